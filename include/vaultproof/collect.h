@@ -1,0 +1,63 @@
+/*
+ * vaultproof/collect.h - building a snapshot from ARM responses.
+ *
+ * One normalizer serves both sources: replay (response bodies on disk, read by
+ * vp_collect_replay) and, later, live collection, which feeds each response it
+ * receives into the same vp_normalizer. Bodies are classified by resource `type`,
+ * never by file name (docs/replay-format.md).
+ */
+#ifndef VAULTPROOF_COLLECT_H
+#define VAULTPROOF_COLLECT_H
+
+#include <stddef.h>
+
+#include "vaultproof/clock.h"
+#include "vaultproof/error.h"
+#include "vaultproof/snapshot.h"
+#include "vaultproof/worm.h"
+
+typedef void (*vp_progress_fn)(void *ctx, size_t done, size_t total);
+
+typedef struct {
+    const char *source_kind;     /* "replay" or "live" */
+    const char *input;           /* the replay directory or endpoint, as given by the user */
+    vp_clock clock;
+    const vp_worm_catalog *worm; /* required; not owned */
+    /* Scope (optional): subscription ids to keep (case-insensitive) and shell globs on
+     * vault names to include / exclude (case-insensitive). Empty lists keep everything. */
+    const char *const *subscriptions;
+    size_t subscription_count;
+    const char *const *vault_include;
+    size_t vault_include_count;
+    const char *const *vault_exclude;
+    size_t vault_exclude_count;
+    vp_progress_fn progress;     /* optional; called as files are read */
+    void *progress_ctx;
+} vp_collect_options;
+
+typedef struct vp_normalizer vp_normalizer;
+
+/* Creates a normalizer. opt is copied (the strings it points to must outlive it). */
+vp_status vp_normalizer_new(const vp_collect_options *opt, vp_normalizer **out, vp_error *err);
+
+/* Adds one response body, named by path (relative, as it will appear in the snapshot).
+ * sidecar/sidecar_path describe the capture (NULL for an offline export). The bytes are
+ * hashed, parsed strictly and normalized; they are not retained. Errors: VP_ERR_INPUT
+ * naming path, line/column or JSON pointer and what was expected. */
+vp_status vp_normalizer_add(vp_normalizer *n, const char *path, const char *body, size_t len,
+                            const char *sidecar_path, const char *sidecar, size_t sidecar_len, vp_error *err);
+
+/* Links, sorts, checks completeness and produces the snapshot. Whether or not it
+ * succeeds, n is consumed. *out is owned by the caller (vp_snapshot_free). */
+vp_status vp_normalizer_finish(vp_normalizer *n, vp_snapshot **out, vp_error *err);
+
+/* Releases a normalizer that will not be finished. NULL is allowed. */
+void vp_normalizer_free(vp_normalizer *n);
+
+/* Reads every *.json body below dir (with its *.meta.json sidecar when present) in
+ * sorted order and normalizes them. Errors: VP_ERR_INPUT for a missing directory or
+ * bad data, VP_ERR_IO for read failures. An incomplete collection is not an error
+ * here: it is recorded in the snapshot (collection.complete == 0). */
+vp_status vp_collect_replay(const char *dir, const vp_collect_options *opt, vp_snapshot **out, vp_error *err);
+
+#endif

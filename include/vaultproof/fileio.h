@@ -1,0 +1,39 @@
+/*
+ * vaultproof/fileio.h - reading inputs, publishing outputs atomically, hashing.
+ *
+ * Outputs are written to a temporary file beside the destination and renamed into
+ * place only when complete, so a failed or interrupted run never leaves a partial
+ * file under the requested name. The path "-" means standard output.
+ */
+#ifndef VAULTPROOF_FILEIO_H
+#define VAULTPROOF_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vaultproof/error.h"
+
+#define VP_MAX_INPUT_FILE (2048ull * 1024 * 1024) /* larger inputs are refused */
+
+/* Reads a whole regular file. On success *data (NUL-terminated, caller frees) and
+ * *len are set. Errors: VP_ERR_INPUT for a missing file, a directory or a file too
+ * large; VP_ERR_IO for read failures. */
+vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err);
+
+typedef struct vp_output vp_output;
+
+/* Starts an output for path ("-" = stdout). The stream is vp_output_stream(). Every
+ * vp_output_open must be followed by exactly one vp_output_commit or vp_output_abort,
+ * both of which free the object. Errors: VP_ERR_IO naming the directory. */
+vp_status vp_output_open(const char *path, vp_output **out, vp_error *err);
+FILE *vp_output_stream(vp_output *o);
+/* Flushes, syncs and renames into place (mode 0644). On failure the temporary file is
+ * removed and VP_ERR_IO returned; the destination is untouched. */
+vp_status vp_output_commit(vp_output *o, vp_error *err);
+/* Discards the output: removes the temporary file. NULL is allowed. */
+void vp_output_abort(vp_output *o);
+
+/* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
+void vp_sha256_hex(const void *data, size_t len, char hex[65]);
+
+#endif

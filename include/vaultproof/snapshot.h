@@ -1,0 +1,244 @@
+/*
+ * vaultproof/snapshot.h - the normalized, point-in-time model of an Azure Backup estate.
+ *
+ * The snapshot is the data contract between collection and evaluation; it is written
+ * as canonical JSON (docs/snapshot-format.md). It is read-only once built: every
+ * string belongs to the snapshot and lives until vp_snapshot_free().
+ *
+ * Evidence rules the model encodes:
+ *  - a vp_text/vp_num/vp_flag whose presence is not VP_PRESENT was not reported by the
+ *    API (absent or null): it is never the same as "Disabled" or 0;
+ *  - a value outside the documented enum is kept verbatim with `unknown` set;
+ *  - every entity records its source (raw file + JSON pointer); a field read from a
+ *    different document than its entity records that in `origin`.
+ */
+#ifndef VAULTPROOF_SNAPSHOT_H
+#define VAULTPROOF_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vaultproof/error.h"
+#include "vaultproof/json.h"
+
+#define VP_SNAPSHOT_FORMAT "vaultproof-snapshot/1"
+
+typedef struct {
+    const char *file;    /* path relative to the replay directory, e.g. "subscriptions/x/vaults.json" */
+    const char *pointer; /* RFC 6901 pointer of the resource in that file, e.g. "/value/3" */
+} vp_source;
+
+typedef enum { VP_ORIGIN_SELF = 0, VP_ORIGIN_VAULTCONFIG, VP_ORIGIN_STORAGECONFIG } vp_origin;
+
+typedef struct {
+    const char *value;      /* NULL unless presence == VP_PRESENT */
+    unsigned char presence; /* vp_presence */
+    unsigned char unknown;  /* value not in the documented enum */
+    unsigned char origin;   /* vp_origin */
+} vp_text;
+
+typedef struct {
+    long long value;
+    unsigned char presence;
+    unsigned char origin;
+} vp_num;
+
+typedef struct {
+    int value;
+    unsigned char presence;
+} vp_flag;
+
+typedef struct {
+    const char *key, *value;
+} vp_tag;
+
+typedef struct {
+    vp_tag *items;
+    size_t count;
+    unsigned char presence; /* tags absent / null / present (possibly empty) */
+} vp_tags;
+
+/* Outcome of one expected list call (docs/replay-format.md, "Completeness"). */
+typedef enum {
+    VP_LIST_MISSING = 0,
+    VP_LIST_UNVERIFIED,
+    VP_LIST_INCOMPLETE,
+    VP_LIST_COMPLETE
+} vp_list_status;
+const char *vp_list_status_name(vp_list_status s);
+
+typedef struct {
+    const char *operation; /* "vaults", "backupProtectedItems", ... */
+    const char *scope;     /* ARM id the call lists under */
+    vp_list_status status;
+    int pages;             /* bodies seen for this call */
+    const char *detail;    /* why it is not complete, or NULL */
+} vp_list_call;
+
+typedef struct {
+    const char *id, *key, *subscription_id, *display_name, *state, *tenant_id;
+    int listed;            /* 1 when seen in a subscriptions list, 0 when only referenced */
+    vp_source source;
+} vp_subscription;
+
+typedef struct {
+    const char *id, *resource_guard_id, *last_updated, *description;
+    int operation_count;
+    vp_source source;
+} vp_guard_proxy;
+
+typedef struct {
+    const char *id, *key, *name, *resource_group, *subscription_id, *location;
+    vp_source source;
+    vp_tags tags;
+    vp_text immutability;         /* Disabled | Unlocked | Locked */
+    vp_text soft_delete;          /* AlwaysON | Enabled | Disabled | Invalid */
+    vp_num soft_delete_days;
+    vp_text enhanced_security;    /* AlwaysON | Enabled | Disabled | Invalid */
+    vp_text mua;                  /* multiUserAuthorization: Enabled | Disabled | Invalid */
+    vp_text storage_redundancy;   /* LocallyRedundant | GeoRedundant | ZoneRedundant | ... */
+    vp_text cross_region_restore; /* Enabled | Disabled */
+    vp_text secure_score, bcdr_security_level, sku, provisioning_state, public_network_access;
+    vp_source vaultconfig_source, storageconfig_source; /* file NULL when not found */
+    vp_guard_proxy *guards;
+    size_t guard_count;
+    vp_list_status list_policies, list_items, list_vaultconfig, list_storageconfig, list_guards;
+    size_t policy_count, item_count;
+} vp_vault;
+
+typedef struct {
+    const char *sub_policy; /* Full, Differential, Log, Incremental, ... or NULL */
+    const char *tier;       /* daily, weekly, monthly, yearly, simple, instant, snapshot */
+    long long count;
+    const char *unit;       /* verbatim durationType: Days, Weeks, Months, Years, ... */
+    long long days;         /* normalized (vp_retention_days), -1 when the unit is unknown */
+    const char *pointer;    /* JSON pointer relative to the policy resource */
+} vp_retention_tier;
+
+typedef struct {
+    const char *id, *key, *name, *vault_id, *subscription_id;
+    vp_source source;
+    int vault_listed;
+    vp_text management_type;  /* backupManagementType */
+    vp_text workload_type;    /* workLoadType (workloads, file shares) */
+    vp_text policy_type;      /* IaaS V1 / V2 */
+    vp_text schedule_frequency;
+    vp_text time_zone;
+    vp_num protected_items_count;
+    vp_retention_tier *tiers;
+    size_t tier_count;
+    long long long_term_days; /* max normalized days of the primary tiers; -1 unknown */
+    long long log_days;       /* workload Log sub-policy retention; -1 none */
+    int unknown_retention;    /* a retention shape or unit was not understood */
+} vp_policy;
+
+typedef struct {
+    const char *id, *key, *name, *vault_id, *subscription_id;
+    vp_source source;
+    int vault_listed;
+    const char *kind;         /* azure_vm, sql_in_vm, sap_hana_in_vm, sap_ase_in_vm, azure_backup_server,
+                                 dpm, mars, azure_file_share, azure_sql, generic, unknown */
+    vp_text item_type;        /* protectedItemType */
+    vp_text management_type;  /* backupManagementType */
+    vp_text workload_type;
+    vp_text friendly_name, server, container, source_resource_id, vm_id;
+    vp_text policy_id, policy_name;
+    const char *policy_link;  /* "resolved", "missing", "none" */
+    vp_text protection_state, protection_status, health_status, last_backup_status;
+    vp_text last_backup_time, last_recovery_point, oldest_recovery_point;
+    vp_num recovery_point_count;
+    vp_flag deferred_delete;
+    vp_text deferred_delete_time;
+    vp_flag archive_enabled;
+    vp_text policy_state;     /* extendedInfo.policyState / policyInconsistent */
+} vp_item;
+
+typedef struct {
+    const char *id, *key, *name, *resource_group, *subscription_id, *location, *type;
+    vp_source source;
+    vp_tags tags;
+    vp_text vm_uuid, size, os_type;
+    const char **protected_by; /* ids of protected items whose source resource is this VM */
+    size_t protected_count;
+} vp_vm;
+
+typedef struct {
+    const char *id, *title, *url, *as_of, *recorded;
+} vp_worm_source;
+
+typedef struct {
+    const char *location, *display_name;
+    const char *worm;          /* "ga" or "pending-automatic-transition" */
+    const char **sources;      /* ids of vp_worm_source listing this region as GA */
+    size_t source_count;
+    size_t vault_count;
+} vp_region;
+
+typedef struct {
+    const char *code;    /* e.g. "unknown-enum", "ignored-resource", "duplicate-resource" */
+    const char *file, *pointer, *message;
+} vp_warning;
+
+typedef struct {
+    const char *path, *sha256, *role; /* role: "body", "sidecar" */
+    long long bytes;
+} vp_input_file;
+
+typedef struct {
+    const char *tool_version, *tool_commit;
+    const char *source_kind;        /* "replay" (offline) or "live" */
+    const char *input;              /* the replay directory as given */
+    const char *generated_at;       /* the run's clock, RFC 3339 */
+    int clock_pinned;
+    const char *captured_from, *captured_to; /* from sidecars; NULL when unknown */
+    const char **endpoints;         /* scheme://host seen in sidecar URLs, sorted */
+    size_t endpoint_count;
+    const char **api_versions;      /* "provider=version" pairs seen, sorted */
+    size_t api_version_count;
+    const char *principal;          /* client id of the identity used; NULL offline */
+    long long request_count, retry_count;
+    int verified;                   /* sidecars present: completeness checked */
+    int complete;                   /* every expected list call complete */
+    vp_list_call *lists;
+    size_t list_count;
+    vp_input_file *files;
+    size_t file_count;
+    vp_warning *warnings;
+    size_t warning_count;
+    long long ignored_resources;
+    const char *worm_catalog_version, *worm_catalog_sha256, *worm_catalog_origin;
+} vp_collection;
+
+typedef struct vp_snapshot {
+    vp_collection collection;
+    vp_worm_source *worm_sources;
+    size_t worm_source_count;
+    vp_subscription *subscriptions;
+    size_t subscription_count;
+    vp_region *regions;
+    size_t region_count;
+    vp_vault *vaults;
+    size_t vault_count;
+    vp_policy *policies;
+    size_t policy_count;
+    vp_item *items;
+    size_t item_count;
+    vp_vm *vms;
+    size_t vm_count;
+    void *internal; /* storage owner; do not touch */
+} vp_snapshot;
+
+/* Releases the snapshot and every string in it. NULL is allowed. */
+void vp_snapshot_free(vp_snapshot *snap);
+
+/* Writes the snapshot as canonical JSON (docs/snapshot-format.md) to fp; label names the
+ * destination in messages. Errors: VP_ERR_IO. */
+vp_status vp_snapshot_write_json(const vp_snapshot *snap, FILE *fp, const char *label, vp_error *err);
+
+/* Lookups by ARM id, compared case-insensitively; NULL when not present. */
+const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
+const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);
+const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id);
+const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id);
+
+#endif

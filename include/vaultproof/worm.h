@@ -1,0 +1,49 @@
+/*
+ * vaultproof/worm.h - the WORM region catalog (templates/regions/worm.json).
+ *
+ * No Azure API says whether a region's immutable vaults sit on WORM storage, so the
+ * catalog is documentary evidence: regions listed as generally available with the
+ * sources that list them and their dates. The built-in catalog is compiled from
+ * templates/regions/worm.json; a user may supply their own (config "worm_catalog").
+ */
+#ifndef VAULTPROOF_WORM_H
+#define VAULTPROOF_WORM_H
+
+#include <stddef.h>
+
+#include "vaultproof/error.h"
+#include "vaultproof/snapshot.h"
+
+typedef struct vp_worm_catalog vp_worm_catalog;
+
+typedef struct {
+    const char *location;     /* ARM location name, lowercase: "southindia" */
+    const char *display_name; /* "India South" */
+    const char *status;       /* "ga" */
+    const char **sources;     /* source ids */
+    size_t source_count;
+} vp_worm_region;
+
+/* Parses and validates a catalog (format "vaultproof-worm-catalog/1"). label names the
+ * origin in messages and in the snapshot ("built-in" or a file path). Errors:
+ * VP_ERR_INPUT with the JSON pointer of the offending member. */
+vp_status vp_worm_catalog_parse(const char *label, const char *json, size_t len, vp_worm_catalog **out,
+                                vp_error *err);
+/* The catalog compiled into this binary. */
+vp_status vp_worm_catalog_builtin(vp_worm_catalog **out, vp_error *err);
+void vp_worm_catalog_free(vp_worm_catalog *cat);
+
+const char *vp_worm_catalog_version(const vp_worm_catalog *cat);
+const char *vp_worm_catalog_sha256(const vp_worm_catalog *cat); /* of the catalog's bytes */
+const char *vp_worm_catalog_origin(const vp_worm_catalog *cat); /* label given at parse */
+const vp_worm_source *vp_worm_catalog_sources(const vp_worm_catalog *cat, size_t *count);
+const vp_worm_region *vp_worm_catalog_regions(const vp_worm_catalog *cat, size_t *count);
+
+/* Finds a region by ARM location name or by display name, ignoring case and spaces
+ * ("India South", "southindia", "SouthIndia"); NULL when the catalog does not list it. */
+const vp_worm_region *vp_worm_catalog_find(const vp_worm_catalog *cat, const char *location);
+
+/* Canonical ARM form of a location: lowercase with spaces removed. Writes into buf. */
+char *vp_location_normalize(const char *location, char *buf, size_t size);
+
+#endif

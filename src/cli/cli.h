@@ -1,0 +1,55 @@
+/* The command-line tool: a thin layer over the engine. One file per subcommand. */
+#ifndef VP_CLI_H
+#define VP_CLI_H
+
+#include <stddef.h>
+
+#include "vaultproof/clock.h"
+#include "vaultproof/error.h"
+
+#define VP_OPT_MAX_VALUES 64
+
+/* One option a command accepts. */
+typedef struct {
+    const char *name;   /* long name without dashes: "replay" */
+    int takes_value;    /* 1: --name VALUE or --name=VALUE */
+    int repeatable;     /* 1: may appear several times */
+} vp_opt_spec;
+
+/* Parsed options: values[i] holds the occurrences of specs[i]. */
+typedef struct {
+    const vp_opt_spec *specs;
+    size_t spec_count;
+    const char *values[16][VP_OPT_MAX_VALUES];
+    size_t counts[16];
+    const char *positional[16];
+    size_t positional_count;
+} vp_opts;
+
+/* Parses argv (after the command name). "--" ends options. Errors: VP_ERR_USAGE naming
+ * the offending argument. */
+vp_status vp_opts_parse(vp_opts *o, const vp_opt_spec *specs, size_t spec_count, int argc, char **argv,
+                        const char *command, vp_error *err);
+/* The last value of an option, or NULL. */
+const char *vp_opts_get(const vp_opts *o, const char *name);
+/* All values of a repeatable option. */
+const char *const *vp_opts_all(const vp_opts *o, const char *name, size_t *count);
+int vp_opts_has(const vp_opts *o, const char *name);
+
+/* Shared by commands: resolve the clock from --now and SOURCE_DATE_EPOCH. */
+vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err);
+
+/* Whether to show progress: stderr is a terminal and --quiet was not given. */
+int vp_cli_show_progress(const vp_opts *o);
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const char *help; /* full text of `vaultproof help NAME` */
+    int (*run)(int argc, char **argv);
+} vp_command;
+
+int vp_cmd_collect(int argc, char **argv);
+extern const char vp_help_collect[];
+
+#endif

@@ -1,0 +1,80 @@
+/* vaultproof: the command-line entry point. Dispatches to src/cli/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vaultproof/version.h"
+
+static const vp_command commands[] = {
+    {"collect", "snapshot vaults, policies, protected items and VMs from ARM responses", vp_help_collect,
+     vp_cmd_collect},
+};
+
+static const char exit_codes[] =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  an evidence check failed\n"
+    "  2  usage error (unknown option, missing argument)\n"
+    "  3  invalid input (config, JSON, replay data); the message names file and JSON path\n"
+    "  4  collection failed or is incomplete\n"
+    "  5  signing or crypto error\n"
+    "  6  I/O error (cannot read or write a file)\n";
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: vaultproof [--version] [--help] COMMAND [ARGS]\n\n"
+                "Compliance evidence for Azure Backup Recovery Services vaults: immutability,\n"
+                "WORM availability, soft delete, multi-user authorization and retention of every\n"
+                "protected item, as evidence an auditor can check without trusting vaultproof.\n\n"
+                "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "  %-10s %s\n\n", "help", "show help for a command: vaultproof help COMMAND");
+    fputs(exit_codes, to);
+    fprintf(to, "\nEnvironment:\n  SOURCE_DATE_EPOCH  pin the clock (seconds since 1970) for reproducible output\n"
+                "\nDocumentation: README.md and docs/ (man page: docs/vaultproof.1)\n");
+}
+
+static const vp_command *find(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("vaultproof %s (commit %s)\n", vp_version(), vp_commit());
+        return 0;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return 0;
+        }
+        const vp_command *c = find(argv[2]);
+        if (!c) {
+            fprintf(stderr, "vaultproof: help: unknown command '%s'; commands: collect\n", argv[2]);
+            return 2;
+        }
+        fputs(c->help, stdout);
+        return 0;
+    }
+    const vp_command *c = find(cmd);
+    if (!c) {
+        fprintf(stderr, "vaultproof: unknown command '%s'; see 'vaultproof --help'\n", cmd);
+        return 2;
+    }
+    return c->run(argc - 2, argv + 2);
+}

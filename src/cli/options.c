@@ -1,0 +1,101 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static int find_spec(const vp_opts *o, const char *name, size_t len)
+{
+    for (size_t i = 0; i < o->spec_count; i++)
+        if (strlen(o->specs[i].name) == len && strncmp(o->specs[i].name, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+vp_status vp_opts_parse(vp_opts *o, const vp_opt_spec *specs, size_t spec_count, int argc, char **argv,
+                        const char *command, vp_error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->specs = specs;
+    o->spec_count = spec_count < 16 ? spec_count : 16;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++)
+                if (o->positional_count < 16)
+                    o->positional[o->positional_count++] = argv[i];
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            if (a[0] == '-' && a[1] != '\0' && strcmp(a, "-h") != 0)
+                return vp_error_set(err, VP_ERR_USAGE, "%s: unknown option '%s'; see 'vaultproof help %s'", command, a,
+                                    command);
+            if (strcmp(a, "-h") == 0) {
+                int h = find_spec(o, "help", 4);
+                if (h >= 0) {
+                    o->counts[h]++;
+                    continue;
+                }
+            }
+            if (o->positional_count >= 16)
+                return vp_error_set(err, VP_ERR_USAGE, "%s: too many arguments", command);
+            o->positional[o->positional_count++] = a;
+            continue;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        int s = find_spec(o, name, len);
+        if (s < 0)
+            return vp_error_set(err, VP_ERR_USAGE, "%s: unknown option '--%.*s'; see 'vaultproof help %s'", command,
+                                (int)len, name, command);
+        const char *value = NULL;
+        if (specs[s].takes_value) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else
+                return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' needs a value", command, specs[s].name);
+            if (!*value)
+                return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' has an empty value", command, specs[s].name);
+        } else if (eq) {
+            return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' takes no value", command, specs[s].name);
+        }
+        if (o->counts[s] > 0 && !specs[s].repeatable)
+            return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' given more than once", command, specs[s].name);
+        if (o->counts[s] >= VP_OPT_MAX_VALUES)
+            return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' given too many times", command, specs[s].name);
+        o->values[s][o->counts[s]++] = value;
+    }
+    return VP_OK;
+}
+
+const char *vp_opts_get(const vp_opts *o, const char *name)
+{
+    int s = find_spec(o, name, strlen(name));
+    return s >= 0 && o->counts[s] ? o->values[s][o->counts[s] - 1] : NULL;
+}
+
+const char *const *vp_opts_all(const vp_opts *o, const char *name, size_t *count)
+{
+    int s = find_spec(o, name, strlen(name));
+    *count = s >= 0 ? o->counts[s] : 0;
+    return s >= 0 ? o->values[s] : NULL;
+}
+
+int vp_opts_has(const vp_opts *o, const char *name)
+{
+    int s = find_spec(o, name, strlen(name));
+    return s >= 0 && o->counts[s] > 0;
+}
+
+vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err)
+{
+    return vp_clock_resolve(vp_opts_get(o, "now"), getenv("SOURCE_DATE_EPOCH"), clock, err);
+}
+
+int vp_cli_show_progress(const vp_opts *o)
+{
+    return !vp_opts_has(o, "quiet") && isatty(STDERR_FILENO);
+}

@@ -1,0 +1,97 @@
+/* Capture sidecars (docs/replay-format.md, "Sidecar"). */
+#include <string.h>
+#include <strings.h>
+
+#include "collect/internal.h"
+#include "vaultproof/clock.h"
+
+static const char *const operations[] = {"subscriptions", "vaults", "virtualMachines", "backupPolicies",
+                                         "backupProtectedItems", "backupResourceGuardProxies", "backupconfig",
+                                         "backupstorageconfig", NULL};
+
+static const char *need(vp_jreader *r, const cJSON *o, const char *base, const char *key)
+{
+    const char *s = NULL;
+    char p[256];
+    if (vp_jr_string(r, o, base, key, &s) != VP_PRESENT && r->status == VP_OK)
+        vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "a string",
+                   cJSON_GetObjectItemCaseSensitive(o, key));
+    return s;
+}
+
+static const char *need_time(vp_jreader *r, const cJSON *o, const char *base, const char *key)
+{
+    long long t;
+    char p[256];
+    const char *s = need(r, o, base, key);
+    if (s && vp_time_parse(s, &t) != 0 && r->status == VP_OK)
+        r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: '%s'; expected an RFC 3339 time", r->file,
+                                 vp_json_pointer_join(p, sizeof p, base, key), s);
+    return s;
+}
+
+vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
+                           vp_error *err)
+{
+    cJSON *root = NULL;
+    const cJSON *call = NULL;
+    vp_jreader r = {path, err, VP_OK};
+    long long status = 0, page = 0;
+    int complete = 0;
+    const char *s = NULL;
+    vp_status st = vp_json_parse(path, data, len, &root, err);
+    if (st)
+        return st;
+    memset(out, 0, sizeof *out);
+    if (!cJSON_IsObject(root)) {
+        st = vp_jr_fail(&r, "", "a capture sidecar object", root);
+        goto done;
+    }
+    const char *format = need(&r, root, "", "format");
+    if (format && strcmp(format, "vaultproof-capture/1") != 0) {
+        st = vp_error_set(err, VP_ERR_INPUT, "%s: /format: '%s'; expected \"vaultproof-capture/1\"", path, format);
+        goto done;
+    }
+    const char *url = need(&r, root, "", "url");
+    if (vp_jr_int(&r, root, "", "status", 100, 599, &status) != VP_PRESENT && r.status == VP_OK)
+        vp_jr_fail(&r, "/status", "an HTTP status code", cJSON_GetObjectItemCaseSensitive(root, "status"));
+    const char *requested = need_time(&r, root, "", "requested_at");
+    const char *received = need_time(&r, root, "", "received_at");
+    vp_jr_int(&r, root, "", "retries", 0, 1000000, &out->retries);
+    if (vp_jr_object(&r, root, "", "call", &call) != VP_PRESENT && r.status == VP_OK)
+        vp_jr_fail(&r, "/call", "an object", cJSON_GetObjectItemCaseSensitive(root, "call"));
+    const char *op = need(&r, call, "/call", "operation");
+    const char *scope = need(&r, call, "/call", "scope");
+    if (vp_jr_int(&r, call, "/call", "page", 1, 1000000, &page) != VP_PRESENT && r.status == VP_OK)
+        vp_jr_fail(&r, "/call/page", "a page number from 1", cJSON_GetObjectItemCaseSensitive(call, "page"));
+    if (vp_jr_bool(&r, call, "/call", "complete", &complete) != VP_PRESENT && r.status == VP_OK)
+        vp_jr_fail(&r, "/call/complete", "a boolean", cJSON_GetObjectItemCaseSensitive(call, "complete"));
+    out->has_next = vp_jr_string(&r, call, "/call", "next_link", &s) == VP_PRESENT;
+    s = NULL;
+    if (vp_jr_string(&r, call, "/call", "error", &s) == VP_PRESENT)
+        out->error = vp_arena_strdup(&n->arena, s);
+    if ((st = r.status))
+        goto done;
+    int known = 0;
+    for (const char *const *o = operations; *o; o++)
+        known |= strcmp(*o, op) == 0;
+    if (!known) {
+        st = vp_error_set(err, VP_ERR_INPUT, "%s: /call/operation: '%s'; expected one of subscriptions, vaults, "
+                          "virtualMachines, backupPolicies, backupProtectedItems, backupResourceGuardProxies, "
+                          "backupconfig, backupstorageconfig", path, op);
+        goto done;
+    }
+    out->operation = vp_arena_strdup(&n->arena, op);
+    out->scope = vp_arena_strdup(&n->arena, scope);
+    out->scope_key = vp_arena_strlower(&n->arena, scope);
+    out->url = vp_arena_strdup(&n->arena, url);
+    out->requested_at = vp_arena_strdup(&n->arena, requested);
+    out->received_at = vp_arena_strdup(&n->arena, received);
+    out->file = vp_arena_strdup(&n->arena, path);
+    out->status = (int)status;
+    out->page = (int)page;
+    out->complete = complete;
+done:
+    cJSON_Delete(root);
+    return st;
+}

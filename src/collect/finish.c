@@ -1,0 +1,621 @@
+/* The normalizer's back half: dedupe and sort by id, apply scope, merge per-vault
+ * documents, link items to vaults, policies and VMs, judge completeness, and resolve
+ * regions against the WORM catalog. Everything ends sorted by lowercase id so the
+ * snapshot does not depend on file order. */
+#define _GNU_SOURCE 1 /* FNM_CASEFOLD: vault globs match as Azure names do, ignoring case */
+#include <fnmatch.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collect/internal.h"
+#include "vaultproof/clock.h"
+#include "vaultproof/version.h"
+
+typedef struct {
+    const char *key;
+    size_t idx;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key ? x->key : "", y->key ? y->key : "");
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Sorts an array of structs by the string at key_off, keeping the first of equal keys
+ * (file order) and warning about the rest. Returns the new count. */
+static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem, size_t key_off, size_t src_off,
+                          const char *what, vp_error *err, vp_status *st)
+{
+    if (count < 2)
+        return count;
+    keyed *k = malloc(count * sizeof *k);
+    char *copy = malloc(count * elem);
+    if (!k || !copy) {
+        free(k);
+        free(copy);
+        *st = vp_error_set(err, VP_ERR_NOMEM, "out of memory sorting %s", what);
+        return count;
+    }
+    for (size_t i = 0; i < count; i++) {
+        k[i].key = *(const char **)((char *)arr + i * elem + key_off);
+        k[i].idx = i;
+    }
+    qsort(k, count, sizeof *k, cmp_keyed);
+    memcpy(copy, arr, count * elem);
+    size_t out = 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *el = copy + k[i].idx * elem;
+        if (out > 0 && strcmp(k[i].key, k[i - 1].key) == 0) {
+            const vp_source *s = (const vp_source *)(el + src_off);
+            vp_warn(n, "duplicate-resource", s->file, s->pointer, "%s %s already read from an earlier file; this copy is ignored",
+                    what, k[i].key);
+            continue;
+        }
+        memcpy((char *)arr + out++ * elem, el, elem);
+    }
+    free(k);
+    free(copy);
+    return out;
+}
+
+#define SORT_UNIQUE(vec, T, what)                                                                            \
+    ((vec).n = sort_unique(n, (vec).v, (vec).n, sizeof(T), offsetof(T, key), offsetof(T, source), what, err, &st))
+
+static void *find_key(void *arr, size_t count, size_t elem, size_t key_off, const char *key)
+{
+    size_t lo = 0, hi = count;
+    if (!key)
+        return NULL;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        char *el = (char *)arr + mid * elem;
+        int c = strcmp(*(const char **)(el + key_off), key);
+        if (c == 0)
+            return el;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+#define FIND(vec, T, k) ((T *)find_key((vec).v, (vec).n, sizeof(T), offsetof(T, key), (k)))
+
+/* ---- scope ---- */
+
+static int subscription_in_scope(const vp_collect_options *o, const char *sub)
+{
+    if (o->subscription_count == 0)
+        return 1;
+    for (size_t i = 0; sub && i < o->subscription_count; i++)
+        if (strcasecmp(o->subscriptions[i], sub) == 0)
+            return 1;
+    return 0;
+}
+
+static int vault_name_in_scope(const vp_collect_options *o, const char *name)
+{
+    int in = o->vault_include_count == 0;
+    for (size_t i = 0; name && i < o->vault_include_count; i++)
+        in |= fnmatch(o->vault_include[i], name, FNM_CASEFOLD) == 0;
+    for (size_t i = 0; name && in && i < o->vault_exclude_count; i++)
+        in &= fnmatch(o->vault_exclude[i], name, FNM_CASEFOLD) != 0;
+    return in;
+}
+
+/* Scope of anything under a vault, judged from the vault's lowercase id. */
+static int vault_key_in_scope(vp_normalizer *n, const char *vault_key)
+{
+    if (!vault_key)
+        return n->opt.subscription_count == 0 && n->opt.vault_include_count == 0;
+    const char *sub = vp_armid_segment(&n->arena, vault_key, "subscriptions");
+    const char *name = strrchr(vault_key, '/');
+    return subscription_in_scope(&n->opt, sub) && vault_name_in_scope(&n->opt, name ? name + 1 : NULL);
+}
+
+#define FILTER(vec, T, cond)                                                                                 \
+    do {                                                                                                     \
+        size_t kept_ = 0;                                                                                    \
+        for (size_t i_ = 0; i_ < (vec).n; i_++) {                                                            \
+            T *e = &(vec).v[i_];                                                                             \
+            if (cond)                                                                                        \
+                (vec).v[kept_++] = *e;                                                                       \
+            else                                                                                             \
+                out_of_scope++;                                                                              \
+        }                                                                                                    \
+        (vec).n = kept_;                                                                                     \
+    } while (0)
+
+/* ---- per-vault documents ---- */
+
+static void merge_vault_documents(vp_normalizer *n)
+{
+    for (size_t i = 0; i < n->vaultconfigs.n; i++) {
+        vp_pending_vaultconfig *vc = &n->vaultconfigs.v[i];
+        vp_vault *v = FIND(n->vaults, vp_vault, vc->vault_key);
+        if (!v) {
+            if (vault_key_in_scope(n, vc->vault_key))
+                vp_warn(n, "orphan-resource", vc->source.file, vc->source.pointer, "backup config of a vault that was not listed");
+            continue;
+        }
+        if (v->vaultconfig_source.file)
+            continue;
+        v->vaultconfig_source = vc->source;
+        if (v->soft_delete.presence != VP_PRESENT)
+            v->soft_delete = vc->soft_delete;
+        if (v->soft_delete_days.presence != VP_PRESENT)
+            v->soft_delete_days = vc->soft_delete_days;
+        if (v->enhanced_security.presence != VP_PRESENT)
+            v->enhanced_security = vc->enhanced_security;
+    }
+    for (size_t i = 0; i < n->storageconfigs.n; i++) {
+        vp_pending_storageconfig *sc = &n->storageconfigs.v[i];
+        vp_vault *v = FIND(n->vaults, vp_vault, sc->vault_key);
+        if (!v || v->storageconfig_source.file)
+            continue;
+        v->storageconfig_source = sc->source;
+        if (v->storage_redundancy.presence != VP_PRESENT)
+            v->storage_redundancy = sc->storage_type;
+        if (v->cross_region_restore.presence != VP_PRESENT)
+            v->cross_region_restore = sc->cross_region_restore;
+    }
+    /* guards: count per vault, then fill (they arrive sorted by id below) */
+    for (size_t i = 0; i < n->guards.n; i++) {
+        vp_vault *v = FIND(n->vaults, vp_vault, n->guards.v[i].vault_key);
+        if (v)
+            v->guard_count++;
+    }
+    for (size_t i = 0; i < n->vaults.n; i++) {
+        vp_vault *v = &n->vaults.v[i];
+        v->guards = v->guard_count ? vp_arena_alloc(&n->arena, v->guard_count * sizeof *v->guards) : NULL;
+        v->guard_count = 0;
+    }
+    for (size_t i = 0; i < n->guards.n; i++) {
+        vp_vault *v = FIND(n->vaults, vp_vault, n->guards.v[i].vault_key);
+        if (v && v->guards)
+            v->guards[v->guard_count++] = n->guards.v[i].proxy;
+    }
+}
+
+static int cmp_guard(const void *a, const void *b)
+{
+    return strcasecmp(((const vp_pending_guard *)a)->proxy.id, ((const vp_pending_guard *)b)->proxy.id);
+}
+
+/* ---- links ---- */
+
+static vp_status link_items(vp_normalizer *n, vp_error *err)
+{
+    for (size_t i = 0; i < n->policies.n; i++) {
+        vp_policy *p = &n->policies.v[i];
+        vp_vault *v = FIND(n->vaults, vp_vault, p->vault_id);
+        p->vault_listed = v != NULL;
+        if (v)
+            v->policy_count++;
+    }
+    for (size_t i = 0; i < n->items.n; i++) {
+        vp_item *it = &n->items.v[i];
+        vp_vault *v = FIND(n->vaults, vp_vault, it->vault_id);
+        it->vault_listed = v != NULL;
+        if (v)
+            v->item_count++;
+        if (it->policy_id.presence != VP_PRESENT || !*it->policy_id.value) {
+            it->policy_link = "none";
+        } else {
+            const char *pk = vp_arena_strlower(&n->arena, it->policy_id.value);
+            it->policy_link = FIND(n->policies, vp_policy, pk) ? "resolved" : "missing";
+        }
+    }
+    /* VM coverage: two passes so each VM's list is one exact allocation, in item order */
+    const char **vm_keys = calloc(n->items.n + 1, sizeof *vm_keys);
+    if (!vm_keys)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n->items.n; i++) {
+        vp_item *it = &n->items.v[i];
+        const vp_text *ref = it->source_resource_id.presence == VP_PRESENT ? &it->source_resource_id : &it->vm_id;
+        if (ref->presence != VP_PRESENT)
+            continue;
+        vm_keys[i] = vp_arena_strlower(&n->arena, ref->value);
+        vp_vm *vm = FIND(n->vms, vp_vm, vm_keys[i]);
+        if (vm)
+            vm->protected_count++;
+    }
+    for (size_t i = 0; i < n->vms.n; i++) {
+        vp_vm *vm = &n->vms.v[i];
+        vm->protected_by = vm->protected_count ? vp_arena_alloc(&n->arena, vm->protected_count * sizeof(char *)) : NULL;
+        vm->protected_count = 0;
+    }
+    for (size_t i = 0; i < n->items.n; i++) {
+        vp_vm *vm = FIND(n->vms, vp_vm, vm_keys[i]);
+        if (vm && vm->protected_by)
+            vm->protected_by[vm->protected_count++] = n->items.v[i].id;
+    }
+    free(vm_keys);
+    return VP_OK;
+}
+
+/* Subscriptions referenced by vaults and VMs but not listed become entries too. */
+static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
+{
+    size_t listed = n->subs.n;
+    for (size_t pass = 0; pass < 2; pass++) {
+        size_t count = pass ? n->vms.n : n->vaults.n;
+        for (size_t i = 0; i < count; i++) {
+            const char *sub = pass ? n->vms.v[i].subscription_id : n->vaults.v[i].subscription_id;
+            if (!sub)
+                continue;
+            const char *key = vp_arena_printf(&n->arena, "/subscriptions/%s", sub);
+            key = vp_arena_strlower(&n->arena, key);
+            int found = 0;
+            for (size_t j = 0; j < n->subs.n && !found; j++)
+                found = strcmp(n->subs.v[j].key, key) == 0;
+            if (found)
+                continue;
+            vp_subscription *s = VP_VEC_PUSH(n->subs);
+            if (!s)
+                return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+            s->id = vp_arena_printf(&n->arena, "/subscriptions/%s", sub);
+            s->key = key;
+            s->subscription_id = sub;
+            s->listed = 0;
+        }
+    }
+    (void)listed;
+    return VP_OK;
+}
+
+/* ---- completeness ---- */
+
+typedef VP_VEC(vp_list_call) list_vec;
+
+static int cmp_capture(const void *a, const void *b)
+{
+    const vp_capture *x = a, *y = b;
+    int c = strcmp(x->scope_key, y->scope_key);
+    if (!c)
+        c = strcmp(x->operation, y->operation);
+    return c ? c : x->page - y->page;
+}
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const vp_seen_call *x = a, *y = b;
+    int c = strcmp(x->scope_key, y->scope_key);
+    return c ? c : strcmp(x->operation, y->operation);
+}
+
+static int cmp_list(const void *a, const void *b)
+{
+    const vp_list_call *x = a, *y = b;
+    int c = strcasecmp(x->scope, y->scope);
+    return c ? c : strcmp(x->operation, y->operation);
+}
+
+static void judge_captures(vp_normalizer *n, const vp_capture *first, size_t count, vp_list_call *out)
+{
+    const vp_capture *last = &first[count - 1];
+    out->pages = (int)count;
+    out->status = VP_LIST_COMPLETE;
+    for (size_t i = 0; i < count; i++) {
+        if (first[i].page != (int)i + 1) {
+            out->status = VP_LIST_INCOMPLETE;
+            out->detail = vp_arena_printf(&n->arena, "page %d missing or repeated (%s)", (int)i + 1, first[i].file);
+            return;
+        }
+        if (first[i].status != 200) {
+            out->status = VP_LIST_INCOMPLETE;
+            out->detail = vp_arena_printf(&n->arena, "HTTP %d on page %d%s%s", first[i].status, first[i].page,
+                                          first[i].error ? ": " : "", first[i].error ? first[i].error : "");
+            return;
+        }
+    }
+    if (!last->complete || last->has_next) {
+        out->status = VP_LIST_INCOMPLETE;
+        out->detail = vp_arena_printf(&n->arena, "stopped after page %d%s%s", last->page, last->error ? ": " : "",
+                                      last->error ? last->error : " with more pages to fetch");
+    }
+}
+
+static vp_list_call *push_list(list_vec *lists, const char *op, const char *scope)
+{
+    vp_list_call *l = VP_VEC_PUSH(*lists);
+    if (l) {
+        l->operation = op;
+        l->scope = scope;
+        l->status = VP_LIST_MISSING;
+    }
+    return l;
+}
+
+static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
+{
+    static const char *const vault_ops[] = {"backupPolicies", "backupProtectedItems", "backupconfig",
+                                            "backupstorageconfig", "backupResourceGuardProxies"};
+    list_vec lists = {0};
+    qsort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
+    qsort(n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
+
+    for (size_t i = 0; i < n->subs.n; i++) {
+        if (!push_list(&lists, "vaults", n->subs.v[i].id) || !push_list(&lists, "virtualMachines", n->subs.v[i].id))
+            goto nomem;
+    }
+    for (size_t i = 0; i < n->vaults.n; i++)
+        for (size_t j = 0; j < 5; j++)
+            if (!push_list(&lists, vault_ops[j], n->vaults.v[i].id))
+                goto nomem;
+    /* calls evidenced by sidecars or resources but not expected (e.g. a vault's items
+     * whose vault was not listed) are reported too, when in scope */
+    for (size_t i = 0; i < n->captures.n; i++) {
+        vp_capture *c = &n->captures.v[i];
+        if (i > 0 && !cmp_seen(&(vp_seen_call){.operation = c->operation, .scope_key = c->scope_key},
+                               &(vp_seen_call){.operation = c[-1].operation, .scope_key = c[-1].scope_key}))
+            continue;
+        int expected = 0;
+        for (size_t j = 0; j < lists.n && !expected; j++)
+            expected = !strcmp(lists.v[j].operation, c->operation) && !strcasecmp(lists.v[j].scope, c->scope);
+        const char *vk = vp_armid_vault_key(&n->arena, c->scope);
+        const char *sub = vp_armid_segment(&n->arena, c->scope, "subscriptions");
+        int in_scope = vk ? vault_key_in_scope(n, vk) : (sub ? subscription_in_scope(&n->opt, sub) : 1);
+        if (!expected && in_scope && !push_list(&lists, c->operation, c->scope))
+            goto nomem;
+    }
+    for (size_t i = 0; i < lists.n; i++) {
+        vp_list_call *l = &lists.v[i];
+        const char *key = vp_arena_strlower(&n->arena, l->scope);
+        size_t lo = 0;
+        while (lo < n->captures.n && cmp_capture(&n->captures.v[lo], &(vp_capture){.scope_key = key, .operation = l->operation, .page = 0}) < 0)
+            lo++;
+        size_t hi = lo;
+        while (hi < n->captures.n && !strcmp(n->captures.v[hi].scope_key, key) && !strcmp(n->captures.v[hi].operation, l->operation))
+            hi++;
+        if (hi > lo) {
+            judge_captures(n, &n->captures.v[lo], hi - lo, l);
+            continue;
+        }
+        vp_seen_call probe = {.operation = l->operation, .scope_key = key};
+        vp_seen_call *s = bsearch(&probe, n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
+        if (s) {
+            /* several bodies may evidence one call; any dangling nextLink among them counts */
+            while (s > n->seen.v && !cmp_seen(s - 1, &probe))
+                s--;
+            l->status = VP_LIST_UNVERIFIED;
+            l->detail = "offline export without capture sidecars: completeness not verified by vaultproof";
+            for (; s < n->seen.v + n->seen.n && !cmp_seen(s, &probe); s++) {
+                l->pages++;
+                if (s->dangling_next) {
+                    l->status = VP_LIST_INCOMPLETE;
+                    l->detail = vp_arena_printf(&n->arena, "%s has a nextLink whose page is not in the export", s->file);
+                }
+            }
+        } else {
+            l->detail = "no response found for this call";
+        }
+    }
+    qsort(lists.v, lists.n, sizeof *lists.v, cmp_list);
+    snap->collection.complete = 1;
+    for (size_t i = 0; i < lists.n; i++) {
+        vp_list_call *l = &lists.v[i];
+        snap->collection.complete &= l->status == VP_LIST_COMPLETE;
+        const char *vk = vp_armid_vault_key(&n->arena, l->scope);
+        vp_vault *v = vk && !strcasecmp(vk, l->scope) ? FIND(n->vaults, vp_vault, vk) : NULL;
+        if (!v)
+            continue;
+        if (!strcmp(l->operation, "backupPolicies"))
+            v->list_policies = l->status;
+        else if (!strcmp(l->operation, "backupProtectedItems"))
+            v->list_items = l->status;
+        else if (!strcmp(l->operation, "backupconfig"))
+            v->list_vaultconfig = l->status;
+        else if (!strcmp(l->operation, "backupstorageconfig"))
+            v->list_storageconfig = l->status;
+        else if (!strcmp(l->operation, "backupResourceGuardProxies"))
+            v->list_guards = l->status;
+    }
+    if (lists.n == 0)
+        snap->collection.complete = 0; /* nothing collected proves nothing */
+    snap->collection.lists = lists.v;
+    snap->collection.list_count = lists.n;
+    snap->collection.verified = n->captures.n > 0;
+    return VP_OK;
+nomem:
+    free(lists.v);
+    return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+}
+
+/* ---- regions ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
+{
+    char norm[128];
+    const char **locs = calloc(n->vaults.n + 1, sizeof *locs);
+    size_t count = 0;
+    if (!locs)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n->vaults.n; i++)
+        if (n->vaults.v[i].location)
+            locs[count++] = vp_arena_strdup(&n->arena, vp_location_normalize(n->vaults.v[i].location, norm, sizeof norm));
+    qsort(locs, count, sizeof *locs, cmp_str);
+    snap->regions = calloc(count + 1, sizeof *snap->regions);
+    if (!snap->regions) {
+        free(locs);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (snap->region_count && !strcmp(snap->regions[snap->region_count - 1].location, locs[i])) {
+            snap->regions[snap->region_count - 1].vault_count++;
+            continue;
+        }
+        vp_region *r = &snap->regions[snap->region_count++];
+        const vp_worm_region *w = vp_worm_catalog_find(n->opt.worm, locs[i]);
+        r->location = w ? w->location : locs[i];
+        r->display_name = w ? vp_arena_strdup(&n->arena, w->display_name) : NULL;
+        r->location = vp_arena_strdup(&n->arena, r->location);
+        r->worm = w ? "ga" : "pending-automatic-transition";
+        r->vault_count = 1;
+        if (w) {
+            r->source_count = w->source_count;
+            r->sources = vp_arena_alloc(&n->arena, w->source_count * sizeof *r->sources);
+            for (size_t s = 0; r->sources && s < w->source_count; s++)
+                r->sources[s] = vp_arena_strdup(&n->arena, w->sources[s]);
+        }
+    }
+    free(locs);
+    size_t ns;
+    const vp_worm_source *src = vp_worm_catalog_sources(n->opt.worm, &ns);
+    snap->worm_sources = vp_arena_alloc(&n->arena, (ns + 1) * sizeof *snap->worm_sources);
+    if (!snap->worm_sources)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ns; i++) {
+        vp_worm_source *d = &snap->worm_sources[i];
+        d->id = vp_arena_strdup(&n->arena, src[i].id);
+        d->title = vp_arena_strdup(&n->arena, src[i].title);
+        d->url = vp_arena_strdup(&n->arena, src[i].url);
+        d->as_of = vp_arena_strdup(&n->arena, src[i].as_of);
+        d->recorded = vp_arena_strdup(&n->arena, src[i].recorded);
+    }
+    snap->worm_source_count = ns;
+    return VP_OK;
+}
+
+/* ---- collection metadata ---- */
+
+static const char *const *unique_sorted(vp_normalizer *n, const char **v, size_t count, size_t *out_count)
+{
+    size_t k = 0;
+    qsort(v, count, sizeof *v, cmp_str);
+    for (size_t i = 0; i < count; i++)
+        if (k == 0 || strcmp(v[k - 1], v[i]))
+            v[k++] = v[i];
+    *out_count = k;
+    (void)n;
+    return v;
+}
+
+static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
+{
+    vp_collection *col = &snap->collection;
+    char buf[32];
+    long long lo = 0, hi = 0, t;
+    const char **eps = vp_arena_alloc(&n->arena, (n->captures.n + 1) * sizeof *eps);
+    const char **apis = vp_arena_alloc(&n->arena, (n->captures.n + 1) * sizeof *apis);
+    size_t ne = 0, na = 0;
+    if (!eps || !apis)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+
+    col->tool_version = vp_version();
+    col->tool_commit = vp_commit();
+    col->source_kind = n->opt.source_kind ? n->opt.source_kind : "replay";
+    col->input = vp_arena_strdup(&n->arena, n->opt.input);
+    col->generated_at = vp_arena_strdup(&n->arena, vp_time_format(n->opt.clock.epoch, buf, sizeof buf));
+    col->clock_pinned = n->opt.clock.pinned;
+    for (size_t i = 0; i < n->captures.n; i++) {
+        vp_capture *c = &n->captures.v[i];
+        col->request_count++;
+        col->retry_count += c->retries;
+        if (vp_time_parse(c->requested_at, &t) == 0 && (!col->captured_from || t < lo)) {
+            lo = t;
+            col->captured_from = c->requested_at;
+        }
+        if (vp_time_parse(c->received_at, &t) == 0 && (!col->captured_to || t > hi)) {
+            hi = t;
+            col->captured_to = c->received_at;
+        }
+        const char *u = c->url, *host = strstr(u, "://");
+        if (host) {
+            const char *end = strchr(host + 3, '/');
+            eps[ne++] = vp_arena_strndup(&n->arena, u, end ? (size_t)(end - u) : strlen(u));
+        }
+        const char *api = strstr(u, "api-version=");
+        if (api) {
+            api += 12;
+            size_t len = strcspn(api, "&#");
+            apis[na++] = vp_arena_printf(&n->arena, "%s=%.*s", c->operation, (int)len, api);
+        }
+    }
+    col->endpoints = (const char **)unique_sorted(n, eps, ne, &col->endpoint_count);
+    col->api_versions = (const char **)unique_sorted(n, apis, na, &col->api_version_count);
+    col->ignored_resources = n->ignored;
+    col->worm_catalog_version = vp_worm_catalog_version(n->opt.worm);
+    col->worm_catalog_sha256 = vp_arena_strdup(&n->arena, vp_worm_catalog_sha256(n->opt.worm));
+    col->worm_catalog_origin = vp_arena_strdup(&n->arena, vp_worm_catalog_origin(n->opt.worm));
+    col->worm_catalog_version = vp_arena_strdup(&n->arena, col->worm_catalog_version);
+    return VP_OK;
+}
+
+static int cmp_warning(const void *a, const void *b)
+{
+    const vp_warning *x = a, *y = b;
+    int c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+    if (!c)
+        c = strcmp(x->pointer ? x->pointer : "", y->pointer ? y->pointer : "");
+    if (!c)
+        c = strcmp(x->code, y->code);
+    return c ? c : strcmp(x->message, y->message);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const vp_input_file *)a)->path, ((const vp_input_file *)b)->path);
+}
+
+vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
+{
+    vp_status st = VP_OK;
+    long long out_of_scope = 0;
+
+    SORT_UNIQUE(n->subs, vp_subscription, "subscription");
+    SORT_UNIQUE(n->vaults, vp_vault, "vault");
+    SORT_UNIQUE(n->policies, vp_policy, "policy");
+    SORT_UNIQUE(n->items, vp_item, "protected item");
+    SORT_UNIQUE(n->vms, vp_vm, "virtual machine");
+    if (st)
+        return st;
+    qsort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
+
+    FILTER(n->subs, vp_subscription, subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vp_armid_segment(&n->arena, e->id, "subscriptions")));
+    FILTER(n->vaults, vp_vault, vault_key_in_scope(n, e->key));
+    FILTER(n->policies, vp_policy, vault_key_in_scope(n, e->vault_id));
+    FILTER(n->items, vp_item, vault_key_in_scope(n, e->vault_id));
+    FILTER(n->vms, vp_vm, subscription_in_scope(&n->opt, e->subscription_id));
+
+    merge_vault_documents(n);
+    if ((st = link_items(n, err)) || (st = add_referenced_subscriptions(n, err)))
+        return st;
+    SORT_UNIQUE(n->subs, vp_subscription, "subscription");
+    if (st || (st = judge_completeness(n, snap, err)) || (st = resolve_regions(n, snap, err)) ||
+        (st = collection_metadata(n, snap, err)))
+        return st;
+    if (out_of_scope)
+        vp_warn(n, "out-of-scope", NULL, NULL, "%lld resource(s) outside the configured scope were left out", out_of_scope);
+
+    qsort(n->warnings.v, n->warnings.n, sizeof *n->warnings.v, cmp_warning);
+    qsort(n->files.v, n->files.n, sizeof *n->files.v, cmp_file);
+
+    /* hand over: the snapshot owns the arrays and the arena from here on */
+    vp_arena *arena = malloc(sizeof *arena);
+    if (!arena)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    *arena = n->arena;
+    n->arena.head = NULL;
+    snap->internal = arena;
+#define TAKE(dst, cnt, vec) (snap->dst = (vec).v, snap->cnt = (vec).n, (vec).v = NULL, (vec).n = 0)
+    TAKE(subscriptions, subscription_count, n->subs);
+    TAKE(vaults, vault_count, n->vaults);
+    TAKE(policies, policy_count, n->policies);
+    TAKE(items, item_count, n->items);
+    TAKE(vms, vm_count, n->vms);
+    TAKE(collection.warnings, collection.warning_count, n->warnings);
+    TAKE(collection.files, collection.file_count, n->files);
+#undef TAKE
+    return VP_OK;
+}

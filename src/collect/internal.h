@@ -1,0 +1,152 @@
+/* Internal to the collector: the normalizer's working state, shared by its files. */
+#ifndef VP_COLLECT_INTERNAL_H
+#define VP_COLLECT_INTERNAL_H
+
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "vaultproof/collect.h"
+#include "vaultproof/json.h"
+
+/* Growable array of T: v, n, cap. */
+#define VP_VEC(T) struct { T *v; size_t n, cap; }
+/* Makes room for one more element; returns a pointer to it (zeroed) or NULL. */
+#define VP_VEC_PUSH(vec) ((__typeof__((vec).v))vp_vec_grow((void **)&(vec).v, &(vec).n, &(vec).cap, sizeof *(vec).v))
+void *vp_vec_grow(void **v, size_t *n, size_t *cap, size_t elem);
+
+typedef struct {
+    const char *vault_key;
+    vp_source source;
+    vp_text soft_delete, enhanced_security;
+    vp_num soft_delete_days;
+} vp_pending_vaultconfig;
+
+typedef struct {
+    const char *vault_key;
+    vp_source source;
+    vp_text storage_type, cross_region_restore;
+} vp_pending_storageconfig;
+
+typedef struct {
+    const char *vault_key;
+    vp_guard_proxy proxy;
+} vp_pending_guard;
+
+/* One recorded response (sidecar), reduced to what completeness needs. */
+typedef struct {
+    const char *operation, *scope, *scope_key, *file, *error;
+    const char *requested_at, *received_at, *url;
+    int page, status, complete, has_next;
+    long long retries;
+} vp_capture;
+
+/* A list call evidenced only by resources found in an offline export. */
+typedef struct {
+    const char *operation, *scope, *scope_key, *file;
+    int dangling_next; /* the body had a nextLink nobody answered */
+} vp_seen_call;
+
+struct vp_normalizer {
+    vp_collect_options opt;
+    vp_arena arena; /* handed to the snapshot at finish */
+    VP_VEC(vp_subscription) subs;
+    VP_VEC(vp_vault) vaults;
+    VP_VEC(vp_policy) policies;
+    VP_VEC(vp_item) items;
+    VP_VEC(vp_vm) vms;
+    VP_VEC(vp_pending_vaultconfig) vaultconfigs;
+    VP_VEC(vp_pending_storageconfig) storageconfigs;
+    VP_VEC(vp_pending_guard) guards;
+    VP_VEC(vp_warning) warnings;
+    VP_VEC(vp_input_file) files;
+    VP_VEC(vp_capture) captures;
+    VP_VEC(vp_seen_call) seen;
+    long long ignored;
+};
+
+/* Context for normalizing one resource object. */
+typedef struct {
+    vp_normalizer *n;
+    vp_jreader *r;
+    const char *file;    /* arena copy */
+    const char *pointer; /* of the resource, e.g. "/value/3" */
+    const cJSON *res;
+} vp_res_ctx;
+
+/* Resource kinds a body can hold. */
+typedef enum {
+    VP_RES_OTHER = 0,
+    VP_RES_SUBSCRIPTION,
+    VP_RES_VAULT,
+    VP_RES_POLICY,
+    VP_RES_ITEM,
+    VP_RES_VAULTCONFIG,
+    VP_RES_STORAGECONFIG,
+    VP_RES_GUARD,
+    VP_RES_VM
+} vp_res_kind;
+
+vp_res_kind vp_classify(const cJSON *res, const char *type);
+/* The list operation that returns resources of kind ("vaults", ...), or NULL. */
+const char *vp_kind_operation(vp_res_kind kind);
+
+vp_status vp_norm_subscription(vp_res_ctx *c);
+vp_status vp_norm_vault(vp_res_ctx *c);
+vp_status vp_norm_vaultconfig(vp_res_ctx *c);
+vp_status vp_norm_storageconfig(vp_res_ctx *c);
+vp_status vp_norm_guard(vp_res_ctx *c);
+vp_status vp_norm_vm(vp_res_ctx *c);
+vp_status vp_norm_policy(vp_res_ctx *c);
+vp_status vp_norm_item(vp_res_ctx *c);
+
+/* Parses a sidecar into a capture. */
+vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
+                           vp_error *err);
+
+vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
+
+/* --- helpers shared by the normalizers (normalize_util.c) --- */
+
+/* Records a warning; strings are copied. */
+void vp_warn(vp_normalizer *n, const char *code, const char *file, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Reads a string member into a vp_text. If allowed (NULL-terminated list) is given and
+ * the value is not in it (ignoring case), the value is kept, flagged unknown and warned. */
+void vp_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+                  const char *const *allowed, vp_text *out);
+/* As vp_read_text, but the value must be an RFC 3339 time. */
+void vp_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out);
+void vp_read_num(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, long long min,
+                 long long max, vp_num *out);
+void vp_read_flag(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_flag *out);
+/* Nested object (absent/null gives NULL). ptr receives base + "/" + key. */
+const cJSON *vp_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, char *ptr,
+                            size_t ptr_size);
+vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out);
+/* The resource's id (required) plus its lowercase key, name, resource group and
+ * subscription. */
+vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **key, const char **name);
+
+/* ARM id helpers (case-insensitive). Return arena strings or NULL. */
+const char *vp_armid_segment(vp_arena *a, const char *id, const char *segment); /* value after /segment/ */
+const char *vp_armid_vault_key(vp_arena *a, const char *id); /* lowercase id of the parent vault */
+
+/* Enum tables (NULL-terminated). */
+extern const char *const vp_enum_immutability[];
+extern const char *const vp_enum_soft_delete[];
+extern const char *const vp_enum_enhanced_security[];
+extern const char *const vp_enum_mua[];
+extern const char *const vp_enum_redundancy[];
+extern const char *const vp_enum_crr[];
+extern const char *const vp_enum_secure_score[];
+extern const char *const vp_enum_bcdr[];
+extern const char *const vp_enum_management_type[];
+extern const char *const vp_enum_protection_state[];
+extern const char *const vp_enum_health[];
+extern const char *const vp_enum_item_type[];
+extern const char *const vp_enum_policy_type[];
+extern const char *const vp_enum_sub_policy_type[];
+extern const char *const vp_enum_workload_type[];
+
+#endif

@@ -1,0 +1,93 @@
+/* Protected items of every type (docs/snapshot-format.md lists the paths read). */
+#include <string.h>
+#include <strings.h>
+
+#include "collect/internal.h"
+
+static const char *item_kind(const vp_text *type, const vp_text *mgmt, const vp_text *workload)
+{
+    const char *t = type->presence == VP_PRESENT ? type->value : "";
+    const char *m = mgmt->presence == VP_PRESENT ? mgmt->value : "";
+    const char *w = workload->presence == VP_PRESENT ? workload->value : "";
+    if (!strcasecmp(t, "Microsoft.Compute/virtualMachines") || !strcasecmp(t, "Microsoft.ClassicCompute/virtualMachines") ||
+        !strcasecmp(t, "AzureIaaSVMProtectedItem"))
+        return "azure_vm";
+    if (!strcasecmp(t, "AzureVmWorkloadSQLDatabase"))
+        return "sql_in_vm";
+    if (!strcasecmp(t, "AzureVmWorkloadSAPHanaDatabase") || !strcasecmp(t, "AzureVmWorkloadSAPHanaDBInstance"))
+        return "sap_hana_in_vm";
+    if (!strcasecmp(t, "AzureVmWorkloadSAPAseDatabase"))
+        return "sap_ase_in_vm";
+    if (!strcasecmp(t, "AzureVmWorkloadProtectedItem")) {
+        if (!strcasecmp(w, "SQLDataBase"))
+            return "sql_in_vm";
+        if (!strncasecmp(w, "SAPHana", 7))
+            return "sap_hana_in_vm";
+        if (!strcasecmp(w, "SAPAseDatabase"))
+            return "sap_ase_in_vm";
+        return "unknown";
+    }
+    if (!strcasecmp(t, "DPMProtectedItem"))
+        return !strcasecmp(m, "AzureBackupServer") ? "azure_backup_server" : "dpm";
+    if (!strcasecmp(t, "MabFileFolderProtectedItem"))
+        return "mars";
+    if (!strcasecmp(t, "AzureFileShareProtectedItem"))
+        return "azure_file_share";
+    if (!strcasecmp(t, "Microsoft.Sql/servers/databases"))
+        return "azure_sql";
+    if (!strcasecmp(t, "GenericProtectedItem"))
+        return "generic";
+    return "unknown";
+}
+
+vp_status vp_norm_item(vp_res_ctx *c)
+{
+    char pp[512], ext_p[512];
+    vp_item *it = VP_VEC_PUSH(c->n->items);
+    if (!it)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    if (vp_read_identity(c, &it->id, &it->key, &it->name))
+        return c->r->status;
+    it->source.file = c->file;
+    it->source.pointer = vp_arena_strdup(&c->n->arena, c->pointer);
+    it->vault_id = vp_armid_vault_key(&c->n->arena, it->id);
+    it->subscription_id = vp_armid_segment(&c->n->arena, it->id, "subscriptions");
+
+    const cJSON *p = vp_read_object(c, c->res, c->pointer, "properties", pp, sizeof pp);
+    vp_read_text(c, p, pp, "protectedItemType", vp_enum_item_type, &it->item_type);
+    vp_read_text(c, p, pp, "backupManagementType", vp_enum_management_type, &it->management_type);
+    vp_read_text(c, p, pp, "workloadType", vp_enum_workload_type, &it->workload_type);
+    it->kind = item_kind(&it->item_type, &it->management_type, &it->workload_type);
+
+    vp_read_text(c, p, pp, "friendlyName", NULL, &it->friendly_name);
+    /* The machine that runs the workload: its name lives in a different member per type. */
+    vp_read_text(c, p, pp, "serverName", NULL, &it->server);
+    if (it->server.presence != VP_PRESENT)
+        vp_read_text(c, p, pp, "computerName", NULL, &it->server);
+    if (it->server.presence != VP_PRESENT)
+        vp_read_text(c, p, pp, "backupEngineName", NULL, &it->server);
+    vp_read_text(c, p, pp, "containerName", NULL, &it->container);
+    vp_read_text(c, p, pp, "sourceResourceId", NULL, &it->source_resource_id);
+    vp_read_text(c, p, pp, "virtualMachineId", NULL, &it->vm_id);
+    vp_read_text(c, p, pp, "policyId", NULL, &it->policy_id);
+    vp_read_text(c, p, pp, "policyName", NULL, &it->policy_name);
+    vp_read_text(c, p, pp, "protectionState", vp_enum_protection_state, &it->protection_state);
+    vp_read_text(c, p, pp, "protectionStatus", NULL, &it->protection_status);
+    vp_read_text(c, p, pp, "healthStatus", vp_enum_health, &it->health_status);
+    if (it->health_status.presence != VP_PRESENT)
+        vp_read_text(c, p, pp, "protectedItemHealthStatus", vp_enum_health, &it->health_status);
+    vp_read_text(c, p, pp, "lastBackupStatus", NULL, &it->last_backup_status);
+    vp_read_time(c, p, pp, "lastBackupTime", &it->last_backup_time);
+    vp_read_time(c, p, pp, "lastRecoveryPoint", &it->last_recovery_point);
+    vp_read_flag(c, p, pp, "isScheduledForDeferredDelete", &it->deferred_delete);
+    vp_read_time(c, p, pp, "deferredDeleteTimeInUTC", &it->deferred_delete_time);
+    vp_read_flag(c, p, pp, "isArchiveEnabled", &it->archive_enabled);
+
+    const cJSON *ext = vp_read_object(c, p, pp, "extendedInfo", ext_p, sizeof ext_p);
+    vp_read_time(c, ext, ext_p, "oldestRecoveryPoint", &it->oldest_recovery_point);
+    vp_read_num(c, ext, ext_p, "recoveryPointCount", 0, 1LL << 40, &it->recovery_point_count);
+    vp_read_text(c, ext, ext_p, "policyState", NULL, &it->policy_state);
+    if (it->last_backup_status.presence != VP_PRESENT) /* DPM and MABS report it here */
+        vp_read_text(c, ext, ext_p, "lastBackupStatus", NULL, &it->last_backup_status);
+    return c->r->status;
+}

@@ -1,0 +1,219 @@
+/* Backup policies: every retention tier kept verbatim (count + unit) and normalized to
+ * days (vaultproof/retention.h). The tier pointers are relative to the policy. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collect/internal.h"
+#include "vaultproof/retention.h"
+
+typedef VP_VEC(vp_retention_tier) tier_vec;
+
+typedef struct {
+    vp_res_ctx *c;
+    vp_policy *p;
+    tier_vec tiers;
+} policy_build;
+
+/* Pointer relative to the policy resource (strip the resource's own pointer prefix). */
+static const char *relative(policy_build *b, const char *abs)
+{
+    size_t n = strlen(b->c->pointer);
+    return vp_arena_strdup(&b->c->n->arena, strncmp(abs, b->c->pointer, n) == 0 ? abs + n : abs);
+}
+
+static vp_status add_tier(policy_build *b, const char *sub, const char *tier, const cJSON *dur, const char *dur_p)
+{
+    long long count = 0;
+    const char *unit = NULL;
+    vp_jreader *r = b->c->r;
+    vp_presence pc = vp_jr_int(r, dur, dur_p, "count", 0, 2147483647LL, &count);
+    vp_presence pu = vp_jr_string(r, dur, dur_p, "durationType", &unit);
+    if (r->status)
+        return r->status;
+    if (pc != VP_PRESENT || pu != VP_PRESENT) {
+        b->p->unknown_retention = 1;
+        vp_warn(b->c->n, "retention-not-reported", b->c->file, dur_p,
+                "retention duration without %s; tier recorded as unknown", pc != VP_PRESENT ? "count" : "durationType");
+    }
+    vp_retention_tier *t = VP_VEC_PUSH(b->tiers);
+    if (!t)
+        return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
+    t->sub_policy = vp_arena_strdup(&b->c->n->arena, sub);
+    t->tier = tier;
+    t->count = pc == VP_PRESENT ? count : -1;
+    t->unit = vp_arena_strdup(&b->c->n->arena, unit);
+    t->pointer = relative(b, dur_p);
+    if (vp_retention_days(count, unit, &t->days) != 0 || pc != VP_PRESENT) {
+        t->days = -1;
+        b->p->unknown_retention = 1;
+        if (pu == VP_PRESENT)
+            vp_warn(b->c->n, "unknown-enum", b->c->file, dur_p,
+                    "durationType '%s' is not Days, Weeks, Months or Years; retention not computed", unit);
+    }
+    return VP_OK;
+}
+
+static vp_status parse_retention(policy_build *b, const char *sub, const cJSON *ret, const char *ret_p)
+{
+    static const char *const sched[] = {"dailySchedule", "weeklySchedule", "monthlySchedule", "yearlySchedule"};
+    static const char *const names[] = {"daily", "weekly", "monthly", "yearly"};
+    char p[512], dp[512];
+    const char *type = NULL;
+    vp_res_ctx *c = b->c;
+
+    if (!ret)
+        return c->r->status;
+    vp_jr_string(c->r, ret, ret_p, "retentionPolicyType", &type);
+    if (c->r->status)
+        return c->r->status;
+    if (type && strcasecmp(type, "SimpleRetentionPolicy") == 0) {
+        const cJSON *dur = vp_read_object(c, ret, ret_p, "retentionDuration", dp, sizeof dp);
+        return dur ? add_tier(b, sub, "simple", dur, dp) : c->r->status;
+    }
+    if (type && strcasecmp(type, "LongTermRetentionPolicy") == 0) {
+        for (int i = 0; i < 4; i++) {
+            const cJSON *s = vp_read_object(c, ret, ret_p, sched[i], p, sizeof p);
+            if (!s)
+                continue;
+            const cJSON *dur = vp_read_object(c, s, p, "retentionDuration", dp, sizeof dp);
+            if (dur && add_tier(b, sub, names[i], dur, dp))
+                return c->r->status;
+        }
+        return c->r->status;
+    }
+    b->p->unknown_retention = 1;
+    vp_warn(c->n, "unknown-enum", c->file, ret_p, "retentionPolicyType '%s' not understood; retention not computed",
+            type ? type : "(not reported)");
+    return VP_OK;
+}
+
+static vp_status add_days_tier(policy_build *b, const char *sub, const char *tier, const cJSON *obj,
+                               const char *base, const char *key)
+{
+    long long days = 0;
+    char p[512];
+    if (vp_jr_int(b->c->r, obj, base, key, 0, 2147483647LL, &days) != VP_PRESENT)
+        return b->c->r->status;
+    vp_retention_tier *t = VP_VEC_PUSH(b->tiers);
+    if (!t)
+        return vp_error_set(b->c->r->err, VP_ERR_NOMEM, "out of memory");
+    t->sub_policy = vp_arena_strdup(&b->c->n->arena, sub);
+    t->tier = tier;
+    t->count = days;
+    t->unit = "Days";
+    t->days = days;
+    t->pointer = relative(b, vp_json_pointer_join(p, sizeof p, base, key));
+    return VP_OK;
+}
+
+static vp_status parse_sub_policies(policy_build *b, const cJSON *props, const char *props_p)
+{
+    const cJSON *subs = NULL;
+    char sp[512], rp[512], schp[512];
+    int i = 0;
+    vp_res_ctx *c = b->c;
+    if (vp_jr_array(c->r, props, props_p, "subProtectionPolicy", &subs) != VP_PRESENT)
+        return c->r->status;
+    for (const cJSON *s = subs->child; s; s = s->next, i++) {
+        vp_text type;
+        vp_json_pointer_index(sp, sizeof sp, vp_json_pointer_join(sp, sizeof sp, props_p, "subProtectionPolicy"), i);
+        if (!cJSON_IsObject(s))
+            return vp_jr_fail(c->r, sp, "a sub-policy object", s);
+        vp_read_text(c, s, sp, "policyType", vp_enum_sub_policy_type, &type);
+        const char *name = type.presence == VP_PRESENT ? type.value : "(not reported)";
+        const cJSON *ret = vp_read_object(c, s, sp, "retentionPolicy", rp, sizeof rp);
+        if (parse_retention(b, name, ret, rp))
+            return c->r->status;
+        const cJSON *snap = vp_read_object(c, s, sp, "snapshotBackupAdditionalDetails", schp, sizeof schp);
+        if (snap && add_days_tier(b, name, "instant", snap, schp, "instantRpRetentionRangeInDays"))
+            return c->r->status;
+    }
+    return c->r->status;
+}
+
+/* Long-term retention: the longest known tier among those that keep full recovery
+ * points (workloads: Full sub-policies; instant snapshots never count). */
+static void summarize(vp_policy *p)
+{
+    int has_full = 0;
+    p->long_term_days = -1;
+    p->log_days = -1;
+    for (size_t i = 0; i < p->tier_count; i++)
+        if (p->tiers[i].sub_policy && strcasecmp(p->tiers[i].sub_policy, "Full") == 0)
+            has_full = 1;
+    for (size_t i = 0; i < p->tier_count; i++) {
+        const vp_retention_tier *t = &p->tiers[i];
+        const char *sub = t->sub_policy;
+        if (sub && strcasecmp(sub, "Log") == 0) {
+            if (t->days > p->log_days)
+                p->log_days = t->days;
+            continue;
+        }
+        if (strcmp(t->tier, "instant") == 0 || strcmp(t->tier, "snapshot") == 0)
+            continue;
+        if (has_full && (!sub || strcasecmp(sub, "Full") != 0))
+            continue;
+        if (t->days > p->long_term_days)
+            p->long_term_days = t->days;
+    }
+}
+
+vp_status vp_norm_policy(vp_res_ctx *c)
+{
+    char props_p[512], rp[512], sp[512], vp[512], set_p[512];
+    policy_build b = {c, NULL, {0}};
+    vp_policy *p = VP_VEC_PUSH(c->n->policies);
+    if (!p)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    b.p = p;
+    if (vp_read_identity(c, &p->id, &p->key, &p->name))
+        return c->r->status;
+    p->source.file = c->file;
+    p->source.pointer = vp_arena_strdup(&c->n->arena, c->pointer);
+    p->vault_id = vp_armid_vault_key(&c->n->arena, p->id);
+    p->subscription_id = vp_armid_segment(&c->n->arena, p->id, "subscriptions");
+
+    const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
+    vp_read_text(c, props, props_p, "backupManagementType", vp_enum_management_type, &p->management_type);
+    vp_read_text(c, props, props_p, "workLoadType", vp_enum_workload_type, &p->workload_type);
+    vp_read_text(c, props, props_p, "policyType", vp_enum_policy_type, &p->policy_type);
+    vp_read_text(c, props, props_p, "timeZone", NULL, &p->time_zone);
+    vp_read_num(c, props, props_p, "protectedItemsCount", 0, 1LL << 40, &p->protected_items_count);
+    const cJSON *sched = vp_read_object(c, props, props_p, "schedulePolicy", sp, sizeof sp);
+    vp_read_text(c, sched, sp, "scheduleRunFrequency", NULL, &p->schedule_frequency);
+    const cJSON *settings = vp_read_object(c, props, props_p, "settings", set_p, sizeof set_p);
+    if (p->time_zone.presence != VP_PRESENT)
+        vp_read_text(c, settings, set_p, "timeZone", NULL, &p->time_zone);
+    if (c->r->status)
+        goto out;
+
+    const cJSON *ret = vp_read_object(c, props, props_p, "retentionPolicy", rp, sizeof rp);
+    if (parse_retention(&b, NULL, ret, rp))
+        goto out;
+    const cJSON *vret = vp_read_object(c, props, props_p, "vaultRetentionPolicy", vp, sizeof vp);
+    if (vret) {
+        char vr[512];
+        const cJSON *inner = vp_read_object(c, vret, vp, "vaultRetention", vr, sizeof vr);
+        if (parse_retention(&b, NULL, inner, vr) || add_days_tier(&b, NULL, "snapshot", vret, vp, "snapshotRetentionInDays"))
+            goto out;
+    }
+    if (add_days_tier(&b, NULL, "instant", props, props_p, "instantRpRetentionRangeInDays"))
+        goto out;
+    if (parse_sub_policies(&b, props, props_p))
+        goto out;
+    if (b.tiers.n == 0 && props) {
+        p->unknown_retention = 1;
+        vp_warn(c->n, "retention-not-reported", c->file, props_p, "policy '%s' reports no retention tier", p->name);
+    }
+out:
+    p->tier_count = b.tiers.n;
+    p->tiers = vp_arena_alloc(&c->n->arena, (b.tiers.n + 1) * sizeof *p->tiers);
+    if (p->tiers && b.tiers.n)
+        memcpy(p->tiers, b.tiers.v, b.tiers.n * sizeof *p->tiers);
+    free(b.tiers.v);
+    if (!p->tiers)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    summarize(p);
+    return c->r->status;
+}

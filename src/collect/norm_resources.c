@@ -1,0 +1,216 @@
+/* Normalizers for vaults, their backup/storage config, resource guard proxies,
+ * subscriptions and virtual machines. Field paths are documented in
+ * docs/snapshot-format.md; keep both in step. */
+#include <string.h>
+#include <strings.h>
+
+#include "collect/internal.h"
+
+vp_res_kind vp_classify(const cJSON *res, const char *type)
+{
+    static const struct {
+        const char *type;
+        vp_res_kind kind;
+    } table[] = {
+        {"Microsoft.RecoveryServices/vaults", VP_RES_VAULT},
+        {"Microsoft.RecoveryServices/vaults/backupPolicies", VP_RES_POLICY},
+        {"Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems", VP_RES_ITEM},
+        {"Microsoft.RecoveryServices/vaults/backupconfig", VP_RES_VAULTCONFIG},
+        {"Microsoft.RecoveryServices/vaults/backupstorageconfig", VP_RES_STORAGECONFIG},
+        {"Microsoft.RecoveryServices/vaults/backupResourceGuardProxies", VP_RES_GUARD},
+        {"Microsoft.Compute/virtualMachines", VP_RES_VM},
+        {"Microsoft.ClassicCompute/virtualMachines", VP_RES_VM},
+    };
+    if (type) {
+        for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+            if (strcasecmp(type, table[i].type) == 0)
+                return table[i].kind;
+        return VP_RES_OTHER;
+    }
+    const cJSON *sid = cJSON_GetObjectItemCaseSensitive(res, "subscriptionId");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(res, "id");
+    if (cJSON_IsString(sid) && cJSON_IsString(id) && strncasecmp(id->valuestring, "/subscriptions/", 15) == 0 &&
+        !strchr(id->valuestring + 15, '/'))
+        return VP_RES_SUBSCRIPTION;
+    return VP_RES_OTHER;
+}
+
+const char *vp_kind_operation(vp_res_kind kind)
+{
+    switch (kind) {
+    case VP_RES_SUBSCRIPTION: return "subscriptions";
+    case VP_RES_VAULT: return "vaults";
+    case VP_RES_POLICY: return "backupPolicies";
+    case VP_RES_ITEM: return "backupProtectedItems";
+    case VP_RES_VAULTCONFIG: return "backupconfig";
+    case VP_RES_STORAGECONFIG: return "backupstorageconfig";
+    case VP_RES_GUARD: return "backupResourceGuardProxies";
+    case VP_RES_VM: return "virtualMachines";
+    case VP_RES_OTHER: return NULL;
+    }
+    return NULL;
+}
+
+static vp_source here(const vp_res_ctx *c)
+{
+    vp_source s = {c->file, vp_arena_strdup(&c->n->arena, c->pointer)};
+    return s;
+}
+
+vp_status vp_norm_subscription(vp_res_ctx *c)
+{
+    vp_subscription *s = VP_VEC_PUSH(c->n->subs);
+    const char *v = NULL, *name = NULL;
+    if (!s)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    if (vp_read_identity(c, &s->id, &s->key, &name))
+        return c->r->status;
+    s->listed = 1;
+    s->source = here(c);
+    if (vp_jr_string(c->r, c->res, c->pointer, "subscriptionId", &v) == VP_PRESENT)
+        s->subscription_id = vp_arena_strdup(&c->n->arena, v);
+    v = NULL;
+    if (vp_jr_string(c->r, c->res, c->pointer, "displayName", &v) == VP_PRESENT)
+        s->display_name = vp_arena_strdup(&c->n->arena, v);
+    v = NULL;
+    if (vp_jr_string(c->r, c->res, c->pointer, "state", &v) == VP_PRESENT)
+        s->state = vp_arena_strdup(&c->n->arena, v);
+    v = NULL;
+    if (vp_jr_string(c->r, c->res, c->pointer, "tenantId", &v) == VP_PRESENT)
+        s->tenant_id = vp_arena_strdup(&c->n->arena, v);
+    return c->r->status;
+}
+
+vp_status vp_norm_vault(vp_res_ctx *c)
+{
+    char props_p[512], sec_p[512], imm_p[512], sd_p[512], red_p[512], sku_p[512];
+    const char *loc = NULL;
+    vp_vault *v = VP_VEC_PUSH(c->n->vaults);
+    if (!v)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    if (vp_read_identity(c, &v->id, &v->key, &v->name))
+        return c->r->status;
+    v->source = here(c);
+    v->resource_group = vp_armid_segment(&c->n->arena, v->id, "resourceGroups");
+    v->subscription_id = vp_armid_segment(&c->n->arena, v->id, "subscriptions");
+    if (vp_jr_string(c->r, c->res, c->pointer, "location", &loc) == VP_PRESENT)
+        v->location = vp_arena_strdup(&c->n->arena, loc);
+    if (vp_read_tags(c, &v->tags))
+        return c->r->status;
+    const cJSON *sku = vp_read_object(c, c->res, c->pointer, "sku", sku_p, sizeof sku_p);
+    vp_read_text(c, sku, sku_p, "name", NULL, &v->sku);
+
+    const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
+    const cJSON *sec = vp_read_object(c, props, props_p, "securitySettings", sec_p, sizeof sec_p);
+    const cJSON *imm = vp_read_object(c, sec, sec_p, "immutabilitySettings", imm_p, sizeof imm_p);
+    vp_read_text(c, imm, imm_p, "state", vp_enum_immutability, &v->immutability);
+    const cJSON *sd = vp_read_object(c, sec, sec_p, "softDeleteSettings", sd_p, sizeof sd_p);
+    vp_read_text(c, sd, sd_p, "softDeleteState", vp_enum_soft_delete, &v->soft_delete);
+    vp_read_num(c, sd, sd_p, "softDeleteRetentionPeriodInDays", 0, 36500, &v->soft_delete_days);
+    vp_read_text(c, sd, sd_p, "enhancedSecurityState", vp_enum_enhanced_security, &v->enhanced_security);
+    vp_read_text(c, sec, sec_p, "multiUserAuthorization", vp_enum_mua, &v->mua);
+    const cJSON *red = vp_read_object(c, props, props_p, "redundancySettings", red_p, sizeof red_p);
+    vp_read_text(c, red, red_p, "standardTierStorageRedundancy", vp_enum_redundancy, &v->storage_redundancy);
+    vp_read_text(c, red, red_p, "crossRegionRestore", vp_enum_crr, &v->cross_region_restore);
+    vp_read_text(c, props, props_p, "secureScore", vp_enum_secure_score, &v->secure_score);
+    vp_read_text(c, props, props_p, "bcdrSecurityLevel", vp_enum_bcdr, &v->bcdr_security_level);
+    vp_read_text(c, props, props_p, "provisioningState", NULL, &v->provisioning_state);
+    vp_read_text(c, props, props_p, "publicNetworkAccess", NULL, &v->public_network_access);
+    return c->r->status;
+}
+
+vp_status vp_norm_vaultconfig(vp_res_ctx *c)
+{
+    char props_p[512];
+    const char *id = NULL, *key = NULL, *name = NULL;
+    vp_pending_vaultconfig *vc = VP_VEC_PUSH(c->n->vaultconfigs);
+    if (!vc)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    if (vp_read_identity(c, &id, &key, &name))
+        return c->r->status;
+    vc->vault_key = vp_armid_vault_key(&c->n->arena, id);
+    vc->source = here(c);
+    const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
+    vp_read_text(c, props, props_p, "softDeleteFeatureState", vp_enum_soft_delete, &vc->soft_delete);
+    vp_read_num(c, props, props_p, "softDeleteRetentionPeriodInDays", 0, 36500, &vc->soft_delete_days);
+    vp_read_text(c, props, props_p, "enhancedSecurityState", vp_enum_enhanced_security, &vc->enhanced_security);
+    vc->soft_delete.origin = vc->soft_delete_days.origin = vc->enhanced_security.origin = VP_ORIGIN_VAULTCONFIG;
+    return c->r->status;
+}
+
+vp_status vp_norm_storageconfig(vp_res_ctx *c)
+{
+    char props_p[512];
+    const char *id = NULL, *key = NULL, *name = NULL;
+    vp_flag crr;
+    vp_pending_storageconfig *sc = VP_VEC_PUSH(c->n->storageconfigs);
+    if (!sc)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    if (vp_read_identity(c, &id, &key, &name))
+        return c->r->status;
+    sc->vault_key = vp_armid_vault_key(&c->n->arena, id);
+    sc->source = here(c);
+    const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
+    vp_read_text(c, props, props_p, "storageType", vp_enum_redundancy, &sc->storage_type);
+    vp_read_flag(c, props, props_p, "crossRegionRestoreFlag", &crr);
+    sc->cross_region_restore.presence = crr.presence;
+    if (crr.presence == VP_PRESENT)
+        sc->cross_region_restore.value = crr.value ? "Enabled" : "Disabled";
+    sc->storage_type.origin = sc->cross_region_restore.origin = VP_ORIGIN_STORAGECONFIG;
+    return c->r->status;
+}
+
+vp_status vp_norm_guard(vp_res_ctx *c)
+{
+    char props_p[512];
+    const char *key = NULL, *name = NULL, *s = NULL;
+    const cJSON *ops = NULL;
+    vp_pending_guard *g = VP_VEC_PUSH(c->n->guards);
+    if (!g)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    if (vp_read_identity(c, &g->proxy.id, &key, &name))
+        return c->r->status;
+    g->vault_key = vp_armid_vault_key(&c->n->arena, g->proxy.id);
+    g->proxy.source = here(c);
+    const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
+    if (vp_jr_string(c->r, props, props_p, "resourceGuardResourceId", &s) == VP_PRESENT)
+        g->proxy.resource_guard_id = vp_arena_strdup(&c->n->arena, s);
+    s = NULL;
+    if (vp_jr_string(c->r, props, props_p, "lastUpdatedTime", &s) == VP_PRESENT)
+        g->proxy.last_updated = vp_arena_strdup(&c->n->arena, s);
+    s = NULL;
+    if (vp_jr_string(c->r, props, props_p, "description", &s) == VP_PRESENT)
+        g->proxy.description = vp_arena_strdup(&c->n->arena, s);
+    if (vp_jr_array(c->r, props, props_p, "resourceGuardOperationDetails", &ops) == VP_PRESENT)
+        g->proxy.operation_count = cJSON_GetArraySize(ops);
+    return c->r->status;
+}
+
+vp_status vp_norm_vm(vp_res_ctx *c)
+{
+    char props_p[512], hw_p[512], st_p[512], os_p[512];
+    const char *s = NULL;
+    vp_vm *vm = VP_VEC_PUSH(c->n->vms);
+    if (!vm)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    if (vp_read_identity(c, &vm->id, &vm->key, &vm->name))
+        return c->r->status;
+    vm->source = here(c);
+    vm->resource_group = vp_armid_segment(&c->n->arena, vm->id, "resourceGroups");
+    vm->subscription_id = vp_armid_segment(&c->n->arena, vm->id, "subscriptions");
+    if (vp_jr_string(c->r, c->res, c->pointer, "location", &s) == VP_PRESENT)
+        vm->location = vp_arena_strdup(&c->n->arena, s);
+    s = NULL;
+    if (vp_jr_string(c->r, c->res, c->pointer, "type", &s) == VP_PRESENT)
+        vm->type = vp_arena_strdup(&c->n->arena, s);
+    if (vp_read_tags(c, &vm->tags))
+        return c->r->status;
+    const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
+    vp_read_text(c, props, props_p, "vmId", NULL, &vm->vm_uuid);
+    const cJSON *hw = vp_read_object(c, props, props_p, "hardwareProfile", hw_p, sizeof hw_p);
+    vp_read_text(c, hw, hw_p, "vmSize", NULL, &vm->size);
+    const cJSON *st = vp_read_object(c, props, props_p, "storageProfile", st_p, sizeof st_p);
+    const cJSON *os = vp_read_object(c, st, st_p, "osDisk", os_p, sizeof os_p);
+    vp_read_text(c, os, os_p, "osType", NULL, &vm->os_type);
+    return c->r->status;
+}

@@ -1,0 +1,220 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collect/internal.h"
+#include "vaultproof/clock.h"
+
+void *vp_vec_grow(void **v, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        void *p = realloc(*v, ncap * elem);
+        if (!p)
+            return NULL;
+        *v = p;
+        *cap = ncap;
+    }
+    char *slot = (char *)*v + (*n)++ * elem;
+    memset(slot, 0, elem);
+    return slot;
+}
+
+void vp_warn(vp_normalizer *n, const char *code, const char *file, const char *pointer, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    vp_warning *w = VP_VEC_PUSH(n->warnings);
+    if (!w)
+        return; /* out of memory: losing a warning beats crashing; finish() will fail anyway */
+    w->code = code;
+    w->file = vp_arena_strdup(&n->arena, file);
+    w->pointer = vp_arena_strdup(&n->arena, pointer);
+    w->message = vp_arena_strdup(&n->arena, msg);
+}
+
+static int in_enum(const char *const *allowed, const char *v)
+{
+    for (; *allowed; allowed++)
+        if (strcasecmp(*allowed, v) == 0)
+            return 1;
+    return 0;
+}
+
+void vp_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+                  const char *const *allowed, vp_text *out)
+{
+    const char *s = NULL;
+    memset(out, 0, sizeof *out);
+    out->presence = (unsigned char)vp_jr_string(c->r, obj, base, key, &s);
+    if (out->presence != VP_PRESENT)
+        return;
+    out->value = vp_arena_strdup(&c->n->arena, s);
+    if (allowed && !in_enum(allowed, s)) {
+        char ptr[512];
+        out->unknown = 1;
+        vp_json_pointer_join(ptr, sizeof ptr, base, key);
+        vp_warn(c->n, "unknown-enum", c->file, ptr, "value '%s' is not one the API documents; kept verbatim", s);
+    }
+}
+
+void vp_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
+{
+    long long epoch;
+    vp_read_text(c, obj, base, key, NULL, out);
+    if (out->presence == VP_PRESENT && vp_time_parse(out->value, &epoch) != 0 && c->r->status == VP_OK) {
+        char ptr[512];
+        vp_json_pointer_join(ptr, sizeof ptr, base, key);
+        c->r->status = vp_error_set(c->r->err, VP_ERR_INPUT, "%s: %s: '%s'; expected an RFC 3339 time", c->file,
+                                    ptr, out->value);
+    }
+}
+
+void vp_read_num(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, long long min,
+                 long long max, vp_num *out)
+{
+    memset(out, 0, sizeof *out);
+    out->presence = (unsigned char)vp_jr_int(c->r, obj, base, key, min, max, &out->value);
+}
+
+void vp_read_flag(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_flag *out)
+{
+    memset(out, 0, sizeof *out);
+    out->presence = (unsigned char)vp_jr_bool(c->r, obj, base, key, &out->value);
+}
+
+const cJSON *vp_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, char *ptr,
+                            size_t ptr_size)
+{
+    const cJSON *o = NULL;
+    vp_json_pointer_join(ptr, ptr_size, base, key);
+    if (!obj)
+        return NULL;
+    vp_jr_object(c->r, obj, base, key, &o);
+    return o;
+}
+
+vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out)
+{
+    const cJSON *tags = NULL;
+    char ptr[512];
+    memset(out, 0, sizeof *out);
+    out->presence = (unsigned char)vp_jr_object(c->r, c->res, c->pointer, "tags", &tags);
+    if (!tags)
+        return c->r->status;
+    out->count = (size_t)cJSON_GetArraySize(tags);
+    out->items = vp_arena_alloc(&c->n->arena, (out->count + 1) * sizeof *out->items);
+    if (!out->items)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    size_t i = 0;
+    for (const cJSON *t = tags->child; t; t = t->next, i++) {
+        if (!cJSON_IsString(t)) {
+            vp_json_pointer_join(ptr, sizeof ptr, c->pointer, "tags");
+            vp_json_pointer_join(ptr, sizeof ptr, ptr, t->string);
+            return vp_jr_fail(c->r, ptr, "a string tag value", t);
+        }
+        out->items[i].key = vp_arena_strdup(&c->n->arena, t->string);
+        out->items[i].value = vp_arena_strdup(&c->n->arena, t->valuestring);
+    }
+    return VP_OK;
+}
+
+/* Finds "/<segment>/" case-insensitively and returns what follows up to the next '/'. */
+const char *vp_armid_segment(vp_arena *a, const char *id, const char *segment)
+{
+    size_t sl = strlen(segment);
+    for (const char *p = id; (p = strchr(p, '/')) != NULL; p++) {
+        if (strncasecmp(p + 1, segment, sl) == 0 && p[1 + sl] == '/') {
+            const char *v = p + 2 + sl, *end = strchr(v, '/');
+            size_t len = end ? (size_t)(end - v) : strlen(v);
+            return len ? vp_arena_strndup(a, v, len) : NULL;
+        }
+    }
+    return NULL;
+}
+
+const char *vp_armid_vault_key(vp_arena *a, const char *id)
+{
+    static const char marker[] = "/providers/microsoft.recoveryservices/vaults/";
+    size_t ml = sizeof marker - 1;
+    for (const char *p = id; *p; p++) {
+        if (strncasecmp(p, marker, ml) == 0) {
+            const char *name = p + ml, *end = strchr(name, '/');
+            size_t len = end ? (size_t)(end - id) : strlen(id);
+            if (end == name || !*name)
+                return NULL;
+            char *key = vp_arena_strndup(a, id, len);
+            for (char *k = key; k && *k; k++)
+                if (*k >= 'A' && *k <= 'Z')
+                    *k = (char)(*k - 'A' + 'a');
+            return key;
+        }
+    }
+    return NULL;
+}
+
+vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **key, const char **name)
+{
+    const char *s = NULL, *nm = NULL;
+    if (vp_jr_string(c->r, c->res, c->pointer, "id", &s) != VP_PRESENT || !*s) {
+        char ptr[512];
+        if (c->r->status == VP_OK)
+            vp_jr_fail(c->r, vp_json_pointer_join(ptr, sizeof ptr, c->pointer, "id"), "a non-empty ARM resource id",
+                       cJSON_GetObjectItemCaseSensitive(c->res, "id"));
+        return c->r->status;
+    }
+    *id = vp_arena_strdup(&c->n->arena, s);
+    *key = vp_arena_strlower(&c->n->arena, s);
+    if (vp_jr_string(c->r, c->res, c->pointer, "name", &nm) != VP_PRESENT) {
+        const char *slash = strrchr(s, '/');
+        nm = slash ? slash + 1 : s;
+    }
+    *name = vp_arena_strdup(&c->n->arena, nm);
+    if (!*id || !*key || !*name)
+        return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    return c->r->status;
+}
+
+/* Enumerations as documented in the Recovery Services specs (docs/snapshot-format.md). */
+const char *const vp_enum_immutability[] = {"Disabled", "Unlocked", "Locked", NULL};
+const char *const vp_enum_soft_delete[] = {"Invalid", "Enabled", "Disabled", "AlwaysON", NULL};
+const char *const vp_enum_enhanced_security[] = {"Invalid", "Enabled", "Disabled", "AlwaysON", NULL};
+const char *const vp_enum_mua[] = {"Invalid", "Enabled", "Disabled", NULL};
+const char *const vp_enum_redundancy[] = {"Invalid", "LocallyRedundant", "GeoRedundant", "ZoneRedundant",
+                                          "ReadAccessGeoZoneRedundant", NULL};
+const char *const vp_enum_crr[] = {"Enabled", "Disabled", NULL};
+const char *const vp_enum_secure_score[] = {"None", "Minimum", "Adequate", "Maximum", NULL};
+const char *const vp_enum_bcdr[] = {"Poor", "Fair", "Good", "Excellent", NULL};
+const char *const vp_enum_management_type[] = {"Invalid", "AzureIaasVM", "MAB", "DPM", "AzureBackupServer",
+                                               "AzureSql", "AzureStorage", "AzureWorkload", "DefaultBackup",
+                                               "GenericProtectionPolicy", NULL};
+const char *const vp_enum_protection_state[] = {"Invalid", "IRPending", "Protected", "ProtectionError",
+                                                "ProtectionStopped", "ProtectionPaused", "BackupsSuspended", NULL};
+const char *const vp_enum_health[] = {"Passed", "ActionRequired", "ActionSuggested", "Invalid", "Healthy",
+                                      "Unhealthy", "NotReachable", "IRPending", NULL};
+const char *const vp_enum_item_type[] = {"Microsoft.Compute/virtualMachines",
+                                         "Microsoft.ClassicCompute/virtualMachines",
+                                         "AzureIaaSVMProtectedItem",
+                                         "AzureVmWorkloadProtectedItem",
+                                         "AzureVmWorkloadSQLDatabase",
+                                         "AzureVmWorkloadSAPHanaDatabase",
+                                         "AzureVmWorkloadSAPHanaDBInstance",
+                                         "AzureVmWorkloadSAPAseDatabase",
+                                         "AzureFileShareProtectedItem",
+                                         "MabFileFolderProtectedItem",
+                                         "DPMProtectedItem",
+                                         "Microsoft.Sql/servers/databases",
+                                         "GenericProtectedItem",
+                                         NULL};
+const char *const vp_enum_policy_type[] = {"Invalid", "V1", "V2", NULL};
+const char *const vp_enum_sub_policy_type[] = {"Invalid", "Full", "Differential", "Log", "CopyOnlyFull",
+                                               "Incremental", "SnapshotFull", "SnapshotCopyOnlyFull", NULL};
+const char *const vp_enum_workload_type[] = {"Invalid", "VM", "FileFolder", "AzureSqlDb", "SQLDB", "Exchange",
+                                             "Sharepoint", "VMwareVM", "SystemState", "Client",
+                                             "GenericDataSource", "SQLDataBase", "AzureFileShare",
+                                             "SAPHanaDatabase", "SAPAseDatabase", "SAPHanaDBInstance", NULL};

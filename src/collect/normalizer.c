@@ -1,0 +1,222 @@
+/* The normalizer's front half: one response body at a time, classified by type. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "collect/internal.h"
+#include "vaultproof/fileio.h"
+
+vp_status vp_normalizer_new(const vp_collect_options *opt, vp_normalizer **out, vp_error *err)
+{
+    *out = NULL;
+    if (!opt || !opt->worm)
+        return vp_error_set(err, VP_ERR_INTERNAL, "vp_normalizer_new: a WORM catalog is required");
+    vp_normalizer *n = calloc(1, sizeof *n);
+    if (!n)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    n->opt = *opt;
+    *out = n;
+    return VP_OK;
+}
+
+void vp_normalizer_free(vp_normalizer *n)
+{
+    if (!n)
+        return;
+    free(n->subs.v);
+    free(n->vaults.v);
+    free(n->policies.v);
+    free(n->items.v);
+    free(n->vms.v);
+    free(n->vaultconfigs.v);
+    free(n->storageconfigs.v);
+    free(n->guards.v);
+    free(n->warnings.v);
+    free(n->files.v);
+    free(n->captures.v);
+    free(n->seen.v);
+    vp_arena_free(&n->arena);
+    free(n);
+}
+
+static vp_status record_file(vp_normalizer *n, const char *path, const char *data, size_t len, const char *role,
+                             vp_error *err)
+{
+    char hex[65];
+    vp_input_file *f = VP_VEC_PUSH(n->files);
+    if (!f)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    vp_sha256_hex(data, len, hex);
+    f->path = vp_arena_strdup(&n->arena, path);
+    f->sha256 = vp_arena_strdup(&n->arena, hex);
+    f->role = role;
+    f->bytes = (long long)len;
+    return f->path && f->sha256 ? VP_OK : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+}
+
+/* The list call a resource of this kind came from, inferred from its id, for offline
+ * exports that have no sidecar to say so. */
+static void note_seen(vp_normalizer *n, vp_res_kind kind, const cJSON *res, const char *file, size_t *first_seen)
+{
+    const cJSON *idj = cJSON_GetObjectItemCaseSensitive(res, "id");
+    const char *op = vp_kind_operation(kind), *scope = NULL;
+    if (!op || !cJSON_IsString(idj))
+        return;
+    const char *id = idj->valuestring;
+    if (kind == VP_RES_SUBSCRIPTION) {
+        scope = "/";
+    } else if (kind == VP_RES_VAULT || kind == VP_RES_VM) {
+        const char *sub = vp_armid_segment(&n->arena, id, "subscriptions");
+        scope = sub ? vp_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
+    } else {
+        const char *key = vp_armid_vault_key(&n->arena, id);
+        scope = key ? vp_arena_strndup(&n->arena, id, strlen(key)) : NULL;
+    }
+    if (!scope)
+        return;
+    for (size_t i = *first_seen; i < n->seen.n; i++) /* once per body and call */
+        if (!strcmp(n->seen.v[i].operation, op) && !strcasecmp(n->seen.v[i].scope, scope))
+            return;
+    vp_seen_call *s = VP_VEC_PUSH(n->seen);
+    if (!s)
+        return;
+    s->operation = op;
+    s->scope = scope;
+    s->scope_key = vp_arena_strlower(&n->arena, scope);
+    s->file = file;
+}
+
+static vp_status dispatch(vp_res_ctx *c, vp_res_kind kind)
+{
+    switch (kind) {
+    case VP_RES_SUBSCRIPTION: return vp_norm_subscription(c);
+    case VP_RES_VAULT: return vp_norm_vault(c);
+    case VP_RES_POLICY: return vp_norm_policy(c);
+    case VP_RES_ITEM: return vp_norm_item(c);
+    case VP_RES_VAULTCONFIG: return vp_norm_vaultconfig(c);
+    case VP_RES_STORAGECONFIG: return vp_norm_storageconfig(c);
+    case VP_RES_GUARD: return vp_norm_guard(c);
+    case VP_RES_VM: return vp_norm_vm(c);
+    case VP_RES_OTHER: break;
+    }
+    return VP_OK;
+}
+
+static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON *root, const vp_capture *cap,
+                                vp_error *err)
+{
+    vp_jreader r = {file, err, VP_OK};
+    const cJSON *list = root, *errobj = NULL;
+    const char *base = "", *next = NULL;
+    long long ignored = 0;
+    size_t first_seen = n->seen.n;
+    char ptr[64];
+
+    if (cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "value")) {
+        if (vp_jr_array(&r, root, "", "value", &list) != VP_PRESENT)
+            return r.status ? r.status : vp_jr_fail(&r, "/value", "an array of resources", NULL);
+        base = "/value";
+        vp_jr_string(&r, root, "", "nextLink", &next);
+        if (r.status)
+            return r.status;
+    } else if (cJSON_IsObject(root) && !cJSON_GetObjectItemCaseSensitive(root, "id") &&
+               vp_jr_object(&r, root, "", "error", &errobj) == VP_PRESENT) {
+        const char *code = NULL;
+        vp_jr_string(&r, errobj, "/error", "code", &code);
+        if (!cap || cap->status < 400) {
+            n->ignored++;
+            vp_warn(n, "error-response", file, "/error", "an ARM error body (%s) %s", code ? code : "no code",
+                    cap ? "with a successful status in its sidecar" : "with no sidecar: the call it answers is unknown");
+        }
+        return r.status;
+    } else if (!cJSON_IsObject(root) && !cJSON_IsArray(root)) {
+        return vp_jr_fail(&r, "", "an ARM list ({\"value\": [...]}), an array of resources or one resource", root);
+    }
+
+    int single = cJSON_IsObject(list), i = 0;
+    for (const cJSON *res = single ? list : list->child; res; res = single ? NULL : res->next, i++) {
+        const char *type = NULL;
+        if (single)
+            ptr[0] = '\0';
+        else
+            vp_json_pointer_index(ptr, sizeof ptr, base, i);
+        if (!cJSON_IsObject(res))
+            return vp_jr_fail(&r, ptr, "a resource object", res);
+        vp_jr_string(&r, res, ptr, "type", &type);
+        if (r.status)
+            return r.status;
+        vp_res_kind kind = vp_classify(res, type);
+        if (kind == VP_RES_OTHER) {
+            ignored++;
+            continue;
+        }
+        vp_res_ctx c = {n, &r, file, ptr, res};
+        if (dispatch(&c, kind))
+            return r.status ? r.status : err->status;
+        if (!cap)
+            note_seen(n, kind, res, file, &first_seen);
+    }
+    if (ignored) {
+        n->ignored += ignored;
+        vp_warn(n, "ignored-resource", file, base, "%lld resource(s) of types vaultproof does not read were ignored",
+                ignored);
+    }
+    if (next && !cap) {
+        for (size_t s = first_seen; s < n->seen.n; s++)
+            n->seen.v[s].dangling_next = 1;
+        if (first_seen == n->seen.n)
+            vp_warn(n, "unanswered-next-link", file, "/nextLink",
+                    "the list has more pages but nothing identifies the call it belongs to");
+    }
+    if (cap && (next != NULL) != (cap->has_next != 0))
+        vp_warn(n, "sidecar-mismatch", file, "/nextLink", "the body's nextLink and its sidecar's call.next_link disagree");
+    return VP_OK;
+}
+
+vp_status vp_normalizer_add(vp_normalizer *n, const char *path, const char *body, size_t len,
+                            const char *sidecar_path, const char *sidecar, size_t sidecar_len, vp_error *err)
+{
+    vp_capture cap, *capp = NULL;
+    cJSON *root = NULL;
+    vp_status st;
+    const char *file = vp_arena_strdup(&n->arena, path);
+
+    if (!file)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    if ((st = record_file(n, path, body, len, "body", err)))
+        return st;
+    if (sidecar) {
+        if ((st = record_file(n, sidecar_path, sidecar, sidecar_len, "sidecar", err)) ||
+            (st = vp_capture_parse(n, sidecar_path, sidecar, sidecar_len, &cap, err)))
+            return st;
+        vp_capture *slot = VP_VEC_PUSH(n->captures);
+        if (!slot)
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        cap.file = file;
+        *slot = cap;
+        capp = &cap;
+    }
+    if ((st = vp_json_parse(path, body, len, &root, err)))
+        return st;
+    st = normalize_body(n, file, root, capp, err);
+    cJSON_Delete(root);
+    return st;
+}
+
+vp_status vp_normalizer_finish(vp_normalizer *n, vp_snapshot **out, vp_error *err)
+{
+    *out = NULL;
+    vp_snapshot *snap = calloc(1, sizeof *snap);
+    if (!snap) {
+        vp_normalizer_free(n);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    vp_status st = vp_finish_snapshot(n, snap, err);
+    vp_normalizer_free(n); /* finish took what the snapshot keeps */
+    if (st) {
+        vp_snapshot_free(snap);
+        return st;
+    }
+    *out = snap;
+    return VP_OK;
+}

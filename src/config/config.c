@@ -1,0 +1,196 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "vaultproof/config.h"
+#include "vaultproof/fileio.h"
+#include "vaultproof/json.h"
+
+struct vp_config {
+    vp_arena arena;
+    char *path;
+    cJSON *root;
+    const char *organization, *report_title;
+    const char **subs, **include, **exclude;
+    size_t sub_count, include_count, exclude_count;
+};
+
+/* Every top-level key the configuration knows and the JSON type it must have. */
+static const struct {
+    const char *key;
+    int type; /* cJSON type mask */
+} known_keys[] = {
+    {"organization", cJSON_String},
+    {"report_title", cJSON_String},
+    {"scope", cJSON_Object},
+    {"frameworks", cJSON_Array},
+    {"critical", cJSON_Object},
+    {"retention_minimums", cJSON_Object},
+    {"rpo_hours", cJSON_Number},
+    {"hyper_care_days", cJSON_Number},
+    {"exemptions", cJSON_Array},
+    {"decommissioned", cJSON_Array},
+    {"worm_catalog", cJSON_NULL | cJSON_String | cJSON_Object},
+};
+
+static const char *type_words(int mask)
+{
+    switch (mask) {
+    case cJSON_String: return "a string";
+    case cJSON_Object: return "an object";
+    case cJSON_Array: return "an array";
+    case cJSON_Number: return "a number";
+    default: return "null, a file path or a catalog object";
+    }
+}
+
+static vp_status string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
+                             const char ***out, size_t *count)
+{
+    const cJSON *arr = NULL;
+    char ptr[256], ip[300];
+    int i = 0;
+    if (vp_jr_array(r, obj, base, key, &arr) != VP_PRESENT)
+        return r->status;
+    vp_json_pointer_join(ptr, sizeof ptr, base, key);
+    *count = (size_t)cJSON_GetArraySize(arr);
+    *out = vp_arena_alloc(&c->arena, (*count + 1) * sizeof **out);
+    if (!*out)
+        return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        if (!cJSON_IsString(e) || !*e->valuestring)
+            return vp_jr_fail(r, vp_json_pointer_index(ip, sizeof ip, ptr, i), "a non-empty string", e);
+        (*out)[i] = vp_arena_strdup(&c->arena, e->valuestring);
+    }
+    return VP_OK;
+}
+
+static vp_status parse_scope(vp_config *c, vp_jreader *r)
+{
+    const cJSON *scope = NULL, *vaults = NULL;
+    if (vp_jr_object(r, c->root, "", "scope", &scope) != VP_PRESENT)
+        return r->status;
+    for (const cJSON *k = scope->child; k; k = k->next)
+        if (strcmp(k->string, "subscriptions") != 0 && strcmp(k->string, "vaults") != 0)
+            return vp_error_set(r->err, VP_ERR_INPUT, "%s: /scope/%s: unknown key; expected subscriptions or vaults",
+                                r->file, k->string);
+    if (string_list(c, r, scope, "/scope", "subscriptions", &c->subs, &c->sub_count))
+        return r->status;
+    if (vp_jr_object(r, scope, "/scope", "vaults", &vaults) != VP_PRESENT)
+        return r->status;
+    for (const cJSON *k = vaults->child; k; k = k->next)
+        if (strcmp(k->string, "include") != 0 && strcmp(k->string, "exclude") != 0)
+            return vp_error_set(r->err, VP_ERR_INPUT,
+                                "%s: /scope/vaults/%s: unknown key; expected include or exclude", r->file, k->string);
+    if (string_list(c, r, vaults, "/scope/vaults", "include", &c->include, &c->include_count))
+        return r->status;
+    return string_list(c, r, vaults, "/scope/vaults", "exclude", &c->exclude, &c->exclude_count);
+}
+
+vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
+{
+    vp_jreader r = {path, err, VP_OK};
+    vp_status st;
+    *out = NULL;
+    vp_config *c = calloc(1, sizeof *c);
+    if (!c)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    c->path = strdup(path);
+    if (!c->path) {
+        vp_config_free(c);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    if ((st = vp_json_parse_file(path, &c->root, err)))
+        goto fail;
+    if (!cJSON_IsObject(c->root)) {
+        st = vp_jr_fail(&r, "", "a configuration object", c->root);
+        goto fail;
+    }
+    for (const cJSON *k = c->root->child; k; k = k->next) {
+        size_t i, n = sizeof known_keys / sizeof known_keys[0];
+        for (i = 0; i < n && strcmp(known_keys[i].key, k->string) != 0; i++)
+            ;
+        if (i == n) {
+            st = vp_error_set(err, VP_ERR_INPUT, "%s: /%s: unknown key; expected one of organization, report_title, "
+                              "scope, frameworks, critical, retention_minimums, rpo_hours, hyper_care_days, "
+                              "exemptions, decommissioned, worm_catalog (docs/config.md)", path, k->string);
+            goto fail;
+        }
+        if (!(k->type & known_keys[i].type)) {
+            char ptr[256];
+            st = vp_jr_fail(&r, vp_json_pointer_join(ptr, sizeof ptr, "", k->string), type_words(known_keys[i].type), k);
+            goto fail;
+        }
+    }
+    vp_jr_string(&r, c->root, "", "organization", &c->organization);
+    vp_jr_string(&r, c->root, "", "report_title", &c->report_title);
+    if ((st = parse_scope(c, &r)))
+        goto fail;
+    *out = c;
+    return VP_OK;
+fail:
+    vp_config_free(c);
+    return st;
+}
+
+void vp_config_free(vp_config *c)
+{
+    if (!c)
+        return;
+    cJSON_Delete(c->root);
+    vp_arena_free(&c->arena);
+    free(c->path);
+    free(c);
+}
+
+const char *vp_config_organization(const vp_config *c) { return c->organization; }
+const char *vp_config_report_title(const vp_config *c) { return c->report_title; }
+
+const char *const *vp_config_subscriptions(const vp_config *c, size_t *count)
+{
+    *count = c->sub_count;
+    return c->subs;
+}
+
+const char *const *vp_config_vault_include(const vp_config *c, size_t *count)
+{
+    *count = c->include_count;
+    return c->include;
+}
+
+const char *const *vp_config_vault_exclude(const vp_config *c, size_t *count)
+{
+    *count = c->exclude_count;
+    return c->exclude;
+}
+
+vp_status vp_config_worm_catalog(const vp_config *c, vp_worm_catalog **out, vp_error *err)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(c->root, "worm_catalog");
+    vp_status st;
+    if (!w || cJSON_IsNull(w))
+        return vp_worm_catalog_builtin(out, err);
+    if (cJSON_IsObject(w)) {
+        char *text = cJSON_PrintUnformatted(w), label[4200];
+        if (!text)
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        snprintf(label, sizeof label, "%s#/worm_catalog", c->path);
+        st = vp_worm_catalog_parse(label, text, strlen(text), out, err);
+        free(text);
+        return st;
+    }
+    /* a path, relative to the configuration file's directory */
+    char full[8192], *data = NULL;
+    size_t len = 0;
+    const char *slash = strrchr(c->path, '/');
+    if (w->valuestring[0] == '/' || !slash)
+        snprintf(full, sizeof full, "%s", w->valuestring);
+    else
+        snprintf(full, sizeof full, "%.*s/%s", (int)(slash - c->path), c->path, w->valuestring);
+    if ((st = vp_read_file(full, &data, &len, err)))
+        return vp_error_prefix(err, "%s: /worm_catalog", c->path);
+    st = vp_worm_catalog_parse(full, data, len, out, err);
+    free(data);
+    return st;
+}

@@ -1,0 +1,156 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "vaultproof/fileio.h"
+
+vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vp_error_set(err, errno == ENOENT ? VP_ERR_INPUT : VP_ERR_IO, "%s: cannot open: %s", path,
+                            strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return vp_error_set(err, VP_ERR_INPUT, "%s: not a regular file; expected a file", path);
+    }
+    if ((unsigned long long)st.st_size > VP_MAX_INPUT_FILE) {
+        close(fd);
+        return vp_error_set(err, VP_ERR_INPUT, "%s: %lld bytes; expected at most %llu", path,
+                            (long long)st.st_size, VP_MAX_INPUT_FILE);
+    }
+    size_t size = (size_t)st.st_size, got = 0;
+    char *buf = malloc(size + 1);
+    if (!buf) {
+        close(fd);
+        return vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, size);
+    }
+    while (got < size) {
+        ssize_t n = read(fd, buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            free(buf);
+            close(fd);
+            return vp_error_set(err, VP_ERR_IO, "%s: read failed: %s", path, strerror(e));
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[size] = '\0';
+    *data = buf;
+    *len = size;
+    return VP_OK;
+}
+
+struct vp_output {
+    FILE *fp;
+    char *path, *tmp; /* both NULL for stdout */
+};
+
+vp_status vp_output_open(const char *path, vp_output **out, vp_error *err)
+{
+    vp_output *o = calloc(1, sizeof *o);
+    *out = NULL;
+    if (!o)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    if (strcmp(path, "-") == 0) {
+        o->fp = stdout;
+        *out = o;
+        return VP_OK;
+    }
+    size_t n = strlen(path);
+    o->path = strdup(path);
+    o->tmp = malloc(n + 16);
+    if (!o->path || !o->tmp) {
+        vp_output_abort(o);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    memcpy(o->tmp, path, n);
+    memcpy(o->tmp + n, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        vp_output_abort(o);
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create output file: %s", path, strerror(e));
+    }
+    o->fp = fdopen(fd, "wb");
+    if (!o->fp) {
+        close(fd);
+        vp_output_abort(o);
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot open output stream", path);
+    }
+    *out = o;
+    return VP_OK;
+}
+
+FILE *vp_output_stream(vp_output *o)
+{
+    return o->fp;
+}
+
+vp_status vp_output_commit(vp_output *o, vp_error *err)
+{
+    vp_status st = VP_OK;
+    if (!o->tmp) { /* stdout */
+        if (fflush(o->fp) != 0 || ferror(o->fp))
+            st = vp_error_set(err, VP_ERR_IO, "standard output: write failed: %s", strerror(errno));
+        free(o);
+        return st;
+    }
+    int bad = ferror(o->fp) || fflush(o->fp) != 0 || fsync(fileno(o->fp)) != 0 ||
+              fchmod(fileno(o->fp), 0644) != 0;
+    int e = errno;
+    if (fclose(o->fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    o->fp = NULL;
+    if (!bad && rename(o->tmp, o->path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad)
+        st = vp_error_set(err, VP_ERR_IO, "%s: write failed: %s", o->path, strerror(e));
+    else {
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+    vp_output_abort(o);
+    return st;
+}
+
+void vp_output_abort(vp_output *o)
+{
+    if (!o)
+        return;
+    if (o->fp && o->tmp)
+        fclose(o->fp);
+    if (o->tmp)
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->path);
+    free(o);
+}
+
+void vp_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    static const char digits[] = "0123456789abcdef";
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+}

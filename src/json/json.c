@@ -1,0 +1,376 @@
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vaultproof/fileio.h"
+#include "vaultproof/json.h"
+
+static void line_col(const char *data, size_t off, size_t *line, size_t *col)
+{
+    size_t l = 1, c = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (data[i] == '\n') {
+            l++;
+            c = 1;
+        } else {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when invalid:
+ * overlong forms, surrogates and code points above U+10FFFF are invalid. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+    uint32_t cp;
+    size_t len;
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        len = 2;
+        cp = p[0] & 0x1f;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        len = 3;
+        cp = p[0] & 0x0f;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        len = 4;
+        cp = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* One pass over the bytes before cJSON sees them: encoding, depth and string length
+ * are checked here because cJSON accepts invalid UTF-8 and recurses 1000 deep. */
+static vp_status prescan(const char *label, const char *data, size_t len, vp_error *err)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t depth = 0, str_start = 0;
+    int in_string = 0;
+    size_t line, col;
+
+    for (size_t i = 0; i < len;) {
+        unsigned char c = p[i];
+        if (c >= 0x80) {
+            size_t n = utf8_sequence(p + i, len - i);
+            if (!n) {
+                line_col(data, i, &line, &col);
+                return vp_error_set(err, VP_ERR_INPUT,
+                                    "%s:%zu:%zu: invalid UTF-8 byte 0x%02x; expected UTF-8 encoded JSON",
+                                    label, line, col, c);
+            }
+            i += n;
+            continue;
+        }
+        if (in_string) {
+            if (c == '\\') {
+                i += 2;
+                continue;
+            }
+            if (c == '"') {
+                in_string = 0;
+                if (i - str_start > VP_JSON_MAX_STRING) {
+                    line_col(data, str_start, &line, &col);
+                    return vp_error_set(err, VP_ERR_INPUT,
+                                        "%s:%zu:%zu: string of %zu bytes; expected at most %u bytes",
+                                        label, line, col, i - str_start - 1, VP_JSON_MAX_STRING);
+                }
+            }
+        } else if (c == '"') {
+            in_string = 1;
+            str_start = i;
+        } else if (c == '{' || c == '[') {
+            if (++depth > VP_JSON_MAX_DEPTH) {
+                line_col(data, i, &line, &col);
+                return vp_error_set(err, VP_ERR_INPUT,
+                                    "%s:%zu:%zu: nesting deeper than %d levels; expected at most %d",
+                                    label, line, col, VP_JSON_MAX_DEPTH, VP_JSON_MAX_DEPTH);
+            }
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+        i++;
+    }
+    if (in_string && len - str_start > VP_JSON_MAX_STRING) {
+        line_col(data, str_start, &line, &col);
+        return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: unterminated string of more than %u bytes",
+                            label, line, col, VP_JSON_MAX_STRING);
+    }
+    return VP_OK;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    return strcmp(x->string, y->string);
+}
+
+static vp_status check_duplicates(const char *label, const cJSON *node, const char *ptr, vp_error *err)
+{
+    char child_ptr[512];
+    int i = 0;
+
+    if (cJSON_IsObject(node)) {
+        int n = cJSON_GetArraySize(node);
+        if (n > 1) {
+            const cJSON **names = malloc((size_t)n * sizeof *names);
+            if (!names)
+                return vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory checking keys", label);
+            for (const cJSON *c = node->child; c; c = c->next)
+                names[i++] = c;
+            qsort(names, (size_t)n, sizeof *names, cmp_names);
+            for (i = 1; i < n; i++) {
+                if (strcmp(names[i - 1]->string, names[i]->string) == 0) {
+                    vp_json_pointer_join(child_ptr, sizeof child_ptr, ptr, names[i]->string);
+                    free(names);
+                    return vp_error_set(err, VP_ERR_INPUT,
+                                        "%s: %s: duplicate object key; expected each key once", label,
+                                        child_ptr);
+                }
+            }
+            free(names);
+        }
+        for (const cJSON *c = node->child; c; c = c->next) {
+            vp_json_pointer_join(child_ptr, sizeof child_ptr, ptr, c->string);
+            vp_status st = check_duplicates(label, c, child_ptr, err);
+            if (st)
+                return st;
+        }
+    } else if (cJSON_IsArray(node)) {
+        for (const cJSON *c = node->child; c; c = c->next, i++) {
+            if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+                continue;
+            vp_json_pointer_index(child_ptr, sizeof child_ptr, ptr, i);
+            vp_status st = check_duplicates(label, c, child_ptr, err);
+            if (st)
+                return st;
+        }
+    }
+    return VP_OK;
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON **out, vp_error *err)
+{
+    size_t skip = 0, i, line, col;
+    const char *end = NULL;
+    vp_status st;
+
+    *out = NULL;
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        skip = 3; /* a UTF-8 byte order mark, as PowerShell writes */
+    for (i = skip; i < len && is_ws(data[i]); i++)
+        ;
+    if (i == len)
+        return vp_error_set(err, VP_ERR_INPUT, "%s: empty file; expected a JSON object or array", label);
+    if ((st = prescan(label, data, len, err)))
+        return st;
+
+    cJSON *root = cJSON_ParseWithLengthOpts(data + skip, len - skip, &end, 0);
+    if (!root) {
+        size_t off = end ? (size_t)(end - data) : skip;
+        if (off > len)
+            off = len;
+        line_col(data, off, &line, &col);
+        return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: %s; expected valid JSON", label, line, col,
+                            off >= len ? "unexpected end of data (truncated?)" : "malformed JSON");
+    }
+    for (i = (size_t)(end - data); i < len && is_ws(data[i]); i++)
+        ;
+    if (i < len && data[i] != '\0') {
+        line_col(data, i, &line, &col);
+        cJSON_Delete(root);
+        return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: unexpected data after the JSON value", label,
+                            line, col);
+    }
+    if ((st = check_duplicates(label, root, "", err))) {
+        cJSON_Delete(root);
+        return st;
+    }
+    *out = root;
+    return VP_OK;
+}
+
+vp_status vp_json_parse_file(const char *path, cJSON **out, vp_error *err)
+{
+    char *data;
+    size_t len;
+    vp_status st = vp_read_file(path, &data, &len, err);
+    if (st)
+        return st;
+    st = vp_json_parse(path, data, len, out, err);
+    free(data);
+    return st;
+}
+
+char *vp_json_pointer_join(char *buf, size_t size, const char *base, const char *key)
+{
+    size_t n = 0;
+    if (base != buf)
+        n = (size_t)snprintf(buf, size, "%s", base ? base : "");
+    else
+        n = strlen(buf);
+    if (n + 1 < size)
+        buf[n++] = '/';
+    for (const char *k = key; *k && n + 2 < size; k++) {
+        if (*k == '~' || *k == '/') {
+            buf[n++] = '~';
+            buf[n++] = *k == '~' ? '0' : '1';
+        } else {
+            buf[n++] = *k;
+        }
+    }
+    buf[n < size ? n : size - 1] = '\0';
+    return buf;
+}
+
+char *vp_json_pointer_index(char *buf, size_t size, const char *base, int index)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%d", index);
+    return vp_json_pointer_join(buf, size, base, tmp);
+}
+
+const char *vp_json_type_name(const cJSON *item)
+{
+    if (!item)
+        return "nothing";
+    if (cJSON_IsString(item))
+        return "a string";
+    if (cJSON_IsNumber(item))
+        return "a number";
+    if (cJSON_IsBool(item))
+        return "a boolean";
+    if (cJSON_IsNull(item))
+        return "null";
+    if (cJSON_IsArray(item))
+        return "an array";
+    if (cJSON_IsObject(item))
+        return "an object";
+    return "an invalid value";
+}
+
+vp_status vp_jr_fail(vp_jreader *r, const char *pointer, const char *expected, const cJSON *found)
+{
+    if (r->status == VP_OK)
+        r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: expected %s, found %s", r->file,
+                                 pointer[0] ? pointer : "(document root)", expected, vp_json_type_name(found));
+    return VP_ERR_INPUT;
+}
+
+/* Shared lookup: the member, or NULL for absent/null/after an earlier error. */
+static const cJSON *member(vp_jreader *r, const cJSON *obj, const char *key, vp_presence *pres)
+{
+    *pres = VP_ABSENT;
+    if (r->status != VP_OK || !obj)
+        return NULL;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!m)
+        return NULL;
+    if (cJSON_IsNull(m)) {
+        *pres = VP_NULL;
+        return NULL;
+    }
+    *pres = VP_PRESENT;
+    return m;
+}
+
+static vp_presence type_error(vp_jreader *r, const char *base, const char *key, const char *expected,
+                              const cJSON *found)
+{
+    char ptr[512];
+    vp_json_pointer_join(ptr, sizeof ptr, base, key);
+    vp_jr_fail(r, ptr, expected, found);
+    return VP_ABSENT;
+}
+
+vp_presence vp_jr_string(vp_jreader *r, const cJSON *obj, const char *base, const char *key, const char **out)
+{
+    vp_presence p;
+    const cJSON *m = member(r, obj, key, &p);
+    if (!m)
+        return p;
+    if (!cJSON_IsString(m))
+        return type_error(r, base, key, "a string", m);
+    *out = m->valuestring;
+    return p;
+}
+
+vp_presence vp_jr_int(vp_jreader *r, const cJSON *obj, const char *base, const char *key, long long min,
+                      long long max, long long *out)
+{
+    vp_presence p;
+    const cJSON *m = member(r, obj, key, &p);
+    if (!m)
+        return p;
+    if (!cJSON_IsNumber(m))
+        return type_error(r, base, key, "an integer", m);
+    double d = m->valuedouble;
+    if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max) {
+        char ptr[512], expected[128];
+        vp_json_pointer_join(ptr, sizeof ptr, base, key);
+        snprintf(expected, sizeof expected, "an integer from %lld to %lld", min, max);
+        if (r->status == VP_OK)
+            r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: expected %s, found %g", r->file, ptr,
+                                     expected, d);
+        return VP_ABSENT;
+    }
+    *out = (long long)d;
+    return p;
+}
+
+vp_presence vp_jr_bool(vp_jreader *r, const cJSON *obj, const char *base, const char *key, int *out)
+{
+    vp_presence p;
+    const cJSON *m = member(r, obj, key, &p);
+    if (!m)
+        return p;
+    if (!cJSON_IsBool(m))
+        return type_error(r, base, key, "a boolean", m);
+    *out = cJSON_IsTrue(m);
+    return p;
+}
+
+vp_presence vp_jr_object(vp_jreader *r, const cJSON *obj, const char *base, const char *key, const cJSON **out)
+{
+    vp_presence p;
+    const cJSON *m = member(r, obj, key, &p);
+    if (!m)
+        return p;
+    if (!cJSON_IsObject(m))
+        return type_error(r, base, key, "an object", m);
+    *out = m;
+    return p;
+}
+
+vp_presence vp_jr_array(vp_jreader *r, const cJSON *obj, const char *base, const char *key, const cJSON **out)
+{
+    vp_presence p;
+    const cJSON *m = member(r, obj, key, &p);
+    if (!m)
+        return p;
+    if (!cJSON_IsArray(m))
+        return type_error(r, base, key, "an array", m);
+    *out = m;
+    return p;
+}

@@ -1,0 +1,1862 @@
+#!/usr/bin/env python3
+"""Deterministic generator of Azure Backup (Recovery Services vault) estates in the
+vaultproof replay layout (docs/replay-format.md, format `vaultproof-capture/1`).
+
+    gen_estate.py contoso --out DIR
+        The curated "Contoso Health" sample estate (fixed content) that is committed
+        under samples/contoso-health/raw.
+
+    gen_estate.py scale --out DIR --items N --vaults M [--subscriptions S] [--seed K]
+                        [--page-size 200] [--no-sidecars]
+        A synthetic estate of N protected items spread over M vaults, written
+        streaming (vault by vault) so that 100,000+ items fit in little memory.
+
+Every body is written with json.dumps(obj, indent=1, ensure_ascii=False) plus a
+newline, UTF-8. Sidecars (BODY.meta.json) pretend the live collector recorded the
+capture at 2026-09-30T02:00:00Z. The same arguments always produce byte-identical
+files: all randomness comes from random.Random seeded with a fixed string, and
+bodies never depend on whether sidecars are written.
+
+Standard library only; runs on Python 3.11.
+"""
+
+import argparse
+import calendar
+import json
+import os
+import random
+import sys
+import time
+import uuid
+
+ARM = "https://management.azure.com"
+API_RS = "2024-04-01"        # Microsoft.RecoveryServices (vaults and backup RP)
+API_COMPUTE = "2024-07-01"   # Microsoft.Compute
+API_SUBS = "2022-12-01"      # GET /subscriptions
+FORMAT = "vaultproof-capture/1"
+
+CAPTURE_S = calendar.timegm((2026, 9, 30, 2, 0, 0, 0, 0, 0))  # 2026-09-30T02:00:00Z
+TICKS = 10_000_000            # 100 ns ticks per second (ARM prints 7 fractional digits)
+HOUR = 3600
+DAY = 86400
+
+RS_VAULT = "Microsoft.RecoveryServices/vaults"
+RS_POLICY = "Microsoft.RecoveryServices/vaults/backupPolicies"
+RS_ITEM = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"
+RS_CONFIG = "Microsoft.RecoveryServices/vaults/backupconfig"
+RS_STORAGE = "Microsoft.RecoveryServices/vaults/backupstorageconfig"
+RS_PROXY = "Microsoft.RecoveryServices/vaults/backupResourceGuardProxies"
+VM_TYPE = "Microsoft.Compute/virtualMachines"
+
+# ---------------------------------------------------------------------------------------
+# Formatting helpers
+# ---------------------------------------------------------------------------------------
+
+
+def dumps(obj):
+    return json.dumps(obj, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def ts7(ticks):
+    """RFC 3339 UTC with 7 fractional digits from 100 ns ticks since the epoch."""
+    s, frac = divmod(int(ticks), TICKS)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(s)) + ".%07dZ" % frac
+
+
+def ts0(seconds):
+    """RFC 3339 UTC without fraction (schedule and retention times)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(seconds)))
+
+
+def at(y, mo, d, h=0, mi=0, s=0):
+    return calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0))
+
+
+def ticks_of(seconds, rng):
+    """Seconds -> ticks, with a deterministic sub-second part (7 digits)."""
+    return int(seconds) * TICKS + rng.randrange(TICKS)
+
+
+def guid(rng):
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def http_date(seconds):
+    t = time.gmtime(int(seconds))
+    return "%s, %02d %s %04d %02d:%02d:%02d GMT" % (
+        _DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year, t.tm_hour, t.tm_min, t.tm_sec)
+
+
+def ms_stamp(ms):
+    """Sidecar timestamp: ms since the capture start -> RFC 3339 with milliseconds."""
+    s, frac = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(CAPTURE_S + s)) + ".%03dZ" % frac
+
+
+def timespan(seconds):
+    """.NET TimeSpan text (d.hh:mm:ss) as the backup RP prints deferredDeleteTimeRemaining."""
+    seconds = int(seconds)
+    d, rem = divmod(seconds, DAY)
+    h, rem = divmod(rem, HOUR)
+    m, s = divmod(rem, 60)
+    return "%d.%02d:%02d:%02d" % (d, h, m, s)
+
+
+# ---------------------------------------------------------------------------------------
+# Output: bodies, streamed lists and capture sidecars
+# ---------------------------------------------------------------------------------------
+
+
+class Output:
+    def __init__(self, root, sidecars, meta_seed):
+        self.root = root
+        self.sidecars = sidecars
+        # Capture metadata has its own random stream so bodies never depend on it.
+        self.mrng = random.Random("vaultproof-capture-meta/" + meta_seed)
+        self.clock_ms = 0
+        self.files = 0
+        self.bytes = 0
+
+    def _path(self, rel):
+        p = os.path.join(self.root, *rel.split("/"))
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        return p
+
+    def write(self, rel, obj):
+        data = dumps(obj).encode("utf-8")
+        with open(self._path(rel), "wb") as f:
+            f.write(data)
+        self.files += 1
+        self.bytes += len(data)
+
+    def stream_list(self, rel):
+        return ListStream(self, rel)
+
+    def call(self, rel, url, operation, scope, page=1, next_link=None, complete=True,
+             latency=(90, 700), retries=None):
+        """Advance the capture clock by one HTTP exchange and write its sidecar."""
+        r = self.mrng
+        if retries is None:
+            retries = 1 if r.random() < 0.01 else 0
+        requested = self.clock_ms + r.randint(3, 40)
+        received = requested + r.randint(*latency)
+        if retries:
+            # first attempt answered 429/503, then a Retry-After / backoff wait
+            received += r.randint(1000, 2500) + r.randint(*latency)
+        self.clock_ms = received
+        request_id = guid(r)
+        correlation_id = guid(r)
+        if not self.sidecars:
+            return
+        meta = {
+            "format": FORMAT,
+            "method": "GET",
+            "url": url,
+            "status": 200,
+            "requested_at": ms_stamp(requested),
+            "received_at": ms_stamp(received),
+            "retries": retries,
+            "headers": {
+                "x-ms-request-id": request_id,
+                "x-ms-correlation-request-id": correlation_id,
+                "date": http_date(CAPTURE_S + received // 1000),
+            },
+            "call": {
+                "operation": operation,
+                "scope": scope,
+                "page": page,
+                "next_link": next_link,
+                "complete": complete,
+                "error": None,
+            },
+        }
+        assert rel.endswith(".json")
+        self.write(rel[:-len(".json")] + ".meta.json", meta)
+
+    def paged(self, base_rel, url, operation, scope, items, page_size, last_null,
+              latency=(150, 900), retries_by_page=None):
+        """Write an ARM list as pages of page_size (page 1 = base_rel, page n = .page-000n).
+
+        Non-last pages carry nextLink = the next page's URL ($skipToken); the last page
+        has "nextLink": null when last_null, otherwise no nextLink key at all."""
+        n = len(items)
+        pages = max(1, -(-n // page_size))
+        stem = base_rel[:-len(".json")]
+        page_url = url
+        for p in range(1, pages + 1):
+            chunk = items[(p - 1) * page_size:p * page_size]
+            rel = base_rel if p == 1 else "%s.page-%04d.json" % (stem, p)
+            body = {"value": chunk}
+            nxt = None
+            if p < pages:
+                nxt = "%s&$skipToken=%d" % (url, p * page_size)
+                body["nextLink"] = nxt
+            elif last_null:
+                body["nextLink"] = None
+            self.write(rel, body)
+            retries = None if retries_by_page is None else retries_by_page.get(p, 0)
+            self.call(rel, page_url, operation, scope, page=p, next_link=nxt,
+                      complete=(p == pages), latency=latency, retries=retries)
+            page_url = nxt
+
+
+class ListStream:
+    """Writes {"value": [ ... ]} element by element, byte-identical to dumps(whole)."""
+
+    def __init__(self, out, rel):
+        self.out = out
+        self.f = open(out._path(rel), "wb")
+        self.n = 0
+        self.size = 0
+        self._w('{\n "value": [')
+
+    def _w(self, s):
+        b = s.encode("utf-8")
+        self.f.write(b)
+        self.size += len(b)
+
+    def add(self, obj):
+        text = json.dumps(obj, indent=1, ensure_ascii=False)
+        self._w((",\n  " if self.n else "\n  ") + text.replace("\n", "\n  "))
+        self.n += 1
+
+    def close(self, tail=None):
+        """tail: dict of keys written after "value" (e.g. {"nextLink": None})."""
+        self._w("\n ]" if self.n else "]")
+        for k, v in (tail or {}).items():
+            self._w(",\n " + json.dumps(k, ensure_ascii=False) + ": "
+                    + json.dumps(v, indent=1, ensure_ascii=False).replace("\n", "\n "))
+        self._w("\n}\n")
+        self.f.close()
+        self.out.files += 1
+        self.out.bytes += self.size
+
+
+# ---------------------------------------------------------------------------------------
+# ARM ids and URLs
+# ---------------------------------------------------------------------------------------
+
+
+def sub_id(sid):
+    return "/subscriptions/" + sid
+
+
+def vault_arm_id(v):
+    return "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (v["sub"], v["rg"], RS_VAULT, v["name"])
+
+
+def vault_bms_id(v):
+    # The backup resource provider writes "/Subscriptions/" with a capital S.
+    return "/Subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (v["sub"], v["rg"], RS_VAULT, v["name"])
+
+
+def vm_arm_id(sub, rg, name):
+    return "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (sub, rg, VM_TYPE, name)
+
+
+def policy_id(v, name):
+    return vault_bms_id(v) + "/backupPolicies/" + name
+
+
+def vault_url(v, suffix):
+    return "%s/subscriptions/%s/resourceGroups/%s/providers/%s/%s/%s?api-version=%s" % (
+        ARM, v["sub"], v["rg"], RS_VAULT, v["name"], suffix, API_RS)
+
+
+# ---------------------------------------------------------------------------------------
+# Resource builders (shared by both modes)
+# ---------------------------------------------------------------------------------------
+
+
+def subscription_resource(sid, name, tenant, quota="EnterpriseAgreement_2014-09-01", tags=None):
+    r = {
+        "id": sub_id(sid),
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+    }
+    if tags is not None:
+        r["tags"] = tags
+    r.update({
+        "subscriptionId": sid,
+        "tenantId": tenant,
+        "displayName": name,
+        "state": "Enabled",
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": quota,
+            "spendingLimit": "Off",
+        },
+    })
+    return r
+
+
+def etag_of(ticks):
+    s, frac = divmod(int(ticks), TICKS)
+    stamp = time.strftime("%Y-%m-%dT%H%%3A%M%%3A%S", time.gmtime(s)) + ".%07dZ" % frac
+    return "W/\"datetime'%s'\"" % stamp
+
+
+def vault_resource(v):
+    """v: vault spec dict (see VaultSpec keys used below)."""
+    props = {"provisioningState": "Succeeded"}
+    if v["immutability"] is not None:
+        sec = {
+            "immutabilitySettings": {"state": v["immutability"]},
+            "softDeleteSettings": {
+                "softDeleteState": v["soft_state"],
+                "softDeleteRetentionPeriodInDays": v["soft_days"],
+                "enhancedSecurityState": v["enhanced"],
+            },
+            "multiUserAuthorization": "Enabled" if v["guard"] else "Disabled",
+        }
+        props.update({
+            "privateEndpointStateForBackup": v.get("pe_backup", "None"),
+            "privateEndpointStateForSiteRecovery": "None",
+            "securitySettings": sec,
+            "redundancySettings": {
+                "standardTierStorageRedundancy": v["redundancy"],
+                "crossRegionRestore": "Enabled" if v["crr"] else "Disabled",
+            },
+            "secureScore": v["secure_score"],
+            "bcdrSecurityLevel": v["bcdr"],
+            "publicNetworkAccess": v.get("public_network", "Enabled"),
+            "monitoringSettings": {
+                "azureMonitorAlertSettings": {
+                    "alertsForAllJobFailures": "Enabled",
+                    "alertsForAllReplicationIssues": "Enabled",
+                    "alertsForAllFailoverIssues": "Enabled",
+                },
+                "classicAlertSettings": {
+                    "alertsForCriticalOperations": "Disabled",
+                    "emailNotificationsForSiteRecovery": "Enabled",
+                },
+            },
+            "restoreSettings": {
+                "crossSubscriptionRestoreSettings": {
+                    "crossSubscriptionRestoreState": v.get("csr", "Enabled"),
+                },
+            },
+            "backupStorageVersion": "V2",
+        })
+    else:
+        # A freshly created vault: the RP returned no securitySettings at all.
+        props.update({
+            "privateEndpointStateForBackup": "None",
+            "privateEndpointStateForSiteRecovery": "None",
+        })
+    r = {
+        "id": vault_arm_id(v),
+        "name": v["name"],
+        "type": RS_VAULT,
+        "location": v["location"],
+        "tags": v["tags"],
+        "etag": etag_of(v["modified"]),
+        "sku": {"name": "RS0", "tier": "Standard"},
+    }
+    if v.get("principal"):
+        r["identity"] = {"type": "SystemAssigned", "principalId": v["principal"], "tenantId": v["tenant"]}
+    r["systemData"] = {
+        "createdBy": v["created_by"],
+        "createdByType": "User",
+        "createdAt": ts7(v["created"]),
+        "lastModifiedBy": v["modified_by"],
+        "lastModifiedByType": "User",
+        "lastModifiedAt": ts7(v["modified"]),
+    }
+    r["properties"] = props
+    return r
+
+
+def vault_config(v):
+    return {
+        "id": vault_bms_id(v) + "/backupconfig/vaultconfig",
+        "name": "vaultconfig",
+        "type": RS_CONFIG,
+        "properties": {
+            "storageModelType": v["redundancy"],
+            "storageType": v["redundancy"],
+            "storageTypeState": "Locked" if v["has_items"] else "Unlocked",
+            "enhancedSecurityState": "Enabled" if v["enhanced"] in ("Enabled", "AlwaysON") else "Disabled",
+            "softDeleteFeatureState": v["soft_state"],
+            "softDeleteRetentionPeriodInDays": v["soft_days"],
+            "isSoftDeleteFeatureStateEditable": v["soft_state"] != "AlwaysON",
+        },
+    }
+
+
+def storage_config(v):
+    return {
+        "id": vault_bms_id(v) + "/backupstorageconfig/vaultstorageconfig",
+        "name": "vaultstorageconfig",
+        "type": RS_STORAGE,
+        "properties": {
+            "storageModelType": v["redundancy"],
+            "storageType": v["redundancy"],
+            "storageTypeState": "Locked" if v["has_items"] else "Unlocked",
+            "crossRegionRestoreFlag": bool(v["crr"]),
+            "dedupState": "Disabled",
+            "xcoolState": "Disabled",
+        },
+    }
+
+
+def guard_proxies(v):
+    if not v["guard"]:
+        return {"value": []}
+    g = v["guard"]
+    return {"value": [{
+        "id": vault_bms_id(v) + "/backupResourceGuardProxies/VaultProxy",
+        "name": "VaultProxy",
+        "type": RS_PROXY,
+        "properties": {
+            "resourceGuardResourceId": g,
+            "resourceGuardOperationDetails": [
+                {
+                    "vaultCriticalOperation": "Microsoft.DataProtection/resourceGuards/deleteResourceGuardProxyRequests",
+                    "defaultResourceRequest": g + "/deleteResourceGuardProxyRequests/default",
+                },
+                {
+                    "vaultCriticalOperation": "Microsoft.DataProtection/resourceGuards/disableSoftDeleteRequests",
+                    "defaultResourceRequest": g + "/disableSoftDeleteRequests/default",
+                },
+            ],
+            "lastUpdatedTime": ts7(v["guard_updated"]),
+            "description": v.get("guard_description"),
+        },
+    }]}
+
+
+def vm_resource(sub, rg, name, location, tags, vm_id, size, os_type, created, zones=None,
+                id_rg=None):
+    """id_rg: resource group as the Compute RP prints it in `id` (it sometimes upper-cases it)."""
+    rid = vm_arm_id(sub, id_rg or rg, name)
+    r = {
+        "name": name,
+        "id": rid,
+        "type": VM_TYPE,
+        "location": location,
+        "tags": tags,
+    }
+    if zones:
+        r["zones"] = zones
+    linux = os_type == "Linux"
+    disk_type = "Premium_LRS"
+    osd = {
+        "osType": os_type,
+        "name": name + "_OsDisk_1",
+        "createOption": "FromImage",
+        "caching": "ReadWrite",
+        "managedDisk": {
+            "storageAccountType": disk_type,
+            "id": "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/disks/%s_OsDisk_1"
+                  % (sub, (id_rg or rg), name),
+        },
+        "deleteOption": "Delete",
+        "diskSizeGB": 128 if linux else 256,
+    }
+    osp = {"computerName": name, "adminUsername": "azureadmin"}
+    if linux:
+        osp["linuxConfiguration"] = {"disablePasswordAuthentication": True, "provisionVMAgent": True}
+    else:
+        osp["windowsConfiguration"] = {"provisionVMAgent": True, "enableAutomaticUpdates": True}
+    osp["secrets"] = []
+    osp["allowExtensionOperations"] = True
+    r["properties"] = {
+        "vmId": vm_id,
+        "hardwareProfile": {"vmSize": size},
+        "storageProfile": {
+            "imageReference": ({"publisher": "RedHat", "offer": "RHEL", "sku": "8-lvm-gen2", "version": "latest"}
+                               if linux else
+                               {"publisher": "MicrosoftWindowsServer", "offer": "WindowsServer",
+                                "sku": "2022-datacenter-azure-edition", "version": "latest"}),
+            "osDisk": osd,
+            "dataDisks": [],
+        },
+        "osProfile": osp,
+        "networkProfile": {"networkInterfaces": [{
+            "id": "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/networkInterfaces/%s-nic01"
+                  % (sub, (id_rg or rg), name),
+        }]},
+        "provisioningState": "Succeeded",
+        "timeCreated": ts7(created),
+    }
+    return r
+
+
+# --- policies ----------------------------------------------------------------------------
+
+
+def _dur(count, kind):
+    return {"count": count, "durationType": kind}
+
+
+def ltr(times, daily=None, weekly=None, monthly=None, yearly=None, monthly_daily=False,
+        week_days=("Sunday",), months=("January",)):
+    """LongTermRetentionPolicy; a tier passed as None is written as JSON null."""
+    times = [ts0(x) for x in times]
+    r = {"retentionPolicyType": "LongTermRetentionPolicy"}
+    r["dailySchedule"] = ({"retentionTimes": times, "retentionDuration": _dur(daily, "Days")}
+                          if daily else None)
+    r["weeklySchedule"] = ({"daysOfTheWeek": list(week_days), "retentionTimes": times,
+                            "retentionDuration": _dur(weekly, "Weeks")} if weekly else None)
+    if monthly:
+        if monthly_daily:
+            r["monthlySchedule"] = {
+                "retentionScheduleFormatType": "Daily",
+                "retentionScheduleDaily": {"daysOfTheMonth": [{"date": 1, "isLast": False}]},
+                "retentionScheduleWeekly": None,
+                "retentionTimes": times,
+                "retentionDuration": _dur(monthly, "Months"),
+            }
+        else:
+            r["monthlySchedule"] = {
+                "retentionScheduleFormatType": "Weekly",
+                "retentionScheduleDaily": None,
+                "retentionScheduleWeekly": {"daysOfTheWeek": [week_days[0]], "weeksOfTheMonth": ["First"]},
+                "retentionTimes": times,
+                "retentionDuration": _dur(monthly, "Months"),
+            }
+    else:
+        r["monthlySchedule"] = None
+    if yearly:
+        r["yearlySchedule"] = {
+            "retentionScheduleFormatType": "Weekly",
+            "monthsOfYear": list(months),
+            "retentionScheduleDaily": None,
+            "retentionScheduleWeekly": {"daysOfTheWeek": [week_days[0]], "weeksOfTheMonth": ["First"]},
+            "retentionTimes": times,
+            "retentionDuration": _dur(yearly, "Years"),
+        }
+    else:
+        r["yearlySchedule"] = None
+    return r
+
+
+def tiering(mode, duration=0, kind="Invalid"):
+    return {"ArchivedRP": {"tieringMode": mode, "duration": duration, "durationType": kind}}
+
+
+def simple_daily(t):
+    return {"schedulePolicyType": "SimpleSchedulePolicy", "scheduleRunFrequency": "Daily",
+            "scheduleRunTimes": [ts0(t)], "scheduleWeeklyFrequency": 0}
+
+
+def simple_weekly(t, days):
+    return {"schedulePolicyType": "SimpleSchedulePolicy", "scheduleRunFrequency": "Weekly",
+            "scheduleRunDays": list(days), "scheduleRunTimes": [ts0(t)], "scheduleWeeklyFrequency": 0}
+
+
+def simple_retention(days):
+    return {"retentionPolicyType": "SimpleRetentionPolicy", "retentionDuration": _dur(days, "Days")}
+
+
+def policy_props(p):
+    """p: policy spec dict with key "kind" and kind-specific parameters."""
+    kind = p["kind"]
+    t = p["time"]  # seconds; date of policy creation + time of day of the schedule
+    if kind in ("iaas_v1", "iaas_v2_daily", "iaas_v2_hourly"):
+        if kind == "iaas_v1":
+            sched = simple_daily(t)
+        elif kind == "iaas_v2_daily":
+            sched = {"schedulePolicyType": "SimpleSchedulePolicyV2", "scheduleRunFrequency": "Daily",
+                     "dailySchedule": {"scheduleRunTimes": [ts0(t)]}}
+        else:
+            sched = {"schedulePolicyType": "SimpleSchedulePolicyV2", "scheduleRunFrequency": "Hourly",
+                     "hourlySchedule": {"interval": p["interval"], "scheduleWindowStartTime": ts0(t),
+                                        "scheduleWindowDuration": p.get("window", 24)},
+                     "dailySchedule": None, "weeklySchedule": None}
+        props = {
+            "backupManagementType": "AzureIaasVM",
+            "policyType": "V1" if kind == "iaas_v1" else "V2",
+            "instantRPDetails": {},
+            "schedulePolicy": sched,
+            "retentionPolicy": ltr([t], *p["ltr"], monthly_daily=p.get("monthly_daily", False)),
+        }
+        if p.get("tiering") is not None:
+            props["tieringPolicy"] = p["tiering"]
+        props["instantRpRetentionRangeInDays"] = p.get("instant_rp", 2 if kind == "iaas_v1" else 7)
+        props["timeZone"] = p.get("tz", "UTC")
+        props["protectedItemsCount"] = p["count"]
+        return props
+    if kind in ("sql", "hana", "ase"):
+        wl = {"sql": "SQLDataBase", "hana": "SAPHanaDatabase", "ase": "SAPAseDatabase"}[kind]
+        subs = []
+        full_days = p.get("full_days")  # None => weekly full on Sunday
+        if full_days is None:
+            full_sched = simple_weekly(t, ["Sunday"])
+            full_ret = ltr([t], None, *p["ltr"][1:])
+        else:
+            full_sched = simple_daily(t)
+            full_ret = ltr([t], *p["ltr"])
+        full = {"policyType": "Full", "schedulePolicy": full_sched, "retentionPolicy": full_ret}
+        if p.get("tiering") is not None:
+            full["tieringPolicy"] = p["tiering"]
+        subs.append(full)
+        if p.get("diff_days"):
+            subs.append({
+                "policyType": "Incremental" if kind == "hana" else "Differential",
+                "schedulePolicy": simple_weekly(t + 1800, ["Monday", "Tuesday", "Wednesday", "Thursday",
+                                                           "Friday", "Saturday"]),
+                "retentionPolicy": simple_retention(p["diff_days"]),
+            })
+        subs.append({
+            "policyType": "Log",
+            "schedulePolicy": {"schedulePolicyType": "LogSchedulePolicy",
+                               "scheduleFrequencyInMins": p["log_mins"]},
+            "retentionPolicy": simple_retention(p["log_days"]),
+        })
+        return {
+            "backupManagementType": "AzureWorkload",
+            "workLoadType": wl,
+            "settings": {"timeZone": p.get("tz", "UTC"), "issqlcompression": kind == "sql",
+                         "isCompression": kind != "sql"},
+            "subProtectionPolicy": subs,
+            "makePolicyConsistent": False,
+            "protectedItemsCount": p["count"],
+        }
+    if kind == "mab":
+        return {
+            "backupManagementType": "MAB",
+            "schedulePolicy": simple_daily(t),
+            "retentionPolicy": ltr([t], *p["ltr"], monthly_daily=p.get("monthly_daily", False)),
+            "protectedItemsCount": p["count"],
+        }
+    if kind == "afs":
+        return {
+            "backupManagementType": "AzureStorage",
+            "workLoadType": "AzureFileShare",
+            "schedulePolicy": simple_daily(t),
+            "vaultRetentionPolicy": {
+                "vaultRetention": ltr([t], *p["ltr"]),
+                "snapshotRetentionInDays": p.get("snapshot_days", 5),
+            },
+            "timeZone": p.get("tz", "UTC"),
+            "protectedItemsCount": p["count"],
+        }
+    raise ValueError(kind)
+
+
+def policy_resource(v, p):
+    return {
+        "id": policy_id(v, p["name"]),
+        "name": p["name"],
+        "type": RS_POLICY,
+        "properties": policy_props(p),
+    }
+
+
+def policy_max_days(p):
+    """Longest retention of a policy (days), used for plausible recovery-point counts."""
+    if p is None:
+        return 30
+    d, w, m, y = (list(p.get("ltr", ())) + [None] * 4)[:4]
+    return max(d or 0, (w or 0) * 7, (m or 0) * 30, (y or 0) * 365, 1)
+
+
+def rp_count(p, age_days):
+    """Plausible recoveryPointCount for an item protected for age_days under policy p."""
+    if p is None:
+        return max(1, min(age_days, 30))
+    d, w, m, y = (list(p.get("ltr", ())) + [None] * 4)[:4]
+    n = min(age_days, d or 0)
+    if w:
+        n += max(0, min(age_days // 7, w) - (d or 0) // 7)
+    if m:
+        n += max(0, min(age_days // 30, m) - (w or 0) * 7 // 30)
+    if y:
+        n += max(0, min(age_days // 365, y) - (m or 0) // 12)
+    if p["kind"] == "iaas_v2_hourly":
+        n += (24 // p["interval"]) * min(age_days, p.get("instant_rp", 7)) - min(age_days, p.get("instant_rp", 7))
+    if p["kind"] in ("sql", "hana", "ase"):
+        n += min(age_days, p.get("diff_days") or 0)
+    return max(1, n)
+
+
+# --- protected items ---------------------------------------------------------------------
+
+
+def _item(v, container, name, props):
+    return {
+        "id": "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s"
+              % (vault_bms_id(v), container, name),
+        "name": name,
+        "type": RS_ITEM,
+        "properties": props,
+    }
+
+
+def _policy_fields(props, v, it):
+    """policyId/policyName: from the item's policy, an explicit missing policy, or ""."""
+    if it.get("policy_name") is not None:
+        props["policyId"] = policy_id(v, it["policy_name"])
+        props["policyName"] = it["policy_name"]
+    elif it.get("stopped"):
+        props["policyId"] = ""
+
+
+def _common_tail(props, v, it, rng):
+    if it.get("last_rp") is not None:
+        props["lastRecoveryPoint"] = ts7(it["last_rp"])
+    props["isScheduledForDeferredDelete"] = bool(it.get("deleted_at"))
+    if it.get("deleted_at"):
+        props["deferredDeleteTimeInUTC"] = ts7(it["deleted_at"])
+        purge = it["deleted_at"] // TICKS + v["soft_days"] * DAY
+        props["deferredDeleteTimeRemaining"] = timespan(max(0, purge - CAPTURE_S))
+        props["isDeferredDeleteScheduleUpcoming"] = (purge - CAPTURE_S) < 2 * DAY
+    props["isRehydrate"] = False
+    props["isArchiveEnabled"] = bool(it.get("archive"))
+    if v["soft_state"] != "Disabled":
+        props["softDeleteRetentionPeriodInDays"] = v["soft_days"]
+
+
+def item_vm(v, it, rng):
+    vm = it["vm"]
+    rg, name = vm["rg"].lower(), vm["name"].lower()
+    cont = "iaasvmcontainerv2;%s;%s" % (rg, name)
+    state = it["state"]
+    error = state == "ProtectionError"
+    props = {
+        "friendlyName": vm["name"],
+        "virtualMachineId": vm["src_id"],
+        "protectionStatus": "Unhealthy" if error else "Healthy",
+        "protectionState": state,
+        "healthStatus": "ActionRequired" if error else ("ActionSuggested" if it.get("warn") else "Passed"),
+    }
+    if error:
+        props["healthDetails"] = [{
+            "code": 400064,
+            "title": "UserErrorGuestAgentStatusUnavailable",
+            "message": "VM Agent is unable to communicate with Azure Backup.",
+            "recommendations": [
+                "Ensure the VM agent is installed and running, and that outbound connectivity "
+                "to Azure Backup and Azure Storage is allowed.",
+            ],
+        }]
+    if state == "IRPending":
+        props["lastBackupStatus"] = ""
+        props["lastBackupTime"] = "2001-01-01T00:00:00Z"
+    else:
+        props["lastBackupStatus"] = it.get("last_status", "Failed" if error else "Completed")
+        props["lastBackupTime"] = ts7(it["last_backup"])
+    props["protectedItemDataId"] = str(it["data_id"])
+    ext = {}
+    if it.get("oldest") is not None:
+        ext["oldestRecoveryPoint"] = ts7(it["oldest"])
+        ext["oldestRecoveryPointInVault"] = ts7(it["oldest"])
+    ext["recoveryPointCount"] = it.get("rp_count", 0)
+    ext["policyInconsistent"] = False
+    props["extendedInfo"] = ext
+    props["protectedItemType"] = "Microsoft.Compute/virtualMachines"
+    props["backupManagementType"] = "AzureIaasVM"
+    props["workloadType"] = "VM"
+    props["containerName"] = cont
+    props["sourceResourceId"] = vm["src_id"]
+    _policy_fields(props, v, it)
+    if it.get("policy_type"):
+        props["policyType"] = it["policy_type"]
+    _common_tail(props, v, it, rng)
+    return _item(v, "IaasVMContainer;" + cont, "VM;" + cont, props)
+
+
+_WL = {
+    "sql": ("AzureVmWorkloadSQLDatabase", "SQLDataBase", "AzureVmWorkloadSQLInstance", "SQLDataBase"),
+    "hana": ("AzureVmWorkloadSAPHanaDatabase", "SAPHanaDatabase", "AzureVmWorkloadSAPHanaSystem", "SAPHanaDatabase"),
+    "ase": ("AzureVmWorkloadSAPAseDatabase", "SAPAseDatabase", "AzureVmWorkloadSAPAseSystem", "SAPAseDatabase"),
+}
+
+
+def item_workload(v, it, rng):
+    vm = it["vm"]
+    ptype, wtype, parent_type, prefix = _WL[it["kind"]]
+    cont = "VMAppContainer;compute;%s;%s" % (vm["rg"].lower(), vm["name"].lower())
+    state = it["state"]
+    error = state == "ProtectionError"
+    props = {
+        "friendlyName": it["db"],
+        "serverName": vm["name"],
+        "parentName": it["parent"],
+        "parentType": parent_type,
+        "protectionStatus": "Unhealthy" if error else "Healthy",
+        "protectionState": state,
+    }
+    if state == "IRPending":
+        props["lastBackupStatus"] = "IRPending"
+    else:
+        props["lastBackupStatus"] = "Unhealthy" if error else "Healthy"
+        props["lastBackupTime"] = ts7(it["last_backup"])
+    if error:
+        props["lastBackupErrorDetail"] = {
+            "code": "UserErrorSQLNoSysadminMembership" if it["kind"] == "sql" else "UserErrorHanaPODoesNotExist",
+            "message": "Azure Backup does not have the permissions required on the database server.",
+            "recommendations": ["Grant the backup service account the required privileges and retry."],
+        }
+    props["protectedItemDataSourceId"] = str(it["data_id"])
+    props["protectedItemHealthStatus"] = {"Protected": "Healthy", "IRPending": "IRPending",
+                                          "ProtectionError": "Unhealthy"}.get(state, "Healthy")
+    ext = {}
+    if it.get("oldest") is not None:
+        ext["oldestRecoveryPoint"] = ts7(it["oldest"])
+        ext["oldestRecoveryPointInVault"] = ts7(it["oldest"])
+    ext["recoveryPointCount"] = it.get("rp_count", 0)
+    ext["policyState"] = "Consistent"
+    if it["kind"] == "sql":
+        ext["recoveryModel"] = it.get("recovery_model", "Full")
+    props["extendedInfo"] = ext
+    props["protectedItemType"] = ptype
+    props["backupManagementType"] = "AzureWorkload"
+    props["workloadType"] = wtype
+    props["containerName"] = cont
+    props["sourceResourceId"] = vm["src_id"]
+    _policy_fields(props, v, it)
+    _common_tail(props, v, it, rng)
+    name = "%s;%s;%s" % (prefix, it["parent"].lower(), it["db"].lower())
+    return _item(v, cont, name, props)
+
+
+def item_dpm(v, it, rng):
+    """DPM (backupManagementType DPM) or Azure Backup Server (AzureBackupServer) datasource."""
+    server = it["server"]
+    last = it.get("last_rp")
+    ext = {
+        "protectableObjectLoadPath": {server.upper(): it["path"]},
+        "protected": it["state"] != "ProtectionStopped",
+        "isPresentOnCloud": True,
+        "lastBackupStatus": "Failed" if it["state"] == "ProtectionError" else "Succeeded",
+        "lastRefreshedAt": ts7(it["refreshed"]),
+        "oldestRecoveryPoint": ts7(it["oldest"]),
+        "recoveryPointCount": it["rp_count"],
+        "onPremiseOldestRecoveryPoint": ts7(it["oldest_local"]),
+        "onPremiseLatestRecoveryPoint": ts7(it["latest_local"]),
+        "onPremiseRecoveryPointCount": it["local_count"],
+        "isCollocated": False,
+        "protectionGroupName": it["group"],
+        "diskStorageUsedInBytes": str(it["used"]),
+        "totalDiskStorageSizeInBytes": str(it["total"]),
+    }
+    props = {
+        "friendlyName": it["friendly"],
+        "backupEngineName": it["engine"],
+        "protectionState": it["state"],
+        "extendedInfo": ext,
+        "protectedItemType": "DPMProtectedItem",
+        "backupManagementType": it["bmt"],
+        "workloadType": it["workload"],
+        "containerName": server,
+    }
+    if last is not None:
+        props["lastRecoveryPoint"] = ts7(last)
+    props["isScheduledForDeferredDelete"] = False
+    props["isRehydrate"] = False
+    props["isArchiveEnabled"] = False
+    name = "%s;%s;%s" % (it["workload"], server.lower(), it["ds"])
+    return _item(v, "DPMContainer;" + server.lower(), name, props)
+
+
+def item_mars(v, it, rng):
+    comp = it["computer"]
+    props = {
+        "friendlyName": it["friendly"],
+        "computerName": comp,
+        "lastBackupStatus": it.get("last_status", "Completed"),
+        "lastBackupTime": ts7(it["last_backup"]),
+        "protectionState": it["state"],
+        "deferredDeleteSyncTimeInUTC": 0,
+        "extendedInfo": {
+            "lastRefreshedAt": ts7(it["refreshed"]),
+            "oldestRecoveryPoint": ts7(it["oldest"]),
+            "recoveryPointCount": it["rp_count"],
+        },
+        "protectedItemType": "MabFileFolderProtectedItem",
+        "backupManagementType": "MAB",
+        "workloadType": "FileFolder",
+        "containerName": comp,
+    }
+    _policy_fields(props, v, it)
+    _common_tail(props, v, it, rng)
+    return _item(v, "Windows;" + comp.lower(), "FileFolder;" + mars_ds(it["friendly"]), props)
+
+
+def mars_ds(path):
+    """Item name part for a MARS path: the RP names volume C:\\ as "C"; folders keep their
+    components joined with "_" (C:\\Daten\\Zürich\\ -> C_Daten_Zürich)."""
+    return "_".join(x for x in path.replace(":", "").split("\\") if x)
+
+
+BUILDERS = {"vm": item_vm, "sql": item_workload, "hana": item_workload, "ase": item_workload,
+            "dpm": item_dpm, "mars": item_mars}
+
+
+# ---------------------------------------------------------------------------------------
+# Writing one subscription / vault
+# ---------------------------------------------------------------------------------------
+
+
+def write_subscriptions(out, subs):
+    body = {"value": subs, "count": {"type": "Total", "value": len(subs)}}
+    out.write("subscriptions.json", body)
+    out.call("subscriptions.json", "%s/subscriptions?api-version=%s" % (ARM, API_SUBS),
+             "subscriptions", "/", latency=(120, 400))
+
+
+def write_vault_list(out, sid, vault_resources, retries=None):
+    rel = "subscriptions/%s/vaults.json" % sid
+    out.write(rel, {"value": vault_resources, "nextLink": None})
+    out.call(rel, "%s/subscriptions/%s/providers/%s?api-version=%s" % (ARM, sid, RS_VAULT, API_RS),
+             "vaults", sub_id(sid), latency=(200, 900), retries=retries)
+
+
+def vm_list_call(out, sid):
+    rel = "subscriptions/%s/virtualMachines.json" % sid
+    out.call(rel, "%s/subscriptions/%s/providers/%s?api-version=%s" % (ARM, sid, VM_TYPE, API_COMPUTE),
+             "virtualMachines", sub_id(sid), latency=(300, 1500))
+    return rel
+
+
+def write_vault_calls(out, v, policies, items, page_size, items_last_null, retries=None):
+    """The five per-vault calls, in collector order. items: list of item resources."""
+    retries = retries or {}
+    base = "subscriptions/%s/vaults/%s/" % (v["sub"], v["name"])
+    scope = vault_arm_id(v)
+    rel = base + "backupPolicies.json"
+    out.write(rel, {"value": policies})
+    out.call(rel, vault_url(v, "backupPolicies"), "backupPolicies", scope,
+             retries=retries.get("backupPolicies"))
+    out.paged(base + "backupProtectedItems.json", vault_url(v, "backupProtectedItems"),
+              "backupProtectedItems", scope, items, page_size, items_last_null,
+              retries_by_page=retries.get("backupProtectedItems"))
+    rel = base + "backupconfig.json"
+    out.write(rel, vault_config(v))
+    out.call(rel, vault_url(v, "backupconfig/vaultconfig"), "backupconfig", scope,
+             latency=(60, 300), retries=retries.get("backupconfig"))
+    rel = base + "backupstorageconfig.json"
+    out.write(rel, storage_config(v))
+    out.call(rel, vault_url(v, "backupstorageconfig/vaultstorageconfig"), "backupstorageconfig", scope,
+             latency=(60, 300), retries=retries.get("backupstorageconfig"))
+    rel = base + "backupResourceGuardProxies.json"
+    out.write(rel, guard_proxies(v))
+    out.call(rel, vault_url(v, "backupResourceGuardProxies"), "backupResourceGuardProxies", scope,
+             latency=(60, 300), retries=retries.get("backupResourceGuardProxies"))
+
+
+def prepare_out(path):
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            sys.exit("gen_estate: --out %s exists and is not a directory" % path)
+        if os.listdir(path):
+            sys.exit("gen_estate: --out %s is not empty; remove it first (outputs must not mix)" % path)
+    os.makedirs(path, exist_ok=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Contoso Health: the curated sample estate
+# ---------------------------------------------------------------------------------------
+
+SITE_TAGS = {"wus3": "Phoenix", "eus2": "Boston", "chw": "Zürich", "gwn": "Hamburg",
+             "plc": "Kraków", "sin": "Bengaluru"}
+
+
+def contoso(args):
+    rng = random.Random("contoso-health/2026-09-30")
+    out = Output(args.out, True, "contoso-health")
+    prepare_out(args.out)
+
+    tenant = guid(rng)
+    S_PRD, S_NPD, S_FIN = guid(rng), guid(rng), guid(rng)
+    S_SEC = guid(rng)  # security subscription holding the resource guard (not in scope)
+    subs = [
+        subscription_resource(S_PRD, "Contoso Health – Epic Production", tenant,
+                              tags={"CostCenter": "CH-IT-1100", "Owner": "epic-platform@contosohealth.example"}),
+        subscription_resource(S_NPD, "Contoso Health – Epic Non-Production", tenant,
+                              quota="MSDNDevTest_2014-09-01"),
+        subscription_resource(S_FIN, "Contoso Health – Shared Services / Finance (SOX)", tenant,
+                              tags={"CostCenter": "CH-FIN-2200", "Compliance": "SOX"}),
+    ]
+    guard = ("/subscriptions/%s/resourceGroups/rg-sec-resourceguards/providers/"
+             "Microsoft.DataProtection/resourceGuards/rguard-contoso-backup" % S_SEC)
+    admin = "backup-admins@contosohealth.example"
+
+    def vault(key, sub, rg, name, location, **kw):
+        v = {"key": key, "sub": sub, "rg": rg, "name": name, "location": location, "tenant": tenant,
+             "tags": {"Environment": "Production", "Owner": "backup-ops", "Site": SITE_TAGS[key]},
+             "guard": None, "principal": guid(rng), "created_by": admin, "modified_by": admin,
+             "crr": False, "secure_score": "Minimum", "bcdr": "Fair", "has_items": True}
+        v.update(kw)
+        same = v["modified"] == v["created"]
+        v["created"] = ticks_of(v["created"], rng)
+        v["modified"] = v["created"] if same else ticks_of(v["modified"], rng)
+        if v.get("guard_updated"):
+            v["guard_updated"] = ticks_of(v["guard_updated"], rng)
+        return v
+
+    V = {}
+    V["wus3"] = vault("wus3", S_PRD, "rg-backup-prd-wus3", "rsv-epic-immutable-wus3", "westus3",
+                      immutability="Locked", soft_state="AlwaysON", soft_days=30, enhanced="AlwaysON",
+                      redundancy="GeoRedundant", crr=True, guard=guard, secure_score="Maximum",
+                      bcdr="Excellent", public_network="Disabled", pe_backup="Enabled", csr="Disabled",
+                      created=at(2024, 11, 4, 15, 12, 40), modified=at(2026, 3, 2, 10, 15, 44),
+                      guard_updated=at(2026, 3, 2, 10, 15, 44),
+                      guard_description="Resource guard owned by Security Operations (separate subscription)")
+    V["eus2"] = vault("eus2", S_PRD, "rg-backup-prd-eus2", "rsv-epic-standard-eus2", "eastus2",
+                      immutability="Disabled", soft_state="Enabled", soft_days=14, enhanced="Enabled",
+                      redundancy="LocallyRedundant", secure_score="Minimum", bcdr="Fair",
+                      created=at(2025, 2, 17, 9, 30, 5), modified=at(2026, 9, 14, 8, 2, 51),
+                      tags={"Environment": "Production", "Owner": "backup-ops", "Site": "Boston",
+                            "Purpose": "hyper-care"})
+    V["chw"] = vault("chw", S_PRD, "rg-backup-dr-chw", "rsv-epic-dr-chw", "switzerlandwest",
+                     immutability="Locked", soft_state="Enabled", soft_days=90, enhanced="Enabled",
+                     redundancy="GeoRedundant", crr=False, secure_score="Superior", bcdr="Good",
+                     created=at(2025, 5, 6, 7, 45, 0), modified=at(2026, 8, 11, 13, 20, 9),
+                     tags={"Environment": "Production", "Owner": "backup-ops", "Site": "Zürich",
+                           "Standort": "Genève/Zürich"})
+    V["gwn"] = vault("gwn", S_NPD, "rg-backup-npd-gwn", "rsv-epic-nonprod-gwn", "germanynorth",
+                     immutability="Unlocked", soft_state="Enabled", soft_days=14, enhanced="Enabled",
+                     redundancy="LocallyRedundant", secure_score="Adequate", bcdr="Good",
+                     created=at(2025, 8, 20, 12, 0, 31), modified=at(2026, 9, 2, 16, 41, 3),
+                     tags={"Environment": "Non-Production", "Owner": "epic-nonprod", "Site": "Hamburg"})
+    V["npe"] = vault("eus2", S_NPD, "rg-backup-npd-eus2", "rsv-epic-nonprod-eus2", "eastus2",
+                     immutability="Disabled", soft_state="Disabled", soft_days=14, enhanced="Disabled",
+                     redundancy="LocallyRedundant", secure_score="None", bcdr="Poor",
+                     created=at(2024, 6, 12, 18, 22, 10), modified=at(2026, 1, 9, 11, 5, 0),
+                     tags=None, principal=None)
+    V["plc"] = vault("plc", S_FIN, "rg-backup-fin-plc", "rsv-fin-sox-plc", "polandcentral",
+                     immutability="Locked", soft_state="AlwaysON", soft_days=180, enhanced="AlwaysON",
+                     redundancy="ZoneRedundant", crr=False, guard=guard, secure_score="Maximum",
+                     bcdr="Excellent", csr="PermanentlyDisabled",
+                     created=at(2025, 3, 3, 8, 0, 12), modified=at(2026, 4, 21, 9, 12, 30),
+                     guard_updated=at(2026, 4, 21, 9, 12, 30), guard_description=None,
+                     tags={"Environment": "Production", "Owner": "finance-it", "Site": "Kraków",
+                           "SOX": "true", "Lokalizacja": "Kraków/Łódź"})
+    V["sin"] = vault("sin", S_FIN, "rg-backup-shared-sin", "rsv-shared-mars-sin", "southindia",
+                     immutability=None, soft_state="Enabled", soft_days=14, enhanced="Enabled",
+                     redundancy="GeoRedundant", crr=False, tags=None,
+                     created=at(2026, 9, 25, 6, 14, 2), modified=at(2026, 9, 25, 6, 14, 2))
+
+    # ---- policies (per vault) ----
+    def pol(vkey, name, kind, hh, mm, created=(2025, 3, 1), **kw):
+        t = at(*created, hh, mm)
+        p = {"vault": vkey, "name": name, "kind": kind, "time": t, "count": 0}
+        p.update(kw)
+        return p
+
+    tier_after = tiering("TierAfter", 3, "Months")
+    P = {}
+
+    def add(p):
+        P[(p["vault"], p["name"])] = p
+
+    # rsv-epic-immutable-wus3
+    add(pol("wus3", "DefaultPolicy", "iaas_v1", 22, 30, (2024, 11, 4), ltr=(30, None, None, None)))
+    add(pol("wus3", "pol-epic-tier0-enhanced-4h", "iaas_v2_hourly", 0, 0, (2025, 1, 13), interval=4,
+            ltr=(35, 12, 60, 7), instant_rp=7, tiering=tier_after))
+    add(pol("wus3", "pol-epic-tier1-daily", "iaas_v1", 22, 30, (2025, 1, 13), ltr=(35, 12, 24, 7),
+            instant_rp=5))
+    add(pol("wus3", "pol-sql-epic-clarity", "sql", 20, 0, (2025, 1, 20), ltr=(None, 104, 60, 7),
+            diff_days=30, log_mins=15, log_days=35))
+    add(pol("wus3", "pol-afs-epic-shares", "afs", 23, 0, (2025, 6, 2), ltr=(90, 12, None, None)))
+    # rsv-epic-standard-eus2
+    add(pol("eus2", "DefaultPolicy", "iaas_v1", 23, 0, (2025, 2, 17), ltr=(30, None, None, None)))
+    add(pol("eus2", "pol-epic-hypercare-daily", "iaas_v2_daily", 22, 0, (2025, 2, 17),
+            ltr=(35, 12, 12, None), monthly_daily=True))
+    add(pol("eus2", "pol-sql-hypercare", "sql", 21, 0, (2025, 2, 17), full_days=1,
+            ltr=(35, 12, None, None), log_mins=60, log_days=15))
+    # rsv-epic-dr-chw
+    add(pol("chw", "pol-dr-enhanced-daily", "iaas_v2_daily", 21, 0, (2025, 5, 6), ltr=(35, 52, 60, 6),
+            tz="W. Europe Standard Time"))
+    add(pol("chw", "pol-mars-zrh-daily", "mab", 20, 30, (2025, 5, 6), ltr=(30, 12, 12, 7)))
+    # rsv-epic-nonprod-gwn
+    add(pol("gwn", "DefaultPolicy", "iaas_v1", 23, 30, (2025, 8, 20), ltr=(30, None, None, None)))
+    add(pol("gwn", "pol-nonprod-daily-30d", "iaas_v1", 1, 0, (2025, 8, 20), ltr=(30, 12, None, None)))
+    add(pol("gwn", "pol-sql-nonprod", "sql", 19, 0, (2025, 8, 20), ltr=(None, 4, None, None),
+            diff_days=7, log_mins=120, log_days=7))
+    # rsv-epic-nonprod-eus2
+    add(pol("npe", "DefaultPolicy", "iaas_v1", 3, 0, (2024, 6, 12), ltr=(30, None, None, None)))
+    add(pol("npe", "pol-build-7d", "iaas_v1", 3, 30, (2024, 6, 12), ltr=(7, None, None, None)))
+    # rsv-fin-sox-plc
+    add(pol("plc", "DefaultPolicy", "iaas_v1", 22, 0, (2025, 3, 3), ltr=(30, None, None, None)))
+    add(pol("plc", "pol-sox-yearly-10y", "iaas_v1", 22, 0, (2025, 3, 10), ltr=(35, 52, 84, 10),
+            instant_rp=5, tiering=tier_after))
+    add(pol("plc", "pol-sox-yearly-5y", "iaas_v1", 22, 30, (2025, 3, 10), ltr=(35, 12, 24, 5)))
+    add(pol("plc", "pol-sql-sox-daily", "sql", 21, 0, (2025, 3, 10), full_days=1, ltr=(35, 52, 84, 7),
+            log_mins=30, log_days=35))
+    add(pol("plc", "pol-hana-s4p", "hana", 21, 30, (2025, 3, 10), ltr=(None, 104, 60, 10),
+            diff_days=30, log_mins=120, log_days=15))
+    add(pol("plc", "pol-sapase-solman", "ase", 22, 30, (2025, 3, 10), full_days=1, ltr=(30, 12, None, None),
+            log_mins=60, log_days=14))
+    # rsv-shared-mars-sin (fresh vault)
+    add(pol("sin", "DefaultPolicy", "iaas_v1", 19, 30, (2026, 9, 25), ltr=(30, None, None, None)))
+    add(pol("sin", "pol-mars-daily-30d", "mab", 18, 0, (2026, 9, 25), ltr=(30, None, None, None)))
+    add(pol("sin", "pol-afs-blr-daily", "afs", 20, 0, (2026, 9, 25), ltr=(30, None, None, None),
+            snapshot_days=2))
+
+    # ---- VMs ----
+    VMS = {S_PRD: [], S_NPD: [], S_FIN: []}
+    VM_BY_NAME = {}
+
+    def vm(sub, rg, name, location, tags, size, os_type, created, zones=None, id_rg=None, listed=True):
+        rec = {"sub": sub, "rg": rg, "name": name, "location": location, "tags": tags,
+               "vm_id": guid(rng), "size": size, "os": os_type, "created": ticks_of(created, rng),
+               "zones": zones, "id_rg": id_rg,
+               "src_id": vm_arm_id(sub, rg, name), "listed": listed}
+        VM_BY_NAME[name] = rec
+        if listed:
+            VMS[sub].append(rec)
+        return rec
+
+    def epic_tags(env, crit, site, dataclass="ePHI", extra=None):
+        t = {"DataClass": dataclass, "Criticality": crit, "Workload": "Epic", "Environment": env,
+             "Site": site}
+        if extra:
+            t.update(extra)
+        return t
+
+    ITEMS = {k: [] for k in V}
+    data_ids = iter(range(17592186044416 + 104729, 17592186044416 + 10 ** 9, 7919))
+
+    def daily_times(pname, vkey, jitter_min=55):
+        """last backup/recovery point for an item under a daily schedule at the policy time."""
+        p = P[(vkey, pname)]
+        hh, mm = time.gmtime(p["time"]).tm_hour, time.gmtime(p["time"]).tm_min
+        run = at(2026, 9, 29, hh, mm)
+        if run > CAPTURE_S - 1800:
+            run -= DAY
+        if p["kind"] == "iaas_v2_hourly":
+            run = at(2026, 9, 30, 0, 0)
+        start = run + rng.randint(60, jitter_min * 60)
+        return start, start + rng.randint(240, 1500)
+
+    def protect_vm(vkey, rec, pname, state="Protected", since=None, **kw):
+        p = P.get((vkey, pname)) if pname else None
+        start, rp = daily_times(pname, vkey) if p else (None, None)
+        since = since or rec["created"] // TICKS + DAY
+        age = max(1, (CAPTURE_S - since) // DAY)
+        it = {"kind": "vm", "vm": rec, "state": state, "policy_name": pname,
+              "policy_type": None if p is None else ("V1" if p["kind"] == "iaas_v1" else "V2"),
+              "data_id": next(data_ids),
+              "last_backup": ticks_of(start, rng) if start else None,
+              "last_rp": ticks_of(rp, rng) if rp else None,
+              "oldest": ticks_of(CAPTURE_S - min(age, policy_max_days(p)) * DAY + rng.randint(0, 3000), rng),
+              "rp_count": rp_count(p, age) if p else 0,
+              "archive": bool(p and p.get("tiering"))}
+        it.update(kw)
+        ITEMS[vkey].append(it)
+        if p is not None and it.get("policy_name") == pname:
+            p["count"] += 1
+        return it
+
+    def protect_db(vkey, kind, rec, parent, db, pname, state="Protected", since=None, **kw):
+        p = P[(vkey, pname)]
+        last = CAPTURE_S - rng.randint(300, p["log_mins"] * 60)
+        since = since or rec["created"] // TICKS + 2 * DAY
+        age = max(1, (CAPTURE_S - since) // DAY)
+        it = {"kind": kind, "vm": rec, "parent": parent, "db": db, "state": state, "policy_name": pname,
+              "data_id": next(data_ids), "last_backup": ticks_of(last, rng),
+              "last_rp": ticks_of(last + rng.randint(30, 200), rng),
+              "oldest": ticks_of(CAPTURE_S - min(age, policy_max_days(p)) * DAY, rng),
+              "rp_count": rp_count(p, age),
+              "archive": bool(p.get("tiering"))}
+        it.update(kw)
+        ITEMS[vkey].append(it)
+        p["count"] += 1
+        return it
+
+    # === Epic Production, westus3: rsv-epic-immutable-wus3 (main immutable vault) ===
+    rg = "rg-epic-prd-wus3"
+    loc = "westus3"
+    t0 = at(2025, 1, 27, 9, 0)
+
+    def mk(name, crit, size, os_type, created, dataclass="ePHI", extra=None, zones=("1",), **kw):
+        return vm(S_PRD, rg, name, loc, epic_tags("Production", crit, "Phoenix", dataclass, extra),
+                  size, os_type, created, zones=list(zones) if zones else None, **kw)
+
+    T0 = "pol-epic-tier0-enhanced-4h"
+    T1 = "pol-epic-tier1-daily"
+    for i in (1, 2):
+        protect_vm("wus3", mk("epicodb-prd-%02d" % i, "Tier0", "Standard_M128ms_v2", "Linux",
+                              t0 + i * 600, zones=(str(i),)), T0)
+    for i in range(1, 7):
+        protect_vm("wus3", mk("epiccache-prd-%02d" % i, "Tier0", "Standard_E32ds_v5", "Linux",
+                              t0 + DAY + i * 600), T0)
+    clarity1 = mk("epicclarity-prd-01", "Tier1", "Standard_E32ds_v5", "Windows", t0 + 2 * DAY)
+    caboodle1 = mk("epiccaboodle-prd-01", "Tier1", "Standard_E32ds_v5", "Windows", t0 + 2 * DAY + 900)
+    protect_vm("wus3", clarity1, T1)
+    protect_vm("wus3", caboodle1, T1)
+    for i in range(1, 7):
+        rec = mk("epicic-prd-%02d" % i, "Tier0", "Standard_D8ds_v5", "Windows", t0 + 3 * DAY + i * 600)
+        if i == 4:
+            continue  # unprotected Tier0 Interconnect server: coverage gap
+        if i == 3:
+            last = CAPTURE_S - 2 * HOUR - 1234
+            protect_vm("wus3", rec, T0, state="ProtectionError",
+                       last_backup=ticks_of(last, rng),
+                       last_rp=ticks_of(at(2026, 9, 27, 0, 21, 45), rng), last_status="Failed")
+            continue
+        protect_vm("wus3", rec, T0)
+    for i in range(1, 7):
+        rec = mk("epicmychart-prd-%02d" % i, "Tier1", "Standard_D8ds_v5", "Windows", t0 + 4 * DAY + i * 600)
+        if i == 4:
+            stale = at(2026, 9, 28, 10, 12, 31)  # ~39.8 h before capture
+            protect_vm("wus3", rec, T1, last_backup=ticks_of(stale, rng),
+                       last_rp=ticks_of(stale + 842, rng), warn=True)
+            continue
+        protect_vm("wus3", rec, T1)
+    for i in range(1, 5):
+        protect_vm("wus3", mk("epiceps-prd-%02d" % i, "Tier1", "Standard_D4ds_v5", "Windows",
+                              t0 + 5 * DAY + i * 600), T1)
+    for i in range(1, 81):
+        protect_vm("wus3", mk("epichsw-prd-%03d" % i, "Tier1", "Standard_D16ds_v5", "Windows",
+                              t0 + 6 * DAY + i * 300, zones=(str(1 + i % 3),)), T1)
+    for i in range(1, 81):
+        rec = vm(S_PRD, rg, "epicctx-vda-%03d" % i, loc,
+                 {"Criticality": "Tier2", "Workload": "Citrix", "Environment": "Production",
+                  "DataClass": "Internal", "Site": "Phoenix"},
+                 "Standard_D8ds_v5", "Windows", t0 + 8 * DAY + i * 300, zones=[str(1 + i % 3)])
+        protect_vm("wus3", rec, "DefaultPolicy")
+    for i in range(1, 5):
+        protect_vm("wus3", mk("epicsys-prd-%02d" % i, "Tier2", "Standard_D4ds_v5", "Windows",
+                              t0 + 9 * DAY + i * 600, dataclass="Internal"), "DefaultPolicy")
+    for i in range(1, 4):
+        protect_vm("wus3", mk("epicrpt-prd-%02d" % i, "Tier1", "Standard_E16ds_v5", "Windows",
+                              t0 + 10 * DAY + i * 600), T1)
+    for i in (1, 2):
+        rec = vm(S_PRD, "rg-identity-prd-wus3", "ad-dc-wus3-%02d" % i, loc,
+                 {"Criticality": "Tier0", "Workload": "Active Directory", "Environment": "Production",
+                  "DataClass": "Internal"},
+                 "Standard_D4ds_v5", "Windows", at(2024, 11, 20, 14, 0) + i * 600, zones=[str(i)])
+        protect_vm("wus3", rec, T1)
+    # decommissioned 2026-09-01 but still running and actively protected (a finding)
+    protect_vm("wus3", mk("epiccache-old02", "Tier0", "Standard_E32ds_v5", "Linux", at(2023, 4, 3, 10, 0),
+                          extra={"Lifecycle": "Decommissioned"}), T0, since=at(2025, 1, 28, 0, 0))
+    # decommissioned 2026-08-15: VM deleted, protection stopped with retained data
+    old01 = mk("epicprt-old01", "Tier1", "Standard_D4ds_v5", "Windows", at(2022, 10, 11, 9, 30), listed=False)
+    stop = at(2026, 8, 14, 22, 34, 9)
+    protect_vm("wus3", old01, None, state="ProtectionStopped", stopped=True,
+               last_backup=ticks_of(stop, rng), last_rp=ticks_of(stop + 655, rng),
+               oldest=ticks_of(at(2025, 1, 5, 22, 41, 3), rng), rp_count=61, policy_type="V1")
+    # SQL Server in Azure VM on the Clarity / Caboodle hosts
+    SQLP = "pol-sql-epic-clarity"
+    for db in ("Clarity", "ClarityStage", "master", "model", "msdb"):
+        if db == "ClarityStage":
+            paused = at(2026, 9, 27, 20, 4, 11)
+            protect_db("wus3", "sql", clarity1, "MSSQLSERVER", db, SQLP, state="ProtectionPaused",
+                       last_backup=ticks_of(paused, rng), last_rp=ticks_of(paused + 95, rng))
+        else:
+            protect_db("wus3", "sql", clarity1, "MSSQLSERVER", db, SQLP,
+                       recovery_model="Simple" if db in ("master", "model") else "Full")
+    for db in ("Caboodle", "CaboodleStage", "master", "model", "msdb"):
+        protect_db("wus3", "sql", caboodle1, "MSSQLSERVER", db, SQLP,
+                   recovery_model="Simple" if db in ("master", "model") else "Full")
+
+    # === Epic Production, eastus2: rsv-epic-standard-eus2 (hyper-care, non-immutable) ===
+    rg = "rg-epic-prd-eus2"
+    loc = "eastus2"
+    RGU = rg.upper()  # the Compute RP prints this resource group upper-case in VM ids
+
+    def mk2(name, crit, size, os_type, created, dataclass="ePHI", extra=None, **kw):
+        return vm(S_PRD, rg, name, loc, epic_tags("Production", crit, "Boston", dataclass, extra),
+                  size, os_type, created, zones=["2"], id_rg=RGU, **kw)
+
+    HC = "pol-epic-hypercare-daily"
+    # newly built Tier0 Interconnect server, built 2026-09-20, still in hyper-care
+    protect_vm("eus2", mk2("epicic-prd-07", "Tier0", "Standard_D8ds_v5", "Windows", at(2026, 9, 20, 14, 22, 7),
+                           extra={"BuildDate": "2026-09-20"}), HC, since=at(2026, 9, 20, 22, 0))
+    # built 2026-07-02 and never moved to the immutable vault: hyper-care expired
+    protect_vm("eus2", mk2("epicmychart-prd-07", "Tier1", "Standard_D8ds_v5", "Windows",
+                           at(2026, 7, 2, 11, 5, 40), extra={"BuildDate": "2026-07-02"}), HC,
+               since=at(2026, 7, 2, 22, 0))
+    # protection configured minutes before the capture: no backup yet
+    protect_vm("eus2", mk2("epicweb-prd-12", "Tier1", "Standard_D4ds_v5", "Windows", at(2026, 9, 29, 16, 40, 2),
+                           extra={"BuildDate": "2026-09-29"}), HC, state="IRPending",
+               last_rp=None, oldest=None, rp_count=0)
+    # item still points at a policy that was deleted from the vault
+    missing = protect_vm("eus2", mk2("epiceps-prd-05", "Tier1", "Standard_D4ds_v5", "Windows",
+                                     at(2026, 8, 24, 9, 0, 0)), HC, since=at(2026, 8, 24, 22, 0))
+    missing["policy_name"] = "pol-epic-legacy-weekly"
+    P[("eus2", HC)]["count"] -= 1
+    # soft-deleted item (stop protection + delete data on 2026-09-26); the VM was deleted too
+    bca2 = mk2("epicbca-prd-02", "Tier1", "Standard_D4ds_v5", "Windows", at(2025, 11, 3, 9, 0), listed=False)
+    protect_vm("eus2", bca2, None, state="ProtectionStopped", stopped=True,
+               last_backup=ticks_of(at(2026, 9, 25, 22, 3, 12), rng),
+               last_rp=ticks_of(at(2026, 9, 25, 22, 14, 50), rng), rp_count=40,
+               deleted_at=ticks_of(at(2026, 9, 26, 14, 3, 22), rng), policy_type="V2")
+    protect_vm("eus2", mk2("epicbca-prd-01", "Tier1", "Standard_D4ds_v5", "Windows", at(2025, 11, 3, 8, 40)), HC)
+    for i in range(161, 171):
+        built = at(2026, 9, 14, 10, 0) + (i - 161) * (DAY // 2)
+        protect_vm("eus2", mk2("epichsw-prd-%03d" % i, "Tier1", "Standard_D16ds_v5", "Windows", built,
+                               extra={"BuildDate": time.strftime("%Y-%m-%d", time.gmtime(built))}), HC,
+                   since=built + 12 * HOUR)
+    clarity2 = mk2("epicclarity-prd-02", "Tier1", "Standard_E32ds_v5", "Windows", at(2026, 9, 22, 8, 15, 0),
+                   extra={"BuildDate": "2026-09-22"})
+    protect_vm("eus2", clarity2, HC, since=at(2026, 9, 22, 22, 0))
+    protect_db("eus2", "sql", clarity2, "MSSQLSERVER", "Clarity", "pol-sql-hypercare", since=at(2026, 9, 23, 0, 0))
+    protect_db("eus2", "sql", clarity2, "MSSQLSERVER", "master", "pol-sql-hypercare", since=at(2026, 9, 23, 0, 0),
+               recovery_model="Simple")
+    vm(S_PRD, rg, "jumpbox-prd-eus2-01", loc, {"Criticality": "Tier3", "Environment": "Production",
+                                               "Workload": "Management"},
+       "Standard_B2ms", "Windows", at(2025, 4, 1, 12, 0), id_rg=RGU)
+
+    # === Epic Production, switzerlandwest: rsv-epic-dr-chw (Locked, WORM-GA region) ===
+    rg = "rg-epic-dr-chw"
+    loc = "switzerlandwest"
+    DR = "pol-dr-enhanced-daily"
+
+    def mk3(name, crit, size, os_type, created, **kw):
+        return vm(S_PRD, rg, name, loc, epic_tags("Production", crit, "Zürich", extra={"Role": "DR"}),
+                  size, os_type, created, **kw)
+
+    protect_vm("chw", mk3("epicodb-dr-01", "Tier0", "Standard_M128ms_v2", "Linux", at(2025, 5, 12, 9, 0)), DR)
+    rec = mk3("epicodb-dr-02", "Tier0", "Standard_M128ms_v2", "Linux", at(2025, 5, 12, 9, 20))
+    stale = at(2026, 9, 24, 1, 47, 19)  # ~6 days before capture
+    protect_vm("chw", rec, DR, last_backup=ticks_of(stale, rng), last_rp=ticks_of(stale + 1311, rng), warn=True)
+    for i in range(1, 5):
+        protect_vm("chw", mk3("epiccache-dr-%02d" % i, "Tier0", "Standard_E32ds_v5", "Linux",
+                              at(2025, 5, 13, 9, 0) + i * 600), DR)
+    for i in (1, 2):
+        protect_vm("chw", mk3("epicic-dr-%02d" % i, "Tier0", "Standard_D8ds_v5", "Windows",
+                              at(2025, 5, 14, 9, 0) + i * 600), DR)
+    vm(S_PRD, rg, "zrh-print-01", loc, {"Criticality": "Tier3", "Site": "Zürich", "Workload": "Druck"},
+       "Standard_B2ms", "Windows", at(2025, 6, 2, 7, 30))
+
+    def mars(vkey, computer, friendly, ds, pname, state="Protected", last=None, since=None, **kw):
+        p = P[(vkey, pname)]
+        if last is None:
+            last = at(2026, 9, 29, time.gmtime(p["time"]).tm_hour, time.gmtime(p["time"]).tm_min) \
+                + rng.randint(120, 1800)
+        since = since or at(2025, 6, 1, 0, 0)
+        age = (CAPTURE_S - since) // DAY
+        it = {"kind": "mars", "computer": computer, "friendly": friendly, "ds": ds, "state": state,
+              "policy_name": pname, "last_backup": ticks_of(last, rng),
+              "last_rp": ticks_of(last + rng.randint(600, 3600), rng),
+              "refreshed": ticks_of(CAPTURE_S - rng.randint(600, 5000), rng),
+              "oldest": ticks_of(CAPTURE_S - min(age, policy_max_days(p)) * DAY, rng),
+              "rp_count": rp_count(p, age)}
+        it.update(kw)
+        ITEMS[vkey].append(it)
+        p["count"] += 1
+
+    mars("chw", "ZRH-FS01.contoso.ch", "C:\\Daten\\Zürich\\", "C:\\Daten\\Zürich\\", "pol-mars-zrh-daily")
+    mars("chw", "ZRH-FS01.contoso.ch", "D:\\Radiologie\\Befunde\\", "D:\\Radiologie\\Befunde\\",
+         "pol-mars-zrh-daily")
+    mars("chw", "ZRH-FS01.contoso.ch", "E:\\Scans\\Genève\\", "E:\\Scans\\Genève\\", "pol-mars-zrh-daily")
+
+    # === Epic Non-Production, germanynorth: rsv-epic-nonprod-gwn (Unlocked) ===
+    rg = "rg-epic-npd-gwn"
+    loc = "germanynorth"
+    for name, crit, dc, pname in (("epicodb-tst-01", "Tier3", "Synthetic", "pol-nonprod-daily-30d"),
+                                  ("epicodb-sup-01", "Tier2", "ePHI", "pol-nonprod-daily-30d"),
+                                  ("epiccache-tst-01", "Tier3", "Synthetic", "DefaultPolicy"),
+                                  ("epiccache-tst-02", "Tier3", "Synthetic", "DefaultPolicy"),
+                                  ("epiccache-tst-03", "Tier3", "Synthetic", "DefaultPolicy"),
+                                  ("epicic-tst-01", "Tier3", "Synthetic", "pol-nonprod-daily-30d"),
+                                  ("epicic-tst-02", "Tier3", "Synthetic", "pol-nonprod-daily-30d")):
+        env = "Support" if "-sup-" in name else "Test"
+        rec = vm(S_NPD, rg, name, loc, epic_tags(env, crit, "Hamburg", dc),
+                 "Standard_E16ds_v5" if "odb" in name else "Standard_D4ds_v5",
+                 "Linux" if ("odb" in name or "cache" in name) else "Windows",
+                 at(2025, 8, 25, 10, 0) + len(ITEMS["gwn"]) * 900)
+        protect_vm("gwn", rec, pname)
+    clar_t = vm(S_NPD, rg, "epicclarity-tst-01", loc, epic_tags("Test", "Tier3", "Hamburg", "Synthetic"),
+                "Standard_E8ds_v5", "Windows", at(2025, 8, 26, 10, 0))
+    protect_vm("gwn", clar_t, "pol-nonprod-daily-30d")
+    protect_db("gwn", "sql", clar_t, "MSSQLSERVER", "Clarity", "pol-sql-nonprod")
+    protect_db("gwn", "sql", clar_t, "MSSQLSERVER", "master", "pol-sql-nonprod", recovery_model="Simple")
+    vm(S_NPD, rg, "jumpbox-nonprod-01", loc, {"Criticality": "Tier3", "Environment": "Test"},
+       "Standard_B2ms", "Windows", at(2025, 8, 21, 9, 0))
+
+    # === Epic Non-Production, eastus2: rsv-epic-nonprod-eus2 (no immutability, soft delete off) ===
+    rg = "rg-epic-build-eus2"
+    loc = "eastus2"
+    for i in range(1, 13):
+        rec = vm(S_NPD, rg, "epicbld-%02d" % i, loc,
+                 None if i % 4 == 0 else {"Criticality": "Tier3", "Environment": "Build", "Workload": "Epic"},
+                 "Standard_D4ds_v5", "Windows", at(2024, 6, 20, 8, 0) + i * 3600)
+        protect_vm("npe", rec, "pol-build-7d" if i % 3 else "DefaultPolicy")
+    for i in range(1, 7):
+        rec = vm(S_NPD, rg, "epictst-web-%02d" % i, loc,
+                 {"Criticality": "Tier3", "Environment": "Test", "Workload": "Epic", "DataClass": "Synthetic"},
+                 "Standard_D2ds_v5", "Windows", at(2024, 7, 2, 8, 0) + i * 3600)
+        protect_vm("npe", rec, "DefaultPolicy")
+    for i in range(1, 5):
+        vm(S_NPD, rg, "buildagent-%02d" % i, loc, None, "Standard_D8ds_v5", "Linux",
+           at(2025, 10, 1, 8, 0) + i * 3600)
+
+    # === Finance (SOX), polandcentral: rsv-fin-sox-plc (Locked, MUA) ===
+    rg = "rg-sap-s4p-plc"
+    loc = "polandcentral"
+
+    def sox_tags(workload, crit, site="Kraków", extra=None):
+        t = {"SOX": "true", "DataClass": "Financial", "Criticality": crit, "Workload": workload,
+             "Environment": "Production", "Site": site}
+        if extra:
+            t.update(extra)
+        return t
+
+    hana = vm(S_FIN, rg, "sapdb-s4p-01", loc, sox_tags("SAP S/4HANA", "Tier0"), "Standard_M128s", "Linux",
+              at(2025, 3, 12, 8, 0), zones=["1"])
+    protect_db("plc", "hana", hana, "S4P", "SYSTEMDB", "pol-hana-s4p")
+    protect_db("plc", "hana", hana, "S4P", "S4P", "pol-hana-s4p")
+    for i in range(1, 5):
+        protect_vm("plc", vm(S_FIN, rg, "sapapp-s4p-%02d" % i, loc, sox_tags("SAP S/4HANA", "Tier1"),
+                             "Standard_E16ds_v5", "Linux", at(2025, 3, 12, 9, 0) + i * 600,
+                             zones=[str(1 + i % 3)]), "pol-sox-yearly-10y")
+    ase = vm(S_FIN, rg, "sapsm-sm1-01", loc, {"Criticality": "Tier2", "Workload": "SAP Solution Manager",
+                                              "Environment": "Production", "DataClass": "Internal",
+                                              "Site": "Kraków"},
+             "Standard_E8ds_v5", "Linux", at(2025, 3, 14, 9, 0), zones=["2"])
+    protect_db("plc", "ase", ase, "SM1", "SM1", "pol-sapase-solman")
+    rg = "rg-fin-apps-plc"
+    protect_vm("plc", vm(S_FIN, rg, "sox-gl-app01", loc, sox_tags("General Ledger", "Tier1"),
+                         "Standard_D8ds_v5", "Windows", at(2025, 4, 2, 9, 0)), "pol-sox-yearly-10y")
+    vm(S_FIN, rg, "sox-gl-app02", loc, sox_tags("General Ledger", "Tier1"),
+       "Standard_D8ds_v5", "Windows", at(2026, 6, 18, 9, 0))  # unprotected SOX server: coverage gap
+    for i in (1, 2):
+        protect_vm("plc", vm(S_FIN, rg, "sox-ap-app%02d" % i, loc, sox_tags("Accounts Payable", "Tier1", "Łódź"),
+                             "Standard_D4ds_v5", "Windows", at(2025, 4, 3, 9, 0) + i * 600), "pol-sox-yearly-5y")
+    susp = at(2026, 9, 12, 22, 41, 5)
+    protect_vm("plc", vm(S_FIN, rg, "sox-ap-app03", loc, sox_tags("Accounts Payable", "Tier1", "Łódź"),
+                         "Standard_D4ds_v5", "Windows", at(2025, 4, 3, 9, 30)), "pol-sox-yearly-5y",
+               state="BackupsSuspended", last_backup=ticks_of(susp, rng), last_rp=ticks_of(susp + 700, rng))
+    soxsql = vm(S_FIN, rg, "sox-sql-01", loc, sox_tags("Finance Data Warehouse", "Tier0"),
+                "Standard_E16ds_v5", "Windows", at(2025, 4, 4, 9, 0), zones=["3"])
+    protect_vm("plc", soxsql, "pol-sox-yearly-10y")
+    for db in ("FinanceDW", "Treasury", "master"):
+        protect_db("plc", "sql", soxsql, "MSSQLSERVER", db, "pol-sql-sox-daily",
+                   recovery_model="Simple" if db == "master" else "Full")
+    for i in (1, 2):
+        protect_vm("plc", vm(S_FIN, "rg-site-kra-plc", "kra-app-%02d" % i, loc,
+                             {"Criticality": "Tier2", "Site": "Kraków", "Environment": "Production",
+                              "Workload": "Site services", "DataClass": "Internal"},
+                             "Standard_D2ds_v5", "Windows", at(2025, 5, 5, 9, 0) + i * 600), "DefaultPolicy")
+
+    def dpm(vkey, bmt, engine, server, group, friendly, ds, workload, state="Protected", last=None):
+        last = last or at(2026, 9, 29, 20, 0) + rng.randint(300, 5400)
+        it = {"kind": "dpm", "bmt": bmt, "engine": engine, "server": server, "group": group,
+              "friendly": friendly, "ds": ds, "workload": workload, "state": state,
+              "path": friendly, "last_rp": ticks_of(last, rng),
+              "refreshed": ticks_of(CAPTURE_S - rng.randint(900, 7200), rng),
+              "oldest": ticks_of(at(2025, 6, 1, 20, 0) + rng.randint(0, 3600), rng),
+              "rp_count": rng.randint(180, 260),
+              "oldest_local": ticks_of(CAPTURE_S - 14 * DAY - rng.randint(0, 7200), rng),
+              "latest_local": ticks_of(last - rng.randint(600, 3600), rng),
+              "local_count": rng.randint(40, 120),
+              "used": rng.randint(50, 900) * 1024 ** 3, "total": 4 * 1024 ** 4}
+        ITEMS[vkey].append(it)
+
+    K = "KRA-DPM01.contoso.pl"
+    dpm("plc", "DPM", K, "kra-fs01.contoso.pl", "Kraków-Archiv", "D:\\Kraków-Archiv\\Radiologia",
+        "Kraków-Archiv-Radiologia", "FileFolder")
+    dpm("plc", "DPM", K, "kra-fs01.contoso.pl", "Kraków-Archiv", "D:\\Kraków-Archiv\\Kardiologia",
+        "Kraków-Archiv-Kardiologia", "FileFolder", state="ProtectionError",
+        last=at(2026, 9, 26, 20, 31, 12))
+    dpm("plc", "DPM", K, "kra-sql01.contoso.pl", "Kraków-Archiv", "KRA-SQL01\\Archiwum", "Archiwum", "SQLDB")
+    dpm("plc", "DPM", K, "kra-fs01.contoso.pl", "Kraków-Archiv", "System State", "SystemState", "SystemState")
+    L = "LDZ-MABS01.contoso.pl"
+    dpm("plc", "AzureBackupServer", L, "ldz-fs01.contoso.pl", "Łódź-Księgowość",
+        "F:\\Łódź\\Księgowość", "Łódź-Księgowość", "FileFolder")
+    dpm("plc", "AzureBackupServer", L, "ldz-fs01.contoso.pl", "Łódź-Księgowość",
+        "G:\\Łódź\\Faktury", "Łódź-Faktury", "FileFolder")
+    dpm("plc", "AzureBackupServer", L, "ldz-hv01.contoso.pl", "Łódź-Hyper-V", "LDZ-APP02", "LDZ-APP02", "VM")
+
+    # === Finance / shared, southindia: rsv-shared-mars-sin (fresh vault, no securitySettings) ===
+    rg = "rg-shared-blr-sin"
+    loc = "southindia"
+    mars("sin", "BLR-FS01.contoso.in", "D:\\Finance\\Bengaluru\\", "D:\\Finance\\Bengaluru\\",
+         "pol-mars-daily-30d", since=at(2026, 9, 25, 18, 0))
+    mars("sin", "BLR-FS01.contoso.in", "E:\\HR\\", "E:\\HR\\", "pol-mars-daily-30d", since=at(2026, 9, 25, 18, 0))
+    mars("sin", "BLR-FS02.contoso.in", "C:\\", "C:\\", "pol-mars-daily-30d", since=at(2026, 9, 26, 18, 0))
+    for i in range(1, 4):
+        protect_vm("sin", vm(S_FIN, rg, "blr-app-%02d" % i, loc,
+                             {"Criticality": "Tier2", "Site": "Bengaluru", "Environment": "Production",
+                              "Workload": "Shared services"},
+                             "Standard_D4ds_v5", "Windows", at(2026, 9, 24, 9, 0) + i * 600), "DefaultPolicy",
+                   since=at(2026, 9, 25, 19, 30))
+    protect_vm("sin", vm(S_FIN, rg, "blr-fin-01", loc, sox_tags("Payroll India", "Tier1", "Bengaluru"),
+                         "Standard_D4ds_v5", "Windows", at(2026, 9, 24, 10, 0)), "DefaultPolicy",
+               since=at(2026, 9, 25, 19, 30))
+
+    # ---- write everything in collector order ----
+    write_subscriptions(out, subs)
+    order = {S_PRD: ["wus3", "eus2", "chw"], S_NPD: ["gwn", "npe"], S_FIN: ["plc", "sin"]}
+    extra_retries = {"wus3": {"backupProtectedItems": {2: 1}}, "plc": {"backupPolicies": 1}}
+    for sid in (S_PRD, S_NPD, S_FIN):
+        write_vault_list(out, sid, [vault_resource(V[k]) for k in order[sid]],
+                         retries=1 if sid == S_NPD else 0)
+        rel = vm_list_call(out, sid)
+        vms = [vm_resource(r["sub"], r["rg"], r["name"], r["location"], r["tags"], r["vm_id"], r["size"],
+                           r["os"], r["created"], r["zones"], r["id_rg"]) for r in VMS[sid]]
+        out.write(rel, {"value": vms})
+        for k in order[sid]:
+            v = V[k]
+            pols = [policy_resource(v, p) for (vk, _), p in P.items() if vk == k]
+            items = [BUILDERS[it["kind"]](v, it, rng) for it in ITEMS[k]]
+            r = dict(extra_retries.get(k, {}))
+            r.setdefault("backupProtectedItems", {})
+            for op in ("backupPolicies", "backupconfig", "backupstorageconfig", "backupResourceGuardProxies"):
+                r.setdefault(op, 0)
+            write_vault_calls(out, v, pols, items, args.page_size, items_last_null=(k == "wus3"), retries=r)
+    total = sum(len(x) for x in ITEMS.values())
+    print("contoso: %d files, %d bytes, %d vaults, %d protected items -> %s"
+          % (out.files, out.bytes, len(V), total, args.out), file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# Scale mode: large synthetic estates, streamed vault by vault
+# ---------------------------------------------------------------------------------------
+
+REGIONS = [  # (ARM name, short, zonal)
+    ("westus3", "wus3", True), ("eastus2", "eus2", True), ("southindia", "sin", False),
+    ("switzerlandwest", "chw", False), ("germanynorth", "gwn", False), ("polandcentral", "plc", True),
+    ("australiacentral2", "auc2", False), ("koreacentral", "krc", True), ("spaincentral", "spc", True),
+    ("southafricawest", "zaw", False), ("northeurope", "neu", True), ("westeurope", "weu", True),
+    ("centralus", "cus", True), ("uksouth", "uks", True), ("japaneast", "jpe", True),
+    ("canadacentral", "cac", True), ("koreasouth", "krs", False), ("swedencentral", "sdc", True),
+]
+SITES = ["Phoenix", "Boston", "Zürich", "Kraków", "Łódź", "Genève", "München", "Málaga", "São Paulo",
+         "Bengaluru", "Seoul", "Köln", "Göteborg", "Montréal", "Dublin"]
+APPS = [  # (app, roles, os, sizes)
+    ("ehr", ("odb", "cache", "ic", "web", "hsw", "eps", "rpt"), "Windows",
+     ("Standard_D8ds_v5", "Standard_D16ds_v5", "Standard_E16ds_v5", "Standard_E32ds_v5")),
+    ("erp", ("app", "db", "ascs", "web"), "Linux",
+     ("Standard_E16ds_v5", "Standard_E32ds_v5", "Standard_M64s")),
+    ("pacs", ("arch", "web", "proc"), "Windows", ("Standard_D8ds_v5", "Standard_E8ds_v5")),
+    ("lab", ("app", "iface", "db"), "Windows", ("Standard_D4ds_v5", "Standard_D8ds_v5")),
+    ("ctx", ("vda",), "Windows", ("Standard_D8ds_v5",)),
+    ("infra", ("dc", "dns", "pki", "mgmt"), "Windows", ("Standard_D2ds_v5", "Standard_D4ds_v5")),
+    ("web", ("fe", "api"), "Linux", ("Standard_D2ds_v5", "Standard_D4ds_v5")),
+]
+ENVS = [("prd", "Production", 0.6), ("npd", "Non-Production", 0.25), ("dr", "Disaster Recovery", 0.15)]
+
+POLICY_LIB = [  # name, spec  (ltr = daily, weekly, monthly, yearly)
+    ("DefaultPolicy", dict(kind="iaas_v1", hh=22, ltr=(30, None, None, None))),
+    ("EnhancedPolicy", dict(kind="iaas_v2_daily", hh=21, ltr=(30, None, None, None))),
+    ("pol-tier0-enhanced-4h", dict(kind="iaas_v2_hourly", hh=0, interval=4, ltr=(35, 12, 60, 7))),
+    ("pol-tier0-enhanced-8h", dict(kind="iaas_v2_hourly", hh=2, interval=8, ltr=(35, 12, 36, 10))),
+    ("pol-tier1-daily", dict(kind="iaas_v1", hh=22, ltr=(35, 12, 24, 7))),
+    ("pol-tier1-daily-6y", dict(kind="iaas_v1", hh=23, ltr=(35, 12, 24, 6))),
+    ("pol-sox-yearly-10y", dict(kind="iaas_v1", hh=22, ltr=(35, 52, 84, 10), monthly_daily=True)),
+    ("pol-nonprod-14d", dict(kind="iaas_v1", hh=1, ltr=(14, None, None, None))),
+    ("pol-nonprod-30d-12w", dict(kind="iaas_v1", hh=2, ltr=(30, 12, None, None))),
+]
+WL_LIB = {
+    "sql": ("pol-sql-full-diff-log", dict(kind="sql", hh=20, ltr=(None, 104, 60, 7), diff_days=30,
+                                          log_mins=15, log_days=35)),
+    "sql2": ("pol-sql-daily-full", dict(kind="sql", hh=21, full_days=1, ltr=(35, 12, 12, 7), log_mins=60,
+                                        log_days=15)),
+    "hana": ("pol-hana-weekly", dict(kind="hana", hh=21, ltr=(None, 104, 60, 10), diff_days=30, log_mins=120,
+                                     log_days=15)),
+    "ase": ("pol-sapase-daily", dict(kind="ase", hh=22, full_days=1, ltr=(30, 12, None, None), log_mins=60,
+                                     log_days=14)),
+    "mars": ("pol-mars-daily", dict(kind="mab", hh=20, ltr=(30, 12, 12, 7))),
+    "afs": ("pol-afs-daily", dict(kind="afs", hh=23, ltr=(30, None, None, None))),
+}
+TYPE_MIX = [("vm", 0.78), ("sql", 0.10), ("hana", 0.03), ("ase", 0.01), ("dpm", 0.03), ("mars", 0.05)]
+STATE_MIX = [("Protected", 0.925), ("IRPending", 0.01), ("ProtectionError", 0.02), ("ProtectionPaused", 0.005),
+             ("BackupsSuspended", 0.01), ("ProtectionStopped", 0.025), ("softdeleted", 0.005)]
+
+
+def pick(rng, table):
+    x = rng.random()
+    for v, w in table:
+        x -= w
+        if x < 0:
+            return v
+    return table[-1][0]
+
+
+def distribute(total, n, rng):
+    """Split total into n skewed non-negative counts (log-normal weights) summing to total."""
+    w = [rng.lognormvariate(0.0, 0.9) for _ in range(n)]
+    s = sum(w)
+    counts = [int(total * x / s) for x in w]
+    rest = total - sum(counts)
+    order = sorted(range(n), key=lambda i: (-(total * w[i] / s - counts[i]), i))
+    for i in range(rest):
+        counts[order[i % n]] += 1
+    return counts
+
+
+def scale(args):
+    if args.items < 0 or args.vaults < 1:
+        sys.exit("gen_estate: --items must be >= 0 and --vaults >= 1")
+    nsubs = args.subscriptions if args.subscriptions else min(10, args.vaults)
+    if nsubs < 1:
+        sys.exit("gen_estate: --subscriptions must be >= 1")
+    if args.page_size < 1:
+        sys.exit("gen_estate: --page-size must be >= 1")
+    seed = "vaultproof-scale/%d/%d/%d/%d" % (args.seed, args.items, args.vaults, nsubs)
+    rng = random.Random(seed)
+    prepare_out(args.out)
+    out = Output(args.out, not args.no_sidecars, seed)
+    t_start = time.time()
+
+    tenant = guid(rng)
+    sec_sub = guid(rng)
+    subs = []
+    for i in range(nsubs):
+        env = ENVS[i % len(ENVS)]
+        subs.append((guid(rng), "Contoso Scale %02d – %s" % (i + 1, env[1])))
+    write_subscriptions(out, [subscription_resource(s, n, tenant) for s, n in subs])
+
+    counts = distribute(args.items, args.vaults, rng)
+    vaults_by_sub = [[] for _ in subs]
+    for j in range(args.vaults):
+        si = j % nsubs
+        sid = subs[si][0]
+        region, short, zonal = REGIONS[rng.randrange(len(REGIONS))]
+        env = pick(rng, [(e, w) for e, _, w in ENVS])
+        app = APPS[rng.randrange(len(APPS))][0]
+        imm = pick(rng, [("Locked", 0.40), ("Unlocked", 0.20), ("Disabled", 0.30), (None, 0.10)])
+        soft = pick(rng, [("AlwaysON", 0.30), ("Enabled", 0.60), ("Disabled", 0.10)])
+        soft_days = 14 if rng.random() < 0.6 else rng.choice((15, 30, 60, 90, 180))
+        enhanced = "AlwaysON" if soft == "AlwaysON" else ("Enabled" if soft == "Enabled" and rng.random() < 0.8
+                                                           else "Disabled")
+        redundancy = pick(rng, [("GeoRedundant", 0.5), ("LocallyRedundant", 0.3),
+                                ("ZoneRedundant" if zonal else "LocallyRedundant", 0.2)])
+        guard = None
+        if imm is not None and rng.random() < 0.2:
+            guard = ("/subscriptions/%s/resourceGroups/rg-sec-resourceguards/providers/"
+                     "Microsoft.DataProtection/resourceGuards/rguard-%s" % (sec_sub, short))
+        score = ("Maximum" if imm == "Locked" and soft == "AlwaysON" and guard else
+                 "Adequate" if imm == "Locked" else "Minimum" if imm == "Unlocked" else "None")
+        if rng.random() < 0.004:
+            score = "Superior"  # enum value outside the API spec
+        created = at(2023, 1, 1) + rng.randrange(3 * 365 * DAY)
+        name = "rsv-%s-%s-%s-%04d" % (env, app, short, j + 1)
+        v = {"sub": sid, "rg": "rg-backup-%s-%s-%02d" % (env, short, j % 7), "name": name,
+             "location": region, "short": short, "zonal": zonal, "env": env, "app": app, "tenant": tenant,
+             "tags": None if rng.random() < 0.15 else {"Environment": env, "Owner": "backup-ops",
+                                                       "Site": rng.choice(SITES)},
+             "immutability": imm, "soft_state": soft, "soft_days": soft_days, "enhanced": enhanced,
+             "redundancy": redundancy, "crr": redundancy == "GeoRedundant" and rng.random() < 0.5,
+             "guard": guard, "guard_updated": ticks_of(created + rng.randrange(200 * DAY), rng),
+             "guard_description": None,
+             "secure_score": score, "bcdr": {"Maximum": "Excellent", "Adequate": "Good", "Minimum": "Fair",
+                                             "None": "Poor"}.get(score, "Good"),
+             "public_network": rng.choice(("Enabled", "Disabled")), "csr": "Enabled",
+             "principal": guid(rng) if rng.random() < 0.7 else None,
+             "created": ticks_of(created, rng), "modified": ticks_of(created + 1 + rng.randrange(300 * DAY), rng),
+             "created_by": "backup-admins@contoso.example", "modified_by": "backup-admins@contoso.example",
+             "n_items": counts[j], "has_items": counts[j] > 0, "seed": rng.getrandbits(64)}
+        vaults_by_sub[si].append(v)
+
+    total_items = 0
+    for si, (sid, _) in enumerate(subs):
+        write_vault_list(out, sid, [vault_resource(v) for v in vaults_by_sub[si]])
+        vm_rel = vm_list_call(out, sid)
+        vm_stream = out.stream_list(vm_rel)
+        vm_seq = [0]
+        for v in vaults_by_sub[si]:
+            total_items += scale_vault(out, v, vm_stream, vm_seq, args.page_size)
+        vm_stream.close()
+    dt = time.time() - t_start
+    print("scale: %d files, %d bytes (%.1f MB), %d subscriptions, %d vaults, %d protected items, "
+          "%.1f s -> %s" % (out.files, out.bytes, out.bytes / 1e6, nsubs, args.vaults, total_items, dt, args.out),
+          file=sys.stderr)
+
+
+def scale_vault(out, v, vm_stream, vm_seq, page_size):
+    """Generate one vault's policies, items and VMs (VMs are appended to vm_stream)."""
+    rng = random.Random(v["seed"])
+    n = v["n_items"]
+    kinds = [pick(rng, TYPE_MIX) for _ in range(n)]
+    # policies: a few IaaS ones always, workload ones when the vault holds such items
+    policies = {}
+    day0 = v["created"] // TICKS // DAY * DAY
+
+    def ensure(name, spec):
+        if name not in policies:
+            p = dict(spec)
+            p["name"] = name
+            p["time"] = day0 + p.pop("hh") * HOUR + rng.choice((0, 1800))
+            p["count"] = 0
+            if p["kind"] == "iaas_v1" and rng.random() < 0.5:
+                p["tiering"] = tiering("DoNotTier")  # what the API returns for non-tiering policies
+            elif p["kind"].startswith("iaas_v2") and rng.random() < 0.3:
+                p["tiering"] = tiering("TierRecommended")
+            policies[name] = p
+        return policies[name]
+
+    ensure(*POLICY_LIB[0])
+    iaas = [POLICY_LIB[0]] + rng.sample(POLICY_LIB[1:], rng.randint(1, 4))
+    for name, spec in iaas:
+        ensure(name, spec)
+    if rng.random() < 0.1:
+        ensure(*WL_LIB["afs"])
+
+    vm_rg_count = 1 + n // 400
+    vm_rgs = ["rg-%s-%s-%s-%02d" % (v["app"], v["env"], v["short"], k + 1) for k in range(vm_rg_count)]
+    items = []
+    hosts = {}   # kind -> current (host vm, remaining dbs)
+    vms_out = []
+
+    def new_vm(role_app=None, listed=True):
+        app = role_app or APPS[rng.randrange(len(APPS))]
+        role = rng.choice(app[1])
+        vm_seq[0] += 1
+        name = "%s%s-%s-%05d" % (app[0], role, v["env"], vm_seq[0])
+        rg = rng.choice(vm_rgs)
+        crit = pick(rng, [("Tier0", 0.1), ("Tier1", 0.3), ("Tier2", 0.35), ("Tier3", 0.25)])
+        tags = None
+        if rng.random() < 0.9:
+            tags = {"Criticality": crit, "Environment": v["env"], "Workload": app[0].upper()}
+            if app[0] in ("ehr", "pacs", "lab") and v["env"] != "npd":
+                tags["DataClass"] = "ePHI"
+            elif app[0] == "erp":
+                tags["DataClass"] = "Financial"
+                tags["SOX"] = "true"
+            if rng.random() < 0.3:
+                tags["Site"] = rng.choice(SITES)
+        created = CAPTURE_S - rng.randint(2 * DAY, 900 * DAY)
+        rec = {"sub": v["sub"], "rg": rg, "name": name, "location": v["location"], "tags": tags,
+               "vm_id": guid(rng), "size": rng.choice(app[3]), "os": app[2],
+               "created": ticks_of(created, rng), "zones": [str(rng.randint(1, 3))] if v["zonal"] else None,
+               "id_rg": rg.upper() if rng.random() < 0.05 else None,
+               "src_id": vm_arm_id(v["sub"], rg, name)}
+        if listed:
+            vms_out.append(rec)
+        return rec
+
+    def host_for(kind):
+        h = hosts.get(kind)
+        if h is None or h[1] == 0:
+            app = APPS[1] if kind in ("hana", "ase") else APPS[rng.choice((0, 2, 3))]
+            h = [new_vm(app), rng.randint(3, 9), 0]
+            hosts[kind] = h
+        h[1] -= 1
+        h[2] += 1
+        return h[0], h[2]
+
+    server_seq = 0
+    for k in kinds:
+        state = pick(rng, STATE_MIX)
+        deleted = state == "softdeleted"
+        if deleted:
+            state = "ProtectionStopped"
+        if deleted and v["soft_state"] == "Disabled":
+            deleted = False
+        stopped = state == "ProtectionStopped"
+        if k == "vm":
+            iaas_names = [nm for nm, p in policies.items() if p["kind"].startswith("iaas")]
+            pname = rng.choice(iaas_names)
+        elif k in ("sql", "hana", "ase"):
+            key = k if k != "sql" else rng.choice(("sql", "sql2"))
+            pname = ensure(*WL_LIB[key])["name"]
+        elif k == "mars":
+            pname = ensure(*WL_LIB["mars"])["name"]
+        else:
+            pname = None
+        p = policies.get(pname)
+        age = rng.randint(1, 800)
+        if state == "IRPending":
+            age = 0
+        interval = p["interval"] if p and p["kind"] == "iaas_v2_hourly" else 24
+        last = CAPTURE_S - rng.randint(1800, interval * 3600 - 300)  # recovery point <= 25 min later
+        if rng.random() < 0.02:
+            last = CAPTURE_S - rng.randint(26 * HOUR, 9 * DAY)  # stale
+        if state in ("BackupsSuspended", "ProtectionStopped", "ProtectionPaused"):
+            last = CAPTURE_S - rng.randint(2 * DAY, 120 * DAY)
+        it = {"kind": k, "state": state, "policy_name": None if stopped else pname, "stopped": stopped,
+              "data_id": rng.randrange(10 ** 12, 10 ** 14),
+              "last_backup": ticks_of(last, rng),
+              "last_rp": None if state == "IRPending" else ticks_of(last + rng.randint(60, 1500), rng),
+              "oldest": None if state == "IRPending" else
+              ticks_of(CAPTURE_S - min(age, policy_max_days(p)) * DAY, rng),
+              "rp_count": 0 if state == "IRPending" else rp_count(p, max(1, age)),
+              "archive": bool(p and p.get("tiering") and p["tiering"]["ArchivedRP"]["tieringMode"] != "DoNotTier"),
+              "deleted_at": ticks_of(CAPTURE_S - rng.randint(HOUR, (v["soft_days"] - 1) * DAY), rng)
+              if deleted else None}
+        if not stopped and pname and rng.random() < 0.002:
+            it["policy_name"] = "pol-deleted-%d" % rng.randint(1, 99)  # policy no longer in the vault
+        elif it["policy_name"]:
+            policies[pname]["count"] += 1
+        if k == "vm":
+            it["vm"] = new_vm(listed=not (stopped and rng.random() < 0.5))
+            it["policy_type"] = None if p is None else ("V1" if p["kind"] == "iaas_v1" else "V2")
+            it["warn"] = rng.random() < 0.02
+        elif k in ("sql", "hana", "ase"):
+            host, idx = host_for(k)
+            it["vm"] = host
+            if k == "sql":
+                it["parent"] = "MSSQLSERVER" if rng.random() < 0.8 else "SQL%02d" % rng.randint(1, 4)
+                it["db"] = ("master", "msdb", "model")[idx - 1] if idx <= 3 else "db_%s_%03d" % (v["app"], idx)
+            else:
+                sid = "%s%d" % (rng.choice("SHPQ"), rng.randint(0, 9)) + rng.choice("0123456789")
+                it["parent"] = sid if k == "ase" else "S4" + sid[-1]
+                it["db"] = "SYSTEMDB" if (k == "hana" and idx == 1) else "%s_%03d" % (it["parent"], idx)
+        elif k == "dpm":
+            server_seq += 1
+            site = rng.choice(SITES)
+            mabs = rng.random() < 0.4
+            srv = "%s-fs%02d.contoso.example" % (v["short"], 1 + server_seq % 20)
+            it.update({"bmt": "AzureBackupServer" if mabs else "DPM",
+                       "engine": "%s-%s01.contoso.example" % (v["short"].upper(), "MABS" if mabs else "DPM"),
+                       "server": srv, "group": "%s-Archiv" % site,
+                       "friendly": "D:\\%s-Archiv\\Share%03d" % (site, server_seq),
+                       "ds": "%s-Archiv-Share%03d" % (site, server_seq),
+                       "workload": rng.choice(("FileFolder", "FileFolder", "SQLDB", "SystemState", "VM")),
+                       "path": "D:\\%s-Archiv\\Share%03d" % (site, server_seq),
+                       "refreshed": ticks_of(CAPTURE_S - rng.randint(900, 7200), rng),
+                       "oldest": ticks_of(CAPTURE_S - age * DAY, rng), "rp_count": max(1, min(age, 400)),
+                       "oldest_local": ticks_of(CAPTURE_S - 14 * DAY, rng),
+                       "latest_local": ticks_of(last - 600, rng), "local_count": rng.randint(10, 120),
+                       "used": rng.randint(1, 900) * 1024 ** 3, "total": 4 * 1024 ** 4})
+            if it["last_rp"] is None:
+                it["last_rp"] = ticks_of(last, rng)
+        else:  # mars
+            server_seq += 1
+            comp = "%s-FS%03d.contoso.example" % (v["short"].upper(), server_seq)
+            folder = rng.choice(("C:\\", "D:\\Daten\\%s\\" % rng.choice(SITES), "E:\\Shares\\", "F:\\Scans\\"))
+            it.update({"computer": comp, "friendly": folder, "ds": folder,
+                       "refreshed": ticks_of(CAPTURE_S - rng.randint(600, 5000), rng)})
+            if it["last_rp"] is None:
+                it["last_rp"] = ticks_of(last, rng)
+            if it["oldest"] is None:
+                it["oldest"] = it["last_rp"]
+            if state not in ("Protected", "IRPending", "ProtectionError", "ProtectionStopped"):
+                it["state"] = "Protected"  # MARS reports only these
+        items.append(it)
+
+    # a few unprotected VMs next to the protected ones
+    for _ in range(max(0, n // 20 + (1 if rng.random() < 0.5 else 0))):
+        new_vm()
+
+    resources = [BUILDERS[it["kind"]](v, it, rng) for it in items]
+    pols = [policy_resource(v, p) for p in policies.values()]
+    write_vault_calls(out, v, pols, resources, page_size, items_last_null=rng.random() < 0.5)
+    for r in vms_out:
+        vm_stream.add(vm_resource(r["sub"], r["rg"], r["name"], r["location"], r["tags"], r["vm_id"], r["size"],
+                                  r["os"], r["created"], r["zones"], r["id_rg"]))
+    return n
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Generate Azure Backup estates in the vaultproof replay layout.")
+    sp = ap.add_subparsers(dest="mode", required=True)
+    c = sp.add_parser("contoso", help="the curated Contoso Health sample estate")
+    c.add_argument("--out", required=True, metavar="DIR")
+    c.set_defaults(page_size=200)
+    s = sp.add_parser("scale", help="a large synthetic estate for benchmarks")
+    s.add_argument("--out", required=True, metavar="DIR")
+    s.add_argument("--items", type=int, required=True, metavar="N")
+    s.add_argument("--vaults", type=int, required=True, metavar="M")
+    s.add_argument("--subscriptions", type=int, default=0, metavar="S",
+                   help="number of subscriptions (default: min(10, vaults))")
+    s.add_argument("--seed", type=int, default=1, metavar="K")
+    s.add_argument("--page-size", type=int, default=200, help="protected items per page (ARM: 200)")
+    s.add_argument("--no-sidecars", action="store_true",
+                   help="write bodies only, like an offline export")
+    args = ap.parse_args(argv)
+    if args.mode == "contoso":
+        contoso(args)
+    else:
+        scale(args)
+
+
+if __name__ == "__main__":
+    main()
