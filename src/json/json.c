@@ -58,7 +58,7 @@ static size_t utf8_sequence(const unsigned char *p, size_t n)
 
 /* One pass over the bytes before cJSON sees them: encoding, depth and string length
  * are checked here because cJSON accepts invalid UTF-8 and recurses 1000 deep. */
-static vp_status prescan(const char *label, const char *data, size_t len, vp_error *err)
+static vp_status prescan(const char *label, const char *data, size_t len, int *unbalanced, vp_error *err)
 {
     const unsigned char *p = (const unsigned char *)data;
     size_t depth = 0, str_start = 0;
@@ -112,6 +112,7 @@ static vp_status prescan(const char *label, const char *data, size_t len, vp_err
         return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: unterminated string of more than %u bytes",
                             label, line, col, VP_JSON_MAX_STRING);
     }
+    *unbalanced = in_string || depth > 0;
     return VP_OK;
 }
 
@@ -173,6 +174,7 @@ static int is_ws(char c)
 vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON **out, vp_error *err)
 {
     size_t skip = 0, i, line, col;
+    int unbalanced = 0;
     const char *end = NULL;
     vp_status st;
 
@@ -183,7 +185,7 @@ vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON *
         ;
     if (i == len)
         return vp_error_set(err, VP_ERR_INPUT, "%s: empty file; expected a JSON object or array", label);
-    if ((st = prescan(label, data, len, err)))
+    if ((st = prescan(label, data, len, &unbalanced, err)))
         return st;
 
     cJSON *root = cJSON_ParseWithLengthOpts(data + skip, len - skip, &end, 0);
@@ -191,9 +193,11 @@ vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON *
         size_t off = end ? (size_t)(end - data) : skip;
         if (off > len)
             off = len;
+        if (unbalanced) /* an open string, array or object at the end: the file was cut short */
+            off = len;
         line_col(data, off, &line, &col);
         return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: %s; expected valid JSON", label, line, col,
-                            off >= len ? "unexpected end of data (truncated?)" : "malformed JSON");
+                            unbalanced ? "unexpected end of data (truncated?)" : "malformed JSON");
     }
     for (i = (size_t)(end - data); i < len && is_ws(data[i]); i++)
         ;

@@ -1,0 +1,68 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vaultproof/worm.h"
+#include "vp_test.h"
+
+vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **out, vp_error *err)
+{
+    vp_worm_catalog *worm = NULL;
+    vp_normalizer *norm = NULL;
+    vp_collect_options opt = {0};
+    vp_status st;
+    char sidecar_path[512];
+
+    *out = NULL;
+    if ((st = vp_worm_catalog_builtin(&worm, err)))
+        return st;
+    opt.source_kind = "replay";
+    opt.input = "test";
+    opt.worm = worm;
+    opt.clock.epoch = 1790000000;
+    opt.clock.pinned = 1;
+    if ((st = vp_normalizer_new(&opt, &norm, err)))
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        const vp_test_body *b = &bodies[i];
+        snprintf(sidecar_path, sizeof sidecar_path, "%s.meta", b->path);
+        st = vp_normalizer_add(norm, b->path, b->body, strlen(b->body), b->sidecar ? sidecar_path : NULL, b->sidecar,
+                               b->sidecar ? strlen(b->sidecar) : 0, err);
+        if (st) {
+            vp_normalizer_free(norm);
+            goto done;
+        }
+    }
+    st = vp_normalizer_finish(norm, out, err);
+done:
+    vp_worm_catalog_free(worm);
+    return st;
+}
+
+char *vp_test_snapshot_json(const vp_snapshot *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    vp_error err = {0};
+    FILE *fp = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_eq(vp_snapshot_write_json(s, fp, "memory", &err), VP_OK);
+    fclose(fp);
+    return buf;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(json_suite());
+    srunner_add_suite(sr, time_suite());
+    srunner_add_suite(sr, retention_suite());
+    srunner_add_suite(sr, worm_suite());
+    srunner_add_suite(sr, normalize_suite());
+    srunner_add_suite(sr, completeness_suite());
+    srunner_add_suite(sr, config_suite());
+    srunner_add_suite(sr, output_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,185 @@
+/* Clock, retention convention, WORM catalog, atomic output. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vaultproof/clock.h"
+#include "vaultproof/fileio.h"
+#include "vaultproof/retention.h"
+#include "vaultproof/worm.h"
+#include "vp_test.h"
+
+START_TEST(time_parse_and_format)
+{
+    long long t = 0;
+    char buf[32];
+    ck_assert_int_eq(vp_time_parse("2026-09-30T02:00:00Z", &t), 0);
+    ck_assert_int_eq(t, 1790733600LL);
+    ck_assert_int_eq(vp_time_parse("2026-09-29T22:31:07.4572193Z", &t), 0);
+    ck_assert_int_eq(t, 1790721067LL);
+    ck_assert_int_eq(vp_time_parse("2026-09-30T04:00:00+02:00", &t), 0);
+    ck_assert_int_eq(t, 1790733600LL);
+    ck_assert_int_eq(vp_time_parse("2026-02-30T00:00:00Z", &t), -1);
+    ck_assert_int_eq(vp_time_parse("2026-09-30 02:00", &t), -1);
+    ck_assert_int_eq(vp_time_parse("2026-09-30T02:00:00", &t), -1); /* no zone: ambiguous */
+    ck_assert_str_eq(vp_time_format(1790733600LL, buf, sizeof buf), "2026-09-30T02:00:00Z");
+}
+END_TEST
+
+START_TEST(clock_precedence)
+{
+    vp_clock c;
+    vp_error e = {0};
+    ck_assert_int_eq(vp_clock_resolve("2026-09-30T02:00:00Z", "5", &c, &e), VP_OK);
+    ck_assert_int_eq(c.epoch, 1790733600LL);
+    ck_assert_str_eq(c.from, "--now");
+    ck_assert_int_eq(vp_clock_resolve("@12", NULL, &c, &e), VP_OK);
+    ck_assert_int_eq(c.epoch, 12);
+    ck_assert_int_eq(vp_clock_resolve(NULL, "1790000000", &c, &e), VP_OK);
+    ck_assert_int_eq(c.pinned, 1);
+    ck_assert_str_eq(c.from, "SOURCE_DATE_EPOCH");
+    ck_assert_int_eq(vp_clock_resolve(NULL, "yesterday", &c, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "SOURCE_DATE_EPOCH='yesterday'"));
+    ck_assert_int_eq(vp_clock_resolve("soon", NULL, &c, &e), VP_ERR_USAGE);
+    ck_assert_int_eq(vp_clock_resolve(NULL, NULL, &c, &e), VP_OK);
+    ck_assert_int_eq(c.pinned, 0);
+}
+END_TEST
+
+START_TEST(retention_convention)
+{
+    long long d;
+    ck_assert_int_eq(vp_retention_days(30, "Days", &d), 0);
+    ck_assert_int_eq(d, 30);
+    ck_assert_int_eq(vp_retention_days(12, "Weeks", &d), 0);
+    ck_assert_int_eq(d, 84);
+    ck_assert_int_eq(vp_retention_days(1, "Years", &d), 0);
+    ck_assert_int_eq(d, 365);
+    ck_assert_int_eq(vp_retention_days(12, "Months", &d), 0);
+    ck_assert_int_eq(d, 365); /* 12 months is never shorter than a year */
+    ck_assert_int_eq(vp_retention_days(7, "Years", &d), 0);
+    ck_assert_int_eq(d, 2556);
+    ck_assert_int_eq(vp_retention_days(84, "Months", &d), 0);
+    ck_assert_int_eq(d, 2556);
+    ck_assert_int_eq(vp_retention_days(60, "months", &d), 0);
+    ck_assert_int_eq(d, 1826);
+    ck_assert_int_eq(vp_retention_days(99, "Years", &d), 0);
+    ck_assert_int_eq(d, 36159);
+    ck_assert_int_eq(vp_retention_days(5, "Invalid", &d), -1);
+    ck_assert_int_eq(d, -1);
+    ck_assert_int_eq(vp_retention_days(5, NULL, &d), -1);
+    ck_assert_int_eq(vp_retention_days(-1, "Days", &d), -1);
+    ck_assert_int_eq(vp_retention_days(2147483648LL, "Days", &d), -1);
+    ck_assert_int_eq(vp_retention_days(2147483647LL, "Years", &d), 0); /* no overflow */
+    ck_assert_int_eq(d, 2147483647LL * 36525 / 100);
+}
+END_TEST
+
+START_TEST(builtin_worm_catalog)
+{
+    vp_worm_catalog *cat = NULL;
+    vp_error e = {0};
+    size_t n;
+    ck_assert_int_eq(vp_worm_catalog_builtin(&cat, &e), VP_OK);
+    vp_worm_catalog_regions(cat, &n);
+    ck_assert_int_eq(n, 14);
+    const vp_worm_region *r = vp_worm_catalog_find(cat, "India South");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(r->location, "southindia");
+    ck_assert_int_eq(r->source_count, 1); /* only the organization's document lists it */
+    r = vp_worm_catalog_find(cat, "Australia Central 2");
+    ck_assert_str_eq(r->location, "australiacentral2");
+    ck_assert_int_eq(r->source_count, 2);
+    ck_assert_ptr_nonnull(vp_worm_catalog_find(cat, "SwitzerlandWest"));
+    ck_assert_ptr_null(vp_worm_catalog_find(cat, "westus3"));
+    ck_assert_int_eq(strlen(vp_worm_catalog_sha256(cat)), 64);
+    vp_worm_catalog_free(cat);
+}
+END_TEST
+
+START_TEST(worm_catalog_validation)
+{
+    vp_worm_catalog *cat = NULL;
+    vp_error e = {0};
+    const char *bad_source = "{\"format\":\"vaultproof-worm-catalog/1\",\"version\":\"x\",\"sources\":[{\"id\":\"a\",\"title\":\"A\"}],"
+                             "\"regions\":[{\"location\":\"eastus\",\"status\":\"ga\",\"sources\":[\"b\"]}]}";
+    ck_assert_int_eq(vp_worm_catalog_parse("c.json", bad_source, strlen(bad_source), &cat, &e), VP_ERR_INPUT);
+    ck_assert_str_eq(e.message, "c.json: /regions/0/sources/0: source 'b' is not defined in /sources");
+    const char *bad_status = "{\"format\":\"vaultproof-worm-catalog/1\",\"version\":\"x\",\"sources\":[{\"id\":\"a\",\"title\":\"A\"}],"
+                             "\"regions\":[{\"location\":\"eastus\",\"status\":\"preview\",\"sources\":[\"a\"]}]}";
+    ck_assert_int_eq(vp_worm_catalog_parse("c.json", bad_status, strlen(bad_status), &cat, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/regions/0/status: 'preview'"));
+    const char *bad_format = "{\"format\":\"other\",\"version\":\"x\",\"sources\":[],\"regions\":[]}";
+    ck_assert_int_eq(vp_worm_catalog_parse("c.json", bad_format, strlen(bad_format), &cat, &e), VP_ERR_INPUT);
+    ck_assert_ptr_null(cat);
+}
+END_TEST
+
+START_TEST(atomic_output)
+{
+    char dir[] = "/tmp/vp-unit-XXXXXX", path[256];
+    vp_output *o = NULL;
+    vp_error e = {0};
+    struct stat sb;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.json", dir);
+
+    ck_assert_int_eq(vp_output_open(path, &o, &e), VP_OK);
+    fputs("partial", vp_output_stream(o));
+    vp_output_abort(o);
+    ck_assert_int_ne(stat(path, &sb), 0); /* aborted: nothing under the name */
+
+    ck_assert_int_eq(vp_output_open(path, &o, &e), VP_OK);
+    fputs("done", vp_output_stream(o));
+    ck_assert_int_eq(vp_output_commit(o, &e), VP_OK);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_eq(sb.st_size, 4);
+    ck_assert_int_eq(sb.st_mode & 0777, 0644);
+    unlink(path);
+
+    snprintf(path, sizeof path, "%s/no/such/dir/out.json", dir);
+    ck_assert_int_eq(vp_output_open(path, &o, &e), VP_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(e.message, "no/such/dir/out.json"));
+    rmdir(dir);
+}
+END_TEST
+
+Suite *time_suite(void)
+{
+    Suite *s = suite_create("time");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, time_parse_and_format);
+    tcase_add_test(tc, clock_precedence);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+Suite *retention_suite(void)
+{
+    Suite *s = suite_create("retention");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, retention_convention);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+Suite *worm_suite(void)
+{
+    Suite *s = suite_create("worm");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, builtin_worm_catalog);
+    tcase_add_test(tc, worm_catalog_validation);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+Suite *output_suite(void)
+{
+    Suite *s = suite_create("output");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, atomic_output);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,102 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vaultproof/config.h"
+#include "vp_test.h"
+
+static char dir[32];
+
+/* Check runs each test in its own process: make the directory there. */
+static void make_dir(void)
+{
+    strcpy(dir, "/tmp/vp-cfg-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+static vp_status load(const char *text, vp_config **cfg, vp_error *e)
+{
+    return vp_config_load(write_file("c.json", text), cfg, e);
+}
+
+START_TEST(valid_config_and_scope)
+{
+    vp_config *cfg = NULL;
+    vp_error e = {0};
+    size_t n;
+    ck_assert_int_eq(load("{\"organization\":\"Contoso Health\",\"scope\":{\"subscriptions\":[\"a\",\"b\"],"
+                          "\"vaults\":{\"include\":[\"rsv-*\"],\"exclude\":[\"*-test\"]}},\"worm_catalog\":null}",
+                          &cfg, &e),
+                     VP_OK);
+    ck_assert_str_eq(vp_config_organization(cfg), "Contoso Health");
+    const char *const *subs = vp_config_subscriptions(cfg, &n);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(subs[1], "b");
+    ck_assert_str_eq(vp_config_vault_exclude(cfg, &n)[0], "*-test");
+    vp_worm_catalog *w = NULL;
+    ck_assert_int_eq(vp_config_worm_catalog(cfg, &w, &e), VP_OK);
+    ck_assert_str_eq(vp_worm_catalog_origin(w), "built-in");
+    vp_worm_catalog_free(w);
+    vp_config_free(cfg);
+
+    /* a catalog file relative to the config file */
+    write_file("mine.json", "{\"format\":\"vaultproof-worm-catalog/1\",\"version\":\"mine-1\",\"sources\":[{\"id\":\"s\",\"title\":\"T\"}],"
+                            "\"regions\":[{\"location\":\"East US\",\"status\":\"ga\",\"sources\":[\"s\"]}]}");
+    ck_assert_int_eq(load("{\"worm_catalog\":\"mine.json\"}", &cfg, &e), VP_OK);
+    ck_assert_int_eq(vp_config_worm_catalog(cfg, &w, &e), VP_OK);
+    ck_assert_str_eq(vp_worm_catalog_version(w), "mine-1");
+    ck_assert_ptr_nonnull(vp_worm_catalog_find(w, "eastus"));
+    vp_worm_catalog_free(w);
+    vp_config_free(cfg);
+    unlink(write_file("c.json", ""));
+    unlink(write_file("mine.json", ""));
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(config_errors_name_the_key)
+{
+    vp_config *cfg = NULL;
+    vp_error e = {0};
+    ck_assert_int_eq(load("{\"organisation\":\"x\"}", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/organisation: unknown key"));
+    ck_assert_int_eq(load("{\"rpo_hours\":\"24\"}", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/rpo_hours: expected a number, found a string"));
+    ck_assert_int_eq(load("{\"scope\":{\"subscriptions\":[1]}}", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/scope/subscriptions/0: expected a non-empty string"));
+    ck_assert_int_eq(load("{\"scope\":{\"vault\":{}}}", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/scope/vault: unknown key"));
+    ck_assert_int_eq(load("[1]", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_int_eq(load("{\"worm_catalog\":\"missing.json\"}", &cfg, &e), VP_OK);
+    vp_worm_catalog *w = NULL;
+    ck_assert_int_eq(vp_config_worm_catalog(cfg, &w, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/worm_catalog"));
+    ck_assert_ptr_nonnull(strstr(e.message, "missing.json"));
+    vp_config_free(cfg);
+    ck_assert_int_eq(vp_config_load("/nonexistent/vaultproof.json", &cfg, &e), VP_ERR_INPUT);
+    unlink(write_file("c.json", ""));
+    rmdir(dir);
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, make_dir, NULL);
+    tcase_add_test(tc, valid_config_and_scope);
+    tcase_add_test(tc, config_errors_name_the_key);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,144 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "vaultproof/json.h"
+#include "vaultproof/jsonw.h"
+#include "vp_test.h"
+
+static vp_status parse(const char *text, size_t len, vp_error *err)
+{
+    cJSON *root = NULL;
+    vp_status st = vp_json_parse("t.json", text, len, &root, err);
+    cJSON_Delete(root);
+    return st;
+}
+
+#define PARSE_FAILS(text, fragment)                                                                          \
+    do {                                                                                                     \
+        vp_error e_ = {0};                                                                                   \
+        ck_assert_int_eq(parse(text, sizeof(text) - 1, &e_), VP_ERR_INPUT);                                  \
+        ck_assert_msg(strstr(e_.message, fragment), "message '%s' lacks '%s'", e_.message, fragment);        \
+        ck_assert_msg(strstr(e_.message, "t.json"), "message '%s' lacks the file", e_.message);              \
+    } while (0)
+
+START_TEST(accepts_valid_and_bom)
+{
+    vp_error e = {0};
+    ck_assert_int_eq(parse("{\"a\": [1, 2, {\"b\": null}]}", 26, &e), VP_OK);
+    ck_assert_int_eq(parse("\xef\xbb\xbf{\"z\": \"Z\xc3\xbcrich\"}", 20, &e), VP_OK);
+}
+END_TEST
+
+START_TEST(rejects_bad_documents)
+{
+    PARSE_FAILS("", "empty file");
+    PARSE_FAILS("  \n ", "empty file");
+    PARSE_FAILS("{\"value\": [1, 2", "truncated");
+    PARSE_FAILS("{\"a\": 1}\n{\"b\": 2}", ":2:1: unexpected data");
+    PARSE_FAILS("{\"a\": \"\xff\"}", "invalid UTF-8 byte 0xff");
+    PARSE_FAILS("{\"a\": \"\xc0\xaf\"}", "invalid UTF-8"); /* overlong '/' */
+    PARSE_FAILS("{\"a\": \"\xed\xa0\x80\"}", "invalid UTF-8"); /* surrogate */
+    PARSE_FAILS("{\"a\": 1, \"a\": 2}", "/a: duplicate object key");
+    PARSE_FAILS("{\"x\": [{\"k\": 1, \"k\": 1}]}", "/x/0/k: duplicate object key");
+    PARSE_FAILS("{\"a\" 1}", ":1:6: malformed JSON");
+}
+END_TEST
+
+START_TEST(rejects_deep_nesting_and_huge_strings)
+{
+    size_t depth = VP_JSON_MAX_DEPTH + 5, big = VP_JSON_MAX_STRING + 10;
+    char *deep = malloc(2 * depth + 1), *huge = malloc(big + 16);
+    vp_error e = {0};
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    deep[2 * depth] = '\0';
+    ck_assert_int_eq(parse(deep, 2 * depth, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "nesting deeper than"));
+    strcpy(huge, "{\"a\": \"");
+    memset(huge + 7, 'x', big);
+    strcpy(huge + 7 + big, "\"}");
+    ck_assert_int_eq(parse(huge, strlen(huge), &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "expected at most 1048576 bytes"));
+    free(deep);
+    free(huge);
+}
+END_TEST
+
+START_TEST(typed_reader_reports_path)
+{
+    cJSON *root = NULL;
+    vp_error e = {0};
+    const char *text = "{\"p\": {\"n\": \"x\", \"big\": 1e400, \"frac\": 2.5, \"ok\": 7, \"nul\": null}}";
+    ck_assert_int_eq(vp_json_parse("f.json", text, strlen(text), &root, &e), VP_OK);
+    const cJSON *p = cJSON_GetObjectItem(root, "p");
+    long long v = 0;
+    const char *s = NULL;
+
+    vp_jreader r = {"f.json", &e, VP_OK};
+    ck_assert_int_eq(vp_jr_int(&r, p, "/p", "ok", 0, 10, &v), VP_PRESENT);
+    ck_assert_int_eq(v, 7);
+    ck_assert_int_eq(vp_jr_int(&r, p, "/p", "missing", 0, 10, &v), VP_ABSENT);
+    ck_assert_int_eq(vp_jr_string(&r, p, "/p", "nul", &s), VP_NULL);
+    ck_assert_int_eq(r.status, VP_OK);
+
+    ck_assert_int_eq(vp_jr_int(&r, p, "/p", "n", 0, 10, &v), VP_ABSENT);
+    ck_assert_int_eq(r.status, VP_ERR_INPUT);
+    ck_assert_str_eq(e.message, "f.json: /p/n: expected an integer, found a string");
+
+    vp_jreader r2 = {"f.json", &e, VP_OK};
+    vp_jr_int(&r2, p, "/p", "big", 0, 10, &v);
+    ck_assert_ptr_nonnull(strstr(e.message, "/p/big: expected an integer from 0 to 10"));
+    vp_jreader r3 = {"f.json", &e, VP_OK};
+    vp_jr_int(&r3, p, "/p", "frac", 0, 10, &v);
+    ck_assert_ptr_nonnull(strstr(e.message, "/p/frac"));
+    cJSON_Delete(root);
+}
+END_TEST
+
+START_TEST(pointer_escaping)
+{
+    char buf[64];
+    ck_assert_str_eq(vp_json_pointer_join(buf, sizeof buf, "/a", "b/c~d"), "/a/b~1c~0d");
+    ck_assert_str_eq(vp_json_pointer_index(buf, sizeof buf, "/value", 12), "/value/12");
+}
+END_TEST
+
+START_TEST(writer_is_canonical)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    vp_error e = {0};
+    FILE *fp = open_memstream(&buf, &len);
+    vp_jsonw w;
+    vp_jw_init(&w, fp);
+    vp_jw_object(&w, VP_JW_PRETTY);
+    vp_jw_kstring(&w, "s", "q\"\\\n\x01Zürich");
+    vp_jw_key(&w, "a");
+    vp_jw_array(&w, VP_JW_PRETTY);
+    vp_jw_object(&w, VP_JW_COMPACT);
+    vp_jw_kint(&w, "n", -3);
+    vp_jw_kbool(&w, "b", 1);
+    vp_jw_kstring(&w, "z", NULL);
+    vp_jw_end(&w);
+    vp_jw_end(&w);
+    vp_jw_end(&w);
+    ck_assert_int_eq(vp_jw_finish(&w, "mem", &e), VP_OK);
+    fclose(fp);
+    ck_assert_str_eq(buf, "{\n  \"s\": \"q\\\"\\\\\\n\\u0001Zürich\",\n  \"a\": [\n    {\"n\":-3,\"b\":true,\"z\":null}\n  ]\n}\n");
+    free(buf);
+}
+END_TEST
+
+Suite *json_suite(void)
+{
+    Suite *s = suite_create("json");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, accepts_valid_and_bom);
+    tcase_add_test(tc, rejects_bad_documents);
+    tcase_add_test(tc, rejects_deep_nesting_and_huge_strings);
+    tcase_add_test(tc, typed_reader_reports_path);
+    tcase_add_test(tc, pointer_escaping);
+    tcase_add_test(tc, writer_is_canonical);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,31 @@
+/* Shared declarations for the Check unit suites. */
+#ifndef VP_TEST_H
+#define VP_TEST_H
+
+#include <check.h>
+
+#include "vaultproof/collect.h"
+#include "vaultproof/snapshot.h"
+
+Suite *json_suite(void);
+Suite *time_suite(void);
+Suite *retention_suite(void);
+Suite *worm_suite(void);
+Suite *normalize_suite(void);
+Suite *completeness_suite(void);
+Suite *config_suite(void);
+Suite *output_suite(void);
+
+/* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
+typedef struct {
+    const char *path, *body, *sidecar;
+} vp_test_body;
+
+/* Normalizes the bodies with the built-in catalog and a pinned clock. Returns the
+ * status; *out is the snapshot (NULL on failure); err receives the message. */
+vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **out, vp_error *err);
+
+/* Snapshot written to a malloc'd string. */
+char *vp_test_snapshot_json(const vp_snapshot *s);
+
+#endif
