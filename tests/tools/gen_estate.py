@@ -1060,9 +1060,9 @@ def contoso(args):
     # rsv-epic-standard-eus2
     add(pol("eus2", "DefaultPolicy", "iaas_v1", 23, 0, (2025, 2, 17), ltr=(30, None, None, None)))
     add(pol("eus2", "pol-epic-hypercare-daily", "iaas_v2_daily", 22, 0, (2025, 2, 17),
-            ltr=(35, 12, 12, None), monthly_daily=True))
+            ltr=(35, 12, 12, 7), monthly_daily=True))
     add(pol("eus2", "pol-sql-hypercare", "sql", 21, 0, (2025, 2, 17), full_days=1,
-            ltr=(35, 12, None, None), log_mins=60, log_days=15))
+            ltr=(35, 12, 12, 7), log_mins=60, log_days=15))
     # rsv-epic-dr-chw
     add(pol("chw", "pol-dr-enhanced-daily", "iaas_v2_daily", 21, 0, (2025, 5, 6), ltr=(35, 52, 60, 6),
             tz="W. Europe Standard Time"))
