@@ -20,6 +20,17 @@
  * large; VP_ERR_IO for read failures. */
 vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err);
 
+/* A read-only view of a whole file (memory-mapped; empty files have data == NULL and
+ * len == 0). Large inputs are mapped rather than copied so that reading hundreds of
+ * response files does not churn the heap. Release with vp_unmap_file(). Errors as
+ * vp_read_file(). */
+typedef struct {
+    const char *data;
+    size_t len;
+} vp_mapped_file;
+vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err);
+void vp_unmap_file(vp_mapped_file *f);
+
 typedef struct vp_output vp_output;
 
 /* Starts an output for path ("-" = stdout). The stream is vp_output_stream(). Every

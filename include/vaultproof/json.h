@@ -22,6 +22,20 @@
  * On success *out owns a cJSON tree the caller frees with cJSON_Delete(). */
 vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON **out, vp_error *err);
 
+/* A pool that parse trees can live in: allocation is a pointer bump and the whole
+ * tree goes at once with vp_json_pool_reset(). Parsing hundreds of megabytes of ARM
+ * responses is otherwise dominated by malloc/free of cJSON's small nodes. A pool is
+ * used by one thread at a time. */
+typedef struct vp_json_pool vp_json_pool;
+vp_json_pool *vp_json_pool_new(void);          /* NULL when out of memory */
+void vp_json_pool_reset(vp_json_pool *pool);   /* ends every tree parsed into it */
+void vp_json_pool_free(vp_json_pool *pool);    /* NULL is allowed */
+
+/* As vp_json_parse, but the tree lives in pool: never cJSON_Delete() it; reset or
+ * free the pool when done. */
+vp_status vp_json_parse_pooled(const char *label, const char *data, size_t len, vp_json_pool *pool, cJSON **out,
+                               vp_error *err);
+
 /* Reads and parses a whole file. */
 vp_status vp_json_parse_file(const char *path, cJSON **out, vp_error *err);
 
@@ -41,6 +55,7 @@ typedef struct {
     const char *file;
     vp_error *err;
     vp_status status;
+    const cJSON *last_object, *last_member; /* lookup cursor; start both NULL */
 } vp_jreader;
 
 /* Each getter looks up key in obj (obj at pointer base). Absent or null: returns

@@ -18,8 +18,12 @@
 
 typedef enum { VP_JW_PRETTY = 0, VP_JW_COMPACT = 1 } vp_jw_style;
 
+#define VP_JSONW_BUFFER (64 * 1024)
+
 typedef struct {
     FILE *fp;
+    size_t len;                      /* bytes waiting in buf */
+    char buf[VP_JSONW_BUFFER];       /* own buffer: output is large and made of tiny pieces */
     int depth;
     int count[VP_JSONW_MAX_DEPTH];   /* members written at each level */
     int compact[VP_JSONW_MAX_DEPTH]; /* style of each open container */

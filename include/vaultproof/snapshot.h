@@ -3,7 +3,8 @@
  *
  * The snapshot is the data contract between collection and evaluation; it is written
  * as canonical JSON (docs/snapshot-format.md). It is read-only once built: every
- * string belongs to the snapshot and lives until vp_snapshot_free().
+ * string belongs to the snapshot and lives until vp_snapshot_free(). Entity arrays are
+ * sorted by id compared case-insensitively (ARM ids differ in case between providers).
  *
  * Evidence rules the model encodes:
  *  - a vp_text/vp_num/vp_flag whose presence is not VP_PRESENT was not reported by the
@@ -76,7 +77,7 @@ typedef struct {
 } vp_list_call;
 
 typedef struct {
-    const char *id, *key, *subscription_id, *display_name, *state, *tenant_id;
+    const char *id, *subscription_id, *display_name, *state, *tenant_id;
     int listed;            /* 1 when seen in a subscriptions list, 0 when only referenced */
     vp_source source;
 } vp_subscription;
@@ -88,7 +89,7 @@ typedef struct {
 } vp_guard_proxy;
 
 typedef struct {
-    const char *id, *key, *name, *resource_group, *subscription_id, *location;
+    const char *id, *name, *resource_group, *subscription_id, *location;
     vp_source source;
     vp_tags tags;
     vp_text immutability;         /* Disabled | Unlocked | Locked */
@@ -116,7 +117,7 @@ typedef struct {
 } vp_retention_tier;
 
 typedef struct {
-    const char *id, *key, *name, *vault_id, *subscription_id;
+    const char *id, *name, *vault_id, *subscription_id;
     vp_source source;
     int vault_listed;
     vp_text management_type;  /* backupManagementType */
@@ -133,7 +134,7 @@ typedef struct {
 } vp_policy;
 
 typedef struct {
-    const char *id, *key, *name, *vault_id, *subscription_id;
+    const char *id, *name, *vault_id, *subscription_id;
     vp_source source;
     int vault_listed;
     const char *kind;         /* azure_vm, sql_in_vm, sap_hana_in_vm, sap_ase_in_vm, azure_backup_server,
@@ -154,7 +155,7 @@ typedef struct {
 } vp_item;
 
 typedef struct {
-    const char *id, *key, *name, *resource_group, *subscription_id, *location, *type;
+    const char *id, *name, *resource_group, *subscription_id, *location, *type;
     vp_source source;
     vp_tags tags;
     vp_text vm_uuid, size, os_type;

@@ -51,6 +51,11 @@ static void progress(void *ctx, size_t done, size_t total)
         fprintf(stderr, "\rcollect: read %zu of %zu response files%s", done, total, done == total ? "\n" : "");
 }
 
+static const char *text_or_not(const vp_text *t)
+{
+    return t->presence == VP_PRESENT ? t->value : "(not rep.)";
+}
+
 static void summary(FILE *to, const vp_snapshot *s, const char *out)
 {
     size_t incomplete = 0, missing = 0, unverified = 0, unknown = 0, locked = 0;
@@ -73,6 +78,22 @@ static void summary(FILE *to, const vp_snapshot *s, const char *out)
     fprintf(to, "  list calls %zu: %zu incomplete, %zu missing, %zu unverified%s\n", s->collection.list_count,
             incomplete, missing, unverified, s->collection.verified ? "" : " (offline export: no capture sidecars)");
     fprintf(to, "  warnings %zu (%zu unknown enum values kept verbatim)\n", s->collection.warning_count, unknown);
+    if (s->vault_count > 20)
+        return;
+    fprintf(to, "  %-28s %-24s %-13s %-10s %-10s %s\n", "vault", "region (WORM)", "immutability", "soft del.", "MUA",
+            "items");
+    for (size_t i = 0; i < s->vault_count; i++) {
+        const vp_vault *v = &s->vaults[i];
+        const char *worm = "?";
+        char loc[128], region[64];
+        vp_location_normalize(v->location, loc, sizeof loc);
+        for (size_t r = 0; r < s->region_count; r++)
+            if (!strcmp(s->regions[r].location, loc))
+                worm = strcmp(s->regions[r].worm, "ga") ? "pending" : "GA";
+        snprintf(region, sizeof region, "%s (%s)", v->location ? v->location : "?", worm);
+        fprintf(to, "  %-28s %-24s %-13s %-10s %-10s %zu\n", v->name, region, text_or_not(&v->immutability),
+                text_or_not(&v->soft_delete), text_or_not(&v->mua), v->item_count);
+    }
 }
 
 static int collection_failed(const vp_snapshot *s)

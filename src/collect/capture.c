@@ -35,7 +35,7 @@ vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data,
 {
     cJSON *root = NULL;
     const cJSON *call = NULL;
-    vp_jreader r = {path, err, VP_OK};
+    vp_jreader r = {.file = path, .err = err, .status = VP_OK};
     long long status = 0, page = 0;
     int complete = 0;
     const char *s = NULL;

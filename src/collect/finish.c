@@ -21,11 +21,11 @@ typedef struct {
 static int cmp_keyed(const void *a, const void *b)
 {
     const keyed *x = a, *y = b;
-    int c = strcmp(x->key ? x->key : "", y->key ? y->key : "");
+    int c = strcasecmp(x->key ? x->key : "", y->key ? y->key : "");
     return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Sorts an array of structs by the string at key_off, keeping the first of equal keys
+/* Sorts an array of structs by the id at key_off (ignoring case), keeping the first of equal keys
  * (file order) and warning about the rest. Returns the new count. */
 static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem, size_t key_off, size_t src_off,
                           const char *what, vp_error *err, vp_status *st)
@@ -49,7 +49,7 @@ static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem
     size_t out = 0;
     for (size_t i = 0; i < count; i++) {
         const char *el = copy + k[i].idx * elem;
-        if (out > 0 && strcmp(k[i].key, k[i - 1].key) == 0) {
+        if (out > 0 && strcasecmp(k[i].key, k[i - 1].key) == 0) {
             const vp_source *s = (const vp_source *)(el + src_off);
             vp_warn(n, "duplicate-resource", s->file, s->pointer, "%s %s already read from an earlier file; this copy is ignored",
                     what, k[i].key);
@@ -63,7 +63,7 @@ static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem
 }
 
 #define SORT_UNIQUE(vec, T, what)                                                                            \
-    ((vec).n = sort_unique(n, (vec).v, (vec).n, sizeof(T), offsetof(T, key), offsetof(T, source), what, err, &st))
+    ((vec).n = sort_unique(n, (vec).v, (vec).n, sizeof(T), offsetof(T, id), offsetof(T, source), what, err, &st))
 
 static void *find_key(void *arr, size_t count, size_t elem, size_t key_off, const char *key)
 {
@@ -73,7 +73,7 @@ static void *find_key(void *arr, size_t count, size_t elem, size_t key_off, cons
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         char *el = (char *)arr + mid * elem;
-        int c = strcmp(*(const char **)(el + key_off), key);
+        int c = strcasecmp(*(const char **)(el + key_off), key);
         if (c == 0)
             return el;
         if (c < 0)
@@ -84,7 +84,7 @@ static void *find_key(void *arr, size_t count, size_t elem, size_t key_off, cons
     return NULL;
 }
 
-#define FIND(vec, T, k) ((T *)find_key((vec).v, (vec).n, sizeof(T), offsetof(T, key), (k)))
+#define FIND(vec, T, k) ((T *)find_key((vec).v, (vec).n, sizeof(T), offsetof(T, id), (k)))
 
 /* ---- scope ---- */
 
@@ -108,13 +108,13 @@ static int vault_name_in_scope(const vp_collect_options *o, const char *name)
     return in;
 }
 
-/* Scope of anything under a vault, judged from the vault's lowercase id. */
-static int vault_key_in_scope(vp_normalizer *n, const char *vault_key)
+/* Scope of anything under a vault, judged from the vault's id. */
+static int vault_in_scope(vp_normalizer *n, const char *vault_id)
 {
-    if (!vault_key)
+    if (!vault_id)
         return n->opt.subscription_count == 0 && n->opt.vault_include_count == 0;
-    const char *sub = vp_armid_segment(&n->arena, vault_key, "subscriptions");
-    const char *name = strrchr(vault_key, '/');
+    const char *sub = vp_armid_segment(n, vault_id, "subscriptions");
+    const char *name = strrchr(vault_id, '/');
     return subscription_in_scope(&n->opt, sub) && vault_name_in_scope(&n->opt, name ? name + 1 : NULL);
 }
 
@@ -137,9 +137,9 @@ static void merge_vault_documents(vp_normalizer *n)
 {
     for (size_t i = 0; i < n->vaultconfigs.n; i++) {
         vp_pending_vaultconfig *vc = &n->vaultconfigs.v[i];
-        vp_vault *v = FIND(n->vaults, vp_vault, vc->vault_key);
+        vp_vault *v = FIND(n->vaults, vp_vault, vc->vault_id);
         if (!v) {
-            if (vault_key_in_scope(n, vc->vault_key))
+            if (vault_in_scope(n, vc->vault_id))
                 vp_warn(n, "orphan-resource", vc->source.file, vc->source.pointer, "backup config of a vault that was not listed");
             continue;
         }
@@ -155,7 +155,7 @@ static void merge_vault_documents(vp_normalizer *n)
     }
     for (size_t i = 0; i < n->storageconfigs.n; i++) {
         vp_pending_storageconfig *sc = &n->storageconfigs.v[i];
-        vp_vault *v = FIND(n->vaults, vp_vault, sc->vault_key);
+        vp_vault *v = FIND(n->vaults, vp_vault, sc->vault_id);
         if (!v || v->storageconfig_source.file)
             continue;
         v->storageconfig_source = sc->source;
@@ -166,7 +166,7 @@ static void merge_vault_documents(vp_normalizer *n)
     }
     /* guards: count per vault, then fill (they arrive sorted by id below) */
     for (size_t i = 0; i < n->guards.n; i++) {
-        vp_vault *v = FIND(n->vaults, vp_vault, n->guards.v[i].vault_key);
+        vp_vault *v = FIND(n->vaults, vp_vault, n->guards.v[i].vault_id);
         if (v)
             v->guard_count++;
     }
@@ -176,7 +176,7 @@ static void merge_vault_documents(vp_normalizer *n)
         v->guard_count = 0;
     }
     for (size_t i = 0; i < n->guards.n; i++) {
-        vp_vault *v = FIND(n->vaults, vp_vault, n->guards.v[i].vault_key);
+        vp_vault *v = FIND(n->vaults, vp_vault, n->guards.v[i].vault_id);
         if (v && v->guards)
             v->guards[v->guard_count++] = n->guards.v[i].proxy;
     }
@@ -198,74 +198,61 @@ static vp_status link_items(vp_normalizer *n, vp_error *err)
         if (v)
             v->policy_count++;
     }
+    /* VM coverage: two passes so each VM's list is one exact allocation, in item order */
+    vp_vm **covered = calloc(n->items.n + 1, sizeof *covered);
+    if (!covered)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n->items.n; i++) {
         vp_item *it = &n->items.v[i];
         vp_vault *v = FIND(n->vaults, vp_vault, it->vault_id);
         it->vault_listed = v != NULL;
         if (v)
             v->item_count++;
-        if (it->policy_id.presence != VP_PRESENT || !*it->policy_id.value) {
+        if (it->policy_id.presence != VP_PRESENT || !*it->policy_id.value)
             it->policy_link = "none";
-        } else {
-            const char *pk = vp_arena_strlower(&n->arena, it->policy_id.value);
-            it->policy_link = FIND(n->policies, vp_policy, pk) ? "resolved" : "missing";
-        }
-    }
-    /* VM coverage: two passes so each VM's list is one exact allocation, in item order */
-    const char **vm_keys = calloc(n->items.n + 1, sizeof *vm_keys);
-    if (!vm_keys)
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n->items.n; i++) {
-        vp_item *it = &n->items.v[i];
+        else
+            it->policy_link = FIND(n->policies, vp_policy, it->policy_id.value) ? "resolved" : "missing";
         const vp_text *ref = it->source_resource_id.presence == VP_PRESENT ? &it->source_resource_id : &it->vm_id;
-        if (ref->presence != VP_PRESENT)
-            continue;
-        vm_keys[i] = vp_arena_strlower(&n->arena, ref->value);
-        vp_vm *vm = FIND(n->vms, vp_vm, vm_keys[i]);
-        if (vm)
-            vm->protected_count++;
+        if (ref->presence == VP_PRESENT && (covered[i] = FIND(n->vms, vp_vm, ref->value)) != NULL)
+            covered[i]->protected_count++;
     }
     for (size_t i = 0; i < n->vms.n; i++) {
         vp_vm *vm = &n->vms.v[i];
         vm->protected_by = vm->protected_count ? vp_arena_alloc(&n->arena, vm->protected_count * sizeof(char *)) : NULL;
         vm->protected_count = 0;
     }
-    for (size_t i = 0; i < n->items.n; i++) {
-        vp_vm *vm = FIND(n->vms, vp_vm, vm_keys[i]);
-        if (vm && vm->protected_by)
-            vm->protected_by[vm->protected_count++] = n->items.v[i].id;
-    }
-    free(vm_keys);
+    for (size_t i = 0; i < n->items.n; i++)
+        if (covered[i] && covered[i]->protected_by)
+            covered[i]->protected_by[covered[i]->protected_count++] = n->items.v[i].id;
+    free(covered);
     return VP_OK;
 }
 
 /* Subscriptions referenced by vaults and VMs but not listed become entries too. */
 static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
 {
-    size_t listed = n->subs.n;
+    const char *last = NULL;
     for (size_t pass = 0; pass < 2; pass++) {
         size_t count = pass ? n->vms.n : n->vaults.n;
         for (size_t i = 0; i < count; i++) {
             const char *sub = pass ? n->vms.v[i].subscription_id : n->vaults.v[i].subscription_id;
-            if (!sub)
+            if (!sub || sub == last) /* interned: equal pointers, equal strings */
                 continue;
-            const char *key = vp_arena_printf(&n->arena, "/subscriptions/%s", sub);
-            key = vp_arena_strlower(&n->arena, key);
+            last = sub;
             int found = 0;
             for (size_t j = 0; j < n->subs.n && !found; j++)
-                found = strcmp(n->subs.v[j].key, key) == 0;
+                found = n->subs.v[j].subscription_id ? !strcasecmp(n->subs.v[j].subscription_id, sub)
+                                                     : !strcasecmp(n->subs.v[j].id + 15, sub);
             if (found)
                 continue;
             vp_subscription *s = VP_VEC_PUSH(n->subs);
             if (!s)
                 return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
             s->id = vp_arena_printf(&n->arena, "/subscriptions/%s", sub);
-            s->key = key;
             s->subscription_id = sub;
             s->listed = 0;
         }
     }
-    (void)listed;
     return VP_OK;
 }
 
@@ -348,29 +335,36 @@ static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_erro
         for (size_t j = 0; j < 5; j++)
             if (!push_list(&lists, vault_ops[j], n->vaults.v[i].id))
                 goto nomem;
-    /* calls evidenced by sidecars or resources but not expected (e.g. a vault's items
-     * whose vault was not listed) are reported too, when in scope */
+    /* calls evidenced by sidecars but not expected (e.g. a vault's items whose vault was
+     * not listed) are reported too, when in scope */
+    qsort(lists.v, lists.n, sizeof *lists.v, cmp_list);
+    size_t expected_count = lists.n;
     for (size_t i = 0; i < n->captures.n; i++) {
         vp_capture *c = &n->captures.v[i];
-        if (i > 0 && !cmp_seen(&(vp_seen_call){.operation = c->operation, .scope_key = c->scope_key},
-                               &(vp_seen_call){.operation = c[-1].operation, .scope_key = c[-1].scope_key}))
+        if (i > 0 && !strcmp(c->operation, c[-1].operation) && !strcmp(c->scope_key, c[-1].scope_key))
             continue;
-        int expected = 0;
-        for (size_t j = 0; j < lists.n && !expected; j++)
-            expected = !strcmp(lists.v[j].operation, c->operation) && !strcasecmp(lists.v[j].scope, c->scope);
-        const char *vk = vp_armid_vault_key(&n->arena, c->scope);
-        const char *sub = vp_armid_segment(&n->arena, c->scope, "subscriptions");
-        int in_scope = vk ? vault_key_in_scope(n, vk) : (sub ? subscription_in_scope(&n->opt, sub) : 1);
-        if (!expected && in_scope && !push_list(&lists, c->operation, c->scope))
+        vp_list_call probe = {.operation = c->operation, .scope = c->scope};
+        if (bsearch(&probe, lists.v, expected_count, sizeof *lists.v, cmp_list))
+            continue;
+        const char *vk = vp_armid_vault_id(n, c->scope);
+        const char *sub = vp_armid_segment(n, c->scope, "subscriptions");
+        int in_scope = vk ? vault_in_scope(n, vk) : (sub ? subscription_in_scope(&n->opt, sub) : 1);
+        if (in_scope && !push_list(&lists, c->operation, c->scope))
             goto nomem;
     }
     for (size_t i = 0; i < lists.n; i++) {
         vp_list_call *l = &lists.v[i];
         const char *key = vp_arena_strlower(&n->arena, l->scope);
-        size_t lo = 0;
-        while (lo < n->captures.n && cmp_capture(&n->captures.v[lo], &(vp_capture){.scope_key = key, .operation = l->operation, .page = 0}) < 0)
-            lo++;
-        size_t hi = lo;
+        vp_capture probe_c = {.scope_key = key, .operation = l->operation, .page = 0};
+        size_t lo = 0, hi = n->captures.n;
+        while (lo < hi) { /* first capture not below (scope, operation, page 0) */
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_capture(&n->captures.v[mid], &probe_c) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        hi = lo;
         while (hi < n->captures.n && !strcmp(n->captures.v[hi].scope_key, key) && !strcmp(n->captures.v[hi].operation, l->operation))
             hi++;
         if (hi > lo) {
@@ -401,7 +395,7 @@ static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_erro
     for (size_t i = 0; i < lists.n; i++) {
         vp_list_call *l = &lists.v[i];
         snap->collection.complete &= l->status == VP_LIST_COMPLETE;
-        const char *vk = vp_armid_vault_key(&n->arena, l->scope);
+        const char *vk = vp_armid_vault_id(n, l->scope);
         vp_vault *v = vk && !strcasecmp(vk, l->scope) ? FIND(n->vaults, vp_vault, vk) : NULL;
         if (!v)
             continue;
@@ -582,10 +576,10 @@ vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
         return st;
     qsort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
 
-    FILTER(n->subs, vp_subscription, subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vp_armid_segment(&n->arena, e->id, "subscriptions")));
-    FILTER(n->vaults, vp_vault, vault_key_in_scope(n, e->key));
-    FILTER(n->policies, vp_policy, vault_key_in_scope(n, e->vault_id));
-    FILTER(n->items, vp_item, vault_key_in_scope(n, e->vault_id));
+    FILTER(n->subs, vp_subscription, subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vp_armid_segment(n, e->id, "subscriptions")));
+    FILTER(n->vaults, vp_vault, vault_in_scope(n, e->id));
+    FILTER(n->policies, vp_policy, vault_in_scope(n, e->vault_id));
+    FILTER(n->items, vp_item, vault_in_scope(n, e->vault_id));
     FILTER(n->vms, vp_vm, subscription_in_scope(&n->opt, e->subscription_id));
 
     merge_vault_documents(n);

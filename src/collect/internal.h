@@ -15,20 +15,20 @@
 void *vp_vec_grow(void **v, size_t *n, size_t *cap, size_t elem);
 
 typedef struct {
-    const char *vault_key;
+    const char *vault_id;
     vp_source source;
     vp_text soft_delete, enhanced_security;
     vp_num soft_delete_days;
 } vp_pending_vaultconfig;
 
 typedef struct {
-    const char *vault_key;
+    const char *vault_id;
     vp_source source;
     vp_text storage_type, cross_region_restore;
 } vp_pending_storageconfig;
 
 typedef struct {
-    const char *vault_key;
+    const char *vault_id;
     vp_guard_proxy proxy;
 } vp_pending_guard;
 
@@ -46,8 +46,17 @@ typedef struct {
     int dangling_next; /* the body had a nextLink nobody answered */
 } vp_seen_call;
 
+/* Interned strings: one copy of each distinct value (states, types, vault and policy
+ * ids repeat across 100k items). Open addressing, FNV-1a. */
+typedef struct {
+    const char **slots;
+    size_t *hashes;
+    size_t cap, count;
+} vp_intern_table;
+
 struct vp_normalizer {
     vp_collect_options opt;
+    vp_intern_table strings;
     vp_arena arena; /* handed to the snapshot at finish */
     VP_VEC(vp_subscription) subs;
     VP_VEC(vp_vault) vaults;
@@ -86,6 +95,23 @@ typedef enum {
     VP_RES_VM
 } vp_res_kind;
 
+/* One response made ready off the normalizer's thread: hashed and parsed. Only the
+ * fields of this struct are touched, so several can be prepared concurrently. */
+typedef struct {
+    const char *path, *body, *sidecar_path, *sidecar; /* inputs, not owned */
+    size_t len, sidecar_len;
+    vp_json_pool *pool; /* optional: parse into this pool instead of the heap */
+    char sha256[65], sidecar_sha256[65];
+    cJSON *root;        /* NULL when parsing failed; owned unless in a pool */
+    vp_status status;   /* of hashing and parsing */
+    vp_error error;
+} vp_prepared_body;
+
+void vp_prepare_body(vp_prepared_body *b);
+/* Normalizes a prepared body; reports b's parse error (after any sidecar error, as
+ * vp_normalizer_add does). Does not free b->root. */
+vp_status vp_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b, vp_error *err);
+
 vp_res_kind vp_classify(const cJSON *res, const char *type);
 /* The list operation that returns resources of kind ("vaults", ...), or NULL. */
 const char *vp_kind_operation(vp_res_kind kind);
@@ -111,7 +137,13 @@ vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
 void vp_warn(vp_normalizer *n, const char *code, const char *file, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Reads a string member into a vp_text. If allowed (NULL-terminated list) is given and
+/* Whether a text value is worth interning: SHARED for enums and references that repeat
+ * across resources, UNIQUE for names and times that rarely do. */
+typedef enum { VP_TEXT_SHARED, VP_TEXT_UNIQUE } vp_text_kind;
+void vp_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+                     const char *const *allowed, vp_text_kind kind, vp_text *out);
+
+/* Reads a string member into a vp_text (interned). If allowed (NULL-terminated list) is given and
  * the value is not in it (ignoring case), the value is kept, flagged unknown and warned. */
 void vp_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
                   const char *const *allowed, vp_text *out);
@@ -124,13 +156,17 @@ void vp_read_flag(vp_res_ctx *c, const cJSON *obj, const char *base, const char 
 const cJSON *vp_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, char *ptr,
                             size_t ptr_size);
 vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out);
-/* The resource's id (required) plus its lowercase key, name, resource group and
- * subscription. */
-vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **key, const char **name);
+/* The resource's id (required) and name (the last id segment when absent). */
+vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **name);
 
-/* ARM id helpers (case-insensitive). Return arena strings or NULL. */
-const char *vp_armid_segment(vp_arena *a, const char *id, const char *segment); /* value after /segment/ */
-const char *vp_armid_vault_key(vp_arena *a, const char *id); /* lowercase id of the parent vault */
+/* The one stored copy of s (or of its first len bytes); NULL in, NULL out; NULL when
+ * out of memory. */
+const char *vp_intern(vp_normalizer *n, const char *s);
+const char *vp_intern_n(vp_normalizer *n, const char *s, size_t len);
+
+/* ARM id helpers; segment names match case-insensitively. Interned strings or NULL. */
+const char *vp_armid_segment(vp_normalizer *n, const char *id, const char *segment); /* value after /segment/ */
+const char *vp_armid_vault_id(vp_normalizer *n, const char *id); /* id of the parent vault, as spelled in id */
 
 /* Enum tables (NULL-terminated). */
 extern const char *const vp_enum_immutability[];

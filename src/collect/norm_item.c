@@ -46,12 +46,12 @@ vp_status vp_norm_item(vp_res_ctx *c)
     vp_item *it = VP_VEC_PUSH(c->n->items);
     if (!it)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &it->id, &it->key, &it->name))
+    if (vp_read_identity(c, &it->id, &it->name))
         return c->r->status;
     it->source.file = c->file;
     it->source.pointer = vp_arena_strdup(&c->n->arena, c->pointer);
-    it->vault_id = vp_armid_vault_key(&c->n->arena, it->id);
-    it->subscription_id = vp_armid_segment(&c->n->arena, it->id, "subscriptions");
+    it->vault_id = vp_armid_vault_id(c->n, it->id);
+    it->subscription_id = vp_armid_segment(c->n, it->id, "subscriptions");
 
     const cJSON *p = vp_read_object(c, c->res, c->pointer, "properties", pp, sizeof pp);
     vp_read_text(c, p, pp, "protectedItemType", vp_enum_item_type, &it->item_type);
@@ -59,16 +59,16 @@ vp_status vp_norm_item(vp_res_ctx *c)
     vp_read_text(c, p, pp, "workloadType", vp_enum_workload_type, &it->workload_type);
     it->kind = item_kind(&it->item_type, &it->management_type, &it->workload_type);
 
-    vp_read_text(c, p, pp, "friendlyName", NULL, &it->friendly_name);
+    vp_read_text_as(c, p, pp, "friendlyName", NULL, VP_TEXT_UNIQUE, &it->friendly_name);
     /* The machine that runs the workload: its name lives in a different member per type. */
     vp_read_text(c, p, pp, "serverName", NULL, &it->server);
     if (it->server.presence != VP_PRESENT)
         vp_read_text(c, p, pp, "computerName", NULL, &it->server);
     if (it->server.presence != VP_PRESENT)
         vp_read_text(c, p, pp, "backupEngineName", NULL, &it->server);
-    vp_read_text(c, p, pp, "containerName", NULL, &it->container);
-    vp_read_text(c, p, pp, "sourceResourceId", NULL, &it->source_resource_id);
-    vp_read_text(c, p, pp, "virtualMachineId", NULL, &it->vm_id);
+    vp_read_text_as(c, p, pp, "containerName", NULL, VP_TEXT_UNIQUE, &it->container);
+    vp_read_text_as(c, p, pp, "sourceResourceId", NULL, VP_TEXT_UNIQUE, &it->source_resource_id);
+    vp_read_text_as(c, p, pp, "virtualMachineId", NULL, VP_TEXT_UNIQUE, &it->vm_id);
     vp_read_text(c, p, pp, "policyId", NULL, &it->policy_id);
     vp_read_text(c, p, pp, "policyName", NULL, &it->policy_name);
     vp_read_text(c, p, pp, "protectionState", vp_enum_protection_state, &it->protection_state);

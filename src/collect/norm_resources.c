@@ -63,7 +63,7 @@ vp_status vp_norm_subscription(vp_res_ctx *c)
     const char *v = NULL, *name = NULL;
     if (!s)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &s->id, &s->key, &name))
+    if (vp_read_identity(c, &s->id, &name))
         return c->r->status;
     s->listed = 1;
     s->source = here(c);
@@ -88,13 +88,13 @@ vp_status vp_norm_vault(vp_res_ctx *c)
     vp_vault *v = VP_VEC_PUSH(c->n->vaults);
     if (!v)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &v->id, &v->key, &v->name))
+    if (vp_read_identity(c, &v->id, &v->name))
         return c->r->status;
     v->source = here(c);
-    v->resource_group = vp_armid_segment(&c->n->arena, v->id, "resourceGroups");
-    v->subscription_id = vp_armid_segment(&c->n->arena, v->id, "subscriptions");
+    v->resource_group = vp_armid_segment(c->n, v->id, "resourceGroups");
+    v->subscription_id = vp_armid_segment(c->n, v->id, "subscriptions");
     if (vp_jr_string(c->r, c->res, c->pointer, "location", &loc) == VP_PRESENT)
-        v->location = vp_arena_strdup(&c->n->arena, loc);
+        v->location = vp_intern(c->n, loc);
     if (vp_read_tags(c, &v->tags))
         return c->r->status;
     const cJSON *sku = vp_read_object(c, c->res, c->pointer, "sku", sku_p, sizeof sku_p);
@@ -122,13 +122,13 @@ vp_status vp_norm_vault(vp_res_ctx *c)
 vp_status vp_norm_vaultconfig(vp_res_ctx *c)
 {
     char props_p[512];
-    const char *id = NULL, *key = NULL, *name = NULL;
+    const char *id = NULL, *name = NULL;
     vp_pending_vaultconfig *vc = VP_VEC_PUSH(c->n->vaultconfigs);
     if (!vc)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &id, &key, &name))
+    if (vp_read_identity(c, &id, &name))
         return c->r->status;
-    vc->vault_key = vp_armid_vault_key(&c->n->arena, id);
+    vc->vault_id = vp_armid_vault_id(c->n, id);
     vc->source = here(c);
     const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     vp_read_text(c, props, props_p, "softDeleteFeatureState", vp_enum_soft_delete, &vc->soft_delete);
@@ -141,14 +141,14 @@ vp_status vp_norm_vaultconfig(vp_res_ctx *c)
 vp_status vp_norm_storageconfig(vp_res_ctx *c)
 {
     char props_p[512];
-    const char *id = NULL, *key = NULL, *name = NULL;
+    const char *id = NULL, *name = NULL;
     vp_flag crr;
     vp_pending_storageconfig *sc = VP_VEC_PUSH(c->n->storageconfigs);
     if (!sc)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &id, &key, &name))
+    if (vp_read_identity(c, &id, &name))
         return c->r->status;
-    sc->vault_key = vp_armid_vault_key(&c->n->arena, id);
+    sc->vault_id = vp_armid_vault_id(c->n, id);
     sc->source = here(c);
     const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     vp_read_text(c, props, props_p, "storageType", vp_enum_redundancy, &sc->storage_type);
@@ -163,14 +163,14 @@ vp_status vp_norm_storageconfig(vp_res_ctx *c)
 vp_status vp_norm_guard(vp_res_ctx *c)
 {
     char props_p[512];
-    const char *key = NULL, *name = NULL, *s = NULL;
+    const char *name = NULL, *s = NULL;
     const cJSON *ops = NULL;
     vp_pending_guard *g = VP_VEC_PUSH(c->n->guards);
     if (!g)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &g->proxy.id, &key, &name))
+    if (vp_read_identity(c, &g->proxy.id, &name))
         return c->r->status;
-    g->vault_key = vp_armid_vault_key(&c->n->arena, g->proxy.id);
+    g->vault_id = vp_armid_vault_id(c->n, g->proxy.id);
     g->proxy.source = here(c);
     const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     if (vp_jr_string(c->r, props, props_p, "resourceGuardResourceId", &s) == VP_PRESENT)
@@ -193,16 +193,16 @@ vp_status vp_norm_vm(vp_res_ctx *c)
     vp_vm *vm = VP_VEC_PUSH(c->n->vms);
     if (!vm)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &vm->id, &vm->key, &vm->name))
+    if (vp_read_identity(c, &vm->id, &vm->name))
         return c->r->status;
     vm->source = here(c);
-    vm->resource_group = vp_armid_segment(&c->n->arena, vm->id, "resourceGroups");
-    vm->subscription_id = vp_armid_segment(&c->n->arena, vm->id, "subscriptions");
+    vm->resource_group = vp_armid_segment(c->n, vm->id, "resourceGroups");
+    vm->subscription_id = vp_armid_segment(c->n, vm->id, "subscriptions");
     if (vp_jr_string(c->r, c->res, c->pointer, "location", &s) == VP_PRESENT)
-        vm->location = vp_arena_strdup(&c->n->arena, s);
+        vm->location = vp_intern(c->n, s);
     s = NULL;
     if (vp_jr_string(c->r, c->res, c->pointer, "type", &s) == VP_PRESENT)
-        vm->type = vp_arena_strdup(&c->n->arena, s);
+        vm->type = vp_intern(c->n, s);
     if (vp_read_tags(c, &vm->tags))
         return c->r->status;
     const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);

@@ -49,12 +49,18 @@ static int in_enum(const char *const *allowed, const char *v)
 void vp_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
                   const char *const *allowed, vp_text *out)
 {
+    vp_read_text_as(c, obj, base, key, allowed, VP_TEXT_SHARED, out);
+}
+
+void vp_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+                     const char *const *allowed, vp_text_kind kind, vp_text *out)
+{
     const char *s = NULL;
     memset(out, 0, sizeof *out);
     out->presence = (unsigned char)vp_jr_string(c->r, obj, base, key, &s);
     if (out->presence != VP_PRESENT)
         return;
-    out->value = vp_arena_strdup(&c->n->arena, s);
+    out->value = kind == VP_TEXT_SHARED ? vp_intern(c->n, s) : vp_arena_strdup(&c->n->arena, s);
     if (allowed && !in_enum(allowed, s)) {
         char ptr[512];
         out->unknown = 1;
@@ -66,7 +72,7 @@ void vp_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char 
 void vp_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
 {
     long long epoch;
-    vp_read_text(c, obj, base, key, NULL, out);
+    vp_read_text_as(c, obj, base, key, NULL, VP_TEXT_UNIQUE, out);
     if (out->presence == VP_PRESENT && vp_time_parse(out->value, &epoch) != 0 && c->r->status == VP_OK) {
         char ptr[512];
         vp_json_pointer_join(ptr, sizeof ptr, base, key);
@@ -118,47 +124,97 @@ vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out)
             vp_json_pointer_join(ptr, sizeof ptr, ptr, t->string);
             return vp_jr_fail(c->r, ptr, "a string tag value", t);
         }
-        out->items[i].key = vp_arena_strdup(&c->n->arena, t->string);
-        out->items[i].value = vp_arena_strdup(&c->n->arena, t->valuestring);
+        out->items[i].key = vp_intern(c->n, t->string);
+        out->items[i].value = vp_intern(c->n, t->valuestring);
     }
     return VP_OK;
 }
 
+static size_t fnv1a(const char *s, size_t len)
+{
+    size_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+const char *vp_intern_n(vp_normalizer *n, const char *s, size_t len)
+{
+    vp_intern_table *t = &n->strings;
+    if (!s)
+        return NULL;
+    if (t->count * 10 >= t->cap * 7) { /* keep the load under 70% */
+        size_t ncap = t->cap ? t->cap * 2 : 4096;
+        const char **slots = calloc(ncap, sizeof *slots);
+        size_t *hashes = calloc(ncap, sizeof *hashes);
+        if (!slots || !hashes) {
+            free(slots);
+            free(hashes);
+            return NULL;
+        }
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->slots[i])
+                continue;
+            size_t j = t->hashes[i] & (ncap - 1);
+            while (slots[j])
+                j = (j + 1) & (ncap - 1);
+            slots[j] = t->slots[i];
+            hashes[j] = t->hashes[i];
+        }
+        free(t->slots);
+        free(t->hashes);
+        t->slots = slots;
+        t->hashes = hashes;
+        t->cap = ncap;
+    }
+    size_t h = fnv1a(s, len), j = h & (t->cap - 1);
+    for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
+        if (t->hashes[j] == h && strncmp(t->slots[j], s, len) == 0 && t->slots[j][len] == '\0')
+            return t->slots[j];
+    const char *copy = vp_arena_strndup(&n->arena, s, len);
+    if (copy) {
+        t->slots[j] = copy;
+        t->hashes[j] = h;
+        t->count++;
+    }
+    return copy;
+}
+
+const char *vp_intern(vp_normalizer *n, const char *s)
+{
+    return s ? vp_intern_n(n, s, strlen(s)) : NULL;
+}
+
 /* Finds "/<segment>/" case-insensitively and returns what follows up to the next '/'. */
-const char *vp_armid_segment(vp_arena *a, const char *id, const char *segment)
+const char *vp_armid_segment(vp_normalizer *n, const char *id, const char *segment)
 {
     size_t sl = strlen(segment);
     for (const char *p = id; (p = strchr(p, '/')) != NULL; p++) {
         if (strncasecmp(p + 1, segment, sl) == 0 && p[1 + sl] == '/') {
             const char *v = p + 2 + sl, *end = strchr(v, '/');
             size_t len = end ? (size_t)(end - v) : strlen(v);
-            return len ? vp_arena_strndup(a, v, len) : NULL;
+            return len ? vp_intern_n(n, v, len) : NULL;
         }
     }
     return NULL;
 }
 
-const char *vp_armid_vault_key(vp_arena *a, const char *id)
+const char *vp_armid_vault_id(vp_normalizer *n, const char *id)
 {
     static const char marker[] = "/providers/microsoft.recoveryservices/vaults/";
     size_t ml = sizeof marker - 1;
     for (const char *p = id; *p; p++) {
         if (strncasecmp(p, marker, ml) == 0) {
             const char *name = p + ml, *end = strchr(name, '/');
-            size_t len = end ? (size_t)(end - id) : strlen(id);
             if (end == name || !*name)
                 return NULL;
-            char *key = vp_arena_strndup(a, id, len);
-            for (char *k = key; k && *k; k++)
-                if (*k >= 'A' && *k <= 'Z')
-                    *k = (char)(*k - 'A' + 'a');
-            return key;
+            return vp_intern_n(n, id, end ? (size_t)(end - id) : strlen(id));
         }
     }
     return NULL;
 }
 
-vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **key, const char **name)
+vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **name)
 {
     const char *s = NULL, *nm = NULL;
     if (vp_jr_string(c->r, c->res, c->pointer, "id", &s) != VP_PRESENT || !*s) {
@@ -169,13 +225,12 @@ vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **key, con
         return c->r->status;
     }
     *id = vp_arena_strdup(&c->n->arena, s);
-    *key = vp_arena_strlower(&c->n->arena, s);
     if (vp_jr_string(c->r, c->res, c->pointer, "name", &nm) != VP_PRESENT) {
         const char *slash = strrchr(s, '/');
         nm = slash ? slash + 1 : s;
     }
     *name = vp_arena_strdup(&c->n->arena, nm);
-    if (!*id || !*key || !*name)
+    if (!*id || !*name)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     return c->r->status;
 }

@@ -35,20 +35,20 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->files.v);
     free(n->captures.v);
     free(n->seen.v);
+    free(n->strings.slots);
+    free(n->strings.hashes);
     vp_arena_free(&n->arena);
     free(n);
 }
 
-static vp_status record_file(vp_normalizer *n, const char *path, const char *data, size_t len, const char *role,
+static vp_status record_file(vp_normalizer *n, const char *path, const char *sha256, size_t len, const char *role,
                              vp_error *err)
 {
-    char hex[65];
     vp_input_file *f = VP_VEC_PUSH(n->files);
     if (!f)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    vp_sha256_hex(data, len, hex);
     f->path = vp_arena_strdup(&n->arena, path);
-    f->sha256 = vp_arena_strdup(&n->arena, hex);
+    f->sha256 = vp_arena_strdup(&n->arena, sha256);
     f->role = role;
     f->bytes = (long long)len;
     return f->path && f->sha256 ? VP_OK : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
@@ -66,11 +66,10 @@ static void note_seen(vp_normalizer *n, vp_res_kind kind, const cJSON *res, cons
     if (kind == VP_RES_SUBSCRIPTION) {
         scope = "/";
     } else if (kind == VP_RES_VAULT || kind == VP_RES_VM) {
-        const char *sub = vp_armid_segment(&n->arena, id, "subscriptions");
+        const char *sub = vp_armid_segment(n, id, "subscriptions");
         scope = sub ? vp_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
     } else {
-        const char *key = vp_armid_vault_key(&n->arena, id);
-        scope = key ? vp_arena_strndup(&n->arena, id, strlen(key)) : NULL;
+        scope = vp_armid_vault_id(n, id);
     }
     if (!scope)
         return;
@@ -105,7 +104,7 @@ static vp_status dispatch(vp_res_ctx *c, vp_res_kind kind)
 static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON *root, const vp_capture *cap,
                                 vp_error *err)
 {
-    vp_jreader r = {file, err, VP_OK};
+    vp_jreader r = {.file = file, .err = err, .status = VP_OK};
     const cJSON *list = root, *errobj = NULL;
     const char *base = "", *next = NULL;
     long long ignored = 0;
@@ -173,21 +172,29 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
     return VP_OK;
 }
 
-vp_status vp_normalizer_add(vp_normalizer *n, const char *path, const char *body, size_t len,
-                            const char *sidecar_path, const char *sidecar, size_t sidecar_len, vp_error *err)
+void vp_prepare_body(vp_prepared_body *b)
+{
+    vp_sha256_hex(b->body, b->len, b->sha256);
+    if (b->sidecar)
+        vp_sha256_hex(b->sidecar, b->sidecar_len, b->sidecar_sha256);
+    b->root = NULL;
+    b->status = b->pool ? vp_json_parse_pooled(b->path, b->body, b->len, b->pool, &b->root, &b->error)
+                        : vp_json_parse(b->path, b->body, b->len, &b->root, &b->error);
+}
+
+vp_status vp_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b, vp_error *err)
 {
     vp_capture cap, *capp = NULL;
-    cJSON *root = NULL;
     vp_status st;
-    const char *file = vp_arena_strdup(&n->arena, path);
+    const char *file = vp_arena_strdup(&n->arena, b->path);
 
     if (!file)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    if ((st = record_file(n, path, body, len, "body", err)))
+    if ((st = record_file(n, b->path, b->sha256, b->len, "body", err)))
         return st;
-    if (sidecar) {
-        if ((st = record_file(n, sidecar_path, sidecar, sidecar_len, "sidecar", err)) ||
-            (st = vp_capture_parse(n, sidecar_path, sidecar, sidecar_len, &cap, err)))
+    if (b->sidecar) {
+        if ((st = record_file(n, b->sidecar_path, b->sidecar_sha256, b->sidecar_len, "sidecar", err)) ||
+            (st = vp_capture_parse(n, b->sidecar_path, b->sidecar, b->sidecar_len, &cap, err)))
             return st;
         vp_capture *slot = VP_VEC_PUSH(n->captures);
         if (!slot)
@@ -196,10 +203,21 @@ vp_status vp_normalizer_add(vp_normalizer *n, const char *path, const char *body
         *slot = cap;
         capp = &cap;
     }
-    if ((st = vp_json_parse(path, body, len, &root, err)))
-        return st;
-    st = normalize_body(n, file, root, capp, err);
-    cJSON_Delete(root);
+    if (b->status) {
+        *err = b->error;
+        return b->status;
+    }
+    return normalize_body(n, file, b->root, capp, err);
+}
+
+vp_status vp_normalizer_add(vp_normalizer *n, const char *path, const char *body, size_t len,
+                            const char *sidecar_path, const char *sidecar, size_t sidecar_len, vp_error *err)
+{
+    vp_prepared_body b = {.path = path, .body = body, .len = len, .sidecar_path = sidecar_path,
+                          .sidecar = sidecar, .sidecar_len = sidecar_len};
+    vp_prepare_body(&b);
+    vp_status st = vp_normalizer_add_prepared(n, &b, err);
+    cJSON_Delete(b.root);
     return st;
 }
 

@@ -1,6 +1,14 @@
-/* Replay: response bodies (and their capture sidecars) read from a directory tree. */
+/* Replay: response bodies (and their capture sidecars) read from a directory tree.
+ *
+ * Hashing and parsing dominate a large replay, so reader threads map, hash and parse
+ * the files ahead of the normalizer, which consumes them strictly in sorted order: the
+ * snapshot, and the first error reported, do not depend on timing. The bytes in
+ * flight are bounded so a few huge VM lists cannot pile up in memory. Each reader
+ * also frees the trees it built once the normalizer is done with them: freeing on the
+ * allocating thread keeps glibc's per-thread heaps from contending. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +16,10 @@
 
 #include "collect/internal.h"
 #include "vaultproof/fileio.h"
+
+#define READERS 2
+#define READ_AHEAD_FILES 16 /* a multiple of READERS: each slot belongs to one reader */
+#define READ_AHEAD_BYTES (24u << 20)
 
 typedef VP_VEC(char *) path_vec;
 
@@ -57,30 +69,199 @@ static int cmp_path(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int contains(const path_vec *v, const char *path)
+/* One body on its way from a reader to the normalizer. */
+typedef enum { SLOT_EMPTY = 0, SLOT_READY, SLOT_DONE } slot_state;
+
+typedef struct {
+    char side_rel[4096];
+    vp_mapped_file body, side;
+    vp_prepared_body prepared;
+    vp_json_pool *pool; /* the slot's parse trees; kept across uses of the slot */
+    slot_state state;
+    size_t index;
+} job;
+
+typedef struct {
+    const char *dir;
+    char **bodies; /* relative paths, sorted */
+    size_t count;
+    const path_vec *all;
+    job *ring;     /* body i lives in ring[i % READ_AHEAD_FILES] */
+    size_t consumed;
+    size_t bytes_in_flight;
+    int stop;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+} pipeline;
+
+typedef struct {
+    pipeline *p;
+    size_t first; /* this reader prepares bodies first, first + READERS, ... */
+} reader_arg;
+
+/* Maps, hashes and parses body i into its slot. Runs on a reader thread. */
+static void prepare(pipeline *p, size_t i, job *j)
 {
-    return bsearch(&path, v->v, v->n, sizeof *v->v, cmp_path) != NULL;
+    char body_path[8192], side_path[8192];
+    const char *rel = p->bodies[i];
+    vp_json_pool *pool = j->pool;
+    memset(j, 0, sizeof *j);
+    j->pool = pool ? pool : vp_json_pool_new();
+    j->index = i;
+    snprintf(body_path, sizeof body_path, "%s/%s", p->dir, rel);
+    snprintf(j->side_rel, sizeof j->side_rel, "%.*s.meta.json", (int)(strlen(rel) - 5), rel);
+    snprintf(side_path, sizeof side_path, "%s/%s", p->dir, j->side_rel);
+    vp_prepared_body *b = &j->prepared;
+    b->path = rel;
+    b->pool = j->pool;
+    if (!j->pool) {
+        b->status = vp_error_set(&b->error, VP_ERR_NOMEM, "out of memory");
+        return;
+    }
+    if ((b->status = vp_map_file(body_path, &j->body, &b->error)))
+        return;
+    const char *side_rel = j->side_rel;
+    int has_side = bsearch(&side_rel, p->all->v, p->all->n, sizeof *p->all->v, cmp_path) != NULL;
+    if (has_side && (b->status = vp_map_file(side_path, &j->side, &b->error)))
+        return;
+    b->body = j->body.data ? j->body.data : "";
+    b->len = j->body.len;
+    if (has_side) {
+        b->sidecar_path = j->side_rel;
+        b->sidecar = j->side.data ? j->side.data : "";
+        b->sidecar_len = j->side.len;
+    }
+    vp_prepare_body(b);
 }
 
-static vp_status feed(vp_normalizer *n, const char *dir, const char *body_rel, const path_vec *all, vp_error *err)
+static void release(job *j)
 {
-    char body_path[8192], side_rel[4096], side_path[8192];
-    char *body = NULL, *side = NULL;
-    size_t body_len = 0, side_len = 0;
-    vp_status st;
+    if (j->pool)
+        vp_json_pool_reset(j->pool);
+    j->prepared.root = NULL;
+    vp_unmap_file(&j->body);
+    vp_unmap_file(&j->side);
+}
 
-    snprintf(body_path, sizeof body_path, "%s/%s", dir, body_rel);
-    snprintf(side_rel, sizeof side_rel, "%.*s.meta.json", (int)(strlen(body_rel) - 5), body_rel);
-    snprintf(side_path, sizeof side_path, "%s/%s", dir, side_rel);
-    if ((st = vp_read_file(body_path, &body, &body_len, err)))
-        return st;
-    if (contains(all, side_rel) && (st = vp_read_file(side_path, &side, &side_len, err))) {
-        free(body);
-        return st;
+/* Frees this reader's slots the normalizer is done with. Called with the lock held. */
+static void release_done(pipeline *p, size_t first)
+{
+    for (size_t s = first; s < READ_AHEAD_FILES; s += READERS) {
+        job *j = &p->ring[s];
+        if (j->state != SLOT_DONE)
+            continue;
+        size_t len = j->body.len;
+        pthread_mutex_unlock(&p->lock);
+        release(j);
+        pthread_mutex_lock(&p->lock);
+        j->state = SLOT_EMPTY;
+        p->bytes_in_flight -= len;
     }
-    st = vp_normalizer_add(n, body_rel, body, body_len, side ? side_rel : NULL, side, side_len, err);
-    free(body);
-    free(side);
+}
+
+static void *reader(void *arg)
+{
+    pipeline *p = ((reader_arg *)arg)->p;
+    size_t first = ((reader_arg *)arg)->first;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = first; i < p->count && !p->stop; i += READERS) {
+        job *j = &p->ring[i % READ_AHEAD_FILES];
+        for (;;) {
+            release_done(p, first);
+            int room = j->state == SLOT_EMPTY && i < p->consumed + READ_AHEAD_FILES &&
+                       (i == p->consumed || p->bytes_in_flight < READ_AHEAD_BYTES);
+            if (room || p->stop)
+                break;
+            pthread_cond_wait(&p->changed, &p->lock);
+        }
+        if (p->stop)
+            break;
+        pthread_mutex_unlock(&p->lock);
+        prepare(p, i, j);
+        pthread_mutex_lock(&p->lock);
+        j->state = SLOT_READY;
+        p->bytes_in_flight += j->body.len;
+        pthread_cond_broadcast(&p->changed);
+    }
+    /* wait until the normalizer is done with everything this reader made, then free it */
+    for (;;) {
+        release_done(p, first);
+        int mine = 0;
+        for (size_t s = first; s < READ_AHEAD_FILES; s += READERS)
+            mine |= p->ring[s].state == SLOT_READY;
+        if (!mine)
+            break;
+        pthread_cond_wait(&p->changed, &p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static vp_status consume(pipeline *p, vp_normalizer *n, const vp_collect_options *opt, vp_error *err)
+{
+    vp_status st = VP_OK;
+    for (size_t i = 0; i < p->count && !st; i++) {
+        job *j = &p->ring[i % READ_AHEAD_FILES];
+        pthread_mutex_lock(&p->lock);
+        while (!(j->state == SLOT_READY && j->index == i))
+            pthread_cond_wait(&p->changed, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+        st = vp_normalizer_add_prepared(n, &j->prepared, err);
+        pthread_mutex_lock(&p->lock);
+        j->state = SLOT_DONE;
+        p->consumed = i + 1;
+        if (st)
+            p->stop = 1;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, i + 1, p->count);
+    }
+    pthread_mutex_lock(&p->lock);
+    p->stop = 1; /* readers: nothing more will be consumed */
+    for (size_t s = 0; s < READ_AHEAD_FILES; s++)
+        if (p->ring[s].state == SLOT_READY)
+            p->ring[s].state = SLOT_DONE;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return st;
+}
+
+static vp_status run_pipeline(pipeline *p, vp_normalizer *n, const vp_collect_options *opt, vp_error *err)
+{
+    pthread_t threads[READERS];
+    reader_arg args[READERS];
+    size_t started = 0;
+    vp_status st = VP_OK;
+    p->ring = calloc(READ_AHEAD_FILES, sizeof *p->ring);
+    if (!p->ring)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->changed, NULL);
+    for (; started < READERS; started++) {
+        args[started] = (reader_arg){p, started};
+        if (pthread_create(&threads[started], NULL, reader, &args[started]) != 0)
+            break;
+    }
+    if (started < READERS) {
+        st = vp_error_set(err, VP_ERR_IO, "cannot start reader threads");
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+    } else {
+        st = consume(p, n, opt, err);
+    }
+    for (size_t t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    for (size_t s = 0; s < READ_AHEAD_FILES; s++) { /* a reader that never started leaves its slots */
+        if (p->ring[s].state != SLOT_EMPTY)
+            release(&p->ring[s]);
+        vp_json_pool_free(p->ring[s].pool);
+    }
+    pthread_cond_destroy(&p->changed);
+    pthread_mutex_destroy(&p->lock);
+    free(p->ring);
     return st;
 }
 
@@ -88,7 +269,7 @@ vp_status vp_collect_replay(const char *dir, const vp_collect_options *opt, vp_s
 {
     path_vec paths = {0};
     vp_normalizer *n = NULL;
-    size_t bodies = 0, done = 0;
+    pipeline p = {0};
     struct stat sb;
 
     *out = NULL;
@@ -99,22 +280,25 @@ vp_status vp_collect_replay(const char *dir, const vp_collect_options *opt, vp_s
         st = vp_normalizer_new(opt, &n, err);
     if (!st) {
         qsort(paths.v, paths.n, sizeof *paths.v, cmp_path);
-        for (size_t i = 0; i < paths.n; i++)
-            bodies += !ends_with(paths.v[i], ".meta.json");
-        if (bodies == 0)
+        p.bodies = malloc((paths.n + 1) * sizeof *p.bodies);
+        if (!p.bodies)
+            st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; !st && i < paths.n; i++)
+            if (!ends_with(paths.v[i], ".meta.json"))
+                p.bodies[p.count++] = paths.v[i];
+        if (!st && p.count == 0)
             st = vp_error_set(err, VP_ERR_INPUT, "%s: no *.json response bodies found; expected ARM responses "
                               "(docs/replay-format.md)", dir);
     }
-    for (size_t i = 0; !st && i < paths.n; i++) {
-        if (ends_with(paths.v[i], ".meta.json"))
-            continue;
-        st = feed(n, dir, paths.v[i], &paths, err);
-        if (opt->progress)
-            opt->progress(opt->progress_ctx, ++done, bodies);
+    if (!st) {
+        p.dir = dir;
+        p.all = &paths;
+        st = run_pipeline(&p, n, opt, err);
     }
     for (size_t i = 0; i < paths.n; i++)
         free(paths.v[i]);
     free(paths.v);
+    free(p.bodies);
     if (st) {
         vp_normalizer_free(n);
         return st;

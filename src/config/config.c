@@ -90,7 +90,7 @@ static vp_status parse_scope(vp_config *c, vp_jreader *r)
 
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
 {
-    vp_jreader r = {path, err, VP_OK};
+    vp_jreader r = {.file = path, .err = err, .status = VP_OK};
     vp_status st;
     *out = NULL;
     vp_config *c = calloc(1, sizeof *c);

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +51,46 @@ vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err
     return VP_OK;
 }
 
+vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err)
+{
+    struct stat st;
+    out->data = NULL;
+    out->len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return vp_error_set(err, errno == ENOENT ? VP_ERR_INPUT : VP_ERR_IO, "%s: cannot open: %s", path,
+                            strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return vp_error_set(err, VP_ERR_INPUT, "%s: not a regular file; expected a file", path);
+    }
+    if ((unsigned long long)st.st_size > VP_MAX_INPUT_FILE) {
+        close(fd);
+        return vp_error_set(err, VP_ERR_INPUT, "%s: %lld bytes; expected at most %llu", path, (long long)st.st_size,
+                            VP_MAX_INPUT_FILE);
+    }
+    if (st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            close(fd);
+            return vp_error_set(err, VP_ERR_IO, "%s: cannot map: %s", path, strerror(e));
+        }
+        out->data = p;
+        out->len = (size_t)st.st_size;
+    }
+    close(fd);
+    return VP_OK;
+}
+
+void vp_unmap_file(vp_mapped_file *f)
+{
+    if (f->data)
+        munmap((void *)f->data, f->len);
+    f->data = NULL;
+    f->len = 0;
+}
+
 struct vp_output {
     FILE *fp;
     char *path, *tmp; /* both NULL for stdout */
@@ -89,6 +130,7 @@ vp_status vp_output_open(const char *path, vp_output **out, vp_error *err)
         vp_output_abort(o);
         return vp_error_set(err, VP_ERR_IO, "%s: cannot open output stream", path);
     }
+    setvbuf(o->fp, NULL, _IOFBF, 1 << 20); /* outputs reach hundreds of MB */
     *out = o;
     return VP_OK;
 }

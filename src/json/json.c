@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +68,13 @@ static vp_status prescan(const char *label, const char *data, size_t len, int *u
 
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
+        if (in_string) { /* the common case: skip ordinary string bytes quickly */
+            while (i < len && p[i] != '"' && p[i] != '\\' && p[i] < 0x80)
+                i++;
+            if (i == len)
+                break;
+            c = p[i];
+        }
         if (c >= 0x80) {
             size_t n = utf8_sequence(p + i, len - i);
             if (!n) {
@@ -122,48 +130,84 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(x->string, y->string);
 }
 
-static vp_status check_duplicates(const char *label, const cJSON *node, const char *ptr, vp_error *err)
+static unsigned key_hash(const char *k)
 {
-    char child_ptr[512];
-    int i = 0;
+    unsigned h = 2166136261u;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    return h;
+}
 
+/* The first duplicated key among an object's members, or NULL. A 256-bit filter of
+ * key hashes means strings are compared only when two keys share a filter bit. */
+static const cJSON *duplicate_member(const cJSON *obj, int *nomem)
+{
+    unsigned long long seen[4] = {0, 0, 0, 0};
+    int suspect = 0, n = 0;
+    for (const cJSON *c = obj->child; c; c = c->next, n++) {
+        unsigned h = key_hash(c->string) & 255;
+        if (seen[h >> 6] & (1ULL << (h & 63)))
+            suspect = 1;
+        seen[h >> 6] |= 1ULL << (h & 63);
+    }
+    if (!suspect)
+        return NULL;
+    const cJSON **all = malloc((size_t)n * sizeof *all), *dup = NULL;
+    if (!all) {
+        *nomem = 1;
+        return NULL;
+    }
+    int i = 0;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        all[i++] = c;
+    qsort(all, (size_t)n, sizeof *all, cmp_names);
+    for (i = 1; i < n && !dup; i++)
+        if (strcmp(all[i - 1]->string, all[i]->string) == 0)
+            dup = all[i];
+    free(all);
+    return dup;
+}
+
+/* Finds a duplicate key anywhere below node. On success returns 1 and writes the
+ * pointer of the duplicate (relative to node) into ptr; the pointer is only built
+ * when something is found, so the common case costs no formatting. */
+static int find_duplicate(const cJSON *node, char *ptr, size_t size, int *nomem)
+{
+    char inner[512];
+    int i = 0;
+    if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
+        return 0;
     if (cJSON_IsObject(node)) {
-        int n = cJSON_GetArraySize(node);
-        if (n > 1) {
-            const cJSON **names = malloc((size_t)n * sizeof *names);
-            if (!names)
-                return vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory checking keys", label);
-            for (const cJSON *c = node->child; c; c = c->next)
-                names[i++] = c;
-            qsort(names, (size_t)n, sizeof *names, cmp_names);
-            for (i = 1; i < n; i++) {
-                if (strcmp(names[i - 1]->string, names[i]->string) == 0) {
-                    vp_json_pointer_join(child_ptr, sizeof child_ptr, ptr, names[i]->string);
-                    free(names);
-                    return vp_error_set(err, VP_ERR_INPUT,
-                                        "%s: %s: duplicate object key; expected each key once", label,
-                                        child_ptr);
-                }
-            }
-            free(names);
-        }
-        for (const cJSON *c = node->child; c; c = c->next) {
-            vp_json_pointer_join(child_ptr, sizeof child_ptr, ptr, c->string);
-            vp_status st = check_duplicates(label, c, child_ptr, err);
-            if (st)
-                return st;
-        }
-    } else if (cJSON_IsArray(node)) {
-        for (const cJSON *c = node->child; c; c = c->next, i++) {
-            if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
-                continue;
-            vp_json_pointer_index(child_ptr, sizeof child_ptr, ptr, i);
-            vp_status st = check_duplicates(label, c, child_ptr, err);
-            if (st)
-                return st;
+        const cJSON *dup = duplicate_member(node, nomem);
+        if (dup || *nomem) {
+            if (dup)
+                vp_json_pointer_join(ptr, size, "", dup->string);
+            return 1;
         }
     }
-    return VP_OK;
+    for (const cJSON *c = node->child; c; c = c->next, i++) {
+        if (!find_duplicate(c, inner, sizeof inner, nomem))
+            continue;
+        char seg[512];
+        if (cJSON_IsObject(node))
+            vp_json_pointer_join(seg, sizeof seg, "", c->string);
+        else
+            vp_json_pointer_index(seg, sizeof seg, "", i);
+        snprintf(ptr, size, "%s%s", seg, inner);
+        return 1;
+    }
+    return 0;
+}
+
+static vp_status check_duplicates(const char *label, const cJSON *root, vp_error *err)
+{
+    char ptr[1024];
+    int nomem = 0;
+    if (!find_duplicate(root, ptr, sizeof ptr, &nomem))
+        return VP_OK;
+    if (nomem)
+        return vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory checking keys", label);
+    return vp_error_set(err, VP_ERR_INPUT, "%s: %s: duplicate object key; expected each key once", label, ptr);
 }
 
 static int is_ws(char c)
@@ -171,7 +215,116 @@ static int is_ws(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* ---- pooled trees ----
+ * cJSON takes its allocator process-wide (cJSON_InitHooks), so vaultproof installs one
+ * pair of hooks, once, that allocate from the pool the calling thread is parsing into
+ * and fall back to malloc/free otherwise. The thread-local pointer below is the only
+ * state, set just for the duration of one vp_json_parse_pooled() call. */
+
+#define POOL_CHUNK (1u << 20)
+
+typedef struct pool_chunk {
+    struct pool_chunk *next;
+    size_t used, size;
+    max_align_t data[];
+} pool_chunk;
+
+struct vp_json_pool {
+    pool_chunk *head;
+};
+
+static _Thread_local vp_json_pool *parsing_into;
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *pool_alloc(vp_json_pool *pool, size_t size)
+{
+    const size_t align = _Alignof(max_align_t);
+    pool_chunk *c = pool->head;
+    size = (size + align - 1) & ~(align - 1);
+    if (!c || c->size - c->used < size) {
+        size_t cap = size > POOL_CHUNK ? size : POOL_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = pool->head;
+        c->used = 0;
+        c->size = cap;
+        pool->head = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += size;
+    return p;
+}
+
+static void *hook_malloc(size_t size)
+{
+    return parsing_into ? pool_alloc(parsing_into, size) : malloc(size);
+}
+
+static void hook_free(void *p)
+{
+    if (!parsing_into) /* pool memory is released with the pool, never piecewise */
+        free(p);
+}
+
+static void install_hooks(void)
+{
+    cJSON_Hooks hooks = {hook_malloc, hook_free};
+    cJSON_InitHooks(&hooks);
+}
+
+vp_json_pool *vp_json_pool_new(void)
+{
+    pthread_once(&hooks_once, install_hooks);
+    return calloc(1, sizeof(vp_json_pool));
+}
+
+void vp_json_pool_reset(vp_json_pool *pool)
+{
+    pool_chunk *c = pool->head;
+    if (!c)
+        return;
+    /* keep one ordinary chunk for the next tree; give the rest back */
+    for (pool_chunk *next = c->next; next;) {
+        pool_chunk *after = next->next;
+        free(next);
+        next = after;
+    }
+    c->next = NULL;
+    if (c->size > POOL_CHUNK) {
+        free(c);
+        pool->head = NULL;
+    } else {
+        c->used = 0;
+    }
+}
+
+void vp_json_pool_free(vp_json_pool *pool)
+{
+    if (!pool)
+        return;
+    vp_json_pool_reset(pool);
+    free(pool->head);
+    free(pool);
+}
+
+static vp_status parse(const char *label, const char *data, size_t len, vp_json_pool *pool, cJSON **out,
+                       vp_error *err);
+
 vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON **out, vp_error *err)
+{
+    pthread_once(&hooks_once, install_hooks);
+    return parse(label, data, len, NULL, out, err);
+}
+
+vp_status vp_json_parse_pooled(const char *label, const char *data, size_t len, vp_json_pool *pool, cJSON **out,
+                               vp_error *err)
+{
+    return parse(label, data, len, pool, out, err);
+}
+
+static vp_status parse(const char *label, const char *data, size_t len, vp_json_pool *pool, cJSON **out,
+                       vp_error *err)
 {
     size_t skip = 0, i, line, col;
     int unbalanced = 0;
@@ -188,7 +341,9 @@ vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON *
     if ((st = prescan(label, data, len, &unbalanced, err)))
         return st;
 
+    parsing_into = pool;
     cJSON *root = cJSON_ParseWithLengthOpts(data + skip, len - skip, &end, 0);
+    parsing_into = NULL;
     if (!root) {
         size_t off = end ? (size_t)(end - data) : skip;
         if (off > len)
@@ -203,12 +358,14 @@ vp_status vp_json_parse(const char *label, const char *data, size_t len, cJSON *
         ;
     if (i < len && data[i] != '\0') {
         line_col(data, i, &line, &col);
-        cJSON_Delete(root);
+        if (!pool)
+            cJSON_Delete(root);
         return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: unexpected data after the JSON value", label,
                             line, col);
     }
-    if ((st = check_duplicates(label, root, "", err))) {
-        cJSON_Delete(root);
+    if ((st = check_duplicates(label, root, err))) {
+        if (!pool)
+            cJSON_Delete(root);
         return st;
     }
     *out = root;
@@ -250,9 +407,13 @@ char *vp_json_pointer_join(char *buf, size_t size, const char *base, const char 
 
 char *vp_json_pointer_index(char *buf, size_t size, const char *base, int index)
 {
-    char tmp[32];
-    snprintf(tmp, sizeof tmp, "%d", index);
-    return vp_json_pointer_join(buf, size, base, tmp);
+    char tmp[16], *p = tmp + sizeof tmp;
+    unsigned u = index < 0 ? 0u : (unsigned)index;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    return vp_json_pointer_join(buf, size, base, p);
 }
 
 const char *vp_json_type_name(const cJSON *item)
@@ -282,13 +443,35 @@ vp_status vp_jr_fail(vp_jreader *r, const char *pointer, const char *expected, c
     return VP_ERR_INPUT;
 }
 
+/* Finds key among obj's members. Normalizers read members in the order ARM writes
+ * them, so the search starts after the member found last in the same object and
+ * wraps around: usually one comparison instead of a scan of every member. */
+static const cJSON *find_member(vp_jreader *r, const cJSON *obj, const char *key)
+{
+    const cJSON *start = r->last_object == obj && r->last_member && r->last_member->next ? r->last_member->next
+                                                                                       : obj->child;
+    for (int pass = 0; pass < 2; pass++) {
+        const cJSON *stop = pass ? start : NULL;
+        for (const cJSON *c = pass ? obj->child : start; c && c != stop; c = c->next) {
+            if (c->string && strcmp(c->string, key) == 0) {
+                r->last_object = obj;
+                r->last_member = c;
+                return c;
+            }
+        }
+        if (start == obj->child)
+            break;
+    }
+    return NULL;
+}
+
 /* Shared lookup: the member, or NULL for absent/null/after an earlier error. */
 static const cJSON *member(vp_jreader *r, const cJSON *obj, const char *key, vp_presence *pres)
 {
     *pres = VP_ABSENT;
     if (r->status != VP_OK || !obj)
         return NULL;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const cJSON *m = find_member(r, obj, key);
     if (!m)
         return NULL;
     if (cJSON_IsNull(m)) {

@@ -5,9 +5,41 @@
 
 void vp_jw_init(vp_jsonw *w, FILE *fp)
 {
-    memset(w, 0, sizeof *w);
     w->fp = fp;
+    w->len = 0;
+    w->depth = 0;
+    w->after_key = 0;
+    w->overflow = 0;
 }
+
+static void flush(vp_jsonw *w)
+{
+    if (w->len)
+        fwrite(w->buf, 1, w->len, w->fp);
+    w->len = 0;
+}
+
+static void put(vp_jsonw *w, const char *s, size_t n)
+{
+    if (w->len + n > sizeof w->buf) {
+        flush(w);
+        if (n > sizeof w->buf) {
+            fwrite(s, 1, n, w->fp);
+            return;
+        }
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void putch(vp_jsonw *w, char c)
+{
+    if (w->len == sizeof w->buf)
+        flush(w);
+    w->buf[w->len++] = c;
+}
+
+#define PUTS(w, lit) put((w), (lit), sizeof(lit) - 1)
 
 static int in_compact(const vp_jsonw *w)
 {
@@ -16,9 +48,9 @@ static int in_compact(const vp_jsonw *w)
 
 static void newline_indent(vp_jsonw *w)
 {
-    fputc('\n', w->fp);
+    putch(w, '\n');
     for (int i = 0; i < w->depth; i++)
-        fputs("  ", w->fp);
+        PUTS(w, "  ");
 }
 
 /* Separator and indentation before a value or key at the current level. */
@@ -31,7 +63,7 @@ static void before_item(vp_jsonw *w)
     if (w->depth == 0)
         return;
     if (w->count[w->depth - 1]++ > 0)
-        fputc(',', w->fp);
+        putch(w, ',');
     if (!in_compact(w))
         newline_indent(w);
 }
@@ -40,7 +72,7 @@ static void open_container(vp_jsonw *w, char c, vp_jw_style style)
 {
     int compact = style == VP_JW_COMPACT || in_compact(w);
     before_item(w);
-    fputc(c, w->fp);
+    putch(w, c);
     if (w->depth >= VP_JSONW_MAX_DEPTH) {
         w->overflow = 1;
         return;
@@ -71,40 +103,49 @@ void vp_jw_end(vp_jsonw *w)
     w->depth--;
     if (had && !compact)
         newline_indent(w);
-    fputc(w->close[w->depth], w->fp);
+    putch(w, w->close[w->depth]);
 }
 
-static void write_escaped(FILE *fp, const char *s)
+/* Copies runs that need no escaping in one piece. */
+static void write_escaped(vp_jsonw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", fp); break;
-        case '\\': fputs("\\\\", fp); break;
-        case '\n': fputs("\\n", fp); break;
-        case '\r': fputs("\\r", fp); break;
-        case '\t': fputs("\\t", fp); break;
-        case '\b': fputs("\\b", fp); break;
-        case '\f': fputs("\\f", fp); break;
-        default:
-            if (*p < 0x20) {
-                fputs("\\u00", fp);
-                fputc(hex[*p >> 4], fp);
-                fputc(hex[*p & 15], fp);
-            } else {
-                fputc(*p, fp);
-            }
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    putch(w, '"');
+    for (;; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (p > run)
+            put(w, (const char *)run, (size_t)(p - run));
+        run = p + 1;
+        if (c == '\0')
+            break;
+        switch (c) {
+        case '"': PUTS(w, "\\\""); break;
+        case '\\': PUTS(w, "\\\\"); break;
+        case '\n': PUTS(w, "\\n"); break;
+        case '\r': PUTS(w, "\\r"); break;
+        case '\t': PUTS(w, "\\t"); break;
+        case '\b': PUTS(w, "\\b"); break;
+        case '\f': PUTS(w, "\\f"); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(w, u, sizeof u);
+        }
         }
     }
-    fputc('"', fp);
+    putch(w, '"');
 }
 
 void vp_jw_key(vp_jsonw *w, const char *key)
 {
     before_item(w);
-    write_escaped(w->fp, key);
-    fputs(in_compact(w) ? ":" : ": ", w->fp);
+    write_escaped(w, key);
+    if (in_compact(w))
+        putch(w, ':');
+    else
+        PUTS(w, ": ");
     w->after_key = 1;
 }
 
@@ -112,27 +153,37 @@ void vp_jw_string(vp_jsonw *w, const char *s)
 {
     before_item(w);
     if (s)
-        write_escaped(w->fp, s);
+        write_escaped(w, s);
     else
-        fputs("null", w->fp);
+        PUTS(w, "null");
 }
 
 void vp_jw_int(vp_jsonw *w, long long v)
 {
+    char buf[24], *p = buf + sizeof buf;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
     before_item(w);
-    fprintf(w->fp, "%lld", v);
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    put(w, p, (size_t)(buf + sizeof buf - p));
 }
 
 void vp_jw_bool(vp_jsonw *w, int v)
 {
     before_item(w);
-    fputs(v ? "true" : "false", w->fp);
+    if (v)
+        PUTS(w, "true");
+    else
+        PUTS(w, "false");
 }
 
 void vp_jw_null(vp_jsonw *w)
 {
     before_item(w);
-    fputs("null", w->fp);
+    PUTS(w, "null");
 }
 
 void vp_jw_kstring(vp_jsonw *w, const char *key, const char *s)
@@ -157,7 +208,8 @@ vp_status vp_jw_finish(vp_jsonw *w, const char *label, vp_error *err)
 {
     if (w->overflow || w->depth != 0)
         return vp_error_set(err, VP_ERR_INTERNAL, "%s: JSON writer nesting is unbalanced", label);
-    fputc('\n', w->fp);
+    putch(w, '\n');
+    flush(w);
     if (fflush(w->fp) != 0 || ferror(w->fp))
         return vp_error_set(err, VP_ERR_IO, "%s: write failed: %s", label, strerror(errno));
     return VP_OK;

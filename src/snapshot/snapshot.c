@@ -36,13 +36,13 @@ void vp_snapshot_free(vp_snapshot *snap)
     free(snap);
 }
 
-/* Entities are sorted by lowercase id (key); ids compare case-insensitively. */
+/* Entities are sorted by id compared case-insensitively. */
 #define FIND_BY_ID(arr, count, T, id)                                                                        \
     do {                                                                                                     \
         size_t lo = 0, hi = (count);                                                                         \
         while (id && lo < hi) {                                                                              \
             size_t mid = lo + (hi - lo) / 2;                                                                 \
-            int c = strcasecmp((arr)[mid].key, id);                                                          \
+            int c = strcasecmp((arr)[mid].id, id);                                                          \
             if (c == 0)                                                                                      \
                 return &(arr)[mid];                                                                          \
             if (c < 0)                                                                                       \

@@ -362,10 +362,10 @@ static void write_vault(vp_jsonw *w, const vp_vault *v)
 }
 
 /* The parent vault's id as the vault itself spells it, when it was listed. */
-static const char *vault_id(const vp_snapshot *s, const char *key)
+static const char *vault_id(const vp_snapshot *s, const char *id)
 {
-    const vp_vault *v = vp_snapshot_find_vault(s, key);
-    return v ? v->id : key;
+    const vp_vault *v = vp_snapshot_find_vault(s, id);
+    return v ? v->id : id;
 }
 
 static void write_policy(vp_jsonw *w, const vp_snapshot *s, const vp_policy *p)

@@ -136,7 +136,7 @@ vp_status vp_worm_catalog_parse(const char *label, const char *json, size_t len,
     cJSON *root = NULL;
     const cJSON *arr = NULL;
     const char *format = NULL, *version = NULL;
-    vp_jreader r = {label, err, VP_OK};
+    vp_jreader r = {.file = label, .err = err, .status = VP_OK};
     vp_status st;
 
     *out = NULL;

@@ -236,6 +236,40 @@ class ListStream:
         self.out.bytes += self.size
 
 
+class PagedListStream:
+    """An ARM list written page by page as elements arrive: page 1 is base_rel, page n
+    is base_rel with .page-000n; each page gets its sidecar when it is closed. Compute's
+    VirtualMachines_ListAll pages its answer too (page size here is an assumption)."""
+
+    def __init__(self, out, base_rel, url, operation, scope, page_size, latency=(300, 1500)):
+        self.out, self.base_rel, self.url = out, base_rel, url
+        self.operation, self.scope, self.page_size, self.latency = operation, scope, page_size, latency
+        self.stem = base_rel[:-len(".json")]
+        self.page, self.in_page, self.page_url = 1, 0, url
+        self.rel = base_rel
+        self.stream = ListStream(out, base_rel)
+
+    def add(self, obj):
+        if self.in_page == self.page_size:
+            self._finish_page(last=False)
+            self.page += 1
+            self.rel = "%s.page-%04d.json" % (self.stem, self.page)
+            self.stream = ListStream(self.out, self.rel)
+            self.in_page = 0
+        self.stream.add(obj)
+        self.in_page += 1
+
+    def _finish_page(self, last):
+        nxt = None if last else "%s&$skipToken=%d" % (self.url, self.page * self.page_size)
+        self.stream.close({"nextLink": nxt})
+        self.out.call(self.rel, self.page_url, self.operation, self.scope, page=self.page, next_link=nxt,
+                      complete=last, latency=self.latency)
+        self.page_url = nxt
+
+    def close(self):
+        self._finish_page(last=True)
+
+
 # ---------------------------------------------------------------------------------------
 # ARM ids and URLs
 # ---------------------------------------------------------------------------------------
@@ -1645,8 +1679,10 @@ def scale(args):
     total_items = 0
     for si, (sid, _) in enumerate(subs):
         write_vault_list(out, sid, [vault_resource(v) for v in vaults_by_sub[si]])
-        vm_rel = vm_list_call(out, sid)
-        vm_stream = out.stream_list(vm_rel)
+        vm_stream = PagedListStream(
+            out, "subscriptions/%s/virtualMachines.json" % sid,
+            "%s/subscriptions/%s/providers/%s?api-version=%s" % (ARM, sid, VM_TYPE, API_COMPUTE),
+            "virtualMachines", sub_id(sid), args.vm_page_size)
         vm_seq = [0]
         for v in vaults_by_sub[si]:
             total_items += scale_vault(out, v, vm_stream, vm_seq, args.page_size)
@@ -1849,6 +1885,8 @@ def main(argv=None):
                    help="number of subscriptions (default: min(10, vaults))")
     s.add_argument("--seed", type=int, default=1, metavar="K")
     s.add_argument("--page-size", type=int, default=200, help="protected items per page (ARM: 200)")
+    s.add_argument("--vm-page-size", type=int, default=1000,
+                   help="virtual machines per page of a VM list (an assumption: Compute pages ListAll)")
     s.add_argument("--no-sidecars", action="store_true",
                    help="write bodies only, like an offline export")
     args = ap.parse_args(argv)

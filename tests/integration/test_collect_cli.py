@@ -1,0 +1,149 @@
+"""The command line as a user meets it: help, version, usage errors, exit codes,
+outputs that appear only when complete."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+
+RAW = os.path.join(SAMPLE, "raw")
+CONFIG = os.path.join(SAMPLE, "vaultproof.json")
+
+
+class HelpAndVersion(TempDirTest):
+    def test_version_names_commit(self):
+        rc, out, _ = run(["--version"])
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^vaultproof \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)\n$")
+
+    def test_help_lists_only_working_commands_and_exit_codes(self):
+        rc, out, _ = run(["--help"])
+        self.assertEqual(rc, 0)
+        self.assertIn("collect", out)
+        for later in ("evaluate", "render", "pack", "verify", "keygen"):
+            self.assertNotRegex(out, r"\n  %s " % later, "help lists %s before it exists" % later)
+        for code in range(0, 7):
+            self.assertRegex(out, r"\n  %d  " % code)
+
+    def test_help_command(self):
+        rc, out, _ = run(["help", "collect"])
+        self.assertEqual(rc, 0)
+        self.assertIn("--replay DIR", out)
+        self.assertIn("Exit status", out)
+        rc2, out2, _ = run(["collect", "--help"])
+        self.assertEqual((rc2, out2), (rc, out))
+
+    def test_no_arguments_is_usage(self):
+        rc, _, err = run([])
+        self.assertEqual(rc, 2)
+        self.assertIn("usage:", err)
+
+
+class UsageErrors(TempDirTest):
+    def check_usage(self, args, fragment):
+        rc, out, err = run(args, cwd=self.tmp)
+        self.assertEqual(rc, 2, err)
+        self.assertIn(fragment, err)
+        self.assertEqual(os.listdir(self.tmp), [], "a usage error left files behind")
+
+    def test_unknown_command(self):
+        self.check_usage(["colect"], "unknown command 'colect'")
+
+    def test_unknown_option(self):
+        self.check_usage(["collect", "--replay", RAW, "--fast"], "unknown option '--fast'")
+
+    def test_missing_value(self):
+        self.check_usage(["collect", "--replay"], "option '--replay' needs a value")
+
+    def test_replay_required(self):
+        self.check_usage(["collect"], "--replay DIR is required")
+
+    def test_live_not_available_is_said_plainly(self):
+        self.check_usage(["collect", "--config", CONFIG], "live collection from Azure is not part of this version")
+
+    def test_bad_now(self):
+        self.check_usage(["collect", "--replay", RAW, "--now", "tomorrow"], "--now 'tomorrow'")
+
+    def test_repeated_single_option(self):
+        self.check_usage(["collect", "--replay", RAW, "--replay", RAW], "given more than once")
+
+
+class InputErrors(TempDirTest):
+    def test_missing_replay_dir(self):
+        out = self.path("s.json")
+        rc, _, err = run(["collect", "--replay", self.path("nope"), "--out", out])
+        self.assertEqual(rc, 3)
+        self.assertIn(self.path("nope"), err)
+        self.assertFalse(os.path.exists(out))
+
+    def test_empty_replay_dir(self):
+        os.mkdir(self.path("empty"))
+        rc, _, err = run(["collect", "--replay", self.path("empty"), "--out", self.path("s.json")])
+        self.assertEqual(rc, 3)
+        self.assertIn("no *.json response bodies", err)
+
+    def test_missing_config(self):
+        rc, _, err = run(["collect", "--replay", RAW, "--config", self.path("none.json"), "--out", self.path("s.json")])
+        self.assertEqual(rc, 3)
+        self.assertIn("none.json", err)
+        self.assertFalse(os.path.exists(self.path("s.json")))
+
+    def test_config_unknown_key(self):
+        cfg = self.path("c.json")
+        with open(cfg, "w") as f:
+            f.write('{"organization": "X", "scope": {"subscription": ["a"]}}')
+        rc, _, err = run(["collect", "--replay", RAW, "--config", cfg, "--out", self.path("s.json")])
+        self.assertEqual(rc, 3)
+        self.assertIn("c.json: /scope/subscription: unknown key", err)
+
+    def test_bad_source_date_epoch(self):
+        rc, _, err = run(["collect", "--replay", RAW, "--out", self.path("s.json")], env={"SOURCE_DATE_EPOCH": "soon"})
+        self.assertEqual(rc, 3)
+        self.assertIn("SOURCE_DATE_EPOCH", err)
+
+    def test_unwritable_output_is_io_error(self):
+        out = self.path("no", "such", "dir", "s.json")
+        rc, _, err = run(["collect", "--replay", RAW, "--out", out, "--now", PINNED])
+        self.assertEqual(rc, 6)
+        self.assertIn(out, err)
+
+
+class Outputs(TempDirTest):
+    def test_stdout_output_and_summary_on_stderr(self):
+        rc, out, err = run(["collect", "--replay", RAW, "--config", CONFIG, "--out", "-", "--now", PINNED], cwd=self.tmp)
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out.startswith('{\n  "format": "vaultproof-snapshot/1"'))
+        self.assertIn("snapshot: (stdout)", err)
+        self.assertEqual(os.listdir(self.tmp), [])
+
+    def test_default_output_name_and_quiet(self):
+        rc, out, err = run(["collect", "--replay", RAW, "--quiet", "--now", PINNED], cwd=self.tmp)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual((out, err), ("", ""))
+        self.assertEqual(os.listdir(self.tmp), ["snapshot.json"])
+        self.assertEqual(load(self.path("snapshot.json"))["collection"]["generated_at"], PINNED)
+
+    def test_failed_run_keeps_previous_file_and_leaves_no_temp(self):
+        out = self.path("s.json")
+        with open(out, "w") as f:
+            f.write("previous")
+        bad = self.path("bad")
+        os.mkdir(bad)
+        with open(os.path.join(bad, "x.json"), "w") as f:
+            f.write('{"value": [')
+        rc, _, _ = run(["collect", "--replay", bad, "--out", out])
+        self.assertEqual(rc, 3)
+        with open(out) as f:
+            self.assertEqual(f.read(), "previous")
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["bad", "s.json"])
+
+    def test_progress_only_on_a_terminal(self):
+        # stderr is a pipe here: no carriage-return progress lines
+        rc, out, err = run(["collect", "--replay", RAW, "--out", self.path("s.json"), "--now", PINNED])
+        self.assertEqual(rc, 0)
+        self.assertNotIn("\r", err + out)
+
+
+if __name__ == "__main__":
+    main()

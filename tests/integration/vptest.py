@@ -1,0 +1,76 @@
+"""Shared helpers for the end-to-end tests: run the built binary, make temp dirs.
+
+The binary comes from $VAULTPROOF (set by ctest); sources from $VP_SOURCE_DIR.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SOURCE = os.environ.get("VP_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BINARY = os.environ.get("VAULTPROOF", os.path.join(SOURCE, "build", "vaultproof"))
+SAMPLE = os.path.join(SOURCE, "samples", "contoso-health")
+GENERATOR = os.path.join(SOURCE, "tests", "tools", "gen_estate.py")
+PINNED = "2026-09-30T06:00:00Z"
+
+SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer")
+
+
+def run(args, env=None, cwd=None, timeout=300):
+    """Runs vaultproof with args; returns (exit code, stdout, stderr) as text."""
+    full_env = dict(os.environ)
+    full_env.pop("SOURCE_DATE_EPOCH", None)
+    if env:
+        full_env.update(env)
+    p = subprocess.run([BINARY] + list(args), capture_output=True, env=full_env, cwd=cwd, timeout=timeout)
+    out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    for marker in SANITIZER_MARKERS:
+        if marker in err:
+            raise AssertionError("sanitizer report from %r:\n%s" % (args, err))
+    return p.returncode, out, err
+
+
+def generate(out_dir, *args):
+    """Runs the estate generator (Python stdlib) into out_dir."""
+    subprocess.run([sys.executable, GENERATOR] + list(args) + ["--out", out_dir], check=True, capture_output=True)
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def raw_resources(raw_dir):
+    """Every resource in a replay directory, read independently of vaultproof."""
+    found = []
+    for root, _dirs, files in os.walk(raw_dir):
+        for name in sorted(files):
+            if not name.endswith(".json") or name.endswith(".meta.json"):
+                continue
+            doc = load(os.path.join(root, name))
+            if isinstance(doc, dict) and "value" in doc:
+                found.extend(doc["value"])
+            elif isinstance(doc, list):
+                found.extend(doc)
+            elif isinstance(doc, dict) and "id" in doc:
+                found.append(doc)
+    return found
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="vp-it-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def path(self, *parts):
+        return os.path.join(self.tmp, *parts)
+
+
+def main():
+    unittest.main(verbosity=2)
