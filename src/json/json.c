@@ -69,11 +69,16 @@ static vp_status prescan(const char *label, const char *data, size_t len, int *u
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
         if (in_string) { /* the common case: skip ordinary string bytes quickly */
-            while (i < len && p[i] != '"' && p[i] != '\\' && p[i] < 0x80)
+            while (i < len && p[i] != '"' && p[i] != '\\' && p[i] < 0x80 && p[i] >= 0x20)
                 i++;
             if (i == len)
                 break;
             c = p[i];
+        }
+        if (c == 0 || (in_string && c < 0x20)) {
+            line_col(data, i, &line, &col);
+            return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: %s byte 0x%02x; expected JSON text", label, line, col,
+                                in_string ? "unescaped control" : "NUL", c);
         }
         if (c >= 0x80) {
             size_t n = utf8_sequence(p + i, len - i);
@@ -356,7 +361,7 @@ static vp_status parse(const char *label, const char *data, size_t len, vp_json_
     }
     for (i = (size_t)(end - data); i < len && is_ws(data[i]); i++)
         ;
-    if (i < len && data[i] != '\0') {
+    if (i < len) {
         line_col(data, i, &line, &col);
         if (!pool)
             cJSON_Delete(root);

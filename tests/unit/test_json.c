@@ -24,8 +24,9 @@ static vp_status parse(const char *text, size_t len, vp_error *err)
 START_TEST(accepts_valid_and_bom)
 {
     vp_error e = {0};
-    ck_assert_int_eq(parse("{\"a\": [1, 2, {\"b\": null}]}", 26, &e), VP_OK);
-    ck_assert_int_eq(parse("\xef\xbb\xbf{\"z\": \"Z\xc3\xbcrich\"}", 20, &e), VP_OK);
+    const char *plain = "{\"a\": [1, 2, {\"b\": null}]}", *bom = "\xef\xbb\xbf{\"z\": \"Z\xc3\xbcrich\"}";
+    ck_assert_int_eq(parse(plain, strlen(plain), &e), VP_OK);
+    ck_assert_int_eq(parse(bom, strlen(bom), &e), VP_OK);
 }
 END_TEST
 
@@ -41,6 +42,8 @@ START_TEST(rejects_bad_documents)
     PARSE_FAILS("{\"a\": 1, \"a\": 2}", "/a: duplicate object key");
     PARSE_FAILS("{\"x\": [{\"k\": 1, \"k\": 1}]}", "/x/0/k: duplicate object key");
     PARSE_FAILS("{\"a\" 1}", ":1:6: malformed JSON");
+    PARSE_FAILS("{\"a\": \"x\ty\"}", ":1:9: unescaped control byte 0x09");
+    PARSE_FAILS("[1]\0garbage", ":1:4: NUL byte");
 }
 END_TEST
 
@@ -74,7 +77,7 @@ START_TEST(typed_reader_reports_path)
     long long v = 0;
     const char *s = NULL;
 
-    vp_jreader r = {"f.json", &e, VP_OK};
+    vp_jreader r = {.file = "f.json", .err = &e, .status = VP_OK};
     ck_assert_int_eq(vp_jr_int(&r, p, "/p", "ok", 0, 10, &v), VP_PRESENT);
     ck_assert_int_eq(v, 7);
     ck_assert_int_eq(vp_jr_int(&r, p, "/p", "missing", 0, 10, &v), VP_ABSENT);
@@ -85,10 +88,10 @@ START_TEST(typed_reader_reports_path)
     ck_assert_int_eq(r.status, VP_ERR_INPUT);
     ck_assert_str_eq(e.message, "f.json: /p/n: expected an integer, found a string");
 
-    vp_jreader r2 = {"f.json", &e, VP_OK};
+    vp_jreader r2 = {.file = "f.json", .err = &e, .status = VP_OK};
     vp_jr_int(&r2, p, "/p", "big", 0, 10, &v);
     ck_assert_ptr_nonnull(strstr(e.message, "/p/big: expected an integer from 0 to 10"));
-    vp_jreader r3 = {"f.json", &e, VP_OK};
+    vp_jreader r3 = {.file = "f.json", .err = &e, .status = VP_OK};
     vp_jr_int(&r3, p, "/p", "frac", 0, 10, &v);
     ck_assert_ptr_nonnull(strstr(e.message, "/p/frac"));
     cJSON_Delete(root);
