@@ -44,7 +44,7 @@ static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem
         k[i].key = *(const char **)((char *)arr + i * elem + key_off);
         k[i].idx = i;
     }
-    qsort(k, count, sizeof *k, cmp_keyed);
+    vp_sort(k, count, sizeof *k, cmp_keyed);
     memcpy(copy, arr, count * elem);
     size_t out = 0;
     for (size_t i = 0; i < count; i++) {
@@ -324,8 +324,8 @@ static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_erro
     static const char *const vault_ops[] = {"backupPolicies", "backupProtectedItems", "backupconfig",
                                             "backupstorageconfig", "backupResourceGuardProxies"};
     list_vec lists = {0};
-    qsort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
-    qsort(n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
+    vp_sort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
+    vp_sort(n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
 
     for (size_t i = 0; i < n->subs.n; i++) {
         if (!push_list(&lists, "vaults", n->subs.v[i].id) || !push_list(&lists, "virtualMachines", n->subs.v[i].id))
@@ -337,14 +337,14 @@ static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_erro
                 goto nomem;
     /* calls evidenced by sidecars but not expected (e.g. a vault's items whose vault was
      * not listed) are reported too, when in scope */
-    qsort(lists.v, lists.n, sizeof *lists.v, cmp_list);
+    vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
     size_t expected_count = lists.n;
     for (size_t i = 0; i < n->captures.n; i++) {
         vp_capture *c = &n->captures.v[i];
         if (i > 0 && !strcmp(c->operation, c[-1].operation) && !strcmp(c->scope_key, c[-1].scope_key))
             continue;
         vp_list_call probe = {.operation = c->operation, .scope = c->scope};
-        if (bsearch(&probe, lists.v, expected_count, sizeof *lists.v, cmp_list))
+        if (vp_search(&probe, lists.v, expected_count, sizeof *lists.v, cmp_list))
             continue;
         const char *vk = vp_armid_vault_id(n, c->scope);
         const char *sub = vp_armid_segment(n, c->scope, "subscriptions");
@@ -372,7 +372,7 @@ static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_erro
             continue;
         }
         vp_seen_call probe = {.operation = l->operation, .scope_key = key};
-        vp_seen_call *s = bsearch(&probe, n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
+        vp_seen_call *s = vp_search(&probe, n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
         if (s) {
             /* several bodies may evidence one call; any dangling nextLink among them counts */
             while (s > n->seen.v && !cmp_seen(s - 1, &probe))
@@ -390,7 +390,7 @@ static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_erro
             l->detail = "no response found for this call";
         }
     }
-    qsort(lists.v, lists.n, sizeof *lists.v, cmp_list);
+    vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
     snap->collection.complete = 1;
     for (size_t i = 0; i < lists.n; i++) {
         vp_list_call *l = &lists.v[i];
@@ -438,7 +438,7 @@ static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *
     for (size_t i = 0; i < n->vaults.n; i++)
         if (n->vaults.v[i].location)
             locs[count++] = vp_arena_strdup(&n->arena, vp_location_normalize(n->vaults.v[i].location, norm, sizeof norm));
-    qsort(locs, count, sizeof *locs, cmp_str);
+    vp_sort(locs, count, sizeof *locs, cmp_str);
     snap->regions = calloc(count + 1, sizeof *snap->regions);
     if (!snap->regions) {
         free(locs);
@@ -486,7 +486,7 @@ static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *
 static const char *const *unique_sorted(vp_normalizer *n, const char **v, size_t count, size_t *out_count)
 {
     size_t k = 0;
-    qsort(v, count, sizeof *v, cmp_str);
+    vp_sort(v, count, sizeof *v, cmp_str);
     for (size_t i = 0; i < count; i++)
         if (k == 0 || strcmp(v[k - 1], v[i]))
             v[k++] = v[i];
@@ -574,7 +574,7 @@ vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
     SORT_UNIQUE(n->vms, vp_vm, "virtual machine");
     if (st)
         return st;
-    qsort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
+    vp_sort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
 
     FILTER(n->subs, vp_subscription, subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vp_armid_segment(n, e->id, "subscriptions")));
     FILTER(n->vaults, vp_vault, vault_in_scope(n, e->id));
@@ -592,8 +592,8 @@ vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
     if (out_of_scope)
         vp_warn(n, "out-of-scope", NULL, NULL, "%lld resource(s) outside the configured scope were left out", out_of_scope);
 
-    qsort(n->warnings.v, n->warnings.n, sizeof *n->warnings.v, cmp_warning);
-    qsort(n->files.v, n->files.n, sizeof *n->files.v, cmp_file);
+    vp_sort(n->warnings.v, n->warnings.n, sizeof *n->warnings.v, cmp_warning);
+    vp_sort(n->files.v, n->files.n, sizeof *n->files.v, cmp_file);
 
     /* hand over: the snapshot owns the arrays and the arena from here on */
     vp_arena *arena = malloc(sizeof *arena);

@@ -3,10 +3,24 @@
 #define VP_COLLECT_INTERNAL_H
 
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "core/arena.h"
 #include "vaultproof/collect.h"
 #include "vaultproof/json.h"
+
+/* qsort/bsearch that accept an empty (NULL) array: the C library's may not. */
+static inline void vp_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+static inline void *vp_search(const void *key, const void *base, size_t n, size_t size,
+                              int (*cmp)(const void *, const void *))
+{
+    return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
 
 /* Growable array of T: v, n, cap. */
 #define VP_VEC(T) struct { T *v; size_t n, cap; }

@@ -121,7 +121,7 @@ static void prepare(pipeline *p, size_t i, job *j)
     if ((b->status = vp_map_file(body_path, &j->body, &b->error)))
         return;
     const char *side_rel = j->side_rel;
-    int has_side = bsearch(&side_rel, p->all->v, p->all->n, sizeof *p->all->v, cmp_path) != NULL;
+    int has_side = vp_search(&side_rel, p->all->v, p->all->n, sizeof *p->all->v, cmp_path) != NULL;
     if (has_side && (b->status = vp_map_file(side_path, &j->side, &b->error)))
         return;
     b->body = j->body.data ? j->body.data : "";
@@ -279,7 +279,7 @@ vp_status vp_collect_replay(const char *dir, const vp_collect_options *opt, vp_s
     if (!st)
         st = vp_normalizer_new(opt, &n, err);
     if (!st) {
-        qsort(paths.v, paths.n, sizeof *paths.v, cmp_path);
+        vp_sort(paths.v, paths.n, sizeof *paths.v, cmp_path);
         p.bodies = malloc((paths.n + 1) * sizeof *p.bodies);
         if (!p.bodies)
             st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
