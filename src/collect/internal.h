@@ -172,6 +172,9 @@ const cJSON *vp_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, c
 vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out);
 /* The resource's id (required) and name (the last id segment when absent). */
 vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **name);
+/* For resources under a vault: identity plus source, parent vault and subscription. */
+vp_status vp_read_vault_child(vp_res_ctx *c, const char **id, const char **name, vp_source *source,
+                              const char **vault_id, const char **subscription_id);
 
 /* The one stored copy of s (or of its first len bytes); NULL in, NULL out; NULL when
  * out of memory. */

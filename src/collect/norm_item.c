@@ -46,12 +46,8 @@ vp_status vp_norm_item(vp_res_ctx *c)
     vp_item *it = VP_VEC_PUSH(c->n->items);
     if (!it)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_identity(c, &it->id, &it->name))
+    if (vp_read_vault_child(c, &it->id, &it->name, &it->source, &it->vault_id, &it->subscription_id))
         return c->r->status;
-    it->source.file = c->file;
-    it->source.pointer = vp_arena_strdup(&c->n->arena, c->pointer);
-    it->vault_id = vp_armid_vault_id(c->n, it->id);
-    it->subscription_id = vp_armid_segment(c->n, it->id, "subscriptions");
 
     const cJSON *p = vp_read_object(c, c->res, c->pointer, "properties", pp, sizeof pp);
     vp_read_text(c, p, pp, "protectedItemType", vp_enum_item_type, &it->item_type);

@@ -167,12 +167,8 @@ vp_status vp_norm_policy(vp_res_ctx *c)
     if (!p)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     b.p = p;
-    if (vp_read_identity(c, &p->id, &p->name))
+    if (vp_read_vault_child(c, &p->id, &p->name, &p->source, &p->vault_id, &p->subscription_id))
         return c->r->status;
-    p->source.file = c->file;
-    p->source.pointer = vp_arena_strdup(&c->n->arena, c->pointer);
-    p->vault_id = vp_armid_vault_id(c->n, p->id);
-    p->subscription_id = vp_armid_segment(c->n, p->id, "subscriptions");
 
     const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     vp_read_text(c, props, props_p, "backupManagementType", vp_enum_management_type, &p->management_type);

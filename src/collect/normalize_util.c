@@ -235,6 +235,18 @@ vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **name)
     return c->r->status;
 }
 
+vp_status vp_read_vault_child(vp_res_ctx *c, const char **id, const char **name, vp_source *source,
+                              const char **vault_id, const char **subscription_id)
+{
+    if (vp_read_identity(c, id, name))
+        return c->r->status;
+    source->file = c->file;
+    source->pointer = vp_arena_strdup(&c->n->arena, c->pointer);
+    *vault_id = vp_armid_vault_id(c->n, *id);
+    *subscription_id = vp_armid_segment(c->n, *id, "subscriptions");
+    return VP_OK;
+}
+
 /* Enumerations as documented in the Recovery Services specs (docs/snapshot-format.md). */
 const char *const vp_enum_immutability[] = {"Disabled", "Unlocked", "Locked", NULL};
 const char *const vp_enum_soft_delete[] = {"Invalid", "Enabled", "Disabled", "AlwaysON", NULL};

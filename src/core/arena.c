@@ -76,6 +76,22 @@ char *vp_arena_printf(vp_arena *a, const char *fmt, ...)
     return p;
 }
 
+void vp_arena_reset(vp_arena *a)
+{
+    vp_arena_block *keep = a->head;
+    if (!keep)
+        return;
+    a->head = keep->next;
+    keep->next = NULL;
+    vp_arena_free(a);
+    if (keep->size > ARENA_BLOCK_MIN) { /* an outsized block: do not hold on to it */
+        free(keep);
+        return;
+    }
+    keep->used = 0;
+    a->head = keep;
+}
+
 void vp_arena_free(vp_arena *a)
 {
     vp_arena_block *b = a->head;

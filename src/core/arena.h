@@ -19,6 +19,8 @@ char *vp_arena_strndup(vp_arena *a, const char *s, size_t n);
 char *vp_arena_strlower(vp_arena *a, const char *s);
 /* printf into the arena. */
 char *vp_arena_printf(vp_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Forgets everything allocated but keeps one ordinary block for reuse. */
+void vp_arena_reset(vp_arena *a);
 void vp_arena_free(vp_arena *a);
 
 #endif

@@ -10,7 +10,8 @@
 
 #include "vaultproof/fileio.h"
 
-vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err)
+/* Opens path for reading and checks it is a regular file of acceptable size. */
+static vp_status open_input(const char *path, int *fd_out, size_t *size, vp_error *err)
 {
     struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -23,10 +24,21 @@ vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err
     }
     if ((unsigned long long)st.st_size > VP_MAX_INPUT_FILE) {
         close(fd);
-        return vp_error_set(err, VP_ERR_INPUT, "%s: %lld bytes; expected at most %llu", path,
-                            (long long)st.st_size, VP_MAX_INPUT_FILE);
+        return vp_error_set(err, VP_ERR_INPUT, "%s: %lld bytes; expected at most %llu", path, (long long)st.st_size,
+                            VP_MAX_INPUT_FILE);
     }
-    size_t size = (size_t)st.st_size, got = 0;
+    *fd_out = fd;
+    *size = (size_t)st.st_size;
+    return VP_OK;
+}
+
+vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err)
+{
+    int fd;
+    size_t size, got = 0;
+    vp_status st = open_input(path, &fd, &size, err);
+    if (st)
+        return st;
     char *buf = malloc(size + 1);
     if (!buf) {
         close(fd);
@@ -53,31 +65,22 @@ vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err
 
 vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err)
 {
-    struct stat st;
+    int fd;
+    size_t size;
     out->data = NULL;
     out->len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return vp_error_set(err, errno == ENOENT ? VP_ERR_INPUT : VP_ERR_IO, "%s: cannot open: %s", path,
-                            strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return vp_error_set(err, VP_ERR_INPUT, "%s: not a regular file; expected a file", path);
-    }
-    if ((unsigned long long)st.st_size > VP_MAX_INPUT_FILE) {
-        close(fd);
-        return vp_error_set(err, VP_ERR_INPUT, "%s: %lld bytes; expected at most %llu", path, (long long)st.st_size,
-                            VP_MAX_INPUT_FILE);
-    }
-    if (st.st_size > 0) {
-        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    vp_status st = open_input(path, &fd, &size, err);
+    if (st)
+        return st;
+    if (size > 0) {
+        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         if (p == MAP_FAILED) {
             int e = errno;
             close(fd);
             return vp_error_set(err, VP_ERR_IO, "%s: cannot map: %s", path, strerror(e));
         }
         out->data = p;
-        out->len = (size_t)st.st_size;
+        out->len = size;
     }
     close(fd);
     return VP_OK;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
 
@@ -226,44 +227,16 @@ static int is_ws(char c)
  * and fall back to malloc/free otherwise. The thread-local pointer below is the only
  * state, set just for the duration of one vp_json_parse_pooled() call. */
 
-#define POOL_CHUNK (1u << 20)
-
-typedef struct pool_chunk {
-    struct pool_chunk *next;
-    size_t used, size;
-    max_align_t data[];
-} pool_chunk;
-
 struct vp_json_pool {
-    pool_chunk *head;
+    vp_arena arena;
 };
 
 static _Thread_local vp_json_pool *parsing_into;
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
-static void *pool_alloc(vp_json_pool *pool, size_t size)
-{
-    const size_t align = _Alignof(max_align_t);
-    pool_chunk *c = pool->head;
-    size = (size + align - 1) & ~(align - 1);
-    if (!c || c->size - c->used < size) {
-        size_t cap = size > POOL_CHUNK ? size : POOL_CHUNK;
-        c = malloc(sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->next = pool->head;
-        c->used = 0;
-        c->size = cap;
-        pool->head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
-    return p;
-}
-
 static void *hook_malloc(size_t size)
 {
-    return parsing_into ? pool_alloc(parsing_into, size) : malloc(size);
+    return parsing_into ? vp_arena_alloc(&parsing_into->arena, size) : malloc(size);
 }
 
 static void hook_free(void *p)
@@ -286,30 +259,14 @@ vp_json_pool *vp_json_pool_new(void)
 
 void vp_json_pool_reset(vp_json_pool *pool)
 {
-    pool_chunk *c = pool->head;
-    if (!c)
-        return;
-    /* keep one ordinary chunk for the next tree; give the rest back */
-    for (pool_chunk *next = c->next; next;) {
-        pool_chunk *after = next->next;
-        free(next);
-        next = after;
-    }
-    c->next = NULL;
-    if (c->size > POOL_CHUNK) {
-        free(c);
-        pool->head = NULL;
-    } else {
-        c->used = 0;
-    }
+    vp_arena_reset(&pool->arena);
 }
 
 void vp_json_pool_free(vp_json_pool *pool)
 {
     if (!pool)
         return;
-    vp_json_pool_reset(pool);
-    free(pool->head);
+    vp_arena_free(&pool->arena);
     free(pool);
 }
 
