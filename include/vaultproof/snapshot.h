@@ -159,6 +159,7 @@ typedef struct {
     vp_source source;
     vp_tags tags;
     vp_text vm_uuid, size, os_type;
+    vp_text time_created;      /* properties.timeCreated: hyper-care starts here */
     const char **protected_by; /* ids of protected items whose source resource is this VM */
     size_t protected_count;
 } vp_vm;

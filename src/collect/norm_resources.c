@@ -206,7 +206,8 @@ vp_status vp_norm_vm(vp_res_ctx *c)
     if (vp_read_tags(c, &vm->tags))
         return c->r->status;
     const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
-    vp_read_text(c, props, props_p, "vmId", NULL, &vm->vm_uuid);
+    vp_read_text_as(c, props, props_p, "vmId", NULL, VP_TEXT_UNIQUE, &vm->vm_uuid);
+    vp_read_time(c, props, props_p, "timeCreated", &vm->time_created);
     const cJSON *hw = vp_read_object(c, props, props_p, "hardwareProfile", hw_p, sizeof hw_p);
     vp_read_text(c, hw, hw_p, "vmSize", NULL, &vm->size);
     const cJSON *st = vp_read_object(c, props, props_p, "storageProfile", st_p, sizeof st_p);

@@ -219,6 +219,7 @@ static const char *const field_paths[][3] = {
     {"virtual_machine", "vm_id", "/properties/vmId"},
     {"virtual_machine", "size", "/properties/hardwareProfile/vmSize"},
     {"virtual_machine", "os_type", "/properties/storageProfile/osDisk/osType"},
+    {"virtual_machine", "time_created", "/properties/timeCreated"},
     {"virtual_machine", "tags", "/tags"},
 };
 
@@ -483,6 +484,7 @@ static void write_vm(vp_jsonw *w, const vp_vm *vm)
     w_text(w, "vm_id", &vm->vm_uuid);
     w_text(w, "size", &vm->size);
     w_text(w, "os_type", &vm->os_type);
+    w_text(w, "time_created", &vm->time_created);
     w_tags(w, &vm->tags);
     w_strings(w, "protected_by", vm->protected_by, vm->protected_count);
     w_source(w, "source", &vm->source);
