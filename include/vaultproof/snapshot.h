@@ -237,6 +237,13 @@ void vp_snapshot_free(vp_snapshot *snap);
  * destination in messages. Errors: VP_ERR_IO. */
 vp_status vp_snapshot_write_json(const vp_snapshot *snap, FILE *fp, const char *label, vp_error *err);
 
+/* Reads a snapshot written by vp_snapshot_write_json (any valid JSON layout of the
+ * format; the canonical one-entity-per-line layout is read line by line, so memory
+ * follows the model, not the file). Writing the result again gives the same bytes.
+ * Errors: VP_ERR_INPUT naming the file, line and JSON pointer and what was expected;
+ * VP_ERR_IO. *out is owned by the caller (vp_snapshot_free). */
+vp_status vp_snapshot_read_json(const char *path, vp_snapshot **out, vp_error *err);
+
 /* Lookups by ARM id, compared case-insensitively; NULL when not present. */
 const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);
