@@ -20,8 +20,8 @@
  * large; VP_ERR_IO for read failures. */
 vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err);
 
-/* A read-only view of a whole file (memory-mapped; empty files have data == NULL and
- * len == 0). Large inputs are mapped rather than copied so that reading hundreds of
+/* A read-only view of a whole file (memory-mapped, advised for sequential reading, not
+ * made resident up front; empty files have data == NULL and len == 0). Large inputs are mapped rather than copied so that reading hundreds of
  * response files does not churn the heap. Release with vp_unmap_file(). Errors as
  * vp_read_file(). */
 typedef struct {
@@ -43,6 +43,10 @@ FILE *vp_output_stream(vp_output *o);
 vp_status vp_output_commit(vp_output *o, vp_error *err);
 /* Discards the output: removes the temporary file. NULL is allowed. */
 void vp_output_abort(vp_output *o);
+
+/* SHA-256 of a file's bytes, read in chunks (memory stays small for large files).
+ * Errors as vp_read_file(). */
+vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err);
 
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
 void vp_sha256_hex(const void *data, size_t len, char hex[65]);

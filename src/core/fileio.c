@@ -73,12 +73,13 @@ vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err)
     if (st)
         return st;
     if (size > 0) {
-        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             int e = errno;
             close(fd);
             return vp_error_set(err, VP_ERR_IO, "%s: cannot map: %s", path, strerror(e));
         }
+        madvise(p, size, MADV_SEQUENTIAL); /* read ahead, and drop pages behind the reader */
         out->data = p;
         out->len = size;
     }
@@ -187,15 +188,58 @@ void vp_output_abort(vp_output *o)
     free(o);
 }
 
-void vp_sha256_hex(const void *data, size_t len, char hex[65])
+static void to_hex(const unsigned char md[32], char hex[65])
 {
-    unsigned char md[32];
-    unsigned int mdlen = 0;
     static const char digits[] = "0123456789abcdef";
-    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
     for (unsigned i = 0; i < 32; i++) {
         hex[2 * i] = digits[md[i] >> 4];
         hex[2 * i + 1] = digits[md[i] & 15];
     }
     hex[64] = '\0';
+}
+
+vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err)
+{
+    int fd;
+    size_t size;
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    vp_status st = open_input(path, &fd, &size, err);
+    if (st)
+        return st;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    char *buf = malloc(1 << 20);
+    if (!ctx || !buf || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        st = vp_error_set(err, VP_ERR_CRYPTO, "%s: cannot start SHA-256", path);
+        goto done;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf, 1 << 20);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = vp_error_set(err, VP_ERR_IO, "%s: read failed: %s", path, strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+    }
+    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
+        st = vp_error_set(err, VP_ERR_CRYPTO, "%s: SHA-256 failed", path);
+    else
+        to_hex(md, hex);
+done:
+    free(buf);
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    return st;
+}
+
+void vp_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    to_hex(md, hex);
 }

@@ -1,0 +1,369 @@
+/* The conversions of vaults, policies, protected items and VMs, from a cJSON object
+ * to the model. The line reader and the whole-document reader both call these (via
+ * rd_element), so both build the same snapshot. Members are read in the writer's
+ * order (snapshot_write.c), which is the format.
+ *
+ * Strings that repeat across entities (ids referenced by other entities, states,
+ * types, source files) are interned; strings unique to an entity are copied. */
+#include <limits.h>
+#include <string.h>
+
+#include "snapshot/snapshot_read_internal.h"
+
+typedef struct {
+    const char *name;
+    vp_text *text;
+} rd_named;
+
+static const char *const item_kinds[] = {"azure_vm", "sql_in_vm", "sap_hana_in_vm", "sap_ase_in_vm",
+                                         "azure_backup_server", "dpm", "mars", "azure_file_share",
+                                         "azure_sql", "generic", "unknown", NULL};
+static const char *const policy_links[] = {"resolved", "missing", "none", NULL};
+static const char *const origins[] = {"backupconfig", "backupstorageconfig", NULL}; /* vp_origin - 1 */
+
+/* ---- shared parts ---- */
+
+void rd_read_source(rd_obj *o, const char *key, vp_source *out)
+{
+    rd_path p;
+    rd_obj s;
+    if (!rd_object(o, key, 1, &p, &s))
+        return;
+    rd_str_req(&s, "file", RD_INTERN, &out->file);
+    rd_str(&s, "pointer", RD_INTERN, &out->pointer);
+    rd_close(&s);
+}
+
+/* Tags keep the writer's (the API's) member order. */
+static void read_tags(rd_obj *o, vp_tags *out)
+{
+    rd_path p;
+    rd_obj t;
+    size_t i = 0;
+    out->presence = VP_NULL;
+    if (!rd_object(o, "tags", 1, &p, &t))
+        return;
+    out->presence = VP_PRESENT;
+    out->count = (size_t)cJSON_GetArraySize(t.obj);
+    out->items = vp_arena_alloc(o->c->arena, (out->count + 1) * sizeof *out->items);
+    if (!out->items) {
+        rd_nomem(o->c);
+        return;
+    }
+    for (const cJSON *m = t.obj->child; m; m = m->next, i++) {
+        if (!cJSON_IsString(m)) {
+            rd_fail(o->c, &p, m->string, "expected a string (tag value), found %s", vp_json_type_name(m));
+            return;
+        }
+        out->items[i].key = rd_intern(o->c, m->string);
+        out->items[i].value = rd_intern(o->c, m->valuestring);
+    }
+}
+
+/* Sets `unknown` on the fields named in unknown_enums. The writer names only fields
+ * with a value, so naming a null one could not be written back. */
+static void read_unknown(rd_obj *o, const rd_named *fields, size_t n)
+{
+    rd_path p;
+    const cJSON *arr = rd_array(o, "unknown_enums", &p);
+    size_t i = 0;
+    for (const cJSON *e = arr ? arr->child : NULL; e && !o->c->status; e = e->next, i++) {
+        rd_path at = {&p, NULL, i};
+        size_t j = 0;
+        if (!cJSON_IsString(e)) {
+            rd_fail(o->c, &at, NULL, "expected a string, found %s", vp_json_type_name(e));
+            return;
+        }
+        while (j < n && strcmp(fields[j].name, e->valuestring) != 0)
+            j++;
+        if (j == n)
+            rd_fail(o->c, &at, NULL, "'%s'; expected the name of an enumerated field of this entity", e->valuestring);
+        else if (fields[j].text->presence != VP_PRESENT)
+            rd_fail(o->c, &at, NULL, "'%s' is null in this entity; expected only fields with a value", e->valuestring);
+        else
+            fields[j].text->unknown = 1;
+    }
+}
+
+/* Reads the objects of an array member of an entity into an arena array. */
+static void *read_parts(rd_obj *o, const char *key, size_t elem, rd_part_fn fn, size_t *count)
+{
+    rd_path p;
+    const cJSON *arr = rd_array(o, key, &p);
+    size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0, i = 0;
+    *count = 0;
+    if (!arr)
+        return NULL;
+    char *v = vp_arena_alloc(o->c->arena, (n + 1) * elem);
+    if (!v) {
+        rd_nomem(o->c);
+        return NULL;
+    }
+    memset(v, 0, (n + 1) * elem);
+    for (const cJSON *e = arr->child; e && !o->c->status; e = e->next, i++) {
+        rd_path at = {&p, NULL, i};
+        rd_obj part;
+        if (!cJSON_IsObject(e)) {
+            rd_fail(o->c, &at, NULL, "expected an object, found %s", vp_json_type_name(e));
+            return NULL;
+        }
+        rd_open(&part, o->c, e, &at);
+        fn(&part, v + i * elem);
+        rd_close(&part);
+    }
+    *count = n;
+    return v;
+}
+
+/* ---- vaults ---- */
+
+static void read_guard(rd_obj *o, void *out)
+{
+    vp_guard_proxy *g = out;
+    long long ops = 0;
+    rd_str(o, "id", RD_COPY, &g->id);
+    rd_str(o, "resource_guard_id", RD_INTERN, &g->resource_guard_id);
+    rd_int(o, "operations", INT_MIN, INT_MAX, 0, &ops);
+    g->operation_count = (int)ops;
+    rd_str(o, "last_updated", RD_COPY, &g->last_updated);
+    rd_read_source(o, "source", &g->source);
+}
+
+static void read_soft_delete(rd_obj *o, vp_vault *v)
+{
+    rd_path p;
+    rd_obj s;
+    if (!rd_object(o, "soft_delete", 0, &p, &s))
+        return;
+    rd_text(&s, "state", RD_INTERN, &v->soft_delete);
+    rd_num(&s, "retention_days", &v->soft_delete_days);
+    rd_text(&s, "enhanced_security", RD_INTERN, &v->enhanced_security);
+    rd_close(&s);
+}
+
+static void read_vault_counts(rd_obj *o, vp_vault *v)
+{
+    rd_path p;
+    rd_obj s;
+    long long policies = 0, items = 0;
+    if (!rd_object(o, "counts", 0, &p, &s))
+        return;
+    rd_int(&s, "policies", 0, LLONG_MAX, 0, &policies);
+    rd_int(&s, "protected_items", 0, LLONG_MAX, 0, &items);
+    v->policy_count = (size_t)policies;
+    v->item_count = (size_t)items;
+    rd_close(&s);
+}
+
+static vp_list_status read_status(rd_obj *o, const char *key)
+{
+    int s = rd_enum(o, key, rd_list_statuses, 0);
+    return s >= 0 ? (vp_list_status)s : VP_LIST_MISSING;
+}
+
+static void read_completeness(rd_obj *o, vp_vault *v)
+{
+    rd_path p;
+    rd_obj s;
+    if (!rd_object(o, "completeness", 0, &p, &s))
+        return;
+    v->list_policies = read_status(&s, "backupPolicies");
+    v->list_items = read_status(&s, "backupProtectedItems");
+    v->list_vaultconfig = read_status(&s, "backupconfig");
+    v->list_storageconfig = read_status(&s, "backupstorageconfig");
+    v->list_guards = read_status(&s, "backupResourceGuardProxies");
+    rd_close(&s);
+}
+
+/* derived_from maps a field to the document it was read from; fields is the writer's
+ * list plus soft_delete.retention_days, the one number that can be derived. */
+static void read_derived(rd_obj *o, const rd_named *fields, size_t n, vp_num *days)
+{
+    rd_path p;
+    rd_obj d;
+    if (!rd_object(o, "derived_from", 0, &p, &d))
+        return;
+    for (const cJSON *m = d.obj->child; m && !o->c->status; m = m->next) {
+        int is_days = strcmp(m->string, "soft_delete.retention_days") == 0;
+        size_t j = 0;
+        while (!is_days && j < n && strcmp(fields[j].name, m->string) != 0)
+            j++;
+        if (!is_days && j == n) {
+            rd_fail(o->c, &p, m->string, "unknown member; expected the name of a field read from another document");
+            return;
+        }
+        int origin = rd_enum(&d, m->string, origins, 0) + 1;
+        if (o->c->status)
+            return;
+        if ((is_days ? days->presence : fields[j].text->presence) != VP_PRESENT) {
+            rd_fail(o->c, &p, m->string, "names a field that is null; expected only fields with a value");
+            return;
+        }
+        if (is_days)
+            days->origin = (unsigned char)origin;
+        else
+            fields[j].text->origin = (unsigned char)origin;
+    }
+}
+
+void rd_read_vault(rd_obj *o, void *out)
+{
+    vp_vault *v = out;
+    const rd_named texts[] = {
+        {"immutability", &v->immutability},
+        {"soft_delete.state", &v->soft_delete},
+        {"soft_delete.enhanced_security", &v->enhanced_security},
+        {"multi_user_authorization", &v->mua},
+        {"storage_redundancy", &v->storage_redundancy},
+        {"cross_region_restore", &v->cross_region_restore},
+        {"secure_score", &v->secure_score},
+        {"bcdr_security_level", &v->bcdr_security_level},
+    };
+    rd_str_req(o, "id", RD_INTERN, &v->id);
+    rd_str(o, "name", RD_COPY, &v->name);
+    rd_str(o, "resource_group", RD_INTERN, &v->resource_group);
+    rd_str(o, "subscription_id", RD_INTERN, &v->subscription_id);
+    rd_str(o, "location", RD_INTERN, &v->location);
+    rd_text(o, "sku", RD_INTERN, &v->sku);
+    read_tags(o, &v->tags);
+    rd_text(o, "immutability", RD_INTERN, &v->immutability);
+    read_soft_delete(o, v);
+    rd_text(o, "multi_user_authorization", RD_INTERN, &v->mua);
+    v->guards = read_parts(o, "resource_guard_proxies", sizeof *v->guards, read_guard, &v->guard_count);
+    rd_text(o, "storage_redundancy", RD_INTERN, &v->storage_redundancy);
+    rd_text(o, "cross_region_restore", RD_INTERN, &v->cross_region_restore);
+    rd_text(o, "secure_score", RD_INTERN, &v->secure_score);
+    rd_text(o, "bcdr_security_level", RD_INTERN, &v->bcdr_security_level);
+    rd_text(o, "provisioning_state", RD_INTERN, &v->provisioning_state);
+    rd_text(o, "public_network_access", RD_INTERN, &v->public_network_access);
+    read_vault_counts(o, v);
+    read_completeness(o, v);
+    read_derived(o, texts, sizeof texts / sizeof texts[0], &v->soft_delete_days);
+    read_unknown(o, texts, sizeof texts / sizeof texts[0]);
+    rd_read_source(o, "source", &v->source);
+    rd_read_source(o, "backupconfig_source", &v->vaultconfig_source);
+    rd_read_source(o, "backupstorageconfig_source", &v->storageconfig_source);
+}
+
+/* ---- policies ---- */
+
+static void read_tier(rd_obj *o, void *out)
+{
+    vp_retention_tier *t = out;
+    rd_str(o, "sub_policy", RD_INTERN, &t->sub_policy);
+    rd_str(o, "tier", RD_INTERN, &t->tier);
+    t->count = rd_days(o, "count");
+    rd_str(o, "unit", RD_INTERN, &t->unit);
+    t->days = rd_days(o, "days");
+    rd_str(o, "pointer", RD_INTERN, &t->pointer);
+}
+
+void rd_read_policy(rd_obj *o, void *out)
+{
+    vp_policy *p = out;
+    const rd_named texts[] = {{"backup_management_type", &p->management_type},
+                              {"workload_type", &p->workload_type},
+                              {"policy_type", &p->policy_type}};
+    int understood = 1;
+    rd_str_req(o, "id", RD_INTERN, &p->id); /* items name their policy by this id */
+    rd_str(o, "name", RD_INTERN, &p->name);
+    rd_str(o, "vault_id", RD_INTERN, &p->vault_id);
+    rd_bool(o, "vault_listed", &p->vault_listed);
+    rd_str(o, "subscription_id", RD_INTERN, &p->subscription_id);
+    rd_text(o, "backup_management_type", RD_INTERN, &p->management_type);
+    rd_text(o, "workload_type", RD_INTERN, &p->workload_type);
+    rd_text(o, "policy_type", RD_INTERN, &p->policy_type);
+    rd_text(o, "schedule_frequency", RD_INTERN, &p->schedule_frequency);
+    rd_text(o, "time_zone", RD_INTERN, &p->time_zone);
+    rd_num(o, "protected_items_count", &p->protected_items_count);
+    p->tiers = read_parts(o, "retention", sizeof *p->tiers, read_tier, &p->tier_count);
+    p->long_term_days = rd_days(o, "long_term_days");
+    p->log_days = rd_days(o, "log_days");
+    rd_bool(o, "retention_understood", &understood);
+    p->unknown_retention = !understood;
+    read_unknown(o, texts, sizeof texts / sizeof texts[0]);
+    rd_read_source(o, "source", &p->source);
+}
+
+/* ---- protected items and VMs ---- */
+
+static void read_item_policy(rd_obj *o, vp_item *it)
+{
+    rd_path p;
+    rd_obj s;
+    if (!rd_object(o, "policy", 0, &p, &s))
+        return;
+    rd_text(&s, "id", RD_INTERN, &it->policy_id);
+    rd_text(&s, "name", RD_INTERN, &it->policy_name);
+    int link = rd_enum(&s, "link", policy_links, 0);
+    it->policy_link = link >= 0 ? policy_links[link] : NULL;
+    rd_close(&s);
+}
+
+static void read_deferred_delete(rd_obj *o, vp_item *it)
+{
+    rd_path p;
+    rd_obj s;
+    if (!rd_object(o, "deferred_delete", 0, &p, &s))
+        return;
+    rd_flag(&s, "scheduled", &it->deferred_delete);
+    rd_text(&s, "time", RD_COPY, &it->deferred_delete_time);
+    rd_close(&s);
+}
+
+void rd_read_item(rd_obj *o, void *out)
+{
+    vp_item *it = out;
+    const rd_named texts[] = {{"item_type", &it->item_type},
+                              {"backup_management_type", &it->management_type},
+                              {"workload_type", &it->workload_type},
+                              {"protection_state", &it->protection_state},
+                              {"health_status", &it->health_status}};
+    rd_str_req(o, "id", RD_INTERN, &it->id); /* VMs list the items protecting them by id */
+    rd_str(o, "name", RD_COPY, &it->name);
+    rd_str(o, "vault_id", RD_INTERN, &it->vault_id);
+    rd_bool(o, "vault_listed", &it->vault_listed);
+    rd_str(o, "subscription_id", RD_INTERN, &it->subscription_id);
+    int kind = rd_enum(o, "kind", item_kinds, 1);
+    it->kind = kind >= 0 ? item_kinds[kind] : NULL;
+    rd_text(o, "item_type", RD_INTERN, &it->item_type);
+    rd_text(o, "backup_management_type", RD_INTERN, &it->management_type);
+    rd_text(o, "workload_type", RD_INTERN, &it->workload_type);
+    rd_text(o, "friendly_name", RD_COPY, &it->friendly_name);
+    rd_text(o, "server", RD_INTERN, &it->server);
+    rd_text(o, "container", RD_COPY, &it->container);
+    rd_text(o, "source_resource_id", RD_INTERN, &it->source_resource_id); /* a VM's id */
+    rd_text(o, "virtual_machine_id", RD_INTERN, &it->vm_id);
+    read_item_policy(o, it);
+    rd_text(o, "protection_state", RD_INTERN, &it->protection_state);
+    rd_text(o, "protection_status", RD_INTERN, &it->protection_status);
+    rd_text(o, "health_status", RD_INTERN, &it->health_status);
+    rd_text(o, "last_backup_status", RD_INTERN, &it->last_backup_status);
+    rd_text(o, "last_backup_time", RD_COPY, &it->last_backup_time);
+    rd_text(o, "last_recovery_point", RD_COPY, &it->last_recovery_point);
+    rd_text(o, "oldest_recovery_point", RD_COPY, &it->oldest_recovery_point);
+    rd_num(o, "recovery_point_count", &it->recovery_point_count);
+    read_deferred_delete(o, it);
+    rd_flag(o, "archive_enabled", &it->archive_enabled);
+    rd_text(o, "policy_state", RD_INTERN, &it->policy_state);
+    read_unknown(o, texts, sizeof texts / sizeof texts[0]);
+    rd_read_source(o, "source", &it->source);
+}
+
+void rd_read_vm(rd_obj *o, void *out)
+{
+    vp_vm *vm = out;
+    rd_str_req(o, "id", RD_INTERN, &vm->id);
+    rd_str(o, "name", RD_COPY, &vm->name);
+    rd_str(o, "resource_group", RD_INTERN, &vm->resource_group);
+    rd_str(o, "subscription_id", RD_INTERN, &vm->subscription_id);
+    rd_str(o, "location", RD_INTERN, &vm->location);
+    rd_str(o, "type", RD_INTERN, &vm->type);
+    rd_text(o, "vm_id", RD_COPY, &vm->vm_uuid);
+    rd_text(o, "size", RD_INTERN, &vm->size);
+    rd_text(o, "os_type", RD_INTERN, &vm->os_type);
+    rd_text(o, "time_created", RD_COPY, &vm->time_created);
+    read_tags(o, &vm->tags);
+    vm->protected_by = rd_string_array(o, "protected_by", RD_INTERN, &vm->protected_count);
+    rd_read_source(o, "source", &vm->source);
+}

@@ -1,0 +1,138 @@
+/* Internal to the snapshot reader (snapshot_read*.c): the state shared by the line
+ * walker, the per-entity conversions and the typed member getters. */
+#ifndef VP_SNAPSHOT_READ_INTERNAL_H
+#define VP_SNAPSHOT_READ_INTERNAL_H
+
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "vaultproof/snapshot.h"
+
+/* The arrays of the format whose elements the canonical layout puts one per line. */
+typedef enum {
+    RD_LISTS,
+    RD_WARNINGS,
+    RD_FILES,
+    RD_WORM_SOURCES,
+    RD_REGIONS,
+    RD_SUBSCRIPTIONS,
+    RD_VAULTS,
+    RD_POLICIES,
+    RD_ITEMS,
+    RD_VMS,
+    RD_KINDS
+} rd_kind;
+
+/* The file, mapped; pages before `released` have been given back. */
+typedef struct {
+    const char *text;
+    size_t len, released, page;
+} rd_input;
+
+/* Where a value is, for messages only: a chain of parents from which the JSON pointer
+ * is built when (and only when) an error is reported. */
+typedef struct rd_path {
+    const struct rd_path *up;
+    const char *key; /* member name; NULL for an array element */
+    size_t index;
+} rd_path;
+
+/* Interned strings: one arena copy per distinct value. Open addressing. */
+typedef struct {
+    struct rd_slot *slots;
+    size_t cap, count;
+} rd_strings;
+
+/* A growable malloc'd array of one entity kind. */
+typedef struct {
+    void *v;
+    size_t n, cap;
+} rd_vec;
+
+typedef struct {
+    const char *file;      /* the snapshot's path, for messages */
+    const char *text;      /* the whole document, to find an error's line; NULL when unknown */
+    size_t len;
+    size_t line;           /* line of the element being read; 0: find it in text */
+    vp_arena *arena;       /* owned by the snapshot once reading succeeds */
+    rd_strings strings;
+    vp_snapshot *snap;     /* scalars are read straight into it */
+    rd_vec vec[RD_KINDS];  /* entities, in document order */
+    long long counts[8];   /* collection.counts as written, checked at the end */
+    vp_error *err;
+    vp_status status;      /* first error; every getter is a no-op after one */
+} rd_ctx;
+
+/* One object being read: members are looked up in the canonical order first, and
+ * every member must be looked up exactly once (unknown members are errors). */
+#define RD_MAX_MEMBERS 40 /* more than any object of the format has (an item: 31) */
+typedef struct {
+    rd_ctx *c;
+    const cJSON *obj;
+    const rd_path *at;
+    const cJSON *next;                  /* the member expected next */
+    const char *asked[RD_MAX_MEMBERS];  /* keys looked up, to name an unknown member */
+    size_t asked_count;
+} rd_obj;
+
+typedef enum { RD_COPY = 0, RD_INTERN = 1 } rd_store;
+
+/* ---- snapshot_read_util.c ---- */
+vp_status rd_fail(rd_ctx *c, const rd_path *at, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+vp_status rd_nomem(rd_ctx *c);
+void rd_pointer(const rd_path *at, const char *key, char *buf, size_t size);
+const char *rd_intern(rd_ctx *c, const char *s);
+const char *rd_keep(rd_ctx *c, const char *s, rd_store how);
+void rd_strings_free(rd_strings *t);
+void *rd_push(rd_ctx *c, rd_kind k, size_t elem);
+
+void rd_open(rd_obj *o, rd_ctx *c, const cJSON *obj, const rd_path *at);
+vp_status rd_close(rd_obj *o);
+const cJSON *rd_member(rd_obj *o, const char *key);
+vp_presence rd_str(rd_obj *o, const char *key, rd_store how, const char **out);
+void rd_str_req(rd_obj *o, const char *key, rd_store how, const char **out);
+void rd_text(rd_obj *o, const char *key, rd_store how, vp_text *out);
+vp_presence rd_int(rd_obj *o, const char *key, long long min, long long max, int nullable, long long *out);
+void rd_num(rd_obj *o, const char *key, vp_num *out);
+long long rd_days(rd_obj *o, const char *key);
+void rd_bool(rd_obj *o, const char *key, int *out);
+void rd_flag(rd_obj *o, const char *key, vp_flag *out);
+int rd_enum(rd_obj *o, const char *key, const char *const *names, int nullable);
+int rd_object(rd_obj *o, const char *key, int nullable, rd_path *p, rd_obj *child);
+const cJSON *rd_array(rd_obj *o, const char *key, rd_path *p);
+const char **rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count);
+
+/* ---- snapshot_read_scan.c ---- */
+/* The line on which the value at pointer (or, when absent, its nearest enclosing
+ * value) starts in text; 0 when not found. For messages only. */
+size_t rd_line_of_value(const char *text, size_t len, const char *pointer);
+
+/* ---- snapshot_read_lines.c ---- */
+/* Reads the element lines of the canonical layout into c and returns the skeleton
+ * (caller frees; NULL when the file had no one-per-line array: then the text is its
+ * own skeleton). A syntax error is returned; a conversion error is left in c->status
+ * with its message in *pending_err. *other_layout: the file is in another layout. */
+vp_status rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **skel, size_t *skel_len,
+                        int *other_layout);
+
+/* Reads one object (an entity, or a part of one) into out. */
+typedef void (*rd_part_fn)(rd_obj *o, void *out);
+
+/* ---- snapshot_read_entities.c ---- */
+void rd_read_source(rd_obj *o, const char *key, vp_source *out);
+void rd_read_vault(rd_obj *o, void *out);
+void rd_read_policy(rd_obj *o, void *out);
+void rd_read_item(rd_obj *o, void *out);
+void rd_read_vm(rd_obj *o, void *out);
+
+/* ---- snapshot_read_document.c ---- */
+extern const char *const rd_kind_names[RD_KINDS];
+extern const char *const rd_list_statuses[];
+size_t rd_kind_size(rd_kind k);
+void rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at);
+vp_status rd_element(rd_ctx *c, rd_kind k, const cJSON *obj);
+vp_status rd_document(rd_ctx *c, const cJSON *root);
+vp_status rd_check_counts(rd_ctx *c);
+
+#endif

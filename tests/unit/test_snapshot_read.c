@@ -1,0 +1,940 @@
+/* Reading snapshots back: round trips (fixtures, the Contoso sample), the model after
+ * reading, other layouts, sorting, and errors that name file, line and pointer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "vaultproof/collect.h"
+#include "vaultproof/fileio.h"
+#include "vaultproof/worm.h"
+#include "vp_test.h"
+
+/* ---- helpers ---- */
+
+static char *fixture(const char *name)
+{
+    char path[1024], *data = NULL;
+    size_t len = 0;
+    vp_error e = {0};
+    const char *dir = getenv("VP_TEST_DATA");
+    snprintf(path, sizeof path, "%s/unit/%s", dir ? dir : "tests/data", name);
+    ck_assert_msg(vp_read_file(path, &data, &len, &e) == VP_OK, "%s", e.message);
+    return data;
+}
+
+/* The normalizer's snapshot of tests/data/unit/ (as in test_normalize.c). */
+static vp_snapshot *fixture_snapshot(void)
+{
+    static const char *const names[] = {"subscriptions.json", "vaults.json", "vault-configs.json",
+                                        "policies.json",      "items.json",  "vms.json"};
+    vp_test_body b[6];
+    char *bodies[6];
+    vp_snapshot *s = NULL;
+    vp_error e = {0};
+    for (int i = 0; i < 6; i++) {
+        bodies[i] = fixture(names[i]);
+        b[i] = (vp_test_body){names[i], bodies[i], NULL};
+    }
+    ck_assert_msg(vp_test_normalize(b, 6, &s, &e) == VP_OK, "%s", e.message);
+    for (int i = 0; i < 6; i++)
+        free(bodies[i]);
+    return s;
+}
+
+/* The Contoso Health sample, collected as `vaultproof collect` does (pinned clock). */
+static vp_snapshot *contoso_snapshot(void)
+{
+    char dir[1024];
+    const char *data = getenv("VP_TEST_DATA");
+    vp_worm_catalog *worm = NULL;
+    vp_snapshot *s = NULL;
+    vp_error e = {0};
+    snprintf(dir, sizeof dir, "%s/../../samples/contoso-health/raw", data ? data : "tests/data");
+    ck_assert_msg(vp_worm_catalog_builtin(&worm, &e) == VP_OK, "%s", e.message);
+    vp_collect_options opt = {.source_kind = "replay", .input = "samples/contoso-health/raw", .worm = worm};
+    opt.clock.epoch = 1790748000;
+    opt.clock.pinned = 1;
+    ck_assert_msg(vp_collect_replay(dir, &opt, &s, &e) == VP_OK, "%s", e.message);
+    vp_worm_catalog_free(worm);
+    return s;
+}
+
+/* A scratch file in a directory of its own, made inside the test (each test runs in
+ * its own child process) and removed right after each read, before any assertion can
+ * end the test. */
+typedef struct {
+    char dir[256], path[320];
+} scratch;
+
+static const char *scratch_write(scratch *t, const char *text, size_t len)
+{
+    if (!t->dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(t->dir, sizeof t->dir, "%s/vp-read-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        ck_assert_ptr_nonnull(mkdtemp(t->dir));
+        snprintf(t->path, sizeof t->path, "%s/snap.json", t->dir);
+    }
+    FILE *fp = fopen(t->path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(text, 1, len, fp), len);
+    ck_assert_int_eq(fclose(fp), 0);
+    return t->path;
+}
+
+static void scratch_remove(scratch *t)
+{
+    if (!t->dir[0])
+        return;
+    unlink(t->path);
+    rmdir(t->dir);
+    t->dir[0] = '\0';
+}
+
+static vp_snapshot *read_text(scratch *t, const char *text)
+{
+    vp_snapshot *s = NULL;
+    vp_error e = {0};
+    vp_status st = vp_snapshot_read_json(scratch_write(t, text, strlen(text)), &s, &e);
+    scratch_remove(t);
+    ck_assert_msg(st == VP_OK, "%s", e.message);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/* Reads text that must be refused; returns the message (in e). */
+static const char *read_error(scratch *t, const char *text, size_t len, vp_error *e)
+{
+    vp_snapshot sentinel, *s = &sentinel; /* must come back NULL */
+    char path[sizeof t->path];
+    snprintf(path, sizeof path, "%s", scratch_write(t, text, len));
+    vp_status st = vp_snapshot_read_json(path, &s, e);
+    scratch_remove(t);
+    ck_assert_int_eq(st, VP_ERR_INPUT);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strncmp(e->message, path, strlen(path)) == 0, "message does not name the file: %s", e->message);
+    return e->message;
+}
+
+static void assert_same_text(const char *a, const char *b)
+{
+    size_t i = 0;
+    while (a[i] && a[i] == b[i])
+        i++;
+    ck_assert_msg(a[i] == b[i], "texts differ at byte %zu: ...%.60s... vs ...%.60s...", i, a + i, b + i);
+}
+
+/* Write, read, write: the two texts must be the same bytes. Returns the reread. */
+static vp_snapshot *assert_round_trip(scratch *t, const vp_snapshot *s)
+{
+    char *a = vp_test_snapshot_json(s);
+    vp_snapshot *r = read_text(t, a);
+    char *b = vp_test_snapshot_json(r);
+    assert_same_text(a, b);
+    free(a);
+    free(b);
+    return r;
+}
+
+static char *replace_once(const char *s, const char *from, const char *to)
+{
+    const char *at = strstr(s, from);
+    ck_assert_msg(at != NULL, "'%s' not in the text", from);
+    size_t head = (size_t)(at - s), fl = strlen(from), tl = strlen(to), rest = strlen(at + fl);
+    char *out = malloc(head + tl + rest + 1);
+    memcpy(out, s, head);
+    memcpy(out + head, to, tl);
+    memcpy(out + head + tl, at + fl, rest + 1);
+    return out;
+}
+
+static size_t line_of(const char *s, const char *needle)
+{
+    const char *at = strstr(s, needle);
+    size_t line = 1;
+    ck_assert_msg(at != NULL, "'%s' not in the text", needle);
+    for (const char *p = s; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/* The text as lines (without their '\n'), to move elements around. */
+typedef struct {
+    char **v;
+    size_t n;
+} lines;
+
+static lines split_lines(const char *s)
+{
+    lines l = {NULL, 0};
+    for (const char *p = s;; ) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        l.v = realloc(l.v, (l.n + 1) * sizeof *l.v);
+        l.v[l.n] = strndup(p, len);
+        l.n++;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return l;
+}
+
+static char *join_lines(const lines *l)
+{
+    size_t len = 0, n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        len += strlen(l->v[i]) + 1;
+    char *out = malloc(len + 1);
+    for (size_t i = 0; i < l->n; i++)
+        n += (size_t)sprintf(out + n, "%s%s", l->v[i], i + 1 < l->n ? "\n" : "");
+    return out;
+}
+
+static void free_lines(lines *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* Index of the line that opens an array ("  \"vaults\": ["). */
+static size_t opener(const lines *l, const char *line)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], line))
+            return i;
+    ck_abort_msg("no line '%s'", line);
+    return 0;
+}
+
+static size_t region_size(const lines *l, size_t open)
+{
+    size_t n = 0;
+    while (l->v[open + 1 + n][strspn(l->v[open + 1 + n], " ")] == '{')
+        n++;
+    return n;
+}
+
+static void set_comma(char *line, int comma)
+{
+    size_t len = strlen(line);
+    if (line[len - 1] == ',')
+        line[--len] = '\0';
+    if (comma)
+        strcpy(line + len, ","); /* callers made room for one more byte */
+}
+
+/* Reverses the elements of one array, keeping its commas valid. */
+static void reverse_region(lines *l, const char *open_line)
+{
+    size_t open = opener(l, open_line), n = region_size(l, open);
+    char **e = l->v + open + 1;
+    for (size_t i = 0; i < n; i++) {
+        char *grown = malloc(strlen(e[i]) + 2);
+        strcpy(grown, e[i]);
+        free(e[i]);
+        e[i] = grown;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        char *x = e[i];
+        e[i] = e[n - 1 - i];
+        e[n - 1 - i] = x;
+    }
+    for (size_t i = 0; i < n; i++)
+        set_comma(e[i], i + 1 < n);
+}
+
+static const vp_item *item_named(const vp_snapshot *s, const char *friendly)
+{
+    for (size_t i = 0; i < s->item_count; i++)
+        if (s->items[i].friendly_name.presence == VP_PRESENT && !strcmp(s->items[i].friendly_name.value, friendly))
+            return &s->items[i];
+    ck_abort_msg("no item %s", friendly);
+    return NULL;
+}
+
+static const vp_policy *policy_named(const vp_snapshot *s, const char *name)
+{
+    for (size_t i = 0; i < s->policy_count; i++)
+        if (!strcmp(s->policies[i].name, name))
+            return &s->policies[i];
+    ck_abort_msg("no policy %s", name);
+    return NULL;
+}
+
+/* ---- model comparison: every field the format carries ---- */
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+#define SAME_STR(a, b, f) ck_assert_msg(same_str((a)->f, (b)->f), "%s: '%s' vs '%s'", #f, (a)->f, (b)->f)
+#define SAME_INT(a, b, f) ck_assert_msg((a)->f == (b)->f, "%s: %lld vs %lld", #f, (long long)(a)->f, (long long)(b)->f)
+
+/* null and absent are one thing in the format: both are "not reported" */
+static void same_text(const vp_text *a, const vp_text *b, const char *what)
+{
+    ck_assert_msg((a->presence == VP_PRESENT) == (b->presence == VP_PRESENT), "%s: presence", what);
+    if (a->presence != VP_PRESENT)
+        return;
+    ck_assert_msg(!strcmp(a->value, b->value), "%s: '%s' vs '%s'", what, a->value, b->value);
+    ck_assert_msg(a->unknown == b->unknown, "%s: unknown", what);
+    ck_assert_msg(a->origin == b->origin, "%s: origin", what);
+}
+
+#define SAME_TEXT(a, b, f) same_text(&(a)->f, &(b)->f, #f)
+
+static void same_num(const vp_num *a, const vp_num *b, const char *what)
+{
+    ck_assert_msg((a->presence == VP_PRESENT) == (b->presence == VP_PRESENT), "%s: presence", what);
+    ck_assert_msg(a->presence != VP_PRESENT || (a->value == b->value && a->origin == b->origin), "%s", what);
+}
+
+static void same_flag(const vp_flag *a, const vp_flag *b, const char *what)
+{
+    ck_assert_msg((a->presence == VP_PRESENT) == (b->presence == VP_PRESENT), "%s: presence", what);
+    ck_assert_msg(a->presence != VP_PRESENT || a->value == b->value, "%s", what);
+}
+
+static void same_source(const vp_source *a, const vp_source *b)
+{
+    SAME_STR(a, b, file);
+    SAME_STR(a, b, pointer);
+}
+
+static void same_tags(const vp_tags *a, const vp_tags *b)
+{
+    ck_assert_int_eq(a->presence == VP_PRESENT, b->presence == VP_PRESENT);
+    ck_assert_uint_eq(a->count, b->count);
+    for (size_t i = 0; i < a->count; i++) {
+        SAME_STR(&a->items[i], &b->items[i], key);
+        SAME_STR(&a->items[i], &b->items[i], value);
+    }
+}
+
+static void same_vault(const vp_vault *a, const vp_vault *b)
+{
+    SAME_STR(a, b, id);
+    SAME_STR(a, b, name);
+    SAME_STR(a, b, resource_group);
+    SAME_STR(a, b, subscription_id);
+    SAME_STR(a, b, location);
+    same_source(&a->source, &b->source);
+    same_tags(&a->tags, &b->tags);
+    SAME_TEXT(a, b, immutability);
+    SAME_TEXT(a, b, soft_delete);
+    same_num(&a->soft_delete_days, &b->soft_delete_days, "soft_delete_days");
+    SAME_TEXT(a, b, enhanced_security);
+    SAME_TEXT(a, b, mua);
+    SAME_TEXT(a, b, storage_redundancy);
+    SAME_TEXT(a, b, cross_region_restore);
+    SAME_TEXT(a, b, secure_score);
+    SAME_TEXT(a, b, bcdr_security_level);
+    SAME_TEXT(a, b, sku);
+    SAME_TEXT(a, b, provisioning_state);
+    SAME_TEXT(a, b, public_network_access);
+    same_source(&a->vaultconfig_source, &b->vaultconfig_source);
+    same_source(&a->storageconfig_source, &b->storageconfig_source);
+    SAME_INT(a, b, guard_count);
+    for (size_t i = 0; i < a->guard_count; i++) {
+        SAME_STR(&a->guards[i], &b->guards[i], id);
+        SAME_STR(&a->guards[i], &b->guards[i], resource_guard_id);
+        SAME_STR(&a->guards[i], &b->guards[i], last_updated);
+        SAME_INT(&a->guards[i], &b->guards[i], operation_count);
+        same_source(&a->guards[i].source, &b->guards[i].source);
+    }
+    SAME_INT(a, b, list_policies);
+    SAME_INT(a, b, list_items);
+    SAME_INT(a, b, list_vaultconfig);
+    SAME_INT(a, b, list_storageconfig);
+    SAME_INT(a, b, list_guards);
+    SAME_INT(a, b, policy_count);
+    SAME_INT(a, b, item_count);
+}
+
+/* The writer prints a parent vault's id as the vault spells it, and the reader keeps
+ * what it reads: the collected model may spell it in another case. */
+#define SAME_ID(a, b, f) ck_assert_msg(!strcasecmp((a)->f, (b)->f), "%s: '%s' vs '%s'", #f, (a)->f, (b)->f)
+
+static void same_policy(const vp_policy *a, const vp_policy *b)
+{
+    SAME_STR(a, b, id);
+    SAME_STR(a, b, name);
+    SAME_ID(a, b, vault_id);
+    SAME_STR(a, b, subscription_id);
+    same_source(&a->source, &b->source);
+    SAME_INT(a, b, vault_listed);
+    SAME_TEXT(a, b, management_type);
+    SAME_TEXT(a, b, workload_type);
+    SAME_TEXT(a, b, policy_type);
+    SAME_TEXT(a, b, schedule_frequency);
+    SAME_TEXT(a, b, time_zone);
+    same_num(&a->protected_items_count, &b->protected_items_count, "protected_items_count");
+    SAME_INT(a, b, tier_count);
+    for (size_t i = 0; i < a->tier_count; i++) {
+        SAME_STR(&a->tiers[i], &b->tiers[i], sub_policy);
+        SAME_STR(&a->tiers[i], &b->tiers[i], tier);
+        SAME_INT(&a->tiers[i], &b->tiers[i], count);
+        SAME_STR(&a->tiers[i], &b->tiers[i], unit);
+        SAME_INT(&a->tiers[i], &b->tiers[i], days);
+        SAME_STR(&a->tiers[i], &b->tiers[i], pointer);
+    }
+    SAME_INT(a, b, long_term_days);
+    SAME_INT(a, b, log_days);
+    SAME_INT(a, b, unknown_retention);
+}
+
+static void same_item(const vp_item *a, const vp_item *b)
+{
+    SAME_STR(a, b, id);
+    SAME_STR(a, b, name);
+    SAME_ID(a, b, vault_id);
+    SAME_STR(a, b, subscription_id);
+    same_source(&a->source, &b->source);
+    SAME_INT(a, b, vault_listed);
+    SAME_STR(a, b, kind);
+    SAME_TEXT(a, b, item_type);
+    SAME_TEXT(a, b, management_type);
+    SAME_TEXT(a, b, workload_type);
+    SAME_TEXT(a, b, friendly_name);
+    SAME_TEXT(a, b, server);
+    SAME_TEXT(a, b, container);
+    SAME_TEXT(a, b, source_resource_id);
+    SAME_TEXT(a, b, vm_id);
+    SAME_TEXT(a, b, policy_id);
+    SAME_TEXT(a, b, policy_name);
+    SAME_STR(a, b, policy_link);
+    SAME_TEXT(a, b, protection_state);
+    SAME_TEXT(a, b, protection_status);
+    SAME_TEXT(a, b, health_status);
+    SAME_TEXT(a, b, last_backup_status);
+    SAME_TEXT(a, b, last_backup_time);
+    SAME_TEXT(a, b, last_recovery_point);
+    SAME_TEXT(a, b, oldest_recovery_point);
+    same_num(&a->recovery_point_count, &b->recovery_point_count, "recovery_point_count");
+    same_flag(&a->deferred_delete, &b->deferred_delete, "deferred_delete");
+    SAME_TEXT(a, b, deferred_delete_time);
+    same_flag(&a->archive_enabled, &b->archive_enabled, "archive_enabled");
+    SAME_TEXT(a, b, policy_state);
+}
+
+static void same_vm(const vp_vm *a, const vp_vm *b)
+{
+    SAME_STR(a, b, id);
+    SAME_STR(a, b, name);
+    SAME_STR(a, b, resource_group);
+    SAME_STR(a, b, subscription_id);
+    SAME_STR(a, b, location);
+    SAME_STR(a, b, type);
+    same_source(&a->source, &b->source);
+    same_tags(&a->tags, &b->tags);
+    SAME_TEXT(a, b, vm_uuid);
+    SAME_TEXT(a, b, size);
+    SAME_TEXT(a, b, os_type);
+    SAME_TEXT(a, b, time_created);
+    SAME_INT(a, b, protected_count);
+    for (size_t i = 0; i < a->protected_count; i++)
+        ck_assert_str_eq(a->protected_by[i], b->protected_by[i]);
+}
+
+static void same_collection(const vp_collection *a, const vp_collection *b)
+{
+    SAME_STR(a, b, tool_version);
+    SAME_STR(a, b, tool_commit);
+    SAME_STR(a, b, source_kind);
+    SAME_STR(a, b, input);
+    SAME_STR(a, b, generated_at);
+    SAME_STR(a, b, captured_from);
+    SAME_STR(a, b, captured_to);
+    SAME_STR(a, b, principal);
+    SAME_STR(a, b, worm_catalog_version);
+    SAME_STR(a, b, worm_catalog_sha256);
+    SAME_STR(a, b, worm_catalog_origin);
+    SAME_INT(a, b, clock_pinned);
+    SAME_INT(a, b, request_count);
+    SAME_INT(a, b, retry_count);
+    SAME_INT(a, b, verified);
+    SAME_INT(a, b, complete);
+    SAME_INT(a, b, ignored_resources);
+    SAME_INT(a, b, endpoint_count);
+    for (size_t i = 0; i < a->endpoint_count; i++)
+        ck_assert_str_eq(a->endpoints[i], b->endpoints[i]);
+    SAME_INT(a, b, api_version_count);
+    for (size_t i = 0; i < a->api_version_count; i++)
+        ck_assert_str_eq(a->api_versions[i], b->api_versions[i]);
+    SAME_INT(a, b, list_count);
+    for (size_t i = 0; i < a->list_count; i++) {
+        SAME_STR(&a->lists[i], &b->lists[i], operation);
+        SAME_STR(&a->lists[i], &b->lists[i], scope);
+        SAME_INT(&a->lists[i], &b->lists[i], status);
+        SAME_INT(&a->lists[i], &b->lists[i], pages);
+        SAME_STR(&a->lists[i], &b->lists[i], detail);
+    }
+    SAME_INT(a, b, warning_count);
+    for (size_t i = 0; i < a->warning_count; i++) {
+        SAME_STR(&a->warnings[i], &b->warnings[i], code);
+        SAME_STR(&a->warnings[i], &b->warnings[i], file);
+        SAME_STR(&a->warnings[i], &b->warnings[i], pointer);
+        SAME_STR(&a->warnings[i], &b->warnings[i], message);
+    }
+    SAME_INT(a, b, file_count);
+    for (size_t i = 0; i < a->file_count; i++) {
+        SAME_STR(&a->files[i], &b->files[i], path);
+        SAME_STR(&a->files[i], &b->files[i], sha256);
+        SAME_STR(&a->files[i], &b->files[i], role);
+        SAME_INT(&a->files[i], &b->files[i], bytes);
+    }
+}
+
+static void same_model(const vp_snapshot *a, const vp_snapshot *b)
+{
+    same_collection(&a->collection, &b->collection);
+    ck_assert_uint_eq(a->worm_source_count, b->worm_source_count);
+    for (size_t i = 0; i < a->worm_source_count; i++) {
+        SAME_STR(&a->worm_sources[i], &b->worm_sources[i], id);
+        SAME_STR(&a->worm_sources[i], &b->worm_sources[i], title);
+        SAME_STR(&a->worm_sources[i], &b->worm_sources[i], url);
+        SAME_STR(&a->worm_sources[i], &b->worm_sources[i], as_of);
+        SAME_STR(&a->worm_sources[i], &b->worm_sources[i], recorded);
+    }
+    ck_assert_uint_eq(a->region_count, b->region_count);
+    for (size_t i = 0; i < a->region_count; i++) {
+        SAME_STR(&a->regions[i], &b->regions[i], location);
+        SAME_STR(&a->regions[i], &b->regions[i], display_name);
+        SAME_STR(&a->regions[i], &b->regions[i], worm);
+        SAME_INT(&a->regions[i], &b->regions[i], vault_count);
+        SAME_INT(&a->regions[i], &b->regions[i], source_count);
+        for (size_t j = 0; j < a->regions[i].source_count; j++)
+            ck_assert_str_eq(a->regions[i].sources[j], b->regions[i].sources[j]);
+    }
+    ck_assert_uint_eq(a->subscription_count, b->subscription_count);
+    for (size_t i = 0; i < a->subscription_count; i++) {
+        SAME_STR(&a->subscriptions[i], &b->subscriptions[i], id);
+        SAME_STR(&a->subscriptions[i], &b->subscriptions[i], subscription_id);
+        SAME_STR(&a->subscriptions[i], &b->subscriptions[i], display_name);
+        SAME_STR(&a->subscriptions[i], &b->subscriptions[i], state);
+        SAME_STR(&a->subscriptions[i], &b->subscriptions[i], tenant_id);
+        SAME_INT(&a->subscriptions[i], &b->subscriptions[i], listed);
+        same_source(&a->subscriptions[i].source, &b->subscriptions[i].source);
+    }
+    ck_assert_uint_eq(a->vault_count, b->vault_count);
+    for (size_t i = 0; i < a->vault_count; i++)
+        same_vault(&a->vaults[i], &b->vaults[i]);
+    ck_assert_uint_eq(a->policy_count, b->policy_count);
+    for (size_t i = 0; i < a->policy_count; i++)
+        same_policy(&a->policies[i], &b->policies[i]);
+    ck_assert_uint_eq(a->item_count, b->item_count);
+    for (size_t i = 0; i < a->item_count; i++)
+        same_item(&a->items[i], &b->items[i]);
+    ck_assert_uint_eq(a->vm_count, b->vm_count);
+    for (size_t i = 0; i < a->vm_count; i++)
+        same_vm(&a->vms[i], &b->vms[i]);
+}
+
+/* ---- round trips ---- */
+
+START_TEST(round_trip_fixtures)
+{
+    scratch t = {0};
+    vp_snapshot *s = fixture_snapshot();
+    vp_snapshot *r = assert_round_trip(&t, s);
+    same_model(s, r);
+    vp_snapshot_free(r);
+    vp_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(round_trip_contoso)
+{
+    scratch t = {0};
+    vp_snapshot *s = contoso_snapshot();
+    ck_assert_uint_gt(s->item_count, 0);
+    ck_assert_uint_gt(s->collection.file_count, 0);
+    vp_snapshot *r = assert_round_trip(&t, s);
+    same_model(s, r);
+    /* the reread snapshot serves lookups as the collected one does */
+    for (size_t i = 0; i < r->item_count; i++)
+        ck_assert_ptr_eq(vp_snapshot_find_item(r, s->items[i].id), &r->items[i]);
+    vp_snapshot_free(r);
+    vp_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(fields_after_reading)
+{
+    scratch t = {0};
+    vp_snapshot *s = fixture_snapshot();
+    vp_snapshot *r = assert_round_trip(&t, s);
+    const char *vaults = "/subscriptions/sub-a/resourceGroups/rg-a/providers/Microsoft.RecoveryServices/vaults/";
+    char id[256];
+
+    /* not reported: absent in the API, null in the file, VP_NULL once read */
+    snprintf(id, sizeof id, "%svault-fresh", vaults);
+    const vp_vault *fresh = vp_snapshot_find_vault(r, id);
+    ck_assert_ptr_nonnull(fresh);
+    ck_assert_int_eq(fresh->immutability.presence, VP_NULL);
+    ck_assert_ptr_null(fresh->immutability.value);
+    ck_assert_int_eq(fresh->tags.presence, VP_NULL);
+    /* derived_from: which document a field came from */
+    ck_assert_str_eq(fresh->soft_delete.value, "AlwaysON");
+    ck_assert_int_eq(fresh->soft_delete.origin, VP_ORIGIN_VAULTCONFIG);
+    ck_assert_int_eq(fresh->soft_delete_days.origin, VP_ORIGIN_VAULTCONFIG);
+    ck_assert_int_eq(fresh->storage_redundancy.origin, VP_ORIGIN_STORAGECONFIG);
+    ck_assert_int_eq(fresh->sku.origin, VP_ORIGIN_SELF);
+    ck_assert_str_eq(fresh->vaultconfig_source.pointer, "/0");
+
+    snprintf(id, sizeof id, "%svault-locked", vaults);
+    const vp_vault *locked = vp_snapshot_find_vault(r, id);
+    ck_assert_int_eq(locked->soft_delete.origin, VP_ORIGIN_SELF);
+    ck_assert_str_eq(locked->tags.items[0].value, "Zürich");
+    ck_assert_int_eq(locked->guard_count, 1);
+    ck_assert_int_eq(locked->guards[0].operation_count, 2);
+    ck_assert_uint_eq(locked->item_count, 14);
+    /* completeness per vault: an offline export is unverified, not complete */
+    ck_assert_int_eq(locked->list_items, s->vaults[locked - r->vaults].list_items);
+    ck_assert_int_ne(locked->list_items, VP_LIST_COMPLETE);
+
+    /* unknown enums, mapped back to their fields */
+    const vp_vault *odd = vp_snapshot_find_vault(r, "/subscriptions/sub-b/resourceGroups/rg-b/providers/Microsoft.RecoveryServices/vaults/vault-odd");
+    ck_assert_ptr_nonnull(odd);
+    ck_assert_int_eq(odd->immutability.unknown, 1);
+    ck_assert_int_eq(odd->secure_score.unknown, 1);
+    ck_assert_int_eq(odd->mua.unknown, 0);
+    const vp_item *x = item_named(r, "x1");
+    ck_assert_int_eq(x->protection_state.unknown, 1);
+    ck_assert_int_eq(x->health_status.unknown, 1);
+    ck_assert_int_eq(x->item_type.unknown, 1);
+    ck_assert_str_eq(x->policy_link, "missing");
+    ck_assert_int_eq(policy_named(r, "future-shape")->management_type.unknown, 1);
+
+    /* retention: null days read back as -1 */
+    const vp_policy *p = policy_named(r, "odd-units");
+    ck_assert_int_eq(p->unknown_retention, 1);
+    ck_assert_int_eq(p->tiers[0].days, -1);
+    ck_assert_str_eq(p->tiers[0].unit, "Invalid");
+    ck_assert_int_eq(p->long_term_days, 35);
+    ck_assert_int_eq(policy_named(r, "future-shape")->long_term_days, -1);
+    p = policy_named(r, "sql-full-diff-log");
+    ck_assert_str_eq(p->tiers[3].sub_policy, "Differential");
+    ck_assert_int_eq(p->log_days, 7);
+    ck_assert_int_eq(policy_named(r, "vm-v1-daily")->log_days, -1);
+
+    /* items and VMs */
+    const vp_item *share = item_named(r, "share1");
+    ck_assert_int_eq(share->deferred_delete.presence, VP_PRESENT);
+    ck_assert_int_eq(share->deferred_delete.value, 1);
+    ck_assert_str_eq(share->deferred_delete_time.value, "2026-09-20T00:00:00Z");
+    const vp_item *vm = item_named(r, "epic-db01");
+    ck_assert_int_eq(vm->recovery_point_count.value, 412);
+    ck_assert_str_eq(vm->policy_link, "resolved");
+    const vp_vm *db = vp_snapshot_find_vm(r, "/SUBSCRIPTIONS/sub-a/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/epic-db01");
+    ck_assert_ptr_nonnull(db);
+    ck_assert_uint_eq(db->protected_count, 1);
+    ck_assert_ptr_eq(db->protected_by[0], vm->id); /* interned: one copy of the id */
+    ck_assert_int_eq(item_named(r, "ghost01")->vault_listed, 0);
+    ck_assert_str_eq(r->collection.source_kind, "replay");
+    ck_assert_int_eq(r->subscriptions[1].listed, 0);
+    vp_snapshot_free(r);
+    vp_snapshot_free(s);
+}
+END_TEST
+
+/* ---- other layouts ---- */
+
+static char *canonical_fixture_text(void)
+{
+    vp_snapshot *s = fixture_snapshot();
+    char *text = vp_test_snapshot_json(s);
+    vp_snapshot_free(s);
+    return text;
+}
+
+/* Reformats with cJSON's printer: members on their own lines, array elements not. */
+static char *cjson_reformat(const char *text, int formatted)
+{
+    cJSON *root = NULL;
+    vp_error e = {0};
+    ck_assert_msg(vp_json_parse("text", text, strlen(text), &root, &e) == VP_OK, "%s", e.message);
+    char *out = formatted ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    ck_assert_ptr_nonnull(out);
+    return out;
+}
+
+/* Breaks one-line elements after their '{', as a pretty-printer would: every one, or
+ * those whose line contains `only`. */
+static char *split_elements(const char *text, const char *only)
+{
+    char *out = malloc(strlen(text) * 2 + 1), *o = out;
+    for (const char *p = text; *p;) {
+        size_t indent = strspn(p, " ");
+        const char *eol = strchr(p, '\n');
+        char *line = strndup(p, eol ? (size_t)(eol - p) : strlen(p));
+        int element = p[indent] == '{' && p[indent + 1] == '"' && (!only || strstr(line, only));
+        free(line);
+        memcpy(o, p, indent + element);
+        o += indent + element;
+        p += indent + element;
+        if (element)
+            *o++ = '\n';
+        while (*p && *p != '\n')
+            *o++ = *p++;
+        if (*p)
+            *o++ = *p++;
+    }
+    *o = '\0';
+    return out;
+}
+
+static void assert_reads_canonical(scratch *t, const char *other, const char *canonical)
+{
+    ck_assert_str_ne(other, canonical);
+    vp_snapshot *r = read_text(t, other);
+    char *back = vp_test_snapshot_json(r);
+    assert_same_text(canonical, back);
+    free(back);
+    vp_snapshot_free(r);
+}
+
+START_TEST(other_layouts_read_the_same)
+{
+    scratch t = {0};
+    char *canonical = canonical_fixture_text();
+    char *printed = cjson_reformat(canonical, 1), *one_line = cjson_reformat(canonical, 0);
+    char *split = split_elements(canonical, NULL);
+    /* one-line arrays first, then the protected items over several lines each: what
+     * was read line by line is dropped and the document is read whole */
+    char *split_late = split_elements(canonical, "\"kind\":");
+    ck_assert_ptr_nonnull(strstr(split, "\n    {\n\"id\":"));
+    ck_assert_ptr_nonnull(strstr(split_late, "\n    {\"id\":"));
+    assert_reads_canonical(&t, printed, canonical);
+    assert_reads_canonical(&t, one_line, canonical);
+    assert_reads_canonical(&t, split, canonical);
+    assert_reads_canonical(&t, split_late, canonical);
+    free(split_late);
+    /* and the same through the whole-document path of the Contoso sample */
+    vp_snapshot *s = contoso_snapshot();
+    char *contoso = vp_test_snapshot_json(s), *contoso_printed = cjson_reformat(contoso, 1);
+    assert_reads_canonical(&t, contoso_printed, contoso);
+    free(contoso);
+    cJSON_free(contoso_printed);
+    vp_snapshot_free(s);
+    cJSON_free(printed);
+    cJSON_free(one_line);
+    free(split);
+    free(canonical);
+}
+END_TEST
+
+START_TEST(out_of_order_entities_are_sorted)
+{
+    scratch t = {0};
+    char *canonical = canonical_fixture_text();
+    lines l = split_lines(canonical);
+    reverse_region(&l, "  \"vaults\": [");
+    reverse_region(&l, "  \"protected_items\": [");
+    reverse_region(&l, "  \"virtual_machines\": [");
+    reverse_region(&l, "  \"subscriptions\": [");
+    char *shuffled = join_lines(&l);
+    vp_snapshot *r = read_text(&t, shuffled);
+    for (size_t i = 1; i < r->item_count; i++)
+        ck_assert_int_lt(strcasecmp(r->items[i - 1].id, r->items[i].id), 0);
+    char *back = vp_test_snapshot_json(r);
+    assert_same_text(canonical, back);
+    free(back);
+    vp_snapshot_free(r);
+    /* the same in another layout */
+    char *printed = cjson_reformat(shuffled, 1);
+    assert_reads_canonical(&t, printed, canonical);
+    cJSON_free(printed);
+    free(shuffled);
+    free_lines(&l);
+    free(canonical);
+}
+END_TEST
+
+/* ---- errors ---- */
+
+static void assert_error(scratch *t, const char *text, const char *expected)
+{
+    vp_error e = {0};
+    const char *msg = read_error(t, text, strlen(text), &e);
+    ck_assert_msg(strstr(msg, expected) != NULL, "'%s' lacks '%s'", msg, expected);
+}
+
+START_TEST(wrong_format)
+{
+    scratch t = {0};
+    char *canonical = canonical_fixture_text();
+    char *bad = replace_once(canonical, "\"vaultproof-snapshot/1\"", "\"vaultproof-snapshot/9\"");
+    assert_error(&t, bad, "snap.json:2: /format: 'vaultproof-snapshot/9'; expected \"vaultproof-snapshot/1\"");
+    free(bad);
+    /* the format is reported even when the entities of that other format do not fit */
+    char *worse = replace_once(canonical, "\"vaultproof-snapshot/1\"", "\"vaultproof-snapshot/2\"");
+    char *both = replace_once(worse, "\"protection_state\":\"Protected\"", "\"protection_state\":{}");
+    assert_error(&t, both, "/format: 'vaultproof-snapshot/2'");
+    free(worse);
+    free(both);
+    bad = replace_once(canonical, "{\n  \"format\": \"vaultproof-snapshot/1\",", "{");
+    assert_error(&t, bad, "snap.json:1: /format: missing member; expected \"vaultproof-snapshot/1\"");
+    free(bad);
+    assert_error(&t, "[1, 2]\n", "snap.json:1: (document root): expected an object, found an array");
+    free(canonical);
+}
+END_TEST
+
+START_TEST(wrong_type_names_file_line_pointer)
+{
+    scratch t = {0};
+    char expected[256];
+    char *canonical = canonical_fixture_text();
+    char *bad = replace_once(canonical, "\"protection_state\":\"Protected\"", "\"protection_state\":424242");
+    size_t line = line_of(bad, "424242"), first = line_of(bad, "  \"protected_items\": [") + 1;
+    snprintf(expected, sizeof expected, "snap.json:%zu: /protected_items/%zu/protection_state: expected a string or null, found a number",
+             line, line - first);
+    assert_error(&t, bad, expected);
+    /* the same value in another layout: the line is found by its pointer */
+    char *printed = cjson_reformat(bad, 1);
+    snprintf(expected, sizeof expected, "snap.json:%zu: /protected_items/%zu/protection_state: expected a string or null, found a number",
+             line_of(printed, "424242"), line - first);
+    assert_error(&t, printed, expected);
+    cJSON_free(printed);
+    free(bad);
+    /* header values are read from the skeleton, whose lines are the file's */
+    bad = replace_once(canonical, "\"request_count\": 0", "\"request_count\": \"0\"");
+    snprintf(expected, sizeof expected, "snap.json:%zu: /collection/request_count: expected an integer, found a string",
+             line_of(bad, "\"request_count\""));
+    assert_error(&t, bad, expected);
+    free(bad);
+    bad = replace_once(canonical, "\"days\":null", "\"days\":-3");
+    assert_error(&t, bad, "/days: -3; expected an integer from 0 to");
+    free(bad);
+    bad = replace_once(canonical, "\"link\":\"resolved\"", "\"link\":\"linked\"");
+    assert_error(&t, bad, "/policy/link: 'linked'; expected one of \"resolved\", \"missing\", \"none\"");
+    free(bad);
+    bad = replace_once(canonical, "\"unknown_enums\":[\"immutability\"", "\"unknown_enums\":[\"sku\"");
+    assert_error(&t, bad, "/unknown_enums/0: 'sku'; expected the name of an enumerated field");
+    free(bad);
+    free(canonical);
+}
+END_TEST
+
+START_TEST(unknown_members_are_errors)
+{
+    scratch t = {0};
+    char expected[128];
+    char *canonical = canonical_fixture_text();
+    char *bad = replace_once(canonical, "\"sku\":null,\"tags\":null,\"immutability\":null",
+                             "\"colour\":\"red\",\"sku\":null,\"tags\":null,\"immutability\":null");
+    assert_error(&t, bad, "/vaults/0/colour: unknown member; expected only the members vaultproof-snapshot/1 defines");
+    free(bad);
+    bad = replace_once(canonical, "\"deferred_delete\":{\"scheduled\":", "\"deferred_delete\":{\"when\":1,\"scheduled\":");
+    assert_error(&t, bad, "/deferred_delete/when: unknown member");
+    free(bad);
+    bad = replace_once(canonical, "  \"field_paths\": {", "  \"extra\": true,\n  \"field_paths\": {");
+    snprintf(expected, sizeof expected, "snap.json:%zu: /extra: unknown member", line_of(bad, "\"extra\""));
+    assert_error(&t, bad, expected);
+    free(bad);
+    bad = replace_once(canonical, ",\"archive_enabled\":true", "");
+    assert_error(&t, bad, "/archive_enabled: missing member; expected a boolean or null");
+    free(bad);
+    free(canonical);
+}
+END_TEST
+
+START_TEST(broken_files)
+{
+    scratch t = {0};
+    vp_snapshot sentinel, *s = &sentinel;
+    vp_error e = {0};
+    char *canonical = canonical_fixture_text();
+    size_t len = strlen(canonical);
+    const char *cut_mid_line = strstr(canonical, "\"protection_state\"");
+    const char *msg = read_error(&t, canonical, (size_t)(cut_mid_line - canonical), &e);
+    ck_assert_msg(strstr(msg, "truncated") != NULL, "%s", msg);
+    const char *cut_at_line = strchr(cut_mid_line, '\n') + 1;
+    msg = read_error(&t, canonical, (size_t)(cut_at_line - canonical), &e);
+    ck_assert_msg(strstr(msg, "truncated") != NULL, "%s", msg);
+    msg = read_error(&t, canonical, len / 3, &e);
+    ck_assert_msg(strstr(msg, "truncated") != NULL, "%s", msg);
+    msg = read_error(&t, "", 0, &e);
+    ck_assert_msg(strstr(msg, "empty file") != NULL, "%s", msg);
+
+    /* a line lost or a comma wrong: the array still parses line by line, but not as JSON */
+    lines l = split_lines(canonical);
+    size_t open = opener(&l, "  \"protected_items\": [");
+    char *lost = l.v[open + 3];
+    memmove(l.v + open + 3, l.v + open + 4, (l.n - open - 4) * sizeof *l.v);
+    l.n--;
+    char *text = join_lines(&l);
+    assert_error(&t, text, "/collection/counts/protected_items: 15; expected 14, the number of protected_items");
+    free(text);
+    set_comma(l.v[open + 3], 0);
+    text = join_lines(&l);
+    assert_error(&t, text, "missing ',' between array elements");
+    free(text);
+    free(lost);
+    free_lines(&l);
+    char *bad = replace_once(canonical, "}\n  ],\n  \"policies\"", "},\n  ],\n  \"policies\"");
+    assert_error(&t, bad, "',' after the last array element");
+    free(bad);
+    bad = replace_once(canonical, "\"name\":\"vault-fresh\"", "\"name\":\"vault-\xc3\x28\"");
+    assert_error(&t, bad, "invalid UTF-8");
+    free(bad);
+    bad = replace_once(canonical, "\"name\":\"vault-fresh\"", "\"name\":\"a\",\"name\":\"b\"");
+    assert_error(&t, bad, "/vaults/");
+    assert_error(&t, bad, "/name: duplicate object key");
+    free(bad);
+    ck_assert_int_eq(vp_snapshot_read_json("/nonexistent/snap.json", &s, &e), VP_ERR_INPUT);
+    ck_assert_ptr_null(s);
+    free(canonical);
+}
+END_TEST
+
+START_TEST(duplicate_ids_are_errors)
+{
+    scratch t = {0};
+    char *canonical = canonical_fixture_text();
+    lines l = split_lines(canonical);
+    size_t open = opener(&l, "  \"virtual_machines\": [");
+    l.v = realloc(l.v, (l.n + 1) * sizeof *l.v);
+    memmove(l.v + open + 2, l.v + open + 1, (l.n - open - 1) * sizeof *l.v);
+    l.v[open + 1] = strdup(l.v[open + 2]);
+    l.n++;
+    char *text = join_lines(&l);
+    char counts[64], more[64];
+    snprintf(counts, sizeof counts, "\"virtual_machines\":%zu,", region_size(&l, open) - 1);
+    snprintf(more, sizeof more, "\"virtual_machines\":%zu,", region_size(&l, open));
+    char *bad = replace_once(text, counts, more);
+    assert_error(&t, bad, "/virtual_machines/1/id: '");
+    assert_error(&t, bad, "' again (first at /virtual_machines/0); expected each id once, compared ignoring case");
+    free(bad);
+    free(text);
+    free_lines(&l);
+    free(canonical);
+}
+END_TEST
+
+Suite *snapshot_read_suite(void)
+{
+    Suite *s = suite_create("snapshot_read");
+    TCase *tc = tcase_create("round_trip");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, round_trip_fixtures);
+    tcase_add_test(tc, round_trip_contoso);
+    tcase_add_test(tc, fields_after_reading);
+    tcase_add_test(tc, other_layouts_read_the_same);
+    tcase_add_test(tc, out_of_order_entities_are_sorted);
+    suite_add_tcase(s, tc);
+    TCase *te = tcase_create("errors");
+    tcase_add_test(te, wrong_format);
+    tcase_add_test(te, wrong_type_names_file_line_pointer);
+    tcase_add_test(te, unknown_members_are_errors);
+    tcase_add_test(te, broken_files);
+    tcase_add_test(te, duplicate_ids_are_errors);
+    suite_add_tcase(s, te);
+    return s;
+}
