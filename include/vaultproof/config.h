@@ -27,6 +27,81 @@ const char *const *vp_config_subscriptions(const vp_config *cfg, size_t *count);
 const char *const *vp_config_vault_include(const vp_config *cfg, size_t *count);
 const char *const *vp_config_vault_exclude(const vp_config *cfg, size_t *count);
 
+/* ---- what evaluation reads (docs/config.md) ---- */
+
+/* Resources selected by VM tags (any listed value of any listed key) or by name
+ * (shell globs, case-insensitive, on item friendly name, server or VM name). */
+typedef struct {
+    const char *key;
+    const char **values;
+    size_t value_count;
+} vp_tag_match;
+
+typedef struct {
+    vp_tag_match *tags;
+    size_t tag_count;
+    const char **names;
+    size_t name_count;
+} vp_selector;
+
+typedef struct {
+    const char *name;     /* "ephi", "sox", ... */
+    vp_selector select;
+} vp_data_class;
+
+/* Minimum retention per tier; -1 when the tier is not required. */
+typedef struct {
+    long long daily_days, weekly_weeks, monthly_months, yearly_years;
+} vp_retention_minimum;
+
+typedef struct {
+    const char *class_name; /* "default" applies to every item */
+    const char *kind;       /* an item kind ("sql_in_vm") or NULL for all kinds */
+    vp_retention_minimum minimum;
+    const char *pointer;    /* where in the config it was set, for findings */
+} vp_retention_rule;
+
+typedef struct {
+    const char *resource, *rule, *reason, *approver, *expires;
+    long long expires_epoch; /* end of the expiry day, UTC */
+    size_t index;
+} vp_exemption;
+
+typedef struct {
+    const char *server, *date, *ticket;
+} vp_decommission;
+
+typedef struct {
+    const char *rule, *name;
+    int is_bool, is_string;
+    int bool_value;
+    long long int_value;
+    const char *string_value;
+} vp_param_override;
+
+typedef struct {
+    int hipaa, sox;                 /* frameworks enabled (default: both) */
+    vp_selector critical;
+    vp_data_class *classes;
+    size_t class_count;
+    vp_retention_rule *retention;
+    size_t retention_count;
+    long long rpo_hours;            /* default 24 */
+    long long hyper_care_days;      /* default 30 */
+    vp_exemption *exemptions;
+    size_t exemption_count;
+    vp_decommission *decommissioned;
+    size_t decommission_count;
+    vp_param_override *overrides;   /* "rule_parameters" */
+    size_t override_count;
+} vp_eval_settings;
+
+/* The evaluation settings, validated when the config was loaded. */
+const vp_eval_settings *vp_config_eval(const vp_config *cfg);
+/* The config file's SHA-256 (hex), for the record of what was evaluated. */
+const char *vp_config_sha256(const vp_config *cfg);
+const char *vp_config_path(const vp_config *cfg);
+
 /* The WORM catalog the config selects: its own ("worm_catalog": path relative to the
  * config file, or an inline object) or, when unset or null, the built-in one. */
 vp_status vp_config_worm_catalog(const vp_config *cfg, vp_worm_catalog **out, vp_error *err);

@@ -42,6 +42,13 @@ vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err);
 /* Whether to show progress: stderr is a terminal and --quiet was not given. */
 int vp_cli_show_progress(const vp_opts *o);
 
+/* The common shape of a command: parse options, answer --help, refuse stray
+ * arguments, run, print any error as "vaultproof: <message>" and return the exit code
+ * (run's own code when it succeeds). */
+typedef vp_status (*vp_cli_run_fn)(const vp_opts *o, int *exit_code, vp_error *err);
+int vp_cli_main(int argc, char **argv, const vp_opt_spec *specs, size_t spec_count, const char *command,
+                const char *help, vp_cli_run_fn run);
+
 typedef struct {
     const char *name;
     const char *summary;
@@ -50,6 +57,10 @@ typedef struct {
 } vp_command;
 
 int vp_cmd_collect(int argc, char **argv);
+int vp_cmd_evaluate(int argc, char **argv);
+int vp_cmd_controls(int argc, char **argv);
 extern const char vp_help_collect[];
+extern const char vp_help_evaluate[];
+extern const char vp_help_controls[];
 
 #endif

@@ -181,21 +181,5 @@ done:
 
 int vp_cmd_collect(int argc, char **argv)
 {
-    vp_opts o;
-    vp_error err = {0};
-    int code = 0;
-    vp_status st = vp_opts_parse(&o, specs, sizeof specs / sizeof specs[0], argc, argv, "collect", &err);
-    if (!st && vp_opts_has(&o, "help")) {
-        fputs(vp_help_collect, stdout);
-        return 0;
-    }
-    if (!st && o.positional_count)
-        st = vp_error_set(&err, VP_ERR_USAGE, "collect: unexpected argument '%s'", o.positional[0]);
-    if (!st)
-        st = run(&o, &code, &err);
-    if (st) {
-        fprintf(stderr, "vaultproof: %s\n", err.message);
-        return vp_exit_code(st);
-    }
-    return code;
+    return vp_cli_main(argc, argv, specs, sizeof specs / sizeof specs[0], "collect", vp_help_collect, run);
 }

@@ -8,6 +8,8 @@
 static const vp_command commands[] = {
     {"collect", "snapshot vaults, policies, protected items and VMs from ARM responses", vp_help_collect,
      vp_cmd_collect},
+    {"evaluate", "turn a snapshot into HIPAA and SOX findings (and OSCAL)", vp_help_evaluate, vp_cmd_evaluate},
+    {"controls", "list the control catalog: rules, parameters, citations", vp_help_controls, vp_cmd_controls},
 };
 
 static const char exit_codes[] =
@@ -65,7 +67,7 @@ int main(int argc, char **argv)
         }
         const vp_command *c = find(argv[2]);
         if (!c) {
-            fprintf(stderr, "vaultproof: help: unknown command '%s'; commands: collect\n", argv[2]);
+            fprintf(stderr, "vaultproof: help: unknown command '%s'; see 'vaultproof --help'\n", argv[2]);
             return 2;
         }
         fputs(c->help, stdout);

@@ -95,6 +95,29 @@ vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err)
     return vp_clock_resolve(vp_opts_get(o, "now"), getenv("SOURCE_DATE_EPOCH"), clock, err);
 }
 
+int vp_cli_main(int argc, char **argv, const vp_opt_spec *specs, size_t spec_count, const char *command,
+                const char *help, vp_cli_run_fn run)
+{
+    vp_opts o;
+    vp_error err = {0};
+    int code = 0;
+    vp_status st = vp_opts_parse(&o, specs, spec_count, argc, argv, command, &err);
+    if (!st && vp_opts_has(&o, "help")) {
+        fputs(help, stdout);
+        return 0;
+    }
+    if (!st && o.positional_count)
+        st = vp_error_set(&err, VP_ERR_USAGE, "%s: unexpected argument '%s'; see 'vaultproof help %s'", command,
+                          o.positional[0], command);
+    if (!st)
+        st = run(&o, &code, &err);
+    if (st) {
+        fprintf(stderr, "vaultproof: %s\n", err.message);
+        return vp_exit_code(st);
+    }
+    return code;
+}
+
 int vp_cli_show_progress(const vp_opts *o)
 {
     return !vp_opts_has(o, "quiet") && isatty(STDERR_FILENO);

@@ -2,19 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/arena.h"
+#include "config/internal.h"
 #include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
 
-struct vp_config {
-    vp_arena arena;
-    char *path;
-    cJSON *root;
-    const char *organization, *report_title;
-    const char **subs, **include, **exclude;
-    size_t sub_count, include_count, exclude_count;
-};
 
 /* Every top-level key the configuration knows and the JSON type it must have. */
 static const struct {
@@ -32,8 +24,11 @@ static const struct {
     {"exemptions", cJSON_Array},
     {"decommissioned", cJSON_Array},
     {"worm_catalog", cJSON_NULL | cJSON_String | cJSON_Object},
+    {"classes", cJSON_Object},
+    {"rule_parameters", cJSON_Object},
 };
 
+/* The lists of strings (e.g. scope globs) share this reader with config_eval.c. */
 static const char *type_words(int mask)
 {
     switch (mask) {
@@ -45,12 +40,14 @@ static const char *type_words(int mask)
     }
 }
 
-static vp_status string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
-                             const char ***out, size_t *count)
+vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
+                                const char ***out, size_t *count)
 {
     const cJSON *arr = NULL;
     char ptr[256], ip[300];
     int i = 0;
+    *out = NULL;
+    *count = 0;
     if (vp_jr_array(r, obj, base, key, &arr) != VP_PRESENT)
         return r->status;
     vp_json_pointer_join(ptr, sizeof ptr, base, key);
@@ -75,7 +72,7 @@ static vp_status parse_scope(vp_config *c, vp_jreader *r)
         if (strcmp(k->string, "subscriptions") != 0 && strcmp(k->string, "vaults") != 0)
             return vp_error_set(r->err, VP_ERR_INPUT, "%s: /scope/%s: unknown key; expected subscriptions or vaults",
                                 r->file, k->string);
-    if (string_list(c, r, scope, "/scope", "subscriptions", &c->subs, &c->sub_count))
+    if (vp_config_string_list(c, r, scope, "/scope", "subscriptions", &c->subs, &c->sub_count))
         return r->status;
     if (vp_jr_object(r, scope, "/scope", "vaults", &vaults) != VP_PRESENT)
         return r->status;
@@ -83,9 +80,9 @@ static vp_status parse_scope(vp_config *c, vp_jreader *r)
         if (strcmp(k->string, "include") != 0 && strcmp(k->string, "exclude") != 0)
             return vp_error_set(r->err, VP_ERR_INPUT,
                                 "%s: /scope/vaults/%s: unknown key; expected include or exclude", r->file, k->string);
-    if (string_list(c, r, vaults, "/scope/vaults", "include", &c->include, &c->include_count))
+    if (vp_config_string_list(c, r, vaults, "/scope/vaults", "include", &c->include, &c->include_count))
         return r->status;
-    return string_list(c, r, vaults, "/scope/vaults", "exclude", &c->exclude, &c->exclude_count);
+    return vp_config_string_list(c, r, vaults, "/scope/vaults", "exclude", &c->exclude, &c->exclude_count);
 }
 
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
@@ -101,7 +98,14 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
         vp_config_free(c);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
-    if ((st = vp_json_parse_file(path, &c->root, err)))
+    char *text = NULL;
+    size_t len = 0;
+    if ((st = vp_read_file(path, &text, &len, err)))
+        goto fail;
+    vp_sha256_hex(text, len, c->sha256);
+    st = vp_json_parse(path, text, len, &c->root, err);
+    free(text);
+    if (st)
         goto fail;
     if (!cJSON_IsObject(c->root)) {
         st = vp_jr_fail(&r, "", "a configuration object", c->root);
@@ -113,8 +117,9 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
             ;
         if (i == n) {
             st = vp_error_set(err, VP_ERR_INPUT, "%s: /%s: unknown key; expected one of organization, report_title, "
-                              "scope, frameworks, critical, retention_minimums, rpo_hours, hyper_care_days, "
-                              "exemptions, decommissioned, worm_catalog (docs/config.md)", path, k->string);
+                              "scope, frameworks, critical, classes, retention_minimums, rpo_hours, hyper_care_days, "
+                              "exemptions, decommissioned, rule_parameters, worm_catalog (docs/config.md)", path,
+                              k->string);
             goto fail;
         }
         if (!(k->type & known_keys[i].type)) {
@@ -125,7 +130,7 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
     }
     vp_jr_string(&r, c->root, "", "organization", &c->organization);
     vp_jr_string(&r, c->root, "", "report_title", &c->report_title);
-    if ((st = parse_scope(c, &r)))
+    if ((st = parse_scope(c, &r)) || (st = vp_config_parse_eval(c, &r)))
         goto fail;
     *out = c;
     return VP_OK;
@@ -145,6 +150,9 @@ void vp_config_free(vp_config *c)
 }
 
 const char *vp_config_organization(const vp_config *c) { return c->organization; }
+const vp_eval_settings *vp_config_eval(const vp_config *c) { return &c->eval; }
+const char *vp_config_sha256(const vp_config *c) { return c->sha256; }
+const char *vp_config_path(const vp_config *c) { return c->path; }
 const char *vp_config_report_title(const vp_config *c) { return c->report_title; }
 
 const char *const *vp_config_subscriptions(const vp_config *c, size_t *count)

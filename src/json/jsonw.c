@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "json/charclass.h"
+
 #include "vaultproof/jsonw.h"
 
 void vp_jw_init(vp_jsonw *w, FILE *fp)
@@ -106,6 +108,12 @@ void vp_jw_end(vp_jsonw *w)
     putch(w, w->close[w->depth]);
 }
 
+/* Bytes a JSON string cannot hold as they are (NUL ends the input). */
+static const unsigned char needs_escape[256] = {
+    VP_ROW1, VP_ROW1, VP_ROW_QUOTE, VP_ROW0, VP_ROW0, VP_ROW_BACKSLASH, VP_ROW0, VP_ROW0,
+    VP_ROW0, VP_ROW0, VP_ROW0,      VP_ROW0, VP_ROW0, VP_ROW0,          VP_ROW0, VP_ROW0,
+};
+
 /* Copies runs that need no escaping in one piece. */
 static void write_escaped(vp_jsonw *w, const char *s)
 {
@@ -114,7 +122,7 @@ static void write_escaped(vp_jsonw *w, const char *s)
     putch(w, '"');
     for (;; p++) {
         unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!needs_escape[c])
             continue;
         if (p > run)
             put(w, (const char *)run, (size_t)(p - run));

@@ -15,6 +15,7 @@ Suite *normalize_suite(void);
 Suite *completeness_suite(void);
 Suite *config_suite(void);
 Suite *output_suite(void);
+Suite *evaluate_suite(void);
 Suite *snapshot_read_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */

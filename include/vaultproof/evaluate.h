@@ -1,0 +1,90 @@
+/*
+ * vaultproof/evaluate.h - findings from a snapshot, the control catalog and the config.
+ *
+ * One finding per rule and in-scope resource, passes as well as failures, each with
+ * observed and expected values and a pointer to the evidence (into the snapshot and
+ * into the raw response). Evaluation never passes what was not fully collected: such
+ * findings are `incomplete`. Findings are computed, never rendered here.
+ */
+#ifndef VAULTPROOF_EVALUATE_H
+#define VAULTPROOF_EVALUATE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vaultproof/catalog.h"
+#include "vaultproof/clock.h"
+#include "vaultproof/config.h"
+#include "vaultproof/error.h"
+#include "vaultproof/snapshot.h"
+
+#define VP_FINDINGS_FORMAT "vaultproof-findings/1"
+
+typedef enum {
+    VP_PASS = 0,
+    VP_WARN,
+    VP_FAIL,
+    VP_NOT_APPLICABLE,
+    VP_EXEMPT,
+    VP_INCOMPLETE,
+    VP_STATUS_COUNT
+} vp_finding_status;
+
+/* "pass", "warn", "fail", "not-applicable", "exempt", "incomplete". */
+const char *vp_finding_status_name(vp_finding_status s);
+
+typedef struct {
+    const vp_rule *rule;
+    vp_finding_status status;
+    const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, list_call, exemption,
+                                  decommissioned_server */
+    const char *resource_id, *resource_name;
+    const char *observed, *expected;
+    const char *note;          /* why, when the status needs explaining (exemption, incomplete, expiry) */
+    const char *snapshot_pointer; /* JSON pointer into the snapshot, e.g. "/vaults/3/immutability" */
+    const char *raw_evidence;     /* "file#pointer" into the raw responses, or NULL */
+    const vp_exemption *exemption; /* applied exemption, or NULL */
+} vp_finding;
+
+/* One snapshot's identity, for the record and for drift. */
+typedef struct {
+    const char *label;   /* file name as given */
+    const char *sha256;  /* of the snapshot file, or NULL for an in-memory snapshot */
+    const vp_snapshot *snapshot;
+} vp_snapshot_ref;
+
+typedef struct {
+    vp_clock clock;                  /* generation time of the findings */
+    const vp_snapshot_ref *baselines; /* earlier snapshots of the period, any order */
+    size_t baseline_count;
+    const char *config_label;        /* for the record */
+} vp_evaluate_options;
+
+typedef struct vp_findings vp_findings;
+
+/* Evaluates current against the catalog and settings. Rule parameters given in the
+ * config are checked against the catalog here (unknown rule or parameter, wrong type:
+ * VP_ERR_INPUT naming /rule_parameters/...), as are exemption rule ids. */
+vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog, const vp_config *config,
+                      const vp_evaluate_options *opt, vp_findings **out, vp_error *err);
+void vp_findings_free(vp_findings *f);
+
+const vp_finding *vp_findings_list(const vp_findings *f, size_t *count);
+/* Counts of findings by status for one rule (or every rule when rule is NULL). */
+void vp_findings_count(const vp_findings *f, const vp_rule *rule, size_t counts[VP_STATUS_COUNT]);
+/* For each rule: on how many of the snapshots (baselines + current) it had no failing
+ * or incomplete finding. */
+void vp_findings_operated(const vp_findings *f, const vp_rule *rule, size_t *ok, size_t *total);
+/* Whether any fail or incomplete finding has at least this severity (--fail-on). */
+int vp_findings_any_failing(const vp_findings *f, vp_severity at_least);
+
+/* Writes findings.json (docs/findings-format.md). Errors: VP_ERR_IO. */
+vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *label, vp_error *err);
+/* Writes NIST OSCAL 1.1.2 assessment-results JSON: an observation per finding, a finding
+ * per control objective, back-matter with the SHA-256 of the snapshot, the findings file
+ * (findings_sha256, may be NULL when it went to stdout), catalog and config.
+ * Errors: VP_ERR_IO, VP_ERR_CRYPTO (UUID derivation), VP_ERR_NOMEM. */
+vp_status vp_findings_write_oscal(const vp_findings *f, const char *findings_sha256, FILE *fp, const char *label,
+                                  vp_error *err);
+
+#endif

@@ -1,0 +1,28 @@
+/* Internal to the config module: the parsed configuration. */
+#ifndef VP_CONFIG_INTERNAL_H
+#define VP_CONFIG_INTERNAL_H
+
+#include "core/arena.h"
+#include "vaultproof/config.h"
+#include "vaultproof/json.h"
+
+struct vp_config {
+    vp_arena arena;
+    char *path;
+    char sha256[65];
+    cJSON *root;
+    const char *organization, *report_title;
+    const char **subs, **include, **exclude;
+    size_t sub_count, include_count, exclude_count;
+    vp_eval_settings eval;
+};
+
+/* A member holding an array of non-empty strings, copied into the config. Absent:
+ * *out NULL and *count 0. */
+vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
+                                const char ***out, size_t *count);
+
+/* Reads and validates what evaluation uses (config_eval.c). */
+vp_status vp_config_parse_eval(vp_config *c, vp_jreader *r);
+
+#endif

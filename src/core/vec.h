@@ -1,0 +1,27 @@
+/* Growable arrays and empty-safe sort/search, shared by the engine's modules. */
+#ifndef VP_CORE_VEC_H
+#define VP_CORE_VEC_H
+
+#include <stddef.h>
+#include <stdlib.h>
+
+/* Growable array of T: v, n, cap. */
+#define VP_VEC(T) struct { T *v; size_t n, cap; }
+/* Makes room for one more element; returns a pointer to it (zeroed) or NULL. */
+#define VP_VEC_PUSH(vec) ((__typeof__((vec).v))vp_vec_grow((void **)&(vec).v, &(vec).n, &(vec).cap, sizeof *(vec).v))
+void *vp_vec_grow(void **v, size_t *n, size_t *cap, size_t elem);
+
+/* qsort/bsearch that accept an empty (NULL) array: the C library's may not. */
+static inline void vp_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+static inline void *vp_search(const void *key, const void *base, size_t n, size_t size,
+                              int (*cmp)(const void *, const void *))
+{
+    return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
+#endif

@@ -1,0 +1,477 @@
+/* The evaluation driver: validates config against the catalog, runs every rule on the
+ * current snapshot (recording findings) and on each baseline (tallying only, for the
+ * "operated effectively on N of M snapshots" figure), and applies the two cross-cutting
+ * rules: fail closed on incomplete data, and exemptions. */
+#define _GNU_SOURCE 1 /* FNM_CASEFOLD */
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "evaluate/internal.h"
+
+static const struct {
+    const char *id;
+    void (*run)(vp_eval_ctx *c);
+    int drift; /* compares snapshots: not re-run on baselines */
+} implementations[] = {
+    {"evidence.complete", vp_rule_evidence_complete, 0},
+    {"immutability.locked", vp_rule_immutability_locked, 0},
+    {"immutability.critical-items-locked", vp_rule_critical_items_locked, 0},
+    {"worm.region-available", vp_rule_worm_region, 0},
+    {"soft-delete.always-on", vp_rule_soft_delete, 0},
+    {"mua.resource-guard", vp_rule_mua, 0},
+    {"retention.minimum", vp_rule_retention_minimum, 0},
+    {"protection.state", vp_rule_protection_state, 0},
+    {"backup.rpo", vp_rule_rpo, 0},
+    {"coverage.critical-vms", vp_rule_coverage, 0},
+    {"decommission.no-active-backup", vp_rule_decommission, 0},
+    {"dr.redundancy", vp_rule_redundancy, 0},
+    {"exemption.valid", vp_rule_exemption_valid, 0},
+    {"drift.immutability-not-downgraded", vp_rule_drift_immutability, 1},
+    {"drift.retention-not-reduced", vp_rule_drift_retention, 1},
+    {"drift.item-policy-not-weakened", vp_rule_drift_item_policy, 1},
+    {"drift.item-left-locked-vault", vp_rule_drift_left_locked, 1},
+};
+
+const char *vp_finding_status_name(vp_finding_status s)
+{
+    static const char *const names[] = {"pass", "warn", "fail", "not-applicable", "exempt", "incomplete"};
+    return s < VP_STATUS_COUNT ? names[s] : "unknown";
+}
+
+const char *vp_result_of(const size_t counts[VP_STATUS_COUNT])
+{
+    if (counts[VP_FAIL])
+        return "fail";
+    if (counts[VP_INCOMPLETE])
+        return "incomplete";
+    if (counts[VP_WARN])
+        return "pass with warnings";
+    if (counts[VP_PASS] || counts[VP_EXEMPT])
+        return counts[VP_EXEMPT] ? "pass with exemptions" : "pass";
+    return "not-applicable";
+}
+
+int vp_framework_enabled(const vp_findings *f, const char *id)
+{
+    return (!strcmp(id, "hipaa") && f->settings->hipaa) || (!strcmp(id, "sox") && f->settings->sox);
+}
+
+long long vp_epoch_of(const char *t)
+{
+    long long e;
+    return t && vp_time_parse(t, &e) == 0 ? e : -1;
+}
+
+const char *vp_fmt(vp_eval_ctx *c, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    if (!c->record)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return vp_arena_strdup(&c->f->arena, buf);
+}
+
+const char *vp_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix)
+{
+    if (!src->file)
+        return NULL;
+    return vp_fmt(c, "%s#%s%s", src->file, src->pointer ? src->pointer : "", suffix ? suffix : "");
+}
+
+/* ---- parameters ---- */
+
+static const vp_param_override *override_for(vp_eval_ctx *c, const char *name)
+{
+    const vp_eval_settings *e = c->f->settings;
+    for (size_t i = 0; e && i < e->override_count; i++)
+        if (!strcmp(e->overrides[i].rule, c->rule->id) && !strcmp(e->overrides[i].name, name))
+            return &e->overrides[i];
+    return NULL;
+}
+
+int vp_param_bool(vp_eval_ctx *c, const char *name)
+{
+    const vp_param_override *o = override_for(c, name);
+    const vp_param *p = vp_rule_param(c->rule, name);
+    return o ? o->bool_value : p ? p->bool_value : 0;
+}
+
+long long vp_param_int(vp_eval_ctx *c, const char *name)
+{
+    const vp_param_override *o = override_for(c, name);
+    const vp_param *p = vp_rule_param(c->rule, name);
+    return o ? o->int_value : p ? p->int_value : 0;
+}
+
+const char *vp_param_string(vp_eval_ctx *c, const char *name)
+{
+    const vp_param_override *o = override_for(c, name);
+    const vp_param *p = vp_rule_param(c->rule, name);
+    return o ? o->string_value : p ? p->string_value : NULL;
+}
+
+vp_finding_status vp_param_status(vp_eval_ctx *c, const char *name)
+{
+    const char *s = vp_param_string(c, name);
+    return s && !strcmp(s, "fail") ? VP_FAIL : s && !strcmp(s, "pass") ? VP_PASS : VP_WARN;
+}
+
+/* Overrides must name a rule, a parameter and a value of its type (choices too). */
+static vp_status check_overrides(const vp_catalog *cat, const vp_eval_settings *e, const char *label, vp_error *err)
+{
+    for (size_t i = 0; i < e->override_count; i++) {
+        const vp_param_override *o = &e->overrides[i];
+        const vp_rule *rule = vp_catalog_find_rule(cat, o->rule);
+        const vp_param *p = rule ? vp_rule_param(rule, o->name) : NULL;
+        if (!rule)
+            return vp_error_set(err, VP_ERR_INPUT, "%s: /rule_parameters/%s: no such rule in control catalog %s", label,
+                                o->rule, vp_catalog_version(cat));
+        if (!p)
+            return vp_error_set(err, VP_ERR_INPUT, "%s: /rule_parameters/%s/%s: rule %s has no parameter '%s'", label,
+                                o->rule, o->name, o->rule, o->name);
+        int ok = p->type == VP_PARAM_BOOL ? o->is_bool : p->type == VP_PARAM_STRING ? o->is_string
+                                                                                      : !o->is_bool && !o->is_string;
+        if (ok && p->type == VP_PARAM_STRING && p->choice_count) {
+            ok = 0;
+            for (size_t k = 0; k < p->choice_count; k++)
+                ok |= !strcmp(p->choices[k], o->string_value);
+        }
+        if (!ok)
+            return vp_error_set(err, VP_ERR_INPUT, "%s: /rule_parameters/%s/%s: expected %s", label, o->rule, o->name,
+                                p->type == VP_PARAM_BOOL ? "a boolean" : p->type == VP_PARAM_INT ? "an integer"
+                                : p->choice_count ? "one of the values listed by 'vaultproof controls'" : "a string");
+    }
+    for (size_t i = 0; i < e->exemption_count; i++) {
+        const char *rule = e->exemptions[i].rule;
+        int found = strpbrk(rule, "*?[") != NULL; /* a glob may match several rules */
+        size_t n;
+        const vp_rule *rules = vp_catalog_rules(cat, &n);
+        for (size_t k = 0; k < n && !found; k++)
+            found = !strcmp(rules[k].id, rule);
+        if (!found)
+            return vp_error_set(err, VP_ERR_INPUT, "%s: /exemptions/%zu/rule: '%s' is not a rule of control catalog %s "
+                                "(see 'vaultproof controls')", label, i, rule, vp_catalog_version(cat));
+    }
+    return VP_OK;
+}
+
+/* ---- completeness ---- */
+
+vp_list_status vp_list_min(vp_list_status a, vp_list_status b)
+{
+    return a == VP_LIST_COMPLETE ? b : b == VP_LIST_COMPLETE ? a : (a < b ? a : b);
+}
+
+vp_list_status vp_list_of(const vp_snapshot *s, const char *operation, const char *scope)
+{
+    size_t lo = 0, hi = s->collection.list_count;
+    while (lo < hi) { /* lists are sorted by scope (ignoring case), then operation */
+        size_t mid = lo + (hi - lo) / 2;
+        const vp_list_call *l = &s->collection.lists[mid];
+        int c = strcasecmp(l->scope, scope);
+        if (!c)
+            c = strcmp(l->operation, operation);
+        if (!c)
+            return l->status;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return VP_LIST_MISSING;
+}
+
+vp_list_status vp_vault_list_status(const vp_snapshot *s, const vp_vault *v)
+{
+    char scope[256];
+    snprintf(scope, sizeof scope, "/subscriptions/%s", v->subscription_id ? v->subscription_id : "");
+    return vp_list_of(s, "vaults", scope);
+}
+
+vp_list_status vp_all_item_lists(const vp_snapshot *s)
+{
+    vp_list_status st = VP_LIST_COMPLETE;
+    for (size_t i = 0; i < s->collection.list_count; i++)
+        if (!strcmp(s->collection.lists[i].operation, "backupProtectedItems"))
+            st = vp_list_min(st, s->collection.lists[i].status);
+    return st;
+}
+
+/* ---- selection ---- */
+
+const vp_vm *vp_item_vm(const vp_snapshot *s, const vp_item *it)
+{
+    const vp_vm *vm = NULL;
+    if (it->source_resource_id.presence == VP_PRESENT)
+        vm = vp_snapshot_find_vm(s, it->source_resource_id.value);
+    if (!vm && it->vm_id.presence == VP_PRESENT)
+        vm = vp_snapshot_find_vm(s, it->vm_id.value);
+    return vm;
+}
+
+static int glob_any(const char *const *globs, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (fnmatch(globs[i], name, FNM_CASEFOLD) == 0)
+            return 1;
+    return 0;
+}
+
+static int tags_match(const vp_selector *sel, const vp_tags *tags)
+{
+    for (size_t i = 0; i < sel->tag_count; i++)
+        for (size_t t = 0; t < tags->count; t++)
+            if (!strcasecmp(tags->items[t].key, sel->tags[i].key))
+                for (size_t v = 0; v < sel->tags[i].value_count; v++)
+                    if (!strcasecmp(tags->items[t].value, sel->tags[i].values[v]))
+                        return 1;
+    return 0;
+}
+
+int vp_selector_matches_vm(const vp_selector *sel, const vp_vm *vm)
+{
+    return vm && (tags_match(sel, &vm->tags) || glob_any(sel->names, sel->name_count, vm->name));
+}
+
+int vp_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it)
+{
+    const vp_vm *vm = vp_item_vm(s, it);
+    if (vm && vp_selector_matches_vm(sel, vm))
+        return 1;
+    return glob_any(sel->names, sel->name_count, it->friendly_name.value) ||
+           glob_any(sel->names, sel->name_count, it->server.value);
+}
+
+int vp_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm)
+{
+    if (vp_selector_matches_vm(&e->critical, vm))
+        return 1;
+    for (size_t i = 0; i < e->class_count; i++)
+        if (vp_selector_matches_vm(&e->classes[i].select, vm))
+            return 1;
+    return 0;
+}
+
+/* ---- emission ---- */
+
+static const vp_exemption *exemption_for(vp_eval_ctx *c, const vp_draft *d)
+{
+    const vp_eval_settings *e = c->f->settings;
+    for (size_t i = 0; e && i < e->exemption_count; i++) {
+        const vp_exemption *x = &e->exemptions[i];
+        if (x->expires_epoch < c->as_of || fnmatch(x->rule, c->rule->id, 0) != 0)
+            continue;
+        int hit = (d->resource_name && !fnmatch(x->resource, d->resource_name, FNM_CASEFOLD)) ||
+                  (d->resource_id && !fnmatch(x->resource, d->resource_id, FNM_CASEFOLD));
+        for (const char *const *m = d->match_names; m && *m && !hit; m++)
+            hit = !fnmatch(x->resource, *m, FNM_CASEFOLD);
+        if (hit)
+            return x;
+    }
+    return NULL;
+}
+
+void vp_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on)
+{
+    const vp_exemption *x = NULL;
+    if (d->status == VP_PASS && depends_on != VP_LIST_COMPLETE) {
+        d->status = VP_INCOMPLETE;
+        d->note = vp_fmt(c, "would pass, but rests on a list call that is %s: not fully collected evidence "
+                            "cannot pass", vp_list_status_name(depends_on));
+    }
+    if ((d->status == VP_FAIL || d->status == VP_WARN) && (x = exemption_for(c, d)) != NULL) {
+        d->note = vp_fmt(c, "exempt until %s (approved by %s): %s; without it: %s", x->expires, x->approver, x->reason,
+                         vp_finding_status_name(d->status));
+        d->status = VP_EXEMPT;
+    }
+    if (d->status == VP_FAIL || d->status == VP_INCOMPLETE)
+        c->failing = 1;
+    if (!c->record)
+        return;
+    vp_finding *f = VP_VEC_PUSH(c->f->list);
+    if (!f)
+        return; /* vp_evaluate reports out of memory from the vector's size */
+    f->rule = c->rule;
+    f->status = d->status;
+    f->resource_type = d->resource_type;
+    f->resource_id = d->resource_id;
+    f->resource_name = d->resource_name;
+    f->observed = d->observed;
+    f->expected = d->expected;
+    f->note = d->note;
+    f->snapshot_pointer = d->snapshot_pointer;
+    f->raw_evidence = d->raw_evidence;
+    f->exemption = x;
+}
+
+/* ---- driver ---- */
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const vp_snapshot_ref *x = *(const vp_snapshot_ref *const *)a, *y = *(const vp_snapshot_ref *const *)b;
+    int c = strcmp(x->snapshot->collection.generated_at, y->snapshot->collection.generated_at);
+    return c ? c : strcmp(x->label ? x->label : "", y->label ? y->label : "");
+}
+
+/* Item to VM and class membership, once per snapshot instead of once per rule. */
+static vp_item_info *item_infos(const vp_eval_settings *e, const vp_snapshot *s)
+{
+    vp_item_info *info = calloc(s->item_count + 1, sizeof *info);
+    for (size_t i = 0; info && i < s->item_count; i++) {
+        const vp_item *it = &s->items[i];
+        info[i].vm = vp_item_vm(s, it);
+        info[i].vault = vp_snapshot_find_vault(s, it->vault_id);
+        if (it->policy_id.presence == VP_PRESENT && *it->policy_id.value)
+            info[i].policy = vp_snapshot_find_policy(s, it->policy_id.value);
+        for (size_t k = 0; k < e->class_count && k < 8 * sizeof info[i].classes; k++)
+            if (vp_selector_matches_item(&e->classes[k].select, s, it))
+                info[i].classes |= 1UL << k;
+        info[i].critical = info[i].classes != 0 || vp_selector_matches_item(&e->critical, s, it);
+    }
+    return info;
+}
+
+static long long snapshot_time(const vp_snapshot *s)
+{
+    long long t = vp_epoch_of(s->collection.captured_to);
+    return t >= 0 ? t : vp_epoch_of(s->collection.generated_at);
+}
+
+vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog, const vp_config *config,
+                      const vp_evaluate_options *opt, vp_findings **out, vp_error *err)
+{
+    size_t rule_count;
+    const vp_rule *rules = vp_catalog_rules(catalog, &rule_count);
+    const vp_eval_settings *settings = vp_config_eval(config);
+    vp_status st;
+    *out = NULL;
+    if ((st = check_overrides(catalog, settings, opt->config_label ? opt->config_label : vp_config_path(config), err)))
+        return st;
+    vp_findings *f = calloc(1, sizeof *f);
+    if (!f)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    f->catalog = catalog;
+    f->settings = settings;
+    f->config = config;
+    f->current = *current;
+    f->clock = opt->clock;
+    f->rule_count = rule_count;
+    f->baseline_count = opt->baseline_count;
+    f->snapshot_count = opt->baseline_count + 1;
+    f->baselines = calloc(opt->baseline_count + 1, sizeof *f->baselines);
+    f->ok = calloc(f->snapshot_count * (rule_count + 1), 1);
+    if (!f->baselines || !f->ok) {
+        vp_findings_free(f);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    for (size_t b = 0; b < opt->baseline_count; b++)
+        f->baselines[b] = &opt->baselines[b];
+    vp_sort(f->baselines, f->baseline_count, sizeof *f->baselines, cmp_ref);
+    f->as_of = snapshot_time(current->snapshot);
+    f->as_of_text = current->snapshot->collection.captured_to ? current->snapshot->collection.captured_to
+                                                              : current->snapshot->collection.generated_at;
+
+    vp_item_info **infos = calloc(f->snapshot_count, sizeof *infos);
+    for (size_t snap = 0; infos && snap < f->snapshot_count; snap++)
+        if (!(infos[snap] = item_infos(settings, snap == f->baseline_count ? current->snapshot
+                                                                          : f->baselines[snap]->snapshot)))
+            break;
+    if (!infos || !infos[0] || !infos[f->snapshot_count - 1]) {
+        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t r = 0; r < rule_count; r++) {
+        size_t k = 0, n_impl = sizeof implementations / sizeof implementations[0];
+        while (k < n_impl && strcmp(implementations[k].id, rules[r].id) != 0)
+            k++;
+        if (k == n_impl) {
+            st = vp_error_set(err, VP_ERR_INTERNAL, "control catalog rule '%s' has no implementation in this build",
+                              rules[r].id);
+            goto out;
+        }
+        for (size_t snap = 0; snap < f->snapshot_count; snap++) {
+            int is_current = snap == f->baseline_count;
+            if (!is_current && implementations[k].drift)
+                continue;
+            const vp_snapshot *s = is_current ? current->snapshot : f->baselines[snap]->snapshot;
+            vp_eval_ctx c = {.f = f, .s = s, .rule = &rules[r], .rule_index = r, .snapshot_index = snap,
+                             .record = is_current, .as_of = snapshot_time(s), .info = infos[snap]};
+            implementations[k].run(&c);
+            f->ok[snap * rule_count + r] = !c.failing;
+        }
+        for (size_t snap = 0; implementations[k].drift && snap < f->baseline_count; snap++)
+            f->ok[snap * rule_count + r] = f->ok[f->baseline_count * rule_count + r]; /* judged once, over all */
+    }
+    f->rule_counts = calloc(rule_count * VP_STATUS_COUNT + 1, sizeof *f->rule_counts);
+    if (!f->rule_counts) {
+        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < f->list.n; i++)
+        f->rule_counts[(size_t)(f->list.v[i].rule - rules) * VP_STATUS_COUNT + f->list.v[i].status]++;
+out:
+    for (size_t snap = 0; infos && snap < f->snapshot_count; snap++)
+        free(infos[snap]);
+    free(infos);
+    if (st) {
+        vp_findings_free(f);
+        return st;
+    }
+    *out = f;
+    return VP_OK;
+}
+
+void vp_findings_free(vp_findings *f)
+{
+    if (!f)
+        return;
+    free(f->list.v);
+    free(f->baselines);
+    free(f->ok);
+    free(f->rule_counts);
+    vp_arena_free(&f->arena);
+    free(f);
+}
+
+const vp_finding *vp_findings_list(const vp_findings *f, size_t *count)
+{
+    *count = f->list.n;
+    return f->list.v;
+}
+
+void vp_findings_count(const vp_findings *f, const vp_rule *rule, size_t counts[VP_STATUS_COUNT])
+{
+    size_t n;
+    const vp_rule *rules = vp_catalog_rules(f->catalog, &n);
+    memset(counts, 0, VP_STATUS_COUNT * sizeof *counts);
+    for (size_t r = 0; r < n; r++)
+        if (!rule || &rules[r] == rule)
+            for (int s = 0; s < VP_STATUS_COUNT; s++)
+                counts[s] += f->rule_counts[r * VP_STATUS_COUNT + (size_t)s];
+}
+
+void vp_findings_operated(const vp_findings *f, const vp_rule *rule, size_t *ok, size_t *total)
+{
+    size_t r = (size_t)(rule - vp_catalog_rules(f->catalog, &(size_t){0}));
+    *ok = 0;
+    *total = f->snapshot_count;
+    for (size_t s = 0; s < f->snapshot_count; s++)
+        *ok += f->ok[s * f->rule_count + r];
+}
+
+int vp_findings_any_failing(const vp_findings *f, vp_severity at_least)
+{
+    for (size_t i = 0; i < f->list.n; i++) {
+        const vp_finding *x = &f->list.v[i];
+        if ((x->status == VP_FAIL || x->status == VP_INCOMPLETE) && x->rule->severity >= at_least)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,119 @@
+/* Internal to the evaluator: the findings object and the per-rule context. */
+#ifndef VP_EVALUATE_INTERNAL_H
+#define VP_EVALUATE_INTERNAL_H
+
+#include "core/arena.h"
+#include "core/vec.h"
+#include "vaultproof/evaluate.h"
+
+/* What every item rule asks about an item, worked out once per snapshot. */
+typedef struct {
+    const vp_vm *vm;        /* the VM it backs up, or NULL */
+    const vp_vault *vault;  /* its vault, or NULL when not listed */
+    const vp_policy *policy; /* its policy, or NULL (none or not found) */
+    unsigned long classes;  /* bit k: matches settings->classes[k] */
+    int critical;           /* critical selector or any class */
+} vp_item_info;
+
+struct vp_findings {
+    vp_arena arena;
+    VP_VEC(vp_finding) list;
+    const vp_catalog *catalog;
+    const vp_eval_settings *settings;
+    const vp_config *config;
+    vp_snapshot_ref current;
+    const vp_snapshot_ref **baselines; /* sorted oldest first */
+    size_t baseline_count;
+    vp_clock clock;
+    long long as_of;                   /* the current snapshot's capture time */
+    const char *as_of_text;
+    unsigned char *ok;                 /* ok[snapshot * rule_count + rule]: no fail/incomplete */
+    size_t *rule_counts;               /* [rule * VP_STATUS_COUNT + status], filled after evaluation */
+    size_t rule_count, snapshot_count;
+};
+
+/* Evaluation of one rule over one snapshot. */
+typedef struct {
+    vp_findings *f;
+    const vp_snapshot *s;               /* the snapshot being evaluated */
+    const vp_rule *rule;
+    size_t rule_index, snapshot_index;
+    int record;                         /* 0: baseline pass, only tally */
+    int failing;                        /* a fail or incomplete was emitted */
+    const vp_item_info *info;           /* per item of s */
+    long long as_of;
+} vp_eval_ctx;
+
+/* A finding under construction; vp_emit() completes it. */
+typedef struct {
+    vp_finding_status status;
+    const char *resource_type, *resource_id, *resource_name;
+    const char *observed, *expected, *note, *snapshot_pointer, *raw_evidence;
+    const char *const *match_names; /* extra names exemptions may match (item server, VM name), NULL-ended */
+} vp_draft;
+
+/* Records a finding: a pass that rests on data not fully collected becomes incomplete
+ * (fail closed); a fail or warn covered by an active exemption becomes exempt. */
+void vp_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on);
+
+/* printf into the findings' arena (NULL on a tally-only pass: nothing is kept). */
+const char *vp_fmt(vp_eval_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "file#pointer" + suffix for an entity's raw evidence. */
+const char *vp_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix);
+
+/* Parameter values: the config's rule_parameters, else the catalog default. */
+int vp_param_bool(vp_eval_ctx *c, const char *name);
+long long vp_param_int(vp_eval_ctx *c, const char *name);
+const char *vp_param_string(vp_eval_ctx *c, const char *name);
+/* "warn" / "fail" / "pass" parameter as a status. */
+vp_finding_status vp_param_status(vp_eval_ctx *c, const char *name);
+
+/* Completeness of a list call (VP_LIST_MISSING when the snapshot does not list it). */
+vp_list_status vp_list_of(const vp_snapshot *s, const char *operation, const char *scope);
+vp_list_status vp_list_min(vp_list_status a, vp_list_status b);
+/* The status of the vault list covering this vault. */
+vp_list_status vp_vault_list_status(const vp_snapshot *s, const vp_vault *v);
+/* COMPLETE only when every protected-item list in the snapshot is complete. */
+vp_list_status vp_all_item_lists(const vp_snapshot *s);
+
+/* Selection of critical / class resources. */
+const vp_vm *vp_item_vm(const vp_snapshot *s, const vp_item *it);
+int vp_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it);
+int vp_selector_matches_vm(const vp_selector *sel, const vp_vm *vm);
+int vp_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm);
+
+/* The roll-up of a set of findings: fail > incomplete > warn > pass > not-applicable;
+ * exempt counts as covered ("pass with exemptions"). Static string. */
+const char *vp_result_of(const size_t counts[VP_STATUS_COUNT]);
+/* Whether the config enables the framework ("hipaa", "sox"). */
+int vp_framework_enabled(const vp_findings *f, const char *id);
+
+/* The cached facts about item it of the snapshot being evaluated. */
+static inline const vp_item_info *vp_info(const vp_eval_ctx *c, const vp_item *it)
+{
+    return &c->info[it - c->s->items];
+}
+
+/* RFC 3339 text to epoch, or -1. */
+long long vp_epoch_of(const char *t);
+
+/* The rules, by catalog id. Each emits one finding per in-scope resource. */
+void vp_rule_evidence_complete(vp_eval_ctx *c);
+void vp_rule_immutability_locked(vp_eval_ctx *c);
+void vp_rule_critical_items_locked(vp_eval_ctx *c);
+void vp_rule_worm_region(vp_eval_ctx *c);
+void vp_rule_soft_delete(vp_eval_ctx *c);
+void vp_rule_mua(vp_eval_ctx *c);
+void vp_rule_retention_minimum(vp_eval_ctx *c);
+void vp_rule_protection_state(vp_eval_ctx *c);
+void vp_rule_rpo(vp_eval_ctx *c);
+void vp_rule_coverage(vp_eval_ctx *c);
+void vp_rule_decommission(vp_eval_ctx *c);
+void vp_rule_redundancy(vp_eval_ctx *c);
+void vp_rule_exemption_valid(vp_eval_ctx *c);
+void vp_rule_drift_immutability(vp_eval_ctx *c);
+void vp_rule_drift_retention(vp_eval_ctx *c);
+void vp_rule_drift_item_policy(vp_eval_ctx *c);
+void vp_rule_drift_left_locked(vp_eval_ctx *c);
+
+#endif

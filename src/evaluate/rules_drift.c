@@ -1,0 +1,223 @@
+/* Drift across the period: the current snapshot against every baseline, oldest first. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "evaluate/internal.h"
+
+static int no_baselines(vp_eval_ctx *c)
+{
+    if (c->f->baseline_count)
+        return 0;
+    vp_draft d = {.status = VP_NOT_APPLICABLE, .resource_type = "period", .resource_id = "baselines",
+                  .resource_name = "period", .observed = "no baseline snapshots given",
+                  .expected = "snapshots from earlier in the period (--baseline)"};
+    vp_emit(c, &d, VP_LIST_COMPLETE);
+    return 1;
+}
+
+static int rank(const vp_text *t)
+{
+    if (t->presence != VP_PRESENT || t->unknown)
+        return -1;
+    return !strcasecmp(t->value, "Locked") ? 2 : !strcasecmp(t->value, "Unlocked") ? 1 : 0;
+}
+
+static const char *when(const vp_snapshot *s)
+{
+    return s->collection.captured_to ? s->collection.captured_to : s->collection.generated_at;
+}
+
+void vp_rule_drift_immutability(vp_eval_ctx *c)
+{
+    if (no_baselines(c))
+        return;
+    for (size_t i = 0; i < c->s->vault_count; i++) {
+        const vp_vault *v = &c->s->vaults[i];
+        char trail[1024];
+        size_t n = 0, seen = 0;
+        int best = -1, down = 0;
+        vp_draft d = {.resource_type = "vault", .resource_id = v->id, .resource_name = v->name,
+                      .expected = "immutability never lower than earlier in the period (Disabled < Unlocked < Locked)"};
+        d.snapshot_pointer = vp_fmt(c, "/vaults/%zu/immutability", i);
+        trail[0] = '\0';
+        for (size_t b = 0; b <= c->f->baseline_count; b++) {
+            const vp_snapshot *s = b < c->f->baseline_count ? c->f->baselines[b]->snapshot : c->s;
+            const vp_vault *bv = b < c->f->baseline_count ? vp_snapshot_find_vault(s, v->id) : v;
+            if (!bv)
+                continue;
+            int r = rank(&bv->immutability);
+            seen++;
+            n += (size_t)snprintf(trail + n, n < sizeof trail ? sizeof trail - n : 0, "%s%s %s", n ? " -> " : "",
+                                  when(s), bv->immutability.presence == VP_PRESENT ? bv->immutability.value : "not reported");
+            if (r >= 0 && best >= 0 && r < best)
+                down = 1;
+            if (r > best)
+                best = r;
+        }
+        d.observed = vp_fmt(c, "%s", trail);
+        d.status = seen < 2 ? VP_NOT_APPLICABLE : down ? VP_FAIL : VP_PASS;
+        if (seen < 2)
+            d.note = "not in any baseline: new in the period";
+        vp_emit(c, &d, vp_vault_list_status(c->s, v));
+    }
+}
+
+/* The tier of p that matches t (same sub-policy and tier), or NULL. */
+static const vp_retention_tier *same_tier(const vp_policy *p, const vp_retention_tier *t)
+{
+    for (size_t i = 0; i < p->tier_count; i++) {
+        const vp_retention_tier *x = &p->tiers[i];
+        int same_sub = (!x->sub_policy && !t->sub_policy) || (x->sub_policy && t->sub_policy && !strcasecmp(x->sub_policy, t->sub_policy));
+        if (same_sub && !strcmp(x->tier, t->tier))
+            return x;
+    }
+    return NULL;
+}
+
+void vp_rule_drift_retention(vp_eval_ctx *c)
+{
+    if (no_baselines(c))
+        return;
+    for (size_t i = 0; i < c->s->policy_count; i++) {
+        const vp_policy *p = &c->s->policies[i];
+        const char *reduced = NULL;
+        size_t compared = 0;
+        for (size_t b = 0; b < c->f->baseline_count && !reduced; b++) {
+            const vp_snapshot *bs = c->f->baselines[b]->snapshot;
+            const vp_policy *old = vp_snapshot_find_policy(bs, p->id);
+            if (!old)
+                continue;
+            compared++;
+            for (size_t t = 0; t < old->tier_count && !reduced; t++) {
+                const vp_retention_tier *was = &old->tiers[t], *now = same_tier(p, was);
+                if (was->days < 0)
+                    continue;
+                if (!now)
+                    reduced = vp_fmt(c, "%s%s%s tier of %lld %s (%s) removed", was->sub_policy ? was->sub_policy : "",
+                                     was->sub_policy ? " " : "", was->tier, was->count, was->unit, when(bs));
+                else if (now->days >= 0 && now->days < was->days)
+                    reduced = vp_fmt(c, "%s%s%s: %lld %s (%s) -> %lld %s", was->sub_policy ? was->sub_policy : "",
+                                     was->sub_policy ? " " : "", was->tier, was->count, was->unit, when(bs), now->count,
+                                     now->unit);
+            }
+        }
+        vp_draft d = {.resource_type = "backup_policy", .resource_id = p->id, .resource_name = p->name,
+                      .expected = "every retention tier kept at least as long as earlier in the period"};
+        d.snapshot_pointer = vp_fmt(c, "/policies/%zu/retention", i);
+        d.raw_evidence = vp_raw(c, &p->source, "/properties");
+        if (!compared) {
+            d.status = VP_NOT_APPLICABLE;
+            d.observed = "not in any baseline: new in the period";
+        } else if (reduced) {
+            d.status = VP_FAIL;
+            d.observed = reduced;
+        } else {
+            d.status = VP_PASS;
+            d.observed = vp_fmt(c, "unchanged or longer across %zu earlier snapshot(s)", compared);
+        }
+        const vp_vault *v = vp_snapshot_find_vault(c->s, p->vault_id);
+        vp_emit(c, &d, v ? v->list_policies : VP_LIST_MISSING);
+    }
+}
+
+static long long long_term_of(const vp_snapshot *s, const vp_item *it)
+{
+    const vp_policy *p = it->policy_id.presence == VP_PRESENT ? vp_snapshot_find_policy(s, it->policy_id.value) : NULL;
+    return p ? p->long_term_days : -1;
+}
+
+void vp_rule_drift_item_policy(vp_eval_ctx *c)
+{
+    if (no_baselines(c))
+        return;
+    for (size_t i = 0; i < c->s->item_count; i++) {
+        const vp_item *it = &c->s->items[i];
+        long long now = long_term_of(c->s, it);
+        const char *weaker = NULL;
+        size_t compared = 0;
+        for (size_t b = 0; b < c->f->baseline_count && !weaker; b++) {
+            const vp_snapshot *bs = c->f->baselines[b]->snapshot;
+            const vp_item *old = vp_snapshot_find_item(bs, it->id);
+            long long was = old ? long_term_of(bs, old) : -1;
+            if (!old || was < 0)
+                continue;
+            compared++;
+            if (now < was)
+                weaker = vp_fmt(c, "%s (%lld d, %s) -> %s (%s)", old->policy_name.value ? old->policy_name.value : "?", was,
+                                when(bs), it->policy_name.value ? it->policy_name.value : "no policy",
+                                now >= 0 ? vp_fmt(c, "%lld d", now) : "no long-term retention");
+        }
+        if (!compared)
+            continue; /* new item or never on a policy: nothing to compare, nothing to report */
+        vp_draft d = {.resource_type = "protected_item", .resource_id = it->id,
+                      .resource_name = it->friendly_name.value ? it->friendly_name.value : it->name,
+                      .expected = "long-term retention not lower than earlier in the period"};
+        d.snapshot_pointer = vp_fmt(c, "/protected_items/%zu/policy", i);
+        d.raw_evidence = vp_raw(c, &it->source, "/properties/policyId");
+        d.status = weaker ? VP_FAIL : VP_PASS;
+        d.observed = weaker ? weaker : vp_fmt(c, "policy %s kept or strengthened", it->policy_name.value ? it->policy_name.value : "?");
+        const vp_vault *v = vp_info(c, it)->vault;
+        vp_emit(c, &d, v ? v->list_items : VP_LIST_MISSING);
+    }
+}
+
+/* What identifies a workload across vaults: its source resource, else server + name. */
+static const char *workload_key(const vp_item *it, char *buf, size_t size)
+{
+    if (it->source_resource_id.presence == VP_PRESENT)
+        snprintf(buf, size, "%s|%s", it->source_resource_id.value, it->friendly_name.value ? it->friendly_name.value : "");
+    else
+        snprintf(buf, size, "%s|%s", it->server.value ? it->server.value : "", it->friendly_name.value ? it->friendly_name.value : it->name);
+    return buf;
+}
+
+static int in_locked_vault(const vp_snapshot *s, const vp_item *it)
+{
+    const vp_vault *v = vp_snapshot_find_vault(s, it->vault_id);
+    return v && rank(&v->immutability) == 2;
+}
+
+void vp_rule_drift_left_locked(vp_eval_ctx *c)
+{
+    if (no_baselines(c))
+        return;
+    const vp_snapshot *latest = c->f->baselines[c->f->baseline_count - 1]->snapshot;
+    /* judged against the latest baseline: an item locked then must be locked now */
+    for (size_t i = 0; i < latest->item_count; i++) {
+        const vp_item *old = &latest->items[i];
+        char key[2048], other[2048];
+        if (!in_locked_vault(latest, old))
+            continue;
+        workload_key(old, key, sizeof key);
+        const vp_item *now = vp_snapshot_find_item(c->s, old->id);
+        for (size_t k = 0; !now && k < c->s->item_count; k++)
+            if (!strcasecmp(workload_key(&c->s->items[k], other, sizeof other), key))
+                now = &c->s->items[k];
+        vp_draft d = {.resource_type = "protected_item", .resource_id = old->id,
+                      .resource_name = old->friendly_name.value ? old->friendly_name.value : old->name,
+                      .expected = "still backed up to a Locked vault (or decommissioned)"};
+        const vp_vault *was = vp_snapshot_find_vault(latest, old->vault_id);
+        if (now && in_locked_vault(c->s, now)) {
+            d.status = VP_PASS;
+            d.observed = "still in a Locked vault";
+        } else if (now) {
+            const vp_vault *v = vp_snapshot_find_vault(c->s, now->vault_id);
+            d.status = VP_FAIL;
+            d.observed = vp_fmt(c, "moved from %s (Locked, %s) to %s (%s)", was ? was->name : "?", when(latest),
+                                v ? v->name : now->vault_id,
+                                v && v->immutability.value ? v->immutability.value : "immutability not reported");
+        } else {
+            int gone = 0;
+            for (size_t k = 0; k < c->f->settings->decommission_count && !gone; k++)
+                gone = !strcasecmp(c->f->settings->decommissioned[k].server, d.resource_name) ||
+                       (old->server.value && !strncasecmp(old->server.value, c->f->settings->decommissioned[k].server,
+                                                          strlen(c->f->settings->decommissioned[k].server)));
+            d.status = gone ? VP_PASS : VP_WARN;
+            d.observed = gone ? "no longer backed up: decommissioned" : "no longer backed up";
+        }
+        if (now)
+            d.snapshot_pointer = vp_fmt(c, "/protected_items/%zu", (size_t)(now - c->s->items));
+        vp_emit(c, &d, vp_all_item_lists(c->s));
+    }
+}

@@ -1,0 +1,334 @@
+/* Protected-item rules: critical items in Locked vaults, retention minimums,
+ * protection state and the recovery point objective. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "evaluate/internal.h"
+#include "vaultproof/retention.h"
+
+#define DAY 86400LL
+
+static int is(const vp_text *t, const char *value)
+{
+    return t->presence == VP_PRESENT && !strcasecmp(t->value, value);
+}
+
+static const char *day_of(long long epoch, char *buf, size_t size)
+{
+    vp_time_format(epoch, buf, size);
+    buf[10 < size ? 10 : size - 1] = '\0';
+    return buf;
+}
+
+static vp_draft item_draft(vp_eval_ctx *c, size_t i, const char *field, const char *raw_suffix, const char **names)
+{
+    const vp_item *it = &c->s->items[i];
+    const vp_vm *vm = vp_info(c, it)->vm;
+    vp_draft d = {.resource_type = "protected_item", .resource_id = it->id};
+    d.resource_name = it->friendly_name.presence == VP_PRESENT ? it->friendly_name.value : it->name;
+    d.snapshot_pointer = vp_fmt(c, "/protected_items/%zu/%s", i, field);
+    d.raw_evidence = raw_suffix ? vp_raw(c, &it->source, raw_suffix) : NULL;
+    size_t k = 0; /* other names an exemption's resource pattern may use */
+    if (it->server.value)
+        names[k++] = it->server.value;
+    if (vm)
+        names[k++] = vm->name;
+    names[k++] = it->name;
+    names[k] = NULL;
+    d.match_names = names;
+    return d;
+}
+
+static vp_list_status item_list(const vp_eval_ctx *c, const vp_item *it)
+{
+    const vp_vault *v = vp_info(c, it)->vault;
+    return v ? v->list_items : vp_list_of(c->s, "backupProtectedItems", it->vault_id);
+}
+
+void vp_rule_critical_items_locked(vp_eval_ctx *c)
+{
+    const vp_eval_settings *e = c->f->settings;
+    char day[32];
+    for (size_t i = 0; i < c->s->item_count; i++) {
+        const vp_item *it = &c->s->items[i];
+        const char *names[4];
+        if (!vp_info(c, it)->critical)
+            continue;
+        const vp_vault *v = vp_info(c, it)->vault;
+        vp_draft d = item_draft(c, i, "vault_id", NULL, names);
+        d.expected = "in a vault with immutability Locked";
+        vp_list_status dep = item_list(c, it);
+        if (!v) {
+            d.status = VP_INCOMPLETE;
+            d.observed = vp_fmt(c, "vault %s was not in the vault list", it->vault_id);
+            vp_emit(c, &d, dep);
+            continue;
+        }
+        d.raw_evidence = vp_raw(c, &v->source, "/properties/securitySettings/immutabilitySettings/state");
+        dep = vp_list_min(dep, vp_vault_list_status(c->s, v));
+        d.observed = vp_fmt(c, "vault %s, immutability %s", v->name,
+                            v->immutability.presence == VP_PRESENT ? v->immutability.value : "not reported");
+        if (is(&v->immutability, "Locked")) {
+            d.status = VP_PASS;
+        } else if (v->immutability.presence != VP_PRESENT || v->immutability.unknown) {
+            d.status = VP_INCOMPLETE;
+            d.note = "the vault's immutability cannot be assessed from what the API returned";
+        } else {
+            const vp_vm *vm = vp_info(c, it)->vm;
+            long long built = vm ? vp_epoch_of(vm->time_created.value) : -1;
+            long long until = built + e->hyper_care_days * DAY;
+            if (built >= 0 && c->as_of < until) {
+                d.status = VP_EXEMPT;
+                d.note = vp_fmt(c, "hyper-care: VM built %s, to move to the immutable vault by %s",
+                                day_of(built, day, sizeof day), day_of(until, (char[32]){0}, 32));
+            } else {
+                d.status = VP_FAIL;
+                if (built >= 0)
+                    d.note = vp_fmt(c, "VM built %s; hyper-care (%lld days) ended %s", day_of(built, day, sizeof day),
+                                    e->hyper_care_days, day_of(until, (char[32]){0}, 32));
+            }
+        }
+        vp_emit(c, &d, dep);
+    }
+}
+
+/* ---- retention ---- */
+
+static int granularity(const char *tier)
+{
+    if (!strcmp(tier, "daily") || !strcmp(tier, "simple"))
+        return 0;
+    if (!strcmp(tier, "weekly"))
+        return 1;
+    if (!strcmp(tier, "monthly"))
+        return 2;
+    if (!strcmp(tier, "yearly"))
+        return 3;
+    return -1; /* instant and snapshot copies are not long-term retention */
+}
+
+/* Tiers that keep full recovery points: Full sub-policies when the policy has them. */
+static int primary(const vp_policy *p, const vp_retention_tier *t)
+{
+    int has_full = 0;
+    for (size_t i = 0; i < p->tier_count; i++)
+        has_full |= p->tiers[i].sub_policy && !strcasecmp(p->tiers[i].sub_policy, "Full");
+    if (has_full)
+        return t->sub_policy && !strcasecmp(t->sub_policy, "Full");
+    return !t->sub_policy || strcasecmp(t->sub_policy, "Log") != 0;
+}
+
+/* The strictest minimum of every retention rule that applies to the item. */
+static vp_retention_minimum required_for(const vp_eval_settings *e, const vp_item_info *info, const vp_item *it,
+                                         char *classes, size_t size)
+{
+    vp_retention_minimum m = {-1, -1, -1, -1};
+    size_t n = 0;
+    classes[0] = '\0';
+    for (size_t r = 0; r < e->retention_count; r++) {
+        const vp_retention_rule *rule = &e->retention[r];
+        int applies = !strcmp(rule->class_name, "default");
+        for (size_t k = 0; k < e->class_count && !applies; k++)
+            applies = !strcmp(e->classes[k].name, rule->class_name) && (info->classes >> k & 1);
+        if (!applies || (rule->kind && strcmp(rule->kind, it->kind) != 0))
+            continue;
+        if (!strstr(classes, rule->class_name))
+            n += (size_t)snprintf(classes + n, n < size ? size - n : 0, "%s%s", n ? "+" : "", rule->class_name);
+        const long long *src[] = {&rule->minimum.daily_days, &rule->minimum.weekly_weeks, &rule->minimum.monthly_months,
+                                  &rule->minimum.yearly_years};
+        long long *dst[] = {&m.daily_days, &m.weekly_weeks, &m.monthly_months, &m.yearly_years};
+        for (int k = 0; k < 4; k++)
+            if (*src[k] > *dst[k])
+                *dst[k] = *src[k];
+    }
+    return m;
+}
+
+static void describe_tiers(const vp_policy *p, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < p->tier_count && n < size; i++) {
+        const vp_retention_tier *t = &p->tiers[i];
+        if (granularity(t->tier) < 0 || !primary(p, t))
+            continue;
+        n += (size_t)snprintf(buf + n, size - n, "%s%s %lld %s", n ? ", " : "", t->tier, t->count,
+                              t->unit ? t->unit : "?");
+    }
+    if (!n)
+        snprintf(buf, size, "no long-term tier");
+}
+
+void vp_rule_retention_minimum(vp_eval_ctx *c)
+{
+    static const char *const names[] = {"daily", "weekly", "monthly", "yearly"};
+    static const char *const units[] = {"Days", "Weeks", "Months", "Years"};
+    const vp_eval_settings *e = c->f->settings;
+    char classes[256], tiers[512], want[512];
+    for (size_t i = 0; i < c->s->item_count; i++) {
+        const vp_item *it = &c->s->items[i];
+        const char *mnames[4];
+        vp_retention_minimum m = required_for(e, vp_info(c, it), it, classes, sizeof classes);
+        long long req[4] = {m.daily_days, m.weekly_weeks, m.monthly_months, m.yearly_years}, req_days[4];
+        size_t n = 0;
+        want[0] = '\0';
+        for (int g = 0; g < 4; g++) {
+            req_days[g] = -1;
+            if (req[g] < 0)
+                continue;
+            vp_retention_days(req[g], units[g], &req_days[g]);
+            n += (size_t)snprintf(want + n, n < sizeof want ? sizeof want - n : 0, "%s%s >= %lld %s (%lld d)",
+                                  n ? ", " : "", names[g], req[g], units[g], req_days[g]);
+        }
+        vp_draft d = item_draft(c, i, "policy", "/properties/policyId", mnames);
+        d.expected = vp_fmt(c, "%s: %s", classes[0] ? classes : "no class", n ? want : "no minimum configured");
+        vp_list_status dep = item_list(c, it);
+        const vp_vault *v = vp_info(c, it)->vault;
+        if (v)
+            dep = vp_list_min(dep, v->list_policies);
+        if (!n) {
+            d.status = VP_NOT_APPLICABLE;
+            d.observed = "no retention minimum applies";
+            vp_emit(c, &d, VP_LIST_COMPLETE);
+            continue;
+        }
+        if (!strcmp(it->policy_link, "none")) {
+            d.status = VP_NOT_APPLICABLE;
+            d.observed = "no backup policy";
+            d.note = !strcmp(it->kind, "dpm") || !strcmp(it->kind, "azure_backup_server")
+                         ? "DPM and Azure Backup Server keep retention on the server, outside Azure's policies: "
+                           "verify it there"
+                         : "no policy is assigned (protection stopped or not configured): see protection.state";
+            vp_emit(c, &d, VP_LIST_COMPLETE);
+            continue;
+        }
+        const vp_policy *p = vp_info(c, it)->policy;
+        if (!p) {
+            d.status = VP_INCOMPLETE;
+            d.observed = vp_fmt(c, "policy %s is not in the snapshot", it->policy_id.value);
+            d.note = "the item names a policy its vault's policy list does not contain: its retention is unknown";
+            vp_emit(c, &d, dep);
+            continue;
+        }
+        describe_tiers(p, tiers, sizeof tiers);
+        d.observed = vp_fmt(c, "%s: %s", p->name, tiers);
+        d.raw_evidence = vp_raw(c, &p->source, "/properties");
+        d.status = VP_PASS;
+        for (int g = 0; g < 4; g++) {
+            if (req_days[g] < 0)
+                continue;
+            int met = req_days[g] == 0; /* a finer tier kept as long also keeps a point per coarser period */
+            for (size_t t = 0; t < p->tier_count && !met; t++) {
+                const vp_retention_tier *tier = &p->tiers[t];
+                int gr = granularity(tier->tier);
+                met = gr >= 0 && gr <= g && primary(p, tier) && tier->days >= req_days[g];
+            }
+            if (!met) {
+                d.status = p->unknown_retention ? VP_INCOMPLETE : VP_FAIL;
+                d.note = vp_fmt(c, "%s retention of %lld %s not met%s", names[g], req[g], units[g],
+                                p->unknown_retention ? "; the policy has a tier vaultproof could not convert" : "");
+                break;
+            }
+        }
+        vp_emit(c, &d, dep);
+    }
+}
+
+/* ---- protection state and RPO ---- */
+
+static int active_state(const vp_item *it)
+{
+    return it->protection_state.presence == VP_PRESENT && !it->protection_state.unknown &&
+           !is(&it->protection_state, "ProtectionStopped") && !(it->deferred_delete.presence == VP_PRESENT &&
+                                                                 it->deferred_delete.value);
+}
+
+void vp_rule_protection_state(vp_eval_ctx *c)
+{
+    long long tail = vp_param_int(c, "soft_delete_tail_days");
+    char day[32];
+    for (size_t i = 0; i < c->s->item_count; i++) {
+        const vp_item *it = &c->s->items[i];
+        const char *names[4];
+        vp_draft d = item_draft(c, i, "protection_state", "/properties/protectionState", names);
+        d.expected = "Protected";
+        vp_list_status dep = item_list(c, it);
+        const vp_text *st = &it->protection_state;
+        if (st->presence != VP_PRESENT || st->unknown) {
+            d.status = VP_INCOMPLETE;
+            d.observed = st->presence == VP_PRESENT ? vp_fmt(c, "%s (a value the API does not document)", st->value)
+                                                    : "not reported by the API";
+            vp_emit(c, &d, dep);
+            continue;
+        }
+        d.observed = st->value;
+        if (it->deferred_delete.presence == VP_PRESENT && it->deferred_delete.value) {
+            d.status = VP_WARN;
+            d.observed = vp_fmt(c, "%s, soft-deleted", st->value);
+            d.note = vp_fmt(c, "backup data deleted %s; recoverable until purged %lld days later",
+                            it->deferred_delete_time.value ? it->deferred_delete_time.value : "(time not reported)", tail);
+        } else if (is(st, "Protected")) {
+            int unhealthy = is(&it->health_status, "ActionRequired") || is(&it->health_status, "Unhealthy") ||
+                            is(&it->health_status, "NotReachable");
+            d.status = unhealthy ? VP_WARN : VP_PASS;
+            if (unhealthy)
+                d.note = vp_fmt(c, "health %s", it->health_status.value);
+        } else if (is(st, "IRPending")) {
+            d.status = VP_WARN;
+            d.note = "initial backup pending";
+        } else if (is(st, "ProtectionStopped")) {
+            int retained = it->last_recovery_point.presence == VP_PRESENT ||
+                           (it->recovery_point_count.presence == VP_PRESENT && it->recovery_point_count.value > 0);
+            const vp_policy *p = vp_info(c, it)->policy;
+            long long last = vp_epoch_of(it->last_recovery_point.value);
+            d.status = retained ? VP_WARN : VP_NOT_APPLICABLE;
+            if (!retained)
+                d.note = "protection stopped, no retained data reported";
+            else if (p && p->long_term_days >= 0 && last >= 0)
+                d.note = vp_fmt(c, "protection stopped, data retained: last recovery point %s expires about %s, then "
+                                   "%lld days of soft delete (until about %s)", it->last_recovery_point.value,
+                                day_of(last + p->long_term_days * DAY, day, sizeof day), tail,
+                                day_of(last + (p->long_term_days + tail) * DAY, (char[32]){0}, 32));
+            else
+                d.note = vp_fmt(c, "protection stopped, data retained (last recovery point %s); its expiry depends on "
+                                   "the retention it was taken with, which the API no longer reports, plus %lld days "
+                                   "of soft delete",
+                                it->last_recovery_point.value ? it->last_recovery_point.value : "not reported", tail);
+        } else {
+            d.status = VP_FAIL; /* ProtectionError, ProtectionPaused, BackupsSuspended, Invalid */
+        }
+        vp_emit(c, &d, dep);
+    }
+}
+
+void vp_rule_rpo(vp_eval_ctx *c)
+{
+    long long rpo = c->f->settings->rpo_hours;
+    static const long long never = 1262304000LL; /* 2010-01-01: the API's placeholder times are older */
+    for (size_t i = 0; i < c->s->item_count; i++) {
+        const vp_item *it = &c->s->items[i];
+        const char *names[4];
+        if (!active_state(it))
+            continue; /* stopped, soft-deleted or unassessable items: protection.state reports them */
+        int from_rp = it->last_backup_time.presence != VP_PRESENT;
+        const vp_text *t = from_rp ? &it->last_recovery_point : &it->last_backup_time;
+        vp_draft d = item_draft(c, i, from_rp ? "last_recovery_point" : "last_backup_time",
+                                from_rp ? "/properties/lastRecoveryPoint" : "/properties/lastBackupTime", names);
+        d.expected = vp_fmt(c, "a backup within %lld h before %s", rpo, c->f->as_of_text);
+        long long when = vp_epoch_of(t->value);
+        if (when < 0) {
+            d.status = VP_INCOMPLETE;
+            d.observed = "last backup time not reported";
+        } else if (when < never) {
+            d.status = is(&it->protection_state, "IRPending") ? VP_WARN : VP_FAIL;
+            d.observed = vp_fmt(c, "no backup yet (%s)", t->value);
+        } else {
+            long long age = c->as_of - when;
+            d.observed = vp_fmt(c, "%s (%lld.%lld h before capture)%s", t->value, age / 3600, (age % 3600) * 10 / 3600,
+                                from_rp ? ", latest recovery point" : "");
+            d.status = age <= rpo * 3600 ? VP_PASS : VP_FAIL;
+        }
+        vp_emit(c, &d, item_list(c, it));
+    }
+}

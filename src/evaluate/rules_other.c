@@ -1,0 +1,157 @@
+/* Rules over the collection itself, VMs, decommissioned servers and exemptions. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "evaluate/internal.h"
+
+void vp_rule_evidence_complete(vp_eval_ctx *c)
+{
+    const vp_collection *col = &c->s->collection;
+    if (col->list_count == 0) {
+        vp_draft d = {.status = VP_INCOMPLETE, .resource_type = "collection", .resource_id = col->input,
+                      .resource_name = "collection", .observed = "no list call was collected",
+                      .expected = "every list call complete", .snapshot_pointer = "/collection/lists"};
+        vp_emit(c, &d, VP_LIST_COMPLETE);
+        return;
+    }
+    for (size_t i = 0; i < col->list_count; i++) {
+        const vp_list_call *l = &col->lists[i];
+        vp_draft d = {.resource_type = "list_call", .resource_id = vp_fmt(c, "%s %s", l->operation, l->scope),
+                      .resource_name = l->operation, .expected = "complete: every page fetched with HTTP 200"};
+        d.snapshot_pointer = vp_fmt(c, "/collection/lists/%zu", i);
+        d.observed = vp_fmt(c, "%s, %d page(s)%s%s", vp_list_status_name(l->status), l->pages, l->detail ? ": " : "",
+                            l->detail ? l->detail : "");
+        /* never fail for what is merely unknown: unknown is incomplete */
+        d.status = l->status == VP_LIST_COMPLETE ? VP_PASS : VP_INCOMPLETE;
+        vp_emit(c, &d, VP_LIST_COMPLETE);
+    }
+}
+
+static const char *item_names(vp_eval_ctx *c, const vp_vm *vm)
+{
+    char buf[1024];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < vm->protected_count && n < sizeof buf; k++) {
+        const vp_item *it = vp_snapshot_find_item(c->s, vm->protected_by[k]);
+        const char *vault = it && it->vault_id ? strrchr(it->vault_id, '/') : NULL;
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s in %s", n ? "; " : "", it ? it->name : vm->protected_by[k],
+                              vault ? vault + 1 : "?");
+    }
+    return vp_fmt(c, "protected: %s", buf);
+}
+
+static int decommissioned(const vp_eval_settings *e, const char *name)
+{
+    for (size_t i = 0; name && i < e->decommission_count; i++)
+        if (!strcasecmp(e->decommissioned[i].server, name))
+            return 1;
+    return 0;
+}
+
+void vp_rule_coverage(vp_eval_ctx *c)
+{
+    const vp_eval_settings *e = c->f->settings;
+    vp_list_status items = vp_all_item_lists(c->s);
+    for (size_t i = 0; i < c->s->vm_count; i++) {
+        const vp_vm *vm = &c->s->vms[i];
+        char scope[256];
+        if (!vp_vm_is_critical(e, vm))
+            continue;
+        snprintf(scope, sizeof scope, "/subscriptions/%s", vm->subscription_id ? vm->subscription_id : "");
+        vp_draft d = {.resource_type = "virtual_machine", .resource_id = vm->id, .resource_name = vm->name,
+                      .expected = "at least one protected item backs up this VM"};
+        d.snapshot_pointer = vp_fmt(c, "/virtual_machines/%zu/protected_by", i);
+        d.raw_evidence = vp_raw(c, &vm->source, "/tags");
+        vp_list_status dep = vp_list_of(c->s, "virtualMachines", scope);
+        if (vm->protected_count) {
+            d.status = VP_PASS;
+            d.observed = item_names(c, vm);
+        } else if (decommissioned(e, vm->name)) {
+            d.status = VP_NOT_APPLICABLE;
+            d.observed = "no protected item";
+            d.note = "listed as decommissioned: see decommission.no-active-backup";
+        } else {
+            /* an item list not fully collected might hold its item: unknown, not failed */
+            d.status = items == VP_LIST_COMPLETE ? VP_FAIL : VP_INCOMPLETE;
+            d.observed = "no protected item found";
+            if (d.status == VP_INCOMPLETE)
+                d.note = "some protected-item lists were not fully collected";
+        }
+        vp_emit(c, &d, dep);
+    }
+}
+
+/* Whether item it belongs to the server: its friendly name, server (host part) or VM name. */
+static int item_of_server(const vp_eval_ctx *c, const vp_item *it, const char *server)
+{
+    size_t n = strlen(server);
+    const vp_vm *vm = vp_info(c, it)->vm;
+    if (it->friendly_name.value && !strcasecmp(it->friendly_name.value, server))
+        return 1;
+    if (it->server.value && !strncasecmp(it->server.value, server, n) &&
+        (it->server.value[n] == '\0' || it->server.value[n] == '.'))
+        return 1;
+    if (vm && !strcasecmp(vm->name, server))
+        return 1;
+    const char *last = strrchr(it->source_resource_id.value ? it->source_resource_id.value : "", '/');
+    return last && !strcasecmp(last + 1, server);
+}
+
+void vp_rule_decommission(vp_eval_ctx *c)
+{
+    const vp_eval_settings *e = c->f->settings;
+    vp_list_status items = vp_all_item_lists(c->s);
+    for (size_t i = 0; i < e->decommission_count; i++) {
+        const vp_decommission *dc = &e->decommissioned[i];
+        size_t active = 0, retained = 0;
+        const char *example = NULL;
+        for (size_t k = 0; k < c->s->item_count; k++) {
+            const vp_item *it = &c->s->items[k];
+            if (!item_of_server(c, it, dc->server))
+                continue;
+            int stopped = (it->protection_state.presence == VP_PRESENT &&
+                           !strcasecmp(it->protection_state.value, "ProtectionStopped")) ||
+                          (it->deferred_delete.presence == VP_PRESENT && it->deferred_delete.value);
+            if (stopped) {
+                retained++;
+            } else {
+                active++;
+                example = it->name;
+            }
+        }
+        vp_draft d = {.resource_type = "decommissioned_server", .resource_id = dc->server, .resource_name = dc->server,
+                      .expected = "no active backup item (retained data until expiry is allowed)"};
+        d.snapshot_pointer = "/protected_items";
+        d.note = vp_fmt(c, "decommissioned %s%s%s", dc->date ? dc->date : "(date not given)", dc->ticket ? ", " : "",
+                        dc->ticket ? dc->ticket : "");
+        if (active) {
+            d.status = VP_FAIL;
+            d.observed = vp_fmt(c, "%zu item(s) still actively protected (e.g. %s)", active, example);
+        } else {
+            d.status = VP_PASS;
+            d.observed = retained ? vp_fmt(c, "%zu item(s) with protection stopped, data retained until expiry", retained)
+                                  : "no backup item remains";
+        }
+        vp_emit(c, &d, items);
+    }
+}
+
+void vp_rule_exemption_valid(vp_eval_ctx *c)
+{
+    const vp_eval_settings *e = c->f->settings;
+    for (size_t i = 0; i < e->exemption_count; i++) {
+        const vp_exemption *x = &e->exemptions[i];
+        vp_draft d = {.resource_type = "exemption", .resource_id = vp_fmt(c, "exemptions[%zu]", i),
+                      .resource_name = vp_fmt(c, "%s / %s", x->rule, x->resource)};
+        d.snapshot_pointer = NULL;
+        d.raw_evidence = vp_fmt(c, "config#/exemptions/%zu", i);
+        d.expected = "approved, with a reason, not expired";
+        d.observed = vp_fmt(c, "expires %s, approved by %s: %s", x->expires, x->approver, x->reason);
+        d.status = x->expires_epoch >= c->as_of ? VP_PASS : VP_FAIL;
+        if (d.status == VP_FAIL)
+            d.note = "expired: it no longer exempts anything";
+        vp_emit(c, &d, VP_LIST_COMPLETE);
+    }
+}

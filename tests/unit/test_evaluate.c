@@ -1,0 +1,556 @@
+/* Evaluation rules on passing, failing and edge inputs. Each case builds a small
+ * estate as ARM responses (with capture sidecars, so lists are complete unless the
+ * case says otherwise), normalizes it, and evaluates it with a config written here. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vaultproof/catalog.h"
+#include "vaultproof/config.h"
+#include "vaultproof/evaluate.h"
+#include "vp_test.h"
+
+#define SUB "/subscriptions/s1"
+#define RG SUB "/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/"
+#define VMS SUB "/resourceGroups/app/providers/Microsoft.Compute/virtualMachines/"
+#define CAPTURED "2026-09-30T02:00:00Z"
+
+typedef struct {
+    char *bodies[64], *sidecars[64], *owned_paths[64];
+    const char *paths[64];
+    size_t n;
+} estate;
+
+static void add(estate *e, const char *path, const char *op, const char *scope, const char *fmt, ...)
+{
+    char *body = malloc(65536), *side = malloc(2048);
+    va_list ap;
+    ck_assert_int_lt(e->n, 64);
+    va_start(ap, fmt);
+    vsnprintf(body, 65536, fmt, ap);
+    va_end(ap);
+    snprintf(side, 2048,
+             "{\"format\":\"vaultproof-capture/1\",\"method\":\"GET\",\"url\":\"https://management.azure.com%s/%s?api-version=2024-04-01\","
+             "\"status\":200,\"requested_at\":\"" CAPTURED "\",\"received_at\":\"" CAPTURED "\",\"retries\":0,\"headers\":{},"
+             "\"call\":{\"operation\":\"%s\",\"scope\":\"%s\",\"page\":1,\"next_link\":null,\"complete\":true,\"error\":null}}",
+             scope, op, op, scope);
+    e->paths[e->n] = path;
+    e->bodies[e->n] = body;
+    e->sidecars[e->n] = op ? side : NULL;
+    if (!op)
+        free(side);
+    e->n++;
+}
+
+static void estate_free(estate *e)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        free(e->bodies[i]);
+        free(e->sidecars[i]);
+        free(e->owned_paths[i]);
+    }
+}
+
+/* add() with a path built here and owned by the estate. */
+#define ADD_OWNED(e, path, ...)                                                                              \
+    do {                                                                                                     \
+        char *p_ = strdup(path);                                                                             \
+        (e)->owned_paths[(e)->n] = p_;                                                                       \
+        add((e), p_, __VA_ARGS__);                                                                           \
+    } while (0)
+
+/* A vault with the given immutability and soft-delete JSON fragments, all five
+ * per-vault calls answered, and its items (a JSON array body). */
+static void vault(estate *e, const char *name, const char *security, const char *items, const char *policies)
+{
+    char scope[256], path[64];
+    snprintf(scope, sizeof scope, RG "%s", name);
+    snprintf(path, sizeof path, "%s-vault.json", name);
+    ADD_OWNED(e, path, NULL, NULL,
+        "{\"id\":\"%s\",\"name\":\"%s\",\"type\":\"Microsoft.RecoveryServices/vaults\",\"location\":\"switzerlandwest\","
+        "\"properties\":{%s}}", scope, name, security);
+    snprintf(path, sizeof path, "%s-items.json", name);
+    ADD_OWNED(e, path, "backupProtectedItems", scope, "{\"value\":%s}", items);
+    snprintf(path, sizeof path, "%s-policies.json", name);
+    ADD_OWNED(e, path, "backupPolicies", scope, "{\"value\":%s}", policies ? policies : "[]");
+    snprintf(path, sizeof path, "%s-guards.json", name);
+    ADD_OWNED(e, path, "backupResourceGuardProxies", scope, "{\"value\":[]}");
+    snprintf(path, sizeof path, "%s-config.json", name);
+    ADD_OWNED(e, path, "backupconfig", scope,
+        "{\"id\":\"%s/backupconfig/vaultconfig\",\"type\":\"Microsoft.RecoveryServices/vaults/backupconfig\",\"properties\":{}}", scope);
+    snprintf(path, sizeof path, "%s-storage.json", name);
+    ADD_OWNED(e, path, "backupstorageconfig", scope,
+        "{\"id\":\"%s/backupstorageconfig/vaultstorageconfig\",\"type\":\"Microsoft.RecoveryServices/vaults/backupstorageconfig\","
+        "\"properties\":{\"storageType\":\"GeoRedundant\",\"crossRegionRestoreFlag\":true}}", scope);
+}
+
+static char item_buf[2048];
+
+/* One VM item in vault, on policy (may be NULL), with extra properties. */
+static const char *vm_item(const char *vault_name, const char *vm, const char *policy, const char *extra)
+{
+    char pol[512] = "";
+    if (policy)
+        snprintf(pol, sizeof pol, ",\"policyId\":\"" RG "%s/backupPolicies/%s\"", vault_name, policy);
+    snprintf(item_buf, sizeof item_buf,
+             "{\"id\":\"" RG "%s/backupFabrics/Azure/protectionContainers/c;%s/protectedItems/VM;%s\","
+             "\"type\":\"Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems\","
+             "\"properties\":{\"protectedItemType\":\"Microsoft.Compute/virtualMachines\",\"backupManagementType\":\"AzureIaasVM\","
+             "\"friendlyName\":\"%s\",\"sourceResourceId\":\"" VMS "%s\"%s%s%s}}",
+             vault_name, vm, vm, vm, vm, pol, extra && *extra ? "," : "", extra ? extra : "");
+    return item_buf;
+}
+
+static const char *policy(const char *vault_name, const char *name, const char *retention)
+{
+    static char buf[2048];
+    snprintf(buf, sizeof buf,
+             "{\"id\":\"" RG "%s/backupPolicies/%s\",\"name\":\"%s\",\"type\":\"Microsoft.RecoveryServices/vaults/backupPolicies\","
+             "\"properties\":{\"backupManagementType\":\"AzureIaasVM\",\"retentionPolicy\":{\"retentionPolicyType\":\"LongTermRetentionPolicy\",%s}}}",
+             vault_name, name, name, retention);
+    return buf;
+}
+
+static void vms(estate *e, const char *list)
+{
+    add(e, "vms.json", "virtualMachines", SUB, "{\"value\":[%s]}", list);
+    add(e, "vaults-list.meta-only.json", "vaults", SUB, "{\"value\":[]}");
+}
+
+static vp_findings *evaluate(estate *e, const char *config_json, vp_snapshot **snap_out, vp_config **cfg_out,
+                             vp_catalog **cat_out)
+{
+    vp_test_body b[64];
+    vp_error err = {0};
+    char dir[] = "/tmp/vp-eval-XXXXXX", path[64];
+    for (size_t i = 0; i < e->n; i++)
+        b[i] = (vp_test_body){e->paths[i], e->bodies[i], e->sidecars[i]};
+    ck_assert_msg(vp_test_normalize(b, e->n, snap_out, &err) == VP_OK, "%s", err.message);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/c.json", dir);
+    FILE *fp = fopen(path, "w");
+    fputs(config_json, fp);
+    fclose(fp);
+    ck_assert_msg(vp_config_load(path, cfg_out, &err) == VP_OK, "%s", err.message);
+    unlink(path);
+    rmdir(dir);
+    ck_assert_int_eq(vp_catalog_builtin(cat_out, &err), VP_OK);
+    vp_snapshot_ref ref = {"snap.json", NULL, *snap_out};
+    vp_evaluate_options opt = {.clock = {.epoch = 1790748000, .pinned = 1}};
+    vp_findings *f = NULL;
+    ck_assert_msg(vp_evaluate(&ref, *cat_out, *cfg_out, &opt, &f, &err) == VP_OK, "%s", err.message);
+    return f;
+}
+
+static const vp_finding *find(const vp_findings *f, const char *rule, const char *name)
+{
+    size_t n;
+    const vp_finding *list = vp_findings_list(f, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i].rule->id, rule) && list[i].resource_name && !strcmp(list[i].resource_name, name))
+            return &list[i];
+    return NULL;
+}
+
+#define EXPECT(f, rule, name, status_)                                                                       \
+    do {                                                                                                     \
+        const vp_finding *x_ = find(f, rule, name);                                                          \
+        ck_assert_msg(x_ != NULL, "no %s finding for %s", rule, name);                                       \
+        ck_assert_msg(x_->status == (status_), "%s %s: %s (observed %s; note %s), expected %s", rule, name,  \
+                      vp_finding_status_name(x_->status), x_->observed, x_->note ? x_->note : "-",           \
+                      vp_finding_status_name(status_));                                                      \
+    } while (0)
+
+typedef struct {
+    estate e;
+    vp_snapshot *snap;
+    vp_config *cfg;
+    vp_catalog *cat;
+    vp_findings *f;
+} run_t;
+
+static void run_free(run_t *r)
+{
+    vp_findings_free(r->f);
+    vp_catalog_free(r->cat);
+    vp_config_free(r->cfg);
+    vp_snapshot_free(r->snap);
+    estate_free(&r->e);
+}
+
+#define SEC(imm, sd, days) "\"securitySettings\":{\"immutabilitySettings\":{\"state\":\"" imm "\"},\"softDeleteSettings\":{\"softDeleteState\":\"" sd "\",\"softDeleteRetentionPeriodInDays\":" days "},\"multiUserAuthorization\":\"Enabled\"}"
+
+static const char base_config[] = "{\"rpo_hours\": 24}";
+
+START_TEST(immutability_states)
+{
+    run_t r = {0};
+    char items[4][4096];
+    snprintf(items[0], sizeof items[0], "[%s]", vm_item("v-locked", "a1", NULL, "\"protectionState\":\"Protected\""));
+    snprintf(items[1], sizeof items[1], "[%s]", vm_item("v-unlocked", "a2", NULL, "\"protectionState\":\"Protected\""));
+    snprintf(items[2], sizeof items[2], "[%s]", vm_item("v-disabled", "a3", NULL, "\"protectionState\":\"Protected\""));
+    snprintf(items[3], sizeof items[3], "[%s]", vm_item("v-frozen", "a4", NULL, "\"protectionState\":\"Protected\""));
+    vault(&r.e, "v-locked", SEC("Locked", "AlwaysON", "14"), items[0], NULL);
+    vault(&r.e, "v-unlocked", SEC("Unlocked", "AlwaysON", "14"), items[1], NULL);
+    vault(&r.e, "v-disabled", SEC("Disabled", "AlwaysON", "14"), items[2], NULL);
+    vault(&r.e, "v-frozen", SEC("Frozen", "AlwaysON", "14"), items[3], NULL);
+    vault(&r.e, "v-fresh", "\"provisioningState\":\"Succeeded\"", "[]", NULL);
+    vms(&r.e, "");
+    r.f = evaluate(&r.e, base_config, &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "immutability.locked", "v-locked", VP_PASS);
+    EXPECT(r.f, "immutability.locked", "v-unlocked", VP_FAIL);
+    EXPECT(r.f, "immutability.locked", "v-disabled", VP_FAIL);
+    EXPECT(r.f, "immutability.locked", "v-frozen", VP_INCOMPLETE);
+    EXPECT(r.f, "immutability.locked", "v-fresh", VP_NOT_APPLICABLE); /* holds no items */
+    EXPECT(r.f, "worm.region-available", "v-locked", VP_PASS);         /* switzerlandwest is WORM GA */
+    EXPECT(r.f, "worm.region-available", "v-unlocked", VP_NOT_APPLICABLE);
+    run_free(&r);
+
+    /* the parameter turns Unlocked into a warning */
+    run_t r2 = {0};
+    snprintf(items[1], sizeof items[1], "[%s]", vm_item("v-unlocked", "a2", NULL, "\"protectionState\":\"Protected\""));
+    vault(&r2.e, "v-unlocked", SEC("Unlocked", "AlwaysON", "14"), items[1], NULL);
+    vms(&r2.e, "");
+    r2.f = evaluate(&r2.e, "{\"rule_parameters\":{\"immutability.locked\":{\"accept_unlocked\":true}}}", &r2.snap, &r2.cfg,
+                    &r2.cat);
+    EXPECT(r2.f, "immutability.locked", "v-unlocked", VP_WARN);
+    run_free(&r2);
+}
+END_TEST
+
+START_TEST(fail_closed_without_capture_records)
+{
+    run_t r = {0};
+    char items[4096];
+    snprintf(items, sizeof items, "[%s]", vm_item("v-locked", "a1", NULL, "\"protectionState\":\"Protected\""));
+    vault(&r.e, "v-locked", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    for (size_t i = 0; i < r.e.n; i++) { /* an offline export: same bodies, no sidecars */
+        free(r.e.sidecars[i]);
+        r.e.sidecars[i] = NULL;
+    }
+    r.f = evaluate(&r.e, base_config, &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "immutability.locked", "v-locked", VP_INCOMPLETE);
+    EXPECT(r.f, "protection.state", "a1", VP_INCOMPLETE);
+    size_t counts[VP_STATUS_COUNT];
+    vp_findings_count(r.f, NULL, counts);
+    ck_assert_int_eq(counts[VP_PASS], 0); /* nothing passes on unverified data */
+    ck_assert(vp_findings_any_failing(r.f, VP_SEV_HIGH));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(soft_delete_levels)
+{
+    run_t r = {0};
+    char it[4][4096];
+    const char *names[] = {"sd-always", "sd-short", "sd-enabled", "sd-off"};
+    for (int i = 0; i < 4; i++)
+        snprintf(it[i], sizeof it[i], "[%s]", vm_item(names[i], names[i], NULL, "\"protectionState\":\"Protected\""));
+    vault(&r.e, "sd-always", SEC("Locked", "AlwaysON", "14"), it[0], NULL);
+    vault(&r.e, "sd-short", SEC("Locked", "AlwaysON", "7"), it[1], NULL);
+    vault(&r.e, "sd-enabled", SEC("Locked", "Enabled", "30"), it[2], NULL);
+    vault(&r.e, "sd-off", SEC("Locked", "Disabled", "14"), it[3], NULL);
+    vms(&r.e, "");
+    r.f = evaluate(&r.e, base_config, &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "soft-delete.always-on", "sd-always", VP_PASS);
+    EXPECT(r.f, "soft-delete.always-on", "sd-short", VP_FAIL);
+    EXPECT(r.f, "soft-delete.always-on", "sd-enabled", VP_WARN);
+    EXPECT(r.f, "soft-delete.always-on", "sd-off", VP_FAIL);
+    EXPECT(r.f, "dr.redundancy", "sd-always", VP_PASS); /* GRS + CRR from backupstorageconfig */
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(retention_boundaries_and_units)
+{
+    run_t r = {0};
+    char items[8192], pols[8192];
+    const struct {
+        const char *vm, *policy, *retention;
+        vp_finding_status want;
+    } cases[] = {
+        {"m12", "p-m12", "\"monthlySchedule\":{\"retentionDuration\":{\"count\":12,\"durationType\":\"Months\"}}", VP_PASS},
+        {"y1", "p-y1", "\"yearlySchedule\":{\"retentionDuration\":{\"count\":1,\"durationType\":\"Years\"}}", VP_PASS},
+        {"d364", "p-d364", "\"dailySchedule\":{\"retentionDuration\":{\"count\":364,\"durationType\":\"Days\"}}", VP_FAIL},
+        {"d365", "p-d365", "\"dailySchedule\":{\"retentionDuration\":{\"count\":365,\"durationType\":\"Days\"}}", VP_PASS},
+        {"w52", "p-w52", "\"weeklySchedule\":{\"retentionDuration\":{\"count\":52,\"durationType\":\"Weeks\"}}", VP_FAIL},
+        {"inv", "p-inv", "\"yearlySchedule\":{\"retentionDuration\":{\"count\":1,\"durationType\":\"Invalid\"}}", VP_INCOMPLETE},
+    };
+    size_t ni = 0, np = 0;
+    items[ni++] = '[';
+    pols[np++] = '[';
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ni += (size_t)snprintf(items + ni, sizeof items - ni, "%s%s", i ? "," : "",
+                               vm_item("v", cases[i].vm, cases[i].policy, "\"protectionState\":\"Protected\""));
+        np += (size_t)snprintf(pols + np, sizeof pols - np, "%s%s", i ? "," : "", policy("v", cases[i].policy, cases[i].retention));
+    }
+    snprintf(items + ni, sizeof items - ni, ",%s]", vm_item("v", "nopol", NULL, "\"protectionState\":\"Protected\""));
+    snprintf(pols + np, sizeof pols - np, "]");
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, pols);
+    vms(&r.e, "");
+    r.f = evaluate(&r.e, "{\"retention_minimums\":{\"default\":{\"yearly_years\":1}}}", &r.snap, &r.cfg, &r.cat);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        EXPECT(r.f, "retention.minimum", cases[i].vm, cases[i].want);
+    EXPECT(r.f, "retention.minimum", "nopol", VP_NOT_APPLICABLE);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(retention_by_class_and_workload_full)
+{
+    run_t r = {0};
+    char items[8192], pols[8192], vmlist[2048];
+    const char *sql_full7 =
+        "{\"id\":\"" RG "v/backupPolicies/sql7\",\"name\":\"sql7\",\"type\":\"Microsoft.RecoveryServices/vaults/backupPolicies\","
+        "\"properties\":{\"backupManagementType\":\"AzureWorkload\",\"workLoadType\":\"SQLDataBase\",\"subProtectionPolicy\":["
+        "{\"policyType\":\"Full\",\"retentionPolicy\":{\"retentionPolicyType\":\"LongTermRetentionPolicy\",\"yearlySchedule\":{\"retentionDuration\":{\"count\":7,\"durationType\":\"Years\"}}}},"
+        "{\"policyType\":\"Log\",\"retentionPolicy\":{\"retentionPolicyType\":\"SimpleRetentionPolicy\",\"retentionDuration\":{\"count\":9999,\"durationType\":\"Days\"}}}]}}";
+    const char *sql_log_only =
+        "{\"id\":\"" RG "v/backupPolicies/sqllog\",\"name\":\"sqllog\",\"type\":\"Microsoft.RecoveryServices/vaults/backupPolicies\","
+        "\"properties\":{\"backupManagementType\":\"AzureWorkload\",\"workLoadType\":\"SQLDataBase\",\"subProtectionPolicy\":["
+        "{\"policyType\":\"Full\",\"retentionPolicy\":{\"retentionPolicyType\":\"SimpleRetentionPolicy\",\"retentionDuration\":{\"count\":30,\"durationType\":\"Days\"}}},"
+        "{\"policyType\":\"Log\",\"retentionPolicy\":{\"retentionPolicyType\":\"SimpleRetentionPolicy\",\"retentionDuration\":{\"count\":9999,\"durationType\":\"Days\"}}}]}}";
+    snprintf(pols, sizeof pols, "[%s,%s,%s,%s]", sql_full7, sql_log_only,
+             policy("v", "y6", "\"yearlySchedule\":{\"retentionDuration\":{\"count\":6,\"durationType\":\"Years\"}}"),
+             "{\"id\":\"" RG "v/backupPolicies/m84\",\"name\":\"m84\",\"type\":\"Microsoft.RecoveryServices/vaults/backupPolicies\","
+             "\"properties\":{\"backupManagementType\":\"AzureIaasVM\",\"retentionPolicy\":{\"retentionPolicyType\":\"LongTermRetentionPolicy\","
+             "\"monthlySchedule\":{\"retentionDuration\":{\"count\":84,\"durationType\":\"Months\"}}}}}");
+    int n = snprintf(items, sizeof items, "[%s", vm_item("v", "fin-app1", "y6", "\"protectionState\":\"Protected\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "fin-app2", "m84", "\"protectionState\":\"Protected\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "web1", "y6", "\"protectionState\":\"Protected\""));
+    /* workload items: SQL databases on fin-sql */
+    n += snprintf(items + n, sizeof items - (size_t)n,
+                  ",{\"id\":\"" RG "v/backupFabrics/Azure/protectionContainers/VMAppContainer;fin-sql/protectedItems/SQLDataBase;db1\","
+                  "\"type\":\"Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems\",\"properties\":{"
+                  "\"protectedItemType\":\"AzureVmWorkloadSQLDatabase\",\"friendlyName\":\"db1\",\"sourceResourceId\":\"" VMS "fin-sql\","
+                  "\"policyId\":\"" RG "v/backupPolicies/sql7\",\"protectionState\":\"Protected\"}}"
+                  ",{\"id\":\"" RG "v/backupFabrics/Azure/protectionContainers/VMAppContainer;fin-sql/protectedItems/SQLDataBase;db2\","
+                  "\"type\":\"Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems\",\"properties\":{"
+                  "\"protectedItemType\":\"AzureVmWorkloadSQLDatabase\",\"friendlyName\":\"db2\",\"sourceResourceId\":\"" VMS "fin-sql\","
+                  "\"policyId\":\"" RG "v/backupPolicies/sqllog\",\"protectionState\":\"Protected\"}}]");
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, pols);
+    snprintf(vmlist, sizeof vmlist,
+             "{\"id\":\"" VMS "fin-app1\",\"name\":\"fin-app1\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"SOX\":\"true\"}},"
+             "{\"id\":\"" VMS "fin-app2\",\"name\":\"fin-app2\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"SOX\":\"true\"}},"
+             "{\"id\":\"" VMS "fin-sql\",\"name\":\"fin-sql\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"sox\":\"TRUE\"}},"
+             "{\"id\":\"" VMS "web1\",\"name\":\"web1\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{}}");
+    vms(&r.e, vmlist);
+    r.f = evaluate(&r.e,
+                   "{\"classes\":{\"sox\":{\"tags\":{\"SOX\":[\"true\"]}}},"
+                   "\"retention_minimums\":{\"default\":{\"daily_days\":0},\"sox\":{\"yearly_years\":7}}}",
+                   &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "retention.minimum", "fin-app1", VP_FAIL); /* 6 years < 7 */
+    EXPECT(r.f, "retention.minimum", "fin-app2", VP_PASS); /* 84 months = 7 years */
+    EXPECT(r.f, "retention.minimum", "web1", VP_PASS);     /* not SOX: only the default applies */
+    EXPECT(r.f, "retention.minimum", "db1", VP_PASS);      /* Full yearly 7 years */
+    EXPECT(r.f, "retention.minimum", "db2", VP_FAIL);      /* a long Log chain is not long-term retention */
+    EXPECT(r.f, "coverage.critical-vms", "fin-sql", VP_PASS);
+    ck_assert_ptr_null(find(r.f, "coverage.critical-vms", "web1")); /* not critical: not in scope */
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(protection_rpo_and_coverage)
+{
+    run_t r = {0};
+    char items[8192], vmlist[4096];
+    int n = snprintf(items, sizeof items, "[%s", vm_item("v", "ok", NULL, "\"protectionState\":\"Protected\",\"lastBackupTime\":\"2026-09-29T03:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "stale", NULL, "\"protectionState\":\"Protected\",\"lastBackupTime\":\"2026-09-29T01:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "pending", NULL, "\"protectionState\":\"IRPending\",\"lastBackupTime\":\"2001-01-01T00:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "broken", NULL, "\"protectionState\":\"ProtectionError\",\"lastBackupTime\":\"2026-09-29T20:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "paused", NULL, "\"protectionState\":\"ProtectionPaused\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "stopped", NULL, "\"protectionState\":\"ProtectionStopped\",\"lastRecoveryPoint\":\"2026-08-01T00:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "weird", NULL, "\"protectionState\":\"Teleported\""));
+    snprintf(items + n, sizeof items - (size_t)n, "]");
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    snprintf(vmlist, sizeof vmlist,
+             "{\"id\":\"" VMS "ok\",\"name\":\"ok\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"Criticality\":\"Tier0\"}},"
+             "{\"id\":\"" VMS "orphan\",\"name\":\"orphan\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"Criticality\":\"Tier0\"}},"
+             "{\"id\":\"" VMS "old01\",\"name\":\"old01\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"Criticality\":\"Tier0\"}}");
+    vms(&r.e, vmlist);
+    r.f = evaluate(&r.e, "{\"critical\":{\"tags\":{\"Criticality\":[\"Tier0\"]}},\"rpo_hours\":24,"
+                         "\"decommissioned\":[{\"server\":\"old01\"},{\"server\":\"stopped\"},{\"server\":\"broken\"}]}",
+                   &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "protection.state", "ok", VP_PASS);
+    EXPECT(r.f, "protection.state", "pending", VP_WARN);
+    EXPECT(r.f, "protection.state", "broken", VP_FAIL);
+    EXPECT(r.f, "protection.state", "paused", VP_FAIL);
+    EXPECT(r.f, "protection.state", "stopped", VP_WARN); /* retained data, listed with its expiry */
+    EXPECT(r.f, "protection.state", "weird", VP_INCOMPLETE);
+    EXPECT(r.f, "backup.rpo", "ok", VP_PASS);     /* 23 h */
+    EXPECT(r.f, "backup.rpo", "stale", VP_FAIL);  /* 25 h */
+    EXPECT(r.f, "backup.rpo", "pending", VP_WARN);
+    ck_assert_ptr_null(find(r.f, "backup.rpo", "stopped"));
+    EXPECT(r.f, "coverage.critical-vms", "ok", VP_PASS);
+    EXPECT(r.f, "coverage.critical-vms", "orphan", VP_FAIL);
+    EXPECT(r.f, "coverage.critical-vms", "old01", VP_NOT_APPLICABLE);
+    EXPECT(r.f, "decommission.no-active-backup", "old01", VP_PASS);
+    EXPECT(r.f, "decommission.no-active-backup", "stopped", VP_PASS);
+    EXPECT(r.f, "decommission.no-active-backup", "broken", VP_FAIL);
+    run_free(&r);
+
+    run_t r48 = {0};
+    snprintf(items, sizeof items, "[%s]", vm_item("v", "stale", NULL, "\"protectionState\":\"Protected\",\"lastBackupTime\":\"2026-09-29T01:00:00Z\""));
+    vault(&r48.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    vms(&r48.e, "");
+    r48.f = evaluate(&r48.e, "{\"rpo_hours\":48}", &r48.snap, &r48.cfg, &r48.cat);
+    EXPECT(r48.f, "backup.rpo", "stale", VP_PASS);
+    run_free(&r48);
+}
+END_TEST
+
+START_TEST(exemptions_and_hyper_care)
+{
+    run_t r = {0};
+    char items[8192], vmlist[4096];
+    int n = snprintf(items, sizeof items, "[%s", vm_item("std", "newbuild", NULL, "\"protectionState\":\"Protected\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("std", "oldbuild", NULL, "\"protectionState\":\"Protected\""));
+    snprintf(items + n, sizeof items - (size_t)n, "]");
+    vault(&r.e, "std", SEC("Disabled", "Enabled", "14"), items, NULL);
+    snprintf(vmlist, sizeof vmlist,
+             "{\"id\":\"" VMS "newbuild\",\"name\":\"newbuild\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"DataClass\":\"ePHI\"},\"properties\":{\"timeCreated\":\"2026-09-20T00:00:00Z\"}},"
+             "{\"id\":\"" VMS "oldbuild\",\"name\":\"oldbuild\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"DataClass\":\"ePHI\"},\"properties\":{\"timeCreated\":\"2026-08-01T00:00:00Z\"}}");
+    vms(&r.e, vmlist);
+    r.f = evaluate(&r.e,
+                   "{\"critical\":{\"tags\":{\"DataClass\":[\"ePHI\"]}},\"hyper_care_days\":30,\"exemptions\":["
+                   "{\"resource\":\"std\",\"rule\":\"immutability.locked\",\"reason\":\"r\",\"approver\":\"CISO\",\"expires\":\"2026-12-31\"},"
+                   "{\"resource\":\"st*\",\"rule\":\"soft-delete.always-on\",\"reason\":\"old\",\"approver\":\"CISO\",\"expires\":\"2026-06-30\"}]}",
+                   &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "immutability.critical-items-locked", "newbuild", VP_EXEMPT); /* 10 days into hyper-care */
+    EXPECT(r.f, "immutability.critical-items-locked", "oldbuild", VP_FAIL);
+    const vp_finding *x = find(r.f, "immutability.locked", "std");
+    ck_assert_int_eq(x->status, VP_EXEMPT);
+    ck_assert_ptr_nonnull(x->exemption);
+    ck_assert_str_eq(x->exemption->approver, "CISO");
+    EXPECT(r.f, "soft-delete.always-on", "std", VP_WARN); /* the exemption expired: it applies no more */
+    EXPECT(r.f, "exemption.valid", "soft-delete.always-on / st*", VP_FAIL);
+    EXPECT(r.f, "exemption.valid", "immutability.locked / std", VP_PASS);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(drift_against_baseline)
+{
+    run_t before = {0}, now = {0};
+    char items[4096], pols[4096];
+    const char *y10 = "\"yearlySchedule\":{\"retentionDuration\":{\"count\":10,\"durationType\":\"Years\"}}";
+    const char *y7 = "\"yearlySchedule\":{\"retentionDuration\":{\"count\":7,\"durationType\":\"Years\"}}";
+    snprintf(items, sizeof items, "[%s]", vm_item("v", "a1", "p", "\"protectionState\":\"Protected\""));
+    snprintf(pols, sizeof pols, "[%s]", policy("v", "p", y10));
+    vault(&before.e, "v", SEC("Locked", "AlwaysON", "14"), items, pols);
+    vms(&before.e, "");
+    before.f = evaluate(&before.e, base_config, &before.snap, &before.cfg, &before.cat);
+    snprintf(pols, sizeof pols, "[%s]", policy("v", "p", y7));
+    vault(&now.e, "v", SEC("Unlocked", "AlwaysON", "14"), items, pols);
+    vms(&now.e, "");
+    now.f = evaluate(&now.e, base_config, &now.snap, &now.cfg, &now.cat);
+    EXPECT(now.f, "drift.immutability-not-downgraded", "period", VP_NOT_APPLICABLE); /* no baseline given yet */
+
+    vp_snapshot_ref cur = {"now.json", NULL, now.snap}, base = {"before.json", NULL, before.snap};
+    vp_evaluate_options opt = {.clock = {.epoch = 1790748000, .pinned = 1}, .baselines = &base, .baseline_count = 1};
+    vp_findings *f = NULL;
+    vp_error err = {0};
+    ck_assert_int_eq(vp_evaluate(&cur, now.cat, now.cfg, &opt, &f, &err), VP_OK);
+    EXPECT(f, "drift.immutability-not-downgraded", "v", VP_FAIL);
+    EXPECT(f, "drift.retention-not-reduced", "p", VP_FAIL);
+    EXPECT(f, "drift.item-left-locked-vault", "a1", VP_FAIL); /* its vault is no longer Locked */
+    size_t ok, total;
+    vp_findings_operated(f, vp_catalog_find_rule(now.cat, "immutability.locked"), &ok, &total);
+    ck_assert_int_eq(total, 2);
+    ck_assert_int_eq(ok, 1); /* locked in the baseline, not now */
+    vp_findings_free(f);
+    run_free(&before);
+    run_free(&now);
+}
+END_TEST
+
+START_TEST(config_checked_against_catalog)
+{
+    run_t r = {0};
+    vp_error err = {0};
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), "[]", NULL);
+    vp_test_body b[64];
+    for (size_t i = 0; i < r.e.n; i++)
+        b[i] = (vp_test_body){r.e.paths[i], r.e.bodies[i], r.e.sidecars[i]};
+    ck_assert_int_eq(vp_test_normalize(b, r.e.n, &r.snap, &err), VP_OK);
+    ck_assert_int_eq(vp_catalog_builtin(&r.cat, &err), VP_OK);
+    const char *bad[][2] = {
+        {"{\"rule_parameters\":{\"no.such\":{\"x\":1}}}", "/rule_parameters/no.such: no such rule"},
+        {"{\"rule_parameters\":{\"immutability.locked\":{\"accept_locked\":true}}}", "has no parameter 'accept_locked'"},
+        {"{\"rule_parameters\":{\"immutability.locked\":{\"accept_unlocked\":\"yes\"}}}", "expected a boolean"},
+        {"{\"rule_parameters\":{\"worm.region-available\":{\"pending_status\":\"ignore\"}}}", "one of the values"},
+        {"{\"exemptions\":[{\"resource\":\"x\",\"rule\":\"immutability.lock\",\"reason\":\"r\",\"approver\":\"a\",\"expires\":\"2027-01-01\"}]}",
+         "/exemptions/0/rule: 'immutability.lock' is not a rule"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char dir[] = "/tmp/vp-evcfg-XXXXXX", path[64];
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/c.json", dir);
+        FILE *fp = fopen(path, "w");
+        fputs(bad[i][0], fp);
+        fclose(fp);
+        vp_config *cfg = NULL;
+        ck_assert_int_eq(vp_config_load(path, &cfg, &err), VP_OK);
+        vp_snapshot_ref ref = {"s", NULL, r.snap};
+        vp_evaluate_options opt = {.clock = {.epoch = 1790748000}};
+        vp_findings *f = NULL;
+        ck_assert_int_eq(vp_evaluate(&ref, r.cat, cfg, &opt, &f, &err), VP_ERR_INPUT);
+        ck_assert_msg(strstr(err.message, bad[i][1]), "'%s' lacks '%s'", err.message, bad[i][1]);
+        vp_config_free(cfg);
+        unlink(path);
+        rmdir(dir);
+    }
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(findings_are_deterministic)
+{
+    run_t a = {0}, b = {0};
+    char items[4096];
+    snprintf(items, sizeof items, "[%s]", vm_item("v", "a1", NULL, "\"protectionState\":\"Protected\""));
+    vault(&a.e, "v", SEC("Unlocked", "Enabled", "14"), items, NULL);
+    vms(&a.e, "");
+    vault(&b.e, "v", SEC("Unlocked", "Enabled", "14"), items, NULL);
+    vms(&b.e, "");
+    a.f = evaluate(&a.e, base_config, &a.snap, &a.cfg, &a.cat);
+    b.f = evaluate(&b.e, base_config, &b.snap, &b.cfg, &b.cat);
+    char *x = NULL, *y = NULL;
+    size_t lx, ly;
+    vp_error err = {0};
+    FILE *fx = open_memstream(&x, &lx), *fy = open_memstream(&y, &ly);
+    ck_assert_int_eq(vp_findings_write_json(a.f, fx, "a", &err), VP_OK);
+    ck_assert_int_eq(vp_findings_write_json(b.f, fy, "b", &err), VP_OK);
+    fclose(fx);
+    fclose(fy);
+    /* the two configs live in different temporary directories: compare around that line */
+    const char *cx = strstr(x, "\"config\":"), *cy = strstr(y, "\"config\":");
+    ck_assert(cx && cy && cx - x == cy - y && !strncmp(x, y, (size_t)(cx - x)));
+    ck_assert_str_eq(strchr(cx, '\n'), strchr(cy, '\n'));
+    ck_assert_ptr_nonnull(strstr(x, "\"format\": \"vaultproof-findings/1\""));
+    free(x);
+    free(y);
+    run_free(&a);
+    run_free(&b);
+}
+END_TEST
+
+Suite *evaluate_suite(void)
+{
+    Suite *s = suite_create("evaluate");
+    TCase *tc = tcase_create("rules");
+    tcase_add_test(tc, immutability_states);
+    tcase_add_test(tc, fail_closed_without_capture_records);
+    tcase_add_test(tc, soft_delete_levels);
+    tcase_add_test(tc, retention_boundaries_and_units);
+    tcase_add_test(tc, retention_by_class_and_workload_full);
+    tcase_add_test(tc, protection_rpo_and_coverage);
+    tcase_add_test(tc, exemptions_and_hyper_care);
+    tcase_add_test(tc, drift_against_baseline);
+    tcase_add_test(tc, config_checked_against_catalog);
+    tcase_add_test(tc, findings_are_deterministic);
+    suite_add_tcase(s, tc);
+    return s;
+}
