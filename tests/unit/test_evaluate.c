@@ -10,6 +10,7 @@
 #include "vaultproof/catalog.h"
 #include "vaultproof/config.h"
 #include "vaultproof/evaluate.h"
+#include "vaultproof/findings_read.h"
 #include "vp_test.h"
 
 #define SUB "/subscriptions/s1"
@@ -537,6 +538,101 @@ START_TEST(findings_are_deterministic)
 }
 END_TEST
 
+
+static const char *write_temp(const char *dir, const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+START_TEST(findings_read_back)
+{
+    run_t a = {0};
+    char items[4096], dir[] = "/tmp/vp-fr-XXXXXX", *text = NULL;
+    size_t len;
+    vp_error err = {0};
+    snprintf(items, sizeof items, "[%s]", vm_item("v", "a1", NULL, "\"protectionState\":\"Protected\""));
+    vault(&a.e, "v", SEC("Unlocked", "Enabled", "14"), items, NULL);
+    vms(&a.e, "");
+    a.f = evaluate(&a.e, "{\"organization\":\"Zürich Health\",\"exemptions\":[{\"resource\":\"v\",\"rule\":\"soft-delete.always-on\","
+                         "\"reason\":\"r\",\"approver\":\"CISO\",\"expires\":\"2027-01-01\"}]}", &a.snap, &a.cfg, &a.cat);
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_int_eq(vp_findings_write_json(a.f, fp, "m", &err), VP_OK);
+    fclose(fp);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    const char *path = write_temp(dir, "f.json", text);
+
+    vp_findings_file *ff = NULL;
+    ck_assert_msg(vp_findings_file_open(path, &ff, &err) == VP_OK, "%s", err.message);
+    const vp_findings_header *h = vp_findings_file_header(ff);
+    size_t n, nrules, ncontrols;
+    const vp_finding *list = vp_findings_list(a.f, &n);
+    ck_assert_str_eq(h->organization, "Zürich Health");
+    ck_assert_int_eq(h->finding_count, n);
+    ck_assert_int_eq(h->hipaa && h->sox, 1);
+    vp_findings_file_rules(ff, &nrules);
+    vp_findings_file_controls(ff, &ncontrols);
+    ck_assert_int_eq(nrules, 17);
+    ck_assert_int_eq(ncontrols, 12);
+    for (int pass = 0; pass < 2; pass++) { /* and again after a rewind */
+        const vp_finding_record *r;
+        size_t i = 0, exempted = 0;
+        while (vp_findings_file_next(ff, &r, &err) == VP_OK && r) {
+            ck_assert_str_eq(r->rule, list[i].rule->id);
+            ck_assert_int_eq(r->status, list[i].status);
+            ck_assert_str_eq(r->resource_id, list[i].resource_id);
+            exempted += (size_t)r->exempted;
+            if (r->exempted)
+                ck_assert_str_eq(r->exemption_approver, "CISO");
+            i++;
+        }
+        ck_assert_int_eq(i, n);
+        ck_assert_int_eq(exempted, 1);
+        vp_findings_file_rewind(ff);
+    }
+    vp_findings_file_close(ff);
+
+    /* a layout other than one finding per line is read whole, to the same records */
+    char *flat = strdup(text);
+    for (char *c = flat; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    path = write_temp(dir, "flat.json", flat);
+    ck_assert_int_eq(vp_findings_file_open(path, &ff, &err), VP_OK);
+    const vp_finding_record *r;
+    size_t count = 0;
+    while (vp_findings_file_next(ff, &r, &err) == VP_OK && r)
+        count++;
+    ck_assert_int_eq(count, n);
+    vp_findings_file_close(ff);
+
+    /* errors name the file, line and pointer */
+    char *bad = strdup(text), *st = strstr(bad, "\"status\":\"");
+    memcpy(st + 10, "xxxx", 4); /* overwrite the first finding's status */
+    path = write_temp(dir, "bad.json", bad);
+    ck_assert_int_eq(vp_findings_file_open(path, &ff, &err), VP_OK);
+    ck_assert_int_eq(vp_findings_file_next(ff, &r, &err), VP_ERR_INPUT);
+    ck_assert_msg(strstr(err.message, "bad.json: /findings/0"), "%s", err.message);
+    vp_findings_file_close(ff);
+    path = write_temp(dir, "fmt.json", "{\"format\": \"vaultproof-findings/9\"}");
+    ck_assert_int_eq(vp_findings_file_open(path, &ff, &err), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "/format: 'vaultproof-findings/9'"));
+    unlink(path);
+    unlink(write_temp(dir, "bad.json", ""));
+    unlink(write_temp(dir, "flat.json", ""));
+    unlink(write_temp(dir, "f.json", ""));
+    rmdir(dir);
+    free(text);
+    free(flat);
+    free(bad);
+    run_free(&a);
+}
+END_TEST
+
 Suite *evaluate_suite(void)
 {
     Suite *s = suite_create("evaluate");
@@ -551,6 +647,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, drift_against_baseline);
     tcase_add_test(tc, config_checked_against_catalog);
     tcase_add_test(tc, findings_are_deterministic);
+    tcase_add_test(tc, findings_read_back);
     suite_add_tcase(s, tc);
     return s;
 }

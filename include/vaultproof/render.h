@@ -1,0 +1,42 @@
+/*
+ * vaultproof/render.h - presenting a snapshot and its findings: the PDF report and the
+ * XLSX workbook. Renderers compute nothing about compliance; they lay out what
+ * evaluate decided. Outputs are deterministic for the same inputs and pinned clock.
+ */
+#ifndef VAULTPROOF_RENDER_H
+#define VAULTPROOF_RENDER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vaultproof/clock.h"
+#include "vaultproof/error.h"
+#include "vaultproof/findings_read.h"
+#include "vaultproof/snapshot.h"
+
+#define VP_PDF_POPULATION_LIMIT 2000
+
+typedef struct {
+    const vp_snapshot *snapshot;
+    const char *snapshot_label, *snapshot_sha256;
+    vp_findings_file *findings;        /* read (and rewound) as needed by the renderer */
+    const char *findings_label, *findings_sha256;
+    vp_clock clock;                    /* generation time shown and stored in metadata */
+    const char *period;                /* "2026-Q3", or NULL */
+    const char *request_id;            /* auditor request reference, or NULL */
+    size_t population_limit;           /* PDF: items listed in full up to this (0: default 2000) */
+    const char *font_dir;              /* directory with DejaVuSans.ttf etc., or NULL for the default search */
+    const char *xlsx_name;             /* the workbook's file name, referenced from the PDF, or NULL */
+    const char *xlsx_sha256;           /* and its hash, when already written, or NULL */
+    void (*warn)(void *ctx, const char *message); /* optional: non-fatal problems (missing glyphs) */
+    void *warn_ctx;
+} vp_render_input;
+
+/* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts
+ * not found, inconsistent inputs), VP_ERR_IO, VP_ERR_NOMEM. */
+vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, vp_error *err);
+
+/* Writes the XLSX workbook to fp. Errors as vp_render_pdf. */
+vp_status vp_render_xlsx(const vp_render_input *in, FILE *fp, const char *label, vp_error *err);
+
+#endif
