@@ -28,6 +28,10 @@ vp_status vp_clock_resolve(const char *now_arg, const char *sde, vp_clock *out, 
  * Returns 0 and sets *epoch (whole seconds, fraction dropped) or -1 when malformed. */
 int vp_time_parse(const char *s, long long *epoch);
 
+/* Days from 1970-01-01 to a proleptic Gregorian date (m 1..12, d 1..31), for any year;
+ * independent of the time zone. */
+long long vp_days_from_civil(long long y, unsigned m, unsigned d);
+
 /* Formats epoch as "YYYY-MM-DDThh:mm:ssZ" into buf (at least 21 bytes). */
 char *vp_time_format(long long epoch, char *buf, size_t size);
 

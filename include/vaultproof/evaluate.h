@@ -33,6 +33,11 @@ typedef enum {
 /* "pass", "warn", "fail", "not-applicable", "exempt", "incomplete". */
 const char *vp_finding_status_name(vp_finding_status s);
 
+/* The roll-up of a set of findings given its counts by status: fail > incomplete >
+ * warn ("pass with warnings") > pass ("pass with exemptions" when some are exempt) >
+ * not-applicable. Static string. */
+const char *vp_result_of(const size_t counts[VP_STATUS_COUNT]);
+
 typedef struct {
     const vp_rule *rule;
     vp_finding_status status;

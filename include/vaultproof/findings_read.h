@@ -36,6 +36,9 @@ typedef struct {
     size_t baseline_count;
     int hipaa, sox;                      /* frameworks evaluated */
     long long rpo_hours, hyper_care_days, exemption_count, decommission_count;
+    const char *critical;                /* the critical selector, as text: "Criticality = Tier0 | Tier1; names epic-*" */
+    const char **class_names, **class_selectors; /* data classes and their selectors as text */
+    size_t class_count;
     const vp_findings_minimum *minimums;
     size_t minimum_count;
     size_t finding_count;

@@ -9,6 +9,8 @@ static const vp_command commands[] = {
     {"collect", "snapshot vaults, policies, protected items and VMs from ARM responses", vp_help_collect,
      vp_cmd_collect},
     {"evaluate", "turn a snapshot into HIPAA and SOX findings (and OSCAL)", vp_help_evaluate, vp_cmd_evaluate},
+    {"render", "lay out the PDF report and the XLSX workbook from a snapshot and its findings", vp_help_render,
+     vp_cmd_render},
     {"controls", "list the control catalog: rules, parameters, citations", vp_help_controls, vp_cmd_controls},
 };
 

@@ -6,8 +6,7 @@
 
 #include "vaultproof/clock.h"
 
-/* Civil date to days since the epoch (proleptic Gregorian), independent of TZ. */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
+long long vp_days_from_civil(long long y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     long long era = (y >= 0 ? y : y - 399) / 400;
@@ -58,7 +57,7 @@ int vp_time_parse(const char *s, long long *epoch)
     if (*p || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || sec > 60 || oh > 23 ||
         om > 59)
         return -1;
-    *epoch = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + m * 60 + sec -
+    *epoch = vp_days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + m * 60 + sec -
              sign * (oh * 3600 + om * 60);
     return 0;
 }

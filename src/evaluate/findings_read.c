@@ -165,6 +165,30 @@ static void read_record(vp_findings_file *f, vp_jreader *r, const cJSON *root)
     h->baselines = b;
 }
 
+/* A selector ({"tags": {key: [values]}, "names": [globs]}) as one line of text. */
+static const char *selector_text(vp_findings_file *f, vp_jreader *r, const cJSON *sel, const char *p)
+{
+    char buf[2048];
+    size_t n = 0;
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(sel, "tags"), *names = cJSON_GetObjectItemCaseSensitive(sel, "names");
+    if (!cJSON_IsObject(sel) || !cJSON_IsObject(tags) || !cJSON_IsArray(names)) {
+        vp_jr_fail(r, p, "a selector {\"tags\": {...}, \"names\": [...]}", sel);
+        return NULL;
+    }
+    buf[0] = '\0';
+    for (const cJSON *t = tags->child; t && n < sizeof buf; t = t->next) {
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s =", n ? "; " : "", t->string);
+        int k = 0;
+        for (const cJSON *v = t->child; v && n < sizeof buf; v = v->next, k++)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s", k ? " |" : "", cJSON_IsString(v) ? v->valuestring : "?");
+    }
+    int k = 0;
+    for (const cJSON *v = names->child; v && n < sizeof buf; v = v->next, k++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", k ? ", " : (n ? "; names " : "names "),
+                              cJSON_IsString(v) ? v->valuestring : "?");
+    return vp_arena_strdup(&f->arena, n ? buf : "none configured");
+}
+
 static void read_parameters(vp_findings_file *f, vp_jreader *r, const cJSON *root)
 {
     vp_findings_header *h = &f->header;
@@ -179,6 +203,19 @@ static void read_parameters(vp_findings_file *f, vp_jreader *r, const cJSON *roo
     }
     h->rpo_hours = num(r, o, p, "rpo_hours");
     h->hyper_care_days = num(r, o, p, "hyper_care_days");
+    char sp[128];
+    vp_json_pointer_join(sp, sizeof sp, p, "critical");
+    h->critical = selector_text(f, r, cJSON_GetObjectItemCaseSensitive(o, "critical"), sp);
+    const cJSON *classes = obj(r, o, p, "classes", sp, sizeof sp);
+    h->class_count = classes ? (size_t)cJSON_GetArraySize(classes) : 0;
+    h->class_names = vp_arena_alloc(&f->arena, (h->class_count + 1) * sizeof *h->class_names);
+    h->class_selectors = vp_arena_alloc(&f->arena, (h->class_count + 1) * sizeof *h->class_selectors);
+    size_t ci = 0;
+    for (const cJSON *c = classes ? classes->child : NULL; c && h->class_names && h->class_selectors; c = c->next, ci++) {
+        char cp[256];
+        h->class_names[ci] = vp_arena_strdup(&f->arena, c->string);
+        h->class_selectors[ci] = selector_text(f, r, c, vp_json_pointer_join(cp, sizeof cp, sp, c->string));
+    }
     h->exemption_count = num(r, o, p, "exemptions");
     h->decommission_count = num(r, o, p, "decommissioned");
     const cJSON *mins = arr(r, o, p, "retention_minimums", ap, sizeof ap);

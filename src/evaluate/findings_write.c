@@ -61,6 +61,27 @@ static void write_record(vp_jsonw *w, const vp_findings *f)
     vp_jw_end(w);
 }
 
+static void write_selector(vp_jsonw *w, const vp_selector *sel)
+{
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_key(w, "tags");
+    vp_jw_object(w, VP_JW_COMPACT);
+    for (size_t i = 0; i < sel->tag_count; i++) {
+        vp_jw_key(w, sel->tags[i].key);
+        vp_jw_array(w, VP_JW_COMPACT);
+        for (size_t v = 0; v < sel->tags[i].value_count; v++)
+            vp_jw_string(w, sel->tags[i].values[v]);
+        vp_jw_end(w);
+    }
+    vp_jw_end(w);
+    vp_jw_key(w, "names");
+    vp_jw_array(w, VP_JW_COMPACT);
+    for (size_t i = 0; i < sel->name_count; i++)
+        vp_jw_string(w, sel->names[i]);
+    vp_jw_end(w);
+    vp_jw_end(w);
+}
+
 static void write_parameters(vp_jsonw *w, const vp_findings *f)
 {
     const vp_eval_settings *e = f->settings;
@@ -75,6 +96,15 @@ static void write_parameters(vp_jsonw *w, const vp_findings *f)
     vp_jw_end(w);
     vp_jw_kint(w, "rpo_hours", e->rpo_hours);
     vp_jw_kint(w, "hyper_care_days", e->hyper_care_days);
+    vp_jw_key(w, "critical");
+    write_selector(w, &e->critical);
+    vp_jw_key(w, "classes");
+    vp_jw_object(w, VP_JW_PRETTY);
+    for (size_t i = 0; i < e->class_count; i++) {
+        vp_jw_key(w, e->classes[i].name);
+        write_selector(w, &e->classes[i].select);
+    }
+    vp_jw_end(w);
     vp_jw_key(w, "retention_minimums");
     vp_jw_array(w, VP_JW_PRETTY);
     for (size_t i = 0; i < e->retention_count; i++) {

@@ -82,9 +82,6 @@ int vp_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const
 int vp_selector_matches_vm(const vp_selector *sel, const vp_vm *vm);
 int vp_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm);
 
-/* The roll-up of a set of findings: fail > incomplete > warn > pass > not-applicable;
- * exempt counts as covered ("pass with exemptions"). Static string. */
-const char *vp_result_of(const size_t counts[VP_STATUS_COUNT]);
 /* Whether the config enables the framework ("hipaa", "sox"). */
 int vp_framework_enabled(const vp_findings *f, const char *id);
 

@@ -1,0 +1,340 @@
+/* vp_render_pdf: the evidence report, laid out with libharu.
+ *
+ * Order of work (see pdf_internal.h for why): cover and contents page; the exceptions,
+ * in one streaming pass over the findings that also tallies what the summary needs;
+ * then scope, summary, control matrices and vaults, inserted before the exceptions;
+ * then population and appendix at the end; finally page numbers, contents and outline.
+ *
+ * The file is a clean single revision that a later incremental update can sign: no
+ * encryption, no /ID, no annotations; the only clock in it is the run's (CreationDate). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "render/pdf_internal.h"
+#include "vaultproof/version.h"
+
+/* ---- errors and small helpers ---- */
+
+static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+    pdf_ctx *c = user;
+    if (!c->hpdf_status) { /* the first error is the cause; later ones follow from it */
+        c->hpdf_status = code;
+        c->hpdf_detail = detail;
+    }
+}
+
+vp_status pdf_fail(pdf_ctx *c, vp_status status, const char *fmt, ...)
+{
+    if (c->status)
+        return c->status;
+    char msg[VP_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->status = status;
+    return vp_error_set(c->err, status, "%s", msg);
+}
+
+void pdf_nomem(pdf_ctx *c)
+{
+    pdf_fail(c, VP_ERR_NOMEM, "out of memory while laying out %s", c->label);
+}
+
+/* Turns a recorded libharu error into ours; returns nonzero when layout must stop. */
+int pdf_failed(pdf_ctx *c)
+{
+    if (c->hpdf_status && !c->status) {
+        if (c->hpdf_status == HPDF_FAILD_TO_ALLOC_MEM)
+            pdf_nomem(c);
+        else
+            pdf_fail(c, VP_ERR_INTERNAL, "laying out %s: libharu error 0x%04X (detail %u)", c->label,
+                     (unsigned)c->hpdf_status, (unsigned)c->hpdf_detail);
+    }
+    return c->status != VP_OK;
+}
+
+const char *pdf_nz(const char *s)
+{
+    return s ? s : "";
+}
+
+char *pdf_strdup(pdf_ctx *c, const char *s)
+{
+    char *d = vp_arena_strdup(&c->arena, s ? s : "");
+    if (!d)
+        pdf_nomem(c);
+    return d ? d : "";
+}
+
+char *pdf_printf(pdf_ctx *c, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return "";
+    if ((size_t)n < sizeof small)
+        return pdf_strdup(c, small);
+    char *big = vp_arena_alloc(&c->arena, (size_t)n + 1);
+    if (!big) {
+        pdf_nomem(c);
+        return "";
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return big;
+}
+
+/* 12345 -> "12,345" (in the arena: never called per finding). */
+const char *pdf_count(pdf_ctx *c, size_t n)
+{
+    char digits[32], out[48];
+    int len = snprintf(digits, sizeof digits, "%zu", n), o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = 0;
+    return pdf_strdup(c, out);
+}
+
+const char *pdf_status_label(int status)
+{
+    static const char *const labels[VP_STATUS_COUNT] = {"PASS", "WARN", "FAIL", "N/A", "EXEMPT", "INCOMPLETE"};
+    return status >= 0 && status < VP_STATUS_COUNT ? labels[status] : "?";
+}
+
+int pdf_result_status(const char *result)
+{
+    int s = vp_finding_status_parse(result);
+    if (s >= 0)
+        return s;
+    if (result && !strcmp(result, "pass with warnings"))
+        return VP_WARN;
+    if (result && !strcmp(result, "pass with exemptions"))
+        return VP_EXEMPT;
+    return -1;
+}
+
+int pdf_buf_reserve(pdf_ctx *c, pdf_buf *b, size_t more)
+{
+    if (b->len + more + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *p = realloc(b->s, cap);
+    if (!p) {
+        pdf_nomem(c);
+        return -1;
+    }
+    b->s = p;
+    b->cap = cap;
+    return 0;
+}
+
+void pdf_buf_add(pdf_ctx *c, pdf_buf *b, const char *s, size_t n)
+{
+    if (pdf_buf_reserve(c, b, n))
+        return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
+/* ---- setting up ---- */
+
+static vp_status check_inputs(pdf_ctx *c)
+{
+    const vp_render_input *in = c->in;
+    if (!in->snapshot || !in->findings)
+        return pdf_fail(c, VP_ERR_INTERNAL, "render: a snapshot and findings are both required");
+    c->hdr = vp_findings_file_header(in->findings);
+    if (in->snapshot_sha256 && c->hdr->snapshot_sha256 && strcasecmp(in->snapshot_sha256, c->hdr->snapshot_sha256))
+        return pdf_fail(c, VP_ERR_INPUT,
+                        "%s: the findings were evaluated on a snapshot with SHA-256 %s, but %s has SHA-256 %s: "
+                        "expected the snapshot the findings were made from",
+                        pdf_nz(in->findings_label), c->hdr->snapshot_sha256, pdf_nz(in->snapshot_label),
+                        in->snapshot_sha256);
+    return VP_OK;
+}
+
+static void prepare_strings(pdf_ctx *c)
+{
+    const vp_render_input *in = c->in;
+    const vp_findings_header *h = c->hdr;
+    vp_time_format(in->clock.epoch, c->now, sizeof c->now);
+    snprintf(c->as_of, sizeof c->as_of, "%s", h->as_of ? h->as_of : pdf_nz(h->snapshot_generated_at));
+    c->title = h->report_title && *h->report_title ? h->report_title : pdf_t(c, "/document/title");
+    c->header_left = h->organization && *h->organization
+                         ? pdf_printf(c, "%s \xE2\x80\x94 %s", h->organization, c->title)
+                         : c->title;
+    int n = in->period && *in->period ? snprintf(c->period, sizeof c->period, "Period %s", in->period)
+                                      : snprintf(c->period, sizeof c->period, "As of %s", c->as_of);
+    if (in->request_id && *in->request_id && n > 0 && (size_t)n < sizeof c->period)
+        snprintf(c->period + n, sizeof c->period - (size_t)n, " \xC2\xB7 request %s", in->request_id);
+    c->population_limit = in->population_limit ? in->population_limit : VP_PDF_POPULATION_LIMIT;
+}
+
+/* Measured once the fonts are loaded: the running header gives the rest to the title. */
+static void measure_header(pdf_ctx *c)
+{
+    c->tmp.len = 0;
+    size_t off = pdf_sanitize(c, PF_SANS, c->period, &c->tmp, 0);
+    c->period_width = pdf_width(c, PF_SANS, 7.5f, c->tmp.s + off, c->tmp.len - off);
+}
+
+/* Info strings go through the sanitizer too: libharu converts them to UTF-16 and must
+ * not see invalid UTF-8. */
+static void info(pdf_ctx *c, HPDF_InfoType type, const char *value)
+{
+    c->tmp.len = 0;
+    size_t off = pdf_sanitize(c, PF_SANS, value, &c->tmp, 0);
+    HPDF_SetInfoAttr(c->doc, type, c->tmp.s + off);
+}
+
+static void document_info(pdf_ctx *c)
+{
+    const char *vars[] = {"period", c->period, "organization", pdf_nz(c->hdr->organization), NULL};
+    size_t replaced = c->replaced; /* metadata is not drawn: do not count it */
+    info(c, HPDF_INFO_TITLE, c->title);
+    info(c, HPDF_INFO_AUTHOR, c->hdr->organization ? c->hdr->organization : "vaultproof");
+    info(c, HPDF_INFO_SUBJECT, pdf_tf(c, "/document/subject", vars));
+    info(c, HPDF_INFO_KEYWORDS, pdf_t(c, "/document/keywords"));
+    info(c, HPDF_INFO_CREATOR, pdf_printf(c, "vaultproof %s", vp_version()));
+    c->replaced = replaced;
+    time_t t = (time_t)c->in->clock.epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, 'Z', 0, 0};
+    HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, d);
+    HPDF_SetPageMode(c->doc, HPDF_PAGE_MODE_USE_OUTLINE);
+}
+
+static void layout(pdf_ctx *c)
+{
+    c->phase = PH_FRONT;
+    pdf_cover(c);
+    pdf_contents_reserve(c);
+    c->phase = PH_FINDINGS;
+    pdf_exceptions(c);
+    c->phase = PH_BODY;
+    c->insert_before = c->pages[PH_FINDINGS].n ? c->pages[PH_FINDINGS].v[0] : NULL;
+    pdf_scope(c);
+    pdf_summary(c);
+    pdf_controls(c);
+    pdf_vaults(c);
+    c->phase = PH_BACK;
+    pdf_population(c);
+    pdf_appendix(c);
+    pdf_failed(c);
+    pdf_finish_pages(c);
+    pdf_failed(c);
+}
+
+static void warn_glyphs(pdf_ctx *c)
+{
+    if (!c->replaced || !c->in->warn)
+        return;
+    char msg[512];
+    int n = snprintf(msg, sizeof msg,
+                     "%s: %zu character(s) have no glyph in the embedded fonts and are shown as the replacement "
+                     "character",
+                     c->label, c->replaced);
+    for (size_t i = 0; i < c->missing_count && n > 0 && (size_t)n < sizeof msg; i++)
+        n += snprintf(msg + n, sizeof msg - (size_t)n, "%sU+%04X", i ? ", " : " (", c->missing[i]);
+    if (c->missing_count && n > 0 && (size_t)n < sizeof msg - 2)
+        snprintf(msg + n, sizeof msg - (size_t)n, ")");
+    c->in->warn(c->in->warn_ctx, msg);
+}
+
+/* libharu saves into its own memory stream; copy that to fp. Reading exactly the saved
+ * size never asks libharu for more than it has (which it reports as an error). */
+static vp_status write_out(pdf_ctx *c, FILE *fp)
+{
+    unsigned char buf[1 << 15];
+    if (HPDF_SaveToStream(c->doc) != HPDF_OK || pdf_failed(c))
+        return pdf_failed(c) ? c->status : pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu could not save", c->label);
+    HPDF_ResetStream(c->doc);
+    for (HPDF_UINT32 left = HPDF_GetStreamSize(c->doc); left > 0;) {
+        HPDF_UINT32 n = left < sizeof buf ? left : (HPDF_UINT32)sizeof buf;
+        if (HPDF_ReadFromStream(c->doc, buf, &n) != HPDF_OK || n == 0)
+            return pdf_failed(c) ? c->status : pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu stream ended early", c->label);
+        if (fwrite(buf, 1, n, fp) != n)
+            return pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
+        left -= n;
+    }
+    if (fflush(fp) != 0 || ferror(fp))
+        return pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
+    return VP_OK;
+}
+
+static void cleanup(pdf_ctx *c)
+{
+    if (c->doc)
+        HPDF_Free(c->doc);
+    for (int i = 0; i < PF_COUNT; i++)
+        if (i == PF_SANS || c->font[i].adv != c->font[PF_SANS].adv)
+            free(c->font[i].adv);
+    for (int p = 0; p < PH_COUNT; p++)
+        free(c->pages[p].v);
+    free(c->order);
+    free(c->marks.v);
+    free(c->fmt.s);
+    free(c->row.s);
+    free(c->draw.s);
+    free(c->tmp.s);
+    free(c->text.s);
+    free(c->lines.v);
+    free(c->vault_counts);
+    free(c->exemptions.v);
+    free(c->item_order);
+    free(c->item_start);
+    free(c->policy_order);
+    free(c->policy_start);
+    pdf_texts_free(c);
+    vp_arena_free(&c->arena);
+}
+
+vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)
+{
+    pdf_ctx c;
+    memset(&c, 0, sizeof c);
+    c.in = in;
+    c.snap = in->snapshot;
+    c.ff = in->findings;
+    c.err = err;
+    c.label = label ? label : "the PDF report";
+    vp_error_clear(err);
+    if (check_inputs(&c) == VP_OK && pdf_texts_load(&c) == VP_OK) {
+        c.doc = HPDF_New(on_hpdf_error, &c);
+        if (!c.doc)
+            pdf_nomem(&c);
+    }
+    if (!c.status) {
+        HPDF_SetCompressionMode(c.doc, HPDF_COMP_ALL);
+        if (pdf_fonts_load(&c) == VP_OK) {
+            prepare_strings(&c);
+            measure_header(&c);
+            document_info(&c);
+            if (pdf_index_snapshot(&c) == VP_OK)
+                layout(&c);
+        }
+    }
+    if (!c.status)
+        warn_glyphs(&c);
+    if (!c.status)
+        write_out(&c, fp);
+    vp_status st = c.status;
+    cleanup(&c);
+    return st;
+}

@@ -1,0 +1,257 @@
+/* The exceptions: every finding that is fail, warn, incomplete or exempt, in full, in
+ * file order (grouped by rule in catalog order), laid out in the one pass over the
+ * findings that also tallies what the summary needs (per framework, per vault) and
+ * keeps the exemption register (the exemption.valid findings; a handful).
+ *
+ * Up to the population limit each exception is a block with its full resource id,
+ * note, exemption and both evidence pointers; beyond it (a large estate has tens of
+ * thousands) each is one compact row whose snapshot pointer locates the rest, so that
+ * the document libharu holds in memory stays within bounds. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/pdf_internal.h"
+
+typedef struct {
+    const vp_rule_record *rules;
+    size_t nrules, current;
+    unsigned *frameworks; /* per rule: bit 0 HIPAA, bit 1 SOX, from the citations' controls */
+    pdf_table table;
+    int in_table;
+    size_t shown;
+} pass_state;
+
+static int is_exception(vp_finding_status s)
+{
+    return s == VP_WARN || s == VP_FAIL || s == VP_INCOMPLETE || s == VP_EXEMPT;
+}
+
+static int rule_masks(pdf_ctx *c, pass_state *ps)
+{
+    size_t nctl;
+    const vp_control_record *ctl = vp_findings_file_controls(c->ff, &nctl);
+    ps->rules = vp_findings_file_rules(c->ff, &ps->nrules);
+    ps->current = (size_t)-1;
+    ps->frameworks = calloc(ps->nrules + 1, sizeof *ps->frameworks);
+    if (!ps->frameworks) {
+        pdf_nomem(c);
+        return -1;
+    }
+    for (size_t r = 0; r < ps->nrules; r++)
+        for (size_t k = 0; k < ps->rules[r].citation_count; k++)
+            for (size_t i = 0; i < nctl; i++)
+                if (ctl[i].citation && !strcmp(ctl[i].citation, ps->rules[r].citations[k]) && ctl[i].framework)
+                    ps->frameworks[r] |= !strcmp(ctl[i].framework, "hipaa") ? 1u : !strcmp(ctl[i].framework, "sox") ? 2u : 0u;
+    return 0;
+}
+
+/* The rule record of a finding; the previous answer first (findings come by rule). */
+static size_t find_rule(pass_state *ps, const char *id)
+{
+    if (ps->current < ps->nrules && !strcmp(ps->rules[ps->current].id, id))
+        return ps->current;
+    for (size_t r = 0; r < ps->nrules; r++)
+        if (!strcmp(ps->rules[r].id, id))
+            return r;
+    return ps->nrules;
+}
+
+static void tally(pdf_ctx *c, pass_state *ps, const vp_finding_record *f, size_t rule)
+{
+    size_t v;
+    unsigned mask = rule < ps->nrules ? ps->frameworks[rule] : 0;
+    for (int fw = 0; fw < 2; fw++)
+        if (mask & (1u << fw))
+            c->fw_counts[fw][f->status]++;
+    if (pdf_vault_of(c, f->resource_id, &v))
+        c->vault_counts[v][f->status]++;
+    else
+        c->other_counts[f->status]++;
+    if (!strcmp(f->rule, "exemption.valid")) {
+        pdf_exemption *e = VP_VEC_PUSH(c->exemptions);
+        if (!e) {
+            pdf_nomem(c);
+            return;
+        }
+        *e = (pdf_exemption){pdf_strdup(c, f->resource_id), pdf_strdup(c, f->resource_name),
+                             pdf_strdup(c, vp_finding_status_name(f->status)), pdf_strdup(c, f->observed),
+                             f->note ? pdf_strdup(c, f->note) : NULL};
+    }
+}
+
+/* ---- one exception ---- */
+
+/* Appends a formatted, NUL-terminated string to c->text; returns its offset. */
+static size_t put(pdf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t put(pdf_ctx *c, const char *fmt, ...)
+{
+    size_t off = c->text.len;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || pdf_buf_reserve(c, &c->text, (size_t)n + 1))
+        return off;
+    va_start(ap, fmt);
+    vsnprintf(c->text.s + off, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    c->text.len += (size_t)n + 1;
+    return off;
+}
+
+static void part(pdf_cell *cell, const char *text, int font, int max_lines, const pdf_rgb *color, float size)
+{
+    if (cell->nparts < PDF_MAX_PARTS)
+        cell->parts[cell->nparts++] = (pdf_part){text, font, max_lines, -1, color, size};
+}
+
+static const pdf_col detailed_cols[] = {{"Status", 70, PF_BOLD, PA_LEFT, 0}, {"Finding", PDF_WIDTH - 70, PF_SANS, PA_LEFT, 0}};
+/* Severity is the rule's: it is in the rule's heading, not repeated on each compact row. */
+static const pdf_col compact_cols[] = {{"Status", 66, PF_BOLD, PA_LEFT, 1}, {"Resource", 116, PF_SANS, PA_LEFT, 2},
+                                       {"Observed \xE2\x86\x92 expected", 200, PF_SANS, PA_LEFT, 2},
+                                       {"Evidence (snapshot)", PDF_WIDTH - 382, PF_MONO, PA_LEFT, 2}};
+
+static void status_cell(pdf_cell *cell, const vp_finding_record *f)
+{
+    *cell = pdf_cell_text(pdf_status_label((int)f->status));
+    cell->parts[0].status = (int)f->status;
+    cell->parts[0].color = pdf_status_color((int)f->status);
+}
+
+/* Offsets into c->text become pointers only once every string of the row is written
+ * (the buffer may move while it grows). */
+#define AT(off) (c->text.s + (off))
+
+static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
+{
+    pdf_cell cells[2];
+    c->text.len = 0;
+    size_t name = put(c, "%s \xC2\xB7 %s", pdf_nz(f->resource_name), pdf_nz(f->resource_type));
+    size_t id = put(c, "%s", pdf_nz(f->resource_id));
+    size_t obs = put(c, "Observed: %s\nExpected: %s", f->observed ? f->observed : "not recorded",
+                     f->expected ? f->expected : "not recorded");
+    size_t note = f->note ? put(c, "Note: %s", f->note) : 0;
+    size_t ex = f->exempted ? put(c, "Exemption #%lld (%s), approved by %s, expires %s: %s", f->exemption_index,
+                                  pdf_nz(f->exemption_resource), pdf_nz(f->exemption_approver),
+                                  pdf_nz(f->exemption_expires), pdf_nz(f->exemption_reason))
+                            : 0;
+    size_t ev = put(c, "snapshot %s\nraw %s", f->evidence_snapshot ? f->evidence_snapshot : "\xE2\x80\x94",
+                    f->evidence_raw ? f->evidence_raw : "\xE2\x80\x94");
+    if (c->status)
+        return;
+    status_cell(&cells[0], f);
+    part(&cells[0], f->severity, PF_SANS, 1, &pdf_muted, 6.5f);
+    memset(&cells[1], 0, sizeof cells[1]);
+    part(&cells[1], AT(name), PF_BOLD, 2, NULL, 7.5f);
+    part(&cells[1], AT(id), PF_MONO, 4, &pdf_muted, 5.8f);
+    part(&cells[1], AT(obs), PF_SANS, 8, NULL, 7);
+    if (f->note)
+        part(&cells[1], AT(note), PF_SANS, 5, &pdf_muted, 6.5f);
+    if (f->exempted)
+        part(&cells[1], AT(ex), PF_SANS, 5, pdf_status_color(VP_EXEMPT), 6.5f);
+    part(&cells[1], AT(ev), PF_MONO, 5, &pdf_muted, 5.8f);
+    pdf_table_row(c, &ps->table, cells);
+}
+
+static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
+{
+    pdf_cell cells[4];
+    c->text.len = 0;
+    size_t obs = put(c, "%s \xE2\x86\x92 %s", f->observed ? f->observed : "not recorded",
+                     f->expected ? f->expected : "not recorded");
+    size_t ex = f->exempted ? put(c, "exemption #%lld until %s (%s)", f->exemption_index, pdf_nz(f->exemption_expires),
+                                  pdf_nz(f->exemption_approver))
+                            : 0;
+    if (c->status)
+        return;
+    status_cell(&cells[0], f);
+    cells[1] = pdf_cell_text(f->resource_name ? f->resource_name : f->resource_id);
+    cells[2] = pdf_cell_text(AT(obs));
+    if (f->exempted)
+        part(&cells[2], AT(ex), PF_SANS, 1, pdf_status_color(VP_EXEMPT), 6);
+    else if (f->status == VP_EXEMPT && f->note) /* hyper-care: the note says until when */
+        part(&cells[2], f->note, PF_SANS, 2, pdf_status_color(VP_EXEMPT), 6);
+    cells[3] = pdf_cell_text(f->evidence_snapshot ? f->evidence_snapshot : f->evidence_raw);
+    cells[3].parts[0].size = 5.8f;
+    pdf_table_row(c, &ps->table, cells);
+}
+
+static void rule_heading(pdf_ctx *c, pass_state *ps, size_t rule, const vp_finding_record *f)
+{
+    if (ps->in_table)
+        pdf_table_end(c, &ps->table);
+    const vp_rule_record *r = rule < ps->nrules ? &ps->rules[rule] : NULL;
+    pdf_heading(c, 1, pdf_printf(c, "%s \xE2\x80\x94 %s", f->rule, r ? pdf_nz(r->title) : ""), 0);
+    if (r) {
+        const char *cites = "";
+        for (size_t i = 0; i < r->citation_count; i++)
+            cites = pdf_printf(c, "%s%s%s", cites, i ? "; " : "", r->citations[i]);
+        pdf_para(c, PF_SANS, 7, &pdf_muted,
+                 pdf_printf(c, "Severity %s \xC2\xB7 %s fail, %s warn, %s incomplete, %s exempt \xC2\xB7 %s",
+                            pdf_nz(r->severity), pdf_count(c, r->counts[VP_FAIL]), pdf_count(c, r->counts[VP_WARN]),
+                            pdf_count(c, r->counts[VP_INCOMPLETE]), pdf_count(c, r->counts[VP_EXEMPT]), cites));
+    }
+    if (c->compact) {
+        pdf_table_begin(c, &ps->table, compact_cols, 4, 6.5f);
+        ps->table.no_rules = 1; /* zebra rows suffice; tens of thousands of hairlines do not */
+    }
+    else
+        pdf_table_begin(c, &ps->table, detailed_cols, 2, PDF_TABLE_SIZE);
+    ps->in_table = 1;
+}
+
+static void intro(pdf_ctx *c)
+{
+    const char *count = pdf_count(c, c->exceptions), *limit = pdf_count(c, c->population_limit);
+    const char *workbook = c->in->xlsx_name ? pdf_printf(c, " and in the workbook %s", c->in->xlsx_name) : "";
+    const char *vars[] = {"count", count, "limit", limit, "findings", pdf_nz(c->in->findings_label),
+                          "findings_sha256", c->in->findings_sha256 ? c->in->findings_sha256 : "not given",
+                          "workbook", workbook, NULL};
+    pdf_section(c, pdf_t(c, "/sections/exceptions/title"));
+    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/exceptions/intro"));
+    if (c->compact)
+        pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_tf(c, "/sections/exceptions/compact", vars));
+    if (!c->exceptions)
+        pdf_para(c, PF_SANS, PDF_BODY_SIZE, &pdf_muted, pdf_t(c, "/sections/exceptions/none"));
+}
+
+void pdf_exceptions(pdf_ctx *c)
+{
+    const size_t *n = c->hdr->counts;
+    pass_state ps;
+    memset(&ps, 0, sizeof ps);
+    c->exceptions = n[VP_WARN] + n[VP_FAIL] + n[VP_INCOMPLETE] + n[VP_EXEMPT];
+    c->compact = c->exceptions > c->population_limit;
+    intro(c);
+    if (c->status || rule_masks(c, &ps))
+        return;
+    vp_findings_file_rewind(c->ff);
+    for (;;) {
+        const vp_finding_record *f;
+        vp_status st = vp_findings_file_next(c->ff, &f, c->err);
+        if (st != VP_OK) {
+            c->status = st;
+            break;
+        }
+        if (!f || c->status)
+            break;
+        if ((unsigned)f->status >= VP_STATUS_COUNT)
+            continue;
+        size_t rule = find_rule(&ps, f->rule);
+        tally(c, &ps, f, rule);
+        if (!is_exception(f->status))
+            continue;
+        if (!ps.in_table || rule != ps.current)
+            rule_heading(c, &ps, rule, f);
+        ps.current = rule;
+        if (c->compact)
+            compact_row(c, &ps, f);
+        else
+            detailed_row(c, &ps, f);
+        ps.shown++;
+    }
+    if (ps.in_table)
+        pdf_table_end(c, &ps.table);
+    free(ps.frameworks);
+}

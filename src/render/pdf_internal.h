@@ -1,0 +1,239 @@
+/* The PDF report (vp_render_pdf), internal to src/render/pdf*.c.
+ *
+ * Layout is streaming: rows are measured, drawn and forgotten; nothing is stored per
+ * finding or per item beyond small per-vault tallies. libharu keeps every page's content
+ * until the document is saved, which is what lets footers ("page N of M"), the contents
+ * page and the outline be written after the last page is known, and lets sections that
+ * need the findings pass (summary, per-vault tallies, exemption register) be laid out
+ * after it and inserted before the exceptions (HPDF_InsertPage).
+ *
+ * Pages belong to a phase; the document order is the phase order, whatever the order in
+ * which the phases were laid out (front, then findings, then body, then back). */
+#ifndef VP_RENDER_PDF_INTERNAL_H
+#define VP_RENDER_PDF_INTERNAL_H
+
+#include <hpdf.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/vec.h"
+#include "vaultproof/json.h"
+#include "vaultproof/render.h"
+
+/* A4 portrait, in points. */
+#define PDF_PAGE_W 595.276f
+#define PDF_PAGE_H 841.89f
+#define PDF_LEFT 48.0f
+#define PDF_RIGHT (PDF_PAGE_W - 48.0f)
+#define PDF_WIDTH (PDF_RIGHT - PDF_LEFT)
+#define PDF_TOP (PDF_PAGE_H - 64.0f)   /* content starts below the running header */
+#define PDF_BOTTOM 54.0f               /* and ends above the footer */
+
+#define PDF_BODY_SIZE 8.5f
+#define PDF_TABLE_SIZE 7.0f
+#define PDF_MAX_PARTS 6
+#define PDF_MAX_COLS 12
+
+enum { PF_SANS, PF_BOLD, PF_MONO, PF_COUNT };
+enum { PA_LEFT, PA_RIGHT, PA_CENTER };
+/* Document order of the phases. */
+enum { PH_FRONT, PH_BODY, PH_FINDINGS, PH_BACK, PH_COUNT };
+
+typedef struct {
+    float r, g, b;
+} pdf_rgb;
+
+extern const pdf_rgb pdf_ink, pdf_muted, pdf_accent, pdf_rule, pdf_head_fill, pdf_zebra, pdf_white;
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} pdf_buf;
+
+typedef struct {
+    size_t off, len;         /* into the buffer the text was sanitized into */
+    unsigned char ellipsis;  /* the text continues: draw "…" after the line */
+} pdf_line;
+
+typedef VP_VEC(pdf_line) pdf_lines;
+
+typedef struct {
+    HPDF_Font uni, ansi; /* the same font program: UTF-8 (2 bytes per glyph) and WinAnsi (1 byte) */
+    HPDF_FontDef def;
+    short *adv;          /* per BMP code point: advance in 1/1000 em; -1 unknown, -2 no glyph */
+    unsigned replacement;
+} pdf_font;
+
+/* A bookmark, and an entry of the contents page when toc is set. */
+typedef struct {
+    const char *title;
+    int level, phase, toc;
+    size_t seq;
+    HPDF_Page page;
+    float y;
+} pdf_mark;
+
+typedef struct {
+    const char *title; /* NULL: no header row */
+    float width;
+    int font, align, max_lines; /* max_lines 0: unlimited */
+} pdf_col;
+
+typedef struct {
+    const pdf_col *cols;
+    size_t ncols;
+    float size;
+    size_t rows;
+    int no_rules;      /* no hairline under each row */
+} pdf_table;
+
+/* One paragraph of a cell: a finding's cell holds rule, resource, id, ... */
+typedef struct {
+    const char *text;
+    int font;          /* -1: the column's */
+    int max_lines;     /* 0: the column's */
+    int status;        /* >= 0: a status marker (vp_finding_status) before the text */
+    const pdf_rgb *color;
+    float size;        /* 0: the table's */
+} pdf_part;
+
+typedef struct {
+    pdf_part parts[PDF_MAX_PARTS];
+    size_t nparts;
+} pdf_cell;
+
+/* An exemption as listed by exemption.valid findings (the register in force). */
+typedef struct {
+    const char *id, *name, *status, *observed, *note;
+} pdf_exemption;
+
+typedef struct pdf_ctx {
+    HPDF_Doc doc;
+    const vp_render_input *in;
+    const vp_snapshot *snap;
+    vp_findings_file *ff;
+    const vp_findings_header *hdr;
+    const char *label;
+    vp_error *err;
+    vp_status status;                  /* first error: layout stops once set */
+    HPDF_STATUS hpdf_status, hpdf_detail;
+    pdf_font font[PF_COUNT];
+    HPDF_Encoder utf8;
+    cJSON *texts;
+    vp_arena arena;
+    size_t population_limit;
+    char now[32], as_of[40], period[160];
+    const char *title, *header_left;
+    float period_width;
+
+    VP_VEC(HPDF_Page) pages[PH_COUNT];
+    HPDF_Page *order;                  /* every page in document order (after layout) */
+    size_t page_total;
+    int phase;
+    HPDF_Page page, insert_before;
+    float y;
+    HPDF_Font cur_font;                /* per-page caches of what was last set */
+    float cur_size;
+    int fill_set;
+    pdf_rgb fill;
+    const pdf_table *table;            /* table in progress: its header repeats on new pages */
+
+    VP_VEC(pdf_mark) marks;
+    size_t mark_seq;
+
+    pdf_buf fmt, row, draw, tmp, text;
+    pdf_lines lines;
+    size_t replaced;                   /* characters drawn as the replacement glyph */
+    unsigned missing[8];
+    size_t missing_count;
+
+    /* from the findings pass */
+    size_t (*vault_counts)[VP_STATUS_COUNT];
+    size_t other_counts[VP_STATUS_COUNT];
+    size_t fw_counts[2][VP_STATUS_COUNT]; /* 0 hipaa, 1 sox */
+    VP_VEC(pdf_exemption) exemptions;
+    size_t exceptions;
+    int compact;                          /* exceptions in one-line rows */
+    /* snapshot indexes: items and policies grouped by vault (counting sort) */
+    size_t *item_order, *item_start, *policy_order, *policy_start;
+    size_t last_vault;                    /* pdf_vault_of's cache, or (size_t)-1 */
+} pdf_ctx;
+
+/* pdf.c */
+int pdf_failed(pdf_ctx *c);
+vp_status pdf_fail(pdf_ctx *c, vp_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void pdf_nomem(pdf_ctx *c);
+char *pdf_strdup(pdf_ctx *c, const char *s);
+char *pdf_printf(pdf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *pdf_nz(const char *s);
+const char *pdf_count(pdf_ctx *c, size_t n); /* "12,345" */
+const char *pdf_status_label(int status);    /* "PASS" ... */
+int pdf_result_status(const char *result);   /* "pass with warnings" -> VP_WARN; -1 unknown */
+int pdf_buf_reserve(pdf_ctx *c, pdf_buf *b, size_t more);
+void pdf_buf_add(pdf_ctx *c, pdf_buf *b, const char *s, size_t n);
+
+/* pdf_text.c: glyph coverage, measuring, wrapping and drawing one line */
+vp_status pdf_fonts_load(pdf_ctx *c);
+size_t pdf_sanitize(pdf_ctx *c, int font, const char *text, pdf_buf *out, int keep_newlines);
+float pdf_width(pdf_ctx *c, int font, float size, const char *s, size_t len);
+size_t pdf_wrap(pdf_ctx *c, int font, float size, const pdf_buf *b, size_t off, size_t len, float width,
+                size_t max_lines, pdf_lines *out);
+void pdf_draw(pdf_ctx *c, int font, float size, float x, float y, const char *s, size_t len, int ellipsis);
+void pdf_text(pdf_ctx *c, int font, float size, float x, float y, const char *text, const pdf_rgb *color);
+void pdf_text_wrap(pdf_ctx *c, int font, float size, float x, float y, float width, size_t max_lines, const char *text);
+void pdf_text_fit(pdf_ctx *c, int font, float size, float x, float y, float width, int align, const char *text);
+
+/* pdf_layout.c: pages, running header, headings and bookmarks, paragraphs, markers */
+void pdf_use_page(pdf_ctx *c, HPDF_Page page);
+void pdf_new_page(pdf_ctx *c);
+int pdf_need(pdf_ctx *c, float height);
+void pdf_fill(pdf_ctx *c, const pdf_rgb *rgb);
+void pdf_stroke(pdf_ctx *c, const pdf_rgb *rgb, float width);
+void pdf_rect(pdf_ctx *c, float x, float y, float w, float h, const pdf_rgb *fill);
+void pdf_hline(pdf_ctx *c, float x0, float x1, float y, const pdf_rgb *rgb, float width);
+void pdf_mark_add(pdf_ctx *c, int level, const char *title, int toc);
+void pdf_section(pdf_ctx *c, const char *title);
+void pdf_heading(pdf_ctx *c, int level, const char *title, int toc);
+void pdf_para(pdf_ctx *c, int font, float size, const pdf_rgb *color, const char *text);
+void pdf_gap(pdf_ctx *c, float points);
+void pdf_marker(pdf_ctx *c, int status, float x, float y, float size);
+const pdf_rgb *pdf_status_color(int status);
+void pdf_finish_pages(pdf_ctx *c);
+
+/* pdf_table.c */
+void pdf_table_begin(pdf_ctx *c, pdf_table *t, const pdf_col *cols, size_t ncols, float size);
+void pdf_table_row(pdf_ctx *c, pdf_table *t, const pdf_cell *cells);
+void pdf_table_strings(pdf_ctx *c, pdf_table *t, const char *const *cells);
+void pdf_table_end(pdf_ctx *c, pdf_table *t);
+void pdf_kv(pdf_ctx *c, pdf_table *t, const char *key, const char *value, int value_font);
+void pdf_kv_begin(pdf_ctx *c, pdf_table *t, pdf_col cols[2], float key_width);
+pdf_cell pdf_cell_text(const char *text);
+
+/* pdf_texts.c: templates/report/report.json */
+vp_status pdf_texts_load(pdf_ctx *c);
+void pdf_texts_free(pdf_ctx *c);
+const char *pdf_t(pdf_ctx *c, const char *pointer);
+const cJSON *pdf_t_node(pdf_ctx *c, const char *pointer);
+const char *pdf_tf(pdf_ctx *c, const char *pointer, const char *const *vars);
+const char *pdf_expand(pdf_ctx *c, const char *text, const char *const *vars);
+
+/* pdf_charts.c */
+void pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n);
+void pdf_chart_bars(pdf_ctx *c, const char *const *labels, const size_t *values, size_t n, const char *unit);
+void pdf_legend(pdf_ctx *c);
+
+/* sections */
+void pdf_cover(pdf_ctx *c);
+void pdf_contents_reserve(pdf_ctx *c);
+void pdf_contents_fill(pdf_ctx *c);
+void pdf_scope(pdf_ctx *c);
+void pdf_summary(pdf_ctx *c);
+void pdf_controls(pdf_ctx *c);
+vp_status pdf_index_snapshot(pdf_ctx *c);
+void pdf_vaults(pdf_ctx *c);
+void pdf_exceptions(pdf_ctx *c);
+void pdf_population(pdf_ctx *c);
+void pdf_appendix(pdf_ctx *c);
+int pdf_vault_of(pdf_ctx *c, const char *resource_id, size_t *index);
+
+#endif

@@ -1,0 +1,325 @@
+/* One section per vault: security settings as reported, the region's WORM status with
+ * its source and date, every policy with every retention tier, and a summary of the
+ * vault's protected items. Items and policies are grouped by vault once (a counting
+ * sort over the snapshot), so the sections cost linear time in the estate. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/pdf_internal.h"
+
+#define NO_VAULT ((size_t)-1)
+
+/* ---- grouping ---- */
+
+static size_t vault_index(const vp_snapshot *s, const char *id)
+{
+    const vp_vault *v = id ? vp_snapshot_find_vault(s, id) : NULL;
+    return v ? (size_t)(v - s->vaults) : NO_VAULT;
+}
+
+/* order[start[v] .. start[v+1]) are the entities of vault v; the last bucket holds those
+ * whose vault is not in the snapshot. */
+static int group(pdf_ctx *c, size_t n, const char *(*vault_of)(const vp_snapshot *, size_t), size_t **order,
+                 size_t **start)
+{
+    size_t nv = c->snap->vault_count, *bucket = malloc((n ? n : 1) * sizeof *bucket);
+    *order = malloc((n ? n : 1) * sizeof **order);
+    *start = calloc(nv + 2, sizeof **start);
+    if (!bucket || !*order || !*start) {
+        free(bucket);
+        pdf_nomem(c);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t v = vault_index(c->snap, vault_of(c->snap, i));
+        bucket[i] = v == NO_VAULT ? nv : v;
+        (*start)[bucket[i] + 1]++;
+    }
+    for (size_t v = 0; v <= nv; v++)
+        (*start)[v + 1] += (*start)[v];
+    size_t *fill = calloc(nv + 1, sizeof *fill);
+    if (!fill) {
+        free(bucket);
+        pdf_nomem(c);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        (*order)[(*start)[bucket[i]] + fill[bucket[i]]++] = i;
+    free(fill);
+    free(bucket);
+    return 0;
+}
+
+static const char *item_vault(const vp_snapshot *s, size_t i)
+{
+    return s->items[i].vault_id;
+}
+
+static const char *policy_vault(const vp_snapshot *s, size_t i)
+{
+    return s->policies[i].vault_id;
+}
+
+vp_status pdf_index_snapshot(pdf_ctx *c)
+{
+    c->last_vault = NO_VAULT;
+    c->vault_counts = calloc(c->snap->vault_count + 1, sizeof *c->vault_counts);
+    if (!c->vault_counts) {
+        pdf_nomem(c);
+        return c->status;
+    }
+    if (group(c, c->snap->item_count, item_vault, &c->item_order, &c->item_start) ||
+        group(c, c->snap->policy_count, policy_vault, &c->policy_order, &c->policy_start))
+        return c->status;
+    return VP_OK;
+}
+
+/* strcasestr is a GNU extension; ids are ASCII. */
+static const char *find_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (!strncasecmp(hay, needle, n))
+            return hay;
+    return NULL;
+}
+
+/* The vault a resource id lies under (".../providers/Microsoft.RecoveryServices/vaults/NAME/..."),
+ * by snapshot index. Findings come grouped by rule and sorted by resource, so the last
+ * answer is checked first. */
+int pdf_vault_of(pdf_ctx *c, const char *id, size_t *index)
+{
+    static const char marker[] = "/providers/microsoft.recoveryservices/vaults/";
+    if (!id)
+        return 0;
+    if (c->last_vault != NO_VAULT) {
+        const char *vid = c->snap->vaults[c->last_vault].id;
+        size_t n = strlen(vid);
+        if (!strncasecmp(id, vid, n) && (id[n] == 0 || id[n] == '/')) {
+            *index = c->last_vault;
+            return 1;
+        }
+    }
+    const char *p = find_nocase(id, marker);
+    if (!p)
+        return 0;
+    size_t end = (size_t)(p - id) + sizeof marker - 1;
+    end += strcspn(id + end, "/");
+    char buf[1024];
+    if (end >= sizeof buf)
+        return 0;
+    memcpy(buf, id, end);
+    buf[end] = 0;
+    size_t v = vault_index(c->snap, buf);
+    if (v == NO_VAULT)
+        return 0;
+    c->last_vault = v;
+    *index = v;
+    return 1;
+}
+
+/* ---- one vault ---- */
+
+static const char *reported(const vp_text *t)
+{
+    if (t->presence != VP_PRESENT || !t->value)
+        return "not reported";
+    return t->value;
+}
+
+static const char *flagged(pdf_ctx *c, const vp_text *t)
+{
+    return t->unknown ? pdf_printf(c, "%s (value not documented by Azure: kept verbatim)", reported(t)) : reported(t);
+}
+
+static const char *worm_status(pdf_ctx *c, const vp_vault *v)
+{
+    const vp_snapshot *s = c->snap;
+    const vp_region *r = NULL;
+    char want[128], have[128];
+    vp_location_normalize(pdf_nz(v->location), want, sizeof want);
+    for (size_t i = 0; i < s->region_count && !r; i++)
+        if (!strcmp(vp_location_normalize(pdf_nz(s->regions[i].location), have, sizeof have), want))
+            r = &s->regions[i];
+    if (!r)
+        return pdf_printf(c, "%s: not in the WORM region catalog", pdf_nz(v->location));
+    if (!r->worm || strcmp(r->worm, "ga"))
+        return pdf_printf(c, "%s (%s): pending automatic transition to WORM storage; not listed as generally available",
+                          pdf_nz(r->display_name), pdf_nz(r->location));
+    const char *text = pdf_printf(c, "%s (%s): WORM storage generally available", pdf_nz(r->display_name),
+                                  pdf_nz(r->location));
+    for (size_t i = 0; i < r->source_count; i++)
+        for (size_t k = 0; k < s->worm_source_count; k++)
+            if (s->worm_sources[k].id && r->sources[i] && !strcmp(s->worm_sources[k].id, r->sources[i]))
+                text = pdf_printf(c, "%s\nsource: %s, as of %s (recorded %s)", text, pdf_nz(s->worm_sources[k].title),
+                                  pdf_nz(s->worm_sources[k].as_of), pdf_nz(s->worm_sources[k].recorded));
+    return text;
+}
+
+static const char *tally(pdf_ctx *c, const size_t *counts)
+{
+    static const int order[] = {VP_FAIL, VP_INCOMPLETE, VP_WARN, VP_EXEMPT, VP_PASS, VP_NOT_APPLICABLE};
+    const char *text = "";
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+        if (counts[order[i]])
+            text = pdf_printf(c, "%s%s%s %s", text, *text ? ", " : "", pdf_count(c, counts[order[i]]),
+                              vp_finding_status_name((vp_finding_status)order[i]));
+    return *text ? text : "none";
+}
+
+static void settings(pdf_ctx *c, size_t vi)
+{
+    const vp_vault *v = &c->snap->vaults[vi];
+    pdf_table t;
+    pdf_col cols[2];
+    pdf_kv_begin(c, &t, cols, 118);
+    pdf_kv(c, &t, "Resource id", v->id, PF_MONO);
+    pdf_kv(c, &t, "Subscription, group", pdf_printf(c, "%s \xC2\xB7 %s", pdf_nz(v->subscription_id), pdf_nz(v->resource_group)),
+           PF_SANS);
+    pdf_kv(c, &t, "Immutability", flagged(c, &v->immutability), PF_BOLD);
+    pdf_kv(c, &t, "Soft delete",
+           pdf_printf(c, "%s; retention %s; enhanced security %s", flagged(c, &v->soft_delete),
+                      v->soft_delete_days.presence == VP_PRESENT ? pdf_printf(c, "%lld days", v->soft_delete_days.value)
+                                                                  : "not reported",
+                      flagged(c, &v->enhanced_security)),
+           PF_SANS);
+    const char *mua = pdf_printf(c, "%s; %zu resource guard prox%s", flagged(c, &v->mua), v->guard_count,
+                                 v->guard_count == 1 ? "y" : "ies");
+    for (size_t g = 0; g < v->guard_count; g++)
+        mua = pdf_printf(c, "%s\nguard %s", mua, pdf_nz(v->guards[g].resource_guard_id));
+    pdf_kv(c, &t, "Multi-user authorization", mua, PF_SANS);
+    pdf_kv(c, &t, "Redundancy", pdf_printf(c, "%s; cross-region restore %s", flagged(c, &v->storage_redundancy),
+                                           flagged(c, &v->cross_region_restore)), PF_SANS);
+    pdf_kv(c, &t, "Region WORM status", worm_status(c, v), PF_SANS);
+    pdf_kv(c, &t, "Other settings", pdf_printf(c, "SKU %s; secure score %s; BCDR security level %s; public network access %s",
+                                               reported(&v->sku), reported(&v->secure_score),
+                                               reported(&v->bcdr_security_level), reported(&v->public_network_access)),
+           PF_SANS);
+    pdf_kv(c, &t, "List calls", pdf_printf(c, "policies %s, items %s, backup config %s, storage config %s, guards %s",
+                                           vp_list_status_name(v->list_policies), vp_list_status_name(v->list_items),
+                                           vp_list_status_name(v->list_vaultconfig),
+                                           vp_list_status_name(v->list_storageconfig),
+                                           vp_list_status_name(v->list_guards)), PF_SANS);
+    pdf_kv(c, &t, "Findings", tally(c, c->vault_counts[vi]), PF_SANS);
+    pdf_kv(c, &t, "Source", pdf_printf(c, "%s#%s", pdf_nz(v->source.file), pdf_nz(v->source.pointer)), PF_MONO);
+    pdf_table_end(c, &t);
+}
+
+/* Every tier on its own line: "[sub-policy] tier count unit (days)". */
+static const char *tiers(pdf_ctx *c, const vp_policy *p)
+{
+    c->text.len = 0;
+    for (size_t i = 0; i < p->tier_count; i++) {
+        const vp_retention_tier *r = &p->tiers[i];
+        char days[48], one[320];
+        if (r->days >= 0)
+            snprintf(days, sizeof days, "%lld d", r->days);
+        else
+            snprintf(days, sizeof days, "unit not understood");
+        int n = snprintf(one, sizeof one, "%s%s%s%s %lld %s (%s)", i ? "\n" : "", pdf_nz(r->sub_policy),
+                         r->sub_policy ? " " : "", pdf_nz(r->tier), r->count, pdf_nz(r->unit), days);
+        if (n > 0)
+            pdf_buf_add(c, &c->text, one, (size_t)n < sizeof one ? (size_t)n : sizeof one - 1);
+    }
+    return pdf_strdup(c, c->text.s ? c->text.s : "");
+}
+
+static void policies(pdf_ctx *c, size_t vi)
+{
+    static const pdf_col cols[] = {{"Policy", 120, PF_BOLD, PA_LEFT, 0}, {"Type", 110, PF_SANS, PA_LEFT, 0},
+                                   {"Items", 40, PF_SANS, PA_RIGHT, 0},   {"Retention tiers (as configured, in days)", PDF_WIDTH - 270, PF_SANS, PA_LEFT, 0}};
+    size_t from = c->policy_start[vi], to = c->policy_start[vi + 1];
+    if (from == to)
+        return;
+    pdf_table t;
+    pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
+    for (size_t k = from; k < to && !c->status; k++) {
+        const vp_policy *p = &c->snap->policies[c->policy_order[k]];
+        const char *type = pdf_printf(c, "%s%s%s%s", reported(&p->management_type),
+                                      p->workload_type.value ? " \xC2\xB7 " : "", pdf_nz(p->workload_type.value),
+                                      p->policy_type.value ? pdf_printf(c, " \xC2\xB7 %s", p->policy_type.value) : "");
+        const char *row[] = {pdf_nz(p->name), type,
+                             p->protected_items_count.presence == VP_PRESENT
+                                 ? pdf_count(c, (size_t)p->protected_items_count.value) : "\xE2\x80\x94",
+                             p->tier_count ? tiers(c, p) : "no retention reported"};
+        pdf_table_strings(c, &t, row);
+    }
+    pdf_table_end(c, &t);
+}
+
+/* ---- the vault's protected items, summarized ---- */
+
+#define MAX_KINDS 16
+#define MAX_STATES 10
+
+typedef struct {
+    const char *kind;
+    size_t items, no_policy, nstates;
+    const char *state[MAX_STATES];
+    size_t per_state[MAX_STATES];
+} kind_tally;
+
+static void count_item(kind_tally *k, size_t *nk, const vp_item *it)
+{
+    const char *kind = pdf_nz(it->kind), *state = reported(&it->protection_state);
+    size_t i = 0, j = 0;
+    while (i < *nk && strcmp(k[i].kind, kind))
+        i++;
+    if (i == *nk) {
+        if (*nk == MAX_KINDS)
+            i = MAX_KINDS - 1, k[i].kind = "other kinds";
+        else
+            memset(&k[i], 0, sizeof k[i]), k[i].kind = kind, (*nk)++;
+    }
+    k[i].items++;
+    k[i].no_policy += !it->policy_id.value;
+    while (j < k[i].nstates && strcmp(k[i].state[j], state))
+        j++;
+    if (j == k[i].nstates) {
+        if (k[i].nstates == MAX_STATES)
+            j = MAX_STATES - 1, k[i].state[j] = "other states";
+        else
+            k[i].state[k[i].nstates++] = state;
+    }
+    k[i].per_state[j]++;
+}
+
+static void items(pdf_ctx *c, size_t vi)
+{
+    static const pdf_col cols[] = {{"Item kind", 110, PF_MONO, PA_LEFT, 0}, {"Items", 50, PF_SANS, PA_RIGHT, 0},
+                                   {"Protection states", PDF_WIDTH - 230, PF_SANS, PA_LEFT, 0},
+                                   {"Without policy", 70, PF_SANS, PA_RIGHT, 0}};
+    kind_tally k[MAX_KINDS];
+    size_t nk = 0, from = c->item_start[vi], to = c->item_start[vi + 1];
+    for (size_t i = from; i < to; i++)
+        count_item(k, &nk, &c->snap->items[c->item_order[i]]);
+    if (!nk) {
+        pdf_para(c, PF_SANS, 7.5f, &pdf_muted, "No protected items in this vault.");
+        return;
+    }
+    pdf_table t;
+    pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
+    for (size_t i = 0; i < nk && !c->status; i++) {
+        const char *states = "";
+        for (size_t j = 0; j < k[i].nstates; j++)
+            states = pdf_printf(c, "%s%s%s %s", states, j ? ", " : "", k[i].state[j], pdf_count(c, k[i].per_state[j]));
+        const char *row[] = {k[i].kind, pdf_count(c, k[i].items), states, pdf_count(c, k[i].no_policy)};
+        pdf_table_strings(c, &t, row);
+    }
+    pdf_table_end(c, &t);
+}
+
+void pdf_vaults(pdf_ctx *c)
+{
+    pdf_section(c, pdf_t(c, "/sections/vaults/title"));
+    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/vaults/intro"));
+    for (size_t v = 0; v < c->snap->vault_count && !c->status; v++) {
+        pdf_need(c, 260);
+        pdf_heading(c, 1, pdf_nz(c->snap->vaults[v].name), 0);
+        settings(c, v);
+        policies(c, v);
+        items(c, v);
+        c->y -= 6;
+    }
+}

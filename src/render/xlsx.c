@@ -1,0 +1,234 @@
+/* vp_render_xlsx: the evidence workbook auditors test completeness and accuracy with
+ * and draw samples from.
+ *
+ * libxlsxwriter writes to a file name, so the workbook is built in a private temporary
+ * directory (which also holds constant-memory mode's row files) and then copied into
+ * the caller's stream; the directory is removed whatever happens. Same inputs and
+ * pinned clock, same bytes: the document's creation time is the run's clock, and zip
+ * entries carry libxlsxwriter's fixed 1980 date. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render/xlsx_internal.h"
+#include "vaultproof/version.h"
+
+#define ZIP64_ROWS 1000000 /* beyond this many rows a part may pass 4 GB uncompressed */
+
+static void make_formats(xlsx_ctx *x)
+{
+    static const struct {
+        lxw_color_t bg, fg;
+    } styles[XS_STYLES] = {
+        [XS_GOOD] = {0xC6EFCE, 0x006100}, [XS_WARN] = {0xFFEB9C, 0x9C5700}, [XS_BAD] = {0xFFC7CE, 0x9C0006},
+        [XS_ORANGE] = {0xFCE4D6, 0x833C0B}, [XS_INFO] = {0xDDEBF7, 0x1F4E78}, [XS_GREY] = {0xEDEDED, 0x595959},
+    };
+    xlsx_formats *f = &x->f;
+    f->header = workbook_add_format(x->wb);
+    format_set_bold(f->header);
+    format_set_bg_color(f->header, 0xD9E1F2);
+    format_set_bottom(f->header, LXW_BORDER_THIN);
+    f->title = workbook_add_format(x->wb);
+    format_set_bold(f->title);
+    format_set_font_size(f->title, 16);
+    f->heading = workbook_add_format(x->wb);
+    format_set_bold(f->heading);
+    format_set_font_size(f->heading, 12);
+    f->label = workbook_add_format(x->wb);
+    format_set_bold(f->label);
+    format_set_align(f->label, LXW_ALIGN_VERTICAL_TOP);
+    f->wrap = workbook_add_format(x->wb);
+    format_set_text_wrap(f->wrap);
+    format_set_align(f->wrap, LXW_ALIGN_VERTICAL_TOP);
+    f->date = workbook_add_format(x->wb);
+    format_set_num_format(f->date, "yyyy-mm-dd");
+    format_set_align(f->date, LXW_ALIGN_LEFT);
+    f->time = workbook_add_format(x->wb);
+    format_set_num_format(f->time, "yyyy-mm-dd hh:mm:ss");
+    format_set_align(f->time, LXW_ALIGN_LEFT);
+    for (int s = 0; s < XS_STYLES; s++) {
+        f->status[s] = workbook_add_format(x->wb);
+        format_set_bg_color(f->status[s], styles[s].bg);
+        format_set_font_color(f->status[s], styles[s].fg);
+    }
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Title, subject, author, company and creation time: the creation time is the pinned
+ * clock, so the document properties never make two renders differ. */
+static void set_properties(xlsx_ctx *x)
+{
+    const vp_render_input *in = x->in;
+    char author[64], subject[512], comments[512];
+    lxw_doc_properties props = {0};
+    snprintf(author, sizeof author, "vaultproof %s", vp_version());
+    snprintf(subject, sizeof subject, "%s%s%s", xlsx_t(x, "subject"), in->period ? ", " : "",
+             or_empty(in->period));
+    snprintf(comments, sizeof comments, "snapshot SHA-256 %s; findings SHA-256 %s",
+             or_empty(in->snapshot_sha256 ? in->snapshot_sha256 : x->hdr->snapshot_sha256),
+             or_empty(in->findings_sha256));
+    props.title = (char *)(x->hdr->report_title ? x->hdr->report_title : xlsx_t(x, "title"));
+    props.subject = subject;
+    props.author = author;
+    props.company = (char *)x->hdr->organization;
+    props.keywords = (char *)xlsx_t(x, "keywords");
+    props.comments = comments;
+    /* 0 would mean "now" to libxlsxwriter */
+    props.created = (time_t)(in->clock.epoch > 0 ? in->clock.epoch : 1);
+    xlsx_check(x, workbook_set_properties(x->wb, &props), "document properties");
+    if (in->snapshot_sha256)
+        workbook_set_custom_property_string(x->wb, "Snapshot SHA-256", (char *)in->snapshot_sha256);
+    if (in->findings_sha256)
+        workbook_set_custom_property_string(x->wb, "Findings SHA-256", (char *)in->findings_sha256);
+    if (in->request_id)
+        workbook_set_custom_property_string(x->wb, "Request", (char *)in->request_id);
+}
+
+/* The findings must describe this snapshot: a workbook mixing two estates would be
+ * evidence of nothing. */
+static vp_status check_inputs(const vp_render_input *in, unsigned long max_rows, vp_error *err)
+{
+    if (!in || !in->snapshot || !in->findings)
+        return vp_error_set(err, VP_ERR_INTERNAL, "XLSX: snapshot and findings are required");
+    if (max_rows < 2 || max_rows > XLSX_MAX_ROWS)
+        return vp_error_set(err, VP_ERR_INTERNAL, "XLSX: row limit %lu out of range", max_rows);
+    const vp_findings_header *h = vp_findings_file_header(in->findings);
+    if (in->snapshot_sha256 && h->snapshot_sha256 && strcmp(in->snapshot_sha256, h->snapshot_sha256) != 0)
+        return vp_error_set(err, VP_ERR_INPUT,
+                            "%s: the findings were evaluated from snapshot SHA-256 %s, but %s has SHA-256 %s",
+                            or_empty(in->findings_label), h->snapshot_sha256, or_empty(in->snapshot_label),
+                            in->snapshot_sha256);
+    if (h->exemption_count < 0 || h->exemption_count > 1000000)
+        return vp_error_set(err, VP_ERR_INPUT, "%s: /parameters/exemptions: %lld is not a plausible count",
+                            or_empty(in->findings_label), h->exemption_count);
+    return VP_OK;
+}
+
+static void write_sheets(xlsx_ctx *x)
+{
+    x->readme = xlsx_add_report_sheet(x, "README");
+    x->summary = xlsx_add_report_sheet(x, "Summary");
+    xlsx_write_controls(x);
+    xlsx_write_findings(x); /* counts per vault and exemption for the Summary and Exemptions */
+    xlsx_write_vaults(x);
+    xlsx_write_policies(x);
+    xlsx_write_items(x);
+    xlsx_write_vms(x);
+    xlsx_write_regions(x);
+    xlsx_write_exemptions(x);
+    xlsx_write_collection(x);
+    xlsx_write_summary(x);
+    xlsx_write_readme(x);
+    if (x->readme)
+        worksheet_activate(x->readme);
+}
+
+static size_t population_rows(const vp_render_input *in, const vp_findings_header *h)
+{
+    const vp_snapshot *s = in->snapshot;
+    return h->finding_count + s->item_count + s->vm_count + s->policy_count + s->collection.file_count;
+}
+
+static vp_status copy_out(const char *path, FILE *fp, const char *label, vp_error *err)
+{
+    char chunk[1 << 16];
+    size_t n;
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot read the workbook back: %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        if (fwrite(chunk, 1, n, fp) != n)
+            break;
+    int bad_in = ferror(in), bad_out = ferror(fp) || fflush(fp) != 0;
+    int saved = errno;
+    fclose(in);
+    if (bad_in)
+        return vp_error_set(err, VP_ERR_IO, "%s: read error", path);
+    if (bad_out)
+        return vp_error_set(err, VP_ERR_IO, "%s: write failed: %s", or_empty(label), strerror(saved));
+    return VP_OK;
+}
+
+static vp_status build(xlsx_ctx *x, const char *path, const char *dir)
+{
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)dir};
+    opt.use_zip64 = population_rows(x->in, x->hdr) > ZIP64_ROWS ? LXW_TRUE : LXW_FALSE;
+    x->wb = workbook_new_opt(path, &opt);
+    if (!x->wb)
+        return xlsx_fail(x, VP_ERR_NOMEM, "XLSX: cannot start a workbook");
+    make_formats(x);
+    set_properties(x);
+    write_sheets(x);
+    lxw_error e = workbook_close(x->wb); /* always: it also frees the workbook */
+    x->wb = NULL;
+    if (e != LXW_NO_ERROR && !x->status)
+        xlsx_fail(x, VP_ERR_IO, "XLSX: writing the workbook in %s failed: %s", dir, lxw_strerror(e));
+    return x->status;
+}
+
+static void free_ctx(xlsx_ctx *x)
+{
+    for (size_t i = 0; i < x->exemption_count; i++) {
+        xlsx_exemption *e = &x->exemptions[i];
+        free(e->label);
+        free(e->observed);
+        free(e->note);
+        free(e->evidence);
+        free(e->rule);
+        free(e->resource);
+        free(e->reason);
+        free(e->approver);
+        free(e->expires);
+    }
+    free(x->exemptions);
+    free(x->per_vault);
+    xb_free(&x->buf);
+    xb_free(&x->guard);
+}
+
+vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
+                               vp_error *err)
+{
+    xlsx_ctx x = {0};
+    xlsx_texts *texts = NULL;
+    char dir[4096], path[4200];
+    const char *tmp = getenv("TMPDIR");
+    vp_status st = check_inputs(in, max_rows, err);
+    if (st || (st = xlsx_texts_load(&texts, err)))
+        return st;
+    x.in = in;
+    x.hdr = vp_findings_file_header(in->findings);
+    x.texts = texts;
+    x.max_rows = max_rows;
+    x.err = err;
+    x.exemption_count = (size_t)x.hdr->exemption_count;
+    x.per_vault = calloc(in->snapshot->vault_count + 1, sizeof *x.per_vault);
+    x.exemptions = calloc(x.exemption_count ? x.exemption_count : 1, sizeof *x.exemptions);
+    snprintf(dir, sizeof dir, "%s/vaultproof-xlsx.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!x.per_vault || !x.exemptions) {
+        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    } else if (!mkdtemp(dir)) {
+        st = vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
+    } else {
+        snprintf(path, sizeof path, "%s/workbook.xlsx", dir);
+        st = build(&x, path, dir);
+        if (!st)
+            st = copy_out(path, fp, label, err);
+        unlink(path);
+        rmdir(dir);
+    }
+    free_ctx(&x);
+    xlsx_texts_free(texts);
+    return st;
+}
+
+vp_status vp_render_xlsx(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)
+{
+    return vp_render_xlsx_limit(in, fp, label, XLSX_MAX_ROWS, err);
+}

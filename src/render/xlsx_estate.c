@@ -1,0 +1,393 @@
+/* The snapshot's populations: Vaults, Policies (one row per retention tier), Protected
+ * Items (every item, one row each) and Regions. Values are the snapshot's, verbatim;
+ * an empty cell is a value the API did not report, never "Disabled" or 0. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/xlsx_internal.h"
+
+/* The snapshot's field names of the vp_text fields flagged as outside their enum. */
+static void unknown_list(xlsx_buf *b, const vp_text *const *fields, const char *const *names, size_t n)
+{
+    xb_clear(b);
+    for (size_t i = 0; i < n; i++)
+        if (fields[i]->presence == VP_PRESENT && fields[i]->unknown) {
+            xb_sep(b, "; ");
+            xb_add(b, names[i]);
+        }
+}
+
+static void tags_text(xlsx_buf *b, const vp_tags *t)
+{
+    xb_clear(b);
+    for (size_t i = 0; i < t->count; i++) {
+        xb_sep(b, "; ");
+        xb_add(b, t->items[i].key);
+        xb_add(b, "=");
+        xb_add(b, t->items[i].value);
+    }
+}
+
+static const vp_region *region_of(const vp_snapshot *s, const char *location)
+{
+    for (size_t i = 0; location && i < s->region_count; i++)
+        if (strcasecmp(s->regions[i].location, location) == 0)
+            return &s->regions[i];
+    return NULL;
+}
+
+enum {
+    V_NAME, V_SUB, V_RG, V_LOCATION, V_WORM, V_SKU, V_IMMUTABILITY, V_SOFT_DELETE, V_SOFT_DAYS, V_ENHANCED, V_MUA,
+    V_GUARDS, V_GUARD_IDS, V_REDUNDANCY, V_CRR, V_SCORE, V_BCDR, V_PROVISIONING, V_PUBLIC, V_POLICIES, V_ITEMS,
+    V_L_POLICIES, V_L_ITEMS, V_L_CONFIG, V_L_STORAGE, V_L_GUARDS, V_UNKNOWN, V_TAGS, V_ID, V_FILE, V_POINTER, V_NCOLS
+};
+
+static const xlsx_col vault_cols[V_NCOLS] = {
+    [V_NAME] = {"Vault", XC_TEXT, 0},
+    [V_SUB] = {"Subscription", XC_ID, 0},
+    [V_RG] = {"Resource group", XC_TEXT, 0},
+    [V_LOCATION] = {"Location", XC_TEXT, 0},
+    [V_WORM] = {"Region WORM", XC_TEXT, XP_WORM},
+    [V_SKU] = {"SKU", XC_TEXT, 0},
+    [V_IMMUTABILITY] = {"Immutability", XC_TEXT, XP_IMMUTABLE},
+    [V_SOFT_DELETE] = {"Soft delete", XC_TEXT, XP_SOFTDELETE},
+    [V_SOFT_DAYS] = {"Soft delete retention (days)", XC_NUM, 0},
+    [V_ENHANCED] = {"Enhanced security", XC_TEXT, XP_SOFTDELETE},
+    [V_MUA] = {"Multi-user authorization", XC_TEXT, XP_ENABLED},
+    [V_GUARDS] = {"Resource guard proxies", XC_NUM, 0},
+    [V_GUARD_IDS] = {"Resource guards", XC_ID, 0},
+    [V_REDUNDANCY] = {"Storage redundancy", XC_TEXT, 0},
+    [V_CRR] = {"Cross-region restore", XC_TEXT, 0},
+    [V_SCORE] = {"Secure score", XC_TEXT, 0},
+    [V_BCDR] = {"BCDR security level", XC_TEXT, 0},
+    [V_PROVISIONING] = {"Provisioning state", XC_TEXT, 0},
+    [V_PUBLIC] = {"Public network access", XC_TEXT, 0},
+    [V_POLICIES] = {"Policies", XC_NUM, 0},
+    [V_ITEMS] = {"Protected items", XC_NUM, 0},
+    [V_L_POLICIES] = {"List: backupPolicies", XC_TEXT, XP_LIST},
+    [V_L_ITEMS] = {"List: backupProtectedItems", XC_TEXT, XP_LIST},
+    [V_L_CONFIG] = {"List: backupconfig", XC_TEXT, XP_LIST},
+    [V_L_STORAGE] = {"List: backupstorageconfig", XC_TEXT, XP_LIST},
+    [V_L_GUARDS] = {"List: backupResourceGuardProxies", XC_TEXT, XP_LIST},
+    [V_UNKNOWN] = {"Values outside the documented enum", XC_TEXT, 0},
+    [V_TAGS] = {"Tags", XC_TEXT, 0},
+    [V_ID] = {"Id", XC_ID, 0},
+    [V_FILE] = {"Source file", XC_ID, 0},
+    [V_POINTER] = {"Source pointer", XC_ID, 0},
+};
+
+static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
+{
+    static const char *const names[] = {"immutability", "soft_delete.state", "soft_delete.enhanced_security",
+                                        "multi_user_authorization", "storage_redundancy", "cross_region_restore",
+                                        "secure_score", "bcdr_security_level", "provisioning_state",
+                                        "public_network_access", "sku"};
+    const vp_text *fields[] = {&v->immutability, &v->soft_delete, &v->enhanced_security, &v->mua,
+                               &v->storage_redundancy, &v->cross_region_restore, &v->secure_score,
+                               &v->bcdr_security_level, &v->provisioning_state, &v->public_network_access, &v->sku};
+    const vp_region *region = region_of(x->in->snapshot, v->location);
+    if (xlsx_pop_row(p))
+        return;
+    xlsx_text(p, V_NAME, v->name);
+    xlsx_text(p, V_SUB, v->subscription_id);
+    xlsx_text(p, V_RG, v->resource_group);
+    xlsx_text(p, V_LOCATION, v->location);
+    xlsx_text(p, V_WORM, region ? region->worm : NULL);
+    xlsx_vtext(p, V_SKU, &v->sku);
+    xlsx_vtext(p, V_IMMUTABILITY, &v->immutability);
+    xlsx_vtext(p, V_SOFT_DELETE, &v->soft_delete);
+    xlsx_vnum(p, V_SOFT_DAYS, &v->soft_delete_days);
+    xlsx_vtext(p, V_ENHANCED, &v->enhanced_security);
+    xlsx_vtext(p, V_MUA, &v->mua);
+    xlsx_num(p, V_GUARDS, (double)v->guard_count);
+    xb_clear(&x->buf);
+    for (size_t g = 0; g < v->guard_count; g++) {
+        xb_sep(&x->buf, "; ");
+        xb_add(&x->buf, v->guards[g].resource_guard_id);
+    }
+    xlsx_text(p, V_GUARD_IDS, xb_str(&x->buf));
+    xlsx_vtext(p, V_REDUNDANCY, &v->storage_redundancy);
+    xlsx_vtext(p, V_CRR, &v->cross_region_restore);
+    xlsx_vtext(p, V_SCORE, &v->secure_score);
+    xlsx_vtext(p, V_BCDR, &v->bcdr_security_level);
+    xlsx_vtext(p, V_PROVISIONING, &v->provisioning_state);
+    xlsx_vtext(p, V_PUBLIC, &v->public_network_access);
+    xlsx_num(p, V_POLICIES, (double)v->policy_count);
+    xlsx_num(p, V_ITEMS, (double)v->item_count);
+    xlsx_text(p, V_L_POLICIES, vp_list_status_name(v->list_policies));
+    xlsx_text(p, V_L_ITEMS, vp_list_status_name(v->list_items));
+    xlsx_text(p, V_L_CONFIG, vp_list_status_name(v->list_vaultconfig));
+    xlsx_text(p, V_L_STORAGE, vp_list_status_name(v->list_storageconfig));
+    xlsx_text(p, V_L_GUARDS, vp_list_status_name(v->list_guards));
+    unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
+    xlsx_text(p, V_UNKNOWN, xb_str(&x->buf));
+    tags_text(&x->buf, &v->tags);
+    xlsx_text(p, V_TAGS, xb_str(&x->buf));
+    xlsx_text(p, V_ID, v->id);
+    xlsx_text(p, V_FILE, v->source.file);
+    xlsx_text(p, V_POINTER, v->source.pointer);
+}
+
+void xlsx_write_vaults(xlsx_ctx *x)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    xlsx_pop p;
+    if (xlsx_pop_begin(&p, x, "Vaults", vault_cols, NULL, V_NCOLS, s->vault_count))
+        return;
+    for (size_t i = 0; i < s->vault_count && !x->status; i++)
+        vault_row(x, &p, &s->vaults[i]);
+    xlsx_pop_end(&p);
+}
+
+enum {
+    P_NAME, P_VAULT, P_SUB, P_MANAGEMENT, P_WORKLOAD, P_TYPE, P_FREQUENCY, P_TIME_ZONE, P_ITEMS, P_SUB_POLICY,
+    P_TIER, P_COUNT, P_UNIT, P_DAYS, P_LONG_TERM, P_LOG, P_UNDERSTOOD, P_VAULT_LISTED, P_ID, P_FILE, P_POINTER,
+    P_NCOLS
+};
+
+static const xlsx_col policy_cols[P_NCOLS] = {
+    [P_NAME] = {"Policy", XC_TEXT, 0},
+    [P_VAULT] = {"Vault", XC_TEXT, 0},
+    [P_SUB] = {"Subscription", XC_ID, 0},
+    [P_MANAGEMENT] = {"Backup management type", XC_TEXT, 0},
+    [P_WORKLOAD] = {"Workload type", XC_TEXT, 0},
+    [P_TYPE] = {"Policy type", XC_TEXT, 0},
+    [P_FREQUENCY] = {"Schedule frequency", XC_TEXT, 0},
+    [P_TIME_ZONE] = {"Time zone", XC_TEXT, 0},
+    [P_ITEMS] = {"Protected items (reported)", XC_NUM, 0},
+    [P_SUB_POLICY] = {"Sub-policy", XC_TEXT, 0},
+    [P_TIER] = {"Retention tier", XC_TEXT, 0},
+    [P_COUNT] = {"Retention count", XC_NUM, 0},
+    [P_UNIT] = {"Retention unit", XC_TEXT, 0},
+    [P_DAYS] = {"Retention (days)", XC_NUM, 0},
+    [P_LONG_TERM] = {"Policy long-term retention (days)", XC_NUM, 0},
+    [P_LOG] = {"Policy log retention (days)", XC_NUM, 0},
+    [P_UNDERSTOOD] = {"Retention understood", XC_BOOL, 0},
+    [P_VAULT_LISTED] = {"Vault listed", XC_BOOL, 0},
+    [P_ID] = {"Policy id", XC_ID, 0},
+    [P_FILE] = {"Source file", XC_ID, 0},
+    [P_POINTER] = {"Source pointer", XC_ID, 0},
+};
+
+static void policy_row(xlsx_ctx *x, xlsx_pop *p, const vp_policy *pol, const vp_retention_tier *t)
+{
+    if (xlsx_pop_row(p))
+        return;
+    xlsx_text(p, P_NAME, pol->name);
+    xlsx_text(p, P_VAULT, xlsx_vault_name(x->in->snapshot, pol->vault_id));
+    xlsx_text(p, P_SUB, pol->subscription_id);
+    xlsx_vtext(p, P_MANAGEMENT, &pol->management_type);
+    xlsx_vtext(p, P_WORKLOAD, &pol->workload_type);
+    xlsx_vtext(p, P_TYPE, &pol->policy_type);
+    xlsx_vtext(p, P_FREQUENCY, &pol->schedule_frequency);
+    xlsx_vtext(p, P_TIME_ZONE, &pol->time_zone);
+    xlsx_vnum(p, P_ITEMS, &pol->protected_items_count);
+    if (pol->long_term_days >= 0)
+        xlsx_num(p, P_LONG_TERM, (double)pol->long_term_days);
+    if (pol->log_days >= 0)
+        xlsx_num(p, P_LOG, (double)pol->log_days);
+    xlsx_bool(p, P_UNDERSTOOD, !pol->unknown_retention);
+    xlsx_bool(p, P_VAULT_LISTED, pol->vault_listed);
+    xlsx_text(p, P_ID, pol->id);
+    xlsx_text(p, P_FILE, pol->source.file);
+    if (!t) {
+        xlsx_text(p, P_POINTER, pol->source.pointer);
+        return;
+    }
+    xlsx_text(p, P_SUB_POLICY, t->sub_policy);
+    xlsx_text(p, P_TIER, t->tier);
+    xlsx_num(p, P_COUNT, (double)t->count);
+    xlsx_text(p, P_UNIT, t->unit);
+    if (t->days >= 0)
+        xlsx_num(p, P_DAYS, (double)t->days);
+    xb_clear(&x->buf);
+    xb_add(&x->buf, pol->source.pointer);
+    xb_add(&x->buf, t->pointer); /* tier pointers are relative to the policy */
+    xlsx_text(p, P_POINTER, xb_str(&x->buf));
+}
+
+/* One row per retention tier and sub-policy; a policy without tiers keeps one row. */
+void xlsx_write_policies(xlsx_ctx *x)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    size_t rows = 0;
+    xlsx_pop p;
+    for (size_t i = 0; i < s->policy_count; i++)
+        rows += s->policies[i].tier_count ? s->policies[i].tier_count : 1;
+    if (xlsx_pop_begin(&p, x, "Policies", policy_cols, NULL, P_NCOLS, rows))
+        return;
+    for (size_t i = 0; i < s->policy_count && !x->status; i++) {
+        const vp_policy *pol = &s->policies[i];
+        if (!pol->tier_count)
+            policy_row(x, &p, pol, NULL);
+        for (size_t t = 0; t < pol->tier_count; t++)
+            policy_row(x, &p, pol, &pol->tiers[t]);
+    }
+    xlsx_pop_end(&p);
+}
+
+enum {
+    I_FRIENDLY, I_KIND, I_VAULT, I_SUB, I_POLICY, I_POLICY_LINK, I_STATE, I_STATUS, I_HEALTH, I_LAST_STATUS,
+    I_LAST_BACKUP, I_LAST_RP, I_OLDEST_RP, I_RP_COUNT, I_DEFERRED, I_DEFERRED_TIME, I_ARCHIVE, I_POLICY_STATE,
+    I_TYPE, I_MANAGEMENT, I_WORKLOAD, I_SERVER, I_CONTAINER, I_SOURCE_RESOURCE, I_VM_ID, I_UNKNOWN, I_VAULT_LISTED,
+    I_NAME, I_ID, I_POLICY_ID, I_FILE, I_POINTER, I_NCOLS
+};
+
+static const xlsx_col item_cols[I_NCOLS] = {
+    [I_FRIENDLY] = {"Item", XC_TEXT, 0},
+    [I_KIND] = {"Kind", XC_TEXT, 0},
+    [I_VAULT] = {"Vault", XC_TEXT, 0},
+    [I_SUB] = {"Subscription", XC_ID, 0},
+    [I_POLICY] = {"Policy", XC_TEXT, 0},
+    [I_POLICY_LINK] = {"Policy link", XC_TEXT, 0},
+    [I_STATE] = {"Protection state", XC_TEXT, XP_PROTECTION},
+    [I_STATUS] = {"Protection status", XC_TEXT, XP_PROTECTION},
+    [I_HEALTH] = {"Health status", XC_TEXT, XP_PROTECTION},
+    [I_LAST_STATUS] = {"Last backup status", XC_TEXT, XP_PROTECTION},
+    [I_LAST_BACKUP] = {"Last backup (UTC)", XC_TIME, 0},
+    [I_LAST_RP] = {"Last recovery point (UTC)", XC_TIME, 0},
+    [I_OLDEST_RP] = {"Oldest recovery point (UTC)", XC_TIME, 0},
+    [I_RP_COUNT] = {"Recovery points", XC_NUM, 0},
+    [I_DEFERRED] = {"Deferred delete", XC_BOOL, 0},
+    [I_DEFERRED_TIME] = {"Deferred delete time (UTC)", XC_TIME, 0},
+    [I_ARCHIVE] = {"Archive enabled", XC_BOOL, 0},
+    [I_POLICY_STATE] = {"Policy state", XC_TEXT, 0},
+    [I_TYPE] = {"Protected item type", XC_TEXT, 0},
+    [I_MANAGEMENT] = {"Backup management type", XC_TEXT, 0},
+    [I_WORKLOAD] = {"Workload type", XC_TEXT, 0},
+    [I_SERVER] = {"Server", XC_TEXT, 0},
+    [I_CONTAINER] = {"Container", XC_ID, 0},
+    [I_SOURCE_RESOURCE] = {"Source resource id", XC_ID, 0},
+    [I_VM_ID] = {"Virtual machine id", XC_ID, 0},
+    [I_UNKNOWN] = {"Values outside the documented enum", XC_TEXT, 0},
+    [I_VAULT_LISTED] = {"Vault listed", XC_BOOL, 0},
+    [I_NAME] = {"Name", XC_ID, 0},
+    [I_ID] = {"Id", XC_ID, 0},
+    [I_POLICY_ID] = {"Policy id", XC_ID, 0},
+    [I_FILE] = {"Source file", XC_ID, 0},
+    [I_POINTER] = {"Source pointer", XC_ID, 0},
+};
+
+static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
+{
+    static const char *const names[] = {"item_type", "backup_management_type", "workload_type", "protection_state",
+                                        "protection_status", "health_status", "last_backup_status", "policy_state"};
+    const vp_text *fields[] = {&it->item_type, &it->management_type, &it->workload_type, &it->protection_state,
+                               &it->protection_status, &it->health_status, &it->last_backup_status,
+                               &it->policy_state};
+    if (xlsx_pop_row(p))
+        return;
+    xlsx_vtext(p, I_FRIENDLY, &it->friendly_name);
+    xlsx_text(p, I_KIND, it->kind);
+    xlsx_text(p, I_VAULT, xlsx_vault_name(x->in->snapshot, it->vault_id));
+    xlsx_text(p, I_SUB, it->subscription_id);
+    xlsx_vtext(p, I_POLICY, &it->policy_name);
+    xlsx_text(p, I_POLICY_LINK, it->policy_link);
+    xlsx_vtext(p, I_STATE, &it->protection_state);
+    xlsx_vtext(p, I_STATUS, &it->protection_status);
+    xlsx_vtext(p, I_HEALTH, &it->health_status);
+    xlsx_vtext(p, I_LAST_STATUS, &it->last_backup_status);
+    xlsx_time(p, I_LAST_BACKUP, it->last_backup_time.value);
+    xlsx_time(p, I_LAST_RP, it->last_recovery_point.value);
+    xlsx_time(p, I_OLDEST_RP, it->oldest_recovery_point.value);
+    xlsx_vnum(p, I_RP_COUNT, &it->recovery_point_count);
+    if (it->deferred_delete.presence == VP_PRESENT)
+        xlsx_bool(p, I_DEFERRED, it->deferred_delete.value);
+    xlsx_time(p, I_DEFERRED_TIME, it->deferred_delete_time.value);
+    if (it->archive_enabled.presence == VP_PRESENT)
+        xlsx_bool(p, I_ARCHIVE, it->archive_enabled.value);
+    xlsx_vtext(p, I_POLICY_STATE, &it->policy_state);
+    xlsx_vtext(p, I_TYPE, &it->item_type);
+    xlsx_vtext(p, I_MANAGEMENT, &it->management_type);
+    xlsx_vtext(p, I_WORKLOAD, &it->workload_type);
+    xlsx_vtext(p, I_SERVER, &it->server);
+    xlsx_vtext(p, I_CONTAINER, &it->container);
+    xlsx_vtext(p, I_SOURCE_RESOURCE, &it->source_resource_id);
+    xlsx_vtext(p, I_VM_ID, &it->vm_id);
+    unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
+    xlsx_text(p, I_UNKNOWN, xb_str(&x->buf));
+    xlsx_bool(p, I_VAULT_LISTED, it->vault_listed);
+    xlsx_text(p, I_NAME, it->name);
+    xlsx_text(p, I_ID, it->id);
+    xlsx_vtext(p, I_POLICY_ID, &it->policy_id);
+    xlsx_text(p, I_FILE, it->source.file);
+    xlsx_text(p, I_POINTER, it->source.pointer);
+}
+
+void xlsx_write_items(xlsx_ctx *x)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    xlsx_pop p;
+    if (xlsx_pop_begin(&p, x, "Protected Items", item_cols, NULL, I_NCOLS, s->item_count))
+        return;
+    for (size_t i = 0; i < s->item_count && !x->status; i++)
+        item_row(x, &p, &s->items[i]);
+    xlsx_pop_end(&p);
+}
+
+enum { R_LOCATION, R_NAME, R_WORM, R_VAULTS, R_SOURCES, R_TITLES, R_URLS, R_AS_OF, R_RECORDED, R_NCOLS };
+
+static const xlsx_col region_cols[R_NCOLS] = {
+    [R_LOCATION] = {"Location", XC_TEXT, 0},
+    [R_NAME] = {"Region", XC_TEXT, 0},
+    [R_WORM] = {"WORM status", XC_TEXT, XP_WORM},
+    [R_VAULTS] = {"Vaults", XC_NUM, 0},
+    [R_SOURCES] = {"Sources", XC_ID, 0},
+    [R_TITLES] = {"Source titles", XC_TEXT, 0},
+    [R_URLS] = {"Source URLs", XC_TEXT, 0},
+    [R_AS_OF] = {"Source date (latest)", XC_DATE, 0},
+    [R_RECORDED] = {"Recorded in the catalog", XC_DATE, 0},
+};
+
+static const vp_worm_source *worm_source(const vp_snapshot *s, const char *id)
+{
+    for (size_t i = 0; i < s->worm_source_count; i++)
+        if (strcmp(s->worm_sources[i].id, id) == 0)
+            return &s->worm_sources[i];
+    return NULL;
+}
+
+/* Joins one member of the region's sources; returns the latest of another (dates as
+ * yyyy-mm-dd compare as strings). */
+static void join_sources(xlsx_ctx *x, const vp_region *r, int what, const char **latest_as_of,
+                         const char **latest_recorded)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    xb_clear(&x->buf);
+    for (size_t k = 0; k < r->source_count; k++) {
+        const vp_worm_source *src = worm_source(s, r->sources[k]);
+        const char *v = what == 0 ? r->sources[k] : !src ? NULL : what == 1 ? src->title : src->url;
+        if (v) {
+            xb_sep(&x->buf, "; ");
+            xb_add(&x->buf, v);
+        }
+        if (src && src->as_of && (!*latest_as_of || strcmp(src->as_of, *latest_as_of) > 0))
+            *latest_as_of = src->as_of;
+        if (src && src->recorded && (!*latest_recorded || strcmp(src->recorded, *latest_recorded) > 0))
+            *latest_recorded = src->recorded;
+    }
+}
+
+void xlsx_write_regions(xlsx_ctx *x)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    xlsx_pop p;
+    if (xlsx_pop_begin(&p, x, "Regions", region_cols, NULL, R_NCOLS, s->region_count))
+        return;
+    for (size_t i = 0; i < s->region_count && !xlsx_pop_row(&p); i++) {
+        const vp_region *r = &s->regions[i];
+        const char *as_of = NULL, *recorded = NULL;
+        xlsx_text(&p, R_LOCATION, r->location);
+        xlsx_text(&p, R_NAME, r->display_name);
+        xlsx_text(&p, R_WORM, r->worm);
+        xlsx_num(&p, R_VAULTS, (double)r->vault_count);
+        for (int what = 0; what < 3; what++) {
+            join_sources(x, r, what, &as_of, &recorded);
+            xlsx_text(&p, R_SOURCES + (size_t)what, xb_str(&x->buf));
+        }
+        xlsx_time(&p, R_AS_OF, as_of);
+        xlsx_time(&p, R_RECORDED, recorded);
+    }
+    xlsx_pop_end(&p);
+}

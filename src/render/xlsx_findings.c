@@ -1,0 +1,287 @@
+/* Controls, Findings and Exemptions: what evaluate decided, laid out for testing.
+ *
+ * The findings are streamed from findings.json one at a time (a large estate has
+ * hundreds of thousands) straight into the Findings sheet; on the way they are counted
+ * per vault for the Summary, and the configured exemptions are gathered from the
+ * exemption.valid findings and from the findings they exempted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/xlsx_internal.h"
+
+enum {
+    C_FRAMEWORK, C_CITATION, C_TITLE, C_RESULT, C_OK, C_OF, C_RULE, C_RULE_TITLE, C_SEVERITY, C_RULE_RESULT,
+    C_TOTAL, C_COUNTS, C_RULE_OK = C_COUNTS + VP_STATUS_COUNT, C_RULE_OF, C_NCOLS
+};
+
+static const xlsx_col control_cols[C_NCOLS] = {
+    [C_FRAMEWORK] = {"Framework", XC_ID, 0},
+    [C_CITATION] = {"Citation", XC_ID, 0},
+    [C_TITLE] = {"Control", XC_TEXT, 0},
+    [C_RESULT] = {"Control result", XC_TEXT, XP_FINDING},
+    [C_OK] = {"Control operated effectively (snapshots)", XC_NUM, 0},
+    [C_OF] = {"Of snapshots", XC_NUM, 0},
+    [C_RULE] = {"Rule", XC_ID, 0},
+    [C_RULE_TITLE] = {"Rule title", XC_TEXT, 0},
+    [C_SEVERITY] = {"Severity", XC_TEXT, 0},
+    [C_RULE_RESULT] = {"Rule result", XC_TEXT, XP_FINDING},
+    [C_TOTAL] = {"Findings", XC_NUM, 0},
+    [C_COUNTS + VP_PASS] = {"Pass", XC_NUM, 0},
+    [C_COUNTS + VP_WARN] = {"Warn", XC_NUM, 0},
+    [C_COUNTS + VP_FAIL] = {"Fail", XC_NUM, 0},
+    [C_COUNTS + VP_NOT_APPLICABLE] = {"Not applicable", XC_NUM, 0},
+    [C_COUNTS + VP_EXEMPT] = {"Exempt", XC_NUM, 0},
+    [C_COUNTS + VP_INCOMPLETE] = {"Incomplete", XC_NUM, 0},
+    [C_RULE_OK] = {"Rule operated effectively (snapshots)", XC_NUM, 0},
+    [C_RULE_OF] = {"Of snapshots", XC_NUM, 0},
+};
+
+static const vp_rule_record *find_rule(const vp_rule_record *rules, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rules[i].id, id) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+static void control_row(xlsx_pop *p, const vp_control_record *c, const vp_rule_record *r, const char *rule_id)
+{
+    size_t total = 0;
+    if (xlsx_pop_row(p))
+        return;
+    xlsx_text(p, C_FRAMEWORK, c->framework);
+    xlsx_text(p, C_CITATION, c->citation);
+    xlsx_text(p, C_TITLE, c->title);
+    xlsx_text(p, C_RESULT, c->result);
+    xlsx_num(p, C_OK, (double)c->operated_ok);
+    xlsx_num(p, C_OF, (double)c->operated_of);
+    xlsx_text(p, C_RULE, rule_id);
+    if (!r)
+        return;
+    xlsx_text(p, C_RULE_TITLE, r->title);
+    xlsx_text(p, C_SEVERITY, r->severity);
+    xlsx_text(p, C_RULE_RESULT, r->result);
+    for (int s = 0; s < VP_STATUS_COUNT; s++) {
+        xlsx_num(p, C_COUNTS + (size_t)s, (double)r->counts[s]);
+        total += r->counts[s];
+    }
+    xlsx_num(p, C_TOTAL, (double)total);
+    xlsx_num(p, C_RULE_OK, (double)r->operated_ok);
+    xlsx_num(p, C_RULE_OF, (double)r->operated_of);
+}
+
+/* One row per control and rule mapped to it (a control without rules keeps one row). */
+void xlsx_write_controls(xlsx_ctx *x)
+{
+    size_t nc, nr, rows = 0;
+    const vp_control_record *controls = vp_findings_file_controls(x->in->findings, &nc);
+    const vp_rule_record *rules = vp_findings_file_rules(x->in->findings, &nr);
+    xlsx_pop p;
+    for (size_t i = 0; i < nc; i++)
+        rows += controls[i].rule_count ? controls[i].rule_count : 1;
+    if (xlsx_pop_begin(&p, x, "Controls", control_cols, NULL, C_NCOLS, rows))
+        return;
+    for (size_t i = 0; i < nc && !x->status; i++) {
+        const vp_control_record *c = &controls[i];
+        if (!c->rule_count)
+            control_row(&p, c, NULL, NULL);
+        for (size_t k = 0; k < c->rule_count; k++)
+            control_row(&p, c, find_rule(rules, nr, c->rules[k]), c->rules[k]);
+    }
+    xlsx_pop_end(&p);
+}
+
+enum {
+    F_RULE = XLSX_FINDINGS_RULE_COL, F_STATUS = XLSX_FINDINGS_STATUS_COL, F_SEVERITY, F_TYPE, F_NAME, F_VAULT,
+    F_OBSERVED, F_EXPECTED, F_NOTE, F_CITATIONS, F_EX_INDEX, F_EX_APPROVER, F_EX_EXPIRES, F_EX_REASON, F_ID,
+    F_EV_SNAPSHOT, F_EV_RAW, F_NCOLS
+};
+
+static const xlsx_col finding_cols[F_NCOLS] = {
+    [F_RULE] = {"Rule", XC_ID, 0},
+    [F_STATUS] = {"Status", XC_TEXT, XP_FINDING},
+    [F_SEVERITY] = {"Severity", XC_TEXT, 0},
+    [F_TYPE] = {"Resource type", XC_TEXT, 0},
+    [F_NAME] = {"Resource", XC_TEXT, 0},
+    [F_VAULT] = {"Vault", XC_TEXT, 0},
+    [F_OBSERVED] = {"Observed", XC_TEXT, 0},
+    [F_EXPECTED] = {"Expected", XC_TEXT, 0},
+    [F_NOTE] = {"Note", XC_TEXT, 0},
+    [F_CITATIONS] = {"Citations", XC_TEXT, 0},
+    [F_EX_INDEX] = {"Exemption #", XC_NUM, 0},
+    [F_EX_APPROVER] = {"Exemption approver", XC_TEXT, 0},
+    [F_EX_EXPIRES] = {"Exemption expires", XC_DATE, 0},
+    [F_EX_REASON] = {"Exemption reason", XC_TEXT, 0},
+    [F_ID] = {"Resource id", XC_ID, 0},
+    [F_EV_SNAPSHOT] = {"Evidence in snapshot (JSON pointer)", XC_ID, 0},
+    [F_EV_RAW] = {"Evidence in raw responses (file#pointer)", XC_ID, 0},
+};
+
+static char *dup_or_null(xlsx_ctx *x, const char *s)
+{
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d)
+        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+    return d;
+}
+
+static void keep(xlsx_ctx *x, char **slot, const char *s)
+{
+    if (!*slot)
+        *slot = dup_or_null(x, s);
+}
+
+/* The exemption register, gathered from the findings: an exemption.valid finding per
+ * configured exemption ("exemptions[i]"), and the details every exempted finding carries. */
+static void note_exemption(xlsx_ctx *x, const vp_finding_record *r)
+{
+    size_t i;
+    char tail;
+    if (strcmp(r->rule, "exemption.valid") == 0 && r->resource_id &&
+        sscanf(r->resource_id, "exemptions[%zu%c", &i, &tail) == 2 && tail == ']' && i < x->exemption_count) {
+        xlsx_exemption *e = &x->exemptions[i];
+        e->seen = 1;
+        e->validity = r->status;
+        keep(x, &e->label, r->resource_name);
+        keep(x, &e->observed, r->observed);
+        keep(x, &e->note, r->note);
+        keep(x, &e->evidence, r->evidence_raw);
+    }
+    if (r->exempted && r->exemption_index >= 0 && (size_t)r->exemption_index < x->exemption_count) {
+        xlsx_exemption *e = &x->exemptions[r->exemption_index];
+        if (r->status == VP_EXEMPT)
+            e->exempted++;
+        if (strcmp(r->rule, "exemption.valid") != 0)
+            keep(x, &e->rule, r->rule);
+        keep(x, &e->resource, r->exemption_resource);
+        keep(x, &e->reason, r->exemption_reason);
+        keep(x, &e->approver, r->exemption_approver);
+        keep(x, &e->expires, r->exemption_expires);
+    }
+}
+
+static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    size_t v = xlsx_vault_of(s, r->resource_id);
+    if (xlsx_pop_row(p))
+        return;
+    x->per_vault[v][r->status]++;
+    xlsx_text(p, F_RULE, r->rule);
+    xlsx_text(p, F_STATUS, vp_finding_status_name(r->status));
+    xlsx_text(p, F_SEVERITY, r->severity);
+    xlsx_text(p, F_TYPE, r->resource_type);
+    xlsx_text(p, F_NAME, r->resource_name);
+    if (v < s->vault_count)
+        xlsx_text(p, F_VAULT, s->vaults[v].name);
+    xlsx_text(p, F_OBSERVED, r->observed);
+    xlsx_text(p, F_EXPECTED, r->expected);
+    xlsx_text(p, F_NOTE, r->note);
+    xb_clear(&x->buf);
+    for (size_t k = 0; k < r->citation_count; k++) {
+        xb_sep(&x->buf, "; ");
+        xb_add(&x->buf, r->citations[k]);
+    }
+    xlsx_text(p, F_CITATIONS, xb_str(&x->buf));
+    if (r->exempted) {
+        xlsx_num(p, F_EX_INDEX, (double)r->exemption_index);
+        xlsx_text(p, F_EX_APPROVER, r->exemption_approver);
+        xlsx_time(p, F_EX_EXPIRES, r->exemption_expires);
+        xlsx_text(p, F_EX_REASON, r->exemption_reason);
+    }
+    xlsx_text(p, F_ID, r->resource_id);
+    xlsx_text(p, F_EV_SNAPSHOT, r->evidence_snapshot);
+    xlsx_text(p, F_EV_RAW, r->evidence_raw);
+    note_exemption(x, r);
+}
+
+void xlsx_write_findings(xlsx_ctx *x)
+{
+    vp_findings_file *ff = x->in->findings;
+    const vp_finding_record *r;
+    xlsx_pop p;
+    vp_findings_file_rewind(ff);
+    if (xlsx_pop_begin(&p, x, "Findings", finding_cols, NULL, F_NCOLS, x->hdr->finding_count))
+        return;
+    while (!x->status) {
+        vp_status st = vp_findings_file_next(ff, &r, x->err);
+        if (st) {
+            x->status = st; /* the reader's message names the file, line and pointer */
+            break;
+        }
+        if (!r)
+            break;
+        if ((unsigned)r->status >= VP_STATUS_COUNT) {
+            xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: finding %zu has no known status", p.written + 1);
+            break;
+        }
+        if (p.written == p.expected) {
+            xlsx_fail(x, VP_ERR_INPUT, "%s: more findings than /summary/findings says (%zu)",
+                      x->in->findings_label ? x->in->findings_label : "findings", p.expected);
+            break;
+        }
+        finding_row(x, &p, r);
+    }
+    if (!x->status && p.written != p.expected)
+        xlsx_fail(x, VP_ERR_INPUT, "%s: %zu findings, but /summary/findings says %zu",
+                  x->in->findings_label ? x->in->findings_label : "findings", p.written, p.expected);
+    x->findings_rows = p.written;
+    xlsx_pop_end(&p);
+}
+
+enum { E_INDEX, E_RULE, E_RESOURCE, E_APPROVER, E_REASON, E_EXPIRES, E_VALID, E_NOTE, E_EXEMPTED, E_STATED,
+       E_EVIDENCE, E_NCOLS };
+
+static const xlsx_col exemption_cols[E_NCOLS] = {
+    [E_INDEX] = {"Exemption #", XC_NUM, 0},
+    [E_RULE] = {"Rule", XC_ID, 0},
+    [E_RESOURCE] = {"Resource", XC_TEXT, 0},
+    [E_APPROVER] = {"Approver", XC_TEXT, 0},
+    [E_REASON] = {"Reason", XC_TEXT, 0},
+    [E_EXPIRES] = {"Expires", XC_DATE, 0},
+    [E_VALID] = {"Validity (exemption.valid)", XC_TEXT, XP_FINDING},
+    [E_NOTE] = {"Validity note", XC_TEXT, 0},
+    [E_EXEMPTED] = {"Findings exempted", XC_NUM, 0},
+    [E_STATED] = {"As evaluated", XC_TEXT, 0},
+    [E_EVIDENCE] = {"Evidence (config)", XC_ID, 0},
+};
+
+/* "rule / resource", the exemption.valid finding's resource name, split in two: the
+ * fallback for an exemption that exempted nothing (so no finding carried its fields). */
+static void split_label(xlsx_ctx *x, xlsx_exemption *e)
+{
+    const char *sep = e->label ? strstr(e->label, " / ") : NULL;
+    if (!sep)
+        return;
+    if (!e->rule) {
+        e->rule = strndup(e->label, (size_t)(sep - e->label));
+        if (!e->rule)
+            xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+    }
+    keep(x, &e->resource, sep + 3);
+}
+
+void xlsx_write_exemptions(xlsx_ctx *x)
+{
+    xlsx_pop p;
+    if (xlsx_pop_begin(&p, x, "Exemptions", exemption_cols, NULL, E_NCOLS, x->exemption_count))
+        return;
+    for (size_t i = 0; i < x->exemption_count && !xlsx_pop_row(&p); i++) {
+        xlsx_exemption *e = &x->exemptions[i];
+        split_label(x, e);
+        xlsx_num(&p, E_INDEX, (double)i);
+        xlsx_text(&p, E_RULE, e->rule);
+        xlsx_text(&p, E_RESOURCE, e->resource);
+        xlsx_text(&p, E_APPROVER, e->approver);
+        xlsx_text(&p, E_REASON, e->reason);
+        xlsx_time(&p, E_EXPIRES, e->expires);
+        if (e->seen)
+            xlsx_text(&p, E_VALID, vp_finding_status_name(e->validity));
+        xlsx_text(&p, E_NOTE, e->note);
+        xlsx_num(&p, E_EXEMPTED, (double)e->exempted);
+        xlsx_text(&p, E_STATED, e->observed);
+        xlsx_text(&p, E_EVIDENCE, e->evidence);
+    }
+    xlsx_pop_end(&p);
+}

@@ -1,0 +1,211 @@
+/* The XLSX evidence workbook: shared state of the files src/render/xlsx*.c.
+ *
+ * The workbook is written with libxlsxwriter in constant-memory mode: every sheet
+ * streams its rows, in order, to its own temporary file, so memory does not grow with
+ * the populations. Sheets are independent streams, so one sheet can be filled while
+ * another is half written (the Summary is completed after the findings were counted).
+ * Every population sheet goes through the writer below (xlsx_sheet.c), which owns the
+ * rules of the workbook: typed cells, formula-injection guard, header, frozen pane,
+ * autofilter, fitted widths, status colours, a defined name per population and the
+ * continuation of a population on further sheets at the row limit. */
+#ifndef VP_RENDER_XLSX_INTERNAL_H
+#define VP_RENDER_XLSX_INTERNAL_H
+
+#include <stddef.h>
+#include <xlsxwriter.h>
+
+#include "vaultproof/render.h"
+
+#define XLSX_MAX_ROWS LXW_ROW_MAX /* Excel's limit, header row included */
+#define XLSX_MAX_SHEETS 64
+
+/* Columns of the Findings sheet the Summary's formulas count over. */
+#define XLSX_FINDINGS_RULE_COL 0
+#define XLSX_FINDINGS_STATUS_COL 1
+
+/* Renders with a row limit per sheet (header included, at least 2): the entry point
+ * vp_render_xlsx() passes Excel's; tests pass a small one to exercise continuation. */
+vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
+                               vp_error *err);
+
+/* A growable NUL-terminated string for joined values ("k=v; k=v"). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+    int nomem;
+} xlsx_buf;
+void xb_clear(xlsx_buf *b);
+void xb_add(xlsx_buf *b, const char *s);
+void xb_sep(xlsx_buf *b, const char *sep); /* adds sep unless the buffer is empty */
+void xb_fmt(xlsx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *xb_str(const xlsx_buf *b); /* "" when empty */
+void xb_free(xlsx_buf *b);
+
+/* How a column's cells are typed and coloured. */
+typedef enum {
+    XC_TEXT = 0, /* free text (guarded against formula injection) */
+    XC_ID,       /* identifiers: text, never numbers */
+    XC_NUM,      /* counts and days: numbers */
+    XC_DATE,     /* yyyy-mm-dd */
+    XC_TIME,     /* yyyy-mm-dd hh:mm:ss, UTC */
+    XC_BOOL
+} xlsx_kind;
+
+/* Colour palettes for status columns (conditional formatting). */
+typedef enum {
+    XP_NONE = 0,
+    XP_FINDING,    /* pass, warn, fail, not-applicable, exempt, incomplete and results */
+    XP_LIST,       /* complete, incomplete, unverified, missing */
+    XP_IMMUTABLE,  /* Locked, Unlocked, Disabled */
+    XP_SOFTDELETE, /* AlwaysON, Enabled, Disabled */
+    XP_ENABLED,    /* Enabled good, Disabled bad (MUA) */
+    XP_WORM,       /* ga, pending-automatic-transition */
+    XP_PROTECTION, /* protection state, last backup status, health */
+    XP_COUNT
+} xlsx_palette;
+
+typedef struct {
+    const char *header;
+    unsigned char kind;    /* xlsx_kind */
+    unsigned char palette; /* xlsx_palette */
+} xlsx_col;
+
+typedef enum { XS_GOOD = 0, XS_WARN, XS_BAD, XS_ORANGE, XS_INFO, XS_GREY, XS_STYLES } xlsx_style;
+
+typedef struct {
+    lxw_format *header, *title, *heading, *label, *wrap, *date, *time, *status[XS_STYLES];
+} xlsx_formats;
+
+/* One sheet as listed in the README's directory. */
+typedef struct {
+    char name[LXW_SHEETNAME_MAX + 1];
+    char defined_name[64];  /* "" for report sheets */
+    size_t rows;            /* data rows (population sheets) */
+    size_t first, last;     /* 1-based positions of its rows in the whole population */
+    int part, parts;        /* continuation: part of parts (1 of 1 when whole) */
+    const char *base;       /* population name: the key of its description */
+} xlsx_sheet_info;
+
+typedef struct xlsx_texts xlsx_texts;
+
+/* Per vault: findings by status, for the Summary (index vault_count: no vault). */
+typedef size_t xlsx_counts[VP_STATUS_COUNT];
+
+/* An exemption from the config, as the findings show it. */
+typedef struct {
+    int seen;                   /* its exemption.valid finding was read */
+    vp_finding_status validity; /* that finding's status */
+    char *label, *observed, *note, *evidence, *rule, *resource, *reason, *approver, *expires;
+    size_t exempted;            /* findings it exempted */
+} xlsx_exemption;
+
+typedef struct {
+    lxw_workbook *wb;
+    const vp_render_input *in;
+    const vp_findings_header *hdr;
+    const xlsx_texts *texts;
+    unsigned long max_rows;
+    xlsx_formats f;
+    vp_status status; /* first error; every later write is skipped */
+    vp_error *err;
+    xlsx_sheet_info sheets[XLSX_MAX_SHEETS];
+    size_t sheet_count;
+    lxw_worksheet *readme, *summary;
+    xlsx_counts *per_vault;            /* snapshot->vault_count + 1 */
+    xlsx_exemption *exemptions;        /* hdr->exemption_count */
+    size_t exemption_count;
+    size_t findings_rows;              /* findings written */
+    size_t vm_tag_keys, vm_tag_columns; /* distinct VM tag keys, and how many got a column */
+    xlsx_buf buf;                      /* scratch for joined values */
+    xlsx_buf guard;                    /* scratch of the cell writer */
+} xlsx_ctx;
+
+/* Records the first error (later ones are dropped); returns x->status. */
+vp_status xlsx_fail(xlsx_ctx *x, vp_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Checks a libxlsxwriter result: a failure is recorded as a bug (VP_ERR_INTERNAL) unless
+ * it is a file error. Returns nonzero on error. */
+int xlsx_check(xlsx_ctx *x, lxw_error e, const char *what);
+
+/* A population written over one or more sheets (xlsx_sheet.c). */
+typedef struct {
+    xlsx_ctx *x;
+    const char *name;       /* sheet name of the first part, e.g. "Protected Items" */
+    const char *const *headers; /* column headers (from cols, or given) */
+    const xlsx_col *cols;
+    size_t ncols;
+    size_t expected;        /* population size: decides the parts */
+    lxw_worksheet *ws;
+    size_t info;            /* index into x->sheets of the current part */
+    lxw_row_t row;          /* current row of the current part */
+    size_t written;         /* data rows so far */
+    int part, parts;
+    double *width;          /* per column: widest content, in characters */
+} xlsx_pop;
+
+/* Starts a population of `expected` rows (the whole count must be known, so that every
+ * part says where it belongs). headers may be NULL (the cols' headers are used). */
+int xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *cols, const char *const *headers,
+                   size_t ncols, size_t expected);
+/* Moves to the next data row, starting the next part at the row limit. */
+int xlsx_pop_row(xlsx_pop *p);
+/* Cells of the current row; NULL text/time leaves the cell empty ("not reported"). */
+void xlsx_text(xlsx_pop *p, size_t col, const char *s);
+void xlsx_num(xlsx_pop *p, size_t col, double v);
+void xlsx_bool(xlsx_pop *p, size_t col, int v);
+void xlsx_time(xlsx_pop *p, size_t col, const char *rfc3339); /* or a plain yyyy-mm-dd */
+void xlsx_vtext(xlsx_pop *p, size_t col, const vp_text *t);
+void xlsx_vnum(xlsx_pop *p, size_t col, const vp_num *n);
+/* Finishes the last part (filter, panes, widths, colours, defined name). */
+int xlsx_pop_end(xlsx_pop *p);
+
+/* Writes s as a text cell of any sheet, guarded; with the width tracked in w when not NULL. */
+void xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
+                    double *w);
+/* Excel serial date of an RFC 3339 time or yyyy-mm-dd, in UTC; -1 when not a time. */
+double xlsx_serial(const char *s);
+/* Counts of the characters s would show, for column widths. */
+size_t xlsx_chars(const char *s);
+/* Applies the palette's colours to rows first..last of a column. */
+void xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last, lxw_col_t col,
+                        xlsx_palette pal);
+/* Sheet name quoted for formulas: 'Protected Items (2)'. */
+void xlsx_sheet_ref(char *out, size_t size, const char *sheet);
+/* Records a report sheet (no population) in the directory. */
+lxw_worksheet *xlsx_add_report_sheet(xlsx_ctx *x, const char *name);
+
+/* Texts of templates/report/workbook.json (xlsx_texts.c). */
+vp_status xlsx_texts_load(xlsx_texts **out, vp_error *err);
+void xlsx_texts_free(xlsx_texts *t);
+/* A text by dotted key ("title", "sheets.Findings"); NULL when absent. */
+const char *xlsx_text_get(const xlsx_texts *t, const char *key);
+/* Line i of an array-valued text ("readme.intro"); NULL past the end. */
+const char *xlsx_text_line(const xlsx_texts *t, const char *key, size_t i);
+/* As xlsx_text_get, but a missing text fails the render (VP_ERR_INTERNAL) and gives "". */
+const char *xlsx_t(xlsx_ctx *x, const char *key);
+int xlsx_t_exists(xlsx_ctx *x, const char *key);
+/* The text with "{name}" placeholders filled; the result lives in x->buf. */
+const char *xlsx_t_fill(xlsx_ctx *x, const char *key, const char *const *names, const char *const *values,
+                        size_t n);
+
+/* The sheets (xlsx_findings.c, xlsx_estate.c, xlsx_collection.c, xlsx_summary.c, xlsx_readme.c). */
+void xlsx_write_controls(xlsx_ctx *x);
+void xlsx_write_findings(xlsx_ctx *x);
+void xlsx_write_exemptions(xlsx_ctx *x);
+void xlsx_write_vaults(xlsx_ctx *x);
+void xlsx_write_policies(xlsx_ctx *x);
+void xlsx_write_items(xlsx_ctx *x);
+void xlsx_write_vms(xlsx_ctx *x); /* xlsx_vms.c */
+void xlsx_write_regions(xlsx_ctx *x);
+void xlsx_write_collection(xlsx_ctx *x);
+void xlsx_write_summary(xlsx_ctx *x);
+void xlsx_write_readme(xlsx_ctx *x);
+
+/* The vault a resource id lies in (case-insensitive), as an index into the snapshot's
+ * vaults; vault_count when none. */
+size_t xlsx_vault_of(const vp_snapshot *s, const char *resource_id);
+/* The name of a vault by id, or the id itself when it is not in the snapshot. */
+const char *xlsx_vault_name(const vp_snapshot *s, const char *vault_id);
+/* The roll-up of docs/findings-format.md ("fail", "incomplete", "pass with warnings", ...). */
+const char *xlsx_result_of(const size_t counts[VP_STATUS_COUNT]);
+
+#endif

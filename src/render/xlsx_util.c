@@ -1,0 +1,189 @@
+/* Small pieces shared by the workbook's sheets: joined strings, status colours, and
+ * finding a resource's vault. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vaultproof/evaluate.h" /* vp_result_of: the one roll-up rule, shared with evaluate */
+#include "render/xlsx_internal.h"
+
+static int xb_reserve(xlsx_buf *b, size_t more)
+{
+    if (b->nomem)
+        return -1;
+    if (b->len + more + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->nomem = 1;
+        return -1;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+void xb_clear(xlsx_buf *b)
+{
+    b->len = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+void xb_add(xlsx_buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (!n || xb_reserve(b, n))
+        return;
+    memcpy(b->p + b->len, s, n + 1);
+    b->len += n;
+}
+
+void xb_sep(xlsx_buf *b, const char *sep)
+{
+    if (b->len)
+        xb_add(b, sep);
+}
+
+void xb_fmt(xlsx_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0 || xb_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+const char *xb_str(const xlsx_buf *b)
+{
+    return b->p && !b->nomem ? b->p : "";
+}
+
+void xb_free(xlsx_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+typedef struct {
+    unsigned char palette, style;
+    const char *value;
+} colour_rule;
+
+/* Green for what the controls want, red for what fails them, amber in between; the
+ * values are the snapshot's and the findings' own spellings (Excel compares them
+ * ignoring case). */
+static const colour_rule colour_rules[] = {
+    {XP_FINDING, XS_GOOD, "pass"},
+    {XP_FINDING, XS_WARN, "warn"},
+    {XP_FINDING, XS_BAD, "fail"},
+    {XP_FINDING, XS_ORANGE, "incomplete"},
+    {XP_FINDING, XS_INFO, "exempt"},
+    {XP_FINDING, XS_GREY, "not-applicable"},
+    {XP_FINDING, XS_WARN, "pass with warnings"},
+    {XP_FINDING, XS_INFO, "pass with exemptions"},
+    {XP_LIST, XS_GOOD, "complete"},
+    {XP_LIST, XS_BAD, "incomplete"},
+    {XP_LIST, XS_ORANGE, "unverified"},
+    {XP_LIST, XS_BAD, "missing"},
+    {XP_IMMUTABLE, XS_GOOD, "Locked"},
+    {XP_IMMUTABLE, XS_WARN, "Unlocked"},
+    {XP_IMMUTABLE, XS_BAD, "Disabled"},
+    {XP_SOFTDELETE, XS_GOOD, "AlwaysON"},
+    {XP_SOFTDELETE, XS_WARN, "Enabled"},
+    {XP_SOFTDELETE, XS_BAD, "Disabled"},
+    {XP_SOFTDELETE, XS_BAD, "Invalid"},
+    {XP_ENABLED, XS_GOOD, "Enabled"},
+    {XP_ENABLED, XS_BAD, "Disabled"},
+    {XP_ENABLED, XS_BAD, "Invalid"},
+    {XP_WORM, XS_GOOD, "ga"},
+    {XP_WORM, XS_WARN, "pending-automatic-transition"},
+    {XP_PROTECTION, XS_GOOD, "Protected"},
+    {XP_PROTECTION, XS_WARN, "IRPending"},
+    {XP_PROTECTION, XS_BAD, "ProtectionError"},
+    {XP_PROTECTION, XS_BAD, "ProtectionStopped"},
+    {XP_PROTECTION, XS_WARN, "ProtectionPaused"},
+    {XP_PROTECTION, XS_BAD, "BackupsSuspended"},
+    {XP_PROTECTION, XS_BAD, "Invalid"},
+    {XP_PROTECTION, XS_GOOD, "Healthy"},
+    {XP_PROTECTION, XS_BAD, "Unhealthy"},
+    {XP_PROTECTION, XS_GOOD, "Completed"},
+    {XP_PROTECTION, XS_WARN, "CompletedWithWarnings"},
+    {XP_PROTECTION, XS_BAD, "Failed"},
+    {XP_PROTECTION, XS_GOOD, "Passed"},
+    {XP_PROTECTION, XS_BAD, "ActionRequired"},
+    {XP_PROTECTION, XS_WARN, "ActionSuggested"},
+};
+
+void xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last, lxw_col_t col,
+                        xlsx_palette pal)
+{
+    char quoted[64];
+    for (size_t i = 0; i < sizeof colour_rules / sizeof colour_rules[0] && !x->status; i++) {
+        if (colour_rules[i].palette != pal)
+            continue;
+        lxw_conditional_format cf = {0};
+        snprintf(quoted, sizeof quoted, "\"%s\"", colour_rules[i].value);
+        cf.type = LXW_CONDITIONAL_TYPE_CELL;
+        cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
+        cf.value_string = quoted;
+        cf.format = x->f.status[colour_rules[i].style];
+        xlsx_check(x, worksheet_conditional_format_range(ws, first, col, last, col, &cf), "status colours");
+    }
+    if (pal != XP_FINDING && pal != XP_LIST && !x->status) {
+        /* an empty cell of the snapshot's values is a value the API did not report */
+        lxw_conditional_format cf = {0};
+        cf.type = LXW_CONDITIONAL_TYPE_BLANKS;
+        cf.format = x->f.status[XS_GREY];
+        xlsx_check(x, worksheet_conditional_format_range(ws, first, col, last, col, &cf), "status colours");
+    }
+}
+
+/* Case-insensitive substring search (ASCII). */
+static const char *find_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return hay;
+    return NULL;
+}
+
+size_t xlsx_vault_of(const vp_snapshot *s, const char *id)
+{
+    static const char marker[] = "/providers/Microsoft.RecoveryServices/vaults/";
+    char key[2048];
+    const char *at, *start, *end;
+    if (!id || !(at = find_ci(id, marker)) || !(start = find_ci(id, "/subscriptions/")) || start > at)
+        return s->vault_count;
+    end = at + sizeof marker - 1;
+    while (*end && *end != '/' && *end != ' ')
+        end++;
+    if ((size_t)(end - start) >= sizeof key)
+        return s->vault_count;
+    memcpy(key, start, (size_t)(end - start));
+    key[end - start] = '\0';
+    const vp_vault *v = vp_snapshot_find_vault(s, key);
+    return v ? (size_t)(v - s->vaults) : s->vault_count;
+}
+
+const char *xlsx_vault_name(const vp_snapshot *s, const char *vault_id)
+{
+    const vp_vault *v = vp_snapshot_find_vault(s, vault_id);
+    return v ? v->name : vault_id;
+}
+
+const char *xlsx_result_of(const size_t counts[VP_STATUS_COUNT])
+{
+    return vp_result_of(counts);
+}

@@ -1,0 +1,227 @@
+/* Virtual Machines: coverage (which VM is backed up, by which items, vaults and
+ * policies) with its tags. Tags decide criticality and data class, so each tag key also
+ * gets its own column to filter on; the Tags column keeps every tag whatever happens. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "render/xlsx_internal.h"
+
+#define MAX_TAG_COLUMNS 40 /* the most used keys beyond this stay in the Tags column only */
+
+enum {
+    M_NAME, M_SUB, M_RG, M_LOCATION, M_SIZE, M_OS, M_CREATED, M_PROTECTED, M_ITEMS, M_VAULTS, M_POLICIES, M_STATES,
+    M_TAGS, M_UUID, M_TYPE, M_ID, M_FILE, M_POINTER, M_FIXED
+};
+
+static const xlsx_col vm_cols[M_FIXED] = {
+    [M_NAME] = {"Virtual machine", XC_TEXT, 0},
+    [M_SUB] = {"Subscription", XC_ID, 0},
+    [M_RG] = {"Resource group", XC_TEXT, 0},
+    [M_LOCATION] = {"Location", XC_TEXT, 0},
+    [M_SIZE] = {"Size", XC_TEXT, 0},
+    [M_OS] = {"OS", XC_TEXT, 0},
+    [M_CREATED] = {"Created (UTC)", XC_TIME, 0},
+    [M_PROTECTED] = {"Backed up", XC_BOOL, 0},
+    [M_ITEMS] = {"Protected items", XC_NUM, 0},
+    [M_VAULTS] = {"Vaults", XC_TEXT, 0},
+    [M_POLICIES] = {"Policies", XC_TEXT, 0},
+    [M_STATES] = {"Protection states", XC_TEXT, 0},
+    [M_TAGS] = {"Tags", XC_TEXT, 0},
+    [M_UUID] = {"VM id", XC_ID, 0},
+    [M_TYPE] = {"Type", XC_TEXT, 0},
+    [M_ID] = {"Id", XC_ID, 0},
+    [M_FILE] = {"Source file", XC_ID, 0},
+    [M_POINTER] = {"Source pointer", XC_ID, 0},
+};
+
+typedef struct {
+    const char *key;
+    size_t uses;
+} tag_key;
+
+/* ARM tag keys ignore case; the exact spelling breaks ties so the order is total. */
+static int cmp_name(const char *a, const char *b)
+{
+    int c = strcasecmp(a, b);
+    return c ? c : strcmp(a, b);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return cmp_name(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    return cmp_name(((const tag_key *)a)->key, ((const tag_key *)b)->key);
+}
+
+static int by_uses(const void *a, const void *b)
+{
+    const tag_key *x = a, *y = b;
+    return x->uses != y->uses ? (x->uses > y->uses ? -1 : 1) : by_key(a, b);
+}
+
+static int find_key(const void *key, const void *elem)
+{
+    return strcasecmp(key, ((const tag_key *)elem)->key);
+}
+
+/* The tag keys that get a column: every distinct key (ignoring case), or the most used
+ * ones when there are too many; sorted by name. */
+static tag_key *tag_columns(xlsx_ctx *x, size_t *count)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    size_t total = 0, n = 0;
+    *count = 0;
+    for (size_t i = 0; i < s->vm_count; i++)
+        total += s->vms[i].tags.count;
+    const char **all = malloc((total ? total : 1) * sizeof *all);
+    tag_key *keys = malloc((total ? total : 1) * sizeof *keys);
+    if (!all || !keys) {
+        free(all);
+        free(keys);
+        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    total = 0;
+    for (size_t i = 0; i < s->vm_count; i++)
+        for (size_t t = 0; t < s->vms[i].tags.count; t++)
+            all[total++] = s->vms[i].tags.items[t].key;
+    if (total > 1)
+        qsort(all, total, sizeof *all, by_name);
+    for (size_t i = 0; i < total; i++) {
+        if (n && strcasecmp(keys[n - 1].key, all[i]) == 0) {
+            keys[n - 1].uses++;
+            continue;
+        }
+        keys[n].key = all[i];
+        keys[n++].uses = 1;
+    }
+    free(all);
+    x->vm_tag_keys = n;
+    if (n > MAX_TAG_COLUMNS) {
+        qsort(keys, n, sizeof *keys, by_uses);
+        n = MAX_TAG_COLUMNS;
+        qsort(keys, n, sizeof *keys, by_key);
+    }
+    x->vm_tag_columns = n;
+    *count = n;
+    return keys;
+}
+
+/* Adds s to the "; "-joined buffer unless it is already there. */
+static void add_unique(xlsx_buf *b, const char *s)
+{
+    if (!s || !*s)
+        return;
+    for (const char *at = xb_str(b); (at = strstr(at, s)) != NULL; at++) {
+        size_t n = strlen(s);
+        int starts = at == xb_str(b) || (at >= xb_str(b) + 2 && at[-2] == ';' && at[-1] == ' ');
+        if (starts && (at[n] == '\0' || at[n] == ';'))
+            return;
+    }
+    xb_sep(b, "; ");
+    xb_add(b, s);
+}
+
+/* Vaults, policies or protection states of the items backing the VM up. */
+static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    xb_clear(&x->buf);
+    for (size_t k = 0; k < vm->protected_count; k++) {
+        const vp_item *it = vp_snapshot_find_item(s, vm->protected_by[k]);
+        if (!it)
+            continue;
+        if (what == M_VAULTS)
+            add_unique(&x->buf, xlsx_vault_name(s, it->vault_id));
+        else if (what == M_POLICIES)
+            add_unique(&x->buf, it->policy_name.value);
+        else
+            add_unique(&x->buf, it->protection_state.value);
+    }
+    return xb_str(&x->buf);
+}
+
+static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *keys, size_t nkeys)
+{
+    if (xlsx_pop_row(p))
+        return;
+    xlsx_text(p, M_NAME, vm->name);
+    xlsx_text(p, M_SUB, vm->subscription_id);
+    xlsx_text(p, M_RG, vm->resource_group);
+    xlsx_text(p, M_LOCATION, vm->location);
+    xlsx_vtext(p, M_SIZE, &vm->size);
+    xlsx_vtext(p, M_OS, &vm->os_type);
+    xlsx_time(p, M_CREATED, vm->time_created.value);
+    xlsx_bool(p, M_PROTECTED, vm->protected_count > 0);
+    xlsx_num(p, M_ITEMS, (double)vm->protected_count);
+    for (int what = M_VAULTS; what <= M_STATES; what++)
+        xlsx_text(p, (size_t)what, coverage(x, vm, what));
+    xb_clear(&x->buf);
+    for (size_t t = 0; t < vm->tags.count; t++) {
+        const vp_tag *tag = &vm->tags.items[t];
+        const tag_key *col = nkeys ? bsearch(tag->key, keys, nkeys, sizeof *keys, find_key) : NULL;
+        if (col)
+            xlsx_text(p, M_FIXED + (size_t)(col - keys), tag->value);
+        xb_sep(&x->buf, "; ");
+        xb_add(&x->buf, tag->key);
+        xb_add(&x->buf, "=");
+        xb_add(&x->buf, tag->value);
+    }
+    xlsx_text(p, M_TAGS, xb_str(&x->buf));
+    xlsx_vtext(p, M_UUID, &vm->vm_uuid);
+    xlsx_text(p, M_TYPE, vm->type);
+    xlsx_text(p, M_ID, vm->id);
+    xlsx_text(p, M_FILE, vm->source.file);
+    xlsx_text(p, M_POINTER, vm->source.pointer);
+}
+
+void xlsx_write_vms(xlsx_ctx *x)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    size_t nkeys = 0, ncols;
+    tag_key *keys = tag_columns(x, &nkeys);
+    xlsx_col *cols = NULL;
+    char **owned = NULL;
+    const char **headers = NULL;
+    xlsx_pop p;
+    if (!keys)
+        return;
+    ncols = M_FIXED + nkeys;
+    cols = calloc(ncols, sizeof *cols);
+    headers = calloc(ncols, sizeof *headers);
+    owned = calloc(nkeys + 1, sizeof *owned);
+    if (!cols || !headers || !owned) {
+        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(cols, vm_cols, sizeof vm_cols);
+    for (size_t c = 0; c < M_FIXED; c++)
+        headers[c] = vm_cols[c].header;
+    for (size_t k = 0; k < nkeys; k++) {
+        size_t len = strlen(keys[k].key) + 6;
+        if (!(owned[k] = malloc(len))) {
+            xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        snprintf(owned[k], len, "Tag: %s", keys[k].key);
+        headers[M_FIXED + k] = owned[k];
+        cols[M_FIXED + k].kind = XC_TEXT;
+    }
+    if (xlsx_pop_begin(&p, x, "Virtual Machines", cols, headers, ncols, s->vm_count))
+        goto done;
+    for (size_t i = 0; i < s->vm_count && !x->status; i++)
+        vm_row(x, &p, &s->vms[i], keys, nkeys);
+    xlsx_pop_end(&p);
+done:
+    for (size_t k = 0; owned && k < nkeys; k++)
+        free(owned[k]);
+    free(owned);
+    free(headers);
+    free(cols);
+    free(keys);
+}

@@ -1,0 +1,211 @@
+"""`vaultproof render --xlsx`: the evidence workbook of the sample estate, checked with
+tools independent of vaultproof (tests/tools/xlsx_check.py: unzip, xlsx2csv, openpyxl);
+formula injection from tag values; byte-identical output with a pinned clock; bad
+inputs (exit 3, naming the file) and unwritable output (exit 6), never a partial file."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+import openpyxl  # noqa: E402
+import xlsx_check  # noqa: E402
+from vptest import PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
+
+CONFIG = os.path.join(SAMPLE, "vaultproof.json")
+SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
+VAULT = SUB + "/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-one"
+VM = SUB + "/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-evil"
+EVIL_TAGS = {"Owner": '=HYPERLINK("http://x","y")', "Cost": "@SUM(1+1)", "Dash": "-2+3", "Plus": "+1",
+             "Tab": "\t=1+1", "Plain": "ok"}
+
+
+def collect_and_evaluate(directory, raw, config, name):
+    """Snapshot and findings of a replay directory, pinned to PINNED."""
+    snapshot = os.path.join(directory, name + "-snapshot.json")
+    findings = os.path.join(directory, name + "-findings.json")
+    rc, _, err = run(["collect", "--replay", raw, "--config", config, "--out", snapshot, "--now", PINNED, "--quiet"])
+    assert rc == 0, err
+    rc, _, err = run(["evaluate", "--snapshot", snapshot, "--config", config, "--out", findings, "--now", PINNED,
+                      "--quiet"])
+    assert rc == 0, err
+    return snapshot, findings
+
+
+def render(snapshot, findings, out, *extra):
+    return run(["render", "--snapshot", snapshot, "--findings", findings, "--xlsx", out, "--now", PINNED] + list(extra))
+
+
+class SampleWorkbook(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="vp-xlsx-")
+        cls.snapshot, cls.findings = collect_and_evaluate(cls.tmp, os.path.join(SAMPLE, "raw"), CONFIG, "sample")
+        cls.xlsx = os.path.join(cls.tmp, "evidence.xlsx")
+        cls.result = render(cls.snapshot, cls.findings, cls.xlsx)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def path(self, *parts):
+        return os.path.join(self.tmp, *parts)
+
+    def test_render_succeeds(self):
+        rc, out, err = self.result
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(os.path.getsize(self.xlsx) > 0)
+
+    def test_independent_checks(self):
+        """unzip -tq, xlsx2csv on every sheet, openpyxl: names, headers, row counts equal to the
+        populations, typed cells, frozen panes, autofilters, defined names, formulas, properties."""
+        xlsx_check.check(self.xlsx, self.snapshot, self.findings, now=PINNED)
+
+    def test_byte_identical_with_pinned_clock(self):
+        again = self.path("again.xlsx")
+        rc, _, err = render(self.snapshot, self.findings, again)
+        self.assertEqual(rc, 0, err)
+        with open(self.xlsx, "rb") as a, open(again, "rb") as b:
+            self.assertEqual(a.read(), b.read(), "two renders with the same --now differ")
+
+    def test_typed_cells_and_sample_values(self):
+        wb = openpyxl.load_workbook(self.xlsx)
+        items = wb["Protected Items"]
+        hdr = [c.value for c in items[1]]
+        row = [c for c in items[2]]
+        self.assertEqual(row[hdr.index("Last backup (UTC)")].data_type, "d")
+        self.assertEqual(row[hdr.index("Recovery points")].data_type, "n")
+        self.assertEqual(row[hdr.index("Id")].data_type, "s")
+        self.assertEqual(row[hdr.index("Subscription")].data_type, "s")
+        vaults = {r[0]: r for r in wb["Vaults"].iter_rows(min_row=2, values_only=True)}
+        hdr = [c.value for c in wb["Vaults"][1]]
+        # absent is empty, never "Disabled"
+        self.assertIsNone(vaults["rsv-shared-mars-sin"][hdr.index("Immutability")])
+        self.assertEqual(vaults["rsv-epic-dr-chw"][hdr.index("Immutability")], "Locked")
+        readme = [r for r in wb["README"].iter_rows(values_only=True)]
+        with open(self.findings, encoding="utf-8") as f:
+            fnd = json.load(f)
+        self.assertIn(("Snapshot SHA-256", fnd["snapshot"]["sha256"]), [(r[0], r[1]) for r in readme])
+
+    def test_exemptions_register(self):
+        wb = openpyxl.load_workbook(self.xlsx)
+        rows = list(wb["Exemptions"].iter_rows(min_row=2, values_only=True))
+        hdr = [c.value for c in wb["Exemptions"][1]]
+        self.assertEqual([r[hdr.index("Validity (exemption.valid)")] for r in rows], ["pass", "pass", "fail"])
+        self.assertEqual(rows[0][hdr.index("Approver")], "Dr. Anna Keller, CISO")
+        self.assertEqual(rows[2][hdr.index("Rule")], "soft-delete.always-on")  # from the label: it exempted nothing
+        self.assertEqual(rows[2][hdr.index("Findings exempted")], 0)
+
+    def test_bad_snapshot_exits_3_with_path(self):
+        bad = self.path("bad-snapshot.json")
+        with open(bad, "w") as f:
+            f.write('{"format": "vaultproof-snapshot/1", "collection": ')
+        out = self.path("bad.xlsx")
+        rc, _, err = render(bad, self.findings, out)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("bad-snapshot.json", err)
+        self.assertFalse(os.path.exists(out))
+
+    def test_bad_findings_exits_3_with_path(self):
+        bad = self.path("bad-findings.json")
+        with open(self.findings, encoding="utf-8") as f:
+            text = f.read()
+        with open(bad, "w", encoding="utf-8") as f:  # a finding cut in the middle
+            f.write(text[: text.index('"rule":"immutability.locked"') + 10])
+        out = self.path("bad2.xlsx")
+        rc, _, err = render(self.snapshot, bad, out)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("bad-findings.json", err)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual([f for f in os.listdir(self.tmp) if f.startswith("bad2")], [])
+
+    def test_findings_of_another_snapshot_exit_3(self):
+        other = self.path("other-snapshot.json")
+        rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--config", CONFIG, "--out", other,
+                          "--now", "2026-10-01T06:00:00Z", "--quiet"])
+        self.assertEqual(rc, 0, err)
+        out = self.path("mixed.xlsx")
+        rc, _, err = render(other, self.findings, out)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("SHA-256", err)
+        self.assertFalse(os.path.exists(out))
+
+    def test_missing_input_exits_3(self):
+        out = self.path("missing.xlsx")
+        rc, _, err = render(self.path("nope.json"), self.findings, out)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("nope.json", err)
+        self.assertFalse(os.path.exists(out))
+
+    def test_unwritable_output_exits_6(self):
+        not_a_dir = self.path("plain-file")
+        with open(not_a_dir, "w") as f:
+            f.write("x")
+        rc, _, err = render(self.snapshot, self.findings, os.path.join(not_a_dir, "out.xlsx"))
+        self.assertEqual(rc, 6, err)
+        rc, _, err = render(self.snapshot, self.findings, self.path("no-such-dir", "out.xlsx"))
+        self.assertEqual(rc, 6, err)
+        self.assertFalse(os.path.exists(self.path("no-such-dir")))
+
+
+class FormulaInjection(TempDirTest):
+    """A tag value is data, never a formula: it ends up as text, shown with an apostrophe."""
+
+    def setUp(self):
+        super().setUp()
+        raw = self.path("raw")
+        os.makedirs(raw)
+        with open(os.path.join(raw, "vaults.json"), "w") as f:
+            json.dump({"value": [{"id": VAULT, "name": "rsv-one", "type": "Microsoft.RecoveryServices/vaults",
+                                  "location": "eastus2", "tags": {"Owner": "+cmd|' /C calc'!A0"},
+                                  "properties": {"securitySettings": {"immutabilitySettings": {"state": "Locked"}}}}]}, f)
+        with open(os.path.join(raw, "virtualMachines.json"), "w") as f:
+            json.dump({"value": [{"id": VM, "name": "vm-evil", "type": "Microsoft.Compute/virtualMachines",
+                                  "location": "eastus2", "tags": EVIL_TAGS,
+                                  "properties": {"vmId": "11111111-2222-3333-4444-555555555555",
+                                                 "timeCreated": "2026-01-01T00:00:00Z"}}]}, f)
+        config = self.path("config.json")
+        with open(config, "w") as f:
+            json.dump({"organization": "=Org", "frameworks": ["hipaa", "sox"]}, f)
+        self.snapshot, self.findings = collect_and_evaluate(self.tmp, raw, config, "evil")
+        self.xlsx = self.path("evil.xlsx")
+        rc, _, err = render(self.snapshot, self.findings, self.xlsx)
+        self.assertEqual(rc, 0, err)
+
+    def test_tag_values_are_text(self):
+        wb = openpyxl.load_workbook(self.xlsx)
+        ws = wb["Virtual Machines"]
+        hdr = [c.value for c in ws[1]]
+        row = ws[2]
+        for key, value in EVIL_TAGS.items():
+            cell = row[hdr.index("Tag: " + key)]
+            self.assertEqual(cell.data_type, "s", key)
+            self.assertEqual(cell.value, ("'" + value) if value[0] in "=+-@\t" else value, key)
+        owner = row[hdr.index("Tag: Owner")]
+        self.assertEqual(owner.value, "'=HYPERLINK(\"http://x\",\"y\")")
+        vaults = wb["Vaults"]
+        self.assertIn("Owner=+cmd", vaults[2][[c.value for c in vaults[1]].index("Tags")].value)
+
+    def test_no_formula_outside_the_summary(self):
+        with zipfile.ZipFile(self.xlsx) as z:
+            names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+            with_formulas = [n for n in names if b"<f>" in z.read(n)]
+        self.assertEqual(with_formulas, ["xl/worksheets/sheet2.xml"])  # the Summary only
+
+    def test_csv_export_is_inert(self):
+        out = subprocess.run(["xlsx2csv", "-n", "Virtual Machines", self.xlsx], capture_output=True, check=True)
+        for line in out.stdout.decode().splitlines():
+            for field in line.split(","):
+                self.assertFalse(field.startswith(("=", "+", "-", "@")), field)
+
+    def test_whole_workbook_checks(self):
+        xlsx_check.check(self.xlsx, self.snapshot, self.findings, now=PINNED)
+
+
+if __name__ == "__main__":
+    main()
