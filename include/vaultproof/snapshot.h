@@ -83,7 +83,7 @@ typedef struct {
 } vp_subscription;
 
 typedef struct {
-    const char *id, *resource_guard_id, *last_updated, *description;
+    const char *id, *resource_guard_id, *last_updated;
     int operation_count;
     vp_source source;
 } vp_guard_proxy;

@@ -178,9 +178,6 @@ vp_status vp_norm_guard(vp_res_ctx *c)
     s = NULL;
     if (vp_jr_string(c->r, props, props_p, "lastUpdatedTime", &s) == VP_PRESENT)
         g->proxy.last_updated = vp_arena_strdup(&c->n->arena, s);
-    s = NULL;
-    if (vp_jr_string(c->r, props, props_p, "description", &s) == VP_PRESENT)
-        g->proxy.description = vp_arena_strdup(&c->n->arena, s);
     if (vp_jr_array(c->r, props, props_p, "resourceGuardOperationDetails", &ops) == VP_PRESENT)
         g->proxy.operation_count = cJSON_GetArraySize(ops);
     return c->r->status;
