@@ -60,9 +60,11 @@ int vp_cmd_collect(int argc, char **argv);
 int vp_cmd_evaluate(int argc, char **argv);
 int vp_cmd_controls(int argc, char **argv);
 int vp_cmd_render(int argc, char **argv);
+int vp_cmd_keygen(int argc, char **argv);
 extern const char vp_help_collect[];
 extern const char vp_help_evaluate[];
 extern const char vp_help_controls[];
 extern const char vp_help_render[];
+extern const char vp_help_keygen[];
 
 #endif

@@ -12,6 +12,7 @@ static const vp_command commands[] = {
     {"render", "lay out the PDF report and the XLSX workbook from a snapshot and its findings", vp_help_render,
      vp_cmd_render},
     {"controls", "list the control catalog: rules, parameters, citations", vp_help_controls, vp_cmd_controls},
+    {"keygen", "write demo signing keys (NOT FOR PRODUCTION) for trying signed bundles", vp_help_keygen, vp_cmd_keygen},
 };
 
 static const char exit_codes[] =
