@@ -18,6 +18,7 @@ Suite *output_suite(void);
 Suite *evaluate_suite(void);
 Suite *snapshot_read_suite(void);
 Suite *render_xlsx_suite(void);
+Suite *archive_suite(void);
 Suite *sign_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
