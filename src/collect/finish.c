@@ -65,7 +65,7 @@ static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem
 #define SORT_UNIQUE(vec, T, what)                                                                            \
     ((vec).n = sort_unique(n, (vec).v, (vec).n, sizeof(T), offsetof(T, id), offsetof(T, source), what, err, &st))
 
-static void *find_key(void *arr, size_t count, size_t elem, size_t key_off, const char *key)
+void *vp_find_by_id(void *arr, size_t count, size_t elem, size_t key_off, const char *key)
 {
     size_t lo = 0, hi = count;
     if (!key)
@@ -84,11 +84,10 @@ static void *find_key(void *arr, size_t count, size_t elem, size_t key_off, cons
     return NULL;
 }
 
-#define FIND(vec, T, k) ((T *)find_key((vec).v, (vec).n, sizeof(T), offsetof(T, id), (k)))
 
 /* ---- scope ---- */
 
-static int subscription_in_scope(const vp_collect_options *o, const char *sub)
+int vp_subscription_in_scope(const vp_collect_options *o, const char *sub)
 {
     if (o->subscription_count == 0)
         return 1;
@@ -109,13 +108,13 @@ static int vault_name_in_scope(const vp_collect_options *o, const char *name)
 }
 
 /* Scope of anything under a vault, judged from the vault's id. */
-static int vault_in_scope(vp_normalizer *n, const char *vault_id)
+int vp_vault_in_scope(vp_normalizer *n, const char *vault_id)
 {
     if (!vault_id)
         return n->opt.subscription_count == 0 && n->opt.vault_include_count == 0;
     const char *sub = vp_armid_segment(n, vault_id, "subscriptions");
     const char *name = strrchr(vault_id, '/');
-    return subscription_in_scope(&n->opt, sub) && vault_name_in_scope(&n->opt, name ? name + 1 : NULL);
+    return vp_subscription_in_scope(&n->opt, sub) && vault_name_in_scope(&n->opt, name ? name + 1 : NULL);
 }
 
 #define FILTER(vec, T, cond)                                                                                 \
@@ -139,7 +138,7 @@ static void merge_vault_documents(vp_normalizer *n)
         vp_pending_vaultconfig *vc = &n->vaultconfigs.v[i];
         vp_vault *v = FIND(n->vaults, vp_vault, vc->vault_id);
         if (!v) {
-            if (vault_in_scope(n, vc->vault_id))
+            if (vp_vault_in_scope(n, vc->vault_id))
                 vp_warn(n, "orphan-resource", vc->source.file, vc->source.pointer, "backup config of a vault that was not listed");
             continue;
         }
@@ -257,169 +256,6 @@ static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
 }
 
 /* ---- completeness ---- */
-
-typedef VP_VEC(vp_list_call) list_vec;
-
-static int cmp_capture(const void *a, const void *b)
-{
-    const vp_capture *x = a, *y = b;
-    int c = strcmp(x->scope_key, y->scope_key);
-    if (!c)
-        c = strcmp(x->operation, y->operation);
-    return c ? c : x->page - y->page;
-}
-
-static int cmp_seen(const void *a, const void *b)
-{
-    const vp_seen_call *x = a, *y = b;
-    int c = strcmp(x->scope_key, y->scope_key);
-    return c ? c : strcmp(x->operation, y->operation);
-}
-
-static int cmp_list(const void *a, const void *b)
-{
-    const vp_list_call *x = a, *y = b;
-    int c = strcasecmp(x->scope, y->scope);
-    return c ? c : strcmp(x->operation, y->operation);
-}
-
-static void judge_captures(vp_normalizer *n, const vp_capture *first, size_t count, vp_list_call *out)
-{
-    const vp_capture *last = &first[count - 1];
-    out->pages = (int)count;
-    out->status = VP_LIST_COMPLETE;
-    for (size_t i = 0; i < count; i++) {
-        if (first[i].page != (int)i + 1) {
-            out->status = VP_LIST_INCOMPLETE;
-            out->detail = vp_arena_printf(&n->arena, "page %d missing or repeated (%s)", (int)i + 1, first[i].file);
-            return;
-        }
-        if (first[i].status != 200) {
-            out->status = VP_LIST_INCOMPLETE;
-            out->detail = vp_arena_printf(&n->arena, "HTTP %d on page %d%s%s", first[i].status, first[i].page,
-                                          first[i].error ? ": " : "", first[i].error ? first[i].error : "");
-            return;
-        }
-    }
-    if (!last->complete || last->has_next) {
-        out->status = VP_LIST_INCOMPLETE;
-        out->detail = vp_arena_printf(&n->arena, "stopped after page %d%s%s", last->page, last->error ? ": " : "",
-                                      last->error ? last->error : " with more pages to fetch");
-    }
-}
-
-static vp_list_call *push_list(list_vec *lists, const char *op, const char *scope)
-{
-    vp_list_call *l = VP_VEC_PUSH(*lists);
-    if (l) {
-        l->operation = op;
-        l->scope = scope;
-        l->status = VP_LIST_MISSING;
-    }
-    return l;
-}
-
-static vp_status judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
-{
-    static const char *const vault_ops[] = {"backupPolicies", "backupProtectedItems", "backupconfig",
-                                            "backupstorageconfig", "backupResourceGuardProxies"};
-    list_vec lists = {0};
-    vp_sort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
-    vp_sort(n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
-
-    for (size_t i = 0; i < n->subs.n; i++) {
-        if (!push_list(&lists, "vaults", n->subs.v[i].id) || !push_list(&lists, "virtualMachines", n->subs.v[i].id))
-            goto nomem;
-    }
-    for (size_t i = 0; i < n->vaults.n; i++)
-        for (size_t j = 0; j < 5; j++)
-            if (!push_list(&lists, vault_ops[j], n->vaults.v[i].id))
-                goto nomem;
-    /* calls evidenced by sidecars but not expected (e.g. a vault's items whose vault was
-     * not listed) are reported too, when in scope */
-    vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
-    size_t expected_count = lists.n;
-    for (size_t i = 0; i < n->captures.n; i++) {
-        vp_capture *c = &n->captures.v[i];
-        if (i > 0 && !strcmp(c->operation, c[-1].operation) && !strcmp(c->scope_key, c[-1].scope_key))
-            continue;
-        vp_list_call probe = {.operation = c->operation, .scope = c->scope};
-        if (vp_search(&probe, lists.v, expected_count, sizeof *lists.v, cmp_list))
-            continue;
-        const char *vk = vp_armid_vault_id(n, c->scope);
-        const char *sub = vp_armid_segment(n, c->scope, "subscriptions");
-        int in_scope = vk ? vault_in_scope(n, vk) : (sub ? subscription_in_scope(&n->opt, sub) : 1);
-        if (in_scope && !push_list(&lists, c->operation, c->scope))
-            goto nomem;
-    }
-    for (size_t i = 0; i < lists.n; i++) {
-        vp_list_call *l = &lists.v[i];
-        const char *key = vp_arena_strlower(&n->arena, l->scope);
-        vp_capture probe_c = {.scope_key = key, .operation = l->operation, .page = 0};
-        size_t lo = 0, hi = n->captures.n;
-        while (lo < hi) { /* first capture not below (scope, operation, page 0) */
-            size_t mid = lo + (hi - lo) / 2;
-            if (cmp_capture(&n->captures.v[mid], &probe_c) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        hi = lo;
-        while (hi < n->captures.n && !strcmp(n->captures.v[hi].scope_key, key) && !strcmp(n->captures.v[hi].operation, l->operation))
-            hi++;
-        if (hi > lo) {
-            judge_captures(n, &n->captures.v[lo], hi - lo, l);
-            continue;
-        }
-        vp_seen_call probe = {.operation = l->operation, .scope_key = key};
-        vp_seen_call *s = vp_search(&probe, n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
-        if (s) {
-            /* several bodies may evidence one call; any dangling nextLink among them counts */
-            while (s > n->seen.v && !cmp_seen(s - 1, &probe))
-                s--;
-            l->status = VP_LIST_UNVERIFIED;
-            l->detail = "offline export without capture sidecars: completeness not verified by vaultproof";
-            for (; s < n->seen.v + n->seen.n && !cmp_seen(s, &probe); s++) {
-                l->pages++;
-                if (s->dangling_next) {
-                    l->status = VP_LIST_INCOMPLETE;
-                    l->detail = vp_arena_printf(&n->arena, "%s has a nextLink whose page is not in the export", s->file);
-                }
-            }
-        } else {
-            l->detail = "no response found for this call";
-        }
-    }
-    vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
-    snap->collection.complete = 1;
-    for (size_t i = 0; i < lists.n; i++) {
-        vp_list_call *l = &lists.v[i];
-        snap->collection.complete &= l->status == VP_LIST_COMPLETE;
-        const char *vk = vp_armid_vault_id(n, l->scope);
-        vp_vault *v = vk && !strcasecmp(vk, l->scope) ? FIND(n->vaults, vp_vault, vk) : NULL;
-        if (!v)
-            continue;
-        if (!strcmp(l->operation, "backupPolicies"))
-            v->list_policies = l->status;
-        else if (!strcmp(l->operation, "backupProtectedItems"))
-            v->list_items = l->status;
-        else if (!strcmp(l->operation, "backupconfig"))
-            v->list_vaultconfig = l->status;
-        else if (!strcmp(l->operation, "backupstorageconfig"))
-            v->list_storageconfig = l->status;
-        else if (!strcmp(l->operation, "backupResourceGuardProxies"))
-            v->list_guards = l->status;
-    }
-    if (lists.n == 0)
-        snap->collection.complete = 0; /* nothing collected proves nothing */
-    snap->collection.lists = lists.v;
-    snap->collection.list_count = lists.n;
-    snap->collection.verified = n->captures.n > 0;
-    return VP_OK;
-nomem:
-    free(lists.v);
-    return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-}
 
 /* ---- regions ---- */
 
@@ -576,17 +412,17 @@ vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
         return st;
     vp_sort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
 
-    FILTER(n->subs, vp_subscription, subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vp_armid_segment(n, e->id, "subscriptions")));
-    FILTER(n->vaults, vp_vault, vault_in_scope(n, e->id));
-    FILTER(n->policies, vp_policy, vault_in_scope(n, e->vault_id));
-    FILTER(n->items, vp_item, vault_in_scope(n, e->vault_id));
-    FILTER(n->vms, vp_vm, subscription_in_scope(&n->opt, e->subscription_id));
+    FILTER(n->subs, vp_subscription, vp_subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vp_armid_segment(n, e->id, "subscriptions")));
+    FILTER(n->vaults, vp_vault, vp_vault_in_scope(n, e->id));
+    FILTER(n->policies, vp_policy, vp_vault_in_scope(n, e->vault_id));
+    FILTER(n->items, vp_item, vp_vault_in_scope(n, e->vault_id));
+    FILTER(n->vms, vp_vm, vp_subscription_in_scope(&n->opt, e->subscription_id));
 
     merge_vault_documents(n);
     if ((st = link_items(n, err)) || (st = add_referenced_subscriptions(n, err)))
         return st;
     SORT_UNIQUE(n->subs, vp_subscription, "subscription");
-    if (st || (st = judge_completeness(n, snap, err)) || (st = resolve_regions(n, snap, err)) ||
+    if (st || (st = vp_judge_completeness(n, snap, err)) || (st = resolve_regions(n, snap, err)) ||
         (st = collection_metadata(n, snap, err)))
         return st;
     if (out_of_scope)

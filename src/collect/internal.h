@@ -127,6 +127,14 @@ vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data,
 
 vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
+/* Shared by finish.c and completeness.c. Entity arrays are sorted by id, ignoring case. */
+void *vp_find_by_id(void *arr, size_t count, size_t elem, size_t id_off, const char *id);
+#define FIND(vec, T, k) ((T *)vp_find_by_id((vec).v, (vec).n, sizeof(T), offsetof(T, id), (k)))
+int vp_subscription_in_scope(const vp_collect_options *o, const char *sub);
+int vp_vault_in_scope(vp_normalizer *n, const char *vault_id);
+/* Judges every list call and records the vaults' completeness (completeness.c). */
+vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
+
 /* --- helpers shared by the normalizers (normalize_util.c) --- */
 
 /* Records a warning; strings are copied. */
