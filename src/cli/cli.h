@@ -61,10 +61,14 @@ int vp_cmd_evaluate(int argc, char **argv);
 int vp_cmd_controls(int argc, char **argv);
 int vp_cmd_render(int argc, char **argv);
 int vp_cmd_keygen(int argc, char **argv);
+int vp_cmd_pack(int argc, char **argv);
+int vp_cmd_verify(int argc, char **argv);
 extern const char vp_help_collect[];
 extern const char vp_help_evaluate[];
 extern const char vp_help_controls[];
 extern const char vp_help_render[];
 extern const char vp_help_keygen[];
+extern const char vp_help_pack[];
+extern const char vp_help_verify[];
 
 #endif

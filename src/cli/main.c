@@ -13,6 +13,8 @@ static const vp_command commands[] = {
      vp_cmd_render},
     {"controls", "list the control catalog: rules, parameters, citations", vp_help_controls, vp_cmd_controls},
     {"keygen", "write demo signing keys (NOT FOR PRODUCTION) for trying signed bundles", vp_help_keygen, vp_cmd_keygen},
+    {"pack", "build, sign and archive one evidence bundle, recorded in the ledger", vp_help_pack, vp_cmd_pack},
+    {"verify", "check a bundle: files, SHA256SUMS, signature, trust, ledger", vp_help_verify, vp_cmd_verify},
 };
 
 static const char exit_codes[] =

@@ -20,10 +20,8 @@ class HelpAndVersion(TempDirTest):
     def test_help_lists_only_working_commands_and_exit_codes(self):
         rc, out, _ = run(["--help"])
         self.assertEqual(rc, 0)
-        for working in ("collect", "evaluate", "render", "controls", "keygen"):
+        for working in ("collect", "evaluate", "render", "controls", "keygen", "pack", "verify"):
             self.assertRegex(out, r"\n  %s " % working)
-        for later in ("pack", "verify"):
-            self.assertNotRegex(out, r"\n  %s " % later, "help lists %s before it exists" % later)
         for code in range(0, 7):
             self.assertRegex(out, r"\n  %d  " % code)
 

@@ -1,0 +1,104 @@
+/*
+ * vaultproof/pack.h - the evidence bundle: pack (collect, evaluate, render, sign, archive,
+ * ledger) and verify (the same checks an auditor can make by hand, README.txt of a bundle).
+ *
+ * A bundle is a deterministic .tar.gz (vaultproof/archive.h) with one top folder:
+ *   raw/                          every *.json of the replay directory, same relative paths
+ *   data/snapshot.json            the snapshot
+ *   data/findings.json            the findings
+ *   data/assessment-results.json  the findings as NIST OSCAL assessment results
+ *   report/report.pdf, report/workbook.xlsx
+ *   certs/signer.pem [certs/chain.pem]
+ *   README.txt                    how to verify by hand
+ *   manifest.json                 "vaultproof-manifest/1": pack metadata and every other
+ *                                 file (except SHA256SUMS and manifest.json.p7s) with size
+ *                                 and SHA-256, sorted by path
+ *   SHA256SUMS                    `sha256sum -c` list of every file except itself and
+ *                                 manifest.json.p7s (so manifest.json is included)
+ *   manifest.json.p7s             detached CMS (DER) over manifest.json
+ *
+ * The PDF's own embedded (PAdES) signature and RFC 3161 timestamps are not part of this
+ * version: the report is covered by the signed manifest.
+ */
+#ifndef VAULTPROOF_PACK_H
+#define VAULTPROOF_PACK_H
+
+#include <stddef.h>
+
+#include "vaultproof/clock.h"
+#include "vaultproof/error.h"
+
+#define VP_MANIFEST_FORMAT "vaultproof-manifest/1"
+
+typedef struct {
+    const char *config_path;   /* vaultproof.json (required) */
+    const char *replay_dir;    /* replay directory (required) */
+    const char *period;        /* "2026-Q3" or NULL */
+    const char *request_id;    /* auditor request id or NULL; one of period/request_id required */
+    const char *archive_dir;   /* created when missing (its parent must exist) */
+    const char *key_path, *cert_path, *chain_path; /* as vp_signer_load */
+    const char *passphrase;    /* NULL when the key is not encrypted; never kept or printed */
+    vp_clock clock;            /* the pinned clock: archive mtime, signing time, bundle name */
+} vp_pack_options;
+
+typedef struct {
+    char bundle_path[4096];    /* ARCHIVE_DIR/<slug>-<period|request>-<YYYYMMDDThhmmssZ>.tar.gz */
+    char bundle_sha256[65];
+    long long bundle_bytes;
+    char manifest_sha256[65];
+    char result[64];           /* overall result, as vp_result_of */
+    int complete, verified;    /* collection completeness, as recorded in the manifest */
+    size_t baseline_count;     /* earlier snapshots of the period used as baselines */
+    long long ledger_seq;      /* the ledger entry appended */
+} vp_pack_result;
+
+/* Builds, signs and publishes one bundle, then appends ARCHIVE_DIR/ledger.jsonl and keeps
+ * data/snapshot.json as ARCHIVE_DIR/snapshots/<period>/<bundle stem>.json, a baseline for
+ * later packs of the period. Everything is staged in ARCHIVE_DIR/.staging-XXXXXX, removed
+ * whatever happens; the bundle appears only when complete (temp file, fsync, rename). An
+ * incomplete collection is not an error: it is recorded (out->complete, the manifest).
+ * Errors: VP_ERR_USAGE (options), VP_ERR_INPUT (config, replay data, key permissions:
+ * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify), VP_ERR_CRYPTO,
+ * VP_ERR_IO, VP_ERR_NOMEM. The key is loaded first, so a bad key writes nothing. */
+vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err);
+
+#define VP_VERIFY_MAX_PROBLEMS 64
+
+/* One check of vp_verify_bundle, in the order they are made. */
+typedef enum {
+    VP_CHECK_ARCHIVE = 0, /* the archive is well formed and extracts safely */
+    VP_CHECK_MANIFEST,    /* manifest.json present, strict JSON, right format */
+    VP_CHECK_FILES,       /* every listed file present with size and SHA-256, nothing unlisted */
+    VP_CHECK_SUMS,        /* SHA256SUMS agrees with the files and lists all of them */
+    VP_CHECK_SIGNATURE,   /* CMS signature over manifest.json valid */
+    VP_CHECK_TRUST,       /* signer chains to --trust (fails when no anchor was given) */
+    VP_CHECK_LEDGER,      /* ledger verifies and has an entry for this bundle (only with --ledger) */
+    VP_CHECK_COUNT
+} vp_verify_check;
+
+/* "archive", "manifest", "files", "sha256sums", "signature", "trust", "ledger". */
+const char *vp_verify_check_name(vp_verify_check c);
+
+typedef enum { VP_CHECK_SKIPPED = 0, VP_CHECK_PASSED, VP_CHECK_FAILED } vp_check_state;
+
+typedef struct {
+    char bundle_sha256[65];
+    vp_check_state state[VP_CHECK_COUNT];
+    char problems[VP_VERIFY_MAX_PROBLEMS][512]; /* what failed, precisely (file names) */
+    size_t problem_count, problems_dropped;
+    char signer_subject[512];
+    char manifest_result[64], manifest_period[65];
+    long long ledger_seq;                       /* the bundle's ledger entry, or 0 */
+} vp_verify_report;
+
+/* Verifies a bundle: extracts it into a private temporary directory (removed afterwards;
+ * nothing is written elsewhere), then makes every check above and records each problem.
+ * trust_ca (may be NULL): PEM anchors; without it the trust check fails (the signature is
+ * still checked and the signer reported as untrusted). ledger (may be NULL): a ledger.jsonl.
+ * Returns VP_OK when every check that applies passed, VP_ERR_CHECK when one failed
+ * (report says which); VP_ERR_INPUT when the bundle cannot be read at all or the trust
+ * file is unreadable; VP_ERR_IO, VP_ERR_NOMEM. */
+vp_status vp_verify_bundle(const char *bundle, const char *trust_ca, const char *ledger, vp_verify_report *report,
+                           vp_error *err);
+
+#endif

@@ -1,0 +1,437 @@
+/* vp_pack: collect -> evaluate -> render -> manifest -> sign -> archive -> ledger. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pack/pack_internal.h"
+#include "vaultproof/archive.h"
+#include "vaultproof/catalog.h"
+#include "vaultproof/collect.h"
+#include "vaultproof/config.h"
+#include "vaultproof/evaluate.h"
+#include "vaultproof/fileio.h"
+#include "vaultproof/findings_read.h"
+#include "vaultproof/ledger.h"
+#include "vaultproof/pack.h"
+#include "vaultproof/render.h"
+#include "vaultproof/sign.h"
+#include "vaultproof/version.h"
+
+/* Everything one pack holds; released by pack_free whatever happened. */
+typedef struct {
+    const vp_pack_options *opt;
+    char staging[2048]; /* short enough that staging + any fixed bundle path fits 4096 */
+    vp_signer *signer;
+    vp_config *cfg;
+    vp_worm_catalog *worm;
+    vp_catalog *cat;
+    vp_snapshot *snap;
+    vp_findings *findings;
+    vp_snapshot_ref *bases;
+    char (*base_sha)[65];
+    char **base_names;
+    size_t base_count;
+    char snap_sha[65], findings_sha[65];
+    char stem[200];
+} pack_state;
+
+static void pack_free(pack_state *s)
+{
+    for (size_t i = 0; i < s->base_count; i++) {
+        vp_snapshot_free((vp_snapshot *)s->bases[i].snapshot);
+        free(s->base_names[i]);
+    }
+    free(s->bases);
+    free(s->base_sha);
+    free(s->base_names);
+    vp_findings_free(s->findings);
+    vp_snapshot_free(s->snap);
+    vp_catalog_free(s->cat);
+    vp_worm_catalog_free(s->worm);
+    vp_config_free(s->cfg);
+    vp_signer_free(s->signer);
+    if (s->staging[0])
+        vpk_remove_tree(s->staging);
+}
+
+static vp_status check_options(const vp_pack_options *o, vp_error *err)
+{
+    if (!o->config_path || !o->replay_dir || !o->archive_dir || !o->key_path)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --replay, --out and --key are required");
+    if (!o->period && !o->request_id)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: give --period YYYY-Qn or --request-id ID");
+    if (o->period && (strlen(o->period) != 7 || !isdigit((unsigned char)o->period[0]) ||
+                      !isdigit((unsigned char)o->period[3]) || o->period[4] != '-' || o->period[5] != 'Q' ||
+                      o->period[6] < '1' || o->period[6] > '4'))
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --period '%s': expected YYYY-Qn, e.g. 2026-Q3", o->period);
+    if (o->request_id && (!o->request_id[0] || strlen(o->request_id) > VP_LEDGER_REQUEST_MAX))
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --request-id must be 1 to %d bytes", VP_LEDGER_REQUEST_MAX);
+    return VP_OK;
+}
+
+/* Lowercase ASCII letters and digits; every other run of bytes becomes one dash. */
+static void slug(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = in; *p && n + 1 < size; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c) && c < 128)
+            out[n++] = (char)tolower(c);
+        else if (n && out[n - 1] != '-')
+            out[n++] = '-';
+    }
+    while (n && out[n - 1] == '-')
+        n--;
+    out[n] = '\0';
+}
+
+static void bundle_stem(pack_state *s)
+{
+    char org[64], label[72], stamp[32];
+    const char *name = vp_config_organization(s->cfg);
+    slug(name ? name : "vaultproof", org, sizeof org);
+    slug(s->opt->period ? s->opt->period : s->opt->request_id, label, sizeof label);
+    vp_time_format(s->opt->clock.epoch, stamp, sizeof stamp); /* 2026-09-30T06:00:00Z */
+    char compact[32];
+    size_t n = 0;
+    for (const char *p = stamp; *p; p++)
+        if (*p != '-' && *p != ':')
+            compact[n++] = *p;
+    compact[n] = '\0';
+    snprintf(s->stem, sizeof s->stem, "%s-%s-%s", org[0] ? org : "vaultproof", label[0] ? label : "bundle", compact);
+}
+
+/* Earlier snapshots of the period (ARCHIVE_DIR/snapshots/<period>/NAME.json), sorted. */
+static vp_status load_baselines(pack_state *s, vp_error *err)
+{
+    char dir[4096], **names = NULL;
+    size_t n = 0;
+    struct stat sb;
+    if (!s->opt->period)
+        return VP_OK;
+    snprintf(dir, sizeof dir, "%s/snapshots/%s", s->opt->archive_dir, s->opt->period);
+    if (stat(dir, &sb) && errno == ENOENT)
+        return VP_OK;
+    vp_status st = vpk_list_files(dir, &names, &n, err);
+    if (st)
+        return st;
+    s->bases = calloc(n + 1, sizeof *s->bases);
+    s->base_sha = calloc(n + 1, sizeof *s->base_sha);
+    s->base_names = calloc(n + 1, sizeof *s->base_names);
+    if (!s->bases || !s->base_sha || !s->base_names) {
+        vpk_free_list(names, n);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n && !st; i++) {
+        char path[4096], label[4096];
+        vp_snapshot *bs = NULL;
+        if (strchr(names[i], '/') || strlen(names[i]) < 6 || strcmp(names[i] + strlen(names[i]) - 5, ".json"))
+            continue;
+        if ((st = vpk_join(path, sizeof path, dir, names[i], err)))
+            break;
+        snprintf(label, sizeof label, "snapshots/%s/%s", s->opt->period, names[i]);
+        if ((st = vp_sha256_file(path, s->base_sha[s->base_count], err)) || (st = vp_snapshot_read_json(path, &bs, err)))
+            break;
+        if (!(s->base_names[s->base_count] = strdup(label))) {
+            vp_snapshot_free(bs);
+            st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+            break;
+        }
+        s->bases[s->base_count] = (vp_snapshot_ref){s->base_names[s->base_count], s->base_sha[s->base_count], bs};
+        s->base_count++;
+    }
+    vpk_free_list(names, n);
+    return st;
+}
+
+static vp_status copy_raw(pack_state *s, vp_error *err)
+{
+    char **paths = NULL;
+    size_t n = 0;
+    vp_status st = vpk_list_files(s->opt->replay_dir, &paths, &n, err);
+    for (size_t i = 0; !st && i < n; i++) {
+        size_t len = strlen(paths[i]);
+        char src[4096], rel[4096], dst[4096];
+        if (len < 5 || strcmp(paths[i] + len - 5, ".json"))
+            continue;
+        snprintf(src, sizeof src, "%s/%s", s->opt->replay_dir, paths[i]);
+        snprintf(rel, sizeof rel, "raw/%s", paths[i]);
+        if (!(st = vpk_join(dst, sizeof dst, s->staging, rel, err)) && !(st = vpk_make_parents(s->staging, rel, err)))
+            st = vpk_copy_file(src, dst, err);
+    }
+    vpk_free_list(paths, n);
+    return st;
+}
+
+typedef enum { OUT_SNAPSHOT, OUT_FINDINGS, OUT_OSCAL } out_kind;
+
+static vp_status write_data(pack_state *s, const char *rel, out_kind kind, char sha[65], vp_error *err)
+{
+    char path[4096];
+    vp_status st = vpk_join(path, sizeof path, s->staging, rel, err);
+    if (st || (st = vpk_make_parents(s->staging, rel, err)))
+        return st;
+    FILE *fp = fopen(path, "wbx");
+    if (!fp)
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    st = kind == OUT_SNAPSHOT   ? vp_snapshot_write_json(s->snap, fp, rel, err)
+         : kind == OUT_FINDINGS ? vp_findings_write_json(s->findings, fp, rel, err)
+                                : vp_findings_write_oscal(s->findings, s->findings_sha, fp, rel, err);
+    if (fclose(fp) && !st)
+        st = vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
+    return st || !sha ? st : vp_sha256_file(path, sha, err);
+}
+
+static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
+{
+    vp_collect_options co = {0};
+    vp_evaluate_options eo = {0};
+    vp_status st;
+    co.source_kind = "replay";
+    co.input = s->opt->replay_dir;
+    co.clock = s->opt->clock;
+    co.worm = s->worm;
+    co.subscriptions = vp_config_subscriptions(s->cfg, &co.subscription_count);
+    co.vault_include = vp_config_vault_include(s->cfg, &co.vault_include_count);
+    co.vault_exclude = vp_config_vault_exclude(s->cfg, &co.vault_exclude_count);
+    if ((st = vp_collect_replay(s->opt->replay_dir, &co, &s->snap, err)) ||
+        (st = write_data(s, "data/snapshot.json", OUT_SNAPSHOT, s->snap_sha, err)) || (st = load_baselines(s, err)))
+        return st;
+    vp_snapshot_ref current = {"data/snapshot.json", s->snap_sha, s->snap};
+    eo.clock = s->opt->clock;
+    eo.baselines = s->bases;
+    eo.baseline_count = s->base_count;
+    eo.config_label = s->opt->config_path;
+    if ((st = vp_evaluate(&current, s->cat, s->cfg, &eo, &s->findings, err)) ||
+        (st = write_data(s, "data/findings.json", OUT_FINDINGS, s->findings_sha, err)))
+        return st;
+    return write_data(s, "data/assessment-results.json", OUT_OSCAL, NULL, err);
+}
+
+typedef vp_status (*render_fn)(const vp_render_input *in, FILE *fp, const char *label, vp_error *err);
+
+static vp_status render_one(pack_state *s, const char *rel, render_fn fn, const vp_render_input *in, vp_error *err)
+{
+    char path[4096];
+    vp_status st = vpk_join(path, sizeof path, s->staging, rel, err);
+    if (!st)
+        st = vpk_make_parents(s->staging, rel, err);
+    FILE *fp = st ? NULL : fopen(path, "wbx");
+    if (!st && !fp)
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    if (!st)
+        st = fn(in, fp, rel, err);
+    if (fp && fclose(fp) && !st)
+        st = vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
+    return st;
+}
+
+/* The renderers read findings back from the staged findings.json. */
+static vp_status render_reports(pack_state *s, vp_error *err)
+{
+    char path[4096], xlsx_sha[65];
+    vp_findings_file *ff = NULL;
+    vp_render_input in = {0};
+    snprintf(path, sizeof path, "%s/data/findings.json", s->staging);
+    vp_status st = vp_findings_file_open(path, &ff, err);
+    if (st)
+        return st;
+    in.snapshot = s->snap;
+    in.snapshot_label = "snapshot.json";
+    in.snapshot_sha256 = s->snap_sha;
+    in.findings = ff;
+    in.findings_label = "findings.json";
+    in.findings_sha256 = s->findings_sha;
+    in.clock = s->opt->clock;
+    in.period = s->opt->period;
+    in.request_id = s->opt->request_id;
+    in.population_limit = VP_PDF_POPULATION_LIMIT;
+    if (!(st = render_one(s, "report/workbook.xlsx", vp_render_xlsx, &in, err))) {
+        snprintf(path, sizeof path, "%s/report/workbook.xlsx", s->staging);
+        if (!(st = vp_sha256_file(path, xlsx_sha, err))) {
+            in.xlsx_name = "workbook.xlsx";
+            in.xlsx_sha256 = xlsx_sha;
+            vp_findings_file_rewind(ff);
+            st = render_one(s, "report/report.pdf", vp_render_pdf, &in, err);
+        }
+    }
+    vp_findings_file_close(ff);
+    return st;
+}
+
+static vp_status write_certs_readme(pack_state *s, vp_error *err)
+{
+    char dst[4096];
+    vp_status st = vpk_make_parents(s->staging, "certs/signer.pem", err);
+    snprintf(dst, sizeof dst, "%s/certs/signer.pem", s->staging);
+    if (!st && s->opt->cert_path)
+        st = vpk_copy_file(s->opt->cert_path, dst, err);
+    snprintf(dst, sizeof dst, "%s/certs/chain.pem", s->staging);
+    if (!st && s->opt->chain_path)
+        st = vpk_copy_file(s->opt->chain_path, dst, err);
+    return st ? st : vpk_write_readme(s->staging, err);
+}
+
+/* The previous bundle's hash from the ledger head (NULL for the first bundle). */
+static vp_status ledger_head(pack_state *s, char prev[65], int *have, vp_error *err)
+{
+    char path[4096];
+    struct stat sb;
+    vp_ledger_report rep;
+    *have = 0;
+    snprintf(path, sizeof path, "%s/ledger.jsonl", s->opt->archive_dir);
+    if (stat(path, &sb) && errno == ENOENT)
+        return VP_OK;
+    vp_status st = vp_ledger_verify(path, &rep, err);
+    if (st)
+        return st;
+    if (rep.entries > 0) {
+        memcpy(prev, rep.last.bundle_sha256, 65);
+        *have = 1;
+    }
+    return VP_OK;
+}
+
+static vp_status manifest_and_sign(pack_state *s, const char *result, char manifest_sha[65], vp_error *err)
+{
+    char prev[65], gen[32], subject[512], path[4096];
+    int have_prev;
+    const vp_collection *c = &s->snap->collection;
+    vp_status st = ledger_head(s, prev, &have_prev, err);
+    if (st)
+        return st;
+    vp_time_format(s->opt->clock.epoch, gen, sizeof gen);
+    vpk_manifest_meta m = {vp_config_organization(s->cfg), s->opt->period, s->opt->request_id, gen, vp_version(),
+                           vp_commit(), vp_catalog_version(s->cat), vp_config_sha256(s->cfg), c->captured_from,
+                           c->captured_to, c->complete, c->verified, result, have_prev ? prev : NULL,
+                           vp_signer_subject(s->signer, subject, sizeof subject)};
+    if ((st = vpk_write_manifest(s->staging, &m, err)) || (st = vpk_write_sums(s->staging, err)))
+        return st;
+    char *data = NULL;
+    size_t len = 0;
+    unsigned char *der = NULL;
+    size_t der_len = 0;
+    snprintf(path, sizeof path, "%s/%s", s->staging, VPK_MANIFEST);
+    if (!(st = vp_read_file(path, &data, &len, err))) {
+        vp_sha256_hex(data, len, manifest_sha);
+        st = vp_cms_sign_detached(s->signer, data, len, s->opt->clock.epoch, VP_CMS_DEFAULT, &der, &der_len, err);
+    }
+    snprintf(path, sizeof path, "%s/%s", s->staging, VPK_SIGNATURE);
+    if (!st)
+        st = vpk_write_bytes(path, der, der_len, err);
+    free(der);
+    free(data);
+    return st;
+}
+
+static vp_status publish(pack_state *s, vp_pack_result *out, vp_error *err)
+{
+    vp_output *o = NULL;
+    struct stat sb;
+    snprintf(out->bundle_path, sizeof out->bundle_path, "%s/%s.tar.gz", s->opt->archive_dir, s->stem);
+    if (!lstat(out->bundle_path, &sb))
+        return vp_error_set(err, VP_ERR_IO, "%s: already exists; a bundle is never overwritten", out->bundle_path);
+    vp_status st = vp_output_open(out->bundle_path, &o, err);
+    if (st)
+        return st;
+    if ((st = vp_archive_write(s->staging, s->stem, s->opt->clock.epoch, vp_output_stream(o), err))) {
+        vp_output_abort(o);
+        return st;
+    }
+    if ((st = vp_output_commit(o, err)) || (st = vp_sha256_file(out->bundle_path, out->bundle_sha256, err)))
+        return st;
+    if (stat(out->bundle_path, &sb))
+        return vp_error_set(err, VP_ERR_IO, "%s: %s", out->bundle_path, strerror(errno));
+    out->bundle_bytes = (long long)sb.st_size;
+    return VP_OK;
+}
+
+static vp_status append_ledger(pack_state *s, vp_pack_result *out, vp_error *err)
+{
+    vp_ledger_entry e = {0}, written;
+    char path[4096];
+    e.time = s->opt->clock.epoch;
+    snprintf(e.bundle, sizeof e.bundle, "%s.tar.gz", s->stem);
+    memcpy(e.bundle_sha256, out->bundle_sha256, 65);
+    e.bundle_bytes = out->bundle_bytes;
+    memcpy(e.manifest_sha256, out->manifest_sha256, 65);
+    snprintf(e.period, sizeof e.period, "%s", s->opt->period ? s->opt->period : "");
+    snprintf(e.request_id, sizeof e.request_id, "%s", s->opt->request_id ? s->opt->request_id : "");
+    slug(out->result, e.result, sizeof e.result); /* "pass with warnings" -> "pass-with-warnings" */
+    snprintf(path, sizeof path, "%s/ledger.jsonl", s->opt->archive_dir);
+    vp_status st = vp_ledger_append(path, &e, &written, err);
+    if (!st)
+        out->ledger_seq = written.seq;
+    return st;
+}
+
+/* Keeps the snapshot as a baseline for later packs of the period, published atomically. */
+static vp_status keep_snapshot(pack_state *s, vp_error *err)
+{
+    char rel[1024], src[4096], dst[4096];
+    vp_output *o = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    if (!s->opt->period)
+        return VP_OK;
+    snprintf(rel, sizeof rel, "snapshots/%s/%s.json", s->opt->period, s->stem);
+    snprintf(src, sizeof src, "%s/data/snapshot.json", s->staging);
+    snprintf(dst, sizeof dst, "%s/%s", s->opt->archive_dir, rel);
+    vp_status st = vpk_make_parents(s->opt->archive_dir, rel, err);
+    if (!st && !(st = vp_read_file(src, &data, &len, err)) && !(st = vp_output_open(dst, &o, err))) {
+        if (len && fwrite(data, 1, len, vp_output_stream(o)) != len) {
+            vp_output_abort(o);
+            st = vp_error_set(err, VP_ERR_IO, "%s: write failed", dst);
+        } else {
+            st = vp_output_commit(o, err);
+        }
+    }
+    free(data);
+    return st;
+}
+
+static vp_status make_staging(pack_state *s, vp_error *err)
+{
+    if (mkdir(s->opt->archive_dir, 0755) && errno != EEXIST)
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create directory: %s", s->opt->archive_dir, strerror(errno));
+    if ((size_t)snprintf(s->staging, sizeof s->staging, "%s/.staging-XXXXXX", s->opt->archive_dir) >= sizeof s->staging)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
+    if (!mkdtemp(s->staging)) {
+        int e = errno;
+        s->staging[0] = '\0';
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create a staging directory: %s", s->opt->archive_dir, strerror(e));
+    }
+    return VP_OK;
+}
+
+vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err)
+{
+    pack_state s = {.opt = opt};
+    size_t counts[VP_STATUS_COUNT];
+    memset(out, 0, sizeof *out);
+    vp_status st = check_options(opt, err);
+    /* the key first: a key others can read (or a wrong passphrase) must stop us before
+     * anything is written */
+    if (st || (st = vp_signer_load(opt->key_path, opt->cert_path, opt->chain_path, opt->passphrase, &s.signer, err)) ||
+        (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
+        (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
+        (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) || (st = write_certs_readme(&s, err)))
+        goto done;
+    vp_findings_count(s.findings, NULL, counts);
+    snprintf(out->result, sizeof out->result, "%s", vp_result_of(counts));
+    out->complete = s.snap->collection.complete;
+    out->verified = s.snap->collection.verified;
+    out->baseline_count = s.base_count;
+    bundle_stem(&s);
+    if ((st = manifest_and_sign(&s, out->result, out->manifest_sha256, err)) || (st = publish(&s, out, err)) ||
+        (st = append_ledger(&s, out, err)))
+        goto done;
+    st = keep_snapshot(&s, err);
+done:
+    pack_free(&s);
+    return st;
+}

@@ -1,0 +1,308 @@
+/* vp_verify_bundle: the checks of a bundle's README.txt, made by the tool. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pack/pack_internal.h"
+#include "vaultproof/archive.h"
+#include "vaultproof/fileio.h"
+#include "vaultproof/json.h"
+#include "vaultproof/ledger.h"
+#include "vaultproof/pack.h"
+#include "vaultproof/sign.h"
+
+typedef struct {
+    vp_verify_report *rep;
+    char root[2048]; /* the extracted top folder */
+    char **files;    /* every file found there, sorted */
+    size_t file_count;
+    unsigned char *listed; /* files[i] was named by the manifest */
+} verify_state;
+
+static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest", "files", "sha256sums",
+                                                          "signature", "trust", "ledger"};
+
+const char *vp_verify_check_name(vp_verify_check c)
+{
+    return (unsigned)c < VP_CHECK_COUNT ? check_names[c] : "?";
+}
+
+static void __attribute__((format(printf, 3, 4))) fail(verify_state *v, vp_verify_check c, const char *fmt, ...)
+{
+    vp_verify_report *r = v->rep;
+    va_list ap;
+    r->state[c] = VP_CHECK_FAILED;
+    if (r->problem_count == VP_VERIFY_MAX_PROBLEMS) {
+        r->problems_dropped++;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(r->problems[r->problem_count++], sizeof r->problems[0], fmt, ap);
+    va_end(ap);
+}
+
+static void pass_unless_failed(verify_state *v, vp_verify_check c)
+{
+    if (v->rep->state[c] != VP_CHECK_FAILED)
+        v->rep->state[c] = VP_CHECK_PASSED;
+}
+
+/* out = root/rel; an over-long name leaves out empty, so opening it fails and the file
+ * is reported as missing. */
+static void under_root(const verify_state *v, char out[4096], const char *rel)
+{
+    vp_error ignored;
+    if (vpk_join(out, 4096, v->root, rel, &ignored))
+        out[0] = '\0';
+}
+
+static int find_file(const verify_state *v, const char *rel)
+{
+    size_t lo = 0, hi = v->file_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(v->files[mid], rel);
+        if (!c)
+            return (int)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The archive must hold exactly one top folder; everything is below it. */
+static vp_status locate_root(verify_state *v, const char *dest, vp_error *err)
+{
+    char **all = NULL;
+    size_t n = 0;
+    vp_status st = vpk_list_files(dest, &all, &n, err);
+    if (st)
+        return st;
+    const char *slash = n ? strchr(all[0], '/') : NULL;
+    size_t top = slash ? (size_t)(slash - all[0]) : 0;
+    int ok = top > 0;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = !strncmp(all[i], all[0], top + 1);
+    if (!ok) {
+        fail(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
+    } else {
+        if ((size_t)snprintf(v->root, sizeof v->root, "%s/%.*s", dest, (int)top, all[0]) >= sizeof v->root)
+            v->root[0] = '\0';
+        v->rep->state[VP_CHECK_ARCHIVE] = VP_CHECK_PASSED;
+    }
+    vpk_free_list(all, n);
+    return ok ? vpk_list_files(v->root, &v->files, &v->file_count, err) : VP_OK;
+}
+
+static void check_entry(verify_state *v, const cJSON *e, int index)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+    const cJSON *size = cJSON_GetObjectItemCaseSensitive(e, "size");
+    const cJSON *sha = cJSON_GetObjectItemCaseSensitive(e, "sha256");
+    char full[4096], hex[65];
+    struct stat sb;
+    vp_error err;
+    if (!cJSON_IsString(p) || !cJSON_IsNumber(size) || !cJSON_IsString(sha)) {
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: /files/%d: expected path, size and sha256", index);
+        return;
+    }
+    int at = find_file(v, p->valuestring);
+    if (at < 0 || !strcmp(p->valuestring, VPK_MANIFEST) || !strcmp(p->valuestring, VPK_SIGNATURE) ||
+        !strcmp(p->valuestring, VPK_SUMS)) {
+        fail(v, VP_CHECK_FILES, "%s: listed in manifest.json but missing from the bundle", p->valuestring);
+        return;
+    }
+    if (v->listed[at]++)
+        fail(v, VP_CHECK_FILES, "%s: listed twice in manifest.json", p->valuestring);
+    under_root(v, full, p->valuestring);
+    if (stat(full, &sb) || (double)sb.st_size != size->valuedouble)
+        fail(v, VP_CHECK_FILES, "%s: size differs from manifest.json", p->valuestring);
+    if (vp_sha256_file(full, hex, &err) || strcmp(hex, sha->valuestring))
+        fail(v, VP_CHECK_FILES, "%s: SHA-256 differs from manifest.json", p->valuestring);
+}
+
+static void read_meta(verify_state *v, const cJSON *m)
+{
+    const cJSON *result = cJSON_GetObjectItemCaseSensitive(m, "result");
+    const cJSON *period = cJSON_GetObjectItemCaseSensitive(m, "period");
+    if (cJSON_IsString(result))
+        snprintf(v->rep->manifest_result, sizeof v->rep->manifest_result, "%s", result->valuestring);
+    if (cJSON_IsString(period))
+        snprintf(v->rep->manifest_period, sizeof v->rep->manifest_period, "%s", period->valuestring);
+}
+
+static void check_manifest(verify_state *v)
+{
+    char path[4096];
+    cJSON *m = NULL;
+    vp_error err;
+    v->listed = calloc(v->file_count + 1, 1);
+    under_root(v, path, VPK_MANIFEST);
+    if (!v->listed || vp_json_parse_file(path, &m, &err)) {
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: missing or not valid JSON");
+        return;
+    }
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(m, "format");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(m, "files");
+    if (!cJSON_IsString(format) || strcmp(format->valuestring, VP_MANIFEST_FORMAT))
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: /format: expected \"%s\"", VP_MANIFEST_FORMAT);
+    else if (!cJSON_IsArray(files))
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: /files: expected an array");
+    else {
+        int i = 0;
+        for (const cJSON *e = files->child; e; e = e->next)
+            check_entry(v, e, i++);
+        for (size_t f = 0; f < v->file_count; f++)
+            if (!v->listed[f] && strcmp(v->files[f], VPK_MANIFEST) && strcmp(v->files[f], VPK_SIGNATURE) &&
+                strcmp(v->files[f], VPK_SUMS))
+                fail(v, VP_CHECK_FILES, "%s: in the bundle but not listed in manifest.json", v->files[f]);
+        read_meta(v, m);
+        pass_unless_failed(v, VP_CHECK_FILES);
+    }
+    pass_unless_failed(v, VP_CHECK_MANIFEST);
+    cJSON_Delete(m);
+}
+
+/* One "HEX  PATH" line of SHA256SUMS; returns the file's index or -1. */
+static int check_sum_line(verify_state *v, char *line, size_t lineno)
+{
+    char full[4096], hex[65];
+    vp_error err;
+    if (strlen(line) < 67 || line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
+        fail(v, VP_CHECK_SUMS, "SHA256SUMS: line %zu: expected \"SHA256  PATH\"", lineno);
+        return -1;
+    }
+    line[64] = '\0';
+    const char *rel = line + 66;
+    int at = find_file(v, rel);
+    under_root(v, full, rel);
+    if (at < 0)
+        fail(v, VP_CHECK_SUMS, "%s: listed in SHA256SUMS but missing from the bundle", rel);
+    else if (vp_sha256_file(full, hex, &err) || strcmp(hex, line))
+        fail(v, VP_CHECK_SUMS, "%s: SHA-256 differs from SHA256SUMS", rel);
+    return at;
+}
+
+static void check_sums(verify_state *v)
+{
+    char path[4096], *data = NULL;
+    size_t len = 0, lineno = 0;
+    vp_error err;
+    unsigned char *seen = calloc(v->file_count + 1, 1);
+    under_root(v, path, VPK_SUMS);
+    if (!seen || vp_read_file(path, &data, &len, &err)) {
+        fail(v, VP_CHECK_SUMS, "SHA256SUMS: missing or unreadable");
+        free(seen);
+        return;
+    }
+    for (char *line = data, *nl; line < data + len; line = nl + 1) {
+        if (!(nl = memchr(line, '\n', (size_t)(data + len - line)))) {
+            fail(v, VP_CHECK_SUMS, "SHA256SUMS: last line has no newline");
+            break;
+        }
+        *nl = '\0';
+        int at = check_sum_line(v, line, ++lineno);
+        if (at >= 0)
+            seen[at] = 1;
+    }
+    for (size_t f = 0; f < v->file_count; f++)
+        if (!seen[f] && strcmp(v->files[f], VPK_SUMS) && strcmp(v->files[f], VPK_SIGNATURE))
+            fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f]);
+    pass_unless_failed(v, VP_CHECK_SUMS);
+    free(data);
+    free(seen);
+}
+
+static void check_signature(verify_state *v, const char *trust)
+{
+    char mpath[4096], spath[4096], *data = NULL, *sig = NULL;
+    size_t len = 0, sig_len = 0;
+    vp_cms_verdict verdict;
+    vp_error e2;
+    under_root(v, mpath, VPK_MANIFEST);
+    under_root(v, spath, VPK_SIGNATURE);
+    if (vp_read_file(mpath, &data, &len, &e2) || vp_read_file(spath, &sig, &sig_len, &e2)) {
+        fail(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: missing (with manifest.json)");
+        free(data);
+        return;
+    }
+    vp_status st = vp_cms_verify_detached((unsigned char *)sig, sig_len, data, len, trust, &verdict, &e2);
+    snprintf(v->rep->signer_subject, sizeof v->rep->signer_subject, "%s", verdict.signer_subject);
+    if (!verdict.signature_valid || !verdict.signing_cert_v2_match)
+        fail(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: signature does not verify over manifest.json: %s",
+             st ? e2.message : "signing-certificate-v2 missing or wrong");
+    else if (!trust)
+        fail(v, VP_CHECK_TRUST, "signer not checked against a trust anchor: give --trust CA.pem (signer: %s)",
+             verdict.signer_subject);
+    else if (st || !verdict.chain_trusted)
+        fail(v, VP_CHECK_TRUST, "signer does not chain to %s: %s (signer: %s)", trust,
+             verdict.chain_error[0] ? verdict.chain_error : e2.message, verdict.signer_subject);
+    pass_unless_failed(v, VP_CHECK_SIGNATURE);
+    pass_unless_failed(v, VP_CHECK_TRUST);
+    free(data);
+    free(sig);
+}
+
+static void check_ledger(verify_state *v, const char *ledger)
+{
+    vp_ledger_entry e;
+    vp_error err;
+    char path[4096], msha[65];
+    if (vp_ledger_find(ledger, v->rep->bundle_sha256, &e, &err)) {
+        fail(v, VP_CHECK_LEDGER, "ledger %s: %s", ledger, err.message);
+        return;
+    }
+    v->rep->ledger_seq = e.seq;
+    under_root(v, path, VPK_MANIFEST);
+    if (v->root[0] && (vp_sha256_file(path, msha, &err) || strcmp(msha, e.manifest_sha256)))
+        fail(v, VP_CHECK_LEDGER, "ledger %s: line %lld: manifest_sha256 differs from the bundle's manifest.json", ledger,
+             e.seq);
+    pass_unless_failed(v, VP_CHECK_LEDGER);
+}
+
+vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ledger, vp_verify_report *rep,
+                           vp_error *err)
+{
+    verify_state v = {.rep = rep};
+    char tmp[1024], dest[1040];
+    const char *tmpdir = getenv("TMPDIR");
+    vp_error xerr;
+    memset(rep, 0, sizeof *rep);
+    vp_status st = vp_sha256_file(bundle, rep->bundle_sha256, err);
+    if (st)
+        return st;
+    if (trust) { /* an unreadable anchor is a usage problem, not a failed check */
+        FILE *fp = fopen(trust, "rb");
+        if (!fp)
+            return vp_error_set(err, VP_ERR_INPUT, "%s: cannot read the trust anchors: %s", trust, strerror(errno));
+        fclose(fp);
+    }
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/vaultproof-verify-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp") >= sizeof tmp)
+        return vp_error_set(err, VP_ERR_USAGE, "TMPDIR too long");
+    if (!mkdtemp(tmp))
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", tmp, strerror(errno));
+    snprintf(dest, sizeof dest, "%s/x", tmp);
+    if (vp_archive_extract(bundle, dest, NULL, NULL, &xerr))
+        fail(&v, VP_CHECK_ARCHIVE, "archive: %s", xerr.message);
+    else if (!(st = locate_root(&v, dest, err)) && v.root[0]) {
+        check_manifest(&v);
+        check_sums(&v);
+        check_signature(&v, trust);
+    }
+    if (!st && ledger)
+        check_ledger(&v, ledger);
+    vpk_free_list(v.files, v.file_count);
+    free(v.listed);
+    vpk_remove_tree(tmp);
+    if (st)
+        return st;
+    return rep->problem_count || rep->problems_dropped ? vp_error_set(err, VP_ERR_CHECK, "verify: %zu check(s) failed",
+                                                                     rep->problem_count + rep->problems_dropped)
+                                                       : VP_OK;
+}

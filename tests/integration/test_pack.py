@@ -1,0 +1,250 @@
+"""vaultproof pack / verify: a signed, reproducible bundle that standard tools and
+'vaultproof verify' both accept, and that verify rejects once anything is changed."""
+import glob
+import gzip
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+
+LATER = "2026-09-30T07:00:00Z"
+TOP_FILES = ["README.txt", "SHA256SUMS", "certs/signer.pem", "data/assessment-results.json", "data/findings.json",
+             "data/snapshot.json", "manifest.json", "manifest.json.p7s", "report/report.pdf", "report/workbook.xlsx"]
+
+
+def retar(src_dir, out_path, mtime=0):
+    """A deterministic .tar.gz of src_dir (its single top folder), as an attacker would make."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for root, dirs, files in os.walk(src_dir):
+            dirs.sort()
+            for name in sorted(dirs) + sorted(files):
+                full = os.path.join(root, name)
+                info = tar.gettarinfo(full, arcname=os.path.relpath(full, src_dir))
+                info.mtime, info.uid, info.gid, info.uname, info.gname = mtime, 0, 0, "", ""
+                if info.isfile():
+                    with open(full, "rb") as f:
+                        tar.addfile(info, f)
+                else:
+                    tar.addfile(info)
+    with open(out_path, "wb") as f:
+        f.write(gzip.compress(buf.getvalue(), mtime=0))
+
+
+class Pack(TempDirTest):
+    def keygen(self, name="K"):
+        out = self.path(name)
+        rc, _, err = run(["keygen", "--out", out, "--now", PINNED])
+        self.assertEqual(rc, 0, err)
+        return out
+
+    def pack(self, keys, archive, now=PINNED, period="2026-Q3", key=None, cert=None, expect=0):
+        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", os.path.join(SAMPLE, "raw"),
+                "--out", archive, "--key", key or os.path.join(keys, "signer.key"),
+                "--cert", cert or os.path.join(keys, "signer.pem"), "--now", now]
+        if period:
+            args += ["--period", period]
+        rc, out, err = run(args)
+        self.assertEqual(rc, expect, err)
+        return out.splitlines()[0] if rc == 0 else None, out, err
+
+    def verify(self, bundle, *extra):
+        return run(["verify", bundle] + list(extra))
+
+    def extract(self, bundle, dest):
+        os.makedirs(dest)
+        subprocess.run(["tar", "-xzf", bundle, "-C", dest], check=True)
+        (top,) = os.listdir(dest)
+        return os.path.join(dest, top)
+
+    def test_pack_and_verify_with_standard_tools(self):
+        keys = self.keygen()
+        archive = self.path("archive")
+        bundle, out, _ = self.pack(keys, archive)
+        self.assertTrue(os.path.isfile(bundle))
+        self.assertEqual(os.path.basename(bundle), "contoso-health-2026-q3-20260930T060000Z.tar.gz")
+        self.assertIn("result: ", out)
+        listing = subprocess.run(["tar", "-tzf", bundle], capture_output=True, text=True, check=True).stdout.split()
+        top = "contoso-health-2026-q3-20260930T060000Z/"
+        self.assertTrue(all(n.startswith(top) for n in listing))
+        names = {n[len(top):] for n in listing}
+        for f in TOP_FILES:
+            self.assertIn(f, names)
+        self.assertTrue(any(n.startswith("raw/") and n.endswith(".json") for n in names))
+        self.assertEqual(glob.glob(os.path.join(archive, ".staging-*")), [])
+
+        root = self.extract(bundle, self.path("x"))
+        s = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=root, capture_output=True, text=True)
+        self.assertEqual(s.returncode, 0, s.stdout + s.stderr)
+        self.assertIn("manifest.json: OK", s.stdout)
+        c = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.json.p7s",
+                            "-content", "manifest.json", "-CAfile", os.path.join(keys, "ca.pem"), "-purpose", "any",
+                            "-out", os.devnull], cwd=root, capture_output=True, text=True)
+        self.assertEqual(c.returncode, 0, c.stderr)
+        manifest = load(os.path.join(root, "manifest.json"))
+        self.assertEqual(manifest["format"], "vaultproof-manifest/1")
+        self.assertEqual(manifest["period"], "2026-Q3")
+        self.assertIsNone(manifest["previous_bundle_sha256"])
+        self.assertIn("complete", manifest["collection"])
+        listed = [f["path"] for f in manifest["files"]]
+        self.assertEqual(listed, sorted(listed))
+        self.assertNotIn("manifest.json", listed)
+        if shutil.which("pdfinfo"):
+            self.assertEqual(subprocess.run(["pdfinfo", os.path.join(root, "report/report.pdf")],
+                                            capture_output=True).returncode, 0)
+
+        ledger = os.path.join(archive, "ledger.jsonl")
+        rc, out, err = self.verify(bundle, "--trust", os.path.join(keys, "ca.pem"), "--ledger", ledger)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("verdict: verified", out)
+        rc, out, _ = self.verify(bundle, "--trust", os.path.join(keys, "ca.pem"), "--json")
+        self.assertEqual(rc, 0)
+        verdict = json.loads(out)
+        self.assertTrue(verdict["verified"])
+        self.assertEqual(verdict["checks"]["ledger"], "skipped")
+        # without a trust anchor the signer is untrusted: a failed check
+        rc, out, _ = self.verify(bundle)
+        self.assertEqual(rc, 1)
+        self.assertIn("--trust", out)
+
+    def test_reproducible(self):
+        keys = self.keygen()
+        a, _, _ = self.pack(keys, self.path("a"))
+        b, _, _ = self.pack(keys, self.path("b"))
+        # ECDSA signatures are randomized: everything but the signature is identical
+        ra, rb = self.extract(a, self.path("xa")), self.extract(b, self.path("xb"))
+        for f in TOP_FILES:
+            if f != "manifest.json.p7s":
+                with open(os.path.join(ra, f), "rb") as fa, open(os.path.join(rb, f), "rb") as fb:
+                    self.assertEqual(fa.read(), fb.read(), f)
+        # RSA PKCS#1 v1.5 is deterministic: byte-identical bundles
+        key, cert = self.path("rsa.key"), self.path("rsa.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-subj", "/CN=vaultproof test", "-days", "30"], check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        c, _, _ = self.pack(None, self.path("c"), key=key, cert=cert)
+        d, _, _ = self.pack(None, self.path("d"), key=key, cert=cert)
+        with open(c, "rb") as fc, open(d, "rb") as fd:
+            self.assertEqual(fc.read(), fd.read())
+
+    def test_second_pack_uses_baseline_and_chains_ledger(self):
+        keys = self.keygen()
+        archive = self.path("archive")
+        first, _, _ = self.pack(keys, archive)
+        self.assertEqual(len(glob.glob(os.path.join(archive, "snapshots", "2026-Q3", "*.json"))), 1)
+        second, out, _ = self.pack(keys, archive, now=LATER)
+        self.assertIn("baselines: 1", out)
+        root = self.extract(second, self.path("x"))
+        self.assertEqual(len(load(os.path.join(root, "data", "findings.json"))["baselines"]), 1)
+        manifest = load(os.path.join(root, "manifest.json"))
+        with open(first, "rb") as f:
+            import hashlib
+            self.assertEqual(manifest["previous_bundle_sha256"], hashlib.sha256(f.read()).hexdigest())
+        ledger = os.path.join(archive, "ledger.jsonl")
+        with open(ledger) as f:
+            lines = [json.loads(line) for line in f]
+        self.assertEqual([e["seq"] for e in lines], [1, 2])
+        self.assertEqual(lines[1]["prev"], lines[1]["prev"].lower())
+        self.assertNotEqual(lines[1]["prev"], "0" * 64)
+        for b in (first, second):
+            rc, out, err = self.verify(b, "--trust", os.path.join(keys, "ca.pem"), "--ledger", ledger)
+            self.assertEqual(rc, 0, out + err)
+        # an edited ledger line fails --ledger
+        with open(ledger) as f:
+            text = f.read()
+        with open(ledger, "w") as f:
+            f.write(text.replace('"result":"', '"result":"x', 1))
+        rc, out, _ = self.verify(first, "--trust", os.path.join(keys, "ca.pem"), "--ledger", ledger)
+        self.assertEqual(rc, 1)
+        self.assertIn("ledger", out)
+
+    def test_tampering_is_detected(self):
+        keys = self.keygen()
+        archive = self.path("archive")
+        bundle, _, _ = self.pack(keys, archive)
+        ca, ledger = os.path.join(keys, "ca.pem"), os.path.join(archive, "ledger.jsonl")
+        with open(bundle, "rb") as f:
+            data = f.read()
+        for pos in (20, len(data) // 3, len(data) // 2, len(data) - 6):
+            bad = self.path("flip-%d.tar.gz" % pos)
+            with open(bad, "wb") as f:
+                f.write(data[:pos] + bytes([data[pos] ^ 0x01]) + data[pos + 1:])
+            rc, out, err = self.verify(bad, "--trust", ca, "--ledger", ledger)
+            self.assertEqual(rc, 1, "flip at %d: %s%s" % (pos, out, err))
+
+        x = self.path("x")
+        root = self.extract(bundle, x)
+        with open(os.path.join(root, "data", "findings.json"), "r+b") as f:
+            f.seek(100)
+            c = f.read(1)
+            f.seek(100)
+            f.write(b"X" if c != b"X" else b"Y")
+        modified = self.path("modified.tar.gz")
+        retar(x, modified)
+        rc, out, _ = self.verify(modified, "--trust", ca)
+        self.assertEqual(rc, 1)
+        self.assertIn("data/findings.json", out)
+
+        y = self.path("y")
+        root = self.extract(bundle, y)
+        with open(os.path.join(root, "data", "extra.json"), "w") as f:
+            f.write("{}")
+        extra = self.path("extra.tar.gz")
+        retar(y, extra)
+        rc, out, _ = self.verify(extra, "--trust", ca)
+        self.assertEqual(rc, 1)
+        self.assertIn("data/extra.json", out)
+
+    def test_other_signer_is_untrusted(self):
+        keys, other = self.keygen("K"), self.keygen("K2")
+        bundle, _, _ = self.pack(other, self.path("archive"))
+        rc, out, _ = self.verify(bundle, "--trust", os.path.join(keys, "ca.pem"))
+        self.assertEqual(rc, 1)
+        self.assertIn("trust", out)
+
+    def test_key_readable_by_others_is_refused(self):
+        keys = self.keygen()
+        os.chmod(os.path.join(keys, "signer.key"), 0o644)
+        archive = self.path("archive")
+        _, _, err = self.pack(keys, archive, expect=3)
+        self.assertIn("chmod 600", err)
+        self.assertEqual(glob.glob(os.path.join(archive, "*.tar.gz")), [])
+        self.assertFalse(os.path.exists(archive) and os.listdir(archive))
+
+    def test_unsafe_archive_is_refused(self):
+        inner = self.path("inner")
+        os.makedirs(inner)
+        evil = os.path.join(inner, "evil.tar.gz")
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            info = tarfile.TarInfo("../x")
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"hi"))
+        with open(evil, "wb") as f:
+            f.write(gzip.compress(buf.getvalue(), mtime=0))
+        tmp = self.path("t", "tmp")  # verify extracts below $TMPDIR; "../x" would land in t/x
+        os.makedirs(tmp)
+        rc, out, _ = run(["verify", evil], env={"TMPDIR": tmp})
+        self.assertEqual(rc, 1)
+        self.assertIn("archive", out)
+        self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(os.listdir(self.path("t")), ["tmp"])
+        self.assertFalse(os.path.exists(self.path("x")))
+        self.assertEqual(sorted(os.listdir(inner)), ["evil.tar.gz"])
+
+    def test_usage(self):
+        rc, _, err = run(["pack"])
+        self.assertEqual(rc, 2)
+        rc, _, err = run(["verify"])
+        self.assertEqual(rc, 2)
+        self.assertIn("BUNDLE", err)
+
+
+if __name__ == "__main__":
+    main()
