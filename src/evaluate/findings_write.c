@@ -20,12 +20,7 @@ static void write_record(vp_jsonw *w, const vp_findings *f)
     char buf[32];
     const vp_snapshot *s = f->current.snapshot;
     vp_jw_kstring(w, "generated_at", vp_time_format(f->clock.epoch, buf, sizeof buf));
-    vp_jw_key(w, "tool");
-    vp_jw_object(w, VP_JW_COMPACT);
-    vp_jw_kstring(w, "name", "vaultproof");
-    vp_jw_kstring(w, "version", vp_version());
-    vp_jw_kstring(w, "commit", vp_commit());
-    vp_jw_end(w);
+    vp_jw_tool(w, VP_JW_COMPACT, vp_version(), vp_commit());
     vp_jw_key(w, "catalog");
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "version", vp_catalog_version(f->catalog));

@@ -14,6 +14,7 @@
 #include "vaultproof/fileio.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/version.h"
 
 typedef struct {
     char **items;
@@ -197,12 +198,7 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kstring(w, "period", m->period);
     vp_jw_kstring(w, "request_id", m->request_id);
     vp_jw_kstring(w, "generated_at", m->generated_at);
-    vp_jw_key(w, "tool");
-    vp_jw_object(w, VP_JW_PRETTY);
-    vp_jw_kstring(w, "name", "vaultproof");
-    vp_jw_kstring(w, "version", m->tool_version);
-    vp_jw_kstring(w, "commit", m->tool_commit);
-    vp_jw_end(w);
+    vp_jw_tool(w, VP_JW_PRETTY, m->tool_version, m->tool_commit);
     vp_jw_kstring(w, "catalog_version", m->catalog_version);
     vp_jw_kstring(w, "config_sha256", m->config_sha256);
     vp_jw_kstring(w, "signer", m->signer_subject);

@@ -4,6 +4,7 @@
 
 #include "vaultproof/jsonw.h"
 #include "vaultproof/snapshot.h"
+#include "vaultproof/version.h"
 
 typedef struct {
     const char *name;
@@ -88,12 +89,7 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
     const vp_collection *c = &s->collection;
     vp_jw_key(w, "collection");
     vp_jw_object(w, VP_JW_PRETTY);
-    vp_jw_key(w, "tool");
-    vp_jw_object(w, VP_JW_COMPACT);
-    vp_jw_kstring(w, "name", "vaultproof");
-    vp_jw_kstring(w, "version", c->tool_version);
-    vp_jw_kstring(w, "commit", c->tool_commit);
-    vp_jw_end(w);
+    vp_jw_tool(w, VP_JW_COMPACT, c->tool_version, c->tool_commit);
     vp_jw_kstring(w, "source", c->source_kind);
     vp_jw_kstring(w, "input", c->input);
     vp_jw_kstring(w, "generated_at", c->generated_at);
