@@ -15,10 +15,13 @@
  *                                 and SHA-256, sorted by path
  *   SHA256SUMS                    `sha256sum -c` list of every file except itself and
  *                                 manifest.json.p7s (so manifest.json is included)
- *   manifest.json.p7s             detached CMS (DER) over manifest.json
+ *   manifest.json.p7s             detached CMS (DER) over manifest.json; with a TSA it
+ *                                 carries a signature-time-stamp (CAdES-T)
+ *   manifest.json.tsr             only with a TSA: an RFC 3161 TimeStampResp over the
+ *                                 bytes of manifest.json.p7s (`openssl ts -verify`)
  *
- * The PDF's own embedded (PAdES) signature and RFC 3161 timestamps are not part of this
- * version: the report is covered by the signed manifest.
+ * report/report.pdf also carries its own embedded PAdES signature (vaultproof/pdfsign.h),
+ * made before the manifest hashes it; with a TSA, PAdES B-T (a token in the CMS).
  */
 #ifndef VAULTPROOF_PACK_H
 #define VAULTPROOF_PACK_H
@@ -39,6 +42,8 @@ typedef struct {
     const char *key_path, *cert_path, *chain_path; /* as vp_signer_load */
     const char *passphrase;    /* NULL when the key is not encrypted; never kept or printed */
     vp_clock clock;            /* the pinned clock: archive mtime, signing time, bundle name */
+    const char *tsa_url;       /* RFC 3161 time-stamping authority (http/https), or NULL for none */
+    const char *ca_bundle;     /* PEM CAs for an https TSA, or NULL for the system store */
 } vp_pack_options;
 
 typedef struct {

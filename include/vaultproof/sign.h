@@ -126,6 +126,31 @@ typedef struct {
 vp_status vp_cms_verify_detached(const unsigned char *der, size_t der_len, const void *data, size_t len,
                                  const char *trust_ca_path, vp_cms_verdict *out, vp_error *err);
 
+/* Supplies an RFC 3161 TimeStampToken (a DER ContentInfo holding SignedData over a
+ * TSTInfo) for len bytes at data; the token's message imprint is over those bytes.
+ * On success *token (free with free()) and *token_len are set. vaultproof/tsa.h has
+ * one that asks a time-stamping authority over HTTP (vp_tsa_token_fn). */
+typedef vp_status (*vp_timestamp_fn)(void *ctx, const unsigned char *data, size_t len, unsigned char **token,
+                                     size_t *token_len, vp_error *err);
+
+/* Adds a signature-time-stamp (unsigned attribute id-aa-signatureTimeStampToken,
+ * RFC 3161 appendix A / CAdES-T / PAdES B-T) to the one signer of a DER CMS
+ * SignedData: fn is called once with the SignerInfo's signature value, and its token
+ * is attached. The signed part does not change; the signer is verified again before
+ * the result is returned. On success *out (free with free()) and *out_len are set.
+ * Errors: VP_ERR_INPUT when der is not a SignedData with one signer; whatever fn
+ * returns; VP_ERR_CRYPTO; VP_ERR_NOMEM. */
+vp_status vp_cms_add_signature_timestamp(const unsigned char *der, size_t der_len, vp_timestamp_fn fn, void *ctx,
+                                         unsigned char **out, size_t *out_len, vp_error *err);
+
+/* The one signer's signature value (always) and its signature-time-stamp token (when
+ * present; else *token is NULL and *token_len 0), copied out (free both with free()),
+ * so the token can be checked with vaultproof/tsa.h over the signature value.
+ * Errors: VP_ERR_INPUT when der is not a SignedData with one signer or the attribute
+ * is malformed; VP_ERR_NOMEM. */
+vp_status vp_cms_signature_timestamp(const unsigned char *der, size_t der_len, unsigned char **sigval,
+                                     size_t *sigval_len, unsigned char **token, size_t *token_len, vp_error *err);
+
 /* Writes demo keys into the existing directory out_dir, for trying vaultproof out:
  *
  *   ca.pem      a self-signed test CA (CA:TRUE, keyCertSign + cRLSign), 10 years

@@ -11,6 +11,7 @@ const char vp_help_pack[] =
     "usage: vaultproof pack --config FILE --replay DIR (--period YYYY-Qn | --request-id ID)\n"
     "                       --out ARCHIVE_DIR --key FILE --cert FILE [--chain FILE]\n"
     "                       [--passphrase-file F | --passphrase-env NAME] [--now TIME]\n"
+    "                       [--tsa URL [--ca-bundle FILE]]\n"
     "\n"
     "Collects the replay directory, evaluates it, renders the report and workbook, and\n"
     "publishes everything as one signed bundle in ARCHIVE_DIR:\n"
@@ -23,8 +24,11 @@ const char vp_help_pack[] =
     "With a pinned clock (--now, SOURCE_DATE_EPOCH) the bundle is byte-reproducible for\n"
     "RSA keys; ECDSA signatures are randomized, so then only manifest.json.p7s differs.\n"
     "\n"
-    "The report is covered by the signed manifest; its embedded PDF signature (PAdES) and\n"
-    "RFC 3161 timestamps come in a later version.\n"
+    "report/report.pdf also carries its own embedded PAdES signature (ETSI.CAdES.detached,\n"
+    "covering the whole file, claimed time in /M), made before the manifest is written.\n"
+    "With --tsa, an RFC 3161 time-stamping authority stamps the PDF signature (PAdES B-T)\n"
+    "and the manifest signature (a token inside manifest.json.p7s, and manifest.json.tsr\n"
+    "over the bytes of manifest.json.p7s); any time-stamp failure fails the pack (exit 5).\n"
     "\n"
     "  --config FILE            vaultproof.json (required)\n"
     "  --replay DIR             ARM responses to collect from (required)\n"
@@ -36,12 +40,14 @@ const char vp_help_pack[] =
     "  --passphrase-file FILE   key passphrase from the first line of FILE\n"
     "  --passphrase-env NAME    key passphrase from environment variable NAME\n"
     "  --now TIME               pin the clock (RFC 3339 UTC or @EPOCH)\n"
+    "  --tsa URL                RFC 3161 TSA (http:// or https://; https is always verified)\n"
+    "  --ca-bundle FILE         PEM CA certificates for an https TSA (default: system CAs)\n"
     "  --quiet                  print only the bundle path\n"
     "\n"
     "Exit status: 0 bundle written (also when the collection was incomplete: that is\n"
     "recorded in manifest.json and printed); 1 the existing ledger does not verify;\n"
     "2 usage; 3 invalid input (config, replay data, a key others can read: chmod 600);\n"
-    "5 signing error; 6 I/O. Nothing is published on failure.\n"
+    "5 signing or time-stamp error; 6 I/O. Nothing is published on failure.\n"
     "\n"
     "Example:\n"
     "  vaultproof keygen --out keys\n"
@@ -52,7 +58,7 @@ static const vp_opt_spec specs[] = {
     {"config", 1, 0}, {"replay", 1, 0},          {"period", 1, 0},         {"request-id", 1, 0},
     {"out", 1, 0},    {"key", 1, 0},             {"cert", 1, 0},           {"chain", 1, 0},
     {"now", 1, 0},    {"passphrase-file", 1, 0}, {"passphrase-env", 1, 0}, {"quiet", 0, 0},
-    {"help", 0, 0},
+    {"help", 0, 0},   {"tsa", 1, 0},             {"ca-bundle", 1, 0},
 };
 
 static vp_status get_passphrase(const vp_opts *o, char **pass, vp_error *err)
@@ -80,6 +86,10 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.key_path = vp_opts_get(o, "key");
     opt.cert_path = vp_opts_get(o, "cert");
     opt.chain_path = vp_opts_get(o, "chain");
+    opt.tsa_url = vp_opts_get(o, "tsa");
+    opt.ca_bundle = vp_opts_get(o, "ca-bundle");
+    if (opt.ca_bundle && !opt.tsa_url)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --ca-bundle is for the --tsa connection; give --tsa URL too");
     if (!opt.config_path || !opt.replay_dir || !opt.archive_dir || !opt.key_path)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --replay, --out and --key are required; see "
                             "'vaultproof help pack'");

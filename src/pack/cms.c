@@ -415,3 +415,103 @@ done:
     ERR_clear_error();
     return st;
 }
+
+/* Decodes a DER CMS SignedData with exactly one signer. */
+static vp_status decode_one_signer(const unsigned char *der, size_t der_len, CMS_ContentInfo **cms,
+                                   CMS_SignerInfo **si, vp_error *err)
+{
+    const unsigned char *p = der;
+    *cms = NULL;
+    if (!der || der_len == 0 || der_len > LONG_MAX)
+        return vp_error_set(err, VP_ERR_INPUT, "CMS: empty or oversized signature");
+    *cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
+    if (!*cms || p != der + der_len || OBJ_obj2nid(CMS_get0_type(*cms)) != NID_pkcs7_signed ||
+        sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(*cms)) != 1) {
+        CMS_ContentInfo_free(*cms);
+        *cms = NULL;
+        ERR_clear_error();
+        return vp_error_set(err, VP_ERR_INPUT, "CMS: expected a DER SignedData with exactly one signer");
+    }
+    *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(*cms), 0);
+    return VP_OK;
+}
+
+static vp_status dup_bytes(const unsigned char *src, size_t len, unsigned char **out, size_t *out_len, vp_error *err)
+{
+    if (!(*out = malloc(len ? len : 1)))
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    memcpy(*out, src, len);
+    *out_len = len;
+    return VP_OK;
+}
+
+vp_status vp_cms_add_signature_timestamp(const unsigned char *der, size_t der_len, vp_timestamp_fn fn, void *ctx,
+                                         unsigned char **out, size_t *out_len, vp_error *err)
+{
+    CMS_ContentInfo *cms = NULL;
+    CMS_SignerInfo *si = NULL;
+    unsigned char *token = NULL, *enc = NULL;
+    size_t token_len = 0;
+    *out = NULL;
+    *out_len = 0;
+    ERR_clear_error();
+    vp_status st = decode_one_signer(der, der_len, &cms, &si, err);
+    if (st)
+        return st;
+    /* RFC 5126 / EN 319 122: the signature-time-stamp covers the signature value. */
+    const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
+    if ((st = fn(ctx, ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig), &token, &token_len, err)))
+        goto done;
+    if (token_len > INT_MAX ||
+        !CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token, (int)token_len)) {
+        st = crypto_fail(err, "adding the signature-time-stamp attribute");
+        goto done;
+    }
+    /* unsigned attributes are outside the signature, but re-check the decoded
+     * signer: a signature we cannot verify is never handed out */
+    if (CMS_set1_signers_certs(cms, NULL, 0) < 0 || CMS_SignerInfo_verify(si) != 1) {
+        st = crypto_fail(err, "re-verifying the timestamped signature");
+        goto done;
+    }
+    int n = i2d_CMS_ContentInfo(cms, &enc);
+    if (n <= 0) {
+        st = crypto_fail(err, "encoding the timestamped signature (DER)");
+        goto done;
+    }
+    st = dup_bytes(enc, (size_t)n, out, out_len, err);
+done:
+    OPENSSL_free(enc);
+    free(token);
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return st;
+}
+
+vp_status vp_cms_signature_timestamp(const unsigned char *der, size_t der_len, unsigned char **sigval,
+                                     size_t *sigval_len, unsigned char **token, size_t *token_len, vp_error *err)
+{
+    CMS_ContentInfo *cms = NULL;
+    CMS_SignerInfo *si = NULL;
+    *sigval = *token = NULL;
+    *sigval_len = *token_len = 0;
+    ERR_clear_error();
+    vp_status st = decode_one_signer(der, der_len, &cms, &si, err);
+    if (st)
+        return st;
+    const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
+    ASN1_STRING *seq = CMS_unsigned_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_timeStampToken), -3,
+                                                     V_ASN1_SEQUENCE);
+    if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) >= 0 && !seq)
+        st = vp_error_set(err, VP_ERR_INPUT, "CMS: the signature-time-stamp attribute is malformed (expected one "
+                          "TimeStampToken)");
+    if (!st)
+        st = dup_bytes(ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig), sigval, sigval_len, err);
+    if (!st && seq && (st = dup_bytes(ASN1_STRING_get0_data(seq), (size_t)ASN1_STRING_length(seq), token, token_len,
+                                      err))) {
+        free(*sigval);
+        *sigval = NULL;
+    }
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return st;
+}

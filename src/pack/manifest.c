@@ -211,6 +211,8 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_end(w);
     vp_jw_kstring(w, "result", m->result);
     vp_jw_kstring(w, "previous_bundle_sha256", m->previous_bundle_sha256);
+    /* signed, so removing manifest.json.tsr or the tokens later is detected */
+    vp_jw_kbool(w, "timestamped", m->timestamped);
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}. */

@@ -37,6 +37,10 @@ typedef struct {
     size_t base_count;
     char snap_sha[65], findings_sha[65];
     char stem[200];
+    char ledger[4096];
+    int lock_fd;        /* ARCHIVE/.pack.lock, held for the whole pack; -1 when not taken */
+    char pending[4096]; /* ARCHIVE/.pending-NAME while it is not yet recorded, else "" */
+    char kept[4096];    /* the baseline snapshot kept for this bundle while not yet recorded */
 } pack_state;
 
 static void pack_free(pack_state *s)
@@ -56,6 +60,13 @@ static void pack_free(pack_state *s)
     vp_signer_free(s->signer);
     if (s->staging[0])
         vpk_remove_tree(s->staging);
+    if (s->pending[0]) { /* written but never recorded in the ledger: not published */
+        unlink(s->pending);
+        if (s->kept[0])
+            unlink(s->kept);
+    }
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
 }
 
 static vp_status check_options(const vp_pack_options *o, vp_error *err)
@@ -105,6 +116,16 @@ static void bundle_stem(pack_state *s)
     snprintf(s->stem, sizeof s->stem, "%s-%s-%s", org[0] ? org : "vaultproof", label[0] ? label : "bundle", compact);
 }
 
+/* Whether NAME.json is the snapshot of a bundle NAME.tar.gz that the ledger records. */
+static int is_recorded(const vp_ledger_entry *v, size_t n, const char *json_name)
+{
+    size_t stem = strlen(json_name) - 5;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(v[i].bundle, json_name, stem) == 0 && strcmp(v[i].bundle + stem, ".tar.gz") == 0)
+            return 1;
+    return 0;
+}
+
 /* Earlier snapshots of the period (ARCHIVE_DIR/snapshots/<period>/NAME.json), sorted. */
 static vp_status load_baselines(pack_state *s, vp_error *err)
 {
@@ -116,14 +137,21 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
     snprintf(dir, sizeof dir, "%s/snapshots/%s", s->opt->archive_dir, s->opt->period);
     if (stat(dir, &sb) && errno == ENOENT)
         return VP_OK;
+    vp_ledger_entry *recorded = NULL;
+    size_t recorded_n = 0;
     vp_status st = vpk_list_files(dir, &names, &n, err);
-    if (st)
+    if (!st && !(stat(s->ledger, &sb) && errno == ENOENT))
+        st = vp_ledger_entries(s->ledger, &recorded, &recorded_n, err);
+    if (st) {
+        vpk_free_list(names, n);
         return st;
+    }
     s->bases = calloc(n + 1, sizeof *s->bases);
     s->base_sha = calloc(n + 1, sizeof *s->base_sha);
     s->base_names = calloc(n + 1, sizeof *s->base_names);
     if (!s->bases || !s->base_sha || !s->base_names) {
         vpk_free_list(names, n);
+        free(recorded);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < n && !st; i++) {
@@ -131,6 +159,8 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
         vp_snapshot *bs = NULL;
         if (strchr(names[i], '/') || strlen(names[i]) < 6 || strcmp(names[i] + strlen(names[i]) - 5, ".json"))
             continue;
+        if (!is_recorded(recorded, recorded_n, names[i]))
+            continue; /* kept by a pack that was interrupted before its ledger entry */
         if ((st = vpk_join(path, sizeof path, dir, names[i], err)))
             break;
         snprintf(label, sizeof label, "snapshots/%s/%s", s->opt->period, names[i]);
@@ -145,6 +175,7 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
         s->base_count++;
     }
     vpk_free_list(names, n);
+    free(recorded);
     return st;
 }
 
@@ -279,14 +310,12 @@ static vp_status write_certs_readme(pack_state *s, vp_error *err)
 /* The previous bundle's hash from the ledger head (NULL for the first bundle). */
 static vp_status ledger_head(pack_state *s, char prev[65], int *have, vp_error *err)
 {
-    char path[4096];
     struct stat sb;
     vp_ledger_report rep;
     *have = 0;
-    snprintf(path, sizeof path, "%s/ledger.jsonl", s->opt->archive_dir);
-    if (stat(path, &sb) && errno == ENOENT)
+    if (stat(s->ledger, &sb) && errno == ENOENT)
         return VP_OK;
-    vp_status st = vp_ledger_verify(path, &rep, err);
+    vp_status st = vp_ledger_verify(s->ledger, &rep, err);
     if (st)
         return st;
     if (rep.entries > 0) {
@@ -308,7 +337,7 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
     vpk_manifest_meta m = {vp_config_organization(s->cfg), s->opt->period, s->opt->request_id, gen, vp_version(),
                            vp_commit(), vp_catalog_version(s->cat), vp_config_sha256(s->cfg), c->captured_from,
                            c->captured_to, c->complete, c->verified, result, have_prev ? prev : NULL,
-                           vp_signer_subject(s->signer, subject, sizeof subject)};
+                           vp_signer_subject(s->signer, subject, sizeof subject), s->opt->tsa_url != NULL};
     if ((st = vpk_write_manifest(s->staging, &m, err)) || (st = vpk_write_sums(s->staging, err)))
         return st;
     char *data = NULL;
@@ -320,6 +349,8 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
         vp_sha256_hex(data, len, manifest_sha);
         st = vp_cms_sign_detached(s->signer, data, len, s->opt->clock.epoch, VP_CMS_DEFAULT, &der, &der_len, err);
     }
+    if (!st && s->opt->tsa_url)
+        st = vpk_timestamp_manifest(s->staging, s->opt->tsa_url, s->opt->ca_bundle, &der, &der_len, err);
     snprintf(path, sizeof path, "%s/%s", s->staging, VPK_SIGNATURE);
     if (!st)
         st = vpk_write_bytes(path, der, der_len, err);
@@ -335,17 +366,26 @@ static vp_status publish(pack_state *s, vp_pack_result *out, vp_error *err)
     snprintf(out->bundle_path, sizeof out->bundle_path, "%s/%s.tar.gz", s->opt->archive_dir, s->stem);
     if (!lstat(out->bundle_path, &sb))
         return vp_error_set(err, VP_ERR_IO, "%s: already exists; a bundle is never overwritten", out->bundle_path);
-    vp_status st = vp_output_open(out->bundle_path, &o, err);
-    if (st)
-        return st;
-    if ((st = vp_archive_write(s->staging, s->stem, s->opt->clock.epoch, vp_output_stream(o), err))) {
-        vp_output_abort(o);
+    /* written under a hidden name: it becomes the bundle only once the ledger records it */
+    snprintf(s->pending, sizeof s->pending, "%s/" VPK_PENDING_PREFIX "%s.tar.gz", s->opt->archive_dir, s->stem);
+    vp_status st = vp_output_open(s->pending, &o, err);
+    if (st) {
+        s->pending[0] = '\0';
         return st;
     }
-    if ((st = vp_output_commit(o, err)) || (st = vp_sha256_file(out->bundle_path, out->bundle_sha256, err)))
+    if ((st = vp_archive_write(s->staging, s->stem, s->opt->clock.epoch, vp_output_stream(o), err))) {
+        vp_output_abort(o);
+        s->pending[0] = '\0';
         return st;
-    if (stat(out->bundle_path, &sb))
-        return vp_error_set(err, VP_ERR_IO, "%s: %s", out->bundle_path, strerror(errno));
+    }
+    if ((st = vp_output_commit(o, err))) {
+        s->pending[0] = '\0';
+        return st;
+    }
+    if ((st = vp_sha256_file(s->pending, out->bundle_sha256, err)))
+        return st;
+    if (stat(s->pending, &sb))
+        return vp_error_set(err, VP_ERR_IO, "%s: %s", s->pending, strerror(errno));
     out->bundle_bytes = (long long)sb.st_size;
     return VP_OK;
 }
@@ -353,7 +393,6 @@ static vp_status publish(pack_state *s, vp_pack_result *out, vp_error *err)
 static vp_status append_ledger(pack_state *s, vp_pack_result *out, vp_error *err)
 {
     vp_ledger_entry e = {0}, written;
-    char path[4096];
     e.time = s->opt->clock.epoch;
     snprintf(e.bundle, sizeof e.bundle, "%s.tar.gz", s->stem);
     memcpy(e.bundle_sha256, out->bundle_sha256, 65);
@@ -362,11 +401,20 @@ static vp_status append_ledger(pack_state *s, vp_pack_result *out, vp_error *err
     snprintf(e.period, sizeof e.period, "%s", s->opt->period ? s->opt->period : "");
     snprintf(e.request_id, sizeof e.request_id, "%s", s->opt->request_id ? s->opt->request_id : "");
     slug(out->result, e.result, sizeof e.result); /* "pass with warnings" -> "pass-with-warnings" */
-    snprintf(path, sizeof path, "%s/ledger.jsonl", s->opt->archive_dir);
-    vp_status st = vp_ledger_append(path, &e, &written, err);
-    if (!st)
-        out->ledger_seq = written.seq;
-    return st;
+    vp_status st = vp_ledger_append_signed(s->ledger, &e, s->signer, &written, err);
+    if (st)
+        return st;
+    out->ledger_seq = written.seq;
+    /* Recorded: from here on the pending file is the bundle, even if the rename below
+     * fails or we are killed before it (the next pack's recovery renames it). */
+    char pending[sizeof s->pending];
+    memcpy(pending, s->pending, sizeof pending);
+    s->pending[0] = '\0';
+    if (rename(pending, out->bundle_path))
+        return vp_error_set(err, VP_ERR_IO,
+                            "%s: recorded in the ledger but cannot be renamed to %s: %s (the next pack will retry)",
+                            pending, out->bundle_path, strerror(errno));
+    return vpk_sync_dir(s->opt->archive_dir, err);
 }
 
 /* Keeps the snapshot as a baseline for later packs of the period, published atomically. */
@@ -388,6 +436,8 @@ static vp_status keep_snapshot(pack_state *s, vp_error *err)
             st = vp_error_set(err, VP_ERR_IO, "%s: write failed", dst);
         } else {
             st = vp_output_commit(o, err);
+            if (!st)
+                snprintf(s->kept, sizeof s->kept, "%s", dst);
         }
     }
     free(data);
@@ -398,6 +448,10 @@ static vp_status make_staging(pack_state *s, vp_error *err)
 {
     if (mkdir(s->opt->archive_dir, 0755) && errno != EEXIST)
         return vp_error_set(err, VP_ERR_IO, "%s: cannot create directory: %s", s->opt->archive_dir, strerror(errno));
+    /* one pack at a time per archive; then finish or discard what a killed pack left */
+    vp_status st = vpk_archive_lock(s->opt->archive_dir, &s->lock_fd, err);
+    if (st || (st = vpk_archive_recover(s->opt->archive_dir, s->ledger, err)))
+        return st;
     if ((size_t)snprintf(s->staging, sizeof s->staging, "%s/.staging-XXXXXX", s->opt->archive_dir) >= sizeof s->staging)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
     if (!mkdtemp(s->staging)) {
@@ -410,16 +464,20 @@ static vp_status make_staging(pack_state *s, vp_error *err)
 
 vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err)
 {
-    pack_state s = {.opt = opt};
+    pack_state s = {.opt = opt, .lock_fd = -1};
     size_t counts[VP_STATUS_COUNT];
     memset(out, 0, sizeof *out);
     vp_status st = check_options(opt, err);
+    if (!st && (size_t)snprintf(s.ledger, sizeof s.ledger, "%s/ledger.jsonl", opt->archive_dir) >= sizeof s.ledger)
+        st = vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
     /* the key first: a key others can read (or a wrong passphrase) must stop us before
      * anything is written */
     if (st || (st = vp_signer_load(opt->key_path, opt->cert_path, opt->chain_path, opt->passphrase, &s.signer, err)) ||
         (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
-        (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) || (st = write_certs_readme(&s, err)))
+        (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) ||
+        (st = vpk_sign_report(s.staging, s.signer, opt->tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
+        (st = write_certs_readme(&s, err)))
         goto done;
     vp_findings_count(s.findings, NULL, counts);
     snprintf(out->result, sizeof out->result, "%s", vp_result_of(counts));
@@ -427,10 +485,10 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     out->verified = s.snap->collection.verified;
     out->baseline_count = s.base_count;
     bundle_stem(&s);
-    if ((st = manifest_and_sign(&s, out->result, out->manifest_sha256, err)) || (st = publish(&s, out, err)) ||
-        (st = append_ledger(&s, out, err)))
-        goto done;
-    st = keep_snapshot(&s, err);
+    /* publish writes the pending bundle; the ledger entry is the commit point (recover.c) */
+    st = manifest_and_sign(&s, out->result, out->manifest_sha256, err);
+    if (!st && !(st = publish(&s, out, err)) && !(st = keep_snapshot(&s, err)))
+        st = append_ledger(&s, out, err);
 done:
     pack_free(&s);
     return st;

@@ -30,6 +30,7 @@ typedef struct {
     const char *captured_from, *captured_to;
     int complete, verified;
     const char *result, *previous_bundle_sha256, *signer_subject;
+    int timestamped; /* manifest.json.tsr and time-stamp tokens are part of the bundle */
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging, and staging/SHA256SUMS
@@ -40,5 +41,36 @@ vp_status vpk_write_sums(const char *staging, vp_error *err);
 #define VPK_MANIFEST "manifest.json"
 #define VPK_SIGNATURE "manifest.json.p7s"
 #define VPK_SUMS "SHA256SUMS"
+#define VPK_TSR "manifest.json.tsr"
+#define VPK_REPORT_PDF "report/report.pdf"
+
+/* seal.c: replaces staging/report/report.pdf by the same PDF with its PAdES signature
+ * (claimed time: the pinned clock; B-T when opt->tsa_url is set). */
+struct vp_signer;
+vp_status vpk_sign_report(const char *staging, const struct vp_signer *signer, const char *tsa_url,
+                          const char *ca_bundle, long long claimed_time, vp_error *err);
+
+/* seal.c, with a TSA only: adds a signature-time-stamp to the manifest signature *der
+ * (replaced; the old buffer is freed) and writes staging/manifest.json.tsr, a second
+ * time-stamp over the final signature bytes. Every TSA failure is VP_ERR_CRYPTO. */
+vp_status vpk_timestamp_manifest(const char *staging, const char *tsa_url, const char *ca_bundle, unsigned char **der,
+                                 size_t *der_len, vp_error *err);
+
+/* Crash safety of an archive (recover.c). A bundle is first written as
+ * ARCHIVE/.pending-NAME and renamed to NAME only after the ledger records it. */
+#define VPK_PENDING_PREFIX ".pending-"
+
+/* Takes ARCHIVE/.pack.lock exclusively without waiting; *fd holds it until closed (or
+ * the process ends). VP_ERR_IO when another pack holds it. */
+vp_status vpk_archive_lock(const char *archive_dir, int *fd, vp_error *err);
+
+/* With the lock held: removes staging directories and temporary files an interrupted
+ * pack left, renames each pending bundle the ledger records (same SHA-256) into place and
+ * removes each one it does not. Errors: VP_ERR_CHECK when the ledger does not verify or
+ * a recorded pending bundle does not match its entry; VP_ERR_IO. */
+vp_status vpk_archive_recover(const char *archive_dir, const char *ledger, vp_error *err);
+
+/* fsync of a directory, so that a rename in it survives a crash. */
+vp_status vpk_sync_dir(const char *dir, vp_error *err);
 
 #endif

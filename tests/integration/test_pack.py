@@ -5,6 +5,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,12 +118,24 @@ class Pack(TempDirTest):
         keys = self.keygen()
         a, _, _ = self.pack(keys, self.path("a"))
         b, _, _ = self.pack(keys, self.path("b"))
-        # ECDSA signatures are randomized: everything but the signature is identical
+        # ECDSA signatures are randomized: everything but the signatures (the .p7s, and the
+        # PDF's /Contents - so also the manifest and SHA256SUMS that hash the PDF) is identical
         ra, rb = self.extract(a, self.path("xa")), self.extract(b, self.path("xb"))
+        randomized = ("manifest.json.p7s", "report/report.pdf", "manifest.json", "SHA256SUMS")
         for f in TOP_FILES:
-            if f != "manifest.json.p7s":
+            if f not in randomized:
                 with open(os.path.join(ra, f), "rb") as fa, open(os.path.join(rb, f), "rb") as fb:
                     self.assertEqual(fa.read(), fb.read(), f)
+        with open(os.path.join(ra, "report/report.pdf"), "rb") as fa, \
+                open(os.path.join(rb, "report/report.pdf"), "rb") as fb:
+            pa, pb = fa.read(), fb.read()
+        m = re.search(rb"/Contents <", pa[pa.rindex(b"/ByteRange"):])
+        start = pa.rindex(b"/ByteRange") + m.end()
+        end = pa.index(b">", start)
+        self.assertEqual(len(pa), len(pb))
+        self.assertEqual(pa[:start], pb[:start])
+        self.assertEqual(pa[end:], pb[end:])
+        self.assertNotEqual(pa[start:end], pb[start:end])
         # RSA PKCS#1 v1.5 is deterministic: byte-identical bundles
         key, cert = self.path("rsa.key"), self.path("rsa.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
