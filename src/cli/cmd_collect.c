@@ -1,23 +1,46 @@
-/* vaultproof collect: snapshot the estate from a replay directory. */
+/* vaultproof collect: snapshot the estate, live from Azure Resource Manager or from a
+ * replay directory. Live collection records into a directory (--record DIR, or a
+ * private temporary one) and the snapshot is then built from that recording exactly
+ * as --replay would: one path, so a recording replays byte-identically. */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "vaultproof/collect.h"
 #include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
+#include "vaultproof/live.h"
 
 const char vp_help_collect[] =
-    "usage: vaultproof collect --replay DIR [--config FILE] [--out SNAPSHOT] [options]\n"
+    "usage: vaultproof collect [--config FILE] [--record DIR] [--out SNAPSHOT] [options]\n"
+    "       vaultproof collect --replay DIR [--config FILE] [--out SNAPSHOT] [options]\n"
     "\n"
     "Builds a normalized snapshot (docs/snapshot-format.md) of Recovery Services vaults,\n"
-    "backup policies, protected items, virtual machines and regions from Azure Resource\n"
-    "Manager responses stored in DIR (docs/replay-format.md): a recording made by\n"
-    "vaultproof, the raw/ folder of an evidence bundle, or exports made with `az rest`,\n"
-    "`az backup vault list`, `az backup item list` or `az vm list`.\n"
+    "backup policies, protected items, virtual machines and regions, live from Azure\n"
+    "Resource Manager (docs/live-collection.md) or from ARM responses stored in DIR\n"
+    "(docs/replay-format.md): a recording made by vaultproof, the raw/ folder of an\n"
+    "evidence bundle, or exports made with `az rest`, `az backup vault list`,\n"
+    "`az backup item list` or `az vm list`.\n"
     "\n"
-    "  --replay DIR          read ARM responses from DIR (required in this version)\n"
+    "  --replay DIR          read ARM responses from DIR instead of calling Azure\n"
+    "  --record DIR          live: keep every response and its sidecar in DIR (new or\n"
+    "                        empty); `collect --replay DIR` then gives the same snapshot\n"
+    "  --token-file FILE     live: use this token (`az account get-access-token` JSON)\n"
+    "                        instead of the credential chain (AZURE_* variables, managed\n"
+    "                        identity; docs/live-collection.md)\n"
+    "  --arm-endpoint URL    live: ARM endpoint (default: the config's cloud)\n"
+    "  --authority-host URL  live: Entra ID authority (default: AZURE_AUTHORITY_HOST or\n"
+    "                        the cloud's)\n"
+    "  --ca-bundle FILE      live: trust these CAs (a TLS-inspecting proxy, tests);\n"
+    "                        verification is always on\n"
+    "  --concurrency N       live: requests in flight at most (default 8)\n"
+    "  --allow-incomplete    live: write the snapshot even when a list call could not\n"
+    "                        be completed (it records which); exit status stays 4\n"
     "  --config FILE         vaultproof.json: scope (subscriptions, vault globs) and\n"
     "                        WORM catalog override (docs/config.md)\n"
     "  --subscription ID     keep only this subscription (repeatable; overrides config)\n"
@@ -27,21 +50,22 @@ const char vp_help_collect[] =
     "                        does the same; pinned runs are byte-reproducible\n"
     "  --quiet               no progress or summary on stderr\n"
     "\n"
-    "Live collection from Azure (--config without --replay, --record DIR) is not part of\n"
-    "this version yet.\n"
-    "\n"
     "Exit status: 0 snapshot written and complete or unverified (offline export);\n"
-    "4 snapshot written but a list call is incomplete, or missing from a recording;\n"
-    "2 usage; 3 invalid input (file and JSON path named); 6 I/O. No snapshot file is\n"
-    "left behind on 2, 3 or 6.\n"
+    "4 replay: snapshot written but a list call is incomplete, or missing from a\n"
+    "recording; live: a list call could not be completed (nothing written unless\n"
+    "--allow-incomplete), authentication or TLS failed; 2 usage; 3 invalid input (file\n"
+    "and JSON path named); 6 I/O. No snapshot file is left behind on 2, 3 or 6.\n"
     "\n"
-    "Example:\n"
+    "Examples:\n"
+    "  vaultproof collect --config vaultproof.json --record raw --out snapshot.json\n"
     "  vaultproof collect --replay samples/contoso-health/raw \\\n"
     "      --config samples/contoso-health/vaultproof.json --out snapshot.json\n";
 
 static const vp_opt_spec specs[] = {
-    {"replay", 1, 0}, {"config", 1, 0}, {"subscription", 1, 1}, {"worm-catalog", 1, 0}, {"out", 1, 0},
-    {"now", 1, 0},    {"quiet", 0, 0},  {"record", 1, 0},       {"help", 0, 0},
+    {"replay", 1, 0},       {"config", 1, 0},         {"subscription", 1, 1}, {"worm-catalog", 1, 0},
+    {"out", 1, 0},          {"now", 1, 0},            {"quiet", 0, 0},        {"record", 1, 0},
+    {"help", 0, 0},         {"token-file", 1, 0},     {"arm-endpoint", 1, 0}, {"authority-host", 1, 0},
+    {"ca-bundle", 1, 0},    {"concurrency", 1, 0},    {"allow-incomplete", 0, 0},
 };
 
 static void progress(void *ctx, size_t done, size_t total)
@@ -106,6 +130,71 @@ static int collection_failed(const vp_snapshot *s)
     return 0;
 }
 
+/* Live collection into dir (made or checked here). *made_tmp tells the caller to
+ * remove it afterwards. */
+static vp_status collect_live(const vp_opts *o, const vp_collect_options *scope, vp_live_result *res, char *dir,
+                              size_t size, int *made_tmp, vp_error *err)
+{
+    vp_live_options lo = {0};
+    const char *record = vp_opts_get(o, "record"), *conc = vp_opts_get(o, "concurrency");
+    *made_tmp = 0;
+    if (conc) {
+        char *end;
+        long n = strtol(conc, &end, 10);
+        if (*end || n < 1 || n > 64)
+            return vp_error_set(err, VP_ERR_USAGE, "collect: --concurrency '%s': expected a number from 1 to 64", conc);
+        lo.concurrency = (int)n;
+    }
+    if (record) {
+        if (mkdir(record, 0755) != 0 && errno != EEXIST)
+            return vp_error_set(err, VP_ERR_IO, "%s: cannot create the recording directory: %s", record,
+                                strerror(errno));
+        snprintf(dir, size, "%s", record);
+        /* never mix two runs in one recording: the snapshot would describe neither */
+        DIR *d = opendir(dir);
+        struct dirent *entry = NULL;
+        while (d && (entry = readdir(d)) != NULL && (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, "..")))
+            ;
+        if (d)
+            closedir(d);
+        if (!d || entry)
+            return vp_error_set(err, VP_ERR_USAGE, "collect: --record %s already holds a recording; expected a new "
+                                "or empty directory", record);
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, size, "%s/vaultproof-live-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir))
+            return vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
+        *made_tmp = 1;
+    }
+    lo.record_dir = dir;
+    lo.token_file = vp_opts_get(o, "token-file");
+    lo.arm_endpoint = vp_opts_get(o, "arm-endpoint");
+    lo.authority_host = vp_opts_get(o, "authority-host");
+    lo.ca_bundle = vp_opts_get(o, "ca-bundle");
+    lo.subscriptions = scope->subscriptions;
+    lo.subscription_count = scope->subscription_count;
+    lo.progress = vp_cli_show_progress(o);
+    return vp_live_collect(&lo, res, err);
+}
+
+static void list_incomplete(const vp_snapshot *s)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < s->collection.list_count; i++) {
+        const vp_list_call *l = &s->collection.lists[i];
+        if (l->status == VP_LIST_COMPLETE)
+            continue;
+        if (shown++ < 10)
+            fprintf(stderr, "vaultproof: collect: %s %s: %s%s%s\n", l->operation, l->scope,
+                    l->status == VP_LIST_MISSING ? "missing" : l->status == VP_LIST_INCOMPLETE ? "incomplete"
+                                                                                               : "unverified",
+                    l->detail ? ": " : "", l->detail ? l->detail : "");
+    }
+    if (shown > 10)
+        fprintf(stderr, "vaultproof: collect: ... and %zu more (see collection.lists)\n", shown - 10);
+}
+
 static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
 {
     vp_config *cfg = NULL;
@@ -113,17 +202,20 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     vp_snapshot *snap = NULL;
     vp_output *out = NULL;
     vp_collect_options opt = {0};
+    vp_live_result live = {0};
+    vp_live_capture_info info = {0};
+    char dir[4096];
+    int made_tmp = 0, is_live = 0;
     const char *replay = vp_opts_get(o, "replay"), *config = vp_opts_get(o, "config");
     const char *worm_path = vp_opts_get(o, "worm-catalog"), *out_path = vp_opts_get(o, "out");
+    static const char *const live_only[] = {"record", "token-file", "arm-endpoint", "authority-host", "ca-bundle",
+                                            "concurrency", "allow-incomplete"};
     vp_status st;
 
-    if (vp_opts_has(o, "record"))
-        return vp_error_set(err, VP_ERR_USAGE, "collect: --record is for live collection, which this version does "
-                            "not include yet; use --replay DIR");
-    if (!replay)
-        return vp_error_set(err, VP_ERR_USAGE, config ? "collect: live collection from Azure is not part of this "
-                            "version yet; give --replay DIR (docs/replay-format.md)"
-                            : "collect: --replay DIR is required; see 'vaultproof help collect'");
+    for (size_t i = 0; replay && i < sizeof live_only / sizeof live_only[0]; i++)
+        if (vp_opts_has(o, live_only[i]))
+            return vp_error_set(err, VP_ERR_USAGE, "collect: --%s is for live collection; it cannot be combined with "
+                                "--replay", live_only[i]);
     if (!out_path)
         out_path = "snapshot.json";
     if ((st = vp_cli_clock(o, &opt.clock, err)))
@@ -145,8 +237,6 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     if (st)
         goto done;
 
-    opt.source_kind = "replay";
-    opt.input = replay;
     opt.worm = worm;
     opt.subscriptions = vp_opts_all(o, "subscription", &opt.subscription_count);
     if (opt.subscription_count == 0 && cfg)
@@ -155,10 +245,34 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
         opt.vault_include = vp_config_vault_include(cfg, &opt.vault_include_count);
         opt.vault_exclude = vp_config_vault_exclude(cfg, &opt.vault_exclude_count);
     }
+    if (!replay) {
+        is_live = 1;
+        if ((st = collect_live(o, &opt, &live, dir, sizeof dir, &made_tmp, err)))
+            goto done;
+        replay = dir;
+    }
+    /* The snapshot describes the recording, whichever way it is read: a vaultproof
+     * live recording says "live", its ARM endpoint and principal (from its sidecars),
+     * so replaying it gives the same bytes. */
+    if ((st = vp_live_capture_read(replay, &info, err)))
+        goto done;
+    opt.source_kind = info.is_live ? "live" : "replay";
+    opt.input = info.is_live ? info.endpoint : replay;
     if (vp_cli_show_progress(o))
         opt.progress = progress;
     if ((st = vp_collect_replay(replay, &opt, &snap, err)))
         goto done;
+    if (info.is_live && info.principal[0])
+        snap->collection.principal = info.principal;
+    if (is_live && (live.failed_calls || !snap->collection.complete)) {
+        list_incomplete(snap);
+        if (!vp_opts_has(o, "allow-incomplete")) {
+            st = vp_error_set(err, VP_ERR_COLLECT, "collect: the collection is incomplete (%zu list call(s) failed); "
+                              "no snapshot written (--allow-incomplete writes one that records what is missing)",
+                              live.failed_calls);
+            goto done;
+        }
+    }
     if ((st = vp_output_open(out_path, &out, err)))
         goto done;
     if ((st = vp_snapshot_write_json(snap, vp_output_stream(out), out_path, err))) {
@@ -167,12 +281,23 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     }
     if ((st = vp_output_commit(out, err)))
         goto done;
-    if (!vp_opts_has(o, "quiet"))
+    if (!vp_opts_has(o, "quiet")) {
         summary(strcmp(out_path, "-") ? stdout : stderr, snap, out_path);
-    *exit_code = collection_failed(snap) ? vp_exit_code(VP_ERR_COLLECT) : 0;
+        if (is_live)
+            fprintf(strcmp(out_path, "-") ? stdout : stderr, "  live: %s as %s (%s), %lld requests, %lld retried\n",
+                    live.arm_endpoint, live.principal[0] ? live.principal : "unknown principal", live.credential,
+                    live.requests, live.retries);
+    }
+    *exit_code = collection_failed(snap) || (is_live && (live.failed_calls || !snap->collection.complete))
+                     ? vp_exit_code(VP_ERR_COLLECT) : 0;
     if (*exit_code)
         fprintf(stderr, "vaultproof: collect: the snapshot records incomplete collection (see collection.lists)\n");
 done:
+    if (made_tmp) {
+        vp_error rm = {0};
+        if (vp_live_remove_tree(dir, &rm))
+            fprintf(stderr, "vaultproof: warning: %s\n", rm.message);
+    }
     vp_snapshot_free(snap);
     vp_worm_catalog_free(worm);
     vp_config_free(cfg);

@@ -1,0 +1,463 @@
+/* Credentials: the chain of docs/live-collection.md, first configured one wins:
+ *   1. --token-file (a pre-obtained token, e.g. `az account get-access-token`)
+ *   2. service principal with secret       AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET
+ *   3. service principal with certificate  AZURE_CLIENT_CERTIFICATE_PATH [+ _PASSWORD]
+ *   4. workload identity                   AZURE_FEDERATED_TOKEN_FILE (re-read at every exchange)
+ *   5. App Service / Functions identity    IDENTITY_ENDPOINT, IDENTITY_HEADER
+ *   6. IMDS managed identity               (VAULTPROOF_IMDS_ENDPOINT / AZURE_POD_IDENTITY_AUTHORITY_HOST
+ *                                           override the address, for tests)
+ * A half-configured set (a secret without a tenant, say) is an error rather than a
+ * silent fall-through to the next credential. Secrets are copied only where needed and
+ * wiped when freed; they never appear in a message. */
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "live/internal.h"
+#include "vaultproof/fileio.h"
+#include "vaultproof/json.h"
+
+typedef enum { K_TOKEN_FILE, K_SECRET, K_CERT, K_WORKLOAD, K_APPSERVICE, K_IMDS } kind;
+static const char *const kind_names[] = {"token-file", "secret", "certificate", "workload-identity",
+                                         "app-service-identity", "managed-identity"};
+
+struct vl_auth {
+    vl_auth_config cfg;
+    kind kind;
+    char tenant[128], client_id[160], principal[160];
+    char *secret;          /* client secret or IDENTITY_HEADER; wiped on free */
+    char federated[1024];  /* token file path */
+    char endpoint[1024];   /* IDENTITY_ENDPOINT or IMDS base */
+    vp_signer *signer;
+    char *token;           /* wiped on free */
+    long long expires, margin;
+    unsigned generation;
+    long long exchanges;
+    unsigned long long rng;
+};
+
+static char *dup_secret(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void wipe_free(char *s)
+{
+    if (s) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+static vp_status need_env(const char *what, const char *name, vp_error *err)
+{
+    if (env(name))
+        return VP_OK;
+    return vp_error_set(err, VP_ERR_USAGE, "%s is set but %s is not; the %s credential needs both "
+                        "(docs/live-collection.md)", what, name, what);
+}
+
+vp_status vl_auth_new(const vl_auth_config *cfg, vl_auth **out, vp_error *err)
+{
+    vp_status st = VP_OK;
+    vl_auth *a = calloc(1, sizeof *a);
+    *out = NULL;
+    if (!a)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    a->cfg = *cfg;
+    a->rng = (unsigned long long)vl_wall_ms() * 2654435761u | 1;
+    copy(a->tenant, sizeof a->tenant, env("AZURE_TENANT_ID"));
+    copy(a->client_id, sizeof a->client_id, env("AZURE_CLIENT_ID"));
+    if (cfg->token_file) {
+        a->kind = K_TOKEN_FILE;
+    } else if (env("AZURE_CLIENT_SECRET")) {
+        a->kind = K_SECRET;
+        if (!(st = need_env("AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", err)) &&
+            !(st = need_env("AZURE_CLIENT_SECRET", "AZURE_CLIENT_ID", err)) &&
+            !(a->secret = dup_secret(env("AZURE_CLIENT_SECRET"))))
+            st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    } else if (env("AZURE_CLIENT_CERTIFICATE_PATH")) {
+        a->kind = K_CERT;
+        if (!(st = need_env("AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_TENANT_ID", err)) &&
+            !(st = need_env("AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_ID", err)))
+            st = vl_load_certificate(env("AZURE_CLIENT_CERTIFICATE_PATH"), env("AZURE_CLIENT_CERTIFICATE_PASSWORD"),
+                                     &a->signer, err);
+    } else if (env("AZURE_FEDERATED_TOKEN_FILE")) {
+        a->kind = K_WORKLOAD;
+        copy(a->federated, sizeof a->federated, env("AZURE_FEDERATED_TOKEN_FILE"));
+        if (!(st = need_env("AZURE_FEDERATED_TOKEN_FILE", "AZURE_TENANT_ID", err)))
+            st = need_env("AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", err);
+    } else if (env("IDENTITY_ENDPOINT")) {
+        a->kind = K_APPSERVICE;
+        copy(a->endpoint, sizeof a->endpoint, env("IDENTITY_ENDPOINT"));
+        if (!(st = need_env("IDENTITY_ENDPOINT", "IDENTITY_HEADER", err)) &&
+            !(a->secret = dup_secret(env("IDENTITY_HEADER"))))
+            st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    } else {
+        a->kind = K_IMDS;
+        const char *host = env("VAULTPROOF_IMDS_ENDPOINT");
+        if (!host)
+            host = env("AZURE_POD_IDENTITY_AUTHORITY_HOST");
+        copy(a->endpoint, sizeof a->endpoint, host ? host : "http://169.254.169.254");
+        size_t n = strlen(a->endpoint);
+        while (n && a->endpoint[n - 1] == '/')
+            a->endpoint[--n] = '\0';
+    }
+    /* managed identities: a user-assigned one is chosen by AZURE_CLIENT_ID, else the
+     * token response names the system-assigned one */
+    if (a->kind != K_TOKEN_FILE)
+        copy(a->principal, sizeof a->principal, a->client_id);
+    if (st) {
+        vl_auth_free(a);
+        return st;
+    }
+    *out = a;
+    return VP_OK;
+}
+
+void vl_auth_free(vl_auth *a)
+{
+    if (!a)
+        return;
+    wipe_free(a->secret);
+    wipe_free(a->token);
+    vp_signer_free(a->signer);
+    free(a);
+}
+
+const char *vl_auth_principal(const vl_auth *a)
+{
+    return a->principal;
+}
+
+const char *vl_auth_kind(const vl_auth *a)
+{
+    return kind_names[a->kind];
+}
+
+long long vl_auth_exchanges(const vl_auth *a)
+{
+    return a->exchanges;
+}
+
+/* Appends key=percent-encoded(value) to a form body. */
+static int form_add(vl_buf *b, const char *key, const char *value)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if ((b->len && vl_buf_add(b, "&", 1)) || vl_buf_add(b, key, strlen(key)) || vl_buf_add(b, "=", 1))
+        return -1;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                    *p == '-' || *p == '.' || *p == '_' || *p == '~';
+        if (vl_buf_add(b, plain ? (const char *)p : enc, plain ? 1 : 3))
+            return -1;
+    }
+    return 0;
+}
+
+static void wipe_buf(vl_buf *b)
+{
+    if (b->data)
+        OPENSSL_cleanse(b->data, b->cap);
+    vl_buf_free(b);
+}
+
+/* The client id a JWT access token names (appid in v1 tokens, azp in v2), for the
+ * provenance of a token file; "" when the token is opaque. */
+static void principal_from_jwt(const char *token, char *out, size_t size)
+{
+    out[0] = '\0';
+    const char *p1 = strchr(token, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
+    if (!p2 || p2 - p1 > 8192)
+        return;
+    unsigned char dec[6200];
+    size_t n = 0;
+    unsigned v = 0;
+    int bits = 0;
+    for (const char *c = p1 + 1; c < p2; c++) {
+        const char *al = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const char *f = strchr(al, *c);
+        if (!f || !*c)
+            return;
+        v = v << 6 | (unsigned)(f - al);
+        if ((bits += 6) >= 8 && n < sizeof dec - 1) {
+            bits -= 8;
+            dec[n++] = (unsigned char)(v >> bits);
+        }
+    }
+    cJSON *claims = cJSON_ParseWithLength((const char *)dec, n);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, "appid");
+    if (!cJSON_IsString(id))
+        id = cJSON_GetObjectItemCaseSensitive(claims, "azp");
+    if (cJSON_IsString(id))
+        copy(out, size, id->valuestring);
+    cJSON_Delete(claims);
+}
+
+static long long number_or_string(const cJSON *v)
+{
+    if (cJSON_IsNumber(v))
+        return (long long)v->valuedouble;
+    if (cJSON_IsString(v)) {
+        char *end;
+        long long n = strtoll(v->valuestring, &end, 10);
+        return end != v->valuestring && *end == '\0' ? n : -1;
+    }
+    return -1;
+}
+
+static vp_status take_token(vl_auth *a, const char *token, long long expires, const char *where, vp_error *err)
+{
+    long long now = time(NULL);
+    if (!token || !*token)
+        return vp_error_set(err, VP_ERR_COLLECT, "%s: the response has no access token", where);
+    if (expires <= now)
+        return vp_error_set(err, VP_ERR_COLLECT, "%s: the access token has already expired", where);
+    char *copy_tok = strdup(token);
+    if (!copy_tok)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    wipe_free(a->token);
+    a->token = copy_tok;
+    a->expires = expires;
+    /* refresh 5 minutes early (the Azure SDKs' offset), or halfway for short tokens */
+    long long life = expires - now;
+    a->margin = life / 2 < 300 ? life / 2 : 300;
+    a->generation++;
+    a->exchanges++;
+    return VP_OK;
+}
+
+static vp_status from_token_file(vl_auth *a, int force, vp_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    cJSON *root = NULL;
+    vp_status st = vp_read_file(a->cfg.token_file, &data, &len, err);
+    if (st)
+        return st;
+    if ((st = vp_json_parse(a->cfg.token_file, data, len, &root, err)))
+        goto done;
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "accessToken");
+    if (!cJSON_IsString(tok))
+        tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+    long long exp = number_or_string(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
+    const cJSON *eo = cJSON_GetObjectItemCaseSensitive(root, "expiresOn");
+    if (exp < 0 && cJSON_IsString(eo)) {
+        /* az prints expiresOn in local time: "2026-09-30 03:00:00.000000" */
+        struct tm tm = {0};
+        if (sscanf(eo->valuestring, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                   &tm.tm_min, &tm.tm_sec) == 6) {
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            tm.tm_isdst = -1;
+            exp = (long long)mktime(&tm);
+        }
+    }
+    if (!cJSON_IsString(tok) || !*tok->valuestring) {
+        st = vp_error_set(err, VP_ERR_INPUT, "%s: /accessToken: missing; expected the JSON `az account "
+                          "get-access-token` prints (accessToken, expires_on or expiresOn)", a->cfg.token_file);
+        goto done;
+    }
+    if (exp < 0) {
+        st = vp_error_set(err, VP_ERR_INPUT, "%s: /expires_on: missing or not a time; expected epoch seconds "
+                          "(expires_on) or \"YYYY-MM-DD HH:MM:SS\" (expiresOn)", a->cfg.token_file);
+        goto done;
+    }
+    if (a->token && !strcmp(a->token, tok->valuestring) && !force && exp > (long long)time(NULL)) {
+        a->margin = 0; /* the same token, still valid: use it to the end */
+        goto done;
+    }
+    if (a->token && !strcmp(a->token, tok->valuestring)) {
+        st = vp_error_set(err, VP_ERR_COLLECT, "%s: the token was rejected and the file holds no newer one; "
+                          "obtain a fresh token", a->cfg.token_file);
+        goto done;
+    }
+    principal_from_jwt(tok->valuestring, a->principal, sizeof a->principal);
+    st = take_token(a, tok->valuestring, exp, a->cfg.token_file, err);
+    if (st == VP_ERR_COLLECT)
+        st = vp_error_prefix(err, "token file");
+done:
+    cJSON_Delete(root);
+    if (data) {
+        OPENSSL_cleanse(data, len);
+        free(data);
+    }
+    return st;
+}
+
+/* Reads a token response (AAD or managed identity) out of resp. */
+static vp_status parse_token_response(vl_auth *a, const vl_response *resp, const char *where, int managed,
+                                      vp_error *err)
+{
+    cJSON *root = cJSON_ParseWithLength(resp->body.data ? resp->body.data : "", resp->body.len);
+    vp_status st;
+    if (resp->status != 200) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "error_description");
+        if (cJSON_IsObject(e)) { /* some endpoints use the ARM shape */
+            d = cJSON_GetObjectItemCaseSensitive(e, "message");
+            e = cJSON_GetObjectItemCaseSensitive(e, "code");
+        }
+        st = vp_error_set(err, VP_ERR_COLLECT, "%s: HTTP %ld%s%s%s%.200s; expected an access token", where,
+                          resp->status, cJSON_IsString(e) ? " " : "", cJSON_IsString(e) ? e->valuestring : "",
+                          cJSON_IsString(d) ? ": " : "", cJSON_IsString(d) ? d->valuestring : "");
+        cJSON_Delete(root);
+        return st;
+    }
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
+    long long now = time(NULL);
+    long long exp = number_or_string(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
+    long long in = number_or_string(cJSON_GetObjectItemCaseSensitive(root, "expires_in"));
+    if (exp < 0 && in >= 0)
+        exp = now + in;
+    if (managed && a->principal[0] == '\0') {
+        const cJSON *cid = cJSON_GetObjectItemCaseSensitive(root, "client_id");
+        if (cJSON_IsString(cid))
+            copy(a->principal, sizeof a->principal, cid->valuestring);
+    }
+    st = take_token(a, cJSON_IsString(tok) ? tok->valuestring : NULL, exp < 0 ? now + 300 : exp, where, err);
+    cJSON_Delete(root);
+    return st;
+}
+
+static int transient(const vl_response *r)
+{
+    return r->code != CURLE_OK ? vl_retry_reason(r) != NULL : r->status == 429 || r->status >= 500;
+}
+
+/* One exchange with up to three attempts on transient failures (IMDS and AAD both
+ * throttle and have bad moments). */
+static vp_status exchange(vl_auth *a, const char *url, struct curl_slist *headers, const char *body,
+                          const char *where, int managed, vp_error *err)
+{
+    vl_response resp;
+    vp_status st = VP_OK;
+    memset(&resp, 0, sizeof resp);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+        st = vl_http_fetch(&a->cfg.http, url, headers, body, &resp, err);
+        if ((st && !transient(&resp)) || (!st && !transient(&resp)) || attempt == 3)
+            break;
+        long long ms = vl_retry_after_ms(resp.retry_after, time(NULL));
+        if (ms < 0)
+            ms = vl_backoff_ms(attempt, 300, 5000, &a->rng);
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!st)
+        st = parse_token_response(a, &resp, where, managed, err);
+    else
+        vp_error_prefix(err, "%s", where);
+    if (resp.body.data)
+        OPENSSL_cleanse(resp.body.data, resp.body.cap);
+    vl_response_reset(&resp);
+    return st;
+}
+
+static vp_status from_aad(vl_auth *a, vp_error *err)
+{
+    char url[1024], where[1100], jti[40];
+    vl_buf form = {0};
+    char *assertion = NULL, *federated = NULL;
+    size_t flen = 0;
+    vp_status st = VP_OK;
+    snprintf(url, sizeof url, "%s/%s/oauth2/v2.0/token", a->cfg.authority, a->tenant);
+    snprintf(where, sizeof where, "token endpoint %s", url);
+    if (a->kind == K_CERT) {
+        snprintf(jti, sizeof jti, "%08x-%04x-4%03x-a%03x-%08x%04x", vl_rand(&a->rng), vl_rand(&a->rng) & 0xffff,
+                 vl_rand(&a->rng) & 0xfff, vl_rand(&a->rng) & 0xfff, vl_rand(&a->rng), vl_rand(&a->rng) & 0xffff);
+        st = vl_jwt_assertion(vl_signer_key(a->signer), vl_signer_cert(a->signer), a->client_id, url, time(NULL), jti,
+                              &assertion, err);
+    } else if (a->kind == K_WORKLOAD) {
+        /* re-read every time: the kubelet rotates the projected token */
+        if (!(st = vp_read_file(a->federated, &federated, &flen, err))) {
+            while (flen && (federated[flen - 1] == '\n' || federated[flen - 1] == '\r' || federated[flen - 1] == ' '))
+                federated[--flen] = '\0';
+            if (!flen)
+                st = vp_error_set(err, VP_ERR_INPUT, "AZURE_FEDERATED_TOKEN_FILE %s: empty; expected a token",
+                                  a->federated);
+        }
+    }
+    if (st)
+        goto done;
+    if (form_add(&form, "grant_type", "client_credentials") || form_add(&form, "client_id", a->client_id) ||
+        form_add(&form, "scope", a->cfg.scope) ||
+        (a->kind == K_SECRET && form_add(&form, "client_secret", a->secret)) ||
+        ((assertion || federated) &&
+         (form_add(&form, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") ||
+          form_add(&form, "client_assertion", assertion ? assertion : federated)))) {
+        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
+    st = exchange(a, url, h, form.data, where, 0, err);
+    curl_slist_free_all(h);
+done:
+    wipe_buf(&form);
+    wipe_free(assertion);
+    wipe_free(federated);
+    return st;
+}
+
+static vp_status from_managed(vl_auth *a, vp_error *err)
+{
+    char url[2048], hdr[1100];
+    vl_buf q = {0};
+    vp_status st;
+    if (form_add(&q, "api-version", a->kind == K_IMDS ? "2018-02-01" : "2019-08-01") ||
+        form_add(&q, "resource", a->cfg.resource) || (a->client_id[0] && form_add(&q, "client_id", a->client_id))) {
+        vl_buf_free(&q);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    if (a->kind == K_IMDS)
+        snprintf(url, sizeof url, "%s/metadata/identity/oauth2/token?%s", a->endpoint, q.data);
+    else
+        snprintf(url, sizeof url, "%s%s%s", a->endpoint, strchr(a->endpoint, '?') ? "&" : "?", q.data);
+    vl_buf_free(&q);
+    if (a->kind == K_IMDS)
+        snprintf(hdr, sizeof hdr, "Metadata: true");
+    else
+        snprintf(hdr, sizeof hdr, "X-IDENTITY-HEADER: %s", a->secret);
+    struct curl_slist *h = curl_slist_append(NULL, hdr);
+    OPENSSL_cleanse(hdr, sizeof hdr);
+    char where[128];
+    snprintf(where, sizeof where, "%s", a->kind == K_IMDS ? "managed identity (IMDS)" : "managed identity (IDENTITY_ENDPOINT)");
+    st = exchange(a, url, h, NULL, where, 1, err);
+    curl_slist_free_all(h);
+    return st;
+}
+
+vp_status vl_auth_token(vl_auth *a, int force, const char **token, unsigned *generation, vp_error *err)
+{
+    vp_status st = VP_OK;
+    long long now = time(NULL);
+    if (force || !a->token || now >= a->expires - a->margin) {
+        switch (a->kind) {
+        case K_TOKEN_FILE: st = from_token_file(a, force, err); break;
+        case K_SECRET:
+        case K_CERT:
+        case K_WORKLOAD: st = from_aad(a, err); break;
+        case K_APPSERVICE:
+        case K_IMDS: st = from_managed(a, err); break;
+        }
+        if (st)
+            return st;
+    }
+    *token = a->token;
+    *generation = a->generation;
+    return VP_OK;
+}

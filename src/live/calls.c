@@ -1,0 +1,265 @@
+/* What the live collector fetches (list endpoints only) and what each page leads to:
+ * the subscription list discovers subscriptions, a vault list discovers the five
+ * per-vault calls, a nextLink is followed verbatim, with loop detection and a page cap.
+ * Every page is recorded with its sidecar, failures included, so completeness is
+ * judged from the recording alone. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "live/engine.h"
+
+static const char *const op_names[] = {"subscriptions", "vaults", "virtualMachines", "backupPolicies",
+                                       "backupProtectedItems", "backupResourceGuardProxies", "backupconfig",
+                                       "backupstorageconfig"};
+
+/* The path under a vault id, for the per-vault calls (BackupPolicies_List, ...). */
+static const char *const vault_paths[] = {NULL, NULL, NULL, "backupPolicies", "backupProtectedItems",
+                                          "backupResourceGuardProxies", "backupconfig/vaultconfig",
+                                          "backupstorageconfig/vaultstorageconfig"};
+
+static char *dupe(vl_engine *e, const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d && !e->fatal)
+        e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
+    return d;
+}
+
+void vl_call_free(vl_call *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->seen_count; i++)
+        free(c->seen[i]);
+    free(c->seen);
+    free(c->scope);
+    free(c->sub);
+    free(c->base);
+    free(c->url);
+    free(c);
+}
+
+void vl_call_requeue(vl_engine *e, vl_call *c)
+{
+    c->next = e->head;
+    e->head = c;
+    if (!e->tail)
+        e->tail = c;
+}
+
+void vl_call_add(vl_engine *e, vl_op op, const char *scope, const char *sub, const char *base, const char *url,
+                 int front)
+{
+    vl_call *c = calloc(1, sizeof *c);
+    if (!c || !(c->scope = dupe(e, scope)) || !(c->sub = dupe(e, sub)) || !(c->base = dupe(e, base)) ||
+        !(c->url = dupe(e, url))) {
+        vl_call_free(c);
+        if (!e->fatal)
+            e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
+        return;
+    }
+    c->op = op;
+    c->page = 1;
+    if (front) {
+        vl_call_requeue(e, c);
+    } else {
+        if (e->tail)
+            e->tail->next = c;
+        else
+            e->head = c;
+        e->tail = c;
+    }
+}
+
+static void add_subscription_calls(vl_engine *e, const char *sub)
+{
+    char url[2048], base[512], scope[256];
+    snprintf(scope, sizeof scope, "/subscriptions/%s", sub);
+    snprintf(url, sizeof url, "%s/subscriptions/%s/providers/Microsoft.RecoveryServices/vaults?api-version=%s",
+             e->ep.arm, sub, e->ep.api_rs);
+    snprintf(base, sizeof base, "subscriptions/%s/vaults", sub);
+    vl_call_add(e, OP_VAULTS, scope, sub, base, url, 0);
+    snprintf(url, sizeof url, "%s/subscriptions/%s/providers/Microsoft.Compute/virtualMachines?api-version=%s",
+             e->ep.arm, sub, e->ep.api_compute);
+    snprintf(base, sizeof base, "subscriptions/%s/virtualMachines", sub);
+    vl_call_add(e, OP_VMS, scope, sub, base, url, 0);
+}
+
+void vl_calls_start(vl_engine *e)
+{
+    char url[1024];
+    if (e->opt->subscription_count == 0) {
+        snprintf(url, sizeof url, "%s/subscriptions?api-version=%s", e->ep.arm, e->ep.api_subs);
+        vl_call_add(e, OP_SUBSCRIPTIONS, "/", "", "subscriptions", url, 0);
+        return;
+    }
+    for (size_t i = 0; i < e->opt->subscription_count; i++)
+        add_subscription_calls(e, e->opt->subscriptions[i]);
+}
+
+/* A subscription id safe to use in a path and a URL (a GUID, in practice). */
+static int safe_id(const char *s)
+{
+    if (!*s || strlen(s) > 63)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "value"), *r;
+    cJSON_ArrayForEach(r, list) {
+        if (c->op == OP_SUBSCRIPTIONS) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "subscriptionId");
+            if (cJSON_IsString(id) && safe_id(id->valuestring))
+                add_subscription_calls(e, id->valuestring);
+        } else if (c->op == OP_VAULTS) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+            if (!cJSON_IsString(id) || !cJSON_IsString(name) || id->valuestring[0] != '/' ||
+                strpbrk(id->valuestring, "?#% \"\\"))
+                continue; /* not a vault we can address; the snapshot reports what it holds */
+            char dir[80], base[1024], url[4096];
+            vl_vault_dirname(name->valuestring, dir, sizeof dir);
+            for (vl_op op = OP_POLICIES; op <= OP_STORAGECONFIG; op++) {
+                snprintf(base, sizeof base, "subscriptions/%s/vaults/%s/%s", c->sub, dir, op_names[op]);
+                snprintf(url, sizeof url, "%s%s/%s?api-version=%s", e->ep.arm, id->valuestring, vault_paths[op],
+                         e->ep.api_backup);
+                vl_call_add(e, op, id->valuestring, c->sub, base, url, 0);
+            }
+        }
+    }
+}
+
+static long long count_items(const cJSON *root)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "value");
+    if (cJSON_IsArray(list))
+        return cJSON_GetArraySize(list);
+    return cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "id") ? 1 : 0;
+}
+
+static void record(vl_engine *e, vl_call *c, const vl_response *r, const char *body, size_t len,
+                   const char *next, int complete, const char *error)
+{
+    char body_rel[4096], side_rel[4096], url[4096];
+    vl_page_paths(c->base, c->page, body_rel, side_rel, sizeof body_rel);
+    vl_url_scrub(c->url, url, sizeof url);
+    vl_sidecar s = {
+        .operation = op_names[c->op], .scope = c->scope, .url = url, .next_link = next, .error = error,
+        .request_id = r->request_id, .correlation_id = r->correlation_id, .date = r->date,
+        .principal = vl_auth_principal(e->auth), .credential = vl_auth_kind(e->auth),
+        .status = r->status ? r->status : 599, .page = c->page, .complete = complete, .retries = c->retries,
+        .requested_ms = c->requested_ms, .received_ms = vl_wall_ms(),
+    };
+    vp_status st = vl_write_body(e->opt->record_dir, body_rel, body, len, e->err);
+    if (!st)
+        st = vl_write_sidecar(e->opt->record_dir, side_rel, &s, e->err);
+    if (st && !e->fatal)
+        e->fatal = st;
+}
+
+/* Records a page that ends the call unsuccessfully. The body is ARM's own when it is
+ * JSON (an ARM error body, typically); otherwise (no response, truncated, HTML) a
+ * body made by vaultproof, marked as such, so the failure is evidenced in place. */
+static void record_failure(vl_engine *e, vl_call *c, const vl_response *r, int body_is_json, const char *why)
+{
+    char detail[700];
+    snprintf(detail, sizeof detail, "%s", why);
+    if (body_is_json) {
+        record(e, c, r, r->body.data, r->body.len, NULL, 0, detail);
+    } else {
+        cJSON *o = cJSON_CreateObject(), *eo = cJSON_AddObjectToObject(o, "error");
+        cJSON_AddStringToObject(eo, "code", "VaultproofNoUsableResponse");
+        cJSON_AddStringToObject(eo, "message", detail);
+        char *text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (!text) {
+            if (!e->fatal)
+                e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
+            return;
+        }
+        record(e, c, r, text, strlen(text), NULL, 0, detail);
+        free(text);
+    }
+    e->failed_calls++;
+    char url[1024];
+    vl_url_scrub(c->url, url, sizeof url);
+    fprintf(stderr, "vaultproof: collect: %s %s: %s (%s); recorded as incomplete\n", op_names[c->op], c->scope, why,
+            url);
+}
+
+void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure)
+{
+    cJSON *root = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+    char why[640];
+    if (failure || r->status != 200 || !root) {
+        if (failure)
+            snprintf(why, sizeof why, "%s", failure);
+        else if (r->status != 200) {
+            const cJSON *eo = cJSON_GetObjectItemCaseSensitive(root, "error");
+            const cJSON *code = cJSON_GetObjectItemCaseSensitive(eo, "code");
+            snprintf(why, sizeof why, "HTTP %ld%s%s", r->status, cJSON_IsString(code) ? " " : "",
+                     cJSON_IsString(code) ? code->valuestring : "");
+        } else
+            snprintf(why, sizeof why, "the response body is not JSON");
+        record_failure(e, c, r, root != NULL, why);
+        cJSON_Delete(root);
+        vl_call_free(c);
+        return;
+    }
+    const cJSON *nl = cJSON_GetObjectItemCaseSensitive(root, "nextLink");
+    const char *next = cJSON_IsString(nl) && nl->valuestring[0] ? nl->valuestring : NULL;
+    const char *stop = NULL;
+    e->items += count_items(root);
+    discover(e, c, root);
+    if (next) {
+        int loop = !strcmp(c->url, next);
+        for (size_t i = 0; i < c->seen_count && !loop; i++)
+            loop = !strcmp(c->seen[i], next);
+        if (loop)
+                stop = "nextLink loop: the next page's link repeats a page already fetched";
+        if (!stop && c->page >= e->max_pages)
+            stop = "page cap reached with more pages to fetch";
+        if (!stop && strncasecmp(next, e->ep.arm, strlen(e->ep.arm)) != 0)
+            stop = "nextLink points outside the ARM endpoint; not followed (the bearer token stays with ARM)";
+    }
+    record(e, c, r, r->body.data, r->body.len, next, next == NULL, stop);
+    if (stop) {
+        e->failed_calls++;
+        fprintf(stderr, "vaultproof: collect: %s %s: %s after page %d; recorded as incomplete\n", op_names[c->op],
+                c->scope, stop, c->page);
+    }
+    if (!next || stop) {
+        cJSON_Delete(root);
+        vl_call_free(c);
+        return;
+    }
+    char **seen = realloc(c->seen, (c->seen_count + 1) * sizeof *seen);
+    char *nu = strdup(next);
+    cJSON_Delete(root);
+    if (!seen || !nu) {
+        free(nu);
+        if (seen)
+            c->seen = seen;
+        if (!e->fatal)
+            e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
+        vl_call_free(c);
+        return;
+    }
+    c->seen = seen;
+    c->seen[c->seen_count++] = c->url; /* the page just fetched */
+    c->url = nu;
+    c->page++;
+    c->attempt = 0;
+    c->reauthed = 0;
+    c->retries = 0;
+    c->ready_at = 0;
+    vl_call_requeue(e, c); /* finish a started call before opening new ones */
+}

@@ -1,0 +1,138 @@
+/* Internal interfaces of the live collector (src/live/). */
+#ifndef VP_LIVE_INTERNAL_H
+#define VP_LIVE_INTERNAL_H
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "vaultproof/error.h"
+#include "vaultproof/live.h"
+#include "vaultproof/sign.h"
+
+/* ---- clocks (util.c) ---- */
+long long vl_now_ms(void);          /* monotonic milliseconds */
+long long vl_wall_ms(void);         /* Unix epoch milliseconds */
+char *vl_rfc3339_ms(long long wall_ms, char buf[32]); /* "2026-09-30T02:00:01.120Z" */
+unsigned vl_rand(unsigned long long *state); /* xorshift; state must be non-zero */
+
+/* ---- growable byte buffer (util.c) ---- */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} vl_buf;
+int vl_buf_add(vl_buf *b, const void *p, size_t n); /* 0 ok, -1 out of memory; keeps a NUL after data */
+void vl_buf_free(vl_buf *b);
+
+/* ---- URL scrubbing (util.c) ---- */
+/* Copies url into out keeping only the query parameters api-version, $filter,
+ * $skipToken and $top (docs/replay-format.md) and dropping any user:password@. The
+ * result is what sidecars and messages may show. Truncates to size. */
+void vl_url_scrub(const char *url, char *out, size_t size);
+
+/* ---- HTTP transport (http.c) ---- */
+typedef struct {
+    long status;             /* HTTP status; 0 when no response */
+    CURLcode code;           /* CURLE_OK or the transport error */
+    char error[CURL_ERROR_SIZE];
+    vl_buf body;
+    char content_type[128];
+    char request_id[128], correlation_id[128], date[64];
+    char retry_after[64];
+    long long ratelimit_remaining; /* lowest x-ms-ratelimit-remaining-* seen; -1 none */
+} vl_response;
+
+void vl_response_reset(vl_response *r); /* frees the body, clears everything */
+
+typedef struct {
+    const char *ca_bundle;
+    long connect_timeout_s, transfer_timeout_s;
+} vl_http_config;
+
+/* Applies the options every request shares: TLS verification on, CA bundle,
+ * timeouts, compression, HTTP/2 where offered, header and body capture into resp. */
+void vl_http_setup(CURL *e, const vl_http_config *cfg, const char *url, struct curl_slist *headers,
+                   vl_response *resp);
+
+/* One synchronous request (token endpoints). body NULL: GET, else POST form. */
+vp_status vl_http_fetch(const vl_http_config *cfg, const char *url, struct curl_slist *headers, const char *body,
+                        vl_response *resp, vp_error *err);
+
+/* ---- retry policy (retry.c) ---- */
+/* Delay in ms asked for by a Retry-After value (delta seconds or HTTP-date, relative
+ * to now_epoch); -1 when absent or malformed. Capped at 300 s. */
+long long vl_retry_after_ms(const char *value, long long now_epoch);
+/* Exponential backoff with jitter for the attempt-th retry (1-based): a random
+ * value in [d/2, d] where d = min(base_ms * 2^(attempt-1), cap_ms). */
+long long vl_backoff_ms(int attempt, long long base_ms, long long cap_ms, unsigned long long *rng);
+/* Spacing in ms to keep between requests to a subscription whose lowest remaining
+ * ARM read budget is `remaining` (-1 unknown): 0 while plentiful, growing as it runs
+ * low so ARM's bucket (refilled ~25/s) never empties. */
+long long vl_pace_ms(long long remaining);
+/* Why a response should be retried, or NULL when it should not. */
+const char *vl_retry_reason(const vl_response *r);
+
+/* ---- JWT client assertion (jwt.c) ---- */
+/* base64url without padding; returns a malloc'd string or NULL. */
+char *vl_base64url(const unsigned char *data, size_t len);
+/* Builds an RS256 client assertion: header {alg, typ, x5t#S256}, claims aud, iss, sub,
+ * jti, nbf, iat, exp (now + 10 min). *out is malloc'd and secret (never log it). */
+vp_status vl_jwt_assertion(EVP_PKEY *key, X509 *cert, const char *client_id, const char *audience,
+                           long long now_epoch, const char *jti, char **out, vp_error *err);
+/* Loads the client certificate principal's key and certificate: PEM holding both, or
+ * PKCS#12 (.p12/.pfx; password may be NULL). Refuses key files readable by group or
+ * other. *out is freed with vp_signer_free. */
+vp_status vl_load_certificate(const char *path, const char *password, struct vp_signer **out, vp_error *err);
+/* The key and certificate of a loaded signer (borrowed). */
+EVP_PKEY *vl_signer_key(const struct vp_signer *s);
+X509 *vl_signer_cert(const struct vp_signer *s);
+
+/* ---- credentials (auth.c) ---- */
+typedef struct vl_auth vl_auth;
+typedef struct {
+    const char *token_file;
+    const char *authority;   /* "https://login.microsoftonline.com" (no trailing slash) */
+    const char *scope;       /* "https://management.azure.com/.default" */
+    const char *resource;    /* "https://management.azure.com/" for managed identity */
+    vl_http_config http;
+} vl_auth_config;
+
+/* Picks the first configured credential of the chain (docs/live-collection.md). */
+vp_status vl_auth_new(const vl_auth_config *cfg, vl_auth **out, vp_error *err);
+void vl_auth_free(vl_auth *a);
+/* A valid bearer token (refreshed when it expires within the refresh margin, or
+ * always when force). *token stays owned by a; *generation changes with each new token. */
+vp_status vl_auth_token(vl_auth *a, int force, const char **token, unsigned *generation, vp_error *err);
+const char *vl_auth_principal(const vl_auth *a); /* client id, "" unknown */
+const char *vl_auth_kind(const vl_auth *a);      /* "secret", "certificate", ... */
+long long vl_auth_exchanges(const vl_auth *a);   /* tokens obtained so far */
+
+/* ---- recording (record.c) ---- */
+typedef struct {
+    const char *operation, *scope, *url, *next_link, *error;
+    const char *request_id, *correlation_id, *date;
+    const char *principal, *credential;
+    long status;
+    int page, complete;
+    long long retries, requested_ms, received_ms;
+} vl_sidecar;
+
+/* The directory a vault's calls are recorded under: the name verbatim when it only
+ * has letters, digits, '-', '_' and '.', else the lowercase hex SHA-256 of the name. */
+void vl_vault_dirname(const char *name, char *out, size_t size);
+/* Relative body path of page `page` of the call recorded as base ("x/y/backupPolicies"):
+ * base.json, base.page-0002.json, ... and its sidecar (.meta.json). */
+void vl_page_paths(const char *base, int page, char *body, char *sidecar, size_t size);
+/* Writes body (verbatim) at dir/rel, creating parent directories. */
+vp_status vl_write_body(const char *dir, const char *rel, const char *data, size_t len, vp_error *err);
+vp_status vl_write_sidecar(const char *dir, const char *rel, const vl_sidecar *s, vp_error *err);
+
+/* ---- enumeration (enumerate.c) ---- */
+typedef struct {
+    const char *arm;          /* ARM endpoint without trailing slash */
+    const char *api_rs, *api_backup, *api_compute, *api_subs;
+} vl_endpoints;
+
+#endif
