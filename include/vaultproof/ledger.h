@@ -20,7 +20,10 @@
 #ifndef VAULTPROOF_LEDGER_H
 #define VAULTPROOF_LEDGER_H
 
+#include <stddef.h>
+
 #include "vaultproof/error.h"
+#include "vaultproof/sign.h"
 
 #define VP_LEDGER_FORMAT "vaultproof-ledger/1"
 #define VP_LEDGER_NAME_MAX 255     /* longest bundle file name, in bytes */
@@ -85,5 +88,37 @@ vp_status vp_ledger_verify(const char *path, vp_ledger_report *out, vp_error *er
  * Errors: as vp_ledger_verify; VP_ERR_CHECK also when no entry names the bundle;
  * VP_ERR_USAGE when bundle_sha256 is not 64 hex digits. */
 vp_status vp_ledger_find(const char *path, const char *bundle_sha256, vp_ledger_entry *out, vp_error *err);
+
+/* vp_ledger_verify, and on success every entry in order: *entries (free with free();
+ * NULL when the ledger is empty) and *count. On failure *entries is NULL, *count 0.
+ * Errors: as vp_ledger_verify. */
+vp_status vp_ledger_entries(const char *path, vp_ledger_entry **entries, size_t *count, vp_error *err);
+
+/* As vp_ledger_append, and the new line is signed: a detached CMS (CAdES-BES, signing
+ * time = e->time) over the line's exact bytes, newline included, is written to
+ * vp_ledger_signature_path(path, seq) - atomically, and before the line itself is
+ * published, so a line never exists without its signature. Anyone can check a line with
+ *   sed -n 'Np' ledger.jsonl > line
+ *   openssl cms -verify -binary -inform DER -in ledger.jsonl.sig/00000N.p7s -content line \
+ *     -CAfile ca.pem -purpose any
+ * A signature file left by an append that died before publishing its line is
+ * overwritten by the next append (it has the same sequence number).
+ * Errors: as vp_ledger_append; VP_ERR_USAGE for a NULL signer; VP_ERR_CRYPTO when
+ * signing fails. */
+vp_status vp_ledger_append_signed(const char *path, const vp_ledger_entry *e, const vp_signer *signer,
+                                  vp_ledger_entry *out, vp_error *err);
+
+/* The signature file of line seq of the ledger at path: "<path>.sig/<seq>.p7s" with
+ * seq zero-padded to six digits (more when larger). Always NUL-terminates buf; returns
+ * VP_ERR_USAGE when it does not fit. */
+vp_status vp_ledger_signature_path(const char *path, long long seq, char *buf, size_t size, vp_error *err);
+
+/* vp_ledger_verify, then every line's signature: the file must exist and hold a valid
+ * detached CMS over exactly that line whose signer chains to trust_ca_path (PEM).
+ * Signature files beyond the last line are ignored (see vp_ledger_append_signed).
+ * Errors: as vp_ledger_verify; VP_ERR_CHECK also for the first line whose signature is
+ * missing, invalid or untrusted (out->bad_line is that line); VP_ERR_USAGE when
+ * trust_ca_path is NULL. */
+vp_status vp_ledger_verify_signed(const char *path, const char *trust_ca_path, vp_ledger_report *out, vp_error *err);
 
 #endif

@@ -22,6 +22,8 @@
 #include "vaultproof/jsonw.h"
 #include "vaultproof/ledger.h"
 
+#include "ledger_internal.h"
+
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 #define MAX_EXACT 9007199254740991LL /* 2^53 - 1: integers a double (cJSON) holds exactly */
 #define MAX_TIME 253402300799LL      /* 9999-12-31T23:59:59Z: four-digit years only */
@@ -230,8 +232,28 @@ static vp_status check_line(const char *label, long long n, const char *line, si
 
 /* Verifies a whole ledger held in memory. When want is not NULL the first entry with
  * that bundle_sha256 is copied to *found and *have set. */
+/* Every good entry, in order, when the caller wants them all (vp_ledger_entries). */
+typedef struct {
+    vp_ledger_entry *v;
+    size_t n, cap;
+} entry_list;
+
+static int keep_entry(entry_list *all, const vp_ledger_entry *e)
+{
+    if (all->n == all->cap) {
+        size_t cap = all->cap ? all->cap * 2 : 16;
+        vp_ledger_entry *v = realloc(all->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        all->v = v;
+        all->cap = cap;
+    }
+    all->v[all->n++] = *e;
+    return 0;
+}
+
 static vp_status scan(const char *label, const char *data, size_t len, vp_ledger_report *rep, const char *want,
-                      vp_ledger_entry *found, int *have, vp_error *err)
+                      vp_ledger_entry *found, int *have, entry_list *all, vp_error *err)
 {
     const char *p = data, *end = data + len;
     vp_ledger_entry e;
@@ -259,6 +281,8 @@ static vp_status scan(const char *label, const char *data, size_t len, vp_ledger
             *found = e;
             *have = 1;
         }
+        if (all && keep_entry(all, &e))
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
         rep->last = e;
         rep->entries = n;
         p = nl + 1;
@@ -277,19 +301,38 @@ static vp_status load(const char *path, int missing_ok, char **data, size_t *len
     return vp_read_file(path, data, len, err);
 }
 
-vp_status vp_ledger_verify(const char *path, vp_ledger_report *out, vp_error *err)
+static vp_status verify_all(const char *path, vp_ledger_report *out, entry_list *all, vp_error *err)
 {
     vp_ledger_report rep;
     char *data;
     size_t len;
     vp_status st = load(path, 0, &data, &len, err);
     if (!st)
-        st = scan(path, data, len, &rep, NULL, NULL, NULL, err);
+        st = scan(path, data, len, &rep, NULL, NULL, NULL, all, err);
     else
         memset(&rep, 0, sizeof rep);
     free(data);
     if (out)
         *out = rep;
+    return st;
+}
+
+vp_status vp_ledger_verify(const char *path, vp_ledger_report *out, vp_error *err)
+{
+    return verify_all(path, out, NULL, err);
+}
+
+vp_status vp_ledger_entries(const char *path, vp_ledger_entry **entries, size_t *count, vp_error *err)
+{
+    entry_list all = {0};
+    vp_status st = verify_all(path, NULL, &all, err);
+    if (st) {
+        free(all.v);
+        all.v = NULL;
+        all.n = 0;
+    }
+    *entries = all.v;
+    *count = all.n;
     return st;
 }
 
@@ -311,7 +354,7 @@ vp_status vp_ledger_find(const char *path, const char *bundle_sha256, vp_ledger_
         return vp_error_set(err, VP_ERR_USAGE, "bundle SHA-256 must be 64 hex digits");
     vp_status st = load(path, 0, &data, &len, err);
     if (!st)
-        st = scan(path, data, len, &rep, want, out, &have, err);
+        st = scan(path, data, len, &rep, want, out, &have, NULL, err);
     free(data);
     if (!st && !have)
         st = vp_error_set(err, VP_ERR_CHECK, "%s: no entry for bundle sha256 %s", path, want);
@@ -372,7 +415,8 @@ static vp_status publish(const char *path, int dfd, const char *old, size_t old_
     return VP_OK;
 }
 
-vp_status vp_ledger_append(const char *path, const vp_ledger_entry *e, vp_ledger_entry *out, vp_error *err)
+static vp_status append(const char *path, const vp_ledger_entry *e, const vp_signer *signer, vp_ledger_entry *out,
+                        vp_error *err)
 {
     char dir[4096];
     char *old = NULL, *zeroed = NULL, *line = NULL;
@@ -393,7 +437,7 @@ vp_status vp_ledger_append(const char *path, const vp_ledger_entry *e, vp_ledger
     }
     if ((st = load(path, 1, &old, &old_len, err)))
         goto done;
-    if ((st = scan(path, old, old_len, &rep, NULL, NULL, NULL, err))) {
+    if ((st = scan(path, old, old_len, &rep, NULL, NULL, NULL, NULL, err))) {
         vp_error_prefix(err, "refusing to append to a ledger that does not verify");
         goto done;
     }
@@ -407,6 +451,8 @@ vp_status vp_ledger_append(const char *path, const vp_ledger_entry *e, vp_ledger
         st = vp_error_set(err, VP_ERR_INPUT, "ledger entry for %s would not verify: %s", ne.bundle, lerr.message);
         goto done;
     }
+    if (signer && (st = vpk_ledger_sign_line(path, ne.seq, ne.time, line, line_len, signer, err)))
+        goto done;
     if ((st = publish(path, dfd, old, old_len, line, line_len, err)))
         goto done;
     if (out)
@@ -417,4 +463,17 @@ done:
     free(line);
     close(dfd); /* releases the lock */
     return st;
+}
+
+vp_status vp_ledger_append(const char *path, const vp_ledger_entry *e, vp_ledger_entry *out, vp_error *err)
+{
+    return append(path, e, NULL, out, err);
+}
+
+vp_status vp_ledger_append_signed(const char *path, const vp_ledger_entry *e, const vp_signer *signer,
+                                  vp_ledger_entry *out, vp_error *err)
+{
+    if (!signer)
+        return vp_error_set(err, VP_ERR_USAGE, "%s: a signed append needs a signer", path);
+    return append(path, e, signer, out, err);
 }

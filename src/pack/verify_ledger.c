@@ -1,0 +1,150 @@
+/* vp_verify_ledger: the chain, each line's signature, and every bundle in the archive. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vaultproof/audit.h"
+#include "vaultproof/ledger.h"
+#include "vaultproof/pack.h"
+
+static void add_line(char (*lines)[512], size_t *count, size_t *dropped, const char *fmt, va_list ap)
+{
+    if (*count == VP_AUDIT_MAX_LINES) {
+        (*dropped)++;
+        return;
+    }
+    vsnprintf(lines[(*count)++], 512, fmt, ap);
+}
+
+__attribute__((format(printf, 2, 3))) static void problem(vp_ledger_audit *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_line(a->problems, &a->problem_count, &a->problems_dropped, fmt, ap);
+    va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3))) static void note(vp_ledger_audit *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_line(a->notes, &a->note_count, &a->notes_dropped, fmt, ap);
+    va_end(ap);
+}
+
+static void dir_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else
+        snprintf(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+/* One recorded bundle: present -> verified in full and matched against its line. */
+static vp_status check_recorded(vp_ledger_audit *a, const char *ledger, const char *dir, const vp_ledger_entry *e,
+                                const char *trust, vp_error *err)
+{
+    char path[4400];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, e->bundle);
+    if (lstat(path, &sb) && errno == ENOENT) {
+        a->bundles_missing++;
+        note(a, "line %lld: %s is not beside the ledger (not checked)", e->seq, e->bundle);
+        return VP_OK;
+    }
+    vp_verify_report *rep = calloc(1, sizeof *rep);
+    if (!rep)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    vp_error berr = {0};
+    vp_status st = vp_verify_bundle(path, trust, ledger, rep, &berr);
+    if (st == VP_ERR_NOMEM || st == VP_ERR_IO) {
+        free(rep);
+        *err = berr;
+        return st;
+    }
+    int bad = st != VP_OK;
+    if (st && st != VP_ERR_CHECK)
+        problem(a, "line %lld: %s: %s", e->seq, e->bundle, berr.message);
+    for (size_t i = 0; i < rep->problem_count; i++)
+        problem(a, "line %lld: %s: %s", e->seq, e->bundle, rep->problems[i]);
+    if (!st && rep->ledger_seq != e->seq) {
+        bad = 1;
+        problem(a, "line %lld: %s: the ledger records this bundle's hash on line %lld, not here", e->seq,
+                e->bundle, rep->ledger_seq);
+    }
+    if (bad)
+        a->bundles_failed++;
+    else
+        a->bundles_verified++;
+    free(rep);
+    return VP_OK;
+}
+
+static int is_recorded(const vp_ledger_entry *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].bundle, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Visible bundles (NAME.tar.gz, not hidden) that no line records. */
+static vp_status check_unrecorded(vp_ledger_audit *a, const char *dir, const vp_ledger_entry *v, size_t n,
+                                  vp_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot list: %s", dir, strerror(errno));
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' || len < 8 || strcmp(de->d_name + len - 7, ".tar.gz"))
+            continue;
+        if (!is_recorded(v, n, de->d_name)) {
+            a->bundles_unrecorded++;
+            problem(a, "%s/%s: a bundle that the ledger does not record", dir, de->d_name);
+        }
+    }
+    closedir(d);
+    return VP_OK;
+}
+
+vp_status vp_verify_ledger(const char *ledger, const char *trust_ca, vp_ledger_audit *out, vp_error *err)
+{
+    char dir[4096];
+    vp_ledger_report rep;
+    vp_ledger_entry *v = NULL;
+    size_t n = 0;
+    vp_error lerr = {0};
+    memset(out, 0, sizeof *out);
+    if (!trust_ca)
+        return vp_error_set(err, VP_ERR_USAGE, "verifying a ledger needs --trust CA.pem (its lines are signed)");
+    vp_status st = vp_ledger_verify_signed(ledger, trust_ca, &rep, &lerr);
+    if (st == VP_ERR_CHECK) {
+        problem(out, "%s", lerr.message);
+        return vp_error_set(err, VP_ERR_CHECK, "%s: the ledger does not verify", ledger);
+    }
+    if (st) {
+        *err = lerr;
+        return st;
+    }
+    if ((st = vp_ledger_entries(ledger, &v, &n, err)))
+        return st;
+    out->chain_ok = 1;
+    out->entries = (long long)n;
+    dir_of(ledger, dir, sizeof dir);
+    for (size_t i = 0; i < n && !st; i++)
+        st = check_recorded(out, ledger, dir, &v[i], trust_ca, err);
+    if (!st)
+        st = check_unrecorded(out, dir, v, n, err);
+    free(v);
+    if (!st && out->problem_count + out->problems_dropped)
+        st = vp_error_set(err, VP_ERR_CHECK, "%s: %zu problem(s) found", ledger,
+                          out->problem_count + out->problems_dropped);
+    return st;
+}
