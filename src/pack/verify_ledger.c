@@ -61,7 +61,7 @@ static vp_status check_recorded(vp_ledger_audit *a, const char *ledger, const ch
     if (!rep)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     vp_error berr = {0};
-    vp_status st = vp_verify_bundle(path, trust, ledger, rep, &berr);
+    vp_status st = vp_verify_bundle(path, trust, NULL, ledger, rep, &berr);
     if (st == VP_ERR_NOMEM || st == VP_ERR_IO) {
         free(rep);
         *err = berr;
