@@ -8,38 +8,52 @@
 #include "vaultproof/pack.h"
 
 const char vp_help_verify[] =
-    "usage: vaultproof verify BUNDLE.tar.gz [--trust CA.pem] [--ledger FILE] [--json]\n"
+    "usage: vaultproof verify BUNDLE.tar.gz [--trust CA.pem] [--tsa-trust TSA-CA.pem] [--ledger FILE]\n"
+    "                         [--json]\n"
     "\n"
     "Extracts the bundle into a private temporary directory (removed afterwards; unsafe\n"
     "archives - '..', absolute names, links - are refused before anything is written) and\n"
     "checks: the archive is well formed; manifest.json is present and vaultproof-manifest/1;\n"
     "every listed file is present with its size and SHA-256 and nothing is unlisted;\n"
     "SHA256SUMS agrees and covers every file; the CMS signature over manifest.json is valid;\n"
-    "the signer chains to --trust; with --ledger, the ledger verifies and records this\n"
-    "bundle's SHA-256 and manifest.\n"
+    "the signer chains to --trust; report/report.pdf carries a valid PAdES signature\n"
+    "(ETSI.CAdES.detached) covering the whole file, by a signer that chains to --trust;\n"
+    "any RFC 3161 time-stamp (manifest.json.tsr over manifest.json.p7s, the token inside\n"
+    "manifest.json.p7s, the PDF signature's token) matches what it stamps, is signed, and\n"
+    "its TSA chains to --tsa-trust for time-stamping - and a bundle whose manifest says it\n"
+    "is time-stamped must have all three; with --ledger, the ledger verifies and records\n"
+    "this bundle's SHA-256 and manifest. Time-stamp times (genTime) are printed.\n"
     "\n"
     "  --trust CA.pem   trusted CA certificates. Without it the signature is still checked\n"
     "                   but the signer is untrusted, and that is a failed check (exit 1):\n"
     "                   the certificate inside a bundle proves nothing by itself\n"
+    "  --tsa-trust FILE trusted CA certificates of time-stamping authorities (default:\n"
+    "                   the --trust file, which may hold both)\n"
     "  --ledger FILE    the archive's ledger.jsonl\n"
     "  --json           print the verdict as JSON on stdout\n"
     "\n"
-    "The report's embedded PDF signature (PAdES) comes in a later version; the report is\n"
-    "covered by the signed manifest.\n"
     "\n"
     "Exit status: 0 every check passed; 1 a check failed (each failure is listed); 2 usage;\n"
     "3 the bundle or the trust file cannot be read; 6 I/O.\n";
 
-static const vp_opt_spec specs[] = {{"trust", 1, 0}, {"ledger", 1, 0}, {"json", 0, 0}, {"help", 0, 0}};
+static const vp_opt_spec specs[] = {
+    {"trust", 1, 0}, {"tsa-trust", 1, 0}, {"ledger", 1, 0}, {"json", 0, 0}, {"help", 0, 0}};
 
 static void print_text(const char *bundle, const vp_verify_report *r)
 {
     printf("bundle: %s\nsha256: %s\n", bundle, r->bundle_sha256);
     for (int c = 0; c < VP_CHECK_COUNT; c++)
-        printf("  %-11s %s\n", vp_verify_check_name((vp_verify_check)c),
+        printf("  %-14s %s\n", vp_verify_check_name((vp_verify_check)c),
                r->state[c] == VP_CHECK_PASSED ? "ok" : r->state[c] == VP_CHECK_FAILED ? "FAILED" : "skipped");
     if (r->signer_subject[0])
         printf("signer: %s\n", r->signer_subject);
+    if (r->pdf_signer_subject[0])
+        printf("pdf signer: %s (claimed time %s)\n", r->pdf_signer_subject,
+               r->pdf_claimed_time[0] ? r->pdf_claimed_time : "none");
+    if (r->timestamp_gen_time[0])
+        printf("manifest time-stamp: %s\n", r->timestamp_gen_time);
+    if (r->pdf_timestamp_gen_time[0])
+        printf("pdf time-stamp: %s\n", r->pdf_timestamp_gen_time);
     if (r->manifest_result[0])
         printf("result: %s\n", r->manifest_result);
     for (size_t i = 0; i < r->problem_count; i++)
@@ -66,6 +80,11 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
                       r->state[c] == VP_CHECK_PASSED ? "pass" : r->state[c] == VP_CHECK_FAILED ? "fail" : "skipped");
     vp_jw_end(w);
     vp_jw_kstring(w, "signer", r->signer_subject[0] ? r->signer_subject : NULL);
+    vp_jw_kstring(w, "pdf_signer", r->pdf_signer_subject[0] ? r->pdf_signer_subject : NULL);
+    vp_jw_kstring(w, "pdf_claimed_time", r->pdf_claimed_time[0] ? r->pdf_claimed_time : NULL);
+    vp_jw_kbool(w, "timestamped", r->timestamped);
+    vp_jw_kstring(w, "manifest_timestamp", r->timestamp_gen_time[0] ? r->timestamp_gen_time : NULL);
+    vp_jw_kstring(w, "pdf_timestamp", r->pdf_timestamp_gen_time[0] ? r->pdf_timestamp_gen_time : NULL);
     vp_jw_kstring(w, "result", r->manifest_result[0] ? r->manifest_result : NULL);
     vp_jw_kstring(w, "period", r->manifest_period[0] ? r->manifest_period : NULL);
     vp_jw_kint(w, "ledger_seq", r->ledger_seq);
@@ -84,7 +103,8 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
 static int verify_and_print(const char *bundle, const vp_opts *o, vp_verify_report *rep)
 {
     vp_error err = {0};
-    vp_status st = vp_verify_bundle(bundle, vp_opts_get(o, "trust"), vp_opts_get(o, "ledger"), rep, &err);
+    vp_status st = vp_verify_bundle(bundle, vp_opts_get(o, "trust"), vp_opts_get(o, "tsa-trust"),
+                                    vp_opts_get(o, "ledger"), rep, &err);
     if (st && st != VP_ERR_CHECK) {
         fprintf(stderr, "vaultproof: verify: %s\n", err.message);
         return vp_exit_code(st);

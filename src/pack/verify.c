@@ -13,7 +13,9 @@
 #include "vaultproof/json.h"
 #include "vaultproof/ledger.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/pdfsign.h"
 #include "vaultproof/sign.h"
+#include "vaultproof/tsa.h"
 
 typedef struct {
     vp_verify_report *rep;
@@ -23,8 +25,16 @@ typedef struct {
     unsigned char *listed; /* files[i] was named by the manifest */
 } verify_state;
 
-static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest", "files", "sha256sums",
-                                                          "signature", "trust", "ledger"};
+static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest",      "files",     "sha256sums",
+                                                          "signature", "trust",       "pdf-signature", "timestamp",
+                                                          "ledger"};
+
+/* Written after manifest.json, so neither it nor SHA256SUMS can list them. */
+static int after_manifest(const char *rel)
+{
+    return !strcmp(rel, VPK_MANIFEST) || !strcmp(rel, VPK_SIGNATURE) || !strcmp(rel, VPK_SUMS) ||
+           !strcmp(rel, VPK_TSR);
+}
 
 const char *vp_verify_check_name(vp_verify_check c)
 {
@@ -113,8 +123,7 @@ static void check_entry(verify_state *v, const cJSON *e, int index)
         return;
     }
     int at = find_file(v, p->valuestring);
-    if (at < 0 || !strcmp(p->valuestring, VPK_MANIFEST) || !strcmp(p->valuestring, VPK_SIGNATURE) ||
-        !strcmp(p->valuestring, VPK_SUMS)) {
+    if (at < 0 || after_manifest(p->valuestring)) {
         fail(v, VP_CHECK_FILES, "%s: listed in manifest.json but missing from the bundle", p->valuestring);
         return;
     }
@@ -135,6 +144,7 @@ static void read_meta(verify_state *v, const cJSON *m)
         snprintf(v->rep->manifest_result, sizeof v->rep->manifest_result, "%s", result->valuestring);
     if (cJSON_IsString(period))
         snprintf(v->rep->manifest_period, sizeof v->rep->manifest_period, "%s", period->valuestring);
+    v->rep->timestamped = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "timestamped"));
 }
 
 static void check_manifest(verify_state *v)
@@ -159,8 +169,7 @@ static void check_manifest(verify_state *v)
         for (const cJSON *e = files->child; e; e = e->next)
             check_entry(v, e, i++);
         for (size_t f = 0; f < v->file_count; f++)
-            if (!v->listed[f] && strcmp(v->files[f], VPK_MANIFEST) && strcmp(v->files[f], VPK_SIGNATURE) &&
-                strcmp(v->files[f], VPK_SUMS))
+            if (!v->listed[f] && !after_manifest(v->files[f]))
                 fail(v, VP_CHECK_FILES, "%s: in the bundle but not listed in manifest.json", v->files[f]);
         read_meta(v, m);
         pass_unless_failed(v, VP_CHECK_FILES);
@@ -212,7 +221,8 @@ static void check_sums(verify_state *v)
             seen[at] = 1;
     }
     for (size_t f = 0; f < v->file_count; f++)
-        if (!seen[f] && strcmp(v->files[f], VPK_SUMS) && strcmp(v->files[f], VPK_SIGNATURE))
+        if (!seen[f] && strcmp(v->files[f], VPK_SUMS) && strcmp(v->files[f], VPK_SIGNATURE) &&
+            strcmp(v->files[f], VPK_TSR))
             fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f]);
     pass_unless_failed(v, VP_CHECK_SUMS);
     free(data);
@@ -249,6 +259,84 @@ static void check_signature(verify_state *v, const char *trust)
     free(sig);
 }
 
+/* A token's chain failed but its imprint and signature held: reported under trust
+ * only when no anchor was given (that is already a failed trust check). */
+static int token_ok(const vp_tsa_verdict *t)
+{
+    return t->imprint_ok && t->signature_ok && (!t->chain_checked || t->chain_trusted);
+}
+
+static void check_pdf(verify_state *v, const char *trust, const char *tsa_trust)
+{
+    char path[4096], *pdf = NULL;
+    size_t len = 0;
+    vp_pdf_verdict pv;
+    vp_error e;
+    under_root(v, path, VPK_REPORT_PDF);
+    if (vp_read_file(path, &pdf, &len, &e)) {
+        fail(v, VP_CHECK_PDF, "%s: missing, so its signature cannot be checked", VPK_REPORT_PDF);
+        return;
+    }
+    vp_status st = vp_pdf_verify((unsigned char *)pdf, len, trust, tsa_trust, &pv, &e);
+    free(pdf);
+    snprintf(v->rep->pdf_signer_subject, sizeof v->rep->pdf_signer_subject, "%s", pv.cms.signer_subject);
+    snprintf(v->rep->pdf_claimed_time, sizeof v->rep->pdf_claimed_time, "%s", pv.claimed_time);
+    if (pv.has_timestamp && token_ok(&pv.timestamp))
+        snprintf(v->rep->pdf_timestamp_gen_time, sizeof v->rep->pdf_timestamp_gen_time, "%s",
+                 pv.timestamp.gen_time_text);
+    /* vp_pdf_verify checks the token last: a failure with a bad token is the token's */
+    if (st && pv.has_timestamp && !token_ok(&pv.timestamp))
+        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", VPK_REPORT_PDF, e.message);
+    else if (st)
+        fail(v, VP_CHECK_PDF, "%s: %s", VPK_REPORT_PDF, e.message);
+    if (v->rep->timestamped && !pv.has_timestamp && !st)
+        fail(v, VP_CHECK_TIMESTAMP, "%s: no signature time-stamp, but manifest.json says the bundle is time-stamped",
+             VPK_REPORT_PDF);
+    pass_unless_failed(v, VP_CHECK_PDF);
+    if (pv.has_timestamp)
+        pass_unless_failed(v, VP_CHECK_TIMESTAMP);
+}
+
+/* manifest.json.tsr over the bytes of manifest.json.p7s, and the token inside the .p7s
+ * over its signature value. */
+static void check_manifest_timestamps(verify_state *v, const char *anchors)
+{
+    char tpath[4096], spath[4096], *tsr = NULL, *sig = NULL;
+    size_t tsr_len = 0, sig_len = 0, sv_len = 0, tok_len = 0;
+    unsigned char *sv = NULL, *tok = NULL;
+    vp_tsa_verdict tv;
+    vp_error e;
+    under_root(v, tpath, VPK_TSR);
+    under_root(v, spath, VPK_SIGNATURE);
+    int have_tsr = find_file(v, VPK_TSR) >= 0;
+    if (!have_tsr && !v->rep->timestamped)
+        return;
+    if (!v->rep->timestamped)
+        fail(v, VP_CHECK_TIMESTAMP, "%s: present, but manifest.json says the bundle is not time-stamped", VPK_TSR);
+    if (vp_read_file(spath, &sig, &sig_len, &e)) {
+        fail(v, VP_CHECK_TIMESTAMP, "%s: missing, so no time-stamp can be checked", VPK_SIGNATURE);
+        return;
+    }
+    if (!have_tsr || vp_read_file(tpath, &tsr, &tsr_len, &e))
+        fail(v, VP_CHECK_TIMESTAMP, "%s: missing, but manifest.json says the bundle is time-stamped", VPK_TSR);
+    else if (vp_tsa_verify_response((unsigned char *)tsr, tsr_len, sig, sig_len, anchors, &tv, &e))
+        fail(v, VP_CHECK_TIMESTAMP, "%s (over %s): %s", VPK_TSR, VPK_SIGNATURE, e.message);
+    else
+        snprintf(v->rep->timestamp_gen_time, sizeof v->rep->timestamp_gen_time, "%s", tv.gen_time_text);
+    if (vp_cms_signature_timestamp((unsigned char *)sig, sig_len, &sv, &sv_len, &tok, &tok_len, &e))
+        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", VPK_SIGNATURE, e.message);
+    else if (!tok)
+        fail(v, VP_CHECK_TIMESTAMP, "%s: no signature time-stamp attribute, but manifest.json says the bundle is "
+             "time-stamped", VPK_SIGNATURE);
+    else if (vp_tsa_verify_token(tok, tok_len, sv, sv_len, anchors, &tv, &e))
+        fail(v, VP_CHECK_TIMESTAMP, "%s: signature time-stamp: %s", VPK_SIGNATURE, e.message);
+    pass_unless_failed(v, VP_CHECK_TIMESTAMP);
+    free(tsr);
+    free(sig);
+    free(sv);
+    free(tok);
+}
+
 static void check_ledger(verify_state *v, const char *ledger)
 {
     vp_ledger_entry e;
@@ -266,8 +354,8 @@ static void check_ledger(verify_state *v, const char *ledger)
     pass_unless_failed(v, VP_CHECK_LEDGER);
 }
 
-vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ledger, vp_verify_report *rep,
-                           vp_error *err)
+vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *tsa_trust, const char *ledger,
+                           vp_verify_report *rep, vp_error *err)
 {
     verify_state v = {.rep = rep};
     char tmp[1024], dest[1040];
@@ -277,11 +365,14 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *le
     vp_status st = vp_sha256_file(bundle, rep->bundle_sha256, err);
     if (st)
         return st;
-    if (trust) { /* an unreadable anchor is a usage problem, not a failed check */
-        FILE *fp = fopen(trust, "rb");
-        if (!fp)
-            return vp_error_set(err, VP_ERR_INPUT, "%s: cannot read the trust anchors: %s", trust, strerror(errno));
-        fclose(fp);
+    for (int i = 0; i < 2; i++) { /* an unreadable anchor is a usage problem, not a failed check */
+        const char *anchors = i ? tsa_trust : trust;
+        FILE *fp = anchors ? fopen(anchors, "rb") : NULL;
+        if (anchors && !fp)
+            return vp_error_set(err, VP_ERR_INPUT, "%s: cannot read the %strust anchors: %s", anchors, i ? "TSA " : "",
+                                strerror(errno));
+        if (fp)
+            fclose(fp);
     }
     if ((size_t)snprintf(tmp, sizeof tmp, "%s/vaultproof-verify-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp") >= sizeof tmp)
         return vp_error_set(err, VP_ERR_USAGE, "TMPDIR too long");
@@ -294,6 +385,8 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *le
         check_manifest(&v);
         check_sums(&v);
         check_signature(&v, trust);
+        check_pdf(&v, trust, tsa_trust);
+        check_manifest_timestamps(&v, tsa_trust ? tsa_trust : trust);
     }
     if (!st && ledger)
         check_ledger(&v, ledger);
