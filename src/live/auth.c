@@ -359,9 +359,7 @@ static vp_status exchange(vl_auth *a, const char *url, struct curl_slist *header
         nanosleep(&ts, NULL);
     }
     if (!st)
-        st = parse_token_response(a, &resp, where, managed, err);
-    else
-        vp_error_prefix(err, "%s", where);
+        st = parse_token_response(a, &resp, where, managed, err); /* the message names the URL already */
     if (resp.body.data)
         OPENSSL_cleanse(resp.body.data, resp.body.cap);
     vl_response_reset(&resp);

@@ -108,12 +108,6 @@ static void start(vl_engine *e, CURLM *multi, slot *s, vl_call *c)
     curl_multi_add_handle(multi, s->h);
 }
 
-static int tls_failure(CURLcode code)
-{
-    return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
-           code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR;
-}
-
 /* Decides what a finished transfer means: refresh and retry, back off and retry, or
  * hand the final outcome to calls.c. */
 static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
@@ -131,7 +125,7 @@ static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
     vl_pace *p = pace_for(e, c->sub);
     if (p && s->resp.ratelimit_remaining >= 0)
         p->remaining = s->resp.ratelimit_remaining;
-    if (tls_failure(code)) {
+    if (vl_tls_failure(code)) {
         vl_url_scrub(c->url, shown, sizeof shown);
         e->fatal = vp_error_set(e->err, VP_ERR_COLLECT, "%s: TLS verification failed: %s; expected a certificate "
                                 "trusted by the system store or by --ca-bundle FILE", shown,

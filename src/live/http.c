@@ -120,6 +120,10 @@ vp_status vl_http_fetch(const vl_http_config *cfg, const char *url, struct curl_
     curl_easy_cleanup(e);
     if (resp->code != CURLE_OK) {
         vl_url_scrub(url, shown, sizeof shown);
+        if (vl_tls_failure(resp->code))
+            return vp_error_set(err, VP_ERR_COLLECT, "%s: TLS verification failed: %s; expected a certificate "
+                                "trusted by the system store or by --ca-bundle FILE", shown,
+                                resp->error[0] ? resp->error : curl_easy_strerror(resp->code));
         return vp_error_set(err, VP_ERR_COLLECT, "%s: %s%s%s", shown, curl_easy_strerror(resp->code),
                             resp->error[0] ? ": " : "", resp->error);
     }

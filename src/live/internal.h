@@ -73,6 +73,8 @@ long long vl_backoff_ms(int attempt, long long base_ms, long long cap_ms, unsign
 long long vl_pace_ms(long long remaining);
 /* Why a response should be retried, or NULL when it should not. */
 const char *vl_retry_reason(const vl_response *r);
+/* Whether a transport error is a TLS verification failure (never retried). */
+int vl_tls_failure(CURLcode code);
 
 /* ---- JWT client assertion (jwt.c) ---- */
 /* base64url without padding; returns a malloc'd string or NULL. */

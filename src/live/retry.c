@@ -104,3 +104,9 @@ const char *vl_retry_reason(const vl_response *r)
         return "wrong content type";
     return NULL;
 }
+
+int vl_tls_failure(CURLcode code)
+{
+    return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
+           code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR;
+}
