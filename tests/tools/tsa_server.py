@@ -2,13 +2,14 @@
 """A local RFC 3161 time-stamping authority for tests: `openssl ts -reply` behind a small
 HTTP server on 127.0.0.1 (Python standard library only).
 
-    tsa_server.py --dir DIR [--mode ok|garbage|http500]
+    tsa_server.py --dir DIR [--mode ok|garbage|http500|other]
 
 Creates DIR/tsa-ca.pem (a test CA), DIR/tsa.pem + DIR/tsa.key (the TSA certificate,
 extendedKeyUsage=critical,timeStamping) and DIR/tsa.cnf when they are missing, listens on
 an ephemeral port and prints "PORT <n>" on stdout once it accepts requests. Each POST body
 (a DER TimeStampReq) is answered with `openssl ts -reply`; --mode garbage answers
-200 with bytes that are no TimeStampResp, http500 answers 500. Stops on SIGTERM.
+200 with bytes that are no TimeStampResp, http500 answers 500, other answers a genuine
+granted response for other data (another imprint and nonce). Stops on SIGTERM.
 """
 import argparse
 import http.server
@@ -84,6 +85,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 q, r = os.path.join(t, "q.tsq"), os.path.join(t, "r.tsr")
                 with open(q, "wb") as f:
                     f.write(body)
+                if self.server.mode == "other":
+                    d = os.path.join(t, "other")
+                    with open(d, "wb") as f:
+                        f.write(b"not what the client asked to stamp")
+                    subprocess.run(["openssl", "ts", "-query", "-data", d, "-sha256", "-cert", "-out", q],
+                                   check=True, capture_output=True)
                 p = subprocess.run(["openssl", "ts", "-reply", "-config", self.server.cnf, "-queryfile", q,
                                     "-out", r], capture_output=True)
                 if p.returncode != 0:
@@ -102,7 +109,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--mode", default="ok", choices=["ok", "garbage", "http500"])
+    ap.add_argument("--mode", default="ok", choices=["ok", "garbage", "http500", "other"])
     a = ap.parse_args()
     d = os.path.abspath(a.dir)
     os.makedirs(d, exist_ok=True)
