@@ -26,7 +26,7 @@ typedef struct {
 
 static void put(obuf *o, const void *p, size_t n)
 {
-    if (o->oom)
+    if (o->oom || n == 0) /* an empty span may be {NULL, NULL} */
         return;
     if (o->len + n > o->cap) {
         size_t cap = (o->len + n) * 2;
