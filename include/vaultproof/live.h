@@ -43,7 +43,7 @@ typedef struct {
 typedef struct {
     char principal[160];   /* client id of the identity used ("" when unknown, e.g. opaque token file) */
     char credential[32];   /* which credential of the chain was used: "secret", "certificate", ... */
-    char arm_endpoint[256];
+    char arm_endpoint[512];
     long long requests;    /* HTTP attempts sent to ARM, retries included */
     long long retries;
     long long items;       /* resources recorded */

@@ -24,12 +24,12 @@ long long vl_wall_ms(void)
 
 char *vl_rfc3339_ms(long long wall_ms, char buf[32])
 {
-    char whole[32];
+    char whole[24];
     vp_time_format(wall_ms / 1000, whole, sizeof whole); /* "YYYY-MM-DDTHH:MM:SSZ" */
     size_t n = strlen(whole);
     if (n && whole[n - 1] == 'Z')
         whole[n - 1] = '\0';
-    snprintf(buf, 32, "%s.%03lldZ", whole, wall_ms % 1000);
+    snprintf(buf, 32, "%.20s.%03uZ", whole, (unsigned)(wall_ms % 1000));
     return buf;
 }
 

@@ -21,6 +21,7 @@ Suite *render_xlsx_suite(void);
 Suite *archive_suite(void);
 Suite *sign_suite(void);
 Suite *ledger_suite(void);
+Suite *live_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
 typedef struct {
