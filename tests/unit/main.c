@@ -66,6 +66,7 @@ int main(void)
     srunner_add_suite(sr, render_xlsx_suite());
     srunner_add_suite(sr, archive_suite());
     srunner_add_suite(sr, sign_suite());
+    srunner_add_suite(sr, pdfsign_suite());
     srunner_add_suite(sr, ledger_suite());
     srunner_add_suite(sr, live_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -20,6 +20,7 @@ Suite *snapshot_read_suite(void);
 Suite *render_xlsx_suite(void);
 Suite *archive_suite(void);
 Suite *sign_suite(void);
+Suite *pdfsign_suite(void);
 Suite *ledger_suite(void);
 Suite *live_suite(void);
 
