@@ -102,6 +102,19 @@ const vp_eval_settings *vp_config_eval(const vp_config *cfg);
 const char *vp_config_sha256(const vp_config *cfg);
 const char *vp_config_path(const vp_config *cfg);
 
+/* ---- what live collection reads ("live", docs/config.md) ---- */
+typedef struct {
+    const char *cloud;                 /* "AzureCloud", "AzureUSGovernment", "AzureChinaCloud"; NULL: default */
+    const char *api_vaults;            /* api-version overrides per resource provider; NULL: pinned default */
+    const char *api_backup;
+    const char *api_compute;
+    const char *api_subscriptions;
+    int concurrency;                   /* 1..64; 0: default */
+} vp_live_settings;
+
+/* The live collection settings (all NULL / 0 when the config has no "live"). */
+const vp_live_settings *vp_config_live(const vp_config *cfg);
+
 /* The WORM catalog the config selects: its own ("worm_catalog": path relative to the
  * config file, or an inline object) or, when unset or null, the built-in one. */
 vp_status vp_config_worm_catalog(const vp_config *cfg, vp_worm_catalog **out, vp_error *err);

@@ -132,8 +132,8 @@ static int collection_failed(const vp_snapshot *s)
 
 /* Live collection into dir (made or checked here). *made_tmp tells the caller to
  * remove it afterwards. */
-static vp_status collect_live(const vp_opts *o, const vp_collect_options *scope, vp_live_result *res, char *dir,
-                              size_t size, int *made_tmp, vp_error *err)
+static vp_status collect_live(const vp_opts *o, const vp_config *cfg, const vp_collect_options *scope,
+                              vp_live_result *res, char *dir, size_t size, int *made_tmp, vp_error *err)
 {
     vp_live_options lo = {0};
     const char *record = vp_opts_get(o, "record"), *conc = vp_opts_get(o, "concurrency");
@@ -166,6 +166,16 @@ static vp_status collect_live(const vp_opts *o, const vp_collect_options *scope,
         if (!mkdtemp(dir))
             return vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
         *made_tmp = 1;
+    }
+    if (cfg) {
+        const vp_live_settings *ls = vp_config_live(cfg);
+        lo.cloud = ls->cloud;
+        lo.api_recoveryservices = ls->api_vaults;
+        lo.api_backup = ls->api_backup;
+        lo.api_compute = ls->api_compute;
+        lo.api_subscriptions = ls->api_subscriptions;
+        if (!conc)
+            lo.concurrency = ls->concurrency;
     }
     lo.record_dir = dir;
     lo.token_file = vp_opts_get(o, "token-file");
@@ -247,7 +257,7 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     }
     if (!replay) {
         is_live = 1;
-        if ((st = collect_live(o, &opt, &live, dir, sizeof dir, &made_tmp, err)))
+        if ((st = collect_live(o, cfg, &opt, &live, dir, sizeof dir, &made_tmp, err)))
             goto done;
         replay = dir;
     }

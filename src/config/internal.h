@@ -15,12 +15,16 @@ struct vp_config {
     const char **subs, **include, **exclude;
     size_t sub_count, include_count, exclude_count;
     vp_eval_settings eval;
+    vp_live_settings live;
 };
 
 /* A member holding an array of non-empty strings, copied into the config. Absent:
  * *out NULL and *count 0. */
 vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
                                 const char ***out, size_t *count);
+
+/* Reads and validates the "live" object (config_live.c). */
+vp_status vp_config_parse_live(vp_config *c, vp_jreader *r);
 
 /* Reads and validates what evaluation uses (config_eval.c). */
 vp_status vp_config_parse_eval(vp_config *c, vp_jreader *r);

@@ -348,6 +348,10 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
         int conc = opt->concurrency > 0 ? opt->concurrency : 8;
         run(&e, conc > 64 ? 64 : conc);
         st = e.fatal;
+    } else if (st == VP_ERR_COLLECT && !strcmp(vl_auth_kind(e.auth), "managed-identity")) {
+        vp_error_prefix(err, "authentication failed: no --token-file, AZURE_CLIENT_SECRET, "
+                        "AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE or IDENTITY_ENDPOINT is set, so the "
+                        "managed identity (IMDS) was tried");
     } else if (st == VP_ERR_COLLECT) {
         vp_error_prefix(err, "authentication (%s credential) failed", vl_auth_kind(e.auth));
     }

@@ -154,6 +154,23 @@ class LiveSample(TempDirTest):
         finally:
             slow.stop()
 
+    def test_config_api_versions_and_concurrency(self):
+        cfg = self.path("vaultproof.json")
+        with open(cfg, "w", encoding="utf-8") as f:
+            json.dump({"live": {"cloud": "AzureCloud", "concurrency": 2,
+                                "api_versions": {"backup": "2025-02-01", "vaults": "2025-08-01"}}}, f)
+        rc, snap, log = live(self.emu, self.path("s.json"), "--config", cfg)
+        self.assertEqual(rc, 0, log)
+        stats = self.emu.stats()
+        self.assertIn("2025-02-01", stats["api_versions"]["backupPolicies"])
+        self.assertIn("2025-08-01", stats["api_versions"]["vaults"])
+        self.assertIn("backupProtectedItems=2025-02-01", snap["collection"]["api_versions"])
+        with open(cfg, "w", encoding="utf-8") as f:
+            json.dump({"live": {"cloud": "AzureMoon"}}, f)
+        rc, snap, log = live(self.emu, self.path("t.json"), "--config", cfg)
+        self.assertEqual(rc, 3, log)
+        self.assertIn("/live/cloud", log)
+
     def test_nextlink_loop_is_incomplete_and_writes_nothing(self):
         self.emu.set_faults([{"operation": "backupProtectedItems", "match": "rsv-epic-immutable-wus3",
                               "kind": "nextlink-loop", "times": -1}])
