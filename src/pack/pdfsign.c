@@ -213,20 +213,18 @@ static void put_reason(obuf *o, const char *reason)
     put(o, ")", 1);
 }
 
-static void hex16(const unsigned char *data, size_t len, const char *salt, char out[33])
+/* /ID elements (hex of 16 bytes): the first from the document's own bytes, the second
+ * from that and the claimed time; deterministic, so a pinned clock gives the same file. */
+static void make_ids(const unsigned char *data, size_t len, const char *when, char id0[33], char id1[33])
 {
-    char full[65];
-    unsigned char *tmp = malloc(len + strlen(salt) + 1);
-    if (!tmp) { /* an /ID only needs to be distinct: fall back to the file's own hash */
-        vp_sha256_hex(data, len, full);
-    } else {
-        memcpy(tmp, data, len);
-        memcpy(tmp + len, salt, strlen(salt));
-        vp_sha256_hex(tmp, len + strlen(salt), full);
-        free(tmp);
-    }
-    memcpy(out, full, 32);
-    out[32] = '\0';
+    char full[65], salted[128];
+    vp_sha256_hex(data, len, full);
+    snprintf(salted, sizeof salted, "%s %s", full, when);
+    memcpy(id0, full, 32);
+    id0[32] = '\0';
+    vp_sha256_hex(salted, strlen(salted), full);
+    memcpy(id1, full, 32);
+    id1[32] = '\0';
 }
 
 typedef struct {
@@ -288,8 +286,7 @@ static vp_status layout(obuf *o, const unsigned char *in, size_t len, const pdf_
             putf(o, "%010zu %05ld n\r\n", off[order[i]], gens[order[i]]);
     }
     char id0[33], id1[33];
-    hex16(in, len, "", id0);
-    hex16(in, len, when, id1);
+    make_ids(in, len, when, id0, id1);
     putf(o, "trailer\n<< /Size %ld /Root %ld %ld R", sig + 1, pl->root, pl->root_gen);
     if (pl->info.b) {
         put(o, " /Info ", 7);

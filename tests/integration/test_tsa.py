@@ -23,14 +23,15 @@ NO_PROXY = {"no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"}
 class Tsa:
     """A running local TSA; stop() ends it (by its own process id)."""
 
-    def __init__(self, directory, mode="ok"):
-        self.proc = subprocess.Popen([sys.executable, SERVER, "--dir", directory, "--mode", mode],
+    def __init__(self, directory, mode="ok", tls=False):
+        self.proc = subprocess.Popen([sys.executable, SERVER, "--dir", directory, "--mode", mode] +
+                                     (["--tls"] if tls else []),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):
             self.proc.kill()
             raise AssertionError("TSA did not start: " + line + self.proc.stderr.read())
-        self.url = "http://127.0.0.1:%d/tsa" % int(line.split()[1])
+        self.url = "%s://127.0.0.1:%d/tsa" % ("https" if tls else "http", int(line.split()[1]))
         self.ca = os.path.join(directory, "tsa-ca.pem")
 
     def stop(self):
@@ -168,6 +169,24 @@ class Timestamps(TempDirTest):
             self.assertEqual(rc, 5, err)
             self.assertIn(expected, err)
             self.assert_nothing_published(archive)
+
+    def test_https_is_verified(self):
+        tsa = Tsa(self.path("tsa"), tls=True)
+        try:
+            # the server's certificate is not from a system CA: refused, pack fails
+            rc, _, err = run(pack_args(self.keys, self.path("a1"), tsa.url), env=NO_PROXY)
+            self.assertEqual(rc, 5, err)
+            self.assertIn("request failed", err)
+            self.assertIn("certificate", err)
+            self.assert_nothing_published(self.path("a1"))
+            # with --ca-bundle naming its CA it is accepted
+            rc, out, err = run(pack_args(self.keys, self.path("a2"), tsa.url) + ["--ca-bundle", tsa.ca],
+                               env=NO_PROXY)
+            self.assertEqual(rc, 0, err)
+        finally:
+            tsa.stop()
+        rc, out, err = run(["verify", out.strip(), "--trust", self.ca, "--tsa-trust", tsa.ca])
+        self.assertEqual(rc, 0, out + err)
 
     def test_url_secrets_not_echoed(self):
         tsa = Tsa(self.path("tsa"), "http500")

@@ -2,19 +2,22 @@
 """A local RFC 3161 time-stamping authority for tests: `openssl ts -reply` behind a small
 HTTP server on 127.0.0.1 (Python standard library only).
 
-    tsa_server.py --dir DIR [--mode ok|garbage|http500|other]
+    tsa_server.py --dir DIR [--mode ok|garbage|http500|other] [--tls]
 
 Creates DIR/tsa-ca.pem (a test CA), DIR/tsa.pem + DIR/tsa.key (the TSA certificate,
 extendedKeyUsage=critical,timeStamping) and DIR/tsa.cnf when they are missing, listens on
 an ephemeral port and prints "PORT <n>" on stdout once it accepts requests. Each POST body
 (a DER TimeStampReq) is answered with `openssl ts -reply`; --mode garbage answers
 200 with bytes that are no TimeStampResp, http500 answers 500, other answers a genuine
-granted response for other data (another imprint and nonce). Stops on SIGTERM.
+granted response for other data (another imprint and nonce). With --tls it serves HTTPS
+with DIR/tls.pem, a certificate for IP 127.0.0.1 issued by DIR/tsa-ca.pem, and prints
+"PORT <n> https". Stops on SIGTERM.
 """
 import argparse
 import http.server
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -67,6 +70,20 @@ def make_tsa(d):
         f.write(TSA_CNF.format(dir=d))
 
 
+def make_tls(d):
+    """A server certificate for 127.0.0.1 from the TSA's CA (so tsa-ca.pem is the bundle)."""
+    key, csr, cert, ext = (os.path.join(d, n) for n in ("tls.key", "tls.csr", "tls.pem", "tls.ext"))
+    if os.path.exists(cert):
+        return cert, key
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+            "-out", csr, "-subj", "/CN=127.0.0.1")
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", csr, "-CA", os.path.join(d, "tsa-ca.pem"), "-CAkey",
+            os.path.join(d, "tsa-ca.key"), "-CAcreateserial", "-out", cert, "-days", "30", "-extfile", ext)
+    return cert, key
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet: the tests read stdout
         pass
@@ -110,14 +127,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
     ap.add_argument("--mode", default="ok", choices=["ok", "garbage", "http500", "other"])
+    ap.add_argument("--tls", action="store_true")
     a = ap.parse_args()
     d = os.path.abspath(a.dir)
     os.makedirs(d, exist_ok=True)
     make_tsa(d)
     srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     srv.mode, srv.cnf, srv.requests = a.mode, os.path.join(d, "tsa.cnf"), 0
+    if a.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*make_tls(d))
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print("PORT %d" % srv.server_address[1], flush=True)
+    print("PORT %d%s" % (srv.server_address[1], " https" if a.tls else ""), flush=True)
     try:
         srv.serve_forever()
     finally:
