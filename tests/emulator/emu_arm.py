@@ -1,0 +1,125 @@
+"""ARM routing, paging and the per-subscription throttling counters.
+
+route() turns a GET path into (operation, status, body) without any HTTP concern, so the
+HTTP layer (emu_server.py) only adds headers, faults and encoding.
+"""
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+import urllib.parse
+
+_P = r"/subscriptions/([^/]+)"
+_V = _P + r"/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)"
+ROUTES = [
+    (re.compile(r"^/subscriptions/?$", re.I), "subscriptions"),
+    (re.compile("^" + _P + r"/providers/Microsoft\.RecoveryServices/vaults/?$", re.I), "vaults"),
+    (re.compile("^" + _P + r"/providers/Microsoft\.Compute/virtualMachines/?$", re.I), "virtualMachines"),
+    (re.compile("^" + _V + r"/backupPolicies/?$", re.I), "backupPolicies"),
+    (re.compile("^" + _V + r"/backupProtectedItems/?$", re.I), "backupProtectedItems"),
+    (re.compile("^" + _V + r"/backupResourceGuardProxies/?$", re.I), "backupResourceGuardProxies"),
+    (re.compile("^" + _V + r"/backupconfig/vaultconfig/?$", re.I), "backupconfig"),
+    (re.compile("^" + _V + r"/backupstorageconfig/vaultstorageconfig/?$", re.I), "backupstorageconfig"),
+]
+SINGLE = ("backupconfig", "backupstorageconfig")
+
+
+def classify(path):
+    """(operation, decoded path segments captured) for an ARM path, or ("unknown", ())."""
+    decoded = urllib.parse.unquote(path)
+    for regex, operation in ROUTES:
+        m = regex.match(decoded)
+        if m:
+            return operation, m.groups()
+    return "unknown", ()
+
+
+def subscription_of(path):
+    """The subscription a path is under (the throttling bucket), or "" for tenant-level calls."""
+    m = re.match(r"^/subscriptions/([^/]+)", urllib.parse.unquote(path), re.I)
+    return m.group(1).lower() if m else ""
+
+
+def arm_error(status, code, message):
+    return status, {"error": {"code": code, "message": message}}
+
+
+class Pager:
+    """Opaque, path-bound $skipToken values: a forged or garbled token is detectable (400)."""
+
+    def __init__(self, page_size):
+        self.page_size = page_size
+        self._key = secrets.token_bytes(32)
+
+    def _mac(self, path, offset):
+        msg = ("%s|%d" % (path.lower(), offset)).encode("utf-8")
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:16]
+
+    def token(self, path, offset):
+        raw = ("%d.%s" % (offset, self._mac(path, offset))).encode("ascii")
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+    def offset(self, path, token):
+        """The offset a token stands for, or None when it is not one this emulator issued for path."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+            offset_text, mac = raw.split(".", 1)
+            offset = int(offset_text)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if offset < 0 or not hmac.compare_digest(mac, self._mac(path, offset)):
+            return None
+        return offset
+
+
+def route(estate, operation, groups):
+    """(status, resource list or single resource or error body, is_list) for a classified path."""
+    if operation == "unknown":
+        return arm_error(404, "NotFound", "No route for this path in the ARM emulator.") + (False,)
+    if operation == "subscriptions":
+        return 200, list(estate.subscriptions), True
+    sub = groups[0]
+    if not estate.has_subscription(sub):
+        return arm_error(404, "SubscriptionNotFound", "The subscription '%s' could not be found." % sub) + (False,)
+    if operation == "vaults":
+        return 200, list(estate.vaults.get(sub.lower(), [])), True
+    if operation == "virtualMachines":
+        return 200, list(estate.vms.get(sub.lower(), [])), True
+    rg, vault = groups[1], groups[2]
+    if estate.vault(sub, rg, vault) is None:
+        return arm_error(404, "ResourceNotFound",
+                         "The Resource 'Microsoft.RecoveryServices/vaults/%s' under resource group '%s' was not found."
+                         % (vault, rg)) + (False,)
+    items = estate.vault_children(sub, rg, vault, operation)
+    if operation in SINGLE:
+        if not items:
+            return arm_error(404, "ResourceNotFound", "The vault '%s' has no %s resource." % (vault, operation)) + (False,)
+        return 200, items[0], False
+    return 200, list(items), True
+
+
+class RateLimits:
+    """Per-subscription remaining-request counters, refilled by one every 50 ms up to the start value."""
+
+    REFILL_SECONDS = 0.05
+
+    def __init__(self, initial):
+        self.initial = initial
+        self._lock = threading.Lock()
+        self._buckets = {}
+
+    def consume(self, subscription):
+        """(remaining reads, remaining resource requests) after this request."""
+        now = time.monotonic()
+        with self._lock:
+            b = self._buckets.get(subscription)
+            if b is None:
+                b = self._buckets[subscription] = {"reads": float(self.initial), "res": float(self.initial), "t": now}
+            refill = (now - b["t"]) / self.REFILL_SECONDS
+            b["t"] = now
+            for k in ("reads", "res"):
+                b[k] = max(0.0, min(float(self.initial), b[k] + refill) - 1)
+            return int(b["reads"]), int(b["res"])

@@ -1,0 +1,140 @@
+"""The estate the emulator serves: every resource of a replay directory, indexed by route.
+
+Reads the layout of docs/replay-format.md independently of vaultproof (the emulator is a
+test oracle, so it must not share the product's parser). Paging in the replay files is
+ignored on purpose: the emulator re-pages every list with its own --page-size, so a
+collector is tested against paging it has never seen recorded.
+"""
+import json
+import os
+import re
+
+VAULT_TYPE = "microsoft.recoveryservices/vaults"
+CHILD_TYPES = {
+    "microsoft.recoveryservices/vaults/backuppolicies": "backupPolicies",
+    "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems": "backupProtectedItems",
+    "microsoft.recoveryservices/vaults/backupconfig": "backupconfig",
+    "microsoft.recoveryservices/vaults/backupstorageconfig": "backupstorageconfig",
+    "microsoft.recoveryservices/vaults/backupresourceguardproxies": "backupResourceGuardProxies",
+}
+# Classic VMs are served by the Microsoft.Compute list too, so a collector reading the
+# emulator sees the same coverage set a replay of the same directory would.
+VM_TYPES = ("microsoft.compute/virtualmachines", "microsoft.classiccompute/virtualmachines")
+
+# Ids may carry a host (ListBySubscriptionIds example) and the Backup RP writes /Subscriptions/.
+_SUB_RE = re.compile(r"^(?:https?://[^/]+)?/subscriptions/([^/]+)", re.IGNORECASE)
+_VAULT_RE = re.compile(
+    r"^(?:https?://[^/]+)?/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/"
+    r"Microsoft\.RecoveryServices/vaults/([^/]+)", re.IGNORECASE)
+
+
+def _bodies(replay_dir):
+    """Yields every resource body file below replay_dir in byte-wise sorted relative-path order."""
+    paths = []
+    for root, dirs, files in os.walk(replay_dir, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            full = os.path.join(root, name)
+            if name.startswith(".") or not name.endswith(".json") or name.endswith(".meta.json"):
+                continue
+            if os.path.islink(full):
+                continue
+            paths.append(os.path.relpath(full, replay_dir))
+    for rel in sorted(paths, key=lambda p: p.encode("utf-8")):
+        yield os.path.join(replay_dir, rel)
+
+
+def _resources(doc):
+    """The resources of one body, whatever its shape (list page, array, single, error)."""
+    if isinstance(doc, list):
+        return [r for r in doc if isinstance(r, dict)]
+    if isinstance(doc, dict):
+        if isinstance(doc.get("value"), list):
+            return [r for r in doc["value"] if isinstance(r, dict)]
+        if "error" in doc and "id" not in doc:
+            return []
+        return [doc]
+    return []
+
+
+def _is_subscription(res):
+    sub = res.get("subscriptionId")
+    rid = res.get("id")
+    return (not res.get("type") and isinstance(sub, str) and isinstance(rid, str)
+            and rid.lower().rstrip("/") == "/subscriptions/" + sub.lower())
+
+
+class Estate:
+    """Everything the ARM routes answer, keyed by lowercased subscription / vault ids."""
+
+    def __init__(self, replay_dir):
+        self.subscriptions = []          # subscription resources, in order
+        self.vaults = {}                 # sub -> [vault resource]
+        self.vault_index = {}            # (sub, rg, vault) -> vault resource
+        self.vms = {}                    # sub -> [vm resource]
+        self.children = {}               # (sub, rg, vault) -> {operation: [resources]}
+        self.known_subs = set()
+        seen = set()
+        derived = {}                     # lowercased sub -> sub as first spelled
+        for path in _bodies(replay_dir):
+            with open(path, encoding="utf-8") as f:
+                try:
+                    doc = json.load(f)
+                except ValueError as e:
+                    raise ValueError("%s: not JSON (%s)" % (path, e)) from None
+            for res in _resources(doc):
+                rid = res.get("id")
+                if not isinstance(rid, str):
+                    continue
+                if rid.lower() in seen:
+                    continue
+                seen.add(rid.lower())
+                self._add(res, rid, derived)
+        if not self.subscriptions:
+            for sub in derived.values():
+                self.subscriptions.append({"id": "/subscriptions/" + sub, "subscriptionId": sub,
+                                           "displayName": sub, "state": "Enabled"})
+        for res in self.subscriptions:
+            self.known_subs.add(res["subscriptionId"].lower())
+
+    def _add(self, res, rid, derived):
+        if _is_subscription(res):
+            self.subscriptions.append(res)
+            return
+        m = _SUB_RE.match(rid)
+        if not m:
+            return
+        sub = m.group(1).lower()
+        self.known_subs.add(sub)
+        derived.setdefault(sub, m.group(1))
+        rtype = str(res.get("type", "")).lower()
+        if rtype in VM_TYPES:
+            self.vms.setdefault(sub, []).append(res)
+            return
+        v = _VAULT_RE.match(rid)
+        if not v:
+            return
+        key = (v.group(1).lower(), v.group(2).lower(), v.group(3).lower())
+        if rtype == VAULT_TYPE:
+            self.vaults.setdefault(sub, []).append(res)
+            self.vault_index.setdefault(key, res)
+        elif rtype in CHILD_TYPES:
+            self.children.setdefault(key, {}).setdefault(CHILD_TYPES[rtype], []).append(res)
+
+    def has_subscription(self, sub):
+        return sub.lower() in self.known_subs
+
+    def vault(self, sub, rg, name):
+        return self.vault_index.get((sub.lower(), rg.lower(), name.lower()))
+
+    def vault_children(self, sub, rg, name, operation):
+        return self.children.get((sub.lower(), rg.lower(), name.lower()), {}).get(operation, [])
+
+    def counts(self):
+        """Resource counts, for the startup log line."""
+        return {
+            "subscriptions": len(self.subscriptions),
+            "vaults": sum(len(v) for v in self.vaults.values()),
+            "virtualMachines": sum(len(v) for v in self.vms.values()),
+            "vault_children": sum(len(r) for c in self.children.values() for r in c.values()),
+        }
