@@ -187,7 +187,7 @@ static const char readme_text[] =
     "                                        \"Total document signed\" (pdfsig exits 0 even for\n"
     "                                        a digest mismatch, so read its output). For the\n"
     "                                        chain, import ca.pem into an NSS database:\n"
-    "       certutil -N -d sql:nssdb --empty-password\n"
+    "       mkdir nssdb; certutil -N -d sql:nssdb --empty-password\n"
     "       certutil -A -d sql:nssdb -n ca -t CT,C,C -i ca.pem\n"
     "       pdfsig -nssdir sql:$PWD/nssdb report/report.pdf   -> \"Certificate is Trusted.\"\n"
     "  6. mutool sign -v report/report.pdf   a second verifier: \"The document is unchanged\n"

@@ -96,6 +96,25 @@ class PdfSignature(TempDirTest):
         self.assertIn("The document is unchanged since signing.", m.stdout + m.stderr)
         self.assertEqual(sh("qpdf", "--check", pdf).returncode, 0)
 
+    def test_readme_commands_work(self):
+        """The PDF steps of the bundle's README.txt, run as written, in a copy of the bundle."""
+        root = self.path("copy")
+        shutil.copytree(self.root, root)
+        shutil.copy(self.ca, os.path.join(root, "ca.pem"))
+        with open(os.path.join(root, "README.txt")) as f:
+            lines = [ln.strip() for ln in f]
+        lines = [re.sub(r"^\d+\. ", "", ln) for ln in lines]  # "5. pdfsig ..." is a command too
+        starts = ("mkdir nssdb", "certutil ", "pdfsig ", "mutool sign")
+        cmds = [ln.split("   ")[0].strip() for ln in lines if ln.startswith(starts)]
+        self.assertEqual(len(cmds), 5, cmds)
+        r = sh("bash", "-ec", "\n".join(cmds), cwd=root)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, out)
+        self.assertIn("Certificate is Trusted.", out)
+        self.assertEqual(out.count("Total document signed"), 2)
+        self.assertEqual(out.count("Signature Validation: Signature is Valid."), 2)
+        self.assertIn("The document is unchanged since signing.", out)
+
     def test_cms_is_pades_baseline(self):
         with open(os.path.join(self.root, PDF), "rb") as f:
             pdf = f.read()

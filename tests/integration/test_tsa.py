@@ -98,6 +98,16 @@ class Timestamps(TempDirTest):
         with open(os.path.join(self.root, "manifest.json")) as f:
             self.assertIs(json.load(f)["timestamped"], True)
 
+    def test_readme_command_works(self):
+        with open(os.path.join(self.root, "README.txt")) as f:
+            (cmd,) = [ln.strip() for ln in f if ln.strip().startswith("openssl ts -verify")]
+        root = self.path("copy")
+        shutil.copytree(self.root, root)
+        shutil.copy(self.tsa_ca, os.path.join(root, "tsa-ca.pem"))
+        r = sh("bash", "-ec", cmd, cwd=root)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Verification: OK", r.stdout)
+
     def test_pdf_b_t_still_valid(self):
         pdf = os.path.join(self.root, "report", "report.pdf")
         out = sh("pdfsig", pdf).stdout
