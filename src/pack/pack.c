@@ -1,6 +1,7 @@
 /* vp_pack: collect -> evaluate -> render -> manifest -> sign -> archive -> ledger. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +241,22 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     if ((st = vp_evaluate(&current, s->cat, s->cfg, &eo, &s->findings, err)) ||
         (st = write_data(s, "data/findings.json", OUT_FINDINGS, s->findings_sha, err)))
         return st;
-    return write_data(s, "data/assessment-results.json", OUT_OSCAL, NULL, err);
+    return VP_OK;
+}
+
+/* The OSCAL document needs only the findings in memory, so it is written on a second
+ * thread while the workbook and report render (both only read the shared data). */
+typedef struct {
+    pack_state *s;
+    vp_error err;
+    vp_status st;
+} oscal_job;
+
+static void *write_oscal(void *arg)
+{
+    oscal_job *j = arg;
+    j->st = write_data(j->s, "data/assessment-results.json", OUT_OSCAL, NULL, &j->err);
+    return NULL;
 }
 
 typedef vp_status (*render_fn)(const vp_render_input *in, FILE *fp, const char *label, vp_error *err);
@@ -262,7 +278,7 @@ static vp_status render_one(pack_state *s, const char *rel, render_fn fn, const 
 }
 
 /* The renderers read findings back from the staged findings.json. */
-static vp_status render_reports(pack_state *s, vp_error *err)
+static vp_status render_both(pack_state *s, vp_error *err)
 {
     char path[4096], xlsx_sha[65];
     vp_findings_file *ff = NULL;
@@ -291,6 +307,27 @@ static vp_status render_reports(pack_state *s, vp_error *err)
         }
     }
     vp_findings_file_close(ff);
+    return st;
+}
+
+static vp_status render_reports(pack_state *s, vp_error *err)
+{
+    pthread_t tid;
+    oscal_job job = {s, {0}, VP_OK};
+    if (pthread_create(&tid, NULL, write_oscal, &job) != 0) {
+        write_oscal(&job); /* no thread to be had: one after the other */
+        if (job.st) {
+            *err = job.err;
+            return job.st;
+        }
+        return render_both(s, err);
+    }
+    vp_status st = render_both(s, err);
+    pthread_join(tid, NULL);
+    if (!st && job.st) {
+        *err = job.err;
+        st = job.st;
+    }
     return st;
 }
 

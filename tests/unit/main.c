@@ -65,6 +65,7 @@ int main(void)
     srunner_add_suite(sr, snapshot_read_suite());
     srunner_add_suite(sr, render_xlsx_suite());
     srunner_add_suite(sr, archive_suite());
+    srunner_add_suite(sr, pgzip_suite());
     srunner_add_suite(sr, sign_suite());
     srunner_add_suite(sr, pdfsign_suite());
     srunner_add_suite(sr, ledger_suite());

@@ -19,6 +19,7 @@ Suite *evaluate_suite(void);
 Suite *snapshot_read_suite(void);
 Suite *render_xlsx_suite(void);
 Suite *archive_suite(void);
+Suite *pgzip_suite(void);
 Suite *sign_suite(void);
 Suite *pdfsign_suite(void);
 Suite *ledger_suite(void);
