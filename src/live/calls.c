@@ -227,7 +227,8 @@ void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const cha
                 stop = "nextLink loop: the next page's link repeats a page already fetched";
         if (!stop && c->page >= e->max_pages)
             stop = "page cap reached with more pages to fetch";
-        if (!stop && strncasecmp(next, e->ep.arm, strlen(e->ep.arm)) != 0)
+        size_t al = strlen(e->ep.arm);
+        if (!stop && (strncasecmp(next, e->ep.arm, al) != 0 || (next[al] != '/' && next[al] != '?')))
             stop = "nextLink points outside the ARM endpoint; not followed (the bearer token stays with ARM)";
     }
     record(e, c, r, r->body.data, r->body.len, next, next == NULL, stop);
