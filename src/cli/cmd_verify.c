@@ -4,12 +4,14 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "vaultproof/audit.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/pack.h"
 
 const char vp_help_verify[] =
     "usage: vaultproof verify BUNDLE.tar.gz [--trust CA.pem] [--tsa-trust TSA-CA.pem] [--ledger FILE]\n"
     "                         [--json]\n"
+    "       vaultproof verify --ledger ARCHIVE/ledger.jsonl --trust CA.pem [--json]\n"
     "\n"
     "Extracts the bundle into a private temporary directory (removed afterwards; unsafe\n"
     "archives - '..', absolute names, links - are refused before anything is written) and\n"
@@ -23,6 +25,12 @@ const char vp_help_verify[] =
     "its TSA chains to --tsa-trust for time-stamping - and a bundle whose manifest says it\n"
     "is time-stamped must have all three; with --ledger, the ledger verifies and records\n"
     "this bundle's SHA-256 and manifest. Time-stamp times (genTime) are printed.\n"
+    "\n"
+    "Without a BUNDLE, audits the whole archive from its ledger: the hash chain, every\n"
+    "line's signature (ledger.jsonl.sig/, against --trust), every bundle the ledger records\n"
+    "that is beside it (all the checks above, and that it is the bundle its line names),\n"
+    "and any *.tar.gz beside it that no line records. A recorded bundle that is not there\n"
+    "(moved to other storage) is listed as a note, not a failure.\n"
     "\n"
     "  --trust CA.pem   trusted CA certificates. Without it the signature is still checked\n"
     "                   but the signer is untrusted, and that is a failed check (exit 1):\n"
@@ -38,6 +46,16 @@ const char vp_help_verify[] =
 
 static const vp_opt_spec specs[] = {
     {"trust", 1, 0}, {"tsa-trust", 1, 0}, {"ledger", 1, 0}, {"json", 0, 0}, {"help", 0, 0}};
+
+/* "key": [ "line", ... ] */
+static void json_lines(vp_jsonw *w, const char *key, const char (*lines)[512], size_t count)
+{
+    vp_jw_key(w, key);
+    vp_jw_array(w, VP_JW_PRETTY);
+    for (size_t i = 0; i < count; i++)
+        vp_jw_string(w, lines[i]);
+    vp_jw_end(w);
+}
 
 static void print_text(const char *bundle, const vp_verify_report *r)
 {
@@ -88,11 +106,7 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
     vp_jw_kstring(w, "result", r->manifest_result[0] ? r->manifest_result : NULL);
     vp_jw_kstring(w, "period", r->manifest_period[0] ? r->manifest_period : NULL);
     vp_jw_kint(w, "ledger_seq", r->ledger_seq);
-    vp_jw_key(w, "problems");
-    vp_jw_array(w, VP_JW_PRETTY);
-    for (size_t i = 0; i < r->problem_count; i++)
-        vp_jw_string(w, r->problems[i]);
-    vp_jw_end(w);
+    json_lines(w, "problems", r->problems, r->problem_count);
     vp_jw_kint(w, "problems_dropped", (long long)r->problems_dropped);
     vp_jw_end(w);
     vp_status st = vp_jw_finish(w, "stdout", err);
@@ -121,6 +135,73 @@ static int verify_and_print(const char *bundle, const vp_opts *o, vp_verify_repo
     return st ? vp_exit_code(st) : 0;
 }
 
+static void print_audit_text(const char *ledger, const vp_ledger_audit *a)
+{
+    printf("ledger: %s\nentries: %lld\n", ledger, a->entries);
+    printf("  chain+signatures %s\n", a->chain_ok ? "ok" : "FAILED");
+    printf("  bundles          %zu verified, %zu failed, %zu not found, %zu unrecorded\n", a->bundles_verified,
+           a->bundles_failed, a->bundles_missing, a->bundles_unrecorded);
+    for (size_t i = 0; i < a->note_count; i++)
+        printf("note: %s\n", a->notes[i]);
+    if (a->notes_dropped)
+        printf("note: ... and %zu more\n", a->notes_dropped);
+    for (size_t i = 0; i < a->problem_count; i++)
+        printf("FAILED: %s\n", a->problems[i]);
+    if (a->problems_dropped)
+        printf("FAILED: ... and %zu more\n", a->problems_dropped);
+    printf("verdict: %s\n", a->problem_count || a->problems_dropped ? "FAILED" : "verified");
+}
+
+static vp_status print_audit_json(const char *ledger, const vp_ledger_audit *a, vp_error *err)
+{
+    vp_jsonw *w = malloc(sizeof *w);
+    if (!w)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    vp_jw_init(w, stdout);
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kstring(w, "ledger", ledger);
+    vp_jw_kbool(w, "verified", !a->problem_count && !a->problems_dropped);
+    vp_jw_kint(w, "entries", a->entries);
+    vp_jw_kbool(w, "chain_and_signatures", a->chain_ok);
+    vp_jw_kint(w, "bundles_verified", (long long)a->bundles_verified);
+    vp_jw_kint(w, "bundles_failed", (long long)a->bundles_failed);
+    vp_jw_kint(w, "bundles_not_found", (long long)a->bundles_missing);
+    vp_jw_kint(w, "bundles_unrecorded", (long long)a->bundles_unrecorded);
+    json_lines(w, "notes", a->notes, a->note_count);
+    json_lines(w, "problems", a->problems, a->problem_count);
+    vp_jw_kint(w, "problems_dropped", (long long)a->problems_dropped);
+    vp_jw_end(w);
+    vp_status st = vp_jw_finish(w, "stdout", err);
+    free(w);
+    return st;
+}
+
+static int audit_ledger(const vp_opts *o)
+{
+    const char *ledger = vp_opts_get(o, "ledger");
+    vp_error err = {0};
+    vp_ledger_audit *a = malloc(sizeof *a); /* ~260 KiB of problem text */
+    if (!a) {
+        fprintf(stderr, "vaultproof: verify: out of memory\n");
+        return vp_exit_code(VP_ERR_NOMEM);
+    }
+    vp_status st = vp_verify_ledger(ledger, vp_opts_get(o, "trust"), a, &err);
+    int code = st ? vp_exit_code(st) : 0;
+    if (st && st != VP_ERR_CHECK) {
+        fprintf(stderr, "vaultproof: verify: %s\n", err.message);
+    } else if (vp_opts_has(o, "json")) {
+        vp_error jerr;
+        if (print_audit_json(ledger, a, &jerr)) {
+            fprintf(stderr, "vaultproof: %s\n", jerr.message);
+            code = vp_exit_code(VP_ERR_IO);
+        }
+    } else {
+        print_audit_text(ledger, a);
+    }
+    free(a);
+    return code;
+}
+
 /* Not vp_cli_main: verify takes its bundle as a positional argument. */
 int vp_cmd_verify(int argc, char **argv)
 {
@@ -131,8 +212,10 @@ int vp_cmd_verify(int argc, char **argv)
         fputs(vp_help_verify, stdout);
         return 0;
     }
+    if (!st && o.positional_count == 0 && vp_opts_has(&o, "ledger"))
+        return audit_ledger(&o);
     if (!st && o.positional_count != 1)
-        st = vp_error_set(&err, VP_ERR_USAGE, "verify: expected exactly one BUNDLE argument; see 'vaultproof help "
+        st = vp_error_set(&err, VP_ERR_USAGE, "verify: expected one BUNDLE argument (or only --ledger); see 'vaultproof help "
                           "verify'");
     if (st) {
         fprintf(stderr, "vaultproof: %s\n", err.message);
