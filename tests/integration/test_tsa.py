@@ -41,6 +41,41 @@ class Tsa:
         self.proc.stderr.close()
 
 
+TS_TOKEN_OID = bytes.fromhex("060b2a864886f70d010910020e")  # id-aa-signatureTimeStampToken
+
+
+def tlvs(b, start, end):
+    """(tag, whole TLV start, content start, end) of each DER element in b[start:end]."""
+    i = start
+    while i < end:
+        tag, n = b[i], b[i + 1]
+        h = 2
+        if n & 0x80:
+            h += n & 0x7F
+            n = int.from_bytes(b[i + 2:i + h], "big")
+        yield tag, i, i + h, i + h + n
+        i += h + n
+
+
+def signature_and_token(der):
+    """The one SignerInfo's signature value and signature-time-stamp token, read from the
+    CMS DER without vaultproof (RFC 5652 5.3)."""
+    ((_, _, ci, ce),) = tlvs(der, 0, len(der))                   # ContentInfo
+    content = [t for t in tlvs(der, ci, ce) if t[0] == 0xA0][0]   # [0] content
+    ((_, _, sd, se),) = tlvs(der, content[2], content[3])        # SignedData
+    infos = [t for t in tlvs(der, sd, se) if t[0] == 0x31][-1]    # signerInfos SET
+    ((_, _, si, se2),) = tlvs(der, infos[2], infos[3])           # the one SignerInfo
+    parts = list(tlvs(der, si, se2))
+    sig = [t for t in parts if t[0] == 0x04][0]
+    unsigned = [t for t in parts if t[0] == 0xA1][0]
+    for _, _, a, ae in tlvs(der, unsigned[2], unsigned[3]):       # Attribute SEQUENCEs
+        oid, values = list(tlvs(der, a, ae))
+        if der[oid[1]:oid[3]] == TS_TOKEN_OID:
+            ((_, tok_start, _, tok_end),) = tlvs(der, values[2], values[3])
+            return der[sig[2]:sig[3]], der[tok_start:tok_end]
+    raise AssertionError("no signature time-stamp token")
+
+
 def sh(*args, **kw):
     return subprocess.run(list(args), capture_output=True, text=True, **kw)
 
@@ -107,6 +142,33 @@ class Timestamps(TempDirTest):
         r = sh("bash", "-ec", cmd, cwd=root)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("Verification: OK", r.stdout)
+
+    def check_token_with_openssl(self, der):
+        sigval, token = signature_and_token(der)
+        with open(self.path("sigval.bin"), "wb") as f:
+            f.write(sigval)
+        with open(self.path("token.der"), "wb") as f:
+            f.write(token)
+        r = sh("openssl", "ts", "-verify", "-token_in", "-in", self.path("token.der"), "-data",
+               self.path("sigval.bin"), "-CAfile", self.tsa_ca)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("Verification: OK", r.stdout)
+        with open(self.path("sigval.bin"), "wb") as f:
+            f.write(sigval[:-1] + bytes([sigval[-1] ^ 1]))
+        r = sh("openssl", "ts", "-verify", "-token_in", "-in", self.path("token.der"), "-data",
+               self.path("sigval.bin"), "-CAfile", self.tsa_ca)
+        self.assertNotEqual(r.returncode, 0)  # the token is over exactly the signature value
+
+    def test_tokens_stamp_the_signature_values(self):
+        with open(os.path.join(self.root, "manifest.json.p7s"), "rb") as f:
+            self.check_token_with_openssl(f.read())
+        with open(os.path.join(self.root, "report", "report.pdf"), "rb") as f:
+            pdf = f.read()
+        m = list(re.finditer(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)", pdf))[-1]
+        a, b = int(m.group(1)), int(m.group(2))
+        raw = bytes.fromhex(pdf[a + 1:b - 1].decode())
+        n = raw[1] & 0x7F
+        self.check_token_with_openssl(raw[:2 + n + int.from_bytes(raw[2:2 + n], "big")])
 
     def test_pdf_b_t_still_valid(self):
         pdf = os.path.join(self.root, "report", "report.pdf")
