@@ -85,6 +85,9 @@ def _parse_args(argv):
     p.add_argument("--ratelimit-reads", type=int, default=11999,
                    help="initial x-ms-ratelimit-remaining-subscription-reads per subscription")
     p.add_argument("--verbose", action="store_true", help="log request lines (no query strings) to stderr")
+    p.add_argument("--parent-pid", type=int, default=0,
+                   help="stop when this process is no longer the parent (set by the Emulator class, so a killed "
+                        "test run leaves no emulator behind)")
     args = p.parse_args(argv)
     if args.page_size < 1:
         p.error("--page-size must be at least 1")
@@ -99,8 +102,12 @@ def main(argv=None):
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     faults = []
     if args.faults:
-        with open(args.faults, encoding="utf-8") as f:
-            faults = emu_faults.validate(json.load(f))
+        try:
+            with open(args.faults, encoding="utf-8") as f:
+                faults = emu_faults.validate(json.load(f))
+        except (OSError, ValueError) as e:
+            sys.stderr.write("arm_emulator: --faults %s: %s\n" % (args.faults, e))
+            return 2
     state_dir = os.path.abspath(args.state_dir)
     pki = emu_pki.Pki(state_dir)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -139,7 +146,8 @@ def main(argv=None):
         sys.stderr.write("arm_emulator: serving %s\n" % json.dumps(core.estate.counts()))
 
     while not stop.wait(0.5):
-        pass
+        if args.parent_pid and os.getppid() != args.parent_pid:
+            break
     for s in (tls, plain):
         s.shutdown()
         s.server_close()
@@ -190,7 +198,8 @@ class Emulator:
             os.unlink(ready)
         cmd = [sys.executable, os.path.abspath(__file__), "--replay", self.replay_dir, "--state-dir", self.state_dir,
                "--page-size", str(self.page_size), "--latency-ms", str(self.latency_ms),
-               "--token-lifetime", str(self.token_lifetime), "--ratelimit-reads", str(self.ratelimit_reads)]
+               "--token-lifetime", str(self.token_lifetime), "--ratelimit-reads", str(self.ratelimit_reads),
+               "--parent-pid", str(os.getpid())]
         if self.faults:
             path = os.path.join(self.state_dir, "faults.json")
             with open(path, "w", encoding="utf-8") as f:

@@ -116,18 +116,20 @@ class Handler(BaseHTTPRequestHandler):
         if truncate:
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
-            self.close_connection = True
-            self._abort()
+            self._abort(rst=False)
             return
         self.wfile.write(data)
 
-    def _abort(self):
-        """Drops the connection: SO_LINGER 0 makes the close send a TCP RST."""
+    def _abort(self, rst=True):
+        """Drops the connection. With rst, SO_LINGER 0 makes the final close send a TCP RST
+        (the client sees "connection reset"); without, the peer sees an orderly early EOF."""
         self.close_connection = True
         try:
             self.wfile.flush()
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.shutdown(socket.SHUT_RDWR)
+            if rst:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
 

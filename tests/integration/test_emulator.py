@@ -40,6 +40,15 @@ def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def alive(pid):
+    """True while pid runs (a zombie waiting for a reaper counts as gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 class Client:
     """Minimal HTTPS client trusting the emulator's CA; answers are (status, headers, body bytes)."""
 
@@ -685,9 +694,32 @@ class Lifecycle(TempDirTest):
             os.kill(pid, 0)
         self.assertIsNotNone(emu.proc.returncode)
         self.assertEqual(emu.proc.returncode, 0)
-        with self.assertRaises(ProcessLookupError):
-            os.kill(pid, 0)
+        self.assertFalse(alive(pid))
         self.assertFalse(os.path.exists(state))
+
+    def test_bad_fault_file_is_a_clear_error(self):
+        faults = self.path("faults.json")
+        with open(faults, "w") as f:
+            json.dump([{"operation": "*", "kind": "explode"}], f)
+        p = subprocess.run([sys.executable, os.path.join(EMU_DIR, "arm_emulator.py"), "--replay", RAW,
+                            "--state-dir", self.path("state"), "--faults", faults], capture_output=True, timeout=30)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"faults[0].kind", p.stderr)
+
+    def test_emulator_exits_when_its_test_process_dies(self):
+        state = self.path("state")
+        script = ("import sys, time; sys.path.insert(0, %r); from arm_emulator import Emulator; "
+                  "e = Emulator(%r, state_dir=%r).start(); print(e.info['pid'], flush=True); time.sleep(60)"
+                  % (EMU_DIR, RAW, state))
+        parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+        pid = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+        deadline = time.monotonic() + 5
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertFalse(alive(pid), "emulator %d outlived its parent" % pid)
 
     def test_generated_estate(self):
         raw = self.path("raw")
