@@ -337,11 +337,17 @@ static void check_manifest_timestamps(verify_state *v, const char *anchors)
     free(tok);
 }
 
-static void check_ledger(verify_state *v, const char *ledger)
+static void check_ledger(verify_state *v, const char *ledger, const char *trust)
 {
     vp_ledger_entry e;
     vp_error err;
     char path[4096], msha[65];
+    /* the chain alone can be rebuilt by anyone who can write the file; the line
+     * signatures cannot (without a trust anchor the trust check has already failed) */
+    if (trust && vp_ledger_verify_signed(ledger, trust, NULL, &err)) {
+        fail(v, VP_CHECK_LEDGER, "ledger %s: %s", ledger, err.message);
+        return;
+    }
     if (vp_ledger_find(ledger, v->rep->bundle_sha256, &e, &err)) {
         fail(v, VP_CHECK_LEDGER, "ledger %s: %s", ledger, err.message);
         return;
@@ -389,7 +395,7 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
         check_manifest_timestamps(&v, tsa_trust ? tsa_trust : trust);
     }
     if (!st && ledger)
-        check_ledger(&v, ledger);
+        check_ledger(&v, ledger, trust);
     vpk_free_list(v.files, v.file_count);
     free(v.listed);
     vpk_remove_tree(tmp);

@@ -112,6 +112,15 @@ class ArchiveSafety(TempDirTest):
         rc, out, err = self.audit()
         self.assertEqual(rc, 0, out + err)
 
+    def test_bundle_verify_with_ledger_checks_line_signatures(self):
+        bundle, _ = self.pack(stamp(0))
+        rc, out, err = run(["verify", bundle, "--trust", self.ca, "--ledger", self.ledger])
+        self.assertEqual(rc, 0, out + err)
+        os.unlink(os.path.join(self.arch, "ledger.jsonl.sig", "000001.p7s"))
+        rc, out, _ = run(["verify", bundle, "--trust", self.ca, "--ledger", self.ledger])
+        self.assertEqual(rc, 1)
+        self.assertIn("line 1: signature missing", out)
+
     def test_audit_needs_a_trust_anchor(self):
         self.pack(stamp(0))
         rc, _, err = run(["verify", "--ledger", self.ledger])
