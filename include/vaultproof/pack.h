@@ -63,7 +63,8 @@ typedef struct {
  * whatever happens; the bundle appears only when complete (temp file, fsync, rename). An
  * incomplete collection is not an error: it is recorded (out->complete, the manifest).
  * Errors: VP_ERR_USAGE (options), VP_ERR_INPUT (config, replay data, key permissions:
- * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify), VP_ERR_CRYPTO,
+ * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify), VP_ERR_CRYPTO (also
+ * any failed RFC 3161 time-stamp when tsa_url is set: unreachable, refused, mismatched),
  * VP_ERR_IO, VP_ERR_NOMEM. The key is loaded first, so a bad key writes nothing. */
 vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err);
 

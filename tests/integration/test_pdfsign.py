@@ -115,6 +115,15 @@ class PdfSignature(TempDirTest):
         self.assertEqual(out.count("Signature Validation: Signature is Valid."), 2)
         self.assertIn("The document is unchanged since signing.", out)
 
+    def test_manifest_hashes_the_signed_pdf(self):
+        with open(os.path.join(self.root, PDF), "rb") as f:
+            pdf = f.read()
+        self.assertIn(b"/ByteRange", pdf)
+        with open(os.path.join(self.root, "manifest.json")) as f:
+            (entry,) = [e for e in json.load(f)["files"] if e["path"] == PDF]
+        self.assertEqual(entry["sha256"], hashlib.sha256(pdf).hexdigest())
+        self.assertEqual(entry["size"], len(pdf))
+
     def test_cms_is_pades_baseline(self):
         with open(os.path.join(self.root, PDF), "rb") as f:
             pdf = f.read()
