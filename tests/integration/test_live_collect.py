@@ -154,6 +154,37 @@ class LiveSample(TempDirTest):
         finally:
             slow.stop()
 
+    def test_progress_only_on_a_terminal(self):
+        import pty
+        import subprocess
+        from vptest import BINARY
+        info = self.emu.info
+        args = [BINARY, "collect", "--arm-endpoint", info["arm"], "--authority-host", info["authority"],
+                "--ca-bundle", info["ca"], "--out", self.path("s.json")]
+        env = dict(os.environ)
+        env.update(secret_env(info))
+        master, slave = pty.openpty()
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=slave, env=env)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(master)
+        self.assertEqual(p.wait(timeout=60), 0, seen)
+        text = seen.decode("utf-8", "replace")
+        self.assertIn("\rcollect: ", text)
+        self.assertRegex(text, r"collect: \d+ requests, \d+ in flight, \d+ retried, \d+ queued, \d+ items")
+        # on a pipe (and with --quiet) there is none
+        rc, snap, log = live(self.emu, self.path("t.json"))
+        self.assertEqual(rc, 0, log)
+        self.assertNotIn("\r", log)
+
     def test_config_api_versions_and_concurrency(self):
         cfg = self.path("vaultproof.json")
         with open(cfg, "w", encoding="utf-8") as f:
@@ -275,6 +306,26 @@ class LiveFaults(TempDirTest):
         self.assertIn("rsv-fin-sox-plc", bad[0]["scope"])
         self.assertIn("HTTP 500", bad[0]["detail"])
         self.assertEqual(item_ids(snap), item_ids(self.baseline))  # the rest is all there
+
+
+class LivePacing(TempDirTest):
+    def test_low_ratelimit_budget_spaces_requests_out(self):
+        sub = "ee5069bf-cd72-4c61-bacb-150ed73a18e5"
+        timings = {}
+        for budget in (11999, 20):
+            with Emulator(SAMPLE_RAW, page_size=7, ratelimit_reads=budget) as emu:
+                t0 = time.monotonic()
+                rc, snap, log = live(emu, self.path("s%d.json" % budget), "--subscription", sub)
+                timings[budget] = (time.monotonic() - t0, emu.stats()["requests"])
+                self.assertEqual(rc, 0, log)
+                self.assertTrue(snap["collection"]["complete"])
+        fast, requests = timings[11999]
+        slow, requests_slow = timings[20]
+        self.assertEqual(requests, requests_slow)  # same calls, only slower
+        # under 25 remaining reads the collector keeps 250 ms between requests to the
+        # subscription (the first burst of up to 8 goes before any header is seen)
+        self.assertGreaterEqual(slow, 0.25 * (requests - 8) * 0.9, timings)
+        self.assertLess(fast, slow / 2, timings)
 
 
 class LiveGenerated(TempDirTest):
