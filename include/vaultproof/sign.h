@@ -119,7 +119,8 @@ typedef struct {
  *   (as `openssl cms -verify -purpose any`), at the current time.
  *
  * Exactly one signer is accepted. *out is always filled as far as the checks got.
- * Returns VP_OK only when the signature is valid, signing-certificate-v2 is present and
+ * Returns VP_OK only when the signature is valid, its signatureAlgorithm identifier fits
+ * the signer's key type (it is not covered by the signature), signing-certificate-v2 is present and
  * matches, and (with an anchor) the chain is trusted; VP_ERR_CHECK when one of those
  * fails (the message says which); VP_ERR_INPUT when der is not a detached CMS
  * SignedData or the anchor file cannot be read; VP_ERR_NOMEM. */

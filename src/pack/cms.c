@@ -333,6 +333,27 @@ done:
     return st;
 }
 
+/* OpenSSL verifies with the key's own algorithm and does not look at the SignerInfo's
+ * signatureAlgorithm (outside the signature), so an altered identifier would still
+ * "verify": require one that fits the key. */
+static int signature_alg_matches(CMS_SignerInfo *si, X509 *signer)
+{
+    X509_ALGOR *alg = NULL;
+    const ASN1_OBJECT *obj = NULL;
+    EVP_PKEY *pk = X509_get0_pubkey(signer);
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &alg);
+    if (alg)
+        X509_ALGOR_get0(&obj, NULL, NULL, alg);
+    int nid = obj ? OBJ_obj2nid(obj) : NID_undef;
+    if (pk && EVP_PKEY_is_a(pk, "EC"))
+        return nid == NID_ecdsa_with_SHA256 || nid == NID_ecdsa_with_SHA384 || nid == NID_ecdsa_with_SHA512 ||
+               nid == NID_X9_62_id_ecPublicKey;
+    if (pk && EVP_PKEY_is_a(pk, "RSA"))
+        return nid == NID_rsaEncryption || nid == NID_sha256WithRSAEncryption || nid == NID_sha384WithRSAEncryption ||
+               nid == NID_sha512WithRSAEncryption || nid == NID_rsassaPss;
+    return 0;
+}
+
 vp_status vp_cms_verify_detached(const unsigned char *der, size_t der_len, const void *data, size_t len,
                                  const char *trust_ca_path, vp_cms_verdict *out, vp_error *err)
 {
@@ -393,6 +414,7 @@ vp_status vp_cms_verify_detached(const unsigned char *der, size_t der_len, const
     }
     out->signature_valid = CMS_verify(cms, NULL, NULL, in, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1;
     ERR_clear_error();
+    int alg_ok = signature_alg_matches(si, signer);
     if (trust_ca_path && (st = check_chain(signer, certs, trust_ca_path, out, err)))
         goto done;
 
@@ -400,6 +422,9 @@ vp_status vp_cms_verify_detached(const unsigned char *der, size_t der_len, const
         st = vp_error_set(err, VP_ERR_CHECK,
                           "verifying: the signature does not match the data (the data changed, or it was not "
                           "signed with this certificate's key)");
+    else if (!alg_ok)
+        st = vp_error_set(err, VP_ERR_CHECK, "verifying: the signature algorithm identifier does not fit the "
+                          "signer's key (the signature was altered)");
     else if (!out->signing_cert_v2)
         st = vp_error_set(err, VP_ERR_CHECK, "verifying: no signing-certificate-v2 attribute; expected CAdES");
     else if (!out->signing_cert_v2_match)

@@ -179,6 +179,31 @@ START_TEST(signs_twice_following_prev)
 }
 END_TEST
 
+/* The SignerInfo's signatureAlgorithm is outside the signature; an altered one must not
+ * pass (OpenSSL alone verifies with the key's algorithm whatever it says). */
+START_TEST(altered_signature_algorithm_is_refused)
+{
+    fixture f;
+    setup(&f);
+    static const unsigned char ecdsa_sha256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+    unsigned char *der = NULL;
+    size_t der_len = 0, last = 0;
+    vp_error err;
+    vp_cms_verdict v;
+    ck_assert_int_eq(vp_cms_sign_detached(f.signer, "data", 4, -1, VP_CMS_PADES, &der, &der_len, &err), VP_OK);
+    ck_assert_int_eq(vp_cms_verify_detached(der, der_len, "data", 4, NULL, &v, &err), VP_OK);
+    for (size_t i = 0; i + sizeof ecdsa_sha256 <= der_len; i++) /* the last one is the SignerInfo's */
+        if (!memcmp(der + i, ecdsa_sha256, sizeof ecdsa_sha256))
+            last = i;
+    ck_assert_uint_gt(last, 0);
+    der[last + 4] ^= 0xc0; /* another, unknown OID */
+    ck_assert_int_eq(vp_cms_verify_detached(der, der_len, "data", 4, NULL, &v, &err), VP_ERR_CHECK);
+    ck_assert_ptr_nonnull(strstr(err.message, "algorithm identifier"));
+    free(der);
+    teardown(&f);
+}
+END_TEST
+
 static void expect_refused(fixture *f, const unsigned char *in, size_t len, const char *why)
 {
     unsigned char *out = (unsigned char *)"untouched";
@@ -231,6 +256,7 @@ Suite *pdfsign_suite(void)
     tcase_add_test(tc, merges_existing_annots_and_acroform);
     tcase_add_test(tc, signs_twice_following_prev);
     tcase_add_test(tc, refuses_what_it_cannot_handle);
+    tcase_add_test(tc, altered_signature_algorithm_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
