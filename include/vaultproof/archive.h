@@ -98,4 +98,26 @@ vp_status vp_archive_list(const char *archive_path, vp_archive_entry_cb cb, void
 vp_status vp_archive_extract(const char *archive_path, const char *dest_dir, vp_archive_entry_cb cb, void *ctx,
                              vp_error *err);
 
+/* Says whether vp_archive_scan should hand a file's content to the callback (it is
+ * then held in memory whole: keep only small files). */
+typedef int (*vp_archive_keep_fn)(const char *name, unsigned long long size, void *ctx);
+
+/* Called once per entry, after its content was read: sha256 is 64 lowercase hex digits
+ * ("" for a directory); data/len is the content (NUL-terminated, borrowed for the call)
+ * when keep asked for it, else NULL/0. Return VP_OK to continue. */
+typedef vp_status (*vp_archive_file_cb)(const vp_archive_entry *entry, const char *sha256, const unsigned char *data,
+                                        size_t len, void *ctx, vp_error *err);
+
+/*
+ * Reads the .tar.gz at archive_path once, validating it exactly as vp_archive_list
+ * does, and hashes every file's content on the way; nothing is written anywhere, so
+ * nothing in the archive can reach the file system. keep (may be NULL) picks the files
+ * whose content cb receives. As with vp_archive_list, only a VP_OK return means the
+ * whole archive is sound (the gzip CRC and the end marker come last).
+ * Errors: as vp_archive_list; VP_ERR_NOMEM when a kept file does not fit in memory;
+ * VP_ERR_CRYPTO when hashing fails; or whatever cb returned.
+ */
+vp_status vp_archive_scan(const char *archive_path, vp_archive_keep_fn keep, vp_archive_file_cb cb, void *ctx,
+                          vp_error *err);
+
 #endif

@@ -1,11 +1,13 @@
-/* vp_verify_bundle: the checks of a bundle's README.txt, made by the tool. */
+/* vp_verify_bundle: the checks of a bundle's README.txt, made by the tool.
+ *
+ * The bundle is read once, as a stream: every file is hashed on the way and only the
+ * few whose content is checked further (manifest, signatures, SHA256SUMS, the report)
+ * are kept in memory. Nothing is extracted, so nothing in a bundle can reach the disk. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "pack/pack_internal.h"
 #include "vaultproof/archive.h"
@@ -17,11 +19,21 @@
 #include "vaultproof/sign.h"
 #include "vaultproof/tsa.h"
 
+/* One file of the bundle as the single streaming pass saw it. */
+typedef struct {
+    char *rel; /* below the top folder */
+    unsigned long long size;
+    char sha[65];
+    char *data; /* content of the few files checked further (kept()), else NULL */
+    size_t len;
+} bfile;
+
 typedef struct {
     vp_verify_report *rep;
-    char root[2048]; /* the extracted top folder */
-    char **files;    /* every file found there, sorted */
-    size_t file_count;
+    char top[VP_ARCHIVE_MAX_NAME + 1]; /* the one top folder */
+    int root_ok;                       /* every entry is below it */
+    bfile *files;                      /* every file below it, sorted by rel */
+    size_t file_count, file_cap;
     unsigned char *listed; /* files[i] was named by the manifest */
 } verify_state;
 
@@ -61,21 +73,12 @@ static void pass_unless_failed(verify_state *v, vp_verify_check c)
         v->rep->state[c] = VP_CHECK_PASSED;
 }
 
-/* out = root/rel; an over-long name leaves out empty, so opening it fails and the file
- * is reported as missing. */
-static void under_root(const verify_state *v, char out[4096], const char *rel)
-{
-    vp_error ignored;
-    if (vpk_join(out, 4096, v->root, rel, &ignored))
-        out[0] = '\0';
-}
-
 static int find_file(const verify_state *v, const char *rel)
 {
     size_t lo = 0, hi = v->file_count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp(v->files[mid], rel);
+        int c = strcmp(v->files[mid].rel, rel);
         if (!c)
             return (int)mid;
         if (c < 0)
@@ -86,28 +89,110 @@ static int find_file(const verify_state *v, const char *rel)
     return -1;
 }
 
-/* The archive must hold exactly one top folder; everything is below it. */
-static vp_status locate_root(verify_state *v, const char *dest, vp_error *err)
+/* A kept file's content as a NUL-terminated copy the caller frees (the shape of
+ * vp_read_file, so the checks below read as they would from disk). -1 when absent. */
+static int read_kept(const verify_state *v, const char *rel, char **data, size_t *len)
 {
-    char **all = NULL;
-    size_t n = 0;
-    vp_status st = vpk_list_files(dest, &all, &n, err);
-    if (st)
-        return st;
-    const char *slash = n ? strchr(all[0], '/') : NULL;
-    size_t top = slash ? (size_t)(slash - all[0]) : 0;
-    int ok = top > 0;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = !strncmp(all[i], all[0], top + 1);
-    if (!ok) {
-        fail(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
-    } else {
-        if ((size_t)snprintf(v->root, sizeof v->root, "%s/%.*s", dest, (int)top, all[0]) >= sizeof v->root)
-            v->root[0] = '\0';
-        v->rep->state[VP_CHECK_ARCHIVE] = VP_CHECK_PASSED;
+    int at = find_file(v, rel);
+    *data = NULL;
+    *len = 0;
+    if (at < 0 || !v->files[at].data || !(*data = malloc(v->files[at].len + 1)))
+        return -1;
+    memcpy(*data, v->files[at].data, v->files[at].len + 1);
+    *len = v->files[at].len;
+    return 0;
+}
+
+/* The files whose content later checks need; everything else is only hashed. */
+static const char *const kept_names[] = {VPK_MANIFEST, VPK_SIGNATURE, VPK_TSR, VPK_SUMS, VPK_REPORT_PDF};
+#define MAX_KEPT (512ULL << 20)
+
+/* name below the top folder ("" for the folder itself), or NULL when not below it. */
+static const char *below_top(const verify_state *v, const char *name)
+{
+    size_t n = strlen(v->top);
+    if (strncmp(name, v->top, n))
+        return NULL;
+    return name[n] == '\0' ? name + n : name[n] == '/' ? name + n + 1 : NULL;
+}
+
+static int keep_fn(const char *name, unsigned long long size, void *ctx)
+{
+    verify_state *v = ctx;
+    const char *rel = v->top[0] ? below_top(v, name) : NULL;
+    for (size_t i = 0; rel && size <= MAX_KEPT && i < sizeof kept_names / sizeof kept_names[0]; i++)
+        if (!strcmp(rel, kept_names[i]))
+            return 1;
+    return 0;
+}
+
+/* Every entry must be below one top folder: the first entry names it. */
+static vp_status scan_cb(const vp_archive_entry *e, const char *sha256, const unsigned char *data, size_t len,
+                         void *ctx, vp_error *err)
+{
+    verify_state *v = ctx;
+    if (!v->top[0]) {
+        const char *slash = strchr(e->name, '/');
+        size_t n = slash ? (size_t)(slash - e->name) : strlen(e->name);
+        snprintf(v->top, sizeof v->top, "%.*s", (int)n, e->name);
+        v->root_ok = 1;
     }
-    vpk_free_list(all, n);
-    return ok ? vpk_list_files(v->root, &v->files, &v->file_count, err) : VP_OK;
+    const char *rel = below_top(v, e->name);
+    if (!rel || (!*rel && e->kind == VP_ARCHIVE_FILE))
+        v->root_ok = 0;
+    if (!rel || e->kind == VP_ARCHIVE_DIR)
+        return VP_OK;
+    if (v->file_count == v->file_cap) {
+        size_t cap = v->file_cap ? v->file_cap * 2 : 64;
+        bfile *f = realloc(v->files, cap * sizeof *f);
+        if (!f)
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        v->files = f;
+        v->file_cap = cap;
+    }
+    bfile *f = &v->files[v->file_count];
+    memset(f, 0, sizeof *f);
+    if (!(f->rel = strdup(rel)) || (data && !(f->data = malloc(len + 1)))) {
+        free(f->rel);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    if (data) {
+        memcpy(f->data, data, len + 1);
+        f->len = len;
+    }
+    f->size = e->size;
+    memcpy(f->sha, sha256, 65);
+    v->file_count++;
+    return VP_OK;
+}
+
+static int cmp_bfile(const void *a, const void *b)
+{
+    return strcmp(((const bfile *)a)->rel, ((const bfile *)b)->rel);
+}
+
+/* One pass over the archive: validated, every file hashed, nothing written to disk. */
+static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
+{
+    vp_error xerr = {0};
+    vp_status st = vp_archive_scan(bundle, keep_fn, scan_cb, v, &xerr);
+    if (st == VP_ERR_NOMEM || st == VP_ERR_IO) {
+        *err = xerr;
+        return st;
+    }
+    if (st) {
+        fail(v, VP_CHECK_ARCHIVE, "archive: %s", xerr.message);
+        v->root_ok = 0;
+        return VP_OK;
+    }
+    if (!v->root_ok || !v->file_count) {
+        fail(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
+        v->root_ok = 0;
+        return VP_OK;
+    }
+    qsort(v->files, v->file_count, sizeof *v->files, cmp_bfile);
+    v->rep->state[VP_CHECK_ARCHIVE] = VP_CHECK_PASSED;
+    return VP_OK;
 }
 
 static void check_entry(verify_state *v, const cJSON *e, int index)
@@ -115,9 +200,6 @@ static void check_entry(verify_state *v, const cJSON *e, int index)
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
     const cJSON *size = cJSON_GetObjectItemCaseSensitive(e, "size");
     const cJSON *sha = cJSON_GetObjectItemCaseSensitive(e, "sha256");
-    char full[4096], hex[65];
-    struct stat sb;
-    vp_error err;
     if (!cJSON_IsString(p) || !cJSON_IsNumber(size) || !cJSON_IsString(sha)) {
         fail(v, VP_CHECK_MANIFEST, "manifest.json: /files/%d: expected path, size and sha256", index);
         return;
@@ -129,10 +211,9 @@ static void check_entry(verify_state *v, const cJSON *e, int index)
     }
     if (v->listed[at]++)
         fail(v, VP_CHECK_FILES, "%s: listed twice in manifest.json", p->valuestring);
-    under_root(v, full, p->valuestring);
-    if (stat(full, &sb) || (double)sb.st_size != size->valuedouble)
+    if ((double)v->files[at].size != size->valuedouble)
         fail(v, VP_CHECK_FILES, "%s: size differs from manifest.json", p->valuestring);
-    if (vp_sha256_file(full, hex, &err) || strcmp(hex, sha->valuestring))
+    if (strcmp(v->files[at].sha, sha->valuestring))
         fail(v, VP_CHECK_FILES, "%s: SHA-256 differs from manifest.json", p->valuestring);
 }
 
@@ -149,12 +230,14 @@ static void read_meta(verify_state *v, const cJSON *m)
 
 static void check_manifest(verify_state *v)
 {
-    char path[4096];
+    char *data = NULL;
+    size_t len = 0;
     cJSON *m = NULL;
     vp_error err;
     v->listed = calloc(v->file_count + 1, 1);
-    under_root(v, path, VPK_MANIFEST);
-    if (!v->listed || vp_json_parse_file(path, &m, &err)) {
+    int bad = !v->listed || read_kept(v, VPK_MANIFEST, &data, &len) || vp_json_parse(VPK_MANIFEST, data, len, &m, &err);
+    free(data);
+    if (bad) {
         fail(v, VP_CHECK_MANIFEST, "manifest.json: missing or not valid JSON");
         return;
     }
@@ -169,8 +252,8 @@ static void check_manifest(verify_state *v)
         for (const cJSON *e = files->child; e; e = e->next)
             check_entry(v, e, i++);
         for (size_t f = 0; f < v->file_count; f++)
-            if (!v->listed[f] && !after_manifest(v->files[f]))
-                fail(v, VP_CHECK_FILES, "%s: in the bundle but not listed in manifest.json", v->files[f]);
+            if (!v->listed[f] && !after_manifest(v->files[f].rel))
+                fail(v, VP_CHECK_FILES, "%s: in the bundle but not listed in manifest.json", v->files[f].rel);
         read_meta(v, m);
         pass_unless_failed(v, VP_CHECK_FILES);
     }
@@ -181,8 +264,6 @@ static void check_manifest(verify_state *v)
 /* One "HEX  PATH" line of SHA256SUMS; returns the file's index or -1. */
 static int check_sum_line(verify_state *v, char *line, size_t lineno)
 {
-    char full[4096], hex[65];
-    vp_error err;
     if (strlen(line) < 67 || line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
         fail(v, VP_CHECK_SUMS, "SHA256SUMS: line %zu: expected \"SHA256  PATH\"", lineno);
         return -1;
@@ -190,22 +271,19 @@ static int check_sum_line(verify_state *v, char *line, size_t lineno)
     line[64] = '\0';
     const char *rel = line + 66;
     int at = find_file(v, rel);
-    under_root(v, full, rel);
     if (at < 0)
         fail(v, VP_CHECK_SUMS, "%s: listed in SHA256SUMS but missing from the bundle", rel);
-    else if (vp_sha256_file(full, hex, &err) || strcmp(hex, line))
+    else if (strcmp(v->files[at].sha, line))
         fail(v, VP_CHECK_SUMS, "%s: SHA-256 differs from SHA256SUMS", rel);
     return at;
 }
 
 static void check_sums(verify_state *v)
 {
-    char path[4096], *data = NULL;
+    char *data = NULL;
     size_t len = 0, lineno = 0;
-    vp_error err;
     unsigned char *seen = calloc(v->file_count + 1, 1);
-    under_root(v, path, VPK_SUMS);
-    if (!seen || vp_read_file(path, &data, &len, &err)) {
+    if (!seen || read_kept(v, VPK_SUMS, &data, &len)) {
         fail(v, VP_CHECK_SUMS, "SHA256SUMS: missing or unreadable");
         free(seen);
         return;
@@ -221,9 +299,9 @@ static void check_sums(verify_state *v)
             seen[at] = 1;
     }
     for (size_t f = 0; f < v->file_count; f++)
-        if (!seen[f] && strcmp(v->files[f], VPK_SUMS) && strcmp(v->files[f], VPK_SIGNATURE) &&
-            strcmp(v->files[f], VPK_TSR))
-            fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f]);
+        if (!seen[f] && strcmp(v->files[f].rel, VPK_SUMS) && strcmp(v->files[f].rel, VPK_SIGNATURE) &&
+            strcmp(v->files[f].rel, VPK_TSR))
+            fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f].rel);
     pass_unless_failed(v, VP_CHECK_SUMS);
     free(data);
     free(seen);
@@ -231,13 +309,11 @@ static void check_sums(verify_state *v)
 
 static void check_signature(verify_state *v, const char *trust)
 {
-    char mpath[4096], spath[4096], *data = NULL, *sig = NULL;
+    char *data = NULL, *sig = NULL;
     size_t len = 0, sig_len = 0;
     vp_cms_verdict verdict;
     vp_error e2;
-    under_root(v, mpath, VPK_MANIFEST);
-    under_root(v, spath, VPK_SIGNATURE);
-    if (vp_read_file(mpath, &data, &len, &e2) || vp_read_file(spath, &sig, &sig_len, &e2)) {
+    if (read_kept(v, VPK_MANIFEST, &data, &len) || read_kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
         fail(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: missing (with manifest.json)");
         free(data);
         return;
@@ -268,12 +344,11 @@ static int token_ok(const vp_tsa_verdict *t)
 
 static void check_pdf(verify_state *v, const char *trust, const char *tsa_trust)
 {
-    char path[4096], *pdf = NULL;
+    char *pdf = NULL;
     size_t len = 0;
     vp_pdf_verdict pv;
     vp_error e;
-    under_root(v, path, VPK_REPORT_PDF);
-    if (vp_read_file(path, &pdf, &len, &e)) {
+    if (read_kept(v, VPK_REPORT_PDF, &pdf, &len)) {
         fail(v, VP_CHECK_PDF, "%s: missing, so its signature cannot be checked", VPK_REPORT_PDF);
         return;
     }
@@ -301,23 +376,21 @@ static void check_pdf(verify_state *v, const char *trust, const char *tsa_trust)
  * over its signature value. */
 static void check_manifest_timestamps(verify_state *v, const char *anchors)
 {
-    char tpath[4096], spath[4096], *tsr = NULL, *sig = NULL;
+    char *tsr = NULL, *sig = NULL;
     size_t tsr_len = 0, sig_len = 0, sv_len = 0, tok_len = 0;
     unsigned char *sv = NULL, *tok = NULL;
     vp_tsa_verdict tv;
     vp_error e;
-    under_root(v, tpath, VPK_TSR);
-    under_root(v, spath, VPK_SIGNATURE);
     int have_tsr = find_file(v, VPK_TSR) >= 0;
     if (!have_tsr && !v->rep->timestamped)
         return;
     if (!v->rep->timestamped)
         fail(v, VP_CHECK_TIMESTAMP, "%s: present, but manifest.json says the bundle is not time-stamped", VPK_TSR);
-    if (vp_read_file(spath, &sig, &sig_len, &e)) {
+    if (read_kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
         fail(v, VP_CHECK_TIMESTAMP, "%s: missing, so no time-stamp can be checked", VPK_SIGNATURE);
         return;
     }
-    if (!have_tsr || vp_read_file(tpath, &tsr, &tsr_len, &e))
+    if (!have_tsr || read_kept(v, VPK_TSR, &tsr, &tsr_len))
         fail(v, VP_CHECK_TIMESTAMP, "%s: missing, but manifest.json says the bundle is time-stamped", VPK_TSR);
     else if (vp_tsa_verify_response((unsigned char *)tsr, tsr_len, sig, sig_len, anchors, &tv, &e))
         fail(v, VP_CHECK_TIMESTAMP, "%s (over %s): %s", VPK_TSR, VPK_SIGNATURE, e.message);
@@ -341,7 +414,6 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
 {
     vp_ledger_entry e;
     vp_error err;
-    char path[4096], msha[65];
     /* the chain alone can be rebuilt by anyone who can write the file; the line
      * signatures cannot (without a trust anchor the trust check has already failed) */
     if (trust && vp_ledger_verify_signed(ledger, trust, NULL, &err)) {
@@ -353,8 +425,8 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
         return;
     }
     v->rep->ledger_seq = e.seq;
-    under_root(v, path, VPK_MANIFEST);
-    if (v->root[0] && (vp_sha256_file(path, msha, &err) || strcmp(msha, e.manifest_sha256)))
+    int at = find_file(v, VPK_MANIFEST);
+    if (v->root_ok && (at < 0 || strcmp(v->files[at].sha, e.manifest_sha256)))
         fail(v, VP_CHECK_LEDGER, "ledger %s: line %lld: manifest_sha256 differs from the bundle's manifest.json", ledger,
              e.seq);
     pass_unless_failed(v, VP_CHECK_LEDGER);
@@ -364,9 +436,6 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
                            vp_verify_report *rep, vp_error *err)
 {
     verify_state v = {.rep = rep};
-    char tmp[1024], dest[1040];
-    const char *tmpdir = getenv("TMPDIR");
-    vp_error xerr;
     memset(rep, 0, sizeof *rep);
     vp_status st = vp_sha256_file(bundle, rep->bundle_sha256, err);
     if (st)
@@ -380,14 +449,7 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
         if (fp)
             fclose(fp);
     }
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s/vaultproof-verify-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp") >= sizeof tmp)
-        return vp_error_set(err, VP_ERR_USAGE, "TMPDIR too long");
-    if (!mkdtemp(tmp))
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", tmp, strerror(errno));
-    snprintf(dest, sizeof dest, "%s/x", tmp);
-    if (vp_archive_extract(bundle, dest, NULL, NULL, &xerr))
-        fail(&v, VP_CHECK_ARCHIVE, "archive: %s", xerr.message);
-    else if (!(st = locate_root(&v, dest, err)) && v.root[0]) {
+    if (!(st = scan_bundle(&v, bundle, err)) && v.root_ok) {
         check_manifest(&v);
         check_sums(&v);
         check_signature(&v, trust);
@@ -396,9 +458,12 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
     }
     if (!st && ledger)
         check_ledger(&v, ledger, trust);
-    vpk_free_list(v.files, v.file_count);
+    for (size_t i = 0; i < v.file_count; i++) {
+        free(v.files[i].rel);
+        free(v.files[i].data);
+    }
+    free(v.files);
     free(v.listed);
-    vpk_remove_tree(tmp);
     if (st)
         return st;
     return rep->problem_count || rep->problems_dropped ? vp_error_set(err, VP_ERR_CHECK, "verify: %zu check(s) failed",
