@@ -81,6 +81,10 @@ def accepts_gzip(header):
     return False
 
 
+def _truncates(rule):
+    return rule is not None and rule["kind"] == "truncate"
+
+
 class Handler(BaseHTTPRequestHandler):
     """One connection; self.server.emu is the shared EmulatorCore."""
 
@@ -222,13 +226,14 @@ class Handler(BaseHTTPRequestHandler):
         emu.stats_obj.count("token_requests")
         if emu.latency:
             time.sleep(emu.latency)
-        if self._pre_fault(emu.faults.pick("token", path), {}, False):
+        rule = emu.faults.pick("token", path)
+        if self._pre_fault(rule, {}, False):
             return
         if method != "POST":
             return self._send(405, {"error": "invalid_request", "error_description": "AADSTS900561: use POST."})
         status, answer, headers = emu.identities.token_endpoint(tenant, body)
         headers = dict(headers, **{"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
-        self._send(status, answer, headers)
+        self._send(status, answer, headers, truncate=_truncates(rule))
 
     def _openid(self, tenant):
         emu = self.server.emu
@@ -242,12 +247,13 @@ class Handler(BaseHTTPRequestHandler):
         if low not in ("/metadata/identity/oauth2/token", "/msi/token"):
             return self._send(404, {"error": "not_found", "error_description": "unknown path"})
         emu.stats_obj.count("imds_requests")
-        if self._pre_fault(emu.faults.pick("imds", path), {}, False):
+        rule = emu.faults.pick("imds", path)
+        if self._pre_fault(rule, {}, False):
             return
         if method != "GET":
             return self._send(405, {"error": "invalid_request", "error_description": "use GET"})
         status, answer, headers = emu.identities.managed_identity(query, self.headers, low == "/msi/token")
-        self._send(status, answer, headers)
+        self._send(status, answer, headers, truncate=_truncates(rule))
 
     # --- ARM -----------------------------------------------------------------------------
     def _arm(self, method, path, q):
@@ -294,8 +300,7 @@ class Handler(BaseHTTPRequestHandler):
         status, answer, is_list = emu_arm.route(emu.estate, operation, groups)
         if status == 200 and is_list:
             status, answer = self._page(path, q, api_version, answer, rule)
-        truncate = rule is not None and rule["kind"] == "truncate"
-        self._send(status, answer, headers, compress=compress, truncate=truncate)
+        self._send(status, answer, headers, compress=compress, truncate=_truncates(rule))
 
     def _page(self, path, q, api_version, items, rule):
         emu = self.server.emu

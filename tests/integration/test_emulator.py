@@ -596,13 +596,15 @@ class SharedEmulator(unittest.TestCase):
 
     def test_fault_on_token_endpoint_and_imds(self):
         self.emu.set_faults([{"operation": "token", "kind": "503", "retry_after": "1"},
+                             {"operation": "token", "kind": "truncate", "after": 1},
                              {"operation": "imds", "kind": "429"}])
-        status, body = self.c.token_request({"grant_type": "client_credentials", "client_id": self.info["client_id"],
-                                             "client_secret": self.info["client_secret"], "scope": ARM_SCOPE})
-        self.assertEqual(status, 503)
-        self.assertEqual(self.c.token_request({"grant_type": "client_credentials", "client_id": self.info["client_id"],
-                                               "client_secret": self.info["client_secret"],
-                                               "scope": ARM_SCOPE})[0], 200)
+        fields = {"grant_type": "client_credentials", "client_id": self.info["client_id"],
+                  "client_secret": self.info["client_secret"], "scope": ARM_SCOPE}
+        self.assertEqual(self.c.token_request(fields)[0], 503)
+        self.assertEqual(self.c.token_request(fields)[0], 200)
+        with self.assertRaises(http.client.IncompleteRead):
+            self.c.token_request(fields)
+        self.assertEqual(self.c.token_request(fields)[0], 200)
         q = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/"
         self.assertEqual(self.imds(q, {"Metadata": "true"})[0], 429)
         self.assertEqual(self.imds(q, {"Metadata": "true"})[0], 200)
