@@ -72,7 +72,7 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
 
 /* One check of vp_verify_bundle, in the order they are made. */
 typedef enum {
-    VP_CHECK_ARCHIVE = 0, /* the archive is well formed and extracts safely */
+    VP_CHECK_ARCHIVE = 0, /* the archive is well formed and safe (no links, '..', absolute names) */
     VP_CHECK_MANIFEST,    /* manifest.json present, strict JSON, right format */
     VP_CHECK_FILES,       /* every listed file present with size and SHA-256, nothing unlisted */
     VP_CHECK_SUMS,        /* SHA256SUMS agrees with the files and lists all of them */
@@ -107,8 +107,9 @@ typedef struct {
     char pdf_timestamp_gen_time[32];            /* genTime of the PDF signature's token, or "" */
 } vp_verify_report;
 
-/* Verifies a bundle: extracts it into a private temporary directory (removed afterwards;
- * nothing is written elsewhere), then makes every check above and records each problem.
+/* Verifies a bundle: reads it once as a stream (vp_archive_scan: every file hashed, the
+ * few checked further kept in memory, nothing written to disk), then makes every check
+ * above and records each problem.
  * trust_ca (may be NULL): PEM anchors; without it the trust check fails (the signature is
  * still checked and the signer reported as untrusted). tsa_trust (may be NULL): PEM
  * anchors for time-stamping authorities; NULL means trust_ca (one file holding both).
