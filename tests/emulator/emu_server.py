@@ -197,6 +197,8 @@ class Handler(BaseHTTPRequestHandler):
             self._token(method, TOKEN_PATH.match(path).group(1), path, body)
         elif OPENID_PATH.match(path) and method == "GET":
             self._openid(OPENID_PATH.match(path).group(1))
+        elif path.lower() == "/common/discovery/instance" and method == "GET":
+            self._instance_discovery()
         else:
             self._arm(method, path, q)
 
@@ -236,10 +238,24 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, answer, headers, truncate=_truncates(rule))
 
     def _openid(self, tenant):
+        """Discovery documents MSAL-based SDKs fetch before the token call (benchmark baseline)."""
         emu = self.server.emu
         base = "%s/%s" % (emu.arm_url, tenant)
         self._send(200, {"token_endpoint": base + "/oauth2/v2.0/token", "issuer": base + "/v2.0",
-                         "authorization_endpoint": base + "/oauth2/v2.0/authorize"})
+                         "authorization_endpoint": base + "/oauth2/v2.0/authorize",
+                         "end_session_endpoint": base + "/oauth2/v2.0/logout",
+                         "jwks_uri": base + "/discovery/v2.0/keys",
+                         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+                         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
+                                                                   "client_secret_basic"]})
+
+    def _instance_discovery(self):
+        emu = self.server.emu
+        host = urllib.parse.urlsplit(emu.arm_url).netloc
+        self._send(200, {"tenant_discovery_endpoint": "%s/%s/v2.0/.well-known/openid-configuration"
+                                                      % (emu.arm_url, emu.identities.tenant),
+                         "api-version": "1.1",
+                         "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}]})
 
     def _identity(self, method, path, query):
         emu = self.server.emu

@@ -191,6 +191,10 @@ class SharedEmulator(unittest.TestCase):
         self.assertTrue(body["error_description"].startswith("AADSTS"))
         status, body = self.c.token_request(dict(base, scope="https://management.azure.com/user_impersonation"))
         self.assertEqual((status, body["error"]), (400, "invalid_scope"))
+        status, _, doc = self.c.request("%s/%s/v2.0/.well-known/openid-configuration"
+                                        % (self.info["authority"], self.info["tenant"]))
+        self.assertEqual(json.loads(doc)["token_endpoint"],
+                         "%s/%s/oauth2/v2.0/token" % (self.info["authority"], self.info["tenant"]))
 
     def cert_der(self):
         with open(self.info["client_cert_pem"]) as f:
