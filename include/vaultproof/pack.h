@@ -46,6 +46,20 @@ typedef struct {
     const char *ca_bundle;     /* PEM CAs for an https TSA, or NULL for the system store */
 } vp_pack_options;
 
+/* The stages of vp_pack, for the wall-time figures in vp_pack_result. */
+typedef enum {
+    VP_PACK_COLLECT = 0, /* replay collection and data/snapshot.json */
+    VP_PACK_EVALUATE,    /* baselines, evaluation and data/findings.json */
+    VP_PACK_RENDER,      /* workbook, report, and (alongside) the OSCAL document */
+    VP_PACK_SIGN,        /* PDF signature, manifest, SHA256SUMS, manifest signature, time-stamps */
+    VP_PACK_ARCHIVE,     /* the tar.gz */
+    VP_PACK_PUBLISH,     /* baseline, ledger line, rename */
+    VP_PACK_STAGE_COUNT
+} vp_pack_stage;
+
+/* "collect", "evaluate", "render", "sign", "archive", "publish". */
+const char *vp_pack_stage_name(vp_pack_stage s);
+
 typedef struct {
     char bundle_path[4096];    /* ARCHIVE_DIR/<slug>-<period|request>-<YYYYMMDDThhmmssZ>.tar.gz */
     char bundle_sha256[65];
@@ -55,13 +69,17 @@ typedef struct {
     int complete, verified;    /* collection completeness, as recorded in the manifest */
     size_t baseline_count;     /* earlier snapshots of the period used as baselines */
     long long ledger_seq;      /* the ledger entry appended */
+    double stage_seconds[VP_PACK_STAGE_COUNT]; /* wall time per stage (monotonic clock; never in the bundle) */
 } vp_pack_result;
 
-/* Builds, signs and publishes one bundle, then appends ARCHIVE_DIR/ledger.jsonl and keeps
- * data/snapshot.json as ARCHIVE_DIR/snapshots/<period>/<bundle stem>.json, a baseline for
- * later packs of the period. Everything is staged in ARCHIVE_DIR/.staging-XXXXXX, removed
- * whatever happens; the bundle appears only when complete (temp file, fsync, rename). An
- * incomplete collection is not an error: it is recorded (out->complete, the manifest).
+/* Builds, signs and publishes one bundle, keeps data/snapshot.json as
+ * ARCHIVE_DIR/snapshots/<period>/<bundle stem>.json (a baseline for later packs of the
+ * period) and appends a signed line to ARCHIVE_DIR/ledger.jsonl. Holds ARCHIVE_DIR/.pack.lock
+ * for the whole run and first recovers what an interrupted pack left (see
+ * docs/ledger-format.md). Everything is staged in ARCHIVE_DIR/.staging-XXXXXX, removed
+ * whatever happens; the bundle is written as a hidden .pending- file and gets its name only
+ * after the ledger records it. An incomplete collection is not an error: it is recorded
+ * (out->complete, the manifest). Errors also: VP_ERR_IO when another pack holds the lock.
  * Errors: VP_ERR_USAGE (options), VP_ERR_INPUT (config, replay data, key permissions:
  * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify), VP_ERR_CRYPTO (also
  * any failed RFC 3161 time-stamp when tsa_url is set: unreachable, refused, mismatched),

@@ -108,8 +108,11 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
         printf("sha256: %s\nresult: %s\n", res.bundle_sha256, res.result);
         printf("collection: %s%s; baselines: %zu; ledger entry %lld\n", res.complete ? "complete" : "INCOMPLETE",
                res.verified ? "" : " (not verified: no capture sidecars)", res.baseline_count, res.ledger_seq);
-        fprintf(stderr, "pack: %lld bytes in %.2fs\n", res.bundle_bytes,
+        fprintf(stderr, "pack: %lld bytes in %.2fs (", res.bundle_bytes,
                 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        for (int i = 0; i < VP_PACK_STAGE_COUNT; i++)
+            fprintf(stderr, "%s%s %.2fs", i ? ", " : "", vp_pack_stage_name((vp_pack_stage)i), res.stage_seconds[i]);
+        fprintf(stderr, ")\n");
     }
     *code = 0;
     return VP_OK;

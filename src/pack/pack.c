@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pack/pack_internal.h"
@@ -42,7 +43,26 @@ typedef struct {
     int lock_fd;        /* ARCHIVE/.pack.lock, held for the whole pack; -1 when not taken */
     char pending[4096]; /* ARCHIVE/.pending-NAME while it is not yet recorded, else "" */
     char kept[4096];    /* the baseline snapshot kept for this bundle while not yet recorded */
+    double *stage_seconds;  /* vp_pack_result's, filled by lap() */
+    struct timespec mark;   /* when the current stage started */
 } pack_state;
+
+static const char *const stage_names[VP_PACK_STAGE_COUNT] = {"collect", "evaluate", "render",
+                                                              "sign",    "archive",  "publish"};
+
+const char *vp_pack_stage_name(vp_pack_stage st)
+{
+    return (unsigned)st < VP_PACK_STAGE_COUNT ? stage_names[st] : "?";
+}
+
+/* Ends a stage: its wall time (monotonic, for the operator only) is added to the result. */
+static void lap(pack_state *s, vp_pack_stage st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    s->stage_seconds[st] += (double)(now.tv_sec - s->mark.tv_sec) + (double)(now.tv_nsec - s->mark.tv_nsec) / 1e9;
+    s->mark = now;
+}
 
 static void pack_free(pack_state *s)
 {
@@ -231,7 +251,10 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     co.vault_include = vp_config_vault_include(s->cfg, &co.vault_include_count);
     co.vault_exclude = vp_config_vault_exclude(s->cfg, &co.vault_exclude_count);
     if ((st = vp_collect_replay(s->opt->replay_dir, &co, &s->snap, err)) ||
-        (st = write_data(s, "data/snapshot.json", OUT_SNAPSHOT, s->snap_sha, err)) || (st = load_baselines(s, err)))
+        (st = write_data(s, "data/snapshot.json", OUT_SNAPSHOT, s->snap_sha, err)))
+        return st;
+    lap(s, VP_PACK_COLLECT);
+    if ((st = load_baselines(s, err)))
         return st;
     vp_snapshot_ref current = {"data/snapshot.json", s->snap_sha, s->snap};
     eo.clock = s->opt->clock;
@@ -241,6 +264,7 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     if ((st = vp_evaluate(&current, s->cat, s->cfg, &eo, &s->findings, err)) ||
         (st = write_data(s, "data/findings.json", OUT_FINDINGS, s->findings_sha, err)))
         return st;
+    lap(s, VP_PACK_EVALUATE);
     return VP_OK;
 }
 
@@ -501,9 +525,10 @@ static vp_status make_staging(pack_state *s, vp_error *err)
 
 vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err)
 {
-    pack_state s = {.opt = opt, .lock_fd = -1};
+    pack_state s = {.opt = opt, .lock_fd = -1, .stage_seconds = out->stage_seconds};
     size_t counts[VP_STATUS_COUNT];
     memset(out, 0, sizeof *out);
+    clock_gettime(CLOCK_MONOTONIC, &s.mark);
     vp_status st = check_options(opt, err);
     if (!st && (size_t)snprintf(s.ledger, sizeof s.ledger, "%s/ledger.jsonl", opt->archive_dir) >= sizeof s.ledger)
         st = vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
@@ -512,7 +537,7 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     if (st || (st = vp_signer_load(opt->key_path, opt->cert_path, opt->chain_path, opt->passphrase, &s.signer, err)) ||
         (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
-        (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) ||
+        (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
         (st = vpk_sign_report(s.staging, s.signer, opt->tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
         (st = write_certs_readme(&s, err)))
         goto done;
@@ -523,9 +548,15 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     out->baseline_count = s.base_count;
     bundle_stem(&s);
     /* publish writes the pending bundle; the ledger entry is the commit point (recover.c) */
-    st = manifest_and_sign(&s, out->result, out->manifest_sha256, err);
-    if (!st && !(st = publish(&s, out, err)) && !(st = keep_snapshot(&s, err)))
+    if ((st = manifest_and_sign(&s, out->result, out->manifest_sha256, err)))
+        goto done;
+    lap(&s, VP_PACK_SIGN);
+    if ((st = publish(&s, out, err)))
+        goto done;
+    lap(&s, VP_PACK_ARCHIVE);
+    if (!(st = keep_snapshot(&s, err)))
         st = append_ledger(&s, out, err);
+    lap(&s, VP_PACK_PUBLISH);
 done:
     pack_free(&s);
     return st;
