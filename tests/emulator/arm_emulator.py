@@ -109,7 +109,11 @@ def main(argv=None):
             sys.stderr.write("arm_emulator: --faults %s: %s\n" % (args.faults, e))
             return 2
     state_dir = os.path.abspath(args.state_dir)
-    pki = emu_pki.Pki(state_dir)
+    try:
+        pki = emu_pki.Pki(state_dir)
+    except (OSError, RuntimeError) as e:
+        sys.stderr.write("arm_emulator: cannot make the key material in %s: %s\n" % (state_dir, e))
+        return 2
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(pki.server_cert, pki.server_key)
@@ -117,7 +121,12 @@ def main(argv=None):
 
     tls = emu_server.TlsServer(("127.0.0.1", 0), None, ctx)
     arm_url = "https://127.0.0.1:%d" % tls.server_address[1]
-    core = EmulatorCore(args, pki, arm_url, faults)
+    try:
+        core = EmulatorCore(args, pki, arm_url, faults)
+    except (OSError, ValueError) as e:
+        sys.stderr.write("arm_emulator: cannot serve the replay directory: %s\n" % e)
+        tls.server_close()
+        return 2
     tls.emu = core
     plain = emu_server.PlainServer(("127.0.0.1", 0), core)
     imds_url = "http://127.0.0.1:%d" % plain.server_address[1]
@@ -213,7 +222,7 @@ class Emulator:
             if self.proc.poll() is not None:
                 with open(os.path.join(self.state_dir, "emulator.log"), encoding="utf-8", errors="replace") as f:
                     err = f.read()
-                self._cleanup()
+                self.stop()
                 raise RuntimeError("ARM emulator exited with %s before it was ready:\n%s" % (self.proc.returncode, err))
             if time.monotonic() > deadline:
                 self.stop()
