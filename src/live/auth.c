@@ -177,50 +177,6 @@ static void wipe_buf(vl_buf *b)
     vl_buf_free(b);
 }
 
-/* The client id a JWT access token names (appid in v1 tokens, azp in v2), for the
- * provenance of a token file; "" when the token is opaque. */
-static void principal_from_jwt(const char *token, char *out, size_t size)
-{
-    out[0] = '\0';
-    const char *p1 = strchr(token, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
-    if (!p2 || p2 - p1 > 8192)
-        return;
-    unsigned char dec[6200];
-    size_t n = 0;
-    unsigned v = 0;
-    int bits = 0;
-    for (const char *c = p1 + 1; c < p2; c++) {
-        const char *al = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        const char *f = strchr(al, *c);
-        if (!f || !*c)
-            return;
-        v = v << 6 | (unsigned)(f - al);
-        if ((bits += 6) >= 8 && n < sizeof dec - 1) {
-            bits -= 8;
-            dec[n++] = (unsigned char)(v >> bits);
-        }
-    }
-    cJSON *claims = cJSON_ParseWithLength((const char *)dec, n);
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, "appid");
-    if (!cJSON_IsString(id))
-        id = cJSON_GetObjectItemCaseSensitive(claims, "azp");
-    if (cJSON_IsString(id))
-        copy(out, size, id->valuestring);
-    cJSON_Delete(claims);
-}
-
-static long long number_or_string(const cJSON *v)
-{
-    if (cJSON_IsNumber(v))
-        return (long long)v->valuedouble;
-    if (cJSON_IsString(v)) {
-        char *end;
-        long long n = strtoll(v->valuestring, &end, 10);
-        return end != v->valuestring && *end == '\0' ? n : -1;
-    }
-    return -1;
-}
-
 static vp_status take_token(vl_auth *a, const char *token, long long expires, const char *where, vp_error *err)
 {
     long long now = time(NULL);
@@ -244,59 +200,20 @@ static vp_status take_token(vl_auth *a, const char *token, long long expires, co
 
 static vp_status from_token_file(vl_auth *a, int force, vp_error *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    cJSON *root = NULL;
-    vp_status st = vp_read_file(a->cfg.token_file, &data, &len, err);
+    char *token = NULL;
+    long long exp = 0;
+    vp_status st = vl_token_file_read(a->cfg.token_file, &token, &exp, a->principal, sizeof a->principal, err);
     if (st)
         return st;
-    if ((st = vp_json_parse(a->cfg.token_file, data, len, &root, err)))
-        goto done;
-    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "accessToken");
-    if (!cJSON_IsString(tok))
-        tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
-    long long exp = number_or_string(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
-    const cJSON *eo = cJSON_GetObjectItemCaseSensitive(root, "expiresOn");
-    if (exp < 0 && cJSON_IsString(eo)) {
-        /* az prints expiresOn in local time: "2026-09-30 03:00:00.000000" */
-        struct tm tm = {0};
-        if (sscanf(eo->valuestring, "%d-%d-%d %d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                   &tm.tm_min, &tm.tm_sec) == 6) {
-            tm.tm_year -= 1900;
-            tm.tm_mon -= 1;
-            tm.tm_isdst = -1;
-            exp = (long long)mktime(&tm);
-        }
-    }
-    if (!cJSON_IsString(tok) || !*tok->valuestring) {
-        st = vp_error_set(err, VP_ERR_INPUT, "%s: /accessToken: missing; expected the JSON `az account "
-                          "get-access-token` prints (accessToken, expires_on or expiresOn)", a->cfg.token_file);
-        goto done;
-    }
-    if (exp < 0) {
-        st = vp_error_set(err, VP_ERR_INPUT, "%s: /expires_on: missing or not a time; expected epoch seconds "
-                          "(expires_on) or \"YYYY-MM-DD HH:MM:SS\" (expiresOn)", a->cfg.token_file);
-        goto done;
-    }
-    if (a->token && !strcmp(a->token, tok->valuestring) && !force && exp > (long long)time(NULL)) {
+    if (a->token && !strcmp(a->token, token) && !force && exp > (long long)time(NULL)) {
         a->margin = 0; /* the same token, still valid: use it to the end */
-        goto done;
+    } else if (a->token && !strcmp(a->token, token)) {
+        st = vp_error_set(err, VP_ERR_COLLECT, "%s: the token was rejected or has expired and the file holds no "
+                          "newer one; obtain a fresh token", a->cfg.token_file);
+    } else if ((st = take_token(a, token, exp, a->cfg.token_file, err)) == VP_ERR_COLLECT) {
+        vp_error_prefix(err, "token file");
     }
-    if (a->token && !strcmp(a->token, tok->valuestring)) {
-        st = vp_error_set(err, VP_ERR_COLLECT, "%s: the token was rejected and the file holds no newer one; "
-                          "obtain a fresh token", a->cfg.token_file);
-        goto done;
-    }
-    principal_from_jwt(tok->valuestring, a->principal, sizeof a->principal);
-    st = take_token(a, tok->valuestring, exp, a->cfg.token_file, err);
-    if (st == VP_ERR_COLLECT)
-        st = vp_error_prefix(err, "token file");
-done:
-    cJSON_Delete(root);
-    if (data) {
-        OPENSSL_cleanse(data, len);
-        free(data);
-    }
+    wipe_free(token);
     return st;
 }
 
@@ -321,8 +238,8 @@ static vp_status parse_token_response(vl_auth *a, const vl_response *resp, const
     }
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
     long long now = time(NULL);
-    long long exp = number_or_string(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
-    long long in = number_or_string(cJSON_GetObjectItemCaseSensitive(root, "expires_in"));
+    long long exp = vl_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
+    long long in = vl_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_in"));
     if (exp < 0 && in >= 0)
         exp = now + in;
     if (managed && a->principal[0] == '\0') {
@@ -403,7 +320,7 @@ static vp_status from_aad(vl_auth *a, vp_error *err)
     }
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
     st = exchange(a, url, h, form.data, where, 0, err);
-    curl_slist_free_all(h);
+    vl_headers_free(h);
 done:
     wipe_buf(&form);
     wipe_free(assertion);
@@ -435,7 +352,7 @@ static vp_status from_managed(vl_auth *a, vp_error *err)
     char where[128];
     snprintf(where, sizeof where, "%s", a->kind == K_IMDS ? "managed identity (IMDS)" : "managed identity (IDENTITY_ENDPOINT)");
     st = exchange(a, url, h, NULL, where, 1, err);
-    curl_slist_free_all(h);
+    vl_headers_free(h);
     return st;
 }
 

@@ -62,13 +62,6 @@ static vl_pace *pace_for(vl_engine *e, const char *sub)
     return p;
 }
 
-static void free_headers(struct curl_slist *h)
-{
-    for (struct curl_slist *p = h; p; p = p->next)
-        OPENSSL_cleanse(p->data, strlen(p->data)); /* the bearer token */
-    curl_slist_free_all(h);
-}
-
 static void start(vl_engine *e, CURLM *multi, slot *s, vl_call *c)
 {
     const char *token;
@@ -117,7 +110,7 @@ static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
     s->resp.code = code;
     curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &s->resp.status);
     curl_multi_remove_handle(multi, s->h);
-    free_headers(s->headers);
+    vl_headers_free(s->headers);
     s->headers = NULL;
     s->busy = 0;
     s->call = NULL;
@@ -271,7 +264,7 @@ done:
             curl_multi_remove_handle(multi, slots[i].h);
             vl_call_free(slots[i].call);
         }
-        free_headers(slots[i].headers);
+        vl_headers_free(slots[i].headers);
         vl_response_reset(&slots[i].resp);
         if (slots[i].h)
             curl_easy_cleanup(slots[i].h);

@@ -3,12 +3,20 @@
  * in enumerate.c, with easy handles set up here. TLS verification is never turned
  * off: there is deliberately no option for it. */
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "live/internal.h"
+
+void vl_headers_free(struct curl_slist *h)
+{
+    for (struct curl_slist *p = h; p; p = p->next)
+        OPENSSL_cleanse(p->data, strlen(p->data)); /* bearer tokens, IDENTITY_HEADER */
+    curl_slist_free_all(h);
+}
 
 void vl_response_reset(vl_response *r)
 {

@@ -2,6 +2,7 @@
 #ifndef VP_LIVE_INTERNAL_H
 #define VP_LIVE_INTERNAL_H
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -45,6 +46,7 @@ typedef struct {
 } vl_response;
 
 void vl_response_reset(vl_response *r); /* frees the body, clears everything */
+void vl_headers_free(struct curl_slist *h); /* wipes each header (they carry secrets), then frees */
 
 typedef struct {
     const char *ca_bundle;
@@ -90,6 +92,20 @@ vp_status vl_load_certificate(const char *path, const char *password, struct vp_
 /* The key and certificate of a loaded signer (borrowed). */
 EVP_PKEY *vl_signer_key(const struct vp_signer *s);
 X509 *vl_signer_cert(const struct vp_signer *s);
+
+/* Decodes base64url (padding optional); returns a malloc'd, NUL-terminated buffer
+ * (*len bytes) or NULL when s is not base64url. */
+unsigned char *vl_base64url_decode(const char *s, size_t n, size_t *len);
+
+/* ---- token file (token_file.c) ---- */
+/* A number, or a string holding one (IMDS sends "3599"); -1 when neither. */
+long long vl_json_epoch(const cJSON *v);
+/* Reads the JSON `az account get-access-token` prints: *token (malloc'd, secret),
+ * *expires (epoch seconds, from expires_on or the local-time expiresOn) and, when the
+ * token is a JWT, its appid/azp claim into principal ("" otherwise). Errors:
+ * VP_ERR_INPUT naming the file and the member; VP_ERR_IO. */
+vp_status vl_token_file_read(const char *path, char **token, long long *expires, char *principal, size_t size,
+                             vp_error *err);
 
 /* ---- credentials (auth.c) ---- */
 typedef struct vl_auth vl_auth;

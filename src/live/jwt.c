@@ -42,6 +42,34 @@ char *vl_base64url(const unsigned char *data, size_t len)
     return out;
 }
 
+unsigned char *vl_base64url_decode(const char *s, size_t n, size_t *len)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char *out = malloc(n + 1);
+    unsigned v = 0;
+    int bits = 0;
+    size_t o = 0;
+    if (!out)
+        return NULL;
+    while (n && s[n - 1] == '=')
+        n--;
+    for (size_t i = 0; i < n; i++) {
+        const char *f = s[i] ? strchr(alphabet, s[i]) : NULL;
+        if (!f) {
+            free(out);
+            return NULL;
+        }
+        v = v << 6 | (unsigned)(f - alphabet);
+        if ((bits += 6) >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(v >> bits);
+        }
+    }
+    out[o] = '\0';
+    *len = o;
+    return out;
+}
+
 static char *b64url_str(const char *s)
 {
     return vl_base64url((const unsigned char *)s, strlen(s));

@@ -4,8 +4,11 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "live/internal.h"
 #include "vp_test.h"
@@ -113,27 +116,6 @@ START_TEST(vault_dirname_rule)
 }
 END_TEST
 
-static unsigned char *b64url_decode(const char *s, size_t n, size_t *out_len)
-{
-    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned char *out = malloc(n + 1);
-    unsigned v = 0;
-    int bits = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *f = strchr(al, s[i]);
-        ck_assert_msg(f && s[i], "not base64url: %c", s[i]);
-        v = v << 6 | (unsigned)(f - al);
-        if ((bits += 6) >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(v >> bits);
-        }
-    }
-    out[o] = '\0';
-    *out_len = o;
-    return out;
-}
-
 static void make_cert(EVP_PKEY **key, X509 **cert)
 {
     *key = EVP_RSA_gen(2048);
@@ -164,9 +146,9 @@ START_TEST(jwt_client_assertion)
     ck_assert_ptr_null(strchr(jwt, '=')); /* no padding */
 
     size_t hl, cl, sl;
-    unsigned char *h = b64url_decode(jwt, (size_t)(dot1 - jwt), &hl);
-    unsigned char *c = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &cl);
-    unsigned char *sig = b64url_decode(dot2 + 1, strlen(dot2 + 1), &sl);
+    unsigned char *h = vl_base64url_decode(jwt, (size_t)(dot1 - jwt), &hl);
+    unsigned char *c = vl_base64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &cl);
+    unsigned char *sig = vl_base64url_decode(dot2 + 1, strlen(dot2 + 1), &sl);
     cJSON *hdr = cJSON_Parse((char *)h), *claims = cJSON_Parse((char *)c);
     ck_assert_ptr_nonnull(hdr);
     ck_assert_ptr_nonnull(claims);
@@ -216,9 +198,67 @@ START_TEST(base64url_lengths)
     ck_assert_str_eq(a, "-w");
     ck_assert_str_eq(b, "-_8");
     ck_assert_str_eq(c, "-__-");
+    size_t n = 0;
+    unsigned char *d = vl_base64url_decode("-__-", 4, &n);
+    ck_assert_int_eq(n, 3);
+    ck_assert_mem_eq(d, data, 3);
+    free(d);
+    d = vl_base64url_decode("-_8=", 4, &n); /* padding tolerated */
+    ck_assert_int_eq(n, 2);
+    ck_assert_mem_eq(d, data, 2);
+    free(d);
+    ck_assert_ptr_null(vl_base64url_decode("a+b/", 4, &n)); /* standard base64 is not base64url */
     free(a);
     free(b);
     free(c);
+}
+END_TEST
+
+static const char *write_temp(const char *text, char *path, size_t size)
+{
+    snprintf(path, size, "/tmp/vp-live-unit-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+START_TEST(token_file)
+{
+    char path[64], principal[64], *token = NULL;
+    long long exp = 0;
+    vp_error err = {0};
+    /* a JWT whose claims are {"appid":"app-7"}: the principal comes from it */
+    char *claims = vl_base64url((const unsigned char *)"{\"appid\":\"app-7\"}", 17), jwt[256], json[512];
+    snprintf(jwt, sizeof jwt, "eyJhbGciOiJub25lIn0.%s.c2ln", claims);
+    free(claims);
+    snprintf(json, sizeof json, "{\"accessToken\": \"%s\", \"expires_on\": 1790737200, \"tokenType\": \"Bearer\"}", jwt);
+    write_temp(json, path, sizeof path);
+    ck_assert_int_eq(vl_token_file_read(path, &token, &exp, principal, sizeof principal, &err), VP_OK);
+    ck_assert_str_eq(token, jwt);
+    ck_assert_int_eq(exp, 1790737200LL);
+    ck_assert_str_eq(principal, "app-7");
+    free(token);
+    unlink(path);
+    /* expiresOn only, in local time; an opaque token names no principal */
+    write_temp("{\"accessToken\": \"opaque\", \"expiresOn\": \"2026-09-30 03:00:00.000000\"}", path, sizeof path);
+    ck_assert_int_eq(vl_token_file_read(path, &token, &exp, principal, sizeof principal, &err), VP_OK);
+    struct tm tm = {.tm_year = 126, .tm_mon = 8, .tm_mday = 30, .tm_hour = 3, .tm_isdst = -1};
+    ck_assert_int_eq(exp, (long long)mktime(&tm));
+    ck_assert_str_eq(principal, "");
+    free(token);
+    unlink(path);
+    /* IMDS-style numbers as strings */
+    cJSON *v = cJSON_CreateString("3599");
+    ck_assert_int_eq(vl_json_epoch(v), 3599);
+    cJSON_Delete(v);
+    /* no token: named, exit 3 */
+    write_temp("{\"expires_on\": 1}", path, sizeof path);
+    ck_assert_int_eq(vl_token_file_read(path, &token, &exp, principal, sizeof principal, &err), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "/accessToken"));
+    ck_assert_ptr_null(token);
+    unlink(path);
 }
 END_TEST
 
@@ -235,6 +275,7 @@ Suite *live_suite(void)
     tcase_add_test(tc, vault_dirname_rule);
     tcase_add_test(tc, jwt_client_assertion);
     tcase_add_test(tc, base64url_lengths);
+    tcase_add_test(tc, token_file);
     suite_add_tcase(s, tc);
     return s;
 }
