@@ -128,6 +128,8 @@ printf '  requests   %6d   (minimum for this estate: %d) %s\n' "$requests" "$min
 printf '  wall       %6.2f s (target <= %.2f s = 1.5 x %d x %d ms / %d) %s\n' "$wall_s" "$target_s" "$requests" \
   "$latency_ms" "$concurrency" "$(awk -v w="$wall_s" -v t="$target_s" 'BEGIN { print (w <= t) ? "ok" : "MISSED" }')"
 printf '  peak RSS   %6.1f MB\n' "$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '  CPU        %6.2f s user + %.2f s system\n' "$(awk -F': ' '/User time/ { print $2 }' "$work/time.txt")" \
+  "$(awk -F': ' '/System time/ { print $2 }' "$work/time.txt")"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "  JS baseline: skipped (node/npm not installed)"
