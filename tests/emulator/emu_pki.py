@@ -13,12 +13,10 @@ import ssl
 import subprocess
 import tempfile
 
-# Extensions strict verifiers (Python 3.13 VERIFY_X509_STRICT, OpenSSL 3) insist on.
+# Server certificate extensions strict verifiers (Python 3.13 VERIFY_X509_STRICT, OpenSSL 3) insist on.
 _SERVER_EXT = ("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
                "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n"
                "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n")
-_CLIENT_EXT = ("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-               "extendedKeyUsage=clientAuth\nsubjectKeyIdentifier=hash\n")
 
 
 def b64url(data):
@@ -65,7 +63,7 @@ class Pki:
         p = self.path
         ext = p("ext.cnf")
         with open(ext, "w") as f:
-            f.write("[server]\n" + _SERVER_EXT + "[client]\n" + _CLIENT_EXT)
+            f.write("[server]\n" + _SERVER_EXT)
         # EC keys for the TLS side (fast to make); RSA for the client because assertions are RS256.
         _openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", p("ca-key.pem")])
         _openssl(["req", "-x509", "-new", "-key", p("ca-key.pem"), "-subj", "/CN=vaultproof ARM emulator test CA",

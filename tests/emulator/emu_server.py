@@ -158,7 +158,7 @@ class Handler(BaseHTTPRequestHandler):
         elif kind in ("429", "500", "503"):
             status = int(kind)
             h = dict(headers)
-            if kind != "500" and rule.get("retry_after"):
+            if rule.get("retry_after"):
                 h["Retry-After"] = rule["retry_after"]
             code = {"429": "TooManyRequests", "500": "InternalServerError", "503": "ServiceUnavailable"}[kind]
             self._send(status, {"error": {"code": code, "message": "Injected fault %s." % kind}}, h,
