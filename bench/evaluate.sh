@@ -10,6 +10,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 bin="${1:-build}/vaultproof"
 python="${PYTHON:-python3}"
 [ -x "$bin" ] || { echo "evaluate.sh: $bin not found (build first)" >&2; exit 2; }
@@ -35,7 +36,6 @@ wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 
 rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
 findings=$(grep -c '"rule":' "$work/findings.json" || true)
 size=$(wc -c < "$work/findings.json")
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v < t) ? "PASS" : "MISS" }'; }
 echo
 printf 'snapshot:        %s bytes\n' "$(wc -c < "$work/snapshot.json")"
 printf 'findings:        %s findings, %s bytes\n' "$findings" "$size"

@@ -12,6 +12,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 build_dir="${1:-build}"
 bin="$build_dir/vaultproof"
 python="${PYTHON:-python3}"
@@ -66,7 +67,6 @@ else
   snap_bytes=0
 fi
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB (%d bytes)", b / 1e6, b }'; }
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v < t) ? "PASS" : "MISS" }'; }
 
 echo
 echo "estate:          $items items, $vaults vaults, $subscriptions subscriptions, $(mb "$raw_bytes") on disk"

@@ -15,6 +15,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/bench/lib.sh"
 bin="${1:-build}/vaultproof"
 python="${PYTHON:-python3}"
 now=2026-09-30T06:00:00Z
@@ -38,9 +39,6 @@ PY
   --now "$now" --quiet
 rm -rf "$work/raw"
 
-seconds() { awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; print s}' "$1"; }
-megabytes() { awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$1"; }
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v < t) ? "PASS" : "MISS" }'; }
 
 echo "running $bin render --xlsx ..."
 /usr/bin/time -v -o "$work/time.txt" "$bin" render --snapshot "$work/snapshot.json" --findings "$work/findings.json" \

@@ -235,16 +235,19 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kbool(w, "timestamped", m->timestamped);
 }
 
-/* One compact line per file: {"path":..., "size":..., "sha256":...}. */
-static vp_status file_entries(vp_jsonw *w, const char *staging, char **paths, size_t n, vp_error *err)
+/* One compact line per file: {"path":..., "size":..., "sha256":...}; the hashes are kept
+ * for SHA256SUMS, so ~1.7 GB is not read and hashed twice. */
+static vp_status file_entries(vp_jsonw *w, const char *staging, char **paths, size_t n, char (*sha)[65],
+                              vp_error *err)
 {
     vp_jw_key(w, "files");
     vp_jw_array(w, VP_JW_PRETTY);
     for (size_t i = 0; i < n; i++) {
-        char full[4096], hex[65];
+        char full[4096];
+        const char *hex = sha[i];
         struct stat sb;
         snprintf(full, sizeof full, "%s/%s", staging, paths[i]);
-        vp_status st = vp_sha256_file(full, hex, err);
+        vp_status st = vp_sha256_file(full, sha[i], err);
         if (st)
             return st;
         if (stat(full, &sb))
@@ -259,13 +262,27 @@ static vp_status file_entries(vp_jsonw *w, const char *staging, char **paths, si
     return VP_OK;
 }
 
-vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta, vp_error *err)
+void vpk_file_hashes_free(vpk_file_hashes *h)
+{
+    vpk_free_list(h->paths, h->count);
+    free(h->sha);
+    memset(h, 0, sizeof *h);
+}
+
+vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta, vpk_file_hashes *hashes,
+                             vp_error *err)
 {
     char **paths = NULL, path[4096];
     size_t n = 0;
+    memset(hashes, 0, sizeof *hashes);
     vp_status st = vpk_list_files(staging, &paths, &n, err);
     if (st)
         return st;
+    char (*sha)[65] = calloc(n + 1, sizeof *sha);
+    if (!sha) {
+        vpk_free_list(paths, n);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
     snprintf(path, sizeof path, "%s/%s", staging, VPK_MANIFEST);
     FILE *fp = fopen(path, "wbx");
     vp_jsonw *w = malloc(sizeof *w); /* 64 KiB buffer: not on the stack */
@@ -275,7 +292,7 @@ vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta,
         vp_jw_init(w, fp);
         vp_jw_object(w, VP_JW_PRETTY);
         meta_fields(w, meta);
-        st = file_entries(w, staging, paths, n, err);
+        st = file_entries(w, staging, paths, n, sha, err);
         vp_jw_end(w);
         if (!st)
             st = vp_jw_finish(w, path, err);
@@ -283,11 +300,30 @@ vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta,
     if (fp && fclose(fp) && !st)
         st = vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
     free(w);
-    vpk_free_list(paths, n);
+    *hashes = (vpk_file_hashes){paths, sha, n};
+    if (st)
+        vpk_file_hashes_free(hashes);
     return st;
 }
 
-vp_status vpk_write_sums(const char *staging, vp_error *err)
+/* The hash of rel when the manifest already computed it, else NULL. */
+static const char *known_hash(const vpk_file_hashes *h, const char *rel)
+{
+    size_t lo = 0, hi = h ? h->count : 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(h->paths[mid], rel);
+        if (!c)
+            return h->sha[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+vp_status vpk_write_sums(const char *staging, const vpk_file_hashes *known, vp_error *err)
 {
     char **paths = NULL, path[4096];
     size_t n = 0;
@@ -303,7 +339,12 @@ vp_status vpk_write_sums(const char *staging, vp_error *err)
         if (!strcmp(paths[i], VPK_SIGNATURE))
             continue;
         snprintf(full, sizeof full, "%s/%s", staging, paths[i]);
-        if (!(st = vp_sha256_file(full, hex, err)))
+        const char *have = known_hash(known, paths[i]);
+        if (have)
+            memcpy(hex, have, sizeof hex);
+        else
+            st = vp_sha256_file(full, hex, err);
+        if (!st)
             fprintf(fp, "%s  %s\n", hex, paths[i]); /* two spaces: text mode, as sha256sum writes */
     }
     if (fp && (fclose(fp) && !st))

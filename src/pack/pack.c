@@ -1,6 +1,7 @@
 /* vp_pack: collect -> evaluate -> render -> manifest -> sign -> archive -> ledger. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,7 +400,12 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
                            vp_commit(), vp_catalog_version(s->cat), vp_config_sha256(s->cfg), c->captured_from,
                            c->captured_to, c->complete, c->verified, result, have_prev ? prev : NULL,
                            vp_signer_subject(s->signer, subject, sizeof subject), s->opt->tsa_url != NULL};
-    if ((st = vpk_write_manifest(s->staging, &m, err)) || (st = vpk_write_sums(s->staging, err)))
+    vpk_file_hashes hashes;
+    if ((st = vpk_write_manifest(s->staging, &m, &hashes, err)))
+        return st;
+    st = vpk_write_sums(s->staging, &hashes, err);
+    vpk_file_hashes_free(&hashes);
+    if (st)
         return st;
     char *data = NULL;
     size_t len = 0;
@@ -478,31 +484,61 @@ static vp_status append_ledger(pack_state *s, vp_pack_result *out, vp_error *err
     return vpk_sync_dir(s->opt->archive_dir, err);
 }
 
-/* Keeps the snapshot as a baseline for later packs of the period, published atomically. */
+/* Streams src into dst through vp_output (temp file, fsync, rename). */
+static vp_status copy_durably(const char *src, const char *dst, vp_error *err)
+{
+    char buf[1 << 16];
+    size_t n;
+    vp_output *o = NULL;
+    FILE *in = fopen(src, "rb");
+    if (!in)
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot read: %s", src, strerror(errno));
+    vp_status st = vp_output_open(dst, &o, err);
+    while (!st && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, vp_output_stream(o)) != n)
+            st = vp_error_set(err, VP_ERR_IO, "%s: write failed", dst);
+    if (!st && ferror(in))
+        st = vp_error_set(err, VP_ERR_IO, "%s: read failed", src);
+    fclose(in);
+    if (o && st)
+        vp_output_abort(o);
+    else if (o)
+        st = vp_output_commit(o, err);
+    return st;
+}
+
+/* Keeps the snapshot as a baseline for later packs of the period. Staging and the
+ * archive share a file system, so a hard link publishes it without copying ~300 MB
+ * (after an fsync, so the name never points at data a crash could lose); a stale name
+ * left by a killed pack is replaced. Anything else falls back to a durable copy. */
 static vp_status keep_snapshot(pack_state *s, vp_error *err)
 {
     char rel[1024], src[4096], dst[4096];
-    vp_output *o = NULL;
-    char *data = NULL;
-    size_t len = 0;
     if (!s->opt->period)
         return VP_OK;
     snprintf(rel, sizeof rel, "snapshots/%s/%s.json", s->opt->period, s->stem);
     snprintf(src, sizeof src, "%s/data/snapshot.json", s->staging);
     snprintf(dst, sizeof dst, "%s/%s", s->opt->archive_dir, rel);
     vp_status st = vpk_make_parents(s->opt->archive_dir, rel, err);
-    if (!st && !(st = vp_read_file(src, &data, &len, err)) && !(st = vp_output_open(dst, &o, err))) {
-        if (len && fwrite(data, 1, len, vp_output_stream(o)) != len) {
-            vp_output_abort(o);
-            st = vp_error_set(err, VP_ERR_IO, "%s: write failed", dst);
-        } else {
-            st = vp_output_commit(o, err);
-            if (!st)
-                snprintf(s->kept, sizeof s->kept, "%s", dst);
-        }
+    if (st)
+        return st;
+    int fd = open(src, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot sync: %s", src, strerror(e));
     }
-    free(data);
-    return st;
+    close(fd);
+    int linked = link(src, dst) == 0 || (errno == EEXIST && unlink(dst) == 0 && link(src, dst) == 0);
+    if (!linked && (st = copy_durably(src, dst, err)))
+        return st;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/snapshots/%s", s->opt->archive_dir, s->opt->period);
+    if ((st = vpk_sync_dir(dir, err)))
+        return st;
+    snprintf(s->kept, sizeof s->kept, "%s", dst);
+    return VP_OK;
 }
 
 static vp_status make_staging(pack_state *s, vp_error *err)

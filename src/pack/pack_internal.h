@@ -33,10 +33,21 @@ typedef struct {
     int timestamped; /* manifest.json.tsr and time-stamp tokens are part of the bundle */
 } vpk_manifest_meta;
 
-/* Writes staging/manifest.json over every file then in staging, and staging/SHA256SUMS
- * over every file including manifest.json. */
-vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta, vp_error *err);
-vp_status vpk_write_sums(const char *staging, vp_error *err);
+/* Every file the manifest lists (sorted relative paths) with its SHA-256. */
+typedef struct {
+    char **paths;
+    char (*sha)[65];
+    size_t count;
+} vpk_file_hashes;
+void vpk_file_hashes_free(vpk_file_hashes *h);
+
+/* Writes staging/manifest.json over every file then in staging, and fills *hashes (free
+ * with vpk_file_hashes_free; empty on failure). Then vpk_write_sums writes
+ * staging/SHA256SUMS over every file including manifest.json, taking the hashes it
+ * already has from known (may be NULL) - the files are not changed in between. */
+vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta, vpk_file_hashes *hashes,
+                             vp_error *err);
+vp_status vpk_write_sums(const char *staging, const vpk_file_hashes *known, vp_error *err);
 
 #define VPK_MANIFEST "manifest.json"
 #define VPK_SIGNATURE "manifest.json.p7s"
