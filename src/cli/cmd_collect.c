@@ -17,7 +17,7 @@
 #include "vaultproof/live.h"
 
 const char vp_help_collect[] =
-    "usage: vaultproof collect [--config FILE] [--record DIR] [--out SNAPSHOT] [options]\n"
+    "usage: vaultproof collect --config FILE | --subscription ID | --record DIR [options]\n"
     "       vaultproof collect --replay DIR [--config FILE] [--out SNAPSHOT] [options]\n"
     "\n"
     "Builds a normalized snapshot (docs/snapshot-format.md) of Recovery Services vaults,\n"
@@ -41,9 +41,9 @@ const char vp_help_collect[] =
     "  --concurrency N       live: requests in flight at most (default 8)\n"
     "  --allow-incomplete    live: write the snapshot even when a list call could not\n"
     "                        be completed (it records which); exit status stays 4\n"
-    "  --config FILE         vaultproof.json: scope (subscriptions, vault globs) and\n"
-    "                        WORM catalog override (docs/config.md)\n"
-    "  --subscription ID     keep only this subscription (repeatable; overrides config)\n"
+    "  --config FILE         vaultproof.json: scope (subscriptions, vault globs), WORM\n"
+    "                        catalog override and live settings (docs/config.md)\n"
+    "  --subscription ID     only this subscription (repeatable; overrides config)\n"
     "  --worm-catalog FILE   use this WORM region catalog instead of the built-in one\n"
     "  --out FILE            where to write the snapshot (default snapshot.json; - = stdout)\n"
     "  --now TIME            pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH\n"
@@ -222,10 +222,18 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
                                             "concurrency", "allow-incomplete"};
     vp_status st;
 
-    for (size_t i = 0; replay && i < sizeof live_only / sizeof live_only[0]; i++)
-        if (vp_opts_has(o, live_only[i]))
+    int live_asked = config || vp_opts_has(o, "subscription");
+    for (size_t i = 0; i < sizeof live_only / sizeof live_only[0]; i++) {
+        live_asked |= vp_opts_has(o, live_only[i]);
+        if (replay && vp_opts_has(o, live_only[i]))
             return vp_error_set(err, VP_ERR_USAGE, "collect: --%s is for live collection; it cannot be combined with "
                                 "--replay", live_only[i]);
+    }
+    /* a bare `collect` never reaches out to Azure: live collection is asked for */
+    if (!replay && !live_asked)
+        return vp_error_set(err, VP_ERR_USAGE, "collect: --replay DIR is required to read stored responses; for live "
+                            "collection from Azure give --config FILE, --subscription ID or --record DIR "
+                            "(docs/live-collection.md)");
     if (!out_path)
         out_path = "snapshot.json";
     if ((st = vp_cli_clock(o, &opt.clock, err)))
