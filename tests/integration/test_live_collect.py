@@ -307,6 +307,24 @@ class LiveFaults(TempDirTest):
         self.assertEqual(item_ids(snap), item_ids(self.baseline))  # the rest is all there
 
 
+class LiveUsage(TempDirTest):
+    def test_bare_collect_is_a_usage_error_and_live_options_need_no_replay(self):
+        rc, out, err = run(["collect"], cwd=self.tmp, env={k: "" for k in CREDENTIAL_VARS})
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--config FILE, --subscription ID or --record DIR", err)
+        rc, out, err = run(["collect", "--replay", SAMPLE_RAW, "--record", self.path("r")], cwd=self.tmp)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--record is for live collection", err)
+        rc, out, err = run(["collect", "--subscription", "not/a-guid", "--token-file", "x"], cwd=self.tmp)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("expected a subscription id", err)
+        rc, out, err = run(["collect", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--arm-endpoint",
+                            "http://127.0.0.1:9"], cwd=self.tmp)
+        self.assertEqual(rc, 2, err)
+        self.assertIn("must be https://", err)
+        self.assertEqual(os.listdir(self.tmp), [])
+
+
 class LivePacing(TempDirTest):
     def test_low_ratelimit_budget_spaces_requests_out(self):
         sub = "ee5069bf-cd72-4c61-bacb-150ed73a18e5"
