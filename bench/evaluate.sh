@@ -13,21 +13,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$here/bench/lib.sh"
 bin="${1:-build}/vaultproof"
 python="${PYTHON:-python3}"
-[ -x "$bin" ] || { echo "evaluate.sh: $bin not found (build first)" >&2; exit 2; }
+bench_start evaluate.sh "$bin"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/vaultproof-bench.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-
-echo "generating 100000 items / 500 vaults ..."
-"$python" "$here/tests/tools/gen_estate.py" scale --out "$work/raw" --items 100000 --vaults 500 --subscriptions 10 2>/dev/null
+generate_estate "$python" "$here" "$work/raw"
 SOURCE_DATE_EPOCH=1790748000 "$bin" collect --replay "$work/raw" --out "$work/snapshot.json" --quiet
-"$python" - "$here/samples/contoso-health/vaultproof.json" "$work/config.json" <<'PY'
-import json, sys
-cfg = json.load(open(sys.argv[1], encoding="utf-8"))
-cfg.pop("scope", None)
-cfg["exemptions"] = []
-json.dump(cfg, open(sys.argv[2], "w", encoding="utf-8"))
-PY
+bench_config "$python" "$here" "$work/config.json"
 
 echo "running $bin evaluate ..."
 SOURCE_DATE_EPOCH=1790748000 /usr/bin/time -v -o "$work/time.txt" \

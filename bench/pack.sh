@@ -18,21 +18,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${1:-build}/vaultproof"
 python="${PYTHON:-python3}"
 now=2026-09-30T06:00:00Z
-[ -x "$bin" ] || { echo "pack.sh: $bin not found (build first)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "pack.sh: /usr/bin/time is missing (Debian package 'time')" >&2; exit 2; }
+bench_start pack.sh "$bin"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/vaultproof-bench.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-
-echo "generating 100000 items / 500 vaults ..."
-"$python" "$here/tests/tools/gen_estate.py" scale --out "$work/raw" --items 100000 --vaults 500 --subscriptions 10 2>/dev/null
-"$python" - "$here/samples/contoso-health/vaultproof.json" "$work/config.json" <<'PY'
-import json, sys
-cfg = json.load(open(sys.argv[1], encoding="utf-8"))
-cfg.pop("scope", None)
-cfg["exemptions"] = []
-json.dump(cfg, open(sys.argv[2], "w", encoding="utf-8"))
-PY
+generate_estate "$python" "$here" "$work/raw"
+bench_config "$python" "$here" "$work/config.json"
 "$bin" keygen --out "$work/keys" --now 2026-09-01T00:00:00Z >/dev/null
 sync
 
