@@ -248,6 +248,8 @@ static vp_status parse_token_response(vl_auth *a, const vl_response *resp, const
             copy(a->principal, sizeof a->principal, cid->valuestring);
     }
     st = take_token(a, cJSON_IsString(tok) ? tok->valuestring : NULL, exp < 0 ? now + 300 : exp, where, err);
+    if (cJSON_IsString(tok))
+        OPENSSL_cleanse(tok->valuestring, strlen(tok->valuestring)); /* only a->token keeps it */
     cJSON_Delete(root);
     return st;
 }
