@@ -323,6 +323,12 @@ class LiveUsage(TempDirTest):
         self.assertEqual(rc, 2, err)
         self.assertIn("must be https://", err)
         self.assertEqual(os.listdir(self.tmp), [])
+        used = self.path("used")
+        os.mkdir(used)
+        open(os.path.join(used, "x.json"), "w").close()
+        rc, out, err = run(["collect", "--record", used, "--token-file", "x"])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("already holds a recording", err)
 
 
 class LivePacing(TempDirTest):
