@@ -271,6 +271,10 @@ static vp_status exchange(vl_auth *a, const char *url, struct curl_slist *header
         st = vl_http_fetch(&a->cfg.http, url, headers, body, &resp, err);
         if ((st && !transient(&resp)) || (!st && !transient(&resp)) || attempt == 3)
             break;
+        /* no answer at all from a managed-identity endpoint means there is none here:
+         * retrying only makes a host without IMDS wait three connect timeouts */
+        if (managed && resp.code != CURLE_OK)
+            break;
         long long ms = vl_retry_after_ms(resp.retry_after, time(NULL));
         if (ms < 0)
             ms = vl_backoff_ms(attempt, 300, 5000, &a->rng);

@@ -89,6 +89,9 @@ class Handler(BaseHTTPRequestHandler):
     """One connection; self.server.emu is the shared EmulatorCore."""
 
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two sends: without TCP_NODELAY, Nagle + delayed ACK
+    # stall every response by ~40 ms, which would swamp the benchmark's added latency
+    disable_nagle_algorithm = True
     timeout = IDLE_SECONDS
 
     def version_string(self):

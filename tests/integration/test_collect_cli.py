@@ -3,6 +3,7 @@ outputs that appear only when complete."""
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
@@ -58,8 +59,22 @@ class UsageErrors(TempDirTest):
     def test_replay_required(self):
         self.check_usage(["collect"], "--replay DIR is required")
 
-    def test_live_not_available_is_said_plainly(self):
-        self.check_usage(["collect", "--config", CONFIG], "live collection from Azure is not part of this version")
+    def test_live_without_credentials_says_what_was_looked_for(self):
+        """--config alone means live collection: with no credential in the environment and no
+        managed identity answering, it fails fast (exit 4), says which credentials it looked
+        for, and writes nothing."""
+        if any(k.startswith(("AZURE_", "IDENTITY_")) for k in os.environ):
+            self.skipTest("Azure credentials in the environment")
+        started = time.monotonic()
+        # port 9 (discard) on loopback: nothing listens, so the IMDS probe is refused at once
+        rc, _, err = run(["collect", "--config", CONFIG], cwd=self.tmp,
+                         env={"VAULTPROOF_IMDS_ENDPOINT": "http://127.0.0.1:9"})
+        self.assertEqual(rc, 4, err)
+        for looked_for in ("--token-file", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+                           "AZURE_FEDERATED_TOKEN_FILE", "managed identity"):
+            self.assertIn(looked_for, err)
+        self.assertLess(time.monotonic() - started, 10, "an unreachable IMDS must not be retried for long")
+        self.assertEqual(os.listdir(self.tmp), [], "a failed live collection left files behind")
 
     def test_bad_now(self):
         self.check_usage(["collect", "--replay", RAW, "--now", "tomorrow"], "--now 'tomorrow'")
