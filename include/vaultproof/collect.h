@@ -21,6 +21,7 @@ typedef void (*vp_progress_fn)(void *ctx, size_t done, size_t total);
 typedef struct {
     const char *source_kind;     /* "replay" or "live" */
     const char *input;           /* the replay directory or endpoint, as given by the user */
+    const char *principal;       /* client id of the identity that collected (live); NULL: none */
     vp_clock clock;
     const vp_worm_catalog *worm; /* required; not owned */
     /* Scope (optional): subscription ids to keep (case-insensitive) and shell globs on

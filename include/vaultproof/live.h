@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "vaultproof/collect.h"
 #include "vaultproof/error.h"
 
 /* What to collect and how. Every pointer is borrowed for the duration of the call;
@@ -69,6 +70,14 @@ typedef struct {
  * sorted path order. A directory without such sidecars gives is_live 0 (not an error).
  * Errors: VP_ERR_IO / VP_ERR_INPUT for an unreadable or malformed sidecar. */
 vp_status vp_live_capture_read(const char *dir, vp_live_capture_info *out, vp_error *err);
+
+/* Builds the snapshot of a directory of responses exactly as `collect --replay` does:
+ * a recording made by the live collector is described by its sidecars (source "live",
+ * input = its ARM endpoint, the principal's client id), anything else as a "replay" of
+ * dir. So a live run and a later replay of its recording give the same bytes.
+ * opt->source_kind, input and principal are set here (the rest of opt is used as given).
+ * Errors: as vp_live_capture_read and vp_collect_replay. */
+vp_status vp_live_snapshot(const char *dir, const vp_collect_options *opt, vp_snapshot **out, vp_error *err);
 
 /* Removes a directory tree made for a private recording (no symlinks followed).
  * Errors: VP_ERR_IO naming the entry that could not be removed. */

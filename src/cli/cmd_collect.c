@@ -213,7 +213,6 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     vp_output *out = NULL;
     vp_collect_options opt = {0};
     vp_live_result live = {0};
-    vp_live_capture_info info = {0};
     char dir[4096];
     int made_tmp = 0, is_live = 0;
     const char *replay = vp_opts_get(o, "replay"), *config = vp_opts_get(o, "config");
@@ -269,19 +268,12 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
             goto done;
         replay = dir;
     }
-    /* The snapshot describes the recording, whichever way it is read: a vaultproof
-     * live recording says "live", its ARM endpoint and principal (from its sidecars),
-     * so replaying it gives the same bytes. */
-    if ((st = vp_live_capture_read(replay, &info, err)))
-        goto done;
-    opt.source_kind = info.is_live ? "live" : "replay";
-    opt.input = info.is_live ? info.endpoint : replay;
+    /* The snapshot describes the recording, whichever way it is read (vp_live_snapshot):
+     * replaying a live recording gives the same bytes. */
     if (vp_cli_show_progress(o))
         opt.progress = progress;
-    if ((st = vp_collect_replay(replay, &opt, &snap, err)))
+    if ((st = vp_live_snapshot(replay, &opt, &snap, err)))
         goto done;
-    if (info.is_live && info.principal[0])
-        snap->collection.principal = info.principal;
     if (is_live && (live.failed_calls || !snap->collection.complete)) {
         list_incomplete(snap);
         if (!vp_opts_has(o, "allow-incomplete")) {

@@ -346,6 +346,7 @@ static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_err
     col->tool_commit = vp_commit();
     col->source_kind = n->opt.source_kind ? n->opt.source_kind : "replay";
     col->input = vp_arena_strdup(&n->arena, n->opt.input);
+    col->principal = n->opt.principal && n->opt.principal[0] ? vp_arena_strdup(&n->arena, n->opt.principal) : NULL;
     col->generated_at = vp_arena_strdup(&n->arena, vp_time_format(n->opt.clock.epoch, buf, sizeof buf));
     col->clock_pinned = n->opt.clock.pinned;
     for (size_t i = 0; i < n->captures.n; i++) {

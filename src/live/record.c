@@ -197,6 +197,19 @@ vp_status vp_live_capture_read(const char *dir, vp_live_capture_info *out, vp_er
     return VP_OK;
 }
 
+vp_status vp_live_snapshot(const char *dir, const vp_collect_options *opt, vp_snapshot **out, vp_error *err)
+{
+    vp_live_capture_info info;
+    vp_collect_options o = *opt;
+    vp_status st = vp_live_capture_read(dir, &info, err);
+    if (st)
+        return st;
+    o.source_kind = info.is_live ? "live" : "replay";
+    o.input = info.is_live ? info.endpoint : dir;
+    o.principal = info.is_live ? info.principal : NULL;
+    return vp_collect_replay(dir, &o, out, err); /* copies what it keeps of o */
+}
+
 vp_status vp_live_remove_tree(const char *dir, vp_error *err)
 {
     DIR *d = opendir(dir);
