@@ -35,7 +35,7 @@
 
 typedef struct {
     const char *config_path;   /* vaultproof.json (required) */
-    const char *replay_dir;    /* replay directory (required) */
+    const char *replay_dir;    /* replay directory, or NULL to collect live from ARM */
     const char *period;        /* "2026-Q3" or NULL */
     const char *request_id;    /* auditor request id or NULL; one of period/request_id required */
     const char *archive_dir;   /* created when missing (its parent must exist) */
@@ -43,7 +43,12 @@ typedef struct {
     const char *passphrase;    /* NULL when the key is not encrypted; never kept or printed */
     vp_clock clock;            /* the pinned clock: archive mtime, signing time, bundle name */
     const char *tsa_url;       /* RFC 3161 time-stamping authority (http/https), or NULL for none */
-    const char *ca_bundle;     /* PEM CAs for an https TSA, or NULL for the system store */
+    const char *ca_bundle;     /* PEM CAs for every https connection (ARM, Entra ID, TSA), or NULL
+                                  for the system store */
+    /* Live collection (replay_dir NULL): as vp_live_options; the config's "live" settings
+     * and scope apply, these override. Responses are recorded straight into raw/. */
+    const char *token_file, *arm_endpoint, *authority_host;
+    int concurrency;           /* 0: the config's, else 8 */
 } vp_pack_options;
 
 /* The stages of vp_pack, for the wall-time figures in vp_pack_result. */

@@ -16,12 +16,14 @@ typedef struct {
     int repeatable;     /* 1: may appear several times */
 } vp_opt_spec;
 
+#define VP_OPT_MAX_SPECS 32 /* options one command may define */
+
 /* Parsed options: values[i] holds the occurrences of specs[i]. */
 typedef struct {
     const vp_opt_spec *specs;
     size_t spec_count;
-    const char *values[16][VP_OPT_MAX_VALUES];
-    size_t counts[16];
+    const char *values[VP_OPT_MAX_SPECS][VP_OPT_MAX_VALUES];
+    size_t counts[VP_OPT_MAX_SPECS];
     const char *positional[16];
     size_t positional_count;
 } vp_opts;

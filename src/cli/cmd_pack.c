@@ -1,5 +1,6 @@
 /* vaultproof pack: one signed, reproducible evidence bundle per period or request. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -8,13 +9,15 @@
 #include "vaultproof/sign.h"
 
 const char vp_help_pack[] =
-    "usage: vaultproof pack --config FILE --replay DIR (--period YYYY-Qn | --request-id ID)\n"
+    "usage: vaultproof pack --config FILE [--replay DIR] (--period YYYY-Qn | --request-id ID)\n"
     "                       --out ARCHIVE_DIR --key FILE --cert FILE [--chain FILE]\n"
     "                       [--passphrase-file F | --passphrase-env NAME] [--now TIME]\n"
-    "                       [--tsa URL [--ca-bundle FILE]]\n"
+    "                       [--tsa URL] [--ca-bundle FILE] [live options]\n"
     "\n"
-    "Collects the replay directory, evaluates it, renders the report and workbook, and\n"
-    "publishes everything as one signed bundle in ARCHIVE_DIR:\n"
+    "Collects live from Azure Resource Manager (recording every response into the bundle's\n"
+    "raw/; credentials as for `vaultproof collect`, docs/live-collection.md) or from the\n"
+    "--replay directory, evaluates it, renders the report and workbook, and publishes\n"
+    "everything as one signed bundle in ARCHIVE_DIR:\n"
     "  <organization>-<period or request id>-<YYYYMMDDThhmmssZ>.tar.gz\n"
     "holding raw/ (the responses), data/ (snapshot, findings, OSCAL), report/ (PDF, XLSX),\n"
     "certs/, README.txt (how to verify by hand), manifest.json (every file's size and\n"
@@ -31,7 +34,7 @@ const char vp_help_pack[] =
     "over the bytes of manifest.json.p7s); any time-stamp failure fails the pack (exit 5).\n"
     "\n"
     "  --config FILE            vaultproof.json (required)\n"
-    "  --replay DIR             ARM responses to collect from (required)\n"
+    "  --replay DIR             ARM responses to collect from instead of calling Azure\n"
     "  --period YYYY-Qn         reporting period (enables baselines), and/or\n"
     "  --request-id ID          the auditor's request reference\n"
     "  --out ARCHIVE_DIR        where bundles, ledger.jsonl and snapshots/ live (required)\n"
@@ -41,11 +44,17 @@ const char vp_help_pack[] =
     "  --passphrase-env NAME    key passphrase from environment variable NAME\n"
     "  --now TIME               pin the clock (RFC 3339 UTC or @EPOCH)\n"
     "  --tsa URL                RFC 3161 TSA (http:// or https://; https is always verified)\n"
-    "  --ca-bundle FILE         PEM CA certificates for an https TSA (default: system CAs)\n"
+    "  --ca-bundle FILE         PEM CA certificates for every https connection (ARM, Entra ID,\n"
+    "                           TSA; default: system CAs); verification is always on\n"
+    "  --token-file FILE        live: use this token (`az account get-access-token` JSON)\n"
+    "  --arm-endpoint URL       live: ARM endpoint (default: the config's cloud)\n"
+    "  --authority-host URL     live: Entra ID authority (default: AZURE_AUTHORITY_HOST)\n"
+    "  --concurrency N          live: requests in flight at most (default: config, else 8)\n"
     "  --quiet                  print only the bundle path\n"
     "\n"
     "Exit status: 0 bundle written (also when the collection was incomplete: that is\n"
     "recorded in manifest.json and printed); 1 the existing ledger does not verify;\n"
+    "4 live collection could not start (no credential, authentication or TLS failure);\n"
     "2 usage; 3 invalid input (config, replay data, a key others can read: chmod 600);\n"
     "5 signing or time-stamp error; 6 I/O. Nothing is published on failure.\n"
     "\n"
@@ -58,7 +67,8 @@ static const vp_opt_spec specs[] = {
     {"config", 1, 0}, {"replay", 1, 0},          {"period", 1, 0},         {"request-id", 1, 0},
     {"out", 1, 0},    {"key", 1, 0},             {"cert", 1, 0},           {"chain", 1, 0},
     {"now", 1, 0},    {"passphrase-file", 1, 0}, {"passphrase-env", 1, 0}, {"quiet", 0, 0},
-    {"help", 0, 0},   {"tsa", 1, 0},             {"ca-bundle", 1, 0},
+    {"help", 0, 0},   {"tsa", 1, 0},             {"ca-bundle", 1, 0},      {"token-file", 1, 0},
+    {"arm-endpoint", 1, 0}, {"authority-host", 1, 0}, {"concurrency", 1, 0},
 };
 
 static vp_status get_passphrase(const vp_opts *o, char **pass, vp_error *err)
@@ -88,10 +98,19 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.chain_path = vp_opts_get(o, "chain");
     opt.tsa_url = vp_opts_get(o, "tsa");
     opt.ca_bundle = vp_opts_get(o, "ca-bundle");
-    if (opt.ca_bundle && !opt.tsa_url)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --ca-bundle is for the --tsa connection; give --tsa URL too");
-    if (!opt.config_path || !opt.replay_dir || !opt.archive_dir || !opt.key_path)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --replay, --out and --key are required; see "
+    opt.token_file = vp_opts_get(o, "token-file");
+    opt.arm_endpoint = vp_opts_get(o, "arm-endpoint");
+    opt.authority_host = vp_opts_get(o, "authority-host");
+    const char *conc = vp_opts_get(o, "concurrency");
+    if (conc) {
+        char *end = NULL;
+        long n = strtol(conc, &end, 10);
+        if (!*conc || *end || n < 1 || n > 64)
+            return vp_error_set(err, VP_ERR_USAGE, "pack: --concurrency '%s': expected a number from 1 to 64", conc);
+        opt.concurrency = (int)n;
+    }
+    if (!opt.config_path || !opt.archive_dir || !opt.key_path)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --out and --key are required; see "
                             "'vaultproof help pack'");
     vp_status st = vp_cli_clock(o, &opt.clock, err);
     if (st || (st = get_passphrase(o, &pass, err)))

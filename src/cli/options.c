@@ -18,7 +18,11 @@ vp_status vp_opts_parse(vp_opts *o, const vp_opt_spec *specs, size_t spec_count,
 {
     memset(o, 0, sizeof *o);
     o->specs = specs;
-    o->spec_count = spec_count < 16 ? spec_count : 16;
+    /* a command with more options than fit must fail loudly, not forget the last ones */
+    if (spec_count > VP_OPT_MAX_SPECS)
+        return vp_error_set(err, VP_ERR_INTERNAL, "%s: %zu options defined, at most %d supported", command,
+                            spec_count, VP_OPT_MAX_SPECS);
+    o->spec_count = spec_count;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {

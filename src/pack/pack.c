@@ -19,6 +19,7 @@
 #include "vaultproof/fileio.h"
 #include "vaultproof/findings_read.h"
 #include "vaultproof/ledger.h"
+#include "vaultproof/live.h"
 #include "vaultproof/pack.h"
 #include "vaultproof/render.h"
 #include "vaultproof/sign.h"
@@ -45,6 +46,7 @@ typedef struct {
     char pending[4096]; /* ARCHIVE/.pending-NAME while it is not yet recorded, else "" */
     char kept[4096];    /* the baseline snapshot kept for this bundle while not yet recorded */
     double *stage_seconds;  /* vp_pack_result's, filled by lap() */
+    vp_live_result live;    /* live collection only */
     struct timespec mark;   /* when the current stage started */
 } pack_state;
 
@@ -93,8 +95,11 @@ static void pack_free(pack_state *s)
 
 static vp_status check_options(const vp_pack_options *o, vp_error *err)
 {
-    if (!o->config_path || !o->replay_dir || !o->archive_dir || !o->key_path)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --replay, --out and --key are required");
+    if (!o->config_path || !o->archive_dir || !o->key_path)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --out and --key are required");
+    if (o->replay_dir && (o->token_file || o->arm_endpoint || o->authority_host || o->concurrency))
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --token-file, --arm-endpoint, --authority-host and "
+                            "--concurrency are for live collection; they cannot be combined with --replay");
     if (!o->period && !o->request_id)
         return vp_error_set(err, VP_ERR_USAGE, "pack: give --period YYYY-Qn or --request-id ID");
     if (o->period && (strlen(o->period) != 7 || !isdigit((unsigned char)o->period[0]) ||
@@ -201,10 +206,41 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
     return st;
 }
 
+/* Live: every response is recorded straight into raw/, which the snapshot is then built
+ * from - the bundle holds exactly what was received. */
+static vp_status record_live(pack_state *s, vp_error *err)
+{
+    const vp_live_settings *ls = vp_config_live(s->cfg);
+    vp_live_options lo = {0};
+    char raw[4096];
+    vp_status st = vpk_join(raw, sizeof raw, s->staging, "raw", err);
+    if (st)
+        return st;
+    if (mkdir(raw, 0755))
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", raw, strerror(errno));
+    lo.record_dir = raw;
+    lo.cloud = ls->cloud;
+    lo.api_recoveryservices = ls->api_vaults;
+    lo.api_backup = ls->api_backup;
+    lo.api_compute = ls->api_compute;
+    lo.api_subscriptions = ls->api_subscriptions;
+    lo.concurrency = s->opt->concurrency ? s->opt->concurrency : ls->concurrency;
+    lo.token_file = s->opt->token_file;
+    lo.arm_endpoint = s->opt->arm_endpoint;
+    lo.authority_host = s->opt->authority_host;
+    lo.ca_bundle = s->opt->ca_bundle;
+    lo.subscriptions = vp_config_subscriptions(s->cfg, &lo.subscription_count);
+    /* calls that failed after retries are recorded as incomplete: the snapshot and the
+     * manifest say so, as for a replay */
+    return vp_live_collect(&lo, &s->live, err);
+}
+
 static vp_status copy_raw(pack_state *s, vp_error *err)
 {
     char **paths = NULL;
     size_t n = 0;
+    if (!s->opt->replay_dir)
+        return record_live(s, err);
     vp_status st = vpk_list_files(s->opt->replay_dir, &paths, &n, err);
     for (size_t i = 0; !st && i < n; i++) {
         size_t len = strlen(paths[i]);
@@ -244,14 +280,15 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     vp_collect_options co = {0};
     vp_evaluate_options eo = {0};
     vp_status st;
-    co.source_kind = "replay";
-    co.input = s->opt->replay_dir;
+    char raw[4096];
+    snprintf(raw, sizeof raw, "%s/raw", s->staging);
     co.clock = s->opt->clock;
     co.worm = s->worm;
     co.subscriptions = vp_config_subscriptions(s->cfg, &co.subscription_count);
     co.vault_include = vp_config_vault_include(s->cfg, &co.vault_include_count);
     co.vault_exclude = vp_config_vault_exclude(s->cfg, &co.vault_exclude_count);
-    if ((st = vp_collect_replay(s->opt->replay_dir, &co, &s->snap, err)) ||
+    /* a replay reads the directory as given (the snapshot names it); live reads raw/ */
+    if ((st = vp_live_snapshot(s->opt->replay_dir ? s->opt->replay_dir : raw, &co, &s->snap, err)) ||
         (st = write_data(s, "data/snapshot.json", OUT_SNAPSHOT, s->snap_sha, err)))
         return st;
     lap(s, VP_PACK_COLLECT);
