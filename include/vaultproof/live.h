@@ -75,7 +75,9 @@ vp_status vp_live_capture_read(const char *dir, vp_live_capture_info *out, vp_er
  * a recording made by the live collector is described by its sidecars (source "live",
  * input = its ARM endpoint, the principal's client id), anything else as a "replay" of
  * dir. So a live run and a later replay of its recording give the same bytes.
- * opt->source_kind, input and principal are set here (the rest of opt is used as given).
+ * opt->source_kind, input and principal are set here (the rest of opt is used as given;
+ * a non-NULL opt->input names a non-live directory instead of dir, e.g. the directory a
+ * copy was made from).
  * Errors: as vp_live_capture_read and vp_collect_replay. */
 vp_status vp_live_snapshot(const char *dir, const vp_collect_options *opt, vp_snapshot **out, vp_error *err);
 

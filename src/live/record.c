@@ -205,7 +205,7 @@ vp_status vp_live_snapshot(const char *dir, const vp_collect_options *opt, vp_sn
     if (st)
         return st;
     o.source_kind = info.is_live ? "live" : "replay";
-    o.input = info.is_live ? info.endpoint : dir;
+    o.input = info.is_live ? info.endpoint : opt->input ? opt->input : dir;
     o.principal = info.is_live ? info.principal : NULL;
     return vp_collect_replay(dir, &o, out, err); /* copies what it keeps of o */
 }

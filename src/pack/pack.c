@@ -245,7 +245,8 @@ static vp_status copy_raw(pack_state *s, vp_error *err)
     for (size_t i = 0; !st && i < n; i++) {
         size_t len = strlen(paths[i]);
         char src[4096], rel[4096], dst[4096];
-        if (len < 5 || strcmp(paths[i] + len - 5, ".json"))
+        /* exactly what the reader reads: *.json, nothing hidden (docs/replay-format.md) */
+        if (len < 5 || strcmp(paths[i] + len - 5, ".json") || paths[i][0] == '.' || strstr(paths[i], "/."))
             continue;
         snprintf(src, sizeof src, "%s/%s", s->opt->replay_dir, paths[i]);
         snprintf(rel, sizeof rel, "raw/%s", paths[i]);
@@ -287,8 +288,10 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     co.subscriptions = vp_config_subscriptions(s->cfg, &co.subscription_count);
     co.vault_include = vp_config_vault_include(s->cfg, &co.vault_include_count);
     co.vault_exclude = vp_config_vault_exclude(s->cfg, &co.vault_exclude_count);
-    /* a replay reads the directory as given (the snapshot names it); live reads raw/ */
-    if ((st = vp_live_snapshot(s->opt->replay_dir ? s->opt->replay_dir : raw, &co, &s->snap, err)) ||
+    /* the snapshot is built from raw/, so the bundle holds exactly the responses it rests
+     * on; a replay is still named by the directory the user gave */
+    co.input = s->opt->replay_dir;
+    if ((st = vp_live_snapshot(raw, &co, &s->snap, err)) ||
         (st = write_data(s, "data/snapshot.json", OUT_SNAPSHOT, s->snap_sha, err)))
         return st;
     lap(s, VP_PACK_COLLECT);

@@ -251,6 +251,33 @@ class Pack(TempDirTest):
         self.assertFalse(os.path.exists(self.path("x")))
         self.assertEqual(sorted(os.listdir(inner)), ["evil.tar.gz"])
 
+    def test_raw_holds_exactly_what_the_snapshot_was_built_from(self):
+        """The bundle's raw/ is the copy the snapshot is read from: the replay reader's
+        files (*.json, nothing hidden) and nothing else, and the snapshot still names the
+        directory the user gave."""
+        keys = self.keygen()
+        replay = self.path("replay")
+        shutil.copytree(os.path.join(SAMPLE, "raw"), replay)
+        os.makedirs(os.path.join(replay, ".cache"))
+        with open(os.path.join(replay, ".cache", "stale.json"), "w") as f:
+            f.write('{"value": []}')
+        with open(os.path.join(replay, ".hidden.json"), "w") as f:
+            f.write("{")  # would be invalid input, were it read
+        with open(os.path.join(replay, "notes.txt"), "w") as f:
+            f.write("not a response")
+        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", replay, "--out",
+                self.path("archive"), "--key", os.path.join(keys, "signer.key"), "--cert",
+                os.path.join(keys, "signer.pem"), "--now", PINNED, "--period", "2026-Q3"]
+        rc, out, err = run(args)
+        self.assertEqual(rc, 0, err)
+        root = self.extract(out.splitlines()[0], self.path("x"))
+        packed = sorted(os.path.relpath(os.path.join(d, f), os.path.join(root, "raw"))
+                        for d, _, fs in os.walk(os.path.join(root, "raw")) for f in fs)
+        expected = sorted(os.path.relpath(os.path.join(d, f), os.path.join(SAMPLE, "raw"))
+                          for d, _, fs in os.walk(os.path.join(SAMPLE, "raw")) for f in fs if f.endswith(".json"))
+        self.assertEqual(packed, expected)
+        self.assertEqual(load(os.path.join(root, "data", "snapshot.json"))["collection"]["input"], replay)
+
     def test_usage(self):
         rc, _, err = run(["pack"])
         self.assertEqual(rc, 2)
