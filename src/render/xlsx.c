@@ -7,6 +7,7 @@
  * pinned clock, same bytes: the document's creation time is the run's clock, and zip
  * entries carry libxlsxwriter's fixed 1980 date. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,14 @@ static void make_formats(xlsx_ctx *x)
         format_set_bg_color(f->status[s], styles[s].bg);
         format_set_font_color(f->status[s], styles[s].fg);
     }
+    /* libxlsxwriter numbers a format in a workbook-wide table the first time a cell or a
+     * conditional format uses it. Numbering them all now, in this fixed order, makes that
+     * table read-only while two threads write sheets, and keeps the bytes the same. */
+    lxw_format *cell_formats[] = {f->header, f->title, f->heading, f->label, f->wrap, f->date, f->time};
+    for (size_t i = 0; i < sizeof cell_formats / sizeof cell_formats[0]; i++)
+        lxw_format_get_xf_index(cell_formats[i]);
+    for (int s = 0; s < XS_STYLES; s++)
+        lxw_format_get_dxf_index(f->status[s]);
 }
 
 static const char *or_empty(const char *s)
@@ -110,16 +119,78 @@ static vp_status check_inputs(const vp_render_input *in, unsigned long max_rows,
     return VP_OK;
 }
 
+/* The Findings rows on a second thread: their own scratch buffers, status and error. */
+typedef struct {
+    xlsx_ctx wx;
+    xlsx_pop p;
+    vp_error err;
+} findings_job;
+
+static void *findings_thread(void *arg)
+{
+    findings_job *j = arg;
+    xlsx_findings_rows(&j->wx, &j->p);
+    return NULL;
+}
+
+/* The Findings sheet (the largest, read from the findings stream) and the estate sheets
+ * (read from the snapshot model) share nothing but the workbook, so on a machine with a
+ * second core the findings rows are written alongside the estate sheets. Sheets are
+ * created in workbook order by this thread; a population that would need continuation
+ * sheets (created mid-stream) is written the plain way. */
+static void write_populations(xlsx_ctx *x)
+{
+    pthread_t tid;
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    findings_job *j = NULL;
+    if (x->hdr->finding_count + 1 < x->max_rows && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+        j = calloc(1, sizeof *j);
+    if (!j || xlsx_findings_begin(x, &j->p)) {
+        if (j) {
+            free(j);
+            return; /* x->status says why */
+        }
+        xlsx_write_findings(x);
+        xlsx_write_vaults(x);
+        xlsx_write_policies(x);
+        xlsx_write_items(x);
+        xlsx_write_vms(x);
+        return;
+    }
+    x->wb_lock = &lock;
+    j->wx = *x;
+    memset(&j->wx.buf, 0, sizeof j->wx.buf);
+    memset(&j->wx.guard, 0, sizeof j->wx.guard);
+    j->wx.err = &j->err;
+    j->p.x = &j->wx;
+    int threaded = pthread_create(&tid, NULL, findings_thread, j) == 0;
+    if (!threaded)
+        findings_thread(j);
+    xlsx_write_vaults(x);
+    xlsx_write_policies(x);
+    xlsx_write_items(x);
+    xlsx_write_vms(x);
+    if (threaded)
+        pthread_join(tid, NULL);
+    x->wb_lock = NULL;
+    x->sheets[j->p.info] = j->wx.sheets[j->p.info];
+    x->findings_rows = j->wx.findings_rows;
+    if (j->wx.status && !x->status) {
+        x->status = j->wx.status;
+        *x->err = j->err;
+    }
+    xb_free(&j->wx.buf);
+    xb_free(&j->wx.guard);
+    free(j);
+}
+
 static void write_sheets(xlsx_ctx *x)
 {
     x->readme = xlsx_add_report_sheet(x, "README");
     x->summary = xlsx_add_report_sheet(x, "Summary");
     xlsx_write_controls(x);
-    xlsx_write_findings(x); /* counts per vault and exemption for the Summary and Exemptions */
-    xlsx_write_vaults(x);
-    xlsx_write_policies(x);
-    xlsx_write_items(x);
-    xlsx_write_vms(x);
+    /* findings also count per vault and exemption, for the Summary and Exemptions */
+    write_populations(x);
     xlsx_write_regions(x);
     xlsx_write_exemptions(x);
     xlsx_write_collection(x);

@@ -196,14 +196,16 @@ static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
     note_exemption(x, r);
 }
 
-void xlsx_write_findings(xlsx_ctx *x)
+int xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p)
+{
+    vp_findings_file_rewind(x->in->findings);
+    return xlsx_pop_begin(p, x, "Findings", finding_cols, NULL, F_NCOLS, x->hdr->finding_count);
+}
+
+void xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p)
 {
     vp_findings_file *ff = x->in->findings;
     const vp_finding_record *r;
-    xlsx_pop p;
-    vp_findings_file_rewind(ff);
-    if (xlsx_pop_begin(&p, x, "Findings", finding_cols, NULL, F_NCOLS, x->hdr->finding_count))
-        return;
     while (!x->status) {
         vp_status st = vp_findings_file_next(ff, &r, x->err);
         if (st) {
@@ -213,21 +215,28 @@ void xlsx_write_findings(xlsx_ctx *x)
         if (!r)
             break;
         if ((unsigned)r->status >= VP_STATUS_COUNT) {
-            xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: finding %zu has no known status", p.written + 1);
+            xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: finding %zu has no known status", p->written + 1);
             break;
         }
-        if (p.written == p.expected) {
+        if (p->written == p->expected) {
             xlsx_fail(x, VP_ERR_INPUT, "%s: more findings than /summary/findings says (%zu)",
-                      x->in->findings_label ? x->in->findings_label : "findings", p.expected);
+                      x->in->findings_label ? x->in->findings_label : "findings", p->expected);
             break;
         }
-        finding_row(x, &p, r);
+        finding_row(x, p, r);
     }
-    if (!x->status && p.written != p.expected)
+    if (!x->status && p->written != p->expected)
         xlsx_fail(x, VP_ERR_INPUT, "%s: %zu findings, but /summary/findings says %zu",
-                  x->in->findings_label ? x->in->findings_label : "findings", p.written, p.expected);
-    x->findings_rows = p.written;
-    xlsx_pop_end(&p);
+                  x->in->findings_label ? x->in->findings_label : "findings", p->written, p->expected);
+    x->findings_rows = p->written;
+    xlsx_pop_end(p);
+}
+
+void xlsx_write_findings(xlsx_ctx *x)
+{
+    xlsx_pop p;
+    if (!xlsx_findings_begin(x, &p))
+        xlsx_findings_rows(x, &p);
 }
 
 enum { E_INDEX, E_RULE, E_RESOURCE, E_APPROVER, E_REASON, E_EXPIRES, E_VALID, E_NOTE, E_EXEMPTED, E_STATED,

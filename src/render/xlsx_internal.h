@@ -11,6 +11,7 @@
 #ifndef VP_RENDER_XLSX_INTERNAL_H
 #define VP_RENDER_XLSX_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <xlsxwriter.h>
 
@@ -118,6 +119,7 @@ typedef struct {
     size_t vm_tag_keys, vm_tag_columns; /* distinct VM tag keys, and how many got a column */
     xlsx_buf buf;                      /* scratch for joined values */
     xlsx_buf guard;                    /* scratch of the cell writer */
+    pthread_mutex_t *wb_lock;          /* while two threads write sheets: guards workbook-wide calls */
 } xlsx_ctx;
 
 /* Records the first error (later ones are dropped); returns x->status. */
@@ -190,6 +192,11 @@ const char *xlsx_t_fill(xlsx_ctx *x, const char *key, const char *const *names, 
 /* The sheets (xlsx_findings.c, xlsx_estate.c, xlsx_collection.c, xlsx_summary.c, xlsx_readme.c). */
 void xlsx_write_controls(xlsx_ctx *x);
 void xlsx_write_findings(xlsx_ctx *x);
+/* The Findings sheet in two steps, so that its rows can be written on a second thread
+ * while the estate sheets are (xlsx.c): begin creates the sheet (call it where the
+ * sheet belongs in the workbook), rows writes every row and ends the population. */
+int xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p);
+void xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p);
 void xlsx_write_exemptions(xlsx_ctx *x);
 void xlsx_write_vaults(xlsx_ctx *x);
 void xlsx_write_policies(xlsx_ctx *x);

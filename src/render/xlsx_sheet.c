@@ -239,7 +239,13 @@ static void part_end(xlsx_pop *p)
     lxw_rowcol_to_cell_abs(first, 0, 0, 1, 1);
     lxw_rowcol_to_cell_abs(last, p->row, lastcol, 1, 1);
     snprintf(formula, sizeof formula, "=%s!%s:%s", ref, first, last);
+    /* defined names are one workbook-wide list (kept sorted by libxlsxwriter, so the
+     * order of two threads' calls does not change the bytes) */
+    if (x->wb_lock)
+        pthread_mutex_lock(x->wb_lock);
     xlsx_check(x, workbook_define_name(x->wb, info->defined_name, formula), "defining a name");
+    if (x->wb_lock)
+        pthread_mutex_unlock(x->wb_lock);
 }
 
 int xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *cols, const char *const *headers,
