@@ -115,6 +115,19 @@ typedef struct {
 /* The live collection settings (all NULL / 0 when the config has no "live"). */
 const vp_live_settings *vp_config_live(const vp_config *cfg);
 
+/* ---- where pack finds its signer ("signer", docs/config.md) ---- */
+typedef struct {
+    const char *key;             /* private key (PEM, mode 0600, or .p12); required in the object */
+    const char *cert, *chain;    /* signer certificate (PEM; not with .p12) and extra certificates */
+    const char *passphrase_env;  /* environment variable holding the key's passphrase */
+    const char *passphrase_file; /* file whose first line is the passphrase */
+    const char *tsa;             /* RFC 3161 time-stamping authority URL */
+} vp_signer_settings;
+
+/* The signer settings (all NULL when the config has no "signer"). Paths are resolved
+ * against the config file's directory; the strings live as long as cfg. */
+const vp_signer_settings *vp_config_signer(const vp_config *cfg);
+
 /* The WORM catalog the config selects: its own ("worm_catalog": path relative to the
  * config file, or an inline object) or, when unset or null, the built-in one. */
 vp_status vp_config_worm_catalog(const vp_config *cfg, vp_worm_catalog **out, vp_error *err);

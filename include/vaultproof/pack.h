@@ -39,16 +39,20 @@ typedef struct {
     const char *period;        /* "2026-Q3" or NULL */
     const char *request_id;    /* auditor request id or NULL; one of period/request_id required */
     const char *archive_dir;   /* created when missing (its parent must exist) */
-    const char *key_path, *cert_path, *chain_path; /* as vp_signer_load */
+    const char *key_path, *cert_path, *chain_path; /* as vp_signer_load; key_path NULL: the config's
+                                                      "signer" object (key, cert, chain, passphrase, tsa) */
     const char *passphrase;    /* NULL when the key is not encrypted; never kept or printed */
     vp_clock clock;            /* the pinned clock: archive mtime, signing time, bundle name */
-    const char *tsa_url;       /* RFC 3161 time-stamping authority (http/https), or NULL for none */
+    const char *tsa_url;       /* RFC 3161 time-stamping authority (http/https); NULL: the config's
+                                  signer/tsa, if any */
     const char *ca_bundle;     /* PEM CAs for every https connection (ARM, Entra ID, TSA), or NULL
                                   for the system store */
     /* Live collection (replay_dir NULL): as vp_live_options; the config's "live" settings
      * and scope apply, these override. Responses are recorded straight into raw/. */
     const char *token_file, *arm_endpoint, *authority_host;
     int concurrency;           /* 0: the config's, else 8 */
+    const char *const *subscriptions; /* scope: these subscriptions instead of the config's */
+    size_t subscription_count;
 } vp_pack_options;
 
 /* The stages of vp_pack, for the wall-time figures in vp_pack_result. */

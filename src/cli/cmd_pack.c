@@ -10,9 +10,9 @@
 
 const char vp_help_pack[] =
     "usage: vaultproof pack --config FILE [--replay DIR] (--period YYYY-Qn | --request-id ID)\n"
-    "                       --out ARCHIVE_DIR --key FILE --cert FILE [--chain FILE]\n"
-    "                       [--passphrase-file F | --passphrase-env NAME] [--now TIME]\n"
-    "                       [--tsa URL] [--ca-bundle FILE] [live options]\n"
+    "                       --out ARCHIVE_DIR [--key FILE --cert FILE [--chain FILE]\n"
+    "                       [--passphrase-file F | --passphrase-env NAME]] [--now TIME]\n"
+    "                       [--tsa URL] [--ca-bundle FILE] [--subscription ID ...] [live options]\n"
     "\n"
     "Collects live from Azure Resource Manager (recording every response into the bundle's\n"
     "raw/; credentials as for `vaultproof collect`, docs/live-collection.md) or from the\n"
@@ -38,12 +38,16 @@ const char vp_help_pack[] =
     "  --period YYYY-Qn         reporting period (enables baselines), and/or\n"
     "  --request-id ID          the auditor's request reference\n"
     "  --out ARCHIVE_DIR        where bundles, ledger.jsonl and snapshots/ live (required)\n"
-    "  --key FILE --cert FILE   signer key (PEM, mode 0600, or .p12 without --cert) and cert\n"
+    "  --key FILE --cert FILE   signer key (PEM, mode 0600, or .p12 without --cert) and cert;\n"
+    "                           without --key, the config's \"signer\" object (key, cert, chain,\n"
+    "                           passphrase_env or passphrase_file, tsa; docs/config.md)\n"
     "  --chain FILE             intermediate certificates to embed and ship in certs/\n"
     "  --passphrase-file FILE   key passphrase from the first line of FILE\n"
     "  --passphrase-env NAME    key passphrase from environment variable NAME\n"
     "  --now TIME               pin the clock (RFC 3339 UTC or @EPOCH)\n"
-    "  --tsa URL                RFC 3161 TSA (http:// or https://; https is always verified)\n"
+    "  --tsa URL                RFC 3161 TSA (http:// or https://; https is always verified);\n"
+    "                           default: the config's signer/tsa\n"
+    "  --subscription ID        scope: only this subscription (repeatable; overrides config)\n"
     "  --ca-bundle FILE         PEM CA certificates for every https connection (ARM, Entra ID,\n"
     "                           TSA; default: system CAs); verification is always on\n"
     "  --token-file FILE        live: use this token (`az account get-access-token` JSON)\n"
@@ -68,7 +72,7 @@ static const vp_opt_spec specs[] = {
     {"out", 1, 0},    {"key", 1, 0},             {"cert", 1, 0},           {"chain", 1, 0},
     {"now", 1, 0},    {"passphrase-file", 1, 0}, {"passphrase-env", 1, 0}, {"quiet", 0, 0},
     {"help", 0, 0},   {"tsa", 1, 0},             {"ca-bundle", 1, 0},      {"token-file", 1, 0},
-    {"arm-endpoint", 1, 0}, {"authority-host", 1, 0}, {"concurrency", 1, 0},
+    {"arm-endpoint", 1, 0}, {"authority-host", 1, 0}, {"concurrency", 1, 0}, {"subscription", 1, 1},
 };
 
 static vp_status get_passphrase(const vp_opts *o, char **pass, vp_error *err)
@@ -109,9 +113,13 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
             return vp_error_set(err, VP_ERR_USAGE, "pack: --concurrency '%s': expected a number from 1 to 64", conc);
         opt.concurrency = (int)n;
     }
-    if (!opt.config_path || !opt.archive_dir || !opt.key_path)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --out and --key are required; see "
-                            "'vaultproof help pack'");
+    opt.subscriptions = vp_opts_all(o, "subscription", &opt.subscription_count);
+    if (!opt.config_path || !opt.archive_dir)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required; see 'vaultproof help pack'");
+    if (!opt.key_path && (vp_opts_has(o, "cert") || vp_opts_has(o, "chain") || vp_opts_has(o, "passphrase-file") ||
+                          vp_opts_has(o, "passphrase-env")))
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --cert, --chain and --passphrase-* go with --key; without "
+                            "--key the config's \"signer\" object names all of them");
     vp_status st = vp_cli_clock(o, &opt.clock, err);
     if (st || (st = get_passphrase(o, &pass, err)))
         return st;

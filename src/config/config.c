@@ -27,6 +27,7 @@ static const struct {
     {"classes", cJSON_Object},
     {"rule_parameters", cJSON_Object},
     {"live", cJSON_Object},
+    {"signer", cJSON_Object},
 };
 
 /* The lists of strings (e.g. scope globs) share this reader with config_eval.c. */
@@ -119,7 +120,7 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
         if (i == n) {
             st = vp_error_set(err, VP_ERR_INPUT, "%s: /%s: unknown key; expected one of organization, report_title, "
                               "scope, frameworks, critical, classes, retention_minimums, rpo_hours, hyper_care_days, "
-                              "exemptions, decommissioned, rule_parameters, worm_catalog, live (docs/config.md)", path,
+                              "exemptions, decommissioned, rule_parameters, worm_catalog, live, signer (docs/config.md)", path,
                               k->string);
             goto fail;
         }
@@ -131,7 +132,8 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
     }
     vp_jr_string(&r, c->root, "", "organization", &c->organization);
     vp_jr_string(&r, c->root, "", "report_title", &c->report_title);
-    if ((st = parse_scope(c, &r)) || (st = vp_config_parse_eval(c, &r)) || (st = vp_config_parse_live(c, &r)))
+    if ((st = parse_scope(c, &r)) || (st = vp_config_parse_eval(c, &r)) || (st = vp_config_parse_live(c, &r)) ||
+        (st = vp_config_parse_signer(c, &r)))
         goto fail;
     *out = c;
     return VP_OK;

@@ -16,12 +16,16 @@ struct vp_config {
     size_t sub_count, include_count, exclude_count;
     vp_eval_settings eval;
     vp_live_settings live;
+    vp_signer_settings signer;
 };
 
 /* A member holding an array of non-empty strings, copied into the config. Absent:
  * *out NULL and *count 0. */
 vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
                                 const char ***out, size_t *count);
+
+/* Reads and validates the "signer" object (config_signer.c). */
+vp_status vp_config_parse_signer(vp_config *c, vp_jreader *r);
 
 /* Reads and validates the "live" object (config_live.c). */
 vp_status vp_config_parse_live(vp_config *c, vp_jreader *r);

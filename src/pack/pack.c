@@ -47,6 +47,7 @@ typedef struct {
     char kept[4096];    /* the baseline snapshot kept for this bundle while not yet recorded */
     double *stage_seconds;  /* vp_pack_result's, filled by lap() */
     vp_live_result live;    /* live collection only */
+    const char *tsa_url;    /* --tsa, else the config's signer/tsa, else NULL */
     struct timespec mark;   /* when the current stage started */
 } pack_state;
 
@@ -95,8 +96,8 @@ static void pack_free(pack_state *s)
 
 static vp_status check_options(const vp_pack_options *o, vp_error *err)
 {
-    if (!o->config_path || !o->archive_dir || !o->key_path)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --config, --out and --key are required");
+    if (!o->config_path || !o->archive_dir)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required");
     if (o->replay_dir && (o->token_file || o->arm_endpoint || o->authority_host || o->concurrency))
         return vp_error_set(err, VP_ERR_USAGE, "pack: --token-file, --arm-endpoint, --authority-host and "
                             "--concurrency are for live collection; they cannot be combined with --replay");
@@ -206,6 +207,16 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
     return st;
 }
 
+/* --subscription overrides the config's scope subscriptions. */
+static const char *const *scope_subscriptions(const pack_state *s, size_t *count)
+{
+    if (s->opt->subscription_count) {
+        *count = s->opt->subscription_count;
+        return s->opt->subscriptions;
+    }
+    return vp_config_subscriptions(s->cfg, count);
+}
+
 /* Live: every response is recorded straight into raw/, which the snapshot is then built
  * from - the bundle holds exactly what was received. */
 static vp_status record_live(pack_state *s, vp_error *err)
@@ -229,7 +240,7 @@ static vp_status record_live(pack_state *s, vp_error *err)
     lo.arm_endpoint = s->opt->arm_endpoint;
     lo.authority_host = s->opt->authority_host;
     lo.ca_bundle = s->opt->ca_bundle;
-    lo.subscriptions = vp_config_subscriptions(s->cfg, &lo.subscription_count);
+    lo.subscriptions = scope_subscriptions(s, &lo.subscription_count);
     /* calls that failed after retries are recorded as incomplete: the snapshot and the
      * manifest say so, as for a replay */
     return vp_live_collect(&lo, &s->live, err);
@@ -285,7 +296,7 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     snprintf(raw, sizeof raw, "%s/raw", s->staging);
     co.clock = s->opt->clock;
     co.worm = s->worm;
-    co.subscriptions = vp_config_subscriptions(s->cfg, &co.subscription_count);
+    co.subscriptions = scope_subscriptions(s, &co.subscription_count);
     co.vault_include = vp_config_vault_include(s->cfg, &co.vault_include_count);
     co.vault_exclude = vp_config_vault_exclude(s->cfg, &co.vault_exclude_count);
     /* the snapshot is built from raw/, so the bundle holds exactly the responses it rests
@@ -439,7 +450,7 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
     vpk_manifest_meta m = {vp_config_organization(s->cfg), s->opt->period, s->opt->request_id, gen, vp_version(),
                            vp_commit(), vp_catalog_version(s->cat), vp_config_sha256(s->cfg), c->captured_from,
                            c->captured_to, c->complete, c->verified, result, have_prev ? prev : NULL,
-                           vp_signer_subject(s->signer, subject, sizeof subject), s->opt->tsa_url != NULL};
+                           vp_signer_subject(s->signer, subject, sizeof subject), s->tsa_url != NULL};
     vpk_file_hashes hashes;
     if ((st = vpk_write_manifest(s->staging, &m, &hashes, err)))
         return st;
@@ -456,8 +467,8 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
         vp_sha256_hex(data, len, manifest_sha);
         st = vp_cms_sign_detached(s->signer, data, len, s->opt->clock.epoch, VP_CMS_DEFAULT, &der, &der_len, err);
     }
-    if (!st && s->opt->tsa_url)
-        st = vpk_timestamp_manifest(s->staging, s->opt->tsa_url, s->opt->ca_bundle, &der, &der_len, err);
+    if (!st && s->tsa_url)
+        st = vpk_timestamp_manifest(s->staging, s->tsa_url, s->opt->ca_bundle, &der, &der_len, err);
     snprintf(path, sizeof path, "%s/%s", s->staging, VPK_SIGNATURE);
     if (!st)
         st = vpk_write_bytes(path, der, der_len, err);
@@ -581,6 +592,30 @@ static vp_status keep_snapshot(pack_state *s, vp_error *err)
     return VP_OK;
 }
 
+/* The signer: --key/--cert/--chain and the given passphrase when --key was given (they
+ * override the config's signer as a whole), else the config's "signer" object with its
+ * passphrase source. The TSA: --tsa, else the config's. */
+static vp_status load_signer(pack_state *s, vp_error *err)
+{
+    const vp_signer_settings *cs = vp_config_signer(s->cfg);
+    const vp_pack_options *o = s->opt;
+    char *pass = NULL;
+    vp_status st;
+    s->tsa_url = o->tsa_url ? o->tsa_url : cs->tsa;
+    if (o->key_path)
+        return vp_signer_load(o->key_path, o->cert_path, o->chain_path, o->passphrase, &s->signer, err);
+    if (!cs->key)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: no signer: give --key FILE --cert FILE, or a \"signer\" object "
+                            "in %s (docs/config.md)", o->config_path);
+    if (cs->passphrase_env && (st = vp_passphrase_from_env(cs->passphrase_env, &pass, err)))
+        return vp_error_prefix(err, "%s: /signer/passphrase_env", o->config_path);
+    if (cs->passphrase_file && (st = vp_passphrase_from_file(cs->passphrase_file, &pass, err)))
+        return vp_error_prefix(err, "%s: /signer/passphrase_file", o->config_path);
+    st = vp_signer_load(cs->key, cs->cert, cs->chain, pass, &s->signer, err);
+    vp_passphrase_free(pass);
+    return st;
+}
+
 static vp_status make_staging(pack_state *s, vp_error *err)
 {
     if (mkdir(s->opt->archive_dir, 0755) && errno != EEXIST)
@@ -608,13 +643,13 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     vp_status st = check_options(opt, err);
     if (!st && (size_t)snprintf(s.ledger, sizeof s.ledger, "%s/ledger.jsonl", opt->archive_dir) >= sizeof s.ledger)
         st = vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
-    /* the key first: a key others can read (or a wrong passphrase) must stop us before
-     * anything is written */
-    if (st || (st = vp_signer_load(opt->key_path, opt->cert_path, opt->chain_path, opt->passphrase, &s.signer, err)) ||
-        (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
+    /* the config (which only reads) and then the key, before anything is written: a key
+     * others can read, or a wrong passphrase, must stop us here */
+    if (st || (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = load_signer(&s, err)) ||
+        (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
         (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
-        (st = vpk_sign_report(s.staging, s.signer, opt->tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
+        (st = vpk_sign_report(s.staging, s.signer, s.tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
         (st = write_certs_readme(&s, err)))
         goto done;
     vp_findings_count(s.findings, NULL, counts);

@@ -1,0 +1,64 @@
+/* The "signer" object of the config: where pack finds its key, certificate, chain,
+ * passphrase and time-stamping authority. Paths are relative to the config file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config/internal.h"
+
+static const char *const signer_keys[] = {"key", "cert", "chain", "passphrase_env", "passphrase_file", "tsa"};
+
+/* path as given when absolute, else joined to the config file's directory (arena copy). */
+static const char *beside_config(vp_config *c, vp_jreader *r, const char *path)
+{
+    const char *slash = strrchr(c->path, '/');
+    char full[8192];
+    if (path[0] == '/' || !slash)
+        snprintf(full, sizeof full, "%s", path);
+    else if ((size_t)snprintf(full, sizeof full, "%.*s/%s", (int)(slash - c->path), c->path, path) >= sizeof full)
+        return NULL;
+    const char *copy = vp_arena_strdup(&c->arena, full);
+    if (!copy)
+        vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
+    return copy;
+}
+
+vp_status vp_config_parse_signer(vp_config *c, vp_jreader *r)
+{
+    const cJSON *sig = NULL;
+    vp_signer_settings *s = &c->signer;
+    const char **paths[] = {&s->key, &s->cert, &s->chain, NULL, &s->passphrase_file, NULL};
+    const char **slots[] = {&s->key, &s->cert, &s->chain, &s->passphrase_env, &s->passphrase_file, &s->tsa};
+    if (vp_jr_object(r, c->root, "", "signer", &sig) != VP_PRESENT)
+        return r->status;
+    for (const cJSON *k = sig->child; k; k = k->next) {
+        size_t i = 0;
+        while (i < 6 && strcmp(signer_keys[i], k->string))
+            i++;
+        if (i == 6)
+            return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: unknown key; expected key, cert, chain, "
+                                "passphrase_env, passphrase_file or tsa", r->file, k->string);
+        if (vp_jr_string(r, sig, "/signer", k->string, slots[i]) != VP_PRESENT)
+            return r->status ? r->status
+                             : vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: expected a string", r->file,
+                                            k->string);
+        if (!**slots[i])
+            return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: empty; expected a value", r->file, k->string);
+        if (paths[i] && !(*paths[i] = beside_config(c, r, *slots[i])))
+            return r->status ? r->status
+                             : vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: path too long", r->file, k->string);
+    }
+    if (!s->key)
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: expected a key (PEM or .p12)", r->file);
+    if (s->passphrase_env && s->passphrase_file)
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: give passphrase_env or passphrase_file, not both",
+                            r->file);
+    if (s->tsa && strncmp(s->tsa, "https://", 8) && strncmp(s->tsa, "http://", 7))
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/tsa: '%s'; expected an http:// or https:// URL",
+                            r->file, s->tsa);
+    return r->status;
+}
+
+const vp_signer_settings *vp_config_signer(const vp_config *c)
+{
+    return &c->signer;
+}
