@@ -359,7 +359,7 @@ static size_t line_no(const vp_findings_file *f, const char *at)
 static void release_behind(vp_findings_file *f)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE), done = (size_t)(f->pos - f->map.data) / page * page;
-    if (done >= f->released + (8u << 20)) {
+    if (done >= f->released + (2u << 20)) {
         madvise((char *)f->map.data + f->released, done - f->released, MADV_DONTNEED);
         f->released = done;
     }

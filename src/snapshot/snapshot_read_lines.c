@@ -19,7 +19,7 @@
 
 #define RD_BATCHES 4                /* batches in flight between the two threads */
 #define RD_BATCH_BYTES (512u << 10) /* element text per batch */
-#define RD_RELEASE_STEP (32u << 20) /* walked bytes released from the mapping at a time */
+#define RD_RELEASE_STEP (4u << 20)  /* walked bytes released from the mapping at a time */
 
 typedef struct {
     const cJSON *tree;
