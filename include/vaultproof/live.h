@@ -38,6 +38,10 @@ typedef struct {
     int max_pages;               /* pages per list call before giving up; 0: 1000 */
     int max_attempts;            /* attempts per request; 0: 6 */
     int progress;                /* 1: draw a progress line on stderr */
+    /* Called once per list call recorded as incomplete, with a one-line reason (URL
+     * without secrets); NULL: silent (the snapshot records every such call anyway). */
+    void (*on_incomplete)(void *ctx, const char *message);
+    void *on_incomplete_ctx;
 } vp_live_options;
 
 /* What happened, for the command's summary and the snapshot's provenance. */

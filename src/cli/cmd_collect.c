@@ -132,6 +132,12 @@ static int collection_failed(const vp_snapshot *s)
 
 /* Live collection into dir (made or checked here). *made_tmp tells the caller to
  * remove it afterwards. */
+static void say_incomplete(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "vaultproof: collect: %s\n", message);
+}
+
 static vp_status collect_live(const vp_opts *o, const vp_config *cfg, const vp_collect_options *scope,
                               vp_live_result *res, char *dir, size_t size, int *made_tmp, vp_error *err)
 {
@@ -185,6 +191,7 @@ static vp_status collect_live(const vp_opts *o, const vp_config *cfg, const vp_c
     lo.subscriptions = scope->subscriptions;
     lo.subscription_count = scope->subscription_count;
     lo.progress = vp_cli_show_progress(o);
+    lo.on_incomplete = say_incomplete;
     return vp_live_collect(&lo, res, err);
 }
 

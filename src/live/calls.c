@@ -4,6 +4,7 @@
  * Every page is recorded with its sidecar, failures included, so completeness is
  * judged from the recording alone. */
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,20 @@ static void record(vl_engine *e, vl_call *c, const vl_response *r, const char *b
 /* Records a page that ends the call unsuccessfully. The body is ARM's own when it is
  * JSON (an ARM error body, typically); otherwise (no response, truncated, HTML) a
  * body made by vaultproof, marked as such, so the failure is evidenced in place. */
+/* The library does not write to stderr: the caller decides (collect prints, pack is quiet;
+ * the snapshot records every incomplete call either way). */
+__attribute__((format(printf, 2, 3))) static void tell_incomplete(vl_engine *e, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    if (!e->opt->on_incomplete)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    e->opt->on_incomplete(e->opt->on_incomplete_ctx, msg);
+}
+
 static void record_failure(vl_engine *e, vl_call *c, const vl_response *r, int body_is_json, const char *why)
 {
     char detail[700];
@@ -191,8 +206,7 @@ static void record_failure(vl_engine *e, vl_call *c, const vl_response *r, int b
     e->failed_calls++;
     char url[1024];
     vl_url_scrub(c->url, url, sizeof url);
-    fprintf(stderr, "vaultproof: collect: %s %s: %s (%s); recorded as incomplete\n", op_names[c->op], c->scope, why,
-            url);
+    tell_incomplete(e, "%s %s: %s (%s); recorded as incomplete", op_names[c->op], c->scope, why, url);
 }
 
 void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure)
@@ -234,8 +248,8 @@ void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const cha
     record(e, c, r, r->body.data, r->body.len, next, next == NULL, stop);
     if (stop) {
         e->failed_calls++;
-        fprintf(stderr, "vaultproof: collect: %s %s: %s after page %d; recorded as incomplete\n", op_names[c->op],
-                c->scope, stop, c->page);
+        tell_incomplete(e, "%s %s: %s after page %d; recorded as incomplete", op_names[c->op], c->scope, stop,
+                        c->page);
     }
     if (!next || stop) {
         cJSON_Delete(root);
