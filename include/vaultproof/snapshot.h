@@ -227,6 +227,10 @@ typedef struct vp_snapshot {
     size_t item_count;
     vp_vm *vms;
     size_t vm_count;
+    /* Non-NULL after vp_snapshot_read_json_lazy: the file whose protected items and VMs
+     * were counted (item_count, vm_count) but not loaded (items and vms are NULL); read
+     * them with vp_snapshot_each_item / vp_snapshot_each_vm. */
+    const char *lazy_source;
     void *internal; /* storage owner; do not touch */
 } vp_snapshot;
 
@@ -243,6 +247,28 @@ vp_status vp_snapshot_write_json(const vp_snapshot *snap, FILE *fp, const char *
  * Errors: VP_ERR_INPUT naming the file, line and JSON pointer and what was expected;
  * VP_ERR_IO. *out is owned by the caller (vp_snapshot_free). */
 vp_status vp_snapshot_read_json(const char *path, vp_snapshot **out, vp_error *err);
+
+/* As vp_snapshot_read_json, but the two big populations - protected items and VMs -
+ * are only counted, not kept, when the file is in the canonical layout (any other layout
+ * is read whole, and lazy_source stays NULL). For consumers that go through them once,
+ * in order, with vp_snapshot_each_*: the workbook at 100k items needs about a third of
+ * the memory. Such a snapshot cannot be written back, evaluated or rendered as a PDF
+ * (those refuse it with VP_ERR_INTERNAL). Errors: as vp_snapshot_read_json. */
+vp_status vp_snapshot_read_json_lazy(const char *path, vp_snapshot **out, vp_error *err);
+
+/* Called once per entity, in the snapshot's order; the entity (and its strings) is
+ * borrowed for the call only. A non-VP_OK return stops the walk and is returned (fill
+ * err to explain it). */
+typedef vp_status (*vp_item_fn)(void *ctx, const vp_item *item, vp_error *err);
+typedef vp_status (*vp_vm_fn)(void *ctx, const vp_vm *vm, vp_error *err);
+
+/* Every protected item / VM of snap, in order: from memory, or - for a lazy snapshot -
+ * read again from lazy_source one batch at a time, with the checks of a full read
+ * (strict JSON, every member, the writer's order, no id twice, the counts). A file that
+ * changed since it was read is refused. Errors: VP_ERR_INPUT (the file, line and
+ * pointer), VP_ERR_IO, VP_ERR_NOMEM, or what fn returned. */
+vp_status vp_snapshot_each_item(const vp_snapshot *snap, vp_item_fn fn, void *ctx, vp_error *err);
+vp_status vp_snapshot_each_vm(const vp_snapshot *snap, vp_vm_fn fn, void *ctx, vp_error *err);
 
 /* Lookups by ARM id, compared case-insensitively; NULL when not present. */
 const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);

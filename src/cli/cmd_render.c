@@ -106,6 +106,19 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* A snapshot read lazily is read again while the workbook is written (its protected
+ * items and VMs are streamed): the file must still be the one whose hash was taken. */
+static vp_status render_xlsx_streamed(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)
+{
+    char now[65];
+    vp_status st = vp_render_xlsx(in, fp, label, err);
+    if (!st && !(st = vp_sha256_file(in->snapshot->lazy_source, now, err)) && strcmp(now, in->snapshot_sha256))
+        st = vp_error_set(err, VP_ERR_INPUT, "%s: changed while the workbook was being written (SHA-256 %.16s... "
+                          "before, %.16s... now); expected it to stay the same", in->snapshot->lazy_source,
+                          in->snapshot_sha256, now);
+    return st;
+}
+
 static vp_status run(const vp_opts *o, int *code, vp_error *err)
 {
     vp_render_input in = {0};
@@ -120,7 +133,10 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     if (!st && pdf && xlsx && !strcmp(pdf, xlsx))
         st = vp_error_set(err, VP_ERR_USAGE, "render: --pdf and --xlsx name the same file");
     if (st || (st = vp_sha256_file(snap_path, snap_sha, err)) || (st = vp_sha256_file(findings_path, findings_sha, err)) ||
-        (st = vp_findings_file_open(findings_path, &findings, err)) || (st = vp_snapshot_read_json(snap_path, &snap, err)))
+        (st = vp_findings_file_open(findings_path, &findings, err)))
+        goto done;
+    /* the workbook alone streams the big populations; the report needs them in memory */
+    if ((st = pdf ? vp_snapshot_read_json(snap_path, &snap, err) : vp_snapshot_read_json_lazy(snap_path, &snap, err)))
         goto done;
     const char *made_from = vp_findings_file_header(findings)->snapshot_sha256;
     if (made_from && strcmp(made_from, snap_sha) != 0) {
@@ -138,7 +154,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     in.warn = warn;
     in.warn_ctx = &quiet;
     if (xlsx) { /* first, so the report can cite the workbook's hash */
-        if ((st = write_one(xlsx, vp_render_xlsx, &in, err)))
+        if ((st = write_one(xlsx, snap->lazy_source ? render_xlsx_streamed : vp_render_xlsx, &in, err)))
             goto done;
         in.xlsx_name = base_name(xlsx);
         if (strcmp(xlsx, "-") && !vp_sha256_file(xlsx, xlsx_sha, err))

@@ -351,6 +351,12 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
     const vp_rule *rules = vp_catalog_rules(catalog, &rule_count);
     const vp_eval_settings *settings = vp_config_eval(config);
     vp_status st;
+    for (size_t b = 0; b <= (opt ? opt->baseline_count : 0); b++) {
+        const vp_snapshot *s = b ? opt->baselines[b - 1].snapshot : current->snapshot;
+        if (s && s->lazy_source)
+            return vp_error_set(err, VP_ERR_INTERNAL, "evaluate: %s was read lazily; evaluation needs it whole",
+                                s->lazy_source);
+    }
     *out = NULL;
     if ((st = check_overrides(catalog, settings, opt->config_label ? opt->config_label : vp_config_path(config), err)))
         return st;

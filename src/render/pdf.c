@@ -307,6 +307,9 @@ static void cleanup(pdf_ctx *c)
 
 vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)
 {
+    if (in && in->snapshot && in->snapshot->lazy_source)
+        return vp_error_set(err, VP_ERR_INTERNAL, "PDF: the report needs the whole snapshot; %s was read lazily",
+                            in->snapshot->lazy_source);
     pdf_ctx c;
     memset(&c, 0, sizeof c);
     c.in = in;

@@ -259,6 +259,7 @@ static void free_ctx(xlsx_ctx *x)
     }
     free(x->exemptions);
     free(x->per_vault);
+    xlsx_digest_free(x);
     xb_free(&x->buf);
     xb_free(&x->guard);
 }

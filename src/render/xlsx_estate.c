@@ -315,14 +315,91 @@ static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
     xlsx_text(p, I_POINTER, it->source.pointer);
 }
 
+static const char *digest_copy(xlsx_ctx *x, const char *s)
+{
+    return s ? vp_arena_strdup(x->digest_strings, s) : NULL;
+}
+
+int xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
+{
+    if (!x->digest_strings && !(x->digest_strings = calloc(1, sizeof *x->digest_strings)))
+        return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+    if (x->digest_count == x->digest_cap) {
+        size_t cap = x->digest_cap ? x->digest_cap * 2 : 1024;
+        xlsx_item_digest *d = realloc(x->digest, cap * sizeof *d);
+        if (!d)
+            return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        x->digest = d;
+        x->digest_cap = cap;
+    }
+    /* vault names live in the snapshot's vaults, which stay in memory */
+    xlsx_item_digest d = {digest_copy(x, it->id), xlsx_vault_name(x->in->snapshot, it->vault_id),
+                          it->policy_name.presence == VP_PRESENT ? digest_copy(x, it->policy_name.value) : NULL,
+                          it->protection_state.presence == VP_PRESENT ? digest_copy(x, it->protection_state.value)
+                                                                      : NULL};
+    if (d.vault_name == it->vault_id)
+        d.vault_name = digest_copy(x, it->vault_id); /* no such vault: the id itself, copied */
+    if (!d.id || (it->vault_id && !d.vault_name) || (it->policy_name.presence == VP_PRESENT && !d.policy_name) ||
+        (it->protection_state.presence == VP_PRESENT && !d.protection_state))
+        return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+    x->digest[x->digest_count++] = d; /* items stream in id order, so the array is sorted */
+    return 0;
+}
+
+const xlsx_item_digest *xlsx_digest_find(const xlsx_ctx *x, const char *id)
+{
+    size_t lo = 0, hi = x->digest_count;
+    while (id && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcasecmp(x->digest[mid].id, id);
+        if (c == 0)
+            return &x->digest[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void xlsx_digest_free(xlsx_ctx *x)
+{
+    free(x->digest);
+    x->digest = NULL;
+    x->digest_count = x->digest_cap = 0;
+    if (x->digest_strings) {
+        vp_arena_free(x->digest_strings);
+        free(x->digest_strings);
+        x->digest_strings = NULL;
+    }
+}
+
+typedef struct {
+    xlsx_ctx *x;
+    xlsx_pop *p;
+} item_rows;
+
+static vp_status item_row_of(void *ctx, const vp_item *it, vp_error *err)
+{
+    item_rows *r = ctx;
+    (void)err;
+    item_row(r->x, r->p, it);
+    if (!r->x->status && r->x->in->snapshot->lazy_source)
+        xlsx_digest_add(r->x, it); /* the VM sheet's coverage columns need it later */
+    return r->x->status; /* a failed row is already recorded in x */
+}
+
+/* Streamed from the snapshot file when it was read lazily (render --xlsx alone). */
 void xlsx_write_items(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
     xlsx_pop p;
     if (xlsx_pop_begin(&p, x, "Protected Items", item_cols, NULL, I_NCOLS, s->item_count))
         return;
-    for (size_t i = 0; i < s->item_count && !x->status; i++)
-        item_row(x, &p, &s->items[i]);
+    item_rows rows = {x, &p};
+    vp_status st = vp_snapshot_each_item(s, item_row_of, &rows, x->err);
+    if (st && !x->status)
+        x->status = st;
     xlsx_pop_end(&p);
 }
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <xlsxwriter.h>
 
+#include "core/arena.h"
 #include "vaultproof/render.h"
 
 #define XLSX_MAX_ROWS LXW_ROW_MAX /* Excel's limit, header row included */
@@ -116,6 +117,11 @@ typedef struct {
     xlsx_exemption *exemptions;        /* hdr->exemption_count */
     size_t exemption_count;
     size_t findings_rows;              /* findings written */
+    /* When the snapshot's items are streamed (lazy_source), what the VM sheet's coverage
+     * columns need of each item, kept while the item sheet goes by (sorted by id). */
+    struct xlsx_item_digest *digest;
+    size_t digest_count, digest_cap;
+    vp_arena *digest_strings;
     size_t vm_tag_keys, vm_tag_columns; /* distinct VM tag keys, and how many got a column */
     xlsx_buf buf;                      /* scratch for joined values */
     xlsx_buf guard;                    /* scratch of the cell writer */
@@ -212,6 +218,16 @@ void xlsx_write_readme(xlsx_ctx *x);
 size_t xlsx_vault_of(const vp_snapshot *s, const char *resource_id);
 /* The name of a vault by id, or the id itself when it is not in the snapshot. */
 const char *xlsx_vault_name(const vp_snapshot *s, const char *vault_id);
+
+/* An item as the VM sheet's coverage columns see it (xlsx_estate.c). */
+typedef struct xlsx_item_digest {
+    const char *id, *vault_name, *policy_name, *protection_state; /* NULL: absent */
+} xlsx_item_digest;
+/* Records it (only when the snapshot's items are streamed); returns nonzero on failure. */
+int xlsx_digest_add(xlsx_ctx *x, const vp_item *it);
+/* The digest of the item with this id (ignoring case), or NULL. */
+const xlsx_item_digest *xlsx_digest_find(const xlsx_ctx *x, const char *id);
+void xlsx_digest_free(xlsx_ctx *x);
 /* The roll-up of docs/findings-format.md ("fail", "incomplete", "pass with warnings", ...). */
 const char *xlsx_result_of(const size_t counts[VP_STATUS_COUNT]);
 

@@ -48,11 +48,6 @@ static int cmp_name(const char *a, const char *b)
     return c ? c : strcmp(a, b);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return cmp_name(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int by_key(const void *a, const void *b)
 {
     return cmp_name(((const tag_key *)a)->key, ((const tag_key *)b)->key);
@@ -69,47 +64,101 @@ static int find_key(const void *key, const void *elem)
     return strcasecmp(key, ((const tag_key *)elem)->key);
 }
 
+/* Distinct tag keys (ignoring case) as the VMs go by, kept sorted. Each key is a copy:
+ * a streamed VM's strings do not outlive it. The spelling kept is the one that sorts
+ * first (cmp_name), as if every occurrence had been sorted and grouped. */
+typedef struct {
+    tag_key *v;
+    size_t n, cap;
+    int nomem;
+} key_set;
+
+static void key_seen(key_set *ks, const char *key)
+{
+    size_t lo = 0, hi = ks->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcasecmp(key, ks->v[mid].key);
+        if (c == 0) {
+            ks->v[mid].uses++;
+            if (strcmp(key, ks->v[mid].key) < 0) {
+                char *copy = strdup(key);
+                if (!copy) {
+                    ks->nomem = 1;
+                    return;
+                }
+                free((char *)ks->v[mid].key);
+                ks->v[mid].key = copy;
+            }
+            return;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (ks->n == ks->cap) {
+        size_t cap = ks->cap ? ks->cap * 2 : 16;
+        tag_key *v = realloc(ks->v, cap * sizeof *v);
+        if (!v) {
+            ks->nomem = 1;
+            return;
+        }
+        ks->v = v;
+        ks->cap = cap;
+    }
+    char *copy = strdup(key);
+    if (!copy) {
+        ks->nomem = 1;
+        return;
+    }
+    memmove(ks->v + lo + 1, ks->v + lo, (ks->n - lo) * sizeof *ks->v);
+    ks->v[lo] = (tag_key){copy, 1};
+    ks->n++;
+}
+
+static vp_status collect_keys(void *ctx, const vp_vm *vm, vp_error *err)
+{
+    key_set *ks = ctx;
+    for (size_t t = 0; t < vm->tags.count && !ks->nomem; t++)
+        key_seen(ks, vm->tags.items[t].key);
+    return ks->nomem ? vp_error_set(err, VP_ERR_NOMEM, "out of memory") : VP_OK;
+}
+
+static void free_keys(tag_key *keys, size_t n)
+{
+    for (size_t i = 0; keys && i < n; i++)
+        free((char *)keys[i].key);
+    free(keys);
+}
+
 /* The tag keys that get a column: every distinct key (ignoring case), or the most used
- * ones when there are too many; sorted by name. */
+ * ones when there are too many; sorted by name. The caller frees with free_keys(keys, n
+ * as set in x->vm_tag_keys). */
 static tag_key *tag_columns(xlsx_ctx *x, size_t *count)
 {
-    const vp_snapshot *s = x->in->snapshot;
-    size_t total = 0, n = 0;
+    key_set ks = {0};
+    vp_status st = vp_snapshot_each_vm(x->in->snapshot, collect_keys, &ks, x->err);
     *count = 0;
-    for (size_t i = 0; i < s->vm_count; i++)
-        total += s->vms[i].tags.count;
-    const char **all = malloc((total ? total : 1) * sizeof *all);
-    tag_key *keys = malloc((total ? total : 1) * sizeof *keys);
-    if (!all || !keys) {
-        free(all);
-        free(keys);
+    if (st) {
+        free_keys(ks.v, ks.n);
+        x->status = st; /* the message (file, line, pointer) is in x->err */
+        return NULL;
+    }
+    if (!ks.v && !(ks.v = malloc(sizeof *ks.v))) {
         xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
         return NULL;
     }
-    total = 0;
-    for (size_t i = 0; i < s->vm_count; i++)
-        for (size_t t = 0; t < s->vms[i].tags.count; t++)
-            all[total++] = s->vms[i].tags.items[t].key;
-    if (total > 1)
-        qsort(all, total, sizeof *all, by_name);
-    for (size_t i = 0; i < total; i++) {
-        if (n && strcasecmp(keys[n - 1].key, all[i]) == 0) {
-            keys[n - 1].uses++;
-            continue;
-        }
-        keys[n].key = all[i];
-        keys[n++].uses = 1;
-    }
-    free(all);
+    size_t n = ks.n;
     x->vm_tag_keys = n;
     if (n > MAX_TAG_COLUMNS) {
-        qsort(keys, n, sizeof *keys, by_uses);
+        qsort(ks.v, n, sizeof *ks.v, by_uses); /* the keys past the limit are freed with the rest */
+        qsort(ks.v, MAX_TAG_COLUMNS, sizeof *ks.v, by_key);
         n = MAX_TAG_COLUMNS;
-        qsort(keys, n, sizeof *keys, by_key);
     }
     x->vm_tag_columns = n;
     *count = n;
-    return keys;
+    return ks.v;
 }
 
 /* Adds s to the "; "-joined buffer unless it is already there. */
@@ -133,6 +182,13 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
     const vp_snapshot *s = x->in->snapshot;
     xb_clear(&x->buf);
     for (size_t k = 0; k < vm->protected_count; k++) {
+        if (s->lazy_source) { /* items were streamed: their digests were kept */
+            const xlsx_item_digest *d = xlsx_digest_find(x, vm->protected_by[k]);
+            if (d)
+                add_unique(&x->buf, what == M_VAULTS ? d->vault_name : what == M_POLICIES ? d->policy_name
+                                                                                          : d->protection_state);
+            continue;
+        }
         const vp_item *it = vp_snapshot_find_item(s, vm->protected_by[k]);
         if (!it)
             continue;
@@ -180,6 +236,21 @@ static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *key
     xlsx_text(p, M_POINTER, vm->source.pointer);
 }
 
+typedef struct {
+    xlsx_ctx *x;
+    xlsx_pop *p;
+    const tag_key *keys;
+    size_t nkeys;
+} vm_rows;
+
+static vp_status vm_row_of(void *ctx, const vp_vm *vm, vp_error *err)
+{
+    vm_rows *r = ctx;
+    (void)err;
+    vm_row(r->x, r->p, vm, r->keys, r->nkeys);
+    return r->x->status; /* a failed row is already recorded in x */
+}
+
 void xlsx_write_vms(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
@@ -214,8 +285,10 @@ void xlsx_write_vms(xlsx_ctx *x)
     }
     if (xlsx_pop_begin(&p, x, "Virtual Machines", cols, headers, ncols, s->vm_count))
         goto done;
-    for (size_t i = 0; i < s->vm_count && !x->status; i++)
-        vm_row(x, &p, &s->vms[i], keys, nkeys);
+    vm_rows rows = {x, &p, keys, nkeys};
+    vp_status st = vp_snapshot_each_vm(s, vm_row_of, &rows, x->err);
+    if (st && !x->status)
+        x->status = st;
     xlsx_pop_end(&p);
 done:
     for (size_t k = 0; owned && k < nkeys; k++)
@@ -223,5 +296,5 @@ done:
     free(owned);
     free(headers);
     free(cols);
-    free(keys);
+    free_keys(keys, x->vm_tag_keys);
 }

@@ -40,7 +40,7 @@ void vp_snapshot_free(vp_snapshot *snap)
 #define FIND_BY_ID(arr, count, T, id)                                                                        \
     do {                                                                                                     \
         size_t lo = 0, hi = (count);                                                                         \
-        while (id && lo < hi) {                                                                              \
+        while (id && (arr) && lo < hi) { /* a lazy snapshot has no items or VMs in memory */               \
             size_t mid = lo + (hi - lo) / 2;                                                                 \
             int c = strcasecmp((arr)[mid].id, id);                                                          \
             if (c == 0)                                                                                      \

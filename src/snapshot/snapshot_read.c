@@ -17,7 +17,7 @@
 
 /* ---- the input ---- */
 
-static vp_status map_input(const char *path, rd_input *in, vp_error *err)
+vp_status rd_map_input(const char *path, rd_input *in, vp_error *err)
 {
     vp_mapped_file m;
     vp_status st = vp_map_file(path, &m, err);
@@ -28,7 +28,7 @@ static vp_status map_input(const char *path, rd_input *in, vp_error *err)
     return st;
 }
 
-static void unmap_input(rd_input *in)
+void rd_unmap_input(rd_input *in)
 {
     vp_mapped_file m = {in->len ? in->text : NULL, in->len};
     vp_unmap_file(&m);
@@ -36,13 +36,14 @@ static void unmap_input(rd_input *in)
 
 /* ---- the model ---- */
 
-static vp_status ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error *err)
+vp_status rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error *err)
 {
     memset(c, 0, sizeof *c);
     c->file = path;
     c->text = in->text;
     c->len = in->len;
     c->err = err;
+    c->stream_kind = -1;
     c->arena = calloc(1, sizeof *c->arena);
     c->snap = calloc(1, sizeof *c->snap);
     if (!c->arena || !c->snap)
@@ -50,11 +51,12 @@ static vp_status ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_er
     return VP_OK;
 }
 
-static void ctx_free(rd_ctx *c)
+void rd_ctx_free(rd_ctx *c)
 {
     for (int k = 0; k < RD_KINDS; k++)
         free(c->vec[k].v);
     rd_strings_free(&c->strings);
+    free(c->stream_prev_id);
     if (c->arena)
         vp_arena_free(c->arena);
     free(c->arena);
@@ -159,7 +161,7 @@ static vp_status hand_over(rd_ctx *c, vp_snapshot **out)
     c->arena = NULL;
     c->snap = NULL;
     *out = s;
-    ctx_free(c);
+    rd_ctx_free(c);
     return VP_OK;
 }
 
@@ -201,26 +203,50 @@ static vp_status read_lines(rd_ctx *c, rd_input *in, int *other_layout)
     return st;
 }
 
-vp_status vp_snapshot_read_json(const char *path, vp_snapshot **out, vp_error *err)
+static vp_status read_json(const char *path, unsigned lazy_kinds, vp_snapshot **out, vp_error *err)
 {
     rd_input in;
     rd_ctx c;
     int other_layout = 0;
+    size_t lazy_items = 0, lazy_vms = 0;
     *out = NULL;
-    vp_status st = map_input(path, &in, err);
+    vp_status st = rd_map_input(path, &in, err);
     if (st)
         return st;
-    if (!(st = ctx_init(&c, path, &in, err)))
+    if (!(st = rd_ctx_init(&c, path, &in, err))) {
+        c.lazy_kinds = lazy_kinds;
         st = read_lines(&c, &in, &other_layout);
+    }
     if (!st && other_layout) {
-        ctx_free(&c); /* start again from nothing on the whole document */
-        if (!(st = ctx_init(&c, path, &in, err)))
+        rd_ctx_free(&c); /* start again from nothing on the whole document (read whole: not lazy) */
+        if (!(st = rd_ctx_init(&c, path, &in, err)))
             st = read_tree(&c, in.text, in.len, VP_OK, NULL);
     }
+    lazy_items = c.lazy_count[RD_ITEMS];
+    lazy_vms = c.lazy_count[RD_VMS];
+    int lazy = !st && (c.lazy_kinds & ((1u << RD_ITEMS) | (1u << RD_VMS))) != 0;
+    const char *source = lazy ? vp_arena_strdup(c.arena, path) : NULL;
+    if (lazy && !source)
+        st = rd_nomem(&c);
     if (!st)
         st = hand_over(&c, out);
     if (st)
-        ctx_free(&c);
-    unmap_input(&in);
+        rd_ctx_free(&c);
+    else if (lazy) {
+        (*out)->item_count = lazy_items;
+        (*out)->vm_count = lazy_vms;
+        (*out)->lazy_source = source;
+    }
+    rd_unmap_input(&in);
     return st;
+}
+
+vp_status vp_snapshot_read_json(const char *path, vp_snapshot **out, vp_error *err)
+{
+    return read_json(path, 0, out, err);
+}
+
+vp_status vp_snapshot_read_json_lazy(const char *path, vp_snapshot **out, vp_error *err)
+{
+    return read_json(path, (1u << RD_ITEMS) | (1u << RD_VMS), out, err);
 }

@@ -123,7 +123,7 @@ vp_status rd_element(rd_ctx *c, rd_kind k, const cJSON *obj)
     rd_obj o;
     if (c->status)
         return c->status;
-    rd_element_path(k, c->vec[k].n, &arr, &at);
+    rd_element_path(k, c->index_base[k] + c->vec[k].n, &arr, &at);
     if (!cJSON_IsObject(obj))
         return rd_fail(c, &at, NULL, "expected an object, found %s", vp_json_type_name(obj));
     void *out = rd_push(c, k, kinds[k].size);
@@ -275,7 +275,7 @@ vp_status rd_check_counts(rd_ctx *c)
 {
     rd_path col = collection_path, counts = {&col, "counts", 0};
     for (size_t i = 0; i < sizeof count_names / sizeof count_names[0] && !c->status; i++) {
-        size_t have = c->vec[count_kinds[i]].n;
+        size_t have = c->vec[count_kinds[i]].n + c->lazy_count[count_kinds[i]];
         if ((unsigned long long)c->counts[i] != have)
             rd_fail(c, &counts, count_names[i], "%lld; expected %zu, the number of %s in the document",
                     c->counts[i], have, count_names[i]);

@@ -61,6 +61,17 @@ typedef struct {
     long long counts[8];   /* collection.counts as written, checked at the end */
     vp_error *err;
     vp_status status;      /* first error; every getter is a no-op after one */
+    /* A lazy read (vp_snapshot_read_json_lazy): elements of these kinds (bit 1 << kind)
+     * are only counted, by the walker, into lazy_count; nothing of them is kept. */
+    unsigned lazy_kinds;
+    size_t lazy_count[RD_KINDS];
+    /* A streaming read (snapshot_stream.c): only elements of stream_kind are converted,
+     * one batch at a time, each handed to on_element and then dropped. */
+    int stream_kind;       /* -1: not streaming */
+    vp_status (*on_element)(void *ctx, const void *elem);
+    void *on_element_ctx;
+    size_t index_base[RD_KINDS]; /* elements already dropped, for the pointers in messages */
+    char *stream_prev_id;  /* the previous streamed id (malloc'd): order and duplicates */
 } rd_ctx;
 
 /* One object being read: members are looked up in the canonical order first, and
@@ -107,6 +118,12 @@ const char **rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *c
 /* The line on which the value at pointer (or, when absent, its nearest enclosing
  * value) starts in text; 0 when not found. For messages only. */
 size_t rd_line_of_value(const char *text, size_t len, const char *pointer);
+
+/* ---- snapshot_read.c ---- */
+vp_status rd_map_input(const char *path, rd_input *in, vp_error *err);
+void rd_unmap_input(rd_input *in);
+vp_status rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error *err);
+void rd_ctx_free(rd_ctx *c);
 
 /* ---- snapshot_read_lines.c ---- */
 /* Reads the element lines of the canonical layout into c and returns the skeleton

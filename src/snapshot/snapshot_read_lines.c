@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 
 #include "snapshot/snapshot_read_internal.h"
@@ -47,6 +48,7 @@ typedef struct {
     size_t comma_line, comma_col;
     int other_layout;
     int skipping;           /* the converter's `skip`, as last seen */
+    unsigned unparsed;      /* kinds (bit 1 << kind) whose elements are counted, not parsed */
     vp_status status;
     vp_error err;
     /* shared with the converting thread, under mu */
@@ -143,6 +145,10 @@ static vp_status walk_element(rd_walk *w, const char *s, size_t n, size_t line)
     vp_error e = {0};
     if (w->skipping)
         return VP_OK; /* a conversion error is pending: only the layout is still checked */
+    if (w->unparsed & (1u << w->region)) {
+        w->count[w->region]++; /* a lazy or streaming read does not need this element */
+        return VP_OK;
+    }
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         rd_parsed *grown = realloc(b->v, cap * sizeof *grown);
@@ -243,6 +249,44 @@ static void *walk(void *arg)
 
 /* ---- the converting side ---- */
 
+/* Streaming: one element converted, checked to follow the previous one in the writer's
+ * order (by id, ignoring case; no id twice), and handed to the caller. */
+static void stream_element(rd_ctx *c, rd_kind k, const cJSON *tree)
+{
+    size_t elem = rd_kind_size(k);
+    if (rd_element(c, k, tree))
+        return;
+    const void *e = (const char *)c->vec[k].v + (c->vec[k].n - 1) * elem;
+    const char *id = *(const char *const *)e; /* every entity struct starts with its id */
+    if (c->stream_prev_id && strcasecmp(c->stream_prev_id, id) >= 0) {
+        rd_path arr, at;
+        rd_element_path(k, c->index_base[k] + c->vec[k].n - 1, &arr, &at);
+        /* the expectation first: the ids are long and the message may be cut */
+        rd_fail(c, &at, "id", "expected the writer's order (by id, ignoring case; each id once), found '%s' after "
+                "'%s'", id, c->stream_prev_id);
+        return;
+    }
+    free(c->stream_prev_id);
+    if (!(c->stream_prev_id = strdup(id))) {
+        rd_nomem(c);
+        return;
+    }
+    vp_status st = c->on_element(c->on_element_ctx, e);
+    if (st && !c->status)
+        c->status = st; /* the callback filled its own error */
+}
+
+/* Streaming: what a batch's elements hold is dropped once they were handed over. */
+static void stream_drop(rd_ctx *c)
+{
+    for (int k = 0; k < RD_KINDS; k++) {
+        c->index_base[k] += c->vec[k].n;
+        c->vec[k].n = 0;
+    }
+    rd_strings_free(&c->strings);
+    vp_arena_reset(c->arena);
+}
+
 /* Converts batches until the walker is done. After a conversion error the batches
  * are still taken (the walker must not wait forever) but no longer converted. */
 static void convert(rd_walk *w, rd_ctx *c)
@@ -259,9 +303,14 @@ static void convert(rd_walk *w, rd_ctx *c)
         pthread_mutex_unlock(&w->mu);
         for (size_t i = 0; i < b->n && !c->status; i++) {
             c->line = b->v[i].line;
-            rd_element(c, b->v[i].kind, b->v[i].tree);
+            if (c->stream_kind < 0)
+                rd_element(c, b->v[i].kind, b->v[i].tree);
+            else
+                stream_element(c, b->v[i].kind, b->v[i].tree);
         }
         c->line = 0;
+        if (c->stream_kind >= 0)
+            stream_drop(c);
         vp_json_pool_reset(b->pool);
         b->n = b->bytes = 0;
         pthread_mutex_lock(&w->mu);
@@ -313,7 +362,12 @@ vp_status rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **s
     *skel = NULL;
     *skel_len = 0;
     *other_layout = 0;
-    if (walk_new(c, in, &w) || pthread_create(&thread, NULL, walk, w) != 0) {
+    if (!walk_new(c, in, &w)) {
+        w->unparsed = c->lazy_kinds;
+        if (c->stream_kind >= 0)
+            w->unparsed = ~(1u << c->stream_kind);
+    }
+    if (!w || c->status || pthread_create(&thread, NULL, walk, w) != 0) {
         if (w)
             walk_free(w);
         return c->status ? c->status : vp_error_set(err, VP_ERR_NOMEM, "%s: cannot start a thread", c->file);
@@ -326,6 +380,9 @@ vp_status rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **s
     if (st && err)
         *err = w->err;
     *other_layout = w->other_layout;
+    for (int k = 0; k < RD_KINDS; k++)
+        if (c->lazy_kinds & (1u << k))
+            c->lazy_count[k] = w->count[k];
     if (!w->lazy) {
         *skel = w->skel;
         *skel_len = w->skel_len;

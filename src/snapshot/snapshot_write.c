@@ -489,6 +489,9 @@ static void write_vm(vp_jsonw *w, const vp_vm *vm)
 
 vp_status vp_snapshot_write_json(const vp_snapshot *s, FILE *fp, const char *label, vp_error *err)
 {
+    if (s->lazy_source) /* its items and VMs are not in memory: writing would drop them */
+        return vp_error_set(err, VP_ERR_INTERNAL, "%s: %s was read lazily and cannot be written back", label,
+                            s->lazy_source);
     vp_jsonw w;
     vp_jw_init(&w, fp);
     vp_jw_object(&w, VP_JW_PRETTY);

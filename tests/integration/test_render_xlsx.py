@@ -207,5 +207,54 @@ class FormulaInjection(TempDirTest):
         xlsx_check.check(self.xlsx, self.snapshot, self.findings, now=PINNED)
 
 
+class StreamedPopulations(TempDirTest):
+    """`render --xlsx` alone reads the snapshot lazily and streams protected items and VMs
+    from the file; with --pdf too the snapshot is loaded whole. The workbooks must be the
+    same bytes, on an estate big enough to span many of the reader's batches."""
+
+    def test_streamed_workbook_is_the_loaded_one(self):
+        from vptest import generate
+        raw = self.path("raw")
+        generate(raw, "scale", "--items", "3000", "--vaults", "12", "--subscriptions", "2")
+        cfg = json.load(open(CONFIG, encoding="utf-8"))
+        cfg.pop("scope", None)
+        cfg["exemptions"] = []
+        config = self.path("config.json")
+        with open(config, "w", encoding="utf-8") as f:
+            json.dump(cfg, f)
+        snapshot, findings = collect_and_evaluate(self.tmp, raw, config, "gen")
+        self.assertGreater(os.path.getsize(snapshot), 2 * 512 * 1024)  # several batches of the line reader
+        rc, _, err = render(snapshot, findings, self.path("streamed.xlsx"))
+        self.assertEqual(rc, 0, err)
+        rc, _, err = render(snapshot, findings, self.path("loaded.xlsx"), "--pdf", self.path("loaded.pdf"))
+        self.assertEqual(rc, 0, err)
+        with open(self.path("streamed.xlsx"), "rb") as a, open(self.path("loaded.xlsx"), "rb") as b:
+            self.assertTrue(a.read() == b.read(), "the streamed workbook differs from the loaded one")
+        wb = openpyxl.load_workbook(self.path("streamed.xlsx"), read_only=True)
+        snap = json.load(open(snapshot, encoding="utf-8"))
+        self.assertEqual(wb["Protected Items"].max_row - 1, len(snap["protected_items"]))
+        self.assertEqual(wb["Virtual Machines"].max_row - 1, len(snap["virtual_machines"]))
+
+    def test_streamed_snapshot_out_of_order_is_refused(self):
+        snapshot, findings = collect_and_evaluate(self.tmp, os.path.join(SAMPLE, "raw"), CONFIG, "sample")
+        with open(snapshot, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        start = lines.index('  "protected_items": [') + 1
+        first, second = lines[start], lines[start + 1]
+        lines[start], lines[start + 1] = second, first  # both end in ','
+        with open(snapshot, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+        # findings name the snapshot's hash: re-evaluate so that only the order is wrong
+        rc, _, err = run(["evaluate", "--snapshot", snapshot, "--config", CONFIG, "--out", findings, "--now", PINNED,
+                          "--quiet"])
+        self.assertEqual(rc, 0, err)
+        out = self.path("w.xlsx")
+        rc, _, err = render(snapshot, findings, out)
+        self.assertEqual(rc, 3, err)
+        self.assertIn("expected the writer's order", err)
+        self.assertIn("/protected_items/1/id", err)
+        self.assertFalse(os.path.exists(out), "no partial workbook")
+
+
 if __name__ == "__main__":
     main()

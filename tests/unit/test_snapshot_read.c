@@ -918,6 +918,121 @@ START_TEST(duplicate_ids_are_errors)
 }
 END_TEST
 
+/* ---- lazy reads: items and VMs counted at load, streamed on demand ---- */
+
+typedef struct {
+    const vp_snapshot *full;
+    size_t n;
+} walk_check;
+
+static vp_status check_item(void *ctx, const vp_item *it, vp_error *err)
+{
+    walk_check *w = ctx;
+    (void)err;
+    ck_assert_uint_lt(w->n, w->full->item_count);
+    same_item(it, &w->full->items[w->n++]);
+    return VP_OK;
+}
+
+static vp_status check_vm(void *ctx, const vp_vm *vm, vp_error *err)
+{
+    walk_check *w = ctx;
+    (void)err;
+    ck_assert_uint_lt(w->n, w->full->vm_count);
+    same_vm(vm, &w->full->vms[w->n++]);
+    return VP_OK;
+}
+
+static vp_status count_item(void *ctx, const vp_item *it, vp_error *err)
+{
+    (void)it;
+    (void)err;
+    ++*(size_t *)ctx;
+    return VP_OK;
+}
+
+static vp_status stop_at_third(void *ctx, const vp_item *it, vp_error *err)
+{
+    size_t *n = ctx;
+    (void)it;
+    return ++*n == 3 ? vp_error_set(err, VP_ERR_IO, "stopped by the caller") : VP_OK;
+}
+
+START_TEST(lazy_read_streams_what_a_full_read_holds)
+{
+    scratch t = {0};
+    vp_snapshot *s = contoso_snapshot(), *lazy = NULL, *full = NULL;
+    char *text = vp_test_snapshot_json(s);
+    vp_error e = {0};
+    const char *path = scratch_write(&t, text, strlen(text));
+    ck_assert_msg(vp_snapshot_read_json(path, &full, &e) == VP_OK, "%s", e.message);
+    ck_assert_msg(vp_snapshot_read_json_lazy(path, &lazy, &e) == VP_OK, "%s", e.message);
+    ck_assert_ptr_nonnull(lazy->lazy_source);
+    ck_assert_ptr_null(lazy->items);
+    ck_assert_ptr_null(lazy->vms);
+    ck_assert_uint_eq(lazy->item_count, full->item_count);
+    ck_assert_uint_eq(lazy->vm_count, full->vm_count);
+    ck_assert_uint_eq(lazy->vault_count, full->vault_count); /* everything else is loaded */
+    ck_assert_uint_eq(lazy->policy_count, full->policy_count);
+    ck_assert_ptr_null(vp_snapshot_find_item(lazy, full->items[0].id)); /* not in memory: no lookup, no crash */
+    walk_check w = {full, 0};
+    ck_assert_msg(vp_snapshot_each_item(lazy, check_item, &w, &e) == VP_OK, "%s", e.message);
+    ck_assert_uint_eq(w.n, full->item_count);
+    w.n = 0;
+    ck_assert_msg(vp_snapshot_each_vm(lazy, check_vm, &w, &e) == VP_OK, "%s", e.message);
+    ck_assert_uint_eq(w.n, full->vm_count);
+    w.n = 0; /* a full snapshot walks its arrays the same way */
+    ck_assert_msg(vp_snapshot_each_item(full, check_item, &w, &e) == VP_OK, "%s", e.message);
+    size_t calls = 0;
+    ck_assert_int_eq(vp_snapshot_each_item(lazy, stop_at_third, &calls, &e), VP_ERR_IO);
+    ck_assert_str_eq(e.message, "stopped by the caller");
+    /* a lazy snapshot cannot be written back: its populations are not in memory */
+    FILE *sink = fopen("/dev/null", "wb");
+    ck_assert_int_eq(vp_snapshot_write_json(lazy, sink, "sink", &e), VP_ERR_INTERNAL);
+    fclose(sink);
+    /* the file changes after the lazy read: the stream refuses it */
+    vp_snapshot *other = fixture_snapshot();
+    char *other_text = vp_test_snapshot_json(other);
+    scratch_write(&t, other_text, strlen(other_text));
+    size_t seen = 0;
+    ck_assert_int_eq(vp_snapshot_each_item(lazy, count_item, &seen, &e), VP_ERR_INPUT);
+    ck_assert_msg(strstr(e.message, "changed since it was read"), "%s", e.message);
+    ck_assert_uint_ne(seen, full->item_count);
+    scratch_remove(&t);
+    free(other_text);
+    vp_snapshot_free(other);
+    vp_snapshot_free(lazy);
+    vp_snapshot_free(full);
+    free(text);
+    vp_snapshot_free(s);
+}
+END_TEST
+
+START_TEST(lazy_stream_refuses_entities_out_of_order)
+{
+    scratch t = {0};
+    char *canonical = canonical_fixture_text();
+    lines l = split_lines(canonical);
+    reverse_region(&l, "  \"protected_items\": [");
+    char *shuffled = join_lines(&l);
+    vp_snapshot *lazy = NULL;
+    vp_error e = {0};
+    const char *path = scratch_write(&t, shuffled, strlen(shuffled));
+    /* a full read sorts them (out_of_order_entities_are_sorted); a stream cannot, so it refuses */
+    ck_assert_msg(vp_snapshot_read_json_lazy(path, &lazy, &e) == VP_OK, "%s", e.message);
+    ck_assert_uint_gt(lazy->item_count, 1);
+    size_t calls = 0;
+    ck_assert_int_eq(vp_snapshot_each_item(lazy, stop_at_third, &calls, &e), VP_ERR_INPUT);
+    scratch_remove(&t);
+    ck_assert_msg(strstr(e.message, "expected the writer's order"), "%s", e.message);
+    ck_assert_msg(strstr(e.message, "/protected_items/1/id"), "%s", e.message);
+    vp_snapshot_free(lazy);
+    free(shuffled);
+    free_lines(&l);
+    free(canonical);
+}
+END_TEST
+
 Suite *snapshot_read_suite(void)
 {
     Suite *s = suite_create("snapshot_read");
@@ -936,5 +1051,10 @@ Suite *snapshot_read_suite(void)
     tcase_add_test(te, broken_files);
     tcase_add_test(te, duplicate_ids_are_errors);
     suite_add_tcase(s, te);
+    TCase *tl = tcase_create("lazy");
+    tcase_set_timeout(tl, 60);
+    tcase_add_test(tl, lazy_read_streams_what_a_full_read_holds);
+    tcase_add_test(tl, lazy_stream_refuses_entities_out_of_order);
+    suite_add_tcase(s, tl);
     return s;
 }
