@@ -121,6 +121,7 @@ typedef enum { VP_CHECK_SKIPPED = 0, VP_CHECK_PASSED, VP_CHECK_FAILED } vp_check
 
 typedef struct {
     char bundle_sha256[65];
+    char manifest_sha256[65];                   /* of the bundle's manifest.json; "" when it has none */
     vp_check_state state[VP_CHECK_COUNT];
     char problems[VP_VERIFY_MAX_PROBLEMS][512]; /* what failed, precisely (file names) */
     size_t problem_count, problems_dropped;

@@ -191,6 +191,9 @@ static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
         return VP_OK;
     }
     qsort(v->files, v->file_count, sizeof *v->files, cmp_bfile);
+    int at = find_file(v, VPK_MANIFEST);
+    if (at >= 0)
+        memcpy(v->rep->manifest_sha256, v->files[at].sha, sizeof v->rep->manifest_sha256);
     v->rep->state[VP_CHECK_ARCHIVE] = VP_CHECK_PASSED;
     return VP_OK;
 }
@@ -425,8 +428,7 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
         return;
     }
     v->rep->ledger_seq = e.seq;
-    int at = find_file(v, VPK_MANIFEST);
-    if (v->root_ok && (at < 0 || strcmp(v->files[at].sha, e.manifest_sha256)))
+    if (v->root_ok && strcmp(v->rep->manifest_sha256, e.manifest_sha256))
         fail(v, VP_CHECK_LEDGER, "ledger %s: line %lld: manifest_sha256 differs from the bundle's manifest.json", ledger,
              e.seq);
     pass_unless_failed(v, VP_CHECK_LEDGER);
