@@ -176,6 +176,14 @@ const char *const *vp_config_vault_exclude(const vp_config *c, size_t *count)
     return c->exclude;
 }
 
+int vp_config_beside(const vp_config *c, const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(c->path, '/');
+    int n = path[0] == '/' || !slash ? snprintf(out, size, "%s", path)
+                                     : snprintf(out, size, "%.*s/%s", (int)(slash - c->path), c->path, path);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 vp_status vp_config_worm_catalog(const vp_config *c, vp_worm_catalog **out, vp_error *err)
 {
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(c->root, "worm_catalog");
@@ -194,11 +202,8 @@ vp_status vp_config_worm_catalog(const vp_config *c, vp_worm_catalog **out, vp_e
     /* a path, relative to the configuration file's directory */
     char full[8192], *data = NULL;
     size_t len = 0;
-    const char *slash = strrchr(c->path, '/');
-    if (w->valuestring[0] == '/' || !slash)
-        snprintf(full, sizeof full, "%s", w->valuestring);
-    else
-        snprintf(full, sizeof full, "%.*s/%s", (int)(slash - c->path), c->path, w->valuestring);
+    if (vp_config_beside(c, w->valuestring, full, sizeof full))
+        return vp_error_set(err, VP_ERR_INPUT, "%s: /worm_catalog: path too long", c->path);
     if ((st = vp_read_file(full, &data, &len, err)))
         return vp_error_prefix(err, "%s: /worm_catalog", c->path);
     st = vp_worm_catalog_parse(full, data, len, out, err);

@@ -7,14 +7,11 @@
 
 static const char *const signer_keys[] = {"key", "cert", "chain", "passphrase_env", "passphrase_file", "tsa"};
 
-/* path as given when absolute, else joined to the config file's directory (arena copy). */
+/* vp_config_beside, copied into the config's arena; NULL when too long or out of memory. */
 static const char *beside_config(vp_config *c, vp_jreader *r, const char *path)
 {
-    const char *slash = strrchr(c->path, '/');
     char full[8192];
-    if (path[0] == '/' || !slash)
-        snprintf(full, sizeof full, "%s", path);
-    else if ((size_t)snprintf(full, sizeof full, "%.*s/%s", (int)(slash - c->path), c->path, path) >= sizeof full)
+    if (vp_config_beside(c, path, full, sizeof full))
         return NULL;
     const char *copy = vp_arena_strdup(&c->arena, full);
     if (!copy)

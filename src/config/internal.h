@@ -24,6 +24,10 @@ struct vp_config {
 vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
                                 const char ***out, size_t *count);
 
+/* path as given when absolute, else joined to the config file's directory, into out.
+ * Returns -1 when it does not fit. */
+int vp_config_beside(const vp_config *c, const char *path, char *out, size_t size);
+
 /* Reads and validates the "signer" object (config_signer.c). */
 vp_status vp_config_parse_signer(vp_config *c, vp_jreader *r);
 
