@@ -37,6 +37,10 @@ const char *vp_opts_get(const vp_opts *o, const char *name);
 /* All values of a repeatable option. */
 const char *const *vp_opts_all(const vp_opts *o, const char *name, size_t *count);
 int vp_opts_has(const vp_opts *o, const char *name);
+/* An integer option in min..max: *out is left alone when the option is absent.
+ * Errors: VP_ERR_USAGE naming the command, the option and the range. */
+vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, long min, long max, int *out,
+                      vp_error *err);
 
 /* Shared by commands: resolve the clock from --now and SOURCE_DATE_EPOCH. */
 vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err);

@@ -142,15 +142,11 @@ static vp_status collect_live(const vp_opts *o, const vp_config *cfg, const vp_c
                               vp_live_result *res, char *dir, size_t size, int *made_tmp, vp_error *err)
 {
     vp_live_options lo = {0};
-    const char *record = vp_opts_get(o, "record"), *conc = vp_opts_get(o, "concurrency");
+    const char *record = vp_opts_get(o, "record");
     *made_tmp = 0;
-    if (conc) {
-        char *end;
-        long n = strtol(conc, &end, 10);
-        if (*end || n < 1 || n > 64)
-            return vp_error_set(err, VP_ERR_USAGE, "collect: --concurrency '%s': expected a number from 1 to 64", conc);
-        lo.concurrency = (int)n;
-    }
+    vp_status st = vp_opts_int(o, "collect", "concurrency", 1, 64, &lo.concurrency, err);
+    if (st)
+        return st;
     if (record) {
         if (mkdir(record, 0755) != 0 && errno != EEXIST)
             return vp_error_set(err, VP_ERR_IO, "%s: cannot create the recording directory: %s", record,
@@ -180,7 +176,7 @@ static vp_status collect_live(const vp_opts *o, const vp_config *cfg, const vp_c
         lo.api_backup = ls->api_backup;
         lo.api_compute = ls->api_compute;
         lo.api_subscriptions = ls->api_subscriptions;
-        if (!conc)
+        if (!lo.concurrency) /* --concurrency wins over the config */
             lo.concurrency = ls->concurrency;
     }
     lo.record_dir = dir;

@@ -105,14 +105,9 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.token_file = vp_opts_get(o, "token-file");
     opt.arm_endpoint = vp_opts_get(o, "arm-endpoint");
     opt.authority_host = vp_opts_get(o, "authority-host");
-    const char *conc = vp_opts_get(o, "concurrency");
-    if (conc) {
-        char *end = NULL;
-        long n = strtol(conc, &end, 10);
-        if (!*conc || *end || n < 1 || n > 64)
-            return vp_error_set(err, VP_ERR_USAGE, "pack: --concurrency '%s': expected a number from 1 to 64", conc);
-        opt.concurrency = (int)n;
-    }
+    vp_status cst = vp_opts_int(o, "pack", "concurrency", 1, 64, &opt.concurrency, err);
+    if (cst)
+        return cst;
     opt.subscriptions = vp_opts_all(o, "subscription", &opt.subscription_count);
     if (!opt.config_path || !opt.archive_dir)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required; see 'vaultproof help pack'");

@@ -94,6 +94,21 @@ int vp_opts_has(const vp_opts *o, const char *name)
     return s >= 0 && o->counts[s] > 0;
 }
 
+vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, long min, long max, int *out,
+                      vp_error *err)
+{
+    const char *v = vp_opts_get(o, name);
+    char *end = NULL;
+    if (!v)
+        return VP_OK;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < min || n > max)
+        return vp_error_set(err, VP_ERR_USAGE, "%s: --%s '%s': expected a number from %ld to %ld", command, name, v,
+                            min, max);
+    *out = (int)n;
+    return VP_OK;
+}
+
 vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err)
 {
     return vp_clock_resolve(vp_opts_get(o, "now"), getenv("SOURCE_DATE_EPOCH"), clock, err);
