@@ -361,8 +361,8 @@ vp_status vp_ledger_find(const char *path, const char *bundle_sha256, vp_ledger_
     return st;
 }
 
-/* Directory of path, for locking and for the fsync that makes the rename durable. */
-static void dir_of(const char *path, char *dir, size_t size)
+/* Directory of path: for locking and for the fsync that makes the rename durable. */
+void vpk_dir_of(const char *path, char *dir, size_t size)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -371,6 +371,14 @@ static void dir_of(const char *path, char *dir, size_t size)
         snprintf(dir, size, "/");
     else
         snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+const vp_ledger_entry *vpk_ledger_by_bundle(const vp_ledger_entry *v, size_t n, const char *bundle)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].bundle, bundle) == 0)
+            return &v[i];
+    return NULL;
 }
 
 /* Copies the caller's fields, refusing strings that are not NUL-terminated in their
@@ -426,7 +434,7 @@ static vp_status append(const char *path, const vp_ledger_entry *e, const vp_sig
     vp_error lerr = {0};
     vp_status st;
 
-    dir_of(path, dir, sizeof dir);
+    vpk_dir_of(path, dir, sizeof dir);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return vp_error_set(err, VP_ERR_IO, "%s: cannot open directory %s: %s", path, dir, strerror(errno));

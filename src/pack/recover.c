@@ -22,6 +22,7 @@
 #include "vaultproof/fileio.h"
 #include "vaultproof/ledger.h"
 
+#include "ledger_internal.h"
 #include "pack_internal.h"
 
 vp_status vpk_archive_lock(const char *archive_dir, int *fd, vp_error *err)
@@ -62,14 +63,6 @@ static int is_output_temp(const char *name)
     return n > 11 && memcmp(name + n - 11, ".tmp.", 5) == 0;
 }
 
-static const vp_ledger_entry *recorded(const vp_ledger_entry *v, size_t n, const char *bundle)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(v[i].bundle, bundle) == 0)
-            return &v[i];
-    return NULL;
-}
-
 /* A pending bundle: renamed into place when the ledger records it with this hash,
  * removed when the ledger does not record it (it was never published). */
 static vp_status settle_pending(const char *dir, const char *name, const vp_ledger_entry *v, size_t n,
@@ -77,7 +70,7 @@ static vp_status settle_pending(const char *dir, const char *name, const vp_ledg
 {
     char pending[4200], final[4200], sha[65];
     const char *bundle = name + strlen(VPK_PENDING_PREFIX);
-    const vp_ledger_entry *e = recorded(v, n, bundle);
+    const vp_ledger_entry *e = vpk_ledger_by_bundle(v, n, bundle);
     snprintf(pending, sizeof pending, "%s/%s", dir, name);
     snprintf(final, sizeof final, "%s/%s", dir, bundle);
     if (!e) {

@@ -11,6 +11,8 @@
 #include "vaultproof/ledger.h"
 #include "vaultproof/pack.h"
 
+#include "ledger_internal.h"
+
 static void add_line(char (*lines)[512], size_t *count, size_t *dropped, const char *fmt, va_list ap)
 {
     if (*count == VP_AUDIT_MAX_LINES) {
@@ -34,15 +36,6 @@ __attribute__((format(printf, 2, 3))) static void note(vp_ledger_audit *a, const
     va_start(ap, fmt);
     add_line(a->notes, &a->note_count, &a->notes_dropped, fmt, ap);
     va_end(ap);
-}
-
-static void dir_of(const char *path, char *dir, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, size, ".");
-    else
-        snprintf(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
 }
 
 /* One recorded bundle: present -> verified in full and matched against its line. The
@@ -90,14 +83,6 @@ static vp_status check_recorded(vp_ledger_audit *a, const char *dir, const vp_le
     return VP_OK;
 }
 
-static int is_recorded(const vp_ledger_entry *v, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(v[i].bundle, name) == 0)
-            return 1;
-    return 0;
-}
-
 /* Visible bundles (NAME.tar.gz, not hidden) that no line records. */
 static vp_status check_unrecorded(vp_ledger_audit *a, const char *dir, const vp_ledger_entry *v, size_t n,
                                   vp_error *err)
@@ -110,7 +95,7 @@ static vp_status check_unrecorded(vp_ledger_audit *a, const char *dir, const vp_
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < 8 || strcmp(de->d_name + len - 7, ".tar.gz"))
             continue;
-        if (!is_recorded(v, n, de->d_name)) {
+        if (!vpk_ledger_by_bundle(v, n, de->d_name)) {
             a->bundles_unrecorded++;
             problem(a, "%s/%s: a bundle that the ledger does not record", dir, de->d_name);
         }
@@ -142,7 +127,7 @@ vp_status vp_verify_ledger(const char *ledger, const char *trust_ca, vp_ledger_a
         return st;
     out->chain_ok = 1;
     out->entries = (long long)n;
-    dir_of(ledger, dir, sizeof dir);
+    vpk_dir_of(ledger, dir, sizeof dir);
     for (size_t i = 0; i < n && !st; i++)
         st = check_recorded(out, dir, &v[i], trust_ca, err);
     if (!st)
