@@ -51,4 +51,9 @@ vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err);
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
 void vp_sha256_hex(const void *data, size_t len, char hex[65]);
 
+/* Removes a directory tree the program made, without following symbolic links (a link
+ * is removed, not its target). A missing directory is not an error. Errors: VP_ERR_IO
+ * naming the first entry that could not be removed (err may be NULL: best effort). */
+vp_status vp_remove_tree(const char *dir, vp_error *err);
+
 #endif

@@ -85,8 +85,5 @@ vp_status vp_live_capture_read(const char *dir, vp_live_capture_info *out, vp_er
  * Errors: as vp_live_capture_read and vp_collect_replay. */
 vp_status vp_live_snapshot(const char *dir, const vp_collect_options *opt, vp_snapshot **out, vp_error *err);
 
-/* Removes a directory tree made for a private recording (no symlinks followed).
- * Errors: VP_ERR_IO naming the entry that could not be removed. */
-vp_status vp_live_remove_tree(const char *dir, vp_error *err);
 
 #endif

@@ -308,7 +308,7 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
 done:
     if (made_tmp) {
         vp_error rm = {0};
-        if (vp_live_remove_tree(dir, &rm))
+        if (vp_remove_tree(dir, &rm))
             fprintf(stderr, "vaultproof: warning: %s\n", rm.message);
     }
     vp_snapshot_free(snap);

@@ -1,9 +1,7 @@
 /* File trees for the bundle: listing, copying, removing, and the manifest + SHA256SUMS. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,22 +137,6 @@ vp_status vpk_copy_file(const char *src, const char *dst, vp_error *err)
         st = vpk_write_bytes(dst, data, len, err);
     free(data);
     return st;
-}
-
-static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)ftw;
-    if (flag == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;
-}
-
-void vpk_remove_tree(const char *dir)
-{
-    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static const char readme_text[] =

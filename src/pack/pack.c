@@ -84,7 +84,7 @@ static void pack_free(pack_state *s)
     vp_config_free(s->cfg);
     vp_signer_free(s->signer);
     if (s->staging[0])
-        vpk_remove_tree(s->staging);
+        vp_remove_tree(s->staging, NULL);
     if (s->pending[0]) { /* written but never recorded in the ledger: not published */
         unlink(s->pending);
         if (s->kept[0])

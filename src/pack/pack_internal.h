@@ -17,8 +17,6 @@ vp_status vpk_join(char *out, size_t size, const char *a, const char *b, vp_erro
 vp_status vpk_make_parents(const char *root, const char *rel, vp_error *err);
 vp_status vpk_copy_file(const char *src, const char *dst, vp_error *err);
 vp_status vpk_write_bytes(const char *path, const void *data, size_t len, vp_error *err);
-/* Removes a directory tree without following symlinks. Best effort. */
-void vpk_remove_tree(const char *dir);
 
 /* staging/README.txt: how to verify the bundle by hand, step by step. */
 vp_status vpk_write_readme(const char *staging, vp_error *err);

@@ -112,7 +112,7 @@ vp_status vpk_archive_recover(const char *archive_dir, const char *ledger, vp_er
             lstat(path, &sb))
             continue;
         if (S_ISDIR(sb.st_mode) && strncmp(de->d_name, ".staging-", 9) == 0)
-            vpk_remove_tree(path);
+            vp_remove_tree(path, NULL);
         else if (S_ISREG(sb.st_mode) && is_output_temp(de->d_name))
             unlink(path);
         else if (S_ISREG(sb.st_mode) && strncmp(de->d_name, VPK_PENDING_PREFIX, strlen(VPK_PENDING_PREFIX)) == 0)
