@@ -89,18 +89,14 @@ static int find_file(const verify_state *v, const char *rel)
     return -1;
 }
 
-/* A kept file's content as a NUL-terminated copy the caller frees (the shape of
- * vp_read_file, so the checks below read as they would from disk). -1 when absent. */
-static int read_kept(const verify_state *v, const char *rel, char **data, size_t *len)
+/* A kept file's content (NUL-terminated, owned by v; check_sums cuts SHA256SUMS into
+ * lines in place, nothing reads it after). -1 when absent. */
+static int kept(const verify_state *v, const char *rel, char **data, size_t *len)
 {
     int at = find_file(v, rel);
-    *data = NULL;
-    *len = 0;
-    if (at < 0 || !v->files[at].data || !(*data = malloc(v->files[at].len + 1)))
-        return -1;
-    memcpy(*data, v->files[at].data, v->files[at].len + 1);
-    *len = v->files[at].len;
-    return 0;
+    *data = at < 0 ? NULL : v->files[at].data;
+    *len = at < 0 ? 0 : v->files[at].len;
+    return *data ? 0 : -1;
 }
 
 /* The files whose content later checks need; everything else is only hashed. */
@@ -238,8 +234,7 @@ static void check_manifest(verify_state *v)
     cJSON *m = NULL;
     vp_error err;
     v->listed = calloc(v->file_count + 1, 1);
-    int bad = !v->listed || read_kept(v, VPK_MANIFEST, &data, &len) || vp_json_parse(VPK_MANIFEST, data, len, &m, &err);
-    free(data);
+    int bad = !v->listed || kept(v, VPK_MANIFEST, &data, &len) || vp_json_parse(VPK_MANIFEST, data, len, &m, &err);
     if (bad) {
         fail(v, VP_CHECK_MANIFEST, "manifest.json: missing or not valid JSON");
         return;
@@ -286,7 +281,7 @@ static void check_sums(verify_state *v)
     char *data = NULL;
     size_t len = 0, lineno = 0;
     unsigned char *seen = calloc(v->file_count + 1, 1);
-    if (!seen || read_kept(v, VPK_SUMS, &data, &len)) {
+    if (!seen || kept(v, VPK_SUMS, &data, &len)) {
         fail(v, VP_CHECK_SUMS, "SHA256SUMS: missing or unreadable");
         free(seen);
         return;
@@ -306,7 +301,6 @@ static void check_sums(verify_state *v)
             strcmp(v->files[f].rel, VPK_TSR))
             fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f].rel);
     pass_unless_failed(v, VP_CHECK_SUMS);
-    free(data);
     free(seen);
 }
 
@@ -316,9 +310,8 @@ static void check_signature(verify_state *v, const char *trust)
     size_t len = 0, sig_len = 0;
     vp_cms_verdict verdict;
     vp_error e2;
-    if (read_kept(v, VPK_MANIFEST, &data, &len) || read_kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
+    if (kept(v, VPK_MANIFEST, &data, &len) || kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
         fail(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: missing (with manifest.json)");
-        free(data);
         return;
     }
     vp_status st = vp_cms_verify_detached((unsigned char *)sig, sig_len, data, len, trust, &verdict, &e2);
@@ -334,8 +327,6 @@ static void check_signature(verify_state *v, const char *trust)
              verdict.chain_error[0] ? verdict.chain_error : e2.message, verdict.signer_subject);
     pass_unless_failed(v, VP_CHECK_SIGNATURE);
     pass_unless_failed(v, VP_CHECK_TRUST);
-    free(data);
-    free(sig);
 }
 
 /* A token's chain failed but its imprint and signature held: reported under trust
@@ -351,12 +342,11 @@ static void check_pdf(verify_state *v, const char *trust, const char *tsa_trust)
     size_t len = 0;
     vp_pdf_verdict pv;
     vp_error e;
-    if (read_kept(v, VPK_REPORT_PDF, &pdf, &len)) {
+    if (kept(v, VPK_REPORT_PDF, &pdf, &len)) {
         fail(v, VP_CHECK_PDF, "%s: missing, so its signature cannot be checked", VPK_REPORT_PDF);
         return;
     }
     vp_status st = vp_pdf_verify((unsigned char *)pdf, len, trust, tsa_trust, &pv, &e);
-    free(pdf);
     snprintf(v->rep->pdf_signer_subject, sizeof v->rep->pdf_signer_subject, "%s", pv.cms.signer_subject);
     snprintf(v->rep->pdf_claimed_time, sizeof v->rep->pdf_claimed_time, "%s", pv.claimed_time);
     if (pv.has_timestamp && token_ok(&pv.timestamp))
@@ -389,11 +379,11 @@ static void check_manifest_timestamps(verify_state *v, const char *anchors)
         return;
     if (!v->rep->timestamped)
         fail(v, VP_CHECK_TIMESTAMP, "%s: present, but manifest.json says the bundle is not time-stamped", VPK_TSR);
-    if (read_kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
+    if (kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
         fail(v, VP_CHECK_TIMESTAMP, "%s: missing, so no time-stamp can be checked", VPK_SIGNATURE);
         return;
     }
-    if (!have_tsr || read_kept(v, VPK_TSR, &tsr, &tsr_len))
+    if (!have_tsr || kept(v, VPK_TSR, &tsr, &tsr_len))
         fail(v, VP_CHECK_TIMESTAMP, "%s: missing, but manifest.json says the bundle is time-stamped", VPK_TSR);
     else if (vp_tsa_verify_response((unsigned char *)tsr, tsr_len, sig, sig_len, anchors, &tv, &e))
         fail(v, VP_CHECK_TIMESTAMP, "%s (over %s): %s", VPK_TSR, VPK_SIGNATURE, e.message);
@@ -407,8 +397,6 @@ static void check_manifest_timestamps(verify_state *v, const char *anchors)
     else if (vp_tsa_verify_token(tok, tok_len, sv, sv_len, anchors, &tv, &e))
         fail(v, VP_CHECK_TIMESTAMP, "%s: signature time-stamp: %s", VPK_SIGNATURE, e.message);
     pass_unless_failed(v, VP_CHECK_TIMESTAMP);
-    free(tsr);
-    free(sig);
     free(sv);
     free(tok);
 }
