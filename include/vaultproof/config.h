@@ -10,9 +10,10 @@
 #include <stddef.h>
 
 #include "vaultproof/error.h"
-#include "vaultproof/worm.h"
 
 typedef struct vp_config vp_config;
+/* vaultproof/worm.h; declared here so the configuration does not pull in the catalog. */
+typedef struct vp_worm_catalog vp_worm_catalog;
 
 /* Loads and validates path. *out is owned by the caller (vp_config_free). */
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err);

@@ -56,4 +56,12 @@ void vp_sha256_hex(const void *data, size_t len, char hex[65]);
  * naming the first entry that could not be removed (err may be NULL: best effort). */
 vp_status vp_remove_tree(const char *dir, vp_error *err);
 
+/* fsync of a directory, so that a rename or a new file in it survives a crash.
+ * Errors: VP_ERR_IO naming the directory. */
+vp_status vp_sync_dir(const char *dir, vp_error *err);
+
+/* The directory part of path into dir (always NUL-terminated, cut to size): "." when
+ * path has no '/', "/" for a file in the root. */
+void vp_path_dir(const char *path, char *dir, size_t size);
+
 #endif

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "vaultproof/error.h"
+#include "vaultproof/presence.h"
 
 #define VP_JSON_MAX_DEPTH 128           /* deeper documents are rejected */
 #define VP_JSON_MAX_STRING (1u << 20)   /* longest string token accepted, in bytes */
@@ -44,9 +45,6 @@ vp_status vp_json_parse_file(const char *path, cJSON **out, vp_error *err);
 char *vp_json_pointer_join(char *buf, size_t size, const char *base, const char *key);
 /* Appends "/" + index. */
 char *vp_json_pointer_index(char *buf, size_t size, const char *base, int index);
-
-/* Presence of a member: the distinction the evidence needs. */
-typedef enum { VP_ABSENT = 0, VP_NULL = 1, VP_PRESENT = 2 } vp_presence;
 
 /* A reader carries the file label and the first error met; after an error every
  * vp_jr_* call returns VP_ABSENT without looking, so a normalizer can read many fields

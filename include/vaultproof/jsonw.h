@@ -52,4 +52,11 @@ void vp_jw_kbool(vp_jsonw *w, const char *key, int v);
 /* Ends the document (a final newline) and reports stream errors as VP_ERR_IO. */
 vp_status vp_jw_finish(vp_jsonw *w, const char *label, vp_error *err);
 
+/* Writes the key "tool" and the object {"name":"vaultproof","version":...,"commit":...}
+ * that heads every document vaultproof emits (snapshot, findings, manifest). version and
+ * commit are passed in (vp_version() and vp_commit() of vaultproof/version.h for a new
+ * document) because a snapshot or manifest records the build that produced it, which a
+ * re-render must carry through unchanged. */
+void vp_jw_tool(vp_jsonw *w, vp_jw_style style, const char *version, const char *commit);
+
 #endif

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 #include "vaultproof/error.h"
-#include "vaultproof/sign.h"
+#include "vaultproof/keys.h"
 
 #define VP_LEDGER_FORMAT "vaultproof-ledger/1"
 #define VP_LEDGER_NAME_MAX 255     /* longest bundle file name, in bytes */
@@ -93,6 +93,10 @@ vp_status vp_ledger_find(const char *path, const char *bundle_sha256, vp_ledger_
  * NULL when the ledger is empty) and *count. On failure *entries is NULL, *count 0.
  * Errors: as vp_ledger_verify. */
 vp_status vp_ledger_entries(const char *path, vp_ledger_entry **entries, size_t *count, vp_error *err);
+
+/* The entry among v[0..n) (as from vp_ledger_entries) whose bundle is the file name
+ * bundle, compared exactly; NULL when none is. Borrowed: points into v. */
+const vp_ledger_entry *vp_ledger_entry_by_bundle(const vp_ledger_entry *v, size_t n, const char *bundle);
 
 /* As vp_ledger_append, and the new line is signed: a detached CMS (CAdES-BES, signing
  * time = e->time) over the line's exact bytes, newline included, is written to

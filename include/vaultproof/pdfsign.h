@@ -24,7 +24,7 @@
 #include <stddef.h>
 
 #include "vaultproof/error.h"
-#include "vaultproof/sign.h"
+#include "vaultproof/cms.h"
 #include "vaultproof/tsa.h"
 
 typedef struct {

@@ -20,7 +20,8 @@
 #include <stdio.h>
 
 #include "vaultproof/error.h"
-#include "vaultproof/json.h"
+#include "vaultproof/presence.h"
+#include "vaultproof/worm.h"
 
 #define VP_SNAPSHOT_FORMAT "vaultproof-snapshot/1"
 
@@ -163,10 +164,6 @@ typedef struct {
     const char **protected_by; /* ids of protected items whose source resource is this VM */
     size_t protected_count;
 } vp_vm;
-
-typedef struct {
-    const char *id, *title, *url, *as_of, *recorded;
-} vp_worm_source;
 
 typedef struct {
     const char *location, *display_name;

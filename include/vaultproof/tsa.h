@@ -36,7 +36,7 @@ typedef struct {
 vp_status vp_tsa_stamp(const vp_tsa *tsa, const void *data, size_t len, unsigned char **resp, size_t *resp_len,
                        unsigned char **token, size_t *token_len, vp_error *err);
 
-/* A vp_timestamp_fn (vaultproof/sign.h): ctx is a const vp_tsa *; the token of
+/* A vp_timestamp_fn (vaultproof/cms.h): ctx is a const vp_tsa *; the token of
  * vp_tsa_stamp over data. */
 vp_status vp_tsa_token_fn(void *ctx, const unsigned char *data, size_t len, unsigned char **token,
                           size_t *token_len, vp_error *err);

@@ -12,9 +12,13 @@
 #include <stddef.h>
 
 #include "vaultproof/error.h"
-#include "vaultproof/snapshot.h"
 
 typedef struct vp_worm_catalog vp_worm_catalog;
+
+/* A source the catalog cites; a snapshot copies the ones it used. */
+typedef struct {
+    const char *id, *title, *url, *as_of, *recorded;
+} vp_worm_source;
 
 typedef struct {
     const char *location;     /* ARM location name, lowercase: "southindia" */

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "vaultproof/sign.h"
+#include "vaultproof/keygen.h"
 
 const char vp_help_keygen[] =
     "usage: vaultproof keygen --out DIR [--now TIME]\n"

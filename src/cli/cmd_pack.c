@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "vaultproof/pack.h"
-#include "vaultproof/sign.h"
+#include "vaultproof/keys.h"
 
 const char vp_help_pack[] =
     "usage: vaultproof pack --config FILE [--replay DIR] (--period YYYY-Qn | --request-id ID)\n"

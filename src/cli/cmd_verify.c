@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "vaultproof/audit.h"
 #include "vaultproof/jsonw.h"
-#include "vaultproof/pack.h"
+#include "vaultproof/verify.h"
 
 const char vp_help_verify[] =
     "usage: vaultproof verify BUNDLE.tar.gz [--trust CA.pem] [--tsa-trust TSA-CA.pem] [--ledger FILE]\n"

@@ -6,6 +6,7 @@
 #include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
+#include "vaultproof/worm.h"
 
 
 /* Every top-level key the configuration knows and the JSON type it must have. */

@@ -1,6 +1,8 @@
-/* vp_remove_tree: removing a directory the program made (staging, a private recording). */
+/* Directories: removing one the program made (staging, a private recording), making a
+ * change in one durable, and the directory of a path. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,4 +34,26 @@ vp_status vp_remove_tree(const char *dir, vp_error *err)
     if (!st && rmdir(dir) != 0)
         st = vp_error_set(err, VP_ERR_IO, "%s: cannot remove: %s", dir, strerror(errno));
     return st;
+}
+
+vp_status vp_sync_dir(const char *dir, vp_error *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot open: %s", dir, strerror(errno));
+    int bad = fsync(fd) != 0;
+    int e = errno;
+    close(fd);
+    return bad ? vp_error_set(err, VP_ERR_IO, "%s: cannot sync: %s", dir, strerror(e)) : VP_OK;
+}
+
+void vp_path_dir(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else if (slash == path)
+        snprintf(dir, size, "/");
+    else
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }

@@ -222,3 +222,13 @@ vp_status vp_jw_finish(vp_jsonw *w, const char *label, vp_error *err)
         return vp_error_set(err, VP_ERR_IO, "%s: write failed: %s", label, strerror(errno));
     return VP_OK;
 }
+
+void vp_jw_tool(vp_jsonw *w, vp_jw_style style, const char *version, const char *commit)
+{
+    vp_jw_key(w, "tool");
+    vp_jw_object(w, style);
+    vp_jw_kstring(w, "name", "vaultproof");
+    vp_jw_kstring(w, "version", version);
+    vp_jw_kstring(w, "commit", commit);
+    vp_jw_end(w);
+}

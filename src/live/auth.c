@@ -301,8 +301,7 @@ static vp_status from_aad(vl_auth *a, vp_error *err)
     if (a->kind == K_CERT) {
         snprintf(jti, sizeof jti, "%08x-%04x-4%03x-a%03x-%08x%04x", vl_rand(&a->rng), vl_rand(&a->rng) & 0xffff,
                  vl_rand(&a->rng) & 0xfff, vl_rand(&a->rng) & 0xfff, vl_rand(&a->rng), vl_rand(&a->rng) & 0xffff);
-        st = vl_jwt_assertion(vl_signer_key(a->signer), vl_signer_cert(a->signer), a->client_id, url, time(NULL), jti,
-                              &assertion, err);
+        st = vl_jwt_assertion(a->signer, a->client_id, url, time(NULL), jti, &assertion, err);
     } else if (a->kind == K_WORKLOAD) {
         /* re-read every time: the kubelet rotates the projected token */
         if (!(st = vp_read_file(a->federated, &federated, &flen, err))) {

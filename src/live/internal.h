@@ -4,14 +4,12 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <stddef.h>
 #include <time.h>
 
 #include "vaultproof/error.h"
+#include "vaultproof/keys.h"
 #include "vaultproof/live.h"
-#include "vaultproof/sign.h"
 
 /* ---- clocks (util.c) ---- */
 long long vl_now_ms(void);          /* monotonic milliseconds */
@@ -81,17 +79,15 @@ int vl_tls_failure(CURLcode code);
 /* ---- JWT client assertion (jwt.c) ---- */
 /* base64url without padding; returns a malloc'd string or NULL. */
 char *vl_base64url(const unsigned char *data, size_t len);
-/* Builds an RS256 client assertion: header {alg, typ, x5t#S256}, claims aud, iss, sub,
- * jti, nbf, iat, exp (now + 10 min). *out is malloc'd and secret (never log it). */
-vp_status vl_jwt_assertion(EVP_PKEY *key, X509 *cert, const char *client_id, const char *audience,
-                           long long now_epoch, const char *jti, char **out, vp_error *err);
+/* Builds an RS256 client assertion signed by signer (an RSA key; VP_ERR_INPUT for
+ * another): header {alg, typ, x5t#S256}, claims aud, iss, sub, jti, nbf, iat, exp
+ * (now + 10 min). *out is malloc'd and secret (never log it). */
+vp_status vl_jwt_assertion(const vp_signer *signer, const char *client_id, const char *audience, long long now_epoch,
+                           const char *jti, char **out, vp_error *err);
 /* Loads the client certificate principal's key and certificate: PEM holding both, or
  * PKCS#12 (.p12/.pfx; password may be NULL). Refuses key files readable by group or
  * other. *out is freed with vp_signer_free. */
-vp_status vl_load_certificate(const char *path, const char *password, struct vp_signer **out, vp_error *err);
-/* The key and certificate of a loaded signer (borrowed). */
-EVP_PKEY *vl_signer_key(const struct vp_signer *s);
-X509 *vl_signer_cert(const struct vp_signer *s);
+vp_status vl_load_certificate(const char *path, const char *password, vp_signer **out, vp_error *err);
 
 /* Decodes base64url (padding optional); returns a malloc'd, NUL-terminated buffer
  * (*len bytes) or NULL when s is not base64url. */

@@ -1,18 +1,16 @@
 /* The RS256 client assertion a certificate principal presents to Entra ID instead of
  * a secret (RFC 7523): header {alg, typ, x5t#S256}, claims aud/iss/sub/jti/nbf/iat/exp,
  * signed with the certificate's private key. The key and certificate are loaded by
- * the signer loader shared with pack (same file-mode rule, PEM or PKCS#12). */
-#include <openssl/err.h>
+ * the signer loader of vaultproof/keys.h (same file-mode rule as pack's signer, PEM or
+ * PKCS#12), which also makes the signature. */
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "live/internal.h"
-#include "pack/sign_internal.h"
+#include "vaultproof/keys.h"
 
 char *vl_base64url(const unsigned char *data, size_t len)
 {
@@ -91,19 +89,19 @@ static void json_escape(const char *s, char *out, size_t size)
     out[o] = '\0';
 }
 
-vp_status vl_jwt_assertion(EVP_PKEY *key, X509 *cert, const char *client_id, const char *audience,
-                           long long now_epoch, const char *jti, char **out, vp_error *err)
+vp_status vl_jwt_assertion(const vp_signer *signer, const char *client_id, const char *audience, long long now_epoch,
+                           const char *jti, char **out, vp_error *err)
 {
     unsigned char *der = NULL, digest[32], *sig = NULL;
     char header[256], claims[2048], id[256], aud[1024], idj[256];
     char *h64 = NULL, *c64 = NULL, *x5t = NULL, *s64 = NULL, *input = NULL;
-    size_t siglen = 0;
-    EVP_MD_CTX *md = NULL;
+    size_t derlen = 0, siglen = 0;
     vp_status st = VP_OK;
 
     *out = NULL;
-    int derlen = i2d_X509(cert, &der);
-    if (derlen <= 0 || !EVP_Digest(der, (size_t)derlen, digest, NULL, EVP_sha256(), NULL)) {
+    if ((st = vp_signer_cert_der(signer, &der, &derlen, err)) == VP_ERR_NOMEM)
+        goto done;
+    if (st || !EVP_Digest(der, derlen, digest, NULL, EVP_sha256(), NULL)) {
         st = vp_error_set(err, VP_ERR_CRYPTO, "client certificate: cannot encode it to compute its thumbprint");
         goto done;
     }
@@ -123,16 +121,14 @@ vp_status vl_jwt_assertion(EVP_PKEY *key, X509 *cert, const char *client_id, con
     if (!(input = malloc(ilen + 1)))
         goto nomem;
     snprintf(input, ilen + 1, "%s.%s", h64, c64);
-    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+    if (vp_signer_key_type(signer) != VP_KEY_RSA) {
         st = vp_error_set(err, VP_ERR_INPUT, "client certificate: the private key is not RSA; Entra ID client "
                           "assertions are signed with RS256");
         goto done;
     }
-    if (!(md = EVP_MD_CTX_new()) || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
-        EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)input, ilen) != 1 || !(sig = malloc(siglen)) ||
-        EVP_DigestSign(md, sig, &siglen, (const unsigned char *)input, ilen) != 1) {
-        ERR_clear_error();
-        st = vp_error_set(err, VP_ERR_CRYPTO, "client certificate: signing the client assertion failed");
+    if ((st = vp_signer_sign(signer, input, ilen, &sig, &siglen, err))) {
+        if (st == VP_ERR_CRYPTO)
+            st = vp_error_set(err, VP_ERR_CRYPTO, "client certificate: signing the client assertion failed");
         goto done;
     }
     if (!(s64 = vl_base64url(sig, siglen)))
@@ -145,8 +141,7 @@ vp_status vl_jwt_assertion(EVP_PKEY *key, X509 *cert, const char *client_id, con
 nomem:
     st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 done:
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
+    free(der);
     free(sig);
     free(h64);
     free(c64);
@@ -165,14 +160,4 @@ vp_status vl_load_certificate(const char *path, const char *password, vp_signer 
     if (st)
         vp_error_prefix(err, "AZURE_CLIENT_CERTIFICATE_PATH");
     return st;
-}
-
-EVP_PKEY *vl_signer_key(const vp_signer *s)
-{
-    return s->key;
-}
-
-X509 *vl_signer_cert(const vp_signer *s)
-{
-    return s->cert;
 }

@@ -265,7 +265,7 @@ vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta,
         vpk_free_list(paths, n);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
-    snprintf(path, sizeof path, "%s/%s", staging, VPK_MANIFEST);
+    snprintf(path, sizeof path, "%s/%s", staging, VP_BUNDLE_MANIFEST);
     FILE *fp = fopen(path, "wbx");
     vp_jsonw *w = malloc(sizeof *w); /* 64 KiB buffer: not on the stack */
     if (!fp || !w) {
@@ -312,13 +312,13 @@ vp_status vpk_write_sums(const char *staging, const vpk_file_hashes *known, vp_e
     vp_status st = vpk_list_files(staging, &paths, &n, err);
     if (st)
         return st;
-    snprintf(path, sizeof path, "%s/%s", staging, VPK_SUMS);
+    snprintf(path, sizeof path, "%s/%s", staging, VP_BUNDLE_SUMS);
     FILE *fp = fopen(path, "wbx");
     if (!fp)
         st = vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
     for (size_t i = 0; !st && i < n; i++) {
         char full[4096], hex[65];
-        if (!strcmp(paths[i], VPK_SIGNATURE))
+        if (!strcmp(paths[i], VP_BUNDLE_SIGNATURE))
             continue;
         snprintf(full, sizeof full, "%s/%s", staging, paths[i]);
         const char *have = known_hash(known, paths[i]);

@@ -22,7 +22,8 @@
 #include "vaultproof/live.h"
 #include "vaultproof/pack.h"
 #include "vaultproof/render.h"
-#include "vaultproof/sign.h"
+#include "vaultproof/cms.h"
+#include "vaultproof/keys.h"
 #include "vaultproof/version.h"
 
 /* Everything one pack holds; released by pack_free whatever happened. */
@@ -462,14 +463,14 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
     size_t len = 0;
     unsigned char *der = NULL;
     size_t der_len = 0;
-    snprintf(path, sizeof path, "%s/%s", s->staging, VPK_MANIFEST);
+    snprintf(path, sizeof path, "%s/%s", s->staging, VP_BUNDLE_MANIFEST);
     if (!(st = vp_read_file(path, &data, &len, err))) {
         vp_sha256_hex(data, len, manifest_sha);
         st = vp_cms_sign_detached(s->signer, data, len, s->opt->clock.epoch, VP_CMS_DEFAULT, &der, &der_len, err);
     }
     if (!st && s->tsa_url)
         st = vpk_timestamp_manifest(s->staging, s->tsa_url, s->opt->ca_bundle, &der, &der_len, err);
-    snprintf(path, sizeof path, "%s/%s", s->staging, VPK_SIGNATURE);
+    snprintf(path, sizeof path, "%s/%s", s->staging, VP_BUNDLE_SIGNATURE);
     if (!st)
         st = vpk_write_bytes(path, der, der_len, err);
     free(der);
@@ -532,7 +533,7 @@ static vp_status append_ledger(pack_state *s, vp_pack_result *out, vp_error *err
         return vp_error_set(err, VP_ERR_IO,
                             "%s: recorded in the ledger but cannot be renamed to %s: %s (the next pack will retry)",
                             pending, out->bundle_path, strerror(errno));
-    return vpk_sync_dir(s->opt->archive_dir, err);
+    return vp_sync_dir(s->opt->archive_dir, err);
 }
 
 /* Streams src into dst through vp_output (temp file, fsync, rename). */
@@ -586,7 +587,7 @@ static vp_status keep_snapshot(pack_state *s, vp_error *err)
         return st;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/snapshots/%s", s->opt->archive_dir, s->opt->period);
-    if ((st = vpk_sync_dir(dir, err)))
+    if ((st = vp_sync_dir(dir, err)))
         return st;
     snprintf(s->kept, sizeof s->kept, "%s", dst);
     return VP_OK;

@@ -1,4 +1,5 @@
-/* Shared by src/pack/pack.c, manifest.c and verify.c: file trees and the manifest. */
+/* Shared by src/pack/pack.c, manifest.c, seal.c and recover.c: file trees, the manifest,
+ * sealing and crash recovery. */
 #ifndef VP_PACK_INTERNAL_H
 #define VP_PACK_INTERNAL_H
 
@@ -47,12 +48,6 @@ vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta,
                              vp_error *err);
 vp_status vpk_write_sums(const char *staging, const vpk_file_hashes *known, vp_error *err);
 
-#define VPK_MANIFEST "manifest.json"
-#define VPK_SIGNATURE "manifest.json.p7s"
-#define VPK_SUMS "SHA256SUMS"
-#define VPK_TSR "manifest.json.tsr"
-#define VPK_REPORT_PDF "report/report.pdf"
-
 /* seal.c: replaces staging/report/report.pdf by the same PDF with its PAdES signature
  * (claimed time: the pinned clock; B-T when opt->tsa_url is set). */
 struct vp_signer;
@@ -79,7 +74,5 @@ vp_status vpk_archive_lock(const char *archive_dir, int *fd, vp_error *err);
  * a recorded pending bundle does not match its entry; VP_ERR_IO. */
 vp_status vpk_archive_recover(const char *archive_dir, const char *ledger, vp_error *err);
 
-/* fsync of a directory, so that a rename in it survives a crash. */
-vp_status vpk_sync_dir(const char *dir, vp_error *err);
 
 #endif

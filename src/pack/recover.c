@@ -19,11 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pack/pack_internal.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/ledger.h"
-
-#include "ledger_internal.h"
-#include "pack_internal.h"
 
 vp_status vpk_archive_lock(const char *archive_dir, int *fd, vp_error *err)
 {
@@ -45,17 +43,6 @@ vp_status vpk_archive_lock(const char *archive_dir, int *fd, vp_error *err)
     return VP_OK;
 }
 
-vp_status vpk_sync_dir(const char *dir, vp_error *err)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot open: %s", dir, strerror(errno));
-    int bad = fsync(fd) != 0;
-    int e = errno;
-    close(fd);
-    return bad ? vp_error_set(err, VP_ERR_IO, "%s: cannot sync: %s", dir, strerror(e)) : VP_OK;
-}
-
 /* vp_output's temporary names: "<name>.tmp.XXXXXX". */
 static int is_output_temp(const char *name)
 {
@@ -70,7 +57,7 @@ static vp_status settle_pending(const char *dir, const char *name, const vp_ledg
 {
     char pending[4200], final[4200], sha[65];
     const char *bundle = name + strlen(VPK_PENDING_PREFIX);
-    const vp_ledger_entry *e = vpk_ledger_by_bundle(v, n, bundle);
+    const vp_ledger_entry *e = vp_ledger_entry_by_bundle(v, n, bundle);
     snprintf(pending, sizeof pending, "%s/%s", dir, name);
     snprintf(final, sizeof final, "%s/%s", dir, bundle);
     if (!e) {
@@ -89,7 +76,7 @@ static vp_status settle_pending(const char *dir, const char *name, const vp_ledg
         return vp_error_set(err, VP_ERR_CHECK, "%s: both the bundle and a pending copy exist; left as they are", final);
     if (rename(pending, final))
         return vp_error_set(err, VP_ERR_IO, "%s: cannot rename to %s: %s", pending, final, strerror(errno));
-    return vpk_sync_dir(dir, err);
+    return vp_sync_dir(dir, err);
 }
 
 vp_status vpk_archive_recover(const char *archive_dir, const char *ledger, vp_error *err)

@@ -6,9 +6,10 @@
 #include <unistd.h>
 
 #include "pack/pack_internal.h"
+#include "vaultproof/cms.h"
 #include "vaultproof/fileio.h"
+#include "vaultproof/pack.h"
 #include "vaultproof/pdfsign.h"
-#include "vaultproof/sign.h"
 #include "vaultproof/tsa.h"
 
 #define REPORT_REASON "Evidence report sealed by vaultproof"
@@ -21,7 +22,7 @@ vp_status vpk_sign_report(const char *staging, const vp_signer *signer, const ch
     unsigned char *out = NULL;
     vp_tsa tsa = {tsa_url, ca_bundle, 0};
     vp_pdf_sign_options po = {claimed_time, REPORT_REASON, 0, tsa_url ? vp_tsa_token_fn : NULL, &tsa};
-    vp_status st = vpk_join(path, sizeof path, staging, VPK_REPORT_PDF, err);
+    vp_status st = vpk_join(path, sizeof path, staging, VP_BUNDLE_REPORT_PDF, err);
     if (st || (st = vp_read_file(path, &pdf, &len, err)))
         return st;
     st = vp_pdf_sign(signer, (const unsigned char *)pdf, len, &po, &out, &out_len, err);
@@ -32,7 +33,7 @@ vp_status vpk_sign_report(const char *staging, const vp_signer *signer, const ch
     if (!st)
         st = vpk_write_bytes(path, out, out_len, err);
     else
-        vp_error_prefix(err, "%s", VPK_REPORT_PDF);
+        vp_error_prefix(err, "%s", VP_BUNDLE_REPORT_PDF);
     free(out);
     return st;
 }
@@ -46,15 +47,15 @@ vp_status vpk_timestamp_manifest(const char *staging, const char *tsa_url, const
     vp_tsa tsa = {tsa_url, ca_bundle, 0};
     vp_status st = vp_cms_add_signature_timestamp(*der, *der_len, vp_tsa_token_fn, &tsa, &stamped, &stamped_len, err);
     if (st)
-        return vp_error_prefix(err, "%s", VPK_SIGNATURE);
+        return vp_error_prefix(err, "%s", VP_BUNDLE_SIGNATURE);
     free(*der);
     *der = stamped;
     *der_len = stamped_len;
     /* the .tsr stamps the final signature file, so `openssl ts -verify -data
      * manifest.json.p7s` needs nothing but the bundle */
     if ((st = vp_tsa_stamp(&tsa, stamped, stamped_len, &resp, &resp_len, NULL, NULL, err)))
-        return vp_error_prefix(err, "%s", VPK_TSR);
-    if (!(st = vpk_join(path, sizeof path, staging, VPK_TSR, err)))
+        return vp_error_prefix(err, "%s", VP_BUNDLE_TSR);
+    if (!(st = vpk_join(path, sizeof path, staging, VP_BUNDLE_TSR, err)))
         st = vpk_write_bytes(path, resp, resp_len, err);
     free(resp);
     return st;

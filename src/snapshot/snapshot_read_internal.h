@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "vaultproof/json.h"
 #include "vaultproof/snapshot.h"
 
 /* The arrays of the format whose elements the canonical layout puts one per line. */

@@ -3,6 +3,7 @@
  * (decoded and its signature verified with OpenSSL). */
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,11 +136,23 @@ START_TEST(jwt_client_assertion)
 {
     EVP_PKEY *key;
     X509 *cert;
+    vp_signer *signer = NULL;
     char *jwt = NULL;
     vp_error err = {0};
     make_cert(&key, &cert);
+    /* a principal's PEM holds key and certificate, mode 0600, loaded as auth.c does */
+    char pem[] = "/tmp/vp-jwt-XXXXXX";
+    int fd = mkstemp(pem);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_eq(PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL), 1);
+    ck_assert_int_eq(PEM_write_X509(fp, cert), 1);
+    fclose(fp);
+    ck_assert_msg(vl_load_certificate(pem, NULL, &signer, &err) == VP_OK, "%s", err.message);
+    unlink(pem);
     const char *aud = "https://login.example/tenant-1/oauth2/v2.0/token";
-    ck_assert_int_eq(vl_jwt_assertion(key, cert, "client-1", aud, 1790733600LL, "jti-1", &jwt, &err), VP_OK);
+    ck_assert_int_eq(vl_jwt_assertion(signer, "client-1", aud, 1790733600LL, "jti-1", &jwt, &err), VP_OK);
     char *dot1 = strchr(jwt, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
     ck_assert_ptr_nonnull(dot2);
     ck_assert_ptr_null(strchr(dot2 + 1, '.'));
@@ -186,6 +199,7 @@ START_TEST(jwt_client_assertion)
     free(c);
     free(sig);
     free(jwt);
+    vp_signer_free(signer);
     X509_free(cert);
     EVP_PKEY_free(key);
 }

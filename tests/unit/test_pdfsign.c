@@ -8,6 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vaultproof/cms.h"
+#include "vaultproof/keygen.h"
+#include "vaultproof/keys.h"
 #include "vaultproof/pdfsign.h"
 #include "vp_test.h"
 

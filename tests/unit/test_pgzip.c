@@ -5,7 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "pack/pgzip.h"
+#include "archive/pgzip.h"
 #include "vp_test.h"
 
 #define MIB (1u << 20)
@@ -37,21 +37,21 @@ static unsigned char *compress_with(const unsigned char *data, size_t len, int t
     char *buf = NULL;
     size_t blen = 0;
     FILE *fp = open_memstream(&buf, &blen);
-    vpk_pgz *z = NULL;
+    vpa_pgz *z = NULL;
     vp_error err = {0};
     ck_assert_ptr_nonnull(fp);
-    ck_assert_msg(vpk_pgz_new_threads(fp, 6, threads, &z, &err) == VP_OK, "%s", err.message);
+    ck_assert_msg(vpa_pgz_new_threads(fp, 6, threads, &z, &err) == VP_OK, "%s", err.message);
     size_t piece = 1, done = 0;
     while (done < len) {
         size_t n = len - done < piece ? len - done : piece;
-        ck_assert_msg(vpk_pgz_write(z, data + done, n, &err) == VP_OK, "%s", err.message);
+        ck_assert_msg(vpa_pgz_write(z, data + done, n, &err) == VP_OK, "%s", err.message);
         done += n;
         piece = piece * 7 + 13; /* 1, 20, 153, ... crosses block boundaries at odd offsets */
         if (piece > 3 * MIB)
             piece = 511;
     }
-    ck_assert_msg(vpk_pgz_finish(z, &err) == VP_OK, "%s", err.message);
-    vpk_pgz_free(z);
+    ck_assert_msg(vpa_pgz_finish(z, &err) == VP_OK, "%s", err.message);
+    vpa_pgz_free(z);
     ck_assert_int_eq(fclose(fp), 0);
     *out_len = blen;
     return (unsigned char *)buf;

@@ -8,8 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vaultproof/cms.h"
 #include "vaultproof/fileio.h"
-#include "vaultproof/sign.h"
+#include "vaultproof/keygen.h"
+#include "vaultproof/keys.h"
 #include "vp_test.h"
 
 static const char DATA[] = "evidence.pdf 0123456789abcdef\nevidence.xlsx fedcba9876543210\n";

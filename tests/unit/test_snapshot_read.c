@@ -8,6 +8,7 @@
 
 #include "vaultproof/collect.h"
 #include "vaultproof/fileio.h"
+#include "vaultproof/json.h"
 #include "vaultproof/worm.h"
 #include "vp_test.h"
 

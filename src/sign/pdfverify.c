@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack/pdf_internal.h"
+#include "sign/pdfscan_internal.h"
 #include "vaultproof/pdfsign.h"
 
 #define MAX_DICT_TRIES 64 /* "<<" candidates tried backwards from /ByteRange */

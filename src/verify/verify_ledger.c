@@ -8,10 +8,9 @@
 #include <sys/stat.h>
 
 #include "vaultproof/audit.h"
+#include "vaultproof/fileio.h"
 #include "vaultproof/ledger.h"
-#include "vaultproof/pack.h"
-
-#include "ledger_internal.h"
+#include "vaultproof/verify.h"
 
 static void add_line(char (*lines)[512], size_t *count, size_t *dropped, const char *fmt, va_list ap)
 {
@@ -95,7 +94,7 @@ static vp_status check_unrecorded(vp_ledger_audit *a, const char *dir, const vp_
         size_t len = strlen(de->d_name);
         if (de->d_name[0] == '.' || len < 8 || strcmp(de->d_name + len - 7, ".tar.gz"))
             continue;
-        if (!vpk_ledger_by_bundle(v, n, de->d_name)) {
+        if (!vp_ledger_entry_by_bundle(v, n, de->d_name)) {
             a->bundles_unrecorded++;
             problem(a, "%s/%s: a bundle that the ledger does not record", dir, de->d_name);
         }
@@ -127,7 +126,7 @@ vp_status vp_verify_ledger(const char *ledger, const char *trust_ca, vp_ledger_a
         return st;
     out->chain_ok = 1;
     out->entries = (long long)n;
-    vpk_dir_of(ledger, dir, sizeof dir);
+    vp_path_dir(ledger, dir, sizeof dir);
     for (size_t i = 0; i < n && !st; i++)
         st = check_recorded(out, dir, &v[i], trust_ca, err);
     if (!st)

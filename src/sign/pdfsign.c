@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pack/pdf_internal.h"
+#include "sign/pdfscan_internal.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/pdfsign.h"
 

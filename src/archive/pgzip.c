@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "pgzip.h"
+#include "archive/pgzip.h"
 
 #define BLOCK_SIZE (1u << 20)
 #define DICT_SIZE 32768u
@@ -35,7 +35,7 @@ typedef struct {
     int failed;
 } pgz_block;
 
-struct vpk_pgz {
+struct vpa_pgz {
     FILE *fp;
     int level;
     int threads;
@@ -49,7 +49,7 @@ struct vpk_pgz {
 };
 
 struct worker {
-    vpk_pgz *z;
+    vpa_pgz *z;
     size_t first, step, count;
 };
 
@@ -92,7 +92,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-static vp_status put(vpk_pgz *z, const void *p, size_t n, vp_error *err)
+static vp_status put(vpa_pgz *z, const void *p, size_t n, vp_error *err)
 {
     if (n && fwrite(p, 1, n, z->fp) != n)
         return vp_error_set(err, VP_ERR_IO, "archive: writing the archive failed: %s", strerror(errno));
@@ -100,7 +100,7 @@ static vp_status put(vpk_pgz *z, const void *p, size_t n, vp_error *err)
 }
 
 /* Deflates the filled blocks of the batch on the worker threads and writes them in order. */
-static vp_status flush_batch(vpk_pgz *z, int final, vp_error *err)
+static vp_status flush_batch(vpa_pgz *z, int final, vp_error *err)
 {
     pthread_t tid[MAX_THREADS];
     struct worker ws[MAX_THREADS];
@@ -157,14 +157,14 @@ static vp_status flush_batch(vpk_pgz *z, int final, vp_error *err)
     return st;
 }
 
-vp_status vpk_pgz_new(FILE *fp, int level, vpk_pgz **out, vp_error *err)
+vp_status vpa_pgz_new(FILE *fp, int level, vpa_pgz **out, vp_error *err)
 {
-    return vpk_pgz_new_threads(fp, level, (int)sysconf(_SC_NPROCESSORS_ONLN), out, err);
+    return vpa_pgz_new_threads(fp, level, (int)sysconf(_SC_NPROCESSORS_ONLN), out, err);
 }
 
-vp_status vpk_pgz_new_threads(FILE *fp, int level, int cpus, vpk_pgz **out, vp_error *err)
+vp_status vpa_pgz_new_threads(FILE *fp, int level, int cpus, vpa_pgz **out, vp_error *err)
 {
-    vpk_pgz *z = calloc(1, sizeof *z);
+    vpa_pgz *z = calloc(1, sizeof *z);
     *out = NULL;
     if (!z)
         return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
@@ -176,18 +176,18 @@ vp_status vpk_pgz_new_threads(FILE *fp, int level, int cpus, vpk_pgz **out, vp_e
     z->blocks = calloc(z->batch, sizeof *z->blocks);
     for (size_t i = 0; z->blocks && i < z->batch; i++)
         if (!(z->blocks[i].in = malloc(BLOCK_SIZE))) {
-            vpk_pgz_free(z);
+            vpa_pgz_free(z);
             return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
         }
     if (!z->blocks) {
-        vpk_pgz_free(z);
+        vpa_pgz_free(z);
         return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
     }
     *out = z;
     return VP_OK;
 }
 
-vp_status vpk_pgz_write(vpk_pgz *z, const void *data, size_t len, vp_error *err)
+vp_status vpa_pgz_write(vpa_pgz *z, const void *data, size_t len, vp_error *err)
 {
     const unsigned char *p = data;
     if (!z->header_written) {
@@ -216,9 +216,9 @@ vp_status vpk_pgz_write(vpk_pgz *z, const void *data, size_t len, vp_error *err)
     return VP_OK;
 }
 
-vp_status vpk_pgz_finish(vpk_pgz *z, vp_error *err)
+vp_status vpa_pgz_finish(vpa_pgz *z, vp_error *err)
 {
-    vp_status st = z->header_written ? VP_OK : vpk_pgz_write(z, "", 0, err);
+    vp_status st = z->header_written ? VP_OK : vpa_pgz_write(z, "", 0, err);
     if (st)
         return st;
     /* a partly filled block (or, for empty input, an empty one) is the last */
@@ -234,7 +234,7 @@ vp_status vpk_pgz_finish(vpk_pgz *z, vp_error *err)
     return put(z, trailer, sizeof trailer, err);
 }
 
-void vpk_pgz_free(vpk_pgz *z)
+void vpa_pgz_free(vpa_pgz *z)
 {
     if (!z)
         return;

@@ -16,8 +16,9 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include "pack/sign_internal.h"
+#include "sign/internal.h"
 #include "vaultproof/fileio.h"
+#include "vaultproof/keygen.h"
 
 #define CA_DAYS 3650L
 #define SIGNER_DAYS 730L
@@ -25,7 +26,7 @@
 static vp_status fail(vp_error *err, const char *what)
 {
     vp_error_set(err, VP_ERR_CRYPTO, "keygen: %s failed", what);
-    return vp_pack_ossl_reason(err);
+    return vps_ossl_reason(err);
 }
 
 static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
@@ -98,7 +99,7 @@ static vp_status write_cert(const char *path, X509 *cert, vp_error *err)
     if (!PEM_write_X509(vp_output_stream(o), cert)) {
         vp_output_abort(o);
         vp_error_set(err, VP_ERR_IO, "keygen: %s: cannot write the certificate", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     return vp_output_commit(o, err);
 }
@@ -120,7 +121,7 @@ static vp_status write_key(int fd, const char *path, EVP_PKEY *key, vp_error *er
     }
     if (!ok) {
         vp_error_set(err, VP_ERR_IO, "keygen: %s: cannot write the key: %s", path, strerror(e));
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     return VP_OK;
 }

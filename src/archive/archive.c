@@ -11,7 +11,7 @@
 
 #include "vaultproof/archive.h"
 
-#include "pgzip.h"
+#include "archive/pgzip.h"
 
 #define BLOCK 512
 #define RECORD 10240
@@ -29,7 +29,7 @@ typedef struct {
 } wlist;
 
 typedef struct {
-    vpk_pgz *gz;
+    vpa_pgz *gz;
     unsigned long long written; /* uncompressed bytes, for the record padding */
     vp_error *err;
 } tarw;
@@ -125,7 +125,7 @@ static int cmp_entry(const void *a, const void *b)
 static vp_status tw_put(tarw *w, const void *data, size_t len)
 {
     w->written += len;
-    return vpk_pgz_write(w->gz, data, len, w->err);
+    return vpa_pgz_write(w->gz, data, len, w->err);
 }
 
 static vp_status tw_pad(tarw *w, unsigned long long size)
@@ -276,7 +276,7 @@ static vp_status write_trailer(tarw *w)
         s = tw_put(w, zero, BLOCK);
     while (!s && w->written % RECORD)
         s = tw_put(w, zero, BLOCK);
-    return s ? s : vpk_pgz_finish(w->gz, w->err);
+    return s ? s : vpa_pgz_finish(w->gz, w->err);
 }
 
 static vp_status check_write_args(const char *src_dir, const char *top, long long mtime, FILE *out, vp_error *err)
@@ -325,9 +325,9 @@ vp_status vp_archive_write(const char *src_dir, const char *top_name, long long 
     /* zlib's default level 6: a 100k-item bundle holds ~1.7 GB, which level 9 deflates
      * about 40 % slower for about 8 % smaller output. Neither the level nor the number of
      * threads pgzip uses affects determinism. */
-    if (!(s = vpk_pgz_new(out, 6, &w->gz, err)))
+    if (!(s = vpa_pgz_new(out, 6, &w->gz, err)))
         s = write_all(w, src_dir, top_name, &l, mtime);
-    vpk_pgz_free(w->gz);
+    vpa_pgz_free(w->gz);
     free(w);
     list_free(&l);
     if (!s && fflush(out) != 0)

@@ -22,7 +22,7 @@
 #include "vaultproof/jsonw.h"
 #include "vaultproof/ledger.h"
 
-#include "ledger_internal.h"
+#include "ledger/internal.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 #define MAX_EXACT 9007199254740991LL /* 2^53 - 1: integers a double (cJSON) holds exactly */
@@ -361,19 +361,7 @@ vp_status vp_ledger_find(const char *path, const char *bundle_sha256, vp_ledger_
     return st;
 }
 
-/* Directory of path: for locking and for the fsync that makes the rename durable. */
-void vpk_dir_of(const char *path, char *dir, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, size, ".");
-    else if (slash == path)
-        snprintf(dir, size, "/");
-    else
-        snprintf(dir, size, "%.*s", (int)(slash - path), path);
-}
-
-const vp_ledger_entry *vpk_ledger_by_bundle(const vp_ledger_entry *v, size_t n, const char *bundle)
+const vp_ledger_entry *vp_ledger_entry_by_bundle(const vp_ledger_entry *v, size_t n, const char *bundle)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(v[i].bundle, bundle) == 0)
@@ -434,7 +422,7 @@ static vp_status append(const char *path, const vp_ledger_entry *e, const vp_sig
     vp_error lerr = {0};
     vp_status st;
 
-    vpk_dir_of(path, dir, sizeof dir);
+    vp_path_dir(path, dir, sizeof dir); /* locked, and synced after the rename */
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return vp_error_set(err, VP_ERR_IO, "%s: cannot open directory %s: %s", path, dir, strerror(errno));
@@ -459,7 +447,7 @@ static vp_status append(const char *path, const vp_ledger_entry *e, const vp_sig
         st = vp_error_set(err, VP_ERR_INPUT, "ledger entry for %s would not verify: %s", ne.bundle, lerr.message);
         goto done;
     }
-    if (signer && (st = vpk_ledger_sign_line(path, ne.seq, ne.time, line, line_len, signer, err)))
+    if (signer && (st = vpl_sign_line(path, ne.seq, ne.time, line, line_len, signer, err)))
         goto done;
     if ((st = publish(path, dfd, old, old_len, line, line_len, err)))
         goto done;

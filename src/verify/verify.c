@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack/pack_internal.h"
 #include "vaultproof/archive.h"
+#include "vaultproof/cms.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
 #include "vaultproof/ledger.h"
 #include "vaultproof/pack.h"
 #include "vaultproof/pdfsign.h"
-#include "vaultproof/sign.h"
 #include "vaultproof/tsa.h"
+#include "vaultproof/verify.h"
 
 /* One file of the bundle as the single streaming pass saw it. */
 typedef struct {
@@ -44,8 +44,8 @@ static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest",  
 /* Written after manifest.json, so neither it nor SHA256SUMS can list them. */
 static int after_manifest(const char *rel)
 {
-    return !strcmp(rel, VPK_MANIFEST) || !strcmp(rel, VPK_SIGNATURE) || !strcmp(rel, VPK_SUMS) ||
-           !strcmp(rel, VPK_TSR);
+    return !strcmp(rel, VP_BUNDLE_MANIFEST) || !strcmp(rel, VP_BUNDLE_SIGNATURE) || !strcmp(rel, VP_BUNDLE_SUMS) ||
+           !strcmp(rel, VP_BUNDLE_TSR);
 }
 
 const char *vp_verify_check_name(vp_verify_check c)
@@ -100,7 +100,7 @@ static int kept(const verify_state *v, const char *rel, char **data, size_t *len
 }
 
 /* The files whose content later checks need; everything else is only hashed. */
-static const char *const kept_names[] = {VPK_MANIFEST, VPK_SIGNATURE, VPK_TSR, VPK_SUMS, VPK_REPORT_PDF};
+static const char *const kept_names[] = {VP_BUNDLE_MANIFEST, VP_BUNDLE_SIGNATURE, VP_BUNDLE_TSR, VP_BUNDLE_SUMS, VP_BUNDLE_REPORT_PDF};
 #define MAX_KEPT (512ULL << 20)
 
 /* name below the top folder ("" for the folder itself), or NULL when not below it. */
@@ -187,7 +187,7 @@ static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
         return VP_OK;
     }
     qsort(v->files, v->file_count, sizeof *v->files, cmp_bfile);
-    int at = find_file(v, VPK_MANIFEST);
+    int at = find_file(v, VP_BUNDLE_MANIFEST);
     if (at >= 0)
         memcpy(v->rep->manifest_sha256, v->files[at].sha, sizeof v->rep->manifest_sha256);
     v->rep->state[VP_CHECK_ARCHIVE] = VP_CHECK_PASSED;
@@ -234,7 +234,7 @@ static void check_manifest(verify_state *v)
     cJSON *m = NULL;
     vp_error err;
     v->listed = calloc(v->file_count + 1, 1);
-    int bad = !v->listed || kept(v, VPK_MANIFEST, &data, &len) || vp_json_parse(VPK_MANIFEST, data, len, &m, &err);
+    int bad = !v->listed || kept(v, VP_BUNDLE_MANIFEST, &data, &len) || vp_json_parse(VP_BUNDLE_MANIFEST, data, len, &m, &err);
     if (bad) {
         fail(v, VP_CHECK_MANIFEST, "manifest.json: missing or not valid JSON");
         return;
@@ -281,7 +281,7 @@ static void check_sums(verify_state *v)
     char *data = NULL;
     size_t len = 0, lineno = 0;
     unsigned char *seen = calloc(v->file_count + 1, 1);
-    if (!seen || kept(v, VPK_SUMS, &data, &len)) {
+    if (!seen || kept(v, VP_BUNDLE_SUMS, &data, &len)) {
         fail(v, VP_CHECK_SUMS, "SHA256SUMS: missing or unreadable");
         free(seen);
         return;
@@ -297,8 +297,8 @@ static void check_sums(verify_state *v)
             seen[at] = 1;
     }
     for (size_t f = 0; f < v->file_count; f++)
-        if (!seen[f] && strcmp(v->files[f].rel, VPK_SUMS) && strcmp(v->files[f].rel, VPK_SIGNATURE) &&
-            strcmp(v->files[f].rel, VPK_TSR))
+        if (!seen[f] && strcmp(v->files[f].rel, VP_BUNDLE_SUMS) && strcmp(v->files[f].rel, VP_BUNDLE_SIGNATURE) &&
+            strcmp(v->files[f].rel, VP_BUNDLE_TSR))
             fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f].rel);
     pass_unless_failed(v, VP_CHECK_SUMS);
     free(seen);
@@ -310,7 +310,7 @@ static void check_signature(verify_state *v, const char *trust)
     size_t len = 0, sig_len = 0;
     vp_cms_verdict verdict;
     vp_error e2;
-    if (kept(v, VPK_MANIFEST, &data, &len) || kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
+    if (kept(v, VP_BUNDLE_MANIFEST, &data, &len) || kept(v, VP_BUNDLE_SIGNATURE, &sig, &sig_len)) {
         fail(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: missing (with manifest.json)");
         return;
     }
@@ -342,8 +342,8 @@ static void check_pdf(verify_state *v, const char *trust, const char *tsa_trust)
     size_t len = 0;
     vp_pdf_verdict pv;
     vp_error e;
-    if (kept(v, VPK_REPORT_PDF, &pdf, &len)) {
-        fail(v, VP_CHECK_PDF, "%s: missing, so its signature cannot be checked", VPK_REPORT_PDF);
+    if (kept(v, VP_BUNDLE_REPORT_PDF, &pdf, &len)) {
+        fail(v, VP_CHECK_PDF, "%s: missing, so its signature cannot be checked", VP_BUNDLE_REPORT_PDF);
         return;
     }
     vp_status st = vp_pdf_verify((unsigned char *)pdf, len, trust, tsa_trust, &pv, &e);
@@ -354,12 +354,12 @@ static void check_pdf(verify_state *v, const char *trust, const char *tsa_trust)
                  pv.timestamp.gen_time_text);
     /* vp_pdf_verify checks the token last: a failure with a bad token is the token's */
     if (st && pv.has_timestamp && !token_ok(&pv.timestamp))
-        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", VPK_REPORT_PDF, e.message);
+        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", VP_BUNDLE_REPORT_PDF, e.message);
     else if (st)
-        fail(v, VP_CHECK_PDF, "%s: %s", VPK_REPORT_PDF, e.message);
+        fail(v, VP_CHECK_PDF, "%s: %s", VP_BUNDLE_REPORT_PDF, e.message);
     if (v->rep->timestamped && !pv.has_timestamp && !st)
         fail(v, VP_CHECK_TIMESTAMP, "%s: no signature time-stamp, but manifest.json says the bundle is time-stamped",
-             VPK_REPORT_PDF);
+             VP_BUNDLE_REPORT_PDF);
     pass_unless_failed(v, VP_CHECK_PDF);
     if (pv.has_timestamp)
         pass_unless_failed(v, VP_CHECK_TIMESTAMP);
@@ -374,28 +374,28 @@ static void check_manifest_timestamps(verify_state *v, const char *anchors)
     unsigned char *sv = NULL, *tok = NULL;
     vp_tsa_verdict tv;
     vp_error e;
-    int have_tsr = find_file(v, VPK_TSR) >= 0;
+    int have_tsr = find_file(v, VP_BUNDLE_TSR) >= 0;
     if (!have_tsr && !v->rep->timestamped)
         return;
     if (!v->rep->timestamped)
-        fail(v, VP_CHECK_TIMESTAMP, "%s: present, but manifest.json says the bundle is not time-stamped", VPK_TSR);
-    if (kept(v, VPK_SIGNATURE, &sig, &sig_len)) {
-        fail(v, VP_CHECK_TIMESTAMP, "%s: missing, so no time-stamp can be checked", VPK_SIGNATURE);
+        fail(v, VP_CHECK_TIMESTAMP, "%s: present, but manifest.json says the bundle is not time-stamped", VP_BUNDLE_TSR);
+    if (kept(v, VP_BUNDLE_SIGNATURE, &sig, &sig_len)) {
+        fail(v, VP_CHECK_TIMESTAMP, "%s: missing, so no time-stamp can be checked", VP_BUNDLE_SIGNATURE);
         return;
     }
-    if (!have_tsr || kept(v, VPK_TSR, &tsr, &tsr_len))
-        fail(v, VP_CHECK_TIMESTAMP, "%s: missing, but manifest.json says the bundle is time-stamped", VPK_TSR);
+    if (!have_tsr || kept(v, VP_BUNDLE_TSR, &tsr, &tsr_len))
+        fail(v, VP_CHECK_TIMESTAMP, "%s: missing, but manifest.json says the bundle is time-stamped", VP_BUNDLE_TSR);
     else if (vp_tsa_verify_response((unsigned char *)tsr, tsr_len, sig, sig_len, anchors, &tv, &e))
-        fail(v, VP_CHECK_TIMESTAMP, "%s (over %s): %s", VPK_TSR, VPK_SIGNATURE, e.message);
+        fail(v, VP_CHECK_TIMESTAMP, "%s (over %s): %s", VP_BUNDLE_TSR, VP_BUNDLE_SIGNATURE, e.message);
     else
         snprintf(v->rep->timestamp_gen_time, sizeof v->rep->timestamp_gen_time, "%s", tv.gen_time_text);
     if (vp_cms_signature_timestamp((unsigned char *)sig, sig_len, &sv, &sv_len, &tok, &tok_len, &e))
-        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", VPK_SIGNATURE, e.message);
+        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", VP_BUNDLE_SIGNATURE, e.message);
     else if (!tok)
         fail(v, VP_CHECK_TIMESTAMP, "%s: no signature time-stamp attribute, but manifest.json says the bundle is "
-             "time-stamped", VPK_SIGNATURE);
+             "time-stamped", VP_BUNDLE_SIGNATURE);
     else if (vp_tsa_verify_token(tok, tok_len, sv, sv_len, anchors, &tv, &e))
-        fail(v, VP_CHECK_TIMESTAMP, "%s: signature time-stamp: %s", VPK_SIGNATURE, e.message);
+        fail(v, VP_CHECK_TIMESTAMP, "%s: signature time-stamp: %s", VP_BUNDLE_SIGNATURE, e.message);
     pass_unless_failed(v, VP_CHECK_TIMESTAMP);
     free(sv);
     free(tok);

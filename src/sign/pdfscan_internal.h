@@ -1,8 +1,8 @@
 /* Shared by pdfscan.c, pdfsign.c and pdfverify.c: a small PDF syntax scanner, enough
  * for the dictionaries, arrays and classic xref tables libharu writes (not a parser
  * of arbitrary PDFs: streams are never decoded, only objects found by offset). */
-#ifndef VP_PACK_PDF_INTERNAL_H
-#define VP_PACK_PDF_INTERNAL_H
+#ifndef VP_SIGN_PDFSCAN_INTERNAL_H
+#define VP_SIGN_PDFSCAN_INTERNAL_H
 
 #include <stddef.h>
 

@@ -1,11 +1,11 @@
-/* Shared between keys.c (loading) and cms.c (signing): the signer's parts. */
-#ifndef VP_PACK_SIGN_INTERNAL_H
-#define VP_PACK_SIGN_INTERNAL_H
+/* Shared by keys.c, cms.c, keygen.c and tsa.c: the signer's parts, and OpenSSL's reasons in messages. */
+#ifndef VP_SIGN_INTERNAL_H
+#define VP_SIGN_INTERNAL_H
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "vaultproof/sign.h"
+#include "vaultproof/keys.h"
 
 struct vp_signer {
     EVP_PKEY *key;
@@ -16,6 +16,6 @@ struct vp_signer {
 
 /* Appends OpenSSL's first queued reason (if any) to err's message and clears the
  * queue, so a later call never reports a stale reason. Returns err->status. */
-vp_status vp_pack_ossl_reason(vp_error *err);
+vp_status vps_ossl_reason(vp_error *err);
 
 #endif

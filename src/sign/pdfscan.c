@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pack/pdf_internal.h"
+#include "sign/pdfscan_internal.h"
 
 #define MAX_DEPTH 64
 #define MAX_OBJECTS 8000000u /* far beyond any report; bounds the tables we allocate */

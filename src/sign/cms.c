@@ -21,12 +21,13 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "pack/sign_internal.h"
+#include "sign/internal.h"
+#include "vaultproof/cms.h"
 
 static vp_status crypto_fail(vp_error *err, const char *what)
 {
     vp_error_set(err, VP_ERR_CRYPTO, "signing: %s failed", what);
-    return vp_pack_ossl_reason(err);
+    return vps_ossl_reason(err);
 }
 
 /* RSASSA-PSS parameters, the same at CMS signing and at re-signing, so the
@@ -218,7 +219,7 @@ vp_status vp_cms_sign_detached(const vp_signer *s, const void *data, size_t len,
     /* Never hand out a signature we cannot verify ourselves. */
     if (CMS_SignerInfo_verify(si) != 1) {
         vp_error_set(err, VP_ERR_CRYPTO, "signing: the new signature does not verify");
-        st = vp_pack_ossl_reason(err);
+        st = vps_ossl_reason(err);
         goto done;
     }
     int n = i2d_CMS_ContentInfo(cms, &enc);
@@ -312,12 +313,12 @@ static vp_status check_chain(X509 *signer, STACK_OF(X509) *certs, const char *ca
     }
     if (X509_STORE_load_file(store, ca_path) != 1) {
         vp_error_set(err, VP_ERR_INPUT, "trust anchors %s: cannot read; expected PEM certificates", ca_path);
-        st = vp_pack_ossl_reason(err);
+        st = vps_ossl_reason(err);
         goto done;
     }
     if (!X509_STORE_CTX_init(ctx, store, signer, certs) || !X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY)) {
         vp_error_set(err, VP_ERR_CRYPTO, "verifying: cannot set up the chain check");
-        st = vp_pack_ossl_reason(err);
+        st = vps_ossl_reason(err);
         goto done;
     }
     v->chain_checked = 1;
@@ -391,7 +392,7 @@ vp_status vp_cms_verify_detached(const unsigned char *der, size_t der_len, const
     certs = CMS_get1_certs(cms);
     if (CMS_set1_signers_certs(cms, NULL, 0) < 0) {
         vp_error_set(err, VP_ERR_CRYPTO, "verifying: cannot match the signer to its certificate");
-        st = vp_pack_ossl_reason(err);
+        st = vps_ossl_reason(err);
         goto done;
     }
     CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);

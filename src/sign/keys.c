@@ -18,10 +18,10 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 
-#include "pack/sign_internal.h"
+#include "sign/internal.h"
 #include "vaultproof/fileio.h"
 
-vp_status vp_pack_ossl_reason(vp_error *err)
+vp_status vps_ossl_reason(vp_error *err)
 {
     unsigned long e = ERR_peek_error();
     if (err && e) {
@@ -79,7 +79,7 @@ static vp_status load_pem_key(const char *path, const char *pass, EVP_PKEY **key
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         vp_error_set(err, VP_ERR_INPUT, "signer key %s: cannot open", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     *key = PEM_read_bio_PrivateKey(bio, NULL, pem_pass_cb, (void *)pass);
     BIO_free(bio);
@@ -94,7 +94,7 @@ static vp_status load_pem_key(const char *path, const char *pass, EVP_PKEY **key
                          "signer key %s: cannot read the private key; expected an unencrypted PEM private key "
                          "(an encrypted key needs its passphrase)",
                          path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     return VP_OK;
 }
@@ -105,13 +105,13 @@ static vp_status load_p12(const char *path, const char *pass, EVP_PKEY **key, X5
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         vp_error_set(err, VP_ERR_INPUT, "signer key %s: cannot open", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
     BIO_free(bio);
     if (!p12) {
         vp_error_set(err, VP_ERR_INPUT, "signer key %s: not a PKCS#12 file", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     /* Check the MAC first: it tells a wrong passphrase apart from a damaged file. */
     const char *pw = pass ? pass : "";
@@ -125,7 +125,7 @@ static vp_status load_p12(const char *path, const char *pass, EVP_PKEY **key, X5
     PKCS12_free(p12);
     if (!ok) {
         vp_error_set(err, VP_ERR_INPUT, "signer key %s: cannot read the PKCS#12 contents", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     if (!*key || !*cert)
         return vp_error_set(err, VP_ERR_INPUT, "signer key %s: expected a private key and its certificate in the "
@@ -139,13 +139,13 @@ static vp_status load_cert(const char *path, X509 **cert, vp_error *err)
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         vp_error_set(err, VP_ERR_INPUT, "signer certificate %s: cannot open", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     *cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
     BIO_free(bio);
     if (!*cert) {
         vp_error_set(err, VP_ERR_INPUT, "signer certificate %s: expected a PEM certificate", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     return VP_OK;
 }
@@ -156,13 +156,13 @@ static vp_status load_chain(const char *path, STACK_OF(X509) *chain, vp_error *e
     BIO *bio = BIO_new_file(path, "rb");
     if (!bio) {
         vp_error_set(err, VP_ERR_INPUT, "certificate chain %s: cannot open", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
     BIO_free(bio);
     if (!infos) {
         vp_error_set(err, VP_ERR_INPUT, "certificate chain %s: expected PEM certificates", path);
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     vp_status st = VP_OK;
     int added = 0;
@@ -294,6 +294,62 @@ const char *vp_signer_subject(const vp_signer *s, char *buf, size_t size)
 }
 
 #define VP_PASSPHRASE_FILE_MAX 4096
+
+vp_key_type vp_signer_key_type(const vp_signer *s)
+{
+    return s->is_rsa ? VP_KEY_RSA : VP_KEY_EC_P256;
+}
+
+vp_status vp_signer_cert_der(const vp_signer *s, unsigned char **der, size_t *der_len, vp_error *err)
+{
+    *der = NULL;
+    *der_len = 0;
+    int n = i2d_X509(s->cert, NULL);
+    if (n <= 0) {
+        vp_error_set(err, VP_ERR_CRYPTO, "signer certificate: cannot encode it (DER)");
+        return vps_ossl_reason(err);
+    }
+    unsigned char *buf = malloc((size_t)n), *p = buf;
+    if (!buf)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    if (i2d_X509(s->cert, &p) != n) {
+        free(buf);
+        vp_error_set(err, VP_ERR_CRYPTO, "signer certificate: cannot encode it (DER)");
+        return vps_ossl_reason(err);
+    }
+    *der = buf;
+    *der_len = (size_t)n;
+    return VP_OK;
+}
+
+vp_status vp_signer_sign(const vp_signer *s, const void *data, size_t len, unsigned char **sig, size_t *sig_len,
+                         vp_error *err)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char *out = NULL;
+    size_t n = 0;
+    *sig = NULL;
+    *sig_len = 0;
+    if (!md)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, s->key) != 1 ||
+        EVP_DigestSign(md, NULL, &n, data, len) != 1 || !(out = malloc(n)) ||
+        EVP_DigestSign(md, out, &n, data, len) != 1) {
+        int nomem = n && !out;
+        EVP_MD_CTX_free(md);
+        free(out);
+        if (nomem) {
+            ERR_clear_error();
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        }
+        vp_error_set(err, VP_ERR_CRYPTO, "signing with the signer key failed");
+        return vps_ossl_reason(err);
+    }
+    EVP_MD_CTX_free(md);
+    *sig = out;
+    *sig_len = n;
+    return VP_OK;
+}
 
 vp_status vp_passphrase_from_file(const char *path, char **out, vp_error *err)
 {

@@ -19,7 +19,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 
-#include "pack/sign_internal.h"
+#include "sign/internal.h"
 #include "vaultproof/clock.h"
 #include "vaultproof/tsa.h"
 
@@ -134,7 +134,7 @@ static vp_status make_request(const void *data, size_t len, TS_REQ **out, vp_err
     if (!ok) {
         TS_REQ_free(req);
         vp_error_set(err, VP_ERR_CRYPTO, "time-stamp: cannot build the request");
-        return vp_pack_ossl_reason(err);
+        return vps_ossl_reason(err);
     }
     *out = req;
     return VP_OK;

@@ -1,72 +1,20 @@
 /*
- * vaultproof/sign.h - signer keys, detached CMS signatures (CAdES-BES), demo keys.
+ * vaultproof/cms.h - detached CMS signatures (CAdES-BES) and their signature-time-stamps.
  *
- * A vp_signer holds a private key, its certificate and an optional chain. It signs
- * bytes into a detached CMS SignedData (DER, SHA-256) carrying the content-type,
- * message-digest and ESS signing-certificate-v2 signed attributes, the signer
- * certificate and the chain. Anyone can check the result without vaultproof:
+ * A vp_signer (vaultproof/keys.h) signs bytes into a detached CMS SignedData (DER,
+ * SHA-256) carrying the content-type, message-digest and ESS signing-certificate-v2
+ * signed attributes, the signer certificate and the chain. Anyone can check the result
+ * without vaultproof:
  *
  *   openssl cms -verify -binary -inform DER -in sig.der -content data -CAfile ca.pem -purpose any
- *
- * Secrets (passphrases, key bytes) never appear in error messages. Passphrases are
- * given by the caller, who reads them from an environment variable or a file with the
- * helpers below - never from the command line, where other users can see them.
  */
-#ifndef VAULTPROOF_SIGN_H
-#define VAULTPROOF_SIGN_H
+#ifndef VAULTPROOF_CMS_H
+#define VAULTPROOF_CMS_H
 
 #include <stddef.h>
 
 #include "vaultproof/error.h"
-
-typedef struct vp_signer vp_signer;
-
-/* Loads a signer.
- *
- * key_path: a PEM private key (PKCS#8 or traditional, optionally encrypted), or a
- *   PKCS#12 file when the name ends in ".p12" or ".pfx" (case-insensitive); then
- *   cert_path must be NULL and the certificate (and any CA certificates) come from the
- *   PKCS#12. The key file must not be readable or writable by group or others
- *   (mode & 077 == 0): otherwise VP_ERR_INPUT, naming the file and saying to chmod 600.
- * cert_path: the signer certificate (PEM); required for a PEM key.
- * chain_path: NULL, or a PEM file of intermediate/CA certificates to embed in
- *   signatures (appended after any from a PKCS#12).
- * passphrase: NULL when the key is not encrypted (a PKCS#12 then uses the empty
- *   password). Never echoed in messages. Not kept after the call.
- *
- * Supported keys: RSA of at least 2048 bits (PKCS#1 v1.5, or PSS with VP_CMS_RSA_PSS)
- * and ECDSA on P-256. Other key types, curves and RSA-PSS-only keys are refused.
- * The key must match the certificate.
- *
- * On success *out is a new signer (free with vp_signer_free); on failure *out is NULL.
- * Errors: VP_ERR_USAGE for a missing key path, a PEM key without cert_path or a
- * PKCS#12 with one; VP_ERR_INPUT for a missing or unreadable file, wrong permissions,
- * a wrong or missing passphrase (never a terminal prompt), an unsupported key or a key
- * that does not match the certificate; VP_ERR_IO when stat() fails otherwise;
- * VP_ERR_NOMEM. */
-vp_status vp_signer_load(const char *key_path, const char *cert_path, const char *chain_path,
-                         const char *passphrase, vp_signer **out, vp_error *err);
-
-/* Frees a signer (the key is freed by OpenSSL, which clears it). NULL is allowed. */
-void vp_signer_free(vp_signer *s);
-
-/* The signer certificate's subject, one line (RFC 2253), into buf (always
- * NUL-terminated, cut to size). Returns buf. */
-const char *vp_signer_subject(const vp_signer *s, char *buf, size_t size);
-
-/* Passphrase from the first line of a file (the line end is not part of it). The
- * file is read whole (at most 4 KiB) and the copy in memory is cleared. On success
- * *out is a NUL-terminated string the caller releases with vp_passphrase_free.
- * Errors: VP_ERR_INPUT for a missing, empty or oversized file; VP_ERR_IO. */
-vp_status vp_passphrase_from_file(const char *path, char **out, vp_error *err);
-
-/* Passphrase from the environment variable name (e.g. "VAULTPROOF_KEY_PASSPHRASE").
- * On success *out is a copy to release with vp_passphrase_free. Errors: VP_ERR_INPUT
- * when the variable is unset or empty (the message names the variable); VP_ERR_NOMEM. */
-vp_status vp_passphrase_from_env(const char *name, char **out, vp_error *err);
-
-/* Clears and frees a passphrase. NULL is allowed. */
-void vp_passphrase_free(char *pass);
+#include "vaultproof/keys.h"
 
 /* Attribute and algorithm choices for vp_cms_sign_detached. 0 is CAdES-BES: signed
  * attributes content-type, message-digest, signing-certificate-v2 and, only when a
@@ -151,23 +99,5 @@ vp_status vp_cms_add_signature_timestamp(const unsigned char *der, size_t der_le
  * is malformed; VP_ERR_NOMEM. */
 vp_status vp_cms_signature_timestamp(const unsigned char *der, size_t der_len, unsigned char **sigval,
                                      size_t *sigval_len, unsigned char **token, size_t *token_len, vp_error *err);
-
-/* Writes demo keys into the existing directory out_dir, for trying vaultproof out:
- *
- *   ca.pem      a self-signed test CA (CA:TRUE, keyCertSign + cRLSign), 10 years
- *   signer.pem  issued by that CA (digitalSignature + nonRepudiation; extended key
- *               usage emailProtection, so plain `openssl cms -verify` accepts it, and
- *               id-kp-documentSigning, RFC 9336), 2 years
- *   signer.key  the signer's ECDSA P-256 key, PKCS#8 PEM, unencrypted, mode 0600
- *
- * Both subjects say "NOT FOR PRODUCTION". Validity starts at now (seconds since the
- * epoch). The CA key is not written anywhere: the CA can issue nothing else, which is
- * all a demo needs. signer.key is created first, with O_EXCL, so an existing key is
- * never overwritten: VP_ERR_IO naming the file, and nothing is written then. ca.pem
- * and signer.pem are written atomically (replacing stale ones only when signer.key
- * did not exist). On any failure the files written so far are removed.
- * Errors: VP_ERR_USAGE (now < 0, path too long), VP_ERR_IO, VP_ERR_CRYPTO,
- * VP_ERR_NOMEM. */
-vp_status vp_keygen(const char *out_dir, long long now, vp_error *err);
 
 #endif

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vaultproof/cms.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/ledger.h"
 
-#include "ledger_internal.h"
-#include "pack_internal.h"
+#include "ledger/internal.h"
 
 vp_status vp_ledger_signature_path(const char *path, long long seq, char *buf, size_t size, vp_error *err)
 {
@@ -28,8 +28,8 @@ vp_status vp_ledger_signature_path(const char *path, long long seq, char *buf, s
     return VP_OK;
 }
 
-vp_status vpk_ledger_sign_line(const char *ledger, long long seq, long long time, const char *line, size_t len,
-                               const vp_signer *signer, vp_error *err)
+vp_status vpl_sign_line(const char *ledger, long long seq, long long time, const char *line, size_t len,
+                          const vp_signer *signer, vp_error *err)
 {
     char dir[4096], path[4200];
     unsigned char *der = NULL;
@@ -55,7 +55,7 @@ vp_status vpk_ledger_sign_line(const char *ledger, long long seq, long long time
         }
     }
     free(der);
-    return st ? st : vpk_sync_dir(dir, err);
+    return st ? st : vp_sync_dir(dir, err);
 }
 
 /* Checks the signature of one line; VP_ERR_CHECK naming the line and the file. */

@@ -1,0 +1,88 @@
+/*
+ * vaultproof/keys.h - signers (a private key, its certificate and an optional chain)
+ * and the passphrases that unlock them.
+ *
+ * Secrets (passphrases, key bytes) never appear in error messages. Passphrases are
+ * given by the caller, who reads them from an environment variable or a file with the
+ * helpers below - never from the command line, where other users can see them.
+ * A signer signs evidence with vaultproof/cms.h (detached CMS) and vaultproof/pdfsign.h
+ * (PAdES), ledger lines with vaultproof/ledger.h, and a live collector's client
+ * assertion with vp_signer_sign.
+ */
+#ifndef VAULTPROOF_KEYS_H
+#define VAULTPROOF_KEYS_H
+
+#include <stddef.h>
+
+#include "vaultproof/error.h"
+
+typedef struct vp_signer vp_signer;
+
+/* Loads a signer.
+ *
+ * key_path: a PEM private key (PKCS#8 or traditional, optionally encrypted), or a
+ *   PKCS#12 file when the name ends in ".p12" or ".pfx" (case-insensitive); then
+ *   cert_path must be NULL and the certificate (and any CA certificates) come from the
+ *   PKCS#12. The key file must not be readable or writable by group or others
+ *   (mode & 077 == 0): otherwise VP_ERR_INPUT, naming the file and saying to chmod 600.
+ * cert_path: the signer certificate (PEM); required for a PEM key.
+ * chain_path: NULL, or a PEM file of intermediate/CA certificates to embed in
+ *   signatures (appended after any from a PKCS#12).
+ * passphrase: NULL when the key is not encrypted (a PKCS#12 then uses the empty
+ *   password). Never echoed in messages. Not kept after the call.
+ *
+ * Supported keys: RSA of at least 2048 bits (PKCS#1 v1.5, or PSS with VP_CMS_RSA_PSS)
+ * and ECDSA on P-256. Other key types, curves and RSA-PSS-only keys are refused.
+ * The key must match the certificate.
+ *
+ * On success *out is a new signer (free with vp_signer_free); on failure *out is NULL.
+ * Errors: VP_ERR_USAGE for a missing key path, a PEM key without cert_path or a
+ * PKCS#12 with one; VP_ERR_INPUT for a missing or unreadable file, wrong permissions,
+ * a wrong or missing passphrase (never a terminal prompt), an unsupported key or a key
+ * that does not match the certificate; VP_ERR_IO when stat() fails otherwise;
+ * VP_ERR_NOMEM. */
+vp_status vp_signer_load(const char *key_path, const char *cert_path, const char *chain_path,
+                         const char *passphrase, vp_signer **out, vp_error *err);
+
+/* Frees a signer (the key is freed by OpenSSL, which clears it). NULL is allowed. */
+void vp_signer_free(vp_signer *s);
+
+/* The signer certificate's subject, one line (RFC 2253), into buf (always
+ * NUL-terminated, cut to size). Returns buf. */
+const char *vp_signer_subject(const vp_signer *s, char *buf, size_t size);
+
+/* Passphrase from the first line of a file (the line end is not part of it). The
+ * file is read whole (at most 4 KiB) and the copy in memory is cleared. On success
+ * *out is a NUL-terminated string the caller releases with vp_passphrase_free.
+ * Errors: VP_ERR_INPUT for a missing, empty or oversized file; VP_ERR_IO. */
+vp_status vp_passphrase_from_file(const char *path, char **out, vp_error *err);
+
+/* Passphrase from the environment variable name (e.g. "VAULTPROOF_KEY_PASSPHRASE").
+ * On success *out is a copy to release with vp_passphrase_free. Errors: VP_ERR_INPUT
+ * when the variable is unset or empty (the message names the variable); VP_ERR_NOMEM. */
+vp_status vp_passphrase_from_env(const char *name, char **out, vp_error *err);
+
+/* Clears and frees a passphrase. NULL is allowed. */
+void vp_passphrase_free(char *pass);
+
+/* The kind of key a signer holds (vp_signer_load accepts only these). */
+typedef enum { VP_KEY_RSA = 1, VP_KEY_EC_P256 = 2 } vp_key_type;
+
+/* Which kind of key s holds. */
+vp_key_type vp_signer_key_type(const vp_signer *s);
+
+/* The signer certificate, DER-encoded (for a thumbprint such as a JWS "x5t#S256"). On
+ * success *der (free with free()) and *der_len are set; on failure *der is NULL.
+ * Errors: VP_ERR_CRYPTO when OpenSSL cannot encode it; VP_ERR_NOMEM. */
+vp_status vp_signer_cert_der(const vp_signer *s, unsigned char **der, size_t *der_len, vp_error *err);
+
+/* A plain signature (no CMS around it) over len bytes at data with the signer's key,
+ * SHA-256: RSASSA-PKCS1-v1_5 for an RSA key (what JWS calls RS256), an ECDSA
+ * Ecdsa-Sig-Value (DER) for P-256. This is what a JWT client assertion needs; evidence
+ * is signed with vaultproof/cms.h instead. On success *sig (free with free()) and
+ * *sig_len are set; on failure *sig is NULL. Errors: VP_ERR_CRYPTO (the message includes
+ * OpenSSL's reason); VP_ERR_NOMEM. */
+vp_status vp_signer_sign(const vp_signer *s, const void *data, size_t len, unsigned char **sig, size_t *sig_len,
+                         vp_error *err);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * vaultproof/verify.h - checking an evidence bundle (vaultproof/pack.h describes its
+ * layout): the same checks an auditor can make by hand, following the bundle's
+ * README.txt. vaultproof/audit.h checks a whole archive from its ledger.
+ */
+#ifndef VAULTPROOF_VERIFY_H
+#define VAULTPROOF_VERIFY_H
+
+#include <stddef.h>
+
+#include "vaultproof/error.h"
+
+#define VP_VERIFY_MAX_PROBLEMS 64
+
+/* One check of vp_verify_bundle, in the order they are made. */
+typedef enum {
+    VP_CHECK_ARCHIVE = 0, /* the archive is well formed and safe (no links, '..', absolute names) */
+    VP_CHECK_MANIFEST,    /* manifest.json present, strict JSON, right format */
+    VP_CHECK_FILES,       /* every listed file present with size and SHA-256, nothing unlisted */
+    VP_CHECK_SUMS,        /* SHA256SUMS agrees with the files and lists all of them */
+    VP_CHECK_SIGNATURE,   /* CMS signature over manifest.json valid */
+    VP_CHECK_TRUST,       /* signer chains to --trust (fails when no anchor was given) */
+    VP_CHECK_PDF,         /* report/report.pdf: PAdES signature over the whole file, valid,
+                             signer chains to --trust when given */
+    VP_CHECK_TIMESTAMP,   /* RFC 3161 tokens (manifest.json.tsr, the .p7s and PDF tokens):
+                             imprint, signature, TSA chain; skipped when the bundle has none */
+    VP_CHECK_LEDGER,      /* ledger verifies and has an entry for this bundle (only with --ledger) */
+    VP_CHECK_COUNT
+} vp_verify_check;
+
+/* "archive", "manifest", "files", "sha256sums", "signature", "trust", "pdf-signature",
+ * "timestamp", "ledger". */
+const char *vp_verify_check_name(vp_verify_check c);
+
+typedef enum { VP_CHECK_SKIPPED = 0, VP_CHECK_PASSED, VP_CHECK_FAILED } vp_check_state;
+
+typedef struct {
+    char bundle_sha256[65];
+    char manifest_sha256[65];                   /* of the bundle's manifest.json; "" when it has none */
+    vp_check_state state[VP_CHECK_COUNT];
+    char problems[VP_VERIFY_MAX_PROBLEMS][512]; /* what failed, precisely (file names) */
+    size_t problem_count, problems_dropped;
+    char signer_subject[512];
+    char manifest_result[64], manifest_period[65];
+    long long ledger_seq;                       /* the bundle's ledger entry, or 0 */
+    int timestamped;                            /* manifest.json says the bundle is time-stamped */
+    char pdf_signer_subject[512];               /* the PDF signature's signer */
+    char pdf_claimed_time[40];                  /* its /M, e.g. "D:20260930060000Z" */
+    char timestamp_gen_time[32];                /* genTime of manifest.json.tsr (RFC 3339), or "" */
+    char pdf_timestamp_gen_time[32];            /* genTime of the PDF signature's token, or "" */
+} vp_verify_report;
+
+/* Verifies a bundle: reads it once as a stream (vp_archive_scan: every file hashed, the
+ * few checked further kept in memory, nothing written to disk), then makes every check
+ * above and records each problem.
+ * trust_ca (may be NULL): PEM anchors; without it the trust check fails (the signature is
+ * still checked and the signer reported as untrusted). tsa_trust (may be NULL): PEM
+ * anchors for time-stamping authorities; NULL means trust_ca (one file holding both).
+ * ledger (may be NULL): a ledger.jsonl.
+ * Returns VP_OK when every check that applies passed, VP_ERR_CHECK when one failed
+ * (report says which); VP_ERR_INPUT when the bundle cannot be read at all or the trust
+ * file is unreadable; VP_ERR_IO, VP_ERR_NOMEM. */
+vp_status vp_verify_bundle(const char *bundle, const char *trust_ca, const char *tsa_trust, const char *ledger,
+                           vp_verify_report *report, vp_error *err);
+
+#endif

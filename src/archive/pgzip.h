@@ -1,0 +1,29 @@
+/* Parallel, deterministic gzip writer (pgzip.c) used by the archive writer. */
+#ifndef VP_ARCHIVE_PGZIP_H
+#define VP_ARCHIVE_PGZIP_H
+
+#include <stdio.h>
+
+#include "vaultproof/error.h"
+
+typedef struct vpa_pgz vpa_pgz;
+
+/* Starts one gzip member written to fp (header: mtime 0, no name, OS 3) at the zlib
+ * level given. Uses up to one thread per online CPU (at most 8); the output does not
+ * depend on the number. Free with vpa_pgz_free. Errors: VP_ERR_NOMEM. */
+vp_status vpa_pgz_new(FILE *fp, int level, vpa_pgz **out, vp_error *err);
+
+/* As vpa_pgz_new with a given number of threads (clamped to 1..8); for tests that show
+ * the output does not depend on it. */
+vp_status vpa_pgz_new_threads(FILE *fp, int level, int threads, vpa_pgz **out, vp_error *err);
+
+/* Compresses len bytes (buffered in 1 MiB blocks). Errors: VP_ERR_IO, VP_ERR_INTERNAL. */
+vp_status vpa_pgz_write(vpa_pgz *z, const void *data, size_t len, vp_error *err);
+
+/* Compresses what is buffered and writes the final block and the gzip trailer. */
+vp_status vpa_pgz_finish(vpa_pgz *z, vp_error *err);
+
+/* NULL is allowed. */
+void vpa_pgz_free(vpa_pgz *z);
+
+#endif
