@@ -87,7 +87,7 @@ static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON
 }
 
 /* One normalizer per kind the table names (vaultproof/arm.h). */
-static vp_status (*const normalizers[])(vp_res_ctx *c) = {
+static const col_normalize_fn normalizers[] = {
     [VP_ARM_KIND_SUBSCRIPTION] = vp_norm_subscription,
     [VP_ARM_KIND_VAULT] = vp_norm_vault,
     [VP_ARM_KIND_VM] = vp_norm_vm,
