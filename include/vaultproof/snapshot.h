@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "vaultproof/arm.h"
 #include "vaultproof/error.h"
 #include "vaultproof/presence.h"
 #include "vaultproof/worm.h"
@@ -104,7 +105,7 @@ typedef struct {
     vp_source vaultconfig_source, storageconfig_source; /* file NULL when not found */
     vp_guard_proxy *guards;
     size_t guard_count;
-    vp_list_status list_policies, list_items, list_vaultconfig, list_storageconfig, list_guards;
+    vp_list_status lists[VP_ARM_LIST_COUNT]; /* per-vault calls' completeness, by vaultproof/arm.h */
     size_t policy_count, item_count;
 } vp_vault;
 

@@ -3,11 +3,8 @@
 #include <strings.h>
 
 #include "collect/internal.h"
+#include "vaultproof/arm.h"
 #include "vaultproof/clock.h"
-
-static const char *const operations[] = {"subscriptions", "vaults", "virtualMachines", "backupPolicies",
-                                         "backupProtectedItems", "backupResourceGuardProxies", "backupconfig",
-                                         "backupstorageconfig", NULL};
 
 static const char *need(vp_jreader *r, const cJSON *o, const char *base, const char *key)
 {
@@ -72,16 +69,14 @@ vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data,
         out->error = vp_arena_strdup(&n->arena, s);
     if ((st = r.status))
         goto done;
-    int known = 0;
-    for (const char *const *o = operations; *o; o++)
-        known |= strcmp(*o, op) == 0;
-    if (!known) {
-        st = vp_error_set(err, VP_ERR_INPUT, "%s: /call/operation: '%s'; expected one of subscriptions, vaults, "
-                          "virtualMachines, backupPolicies, backupProtectedItems, backupResourceGuardProxies, "
-                          "backupconfig, backupstorageconfig", path, op);
+    const vp_arm_operation *arm = vp_arm_find(op);
+    if (!arm) {
+        char names[512];
+        vp_arm_names(names, sizeof names, ", ");
+        st = vp_error_set(err, VP_ERR_INPUT, "%s: /call/operation: '%s'; expected one of %s", path, op, names);
         goto done;
     }
-    out->operation = vp_arena_strdup(&n->arena, op);
+    out->operation = arm->name;
     out->scope = vp_arena_strdup(&n->arena, scope);
     out->scope_key = vp_arena_strlower(&n->arena, scope);
     out->url = vp_arena_strdup(&n->arena, url);

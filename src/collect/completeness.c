@@ -1,5 +1,5 @@
 /* Completeness of the collection: for every list call the snapshot expects (per
- * subscription: vaults and VMs; per vault: the five backup calls) and every call the
+ * subscription and per vault: the calls vaultproof/arm.h lists under each) and every call the
  * capture sidecars evidence, judge complete / incomplete / unverified / missing
  * (docs/replay-format.md, "Completeness"). */
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "collect/internal.h"
+#include "vaultproof/arm.h"
 
 typedef VP_VEC(vp_list_call) list_vec;
 
@@ -71,20 +72,22 @@ static vp_list_call *push_list(list_vec *lists, const char *op, const char *scop
 
 vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
 {
-    static const char *const vault_ops[] = {"backupPolicies", "backupProtectedItems", "backupconfig",
-                                            "backupstorageconfig", "backupResourceGuardProxies"};
     list_vec lists = {0};
     vp_sort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
     vp_sort(n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
 
-    for (size_t i = 0; i < n->subs.n; i++) {
-        if (!push_list(&lists, "vaults", n->subs.v[i].id) || !push_list(&lists, "virtualMachines", n->subs.v[i].id))
-            goto nomem;
+    for (vp_arm_op op = 0; op < VP_ARM_OP_COUNT; op++) {
+        const vp_arm_operation *a = vp_arm_get(op);
+        if (a->parent == VP_ARM_PARENT_SUBSCRIPTION) {
+            for (size_t i = 0; i < n->subs.n; i++)
+                if (!push_list(&lists, a->name, n->subs.v[i].id))
+                    goto nomem;
+        } else if (a->parent == VP_ARM_PARENT_VAULT) {
+            for (size_t i = 0; i < n->vaults.n; i++)
+                if (!push_list(&lists, a->name, n->vaults.v[i].id))
+                    goto nomem;
+        }
     }
-    for (size_t i = 0; i < n->vaults.n; i++)
-        for (size_t j = 0; j < 5; j++)
-            if (!push_list(&lists, vault_ops[j], n->vaults.v[i].id))
-                goto nomem;
     /* calls evidenced by sidecars but not expected (e.g. a vault's items whose vault was
      * not listed) are reported too, when in scope */
     vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
@@ -147,18 +150,9 @@ vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *e
         snap->collection.complete &= l->status == VP_LIST_COMPLETE;
         const char *vk = vp_armid_vault_id(n, l->scope);
         vp_vault *v = vk && !strcasecmp(vk, l->scope) ? FIND(n->vaults, vp_vault, vk) : NULL;
-        if (!v)
-            continue;
-        if (!strcmp(l->operation, "backupPolicies"))
-            v->list_policies = l->status;
-        else if (!strcmp(l->operation, "backupProtectedItems"))
-            v->list_items = l->status;
-        else if (!strcmp(l->operation, "backupconfig"))
-            v->list_vaultconfig = l->status;
-        else if (!strcmp(l->operation, "backupstorageconfig"))
-            v->list_storageconfig = l->status;
-        else if (!strcmp(l->operation, "backupResourceGuardProxies"))
-            v->list_guards = l->status;
+        const vp_arm_operation *a = v ? vp_arm_find(l->operation) : NULL;
+        if (a && a->list != VP_ARM_LIST_NONE)
+            v->lists[a->list] = l->status;
     }
     if (lists.n == 0)
         snap->collection.complete = 0; /* nothing collected proves nothing */

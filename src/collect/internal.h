@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "core/vec.h"
+#include "vaultproof/arm.h"
 #include "vaultproof/collect.h"
 #include "vaultproof/json.h"
 
@@ -78,18 +79,6 @@ typedef struct {
     const cJSON *res;
 } vp_res_ctx;
 
-/* Resource kinds a body can hold. */
-typedef enum {
-    VP_RES_OTHER = 0,
-    VP_RES_SUBSCRIPTION,
-    VP_RES_VAULT,
-    VP_RES_POLICY,
-    VP_RES_ITEM,
-    VP_RES_VAULTCONFIG,
-    VP_RES_STORAGECONFIG,
-    VP_RES_GUARD,
-    VP_RES_VM
-} vp_res_kind;
 
 /* One response made ready off the normalizer's thread: hashed and parsed. Only the
  * fields of this struct are touched, so several can be prepared concurrently. */
@@ -108,10 +97,14 @@ void vp_prepare_body(vp_prepared_body *b);
  * vp_normalizer_add does). Does not free b->root. */
 vp_status vp_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b, vp_error *err);
 
-vp_res_kind vp_classify(const cJSON *res, const char *type);
-/* The list operation that returns resources of kind ("vaults", ...), or NULL. */
-const char *vp_kind_operation(vp_res_kind kind);
+/* The operation whose resources res is (by its type, else by its shape), or NULL for
+ * a resource vaultproof does not read. */
+const vp_arm_operation *vp_classify(const cJSON *res, const char *type);
 
+/* The normalizers, one per vp_arm_kind: each reads one resource into the working state. */
+typedef vp_status (*col_normalize_fn)(vp_res_ctx *c);
+/* The normalizer of kind (normalizer.c), NULL out of range: for tests that every kind has one. */
+col_normalize_fn col_normalizer_for(vp_arm_kind kind);
 vp_status vp_norm_subscription(vp_res_ctx *c);
 vp_status vp_norm_vault(vp_res_ctx *c);
 vp_status vp_norm_vaultconfig(vp_res_ctx *c);

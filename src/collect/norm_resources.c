@@ -6,48 +6,16 @@
 
 #include "collect/internal.h"
 
-vp_res_kind vp_classify(const cJSON *res, const char *type)
+const vp_arm_operation *vp_classify(const cJSON *res, const char *type)
 {
-    static const struct {
-        const char *type;
-        vp_res_kind kind;
-    } table[] = {
-        {"Microsoft.RecoveryServices/vaults", VP_RES_VAULT},
-        {"Microsoft.RecoveryServices/vaults/backupPolicies", VP_RES_POLICY},
-        {"Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems", VP_RES_ITEM},
-        {"Microsoft.RecoveryServices/vaults/backupconfig", VP_RES_VAULTCONFIG},
-        {"Microsoft.RecoveryServices/vaults/backupstorageconfig", VP_RES_STORAGECONFIG},
-        {"Microsoft.RecoveryServices/vaults/backupResourceGuardProxies", VP_RES_GUARD},
-        {"Microsoft.Compute/virtualMachines", VP_RES_VM},
-        {"Microsoft.ClassicCompute/virtualMachines", VP_RES_VM},
-    };
-    if (type) {
-        for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-            if (strcasecmp(type, table[i].type) == 0)
-                return table[i].kind;
-        return VP_RES_OTHER;
-    }
+    if (type)
+        return vp_arm_find_type(type);
+    /* subscriptions carry no type: told by an id of one segment and a subscriptionId */
     const cJSON *sid = cJSON_GetObjectItemCaseSensitive(res, "subscriptionId");
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(res, "id");
     if (cJSON_IsString(sid) && cJSON_IsString(id) && strncasecmp(id->valuestring, "/subscriptions/", 15) == 0 &&
         !strchr(id->valuestring + 15, '/'))
-        return VP_RES_SUBSCRIPTION;
-    return VP_RES_OTHER;
-}
-
-const char *vp_kind_operation(vp_res_kind kind)
-{
-    switch (kind) {
-    case VP_RES_SUBSCRIPTION: return "subscriptions";
-    case VP_RES_VAULT: return "vaults";
-    case VP_RES_POLICY: return "backupPolicies";
-    case VP_RES_ITEM: return "backupProtectedItems";
-    case VP_RES_VAULTCONFIG: return "backupconfig";
-    case VP_RES_STORAGECONFIG: return "backupstorageconfig";
-    case VP_RES_GUARD: return "backupResourceGuardProxies";
-    case VP_RES_VM: return "virtualMachines";
-    case VP_RES_OTHER: return NULL;
-    }
+        return vp_arm_get(VP_ARM_SUBSCRIPTIONS);
     return NULL;
 }
 

@@ -54,18 +54,19 @@ static vp_status record_file(vp_normalizer *n, const char *path, const char *sha
     return f->path && f->sha256 ? VP_OK : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 }
 
-/* The list call a resource of this kind came from, inferred from its id, for offline
+/* The list call a resource returned by arm came from, inferred from its id, for offline
  * exports that have no sidecar to say so. */
-static void note_seen(vp_normalizer *n, vp_res_kind kind, const cJSON *res, const char *file, size_t *first_seen)
+static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON *res, const char *file,
+                      size_t *first_seen)
 {
     const cJSON *idj = cJSON_GetObjectItemCaseSensitive(res, "id");
-    const char *op = vp_kind_operation(kind), *scope = NULL;
-    if (!op || !cJSON_IsString(idj))
+    const char *op = arm->name, *scope = NULL;
+    if (!cJSON_IsString(idj))
         return;
     const char *id = idj->valuestring;
-    if (kind == VP_RES_SUBSCRIPTION) {
+    if (arm->parent == VP_ARM_PARENT_TENANT) {
         scope = "/";
-    } else if (kind == VP_RES_VAULT || kind == VP_RES_VM) {
+    } else if (arm->parent == VP_ARM_PARENT_SUBSCRIPTION) {
         const char *sub = vp_armid_segment(n, id, "subscriptions");
         scope = sub ? vp_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
     } else {
@@ -85,20 +86,23 @@ static void note_seen(vp_normalizer *n, vp_res_kind kind, const cJSON *res, cons
     s->file = file;
 }
 
-static vp_status dispatch(vp_res_ctx *c, vp_res_kind kind)
+/* One normalizer per kind the table names (vaultproof/arm.h). */
+static const col_normalize_fn normalizers[] = {
+    [VP_ARM_KIND_SUBSCRIPTION] = vp_norm_subscription,
+    [VP_ARM_KIND_VAULT] = vp_norm_vault,
+    [VP_ARM_KIND_VM] = vp_norm_vm,
+    [VP_ARM_KIND_POLICY] = vp_norm_policy,
+    [VP_ARM_KIND_ITEM] = vp_norm_item,
+    [VP_ARM_KIND_GUARD] = vp_norm_guard,
+    [VP_ARM_KIND_VAULTCONFIG] = vp_norm_vaultconfig,
+    [VP_ARM_KIND_STORAGECONFIG] = vp_norm_storageconfig,
+};
+_Static_assert(sizeof normalizers / sizeof normalizers[0] == VP_ARM_KIND_COUNT,
+               "every vp_arm_kind needs a normalizer in this array");
+
+col_normalize_fn col_normalizer_for(vp_arm_kind kind)
 {
-    switch (kind) {
-    case VP_RES_SUBSCRIPTION: return vp_norm_subscription(c);
-    case VP_RES_VAULT: return vp_norm_vault(c);
-    case VP_RES_POLICY: return vp_norm_policy(c);
-    case VP_RES_ITEM: return vp_norm_item(c);
-    case VP_RES_VAULTCONFIG: return vp_norm_vaultconfig(c);
-    case VP_RES_STORAGECONFIG: return vp_norm_storageconfig(c);
-    case VP_RES_GUARD: return vp_norm_guard(c);
-    case VP_RES_VM: return vp_norm_vm(c);
-    case VP_RES_OTHER: break;
-    }
-    return VP_OK;
+    return (unsigned)kind < VP_ARM_KIND_COUNT ? normalizers[kind] : NULL;
 }
 
 static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON *root, const vp_capture *cap,
@@ -144,16 +148,16 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
         vp_jr_string(&r, res, ptr, "type", &type);
         if (r.status)
             return r.status;
-        vp_res_kind kind = vp_classify(res, type);
-        if (kind == VP_RES_OTHER) {
+        const vp_arm_operation *arm = vp_classify(res, type);
+        if (!arm) {
             ignored++;
             continue;
         }
         vp_res_ctx c = {n, &r, file, ptr, res};
-        if (dispatch(&c, kind))
+        if (normalizers[arm->kind](&c))
             return r.status ? r.status : err->status;
         if (!cap)
-            note_seen(n, kind, res, file, &first_seen);
+            note_seen(n, arm, res, file, &first_seen);
     }
     if (ignored) {
         n->ignored += ignored;

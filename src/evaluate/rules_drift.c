@@ -117,7 +117,7 @@ void vp_rule_drift_retention(vp_eval_ctx *c)
             d.observed = vp_fmt(c, "unchanged or longer across %zu earlier snapshot(s)", compared);
         }
         const vp_vault *v = vp_snapshot_find_vault(c->s, p->vault_id);
-        vp_emit(c, &d, v ? v->list_policies : VP_LIST_MISSING);
+        vp_emit(c, &d, v ? v->lists[VP_ARM_LIST_POLICIES] : VP_LIST_MISSING);
     }
 }
 
@@ -158,7 +158,7 @@ void vp_rule_drift_item_policy(vp_eval_ctx *c)
         d.status = weaker ? VP_FAIL : VP_PASS;
         d.observed = weaker ? weaker : vp_fmt(c, "policy %s kept or strengthened", it->policy_name.value ? it->policy_name.value : "?");
         const vp_vault *v = vp_info(c, it)->vault;
-        vp_emit(c, &d, v ? v->list_items : VP_LIST_MISSING);
+        vp_emit(c, &d, v ? v->lists[VP_ARM_LIST_ITEMS] : VP_LIST_MISSING);
     }
 }
 

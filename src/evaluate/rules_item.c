@@ -43,7 +43,7 @@ static vp_draft item_draft(vp_eval_ctx *c, size_t i, const char *field, const ch
 static vp_list_status item_list(const vp_eval_ctx *c, const vp_item *it)
 {
     const vp_vault *v = vp_info(c, it)->vault;
-    return v ? v->list_items : vp_list_of(c->s, "backupProtectedItems", it->vault_id);
+    return v ? v->lists[VP_ARM_LIST_ITEMS] : vp_list_of(c->s, "backupProtectedItems", it->vault_id);
 }
 
 void vp_rule_critical_items_locked(vp_eval_ctx *c)
@@ -186,7 +186,7 @@ void vp_rule_retention_minimum(vp_eval_ctx *c)
         vp_list_status dep = item_list(c, it);
         const vp_vault *v = vp_info(c, it)->vault;
         if (v)
-            dep = vp_list_min(dep, v->list_policies);
+            dep = vp_list_min(dep, v->lists[VP_ARM_LIST_POLICIES]);
         if (!n) {
             d.status = VP_NOT_APPLICABLE;
             d.observed = "no retention minimum applies";

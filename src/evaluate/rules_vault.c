@@ -30,7 +30,7 @@ static vp_draft vault_draft(vp_eval_ctx *c, size_t i, const char *field, const c
 static int skip_empty_vault(vp_eval_ctx *c, size_t i, const char *field)
 {
     const vp_vault *v = &c->s->vaults[i];
-    if (v->item_count > 0 || v->list_items != VP_LIST_COMPLETE)
+    if (v->item_count > 0 || v->lists[VP_ARM_LIST_ITEMS] != VP_LIST_COMPLETE)
         return 0;
     vp_draft d = vault_draft(c, i, field, NULL);
     d.status = VP_NOT_APPLICABLE;
@@ -70,7 +70,7 @@ void vp_rule_immutability_locked(vp_eval_ctx *c)
         const vp_vault *v = &c->s->vaults[i];
         if (skip_empty_vault(c, i, "immutability"))
             continue;
-        vp_list_status dep = vp_list_min(vp_vault_list_status(c->s, v), v->list_items);
+        vp_list_status dep = vp_list_min(vp_vault_list_status(c->s, v), v->lists[VP_ARM_LIST_ITEMS]);
         vp_draft d = vault_draft(c, i, "immutability", "/properties/securitySettings/immutabilitySettings/state");
         d.expected = vp_param_bool(c, "accept_unlocked") ? "Locked (Unlocked accepted with a warning)" : "Locked";
         if (unassessable(c, &d, &v->immutability, dep))
@@ -146,7 +146,7 @@ void vp_rule_soft_delete(vp_eval_ctx *c)
             continue;
         vp_list_status dep = vp_vault_list_status(c->s, v);
         if (v->soft_delete.origin)
-            dep = vp_list_min(dep, v->list_vaultconfig);
+            dep = vp_list_min(dep, v->lists[VP_ARM_LIST_VAULTCONFIG]);
         vp_draft d = vault_draft(c, i, "soft_delete", NULL);
         d.raw_evidence = vp_raw(c, origin_source(v, &v->soft_delete),
                                 origin_path(&v->soft_delete, "/properties/securitySettings/softDeleteSettings",
@@ -185,7 +185,7 @@ void vp_rule_mua(vp_eval_ctx *c)
             continue;
         vp_draft d = vault_draft(c, i, "multi_user_authorization", "/properties/securitySettings/multiUserAuthorization");
         d.expected = "multi-user authorization Enabled through a Resource Guard";
-        vp_list_status dep = vp_list_min(vp_vault_list_status(c->s, v), v->list_guards);
+        vp_list_status dep = vp_list_min(vp_vault_list_status(c->s, v), v->lists[VP_ARM_LIST_GUARDS]);
         if (v->guard_count > 0 || is(&v->mua, "Enabled")) {
             d.status = VP_PASS;
             d.observed = v->guard_count ? vp_fmt(c, "%s; resource guard %s", shown(&v->mua), v->guards[0].resource_guard_id
@@ -194,7 +194,7 @@ void vp_rule_mua(vp_eval_ctx *c)
         } else if (v->mua.presence == VP_PRESENT && !v->mua.unknown) {
             d.status = VP_FAIL;
             d.observed = vp_fmt(c, "%s; no resource guard proxy", v->mua.value);
-        } else if (v->list_guards == VP_LIST_COMPLETE && v->mua.presence != VP_PRESENT) {
+        } else if (v->lists[VP_ARM_LIST_GUARDS] == VP_LIST_COMPLETE && v->mua.presence != VP_PRESENT) {
             d.status = VP_FAIL;
             d.observed = "not reported; no resource guard proxy";
         } else {
@@ -216,7 +216,7 @@ void vp_rule_redundancy(vp_eval_ctx *c)
             continue;
         vp_list_status dep = vp_vault_list_status(c->s, v);
         if (v->storage_redundancy.origin)
-            dep = vp_list_min(dep, v->list_storageconfig);
+            dep = vp_list_min(dep, v->lists[VP_ARM_LIST_STORAGECONFIG]);
         vp_draft d = vault_draft(c, i, "storage_redundancy", NULL);
         d.raw_evidence = vp_raw(c, origin_source(v, &v->storage_redundancy),
                                 origin_path(&v->storage_redundancy, "/properties/redundancySettings",

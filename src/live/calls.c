@@ -1,6 +1,6 @@
-/* What the live collector fetches (list endpoints only) and what each page leads to:
- * the subscription list discovers subscriptions, a vault list discovers the five
- * per-vault calls, a nextLink is followed verbatim, with loop detection and a page cap.
+/* What the live collector fetches (list endpoints only; the calls are the rows of
+ * vaultproof/arm.h) and what each page leads to: the subscription list discovers
+ * subscriptions, a vault list discovers the per-vault calls, a nextLink is followed verbatim, with loop detection and a page cap.
  * Every page is recorded with its sidecar, failures included, so completeness is
  * judged from the recording alone. */
 #include <cjson/cJSON.h>
@@ -11,15 +11,6 @@
 #include <strings.h>
 
 #include "live/engine.h"
-
-static const char *const op_names[] = {"subscriptions", "vaults", "virtualMachines", "backupPolicies",
-                                       "backupProtectedItems", "backupResourceGuardProxies", "backupconfig",
-                                       "backupstorageconfig"};
-
-/* The path under a vault id, for the per-vault calls (BackupPolicies_List, ...). */
-static const char *const vault_paths[] = {NULL, NULL, NULL, "backupPolicies", "backupProtectedItems",
-                                          "backupResourceGuardProxies", "backupconfig/vaultconfig",
-                                          "backupstorageconfig/vaultstorageconfig"};
 
 static char *dupe(vl_engine *e, const char *s)
 {
@@ -51,7 +42,7 @@ void vl_call_requeue(vl_engine *e, vl_call *c)
         e->tail = c;
 }
 
-void vl_call_add(vl_engine *e, vl_op op, const char *scope, const char *sub, const char *base, const char *url,
+void vl_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, const char *sub, const char *base, const char *url,
                  int front)
 {
     vl_call *c = calloc(1, sizeof *c);
@@ -75,26 +66,38 @@ void vl_call_add(vl_engine *e, vl_op op, const char *scope, const char *sub, con
     }
 }
 
+/* Queues op listing under parent_scope ("" for the tenant); scope is what the
+ * recording names as the call's scope. */
+static void add_call(vl_engine *e, const vp_arm_operation *op, const char *parent_scope, const char *scope,
+                     const char *sub, const char *base)
+{
+    char url[4096];
+    size_t n = (size_t)snprintf(url, sizeof url, "%s", e->ep.arm);
+    if (n < sizeof url)
+        n += vp_arm_path(op, parent_scope, url + n, sizeof url - n);
+    if (n < sizeof url)
+        snprintf(url + n, sizeof url - n, "?api-version=%s", e->ep.api[op->api]);
+    vl_call_add(e, op, scope, sub, base, url, 0);
+}
+
 static void add_subscription_calls(vl_engine *e, const char *sub)
 {
-    char url[2048], base[512], scope[256];
+    char base[512], scope[256];
     snprintf(scope, sizeof scope, "/subscriptions/%s", sub);
-    snprintf(url, sizeof url, "%s/subscriptions/%s/providers/Microsoft.RecoveryServices/vaults?api-version=%s",
-             e->ep.arm, sub, e->ep.api_rs);
-    snprintf(base, sizeof base, "subscriptions/%s/vaults", sub);
-    vl_call_add(e, OP_VAULTS, scope, sub, base, url, 0);
-    snprintf(url, sizeof url, "%s/subscriptions/%s/providers/Microsoft.Compute/virtualMachines?api-version=%s",
-             e->ep.arm, sub, e->ep.api_compute);
-    snprintf(base, sizeof base, "subscriptions/%s/virtualMachines", sub);
-    vl_call_add(e, OP_VMS, scope, sub, base, url, 0);
+    for (vp_arm_op o = 0; o < VP_ARM_OP_COUNT; o++) {
+        const vp_arm_operation *op = vp_arm_get(o);
+        if (op->parent != VP_ARM_PARENT_SUBSCRIPTION)
+            continue;
+        snprintf(base, sizeof base, "subscriptions/%s/%s", sub, op->name);
+        add_call(e, op, scope, scope, sub, base);
+    }
 }
 
 void vl_calls_start(vl_engine *e)
 {
-    char url[1024];
     if (e->opt->subscription_count == 0) {
-        snprintf(url, sizeof url, "%s/subscriptions?api-version=%s", e->ep.arm, e->ep.api_subs);
-        vl_call_add(e, OP_SUBSCRIPTIONS, "/", "", "subscriptions", url, 0);
+        const vp_arm_operation *op = vp_arm_get(VP_ARM_SUBSCRIPTIONS);
+        add_call(e, op, "", "/", "", op->name);
         return;
     }
     for (size_t i = 0; i < e->opt->subscription_count; i++)
@@ -116,23 +119,24 @@ static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "value"), *r;
     cJSON_ArrayForEach(r, list) {
-        if (c->op == OP_SUBSCRIPTIONS) {
+        if (c->op->op == VP_ARM_SUBSCRIPTIONS) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "subscriptionId");
             if (cJSON_IsString(id) && safe_id(id->valuestring))
                 add_subscription_calls(e, id->valuestring);
-        } else if (c->op == OP_VAULTS) {
+        } else if (c->op->op == VP_ARM_VAULTS) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
             if (!cJSON_IsString(id) || !cJSON_IsString(name) || id->valuestring[0] != '/' ||
                 strpbrk(id->valuestring, "?#% \"\\"))
                 continue; /* not a vault we can address; the snapshot reports what it holds */
-            char dir[80], base[1024], url[4096];
+            char dir[80], base[1024];
             vl_vault_dirname(name->valuestring, dir, sizeof dir);
-            for (vl_op op = OP_POLICIES; op <= OP_STORAGECONFIG; op++) {
-                snprintf(base, sizeof base, "subscriptions/%s/vaults/%s/%s", c->sub, dir, op_names[op]);
-                snprintf(url, sizeof url, "%s%s/%s?api-version=%s", e->ep.arm, id->valuestring, vault_paths[op],
-                         e->ep.api_backup);
-                vl_call_add(e, op, id->valuestring, c->sub, base, url, 0);
+            for (vp_arm_op o = 0; o < VP_ARM_OP_COUNT; o++) {
+                const vp_arm_operation *op = vp_arm_get(o);
+                if (op->parent != VP_ARM_PARENT_VAULT)
+                    continue;
+                snprintf(base, sizeof base, "subscriptions/%s/vaults/%s/%s", c->sub, dir, op->name);
+                add_call(e, op, id->valuestring, id->valuestring, c->sub, base);
             }
         }
     }
@@ -153,7 +157,7 @@ static void record(vl_engine *e, vl_call *c, const vl_response *r, const char *b
     vl_page_paths(c->base, c->page, body_rel, side_rel, sizeof body_rel);
     vl_url_scrub(c->url, url, sizeof url);
     vl_sidecar s = {
-        .operation = op_names[c->op], .scope = c->scope, .url = url, .next_link = next, .error = error,
+        .operation = c->op->name, .scope = c->scope, .url = url, .next_link = next, .error = error,
         .request_id = r->request_id, .correlation_id = r->correlation_id, .date = r->date,
         .principal = vl_auth_principal(e->auth), .credential = vl_auth_kind(e->auth),
         .status = r->status ? r->status : 599, .page = c->page, .complete = complete, .retries = c->retries,
@@ -206,7 +210,7 @@ static void record_failure(vl_engine *e, vl_call *c, const vl_response *r, int b
     e->failed_calls++;
     char url[1024];
     vl_url_scrub(c->url, url, sizeof url);
-    tell_incomplete(e, "%s %s: %s (%s); recorded as incomplete", op_names[c->op], c->scope, why, url);
+    tell_incomplete(e, "%s %s: %s (%s); recorded as incomplete", c->op->name, c->scope, why, url);
 }
 
 void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure)
@@ -248,7 +252,7 @@ void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const cha
     record(e, c, r, r->body.data, r->body.len, next, next == NULL, stop);
     if (stop) {
         e->failed_calls++;
-        tell_incomplete(e, "%s %s: %s after page %d; recorded as incomplete", op_names[c->op], c->scope, stop,
+        tell_incomplete(e, "%s %s: %s after page %d; recorded as incomplete", c->op->name, c->scope, stop,
                         c->page);
     }
     if (!next || stop) {

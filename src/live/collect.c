@@ -313,10 +313,14 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
     e.opt = opt;
     e.err = err;
     e.ep.arm = arm;
-    e.ep.api_rs = opt->api_recoveryservices ? opt->api_recoveryservices : "2024-04-01";
-    e.ep.api_backup = opt->api_backup ? opt->api_backup : "2024-04-01";
-    e.ep.api_compute = opt->api_compute ? opt->api_compute : "2024-07-01";
-    e.ep.api_subs = opt->api_subscriptions ? opt->api_subscriptions : "2022-12-01";
+    const char *api_overrides[VP_ARM_API_COUNT] = {
+        [VP_ARM_API_SUBSCRIPTIONS] = opt->api_subscriptions,
+        [VP_ARM_API_VAULTS] = opt->api_recoveryservices,
+        [VP_ARM_API_BACKUP] = opt->api_backup,
+        [VP_ARM_API_COMPUTE] = opt->api_compute,
+    };
+    for (vp_arm_api a = 0; a < VP_ARM_API_COUNT; a++)
+        e.ep.api[a] = api_overrides[a] ? api_overrides[a] : vp_arm_api_default(a);
     e.http.ca_bundle = opt->ca_bundle;
     e.http.connect_timeout_s = 20;
     e.http.transfer_timeout_s = 120;

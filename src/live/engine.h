@@ -4,13 +4,11 @@
 #define VP_LIVE_ENGINE_H
 
 #include "live/internal.h"
-
-typedef enum { OP_SUBSCRIPTIONS, OP_VAULTS, OP_VMS, OP_POLICIES, OP_ITEMS, OP_GUARDS, OP_VAULTCONFIG,
-               OP_STORAGECONFIG } vl_op;
+#include "vaultproof/arm.h"
 
 /* One list call, page by page. */
 typedef struct vl_call {
-    vl_op op;
+    const vp_arm_operation *op;
     char *scope;        /* ARM id the call lists under ("/" for subscriptions) */
     char *sub;          /* subscription id, for pacing ("" for the subscription list) */
     char *base;         /* recording path without extension */
@@ -50,7 +48,7 @@ typedef struct {
 } vl_engine;
 
 /* Queues a new call (front: runs before calls queued earlier). Sets e->fatal on OOM. */
-void vl_call_add(vl_engine *e, vl_op op, const char *scope, const char *sub, const char *base, const char *url,
+void vl_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, const char *sub, const char *base, const char *url,
                  int front);
 void vl_call_free(vl_call *c);
 /* Puts c back in the queue, at the front. */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "vaultproof/arm.h"
 #include "vaultproof/error.h"
 #include "vaultproof/keys.h"
 #include "vaultproof/live.h"
@@ -146,7 +147,7 @@ vp_status vl_write_sidecar(const char *dir, const char *rel, const vl_sidecar *s
 /* ---- enumeration (enumerate.c) ---- */
 typedef struct {
     const char *arm;          /* ARM endpoint without trailing slash */
-    const char *api_rs, *api_backup, *api_compute, *api_subs;
+    const char *api[VP_ARM_API_COUNT]; /* api-version per family */
 } vl_endpoints;
 
 #endif

@@ -197,10 +197,11 @@ static void settings(pdf_ctx *c, size_t vi)
                                                reported(&v->bcdr_security_level), reported(&v->public_network_access)),
            PF_SANS);
     pdf_kv(c, &t, "List calls", pdf_printf(c, "policies %s, items %s, backup config %s, storage config %s, guards %s",
-                                           vp_list_status_name(v->list_policies), vp_list_status_name(v->list_items),
-                                           vp_list_status_name(v->list_vaultconfig),
-                                           vp_list_status_name(v->list_storageconfig),
-                                           vp_list_status_name(v->list_guards)), PF_SANS);
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]),
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]),
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_VAULTCONFIG]),
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]),
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS])), PF_SANS);
     pdf_kv(c, &t, "Findings", tally(c, c->vault_counts[vi]), PF_SANS);
     pdf_kv(c, &t, "Source", pdf_printf(c, "%s#%s", pdf_nz(v->source.file), pdf_nz(v->source.pointer)), PF_MONO);
     pdf_table_end(c, &t);

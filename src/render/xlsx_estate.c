@@ -115,11 +115,11 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     xlsx_vtext(p, V_PUBLIC, &v->public_network_access);
     xlsx_num(p, V_POLICIES, (double)v->policy_count);
     xlsx_num(p, V_ITEMS, (double)v->item_count);
-    xlsx_text(p, V_L_POLICIES, vp_list_status_name(v->list_policies));
-    xlsx_text(p, V_L_ITEMS, vp_list_status_name(v->list_items));
-    xlsx_text(p, V_L_CONFIG, vp_list_status_name(v->list_vaultconfig));
-    xlsx_text(p, V_L_STORAGE, vp_list_status_name(v->list_storageconfig));
-    xlsx_text(p, V_L_GUARDS, vp_list_status_name(v->list_guards));
+    xlsx_text(p, V_L_POLICIES, vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]));
+    xlsx_text(p, V_L_ITEMS, vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]));
+    xlsx_text(p, V_L_CONFIG, vp_list_status_name(v->lists[VP_ARM_LIST_VAULTCONFIG]));
+    xlsx_text(p, V_L_STORAGE, vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]));
+    xlsx_text(p, V_L_GUARDS, vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS]));
     unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
     xlsx_text(p, V_UNKNOWN, xb_str(&x->buf));
     tags_text(&x->buf, &v->tags);

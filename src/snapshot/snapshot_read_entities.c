@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "snapshot/snapshot_read_internal.h"
+#include "vaultproof/arm.h"
 
 typedef struct {
     const char *name;
@@ -19,7 +20,6 @@ static const char *const item_kinds[] = {"azure_vm", "sql_in_vm", "sap_hana_in_v
                                          "azure_backup_server", "dpm", "mars", "azure_file_share",
                                          "azure_sql", "generic", "unknown", NULL};
 static const char *const policy_links[] = {"resolved", "missing", "none", NULL};
-static const char *const origins[] = {"backupconfig", "backupstorageconfig", NULL}; /* vp_origin - 1 */
 
 /* ---- shared parts ---- */
 
@@ -167,11 +167,8 @@ static void read_completeness(rd_obj *o, vp_vault *v)
     rd_obj s;
     if (!rd_object(o, "completeness", 0, &p, &s))
         return;
-    v->list_policies = read_status(&s, "backupPolicies");
-    v->list_items = read_status(&s, "backupProtectedItems");
-    v->list_vaultconfig = read_status(&s, "backupconfig");
-    v->list_storageconfig = read_status(&s, "backupstorageconfig");
-    v->list_guards = read_status(&s, "backupResourceGuardProxies");
+    for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
+        v->lists[l] = read_status(&s, vp_arm_for_list(l)->name);
     rd_close(&s);
 }
 
@@ -179,6 +176,8 @@ static void read_completeness(rd_obj *o, vp_vault *v)
  * list plus soft_delete.retention_days, the one number that can be derived. */
 static void read_derived(rd_obj *o, const rd_named *fields, size_t n, vp_num *days)
 {
+    const char *const origins[] = {vp_arm_get(VP_ARM_BACKUP_CONFIG)->name,
+                                   vp_arm_get(VP_ARM_BACKUP_STORAGE_CONFIG)->name, NULL}; /* vp_origin - 1 */
     rd_path p;
     rd_obj d;
     if (!rd_object(o, "derived_from", 0, &p, &d))

@@ -2,6 +2,7 @@
  * change it only together with the document and the format version. */
 #include <string.h>
 
+#include "vaultproof/arm.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/snapshot.h"
 #include "vaultproof/version.h"
@@ -81,7 +82,9 @@ static void w_unknown(vp_jsonw *w, const named_text *fields, size_t n)
 
 static const char *origin_name(unsigned char o)
 {
-    return o == VP_ORIGIN_VAULTCONFIG ? "backupconfig" : o == VP_ORIGIN_STORAGECONFIG ? "backupstorageconfig" : NULL;
+    return o == VP_ORIGIN_VAULTCONFIG     ? vp_arm_get(VP_ARM_BACKUP_CONFIG)->name
+           : o == VP_ORIGIN_STORAGECONFIG ? vp_arm_get(VP_ARM_BACKUP_STORAGE_CONFIG)->name
+                                          : NULL;
 }
 
 static void write_collection(vp_jsonw *w, const vp_snapshot *s)
@@ -337,11 +340,8 @@ static void write_vault(vp_jsonw *w, const vp_vault *v)
     vp_jw_end(w);
     vp_jw_key(w, "completeness");
     vp_jw_object(w, VP_JW_COMPACT);
-    vp_jw_kstring(w, "backupPolicies", vp_list_status_name(v->list_policies));
-    vp_jw_kstring(w, "backupProtectedItems", vp_list_status_name(v->list_items));
-    vp_jw_kstring(w, "backupconfig", vp_list_status_name(v->list_vaultconfig));
-    vp_jw_kstring(w, "backupstorageconfig", vp_list_status_name(v->list_storageconfig));
-    vp_jw_kstring(w, "backupResourceGuardProxies", vp_list_status_name(v->list_guards));
+    for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
+        vp_jw_kstring(w, vp_arm_for_list(l)->name, vp_list_status_name(v->lists[l]));
     vp_jw_end(w);
     vp_jw_key(w, "derived_from");
     vp_jw_object(w, VP_JW_COMPACT);

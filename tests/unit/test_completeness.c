@@ -64,7 +64,7 @@ START_TEST(two_pages_complete)
     const vp_list_call *l = find_list(s, "backupProtectedItems");
     ck_assert_int_eq(l->status, VP_LIST_COMPLETE);
     ck_assert_int_eq(l->pages, 2);
-    ck_assert_int_eq(s->vaults[0].list_items, VP_LIST_COMPLETE);
+    ck_assert_int_eq(s->vaults[0].lists[VP_ARM_LIST_ITEMS], VP_LIST_COMPLETE);
     ck_assert_int_eq(find_list(s, "vaults")->status, VP_LIST_COMPLETE);
     ck_assert_int_eq(find_list(s, "backupPolicies")->status, VP_LIST_MISSING); /* recorded run, call absent */
     ck_assert_int_eq(s->collection.verified, 1);
@@ -93,7 +93,7 @@ START_TEST(stopped_early_is_incomplete)
     const vp_list_call *l = find_list(s, "backupProtectedItems");
     ck_assert_int_eq(l->status, VP_LIST_INCOMPLETE);
     ck_assert_ptr_nonnull(strstr(l->detail, "HTTP 503 after 5 retries"));
-    ck_assert_int_eq(s->vaults[0].list_items, VP_LIST_INCOMPLETE);
+    ck_assert_int_eq(s->vaults[0].lists[VP_ARM_LIST_ITEMS], VP_LIST_INCOMPLETE);
     vp_snapshot_free(s);
     free(p1), free(s1);
 }

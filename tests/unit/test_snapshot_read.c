@@ -347,11 +347,8 @@ static void same_vault(const vp_vault *a, const vp_vault *b)
         SAME_INT(&a->guards[i], &b->guards[i], operation_count);
         same_source(&a->guards[i].source, &b->guards[i].source);
     }
-    SAME_INT(a, b, list_policies);
-    SAME_INT(a, b, list_items);
-    SAME_INT(a, b, list_vaultconfig);
-    SAME_INT(a, b, list_storageconfig);
-    SAME_INT(a, b, list_guards);
+    for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
+        SAME_INT(a, b, lists[l]);
     SAME_INT(a, b, policy_count);
     SAME_INT(a, b, item_count);
 }
@@ -595,8 +592,8 @@ START_TEST(fields_after_reading)
     ck_assert_int_eq(locked->guards[0].operation_count, 2);
     ck_assert_uint_eq(locked->item_count, 14);
     /* completeness per vault: an offline export is unverified, not complete */
-    ck_assert_int_eq(locked->list_items, s->vaults[locked - r->vaults].list_items);
-    ck_assert_int_ne(locked->list_items, VP_LIST_COMPLETE);
+    ck_assert_int_eq(locked->lists[VP_ARM_LIST_ITEMS], s->vaults[locked - r->vaults].lists[VP_ARM_LIST_ITEMS]);
+    ck_assert_int_ne(locked->lists[VP_ARM_LIST_ITEMS], VP_LIST_COMPLETE);
 
     /* unknown enums, mapped back to their fields */
     const vp_vault *odd = vp_snapshot_find_vault(r, "/subscriptions/sub-b/resourceGroups/rg-b/providers/Microsoft.RecoveryServices/vaults/vault-odd");

@@ -1,0 +1,115 @@
+/*
+ * vaultproof/arm.h - the ARM operations vaultproof reads, in one table.
+ *
+ * Every list call vaultproof makes (live) or accepts (replay) is one row here: the
+ * name it is recorded under (sidecar call.operation, the snapshot's completeness
+ * keys, the recording's file name), the resource types it returns, where it lives in
+ * ARM, its api-version, its parent, whether it pages, which normalizer reads it and
+ * which per-vault completeness status it sets. Capture validation, completeness,
+ * classification by type, live call construction and the snapshot's per-vault lists
+ * all derive from this table (docs/replay-format.md, docs/snapshot-format.md).
+ *
+ * The table is static: nothing here allocates or fails, and every returned pointer
+ * has static storage duration.
+ */
+#ifndef VAULTPROOF_ARM_H
+#define VAULTPROOF_ARM_H
+
+#include <stddef.h>
+
+/* The operations, in the order of the replay format's list (and of live discovery:
+ * per parent, calls are queued in this order). */
+typedef enum {
+    VP_ARM_SUBSCRIPTIONS,
+    VP_ARM_VAULTS,
+    VP_ARM_VIRTUAL_MACHINES,
+    VP_ARM_BACKUP_POLICIES,
+    VP_ARM_BACKUP_PROTECTED_ITEMS,
+    VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES,
+    VP_ARM_BACKUP_CONFIG,
+    VP_ARM_BACKUP_STORAGE_CONFIG,
+    VP_ARM_OP_COUNT
+} vp_arm_op;
+
+/* What an operation lists under; its scope is "/" (tenant), the subscription id
+ * ("/subscriptions/{id}") or the vault id. */
+typedef enum { VP_ARM_PARENT_TENANT, VP_ARM_PARENT_SUBSCRIPTION, VP_ARM_PARENT_VAULT } vp_arm_parent;
+
+/* api-version families: one pinned default each, overridable per family by the
+ * live options (config "live.api_versions": subscriptions, vaults, backup, compute). */
+typedef enum {
+    VP_ARM_API_SUBSCRIPTIONS,
+    VP_ARM_API_VAULTS,
+    VP_ARM_API_BACKUP,
+    VP_ARM_API_COMPUTE,
+    VP_ARM_API_COUNT
+} vp_arm_api;
+
+/* Which normalizer reads the resources an operation returns. The collector keeps one
+ * normalizer per kind, in an array indexed by this enum. */
+typedef enum {
+    VP_ARM_KIND_SUBSCRIPTION,
+    VP_ARM_KIND_VAULT,
+    VP_ARM_KIND_VM,
+    VP_ARM_KIND_POLICY,
+    VP_ARM_KIND_ITEM,
+    VP_ARM_KIND_GUARD,
+    VP_ARM_KIND_VAULTCONFIG,
+    VP_ARM_KIND_STORAGECONFIG,
+    VP_ARM_KIND_COUNT
+} vp_arm_kind;
+
+/* The per-vault completeness statuses a snapshot records (vp_vault.lists), in the
+ * order the snapshot writes them (its "completeness" object): the format, so new
+ * ones go at the end. */
+typedef enum {
+    VP_ARM_LIST_NONE = -1, /* not a per-vault call */
+    VP_ARM_LIST_POLICIES,
+    VP_ARM_LIST_ITEMS,
+    VP_ARM_LIST_VAULTCONFIG,
+    VP_ARM_LIST_STORAGECONFIG,
+    VP_ARM_LIST_GUARDS,
+    VP_ARM_LIST_COUNT
+} vp_arm_list;
+
+typedef struct {
+    vp_arm_op op;
+    const char *name;          /* as recorded: "backupstorageconfig" */
+    const char *const *types;  /* ARM resource types it returns, NULL-terminated; empty for
+                                * subscriptions, which carry no type (told by shape) */
+    const char *path;          /* appended to the parent's scope after a '/':
+                                * "backupstorageconfig/vaultstorageconfig" */
+    vp_arm_api api;
+    vp_arm_parent parent;
+    int pages;                 /* 1: a list ARM may page with nextLink; 0: one resource */
+    vp_arm_kind kind;
+    vp_arm_list list;          /* the per-vault status it sets, or VP_ARM_LIST_NONE */
+} vp_arm_operation;
+
+/* The row of op. op must be below VP_ARM_OP_COUNT (anything else is a bug: NULL). */
+const vp_arm_operation *vp_arm_get(vp_arm_op op);
+
+/* The row recorded as name (exact, case-sensitive, as sidecars spell it), or NULL. */
+const vp_arm_operation *vp_arm_find(const char *name);
+
+/* The row returning resources of ARM type (compared ignoring case, as ARM does), or
+ * NULL for a type vaultproof does not read. Subscriptions are not found by type. */
+const vp_arm_operation *vp_arm_find_type(const char *type);
+
+/* The per-vault row that sets list, or NULL for VP_ARM_LIST_NONE / out of range. */
+const vp_arm_operation *vp_arm_for_list(vp_arm_list list);
+
+/* The pinned default api-version of a family ("2024-04-01"); NULL out of range. */
+const char *vp_arm_api_default(vp_arm_api api);
+
+/* Writes every operation name, in table order, separated by sep, into out (always
+ * NUL-terminated when size > 0). Returns the length the full text needs, like
+ * snprintf: a result >= size means it was cut. */
+size_t vp_arm_names(char *out, size_t size, const char *sep);
+
+/* Writes the ARM path of op under parent_scope into out: parent_scope + "/" + path,
+ * where parent_scope is "" for the tenant, "/subscriptions/{id}" or a vault id (no
+ * trailing '/'). Returns the length needed, like snprintf (>= size: cut). */
+size_t vp_arm_path(const vp_arm_operation *op, const char *parent_scope, char *out, size_t size);
+
+#endif

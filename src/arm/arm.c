@@ -1,0 +1,113 @@
+/* The table of ARM operations (vaultproof/arm.h). Paths and api-versions follow the
+ * Azure REST reference: Subscriptions_List, Vaults_ListBySubscriptionId,
+ * VirtualMachines_ListAll, BackupPolicies_List, BackupProtectedItems_List,
+ * ResourceGuardProxies_Get, BackupResourceVaultConfigs_Get,
+ * BackupResourceStorageConfigsNonCRR_Get. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vaultproof/arm.h"
+
+#define RS "Microsoft.RecoveryServices/vaults"
+
+static const char *const no_types[] = {NULL};
+static const char *const vault_types[] = {RS, NULL};
+static const char *const vm_types[] = {"Microsoft.Compute/virtualMachines", "Microsoft.ClassicCompute/virtualMachines",
+                                       NULL};
+static const char *const policy_types[] = {RS "/backupPolicies", NULL};
+static const char *const item_types[] = {RS "/backupFabrics/protectionContainers/protectedItems", NULL};
+static const char *const guard_types[] = {RS "/backupResourceGuardProxies", NULL};
+static const char *const vaultconfig_types[] = {RS "/backupconfig", NULL};
+static const char *const storageconfig_types[] = {RS "/backupstorageconfig", NULL};
+
+static const vp_arm_operation table[] = {
+    [VP_ARM_SUBSCRIPTIONS] = {VP_ARM_SUBSCRIPTIONS, "subscriptions", no_types, "subscriptions",
+                              VP_ARM_API_SUBSCRIPTIONS, VP_ARM_PARENT_TENANT, 1, VP_ARM_KIND_SUBSCRIPTION,
+                              VP_ARM_LIST_NONE},
+    [VP_ARM_VAULTS] = {VP_ARM_VAULTS, "vaults", vault_types, "providers/" RS, VP_ARM_API_VAULTS,
+                       VP_ARM_PARENT_SUBSCRIPTION, 1, VP_ARM_KIND_VAULT, VP_ARM_LIST_NONE},
+    [VP_ARM_VIRTUAL_MACHINES] = {VP_ARM_VIRTUAL_MACHINES, "virtualMachines", vm_types,
+                                 "providers/Microsoft.Compute/virtualMachines", VP_ARM_API_COMPUTE,
+                                 VP_ARM_PARENT_SUBSCRIPTION, 1, VP_ARM_KIND_VM, VP_ARM_LIST_NONE},
+    [VP_ARM_BACKUP_POLICIES] = {VP_ARM_BACKUP_POLICIES, "backupPolicies", policy_types, "backupPolicies",
+                                VP_ARM_API_BACKUP, VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_POLICY,
+                                VP_ARM_LIST_POLICIES},
+    [VP_ARM_BACKUP_PROTECTED_ITEMS] = {VP_ARM_BACKUP_PROTECTED_ITEMS, "backupProtectedItems", item_types,
+                                       "backupProtectedItems", VP_ARM_API_BACKUP, VP_ARM_PARENT_VAULT, 1,
+                                       VP_ARM_KIND_ITEM, VP_ARM_LIST_ITEMS},
+    [VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES] = {VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES, "backupResourceGuardProxies",
+                                              guard_types, "backupResourceGuardProxies", VP_ARM_API_BACKUP,
+                                              VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_GUARD, VP_ARM_LIST_GUARDS},
+    [VP_ARM_BACKUP_CONFIG] = {VP_ARM_BACKUP_CONFIG, "backupconfig", vaultconfig_types, "backupconfig/vaultconfig",
+                              VP_ARM_API_BACKUP, VP_ARM_PARENT_VAULT, 0, VP_ARM_KIND_VAULTCONFIG,
+                              VP_ARM_LIST_VAULTCONFIG},
+    [VP_ARM_BACKUP_STORAGE_CONFIG] = {VP_ARM_BACKUP_STORAGE_CONFIG, "backupstorageconfig", storageconfig_types,
+                                      "backupstorageconfig/vaultstorageconfig", VP_ARM_API_BACKUP,
+                                      VP_ARM_PARENT_VAULT, 0, VP_ARM_KIND_STORAGECONFIG,
+                                      VP_ARM_LIST_STORAGECONFIG},
+};
+_Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per vp_arm_op");
+
+/* Pinned so that a collection is reproducible; docs/live-collection.md names them. */
+static const char *const api_defaults[] = {
+    [VP_ARM_API_SUBSCRIPTIONS] = "2022-12-01",
+    [VP_ARM_API_VAULTS] = "2024-04-01",
+    [VP_ARM_API_BACKUP] = "2024-04-01",
+    [VP_ARM_API_COMPUTE] = "2024-07-01",
+};
+_Static_assert(sizeof api_defaults / sizeof api_defaults[0] == VP_ARM_API_COUNT, "one default per family");
+
+const vp_arm_operation *vp_arm_get(vp_arm_op op)
+{
+    return (unsigned)op < VP_ARM_OP_COUNT ? &table[op] : NULL;
+}
+
+const vp_arm_operation *vp_arm_find(const char *name)
+{
+    for (size_t i = 0; name && i < VP_ARM_OP_COUNT; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+const vp_arm_operation *vp_arm_find_type(const char *type)
+{
+    for (size_t i = 0; type && i < VP_ARM_OP_COUNT; i++)
+        for (const char *const *t = table[i].types; *t; t++)
+            if (strcasecmp(*t, type) == 0)
+                return &table[i];
+    return NULL;
+}
+
+const vp_arm_operation *vp_arm_for_list(vp_arm_list list)
+{
+    for (size_t i = 0; list != VP_ARM_LIST_NONE && i < VP_ARM_OP_COUNT; i++)
+        if (table[i].list == list)
+            return &table[i];
+    return NULL;
+}
+
+const char *vp_arm_api_default(vp_arm_api api)
+{
+    return (unsigned)api < VP_ARM_API_COUNT ? api_defaults[api] : NULL;
+}
+
+size_t vp_arm_names(char *out, size_t size, const char *sep)
+{
+    size_t len = 0;
+    if (size)
+        out[0] = '\0';
+    for (size_t i = 0; i < VP_ARM_OP_COUNT; i++) {
+        int n = snprintf(len < size ? out + len : NULL, len < size ? size - len : 0, "%s%s", i ? sep : "",
+                         table[i].name);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    return len;
+}
+
+size_t vp_arm_path(const vp_arm_operation *op, const char *parent_scope, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s/%s", parent_scope ? parent_scope : "", op->path);
+    return n > 0 ? (size_t)n : 0;
+}
