@@ -91,7 +91,7 @@ void vpc_buf_clear(vpc_buf *b)
 
 const char *vpc_buf_str(const vpc_buf *b)
 {
-    return b->s ? b->s : "";
+    return b->s && !b->nomem ? b->s : "";
 }
 
 char *vpc_buf_detach(vpc_buf *b, size_t *len)

@@ -28,7 +28,8 @@ int vpc_buf_printf(vpc_buf *b, const char *fmt, ...) __attribute__((format(print
 int vpc_buf_vprintf(vpc_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Empties the buffer but keeps its memory (and a recorded nomem). */
 void vpc_buf_clear(vpc_buf *b);
-/* The contents as a string: "" for a buffer that never grew. Valid until the next append. */
+/* The contents as a string: "" for a buffer that never grew or that ran out of memory
+ * (incomplete contents are never handed out). Valid until the next append. */
 const char *vpc_buf_str(const vpc_buf *b);
 /* Hands the contents to the caller, who frees them with free(); *len (optional) gets the
  * length. Returns NULL for a buffer that never grew or after nomem (the partial contents

@@ -127,28 +127,36 @@ int pdf_result_status(const char *result)
 
 int pdf_buf_reserve(pdf_ctx *c, pdf_buf *b, size_t more)
 {
-    if (b->len + more + 1 <= b->cap)
+    if (vpc_buf_reserve(b, more) == 0)
         return 0;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *p = realloc(b->s, cap);
-    if (!p) {
-        pdf_nomem(c);
-        return -1;
-    }
-    b->s = p;
-    b->cap = cap;
-    return 0;
+    pdf_nomem(c);
+    return -1;
 }
 
 void pdf_buf_add(pdf_ctx *c, pdf_buf *b, const char *s, size_t n)
 {
-    if (pdf_buf_reserve(c, b, n))
-        return;
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
+    if (vpc_buf_add(b, s, n))
+        pdf_nomem(c);
+}
+
+/* ---- texts ---- */
+
+const char *pdf_t(pdf_ctx *c, const char *pointer)
+{
+    const char *s = vpr_texts_string(c->texts, pointer);
+    if (s)
+        return s;
+    if (!c->status)
+        pdf_fail(c, VP_ERR_INTERNAL, "%s: no text at %s", vpr_texts_label(c->texts), pointer);
+    return "";
+}
+
+const char *pdf_tf(pdf_ctx *c, const char *pointer, const char *const *vars)
+{
+    const char *s = vpr_texts_fill(&c->fmt, pdf_t(c, pointer), vars);
+    if (c->fmt.nomem)
+        pdf_nomem(c);
+    return s;
 }
 
 /* ---- setting up ---- */
@@ -289,11 +297,11 @@ static void cleanup(pdf_ctx *c)
         free(c->pages[p].v);
     free(c->order);
     free(c->marks.v);
-    free(c->fmt.s);
-    free(c->row.s);
-    free(c->draw.s);
-    free(c->tmp.s);
-    free(c->text.s);
+    vpc_buf_free(&c->fmt);
+    vpc_buf_free(&c->row);
+    vpc_buf_free(&c->draw);
+    vpc_buf_free(&c->tmp);
+    vpc_buf_free(&c->text);
     free(c->lines.v);
     free(c->vault_counts);
     free(c->exemptions.v);
@@ -301,7 +309,7 @@ static void cleanup(pdf_ctx *c)
     free(c->item_start);
     free(c->policy_order);
     free(c->policy_start);
-    pdf_texts_free(c);
+    vpr_texts_free(c->texts);
     vp_arena_free(&c->arena);
 }
 
@@ -318,7 +326,7 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
     c.err = err;
     c.label = label ? label : "the PDF report";
     vp_error_clear(err);
-    if (check_inputs(&c) == VP_OK && pdf_texts_load(&c) == VP_OK) {
+    if (check_inputs(&c) == VP_OK && (c.status = vpr_texts_load(VPR_TEXTS_REPORT, &c.texts, err)) == VP_OK) {
         c.doc = HPDF_New(on_hpdf_error, &c);
         if (!c.doc)
             pdf_nomem(&c);

@@ -160,7 +160,7 @@ static void worm(pdf_ctx *c)
 static void glossary(pdf_ctx *c)
 {
     static const pdf_col cols[] = {{"Term", 130, PF_BOLD, PA_LEFT, 0}, {"Meaning", PDF_WIDTH - 130, PF_SANS, PA_LEFT, 0}};
-    const cJSON *g = pdf_t_node(c, "/glossary");
+    const cJSON *g = vpr_texts_node(c->texts, "/glossary");
     pdf_heading(c, 1, pdf_t(c, "/sections/appendix/glossary/title"), 1);
     pdf_table t;
     pdf_table_begin(c, &t, cols, 2, 7.2f);
@@ -230,7 +230,7 @@ static void verify(pdf_ctx *c)
 {
     static const pdf_col cols[] = {{NULL, PDF_WIDTH, PF_MONO, PA_LEFT, 0}};
     const vp_render_input *in = c->in;
-    const cJSON *steps = pdf_t_node(c, "/verification");
+    const cJSON *steps = vpr_texts_node(c->texts, "/verification");
     /* not the output's own name: the same inputs must give the same bytes wherever written */
     const char *vars[] = {"snapshot", pdf_nz(in->snapshot_label), "findings", pdf_nz(in->findings_label),
                           "collected_at", pdf_nz(c->snap->collection.generated_at), "evaluated_at",
@@ -238,7 +238,7 @@ static void verify(pdf_ctx *c)
     pdf_heading(c, 1, pdf_t(c, "/sections/appendix/verify/title"), 1);
     pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/appendix/verify/intro"));
     for (int i = 0; steps && i < cJSON_GetArraySize(steps) && !c->status; i++) {
-        const cJSON *cmds = pdf_t_node(c, pdf_printf(c, "/verification/%d/commands", i));
+        const cJSON *cmds = vpr_texts_node(c->texts, pdf_printf(c, "/verification/%d/commands", i));
         pdf_heading(c, 2, pdf_t(c, pdf_printf(c, "/verification/%d/title", i)), 0);
         pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_tf(c, pdf_printf(c, "/verification/%d/text", i), vars));
         pdf_table t;

@@ -261,7 +261,7 @@ static const char *join(pdf_ctx *c, const char *const *items, size_t n, const ch
         pdf_buf_add(c, &b, pdf_nz(items[i]), strlen(pdf_nz(items[i])));
     }
     char *out = pdf_strdup(c, b.s ? b.s : "");
-    free(b.s);
+    vpc_buf_free(&b);
     return out;
 }
 

@@ -16,7 +16,9 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/vec.h"
+#include "render/texts.h"
 #include "vaultproof/json.h"
 #include "vaultproof/render.h"
 
@@ -45,10 +47,9 @@ typedef struct {
 
 extern const pdf_rgb pdf_ink, pdf_muted, pdf_accent, pdf_rule, pdf_head_fill, pdf_zebra, pdf_white;
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-} pdf_buf;
+/* The PDF's scratch text buffers are core's buffer; pdf_buf_add/_reserve record running
+ * out of memory as the renderer's error. */
+typedef vpc_buf pdf_buf;
 
 typedef struct {
     size_t off, len;         /* into the buffer the text was sanitized into */
@@ -119,7 +120,7 @@ typedef struct pdf_ctx {
     HPDF_STATUS hpdf_status, hpdf_detail;
     pdf_font font[PF_COUNT];
     HPDF_Encoder utf8;
-    cJSON *texts;
+    vpr_texts *texts;                  /* templates/report/report.json */
     vp_arena arena;
     size_t population_limit;
     char now[32], as_of[40], period[160];
@@ -209,13 +210,12 @@ void pdf_kv(pdf_ctx *c, pdf_table *t, const char *key, const char *value, int va
 void pdf_kv_begin(pdf_ctx *c, pdf_table *t, pdf_col cols[2], float key_width);
 pdf_cell pdf_cell_text(const char *text);
 
-/* pdf_texts.c: templates/report/report.json */
-vp_status pdf_texts_load(pdf_ctx *c);
-void pdf_texts_free(pdf_ctx *c);
+/* pdf.c: the report's texts (render/texts.h), by JSON pointer. A missing text is a bug in
+ * the template, reported once as an internal error naming the pointer. pdf_tf fills
+ * "{name}" placeholders from vars (name, value, ..., NULL) into c->fmt: valid until the
+ * next call. */
 const char *pdf_t(pdf_ctx *c, const char *pointer);
-const cJSON *pdf_t_node(pdf_ctx *c, const char *pointer);
 const char *pdf_tf(pdf_ctx *c, const char *pointer, const char *const *vars);
-const char *pdf_expand(pdf_ctx *c, const char *text, const char *const *vars);
 
 /* pdf_charts.c */
 void pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n);

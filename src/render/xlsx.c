@@ -77,16 +77,16 @@ static void set_properties(xlsx_ctx *x)
     char author[64], subject[512], comments[512];
     lxw_doc_properties props = {0};
     snprintf(author, sizeof author, "vaultproof %s", vp_version());
-    snprintf(subject, sizeof subject, "%s%s%s", xlsx_t(x, "subject"), in->period ? ", " : "",
+    snprintf(subject, sizeof subject, "%s%s%s", xlsx_t(x, "/subject"), in->period ? ", " : "",
              or_empty(in->period));
     snprintf(comments, sizeof comments, "snapshot SHA-256 %s; findings SHA-256 %s",
              or_empty(in->snapshot_sha256 ? in->snapshot_sha256 : x->hdr->snapshot_sha256),
              or_empty(in->findings_sha256));
-    props.title = (char *)(x->hdr->report_title ? x->hdr->report_title : xlsx_t(x, "title"));
+    props.title = (char *)(x->hdr->report_title ? x->hdr->report_title : xlsx_t(x, "/title"));
     props.subject = subject;
     props.author = author;
     props.company = (char *)x->hdr->organization;
-    props.keywords = (char *)xlsx_t(x, "keywords");
+    props.keywords = (char *)xlsx_t(x, "/keywords");
     props.comments = comments;
     /* 0 would mean "now" to libxlsxwriter */
     props.created = (time_t)(in->clock.epoch > 0 ? in->clock.epoch : 1);
@@ -179,8 +179,8 @@ static void write_populations(xlsx_ctx *x)
         x->status = j->wx.status;
         *x->err = j->err;
     }
-    xb_free(&j->wx.buf);
-    xb_free(&j->wx.guard);
+    vpc_buf_free(&j->wx.buf);
+    vpc_buf_free(&j->wx.guard);
     free(j);
 }
 
@@ -260,19 +260,19 @@ static void free_ctx(xlsx_ctx *x)
     free(x->exemptions);
     free(x->per_vault);
     xlsx_digest_free(x);
-    xb_free(&x->buf);
-    xb_free(&x->guard);
+    vpc_buf_free(&x->buf);
+    vpc_buf_free(&x->guard);
 }
 
 vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
                                vp_error *err)
 {
     xlsx_ctx x = {0};
-    xlsx_texts *texts = NULL;
+    vpr_texts *texts = NULL;
     char dir[4096], path[4200];
     const char *tmp = getenv("TMPDIR");
     vp_status st = check_inputs(in, max_rows, err);
-    if (st || (st = xlsx_texts_load(&texts, err)))
+    if (st || (st = vpr_texts_load(VPR_TEXTS_WORKBOOK, &texts, err)))
         return st;
     x.in = in;
     x.hdr = vp_findings_file_header(in->findings);
@@ -296,7 +296,7 @@ vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *
         rmdir(dir);
     }
     free_ctx(&x);
-    xlsx_texts_free(texts);
+    vpr_texts_free(texts);
     return st;
 }
 

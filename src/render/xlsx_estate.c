@@ -8,24 +8,24 @@
 #include "render/xlsx_internal.h"
 
 /* The snapshot's field names of the vp_text fields flagged as outside their enum. */
-static void unknown_list(xlsx_buf *b, const vp_text *const *fields, const char *const *names, size_t n)
+static void unknown_list(vpc_buf *b, const vp_text *const *fields, const char *const *names, size_t n)
 {
-    xb_clear(b);
+    vpc_buf_clear(b);
     for (size_t i = 0; i < n; i++)
         if (fields[i]->presence == VP_PRESENT && fields[i]->unknown) {
             xb_sep(b, "; ");
-            xb_add(b, names[i]);
+            vpc_buf_adds(b, names[i]);
         }
 }
 
-static void tags_text(xlsx_buf *b, const vp_tags *t)
+static void tags_text(vpc_buf *b, const vp_tags *t)
 {
-    xb_clear(b);
+    vpc_buf_clear(b);
     for (size_t i = 0; i < t->count; i++) {
         xb_sep(b, "; ");
-        xb_add(b, t->items[i].key);
-        xb_add(b, "=");
-        xb_add(b, t->items[i].value);
+        vpc_buf_adds(b, t->items[i].key);
+        vpc_buf_adds(b, "=");
+        vpc_buf_adds(b, t->items[i].value);
     }
 }
 
@@ -101,12 +101,12 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     xlsx_vtext(p, V_ENHANCED, &v->enhanced_security);
     xlsx_vtext(p, V_MUA, &v->mua);
     xlsx_num(p, V_GUARDS, (double)v->guard_count);
-    xb_clear(&x->buf);
+    vpc_buf_clear(&x->buf);
     for (size_t g = 0; g < v->guard_count; g++) {
         xb_sep(&x->buf, "; ");
-        xb_add(&x->buf, v->guards[g].resource_guard_id);
+        vpc_buf_adds(&x->buf, v->guards[g].resource_guard_id);
     }
-    xlsx_text(p, V_GUARD_IDS, xb_str(&x->buf));
+    xlsx_text(p, V_GUARD_IDS, vpc_buf_str(&x->buf));
     xlsx_vtext(p, V_REDUNDANCY, &v->storage_redundancy);
     xlsx_vtext(p, V_CRR, &v->cross_region_restore);
     xlsx_vtext(p, V_SCORE, &v->secure_score);
@@ -121,9 +121,9 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     xlsx_text(p, V_L_STORAGE, vp_list_status_name(v->list_storageconfig));
     xlsx_text(p, V_L_GUARDS, vp_list_status_name(v->list_guards));
     unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
-    xlsx_text(p, V_UNKNOWN, xb_str(&x->buf));
+    xlsx_text(p, V_UNKNOWN, vpc_buf_str(&x->buf));
     tags_text(&x->buf, &v->tags);
-    xlsx_text(p, V_TAGS, xb_str(&x->buf));
+    xlsx_text(p, V_TAGS, vpc_buf_str(&x->buf));
     xlsx_text(p, V_ID, v->id);
     xlsx_text(p, V_FILE, v->source.file);
     xlsx_text(p, V_POINTER, v->source.pointer);
@@ -201,10 +201,10 @@ static void policy_row(xlsx_ctx *x, xlsx_pop *p, const vp_policy *pol, const vp_
     xlsx_text(p, P_UNIT, t->unit);
     if (t->days >= 0)
         xlsx_num(p, P_DAYS, (double)t->days);
-    xb_clear(&x->buf);
-    xb_add(&x->buf, pol->source.pointer);
-    xb_add(&x->buf, t->pointer); /* tier pointers are relative to the policy */
-    xlsx_text(p, P_POINTER, xb_str(&x->buf));
+    vpc_buf_clear(&x->buf);
+    vpc_buf_adds(&x->buf, pol->source.pointer);
+    vpc_buf_adds(&x->buf, t->pointer); /* tier pointers are relative to the policy */
+    xlsx_text(p, P_POINTER, vpc_buf_str(&x->buf));
 }
 
 /* One row per retention tier and sub-policy; a policy without tiers keeps one row. */
@@ -306,7 +306,7 @@ static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
     xlsx_vtext(p, I_SOURCE_RESOURCE, &it->source_resource_id);
     xlsx_vtext(p, I_VM_ID, &it->vm_id);
     unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
-    xlsx_text(p, I_UNKNOWN, xb_str(&x->buf));
+    xlsx_text(p, I_UNKNOWN, vpc_buf_str(&x->buf));
     xlsx_bool(p, I_VAULT_LISTED, it->vault_listed);
     xlsx_text(p, I_NAME, it->name);
     xlsx_text(p, I_ID, it->id);
@@ -431,13 +431,13 @@ static void join_sources(xlsx_ctx *x, const vp_region *r, int what, const char *
                          const char **latest_recorded)
 {
     const vp_snapshot *s = x->in->snapshot;
-    xb_clear(&x->buf);
+    vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < r->source_count; k++) {
         const vp_worm_source *src = worm_source(s, r->sources[k]);
         const char *v = what == 0 ? r->sources[k] : !src ? NULL : what == 1 ? src->title : src->url;
         if (v) {
             xb_sep(&x->buf, "; ");
-            xb_add(&x->buf, v);
+            vpc_buf_adds(&x->buf, v);
         }
         if (src && src->as_of && (!*latest_as_of || strcmp(src->as_of, *latest_as_of) > 0))
             *latest_as_of = src->as_of;
@@ -461,7 +461,7 @@ void xlsx_write_regions(xlsx_ctx *x)
         xlsx_num(&p, R_VAULTS, (double)r->vault_count);
         for (int what = 0; what < 3; what++) {
             join_sources(x, r, what, &as_of, &recorded);
-            xlsx_text(&p, R_SOURCES + (size_t)what, xb_str(&x->buf));
+            xlsx_text(&p, R_SOURCES + (size_t)what, vpc_buf_str(&x->buf));
         }
         xlsx_time(&p, R_AS_OF, as_of);
         xlsx_time(&p, R_RECORDED, recorded);

@@ -178,12 +178,12 @@ static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
     xlsx_text(p, F_OBSERVED, r->observed);
     xlsx_text(p, F_EXPECTED, r->expected);
     xlsx_text(p, F_NOTE, r->note);
-    xb_clear(&x->buf);
+    vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < r->citation_count; k++) {
         xb_sep(&x->buf, "; ");
-        xb_add(&x->buf, r->citations[k]);
+        vpc_buf_adds(&x->buf, r->citations[k]);
     }
-    xlsx_text(p, F_CITATIONS, xb_str(&x->buf));
+    xlsx_text(p, F_CITATIONS, vpc_buf_str(&x->buf));
     if (r->exempted) {
         xlsx_num(p, F_EX_INDEX, (double)r->exemption_index);
         xlsx_text(p, F_EX_APPROVER, r->exemption_approver);

@@ -16,6 +16,8 @@
 #include <xlsxwriter.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
+#include "render/texts.h"
 #include "vaultproof/render.h"
 
 #define XLSX_MAX_ROWS LXW_ROW_MAX /* Excel's limit, header row included */
@@ -30,18 +32,8 @@
 vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
                                vp_error *err);
 
-/* A growable NUL-terminated string for joined values ("k=v; k=v"). */
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int nomem;
-} xlsx_buf;
-void xb_clear(xlsx_buf *b);
-void xb_add(xlsx_buf *b, const char *s);
-void xb_sep(xlsx_buf *b, const char *sep); /* adds sep unless the buffer is empty */
-void xb_fmt(xlsx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *xb_str(const xlsx_buf *b); /* "" when empty */
-void xb_free(xlsx_buf *b);
+/* Joined values ("k=v; k=v") are built in core's buffer (core/buf.h). */
+void xb_sep(vpc_buf *b, const char *sep); /* adds sep unless the buffer is empty */
 
 /* How a column's cells are typed and coloured. */
 typedef enum {
@@ -88,8 +80,6 @@ typedef struct {
     const char *base;       /* population name: the key of its description */
 } xlsx_sheet_info;
 
-typedef struct xlsx_texts xlsx_texts;
-
 /* Per vault: findings by status, for the Summary (index vault_count: no vault). */
 typedef size_t xlsx_counts[VP_STATUS_COUNT];
 
@@ -105,7 +95,7 @@ typedef struct {
     lxw_workbook *wb;
     const vp_render_input *in;
     const vp_findings_header *hdr;
-    const xlsx_texts *texts;
+    const vpr_texts *texts;            /* templates/report/workbook.json */
     unsigned long max_rows;
     xlsx_formats f;
     vp_status status; /* first error; every later write is skipped */
@@ -123,8 +113,8 @@ typedef struct {
     size_t digest_count, digest_cap;
     vp_arena *digest_strings;
     size_t vm_tag_keys, vm_tag_columns; /* distinct VM tag keys, and how many got a column */
-    xlsx_buf buf;                      /* scratch for joined values */
-    xlsx_buf guard;                    /* scratch of the cell writer */
+    vpc_buf buf;                      /* scratch for joined values */
+    vpc_buf guard;                    /* scratch of the cell writer */
     pthread_mutex_t *wb_lock;          /* while two threads write sheets: guards workbook-wide calls */
 } xlsx_ctx;
 
@@ -181,19 +171,13 @@ void xlsx_sheet_ref(char *out, size_t size, const char *sheet);
 /* Records a report sheet (no population) in the directory. */
 lxw_worksheet *xlsx_add_report_sheet(xlsx_ctx *x, const char *name);
 
-/* Texts of templates/report/workbook.json (xlsx_texts.c). */
-vp_status xlsx_texts_load(xlsx_texts **out, vp_error *err);
-void xlsx_texts_free(xlsx_texts *t);
-/* A text by dotted key ("title", "sheets.Findings"); NULL when absent. */
-const char *xlsx_text_get(const xlsx_texts *t, const char *key);
-/* Line i of an array-valued text ("readme.intro"); NULL past the end. */
-const char *xlsx_text_line(const xlsx_texts *t, const char *key, size_t i);
-/* As xlsx_text_get, but a missing text fails the render (VP_ERR_INTERNAL) and gives "". */
-const char *xlsx_t(xlsx_ctx *x, const char *key);
-int xlsx_t_exists(xlsx_ctx *x, const char *key);
-/* The text with "{name}" placeholders filled; the result lives in x->buf. */
-const char *xlsx_t_fill(xlsx_ctx *x, const char *key, const char *const *names, const char *const *values,
-                        size_t n);
+/* The workbook's texts (render/texts.h), by JSON pointer ("/title", "/sheets/Findings").
+ * A missing text fails the render (VP_ERR_INTERNAL) and gives "", never a silently empty
+ * cell. xlsx_t_fill fills "{name}" placeholders from vars (name, value, ..., NULL); the
+ * result lives in x->buf. */
+const char *xlsx_t(xlsx_ctx *x, const char *pointer);
+int xlsx_t_exists(xlsx_ctx *x, const char *pointer);
+const char *xlsx_t_fill(xlsx_ctx *x, const char *pointer, const char *const *vars);
 
 /* The sheets (xlsx_findings.c, xlsx_estate.c, xlsx_collection.c, xlsx_summary.c, xlsx_readme.c). */
 void xlsx_write_controls(xlsx_ctx *x);

@@ -70,13 +70,13 @@ static const char *cell_value(xlsx_ctx *x, const char *s)
     int guard = dangerous(s);
     if (!guard && n <= CELL_MAX)
         return s;
-    xb_clear(&x->guard);
+    vpc_buf_clear(&x->guard);
     if (guard) {
-        xb_add(&x->guard, "'");
+        vpc_buf_adds(&x->guard, "'");
         room--;
     }
     if (n <= room) {
-        xb_add(&x->guard, s);
+        vpc_buf_adds(&x->guard, s);
     } else {
         size_t keep = room - strlen(CUT_MARK);
         while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
@@ -85,16 +85,16 @@ static const char *cell_value(xlsx_ctx *x, const char *s)
         if (!copy) {
             x->guard.nomem = 1;
         } else {
-            xb_add(&x->guard, copy);
+            vpc_buf_adds(&x->guard, copy);
             free(copy);
         }
-        xb_add(&x->guard, CUT_MARK);
+        vpc_buf_adds(&x->guard, CUT_MARK);
     }
     if (x->guard.nomem) {
         xlsx_fail(x, VP_ERR_NOMEM, "XLSX: out of memory");
         return NULL;
     }
-    return xb_str(&x->guard);
+    return vpc_buf_str(&x->guard);
 }
 
 void xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
@@ -150,17 +150,16 @@ static void part_note(xlsx_pop *p, const xlsx_sheet_info *info)
     xlsx_ctx *x = p->x;
     char part[16], parts[16], first[24], last[24], next[LXW_SHEETNAME_MAX + 8], note[1024];
     size_t per_part = x->max_rows - 1, end = info->first - 1 + per_part;
-    const char *names[] = {"part", "parts", "first", "last", "next"};
-    const char *values[] = {part, parts, first, last, next};
+    const char *const vars[] = {"part", part, "parts", parts, "first", first, "last", last, "next", next, NULL};
     snprintf(part, sizeof part, "%d", p->part);
     snprintf(parts, sizeof parts, "%d", p->parts);
     snprintf(first, sizeof first, "%zu", info->first);
     snprintf(last, sizeof last, "%zu", end < p->expected ? end : p->expected);
     snprintf(next, sizeof next, "%s (%d)", p->name, p->part + 1);
-    snprintf(note, sizeof note, "%s", xlsx_t_fill(x, "notes.part", names, values, 5));
+    snprintf(note, sizeof note, "%s", xlsx_t_fill(x, "/notes/part", vars));
     if (p->part < p->parts) {
         size_t len = strlen(note);
-        snprintf(note + len, sizeof note - len, " %s", xlsx_t_fill(x, "notes.next", names, values, 5));
+        snprintf(note + len, sizeof note - len, " %s", xlsx_t_fill(x, "/notes/next", vars));
     }
     worksheet_set_comments_author(p->ws, "vaultproof");
     xlsx_check(x, worksheet_write_comment(p->ws, 0, 0, note), "continuation note");

@@ -49,27 +49,27 @@ static void formula(summary *s, lxw_col_t col, const char *f, double cached)
 
 /* A COUNTIFS criterion matching text exactly: "=" and the text with Excel's wildcards
  * (* ? ~) escaped by ~ and quotes doubled. */
-static void criterion(xlsx_buf *b, const char *text)
+static void criterion(vpc_buf *b, const char *text)
 {
     char one[2] = {0, 0};
-    xb_add(b, "\"=");
+    vpc_buf_adds(b, "\"=");
     for (const char *c = text; *c; c++) {
         if (*c == '*' || *c == '?' || *c == '~')
-            xb_add(b, "~");
+            vpc_buf_adds(b, "~");
         if (*c == '"')
-            xb_add(b, "\"");
+            vpc_buf_adds(b, "\"");
         one[0] = *c;
-        xb_add(b, one);
+        vpc_buf_adds(b, one);
     }
-    xb_add(b, "\"");
+    vpc_buf_adds(b, "\"");
 }
 
 /* COUNTIFS over every part of the Findings sheet; rule NULL counts every rule. */
-static void count_formula(summary *s, xlsx_buf *b, const char *rule, vp_finding_status st)
+static void count_formula(summary *s, vpc_buf *b, const char *rule, vp_finding_status st)
 {
     char ref[80], rules[32], statuses[32];
-    xb_clear(b);
-    xb_add(b, "=");
+    vpc_buf_clear(b);
+    vpc_buf_adds(b, "=");
     for (size_t i = 0; i < s->x->sheet_count; i++) {
         const xlsx_sheet_info *info = &s->x->sheets[i];
         if (strcmp(info->base, "Findings") != 0 || !info->defined_name[0])
@@ -79,35 +79,35 @@ static void count_formula(summary *s, xlsx_buf *b, const char *rule, vp_finding_
         lxw_rowcol_to_range_abs(rules, 1, XLSX_FINDINGS_RULE_COL, last, XLSX_FINDINGS_RULE_COL);
         lxw_rowcol_to_range_abs(statuses, 1, XLSX_FINDINGS_STATUS_COL, last, XLSX_FINDINGS_STATUS_COL);
         if (b->len > 1)
-            xb_add(b, "+");
-        xb_add(b, "COUNTIFS(");
+            vpc_buf_adds(b, "+");
+        vpc_buf_adds(b, "COUNTIFS(");
         if (rule) {
-            xb_fmt(b, "%s!%s,", ref, rules);
+            vpc_buf_printf(b, "%s!%s,", ref, rules);
             criterion(b, rule);
-            xb_add(b, ",");
+            vpc_buf_adds(b, ",");
         }
-        xb_fmt(b, "%s!%s,", ref, statuses);
+        vpc_buf_printf(b, "%s!%s,", ref, statuses);
         criterion(b, vp_finding_status_name(st));
-        xb_add(b, ")");
+        vpc_buf_adds(b, ")");
     }
     if (b->len == 1)
-        xb_add(b, "0");
+        vpc_buf_adds(b, "0");
 }
 
 /* The sum of the given Summary rows' cells in one column: "=N40+N43". */
-static void sum_rows(xlsx_buf *b, const int *rows, size_t n, lxw_col_t col)
+static void sum_rows(vpc_buf *b, const int *rows, size_t n, lxw_col_t col)
 {
     char cell[16];
-    xb_clear(b);
-    xb_add(b, "=");
+    vpc_buf_clear(b);
+    vpc_buf_adds(b, "=");
     for (size_t k = 0; k < n; k++) {
         lxw_rowcol_to_cell(cell, (lxw_row_t)rows[k], col);
         if (k)
-            xb_add(b, "+");
-        xb_add(b, cell);
+            vpc_buf_adds(b, "+");
+        vpc_buf_adds(b, cell);
     }
     if (!n)
-        xb_add(b, "0");
+        vpc_buf_adds(b, "0");
 }
 
 /* Values in G-M and formulas in N-T. The status formulas either count the Findings
@@ -116,7 +116,7 @@ static void sum_rows(xlsx_buf *b, const int *rows, size_t n, lxw_col_t col)
 static void count_cells(summary *s, const size_t counts[VP_STATUS_COUNT], const char *rule, const int *rule_rows,
                         size_t nrule_rows)
 {
-    xlsx_buf *b = &s->x->buf;
+    vpc_buf *b = &s->x->buf;
     char a[16], z[16], sum[48];
     size_t total = 0;
     for (int st = 0; st < VP_STATUS_COUNT; st++) {
@@ -129,7 +129,7 @@ static void count_cells(summary *s, const size_t counts[VP_STATUS_COUNT], const 
             count_formula(s, b, rule, (vp_finding_status)st);
         if (b->nomem)
             xlsx_fail(s->x, VP_ERR_NOMEM, "out of memory");
-        formula(s, col, xb_str(b), (double)counts[st]);
+        formula(s, col, vpc_buf_str(b), (double)counts[st]);
     }
     number(s, COL_TOTAL, (double)total);
     lxw_rowcol_to_cell(a, s->row, COL_FORMULA + 1);
@@ -195,7 +195,7 @@ static void frameworks_block(summary *s, int *rows)
     s->row++;
     count_headers(s, first, 2);
     top = s->row;
-    label(s, 0, xlsx_t(s->x, "summary.all"), NULL);
+    label(s, 0, xlsx_t(s->x, "/summary/all"), NULL);
     label(s, 1, s->x->hdr->result, NULL);
     count_cells(s, s->x->hdr->counts, NULL, NULL, 0);
     s->row++;
@@ -308,7 +308,7 @@ static void vaults_block(summary *s)
     top = s->row;
     for (size_t v = 0; v < snap->vault_count && s->row + 1 < LXW_ROW_MAX; v++)
         vault_row(s, snap->vaults[v].name, &snap->vaults[v], s->x->per_vault[v]);
-    vault_row(s, xlsx_t(s->x, "summary.no_vault"), NULL, s->x->per_vault[snap->vault_count]);
+    vault_row(s, xlsx_t(s->x, "/summary/no_vault"), NULL, s->x->per_vault[snap->vault_count]);
     xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 2, XP_IMMUTABLE);
     xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 3, XP_SOFTDELETE);
     xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 4, XP_ENABLED);
@@ -335,7 +335,7 @@ void xlsx_write_summary(xlsx_ctx *x)
     for (size_t c = 0; c < s.ncontrols; c++)
         nfw += c == 0 || strcmp(s.controls[c].framework, s.controls[c - 1].framework) != 0;
     s.rule_row0 = (lxw_row_t)(4 + 3 + nfw + 3 + s.ncontrols + 3);
-    label(&s, 0, xlsx_t(x, "summary.title"), x->f.title);
+    label(&s, 0, xlsx_t(x, "/summary/title"), x->f.title);
     s.row++;
     label(&s, 0, "Overall result", x->f.label);
     label(&s, 1, h->result, NULL);

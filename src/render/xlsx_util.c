@@ -9,70 +9,33 @@
 #include "vaultproof/evaluate.h" /* vp_result_of: the one roll-up rule, shared with evaluate */
 #include "render/xlsx_internal.h"
 
-static int xb_reserve(xlsx_buf *b, size_t more)
+void xb_sep(vpc_buf *b, const char *sep)
 {
-    if (b->nomem)
-        return -1;
-    if (b->len + more + 1 <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        b->nomem = 1;
-        return -1;
-    }
-    b->p = p;
-    b->cap = cap;
+    if (b->len)
+        vpc_buf_adds(b, sep);
+}
+
+/* ---- texts ---- */
+
+const char *xlsx_t(xlsx_ctx *x, const char *pointer)
+{
+    const char *s = vpr_texts_string(x->texts, pointer);
+    if (!s) /* a missing text is a bug of the template, never a silently empty cell */
+        xlsx_fail(x, VP_ERR_INTERNAL, "%s: no text at %s", vpr_texts_label(x->texts), pointer);
+    return s ? s : "";
+}
+
+int xlsx_t_exists(xlsx_ctx *x, const char *pointer)
+{
+    if (vpr_texts_node(x->texts, pointer))
+        return 1;
+    xlsx_fail(x, VP_ERR_INTERNAL, "%s: no text at %s", vpr_texts_label(x->texts), pointer);
     return 0;
 }
 
-void xb_clear(xlsx_buf *b)
+const char *xlsx_t_fill(xlsx_ctx *x, const char *pointer, const char *const *vars)
 {
-    b->len = 0;
-    if (b->p)
-        b->p[0] = '\0';
-}
-
-void xb_add(xlsx_buf *b, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (!n || xb_reserve(b, n))
-        return;
-    memcpy(b->p + b->len, s, n + 1);
-    b->len += n;
-}
-
-void xb_sep(xlsx_buf *b, const char *sep)
-{
-    if (b->len)
-        xb_add(b, sep);
-}
-
-void xb_fmt(xlsx_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n <= 0 || xb_reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-const char *xb_str(const xlsx_buf *b)
-{
-    return b->p && !b->nomem ? b->p : "";
-}
-
-void xb_free(xlsx_buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
+    return vpr_texts_fill(&x->buf, xlsx_t(x, pointer), vars);
 }
 
 typedef struct {

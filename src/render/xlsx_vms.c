@@ -162,25 +162,25 @@ static tag_key *tag_columns(xlsx_ctx *x, size_t *count)
 }
 
 /* Adds s to the "; "-joined buffer unless it is already there. */
-static void add_unique(xlsx_buf *b, const char *s)
+static void add_unique(vpc_buf *b, const char *s)
 {
     if (!s || !*s)
         return;
-    for (const char *at = xb_str(b); (at = strstr(at, s)) != NULL; at++) {
+    for (const char *at = vpc_buf_str(b); (at = strstr(at, s)) != NULL; at++) {
         size_t n = strlen(s);
-        int starts = at == xb_str(b) || (at >= xb_str(b) + 2 && at[-2] == ';' && at[-1] == ' ');
+        int starts = at == vpc_buf_str(b) || (at >= vpc_buf_str(b) + 2 && at[-2] == ';' && at[-1] == ' ');
         if (starts && (at[n] == '\0' || at[n] == ';'))
             return;
     }
     xb_sep(b, "; ");
-    xb_add(b, s);
+    vpc_buf_adds(b, s);
 }
 
 /* Vaults, policies or protection states of the items backing the VM up. */
 static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
 {
     const vp_snapshot *s = x->in->snapshot;
-    xb_clear(&x->buf);
+    vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < vm->protected_count; k++) {
         if (s->lazy_source) { /* items were streamed: their digests were kept */
             const xlsx_item_digest *d = xlsx_digest_find(x, vm->protected_by[k]);
@@ -199,7 +199,7 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
         else
             add_unique(&x->buf, it->protection_state.value);
     }
-    return xb_str(&x->buf);
+    return vpc_buf_str(&x->buf);
 }
 
 static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *keys, size_t nkeys)
@@ -217,18 +217,18 @@ static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *key
     xlsx_num(p, M_ITEMS, (double)vm->protected_count);
     for (int what = M_VAULTS; what <= M_STATES; what++)
         xlsx_text(p, (size_t)what, coverage(x, vm, what));
-    xb_clear(&x->buf);
+    vpc_buf_clear(&x->buf);
     for (size_t t = 0; t < vm->tags.count; t++) {
         const vp_tag *tag = &vm->tags.items[t];
         const tag_key *col = nkeys ? bsearch(tag->key, keys, nkeys, sizeof *keys, find_key) : NULL;
         if (col)
             xlsx_text(p, M_FIXED + (size_t)(col - keys), tag->value);
         xb_sep(&x->buf, "; ");
-        xb_add(&x->buf, tag->key);
-        xb_add(&x->buf, "=");
-        xb_add(&x->buf, tag->value);
+        vpc_buf_adds(&x->buf, tag->key);
+        vpc_buf_adds(&x->buf, "=");
+        vpc_buf_adds(&x->buf, tag->value);
     }
-    xlsx_text(p, M_TAGS, xb_str(&x->buf));
+    xlsx_text(p, M_TAGS, vpc_buf_str(&x->buf));
     xlsx_vtext(p, M_UUID, &vm->vm_uuid);
     xlsx_text(p, M_TYPE, vm->type);
     xlsx_text(p, M_ID, vm->id);
