@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/vec.h"
 #include "render/xlsx_internal.h"
 
 /* The snapshot's field names of the vp_text fields flagged as outside their enum. */
@@ -324,14 +325,6 @@ int xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
 {
     if (!x->digest_strings && !(x->digest_strings = calloc(1, sizeof *x->digest_strings)))
         return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-    if (x->digest_count == x->digest_cap) {
-        size_t cap = x->digest_cap ? x->digest_cap * 2 : 1024;
-        xlsx_item_digest *d = realloc(x->digest, cap * sizeof *d);
-        if (!d)
-            return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-        x->digest = d;
-        x->digest_cap = cap;
-    }
     /* vault names live in the snapshot's vaults, which stay in memory */
     xlsx_item_digest d = {digest_copy(x, it->id), xlsx_vault_name(x->in->snapshot, it->vault_id),
                           it->policy_name.presence == VP_PRESENT ? digest_copy(x, it->policy_name.value) : NULL,
@@ -342,31 +335,28 @@ int xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
     if (!d.id || (it->vault_id && !d.vault_name) || (it->policy_name.presence == VP_PRESENT && !d.policy_name) ||
         (it->protection_state.presence == VP_PRESENT && !d.protection_state))
         return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-    x->digest[x->digest_count++] = d; /* items stream in id order, so the array is sorted */
+    xlsx_item_digest *slot = VP_VEC_PUSH(x->digest);
+    if (!slot)
+        return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+    *slot = d; /* items stream in id order, so the array is sorted */
     return 0;
+}
+
+static int cmp_digest(const void *id, const void *elem)
+{
+    return strcasecmp(id, ((const xlsx_item_digest *)elem)->id);
 }
 
 const xlsx_item_digest *xlsx_digest_find(const xlsx_ctx *x, const char *id)
 {
-    size_t lo = 0, hi = x->digest_count;
-    while (id && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcasecmp(x->digest[mid].id, id);
-        if (c == 0)
-            return &x->digest[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return id ? vp_search(id, x->digest.v, x->digest.n, sizeof *x->digest.v, cmp_digest) : NULL;
 }
 
 void xlsx_digest_free(xlsx_ctx *x)
 {
-    free(x->digest);
-    x->digest = NULL;
-    x->digest_count = x->digest_cap = 0;
+    free(x->digest.v);
+    x->digest.v = NULL;
+    x->digest.n = x->digest.cap = 0;
     if (x->digest_strings) {
         vp_arena_free(x->digest_strings);
         free(x->digest_strings);

@@ -17,6 +17,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/vec.h"
 #include "render/texts.h"
 #include "vaultproof/render.h"
 
@@ -109,8 +110,7 @@ typedef struct {
     size_t findings_rows;              /* findings written */
     /* When the snapshot's items are streamed (lazy_source), what the VM sheet's coverage
      * columns need of each item, kept while the item sheet goes by (sorted by id). */
-    struct xlsx_item_digest *digest;
-    size_t digest_count, digest_cap;
+    VP_VEC(struct xlsx_item_digest) digest;
     vp_arena *digest_strings;
     size_t vm_tag_keys, vm_tag_columns; /* distinct VM tag keys, and how many got a column */
     vpc_buf buf;                      /* scratch for joined values */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/vec.h"
 #include "render/xlsx_internal.h"
 
 #define MAX_TAG_COLUMNS 40 /* the most used keys beyond this stay in the Tags column only */
@@ -68,53 +69,35 @@ static int find_key(const void *key, const void *elem)
  * a streamed VM's strings do not outlive it. The spelling kept is the one that sorts
  * first (cmp_name), as if every occurrence had been sorted and grouped. */
 typedef struct {
-    tag_key *v;
-    size_t n, cap;
+    VP_VEC(tag_key);
     int nomem;
 } key_set;
 
 static void key_seen(key_set *ks, const char *key)
 {
-    size_t lo = 0, hi = ks->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcasecmp(key, ks->v[mid].key);
-        if (c == 0) {
-            ks->v[mid].uses++;
-            if (strcmp(key, ks->v[mid].key) < 0) {
-                char *copy = strdup(key);
-                if (!copy) {
-                    ks->nomem = 1;
-                    return;
-                }
-                free((char *)ks->v[mid].key);
-                ks->v[mid].key = copy;
+    size_t at = vpc_lower_bound(key, ks->v, ks->n, sizeof *ks->v, find_key);
+    tag_key *k = at < ks->n && strcasecmp(key, ks->v[at].key) == 0 ? &ks->v[at] : NULL;
+    if (k) {
+        k->uses++;
+        if (strcmp(key, k->key) < 0) {
+            char *copy = strdup(key);
+            if (!copy) {
+                ks->nomem = 1;
+                return;
             }
-            return;
+            free((char *)k->key);
+            k->key = copy;
         }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    if (ks->n == ks->cap) {
-        size_t cap = ks->cap ? ks->cap * 2 : 16;
-        tag_key *v = realloc(ks->v, cap * sizeof *v);
-        if (!v) {
-            ks->nomem = 1;
-            return;
-        }
-        ks->v = v;
-        ks->cap = cap;
+        return;
     }
     char *copy = strdup(key);
-    if (!copy) {
+    if (!copy || !VP_VEC_PUSH(*ks)) {
+        free(copy);
         ks->nomem = 1;
         return;
     }
-    memmove(ks->v + lo + 1, ks->v + lo, (ks->n - lo) * sizeof *ks->v);
-    ks->v[lo] = (tag_key){copy, 1};
-    ks->n++;
+    memmove(ks->v + at + 1, ks->v + at, (ks->n - 1 - at) * sizeof *ks->v);
+    ks->v[at] = (tag_key){copy, 1};
 }
 
 static vp_status collect_keys(void *ctx, const vp_vm *vm, vp_error *err)
@@ -220,7 +203,7 @@ static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *key
     vpc_buf_clear(&x->buf);
     for (size_t t = 0; t < vm->tags.count; t++) {
         const vp_tag *tag = &vm->tags.items[t];
-        const tag_key *col = nkeys ? bsearch(tag->key, keys, nkeys, sizeof *keys, find_key) : NULL;
+        const tag_key *col = vp_search(tag->key, keys, nkeys, sizeof *keys, find_key);
         if (col)
             xlsx_text(p, M_FIXED + (size_t)(col - keys), tag->value);
         xb_sep(&x->buf, "; ");
