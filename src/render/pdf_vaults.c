@@ -136,12 +136,7 @@ static const char *flagged(pdf_ctx *c, const vp_text *t)
 static const char *worm_status(pdf_ctx *c, const vp_vault *v)
 {
     const vp_snapshot *s = c->snap;
-    const vp_region *r = NULL;
-    char want[128], have[128];
-    vp_location_normalize(pdf_nz(v->location), want, sizeof want);
-    for (size_t i = 0; i < s->region_count && !r; i++)
-        if (!strcmp(vp_location_normalize(pdf_nz(s->regions[i].location), have, sizeof have), want))
-            r = &s->regions[i];
+    const vp_region *r = vp_snapshot_find_region(s, pdf_nz(v->location));
     if (!r)
         return pdf_printf(c, "%s: not in the WORM region catalog", pdf_nz(v->location));
     if (!r->worm || strcmp(r->worm, "ga"))

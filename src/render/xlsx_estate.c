@@ -30,14 +30,6 @@ static void tags_text(vpc_buf *b, const vp_tags *t)
     }
 }
 
-static const vp_region *region_of(const vp_snapshot *s, const char *location)
-{
-    for (size_t i = 0; location && i < s->region_count; i++)
-        if (strcasecmp(s->regions[i].location, location) == 0)
-            return &s->regions[i];
-    return NULL;
-}
-
 enum {
     V_NAME, V_SUB, V_RG, V_LOCATION, V_WORM, V_SKU, V_IMMUTABILITY, V_SOFT_DELETE, V_SOFT_DAYS, V_ENHANCED, V_MUA,
     V_GUARDS, V_GUARD_IDS, V_REDUNDANCY, V_CRR, V_SCORE, V_BCDR, V_PROVISIONING, V_PUBLIC, V_POLICIES, V_ITEMS,
@@ -87,7 +79,7 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     const vp_text *fields[] = {&v->immutability, &v->soft_delete, &v->enhanced_security, &v->mua,
                                &v->storage_redundancy, &v->cross_region_restore, &v->secure_score,
                                &v->bcdr_security_level, &v->provisioning_state, &v->public_network_access, &v->sku};
-    const vp_region *region = region_of(x->in->snapshot, v->location);
+    const vp_region *region = vp_snapshot_find_region(x->in->snapshot, v->location);
     if (xlsx_pop_row(p))
         return;
     xlsx_text(p, V_NAME, v->name);

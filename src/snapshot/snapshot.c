@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/vec.h"
 #include "vaultproof/snapshot.h"
+#include "vaultproof/worm.h" /* vp_location_normalize: the one spelling of a location */
 
 const char *vp_list_status_name(vp_list_status s)
 {
@@ -69,4 +70,16 @@ const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id
 const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id)
 {
     return FIND_BY_ID(snap->vms, snap->vm_count, id, cmp_vm);
+}
+
+const vp_region *vp_snapshot_find_region(const vp_snapshot *snap, const char *location)
+{
+    char want[128], have[128];
+    if (!location)
+        return NULL;
+    vp_location_normalize(location, want, sizeof want);
+    for (size_t i = 0; i < snap->region_count; i++) /* a few dozen at most */
+        if (!strcmp(vp_location_normalize(snap->regions[i].location, have, sizeof have), want))
+            return &snap->regions[i];
+    return NULL;
 }
