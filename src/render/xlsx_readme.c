@@ -17,20 +17,20 @@ typedef struct {
 
 static void cell(readme *r, lxw_col_t col, const char *text, lxw_format *fmt)
 {
-    xlsx_cell_text(r->x, r->ws, r->row, col, text, fmt, NULL);
+    vpr_xlsx_cell_text(r->x, r->ws, r->row, col, text, fmt, NULL);
 }
 
 static void heading(readme *r, const char *key)
 {
     r->row++;
-    cell(r, 0, xlsx_t(r->x, key), r->x->f.heading);
+    cell(r, 0, vpr_xlsx_t(r->x, key), r->x->f.heading);
     r->row++;
 }
 
 static void lines(readme *r, const char *key)
 {
     const char *line;
-    if (!xlsx_t_exists(r->x, key))
+    if (!vpr_xlsx_t_exists(r->x, key))
         return;
     for (size_t i = 0; (line = vpr_texts_line(r->x->texts, key, i)) != NULL; i++, r->row++)
         cell(r, 1, line, r->x->f.wrap);
@@ -49,21 +49,21 @@ static void kv_num(readme *r, const char *label, double v)
 {
     cell(r, 0, label, r->x->f.label);
     if (!r->x->status)
-        xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, v, NULL), "README");
+        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, v, NULL), "README");
     r->row++;
 }
 
 /* A time as an Excel date cell (UTC), with the verbatim text beside it. */
 static void kv_time(readme *r, const char *label, const char *rfc3339)
 {
-    double serial = rfc3339 ? xlsx_serial(rfc3339) : -1;
+    double serial = rfc3339 ? vpr_xlsx_serial(rfc3339) : -1;
     if (!rfc3339)
         return;
     cell(r, 0, label, r->x->f.label);
     if (serial < 0)
         cell(r, 1, rfc3339, NULL);
     else if (!r->x->status)
-        xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, serial, r->x->f.time), "README");
+        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, serial, r->x->f.time), "README");
     r->row++;
 }
 
@@ -136,13 +136,13 @@ static void scope(readme *r)
     kv(r, "Collection", text);
     vpc_buf_clear(b);
     for (size_t i = 0; i < c->endpoint_count; i++) {
-        xb_sep(b, ", ");
+        vpr_xlsx_sep(b, ", ");
         vpc_buf_adds(b, c->endpoints[i]);
     }
     kv(r, "Endpoints", vpc_buf_str(b));
     vpc_buf_clear(b);
     for (size_t i = 0; i < c->api_version_count; i++) {
-        xb_sep(b, ", ");
+        vpr_xlsx_sep(b, ", ");
         vpc_buf_adds(b, c->api_versions[i]);
     }
     kv(r, "API versions", vpc_buf_str(b));
@@ -154,9 +154,9 @@ static void sheet_row(readme *r, const xlsx_sheet_info *info)
     char key[96], part[24], parts[24], first[24], last[24];
     snprintf(key, sizeof key, "/sheets/%s", info->base);
     cell(r, 0, info->name, NULL);
-    cell(r, 1, xlsx_t(r->x, key), r->x->f.wrap);
+    cell(r, 1, vpr_xlsx_t(r->x, key), r->x->f.wrap);
     if (info->defined_name[0] && !r->x->status) {
-        xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 2, (double)info->rows, NULL), "README");
+        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 2, (double)info->rows, NULL), "README");
         cell(r, 3, info->defined_name, NULL);
     }
     if (info->parts > 1) {
@@ -165,7 +165,7 @@ static void sheet_row(readme *r, const xlsx_sheet_info *info)
         snprintf(parts, sizeof parts, "%d", info->parts);
         snprintf(first, sizeof first, "%zu", info->first);
         snprintf(last, sizeof last, "%zu", info->last);
-        cell(r, 4, xlsx_t_fill(r->x, "/readme/continued", vars), r->x->f.wrap);
+        cell(r, 4, vpr_xlsx_t_fill(r->x, "/readme/continued", vars), r->x->f.wrap);
     }
     r->row++;
 }
@@ -176,7 +176,7 @@ static void sheets(readme *r)
     heading(r, "/readme/sheets");
     for (size_t i = 0; i < r->x->sheet_count; i++)
         if (r->x->sheets[i].parts > 1) {
-            cell(r, 1, xlsx_t(r->x, "/readme/split"), r->x->f.label);
+            cell(r, 1, vpr_xlsx_t(r->x, "/readme/split"), r->x->f.label);
             r->row++;
             break;
         }
@@ -185,7 +185,7 @@ static void sheets(readme *r)
         const char *const vars[] = {"keys", a, "columns", b, NULL};
         snprintf(a, sizeof a, "%zu", r->x->vm_tag_keys);
         snprintf(b, sizeof b, "%zu", r->x->vm_tag_columns);
-        cell(r, 1, xlsx_t_fill(r->x, "/readme/tag_columns", vars), r->x->f.wrap);
+        cell(r, 1, vpr_xlsx_t_fill(r->x, "/readme/tag_columns", vars), r->x->f.wrap);
         r->row++;
     }
     for (lxw_col_t c = 0; c < 5; c++)
@@ -195,10 +195,10 @@ static void sheets(readme *r)
         sheet_row(r, &r->x->sheets[i]);
 }
 
-void xlsx_write_readme(xlsx_ctx *x)
+void vpr_xlsx_write_readme(xlsx_ctx *x)
 {
     readme r = {.x = x, .ws = x->readme};
-    const char *title = x->hdr->report_title ? x->hdr->report_title : xlsx_t(x, "/title");
+    const char *title = x->hdr->report_title ? x->hdr->report_title : vpr_xlsx_t(x, "/title");
     if (!r.ws || x->status)
         return;
     cell(&r, 0, title, x->f.title);

@@ -129,7 +129,7 @@ static tag_key *tag_columns(xlsx_ctx *x, size_t *count)
         return NULL;
     }
     if (!ks.v && !(ks.v = malloc(sizeof *ks.v))) {
-        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
         return NULL;
     }
     size_t n = ks.n;
@@ -155,7 +155,7 @@ static void add_unique(vpc_buf *b, const char *s)
         if (starts && (at[n] == '\0' || at[n] == ';'))
             return;
     }
-    xb_sep(b, "; ");
+    vpr_xlsx_sep(b, "; ");
     vpc_buf_adds(b, s);
 }
 
@@ -166,7 +166,7 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
     vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < vm->protected_count; k++) {
         if (s->lazy_source) { /* items were streamed: their digests were kept */
-            const xlsx_item_digest *d = xlsx_digest_find(x, vm->protected_by[k]);
+            const xlsx_item_digest *d = vpr_xlsx_digest_find(x, vm->protected_by[k]);
             if (d)
                 add_unique(&x->buf, what == M_VAULTS ? d->vault_name : what == M_POLICIES ? d->policy_name
                                                                                           : d->protection_state);
@@ -176,7 +176,7 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
         if (!it)
             continue;
         if (what == M_VAULTS)
-            add_unique(&x->buf, xlsx_vault_name(s, it->vault_id));
+            add_unique(&x->buf, vpr_xlsx_vault_name(s, it->vault_id));
         else if (what == M_POLICIES)
             add_unique(&x->buf, it->policy_name.value);
         else
@@ -187,36 +187,36 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
 
 static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *keys, size_t nkeys)
 {
-    if (xlsx_pop_row(p))
+    if (vpr_xlsx_pop_row(p))
         return;
-    xlsx_text(p, M_NAME, vm->name);
-    xlsx_text(p, M_SUB, vm->subscription_id);
-    xlsx_text(p, M_RG, vm->resource_group);
-    xlsx_text(p, M_LOCATION, vm->location);
-    xlsx_vtext(p, M_SIZE, &vm->size);
-    xlsx_vtext(p, M_OS, &vm->os_type);
-    xlsx_time(p, M_CREATED, vm->time_created.value);
-    xlsx_bool(p, M_PROTECTED, vm->protected_count > 0);
-    xlsx_num(p, M_ITEMS, (double)vm->protected_count);
+    vpr_xlsx_text(p, M_NAME, vm->name);
+    vpr_xlsx_text(p, M_SUB, vm->subscription_id);
+    vpr_xlsx_text(p, M_RG, vm->resource_group);
+    vpr_xlsx_text(p, M_LOCATION, vm->location);
+    vpr_xlsx_vtext(p, M_SIZE, &vm->size);
+    vpr_xlsx_vtext(p, M_OS, &vm->os_type);
+    vpr_xlsx_time(p, M_CREATED, vm->time_created.value);
+    vpr_xlsx_bool(p, M_PROTECTED, vm->protected_count > 0);
+    vpr_xlsx_num(p, M_ITEMS, (double)vm->protected_count);
     for (int what = M_VAULTS; what <= M_STATES; what++)
-        xlsx_text(p, (size_t)what, coverage(x, vm, what));
+        vpr_xlsx_text(p, (size_t)what, coverage(x, vm, what));
     vpc_buf_clear(&x->buf);
     for (size_t t = 0; t < vm->tags.count; t++) {
         const vp_tag *tag = &vm->tags.items[t];
         const tag_key *col = vp_search(tag->key, keys, nkeys, sizeof *keys, find_key);
         if (col)
-            xlsx_text(p, M_FIXED + (size_t)(col - keys), tag->value);
-        xb_sep(&x->buf, "; ");
+            vpr_xlsx_text(p, M_FIXED + (size_t)(col - keys), tag->value);
+        vpr_xlsx_sep(&x->buf, "; ");
         vpc_buf_adds(&x->buf, tag->key);
         vpc_buf_adds(&x->buf, "=");
         vpc_buf_adds(&x->buf, tag->value);
     }
-    xlsx_text(p, M_TAGS, vpc_buf_str(&x->buf));
-    xlsx_vtext(p, M_UUID, &vm->vm_uuid);
-    xlsx_text(p, M_TYPE, vm->type);
-    xlsx_text(p, M_ID, vm->id);
-    xlsx_text(p, M_FILE, vm->source.file);
-    xlsx_text(p, M_POINTER, vm->source.pointer);
+    vpr_xlsx_text(p, M_TAGS, vpc_buf_str(&x->buf));
+    vpr_xlsx_vtext(p, M_UUID, &vm->vm_uuid);
+    vpr_xlsx_text(p, M_TYPE, vm->type);
+    vpr_xlsx_text(p, M_ID, vm->id);
+    vpr_xlsx_text(p, M_FILE, vm->source.file);
+    vpr_xlsx_text(p, M_POINTER, vm->source.pointer);
 }
 
 typedef struct {
@@ -234,7 +234,7 @@ static vp_status vm_row_of(void *ctx, const vp_vm *vm, vp_error *err)
     return r->x->status; /* a failed row is already recorded in x */
 }
 
-void xlsx_write_vms(xlsx_ctx *x)
+void vpr_xlsx_write_vms(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
     size_t nkeys = 0, ncols;
@@ -250,7 +250,7 @@ void xlsx_write_vms(xlsx_ctx *x)
     headers = calloc(ncols, sizeof *headers);
     owned = calloc(nkeys + 1, sizeof *owned);
     if (!cols || !headers || !owned) {
-        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
         goto done;
     }
     memcpy(cols, vm_cols, sizeof vm_cols);
@@ -259,20 +259,20 @@ void xlsx_write_vms(xlsx_ctx *x)
     for (size_t k = 0; k < nkeys; k++) {
         size_t len = strlen(keys[k].key) + 6;
         if (!(owned[k] = malloc(len))) {
-            xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+            vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
             goto done;
         }
         snprintf(owned[k], len, "Tag: %s", keys[k].key);
         headers[M_FIXED + k] = owned[k];
         cols[M_FIXED + k].kind = XC_TEXT;
     }
-    if (xlsx_pop_begin(&p, x, "Virtual Machines", cols, headers, ncols, s->vm_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Virtual Machines", cols, headers, ncols, s->vm_count))
         goto done;
     vm_rows rows = {x, &p, keys, nkeys};
     vp_status st = vp_snapshot_each_vm(s, vm_row_of, &rows, x->err);
     if (st && !x->status)
         x->status = st;
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 done:
     for (size_t k = 0; owned && k < nkeys; k++)
         free(owned[k]);
