@@ -66,6 +66,23 @@ vp_presence vp_jr_bool(vp_jreader *r, const cJSON *obj, const char *base, const 
 vp_presence vp_jr_object(vp_jreader *r, const cJSON *obj, const char *base, const char *key, const cJSON **out);
 vp_presence vp_jr_array(vp_jreader *r, const cJSON *obj, const char *base, const char *key, const cJSON **out);
 
+/* Required members. As the getters above, but an absent or null member is an error too,
+ * recorded as VP_ERR_INPUT "<file>: <pointer>: expected <what>, found nothing" (or
+ * "found null"); a member of the wrong type is reported as by the getters above. Each
+ * returns the value, or NULL after recording the error (or after an earlier error: then
+ * nothing is looked at). The strings and nodes belong to obj's tree. */
+const char *vp_jr_req_string(vp_jreader *r, const cJSON *obj, const char *base, const char *key);
+/* As vp_jr_req_string, and "" is an error too: "expected a non-empty string, found a string".
+ * Absent or null is reported as "expected a non-empty string". */
+const char *vp_jr_req_nonempty(vp_jreader *r, const cJSON *obj, const char *base, const char *key);
+int vp_jr_req_bool(vp_jreader *r, const cJSON *obj, const char *base, const char *key); /* 0 after an error */
+const cJSON *vp_jr_req_object(vp_jreader *r, const cJSON *obj, const char *base, const char *key);
+const cJSON *vp_jr_req_array(vp_jreader *r, const cJSON *obj, const char *base, const char *key);
+/* Returns VP_OK and sets *out, or VP_ERR_INPUT ("expected an integer" when absent or null;
+ * the range message of vp_jr_int when out of [min, max]). */
+vp_status vp_jr_req_int(vp_jreader *r, const cJSON *obj, const char *base, const char *key, long long min,
+                        long long max, long long *out);
+
 /* Records a type error for the value at pointer; used by callers that inspect values
  * themselves. Returns VP_ERR_INPUT. */
 vp_status vp_jr_fail(vp_jreader *r, const char *pointer, const char *expected, const cJSON *found);

@@ -273,5 +273,8 @@ const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);
 const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id);
 const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id);
+/* The region of a location ("West Europe" and "westeurope" are the same region, see
+ * vp_location_normalize); NULL for a NULL location or one not in the snapshot. */
+const vp_region *vp_snapshot_find_region(const vp_snapshot *snap, const char *location);
 
 #endif

@@ -40,24 +40,7 @@ int vp_severity_parse(const char *name, vp_severity *out)
 /* A required non-empty string member, copied into the catalog. */
 static const char *need(vp_catalog *c, vp_jreader *r, const cJSON *o, const char *base, const char *key)
 {
-    const char *s = NULL;
-    char p[256];
-    if (vp_jr_string(r, o, base, key, &s) != VP_PRESENT || !*s) {
-        if (r->status == VP_OK)
-            vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "a non-empty string",
-                       cJSON_GetObjectItemCaseSensitive(o, key));
-        return NULL;
-    }
-    return vp_arena_strdup(&c->arena, s);
-}
-
-static const cJSON *need_array(vp_jreader *r, const cJSON *o, const char *base, const char *key)
-{
-    const cJSON *a = NULL;
-    char p[256];
-    if (vp_jr_array(r, o, base, key, &a) != VP_PRESENT && r->status == VP_OK)
-        vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "an array", cJSON_GetObjectItemCaseSensitive(o, key));
-    return a;
+    return vp_arena_strdup(&c->arena, vp_jr_req_nonempty(r, o, base, key));
 }
 
 static const vp_citation *find_citation(const vp_catalog *c, const char *id)
@@ -72,7 +55,7 @@ static const vp_citation *find_citation(const vp_catalog *c, const char *id)
 static vp_status parse_frameworks(vp_catalog *c, vp_jreader *r, const cJSON *root)
 {
     char fp[64], cp[128];
-    const cJSON *arr = need_array(r, root, "", "frameworks");
+    const cJSON *arr = vp_jr_req_array(r, root, "", "frameworks");
     if (!arr)
         return r->status;
     c->framework_count = (size_t)cJSON_GetArraySize(arr);
@@ -83,7 +66,7 @@ static vp_status parse_frameworks(vp_catalog *c, vp_jreader *r, const cJSON *roo
         vp_json_pointer_index(fp, sizeof fp, "/frameworks", i);
         fw->id = need(c, r, f, fp, "id");
         fw->title = need(c, r, f, fp, "title");
-        const cJSON *cits = need_array(r, f, fp, "citations");
+        const cJSON *cits = vp_jr_req_array(r, f, fp, "citations");
         if (r->status)
             return r->status;
         fw->citation_count = (size_t)cJSON_GetArraySize(cits);
@@ -154,9 +137,9 @@ static vp_status parse_rule(vp_catalog *c, vp_jreader *r, const cJSON *o, const 
     rule->applies_to = need(c, r, o, base, "applies_to");
     rule->rationale = need(c, r, o, base, "rationale");
     sev = need(c, r, o, base, "severity");
-    const cJSON *params = need_array(r, o, base, "parameters");
-    const cJSON *cits = need_array(r, o, base, "citations");
-    const cJSON *pols = need_array(r, o, base, "azure_policy");
+    const cJSON *params = vp_jr_req_array(r, o, base, "parameters");
+    const cJSON *cits = vp_jr_req_array(r, o, base, "citations");
+    const cJSON *pols = vp_jr_req_array(r, o, base, "azure_policy");
     if (r->status)
         return r->status;
     if (vp_severity_parse(sev, &rule->severity))
@@ -217,7 +200,7 @@ vp_status vp_catalog_parse(const char *label, const char *json, size_t len, vp_c
     }
     if ((st = parse_frameworks(c, &r, root)))
         goto done;
-    const cJSON *rules = need_array(&r, root, "", "rules");
+    const cJSON *rules = vp_jr_req_array(&r, root, "", "rules");
     if ((st = r.status))
         goto done;
     c->rule_count = (size_t)cJSON_GetArraySize(rules);

@@ -34,16 +34,10 @@ static const char *copy_string(vp_config *c, vp_jreader *r, const cJSON *o, cons
                                int required)
 {
     const char *s = NULL;
-    char p[256];
-    vp_presence pr = vp_jr_string(r, o, base, key, &s);
-    if (r->status)
-        return NULL;
-    if (pr != VP_PRESENT || !*s) {
-        if (required)
-            vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "a non-empty string",
-                       cJSON_GetObjectItemCaseSensitive(o, key));
-        return NULL;
-    }
+    if (required)
+        s = vp_jr_req_nonempty(r, o, base, key);
+    else if (vp_jr_string(r, o, base, key, &s) != VP_PRESENT || r->status || !*s)
+        s = NULL;
     return vp_arena_strdup(&c->arena, s);
 }
 

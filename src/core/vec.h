@@ -1,4 +1,4 @@
-/* Growable arrays and empty-safe sort/search, shared by the engine's modules. */
+/* Growable arrays and empty-safe sort/search/lower bound, shared by the engine's modules. */
 #ifndef VP_CORE_VEC_H
 #define VP_CORE_VEC_H
 
@@ -23,5 +23,11 @@ static inline void *vp_search(const void *key, const void *base, size_t n, size_
 {
     return n ? bsearch(key, base, n, size, cmp) : NULL;
 }
+
+/* Lower bound: the index of the first of the n elements of base (sorted by cmp) that is
+ * not below key, or n when every element is below it. cmp(key, element) has bsearch's
+ * contract. Among equal elements it finds the first, which bsearch does not promise. */
+size_t vpc_lower_bound(const void *key, const void *base, size_t n, size_t size,
+                      int (*cmp)(const void *key, const void *elem));
 
 #endif

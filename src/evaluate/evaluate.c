@@ -169,23 +169,19 @@ vp_list_status vp_list_min(vp_list_status a, vp_list_status b)
     return a == VP_LIST_COMPLETE ? b : b == VP_LIST_COMPLETE ? a : (a < b ? a : b);
 }
 
+/* Lists are sorted by scope (ignoring case), then operation. */
+static int cmp_list(const void *key, const void *elem)
+{
+    const vp_list_call *k = key, *l = elem;
+    int c = strcasecmp(k->scope, l->scope);
+    return c ? c : strcmp(k->operation, l->operation);
+}
+
 vp_list_status vp_list_of(const vp_snapshot *s, const char *operation, const char *scope)
 {
-    size_t lo = 0, hi = s->collection.list_count;
-    while (lo < hi) { /* lists are sorted by scope (ignoring case), then operation */
-        size_t mid = lo + (hi - lo) / 2;
-        const vp_list_call *l = &s->collection.lists[mid];
-        int c = strcasecmp(l->scope, scope);
-        if (!c)
-            c = strcmp(l->operation, operation);
-        if (!c)
-            return l->status;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return VP_LIST_MISSING;
+    const vp_list_call probe = {.scope = scope, .operation = operation};
+    const vp_list_call *l = vp_search(&probe, s->collection.lists, s->collection.list_count, sizeof probe, cmp_list);
+    return l ? l->status : VP_LIST_MISSING;
 }
 
 vp_list_status vp_vault_list_status(const vp_snapshot *s, const vp_vault *v)

@@ -62,29 +62,19 @@ static long long num(vp_jreader *r, const cJSON *o, const char *base, const char
 
 static int flag(vp_jreader *r, const cJSON *o, const char *base, const char *key)
 {
-    int v = 0;
-    char p[256];
-    if (vp_jr_bool(r, o, base, key, &v) != VP_PRESENT && r->status == VP_OK)
-        vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "a boolean", cJSON_GetObjectItemCaseSensitive(o, key));
-    return v;
+    return vp_jr_req_bool(r, o, base, key);
 }
 
 static const cJSON *obj(vp_jreader *r, const cJSON *o, const char *base, const char *key, char *p, size_t size)
 {
-    const cJSON *v = NULL;
     vp_json_pointer_join(p, size, base, key);
-    if (vp_jr_object(r, o, base, key, &v) != VP_PRESENT && r->status == VP_OK)
-        vp_jr_fail(r, p, "an object", cJSON_GetObjectItemCaseSensitive(o, key));
-    return v;
+    return vp_jr_req_object(r, o, base, key);
 }
 
 static const cJSON *arr(vp_jreader *r, const cJSON *o, const char *base, const char *key, char *p, size_t size)
 {
-    const cJSON *v = NULL;
     vp_json_pointer_join(p, size, base, key);
-    if (vp_jr_array(r, o, base, key, &v) != VP_PRESENT && r->status == VP_OK)
-        vp_jr_fail(r, p, "an array", cJSON_GetObjectItemCaseSensitive(o, key));
-    return v;
+    return vp_jr_req_array(r, o, base, key);
 }
 
 /* An array of strings into the arena (copy) or pointing into the tree. */

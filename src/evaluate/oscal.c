@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "evaluate/internal.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/version.h"
@@ -29,11 +30,9 @@
 static const unsigned char uuid_namespace[16] = {0x94, 0xfc, 0x23, 0xf0, 0xed, 0xea, 0x57, 0xfe,
                                                  0xb2, 0x9f, 0x59, 0xa0, 0x0f, 0x0f, 0x72, 0xb6};
 
-/* A growable string, reused for every observation so nothing is allocated per finding. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-} text;
+/* Growable strings (core's buffer), reused for every observation so nothing is
+ * allocated per finding. */
+typedef vpc_buf text;
 
 typedef char uuid_text[37];
 
@@ -60,61 +59,37 @@ static const char *nz(const char *s)
 
 static int t_reserve(oscal *o, text *t, size_t more)
 {
-    if (t->len + more + 1 <= t->cap)
+    if (vpc_buf_reserve(t, more) == 0)
         return 0;
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < t->len + more + 1)
-        cap *= 2;
-    char *p = realloc(t->p, cap);
-    if (!p) {
-        o->nomem = 1;
-        return -1;
-    }
-    t->p = p;
-    t->cap = cap;
-    return 0;
+    o->nomem = 1;
+    return -1;
 }
 
 static void t_clear(text *t)
 {
-    t->len = 0;
-    if (t->p)
-        t->p[0] = '\0';
+    vpc_buf_clear(t);
 }
 
 static void t_addn(oscal *o, text *t, const char *s, size_t n)
 {
-    if (t_reserve(o, t, n))
-        return;
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
+    if (vpc_buf_add(t, s, n))
+        o->nomem = 1;
 }
 
 static void t_fmt(oscal *o, text *t, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void t_fmt(oscal *o, text *t, const char *fmt, ...)
 {
     va_list ap;
-    size_t room = t->cap > t->len ? t->cap - t->len : 0;
     va_start(ap, fmt);
-    int n = vsnprintf(room ? t->p + t->len : NULL, room, fmt, ap);
+    if (vpc_buf_vprintf(t, fmt, ap) && t->nomem)
+        o->nomem = 1;
     va_end(ap);
-    if (n <= 0)
-        return;
-    if ((size_t)n >= room) { /* did not fit: grow and format again */
-        if (t_reserve(o, t, (size_t)n))
-            return;
-        va_start(ap, fmt);
-        vsnprintf(t->p + t->len, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    t->len += (size_t)n;
 }
 
 /* The text written for a key; after an allocation failure the run is failing anyway. */
 static const char *t_str(const text *t)
 {
-    return t->p && t->len ? t->p : "-";
+    return t->s && t->len ? t->s : "-";
 }
 
 /* Percent-encodes everything but RFC 3986 unreserved characters and '/', so file names
@@ -205,7 +180,7 @@ static const char *uuid_fmt(oscal *o, uuid_text out, const char *fmt, ...)
     t_clear(&o->name);
     va_start(ap, fmt);
     if (n > 0 && !t_reserve(o, &o->name, (size_t)n)) {
-        vsnprintf(o->name.p, (size_t)n + 1, fmt, ap);
+        vsnprintf(o->name.s, (size_t)n + 1, fmt, ap);
         o->name.len = (size_t)n;
     }
     va_end(ap);
@@ -237,7 +212,7 @@ static vp_status start_uuids(oscal *o, const char *label, vp_error *err)
     o->scope = EVP_MD_CTX_new();
     o->ctx = EVP_MD_CTX_new();
     if (!o->sha1 || !o->scope || !o->ctx || !EVP_DigestInit_ex(o->scope, o->sha1, NULL) ||
-        !EVP_DigestUpdate(o->scope, uuid_namespace, sizeof uuid_namespace) || !EVP_DigestUpdate(o->scope, t->p, t->len))
+        !EVP_DigestUpdate(o->scope, uuid_namespace, sizeof uuid_namespace) || !EVP_DigestUpdate(o->scope, t->s, t->len))
         return vp_error_set(err, VP_ERR_CRYPTO, "%s: SHA-1 (for the OSCAL UUIDs) is not available from OpenSSL", label);
     return VP_OK;
 }
@@ -270,19 +245,19 @@ static const char *citation_token(oscal *o, const char *framework, const char *c
         t_addn(o, t, "_", 1);
     for (int part = 0; part < 2; part++) {
         const unsigned char *p = (const unsigned char *)(part ? citation : framework);
-        if (part && t->len && t->p[t->len - 1] != '_')
+        if (part && t->len && t->s[t->len - 1] != '_')
             t_addn(o, t, "_", 1);
         for (; *p; p++) {
             int keep = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
                        *p == '.' || *p == '-';
             if (keep)
                 t_addn(o, t, (const char *)p, 1);
-            else if (t->len && t->p[t->len - 1] != '_')
+            else if (t->len && t->s[t->len - 1] != '_')
                 t_addn(o, t, "_", 1);
         }
     }
-    while (t->len > 1 && t->p[t->len - 1] == '_')
-        t->p[--t->len] = '\0';
+    while (t->len > 1 && t->s[t->len - 1] == '_')
+        t->s[--t->len] = '\0';
     return t_str(t);
 }
 
@@ -735,7 +710,7 @@ static const char *file_href(oscal *o, const char *path)
 {
     t_clear(&o->href);
     t_uri(o, &o->href, nz(path));
-    return o->href.len ? o->href.p : NULL;
+    return o->href.len ? o->href.s : NULL;
 }
 
 /* Content known only by its hash (findings.json, whose name the writer is not told; the
@@ -844,10 +819,10 @@ static void release(oscal *o)
 {
     free(o->rule_counts);
     free(o->cited);
-    free(o->title.p);
-    free(o->body.p);
-    free(o->href.p);
-    free(o->name.p);
+    vpc_buf_free(&o->title);
+    vpc_buf_free(&o->body);
+    vpc_buf_free(&o->href);
+    vpc_buf_free(&o->name);
     EVP_MD_CTX_free(o->scope);
     EVP_MD_CTX_free(o->ctx);
     EVP_MD_free(o->sha1);

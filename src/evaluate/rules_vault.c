@@ -111,10 +111,7 @@ void vp_rule_worm_region(vp_eval_ctx *c)
             continue;
         }
         vp_location_normalize(v->location, loc, sizeof loc);
-        const vp_region *reg = NULL;
-        for (size_t r = 0; r < c->s->region_count; r++)
-            if (!strcmp(c->s->regions[r].location, loc))
-                reg = &c->s->regions[r];
+        const vp_region *reg = vp_snapshot_find_region(c->s, loc);
         if (reg && !strcmp(reg->worm, "ga")) {
             char src[512] = "";
             for (size_t k = 0; k < reg->source_count; k++)

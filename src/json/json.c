@@ -533,3 +533,68 @@ vp_presence vp_jr_array(vp_jreader *r, const cJSON *obj, const char *base, const
     *out = m;
     return p;
 }
+
+/* The error for a required member that is absent or null: names what was there. */
+static void missing(vp_jreader *r, const cJSON *obj, const char *base, const char *key, const char *expected)
+{
+    if (r->status == VP_OK)
+        type_error(r, base, key, expected, obj ? find_member(r, obj, key) : NULL);
+}
+
+const char *vp_jr_req_string(vp_jreader *r, const cJSON *obj, const char *base, const char *key)
+{
+    const char *s = NULL;
+    if (vp_jr_string(r, obj, base, key, &s) != VP_PRESENT) {
+        missing(r, obj, base, key, "a string");
+        return NULL;
+    }
+    return s;
+}
+
+const char *vp_jr_req_nonempty(vp_jreader *r, const cJSON *obj, const char *base, const char *key)
+{
+    const char *s = NULL;
+    if (vp_jr_string(r, obj, base, key, &s) != VP_PRESENT || !*s) {
+        missing(r, obj, base, key, "a non-empty string");
+        return NULL;
+    }
+    return s;
+}
+
+int vp_jr_req_bool(vp_jreader *r, const cJSON *obj, const char *base, const char *key)
+{
+    int v = 0;
+    if (vp_jr_bool(r, obj, base, key, &v) != VP_PRESENT)
+        missing(r, obj, base, key, "a boolean");
+    return v;
+}
+
+const cJSON *vp_jr_req_object(vp_jreader *r, const cJSON *obj, const char *base, const char *key)
+{
+    const cJSON *o = NULL;
+    if (vp_jr_object(r, obj, base, key, &o) != VP_PRESENT) {
+        missing(r, obj, base, key, "an object");
+        return NULL;
+    }
+    return o;
+}
+
+const cJSON *vp_jr_req_array(vp_jreader *r, const cJSON *obj, const char *base, const char *key)
+{
+    const cJSON *a = NULL;
+    if (vp_jr_array(r, obj, base, key, &a) != VP_PRESENT) {
+        missing(r, obj, base, key, "an array");
+        return NULL;
+    }
+    return a;
+}
+
+vp_status vp_jr_req_int(vp_jreader *r, const cJSON *obj, const char *base, const char *key, long long min,
+                        long long max, long long *out)
+{
+    if (vp_jr_int(r, obj, base, key, min, max, out) != VP_PRESENT) {
+        missing(r, obj, base, key, "an integer");
+        return VP_ERR_INPUT;
+    }
+    return VP_OK;
+}

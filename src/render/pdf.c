@@ -27,7 +27,7 @@ static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
     }
 }
 
-vp_status pdf_fail(pdf_ctx *c, vp_status status, const char *fmt, ...)
+vp_status vpr_pdf_fail(pdf_ctx *c, vp_status status, const char *fmt, ...)
 {
     if (c->status)
         return c->status;
@@ -40,38 +40,38 @@ vp_status pdf_fail(pdf_ctx *c, vp_status status, const char *fmt, ...)
     return vp_error_set(c->err, status, "%s", msg);
 }
 
-void pdf_nomem(pdf_ctx *c)
+void vpr_pdf_nomem(pdf_ctx *c)
 {
-    pdf_fail(c, VP_ERR_NOMEM, "out of memory while laying out %s", c->label);
+    vpr_pdf_fail(c, VP_ERR_NOMEM, "out of memory while laying out %s", c->label);
 }
 
 /* Turns a recorded libharu error into ours; returns nonzero when layout must stop. */
-int pdf_failed(pdf_ctx *c)
+int vpr_pdf_failed(pdf_ctx *c)
 {
     if (c->hpdf_status && !c->status) {
         if (c->hpdf_status == HPDF_FAILD_TO_ALLOC_MEM)
-            pdf_nomem(c);
+            vpr_pdf_nomem(c);
         else
-            pdf_fail(c, VP_ERR_INTERNAL, "laying out %s: libharu error 0x%04X (detail %u)", c->label,
+            vpr_pdf_fail(c, VP_ERR_INTERNAL, "laying out %s: libharu error 0x%04X (detail %u)", c->label,
                      (unsigned)c->hpdf_status, (unsigned)c->hpdf_detail);
     }
     return c->status != VP_OK;
 }
 
-const char *pdf_nz(const char *s)
+const char *vpr_pdf_nz(const char *s)
 {
     return s ? s : "";
 }
 
-char *pdf_strdup(pdf_ctx *c, const char *s)
+char *vpr_pdf_strdup(pdf_ctx *c, const char *s)
 {
     char *d = vp_arena_strdup(&c->arena, s ? s : "");
     if (!d)
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
     return d ? d : "";
 }
 
-char *pdf_printf(pdf_ctx *c, const char *fmt, ...)
+char *vpr_pdf_printf(pdf_ctx *c, const char *fmt, ...)
 {
     char small[512];
     va_list ap;
@@ -81,10 +81,10 @@ char *pdf_printf(pdf_ctx *c, const char *fmt, ...)
     if (n < 0)
         return "";
     if ((size_t)n < sizeof small)
-        return pdf_strdup(c, small);
+        return vpr_pdf_strdup(c, small);
     char *big = vp_arena_alloc(&c->arena, (size_t)n + 1);
     if (!big) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return "";
     }
     va_start(ap, fmt);
@@ -94,7 +94,7 @@ char *pdf_printf(pdf_ctx *c, const char *fmt, ...)
 }
 
 /* 12345 -> "12,345" (in the arena: never called per finding). */
-const char *pdf_count(pdf_ctx *c, size_t n)
+const char *vpr_pdf_count(pdf_ctx *c, size_t n)
 {
     char digits[32], out[48];
     int len = snprintf(digits, sizeof digits, "%zu", n), o = 0;
@@ -104,16 +104,16 @@ const char *pdf_count(pdf_ctx *c, size_t n)
         out[o++] = digits[i];
     }
     out[o] = 0;
-    return pdf_strdup(c, out);
+    return vpr_pdf_strdup(c, out);
 }
 
-const char *pdf_status_label(int status)
+const char *vpr_pdf_status_label(int status)
 {
     static const char *const labels[VP_STATUS_COUNT] = {"PASS", "WARN", "FAIL", "N/A", "EXEMPT", "INCOMPLETE"};
     return status >= 0 && status < VP_STATUS_COUNT ? labels[status] : "?";
 }
 
-int pdf_result_status(const char *result)
+int vpr_pdf_result_status(const char *result)
 {
     int s = vp_finding_status_parse(result);
     if (s >= 0)
@@ -125,30 +125,38 @@ int pdf_result_status(const char *result)
     return -1;
 }
 
-int pdf_buf_reserve(pdf_ctx *c, pdf_buf *b, size_t more)
+int vpr_pdf_buf_reserve(pdf_ctx *c, pdf_buf *b, size_t more)
 {
-    if (b->len + more + 1 <= b->cap)
+    if (vpc_buf_reserve(b, more) == 0)
         return 0;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *p = realloc(b->s, cap);
-    if (!p) {
-        pdf_nomem(c);
-        return -1;
-    }
-    b->s = p;
-    b->cap = cap;
-    return 0;
+    vpr_pdf_nomem(c);
+    return -1;
 }
 
-void pdf_buf_add(pdf_ctx *c, pdf_buf *b, const char *s, size_t n)
+void vpr_pdf_buf_add(pdf_ctx *c, pdf_buf *b, const char *s, size_t n)
 {
-    if (pdf_buf_reserve(c, b, n))
-        return;
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
+    if (vpc_buf_add(b, s, n))
+        vpr_pdf_nomem(c);
+}
+
+/* ---- texts ---- */
+
+const char *vpr_pdf_t(pdf_ctx *c, const char *pointer)
+{
+    const char *s = vpr_texts_string(c->texts, pointer);
+    if (s)
+        return s;
+    if (!c->status)
+        vpr_pdf_fail(c, VP_ERR_INTERNAL, "%s: no text at %s", vpr_texts_label(c->texts), pointer);
+    return "";
+}
+
+const char *vpr_pdf_tf(pdf_ctx *c, const char *pointer, const char *const *vars)
+{
+    const char *s = vpr_texts_fill(&c->fmt, vpr_pdf_t(c, pointer), vars);
+    if (c->fmt.nomem)
+        vpr_pdf_nomem(c);
+    return s;
 }
 
 /* ---- setting up ---- */
@@ -157,13 +165,13 @@ static vp_status check_inputs(pdf_ctx *c)
 {
     const vp_render_input *in = c->in;
     if (!in->snapshot || !in->findings)
-        return pdf_fail(c, VP_ERR_INTERNAL, "render: a snapshot and findings are both required");
+        return vpr_pdf_fail(c, VP_ERR_INTERNAL, "render: a snapshot and findings are both required");
     c->hdr = vp_findings_file_header(in->findings);
     if (in->snapshot_sha256 && c->hdr->snapshot_sha256 && strcasecmp(in->snapshot_sha256, c->hdr->snapshot_sha256))
-        return pdf_fail(c, VP_ERR_INPUT,
+        return vpr_pdf_fail(c, VP_ERR_INPUT,
                         "%s: the findings were evaluated on a snapshot with SHA-256 %s, but %s has SHA-256 %s: "
                         "expected the snapshot the findings were made from",
-                        pdf_nz(in->findings_label), c->hdr->snapshot_sha256, pdf_nz(in->snapshot_label),
+                        vpr_pdf_nz(in->findings_label), c->hdr->snapshot_sha256, vpr_pdf_nz(in->snapshot_label),
                         in->snapshot_sha256);
     return VP_OK;
 }
@@ -173,10 +181,10 @@ static void prepare_strings(pdf_ctx *c)
     const vp_render_input *in = c->in;
     const vp_findings_header *h = c->hdr;
     vp_time_format(in->clock.epoch, c->now, sizeof c->now);
-    snprintf(c->as_of, sizeof c->as_of, "%s", h->as_of ? h->as_of : pdf_nz(h->snapshot_generated_at));
-    c->title = h->report_title && *h->report_title ? h->report_title : pdf_t(c, "/document/title");
+    snprintf(c->as_of, sizeof c->as_of, "%s", h->as_of ? h->as_of : vpr_pdf_nz(h->snapshot_generated_at));
+    c->title = h->report_title && *h->report_title ? h->report_title : vpr_pdf_t(c, "/document/title");
     c->header_left = h->organization && *h->organization
-                         ? pdf_printf(c, "%s \xE2\x80\x94 %s", h->organization, c->title)
+                         ? vpr_pdf_printf(c, "%s \xE2\x80\x94 %s", h->organization, c->title)
                          : c->title;
     int n = in->period && *in->period ? snprintf(c->period, sizeof c->period, "Period %s", in->period)
                                       : snprintf(c->period, sizeof c->period, "As of %s", c->as_of);
@@ -189,8 +197,8 @@ static void prepare_strings(pdf_ctx *c)
 static void measure_header(pdf_ctx *c)
 {
     c->tmp.len = 0;
-    size_t off = pdf_sanitize(c, PF_SANS, c->period, &c->tmp, 0);
-    c->period_width = pdf_width(c, PF_SANS, 7.5f, c->tmp.s + off, c->tmp.len - off);
+    size_t off = vpr_pdf_sanitize(c, PF_SANS, c->period, &c->tmp, 0);
+    c->period_width = vpr_pdf_width(c, PF_SANS, 7.5f, c->tmp.s + off, c->tmp.len - off);
 }
 
 /* Info strings go through the sanitizer too: libharu converts them to UTF-16 and must
@@ -198,19 +206,19 @@ static void measure_header(pdf_ctx *c)
 static void info(pdf_ctx *c, HPDF_InfoType type, const char *value)
 {
     c->tmp.len = 0;
-    size_t off = pdf_sanitize(c, PF_SANS, value, &c->tmp, 0);
+    size_t off = vpr_pdf_sanitize(c, PF_SANS, value, &c->tmp, 0);
     HPDF_SetInfoAttr(c->doc, type, c->tmp.s + off);
 }
 
 static void document_info(pdf_ctx *c)
 {
-    const char *vars[] = {"period", c->period, "organization", pdf_nz(c->hdr->organization), NULL};
+    const char *vars[] = {"period", c->period, "organization", vpr_pdf_nz(c->hdr->organization), NULL};
     size_t replaced = c->replaced; /* metadata is not drawn: do not count it */
     info(c, HPDF_INFO_TITLE, c->title);
     info(c, HPDF_INFO_AUTHOR, c->hdr->organization ? c->hdr->organization : "vaultproof");
-    info(c, HPDF_INFO_SUBJECT, pdf_tf(c, "/document/subject", vars));
-    info(c, HPDF_INFO_KEYWORDS, pdf_t(c, "/document/keywords"));
-    info(c, HPDF_INFO_CREATOR, pdf_printf(c, "vaultproof %s", vp_version()));
+    info(c, HPDF_INFO_SUBJECT, vpr_pdf_tf(c, "/document/subject", vars));
+    info(c, HPDF_INFO_KEYWORDS, vpr_pdf_t(c, "/document/keywords"));
+    info(c, HPDF_INFO_CREATOR, vpr_pdf_printf(c, "vaultproof %s", vp_version()));
     c->replaced = replaced;
     time_t t = (time_t)c->in->clock.epoch;
     struct tm tm;
@@ -223,22 +231,22 @@ static void document_info(pdf_ctx *c)
 static void layout(pdf_ctx *c)
 {
     c->phase = PH_FRONT;
-    pdf_cover(c);
-    pdf_contents_reserve(c);
+    vpr_pdf_cover(c);
+    vpr_pdf_contents_reserve(c);
     c->phase = PH_FINDINGS;
-    pdf_exceptions(c);
+    vpr_pdf_exceptions(c);
     c->phase = PH_BODY;
     c->insert_before = c->pages[PH_FINDINGS].n ? c->pages[PH_FINDINGS].v[0] : NULL;
-    pdf_scope(c);
-    pdf_summary(c);
-    pdf_controls(c);
-    pdf_vaults(c);
+    vpr_pdf_scope(c);
+    vpr_pdf_summary(c);
+    vpr_pdf_controls(c);
+    vpr_pdf_vaults(c);
     c->phase = PH_BACK;
-    pdf_population(c);
-    pdf_appendix(c);
-    pdf_failed(c);
-    pdf_finish_pages(c);
-    pdf_failed(c);
+    vpr_pdf_population(c);
+    vpr_pdf_appendix(c);
+    vpr_pdf_failed(c);
+    vpr_pdf_finish_pages(c);
+    vpr_pdf_failed(c);
 }
 
 static void warn_glyphs(pdf_ctx *c)
@@ -262,19 +270,19 @@ static void warn_glyphs(pdf_ctx *c)
 static vp_status write_out(pdf_ctx *c, FILE *fp)
 {
     unsigned char buf[1 << 15];
-    if (HPDF_SaveToStream(c->doc) != HPDF_OK || pdf_failed(c))
-        return pdf_failed(c) ? c->status : pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu could not save", c->label);
+    if (HPDF_SaveToStream(c->doc) != HPDF_OK || vpr_pdf_failed(c))
+        return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu could not save", c->label);
     HPDF_ResetStream(c->doc);
     for (HPDF_UINT32 left = HPDF_GetStreamSize(c->doc); left > 0;) {
         HPDF_UINT32 n = left < sizeof buf ? left : (HPDF_UINT32)sizeof buf;
         if (HPDF_ReadFromStream(c->doc, buf, &n) != HPDF_OK || n == 0)
-            return pdf_failed(c) ? c->status : pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu stream ended early", c->label);
+            return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu stream ended early", c->label);
         if (fwrite(buf, 1, n, fp) != n)
-            return pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
+            return vpr_pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
         left -= n;
     }
     if (fflush(fp) != 0 || ferror(fp))
-        return pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
+        return vpr_pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
     return VP_OK;
 }
 
@@ -289,11 +297,11 @@ static void cleanup(pdf_ctx *c)
         free(c->pages[p].v);
     free(c->order);
     free(c->marks.v);
-    free(c->fmt.s);
-    free(c->row.s);
-    free(c->draw.s);
-    free(c->tmp.s);
-    free(c->text.s);
+    vpc_buf_free(&c->fmt);
+    vpc_buf_free(&c->row);
+    vpc_buf_free(&c->draw);
+    vpc_buf_free(&c->tmp);
+    vpc_buf_free(&c->text);
     free(c->lines.v);
     free(c->vault_counts);
     free(c->exemptions.v);
@@ -301,7 +309,7 @@ static void cleanup(pdf_ctx *c)
     free(c->item_start);
     free(c->policy_order);
     free(c->policy_start);
-    pdf_texts_free(c);
+    vpr_texts_free(c->texts);
     vp_arena_free(&c->arena);
 }
 
@@ -318,18 +326,18 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
     c.err = err;
     c.label = label ? label : "the PDF report";
     vp_error_clear(err);
-    if (check_inputs(&c) == VP_OK && pdf_texts_load(&c) == VP_OK) {
+    if (check_inputs(&c) == VP_OK && (c.status = vpr_texts_load(VPR_TEXTS_REPORT, &c.texts, err)) == VP_OK) {
         c.doc = HPDF_New(on_hpdf_error, &c);
         if (!c.doc)
-            pdf_nomem(&c);
+            vpr_pdf_nomem(&c);
     }
     if (!c.status) {
         HPDF_SetCompressionMode(c.doc, HPDF_COMP_ALL);
-        if (pdf_fonts_load(&c) == VP_OK) {
+        if (vpr_pdf_fonts_load(&c) == VP_OK) {
             prepare_strings(&c);
             measure_header(&c);
             document_info(&c);
-            if (pdf_index_snapshot(&c) == VP_OK)
+            if (vpr_pdf_index_snapshot(&c) == VP_OK)
                 layout(&c);
         }
     }

@@ -20,7 +20,7 @@ static const char *short_time(pdf_ctx *c, const vp_text *t)
 {
     if (t->presence != VP_PRESENT || !t->value)
         return "\xE2\x80\x94";
-    char *s = pdf_printf(c, "%.16s", t->value);
+    char *s = vpr_pdf_printf(c, "%.16s", t->value);
     if (strlen(s) > 10 && s[10] == 'T')
         s[10] = ' ';
     return s;
@@ -31,20 +31,20 @@ static void item_row(pdf_ctx *c, pdf_table *t, size_t index)
     const vp_item *it = &c->snap->items[index];
     const vp_vault *v = it->vault_id ? vp_snapshot_find_vault(c->snap, it->vault_id) : NULL;
     const vp_policy *p = it->policy_id.value ? vp_snapshot_find_policy(c->snap, it->policy_id.value) : NULL;
-    const char *friendly = it->friendly_name.value ? it->friendly_name.value : pdf_nz(it->name);
+    const char *friendly = it->friendly_name.value ? it->friendly_name.value : vpr_pdf_nz(it->name);
     pdf_cell cells[7];
-    cells[0] = pdf_cell_text(friendly);
+    cells[0] = vpr_pdf_cell_text(friendly);
     cells[0].nparts = 2;
-    cells[0].parts[1] = (pdf_part){pdf_nz(it->name), PF_MONO, 1, -1, &pdf_muted, 5.5f};
-    cells[1] = pdf_cell_text(v ? v->name : pdf_nz(it->vault_id));
-    cells[2] = pdf_cell_text(it->kind);
-    cells[3] = pdf_cell_text(it->policy_name.value ? it->policy_name.value : "none");
+    cells[0].parts[1] = (pdf_part){vpr_pdf_nz(it->name), PF_MONO, 1, -1, &vpr_pdf_muted, 5.5f};
+    cells[1] = vpr_pdf_cell_text(v ? v->name : vpr_pdf_nz(it->vault_id));
+    cells[2] = vpr_pdf_cell_text(it->kind);
+    cells[3] = vpr_pdf_cell_text(it->policy_name.value ? it->policy_name.value : "none");
     if (it->policy_link && !strcmp(it->policy_link, "missing"))
-        cells[3].parts[0].text = pdf_printf(c, "%s (not found)", reported(&it->policy_name));
-    cells[4] = pdf_cell_text(reported(&it->protection_state));
-    cells[5] = pdf_cell_text(short_time(c, &it->last_backup_time));
-    cells[6] = pdf_cell_text(!p ? "\xE2\x80\x94" : p->long_term_days < 0 ? "unknown" : pdf_printf(c, "%lld d", p->long_term_days));
-    pdf_table_row(c, t, cells);
+        cells[3].parts[0].text = vpr_pdf_printf(c, "%s (not found)", reported(&it->policy_name));
+    cells[4] = vpr_pdf_cell_text(reported(&it->protection_state));
+    cells[5] = vpr_pdf_cell_text(short_time(c, &it->last_backup_time));
+    cells[6] = vpr_pdf_cell_text(!p ? "\xE2\x80\x94" : p->long_term_days < 0 ? "unknown" : vpr_pdf_printf(c, "%lld d", p->long_term_days));
+    vpr_pdf_table_row(c, t, cells);
 }
 
 typedef struct {
@@ -70,12 +70,12 @@ static void group_table(pdf_ctx *c, const char *title, const group *g, size_t n)
 {
     pdf_col cols[2] = {{title, 200, PF_MONO, PA_LEFT, 0}, {"Items", 70, PF_SANS, PA_RIGHT, 0}};
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 2, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 2, PDF_TABLE_SIZE);
     for (size_t i = 0; i < n && !c->status; i++) {
-        const char *row[] = {g[i].name, pdf_count(c, g[i].n)};
-        pdf_table_strings(c, &t, row);
+        const char *row[] = {g[i].name, vpr_pdf_count(c, g[i].n)};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void population_summary(pdf_ctx *c, const char *const *vars)
@@ -83,37 +83,37 @@ static void population_summary(pdf_ctx *c, const char *const *vars)
     group kinds[MAX_GROUPS], states[MAX_GROUPS];
     size_t nk = 0, ns = 0;
     for (size_t i = 0; i < c->snap->item_count; i++) {
-        count_into(kinds, &nk, pdf_nz(c->snap->items[i].kind));
+        count_into(kinds, &nk, vpr_pdf_nz(c->snap->items[i].kind));
         count_into(states, &ns, reported(&c->snap->items[i].protection_state));
     }
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_tf(c, "/sections/population/summary", vars));
-    pdf_para(c, PF_BOLD, PDF_BODY_SIZE, NULL,
-             pdf_tf(c, c->in->xlsx_name ? "/sections/population/pointer" : "/sections/population/no_workbook", vars));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/population/summary", vars));
+    vpr_pdf_para(c, PF_BOLD, PDF_BODY_SIZE, NULL,
+             vpr_pdf_tf(c, c->in->xlsx_name ? "/sections/population/pointer" : "/sections/population/no_workbook", vars));
     group_table(c, "Item kind", kinds, nk);
     group_table(c, "Protection state", states, ns);
 }
 
-void pdf_population(pdf_ctx *c)
+void vpr_pdf_population(pdf_ctx *c)
 {
     static const pdf_col cols[] = {{"Protected item", 114, PF_SANS, PA_LEFT, 2}, {"Vault", 86, PF_SANS, PA_LEFT, 2},
                                    {"Kind", 58, PF_MONO, PA_LEFT, 1},            {"Policy", 72, PF_SANS, PA_LEFT, 2},
                                    {"State", 58, PF_SANS, PA_LEFT, 1},           {"Last backup", 62, PF_SANS, PA_LEFT, 1},
                                    {"Retention", PDF_WIDTH - 450, PF_SANS, PA_RIGHT, 1}};
-    const char *count = pdf_count(c, c->snap->item_count), *limit = pdf_count(c, c->population_limit);
-    const char *vars[] = {"count", count, "limit", limit, "xlsx", pdf_nz(c->in->xlsx_name),
+    const char *count = vpr_pdf_count(c, c->snap->item_count), *limit = vpr_pdf_count(c, c->population_limit);
+    const char *vars[] = {"count", count, "limit", limit, "xlsx", vpr_pdf_nz(c->in->xlsx_name),
                           "xlsx_sha256", c->in->xlsx_sha256 ? c->in->xlsx_sha256 : "recorded in the bundle manifest",
-                          "sheet", pdf_t(c, "/sections/population/sheet"), "snapshot", pdf_nz(c->in->snapshot_label), NULL};
-    pdf_section(c, pdf_t(c, "/sections/population/title"));
+                          "sheet", vpr_pdf_t(c, "/sections/population/sheet"), "snapshot", vpr_pdf_nz(c->in->snapshot_label), NULL};
+    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/population/title"));
     if (c->snap->item_count > c->population_limit) {
         population_summary(c, vars);
         return;
     }
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_tf(c, "/sections/population/intro", vars));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/population/intro", vars));
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 7, 6.5f);
+    vpr_pdf_table_begin(c, &t, cols, 7, 6.5f);
     for (size_t i = 0; i < c->snap->item_count && !c->status; i++)
         item_row(c, &t, i);
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 /* ---- appendix ---- */
@@ -127,55 +127,55 @@ static void worm(pdf_ctx *c)
                                     {"Sources", PDF_WIDTH - 345, PF_MONO, PA_LEFT, 0}};
     static const pdf_col scols[] = {{"Source", 70, PF_MONO, PA_LEFT, 0}, {"Title and address", PDF_WIDTH - 200, PF_SANS, PA_LEFT, 0},
                                     {"As of", 65, PF_SANS, PA_LEFT, 0},   {"Recorded", 65, PF_SANS, PA_LEFT, 0}};
-    pdf_heading(c, 1, pdf_t(c, "/sections/appendix/worm/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/appendix/worm/intro"));
-    pdf_para(c, PF_SANS, 7.5f, &pdf_muted,
-             pdf_printf(c, "Catalog version %s (%s), SHA-256 %s", pdf_nz(col->worm_catalog_version),
-                        pdf_nz(col->worm_catalog_origin), pdf_nz(col->worm_catalog_sha256)));
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/worm/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/worm/intro"));
+    vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted,
+             vpr_pdf_printf(c, "Catalog version %s (%s), SHA-256 %s", vpr_pdf_nz(col->worm_catalog_version),
+                        vpr_pdf_nz(col->worm_catalog_origin), vpr_pdf_nz(col->worm_catalog_sha256)));
     pdf_table t;
-    pdf_table_begin(c, &t, rcols, 5, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, rcols, 5, PDF_TABLE_SIZE);
     for (size_t i = 0; i < s->region_count && !c->status; i++) {
         const vp_region *r = &s->regions[i];
         const char *sources = "";
         for (size_t k = 0; k < r->source_count; k++)
-            sources = pdf_printf(c, "%s%s%s", sources, k ? "\n" : "", r->sources[k]);
+            sources = vpr_pdf_printf(c, "%s%s%s", sources, k ? "\n" : "", r->sources[k]);
         int ga = r->worm && !strcmp(r->worm, "ga");
-        const char *row[] = {pdf_nz(r->location), pdf_nz(r->display_name),
+        const char *row[] = {vpr_pdf_nz(r->location), vpr_pdf_nz(r->display_name),
                              ga ? "generally available" : r->worm ? "pending automatic transition" : "not listed",
-                             pdf_count(c, r->vault_count), *sources ? sources : "\xE2\x80\x94"};
-        pdf_table_strings(c, &t, row);
+                             vpr_pdf_count(c, r->vault_count), *sources ? sources : "\xE2\x80\x94"};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
-    pdf_table_begin(c, &t, scols, 4, PDF_TABLE_SIZE);
+    vpr_pdf_table_end(c, &t);
+    vpr_pdf_table_begin(c, &t, scols, 4, PDF_TABLE_SIZE);
     for (size_t i = 0; i < s->worm_source_count && !c->status; i++) {
         const vp_worm_source *w = &s->worm_sources[i];
-        pdf_cell cells[4] = {pdf_cell_text(w->id), pdf_cell_text(w->title), pdf_cell_text(w->as_of), pdf_cell_text(w->recorded)};
+        pdf_cell cells[4] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title), vpr_pdf_cell_text(w->as_of), vpr_pdf_cell_text(w->recorded)};
         cells[1].nparts = 2;
-        cells[1].parts[1] = (pdf_part){pdf_nz(w->url), PF_MONO, 3, -1, &pdf_muted, 5.8f};
-        pdf_table_row(c, &t, cells);
+        cells[1].parts[1] = (pdf_part){vpr_pdf_nz(w->url), PF_MONO, 3, -1, &vpr_pdf_muted, 5.8f};
+        vpr_pdf_table_row(c, &t, cells);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void glossary(pdf_ctx *c)
 {
     static const pdf_col cols[] = {{"Term", 130, PF_BOLD, PA_LEFT, 0}, {"Meaning", PDF_WIDTH - 130, PF_SANS, PA_LEFT, 0}};
-    const cJSON *g = pdf_t_node(c, "/glossary");
-    pdf_heading(c, 1, pdf_t(c, "/sections/appendix/glossary/title"), 1);
+    const cJSON *g = vpr_texts_node(c->texts, "/glossary");
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/glossary/title"), 1);
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 2, 7.2f);
+    vpr_pdf_table_begin(c, &t, cols, 2, 7.2f);
     for (int i = 0; g && i < cJSON_GetArraySize(g) && !c->status; i++) {
-        const char *row[] = {pdf_t(c, pdf_printf(c, "/glossary/%d/term", i)),
-                             pdf_t(c, pdf_printf(c, "/glossary/%d/definition", i))};
-        pdf_table_strings(c, &t, row);
+        const char *row[] = {vpr_pdf_t(c, vpr_pdf_printf(c, "/glossary/%d/term", i)),
+                             vpr_pdf_t(c, vpr_pdf_printf(c, "/glossary/%d/definition", i))};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void hash_row(pdf_ctx *c, pdf_table *t, const char *what, const char *file, const char *sha)
 {
     const char *row[] = {what, file && *file ? file : "\xE2\x80\x94", sha && *sha ? sha : "not given"};
-    pdf_table_strings(c, t, row);
+    vpr_pdf_table_strings(c, t, row);
 }
 
 static void raw_files(pdf_ctx *c)
@@ -187,20 +187,20 @@ static void raw_files(pdf_ctx *c)
     for (size_t i = 0; i < col->file_count; i++)
         bytes += col->files[i].bytes;
     if (col->file_count > c->population_limit) {
-        const char *vars[] = {"count", pdf_count(c, col->file_count), "bytes", pdf_count(c, (size_t)bytes), "snapshot", pdf_nz(c->in->snapshot_label), NULL};
-        pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_tf(c, "/sections/appendix/hashes/raw_summary", vars));
+        const char *vars[] = {"count", vpr_pdf_count(c, col->file_count), "bytes", vpr_pdf_count(c, (size_t)bytes), "snapshot", vpr_pdf_nz(c->in->snapshot_label), NULL};
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/appendix/hashes/raw_summary", vars));
         return;
     }
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 3, 6);
+    vpr_pdf_table_begin(c, &t, cols, 3, 6);
     for (size_t i = 0; i < col->file_count && !c->status; i++) {
         const vp_input_file *f = &col->files[i];
-        pdf_cell cells[3] = {pdf_cell_text(f->path), pdf_cell_text(pdf_count(c, (size_t)(f->bytes > 0 ? f->bytes : 0))),
-                             pdf_cell_text(f->sha256)};
+        pdf_cell cells[3] = {vpr_pdf_cell_text(f->path), vpr_pdf_cell_text(vpr_pdf_count(c, (size_t)(f->bytes > 0 ? f->bytes : 0))),
+                             vpr_pdf_cell_text(f->sha256)};
         cells[2].parts[0].size = 5.2f;
-        pdf_table_row(c, &t, cells);
+        vpr_pdf_table_row(c, &t, cells);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void hashes(pdf_ctx *c)
@@ -209,20 +209,20 @@ static void hashes(pdf_ctx *c)
     const vp_findings_header *h = c->hdr;
     static const pdf_col cols[] = {{"File", 95, PF_BOLD, PA_LEFT, 0}, {"Name", PDF_WIDTH - 300, PF_SANS, PA_LEFT, 0},
                                    {"SHA-256", 205, PF_MONO, PA_LEFT, 0}};
-    pdf_heading(c, 1, pdf_t(c, "/sections/appendix/hashes/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/appendix/hashes/intro"));
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/hashes/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/hashes/intro"));
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
     hash_row(c, &t, "Snapshot", in->snapshot_label, in->snapshot_sha256 ? in->snapshot_sha256 : h->snapshot_sha256);
     hash_row(c, &t, "Findings", in->findings_label, in->findings_sha256);
     if (in->xlsx_name)
         hash_row(c, &t, "Workbook", in->xlsx_name, in->xlsx_sha256);
-    hash_row(c, &t, "Control catalog", pdf_printf(c, "version %s", pdf_nz(h->catalog_version)), h->catalog_sha256);
+    hash_row(c, &t, "Control catalog", vpr_pdf_printf(c, "version %s", vpr_pdf_nz(h->catalog_version)), h->catalog_sha256);
     hash_row(c, &t, "Configuration", h->config_path, h->config_sha256);
     hash_row(c, &t, "WORM catalog", c->snap->collection.worm_catalog_origin, c->snap->collection.worm_catalog_sha256);
     for (size_t i = 0; i < h->baseline_count; i++)
         hash_row(c, &t, "Baseline snapshot", h->baselines[i].file, h->baselines[i].sha256);
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
     raw_files(c);
 }
 
@@ -230,32 +230,32 @@ static void verify(pdf_ctx *c)
 {
     static const pdf_col cols[] = {{NULL, PDF_WIDTH, PF_MONO, PA_LEFT, 0}};
     const vp_render_input *in = c->in;
-    const cJSON *steps = pdf_t_node(c, "/verification");
+    const cJSON *steps = vpr_texts_node(c->texts, "/verification");
     /* not the output's own name: the same inputs must give the same bytes wherever written */
-    const char *vars[] = {"snapshot", pdf_nz(in->snapshot_label), "findings", pdf_nz(in->findings_label),
-                          "collected_at", pdf_nz(c->snap->collection.generated_at), "evaluated_at",
-                          pdf_nz(c->hdr->generated_at), NULL};
-    pdf_heading(c, 1, pdf_t(c, "/sections/appendix/verify/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/appendix/verify/intro"));
+    const char *vars[] = {"snapshot", vpr_pdf_nz(in->snapshot_label), "findings", vpr_pdf_nz(in->findings_label),
+                          "collected_at", vpr_pdf_nz(c->snap->collection.generated_at), "evaluated_at",
+                          vpr_pdf_nz(c->hdr->generated_at), NULL};
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/verify/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/verify/intro"));
     for (int i = 0; steps && i < cJSON_GetArraySize(steps) && !c->status; i++) {
-        const cJSON *cmds = pdf_t_node(c, pdf_printf(c, "/verification/%d/commands", i));
-        pdf_heading(c, 2, pdf_t(c, pdf_printf(c, "/verification/%d/title", i)), 0);
-        pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_tf(c, pdf_printf(c, "/verification/%d/text", i), vars));
+        const cJSON *cmds = vpr_texts_node(c->texts, vpr_pdf_printf(c, "/verification/%d/commands", i));
+        vpr_pdf_heading(c, 2, vpr_pdf_t(c, vpr_pdf_printf(c, "/verification/%d/title", i)), 0);
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, vpr_pdf_printf(c, "/verification/%d/text", i), vars));
         pdf_table t;
-        pdf_table_begin(c, &t, cols, 1, 7);
+        vpr_pdf_table_begin(c, &t, cols, 1, 7);
         t.rows = 1; /* every command on the shaded background */
         for (int k = 0; cmds && k < cJSON_GetArraySize(cmds); k++) {
-            const char *row[] = {pdf_strdup(c, pdf_tf(c, pdf_printf(c, "/verification/%d/commands/%d", i, k), vars))};
-            pdf_table_strings(c, &t, row);
+            const char *row[] = {vpr_pdf_strdup(c, vpr_pdf_tf(c, vpr_pdf_printf(c, "/verification/%d/commands/%d", i, k), vars))};
+            vpr_pdf_table_strings(c, &t, row);
             t.rows = 1;
         }
-        pdf_table_end(c, &t);
+        vpr_pdf_table_end(c, &t);
     }
 }
 
-void pdf_appendix(pdf_ctx *c)
+void vpr_pdf_appendix(pdf_ctx *c)
 {
-    pdf_section(c, pdf_t(c, "/sections/appendix/title"));
+    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/appendix/title"));
     worm(c);
     glossary(c);
     hashes(c);

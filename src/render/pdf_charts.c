@@ -31,7 +31,7 @@ static void hatch(pdf_ctx *c, float x, float y, float w, float h)
     HPDF_Page_Rectangle(p, x, y, w, h);
     HPDF_Page_Clip(p);
     HPDF_Page_EndPath(p);
-    pdf_stroke(c, &hatch_ink, 0.45f);
+    vpr_pdf_stroke(c, &hatch_ink, 0.45f);
     for (float d = -h; d < w; d += 2.8f) {
         HPDF_Page_MoveTo(p, x + d, y);
         HPDF_Page_LineTo(p, x + d + h, y + h);
@@ -44,7 +44,7 @@ static void hatch(pdf_ctx *c, float x, float y, float w, float h)
 
 static void swatch(pdf_ctx *c, int status, float x, float y, float w, float h)
 {
-    pdf_rect(c, x, y, w, h, &seg_fill[status]);
+    vpr_pdf_rect(c, x, y, w, h, &seg_fill[status]);
     if (status == VP_WARN)
         hatch(c, x, y, w, h);
 }
@@ -52,22 +52,22 @@ static void swatch(pdf_ctx *c, int status, float x, float y, float w, float h)
 /* The bars' baseline, drawn per bar so that a chart may continue on the next page. */
 static void axis(pdf_ctx *c, float y0, float y1)
 {
-    pdf_stroke(c, &pdf_muted, 0.5f);
+    vpr_pdf_stroke(c, &vpr_pdf_muted, 0.5f);
     HPDF_Page_MoveTo(c->page, PDF_LEFT + LABEL_W, y0);
     HPDF_Page_LineTo(c->page, PDF_LEFT + LABEL_W, y1);
     HPDF_Page_Stroke(c->page);
 }
 
-void pdf_legend(pdf_ctx *c)
+void vpr_pdf_legend(pdf_ctx *c)
 {
     float x = PDF_LEFT + LABEL_W;
-    pdf_need(c, 14);
+    vpr_pdf_need(c, 14);
     for (size_t k = 0; k < SEGS; k++) {
         int s = seg_order[k];
         swatch(c, s, x, c->y - 8, 10, 7);
         const char *name = vp_finding_status_name((vp_finding_status)s);
-        pdf_text(c, PF_SANS, 6.5f, x + 13, c->y - 7.5f, name, &pdf_ink);
-        x += 13 + pdf_width(c, PF_SANS, 6.5f, name, strlen(name)) + 14;
+        vpr_pdf_text(c, PF_SANS, 6.5f, x + 13, c->y - 7.5f, name, &vpr_pdf_ink);
+        x += 13 + vpr_pdf_width(c, PF_SANS, 6.5f, name, strlen(name)) + 14;
     }
     c->y -= 14;
 }
@@ -80,19 +80,19 @@ static size_t drawn_total(const size_t counts[VP_STATUS_COUNT])
     return t;
 }
 
-void pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n)
+void vpr_pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n)
 {
     float area = PDF_WIDTH - LABEL_W - VALUE_W;
     size_t max = 1;
     for (size_t i = 0; i < n; i++)
         if (drawn_total(counts[i]) > max)
             max = drawn_total(counts[i]);
-    pdf_legend(c);
+    vpr_pdf_legend(c);
     for (size_t i = 0; i < n && !c->status; i++) {
-        pdf_need(c, BAR_H + BAR_GAP);
+        vpr_pdf_need(c, BAR_H + BAR_GAP);
         float y = c->y - BAR_H, x = PDF_LEFT + LABEL_W;
-        pdf_fill(c, &pdf_ink);
-        pdf_text_fit(c, PF_SANS, 7, PDF_LEFT, y + 2, LABEL_W - 6, PA_LEFT, labels[i]);
+        vpr_pdf_fill(c, &vpr_pdf_ink);
+        vpr_pdf_text_fit(c, PF_SANS, 7, PDF_LEFT, y + 2, LABEL_W - 6, PA_LEFT, labels[i]);
         for (size_t k = 0; k < SEGS; k++) {
             size_t v = counts[i][seg_order[k]];
             if (!v)
@@ -102,14 +102,14 @@ void pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*cou
             x += w < 1 ? 1 : w;
         }
         axis(c, y - BAR_GAP / 2, c->y + BAR_GAP / 2);
-        pdf_fill(c, &pdf_ink);
-        pdf_text(c, PF_SANS, 7, x + 4, y + 2, pdf_count(c, drawn_total(counts[i])), NULL);
+        vpr_pdf_fill(c, &vpr_pdf_ink);
+        vpr_pdf_text(c, PF_SANS, 7, x + 4, y + 2, vpr_pdf_count(c, drawn_total(counts[i])), NULL);
         c->y -= BAR_H + BAR_GAP;
     }
     c->y -= 4;
 }
 
-void pdf_chart_bars(pdf_ctx *c, const char *const *labels, const size_t *values, size_t n, const char *unit)
+void vpr_pdf_chart_bars(pdf_ctx *c, const char *const *labels, const size_t *values, size_t n, const char *unit)
 {
     float area = PDF_WIDTH - LABEL_W - VALUE_W - 30;
     size_t max = 1;
@@ -117,17 +117,17 @@ void pdf_chart_bars(pdf_ctx *c, const char *const *labels, const size_t *values,
         if (values[i] > max)
             max = values[i];
     for (size_t i = 0; i < n && !c->status; i++) {
-        pdf_need(c, BAR_H + BAR_GAP);
+        vpr_pdf_need(c, BAR_H + BAR_GAP);
         float y = c->y - BAR_H, w = area * (float)values[i] / (float)max;
-        pdf_fill(c, &pdf_ink);
-        pdf_text_fit(c, PF_SANS, 7, PDF_LEFT, y + 2, LABEL_W - 6, PA_LEFT, labels[i]);
+        vpr_pdf_fill(c, &vpr_pdf_ink);
+        vpr_pdf_text_fit(c, PF_SANS, 7, PDF_LEFT, y + 2, LABEL_W - 6, PA_LEFT, labels[i]);
         if (values[i])
-            pdf_rect(c, PDF_LEFT + LABEL_W, y, w < 1 ? 1 : w, BAR_H, &pdf_accent);
+            vpr_pdf_rect(c, PDF_LEFT + LABEL_W, y, w < 1 ? 1 : w, BAR_H, &vpr_pdf_accent);
         axis(c, y - BAR_GAP / 2, c->y + BAR_GAP / 2);
-        pdf_fill(c, &pdf_ink);
+        vpr_pdf_fill(c, &vpr_pdf_ink);
         int one = values[i] == 1 && strlen(unit) > 1; /* "1 vault", "2 vaults" */
-        pdf_text(c, PF_SANS, 7, PDF_LEFT + LABEL_W + (values[i] ? (w < 1 ? 1 : w) : 0) + 4, y + 2,
-                 pdf_printf(c, "%s %.*s", pdf_count(c, values[i]), (int)strlen(unit) - one, unit), NULL);
+        vpr_pdf_text(c, PF_SANS, 7, PDF_LEFT + LABEL_W + (values[i] ? (w < 1 ? 1 : w) : 0) + 4, y + 2,
+                 vpr_pdf_printf(c, "%s %.*s", vpr_pdf_count(c, values[i]), (int)strlen(unit) - one, unit), NULL);
         c->y -= BAR_H + BAR_GAP;
     }
     c->y -= 4;

@@ -35,7 +35,7 @@ static int rule_masks(pdf_ctx *c, pass_state *ps)
     ps->current = (size_t)-1;
     ps->frameworks = calloc(ps->nrules + 1, sizeof *ps->frameworks);
     if (!ps->frameworks) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return -1;
     }
     for (size_t r = 0; r < ps->nrules; r++)
@@ -64,19 +64,19 @@ static void tally(pdf_ctx *c, pass_state *ps, const vp_finding_record *f, size_t
     for (int fw = 0; fw < 2; fw++)
         if (mask & (1u << fw))
             c->fw_counts[fw][f->status]++;
-    if (pdf_vault_of(c, f->resource_id, &v))
+    if (vpr_pdf_vault_of(c, f->resource_id, &v))
         c->vault_counts[v][f->status]++;
     else
         c->other_counts[f->status]++;
     if (!strcmp(f->rule, "exemption.valid")) {
         pdf_exemption *e = VP_VEC_PUSH(c->exemptions);
         if (!e) {
-            pdf_nomem(c);
+            vpr_pdf_nomem(c);
             return;
         }
-        *e = (pdf_exemption){pdf_strdup(c, f->resource_id), pdf_strdup(c, f->resource_name),
-                             pdf_strdup(c, vp_finding_status_name(f->status)), pdf_strdup(c, f->observed),
-                             f->note ? pdf_strdup(c, f->note) : NULL};
+        *e = (pdf_exemption){vpr_pdf_strdup(c, f->resource_id), vpr_pdf_strdup(c, f->resource_name),
+                             vpr_pdf_strdup(c, vp_finding_status_name(f->status)), vpr_pdf_strdup(c, f->observed),
+                             f->note ? vpr_pdf_strdup(c, f->note) : NULL};
     }
 }
 
@@ -91,7 +91,7 @@ static size_t put(pdf_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || pdf_buf_reserve(c, &c->text, (size_t)n + 1))
+    if (n < 0 || vpr_pdf_buf_reserve(c, &c->text, (size_t)n + 1))
         return off;
     va_start(ap, fmt);
     vsnprintf(c->text.s + off, (size_t)n + 1, fmt, ap);
@@ -114,9 +114,9 @@ static const pdf_col compact_cols[] = {{"Status", 66, PF_BOLD, PA_LEFT, 1}, {"Re
 
 static void status_cell(pdf_cell *cell, const vp_finding_record *f)
 {
-    *cell = pdf_cell_text(pdf_status_label((int)f->status));
+    *cell = vpr_pdf_cell_text(vpr_pdf_status_label((int)f->status));
     cell->parts[0].status = (int)f->status;
-    cell->parts[0].color = pdf_status_color((int)f->status);
+    cell->parts[0].color = vpr_pdf_status_color((int)f->status);
 }
 
 /* Offsets into c->text become pointers only once every string of the row is written
@@ -127,31 +127,31 @@ static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
 {
     pdf_cell cells[2];
     c->text.len = 0;
-    size_t name = put(c, "%s \xC2\xB7 %s", pdf_nz(f->resource_name), pdf_nz(f->resource_type));
-    size_t id = put(c, "%s", pdf_nz(f->resource_id));
+    size_t name = put(c, "%s \xC2\xB7 %s", vpr_pdf_nz(f->resource_name), vpr_pdf_nz(f->resource_type));
+    size_t id = put(c, "%s", vpr_pdf_nz(f->resource_id));
     size_t obs = put(c, "Observed: %s\nExpected: %s", f->observed ? f->observed : "not recorded",
                      f->expected ? f->expected : "not recorded");
     size_t note = f->note ? put(c, "Note: %s", f->note) : 0;
     size_t ex = f->exempted ? put(c, "Exemption #%lld (%s), approved by %s, expires %s: %s", f->exemption_index,
-                                  pdf_nz(f->exemption_resource), pdf_nz(f->exemption_approver),
-                                  pdf_nz(f->exemption_expires), pdf_nz(f->exemption_reason))
+                                  vpr_pdf_nz(f->exemption_resource), vpr_pdf_nz(f->exemption_approver),
+                                  vpr_pdf_nz(f->exemption_expires), vpr_pdf_nz(f->exemption_reason))
                             : 0;
     size_t ev = put(c, "snapshot %s\nraw %s", f->evidence_snapshot ? f->evidence_snapshot : "\xE2\x80\x94",
                     f->evidence_raw ? f->evidence_raw : "\xE2\x80\x94");
     if (c->status)
         return;
     status_cell(&cells[0], f);
-    part(&cells[0], f->severity, PF_SANS, 1, &pdf_muted, 6.5f);
+    part(&cells[0], f->severity, PF_SANS, 1, &vpr_pdf_muted, 6.5f);
     memset(&cells[1], 0, sizeof cells[1]);
     part(&cells[1], AT(name), PF_BOLD, 2, NULL, 7.5f);
-    part(&cells[1], AT(id), PF_MONO, 4, &pdf_muted, 5.8f);
+    part(&cells[1], AT(id), PF_MONO, 4, &vpr_pdf_muted, 5.8f);
     part(&cells[1], AT(obs), PF_SANS, 8, NULL, 7);
     if (f->note)
-        part(&cells[1], AT(note), PF_SANS, 5, &pdf_muted, 6.5f);
+        part(&cells[1], AT(note), PF_SANS, 5, &vpr_pdf_muted, 6.5f);
     if (f->exempted)
-        part(&cells[1], AT(ex), PF_SANS, 5, pdf_status_color(VP_EXEMPT), 6.5f);
-    part(&cells[1], AT(ev), PF_MONO, 5, &pdf_muted, 5.8f);
-    pdf_table_row(c, &ps->table, cells);
+        part(&cells[1], AT(ex), PF_SANS, 5, vpr_pdf_status_color(VP_EXEMPT), 6.5f);
+    part(&cells[1], AT(ev), PF_MONO, 5, &vpr_pdf_muted, 5.8f);
+    vpr_pdf_table_row(c, &ps->table, cells);
 }
 
 static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
@@ -160,63 +160,63 @@ static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
     c->text.len = 0;
     size_t obs = put(c, "%s \xE2\x86\x92 %s", f->observed ? f->observed : "not recorded",
                      f->expected ? f->expected : "not recorded");
-    size_t ex = f->exempted ? put(c, "exemption #%lld until %s (%s)", f->exemption_index, pdf_nz(f->exemption_expires),
-                                  pdf_nz(f->exemption_approver))
+    size_t ex = f->exempted ? put(c, "exemption #%lld until %s (%s)", f->exemption_index, vpr_pdf_nz(f->exemption_expires),
+                                  vpr_pdf_nz(f->exemption_approver))
                             : 0;
     if (c->status)
         return;
     status_cell(&cells[0], f);
-    cells[1] = pdf_cell_text(f->resource_name ? f->resource_name : f->resource_id);
-    cells[2] = pdf_cell_text(AT(obs));
+    cells[1] = vpr_pdf_cell_text(f->resource_name ? f->resource_name : f->resource_id);
+    cells[2] = vpr_pdf_cell_text(AT(obs));
     if (f->exempted)
-        part(&cells[2], AT(ex), PF_SANS, 1, pdf_status_color(VP_EXEMPT), 6);
+        part(&cells[2], AT(ex), PF_SANS, 1, vpr_pdf_status_color(VP_EXEMPT), 6);
     else if (f->status == VP_EXEMPT && f->note) /* hyper-care: the note says until when */
-        part(&cells[2], f->note, PF_SANS, 2, pdf_status_color(VP_EXEMPT), 6);
-    cells[3] = pdf_cell_text(f->evidence_snapshot ? f->evidence_snapshot : f->evidence_raw);
+        part(&cells[2], f->note, PF_SANS, 2, vpr_pdf_status_color(VP_EXEMPT), 6);
+    cells[3] = vpr_pdf_cell_text(f->evidence_snapshot ? f->evidence_snapshot : f->evidence_raw);
     cells[3].parts[0].size = 5.8f;
-    pdf_table_row(c, &ps->table, cells);
+    vpr_pdf_table_row(c, &ps->table, cells);
 }
 
 static void rule_heading(pdf_ctx *c, pass_state *ps, size_t rule, const vp_finding_record *f)
 {
     if (ps->in_table)
-        pdf_table_end(c, &ps->table);
+        vpr_pdf_table_end(c, &ps->table);
     const vp_rule_record *r = rule < ps->nrules ? &ps->rules[rule] : NULL;
-    pdf_heading(c, 1, pdf_printf(c, "%s \xE2\x80\x94 %s", f->rule, r ? pdf_nz(r->title) : ""), 0);
+    vpr_pdf_heading(c, 1, vpr_pdf_printf(c, "%s \xE2\x80\x94 %s", f->rule, r ? vpr_pdf_nz(r->title) : ""), 0);
     if (r) {
         const char *cites = "";
         for (size_t i = 0; i < r->citation_count; i++)
-            cites = pdf_printf(c, "%s%s%s", cites, i ? "; " : "", r->citations[i]);
-        pdf_para(c, PF_SANS, 7, &pdf_muted,
-                 pdf_printf(c, "Severity %s \xC2\xB7 %s fail, %s warn, %s incomplete, %s exempt \xC2\xB7 %s",
-                            pdf_nz(r->severity), pdf_count(c, r->counts[VP_FAIL]), pdf_count(c, r->counts[VP_WARN]),
-                            pdf_count(c, r->counts[VP_INCOMPLETE]), pdf_count(c, r->counts[VP_EXEMPT]), cites));
+            cites = vpr_pdf_printf(c, "%s%s%s", cites, i ? "; " : "", r->citations[i]);
+        vpr_pdf_para(c, PF_SANS, 7, &vpr_pdf_muted,
+                 vpr_pdf_printf(c, "Severity %s \xC2\xB7 %s fail, %s warn, %s incomplete, %s exempt \xC2\xB7 %s",
+                            vpr_pdf_nz(r->severity), vpr_pdf_count(c, r->counts[VP_FAIL]), vpr_pdf_count(c, r->counts[VP_WARN]),
+                            vpr_pdf_count(c, r->counts[VP_INCOMPLETE]), vpr_pdf_count(c, r->counts[VP_EXEMPT]), cites));
     }
     if (c->compact) {
-        pdf_table_begin(c, &ps->table, compact_cols, 4, 6.5f);
+        vpr_pdf_table_begin(c, &ps->table, compact_cols, 4, 6.5f);
         ps->table.no_rules = 1; /* zebra rows suffice; tens of thousands of hairlines do not */
     }
     else
-        pdf_table_begin(c, &ps->table, detailed_cols, 2, PDF_TABLE_SIZE);
+        vpr_pdf_table_begin(c, &ps->table, detailed_cols, 2, PDF_TABLE_SIZE);
     ps->in_table = 1;
 }
 
 static void intro(pdf_ctx *c)
 {
-    const char *count = pdf_count(c, c->exceptions), *limit = pdf_count(c, c->population_limit);
-    const char *workbook = c->in->xlsx_name ? pdf_printf(c, " and in the workbook %s", c->in->xlsx_name) : "";
-    const char *vars[] = {"count", count, "limit", limit, "findings", pdf_nz(c->in->findings_label),
+    const char *count = vpr_pdf_count(c, c->exceptions), *limit = vpr_pdf_count(c, c->population_limit);
+    const char *workbook = c->in->xlsx_name ? vpr_pdf_printf(c, " and in the workbook %s", c->in->xlsx_name) : "";
+    const char *vars[] = {"count", count, "limit", limit, "findings", vpr_pdf_nz(c->in->findings_label),
                           "findings_sha256", c->in->findings_sha256 ? c->in->findings_sha256 : "not given",
                           "workbook", workbook, NULL};
-    pdf_section(c, pdf_t(c, "/sections/exceptions/title"));
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/exceptions/intro"));
+    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/exceptions/title"));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/exceptions/intro"));
     if (c->compact)
-        pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_tf(c, "/sections/exceptions/compact", vars));
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/exceptions/compact", vars));
     if (!c->exceptions)
-        pdf_para(c, PF_SANS, PDF_BODY_SIZE, &pdf_muted, pdf_t(c, "/sections/exceptions/none"));
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, &vpr_pdf_muted, vpr_pdf_t(c, "/sections/exceptions/none"));
 }
 
-void pdf_exceptions(pdf_ctx *c)
+void vpr_pdf_exceptions(pdf_ctx *c)
 {
     const size_t *n = c->hdr->counts;
     pass_state ps;
@@ -252,6 +252,6 @@ void pdf_exceptions(pdf_ctx *c)
         ps.shown++;
     }
     if (ps.in_table)
-        pdf_table_end(c, &ps.table);
+        vpr_pdf_table_end(c, &ps.table);
     free(ps.frameworks);
 }

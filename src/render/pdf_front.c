@@ -16,85 +16,85 @@ static void cover_identity(pdf_ctx *c)
     const vp_findings_header *h = c->hdr;
     pdf_table t;
     pdf_col cols[2];
-    pdf_kv_begin(c, &t, cols, 128);
+    vpr_pdf_kv_begin(c, &t, cols, 128);
     if (in->period && *in->period)
-        pdf_kv(c, &t, "Reporting period", pdf_printf(c, "%s (evaluated as of %s)", in->period, c->as_of), PF_SANS);
+        vpr_pdf_kv(c, &t, "Reporting period", vpr_pdf_printf(c, "%s (evaluated as of %s)", in->period, c->as_of), PF_SANS);
     else
-        pdf_kv(c, &t, "Point in time", c->as_of, PF_SANS);
+        vpr_pdf_kv(c, &t, "Point in time", c->as_of, PF_SANS);
     if (in->request_id && *in->request_id)
-        pdf_kv(c, &t, "Auditor request", in->request_id, PF_SANS);
-    pdf_kv(c, &t, "Generated",
-           pdf_printf(c, "%s (%s%s)", c->now, in->clock.pinned ? "pinned by " : "", pdf_nz(in->clock.from)), PF_SANS);
-    pdf_kv(c, &t, "Tool", pdf_printf(c, "rendered by vaultproof %s (commit %s); findings by vaultproof %s (commit %s)",
-                                     vp_version(), vp_commit(), pdf_nz(h->tool_version), pdf_nz(h->tool_commit)),
+        vpr_pdf_kv(c, &t, "Auditor request", in->request_id, PF_SANS);
+    vpr_pdf_kv(c, &t, "Generated",
+           vpr_pdf_printf(c, "%s (%s%s)", c->now, in->clock.pinned ? "pinned by " : "", vpr_pdf_nz(in->clock.from)), PF_SANS);
+    vpr_pdf_kv(c, &t, "Tool", vpr_pdf_printf(c, "rendered by vaultproof %s (commit %s); findings by vaultproof %s (commit %s)",
+                                     vp_version(), vp_commit(), vpr_pdf_nz(h->tool_version), vpr_pdf_nz(h->tool_commit)),
            PF_SANS);
-    pdf_kv(c, &t, "Control catalog", pdf_printf(c, "version %s", pdf_nz(h->catalog_version)), PF_SANS);
-    pdf_kv(c, &t, "Snapshot", pdf_nz(in->snapshot_label), PF_SANS);
-    pdf_kv(c, &t, "Snapshot SHA-256", in->snapshot_sha256 ? in->snapshot_sha256 : h->snapshot_sha256, PF_MONO);
-    pdf_kv(c, &t, "Findings", pdf_nz(in->findings_label), PF_SANS);
-    pdf_kv(c, &t, "Findings SHA-256", in->findings_sha256, PF_MONO);
+    vpr_pdf_kv(c, &t, "Control catalog", vpr_pdf_printf(c, "version %s", vpr_pdf_nz(h->catalog_version)), PF_SANS);
+    vpr_pdf_kv(c, &t, "Snapshot", vpr_pdf_nz(in->snapshot_label), PF_SANS);
+    vpr_pdf_kv(c, &t, "Snapshot SHA-256", in->snapshot_sha256 ? in->snapshot_sha256 : h->snapshot_sha256, PF_MONO);
+    vpr_pdf_kv(c, &t, "Findings", vpr_pdf_nz(in->findings_label), PF_SANS);
+    vpr_pdf_kv(c, &t, "Findings SHA-256", in->findings_sha256, PF_MONO);
     if (in->xlsx_name) {
-        pdf_kv(c, &t, "Workbook", in->xlsx_name, PF_SANS);
+        vpr_pdf_kv(c, &t, "Workbook", in->xlsx_name, PF_SANS);
         if (in->xlsx_sha256)
-            pdf_kv(c, &t, "Workbook SHA-256", in->xlsx_sha256, PF_MONO);
+            vpr_pdf_kv(c, &t, "Workbook SHA-256", in->xlsx_sha256, PF_MONO);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void cover_result(pdf_ctx *c)
 {
     const vp_findings_header *h = c->hdr;
-    const char *vars[] = {"fail", pdf_count(c, h->counts[VP_FAIL]), "warn", pdf_count(c, h->counts[VP_WARN]),
-                          "incomplete", pdf_count(c, h->counts[VP_INCOMPLETE]), "exempt",
-                          pdf_count(c, h->counts[VP_EXEMPT]), "findings", pdf_count(c, h->finding_count),
-                          "vaults", pdf_count(c, c->snap->vault_count), "items", pdf_count(c, c->snap->item_count),
+    const char *vars[] = {"fail", vpr_pdf_count(c, h->counts[VP_FAIL]), "warn", vpr_pdf_count(c, h->counts[VP_WARN]),
+                          "incomplete", vpr_pdf_count(c, h->counts[VP_INCOMPLETE]), "exempt",
+                          vpr_pdf_count(c, h->counts[VP_EXEMPT]), "findings", vpr_pdf_count(c, h->finding_count),
+                          "vaults", vpr_pdf_count(c, c->snap->vault_count), "items", vpr_pdf_count(c, c->snap->item_count),
                           NULL};
-    int st = pdf_result_status(h->result);
+    int st = vpr_pdf_result_status(h->result);
     float top = c->y - 8, height = 58;
-    pdf_rect(c, PDF_LEFT, top - height, PDF_WIDTH, height, &pdf_head_fill);
-    pdf_rect(c, PDF_LEFT, top - height, 4, height, pdf_status_color(st));
-    pdf_marker(c, st, PDF_LEFT + 14, top - 22, 14);
-    pdf_fill(c, &pdf_ink);
+    vpr_pdf_rect(c, PDF_LEFT, top - height, PDF_WIDTH, height, &vpr_pdf_head_fill);
+    vpr_pdf_rect(c, PDF_LEFT, top - height, 4, height, vpr_pdf_status_color(st));
+    vpr_pdf_marker(c, st, PDF_LEFT + 14, top - 22, 14);
+    vpr_pdf_fill(c, &vpr_pdf_ink);
     char label[64];
-    snprintf(label, sizeof label, "Overall result: %s", pdf_nz(h->result));
+    snprintf(label, sizeof label, "Overall result: %s", vpr_pdf_nz(h->result));
     for (char *p = label + 16; *p; p++)
         *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-    pdf_text(c, PF_BOLD, 13, PDF_LEFT + 34, top - 22, label, NULL);
-    pdf_text_wrap(c, PF_SANS, 8, PDF_LEFT + 34, top - 37, PDF_WIDTH - 44, 2, pdf_tf(c, "/cover/result_line", vars));
+    vpr_pdf_text(c, PF_BOLD, 13, PDF_LEFT + 34, top - 22, label, NULL);
+    vpr_pdf_text_wrap(c, PF_SANS, 8, PDF_LEFT + 34, top - 37, PDF_WIDTH - 44, 2, vpr_pdf_tf(c, "/cover/result_line", vars));
     c->y = top - height - 16;
 }
 
-void pdf_cover(pdf_ctx *c)
+void vpr_pdf_cover(pdf_ctx *c)
 {
     const vp_findings_header *h = c->hdr;
-    pdf_new_page(c);
+    vpr_pdf_new_page(c);
     if (c->status)
         return;
-    pdf_mark_add(c, 0, "Cover", 0);
-    pdf_rect(c, 0, PDF_PAGE_H - 14, PDF_PAGE_W, 14, &pdf_accent);
+    vpr_pdf_mark_add(c, 0, "Cover", 0);
+    vpr_pdf_rect(c, 0, PDF_PAGE_H - 14, PDF_PAGE_W, 14, &vpr_pdf_accent);
     c->y = PDF_PAGE_H - 96;
-    pdf_para(c, PF_BOLD, 9, &pdf_muted, pdf_t(c, "/cover/kicker"));
+    vpr_pdf_para(c, PF_BOLD, 9, &vpr_pdf_muted, vpr_pdf_t(c, "/cover/kicker"));
     if (h->organization && *h->organization)
-        pdf_para(c, PF_BOLD, 24, &pdf_accent, h->organization);
-    pdf_para(c, PF_SANS, 15, &pdf_ink, c->title);
-    pdf_para(c, PF_SANS, 9, &pdf_muted, pdf_t(c, "/cover/subtitle"));
+        vpr_pdf_para(c, PF_BOLD, 24, &vpr_pdf_accent, h->organization);
+    vpr_pdf_para(c, PF_SANS, 15, &vpr_pdf_ink, c->title);
+    vpr_pdf_para(c, PF_SANS, 9, &vpr_pdf_muted, vpr_pdf_t(c, "/cover/subtitle"));
     c->y -= 10;
     cover_result(c);
     cover_identity(c);
     c->y -= 6;
-    pdf_para(c, PF_SANS, 7.5f, &pdf_muted, pdf_t(c, "/cover/how_to_read"));
+    vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted, vpr_pdf_t(c, "/cover/how_to_read"));
 }
 
-void pdf_contents_reserve(pdf_ctx *c)
+void vpr_pdf_contents_reserve(pdf_ctx *c)
 {
-    const char *title = pdf_t(c, "/sections/contents/title");
-    pdf_new_page(c);
+    const char *title = vpr_pdf_t(c, "/sections/contents/title");
+    vpr_pdf_new_page(c);
     if (c->status)
         return;
-    pdf_mark_add(c, 0, title, 0);
-    pdf_fill(c, &pdf_accent);
-    pdf_text(c, PF_BOLD, 17, PDF_LEFT, c->y - 17, title, NULL);
-    pdf_hline(c, PDF_LEFT, PDF_RIGHT, c->y - 25, &pdf_accent, 1.2f);
+    vpr_pdf_mark_add(c, 0, title, 0);
+    vpr_pdf_fill(c, &vpr_pdf_accent);
+    vpr_pdf_text(c, PF_BOLD, 17, PDF_LEFT, c->y - 17, title, NULL);
+    vpr_pdf_hline(c, PDF_LEFT, PDF_RIGHT, c->y - 25, &vpr_pdf_accent, 1.2f);
 }
 
 /* ---- population and completeness ---- */
@@ -111,11 +111,11 @@ static size_t tally_lists(const vp_collection *col, op_count *ops, size_t max, s
     for (size_t i = 0; i < col->list_count; i++) {
         const vp_list_call *l = &col->lists[i];
         size_t k = 0;
-        while (k < nops && strcmp(ops[k].operation, pdf_nz(l->operation)))
+        while (k < nops && strcmp(ops[k].operation, vpr_pdf_nz(l->operation)))
             k++;
         if (k == nops && nops < max) {
             memset(&ops[nops], 0, sizeof *ops);
-            ops[nops++].operation = pdf_nz(l->operation);
+            ops[nops++].operation = vpr_pdf_nz(l->operation);
         }
         if (k < nops) {
             ops[k].n[l->status & 3]++;
@@ -130,9 +130,9 @@ static const char *list_summary(pdf_ctx *c, const op_count *ops, size_t nops, co
 {
     for (size_t k = 0; k < nops; k++)
         if (!strcmp(ops[k].operation, operation))
-            return pdf_printf(c, "%s of %s %s list calls complete", pdf_count(c, ops[k].n[VP_LIST_COMPLETE]),
-                              pdf_count(c, ops[k].n[0] + ops[k].n[1] + ops[k].n[2] + ops[k].n[3]), operation);
-    return pdf_printf(c, "no %s list call recorded", operation);
+            return vpr_pdf_printf(c, "%s of %s %s list calls complete", vpr_pdf_count(c, ops[k].n[VP_LIST_COMPLETE]),
+                              vpr_pdf_count(c, ops[k].n[0] + ops[k].n[1] + ops[k].n[2] + ops[k].n[3]), operation);
+    return vpr_pdf_printf(c, "no %s list call recorded", operation);
 }
 
 static void reconciliation(pdf_ctx *c, const op_count *ops, size_t nops)
@@ -149,24 +149,24 @@ static void reconciliation(pdf_ctx *c, const op_count *ops, size_t nops)
                                    {"In the snapshot", 70, PF_SANS, PA_RIGHT, 0},
                                    {"Reconciled against", PDF_WIDTH - 162, PF_SANS, PA_LEFT, 0}};
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
     const char *rows[][3] = {
-        {"Subscriptions", pdf_count(c, s->subscription_count),
-         pdf_printf(c, "%s listed by the subscriptions call, %s only referenced by resource ids", pdf_count(c, listed),
-                    pdf_count(c, s->subscription_count - listed))},
-        {"Vaults", pdf_count(c, s->vault_count), list_summary(c, ops, nops, "vaults")},
-        {"Backup policies", pdf_count(c, s->policy_count),
-         pdf_printf(c, "sum of per-vault counts %s; %s", pdf_count(c, policies),
+        {"Subscriptions", vpr_pdf_count(c, s->subscription_count),
+         vpr_pdf_printf(c, "%s listed by the subscriptions call, %s only referenced by resource ids", vpr_pdf_count(c, listed),
+                    vpr_pdf_count(c, s->subscription_count - listed))},
+        {"Vaults", vpr_pdf_count(c, s->vault_count), list_summary(c, ops, nops, "vaults")},
+        {"Backup policies", vpr_pdf_count(c, s->policy_count),
+         vpr_pdf_printf(c, "sum of per-vault counts %s; %s", vpr_pdf_count(c, policies),
                     list_summary(c, ops, nops, "backupPolicies"))},
-        {"Protected items", pdf_count(c, s->item_count),
-         pdf_printf(c, "sum of per-vault counts %s; %s in vaults no vault list returned; %s", pdf_count(c, items),
-                    pdf_count(c, orphans), list_summary(c, ops, nops, "backupProtectedItems"))},
-        {"Virtual machines", pdf_count(c, s->vm_count), list_summary(c, ops, nops, "virtualMachines")},
-        {"Regions", pdf_count(c, s->region_count), "every location of a vault in scope, with its WORM status"},
+        {"Protected items", vpr_pdf_count(c, s->item_count),
+         vpr_pdf_printf(c, "sum of per-vault counts %s; %s in vaults no vault list returned; %s", vpr_pdf_count(c, items),
+                    vpr_pdf_count(c, orphans), list_summary(c, ops, nops, "backupProtectedItems"))},
+        {"Virtual machines", vpr_pdf_count(c, s->vm_count), list_summary(c, ops, nops, "virtualMachines")},
+        {"Regions", vpr_pdf_count(c, s->region_count), "every location of a vault in scope, with its WORM status"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        pdf_table_strings(c, &t, rows[i]);
-    pdf_table_end(c, &t);
+        vpr_pdf_table_strings(c, &t, rows[i]);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void list_calls(pdf_ctx *c, const op_count *ops, size_t nops, const size_t total[4])
@@ -176,22 +176,22 @@ static void list_calls(pdf_ctx *c, const op_count *ops, size_t nops, const size_
                                    {"Unverified", 62, PF_SANS, PA_RIGHT, 0}, {"Missing", 52, PF_SANS, PA_RIGHT, 0},
                                    {"Pages", PDF_WIDTH - 443, PF_SANS, PA_RIGHT, 0}};
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 7, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 7, PDF_TABLE_SIZE);
     for (size_t k = 0; k <= nops; k++) {
         const size_t *n = k < nops ? ops[k].n : total;
         size_t pages = 0;
         for (size_t j = 0; j < nops && k == nops; j++)
             pages += ops[j].pages;
         const char *row[] = {k < nops ? ops[k].operation : "all list calls",
-                             pdf_count(c, n[0] + n[1] + n[2] + n[3]),
-                             pdf_count(c, n[VP_LIST_COMPLETE]),
-                             pdf_count(c, n[VP_LIST_INCOMPLETE]),
-                             pdf_count(c, n[VP_LIST_UNVERIFIED]),
-                             pdf_count(c, n[VP_LIST_MISSING]),
-                             pdf_count(c, k < nops ? ops[k].pages : pages)};
-        pdf_table_strings(c, &t, row);
+                             vpr_pdf_count(c, n[0] + n[1] + n[2] + n[3]),
+                             vpr_pdf_count(c, n[VP_LIST_COMPLETE]),
+                             vpr_pdf_count(c, n[VP_LIST_INCOMPLETE]),
+                             vpr_pdf_count(c, n[VP_LIST_UNVERIFIED]),
+                             vpr_pdf_count(c, n[VP_LIST_MISSING]),
+                             vpr_pdf_count(c, k < nops ? ops[k].pages : pages)};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 /* List calls that are not complete, each in full: they are why findings are incomplete. */
@@ -203,17 +203,17 @@ static void incomplete_lists(pdf_ctx *c, const size_t total[4])
     static const pdf_col cols[] = {{"List call", 90, PF_MONO, PA_LEFT, 0}, {"Scope", 210, PF_MONO, PA_LEFT, 6},
                                    {"Status", 55, PF_SANS, PA_LEFT, 0}, {"Why", PDF_WIDTH - 355, PF_SANS, PA_LEFT, 4}};
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
     size_t shown = 0;
     for (size_t i = 0; i < col->list_count && shown < c->population_limit && !c->status; i++) {
         const vp_list_call *l = &col->lists[i];
         if (l->status == VP_LIST_COMPLETE)
             continue;
-        const char *row[] = {pdf_nz(l->operation), pdf_nz(l->scope), vp_list_status_name(l->status), pdf_nz(l->detail)};
-        pdf_table_strings(c, &t, row);
+        const char *row[] = {vpr_pdf_nz(l->operation), vpr_pdf_nz(l->scope), vp_list_status_name(l->status), vpr_pdf_nz(l->detail)};
+        vpr_pdf_table_strings(c, &t, row);
         shown++;
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void subscriptions(pdf_ctx *c)
@@ -223,7 +223,7 @@ static void subscriptions(pdf_ctx *c)
                                    {"State", 55, PF_SANS, PA_LEFT, 0},         {"Listed", 40, PF_SANS, PA_LEFT, 0},
                                    {"Vaults", 50, PF_SANS, PA_RIGHT, 0},       {"Items", PDF_WIDTH - 435, PF_SANS, PA_RIGHT, 0}};
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 6, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 6, PDF_TABLE_SIZE);
     for (size_t i = 0; i < s->subscription_count && !c->status; i++) {
         const vp_subscription *sub = &s->subscriptions[i];
         size_t vaults = 0, items = 0;
@@ -231,19 +231,19 @@ static void subscriptions(pdf_ctx *c)
             if (s->vaults[v].subscription_id && sub->subscription_id &&
                 !strcasecmp(s->vaults[v].subscription_id, sub->subscription_id))
                 vaults++, items += s->vaults[v].item_count;
-        const char *row[] = {pdf_nz(sub->subscription_id), pdf_nz(sub->display_name), pdf_nz(sub->state),
-                             sub->listed ? "yes" : "no", pdf_count(c, vaults), pdf_count(c, items)};
-        pdf_table_strings(c, &t, row);
+        const char *row[] = {vpr_pdf_nz(sub->subscription_id), vpr_pdf_nz(sub->display_name), vpr_pdf_nz(sub->state),
+                             sub->listed ? "yes" : "no", vpr_pdf_count(c, vaults), vpr_pdf_count(c, items)};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void population(pdf_ctx *c)
 {
     op_count ops[32];
     size_t total[4], nops = tally_lists(&c->snap->collection, ops, 32, total);
-    pdf_heading(c, 1, pdf_t(c, "/sections/scope/population/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/scope/population/intro"));
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/scope/population/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/scope/population/intro"));
     reconciliation(c, ops, nops);
     list_calls(c, ops, nops, total);
     incomplete_lists(c, total);
@@ -257,11 +257,11 @@ static const char *join(pdf_ctx *c, const char *const *items, size_t n, const ch
     pdf_buf b = {0};
     for (size_t i = 0; i < n; i++) {
         if (i)
-            pdf_buf_add(c, &b, sep, strlen(sep));
-        pdf_buf_add(c, &b, pdf_nz(items[i]), strlen(pdf_nz(items[i])));
+            vpr_pdf_buf_add(c, &b, sep, strlen(sep));
+        vpr_pdf_buf_add(c, &b, vpr_pdf_nz(items[i]), strlen(vpr_pdf_nz(items[i])));
     }
-    char *out = pdf_strdup(c, b.s ? b.s : "");
-    free(b.s);
+    char *out = vpr_pdf_strdup(c, b.s ? b.s : "");
+    vpc_buf_free(&b);
     return out;
 }
 
@@ -271,35 +271,35 @@ static void collection(pdf_ctx *c)
     int live = col->source_kind && !strcmp(col->source_kind, "live");
     pdf_table t;
     pdf_col cols[2];
-    pdf_heading(c, 1, pdf_t(c, "/sections/scope/collection/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, live ? "/sections/scope/collection/live" : "/sections/scope/collection/replay"));
-    pdf_kv_begin(c, &t, cols, 128);
-    pdf_kv(c, &t, "Source", live ? "live Azure Resource Manager" : "offline: recorded or exported responses (replay)", PF_SANS);
-    pdf_kv(c, &t, "Input", col->input, PF_MONO);
-    pdf_kv(c, &t, "Endpoints", join(c, col->endpoints, col->endpoint_count, "\n"), PF_MONO);
-    pdf_kv(c, &t, "API versions", join(c, col->api_versions, col->api_version_count, "\n"), PF_MONO);
-    pdf_kv(c, &t, "Identity (client id)", col->principal ? col->principal : "none (offline)", PF_MONO);
-    pdf_kv(c, &t, "Captured", col->captured_from ? pdf_printf(c, "%s to %s", col->captured_from, pdf_nz(col->captured_to))
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/scope/collection/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, live ? "/sections/scope/collection/live" : "/sections/scope/collection/replay"));
+    vpr_pdf_kv_begin(c, &t, cols, 128);
+    vpr_pdf_kv(c, &t, "Source", live ? "live Azure Resource Manager" : "offline: recorded or exported responses (replay)", PF_SANS);
+    vpr_pdf_kv(c, &t, "Input", col->input, PF_MONO);
+    vpr_pdf_kv(c, &t, "Endpoints", join(c, col->endpoints, col->endpoint_count, "\n"), PF_MONO);
+    vpr_pdf_kv(c, &t, "API versions", join(c, col->api_versions, col->api_version_count, "\n"), PF_MONO);
+    vpr_pdf_kv(c, &t, "Identity (client id)", col->principal ? col->principal : "none (offline)", PF_MONO);
+    vpr_pdf_kv(c, &t, "Captured", col->captured_from ? vpr_pdf_printf(c, "%s to %s", col->captured_from, vpr_pdf_nz(col->captured_to))
                                                  : "not recorded (no capture sidecars)", PF_SANS);
-    pdf_kv(c, &t, "Requests", pdf_printf(c, "%lld responses recorded, %lld retried attempts", col->request_count,
+    vpr_pdf_kv(c, &t, "Requests", vpr_pdf_printf(c, "%lld responses recorded, %lld retried attempts", col->request_count,
                                          col->retry_count), PF_SANS);
-    pdf_kv(c, &t, "Completeness", pdf_printf(c, "%s; %s", col->verified ? "capture sidecars present: checked"
+    vpr_pdf_kv(c, &t, "Completeness", vpr_pdf_printf(c, "%s; %s", col->verified ? "capture sidecars present: checked"
                                                                          : "no capture sidecars: not verifiable",
                                              col->complete ? "every list call complete" : "some list calls not complete"),
            PF_SANS);
-    pdf_kv(c, &t, "Warnings", pdf_printf(c, "%s collection warnings; %lld resources of types not read",
-                                         pdf_count(c, col->warning_count), col->ignored_resources), PF_SANS);
-    pdf_kv(c, &t, "Snapshot written", pdf_printf(c, "%s by vaultproof %s (commit %s)%s", pdf_nz(col->generated_at),
-                                                 pdf_nz(col->tool_version), pdf_nz(col->tool_commit),
+    vpr_pdf_kv(c, &t, "Warnings", vpr_pdf_printf(c, "%s collection warnings; %lld resources of types not read",
+                                         vpr_pdf_count(c, col->warning_count), col->ignored_resources), PF_SANS);
+    vpr_pdf_kv(c, &t, "Snapshot written", vpr_pdf_printf(c, "%s by vaultproof %s (commit %s)%s", vpr_pdf_nz(col->generated_at),
+                                                 vpr_pdf_nz(col->tool_version), vpr_pdf_nz(col->tool_commit),
                                                  col->clock_pinned ? ", clock pinned" : ""), PF_SANS);
-    pdf_kv(c, &t, "WORM catalog", pdf_printf(c, "version %s (%s), SHA-256 %s", pdf_nz(col->worm_catalog_version),
-                                             pdf_nz(col->worm_catalog_origin), pdf_nz(col->worm_catalog_sha256)), PF_SANS);
-    pdf_table_end(c, &t);
+    vpr_pdf_kv(c, &t, "WORM catalog", vpr_pdf_printf(c, "version %s (%s), SHA-256 %s", vpr_pdf_nz(col->worm_catalog_version),
+                                             vpr_pdf_nz(col->worm_catalog_origin), vpr_pdf_nz(col->worm_catalog_sha256)), PF_SANS);
+    vpr_pdf_table_end(c, &t);
 }
 
 static const char *minimum(pdf_ctx *c, long long v, const char *unit)
 {
-    return v < 0 ? "\xE2\x80\x94" : pdf_printf(c, "%lld %s", v, unit);
+    return v < 0 ? "\xE2\x80\x94" : vpr_pdf_printf(c, "%lld %s", v, unit);
 }
 
 static void parameters(pdf_ctx *c)
@@ -307,38 +307,38 @@ static void parameters(pdf_ctx *c)
     const vp_findings_header *h = c->hdr;
     pdf_table t;
     pdf_col cols[2];
-    pdf_heading(c, 1, pdf_t(c, "/sections/scope/parameters/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/scope/parameters/intro"));
-    pdf_kv_begin(c, &t, cols, 128);
-    pdf_kv(c, &t, "Frameworks", h->hipaa && h->sox ? "HIPAA Security Rule and SOX" : h->hipaa ? "HIPAA Security Rule"
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/scope/parameters/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/scope/parameters/intro"));
+    vpr_pdf_kv_begin(c, &t, cols, 128);
+    vpr_pdf_kv(c, &t, "Frameworks", h->hipaa && h->sox ? "HIPAA Security Rule and SOX" : h->hipaa ? "HIPAA Security Rule"
                                 : h->sox ? "SOX" : "none", PF_SANS);
-    pdf_kv(c, &t, "Control catalog", pdf_printf(c, "version %s, SHA-256 %s", pdf_nz(h->catalog_version),
-                                                pdf_nz(h->catalog_sha256)), PF_SANS);
-    pdf_kv(c, &t, "Configuration", pdf_printf(c, "%s, SHA-256 %s", pdf_nz(h->config_path), pdf_nz(h->config_sha256)),
+    vpr_pdf_kv(c, &t, "Control catalog", vpr_pdf_printf(c, "version %s, SHA-256 %s", vpr_pdf_nz(h->catalog_version),
+                                                vpr_pdf_nz(h->catalog_sha256)), PF_SANS);
+    vpr_pdf_kv(c, &t, "Configuration", vpr_pdf_printf(c, "%s, SHA-256 %s", vpr_pdf_nz(h->config_path), vpr_pdf_nz(h->config_sha256)),
            PF_SANS);
-    pdf_kv(c, &t, "Evaluated as of", pdf_printf(c, "%s (findings generated %s)", c->as_of, pdf_nz(h->generated_at)),
+    vpr_pdf_kv(c, &t, "Evaluated as of", vpr_pdf_printf(c, "%s (findings generated %s)", c->as_of, vpr_pdf_nz(h->generated_at)),
            PF_SANS);
-    pdf_kv(c, &t, "RPO", pdf_printf(c, "last backup at most %lld hours before the evaluation time", h->rpo_hours), PF_SANS);
-    pdf_kv(c, &t, "Hyper-care", pdf_printf(c, "%lld days after a VM is built", h->hyper_care_days), PF_SANS);
-    pdf_kv(c, &t, "Critical resources", h->critical ? h->critical : "not recorded", PF_SANS);
+    vpr_pdf_kv(c, &t, "RPO", vpr_pdf_printf(c, "last backup at most %lld hours before the evaluation time", h->rpo_hours), PF_SANS);
+    vpr_pdf_kv(c, &t, "Hyper-care", vpr_pdf_printf(c, "%lld days after a VM is built", h->hyper_care_days), PF_SANS);
+    vpr_pdf_kv(c, &t, "Critical resources", h->critical ? h->critical : "not recorded", PF_SANS);
     for (size_t k = 0; k < h->class_count; k++)
-        pdf_kv(c, &t, pdf_printf(c, "Data class %s", h->class_names[k]), h->class_selectors[k], PF_SANS);
-    pdf_kv(c, &t, "Exemptions", pdf_printf(c, "%lld configured (below)", h->exemption_count), PF_SANS);
-    pdf_kv(c, &t, "Decommissioned servers", pdf_printf(c, "%lld configured", h->decommission_count), PF_SANS);
-    pdf_table_end(c, &t);
+        vpr_pdf_kv(c, &t, vpr_pdf_printf(c, "Data class %s", h->class_names[k]), h->class_selectors[k], PF_SANS);
+    vpr_pdf_kv(c, &t, "Exemptions", vpr_pdf_printf(c, "%lld configured (below)", h->exemption_count), PF_SANS);
+    vpr_pdf_kv(c, &t, "Decommissioned servers", vpr_pdf_printf(c, "%lld configured", h->decommission_count), PF_SANS);
+    vpr_pdf_table_end(c, &t);
 
     static const pdf_col mcols[] = {{"Data class", 90, PF_BOLD, PA_LEFT, 0}, {"Item kind", 100, PF_MONO, PA_LEFT, 0},
                                     {"Daily", 75, PF_SANS, PA_RIGHT, 0},       {"Weekly", 75, PF_SANS, PA_RIGHT, 0},
                                     {"Monthly", 75, PF_SANS, PA_RIGHT, 0},     {"Yearly", PDF_WIDTH - 415, PF_SANS, PA_RIGHT, 0}};
-    pdf_table_begin(c, &t, mcols, 6, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, mcols, 6, PDF_TABLE_SIZE);
     for (size_t i = 0; i < h->minimum_count && !c->status; i++) {
         const vp_findings_minimum *m = &h->minimums[i];
-        const char *row[] = {pdf_nz(m->class_name), m->kind ? m->kind : "every kind", minimum(c, m->daily_days, "days"),
+        const char *row[] = {vpr_pdf_nz(m->class_name), m->kind ? m->kind : "every kind", minimum(c, m->daily_days, "days"),
                              minimum(c, m->weekly_weeks, "weeks"), minimum(c, m->monthly_months, "months"),
                              minimum(c, m->yearly_years, "years")};
-        pdf_table_strings(c, &t, row);
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void exemptions(pdf_ctx *c)
@@ -346,28 +346,28 @@ static void exemptions(pdf_ctx *c)
     static const pdf_col cols[] = {{"Exemption", 150, PF_SANS, PA_LEFT, 0},
                                    {"Approval, expiry and reason", PDF_WIDTH - 225, PF_SANS, PA_LEFT, 0},
                                    {"Status", 75, PF_SANS, PA_LEFT, 0}};
-    pdf_heading(c, 1, pdf_t(c, "/sections/scope/exemptions/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/scope/exemptions/intro"));
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/scope/exemptions/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/scope/exemptions/intro"));
     if (!c->exemptions.n) {
-        pdf_para(c, PF_SANS, PDF_BODY_SIZE, &pdf_muted, pdf_t(c, "/sections/scope/exemptions/none"));
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, &vpr_pdf_muted, vpr_pdf_t(c, "/sections/scope/exemptions/none"));
         return;
     }
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
     for (size_t i = 0; i < c->exemptions.n && !c->status; i++) {
         const pdf_exemption *e = &c->exemptions.v[i];
         int st = vp_finding_status_parse(e->status);
-        pdf_cell cells[3] = {pdf_cell_text(e->name), pdf_cell_text(e->observed), pdf_cell_text(pdf_status_label(st))};
+        pdf_cell cells[3] = {vpr_pdf_cell_text(e->name), vpr_pdf_cell_text(e->observed), vpr_pdf_cell_text(vpr_pdf_status_label(st))};
         cells[0].nparts = 2;
-        cells[0].parts[1] = (pdf_part){e->id, PF_MONO, 1, -1, &pdf_muted, 6};
+        cells[0].parts[1] = (pdf_part){e->id, PF_MONO, 1, -1, &vpr_pdf_muted, 6};
         if (e->note) {
             cells[1].nparts = 2;
-            cells[1].parts[1] = (pdf_part){e->note, PF_SANS, 0, -1, pdf_status_color(st), 0};
+            cells[1].parts[1] = (pdf_part){e->note, PF_SANS, 0, -1, vpr_pdf_status_color(st), 0};
         }
         cells[2].parts[0].status = st;
-        pdf_table_row(c, &t, cells);
+        vpr_pdf_table_row(c, &t, cells);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void baselines(pdf_ctx *c)
@@ -377,22 +377,22 @@ static void baselines(pdf_ctx *c)
                                    {"Generated", 75, PF_SANS, PA_LEFT, 0}, {"Captured to", PDF_WIDTH - 425, PF_SANS, PA_LEFT, 0}};
     if (!h->baseline_count)
         return;
-    pdf_heading(c, 1, pdf_t(c, "/sections/scope/baselines/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/scope/baselines/intro"));
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/scope/baselines/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/scope/baselines/intro"));
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
     for (size_t i = 0; i < h->baseline_count && !c->status; i++) {
         const vp_findings_baseline *b = &h->baselines[i];
-        const char *row[] = {pdf_nz(b->file), pdf_nz(b->sha256), pdf_nz(b->generated_at), pdf_nz(b->captured_to)};
-        pdf_table_strings(c, &t, row);
+        const char *row[] = {vpr_pdf_nz(b->file), vpr_pdf_nz(b->sha256), vpr_pdf_nz(b->generated_at), vpr_pdf_nz(b->captured_to)};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
-void pdf_scope(pdf_ctx *c)
+void vpr_pdf_scope(pdf_ctx *c)
 {
-    pdf_section(c, pdf_t(c, "/sections/scope/title"));
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/scope/intro"));
+    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/scope/title"));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/scope/intro"));
     population(c);
     collection(c);
     parameters(c);

@@ -16,7 +16,9 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/vec.h"
+#include "render/texts.h"
 #include "vaultproof/json.h"
 #include "vaultproof/render.h"
 
@@ -43,12 +45,11 @@ typedef struct {
     float r, g, b;
 } pdf_rgb;
 
-extern const pdf_rgb pdf_ink, pdf_muted, pdf_accent, pdf_rule, pdf_head_fill, pdf_zebra, pdf_white;
+extern const pdf_rgb vpr_pdf_ink, vpr_pdf_muted, vpr_pdf_accent, vpr_pdf_rule, vpr_pdf_head_fill, vpr_pdf_zebra, vpr_pdf_white;
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-} pdf_buf;
+/* The PDF's scratch text buffers are core's buffer; vpr_pdf_buf_add/_reserve record running
+ * out of memory as the renderer's error. */
+typedef vpc_buf pdf_buf;
 
 typedef struct {
     size_t off, len;         /* into the buffer the text was sanitized into */
@@ -119,7 +120,7 @@ typedef struct pdf_ctx {
     HPDF_STATUS hpdf_status, hpdf_detail;
     pdf_font font[PF_COUNT];
     HPDF_Encoder utf8;
-    cJSON *texts;
+    vpr_texts *texts;                  /* templates/report/report.json */
     vp_arena arena;
     size_t population_limit;
     char now[32], as_of[40], period[160];
@@ -156,84 +157,83 @@ typedef struct pdf_ctx {
     int compact;                          /* exceptions in one-line rows */
     /* snapshot indexes: items and policies grouped by vault (counting sort) */
     size_t *item_order, *item_start, *policy_order, *policy_start;
-    size_t last_vault;                    /* pdf_vault_of's cache, or (size_t)-1 */
+    size_t last_vault;                    /* vpr_pdf_vault_of's cache, or (size_t)-1 */
 } pdf_ctx;
 
 /* pdf.c */
-int pdf_failed(pdf_ctx *c);
-vp_status pdf_fail(pdf_ctx *c, vp_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void pdf_nomem(pdf_ctx *c);
-char *pdf_strdup(pdf_ctx *c, const char *s);
-char *pdf_printf(pdf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *pdf_nz(const char *s);
-const char *pdf_count(pdf_ctx *c, size_t n); /* "12,345" */
-const char *pdf_status_label(int status);    /* "PASS" ... */
-int pdf_result_status(const char *result);   /* "pass with warnings" -> VP_WARN; -1 unknown */
-int pdf_buf_reserve(pdf_ctx *c, pdf_buf *b, size_t more);
-void pdf_buf_add(pdf_ctx *c, pdf_buf *b, const char *s, size_t n);
+int vpr_pdf_failed(pdf_ctx *c);
+vp_status vpr_pdf_fail(pdf_ctx *c, vp_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void vpr_pdf_nomem(pdf_ctx *c);
+char *vpr_pdf_strdup(pdf_ctx *c, const char *s);
+char *vpr_pdf_printf(pdf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *vpr_pdf_nz(const char *s);
+const char *vpr_pdf_count(pdf_ctx *c, size_t n); /* "12,345" */
+const char *vpr_pdf_status_label(int status);    /* "PASS" ... */
+int vpr_pdf_result_status(const char *result);   /* "pass with warnings" -> VP_WARN; -1 unknown */
+int vpr_pdf_buf_reserve(pdf_ctx *c, pdf_buf *b, size_t more);
+void vpr_pdf_buf_add(pdf_ctx *c, pdf_buf *b, const char *s, size_t n);
 
 /* pdf_text.c: glyph coverage, measuring, wrapping and drawing one line */
-vp_status pdf_fonts_load(pdf_ctx *c);
-size_t pdf_sanitize(pdf_ctx *c, int font, const char *text, pdf_buf *out, int keep_newlines);
-float pdf_width(pdf_ctx *c, int font, float size, const char *s, size_t len);
-size_t pdf_wrap(pdf_ctx *c, int font, float size, const pdf_buf *b, size_t off, size_t len, float width,
+vp_status vpr_pdf_fonts_load(pdf_ctx *c);
+size_t vpr_pdf_sanitize(pdf_ctx *c, int font, const char *text, pdf_buf *out, int keep_newlines);
+float vpr_pdf_width(pdf_ctx *c, int font, float size, const char *s, size_t len);
+size_t vpr_pdf_wrap(pdf_ctx *c, int font, float size, const pdf_buf *b, size_t off, size_t len, float width,
                 size_t max_lines, pdf_lines *out);
-void pdf_draw(pdf_ctx *c, int font, float size, float x, float y, const char *s, size_t len, int ellipsis);
-void pdf_text(pdf_ctx *c, int font, float size, float x, float y, const char *text, const pdf_rgb *color);
-void pdf_text_wrap(pdf_ctx *c, int font, float size, float x, float y, float width, size_t max_lines, const char *text);
-void pdf_text_fit(pdf_ctx *c, int font, float size, float x, float y, float width, int align, const char *text);
+void vpr_pdf_draw(pdf_ctx *c, int font, float size, float x, float y, const char *s, size_t len, int ellipsis);
+void vpr_pdf_text(pdf_ctx *c, int font, float size, float x, float y, const char *text, const pdf_rgb *color);
+void vpr_pdf_text_wrap(pdf_ctx *c, int font, float size, float x, float y, float width, size_t max_lines, const char *text);
+void vpr_pdf_text_fit(pdf_ctx *c, int font, float size, float x, float y, float width, int align, const char *text);
 
 /* pdf_layout.c: pages, running header, headings and bookmarks, paragraphs, markers */
-void pdf_use_page(pdf_ctx *c, HPDF_Page page);
-void pdf_new_page(pdf_ctx *c);
-int pdf_need(pdf_ctx *c, float height);
-void pdf_fill(pdf_ctx *c, const pdf_rgb *rgb);
-void pdf_stroke(pdf_ctx *c, const pdf_rgb *rgb, float width);
-void pdf_rect(pdf_ctx *c, float x, float y, float w, float h, const pdf_rgb *fill);
-void pdf_hline(pdf_ctx *c, float x0, float x1, float y, const pdf_rgb *rgb, float width);
-void pdf_mark_add(pdf_ctx *c, int level, const char *title, int toc);
-void pdf_section(pdf_ctx *c, const char *title);
-void pdf_heading(pdf_ctx *c, int level, const char *title, int toc);
-void pdf_para(pdf_ctx *c, int font, float size, const pdf_rgb *color, const char *text);
-void pdf_gap(pdf_ctx *c, float points);
-void pdf_marker(pdf_ctx *c, int status, float x, float y, float size);
-const pdf_rgb *pdf_status_color(int status);
-void pdf_finish_pages(pdf_ctx *c);
+void vpr_pdf_use_page(pdf_ctx *c, HPDF_Page page);
+void vpr_pdf_new_page(pdf_ctx *c);
+int vpr_pdf_need(pdf_ctx *c, float height);
+void vpr_pdf_fill(pdf_ctx *c, const pdf_rgb *rgb);
+void vpr_pdf_stroke(pdf_ctx *c, const pdf_rgb *rgb, float width);
+void vpr_pdf_rect(pdf_ctx *c, float x, float y, float w, float h, const pdf_rgb *fill);
+void vpr_pdf_hline(pdf_ctx *c, float x0, float x1, float y, const pdf_rgb *rgb, float width);
+void vpr_pdf_mark_add(pdf_ctx *c, int level, const char *title, int toc);
+void vpr_pdf_section(pdf_ctx *c, const char *title);
+void vpr_pdf_heading(pdf_ctx *c, int level, const char *title, int toc);
+void vpr_pdf_para(pdf_ctx *c, int font, float size, const pdf_rgb *color, const char *text);
+void vpr_pdf_gap(pdf_ctx *c, float points);
+void vpr_pdf_marker(pdf_ctx *c, int status, float x, float y, float size);
+const pdf_rgb *vpr_pdf_status_color(int status);
+void vpr_pdf_finish_pages(pdf_ctx *c);
 
 /* pdf_table.c */
-void pdf_table_begin(pdf_ctx *c, pdf_table *t, const pdf_col *cols, size_t ncols, float size);
-void pdf_table_row(pdf_ctx *c, pdf_table *t, const pdf_cell *cells);
-void pdf_table_strings(pdf_ctx *c, pdf_table *t, const char *const *cells);
-void pdf_table_end(pdf_ctx *c, pdf_table *t);
-void pdf_kv(pdf_ctx *c, pdf_table *t, const char *key, const char *value, int value_font);
-void pdf_kv_begin(pdf_ctx *c, pdf_table *t, pdf_col cols[2], float key_width);
-pdf_cell pdf_cell_text(const char *text);
+void vpr_pdf_table_begin(pdf_ctx *c, pdf_table *t, const pdf_col *cols, size_t ncols, float size);
+void vpr_pdf_table_row(pdf_ctx *c, pdf_table *t, const pdf_cell *cells);
+void vpr_pdf_table_strings(pdf_ctx *c, pdf_table *t, const char *const *cells);
+void vpr_pdf_table_end(pdf_ctx *c, pdf_table *t);
+void vpr_pdf_kv(pdf_ctx *c, pdf_table *t, const char *key, const char *value, int value_font);
+void vpr_pdf_kv_begin(pdf_ctx *c, pdf_table *t, pdf_col cols[2], float key_width);
+pdf_cell vpr_pdf_cell_text(const char *text);
 
-/* pdf_texts.c: templates/report/report.json */
-vp_status pdf_texts_load(pdf_ctx *c);
-void pdf_texts_free(pdf_ctx *c);
-const char *pdf_t(pdf_ctx *c, const char *pointer);
-const cJSON *pdf_t_node(pdf_ctx *c, const char *pointer);
-const char *pdf_tf(pdf_ctx *c, const char *pointer, const char *const *vars);
-const char *pdf_expand(pdf_ctx *c, const char *text, const char *const *vars);
+/* pdf.c: the report's texts (render/texts.h), by JSON pointer. A missing text is a bug in
+ * the template, reported once as an internal error naming the pointer. vpr_pdf_tf fills
+ * "{name}" placeholders from vars (name, value, ..., NULL) into c->fmt: valid until the
+ * next call. */
+const char *vpr_pdf_t(pdf_ctx *c, const char *pointer);
+const char *vpr_pdf_tf(pdf_ctx *c, const char *pointer, const char *const *vars);
 
 /* pdf_charts.c */
-void pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n);
-void pdf_chart_bars(pdf_ctx *c, const char *const *labels, const size_t *values, size_t n, const char *unit);
-void pdf_legend(pdf_ctx *c);
+void vpr_pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n);
+void vpr_pdf_chart_bars(pdf_ctx *c, const char *const *labels, const size_t *values, size_t n, const char *unit);
+void vpr_pdf_legend(pdf_ctx *c);
 
 /* sections */
-void pdf_cover(pdf_ctx *c);
-void pdf_contents_reserve(pdf_ctx *c);
-void pdf_contents_fill(pdf_ctx *c);
-void pdf_scope(pdf_ctx *c);
-void pdf_summary(pdf_ctx *c);
-void pdf_controls(pdf_ctx *c);
-vp_status pdf_index_snapshot(pdf_ctx *c);
-void pdf_vaults(pdf_ctx *c);
-void pdf_exceptions(pdf_ctx *c);
-void pdf_population(pdf_ctx *c);
-void pdf_appendix(pdf_ctx *c);
-int pdf_vault_of(pdf_ctx *c, const char *resource_id, size_t *index);
+void vpr_pdf_cover(pdf_ctx *c);
+void vpr_pdf_contents_reserve(pdf_ctx *c);
+void vpr_pdf_contents_fill(pdf_ctx *c);
+void vpr_pdf_scope(pdf_ctx *c);
+void vpr_pdf_summary(pdf_ctx *c);
+void vpr_pdf_controls(pdf_ctx *c);
+vp_status vpr_pdf_index_snapshot(pdf_ctx *c);
+void vpr_pdf_vaults(pdf_ctx *c);
+void vpr_pdf_exceptions(pdf_ctx *c);
+void vpr_pdf_population(pdf_ctx *c);
+void vpr_pdf_appendix(pdf_ctx *c);
+int vpr_pdf_vault_of(pdf_ctx *c, const char *resource_id, size_t *index);
 
 #endif

@@ -11,13 +11,13 @@
 #include "render/pdf_internal.h"
 #include "vaultproof/version.h"
 
-const pdf_rgb pdf_ink = {0.10f, 0.11f, 0.13f};
-const pdf_rgb pdf_muted = {0.38f, 0.40f, 0.43f};
-const pdf_rgb pdf_accent = {0.11f, 0.22f, 0.36f};
-const pdf_rgb pdf_rule = {0.74f, 0.76f, 0.79f};
-const pdf_rgb pdf_head_fill = {0.88f, 0.90f, 0.93f};
-const pdf_rgb pdf_zebra = {0.962f, 0.968f, 0.976f};
-const pdf_rgb pdf_white = {1.0f, 1.0f, 1.0f};
+const pdf_rgb vpr_pdf_ink = {0.10f, 0.11f, 0.13f};
+const pdf_rgb vpr_pdf_muted = {0.38f, 0.40f, 0.43f};
+const pdf_rgb vpr_pdf_accent = {0.11f, 0.22f, 0.36f};
+const pdf_rgb vpr_pdf_rule = {0.74f, 0.76f, 0.79f};
+const pdf_rgb vpr_pdf_head_fill = {0.88f, 0.90f, 0.93f};
+const pdf_rgb vpr_pdf_zebra = {0.962f, 0.968f, 0.976f};
+const pdf_rgb vpr_pdf_white = {1.0f, 1.0f, 1.0f};
 
 static const pdf_rgb status_colors[VP_STATUS_COUNT] = {
     {0.16f, 0.45f, 0.20f}, /* pass */
@@ -28,14 +28,14 @@ static const pdf_rgb status_colors[VP_STATUS_COUNT] = {
     {0.33f, 0.33f, 0.33f}, /* incomplete */
 };
 
-const pdf_rgb *pdf_status_color(int status)
+const pdf_rgb *vpr_pdf_status_color(int status)
 {
-    return status >= 0 && status < VP_STATUS_COUNT ? &status_colors[status] : &pdf_ink;
+    return status >= 0 && status < VP_STATUS_COUNT ? &status_colors[status] : &vpr_pdf_ink;
 }
 
 /* ---- colours and shapes ---- */
 
-void pdf_fill(pdf_ctx *c, const pdf_rgb *rgb)
+void vpr_pdf_fill(pdf_ctx *c, const pdf_rgb *rgb)
 {
     if (c->fill_set && !memcmp(&c->fill, rgb, sizeof *rgb))
         return;
@@ -44,22 +44,22 @@ void pdf_fill(pdf_ctx *c, const pdf_rgb *rgb)
     c->fill_set = 1;
 }
 
-void pdf_stroke(pdf_ctx *c, const pdf_rgb *rgb, float width)
+void vpr_pdf_stroke(pdf_ctx *c, const pdf_rgb *rgb, float width)
 {
     HPDF_Page_SetRGBStroke(c->page, rgb->r, rgb->g, rgb->b);
     HPDF_Page_SetLineWidth(c->page, width);
 }
 
-void pdf_rect(pdf_ctx *c, float x, float y, float w, float h, const pdf_rgb *fill)
+void vpr_pdf_rect(pdf_ctx *c, float x, float y, float w, float h, const pdf_rgb *fill)
 {
-    pdf_fill(c, fill);
+    vpr_pdf_fill(c, fill);
     HPDF_Page_Rectangle(c->page, x, y, w, h);
     HPDF_Page_Fill(c->page);
 }
 
-void pdf_hline(pdf_ctx *c, float x0, float x1, float y, const pdf_rgb *rgb, float width)
+void vpr_pdf_hline(pdf_ctx *c, float x0, float x1, float y, const pdf_rgb *rgb, float width)
 {
-    pdf_stroke(c, rgb, width);
+    vpr_pdf_stroke(c, rgb, width);
     HPDF_Page_MoveTo(c->page, x0, y);
     HPDF_Page_LineTo(c->page, x1, y);
     HPDF_Page_Stroke(c->page);
@@ -67,13 +67,13 @@ void pdf_hline(pdf_ctx *c, float x0, float x1, float y, const pdf_rgb *rgb, floa
 
 /* The marker of a status, size points wide, its left edge at x, aligned with text whose
  * baseline is y. */
-void pdf_marker(pdf_ctx *c, int status, float x, float y, float size)
+void vpr_pdf_marker(pdf_ctx *c, int status, float x, float y, float size)
 {
     HPDF_Page p = c->page;
     float s = size * 0.72f, cx = x + s / 2, cy = y + size * 0.33f, h = s / 2;
-    const pdf_rgb *col = pdf_status_color(status);
-    pdf_fill(c, col);
-    pdf_stroke(c, col, 0.8f);
+    const pdf_rgb *col = vpr_pdf_status_color(status);
+    vpr_pdf_fill(c, col);
+    vpr_pdf_stroke(c, col, 0.8f);
     switch (status) {
     case VP_PASS:
         HPDF_Page_Circle(p, cx, cy, h - 0.4f);
@@ -109,7 +109,7 @@ void pdf_marker(pdf_ctx *c, int status, float x, float y, float size)
 
 /* ---- pages ---- */
 
-void pdf_use_page(pdf_ctx *c, HPDF_Page page)
+void vpr_pdf_use_page(pdf_ctx *c, HPDF_Page page)
 {
     if (page == c->page)
         return;
@@ -124,13 +124,13 @@ static void running_header(pdf_ctx *c)
     float y = PDF_PAGE_H - 36, right = c->period_width + 12;
     if (right > PDF_WIDTH * 0.5f)
         right = PDF_WIDTH * 0.5f;
-    pdf_fill(c, &pdf_muted);
-    pdf_text_fit(c, PF_BOLD, 7.5f, PDF_LEFT, y, PDF_WIDTH - right, PA_LEFT, c->header_left);
-    pdf_text_fit(c, PF_SANS, 7.5f, PDF_RIGHT - right, y, right, PA_RIGHT, c->period);
-    pdf_hline(c, PDF_LEFT, PDF_RIGHT, y - 6, &pdf_rule, 0.6f);
+    vpr_pdf_fill(c, &vpr_pdf_muted);
+    vpr_pdf_text_fit(c, PF_BOLD, 7.5f, PDF_LEFT, y, PDF_WIDTH - right, PA_LEFT, c->header_left);
+    vpr_pdf_text_fit(c, PF_SANS, 7.5f, PDF_RIGHT - right, y, right, PA_RIGHT, c->period);
+    vpr_pdf_hline(c, PDF_LEFT, PDF_RIGHT, y - 6, &vpr_pdf_rule, 0.6f);
 }
 
-void pdf_new_page(pdf_ctx *c)
+void vpr_pdf_new_page(pdf_ctx *c)
 {
     if (c->status)
         return;
@@ -138,43 +138,43 @@ void pdf_new_page(pdf_ctx *c)
                                                           : HPDF_AddPage(c->doc);
     HPDF_Page *slot = p ? VP_VEC_PUSH(c->pages[c->phase]) : NULL;
     if (!slot) {
-        pdf_failed(c);
+        vpr_pdf_failed(c);
         if (!c->status)
-            pdf_nomem(c);
+            vpr_pdf_nomem(c);
         return;
     }
     *slot = p;
     HPDF_Page_SetSize(p, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-    pdf_use_page(c, p);
+    vpr_pdf_use_page(c, p);
     c->y = PDF_TOP;
     if (c->phase != PH_FRONT || c->pages[PH_FRONT].n > 1)
         running_header(c);
 }
 
 /* Starts a new page unless height points still fit; returns 1 when it did. */
-int pdf_need(pdf_ctx *c, float height)
+int vpr_pdf_need(pdf_ctx *c, float height)
 {
     if (c->page && c->y - height >= PDF_BOTTOM)
         return 0;
-    pdf_new_page(c);
+    vpr_pdf_new_page(c);
     return 1;
 }
 
-void pdf_gap(pdf_ctx *c, float points)
+void vpr_pdf_gap(pdf_ctx *c, float points)
 {
     c->y -= points;
 }
 
 /* ---- headings and bookmarks ---- */
 
-void pdf_mark_add(pdf_ctx *c, int level, const char *title, int toc)
+void vpr_pdf_mark_add(pdf_ctx *c, int level, const char *title, int toc)
 {
     pdf_mark *m = VP_VEC_PUSH(c->marks);
     if (!m) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return;
     }
-    m->title = pdf_strdup(c, title);
+    m->title = vpr_pdf_strdup(c, title);
     m->level = level;
     m->phase = c->phase;
     m->toc = toc;
@@ -183,33 +183,33 @@ void pdf_mark_add(pdf_ctx *c, int level, const char *title, int toc)
     m->y = c->y;
 }
 
-void pdf_section(pdf_ctx *c, const char *title)
+void vpr_pdf_section(pdf_ctx *c, const char *title)
 {
-    pdf_new_page(c);
+    vpr_pdf_new_page(c);
     if (c->status)
         return;
-    pdf_mark_add(c, 0, title, 1);
-    pdf_fill(c, &pdf_accent);
-    pdf_text(c, PF_BOLD, 17, PDF_LEFT, c->y - 17, title, NULL);
-    pdf_hline(c, PDF_LEFT, PDF_RIGHT, c->y - 25, &pdf_accent, 1.2f);
+    vpr_pdf_mark_add(c, 0, title, 1);
+    vpr_pdf_fill(c, &vpr_pdf_accent);
+    vpr_pdf_text(c, PF_BOLD, 17, PDF_LEFT, c->y - 17, title, NULL);
+    vpr_pdf_hline(c, PDF_LEFT, PDF_RIGHT, c->y - 25, &vpr_pdf_accent, 1.2f);
     c->y -= 38;
 }
 
-void pdf_heading(pdf_ctx *c, int level, const char *title, int toc)
+void vpr_pdf_heading(pdf_ctx *c, int level, const char *title, int toc)
 {
     float size = level <= 1 ? 11.5f : 9.5f;
     c->y -= level <= 1 ? 8 : 4;
-    pdf_need(c, size + 60);
+    vpr_pdf_need(c, size + 60);
     if (c->status)
         return;
-    pdf_mark_add(c, level, title, toc);
-    pdf_fill(c, level <= 1 ? &pdf_accent : &pdf_ink);
+    vpr_pdf_mark_add(c, level, title, toc);
+    vpr_pdf_fill(c, level <= 1 ? &vpr_pdf_accent : &vpr_pdf_ink);
     c->tmp.len = 0;
-    size_t off = pdf_sanitize(c, PF_BOLD, title, &c->tmp, 0), first = c->lines.n;
-    size_t n = pdf_wrap(c, PF_BOLD, size, &c->tmp, off, c->tmp.len - off, PDF_WIDTH, 2, &c->lines);
+    size_t off = vpr_pdf_sanitize(c, PF_BOLD, title, &c->tmp, 0), first = c->lines.n;
+    size_t n = vpr_pdf_wrap(c, PF_BOLD, size, &c->tmp, off, c->tmp.len - off, PDF_WIDTH, 2, &c->lines);
     for (size_t i = 0; i < n; i++) {
         pdf_line l = c->lines.v[first + i];
-        pdf_draw(c, PF_BOLD, size, PDF_LEFT, c->y - size, c->tmp.s + l.off, l.len, l.ellipsis);
+        vpr_pdf_draw(c, PF_BOLD, size, PDF_LEFT, c->y - size, c->tmp.s + l.off, l.len, l.ellipsis);
         c->y -= size * 1.25f;
     }
     c->lines.n = first;
@@ -217,19 +217,19 @@ void pdf_heading(pdf_ctx *c, int level, const char *title, int toc)
 }
 
 /* Wrapped text over the full width; '\n' breaks a line, an empty line leaves a gap. */
-void pdf_para(pdf_ctx *c, int font, float size, const pdf_rgb *color, const char *text)
+void vpr_pdf_para(pdf_ctx *c, int font, float size, const pdf_rgb *color, const char *text)
 {
     float lead = size * 1.38f;
     if (!text || !*text || c->status)
         return;
     c->tmp.len = 0;
-    size_t off = pdf_sanitize(c, font, text, &c->tmp, 1), first = c->lines.n;
-    size_t n = pdf_wrap(c, font, size, &c->tmp, off, c->tmp.len - off, PDF_WIDTH, 0, &c->lines);
+    size_t off = vpr_pdf_sanitize(c, font, text, &c->tmp, 1), first = c->lines.n;
+    size_t n = vpr_pdf_wrap(c, font, size, &c->tmp, off, c->tmp.len - off, PDF_WIDTH, 0, &c->lines);
     for (size_t i = 0; i < n && !c->status; i++) {
         pdf_line l = c->lines.v[first + i];
-        pdf_need(c, lead);
-        pdf_fill(c, color ? color : &pdf_ink);
-        pdf_draw(c, font, size, PDF_LEFT, c->y - size, c->tmp.s + l.off, l.len, l.ellipsis);
+        vpr_pdf_need(c, lead);
+        vpr_pdf_fill(c, color ? color : &vpr_pdf_ink);
+        vpr_pdf_draw(c, font, size, PDF_LEFT, c->y - size, c->tmp.s + l.off, l.len, l.ellipsis);
         c->y -= lead;
     }
     c->lines.n = first;
@@ -245,7 +245,7 @@ static void order_pages(pdf_ctx *c)
         total += c->pages[p].n;
     c->order = malloc((total ? total : 1) * sizeof *c->order);
     if (!c->order) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return;
     }
     for (int p = 0; p < PH_COUNT; p++)
@@ -255,15 +255,15 @@ static void order_pages(pdf_ctx *c)
 
 static void footers(pdf_ctx *c)
 {
-    const char *left = pdf_printf(c, "vaultproof %s \xC2\xB7 generated %s", vp_version(), c->now);
+    const char *left = vpr_pdf_printf(c, "vaultproof %s \xC2\xB7 generated %s", vp_version(), c->now);
     for (size_t i = 0; i < c->page_total && !c->status; i++) {
-        pdf_use_page(c, c->order[i]);
-        pdf_hline(c, PDF_LEFT, PDF_RIGHT, 40, &pdf_rule, 0.6f);
-        pdf_fill(c, &pdf_muted);
-        pdf_text_fit(c, PF_SANS, 7, PDF_LEFT, 30, PDF_WIDTH * 0.7f, PA_LEFT, left);
+        vpr_pdf_use_page(c, c->order[i]);
+        vpr_pdf_hline(c, PDF_LEFT, PDF_RIGHT, 40, &vpr_pdf_rule, 0.6f);
+        vpr_pdf_fill(c, &vpr_pdf_muted);
+        vpr_pdf_text_fit(c, PF_SANS, 7, PDF_LEFT, 30, PDF_WIDTH * 0.7f, PA_LEFT, left);
         char num[64];
         snprintf(num, sizeof num, "page %zu of %zu", i + 1, c->page_total);
-        pdf_text_fit(c, PF_SANS, 7, PDF_LEFT + PDF_WIDTH * 0.7f, 30, PDF_WIDTH * 0.3f, PA_RIGHT, num);
+        vpr_pdf_text_fit(c, PF_SANS, 7, PDF_LEFT + PDF_WIDTH * 0.7f, 30, PDF_WIDTH * 0.3f, PA_RIGHT, num);
     }
 }
 
@@ -282,7 +282,7 @@ static void outline(pdf_ctx *c)
         const pdf_mark *m = &c->marks.v[i];
         int level = m->level < 0 ? 0 : m->level > 2 ? 2 : m->level;
         c->tmp.len = 0;
-        size_t off = pdf_sanitize(c, PF_SANS, m->title, &c->tmp, 0);
+        size_t off = vpr_pdf_sanitize(c, PF_SANS, m->title, &c->tmp, 0);
         HPDF_Outline o = HPDF_CreateOutline(c->doc, level ? parent[level - 1] : NULL, c->tmp.s + off, c->utf8);
         HPDF_Destination d = o ? HPDF_Page_CreateDestination(m->page) : NULL;
         if (!d)
@@ -294,7 +294,7 @@ static void outline(pdf_ctx *c)
         for (int l = level + 1; l < 3; l++)
             parent[l] = o; /* a skipped level hangs off the nearest entry above it */
     }
-    pdf_failed(c);
+    vpr_pdf_failed(c);
 }
 
 /* The page number of a page in document order (1-based), 0 when unknown. */
@@ -306,11 +306,11 @@ static size_t page_number(const pdf_ctx *c, HPDF_Page page)
     return 0;
 }
 
-void pdf_contents_fill(pdf_ctx *c)
+void vpr_pdf_contents_fill(pdf_ctx *c)
 {
     if (c->pages[PH_FRONT].n < 2 || c->status)
         return;
-    pdf_use_page(c, c->pages[PH_FRONT].v[1]);
+    vpr_pdf_use_page(c, c->pages[PH_FRONT].v[1]);
     c->y = PDF_TOP - 42;
     for (size_t i = 0; i < c->marks.n && !c->status; i++) {
         const pdf_mark *m = &c->marks.v[i];
@@ -319,22 +319,22 @@ void pdf_contents_fill(pdf_ctx *c)
         float indent = m->level ? 14.0f * (float)m->level : 0, size = m->level ? 8.5f : 10;
         char num[32];
         snprintf(num, sizeof num, "%zu", page_number(c, m->page));
-        pdf_fill(c, m->level ? &pdf_ink : &pdf_accent);
-        pdf_text_fit(c, m->level ? PF_SANS : PF_BOLD, size, PDF_LEFT + indent, c->y, PDF_WIDTH - indent - 40,
+        vpr_pdf_fill(c, m->level ? &vpr_pdf_ink : &vpr_pdf_accent);
+        vpr_pdf_text_fit(c, m->level ? PF_SANS : PF_BOLD, size, PDF_LEFT + indent, c->y, PDF_WIDTH - indent - 40,
                      PA_LEFT, m->title);
-        pdf_text_fit(c, PF_SANS, size, PDF_RIGHT - 40, c->y, 40, PA_RIGHT, num);
-        pdf_hline(c, PDF_LEFT + indent, PDF_RIGHT, c->y - 4, &pdf_zebra, 0.5f);
+        vpr_pdf_text_fit(c, PF_SANS, size, PDF_RIGHT - 40, c->y, 40, PA_RIGHT, num);
+        vpr_pdf_hline(c, PDF_LEFT + indent, PDF_RIGHT, c->y - 4, &vpr_pdf_zebra, 0.5f);
         c->y -= m->level ? 14 : 19;
     }
 }
 
-void pdf_finish_pages(pdf_ctx *c)
+void vpr_pdf_finish_pages(pdf_ctx *c)
 {
     order_pages(c);
     if (c->status)
         return;
     vp_sort(c->marks.v, c->marks.n, sizeof *c->marks.v, mark_cmp);
-    pdf_contents_fill(c);
+    vpr_pdf_contents_fill(c);
     footers(c);
     outline(c);
 }

@@ -15,16 +15,16 @@ static void statuses(pdf_ctx *c)
                                    {"Meaning", PDF_WIDTH - 135, PF_SANS, PA_LEFT, 0}};
     static const int order[] = {VP_FAIL, VP_INCOMPLETE, VP_WARN, VP_EXEMPT, VP_PASS, VP_NOT_APPLICABLE};
     pdf_table t;
-    pdf_heading(c, 2, pdf_t(c, "/sections/summary/statuses/title"), 0);
-    pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
+    vpr_pdf_heading(c, 2, vpr_pdf_t(c, "/sections/summary/statuses/title"), 0);
+    vpr_pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
     for (size_t i = 0; i < sizeof order / sizeof *order && !c->status; i++) {
         const char *name = vp_finding_status_name((vp_finding_status)order[i]);
-        pdf_cell cells[3] = {pdf_cell_text(pdf_status_label(order[i])), pdf_cell_text(pdf_count(c, c->hdr->counts[order[i]])),
-                             pdf_cell_text(pdf_t(c, pdf_printf(c, "/status/%s", name)))};
+        pdf_cell cells[3] = {vpr_pdf_cell_text(vpr_pdf_status_label(order[i])), vpr_pdf_cell_text(vpr_pdf_count(c, c->hdr->counts[order[i]])),
+                             vpr_pdf_cell_text(vpr_pdf_t(c, vpr_pdf_printf(c, "/status/%s", name)))};
         cells[0].parts[0].status = order[i];
-        pdf_table_row(c, &t, cells);
+        vpr_pdf_table_row(c, &t, cells);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void frameworks(pdf_ctx *c)
@@ -46,32 +46,32 @@ static void frameworks(pdf_ctx *c)
         }
     if (!n)
         return;
-    pdf_need(c, 150);
-    pdf_heading(c, 2, pdf_t(c, "/sections/summary/frameworks/title"), 0);
-    pdf_para(c, PF_SANS, 7.5f, &pdf_muted, pdf_t(c, "/sections/summary/frameworks/caption"));
-    pdf_chart_stacked(c, labels, (const size_t(*)[VP_STATUS_COUNT])counts, n);
+    vpr_pdf_need(c, 150);
+    vpr_pdf_heading(c, 2, vpr_pdf_t(c, "/sections/summary/frameworks/title"), 0);
+    vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted, vpr_pdf_t(c, "/sections/summary/frameworks/caption"));
+    vpr_pdf_chart_stacked(c, labels, (const size_t(*)[VP_STATUS_COUNT])counts, n);
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 8, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 8, PDF_TABLE_SIZE);
     for (int f = 0; f < 2 && !c->status; f++) {
         size_t by[VP_STATUS_COUNT] = {0}, total = 0;
         if (!enabled[f])
             continue;
         for (size_t i = 0; i < ncontrols; i++) {
-            int st = ctl[i].framework && !strcmp(ctl[i].framework, ids[f]) ? pdf_result_status(ctl[i].result) : -1;
+            int st = ctl[i].framework && !strcmp(ctl[i].framework, ids[f]) ? vpr_pdf_result_status(ctl[i].result) : -1;
             if (st >= 0)
                 by[st]++, total++;
         }
         const char *row[] = {names[f],
-                             pdf_count(c, total),
-                             pdf_count(c, by[VP_FAIL]),
-                             pdf_count(c, by[VP_INCOMPLETE]),
-                             pdf_count(c, by[VP_WARN]),
-                             pdf_count(c, by[VP_EXEMPT]),
-                             pdf_count(c, by[VP_PASS]),
-                             pdf_count(c, by[VP_NOT_APPLICABLE])};
-        pdf_table_strings(c, &t, row);
+                             vpr_pdf_count(c, total),
+                             vpr_pdf_count(c, by[VP_FAIL]),
+                             vpr_pdf_count(c, by[VP_INCOMPLETE]),
+                             vpr_pdf_count(c, by[VP_WARN]),
+                             vpr_pdf_count(c, by[VP_EXEMPT]),
+                             vpr_pdf_count(c, by[VP_PASS]),
+                             vpr_pdf_count(c, by[VP_NOT_APPLICABLE])};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 typedef struct {
@@ -100,11 +100,11 @@ static void vaults(pdf_ctx *c)
     const char *labels[TOP_VAULTS + 1];
     size_t counts[TOP_VAULTS + 1][VP_STATUS_COUNT];
     if (!rank) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return;
     }
     for (size_t i = 0; i < nv; i++)
-        rank[i] = (vault_rank){i, open_count(c->vault_counts[i]), pdf_nz(c->snap->vaults[i].name)};
+        rank[i] = (vault_rank){i, open_count(c->vault_counts[i]), vpr_pdf_nz(c->snap->vaults[i].name)};
     vp_sort(rank, nv, sizeof *rank, rank_cmp);
     for (; n < shown; n++) {
         labels[n] = rank[n].name;
@@ -115,11 +115,11 @@ static void vaults(pdf_ctx *c)
         labels[n] = "outside vaults";
         memcpy(counts[n++], c->other_counts, sizeof counts[0]);
     }
-    const char *vars[] = {"shown", pdf_count(c, shown), "total", pdf_count(c, nv), NULL};
-    pdf_need(c, 70 + 14 * (float)n);
-    pdf_heading(c, 2, pdf_t(c, "/sections/summary/vaults/title"), 0);
-    pdf_para(c, PF_SANS, 7.5f, &pdf_muted, pdf_tf(c, "/sections/summary/vaults/caption", vars));
-    pdf_chart_stacked(c, labels, (const size_t(*)[VP_STATUS_COUNT])counts, n);
+    const char *vars[] = {"shown", vpr_pdf_count(c, shown), "total", vpr_pdf_count(c, nv), NULL};
+    vpr_pdf_need(c, 70 + 14 * (float)n);
+    vpr_pdf_heading(c, 2, vpr_pdf_t(c, "/sections/summary/vaults/title"), 0);
+    vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted, vpr_pdf_tf(c, "/sections/summary/vaults/caption", vars));
+    vpr_pdf_chart_stacked(c, labels, (const size_t(*)[VP_STATUS_COUNT])counts, n);
 }
 
 static void immutability(pdf_ctx *c)
@@ -133,10 +133,10 @@ static void immutability(pdf_ctx *c)
             k = !strcmp(t->value, "Locked") ? 0 : !strcmp(t->value, "Unlocked") ? 1 : !strcmp(t->value, "Disabled") ? 2 : 4;
         values[k]++;
     }
-    pdf_need(c, 60 + 14 * 5);
-    pdf_heading(c, 2, pdf_t(c, "/sections/summary/immutability/title"), 0);
-    pdf_para(c, PF_SANS, 7.5f, &pdf_muted, pdf_t(c, "/sections/summary/immutability/caption"));
-    pdf_chart_bars(c, labels, values, 5, "vaults");
+    vpr_pdf_need(c, 60 + 14 * 5);
+    vpr_pdf_heading(c, 2, vpr_pdf_t(c, "/sections/summary/immutability/title"), 0);
+    vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted, vpr_pdf_t(c, "/sections/summary/immutability/caption"));
+    vpr_pdf_chart_bars(c, labels, values, 5, "vaults");
 }
 
 static void retention(pdf_ctx *c)
@@ -157,16 +157,16 @@ static void retention(pdf_ctx *c)
                 ;
         values[k]++;
     }
-    pdf_need(c, 60 + 14 * 9);
-    pdf_heading(c, 2, pdf_t(c, "/sections/summary/retention/title"), 0);
-    pdf_para(c, PF_SANS, 7.5f, &pdf_muted, pdf_t(c, "/sections/summary/retention/caption"));
-    pdf_chart_bars(c, labels, values, 9, "items");
+    vpr_pdf_need(c, 60 + 14 * 9);
+    vpr_pdf_heading(c, 2, vpr_pdf_t(c, "/sections/summary/retention/title"), 0);
+    vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted, vpr_pdf_t(c, "/sections/summary/retention/caption"));
+    vpr_pdf_chart_bars(c, labels, values, 9, "items");
 }
 
-void pdf_summary(pdf_ctx *c)
+void vpr_pdf_summary(pdf_ctx *c)
 {
-    pdf_section(c, pdf_t(c, "/sections/summary/title"));
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/summary/intro"));
+    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/summary/title"));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/summary/intro"));
     statuses(c);
     frameworks(c);
     vaults(c);
@@ -178,10 +178,10 @@ void pdf_summary(pdf_ctx *c)
 
 static pdf_cell result_cell(pdf_ctx *c, const char *result, size_t ok, size_t of)
 {
-    pdf_cell cell = pdf_cell_text(result);
-    cell.parts[0].status = pdf_result_status(result);
+    pdf_cell cell = vpr_pdf_cell_text(result);
+    cell.parts[0].status = vpr_pdf_result_status(result);
     cell.nparts = 2;
-    cell.parts[1] = (pdf_part){pdf_printf(c, "operated %zu of %zu", ok, of), PF_SANS, 1, -1, &pdf_muted, 6};
+    cell.parts[1] = (pdf_part){vpr_pdf_printf(c, "operated %zu of %zu", ok, of), PF_SANS, 1, -1, &vpr_pdf_muted, 6};
     return cell;
 }
 
@@ -189,7 +189,7 @@ static void count_cells(pdf_ctx *c, pdf_cell *cells, const size_t *counts)
 {
     static const int order[] = {VP_PASS, VP_WARN, VP_FAIL, VP_EXEMPT, VP_INCOMPLETE, VP_NOT_APPLICABLE};
     for (size_t i = 0; i < 6; i++)
-        cells[i] = pdf_cell_text(pdf_count(c, counts[order[i]]));
+        cells[i] = vpr_pdf_cell_text(vpr_pdf_count(c, counts[order[i]]));
 }
 
 static const pdf_col count_cols[] = {{"Pass", 30, PF_SANS, PA_RIGHT, 0},   {"Warn", 26, PF_SANS, PA_RIGHT, 0},
@@ -204,28 +204,28 @@ static void matrix(pdf_ctx *c, const char *framework, const char *title)
                         {"Rules", 90, PF_MONO, PA_LEFT, 0}};
     memcpy(cols + 3, count_cols, sizeof count_cols);
     cols[9] = (pdf_col){"Result", PDF_WIDTH - 434, PF_SANS, PA_LEFT, 0};
-    pdf_heading(c, 1, title, 1);
+    vpr_pdf_heading(c, 1, title, 1);
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 10, 6.5f);
+    vpr_pdf_table_begin(c, &t, cols, 10, 6.5f);
     for (size_t i = 0; i < n && !c->status; i++) {
         if (!ctl[i].framework || strcmp(ctl[i].framework, framework))
             continue;
         pdf_cell cells[10];
         pdf_buf rules = {0};
         for (size_t r = 0; r < ctl[i].rule_count; r++) {
-            pdf_buf_add(c, &rules, ctl[i].rules[r], strlen(ctl[i].rules[r]));
-            pdf_buf_add(c, &rules, "\n", r + 1 < ctl[i].rule_count);
+            vpr_pdf_buf_add(c, &rules, ctl[i].rules[r], strlen(ctl[i].rules[r]));
+            vpr_pdf_buf_add(c, &rules, "\n", r + 1 < ctl[i].rule_count);
         }
-        cells[0] = pdf_cell_text(ctl[i].citation);
-        cells[1] = pdf_cell_text(ctl[i].title);
-        cells[2] = pdf_cell_text(rules.s ? rules.s : "none: not machine-checkable");
+        cells[0] = vpr_pdf_cell_text(ctl[i].citation);
+        cells[1] = vpr_pdf_cell_text(ctl[i].title);
+        cells[2] = vpr_pdf_cell_text(rules.s ? rules.s : "none: not machine-checkable");
         cells[2].parts[0].size = 5.8f;
         count_cells(c, cells + 3, ctl[i].counts);
         cells[9] = result_cell(c, ctl[i].result, ctl[i].operated_ok, ctl[i].operated_of);
-        pdf_table_row(c, &t, cells);
+        vpr_pdf_table_row(c, &t, cells);
         free(rules.s);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 static void rules(pdf_ctx *c)
@@ -236,30 +236,30 @@ static void rules(pdf_ctx *c)
                         {"Severity", 40, PF_SANS, PA_LEFT, 0}};
     memcpy(cols + 3, count_cols, sizeof count_cols);
     cols[9] = (pdf_col){"Result", PDF_WIDTH - 440, PF_SANS, PA_LEFT, 0};
-    pdf_heading(c, 1, pdf_t(c, "/sections/controls/rules/title"), 1);
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/controls/rules/intro"));
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/controls/rules/title"), 1);
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/controls/rules/intro"));
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 10, 6.5f);
+    vpr_pdf_table_begin(c, &t, cols, 10, 6.5f);
     for (size_t i = 0; i < n && !c->status; i++) {
         pdf_cell cells[10];
-        cells[0] = pdf_cell_text(r[i].id);
+        cells[0] = vpr_pdf_cell_text(r[i].id);
         cells[0].parts[0].size = 6;
-        cells[1] = pdf_cell_text(r[i].title);
-        cells[2] = pdf_cell_text(r[i].severity);
+        cells[1] = vpr_pdf_cell_text(r[i].title);
+        cells[2] = vpr_pdf_cell_text(r[i].severity);
         count_cells(c, cells + 3, r[i].counts);
         cells[9] = result_cell(c, r[i].result, r[i].operated_ok, r[i].operated_of);
-        pdf_table_row(c, &t, cells);
+        vpr_pdf_table_row(c, &t, cells);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
-void pdf_controls(pdf_ctx *c)
+void vpr_pdf_controls(pdf_ctx *c)
 {
-    pdf_section(c, pdf_t(c, "/sections/controls/title"));
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/controls/intro"));
+    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/controls/title"));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/controls/intro"));
     if (c->hdr->hipaa)
-        matrix(c, "hipaa", pdf_t(c, "/sections/controls/hipaa/title"));
+        matrix(c, "hipaa", vpr_pdf_t(c, "/sections/controls/hipaa/title"));
     if (c->hdr->sox)
-        matrix(c, "sox", pdf_t(c, "/sections/controls/sox/title"));
+        matrix(c, "sox", vpr_pdf_t(c, "/sections/controls/sox/title"));
     rules(c);
 }

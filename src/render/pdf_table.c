@@ -38,38 +38,38 @@ static void draw_header(pdf_ctx *c, const pdf_table *t)
     if (!has_header(t))
         return;
     float h = lead(t->size) + 2 * PAD, x = PDF_LEFT;
-    pdf_rect(c, PDF_LEFT, c->y - h, table_width(t), h, &pdf_head_fill);
-    pdf_fill(c, &pdf_ink);
+    vpr_pdf_rect(c, PDF_LEFT, c->y - h, table_width(t), h, &vpr_pdf_head_fill);
+    vpr_pdf_fill(c, &vpr_pdf_ink);
     for (size_t i = 0; i < t->ncols; i++) {
         const pdf_col *col = &t->cols[i];
-        pdf_text_fit(c, PF_BOLD, t->size, x + PAD, c->y - PAD - t->size * 0.95f, col->width - 2 * PAD, col->align,
-                     pdf_nz(col->title));
+        vpr_pdf_text_fit(c, PF_BOLD, t->size, x + PAD, c->y - PAD - t->size * 0.95f, col->width - 2 * PAD, col->align,
+                     vpr_pdf_nz(col->title));
         x += col->width;
     }
-    pdf_hline(c, PDF_LEFT, PDF_LEFT + table_width(t), c->y - h, &pdf_muted, 0.6f);
+    vpr_pdf_hline(c, PDF_LEFT, PDF_LEFT + table_width(t), c->y - h, &vpr_pdf_muted, 0.6f);
     c->y -= h;
 }
 
-void pdf_table_begin(pdf_ctx *c, pdf_table *t, const pdf_col *cols, size_t ncols, float size)
+void vpr_pdf_table_begin(pdf_ctx *c, pdf_table *t, const pdf_col *cols, size_t ncols, float size)
 {
     t->cols = cols;
     t->ncols = ncols < PDF_MAX_COLS ? ncols : PDF_MAX_COLS;
     t->size = size;
     t->rows = 0;
     t->no_rules = 0;
-    pdf_need(c, 4 * lead(size) + 4 * PAD);
+    vpr_pdf_need(c, 4 * lead(size) + 4 * PAD);
     c->table = t;
     draw_header(c, t);
 }
 
-void pdf_table_end(pdf_ctx *c, pdf_table *t)
+void vpr_pdf_table_end(pdf_ctx *c, pdf_table *t)
 {
     (void)t;
     c->table = NULL;
     c->y -= 7;
 }
 
-pdf_cell pdf_cell_text(const char *text)
+pdf_cell vpr_pdf_cell_text(const char *text)
 {
     pdf_cell cell;
     memset(&cell, 0, sizeof cell);
@@ -108,9 +108,9 @@ static float measure(pdf_ctx *c, const pdf_table *t, const pdf_cell *cells, part
             if (!max || max > budget)
                 max = budget;
             float width = col->width - 2 * PAD - (p->status >= 0 ? marker_room(l->size) : 0);
-            size_t off = pdf_sanitize(c, l->font, p->text, &c->row, 1);
+            size_t off = vpr_pdf_sanitize(c, l->font, p->text, &c->row, 1);
             l->first = c->lines.n;
-            l->count = max ? pdf_wrap(c, l->font, l->size, &c->row, off, c->row.len - off, width, max, &c->lines) : 0;
+            l->count = max ? vpr_pdf_wrap(c, l->font, l->size, &c->row, off, c->row.len - off, width, max, &c->lines) : 0;
             budget -= l->count;
             if (l->count || p->status >= 0)
                 h += lead(l->size) * (float)(l->count ? l->count : 1);
@@ -129,19 +129,19 @@ static void draw_cell(pdf_ctx *c, const pdf_col *col, const pdf_cell *cell, cons
         const part_lines *l = &pl[j];
         float lx = x + PAD, width = col->width - 2 * PAD;
         if (p->status >= 0) {
-            pdf_marker(c, p->status, lx, y - l->size * 0.95f, l->size);
+            vpr_pdf_marker(c, p->status, lx, y - l->size * 0.95f, l->size);
             lx += marker_room(l->size);
             width -= marker_room(l->size);
         }
-        pdf_fill(c, p->color ? p->color : &pdf_ink);
+        vpr_pdf_fill(c, p->color ? p->color : &vpr_pdf_ink);
         for (size_t k = 0; k < l->count; k++) {
             pdf_line ln = c->lines.v[l->first + k];
             float dx = 0;
             if (col->align != PA_LEFT) {
-                float w = pdf_width(c, l->font, l->size, c->row.s + ln.off, ln.len);
+                float w = vpr_pdf_width(c, l->font, l->size, c->row.s + ln.off, ln.len);
                 dx = col->align == PA_RIGHT ? width - w : (width - w) / 2;
             }
-            pdf_draw(c, l->font, l->size, lx + dx, y - l->size * 0.95f, c->row.s + ln.off, ln.len, ln.ellipsis);
+            vpr_pdf_draw(c, l->font, l->size, lx + dx, y - l->size * 0.95f, c->row.s + ln.off, ln.len, ln.ellipsis);
             y -= lead(l->size);
         }
         if (!l->count && p->status >= 0)
@@ -149,7 +149,7 @@ static void draw_cell(pdf_ctx *c, const pdf_col *col, const pdf_cell *cell, cons
     }
 }
 
-void pdf_table_row(pdf_ctx *c, pdf_table *t, const pdf_cell *cells)
+void vpr_pdf_table_row(pdf_ctx *c, pdf_table *t, const pdf_cell *cells)
 {
     part_lines pl[PDF_MAX_COLS][PDF_MAX_PARTS];
     size_t first = c->lines.n;
@@ -159,41 +159,41 @@ void pdf_table_row(pdf_ctx *c, pdf_table *t, const pdf_cell *cells)
     c->row.len = 0;
     float h = measure(c, t, cells, pl), x = PDF_LEFT;
     if (c->y - h < PDF_BOTTOM) {
-        pdf_new_page(c);
+        vpr_pdf_new_page(c);
         draw_header(c, t);
     }
     if (t->rows % 2)
-        pdf_rect(c, PDF_LEFT, c->y - h, table_width(t), h, &pdf_zebra);
+        vpr_pdf_rect(c, PDF_LEFT, c->y - h, table_width(t), h, &vpr_pdf_zebra);
     for (size_t i = 0; i < t->ncols && !c->status; i++) {
         draw_cell(c, &t->cols[i], &cells[i], pl[i], x, c->y);
         x += t->cols[i].width;
     }
     if (!t->no_rules)
-        pdf_hline(c, PDF_LEFT, PDF_LEFT + table_width(t), c->y - h, &pdf_rule, 0.3f);
+        vpr_pdf_hline(c, PDF_LEFT, PDF_LEFT + table_width(t), c->y - h, &vpr_pdf_rule, 0.3f);
     c->y -= h;
     t->rows++;
     c->lines.n = first;
 }
 
-void pdf_table_strings(pdf_ctx *c, pdf_table *t, const char *const *texts)
+void vpr_pdf_table_strings(pdf_ctx *c, pdf_table *t, const char *const *texts)
 {
     pdf_cell cells[PDF_MAX_COLS];
     for (size_t i = 0; i < t->ncols; i++)
-        cells[i] = pdf_cell_text(texts[i]);
-    pdf_table_row(c, t, cells);
+        cells[i] = vpr_pdf_cell_text(texts[i]);
+    vpr_pdf_table_row(c, t, cells);
 }
 
 /* A two-column table of labels and values, without a header row. */
-void pdf_kv_begin(pdf_ctx *c, pdf_table *t, pdf_col cols[2], float key_width)
+void vpr_pdf_kv_begin(pdf_ctx *c, pdf_table *t, pdf_col cols[2], float key_width)
 {
     cols[0] = (pdf_col){NULL, key_width, PF_BOLD, PA_LEFT, 0};
     cols[1] = (pdf_col){NULL, PDF_WIDTH - key_width, PF_SANS, PA_LEFT, 0};
-    pdf_table_begin(c, t, cols, 2, 7.5f);
+    vpr_pdf_table_begin(c, t, cols, 2, 7.5f);
 }
 
-void pdf_kv(pdf_ctx *c, pdf_table *t, const char *key, const char *value, int value_font)
+void vpr_pdf_kv(pdf_ctx *c, pdf_table *t, const char *key, const char *value, int value_font)
 {
-    pdf_cell cells[2] = {pdf_cell_text(key), pdf_cell_text(value && *value ? value : "\xE2\x80\x94")};
+    pdf_cell cells[2] = {vpr_pdf_cell_text(key), vpr_pdf_cell_text(value && *value ? value : "\xE2\x80\x94")};
     cells[1].parts[0].font = value_font;
-    pdf_table_row(c, t, cells);
+    vpr_pdf_table_row(c, t, cells);
 }

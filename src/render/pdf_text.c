@@ -72,11 +72,11 @@ static vp_status load_font(pdf_ctx *c, pdf_font *f, const char *path)
         f->ansi = HPDF_GetFont(c->doc, name, "WinAnsiEncoding");
     }
     if (!name || !f->def || !f->uni || !f->ansi)
-        return pdf_fail(c, VP_ERR_INPUT, "font %s could not be loaded (libharu error 0x%04X): expected a TrueType font",
+        return vpr_pdf_fail(c, VP_ERR_INPUT, "font %s could not be loaded (libharu error 0x%04X): expected a TrueType font",
                         path, (unsigned)c->hpdf_status);
     f->adv = malloc(0x10000 * sizeof *f->adv);
     if (!f->adv) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return c->status;
     }
     memset(f->adv, 0xff, 0x10000 * sizeof *f->adv); /* every entry -1: not looked up yet */
@@ -84,17 +84,17 @@ static vp_status load_font(pdf_ctx *c, pdf_font *f, const char *path)
     return VP_OK;
 }
 
-vp_status pdf_fonts_load(pdf_ctx *c)
+vp_status vpr_pdf_fonts_load(pdf_ctx *c)
 {
     char tried[2048], path[4096];
     const char *dir = font_dir(c, tried, sizeof tried);
     if (!dir)
-        return pdf_fail(c, VP_ERR_INPUT,
+        return vpr_pdf_fail(c, VP_ERR_INPUT,
                         "fonts not found: expected %s and %s (Debian package fonts-dejavu-core) in %s; "
                         "give --font-dir or set VAULTPROOF_FONT_DIR",
                         font_files[PF_SANS], font_files[PF_MONO], tried);
     if (HPDF_UseUTFEncodings(c->doc) != HPDF_OK || HPDF_SetCurrentEncoder(c->doc, "UTF-8") != HPDF_OK)
-        return pdf_fail(c, VP_ERR_INTERNAL, "libharu has no UTF-8 encoder (error 0x%04X)", (unsigned)c->hpdf_status);
+        return vpr_pdf_fail(c, VP_ERR_INTERNAL, "libharu has no UTF-8 encoder (error 0x%04X)", (unsigned)c->hpdf_status);
     c->utf8 = HPDF_GetEncoder(c->doc, "UTF-8");
     for (int i = 0; i < PF_COUNT; i++) {
         if (i == PF_BOLD && !has_file(dir, font_files[i], path, sizeof path)) {
@@ -181,10 +181,10 @@ static void add_cp(pdf_ctx *c, pdf_buf *b, unsigned cp)
         u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
     else
         u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    pdf_buf_add(c, b, u, n);
+    vpr_pdf_buf_add(c, b, u, n);
 }
 
-size_t pdf_sanitize(pdf_ctx *c, int f, const char *text, pdf_buf *out, int keep_newlines)
+size_t vpr_pdf_sanitize(pdf_ctx *c, int f, const char *text, pdf_buf *out, int keep_newlines)
 {
     size_t start = out->len;
     const unsigned char *p = (const unsigned char *)(text ? text : "");
@@ -193,23 +193,23 @@ size_t pdf_sanitize(pdf_ctx *c, int f, const char *text, pdf_buf *out, int keep_
         while (p[run] >= 0x20 && p[run] < 0x7F) /* printable ASCII: DejaVu covers it all */
             run++;
         if (run) {
-            pdf_buf_add(c, out, (const char *)p, run);
+            vpr_pdf_buf_add(c, out, (const char *)p, run);
             p += run;
             continue;
         }
         unsigned cp = decode(p, &n);
         if (cp == '\n' && keep_newlines)
-            pdf_buf_add(c, out, "\n", 1);
+            vpr_pdf_buf_add(c, out, "\n", 1);
         else if (cp == '\t' || cp == '\n' || cp == '\r')
-            pdf_buf_add(c, out, " ", 1);
+            vpr_pdf_buf_add(c, out, " ", 1);
         else if (cp == BAD_CP || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || advance(c, f, cp) < 0) {
             note_missing(c, cp);
             add_cp(c, out, c->font[f].replacement);
         } else
-            pdf_buf_add(c, out, (const char *)p, n);
+            vpr_pdf_buf_add(c, out, (const char *)p, n);
         p += n;
     }
-    if (pdf_buf_reserve(c, out, 1) == 0)
+    if (vpr_pdf_buf_reserve(c, out, 1) == 0)
         out->s[out->len] = 0;
     return start;
 }
@@ -224,7 +224,7 @@ static unsigned next_cp(const char *s, size_t *n)
     return decode((const unsigned char *)s, n);
 }
 
-float pdf_width(pdf_ctx *c, int f, float size, const char *s, size_t len)
+float vpr_pdf_width(pdf_ctx *c, int f, float size, const char *s, size_t len)
 {
     long units = 0;
     for (size_t i = 0, n; i < len; i += n) {
@@ -240,7 +240,7 @@ static void push_line(pdf_ctx *c, pdf_lines *out, size_t off, size_t len, int el
 {
     pdf_line *l = VP_VEC_PUSH(*out);
     if (!l) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return;
     }
     l->off = off;
@@ -295,7 +295,7 @@ static size_t line_end(pdf_ctx *c, int f, const char *s, size_t pos, size_t len,
     return len;
 }
 
-size_t pdf_wrap(pdf_ctx *c, int f, float size, const pdf_buf *b, size_t off, size_t len, float width,
+size_t vpr_pdf_wrap(pdf_ctx *c, int f, float size, const pdf_buf *b, size_t off, size_t len, float width,
                 size_t max_lines, pdf_lines *out)
 {
     const char *s = b->s + off;
@@ -375,14 +375,14 @@ static size_t run_end(const char *s, size_t i, size_t len, int *ascii)
 static void show_run(pdf_ctx *c, HPDF_Font font, float size, float x, float y, const char *s, size_t len)
 {
     c->draw.len = 0;
-    pdf_buf_add(c, &c->draw, s, len);
+    vpr_pdf_buf_add(c, &c->draw, s, len);
     if (c->status)
         return;
     set_font(c, font, size);
     HPDF_Page_TextOut(c->page, grid(x), grid(y), c->draw.s);
 }
 
-void pdf_draw(pdf_ctx *c, int f, float size, float x, float y, const char *s, size_t len, int ellipsis)
+void vpr_pdf_draw(pdf_ctx *c, int f, float size, float x, float y, const char *s, size_t len, int ellipsis)
 {
     float dx = 0;
     if ((!len && !ellipsis) || c->status)
@@ -392,47 +392,47 @@ void pdf_draw(pdf_ctx *c, int f, float size, float x, float y, const char *s, si
         int ascii;
         end = run_end(s, i, len, &ascii);
         show_run(c, ascii ? c->font[f].ansi : c->font[f].uni, size, x + dx, y, s + i, end - i);
-        dx += pdf_width(c, f, size, s + i, end - i);
+        dx += vpr_pdf_width(c, f, size, s + i, end - i);
     }
     if (ellipsis)
         show_run(c, c->font[f].uni, size, x + dx, y, ELLIPSIS, sizeof ELLIPSIS - 1);
     HPDF_Page_EndText(c->page);
 }
 
-void pdf_text(pdf_ctx *c, int f, float size, float x, float y, const char *text, const pdf_rgb *color)
+void vpr_pdf_text(pdf_ctx *c, int f, float size, float x, float y, const char *text, const pdf_rgb *color)
 {
     c->tmp.len = 0;
-    size_t off = pdf_sanitize(c, f, text, &c->tmp, 0);
+    size_t off = vpr_pdf_sanitize(c, f, text, &c->tmp, 0);
     if (color)
-        pdf_fill(c, color);
-    pdf_draw(c, f, size, x, y, c->tmp.s + off, c->tmp.len - off, 0);
+        vpr_pdf_fill(c, color);
+    vpr_pdf_draw(c, f, size, x, y, c->tmp.s + off, c->tmp.len - off, 0);
 }
 
 /* text wrapped to width in at most max_lines lines, the first baseline at y. */
-void pdf_text_wrap(pdf_ctx *c, int f, float size, float x, float y, float width, size_t max_lines, const char *text)
+void vpr_pdf_text_wrap(pdf_ctx *c, int f, float size, float x, float y, float width, size_t max_lines, const char *text)
 {
     c->tmp.len = 0;
-    size_t off = pdf_sanitize(c, f, text, &c->tmp, 1), first = c->lines.n;
-    size_t n = pdf_wrap(c, f, size, &c->tmp, off, c->tmp.len - off, width, max_lines, &c->lines);
+    size_t off = vpr_pdf_sanitize(c, f, text, &c->tmp, 1), first = c->lines.n;
+    size_t n = vpr_pdf_wrap(c, f, size, &c->tmp, off, c->tmp.len - off, width, max_lines, &c->lines);
     for (size_t i = 0; i < n; i++) {
         pdf_line l = c->lines.v[first + i];
-        pdf_draw(c, f, size, x, y - (float)i * size * 1.3f, c->tmp.s + l.off, l.len, l.ellipsis);
+        vpr_pdf_draw(c, f, size, x, y - (float)i * size * 1.3f, c->tmp.s + l.off, l.len, l.ellipsis);
     }
     c->lines.n = first;
 }
 
-void pdf_text_fit(pdf_ctx *c, int f, float size, float x, float y, float width, int align, const char *text)
+void vpr_pdf_text_fit(pdf_ctx *c, int f, float size, float x, float y, float width, int align, const char *text)
 {
     c->tmp.len = 0;
-    size_t off = pdf_sanitize(c, f, text, &c->tmp, 0);
+    size_t off = vpr_pdf_sanitize(c, f, text, &c->tmp, 0);
     size_t first = c->lines.n;
-    if (!pdf_wrap(c, f, size, &c->tmp, off, c->tmp.len - off, width, 1, &c->lines))
+    if (!vpr_pdf_wrap(c, f, size, &c->tmp, off, c->tmp.len - off, width, 1, &c->lines))
         return;
     pdf_line l = c->lines.v[first];
     c->lines.n = first;
-    float w = pdf_width(c, f, size, c->tmp.s + l.off, l.len);
+    float w = vpr_pdf_width(c, f, size, c->tmp.s + l.off, l.len);
     if (l.ellipsis)
         w += (float)advance(c, f, 0x2026) * size / 1000.0f;
     float dx = align == PA_RIGHT ? width - w : align == PA_CENTER ? (width - w) / 2 : 0;
-    pdf_draw(c, f, size, x + dx, y, c->tmp.s + l.off, l.len, l.ellipsis);
+    vpr_pdf_draw(c, f, size, x + dx, y, c->tmp.s + l.off, l.len, l.ellipsis);
 }

@@ -28,7 +28,7 @@ static int group(pdf_ctx *c, size_t n, const char *(*vault_of)(const vp_snapshot
     *start = calloc(nv + 2, sizeof **start);
     if (!bucket || !*order || !*start) {
         free(bucket);
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -41,7 +41,7 @@ static int group(pdf_ctx *c, size_t n, const char *(*vault_of)(const vp_snapshot
     size_t *fill = calloc(nv + 1, sizeof *fill);
     if (!fill) {
         free(bucket);
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return -1;
     }
     for (size_t i = 0; i < n; i++)
@@ -61,12 +61,12 @@ static const char *policy_vault(const vp_snapshot *s, size_t i)
     return s->policies[i].vault_id;
 }
 
-vp_status pdf_index_snapshot(pdf_ctx *c)
+vp_status vpr_pdf_index_snapshot(pdf_ctx *c)
 {
     c->last_vault = NO_VAULT;
     c->vault_counts = calloc(c->snap->vault_count + 1, sizeof *c->vault_counts);
     if (!c->vault_counts) {
-        pdf_nomem(c);
+        vpr_pdf_nomem(c);
         return c->status;
     }
     if (group(c, c->snap->item_count, item_vault, &c->item_order, &c->item_start) ||
@@ -88,7 +88,7 @@ static const char *find_nocase(const char *hay, const char *needle)
 /* The vault a resource id lies under (".../providers/Microsoft.RecoveryServices/vaults/NAME/..."),
  * by snapshot index. Findings come grouped by rule and sorted by resource, so the last
  * answer is checked first. */
-int pdf_vault_of(pdf_ctx *c, const char *id, size_t *index)
+int vpr_pdf_vault_of(pdf_ctx *c, const char *id, size_t *index)
 {
     static const char marker[] = "/providers/microsoft.recoveryservices/vaults/";
     if (!id)
@@ -130,30 +130,25 @@ static const char *reported(const vp_text *t)
 
 static const char *flagged(pdf_ctx *c, const vp_text *t)
 {
-    return t->unknown ? pdf_printf(c, "%s (value not documented by Azure: kept verbatim)", reported(t)) : reported(t);
+    return t->unknown ? vpr_pdf_printf(c, "%s (value not documented by Azure: kept verbatim)", reported(t)) : reported(t);
 }
 
 static const char *worm_status(pdf_ctx *c, const vp_vault *v)
 {
     const vp_snapshot *s = c->snap;
-    const vp_region *r = NULL;
-    char want[128], have[128];
-    vp_location_normalize(pdf_nz(v->location), want, sizeof want);
-    for (size_t i = 0; i < s->region_count && !r; i++)
-        if (!strcmp(vp_location_normalize(pdf_nz(s->regions[i].location), have, sizeof have), want))
-            r = &s->regions[i];
+    const vp_region *r = vp_snapshot_find_region(s, vpr_pdf_nz(v->location));
     if (!r)
-        return pdf_printf(c, "%s: not in the WORM region catalog", pdf_nz(v->location));
+        return vpr_pdf_printf(c, "%s: not in the WORM region catalog", vpr_pdf_nz(v->location));
     if (!r->worm || strcmp(r->worm, "ga"))
-        return pdf_printf(c, "%s (%s): pending automatic transition to WORM storage; not listed as generally available",
-                          pdf_nz(r->display_name), pdf_nz(r->location));
-    const char *text = pdf_printf(c, "%s (%s): WORM storage generally available", pdf_nz(r->display_name),
-                                  pdf_nz(r->location));
+        return vpr_pdf_printf(c, "%s (%s): pending automatic transition to WORM storage; not listed as generally available",
+                          vpr_pdf_nz(r->display_name), vpr_pdf_nz(r->location));
+    const char *text = vpr_pdf_printf(c, "%s (%s): WORM storage generally available", vpr_pdf_nz(r->display_name),
+                                  vpr_pdf_nz(r->location));
     for (size_t i = 0; i < r->source_count; i++)
         for (size_t k = 0; k < s->worm_source_count; k++)
             if (s->worm_sources[k].id && r->sources[i] && !strcmp(s->worm_sources[k].id, r->sources[i]))
-                text = pdf_printf(c, "%s\nsource: %s, as of %s (recorded %s)", text, pdf_nz(s->worm_sources[k].title),
-                                  pdf_nz(s->worm_sources[k].as_of), pdf_nz(s->worm_sources[k].recorded));
+                text = vpr_pdf_printf(c, "%s\nsource: %s, as of %s (recorded %s)", text, vpr_pdf_nz(s->worm_sources[k].title),
+                                  vpr_pdf_nz(s->worm_sources[k].as_of), vpr_pdf_nz(s->worm_sources[k].recorded));
     return text;
 }
 
@@ -163,7 +158,7 @@ static const char *tally(pdf_ctx *c, const size_t *counts)
     const char *text = "";
     for (size_t i = 0; i < sizeof order / sizeof *order; i++)
         if (counts[order[i]])
-            text = pdf_printf(c, "%s%s%s %s", text, *text ? ", " : "", pdf_count(c, counts[order[i]]),
+            text = vpr_pdf_printf(c, "%s%s%s %s", text, *text ? ", " : "", vpr_pdf_count(c, counts[order[i]]),
                               vp_finding_status_name((vp_finding_status)order[i]));
     return *text ? text : "none";
 }
@@ -173,38 +168,37 @@ static void settings(pdf_ctx *c, size_t vi)
     const vp_vault *v = &c->snap->vaults[vi];
     pdf_table t;
     pdf_col cols[2];
-    pdf_kv_begin(c, &t, cols, 118);
-    pdf_kv(c, &t, "Resource id", v->id, PF_MONO);
-    pdf_kv(c, &t, "Subscription, group", pdf_printf(c, "%s \xC2\xB7 %s", pdf_nz(v->subscription_id), pdf_nz(v->resource_group)),
+    vpr_pdf_kv_begin(c, &t, cols, 118);
+    vpr_pdf_kv(c, &t, "Resource id", v->id, PF_MONO);
+    vpr_pdf_kv(c, &t, "Subscription, group", vpr_pdf_printf(c, "%s \xC2\xB7 %s", vpr_pdf_nz(v->subscription_id), vpr_pdf_nz(v->resource_group)),
            PF_SANS);
-    pdf_kv(c, &t, "Immutability", flagged(c, &v->immutability), PF_BOLD);
-    pdf_kv(c, &t, "Soft delete",
-           pdf_printf(c, "%s; retention %s; enhanced security %s", flagged(c, &v->soft_delete),
-                      v->soft_delete_days.presence == VP_PRESENT ? pdf_printf(c, "%lld days", v->soft_delete_days.value)
+    vpr_pdf_kv(c, &t, "Immutability", flagged(c, &v->immutability), PF_BOLD);
+    vpr_pdf_kv(c, &t, "Soft delete",
+           vpr_pdf_printf(c, "%s; retention %s; enhanced security %s", flagged(c, &v->soft_delete),
+                      v->soft_delete_days.presence == VP_PRESENT ? vpr_pdf_printf(c, "%lld days", v->soft_delete_days.value)
                                                                   : "not reported",
                       flagged(c, &v->enhanced_security)),
            PF_SANS);
-    const char *mua = pdf_printf(c, "%s; %zu resource guard prox%s", flagged(c, &v->mua), v->guard_count,
+    const char *mua = vpr_pdf_printf(c, "%s; %zu resource guard prox%s", flagged(c, &v->mua), v->guard_count,
                                  v->guard_count == 1 ? "y" : "ies");
     for (size_t g = 0; g < v->guard_count; g++)
-        mua = pdf_printf(c, "%s\nguard %s", mua, pdf_nz(v->guards[g].resource_guard_id));
-    pdf_kv(c, &t, "Multi-user authorization", mua, PF_SANS);
-    pdf_kv(c, &t, "Redundancy", pdf_printf(c, "%s; cross-region restore %s", flagged(c, &v->storage_redundancy),
+        mua = vpr_pdf_printf(c, "%s\nguard %s", mua, vpr_pdf_nz(v->guards[g].resource_guard_id));
+    vpr_pdf_kv(c, &t, "Multi-user authorization", mua, PF_SANS);
+    vpr_pdf_kv(c, &t, "Redundancy", vpr_pdf_printf(c, "%s; cross-region restore %s", flagged(c, &v->storage_redundancy),
                                            flagged(c, &v->cross_region_restore)), PF_SANS);
-    pdf_kv(c, &t, "Region WORM status", worm_status(c, v), PF_SANS);
-    pdf_kv(c, &t, "Other settings", pdf_printf(c, "SKU %s; secure score %s; BCDR security level %s; public network access %s",
+    vpr_pdf_kv(c, &t, "Region WORM status", worm_status(c, v), PF_SANS);
+    vpr_pdf_kv(c, &t, "Other settings", vpr_pdf_printf(c, "SKU %s; secure score %s; BCDR security level %s; public network access %s",
                                                reported(&v->sku), reported(&v->secure_score),
                                                reported(&v->bcdr_security_level), reported(&v->public_network_access)),
            PF_SANS);
-    pdf_kv(c, &t, "List calls", pdf_printf(c, "policies %s, items %s, backup config %s, storage config %s, guards %s",
-                                           vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]),
-                                           vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]),
+    vpr_pdf_kv(c, &t, "List calls", vpr_pdf_printf(c, "policies %s, items %s, backup config %s, storage config %s, guards %s",
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]), vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]),
                                            vp_list_status_name(v->lists[VP_ARM_LIST_VAULTCONFIG]),
                                            vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]),
                                            vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS])), PF_SANS);
-    pdf_kv(c, &t, "Findings", tally(c, c->vault_counts[vi]), PF_SANS);
-    pdf_kv(c, &t, "Source", pdf_printf(c, "%s#%s", pdf_nz(v->source.file), pdf_nz(v->source.pointer)), PF_MONO);
-    pdf_table_end(c, &t);
+    vpr_pdf_kv(c, &t, "Findings", tally(c, c->vault_counts[vi]), PF_SANS);
+    vpr_pdf_kv(c, &t, "Source", vpr_pdf_printf(c, "%s#%s", vpr_pdf_nz(v->source.file), vpr_pdf_nz(v->source.pointer)), PF_MONO);
+    vpr_pdf_table_end(c, &t);
 }
 
 /* Every tier on its own line: "[sub-policy] tier count unit (days)". */
@@ -218,12 +212,12 @@ static const char *tiers(pdf_ctx *c, const vp_policy *p)
             snprintf(days, sizeof days, "%lld d", r->days);
         else
             snprintf(days, sizeof days, "unit not understood");
-        int n = snprintf(one, sizeof one, "%s%s%s%s %lld %s (%s)", i ? "\n" : "", pdf_nz(r->sub_policy),
-                         r->sub_policy ? " " : "", pdf_nz(r->tier), r->count, pdf_nz(r->unit), days);
+        int n = snprintf(one, sizeof one, "%s%s%s%s %lld %s (%s)", i ? "\n" : "", vpr_pdf_nz(r->sub_policy),
+                         r->sub_policy ? " " : "", vpr_pdf_nz(r->tier), r->count, vpr_pdf_nz(r->unit), days);
         if (n > 0)
-            pdf_buf_add(c, &c->text, one, (size_t)n < sizeof one ? (size_t)n : sizeof one - 1);
+            vpr_pdf_buf_add(c, &c->text, one, (size_t)n < sizeof one ? (size_t)n : sizeof one - 1);
     }
-    return pdf_strdup(c, c->text.s ? c->text.s : "");
+    return vpr_pdf_strdup(c, c->text.s ? c->text.s : "");
 }
 
 static void policies(pdf_ctx *c, size_t vi)
@@ -234,19 +228,19 @@ static void policies(pdf_ctx *c, size_t vi)
     if (from == to)
         return;
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
     for (size_t k = from; k < to && !c->status; k++) {
         const vp_policy *p = &c->snap->policies[c->policy_order[k]];
-        const char *type = pdf_printf(c, "%s%s%s%s", reported(&p->management_type),
-                                      p->workload_type.value ? " \xC2\xB7 " : "", pdf_nz(p->workload_type.value),
-                                      p->policy_type.value ? pdf_printf(c, " \xC2\xB7 %s", p->policy_type.value) : "");
-        const char *row[] = {pdf_nz(p->name), type,
+        const char *type = vpr_pdf_printf(c, "%s%s%s%s", reported(&p->management_type),
+                                      p->workload_type.value ? " \xC2\xB7 " : "", vpr_pdf_nz(p->workload_type.value),
+                                      p->policy_type.value ? vpr_pdf_printf(c, " \xC2\xB7 %s", p->policy_type.value) : "");
+        const char *row[] = {vpr_pdf_nz(p->name), type,
                              p->protected_items_count.presence == VP_PRESENT
-                                 ? pdf_count(c, (size_t)p->protected_items_count.value) : "\xE2\x80\x94",
+                                 ? vpr_pdf_count(c, (size_t)p->protected_items_count.value) : "\xE2\x80\x94",
                              p->tier_count ? tiers(c, p) : "no retention reported"};
-        pdf_table_strings(c, &t, row);
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
 /* ---- the vault's protected items, summarized ---- */
@@ -263,7 +257,7 @@ typedef struct {
 
 static void count_item(kind_tally *k, size_t *nk, const vp_item *it)
 {
-    const char *kind = pdf_nz(it->kind), *state = reported(&it->protection_state);
+    const char *kind = vpr_pdf_nz(it->kind), *state = reported(&it->protection_state);
     size_t i = 0, j = 0;
     while (i < *nk && strcmp(k[i].kind, kind))
         i++;
@@ -296,28 +290,28 @@ static void items(pdf_ctx *c, size_t vi)
     for (size_t i = from; i < to; i++)
         count_item(k, &nk, &c->snap->items[c->item_order[i]]);
     if (!nk) {
-        pdf_para(c, PF_SANS, 7.5f, &pdf_muted, "No protected items in this vault.");
+        vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted, "No protected items in this vault.");
         return;
     }
     pdf_table t;
-    pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
     for (size_t i = 0; i < nk && !c->status; i++) {
         const char *states = "";
         for (size_t j = 0; j < k[i].nstates; j++)
-            states = pdf_printf(c, "%s%s%s %s", states, j ? ", " : "", k[i].state[j], pdf_count(c, k[i].per_state[j]));
-        const char *row[] = {k[i].kind, pdf_count(c, k[i].items), states, pdf_count(c, k[i].no_policy)};
-        pdf_table_strings(c, &t, row);
+            states = vpr_pdf_printf(c, "%s%s%s %s", states, j ? ", " : "", k[i].state[j], vpr_pdf_count(c, k[i].per_state[j]));
+        const char *row[] = {k[i].kind, vpr_pdf_count(c, k[i].items), states, vpr_pdf_count(c, k[i].no_policy)};
+        vpr_pdf_table_strings(c, &t, row);
     }
-    pdf_table_end(c, &t);
+    vpr_pdf_table_end(c, &t);
 }
 
-void pdf_vaults(pdf_ctx *c)
+void vpr_pdf_vaults(pdf_ctx *c)
 {
-    pdf_section(c, pdf_t(c, "/sections/vaults/title"));
-    pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, pdf_t(c, "/sections/vaults/intro"));
+    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/vaults/title"));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/vaults/intro"));
     for (size_t v = 0; v < c->snap->vault_count && !c->status; v++) {
-        pdf_need(c, 260);
-        pdf_heading(c, 1, pdf_nz(c->snap->vaults[v].name), 0);
+        vpr_pdf_need(c, 260);
+        vpr_pdf_heading(c, 1, vpr_pdf_nz(c->snap->vaults[v].name), 0);
         settings(c, v);
         policies(c, v);
         items(c, v);

@@ -77,20 +77,20 @@ static void set_properties(xlsx_ctx *x)
     char author[64], subject[512], comments[512];
     lxw_doc_properties props = {0};
     snprintf(author, sizeof author, "vaultproof %s", vp_version());
-    snprintf(subject, sizeof subject, "%s%s%s", xlsx_t(x, "subject"), in->period ? ", " : "",
+    snprintf(subject, sizeof subject, "%s%s%s", vpr_xlsx_t(x, "/subject"), in->period ? ", " : "",
              or_empty(in->period));
     snprintf(comments, sizeof comments, "snapshot SHA-256 %s; findings SHA-256 %s",
              or_empty(in->snapshot_sha256 ? in->snapshot_sha256 : x->hdr->snapshot_sha256),
              or_empty(in->findings_sha256));
-    props.title = (char *)(x->hdr->report_title ? x->hdr->report_title : xlsx_t(x, "title"));
+    props.title = (char *)(x->hdr->report_title ? x->hdr->report_title : vpr_xlsx_t(x, "/title"));
     props.subject = subject;
     props.author = author;
     props.company = (char *)x->hdr->organization;
-    props.keywords = (char *)xlsx_t(x, "keywords");
+    props.keywords = (char *)vpr_xlsx_t(x, "/keywords");
     props.comments = comments;
     /* 0 would mean "now" to libxlsxwriter */
     props.created = (time_t)(in->clock.epoch > 0 ? in->clock.epoch : 1);
-    xlsx_check(x, workbook_set_properties(x->wb, &props), "document properties");
+    vpr_xlsx_check(x, workbook_set_properties(x->wb, &props), "document properties");
     if (in->snapshot_sha256)
         workbook_set_custom_property_string(x->wb, "Snapshot SHA-256", (char *)in->snapshot_sha256);
     if (in->findings_sha256)
@@ -129,7 +129,7 @@ typedef struct {
 static void *findings_thread(void *arg)
 {
     findings_job *j = arg;
-    xlsx_findings_rows(&j->wx, &j->p);
+    vpr_xlsx_findings_rows(&j->wx, &j->p);
     return NULL;
 }
 
@@ -145,16 +145,16 @@ static void write_populations(xlsx_ctx *x)
     findings_job *j = NULL;
     if (x->hdr->finding_count + 1 < x->max_rows && sysconf(_SC_NPROCESSORS_ONLN) > 1)
         j = calloc(1, sizeof *j);
-    if (!j || xlsx_findings_begin(x, &j->p)) {
+    if (!j || vpr_xlsx_findings_begin(x, &j->p)) {
         if (j) {
             free(j);
             return; /* x->status says why */
         }
-        xlsx_write_findings(x);
-        xlsx_write_vaults(x);
-        xlsx_write_policies(x);
-        xlsx_write_items(x);
-        xlsx_write_vms(x);
+        vpr_xlsx_write_findings(x);
+        vpr_xlsx_write_vaults(x);
+        vpr_xlsx_write_policies(x);
+        vpr_xlsx_write_items(x);
+        vpr_xlsx_write_vms(x);
         return;
     }
     x->wb_lock = &lock;
@@ -166,10 +166,10 @@ static void write_populations(xlsx_ctx *x)
     int threaded = pthread_create(&tid, NULL, findings_thread, j) == 0;
     if (!threaded)
         findings_thread(j);
-    xlsx_write_vaults(x);
-    xlsx_write_policies(x);
-    xlsx_write_items(x);
-    xlsx_write_vms(x);
+    vpr_xlsx_write_vaults(x);
+    vpr_xlsx_write_policies(x);
+    vpr_xlsx_write_items(x);
+    vpr_xlsx_write_vms(x);
     if (threaded)
         pthread_join(tid, NULL);
     x->wb_lock = NULL;
@@ -179,23 +179,23 @@ static void write_populations(xlsx_ctx *x)
         x->status = j->wx.status;
         *x->err = j->err;
     }
-    xb_free(&j->wx.buf);
-    xb_free(&j->wx.guard);
+    vpc_buf_free(&j->wx.buf);
+    vpc_buf_free(&j->wx.guard);
     free(j);
 }
 
 static void write_sheets(xlsx_ctx *x)
 {
-    x->readme = xlsx_add_report_sheet(x, "README");
-    x->summary = xlsx_add_report_sheet(x, "Summary");
-    xlsx_write_controls(x);
+    x->readme = vpr_xlsx_add_report_sheet(x, "README");
+    x->summary = vpr_xlsx_add_report_sheet(x, "Summary");
+    vpr_xlsx_write_controls(x);
     /* findings also count per vault and exemption, for the Summary and Exemptions */
     write_populations(x);
-    xlsx_write_regions(x);
-    xlsx_write_exemptions(x);
-    xlsx_write_collection(x);
-    xlsx_write_summary(x);
-    xlsx_write_readme(x);
+    vpr_xlsx_write_regions(x);
+    vpr_xlsx_write_exemptions(x);
+    vpr_xlsx_write_collection(x);
+    vpr_xlsx_write_summary(x);
+    vpr_xlsx_write_readme(x);
     if (x->readme)
         worksheet_activate(x->readme);
 }
@@ -232,14 +232,14 @@ static vp_status build(xlsx_ctx *x, const char *path, const char *dir)
     opt.use_zip64 = population_rows(x->in, x->hdr) > ZIP64_ROWS ? LXW_TRUE : LXW_FALSE;
     x->wb = workbook_new_opt(path, &opt);
     if (!x->wb)
-        return xlsx_fail(x, VP_ERR_NOMEM, "XLSX: cannot start a workbook");
+        return vpr_xlsx_fail(x, VP_ERR_NOMEM, "XLSX: cannot start a workbook");
     make_formats(x);
     set_properties(x);
     write_sheets(x);
     lxw_error e = workbook_close(x->wb); /* always: it also frees the workbook */
     x->wb = NULL;
     if (e != LXW_NO_ERROR && !x->status)
-        xlsx_fail(x, VP_ERR_IO, "XLSX: writing the workbook in %s failed: %s", dir, lxw_strerror(e));
+        vpr_xlsx_fail(x, VP_ERR_IO, "XLSX: writing the workbook in %s failed: %s", dir, lxw_strerror(e));
     return x->status;
 }
 
@@ -259,20 +259,20 @@ static void free_ctx(xlsx_ctx *x)
     }
     free(x->exemptions);
     free(x->per_vault);
-    xlsx_digest_free(x);
-    xb_free(&x->buf);
-    xb_free(&x->guard);
+    vpr_xlsx_digest_free(x);
+    vpc_buf_free(&x->buf);
+    vpc_buf_free(&x->guard);
 }
 
-vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
+vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
                                vp_error *err)
 {
     xlsx_ctx x = {0};
-    xlsx_texts *texts = NULL;
+    vpr_texts *texts = NULL;
     char dir[4096], path[4200];
     const char *tmp = getenv("TMPDIR");
     vp_status st = check_inputs(in, max_rows, err);
-    if (st || (st = xlsx_texts_load(&texts, err)))
+    if (st || (st = vpr_texts_load(VPR_TEXTS_WORKBOOK, &texts, err)))
         return st;
     x.in = in;
     x.hdr = vp_findings_file_header(in->findings);
@@ -296,11 +296,11 @@ vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *
         rmdir(dir);
     }
     free_ctx(&x);
-    xlsx_texts_free(texts);
+    vpr_texts_free(texts);
     return st;
 }
 
 vp_status vp_render_xlsx(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)
 {
-    return vp_render_xlsx_limit(in, fp, label, XLSX_MAX_ROWS, err);
+    return vpr_xlsx_render_limit(in, fp, label, XLSX_MAX_ROWS, err);
 }

@@ -24,21 +24,21 @@ static void write_lists(xlsx_ctx *x)
     const vp_collection *c = &s->collection;
     char pointer[48];
     xlsx_pop p;
-    if (xlsx_pop_begin(&p, x, "Collection", list_cols, NULL, L_NCOLS, c->list_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Collection", list_cols, NULL, L_NCOLS, c->list_count))
         return;
-    for (size_t i = 0; i < c->list_count && !xlsx_pop_row(&p); i++) {
+    for (size_t i = 0; i < c->list_count && !vpr_xlsx_pop_row(&p); i++) {
         const vp_list_call *l = &c->lists[i];
         const vp_vault *v = vp_snapshot_find_vault(s, l->scope);
-        xlsx_text(&p, L_OPERATION, l->operation);
-        xlsx_text(&p, L_SCOPE, l->scope);
-        xlsx_text(&p, L_VAULT, v ? v->name : NULL);
-        xlsx_text(&p, L_STATUS, vp_list_status_name(l->status));
-        xlsx_num(&p, L_PAGES, l->pages);
-        xlsx_text(&p, L_DETAIL, l->detail);
+        vpr_xlsx_text(&p, L_OPERATION, l->operation);
+        vpr_xlsx_text(&p, L_SCOPE, l->scope);
+        vpr_xlsx_text(&p, L_VAULT, v ? v->name : NULL);
+        vpr_xlsx_text(&p, L_STATUS, vp_list_status_name(l->status));
+        vpr_xlsx_num(&p, L_PAGES, l->pages);
+        vpr_xlsx_text(&p, L_DETAIL, l->detail);
         snprintf(pointer, sizeof pointer, "/collection/lists/%zu", i);
-        xlsx_text(&p, L_POINTER, pointer);
+        vpr_xlsx_text(&p, L_POINTER, pointer);
     }
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }
 
 enum { RF_PATH, RF_ROLE, RF_BYTES, RF_SHA, RF_NCOLS };
@@ -54,15 +54,15 @@ static void write_files(xlsx_ctx *x)
 {
     const vp_collection *c = &x->in->snapshot->collection;
     xlsx_pop p;
-    if (xlsx_pop_begin(&p, x, "Raw Files", file_cols, NULL, RF_NCOLS, c->file_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Raw Files", file_cols, NULL, RF_NCOLS, c->file_count))
         return;
-    for (size_t i = 0; i < c->file_count && !xlsx_pop_row(&p); i++) {
-        xlsx_text(&p, RF_PATH, c->files[i].path);
-        xlsx_text(&p, RF_ROLE, c->files[i].role);
-        xlsx_num(&p, RF_BYTES, (double)c->files[i].bytes);
-        xlsx_text(&p, RF_SHA, c->files[i].sha256);
+    for (size_t i = 0; i < c->file_count && !vpr_xlsx_pop_row(&p); i++) {
+        vpr_xlsx_text(&p, RF_PATH, c->files[i].path);
+        vpr_xlsx_text(&p, RF_ROLE, c->files[i].role);
+        vpr_xlsx_num(&p, RF_BYTES, (double)c->files[i].bytes);
+        vpr_xlsx_text(&p, RF_SHA, c->files[i].sha256);
     }
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }
 
 enum { W_CODE, W_FILE, W_POINTER, W_MESSAGE, W_NCOLS };
@@ -78,18 +78,18 @@ static void write_warnings(xlsx_ctx *x)
 {
     const vp_collection *c = &x->in->snapshot->collection;
     xlsx_pop p;
-    if (xlsx_pop_begin(&p, x, "Warnings", warning_cols, NULL, W_NCOLS, c->warning_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Warnings", warning_cols, NULL, W_NCOLS, c->warning_count))
         return;
-    for (size_t i = 0; i < c->warning_count && !xlsx_pop_row(&p); i++) {
-        xlsx_text(&p, W_CODE, c->warnings[i].code);
-        xlsx_text(&p, W_FILE, c->warnings[i].file);
-        xlsx_text(&p, W_POINTER, c->warnings[i].pointer);
-        xlsx_text(&p, W_MESSAGE, c->warnings[i].message);
+    for (size_t i = 0; i < c->warning_count && !vpr_xlsx_pop_row(&p); i++) {
+        vpr_xlsx_text(&p, W_CODE, c->warnings[i].code);
+        vpr_xlsx_text(&p, W_FILE, c->warnings[i].file);
+        vpr_xlsx_text(&p, W_POINTER, c->warnings[i].pointer);
+        vpr_xlsx_text(&p, W_MESSAGE, c->warnings[i].message);
     }
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }
 
-void xlsx_write_collection(xlsx_ctx *x)
+void vpr_xlsx_write_collection(xlsx_ctx *x)
 {
     write_lists(x);
     write_files(x);

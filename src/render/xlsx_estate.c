@@ -5,36 +5,29 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/vec.h"
 #include "render/xlsx_internal.h"
 
 /* The snapshot's field names of the vp_text fields flagged as outside their enum. */
-static void unknown_list(xlsx_buf *b, const vp_text *const *fields, const char *const *names, size_t n)
+static void unknown_list(vpc_buf *b, const vp_text *const *fields, const char *const *names, size_t n)
 {
-    xb_clear(b);
+    vpc_buf_clear(b);
     for (size_t i = 0; i < n; i++)
         if (fields[i]->presence == VP_PRESENT && fields[i]->unknown) {
-            xb_sep(b, "; ");
-            xb_add(b, names[i]);
+            vpr_xlsx_sep(b, "; ");
+            vpc_buf_adds(b, names[i]);
         }
 }
 
-static void tags_text(xlsx_buf *b, const vp_tags *t)
+static void tags_text(vpc_buf *b, const vp_tags *t)
 {
-    xb_clear(b);
+    vpc_buf_clear(b);
     for (size_t i = 0; i < t->count; i++) {
-        xb_sep(b, "; ");
-        xb_add(b, t->items[i].key);
-        xb_add(b, "=");
-        xb_add(b, t->items[i].value);
+        vpr_xlsx_sep(b, "; ");
+        vpc_buf_adds(b, t->items[i].key);
+        vpc_buf_adds(b, "=");
+        vpc_buf_adds(b, t->items[i].value);
     }
-}
-
-static const vp_region *region_of(const vp_snapshot *s, const char *location)
-{
-    for (size_t i = 0; location && i < s->region_count; i++)
-        if (strcasecmp(s->regions[i].location, location) == 0)
-            return &s->regions[i];
-    return NULL;
 }
 
 enum {
@@ -86,58 +79,58 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     const vp_text *fields[] = {&v->immutability, &v->soft_delete, &v->enhanced_security, &v->mua,
                                &v->storage_redundancy, &v->cross_region_restore, &v->secure_score,
                                &v->bcdr_security_level, &v->provisioning_state, &v->public_network_access, &v->sku};
-    const vp_region *region = region_of(x->in->snapshot, v->location);
-    if (xlsx_pop_row(p))
+    const vp_region *region = vp_snapshot_find_region(x->in->snapshot, v->location);
+    if (vpr_xlsx_pop_row(p))
         return;
-    xlsx_text(p, V_NAME, v->name);
-    xlsx_text(p, V_SUB, v->subscription_id);
-    xlsx_text(p, V_RG, v->resource_group);
-    xlsx_text(p, V_LOCATION, v->location);
-    xlsx_text(p, V_WORM, region ? region->worm : NULL);
-    xlsx_vtext(p, V_SKU, &v->sku);
-    xlsx_vtext(p, V_IMMUTABILITY, &v->immutability);
-    xlsx_vtext(p, V_SOFT_DELETE, &v->soft_delete);
-    xlsx_vnum(p, V_SOFT_DAYS, &v->soft_delete_days);
-    xlsx_vtext(p, V_ENHANCED, &v->enhanced_security);
-    xlsx_vtext(p, V_MUA, &v->mua);
-    xlsx_num(p, V_GUARDS, (double)v->guard_count);
-    xb_clear(&x->buf);
+    vpr_xlsx_text(p, V_NAME, v->name);
+    vpr_xlsx_text(p, V_SUB, v->subscription_id);
+    vpr_xlsx_text(p, V_RG, v->resource_group);
+    vpr_xlsx_text(p, V_LOCATION, v->location);
+    vpr_xlsx_text(p, V_WORM, region ? region->worm : NULL);
+    vpr_xlsx_vtext(p, V_SKU, &v->sku);
+    vpr_xlsx_vtext(p, V_IMMUTABILITY, &v->immutability);
+    vpr_xlsx_vtext(p, V_SOFT_DELETE, &v->soft_delete);
+    vpr_xlsx_vnum(p, V_SOFT_DAYS, &v->soft_delete_days);
+    vpr_xlsx_vtext(p, V_ENHANCED, &v->enhanced_security);
+    vpr_xlsx_vtext(p, V_MUA, &v->mua);
+    vpr_xlsx_num(p, V_GUARDS, (double)v->guard_count);
+    vpc_buf_clear(&x->buf);
     for (size_t g = 0; g < v->guard_count; g++) {
-        xb_sep(&x->buf, "; ");
-        xb_add(&x->buf, v->guards[g].resource_guard_id);
+        vpr_xlsx_sep(&x->buf, "; ");
+        vpc_buf_adds(&x->buf, v->guards[g].resource_guard_id);
     }
-    xlsx_text(p, V_GUARD_IDS, xb_str(&x->buf));
-    xlsx_vtext(p, V_REDUNDANCY, &v->storage_redundancy);
-    xlsx_vtext(p, V_CRR, &v->cross_region_restore);
-    xlsx_vtext(p, V_SCORE, &v->secure_score);
-    xlsx_vtext(p, V_BCDR, &v->bcdr_security_level);
-    xlsx_vtext(p, V_PROVISIONING, &v->provisioning_state);
-    xlsx_vtext(p, V_PUBLIC, &v->public_network_access);
-    xlsx_num(p, V_POLICIES, (double)v->policy_count);
-    xlsx_num(p, V_ITEMS, (double)v->item_count);
-    xlsx_text(p, V_L_POLICIES, vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]));
-    xlsx_text(p, V_L_ITEMS, vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]));
-    xlsx_text(p, V_L_CONFIG, vp_list_status_name(v->lists[VP_ARM_LIST_VAULTCONFIG]));
-    xlsx_text(p, V_L_STORAGE, vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]));
-    xlsx_text(p, V_L_GUARDS, vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS]));
+    vpr_xlsx_text(p, V_GUARD_IDS, vpc_buf_str(&x->buf));
+    vpr_xlsx_vtext(p, V_REDUNDANCY, &v->storage_redundancy);
+    vpr_xlsx_vtext(p, V_CRR, &v->cross_region_restore);
+    vpr_xlsx_vtext(p, V_SCORE, &v->secure_score);
+    vpr_xlsx_vtext(p, V_BCDR, &v->bcdr_security_level);
+    vpr_xlsx_vtext(p, V_PROVISIONING, &v->provisioning_state);
+    vpr_xlsx_vtext(p, V_PUBLIC, &v->public_network_access);
+    vpr_xlsx_num(p, V_POLICIES, (double)v->policy_count);
+    vpr_xlsx_num(p, V_ITEMS, (double)v->item_count);
+    vpr_xlsx_text(p, V_L_POLICIES, vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]));
+    vpr_xlsx_text(p, V_L_ITEMS, vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]));
+    vpr_xlsx_text(p, V_L_CONFIG, vp_list_status_name(v->lists[VP_ARM_LIST_VAULTCONFIG]));
+    vpr_xlsx_text(p, V_L_STORAGE, vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]));
+    vpr_xlsx_text(p, V_L_GUARDS, vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS]));
     unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
-    xlsx_text(p, V_UNKNOWN, xb_str(&x->buf));
+    vpr_xlsx_text(p, V_UNKNOWN, vpc_buf_str(&x->buf));
     tags_text(&x->buf, &v->tags);
-    xlsx_text(p, V_TAGS, xb_str(&x->buf));
-    xlsx_text(p, V_ID, v->id);
-    xlsx_text(p, V_FILE, v->source.file);
-    xlsx_text(p, V_POINTER, v->source.pointer);
+    vpr_xlsx_text(p, V_TAGS, vpc_buf_str(&x->buf));
+    vpr_xlsx_text(p, V_ID, v->id);
+    vpr_xlsx_text(p, V_FILE, v->source.file);
+    vpr_xlsx_text(p, V_POINTER, v->source.pointer);
 }
 
-void xlsx_write_vaults(xlsx_ctx *x)
+void vpr_xlsx_write_vaults(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
     xlsx_pop p;
-    if (xlsx_pop_begin(&p, x, "Vaults", vault_cols, NULL, V_NCOLS, s->vault_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Vaults", vault_cols, NULL, V_NCOLS, s->vault_count))
         return;
     for (size_t i = 0; i < s->vault_count && !x->status; i++)
         vault_row(x, &p, &s->vaults[i]);
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }
 
 enum {
@@ -172,50 +165,50 @@ static const xlsx_col policy_cols[P_NCOLS] = {
 
 static void policy_row(xlsx_ctx *x, xlsx_pop *p, const vp_policy *pol, const vp_retention_tier *t)
 {
-    if (xlsx_pop_row(p))
+    if (vpr_xlsx_pop_row(p))
         return;
-    xlsx_text(p, P_NAME, pol->name);
-    xlsx_text(p, P_VAULT, xlsx_vault_name(x->in->snapshot, pol->vault_id));
-    xlsx_text(p, P_SUB, pol->subscription_id);
-    xlsx_vtext(p, P_MANAGEMENT, &pol->management_type);
-    xlsx_vtext(p, P_WORKLOAD, &pol->workload_type);
-    xlsx_vtext(p, P_TYPE, &pol->policy_type);
-    xlsx_vtext(p, P_FREQUENCY, &pol->schedule_frequency);
-    xlsx_vtext(p, P_TIME_ZONE, &pol->time_zone);
-    xlsx_vnum(p, P_ITEMS, &pol->protected_items_count);
+    vpr_xlsx_text(p, P_NAME, pol->name);
+    vpr_xlsx_text(p, P_VAULT, vpr_xlsx_vault_name(x->in->snapshot, pol->vault_id));
+    vpr_xlsx_text(p, P_SUB, pol->subscription_id);
+    vpr_xlsx_vtext(p, P_MANAGEMENT, &pol->management_type);
+    vpr_xlsx_vtext(p, P_WORKLOAD, &pol->workload_type);
+    vpr_xlsx_vtext(p, P_TYPE, &pol->policy_type);
+    vpr_xlsx_vtext(p, P_FREQUENCY, &pol->schedule_frequency);
+    vpr_xlsx_vtext(p, P_TIME_ZONE, &pol->time_zone);
+    vpr_xlsx_vnum(p, P_ITEMS, &pol->protected_items_count);
     if (pol->long_term_days >= 0)
-        xlsx_num(p, P_LONG_TERM, (double)pol->long_term_days);
+        vpr_xlsx_num(p, P_LONG_TERM, (double)pol->long_term_days);
     if (pol->log_days >= 0)
-        xlsx_num(p, P_LOG, (double)pol->log_days);
-    xlsx_bool(p, P_UNDERSTOOD, !pol->unknown_retention);
-    xlsx_bool(p, P_VAULT_LISTED, pol->vault_listed);
-    xlsx_text(p, P_ID, pol->id);
-    xlsx_text(p, P_FILE, pol->source.file);
+        vpr_xlsx_num(p, P_LOG, (double)pol->log_days);
+    vpr_xlsx_bool(p, P_UNDERSTOOD, !pol->unknown_retention);
+    vpr_xlsx_bool(p, P_VAULT_LISTED, pol->vault_listed);
+    vpr_xlsx_text(p, P_ID, pol->id);
+    vpr_xlsx_text(p, P_FILE, pol->source.file);
     if (!t) {
-        xlsx_text(p, P_POINTER, pol->source.pointer);
+        vpr_xlsx_text(p, P_POINTER, pol->source.pointer);
         return;
     }
-    xlsx_text(p, P_SUB_POLICY, t->sub_policy);
-    xlsx_text(p, P_TIER, t->tier);
-    xlsx_num(p, P_COUNT, (double)t->count);
-    xlsx_text(p, P_UNIT, t->unit);
+    vpr_xlsx_text(p, P_SUB_POLICY, t->sub_policy);
+    vpr_xlsx_text(p, P_TIER, t->tier);
+    vpr_xlsx_num(p, P_COUNT, (double)t->count);
+    vpr_xlsx_text(p, P_UNIT, t->unit);
     if (t->days >= 0)
-        xlsx_num(p, P_DAYS, (double)t->days);
-    xb_clear(&x->buf);
-    xb_add(&x->buf, pol->source.pointer);
-    xb_add(&x->buf, t->pointer); /* tier pointers are relative to the policy */
-    xlsx_text(p, P_POINTER, xb_str(&x->buf));
+        vpr_xlsx_num(p, P_DAYS, (double)t->days);
+    vpc_buf_clear(&x->buf);
+    vpc_buf_adds(&x->buf, pol->source.pointer);
+    vpc_buf_adds(&x->buf, t->pointer); /* tier pointers are relative to the policy */
+    vpr_xlsx_text(p, P_POINTER, vpc_buf_str(&x->buf));
 }
 
 /* One row per retention tier and sub-policy; a policy without tiers keeps one row. */
-void xlsx_write_policies(xlsx_ctx *x)
+void vpr_xlsx_write_policies(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
     size_t rows = 0;
     xlsx_pop p;
     for (size_t i = 0; i < s->policy_count; i++)
         rows += s->policies[i].tier_count ? s->policies[i].tier_count : 1;
-    if (xlsx_pop_begin(&p, x, "Policies", policy_cols, NULL, P_NCOLS, rows))
+    if (vpr_xlsx_pop_begin(&p, x, "Policies", policy_cols, NULL, P_NCOLS, rows))
         return;
     for (size_t i = 0; i < s->policy_count && !x->status; i++) {
         const vp_policy *pol = &s->policies[i];
@@ -224,7 +217,7 @@ void xlsx_write_policies(xlsx_ctx *x)
         for (size_t t = 0; t < pol->tier_count; t++)
             policy_row(x, &p, pol, &pol->tiers[t]);
     }
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }
 
 enum {
@@ -276,43 +269,43 @@ static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
     const vp_text *fields[] = {&it->item_type, &it->management_type, &it->workload_type, &it->protection_state,
                                &it->protection_status, &it->health_status, &it->last_backup_status,
                                &it->policy_state};
-    if (xlsx_pop_row(p))
+    if (vpr_xlsx_pop_row(p))
         return;
-    xlsx_vtext(p, I_FRIENDLY, &it->friendly_name);
-    xlsx_text(p, I_KIND, it->kind);
-    xlsx_text(p, I_VAULT, xlsx_vault_name(x->in->snapshot, it->vault_id));
-    xlsx_text(p, I_SUB, it->subscription_id);
-    xlsx_vtext(p, I_POLICY, &it->policy_name);
-    xlsx_text(p, I_POLICY_LINK, it->policy_link);
-    xlsx_vtext(p, I_STATE, &it->protection_state);
-    xlsx_vtext(p, I_STATUS, &it->protection_status);
-    xlsx_vtext(p, I_HEALTH, &it->health_status);
-    xlsx_vtext(p, I_LAST_STATUS, &it->last_backup_status);
-    xlsx_time(p, I_LAST_BACKUP, it->last_backup_time.value);
-    xlsx_time(p, I_LAST_RP, it->last_recovery_point.value);
-    xlsx_time(p, I_OLDEST_RP, it->oldest_recovery_point.value);
-    xlsx_vnum(p, I_RP_COUNT, &it->recovery_point_count);
+    vpr_xlsx_vtext(p, I_FRIENDLY, &it->friendly_name);
+    vpr_xlsx_text(p, I_KIND, it->kind);
+    vpr_xlsx_text(p, I_VAULT, vpr_xlsx_vault_name(x->in->snapshot, it->vault_id));
+    vpr_xlsx_text(p, I_SUB, it->subscription_id);
+    vpr_xlsx_vtext(p, I_POLICY, &it->policy_name);
+    vpr_xlsx_text(p, I_POLICY_LINK, it->policy_link);
+    vpr_xlsx_vtext(p, I_STATE, &it->protection_state);
+    vpr_xlsx_vtext(p, I_STATUS, &it->protection_status);
+    vpr_xlsx_vtext(p, I_HEALTH, &it->health_status);
+    vpr_xlsx_vtext(p, I_LAST_STATUS, &it->last_backup_status);
+    vpr_xlsx_time(p, I_LAST_BACKUP, it->last_backup_time.value);
+    vpr_xlsx_time(p, I_LAST_RP, it->last_recovery_point.value);
+    vpr_xlsx_time(p, I_OLDEST_RP, it->oldest_recovery_point.value);
+    vpr_xlsx_vnum(p, I_RP_COUNT, &it->recovery_point_count);
     if (it->deferred_delete.presence == VP_PRESENT)
-        xlsx_bool(p, I_DEFERRED, it->deferred_delete.value);
-    xlsx_time(p, I_DEFERRED_TIME, it->deferred_delete_time.value);
+        vpr_xlsx_bool(p, I_DEFERRED, it->deferred_delete.value);
+    vpr_xlsx_time(p, I_DEFERRED_TIME, it->deferred_delete_time.value);
     if (it->archive_enabled.presence == VP_PRESENT)
-        xlsx_bool(p, I_ARCHIVE, it->archive_enabled.value);
-    xlsx_vtext(p, I_POLICY_STATE, &it->policy_state);
-    xlsx_vtext(p, I_TYPE, &it->item_type);
-    xlsx_vtext(p, I_MANAGEMENT, &it->management_type);
-    xlsx_vtext(p, I_WORKLOAD, &it->workload_type);
-    xlsx_vtext(p, I_SERVER, &it->server);
-    xlsx_vtext(p, I_CONTAINER, &it->container);
-    xlsx_vtext(p, I_SOURCE_RESOURCE, &it->source_resource_id);
-    xlsx_vtext(p, I_VM_ID, &it->vm_id);
+        vpr_xlsx_bool(p, I_ARCHIVE, it->archive_enabled.value);
+    vpr_xlsx_vtext(p, I_POLICY_STATE, &it->policy_state);
+    vpr_xlsx_vtext(p, I_TYPE, &it->item_type);
+    vpr_xlsx_vtext(p, I_MANAGEMENT, &it->management_type);
+    vpr_xlsx_vtext(p, I_WORKLOAD, &it->workload_type);
+    vpr_xlsx_vtext(p, I_SERVER, &it->server);
+    vpr_xlsx_vtext(p, I_CONTAINER, &it->container);
+    vpr_xlsx_vtext(p, I_SOURCE_RESOURCE, &it->source_resource_id);
+    vpr_xlsx_vtext(p, I_VM_ID, &it->vm_id);
     unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
-    xlsx_text(p, I_UNKNOWN, xb_str(&x->buf));
-    xlsx_bool(p, I_VAULT_LISTED, it->vault_listed);
-    xlsx_text(p, I_NAME, it->name);
-    xlsx_text(p, I_ID, it->id);
-    xlsx_vtext(p, I_POLICY_ID, &it->policy_id);
-    xlsx_text(p, I_FILE, it->source.file);
-    xlsx_text(p, I_POINTER, it->source.pointer);
+    vpr_xlsx_text(p, I_UNKNOWN, vpc_buf_str(&x->buf));
+    vpr_xlsx_bool(p, I_VAULT_LISTED, it->vault_listed);
+    vpr_xlsx_text(p, I_NAME, it->name);
+    vpr_xlsx_text(p, I_ID, it->id);
+    vpr_xlsx_vtext(p, I_POLICY_ID, &it->policy_id);
+    vpr_xlsx_text(p, I_FILE, it->source.file);
+    vpr_xlsx_text(p, I_POINTER, it->source.pointer);
 }
 
 static const char *digest_copy(xlsx_ctx *x, const char *s)
@@ -320,20 +313,12 @@ static const char *digest_copy(xlsx_ctx *x, const char *s)
     return s ? vp_arena_strdup(x->digest_strings, s) : NULL;
 }
 
-int xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
+int vpr_xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
 {
     if (!x->digest_strings && !(x->digest_strings = calloc(1, sizeof *x->digest_strings)))
-        return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-    if (x->digest_count == x->digest_cap) {
-        size_t cap = x->digest_cap ? x->digest_cap * 2 : 1024;
-        xlsx_item_digest *d = realloc(x->digest, cap * sizeof *d);
-        if (!d)
-            return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-        x->digest = d;
-        x->digest_cap = cap;
-    }
+        return vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
     /* vault names live in the snapshot's vaults, which stay in memory */
-    xlsx_item_digest d = {digest_copy(x, it->id), xlsx_vault_name(x->in->snapshot, it->vault_id),
+    xlsx_item_digest d = {digest_copy(x, it->id), vpr_xlsx_vault_name(x->in->snapshot, it->vault_id),
                           it->policy_name.presence == VP_PRESENT ? digest_copy(x, it->policy_name.value) : NULL,
                           it->protection_state.presence == VP_PRESENT ? digest_copy(x, it->protection_state.value)
                                                                       : NULL};
@@ -341,32 +326,29 @@ int xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
         d.vault_name = digest_copy(x, it->vault_id); /* no such vault: the id itself, copied */
     if (!d.id || (it->vault_id && !d.vault_name) || (it->policy_name.presence == VP_PRESENT && !d.policy_name) ||
         (it->protection_state.presence == VP_PRESENT && !d.protection_state))
-        return xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-    x->digest[x->digest_count++] = d; /* items stream in id order, so the array is sorted */
+        return vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+    xlsx_item_digest *slot = VP_VEC_PUSH(x->digest);
+    if (!slot)
+        return vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+    *slot = d; /* items stream in id order, so the array is sorted */
     return 0;
 }
 
-const xlsx_item_digest *xlsx_digest_find(const xlsx_ctx *x, const char *id)
+static int cmp_digest(const void *id, const void *elem)
 {
-    size_t lo = 0, hi = x->digest_count;
-    while (id && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcasecmp(x->digest[mid].id, id);
-        if (c == 0)
-            return &x->digest[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return strcasecmp(id, ((const xlsx_item_digest *)elem)->id);
 }
 
-void xlsx_digest_free(xlsx_ctx *x)
+const xlsx_item_digest *vpr_xlsx_digest_find(const xlsx_ctx *x, const char *id)
 {
-    free(x->digest);
-    x->digest = NULL;
-    x->digest_count = x->digest_cap = 0;
+    return id ? vp_search(id, x->digest.v, x->digest.n, sizeof *x->digest.v, cmp_digest) : NULL;
+}
+
+void vpr_xlsx_digest_free(xlsx_ctx *x)
+{
+    free(x->digest.v);
+    x->digest.v = NULL;
+    x->digest.n = x->digest.cap = 0;
     if (x->digest_strings) {
         vp_arena_free(x->digest_strings);
         free(x->digest_strings);
@@ -385,22 +367,22 @@ static vp_status item_row_of(void *ctx, const vp_item *it, vp_error *err)
     (void)err;
     item_row(r->x, r->p, it);
     if (!r->x->status && r->x->in->snapshot->lazy_source)
-        xlsx_digest_add(r->x, it); /* the VM sheet's coverage columns need it later */
+        vpr_xlsx_digest_add(r->x, it); /* the VM sheet's coverage columns need it later */
     return r->x->status; /* a failed row is already recorded in x */
 }
 
 /* Streamed from the snapshot file when it was read lazily (render --xlsx alone). */
-void xlsx_write_items(xlsx_ctx *x)
+void vpr_xlsx_write_items(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
     xlsx_pop p;
-    if (xlsx_pop_begin(&p, x, "Protected Items", item_cols, NULL, I_NCOLS, s->item_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Protected Items", item_cols, NULL, I_NCOLS, s->item_count))
         return;
     item_rows rows = {x, &p};
     vp_status st = vp_snapshot_each_item(s, item_row_of, &rows, x->err);
     if (st && !x->status)
         x->status = st;
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }
 
 enum { R_LOCATION, R_NAME, R_WORM, R_VAULTS, R_SOURCES, R_TITLES, R_URLS, R_AS_OF, R_RECORDED, R_NCOLS };
@@ -431,13 +413,13 @@ static void join_sources(xlsx_ctx *x, const vp_region *r, int what, const char *
                          const char **latest_recorded)
 {
     const vp_snapshot *s = x->in->snapshot;
-    xb_clear(&x->buf);
+    vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < r->source_count; k++) {
         const vp_worm_source *src = worm_source(s, r->sources[k]);
         const char *v = what == 0 ? r->sources[k] : !src ? NULL : what == 1 ? src->title : src->url;
         if (v) {
-            xb_sep(&x->buf, "; ");
-            xb_add(&x->buf, v);
+            vpr_xlsx_sep(&x->buf, "; ");
+            vpc_buf_adds(&x->buf, v);
         }
         if (src && src->as_of && (!*latest_as_of || strcmp(src->as_of, *latest_as_of) > 0))
             *latest_as_of = src->as_of;
@@ -446,25 +428,25 @@ static void join_sources(xlsx_ctx *x, const vp_region *r, int what, const char *
     }
 }
 
-void xlsx_write_regions(xlsx_ctx *x)
+void vpr_xlsx_write_regions(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
     xlsx_pop p;
-    if (xlsx_pop_begin(&p, x, "Regions", region_cols, NULL, R_NCOLS, s->region_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Regions", region_cols, NULL, R_NCOLS, s->region_count))
         return;
-    for (size_t i = 0; i < s->region_count && !xlsx_pop_row(&p); i++) {
+    for (size_t i = 0; i < s->region_count && !vpr_xlsx_pop_row(&p); i++) {
         const vp_region *r = &s->regions[i];
         const char *as_of = NULL, *recorded = NULL;
-        xlsx_text(&p, R_LOCATION, r->location);
-        xlsx_text(&p, R_NAME, r->display_name);
-        xlsx_text(&p, R_WORM, r->worm);
-        xlsx_num(&p, R_VAULTS, (double)r->vault_count);
+        vpr_xlsx_text(&p, R_LOCATION, r->location);
+        vpr_xlsx_text(&p, R_NAME, r->display_name);
+        vpr_xlsx_text(&p, R_WORM, r->worm);
+        vpr_xlsx_num(&p, R_VAULTS, (double)r->vault_count);
         for (int what = 0; what < 3; what++) {
             join_sources(x, r, what, &as_of, &recorded);
-            xlsx_text(&p, R_SOURCES + (size_t)what, xb_str(&x->buf));
+            vpr_xlsx_text(&p, R_SOURCES + (size_t)what, vpc_buf_str(&x->buf));
         }
-        xlsx_time(&p, R_AS_OF, as_of);
-        xlsx_time(&p, R_RECORDED, recorded);
+        vpr_xlsx_time(&p, R_AS_OF, as_of);
+        vpr_xlsx_time(&p, R_RECORDED, recorded);
     }
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }

@@ -48,31 +48,31 @@ static const vp_rule_record *find_rule(const vp_rule_record *rules, size_t n, co
 static void control_row(xlsx_pop *p, const vp_control_record *c, const vp_rule_record *r, const char *rule_id)
 {
     size_t total = 0;
-    if (xlsx_pop_row(p))
+    if (vpr_xlsx_pop_row(p))
         return;
-    xlsx_text(p, C_FRAMEWORK, c->framework);
-    xlsx_text(p, C_CITATION, c->citation);
-    xlsx_text(p, C_TITLE, c->title);
-    xlsx_text(p, C_RESULT, c->result);
-    xlsx_num(p, C_OK, (double)c->operated_ok);
-    xlsx_num(p, C_OF, (double)c->operated_of);
-    xlsx_text(p, C_RULE, rule_id);
+    vpr_xlsx_text(p, C_FRAMEWORK, c->framework);
+    vpr_xlsx_text(p, C_CITATION, c->citation);
+    vpr_xlsx_text(p, C_TITLE, c->title);
+    vpr_xlsx_text(p, C_RESULT, c->result);
+    vpr_xlsx_num(p, C_OK, (double)c->operated_ok);
+    vpr_xlsx_num(p, C_OF, (double)c->operated_of);
+    vpr_xlsx_text(p, C_RULE, rule_id);
     if (!r)
         return;
-    xlsx_text(p, C_RULE_TITLE, r->title);
-    xlsx_text(p, C_SEVERITY, r->severity);
-    xlsx_text(p, C_RULE_RESULT, r->result);
+    vpr_xlsx_text(p, C_RULE_TITLE, r->title);
+    vpr_xlsx_text(p, C_SEVERITY, r->severity);
+    vpr_xlsx_text(p, C_RULE_RESULT, r->result);
     for (int s = 0; s < VP_STATUS_COUNT; s++) {
-        xlsx_num(p, C_COUNTS + (size_t)s, (double)r->counts[s]);
+        vpr_xlsx_num(p, C_COUNTS + (size_t)s, (double)r->counts[s]);
         total += r->counts[s];
     }
-    xlsx_num(p, C_TOTAL, (double)total);
-    xlsx_num(p, C_RULE_OK, (double)r->operated_ok);
-    xlsx_num(p, C_RULE_OF, (double)r->operated_of);
+    vpr_xlsx_num(p, C_TOTAL, (double)total);
+    vpr_xlsx_num(p, C_RULE_OK, (double)r->operated_ok);
+    vpr_xlsx_num(p, C_RULE_OF, (double)r->operated_of);
 }
 
 /* One row per control and rule mapped to it (a control without rules keeps one row). */
-void xlsx_write_controls(xlsx_ctx *x)
+void vpr_xlsx_write_controls(xlsx_ctx *x)
 {
     size_t nc, nr, rows = 0;
     const vp_control_record *controls = vp_findings_file_controls(x->in->findings, &nc);
@@ -80,7 +80,7 @@ void xlsx_write_controls(xlsx_ctx *x)
     xlsx_pop p;
     for (size_t i = 0; i < nc; i++)
         rows += controls[i].rule_count ? controls[i].rule_count : 1;
-    if (xlsx_pop_begin(&p, x, "Controls", control_cols, NULL, C_NCOLS, rows))
+    if (vpr_xlsx_pop_begin(&p, x, "Controls", control_cols, NULL, C_NCOLS, rows))
         return;
     for (size_t i = 0; i < nc && !x->status; i++) {
         const vp_control_record *c = &controls[i];
@@ -89,7 +89,7 @@ void xlsx_write_controls(xlsx_ctx *x)
         for (size_t k = 0; k < c->rule_count; k++)
             control_row(&p, c, find_rule(rules, nr, c->rules[k]), c->rules[k]);
     }
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }
 
 enum {
@@ -122,7 +122,7 @@ static char *dup_or_null(xlsx_ctx *x, const char *s)
 {
     char *d = s ? strdup(s) : NULL;
     if (s && !d)
-        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
     return d;
 }
 
@@ -164,45 +164,45 @@ static void note_exemption(xlsx_ctx *x, const vp_finding_record *r)
 static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
 {
     const vp_snapshot *s = x->in->snapshot;
-    size_t v = xlsx_vault_of(s, r->resource_id);
-    if (xlsx_pop_row(p))
+    size_t v = vpr_xlsx_vault_of(s, r->resource_id);
+    if (vpr_xlsx_pop_row(p))
         return;
     x->per_vault[v][r->status]++;
-    xlsx_text(p, F_RULE, r->rule);
-    xlsx_text(p, F_STATUS, vp_finding_status_name(r->status));
-    xlsx_text(p, F_SEVERITY, r->severity);
-    xlsx_text(p, F_TYPE, r->resource_type);
-    xlsx_text(p, F_NAME, r->resource_name);
+    vpr_xlsx_text(p, F_RULE, r->rule);
+    vpr_xlsx_text(p, F_STATUS, vp_finding_status_name(r->status));
+    vpr_xlsx_text(p, F_SEVERITY, r->severity);
+    vpr_xlsx_text(p, F_TYPE, r->resource_type);
+    vpr_xlsx_text(p, F_NAME, r->resource_name);
     if (v < s->vault_count)
-        xlsx_text(p, F_VAULT, s->vaults[v].name);
-    xlsx_text(p, F_OBSERVED, r->observed);
-    xlsx_text(p, F_EXPECTED, r->expected);
-    xlsx_text(p, F_NOTE, r->note);
-    xb_clear(&x->buf);
+        vpr_xlsx_text(p, F_VAULT, s->vaults[v].name);
+    vpr_xlsx_text(p, F_OBSERVED, r->observed);
+    vpr_xlsx_text(p, F_EXPECTED, r->expected);
+    vpr_xlsx_text(p, F_NOTE, r->note);
+    vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < r->citation_count; k++) {
-        xb_sep(&x->buf, "; ");
-        xb_add(&x->buf, r->citations[k]);
+        vpr_xlsx_sep(&x->buf, "; ");
+        vpc_buf_adds(&x->buf, r->citations[k]);
     }
-    xlsx_text(p, F_CITATIONS, xb_str(&x->buf));
+    vpr_xlsx_text(p, F_CITATIONS, vpc_buf_str(&x->buf));
     if (r->exempted) {
-        xlsx_num(p, F_EX_INDEX, (double)r->exemption_index);
-        xlsx_text(p, F_EX_APPROVER, r->exemption_approver);
-        xlsx_time(p, F_EX_EXPIRES, r->exemption_expires);
-        xlsx_text(p, F_EX_REASON, r->exemption_reason);
+        vpr_xlsx_num(p, F_EX_INDEX, (double)r->exemption_index);
+        vpr_xlsx_text(p, F_EX_APPROVER, r->exemption_approver);
+        vpr_xlsx_time(p, F_EX_EXPIRES, r->exemption_expires);
+        vpr_xlsx_text(p, F_EX_REASON, r->exemption_reason);
     }
-    xlsx_text(p, F_ID, r->resource_id);
-    xlsx_text(p, F_EV_SNAPSHOT, r->evidence_snapshot);
-    xlsx_text(p, F_EV_RAW, r->evidence_raw);
+    vpr_xlsx_text(p, F_ID, r->resource_id);
+    vpr_xlsx_text(p, F_EV_SNAPSHOT, r->evidence_snapshot);
+    vpr_xlsx_text(p, F_EV_RAW, r->evidence_raw);
     note_exemption(x, r);
 }
 
-int xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p)
+int vpr_xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p)
 {
     vp_findings_file_rewind(x->in->findings);
-    return xlsx_pop_begin(p, x, "Findings", finding_cols, NULL, F_NCOLS, x->hdr->finding_count);
+    return vpr_xlsx_pop_begin(p, x, "Findings", finding_cols, NULL, F_NCOLS, x->hdr->finding_count);
 }
 
-void xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p)
+void vpr_xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p)
 {
     vp_findings_file *ff = x->in->findings;
     const vp_finding_record *r;
@@ -215,28 +215,28 @@ void xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p)
         if (!r)
             break;
         if ((unsigned)r->status >= VP_STATUS_COUNT) {
-            xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: finding %zu has no known status", p->written + 1);
+            vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: finding %zu has no known status", p->written + 1);
             break;
         }
         if (p->written == p->expected) {
-            xlsx_fail(x, VP_ERR_INPUT, "%s: more findings than /summary/findings says (%zu)",
+            vpr_xlsx_fail(x, VP_ERR_INPUT, "%s: more findings than /summary/findings says (%zu)",
                       x->in->findings_label ? x->in->findings_label : "findings", p->expected);
             break;
         }
         finding_row(x, p, r);
     }
     if (!x->status && p->written != p->expected)
-        xlsx_fail(x, VP_ERR_INPUT, "%s: %zu findings, but /summary/findings says %zu",
+        vpr_xlsx_fail(x, VP_ERR_INPUT, "%s: %zu findings, but /summary/findings says %zu",
                   x->in->findings_label ? x->in->findings_label : "findings", p->written, p->expected);
     x->findings_rows = p->written;
-    xlsx_pop_end(p);
+    vpr_xlsx_pop_end(p);
 }
 
-void xlsx_write_findings(xlsx_ctx *x)
+void vpr_xlsx_write_findings(xlsx_ctx *x)
 {
     xlsx_pop p;
-    if (!xlsx_findings_begin(x, &p))
-        xlsx_findings_rows(x, &p);
+    if (!vpr_xlsx_findings_begin(x, &p))
+        vpr_xlsx_findings_rows(x, &p);
 }
 
 enum { E_INDEX, E_RULE, E_RESOURCE, E_APPROVER, E_REASON, E_EXPIRES, E_VALID, E_NOTE, E_EXEMPTED, E_STATED,
@@ -266,31 +266,31 @@ static void split_label(xlsx_ctx *x, xlsx_exemption *e)
     if (!e->rule) {
         e->rule = strndup(e->label, (size_t)(sep - e->label));
         if (!e->rule)
-            xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+            vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
     }
     keep(x, &e->resource, sep + 3);
 }
 
-void xlsx_write_exemptions(xlsx_ctx *x)
+void vpr_xlsx_write_exemptions(xlsx_ctx *x)
 {
     xlsx_pop p;
-    if (xlsx_pop_begin(&p, x, "Exemptions", exemption_cols, NULL, E_NCOLS, x->exemption_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Exemptions", exemption_cols, NULL, E_NCOLS, x->exemption_count))
         return;
-    for (size_t i = 0; i < x->exemption_count && !xlsx_pop_row(&p); i++) {
+    for (size_t i = 0; i < x->exemption_count && !vpr_xlsx_pop_row(&p); i++) {
         xlsx_exemption *e = &x->exemptions[i];
         split_label(x, e);
-        xlsx_num(&p, E_INDEX, (double)i);
-        xlsx_text(&p, E_RULE, e->rule);
-        xlsx_text(&p, E_RESOURCE, e->resource);
-        xlsx_text(&p, E_APPROVER, e->approver);
-        xlsx_text(&p, E_REASON, e->reason);
-        xlsx_time(&p, E_EXPIRES, e->expires);
+        vpr_xlsx_num(&p, E_INDEX, (double)i);
+        vpr_xlsx_text(&p, E_RULE, e->rule);
+        vpr_xlsx_text(&p, E_RESOURCE, e->resource);
+        vpr_xlsx_text(&p, E_APPROVER, e->approver);
+        vpr_xlsx_text(&p, E_REASON, e->reason);
+        vpr_xlsx_time(&p, E_EXPIRES, e->expires);
         if (e->seen)
-            xlsx_text(&p, E_VALID, vp_finding_status_name(e->validity));
-        xlsx_text(&p, E_NOTE, e->note);
-        xlsx_num(&p, E_EXEMPTED, (double)e->exempted);
-        xlsx_text(&p, E_STATED, e->observed);
-        xlsx_text(&p, E_EVIDENCE, e->evidence);
+            vpr_xlsx_text(&p, E_VALID, vp_finding_status_name(e->validity));
+        vpr_xlsx_text(&p, E_NOTE, e->note);
+        vpr_xlsx_num(&p, E_EXEMPTED, (double)e->exempted);
+        vpr_xlsx_text(&p, E_STATED, e->observed);
+        vpr_xlsx_text(&p, E_EVIDENCE, e->evidence);
     }
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 }

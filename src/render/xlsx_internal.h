@@ -16,6 +16,9 @@
 #include <xlsxwriter.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
+#include "core/vec.h"
+#include "render/texts.h"
 #include "vaultproof/render.h"
 
 #define XLSX_MAX_ROWS LXW_ROW_MAX /* Excel's limit, header row included */
@@ -27,21 +30,11 @@
 
 /* Renders with a row limit per sheet (header included, at least 2): the entry point
  * vp_render_xlsx() passes Excel's; tests pass a small one to exercise continuation. */
-vp_status vp_render_xlsx_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
+vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
                                vp_error *err);
 
-/* A growable NUL-terminated string for joined values ("k=v; k=v"). */
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int nomem;
-} xlsx_buf;
-void xb_clear(xlsx_buf *b);
-void xb_add(xlsx_buf *b, const char *s);
-void xb_sep(xlsx_buf *b, const char *sep); /* adds sep unless the buffer is empty */
-void xb_fmt(xlsx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *xb_str(const xlsx_buf *b); /* "" when empty */
-void xb_free(xlsx_buf *b);
+/* Joined values ("k=v; k=v") are built in core's buffer (core/buf.h). */
+void vpr_xlsx_sep(vpc_buf *b, const char *sep); /* adds sep unless the buffer is empty */
 
 /* How a column's cells are typed and coloured. */
 typedef enum {
@@ -88,8 +81,6 @@ typedef struct {
     const char *base;       /* population name: the key of its description */
 } xlsx_sheet_info;
 
-typedef struct xlsx_texts xlsx_texts;
-
 /* Per vault: findings by status, for the Summary (index vault_count: no vault). */
 typedef size_t xlsx_counts[VP_STATUS_COUNT];
 
@@ -105,7 +96,7 @@ typedef struct {
     lxw_workbook *wb;
     const vp_render_input *in;
     const vp_findings_header *hdr;
-    const xlsx_texts *texts;
+    const vpr_texts *texts;            /* templates/report/workbook.json */
     unsigned long max_rows;
     xlsx_formats f;
     vp_status status; /* first error; every later write is skipped */
@@ -119,20 +110,19 @@ typedef struct {
     size_t findings_rows;              /* findings written */
     /* When the snapshot's items are streamed (lazy_source), what the VM sheet's coverage
      * columns need of each item, kept while the item sheet goes by (sorted by id). */
-    struct xlsx_item_digest *digest;
-    size_t digest_count, digest_cap;
+    VP_VEC(struct xlsx_item_digest) digest;
     vp_arena *digest_strings;
     size_t vm_tag_keys, vm_tag_columns; /* distinct VM tag keys, and how many got a column */
-    xlsx_buf buf;                      /* scratch for joined values */
-    xlsx_buf guard;                    /* scratch of the cell writer */
+    vpc_buf buf;                      /* scratch for joined values */
+    vpc_buf guard;                    /* scratch of the cell writer */
     pthread_mutex_t *wb_lock;          /* while two threads write sheets: guards workbook-wide calls */
 } xlsx_ctx;
 
 /* Records the first error (later ones are dropped); returns x->status. */
-vp_status xlsx_fail(xlsx_ctx *x, vp_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+vp_status vpr_xlsx_fail(xlsx_ctx *x, vp_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Checks a libxlsxwriter result: a failure is recorded as a bug (VP_ERR_INTERNAL) unless
  * it is a file error. Returns nonzero on error. */
-int xlsx_check(xlsx_ctx *x, lxw_error e, const char *what);
+int vpr_xlsx_check(xlsx_ctx *x, lxw_error e, const char *what);
 
 /* A population written over one or more sheets (xlsx_sheet.c). */
 typedef struct {
@@ -152,83 +142,77 @@ typedef struct {
 
 /* Starts a population of `expected` rows (the whole count must be known, so that every
  * part says where it belongs). headers may be NULL (the cols' headers are used). */
-int xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *cols, const char *const *headers,
+int vpr_xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *cols, const char *const *headers,
                    size_t ncols, size_t expected);
 /* Moves to the next data row, starting the next part at the row limit. */
-int xlsx_pop_row(xlsx_pop *p);
+int vpr_xlsx_pop_row(xlsx_pop *p);
 /* Cells of the current row; NULL text/time leaves the cell empty ("not reported"). */
-void xlsx_text(xlsx_pop *p, size_t col, const char *s);
-void xlsx_num(xlsx_pop *p, size_t col, double v);
-void xlsx_bool(xlsx_pop *p, size_t col, int v);
-void xlsx_time(xlsx_pop *p, size_t col, const char *rfc3339); /* or a plain yyyy-mm-dd */
-void xlsx_vtext(xlsx_pop *p, size_t col, const vp_text *t);
-void xlsx_vnum(xlsx_pop *p, size_t col, const vp_num *n);
+void vpr_xlsx_text(xlsx_pop *p, size_t col, const char *s);
+void vpr_xlsx_num(xlsx_pop *p, size_t col, double v);
+void vpr_xlsx_bool(xlsx_pop *p, size_t col, int v);
+void vpr_xlsx_time(xlsx_pop *p, size_t col, const char *rfc3339); /* or a plain yyyy-mm-dd */
+void vpr_xlsx_vtext(xlsx_pop *p, size_t col, const vp_text *t);
+void vpr_xlsx_vnum(xlsx_pop *p, size_t col, const vp_num *n);
 /* Finishes the last part (filter, panes, widths, colours, defined name). */
-int xlsx_pop_end(xlsx_pop *p);
+int vpr_xlsx_pop_end(xlsx_pop *p);
 
 /* Writes s as a text cell of any sheet, guarded; with the width tracked in w when not NULL. */
-void xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
+void vpr_xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
                     double *w);
 /* Excel serial date of an RFC 3339 time or yyyy-mm-dd, in UTC; -1 when not a time. */
-double xlsx_serial(const char *s);
+double vpr_xlsx_serial(const char *s);
 /* Counts of the characters s would show, for column widths. */
-size_t xlsx_chars(const char *s);
+size_t vpr_xlsx_chars(const char *s);
 /* Applies the palette's colours to rows first..last of a column. */
-void xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last, lxw_col_t col,
+void vpr_xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last, lxw_col_t col,
                         xlsx_palette pal);
 /* Sheet name quoted for formulas: 'Protected Items (2)'. */
-void xlsx_sheet_ref(char *out, size_t size, const char *sheet);
+void vpr_xlsx_sheet_ref(char *out, size_t size, const char *sheet);
 /* Records a report sheet (no population) in the directory. */
-lxw_worksheet *xlsx_add_report_sheet(xlsx_ctx *x, const char *name);
+lxw_worksheet *vpr_xlsx_add_report_sheet(xlsx_ctx *x, const char *name);
 
-/* Texts of templates/report/workbook.json (xlsx_texts.c). */
-vp_status xlsx_texts_load(xlsx_texts **out, vp_error *err);
-void xlsx_texts_free(xlsx_texts *t);
-/* A text by dotted key ("title", "sheets.Findings"); NULL when absent. */
-const char *xlsx_text_get(const xlsx_texts *t, const char *key);
-/* Line i of an array-valued text ("readme.intro"); NULL past the end. */
-const char *xlsx_text_line(const xlsx_texts *t, const char *key, size_t i);
-/* As xlsx_text_get, but a missing text fails the render (VP_ERR_INTERNAL) and gives "". */
-const char *xlsx_t(xlsx_ctx *x, const char *key);
-int xlsx_t_exists(xlsx_ctx *x, const char *key);
-/* The text with "{name}" placeholders filled; the result lives in x->buf. */
-const char *xlsx_t_fill(xlsx_ctx *x, const char *key, const char *const *names, const char *const *values,
-                        size_t n);
+/* The workbook's texts (render/texts.h), by JSON pointer ("/title", "/sheets/Findings").
+ * A missing text fails the render (VP_ERR_INTERNAL) and gives "", never a silently empty
+ * cell. vpr_xlsx_t_fill fills "{name}" placeholders from vars (name, value, ..., NULL); the
+ * result lives in x->buf. */
+const char *vpr_xlsx_t(xlsx_ctx *x, const char *pointer);
+int vpr_xlsx_t_exists(xlsx_ctx *x, const char *pointer);
+const char *vpr_xlsx_t_fill(xlsx_ctx *x, const char *pointer, const char *const *vars);
 
 /* The sheets (xlsx_findings.c, xlsx_estate.c, xlsx_collection.c, xlsx_summary.c, xlsx_readme.c). */
-void xlsx_write_controls(xlsx_ctx *x);
-void xlsx_write_findings(xlsx_ctx *x);
+void vpr_xlsx_write_controls(xlsx_ctx *x);
+void vpr_xlsx_write_findings(xlsx_ctx *x);
 /* The Findings sheet in two steps, so that its rows can be written on a second thread
  * while the estate sheets are (xlsx.c): begin creates the sheet (call it where the
  * sheet belongs in the workbook), rows writes every row and ends the population. */
-int xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p);
-void xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p);
-void xlsx_write_exemptions(xlsx_ctx *x);
-void xlsx_write_vaults(xlsx_ctx *x);
-void xlsx_write_policies(xlsx_ctx *x);
-void xlsx_write_items(xlsx_ctx *x);
-void xlsx_write_vms(xlsx_ctx *x); /* xlsx_vms.c */
-void xlsx_write_regions(xlsx_ctx *x);
-void xlsx_write_collection(xlsx_ctx *x);
-void xlsx_write_summary(xlsx_ctx *x);
-void xlsx_write_readme(xlsx_ctx *x);
+int vpr_xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p);
+void vpr_xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p);
+void vpr_xlsx_write_exemptions(xlsx_ctx *x);
+void vpr_xlsx_write_vaults(xlsx_ctx *x);
+void vpr_xlsx_write_policies(xlsx_ctx *x);
+void vpr_xlsx_write_items(xlsx_ctx *x);
+void vpr_xlsx_write_vms(xlsx_ctx *x); /* xlsx_vms.c */
+void vpr_xlsx_write_regions(xlsx_ctx *x);
+void vpr_xlsx_write_collection(xlsx_ctx *x);
+void vpr_xlsx_write_summary(xlsx_ctx *x);
+void vpr_xlsx_write_readme(xlsx_ctx *x);
 
 /* The vault a resource id lies in (case-insensitive), as an index into the snapshot's
  * vaults; vault_count when none. */
-size_t xlsx_vault_of(const vp_snapshot *s, const char *resource_id);
+size_t vpr_xlsx_vault_of(const vp_snapshot *s, const char *resource_id);
 /* The name of a vault by id, or the id itself when it is not in the snapshot. */
-const char *xlsx_vault_name(const vp_snapshot *s, const char *vault_id);
+const char *vpr_xlsx_vault_name(const vp_snapshot *s, const char *vault_id);
 
 /* An item as the VM sheet's coverage columns see it (xlsx_estate.c). */
 typedef struct xlsx_item_digest {
     const char *id, *vault_name, *policy_name, *protection_state; /* NULL: absent */
 } xlsx_item_digest;
 /* Records it (only when the snapshot's items are streamed); returns nonzero on failure. */
-int xlsx_digest_add(xlsx_ctx *x, const vp_item *it);
+int vpr_xlsx_digest_add(xlsx_ctx *x, const vp_item *it);
 /* The digest of the item with this id (ignoring case), or NULL. */
-const xlsx_item_digest *xlsx_digest_find(const xlsx_ctx *x, const char *id);
-void xlsx_digest_free(xlsx_ctx *x);
+const xlsx_item_digest *vpr_xlsx_digest_find(const xlsx_ctx *x, const char *id);
+void vpr_xlsx_digest_free(xlsx_ctx *x);
 /* The roll-up of docs/findings-format.md ("fail", "incomplete", "pass with warnings", ...). */
-const char *xlsx_result_of(const size_t counts[VP_STATUS_COUNT]);
+const char *vpr_xlsx_result_of(const size_t counts[VP_STATUS_COUNT]);
 
 #endif

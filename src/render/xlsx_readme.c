@@ -17,22 +17,22 @@ typedef struct {
 
 static void cell(readme *r, lxw_col_t col, const char *text, lxw_format *fmt)
 {
-    xlsx_cell_text(r->x, r->ws, r->row, col, text, fmt, NULL);
+    vpr_xlsx_cell_text(r->x, r->ws, r->row, col, text, fmt, NULL);
 }
 
 static void heading(readme *r, const char *key)
 {
     r->row++;
-    cell(r, 0, xlsx_t(r->x, key), r->x->f.heading);
+    cell(r, 0, vpr_xlsx_t(r->x, key), r->x->f.heading);
     r->row++;
 }
 
 static void lines(readme *r, const char *key)
 {
     const char *line;
-    if (!xlsx_t_exists(r->x, key))
+    if (!vpr_xlsx_t_exists(r->x, key))
         return;
-    for (size_t i = 0; (line = xlsx_text_line(r->x->texts, key, i)) != NULL; i++, r->row++)
+    for (size_t i = 0; (line = vpr_texts_line(r->x->texts, key, i)) != NULL; i++, r->row++)
         cell(r, 1, line, r->x->f.wrap);
 }
 
@@ -49,21 +49,21 @@ static void kv_num(readme *r, const char *label, double v)
 {
     cell(r, 0, label, r->x->f.label);
     if (!r->x->status)
-        xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, v, NULL), "README");
+        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, v, NULL), "README");
     r->row++;
 }
 
 /* A time as an Excel date cell (UTC), with the verbatim text beside it. */
 static void kv_time(readme *r, const char *label, const char *rfc3339)
 {
-    double serial = rfc3339 ? xlsx_serial(rfc3339) : -1;
+    double serial = rfc3339 ? vpr_xlsx_serial(rfc3339) : -1;
     if (!rfc3339)
         return;
     cell(r, 0, label, r->x->f.label);
     if (serial < 0)
         cell(r, 1, rfc3339, NULL);
     else if (!r->x->status)
-        xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, serial, r->x->f.time), "README");
+        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, serial, r->x->f.time), "README");
     r->row++;
 }
 
@@ -73,7 +73,7 @@ static void record(readme *r)
     const vp_findings_header *h = r->x->hdr;
     const vp_collection *c = &in->snapshot->collection;
     char text[512], when[32];
-    heading(r, "readme.record");
+    heading(r, "/readme/record");
     kv(r, "Organization", h->organization);
     kv(r, "Period", in->period);
     kv(r, "Auditor request", in->request_id);
@@ -116,9 +116,9 @@ static void scope(readme *r)
     const vp_snapshot *s = r->x->in->snapshot;
     const vp_collection *c = &s->collection;
     const vp_findings_header *h = r->x->hdr;
-    xlsx_buf *b = &r->x->buf;
+    vpc_buf *b = &r->x->buf;
     char text[512];
-    heading(r, "readme.scope");
+    heading(r, "/readme/scope");
     snprintf(text, sizeof text, "%s%s%s", h->hipaa ? "HIPAA" : "", h->hipaa && h->sox ? ", " : "",
              h->sox ? "SOX" : "");
     kv(r, "Frameworks evaluated", text);
@@ -134,39 +134,38 @@ static void scope(readme *r)
              c->verified ? "capture records present: completeness verified" : "no capture records: unverified",
              c->complete ? "every list call complete" : "NOT every list call complete (see Collection)");
     kv(r, "Collection", text);
-    xb_clear(b);
+    vpc_buf_clear(b);
     for (size_t i = 0; i < c->endpoint_count; i++) {
-        xb_sep(b, ", ");
-        xb_add(b, c->endpoints[i]);
+        vpr_xlsx_sep(b, ", ");
+        vpc_buf_adds(b, c->endpoints[i]);
     }
-    kv(r, "Endpoints", xb_str(b));
-    xb_clear(b);
+    kv(r, "Endpoints", vpc_buf_str(b));
+    vpc_buf_clear(b);
     for (size_t i = 0; i < c->api_version_count; i++) {
-        xb_sep(b, ", ");
-        xb_add(b, c->api_versions[i]);
+        vpr_xlsx_sep(b, ", ");
+        vpc_buf_adds(b, c->api_versions[i]);
     }
-    kv(r, "API versions", xb_str(b));
+    kv(r, "API versions", vpc_buf_str(b));
     kv(r, "Principal", c->principal);
 }
 
 static void sheet_row(readme *r, const xlsx_sheet_info *info)
 {
     char key[96], part[24], parts[24], first[24], last[24];
-    snprintf(key, sizeof key, "sheets.%s", info->base);
+    snprintf(key, sizeof key, "/sheets/%s", info->base);
     cell(r, 0, info->name, NULL);
-    cell(r, 1, xlsx_t(r->x, key), r->x->f.wrap);
+    cell(r, 1, vpr_xlsx_t(r->x, key), r->x->f.wrap);
     if (info->defined_name[0] && !r->x->status) {
-        xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 2, (double)info->rows, NULL), "README");
+        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 2, (double)info->rows, NULL), "README");
         cell(r, 3, info->defined_name, NULL);
     }
     if (info->parts > 1) {
-        const char *names[] = {"part", "parts", "first", "last"};
-        const char *values[] = {part, parts, first, last};
+        const char *const vars[] = {"part", part, "parts", parts, "first", first, "last", last, NULL};
         snprintf(part, sizeof part, "%d", info->part);
         snprintf(parts, sizeof parts, "%d", info->parts);
         snprintf(first, sizeof first, "%zu", info->first);
         snprintf(last, sizeof last, "%zu", info->last);
-        cell(r, 4, xlsx_t_fill(r->x, "readme.continued", names, values, 4), r->x->f.wrap);
+        cell(r, 4, vpr_xlsx_t_fill(r->x, "/readme/continued", vars), r->x->f.wrap);
     }
     r->row++;
 }
@@ -174,19 +173,19 @@ static void sheet_row(readme *r, const xlsx_sheet_info *info)
 static void sheets(readme *r)
 {
     static const char *const headers[] = {"Sheet", "What it holds", "Rows", "Defined name", "Continuation"};
-    heading(r, "readme.sheets");
+    heading(r, "/readme/sheets");
     for (size_t i = 0; i < r->x->sheet_count; i++)
         if (r->x->sheets[i].parts > 1) {
-            cell(r, 1, xlsx_t(r->x, "readme.split"), r->x->f.label);
+            cell(r, 1, vpr_xlsx_t(r->x, "/readme/split"), r->x->f.label);
             r->row++;
             break;
         }
     if (r->x->vm_tag_keys > r->x->vm_tag_columns) {
         char a[24], b[24];
-        const char *names[] = {"keys", "columns"}, *values[] = {a, b};
+        const char *const vars[] = {"keys", a, "columns", b, NULL};
         snprintf(a, sizeof a, "%zu", r->x->vm_tag_keys);
         snprintf(b, sizeof b, "%zu", r->x->vm_tag_columns);
-        cell(r, 1, xlsx_t_fill(r->x, "readme.tag_columns", names, values, 2), r->x->f.wrap);
+        cell(r, 1, vpr_xlsx_t_fill(r->x, "/readme/tag_columns", vars), r->x->f.wrap);
         r->row++;
     }
     for (lxw_col_t c = 0; c < 5; c++)
@@ -196,25 +195,25 @@ static void sheets(readme *r)
         sheet_row(r, &r->x->sheets[i]);
 }
 
-void xlsx_write_readme(xlsx_ctx *x)
+void vpr_xlsx_write_readme(xlsx_ctx *x)
 {
     readme r = {.x = x, .ws = x->readme};
-    const char *title = x->hdr->report_title ? x->hdr->report_title : xlsx_t(x, "title");
+    const char *title = x->hdr->report_title ? x->hdr->report_title : vpr_xlsx_t(x, "/title");
     if (!r.ws || x->status)
         return;
     cell(&r, 0, title, x->f.title);
     r.row++;
-    heading(&r, "readme.about");
-    lines(&r, "readme.intro");
+    heading(&r, "/readme/about");
+    lines(&r, "/readme/intro");
     record(&r);
     scope(&r);
     sheets(&r);
-    heading(&r, "readme.relations_title");
-    lines(&r, "readme.relations");
-    heading(&r, "readme.conventions_title");
-    lines(&r, "readme.conventions");
-    heading(&r, "readme.verify_title");
-    lines(&r, "readme.verify");
+    heading(&r, "/readme/relations_title");
+    lines(&r, "/readme/relations");
+    heading(&r, "/readme/conventions_title");
+    lines(&r, "/readme/conventions");
+    heading(&r, "/readme/verify_title");
+    lines(&r, "/readme/verify");
     worksheet_set_column(r.ws, 0, 0, 34, NULL);
     worksheet_set_column(r.ws, 1, 1, 110, NULL);
     worksheet_set_column(r.ws, 2, 2, 10, NULL);

@@ -21,7 +21,7 @@
 #define CELL_MAX 32767 /* Excel's limit for one cell, counted here in bytes (conservative) */
 #define CUT_MARK " [cut here: longer than an Excel cell holds; the full value is in the snapshot]"
 
-vp_status xlsx_fail(xlsx_ctx *x, vp_status st, const char *fmt, ...)
+vp_status vpr_xlsx_fail(xlsx_ctx *x, vp_status st, const char *fmt, ...)
 {
     char msg[VP_ERROR_MSG_MAX];
     va_list ap;
@@ -34,15 +34,15 @@ vp_status xlsx_fail(xlsx_ctx *x, vp_status st, const char *fmt, ...)
     return x->status;
 }
 
-int xlsx_check(xlsx_ctx *x, lxw_error e, const char *what)
+int vpr_xlsx_check(xlsx_ctx *x, lxw_error e, const char *what)
 {
     if (e == LXW_NO_ERROR)
         return 0;
-    xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: %s: %s", what, lxw_strerror(e));
+    vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: %s: %s", what, lxw_strerror(e));
     return 1;
 }
 
-size_t xlsx_chars(const char *s)
+size_t vpr_xlsx_chars(const char *s)
 {
     size_t n = 0;
     for (; *s; s++)
@@ -70,13 +70,13 @@ static const char *cell_value(xlsx_ctx *x, const char *s)
     int guard = dangerous(s);
     if (!guard && n <= CELL_MAX)
         return s;
-    xb_clear(&x->guard);
+    vpc_buf_clear(&x->guard);
     if (guard) {
-        xb_add(&x->guard, "'");
+        vpc_buf_adds(&x->guard, "'");
         room--;
     }
     if (n <= room) {
-        xb_add(&x->guard, s);
+        vpc_buf_adds(&x->guard, s);
     } else {
         size_t keep = room - strlen(CUT_MARK);
         while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
@@ -85,19 +85,19 @@ static const char *cell_value(xlsx_ctx *x, const char *s)
         if (!copy) {
             x->guard.nomem = 1;
         } else {
-            xb_add(&x->guard, copy);
+            vpc_buf_adds(&x->guard, copy);
             free(copy);
         }
-        xb_add(&x->guard, CUT_MARK);
+        vpc_buf_adds(&x->guard, CUT_MARK);
     }
     if (x->guard.nomem) {
-        xlsx_fail(x, VP_ERR_NOMEM, "XLSX: out of memory");
+        vpr_xlsx_fail(x, VP_ERR_NOMEM, "XLSX: out of memory");
         return NULL;
     }
-    return xb_str(&x->guard);
+    return vpc_buf_str(&x->guard);
 }
 
-void xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
+void vpr_xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
                     double *w)
 {
     if (!s || !*s || x->status) /* an empty cell: nothing reported, nothing to list */
@@ -106,9 +106,9 @@ void xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col
     if (!v)
         return;
     /* a string cell holds text as given; only worksheet_write_formula*() make formulas */
-    if (xlsx_check(x, worksheet_write_string(ws, row, col, v, fmt), "writing a text cell"))
+    if (vpr_xlsx_check(x, worksheet_write_string(ws, row, col, v, fmt), "writing a text cell"))
         return;
-    track(w, xlsx_chars(v));
+    track(w, vpr_xlsx_chars(v));
 }
 
 static int plain_date(const char *s, long long *days)
@@ -126,7 +126,7 @@ static int plain_date(const char *s, long long *days)
 /* Excel's serial: days since 1899-12-30, so 1970-01-01 is 25569. Whole seconds, as
  * evaluation measures them; times before 1900-03-01 (where Excel's calendar is off) are
  * not dates. */
-double xlsx_serial(const char *s)
+double vpr_xlsx_serial(const char *s)
 {
     long long days, epoch;
     if (plain_date(s, &days) == 0)
@@ -150,20 +150,19 @@ static void part_note(xlsx_pop *p, const xlsx_sheet_info *info)
     xlsx_ctx *x = p->x;
     char part[16], parts[16], first[24], last[24], next[LXW_SHEETNAME_MAX + 8], note[1024];
     size_t per_part = x->max_rows - 1, end = info->first - 1 + per_part;
-    const char *names[] = {"part", "parts", "first", "last", "next"};
-    const char *values[] = {part, parts, first, last, next};
+    const char *const vars[] = {"part", part, "parts", parts, "first", first, "last", last, "next", next, NULL};
     snprintf(part, sizeof part, "%d", p->part);
     snprintf(parts, sizeof parts, "%d", p->parts);
     snprintf(first, sizeof first, "%zu", info->first);
     snprintf(last, sizeof last, "%zu", end < p->expected ? end : p->expected);
     snprintf(next, sizeof next, "%s (%d)", p->name, p->part + 1);
-    snprintf(note, sizeof note, "%s", xlsx_t_fill(x, "notes.part", names, values, 5));
+    snprintf(note, sizeof note, "%s", vpr_xlsx_t_fill(x, "/notes/part", vars));
     if (p->part < p->parts) {
         size_t len = strlen(note);
-        snprintf(note + len, sizeof note - len, " %s", xlsx_t_fill(x, "notes.next", names, values, 5));
+        snprintf(note + len, sizeof note - len, " %s", vpr_xlsx_t_fill(x, "/notes/next", vars));
     }
     worksheet_set_comments_author(p->ws, "vaultproof");
-    xlsx_check(x, worksheet_write_comment(p->ws, 0, 0, note), "continuation note");
+    vpr_xlsx_check(x, worksheet_write_comment(p->ws, 0, 0, note), "continuation note");
 }
 
 static int part_begin(xlsx_pop *p)
@@ -171,7 +170,7 @@ static int part_begin(xlsx_pop *p)
     xlsx_ctx *x = p->x;
     xlsx_sheet_info *info;
     if (x->sheet_count == XLSX_MAX_SHEETS)
-        return xlsx_fail(x, VP_ERR_INPUT, "XLSX: %s needs more than %d sheets", p->name, XLSX_MAX_SHEETS);
+        return vpr_xlsx_fail(x, VP_ERR_INPUT, "XLSX: %s needs more than %d sheets", p->name, XLSX_MAX_SHEETS);
     info = &x->sheets[x->sheet_count];
     memset(info, 0, sizeof *info);
     p->part++;
@@ -193,12 +192,12 @@ static int part_begin(xlsx_pop *p)
     info->first = p->written + 1;
     p->ws = workbook_add_worksheet(x->wb, info->name);
     if (!p->ws)
-        return xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: cannot add sheet %s", info->name);
+        return vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: cannot add sheet %s", info->name);
     p->info = x->sheet_count++;
     p->row = 0;
     for (size_t c = 0; c < p->ncols; c++) {
         p->width[c] = 0;
-        xlsx_cell_text(x, p->ws, 0, (lxw_col_t)c, header_of(p, c), x->f.header, &p->width[c]);
+        vpr_xlsx_cell_text(x, p->ws, 0, (lxw_col_t)c, header_of(p, c), x->f.header, &p->width[c]);
         p->width[c] += 2; /* bold, and room for the filter button */
     }
     if (p->parts > 1)
@@ -230,12 +229,12 @@ static void part_end(xlsx_pop *p)
     info->rows = p->row;
     info->last = info->first + p->row - 1;
     worksheet_freeze_panes(p->ws, 1, 0);
-    xlsx_check(x, worksheet_autofilter(p->ws, 0, 0, p->row, lastcol), "autofilter");
+    vpr_xlsx_check(x, worksheet_autofilter(p->ws, 0, 0, p->row, lastcol), "autofilter");
     set_widths(p);
     for (size_t c = 0; c < p->ncols && p->row > 0; c++)
         if (p->cols[c].palette)
-            xlsx_palette_apply(x, p->ws, 1, p->row, (lxw_col_t)c, (xlsx_palette)p->cols[c].palette);
-    xlsx_sheet_ref(ref, sizeof ref, info->name);
+            vpr_xlsx_palette_apply(x, p->ws, 1, p->row, (lxw_col_t)c, (xlsx_palette)p->cols[c].palette);
+    vpr_xlsx_sheet_ref(ref, sizeof ref, info->name);
     lxw_rowcol_to_cell_abs(first, 0, 0, 1, 1);
     lxw_rowcol_to_cell_abs(last, p->row, lastcol, 1, 1);
     snprintf(formula, sizeof formula, "=%s!%s:%s", ref, first, last);
@@ -243,12 +242,12 @@ static void part_end(xlsx_pop *p)
      * order of two threads' calls does not change the bytes) */
     if (x->wb_lock)
         pthread_mutex_lock(x->wb_lock);
-    xlsx_check(x, workbook_define_name(x->wb, info->defined_name, formula), "defining a name");
+    vpr_xlsx_check(x, workbook_define_name(x->wb, info->defined_name, formula), "defining a name");
     if (x->wb_lock)
         pthread_mutex_unlock(x->wb_lock);
 }
 
-int xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *cols, const char *const *headers,
+int vpr_xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *cols, const char *const *headers,
                    size_t ncols, size_t expected)
 {
     size_t per_part = x->max_rows - 1;
@@ -264,7 +263,7 @@ int xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *c
         return x->status;
     p->width = calloc(ncols, sizeof *p->width);
     if (!p->width)
-        return xlsx_fail(x, VP_ERR_NOMEM, "XLSX: out of memory");
+        return vpr_xlsx_fail(x, VP_ERR_NOMEM, "XLSX: out of memory");
     if (part_begin(p)) {
         free(p->width);
         p->width = NULL;
@@ -272,7 +271,7 @@ int xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_col *c
     return x->status;
 }
 
-int xlsx_pop_row(xlsx_pop *p)
+int vpr_xlsx_pop_row(xlsx_pop *p)
 {
     if (p->x->status)
         return p->x->status;
@@ -286,12 +285,12 @@ int xlsx_pop_row(xlsx_pop *p)
     return 0;
 }
 
-int xlsx_pop_end(xlsx_pop *p)
+int vpr_xlsx_pop_end(xlsx_pop *p)
 {
     if (p->ws && !p->x->status) {
         part_end(p);
         if (p->written != p->expected)
-            xlsx_fail(p->x, VP_ERR_INTERNAL, "XLSX: %s: %zu rows written, %zu expected", p->name, p->written,
+            vpr_xlsx_fail(p->x, VP_ERR_INTERNAL, "XLSX: %s: %zu rows written, %zu expected", p->name, p->written,
                       p->expected);
     }
     free(p->width);
@@ -299,54 +298,54 @@ int xlsx_pop_end(xlsx_pop *p)
     return p->x->status;
 }
 
-void xlsx_text(xlsx_pop *p, size_t col, const char *s)
+void vpr_xlsx_text(xlsx_pop *p, size_t col, const char *s)
 {
-    xlsx_cell_text(p->x, p->ws, p->row, (lxw_col_t)col, s, NULL, &p->width[col]);
+    vpr_xlsx_cell_text(p->x, p->ws, p->row, (lxw_col_t)col, s, NULL, &p->width[col]);
 }
 
-void xlsx_num(xlsx_pop *p, size_t col, double v)
+void vpr_xlsx_num(xlsx_pop *p, size_t col, double v)
 {
     char digits[32];
     if (p->x->status)
         return;
-    xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, v, NULL), "writing a number");
+    vpr_xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, v, NULL), "writing a number");
     track(&p->width[col], (size_t)snprintf(digits, sizeof digits, "%.15g", v));
 }
 
-void xlsx_bool(xlsx_pop *p, size_t col, int v)
+void vpr_xlsx_bool(xlsx_pop *p, size_t col, int v)
 {
     if (p->x->status)
         return;
-    xlsx_check(p->x, worksheet_write_boolean(p->ws, p->row, (lxw_col_t)col, v != 0, NULL), "writing a boolean");
+    vpr_xlsx_check(p->x, worksheet_write_boolean(p->ws, p->row, (lxw_col_t)col, v != 0, NULL), "writing a boolean");
     track(&p->width[col], 5);
 }
 
-void xlsx_time(xlsx_pop *p, size_t col, const char *s)
+void vpr_xlsx_time(xlsx_pop *p, size_t col, const char *s)
 {
     if (!s || p->x->status)
         return;
-    double serial = xlsx_serial(s);
+    double serial = vpr_xlsx_serial(s);
     if (serial < 0) { /* not a time we can place on Excel's calendar: keep it, as text */
-        xlsx_text(p, col, s);
+        vpr_xlsx_text(p, col, s);
         return;
     }
     lxw_format *fmt = strlen(s) == 10 ? p->x->f.date : p->x->f.time;
-    xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, serial, fmt), "writing a date");
+    vpr_xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, serial, fmt), "writing a date");
 }
 
-void xlsx_vtext(xlsx_pop *p, size_t col, const vp_text *t)
+void vpr_xlsx_vtext(xlsx_pop *p, size_t col, const vp_text *t)
 {
     if (t->presence == VP_PRESENT)
-        xlsx_text(p, col, t->value);
+        vpr_xlsx_text(p, col, t->value);
 }
 
-void xlsx_vnum(xlsx_pop *p, size_t col, const vp_num *n)
+void vpr_xlsx_vnum(xlsx_pop *p, size_t col, const vp_num *n)
 {
     if (n->presence == VP_PRESENT)
-        xlsx_num(p, col, (double)n->value);
+        vpr_xlsx_num(p, col, (double)n->value);
 }
 
-void xlsx_sheet_ref(char *out, size_t size, const char *sheet)
+void vpr_xlsx_sheet_ref(char *out, size_t size, const char *sheet)
 {
     size_t o = 0;
     if (size < 3)
@@ -361,12 +360,12 @@ void xlsx_sheet_ref(char *out, size_t size, const char *sheet)
     out[o] = '\0';
 }
 
-lxw_worksheet *xlsx_add_report_sheet(xlsx_ctx *x, const char *name)
+lxw_worksheet *vpr_xlsx_add_report_sheet(xlsx_ctx *x, const char *name)
 {
     if (x->status)
         return NULL;
     if (x->sheet_count == XLSX_MAX_SHEETS) {
-        xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: too many sheets");
+        vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: too many sheets");
         return NULL;
     }
     xlsx_sheet_info *info = &x->sheets[x->sheet_count++];
@@ -376,6 +375,6 @@ lxw_worksheet *xlsx_add_report_sheet(xlsx_ctx *x, const char *name)
     info->part = info->parts = 1;
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
     if (!ws)
-        xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: cannot add sheet %s", name);
+        vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: cannot add sheet %s", name);
     return ws;
 }

@@ -32,82 +32,82 @@ static const char *const status_headers[VP_STATUS_COUNT] = {"Pass", "Warn", "Fai
 
 static void label(summary *s, lxw_col_t col, const char *text, lxw_format *fmt)
 {
-    xlsx_cell_text(s->x, s->ws, s->row, col, text, fmt, col < NCOLS ? &s->width[col] : NULL);
+    vpr_xlsx_cell_text(s->x, s->ws, s->row, col, text, fmt, col < NCOLS ? &s->width[col] : NULL);
 }
 
 static void number(summary *s, lxw_col_t col, double v)
 {
     if (!s->x->status)
-        xlsx_check(s->x, worksheet_write_number(s->ws, s->row, col, v, NULL), "Summary");
+        vpr_xlsx_check(s->x, worksheet_write_number(s->ws, s->row, col, v, NULL), "Summary");
 }
 
 static void formula(summary *s, lxw_col_t col, const char *f, double cached)
 {
     if (!s->x->status)
-        xlsx_check(s->x, worksheet_write_formula_num(s->ws, s->row, col, f, NULL, cached), "Summary formula");
+        vpr_xlsx_check(s->x, worksheet_write_formula_num(s->ws, s->row, col, f, NULL, cached), "Summary formula");
 }
 
 /* A COUNTIFS criterion matching text exactly: "=" and the text with Excel's wildcards
  * (* ? ~) escaped by ~ and quotes doubled. */
-static void criterion(xlsx_buf *b, const char *text)
+static void criterion(vpc_buf *b, const char *text)
 {
     char one[2] = {0, 0};
-    xb_add(b, "\"=");
+    vpc_buf_adds(b, "\"=");
     for (const char *c = text; *c; c++) {
         if (*c == '*' || *c == '?' || *c == '~')
-            xb_add(b, "~");
+            vpc_buf_adds(b, "~");
         if (*c == '"')
-            xb_add(b, "\"");
+            vpc_buf_adds(b, "\"");
         one[0] = *c;
-        xb_add(b, one);
+        vpc_buf_adds(b, one);
     }
-    xb_add(b, "\"");
+    vpc_buf_adds(b, "\"");
 }
 
 /* COUNTIFS over every part of the Findings sheet; rule NULL counts every rule. */
-static void count_formula(summary *s, xlsx_buf *b, const char *rule, vp_finding_status st)
+static void count_formula(summary *s, vpc_buf *b, const char *rule, vp_finding_status st)
 {
     char ref[80], rules[32], statuses[32];
-    xb_clear(b);
-    xb_add(b, "=");
+    vpc_buf_clear(b);
+    vpc_buf_adds(b, "=");
     for (size_t i = 0; i < s->x->sheet_count; i++) {
         const xlsx_sheet_info *info = &s->x->sheets[i];
         if (strcmp(info->base, "Findings") != 0 || !info->defined_name[0])
             continue;
         lxw_row_t last = (lxw_row_t)(info->rows ? info->rows : 1);
-        xlsx_sheet_ref(ref, sizeof ref, info->name);
+        vpr_xlsx_sheet_ref(ref, sizeof ref, info->name);
         lxw_rowcol_to_range_abs(rules, 1, XLSX_FINDINGS_RULE_COL, last, XLSX_FINDINGS_RULE_COL);
         lxw_rowcol_to_range_abs(statuses, 1, XLSX_FINDINGS_STATUS_COL, last, XLSX_FINDINGS_STATUS_COL);
         if (b->len > 1)
-            xb_add(b, "+");
-        xb_add(b, "COUNTIFS(");
+            vpc_buf_adds(b, "+");
+        vpc_buf_adds(b, "COUNTIFS(");
         if (rule) {
-            xb_fmt(b, "%s!%s,", ref, rules);
+            vpc_buf_printf(b, "%s!%s,", ref, rules);
             criterion(b, rule);
-            xb_add(b, ",");
+            vpc_buf_adds(b, ",");
         }
-        xb_fmt(b, "%s!%s,", ref, statuses);
+        vpc_buf_printf(b, "%s!%s,", ref, statuses);
         criterion(b, vp_finding_status_name(st));
-        xb_add(b, ")");
+        vpc_buf_adds(b, ")");
     }
     if (b->len == 1)
-        xb_add(b, "0");
+        vpc_buf_adds(b, "0");
 }
 
 /* The sum of the given Summary rows' cells in one column: "=N40+N43". */
-static void sum_rows(xlsx_buf *b, const int *rows, size_t n, lxw_col_t col)
+static void sum_rows(vpc_buf *b, const int *rows, size_t n, lxw_col_t col)
 {
     char cell[16];
-    xb_clear(b);
-    xb_add(b, "=");
+    vpc_buf_clear(b);
+    vpc_buf_adds(b, "=");
     for (size_t k = 0; k < n; k++) {
         lxw_rowcol_to_cell(cell, (lxw_row_t)rows[k], col);
         if (k)
-            xb_add(b, "+");
-        xb_add(b, cell);
+            vpc_buf_adds(b, "+");
+        vpc_buf_adds(b, cell);
     }
     if (!n)
-        xb_add(b, "0");
+        vpc_buf_adds(b, "0");
 }
 
 /* Values in G-M and formulas in N-T. The status formulas either count the Findings
@@ -116,7 +116,7 @@ static void sum_rows(xlsx_buf *b, const int *rows, size_t n, lxw_col_t col)
 static void count_cells(summary *s, const size_t counts[VP_STATUS_COUNT], const char *rule, const int *rule_rows,
                         size_t nrule_rows)
 {
-    xlsx_buf *b = &s->x->buf;
+    vpc_buf *b = &s->x->buf;
     char a[16], z[16], sum[48];
     size_t total = 0;
     for (int st = 0; st < VP_STATUS_COUNT; st++) {
@@ -128,8 +128,8 @@ static void count_cells(summary *s, const size_t counts[VP_STATUS_COUNT], const 
         else
             count_formula(s, b, rule, (vp_finding_status)st);
         if (b->nomem)
-            xlsx_fail(s->x, VP_ERR_NOMEM, "out of memory");
-        formula(s, col, xb_str(b), (double)counts[st]);
+            vpr_xlsx_fail(s->x, VP_ERR_NOMEM, "out of memory");
+        formula(s, col, vpc_buf_str(b), (double)counts[st]);
     }
     number(s, COL_TOTAL, (double)total);
     lxw_rowcol_to_cell(a, s->row, COL_FORMULA + 1);
@@ -182,7 +182,7 @@ static void framework_row(summary *s, const char *framework, int *rows)
             counts[st] += s->rules[i].counts[st];
     }
     label(s, 0, framework, NULL);
-    label(s, 1, xlsx_result_of(counts), NULL);
+    label(s, 1, vpr_xlsx_result_of(counts), NULL);
     count_cells(s, counts, NULL, rows, n);
     s->row++;
 }
@@ -195,14 +195,14 @@ static void frameworks_block(summary *s, int *rows)
     s->row++;
     count_headers(s, first, 2);
     top = s->row;
-    label(s, 0, xlsx_t(s->x, "summary.all"), NULL);
+    label(s, 0, vpr_xlsx_t(s->x, "/summary/all"), NULL);
     label(s, 1, s->x->hdr->result, NULL);
     count_cells(s, s->x->hdr->counts, NULL, NULL, 0);
     s->row++;
     for (size_t c = 0; c < s->ncontrols; c++) /* each framework once, in the controls' order */
         if (c == 0 || strcmp(s->controls[c].framework, s->controls[c - 1].framework) != 0)
             framework_row(s, s->controls[c].framework, rows);
-    xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 1, XP_FINDING);
+    vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 1, XP_FINDING);
 }
 
 static void controls_block(summary *s, int *rows)
@@ -232,7 +232,7 @@ static void controls_block(summary *s, int *rows)
         count_cells(s, cr->counts, NULL, rows, n);
     }
     if (s->ncontrols)
-        xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 3, XP_FINDING);
+        vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 3, XP_FINDING);
 }
 
 static void rules_block(summary *s)
@@ -244,7 +244,7 @@ static void rules_block(summary *s)
     s->row++;
     count_headers(s, first, 6);
     if (s->row != s->rule_row0)
-        xlsx_fail(s->x, VP_ERR_INTERNAL, "XLSX: Summary layout: rule rows at %u, expected %u", (unsigned)s->row,
+        vpr_xlsx_fail(s->x, VP_ERR_INTERNAL, "XLSX: Summary layout: rule rows at %u, expected %u", (unsigned)s->row,
                   (unsigned)s->rule_row0);
     for (size_t i = 0; i < s->nrules; i++, s->row++) {
         const vp_rule_record *r = &s->rules[i];
@@ -257,7 +257,7 @@ static void rules_block(summary *s)
         count_cells(s, r->counts, r->id, NULL, 0);
     }
     if (s->nrules)
-        xlsx_palette_apply(s->x, s->ws, s->rule_row0, s->row - 1, 3, XP_FINDING);
+        vpr_xlsx_palette_apply(s->x, s->ws, s->rule_row0, s->row - 1, 3, XP_FINDING);
 }
 
 /* Per vault: its security settings and its findings by status (values only), then the
@@ -278,7 +278,7 @@ static void vault_row(summary *s, const char *name, const vp_vault *v, const siz
                 label(s, COL_FORMULA + 1, snap->regions[r].worm, NULL);
         label(s, COL_FORMULA + 2, v->subscription_id, NULL);
     }
-    label(s, 5, xlsx_result_of(counts), NULL);
+    label(s, 5, vpr_xlsx_result_of(counts), NULL);
     for (int st = 0; st < VP_STATUS_COUNT; st++) {
         number(s, (lxw_col_t)(COL_TOTAL + 1 + st), (double)counts[st]);
         total += counts[st];
@@ -308,14 +308,14 @@ static void vaults_block(summary *s)
     top = s->row;
     for (size_t v = 0; v < snap->vault_count && s->row + 1 < LXW_ROW_MAX; v++)
         vault_row(s, snap->vaults[v].name, &snap->vaults[v], s->x->per_vault[v]);
-    vault_row(s, xlsx_t(s->x, "summary.no_vault"), NULL, s->x->per_vault[snap->vault_count]);
-    xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 2, XP_IMMUTABLE);
-    xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 3, XP_SOFTDELETE);
-    xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 4, XP_ENABLED);
-    xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 5, XP_FINDING);
+    vault_row(s, vpr_xlsx_t(s->x, "/summary/no_vault"), NULL, s->x->per_vault[snap->vault_count]);
+    vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 2, XP_IMMUTABLE);
+    vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 3, XP_SOFTDELETE);
+    vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 4, XP_ENABLED);
+    vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 5, XP_FINDING);
 }
 
-void xlsx_write_summary(xlsx_ctx *x)
+void vpr_xlsx_write_summary(xlsx_ctx *x)
 {
     summary s = {.x = x, .ws = x->summary};
     const vp_findings_header *h = x->hdr;
@@ -326,7 +326,7 @@ void xlsx_write_summary(xlsx_ctx *x)
     s.rules = vp_findings_file_rules(x->in->findings, &s.nrules);
     rows = calloc(s.nrules + 1, sizeof *rows);
     if (!rows) {
-        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
         return;
     }
     /* rows fixed above the rule block: title 3, framework block 4 + frameworks, control
@@ -335,15 +335,15 @@ void xlsx_write_summary(xlsx_ctx *x)
     for (size_t c = 0; c < s.ncontrols; c++)
         nfw += c == 0 || strcmp(s.controls[c].framework, s.controls[c - 1].framework) != 0;
     s.rule_row0 = (lxw_row_t)(4 + 3 + nfw + 3 + s.ncontrols + 3);
-    label(&s, 0, xlsx_t(x, "summary.title"), x->f.title);
+    label(&s, 0, vpr_xlsx_t(x, "/summary/title"), x->f.title);
     s.row++;
     label(&s, 0, "Overall result", x->f.label);
     label(&s, 1, h->result, NULL);
-    xlsx_palette_apply(x, s.ws, s.row, s.row, 1, XP_FINDING);
+    vpr_xlsx_palette_apply(x, s.ws, s.row, s.row, 1, XP_FINDING);
     s.row++;
     label(&s, 0, "Measured as of (UTC)", x->f.label);
-    if (h->as_of && xlsx_serial(h->as_of) >= 0 && !x->status)
-        xlsx_check(x, worksheet_write_number(s.ws, s.row, 1, xlsx_serial(h->as_of), x->f.time), "Summary");
+    if (h->as_of && vpr_xlsx_serial(h->as_of) >= 0 && !x->status)
+        vpr_xlsx_check(x, worksheet_write_number(s.ws, s.row, 1, vpr_xlsx_serial(h->as_of), x->f.time), "Summary");
     s.row += 2;
     frameworks_block(&s, rows);
     controls_block(&s, rows);

@@ -9,70 +9,33 @@
 #include "vaultproof/evaluate.h" /* vp_result_of: the one roll-up rule, shared with evaluate */
 #include "render/xlsx_internal.h"
 
-static int xb_reserve(xlsx_buf *b, size_t more)
+void vpr_xlsx_sep(vpc_buf *b, const char *sep)
 {
-    if (b->nomem)
-        return -1;
-    if (b->len + more + 1 <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        b->nomem = 1;
-        return -1;
-    }
-    b->p = p;
-    b->cap = cap;
+    if (b->len)
+        vpc_buf_adds(b, sep);
+}
+
+/* ---- texts ---- */
+
+const char *vpr_xlsx_t(xlsx_ctx *x, const char *pointer)
+{
+    const char *s = vpr_texts_string(x->texts, pointer);
+    if (!s) /* a missing text is a bug of the template, never a silently empty cell */
+        vpr_xlsx_fail(x, VP_ERR_INTERNAL, "%s: no text at %s", vpr_texts_label(x->texts), pointer);
+    return s ? s : "";
+}
+
+int vpr_xlsx_t_exists(xlsx_ctx *x, const char *pointer)
+{
+    if (vpr_texts_node(x->texts, pointer))
+        return 1;
+    vpr_xlsx_fail(x, VP_ERR_INTERNAL, "%s: no text at %s", vpr_texts_label(x->texts), pointer);
     return 0;
 }
 
-void xb_clear(xlsx_buf *b)
+const char *vpr_xlsx_t_fill(xlsx_ctx *x, const char *pointer, const char *const *vars)
 {
-    b->len = 0;
-    if (b->p)
-        b->p[0] = '\0';
-}
-
-void xb_add(xlsx_buf *b, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (!n || xb_reserve(b, n))
-        return;
-    memcpy(b->p + b->len, s, n + 1);
-    b->len += n;
-}
-
-void xb_sep(xlsx_buf *b, const char *sep)
-{
-    if (b->len)
-        xb_add(b, sep);
-}
-
-void xb_fmt(xlsx_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n <= 0 || xb_reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-const char *xb_str(const xlsx_buf *b)
-{
-    return b->p && !b->nomem ? b->p : "";
-}
-
-void xb_free(xlsx_buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
+    return vpr_texts_fill(&x->buf, vpr_xlsx_t(x, pointer), vars);
 }
 
 typedef struct {
@@ -125,7 +88,7 @@ static const colour_rule colour_rules[] = {
     {XP_PROTECTION, XS_WARN, "ActionSuggested"},
 };
 
-void xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last, lxw_col_t col,
+void vpr_xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last, lxw_col_t col,
                         xlsx_palette pal)
 {
     char quoted[64];
@@ -138,14 +101,14 @@ void xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw_row
         cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
         cf.value_string = quoted;
         cf.format = x->f.status[colour_rules[i].style];
-        xlsx_check(x, worksheet_conditional_format_range(ws, first, col, last, col, &cf), "status colours");
+        vpr_xlsx_check(x, worksheet_conditional_format_range(ws, first, col, last, col, &cf), "status colours");
     }
     if (pal != XP_FINDING && pal != XP_LIST && !x->status) {
         /* an empty cell of the snapshot's values is a value the API did not report */
         lxw_conditional_format cf = {0};
         cf.type = LXW_CONDITIONAL_TYPE_BLANKS;
         cf.format = x->f.status[XS_GREY];
-        xlsx_check(x, worksheet_conditional_format_range(ws, first, col, last, col, &cf), "status colours");
+        vpr_xlsx_check(x, worksheet_conditional_format_range(ws, first, col, last, col, &cf), "status colours");
     }
 }
 
@@ -159,7 +122,7 @@ static const char *find_ci(const char *hay, const char *needle)
     return NULL;
 }
 
-size_t xlsx_vault_of(const vp_snapshot *s, const char *id)
+size_t vpr_xlsx_vault_of(const vp_snapshot *s, const char *id)
 {
     static const char marker[] = "/providers/Microsoft.RecoveryServices/vaults/";
     char key[2048];
@@ -177,13 +140,13 @@ size_t xlsx_vault_of(const vp_snapshot *s, const char *id)
     return v ? (size_t)(v - s->vaults) : s->vault_count;
 }
 
-const char *xlsx_vault_name(const vp_snapshot *s, const char *vault_id)
+const char *vpr_xlsx_vault_name(const vp_snapshot *s, const char *vault_id)
 {
     const vp_vault *v = vp_snapshot_find_vault(s, vault_id);
     return v ? v->name : vault_id;
 }
 
-const char *xlsx_result_of(const size_t counts[VP_STATUS_COUNT])
+const char *vpr_xlsx_result_of(const size_t counts[VP_STATUS_COUNT])
 {
     return vp_result_of(counts);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/vec.h"
 #include "render/xlsx_internal.h"
 
 #define MAX_TAG_COLUMNS 40 /* the most used keys beyond this stay in the Tags column only */
@@ -68,53 +69,35 @@ static int find_key(const void *key, const void *elem)
  * a streamed VM's strings do not outlive it. The spelling kept is the one that sorts
  * first (cmp_name), as if every occurrence had been sorted and grouped. */
 typedef struct {
-    tag_key *v;
-    size_t n, cap;
+    VP_VEC(tag_key);
     int nomem;
 } key_set;
 
 static void key_seen(key_set *ks, const char *key)
 {
-    size_t lo = 0, hi = ks->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcasecmp(key, ks->v[mid].key);
-        if (c == 0) {
-            ks->v[mid].uses++;
-            if (strcmp(key, ks->v[mid].key) < 0) {
-                char *copy = strdup(key);
-                if (!copy) {
-                    ks->nomem = 1;
-                    return;
-                }
-                free((char *)ks->v[mid].key);
-                ks->v[mid].key = copy;
+    size_t at = vpc_lower_bound(key, ks->v, ks->n, sizeof *ks->v, find_key);
+    tag_key *k = at < ks->n && strcasecmp(key, ks->v[at].key) == 0 ? &ks->v[at] : NULL;
+    if (k) {
+        k->uses++;
+        if (strcmp(key, k->key) < 0) {
+            char *copy = strdup(key);
+            if (!copy) {
+                ks->nomem = 1;
+                return;
             }
-            return;
+            free((char *)k->key);
+            k->key = copy;
         }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    if (ks->n == ks->cap) {
-        size_t cap = ks->cap ? ks->cap * 2 : 16;
-        tag_key *v = realloc(ks->v, cap * sizeof *v);
-        if (!v) {
-            ks->nomem = 1;
-            return;
-        }
-        ks->v = v;
-        ks->cap = cap;
+        return;
     }
     char *copy = strdup(key);
-    if (!copy) {
+    if (!copy || !VP_VEC_PUSH(*ks)) {
+        free(copy);
         ks->nomem = 1;
         return;
     }
-    memmove(ks->v + lo + 1, ks->v + lo, (ks->n - lo) * sizeof *ks->v);
-    ks->v[lo] = (tag_key){copy, 1};
-    ks->n++;
+    memmove(ks->v + at + 1, ks->v + at, (ks->n - 1 - at) * sizeof *ks->v);
+    ks->v[at] = (tag_key){copy, 1};
 }
 
 static vp_status collect_keys(void *ctx, const vp_vm *vm, vp_error *err)
@@ -146,7 +129,7 @@ static tag_key *tag_columns(xlsx_ctx *x, size_t *count)
         return NULL;
     }
     if (!ks.v && !(ks.v = malloc(sizeof *ks.v))) {
-        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
         return NULL;
     }
     size_t n = ks.n;
@@ -162,28 +145,28 @@ static tag_key *tag_columns(xlsx_ctx *x, size_t *count)
 }
 
 /* Adds s to the "; "-joined buffer unless it is already there. */
-static void add_unique(xlsx_buf *b, const char *s)
+static void add_unique(vpc_buf *b, const char *s)
 {
     if (!s || !*s)
         return;
-    for (const char *at = xb_str(b); (at = strstr(at, s)) != NULL; at++) {
+    for (const char *at = vpc_buf_str(b); (at = strstr(at, s)) != NULL; at++) {
         size_t n = strlen(s);
-        int starts = at == xb_str(b) || (at >= xb_str(b) + 2 && at[-2] == ';' && at[-1] == ' ');
+        int starts = at == vpc_buf_str(b) || (at >= vpc_buf_str(b) + 2 && at[-2] == ';' && at[-1] == ' ');
         if (starts && (at[n] == '\0' || at[n] == ';'))
             return;
     }
-    xb_sep(b, "; ");
-    xb_add(b, s);
+    vpr_xlsx_sep(b, "; ");
+    vpc_buf_adds(b, s);
 }
 
 /* Vaults, policies or protection states of the items backing the VM up. */
 static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
 {
     const vp_snapshot *s = x->in->snapshot;
-    xb_clear(&x->buf);
+    vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < vm->protected_count; k++) {
         if (s->lazy_source) { /* items were streamed: their digests were kept */
-            const xlsx_item_digest *d = xlsx_digest_find(x, vm->protected_by[k]);
+            const xlsx_item_digest *d = vpr_xlsx_digest_find(x, vm->protected_by[k]);
             if (d)
                 add_unique(&x->buf, what == M_VAULTS ? d->vault_name : what == M_POLICIES ? d->policy_name
                                                                                           : d->protection_state);
@@ -193,47 +176,47 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
         if (!it)
             continue;
         if (what == M_VAULTS)
-            add_unique(&x->buf, xlsx_vault_name(s, it->vault_id));
+            add_unique(&x->buf, vpr_xlsx_vault_name(s, it->vault_id));
         else if (what == M_POLICIES)
             add_unique(&x->buf, it->policy_name.value);
         else
             add_unique(&x->buf, it->protection_state.value);
     }
-    return xb_str(&x->buf);
+    return vpc_buf_str(&x->buf);
 }
 
 static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *keys, size_t nkeys)
 {
-    if (xlsx_pop_row(p))
+    if (vpr_xlsx_pop_row(p))
         return;
-    xlsx_text(p, M_NAME, vm->name);
-    xlsx_text(p, M_SUB, vm->subscription_id);
-    xlsx_text(p, M_RG, vm->resource_group);
-    xlsx_text(p, M_LOCATION, vm->location);
-    xlsx_vtext(p, M_SIZE, &vm->size);
-    xlsx_vtext(p, M_OS, &vm->os_type);
-    xlsx_time(p, M_CREATED, vm->time_created.value);
-    xlsx_bool(p, M_PROTECTED, vm->protected_count > 0);
-    xlsx_num(p, M_ITEMS, (double)vm->protected_count);
+    vpr_xlsx_text(p, M_NAME, vm->name);
+    vpr_xlsx_text(p, M_SUB, vm->subscription_id);
+    vpr_xlsx_text(p, M_RG, vm->resource_group);
+    vpr_xlsx_text(p, M_LOCATION, vm->location);
+    vpr_xlsx_vtext(p, M_SIZE, &vm->size);
+    vpr_xlsx_vtext(p, M_OS, &vm->os_type);
+    vpr_xlsx_time(p, M_CREATED, vm->time_created.value);
+    vpr_xlsx_bool(p, M_PROTECTED, vm->protected_count > 0);
+    vpr_xlsx_num(p, M_ITEMS, (double)vm->protected_count);
     for (int what = M_VAULTS; what <= M_STATES; what++)
-        xlsx_text(p, (size_t)what, coverage(x, vm, what));
-    xb_clear(&x->buf);
+        vpr_xlsx_text(p, (size_t)what, coverage(x, vm, what));
+    vpc_buf_clear(&x->buf);
     for (size_t t = 0; t < vm->tags.count; t++) {
         const vp_tag *tag = &vm->tags.items[t];
-        const tag_key *col = nkeys ? bsearch(tag->key, keys, nkeys, sizeof *keys, find_key) : NULL;
+        const tag_key *col = vp_search(tag->key, keys, nkeys, sizeof *keys, find_key);
         if (col)
-            xlsx_text(p, M_FIXED + (size_t)(col - keys), tag->value);
-        xb_sep(&x->buf, "; ");
-        xb_add(&x->buf, tag->key);
-        xb_add(&x->buf, "=");
-        xb_add(&x->buf, tag->value);
+            vpr_xlsx_text(p, M_FIXED + (size_t)(col - keys), tag->value);
+        vpr_xlsx_sep(&x->buf, "; ");
+        vpc_buf_adds(&x->buf, tag->key);
+        vpc_buf_adds(&x->buf, "=");
+        vpc_buf_adds(&x->buf, tag->value);
     }
-    xlsx_text(p, M_TAGS, xb_str(&x->buf));
-    xlsx_vtext(p, M_UUID, &vm->vm_uuid);
-    xlsx_text(p, M_TYPE, vm->type);
-    xlsx_text(p, M_ID, vm->id);
-    xlsx_text(p, M_FILE, vm->source.file);
-    xlsx_text(p, M_POINTER, vm->source.pointer);
+    vpr_xlsx_text(p, M_TAGS, vpc_buf_str(&x->buf));
+    vpr_xlsx_vtext(p, M_UUID, &vm->vm_uuid);
+    vpr_xlsx_text(p, M_TYPE, vm->type);
+    vpr_xlsx_text(p, M_ID, vm->id);
+    vpr_xlsx_text(p, M_FILE, vm->source.file);
+    vpr_xlsx_text(p, M_POINTER, vm->source.pointer);
 }
 
 typedef struct {
@@ -251,7 +234,7 @@ static vp_status vm_row_of(void *ctx, const vp_vm *vm, vp_error *err)
     return r->x->status; /* a failed row is already recorded in x */
 }
 
-void xlsx_write_vms(xlsx_ctx *x)
+void vpr_xlsx_write_vms(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
     size_t nkeys = 0, ncols;
@@ -267,7 +250,7 @@ void xlsx_write_vms(xlsx_ctx *x)
     headers = calloc(ncols, sizeof *headers);
     owned = calloc(nkeys + 1, sizeof *owned);
     if (!cols || !headers || !owned) {
-        xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+        vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
         goto done;
     }
     memcpy(cols, vm_cols, sizeof vm_cols);
@@ -276,20 +259,20 @@ void xlsx_write_vms(xlsx_ctx *x)
     for (size_t k = 0; k < nkeys; k++) {
         size_t len = strlen(keys[k].key) + 6;
         if (!(owned[k] = malloc(len))) {
-            xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
+            vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
             goto done;
         }
         snprintf(owned[k], len, "Tag: %s", keys[k].key);
         headers[M_FIXED + k] = owned[k];
         cols[M_FIXED + k].kind = XC_TEXT;
     }
-    if (xlsx_pop_begin(&p, x, "Virtual Machines", cols, headers, ncols, s->vm_count))
+    if (vpr_xlsx_pop_begin(&p, x, "Virtual Machines", cols, headers, ncols, s->vm_count))
         goto done;
     vm_rows rows = {x, &p, keys, nkeys};
     vp_status st = vp_snapshot_each_vm(s, vm_row_of, &rows, x->err);
     if (st && !x->status)
         x->status = st;
-    xlsx_pop_end(&p);
+    vpr_xlsx_pop_end(&p);
 done:
     for (size_t k = 0; owned && k < nkeys; k++)
         free(owned[k]);

@@ -3,7 +3,9 @@
 #include <strings.h>
 
 #include "core/arena.h"
+#include "core/vec.h"
 #include "vaultproof/snapshot.h"
+#include "vaultproof/worm.h" /* vp_location_normalize: the one spelling of a location */
 
 const char *vp_list_status_name(vp_list_status s)
 {
@@ -37,38 +39,47 @@ void vp_snapshot_free(vp_snapshot *snap)
 }
 
 /* Entities are sorted by id compared case-insensitively. */
-#define FIND_BY_ID(arr, count, T, id)                                                                        \
-    do {                                                                                                     \
-        size_t lo = 0, hi = (count);                                                                         \
-        while (id && (arr) && lo < hi) { /* a lazy snapshot has no items or VMs in memory */               \
-            size_t mid = lo + (hi - lo) / 2;                                                                 \
-            int c = strcasecmp((arr)[mid].id, id);                                                          \
-            if (c == 0)                                                                                      \
-                return &(arr)[mid];                                                                          \
-            if (c < 0)                                                                                       \
-                lo = mid + 1;                                                                                \
-            else                                                                                             \
-                hi = mid;                                                                                    \
-        }                                                                                                    \
-        return NULL;                                                                                         \
-    } while (0)
+#define ID_CMP(name, T)                                                                                      \
+    static int name(const void *key, const void *elem)                                                       \
+    {                                                                                                        \
+        return strcasecmp(key, ((const T *)elem)->id);                                                       \
+    }
+ID_CMP(cmp_vault, vp_vault)
+ID_CMP(cmp_item, vp_item)
+ID_CMP(cmp_policy, vp_policy)
+ID_CMP(cmp_vm, vp_vm)
+
+/* A lazy snapshot has no items or VMs in memory: a NULL array finds nothing. */
+#define FIND_BY_ID(arr, count, id, cmp) ((id) && (arr) ? vp_search((id), (arr), (count), sizeof *(arr), (cmp)) : NULL)
 
 const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id)
 {
-    FIND_BY_ID(snap->vaults, snap->vault_count, vp_vault, id);
+    return FIND_BY_ID(snap->vaults, snap->vault_count, id, cmp_vault);
 }
 
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id)
 {
-    FIND_BY_ID(snap->items, snap->item_count, vp_item, id);
+    return FIND_BY_ID(snap->items, snap->item_count, id, cmp_item);
 }
 
 const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id)
 {
-    FIND_BY_ID(snap->policies, snap->policy_count, vp_policy, id);
+    return FIND_BY_ID(snap->policies, snap->policy_count, id, cmp_policy);
 }
 
 const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id)
 {
-    FIND_BY_ID(snap->vms, snap->vm_count, vp_vm, id);
+    return FIND_BY_ID(snap->vms, snap->vm_count, id, cmp_vm);
+}
+
+const vp_region *vp_snapshot_find_region(const vp_snapshot *snap, const char *location)
+{
+    char want[128], have[128];
+    if (!location)
+        return NULL;
+    vp_location_normalize(location, want, sizeof want);
+    for (size_t i = 0; i < snap->region_count; i++) /* a few dozen at most */
+        if (!strcmp(vp_location_normalize(snap->regions[i].location, have, sizeof have), want))
+            return &snap->regions[i];
+    return NULL;
 }

@@ -16,6 +16,8 @@
 #include <strings.h>
 #include <sys/mman.h>
 
+#include "core/buf.h"
+#include "core/vec.h"
 #include "snapshot/snapshot_read_internal.h"
 
 #define RD_BATCHES 4                /* batches in flight between the two threads */
@@ -38,8 +40,7 @@ typedef struct {
     /* the walker's own state */
     const char *file;
     rd_input *in;
-    char *skel;
-    size_t skel_len, skel_cap;
+    vpc_buf skel;
     int lazy;               /* no region yet: the skeleton would be the text itself */
     int region;             /* kind whose elements the current lines are, or -1 */
     size_t elements;        /* elements seen in the current region */
@@ -78,19 +79,9 @@ static vp_status walk_nomem(rd_walk *w)
 
 static vp_status skel_add(rd_walk *w, const char *s, size_t n)
 {
-    if (w->skel_len + n > w->skel_cap) {
-        size_t cap = w->skel_cap ? w->skel_cap : 64 * 1024;
-        while (cap < w->skel_len + n)
-            cap *= 2;
-        char *grown = realloc(w->skel, cap);
-        if (!grown)
-            return walk_nomem(w);
-        w->skel = grown;
-        w->skel_cap = cap;
-    }
-    memcpy(w->skel + w->skel_len, s, n);
-    w->skel_len += n;
-    return VP_OK;
+    if (!w->skel.cap && vpc_buf_reserve(&w->skel, 64 * 1024)) /* a skeleton is never small */
+        return walk_nomem(w);
+    return vpc_buf_add(&w->skel, s, n) ? walk_nomem(w) : VP_OK;
 }
 
 /* `"<array>": [` alone on a line opens a region of one-line elements. */
@@ -149,19 +140,14 @@ static vp_status walk_element(rd_walk *w, const char *s, size_t n, size_t line)
         w->count[w->region]++; /* a lazy or streaming read does not need this element */
         return VP_OK;
     }
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        rd_parsed *grown = realloc(b->v, cap * sizeof *grown);
-        if (!grown)
-            return walk_nomem(w);
-        b->v = grown;
-        b->cap = cap;
-    }
     if (vp_json_parse_pooled(w->file, s, n, b->pool, &tree, &e)) {
         relocate_error(w, line, &e);
         return w->status;
     }
-    b->v[b->n++] = (rd_parsed){tree, line, (rd_kind)w->region};
+    rd_parsed *slot = vp_vec_grow((void **)&b->v, &b->n, &b->cap, sizeof *b->v);
+    if (!slot)
+        return walk_nomem(w);
+    *slot = (rd_parsed){tree, line, (rd_kind)w->region};
     w->count[w->region]++;
     if ((b->bytes += n) >= RD_BATCH_BYTES)
         publish(w, 0);
@@ -327,7 +313,7 @@ static void walk_free(rd_walk *w)
         vp_json_pool_free(w->batch[i].pool);
         free(w->batch[i].v);
     }
-    free(w->skel);
+    vpc_buf_free(&w->skel);
     pthread_cond_destroy(&w->ready);
     pthread_cond_destroy(&w->emptied);
     pthread_mutex_destroy(&w->mu);
@@ -384,9 +370,7 @@ vp_status rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **s
         if (c->lazy_kinds & (1u << k))
             c->lazy_count[k] = w->count[k];
     if (!w->lazy) {
-        *skel = w->skel;
-        *skel_len = w->skel_len;
-        w->skel = NULL;
+        *skel = vpc_buf_detach(&w->skel, skel_len);
     }
     walk_free(w);
     return st;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "snapshot/snapshot_read_internal.h"
 
 /* Integers beyond 2^53 do not survive cJSON's doubles, so they cannot round-trip. */
@@ -146,18 +147,9 @@ void rd_strings_free(rd_strings *t)
 void *rd_push(rd_ctx *c, rd_kind k, size_t elem)
 {
     rd_vec *v = &c->vec[k];
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 16;
-        void *grown = realloc(v->v, cap * elem);
-        if (!grown) {
-            rd_nomem(c);
-            return NULL;
-        }
-        v->v = grown;
-        v->cap = cap;
-    }
-    void *slot = (char *)v->v + v->n++ * elem;
-    memset(slot, 0, elem);
+    void *slot = vp_vec_grow(&v->v, &v->n, &v->cap, elem);
+    if (!slot)
+        rd_nomem(c);
     return slot;
 }
 

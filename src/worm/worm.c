@@ -30,20 +30,6 @@ char *vp_location_normalize(const char *location, char *buf, size_t size)
     return buf;
 }
 
-/* A required, non-empty string member. */
-static const char *need_string(vp_jreader *r, const cJSON *obj, const char *base, const char *key)
-{
-    const char *s = NULL;
-    if (vp_jr_string(r, obj, base, key, &s) != VP_PRESENT || !*s) {
-        char ptr[256];
-        if (r->status == VP_OK)
-            vp_jr_fail(r, vp_json_pointer_join(ptr, sizeof ptr, base, key), "a non-empty string",
-                       cJSON_GetObjectItemCaseSensitive(obj, key));
-        return NULL;
-    }
-    return s;
-}
-
 static const char *opt_string(vp_jreader *r, const cJSON *obj, const char *base, const char *key)
 {
     const char *s = NULL;
@@ -64,8 +50,8 @@ static vp_status parse_sources(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
         if (!cJSON_IsObject(s))
             return vp_jr_fail(r, ptr, "an object", s);
         vp_worm_source *src = &cat->sources[i];
-        src->id = vp_arena_strdup(&cat->arena, need_string(r, s, ptr, "id"));
-        src->title = vp_arena_strdup(&cat->arena, need_string(r, s, ptr, "title"));
+        src->id = vp_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "id"));
+        src->title = vp_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "title"));
         src->url = vp_arena_strdup(&cat->arena, opt_string(r, s, ptr, "url"));
         src->as_of = vp_arena_strdup(&cat->arena, opt_string(r, s, ptr, "as_of"));
         src->recorded = vp_arena_strdup(&cat->arena, opt_string(r, s, ptr, "recorded"));
@@ -97,10 +83,10 @@ static vp_status parse_regions(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
         if (!cJSON_IsObject(e))
             return vp_jr_fail(r, ptr, "an object", e);
         vp_worm_region *reg = &cat->regions[i];
-        const char *loc = need_string(r, e, ptr, "location");
+        const char *loc = vp_jr_req_nonempty(r, e, ptr, "location");
         reg->location = loc ? vp_arena_strdup(&cat->arena, vp_location_normalize(loc, norm, sizeof norm)) : NULL;
         reg->display_name = vp_arena_strdup(&cat->arena, opt_string(r, e, ptr, "display_name"));
-        reg->status = vp_arena_strdup(&cat->arena, need_string(r, e, ptr, "status"));
+        reg->status = vp_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, e, ptr, "status"));
         if (r->status)
             return r->status;
         if (strcmp(reg->status, "ga") != 0)
@@ -152,8 +138,8 @@ vp_status vp_worm_catalog_parse(const char *label, const char *json, size_t len,
         st = vp_jr_fail(&r, "", "a catalog object", root);
         goto done;
     }
-    format = need_string(&r, root, "", "format");
-    version = need_string(&r, root, "", "version");
+    format = vp_jr_req_nonempty(&r, root, "", "format");
+    version = vp_jr_req_nonempty(&r, root, "", "version");
     if (r.status) {
         st = r.status;
         goto done;

@@ -98,6 +98,58 @@ START_TEST(typed_reader_reports_path)
 }
 END_TEST
 
+/* One reader per expected failure: errors are sticky. */
+#define REQ_FAILS(call, msg)                                                                             \
+    do {                                                                                                     \
+        vp_error e_ = {0};                                                                                   \
+        vp_jreader r = {.file = "f.json", .err = &e_, .status = VP_OK};                                      \
+        (void)(call);                                                                                        \
+        ck_assert_int_eq(r.status, VP_ERR_INPUT);                                                            \
+        ck_assert_str_eq(e_.message, msg);                                                                   \
+    } while (0)
+
+START_TEST(required_members)
+{
+    cJSON *root = NULL;
+    vp_error e = {0};
+    const char *text = "{\"p\": {\"s\": \"x\", \"empty\": \"\", \"n\": 3, \"b\": true, \"o\": {}, \"a\": [], \"nul\": null}}";
+    ck_assert_int_eq(vp_json_parse("f.json", text, strlen(text), &root, &e), VP_OK);
+    const cJSON *p = cJSON_GetObjectItem(root, "p");
+    long long v = 0;
+
+    vp_jreader ok = {.file = "f.json", .err = &e, .status = VP_OK};
+    ck_assert_str_eq(vp_jr_req_string(&ok, p, "/p", "s"), "x");
+    ck_assert_str_eq(vp_jr_req_string(&ok, p, "/p", "empty"), "");
+    ck_assert_str_eq(vp_jr_req_nonempty(&ok, p, "/p", "s"), "x");
+    ck_assert_int_eq(vp_jr_req_int(&ok, p, "/p", "n", 0, 5, &v), VP_OK);
+    ck_assert_int_eq(v, 3);
+    ck_assert_int_eq(vp_jr_req_bool(&ok, p, "/p", "b"), 1);
+    ck_assert_ptr_nonnull(vp_jr_req_object(&ok, p, "/p", "o"));
+    ck_assert_ptr_nonnull(vp_jr_req_array(&ok, p, "/p", "a"));
+    ck_assert_int_eq(ok.status, VP_OK);
+
+    REQ_FAILS(vp_jr_req_string(&r, p, "/p", "gone"), "f.json: /p/gone: expected a string, found nothing");
+    REQ_FAILS(vp_jr_req_string(&r, p, "/p", "nul"), "f.json: /p/nul: expected a string, found null");
+    REQ_FAILS(vp_jr_req_string(&r, p, "/p", "n"), "f.json: /p/n: expected a string, found a number");
+    REQ_FAILS(vp_jr_req_nonempty(&r, p, "/p", "empty"), "f.json: /p/empty: expected a non-empty string, found a string");
+    REQ_FAILS(vp_jr_req_nonempty(&r, p, "/p", "gone"), "f.json: /p/gone: expected a non-empty string, found nothing");
+    REQ_FAILS(vp_jr_req_nonempty(&r, p, "/p", "o"), "f.json: /p/o: expected a string, found an object");
+    REQ_FAILS(vp_jr_req_int(&r, p, "/p", "gone", 0, 5, &v), "f.json: /p/gone: expected an integer, found nothing");
+    REQ_FAILS(vp_jr_req_int(&r, p, "/p", "n", 0, 2, &v), "f.json: /p/n: expected an integer from 0 to 2, found 3");
+    REQ_FAILS(vp_jr_req_bool(&r, p, "/p", "nul"), "f.json: /p/nul: expected a boolean, found null");
+    REQ_FAILS(vp_jr_req_object(&r, p, "/p", "a"), "f.json: /p/a: expected an object, found an array");
+    REQ_FAILS(vp_jr_req_array(&r, p, "/p", "gone"), "f.json: /p/gone: expected an array, found nothing");
+    REQ_FAILS(vp_jr_req_object(&r, NULL, "/q", "x"), "f.json: /q/x: expected an object, found nothing");
+
+    /* after an error nothing is looked at, and the first message stays */
+    vp_jreader r = {.file = "f.json", .err = &e, .status = VP_OK};
+    ck_assert_ptr_null(vp_jr_req_string(&r, p, "/p", "gone"));
+    ck_assert_ptr_null(vp_jr_req_string(&r, p, "/p", "s"));
+    ck_assert_str_eq(e.message, "f.json: /p/gone: expected a string, found nothing");
+    cJSON_Delete(root);
+}
+END_TEST
+
 START_TEST(pointer_escaping)
 {
     char buf[64];
@@ -140,6 +192,7 @@ Suite *json_suite(void)
     tcase_add_test(tc, rejects_bad_documents);
     tcase_add_test(tc, rejects_deep_nesting_and_huge_strings);
     tcase_add_test(tc, typed_reader_reports_path);
+    tcase_add_test(tc, required_members);
     tcase_add_test(tc, pointer_escaping);
     tcase_add_test(tc, writer_is_canonical);
     suite_add_tcase(s, tc);

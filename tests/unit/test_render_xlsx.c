@@ -90,7 +90,7 @@ static vp_status render_file(fixture *x, unsigned long max_rows, vp_error *e)
     FILE *fp = fopen(x->xlsx, "wb");
     if (!fp)
         return vp_error_set(e, VP_ERR_IO, "%s: cannot create", x->xlsx);
-    vp_status st = vp_render_xlsx_limit(&x->in, fp, x->xlsx, max_rows, e);
+    vp_status st = vpr_xlsx_render_limit(&x->in, fp, x->xlsx, max_rows, e);
     if (fclose(fp) != 0 && !st)
         st = vp_error_set(e, VP_ERR_IO, "%s: cannot write", x->xlsx);
     return st;

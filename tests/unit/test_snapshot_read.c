@@ -1031,6 +1031,20 @@ START_TEST(lazy_stream_refuses_entities_out_of_order)
 }
 END_TEST
 
+START_TEST(region_lookup_normalizes_locations)
+{
+    vp_region regions[] = {{.location = "eastus"}, {.location = "westeurope"}};
+    vp_snapshot snap = {.regions = regions, .region_count = 2};
+    ck_assert_ptr_eq(vp_snapshot_find_region(&snap, "westeurope"), &regions[1]);
+    ck_assert_ptr_eq(vp_snapshot_find_region(&snap, "West Europe"), &regions[1]);
+    ck_assert_ptr_eq(vp_snapshot_find_region(&snap, "EASTUS"), &regions[0]);
+    ck_assert_ptr_null(vp_snapshot_find_region(&snap, "northeurope"));
+    ck_assert_ptr_null(vp_snapshot_find_region(&snap, NULL));
+    snap.region_count = 0;
+    ck_assert_ptr_null(vp_snapshot_find_region(&snap, "eastus"));
+}
+END_TEST
+
 Suite *snapshot_read_suite(void)
 {
     Suite *s = suite_create("snapshot_read");
@@ -1048,6 +1062,7 @@ Suite *snapshot_read_suite(void)
     tcase_add_test(te, unknown_members_are_errors);
     tcase_add_test(te, broken_files);
     tcase_add_test(te, duplicate_ids_are_errors);
+    tcase_add_test(te, region_lookup_normalizes_locations);
     suite_add_tcase(s, te);
     TCase *tl = tcase_create("lazy");
     tcase_set_timeout(tl, 60);

@@ -25,6 +25,7 @@ Suite *pdfsign_suite(void);
 Suite *ledger_suite(void);
 Suite *live_suite(void);
 Suite *arm_suite(void);
+Suite *core_prims_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
 typedef struct {
