@@ -70,6 +70,7 @@ int main(void)
     srunner_add_suite(sr, pdfsign_suite());
     srunner_add_suite(sr, ledger_suite());
     srunner_add_suite(sr, live_suite());
+    srunner_add_suite(sr, pipeline_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

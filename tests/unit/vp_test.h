@@ -24,6 +24,7 @@ Suite *sign_suite(void);
 Suite *pdfsign_suite(void);
 Suite *ledger_suite(void);
 Suite *live_suite(void);
+Suite *pipeline_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
 typedef struct {
