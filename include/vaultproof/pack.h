@@ -43,7 +43,7 @@
 typedef struct {
     const char *config_path;   /* vaultproof.json (required) */
     const char *replay_dir;    /* replay directory, or NULL to collect live from ARM */
-    const char *period;        /* "2026-Q3" or NULL */
+    const char *period;        /* "YYYY-Qn", e.g. "2026-Q3" (vp_pipeline_check_period), or NULL */
     const char *request_id;    /* auditor request id or NULL; one of period/request_id required */
     const char *archive_dir;   /* created when missing (its parent must exist) */
     const char *key_path, *cert_path, *chain_path; /* as vp_signer_load; key_path NULL: the config's

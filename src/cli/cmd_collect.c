@@ -2,19 +2,15 @@
  * replay directory. Live collection records into a directory (--record DIR, or a
  * private temporary one) and the snapshot is then built from that recording exactly
  * as --replay would: one path, so a recording replays byte-identically. */
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "vaultproof/collect.h"
 #include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/live.h"
+#include "vaultproof/pipeline.h"
 
 const char vp_help_collect[] =
     "usage: vaultproof collect --config FILE | --subscription ID | --record DIR [options]\n"
@@ -130,65 +126,10 @@ static int collection_failed(const vp_snapshot *s)
     return 0;
 }
 
-/* Live collection into dir (made or checked here). *made_tmp tells the caller to
- * remove it afterwards. */
 static void say_incomplete(void *ctx, const char *message)
 {
     (void)ctx;
     fprintf(stderr, "vaultproof: collect: %s\n", message);
-}
-
-static vp_status collect_live(const vp_opts *o, const vp_config *cfg, const vp_collect_options *scope,
-                              vp_live_result *res, char *dir, size_t size, int *made_tmp, vp_error *err)
-{
-    vp_live_options lo = {0};
-    const char *record = vp_opts_get(o, "record");
-    *made_tmp = 0;
-    vp_status st = vp_opts_int(o, "collect", "concurrency", 1, 64, &lo.concurrency, err);
-    if (st)
-        return st;
-    if (record) {
-        if (mkdir(record, 0755) != 0 && errno != EEXIST)
-            return vp_error_set(err, VP_ERR_IO, "%s: cannot create the recording directory: %s", record,
-                                strerror(errno));
-        snprintf(dir, size, "%s", record);
-        /* never mix two runs in one recording: the snapshot would describe neither */
-        DIR *d = opendir(dir);
-        struct dirent *entry = NULL;
-        while (d && (entry = readdir(d)) != NULL && (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, "..")))
-            ;
-        if (d)
-            closedir(d);
-        if (!d || entry)
-            return vp_error_set(err, VP_ERR_USAGE, "collect: --record %s already holds a recording; expected a new "
-                                "or empty directory", record);
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(dir, size, "%s/vaultproof-live-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(dir))
-            return vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
-        *made_tmp = 1;
-    }
-    if (cfg) {
-        const vp_live_settings *ls = vp_config_live(cfg);
-        lo.cloud = ls->cloud;
-        lo.api_recoveryservices = ls->api_vaults;
-        lo.api_backup = ls->api_backup;
-        lo.api_compute = ls->api_compute;
-        lo.api_subscriptions = ls->api_subscriptions;
-        if (!lo.concurrency) /* --concurrency wins over the config */
-            lo.concurrency = ls->concurrency;
-    }
-    lo.record_dir = dir;
-    lo.token_file = vp_opts_get(o, "token-file");
-    lo.arm_endpoint = vp_opts_get(o, "arm-endpoint");
-    lo.authority_host = vp_opts_get(o, "authority-host");
-    lo.ca_bundle = vp_opts_get(o, "ca-bundle");
-    lo.subscriptions = scope->subscriptions;
-    lo.subscription_count = scope->subscription_count;
-    lo.progress = vp_cli_show_progress(o);
-    lo.on_incomplete = say_incomplete;
-    return vp_live_collect(&lo, res, err);
 }
 
 static void list_incomplete(const vp_snapshot *s)
@@ -208,23 +149,12 @@ static void list_incomplete(const vp_snapshot *s)
         fprintf(stderr, "vaultproof: collect: ... and %zu more (see collection.lists)\n", shown - 10);
 }
 
-static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
+/* Live collection is asked for by any of these; none of them goes with --replay. */
+static vp_status check_source(const vp_opts *o, const char *replay, vp_error *err)
 {
-    vp_config *cfg = NULL;
-    vp_worm_catalog *worm = NULL;
-    vp_snapshot *snap = NULL;
-    vp_output *out = NULL;
-    vp_collect_options opt = {0};
-    vp_live_result live = {0};
-    char dir[4096];
-    int made_tmp = 0, is_live = 0;
-    const char *replay = vp_opts_get(o, "replay"), *config = vp_opts_get(o, "config");
-    const char *worm_path = vp_opts_get(o, "worm-catalog"), *out_path = vp_opts_get(o, "out");
     static const char *const live_only[] = {"record", "token-file", "arm-endpoint", "authority-host", "ca-bundle",
                                             "concurrency", "allow-incomplete"};
-    vp_status st;
-
-    int live_asked = config || vp_opts_has(o, "subscription");
+    int live_asked = vp_opts_has(o, "config") || vp_opts_has(o, "subscription");
     for (size_t i = 0; i < sizeof live_only / sizeof live_only[0]; i++) {
         live_asked |= vp_opts_has(o, live_only[i]);
         if (replay && vp_opts_has(o, live_only[i]))
@@ -236,73 +166,90 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
         return vp_error_set(err, VP_ERR_USAGE, "collect: --replay DIR is required to read stored responses; for live "
                             "collection from Azure give --config FILE, --subscription ID or --record DIR "
                             "(docs/live-collection.md)");
+    return VP_OK;
+}
+
+/* Live: --concurrency, the recording directory (dir, made or checked here; *made_tmp
+ * tells the caller to remove it) and the connection options. */
+static vp_status map_live(const vp_opts *o, vp_pipeline_collect_options *co, char *dir, size_t size, int *made_tmp,
+                          vp_error *err)
+{
+    vp_status st = vp_opts_int(o, "collect", "concurrency", 1, 64, &co->concurrency, err);
+    if (st || (st = vp_pipeline_record_dir(vp_opts_get(o, "record"), dir, size, made_tmp, err)))
+        return st;
+    co->record_dir = dir;
+    co->token_file = vp_opts_get(o, "token-file");
+    co->arm_endpoint = vp_opts_get(o, "arm-endpoint");
+    co->authority_host = vp_opts_get(o, "authority-host");
+    co->ca_bundle = vp_opts_get(o, "ca-bundle");
+    co->live_progress = vp_cli_show_progress(o);
+    co->on_incomplete = say_incomplete;
+    return VP_OK;
+}
+
+/* A live collection with failed calls writes nothing unless --allow-incomplete. */
+static vp_status check_complete(const vp_opts *o, const vp_snapshot *snap, const vp_live_result *live, vp_error *err)
+{
+    list_incomplete(snap);
+    if (vp_opts_has(o, "allow-incomplete"))
+        return VP_OK;
+    return vp_error_set(err, VP_ERR_COLLECT, "collect: the collection is incomplete (%zu list call(s) failed); "
+                        "no snapshot written (--allow-incomplete writes one that records what is missing)",
+                        live->failed_calls);
+}
+
+static void print_summary(const vp_opts *o, const vp_snapshot *snap, const vp_live_result *live, int is_live,
+                          const char *out_path)
+{
+    FILE *to = strcmp(out_path, "-") ? stdout : stderr;
+    if (vp_opts_has(o, "quiet"))
+        return;
+    summary(to, snap, out_path);
+    if (is_live)
+        fprintf(to, "  live: %s as %s (%s), %lld requests, %lld retried\n", live->arm_endpoint,
+                live->principal[0] ? live->principal : "unknown principal", live->credential, live->requests,
+                live->retries);
+}
+
+static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
+{
+    vp_config *cfg = NULL;
+    vp_worm_catalog *worm = NULL;
+    vp_snapshot *snap = NULL;
+    vp_pipeline_collect_options co = {0};
+    vp_live_result live = {0};
+    char dir[4096];
+    int made_tmp = 0;
+    const char *replay = vp_opts_get(o, "replay"), *config = vp_opts_get(o, "config");
+    const char *out_path = vp_opts_get(o, "out");
+    int is_live = !replay;
+    vp_status st = check_source(o, replay, err);
+
+    if (st)
+        return st;
     if (!out_path)
         out_path = "snapshot.json";
-    if ((st = vp_cli_clock(o, &opt.clock, err)))
+    if ((st = vp_cli_clock(o, &co.clock, err)))
         return st;
     if (config && (st = vp_config_load(config, &cfg, err)))
         return st;
-    if (worm_path) {
-        char *data;
-        size_t len;
-        if (!(st = vp_read_file(worm_path, &data, &len, err))) {
-            st = vp_worm_catalog_parse(worm_path, data, len, &worm, err);
-            free(data);
-        }
-    } else if (cfg) {
-        st = vp_config_worm_catalog(cfg, &worm, err);
-    } else {
-        st = vp_worm_catalog_builtin(&worm, err);
-    }
-    if (st)
+    if ((st = vp_pipeline_worm_catalog(vp_opts_get(o, "worm-catalog"), cfg, &worm, err)))
         goto done;
-
-    opt.worm = worm;
-    opt.subscriptions = vp_opts_all(o, "subscription", &opt.subscription_count);
-    if (opt.subscription_count == 0 && cfg)
-        opt.subscriptions = vp_config_subscriptions(cfg, &opt.subscription_count);
-    if (cfg) {
-        opt.vault_include = vp_config_vault_include(cfg, &opt.vault_include_count);
-        opt.vault_exclude = vp_config_vault_exclude(cfg, &opt.vault_exclude_count);
-    }
-    if (!replay) {
-        is_live = 1;
-        if ((st = collect_live(o, cfg, &opt, &live, dir, sizeof dir, &made_tmp, err)))
-            goto done;
-        replay = dir;
-    }
-    /* The snapshot describes the recording, whichever way it is read (vp_live_snapshot):
-     * replaying a live recording gives the same bytes. */
+    co.config = cfg;
+    co.worm = worm;
+    co.subscriptions = vp_opts_all(o, "subscription", &co.subscription_count);
+    co.replay_dir = replay;
     if (vp_cli_show_progress(o))
-        opt.progress = progress;
-    if ((st = vp_live_snapshot(replay, &opt, &snap, err)))
+        co.progress = progress;
+    if ((is_live && (st = map_live(o, &co, dir, sizeof dir, &made_tmp, err))) ||
+        (st = vp_pipeline_collect(&co, &snap, &live, err)))
         goto done;
-    if (is_live && (live.failed_calls || !snap->collection.complete)) {
-        list_incomplete(snap);
-        if (!vp_opts_has(o, "allow-incomplete")) {
-            st = vp_error_set(err, VP_ERR_COLLECT, "collect: the collection is incomplete (%zu list call(s) failed); "
-                              "no snapshot written (--allow-incomplete writes one that records what is missing)",
-                              live.failed_calls);
-            goto done;
-        }
-    }
-    if ((st = vp_output_open(out_path, &out, err)))
+    int incomplete = is_live && (live.failed_calls || !snap->collection.complete);
+    if ((incomplete && (st = check_complete(o, snap, &live, err))) ||
+        (st = vp_pipeline_write_snapshot(snap, out_path, out_path, VP_PIPELINE_PUBLISH, NULL, err)))
         goto done;
-    if ((st = vp_snapshot_write_json(snap, vp_output_stream(out), out_path, err))) {
-        vp_output_abort(out);
-        goto done;
-    }
-    if ((st = vp_output_commit(out, err)))
-        goto done;
-    if (!vp_opts_has(o, "quiet")) {
-        summary(strcmp(out_path, "-") ? stdout : stderr, snap, out_path);
-        if (is_live)
-            fprintf(strcmp(out_path, "-") ? stdout : stderr, "  live: %s as %s (%s), %lld requests, %lld retried\n",
-                    live.arm_endpoint, live.principal[0] ? live.principal : "unknown principal", live.credential,
-                    live.requests, live.retries);
-    }
-    *exit_code = collection_failed(snap) || (is_live && (live.failed_calls || !snap->collection.complete))
-                     ? vp_exit_code(VP_ERR_COLLECT) : 0;
+    print_summary(o, snap, &live, is_live, out_path);
+    *exit_code = collection_failed(snap) || incomplete ? vp_exit_code(VP_ERR_COLLECT) : 0;
     if (*exit_code)
         fprintf(stderr, "vaultproof: collect: the snapshot records incomplete collection (see collection.lists)\n");
 done:

@@ -7,7 +7,7 @@
 #include "vaultproof/catalog.h"
 #include "vaultproof/config.h"
 #include "vaultproof/evaluate.h"
-#include "vaultproof/fileio.h"
+#include "vaultproof/pipeline.h"
 
 const char vp_help_evaluate[] =
     "usage: vaultproof evaluate --snapshot FILE --config FILE [--baseline FILE]...\n"
@@ -43,28 +43,6 @@ static const vp_opt_spec specs[] = {
     {"fail-on", 1, 0},  {"now", 1, 0},    {"quiet", 0, 0},    {"help", 0, 0},
 };
 
-/* Loads a snapshot and the SHA-256 of its bytes. */
-static vp_status load_snapshot(const char *path, vp_snapshot **snap, char sha[65], vp_error *err)
-{
-    vp_status st = vp_sha256_file(path, sha, err);
-    return st ? st : vp_snapshot_read_json(path, snap, err);
-}
-
-static vp_status write_output(const char *path, const vp_findings *f, const char *findings_sha, int oscal, vp_error *err)
-{
-    vp_output *out = NULL;
-    vp_status st = vp_output_open(path, &out, err);
-    if (st)
-        return st;
-    st = oscal ? vp_findings_write_oscal(f, findings_sha, vp_output_stream(out), path, err)
-               : vp_findings_write_json(f, vp_output_stream(out), path, err);
-    if (st) {
-        vp_output_abort(out);
-        return st;
-    }
-    return vp_output_commit(out, err);
-}
-
 static void summary(const vp_findings *f, const vp_catalog *cat)
 {
     size_t counts[VP_STATUS_COUNT], n;
@@ -85,16 +63,16 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
 {
     const char *snap_path = vp_opts_get(o, "snapshot"), *cfg_path = vp_opts_get(o, "config");
     const char *out_path = vp_opts_get(o, "out"), *oscal = vp_opts_get(o, "oscal"), *fail_on = vp_opts_get(o, "fail-on");
-    size_t nbase = 0;
+    size_t nbase = 0, nrefs = 0;
     const char *const *base_paths = vp_opts_all(o, "baseline", &nbase);
     vp_severity threshold = VP_SEV_LOW;
     vp_config *cfg = NULL;
     vp_catalog *cat = NULL;
     vp_snapshot *snap = NULL;
-    vp_snapshot_ref current = {0}, *bases = NULL;
+    vp_pipeline_baselines *bases = NULL;
     vp_findings *f = NULL;
-    vp_evaluate_options opt = {0};
-    char sha[65], findings_sha[65], (*base_sha)[65] = NULL;
+    vp_pipeline_evaluate_options eo = {0};
+    char sha[65];
     vp_status st;
 
     if (!snap_path || !cfg_path)
@@ -104,51 +82,31 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
         return vp_error_set(err, VP_ERR_USAGE, "evaluate: --fail-on '%s': expected low, medium, high or critical", fail_on);
     if (!out_path)
         out_path = "findings.json";
-    if (oscal && !strcmp(oscal, out_path))
-        return vp_error_set(err, VP_ERR_USAGE, "evaluate: --oscal and --out name the same file");
-    if ((st = vp_cli_clock(o, &opt.clock, err)) || (st = vp_config_load(cfg_path, &cfg, err)) ||
-        (st = vp_catalog_builtin(&cat, err)) || (st = load_snapshot(snap_path, &snap, sha, err)))
+    if ((st = vp_pipeline_check_distinct(oscal, "oscal", out_path, "out", "evaluate", err)))
+        return st;
+    if ((st = vp_cli_clock(o, &eo.clock, err)) || (st = vp_config_load(cfg_path, &cfg, err)) ||
+        (st = vp_catalog_builtin(&cat, err)) || (st = vp_pipeline_snapshot_load(snap_path, &snap, sha, err)) ||
+        (st = vp_pipeline_baselines_load(base_paths, NULL, nbase, &bases, err)))
         goto done;
-    current = (vp_snapshot_ref){snap_path, sha, snap};
-    bases = calloc(nbase + 1, sizeof *bases);
-    base_sha = calloc(nbase + 1, sizeof *base_sha);
-    if (!bases || !base_sha) {
-        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    eo.config = cfg;
+    eo.config_label = cfg_path;
+    eo.catalog = cat;
+    eo.snapshot = (vp_snapshot_ref){snap_path, sha, snap};
+    eo.baselines = vp_pipeline_baselines_refs(bases, &nrefs);
+    eo.baseline_count = nrefs;
+    eo.findings_path = out_path;
+    eo.oscal_path = oscal;
+    if ((st = vp_pipeline_evaluate(&eo, &f, NULL, err)))
         goto done;
-    }
-    for (size_t b = 0; b < nbase && !st; b++) {
-        vp_snapshot *bs = NULL;
-        st = load_snapshot(base_paths[b], &bs, base_sha[b], err);
-        bases[b] = (vp_snapshot_ref){base_paths[b], base_sha[b], bs};
-    }
-    if (!st) {
-        opt.baselines = bases;
-        opt.baseline_count = nbase;
-        opt.config_label = cfg_path;
-        st = vp_evaluate(&current, cat, cfg, &opt, &f, err);
-    }
-    if (!st)
-        st = write_output(out_path, f, NULL, 0, err);
-    if (!st && oscal) {
-        findings_sha[0] = '\0';
-        if (strcmp(out_path, "-") && (st = vp_sha256_file(out_path, findings_sha, err)))
-            goto done;
-        st = write_output(oscal, f, findings_sha[0] ? findings_sha : NULL, 1, err);
-    }
-    if (!st) {
-        if (!vp_opts_has(o, "quiet"))
-            summary(f, cat);
-        *code = fail_on && vp_findings_any_failing(f, threshold) ? vp_exit_code(VP_ERR_CHECK) : 0;
-        if (*code && !vp_opts_has(o, "quiet"))
-            fprintf(stderr, "vaultproof: evaluate: a finding of severity %s or higher failed or is incomplete "
-                            "(--fail-on)\n", vp_severity_name(threshold));
-    }
+    if (!vp_opts_has(o, "quiet"))
+        summary(f, cat);
+    *code = fail_on && vp_findings_any_failing(f, threshold) ? vp_exit_code(VP_ERR_CHECK) : 0;
+    if (*code && !vp_opts_has(o, "quiet"))
+        fprintf(stderr, "vaultproof: evaluate: a finding of severity %s or higher failed or is incomplete "
+                        "(--fail-on)\n", vp_severity_name(threshold));
 done:
-    for (size_t b = 0; bases && b < nbase; b++)
-        vp_snapshot_free((vp_snapshot *)bases[b].snapshot);
-    free(base_sha);
     vp_findings_free(f);
-    free(bases);
+    vp_pipeline_baselines_free(bases);
     vp_snapshot_free(snap);
     vp_catalog_free(cat);
     vp_config_free(cfg);

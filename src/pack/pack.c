@@ -13,14 +13,12 @@
 #include "pack/pack_internal.h"
 #include "vaultproof/archive.h"
 #include "vaultproof/catalog.h"
-#include "vaultproof/collect.h"
 #include "vaultproof/config.h"
 #include "vaultproof/evaluate.h"
 #include "vaultproof/fileio.h"
-#include "vaultproof/findings_read.h"
 #include "vaultproof/ledger.h"
-#include "vaultproof/live.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/pipeline.h"
 #include "vaultproof/render.h"
 #include "vaultproof/cms.h"
 #include "vaultproof/keys.h"
@@ -36,10 +34,7 @@ typedef struct {
     vp_catalog *cat;
     vp_snapshot *snap;
     vp_findings *findings;
-    vp_snapshot_ref *bases;
-    char (*base_sha)[65];
-    char **base_names;
-    size_t base_count;
+    vp_pipeline_baselines *bases;
     char snap_sha[65], findings_sha[65];
     char stem[200];
     char ledger[4096];
@@ -47,7 +42,6 @@ typedef struct {
     char pending[4096]; /* ARCHIVE/.pending-NAME while it is not yet recorded, else "" */
     char kept[4096];    /* the baseline snapshot kept for this bundle while not yet recorded */
     double *stage_seconds;  /* vp_pack_result's, filled by lap() */
-    vp_live_result live;    /* live collection only */
     const char *tsa_url;    /* --tsa, else the config's signer/tsa, else NULL */
     struct timespec mark;   /* when the current stage started */
 } pack_state;
@@ -71,13 +65,7 @@ static void lap(pack_state *s, vp_pack_stage st)
 
 static void pack_free(pack_state *s)
 {
-    for (size_t i = 0; i < s->base_count; i++) {
-        vp_snapshot_free((vp_snapshot *)s->bases[i].snapshot);
-        free(s->base_names[i]);
-    }
-    free(s->bases);
-    free(s->base_sha);
-    free(s->base_names);
+    vp_pipeline_baselines_free(s->bases);
     vp_findings_free(s->findings);
     vp_snapshot_free(s->snap);
     vp_catalog_free(s->cat);
@@ -104,10 +92,9 @@ static vp_status check_options(const vp_pack_options *o, vp_error *err)
                             "--concurrency are for live collection; they cannot be combined with --replay");
     if (!o->period && !o->request_id)
         return vp_error_set(err, VP_ERR_USAGE, "pack: give --period YYYY-Qn or --request-id ID");
-    if (o->period && (strlen(o->period) != 7 || !isdigit((unsigned char)o->period[0]) ||
-                      !isdigit((unsigned char)o->period[3]) || o->period[4] != '-' || o->period[5] != 'Q' ||
-                      o->period[6] < '1' || o->period[6] > '4'))
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --period '%s': expected YYYY-Qn, e.g. 2026-Q3", o->period);
+    vp_status st = vp_pipeline_check_period(o->period, "pack", err);
+    if (st)
+        return st;
     if (o->request_id && (!o->request_id[0] || strlen(o->request_id) > VP_LEDGER_REQUEST_MAX))
         return vp_error_set(err, VP_ERR_USAGE, "pack: --request-id must be 1 to %d bytes", VP_LEDGER_REQUEST_MAX);
     return VP_OK;
@@ -158,8 +145,8 @@ static int is_recorded(const vp_ledger_entry *v, size_t n, const char *json_name
 /* Earlier snapshots of the period (ARCHIVE_DIR/snapshots/<period>/NAME.json), sorted. */
 static vp_status load_baselines(pack_state *s, vp_error *err)
 {
-    char dir[4096], **names = NULL;
-    size_t n = 0;
+    char dir[4096], **names = NULL, **paths = NULL, **labels = NULL;
+    size_t n = 0, kept = 0;
     struct stat sb;
     if (!s->opt->period)
         return VP_OK;
@@ -171,21 +158,10 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
     vp_status st = vpk_list_files(dir, &names, &n, err);
     if (!st && !(stat(s->ledger, &sb) && errno == ENOENT))
         st = vp_ledger_entries(s->ledger, &recorded, &recorded_n, err);
-    if (st) {
-        vpk_free_list(names, n);
-        return st;
-    }
-    s->bases = calloc(n + 1, sizeof *s->bases);
-    s->base_sha = calloc(n + 1, sizeof *s->base_sha);
-    s->base_names = calloc(n + 1, sizeof *s->base_names);
-    if (!s->bases || !s->base_sha || !s->base_names) {
-        vpk_free_list(names, n);
-        free(recorded);
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    }
+    if (!st && (!(paths = calloc(n + 1, sizeof *paths)) || !(labels = calloc(n + 1, sizeof *labels))))
+        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n && !st; i++) {
         char path[4096], label[4096];
-        vp_snapshot *bs = NULL;
         if (strchr(names[i], '/') || strlen(names[i]) < 6 || strcmp(names[i] + strlen(names[i]) - 5, ".json"))
             continue;
         if (!is_recorded(recorded, recorded_n, names[i]))
@@ -193,71 +169,39 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
         if ((st = vpk_join(path, sizeof path, dir, names[i], err)))
             break;
         snprintf(label, sizeof label, "snapshots/%s/%s", s->opt->period, names[i]);
-        if ((st = vp_sha256_file(path, s->base_sha[s->base_count], err)) || (st = vp_snapshot_read_json(path, &bs, err)))
-            break;
-        if (!(s->base_names[s->base_count] = strdup(label))) {
-            vp_snapshot_free(bs);
+        if (!(paths[kept] = strdup(path)) || !(labels[kept++] = strdup(label)))
             st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-            break;
-        }
-        s->bases[s->base_count] = (vp_snapshot_ref){s->base_names[s->base_count], s->base_sha[s->base_count], bs};
-        s->base_count++;
     }
+    if (!st)
+        st = vp_pipeline_baselines_load((const char *const *)paths, (const char *const *)labels, kept, &s->bases,
+                                        err);
+    vpk_free_list(paths, kept);
+    vpk_free_list(labels, kept);
     vpk_free_list(names, n);
     free(recorded);
     return st;
 }
 
-/* --subscription overrides the config's scope subscriptions. */
-static const char *const *scope_subscriptions(const pack_state *s, size_t *count)
-{
-    if (s->opt->subscription_count) {
-        *count = s->opt->subscription_count;
-        return s->opt->subscriptions;
-    }
-    return vp_config_subscriptions(s->cfg, count);
-}
-
-/* Live: every response is recorded straight into raw/, which the snapshot is then built
- * from - the bundle holds exactly what was received. */
-static vp_status record_live(pack_state *s, vp_error *err)
-{
-    const vp_live_settings *ls = vp_config_live(s->cfg);
-    vp_live_options lo = {0};
-    char raw[4096];
-    vp_status st = vpk_join(raw, sizeof raw, s->staging, "raw", err);
-    if (st)
-        return st;
-    if (mkdir(raw, 0755))
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", raw, strerror(errno));
-    lo.record_dir = raw;
-    lo.cloud = ls->cloud;
-    lo.api_recoveryservices = ls->api_vaults;
-    lo.api_backup = ls->api_backup;
-    lo.api_compute = ls->api_compute;
-    lo.api_subscriptions = ls->api_subscriptions;
-    lo.concurrency = s->opt->concurrency ? s->opt->concurrency : ls->concurrency;
-    lo.token_file = s->opt->token_file;
-    lo.arm_endpoint = s->opt->arm_endpoint;
-    lo.authority_host = s->opt->authority_host;
-    lo.ca_bundle = s->opt->ca_bundle;
-    lo.subscriptions = scope_subscriptions(s, &lo.subscription_count);
-    /* calls that failed after retries are recorded as incomplete: the snapshot and the
-     * manifest say so, as for a replay */
-    return vp_live_collect(&lo, &s->live, err);
-}
-
+/* Replay: the responses are copied into raw/ (exactly what the reader reads: *.json,
+ * nothing hidden, docs/replay-format.md); live: raw/ is made for the collector to record
+ * into. Either way the bundle holds exactly the responses its snapshot rests on. */
 static vp_status copy_raw(pack_state *s, vp_error *err)
 {
     char **paths = NULL;
     size_t n = 0;
-    if (!s->opt->replay_dir)
-        return record_live(s, err);
+    if (!s->opt->replay_dir) {
+        char raw[4096];
+        vp_status st = vpk_join(raw, sizeof raw, s->staging, "raw", err);
+        if (st)
+            return st;
+        if (mkdir(raw, 0755))
+            return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", raw, strerror(errno));
+        return VP_OK;
+    }
     vp_status st = vpk_list_files(s->opt->replay_dir, &paths, &n, err);
     for (size_t i = 0; !st && i < n; i++) {
         size_t len = strlen(paths[i]);
         char src[4096], rel[4096], dst[4096];
-        /* exactly what the reader reads: *.json, nothing hidden (docs/replay-format.md) */
         if (len < 5 || strcmp(paths[i] + len - 5, ".json") || paths[i][0] == '.' || strstr(paths[i], "/."))
             continue;
         snprintf(src, sizeof src, "%s/%s", s->opt->replay_dir, paths[i]);
@@ -269,53 +213,54 @@ static vp_status copy_raw(pack_state *s, vp_error *err)
     return st;
 }
 
-typedef enum { OUT_SNAPSHOT, OUT_FINDINGS, OUT_OSCAL } out_kind;
-
-static vp_status write_data(pack_state *s, const char *rel, out_kind kind, char sha[65], vp_error *err)
+/* path = staging/rel, its directories made. */
+static vp_status staged_path(const pack_state *s, const char *rel, char path[4096], vp_error *err)
 {
-    char path[4096];
-    vp_status st = vpk_join(path, sizeof path, s->staging, rel, err);
-    if (st || (st = vpk_make_parents(s->staging, rel, err)))
-        return st;
-    FILE *fp = fopen(path, "wbx");
-    if (!fp)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    st = kind == OUT_SNAPSHOT   ? vp_snapshot_write_json(s->snap, fp, rel, err)
-         : kind == OUT_FINDINGS ? vp_findings_write_json(s->findings, fp, rel, err)
-                                : vp_findings_write_oscal(s->findings, s->findings_sha, fp, rel, err);
-    if (fclose(fp) && !st)
-        st = vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
-    return st || !sha ? st : vp_sha256_file(path, sha, err);
+    vp_status st = vpk_join(path, 4096, s->staging, rel, err);
+    return st ? st : vpk_make_parents(s->staging, rel, err);
 }
 
 static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
 {
-    vp_collect_options co = {0};
-    vp_evaluate_options eo = {0};
+    vp_pipeline_collect_options co = {0};
+    vp_pipeline_evaluate_options eo = {0};
     vp_status st;
-    char raw[4096];
+    char raw[4096], path[4096];
+    size_t nbase = 0;
     snprintf(raw, sizeof raw, "%s/raw", s->staging);
-    co.clock = s->opt->clock;
+    co.config = s->cfg;
     co.worm = s->worm;
-    co.subscriptions = scope_subscriptions(s, &co.subscription_count);
-    co.vault_include = vp_config_vault_include(s->cfg, &co.vault_include_count);
-    co.vault_exclude = vp_config_vault_exclude(s->cfg, &co.vault_exclude_count);
+    co.clock = s->opt->clock;
+    co.subscriptions = s->opt->subscriptions;
+    co.subscription_count = s->opt->subscription_count;
     /* the snapshot is built from raw/, so the bundle holds exactly the responses it rests
      * on; a replay is still named by the directory the user gave */
-    co.input = s->opt->replay_dir;
-    if ((st = vp_live_snapshot(raw, &co, &s->snap, err)) ||
-        (st = write_data(s, "data/snapshot.json", OUT_SNAPSHOT, s->snap_sha, err)))
+    co.replay_dir = s->opt->replay_dir ? raw : NULL;
+    co.input_label = s->opt->replay_dir;
+    co.record_dir = s->opt->replay_dir ? NULL : raw;
+    co.token_file = s->opt->token_file;
+    co.arm_endpoint = s->opt->arm_endpoint;
+    co.authority_host = s->opt->authority_host;
+    co.ca_bundle = s->opt->ca_bundle;
+    co.concurrency = s->opt->concurrency;
+    if ((st = vp_pipeline_collect(&co, &s->snap, NULL, err)) ||
+        (st = staged_path(s, "data/snapshot.json", path, err)) ||
+        (st = vp_pipeline_write_snapshot(s->snap, path, "data/snapshot.json", VP_PIPELINE_STAGED, s->snap_sha, err)))
         return st;
     lap(s, VP_PACK_COLLECT);
-    if ((st = load_baselines(s, err)))
+    if ((st = load_baselines(s, err)) || (st = staged_path(s, "data/findings.json", path, err)))
         return st;
-    vp_snapshot_ref current = {"data/snapshot.json", s->snap_sha, s->snap};
-    eo.clock = s->opt->clock;
-    eo.baselines = s->bases;
-    eo.baseline_count = s->base_count;
+    eo.config = s->cfg;
     eo.config_label = s->opt->config_path;
-    if ((st = vp_evaluate(&current, s->cat, s->cfg, &eo, &s->findings, err)) ||
-        (st = write_data(s, "data/findings.json", OUT_FINDINGS, s->findings_sha, err)))
+    eo.catalog = s->cat;
+    eo.clock = s->opt->clock;
+    eo.snapshot = (vp_snapshot_ref){"data/snapshot.json", s->snap_sha, s->snap};
+    eo.baselines = vp_pipeline_baselines_refs(s->bases, &nbase);
+    eo.baseline_count = nbase;
+    eo.findings_path = path;
+    eo.findings_label = "data/findings.json";
+    eo.mode = VP_PIPELINE_STAGED;
+    if ((st = vp_pipeline_evaluate(&eo, &s->findings, s->findings_sha, err)))
         return st;
     lap(s, VP_PACK_EVALUATE);
     return VP_OK;
@@ -332,59 +277,42 @@ typedef struct {
 static void *write_oscal(void *arg)
 {
     oscal_job *j = arg;
-    j->st = write_data(j->s, "data/assessment-results.json", OUT_OSCAL, NULL, &j->err);
-    return NULL;
-}
-
-typedef vp_status (*render_fn)(const vp_render_input *in, FILE *fp, const char *label, vp_error *err);
-
-static vp_status render_one(pack_state *s, const char *rel, render_fn fn, const vp_render_input *in, vp_error *err)
-{
     char path[4096];
-    vp_status st = vpk_join(path, sizeof path, s->staging, rel, err);
-    if (!st)
-        st = vpk_make_parents(s->staging, rel, err);
-    FILE *fp = st ? NULL : fopen(path, "wbx");
-    if (!st && !fp)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if (!st)
-        st = fn(in, fp, rel, err);
-    if (fp && fclose(fp) && !st)
-        st = vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
-    return st;
+    j->st = staged_path(j->s, "data/assessment-results.json", path, &j->err);
+    if (!j->st)
+        j->st = vp_pipeline_write_oscal(j->s->findings, j->s->findings_sha, path, "data/assessment-results.json",
+                                        VP_PIPELINE_STAGED, &j->err);
+    return NULL;
 }
 
 /* The renderers read findings back from the staged findings.json. */
 static vp_status render_both(pack_state *s, vp_error *err)
 {
-    char path[4096], xlsx_sha[65];
-    vp_findings_file *ff = NULL;
-    vp_render_input in = {0};
-    snprintf(path, sizeof path, "%s/data/findings.json", s->staging);
-    vp_status st = vp_findings_file_open(path, &ff, err);
-    if (st)
-        return st;
-    in.snapshot = s->snap;
-    in.snapshot_label = "snapshot.json";
-    in.snapshot_sha256 = s->snap_sha;
-    in.findings = ff;
-    in.findings_label = "findings.json";
-    in.findings_sha256 = s->findings_sha;
-    in.clock = s->opt->clock;
-    in.period = s->opt->period;
-    in.request_id = s->opt->request_id;
-    in.population_limit = VP_PDF_POPULATION_LIMIT;
-    if (!(st = render_one(s, "report/workbook.xlsx", vp_render_xlsx, &in, err))) {
-        snprintf(path, sizeof path, "%s/report/workbook.xlsx", s->staging);
-        if (!(st = vp_sha256_file(path, xlsx_sha, err))) {
-            in.xlsx_name = "workbook.xlsx";
-            in.xlsx_sha256 = xlsx_sha;
-            vp_findings_file_rewind(ff);
-            st = render_one(s, "report/report.pdf", vp_render_pdf, &in, err);
-        }
-    }
-    vp_findings_file_close(ff);
-    return st;
+    char snapshot[4096], findings[4096], xlsx[4096], pdf[4096];
+    vp_pipeline_render_options ro = {0};
+    snprintf(snapshot, sizeof snapshot, "%s/data/snapshot.json", s->staging);
+    snprintf(findings, sizeof findings, "%s/data/findings.json", s->staging);
+    ro.snapshot_path = snapshot;
+    ro.snapshot = s->snap;
+    ro.snapshot_sha256 = s->snap_sha;
+    ro.snapshot_label = "snapshot.json";
+    ro.findings_path = findings;
+    ro.findings_sha256 = s->findings_sha;
+    ro.findings_label = "findings.json";
+    ro.xlsx_path = xlsx;
+    ro.xlsx_label = "report/workbook.xlsx";
+    ro.xlsx_name = "workbook.xlsx";
+    ro.pdf_path = pdf;
+    ro.pdf_label = VP_BUNDLE_REPORT_PDF;
+    ro.mode = VP_PIPELINE_STAGED;
+    ro.clock = s->opt->clock;
+    ro.period = s->opt->period;
+    ro.request_id = s->opt->request_id;
+    ro.population_limit = VP_PDF_POPULATION_LIMIT;
+    vp_status st = staged_path(s, "report/workbook.xlsx", xlsx, err);
+    if (!st)
+        st = staged_path(s, VP_BUNDLE_REPORT_PDF, pdf, err);
+    return st ? st : vp_pipeline_render(&ro, err);
 }
 
 static vp_status render_reports(pack_state *s, vp_error *err)
@@ -657,7 +585,7 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     snprintf(out->result, sizeof out->result, "%s", vp_result_of(counts));
     out->complete = s.snap->collection.complete;
     out->verified = s.snap->collection.verified;
-    out->baseline_count = s.base_count;
+    vp_pipeline_baselines_refs(s.bases, &out->baseline_count);
     bundle_stem(&s);
     /* publish writes the pending bundle; the ledger entry is the commit point (recover.c) */
     if ((st = manifest_and_sign(&s, out->result, out->manifest_sha256, err)))

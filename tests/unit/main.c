@@ -72,6 +72,7 @@ int main(void)
     srunner_add_suite(sr, live_suite());
     srunner_add_suite(sr, arm_suite());
     srunner_add_suite(sr, core_prims_suite());
+    srunner_add_suite(sr, pipeline_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -26,6 +26,7 @@ Suite *ledger_suite(void);
 Suite *live_suite(void);
 Suite *arm_suite(void);
 Suite *core_prims_suite(void);
+Suite *pipeline_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
 typedef struct {

@@ -1,0 +1,130 @@
+/* The collect stage: the WORM catalog, where a live run records, the live collector's
+ * options (from the config and the caller's overrides), and the snapshot built from the
+ * directory of responses. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vaultproof/fileio.h"
+#include "vaultproof/pipeline.h"
+
+vp_status vp_pipeline_worm_catalog(const char *path, const vp_config *cfg, vp_worm_catalog **out, vp_error *err)
+{
+    if (path) {
+        char *data;
+        size_t len;
+        vp_status st = vp_read_file(path, &data, &len, err);
+        if (!st) {
+            st = vp_worm_catalog_parse(path, data, len, out, err);
+            free(data);
+        }
+        return st;
+    }
+    return cfg ? vp_config_worm_catalog(cfg, out, err) : vp_worm_catalog_builtin(out, err);
+}
+
+vp_status vp_pipeline_record_dir(const char *record, char *dir, size_t size, int *is_temp, vp_error *err)
+{
+    *is_temp = 0;
+    if (record) {
+        if (mkdir(record, 0755) != 0 && errno != EEXIST)
+            return vp_error_set(err, VP_ERR_IO, "%s: cannot create the recording directory: %s", record,
+                                strerror(errno));
+        snprintf(dir, size, "%s", record);
+        /* never mix two runs in one recording: the snapshot would describe neither */
+        DIR *d = opendir(dir);
+        struct dirent *entry = NULL;
+        while (d && (entry = readdir(d)) != NULL && (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, "..")))
+            ;
+        if (d)
+            closedir(d);
+        if (!d || entry)
+            return vp_error_set(err, VP_ERR_USAGE, "collect: --record %s already holds a recording; expected a new "
+                                "or empty directory", record);
+        return VP_OK;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/vaultproof-live-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
+    *is_temp = 1;
+    return VP_OK;
+}
+
+/* --subscription (or the library caller's list) overrides the config's scope. */
+static const char *const *scope_subscriptions(const vp_pipeline_collect_options *opt, size_t *count)
+{
+    *count = opt->subscription_count;
+    if (opt->subscription_count || !opt->config)
+        return opt->subscriptions;
+    return vp_config_subscriptions(opt->config, count);
+}
+
+/* The live collector's options: the config's "live" settings, then the caller's
+ * overrides (an explicit concurrency wins over the config's). */
+static void live_options(const vp_pipeline_collect_options *opt, vp_live_options *lo)
+{
+    memset(lo, 0, sizeof *lo);
+    lo->concurrency = opt->concurrency;
+    if (opt->config) {
+        const vp_live_settings *ls = vp_config_live(opt->config);
+        lo->cloud = ls->cloud;
+        lo->api_recoveryservices = ls->api_vaults;
+        lo->api_backup = ls->api_backup;
+        lo->api_compute = ls->api_compute;
+        lo->api_subscriptions = ls->api_subscriptions;
+        if (!lo->concurrency)
+            lo->concurrency = ls->concurrency;
+    }
+    lo->record_dir = opt->record_dir;
+    lo->token_file = opt->token_file;
+    lo->arm_endpoint = opt->arm_endpoint;
+    lo->authority_host = opt->authority_host;
+    lo->ca_bundle = opt->ca_bundle;
+    lo->subscriptions = scope_subscriptions(opt, &lo->subscription_count);
+    lo->progress = opt->live_progress;
+    lo->on_incomplete = opt->on_incomplete;
+    lo->on_incomplete_ctx = opt->on_incomplete_ctx;
+}
+
+vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapshot **out, vp_live_result *live,
+                              vp_error *err)
+{
+    vp_collect_options co = {0};
+    vp_live_result ignored;
+    vp_status st;
+    const char *dir = opt->replay_dir;
+    *out = NULL;
+    if (!live)
+        live = &ignored;
+    memset(live, 0, sizeof *live);
+    if (!opt->worm)
+        return vp_error_set(err, VP_ERR_USAGE, "collect: no WORM region catalog given (vp_pipeline_worm_catalog)");
+    if (!opt->replay_dir == !opt->record_dir)
+        return vp_error_set(err, VP_ERR_USAGE, "collect: give a replay directory or a directory to record into, "
+                            "not %s", opt->replay_dir ? "both" : "neither");
+    if (!dir) {
+        vp_live_options lo;
+        live_options(opt, &lo);
+        /* calls that failed after retries are recorded as incomplete: the snapshot says
+         * which, as it does for a replay */
+        if ((st = vp_live_collect(&lo, live, err)))
+            return st;
+        dir = opt->record_dir;
+    }
+    co.clock = opt->clock;
+    co.worm = opt->worm;
+    co.subscriptions = scope_subscriptions(opt, &co.subscription_count);
+    if (opt->config) {
+        co.vault_include = vp_config_vault_include(opt->config, &co.vault_include_count);
+        co.vault_exclude = vp_config_vault_exclude(opt->config, &co.vault_exclude_count);
+    }
+    co.input = opt->replay_dir ? opt->input_label : NULL;
+    co.progress = opt->progress;
+    co.progress_ctx = opt->progress_ctx;
+    /* the snapshot describes the recording, whichever way it is read */
+    return vp_live_snapshot(dir, &co, out, err);
+}
