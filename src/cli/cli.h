@@ -48,6 +48,9 @@ const char *vp_opts_get(const vp_opts *o, const char *name);
 /* All values of a repeatable option. */
 const char *const *vp_opts_all(const vp_opts *o, const char *name, size_t *count);
 int vp_opts_has(const vp_opts *o, const char *name);
+/* The first option given that is marked VP_OPT_LIVE (in spec order), or NULL: what a
+ * replay run refuses and what asks for live collection. */
+const char *vp_opts_live_given(const vp_opts *o);
 /* An integer option in min..max: *out is left alone when the option is absent.
  * Errors: VP_ERR_USAGE naming the command, the option and the range. */
 vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, long min, long max, int *out,

@@ -94,6 +94,14 @@ int vp_opts_has(const vp_opts *o, const char *name)
     return s >= 0 && o->counts[s] > 0;
 }
 
+const char *vp_opts_live_given(const vp_opts *o)
+{
+    for (size_t i = 0; i < o->spec_count; i++)
+        if ((o->specs[i].flags & VP_OPT_LIVE) && o->counts[i])
+            return o->specs[i].name;
+    return NULL;
+}
+
 vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, long min, long max, int *out,
                       vp_error *err)
 {
