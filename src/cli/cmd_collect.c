@@ -12,7 +12,7 @@
 #include "vaultproof/live.h"
 #include "vaultproof/pipeline.h"
 
-const char vp_help_collect[] =
+static const char synopsis[] =
     "usage: vaultproof collect --config FILE | --subscription ID | --record DIR [options]\n"
     "       vaultproof collect --replay DIR [--config FILE] [--out SNAPSHOT] [options]\n"
     "\n"
@@ -22,29 +22,35 @@ const char vp_help_collect[] =
     "(docs/replay-format.md): a recording made by vaultproof, the raw/ folder of an\n"
     "evidence bundle, or exports made with `az rest`, `az backup vault list`,\n"
     "`az backup item list` or `az vm list`.\n"
-    "\n"
-    "  --replay DIR          read ARM responses from DIR instead of calling Azure\n"
-    "  --record DIR          live: keep every response and its sidecar in DIR (new or\n"
-    "                        empty); `collect --replay DIR` then gives the same snapshot\n"
-    "  --token-file FILE     live: use this token (`az account get-access-token` JSON)\n"
-    "                        instead of the credential chain (AZURE_* variables, managed\n"
-    "                        identity; docs/live-collection.md)\n"
-    "  --arm-endpoint URL    live: ARM endpoint (default: the config's cloud)\n"
-    "  --authority-host URL  live: Entra ID authority (default: AZURE_AUTHORITY_HOST or\n"
-    "                        the cloud's)\n"
-    "  --ca-bundle FILE      live: trust these CAs (a TLS-inspecting proxy, tests);\n"
-    "                        verification is always on\n"
-    "  --concurrency N       live: requests in flight at most (default 8)\n"
-    "  --allow-incomplete    live: write the snapshot even when a list call could not\n"
-    "                        be completed (it records which); exit status stays 4\n"
-    "  --config FILE         vaultproof.json: scope (subscriptions, vault globs), WORM\n"
-    "                        catalog override and live settings (docs/config.md)\n"
-    "  --subscription ID     only this subscription (repeatable; overrides config)\n"
-    "  --worm-catalog FILE   use this WORM region catalog instead of the built-in one\n"
-    "  --out FILE            where to write the snapshot (default snapshot.json; - = stdout)\n"
-    "  --now TIME            pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH\n"
-    "                        does the same; pinned runs are byte-reproducible\n"
-    "  --quiet               no progress or summary on stderr\n"
+    "\n";
+
+static const vp_opt_spec specs[] = {
+    {"replay", "DIR", 0, "read ARM responses from DIR instead of calling Azure"},
+    {"record", "DIR", VP_OPT_LIVE, "keep every response and its sidecar in DIR (new or\n"
+                                   "empty); `collect --replay DIR` then gives the same snapshot"},
+    {"token-file", "FILE", VP_OPT_LIVE, "use this token (`az account get-access-token` JSON)\n"
+                                        "instead of the credential chain (AZURE_* variables, managed\n"
+                                        "identity; docs/live-collection.md)"},
+    {"arm-endpoint", "URL", VP_OPT_LIVE, "ARM endpoint (default: the config's cloud)"},
+    {"authority-host", "URL", VP_OPT_LIVE, "Entra ID authority (default: AZURE_AUTHORITY_HOST or\n"
+                                           "the cloud's)"},
+    {"ca-bundle", "FILE", VP_OPT_LIVE, "trust these CAs (a TLS-inspecting proxy, tests);\n"
+                                       "verification is always on"},
+    {"concurrency", "N", VP_OPT_LIVE, "requests in flight at most (default 8)"},
+    {"allow-incomplete", NULL, VP_OPT_LIVE, "write the snapshot even when a list call could not\n"
+                                            "be completed (it records which); exit status stays 4"},
+    {"config", "FILE", 0, "vaultproof.json: scope (subscriptions, vault globs), WORM\n"
+                          "catalog override and live settings (docs/config.md)"},
+    {"subscription", "ID", VP_OPT_REPEATABLE, "only this subscription (repeatable; overrides config)"},
+    {"worm-catalog", "FILE", 0, "use this WORM region catalog instead of the built-in one"},
+    {"out", "FILE", 0, "where to write the snapshot (default snapshot.json; - = stdout)"},
+    {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH\n"
+                       "does the same; pinned runs are byte-reproducible"},
+    {"quiet", NULL, 0, "no progress or summary on stderr"},
+    {"help", NULL, VP_OPT_HIDDEN, NULL},
+};
+
+static const char epilogue[] =
     "\n"
     "Exit status: 0 snapshot written and complete or unverified (offline export);\n"
     "4 replay: snapshot written but a list call is incomplete, or missing from a\n"
@@ -57,12 +63,7 @@ const char vp_help_collect[] =
     "  vaultproof collect --replay samples/contoso-health/raw \\\n"
     "      --config samples/contoso-health/vaultproof.json --out snapshot.json\n";
 
-static const vp_opt_spec specs[] = {
-    {"replay", 1, 0},       {"config", 1, 0},         {"subscription", 1, 1}, {"worm-catalog", 1, 0},
-    {"out", 1, 0},          {"now", 1, 0},            {"quiet", 0, 0},        {"record", 1, 0},
-    {"help", 0, 0},         {"token-file", 1, 0},     {"arm-endpoint", 1, 0}, {"authority-host", 1, 0},
-    {"ca-bundle", 1, 0},    {"concurrency", 1, 0},    {"allow-incomplete", 0, 0},
-};
+const vp_cli_help vp_help_collect = {"collect", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
 static void progress(void *ctx, size_t done, size_t total)
 {
@@ -266,5 +267,5 @@ done:
 
 int vp_cmd_collect(int argc, char **argv)
 {
-    return vp_cli_main(argc, argv, specs, sizeof specs / sizeof specs[0], "collect", vp_help_collect, run);
+    return vp_cli_main(argc, argv, &vp_help_collect, run);
 }

@@ -7,17 +7,21 @@
 
 extern const char vp_catalog_builtin_json[];
 
-const char vp_help_controls[] =
+static const char synopsis[] =
     "usage: vaultproof controls [--json]\n"
     "\n"
     "Lists the control catalog compiled into this binary (templates/controls/catalog.json):\n"
     "every rule with its severity, what it applies to, its parameters and their defaults\n"
     "(override them in vaultproof.json under \"rule_parameters\"), the HIPAA and SOX\n"
     "citations it supports and the matching Azure Policy built-in definitions.\n"
-    "\n"
-    "  --json   print the catalog itself (versioned JSON)\n";
+    "\n";
 
-static const vp_opt_spec specs[] = {{"json", 0, 0}, {"help", 0, 0}};
+static const vp_opt_spec specs[] = {
+    {"json", NULL, 0, "print the catalog itself (versioned JSON)"},
+    {"help", NULL, VP_OPT_HIDDEN, NULL},
+};
+
+const vp_cli_help vp_help_controls = {"controls", synopsis, specs, sizeof specs / sizeof specs[0], ""};
 
 static void print_param(const vp_param *p)
 {
@@ -81,5 +85,5 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
 
 int vp_cmd_controls(int argc, char **argv)
 {
-    return vp_cli_main(argc, argv, specs, sizeof specs / sizeof specs[0], "controls", vp_help_controls, run);
+    return vp_cli_main(argc, argv, &vp_help_controls, run);
 }

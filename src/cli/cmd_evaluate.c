@@ -9,7 +9,7 @@
 #include "vaultproof/evaluate.h"
 #include "vaultproof/pipeline.h"
 
-const char vp_help_evaluate[] =
+static const char synopsis[] =
     "usage: vaultproof evaluate --snapshot FILE --config FILE [--baseline FILE]...\n"
     "                           [--out FINDINGS] [--oscal FILE] [--fail-on SEVERITY] [options]\n"
     "\n"
@@ -18,18 +18,24 @@ const char vp_help_evaluate[] =
     "resource, passes included, with observed and expected values, the evidence pointer\n"
     "into the snapshot and the raw response, and HIPAA / SOX roll-ups per citation.\n"
     "Anything resting on data that was not fully collected is 'incomplete', never 'pass'.\n"
-    "\n"
-    "  --snapshot FILE     the snapshot to evaluate (required)\n"
-    "  --config FILE       vaultproof.json: classes, retention minimums, RPO, exemptions,\n"
-    "                      decommissioned servers, rule parameters (required; docs/config.md)\n"
-    "  --baseline FILE     an earlier snapshot of the period (repeatable): adds drift findings\n"
-    "                      and 'operated effectively on N of M snapshots' per control\n"
-    "  --out FILE          findings.json path (default findings.json; - = stdout)\n"
-    "  --oscal FILE        also write NIST OSCAL 1.1.2 assessment-results JSON\n"
-    "  --fail-on SEVERITY  exit 1 when a finding of at least this severity (low, medium,\n"
-    "                      high, critical) is 'fail' or 'incomplete'\n"
-    "  --now TIME          pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH too\n"
-    "  --quiet             no summary on stderr\n"
+    "\n";
+
+static const vp_opt_spec specs[] = {
+    {"snapshot", "FILE", 0, "the snapshot to evaluate (required)"},
+    {"config", "FILE", 0, "vaultproof.json: classes, retention minimums, RPO, exemptions,\n"
+                          "decommissioned servers, rule parameters (required; docs/config.md)"},
+    {"baseline", "FILE", VP_OPT_REPEATABLE, "an earlier snapshot of the period (repeatable): adds drift findings\n"
+                                            "and 'operated effectively on N of M snapshots' per control"},
+    {"out", "FILE", 0, "findings.json path (default findings.json; - = stdout)"},
+    {"oscal", "FILE", 0, "also write NIST OSCAL 1.1.2 assessment-results JSON"},
+    {"fail-on", "SEVERITY", 0, "exit 1 when a finding of at least this severity (low, medium,\n"
+                               "high, critical) is 'fail' or 'incomplete'"},
+    {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH too"},
+    {"quiet", NULL, 0, "no summary on stderr"},
+    {"help", NULL, VP_OPT_HIDDEN, NULL},
+};
+
+static const char epilogue[] =
     "\n"
     "Exit status: 0 findings written; 1 --fail-on threshold met (findings still written);\n"
     "2 usage; 3 invalid input (snapshot, config: file and JSON path named); 6 I/O.\n"
@@ -38,10 +44,7 @@ const char vp_help_evaluate[] =
     "  vaultproof evaluate --snapshot snapshot.json --config vaultproof.json \\\n"
     "      --out findings.json --oscal assessment-results.json --fail-on high\n";
 
-static const vp_opt_spec specs[] = {
-    {"snapshot", 1, 0}, {"config", 1, 0}, {"baseline", 1, 1}, {"out", 1, 0}, {"oscal", 1, 0},
-    {"fail-on", 1, 0},  {"now", 1, 0},    {"quiet", 0, 0},    {"help", 0, 0},
-};
+const vp_cli_help vp_help_evaluate = {"evaluate", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
 static void summary(const vp_findings *f, const vp_catalog *cat)
 {
@@ -115,5 +118,5 @@ done:
 
 int vp_cmd_evaluate(int argc, char **argv)
 {
-    return vp_cli_main(argc, argv, specs, sizeof specs / sizeof specs[0], "evaluate", vp_help_evaluate, run);
+    return vp_cli_main(argc, argv, &vp_help_evaluate, run);
 }

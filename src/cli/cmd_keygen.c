@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 #include "vaultproof/keygen.h"
 
-const char vp_help_keygen[] =
+static const char synopsis[] =
     "usage: vaultproof keygen --out DIR [--now TIME]\n"
     "\n"
     "Writes a throw-away signing identity for demos and tests into DIR (created if needed):\n"
@@ -16,9 +16,15 @@ const char vp_help_keygen[] =
     "  signer.key   its ECDSA P-256 private key, mode 0600\n"
     "Both subjects say NOT FOR PRODUCTION. An existing signer.key is never overwritten.\n"
     "For real evidence use keys from your PKI (PEM, optionally encrypted, or PKCS#12).\n"
-    "\n"
-    "  --out DIR    where to write (required)\n"
-    "  --now TIME   validity starts here (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH too\n"
+    "\n";
+
+static const vp_opt_spec specs[] = {
+    {"out", "DIR", 0, "where to write (required)"},
+    {"now", "TIME", 0, "validity starts here (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH too"},
+    {"help", NULL, VP_OPT_HIDDEN, NULL},
+};
+
+static const char epilogue[] =
     "\n"
     "Exit status: 0 written; 2 usage; 5 key generation failed; 6 signer.key exists or a file\n"
     "cannot be written.\n"
@@ -26,7 +32,7 @@ const char vp_help_keygen[] =
     "Check the result with standard tools:\n"
     "  openssl verify -CAfile DIR/ca.pem DIR/signer.pem\n";
 
-static const vp_opt_spec specs[] = {{"out", 1, 0}, {"now", 1, 0}, {"help", 0, 0}};
+const vp_cli_help vp_help_keygen = {"keygen", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
 static vp_status run(const vp_opts *o, int *code, vp_error *err)
 {
@@ -49,5 +55,5 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
 
 int vp_cmd_keygen(int argc, char **argv)
 {
-    return vp_cli_main(argc, argv, specs, sizeof specs / sizeof specs[0], "keygen", vp_help_keygen, run);
+    return vp_cli_main(argc, argv, &vp_help_keygen, run);
 }

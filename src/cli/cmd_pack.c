@@ -8,7 +8,7 @@
 #include "vaultproof/pack.h"
 #include "vaultproof/keys.h"
 
-const char vp_help_pack[] =
+static const char synopsis[] =
     "usage: vaultproof pack --config FILE [--replay DIR] (--period YYYY-Qn | --request-id ID)\n"
     "                       --out ARCHIVE_DIR [--key FILE --cert FILE [--chain FILE]\n"
     "                       [--passphrase-file F | --passphrase-env NAME]] [--now TIME]\n"
@@ -32,29 +32,36 @@ const char vp_help_pack[] =
     "With --tsa, an RFC 3161 time-stamping authority stamps the PDF signature (PAdES B-T)\n"
     "and the manifest signature (a token inside manifest.json.p7s, and manifest.json.tsr\n"
     "over the bytes of manifest.json.p7s); any time-stamp failure fails the pack (exit 5).\n"
-    "\n"
-    "  --config FILE            vaultproof.json (required)\n"
-    "  --replay DIR             ARM responses to collect from instead of calling Azure\n"
-    "  --period YYYY-Qn         reporting period (enables baselines), and/or\n"
-    "  --request-id ID          the auditor's request reference\n"
-    "  --out ARCHIVE_DIR        where bundles, ledger.jsonl and snapshots/ live (required)\n"
-    "  --key FILE --cert FILE   signer key (PEM, mode 0600, or .p12 without --cert) and cert;\n"
-    "                           without --key, the config's \"signer\" object (key, cert, chain,\n"
-    "                           passphrase_env or passphrase_file, tsa; docs/config.md)\n"
-    "  --chain FILE             intermediate certificates to embed and ship in certs/\n"
-    "  --passphrase-file FILE   key passphrase from the first line of FILE\n"
-    "  --passphrase-env NAME    key passphrase from environment variable NAME\n"
-    "  --now TIME               pin the clock (RFC 3339 UTC or @EPOCH)\n"
-    "  --tsa URL                RFC 3161 TSA (http:// or https://; https is always verified);\n"
-    "                           default: the config's signer/tsa\n"
-    "  --subscription ID        scope: only this subscription (repeatable; overrides config)\n"
-    "  --ca-bundle FILE         PEM CA certificates for every https connection (ARM, Entra ID,\n"
-    "                           TSA; default: system CAs); verification is always on\n"
-    "  --token-file FILE        live: use this token (`az account get-access-token` JSON)\n"
-    "  --arm-endpoint URL       live: ARM endpoint (default: the config's cloud)\n"
-    "  --authority-host URL     live: Entra ID authority (default: AZURE_AUTHORITY_HOST)\n"
-    "  --concurrency N          live: requests in flight at most (default: config, else 8)\n"
-    "  --quiet                  print only the bundle path\n"
+    "\n";
+
+static const vp_opt_spec specs[] = {
+    {"config", "FILE", 0, "vaultproof.json (required)"},
+    {"replay", "DIR", 0, "ARM responses to collect from instead of calling Azure"},
+    {"period", "YYYY-Qn", 0, "reporting period (enables baselines), and/or"},
+    {"request-id", "ID", 0, "the auditor's request reference"},
+    {"out", "ARCHIVE_DIR", 0, "where bundles, ledger.jsonl and snapshots/ live (required)"},
+    {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert);\n"
+                       "without --key, the config's \"signer\" object (key, cert, chain,\n"
+                       "passphrase_env or passphrase_file, tsa; docs/config.md)"},
+    {"cert", "FILE", 0, "the signer's certificate (PEM), with --key"},
+    {"chain", "FILE", 0, "intermediate certificates to embed and ship in certs/"},
+    {"passphrase-file", "FILE", 0, "key passphrase from the first line of FILE"},
+    {"passphrase-env", "NAME", 0, "key passphrase from environment variable NAME"},
+    {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH)"},
+    {"tsa", "URL", 0, "RFC 3161 TSA (http:// or https://; https is always verified);\n"
+                      "default: the config's signer/tsa"},
+    {"subscription", "ID", VP_OPT_REPEATABLE, "scope: only this subscription (repeatable; overrides config)"},
+    {"ca-bundle", "FILE", 0, "PEM CA certificates for every https connection (ARM, Entra ID,\n"
+                             "TSA; default: system CAs); verification is always on"},
+    {"token-file", "FILE", VP_OPT_LIVE, "use this token (`az account get-access-token` JSON)"},
+    {"arm-endpoint", "URL", VP_OPT_LIVE, "ARM endpoint (default: the config's cloud)"},
+    {"authority-host", "URL", VP_OPT_LIVE, "Entra ID authority (default: AZURE_AUTHORITY_HOST)"},
+    {"concurrency", "N", VP_OPT_LIVE, "requests in flight at most (default: config, else 8)"},
+    {"quiet", NULL, 0, "print only the bundle path"},
+    {"help", NULL, VP_OPT_HIDDEN, NULL},
+};
+
+static const char epilogue[] =
     "\n"
     "Exit status: 0 bundle written (also when the collection was incomplete: that is\n"
     "recorded in manifest.json and printed); 1 the existing ledger does not verify;\n"
@@ -67,13 +74,7 @@ const char vp_help_pack[] =
     "  vaultproof pack --config vaultproof.json --replay raw --period 2026-Q3 \\\n"
     "      --out archive --key keys/signer.key --cert keys/signer.pem\n";
 
-static const vp_opt_spec specs[] = {
-    {"config", 1, 0}, {"replay", 1, 0},          {"period", 1, 0},         {"request-id", 1, 0},
-    {"out", 1, 0},    {"key", 1, 0},             {"cert", 1, 0},           {"chain", 1, 0},
-    {"now", 1, 0},    {"passphrase-file", 1, 0}, {"passphrase-env", 1, 0}, {"quiet", 0, 0},
-    {"help", 0, 0},   {"tsa", 1, 0},             {"ca-bundle", 1, 0},      {"token-file", 1, 0},
-    {"arm-endpoint", 1, 0}, {"authority-host", 1, 0}, {"concurrency", 1, 0}, {"subscription", 1, 1},
-};
+const vp_cli_help vp_help_pack = {"pack", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
 static vp_status get_passphrase(const vp_opts *o, char **pass, vp_error *err)
 {
@@ -142,5 +143,5 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
 
 int vp_cmd_pack(int argc, char **argv)
 {
-    return vp_cli_main(argc, argv, specs, sizeof specs / sizeof specs[0], "pack", vp_help_pack, run);
+    return vp_cli_main(argc, argv, &vp_help_pack, run);
 }

@@ -9,27 +9,37 @@
 #include "vaultproof/pipeline.h"
 #include "vaultproof/render.h"
 
-const char vp_help_render[] =
+static const char synopsis[] =
     "usage: vaultproof render --snapshot FILE --findings FILE [--pdf FILE] [--xlsx FILE] [options]\n"
     "\n"
     "Lays out a snapshot and the findings 'evaluate' made from it, computing nothing new:\n"
-    "  --pdf FILE      the evidence report: cover, scope and method, executive summary with\n"
-    "                  charts, HIPAA and SOX control matrices, per-vault sections, every\n"
-    "                  exception in full, the population, appendix with hashes and how to verify\n"
-    "  --xlsx FILE     the workbook auditors filter and sample: full populations, one sheet per\n"
-    "                  entity, typed cells, frozen headers, autofilters\n"
-    "At least one of the two is required. The findings must have been made from this\n"
-    "snapshot (their record names its SHA-256).\n"
-    "\n"
-    "  --period YYYY-Qn         reporting period shown on every page (else point in time)\n"
-    "  --request-id ID          auditor request reference shown on every page\n"
-    "  --population-limit N     PDF: list at most N protected items in full (default 2000);\n"
-    "                           beyond that a summary points to the workbook\n"
-    "  --font-dir DIR           where DejaVuSans.ttf and DejaVuSansMono.ttf are (default:\n"
-    "                           $VAULTPROOF_FONT_DIR, then /usr/share/fonts/truetype/dejavu)\n"
-    "  --now TIME               pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH too;\n"
-    "                           pinned runs are byte-reproducible\n"
-    "  --quiet                  no warnings or summary on stderr\n"
+    "the evidence report (--pdf), the workbook (--xlsx), or both. At least one of the two\n"
+    "is required. The findings must have been made from this snapshot (their record names\n"
+    "its SHA-256).\n"
+    "\n";
+
+static const vp_opt_spec specs[] = {
+    {"snapshot", "FILE", 0, "the snapshot (required)"},
+    {"findings", "FILE", 0, "the findings 'evaluate' made from it (required)"},
+    {"pdf", "FILE", 0, "the evidence report: cover, scope and method, executive summary\n"
+                       "with charts, HIPAA and SOX control matrices, per-vault sections,\n"
+                       "every exception in full, the population, appendix with hashes and\n"
+                       "how to verify"},
+    {"xlsx", "FILE", 0, "the workbook auditors filter and sample: full populations, one\n"
+                        "sheet per entity, typed cells, frozen headers, autofilters"},
+    {"period", "YYYY-Qn", 0, "reporting period shown on every page (else point in time)"},
+    {"request-id", "ID", 0, "auditor request reference shown on every page"},
+    {"population-limit", "N", 0, "PDF: list at most N protected items in full (default 2000);\n"
+                                 "beyond that a summary points to the workbook"},
+    {"font-dir", "DIR", 0, "where DejaVuSans.ttf and DejaVuSansMono.ttf are (default:\n"
+                           "$VAULTPROOF_FONT_DIR, then /usr/share/fonts/truetype/dejavu)"},
+    {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH too;\n"
+                       "pinned runs are byte-reproducible"},
+    {"quiet", NULL, 0, "no warnings or summary on stderr"},
+    {"help", NULL, VP_OPT_HIDDEN, NULL},
+};
+
+static const char epilogue[] =
     "\n"
     "Exit status: 0 written; 2 usage; 3 invalid input (snapshot, findings, fonts: the file\n"
     "is named); 6 I/O. Outputs appear only when complete.\n"
@@ -38,11 +48,7 @@ const char vp_help_render[] =
     "  vaultproof render --snapshot snapshot.json --findings findings.json \\\n"
     "      --pdf report.pdf --xlsx workbook.xlsx --period 2026-Q3\n";
 
-static const vp_opt_spec specs[] = {
-    {"snapshot", 1, 0}, {"findings", 1, 0},        {"pdf", 1, 0},      {"xlsx", 1, 0}, {"period", 1, 0},
-    {"request-id", 1, 0}, {"population-limit", 1, 0}, {"font-dir", 1, 0}, {"now", 1, 0},  {"quiet", 0, 0},
-    {"help", 0, 0},
-};
+const vp_cli_help vp_help_render = {"render", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
 static void warn(void *ctx, const char *message)
 {
@@ -112,5 +118,5 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
 
 int vp_cmd_render(int argc, char **argv)
 {
-    return vp_cli_main(argc, argv, specs, sizeof specs / sizeof specs[0], "render", vp_help_render, run);
+    return vp_cli_main(argc, argv, &vp_help_render, run);
 }

@@ -8,7 +8,7 @@
 #include "vaultproof/jsonw.h"
 #include "vaultproof/verify.h"
 
-const char vp_help_verify[] =
+static const char synopsis[] =
     "usage: vaultproof verify BUNDLE.tar.gz [--trust CA.pem] [--tsa-trust TSA-CA.pem] [--ledger FILE]\n"
     "                         [--json]\n"
     "       vaultproof verify --ledger ARCHIVE/ledger.jsonl --trust CA.pem [--json]\n"
@@ -31,21 +31,25 @@ const char vp_help_verify[] =
     "that is beside it (all the checks above, and that it is the bundle its line names),\n"
     "and any *.tar.gz beside it that no line records. A recorded bundle that is not there\n"
     "(moved to other storage) is listed as a note, not a failure.\n"
-    "\n"
-    "  --trust CA.pem   trusted CA certificates. Without it the signature is still checked\n"
-    "                   but the signer is untrusted, and that is a failed check (exit 1):\n"
-    "                   the certificate inside a bundle proves nothing by itself\n"
-    "  --tsa-trust FILE trusted CA certificates of time-stamping authorities (default:\n"
-    "                   the --trust file, which may hold both)\n"
-    "  --ledger FILE    the archive's ledger.jsonl\n"
-    "  --json           print the verdict as JSON on stdout\n"
-    "\n"
+    "\n";
+
+static const vp_opt_spec specs[] = {
+    {"trust", "CA.pem", 0, "trusted CA certificates. Without it the signature is still checked\n"
+                           "but the signer is untrusted, and that is a failed check (exit 1):\n"
+                           "the certificate inside a bundle proves nothing by itself"},
+    {"tsa-trust", "FILE", 0, "trusted CA certificates of time-stamping authorities (default:\n"
+                             "the --trust file, which may hold both)"},
+    {"ledger", "FILE", 0, "the archive's ledger.jsonl"},
+    {"json", NULL, 0, "print the verdict as JSON on stdout"},
+    {"help", NULL, VP_OPT_HIDDEN, NULL},
+};
+
+static const char epilogue[] =
     "\n"
     "Exit status: 0 every check passed; 1 a check failed (each failure is listed); 2 usage;\n"
     "3 the bundle or the trust file cannot be read; 6 I/O.\n";
 
-static const vp_opt_spec specs[] = {
-    {"trust", 1, 0}, {"tsa-trust", 1, 0}, {"ledger", 1, 0}, {"json", 0, 0}, {"help", 0, 0}};
+const vp_cli_help vp_help_verify = {"verify", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
 /* "key": [ "line", ... ] */
 static void json_lines(vp_jsonw *w, const char *key, const char (*lines)[512], size_t count)
@@ -209,7 +213,7 @@ int vp_cmd_verify(int argc, char **argv)
     vp_error err = {0};
     vp_status st = vp_opts_parse(&o, specs, sizeof specs / sizeof specs[0], argc, argv, "verify", &err);
     if (!st && vp_opts_has(&o, "help")) {
-        fputs(vp_help_verify, stdout);
+        vp_cli_help_print(stdout, &vp_help_verify);
         return 0;
     }
     if (!st && o.positional_count == 0 && vp_opts_has(&o, "ledger"))

@@ -54,7 +54,7 @@ vp_status vp_opts_parse(vp_opts *o, const vp_opt_spec *specs, size_t spec_count,
             return vp_error_set(err, VP_ERR_USAGE, "%s: unknown option '--%.*s'; see 'vaultproof help %s'", command,
                                 (int)len, name, command);
         const char *value = NULL;
-        if (specs[s].takes_value) {
+        if (specs[s].metavar) {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)
@@ -66,7 +66,7 @@ vp_status vp_opts_parse(vp_opts *o, const vp_opt_spec *specs, size_t spec_count,
         } else if (eq) {
             return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' takes no value", command, specs[s].name);
         }
-        if (o->counts[s] > 0 && !specs[s].repeatable)
+        if (o->counts[s] > 0 && !(specs[s].flags & VP_OPT_REPEATABLE))
             return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' given more than once", command, specs[s].name);
         if (o->counts[s] >= VP_OPT_MAX_VALUES)
             return vp_error_set(err, VP_ERR_USAGE, "%s: option '--%s' given too many times", command, specs[s].name);
@@ -94,6 +94,14 @@ int vp_opts_has(const vp_opts *o, const char *name)
     return s >= 0 && o->counts[s] > 0;
 }
 
+const char *vp_opts_live_given(const vp_opts *o)
+{
+    for (size_t i = 0; i < o->spec_count; i++)
+        if ((o->specs[i].flags & VP_OPT_LIVE) && o->counts[i])
+            return o->specs[i].name;
+    return NULL;
+}
+
 vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, long min, long max, int *out,
                       vp_error *err)
 {
@@ -114,15 +122,51 @@ vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err)
     return vp_clock_resolve(vp_opts_get(o, "now"), getenv("SOURCE_DATE_EPOCH"), clock, err);
 }
 
-int vp_cli_main(int argc, char **argv, const vp_opt_spec *specs, size_t spec_count, const char *command,
-                const char *help, vp_cli_run_fn run)
+/* Options are listed as git does: the name and value in a column as wide as the longest
+ * of the command, then the help; its further lines are indented to that column. */
+void vp_cli_help_print(FILE *to, const vp_cli_help *h)
+{
+    int width = 0;
+    for (size_t i = 0; i < h->spec_count; i++) {
+        const vp_opt_spec *s = &h->specs[i];
+        int w = 2 + (int)strlen(s->name) + (s->metavar ? 1 + (int)strlen(s->metavar) : 0);
+        if (!(s->flags & VP_OPT_HIDDEN) && w > width)
+            width = w;
+    }
+    fputs(h->synopsis, to);
+    for (size_t i = 0; i < h->spec_count; i++) {
+        const vp_opt_spec *s = &h->specs[i];
+        if (s->flags & VP_OPT_HIDDEN)
+            continue;
+        int w = fprintf(to, "  --%s%s%s", s->name, s->metavar ? " " : "", s->metavar ? s->metavar : "");
+        fprintf(to, "%*s%s", width + 4 - w, "", s->flags & VP_OPT_LIVE ? "live: " : "");
+        for (const char *p = s->help; *p; p++) {
+            fputc(*p, to);
+            if (*p == '\n' && p[1])
+                fprintf(to, "%*s", width + 4, "");
+        }
+        fputc('\n', to);
+    }
+    fputs(h->epilogue, to);
+}
+
+void vp_cli_help_options(FILE *to, const vp_cli_help *h)
+{
+    for (size_t i = 0; i < h->spec_count; i++)
+        if (!(h->specs[i].flags & VP_OPT_HIDDEN))
+            fprintf(to, "%s --%s%s%s\n", h->command, h->specs[i].name, h->specs[i].metavar ? " " : "",
+                    h->specs[i].metavar ? h->specs[i].metavar : "");
+}
+
+int vp_cli_main(int argc, char **argv, const vp_cli_help *help, vp_cli_run_fn run)
 {
     vp_opts o;
     vp_error err = {0};
     int code = 0;
-    vp_status st = vp_opts_parse(&o, specs, spec_count, argc, argv, command, &err);
+    const char *command = help->command;
+    vp_status st = vp_opts_parse(&o, help->specs, help->spec_count, argc, argv, command, &err);
     if (!st && vp_opts_has(&o, "help")) {
-        fputs(help, stdout);
+        vp_cli_help_print(stdout, help);
         return 0;
     }
     if (!st && o.positional_count)
