@@ -153,15 +153,12 @@ static void list_incomplete(const vp_snapshot *s)
 /* Live collection is asked for by any of these; none of them goes with --replay. */
 static vp_status check_source(const vp_opts *o, const char *replay, vp_error *err)
 {
-    static const char *const live_only[] = {"record", "token-file", "arm-endpoint", "authority-host", "ca-bundle",
-                                            "concurrency", "allow-incomplete"};
-    int live_asked = vp_opts_has(o, "config") || vp_opts_has(o, "subscription");
-    for (size_t i = 0; i < sizeof live_only / sizeof live_only[0]; i++) {
-        live_asked |= vp_opts_has(o, live_only[i]);
-        if (replay && vp_opts_has(o, live_only[i]))
-            return vp_error_set(err, VP_ERR_USAGE, "collect: --%s is for live collection; it cannot be combined with "
-                                "--replay", live_only[i]);
-    }
+    /* the specs mark the live-only options, so this list cannot drift from --help */
+    const char *live_opt = vp_opts_live_given(o);
+    int live_asked = live_opt || vp_opts_has(o, "config") || vp_opts_has(o, "subscription");
+    if (replay && live_opt)
+        return vp_error_set(err, VP_ERR_USAGE, "collect: --%s is for live collection; it cannot be combined with "
+                            "--replay", live_opt);
     /* a bare `collect` never reaches out to Azure: live collection is asked for */
     if (!replay && !live_asked)
         return vp_error_set(err, VP_ERR_USAGE, "collect: --replay DIR is required to read stored responses; for live "
