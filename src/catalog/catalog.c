@@ -7,8 +7,8 @@
 #include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
 
-extern const char vp_catalog_builtin_json[];
-extern const unsigned long vp_catalog_builtin_json_len;
+extern const char vpt_catalog_builtin_json[];
+extern const unsigned long vpt_catalog_builtin_json_len;
 
 struct vp_catalog {
     vp_arena arena;
@@ -40,7 +40,7 @@ int vp_severity_parse(const char *name, vp_severity *out)
 /* A required non-empty string member, copied into the catalog. */
 static const char *need(vp_catalog *c, vp_jreader *r, const cJSON *o, const char *base, const char *key)
 {
-    return vp_arena_strdup(&c->arena, vp_jr_req_nonempty(r, o, base, key));
+    return vpc_arena_strdup(&c->arena, vp_jr_req_nonempty(r, o, base, key));
 }
 
 static const vp_citation *find_citation(const vp_catalog *c, const char *id)
@@ -59,7 +59,7 @@ static vp_status parse_frameworks(vp_catalog *c, vp_jreader *r, const cJSON *roo
     if (!arr)
         return r->status;
     c->framework_count = (size_t)cJSON_GetArraySize(arr);
-    c->frameworks = vp_arena_alloc(&c->arena, (c->framework_count + 1) * sizeof *c->frameworks);
+    c->frameworks = vpc_arena_alloc(&c->arena, (c->framework_count + 1) * sizeof *c->frameworks);
     int i = 0;
     for (const cJSON *f = arr->child; f && c->frameworks; f = f->next, i++) {
         vp_framework *fw = &c->frameworks[i];
@@ -70,7 +70,7 @@ static vp_status parse_frameworks(vp_catalog *c, vp_jreader *r, const cJSON *roo
         if (r->status)
             return r->status;
         fw->citation_count = (size_t)cJSON_GetArraySize(cits);
-        vp_citation *list = vp_arena_alloc(&c->arena, (fw->citation_count + 1) * sizeof *list);
+        vp_citation *list = vpc_arena_alloc(&c->arena, (fw->citation_count + 1) * sizeof *list);
         int j = 0;
         for (const cJSON *ci = cits->child; ci && list; ci = ci->next, j++) {
             vp_json_pointer_index(cp, sizeof cp, vp_json_pointer_join(cp, sizeof cp, fp, "citations"), j);
@@ -110,15 +110,15 @@ static vp_status parse_param(vp_catalog *c, vp_jreader *r, const cJSON *o, const
         p->type = VP_PARAM_STRING;
         if (!cJSON_IsString(def))
             return vp_jr_fail(r, dp, "a string", def);
-        p->string_value = vp_arena_strdup(&c->arena, def->valuestring);
+        p->string_value = vpc_arena_strdup(&c->arena, def->valuestring);
         const cJSON *choices = cJSON_GetObjectItemCaseSensitive(o, "enum");
         if (cJSON_IsArray(choices)) {
             p->choice_count = (size_t)cJSON_GetArraySize(choices);
-            p->choices = vp_arena_alloc(&c->arena, p->choice_count * sizeof *p->choices);
+            p->choices = vpc_arena_alloc(&c->arena, p->choice_count * sizeof *p->choices);
             size_t k = 0;
             for (const cJSON *ch = choices->child; ch && p->choices; ch = ch->next)
                 if (cJSON_IsString(ch))
-                    p->choices[k++] = vp_arena_strdup(&c->arena, ch->valuestring);
+                    p->choices[k++] = vpc_arena_strdup(&c->arena, ch->valuestring);
         }
     } else {
         return vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/type: '%s'; expected boolean, integer or string", r->file, base,
@@ -146,7 +146,7 @@ static vp_status parse_rule(vp_catalog *c, vp_jreader *r, const cJSON *o, const 
         return vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/severity: '%s'; expected low, medium, high or critical",
                             r->file, base, sev);
     rule->param_count = (size_t)cJSON_GetArraySize(params);
-    rule->params = vp_arena_alloc(&c->arena, (rule->param_count + 1) * sizeof *rule->params);
+    rule->params = vpc_arena_alloc(&c->arena, (rule->param_count + 1) * sizeof *rule->params);
     memset(rule->params, 0, (rule->param_count + 1) * sizeof *rule->params);
     for (const cJSON *pa = params->child; pa; pa = pa->next, i++) {
         vp_json_pointer_index(p, sizeof p, vp_json_pointer_join(p, sizeof p, base, "parameters"), i);
@@ -154,7 +154,7 @@ static vp_status parse_rule(vp_catalog *c, vp_jreader *r, const cJSON *o, const 
             return r->status ? r->status : r->err->status;
     }
     rule->citation_count = (size_t)cJSON_GetArraySize(cits);
-    rule->citations = vp_arena_alloc(&c->arena, (rule->citation_count + 1) * sizeof *rule->citations);
+    rule->citations = vpc_arena_alloc(&c->arena, (rule->citation_count + 1) * sizeof *rule->citations);
     i = 0;
     for (const cJSON *ci = cits->child; ci; ci = ci->next, i++) {
         vp_json_pointer_index(p, sizeof p, vp_json_pointer_join(p, sizeof p, base, "citations"), i);
@@ -165,12 +165,12 @@ static vp_status parse_rule(vp_catalog *c, vp_jreader *r, const cJSON *o, const 
                                 ci->valuestring);
     }
     rule->azure_policy_count = (size_t)cJSON_GetArraySize(pols);
-    rule->azure_policy = vp_arena_alloc(&c->arena, (rule->azure_policy_count + 1) * sizeof *rule->azure_policy);
+    rule->azure_policy = vpc_arena_alloc(&c->arena, (rule->azure_policy_count + 1) * sizeof *rule->azure_policy);
     i = 0;
     for (const cJSON *pi = pols->child; pi; pi = pi->next, i++) {
         if (!cJSON_IsString(pi))
             return vp_jr_fail(r, vp_json_pointer_index(p, sizeof p, base, i), "a policy definition id", pi);
-        rule->azure_policy[i] = vp_arena_strdup(&c->arena, pi->valuestring);
+        rule->azure_policy[i] = vpc_arena_strdup(&c->arena, pi->valuestring);
     }
     return VP_OK;
 }
@@ -204,7 +204,7 @@ vp_status vp_catalog_parse(const char *label, const char *json, size_t len, vp_c
     if ((st = r.status))
         goto done;
     c->rule_count = (size_t)cJSON_GetArraySize(rules);
-    c->rules = vp_arena_alloc(&c->arena, (c->rule_count + 1) * sizeof *c->rules);
+    c->rules = vpc_arena_alloc(&c->arena, (c->rule_count + 1) * sizeof *c->rules);
     int i = 0;
     for (const cJSON *ru = rules->child; ru; ru = ru->next, i++) {
         vp_json_pointer_index(p, sizeof p, "/rules", i);
@@ -232,14 +232,14 @@ done:
 
 vp_status vp_catalog_builtin(vp_catalog **out, vp_error *err)
 {
-    return vp_catalog_parse("built-in control catalog", vp_catalog_builtin_json, vp_catalog_builtin_json_len, out, err);
+    return vp_catalog_parse("built-in control catalog", vpt_catalog_builtin_json, vpt_catalog_builtin_json_len, out, err);
 }
 
 void vp_catalog_free(vp_catalog *c)
 {
     if (!c)
         return;
-    vp_arena_free(&c->arena);
+    vpc_arena_free(&c->arena);
     free(c);
 }
 

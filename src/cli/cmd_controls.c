@@ -5,7 +5,7 @@
 #include "cli/cli.h"
 #include "vaultproof/catalog.h"
 
-extern const char vp_catalog_builtin_json[];
+extern const char vpt_catalog_builtin_json[];
 
 static const char synopsis[] =
     "usage: vaultproof controls [--json]\n"
@@ -75,7 +75,7 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     if (st)
         return st;
     if (vp_opts_has(o, "json"))
-        fputs(vp_catalog_builtin_json, stdout);
+        fputs(vpt_catalog_builtin_json, stdout);
     else
         print_catalog(cat);
     vp_catalog_free(cat);

@@ -6,28 +6,18 @@
 #include "vaultproof/arm.h"
 #include "vaultproof/clock.h"
 
-static const char *need(vp_jreader *r, const cJSON *o, const char *base, const char *key)
-{
-    const char *s = NULL;
-    char p[256];
-    if (vp_jr_string(r, o, base, key, &s) != VP_PRESENT && r->status == VP_OK)
-        vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "a string",
-                   cJSON_GetObjectItemCaseSensitive(o, key));
-    return s;
-}
-
 static const char *need_time(vp_jreader *r, const cJSON *o, const char *base, const char *key)
 {
     long long t;
     char p[256];
-    const char *s = need(r, o, base, key);
+    const char *s = vp_jr_req_string(r, o, base, key);
     if (s && vp_time_parse(s, &t) != 0 && r->status == VP_OK)
         r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: '%s'; expected an RFC 3339 time", r->file,
                                  vp_json_pointer_join(p, sizeof p, base, key), s);
     return s;
 }
 
-vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
+vp_status vpo_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
                            vp_error *err)
 {
     cJSON *root = NULL;
@@ -44,12 +34,12 @@ vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data,
         st = vp_jr_fail(&r, "", "a capture sidecar object", root);
         goto done;
     }
-    const char *format = need(&r, root, "", "format");
+    const char *format = vp_jr_req_string(&r, root, "", "format");
     if (format && strcmp(format, "vaultproof-capture/1") != 0) {
         st = vp_error_set(err, VP_ERR_INPUT, "%s: /format: '%s'; expected \"vaultproof-capture/1\"", path, format);
         goto done;
     }
-    const char *url = need(&r, root, "", "url");
+    const char *url = vp_jr_req_string(&r, root, "", "url");
     if (vp_jr_int(&r, root, "", "status", 100, 599, &status) != VP_PRESENT && r.status == VP_OK)
         vp_jr_fail(&r, "/status", "an HTTP status code", cJSON_GetObjectItemCaseSensitive(root, "status"));
     const char *requested = need_time(&r, root, "", "requested_at");
@@ -57,8 +47,8 @@ vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data,
     vp_jr_int(&r, root, "", "retries", 0, 1000000, &out->retries);
     if (vp_jr_object(&r, root, "", "call", &call) != VP_PRESENT && r.status == VP_OK)
         vp_jr_fail(&r, "/call", "an object", cJSON_GetObjectItemCaseSensitive(root, "call"));
-    const char *op = need(&r, call, "/call", "operation");
-    const char *scope = need(&r, call, "/call", "scope");
+    const char *op = vp_jr_req_string(&r, call, "/call", "operation");
+    const char *scope = vp_jr_req_string(&r, call, "/call", "scope");
     if (vp_jr_int(&r, call, "/call", "page", 1, 1000000, &page) != VP_PRESENT && r.status == VP_OK)
         vp_jr_fail(&r, "/call/page", "a page number from 1", cJSON_GetObjectItemCaseSensitive(call, "page"));
     if (vp_jr_bool(&r, call, "/call", "complete", &complete) != VP_PRESENT && r.status == VP_OK)
@@ -66,7 +56,7 @@ vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data,
     out->has_next = vp_jr_string(&r, call, "/call", "next_link", &s) == VP_PRESENT;
     s = NULL;
     if (vp_jr_string(&r, call, "/call", "error", &s) == VP_PRESENT)
-        out->error = vp_arena_strdup(&n->arena, s);
+        out->error = vpc_arena_strdup(&n->arena, s);
     if ((st = r.status))
         goto done;
     const vp_arm_operation *arm = vp_arm_find(op);
@@ -77,12 +67,12 @@ vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data,
         goto done;
     }
     out->operation = arm->name;
-    out->scope = vp_arena_strdup(&n->arena, scope);
-    out->scope_key = vp_arena_strlower(&n->arena, scope);
-    out->url = vp_arena_strdup(&n->arena, url);
-    out->requested_at = vp_arena_strdup(&n->arena, requested);
-    out->received_at = vp_arena_strdup(&n->arena, received);
-    out->file = vp_arena_strdup(&n->arena, path);
+    out->scope = vpc_arena_strdup(&n->arena, scope);
+    out->scope_key = vpc_arena_strlower(&n->arena, scope);
+    out->url = vpc_arena_strdup(&n->arena, url);
+    out->requested_at = vpc_arena_strdup(&n->arena, requested);
+    out->received_at = vpc_arena_strdup(&n->arena, received);
+    out->file = vpc_arena_strdup(&n->arena, path);
     out->status = (int)status;
     out->page = (int)page;
     out->complete = complete;

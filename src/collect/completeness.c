@@ -42,19 +42,19 @@ static void judge_captures(vp_normalizer *n, const vp_capture *first, size_t cou
     for (size_t i = 0; i < count; i++) {
         if (first[i].page != (int)i + 1) {
             out->status = VP_LIST_INCOMPLETE;
-            out->detail = vp_arena_printf(&n->arena, "page %d missing or repeated (%s)", (int)i + 1, first[i].file);
+            out->detail = vpc_arena_printf(&n->arena, "page %d missing or repeated (%s)", (int)i + 1, first[i].file);
             return;
         }
         if (first[i].status != 200) {
             out->status = VP_LIST_INCOMPLETE;
-            out->detail = vp_arena_printf(&n->arena, "HTTP %d on page %d%s%s", first[i].status, first[i].page,
+            out->detail = vpc_arena_printf(&n->arena, "HTTP %d on page %d%s%s", first[i].status, first[i].page,
                                           first[i].error ? ": " : "", first[i].error ? first[i].error : "");
             return;
         }
     }
     if (!last->complete || last->has_next) {
         out->status = VP_LIST_INCOMPLETE;
-        out->detail = vp_arena_printf(&n->arena, "stopped after page %d%s%s", last->page, last->error ? ": " : "",
+        out->detail = vpc_arena_printf(&n->arena, "stopped after page %d%s%s", last->page, last->error ? ": " : "",
                                       last->error ? last->error : " with more pages to fetch");
     }
 }
@@ -70,7 +70,7 @@ static vp_list_call *push_list(list_vec *lists, const char *op, const char *scop
     return l;
 }
 
-vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
+vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
 {
     list_vec lists = {0};
     vp_sort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
@@ -99,15 +99,15 @@ vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *e
         vp_list_call probe = {.operation = c->operation, .scope = c->scope};
         if (vp_search(&probe, lists.v, expected_count, sizeof *lists.v, cmp_list))
             continue;
-        const char *vk = vp_armid_vault_id(n, c->scope);
-        const char *sub = vp_armid_segment(n, c->scope, "subscriptions");
-        int in_scope = vk ? vp_vault_in_scope(n, vk) : (sub ? vp_subscription_in_scope(&n->opt, sub) : 1);
+        const char *vk = vpo_armid_vault_id(n, c->scope);
+        const char *sub = vpo_armid_segment(n, c->scope, "subscriptions");
+        int in_scope = vk ? vpo_vault_in_scope(n, vk) : (sub ? vpo_subscription_in_scope(&n->opt, sub) : 1);
         if (in_scope && !push_list(&lists, c->operation, c->scope))
             goto nomem;
     }
     for (size_t i = 0; i < lists.n; i++) {
         vp_list_call *l = &lists.v[i];
-        const char *key = vp_arena_strlower(&n->arena, l->scope);
+        const char *key = vpc_arena_strlower(&n->arena, l->scope);
         vp_capture probe_c = {.scope_key = key, .operation = l->operation, .page = 0};
         size_t lo = 0, hi = n->captures.n;
         while (lo < hi) { /* first capture not below (scope, operation, page 0) */
@@ -136,7 +136,7 @@ vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *e
                 l->pages++;
                 if (s->dangling_next) {
                     l->status = VP_LIST_INCOMPLETE;
-                    l->detail = vp_arena_printf(&n->arena, "%s has a nextLink whose page is not in the export", s->file);
+                    l->detail = vpc_arena_printf(&n->arena, "%s has a nextLink whose page is not in the export", s->file);
                 }
             }
         } else {
@@ -148,7 +148,7 @@ vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *e
     for (size_t i = 0; i < lists.n; i++) {
         vp_list_call *l = &lists.v[i];
         snap->collection.complete &= l->status == VP_LIST_COMPLETE;
-        const char *vk = vp_armid_vault_id(n, l->scope);
+        const char *vk = vpo_armid_vault_id(n, l->scope);
         vp_vault *v = vk && !strcasecmp(vk, l->scope) ? FIND(n->vaults, vp_vault, vk) : NULL;
         const vp_arm_operation *a = v ? vp_arm_find(l->operation) : NULL;
         if (a && a->list != VP_ARM_LIST_NONE)

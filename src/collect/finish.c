@@ -51,7 +51,7 @@ static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem
         const char *el = copy + k[i].idx * elem;
         if (out > 0 && strcasecmp(k[i].key, k[i - 1].key) == 0) {
             const vp_source *s = (const vp_source *)(el + src_off);
-            vp_warn(n, "duplicate-resource", s->file, s->pointer, "%s %s already read from an earlier file; this copy is ignored",
+            vpo_warn(n, "duplicate-resource", s->file, s->pointer, "%s %s already read from an earlier file; this copy is ignored",
                     what, k[i].key);
             continue;
         }
@@ -65,7 +65,7 @@ static size_t sort_unique(vp_normalizer *n, void *arr, size_t count, size_t elem
 #define SORT_UNIQUE(vec, T, what)                                                                            \
     ((vec).n = sort_unique(n, (vec).v, (vec).n, sizeof(T), offsetof(T, id), offsetof(T, source), what, err, &st))
 
-void *vp_find_by_id(void *arr, size_t count, size_t elem, size_t key_off, const char *key)
+void *vpo_find_by_id(void *arr, size_t count, size_t elem, size_t key_off, const char *key)
 {
     size_t lo = 0, hi = count;
     if (!key)
@@ -87,7 +87,7 @@ void *vp_find_by_id(void *arr, size_t count, size_t elem, size_t key_off, const 
 
 /* ---- scope ---- */
 
-int vp_subscription_in_scope(const vp_collect_options *o, const char *sub)
+int vpo_subscription_in_scope(const vp_collect_options *o, const char *sub)
 {
     if (o->subscription_count == 0)
         return 1;
@@ -108,13 +108,13 @@ static int vault_name_in_scope(const vp_collect_options *o, const char *name)
 }
 
 /* Scope of anything under a vault, judged from the vault's id. */
-int vp_vault_in_scope(vp_normalizer *n, const char *vault_id)
+int vpo_vault_in_scope(vp_normalizer *n, const char *vault_id)
 {
     if (!vault_id)
         return n->opt.subscription_count == 0 && n->opt.vault_include_count == 0;
-    const char *sub = vp_armid_segment(n, vault_id, "subscriptions");
+    const char *sub = vpo_armid_segment(n, vault_id, "subscriptions");
     const char *name = strrchr(vault_id, '/');
-    return vp_subscription_in_scope(&n->opt, sub) && vault_name_in_scope(&n->opt, name ? name + 1 : NULL);
+    return vpo_subscription_in_scope(&n->opt, sub) && vault_name_in_scope(&n->opt, name ? name + 1 : NULL);
 }
 
 #define FILTER(vec, T, cond)                                                                                 \
@@ -138,8 +138,8 @@ static void merge_vault_documents(vp_normalizer *n)
         vp_pending_vaultconfig *vc = &n->vaultconfigs.v[i];
         vp_vault *v = FIND(n->vaults, vp_vault, vc->vault_id);
         if (!v) {
-            if (vp_vault_in_scope(n, vc->vault_id))
-                vp_warn(n, "orphan-resource", vc->source.file, vc->source.pointer, "backup config of a vault that was not listed");
+            if (vpo_vault_in_scope(n, vc->vault_id))
+                vpo_warn(n, "orphan-resource", vc->source.file, vc->source.pointer, "backup config of a vault that was not listed");
             continue;
         }
         if (v->vaultconfig_source.file)
@@ -171,7 +171,7 @@ static void merge_vault_documents(vp_normalizer *n)
     }
     for (size_t i = 0; i < n->vaults.n; i++) {
         vp_vault *v = &n->vaults.v[i];
-        v->guards = v->guard_count ? vp_arena_alloc(&n->arena, v->guard_count * sizeof *v->guards) : NULL;
+        v->guards = v->guard_count ? vpc_arena_alloc(&n->arena, v->guard_count * sizeof *v->guards) : NULL;
         v->guard_count = 0;
     }
     for (size_t i = 0; i < n->guards.n; i++) {
@@ -217,7 +217,7 @@ static vp_status link_items(vp_normalizer *n, vp_error *err)
     }
     for (size_t i = 0; i < n->vms.n; i++) {
         vp_vm *vm = &n->vms.v[i];
-        vm->protected_by = vm->protected_count ? vp_arena_alloc(&n->arena, vm->protected_count * sizeof(char *)) : NULL;
+        vm->protected_by = vm->protected_count ? vpc_arena_alloc(&n->arena, vm->protected_count * sizeof(char *)) : NULL;
         vm->protected_count = 0;
     }
     for (size_t i = 0; i < n->items.n; i++)
@@ -247,7 +247,7 @@ static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
             vp_subscription *s = VP_VEC_PUSH(n->subs);
             if (!s)
                 return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-            s->id = vp_arena_printf(&n->arena, "/subscriptions/%s", sub);
+            s->id = vpc_arena_printf(&n->arena, "/subscriptions/%s", sub);
             s->subscription_id = sub;
             s->listed = 0;
         }
@@ -273,7 +273,7 @@ static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n->vaults.n; i++)
         if (n->vaults.v[i].location)
-            locs[count++] = vp_arena_strdup(&n->arena, vp_location_normalize(n->vaults.v[i].location, norm, sizeof norm));
+            locs[count++] = vpc_arena_strdup(&n->arena, vp_location_normalize(n->vaults.v[i].location, norm, sizeof norm));
     vp_sort(locs, count, sizeof *locs, cmp_str);
     snap->regions = calloc(count + 1, sizeof *snap->regions);
     if (!snap->regions) {
@@ -288,30 +288,30 @@ static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *
         vp_region *r = &snap->regions[snap->region_count++];
         const vp_worm_region *w = vp_worm_catalog_find(n->opt.worm, locs[i]);
         r->location = w ? w->location : locs[i];
-        r->display_name = w ? vp_arena_strdup(&n->arena, w->display_name) : NULL;
-        r->location = vp_arena_strdup(&n->arena, r->location);
+        r->display_name = w ? vpc_arena_strdup(&n->arena, w->display_name) : NULL;
+        r->location = vpc_arena_strdup(&n->arena, r->location);
         r->worm = w ? "ga" : "pending-automatic-transition";
         r->vault_count = 1;
         if (w) {
             r->source_count = w->source_count;
-            r->sources = vp_arena_alloc(&n->arena, w->source_count * sizeof *r->sources);
+            r->sources = vpc_arena_alloc(&n->arena, w->source_count * sizeof *r->sources);
             for (size_t s = 0; r->sources && s < w->source_count; s++)
-                r->sources[s] = vp_arena_strdup(&n->arena, w->sources[s]);
+                r->sources[s] = vpc_arena_strdup(&n->arena, w->sources[s]);
         }
     }
     free(locs);
     size_t ns;
     const vp_worm_source *src = vp_worm_catalog_sources(n->opt.worm, &ns);
-    snap->worm_sources = vp_arena_alloc(&n->arena, (ns + 1) * sizeof *snap->worm_sources);
+    snap->worm_sources = vpc_arena_alloc(&n->arena, (ns + 1) * sizeof *snap->worm_sources);
     if (!snap->worm_sources)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < ns; i++) {
         vp_worm_source *d = &snap->worm_sources[i];
-        d->id = vp_arena_strdup(&n->arena, src[i].id);
-        d->title = vp_arena_strdup(&n->arena, src[i].title);
-        d->url = vp_arena_strdup(&n->arena, src[i].url);
-        d->as_of = vp_arena_strdup(&n->arena, src[i].as_of);
-        d->recorded = vp_arena_strdup(&n->arena, src[i].recorded);
+        d->id = vpc_arena_strdup(&n->arena, src[i].id);
+        d->title = vpc_arena_strdup(&n->arena, src[i].title);
+        d->url = vpc_arena_strdup(&n->arena, src[i].url);
+        d->as_of = vpc_arena_strdup(&n->arena, src[i].as_of);
+        d->recorded = vpc_arena_strdup(&n->arena, src[i].recorded);
     }
     snap->worm_source_count = ns;
     return VP_OK;
@@ -336,8 +336,8 @@ static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_err
     vp_collection *col = &snap->collection;
     char buf[32];
     long long lo = 0, hi = 0, t;
-    const char **eps = vp_arena_alloc(&n->arena, (n->captures.n + 1) * sizeof *eps);
-    const char **apis = vp_arena_alloc(&n->arena, (n->captures.n + 1) * sizeof *apis);
+    const char **eps = vpc_arena_alloc(&n->arena, (n->captures.n + 1) * sizeof *eps);
+    const char **apis = vpc_arena_alloc(&n->arena, (n->captures.n + 1) * sizeof *apis);
     size_t ne = 0, na = 0;
     if (!eps || !apis)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
@@ -345,9 +345,9 @@ static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_err
     col->tool_version = vp_version();
     col->tool_commit = vp_commit();
     col->source_kind = n->opt.source_kind ? n->opt.source_kind : "replay";
-    col->input = vp_arena_strdup(&n->arena, n->opt.input);
-    col->principal = n->opt.principal && n->opt.principal[0] ? vp_arena_strdup(&n->arena, n->opt.principal) : NULL;
-    col->generated_at = vp_arena_strdup(&n->arena, vp_time_format(n->opt.clock.epoch, buf, sizeof buf));
+    col->input = vpc_arena_strdup(&n->arena, n->opt.input);
+    col->principal = n->opt.principal && n->opt.principal[0] ? vpc_arena_strdup(&n->arena, n->opt.principal) : NULL;
+    col->generated_at = vpc_arena_strdup(&n->arena, vp_time_format(n->opt.clock.epoch, buf, sizeof buf));
     col->clock_pinned = n->opt.clock.pinned;
     for (size_t i = 0; i < n->captures.n; i++) {
         vp_capture *c = &n->captures.v[i];
@@ -364,22 +364,22 @@ static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_err
         const char *u = c->url, *host = strstr(u, "://");
         if (host) {
             const char *end = strchr(host + 3, '/');
-            eps[ne++] = vp_arena_strndup(&n->arena, u, end ? (size_t)(end - u) : strlen(u));
+            eps[ne++] = vpc_arena_strndup(&n->arena, u, end ? (size_t)(end - u) : strlen(u));
         }
         const char *api = strstr(u, "api-version=");
         if (api) {
             api += 12;
             size_t len = strcspn(api, "&#");
-            apis[na++] = vp_arena_printf(&n->arena, "%s=%.*s", c->operation, (int)len, api);
+            apis[na++] = vpc_arena_printf(&n->arena, "%s=%.*s", c->operation, (int)len, api);
         }
     }
     col->endpoints = (const char **)unique_sorted(n, eps, ne, &col->endpoint_count);
     col->api_versions = (const char **)unique_sorted(n, apis, na, &col->api_version_count);
     col->ignored_resources = n->ignored;
     col->worm_catalog_version = vp_worm_catalog_version(n->opt.worm);
-    col->worm_catalog_sha256 = vp_arena_strdup(&n->arena, vp_worm_catalog_sha256(n->opt.worm));
-    col->worm_catalog_origin = vp_arena_strdup(&n->arena, vp_worm_catalog_origin(n->opt.worm));
-    col->worm_catalog_version = vp_arena_strdup(&n->arena, col->worm_catalog_version);
+    col->worm_catalog_sha256 = vpc_arena_strdup(&n->arena, vp_worm_catalog_sha256(n->opt.worm));
+    col->worm_catalog_origin = vpc_arena_strdup(&n->arena, vp_worm_catalog_origin(n->opt.worm));
+    col->worm_catalog_version = vpc_arena_strdup(&n->arena, col->worm_catalog_version);
     return VP_OK;
 }
 
@@ -399,7 +399,7 @@ static int cmp_file(const void *a, const void *b)
     return strcmp(((const vp_input_file *)a)->path, ((const vp_input_file *)b)->path);
 }
 
-vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
+vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
 {
     vp_status st = VP_OK;
     long long out_of_scope = 0;
@@ -413,21 +413,21 @@ vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
         return st;
     vp_sort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
 
-    FILTER(n->subs, vp_subscription, vp_subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vp_armid_segment(n, e->id, "subscriptions")));
-    FILTER(n->vaults, vp_vault, vp_vault_in_scope(n, e->id));
-    FILTER(n->policies, vp_policy, vp_vault_in_scope(n, e->vault_id));
-    FILTER(n->items, vp_item, vp_vault_in_scope(n, e->vault_id));
-    FILTER(n->vms, vp_vm, vp_subscription_in_scope(&n->opt, e->subscription_id));
+    FILTER(n->subs, vp_subscription, vpo_subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vpo_armid_segment(n, e->id, "subscriptions")));
+    FILTER(n->vaults, vp_vault, vpo_vault_in_scope(n, e->id));
+    FILTER(n->policies, vp_policy, vpo_vault_in_scope(n, e->vault_id));
+    FILTER(n->items, vp_item, vpo_vault_in_scope(n, e->vault_id));
+    FILTER(n->vms, vp_vm, vpo_subscription_in_scope(&n->opt, e->subscription_id));
 
     merge_vault_documents(n);
     if ((st = link_items(n, err)) || (st = add_referenced_subscriptions(n, err)))
         return st;
     SORT_UNIQUE(n->subs, vp_subscription, "subscription");
-    if (st || (st = vp_judge_completeness(n, snap, err)) || (st = resolve_regions(n, snap, err)) ||
+    if (st || (st = vpo_judge_completeness(n, snap, err)) || (st = resolve_regions(n, snap, err)) ||
         (st = collection_metadata(n, snap, err)))
         return st;
     if (out_of_scope)
-        vp_warn(n, "out-of-scope", NULL, NULL, "%lld resource(s) outside the configured scope were left out", out_of_scope);
+        vpo_warn(n, "out-of-scope", NULL, NULL, "%lld resource(s) outside the configured scope were left out", out_of_scope);
 
     vp_sort(n->warnings.v, n->warnings.n, sizeof *n->warnings.v, cmp_warning);
     vp_sort(n->files.v, n->files.n, sizeof *n->files.v, cmp_file);

@@ -92,97 +92,97 @@ typedef struct {
     vp_error error;
 } vp_prepared_body;
 
-void vp_prepare_body(vp_prepared_body *b);
+void vpo_prepare_body(vp_prepared_body *b);
 /* Normalizes a prepared body; reports b's parse error (after any sidecar error, as
  * vp_normalizer_add does). Does not free b->root. */
-vp_status vp_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b, vp_error *err);
+vp_status vpo_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b, vp_error *err);
 
 /* The operation whose resources res is (by its type, else by its shape), or NULL for
  * a resource vaultproof does not read. */
-const vp_arm_operation *vp_classify(const cJSON *res, const char *type);
+const vp_arm_operation *vpo_classify(const cJSON *res, const char *type);
 
 /* The normalizers, one per vp_arm_kind: each reads one resource into the working state. */
 typedef vp_status (*col_normalize_fn)(vp_res_ctx *c);
 /* The normalizer of kind (normalizer.c), NULL out of range: for tests that every kind has one. */
-col_normalize_fn col_normalizer_for(vp_arm_kind kind);
-vp_status vp_norm_subscription(vp_res_ctx *c);
-vp_status vp_norm_vault(vp_res_ctx *c);
-vp_status vp_norm_vaultconfig(vp_res_ctx *c);
-vp_status vp_norm_storageconfig(vp_res_ctx *c);
-vp_status vp_norm_guard(vp_res_ctx *c);
-vp_status vp_norm_vm(vp_res_ctx *c);
-vp_status vp_norm_policy(vp_res_ctx *c);
-vp_status vp_norm_item(vp_res_ctx *c);
+col_normalize_fn vpo_normalizer_for(vp_arm_kind kind);
+vp_status vpo_norm_subscription(vp_res_ctx *c);
+vp_status vpo_norm_vault(vp_res_ctx *c);
+vp_status vpo_norm_vaultconfig(vp_res_ctx *c);
+vp_status vpo_norm_storageconfig(vp_res_ctx *c);
+vp_status vpo_norm_guard(vp_res_ctx *c);
+vp_status vpo_norm_vm(vp_res_ctx *c);
+vp_status vpo_norm_policy(vp_res_ctx *c);
+vp_status vpo_norm_item(vp_res_ctx *c);
 
 /* Parses a sidecar into a capture. */
-vp_status vp_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
+vp_status vpo_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
                            vp_error *err);
 
-vp_status vp_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
+vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* Shared by finish.c and completeness.c. Entity arrays are sorted by id, ignoring case. */
-void *vp_find_by_id(void *arr, size_t count, size_t elem, size_t id_off, const char *id);
-#define FIND(vec, T, k) ((T *)vp_find_by_id((vec).v, (vec).n, sizeof(T), offsetof(T, id), (k)))
-int vp_subscription_in_scope(const vp_collect_options *o, const char *sub);
-int vp_vault_in_scope(vp_normalizer *n, const char *vault_id);
+void *vpo_find_by_id(void *arr, size_t count, size_t elem, size_t id_off, const char *id);
+#define FIND(vec, T, k) ((T *)vpo_find_by_id((vec).v, (vec).n, sizeof(T), offsetof(T, id), (k)))
+int vpo_subscription_in_scope(const vp_collect_options *o, const char *sub);
+int vpo_vault_in_scope(vp_normalizer *n, const char *vault_id);
 /* Judges every list call and records the vaults' completeness (completeness.c). */
-vp_status vp_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
+vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* --- helpers shared by the normalizers (normalize_util.c) --- */
 
 /* Records a warning; strings are copied. */
-void vp_warn(vp_normalizer *n, const char *code, const char *file, const char *pointer, const char *fmt, ...)
+void vpo_warn(vp_normalizer *n, const char *code, const char *file, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* Whether a text value is worth interning: SHARED for enums and references that repeat
  * across resources, UNIQUE for names and times that rarely do. */
 typedef enum { VP_TEXT_SHARED, VP_TEXT_UNIQUE } vp_text_kind;
-void vp_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+void vpo_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
                      const char *const *allowed, vp_text_kind kind, vp_text *out);
 
 /* Reads a string member into a vp_text (interned). If allowed (NULL-terminated list) is given and
  * the value is not in it (ignoring case), the value is kept, flagged unknown and warned. */
-void vp_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+void vpo_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
                   const char *const *allowed, vp_text *out);
-/* As vp_read_text, but the value must be an RFC 3339 time. */
-void vp_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out);
-void vp_read_num(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, long long min,
+/* As vpo_read_text, but the value must be an RFC 3339 time. */
+void vpo_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out);
+void vpo_read_num(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, long long min,
                  long long max, vp_num *out);
-void vp_read_flag(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_flag *out);
+void vpo_read_flag(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_flag *out);
 /* Nested object (absent/null gives NULL). ptr receives base + "/" + key. */
-const cJSON *vp_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, char *ptr,
+const cJSON *vpo_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, char *ptr,
                             size_t ptr_size);
-vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out);
+vp_status vpo_read_tags(vp_res_ctx *c, vp_tags *out);
 /* The resource's id (required) and name (the last id segment when absent). */
-vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **name);
+vp_status vpo_read_identity(vp_res_ctx *c, const char **id, const char **name);
 /* For resources under a vault: identity plus source, parent vault and subscription. */
-vp_status vp_read_vault_child(vp_res_ctx *c, const char **id, const char **name, vp_source *source,
+vp_status vpo_read_vault_child(vp_res_ctx *c, const char **id, const char **name, vp_source *source,
                               const char **vault_id, const char **subscription_id);
 
 /* The one stored copy of s (or of its first len bytes); NULL in, NULL out; NULL when
  * out of memory. */
-const char *vp_intern(vp_normalizer *n, const char *s);
-const char *vp_intern_n(vp_normalizer *n, const char *s, size_t len);
+const char *vpo_intern(vp_normalizer *n, const char *s);
+const char *vpo_intern_n(vp_normalizer *n, const char *s, size_t len);
 
 /* ARM id helpers; segment names match case-insensitively. Interned strings or NULL. */
-const char *vp_armid_segment(vp_normalizer *n, const char *id, const char *segment); /* value after /segment/ */
-const char *vp_armid_vault_id(vp_normalizer *n, const char *id); /* id of the parent vault, as spelled in id */
+const char *vpo_armid_segment(vp_normalizer *n, const char *id, const char *segment); /* value after /segment/ */
+const char *vpo_armid_vault_id(vp_normalizer *n, const char *id); /* id of the parent vault, as spelled in id */
 
 /* Enum tables (NULL-terminated). */
-extern const char *const vp_enum_immutability[];
-extern const char *const vp_enum_soft_delete[];
-extern const char *const vp_enum_enhanced_security[];
-extern const char *const vp_enum_mua[];
-extern const char *const vp_enum_redundancy[];
-extern const char *const vp_enum_crr[];
-extern const char *const vp_enum_secure_score[];
-extern const char *const vp_enum_bcdr[];
-extern const char *const vp_enum_management_type[];
-extern const char *const vp_enum_protection_state[];
-extern const char *const vp_enum_health[];
-extern const char *const vp_enum_item_type[];
-extern const char *const vp_enum_policy_type[];
-extern const char *const vp_enum_sub_policy_type[];
-extern const char *const vp_enum_workload_type[];
+extern const char *const vpo_enum_immutability[];
+extern const char *const vpo_enum_soft_delete[];
+extern const char *const vpo_enum_enhanced_security[];
+extern const char *const vpo_enum_mua[];
+extern const char *const vpo_enum_redundancy[];
+extern const char *const vpo_enum_crr[];
+extern const char *const vpo_enum_secure_score[];
+extern const char *const vpo_enum_bcdr[];
+extern const char *const vpo_enum_management_type[];
+extern const char *const vpo_enum_protection_state[];
+extern const char *const vpo_enum_health[];
+extern const char *const vpo_enum_item_type[];
+extern const char *const vpo_enum_policy_type[];
+extern const char *const vpo_enum_sub_policy_type[];
+extern const char *const vpo_enum_workload_type[];
 
 #endif

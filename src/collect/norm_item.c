@@ -40,50 +40,50 @@ static const char *item_kind(const vp_text *type, const vp_text *mgmt, const vp_
     return "unknown";
 }
 
-vp_status vp_norm_item(vp_res_ctx *c)
+vp_status vpo_norm_item(vp_res_ctx *c)
 {
     char pp[512], ext_p[512];
     vp_item *it = VP_VEC_PUSH(c->n->items);
     if (!it)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    if (vp_read_vault_child(c, &it->id, &it->name, &it->source, &it->vault_id, &it->subscription_id))
+    if (vpo_read_vault_child(c, &it->id, &it->name, &it->source, &it->vault_id, &it->subscription_id))
         return c->r->status;
 
-    const cJSON *p = vp_read_object(c, c->res, c->pointer, "properties", pp, sizeof pp);
-    vp_read_text(c, p, pp, "protectedItemType", vp_enum_item_type, &it->item_type);
-    vp_read_text(c, p, pp, "backupManagementType", vp_enum_management_type, &it->management_type);
-    vp_read_text(c, p, pp, "workloadType", vp_enum_workload_type, &it->workload_type);
+    const cJSON *p = vpo_read_object(c, c->res, c->pointer, "properties", pp, sizeof pp);
+    vpo_read_text(c, p, pp, "protectedItemType", vpo_enum_item_type, &it->item_type);
+    vpo_read_text(c, p, pp, "backupManagementType", vpo_enum_management_type, &it->management_type);
+    vpo_read_text(c, p, pp, "workloadType", vpo_enum_workload_type, &it->workload_type);
     it->kind = item_kind(&it->item_type, &it->management_type, &it->workload_type);
 
-    vp_read_text_as(c, p, pp, "friendlyName", NULL, VP_TEXT_UNIQUE, &it->friendly_name);
+    vpo_read_text_as(c, p, pp, "friendlyName", NULL, VP_TEXT_UNIQUE, &it->friendly_name);
     /* The machine that runs the workload: its name lives in a different member per type. */
-    vp_read_text(c, p, pp, "serverName", NULL, &it->server);
+    vpo_read_text(c, p, pp, "serverName", NULL, &it->server);
     if (it->server.presence != VP_PRESENT)
-        vp_read_text(c, p, pp, "computerName", NULL, &it->server);
+        vpo_read_text(c, p, pp, "computerName", NULL, &it->server);
     if (it->server.presence != VP_PRESENT)
-        vp_read_text(c, p, pp, "backupEngineName", NULL, &it->server);
-    vp_read_text_as(c, p, pp, "containerName", NULL, VP_TEXT_UNIQUE, &it->container);
-    vp_read_text_as(c, p, pp, "sourceResourceId", NULL, VP_TEXT_UNIQUE, &it->source_resource_id);
-    vp_read_text_as(c, p, pp, "virtualMachineId", NULL, VP_TEXT_UNIQUE, &it->vm_id);
-    vp_read_text(c, p, pp, "policyId", NULL, &it->policy_id);
-    vp_read_text(c, p, pp, "policyName", NULL, &it->policy_name);
-    vp_read_text(c, p, pp, "protectionState", vp_enum_protection_state, &it->protection_state);
-    vp_read_text(c, p, pp, "protectionStatus", NULL, &it->protection_status);
-    vp_read_text(c, p, pp, "healthStatus", vp_enum_health, &it->health_status);
+        vpo_read_text(c, p, pp, "backupEngineName", NULL, &it->server);
+    vpo_read_text_as(c, p, pp, "containerName", NULL, VP_TEXT_UNIQUE, &it->container);
+    vpo_read_text_as(c, p, pp, "sourceResourceId", NULL, VP_TEXT_UNIQUE, &it->source_resource_id);
+    vpo_read_text_as(c, p, pp, "virtualMachineId", NULL, VP_TEXT_UNIQUE, &it->vm_id);
+    vpo_read_text(c, p, pp, "policyId", NULL, &it->policy_id);
+    vpo_read_text(c, p, pp, "policyName", NULL, &it->policy_name);
+    vpo_read_text(c, p, pp, "protectionState", vpo_enum_protection_state, &it->protection_state);
+    vpo_read_text(c, p, pp, "protectionStatus", NULL, &it->protection_status);
+    vpo_read_text(c, p, pp, "healthStatus", vpo_enum_health, &it->health_status);
     if (it->health_status.presence != VP_PRESENT)
-        vp_read_text(c, p, pp, "protectedItemHealthStatus", vp_enum_health, &it->health_status);
-    vp_read_text(c, p, pp, "lastBackupStatus", NULL, &it->last_backup_status);
-    vp_read_time(c, p, pp, "lastBackupTime", &it->last_backup_time);
-    vp_read_time(c, p, pp, "lastRecoveryPoint", &it->last_recovery_point);
-    vp_read_flag(c, p, pp, "isScheduledForDeferredDelete", &it->deferred_delete);
-    vp_read_time(c, p, pp, "deferredDeleteTimeInUTC", &it->deferred_delete_time);
-    vp_read_flag(c, p, pp, "isArchiveEnabled", &it->archive_enabled);
+        vpo_read_text(c, p, pp, "protectedItemHealthStatus", vpo_enum_health, &it->health_status);
+    vpo_read_text(c, p, pp, "lastBackupStatus", NULL, &it->last_backup_status);
+    vpo_read_time(c, p, pp, "lastBackupTime", &it->last_backup_time);
+    vpo_read_time(c, p, pp, "lastRecoveryPoint", &it->last_recovery_point);
+    vpo_read_flag(c, p, pp, "isScheduledForDeferredDelete", &it->deferred_delete);
+    vpo_read_time(c, p, pp, "deferredDeleteTimeInUTC", &it->deferred_delete_time);
+    vpo_read_flag(c, p, pp, "isArchiveEnabled", &it->archive_enabled);
 
-    const cJSON *ext = vp_read_object(c, p, pp, "extendedInfo", ext_p, sizeof ext_p);
-    vp_read_time(c, ext, ext_p, "oldestRecoveryPoint", &it->oldest_recovery_point);
-    vp_read_num(c, ext, ext_p, "recoveryPointCount", 0, 1LL << 40, &it->recovery_point_count);
-    vp_read_text(c, ext, ext_p, "policyState", NULL, &it->policy_state);
+    const cJSON *ext = vpo_read_object(c, p, pp, "extendedInfo", ext_p, sizeof ext_p);
+    vpo_read_time(c, ext, ext_p, "oldestRecoveryPoint", &it->oldest_recovery_point);
+    vpo_read_num(c, ext, ext_p, "recoveryPointCount", 0, 1LL << 40, &it->recovery_point_count);
+    vpo_read_text(c, ext, ext_p, "policyState", NULL, &it->policy_state);
     if (it->last_backup_status.presence != VP_PRESENT) /* DPM and MABS report it here */
-        vp_read_text(c, ext, ext_p, "lastBackupStatus", NULL, &it->last_backup_status);
+        vpo_read_text(c, ext, ext_p, "lastBackupStatus", NULL, &it->last_backup_status);
     return c->r->status;
 }

@@ -19,7 +19,7 @@ typedef struct {
 static const char *relative(policy_build *b, const char *abs)
 {
     size_t n = strlen(b->c->pointer);
-    return vp_arena_strdup(&b->c->n->arena, strncmp(abs, b->c->pointer, n) == 0 ? abs + n : abs);
+    return vpc_arena_strdup(&b->c->n->arena, strncmp(abs, b->c->pointer, n) == 0 ? abs + n : abs);
 }
 
 static vp_status add_tier(policy_build *b, const char *sub, const char *tier, const cJSON *dur, const char *dur_p)
@@ -33,22 +33,22 @@ static vp_status add_tier(policy_build *b, const char *sub, const char *tier, co
         return r->status;
     if (pc != VP_PRESENT || pu != VP_PRESENT) {
         b->p->unknown_retention = 1;
-        vp_warn(b->c->n, "retention-not-reported", b->c->file, dur_p,
+        vpo_warn(b->c->n, "retention-not-reported", b->c->file, dur_p,
                 "retention duration without %s; tier recorded as unknown", pc != VP_PRESENT ? "count" : "durationType");
     }
     vp_retention_tier *t = VP_VEC_PUSH(b->tiers);
     if (!t)
         return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
-    t->sub_policy = vp_arena_strdup(&b->c->n->arena, sub);
+    t->sub_policy = vpc_arena_strdup(&b->c->n->arena, sub);
     t->tier = tier;
     t->count = pc == VP_PRESENT ? count : -1;
-    t->unit = vp_arena_strdup(&b->c->n->arena, unit);
+    t->unit = vpc_arena_strdup(&b->c->n->arena, unit);
     t->pointer = relative(b, dur_p);
     if (vp_retention_days(count, unit, &t->days) != 0 || pc != VP_PRESENT) {
         t->days = -1;
         b->p->unknown_retention = 1;
         if (pu == VP_PRESENT)
-            vp_warn(b->c->n, "unknown-enum", b->c->file, dur_p,
+            vpo_warn(b->c->n, "unknown-enum", b->c->file, dur_p,
                     "durationType '%s' is not Days, Weeks, Months or Years; retention not computed", unit);
     }
     return VP_OK;
@@ -68,22 +68,22 @@ static vp_status parse_retention(policy_build *b, const char *sub, const cJSON *
     if (c->r->status)
         return c->r->status;
     if (type && strcasecmp(type, "SimpleRetentionPolicy") == 0) {
-        const cJSON *dur = vp_read_object(c, ret, ret_p, "retentionDuration", dp, sizeof dp);
+        const cJSON *dur = vpo_read_object(c, ret, ret_p, "retentionDuration", dp, sizeof dp);
         return dur ? add_tier(b, sub, "simple", dur, dp) : c->r->status;
     }
     if (type && strcasecmp(type, "LongTermRetentionPolicy") == 0) {
         for (int i = 0; i < 4; i++) {
-            const cJSON *s = vp_read_object(c, ret, ret_p, sched[i], p, sizeof p);
+            const cJSON *s = vpo_read_object(c, ret, ret_p, sched[i], p, sizeof p);
             if (!s)
                 continue;
-            const cJSON *dur = vp_read_object(c, s, p, "retentionDuration", dp, sizeof dp);
+            const cJSON *dur = vpo_read_object(c, s, p, "retentionDuration", dp, sizeof dp);
             if (dur && add_tier(b, sub, names[i], dur, dp))
                 return c->r->status;
         }
         return c->r->status;
     }
     b->p->unknown_retention = 1;
-    vp_warn(c->n, "unknown-enum", c->file, ret_p, "retentionPolicyType '%s' not understood; retention not computed",
+    vpo_warn(c->n, "unknown-enum", c->file, ret_p, "retentionPolicyType '%s' not understood; retention not computed",
             type ? type : "(not reported)");
     return VP_OK;
 }
@@ -98,7 +98,7 @@ static vp_status add_days_tier(policy_build *b, const char *sub, const char *tie
     vp_retention_tier *t = VP_VEC_PUSH(b->tiers);
     if (!t)
         return vp_error_set(b->c->r->err, VP_ERR_NOMEM, "out of memory");
-    t->sub_policy = vp_arena_strdup(&b->c->n->arena, sub);
+    t->sub_policy = vpc_arena_strdup(&b->c->n->arena, sub);
     t->tier = tier;
     t->count = days;
     t->unit = "Days";
@@ -120,12 +120,12 @@ static vp_status parse_sub_policies(policy_build *b, const cJSON *props, const c
         vp_json_pointer_index(sp, sizeof sp, vp_json_pointer_join(sp, sizeof sp, props_p, "subProtectionPolicy"), i);
         if (!cJSON_IsObject(s))
             return vp_jr_fail(c->r, sp, "a sub-policy object", s);
-        vp_read_text(c, s, sp, "policyType", vp_enum_sub_policy_type, &type);
+        vpo_read_text(c, s, sp, "policyType", vpo_enum_sub_policy_type, &type);
         const char *name = type.presence == VP_PRESENT ? type.value : "(not reported)";
-        const cJSON *ret = vp_read_object(c, s, sp, "retentionPolicy", rp, sizeof rp);
+        const cJSON *ret = vpo_read_object(c, s, sp, "retentionPolicy", rp, sizeof rp);
         if (parse_retention(b, name, ret, rp))
             return c->r->status;
-        const cJSON *snap = vp_read_object(c, s, sp, "snapshotBackupAdditionalDetails", schp, sizeof schp);
+        const cJSON *snap = vpo_read_object(c, s, sp, "snapshotBackupAdditionalDetails", schp, sizeof schp);
         if (snap && add_days_tier(b, name, "instant", snap, schp, "instantRpRetentionRangeInDays"))
             return c->r->status;
     }
@@ -159,7 +159,7 @@ static void summarize(vp_policy *p)
     }
 }
 
-vp_status vp_norm_policy(vp_res_ctx *c)
+vp_status vpo_norm_policy(vp_res_ctx *c)
 {
     char props_p[512], rp[512], sp[512], vp[512], set_p[512];
     policy_build b = {c, NULL, {0}};
@@ -167,30 +167,30 @@ vp_status vp_norm_policy(vp_res_ctx *c)
     if (!p)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     b.p = p;
-    if (vp_read_vault_child(c, &p->id, &p->name, &p->source, &p->vault_id, &p->subscription_id))
+    if (vpo_read_vault_child(c, &p->id, &p->name, &p->source, &p->vault_id, &p->subscription_id))
         return c->r->status;
 
-    const cJSON *props = vp_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
-    vp_read_text(c, props, props_p, "backupManagementType", vp_enum_management_type, &p->management_type);
-    vp_read_text(c, props, props_p, "workLoadType", vp_enum_workload_type, &p->workload_type);
-    vp_read_text(c, props, props_p, "policyType", vp_enum_policy_type, &p->policy_type);
-    vp_read_text(c, props, props_p, "timeZone", NULL, &p->time_zone);
-    vp_read_num(c, props, props_p, "protectedItemsCount", 0, 1LL << 40, &p->protected_items_count);
-    const cJSON *sched = vp_read_object(c, props, props_p, "schedulePolicy", sp, sizeof sp);
-    vp_read_text(c, sched, sp, "scheduleRunFrequency", NULL, &p->schedule_frequency);
-    const cJSON *settings = vp_read_object(c, props, props_p, "settings", set_p, sizeof set_p);
+    const cJSON *props = vpo_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
+    vpo_read_text(c, props, props_p, "backupManagementType", vpo_enum_management_type, &p->management_type);
+    vpo_read_text(c, props, props_p, "workLoadType", vpo_enum_workload_type, &p->workload_type);
+    vpo_read_text(c, props, props_p, "policyType", vpo_enum_policy_type, &p->policy_type);
+    vpo_read_text(c, props, props_p, "timeZone", NULL, &p->time_zone);
+    vpo_read_num(c, props, props_p, "protectedItemsCount", 0, 1LL << 40, &p->protected_items_count);
+    const cJSON *sched = vpo_read_object(c, props, props_p, "schedulePolicy", sp, sizeof sp);
+    vpo_read_text(c, sched, sp, "scheduleRunFrequency", NULL, &p->schedule_frequency);
+    const cJSON *settings = vpo_read_object(c, props, props_p, "settings", set_p, sizeof set_p);
     if (p->time_zone.presence != VP_PRESENT)
-        vp_read_text(c, settings, set_p, "timeZone", NULL, &p->time_zone);
+        vpo_read_text(c, settings, set_p, "timeZone", NULL, &p->time_zone);
     if (c->r->status)
         goto out;
 
-    const cJSON *ret = vp_read_object(c, props, props_p, "retentionPolicy", rp, sizeof rp);
+    const cJSON *ret = vpo_read_object(c, props, props_p, "retentionPolicy", rp, sizeof rp);
     if (parse_retention(&b, NULL, ret, rp))
         goto out;
-    const cJSON *vret = vp_read_object(c, props, props_p, "vaultRetentionPolicy", vp, sizeof vp);
+    const cJSON *vret = vpo_read_object(c, props, props_p, "vaultRetentionPolicy", vp, sizeof vp);
     if (vret) {
         char vr[512];
-        const cJSON *inner = vp_read_object(c, vret, vp, "vaultRetention", vr, sizeof vr);
+        const cJSON *inner = vpo_read_object(c, vret, vp, "vaultRetention", vr, sizeof vr);
         if (parse_retention(&b, NULL, inner, vr) || add_days_tier(&b, NULL, "snapshot", vret, vp, "snapshotRetentionInDays"))
             goto out;
     }
@@ -200,11 +200,11 @@ vp_status vp_norm_policy(vp_res_ctx *c)
         goto out;
     if (b.tiers.n == 0 && props) {
         p->unknown_retention = 1;
-        vp_warn(c->n, "retention-not-reported", c->file, props_p, "policy '%s' reports no retention tier", p->name);
+        vpo_warn(c->n, "retention-not-reported", c->file, props_p, "policy '%s' reports no retention tier", p->name);
     }
 out:
     p->tier_count = b.tiers.n;
-    p->tiers = vp_arena_alloc(&c->n->arena, (b.tiers.n + 1) * sizeof *p->tiers);
+    p->tiers = vpc_arena_alloc(&c->n->arena, (b.tiers.n + 1) * sizeof *p->tiers);
     if (p->tiers && b.tiers.n)
         memcpy(p->tiers, b.tiers.v, b.tiers.n * sizeof *p->tiers);
     free(b.tiers.v);

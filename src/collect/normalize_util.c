@@ -7,7 +7,7 @@
 #include "collect/internal.h"
 #include "vaultproof/clock.h"
 
-void vp_warn(vp_normalizer *n, const char *code, const char *file, const char *pointer, const char *fmt, ...)
+void vpo_warn(vp_normalizer *n, const char *code, const char *file, const char *pointer, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -18,9 +18,9 @@ void vp_warn(vp_normalizer *n, const char *code, const char *file, const char *p
     if (!w)
         return; /* out of memory: losing a warning beats crashing; finish() will fail anyway */
     w->code = code;
-    w->file = vp_arena_strdup(&n->arena, file);
-    w->pointer = vp_arena_strdup(&n->arena, pointer);
-    w->message = vp_arena_strdup(&n->arena, msg);
+    w->file = vpc_arena_strdup(&n->arena, file);
+    w->pointer = vpc_arena_strdup(&n->arena, pointer);
+    w->message = vpc_arena_strdup(&n->arena, msg);
 }
 
 static int in_enum(const char *const *allowed, const char *v)
@@ -31,13 +31,13 @@ static int in_enum(const char *const *allowed, const char *v)
     return 0;
 }
 
-void vp_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+void vpo_read_text(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
                   const char *const *allowed, vp_text *out)
 {
-    vp_read_text_as(c, obj, base, key, allowed, VP_TEXT_SHARED, out);
+    vpo_read_text_as(c, obj, base, key, allowed, VP_TEXT_SHARED, out);
 }
 
-void vp_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
+void vpo_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key,
                      const char *const *allowed, vp_text_kind kind, vp_text *out)
 {
     const char *s = NULL;
@@ -45,19 +45,19 @@ void vp_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const ch
     out->presence = (unsigned char)vp_jr_string(c->r, obj, base, key, &s);
     if (out->presence != VP_PRESENT)
         return;
-    out->value = kind == VP_TEXT_SHARED ? vp_intern(c->n, s) : vp_arena_strdup(&c->n->arena, s);
+    out->value = kind == VP_TEXT_SHARED ? vpo_intern(c->n, s) : vpc_arena_strdup(&c->n->arena, s);
     if (allowed && !in_enum(allowed, s)) {
         char ptr[512];
         out->unknown = 1;
         vp_json_pointer_join(ptr, sizeof ptr, base, key);
-        vp_warn(c->n, "unknown-enum", c->file, ptr, "value '%s' is not one the API documents; kept verbatim", s);
+        vpo_warn(c->n, "unknown-enum", c->file, ptr, "value '%s' is not one the API documents; kept verbatim", s);
     }
 }
 
-void vp_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
+void vpo_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
 {
     long long epoch;
-    vp_read_text_as(c, obj, base, key, NULL, VP_TEXT_UNIQUE, out);
+    vpo_read_text_as(c, obj, base, key, NULL, VP_TEXT_UNIQUE, out);
     if (out->presence == VP_PRESENT && vp_time_parse(out->value, &epoch) != 0 && c->r->status == VP_OK) {
         char ptr[512];
         vp_json_pointer_join(ptr, sizeof ptr, base, key);
@@ -66,20 +66,20 @@ void vp_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char 
     }
 }
 
-void vp_read_num(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, long long min,
+void vpo_read_num(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, long long min,
                  long long max, vp_num *out)
 {
     memset(out, 0, sizeof *out);
     out->presence = (unsigned char)vp_jr_int(c->r, obj, base, key, min, max, &out->value);
 }
 
-void vp_read_flag(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_flag *out)
+void vpo_read_flag(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_flag *out)
 {
     memset(out, 0, sizeof *out);
     out->presence = (unsigned char)vp_jr_bool(c->r, obj, base, key, &out->value);
 }
 
-const cJSON *vp_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, char *ptr,
+const cJSON *vpo_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, char *ptr,
                             size_t ptr_size)
 {
     const cJSON *o = NULL;
@@ -90,7 +90,7 @@ const cJSON *vp_read_object(vp_res_ctx *c, const cJSON *obj, const char *base, c
     return o;
 }
 
-vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out)
+vp_status vpo_read_tags(vp_res_ctx *c, vp_tags *out)
 {
     const cJSON *tags = NULL;
     char ptr[512];
@@ -99,7 +99,7 @@ vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out)
     if (!tags)
         return c->r->status;
     out->count = (size_t)cJSON_GetArraySize(tags);
-    out->items = vp_arena_alloc(&c->n->arena, (out->count + 1) * sizeof *out->items);
+    out->items = vpc_arena_alloc(&c->n->arena, (out->count + 1) * sizeof *out->items);
     if (!out->items)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     size_t i = 0;
@@ -109,8 +109,8 @@ vp_status vp_read_tags(vp_res_ctx *c, vp_tags *out)
             vp_json_pointer_join(ptr, sizeof ptr, ptr, t->string);
             return vp_jr_fail(c->r, ptr, "a string tag value", t);
         }
-        out->items[i].key = vp_intern(c->n, t->string);
-        out->items[i].value = vp_intern(c->n, t->valuestring);
+        out->items[i].key = vpo_intern(c->n, t->string);
+        out->items[i].value = vpo_intern(c->n, t->valuestring);
     }
     return VP_OK;
 }
@@ -123,7 +123,7 @@ static size_t fnv1a(const char *s, size_t len)
     return h;
 }
 
-const char *vp_intern_n(vp_normalizer *n, const char *s, size_t len)
+const char *vpo_intern_n(vp_normalizer *n, const char *s, size_t len)
 {
     vp_intern_table *t = &n->strings;
     if (!s)
@@ -156,7 +156,7 @@ const char *vp_intern_n(vp_normalizer *n, const char *s, size_t len)
     for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
         if (t->hashes[j] == h && strncmp(t->slots[j], s, len) == 0 && t->slots[j][len] == '\0')
             return t->slots[j];
-    const char *copy = vp_arena_strndup(&n->arena, s, len);
+    const char *copy = vpc_arena_strndup(&n->arena, s, len);
     if (copy) {
         t->slots[j] = copy;
         t->hashes[j] = h;
@@ -165,26 +165,26 @@ const char *vp_intern_n(vp_normalizer *n, const char *s, size_t len)
     return copy;
 }
 
-const char *vp_intern(vp_normalizer *n, const char *s)
+const char *vpo_intern(vp_normalizer *n, const char *s)
 {
-    return s ? vp_intern_n(n, s, strlen(s)) : NULL;
+    return s ? vpo_intern_n(n, s, strlen(s)) : NULL;
 }
 
 /* Finds "/<segment>/" case-insensitively and returns what follows up to the next '/'. */
-const char *vp_armid_segment(vp_normalizer *n, const char *id, const char *segment)
+const char *vpo_armid_segment(vp_normalizer *n, const char *id, const char *segment)
 {
     size_t sl = strlen(segment);
     for (const char *p = id; (p = strchr(p, '/')) != NULL; p++) {
         if (strncasecmp(p + 1, segment, sl) == 0 && p[1 + sl] == '/') {
             const char *v = p + 2 + sl, *end = strchr(v, '/');
             size_t len = end ? (size_t)(end - v) : strlen(v);
-            return len ? vp_intern_n(n, v, len) : NULL;
+            return len ? vpo_intern_n(n, v, len) : NULL;
         }
     }
     return NULL;
 }
 
-const char *vp_armid_vault_id(vp_normalizer *n, const char *id)
+const char *vpo_armid_vault_id(vp_normalizer *n, const char *id)
 {
     static const char marker[] = "/providers/microsoft.recoveryservices/vaults/";
     size_t ml = sizeof marker - 1;
@@ -193,13 +193,13 @@ const char *vp_armid_vault_id(vp_normalizer *n, const char *id)
             const char *name = p + ml, *end = strchr(name, '/');
             if (end == name || !*name)
                 return NULL;
-            return vp_intern_n(n, id, end ? (size_t)(end - id) : strlen(id));
+            return vpo_intern_n(n, id, end ? (size_t)(end - id) : strlen(id));
         }
     }
     return NULL;
 }
 
-vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **name)
+vp_status vpo_read_identity(vp_res_ctx *c, const char **id, const char **name)
 {
     const char *s = NULL, *nm = NULL;
     if (vp_jr_string(c->r, c->res, c->pointer, "id", &s) != VP_PRESENT || !*s) {
@@ -209,47 +209,47 @@ vp_status vp_read_identity(vp_res_ctx *c, const char **id, const char **name)
                        cJSON_GetObjectItemCaseSensitive(c->res, "id"));
         return c->r->status;
     }
-    *id = vp_arena_strdup(&c->n->arena, s);
+    *id = vpc_arena_strdup(&c->n->arena, s);
     if (vp_jr_string(c->r, c->res, c->pointer, "name", &nm) != VP_PRESENT) {
         const char *slash = strrchr(s, '/');
         nm = slash ? slash + 1 : s;
     }
-    *name = vp_arena_strdup(&c->n->arena, nm);
+    *name = vpc_arena_strdup(&c->n->arena, nm);
     if (!*id || !*name)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     return c->r->status;
 }
 
-vp_status vp_read_vault_child(vp_res_ctx *c, const char **id, const char **name, vp_source *source,
+vp_status vpo_read_vault_child(vp_res_ctx *c, const char **id, const char **name, vp_source *source,
                               const char **vault_id, const char **subscription_id)
 {
-    if (vp_read_identity(c, id, name))
+    if (vpo_read_identity(c, id, name))
         return c->r->status;
     source->file = c->file;
-    source->pointer = vp_arena_strdup(&c->n->arena, c->pointer);
-    *vault_id = vp_armid_vault_id(c->n, *id);
-    *subscription_id = vp_armid_segment(c->n, *id, "subscriptions");
+    source->pointer = vpc_arena_strdup(&c->n->arena, c->pointer);
+    *vault_id = vpo_armid_vault_id(c->n, *id);
+    *subscription_id = vpo_armid_segment(c->n, *id, "subscriptions");
     return VP_OK;
 }
 
 /* Enumerations as documented in the Recovery Services specs (docs/snapshot-format.md). */
-const char *const vp_enum_immutability[] = {"Disabled", "Unlocked", "Locked", NULL};
-const char *const vp_enum_soft_delete[] = {"Invalid", "Enabled", "Disabled", "AlwaysON", NULL};
-const char *const vp_enum_enhanced_security[] = {"Invalid", "Enabled", "Disabled", "AlwaysON", NULL};
-const char *const vp_enum_mua[] = {"Invalid", "Enabled", "Disabled", NULL};
-const char *const vp_enum_redundancy[] = {"Invalid", "LocallyRedundant", "GeoRedundant", "ZoneRedundant",
+const char *const vpo_enum_immutability[] = {"Disabled", "Unlocked", "Locked", NULL};
+const char *const vpo_enum_soft_delete[] = {"Invalid", "Enabled", "Disabled", "AlwaysON", NULL};
+const char *const vpo_enum_enhanced_security[] = {"Invalid", "Enabled", "Disabled", "AlwaysON", NULL};
+const char *const vpo_enum_mua[] = {"Invalid", "Enabled", "Disabled", NULL};
+const char *const vpo_enum_redundancy[] = {"Invalid", "LocallyRedundant", "GeoRedundant", "ZoneRedundant",
                                           "ReadAccessGeoZoneRedundant", NULL};
-const char *const vp_enum_crr[] = {"Enabled", "Disabled", NULL};
-const char *const vp_enum_secure_score[] = {"None", "Minimum", "Adequate", "Maximum", NULL};
-const char *const vp_enum_bcdr[] = {"Poor", "Fair", "Good", "Excellent", NULL};
-const char *const vp_enum_management_type[] = {"Invalid", "AzureIaasVM", "MAB", "DPM", "AzureBackupServer",
+const char *const vpo_enum_crr[] = {"Enabled", "Disabled", NULL};
+const char *const vpo_enum_secure_score[] = {"None", "Minimum", "Adequate", "Maximum", NULL};
+const char *const vpo_enum_bcdr[] = {"Poor", "Fair", "Good", "Excellent", NULL};
+const char *const vpo_enum_management_type[] = {"Invalid", "AzureIaasVM", "MAB", "DPM", "AzureBackupServer",
                                                "AzureSql", "AzureStorage", "AzureWorkload", "DefaultBackup",
                                                "GenericProtectionPolicy", NULL};
-const char *const vp_enum_protection_state[] = {"Invalid", "IRPending", "Protected", "ProtectionError",
+const char *const vpo_enum_protection_state[] = {"Invalid", "IRPending", "Protected", "ProtectionError",
                                                 "ProtectionStopped", "ProtectionPaused", "BackupsSuspended", NULL};
-const char *const vp_enum_health[] = {"Passed", "ActionRequired", "ActionSuggested", "Invalid", "Healthy",
+const char *const vpo_enum_health[] = {"Passed", "ActionRequired", "ActionSuggested", "Invalid", "Healthy",
                                       "Unhealthy", "NotReachable", "IRPending", NULL};
-const char *const vp_enum_item_type[] = {"Microsoft.Compute/virtualMachines",
+const char *const vpo_enum_item_type[] = {"Microsoft.Compute/virtualMachines",
                                          "Microsoft.ClassicCompute/virtualMachines",
                                          "AzureIaaSVMProtectedItem",
                                          "AzureVmWorkloadProtectedItem",
@@ -263,10 +263,10 @@ const char *const vp_enum_item_type[] = {"Microsoft.Compute/virtualMachines",
                                          "Microsoft.Sql/servers/databases",
                                          "GenericProtectedItem",
                                          NULL};
-const char *const vp_enum_policy_type[] = {"Invalid", "V1", "V2", NULL};
-const char *const vp_enum_sub_policy_type[] = {"Invalid", "Full", "Differential", "Log", "CopyOnlyFull",
+const char *const vpo_enum_policy_type[] = {"Invalid", "V1", "V2", NULL};
+const char *const vpo_enum_sub_policy_type[] = {"Invalid", "Full", "Differential", "Log", "CopyOnlyFull",
                                                "Incremental", "SnapshotFull", "SnapshotCopyOnlyFull", NULL};
-const char *const vp_enum_workload_type[] = {"Invalid", "VM", "FileFolder", "AzureSqlDb", "SQLDB", "Exchange",
+const char *const vpo_enum_workload_type[] = {"Invalid", "VM", "FileFolder", "AzureSqlDb", "SQLDB", "Exchange",
                                              "Sharepoint", "VMwareVM", "SystemState", "Client",
                                              "GenericDataSource", "SQLDataBase", "AzureFileShare",
                                              "SAPHanaDatabase", "SAPAseDatabase", "SAPHanaDBInstance", NULL};

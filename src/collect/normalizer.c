@@ -37,7 +37,7 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->seen.v);
     free(n->strings.slots);
     free(n->strings.hashes);
-    vp_arena_free(&n->arena);
+    vpc_arena_free(&n->arena);
     free(n);
 }
 
@@ -47,8 +47,8 @@ static vp_status record_file(vp_normalizer *n, const char *path, const char *sha
     vp_input_file *f = VP_VEC_PUSH(n->files);
     if (!f)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    f->path = vp_arena_strdup(&n->arena, path);
-    f->sha256 = vp_arena_strdup(&n->arena, sha256);
+    f->path = vpc_arena_strdup(&n->arena, path);
+    f->sha256 = vpc_arena_strdup(&n->arena, sha256);
     f->role = role;
     f->bytes = (long long)len;
     return f->path && f->sha256 ? VP_OK : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
@@ -67,10 +67,10 @@ static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON
     if (arm->parent == VP_ARM_PARENT_TENANT) {
         scope = "/";
     } else if (arm->parent == VP_ARM_PARENT_SUBSCRIPTION) {
-        const char *sub = vp_armid_segment(n, id, "subscriptions");
-        scope = sub ? vp_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
+        const char *sub = vpo_armid_segment(n, id, "subscriptions");
+        scope = sub ? vpc_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
     } else {
-        scope = vp_armid_vault_id(n, id);
+        scope = vpo_armid_vault_id(n, id);
     }
     if (!scope)
         return;
@@ -82,25 +82,25 @@ static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON
         return;
     s->operation = op;
     s->scope = scope;
-    s->scope_key = vp_arena_strlower(&n->arena, scope);
+    s->scope_key = vpc_arena_strlower(&n->arena, scope);
     s->file = file;
 }
 
 /* One normalizer per kind the table names (vaultproof/arm.h). */
 static const col_normalize_fn normalizers[] = {
-    [VP_ARM_KIND_SUBSCRIPTION] = vp_norm_subscription,
-    [VP_ARM_KIND_VAULT] = vp_norm_vault,
-    [VP_ARM_KIND_VM] = vp_norm_vm,
-    [VP_ARM_KIND_POLICY] = vp_norm_policy,
-    [VP_ARM_KIND_ITEM] = vp_norm_item,
-    [VP_ARM_KIND_GUARD] = vp_norm_guard,
-    [VP_ARM_KIND_VAULTCONFIG] = vp_norm_vaultconfig,
-    [VP_ARM_KIND_STORAGECONFIG] = vp_norm_storageconfig,
+    [VP_ARM_KIND_SUBSCRIPTION] = vpo_norm_subscription,
+    [VP_ARM_KIND_VAULT] = vpo_norm_vault,
+    [VP_ARM_KIND_VM] = vpo_norm_vm,
+    [VP_ARM_KIND_POLICY] = vpo_norm_policy,
+    [VP_ARM_KIND_ITEM] = vpo_norm_item,
+    [VP_ARM_KIND_GUARD] = vpo_norm_guard,
+    [VP_ARM_KIND_VAULTCONFIG] = vpo_norm_vaultconfig,
+    [VP_ARM_KIND_STORAGECONFIG] = vpo_norm_storageconfig,
 };
 _Static_assert(sizeof normalizers / sizeof normalizers[0] == VP_ARM_KIND_COUNT,
                "every vp_arm_kind needs a normalizer in this array");
 
-col_normalize_fn col_normalizer_for(vp_arm_kind kind)
+col_normalize_fn vpo_normalizer_for(vp_arm_kind kind)
 {
     return (unsigned)kind < VP_ARM_KIND_COUNT ? normalizers[kind] : NULL;
 }
@@ -128,7 +128,7 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
         vp_jr_string(&r, errobj, "/error", "code", &code);
         if (!cap || cap->status < 400) {
             n->ignored++;
-            vp_warn(n, "error-response", file, "/error", "an ARM error body (%s) %s", code ? code : "no code",
+            vpo_warn(n, "error-response", file, "/error", "an ARM error body (%s) %s", code ? code : "no code",
                     cap ? "with a successful status in its sidecar" : "with no sidecar: the call it answers is unknown");
         }
         return r.status;
@@ -148,7 +148,7 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
         vp_jr_string(&r, res, ptr, "type", &type);
         if (r.status)
             return r.status;
-        const vp_arm_operation *arm = vp_classify(res, type);
+        const vp_arm_operation *arm = vpo_classify(res, type);
         if (!arm) {
             ignored++;
             continue;
@@ -161,22 +161,22 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
     }
     if (ignored) {
         n->ignored += ignored;
-        vp_warn(n, "ignored-resource", file, base, "%lld resource(s) of types vaultproof does not read were ignored",
+        vpo_warn(n, "ignored-resource", file, base, "%lld resource(s) of types vaultproof does not read were ignored",
                 ignored);
     }
     if (next && !cap) {
         for (size_t s = first_seen; s < n->seen.n; s++)
             n->seen.v[s].dangling_next = 1;
         if (first_seen == n->seen.n)
-            vp_warn(n, "unanswered-next-link", file, "/nextLink",
+            vpo_warn(n, "unanswered-next-link", file, "/nextLink",
                     "the list has more pages but nothing identifies the call it belongs to");
     }
     if (cap && (next != NULL) != (cap->has_next != 0))
-        vp_warn(n, "sidecar-mismatch", file, "/nextLink", "the body's nextLink and its sidecar's call.next_link disagree");
+        vpo_warn(n, "sidecar-mismatch", file, "/nextLink", "the body's nextLink and its sidecar's call.next_link disagree");
     return VP_OK;
 }
 
-void vp_prepare_body(vp_prepared_body *b)
+void vpo_prepare_body(vp_prepared_body *b)
 {
     vp_sha256_hex(b->body, b->len, b->sha256);
     if (b->sidecar)
@@ -186,11 +186,11 @@ void vp_prepare_body(vp_prepared_body *b)
                         : vp_json_parse(b->path, b->body, b->len, &b->root, &b->error);
 }
 
-vp_status vp_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b, vp_error *err)
+vp_status vpo_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b, vp_error *err)
 {
     vp_capture cap, *capp = NULL;
     vp_status st;
-    const char *file = vp_arena_strdup(&n->arena, b->path);
+    const char *file = vpc_arena_strdup(&n->arena, b->path);
 
     if (!file)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
@@ -198,7 +198,7 @@ vp_status vp_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *b
         return st;
     if (b->sidecar) {
         if ((st = record_file(n, b->sidecar_path, b->sidecar_sha256, b->sidecar_len, "sidecar", err)) ||
-            (st = vp_capture_parse(n, b->sidecar_path, b->sidecar, b->sidecar_len, &cap, err)))
+            (st = vpo_capture_parse(n, b->sidecar_path, b->sidecar, b->sidecar_len, &cap, err)))
             return st;
         vp_capture *slot = VP_VEC_PUSH(n->captures);
         if (!slot)
@@ -219,8 +219,8 @@ vp_status vp_normalizer_add(vp_normalizer *n, const char *path, const char *body
 {
     vp_prepared_body b = {.path = path, .body = body, .len = len, .sidecar_path = sidecar_path,
                           .sidecar = sidecar, .sidecar_len = sidecar_len};
-    vp_prepare_body(&b);
-    vp_status st = vp_normalizer_add_prepared(n, &b, err);
+    vpo_prepare_body(&b);
+    vp_status st = vpo_normalizer_add_prepared(n, &b, err);
     cJSON_Delete(b.root);
     return st;
 }
@@ -233,7 +233,7 @@ vp_status vp_normalizer_finish(vp_normalizer *n, vp_snapshot **out, vp_error *er
         vp_normalizer_free(n);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
-    vp_status st = vp_finish_snapshot(n, snap, err);
+    vp_status st = vpo_finish_snapshot(n, snap, err);
     vp_normalizer_free(n); /* finish took what the snapshot keeps */
     if (st) {
         vp_snapshot_free(snap);

@@ -131,7 +131,7 @@ static void prepare(pipeline *p, size_t i, job *j)
         b->sidecar = j->side.data ? j->side.data : "";
         b->sidecar_len = j->side.len;
     }
-    vp_prepare_body(b);
+    vpo_prepare_body(b);
 }
 
 static void release(job *j)
@@ -206,7 +206,7 @@ static vp_status consume(pipeline *p, vp_normalizer *n, const vp_collect_options
         while (!(j->state == SLOT_READY && j->index == i))
             pthread_cond_wait(&p->changed, &p->lock);
         pthread_mutex_unlock(&p->lock);
-        st = vp_normalizer_add_prepared(n, &j->prepared, err);
+        st = vpo_normalizer_add_prepared(n, &j->prepared, err);
         pthread_mutex_lock(&p->lock);
         j->state = SLOT_DONE;
         p->consumed = i + 1;

@@ -43,7 +43,7 @@ static const char *type_words(int mask)
     }
 }
 
-vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
+vp_status vpf_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
                                 const char ***out, size_t *count)
 {
     const cJSON *arr = NULL;
@@ -55,13 +55,13 @@ vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, c
         return r->status;
     vp_json_pointer_join(ptr, sizeof ptr, base, key);
     *count = (size_t)cJSON_GetArraySize(arr);
-    *out = vp_arena_alloc(&c->arena, (*count + 1) * sizeof **out);
+    *out = vpc_arena_alloc(&c->arena, (*count + 1) * sizeof **out);
     if (!*out)
         return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
     for (const cJSON *e = arr->child; e; e = e->next, i++) {
         if (!cJSON_IsString(e) || !*e->valuestring)
             return vp_jr_fail(r, vp_json_pointer_index(ip, sizeof ip, ptr, i), "a non-empty string", e);
-        (*out)[i] = vp_arena_strdup(&c->arena, e->valuestring);
+        (*out)[i] = vpc_arena_strdup(&c->arena, e->valuestring);
     }
     return VP_OK;
 }
@@ -75,7 +75,7 @@ static vp_status parse_scope(vp_config *c, vp_jreader *r)
         if (strcmp(k->string, "subscriptions") != 0 && strcmp(k->string, "vaults") != 0)
             return vp_error_set(r->err, VP_ERR_INPUT, "%s: /scope/%s: unknown key; expected subscriptions or vaults",
                                 r->file, k->string);
-    if (vp_config_string_list(c, r, scope, "/scope", "subscriptions", &c->subs, &c->sub_count))
+    if (vpf_config_string_list(c, r, scope, "/scope", "subscriptions", &c->subs, &c->sub_count))
         return r->status;
     if (vp_jr_object(r, scope, "/scope", "vaults", &vaults) != VP_PRESENT)
         return r->status;
@@ -83,9 +83,9 @@ static vp_status parse_scope(vp_config *c, vp_jreader *r)
         if (strcmp(k->string, "include") != 0 && strcmp(k->string, "exclude") != 0)
             return vp_error_set(r->err, VP_ERR_INPUT,
                                 "%s: /scope/vaults/%s: unknown key; expected include or exclude", r->file, k->string);
-    if (vp_config_string_list(c, r, vaults, "/scope/vaults", "include", &c->include, &c->include_count))
+    if (vpf_config_string_list(c, r, vaults, "/scope/vaults", "include", &c->include, &c->include_count))
         return r->status;
-    return vp_config_string_list(c, r, vaults, "/scope/vaults", "exclude", &c->exclude, &c->exclude_count);
+    return vpf_config_string_list(c, r, vaults, "/scope/vaults", "exclude", &c->exclude, &c->exclude_count);
 }
 
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
@@ -133,8 +133,8 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
     }
     vp_jr_string(&r, c->root, "", "organization", &c->organization);
     vp_jr_string(&r, c->root, "", "report_title", &c->report_title);
-    if ((st = parse_scope(c, &r)) || (st = vp_config_parse_eval(c, &r)) || (st = vp_config_parse_live(c, &r)) ||
-        (st = vp_config_parse_signer(c, &r)))
+    if ((st = parse_scope(c, &r)) || (st = vpf_config_parse_eval(c, &r)) || (st = vpf_config_parse_live(c, &r)) ||
+        (st = vpf_config_parse_signer(c, &r)))
         goto fail;
     *out = c;
     return VP_OK;
@@ -148,7 +148,7 @@ void vp_config_free(vp_config *c)
     if (!c)
         return;
     cJSON_Delete(c->root);
-    vp_arena_free(&c->arena);
+    vpc_arena_free(&c->arena);
     free(c->path);
     free(c);
 }
@@ -177,7 +177,7 @@ const char *const *vp_config_vault_exclude(const vp_config *c, size_t *count)
     return c->exclude;
 }
 
-int vp_config_beside(const vp_config *c, const char *path, char *out, size_t size)
+int vpf_config_beside(const vp_config *c, const char *path, char *out, size_t size)
 {
     const char *slash = strrchr(c->path, '/');
     int n = path[0] == '/' || !slash ? snprintf(out, size, "%s", path)
@@ -203,7 +203,7 @@ vp_status vp_config_worm_catalog(const vp_config *c, vp_worm_catalog **out, vp_e
     /* a path, relative to the configuration file's directory */
     char full[8192], *data = NULL;
     size_t len = 0;
-    if (vp_config_beside(c, w->valuestring, full, sizeof full))
+    if (vpf_config_beside(c, w->valuestring, full, sizeof full))
         return vp_error_set(err, VP_ERR_INPUT, "%s: /worm_catalog: path too long", c->path);
     if ((st = vp_read_file(full, &data, &len, err)))
         return vp_error_prefix(err, "%s: /worm_catalog", c->path);

@@ -38,7 +38,7 @@ static const char *copy_string(vp_config *c, vp_jreader *r, const cJSON *o, cons
         s = vp_jr_req_nonempty(r, o, base, key);
     else if (vp_jr_string(r, o, base, key, &s) != VP_PRESENT || r->status || !*s)
         s = NULL;
-    return vp_arena_strdup(&c->arena, s);
+    return vpc_arena_strdup(&c->arena, s);
 }
 
 static vp_status parse_selector(vp_config *c, vp_jreader *r, const cJSON *o, const char *base, vp_selector *sel)
@@ -47,19 +47,19 @@ static vp_status parse_selector(vp_config *c, vp_jreader *r, const cJSON *o, con
     const cJSON *tags = NULL;
     char tp[256], vp[300];
     if (only_keys(r, o, base, keys, "tags or names") ||
-        vp_config_string_list(c, r, o, base, "names", &sel->names, &sel->name_count))
+        vpf_config_string_list(c, r, o, base, "names", &sel->names, &sel->name_count))
         return r->status;
     if (vp_jr_object(r, o, base, "tags", &tags) != VP_PRESENT)
         return r->status;
     vp_json_pointer_join(tp, sizeof tp, base, "tags");
     sel->tag_count = (size_t)cJSON_GetArraySize(tags);
-    sel->tags = vp_arena_alloc(&c->arena, (sel->tag_count + 1) * sizeof *sel->tags);
+    sel->tags = vpc_arena_alloc(&c->arena, (sel->tag_count + 1) * sizeof *sel->tags);
     size_t i = 0;
     for (const cJSON *t = tags->child; t; t = t->next, i++) {
-        sel->tags[i].key = vp_arena_strdup(&c->arena, t->string);
+        sel->tags[i].key = vpc_arena_strdup(&c->arena, t->string);
         if (!cJSON_IsArray(t))
             return vp_jr_fail(r, vp_json_pointer_join(vp, sizeof vp, tp, t->string), "an array of tag values", t);
-        if (vp_config_string_list(c, r, tags, tp, t->string, &sel->tags[i].values, &sel->tags[i].value_count))
+        if (vpf_config_string_list(c, r, tags, tp, t->string, &sel->tags[i].values, &sel->tags[i].value_count))
             return r->status;
     }
     return VP_OK;
@@ -73,7 +73,7 @@ static vp_status parse_classes(vp_config *c, vp_jreader *r)
     if (vp_jr_object(r, c->root, "", "classes", &classes) != VP_PRESENT)
         return r->status;
     e->class_count = (size_t)cJSON_GetArraySize(classes);
-    e->classes = vp_arena_alloc(&c->arena, (e->class_count + 1) * sizeof *e->classes);
+    e->classes = vpc_arena_alloc(&c->arena, (e->class_count + 1) * sizeof *e->classes);
     memset(e->classes, 0, (e->class_count + 1) * sizeof *e->classes);
     size_t i = 0;
     for (const cJSON *k = classes->child; k; k = k->next, i++) {
@@ -83,7 +83,7 @@ static vp_status parse_classes(vp_config *c, vp_jreader *r)
         if (!strcmp(k->string, "default"))
             return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: 'default' is reserved; it applies to every item",
                                             r->file, p);
-        e->classes[i].name = vp_arena_strdup(&c->arena, k->string);
+        e->classes[i].name = vpc_arena_strdup(&c->arena, k->string);
         if (parse_selector(c, r, k, p, &e->classes[i].select))
             return r->status;
     }
@@ -125,7 +125,7 @@ static vp_status parse_retention(vp_config *c, vp_jreader *r)
         const cJSON *ks = cJSON_GetObjectItemCaseSensitive(k, "kinds");
         cap += 1 + (size_t)(cJSON_IsObject(ks) ? cJSON_GetArraySize(ks) : 0);
     }
-    e->retention = vp_arena_alloc(&c->arena, (cap + 1) * sizeof *e->retention);
+    e->retention = vpc_arena_alloc(&c->arena, (cap + 1) * sizeof *e->retention);
     for (const cJSON *k = mins->child; k; k = k->next) {
         vp_json_pointer_join(p, sizeof p, "/retention_minimums", k->string);
         if (!cJSON_IsObject(k))
@@ -135,9 +135,9 @@ static vp_status parse_retention(vp_config *c, vp_jreader *r)
                                             "%s: %s: no data class '%s'; expected \"default\" or a name defined in /classes",
                                             r->file, p, k->string);
         vp_retention_rule *rule = &e->retention[e->retention_count++];
-        rule->class_name = vp_arena_strdup(&c->arena, k->string);
+        rule->class_name = vpc_arena_strdup(&c->arena, k->string);
         rule->kind = NULL;
-        rule->pointer = vp_arena_strdup(&c->arena, p);
+        rule->pointer = vpc_arena_strdup(&c->arena, p);
         if (parse_minimum(r, k, p, &rule->minimum))
             return r->status;
         kinds = NULL;
@@ -160,7 +160,7 @@ static vp_status parse_retention(vp_config *c, vp_jreader *r)
             vp_retention_rule *kr = &e->retention[e->retention_count++];
             kr->class_name = rule->class_name;
             kr->kind = *known;
-            kr->pointer = vp_arena_strdup(&c->arena, kkp);
+            kr->pointer = vpc_arena_strdup(&c->arena, kkp);
             if (cJSON_GetObjectItemCaseSensitive(kind, "kinds"))
                 return unknown_key(r, kkp, "kinds", "daily_days, weekly_weeks, monthly_months or yearly_years");
             if (parse_minimum(r, kind, kkp, &kr->minimum))
@@ -189,7 +189,7 @@ static vp_status parse_exemptions(vp_config *c, vp_jreader *r)
     if (vp_jr_array(r, c->root, "", "exemptions", &arr) != VP_PRESENT)
         return r->status;
     e->exemption_count = (size_t)cJSON_GetArraySize(arr);
-    e->exemptions = vp_arena_alloc(&c->arena, (e->exemption_count + 1) * sizeof *e->exemptions);
+    e->exemptions = vpc_arena_alloc(&c->arena, (e->exemption_count + 1) * sizeof *e->exemptions);
     size_t i = 0;
     for (const cJSON *x = arr->child; x; x = x->next, i++) {
         vp_exemption *ex = &e->exemptions[i];
@@ -223,7 +223,7 @@ static vp_status parse_decommissioned(vp_config *c, vp_jreader *r)
     if (vp_jr_array(r, c->root, "", "decommissioned", &arr) != VP_PRESENT)
         return r->status;
     e->decommission_count = (size_t)cJSON_GetArraySize(arr);
-    e->decommissioned = vp_arena_alloc(&c->arena, (e->decommission_count + 1) * sizeof *e->decommissioned);
+    e->decommissioned = vpc_arena_alloc(&c->arena, (e->decommission_count + 1) * sizeof *e->decommissioned);
     size_t i = 0;
     for (const cJSON *x = arr->child; x; x = x->next, i++) {
         vp_decommission *d = &e->decommissioned[i];
@@ -254,7 +254,7 @@ static vp_status parse_rule_parameters(vp_config *c, vp_jreader *r)
     size_t cap = 0;
     for (const cJSON *ru = rules->child; ru; ru = ru->next)
         cap += (size_t)(cJSON_IsObject(ru) ? cJSON_GetArraySize(ru) : 0);
-    e->overrides = vp_arena_alloc(&c->arena, (cap + 1) * sizeof *e->overrides);
+    e->overrides = vpc_arena_alloc(&c->arena, (cap + 1) * sizeof *e->overrides);
     for (const cJSON *ru = rules->child; ru; ru = ru->next) {
         vp_json_pointer_join(p, sizeof p, "/rule_parameters", ru->string);
         if (!cJSON_IsObject(ru))
@@ -262,14 +262,14 @@ static vp_status parse_rule_parameters(vp_config *c, vp_jreader *r)
         for (const cJSON *v = ru->child; v; v = v->next) {
             vp_param_override *o = &e->overrides[e->override_count++];
             memset(o, 0, sizeof *o);
-            o->rule = vp_arena_strdup(&c->arena, ru->string);
-            o->name = vp_arena_strdup(&c->arena, v->string);
+            o->rule = vpc_arena_strdup(&c->arena, ru->string);
+            o->name = vpc_arena_strdup(&c->arena, v->string);
             if (cJSON_IsBool(v)) {
                 o->is_bool = 1;
                 o->bool_value = cJSON_IsTrue(v);
             } else if (cJSON_IsString(v)) {
                 o->is_string = 1;
-                o->string_value = vp_arena_strdup(&c->arena, v->valuestring);
+                o->string_value = vpc_arena_strdup(&c->arena, v->valuestring);
             } else if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
                 o->int_value = (long long)v->valuedouble;
             } else {
@@ -280,7 +280,7 @@ static vp_status parse_rule_parameters(vp_config *c, vp_jreader *r)
     return VP_OK;
 }
 
-vp_status vp_config_parse_eval(vp_config *c, vp_jreader *r)
+vp_status vpf_config_parse_eval(vp_config *c, vp_jreader *r)
 {
     vp_eval_settings *e = &c->eval;
     const cJSON *fw = NULL, *crit = NULL;

@@ -6,7 +6,7 @@
 static const char *const clouds[] = {"AzureCloud", "AzureUSGovernment", "AzureChinaCloud"};
 static const char *const api_keys[] = {"vaults", "backup", "compute", "subscriptions"};
 
-vp_status vp_config_parse_live(vp_config *c, vp_jreader *r)
+vp_status vpf_config_parse_live(vp_config *c, vp_jreader *r)
 {
     const cJSON *live = NULL, *apis = NULL;
     long long conc = 0;

@@ -7,19 +7,19 @@
 
 static const char *const signer_keys[] = {"key", "cert", "chain", "passphrase_env", "passphrase_file", "tsa"};
 
-/* vp_config_beside, copied into the config's arena; NULL when too long or out of memory. */
+/* vpf_config_beside, copied into the config's arena; NULL when too long or out of memory. */
 static const char *beside_config(vp_config *c, vp_jreader *r, const char *path)
 {
     char full[8192];
-    if (vp_config_beside(c, path, full, sizeof full))
+    if (vpf_config_beside(c, path, full, sizeof full))
         return NULL;
-    const char *copy = vp_arena_strdup(&c->arena, full);
+    const char *copy = vpc_arena_strdup(&c->arena, full);
     if (!copy)
         vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
     return copy;
 }
 
-vp_status vp_config_parse_signer(vp_config *c, vp_jreader *r)
+vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
 {
     const cJSON *sig = NULL;
     vp_signer_settings *s = &c->signer;

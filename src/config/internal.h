@@ -21,20 +21,20 @@ struct vp_config {
 
 /* A member holding an array of non-empty strings, copied into the config. Absent:
  * *out NULL and *count 0. */
-vp_status vp_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
+vp_status vpf_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, const char *base, const char *key,
                                 const char ***out, size_t *count);
 
 /* path as given when absolute, else joined to the config file's directory, into out.
  * Returns -1 when it does not fit. */
-int vp_config_beside(const vp_config *c, const char *path, char *out, size_t size);
+int vpf_config_beside(const vp_config *c, const char *path, char *out, size_t size);
 
 /* Reads and validates the "signer" object (config_signer.c). */
-vp_status vp_config_parse_signer(vp_config *c, vp_jreader *r);
+vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r);
 
 /* Reads and validates the "live" object (config_live.c). */
-vp_status vp_config_parse_live(vp_config *c, vp_jreader *r);
+vp_status vpf_config_parse_live(vp_config *c, vp_jreader *r);
 
 /* Reads and validates what evaluation uses (config_eval.c). */
-vp_status vp_config_parse_eval(vp_config *c, vp_jreader *r);
+vp_status vpf_config_parse_eval(vp_config *c, vp_jreader *r);
 
 #endif

@@ -14,7 +14,7 @@ struct vp_arena_block {
     max_align_t data[];
 };
 
-void *vp_arena_alloc(vp_arena *a, size_t size)
+void *vpc_arena_alloc(vp_arena *a, size_t size)
 {
     const size_t align = _Alignof(max_align_t);
     vp_arena_block *b = a->head;
@@ -34,11 +34,11 @@ void *vp_arena_alloc(vp_arena *a, size_t size)
     return p;
 }
 
-char *vp_arena_strndup(vp_arena *a, const char *s, size_t n)
+char *vpc_arena_strndup(vp_arena *a, const char *s, size_t n)
 {
     if (!s)
         return NULL;
-    char *p = vp_arena_alloc(a, n + 1);
+    char *p = vpc_arena_alloc(a, n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = '\0';
@@ -46,20 +46,20 @@ char *vp_arena_strndup(vp_arena *a, const char *s, size_t n)
     return p;
 }
 
-char *vp_arena_strdup(vp_arena *a, const char *s)
+char *vpc_arena_strdup(vp_arena *a, const char *s)
 {
-    return s ? vp_arena_strndup(a, s, strlen(s)) : NULL;
+    return s ? vpc_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
-char *vp_arena_strlower(vp_arena *a, const char *s)
+char *vpc_arena_strlower(vp_arena *a, const char *s)
 {
-    char *p = vp_arena_strdup(a, s);
+    char *p = vpc_arena_strdup(a, s);
     for (char *c = p; c && *c; c++)
         *c = (char)tolower((unsigned char)*c);
     return p;
 }
 
-char *vp_arena_printf(vp_arena *a, const char *fmt, ...)
+char *vpc_arena_printf(vp_arena *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -67,7 +67,7 @@ char *vp_arena_printf(vp_arena *a, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return NULL;
-    char *p = vp_arena_alloc(a, (size_t)n + 1);
+    char *p = vpc_arena_alloc(a, (size_t)n + 1);
     if (!p)
         return NULL;
     va_start(ap, fmt);
@@ -76,14 +76,14 @@ char *vp_arena_printf(vp_arena *a, const char *fmt, ...)
     return p;
 }
 
-void vp_arena_reset(vp_arena *a)
+void vpc_arena_reset(vp_arena *a)
 {
     vp_arena_block *keep = a->head;
     if (!keep)
         return;
     a->head = keep->next;
     keep->next = NULL;
-    vp_arena_free(a);
+    vpc_arena_free(a);
     if (keep->size > ARENA_BLOCK_MIN) { /* an outsized block: do not hold on to it */
         free(keep);
         return;
@@ -92,7 +92,7 @@ void vp_arena_reset(vp_arena *a)
     a->head = keep;
 }
 
-void vp_arena_free(vp_arena *a)
+void vpc_arena_free(vp_arena *a)
 {
     vp_arena_block *b = a->head;
     while (b) {

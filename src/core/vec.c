@@ -2,7 +2,7 @@
 
 #include "core/vec.h"
 
-void *vp_vec_grow(void **v, size_t *n, size_t *cap, size_t elem)
+void *vpc_vec_grow(void **v, size_t *n, size_t *cap, size_t elem)
 {
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;

@@ -8,8 +8,8 @@
 /* Growable array of T: v, n, cap. */
 #define VP_VEC(T) struct { T *v; size_t n, cap; }
 /* Makes room for one more element; returns a pointer to it (zeroed) or NULL. */
-#define VP_VEC_PUSH(vec) ((__typeof__((vec).v))vp_vec_grow((void **)&(vec).v, &(vec).n, &(vec).cap, sizeof *(vec).v))
-void *vp_vec_grow(void **v, size_t *n, size_t *cap, size_t elem);
+#define VP_VEC_PUSH(vec) ((__typeof__((vec).v))vpc_vec_grow((void **)&(vec).v, &(vec).n, &(vec).cap, sizeof *(vec).v))
+void *vpc_vec_grow(void **v, size_t *n, size_t *cap, size_t elem);
 
 /* qsort/bsearch that accept an empty (NULL) array: the C library's may not. */
 static inline void vp_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))

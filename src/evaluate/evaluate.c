@@ -17,23 +17,23 @@ static const struct {
     void (*run)(vp_eval_ctx *c);
     int drift; /* compares snapshots: not re-run on baselines */
 } implementations[] = {
-    {"evidence.complete", vp_rule_evidence_complete, 0},
-    {"immutability.locked", vp_rule_immutability_locked, 0},
-    {"immutability.critical-items-locked", vp_rule_critical_items_locked, 0},
-    {"worm.region-available", vp_rule_worm_region, 0},
-    {"soft-delete.always-on", vp_rule_soft_delete, 0},
-    {"mua.resource-guard", vp_rule_mua, 0},
-    {"retention.minimum", vp_rule_retention_minimum, 0},
-    {"protection.state", vp_rule_protection_state, 0},
-    {"backup.rpo", vp_rule_rpo, 0},
-    {"coverage.critical-vms", vp_rule_coverage, 0},
-    {"decommission.no-active-backup", vp_rule_decommission, 0},
-    {"dr.redundancy", vp_rule_redundancy, 0},
-    {"exemption.valid", vp_rule_exemption_valid, 0},
-    {"drift.immutability-not-downgraded", vp_rule_drift_immutability, 1},
-    {"drift.retention-not-reduced", vp_rule_drift_retention, 1},
-    {"drift.item-policy-not-weakened", vp_rule_drift_item_policy, 1},
-    {"drift.item-left-locked-vault", vp_rule_drift_left_locked, 1},
+    {"evidence.complete", vpe_rule_evidence_complete, 0},
+    {"immutability.locked", vpe_rule_immutability_locked, 0},
+    {"immutability.critical-items-locked", vpe_rule_critical_items_locked, 0},
+    {"worm.region-available", vpe_rule_worm_region, 0},
+    {"soft-delete.always-on", vpe_rule_soft_delete, 0},
+    {"mua.resource-guard", vpe_rule_mua, 0},
+    {"retention.minimum", vpe_rule_retention_minimum, 0},
+    {"protection.state", vpe_rule_protection_state, 0},
+    {"backup.rpo", vpe_rule_rpo, 0},
+    {"coverage.critical-vms", vpe_rule_coverage, 0},
+    {"decommission.no-active-backup", vpe_rule_decommission, 0},
+    {"dr.redundancy", vpe_rule_redundancy, 0},
+    {"exemption.valid", vpe_rule_exemption_valid, 0},
+    {"drift.immutability-not-downgraded", vpe_rule_drift_immutability, 1},
+    {"drift.retention-not-reduced", vpe_rule_drift_retention, 1},
+    {"drift.item-policy-not-weakened", vpe_rule_drift_item_policy, 1},
+    {"drift.item-left-locked-vault", vpe_rule_drift_left_locked, 1},
 };
 
 const char *vp_finding_status_name(vp_finding_status s)
@@ -55,18 +55,18 @@ const char *vp_result_of(const size_t counts[VP_STATUS_COUNT])
     return "not-applicable";
 }
 
-int vp_framework_enabled(const vp_findings *f, const char *id)
+int vpe_framework_enabled(const vp_findings *f, const char *id)
 {
     return (!strcmp(id, "hipaa") && f->settings->hipaa) || (!strcmp(id, "sox") && f->settings->sox);
 }
 
-long long vp_epoch_of(const char *t)
+long long vpe_epoch_of(const char *t)
 {
     long long e;
     return t && vp_time_parse(t, &e) == 0 ? e : -1;
 }
 
-const char *vp_fmt(vp_eval_ctx *c, const char *fmt, ...)
+const char *vpe_fmt(vp_eval_ctx *c, const char *fmt, ...)
 {
     char buf[2048];
     va_list ap;
@@ -75,14 +75,14 @@ const char *vp_fmt(vp_eval_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return vp_arena_strdup(&c->f->arena, buf);
+    return vpc_arena_strdup(&c->f->arena, buf);
 }
 
-const char *vp_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix)
+const char *vpe_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix)
 {
     if (!src->file)
         return NULL;
-    return vp_fmt(c, "%s#%s%s", src->file, src->pointer ? src->pointer : "", suffix ? suffix : "");
+    return vpe_fmt(c, "%s#%s%s", src->file, src->pointer ? src->pointer : "", suffix ? suffix : "");
 }
 
 /* ---- parameters ---- */
@@ -96,30 +96,30 @@ static const vp_param_override *override_for(vp_eval_ctx *c, const char *name)
     return NULL;
 }
 
-int vp_param_bool(vp_eval_ctx *c, const char *name)
+int vpe_param_bool(vp_eval_ctx *c, const char *name)
 {
     const vp_param_override *o = override_for(c, name);
     const vp_param *p = vp_rule_param(c->rule, name);
     return o ? o->bool_value : p ? p->bool_value : 0;
 }
 
-long long vp_param_int(vp_eval_ctx *c, const char *name)
+long long vpe_param_int(vp_eval_ctx *c, const char *name)
 {
     const vp_param_override *o = override_for(c, name);
     const vp_param *p = vp_rule_param(c->rule, name);
     return o ? o->int_value : p ? p->int_value : 0;
 }
 
-const char *vp_param_string(vp_eval_ctx *c, const char *name)
+const char *vpe_param_string(vp_eval_ctx *c, const char *name)
 {
     const vp_param_override *o = override_for(c, name);
     const vp_param *p = vp_rule_param(c->rule, name);
     return o ? o->string_value : p ? p->string_value : NULL;
 }
 
-vp_finding_status vp_param_status(vp_eval_ctx *c, const char *name)
+vp_finding_status vpe_param_status(vp_eval_ctx *c, const char *name)
 {
-    const char *s = vp_param_string(c, name);
+    const char *s = vpe_param_string(c, name);
     return s && !strcmp(s, "fail") ? VP_FAIL : s && !strcmp(s, "pass") ? VP_PASS : VP_WARN;
 }
 
@@ -164,7 +164,7 @@ static vp_status check_overrides(const vp_catalog *cat, const vp_eval_settings *
 
 /* ---- completeness ---- */
 
-vp_list_status vp_list_min(vp_list_status a, vp_list_status b)
+vp_list_status vpe_list_min(vp_list_status a, vp_list_status b)
 {
     return a == VP_LIST_COMPLETE ? b : b == VP_LIST_COMPLETE ? a : (a < b ? a : b);
 }
@@ -177,32 +177,32 @@ static int cmp_list(const void *key, const void *elem)
     return c ? c : strcmp(k->operation, l->operation);
 }
 
-vp_list_status vp_list_of(const vp_snapshot *s, const char *operation, const char *scope)
+vp_list_status vpe_list_of(const vp_snapshot *s, const char *operation, const char *scope)
 {
     const vp_list_call probe = {.scope = scope, .operation = operation};
     const vp_list_call *l = vp_search(&probe, s->collection.lists, s->collection.list_count, sizeof probe, cmp_list);
     return l ? l->status : VP_LIST_MISSING;
 }
 
-vp_list_status vp_vault_list_status(const vp_snapshot *s, const vp_vault *v)
+vp_list_status vpe_vault_list_status(const vp_snapshot *s, const vp_vault *v)
 {
     char scope[256];
     snprintf(scope, sizeof scope, "/subscriptions/%s", v->subscription_id ? v->subscription_id : "");
-    return vp_list_of(s, "vaults", scope);
+    return vpe_list_of(s, "vaults", scope);
 }
 
-vp_list_status vp_all_item_lists(const vp_snapshot *s)
+vp_list_status vpe_all_item_lists(const vp_snapshot *s)
 {
     vp_list_status st = VP_LIST_COMPLETE;
     for (size_t i = 0; i < s->collection.list_count; i++)
         if (!strcmp(s->collection.lists[i].operation, "backupProtectedItems"))
-            st = vp_list_min(st, s->collection.lists[i].status);
+            st = vpe_list_min(st, s->collection.lists[i].status);
     return st;
 }
 
 /* ---- selection ---- */
 
-const vp_vm *vp_item_vm(const vp_snapshot *s, const vp_item *it)
+const vp_vm *vpe_item_vm(const vp_snapshot *s, const vp_item *it)
 {
     const vp_vm *vm = NULL;
     if (it->source_resource_id.presence == VP_PRESENT)
@@ -231,26 +231,26 @@ static int tags_match(const vp_selector *sel, const vp_tags *tags)
     return 0;
 }
 
-int vp_selector_matches_vm(const vp_selector *sel, const vp_vm *vm)
+int vpe_selector_matches_vm(const vp_selector *sel, const vp_vm *vm)
 {
     return vm && (tags_match(sel, &vm->tags) || glob_any(sel->names, sel->name_count, vm->name));
 }
 
-int vp_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it)
+int vpe_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it)
 {
-    const vp_vm *vm = vp_item_vm(s, it);
-    if (vm && vp_selector_matches_vm(sel, vm))
+    const vp_vm *vm = vpe_item_vm(s, it);
+    if (vm && vpe_selector_matches_vm(sel, vm))
         return 1;
     return glob_any(sel->names, sel->name_count, it->friendly_name.value) ||
            glob_any(sel->names, sel->name_count, it->server.value);
 }
 
-int vp_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm)
+int vpe_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm)
 {
-    if (vp_selector_matches_vm(&e->critical, vm))
+    if (vpe_selector_matches_vm(&e->critical, vm))
         return 1;
     for (size_t i = 0; i < e->class_count; i++)
-        if (vp_selector_matches_vm(&e->classes[i].select, vm))
+        if (vpe_selector_matches_vm(&e->classes[i].select, vm))
             return 1;
     return 0;
 }
@@ -274,16 +274,16 @@ static const vp_exemption *exemption_for(vp_eval_ctx *c, const vp_draft *d)
     return NULL;
 }
 
-void vp_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on)
+void vpe_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on)
 {
     const vp_exemption *x = NULL;
     if (d->status == VP_PASS && depends_on != VP_LIST_COMPLETE) {
         d->status = VP_INCOMPLETE;
-        d->note = vp_fmt(c, "would pass, but rests on a list call that is %s: not fully collected evidence "
+        d->note = vpe_fmt(c, "would pass, but rests on a list call that is %s: not fully collected evidence "
                             "cannot pass", vp_list_status_name(depends_on));
     }
     if ((d->status == VP_FAIL || d->status == VP_WARN) && (x = exemption_for(c, d)) != NULL) {
-        d->note = vp_fmt(c, "exempt until %s (approved by %s): %s; without it: %s", x->expires, x->approver, x->reason,
+        d->note = vpe_fmt(c, "exempt until %s (approved by %s): %s; without it: %s", x->expires, x->approver, x->reason,
                          vp_finding_status_name(d->status));
         d->status = VP_EXEMPT;
     }
@@ -322,22 +322,22 @@ static vp_item_info *item_infos(const vp_eval_settings *e, const vp_snapshot *s)
     vp_item_info *info = calloc(s->item_count + 1, sizeof *info);
     for (size_t i = 0; info && i < s->item_count; i++) {
         const vp_item *it = &s->items[i];
-        info[i].vm = vp_item_vm(s, it);
+        info[i].vm = vpe_item_vm(s, it);
         info[i].vault = vp_snapshot_find_vault(s, it->vault_id);
         if (it->policy_id.presence == VP_PRESENT && *it->policy_id.value)
             info[i].policy = vp_snapshot_find_policy(s, it->policy_id.value);
         for (size_t k = 0; k < e->class_count && k < 8 * sizeof info[i].classes; k++)
-            if (vp_selector_matches_item(&e->classes[k].select, s, it))
+            if (vpe_selector_matches_item(&e->classes[k].select, s, it))
                 info[i].classes |= 1UL << k;
-        info[i].critical = info[i].classes != 0 || vp_selector_matches_item(&e->critical, s, it);
+        info[i].critical = info[i].classes != 0 || vpe_selector_matches_item(&e->critical, s, it);
     }
     return info;
 }
 
 static long long snapshot_time(const vp_snapshot *s)
 {
-    long long t = vp_epoch_of(s->collection.captured_to);
-    return t >= 0 ? t : vp_epoch_of(s->collection.generated_at);
+    long long t = vpe_epoch_of(s->collection.captured_to);
+    return t >= 0 ? t : vpe_epoch_of(s->collection.generated_at);
 }
 
 vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog, const vp_config *config,
@@ -438,7 +438,7 @@ void vp_findings_free(vp_findings *f)
     free(f->baselines);
     free(f->ok);
     free(f->rule_counts);
-    vp_arena_free(&f->arena);
+    vpc_arena_free(&f->arena);
     free(f);
 }
 

@@ -48,7 +48,7 @@ static const char *str(vp_findings_file *f, vp_jreader *r, const cJSON *o, const
     vp_presence pr = vp_jr_string(r, o, base, key, &s);
     if (pr == VP_ABSENT && r->status == VP_OK)
         vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "a string or null", NULL);
-    return s && copy ? vp_arena_strdup(&f->arena, s) : s;
+    return s && copy ? vpc_arena_strdup(&f->arena, s) : s;
 }
 
 static long long num(vp_jreader *r, const cJSON *o, const char *base, const char *key)
@@ -83,13 +83,13 @@ static const char **strings(vp_findings_file *f, vp_jreader *r, const cJSON *a, 
     char ip[300];
     int i = 0;
     *count = a ? (size_t)cJSON_GetArraySize(a) : 0;
-    const char **out = vp_arena_alloc(&f->arena, (*count + 1) * sizeof *out);
+    const char **out = vpc_arena_alloc(&f->arena, (*count + 1) * sizeof *out);
     for (const cJSON *e = a ? a->child : NULL; e && out; e = e->next, i++) {
         if (!cJSON_IsString(e)) {
             vp_jr_fail(r, vp_json_pointer_index(ip, sizeof ip, p, i), "a string", e);
             return out;
         }
-        out[i] = vp_arena_strdup(&f->arena, e->valuestring);
+        out[i] = vpc_arena_strdup(&f->arena, e->valuestring);
     }
     return out;
 }
@@ -143,7 +143,7 @@ static void read_record(vp_findings_file *f, vp_jreader *r, const cJSON *root)
     }
     const cJSON *bs = arr(r, root, "", "baselines", p, sizeof p);
     h->baseline_count = bs ? (size_t)cJSON_GetArraySize(bs) : 0;
-    vp_findings_baseline *b = vp_arena_alloc(&f->arena, (h->baseline_count + 1) * sizeof *b);
+    vp_findings_baseline *b = vpc_arena_alloc(&f->arena, (h->baseline_count + 1) * sizeof *b);
     int i = 0;
     for (const cJSON *e = bs ? bs->child : NULL; e && b; e = e->next, i++) {
         vp_json_pointer_index(bp, sizeof bp, "/baselines", i);
@@ -176,7 +176,7 @@ static const char *selector_text(vp_findings_file *f, vp_jreader *r, const cJSON
     for (const cJSON *v = names->child; v && n < sizeof buf; v = v->next, k++)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", k ? ", " : (n ? "; names " : "names "),
                               cJSON_IsString(v) ? v->valuestring : "?");
-    return vp_arena_strdup(&f->arena, n ? buf : "none configured");
+    return vpc_arena_strdup(&f->arena, n ? buf : "none configured");
 }
 
 static void read_parameters(vp_findings_file *f, vp_jreader *r, const cJSON *root)
@@ -198,19 +198,19 @@ static void read_parameters(vp_findings_file *f, vp_jreader *r, const cJSON *roo
     h->critical = selector_text(f, r, cJSON_GetObjectItemCaseSensitive(o, "critical"), sp);
     const cJSON *classes = obj(r, o, p, "classes", sp, sizeof sp);
     h->class_count = classes ? (size_t)cJSON_GetArraySize(classes) : 0;
-    h->class_names = vp_arena_alloc(&f->arena, (h->class_count + 1) * sizeof *h->class_names);
-    h->class_selectors = vp_arena_alloc(&f->arena, (h->class_count + 1) * sizeof *h->class_selectors);
+    h->class_names = vpc_arena_alloc(&f->arena, (h->class_count + 1) * sizeof *h->class_names);
+    h->class_selectors = vpc_arena_alloc(&f->arena, (h->class_count + 1) * sizeof *h->class_selectors);
     size_t ci = 0;
     for (const cJSON *c = classes ? classes->child : NULL; c && h->class_names && h->class_selectors; c = c->next, ci++) {
         char cp[256];
-        h->class_names[ci] = vp_arena_strdup(&f->arena, c->string);
+        h->class_names[ci] = vpc_arena_strdup(&f->arena, c->string);
         h->class_selectors[ci] = selector_text(f, r, c, vp_json_pointer_join(cp, sizeof cp, sp, c->string));
     }
     h->exemption_count = num(r, o, p, "exemptions");
     h->decommission_count = num(r, o, p, "decommissioned");
     const cJSON *mins = arr(r, o, p, "retention_minimums", ap, sizeof ap);
     h->minimum_count = mins ? (size_t)cJSON_GetArraySize(mins) : 0;
-    vp_findings_minimum *m = vp_arena_alloc(&f->arena, (h->minimum_count + 1) * sizeof *m);
+    vp_findings_minimum *m = vpc_arena_alloc(&f->arena, (h->minimum_count + 1) * sizeof *m);
     int i = 0;
     static const char *const keys[] = {"daily_days", "weekly_weeks", "monthly_months", "yearly_years"};
     for (const cJSON *e = mins ? mins->child : NULL; e && m; e = e->next, i++) {
@@ -231,7 +231,7 @@ static void read_controls_and_rules(vp_findings_file *f, vp_jreader *r, const cJ
     char p[64], ep[96], sub[160];
     const cJSON *cs = arr(r, root, "", "controls", p, sizeof p);
     f->control_count = cs ? (size_t)cJSON_GetArraySize(cs) : 0;
-    f->controls = vp_arena_alloc(&f->arena, (f->control_count + 1) * sizeof *f->controls);
+    f->controls = vpc_arena_alloc(&f->arena, (f->control_count + 1) * sizeof *f->controls);
     int i = 0;
     for (const cJSON *e = cs ? cs->child : NULL; e && f->controls; e = e->next, i++) {
         vp_control_record *c = &f->controls[i];
@@ -246,7 +246,7 @@ static void read_controls_and_rules(vp_findings_file *f, vp_jreader *r, const cJ
     }
     const cJSON *rs = arr(r, root, "", "rules", p, sizeof p);
     f->rule_count = rs ? (size_t)cJSON_GetArraySize(rs) : 0;
-    f->rules = vp_arena_alloc(&f->arena, (f->rule_count + 1) * sizeof *f->rules);
+    f->rules = vpc_arena_alloc(&f->arena, (f->rule_count + 1) * sizeof *f->rules);
     i = 0;
     for (const cJSON *e = rs ? rs->child : NULL; e && f->rules; e = e->next, i++) {
         vp_rule_record *ru = &f->rules[i];
@@ -487,7 +487,7 @@ void vp_findings_file_close(vp_findings_file *f)
     cJSON_Delete(f->whole);
     vp_json_pool_free(f->pool);
     vp_unmap_file(&f->map);
-    vp_arena_free(&f->arena);
+    vpc_arena_free(&f->arena);
     free(f->path);
     free(f);
 }

@@ -133,7 +133,7 @@ static void write_controls(vp_jsonw *w, const vp_findings *f)
     vp_jw_key(w, "controls");
     vp_jw_array(w, VP_JW_PRETTY);
     for (size_t fi = 0; fi < nfw; fi++) {
-        if (!vp_framework_enabled(f, fws[fi].id))
+        if (!vpe_framework_enabled(f, fws[fi].id))
             continue;
         for (size_t ci = 0; ci < fws[fi].citation_count; ci++) {
             const vp_citation *cit = &fws[fi].citations[ci];
@@ -189,7 +189,7 @@ static void write_rules(vp_jsonw *w, const vp_findings *f)
         vp_jw_key(w, "citations");
         vp_jw_array(w, VP_JW_COMPACT);
         for (size_t k = 0; k < rule->citation_count; k++)
-            if (vp_framework_enabled(f, rule->citations[k]->framework))
+            if (vpe_framework_enabled(f, rule->citations[k]->framework))
                 vp_jw_string(w, rule->citations[k]->id);
         vp_jw_end(w);
         vp_jw_key(w, "azure_policy");
@@ -246,7 +246,7 @@ static void write_finding(vp_jsonw *w, const vp_findings *f, const vp_finding *x
     vp_jw_key(w, "citations");
     vp_jw_array(w, VP_JW_COMPACT);
     for (size_t k = 0; k < x->rule->citation_count; k++)
-        if (vp_framework_enabled(f, x->rule->citations[k]->framework))
+        if (vpe_framework_enabled(f, x->rule->citations[k]->framework))
             vp_jw_string(w, x->rule->citations[k]->id);
     vp_jw_end(w);
     vp_jw_end(w);

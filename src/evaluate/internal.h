@@ -44,7 +44,7 @@ typedef struct {
     long long as_of;
 } vp_eval_ctx;
 
-/* A finding under construction; vp_emit() completes it. */
+/* A finding under construction; vpe_emit() completes it. */
 typedef struct {
     vp_finding_status status;
     const char *resource_type, *resource_id, *resource_name;
@@ -54,36 +54,36 @@ typedef struct {
 
 /* Records a finding: a pass that rests on data not fully collected becomes incomplete
  * (fail closed); a fail or warn covered by an active exemption becomes exempt. */
-void vp_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on);
+void vpe_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on);
 
 /* printf into the findings' arena (NULL on a tally-only pass: nothing is kept). */
-const char *vp_fmt(vp_eval_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *vpe_fmt(vp_eval_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "file#pointer" + suffix for an entity's raw evidence. */
-const char *vp_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix);
+const char *vpe_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix);
 
 /* Parameter values: the config's rule_parameters, else the catalog default. */
-int vp_param_bool(vp_eval_ctx *c, const char *name);
-long long vp_param_int(vp_eval_ctx *c, const char *name);
-const char *vp_param_string(vp_eval_ctx *c, const char *name);
+int vpe_param_bool(vp_eval_ctx *c, const char *name);
+long long vpe_param_int(vp_eval_ctx *c, const char *name);
+const char *vpe_param_string(vp_eval_ctx *c, const char *name);
 /* "warn" / "fail" / "pass" parameter as a status. */
-vp_finding_status vp_param_status(vp_eval_ctx *c, const char *name);
+vp_finding_status vpe_param_status(vp_eval_ctx *c, const char *name);
 
 /* Completeness of a list call (VP_LIST_MISSING when the snapshot does not list it). */
-vp_list_status vp_list_of(const vp_snapshot *s, const char *operation, const char *scope);
-vp_list_status vp_list_min(vp_list_status a, vp_list_status b);
+vp_list_status vpe_list_of(const vp_snapshot *s, const char *operation, const char *scope);
+vp_list_status vpe_list_min(vp_list_status a, vp_list_status b);
 /* The status of the vault list covering this vault. */
-vp_list_status vp_vault_list_status(const vp_snapshot *s, const vp_vault *v);
+vp_list_status vpe_vault_list_status(const vp_snapshot *s, const vp_vault *v);
 /* COMPLETE only when every protected-item list in the snapshot is complete. */
-vp_list_status vp_all_item_lists(const vp_snapshot *s);
+vp_list_status vpe_all_item_lists(const vp_snapshot *s);
 
 /* Selection of critical / class resources. */
-const vp_vm *vp_item_vm(const vp_snapshot *s, const vp_item *it);
-int vp_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it);
-int vp_selector_matches_vm(const vp_selector *sel, const vp_vm *vm);
-int vp_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm);
+const vp_vm *vpe_item_vm(const vp_snapshot *s, const vp_item *it);
+int vpe_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it);
+int vpe_selector_matches_vm(const vp_selector *sel, const vp_vm *vm);
+int vpe_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm);
 
 /* Whether the config enables the framework ("hipaa", "sox"). */
-int vp_framework_enabled(const vp_findings *f, const char *id);
+int vpe_framework_enabled(const vp_findings *f, const char *id);
 
 /* The cached facts about item it of the snapshot being evaluated. */
 static inline const vp_item_info *vp_info(const vp_eval_ctx *c, const vp_item *it)
@@ -92,25 +92,25 @@ static inline const vp_item_info *vp_info(const vp_eval_ctx *c, const vp_item *i
 }
 
 /* RFC 3339 text to epoch, or -1. */
-long long vp_epoch_of(const char *t);
+long long vpe_epoch_of(const char *t);
 
 /* The rules, by catalog id. Each emits one finding per in-scope resource. */
-void vp_rule_evidence_complete(vp_eval_ctx *c);
-void vp_rule_immutability_locked(vp_eval_ctx *c);
-void vp_rule_critical_items_locked(vp_eval_ctx *c);
-void vp_rule_worm_region(vp_eval_ctx *c);
-void vp_rule_soft_delete(vp_eval_ctx *c);
-void vp_rule_mua(vp_eval_ctx *c);
-void vp_rule_retention_minimum(vp_eval_ctx *c);
-void vp_rule_protection_state(vp_eval_ctx *c);
-void vp_rule_rpo(vp_eval_ctx *c);
-void vp_rule_coverage(vp_eval_ctx *c);
-void vp_rule_decommission(vp_eval_ctx *c);
-void vp_rule_redundancy(vp_eval_ctx *c);
-void vp_rule_exemption_valid(vp_eval_ctx *c);
-void vp_rule_drift_immutability(vp_eval_ctx *c);
-void vp_rule_drift_retention(vp_eval_ctx *c);
-void vp_rule_drift_item_policy(vp_eval_ctx *c);
-void vp_rule_drift_left_locked(vp_eval_ctx *c);
+void vpe_rule_evidence_complete(vp_eval_ctx *c);
+void vpe_rule_immutability_locked(vp_eval_ctx *c);
+void vpe_rule_critical_items_locked(vp_eval_ctx *c);
+void vpe_rule_worm_region(vp_eval_ctx *c);
+void vpe_rule_soft_delete(vp_eval_ctx *c);
+void vpe_rule_mua(vp_eval_ctx *c);
+void vpe_rule_retention_minimum(vp_eval_ctx *c);
+void vpe_rule_protection_state(vp_eval_ctx *c);
+void vpe_rule_rpo(vp_eval_ctx *c);
+void vpe_rule_coverage(vp_eval_ctx *c);
+void vpe_rule_decommission(vp_eval_ctx *c);
+void vpe_rule_redundancy(vp_eval_ctx *c);
+void vpe_rule_exemption_valid(vp_eval_ctx *c);
+void vpe_rule_drift_immutability(vp_eval_ctx *c);
+void vpe_rule_drift_retention(vp_eval_ctx *c);
+void vpe_rule_drift_item_policy(vp_eval_ctx *c);
+void vpe_rule_drift_left_locked(vp_eval_ctx *c);
 
 #endif

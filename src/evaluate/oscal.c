@@ -364,7 +364,7 @@ static size_t for_each_citation(oscal *o, citation_fn fn)
     size_t nfw, n = 0;
     const vp_framework *fws = vp_catalog_frameworks(o->f->catalog, &nfw);
     for (size_t fi = 0; fi < nfw; fi++) {
-        if (!vp_framework_enabled(o->f, fws[fi].id))
+        if (!vpe_framework_enabled(o->f, fws[fi].id))
             continue;
         for (size_t ci = 0; ci < fws[fi].citation_count; ci++, n++)
             if (fn)

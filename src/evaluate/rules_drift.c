@@ -12,7 +12,7 @@ static int no_baselines(vp_eval_ctx *c)
     vp_draft d = {.status = VP_NOT_APPLICABLE, .resource_type = "period", .resource_id = "baselines",
                   .resource_name = "period", .observed = "no baseline snapshots given",
                   .expected = "snapshots from earlier in the period (--baseline)"};
-    vp_emit(c, &d, VP_LIST_COMPLETE);
+    vpe_emit(c, &d, VP_LIST_COMPLETE);
     return 1;
 }
 
@@ -28,7 +28,7 @@ static const char *when(const vp_snapshot *s)
     return s->collection.captured_to ? s->collection.captured_to : s->collection.generated_at;
 }
 
-void vp_rule_drift_immutability(vp_eval_ctx *c)
+void vpe_rule_drift_immutability(vp_eval_ctx *c)
 {
     if (no_baselines(c))
         return;
@@ -39,7 +39,7 @@ void vp_rule_drift_immutability(vp_eval_ctx *c)
         int best = -1, down = 0;
         vp_draft d = {.resource_type = "vault", .resource_id = v->id, .resource_name = v->name,
                       .expected = "immutability never lower than earlier in the period (Disabled < Unlocked < Locked)"};
-        d.snapshot_pointer = vp_fmt(c, "/vaults/%zu/immutability", i);
+        d.snapshot_pointer = vpe_fmt(c, "/vaults/%zu/immutability", i);
         trail[0] = '\0';
         for (size_t b = 0; b <= c->f->baseline_count; b++) {
             const vp_snapshot *s = b < c->f->baseline_count ? c->f->baselines[b]->snapshot : c->s;
@@ -55,11 +55,11 @@ void vp_rule_drift_immutability(vp_eval_ctx *c)
             if (r > best)
                 best = r;
         }
-        d.observed = vp_fmt(c, "%s", trail);
+        d.observed = vpe_fmt(c, "%s", trail);
         d.status = seen < 2 ? VP_NOT_APPLICABLE : down ? VP_FAIL : VP_PASS;
         if (seen < 2)
             d.note = "not in any baseline: new in the period";
-        vp_emit(c, &d, vp_vault_list_status(c->s, v));
+        vpe_emit(c, &d, vpe_vault_list_status(c->s, v));
     }
 }
 
@@ -75,7 +75,7 @@ static const vp_retention_tier *same_tier(const vp_policy *p, const vp_retention
     return NULL;
 }
 
-void vp_rule_drift_retention(vp_eval_ctx *c)
+void vpe_rule_drift_retention(vp_eval_ctx *c)
 {
     if (no_baselines(c))
         return;
@@ -94,18 +94,18 @@ void vp_rule_drift_retention(vp_eval_ctx *c)
                 if (was->days < 0)
                     continue;
                 if (!now)
-                    reduced = vp_fmt(c, "%s%s%s tier of %lld %s (%s) removed", was->sub_policy ? was->sub_policy : "",
+                    reduced = vpe_fmt(c, "%s%s%s tier of %lld %s (%s) removed", was->sub_policy ? was->sub_policy : "",
                                      was->sub_policy ? " " : "", was->tier, was->count, was->unit, when(bs));
                 else if (now->days >= 0 && now->days < was->days)
-                    reduced = vp_fmt(c, "%s%s%s: %lld %s (%s) -> %lld %s", was->sub_policy ? was->sub_policy : "",
+                    reduced = vpe_fmt(c, "%s%s%s: %lld %s (%s) -> %lld %s", was->sub_policy ? was->sub_policy : "",
                                      was->sub_policy ? " " : "", was->tier, was->count, was->unit, when(bs), now->count,
                                      now->unit);
             }
         }
         vp_draft d = {.resource_type = "backup_policy", .resource_id = p->id, .resource_name = p->name,
                       .expected = "every retention tier kept at least as long as earlier in the period"};
-        d.snapshot_pointer = vp_fmt(c, "/policies/%zu/retention", i);
-        d.raw_evidence = vp_raw(c, &p->source, "/properties");
+        d.snapshot_pointer = vpe_fmt(c, "/policies/%zu/retention", i);
+        d.raw_evidence = vpe_raw(c, &p->source, "/properties");
         if (!compared) {
             d.status = VP_NOT_APPLICABLE;
             d.observed = "not in any baseline: new in the period";
@@ -114,10 +114,10 @@ void vp_rule_drift_retention(vp_eval_ctx *c)
             d.observed = reduced;
         } else {
             d.status = VP_PASS;
-            d.observed = vp_fmt(c, "unchanged or longer across %zu earlier snapshot(s)", compared);
+            d.observed = vpe_fmt(c, "unchanged or longer across %zu earlier snapshot(s)", compared);
         }
         const vp_vault *v = vp_snapshot_find_vault(c->s, p->vault_id);
-        vp_emit(c, &d, v ? v->lists[VP_ARM_LIST_POLICIES] : VP_LIST_MISSING);
+        vpe_emit(c, &d, v ? v->lists[VP_ARM_LIST_POLICIES] : VP_LIST_MISSING);
     }
 }
 
@@ -127,7 +127,7 @@ static long long long_term_of(const vp_snapshot *s, const vp_item *it)
     return p ? p->long_term_days : -1;
 }
 
-void vp_rule_drift_item_policy(vp_eval_ctx *c)
+void vpe_rule_drift_item_policy(vp_eval_ctx *c)
 {
     if (no_baselines(c))
         return;
@@ -144,21 +144,21 @@ void vp_rule_drift_item_policy(vp_eval_ctx *c)
                 continue;
             compared++;
             if (now < was)
-                weaker = vp_fmt(c, "%s (%lld d, %s) -> %s (%s)", old->policy_name.value ? old->policy_name.value : "?", was,
+                weaker = vpe_fmt(c, "%s (%lld d, %s) -> %s (%s)", old->policy_name.value ? old->policy_name.value : "?", was,
                                 when(bs), it->policy_name.value ? it->policy_name.value : "no policy",
-                                now >= 0 ? vp_fmt(c, "%lld d", now) : "no long-term retention");
+                                now >= 0 ? vpe_fmt(c, "%lld d", now) : "no long-term retention");
         }
         if (!compared)
             continue; /* new item or never on a policy: nothing to compare, nothing to report */
         vp_draft d = {.resource_type = "protected_item", .resource_id = it->id,
                       .resource_name = it->friendly_name.value ? it->friendly_name.value : it->name,
                       .expected = "long-term retention not lower than earlier in the period"};
-        d.snapshot_pointer = vp_fmt(c, "/protected_items/%zu/policy", i);
-        d.raw_evidence = vp_raw(c, &it->source, "/properties/policyId");
+        d.snapshot_pointer = vpe_fmt(c, "/protected_items/%zu/policy", i);
+        d.raw_evidence = vpe_raw(c, &it->source, "/properties/policyId");
         d.status = weaker ? VP_FAIL : VP_PASS;
-        d.observed = weaker ? weaker : vp_fmt(c, "policy %s kept or strengthened", it->policy_name.value ? it->policy_name.value : "?");
+        d.observed = weaker ? weaker : vpe_fmt(c, "policy %s kept or strengthened", it->policy_name.value ? it->policy_name.value : "?");
         const vp_vault *v = vp_info(c, it)->vault;
-        vp_emit(c, &d, v ? v->lists[VP_ARM_LIST_ITEMS] : VP_LIST_MISSING);
+        vpe_emit(c, &d, v ? v->lists[VP_ARM_LIST_ITEMS] : VP_LIST_MISSING);
     }
 }
 
@@ -178,7 +178,7 @@ static int in_locked_vault(const vp_snapshot *s, const vp_item *it)
     return v && rank(&v->immutability) == 2;
 }
 
-void vp_rule_drift_left_locked(vp_eval_ctx *c)
+void vpe_rule_drift_left_locked(vp_eval_ctx *c)
 {
     if (no_baselines(c))
         return;
@@ -204,7 +204,7 @@ void vp_rule_drift_left_locked(vp_eval_ctx *c)
         } else if (now) {
             const vp_vault *v = vp_snapshot_find_vault(c->s, now->vault_id);
             d.status = VP_FAIL;
-            d.observed = vp_fmt(c, "moved from %s (Locked, %s) to %s (%s)", was ? was->name : "?", when(latest),
+            d.observed = vpe_fmt(c, "moved from %s (Locked, %s) to %s (%s)", was ? was->name : "?", when(latest),
                                 v ? v->name : now->vault_id,
                                 v && v->immutability.value ? v->immutability.value : "immutability not reported");
         } else {
@@ -217,7 +217,7 @@ void vp_rule_drift_left_locked(vp_eval_ctx *c)
             d.observed = gone ? "no longer backed up: decommissioned" : "no longer backed up";
         }
         if (now)
-            d.snapshot_pointer = vp_fmt(c, "/protected_items/%zu", (size_t)(now - c->s->items));
-        vp_emit(c, &d, vp_all_item_lists(c->s));
+            d.snapshot_pointer = vpe_fmt(c, "/protected_items/%zu", (size_t)(now - c->s->items));
+        vpe_emit(c, &d, vpe_all_item_lists(c->s));
     }
 }

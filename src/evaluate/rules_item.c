@@ -27,8 +27,8 @@ static vp_draft item_draft(vp_eval_ctx *c, size_t i, const char *field, const ch
     const vp_vm *vm = vp_info(c, it)->vm;
     vp_draft d = {.resource_type = "protected_item", .resource_id = it->id};
     d.resource_name = it->friendly_name.presence == VP_PRESENT ? it->friendly_name.value : it->name;
-    d.snapshot_pointer = vp_fmt(c, "/protected_items/%zu/%s", i, field);
-    d.raw_evidence = raw_suffix ? vp_raw(c, &it->source, raw_suffix) : NULL;
+    d.snapshot_pointer = vpe_fmt(c, "/protected_items/%zu/%s", i, field);
+    d.raw_evidence = raw_suffix ? vpe_raw(c, &it->source, raw_suffix) : NULL;
     size_t k = 0; /* other names an exemption's resource pattern may use */
     if (it->server.value)
         names[k++] = it->server.value;
@@ -43,10 +43,10 @@ static vp_draft item_draft(vp_eval_ctx *c, size_t i, const char *field, const ch
 static vp_list_status item_list(const vp_eval_ctx *c, const vp_item *it)
 {
     const vp_vault *v = vp_info(c, it)->vault;
-    return v ? v->lists[VP_ARM_LIST_ITEMS] : vp_list_of(c->s, "backupProtectedItems", it->vault_id);
+    return v ? v->lists[VP_ARM_LIST_ITEMS] : vpe_list_of(c->s, "backupProtectedItems", it->vault_id);
 }
 
-void vp_rule_critical_items_locked(vp_eval_ctx *c)
+void vpe_rule_critical_items_locked(vp_eval_ctx *c)
 {
     const vp_eval_settings *e = c->f->settings;
     char day[32];
@@ -61,13 +61,13 @@ void vp_rule_critical_items_locked(vp_eval_ctx *c)
         vp_list_status dep = item_list(c, it);
         if (!v) {
             d.status = VP_INCOMPLETE;
-            d.observed = vp_fmt(c, "vault %s was not in the vault list", it->vault_id);
-            vp_emit(c, &d, dep);
+            d.observed = vpe_fmt(c, "vault %s was not in the vault list", it->vault_id);
+            vpe_emit(c, &d, dep);
             continue;
         }
-        d.raw_evidence = vp_raw(c, &v->source, "/properties/securitySettings/immutabilitySettings/state");
-        dep = vp_list_min(dep, vp_vault_list_status(c->s, v));
-        d.observed = vp_fmt(c, "vault %s, immutability %s", v->name,
+        d.raw_evidence = vpe_raw(c, &v->source, "/properties/securitySettings/immutabilitySettings/state");
+        dep = vpe_list_min(dep, vpe_vault_list_status(c->s, v));
+        d.observed = vpe_fmt(c, "vault %s, immutability %s", v->name,
                             v->immutability.presence == VP_PRESENT ? v->immutability.value : "not reported");
         if (is(&v->immutability, "Locked")) {
             d.status = VP_PASS;
@@ -76,20 +76,20 @@ void vp_rule_critical_items_locked(vp_eval_ctx *c)
             d.note = "the vault's immutability cannot be assessed from what the API returned";
         } else {
             const vp_vm *vm = vp_info(c, it)->vm;
-            long long built = vm ? vp_epoch_of(vm->time_created.value) : -1;
+            long long built = vm ? vpe_epoch_of(vm->time_created.value) : -1;
             long long until = built + e->hyper_care_days * DAY;
             if (built >= 0 && c->as_of < until) {
                 d.status = VP_EXEMPT;
-                d.note = vp_fmt(c, "hyper-care: VM built %s, to move to the immutable vault by %s",
+                d.note = vpe_fmt(c, "hyper-care: VM built %s, to move to the immutable vault by %s",
                                 day_of(built, day, sizeof day), day_of(until, (char[32]){0}, 32));
             } else {
                 d.status = VP_FAIL;
                 if (built >= 0)
-                    d.note = vp_fmt(c, "VM built %s; hyper-care (%lld days) ended %s", day_of(built, day, sizeof day),
+                    d.note = vpe_fmt(c, "VM built %s; hyper-care (%lld days) ended %s", day_of(built, day, sizeof day),
                                     e->hyper_care_days, day_of(until, (char[32]){0}, 32));
             }
         }
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }
 
@@ -160,7 +160,7 @@ static void describe_tiers(const vp_policy *p, char *buf, size_t size)
         snprintf(buf, size, "no long-term tier");
 }
 
-void vp_rule_retention_minimum(vp_eval_ctx *c)
+void vpe_rule_retention_minimum(vp_eval_ctx *c)
 {
     static const char *const names[] = {"daily", "weekly", "monthly", "yearly"};
     static const char *const units[] = {"Days", "Weeks", "Months", "Years"};
@@ -182,15 +182,15 @@ void vp_rule_retention_minimum(vp_eval_ctx *c)
                                   n ? ", " : "", names[g], req[g], units[g], req_days[g]);
         }
         vp_draft d = item_draft(c, i, "policy", "/properties/policyId", mnames);
-        d.expected = vp_fmt(c, "%s: %s", classes[0] ? classes : "no class", n ? want : "no minimum configured");
+        d.expected = vpe_fmt(c, "%s: %s", classes[0] ? classes : "no class", n ? want : "no minimum configured");
         vp_list_status dep = item_list(c, it);
         const vp_vault *v = vp_info(c, it)->vault;
         if (v)
-            dep = vp_list_min(dep, v->lists[VP_ARM_LIST_POLICIES]);
+            dep = vpe_list_min(dep, v->lists[VP_ARM_LIST_POLICIES]);
         if (!n) {
             d.status = VP_NOT_APPLICABLE;
             d.observed = "no retention minimum applies";
-            vp_emit(c, &d, VP_LIST_COMPLETE);
+            vpe_emit(c, &d, VP_LIST_COMPLETE);
             continue;
         }
         if (!strcmp(it->policy_link, "none")) {
@@ -200,20 +200,20 @@ void vp_rule_retention_minimum(vp_eval_ctx *c)
                          ? "DPM and Azure Backup Server keep retention on the server, outside Azure's policies: "
                            "verify it there"
                          : "no policy is assigned (protection stopped or not configured): see protection.state";
-            vp_emit(c, &d, VP_LIST_COMPLETE);
+            vpe_emit(c, &d, VP_LIST_COMPLETE);
             continue;
         }
         const vp_policy *p = vp_info(c, it)->policy;
         if (!p) {
             d.status = VP_INCOMPLETE;
-            d.observed = vp_fmt(c, "policy %s is not in the snapshot", it->policy_id.value);
+            d.observed = vpe_fmt(c, "policy %s is not in the snapshot", it->policy_id.value);
             d.note = "the item names a policy its vault's policy list does not contain: its retention is unknown";
-            vp_emit(c, &d, dep);
+            vpe_emit(c, &d, dep);
             continue;
         }
         describe_tiers(p, tiers, sizeof tiers);
-        d.observed = vp_fmt(c, "%s: %s", p->name, tiers);
-        d.raw_evidence = vp_raw(c, &p->source, "/properties");
+        d.observed = vpe_fmt(c, "%s: %s", p->name, tiers);
+        d.raw_evidence = vpe_raw(c, &p->source, "/properties");
         d.status = VP_PASS;
         for (int g = 0; g < 4; g++) {
             if (req_days[g] < 0)
@@ -226,12 +226,12 @@ void vp_rule_retention_minimum(vp_eval_ctx *c)
             }
             if (!met) {
                 d.status = p->unknown_retention ? VP_INCOMPLETE : VP_FAIL;
-                d.note = vp_fmt(c, "%s retention of %lld %s not met%s", names[g], req[g], units[g],
+                d.note = vpe_fmt(c, "%s retention of %lld %s not met%s", names[g], req[g], units[g],
                                 p->unknown_retention ? "; the policy has a tier vaultproof could not convert" : "");
                 break;
             }
         }
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }
 
@@ -244,9 +244,9 @@ static int active_state(const vp_item *it)
                                                                  it->deferred_delete.value);
 }
 
-void vp_rule_protection_state(vp_eval_ctx *c)
+void vpe_rule_protection_state(vp_eval_ctx *c)
 {
-    long long tail = vp_param_int(c, "soft_delete_tail_days");
+    long long tail = vpe_param_int(c, "soft_delete_tail_days");
     char day[32];
     for (size_t i = 0; i < c->s->item_count; i++) {
         const vp_item *it = &c->s->items[i];
@@ -257,23 +257,23 @@ void vp_rule_protection_state(vp_eval_ctx *c)
         const vp_text *st = &it->protection_state;
         if (st->presence != VP_PRESENT || st->unknown) {
             d.status = VP_INCOMPLETE;
-            d.observed = st->presence == VP_PRESENT ? vp_fmt(c, "%s (a value the API does not document)", st->value)
+            d.observed = st->presence == VP_PRESENT ? vpe_fmt(c, "%s (a value the API does not document)", st->value)
                                                     : "not reported by the API";
-            vp_emit(c, &d, dep);
+            vpe_emit(c, &d, dep);
             continue;
         }
         d.observed = st->value;
         if (it->deferred_delete.presence == VP_PRESENT && it->deferred_delete.value) {
             d.status = VP_WARN;
-            d.observed = vp_fmt(c, "%s, soft-deleted", st->value);
-            d.note = vp_fmt(c, "backup data deleted %s; recoverable until purged %lld days later",
+            d.observed = vpe_fmt(c, "%s, soft-deleted", st->value);
+            d.note = vpe_fmt(c, "backup data deleted %s; recoverable until purged %lld days later",
                             it->deferred_delete_time.value ? it->deferred_delete_time.value : "(time not reported)", tail);
         } else if (is(st, "Protected")) {
             int unhealthy = is(&it->health_status, "ActionRequired") || is(&it->health_status, "Unhealthy") ||
                             is(&it->health_status, "NotReachable");
             d.status = unhealthy ? VP_WARN : VP_PASS;
             if (unhealthy)
-                d.note = vp_fmt(c, "health %s", it->health_status.value);
+                d.note = vpe_fmt(c, "health %s", it->health_status.value);
         } else if (is(st, "IRPending")) {
             d.status = VP_WARN;
             d.note = "initial backup pending";
@@ -281,28 +281,28 @@ void vp_rule_protection_state(vp_eval_ctx *c)
             int retained = it->last_recovery_point.presence == VP_PRESENT ||
                            (it->recovery_point_count.presence == VP_PRESENT && it->recovery_point_count.value > 0);
             const vp_policy *p = vp_info(c, it)->policy;
-            long long last = vp_epoch_of(it->last_recovery_point.value);
+            long long last = vpe_epoch_of(it->last_recovery_point.value);
             d.status = retained ? VP_WARN : VP_NOT_APPLICABLE;
             if (!retained)
                 d.note = "protection stopped, no retained data reported";
             else if (p && p->long_term_days >= 0 && last >= 0)
-                d.note = vp_fmt(c, "protection stopped, data retained: last recovery point %s expires about %s, then "
+                d.note = vpe_fmt(c, "protection stopped, data retained: last recovery point %s expires about %s, then "
                                    "%lld days of soft delete (until about %s)", it->last_recovery_point.value,
                                 day_of(last + p->long_term_days * DAY, day, sizeof day), tail,
                                 day_of(last + (p->long_term_days + tail) * DAY, (char[32]){0}, 32));
             else
-                d.note = vp_fmt(c, "protection stopped, data retained (last recovery point %s); its expiry depends on "
+                d.note = vpe_fmt(c, "protection stopped, data retained (last recovery point %s); its expiry depends on "
                                    "the retention it was taken with, which the API no longer reports, plus %lld days "
                                    "of soft delete",
                                 it->last_recovery_point.value ? it->last_recovery_point.value : "not reported", tail);
         } else {
             d.status = VP_FAIL; /* ProtectionError, ProtectionPaused, BackupsSuspended, Invalid */
         }
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }
 
-void vp_rule_rpo(vp_eval_ctx *c)
+void vpe_rule_rpo(vp_eval_ctx *c)
 {
     long long rpo = c->f->settings->rpo_hours;
     static const long long never = 1262304000LL; /* 2010-01-01: the API's placeholder times are older */
@@ -315,20 +315,20 @@ void vp_rule_rpo(vp_eval_ctx *c)
         const vp_text *t = from_rp ? &it->last_recovery_point : &it->last_backup_time;
         vp_draft d = item_draft(c, i, from_rp ? "last_recovery_point" : "last_backup_time",
                                 from_rp ? "/properties/lastRecoveryPoint" : "/properties/lastBackupTime", names);
-        d.expected = vp_fmt(c, "a backup within %lld h before %s", rpo, c->f->as_of_text);
-        long long when = vp_epoch_of(t->value);
+        d.expected = vpe_fmt(c, "a backup within %lld h before %s", rpo, c->f->as_of_text);
+        long long when = vpe_epoch_of(t->value);
         if (when < 0) {
             d.status = VP_INCOMPLETE;
             d.observed = "last backup time not reported";
         } else if (when < never) {
             d.status = is(&it->protection_state, "IRPending") ? VP_WARN : VP_FAIL;
-            d.observed = vp_fmt(c, "no backup yet (%s)", t->value);
+            d.observed = vpe_fmt(c, "no backup yet (%s)", t->value);
         } else {
             long long age = c->as_of - when;
-            d.observed = vp_fmt(c, "%s (%lld.%lld h before capture)%s", t->value, age / 3600, (age % 3600) * 10 / 3600,
+            d.observed = vpe_fmt(c, "%s (%lld.%lld h before capture)%s", t->value, age / 3600, (age % 3600) * 10 / 3600,
                                 from_rp ? ", latest recovery point" : "");
             d.status = age <= rpo * 3600 ? VP_PASS : VP_FAIL;
         }
-        vp_emit(c, &d, item_list(c, it));
+        vpe_emit(c, &d, item_list(c, it));
     }
 }

@@ -5,26 +5,26 @@
 
 #include "evaluate/internal.h"
 
-void vp_rule_evidence_complete(vp_eval_ctx *c)
+void vpe_rule_evidence_complete(vp_eval_ctx *c)
 {
     const vp_collection *col = &c->s->collection;
     if (col->list_count == 0) {
         vp_draft d = {.status = VP_INCOMPLETE, .resource_type = "collection", .resource_id = col->input,
                       .resource_name = "collection", .observed = "no list call was collected",
                       .expected = "every list call complete", .snapshot_pointer = "/collection/lists"};
-        vp_emit(c, &d, VP_LIST_COMPLETE);
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
         return;
     }
     for (size_t i = 0; i < col->list_count; i++) {
         const vp_list_call *l = &col->lists[i];
-        vp_draft d = {.resource_type = "list_call", .resource_id = vp_fmt(c, "%s %s", l->operation, l->scope),
+        vp_draft d = {.resource_type = "list_call", .resource_id = vpe_fmt(c, "%s %s", l->operation, l->scope),
                       .resource_name = l->operation, .expected = "complete: every page fetched with HTTP 200"};
-        d.snapshot_pointer = vp_fmt(c, "/collection/lists/%zu", i);
-        d.observed = vp_fmt(c, "%s, %d page(s)%s%s", vp_list_status_name(l->status), l->pages, l->detail ? ": " : "",
+        d.snapshot_pointer = vpe_fmt(c, "/collection/lists/%zu", i);
+        d.observed = vpe_fmt(c, "%s, %d page(s)%s%s", vp_list_status_name(l->status), l->pages, l->detail ? ": " : "",
                             l->detail ? l->detail : "");
         /* never fail for what is merely unknown: unknown is incomplete */
         d.status = l->status == VP_LIST_COMPLETE ? VP_PASS : VP_INCOMPLETE;
-        vp_emit(c, &d, VP_LIST_COMPLETE);
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
     }
 }
 
@@ -39,7 +39,7 @@ static const char *item_names(vp_eval_ctx *c, const vp_vm *vm)
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s in %s", n ? "; " : "", it ? it->name : vm->protected_by[k],
                               vault ? vault + 1 : "?");
     }
-    return vp_fmt(c, "protected: %s", buf);
+    return vpe_fmt(c, "protected: %s", buf);
 }
 
 static int decommissioned(const vp_eval_settings *e, const char *name)
@@ -50,21 +50,21 @@ static int decommissioned(const vp_eval_settings *e, const char *name)
     return 0;
 }
 
-void vp_rule_coverage(vp_eval_ctx *c)
+void vpe_rule_coverage(vp_eval_ctx *c)
 {
     const vp_eval_settings *e = c->f->settings;
-    vp_list_status items = vp_all_item_lists(c->s);
+    vp_list_status items = vpe_all_item_lists(c->s);
     for (size_t i = 0; i < c->s->vm_count; i++) {
         const vp_vm *vm = &c->s->vms[i];
         char scope[256];
-        if (!vp_vm_is_critical(e, vm))
+        if (!vpe_vm_is_critical(e, vm))
             continue;
         snprintf(scope, sizeof scope, "/subscriptions/%s", vm->subscription_id ? vm->subscription_id : "");
         vp_draft d = {.resource_type = "virtual_machine", .resource_id = vm->id, .resource_name = vm->name,
                       .expected = "at least one protected item backs up this VM"};
-        d.snapshot_pointer = vp_fmt(c, "/virtual_machines/%zu/protected_by", i);
-        d.raw_evidence = vp_raw(c, &vm->source, "/tags");
-        vp_list_status dep = vp_list_of(c->s, "virtualMachines", scope);
+        d.snapshot_pointer = vpe_fmt(c, "/virtual_machines/%zu/protected_by", i);
+        d.raw_evidence = vpe_raw(c, &vm->source, "/tags");
+        vp_list_status dep = vpe_list_of(c->s, "virtualMachines", scope);
         if (vm->protected_count) {
             d.status = VP_PASS;
             d.observed = item_names(c, vm);
@@ -79,7 +79,7 @@ void vp_rule_coverage(vp_eval_ctx *c)
             if (d.status == VP_INCOMPLETE)
                 d.note = "some protected-item lists were not fully collected";
         }
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }
 
@@ -99,10 +99,10 @@ static int item_of_server(const vp_eval_ctx *c, const vp_item *it, const char *s
     return last && !strcasecmp(last + 1, server);
 }
 
-void vp_rule_decommission(vp_eval_ctx *c)
+void vpe_rule_decommission(vp_eval_ctx *c)
 {
     const vp_eval_settings *e = c->f->settings;
-    vp_list_status items = vp_all_item_lists(c->s);
+    vp_list_status items = vpe_all_item_lists(c->s);
     for (size_t i = 0; i < e->decommission_count; i++) {
         const vp_decommission *dc = &e->decommissioned[i];
         size_t active = 0, retained = 0;
@@ -124,34 +124,34 @@ void vp_rule_decommission(vp_eval_ctx *c)
         vp_draft d = {.resource_type = "decommissioned_server", .resource_id = dc->server, .resource_name = dc->server,
                       .expected = "no active backup item (retained data until expiry is allowed)"};
         d.snapshot_pointer = "/protected_items";
-        d.note = vp_fmt(c, "decommissioned %s%s%s", dc->date ? dc->date : "(date not given)", dc->ticket ? ", " : "",
+        d.note = vpe_fmt(c, "decommissioned %s%s%s", dc->date ? dc->date : "(date not given)", dc->ticket ? ", " : "",
                         dc->ticket ? dc->ticket : "");
         if (active) {
             d.status = VP_FAIL;
-            d.observed = vp_fmt(c, "%zu item(s) still actively protected (e.g. %s)", active, example);
+            d.observed = vpe_fmt(c, "%zu item(s) still actively protected (e.g. %s)", active, example);
         } else {
             d.status = VP_PASS;
-            d.observed = retained ? vp_fmt(c, "%zu item(s) with protection stopped, data retained until expiry", retained)
+            d.observed = retained ? vpe_fmt(c, "%zu item(s) with protection stopped, data retained until expiry", retained)
                                   : "no backup item remains";
         }
-        vp_emit(c, &d, items);
+        vpe_emit(c, &d, items);
     }
 }
 
-void vp_rule_exemption_valid(vp_eval_ctx *c)
+void vpe_rule_exemption_valid(vp_eval_ctx *c)
 {
     const vp_eval_settings *e = c->f->settings;
     for (size_t i = 0; i < e->exemption_count; i++) {
         const vp_exemption *x = &e->exemptions[i];
-        vp_draft d = {.resource_type = "exemption", .resource_id = vp_fmt(c, "exemptions[%zu]", i),
-                      .resource_name = vp_fmt(c, "%s / %s", x->rule, x->resource)};
+        vp_draft d = {.resource_type = "exemption", .resource_id = vpe_fmt(c, "exemptions[%zu]", i),
+                      .resource_name = vpe_fmt(c, "%s / %s", x->rule, x->resource)};
         d.snapshot_pointer = NULL;
-        d.raw_evidence = vp_fmt(c, "config#/exemptions/%zu", i);
+        d.raw_evidence = vpe_fmt(c, "config#/exemptions/%zu", i);
         d.expected = "approved, with a reason, not expired";
-        d.observed = vp_fmt(c, "expires %s, approved by %s: %s", x->expires, x->approver, x->reason);
+        d.observed = vpe_fmt(c, "expires %s, approved by %s: %s", x->expires, x->approver, x->reason);
         d.status = x->expires_epoch >= c->as_of ? VP_PASS : VP_FAIL;
         if (d.status == VP_FAIL)
             d.note = "expired: it no longer exempts anything";
-        vp_emit(c, &d, VP_LIST_COMPLETE);
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
     }
 }

@@ -21,8 +21,8 @@ static vp_draft vault_draft(vp_eval_ctx *c, size_t i, const char *field, const c
 {
     const vp_vault *v = &c->s->vaults[i];
     vp_draft d = {.resource_type = "vault", .resource_id = v->id, .resource_name = v->name};
-    d.snapshot_pointer = vp_fmt(c, "/vaults/%zu/%s", i, field);
-    d.raw_evidence = raw_suffix ? vp_raw(c, &v->source, raw_suffix) : NULL;
+    d.snapshot_pointer = vpe_fmt(c, "/vaults/%zu/%s", i, field);
+    d.raw_evidence = raw_suffix ? vpe_raw(c, &v->source, raw_suffix) : NULL;
     return d;
 }
 
@@ -36,7 +36,7 @@ static int skip_empty_vault(vp_eval_ctx *c, size_t i, const char *field)
     d.status = VP_NOT_APPLICABLE;
     d.observed = "no protected items";
     d.expected = "applies to vaults holding backups";
-    vp_emit(c, &d, VP_LIST_COMPLETE);
+    vpe_emit(c, &d, VP_LIST_COMPLETE);
     return 1;
 }
 
@@ -46,10 +46,10 @@ static int unassessable(vp_eval_ctx *c, vp_draft *d, const vp_text *t, vp_list_s
     if (t->presence == VP_PRESENT && !t->unknown)
         return 0;
     d->status = VP_INCOMPLETE;
-    d->observed = t->presence == VP_PRESENT ? vp_fmt(c, "%s (a value the API does not document)", t->value)
+    d->observed = t->presence == VP_PRESENT ? vpe_fmt(c, "%s (a value the API does not document)", t->value)
                                             : "not reported by the API";
     d->note = "cannot be assessed from what the API returned";
-    vp_emit(c, d, dep);
+    vpe_emit(c, d, dep);
     return 1;
 }
 
@@ -64,31 +64,31 @@ static const vp_source *origin_source(const vp_vault *v, const vp_text *t)
            : t->origin == VP_ORIGIN_STORAGECONFIG ? &v->storageconfig_source : &v->source;
 }
 
-void vp_rule_immutability_locked(vp_eval_ctx *c)
+void vpe_rule_immutability_locked(vp_eval_ctx *c)
 {
     for (size_t i = 0; i < c->s->vault_count; i++) {
         const vp_vault *v = &c->s->vaults[i];
         if (skip_empty_vault(c, i, "immutability"))
             continue;
-        vp_list_status dep = vp_list_min(vp_vault_list_status(c->s, v), v->lists[VP_ARM_LIST_ITEMS]);
+        vp_list_status dep = vpe_list_min(vpe_vault_list_status(c->s, v), v->lists[VP_ARM_LIST_ITEMS]);
         vp_draft d = vault_draft(c, i, "immutability", "/properties/securitySettings/immutabilitySettings/state");
-        d.expected = vp_param_bool(c, "accept_unlocked") ? "Locked (Unlocked accepted with a warning)" : "Locked";
+        d.expected = vpe_param_bool(c, "accept_unlocked") ? "Locked (Unlocked accepted with a warning)" : "Locked";
         if (unassessable(c, &d, &v->immutability, dep))
             continue;
         d.observed = v->immutability.value;
         if (is(&v->immutability, "Locked"))
             d.status = VP_PASS;
         else if (is(&v->immutability, "Unlocked"))
-            d.status = vp_param_bool(c, "accept_unlocked") ? VP_WARN : VP_FAIL;
+            d.status = vpe_param_bool(c, "accept_unlocked") ? VP_WARN : VP_FAIL;
         else
             d.status = VP_FAIL;
         if (d.status != VP_PASS)
             d.note = "an Unlocked or Disabled vault lets an administrator delete recovery points or shorten retention";
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }
 
-void vp_rule_worm_region(vp_eval_ctx *c)
+void vpe_rule_worm_region(vp_eval_ctx *c)
 {
     for (size_t i = 0; i < c->s->vault_count; i++) {
         const vp_vault *v = &c->s->vaults[i];
@@ -100,14 +100,14 @@ void vp_rule_worm_region(vp_eval_ctx *c)
         if (!v->location) {
             d.status = VP_INCOMPLETE;
             d.observed = "location not reported";
-            vp_emit(c, &d, VP_LIST_COMPLETE);
+            vpe_emit(c, &d, VP_LIST_COMPLETE);
             continue;
         }
         if (!is(&v->immutability, "Locked")) {
             d.status = VP_NOT_APPLICABLE;
-            d.observed = vp_fmt(c, "immutability %s", shown(&v->immutability));
+            d.observed = vpe_fmt(c, "immutability %s", shown(&v->immutability));
             d.note = "WORM storage backs locked immutable vaults only; see immutability.locked";
-            vp_emit(c, &d, VP_LIST_COMPLETE);
+            vpe_emit(c, &d, VP_LIST_COMPLETE);
             continue;
         }
         vp_location_normalize(v->location, loc, sizeof loc);
@@ -123,42 +123,42 @@ void vp_rule_worm_region(vp_eval_ctx *c)
                                  c->s->worm_sources[w].as_of ? c->s->worm_sources[w].as_of : "");
                     }
             d.status = VP_PASS;
-            d.observed = vp_fmt(c, "%s: WORM GA per %s", loc, src);
+            d.observed = vpe_fmt(c, "%s: WORM GA per %s", loc, src);
         } else {
-            d.status = vp_param_status(c, "pending_status");
-            d.observed = vp_fmt(c, "%s: pending automatic transition", loc);
+            d.status = vpe_param_status(c, "pending_status");
+            d.observed = vpe_fmt(c, "%s: pending automatic transition", loc);
             d.note = "no source in the WORM catalog lists this region as GA; Microsoft states locked vaults move to "
                      "WORM storage automatically when it becomes available there";
         }
-        vp_emit(c, &d, vp_vault_list_status(c->s, v));
+        vpe_emit(c, &d, vpe_vault_list_status(c->s, v));
     }
 }
 
-void vp_rule_soft_delete(vp_eval_ctx *c)
+void vpe_rule_soft_delete(vp_eval_ctx *c)
 {
-    long long min_days = vp_param_int(c, "min_retention_days");
+    long long min_days = vpe_param_int(c, "min_retention_days");
     for (size_t i = 0; i < c->s->vault_count; i++) {
         const vp_vault *v = &c->s->vaults[i];
         if (skip_empty_vault(c, i, "soft_delete"))
             continue;
-        vp_list_status dep = vp_vault_list_status(c->s, v);
+        vp_list_status dep = vpe_vault_list_status(c->s, v);
         if (v->soft_delete.origin)
-            dep = vp_list_min(dep, v->lists[VP_ARM_LIST_VAULTCONFIG]);
+            dep = vpe_list_min(dep, v->lists[VP_ARM_LIST_VAULTCONFIG]);
         vp_draft d = vault_draft(c, i, "soft_delete", NULL);
-        d.raw_evidence = vp_raw(c, origin_source(v, &v->soft_delete),
+        d.raw_evidence = vpe_raw(c, origin_source(v, &v->soft_delete),
                                 origin_path(&v->soft_delete, "/properties/securitySettings/softDeleteSettings",
                                             "/properties/softDeleteFeatureState"));
-        d.expected = vp_fmt(c, "AlwaysON, retained at least %lld days", min_days);
+        d.expected = vpe_fmt(c, "AlwaysON, retained at least %lld days", min_days);
         if (unassessable(c, &d, &v->soft_delete, dep))
             continue;
-        const char *days = v->soft_delete_days.presence == VP_PRESENT ? vp_fmt(c, "%lld days", v->soft_delete_days.value)
+        const char *days = v->soft_delete_days.presence == VP_PRESENT ? vpe_fmt(c, "%lld days", v->soft_delete_days.value)
                                                                       : "retention not reported";
-        d.observed = vp_fmt(c, "%s, %s%s", v->soft_delete.value, days ? days : "",
+        d.observed = vpe_fmt(c, "%s, %s%s", v->soft_delete.value, days ? days : "",
                             v->soft_delete.origin ? " (from backupconfig)" : "");
         if (is(&v->soft_delete, "AlwaysON"))
             d.status = VP_PASS;
         else if (is(&v->soft_delete, "Enabled"))
-            d.status = vp_param_status(c, "enabled_status");
+            d.status = vpe_param_status(c, "enabled_status");
         else
             d.status = VP_FAIL;
         if (d.status == VP_PASS || d.status == VP_WARN) {
@@ -170,11 +170,11 @@ void vp_rule_soft_delete(vp_eval_ctx *c)
                 d.note = "soft-delete retention shorter than required";
             }
         }
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }
 
-void vp_rule_mua(vp_eval_ctx *c)
+void vpe_rule_mua(vp_eval_ctx *c)
 {
     for (size_t i = 0; i < c->s->vault_count; i++) {
         const vp_vault *v = &c->s->vaults[i];
@@ -182,15 +182,15 @@ void vp_rule_mua(vp_eval_ctx *c)
             continue;
         vp_draft d = vault_draft(c, i, "multi_user_authorization", "/properties/securitySettings/multiUserAuthorization");
         d.expected = "multi-user authorization Enabled through a Resource Guard";
-        vp_list_status dep = vp_list_min(vp_vault_list_status(c->s, v), v->lists[VP_ARM_LIST_GUARDS]);
+        vp_list_status dep = vpe_list_min(vpe_vault_list_status(c->s, v), v->lists[VP_ARM_LIST_GUARDS]);
         if (v->guard_count > 0 || is(&v->mua, "Enabled")) {
             d.status = VP_PASS;
-            d.observed = v->guard_count ? vp_fmt(c, "%s; resource guard %s", shown(&v->mua), v->guards[0].resource_guard_id
+            d.observed = v->guard_count ? vpe_fmt(c, "%s; resource guard %s", shown(&v->mua), v->guards[0].resource_guard_id
                                                                                         ? v->guards[0].resource_guard_id : "(id not reported)")
-                                        : vp_fmt(c, "%s", v->mua.value);
+                                        : vpe_fmt(c, "%s", v->mua.value);
         } else if (v->mua.presence == VP_PRESENT && !v->mua.unknown) {
             d.status = VP_FAIL;
-            d.observed = vp_fmt(c, "%s; no resource guard proxy", v->mua.value);
+            d.observed = vpe_fmt(c, "%s; no resource guard proxy", v->mua.value);
         } else if (v->lists[VP_ARM_LIST_GUARDS] == VP_LIST_COMPLETE && v->mua.presence != VP_PRESENT) {
             d.status = VP_FAIL;
             d.observed = "not reported; no resource guard proxy";
@@ -200,28 +200,28 @@ void vp_rule_mua(vp_eval_ctx *c)
             d.status = VP_INCOMPLETE;
             d.observed = "resource guard proxies not collected";
         }
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }
 
-void vp_rule_redundancy(vp_eval_ctx *c)
+void vpe_rule_redundancy(vp_eval_ctx *c)
 {
-    int require_crr = vp_param_bool(c, "require_cross_region_restore");
+    int require_crr = vpe_param_bool(c, "require_cross_region_restore");
     for (size_t i = 0; i < c->s->vault_count; i++) {
         const vp_vault *v = &c->s->vaults[i];
         if (skip_empty_vault(c, i, "storage_redundancy"))
             continue;
-        vp_list_status dep = vp_vault_list_status(c->s, v);
+        vp_list_status dep = vpe_vault_list_status(c->s, v);
         if (v->storage_redundancy.origin)
-            dep = vp_list_min(dep, v->lists[VP_ARM_LIST_STORAGECONFIG]);
+            dep = vpe_list_min(dep, v->lists[VP_ARM_LIST_STORAGECONFIG]);
         vp_draft d = vault_draft(c, i, "storage_redundancy", NULL);
-        d.raw_evidence = vp_raw(c, origin_source(v, &v->storage_redundancy),
+        d.raw_evidence = vpe_raw(c, origin_source(v, &v->storage_redundancy),
                                 origin_path(&v->storage_redundancy, "/properties/redundancySettings",
                                             "/properties/storageType"));
         d.expected = require_crr ? "GeoRedundant with cross-region restore" : "GeoRedundant (cross-region restore advised)";
         if (unassessable(c, &d, &v->storage_redundancy, dep))
             continue;
-        d.observed = vp_fmt(c, "%s, cross-region restore %s", v->storage_redundancy.value, shown(&v->cross_region_restore));
+        d.observed = vpe_fmt(c, "%s, cross-region restore %s", v->storage_redundancy.value, shown(&v->cross_region_restore));
         int geo = is(&v->storage_redundancy, "GeoRedundant") || is(&v->storage_redundancy, "ReadAccessGeoZoneRedundant");
         if (!geo)
             d.status = VP_FAIL;
@@ -229,6 +229,6 @@ void vp_rule_redundancy(vp_eval_ctx *c)
             d.status = VP_PASS;
         else
             d.status = require_crr ? VP_FAIL : VP_WARN;
-        vp_emit(c, &d, dep);
+        vpe_emit(c, &d, dep);
     }
 }

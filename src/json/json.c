@@ -246,7 +246,7 @@ static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static void *hook_malloc(size_t size)
 {
-    return parsing_into ? vp_arena_alloc(&parsing_into->arena, size) : malloc(size);
+    return parsing_into ? vpc_arena_alloc(&parsing_into->arena, size) : malloc(size);
 }
 
 static void hook_free(void *p)
@@ -269,14 +269,14 @@ vp_json_pool *vp_json_pool_new(void)
 
 void vp_json_pool_reset(vp_json_pool *pool)
 {
-    vp_arena_reset(&pool->arena);
+    vpc_arena_reset(&pool->arena);
 }
 
 void vp_json_pool_free(vp_json_pool *pool)
 {
     if (!pool)
         return;
-    vp_arena_free(&pool->arena);
+    vpc_arena_free(&pool->arena);
     free(pool);
 }
 

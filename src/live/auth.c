@@ -71,7 +71,7 @@ static vp_status need_env(const char *what, const char *name, vp_error *err)
                         "(docs/live-collection.md)", what, name, what);
 }
 
-vp_status vl_auth_new(const vl_auth_config *cfg, vl_auth **out, vp_error *err)
+vp_status vpv_auth_new(const vl_auth_config *cfg, vl_auth **out, vp_error *err)
 {
     vp_status st = VP_OK;
     vl_auth *a = calloc(1, sizeof *a);
@@ -79,7 +79,7 @@ vp_status vl_auth_new(const vl_auth_config *cfg, vl_auth **out, vp_error *err)
     if (!a)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     a->cfg = *cfg;
-    a->rng = (unsigned long long)vl_wall_ms() * 2654435761u | 1;
+    a->rng = (unsigned long long)vpv_wall_ms() * 2654435761u | 1;
     copy(a->tenant, sizeof a->tenant, env("AZURE_TENANT_ID"));
     copy(a->client_id, sizeof a->client_id, env("AZURE_CLIENT_ID"));
     if (cfg->token_file) {
@@ -94,7 +94,7 @@ vp_status vl_auth_new(const vl_auth_config *cfg, vl_auth **out, vp_error *err)
         a->kind = K_CERT;
         if (!(st = need_env("AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_TENANT_ID", err)) &&
             !(st = need_env("AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_ID", err)))
-            st = vl_load_certificate(env("AZURE_CLIENT_CERTIFICATE_PATH"), env("AZURE_CLIENT_CERTIFICATE_PASSWORD"),
+            st = vpv_load_certificate(env("AZURE_CLIENT_CERTIFICATE_PATH"), env("AZURE_CLIENT_CERTIFICATE_PASSWORD"),
                                      &a->signer, err);
     } else if (env("AZURE_FEDERATED_TOKEN_FILE")) {
         a->kind = K_WORKLOAD;
@@ -122,14 +122,14 @@ vp_status vl_auth_new(const vl_auth_config *cfg, vl_auth **out, vp_error *err)
     if (a->kind != K_TOKEN_FILE)
         copy(a->principal, sizeof a->principal, a->client_id);
     if (st) {
-        vl_auth_free(a);
+        vpv_auth_free(a);
         return st;
     }
     *out = a;
     return VP_OK;
 }
 
-void vl_auth_free(vl_auth *a)
+void vpv_auth_free(vl_auth *a)
 {
     if (!a)
         return;
@@ -139,17 +139,17 @@ void vl_auth_free(vl_auth *a)
     free(a);
 }
 
-const char *vl_auth_principal(const vl_auth *a)
+const char *vpv_auth_principal(const vl_auth *a)
 {
     return a->principal;
 }
 
-const char *vl_auth_kind(const vl_auth *a)
+const char *vpv_auth_kind(const vl_auth *a)
 {
     return kind_names[a->kind];
 }
 
-long long vl_auth_exchanges(const vl_auth *a)
+long long vpv_auth_exchanges(const vl_auth *a)
 {
     return a->exchanges;
 }
@@ -158,13 +158,13 @@ long long vl_auth_exchanges(const vl_auth *a)
 static int form_add(vl_buf *b, const char *key, const char *value)
 {
     static const char hex[] = "0123456789ABCDEF";
-    if ((b->len && vl_buf_add(b, "&", 1)) || vl_buf_add(b, key, strlen(key)) || vl_buf_add(b, "=", 1))
+    if ((b->len && vpv_buf_add(b, "&", 1)) || vpv_buf_add(b, key, strlen(key)) || vpv_buf_add(b, "=", 1))
         return -1;
     for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
         char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
         int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
                     *p == '-' || *p == '.' || *p == '_' || *p == '~';
-        if (vl_buf_add(b, plain ? (const char *)p : enc, plain ? 1 : 3))
+        if (vpv_buf_add(b, plain ? (const char *)p : enc, plain ? 1 : 3))
             return -1;
     }
     return 0;
@@ -174,7 +174,7 @@ static void wipe_buf(vl_buf *b)
 {
     if (b->data)
         OPENSSL_cleanse(b->data, b->cap);
-    vl_buf_free(b);
+    vpv_buf_free(b);
 }
 
 static vp_status take_token(vl_auth *a, const char *token, long long expires, const char *where, vp_error *err)
@@ -202,7 +202,7 @@ static vp_status from_token_file(vl_auth *a, int force, vp_error *err)
 {
     char *token = NULL;
     long long exp = 0;
-    vp_status st = vl_token_file_read(a->cfg.token_file, &token, &exp, a->principal, sizeof a->principal, err);
+    vp_status st = vpv_token_file_read(a->cfg.token_file, &token, &exp, a->principal, sizeof a->principal, err);
     if (st)
         return st;
     if (a->token && !strcmp(a->token, token) && !force && exp > (long long)time(NULL)) {
@@ -238,8 +238,8 @@ static vp_status parse_token_response(vl_auth *a, const vl_response *resp, const
     }
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
     long long now = time(NULL);
-    long long exp = vl_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
-    long long in = vl_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_in"));
+    long long exp = vpv_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
+    long long in = vpv_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_in"));
     if (exp < 0 && in >= 0)
         exp = now + in;
     if (managed && a->principal[0] == '\0') {
@@ -256,7 +256,7 @@ static vp_status parse_token_response(vl_auth *a, const vl_response *resp, const
 
 static int transient(const vl_response *r)
 {
-    return r->code != CURLE_OK ? vl_retry_reason(r) != NULL : r->status == 429 || r->status >= 500;
+    return r->code != CURLE_OK ? vpv_retry_reason(r) != NULL : r->status == 429 || r->status >= 500;
 }
 
 /* One exchange with up to three attempts on transient failures (IMDS and AAD both
@@ -268,16 +268,16 @@ static vp_status exchange(vl_auth *a, const char *url, struct curl_slist *header
     vp_status st = VP_OK;
     memset(&resp, 0, sizeof resp);
     for (int attempt = 1; attempt <= 3; attempt++) {
-        st = vl_http_fetch(&a->cfg.http, url, headers, body, &resp, err);
+        st = vpv_http_fetch(&a->cfg.http, url, headers, body, &resp, err);
         if ((st && !transient(&resp)) || (!st && !transient(&resp)) || attempt == 3)
             break;
         /* no answer at all from a managed-identity endpoint means there is none here:
          * retrying only makes a host without IMDS wait three connect timeouts */
         if (managed && resp.code != CURLE_OK)
             break;
-        long long ms = vl_retry_after_ms(resp.retry_after, time(NULL));
+        long long ms = vpv_retry_after_ms(resp.retry_after, time(NULL));
         if (ms < 0)
-            ms = vl_backoff_ms(attempt, 300, 5000, &a->rng);
+            ms = vpv_backoff_ms(attempt, 300, 5000, &a->rng);
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
         nanosleep(&ts, NULL);
     }
@@ -285,7 +285,7 @@ static vp_status exchange(vl_auth *a, const char *url, struct curl_slist *header
         st = parse_token_response(a, &resp, where, managed, err); /* the message names the URL already */
     if (resp.body.data)
         OPENSSL_cleanse(resp.body.data, resp.body.cap);
-    vl_response_reset(&resp);
+    vpv_response_reset(&resp);
     return st;
 }
 
@@ -299,9 +299,9 @@ static vp_status from_aad(vl_auth *a, vp_error *err)
     snprintf(url, sizeof url, "%s/%s/oauth2/v2.0/token", a->cfg.authority, a->tenant);
     snprintf(where, sizeof where, "token endpoint %s", url);
     if (a->kind == K_CERT) {
-        snprintf(jti, sizeof jti, "%08x-%04x-4%03x-a%03x-%08x%04x", vl_rand(&a->rng), vl_rand(&a->rng) & 0xffff,
-                 vl_rand(&a->rng) & 0xfff, vl_rand(&a->rng) & 0xfff, vl_rand(&a->rng), vl_rand(&a->rng) & 0xffff);
-        st = vl_jwt_assertion(a->signer, a->client_id, url, time(NULL), jti, &assertion, err);
+        snprintf(jti, sizeof jti, "%08x-%04x-4%03x-a%03x-%08x%04x", vpv_rand(&a->rng), vpv_rand(&a->rng) & 0xffff,
+                 vpv_rand(&a->rng) & 0xfff, vpv_rand(&a->rng) & 0xfff, vpv_rand(&a->rng), vpv_rand(&a->rng) & 0xffff);
+        st = vpv_jwt_assertion(a->signer, a->client_id, url, time(NULL), jti, &assertion, err);
     } else if (a->kind == K_WORKLOAD) {
         /* re-read every time: the kubelet rotates the projected token */
         if (!(st = vp_read_file(a->federated, &federated, &flen, err))) {
@@ -325,7 +325,7 @@ static vp_status from_aad(vl_auth *a, vp_error *err)
     }
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/x-www-form-urlencoded");
     st = exchange(a, url, h, form.data, where, 0, err);
-    vl_headers_free(h);
+    vpv_headers_free(h);
 done:
     wipe_buf(&form);
     wipe_free(assertion);
@@ -340,14 +340,14 @@ static vp_status from_managed(vl_auth *a, vp_error *err)
     vp_status st;
     if (form_add(&q, "api-version", a->kind == K_IMDS ? "2018-02-01" : "2019-08-01") ||
         form_add(&q, "resource", a->cfg.resource) || (a->client_id[0] && form_add(&q, "client_id", a->client_id))) {
-        vl_buf_free(&q);
+        vpv_buf_free(&q);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
     if (a->kind == K_IMDS)
         snprintf(url, sizeof url, "%s/metadata/identity/oauth2/token?%s", a->endpoint, q.data);
     else
         snprintf(url, sizeof url, "%s%s%s", a->endpoint, strchr(a->endpoint, '?') ? "&" : "?", q.data);
-    vl_buf_free(&q);
+    vpv_buf_free(&q);
     if (a->kind == K_IMDS)
         snprintf(hdr, sizeof hdr, "Metadata: true");
     else
@@ -357,11 +357,11 @@ static vp_status from_managed(vl_auth *a, vp_error *err)
     char where[128];
     snprintf(where, sizeof where, "%s", a->kind == K_IMDS ? "managed identity (IMDS)" : "managed identity (IDENTITY_ENDPOINT)");
     st = exchange(a, url, h, NULL, where, 1, err);
-    vl_headers_free(h);
+    vpv_headers_free(h);
     return st;
 }
 
-vp_status vl_auth_token(vl_auth *a, int force, const char **token, unsigned *generation, vp_error *err)
+vp_status vpv_auth_token(vl_auth *a, int force, const char **token, unsigned *generation, vp_error *err)
 {
     vp_status st = VP_OK;
     long long now = time(NULL);

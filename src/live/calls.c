@@ -20,7 +20,7 @@ static char *dupe(vl_engine *e, const char *s)
     return d;
 }
 
-void vl_call_free(vl_call *c)
+void vpv_call_free(vl_call *c)
 {
     if (!c)
         return;
@@ -34,7 +34,7 @@ void vl_call_free(vl_call *c)
     free(c);
 }
 
-void vl_call_requeue(vl_engine *e, vl_call *c)
+void vpv_call_requeue(vl_engine *e, vl_call *c)
 {
     c->next = e->head;
     e->head = c;
@@ -42,13 +42,13 @@ void vl_call_requeue(vl_engine *e, vl_call *c)
         e->tail = c;
 }
 
-void vl_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, const char *sub, const char *base, const char *url,
+void vpv_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, const char *sub, const char *base, const char *url,
                  int front)
 {
     vl_call *c = calloc(1, sizeof *c);
     if (!c || !(c->scope = dupe(e, scope)) || !(c->sub = dupe(e, sub)) || !(c->base = dupe(e, base)) ||
         !(c->url = dupe(e, url))) {
-        vl_call_free(c);
+        vpv_call_free(c);
         if (!e->fatal)
             e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
         return;
@@ -56,7 +56,7 @@ void vl_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, co
     c->op = op;
     c->page = 1;
     if (front) {
-        vl_call_requeue(e, c);
+        vpv_call_requeue(e, c);
     } else {
         if (e->tail)
             e->tail->next = c;
@@ -77,7 +77,7 @@ static void add_call(vl_engine *e, const vp_arm_operation *op, const char *paren
         n += vp_arm_path(op, parent_scope, url + n, sizeof url - n);
     if (n < sizeof url)
         snprintf(url + n, sizeof url - n, "?api-version=%s", e->ep.api[op->api]);
-    vl_call_add(e, op, scope, sub, base, url, 0);
+    vpv_call_add(e, op, scope, sub, base, url, 0);
 }
 
 static void add_subscription_calls(vl_engine *e, const char *sub)
@@ -93,7 +93,7 @@ static void add_subscription_calls(vl_engine *e, const char *sub)
     }
 }
 
-void vl_calls_start(vl_engine *e)
+void vpv_calls_start(vl_engine *e)
 {
     if (e->opt->subscription_count == 0) {
         const vp_arm_operation *op = vp_arm_get(VP_ARM_SUBSCRIPTIONS);
@@ -130,7 +130,7 @@ static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
                 strpbrk(id->valuestring, "?#% \"\\"))
                 continue; /* not a vault we can address; the snapshot reports what it holds */
             char dir[80], base[1024];
-            vl_vault_dirname(name->valuestring, dir, sizeof dir);
+            vpv_vault_dirname(name->valuestring, dir, sizeof dir);
             for (vp_arm_op o = 0; o < VP_ARM_OP_COUNT; o++) {
                 const vp_arm_operation *op = vp_arm_get(o);
                 if (op->parent != VP_ARM_PARENT_VAULT)
@@ -154,18 +154,18 @@ static void record(vl_engine *e, vl_call *c, const vl_response *r, const char *b
                    const char *next, int complete, const char *error)
 {
     char body_rel[4096], side_rel[4096], url[4096];
-    vl_page_paths(c->base, c->page, body_rel, side_rel, sizeof body_rel);
-    vl_url_scrub(c->url, url, sizeof url);
+    vpv_page_paths(c->base, c->page, body_rel, side_rel, sizeof body_rel);
+    vpv_url_scrub(c->url, url, sizeof url);
     vl_sidecar s = {
         .operation = c->op->name, .scope = c->scope, .url = url, .next_link = next, .error = error,
         .request_id = r->request_id, .correlation_id = r->correlation_id, .date = r->date,
-        .principal = vl_auth_principal(e->auth), .credential = vl_auth_kind(e->auth),
+        .principal = vpv_auth_principal(e->auth), .credential = vpv_auth_kind(e->auth),
         .status = r->status ? r->status : 599, .page = c->page, .complete = complete, .retries = c->retries,
-        .requested_ms = c->requested_ms, .received_ms = vl_wall_ms(),
+        .requested_ms = c->requested_ms, .received_ms = vpv_wall_ms(),
     };
-    vp_status st = vl_write_body(e->opt->record_dir, body_rel, body, len, e->err);
+    vp_status st = vpv_write_body(e->opt->record_dir, body_rel, body, len, e->err);
     if (!st)
-        st = vl_write_sidecar(e->opt->record_dir, side_rel, &s, e->err);
+        st = vpv_write_sidecar(e->opt->record_dir, side_rel, &s, e->err);
     if (st && !e->fatal)
         e->fatal = st;
 }
@@ -209,11 +209,11 @@ static void record_failure(vl_engine *e, vl_call *c, const vl_response *r, int b
     }
     e->failed_calls++;
     char url[1024];
-    vl_url_scrub(c->url, url, sizeof url);
+    vpv_url_scrub(c->url, url, sizeof url);
     tell_incomplete(e, "%s %s: %s (%s); recorded as incomplete", c->op->name, c->scope, why, url);
 }
 
-void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure)
+void vpv_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure)
 {
     cJSON *root = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
     char why[640];
@@ -229,7 +229,7 @@ void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const cha
             snprintf(why, sizeof why, "the response body is not JSON");
         record_failure(e, c, r, root != NULL, why);
         cJSON_Delete(root);
-        vl_call_free(c);
+        vpv_call_free(c);
         return;
     }
     const cJSON *nl = cJSON_GetObjectItemCaseSensitive(root, "nextLink");
@@ -257,7 +257,7 @@ void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const cha
     }
     if (!next || stop) {
         cJSON_Delete(root);
-        vl_call_free(c);
+        vpv_call_free(c);
         return;
     }
     char **seen = realloc(c->seen, (c->seen_count + 1) * sizeof *seen);
@@ -269,7 +269,7 @@ void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const cha
             c->seen = seen;
         if (!e->fatal)
             e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
-        vl_call_free(c);
+        vpv_call_free(c);
         return;
     }
     c->seen = seen;
@@ -280,5 +280,5 @@ void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const cha
     c->reauthed = 0;
     c->retries = 0;
     c->ready_at = 0;
-    vl_call_requeue(e, c); /* finish a started call before opening new ones */
+    vpv_call_requeue(e, c); /* finish a started call before opening new ones */
 }

@@ -66,16 +66,16 @@ static void start(vl_engine *e, CURLM *multi, slot *s, vl_call *c)
 {
     const char *token;
     char corr[96];
-    if (vl_auth_token(e->auth, 0, &token, &s->generation, e->err)) {
+    if (vpv_auth_token(e->auth, 0, &token, &s->generation, e->err)) {
         e->fatal = e->err->status;
-        vl_call_free(c);
+        vpv_call_free(c);
         return;
     }
     size_t len = strlen(token) + sizeof "Authorization: Bearer ";
     char *hdr = malloc(len);
     if (!hdr) {
         e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
-        vl_call_free(c);
+        vpv_call_free(c);
         return;
     }
     snprintf(hdr, len, "Authorization: Bearer %s", token);
@@ -85,11 +85,11 @@ static void start(vl_engine *e, CURLM *multi, slot *s, vl_call *c)
     s->headers = curl_slist_append(s->headers, corr);
     OPENSSL_cleanse(hdr, len);
     free(hdr);
-    vl_response_reset(&s->resp);
-    vl_http_setup(s->h, &e->http, c->url, s->headers, &s->resp);
+    vpv_response_reset(&s->resp);
+    vpv_http_setup(s->h, &e->http, c->url, s->headers, &s->resp);
     curl_easy_setopt(s->h, CURLOPT_HTTPGET, 1L);
     if (c->attempt == 0)
-        c->requested_ms = vl_wall_ms();
+        c->requested_ms = vpv_wall_ms();
     c->attempt++;
     s->call = c;
     s->busy = 1;
@@ -97,7 +97,7 @@ static void start(vl_engine *e, CURLM *multi, slot *s, vl_call *c)
     e->in_flight++;
     vl_pace *p = pace_for(e, c->sub);
     if (p)
-        p->next_at = vl_now_ms() + vl_pace_ms(p->remaining);
+        p->next_at = vpv_now_ms() + vpv_pace_ms(p->remaining);
     curl_multi_add_handle(multi, s->h);
 }
 
@@ -110,7 +110,7 @@ static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
     s->resp.code = code;
     curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &s->resp.status);
     curl_multi_remove_handle(multi, s->h);
-    vl_headers_free(s->headers);
+    vpv_headers_free(s->headers);
     s->headers = NULL;
     s->busy = 0;
     s->call = NULL;
@@ -118,12 +118,12 @@ static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
     vl_pace *p = pace_for(e, c->sub);
     if (p && s->resp.ratelimit_remaining >= 0)
         p->remaining = s->resp.ratelimit_remaining;
-    if (vl_tls_failure(code)) {
-        vl_url_scrub(c->url, shown, sizeof shown);
+    if (vpv_tls_failure(code)) {
+        vpv_url_scrub(c->url, shown, sizeof shown);
         e->fatal = vp_error_set(e->err, VP_ERR_COLLECT, "%s: TLS verification failed: %s; expected a certificate "
                                 "trusted by the system store or by --ca-bundle FILE", shown,
                                 s->resp.error[0] ? s->resp.error : curl_easy_strerror(code));
-        vl_call_free(c);
+        vpv_call_free(c);
         return;
     }
     if (code == CURLE_OK && s->resp.status == 401 && !c->reauthed) {
@@ -131,22 +131,22 @@ static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
         const char *token;
         unsigned gen;
         c->reauthed = 1;
-        vp_status st = vl_auth_token(e->auth, 0, &token, &gen, e->err);
+        vp_status st = vpv_auth_token(e->auth, 0, &token, &gen, e->err);
         if (!st && gen == s->generation)
-            st = vl_auth_token(e->auth, 1, &token, &gen, e->err);
+            st = vpv_auth_token(e->auth, 1, &token, &gen, e->err);
         if (st && !e->fatal)
             e->fatal = vp_error_prefix(e->err, "refreshing the token after HTTP 401");
         if (e->fatal) {
-            vl_call_free(c);
+            vpv_call_free(c);
             return;
         }
         c->retries++;
         e->retries++;
         c->ready_at = 0;
-        vl_call_requeue(e, c);
+        vpv_call_requeue(e, c);
         return;
     }
-    const char *reason = vl_retry_reason(&s->resp);
+    const char *reason = vpv_retry_reason(&s->resp);
     if (!reason && code == CURLE_OK && s->resp.status == 200) {
         cJSON *probe = cJSON_ParseWithLength(s->resp.body.data ? s->resp.body.data : "", s->resp.body.len);
         if (!probe)
@@ -154,30 +154,30 @@ static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
         cJSON_Delete(probe);
     }
     if (reason && c->attempt < e->max_attempts) {
-        long long ms = vl_retry_after_ms(s->resp.retry_after, time(NULL));
+        long long ms = vpv_retry_after_ms(s->resp.retry_after, time(NULL));
         if (ms < 0)
-            ms = vl_backoff_ms(c->attempt, 250, 30000, &e->rng);
-        c->ready_at = vl_now_ms() + ms;
+            ms = vpv_backoff_ms(c->attempt, 250, 30000, &e->rng);
+        c->ready_at = vpv_now_ms() + ms;
         c->retries++;
         e->retries++;
-        vl_call_requeue(e, c);
+        vpv_call_requeue(e, c);
         return;
     }
     if (reason || code != CURLE_OK) {
         snprintf(failure, sizeof failure, "%s after %d attempt%s%s%s", reason ? reason : curl_easy_strerror(code),
                  c->attempt, c->attempt == 1 ? "" : "s", s->resp.error[0] ? ": " : "", s->resp.error);
-        vl_call_page_done(e, c, &s->resp, failure);
+        vpv_call_page_done(e, c, &s->resp, failure);
     } else if (s->resp.status == 401) {
-        vl_call_page_done(e, c, &s->resp, "HTTP 401: the token was refused again after a refresh");
+        vpv_call_page_done(e, c, &s->resp, "HTTP 401: the token was refused again after a refresh");
     } else {
-        vl_call_page_done(e, c, &s->resp, NULL);
+        vpv_call_page_done(e, c, &s->resp, NULL);
     }
 }
 
 /* Starts every queued call that may start now; returns ms until the next one may. */
 static long long dispatch(vl_engine *e, CURLM *multi, slot *slots, int n)
 {
-    long long now = vl_now_ms(), wait = 1000;
+    long long now = vpv_now_ms(), wait = 1000;
     vl_call *prev = NULL, *c = e->head;
     int free_slot = 0;
     while (c && !e->fatal) {
@@ -230,7 +230,7 @@ static void run(vl_engine *e, int concurrency)
             e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory (curl)");
             goto done;
         }
-    vl_calls_start(e);
+    vpv_calls_start(e);
     while (!e->fatal && (e->head || e->in_flight)) {
         int running = 0, left = 0;
         curl_multi_perform(multi, &running);
@@ -246,12 +246,12 @@ static void run(vl_engine *e, int concurrency)
         }
         /* start what became ready (a next page, a retry) before waiting on sockets */
         long long wait = dispatch(e, multi, slots, concurrency);
-        if (e->opt->progress && vl_now_ms() - last_progress >= 250) {
+        if (e->opt->progress && vpv_now_ms() - last_progress >= 250) {
             size_t queued = 0;
             for (vl_call *c = e->head; c; c = c->next)
                 queued++;
             progress(e, queued, 0);
-            last_progress = vl_now_ms();
+            last_progress = vpv_now_ms();
         }
         if (!e->fatal && (e->head || e->in_flight))
             curl_multi_poll(multi, NULL, 0, e->in_flight ? (int)(wait < 100 ? wait : 100) : (int)wait, NULL);
@@ -262,10 +262,10 @@ done:
     for (int i = 0; slots && i < concurrency; i++) {
         if (slots[i].busy) {
             curl_multi_remove_handle(multi, slots[i].h);
-            vl_call_free(slots[i].call);
+            vpv_call_free(slots[i].call);
         }
-        vl_headers_free(slots[i].headers);
-        vl_response_reset(&slots[i].resp);
+        vpv_headers_free(slots[i].headers);
+        vpv_response_reset(&slots[i].resp);
         if (slots[i].h)
             curl_easy_cleanup(slots[i].h);
     }
@@ -275,7 +275,7 @@ done:
     while (e->head) {
         vl_call *c = e->head;
         e->head = c->next;
-        vl_call_free(c);
+        vpv_call_free(c);
     }
 }
 
@@ -326,40 +326,40 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
     e.http.transfer_timeout_s = 120;
     e.max_pages = opt->max_pages > 0 ? opt->max_pages : 1000;
     e.max_attempts = opt->max_attempts > 0 ? opt->max_attempts : 6;
-    e.rng = ((unsigned long long)vl_wall_ms() << 20) ^ (unsigned long long)getpid() ^ 0x9e3779b97f4a7c15ull;
+    e.rng = ((unsigned long long)vpv_wall_ms() << 20) ^ (unsigned long long)getpid() ^ 0x9e3779b97f4a7c15ull;
     unsigned long long r = e.rng;
-    snprintf(e.correlation, sizeof e.correlation, "%08x-%04x-4%03x-8%03x-%08x%04x", vl_rand(&r),
-             vl_rand(&r) & 0xffff, vl_rand(&r) & 0xfff, vl_rand(&r) & 0xfff, vl_rand(&r), vl_rand(&r) & 0xffff);
+    snprintf(e.correlation, sizeof e.correlation, "%08x-%04x-4%03x-8%03x-%08x%04x", vpv_rand(&r),
+             vpv_rand(&r) & 0xffff, vpv_rand(&r) & 0xfff, vpv_rand(&r) & 0xfff, vpv_rand(&r), vpv_rand(&r) & 0xffff);
 
     vl_auth_config ac = {.token_file = opt->token_file, .authority = authority, .scope = scope,
                          .resource = cl->resource, .http = e.http};
     /* the IMDS probe must not hang for minutes on a host without IMDS */
     ac.http.connect_timeout_s = 5;
     ac.http.transfer_timeout_s = 30;
-    vp_status st = vl_auth_new(&ac, &e.auth, err);
+    vp_status st = vpv_auth_new(&ac, &e.auth, err);
     if (st)
         return st;
     const char *token;
     unsigned gen;
-    if ((st = vl_auth_token(e.auth, 0, &token, &gen, err)) == VP_OK) {
+    if ((st = vpv_auth_token(e.auth, 0, &token, &gen, err)) == VP_OK) {
         int conc = opt->concurrency > 0 ? opt->concurrency : 8;
         run(&e, conc > 64 ? 64 : conc);
         st = e.fatal;
-    } else if (st == VP_ERR_COLLECT && !strcmp(vl_auth_kind(e.auth), "managed-identity")) {
+    } else if (st == VP_ERR_COLLECT && !strcmp(vpv_auth_kind(e.auth), "managed-identity")) {
         vp_error_prefix(err, "authentication failed: no --token-file, AZURE_CLIENT_SECRET, "
                         "AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE or IDENTITY_ENDPOINT is set, so the "
                         "managed identity (IMDS) was tried");
     } else if (st == VP_ERR_COLLECT) {
-        vp_error_prefix(err, "authentication (%s credential) failed", vl_auth_kind(e.auth));
+        vp_error_prefix(err, "authentication (%s credential) failed", vpv_auth_kind(e.auth));
     }
-    snprintf(res->principal, sizeof res->principal, "%s", vl_auth_principal(e.auth));
-    snprintf(res->credential, sizeof res->credential, "%s", vl_auth_kind(e.auth));
+    snprintf(res->principal, sizeof res->principal, "%s", vpv_auth_principal(e.auth));
+    snprintf(res->credential, sizeof res->credential, "%s", vpv_auth_kind(e.auth));
     snprintf(res->arm_endpoint, sizeof res->arm_endpoint, "%s", arm);
     res->requests = e.requests;
     res->retries = e.retries;
     res->items = e.items;
     res->failed_calls = e.failed_calls;
     free(e.paces);
-    vl_auth_free(e.auth);
+    vpv_auth_free(e.auth);
     return st;
 }

@@ -48,16 +48,16 @@ typedef struct {
 } vl_engine;
 
 /* Queues a new call (front: runs before calls queued earlier). Sets e->fatal on OOM. */
-void vl_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, const char *sub, const char *base, const char *url,
+void vpv_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, const char *sub, const char *base, const char *url,
                  int front);
-void vl_call_free(vl_call *c);
+void vpv_call_free(vl_call *c);
 /* Puts c back in the queue, at the front. */
-void vl_call_requeue(vl_engine *e, vl_call *c);
+void vpv_call_requeue(vl_engine *e, vl_call *c);
 /* Queues the first calls: GET /subscriptions, or per configured subscription. */
-void vl_calls_start(vl_engine *e);
+void vpv_calls_start(vl_engine *e);
 /* Handles a final response for c's current page (after retries were decided on):
  * records it, follows nextLink or discovers child calls, and frees c when the call
  * is over. attempts_note explains a failure ("after 6 attempts: server error"). */
-void vl_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure);
+void vpv_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure);
 
 #endif

@@ -11,16 +11,16 @@
 
 #include "live/internal.h"
 
-void vl_headers_free(struct curl_slist *h)
+void vpv_headers_free(struct curl_slist *h)
 {
     for (struct curl_slist *p = h; p; p = p->next)
         OPENSSL_cleanse(p->data, strlen(p->data)); /* bearer tokens, IDENTITY_HEADER */
     curl_slist_free_all(h);
 }
 
-void vl_response_reset(vl_response *r)
+void vpv_response_reset(vl_response *r)
 {
-    vl_buf_free(&r->body);
+    vpv_buf_free(&r->body);
     memset(r, 0, sizeof *r);
     r->ratelimit_remaining = -1;
 }
@@ -29,7 +29,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
 {
     vl_response *r = ctx;
     /* a runaway body (no ARM list page is near this) is cut off as an error */
-    if (r->body.len + size * n > ((size_t)256 << 20) || vl_buf_add(&r->body, p, size * n))
+    if (r->body.len + size * n > ((size_t)256 << 20) || vpv_buf_add(&r->body, p, size * n))
         return 0;
     return size * n;
 }
@@ -85,7 +85,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
     return len;
 }
 
-void vl_http_setup(CURL *e, const vl_http_config *cfg, const char *url, struct curl_slist *headers,
+void vpv_http_setup(CURL *e, const vl_http_config *cfg, const char *url, struct curl_slist *headers,
                    vl_response *resp)
 {
     curl_easy_setopt(e, CURLOPT_URL, url);
@@ -110,15 +110,15 @@ void vl_http_setup(CURL *e, const vl_http_config *cfg, const char *url, struct c
     resp->error[0] = '\0';
 }
 
-vp_status vl_http_fetch(const vl_http_config *cfg, const char *url, struct curl_slist *headers, const char *body,
+vp_status vpv_http_fetch(const vl_http_config *cfg, const char *url, struct curl_slist *headers, const char *body,
                         vl_response *resp, vp_error *err)
 {
     char shown[512];
     CURL *e = curl_easy_init();
-    vl_response_reset(resp);
+    vpv_response_reset(resp);
     if (!e)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory (curl)");
-    vl_http_setup(e, cfg, url, headers, resp);
+    vpv_http_setup(e, cfg, url, headers, resp);
     if (body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -127,8 +127,8 @@ vp_status vl_http_fetch(const vl_http_config *cfg, const char *url, struct curl_
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
     curl_easy_cleanup(e);
     if (resp->code != CURLE_OK) {
-        vl_url_scrub(url, shown, sizeof shown);
-        if (vl_tls_failure(resp->code))
+        vpv_url_scrub(url, shown, sizeof shown);
+        if (vpv_tls_failure(resp->code))
             return vp_error_set(err, VP_ERR_COLLECT, "%s: TLS verification failed: %s; expected a certificate "
                                 "trusted by the system store or by --ca-bundle FILE", shown,
                                 resp->error[0] ? resp->error : curl_easy_strerror(resp->code));

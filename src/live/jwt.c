@@ -12,7 +12,7 @@
 #include "live/internal.h"
 #include "vaultproof/keys.h"
 
-char *vl_base64url(const unsigned char *data, size_t len)
+char *vpv_base64url(const unsigned char *data, size_t len)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     char *out = malloc(len / 3 * 4 + 5), *o = out;
@@ -40,7 +40,7 @@ char *vl_base64url(const unsigned char *data, size_t len)
     return out;
 }
 
-unsigned char *vl_base64url_decode(const char *s, size_t n, size_t *len)
+unsigned char *vpv_base64url_decode(const char *s, size_t n, size_t *len)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char *out = malloc(n + 1);
@@ -70,7 +70,7 @@ unsigned char *vl_base64url_decode(const char *s, size_t n, size_t *len)
 
 static char *b64url_str(const char *s)
 {
-    return vl_base64url((const unsigned char *)s, strlen(s));
+    return vpv_base64url((const unsigned char *)s, strlen(s));
 }
 
 /* JSON string content for the few values we embed (ids, URLs): escape what JSON needs. */
@@ -89,7 +89,7 @@ static void json_escape(const char *s, char *out, size_t size)
     out[o] = '\0';
 }
 
-vp_status vl_jwt_assertion(const vp_signer *signer, const char *client_id, const char *audience, long long now_epoch,
+vp_status vpv_jwt_assertion(const vp_signer *signer, const char *client_id, const char *audience, long long now_epoch,
                            const char *jti, char **out, vp_error *err)
 {
     unsigned char *der = NULL, digest[32], *sig = NULL;
@@ -105,7 +105,7 @@ vp_status vl_jwt_assertion(const vp_signer *signer, const char *client_id, const
         st = vp_error_set(err, VP_ERR_CRYPTO, "client certificate: cannot encode it to compute its thumbprint");
         goto done;
     }
-    if (!(x5t = vl_base64url(digest, sizeof digest)))
+    if (!(x5t = vpv_base64url(digest, sizeof digest)))
         goto nomem;
     json_escape(client_id, id, sizeof id);
     json_escape(audience, aud, sizeof aud);
@@ -131,7 +131,7 @@ vp_status vl_jwt_assertion(const vp_signer *signer, const char *client_id, const
             st = vp_error_set(err, VP_ERR_CRYPTO, "client certificate: signing the client assertion failed");
         goto done;
     }
-    if (!(s64 = vl_base64url(sig, siglen)))
+    if (!(s64 = vpv_base64url(sig, siglen)))
         goto nomem;
     size_t total = ilen + 1 + strlen(s64);
     if (!(*out = malloc(total + 1)))
@@ -151,7 +151,7 @@ done:
     return st;
 }
 
-vp_status vl_load_certificate(const char *path, const char *password, vp_signer **out, vp_error *err)
+vp_status vpv_load_certificate(const char *path, const char *password, vp_signer **out, vp_error *err)
 {
     size_t n = strlen(path);
     int p12 = n > 4 && (strcasecmp(path + n - 4, ".p12") == 0 || strcasecmp(path + n - 4, ".pfx") == 0);

@@ -16,7 +16,7 @@
 #include "vaultproof/json.h"
 #include "vaultproof/jsonw.h"
 
-void vl_vault_dirname(const char *name, char *out, size_t size)
+void vpv_vault_dirname(const char *name, char *out, size_t size)
 {
     int safe = *name && strcmp(name, ".") && strcmp(name, "..");
     for (const char *p = name; *p && safe; p++)
@@ -31,7 +31,7 @@ void vl_vault_dirname(const char *name, char *out, size_t size)
     snprintf(out, size, "%s", hex);
 }
 
-void vl_page_paths(const char *base, int page, char *body, char *sidecar, size_t size)
+void vpv_page_paths(const char *base, int page, char *body, char *sidecar, size_t size)
 {
     if (page <= 1) {
         snprintf(body, size, "%s.json", base);
@@ -72,7 +72,7 @@ static vp_status create(const char *dir, const char *rel, char *path, size_t siz
     return VP_OK;
 }
 
-vp_status vl_write_body(const char *dir, const char *rel, const char *data, size_t len, vp_error *err)
+vp_status vpv_write_body(const char *dir, const char *rel, const char *data, size_t len, vp_error *err)
 {
     char path[8192];
     FILE *fp;
@@ -86,7 +86,7 @@ vp_status vl_write_body(const char *dir, const char *rel, const char *data, size
     return VP_OK;
 }
 
-vp_status vl_write_sidecar(const char *dir, const char *rel, const vl_sidecar *s, vp_error *err)
+vp_status vpv_write_sidecar(const char *dir, const char *rel, const vl_sidecar *s, vp_error *err)
 {
     char path[8192], t1[32], t2[32];
     FILE *fp;
@@ -104,8 +104,8 @@ vp_status vl_write_sidecar(const char *dir, const char *rel, const vl_sidecar *s
     vp_jw_kstring(w, "method", "GET");
     vp_jw_kstring(w, "url", s->url);
     vp_jw_kint(w, "status", s->status);
-    vp_jw_kstring(w, "requested_at", vl_rfc3339_ms(s->requested_ms, t1));
-    vp_jw_kstring(w, "received_at", vl_rfc3339_ms(s->received_ms, t2));
+    vp_jw_kstring(w, "requested_at", vpv_rfc3339_ms(s->requested_ms, t1));
+    vp_jw_kstring(w, "received_at", vpv_rfc3339_ms(s->received_ms, t2));
     vp_jw_kint(w, "retries", s->retries);
     vp_jw_key(w, "headers");
     vp_jw_object(w, VP_JW_PRETTY);

@@ -31,7 +31,7 @@ static int parse_http_date(const char *s, long long *epoch)
     return 0;
 }
 
-long long vl_retry_after_ms(const char *value, long long now_epoch)
+long long vpv_retry_after_ms(const char *value, long long now_epoch)
 {
     if (!value || !*value)
         return -1;
@@ -49,7 +49,7 @@ long long vl_retry_after_ms(const char *value, long long now_epoch)
     return ms < 0 ? 0 : ms > RETRY_AFTER_CAP_MS ? RETRY_AFTER_CAP_MS : ms;
 }
 
-long long vl_backoff_ms(int attempt, long long base_ms, long long cap_ms, unsigned long long *rng)
+long long vpv_backoff_ms(int attempt, long long base_ms, long long cap_ms, unsigned long long *rng)
 {
     long long d = base_ms;
     for (int i = 1; i < attempt && d < cap_ms; i++)
@@ -58,10 +58,10 @@ long long vl_backoff_ms(int attempt, long long base_ms, long long cap_ms, unsign
         d = cap_ms;
     /* jitter in [d/2, d]: spreads retries of many parallel calls apart */
     long long half = d / 2;
-    return half + (half ? (long long)(vl_rand(rng) % (unsigned long long)(d - half + 1)) : 0);
+    return half + (half ? (long long)(vpv_rand(rng) % (unsigned long long)(d - half + 1)) : 0);
 }
 
-long long vl_pace_ms(long long remaining)
+long long vpv_pace_ms(long long remaining)
 {
     if (remaining < 0 || remaining >= 200)
         return 0;
@@ -81,7 +81,7 @@ static int json_content(const char *ct)
            (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
 }
 
-const char *vl_retry_reason(const vl_response *r)
+const char *vpv_retry_reason(const vl_response *r)
 {
     switch (r->code) {
     case CURLE_OK: break;
@@ -105,7 +105,7 @@ const char *vl_retry_reason(const vl_response *r)
     return NULL;
 }
 
-int vl_tls_failure(CURLcode code)
+int vpv_tls_failure(CURLcode code)
 {
     return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CONNECT_ERROR ||
            code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR;

@@ -11,7 +11,7 @@
 #include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
 
-long long vl_json_epoch(const cJSON *v)
+long long vpv_json_epoch(const cJSON *v)
 {
     if (cJSON_IsNumber(v))
         return (long long)v->valuedouble;
@@ -29,7 +29,7 @@ static void principal_from_jwt(const char *token, char *out, size_t size)
     size_t n = 0;
     out[0] = '\0';
     const char *p1 = strchr(token, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
-    unsigned char *claims_text = p2 ? vl_base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &n) : NULL;
+    unsigned char *claims_text = p2 ? vpv_base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &n) : NULL;
     cJSON *claims = claims_text ? cJSON_ParseWithLength((const char *)claims_text, n) : NULL;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, "appid");
     if (!cJSON_IsString(id))
@@ -53,7 +53,7 @@ static long long local_time(const char *s)
     return (long long)mktime(&tm);
 }
 
-vp_status vl_token_file_read(const char *path, char **token, long long *expires, char *principal, size_t size,
+vp_status vpv_token_file_read(const char *path, char **token, long long *expires, char *principal, size_t size,
                              vp_error *err)
 {
     char *data = NULL;
@@ -68,7 +68,7 @@ vp_status vl_token_file_read(const char *path, char **token, long long *expires,
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "accessToken");
     if (!cJSON_IsString(tok))
         tok = cJSON_GetObjectItemCaseSensitive(root, "access_token");
-    long long exp = vl_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
+    long long exp = vpv_json_epoch(cJSON_GetObjectItemCaseSensitive(root, "expires_on"));
     const cJSON *eo = cJSON_GetObjectItemCaseSensitive(root, "expiresOn");
     if (exp < 0 && cJSON_IsString(eo))
         exp = local_time(eo->valuestring);

@@ -8,21 +8,21 @@
 #include "live/internal.h"
 #include "vaultproof/clock.h"
 
-long long vl_now_ms(void)
+long long vpv_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-long long vl_wall_ms(void)
+long long vpv_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-char *vl_rfc3339_ms(long long wall_ms, char buf[32])
+char *vpv_rfc3339_ms(long long wall_ms, char buf[32])
 {
     char whole[24];
     vp_time_format(wall_ms / 1000, whole, sizeof whole); /* "YYYY-MM-DDTHH:MM:SSZ" */
@@ -33,7 +33,7 @@ char *vl_rfc3339_ms(long long wall_ms, char buf[32])
     return buf;
 }
 
-unsigned vl_rand(unsigned long long *s)
+unsigned vpv_rand(unsigned long long *s)
 {
     unsigned long long x = *s;
     x ^= x << 13;
@@ -43,7 +43,7 @@ unsigned vl_rand(unsigned long long *s)
     return (unsigned)(x >> 32);
 }
 
-int vl_buf_add(vl_buf *b, const void *p, size_t n)
+int vpv_buf_add(vl_buf *b, const void *p, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
@@ -62,7 +62,7 @@ int vl_buf_add(vl_buf *b, const void *p, size_t n)
     return 0;
 }
 
-void vl_buf_free(vl_buf *b)
+void vpv_buf_free(vl_buf *b)
 {
     free(b->data);
     memset(b, 0, sizeof *b);
@@ -81,7 +81,7 @@ static int kept_param(const char *p, size_t len)
     return 0;
 }
 
-void vl_url_scrub(const char *url, char *out, size_t size)
+void vpv_url_scrub(const char *url, char *out, size_t size)
 {
     size_t o = 0;
     if (!size)

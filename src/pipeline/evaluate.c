@@ -90,7 +90,7 @@ static vp_status write_outputs(const vp_pipeline_evaluate_options *opt, const vp
     if (!opt->findings_path)
         return opt->oscal_path ? vp_pipeline_write_oscal(f, NULL, opt->oscal_path, opt->oscal_label, opt->mode, err)
                                : VP_OK;
-    if ((st = ppl_write(opt->findings_path, opt->findings_label, opt->mode, write_findings, f, err)))
+    if ((st = vpp_write(opt->findings_path, opt->findings_label, opt->mode, write_findings, f, err)))
         return st;
     /* hashed only when someone cites it: findings.json of a large estate is big */
     if ((want_sha || opt->oscal_path) && strcmp(opt->findings_path, "-") &&

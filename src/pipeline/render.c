@@ -66,7 +66,7 @@ static vp_status write_xlsx(const vp_pipeline_render_options *opt, vp_render_inp
                             vp_error *err)
 {
     render_ctx c = {in, in->snapshot->lazy_source ? render_xlsx_streamed : vp_render_xlsx};
-    vp_status st = ppl_write(opt->xlsx_path, opt->xlsx_label, opt->mode, write_rendered, &c, err);
+    vp_status st = vpp_write(opt->xlsx_path, opt->xlsx_label, opt->mode, write_rendered, &c, err);
     if (st)
         return st;
     in->xlsx_name = opt->xlsx_name ? opt->xlsx_name : opt->xlsx_path;
@@ -122,7 +122,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     }
     if (opt->pdf_path) {
         render_ctx c = {&in, vp_render_pdf};
-        st = ppl_write(opt->pdf_path, opt->pdf_label, opt->mode, write_rendered, &c, err);
+        st = vpp_write(opt->pdf_path, opt->pdf_label, opt->mode, write_rendered, &c, err);
     }
 done:
     vp_findings_file_close(findings);

@@ -6,7 +6,7 @@
 #include "pipeline/internal.h"
 #include "vaultproof/fileio.h"
 
-vp_status ppl_write(const char *path, const char *label, vp_pipeline_write_mode mode, ppl_writer fn, const void *ctx,
+vp_status vpp_write(const char *path, const char *label, vp_pipeline_write_mode mode, vpp_writer fn, const void *ctx,
                     vp_error *err)
 {
     if (!label)
@@ -41,7 +41,7 @@ static vp_status write_snapshot(const void *ctx, FILE *fp, const char *label, vp
 vp_status vp_pipeline_write_snapshot(const vp_snapshot *snap, const char *path, const char *label,
                                      vp_pipeline_write_mode mode, char sha256[65], vp_error *err)
 {
-    vp_status st = ppl_write(path, label, mode, write_snapshot, snap, err);
+    vp_status st = vpp_write(path, label, mode, write_snapshot, snap, err);
     return st || !sha256 ? st : vp_sha256_file(path, sha256, err);
 }
 
@@ -60,5 +60,5 @@ vp_status vp_pipeline_write_oscal(const vp_findings *f, const char *findings_sha
                                   const char *label, vp_pipeline_write_mode mode, vp_error *err)
 {
     oscal_ctx c = {f, findings_sha256};
-    return ppl_write(path, label, mode, write_oscal, &c, err);
+    return vpp_write(path, label, mode, write_oscal, &c, err);
 }

@@ -65,7 +65,7 @@ const char *vpr_pdf_nz(const char *s)
 
 char *vpr_pdf_strdup(pdf_ctx *c, const char *s)
 {
-    char *d = vp_arena_strdup(&c->arena, s ? s : "");
+    char *d = vpc_arena_strdup(&c->arena, s ? s : "");
     if (!d)
         vpr_pdf_nomem(c);
     return d ? d : "";
@@ -82,7 +82,7 @@ char *vpr_pdf_printf(pdf_ctx *c, const char *fmt, ...)
         return "";
     if ((size_t)n < sizeof small)
         return vpr_pdf_strdup(c, small);
-    char *big = vp_arena_alloc(&c->arena, (size_t)n + 1);
+    char *big = vpc_arena_alloc(&c->arena, (size_t)n + 1);
     if (!big) {
         vpr_pdf_nomem(c);
         return "";
@@ -310,7 +310,7 @@ static void cleanup(pdf_ctx *c)
     free(c->policy_order);
     free(c->policy_start);
     vpr_texts_free(c->texts);
-    vp_arena_free(&c->arena);
+    vpc_arena_free(&c->arena);
 }
 
 vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)

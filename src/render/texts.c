@@ -3,10 +3,10 @@
 
 #include "render/texts.h"
 
-extern const char vp_report_texts_json[];
-extern const unsigned long vp_report_texts_json_len;
-extern const char vp_workbook_texts_json[];
-extern const unsigned long vp_workbook_texts_json_len;
+extern const char vpr_report_texts_json[];
+extern const unsigned long vpr_report_texts_json_len;
+extern const char vpr_workbook_texts_json[];
+extern const unsigned long vpr_workbook_texts_json_len;
 
 struct vpr_texts {
     cJSON *root;
@@ -20,10 +20,10 @@ vp_status vpr_texts_load(vpr_texts_kind kind, vpr_texts **out, vp_error *err)
         const char *json;
         const unsigned long *len;
     } files[] = {
-        [VPR_TEXTS_REPORT] = {"templates/report/report.json", "vaultproof-report-texts/1", vp_report_texts_json,
-                              &vp_report_texts_json_len},
+        [VPR_TEXTS_REPORT] = {"templates/report/report.json", "vaultproof-report-texts/1", vpr_report_texts_json,
+                              &vpr_report_texts_json_len},
         [VPR_TEXTS_WORKBOOK] = {"templates/report/workbook.json", "vaultproof-workbook-texts/1",
-                                vp_workbook_texts_json, &vp_workbook_texts_json_len},
+                                vpr_workbook_texts_json, &vpr_workbook_texts_json_len},
     };
     vpr_texts *t = calloc(1, sizeof *t);
     *out = NULL;

@@ -310,7 +310,7 @@ static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
 
 static const char *digest_copy(xlsx_ctx *x, const char *s)
 {
-    return s ? vp_arena_strdup(x->digest_strings, s) : NULL;
+    return s ? vpc_arena_strdup(x->digest_strings, s) : NULL;
 }
 
 int vpr_xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
@@ -350,7 +350,7 @@ void vpr_xlsx_digest_free(xlsx_ctx *x)
     x->digest.v = NULL;
     x->digest.n = x->digest.cap = 0;
     if (x->digest_strings) {
-        vp_arena_free(x->digest_strings);
+        vpc_arena_free(x->digest_strings);
         free(x->digest_strings);
         x->digest_strings = NULL;
     }

@@ -25,7 +25,7 @@ static int is_regular(unsigned char c)
     return !is_ws(c) && !is_delim(c);
 }
 
-const unsigned char *vpdf_skip_ws(const unsigned char *p, const unsigned char *e)
+const unsigned char *vps_pdf_skip_ws(const unsigned char *p, const unsigned char *e)
 {
     while (p < e) {
         if (is_ws(*p))
@@ -60,7 +60,7 @@ static const unsigned char *skip_items(const unsigned char *p, const unsigned ch
 {
     size_t cl = strlen(close);
     for (;;) {
-        p = vpdf_skip_ws(p, e);
+        p = vps_pdf_skip_ws(p, e);
         if (p >= e)
             return NULL;
         if ((size_t)(e - p) >= cl && !memcmp(p, close, cl))
@@ -96,7 +96,7 @@ static const unsigned char *skip_in(const unsigned char *p, const unsigned char 
     return p;
 }
 
-const unsigned char *vpdf_skip_token(const unsigned char *p, const unsigned char *e)
+const unsigned char *vps_pdf_skip_token(const unsigned char *p, const unsigned char *e)
 {
     return skip_in(p, e, 0);
 }
@@ -111,31 +111,31 @@ static int all_digits(const unsigned char *b, const unsigned char *e)
     return 1;
 }
 
-const unsigned char *vpdf_skip_value(const unsigned char *p, const unsigned char *e)
+const unsigned char *vps_pdf_skip_value(const unsigned char *p, const unsigned char *e)
 {
-    const unsigned char *q = vpdf_skip_token(p, e);
+    const unsigned char *q = vps_pdf_skip_token(p, e);
     if (!q || !all_digits(p, q))
         return q;
-    const unsigned char *g = vpdf_skip_ws(q, e), *ge = g < e && is_regular(*g) ? vpdf_skip_token(g, e) : NULL;
+    const unsigned char *g = vps_pdf_skip_ws(q, e), *ge = g < e && is_regular(*g) ? vps_pdf_skip_token(g, e) : NULL;
     if (!ge || !all_digits(g, ge))
         return q;
-    const unsigned char *r = vpdf_skip_ws(ge, e);
+    const unsigned char *r = vps_pdf_skip_ws(ge, e);
     if (r < e && *r == 'R' && (r + 1 == e || !is_regular(r[1])))
         return r + 1;
     return q;
 }
 
-int vpdf_dict_get(vpdf_span body, const char *key, vpdf_span *val)
+int vps_pdf_dict_get(vpdf_span body, const char *key, vpdf_span *val)
 {
     size_t kl = strlen(key);
     const unsigned char *p = body.b;
     for (;;) {
-        p = vpdf_skip_ws(p, body.e);
+        p = vps_pdf_skip_ws(p, body.e);
         if (p >= body.e || *p != '/')
             return 0;
-        const unsigned char *k = p, *ke = vpdf_skip_token(p, body.e);
-        const unsigned char *v = ke ? vpdf_skip_ws(ke, body.e) : NULL;
-        const unsigned char *ve = v ? vpdf_skip_value(v, body.e) : NULL;
+        const unsigned char *k = p, *ke = vps_pdf_skip_token(p, body.e);
+        const unsigned char *v = ke ? vps_pdf_skip_ws(ke, body.e) : NULL;
+        const unsigned char *ve = v ? vps_pdf_skip_value(v, body.e) : NULL;
         if (!ve)
             return 0;
         if ((size_t)(ke - k) == kl && !memcmp(k, key, kl)) {
@@ -146,7 +146,7 @@ int vpdf_dict_get(vpdf_span body, const char *key, vpdf_span *val)
     }
 }
 
-int vpdf_inner(vpdf_span v, const char *open, vpdf_span *inner)
+int vps_pdf_inner(vpdf_span v, const char *open, vpdf_span *inner)
 {
     size_t ol = strlen(open);
     const char *close = ol == 2 ? ">>" : "]";
@@ -168,17 +168,17 @@ static int parse_ull(const unsigned char *b, const unsigned char *e, long long *
     return 1;
 }
 
-int vpdf_uint(vpdf_span v, long long *out)
+int vps_pdf_uint(vpdf_span v, long long *out)
 {
     return parse_ull(v.b, v.e, out);
 }
 
-int vpdf_ref(vpdf_span v, long *num, long *gen)
+int vps_pdf_ref(vpdf_span v, long *num, long *gen)
 {
-    const unsigned char *q = vpdf_skip_token(v.b, v.e);
-    const unsigned char *g = q ? vpdf_skip_ws(q, v.e) : NULL;
-    const unsigned char *ge = g && g < v.e ? vpdf_skip_token(g, v.e) : NULL;
-    const unsigned char *r = ge ? vpdf_skip_ws(ge, v.e) : NULL;
+    const unsigned char *q = vps_pdf_skip_token(v.b, v.e);
+    const unsigned char *g = q ? vps_pdf_skip_ws(q, v.e) : NULL;
+    const unsigned char *ge = g && g < v.e ? vps_pdf_skip_token(g, v.e) : NULL;
+    const unsigned char *r = ge ? vps_pdf_skip_ws(ge, v.e) : NULL;
     long long n, gn;
     if (!r || r + 1 != v.e || *r != 'R' || !parse_ull(v.b, q, &n) || !parse_ull(g, ge, &gn) || gn > 65535)
         return 0;
@@ -187,13 +187,13 @@ int vpdf_ref(vpdf_span v, long *num, long *gen)
     return 1;
 }
 
-int vpdf_is_name(vpdf_span v, const char *name)
+int vps_pdf_is_name(vpdf_span v, const char *name)
 {
     size_t n = strlen(name);
     return (size_t)(v.e - v.b) == n && !memcmp(v.b, name, n);
 }
 
-const unsigned char *vpdf_rfind(const unsigned char *b, const unsigned char *e, const char *needle)
+const unsigned char *vps_pdf_rfind(const unsigned char *b, const unsigned char *e, const char *needle)
 {
     size_t n = strlen(needle);
     if ((size_t)(e - b) < n)
@@ -206,7 +206,7 @@ const unsigned char *vpdf_rfind(const unsigned char *b, const unsigned char *e, 
     }
 }
 
-void vpdf_xref_free(vpdf_xref *x)
+void vps_pdf_xref_free(vpdf_xref *x)
 {
     free(x->off);
     free(x->gen);
@@ -240,7 +240,7 @@ static vp_status grow(vpdf_xref *x, size_t need, vp_error *err)
 /* Reads the next unsigned integer token at p (after whitespace); NULL when none. */
 static const unsigned char *next_uint(const unsigned char *p, const unsigned char *e, long long *v)
 {
-    p = vpdf_skip_ws(p, e);
+    p = vps_pdf_skip_ws(p, e);
     const unsigned char *q = p;
     while (q < e && *q >= '0' && *q <= '9')
         q++;
@@ -256,14 +256,14 @@ static vp_status read_section(const unsigned char *pdf, size_t len, size_t off, 
     if (off >= len || (size_t)(e - p) < 4 || memcmp(p, "xref", 4)) {
         const unsigned char *q = off < len ? next_uint(p, e, &a) : NULL;
         q = q ? next_uint(q, e, &b) : NULL;
-        q = q ? vpdf_skip_ws(q, e) : NULL;
+        q = q ? vps_pdf_skip_ws(q, e) : NULL;
         if (q && e - q >= 3 && !memcmp(q, "obj", 3))
             return vp_error_set(err, VP_ERR_INPUT, "PDF: the cross-reference at offset %zu is a stream (PDF 1.5 "
                                 "xref stream); only classic xref tables are supported", off);
         return vp_error_set(err, VP_ERR_INPUT, "PDF: no xref table at offset %zu (startxref or /Prev is wrong)", off);
     }
     for (p += 4;;) {
-        p = vpdf_skip_ws(p, e);
+        p = vps_pdf_skip_ws(p, e);
         if ((size_t)(e - p) >= 7 && !memcmp(p, "trailer", 7))
             break;
         long long start, count;
@@ -274,7 +274,7 @@ static vp_status read_section(const unsigned char *pdf, size_t len, size_t off, 
             return st;
         for (long long i = 0; i < count; i++) {
             long long o, g;
-            if (!(p = next_uint(p, e, &o)) || !(p = next_uint(p, e, &g)) || (p = vpdf_skip_ws(p, e)) >= e ||
+            if (!(p = next_uint(p, e, &o)) || !(p = next_uint(p, e, &g)) || (p = vps_pdf_skip_ws(p, e)) >= e ||
                 (*p != 'n' && *p != 'f'))
                 return vp_error_set(err, VP_ERR_INPUT, "PDF: xref at offset %zu: malformed entry for object %lld",
                                     off, start + i);
@@ -287,18 +287,18 @@ static vp_status read_section(const unsigned char *pdf, size_t len, size_t off, 
             p++;
         }
     }
-    p = vpdf_skip_ws(p + 7, e);
-    const unsigned char *te = vpdf_skip_token(p, e);
-    if (!te || !vpdf_inner((vpdf_span){p, te}, "<<", trailer))
+    p = vps_pdf_skip_ws(p + 7, e);
+    const unsigned char *te = vps_pdf_skip_token(p, e);
+    if (!te || !vps_pdf_inner((vpdf_span){p, te}, "<<", trailer))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: xref at offset %zu: no trailer dictionary", off);
     return VP_OK;
 }
 
-vp_status vpdf_read_xref(const unsigned char *pdf, size_t len, vpdf_xref *x, vp_error *err)
+vp_status vps_pdf_read_xref(const unsigned char *pdf, size_t len, vpdf_xref *x, vp_error *err)
 {
     memset(x, 0, sizeof *x);
     const unsigned char *e = pdf + len, *tail = len > 1024 ? e - 1024 : pdf;
-    const unsigned char *sx = vpdf_rfind(tail, e, "startxref");
+    const unsigned char *sx = vps_pdf_rfind(tail, e, "startxref");
     long long off;
     if (len < 8 || (memcmp(pdf, "%PDF-1.", 7) && memcmp(pdf, "%PDF-2.", 7)))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: no %%PDF-1.x header; expected a PDF file");
@@ -309,30 +309,30 @@ vp_status vpdf_read_xref(const unsigned char *pdf, size_t len, vpdf_xref *x, vp_
         vpdf_span tr, v;
         vp_status st = read_section(pdf, len, (size_t)off, x, &tr, err);
         if (st) {
-            vpdf_xref_free(x);
+            vps_pdf_xref_free(x);
             return st;
         }
         if (n == 0)
             x->trailer = tr;
-        if (vpdf_dict_get(tr, "/Encrypt", &v) || vpdf_dict_get(tr, "/XRefStm", &v)) {
-            vpdf_xref_free(x);
+        if (vps_pdf_dict_get(tr, "/Encrypt", &v) || vps_pdf_dict_get(tr, "/XRefStm", &v)) {
+            vps_pdf_xref_free(x);
             return vp_error_set(err, VP_ERR_INPUT, "PDF: the trailer at offset %lld has %s; encrypted and hybrid-xref "
-                                "files are not supported", off, vpdf_dict_get(tr, "/Encrypt", &v) ? "/Encrypt" : "/XRefStm");
+                                "files are not supported", off, vps_pdf_dict_get(tr, "/Encrypt", &v) ? "/Encrypt" : "/XRefStm");
         }
         long long prev;
-        if (!vpdf_dict_get(tr, "/Prev", &v))
+        if (!vps_pdf_dict_get(tr, "/Prev", &v))
             return VP_OK;
-        if (!vpdf_uint(v, &prev) || prev >= off) { /* sections go back in the file: no loops */
-            vpdf_xref_free(x);
+        if (!vps_pdf_uint(v, &prev) || prev >= off) { /* sections go back in the file: no loops */
+            vps_pdf_xref_free(x);
             return vp_error_set(err, VP_ERR_INPUT, "PDF: trailer at offset %lld: /Prev must point before it", off);
         }
         off = prev;
     }
-    vpdf_xref_free(x);
+    vps_pdf_xref_free(x);
     return vp_error_set(err, VP_ERR_INPUT, "PDF: more than %d incremental updates", MAX_SECTIONS);
 }
 
-vp_status vpdf_object_dict(const unsigned char *pdf, size_t len, const vpdf_xref *x, long num, vpdf_span *dict,
+vp_status vps_pdf_object_dict(const unsigned char *pdf, size_t len, const vpdf_xref *x, long num, vpdf_span *dict,
                            vp_error *err)
 {
     const unsigned char *e = pdf + len, *p;
@@ -341,10 +341,10 @@ vp_status vpdf_object_dict(const unsigned char *pdf, size_t len, const vpdf_xref
         return vp_error_set(err, VP_ERR_INPUT, "PDF: object %ld is not in the xref table", num);
     size_t off = x->off[num];
     if (off >= len || !(p = next_uint(pdf + off, e, &n)) || n != num || !(p = next_uint(p, e, &g)) ||
-        (p = vpdf_skip_ws(p, e)) + 3 > e || memcmp(p, "obj", 3))
+        (p = vps_pdf_skip_ws(p, e)) + 3 > e || memcmp(p, "obj", 3))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: object %ld is not at offset %zu where the xref says", num, off);
-    p = vpdf_skip_ws(p + 3, e);
-    const unsigned char *q = vpdf_skip_token(p, e);
+    p = vps_pdf_skip_ws(p + 3, e);
+    const unsigned char *q = vps_pdf_skip_token(p, e);
     if (!q || q - p < 4 || memcmp(p, "<<", 2))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: object %ld (offset %zu): expected a dictionary", num, off);
     *dict = (vpdf_span){p, q};

@@ -74,25 +74,25 @@ static vp_status find_first_page(const unsigned char *in, size_t len, pdf_plan *
 {
     vpdf_span v, dict, body, kids;
     long num, gen;
-    if (!vpdf_dict_get(pl->root_body, "/Pages", &v) || !vpdf_ref(v, &num, &gen))
+    if (!vps_pdf_dict_get(pl->root_body, "/Pages", &v) || !vps_pdf_ref(v, &num, &gen))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: the catalog (object %ld) has no /Pages reference", pl->root);
     for (int depth = 0; depth < 32; depth++) {
-        vp_status st = vpdf_object_dict(in, len, &pl->x, num, &dict, err);
+        vp_status st = vps_pdf_object_dict(in, len, &pl->x, num, &dict, err);
         if (st)
             return st;
-        vpdf_inner(dict, "<<", &body);
-        if (!vpdf_dict_get(body, "/Type", &v))
+        vps_pdf_inner(dict, "<<", &body);
+        if (!vps_pdf_dict_get(body, "/Type", &v))
             return vp_error_set(err, VP_ERR_INPUT, "PDF: page tree object %ld has no /Type", num);
-        if (vpdf_is_name(v, "/Page")) {
+        if (vps_pdf_is_name(v, "/Page")) {
             pl->page = num;
             pl->page_gen = gen;
             pl->page_body = body;
             return VP_OK;
         }
-        if (!vpdf_is_name(v, "/Pages") || !vpdf_dict_get(body, "/Kids", &v) || !vpdf_inner(v, "[", &kids))
+        if (!vps_pdf_is_name(v, "/Pages") || !vps_pdf_dict_get(body, "/Kids", &v) || !vps_pdf_inner(v, "[", &kids))
             return vp_error_set(err, VP_ERR_INPUT, "PDF: page tree object %ld: expected /Kids [ ... ] inline", num);
-        const unsigned char *k = vpdf_skip_ws(kids.b, kids.e), *ke = vpdf_skip_value(k, kids.e);
-        if (!ke || !vpdf_ref((vpdf_span){k, ke}, &num, &gen))
+        const unsigned char *k = vps_pdf_skip_ws(kids.b, kids.e), *ke = vps_pdf_skip_value(k, kids.e);
+        if (!ke || !vps_pdf_ref((vpdf_span){k, ke}, &num, &gen))
             return vp_error_set(err, VP_ERR_INPUT, "PDF: page tree: the first kid is not a reference");
     }
     return vp_error_set(err, VP_ERR_INPUT, "PDF: page tree deeper than 32 levels");
@@ -101,26 +101,26 @@ static vp_status find_first_page(const unsigned char *in, size_t len, pdf_plan *
 static vp_status plan(const unsigned char *in, size_t len, pdf_plan *pl, vp_error *err)
 {
     vpdf_span v, dict, ids;
-    vp_status st = vpdf_read_xref(in, len, &pl->x, err);
+    vp_status st = vps_pdf_read_xref(in, len, &pl->x, err);
     if (st)
         return st;
-    if (!vpdf_dict_get(pl->x.trailer, "/Root", &v) || !vpdf_ref(v, &pl->root, &pl->root_gen))
+    if (!vps_pdf_dict_get(pl->x.trailer, "/Root", &v) || !vps_pdf_ref(v, &pl->root, &pl->root_gen))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: the trailer has no /Root reference");
-    if (!vpdf_dict_get(pl->x.trailer, "/Size", &v) || !vpdf_uint(v, &pl->size) || pl->size < 1 ||
+    if (!vps_pdf_dict_get(pl->x.trailer, "/Size", &v) || !vps_pdf_uint(v, &pl->size) || pl->size < 1 ||
         (size_t)pl->size < pl->x.count)
         return vp_error_set(err, VP_ERR_INPUT, "PDF: the trailer's /Size is missing or smaller than the xref");
-    if (vpdf_dict_get(pl->x.trailer, "/Info", &v))
+    if (vps_pdf_dict_get(pl->x.trailer, "/Info", &v))
         pl->info = v;
-    if (vpdf_dict_get(pl->x.trailer, "/ID", &v)) {
-        const unsigned char *a = vpdf_inner(v, "[", &ids) ? vpdf_skip_ws(ids.b, ids.e) : NULL;
-        const unsigned char *ae = a && a < ids.e && (*a == '<' || *a == '(') ? vpdf_skip_token(a, ids.e) : NULL;
+    if (vps_pdf_dict_get(pl->x.trailer, "/ID", &v)) {
+        const unsigned char *a = vps_pdf_inner(v, "[", &ids) ? vps_pdf_skip_ws(ids.b, ids.e) : NULL;
+        const unsigned char *ae = a && a < ids.e && (*a == '<' || *a == '(') ? vps_pdf_skip_token(a, ids.e) : NULL;
         if (!ae)
             return vp_error_set(err, VP_ERR_INPUT, "PDF: the trailer's /ID is not an array of two strings");
         pl->id0 = (vpdf_span){a, ae};
     }
-    if ((st = vpdf_object_dict(in, len, &pl->x, pl->root, &dict, err)))
+    if ((st = vps_pdf_object_dict(in, len, &pl->x, pl->root, &dict, err)))
         return st;
-    vpdf_inner(dict, "<<", &pl->root_body);
+    vps_pdf_inner(dict, "<<", &pl->root_body);
     return find_first_page(in, len, pl, err);
 }
 
@@ -130,12 +130,12 @@ static void put_dict_without(obuf *o, vpdf_span body, const char *key)
     const unsigned char *p = body.b;
     size_t kl = strlen(key);
     for (;;) {
-        p = vpdf_skip_ws(p, body.e);
+        p = vps_pdf_skip_ws(p, body.e);
         if (p >= body.e)
             return;
-        const unsigned char *k = p, *ke = vpdf_skip_token(p, body.e);
-        const unsigned char *ve = ke ? vpdf_skip_value(vpdf_skip_ws(ke, body.e), body.e) : NULL;
-        if (!ve) { /* cannot happen after vpdf_dict_get accepted the body; keep the rest verbatim */
+        const unsigned char *k = p, *ke = vps_pdf_skip_token(p, body.e);
+        const unsigned char *ve = ke ? vps_pdf_skip_value(vps_pdf_skip_ws(ke, body.e), body.e) : NULL;
+        if (!ve) { /* cannot happen after vps_pdf_dict_get accepted the body; keep the rest verbatim */
             put(o, p, (size_t)(body.e - p));
             return;
         }
@@ -153,9 +153,9 @@ static vp_status inline_array(vpdf_span body, const char *key, long obj, vpdf_sp
 {
     vpdf_span v;
     *inner = (vpdf_span){body.b, body.b};
-    if (!vpdf_dict_get(body, key, &v))
+    if (!vps_pdf_dict_get(body, key, &v))
         return VP_OK;
-    if (!vpdf_inner(v, "[", inner))
+    if (!vps_pdf_inner(v, "[", inner))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: object %ld: %s is not an inline array (an indirect %s is not "
                             "supported)", obj, key, key);
     return VP_OK;
@@ -165,7 +165,7 @@ static vp_status put_catalog(obuf *o, const pdf_plan *pl, long widget, vp_error 
 {
     vpdf_span form = {0}, form_body = {0}, fields;
     vp_status st;
-    if (vpdf_dict_get(pl->root_body, "/AcroForm", &form) && !vpdf_inner(form, "<<", &form_body))
+    if (vps_pdf_dict_get(pl->root_body, "/AcroForm", &form) && !vps_pdf_inner(form, "<<", &form_body))
         return vp_error_set(err, VP_ERR_INPUT, "PDF: the catalog's /AcroForm is not an inline dictionary (an "
                             "indirect /AcroForm is not supported)");
     if ((st = inline_array(form_body, "/Fields", pl->root, &fields, err)))
@@ -375,6 +375,6 @@ vp_status vp_pdf_sign(const vp_signer *s, const unsigned char *in, size_t len, c
                               lay.reserve);
         lay.reserve = need + 4096;
     }
-    vpdf_xref_free(&pl.x);
+    vps_pdf_xref_free(&pl.x);
     return st;
 }

@@ -19,16 +19,16 @@
 /* The signature dictionary around the last /ByteRange: its body. */
 static int find_sig_dict(const unsigned char *pdf, size_t len, vpdf_span *body)
 {
-    const unsigned char *e = pdf + len, *br = vpdf_rfind(pdf, e, "/ByteRange");
+    const unsigned char *e = pdf + len, *br = vps_pdf_rfind(pdf, e, "/ByteRange");
     if (!br)
         return 0;
     const unsigned char *q = br;
-    for (int i = 0; i < MAX_DICT_TRIES && (q = vpdf_rfind(pdf, q, "<<")); i++) {
-        const unsigned char *end = vpdf_skip_token(q, e);
+    for (int i = 0; i < MAX_DICT_TRIES && (q = vps_pdf_rfind(pdf, q, "<<")); i++) {
+        const unsigned char *end = vps_pdf_skip_token(q, e);
         vpdf_span inner, v;
         /* the dictionary that holds this very /ByteRange as one of its own keys */
-        if (end && end > br && vpdf_inner((vpdf_span){q, end}, "<<", &inner) &&
-            vpdf_dict_get(inner, "/ByteRange", &v) && v.b > br && vpdf_skip_ws(br + 10, e) == v.b) {
+        if (end && end > br && vps_pdf_inner((vpdf_span){q, end}, "<<", &inner) &&
+            vps_pdf_dict_get(inner, "/ByteRange", &v) && v.b > br && vps_pdf_skip_ws(br + 10, e) == v.b) {
             *body = inner;
             return 1;
         }
@@ -87,19 +87,19 @@ static vp_status check_ranges(const unsigned char *pdf, size_t len, vpdf_span bo
                               vpdf_span *contents, vp_error *err)
 {
     vpdf_span br, inner;
-    if (!vpdf_dict_get(body, "/ByteRange", &br) || !vpdf_inner(br, "[", &inner))
+    if (!vps_pdf_dict_get(body, "/ByteRange", &br) || !vps_pdf_inner(br, "[", &inner))
         return vp_error_set(err, VP_ERR_CHECK, "PDF signature: /ByteRange is not an array");
     const unsigned char *p = inner.b;
     for (int i = 0; i < 4; i++) {
-        p = vpdf_skip_ws(p, inner.e);
-        const unsigned char *q = vpdf_skip_token(p, inner.e);
-        if (!q || !vpdf_uint((vpdf_span){p, q}, &v->byte_range[i]))
+        p = vps_pdf_skip_ws(p, inner.e);
+        const unsigned char *q = vps_pdf_skip_token(p, inner.e);
+        if (!q || !vps_pdf_uint((vpdf_span){p, q}, &v->byte_range[i]))
             return vp_error_set(err, VP_ERR_CHECK, "PDF signature: /ByteRange: expected four non-negative integers");
         p = q;
     }
-    if (vpdf_skip_ws(p, inner.e) != inner.e)
+    if (vps_pdf_skip_ws(p, inner.e) != inner.e)
         return vp_error_set(err, VP_ERR_CHECK, "PDF signature: /ByteRange: expected four non-negative integers");
-    if (!vpdf_dict_get(body, "/Contents", contents) || contents->e - contents->b < 2 || *contents->b != '<' ||
+    if (!vps_pdf_dict_get(body, "/Contents", contents) || contents->e - contents->b < 2 || *contents->b != '<' ||
         contents->e[-1] != '>')
         return vp_error_set(err, VP_ERR_CHECK, "PDF signature: /Contents is not a hex string");
     long long *r = v->byte_range;
@@ -158,9 +158,9 @@ vp_status vp_pdf_verify(const unsigned char *pdf, size_t len, const char *trust_
     if (!find_sig_dict(pdf, len, &body))
         return vp_error_set(err, VP_ERR_CHECK, "PDF signature: none found (no signature dictionary with /ByteRange)");
     v->found = 1;
-    if (vpdf_dict_get(body, "/SubFilter", &sf))
+    if (vps_pdf_dict_get(body, "/SubFilter", &sf))
         copy_text(sf, 1, v->subfilter, sizeof v->subfilter);
-    if (vpdf_dict_get(body, "/M", &m) && *m.b == '(')
+    if (vps_pdf_dict_get(body, "/M", &m) && *m.b == '(')
         copy_text(m, 1, v->claimed_time, sizeof v->claimed_time);
     vp_status st = check_ranges(pdf, len, body, v, &contents, err);
     if (st)

@@ -32,7 +32,7 @@ void vp_snapshot_free(vp_snapshot *snap)
     free(snap->collection.files);
     free(snap->collection.warnings);
     if (snap->internal) {
-        vp_arena_free(snap->internal);
+        vpc_arena_free(snap->internal);
         free(snap->internal);
     }
     free(snap);

@@ -17,7 +17,7 @@
 
 /* ---- the input ---- */
 
-vp_status rd_map_input(const char *path, rd_input *in, vp_error *err)
+vp_status vpn_rd_map_input(const char *path, rd_input *in, vp_error *err)
 {
     vp_mapped_file m;
     vp_status st = vp_map_file(path, &m, err);
@@ -28,7 +28,7 @@ vp_status rd_map_input(const char *path, rd_input *in, vp_error *err)
     return st;
 }
 
-void rd_unmap_input(rd_input *in)
+void vpn_rd_unmap_input(rd_input *in)
 {
     vp_mapped_file m = {in->len ? in->text : NULL, in->len};
     vp_unmap_file(&m);
@@ -36,7 +36,7 @@ void rd_unmap_input(rd_input *in)
 
 /* ---- the model ---- */
 
-vp_status rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error *err)
+vp_status vpn_rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error *err)
 {
     memset(c, 0, sizeof *c);
     c->file = path;
@@ -47,18 +47,18 @@ vp_status rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error 
     c->arena = calloc(1, sizeof *c->arena);
     c->snap = calloc(1, sizeof *c->snap);
     if (!c->arena || !c->snap)
-        return rd_nomem(c);
+        return vpn_rd_nomem(c);
     return VP_OK;
 }
 
-void rd_ctx_free(rd_ctx *c)
+void vpn_rd_ctx_free(rd_ctx *c)
 {
     for (int k = 0; k < RD_KINDS; k++)
         free(c->vec[k].v);
-    rd_strings_free(&c->strings);
+    vpn_rd_strings_free(&c->strings);
     free(c->stream_prev_id);
     if (c->arena)
-        vp_arena_free(c->arena);
+        vpc_arena_free(c->arena);
     free(c->arena);
     free(c->snap);
     memset(c, 0, sizeof *c);
@@ -82,7 +82,7 @@ static int cmp_key(const void *a, const void *b)
 static vp_status sort_by_id(rd_ctx *c, rd_kind k)
 {
     rd_vec *v = &c->vec[k];
-    size_t elem = rd_kind_size(k), i;
+    size_t elem = vpn_rd_kind_size(k), i;
 #define ID(arr, i) (*(const char *const *)((const char *)(arr) + (i) * elem))
     for (i = 1; i < v->n && strcasecmp(ID(v->v, i - 1), ID(v->v, i)) < 0; i++)
         ;
@@ -93,7 +93,7 @@ static vp_status sort_by_id(rd_ctx *c, rd_kind k)
     if (!keys || !sorted) {
         free(keys);
         free(sorted);
-        return rd_nomem(c);
+        return vpn_rd_nomem(c);
     }
     for (i = 0; i < v->n; i++)
         keys[i] = (rd_key){ID(v->v, i), i};
@@ -104,10 +104,10 @@ static vp_status sort_by_id(rd_ctx *c, rd_kind k)
         if (strcasecmp(keys[i - 1].id, keys[i].id) == 0) {
             rd_path arr, at, first_arr, first;
             char where[256];
-            rd_element_path(k, keys[i - 1].idx, &first_arr, &first);
-            rd_pointer(&first, NULL, where, sizeof where);
-            rd_element_path(k, keys[i].idx, &arr, &at);
-            rd_fail(c, &at, "id", "'%s' again (first at %s); expected each id once, compared ignoring case", keys[i].id,
+            vpn_rd_element_path(k, keys[i - 1].idx, &first_arr, &first);
+            vpn_rd_pointer(&first, NULL, where, sizeof where);
+            vpn_rd_element_path(k, keys[i].idx, &arr, &at);
+            vpn_rd_fail(c, &at, "id", "'%s' again (first at %s); expected each id once, compared ignoring case", keys[i].id,
                     where);
         }
     }
@@ -127,7 +127,7 @@ static void *take(rd_ctx *c, rd_kind k, size_t *count)
         free(p);
         p = NULL;
     } else if (v->n < v->cap) {
-        void *fit = realloc(p, v->n * rd_kind_size(k));
+        void *fit = realloc(p, v->n * vpn_rd_kind_size(k));
         p = fit ? fit : p;
     }
     *count = v->n;
@@ -142,9 +142,9 @@ static vp_status hand_over(rd_ctx *c, vp_snapshot **out)
     vp_snapshot *s = c->snap;
     size_t ns = c->vec[RD_WORM_SOURCES].n;
     /* vp_snapshot_free does not free worm_sources: they live in the arena */
-    s->worm_sources = vp_arena_alloc(c->arena, (ns + 1) * sizeof *s->worm_sources);
+    s->worm_sources = vpc_arena_alloc(c->arena, (ns + 1) * sizeof *s->worm_sources);
     if (!s->worm_sources)
-        return rd_nomem(c);
+        return vpn_rd_nomem(c);
     if (ns)
         memcpy(s->worm_sources, c->vec[RD_WORM_SOURCES].v, ns * sizeof *s->worm_sources);
     s->worm_source_count = ns;
@@ -161,7 +161,7 @@ static vp_status hand_over(rd_ctx *c, vp_snapshot **out)
     c->arena = NULL;
     c->snap = NULL;
     *out = s;
-    rd_ctx_free(c);
+    vpn_rd_ctx_free(c);
     return VP_OK;
 }
 
@@ -171,10 +171,10 @@ static vp_status read_tree(rd_ctx *c, const char *text, size_t len, vp_status pe
     vp_json_pool *pool = vp_json_pool_new();
     cJSON *root = NULL;
     if (!pool)
-        return rd_nomem(c);
+        return vpn_rd_nomem(c);
     vp_status st = vp_json_parse_pooled(c->file, text, len, pool, &root, c->err);
     if (!st)
-        st = rd_document(c, root);
+        st = vpn_rd_document(c, root);
     vp_json_pool_free(pool);
     if (!st && pending) {
         if (c->err)
@@ -182,7 +182,7 @@ static vp_status read_tree(rd_ctx *c, const char *text, size_t len, vp_status pe
         return pending;
     }
     if (!st)
-        st = rd_check_counts(c);
+        st = vpn_rd_check_counts(c);
     for (rd_kind k = RD_SUBSCRIPTIONS; k <= RD_VMS && !st; k++)
         st = sort_by_id(c, k);
     return st;
@@ -194,7 +194,7 @@ static vp_status read_lines(rd_ctx *c, rd_input *in, int *other_layout)
     vp_error pending_err = {0};
     char *skel;
     size_t skel_len;
-    vp_status st = rd_read_lines(c, in, &pending_err, &skel, &skel_len, other_layout);
+    vp_status st = vpn_rd_read_lines(c, in, &pending_err, &skel, &skel_len, other_layout);
     vp_status pending = c->status;
     c->status = VP_OK;
     if (!st && !*other_layout)
@@ -210,34 +210,34 @@ static vp_status read_json(const char *path, unsigned lazy_kinds, vp_snapshot **
     int other_layout = 0;
     size_t lazy_items = 0, lazy_vms = 0;
     *out = NULL;
-    vp_status st = rd_map_input(path, &in, err);
+    vp_status st = vpn_rd_map_input(path, &in, err);
     if (st)
         return st;
-    if (!(st = rd_ctx_init(&c, path, &in, err))) {
+    if (!(st = vpn_rd_ctx_init(&c, path, &in, err))) {
         c.lazy_kinds = lazy_kinds;
         st = read_lines(&c, &in, &other_layout);
     }
     if (!st && other_layout) {
-        rd_ctx_free(&c); /* start again from nothing on the whole document (read whole: not lazy) */
-        if (!(st = rd_ctx_init(&c, path, &in, err)))
+        vpn_rd_ctx_free(&c); /* start again from nothing on the whole document (read whole: not lazy) */
+        if (!(st = vpn_rd_ctx_init(&c, path, &in, err)))
             st = read_tree(&c, in.text, in.len, VP_OK, NULL);
     }
     lazy_items = c.lazy_count[RD_ITEMS];
     lazy_vms = c.lazy_count[RD_VMS];
     int lazy = !st && (c.lazy_kinds & ((1u << RD_ITEMS) | (1u << RD_VMS))) != 0;
-    const char *source = lazy ? vp_arena_strdup(c.arena, path) : NULL;
+    const char *source = lazy ? vpc_arena_strdup(c.arena, path) : NULL;
     if (lazy && !source)
-        st = rd_nomem(&c);
+        st = vpn_rd_nomem(&c);
     if (!st)
         st = hand_over(&c, out);
     if (st)
-        rd_ctx_free(&c);
+        vpn_rd_ctx_free(&c);
     else if (lazy) {
         (*out)->item_count = lazy_items;
         (*out)->vm_count = lazy_vms;
         (*out)->lazy_source = source;
     }
-    rd_unmap_input(&in);
+    vpn_rd_unmap_input(&in);
     return st;
 }
 

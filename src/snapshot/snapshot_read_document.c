@@ -1,5 +1,5 @@
 /* The document around the entities: the kinds of one-per-line arrays and their
- * element conversions (rd_element, shared by the line reader and the whole-document
+ * element conversions (vpn_rd_element, shared by the line reader and the whole-document
  * reader), the top level, `collection`, and the checks made once everything is read.
  * Members are read in the writer's order (snapshot_write.c), which is the format. */
 #include <limits.h>
@@ -7,10 +7,10 @@
 
 #include "snapshot/snapshot_read_internal.h"
 
-const char *const rd_kind_names[RD_KINDS] = {"lists",   "warnings",      "files",  "worm_sources",
+const char *const vpn_rd_kind_names[RD_KINDS] = {"lists",   "warnings",      "files",  "worm_sources",
                                              "regions", "subscriptions", "vaults", "policies",
                                              "protected_items", "virtual_machines"};
-const char *const rd_list_statuses[] = {"missing", "unverified", "incomplete", "complete", NULL}; /* vp_list_status */
+const char *const vpn_rd_list_statuses[] = {"missing", "unverified", "incomplete", "complete", NULL}; /* vp_list_status */
 
 static const char *const worm_states[] = {"ga", "pending-automatic-transition", NULL};
 static const char *const file_roles[] = {"body", "sidecar", NULL};
@@ -25,67 +25,67 @@ static void read_list(rd_obj *o, void *out)
 {
     vp_list_call *l = out;
     long long pages = 0;
-    rd_str(o, "operation", RD_INTERN, &l->operation);
-    rd_str(o, "scope", RD_INTERN, &l->scope);
-    int s = rd_enum(o, "status", rd_list_statuses, 0);
+    vpn_rd_str(o, "operation", RD_INTERN, &l->operation);
+    vpn_rd_str(o, "scope", RD_INTERN, &l->scope);
+    int s = vpn_rd_enum(o, "status", vpn_rd_list_statuses, 0);
     l->status = s >= 0 ? (vp_list_status)s : VP_LIST_MISSING;
-    rd_int(o, "pages", 0, INT_MAX, 0, &pages);
+    vpn_rd_int(o, "pages", 0, INT_MAX, 0, &pages);
     l->pages = (int)pages;
-    rd_str(o, "detail", RD_COPY, &l->detail);
+    vpn_rd_str(o, "detail", RD_COPY, &l->detail);
 }
 
 static void read_warning(rd_obj *o, void *out)
 {
     vp_warning *w = out;
-    rd_str_req(o, "code", RD_INTERN, &w->code);
-    rd_str(o, "file", RD_INTERN, &w->file);
-    rd_str(o, "pointer", RD_COPY, &w->pointer);
-    rd_str_req(o, "message", RD_COPY, &w->message);
+    vpn_rd_str_req(o, "code", RD_INTERN, &w->code);
+    vpn_rd_str(o, "file", RD_INTERN, &w->file);
+    vpn_rd_str(o, "pointer", RD_COPY, &w->pointer);
+    vpn_rd_str_req(o, "message", RD_COPY, &w->message);
 }
 
 static void read_file(rd_obj *o, void *out)
 {
     vp_input_file *f = out;
-    rd_str_req(o, "path", RD_COPY, &f->path);
-    int r = rd_enum(o, "role", file_roles, 0);
+    vpn_rd_str_req(o, "path", RD_COPY, &f->path);
+    int r = vpn_rd_enum(o, "role", file_roles, 0);
     f->role = r >= 0 ? file_roles[r] : NULL;
-    rd_int(o, "bytes", 0, LLONG_MAX, 0, &f->bytes);
-    rd_str(o, "sha256", RD_COPY, &f->sha256);
+    vpn_rd_int(o, "bytes", 0, LLONG_MAX, 0, &f->bytes);
+    vpn_rd_str(o, "sha256", RD_COPY, &f->sha256);
 }
 
 static void read_worm_source(rd_obj *o, void *out)
 {
     vp_worm_source *w = out;
-    rd_str(o, "id", RD_INTERN, &w->id); /* regions list these ids */
-    rd_str(o, "title", RD_COPY, &w->title);
-    rd_str(o, "url", RD_COPY, &w->url);
-    rd_str(o, "as_of", RD_COPY, &w->as_of);
-    rd_str(o, "recorded", RD_COPY, &w->recorded);
+    vpn_rd_str(o, "id", RD_INTERN, &w->id); /* regions list these ids */
+    vpn_rd_str(o, "title", RD_COPY, &w->title);
+    vpn_rd_str(o, "url", RD_COPY, &w->url);
+    vpn_rd_str(o, "as_of", RD_COPY, &w->as_of);
+    vpn_rd_str(o, "recorded", RD_COPY, &w->recorded);
 }
 
 static void read_region(rd_obj *o, void *out)
 {
     vp_region *r = out;
     long long vaults = 0;
-    rd_str_req(o, "location", RD_INTERN, &r->location);
-    rd_str(o, "display_name", RD_INTERN, &r->display_name);
-    int w = rd_enum(o, "worm", worm_states, 0);
+    vpn_rd_str_req(o, "location", RD_INTERN, &r->location);
+    vpn_rd_str(o, "display_name", RD_INTERN, &r->display_name);
+    int w = vpn_rd_enum(o, "worm", worm_states, 0);
     r->worm = w >= 0 ? worm_states[w] : NULL;
-    r->sources = rd_string_array(o, "sources", RD_INTERN, &r->source_count);
-    rd_int(o, "vaults", 0, LLONG_MAX, 0, &vaults);
+    r->sources = vpn_rd_string_array(o, "sources", RD_INTERN, &r->source_count);
+    vpn_rd_int(o, "vaults", 0, LLONG_MAX, 0, &vaults);
     r->vault_count = (size_t)vaults;
 }
 
 static void read_subscription(rd_obj *o, void *out)
 {
     vp_subscription *s = out;
-    rd_str_req(o, "id", RD_INTERN, &s->id);
-    rd_str(o, "subscription_id", RD_INTERN, &s->subscription_id);
-    rd_str(o, "display_name", RD_COPY, &s->display_name);
-    rd_str(o, "state", RD_INTERN, &s->state);
-    rd_str(o, "tenant_id", RD_INTERN, &s->tenant_id);
-    rd_bool(o, "listed", &s->listed);
-    rd_read_source(o, "source", &s->source);
+    vpn_rd_str_req(o, "id", RD_INTERN, &s->id);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &s->subscription_id);
+    vpn_rd_str(o, "display_name", RD_COPY, &s->display_name);
+    vpn_rd_str(o, "state", RD_INTERN, &s->state);
+    vpn_rd_str(o, "tenant_id", RD_INTERN, &s->tenant_id);
+    vpn_rd_bool(o, "listed", &s->listed);
+    vpn_rd_read_source(o, "source", &s->source);
 }
 
 /* ---- elements ---- */
@@ -100,38 +100,38 @@ static const struct {
     [RD_WORM_SOURCES] = {sizeof(vp_worm_source), read_worm_source},
     [RD_REGIONS] = {sizeof(vp_region), read_region},
     [RD_SUBSCRIPTIONS] = {sizeof(vp_subscription), read_subscription},
-    [RD_VAULTS] = {sizeof(vp_vault), rd_read_vault},
-    [RD_POLICIES] = {sizeof(vp_policy), rd_read_policy},
-    [RD_ITEMS] = {sizeof(vp_item), rd_read_item},
-    [RD_VMS] = {sizeof(vp_vm), rd_read_vm},
+    [RD_VAULTS] = {sizeof(vp_vault), vpn_rd_read_vault},
+    [RD_POLICIES] = {sizeof(vp_policy), vpn_rd_read_policy},
+    [RD_ITEMS] = {sizeof(vp_item), vpn_rd_read_item},
+    [RD_VMS] = {sizeof(vp_vm), vpn_rd_read_vm},
 };
 
-void rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at)
+void vpn_rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at)
 {
-    *arr = (rd_path){k <= RD_FILES ? &collection_path : NULL, rd_kind_names[k], 0};
+    *arr = (rd_path){k <= RD_FILES ? &collection_path : NULL, vpn_rd_kind_names[k], 0};
     *at = (rd_path){arr, NULL, index};
 }
 
-size_t rd_kind_size(rd_kind k)
+size_t vpn_rd_kind_size(rd_kind k)
 {
     return kinds[k].size;
 }
 
-vp_status rd_element(rd_ctx *c, rd_kind k, const cJSON *obj)
+vp_status vpn_rd_element(rd_ctx *c, rd_kind k, const cJSON *obj)
 {
     rd_path arr, at;
     rd_obj o;
     if (c->status)
         return c->status;
-    rd_element_path(k, c->index_base[k] + c->vec[k].n, &arr, &at);
+    vpn_rd_element_path(k, c->index_base[k] + c->vec[k].n, &arr, &at);
     if (!cJSON_IsObject(obj))
-        return rd_fail(c, &at, NULL, "expected an object, found %s", vp_json_type_name(obj));
-    void *out = rd_push(c, k, kinds[k].size);
+        return vpn_rd_fail(c, &at, NULL, "expected an object, found %s", vp_json_type_name(obj));
+    void *out = vpn_rd_push(c, k, kinds[k].size);
     if (!out)
         return c->status;
-    rd_open(&o, c, obj, &at);
+    vpn_rd_open(&o, c, obj, &at);
     kinds[k].read(&o, out);
-    return rd_close(&o);
+    return vpn_rd_close(&o);
 }
 
 /* ---- the document ---- */
@@ -139,36 +139,36 @@ vp_status rd_element(rd_ctx *c, rd_kind k, const cJSON *obj)
 static void read_elements(rd_obj *o, rd_kind k)
 {
     rd_path p;
-    const cJSON *arr = rd_array(o, rd_kind_names[k], &p);
+    const cJSON *arr = vpn_rd_array(o, vpn_rd_kind_names[k], &p);
     for (const cJSON *e = arr ? arr->child : NULL; e && !o->c->status; e = e->next)
-        rd_element(o->c, k, e);
+        vpn_rd_element(o->c, k, e);
 }
 
 static void read_tool(rd_obj *o, vp_collection *col)
 {
     rd_path p;
     rd_obj t;
-    if (!rd_object(o, "tool", 0, &p, &t))
+    if (!vpn_rd_object(o, "tool", 0, &p, &t))
         return;
-    rd_enum(&t, "name", tool_names, 0);
-    rd_str(&t, "version", RD_COPY, &col->tool_version);
-    rd_str(&t, "commit", RD_COPY, &col->tool_commit);
-    rd_close(&t);
+    vpn_rd_enum(&t, "name", tool_names, 0);
+    vpn_rd_str(&t, "version", RD_COPY, &col->tool_version);
+    vpn_rd_str(&t, "commit", RD_COPY, &col->tool_commit);
+    vpn_rd_close(&t);
 }
 
 static void read_worm_catalog(rd_obj *o, vp_collection *col)
 {
     rd_path p;
     rd_obj w;
-    if (!rd_object(o, "worm_catalog", 0, &p, &w))
+    if (!vpn_rd_object(o, "worm_catalog", 0, &p, &w))
         return;
-    rd_str(&w, "version", RD_COPY, &col->worm_catalog_version);
-    rd_str(&w, "origin", RD_COPY, &col->worm_catalog_origin);
-    rd_str(&w, "sha256", RD_COPY, &col->worm_catalog_sha256);
-    rd_close(&w);
+    vpn_rd_str(&w, "version", RD_COPY, &col->worm_catalog_version);
+    vpn_rd_str(&w, "origin", RD_COPY, &col->worm_catalog_origin);
+    vpn_rd_str(&w, "sha256", RD_COPY, &col->worm_catalog_sha256);
+    vpn_rd_close(&w);
 }
 
-/* collection.counts as written, in the writer's order; rd_check_counts compares. */
+/* collection.counts as written, in the writer's order; vpn_rd_check_counts compares. */
 static const char *const count_names[] = {"subscriptions",    "vaults",  "policies", "protected_items",
                                           "virtual_machines", "regions", "files",    "warnings"};
 static const rd_kind count_kinds[] = {RD_SUBSCRIPTIONS, RD_VAULTS, RD_POLICIES, RD_ITEMS,
@@ -178,11 +178,11 @@ static void read_counts(rd_obj *o)
 {
     rd_path p;
     rd_obj s;
-    if (!rd_object(o, "counts", 0, &p, &s))
+    if (!vpn_rd_object(o, "counts", 0, &p, &s))
         return;
     for (size_t i = 0; i < sizeof count_names / sizeof count_names[0]; i++)
-        rd_int(&s, count_names[i], 0, LLONG_MAX, 0, &o->c->counts[i]);
-    rd_close(&s);
+        vpn_rd_int(&s, count_names[i], 0, LLONG_MAX, 0, &o->c->counts[i]);
+    vpn_rd_close(&s);
 }
 
 static void read_collection(rd_obj *o)
@@ -191,31 +191,31 @@ static void read_collection(rd_obj *o)
     rd_obj co;
     vp_collection *col = &o->c->snap->collection;
     long long n = 0;
-    if (!rd_object(o, "collection", 0, &p, &co))
+    if (!vpn_rd_object(o, "collection", 0, &p, &co))
         return;
     read_tool(&co, col);
-    int src = rd_enum(&co, "source", source_kinds, 1);
+    int src = vpn_rd_enum(&co, "source", source_kinds, 1);
     col->source_kind = src >= 0 ? source_kinds[src] : NULL;
-    rd_str(&co, "input", RD_COPY, &col->input);
-    rd_str(&co, "generated_at", RD_COPY, &col->generated_at);
-    rd_bool(&co, "clock_pinned", &col->clock_pinned);
-    rd_str(&co, "captured_from", RD_COPY, &col->captured_from);
-    rd_str(&co, "captured_to", RD_COPY, &col->captured_to);
-    col->endpoints = rd_string_array(&co, "endpoints", RD_COPY, &col->endpoint_count);
-    col->api_versions = rd_string_array(&co, "api_versions", RD_COPY, &col->api_version_count);
-    rd_str(&co, "principal", RD_COPY, &col->principal);
-    rd_int(&co, "request_count", 0, LLONG_MAX, 0, &col->request_count);
-    rd_int(&co, "retry_count", 0, LLONG_MAX, 0, &col->retry_count);
-    rd_bool(&co, "verified", &col->verified);
-    rd_bool(&co, "complete", &col->complete);
-    rd_int(&co, "ignored_resources", 0, LLONG_MAX, 0, &n);
+    vpn_rd_str(&co, "input", RD_COPY, &col->input);
+    vpn_rd_str(&co, "generated_at", RD_COPY, &col->generated_at);
+    vpn_rd_bool(&co, "clock_pinned", &col->clock_pinned);
+    vpn_rd_str(&co, "captured_from", RD_COPY, &col->captured_from);
+    vpn_rd_str(&co, "captured_to", RD_COPY, &col->captured_to);
+    col->endpoints = vpn_rd_string_array(&co, "endpoints", RD_COPY, &col->endpoint_count);
+    col->api_versions = vpn_rd_string_array(&co, "api_versions", RD_COPY, &col->api_version_count);
+    vpn_rd_str(&co, "principal", RD_COPY, &col->principal);
+    vpn_rd_int(&co, "request_count", 0, LLONG_MAX, 0, &col->request_count);
+    vpn_rd_int(&co, "retry_count", 0, LLONG_MAX, 0, &col->retry_count);
+    vpn_rd_bool(&co, "verified", &col->verified);
+    vpn_rd_bool(&co, "complete", &col->complete);
+    vpn_rd_int(&co, "ignored_resources", 0, LLONG_MAX, 0, &n);
     col->ignored_resources = n;
     read_worm_catalog(&co, col);
     read_counts(&co);
     read_elements(&co, RD_LISTS);
     read_elements(&co, RD_WARNINGS);
     read_elements(&co, RD_FILES);
-    rd_close(&co);
+    vpn_rd_close(&co);
 }
 
 /* field_paths is documentation the writer prints from a static table: only its shape
@@ -224,17 +224,17 @@ static void read_field_paths(rd_obj *o)
 {
     rd_path p;
     rd_obj fp;
-    if (!rd_object(o, "field_paths", 0, &p, &fp))
+    if (!vpn_rd_object(o, "field_paths", 0, &p, &fp))
         return;
     for (const cJSON *kind = fp.obj->child; kind; kind = kind->next) {
         rd_path q = {&p, kind->string, 0};
         if (!cJSON_IsObject(kind)) {
-            rd_fail(o->c, &p, kind->string, "expected an object, found %s", vp_json_type_name(kind));
+            vpn_rd_fail(o->c, &p, kind->string, "expected an object, found %s", vp_json_type_name(kind));
             return;
         }
         for (const cJSON *f = kind->child; f; f = f->next)
             if (!cJSON_IsString(f)) {
-                rd_fail(o->c, &q, f->string, "expected a string, found %s", vp_json_type_name(f));
+                vpn_rd_fail(o->c, &q, f->string, "expected a string, found %s", vp_json_type_name(f));
                 return;
             }
     }
@@ -244,40 +244,40 @@ static void read_field_paths(rd_obj *o)
  * is reported as such, not by its first unexpected member. */
 static vp_status check_format(rd_obj *o)
 {
-    const cJSON *f = rd_member(o, "format");
+    const cJSON *f = vpn_rd_member(o, "format");
     if (!f)
-        return rd_fail(o->c, NULL, "format", "missing member; expected \"%s\"", VP_SNAPSHOT_FORMAT);
+        return vpn_rd_fail(o->c, NULL, "format", "missing member; expected \"%s\"", VP_SNAPSHOT_FORMAT);
     if (!cJSON_IsString(f))
-        return rd_fail(o->c, NULL, "format", "expected \"%s\", found %s", VP_SNAPSHOT_FORMAT, vp_json_type_name(f));
+        return vpn_rd_fail(o->c, NULL, "format", "expected \"%s\", found %s", VP_SNAPSHOT_FORMAT, vp_json_type_name(f));
     if (strcmp(f->valuestring, VP_SNAPSHOT_FORMAT) != 0)
-        return rd_fail(o->c, NULL, "format", "'%s'; expected \"%s\"", f->valuestring, VP_SNAPSHOT_FORMAT);
+        return vpn_rd_fail(o->c, NULL, "format", "'%s'; expected \"%s\"", f->valuestring, VP_SNAPSHOT_FORMAT);
     return VP_OK;
 }
 
-vp_status rd_document(rd_ctx *c, const cJSON *root)
+vp_status vpn_rd_document(rd_ctx *c, const cJSON *root)
 {
     rd_obj o;
     if (!cJSON_IsObject(root))
-        return rd_fail(c, NULL, NULL, "expected an object, found %s", vp_json_type_name(root));
-    rd_open(&o, c, root, NULL);
+        return vpn_rd_fail(c, NULL, NULL, "expected an object, found %s", vp_json_type_name(root));
+    vpn_rd_open(&o, c, root, NULL);
     if (check_format(&o))
         return c->status;
     read_collection(&o);
     read_field_paths(&o);
     for (rd_kind k = RD_WORM_SOURCES; k < RD_KINDS; k++)
         read_elements(&o, k);
-    return rd_close(&o);
+    return vpn_rd_close(&o);
 }
 
 /* The counts are derived by the writer; a mismatch means entities were lost or added
  * (a cut or edited file), which no other check would notice. */
-vp_status rd_check_counts(rd_ctx *c)
+vp_status vpn_rd_check_counts(rd_ctx *c)
 {
     rd_path col = collection_path, counts = {&col, "counts", 0};
     for (size_t i = 0; i < sizeof count_names / sizeof count_names[0] && !c->status; i++) {
         size_t have = c->vec[count_kinds[i]].n + c->lazy_count[count_kinds[i]];
         if ((unsigned long long)c->counts[i] != have)
-            rd_fail(c, &counts, count_names[i], "%lld; expected %zu, the number of %s in the document",
+            vpn_rd_fail(c, &counts, count_names[i], "%lld; expected %zu, the number of %s in the document",
                     c->counts[i], have, count_names[i]);
     }
     return c->status;

@@ -1,6 +1,6 @@
 /* The conversions of vaults, policies, protected items and VMs, from a cJSON object
  * to the model. The line reader and the whole-document reader both call these (via
- * rd_element), so both build the same snapshot. Members are read in the writer's
+ * vpn_rd_element), so both build the same snapshot. Members are read in the writer's
  * order (snapshot_write.c), which is the format.
  *
  * Strings that repeat across entities (ids referenced by other entities, states,
@@ -23,15 +23,15 @@ static const char *const policy_links[] = {"resolved", "missing", "none", NULL};
 
 /* ---- shared parts ---- */
 
-void rd_read_source(rd_obj *o, const char *key, vp_source *out)
+void vpn_rd_read_source(rd_obj *o, const char *key, vp_source *out)
 {
     rd_path p;
     rd_obj s;
-    if (!rd_object(o, key, 1, &p, &s))
+    if (!vpn_rd_object(o, key, 1, &p, &s))
         return;
-    rd_str_req(&s, "file", RD_INTERN, &out->file);
-    rd_str(&s, "pointer", RD_INTERN, &out->pointer);
-    rd_close(&s);
+    vpn_rd_str_req(&s, "file", RD_INTERN, &out->file);
+    vpn_rd_str(&s, "pointer", RD_INTERN, &out->pointer);
+    vpn_rd_close(&s);
 }
 
 /* Tags keep the writer's (the API's) member order. */
@@ -41,22 +41,22 @@ static void read_tags(rd_obj *o, vp_tags *out)
     rd_obj t;
     size_t i = 0;
     out->presence = VP_NULL;
-    if (!rd_object(o, "tags", 1, &p, &t))
+    if (!vpn_rd_object(o, "tags", 1, &p, &t))
         return;
     out->presence = VP_PRESENT;
     out->count = (size_t)cJSON_GetArraySize(t.obj);
-    out->items = vp_arena_alloc(o->c->arena, (out->count + 1) * sizeof *out->items);
+    out->items = vpc_arena_alloc(o->c->arena, (out->count + 1) * sizeof *out->items);
     if (!out->items) {
-        rd_nomem(o->c);
+        vpn_rd_nomem(o->c);
         return;
     }
     for (const cJSON *m = t.obj->child; m; m = m->next, i++) {
         if (!cJSON_IsString(m)) {
-            rd_fail(o->c, &p, m->string, "expected a string (tag value), found %s", vp_json_type_name(m));
+            vpn_rd_fail(o->c, &p, m->string, "expected a string (tag value), found %s", vp_json_type_name(m));
             return;
         }
-        out->items[i].key = rd_intern(o->c, m->string);
-        out->items[i].value = rd_intern(o->c, m->valuestring);
+        out->items[i].key = vpn_rd_intern(o->c, m->string);
+        out->items[i].value = vpn_rd_intern(o->c, m->valuestring);
     }
 }
 
@@ -65,21 +65,21 @@ static void read_tags(rd_obj *o, vp_tags *out)
 static void read_unknown(rd_obj *o, const rd_named *fields, size_t n)
 {
     rd_path p;
-    const cJSON *arr = rd_array(o, "unknown_enums", &p);
+    const cJSON *arr = vpn_rd_array(o, "unknown_enums", &p);
     size_t i = 0;
     for (const cJSON *e = arr ? arr->child : NULL; e && !o->c->status; e = e->next, i++) {
         rd_path at = {&p, NULL, i};
         size_t j = 0;
         if (!cJSON_IsString(e)) {
-            rd_fail(o->c, &at, NULL, "expected a string, found %s", vp_json_type_name(e));
+            vpn_rd_fail(o->c, &at, NULL, "expected a string, found %s", vp_json_type_name(e));
             return;
         }
         while (j < n && strcmp(fields[j].name, e->valuestring) != 0)
             j++;
         if (j == n)
-            rd_fail(o->c, &at, NULL, "'%s'; expected the name of an enumerated field of this entity", e->valuestring);
+            vpn_rd_fail(o->c, &at, NULL, "'%s'; expected the name of an enumerated field of this entity", e->valuestring);
         else if (fields[j].text->presence != VP_PRESENT)
-            rd_fail(o->c, &at, NULL, "'%s' is null in this entity; expected only fields with a value", e->valuestring);
+            vpn_rd_fail(o->c, &at, NULL, "'%s' is null in this entity; expected only fields with a value", e->valuestring);
         else
             fields[j].text->unknown = 1;
     }
@@ -89,14 +89,14 @@ static void read_unknown(rd_obj *o, const rd_named *fields, size_t n)
 static void *read_parts(rd_obj *o, const char *key, size_t elem, rd_part_fn fn, size_t *count)
 {
     rd_path p;
-    const cJSON *arr = rd_array(o, key, &p);
+    const cJSON *arr = vpn_rd_array(o, key, &p);
     size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0, i = 0;
     *count = 0;
     if (!arr)
         return NULL;
-    char *v = vp_arena_alloc(o->c->arena, (n + 1) * elem);
+    char *v = vpc_arena_alloc(o->c->arena, (n + 1) * elem);
     if (!v) {
-        rd_nomem(o->c);
+        vpn_rd_nomem(o->c);
         return NULL;
     }
     memset(v, 0, (n + 1) * elem);
@@ -104,12 +104,12 @@ static void *read_parts(rd_obj *o, const char *key, size_t elem, rd_part_fn fn, 
         rd_path at = {&p, NULL, i};
         rd_obj part;
         if (!cJSON_IsObject(e)) {
-            rd_fail(o->c, &at, NULL, "expected an object, found %s", vp_json_type_name(e));
+            vpn_rd_fail(o->c, &at, NULL, "expected an object, found %s", vp_json_type_name(e));
             return NULL;
         }
-        rd_open(&part, o->c, e, &at);
+        vpn_rd_open(&part, o->c, e, &at);
         fn(&part, v + i * elem);
-        rd_close(&part);
+        vpn_rd_close(&part);
     }
     *count = n;
     return v;
@@ -121,24 +121,24 @@ static void read_guard(rd_obj *o, void *out)
 {
     vp_guard_proxy *g = out;
     long long ops = 0;
-    rd_str(o, "id", RD_COPY, &g->id);
-    rd_str(o, "resource_guard_id", RD_INTERN, &g->resource_guard_id);
-    rd_int(o, "operations", INT_MIN, INT_MAX, 0, &ops);
+    vpn_rd_str(o, "id", RD_COPY, &g->id);
+    vpn_rd_str(o, "resource_guard_id", RD_INTERN, &g->resource_guard_id);
+    vpn_rd_int(o, "operations", INT_MIN, INT_MAX, 0, &ops);
     g->operation_count = (int)ops;
-    rd_str(o, "last_updated", RD_COPY, &g->last_updated);
-    rd_read_source(o, "source", &g->source);
+    vpn_rd_str(o, "last_updated", RD_COPY, &g->last_updated);
+    vpn_rd_read_source(o, "source", &g->source);
 }
 
 static void read_soft_delete(rd_obj *o, vp_vault *v)
 {
     rd_path p;
     rd_obj s;
-    if (!rd_object(o, "soft_delete", 0, &p, &s))
+    if (!vpn_rd_object(o, "soft_delete", 0, &p, &s))
         return;
-    rd_text(&s, "state", RD_INTERN, &v->soft_delete);
-    rd_num(&s, "retention_days", &v->soft_delete_days);
-    rd_text(&s, "enhanced_security", RD_INTERN, &v->enhanced_security);
-    rd_close(&s);
+    vpn_rd_text(&s, "state", RD_INTERN, &v->soft_delete);
+    vpn_rd_num(&s, "retention_days", &v->soft_delete_days);
+    vpn_rd_text(&s, "enhanced_security", RD_INTERN, &v->enhanced_security);
+    vpn_rd_close(&s);
 }
 
 static void read_vault_counts(rd_obj *o, vp_vault *v)
@@ -146,18 +146,18 @@ static void read_vault_counts(rd_obj *o, vp_vault *v)
     rd_path p;
     rd_obj s;
     long long policies = 0, items = 0;
-    if (!rd_object(o, "counts", 0, &p, &s))
+    if (!vpn_rd_object(o, "counts", 0, &p, &s))
         return;
-    rd_int(&s, "policies", 0, LLONG_MAX, 0, &policies);
-    rd_int(&s, "protected_items", 0, LLONG_MAX, 0, &items);
+    vpn_rd_int(&s, "policies", 0, LLONG_MAX, 0, &policies);
+    vpn_rd_int(&s, "protected_items", 0, LLONG_MAX, 0, &items);
     v->policy_count = (size_t)policies;
     v->item_count = (size_t)items;
-    rd_close(&s);
+    vpn_rd_close(&s);
 }
 
 static vp_list_status read_status(rd_obj *o, const char *key)
 {
-    int s = rd_enum(o, key, rd_list_statuses, 0);
+    int s = vpn_rd_enum(o, key, vpn_rd_list_statuses, 0);
     return s >= 0 ? (vp_list_status)s : VP_LIST_MISSING;
 }
 
@@ -165,11 +165,11 @@ static void read_completeness(rd_obj *o, vp_vault *v)
 {
     rd_path p;
     rd_obj s;
-    if (!rd_object(o, "completeness", 0, &p, &s))
+    if (!vpn_rd_object(o, "completeness", 0, &p, &s))
         return;
     for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
         v->lists[l] = read_status(&s, vp_arm_for_list(l)->name);
-    rd_close(&s);
+    vpn_rd_close(&s);
 }
 
 /* derived_from maps a field to the document it was read from; fields is the writer's
@@ -180,7 +180,7 @@ static void read_derived(rd_obj *o, const rd_named *fields, size_t n, vp_num *da
                                    vp_arm_get(VP_ARM_BACKUP_STORAGE_CONFIG)->name, NULL}; /* vp_origin - 1 */
     rd_path p;
     rd_obj d;
-    if (!rd_object(o, "derived_from", 0, &p, &d))
+    if (!vpn_rd_object(o, "derived_from", 0, &p, &d))
         return;
     for (const cJSON *m = d.obj->child; m && !o->c->status; m = m->next) {
         int is_days = strcmp(m->string, "soft_delete.retention_days") == 0;
@@ -188,14 +188,14 @@ static void read_derived(rd_obj *o, const rd_named *fields, size_t n, vp_num *da
         while (!is_days && j < n && strcmp(fields[j].name, m->string) != 0)
             j++;
         if (!is_days && j == n) {
-            rd_fail(o->c, &p, m->string, "unknown member; expected the name of a field read from another document");
+            vpn_rd_fail(o->c, &p, m->string, "unknown member; expected the name of a field read from another document");
             return;
         }
-        int origin = rd_enum(&d, m->string, origins, 0) + 1;
+        int origin = vpn_rd_enum(&d, m->string, origins, 0) + 1;
         if (o->c->status)
             return;
         if ((is_days ? days->presence : fields[j].text->presence) != VP_PRESENT) {
-            rd_fail(o->c, &p, m->string, "names a field that is null; expected only fields with a value");
+            vpn_rd_fail(o->c, &p, m->string, "names a field that is null; expected only fields with a value");
             return;
         }
         if (is_days)
@@ -205,7 +205,7 @@ static void read_derived(rd_obj *o, const rd_named *fields, size_t n, vp_num *da
     }
 }
 
-void rd_read_vault(rd_obj *o, void *out)
+void vpn_rd_read_vault(rd_obj *o, void *out)
 {
     vp_vault *v = out;
     const rd_named texts[] = {
@@ -218,30 +218,30 @@ void rd_read_vault(rd_obj *o, void *out)
         {"secure_score", &v->secure_score},
         {"bcdr_security_level", &v->bcdr_security_level},
     };
-    rd_str_req(o, "id", RD_INTERN, &v->id);
-    rd_str(o, "name", RD_COPY, &v->name);
-    rd_str(o, "resource_group", RD_INTERN, &v->resource_group);
-    rd_str(o, "subscription_id", RD_INTERN, &v->subscription_id);
-    rd_str(o, "location", RD_INTERN, &v->location);
-    rd_text(o, "sku", RD_INTERN, &v->sku);
+    vpn_rd_str_req(o, "id", RD_INTERN, &v->id);
+    vpn_rd_str(o, "name", RD_COPY, &v->name);
+    vpn_rd_str(o, "resource_group", RD_INTERN, &v->resource_group);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &v->subscription_id);
+    vpn_rd_str(o, "location", RD_INTERN, &v->location);
+    vpn_rd_text(o, "sku", RD_INTERN, &v->sku);
     read_tags(o, &v->tags);
-    rd_text(o, "immutability", RD_INTERN, &v->immutability);
+    vpn_rd_text(o, "immutability", RD_INTERN, &v->immutability);
     read_soft_delete(o, v);
-    rd_text(o, "multi_user_authorization", RD_INTERN, &v->mua);
+    vpn_rd_text(o, "multi_user_authorization", RD_INTERN, &v->mua);
     v->guards = read_parts(o, "resource_guard_proxies", sizeof *v->guards, read_guard, &v->guard_count);
-    rd_text(o, "storage_redundancy", RD_INTERN, &v->storage_redundancy);
-    rd_text(o, "cross_region_restore", RD_INTERN, &v->cross_region_restore);
-    rd_text(o, "secure_score", RD_INTERN, &v->secure_score);
-    rd_text(o, "bcdr_security_level", RD_INTERN, &v->bcdr_security_level);
-    rd_text(o, "provisioning_state", RD_INTERN, &v->provisioning_state);
-    rd_text(o, "public_network_access", RD_INTERN, &v->public_network_access);
+    vpn_rd_text(o, "storage_redundancy", RD_INTERN, &v->storage_redundancy);
+    vpn_rd_text(o, "cross_region_restore", RD_INTERN, &v->cross_region_restore);
+    vpn_rd_text(o, "secure_score", RD_INTERN, &v->secure_score);
+    vpn_rd_text(o, "bcdr_security_level", RD_INTERN, &v->bcdr_security_level);
+    vpn_rd_text(o, "provisioning_state", RD_INTERN, &v->provisioning_state);
+    vpn_rd_text(o, "public_network_access", RD_INTERN, &v->public_network_access);
     read_vault_counts(o, v);
     read_completeness(o, v);
     read_derived(o, texts, sizeof texts / sizeof texts[0], &v->soft_delete_days);
     read_unknown(o, texts, sizeof texts / sizeof texts[0]);
-    rd_read_source(o, "source", &v->source);
-    rd_read_source(o, "backupconfig_source", &v->vaultconfig_source);
-    rd_read_source(o, "backupstorageconfig_source", &v->storageconfig_source);
+    vpn_rd_read_source(o, "source", &v->source);
+    vpn_rd_read_source(o, "backupconfig_source", &v->vaultconfig_source);
+    vpn_rd_read_source(o, "backupstorageconfig_source", &v->storageconfig_source);
 }
 
 /* ---- policies ---- */
@@ -249,39 +249,39 @@ void rd_read_vault(rd_obj *o, void *out)
 static void read_tier(rd_obj *o, void *out)
 {
     vp_retention_tier *t = out;
-    rd_str(o, "sub_policy", RD_INTERN, &t->sub_policy);
-    rd_str(o, "tier", RD_INTERN, &t->tier);
-    t->count = rd_days(o, "count");
-    rd_str(o, "unit", RD_INTERN, &t->unit);
-    t->days = rd_days(o, "days");
-    rd_str(o, "pointer", RD_INTERN, &t->pointer);
+    vpn_rd_str(o, "sub_policy", RD_INTERN, &t->sub_policy);
+    vpn_rd_str(o, "tier", RD_INTERN, &t->tier);
+    t->count = vpn_rd_days(o, "count");
+    vpn_rd_str(o, "unit", RD_INTERN, &t->unit);
+    t->days = vpn_rd_days(o, "days");
+    vpn_rd_str(o, "pointer", RD_INTERN, &t->pointer);
 }
 
-void rd_read_policy(rd_obj *o, void *out)
+void vpn_rd_read_policy(rd_obj *o, void *out)
 {
     vp_policy *p = out;
     const rd_named texts[] = {{"backup_management_type", &p->management_type},
                               {"workload_type", &p->workload_type},
                               {"policy_type", &p->policy_type}};
     int understood = 1;
-    rd_str_req(o, "id", RD_INTERN, &p->id); /* items name their policy by this id */
-    rd_str(o, "name", RD_INTERN, &p->name);
-    rd_str(o, "vault_id", RD_INTERN, &p->vault_id);
-    rd_bool(o, "vault_listed", &p->vault_listed);
-    rd_str(o, "subscription_id", RD_INTERN, &p->subscription_id);
-    rd_text(o, "backup_management_type", RD_INTERN, &p->management_type);
-    rd_text(o, "workload_type", RD_INTERN, &p->workload_type);
-    rd_text(o, "policy_type", RD_INTERN, &p->policy_type);
-    rd_text(o, "schedule_frequency", RD_INTERN, &p->schedule_frequency);
-    rd_text(o, "time_zone", RD_INTERN, &p->time_zone);
-    rd_num(o, "protected_items_count", &p->protected_items_count);
+    vpn_rd_str_req(o, "id", RD_INTERN, &p->id); /* items name their policy by this id */
+    vpn_rd_str(o, "name", RD_INTERN, &p->name);
+    vpn_rd_str(o, "vault_id", RD_INTERN, &p->vault_id);
+    vpn_rd_bool(o, "vault_listed", &p->vault_listed);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &p->subscription_id);
+    vpn_rd_text(o, "backup_management_type", RD_INTERN, &p->management_type);
+    vpn_rd_text(o, "workload_type", RD_INTERN, &p->workload_type);
+    vpn_rd_text(o, "policy_type", RD_INTERN, &p->policy_type);
+    vpn_rd_text(o, "schedule_frequency", RD_INTERN, &p->schedule_frequency);
+    vpn_rd_text(o, "time_zone", RD_INTERN, &p->time_zone);
+    vpn_rd_num(o, "protected_items_count", &p->protected_items_count);
     p->tiers = read_parts(o, "retention", sizeof *p->tiers, read_tier, &p->tier_count);
-    p->long_term_days = rd_days(o, "long_term_days");
-    p->log_days = rd_days(o, "log_days");
-    rd_bool(o, "retention_understood", &understood);
+    p->long_term_days = vpn_rd_days(o, "long_term_days");
+    p->log_days = vpn_rd_days(o, "log_days");
+    vpn_rd_bool(o, "retention_understood", &understood);
     p->unknown_retention = !understood;
     read_unknown(o, texts, sizeof texts / sizeof texts[0]);
-    rd_read_source(o, "source", &p->source);
+    vpn_rd_read_source(o, "source", &p->source);
 }
 
 /* ---- protected items and VMs ---- */
@@ -290,27 +290,27 @@ static void read_item_policy(rd_obj *o, vp_item *it)
 {
     rd_path p;
     rd_obj s;
-    if (!rd_object(o, "policy", 0, &p, &s))
+    if (!vpn_rd_object(o, "policy", 0, &p, &s))
         return;
-    rd_text(&s, "id", RD_INTERN, &it->policy_id);
-    rd_text(&s, "name", RD_INTERN, &it->policy_name);
-    int link = rd_enum(&s, "link", policy_links, 0);
+    vpn_rd_text(&s, "id", RD_INTERN, &it->policy_id);
+    vpn_rd_text(&s, "name", RD_INTERN, &it->policy_name);
+    int link = vpn_rd_enum(&s, "link", policy_links, 0);
     it->policy_link = link >= 0 ? policy_links[link] : NULL;
-    rd_close(&s);
+    vpn_rd_close(&s);
 }
 
 static void read_deferred_delete(rd_obj *o, vp_item *it)
 {
     rd_path p;
     rd_obj s;
-    if (!rd_object(o, "deferred_delete", 0, &p, &s))
+    if (!vpn_rd_object(o, "deferred_delete", 0, &p, &s))
         return;
-    rd_flag(&s, "scheduled", &it->deferred_delete);
-    rd_text(&s, "time", RD_COPY, &it->deferred_delete_time);
-    rd_close(&s);
+    vpn_rd_flag(&s, "scheduled", &it->deferred_delete);
+    vpn_rd_text(&s, "time", RD_COPY, &it->deferred_delete_time);
+    vpn_rd_close(&s);
 }
 
-void rd_read_item(rd_obj *o, void *out)
+void vpn_rd_read_item(rd_obj *o, void *out)
 {
     vp_item *it = out;
     const rd_named texts[] = {{"item_type", &it->item_type},
@@ -318,51 +318,51 @@ void rd_read_item(rd_obj *o, void *out)
                               {"workload_type", &it->workload_type},
                               {"protection_state", &it->protection_state},
                               {"health_status", &it->health_status}};
-    rd_str_req(o, "id", RD_INTERN, &it->id); /* VMs list the items protecting them by id */
-    rd_str(o, "name", RD_COPY, &it->name);
-    rd_str(o, "vault_id", RD_INTERN, &it->vault_id);
-    rd_bool(o, "vault_listed", &it->vault_listed);
-    rd_str(o, "subscription_id", RD_INTERN, &it->subscription_id);
-    int kind = rd_enum(o, "kind", item_kinds, 1);
+    vpn_rd_str_req(o, "id", RD_INTERN, &it->id); /* VMs list the items protecting them by id */
+    vpn_rd_str(o, "name", RD_COPY, &it->name);
+    vpn_rd_str(o, "vault_id", RD_INTERN, &it->vault_id);
+    vpn_rd_bool(o, "vault_listed", &it->vault_listed);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &it->subscription_id);
+    int kind = vpn_rd_enum(o, "kind", item_kinds, 1);
     it->kind = kind >= 0 ? item_kinds[kind] : NULL;
-    rd_text(o, "item_type", RD_INTERN, &it->item_type);
-    rd_text(o, "backup_management_type", RD_INTERN, &it->management_type);
-    rd_text(o, "workload_type", RD_INTERN, &it->workload_type);
-    rd_text(o, "friendly_name", RD_COPY, &it->friendly_name);
-    rd_text(o, "server", RD_INTERN, &it->server);
-    rd_text(o, "container", RD_COPY, &it->container);
-    rd_text(o, "source_resource_id", RD_INTERN, &it->source_resource_id); /* a VM's id */
-    rd_text(o, "virtual_machine_id", RD_INTERN, &it->vm_id);
+    vpn_rd_text(o, "item_type", RD_INTERN, &it->item_type);
+    vpn_rd_text(o, "backup_management_type", RD_INTERN, &it->management_type);
+    vpn_rd_text(o, "workload_type", RD_INTERN, &it->workload_type);
+    vpn_rd_text(o, "friendly_name", RD_COPY, &it->friendly_name);
+    vpn_rd_text(o, "server", RD_INTERN, &it->server);
+    vpn_rd_text(o, "container", RD_COPY, &it->container);
+    vpn_rd_text(o, "source_resource_id", RD_INTERN, &it->source_resource_id); /* a VM's id */
+    vpn_rd_text(o, "virtual_machine_id", RD_INTERN, &it->vm_id);
     read_item_policy(o, it);
-    rd_text(o, "protection_state", RD_INTERN, &it->protection_state);
-    rd_text(o, "protection_status", RD_INTERN, &it->protection_status);
-    rd_text(o, "health_status", RD_INTERN, &it->health_status);
-    rd_text(o, "last_backup_status", RD_INTERN, &it->last_backup_status);
-    rd_text(o, "last_backup_time", RD_COPY, &it->last_backup_time);
-    rd_text(o, "last_recovery_point", RD_COPY, &it->last_recovery_point);
-    rd_text(o, "oldest_recovery_point", RD_COPY, &it->oldest_recovery_point);
-    rd_num(o, "recovery_point_count", &it->recovery_point_count);
+    vpn_rd_text(o, "protection_state", RD_INTERN, &it->protection_state);
+    vpn_rd_text(o, "protection_status", RD_INTERN, &it->protection_status);
+    vpn_rd_text(o, "health_status", RD_INTERN, &it->health_status);
+    vpn_rd_text(o, "last_backup_status", RD_INTERN, &it->last_backup_status);
+    vpn_rd_text(o, "last_backup_time", RD_COPY, &it->last_backup_time);
+    vpn_rd_text(o, "last_recovery_point", RD_COPY, &it->last_recovery_point);
+    vpn_rd_text(o, "oldest_recovery_point", RD_COPY, &it->oldest_recovery_point);
+    vpn_rd_num(o, "recovery_point_count", &it->recovery_point_count);
     read_deferred_delete(o, it);
-    rd_flag(o, "archive_enabled", &it->archive_enabled);
-    rd_text(o, "policy_state", RD_INTERN, &it->policy_state);
+    vpn_rd_flag(o, "archive_enabled", &it->archive_enabled);
+    vpn_rd_text(o, "policy_state", RD_INTERN, &it->policy_state);
     read_unknown(o, texts, sizeof texts / sizeof texts[0]);
-    rd_read_source(o, "source", &it->source);
+    vpn_rd_read_source(o, "source", &it->source);
 }
 
-void rd_read_vm(rd_obj *o, void *out)
+void vpn_rd_read_vm(rd_obj *o, void *out)
 {
     vp_vm *vm = out;
-    rd_str_req(o, "id", RD_INTERN, &vm->id);
-    rd_str(o, "name", RD_COPY, &vm->name);
-    rd_str(o, "resource_group", RD_INTERN, &vm->resource_group);
-    rd_str(o, "subscription_id", RD_INTERN, &vm->subscription_id);
-    rd_str(o, "location", RD_INTERN, &vm->location);
-    rd_str(o, "type", RD_INTERN, &vm->type);
-    rd_text(o, "vm_id", RD_COPY, &vm->vm_uuid);
-    rd_text(o, "size", RD_INTERN, &vm->size);
-    rd_text(o, "os_type", RD_INTERN, &vm->os_type);
-    rd_text(o, "time_created", RD_COPY, &vm->time_created);
+    vpn_rd_str_req(o, "id", RD_INTERN, &vm->id);
+    vpn_rd_str(o, "name", RD_COPY, &vm->name);
+    vpn_rd_str(o, "resource_group", RD_INTERN, &vm->resource_group);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &vm->subscription_id);
+    vpn_rd_str(o, "location", RD_INTERN, &vm->location);
+    vpn_rd_str(o, "type", RD_INTERN, &vm->type);
+    vpn_rd_text(o, "vm_id", RD_COPY, &vm->vm_uuid);
+    vpn_rd_text(o, "size", RD_INTERN, &vm->size);
+    vpn_rd_text(o, "os_type", RD_INTERN, &vm->os_type);
+    vpn_rd_text(o, "time_created", RD_COPY, &vm->time_created);
     read_tags(o, &vm->tags);
-    vm->protected_by = rd_string_array(o, "protected_by", RD_INTERN, &vm->protected_count);
-    rd_read_source(o, "source", &vm->source);
+    vm->protected_by = vpn_rd_string_array(o, "protected_by", RD_INTERN, &vm->protected_count);
+    vpn_rd_read_source(o, "source", &vm->source);
 }

@@ -90,67 +90,67 @@ typedef struct {
 typedef enum { RD_COPY = 0, RD_INTERN = 1 } rd_store;
 
 /* ---- snapshot_read_util.c ---- */
-vp_status rd_fail(rd_ctx *c, const rd_path *at, const char *key, const char *fmt, ...)
+vp_status vpn_rd_fail(rd_ctx *c, const rd_path *at, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-vp_status rd_nomem(rd_ctx *c);
-void rd_pointer(const rd_path *at, const char *key, char *buf, size_t size);
-const char *rd_intern(rd_ctx *c, const char *s);
-const char *rd_keep(rd_ctx *c, const char *s, rd_store how);
-void rd_strings_free(rd_strings *t);
-void *rd_push(rd_ctx *c, rd_kind k, size_t elem);
+vp_status vpn_rd_nomem(rd_ctx *c);
+void vpn_rd_pointer(const rd_path *at, const char *key, char *buf, size_t size);
+const char *vpn_rd_intern(rd_ctx *c, const char *s);
+const char *vpn_rd_keep(rd_ctx *c, const char *s, rd_store how);
+void vpn_rd_strings_free(rd_strings *t);
+void *vpn_rd_push(rd_ctx *c, rd_kind k, size_t elem);
 
-void rd_open(rd_obj *o, rd_ctx *c, const cJSON *obj, const rd_path *at);
-vp_status rd_close(rd_obj *o);
-const cJSON *rd_member(rd_obj *o, const char *key);
-vp_presence rd_str(rd_obj *o, const char *key, rd_store how, const char **out);
-void rd_str_req(rd_obj *o, const char *key, rd_store how, const char **out);
-void rd_text(rd_obj *o, const char *key, rd_store how, vp_text *out);
-vp_presence rd_int(rd_obj *o, const char *key, long long min, long long max, int nullable, long long *out);
-void rd_num(rd_obj *o, const char *key, vp_num *out);
-long long rd_days(rd_obj *o, const char *key);
-void rd_bool(rd_obj *o, const char *key, int *out);
-void rd_flag(rd_obj *o, const char *key, vp_flag *out);
-int rd_enum(rd_obj *o, const char *key, const char *const *names, int nullable);
-int rd_object(rd_obj *o, const char *key, int nullable, rd_path *p, rd_obj *child);
-const cJSON *rd_array(rd_obj *o, const char *key, rd_path *p);
-const char **rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count);
+void vpn_rd_open(rd_obj *o, rd_ctx *c, const cJSON *obj, const rd_path *at);
+vp_status vpn_rd_close(rd_obj *o);
+const cJSON *vpn_rd_member(rd_obj *o, const char *key);
+vp_presence vpn_rd_str(rd_obj *o, const char *key, rd_store how, const char **out);
+void vpn_rd_str_req(rd_obj *o, const char *key, rd_store how, const char **out);
+void vpn_rd_text(rd_obj *o, const char *key, rd_store how, vp_text *out);
+vp_presence vpn_rd_int(rd_obj *o, const char *key, long long min, long long max, int nullable, long long *out);
+void vpn_rd_num(rd_obj *o, const char *key, vp_num *out);
+long long vpn_rd_days(rd_obj *o, const char *key);
+void vpn_rd_bool(rd_obj *o, const char *key, int *out);
+void vpn_rd_flag(rd_obj *o, const char *key, vp_flag *out);
+int vpn_rd_enum(rd_obj *o, const char *key, const char *const *names, int nullable);
+int vpn_rd_object(rd_obj *o, const char *key, int nullable, rd_path *p, rd_obj *child);
+const cJSON *vpn_rd_array(rd_obj *o, const char *key, rd_path *p);
+const char **vpn_rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count);
 
 /* ---- snapshot_read_scan.c ---- */
 /* The line on which the value at pointer (or, when absent, its nearest enclosing
  * value) starts in text; 0 when not found. For messages only. */
-size_t rd_line_of_value(const char *text, size_t len, const char *pointer);
+size_t vpn_rd_line_of_value(const char *text, size_t len, const char *pointer);
 
 /* ---- snapshot_read.c ---- */
-vp_status rd_map_input(const char *path, rd_input *in, vp_error *err);
-void rd_unmap_input(rd_input *in);
-vp_status rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error *err);
-void rd_ctx_free(rd_ctx *c);
+vp_status vpn_rd_map_input(const char *path, rd_input *in, vp_error *err);
+void vpn_rd_unmap_input(rd_input *in);
+vp_status vpn_rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_error *err);
+void vpn_rd_ctx_free(rd_ctx *c);
 
 /* ---- snapshot_read_lines.c ---- */
 /* Reads the element lines of the canonical layout into c and returns the skeleton
  * (caller frees; NULL when the file had no one-per-line array: then the text is its
  * own skeleton). A syntax error is returned; a conversion error is left in c->status
  * with its message in *pending_err. *other_layout: the file is in another layout. */
-vp_status rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **skel, size_t *skel_len,
+vp_status vpn_rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **skel, size_t *skel_len,
                         int *other_layout);
 
 /* Reads one object (an entity, or a part of one) into out. */
 typedef void (*rd_part_fn)(rd_obj *o, void *out);
 
 /* ---- snapshot_read_entities.c ---- */
-void rd_read_source(rd_obj *o, const char *key, vp_source *out);
-void rd_read_vault(rd_obj *o, void *out);
-void rd_read_policy(rd_obj *o, void *out);
-void rd_read_item(rd_obj *o, void *out);
-void rd_read_vm(rd_obj *o, void *out);
+void vpn_rd_read_source(rd_obj *o, const char *key, vp_source *out);
+void vpn_rd_read_vault(rd_obj *o, void *out);
+void vpn_rd_read_policy(rd_obj *o, void *out);
+void vpn_rd_read_item(rd_obj *o, void *out);
+void vpn_rd_read_vm(rd_obj *o, void *out);
 
 /* ---- snapshot_read_document.c ---- */
-extern const char *const rd_kind_names[RD_KINDS];
-extern const char *const rd_list_statuses[];
-size_t rd_kind_size(rd_kind k);
-void rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at);
-vp_status rd_element(rd_ctx *c, rd_kind k, const cJSON *obj);
-vp_status rd_document(rd_ctx *c, const cJSON *root);
-vp_status rd_check_counts(rd_ctx *c);
+extern const char *const vpn_rd_kind_names[RD_KINDS];
+extern const char *const vpn_rd_list_statuses[];
+size_t vpn_rd_kind_size(rd_kind k);
+void vpn_rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at);
+vp_status vpn_rd_element(rd_ctx *c, rd_kind k, const cJSON *obj);
+vp_status vpn_rd_document(rd_ctx *c, const cJSON *root);
+vp_status vpn_rd_check_counts(rd_ctx *c);
 
 #endif

@@ -90,8 +90,8 @@ static int region_opener(const char *t, size_t n)
     if (n < 6 || t[0] != '"' || memcmp(t + n - 4, "\": [", 4) != 0)
         return -1;
     for (int k = 0; k < RD_KINDS; k++) {
-        size_t l = strlen(rd_kind_names[k]);
-        if (n == l + 5 && memcmp(t + 1, rd_kind_names[k], l) == 0)
+        size_t l = strlen(vpn_rd_kind_names[k]);
+        if (n == l + 5 && memcmp(t + 1, vpn_rd_kind_names[k], l) == 0)
             return k;
     }
     return -1;
@@ -104,8 +104,8 @@ static void relocate_error(rd_walk *w, size_t line, const vp_error *e)
     char head[512], ptr[256];
     size_t fl = strlen(w->file);
     rd_path arr, at;
-    rd_element_path((rd_kind)w->region, w->count[w->region], &arr, &at);
-    rd_pointer(&at, NULL, ptr, sizeof ptr);
+    vpn_rd_element_path((rd_kind)w->region, w->count[w->region], &arr, &at);
+    vpn_rd_pointer(&at, NULL, ptr, sizeof ptr);
     snprintf(head, sizeof head, "%s:1:", w->file);
     if (strncmp(e->message, head, strlen(head)) == 0)
         vp_error_set(&w->err, e->status, "%s:%zu:%s", w->file, line, e->message + strlen(head));
@@ -144,7 +144,7 @@ static vp_status walk_element(rd_walk *w, const char *s, size_t n, size_t line)
         relocate_error(w, line, &e);
         return w->status;
     }
-    rd_parsed *slot = vp_vec_grow((void **)&b->v, &b->n, &b->cap, sizeof *b->v);
+    rd_parsed *slot = vpc_vec_grow((void **)&b->v, &b->n, &b->cap, sizeof *b->v);
     if (!slot)
         return walk_nomem(w);
     *slot = (rd_parsed){tree, line, (rd_kind)w->region};
@@ -239,22 +239,22 @@ static void *walk(void *arg)
  * order (by id, ignoring case; no id twice), and handed to the caller. */
 static void stream_element(rd_ctx *c, rd_kind k, const cJSON *tree)
 {
-    size_t elem = rd_kind_size(k);
-    if (rd_element(c, k, tree))
+    size_t elem = vpn_rd_kind_size(k);
+    if (vpn_rd_element(c, k, tree))
         return;
     const void *e = (const char *)c->vec[k].v + (c->vec[k].n - 1) * elem;
     const char *id = *(const char *const *)e; /* every entity struct starts with its id */
     if (c->stream_prev_id && strcasecmp(c->stream_prev_id, id) >= 0) {
         rd_path arr, at;
-        rd_element_path(k, c->index_base[k] + c->vec[k].n - 1, &arr, &at);
+        vpn_rd_element_path(k, c->index_base[k] + c->vec[k].n - 1, &arr, &at);
         /* the expectation first: the ids are long and the message may be cut */
-        rd_fail(c, &at, "id", "expected the writer's order (by id, ignoring case; each id once), found '%s' after "
+        vpn_rd_fail(c, &at, "id", "expected the writer's order (by id, ignoring case; each id once), found '%s' after "
                 "'%s'", id, c->stream_prev_id);
         return;
     }
     free(c->stream_prev_id);
     if (!(c->stream_prev_id = strdup(id))) {
-        rd_nomem(c);
+        vpn_rd_nomem(c);
         return;
     }
     vp_status st = c->on_element(c->on_element_ctx, e);
@@ -269,8 +269,8 @@ static void stream_drop(rd_ctx *c)
         c->index_base[k] += c->vec[k].n;
         c->vec[k].n = 0;
     }
-    rd_strings_free(&c->strings);
-    vp_arena_reset(c->arena);
+    vpn_rd_strings_free(&c->strings);
+    vpc_arena_reset(c->arena);
 }
 
 /* Converts batches until the walker is done. After a conversion error the batches
@@ -290,7 +290,7 @@ static void convert(rd_walk *w, rd_ctx *c)
         for (size_t i = 0; i < b->n && !c->status; i++) {
             c->line = b->v[i].line;
             if (c->stream_kind < 0)
-                rd_element(c, b->v[i].kind, b->v[i].tree);
+                vpn_rd_element(c, b->v[i].kind, b->v[i].tree);
             else
                 stream_element(c, b->v[i].kind, b->v[i].tree);
         }
@@ -325,7 +325,7 @@ static vp_status walk_new(rd_ctx *c, rd_input *in, rd_walk **out)
     rd_walk *w = calloc(1, sizeof *w);
     *out = w;
     if (!w)
-        return rd_nomem(c);
+        return vpn_rd_nomem(c);
     w->file = c->file;
     w->in = in;
     w->lazy = 1;
@@ -335,11 +335,11 @@ static vp_status walk_new(rd_ctx *c, rd_input *in, rd_walk **out)
     pthread_cond_init(&w->emptied, NULL);
     for (int i = 0; i < RD_BATCHES; i++)
         if (!(w->batch[i].pool = vp_json_pool_new()))
-            return rd_nomem(c);
+            return vpn_rd_nomem(c);
     return VP_OK;
 }
 
-vp_status rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **skel, size_t *skel_len,
+vp_status vpn_rd_read_lines(rd_ctx *c, rd_input *in, vp_error *pending_err, char **skel, size_t *skel_len,
                         int *other_layout)
 {
     rd_walk *w;

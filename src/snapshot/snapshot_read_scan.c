@@ -176,7 +176,7 @@ static size_t line_of_pointer(const char *text, size_t len, const char *pointer)
 
 /* The line of the value at ptr or, for a member that is missing, of the nearest
  * enclosing value. */
-size_t rd_line_of_value(const char *text, size_t len, const char *ptr)
+size_t vpn_rd_line_of_value(const char *text, size_t len, const char *ptr)
 {
     char up[512];
     size_t line;

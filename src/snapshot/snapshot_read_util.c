@@ -28,24 +28,24 @@ static void path_format(const rd_path *p, char *buf, size_t size)
         vp_json_pointer_index(buf, size, buf, (int)p->index);
 }
 
-void rd_pointer(const rd_path *at, const char *key, char *buf, size_t size)
+void vpn_rd_pointer(const rd_path *at, const char *key, char *buf, size_t size)
 {
     path_format(at, buf, size);
     if (key)
         vp_json_pointer_join(buf, size, buf, key);
 }
 
-vp_status rd_fail(rd_ctx *c, const rd_path *at, const char *key, const char *fmt, ...)
+vp_status vpn_rd_fail(rd_ctx *c, const rd_path *at, const char *key, const char *fmt, ...)
 {
     char ptr[512], msg[512];
     va_list ap;
     if (c->status)
         return c->status; /* the first error is the one reported */
-    rd_pointer(at, key, ptr, sizeof ptr);
+    vpn_rd_pointer(at, key, ptr, sizeof ptr);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    size_t line = c->line ? c->line : c->text ? rd_line_of_value(c->text, c->len, ptr) : 0;
+    size_t line = c->line ? c->line : c->text ? vpn_rd_line_of_value(c->text, c->len, ptr) : 0;
     const char *where = ptr[0] ? ptr : "(document root)";
     if (line)
         c->status = vp_error_set(c->err, VP_ERR_INPUT, "%s:%zu: %s: %s", c->file, line, where, msg);
@@ -54,7 +54,7 @@ vp_status rd_fail(rd_ctx *c, const rd_path *at, const char *key, const char *fmt
     return c->status;
 }
 
-vp_status rd_nomem(rd_ctx *c)
+vp_status vpn_rd_nomem(rd_ctx *c)
 {
     if (!c->status)
         c->status = vp_error_set(c->err, VP_ERR_NOMEM, "%s: out of memory reading the snapshot", c->file);
@@ -104,21 +104,21 @@ static int strings_grow(rd_strings *t)
     return 0;
 }
 
-const char *rd_intern(rd_ctx *c, const char *s)
+const char *vpn_rd_intern(rd_ctx *c, const char *s)
 {
     rd_strings *t = &c->strings;
     size_t len = strlen(s);
     if (t->count * 10 >= t->cap * 7 && strings_grow(t)) { /* keep the load under 70% */
-        rd_nomem(c);
+        vpn_rd_nomem(c);
         return NULL;
     }
     size_t h = hash_string(s, len), j = h & (t->cap - 1);
     for (; t->slots[j].s; j = (j + 1) & (t->cap - 1))
         if (t->slots[j].hash == h && strcmp(t->slots[j].s, s) == 0)
             return t->slots[j].s;
-    char *copy = vp_arena_strndup(c->arena, s, len);
+    char *copy = vpc_arena_strndup(c->arena, s, len);
     if (!copy) {
-        rd_nomem(c);
+        vpn_rd_nomem(c);
         return NULL;
     }
     t->slots[j].s = copy;
@@ -127,35 +127,35 @@ const char *rd_intern(rd_ctx *c, const char *s)
     return copy;
 }
 
-const char *rd_keep(rd_ctx *c, const char *s, rd_store how)
+const char *vpn_rd_keep(rd_ctx *c, const char *s, rd_store how)
 {
     if (how == RD_INTERN)
-        return rd_intern(c, s);
-    char *copy = vp_arena_strdup(c->arena, s);
+        return vpn_rd_intern(c, s);
+    char *copy = vpc_arena_strdup(c->arena, s);
     if (!copy)
-        rd_nomem(c);
+        vpn_rd_nomem(c);
     return copy;
 }
 
-void rd_strings_free(rd_strings *t)
+void vpn_rd_strings_free(rd_strings *t)
 {
     free(t->slots);
     t->slots = NULL;
     t->cap = t->count = 0;
 }
 
-void *rd_push(rd_ctx *c, rd_kind k, size_t elem)
+void *vpn_rd_push(rd_ctx *c, rd_kind k, size_t elem)
 {
     rd_vec *v = &c->vec[k];
-    void *slot = vp_vec_grow(&v->v, &v->n, &v->cap, elem);
+    void *slot = vpc_vec_grow(&v->v, &v->n, &v->cap, elem);
     if (!slot)
-        rd_nomem(c);
+        vpn_rd_nomem(c);
     return slot;
 }
 
 /* ---- members ---- */
 
-void rd_open(rd_obj *o, rd_ctx *c, const cJSON *obj, const rd_path *at)
+void vpn_rd_open(rd_obj *o, rd_ctx *c, const cJSON *obj, const rd_path *at)
 {
     o->c = c;
     o->obj = obj;
@@ -166,7 +166,7 @@ void rd_open(rd_obj *o, rd_ctx *c, const cJSON *obj, const rd_path *at)
 
 /* The writer's member order makes the expected member the next one; any order is
  * accepted, at the cost of a scan. */
-const cJSON *rd_member(rd_obj *o, const char *key)
+const cJSON *vpn_rd_member(rd_obj *o, const char *key)
 {
     const cJSON *m = o->next;
     if (o->asked_count < RD_MAX_MEMBERS)
@@ -181,7 +181,7 @@ const cJSON *rd_member(rd_obj *o, const char *key)
 
 /* Every member was asked for once and duplicates are refused by the parser, so more
  * members than questions means one the format does not define. */
-vp_status rd_close(rd_obj *o)
+vp_status vpn_rd_close(rd_obj *o)
 {
     size_t n = 0;
     if (o->c->status || !o->obj)
@@ -195,7 +195,7 @@ vp_status rd_close(rd_obj *o)
         while (i < o->asked_count && strcmp(o->asked[i], m->string) != 0)
             i++;
         if (i == o->asked_count)
-            return rd_fail(o->c, o->at, m->string, "unknown member; expected only the members %s defines",
+            return vpn_rd_fail(o->c, o->at, m->string, "unknown member; expected only the members %s defines",
                            VP_SNAPSHOT_FORMAT);
     }
     return VP_OK;
@@ -205,18 +205,18 @@ static const cJSON *need(rd_obj *o, const char *key, const char *expected)
 {
     if (o->c->status)
         return NULL;
-    const cJSON *m = rd_member(o, key);
+    const cJSON *m = vpn_rd_member(o, key);
     if (!m)
-        rd_fail(o->c, o->at, key, "missing member; expected %s", expected);
+        vpn_rd_fail(o->c, o->at, key, "missing member; expected %s", expected);
     return m;
 }
 
 static void type_fail(rd_obj *o, const char *key, const char *expected, const cJSON *found)
 {
-    rd_fail(o->c, o->at, key, "expected %s, found %s", expected, vp_json_type_name(found));
+    vpn_rd_fail(o->c, o->at, key, "expected %s, found %s", expected, vp_json_type_name(found));
 }
 
-vp_presence rd_str(rd_obj *o, const char *key, rd_store how, const char **out)
+vp_presence vpn_rd_str(rd_obj *o, const char *key, rd_store how, const char **out)
 {
     const cJSON *m = need(o, key, "a string or null");
     *out = NULL;
@@ -228,25 +228,25 @@ vp_presence rd_str(rd_obj *o, const char *key, rd_store how, const char **out)
         type_fail(o, key, "a string or null", m);
         return VP_ABSENT;
     }
-    *out = rd_keep(o->c, m->valuestring, how);
+    *out = vpn_rd_keep(o->c, m->valuestring, how);
     return *out ? VP_PRESENT : VP_ABSENT;
 }
 
-void rd_str_req(rd_obj *o, const char *key, rd_store how, const char **out)
+void vpn_rd_str_req(rd_obj *o, const char *key, rd_store how, const char **out)
 {
     const cJSON *m = need(o, key, "a string");
     if (m && !cJSON_IsString(m))
         type_fail(o, key, "a string", m);
     else if (m)
-        *out = rd_keep(o->c, m->valuestring, how);
+        *out = vpn_rd_keep(o->c, m->valuestring, how);
 }
 
-void rd_text(rd_obj *o, const char *key, rd_store how, vp_text *out)
+void vpn_rd_text(rd_obj *o, const char *key, rd_store how, vp_text *out)
 {
-    out->presence = (unsigned char)rd_str(o, key, how, &out->value);
+    out->presence = (unsigned char)vpn_rd_str(o, key, how, &out->value);
 }
 
-vp_presence rd_int(rd_obj *o, const char *key, long long min, long long max, int nullable, long long *out)
+vp_presence vpn_rd_int(rd_obj *o, const char *key, long long min, long long max, int nullable, long long *out)
 {
     const char *expected = nullable ? "an integer or null" : "an integer";
     const cJSON *m = need(o, key, expected);
@@ -260,27 +260,27 @@ vp_presence rd_int(rd_obj *o, const char *key, long long min, long long max, int
     }
     double d = m->valuedouble;
     if (d != floor(d) || d < (double)min || d > (double)max) {
-        rd_fail(o->c, o->at, key, "%g; expected an integer from %lld to %lld", d, min, max);
+        vpn_rd_fail(o->c, o->at, key, "%g; expected an integer from %lld to %lld", d, min, max);
         return VP_ABSENT;
     }
     *out = (long long)d;
     return VP_PRESENT;
 }
 
-void rd_num(rd_obj *o, const char *key, vp_num *out)
+void vpn_rd_num(rd_obj *o, const char *key, vp_num *out)
 {
-    out->presence = (unsigned char)rd_int(o, key, -RD_INT_LIMIT, RD_INT_LIMIT, 1, &out->value);
+    out->presence = (unsigned char)vpn_rd_int(o, key, -RD_INT_LIMIT, RD_INT_LIMIT, 1, &out->value);
 }
 
 /* A count of days (or of units) the writer prints as null when negative. */
-long long rd_days(rd_obj *o, const char *key)
+long long vpn_rd_days(rd_obj *o, const char *key)
 {
     long long v = -1;
-    rd_int(o, key, 0, RD_INT_LIMIT, 1, &v);
+    vpn_rd_int(o, key, 0, RD_INT_LIMIT, 1, &v);
     return v;
 }
 
-void rd_bool(rd_obj *o, const char *key, int *out)
+void vpn_rd_bool(rd_obj *o, const char *key, int *out)
 {
     const cJSON *m = need(o, key, "a boolean");
     if (m && !cJSON_IsBool(m))
@@ -289,7 +289,7 @@ void rd_bool(rd_obj *o, const char *key, int *out)
         *out = cJSON_IsTrue(m);
 }
 
-void rd_flag(rd_obj *o, const char *key, vp_flag *out)
+void vpn_rd_flag(rd_obj *o, const char *key, vp_flag *out)
 {
     const cJSON *m = need(o, key, "a boolean or null");
     if (!m || cJSON_IsNull(m)) {
@@ -305,7 +305,7 @@ void rd_flag(rd_obj *o, const char *key, vp_flag *out)
 }
 
 /* The index of the value in names (NULL-terminated); -1 for null or an error. */
-int rd_enum(rd_obj *o, const char *key, const char *const *names, int nullable)
+int vpn_rd_enum(rd_obj *o, const char *key, const char *const *names, int nullable)
 {
     char list[256];
     size_t n = 0;
@@ -322,12 +322,12 @@ int rd_enum(rd_obj *o, const char *key, const char *const *names, int nullable)
     list[0] = '\0';
     for (int i = 0; names[i] && n < sizeof list; i++)
         n += (size_t)snprintf(list + n, sizeof list - n, "%s\"%s\"", i ? ", " : "", names[i]);
-    rd_fail(o->c, o->at, key, "'%s'; expected one of %s", m->valuestring, list);
+    vpn_rd_fail(o->c, o->at, key, "'%s'; expected one of %s", m->valuestring, list);
     return -1;
 }
 
 /* Opens the object at key as child (p names it); 0 when it is null or on error. */
-int rd_object(rd_obj *o, const char *key, int nullable, rd_path *p, rd_obj *child)
+int vpn_rd_object(rd_obj *o, const char *key, int nullable, rd_path *p, rd_obj *child)
 {
     const char *expected = nullable ? "an object or null" : "an object";
     const cJSON *m = need(o, key, expected);
@@ -338,11 +338,11 @@ int rd_object(rd_obj *o, const char *key, int nullable, rd_path *p, rd_obj *chil
         return 0;
     }
     *p = (rd_path){o->at, key, 0};
-    rd_open(child, o->c, m, p);
+    vpn_rd_open(child, o->c, m, p);
     return 1;
 }
 
-const cJSON *rd_array(rd_obj *o, const char *key, rd_path *p)
+const cJSON *vpn_rd_array(rd_obj *o, const char *key, rd_path *p)
 {
     const cJSON *m = need(o, key, "an array");
     if (m && !cJSON_IsArray(m)) {
@@ -353,26 +353,26 @@ const cJSON *rd_array(rd_obj *o, const char *key, rd_path *p)
     return m;
 }
 
-const char **rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count)
+const char **vpn_rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count)
 {
     rd_path p;
-    const cJSON *arr = rd_array(o, key, &p);
+    const cJSON *arr = vpn_rd_array(o, key, &p);
     *count = 0;
     if (!arr)
         return NULL;
     size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
-    const char **v = vp_arena_alloc(o->c->arena, (n + 1) * sizeof *v);
+    const char **v = vpc_arena_alloc(o->c->arena, (n + 1) * sizeof *v);
     if (!v) {
-        rd_nomem(o->c);
+        vpn_rd_nomem(o->c);
         return NULL;
     }
     for (const cJSON *e = arr->child; e; e = e->next, i++) {
         if (!cJSON_IsString(e)) {
             rd_path at = {&p, NULL, i};
-            rd_fail(o->c, &at, NULL, "expected a string, found %s", vp_json_type_name(e));
+            vpn_rd_fail(o->c, &at, NULL, "expected a string, found %s", vp_json_type_name(e));
             return NULL;
         }
-        if (!(v[i] = rd_keep(o->c, e->valuestring, how)))
+        if (!(v[i] = vpn_rd_keep(o->c, e->valuestring, how)))
             return NULL;
     }
     *count = n;

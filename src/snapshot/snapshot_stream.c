@@ -30,17 +30,17 @@ static vp_status stream(const vp_snapshot *s, stream_job *j, size_t expected, vp
     char *skel = NULL;
     size_t skel_len = 0;
     int other_layout = 0;
-    vp_status st = rd_map_input(s->lazy_source, &in, err);
+    vp_status st = vpn_rd_map_input(s->lazy_source, &in, err);
     if (st)
         return st;
-    if ((st = rd_ctx_init(&c, s->lazy_source, &in, err))) {
-        rd_unmap_input(&in);
+    if ((st = vpn_rd_ctx_init(&c, s->lazy_source, &in, err))) {
+        vpn_rd_unmap_input(&in);
         return st;
     }
     c.stream_kind = (int)j->kind;
     c.on_element = hand;
     c.on_element_ctx = j;
-    st = rd_read_lines(&c, &in, &pending, &skel, &skel_len, &other_layout);
+    st = vpn_rd_read_lines(&c, &in, &pending, &skel, &skel_len, &other_layout);
     free(skel);
     if (!st && c.status) { /* a conversion error, or the caller's function stopped us */
         st = c.status;
@@ -51,10 +51,10 @@ static vp_status stream(const vp_snapshot *s, stream_job *j, size_t expected, vp
         /* else the function stopped us without a message: err is the caller's to keep */
     } else if (!st && (other_layout || j->seen != expected)) {
         st = vp_error_set(err, VP_ERR_INPUT, "%s: changed since it was read (%zu %s now, %zu before); expected the "
-                          "same file", s->lazy_source, j->seen, rd_kind_names[j->kind], expected);
+                          "same file", s->lazy_source, j->seen, vpn_rd_kind_names[j->kind], expected);
     }
-    rd_ctx_free(&c);
-    rd_unmap_input(&in);
+    vpn_rd_ctx_free(&c);
+    vpn_rd_unmap_input(&in);
     return st;
 }
 

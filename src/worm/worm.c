@@ -7,8 +7,8 @@
 #include "vaultproof/json.h"
 #include "vaultproof/worm.h"
 
-extern const char vp_worm_builtin_json[];
-extern const unsigned long vp_worm_builtin_json_len;
+extern const char vpw_worm_builtin_json[];
+extern const unsigned long vpw_worm_builtin_json_len;
 
 struct vp_worm_catalog {
     vp_arena arena;
@@ -42,7 +42,7 @@ static vp_status parse_sources(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
     char ptr[64];
     int i = 0;
     cat->source_count = (size_t)cJSON_GetArraySize(arr);
-    cat->sources = vp_arena_alloc(&cat->arena, (cat->source_count + 1) * sizeof *cat->sources);
+    cat->sources = vpc_arena_alloc(&cat->arena, (cat->source_count + 1) * sizeof *cat->sources);
     if (!cat->sources)
         return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
     for (const cJSON *s = arr->child; s; s = s->next, i++) {
@@ -50,11 +50,11 @@ static vp_status parse_sources(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
         if (!cJSON_IsObject(s))
             return vp_jr_fail(r, ptr, "an object", s);
         vp_worm_source *src = &cat->sources[i];
-        src->id = vp_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "id"));
-        src->title = vp_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "title"));
-        src->url = vp_arena_strdup(&cat->arena, opt_string(r, s, ptr, "url"));
-        src->as_of = vp_arena_strdup(&cat->arena, opt_string(r, s, ptr, "as_of"));
-        src->recorded = vp_arena_strdup(&cat->arena, opt_string(r, s, ptr, "recorded"));
+        src->id = vpc_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "id"));
+        src->title = vpc_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "title"));
+        src->url = vpc_arena_strdup(&cat->arena, opt_string(r, s, ptr, "url"));
+        src->as_of = vpc_arena_strdup(&cat->arena, opt_string(r, s, ptr, "as_of"));
+        src->recorded = vpc_arena_strdup(&cat->arena, opt_string(r, s, ptr, "recorded"));
         if (r->status)
             return r->status;
     }
@@ -74,7 +74,7 @@ static vp_status parse_regions(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
     char ptr[64], sptr[96], norm[128];
     int i = 0;
     cat->region_count = (size_t)cJSON_GetArraySize(arr);
-    cat->regions = vp_arena_alloc(&cat->arena, (cat->region_count + 1) * sizeof *cat->regions);
+    cat->regions = vpc_arena_alloc(&cat->arena, (cat->region_count + 1) * sizeof *cat->regions);
     if (!cat->regions)
         return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
     for (const cJSON *e = arr->child; e; e = e->next, i++) {
@@ -84,9 +84,9 @@ static vp_status parse_regions(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
             return vp_jr_fail(r, ptr, "an object", e);
         vp_worm_region *reg = &cat->regions[i];
         const char *loc = vp_jr_req_nonempty(r, e, ptr, "location");
-        reg->location = loc ? vp_arena_strdup(&cat->arena, vp_location_normalize(loc, norm, sizeof norm)) : NULL;
-        reg->display_name = vp_arena_strdup(&cat->arena, opt_string(r, e, ptr, "display_name"));
-        reg->status = vp_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, e, ptr, "status"));
+        reg->location = loc ? vpc_arena_strdup(&cat->arena, vp_location_normalize(loc, norm, sizeof norm)) : NULL;
+        reg->display_name = vpc_arena_strdup(&cat->arena, opt_string(r, e, ptr, "display_name"));
+        reg->status = vpc_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, e, ptr, "status"));
         if (r->status)
             return r->status;
         if (strcmp(reg->status, "ga") != 0)
@@ -99,7 +99,7 @@ static vp_status parse_regions(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
             return r->status;
         }
         reg->source_count = (size_t)cJSON_GetArraySize(srcs);
-        reg->sources = vp_arena_alloc(&cat->arena, reg->source_count * sizeof *reg->sources);
+        reg->sources = vpc_arena_alloc(&cat->arena, reg->source_count * sizeof *reg->sources);
         if (!reg->sources)
             return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
         int j = 0;
@@ -110,7 +110,7 @@ static vp_status parse_regions(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
             if (!has_source(cat, s->valuestring))
                 return vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: source '%s' is not defined in /sources",
                                     r->file, sptr, s->valuestring);
-            reg->sources[j] = vp_arena_strdup(&cat->arena, s->valuestring);
+            reg->sources[j] = vpc_arena_strdup(&cat->arena, s->valuestring);
         }
     }
     return VP_OK;
@@ -149,8 +149,8 @@ vp_status vp_worm_catalog_parse(const char *label, const char *json, size_t len,
                           format);
         goto done;
     }
-    cat->version = vp_arena_strdup(&cat->arena, version);
-    cat->origin = vp_arena_strdup(&cat->arena, label);
+    cat->version = vpc_arena_strdup(&cat->arena, version);
+    cat->origin = vpc_arena_strdup(&cat->arena, label);
     if (vp_jr_array(&r, root, "", "sources", &arr) != VP_PRESENT) {
         st = r.status ? r.status : vp_jr_fail(&r, "/sources", "an array", NULL);
         goto done;
@@ -175,14 +175,14 @@ done:
 
 vp_status vp_worm_catalog_builtin(vp_worm_catalog **out, vp_error *err)
 {
-    return vp_worm_catalog_parse("built-in", vp_worm_builtin_json, vp_worm_builtin_json_len, out, err);
+    return vp_worm_catalog_parse("built-in", vpw_worm_builtin_json, vpw_worm_builtin_json_len, out, err);
 }
 
 void vp_worm_catalog_free(vp_worm_catalog *cat)
 {
     if (!cat)
         return;
-    vp_arena_free(&cat->arena);
+    vpc_arena_free(&cat->arena);
     free(cat);
 }
 

@@ -30,7 +30,7 @@ class Table:
     """docs/modules.txt: the order, and who owns which header and generated source."""
 
     def __init__(self, path):
-        self.order, self.public, self.shared, self.generated = [], {}, [], {}
+        self.order, self.public, self.shared, self.generated, self.prefix = [], {}, [], {}, {}
         with open(path, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 words = line.split("#", 1)[0].split()
@@ -41,14 +41,16 @@ class Table:
                     raise ValueError("%s:%d: module %s listed twice" % (path, n, mod))
                 self.order.append(mod)
                 for w in words[1:]:
-                    if w.startswith("src/"):
+                    if w.startswith("prefix="):
+                        self.prefix[mod] = w[len("prefix="):]
+                    elif w.startswith("src/"):
                         self.shared.append(w)
                     elif w.startswith("generated/"):
                         self.generated[w[len("generated/"):]] = mod
                     elif w.endswith(".h") and "/" not in w:
                         self.public[w] = mod
                     else:
-                        raise ValueError("%s:%d: %r: expected a header name, src/MOD/*.h or generated/FILE.c"
+                        raise ValueError("%s:%d: %r: expected prefix=P, a header name, src/MOD/*.h or generated/FILE.c"
                                          % (path, n, w))
         self.rank = {m: i for i, m in enumerate(self.order)}
 
@@ -131,6 +133,31 @@ def source_files():
     return [os.path.relpath(f, SOURCE) for f in files]
 
 
+def public_names():
+    """Every vp_ name the installed headers declare."""
+    public = set()
+    for h in glob.glob(os.path.join(SOURCE, "include", "vaultproof", "*.h")):
+        with open(h, encoding="utf-8") as f:
+            public |= set(re.findall(r"\bvp_[A-Za-z0-9_]+\b", f.read()))
+    return public
+
+
+def prefix_problems(defined, public, table):
+    """defined: symbol -> (source label, module). The CLI is the program, not the library."""
+    problems = []
+    for mod in table.order:
+        if mod != "cli" and mod not in table.prefix:
+            problems.append("docs/modules.txt: module %s has no prefix=" % mod)
+    for sym, (rel, mod) in sorted(defined.items()):
+        if mod == "cli" or sym in public:
+            continue
+        want = table.prefix.get(mod, "?")
+        if not sym.startswith(want):
+            problems.append("%s: %s is neither declared in include/vaultproof/ nor prefixed %s (module %s)"
+                            % (rel, sym, want, mod))
+    return problems
+
+
 class ModuleOrder(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -165,7 +192,9 @@ class ModuleOrder(unittest.TestCase):
         if problems:
             self.fail("%d include line(s) break docs/modules.txt:\n  %s" % (len(problems), "\n  ".join(problems)))
 
-    def test_symbols_follow_the_order(self):
+    def symbols(self):
+        """(objects, defined, undefined, problems) of the built objects: objects maps an
+        object to (source label, module); defined maps a global symbol to (label, module)."""
         build = os.path.dirname(os.path.abspath(BINARY))
         nm = shutil.which("nm")
         if not nm or not os.path.isdir(os.path.join(build, "CMakeFiles")):
@@ -200,6 +229,10 @@ class ModuleOrder(unittest.TestCase):
                 undefined.append((obj, sym))
             elif kind.isupper():
                 defined.setdefault(sym, objects[obj])
+        return objects, defined, undefined, problems
+
+    def test_symbols_follow_the_order(self):
+        objects, defined, undefined, problems = self.symbols()
         for obj, sym in undefined:
             if sym not in defined:
                 continue  # a library's (libc, OpenSSL, ...)
@@ -211,6 +244,26 @@ class ModuleOrder(unittest.TestCase):
         if problems:
             problems = sorted(set(problems))
             self.fail("%d symbol reference(s) break docs/modules.txt:\n  %s" % (len(problems), "\n  ".join(problems)))
+
+    def test_internal_symbols_carry_their_module_prefix(self):
+        # The library is installed: an internal name without the module's prefix (pdf_printf,
+        # or a vp_ name no public header declares) could clash with a caller's at link time.
+        _, defined, _, problems = self.symbols()
+        problems += prefix_problems(defined, public_names(), self.table)
+        if problems:
+            self.fail("%d symbol(s) without their module's prefix:\n  %s" % (len(problems), "\n  ".join(problems)))
+
+    def test_the_prefix_check_sees_a_short_name(self):
+        defined = {"pdf_printf": ("src/render/pdf.c", "render"),
+                   "vpr_pdf_printf": ("src/render/pdf.c", "render"),
+                   "vp_render_pdf": ("src/render/render.c", "render"),
+                   "vp_made_up": ("src/pack/pack.c", "pack"),
+                   "main_loop": ("src/cli/main.c", "cli")}
+        problems = prefix_problems(defined, {"vp_render_pdf"}, self.table)
+        self.assertEqual(len(problems), 2, problems)
+        self.assertIn("src/render/pdf.c: pdf_printf is neither declared in include/vaultproof/ nor prefixed vpr_",
+                      problems[0] if "pdf_printf" in problems[0] else problems[1])
+        self.assertTrue(any("vp_made_up" in p and "prefixed vpk_" in p for p in problems), problems)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ START_TEST(lists_and_kinds_are_covered)
         for (vp_arm_op op = 0; op < VP_ARM_OP_COUNT; op++)
             used |= vp_arm_get(op)->kind == k;
         ck_assert_msg(used, "kind %d is read by no operation", (int)k);
-        ck_assert_msg(col_normalizer_for(k) != NULL, "kind %d has no normalizer", (int)k);
+        ck_assert_msg(vpo_normalizer_for(k) != NULL, "kind %d has no normalizer", (int)k);
     }
     for (vp_arm_api a = 0; a < VP_ARM_API_COUNT; a++)
         ck_assert_ptr_nonnull(vp_arm_api_default(a));
