@@ -25,7 +25,21 @@ bench_start side-by-side.sh "$old"
 
 generate_estate "$python" "$here" "$work/raw"
 bench_config "$python" "$here" "$work/config.json"
-"$new" keygen --out "$work/keys" --now 2026-09-01T00:00:00Z >/dev/null
+# An RSA identity, not `keygen`'s ECDSA one: PKCS#1 v1.5 signatures are deterministic, so
+# equal inputs give byte-equal bundles; ECDSA's random nonce would make every bundle differ.
+rsa_identity() { # dir
+  local k=$1
+  mkdir -p "$k"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$k/ca.key" -out "$k/ca.pem" -days 3650 \
+    -subj "/CN=vaultproof bench CA NOT FOR PRODUCTION" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout "$k/signer.key" -out "$k/signer.csr" \
+    -subj "/CN=vaultproof bench signer NOT FOR PRODUCTION" 2>/dev/null
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n' > "$k/ext"
+  openssl x509 -req -in "$k/signer.csr" -CA "$k/ca.pem" -CAkey "$k/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$k/ext" -out "$k/signer.pem" 2>/dev/null
+  chmod 600 "$k/signer.key" "$k/ca.key"
+}
+rsa_identity "$work/keys"
 export SOURCE_DATE_EPOCH=1790748000
 
 # One stage of one build in round r; outputs go to a directory of their own per build,

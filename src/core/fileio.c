@@ -34,8 +34,8 @@ static vp_status open_input(const char *path, int *fd_out, size_t *size, vp_erro
 
 vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err)
 {
-    int fd;
-    size_t size, got = 0;
+    int fd = -1; /* set by open_input; initialized so -O3's flow analysis agrees */
+    size_t size = 0, got = 0;
     vp_status st = open_input(path, &fd, &size, err);
     if (st)
         return st;
@@ -65,8 +65,8 @@ vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err
 
 vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err)
 {
-    int fd;
-    size_t size;
+    int fd = -1; /* as in vp_read_file */
+    size_t size = 0;
     out->data = NULL;
     out->len = 0;
     vp_status st = open_input(path, &fd, &size, err);
