@@ -4,11 +4,11 @@
 #
 # Usage: bench/side-by-side.sh OLD_BUILD_DIR NEW_BUILD_DIR [ROUNDS]   (default ROUNDS: 3)
 #
-# Generates the estate every benchmark uses (bench/lib.sh), makes demo keys, then for each
+# Generates the estate every benchmark uses (bench/lib.sh), makes an RSA signing identity, then for each
 # round runs, old build then new build, under /usr/bin/time -v:
 #   collect --replay, evaluate, render --pdf --xlsx, pack --replay
-# with a pinned clock. Prints per stage the median wall time and peak RSS of each build
-# and the ratio new/old, and whether the two builds' snapshot, findings, report, workbook
+# with a pinned clock. Prints per stage the median wall time, CPU time (user + system) and
+# peak RSS of each build and the ratios new/old, and whether the two builds' snapshot, findings, report, workbook
 # and bundle are byte-identical (they must be when both builds claim the same commit:
 # configure them with -DVP_GIT_COMMIT=SAME).
 set -euo pipefail
@@ -75,14 +75,24 @@ for r in $(seq 1 "$rounds"); do
 done
 
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+# CPU seconds (user + system) from a /usr/bin/time -v report: less disturbed than wall time
+# when something else runs on the machine.
+cpu() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f\n", s}' "$1"; }
+col() { # kind build stage: median over the rounds
+  for r in $(seq 1 "$rounds"); do
+    case $1 in wall) seconds "$work/time-$2-$3-$r.txt" ;; cpu) cpu "$work/time-$2-$3-$r.txt" ;;
+                rss) megabytes "$work/time-$2-$3-$r.txt"; echo ;; esac
+  done | median
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 echo
-printf '%-9s %10s %10s %7s %12s %12s\n' stage "old s" "new s" "new/old" "old RSS MB" "new RSS MB"
+printf '%-9s %8s %8s %6s %9s %9s %6s %9s %9s\n' stage "old s" "new s" ratio "old cpu" "new cpu" ratio \
+  "old MB" "new MB"
 for st in $stages; do
-  ow=$(for r in $(seq 1 "$rounds"); do seconds "$work/time-old-$st-$r.txt"; done | median)
-  nw=$(for r in $(seq 1 "$rounds"); do seconds "$work/time-new-$st-$r.txt"; done | median)
-  om=$(for r in $(seq 1 "$rounds"); do megabytes "$work/time-old-$st-$r.txt"; done | median)
-  nm=$(for r in $(seq 1 "$rounds"); do megabytes "$work/time-new-$st-$r.txt"; done | median)
-  printf '%-9s %10s %10s %7s %12s %12s\n' "$st" "$ow" "$nw" "$(awk -v a="$nw" -v b="$ow" 'BEGIN{printf "%.2f", a / b}')" "$om" "$nm"
+  ow=$(col wall old "$st"); nw=$(col wall new "$st")
+  oc=$(col cpu old "$st"); nc=$(col cpu new "$st")
+  printf '%-9s %8s %8s %6s %9s %9s %6s %9s %9s\n' "$st" "$ow" "$nw" "$(ratio "$nw" "$ow")" "$oc" "$nc" \
+    "$(ratio "$nc" "$oc")" "$(col rss old "$st")" "$(col rss new "$st")"
 done
 echo
 if cmp -s "$work/keep-old/sums" "$work/keep-new/sums"; then
