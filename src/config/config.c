@@ -115,7 +115,8 @@ static vp_status check_lengths(const char *file, const cJSON *node, const char *
         vp_status st;
         if (cJSON_IsObject(node) && strlen(c->string) > VP_CONFIG_MAX_NAME)
             return vp_error_set(err, VP_ERR_INPUT, "%s: %s: a key of %zu bytes; expected at most %d (docs/config.md, "
-                                "Limits)", file, ptr[0] ? ptr : "(document root)", strlen(c->string), VP_CONFIG_MAX_NAME);
+                                "Limits)", file, ptr[0] ? ptr : "(document root)", strlen(c->string),
+                                VP_CONFIG_MAX_NAME);
         if (cJSON_IsObject(node))
             vp_json_pointer_join(child, sizeof child, ptr, c->string);
         else

@@ -59,8 +59,9 @@ static const char *config_text(vp_findings_file *f, vp_jreader *r, const cJSON *
     const char *s = str(f, r, o, base, key, 1);
     char p[256];
     if (s && strlen(s) > VP_CONFIG_MAX_NAME && r->status == VP_OK)
-        r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: %zu bytes; expected at most %d (docs/config.md, Limits)",
-                                 r->file, vp_json_pointer_join(p, sizeof p, base, key), strlen(s), VP_CONFIG_MAX_NAME);
+        r->status = vp_error_set(r->err, VP_ERR_INPUT,
+                                 "%s: %s: %zu bytes; expected at most %d (docs/config.md, Limits)", r->file,
+                                 vp_json_pointer_join(p, sizeof p, base, key), strlen(s), VP_CONFIG_MAX_NAME);
     return s;
 }
 

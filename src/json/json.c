@@ -94,7 +94,10 @@ static int hex4(const unsigned char *p, unsigned *out)
     unsigned v = 0;
     for (int k = 0; k < 4; k++) {
         unsigned c = p[k];
-        unsigned d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 16;
+        unsigned d = c >= '0' && c <= '9'   ? c - '0'
+                     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                     : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                            : 16;
         if (d > 15)
             return 0;
         v = v << 4 | d;
@@ -192,7 +195,8 @@ static vp_status scan_fail(const scan_state *s, size_t off, vp_error *err, const
 }
 
 /* One backslash escape at p[i] inside a string (RFC 8259 section 7). Returns the bytes
- * it takes, 0 when the text ends inside it (a truncated file), or sets err. */
+ * it takes, 0 when the text ends inside it (a truncated file), or SIZE_MAX after
+ * setting err. */
 static size_t scan_escape(const scan_state *s, size_t i, vp_error *err)
 {
     const unsigned char *p = s->p;
