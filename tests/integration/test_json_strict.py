@@ -26,7 +26,7 @@ class StrictJson(TempDirTest):
             f.write(text.replace(old, new, 1))
         out = self.path("snapshot.json")
         rc, _, err = run(["collect", "--replay", raw, "--config", os.path.join(SAMPLE, "vaultproof.json"),
-                          "--out", out], timeout=60)  # a hang fails the test (issue 12, point 1)
+                          "--out", out], timeout=30)  # a hang fails the test (issue 12, point 1)
         return rc, err, rel, out
 
     def test_escaped_nul_in_immutability_state(self):
