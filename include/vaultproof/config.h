@@ -15,6 +15,12 @@ typedef struct vp_config vp_config;
 /* vaultproof/worm.h; declared here so the configuration does not pull in the catalog. */
 typedef struct vp_worm_catalog vp_worm_catalog;
 
+/* Longest config texts accepted, in bytes (docs/config.md "Limits"): the free texts
+ * reach the PDF report, whose strings libharu caps at 65,535 bytes. Exemption reasons,
+ * file paths and URLs may be long; every other string and every key is a name. */
+#define VP_CONFIG_MAX_NAME 512
+#define VP_CONFIG_MAX_TEXT 4096
+
 /* Loads and validates path. *out is owned by the caller (vp_config_free). */
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err);
 void vp_config_free(vp_config *cfg);

@@ -27,9 +27,15 @@
 #include "vaultproof/cms.h"
 #include "vaultproof/tsa.h"
 
+/* The longest /Reason vp_pdf_sign writes, and the most bytes a signature dictionary may
+ * hold before its /ByteRange for vp_pdf_verify to find it: verification looks for the
+ * dictionary's start only that far back, which keeps it linear in the file size. */
+#define VP_PDF_REASON_MAX 1024
+#define VP_PDF_SIG_PREFIX_MAX 4096
+
 typedef struct {
     long long claimed_time;      /* seconds since the epoch, written as /M; required (>= 0) */
-    const char *reason;          /* /Reason text (printable ASCII), or NULL for none */
+    const char *reason;          /* /Reason text (printable ASCII, at most VP_PDF_REASON_MAX), or NULL */
     unsigned cms_flags;          /* 0 or VP_CMS_RSA_PSS; VP_CMS_PADES is implied */
     vp_timestamp_fn timestamp;   /* NULL, or PAdES B-T: a token over the signature value */
     void *timestamp_ctx;         /* passed to timestamp (e.g. a const vp_tsa *) */
@@ -58,7 +64,8 @@ typedef struct {
     vp_tsa_verdict timestamp; /* its checks, over the CMS signature value */
 } vp_pdf_verdict;
 
-/* Verifies the last signature in the PDF: locates the last /ByteRange, requires it to
+/* Verifies the last signature in the PDF: locates the last /ByteRange (its dictionary
+ * starting at most VP_PDF_SIG_PREFIX_MAX bytes before it), requires it to
  * cover the whole file except exactly its /Contents string, requires SubFilter
  * ETSI.CAdES.detached, and checks the CMS over those bytes (signature, ESS
  * signing-certificate-v2, no signing-time attribute, chain to trust_ca_path when given)

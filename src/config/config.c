@@ -88,6 +88,45 @@ static vp_status parse_scope(vp_config *c, vp_jreader *r)
     return vpf_config_string_list(c, r, vaults, "/scope/vaults", "exclude", &c->exclude, &c->exclude_count);
 }
 
+/* The longest a string at ptr may be: exemption reasons, paths and URLs are texts,
+ * everything else a name. */
+static size_t max_length(const char *ptr)
+{
+    size_t n = strlen(ptr);
+    int reason = n > 7 && !strcmp(ptr + n - 7, "/reason") && !strncmp(ptr, "/exemptions/", 12);
+    return reason || !strncmp(ptr, "/signer/", 8) || !strncmp(ptr, "/live/", 6) || !strcmp(ptr, "/worm_catalog")
+               ? VP_CONFIG_MAX_TEXT
+               : VP_CONFIG_MAX_NAME;
+}
+
+/* Every key and string below node within its limit, so no text that reaches the report
+ * can exceed what the PDF writer takes (an organization of 64 KiB made libharu fail with
+ * exit 70). An inline worm_catalog is the catalog reader's to check. */
+static vp_status check_lengths(const char *file, const cJSON *node, const char *ptr, vp_error *err)
+{
+    char child[1024];
+    int i = 0;
+    if (cJSON_IsString(node) && strlen(node->valuestring) > max_length(ptr))
+        return vp_error_set(err, VP_ERR_INPUT, "%s: %s: %zu bytes; expected at most %zu (docs/config.md, Limits)",
+                            file, ptr, strlen(node->valuestring), max_length(ptr));
+    if ((!cJSON_IsObject(node) && !cJSON_IsArray(node)) || !strcmp(ptr, "/worm_catalog"))
+        return VP_OK;
+    for (const cJSON *c = node->child; c; c = c->next, i++) {
+        vp_status st;
+        if (cJSON_IsObject(node) && strlen(c->string) > VP_CONFIG_MAX_NAME)
+            return vp_error_set(err, VP_ERR_INPUT, "%s: %s: a key of %zu bytes; expected at most %d (docs/config.md, "
+                                "Limits)", file, ptr[0] ? ptr : "(document root)", strlen(c->string),
+                                VP_CONFIG_MAX_NAME);
+        if (cJSON_IsObject(node))
+            vp_json_pointer_join(child, sizeof child, ptr, c->string);
+        else
+            vp_json_pointer_index(child, sizeof child, ptr, i);
+        if ((st = check_lengths(file, c, child, err)))
+            return st;
+    }
+    return VP_OK;
+}
+
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
 {
     vp_jreader r = {.file = path, .err = err, .status = VP_OK};
@@ -114,6 +153,8 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
         st = vp_jr_fail(&r, "", "a configuration object", c->root);
         goto fail;
     }
+    if ((st = check_lengths(path, c->root, "", err)))
+        goto fail;
     for (const cJSON *k = c->root->child; k; k = k->next) {
         size_t i, n = sizeof known_keys / sizeof known_keys[0];
         for (i = 0; i < n && strcmp(known_keys[i].key, k->string) != 0; i++)

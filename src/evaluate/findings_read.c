@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/findings_read.h"
 #include "vaultproof/json.h"
@@ -49,6 +50,19 @@ static const char *str(vp_findings_file *f, vp_jreader *r, const cJSON *o, const
     if (pr == VP_ABSENT && r->status == VP_OK)
         vp_jr_fail(r, vp_json_pointer_join(p, sizeof p, base, key), "a string or null", NULL);
     return s && copy ? vpc_arena_strdup(&f->arena, s) : s;
+}
+
+/* A config text the report shows, held to the config's limit (docs/config.md, Limits):
+ * libharu refuses longer document-info strings. */
+static const char *config_text(vp_findings_file *f, vp_jreader *r, const cJSON *o, const char *base, const char *key)
+{
+    const char *s = str(f, r, o, base, key, 1);
+    char p[256];
+    if (s && strlen(s) > VP_CONFIG_MAX_NAME && r->status == VP_OK)
+        r->status = vp_error_set(r->err, VP_ERR_INPUT,
+                                 "%s: %s: %zu bytes; expected at most %d (docs/config.md, Limits)", r->file,
+                                 vp_json_pointer_join(p, sizeof p, base, key), strlen(s), VP_CONFIG_MAX_NAME);
+    return s;
 }
 
 static long long num(vp_jreader *r, const cJSON *o, const char *base, const char *key)
@@ -129,8 +143,8 @@ static void read_record(vp_findings_file *f, vp_jreader *r, const cJSON *root)
     if ((o = obj(r, root, "", "config", p, sizeof p))) {
         h->config_path = str(f, r, o, p, "path", 1);
         h->config_sha256 = str(f, r, o, p, "sha256", 1);
-        h->organization = str(f, r, o, p, "organization", 1);
-        h->report_title = str(f, r, o, p, "report_title", 1);
+        h->organization = config_text(f, r, o, p, "organization");
+        h->report_title = config_text(f, r, o, p, "report_title");
     }
     if ((o = obj(r, root, "", "snapshot", p, sizeof p))) {
         h->snapshot_file = str(f, r, o, p, "file", 1);

@@ -1,6 +1,9 @@
 #include <errno.h>
+#include <limits.h>
+#include <locale.h>
 #include <pthread.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,17 +71,258 @@ static const unsigned char string_stop[256] = {
     VP_ROW1, VP_ROW1, VP_ROW1,      VP_ROW1, VP_ROW1, VP_ROW1,          VP_ROW1, VP_ROW1,
 };
 
-/* One pass over the bytes before cJSON sees them: encoding, depth and string length
- * are checked here because cJSON accepts invalid UTF-8 and recurses 1000 deep. */
+/* Where the prescan is in the document: one frame per open object or array, so an
+ * error can name its JSON pointer. Keys are kept as offsets into the text and decoded
+ * only when an error is reported. */
+typedef struct {
+    unsigned char object, want_key, has_key;
+    size_t key_off, key_len; /* the raw bytes between the quotes of the current key */
+    size_t index;            /* the current element of an array */
+} scan_frame;
+
+typedef struct {
+    const char *label;
+    const unsigned char *p;
+    size_t len;
+    size_t depth;
+    int in_key; /* the string being scanned is a key: it is not part of the pointer yet */
+    scan_frame frames[VP_JSON_MAX_DEPTH + 1];
+} scan_state;
+
+static int hex4(const unsigned char *p, unsigned *out)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned c = p[k];
+        unsigned d = c >= '0' && c <= '9'   ? c - '0'
+                     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                     : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                            : 16;
+        if (d > 15)
+            return 0;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return 1;
+}
+
+static size_t put_utf8(char *out, unsigned cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* A key as its decoded text, cut to fit out. The key was validated when it was
+ * scanned, so every escape in it is complete. */
+static void decode_key(const unsigned char *s, size_t n, char *out, size_t size)
+{
+    static const char plain[] = "\"\\/bfnrt", decoded[] = "\"\\/\b\f\n\r\t";
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 5 < size;) {
+        if (s[i] != '\\') {
+            out[o++] = (char)s[i++];
+            continue;
+        }
+        const char *k = strchr(plain, s[i + 1]);
+        if (k && s[i + 1]) {
+            out[o++] = decoded[k - plain];
+            i += 2;
+            continue;
+        }
+        unsigned cp = 0, lo = 0;
+        hex4(s + i + 2, &cp);
+        i += 6;
+        if (cp >= 0xd800 && cp <= 0xdbff && hex4(s + i + 2, &lo)) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            i += 6;
+        }
+        o += put_utf8(out + o, cp);
+    }
+    out[o] = '\0';
+}
+
+/* The JSON pointer of the value being scanned. */
+static void scan_pointer(const scan_state *s, char *ptr, size_t size)
+{
+    char key[256];
+    ptr[0] = '\0';
+    for (size_t d = 1; d <= s->depth; d++) {
+        const scan_frame *f = &s->frames[d];
+        if (d == s->depth && s->in_key)
+            break; /* the error is in the key itself: the pointer is its object's */
+        if (!f->object) {
+            vp_json_pointer_index(ptr, size, ptr, (int)(f->index > INT_MAX ? INT_MAX : f->index));
+        } else if (f->has_key) {
+            decode_key(s->p + f->key_off, f->key_len, key, sizeof key);
+            vp_json_pointer_join(ptr, size, ptr, key);
+        }
+    }
+}
+
+/* "<label>:<line>:<col>: <pointer>: <what>; expected <expected>" for the byte at off. */
+static vp_status scan_fail(const scan_state *s, size_t off, vp_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static vp_status scan_fail(const scan_state *s, size_t off, vp_error *err, const char *fmt, ...)
+{
+    char what[256], ptr[1024];
+    size_t line, col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    line_col((const char *)s->p, off, &line, &col);
+    scan_pointer(s, ptr, sizeof ptr);
+    return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: %s: %s", s->label, line, col, ptr[0] ? ptr : "(document root)",
+                        what);
+}
+
+/* One backslash escape at p[i] inside a string (RFC 8259 section 7). Returns the bytes
+ * it takes, 0 when the text ends inside it (a truncated file), or SIZE_MAX after
+ * setting err. */
+static size_t scan_escape(const scan_state *s, size_t i, vp_error *err)
+{
+    const unsigned char *p = s->p;
+    size_t left = s->len - i;
+    unsigned cp, lo;
+    if (left < 2)
+        return 0;
+    if (strchr("\"\\/bfnrt", p[i + 1]) && p[i + 1])
+        return 2;
+    if (p[i + 1] != 'u') {
+        scan_fail(s, i, err, "invalid escape '\\%c'; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+                  p[i + 1] >= 0x20 && p[i + 1] < 0x7f ? p[i + 1] : '?');
+        return SIZE_MAX;
+    }
+    if (left < 6)
+        return 0;
+    if (!hex4(p + i + 2, &cp)) {
+        scan_fail(s, i, err, "invalid escape '\\u%.4s'; expected \\u and four hex digits", (const char *)p + i + 2);
+        return SIZE_MAX;
+    }
+    if (cp == 0) {
+        /* cJSON's strings end at NUL: "Locked\u0000..." would read as "Locked" */
+        scan_fail(s, i, err, "escaped NUL (\\u0000) in a string; expected text without NUL characters");
+        return SIZE_MAX;
+    }
+    if (cp >= 0xdc00 && cp <= 0xdfff) {
+        scan_fail(s, i, err, "lone low surrogate \\u%04X; expected it after a high surrogate (\\uD800-\\uDBFF)", cp);
+        return SIZE_MAX;
+    }
+    if (cp < 0xd800 || cp > 0xdbff)
+        return 6;
+    if (left < 12)
+        return left >= 7 && p[i + 6] != '\\' ? (scan_fail(s, i, err, "lone high surrogate \\u%04X; expected a low "
+                                                          "surrogate escape (\\uDC00-\\uDFFF) right after it", cp),
+                                                SIZE_MAX)
+                                             : 0;
+    if (p[i + 6] != '\\' || p[i + 7] != 'u' || !hex4(p + i + 8, &lo) || lo < 0xdc00 || lo > 0xdfff) {
+        scan_fail(s, i, err, "lone high surrogate \\u%04X; expected a low surrogate escape (\\uDC00-\\uDFFF) right "
+                  "after it", cp);
+        return SIZE_MAX;
+    }
+    return 12;
+}
+
+#define MAX_NUMBER 63 /* cJSON reads at most 63 characters of a number */
+
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A number at p[i] (RFC 8259 section 6): -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?,
+ * finite as a double. Returns its length, or 0 after setting err. */
+static size_t scan_number(const scan_state *s, size_t i, vp_error *err)
+{
+    const unsigned char *p = s->p;
+    size_t j = i, n = s->len;
+    const char *bad = NULL;
+    int exponent = 0;
+    if (p[j] == '-')
+        j++;
+    if (j < n && p[j] == '0') {
+        if (++j < n && is_digit(p[j]))
+            bad = "number with a leading zero; expected no leading zeros";
+    } else if (j < n && is_digit(p[j])) {
+        while (j < n && is_digit(p[j]))
+            j++;
+    } else {
+        bad = "'-' without digits; expected a number";
+    }
+    if (!bad && j < n && p[j] == '.') {
+        if (++j == n || !is_digit(p[j]))
+            bad = "number without digits after '.'; expected a digit after the decimal point";
+        while (j < n && is_digit(p[j]))
+            j++;
+    }
+    if (!bad && j < n && (p[j] == 'e' || p[j] == 'E')) {
+        exponent = 1;
+        if (++j < n && (p[j] == '+' || p[j] == '-'))
+            j++;
+        if (j == n || !is_digit(p[j]))
+            bad = "number without digits in its exponent; expected a digit after 'e'";
+        while (j < n && is_digit(p[j]))
+            j++;
+    }
+    if (!bad && j < n && (p[j] == '.' || p[j] == 'e' || p[j] == 'E' || p[j] == '+' || p[j] == '-'))
+        bad = "malformed number; expected a JSON number (RFC 8259 section 6)";
+    if (bad) {
+        scan_fail(s, i, err, "%s", bad);
+        return 0;
+    }
+    if (j - i > MAX_NUMBER) {
+        scan_fail(s, i, err, "number of %zu characters; expected at most %d", j - i, MAX_NUMBER);
+        return 0;
+    }
+    if (exponent) { /* without an exponent, 63 characters cannot overflow a double */
+        char buf[MAX_NUMBER + 1], *dot;
+        memcpy(buf, p + i, j - i);
+        buf[j - i] = '\0';
+        if ((dot = strchr(buf, '.')) != NULL) /* strtod reads the locale's decimal point, as cJSON does */
+            *dot = localeconv()->decimal_point[0];
+        if (isinf(strtod(buf, NULL))) {
+            memcpy(buf, p + i, j - i);
+            scan_fail(s, i, err, "number %s is out of range; expected a finite number (at most about 1.8e308)", buf);
+            return 0;
+        }
+    }
+    return j - i;
+}
+
+/* One pass over the bytes before cJSON sees them. cJSON accepts invalid UTF-8, cuts a
+ * string at \u0000, reads a bad \u escape as U+0000, takes numbers with leading zeros,
+ * "1." or an exponent that overflows to infinity, and recurses 1000 deep; so encoding,
+ * escapes, number syntax and range, depth and string length are checked here, each
+ * failure naming line, column and JSON pointer. The structure (commas, colons,
+ * literals) is left to cJSON. */
 static vp_status prescan(const char *label, const char *data, size_t len, int *unbalanced, vp_error *err)
 {
-    const unsigned char *p = (const unsigned char *)data;
-    size_t depth = 0, str_start = 0;
+    scan_state s = {.label = label, .p = (const unsigned char *)data, .len = len};
+    const unsigned char *p = s.p;
+    size_t str_start = 0;
     int in_string = 0;
-    size_t line, col;
 
     for (size_t i = 0; i < len;) {
         unsigned char c = p[i];
+        scan_frame *f = &s.frames[s.depth];
         if (in_string) { /* the common case: skip ordinary string bytes quickly */
             while (i < len && !string_stop[p[i]])
                 i++;
@@ -86,57 +330,87 @@ static vp_status prescan(const char *label, const char *data, size_t len, int *u
                 break;
             c = p[i];
         }
-        if (c == 0 || (in_string && c < 0x20)) {
-            line_col(data, i, &line, &col);
-            return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: %s byte 0x%02x; expected JSON text", label, line, col,
-                                in_string ? "unescaped control" : "NUL", c);
-        }
+        if (c == 0 || (in_string && c < 0x20))
+            return scan_fail(&s, i, err, "%s byte 0x%02x; expected JSON text", in_string ? "unescaped control" : "NUL",
+                             c);
         if (c >= 0x80) {
             size_t n = utf8_sequence(p + i, len - i);
-            if (!n) {
-                line_col(data, i, &line, &col);
-                return vp_error_set(err, VP_ERR_INPUT,
-                                    "%s:%zu:%zu: invalid UTF-8 byte 0x%02x; expected UTF-8 encoded JSON",
-                                    label, line, col, c);
-            }
+            if (!n)
+                return scan_fail(&s, i, err, "invalid UTF-8 byte 0x%02x; expected UTF-8 encoded JSON", c);
             i += n;
             continue;
         }
         if (in_string) {
             if (c == '\\') {
-                i += 2;
+                size_t n = scan_escape(&s, i, err);
+                if (n == SIZE_MAX)
+                    return VP_ERR_INPUT;
+                if (n == 0)
+                    break; /* the text ends inside the escape: an unterminated string */
+                i += n;
                 continue;
             }
-            if (c == '"') {
-                in_string = 0;
-                if (i - str_start > VP_JSON_MAX_STRING) {
-                    line_col(data, str_start, &line, &col);
-                    return vp_error_set(err, VP_ERR_INPUT,
-                                        "%s:%zu:%zu: string of %zu bytes; expected at most %u bytes",
-                                        label, line, col, i - str_start - 1, VP_JSON_MAX_STRING);
-                }
+            in_string = 0; /* c is the closing quote */
+            if (s.in_key) {
+                f->key_len = i - f->key_off;
+                s.in_key = 0;
             }
-        } else if (c == '"') {
+            if (i - str_start > VP_JSON_MAX_STRING)
+                return scan_fail(&s, str_start, err, "string of %zu bytes; expected at most %u bytes",
+                                 i - str_start - 1, VP_JSON_MAX_STRING);
+            i++;
+            continue;
+        }
+        switch (c) {
+        case '"':
             in_string = 1;
             str_start = i;
-        } else if (c == '{' || c == '[') {
-            if (++depth > VP_JSON_MAX_DEPTH) {
-                line_col(data, i, &line, &col);
-                return vp_error_set(err, VP_ERR_INPUT,
-                                    "%s:%zu:%zu: nesting deeper than %d levels; expected at most %d",
-                                    label, line, col, VP_JSON_MAX_DEPTH, VP_JSON_MAX_DEPTH);
+            if (s.depth && f->object && f->want_key) {
+                f->want_key = 0;
+                f->has_key = 1;
+                f->key_off = i + 1;
+                s.in_key = 1;
             }
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            depth--;
+            break;
+        case '{':
+        case '[':
+            if (s.depth == VP_JSON_MAX_DEPTH)
+                return scan_fail(&s, i, err, "nesting deeper than %d levels; expected at most %d",
+                                 VP_JSON_MAX_DEPTH, VP_JSON_MAX_DEPTH);
+            f = &s.frames[++s.depth];
+            memset(f, 0, sizeof *f);
+            f->object = f->want_key = c == '{';
+            break;
+        case '}':
+        case ']':
+            if (s.depth)
+                s.depth--;
+            break;
+        case ',':
+            if (s.depth && f->object) {
+                f->want_key = 1;
+                f->has_key = 0;
+            } else if (s.depth) {
+                f->index++;
+            }
+            break;
+        case '.':
+        case '+':
+            return scan_fail(&s, i, err, "'%c' outside a string; expected a number to start with '-' or a digit", c);
+        default:
+            if (c == '-' || is_digit(c)) {
+                size_t n = scan_number(&s, i, err);
+                if (!n)
+                    return VP_ERR_INPUT;
+                i += n;
+                continue;
+            }
         }
         i++;
     }
-    if (in_string && len - str_start > VP_JSON_MAX_STRING) {
-        line_col(data, str_start, &line, &col);
-        return vp_error_set(err, VP_ERR_INPUT, "%s:%zu:%zu: unterminated string of more than %u bytes",
-                            label, line, col, VP_JSON_MAX_STRING);
-    }
-    *unbalanced = in_string || depth > 0;
+    if (in_string && len - str_start > VP_JSON_MAX_STRING)
+        return scan_fail(&s, str_start, err, "unterminated string of more than %u bytes", VP_JSON_MAX_STRING);
+    *unbalanced = in_string || s.depth > 0;
     return VP_OK;
 }
 

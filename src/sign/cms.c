@@ -355,6 +355,122 @@ static int signature_alg_matches(CMS_SignerInfo *si, X509 *signer)
     return 0;
 }
 
+/* ---- the canonical form (RFC 5652 5.1, 5.3, 11.1) ----
+ * vaultproof's signatures are deterministic in everything outside the signature value,
+ * so verification requires exactly what it writes: bytes changed outside the signed
+ * attributes (the SignedData version, eContentType, digestAlgorithms, a non-DER length)
+ * would otherwise still verify. Checked before CMS_verify, which leaks memory on a
+ * digestAlgorithms entry that is no digest (OpenSSL 3.0). */
+
+/* SignedData version 1: issuerAndSerialNumber, id-data, no attribute certificates. */
+static const unsigned char SD_VERSION[] = {0x02, 0x01, 0x01};
+/* digestAlgorithms: SET OF exactly one AlgorithmIdentifier, SHA-256 without parameters. */
+static const unsigned char SD_DIGESTS[] = {0x31, 0x0d, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
+                                           0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
+/* encapContentInfo: eContentType id-data and no eContent (detached). */
+static const unsigned char SD_ENCAP[] = {0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01};
+
+typedef struct {
+    const unsigned char *p, *end; /* the whole element, tag to end of content */
+    const unsigned char *c;       /* its content */
+} der_elem;
+
+/* The element at *at (before end) with the given tag, definite length; *at moves past it. */
+static int der_next(const unsigned char **at, const unsigned char *end, unsigned char tag, der_elem *el)
+{
+    const unsigned char *p = *at;
+    size_t len = 0, nb;
+    if (end - p < 2 || p[0] != tag)
+        return 0;
+    if (p[1] < 0x80) {
+        len = p[1];
+        nb = 0;
+    } else {
+        nb = p[1] & 0x7fu;
+        if (nb == 0 || nb > 4 || (size_t)(end - p) < 2 + nb)
+            return 0;
+        for (size_t i = 0; i < nb; i++)
+            len = len << 8 | p[2 + i];
+    }
+    if ((size_t)(end - p) - 2 - nb < len)
+        return 0;
+    el->p = p;
+    el->c = p + 2 + nb;
+    el->end = el->c + len;
+    *at = el->end;
+    return 1;
+}
+
+static int der_is(const der_elem *el, const unsigned char *want, size_t n)
+{
+    return (size_t)(el->end - el->p) == n && !memcmp(el->p, want, n);
+}
+
+static vp_status not_canonical(vp_error *err, const char *field, const char *expected)
+{
+    return vp_error_set(err, VP_ERR_INPUT, "verifying: CMS SignedData %s; expected %s, as vaultproof writes it "
+                        "(RFC 5652)", field, expected);
+}
+
+static vp_status check_canonical(const unsigned char *der, size_t der_len, CMS_ContentInfo *cms, CMS_SignerInfo *si,
+                                 vp_error *err)
+{
+    const unsigned char *end = der + der_len, *at = der, *in;
+    der_elem ci, type, wrap, sd, el, sis, info, ver;
+    char oid[80];
+
+    if (!der_next(&at, end, 0x30, &ci) || !(in = ci.c, der_next(&in, ci.end, 0x06, &type)) ||
+        !der_next(&in, ci.end, 0xa0, &wrap) || !(in = wrap.c, der_next(&in, wrap.end, 0x30, &sd)))
+        return not_canonical(err, "is not a definite-length ContentInfo", "DER");
+    in = sd.c;
+    if (!der_next(&in, sd.end, 0x02, &el) || !der_is(&el, SD_VERSION, sizeof SD_VERSION))
+        return not_canonical(err, "version is not 1", "version 1");
+    if (!der_next(&in, sd.end, 0x31, &el) || !der_is(&el, SD_DIGESTS, sizeof SD_DIGESTS))
+        return not_canonical(err, "digestAlgorithms is not exactly {SHA-256}", "only the SHA-256 digest");
+    if (!der_next(&in, sd.end, 0x30, &el) || !der_is(&el, SD_ENCAP, sizeof SD_ENCAP)) {
+        const ASN1_OBJECT *t = CMS_get0_eContentType(cms);
+        if (!t || OBJ_obj2txt(oid, sizeof oid, t, 1) <= 0)
+            snprintf(oid, sizeof oid, "?");
+        vp_error_set(err, VP_ERR_INPUT, "verifying: CMS SignedData encapContentInfo eContentType %s; expected "
+                     "id-data (1.2.840.113549.1.7.1) without content, as vaultproof writes it (RFC 5652)", oid);
+        return VP_ERR_INPUT;
+    }
+    while (in < sd.end && (*in == 0xa0 || *in == 0xa1)) /* certificates, crls */
+        if (!der_next(&in, sd.end, *in, &el))
+            return not_canonical(err, "certificates or crls are malformed", "DER");
+    if (!der_next(&in, sd.end, 0x31, &sis) || in != sd.end)
+        return not_canonical(err, "signerInfos is malformed", "DER");
+    in = sis.c;
+    if (!der_next(&in, sis.end, 0x30, &info) || in != sis.end)
+        return not_canonical(err, "signerInfos does not hold exactly one SignerInfo", "one signer");
+    in = info.c;
+    if (!der_next(&in, info.end, 0x02, &ver) || !der_is(&ver, SD_VERSION, sizeof SD_VERSION))
+        return not_canonical(err, "SignerInfo version is not 1", "version 1 (issuerAndSerialNumber)");
+
+    X509_ALGOR *dig = NULL;
+    const ASN1_OBJECT *dig_obj = NULL;
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+    if (dig)
+        X509_ALGOR_get0(&dig_obj, NULL, NULL, dig);
+    if (!dig_obj || OBJ_obj2nid(dig_obj) != NID_sha256)
+        return not_canonical(err, "SignerInfo digestAlgorithm is not SHA-256", "SHA-256");
+    /* RFC 5652 11.1: the signed content-type attribute must equal eContentType */
+    const ASN1_OBJECT *ct = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT);
+    if (!ct || OBJ_obj2nid(ct) != NID_pkcs7_data)
+        return not_canonical(err, "signed content-type attribute is missing, repeated or not id-data",
+                             "one content-type attribute equal to eContentType id-data (RFC 5652 11.1)");
+
+    /* last, so the messages above name the field: anything else not as i2d writes it */
+    unsigned char *enc = NULL;
+    int n = i2d_CMS_ContentInfo(cms, &enc);
+    int same = n > 0 && (size_t)n == der_len && !memcmp(enc, der, der_len);
+    OPENSSL_free(enc);
+    ERR_clear_error();
+    if (!same)
+        return not_canonical(err, "is not in canonical DER (re-encoding it gives other bytes)", "DER");
+    return VP_OK;
+}
+
 vp_status vp_cms_verify_detached(const unsigned char *der, size_t der_len, const void *data, size_t len,
                                  const char *trust_ca_path, vp_cms_verdict *out, vp_error *err)
 {
@@ -389,6 +505,8 @@ vp_status vp_cms_verify_detached(const unsigned char *der, size_t der_len, const
         goto done;
     }
     CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, 0);
+    if ((st = check_canonical(der, der_len, cms, si, err)))
+        goto done;
     certs = CMS_get1_certs(cms);
     if (CMS_set1_signers_certs(cms, NULL, 0) < 0) {
         vp_error_set(err, VP_ERR_CRYPTO, "verifying: cannot match the signer to its certificate");

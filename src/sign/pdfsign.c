@@ -351,8 +351,9 @@ vp_status vp_pdf_sign(const vp_signer *s, const unsigned char *in, size_t len, c
     if (!opt || opt->claimed_time < 0)
         return vp_error_set(err, VP_ERR_USAGE, "PDF signing: a claimed signing time (seconds since 1970) is required");
     for (const char *p = opt->reason; p && *p; p++)
-        if (*p < 0x20 || *p > 0x7e)
-            return vp_error_set(err, VP_ERR_USAGE, "PDF signing: the reason must be printable ASCII");
+        if (*p < 0x20 || *p > 0x7e || p - opt->reason >= VP_PDF_REASON_MAX)
+            return vp_error_set(err, VP_ERR_USAGE, "PDF signing: the reason must be printable ASCII of at most %d "
+                                "characters", VP_PDF_REASON_MAX);
     time_t t = (time_t)opt->claimed_time;
     if (!gmtime_r(&t, &tm) || !strftime(when, sizeof when, "D:%Y%m%d%H%M%SZ", &tm))
         return vp_error_set(err, VP_ERR_USAGE, "PDF signing: claimed time %lld cannot be written", opt->claimed_time);

@@ -90,6 +90,55 @@ START_TEST(config_errors_name_the_key)
 }
 END_TEST
 
+/* Texts reach the PDF report: each is held to its documented limit (docs/config.md). */
+/* Appends the closing brackets for every one key_json opened, innermost first. */
+static void close_all(char *text, const char *key_json)
+{
+    for (size_t k = strlen(key_json); k-- > 0;)
+        if (key_json[k] == '{')
+            strcat(text, "}");
+        else if (key_json[k] == '[')
+            strcat(text, "]");
+}
+
+static void expect_length_error(const char *key_json, size_t n, const char *pointer, int limit)
+{
+    char *text = malloc(n + 256), frag[128];
+    vp_config *cfg = NULL;
+    vp_error e = {0};
+    size_t at = (size_t)sprintf(text, "%s\"", key_json);
+    memset(text + at, 'x', n);
+    strcpy(text + at + n, "\"");
+    close_all(text, key_json);
+    ck_assert_int_eq(load(text, &cfg, &e), VP_ERR_INPUT);
+    snprintf(frag, sizeof frag, "c.json: %s: %zu bytes; expected at most %d", pointer, n, limit);
+    ck_assert_msg(strstr(e.message, frag), "'%s' lacks '%s'", e.message, frag);
+    /* at the limit it loads */
+    at = (size_t)sprintf(text, "%s\"", key_json);
+    memset(text + at, 'x', (size_t)limit);
+    strcpy(text + at + limit, "\"");
+    close_all(text, key_json);
+    e = (vp_error){0};
+    ck_assert_msg(load(text, &cfg, &e) == VP_OK, "%s at its limit: %s", pointer, e.message);
+    vp_config_free(cfg);
+    free(text);
+}
+
+START_TEST(config_texts_have_limits)
+{
+    expect_length_error("{\"organization\":", 65536, "/organization", VP_CONFIG_MAX_NAME);
+    expect_length_error("{\"organization\":", VP_CONFIG_MAX_NAME + 1, "/organization", VP_CONFIG_MAX_NAME);
+    expect_length_error("{\"report_title\":", VP_CONFIG_MAX_NAME + 1, "/report_title", VP_CONFIG_MAX_NAME);
+    expect_length_error("{\"scope\":{\"vaults\":{\"include\":[", 600, "/scope/vaults/include/0", VP_CONFIG_MAX_NAME);
+    expect_length_error("{\"exemptions\":[{\"resource\":\"r\",\"rule\":\"x\",\"approver\":\"a\",\"expires\":\"2026-12-31\","
+                        "\"reason\":",
+                        VP_CONFIG_MAX_TEXT + 1, "/exemptions/0/reason", VP_CONFIG_MAX_TEXT);
+    expect_length_error("{\"signer\":{\"key\":", VP_CONFIG_MAX_TEXT + 1, "/signer/key", VP_CONFIG_MAX_TEXT);
+    ck_assert_int_eq(VP_CONFIG_MAX_NAME, 512);
+    ck_assert_int_eq(VP_CONFIG_MAX_TEXT, 4096);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -97,6 +146,7 @@ Suite *config_suite(void)
     tcase_add_checked_fixture(tc, make_dir, NULL);
     tcase_add_test(tc, valid_config_and_scope);
     tcase_add_test(tc, config_errors_name_the_key);
+    tcase_add_test(tc, config_texts_have_limits);
     suite_add_tcase(s, tc);
     return s;
 }

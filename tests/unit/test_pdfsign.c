@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -250,6 +251,85 @@ START_TEST(refuses_what_it_cannot_handle)
 }
 END_TEST
 
+/* CPU seconds this process has used. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The signature-dictionary search is linear (issue 12, point 5): 70 nested "<<" before
+ * the last /ByteRange, followed by an array that never closes, made every one of 64
+ * candidates parse to the end of the file (4-5 s of CPU for these 16 MiB, 47 s for a
+ * hostile bundle). The generator of tests/fuzz/regressions/pdf/sigdict-quadratic.pdf. */
+START_TEST(signature_search_is_linear)
+{
+    static const char head[] = "%PDF-1.4\n", tail[] = "/ByteRange [";
+    size_t fill = 16u << 20, n = 0, nest = 70;
+    unsigned char *pdf = malloc(sizeof head + 3 * nest + sizeof tail + fill);
+    ck_assert_ptr_nonnull(pdf);
+    memcpy(pdf, head, sizeof head - 1);
+    n += sizeof head - 1;
+    for (size_t i = 0; i < nest; i++, n += 3)
+        memcpy(pdf + n, "<< ", 3);
+    memcpy(pdf + n, tail, sizeof tail - 1);
+    n += sizeof tail - 1;
+    for (size_t i = 0; i < fill / 2; i++, n += 2)
+        memcpy(pdf + n, "0 ", 2);
+    vp_pdf_verdict v;
+    vp_error err = {0};
+    double t0 = cpu_seconds();
+    ck_assert_int_eq(vp_pdf_verify(pdf, n, NULL, NULL, &v, &err), VP_ERR_CHECK);
+    double used = cpu_seconds() - t0;
+    ck_assert_ptr_nonnull(strstr(err.message, "none found"));
+    ck_assert_msg(used < 2.0, "the search took %.2f s of CPU for %zu bytes", used, n);
+    free(pdf);
+}
+END_TEST
+
+/* The search still finds the dictionary past decoys: "<<" inside the /Reason string, a
+ * /ByteRange in a comment after the real one (the last occurrence), and refuses a
+ * dictionary starting further than VP_PDF_SIG_PREFIX_MAX before its /ByteRange. */
+START_TEST(signature_search_skips_decoys)
+{
+    fixture f;
+    setup(&f);
+    size_t len, out_len;
+    unsigned char *in = make_pdf("", "", "", &len), *out = NULL;
+    vp_error err;
+    vp_pdf_verdict v;
+    vp_pdf_sign_options o = {T0, "a << b >> c (<<)", 0, NULL, NULL};
+    ck_assert_int_eq(vp_pdf_sign(f.signer, in, len, &o, &out, &out_len, &err), VP_OK);
+    ck_assert_msg(vp_pdf_verify(out, out_len, NULL, NULL, &v, &err) == VP_OK, "%s", err.message);
+
+    /* a commented-out /ByteRange appended: it is the last one, and not a key */
+    unsigned char *more = malloc(out_len + 64);
+    memcpy(more, out, out_len);
+    memcpy(more + out_len, "<< % /ByteRange [0 0 0 0]\n>>\n", 29);
+    ck_assert_int_eq(vp_pdf_verify(more, out_len + 29, NULL, NULL, &v, &err), VP_ERR_CHECK);
+    ck_assert_int_eq(v.found, 0);
+    free(more);
+
+    /* the longest reason fits the search window; a longer one is refused when signing */
+    char reason[VP_PDF_REASON_MAX + 2];
+    memset(reason, ')', VP_PDF_REASON_MAX); /* each escaped: twice the bytes */
+    reason[VP_PDF_REASON_MAX] = '\0';
+    o.reason = reason;
+    free(out);
+    ck_assert_int_eq(vp_pdf_sign(f.signer, in, len, &o, &out, &out_len, &err), VP_OK);
+    ck_assert_msg(vp_pdf_verify(out, out_len, NULL, NULL, &v, &err) == VP_OK, "%s", err.message);
+    free(out);
+    out = NULL;
+    strcat(reason, "x");
+    ck_assert_int_eq(vp_pdf_sign(f.signer, in, len, &o, &out, &out_len, &err), VP_ERR_USAGE);
+    ck_assert_ptr_nonnull(strstr(err.message, "at most 1024"));
+    free(in);
+    teardown(&f);
+}
+END_TEST
+
 Suite *pdfsign_suite(void)
 {
     Suite *s = suite_create("pdfsign");
@@ -260,6 +340,8 @@ Suite *pdfsign_suite(void)
     tcase_add_test(tc, signs_twice_following_prev);
     tcase_add_test(tc, refuses_what_it_cannot_handle);
     tcase_add_test(tc, altered_signature_algorithm_is_refused);
+    tcase_add_test(tc, signature_search_is_linear);
+    tcase_add_test(tc, signature_search_skips_decoys);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -472,6 +472,82 @@ START_TEST(rsa_pkcs1_and_pss)
 }
 END_TEST
 
+/* Finds needle in der; its offset. */
+static size_t find_bytes(const unsigned char *der, size_t len, const unsigned char *needle, size_t n)
+{
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(der + i, needle, n))
+            return i;
+    ck_abort_msg("pattern not in the signature");
+    return 0;
+}
+
+/* Verifies der: it must be refused before any signature check, the error naming field. */
+static void expect_refused(const unsigned char *der, size_t len, const char *field)
+{
+    vp_cms_verdict v;
+    vp_error e = {0};
+    vp_status st = vp_cms_verify_detached(der, len, DATA, strlen(DATA), NULL, &v, &e);
+    ck_assert_msg(st == VP_ERR_INPUT, "%s: status %d (%s)", field, st, e.message);
+    ck_assert_msg(strstr(e.message, field), "'%s' does not name '%s'", e.message, field);
+    ck_assert(!v.signature_valid);
+}
+
+/* Bytes outside the signed attributes that still verified before (issue 12, points 7
+ * and 9): each altered form is refused before CMS_verify, naming the field. A non-digest
+ * OID in digestAlgorithms made CMS_verify leak (LeakSanitizer catches it in the
+ * sanitizer build); it never gets there now. */
+START_TEST(non_canonical_signed_data_refused)
+{
+    static const unsigned char version_and_digests[] = {0x02, 0x01, 0x01, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x09,
+                                                        0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
+    static const unsigned char encap[] = {0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01};
+    char dir[256];
+    unsigned char *der = NULL, *bad;
+    size_t len = 0;
+    vp_cms_verdict v;
+    vp_error e = {0};
+    make_tmp(dir);
+    keygen_ok(dir);
+    vp_signer *s = load_demo(dir);
+    ck_assert_int_eq(vp_cms_sign_detached(s, DATA, strlen(DATA), -1, 0, &der, &len, &e), VP_OK);
+    ck_assert_msg(vp_cms_verify_detached(der, len, DATA, strlen(DATA), NULL, &v, &e) == VP_OK, "%s", e.message);
+    bad = malloc(len + 1);
+    size_t sd = find_bytes(der, len, version_and_digests, sizeof version_and_digests);
+    size_t ec = find_bytes(der, len, encap, sizeof encap);
+
+    memcpy(bad, der, len); /* SignedData version 1 -> 3 */
+    bad[sd + 2] = 0x03;
+    expect_refused(bad, len, "SignedData version");
+
+    memcpy(bad, der, len); /* digestAlgorithms: AES-128-CBC (2.16.840.1.101.3.4.1.2), no digest */
+    bad[sd + 16] = 0x01;
+    bad[sd + 17] = 0x02;
+    expect_refused(bad, len, "digestAlgorithms");
+
+    memcpy(bad, der, len); /* digestAlgorithms: SHA-384 instead of SHA-256 */
+    bad[sd + 17] = 0x02;
+    expect_refused(bad, len, "digestAlgorithms");
+
+    memcpy(bad, der, len); /* eContentType id-signedData, while the signed content-type says id-data */
+    bad[ec + sizeof encap - 1] = 0x02;
+    expect_refused(bad, len, "eContentType 1.2.840.113549.1.7.2");
+
+    /* BER, not DER: the outer length with a leading zero byte (OpenSSL reads it) */
+    ck_assert_int_eq(der[1], 0x82);
+    bad[0] = 0x30;
+    bad[1] = 0x83;
+    bad[2] = 0x00;
+    memcpy(bad + 3, der + 2, len - 2);
+    expect_refused(bad, len + 1, "canonical DER");
+
+    free(bad);
+    free(der);
+    vp_signer_free(s);
+    rm_tmp(dir);
+}
+END_TEST
+
 Suite *sign_suite(void)
 {
     Suite *s = suite_create("sign");
@@ -485,6 +561,7 @@ Suite *sign_suite(void)
     tcase_add_test(tc, encrypted_pem_and_passphrase_helpers);
     tcase_add_test(tc, pkcs12_loads_with_chain);
     tcase_add_test(tc, rsa_pkcs1_and_pss);
+    tcase_add_test(tc, non_canonical_signed_data_refused);
     suite_add_tcase(s, tc);
     return s;
 }
