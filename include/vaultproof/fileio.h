@@ -15,9 +15,19 @@
 
 #define VP_MAX_INPUT_FILE (2048ull * 1024 * 1024) /* larger inputs are refused */
 
+/* Opens path read-only (close-on-exec) only if it is a regular file, without ever
+ * blocking: a FIFO, device, socket or directory is refused after a non-blocking open
+ * and fstat, before anything could wait for a writer. Every input path goes through
+ * this (or the readers below, which use it). On success *fd is blocking again.
+ * Errors: VP_ERR_INPUT for a missing path or one that is not a regular file (the
+ * message names the path and what it is); VP_ERR_IO when it cannot be opened. */
+vp_status vp_open_regular(const char *path, int *fd, vp_error *err);
+/* The same as a stdio stream ("rb"); *fp is NULL on failure. */
+vp_status vp_fopen_regular(const char *path, FILE **fp, vp_error *err);
+
 /* Reads a whole regular file. On success *data (NUL-terminated, caller frees) and
- * *len are set. Errors: VP_ERR_INPUT for a missing file, a directory or a file too
- * large; VP_ERR_IO for read failures. */
+ * *len are set. Errors: as vp_open_regular, and VP_ERR_INPUT for a file too large,
+ * VP_ERR_IO for read failures. */
 vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err);
 
 /* A read-only view of a whole file (memory-mapped, advised for sequential reading, not
@@ -35,11 +45,16 @@ typedef struct vp_output vp_output;
 
 /* Starts an output for path ("-" = stdout). The stream is vp_output_stream(). Every
  * vp_output_open must be followed by exactly one vp_output_commit or vp_output_abort,
- * both of which free the object. Errors: VP_ERR_IO naming the directory. */
+ * both of which free the object. Only a new path or an existing regular file (or a
+ * link to one) is replaced: a device node, FIFO, socket or directory is refused with
+ * VP_ERR_IO naming the path and what it is. Errors: VP_ERR_IO naming the directory
+ * when the temporary file cannot be created. */
 vp_status vp_output_open(const char *path, vp_output **out, vp_error *err);
 FILE *vp_output_stream(vp_output *o);
-/* Flushes, syncs and renames into place (mode 0644). On failure the temporary file is
- * removed and VP_ERR_IO returned; the destination is untouched. */
+/* Flushes, syncs and renames into place. The file's mode is 0666 less the umask, as
+ * for any new file (the temporary file is created with that mode). On failure, or
+ * when the path meanwhile became something other than a regular file, the temporary
+ * file is removed and VP_ERR_IO returned; the destination is untouched. */
 vp_status vp_output_commit(vp_output *o, vp_error *err);
 /* Discards the output: removes the temporary file. NULL is allowed. */
 void vp_output_abort(vp_output *o);

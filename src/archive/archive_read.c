@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "vaultproof/archive.h"
+#include "vaultproof/fileio.h"
 
 #define BLOCK 512
 #define CHUNK 65536
@@ -533,8 +534,8 @@ static vp_status walk(const char *path, entry_fn fn, void *ctx, vp_error *err)
         return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
     t->g.path = path;
     t->g.err = err;
-    if (!(t->g.in = fopen(path, "rb")))
-        s = vp_error_set(err, VP_ERR_INPUT, "archive %s: cannot open: %s", path, strerror(errno));
+    if (vp_fopen_regular(path, &t->g.in, err)) /* never blocks on a FIFO */
+        s = vp_error_prefix(err, "archive");
     else if (inflateInit2(&t->g.zs, 15 + 16) != Z_OK)
         s = vp_error_set(err, VP_ERR_NOMEM, "archive %s: zlib initialisation failed", path);
     else

@@ -1,8 +1,11 @@
 /* vaultproof: the command-line entry point. Dispatches to src/cli/cmd_*.c. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "vaultproof/error.h"
 #include "vaultproof/version.h"
 
 static const vp_command commands[] = {
@@ -50,7 +53,7 @@ static const vp_command *find(const char *name)
     return NULL;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -90,4 +93,29 @@ int main(int argc, char **argv)
         return 2;
     }
     return c->run(argc - 2, argv + 2);
+}
+
+/* Standard output is checked once, here, for every command: a report that did not
+ * reach a full disk or a broken file must not exit 0. Only fclose shows an error in
+ * the last buffer. A closed stdout (EBADF) is an error only if something was meant
+ * for it, as coreutils' close_stdout does. A command that already failed keeps its
+ * code and its message. */
+static int finish_stdout(int rc)
+{
+    int bad = ferror(stdout), pending = __fpending(stdout) != 0, e = 0;
+    errno = 0;
+    if (fclose(stdout) != 0 && (pending || errno != EBADF)) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad && rc == 0) {
+        fprintf(stderr, "vaultproof: standard output: write failed%s%s\n", e ? ": " : "", e ? strerror(e) : "");
+        rc = vp_exit_code(VP_ERR_IO);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    return finish_stdout(dispatch(argc, argv));
 }

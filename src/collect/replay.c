@@ -5,7 +5,13 @@
  * snapshot, and the first error reported, do not depend on timing. The bytes in
  * flight are bounded so a few huge VM lists cannot pile up in memory. Each reader
  * also frees the trees it built once the normalizer is done with them: freeing on the
- * allocating thread keeps glibc's per-thread heaps from contending. */
+ * allocating thread keeps glibc's per-thread heaps from contending.
+ *
+ * Stopping: the normalizer stops at the first failing body (or after the last one) and
+ * sets `stop` under the lock with a broadcast. Every wait below re-checks `stop` (and
+ * the consumer checks that the body's reader is still running), so no thread waits for
+ * a peer that will never act again; a body finished after the stop is never offered,
+ * and run_pipeline() joins the readers and frees whatever they left. */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -89,7 +95,8 @@ typedef struct {
     job *ring;     /* body i lives in ring[i % READ_AHEAD_FILES] */
     size_t consumed;
     size_t bytes_in_flight;
-    int stop;
+    int stop;                 /* the normalizer takes no more bodies; readers finish */
+    int reader_done[READERS]; /* reader r has left its loop and publishes nothing more */
     pthread_mutex_t lock;
     pthread_cond_t changed;
 } pipeline;
@@ -179,20 +186,27 @@ static void *reader(void *arg)
         pthread_mutex_unlock(&p->lock);
         prepare(p, i, j);
         pthread_mutex_lock(&p->lock);
-        j->state = SLOT_READY;
+        /* the normalizer may have stopped while this body was prepared: it will never
+         * take it, so it is not offered (offering it is what used to hang) */
+        j->state = p->stop ? SLOT_DONE : SLOT_READY;
         p->bytes_in_flight += j->body.len;
         pthread_cond_broadcast(&p->changed);
     }
-    /* wait until the normalizer is done with everything this reader made, then free it */
+    /* wait until the normalizer is done with everything this reader made (or has
+     * stopped and takes nothing more), then free it */
     for (;;) {
         release_done(p, first);
         int mine = 0;
         for (size_t s = first; s < READ_AHEAD_FILES; s += READERS)
             mine |= p->ring[s].state == SLOT_READY;
-        if (!mine)
+        if (!mine || p->stop)
             break;
         pthread_cond_wait(&p->changed, &p->lock);
     }
+    /* after a stop, slots still READY are the normalizer's no more: run_pipeline()
+     * frees them after the join */
+    p->reader_done[first] = 1;
+    pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
     return NULL;
 }
@@ -203,8 +217,14 @@ static vp_status consume(pipeline *p, vp_normalizer *n, const vp_collect_options
     for (size_t i = 0; i < p->count && !st; i++) {
         job *j = &p->ring[i % READ_AHEAD_FILES];
         pthread_mutex_lock(&p->lock);
-        while (!(j->state == SLOT_READY && j->index == i))
+        while (!(j->state == SLOT_READY && j->index == i) && !p->reader_done[i % READERS])
             pthread_cond_wait(&p->changed, &p->lock);
+        if (!(j->state == SLOT_READY && j->index == i)) { /* its reader left without it */
+            pthread_mutex_unlock(&p->lock);
+            st = vp_error_set(err, VP_ERR_INTERNAL, "%s/%s: the reader thread stopped before reading it",
+                              p->dir, p->bodies[i]);
+            break;
+        }
         pthread_mutex_unlock(&p->lock);
         st = vpo_normalizer_add_prepared(n, &j->prepared, err);
         pthread_mutex_lock(&p->lock);

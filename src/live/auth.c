@@ -291,13 +291,14 @@ static vp_status exchange(vl_auth *a, const char *url, struct curl_slist *header
 
 static vp_status from_aad(vl_auth *a, vp_error *err)
 {
-    char url[1024], where[1100], jti[40];
+    char url[1024], shown[1024], where[1100], jti[40];
     vl_buf form = {0};
     char *assertion = NULL, *federated = NULL;
     size_t flen = 0;
     vp_status st = VP_OK;
     snprintf(url, sizeof url, "%s/%s/oauth2/v2.0/token", a->cfg.authority, a->tenant);
-    snprintf(where, sizeof where, "token endpoint %s", url);
+    vpv_url_scrub(url, shown, sizeof shown); /* messages never show a query's secrets */
+    snprintf(where, sizeof where, "token endpoint %s", shown);
     if (a->kind == K_CERT) {
         snprintf(jti, sizeof jti, "%08x-%04x-4%03x-a%03x-%08x%04x", vpv_rand(&a->rng), vpv_rand(&a->rng) & 0xffff,
                  vpv_rand(&a->rng) & 0xfff, vpv_rand(&a->rng) & 0xfff, vpv_rand(&a->rng), vpv_rand(&a->rng) & 0xffff);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "live/engine.h"
+#include "vaultproof/fileio.h"
 
 typedef struct {
     CURL *h;
@@ -40,6 +41,14 @@ static void trim_slash(char *s)
     size_t n = strlen(s);
     while (n && s[n - 1] == '/')
         s[--n] = '\0';
+}
+
+/* url as messages may show it: scheme://host[:port]/path, never user info, query or
+ * fragment (an endpoint given on the command line may carry a secret there). */
+static void url_label(const char *url, char *out, size_t size)
+{
+    vpv_url_scrub(url, out, size);
+    out[strcspn(out, "?")] = '\0';
 }
 
 static vl_pace *pace_for(vl_engine *e, const char *sub)
@@ -300,9 +309,23 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
     snprintf(authority, sizeof authority, "%s", ah && *ah ? ah : cl->authority);
     trim_slash(arm);
     trim_slash(authority);
+    char arm_shown[512], authority_shown[512];
+    url_label(arm, arm_shown, sizeof arm_shown);
+    url_label(authority, authority_shown, sizeof authority_shown);
     if (strncmp(arm, "https://", 8) != 0 || strncmp(authority, "https://", 8) != 0)
         return vp_error_set(err, VP_ERR_USAGE, "ARM endpoint '%s' and authority '%s' must be https:// URLs: TLS "
-                            "is always on", arm, authority);
+                            "is always on", arm_shown, authority_shown);
+    /* the token URL is the authority followed by a path: a query or fragment would end
+     * up in the middle of it, and user info has no meaning for Entra ID */
+    if (strcspn(authority, "?#@") != strlen(authority))
+        return vp_error_set(err, VP_ERR_USAGE, "authority '%s' (query, fragment and user info not shown): expected "
+                            "https://host[:port][/path] without a query, fragment or user info", authority_shown);
+    if (opt->ca_bundle) { /* curl would open it blocking: a FIFO must be refused first */
+        int fd = -1;
+        if (vp_open_regular(opt->ca_bundle, &fd, err))
+            return vp_error_prefix(err, "--ca-bundle");
+        close(fd);
+    }
     for (size_t i = 0; i < opt->subscription_count; i++)
         for (const char *p = opt->subscriptions[i]; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))

@@ -74,13 +74,27 @@ static vp_status check_key_mode(const char *path, vp_error *err)
     return VP_OK;
 }
 
+/* A BIO on path only if it is a regular file: a FIFO must not block the open. */
+static BIO *bio_open_regular(const char *path, const char *what, vp_error *err)
+{
+    int fd = -1;
+    if (vp_open_regular(path, &fd, err)) {
+        vp_error_prefix(err, "%s", what);
+        return NULL;
+    }
+    BIO *bio = BIO_new_fd(fd, BIO_CLOSE);
+    if (!bio) {
+        close(fd);
+        vp_error_set(err, VP_ERR_NOMEM, "%s %s: out of memory", what, path);
+    }
+    return bio;
+}
+
 static vp_status load_pem_key(const char *path, const char *pass, EVP_PKEY **key, vp_error *err)
 {
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio) {
-        vp_error_set(err, VP_ERR_INPUT, "signer key %s: cannot open", path);
-        return vps_ossl_reason(err);
-    }
+    BIO *bio = bio_open_regular(path, "signer key", err);
+    if (!bio)
+        return err->status;
     *key = PEM_read_bio_PrivateKey(bio, NULL, pem_pass_cb, (void *)pass);
     BIO_free(bio);
     if (!*key) {
@@ -102,11 +116,9 @@ static vp_status load_pem_key(const char *path, const char *pass, EVP_PKEY **key
 static vp_status load_p12(const char *path, const char *pass, EVP_PKEY **key, X509 **cert, STACK_OF(X509) **ca,
                           vp_error *err)
 {
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio) {
-        vp_error_set(err, VP_ERR_INPUT, "signer key %s: cannot open", path);
-        return vps_ossl_reason(err);
-    }
+    BIO *bio = bio_open_regular(path, "signer key", err);
+    if (!bio)
+        return err->status;
     PKCS12 *p12 = d2i_PKCS12_bio(bio, NULL);
     BIO_free(bio);
     if (!p12) {
@@ -136,11 +148,9 @@ static vp_status load_p12(const char *path, const char *pass, EVP_PKEY **key, X5
 
 static vp_status load_cert(const char *path, X509 **cert, vp_error *err)
 {
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio) {
-        vp_error_set(err, VP_ERR_INPUT, "signer certificate %s: cannot open", path);
-        return vps_ossl_reason(err);
-    }
+    BIO *bio = bio_open_regular(path, "signer certificate", err);
+    if (!bio)
+        return err->status;
     *cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
     BIO_free(bio);
     if (!*cert) {
@@ -153,11 +163,9 @@ static vp_status load_cert(const char *path, X509 **cert, vp_error *err)
 /* Appends every certificate of a PEM file to chain; at least one is expected. */
 static vp_status load_chain(const char *path, STACK_OF(X509) *chain, vp_error *err)
 {
-    BIO *bio = BIO_new_file(path, "rb");
-    if (!bio) {
-        vp_error_set(err, VP_ERR_INPUT, "certificate chain %s: cannot open", path);
-        return vps_ossl_reason(err);
-    }
+    BIO *bio = bio_open_regular(path, "certificate chain", err);
+    if (!bio)
+        return err->status;
     STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
     BIO_free(bio);
     if (!infos) {
@@ -357,10 +365,9 @@ vp_status vp_passphrase_from_file(const char *path, char **out, vp_error *err)
     size_t got = 0;
 
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return vp_error_set(err, errno == ENOENT ? VP_ERR_INPUT : VP_ERR_IO, "passphrase file %s: cannot open: %s",
-                            path, strerror(errno));
+    int fd = -1;
+    if (vp_open_regular(path, &fd, err))
+        return vp_error_prefix(err, "passphrase file");
     for (;;) {
         ssize_t n = read(fd, buf + got, sizeof buf - got);
         if (n < 0 && errno == EINTR)

@@ -432,10 +432,9 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
         return st;
     for (int i = 0; i < 2; i++) { /* an unreadable anchor is a usage problem, not a failed check */
         const char *anchors = i ? tsa_trust : trust;
-        FILE *fp = anchors ? fopen(anchors, "rb") : NULL;
-        if (anchors && !fp)
-            return vp_error_set(err, VP_ERR_INPUT, "%s: cannot read the %strust anchors: %s", anchors, i ? "TSA " : "",
-                                strerror(errno));
+        FILE *fp = NULL;
+        if (anchors && vp_fopen_regular(anchors, &fp, err)) /* never blocks on a FIFO */
+            return vp_error_prefix(err, "cannot read the %strust anchors", i ? "TSA " : "");
         if (fp)
             fclose(fp);
     }
