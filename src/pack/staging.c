@@ -132,9 +132,15 @@ vp_status vpk_staging_open(vpk_staging *s, int archive_fd, const char *archive_d
     s->fd = openat(archive_fd, s->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     /* between mkdirat and openat the name could have been pointed elsewhere: only a
      * directory of ours, private, will do */
-    if (s->fd < 0 || fstat(s->fd, &sb) || sb.st_uid != geteuid() || (sb.st_mode & 077))
+    if (s->fd < 0 || fstat(s->fd, &sb) || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() || (sb.st_mode & 077)) {
+        int e = errno, opened = s->fd >= 0;
+        if (opened)
+            close(s->fd);
+        s->fd = -1;
+        s->name[0] = '\0'; /* whatever the name leads to now is not ours to empty or remove */
         return vp_error_set(err, VP_ERR_IO, "%s: the staging directory just made is not ours (replaced by "
-                            "someone?): %s", s->shown, s->fd < 0 ? strerror(errno) : "owner or mode changed");
+                            "someone?): %s", s->shown, opened ? "owner or mode changed" : strerror(e));
+    }
     s->dev = sb.st_dev;
     s->ino = sb.st_ino;
     snprintf(s->root, sizeof s->root, "/proc/self/fd/%d", s->fd);
