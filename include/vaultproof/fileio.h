@@ -79,4 +79,12 @@ vp_status vp_sync_dir(const char *dir, vp_error *err);
  * path has no '/', "/" for a file in the root. */
 void vp_path_dir(const char *path, char *dir, size_t size);
 
+/* ---- descriptors (src/core/atfile.c) ---- */
+
+/* SHA-256 of everything the open file fd holds, read from offset 0 with pread (the file
+ * offset is left alone), so a file written through a descriptor is hashed through the
+ * same one. size (may be NULL) receives the byte count. label names it in messages.
+ * Errors: VP_ERR_IO on a read error, VP_ERR_CRYPTO. */
+vp_status vp_sha256_fd(int fd, const char *label, char hex[65], long long *size, vp_error *err);
+
 #endif

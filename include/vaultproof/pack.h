@@ -45,7 +45,7 @@ typedef struct {
     const char *replay_dir;    /* replay directory, or NULL to collect live from ARM */
     const char *period;        /* "YYYY-Qn", e.g. "2026-Q3" (vp_pipeline_check_period), or NULL */
     const char *request_id;    /* auditor request id or NULL; one of period/request_id required */
-    const char *archive_dir;   /* created when missing (its parent must exist) */
+    const char *archive_dir;   /* created when missing (its parent must exist); see vp_pack */
     const char *key_path, *cert_path, *chain_path; /* as vp_signer_load; key_path NULL: the config's
                                                       "signer" object (key, cert, chain, passphrase, tsa) */
     const char *passphrase;    /* NULL when the key is not encrypted; never kept or printed */
@@ -92,9 +92,12 @@ typedef struct {
  * ARCHIVE_DIR/snapshots/<period>/<bundle stem>.json (a baseline for later packs of the
  * period) and appends a signed line to ARCHIVE_DIR/ledger.jsonl. Holds ARCHIVE_DIR/.pack.lock
  * for the whole run and first recovers what an interrupted pack left (see
- * docs/ledger-format.md). Everything is staged in ARCHIVE_DIR/.staging-XXXXXX, removed
- * whatever happens; the bundle is written as a hidden .pending- file and gets its name only
- * after the ledger records it. An incomplete collection is not an error: it is recorded
+ * docs/ledger-format.md). ARCHIVE_DIR is refused (VP_ERR_IO, before anything is written)
+ * when group or others can write to it, unless it is sticky and owned by the effective
+ * user; a symlink is not followed. Everything is staged in ARCHIVE_DIR/.staging-XXXXXX,
+ * used only through a directory descriptor and removed whatever happens; the bundle holds
+ * exactly the bytes pack wrote (checked after archiving: VP_ERR_IO otherwise) and is
+ * written as a hidden .pending- file that gets its name only after the ledger records it. An incomplete collection is not an error: it is recorded
  * (out->complete, the manifest). Errors also: VP_ERR_IO when another pack holds the lock.
  * Errors: VP_ERR_USAGE (options), VP_ERR_INPUT (config, replay data, key permissions:
  * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify), VP_ERR_CRYPTO (also

@@ -52,8 +52,11 @@ typedef enum {
     /* Published for a user: a temporary file beside the destination, synced and renamed
      * into place when complete (vaultproof/fileio.h); "-" is standard output. */
     VP_PIPELINE_PUBLISH = 0,
-    /* A new file in a private staging directory (vp_pack): created exclusively, not
-     * synced; the directory is discarded whole on failure. */
+    /* A new file in a private staging directory (vp_pack): created exclusively (never
+     * through a symlink) relative to a directory descriptor - the options' dir_fd, the
+     * _at functions' dir_fd - not synced; the directory is discarded whole on failure.
+     * Hashes of staged files are read back through the descriptor they were written
+     * with. */
     VP_PIPELINE_STAGED
 } vp_pipeline_write_mode;
 
@@ -62,12 +65,19 @@ typedef enum {
  * Errors: VP_ERR_IO naming path; VP_ERR_IO as well when a staged path already exists. */
 vp_status vp_pipeline_write_snapshot(const vp_snapshot *snap, const char *path, const char *label,
                                      vp_pipeline_write_mode mode, char sha256[65], vp_error *err);
+/* The same with path relative to the directory dir_fd (openat; AT_FDCWD: as above). */
+vp_status vp_pipeline_write_snapshot_at(const vp_snapshot *snap, int dir_fd, const char *path, const char *label,
+                                        vp_pipeline_write_mode mode, char sha256[65], vp_error *err);
 
 /* Writes the findings as NIST OSCAL assessment results; findings_sha256 (may be NULL)
  * is the hash of the findings.json the document cites. Errors: as vp_findings_write_oscal,
  * VP_ERR_IO naming path. */
 vp_status vp_pipeline_write_oscal(const vp_findings *f, const char *findings_sha256, const char *path,
                                   const char *label, vp_pipeline_write_mode mode, vp_error *err);
+/* The same with path relative to dir_fd (as vp_pipeline_write_snapshot_at); sha256 (may
+ * be NULL) receives the hash of the bytes written. */
+vp_status vp_pipeline_write_oscal_at(const vp_findings *f, const char *findings_sha256, int dir_fd, const char *path,
+                                     const char *label, vp_pipeline_write_mode mode, char sha256[65], vp_error *err);
 
 /* ---- collect ---- */
 
@@ -153,6 +163,8 @@ typedef struct {
     const char *findings_path, *findings_label;
     const char *oscal_path, *oscal_label;
     vp_pipeline_write_mode mode;
+    int dir_fd;                       /* STAGED only: the directory the output paths are
+                                         relative to (ignored when publishing) */
 } vp_pipeline_evaluate_options;
 
 /* Evaluates the snapshot and writes the outputs asked for. *out (vp_findings_free) is
@@ -184,6 +196,8 @@ typedef struct {
     const char *pdf_path, *pdf_label;
     const char *xlsx_path, *xlsx_label, *xlsx_name;
     vp_pipeline_write_mode mode;
+    int dir_fd;                       /* STAGED only: the directory pdf_path and xlsx_path
+                                         are relative to (ignored when publishing) */
     vp_clock clock;                   /* the reports' generation time */
     const char *period;               /* "YYYY-Qn" or NULL (vp_pipeline_check_period) */
     const char *request_id;           /* or NULL */

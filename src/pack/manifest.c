@@ -117,24 +117,13 @@ vp_status vpk_make_parents(const char *root, const char *rel, vp_error *err)
     return VP_OK;
 }
 
-vp_status vpk_write_bytes(const char *path, const void *data, size_t len, vp_error *err)
-{
-    FILE *fp = fopen(path, "wbx");
-    if (!fp)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    int bad = len && fwrite(data, 1, len, fp) != len;
-    if (fclose(fp) || bad)
-        return vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
-    return VP_OK;
-}
-
-vp_status vpk_copy_file(const char *src, const char *dst, vp_error *err)
+vp_status vpk_staged_copy(vpk_staging *staging, const char *src, const char *rel, vp_error *err)
 {
     char *data = NULL;
     size_t len = 0;
     vp_status st = vp_read_file(src, &data, &len, err);
     if (!st)
-        st = vpk_write_bytes(dst, data, len, err);
+        st = vpk_staged_write(staging, rel, data, len, err);
     free(data);
     return st;
 }
@@ -186,11 +175,9 @@ static const char readme_text[] =
     "Or all of it at once:\n"
     "  vaultproof verify BUNDLE.tar.gz --trust ca.pem [--tsa-trust tsa-ca.pem] [--ledger ledger.jsonl]\n";
 
-vp_status vpk_write_readme(const char *staging, vp_error *err)
+vp_status vpk_write_readme(vpk_staging *staging, vp_error *err)
 {
-    char path[4096];
-    vp_status st = vpk_join(path, sizeof path, staging, "README.txt", err);
-    return st ? st : vpk_write_bytes(path, readme_text, sizeof readme_text - 1, err);
+    return vpk_staged_write(staging, "README.txt", readme_text, sizeof readme_text - 1, err);
 }
 
 static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
@@ -217,26 +204,22 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kbool(w, "timestamped", m->timestamped);
 }
 
-/* One compact line per file: {"path":..., "size":..., "sha256":...}; the hashes are kept
- * for SHA256SUMS, so ~1.7 GB is not read and hashed twice. */
-static vp_status file_entries(vp_jsonw *w, const char *staging, char **paths, size_t n, char (*sha)[65],
-                              vp_error *err)
+/* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes
+ * recorded when the files were written (so ~1.7 GB is not read again, and what is cited
+ * is what pack wrote, whatever happened to the files since). */
+static vp_status file_entries(vp_jsonw *w, vpk_staging *staging, char **paths, size_t n, vp_error *err)
 {
     vp_jw_key(w, "files");
     vp_jw_array(w, VP_JW_PRETTY);
     for (size_t i = 0; i < n; i++) {
-        char full[4096];
-        const char *hex = sha[i];
-        struct stat sb;
-        snprintf(full, sizeof full, "%s/%s", staging, paths[i]);
-        vp_status st = vp_sha256_file(full, sha[i], err);
+        char hex[65];
+        long long size = 0;
+        vp_status st = vpk_staged_hash(staging, paths[i], hex, &size, err);
         if (st)
             return st;
-        if (stat(full, &sb))
-            return vp_error_set(err, VP_ERR_IO, "%s: %s", full, strerror(errno));
         vp_jw_object(w, VP_JW_COMPACT);
         vp_jw_kstring(w, "path", paths[i]);
-        vp_jw_kint(w, "size", (long long)sb.st_size);
+        vp_jw_kint(w, "size", size);
         vp_jw_kstring(w, "sha256", hex);
         vp_jw_end(w);
     }
@@ -244,93 +227,93 @@ static vp_status file_entries(vp_jsonw *w, const char *staging, char **paths, si
     return VP_OK;
 }
 
-void vpk_file_hashes_free(vpk_file_hashes *h)
+/* A document built in memory (open_memstream), then staged with its hash recorded. */
+typedef struct {
+    char *data;
+    size_t len;
+    FILE *fp;
+} membuf;
+
+static vp_status mem_open(membuf *m, const char *shown, vp_error *err)
 {
-    vpk_free_list(h->paths, h->count);
-    free(h->sha);
-    memset(h, 0, sizeof *h);
+    m->data = NULL;
+    m->len = 0;
+    if (!(m->fp = open_memstream(&m->data, &m->len)))
+        return vp_error_set(err, VP_ERR_NOMEM, "%s: cannot start: out of memory", shown);
+    return VP_OK;
 }
 
-vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta, vpk_file_hashes *hashes,
-                             vp_error *err)
+/* Closes the stream; on success m->data holds the document (caller frees). */
+static vp_status mem_close(membuf *m, vp_status st, const char *shown, vp_error *err)
 {
-    char **paths = NULL, path[4096];
-    size_t n = 0;
-    memset(hashes, 0, sizeof *hashes);
-    vp_status st = vpk_list_files(staging, &paths, &n, err);
-    if (st)
-        return st;
-    char (*sha)[65] = calloc(n + 1, sizeof *sha);
-    if (!sha) {
-        vpk_free_list(paths, n);
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    if (fclose(m->fp) && !st)
+        st = vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory", shown);
+    if (st) {
+        free(m->data);
+        m->data = NULL;
     }
-    snprintf(path, sizeof path, "%s/%s", staging, VP_BUNDLE_MANIFEST);
-    FILE *fp = fopen(path, "wbx");
-    vp_jsonw *w = malloc(sizeof *w); /* 64 KiB buffer: not on the stack */
-    if (!fp || !w) {
-        st = vp_error_set(err, fp ? VP_ERR_NOMEM : VP_ERR_IO, "%s: cannot create", path);
-    } else {
-        vp_jw_init(w, fp);
-        vp_jw_object(w, VP_JW_PRETTY);
-        meta_fields(w, meta);
-        st = file_entries(w, staging, paths, n, sha, err);
-        vp_jw_end(w);
-        if (!st)
-            st = vp_jw_finish(w, path, err);
-    }
-    if (fp && fclose(fp) && !st)
-        st = vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
-    free(w);
-    *hashes = (vpk_file_hashes){paths, sha, n};
-    if (st)
-        vpk_file_hashes_free(hashes);
     return st;
 }
 
-/* The hash of rel when the manifest already computed it, else NULL. */
-static const char *known_hash(const vpk_file_hashes *h, const char *rel)
+vp_status vpk_write_manifest(vpk_staging *staging, const vpk_manifest_meta *meta, char **data, size_t *len,
+                             vp_error *err)
 {
-    size_t lo = 0, hi = h ? h->count : 0;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(h->paths[mid], rel);
-        if (!c)
-            return h->sha[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-vp_status vpk_write_sums(const char *staging, const vpk_file_hashes *known, vp_error *err)
-{
-    char **paths = NULL, path[4096];
+    char **paths = NULL;
     size_t n = 0;
-    vp_status st = vpk_list_files(staging, &paths, &n, err);
+    membuf m;
+    *data = NULL;
+    *len = 0;
+    vp_status st = vpk_staged_list(staging, &paths, &n, err);
     if (st)
         return st;
-    snprintf(path, sizeof path, "%s/%s", staging, VP_BUNDLE_SUMS);
-    FILE *fp = fopen(path, "wbx");
-    if (!fp)
-        st = vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    vp_jsonw *w = malloc(sizeof *w); /* 64 KiB buffer: not on the stack */
+    if (!w || (st = mem_open(&m, VP_BUNDLE_MANIFEST, err))) {
+        free(w);
+        vpk_free_list(paths, n);
+        return st ? st : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    vp_jw_init(w, m.fp);
+    vp_jw_object(w, VP_JW_PRETTY);
+    meta_fields(w, meta);
+    st = file_entries(w, staging, paths, n, err);
+    vp_jw_end(w);
+    if (!st)
+        st = vp_jw_finish(w, VP_BUNDLE_MANIFEST, err);
+    free(w);
+    vpk_free_list(paths, n);
+    if ((st = mem_close(&m, st, VP_BUNDLE_MANIFEST, err)))
+        return st;
+    if ((st = vpk_staged_write(staging, VP_BUNDLE_MANIFEST, m.data, m.len, err))) {
+        free(m.data);
+        return st;
+    }
+    *data = m.data;
+    *len = m.len;
+    return VP_OK;
+}
+
+vp_status vpk_write_sums(vpk_staging *staging, vp_error *err)
+{
+    char **paths = NULL;
+    size_t n = 0;
+    membuf m;
+    vp_status st = vpk_staged_list(staging, &paths, &n, err);
+    if (st || (st = mem_open(&m, VP_BUNDLE_SUMS, err))) {
+        vpk_free_list(paths, n);
+        return st;
+    }
     for (size_t i = 0; !st && i < n; i++) {
-        char full[4096], hex[65];
+        char hex[65];
+        long long size;
         if (!strcmp(paths[i], VP_BUNDLE_SIGNATURE))
             continue;
-        snprintf(full, sizeof full, "%s/%s", staging, paths[i]);
-        const char *have = known_hash(known, paths[i]);
-        if (have)
-            memcpy(hex, have, sizeof hex);
-        else
-            st = vp_sha256_file(full, hex, err);
-        if (!st)
-            fprintf(fp, "%s  %s\n", hex, paths[i]); /* two spaces: text mode, as sha256sum writes */
+        if (!(st = vpk_staged_hash(staging, paths[i], hex, &size, err)))
+            fprintf(m.fp, "%s  %s\n", hex, paths[i]); /* two spaces: text mode, as sha256sum writes */
     }
-    if (fp && (fclose(fp) && !st))
-        st = vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
     vpk_free_list(paths, n);
+    if (!(st = mem_close(&m, st, VP_BUNDLE_SUMS, err))) {
+        st = vpk_staged_write(staging, VP_BUNDLE_SUMS, m.data, m.len, err);
+        free(m.data);
+    }
     return st;
 }

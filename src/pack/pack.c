@@ -27,7 +27,8 @@
 /* Everything one pack holds; released by pack_free whatever happened. */
 typedef struct {
     const vp_pack_options *opt;
-    char staging[2048]; /* short enough that staging + any fixed bundle path fits 4096 */
+    int archive_fd;     /* --out, opened once (vpk_archive_open); -1 when not */
+    vpk_staging stg;    /* everything staged goes through stg.fd (staging.c) */
     vp_signer *signer;
     vp_config *cfg;
     vp_worm_catalog *worm;
@@ -72,8 +73,7 @@ static void pack_free(pack_state *s)
     vp_worm_catalog_free(s->worm);
     vp_config_free(s->cfg);
     vp_signer_free(s->signer);
-    if (s->staging[0])
-        vp_remove_tree(s->staging, NULL);
+    vpk_staging_close(&s->stg);
     if (s->pending[0]) { /* written but never recorded in the ledger: not published */
         unlink(s->pending);
         if (s->kept[0])
@@ -81,6 +81,8 @@ static void pack_free(pack_state *s)
     }
     if (s->lock_fd >= 0)
         close(s->lock_fd);
+    if (s->archive_fd >= 0)
+        close(s->archive_fd);
 }
 
 static vp_status check_options(const vp_pack_options *o, vp_error *err)
@@ -189,35 +191,30 @@ static vp_status copy_raw(pack_state *s, vp_error *err)
 {
     char **paths = NULL;
     size_t n = 0;
-    if (!s->opt->replay_dir) {
-        char raw[4096];
-        vp_status st = vpk_join(raw, sizeof raw, s->staging, "raw", err);
-        if (st)
-            return st;
-        if (mkdir(raw, 0755))
-            return vp_error_set(err, VP_ERR_IO, "%s: cannot create: %s", raw, strerror(errno));
-        return VP_OK;
-    }
+    if (!s->opt->replay_dir)
+        return vpk_staged_mkdirs(&s->stg, "raw/", err);
     vp_status st = vpk_list_files(s->opt->replay_dir, &paths, &n, err);
     for (size_t i = 0; !st && i < n; i++) {
         size_t len = strlen(paths[i]);
-        char src[4096], rel[4096], dst[4096];
+        char src[4096], rel[4096];
         if (len < 5 || strcmp(paths[i] + len - 5, ".json") || paths[i][0] == '.' || strstr(paths[i], "/."))
             continue;
         snprintf(src, sizeof src, "%s/%s", s->opt->replay_dir, paths[i]);
         snprintf(rel, sizeof rel, "raw/%s", paths[i]);
-        if (!(st = vpk_join(dst, sizeof dst, s->staging, rel, err)) && !(st = vpk_make_parents(s->staging, rel, err)))
-            st = vpk_copy_file(src, dst, err);
+        st = vpk_staged_copy(&s->stg, src, rel, err);
     }
     vpk_free_list(paths, n);
     return st;
 }
 
-/* path = staging/rel, its directories made. */
-static vp_status staged_path(const pack_state *s, const char *rel, char path[4096], vp_error *err)
+/* Records a file a stage wrote through the staging descriptor, with the hash it read
+ * back through the descriptor it wrote with. */
+static vp_status record_staged(pack_state *s, const char *rel, const char sha[65], vp_error *err)
 {
-    vp_status st = vpk_join(path, 4096, s->staging, rel, err);
-    return st ? st : vpk_make_parents(s->staging, rel, err);
+    struct stat sb;
+    if (fstatat(s->stg.fd, rel, &sb, AT_SYMLINK_NOFOLLOW))
+        return vp_error_set(err, VP_ERR_IO, "%s/%s: %s", s->stg.shown, rel, strerror(errno));
+    return vpk_staged_record(&s->stg, rel, sha, (long long)sb.st_size, err);
 }
 
 static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
@@ -225,9 +222,9 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     vp_pipeline_collect_options co = {0};
     vp_pipeline_evaluate_options eo = {0};
     vp_status st;
-    char raw[4096], path[4096];
+    char raw[4096];
     size_t nbase = 0;
-    snprintf(raw, sizeof raw, "%s/raw", s->staging);
+    snprintf(raw, sizeof raw, "%s/raw", s->stg.root); /* the collector takes paths */
     co.config = s->cfg;
     co.worm = s->worm;
     co.clock = s->opt->clock;
@@ -244,11 +241,13 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     co.ca_bundle = s->opt->ca_bundle;
     co.concurrency = s->opt->concurrency;
     if ((st = vp_pipeline_collect(&co, &s->snap, NULL, err)) ||
-        (st = staged_path(s, "data/snapshot.json", path, err)) ||
-        (st = vp_pipeline_write_snapshot(s->snap, path, "data/snapshot.json", VP_PIPELINE_STAGED, s->snap_sha, err)))
+        (st = vpk_staged_mkdirs(&s->stg, "data/snapshot.json", err)) ||
+        (st = vp_pipeline_write_snapshot_at(s->snap, s->stg.fd, "data/snapshot.json", "data/snapshot.json",
+                                            VP_PIPELINE_STAGED, s->snap_sha, err)) ||
+        (st = record_staged(s, "data/snapshot.json", s->snap_sha, err)))
         return st;
     lap(s, VP_PACK_COLLECT);
-    if ((st = load_baselines(s, err)) || (st = staged_path(s, "data/findings.json", path, err)))
+    if ((st = load_baselines(s, err)))
         return st;
     eo.config = s->cfg;
     eo.config_label = s->opt->config_path;
@@ -257,10 +256,12 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     eo.snapshot = (vp_snapshot_ref){"data/snapshot.json", s->snap_sha, s->snap};
     eo.baselines = vp_pipeline_baselines_refs(s->bases, &nbase);
     eo.baseline_count = nbase;
-    eo.findings_path = path;
+    eo.findings_path = "data/findings.json";
     eo.findings_label = "data/findings.json";
     eo.mode = VP_PIPELINE_STAGED;
-    if ((st = vp_pipeline_evaluate(&eo, &s->findings, s->findings_sha, err)))
+    eo.dir_fd = s->stg.fd;
+    if ((st = vp_pipeline_evaluate(&eo, &s->findings, s->findings_sha, err)) ||
+        (st = record_staged(s, "data/findings.json", s->findings_sha, err)))
         return st;
     lap(s, VP_PACK_EVALUATE);
     return VP_OK;
@@ -272,26 +273,27 @@ typedef struct {
     pack_state *s;
     vp_error err;
     vp_status st;
+    char sha[65];
 } oscal_job;
+
+#define OSCAL_REL "data/assessment-results.json"
 
 static void *write_oscal(void *arg)
 {
     oscal_job *j = arg;
-    char path[4096];
-    j->st = staged_path(j->s, "data/assessment-results.json", path, &j->err);
-    if (!j->st)
-        j->st = vp_pipeline_write_oscal(j->s->findings, j->s->findings_sha, path, "data/assessment-results.json",
-                                        VP_PIPELINE_STAGED, &j->err);
+    j->st = vp_pipeline_write_oscal_at(j->s->findings, j->s->findings_sha, j->s->stg.fd, OSCAL_REL, OSCAL_REL,
+                                       VP_PIPELINE_STAGED, j->sha, &j->err);
     return NULL;
 }
 
 /* The renderers read findings back from the staged findings.json. */
 static vp_status render_both(pack_state *s, vp_error *err)
 {
-    char snapshot[4096], findings[4096], xlsx[4096], pdf[4096];
+    char snapshot[4096], findings[4096];
     vp_pipeline_render_options ro = {0};
-    snprintf(snapshot, sizeof snapshot, "%s/data/snapshot.json", s->staging);
-    snprintf(findings, sizeof findings, "%s/data/findings.json", s->staging);
+    /* read by path (the findings reader takes one): through the staging descriptor */
+    snprintf(snapshot, sizeof snapshot, "%s/data/snapshot.json", s->stg.root);
+    snprintf(findings, sizeof findings, "%s/data/findings.json", s->stg.root);
     ro.snapshot_path = snapshot;
     ro.snapshot = s->snap;
     ro.snapshot_sha256 = s->snap_sha;
@@ -299,54 +301,53 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.findings_path = findings;
     ro.findings_sha256 = s->findings_sha;
     ro.findings_label = "findings.json";
-    ro.xlsx_path = xlsx;
+    ro.xlsx_path = "report/workbook.xlsx";
     ro.xlsx_label = "report/workbook.xlsx";
     ro.xlsx_name = "workbook.xlsx";
-    ro.pdf_path = pdf;
+    ro.pdf_path = VP_BUNDLE_REPORT_PDF;
     ro.pdf_label = VP_BUNDLE_REPORT_PDF;
     ro.mode = VP_PIPELINE_STAGED;
+    ro.dir_fd = s->stg.fd;
     ro.clock = s->opt->clock;
     ro.period = s->opt->period;
     ro.request_id = s->opt->request_id;
     ro.population_limit = VP_PDF_POPULATION_LIMIT;
-    vp_status st = staged_path(s, "report/workbook.xlsx", xlsx, err);
-    if (!st)
-        st = staged_path(s, VP_BUNDLE_REPORT_PDF, pdf, err);
+    vp_status st = vpk_staged_mkdirs(&s->stg, VP_BUNDLE_REPORT_PDF, err);
     return st ? st : vp_pipeline_render(&ro, err);
 }
 
 static vp_status render_reports(pack_state *s, vp_error *err)
 {
     pthread_t tid;
-    oscal_job job = {s, {0}, VP_OK};
+    oscal_job job = {s, {0}, VP_OK, ""};
+    vp_status st;
     if (pthread_create(&tid, NULL, write_oscal, &job) != 0) {
         write_oscal(&job); /* no thread to be had: one after the other */
         if (job.st) {
             *err = job.err;
             return job.st;
         }
-        return render_both(s, err);
+        st = render_both(s, err);
+    } else {
+        st = render_both(s, err);
+        pthread_join(tid, NULL);
+        if (!st && job.st) {
+            *err = job.err;
+            st = job.st;
+        }
     }
-    vp_status st = render_both(s, err);
-    pthread_join(tid, NULL);
-    if (!st && job.st) {
-        *err = job.err;
-        st = job.st;
-    }
-    return st;
+    /* recorded here, not on the thread: the record is not shared while threads run */
+    return st ? st : record_staged(s, OSCAL_REL, job.sha, err);
 }
 
 static vp_status write_certs_readme(pack_state *s, vp_error *err)
 {
-    char dst[4096];
-    vp_status st = vpk_make_parents(s->staging, "certs/signer.pem", err);
-    snprintf(dst, sizeof dst, "%s/certs/signer.pem", s->staging);
+    vp_status st = vpk_staged_mkdirs(&s->stg, "certs/signer.pem", err);
     if (!st && s->opt->cert_path)
-        st = vpk_copy_file(s->opt->cert_path, dst, err);
-    snprintf(dst, sizeof dst, "%s/certs/chain.pem", s->staging);
+        st = vpk_staged_copy(&s->stg, s->opt->cert_path, "certs/signer.pem", err);
     if (!st && s->opt->chain_path)
-        st = vpk_copy_file(s->opt->chain_path, dst, err);
-    return st ? st : vpk_write_readme(s->staging, err);
+        st = vpk_staged_copy(&s->stg, s->opt->chain_path, "certs/chain.pem", err);
+    return st ? st : vpk_write_readme(&s->stg, err);
 }
 
 /* The previous bundle's hash from the ledger head (NULL for the first bundle). */
@@ -369,7 +370,7 @@ static vp_status ledger_head(pack_state *s, char prev[65], int *have, vp_error *
 
 static vp_status manifest_and_sign(pack_state *s, const char *result, char manifest_sha[65], vp_error *err)
 {
-    char prev[65], gen[32], subject[512], path[4096];
+    char prev[65], gen[32], subject[512];
     int have_prev;
     const vp_collection *c = &s->snap->collection;
     vp_status st = ledger_head(s, prev, &have_prev, err);
@@ -380,27 +381,21 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
                            vp_commit(), vp_catalog_version(s->cat), vp_config_sha256(s->cfg), c->captured_from,
                            c->captured_to, c->complete, c->verified, result, have_prev ? prev : NULL,
                            vp_signer_subject(s->signer, subject, sizeof subject), s->tsa_url != NULL};
-    vpk_file_hashes hashes;
-    if ((st = vpk_write_manifest(s->staging, &m, &hashes, err)))
-        return st;
-    st = vpk_write_sums(s->staging, &hashes, err);
-    vpk_file_hashes_free(&hashes);
-    if (st)
-        return st;
     char *data = NULL;
     size_t len = 0;
     unsigned char *der = NULL;
     size_t der_len = 0;
-    snprintf(path, sizeof path, "%s/%s", s->staging, VP_BUNDLE_MANIFEST);
-    if (!(st = vp_read_file(path, &data, &len, err))) {
+    /* what is signed is the manifest's bytes as built, not a file read back */
+    if ((st = vpk_write_manifest(&s->stg, &m, &data, &len, err)))
+        return st;
+    if (!(st = vpk_write_sums(&s->stg, err))) {
         vp_sha256_hex(data, len, manifest_sha);
         st = vp_cms_sign_detached(s->signer, data, len, s->opt->clock.epoch, VP_CMS_DEFAULT, &der, &der_len, err);
     }
     if (!st && s->tsa_url)
-        st = vpk_timestamp_manifest(s->staging, s->tsa_url, s->opt->ca_bundle, &der, &der_len, err);
-    snprintf(path, sizeof path, "%s/%s", s->staging, VP_BUNDLE_SIGNATURE);
+        st = vpk_timestamp_manifest(&s->stg, s->tsa_url, s->opt->ca_bundle, &der, &der_len, err);
     if (!st)
-        st = vpk_write_bytes(path, der, der_len, err);
+        st = vpk_staged_write(&s->stg, VP_BUNDLE_SIGNATURE, der, der_len, err);
     free(der);
     free(data);
     return st;
@@ -420,7 +415,8 @@ static vp_status publish(pack_state *s, vp_pack_result *out, vp_error *err)
         s->pending[0] = '\0';
         return st;
     }
-    if ((st = vp_archive_write(s->staging, s->stem, s->opt->clock.epoch, vp_output_stream(o), err))) {
+    /* the archive writer takes a path: the staging directory by descriptor */
+    if ((st = vp_archive_write(s->stg.root, s->stem, s->opt->clock.epoch, vp_output_stream(o), err))) {
         vp_output_abort(o);
         s->pending[0] = '\0';
         return st;
@@ -429,6 +425,9 @@ static vp_status publish(pack_state *s, vp_pack_result *out, vp_error *err)
         s->pending[0] = '\0';
         return st;
     }
+    /* only what pack wrote, as it wrote it, goes into a bundle */
+    if ((st = vpk_staged_check_archive(&s->stg, s->pending, s->stem, err)))
+        return st;
     if ((st = vp_sha256_file(s->pending, out->bundle_sha256, err)))
         return st;
     if (stat(s->pending, &sb))
@@ -457,7 +456,8 @@ static vp_status append_ledger(pack_state *s, vp_pack_result *out, vp_error *err
     char pending[sizeof s->pending];
     memcpy(pending, s->pending, sizeof pending);
     s->pending[0] = '\0';
-    if (rename(pending, out->bundle_path))
+    /* both names are ARCHIVE_DIR/NAME: renamed within the directory opened at the start */
+    if (renameat(s->archive_fd, strrchr(pending, '/') + 1, s->archive_fd, strrchr(out->bundle_path, '/') + 1))
         return vp_error_set(err, VP_ERR_IO,
                             "%s: recorded in the ledger but cannot be renamed to %s: %s (the next pack will retry)",
                             pending, out->bundle_path, strerror(errno));
@@ -493,16 +493,16 @@ static vp_status copy_durably(const char *src, const char *dst, vp_error *err)
  * left by a killed pack is replaced. Anything else falls back to a durable copy. */
 static vp_status keep_snapshot(pack_state *s, vp_error *err)
 {
-    char rel[1024], src[4096], dst[4096];
+    char rel[1024], src[4200], dst[4096];
     if (!s->opt->period)
         return VP_OK;
     snprintf(rel, sizeof rel, "snapshots/%s/%s.json", s->opt->period, s->stem);
-    snprintf(src, sizeof src, "%s/data/snapshot.json", s->staging);
+    snprintf(src, sizeof src, "%s/data/snapshot.json", s->stg.shown); /* for messages */
     snprintf(dst, sizeof dst, "%s/%s", s->opt->archive_dir, rel);
     vp_status st = vpk_make_parents(s->opt->archive_dir, rel, err);
     if (st)
         return st;
-    int fd = open(src, O_RDONLY | O_CLOEXEC);
+    int fd = openat(s->stg.fd, "data/snapshot.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0) {
         int e = errno;
         if (fd >= 0)
@@ -510,7 +510,10 @@ static vp_status keep_snapshot(pack_state *s, vp_error *err)
         return vp_error_set(err, VP_ERR_IO, "%s: cannot sync: %s", src, strerror(e));
     }
     close(fd);
-    int linked = link(src, dst) == 0 || (errno == EEXIST && unlink(dst) == 0 && link(src, dst) == 0);
+    const char *from = "data/snapshot.json";
+    int linked = linkat(s->stg.fd, from, AT_FDCWD, dst, 0) == 0 ||
+                 (errno == EEXIST && unlink(dst) == 0 && linkat(s->stg.fd, from, AT_FDCWD, dst, 0) == 0);
+    snprintf(src, sizeof src, "%s/data/snapshot.json", s->stg.root); /* the copy reads by path */
     if (!linked && (st = copy_durably(src, dst, err)))
         return st;
     char dir[4096];
@@ -547,25 +550,18 @@ static vp_status load_signer(pack_state *s, vp_error *err)
 
 static vp_status make_staging(pack_state *s, vp_error *err)
 {
-    if (mkdir(s->opt->archive_dir, 0755) && errno != EEXIST)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot create directory: %s", s->opt->archive_dir, strerror(errno));
+    /* refused here, before anything is written, when others could rename our entries */
+    vp_status st = vpk_archive_open(s->opt->archive_dir, &s->archive_fd, err);
     /* one pack at a time per archive; then finish or discard what a killed pack left */
-    vp_status st = vpk_archive_lock(s->opt->archive_dir, &s->lock_fd, err);
-    if (st || (st = vpk_archive_recover(s->opt->archive_dir, s->ledger, err)))
+    if (st || (st = vpk_archive_lock(s->opt->archive_dir, &s->lock_fd, err)) ||
+        (st = vpk_archive_recover(s->opt->archive_dir, s->ledger, err)))
         return st;
-    if ((size_t)snprintf(s->staging, sizeof s->staging, "%s/.staging-XXXXXX", s->opt->archive_dir) >= sizeof s->staging)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
-    if (!mkdtemp(s->staging)) {
-        int e = errno;
-        s->staging[0] = '\0';
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot create a staging directory: %s", s->opt->archive_dir, strerror(e));
-    }
-    return VP_OK;
+    return vpk_staging_open(&s->stg, s->archive_fd, s->opt->archive_dir, err);
 }
 
 vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err)
 {
-    pack_state s = {.opt = opt, .lock_fd = -1, .stage_seconds = out->stage_seconds};
+    pack_state s = {.opt = opt, .lock_fd = -1, .archive_fd = -1, .stg = {.fd = -1}, .stage_seconds = out->stage_seconds};
     size_t counts[VP_STATUS_COUNT];
     memset(out, 0, sizeof *out);
     clock_gettime(CLOCK_MONOTONIC, &s.mark);
@@ -578,7 +574,7 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
         (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
         (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
-        (st = vpk_sign_report(s.staging, s.signer, s.tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
+        (st = vpk_sign_report(&s.stg, s.signer, s.tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
         (st = write_certs_readme(&s, err)))
         goto done;
     vp_findings_count(s.findings, NULL, counts);

@@ -4,6 +4,7 @@
 #define VP_PACK_INTERNAL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "vaultproof/error.h"
 
@@ -16,11 +17,68 @@ void vpk_free_list(char **paths, size_t count);
 vp_status vpk_join(char *out, size_t size, const char *a, const char *b, vp_error *err);
 /* Creates every missing parent directory of root/rel (mode 0755). */
 vp_status vpk_make_parents(const char *root, const char *rel, vp_error *err);
-vp_status vpk_copy_file(const char *src, const char *dst, vp_error *err);
-vp_status vpk_write_bytes(const char *path, const void *data, size_t len, vp_error *err);
 
+/* ---- staging.c: the archive and staging directories, reached through descriptors ---- */
+
+/* Opens ARCHIVE_DIR (made when missing) as a directory, not following a symlink, and
+ * refuses it (VP_ERR_IO naming it, its mode and why) when group or others can write to
+ * it, unless it has the sticky bit and is owned by the effective user. docs/security.md 2. */
+vp_status vpk_archive_open(const char *archive_dir, int *fd, vp_error *err);
+
+typedef struct {
+    char *rel;
+    char sha256[65]; /* of the bytes written */
+    long long size;
+} vpk_staged_file;
+
+/* A staging directory: made with mkdirat in the archive directory and from then on used
+ * only through fd (and root, which resolves through fd). Every file written is recorded. */
+typedef struct {
+    int archive_fd;       /* borrowed */
+    int fd;               /* the staging directory; -1 when none */
+    char name[16];        /* .staging-XXXXXX, its name in the archive directory */
+    char root[40];        /* "/proc/self/fd/N": for stages that take paths */
+    char shown[4096];     /* ARCHIVE/.staging-XXXXXX, for messages only */
+    dev_t dev;
+    ino_t ino;
+    vpk_staged_file *files;
+    size_t count, cap;
+} vpk_staging;
+
+/* Makes and opens a new private staging directory; *s is initialised even on failure, so
+ * vpk_staging_close may always be called. Errors: VP_ERR_IO (also without /proc). */
+vp_status vpk_staging_open(vpk_staging *s, int archive_fd, const char *archive_dir, vp_error *err);
+/* Empties the staging directory through its descriptor and removes its name only if
+ * the name still leads to it; frees the record. */
+void vpk_staging_close(vpk_staging *s);
+
+/* rel: a '/'-separated path below the staging directory; every component is opened
+ * without following links. */
+vp_status vpk_staged_mkdirs(const vpk_staging *s, const char *rel, vp_error *err); /* rel's parents */
+/* Creates rel (parents made) exclusively, O_RDWR; the caller writes, records, closes. */
+vp_status vpk_staged_create(const vpk_staging *s, const char *rel, int *fd, vp_error *err);
+/* Creates rel with these bytes and records their hash. */
+vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err);
+vp_status vpk_staged_read(const vpk_staging *s, const char *rel, char **data, size_t *len, vp_error *err);
+vp_status vpk_staged_unlink(const vpk_staging *s, const char *rel, vp_error *err);
+/* Records (or replaces the record of) rel as written with these bytes' hash and size. */
+vp_status vpk_staged_record(vpk_staging *s, const char *rel, const char sha256[65], long long size, vp_error *err);
+/* The record of rel, or NULL. */
+const vpk_staged_file *vpk_staged_lookup(const vpk_staging *s, const char *rel);
+/* The recorded hash and size of rel; a file no record names (written by a stage that
+ * takes paths) is hashed through the descriptor now and recorded. */
+vp_status vpk_staged_hash(vpk_staging *s, const char *rel, char sha256[65], long long *size, vp_error *err);
+/* Every regular file below the staging directory, sorted bytewise (as vpk_list_files). */
+vp_status vpk_staged_list(const vpk_staging *s, char ***paths, size_t *count, vp_error *err);
+/* The .tar.gz at archive_path holds, below top/, exactly the recorded files with the
+ * recorded hashes. Errors: VP_ERR_IO naming the first member that differs; as
+ * vp_archive_scan. */
+vp_status vpk_staged_check_archive(vpk_staging *s, const char *archive_path, const char *top, vp_error *err);
+
+/* Stages a copy of the file at src (read by path: it is an input) as rel. */
+vp_status vpk_staged_copy(vpk_staging *staging, const char *src, const char *rel, vp_error *err);
 /* staging/README.txt: how to verify the bundle by hand, step by step. */
-vp_status vpk_write_readme(const char *staging, vp_error *err);
+vp_status vpk_write_readme(vpk_staging *staging, vp_error *err);
 
 /* What manifest.json says besides the file list. NULL strings are written as null. */
 typedef struct {
@@ -32,32 +90,24 @@ typedef struct {
     int timestamped; /* manifest.json.tsr and time-stamp tokens are part of the bundle */
 } vpk_manifest_meta;
 
-/* Every file the manifest lists (sorted relative paths) with its SHA-256. */
-typedef struct {
-    char **paths;
-    char (*sha)[65];
-    size_t count;
-} vpk_file_hashes;
-void vpk_file_hashes_free(vpk_file_hashes *h);
-
-/* Writes staging/manifest.json over every file then in staging, and fills *hashes (free
- * with vpk_file_hashes_free; empty on failure). Then vpk_write_sums writes
- * staging/SHA256SUMS over every file including manifest.json, taking the hashes it
- * already has from known (may be NULL) - the files are not changed in between. */
-vp_status vpk_write_manifest(const char *staging, const vpk_manifest_meta *meta, vpk_file_hashes *hashes,
+/* Writes staging/manifest.json over every file then in staging with the hashes recorded
+ * when they were written (vpk_staged_hash), and returns its bytes in *data (caller frees).
+ * Then vpk_write_sums writes staging/SHA256SUMS over every file including manifest.json,
+ * from the same record. */
+vp_status vpk_write_manifest(vpk_staging *staging, const vpk_manifest_meta *meta, char **data, size_t *len,
                              vp_error *err);
-vp_status vpk_write_sums(const char *staging, const vpk_file_hashes *known, vp_error *err);
+vp_status vpk_write_sums(vpk_staging *staging, vp_error *err);
 
 /* seal.c: replaces staging/report/report.pdf by the same PDF with its PAdES signature
  * (claimed time: the pinned clock; B-T when opt->tsa_url is set). */
 struct vp_signer;
-vp_status vpk_sign_report(const char *staging, const struct vp_signer *signer, const char *tsa_url,
+vp_status vpk_sign_report(vpk_staging *staging, const struct vp_signer *signer, const char *tsa_url,
                           const char *ca_bundle, long long claimed_time, vp_error *err);
 
 /* seal.c, with a TSA only: adds a signature-time-stamp to the manifest signature *der
  * (replaced; the old buffer is freed) and writes staging/manifest.json.tsr, a second
  * time-stamp over the final signature bytes. Every TSA failure is VP_ERR_CRYPTO. */
-vp_status vpk_timestamp_manifest(const char *staging, const char *tsa_url, const char *ca_bundle, unsigned char **der,
+vp_status vpk_timestamp_manifest(vpk_staging *staging, const char *tsa_url, const char *ca_bundle, unsigned char **der,
                                  size_t *der_len, vp_error *err);
 
 /* Crash safety of an archive (recover.c). A bundle is first written as

@@ -1,9 +1,7 @@
 /* The pack steps that seal the report and time-stamp the manifest signature. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "pack/pack_internal.h"
 #include "vaultproof/cms.h"
@@ -14,34 +12,31 @@
 
 #define REPORT_REASON "Evidence report sealed by vaultproof"
 
-vp_status vpk_sign_report(const char *staging, const vp_signer *signer, const char *tsa_url, const char *ca_bundle,
+vp_status vpk_sign_report(vpk_staging *staging, const vp_signer *signer, const char *tsa_url, const char *ca_bundle,
                           long long claimed_time, vp_error *err)
 {
-    char path[4096], *pdf = NULL;
+    char *pdf = NULL;
     size_t len = 0, out_len = 0;
     unsigned char *out = NULL;
     vp_tsa tsa = {tsa_url, ca_bundle, 0};
     vp_pdf_sign_options po = {claimed_time, REPORT_REASON, 0, tsa_url ? vp_tsa_token_fn : NULL, &tsa};
-    vp_status st = vpk_join(path, sizeof path, staging, VP_BUNDLE_REPORT_PDF, err);
-    if (st || (st = vp_read_file(path, &pdf, &len, err)))
+    vp_status st = vpk_staged_read(staging, VP_BUNDLE_REPORT_PDF, &pdf, &len, err);
+    if (st)
         return st;
     st = vp_pdf_sign(signer, (const unsigned char *)pdf, len, &po, &out, &out_len, err);
     free(pdf);
     /* the staged file was created exclusively; replace it the same way */
-    if (!st && unlink(path))
-        st = vp_error_set(err, VP_ERR_IO, "%s: cannot replace: %s", path, strerror(errno));
-    if (!st)
-        st = vpk_write_bytes(path, out, out_len, err);
-    else
+    if (!st && !(st = vpk_staged_unlink(staging, VP_BUNDLE_REPORT_PDF, err)))
+        st = vpk_staged_write(staging, VP_BUNDLE_REPORT_PDF, out, out_len, err);
+    else if (st)
         vp_error_prefix(err, "%s", VP_BUNDLE_REPORT_PDF);
     free(out);
     return st;
 }
 
-vp_status vpk_timestamp_manifest(const char *staging, const char *tsa_url, const char *ca_bundle, unsigned char **der,
+vp_status vpk_timestamp_manifest(vpk_staging *staging, const char *tsa_url, const char *ca_bundle, unsigned char **der,
                                  size_t *der_len, vp_error *err)
 {
-    char path[4096];
     unsigned char *stamped = NULL, *resp = NULL;
     size_t stamped_len = 0, resp_len = 0;
     vp_tsa tsa = {tsa_url, ca_bundle, 0};
@@ -55,8 +50,7 @@ vp_status vpk_timestamp_manifest(const char *staging, const char *tsa_url, const
      * manifest.json.p7s` needs nothing but the bundle */
     if ((st = vp_tsa_stamp(&tsa, stamped, stamped_len, &resp, &resp_len, NULL, NULL, err)))
         return vp_error_prefix(err, "%s", VP_BUNDLE_TSR);
-    if (!(st = vpk_join(path, sizeof path, staging, VP_BUNDLE_TSR, err)))
-        st = vpk_write_bytes(path, resp, resp_len, err);
+    st = vpk_staged_write(staging, VP_BUNDLE_TSR, resp, resp_len, err);
     free(resp);
     return st;
 }

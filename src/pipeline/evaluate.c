@@ -88,17 +88,17 @@ static vp_status write_outputs(const vp_pipeline_evaluate_options *opt, const vp
     vp_status st;
     sha[0] = '\0';
     if (!opt->findings_path)
-        return opt->oscal_path ? vp_pipeline_write_oscal(f, NULL, opt->oscal_path, opt->oscal_label, opt->mode, err)
+        return opt->oscal_path ? vp_pipeline_write_oscal_at(f, NULL, opt->dir_fd, opt->oscal_path, opt->oscal_label,
+                                                            opt->mode, NULL, err)
                                : VP_OK;
-    if ((st = vpp_write(opt->findings_path, opt->findings_label, opt->mode, write_findings, f, err)))
-        return st;
     /* hashed only when someone cites it: findings.json of a large estate is big */
-    if ((want_sha || opt->oscal_path) && strcmp(opt->findings_path, "-") &&
-        (st = vp_sha256_file(opt->findings_path, sha, err)))
+    if ((st = vpp_write(opt->findings_path, opt->findings_label, opt->mode, opt->dir_fd, write_findings, f,
+                        want_sha || opt->oscal_path ? sha : NULL, err)))
         return st;
     if (!opt->oscal_path)
         return VP_OK;
-    return vp_pipeline_write_oscal(f, sha[0] ? sha : NULL, opt->oscal_path, opt->oscal_label, opt->mode, err);
+    return vp_pipeline_write_oscal_at(f, sha[0] ? sha : NULL, opt->dir_fd, opt->oscal_path, opt->oscal_label,
+                                      opt->mode, NULL, err);
 }
 
 vp_status vp_pipeline_evaluate(const vp_pipeline_evaluate_options *opt, vp_findings **out, char findings_sha256[65],

@@ -66,18 +66,17 @@ static vp_status write_xlsx(const vp_pipeline_render_options *opt, vp_render_inp
                             vp_error *err)
 {
     render_ctx c = {in, in->snapshot->lazy_source ? render_xlsx_streamed : vp_render_xlsx};
-    vp_status st = vpp_write(opt->xlsx_path, opt->xlsx_label, opt->mode, write_rendered, &c, err);
+    int staged = opt->mode == VP_PIPELINE_STAGED;
+    /* a bundle must cite the hash of what it holds (read back through the descriptor
+     * written); a published workbook that cannot be read back is still complete, and
+     * the report then cites none */
+    vp_status st = vpp_write(opt->xlsx_path, opt->xlsx_label, opt->mode, opt->dir_fd, write_rendered, &c,
+                             staged ? xlsx_sha : NULL, err);
     if (st)
         return st;
     in->xlsx_name = opt->xlsx_name ? opt->xlsx_name : opt->xlsx_path;
-    if (strcmp(opt->xlsx_path, "-")) {
-        /* a bundle must cite the hash of what it holds; a published workbook that cannot
-         * be read back is still complete, and the report then cites none */
-        if (!(st = vp_sha256_file(opt->xlsx_path, xlsx_sha, err)))
-            in->xlsx_sha256 = xlsx_sha;
-        else if (opt->mode == VP_PIPELINE_STAGED)
-            return st;
-    }
+    if (staged || (strcmp(opt->xlsx_path, "-") && !vp_sha256_file(opt->xlsx_path, xlsx_sha, err)))
+        in->xlsx_sha256 = xlsx_sha;
     return VP_OK;
 }
 
@@ -122,7 +121,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     }
     if (opt->pdf_path) {
         render_ctx c = {&in, vp_render_pdf};
-        st = vpp_write(opt->pdf_path, opt->pdf_label, opt->mode, write_rendered, &c, err);
+        st = vpp_write(opt->pdf_path, opt->pdf_label, opt->mode, opt->dir_fd, write_rendered, &c, NULL, err);
     }
 done:
     vp_findings_file_close(findings);

@@ -51,6 +51,8 @@ char *vp_test_snapshot_json(const vp_snapshot *s)
     return buf;
 }
 
+Suite *pack_staging_suite(void); /* tests/unit/test_pack_staging.c */
+
 int main(void)
 {
     SRunner *sr = srunner_create(json_suite());
@@ -73,6 +75,7 @@ int main(void)
     srunner_add_suite(sr, arm_suite());
     srunner_add_suite(sr, core_prims_suite());
     srunner_add_suite(sr, pipeline_suite());
+    srunner_add_suite(sr, pack_staging_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
