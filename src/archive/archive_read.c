@@ -984,7 +984,7 @@ static vp_status scan_fn(treader *t, const vp_archive_entry *e, void *ctx)
     if (hs)
         return hs;
     if (e->kind == VP_ARCHIVE_DIR)
-        return u->cb ? u->cb(e, hex, NULL, 0, u->ctx, u->err) : VP_OK;
+        return u->cb ? u->cb(e, hex, &kept, 0, u->ctx, u->err) : VP_OK;
     if (keep) {
         if (e->size > SIZE_MAX - 1 || !(kept = malloc((size_t)e->size + 1)))
             return vp_error_set(u->err, VP_ERR_NOMEM, "archive: out of memory keeping '%s'", e->name);
@@ -1015,7 +1015,7 @@ static vp_status scan_fn(treader *t, const vp_archive_entry *e, void *ctx)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     if (kept)
         kept[kept_len] = 0;
-    vp_status s = u->cb ? u->cb(e, hex, kept, kept ? kept_len : 0, u->ctx, u->err) : VP_OK;
+    vp_status s = u->cb ? u->cb(e, hex, &kept, kept ? kept_len : 0, u->ctx, u->err) : VP_OK;
     free(kept);
     return s;
 }

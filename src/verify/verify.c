@@ -46,6 +46,8 @@ typedef struct {
     unsigned long long early;          /* entries read before manifest.json was authenticated */
     int authentic;                     /* manifest.json's signature verified (the signer may be untrusted) */
     int stopped;                       /* an integrity check failed: nothing more is read or checked */
+    char **early_dirs;                 /* directories read before that, checked once it is */
+    size_t early_dir_count;
     cJSON *manifest;
     decl *decls;                       /* manifest.json's files, sorted by path */
     size_t decl_count;
@@ -146,12 +148,13 @@ static int kept(const verify_state *v, const char *rel, char **data, size_t *len
 static const struct {
     const char *rel;
     unsigned long long max;
+    int signed_size; /* only read once the manifest verified (and declares its size) */
 } kept_files[] = {
-    {VP_BUNDLE_MANIFEST, VP_VERIFY_MAX_MANIFEST},
-    {VP_BUNDLE_SUMS, VP_VERIFY_MAX_MANIFEST},
-    {VP_BUNDLE_SIGNATURE, VP_VERIFY_MAX_SIGNATURE},
-    {VP_BUNDLE_TSR, VP_VERIFY_MAX_SIGNATURE},
-    {VP_BUNDLE_REPORT_PDF, VP_VERIFY_MAX_PDF},
+    {VP_BUNDLE_MANIFEST, VP_VERIFY_MAX_MANIFEST, 0},
+    {VP_BUNDLE_SUMS, VP_VERIFY_MAX_MANIFEST, 0},
+    {VP_BUNDLE_SIGNATURE, VP_VERIFY_MAX_SIGNATURE, 0},
+    {VP_BUNDLE_TSR, VP_VERIFY_MAX_SIGNATURE, 0},
+    {VP_BUNDLE_REPORT_PDF, VP_VERIFY_MAX_PDF, 1},
 };
 
 /* name below the top folder ("" for the folder itself), or NULL when not below it. */
@@ -173,12 +176,39 @@ static decl *find_decl(const verify_state *v, const char *rel)
     return v->decls ? bsearch(rel, v->decls, v->decl_count, sizeof *v->decls, cmp_decl_path) : NULL;
 }
 
+/* Whether manifest.json lists a file below dir. pack writes no empty directory but
+ * raw/ (a live collection that recorded nothing), so any other one was added. */
+static int dir_listed(const verify_state *v, const char *dir)
+{
+    size_t n = strlen(dir), lo = 0, hi = v->decl_count;
+    if (!strcmp(dir, "raw"))
+        return 1;
+    while (lo < hi) { /* the first path not below dir's name */
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(v->decls[mid].path, dir, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < v->decl_count && !strncmp(v->decls[lo].path, dir, n); lo++)
+        if (v->decls[lo].path[n] == '/')
+            return 1;
+    return 0;
+}
+
+/* Not an integrity failure (nothing signed changed), so the checks go on. */
+static void check_dir(verify_state *v, const char *dir)
+{
+    if (!dir_listed(v, dir))
+        fail(v, VP_CHECK_ARCHIVE, "archive: directory %s holds no file manifest.json lists; pack writes none such",
+             dir);
+}
+
 /* Every header, before its content is inflated: once the manifest is authentic, a file
  * must be one it lists, with the size it declares. */
 static vp_status head_fn(const vp_archive_entry *e, int *keep, void *ctx, vp_error *err)
 {
     verify_state *v = ctx;
-    (void)err;
     if (!v->top[0]) { /* every entry must be below one top folder: the first names it */
         const char *slash = strchr(e->name, '/');
         size_t n = slash ? (size_t)(slash - e->name) : strlen(e->name);
@@ -191,6 +221,20 @@ static vp_status head_fn(const vp_archive_entry *e, int *keep, void *ctx, vp_err
     if (!v->authentic && ++v->early > VP_VERIFY_MAX_EARLY)
         return stop(v, VP_CHECK_ARCHIVE, "archive: more than %d entries before %s and its signature",
                     VP_VERIFY_MAX_EARLY, VP_BUNDLE_MANIFEST);
+    if (rel && *rel && e->kind == VP_ARCHIVE_DIR) {
+        if (v->authentic) {
+            check_dir(v, rel);
+            return VP_OK;
+        }
+        char **d = realloc(v->early_dirs, (v->early_dir_count + 1) * sizeof *d);
+        if (!d || !(d[v->early_dir_count] = strdup(rel))) {
+            if (d)
+                v->early_dirs = d;
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        }
+        v->early_dirs = d;
+        v->early_dir_count++;
+    }
     if (!rel || e->kind == VP_ARCHIVE_DIR)
         return VP_OK;
     for (size_t i = 0; i < sizeof kept_files / sizeof kept_files[0]; i++)
@@ -198,6 +242,8 @@ static vp_status head_fn(const vp_archive_entry *e, int *keep, void *ctx, vp_err
             if (e->size > kept_files[i].max)
                 return stop(v, VP_CHECK_ARCHIVE, "%s: %llu bytes, more than the %llu verify reads", rel, e->size,
                             kept_files[i].max);
+            if (kept_files[i].signed_size && !v->authentic)
+                return stop(v, VP_CHECK_ARCHIVE, "%s: comes before %s and its signature", rel, VP_BUNDLE_MANIFEST);
             *keep = 1;
         }
     if (!v->authentic || after_manifest(rel))
@@ -307,10 +353,12 @@ static vp_status check_signature(verify_state *v)
     /* the files read before the manifest, against it */
     for (size_t i = 0; !s && i < v->file_count; i++)
         s = match_decl(v, &v->files[i]);
+    for (size_t i = 0; !s && i < v->early_dir_count; i++)
+        check_dir(v, v->early_dirs[i]);
     return s;
 }
 
-static vp_status scan_cb(const vp_archive_entry *e, const char *sha256, const unsigned char *data, size_t len,
+static vp_status scan_cb(const vp_archive_entry *e, const char *sha256, unsigned char **data, size_t len,
                          void *ctx, vp_error *err)
 {
     verify_state *v = ctx;
@@ -327,14 +375,11 @@ static vp_status scan_cb(const vp_archive_entry *e, const char *sha256, const un
     }
     bfile *f = &v->files[v->file_count];
     memset(f, 0, sizeof *f);
-    if (!(f->rel = strdup(rel)) || (data && !(f->data = malloc(len + 1)))) {
-        free(f->rel);
+    if (!(f->rel = strdup(rel)))
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    }
-    if (data) {
-        memcpy(f->data, data, len + 1);
-        f->len = len;
-    }
+    f->data = (char *)*data; /* taken, not copied: a kept file is in memory once */
+    f->len = len;
+    *data = NULL;
     f->size = e->size;
     memcpy(f->sha, sha256, 65);
     v->file_count++;
@@ -577,6 +622,9 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
     }
     free(v.files);
     free(v.decls);
+    for (size_t i = 0; i < v.early_dir_count; i++)
+        free(v.early_dirs[i]);
+    free(v.early_dirs);
     cJSON_Delete(v.manifest);
     if (st)
         return st;
