@@ -125,9 +125,10 @@ typedef struct {
 } vp_archive_form;
 
 /* Called once per entry, after its content was read: sha256 is 64 lowercase hex digits
- * ("" for a directory); data/len is the content (NUL-terminated, borrowed for the call)
- * when keep asked for it, else NULL/0. Return VP_OK to continue. */
-typedef vp_status (*vp_archive_file_cb)(const vp_archive_entry *entry, const char *sha256, const unsigned char *data,
+ * ("" for a directory); *data/len is the content (malloc'd, NUL-terminated) when head
+ * asked to keep it, else NULL/0: take it by setting *data to NULL (then free it
+ * yourself), or leave it to be freed after the call. Return VP_OK to continue. */
+typedef vp_status (*vp_archive_file_cb)(const vp_archive_entry *entry, const char *sha256, unsigned char **data,
                                         size_t len, void *ctx, vp_error *err);
 
 /*

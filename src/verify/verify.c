@@ -40,7 +40,6 @@ typedef struct {
     vp_verify_report *rep;
     const char *trust;
     char top[VP_ARCHIVE_MAX_NAME + 1]; /* the one top folder */
-    int root_ok;                       /* every entry is below it */
     bfile *files;                      /* every file below it, in archive order (sorted after the scan) */
     size_t file_count, file_cap;
     unsigned long long early;          /* entries read before manifest.json was authenticated */
@@ -213,11 +212,10 @@ static vp_status head_fn(const vp_archive_entry *e, int *keep, void *ctx, vp_err
         const char *slash = strchr(e->name, '/');
         size_t n = slash ? (size_t)(slash - e->name) : strlen(e->name);
         snprintf(v->top, sizeof v->top, "%.*s", (int)n, e->name);
-        v->root_ok = 1;
     }
     const char *rel = below_top(v, e->name);
     if (!rel || (!*rel && e->kind == VP_ARCHIVE_FILE))
-        v->root_ok = 0;
+        return stop(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
     if (!v->authentic && ++v->early > VP_VERIFY_MAX_EARLY)
         return stop(v, VP_CHECK_ARCHIVE, "archive: more than %d entries before %s and its signature",
                     VP_VERIFY_MAX_EARLY, VP_BUNDLE_MANIFEST);
@@ -383,6 +381,8 @@ static vp_status scan_cb(const vp_archive_entry *e, const char *sha256, unsigned
     f->size = e->size;
     memcpy(f->sha, sha256, 65);
     v->file_count++;
+    if (!strcmp(rel, VP_BUNDLE_MANIFEST))
+        memcpy(v->rep->manifest_sha256, sha256, sizeof v->rep->manifest_sha256);
     if (v->authentic)
         return match_decl(v, f);
     return strcmp(rel, VP_BUNDLE_SIGNATURE) ? VP_OK : check_signature(v);
@@ -422,15 +422,13 @@ static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
         v->stopped = 1;
         return VP_OK;
     }
-    if (!v->root_ok || !v->file_count) {
+    if (!v->file_count) {
         fail(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
         v->stopped = 1;
         return VP_OK;
     }
     qsort(v->files, v->file_count, sizeof *v->files, cmp_bfile);
     int at = find_file(v, VP_BUNDLE_MANIFEST);
-    if (at >= 0)
-        memcpy(v->rep->manifest_sha256, v->files[at].sha, sizeof v->rep->manifest_sha256);
     if (!v->authentic) {
         stop(v, at < 0 ? VP_CHECK_MANIFEST : VP_CHECK_SIGNATURE, "%s: missing",
              at < 0 ? VP_BUNDLE_MANIFEST : VP_BUNDLE_SIGNATURE);
@@ -583,7 +581,7 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
         return;
     }
     v->rep->ledger_seq = e.seq;
-    if (v->root_ok && strcmp(v->rep->manifest_sha256, e.manifest_sha256))
+    if (v->rep->manifest_sha256[0] && strcmp(v->rep->manifest_sha256, e.manifest_sha256))
         fail(v, VP_CHECK_LEDGER, "ledger %s: line %lld: manifest_sha256 differs from the bundle's manifest.json", ledger,
              e.seq);
     pass_unless_failed(v, VP_CHECK_LEDGER);
