@@ -45,12 +45,11 @@ def spread(size, count, rng):
     one and the rest spread evenly with a seeded jitter."""
     if size <= count:
         return list(range(size))
-    picked = set(range(min(16, size))) | {size - 1}
-    step = size / (count - len(picked))
-    i = 0
-    while len(picked) < count:
-        picked.add(min(size - 1, int(i * step + rng.random() * step)))
-        i += 1
+    picked = set(range(16)) | {size - 1}
+    m, span = count - len(picked), size - 17  # one offset in each of m equal strata of 16..size-2
+    for k in range(m):
+        lo, hi = 16 + k * span // m, 16 + (k + 1) * span // m
+        picked.add(rng.randrange(lo, max(lo + 1, hi)))
     return sorted(picked)
 
 
@@ -130,6 +129,8 @@ class ByteFlip(TempDirTest):
 
         def attempt(i_case):
             i, (label, make) = i_case
+            if FULL and i % 1000 == 0:
+                print("byte-flip campaign: variant %d of %d" % (i, len(cases)), file=sys.stderr, flush=True)
             path = self.path("flip-%d.tar.gz" % i)
             with open(path, "wb") as f:
                 f.write(make())
