@@ -648,7 +648,8 @@ static vp_status canonical_entry(treader *t, const unsigned char *h, char *name,
         return VP_OK;
     }
     size_t n = vpa_tar_header(path, is_dir, size, f->mtime, want), pax = n - BLOCK;
-    if (pax != (t->ext_raw_len + BLOCK - 1) / BLOCK * BLOCK || memcmp(t->ext_raw, want, t->ext_raw_len))
+    int pax_differs = t->ext_raw_len && memcmp(t->ext_raw, want, t->ext_raw_len);
+    if (pax != (t->ext_raw_len + BLOCK - 1) / BLOCK * BLOCK || pax_differs)
         deviate(f, "header %llu '%s': %s", t->index, shown(path, strlen(path), shp, sizeof shp),
                 pax ? "the pax header differs from the one vaultproof writes"
                     : "a pax header, where vaultproof's writer uses the ustar name fields");
