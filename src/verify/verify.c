@@ -175,13 +175,17 @@ static decl *find_decl(const verify_state *v, const char *rel)
     return v->decls ? bsearch(rel, v->decls, v->decl_count, sizeof *v->decls, cmp_decl_path) : NULL;
 }
 
-/* Whether manifest.json lists a file below dir. pack writes no empty directory but
- * raw/ (a live collection that recorded nothing), so any other one was added. */
+/* Whether manifest.json lists a file below dir. pack creates the folders of the layout
+ * (vaultproof/pack.h) whatever goes in them (raw/ stays empty after a live collection
+ * that recorded nothing), and no other directory without a file, so any other one was
+ * added. */
 static int dir_listed(const verify_state *v, const char *dir)
 {
+    static const char *const layout[] = {"certs", "data", "raw", "report"};
     size_t n = strlen(dir), lo = 0, hi = v->decl_count;
-    if (!strcmp(dir, "raw"))
-        return 1;
+    for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++)
+        if (!strcmp(dir, layout[i]))
+            return 1;
     while (lo < hi) { /* the first path not below dir's name */
         size_t mid = (lo + hi) / 2;
         if (strncmp(v->decls[mid].path, dir, n) < 0)
