@@ -150,6 +150,8 @@ class ByteFlip(TempDirTest):
               % ("full" if FULL else "sample", len(cases), sum(1 for c in cases if "@" in c[0] and
                                                                not c[0].startswith(("header", ".tar.gz"))),
                  sum(1 for c in cases if c[0].startswith("header")), len(outer_offs), len(bad)), file=sys.stderr)
+        for label, why in bad:
+            print("NOT REFUSED: %s: %s" % (label, why.splitlines()[0]), file=sys.stderr)
         self.assertEqual(bad[:5], [], "%d of %d variants were not refused" % (len(bad), len(cases)))
 
 
