@@ -23,6 +23,14 @@
 /* Longest entry name accepted when reading or writing (bytes, without the NUL). */
 #define VP_ARCHIVE_MAX_NAME 4095
 
+/* Reading bounds what a small hostile archive can cost: it is refused as soon as the tar
+ * stream exceeds VP_ARCHIVE_MAX_TOTAL bytes, or VP_ARCHIVE_MAX_RATIO times the compressed
+ * bytes read so far once past VP_ARCHIVE_RATIO_SLACK (vaultproof's own bundles inflate
+ * about 8 to 11 times; deflate can reach 1032). */
+#define VP_ARCHIVE_MAX_TOTAL (64ULL << 30)
+#define VP_ARCHIVE_MAX_RATIO 100u
+#define VP_ARCHIVE_RATIO_SLACK (8ULL << 20)
+
 typedef enum { VP_ARCHIVE_FILE = 0, VP_ARCHIVE_DIR = 1 } vp_archive_kind;
 
 /* One archive entry as seen by a callback. Borrowed: name is valid only during the
@@ -70,7 +78,7 @@ vp_status vp_archive_write(const char *src_dir, const char *top_name, long long 
  * on failure cb may already have been called for the entries before the bad one.
  *
  * Errors: VP_ERR_INPUT (message names the entry and what was wrong) for a bad gzip
- * stream, truncation, trailing data, a header checksum mismatch, an unknown format, a
+ * stream, truncation, trailing data, a stream over the bounds above, a header checksum mismatch, an unknown format, a
  * malformed numeric field, an absolute name, a ".." component, NUL or control
  * characters in a name, a link, device, fifo or other entry type, duplicate names, a
  * directory with a non-zero size or a pax size that disagrees with the header;
@@ -98,26 +106,46 @@ vp_status vp_archive_list(const char *archive_path, vp_archive_entry_cb cb, void
 vp_status vp_archive_extract(const char *archive_path, const char *dest_dir, vp_archive_entry_cb cb, void *ctx,
                              vp_error *err);
 
-/* Says whether vp_archive_scan should hand a file's content to the callback (it is
- * then held in memory whole: keep only small files). */
-typedef int (*vp_archive_keep_fn)(const char *name, unsigned long long size, void *ctx);
+/* Called by vp_archive_scan for every entry once its header is validated and before any
+ * of its content is read (size is the header's). Set *keep to have a file's content
+ * handed to the file callback (it is then held in memory whole: keep only small files).
+ * Return VP_OK to continue; any other status stops the scan before the content is
+ * inflated and is returned unchanged. */
+typedef vp_status (*vp_archive_head_fn)(const vp_archive_entry *entry, int *keep, void *ctx, vp_error *err);
+
+/* What vp_archive_scan found out about the encoding. The canonical form is exactly what
+ * vp_archive_write emits for the archive's own directories, files and mtime: entries in
+ * byte order of their names, every parent directory an entry before its children,
+ * headers as the writer fills them (modes 0644/0755, owner 0/0, no user or group name,
+ * one mtime, no other pax records), zero padding, the trailer padded to one record, and
+ * the gzip member the writer's deflate settings produce (header bytes included). */
+typedef struct {
+    long long mtime;     /* the first header's mtime; -1 when there was none */
+    char deviation[512]; /* "" when the archive is in canonical form, else the first difference */
+} vp_archive_form;
 
 /* Called once per entry, after its content was read: sha256 is 64 lowercase hex digits
- * ("" for a directory); data/len is the content (NUL-terminated, borrowed for the call)
- * when keep asked for it, else NULL/0. Return VP_OK to continue. */
-typedef vp_status (*vp_archive_file_cb)(const vp_archive_entry *entry, const char *sha256, const unsigned char *data,
+ * ("" for a directory); *data/len is the content (malloc'd, NUL-terminated) when head
+ * asked to keep it, else NULL/0: take it by setting *data to NULL (then free it
+ * yourself), or leave it to be freed after the call. Return VP_OK to continue. */
+typedef vp_status (*vp_archive_file_cb)(const vp_archive_entry *entry, const char *sha256, unsigned char **data,
                                         size_t len, void *ctx, vp_error *err);
 
 /*
  * Reads the .tar.gz at archive_path once, validating it exactly as vp_archive_list
  * does, and hashes every file's content on the way; nothing is written anywhere, so
- * nothing in the archive can reach the file system. keep (may be NULL) picks the files
- * whose content cb receives. As with vp_archive_list, only a VP_OK return means the
- * whole archive is sound (the gzip CRC and the end marker come last).
+ * nothing in the archive can reach the file system. head (may be NULL) sees every
+ * header first, may refuse the entry before its content is inflated, and picks the
+ * files whose content cb receives. As with vp_archive_list, only a VP_OK return means
+ * the whole archive is sound (the gzip CRC and the end marker come last).
+ * form (may be NULL) asks for the canonical-form check as well: the inflated stream is
+ * deflated again with the writer's settings and compared with the file, and every
+ * header with the one the writer would fill; form->deviation says where it first
+ * differed (a difference does not stop the scan: it is filled when VP_OK is returned).
  * Errors: as vp_archive_list; VP_ERR_NOMEM when a kept file does not fit in memory;
- * VP_ERR_CRYPTO when hashing fails; or whatever cb returned.
+ * VP_ERR_CRYPTO when hashing fails; or whatever head or cb returned.
  */
-vp_status vp_archive_scan(const char *archive_path, vp_archive_keep_fn keep, vp_archive_file_cb cb, void *ctx,
-                          vp_error *err);
+vp_status vp_archive_scan(const char *archive_path, vp_archive_head_fn head, vp_archive_file_cb cb, void *ctx,
+                          vp_archive_form *form, vp_error *err);
 
 #endif

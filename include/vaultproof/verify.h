@@ -12,6 +12,17 @@
 
 #define VP_VERIFY_MAX_PROBLEMS 64
 
+/* What verify holds in memory or reads at most, so a small hostile bundle cannot make it
+ * use much more memory or time than the bundle's signed manifest declares (the archive
+ * reader's own bounds are in vaultproof/archive.h): manifest.json and SHA256SUMS (a
+ * 100k-file bundle has about 20 MB of each), manifest.json.p7s and .tsr, and
+ * report/report.pdf, whose size the manifest must also declare; and the entries before
+ * the manifest and its signature in the archive (README.txt, SHA256SUMS, certs/, data/). */
+#define VP_VERIFY_MAX_MANIFEST (64ULL << 20)
+#define VP_VERIFY_MAX_SIGNATURE (1ULL << 20)
+#define VP_VERIFY_MAX_PDF (256ULL << 20)
+#define VP_VERIFY_MAX_EARLY 4096
+
 /* One check of vp_verify_bundle, in the order they are made. */
 typedef enum {
     VP_CHECK_ARCHIVE = 0, /* the archive is well formed and safe (no links, '..', absolute names) */
@@ -40,10 +51,12 @@ typedef struct {
     vp_check_state state[VP_CHECK_COUNT];
     char problems[VP_VERIFY_MAX_PROBLEMS][512]; /* what failed, precisely (file names) */
     size_t problem_count, problems_dropped;
-    char signer_subject[512];
-    char manifest_result[64], manifest_period[65];
+    char signer_subject[512];                   /* "" unless the manifest signature verified */
+    int manifest_verified;                      /* its signature verified and the signer chains to --trust:
+                                                   only then are manifest_result/period facts */
+    char manifest_result[64], manifest_period[65]; /* "" unless the signature verified */
     long long ledger_seq;                       /* the bundle's ledger entry, or 0 */
-    int timestamped;                            /* manifest.json says the bundle is time-stamped */
+    int timestamped;                            /* the signed manifest.json says the bundle is time-stamped */
     char pdf_signer_subject[512];               /* the PDF signature's signer */
     char pdf_claimed_time[40];                  /* its /M, e.g. "D:20260930060000Z" */
     char timestamp_gen_time[32];                /* genTime of manifest.json.tsr (RFC 3339), or "" */

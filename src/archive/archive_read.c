@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,10 @@
 #include "vaultproof/archive.h"
 #include "vaultproof/fileio.h"
 
-#define BLOCK 512
+#include "archive/pgzip.h"
+#include "archive/tarfmt.h"
+
+#define BLOCK VPA_BLOCK
 #define CHUNK 65536
 #define MAX_EXT_HEADER 65536 /* pax / GNU long-name payloads; names are far smaller */
 
@@ -39,6 +43,11 @@ typedef struct {
     int zinit, zend;
     const char *path;
     vp_error *err;
+    /* canonical-form check (vp_archive_scan with a form): every inflated byte is
+     * deflated again as vp_archive_write would, and compared with the file */
+    vp_archive_form *form;
+    vpa_pgz *re;
+    unsigned long long cmp_off, file_size;
     unsigned char ibuf[CHUNK];
 } gzr;
 
@@ -52,6 +61,10 @@ struct treader {
     char *ext_name;   /* name from a pax "path" record or a GNU 'L' entry, for the next header */
     int has_ext_size; /* a pax "size" record was seen */
     unsigned long long ext_size, remaining, index;
+    unsigned char *ext_raw; /* canonical check: the pax header block and record as read */
+    size_t ext_raw_len;
+    int have_mtime;
+    char *prev; /* canonical check: the previous entry's name (entries are sorted) */
 };
 
 /* ---- names ---- */
@@ -184,6 +197,68 @@ static const char *record_name(nameset *s, char *name, int kind, int *nomem)
 
 /* ---- gzip stream ---- */
 
+/* Records the first place where the archive is not in canonical form. Not an error by
+ * itself: the caller decides, after the content checks, how to report it. */
+static void __attribute__((format(printf, 2, 3))) deviate(vp_archive_form *f, const char *fmt, ...)
+{
+    va_list ap;
+    if (!f || f->deviation[0])
+        return;
+    va_start(ap, fmt);
+    vsnprintf(f->deviation, sizeof f->deviation, fmt, ap);
+    va_end(ap);
+}
+
+/* The re-encoder's output, compared with the file's own bytes (read with pread on the
+ * descriptor already open, so both are the same file). */
+static vp_status compare_sink(void *ctx, const void *data, size_t len, vp_error *err)
+{
+    gzr *r = ctx;
+    unsigned char buf[CHUNK];
+    const unsigned char *want = data;
+    (void)err;
+    for (size_t done = 0; done < len && !r->form->deviation[0];) {
+        size_t n = len - done < CHUNK ? len - done : CHUNK;
+        ssize_t got = pread(fileno(r->in), buf, n, (off_t)r->cmp_off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return vp_error_set(r->err, VP_ERR_IO, "archive %s: read failed: %s", r->path, strerror(errno));
+        size_t i = 0;
+        while (i < (size_t)got && buf[i] == want[done + i])
+            i++;
+        if (i < n) {
+            deviate(r->form, "byte %llu of the file differs from vaultproof's encoding of the same tar stream "
+                    "(gzip header, deflate stream or trailer)", r->cmp_off + i);
+            return VP_OK;
+        }
+        r->cmp_off += n;
+        done += n;
+    }
+    return VP_OK;
+}
+
+/* Hands n inflated bytes to the re-encoder, until the first difference. */
+static vp_status re_feed(gzr *r, const void *buf, size_t n)
+{
+    if (!r->re || r->form->deviation[0] || !n)
+        return VP_OK;
+    return vpa_pgz_write(r->re, buf, n, r->err);
+}
+
+/* Bounds what a small hostile file can make us inflate, before anything in it is trusted. */
+static vp_status gz_bounded(gzr *r)
+{
+    unsigned long long out = r->zs.total_out, in = r->zs.total_in;
+    if (out > VP_ARCHIVE_MAX_TOTAL)
+        return vp_error_set(r->err, VP_ERR_INPUT, "archive %s: inflates to more than %llu bytes; refused", r->path,
+                            VP_ARCHIVE_MAX_TOTAL);
+    if (out > VP_ARCHIVE_RATIO_SLACK && out / VP_ARCHIVE_MAX_RATIO > in)
+        return vp_error_set(r->err, VP_ERR_INPUT, "archive %s: %llu compressed bytes inflate to %llu, more than %u "
+                            "times as many; refused as a decompression bomb", r->path, in, out, VP_ARCHIVE_MAX_RATIO);
+    return VP_OK;
+}
+
 static vp_status gz_fail(gzr *r, const char *what)
 {
     return vp_error_set(r->err, VP_ERR_INPUT, "archive %s: %s; expected a complete gzip-compressed tar archive",
@@ -220,8 +295,10 @@ static vp_status gz_read(gzr *r, void *buf, size_t n)
             return vp_error_set(r->err, VP_ERR_NOMEM, "archive %s: out of memory inflating", r->path);
         else if (zr != Z_OK && zr != Z_BUF_ERROR)
             return gz_fail(r, r->zs.msg ? r->zs.msg : "corrupt gzip data");
+        if ((s = gz_bounded(r)))
+            return s;
     }
-    return VP_OK;
+    return re_feed(r, buf, n);
 }
 
 /* After the end-of-archive blocks: only zero padding, the gzip trailer (CRC and length,
@@ -240,6 +317,8 @@ static vp_status gz_finish(gzr *r)
             r->zend = 1;
         else if (zr != Z_OK && zr != Z_BUF_ERROR)
             return gz_fail(r, r->zs.msg ? r->zs.msg : "corrupt gzip data");
+        if ((s = gz_bounded(r)) || (s = re_feed(r, buf, BLOCK - r->zs.avail_out)))
+            return s;
         for (size_t i = 0; i < BLOCK - r->zs.avail_out; i++)
             if (buf[i])
                 return gz_fail(r, "data after the end-of-archive marker");
@@ -247,6 +326,23 @@ static vp_status gz_finish(gzr *r)
     if (r->zs.avail_in || fgetc(r->in) != EOF)
         return gz_fail(r, "trailing bytes after the gzip stream");
     return VP_OK;
+}
+
+/* The end of a sound archive in canonical form: the zero padding is exactly what the
+ * writer adds, and the re-encoded bytes are the whole file. */
+static vp_status canonical_end(gzr *r, unsigned long long tar_end)
+{
+    unsigned long long total = r->zs.total_out;
+    if (total % VPA_RECORD || total < tar_end + 2 * BLOCK || total - (tar_end + 2 * BLOCK) >= VPA_RECORD)
+        deviate(r->form, "%llu bytes of tar, expected the entries and two zero blocks padded to a multiple of %d",
+                total, VPA_RECORD);
+    if (!r->re || r->form->deviation[0])
+        return VP_OK;
+    vp_status s = vpa_pgz_finish(r->re, r->err);
+    if (!s && !r->form->deviation[0] && r->cmp_off != r->file_size)
+        deviate(r->form, "the file has %llu bytes, vaultproof's encoding of the same tar stream %llu",
+                r->file_size, r->cmp_off);
+    return s;
 }
 
 /* ---- tar ---- */
@@ -324,13 +420,16 @@ static vp_status tr_data(treader *t, void *buf, size_t n)
 static vp_status tr_skip(treader *t, unsigned long long size)
 {
     unsigned char buf[4096];
-    unsigned long long left = t->remaining + (BLOCK - size % BLOCK) % BLOCK;
+    unsigned long long pad = (BLOCK - size % BLOCK) % BLOCK, left = t->remaining + pad;
     t->remaining = 0;
     while (left) {
         size_t n = left < sizeof buf ? (size_t)left : sizeof buf;
         vp_status s = gz_read(&t->g, buf, n);
         if (s)
             return s;
+        for (size_t i = 0; t->g.form && i < n; i++)
+            if (left - i <= pad && buf[i])
+                deviate(t->g.form, "header %llu: padding after the content is not zero", t->index);
         left -= n;
     }
     return VP_OK;
@@ -392,7 +491,7 @@ static vp_status pax_parse(treader *t, const char *p, size_t n)
 }
 
 /* Reads a pax 'x' or GNU 'L' payload and keeps what it says for the next header. */
-static vp_status read_ext(treader *t, char type, unsigned long long size)
+static vp_status read_ext(treader *t, const unsigned char *h, char type, unsigned long long size)
 {
     if (t->ext_name || t->has_ext_size)
         return tar_fail(t, type == 'x' ? "pax header" : "GNU long name", type == 'x' ? 10 : 13,
@@ -405,6 +504,15 @@ static vp_status read_ext(treader *t, char type, unsigned long long size)
     t->remaining = size;
     vp_status s = tr_data(t, buf, (size_t)size);
     buf[size] = 0;
+    if (!s && t->g.form && type == 'L')
+        deviate(t->g.form, "header %llu: a GNU long-name header, which vaultproof's writer never writes", t->index);
+    if (!s && t->g.form && !(t->ext_raw = malloc(BLOCK + (size_t)size)))
+        s = vp_error_set(t->g.err, VP_ERR_NOMEM, "archive: out of memory");
+    if (!s && t->g.form) {
+        memcpy(t->ext_raw, h, BLOCK);
+        memcpy(t->ext_raw + BLOCK, buf, (size_t)size);
+        t->ext_raw_len = BLOCK + (size_t)size;
+    }
     if (!s)
         s = tr_skip(t, size);
     if (!s && type == 'x')
@@ -456,13 +564,99 @@ static vp_status end_of_archive(treader *t, int *end)
     unsigned char h[BLOCK];
     if (t->ext_name || t->has_ext_size)
         return tar_fail(t, "extended header", 15, "extended header not followed by an entry");
+    unsigned long long tar_end = t->g.zs.total_out - BLOCK; /* before the first zero block */
     vp_status s = gz_read(&t->g, h, BLOCK);
     if (s)
         return s;
     if (!all_zero(h))
         return tar_fail(t, "zero block", 10, "a zero block inside the archive");
     *end = 1;
-    return gz_finish(&t->g);
+    if ((s = gz_finish(&t->g)))
+        return s;
+    return t->g.form ? canonical_end(&t->g, tar_end) : VP_OK;
+}
+
+/* A header field, for saying which one is not what the writer fills. */
+typedef struct {
+    unsigned short off, len;
+    const char *name;
+} hfield;
+
+/* In block order, except the checksum last: it differs whenever anything else does. */
+static const hfield hfields[] = {
+    {0, 100, "name"},      {100, 8, "mode"},          {108, 8, "uid"},      {116, 8, "gid"},
+    {124, 12, "size"},     {136, 12, "mtime"},        {156, 1, "type"},     {157, 100, "linkname"},
+    {257, 8, "magic"},     {265, 32, "owner name"},   {297, 32, "group name"}, {329, 8, "devmajor"},
+    {337, 8, "devminor"},  {345, 155, "prefix"},      {500, 12, "padding"}, {148, 8, "checksum"},
+};
+
+/* A field's bytes for a message: up to the last non-NUL, control bytes escaped. */
+static const char *shown_field(const unsigned char *f, size_t len, char *out, size_t outsz)
+{
+    while (len && !f[len - 1])
+        len--;
+    return shown((const char *)f, len, out, outsz);
+}
+
+static void compare_header(treader *t, const unsigned char *h, const unsigned char *want)
+{
+    char a[200], b[200], c[200];
+    for (size_t i = 0; i < sizeof hfields / sizeof hfields[0]; i++) {
+        const hfield *f = &hfields[i];
+        if (memcmp(h + f->off, want + f->off, f->len)) {
+            deviate(t->g.form, "header %llu '%s': %s is '%s', vaultproof writes '%s'", t->index,
+                    shown_field(want, 100, c, sizeof c), f->name, shown_field(h + f->off, f->len, a, sizeof a),
+                    shown_field(want + f->off, f->len, b, sizeof b));
+            return;
+        }
+    }
+}
+
+/* Whether every parent directory of name was an entry of its own. */
+static int parents_explicit(nameset *s, char *name)
+{
+    int ok = 1;
+    for (char *p = strchr(name, '/'); p && ok; p = strchr(p + 1, '/')) {
+        *p = 0;
+        slot *sl = s->cap ? set_find(s, name) : NULL;
+        ok = sl && sl->key && sl->kind == VP_ARCHIVE_DIR;
+        *p = '/';
+    }
+    return ok;
+}
+
+/* The entry's place and header bytes against what vp_archive_write emits for it. */
+static vp_status canonical_entry(treader *t, const unsigned char *h, char *name, int is_dir, unsigned long long size)
+{
+    vp_archive_form *f = t->g.form;
+    char path[VP_ARCHIVE_MAX_NAME + 2], sh[200], shp[200];
+    unsigned char want[VPA_HEADER_MAX];
+    if (f->deviation[0])
+        return VP_OK;
+    if (t->prev && strcmp(t->prev, name) >= 0)
+        deviate(f, "header %llu '%s': not in byte order of names (after '%s')", t->index,
+                shown(name, strlen(name), shp, sizeof shp), shown(t->prev, strlen(t->prev), sh, sizeof sh));
+    else if (!parents_explicit(&t->seen, name))
+        deviate(f, "header %llu '%s': its parent directory is not an entry before it", t->index,
+                shown(name, strlen(name), shp, sizeof shp));
+    free(t->prev);
+    if (!(t->prev = strdup(name)))
+        return vp_error_set(t->g.err, VP_ERR_NOMEM, "archive: out of memory");
+    if (f->deviation[0] || f->mtime < 0)
+        return VP_OK;
+    if ((size_t)snprintf(path, sizeof path, "%s%s", name, is_dir ? "/" : "") > VP_ARCHIVE_MAX_NAME) {
+        deviate(f, "header %llu: a name longer than vaultproof's writer accepts", t->index);
+        return VP_OK;
+    }
+    size_t n = vpa_tar_header(path, is_dir, size, f->mtime, want), pax = n - BLOCK;
+    int pax_differs = t->ext_raw_len && memcmp(t->ext_raw, want, t->ext_raw_len);
+    if (pax != (t->ext_raw_len + BLOCK - 1) / BLOCK * BLOCK || pax_differs)
+        deviate(f, "header %llu '%s': %s", t->index, shown(path, strlen(path), shp, sizeof shp),
+                pax ? "the pax header differs from the one vaultproof writes"
+                    : "a pax header, where vaultproof's writer uses the ustar name fields");
+    else
+        compare_header(t, h, want + pax);
+    return VP_OK;
 }
 
 /* Validates a header that is known to have a good checksum and to be a file or dir. */
@@ -483,6 +677,14 @@ static vp_status check_entry(treader *t, const unsigned char *h, unsigned long l
     *skip = why == NO_COMPONENTS && h[156] == '5';
     if (why && !*skip)
         return tar_fail(t, raw, rl, why);
+    if (*skip)
+        deviate(t->g.form, "header %llu: a '.' entry, which vaultproof's writer never writes", t->index);
+    vp_status s;
+    if (!*skip && t->g.form && (s = canonical_entry(t, h, name, h[156] == '5', size)))
+        return s;
+    free(t->ext_raw);
+    t->ext_raw = NULL;
+    t->ext_raw_len = 0;
     if (!*skip && (why = record_name(&t->seen, name, h[156] == '5' ? VP_ARCHIVE_DIR : VP_ARCHIVE_FILE, &nomem)))
         return nomem ? vp_error_set(t->g.err, VP_ERR_NOMEM, "archive: out of memory") : tar_fail(t, raw, rl, why);
     free(t->ext_name);
@@ -510,8 +712,15 @@ static vp_status next_entry(treader *t, entry_fn fn, void *ctx, int *end)
     if (parse_octal(h + 124, 12, &size))
         return tar_fail(t, (const char *)h, field_len(h, 100), "malformed size field");
     char type = (char)h[156];
+    if (t->g.form && !t->have_mtime) {
+        unsigned long long mt;
+        t->have_mtime = 1;
+        t->g.form->mtime = parse_octal(h + 136, 12, &mt) || mt > 077777777777ULL ? -1 : (long long)mt;
+        if (t->g.form->mtime < 0)
+            deviate(t->g.form, "header 1: malformed mtime");
+    }
     if (type == 'x' || type == 'L')
-        return read_ext(t, type, size);
+        return read_ext(t, h, type, size);
     if (type != '0' && type != '\0' && type != '5')
         return tar_fail(t, (const char *)h, field_len(h, 100), type_refusal(type));
     if ((s = check_entry(t, h, size, name, &skip)))
@@ -525,7 +734,28 @@ static vp_status next_entry(treader *t, entry_fn fn, void *ctx, int *end)
     return tr_skip(t, size);
 }
 
-static vp_status walk(const char *path, entry_fn fn, void *ctx, vp_error *err)
+/* The gzip header bytes, for a precise message; the re-encoding would catch them too. */
+static vp_status canonical_start(gzr *r)
+{
+    static const char *const what[10] = {"ID1", "ID2", "CM", "FLG", "MTIME", "MTIME", "MTIME", "MTIME", "XFL", "OS"};
+    unsigned char h[10];
+    struct stat st;
+    r->form->mtime = -1;
+    r->form->deviation[0] = 0;
+    if (fstat(fileno(r->in), &st) != 0)
+        return vp_error_set(r->err, VP_ERR_IO, "archive %s: cannot stat: %s", r->path, strerror(errno));
+    r->file_size = (unsigned long long)st.st_size;
+    ssize_t n = pread(fileno(r->in), h, sizeof h, 0);
+    for (ssize_t i = 0; i < n; i++)
+        if (h[i] != vpa_gzip_header[i]) {
+            deviate(r->form, "gzip header byte %zd (%s) is 0x%02x, vaultproof writes 0x%02x", i, what[i], h[i],
+                    vpa_gzip_header[i]);
+            break;
+        }
+    return vpa_pgz_new_sink(compare_sink, r, VPA_LEVEL, (int)sysconf(_SC_NPROCESSORS_ONLN), &r->re, r->err);
+}
+
+static vp_status walk(const char *path, entry_fn fn, void *ctx, vp_archive_form *form, vp_error *err)
 {
     treader *t = calloc(1, sizeof *t);
     int end = 0;
@@ -534,20 +764,26 @@ static vp_status walk(const char *path, entry_fn fn, void *ctx, vp_error *err)
         return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
     t->g.path = path;
     t->g.err = err;
+    t->g.form = form;
     if (vp_fopen_regular(path, &t->g.in, err)) /* never blocks on a FIFO */
         s = vp_error_prefix(err, "archive");
     else if (inflateInit2(&t->g.zs, 15 + 16) != Z_OK)
         s = vp_error_set(err, VP_ERR_NOMEM, "archive %s: zlib initialisation failed", path);
     else
         t->g.zinit = 1;
+    if (!s && form)
+        s = canonical_start(&t->g);
     while (!s && !end)
         s = next_entry(t, fn, ctx, &end);
     if (t->g.zinit)
         inflateEnd(&t->g.zs);
     if (t->g.in)
         fclose(t->g.in);
+    vpa_pgz_free(t->g.re);
     set_free(&t->seen);
     free(t->ext_name);
+    free(t->ext_raw);
+    free(t->prev);
     free(t);
     return s;
 }
@@ -571,7 +807,7 @@ vp_status vp_archive_list(const char *archive_path, vp_archive_entry_cb cb, void
     uctx u = {cb, ctx, err, -1};
     if (!archive_path)
         return vp_error_set(err, VP_ERR_INTERNAL, "archive: NULL path");
-    return walk(archive_path, list_fn, &u, err);
+    return walk(archive_path, list_fn, &u, NULL, err);
 }
 
 /* ---- extraction ---- */
@@ -712,12 +948,12 @@ vp_status vp_archive_extract(const char *archive_path, const char *dest_dir, vp_
     if (!archive_path || !dest_dir)
         return vp_error_set(err, VP_ERR_INTERNAL, "archive: NULL argument to vp_archive_extract");
     /* Pass 1 validates everything (checksums, names, CRC) before anything is created. */
-    vp_status s = walk(archive_path, NULL, NULL, err);
+    vp_status s = walk(archive_path, NULL, NULL, NULL, err);
     if (s)
         return s;
     if ((s = open_dest(dest_dir, &u.root, err)))
         return s;
-    s = walk(archive_path, extract_fn, &u, err);
+    s = walk(archive_path, extract_fn, &u, NULL, err);
     close(u.root);
     return s;
 }
@@ -725,7 +961,7 @@ vp_status vp_archive_extract(const char *archive_path, const char *dest_dir, vp_
 /* ---- scanning: one pass, nothing written ---- */
 
 typedef struct {
-    vp_archive_keep_fn keep;
+    vp_archive_head_fn head;
     vp_archive_file_cb cb;
     void *ctx;
     vp_error *err;
@@ -745,9 +981,13 @@ static vp_status scan_fn(treader *t, const vp_archive_entry *e, void *ctx)
     char hex[65] = "";
     unsigned char *kept = NULL;
     size_t kept_len = 0;
+    int keep = 0;
+    vp_status hs = u->head ? u->head(e, &keep, u->ctx, u->err) : VP_OK;
+    if (hs)
+        return hs;
     if (e->kind == VP_ARCHIVE_DIR)
-        return u->cb ? u->cb(e, hex, NULL, 0, u->ctx, u->err) : VP_OK;
-    if (u->keep && u->keep(e->name, e->size, u->ctx)) {
+        return u->cb ? u->cb(e, hex, &kept, 0, u->ctx, u->err) : VP_OK;
+    if (keep) {
         if (e->size > SIZE_MAX - 1 || !(kept = malloc((size_t)e->size + 1)))
             return vp_error_set(u->err, VP_ERR_NOMEM, "archive: out of memory keeping '%s'", e->name);
     }
@@ -777,20 +1017,20 @@ static vp_status scan_fn(treader *t, const vp_archive_entry *e, void *ctx)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     if (kept)
         kept[kept_len] = 0;
-    vp_status s = u->cb ? u->cb(e, hex, kept, kept ? kept_len : 0, u->ctx, u->err) : VP_OK;
+    vp_status s = u->cb ? u->cb(e, hex, &kept, kept ? kept_len : 0, u->ctx, u->err) : VP_OK;
     free(kept);
     return s;
 }
 
-vp_status vp_archive_scan(const char *archive_path, vp_archive_keep_fn keep, vp_archive_file_cb cb, void *ctx,
-                          vp_error *err)
+vp_status vp_archive_scan(const char *archive_path, vp_archive_head_fn head, vp_archive_file_cb cb, void *ctx,
+                          vp_archive_form *form, vp_error *err)
 {
-    sctx u = {keep, cb, ctx, err, NULL};
+    sctx u = {head, cb, ctx, err, NULL};
     if (!archive_path)
         return vp_error_set(err, VP_ERR_INTERNAL, "archive: NULL path");
     if (!(u.md = EVP_MD_CTX_new()))
         return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
-    vp_status s = walk(archive_path, scan_fn, &u, err);
+    vp_status s = walk(archive_path, scan_fn, &u, form, err);
     EVP_MD_CTX_free(u.md);
     return s;
 }

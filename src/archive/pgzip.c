@@ -19,6 +19,9 @@
 
 #include "archive/pgzip.h"
 
+/* deflate, no flags, mtime 0, no extra flags, OS 3 (Unix) */
+const unsigned char vpa_gzip_header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+
 #define BLOCK_SIZE (1u << 20)
 #define DICT_SIZE 32768u
 #define MAX_THREADS 8
@@ -36,7 +39,8 @@ typedef struct {
 } pgz_block;
 
 struct vpa_pgz {
-    FILE *fp;
+    vpa_pgz_sink sink;
+    void *sink_ctx;
     int level;
     int threads;
     pgz_block *blocks; /* batch */
@@ -94,7 +98,12 @@ static void *work(void *arg)
 
 static vp_status put(vpa_pgz *z, const void *p, size_t n, vp_error *err)
 {
-    if (n && fwrite(p, 1, n, z->fp) != n)
+    return n ? z->sink(z->sink_ctx, p, n, err) : VP_OK;
+}
+
+static vp_status file_sink(void *ctx, const void *p, size_t n, vp_error *err)
+{
+    if (fwrite(p, 1, n, (FILE *)ctx) != n)
         return vp_error_set(err, VP_ERR_IO, "archive: writing the archive failed: %s", strerror(errno));
     return VP_OK;
 }
@@ -164,11 +173,17 @@ vp_status vpa_pgz_new(FILE *fp, int level, vpa_pgz **out, vp_error *err)
 
 vp_status vpa_pgz_new_threads(FILE *fp, int level, int cpus, vpa_pgz **out, vp_error *err)
 {
+    return vpa_pgz_new_sink(file_sink, fp, level, cpus, out, err);
+}
+
+vp_status vpa_pgz_new_sink(vpa_pgz_sink sink, void *ctx, int level, int cpus, vpa_pgz **out, vp_error *err)
+{
     vpa_pgz *z = calloc(1, sizeof *z);
     *out = NULL;
     if (!z)
         return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
-    z->fp = fp;
+    z->sink = sink;
+    z->sink_ctx = ctx;
     z->level = level;
     z->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
     z->batch = (size_t)z->threads * BATCH_PER_THREAD;
@@ -191,9 +206,7 @@ vp_status vpa_pgz_write(vpa_pgz *z, const void *data, size_t len, vp_error *err)
 {
     const unsigned char *p = data;
     if (!z->header_written) {
-        /* gzip header: deflate, no flags, mtime 0, no extra flags, OS 3 (Unix) */
-        static const unsigned char hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
-        vp_status st = put(z, hdr, sizeof hdr, err);
+        vp_status st = put(z, vpa_gzip_header, sizeof vpa_gzip_header, err);
         if (st)
             return st;
         z->header_written = 1;

@@ -8,6 +8,12 @@
 
 typedef struct vpa_pgz vpa_pgz;
 
+/* The 10 header bytes every member starts with: the reader compares them. */
+extern const unsigned char vpa_gzip_header[10];
+
+/* Where compressed bytes go (the archive file, or the reader's comparison with one). */
+typedef vp_status (*vpa_pgz_sink)(void *ctx, const void *data, size_t len, vp_error *err);
+
 /* Starts one gzip member written to fp (header: mtime 0, no name, OS 3) at the zlib
  * level given. Uses up to one thread per online CPU (at most 8); the output does not
  * depend on the number. Free with vpa_pgz_free. Errors: VP_ERR_NOMEM. */
@@ -16,6 +22,9 @@ vp_status vpa_pgz_new(FILE *fp, int level, vpa_pgz **out, vp_error *err);
 /* As vpa_pgz_new with a given number of threads (clamped to 1..8); for tests that show
  * the output does not depend on it. */
 vp_status vpa_pgz_new_threads(FILE *fp, int level, int threads, vpa_pgz **out, vp_error *err);
+
+/* As vpa_pgz_new_threads, writing through sink. */
+vp_status vpa_pgz_new_sink(vpa_pgz_sink sink, void *ctx, int level, int threads, vpa_pgz **out, vp_error *err);
 
 /* Compresses len bytes (buffered in 1 MiB blocks). Errors: VP_ERR_IO, VP_ERR_INTERNAL. */
 vp_status vpa_pgz_write(vpa_pgz *z, const void *data, size_t len, vp_error *err);

@@ -25,6 +25,11 @@ static const char synopsis[] =
     "its TSA chains to --tsa-trust for time-stamping - and a bundle whose manifest says it\n"
     "is time-stamped must have all three; with --ledger, the ledger verifies and records\n"
     "this bundle's SHA-256 and manifest. Time-stamp times (genTime) are printed.\n"
+    "The manifest signature is checked as soon as it is read; after that every entry\n"
+    "must have the size the manifest declares before it is inflated, and the first\n"
+    "integrity failure stops verification (later checks show skipped). Bounds: 100 times\n"
+    "the compressed size, 64 GiB in all. Only the exact encoding pack writes verifies\n"
+    "(gzip header, deflate stream, tar headers, order): see docs/security.md.\n"
     "\n"
     "Without a BUNDLE, audits the whole archive from its ledger: the hash chain, every\n"
     "line's signature (ledger.jsonl.sig/, against --trust), every bundle the ledger records\n"
@@ -61,6 +66,15 @@ static void json_lines(vp_jsonw *w, const char *key, const char (*lines)[512], s
     vp_jw_end(w);
 }
 
+/* Text goes through stdio: a full disk or a closed pipe shows only at the flush. */
+static int stdout_ok(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "vaultproof: verify: writing the verdict to stdout failed\n");
+    return vp_exit_code(VP_ERR_IO);
+}
+
 static void print_text(const char *bundle, const vp_verify_report *r)
 {
     printf("bundle: %s\nsha256: %s\n", bundle, r->bundle_sha256);
@@ -76,8 +90,11 @@ static void print_text(const char *bundle, const vp_verify_report *r)
         printf("manifest time-stamp: %s\n", r->timestamp_gen_time);
     if (r->pdf_timestamp_gen_time[0])
         printf("pdf time-stamp: %s\n", r->pdf_timestamp_gen_time);
-    if (r->manifest_result[0])
+    /* what manifest.json says is a fact only once its signer is trusted */
+    if (r->manifest_result[0] && r->manifest_verified)
         printf("result: %s\n", r->manifest_result);
+    else if (r->manifest_result[0])
+        printf("unverified result (manifest.json's signer is not trusted): %s\n", r->manifest_result);
     for (size_t i = 0; i < r->problem_count; i++)
         printf("FAILED: %s\n", r->problems[i]);
     if (r->problems_dropped)
@@ -107,8 +124,9 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
     vp_jw_kbool(w, "timestamped", r->timestamped);
     vp_jw_kstring(w, "manifest_timestamp", r->timestamp_gen_time[0] ? r->timestamp_gen_time : NULL);
     vp_jw_kstring(w, "pdf_timestamp", r->pdf_timestamp_gen_time[0] ? r->pdf_timestamp_gen_time : NULL);
-    vp_jw_kstring(w, "result", r->manifest_result[0] ? r->manifest_result : NULL);
-    vp_jw_kstring(w, "period", r->manifest_period[0] ? r->manifest_period : NULL);
+    vp_jw_kbool(w, "manifest_verified", r->manifest_verified);
+    vp_jw_kstring(w, "result", r->manifest_verified && r->manifest_result[0] ? r->manifest_result : NULL);
+    vp_jw_kstring(w, "period", r->manifest_verified && r->manifest_period[0] ? r->manifest_period : NULL);
     vp_jw_kint(w, "ledger_seq", r->ledger_seq);
     json_lines(w, "problems", r->problems, r->problem_count);
     vp_jw_kint(w, "problems_dropped", (long long)r->problems_dropped);
@@ -135,6 +153,9 @@ static int verify_and_print(const char *bundle, const vp_opts *o, vp_verify_repo
         }
     } else {
         print_text(bundle, rep);
+        int io = stdout_ok();
+        if (io)
+            return io;
     }
     return st ? vp_exit_code(st) : 0;
 }
@@ -201,6 +222,8 @@ static int audit_ledger(const vp_opts *o)
         }
     } else {
         print_audit_text(ledger, a);
+        int io = stdout_ok();
+        code = io ? io : code;
     }
     free(a);
     return code;

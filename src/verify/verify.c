@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vaultproof/archive.h"
+#include "vaultproof/clock.h"
 #include "vaultproof/cms.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
@@ -28,13 +29,28 @@ typedef struct {
     size_t len;
 } bfile;
 
+/* One file manifest.json lists, once its signature verified. */
+typedef struct {
+    const char *path, *sha; /* inside the parsed manifest */
+    unsigned long long size;
+    int seen;
+} decl;
+
 typedef struct {
     vp_verify_report *rep;
+    const char *trust;
     char top[VP_ARCHIVE_MAX_NAME + 1]; /* the one top folder */
-    int root_ok;                       /* every entry is below it */
-    bfile *files;                      /* every file below it, sorted by rel */
+    bfile *files;                      /* every file below it, in archive order (sorted after the scan) */
     size_t file_count, file_cap;
-    unsigned char *listed; /* files[i] was named by the manifest */
+    unsigned long long early;          /* entries read before manifest.json was authenticated */
+    int authentic;                     /* manifest.json's signature verified (the signer may be untrusted) */
+    int stopped;                       /* an integrity check failed: nothing more is read or checked */
+    char **early_dirs;                 /* directories read before that, checked once it is */
+    size_t early_dir_count;
+    cJSON *manifest;
+    decl *decls;                       /* manifest.json's files, sorted by path */
+    size_t decl_count;
+    vp_archive_form form;
 } verify_state;
 
 static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest",      "files",     "sha256sums",
@@ -53,18 +69,35 @@ const char *vp_verify_check_name(vp_verify_check c)
     return (unsigned)c < VP_CHECK_COUNT ? check_names[c] : "?";
 }
 
-static void __attribute__((format(printf, 3, 4))) fail(verify_state *v, vp_verify_check c, const char *fmt, ...)
+static void vfail(verify_state *v, vp_verify_check c, const char *fmt, va_list ap)
 {
     vp_verify_report *r = v->rep;
-    va_list ap;
     r->state[c] = VP_CHECK_FAILED;
-    if (r->problem_count == VP_VERIFY_MAX_PROBLEMS) {
+    if (r->problem_count == VP_VERIFY_MAX_PROBLEMS)
         r->problems_dropped++;
-        return;
-    }
+    else
+        vsnprintf(r->problems[r->problem_count++], sizeof r->problems[0], fmt, ap);
+}
+
+static void __attribute__((format(printf, 3, 4))) fail(verify_state *v, vp_verify_check c, const char *fmt, ...)
+{
+    va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->problems[r->problem_count++], sizeof r->problems[0], fmt, ap);
+    vfail(v, c, fmt, ap);
     va_end(ap);
+}
+
+/* An integrity failure: recorded, and the scan (or the checks after it) stop here, so
+ * nothing more of a bundle already known to be wrong is inflated, kept or parsed.
+ * VP_ERR_CHECK, which stops vp_archive_scan. */
+static vp_status __attribute__((format(printf, 3, 4))) stop(verify_state *v, vp_verify_check c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(v, c, fmt, ap);
+    va_end(ap);
+    v->stopped = 1;
+    return VP_ERR_CHECK;
 }
 
 static void pass_unless_failed(verify_state *v, vp_verify_check c)
@@ -89,6 +122,15 @@ static int find_file(const verify_state *v, const char *rel)
     return -1;
 }
 
+/* Files still in archive order (during the scan): the last one of that name. */
+static bfile *seen_file(verify_state *v, const char *rel)
+{
+    for (size_t i = v->file_count; i-- > 0;)
+        if (!strcmp(v->files[i].rel, rel))
+            return &v->files[i];
+    return NULL;
+}
+
 /* A kept file's content (NUL-terminated, owned by v; check_sums cuts SHA256SUMS into
  * lines in place, nothing reads it after). -1 when absent. */
 static int kept(const verify_state *v, const char *rel, char **data, size_t *len)
@@ -99,9 +141,20 @@ static int kept(const verify_state *v, const char *rel, char **data, size_t *len
     return *data ? 0 : -1;
 }
 
-/* The files whose content later checks need; everything else is only hashed. */
-static const char *const kept_names[] = {VP_BUNDLE_MANIFEST, VP_BUNDLE_SIGNATURE, VP_BUNDLE_TSR, VP_BUNDLE_SUMS, VP_BUNDLE_REPORT_PDF};
-#define MAX_KEPT (512ULL << 20)
+/* The files whose content later checks need, and the most of each verify holds in
+ * memory: every other file is only hashed, and sizes are checked against the signed
+ * manifest before anything is inflated. */
+static const struct {
+    const char *rel;
+    unsigned long long max;
+    int signed_size; /* only read once the manifest verified (and declares its size) */
+} kept_files[] = {
+    {VP_BUNDLE_MANIFEST, VP_VERIFY_MAX_MANIFEST, 0},
+    {VP_BUNDLE_SUMS, VP_VERIFY_MAX_MANIFEST, 0},
+    {VP_BUNDLE_SIGNATURE, VP_VERIFY_MAX_SIGNATURE, 0},
+    {VP_BUNDLE_TSR, VP_VERIFY_MAX_SIGNATURE, 0},
+    {VP_BUNDLE_REPORT_PDF, VP_VERIFY_MAX_PDF, 1},
+};
 
 /* name below the top folder ("" for the folder itself), or NULL when not below it. */
 static const char *below_top(const verify_state *v, const char *name)
@@ -112,108 +165,114 @@ static const char *below_top(const verify_state *v, const char *name)
     return name[n] == '\0' ? name + n : name[n] == '/' ? name + n + 1 : NULL;
 }
 
-static int keep_fn(const char *name, unsigned long long size, void *ctx)
+static int cmp_decl_path(const void *key, const void *d)
 {
-    verify_state *v = ctx;
-    const char *rel = v->top[0] ? below_top(v, name) : NULL;
-    for (size_t i = 0; rel && size <= MAX_KEPT && i < sizeof kept_names / sizeof kept_names[0]; i++)
-        if (!strcmp(rel, kept_names[i]))
+    return strcmp(key, ((const decl *)d)->path);
+}
+
+static decl *find_decl(const verify_state *v, const char *rel)
+{
+    return v->decls ? bsearch(rel, v->decls, v->decl_count, sizeof *v->decls, cmp_decl_path) : NULL;
+}
+
+/* Whether manifest.json lists a file below dir. pack creates the folders of the layout
+ * (vaultproof/pack.h) whatever goes in them (raw/ stays empty after a live collection
+ * that recorded nothing), and no other directory without a file, so any other one was
+ * added. */
+static int dir_listed(const verify_state *v, const char *dir)
+{
+    static const char *const layout[] = {"certs", "data", "raw", "report"};
+    size_t n = strlen(dir), lo = 0, hi = v->decl_count;
+    for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++)
+        if (!strcmp(dir, layout[i]))
+            return 1;
+    while (lo < hi) { /* the first path not below dir's name */
+        size_t mid = (lo + hi) / 2;
+        if (strncmp(v->decls[mid].path, dir, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < v->decl_count && !strncmp(v->decls[lo].path, dir, n); lo++)
+        if (v->decls[lo].path[n] == '/')
             return 1;
     return 0;
 }
 
-/* Every entry must be below one top folder: the first entry names it. */
-static vp_status scan_cb(const vp_archive_entry *e, const char *sha256, const unsigned char *data, size_t len,
-                         void *ctx, vp_error *err)
+/* Not an integrity failure (nothing signed changed), so the checks go on. */
+static void check_dir(verify_state *v, const char *dir)
+{
+    if (!dir_listed(v, dir))
+        fail(v, VP_CHECK_ARCHIVE, "archive: directory %s holds no file manifest.json lists; pack writes none such",
+             dir);
+}
+
+/* Every header, before its content is inflated: once the manifest is authentic, a file
+ * must be one it lists, with the size it declares. */
+static vp_status head_fn(const vp_archive_entry *e, int *keep, void *ctx, vp_error *err)
 {
     verify_state *v = ctx;
-    if (!v->top[0]) {
+    if (!v->top[0]) { /* every entry must be below one top folder: the first names it */
         const char *slash = strchr(e->name, '/');
         size_t n = slash ? (size_t)(slash - e->name) : strlen(e->name);
         snprintf(v->top, sizeof v->top, "%.*s", (int)n, e->name);
-        v->root_ok = 1;
     }
     const char *rel = below_top(v, e->name);
     if (!rel || (!*rel && e->kind == VP_ARCHIVE_FILE))
-        v->root_ok = 0;
+        return stop(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
+    if (!v->authentic && ++v->early > VP_VERIFY_MAX_EARLY)
+        return stop(v, VP_CHECK_ARCHIVE, "archive: more than %d entries before %s and its signature",
+                    VP_VERIFY_MAX_EARLY, VP_BUNDLE_MANIFEST);
+    if (rel && *rel && e->kind == VP_ARCHIVE_DIR) {
+        if (v->authentic) {
+            check_dir(v, rel);
+            return VP_OK;
+        }
+        char **d = realloc(v->early_dirs, (v->early_dir_count + 1) * sizeof *d);
+        if (!d || !(d[v->early_dir_count] = strdup(rel))) {
+            if (d)
+                v->early_dirs = d;
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        }
+        v->early_dirs = d;
+        v->early_dir_count++;
+    }
     if (!rel || e->kind == VP_ARCHIVE_DIR)
         return VP_OK;
-    if (v->file_count == v->file_cap) {
-        size_t cap = v->file_cap ? v->file_cap * 2 : 64;
-        bfile *f = realloc(v->files, cap * sizeof *f);
-        if (!f)
-            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        v->files = f;
-        v->file_cap = cap;
-    }
-    bfile *f = &v->files[v->file_count];
-    memset(f, 0, sizeof *f);
-    if (!(f->rel = strdup(rel)) || (data && !(f->data = malloc(len + 1)))) {
-        free(f->rel);
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    }
-    if (data) {
-        memcpy(f->data, data, len + 1);
-        f->len = len;
-    }
-    f->size = e->size;
-    memcpy(f->sha, sha256, 65);
-    v->file_count++;
+    for (size_t i = 0; i < sizeof kept_files / sizeof kept_files[0]; i++)
+        if (!strcmp(rel, kept_files[i].rel)) {
+            if (e->size > kept_files[i].max)
+                return stop(v, VP_CHECK_ARCHIVE, "%s: %llu bytes, more than the %llu verify reads", rel, e->size,
+                            kept_files[i].max);
+            if (kept_files[i].signed_size && !v->authentic)
+                return stop(v, VP_CHECK_ARCHIVE, "%s: comes before %s and its signature", rel, VP_BUNDLE_MANIFEST);
+            *keep = 1;
+        }
+    if (!v->authentic || after_manifest(rel))
+        return VP_OK;
+    const decl *d = find_decl(v, rel);
+    if (!d)
+        return stop(v, VP_CHECK_FILES, "%s: in the bundle but not listed in manifest.json", rel);
+    if (d->size != e->size)
+        return stop(v, VP_CHECK_FILES, "%s: %llu bytes in the archive, manifest.json lists %llu", rel, e->size, d->size);
     return VP_OK;
 }
 
-static int cmp_bfile(const void *a, const void *b)
+/* A file already hashed against its manifest entry. */
+static vp_status match_decl(verify_state *v, const bfile *f)
 {
-    return strcmp(((const bfile *)a)->rel, ((const bfile *)b)->rel);
-}
-
-/* One pass over the archive: validated, every file hashed, nothing written to disk. */
-static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
-{
-    vp_error xerr = {0};
-    vp_status st = vp_archive_scan(bundle, keep_fn, scan_cb, v, &xerr);
-    if (st == VP_ERR_NOMEM || st == VP_ERR_IO) {
-        *err = xerr;
-        return st;
-    }
-    if (st) {
-        fail(v, VP_CHECK_ARCHIVE, "archive: %s", xerr.message);
-        v->root_ok = 0;
+    decl *d = find_decl(v, f->rel);
+    if (after_manifest(f->rel))
         return VP_OK;
-    }
-    if (!v->root_ok || !v->file_count) {
-        fail(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
-        v->root_ok = 0;
-        return VP_OK;
-    }
-    qsort(v->files, v->file_count, sizeof *v->files, cmp_bfile);
-    int at = find_file(v, VP_BUNDLE_MANIFEST);
-    if (at >= 0)
-        memcpy(v->rep->manifest_sha256, v->files[at].sha, sizeof v->rep->manifest_sha256);
-    v->rep->state[VP_CHECK_ARCHIVE] = VP_CHECK_PASSED;
+    if (!d)
+        return stop(v, VP_CHECK_FILES, "%s: in the bundle but not listed in manifest.json", f->rel);
+    if (d->seen++)
+        return stop(v, VP_CHECK_FILES, "%s: twice in the bundle", f->rel);
+    if (d->size != f->size)
+        return stop(v, VP_CHECK_FILES, "%s: size differs from manifest.json", f->rel);
+    if (strcmp(d->sha, f->sha))
+        return stop(v, VP_CHECK_FILES, "%s: SHA-256 differs from manifest.json", f->rel);
     return VP_OK;
-}
-
-static void check_entry(verify_state *v, const cJSON *e, int index)
-{
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
-    const cJSON *size = cJSON_GetObjectItemCaseSensitive(e, "size");
-    const cJSON *sha = cJSON_GetObjectItemCaseSensitive(e, "sha256");
-    if (!cJSON_IsString(p) || !cJSON_IsNumber(size) || !cJSON_IsString(sha)) {
-        fail(v, VP_CHECK_MANIFEST, "manifest.json: /files/%d: expected path, size and sha256", index);
-        return;
-    }
-    int at = find_file(v, p->valuestring);
-    if (at < 0 || after_manifest(p->valuestring)) {
-        fail(v, VP_CHECK_FILES, "%s: listed in manifest.json but missing from the bundle", p->valuestring);
-        return;
-    }
-    if (v->listed[at]++)
-        fail(v, VP_CHECK_FILES, "%s: listed twice in manifest.json", p->valuestring);
-    if ((double)v->files[at].size != size->valuedouble)
-        fail(v, VP_CHECK_FILES, "%s: size differs from manifest.json", p->valuestring);
-    if (strcmp(v->files[at].sha, sha->valuestring))
-        fail(v, VP_CHECK_FILES, "%s: SHA-256 differs from manifest.json", p->valuestring);
 }
 
 static void read_meta(verify_state *v, const cJSON *m)
@@ -227,36 +286,170 @@ static void read_meta(verify_state *v, const cJSON *m)
     v->rep->timestamped = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "timestamped"));
 }
 
-static void check_manifest(verify_state *v)
+static int cmp_decl(const void *a, const void *b)
 {
-    char *data = NULL;
-    size_t len = 0;
-    cJSON *m = NULL;
+    return strcmp(((const decl *)a)->path, ((const decl *)b)->path);
+}
+
+/* manifest.json, parsed only after its signature verified: the files it lists. */
+static vp_status read_manifest(verify_state *v, const char *data, size_t len)
+{
     vp_error err;
-    v->listed = calloc(v->file_count + 1, 1);
-    int bad = !v->listed || kept(v, VP_BUNDLE_MANIFEST, &data, &len) || vp_json_parse(VP_BUNDLE_MANIFEST, data, len, &m, &err);
-    if (bad) {
-        fail(v, VP_CHECK_MANIFEST, "manifest.json: missing or not valid JSON");
-        return;
-    }
-    const cJSON *format = cJSON_GetObjectItemCaseSensitive(m, "format");
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(m, "files");
+    if (vp_json_parse(VP_BUNDLE_MANIFEST, data, len, &v->manifest, &err))
+        return stop(v, VP_CHECK_MANIFEST, "%s", err.message);
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(v->manifest, "format");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(v->manifest, "files");
     if (!cJSON_IsString(format) || strcmp(format->valuestring, VP_MANIFEST_FORMAT))
-        fail(v, VP_CHECK_MANIFEST, "manifest.json: /format: expected \"%s\"", VP_MANIFEST_FORMAT);
-    else if (!cJSON_IsArray(files))
-        fail(v, VP_CHECK_MANIFEST, "manifest.json: /files: expected an array");
-    else {
-        int i = 0;
-        for (const cJSON *e = files->child; e; e = e->next)
-            check_entry(v, e, i++);
-        for (size_t f = 0; f < v->file_count; f++)
-            if (!v->listed[f] && !after_manifest(v->files[f].rel))
-                fail(v, VP_CHECK_FILES, "%s: in the bundle but not listed in manifest.json", v->files[f].rel);
-        read_meta(v, m);
-        pass_unless_failed(v, VP_CHECK_FILES);
+        return stop(v, VP_CHECK_MANIFEST, "manifest.json: /format: expected \"%s\"", VP_MANIFEST_FORMAT);
+    if (!cJSON_IsArray(files))
+        return stop(v, VP_CHECK_MANIFEST, "manifest.json: /files: expected an array");
+    size_t n = (size_t)cJSON_GetArraySize(files), i = 0;
+    if (!(v->decls = calloc(n + 1, sizeof *v->decls)))
+        return stop(v, VP_CHECK_MANIFEST, "manifest.json: out of memory listing its files");
+    for (const cJSON *e = files->child; e; e = e->next, i++) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+        const cJSON *size = cJSON_GetObjectItemCaseSensitive(e, "size");
+        const cJSON *sha = cJSON_GetObjectItemCaseSensitive(e, "sha256");
+        if (!cJSON_IsString(p) || !cJSON_IsNumber(size) || !cJSON_IsString(sha) || size->valuedouble < 0 ||
+            size->valuedouble > (double)VP_ARCHIVE_MAX_FILE || size->valuedouble != (double)(long long)size->valuedouble)
+            return stop(v, VP_CHECK_MANIFEST, "manifest.json: /files/%zu: expected path, size and sha256", i);
+        if (after_manifest(p->valuestring))
+            return stop(v, VP_CHECK_MANIFEST, "manifest.json: /files/%zu: %s cannot be listed", i, p->valuestring);
+        v->decls[i] = (decl){p->valuestring, sha->valuestring, (unsigned long long)size->valuedouble, 0};
     }
-    pass_unless_failed(v, VP_CHECK_MANIFEST);
-    cJSON_Delete(m);
+    v->decl_count = n;
+    qsort(v->decls, n, sizeof *v->decls, cmp_decl);
+    for (i = 1; i < n; i++)
+        if (!strcmp(v->decls[i - 1].path, v->decls[i].path))
+            return stop(v, VP_CHECK_MANIFEST, "%s: listed twice in manifest.json", v->decls[i].path);
+    read_meta(v, v->manifest);
+    v->rep->state[VP_CHECK_MANIFEST] = VP_CHECK_PASSED;
+    return VP_OK;
+}
+
+/* The CMS signature over manifest.json, checked as soon as both were read: nothing the
+ * manifest says is used before it verified. */
+static vp_status check_signature(verify_state *v)
+{
+    bfile *m = seen_file(v, VP_BUNDLE_MANIFEST), *p = seen_file(v, VP_BUNDLE_SIGNATURE);
+    vp_cms_verdict verdict;
+    vp_error e2;
+    if (!m || !m->data)
+        return stop(v, VP_CHECK_MANIFEST, "%s: missing (it comes before %s)", VP_BUNDLE_MANIFEST, VP_BUNDLE_SIGNATURE);
+    vp_status st = vp_cms_verify_detached((unsigned char *)p->data, p->len, m->data, m->len, v->trust, &verdict, &e2);
+    if (!verdict.signature_valid || !verdict.signing_cert_v2_match)
+        return stop(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: signature does not verify over manifest.json: %s",
+                    st ? e2.message : "signing-certificate-v2 missing or wrong");
+    v->authentic = 1;
+    v->rep->state[VP_CHECK_SIGNATURE] = VP_CHECK_PASSED;
+    snprintf(v->rep->signer_subject, sizeof v->rep->signer_subject, "%s", verdict.signer_subject);
+    if (!v->trust)
+        fail(v, VP_CHECK_TRUST, "signer not checked against a trust anchor: give --trust CA.pem (signer: %s)",
+             verdict.signer_subject);
+    else if (st || !verdict.chain_trusted)
+        fail(v, VP_CHECK_TRUST, "signer does not chain to %s: %s (signer: %s)", v->trust,
+             verdict.chain_error[0] ? verdict.chain_error : e2.message, verdict.signer_subject);
+    else
+        v->rep->state[VP_CHECK_TRUST] = VP_CHECK_PASSED;
+    vp_status s = read_manifest(v, m->data, m->len);
+    /* the files read before the manifest, against it */
+    for (size_t i = 0; !s && i < v->file_count; i++)
+        s = match_decl(v, &v->files[i]);
+    for (size_t i = 0; !s && i < v->early_dir_count; i++)
+        check_dir(v, v->early_dirs[i]);
+    return s;
+}
+
+static vp_status scan_cb(const vp_archive_entry *e, const char *sha256, unsigned char **data, size_t len,
+                         void *ctx, vp_error *err)
+{
+    verify_state *v = ctx;
+    const char *rel = below_top(v, e->name);
+    if (!rel || e->kind == VP_ARCHIVE_DIR)
+        return VP_OK;
+    if (v->file_count == v->file_cap) {
+        size_t cap = v->file_cap ? v->file_cap * 2 : 64;
+        bfile *f = realloc(v->files, cap * sizeof *f);
+        if (!f)
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        v->files = f;
+        v->file_cap = cap;
+    }
+    bfile *f = &v->files[v->file_count];
+    memset(f, 0, sizeof *f);
+    if (!(f->rel = strdup(rel)))
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    f->data = (char *)*data; /* taken, not copied: a kept file is in memory once */
+    f->len = len;
+    *data = NULL;
+    f->size = e->size;
+    memcpy(f->sha, sha256, 65);
+    v->file_count++;
+    if (!strcmp(rel, VP_BUNDLE_MANIFEST))
+        memcpy(v->rep->manifest_sha256, sha256, sizeof v->rep->manifest_sha256);
+    if (v->authentic)
+        return match_decl(v, f);
+    return strcmp(rel, VP_BUNDLE_SIGNATURE) ? VP_OK : check_signature(v);
+}
+
+static int cmp_bfile(const void *a, const void *b)
+{
+    return strcmp(((const bfile *)a)->rel, ((const bfile *)b)->rel);
+}
+
+/* The entries' single mtime is the pinned clock, which manifest.json records. */
+static void check_mtime(verify_state *v)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(v->manifest, "generated_at");
+    long long t;
+    if (!cJSON_IsString(g) || vp_time_parse(g->valuestring, &t))
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: /generated_at: expected an RFC 3339 time");
+    else if (v->form.mtime >= 0 && t != v->form.mtime)
+        fail(v, VP_CHECK_ARCHIVE, "archive: entries have mtime %lld, manifest.json's generated_at %s is %lld",
+             v->form.mtime, g->valuestring, t);
+}
+
+/* One pass over the archive: validated, every file hashed and matched against the
+ * signed manifest, nothing written to disk. */
+static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
+{
+    vp_error xerr = {0};
+    vp_status st = vp_archive_scan(bundle, head_fn, scan_cb, v, &v->form, &xerr);
+    if (st == VP_ERR_NOMEM || st == VP_ERR_IO) {
+        *err = xerr;
+        return st;
+    }
+    if (v->stopped)
+        return VP_OK;
+    if (st) {
+        fail(v, VP_CHECK_ARCHIVE, "archive: %s", xerr.message);
+        v->stopped = 1;
+        return VP_OK;
+    }
+    if (!v->file_count) {
+        fail(v, VP_CHECK_ARCHIVE, "archive: expected every file below one top folder");
+        v->stopped = 1;
+        return VP_OK;
+    }
+    qsort(v->files, v->file_count, sizeof *v->files, cmp_bfile);
+    int at = find_file(v, VP_BUNDLE_MANIFEST);
+    if (!v->authentic) {
+        stop(v, at < 0 ? VP_CHECK_MANIFEST : VP_CHECK_SIGNATURE, "%s: missing",
+             at < 0 ? VP_BUNDLE_MANIFEST : VP_BUNDLE_SIGNATURE);
+        return VP_OK;
+    }
+    for (size_t i = 0; i < v->decl_count; i++)
+        if (!v->decls[i].seen) {
+            stop(v, VP_CHECK_FILES, "%s: listed in manifest.json but missing from the bundle", v->decls[i].path);
+            return VP_OK;
+        }
+    v->rep->state[VP_CHECK_FILES] = VP_CHECK_PASSED;
+    check_mtime(v);
+    /* not an integrity failure (the content verified), so the checks go on */
+    if (v->form.deviation[0])
+        fail(v, VP_CHECK_ARCHIVE, "archive: not the encoding vaultproof writes: %s", v->form.deviation);
+    pass_unless_failed(v, VP_CHECK_ARCHIVE);
+    return VP_OK;
 }
 
 /* One "HEX  PATH" line of SHA256SUMS; returns the file's index or -1. */
@@ -301,32 +494,8 @@ static void check_sums(verify_state *v)
             strcmp(v->files[f].rel, VP_BUNDLE_TSR))
             fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f].rel);
     pass_unless_failed(v, VP_CHECK_SUMS);
+    v->stopped = v->rep->state[VP_CHECK_SUMS] == VP_CHECK_FAILED;
     free(seen);
-}
-
-static void check_signature(verify_state *v, const char *trust)
-{
-    char *data = NULL, *sig = NULL;
-    size_t len = 0, sig_len = 0;
-    vp_cms_verdict verdict;
-    vp_error e2;
-    if (kept(v, VP_BUNDLE_MANIFEST, &data, &len) || kept(v, VP_BUNDLE_SIGNATURE, &sig, &sig_len)) {
-        fail(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: missing (with manifest.json)");
-        return;
-    }
-    vp_status st = vp_cms_verify_detached((unsigned char *)sig, sig_len, data, len, trust, &verdict, &e2);
-    snprintf(v->rep->signer_subject, sizeof v->rep->signer_subject, "%s", verdict.signer_subject);
-    if (!verdict.signature_valid || !verdict.signing_cert_v2_match)
-        fail(v, VP_CHECK_SIGNATURE, "manifest.json.p7s: signature does not verify over manifest.json: %s",
-             st ? e2.message : "signing-certificate-v2 missing or wrong");
-    else if (!trust)
-        fail(v, VP_CHECK_TRUST, "signer not checked against a trust anchor: give --trust CA.pem (signer: %s)",
-             verdict.signer_subject);
-    else if (st || !verdict.chain_trusted)
-        fail(v, VP_CHECK_TRUST, "signer does not chain to %s: %s (signer: %s)", trust,
-             verdict.chain_error[0] ? verdict.chain_error : e2.message, verdict.signer_subject);
-    pass_unless_failed(v, VP_CHECK_SIGNATURE);
-    pass_unless_failed(v, VP_CHECK_TRUST);
 }
 
 /* A token's chain failed but its imprint and signature held: reported under trust
@@ -416,7 +585,7 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
         return;
     }
     v->rep->ledger_seq = e.seq;
-    if (v->root_ok && strcmp(v->rep->manifest_sha256, e.manifest_sha256))
+    if (v->rep->manifest_sha256[0] && strcmp(v->rep->manifest_sha256, e.manifest_sha256))
         fail(v, VP_CHECK_LEDGER, "ledger %s: line %lld: manifest_sha256 differs from the bundle's manifest.json", ledger,
              e.seq);
     pass_unless_failed(v, VP_CHECK_LEDGER);
@@ -425,7 +594,7 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
 vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *tsa_trust, const char *ledger,
                            vp_verify_report *rep, vp_error *err)
 {
-    verify_state v = {.rep = rep};
+    verify_state v = {.rep = rep, .trust = trust};
     memset(rep, 0, sizeof *rep);
     vp_status st = vp_sha256_file(bundle, rep->bundle_sha256, err);
     if (st)
@@ -438,13 +607,14 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
         if (fp)
             fclose(fp);
     }
-    if (!(st = scan_bundle(&v, bundle, err)) && v.root_ok) {
-        check_manifest(&v);
+    /* each step only when everything before it held: a PDF whose hash failed is never parsed */
+    if (!(st = scan_bundle(&v, bundle, err)) && !v.stopped)
         check_sums(&v);
-        check_signature(&v, trust);
+    if (!st && !v.stopped) {
         check_pdf(&v, trust, tsa_trust);
         check_manifest_timestamps(&v, tsa_trust ? tsa_trust : trust);
     }
+    rep->manifest_verified = v.authentic && rep->state[VP_CHECK_TRUST] == VP_CHECK_PASSED;
     if (!st && ledger)
         check_ledger(&v, ledger, trust);
     for (size_t i = 0; i < v.file_count; i++) {
@@ -452,7 +622,11 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
         free(v.files[i].data);
     }
     free(v.files);
-    free(v.listed);
+    free(v.decls);
+    for (size_t i = 0; i < v.early_dir_count; i++)
+        free(v.early_dirs[i]);
+    free(v.early_dirs);
+    cJSON_Delete(v.manifest);
     if (st)
         return st;
     return rep->problem_count || rep->problems_dropped ? vp_error_set(err, VP_ERR_CHECK, "verify: %zu check(s) failed",

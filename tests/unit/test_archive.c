@@ -545,6 +545,116 @@ START_TEST(destination_symlink_refused)
 }
 END_TEST
 
+/* What vp_archive_write emits is the canonical form; anything else re-encoded is not. */
+static void scan_form(const char *path, vp_status want, vp_archive_form *form)
+{
+    vp_error e = {0};
+    ck_assert_int_eq(vp_archive_scan(path, NULL, NULL, NULL, form, &e), want);
+}
+
+START_TEST(scan_checks_canonical_form)
+{
+    char base[64], src[128], a[128], b[160], cmd[600];
+    vp_error e = {0};
+    vp_archive_form f;
+    make_base(base);
+    snprintf(src, sizeof src, "%s/src", base);
+    snprintf(a, sizeof a, "%s/a.tar.gz", base);
+    snprintf(b, sizeof b, "%s/b.tar.gz", base);
+    mkdirs(base, "src");
+    make_tree(src);
+    /* one name that does not split into prefix/name: a pax header */
+    put_file(src, "n123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+                  "0123456789.json", "{}", 2);
+    ck_assert_int_eq(archive_to(src, MTIME, a, &e), VP_OK);
+    scan_form(a, VP_OK, &f);
+    ck_assert_str_eq(f.deviation, "");
+    ck_assert_int_eq(f.mtime, MTIME);
+    /* the same tar stream through gzip -6 -n: header equal, deflate stream not */
+    snprintf(cmd, sizeof cmd, "zcat '%s' | gzip -6 -n > '%s'", a, b);
+    ck_assert_int_eq(system(cmd), 0);
+    scan_form(b, VP_OK, &f);
+    ck_assert_msg(strstr(f.deviation, "of the file differs from vaultproof's encoding"), "%s", f.deviation);
+    snprintf(cmd, sizeof cmd, "zcat '%s' | gzip -9 -n > '%s'", a, b);
+    ck_assert_int_eq(system(cmd), 0);
+    scan_form(b, VP_OK, &f);
+    ck_assert_msg(strstr(f.deviation, "gzip header byte 8 (XFL) is 0x02"), "%s", f.deviation);
+    /* GNU tar of the same tree: other headers */
+    snprintf(cmd, sizeof cmd, "tar --format=gnu -czf '%s' -C '%s' .", b, src);
+    ck_assert_int_eq(system(cmd), 0);
+    scan_form(b, VP_OK, &f);
+    ck_assert_msg(f.deviation[0], "GNU tar output taken as canonical");
+    cleanup(base);
+}
+END_TEST
+
+static vp_status refuse_big(const vp_archive_entry *entry, int *keep, void *ctx, vp_error *err)
+{
+    (void)keep;
+    (void)ctx;
+    return entry->size > 1000 ? vp_error_set(err, VP_ERR_CHECK, "too big: %s", entry->name) : VP_OK;
+}
+
+static vp_status no_file_cb(const vp_archive_entry *entry, const char *sha256, unsigned char **data, size_t len,
+                            void *ctx, vp_error *err)
+{
+    (void)sha256;
+    (void)data;
+    (void)len;
+    (void)err;
+    if (entry->kind == VP_ARCHIVE_FILE)
+        ++*(int *)ctx;
+    return VP_OK;
+}
+
+/* A ustar header for name of size bytes, then size zero bytes, then the end: gzip -9. */
+static void zero_bomb(const char *path, unsigned long long size)
+{
+    unsigned char h[512] = {0}, zero[65536] = {0};
+    unsigned sum = 0;
+    gzFile g = gzopen(path, "wb9");
+    ck_assert_ptr_nonnull(g);
+    strcpy((char *)h, "bundle/x.json");
+    snprintf((char *)h + 100, 8, "%07o", 0644);
+    snprintf((char *)h + 108, 8, "%07o", 0);
+    snprintf((char *)h + 116, 8, "%07o", 0);
+    snprintf((char *)h + 124, 12, "%011llo", size);
+    snprintf((char *)h + 136, 12, "%011llo", (unsigned long long)MTIME);
+    h[156] = '0';
+    memcpy(h + 257, "ustar\0" "00", 8);
+    memset(h + 148, ' ', 8);
+    for (int i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
+    ck_assert_int_eq(gzwrite(g, h, 512), 512);
+    for (unsigned long long left = size + 1024; left;) {
+        unsigned n = left < sizeof zero ? (unsigned)left : (unsigned)sizeof zero;
+        ck_assert_int_eq(gzwrite(g, zero, n), (int)n);
+        left -= n;
+    }
+    ck_assert_int_eq(gzclose(g), Z_OK);
+}
+
+START_TEST(scan_bounds_hostile_archives)
+{
+    char base[64], a[128];
+    vp_error e = {0};
+    int files = 0;
+    make_base(base);
+    snprintf(a, sizeof a, "%s/bomb.tar.gz", base);
+    /* 64 MiB of zeros in about 64 KiB: refused once past the slack, long before the end */
+    zero_bomb(a, 64ULL << 20);
+    ck_assert_int_eq(vp_archive_list(a, NULL, NULL, &e), VP_ERR_INPUT);
+    ck_assert_msg(strstr(e.message, "refused as a decompression bomb"), "%s", e.message);
+    /* the header callback refuses an entry before any of its content is inflated */
+    zero_bomb(a, 4096);
+    ck_assert_int_eq(vp_archive_scan(a, refuse_big, no_file_cb, &files, NULL, &e), VP_ERR_CHECK);
+    ck_assert_str_eq(e.message, "too big: bundle/x.json");
+    ck_assert_int_eq(files, 0);
+    cleanup(base);
+}
+END_TEST
+
 Suite *archive_suite(void)
 {
     Suite *s = suite_create("archive");
@@ -559,6 +669,8 @@ Suite *archive_suite(void)
     tcase_add_test(tc, pax_records_validated);
     tcase_add_test(tc, reads_gnu_tar_output);
     tcase_add_test(tc, destination_symlink_refused);
+    tcase_add_test(tc, scan_checks_canonical_form);
+    tcase_add_test(tc, scan_bounds_hostile_archives);
     suite_add_tcase(s, tc);
     return s;
 }
