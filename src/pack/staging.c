@@ -464,7 +464,7 @@ typedef struct {
     size_t seen;
 } check_ctx;
 
-static vp_status check_member(const vp_archive_entry *e, const char *sha256, const unsigned char *data, size_t len,
+static vp_status check_member(const vp_archive_entry *e, const char *sha256, unsigned char **data, size_t len,
                               void *ctx, vp_error *err)
 {
     check_ctx *c = ctx;
@@ -490,7 +490,7 @@ static vp_status check_member(const vp_archive_entry *e, const char *sha256, con
 vp_status vpk_staged_check_archive(vpk_staging *s, const char *archive_path, const char *top, vp_error *err)
 {
     check_ctx c = {s, archive_path, top, 0};
-    vp_status st = vp_archive_scan(archive_path, NULL, check_member, &c, err);
+    vp_status st = vp_archive_scan(archive_path, NULL, check_member, &c, NULL, err);
     if (!st && c.seen != s->count)
         st = vp_error_set(err, VP_ERR_IO, "%s: holds %zu of the %zu files pack wrote; the staging directory %s was "
                           "changed by someone else", archive_path, c.seen, s->count, s->shown);
