@@ -255,7 +255,7 @@ static int keep_entry(entry_list *all, const vp_ledger_entry *e)
 static vp_status scan(const char *label, const char *data, size_t len, vp_ledger_report *rep, const char *want,
                       vp_ledger_entry *found, int *have, entry_list *all, vp_error *err)
 {
-    const char *p = data, *end = data + len;
+    const char *p = data, *end = len ? data + len : data; /* a new ledger is NULL, and NULL + 0 is undefined */
     vp_ledger_entry e;
     long long n = 0;
 

@@ -1,0 +1,55 @@
+/* The findings reader (vp_findings_file_*) on arbitrary text: open, the header, controls
+ * and rules, every finding, then a rewind and every finding again. Oracle: the second
+ * pass reads the same number of findings with the same outcome as the first. */
+#include <string.h>
+
+#include "fuzz.h"
+#include "vaultproof/findings_read.h"
+
+/* Returns the number of findings read before the end or an error; *st the outcome. */
+static size_t read_all(vp_findings_file *f, vp_status *st, vp_error *err)
+{
+    size_t n = 0;
+    const vp_finding_record *rec = NULL;
+    while ((*st = vp_findings_file_next(f, &rec, err)) == VP_OK && rec) {
+        n++;
+        /* touch what a renderer touches */
+        if (rec->rule)
+            (void)strlen(rec->rule);
+        for (size_t i = 0; i < rec->citation_count; i++)
+            (void)strlen(rec->citations[i]);
+    }
+    return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    vp_findings_file *f = NULL;
+    vp_error err = {0};
+    const char *path = vp_fuzz_file("findings.json", data, size);
+
+    if (vp_findings_file_open(path, &f, &err))
+        return 0;
+    const vp_findings_header *h = vp_findings_file_header(f);
+    size_t nc = 0, nr = 0;
+    const vp_control_record *c = vp_findings_file_controls(f, &nc);
+    const vp_rule_record *r = vp_findings_file_rules(f, &nr);
+    for (size_t i = 0; i < nc; i++)
+        for (size_t k = 0; k < c[i].rule_count; k++)
+            (void)strlen(c[i].rules[k]);
+    for (size_t i = 0; i < nr; i++)
+        (void)strlen(r[i].id);
+    for (size_t i = 0; h && i < h->class_count; i++)
+        (void)strlen(h->class_names[i]);
+
+    vp_status s1, s2;
+    vp_error e2 = {0};
+    size_t n1 = read_all(f, &s1, &err);
+    vp_findings_file_rewind(f);
+    size_t n2 = read_all(f, &s2, &e2);
+    if (s1 != VP_ERR_NOMEM && s2 != VP_ERR_NOMEM && (n1 != n2 || s1 != s2))
+        vp_fuzz_fail("findings", "first pass read %zu (status %d), the pass after rewind %zu (status %d)", n1, s1, n2,
+                     s2);
+    vp_findings_file_close(f);
+    return 0;
+}
