@@ -5,7 +5,8 @@
  * manifest.json carries a valid signature chaining to the anchor; and the files below
  * the top folder, apart from manifest.json, manifest.json.p7s, SHA256SUMS and
  * manifest.json.tsr, are exactly the signed manifest's list, each with its size and
- * SHA-256. Anything else is a false accept: abort(). */
+ * SHA-256; and its bytes are the canonical ones pack writes. Anything else is a false
+ * accept: abort(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,14 +40,17 @@ static const char *below_top(const char *name)
     return slash ? slash + 1 : NULL;
 }
 
-static int keep(const char *name, unsigned long long size, void *ctx)
+static vp_status keep(const vp_archive_entry *e, int *keep_it, void *ctx, vp_error *err)
 {
     (void)ctx;
-    const char *rel = below_top(name);
-    return rel && size < (64u << 20) && (!strcmp(rel, VP_BUNDLE_MANIFEST) || !strcmp(rel, VP_BUNDLE_SIGNATURE));
+    (void)err;
+    const char *rel = below_top(e->name);
+    *keep_it = rel && e->size < (64u << 20) &&
+               (!strcmp(rel, VP_BUNDLE_MANIFEST) || !strcmp(rel, VP_BUNDLE_SIGNATURE));
+    return VP_OK;
 }
 
-static vp_status on_entry(const vp_archive_entry *e, const char *sha256, const unsigned char *data, size_t len,
+static vp_status on_entry(const vp_archive_entry *e, const char *sha256, unsigned char **data, size_t len,
                           void *ctx, vp_error *err)
 {
     bundle_view *b = ctx;
@@ -71,10 +75,9 @@ static vp_status on_entry(const vp_archive_entry *e, const char *sha256, const u
     f->listed = 0;
     unsigned char **dst = !strcmp(rel, VP_BUNDLE_MANIFEST) ? &b->manifest : &b->signature;
     size_t *dst_len = dst == &b->manifest ? &b->manifest_len : &b->signature_len;
-    if (data && !*dst) {
-        if (!(*dst = malloc(len ? len : 1)))
-            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        memcpy(*dst, data, len);
+    if (*data && !*dst) { /* take the kept content */
+        *dst = *data;
+        *data = NULL;
         *dst_len = len;
     }
     return VP_OK;
@@ -93,12 +96,15 @@ static void check_verified(const char *path, const char *trust)
     vp_error err = {0};
     cJSON *m = NULL;
     vp_cms_verdict cms;
+    vp_archive_form form;
 
-    vp_status st = vp_archive_scan(path, keep, on_entry, &b, &err);
+    vp_status st = vp_archive_scan(path, keep, on_entry, &b, &form, &err);
     if (st == VP_ERR_NOMEM)
         goto done;
     if (st)
         vp_fuzz_fail("verify", "verified, but the archive does not read: %s", err.message);
+    if (form.deviation[0])
+        vp_fuzz_fail("verify", "verified, but the archive is not in the form pack writes: %s", form.deviation);
     if (b.tops != 1)
         vp_fuzz_fail("verify", "verified, but the archive has %d top folders", b.tops);
     if (!b.manifest || !b.signature)
