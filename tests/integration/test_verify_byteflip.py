@@ -19,6 +19,8 @@ deflate stream plus 10 spread offsets of the .tar.gz. VP_FULL_BYTEFLIP=1 runs th
 to 300 content offsets per file (every byte of smaller files), 24 header bytes per entry
 and 300 offsets of the .tar.gz - about 30,000 verify runs, roughly an hour on 2 cores.
 VP_BYTEFLIP_JOBS sets the number of parallel verify processes (default 2).
+VP_BYTEFLIP_ONLY=TEXT keeps only the cases whose label contains TEXT (for example
+VP_FULL_BYTEFLIP=1 VP_BYTEFLIP_ONLY=manifest.json.p7s: every byte of the signature).
 """
 import concurrent.futures
 import os
@@ -34,6 +36,7 @@ from vptest import BINARY, SANITIZER_MARKERS, TempDirTest, main  # noqa: E402
 
 FULL = os.environ.get("VP_FULL_BYTEFLIP") == "1"
 JOBS = int(os.environ.get("VP_BYTEFLIP_JOBS", "2"))
+ONLY = os.environ.get("VP_BYTEFLIP_ONLY", "")
 SEED = 12
 # header offsets tried in full mode: inside every field of a ustar header
 HEADER_OFFSETS = [0, 40, 99, 100, 103, 106, 108, 114, 116, 122, 124, 133, 135, 136, 146, 156, 157, 257, 262, 265, 297,
@@ -126,6 +129,8 @@ class ByteFlip(TempDirTest):
         fixed = list(range(10)) + list(range(n - 8, n)) + list(range(n - 16, n - 8))
         outer_offs = sorted(set(fixed) | set(rng.sample(range(10, n - 16), 10) if not FULL else spread(n, 300, rng)))
         cases += [(".tar.gz@%d" % o, outer(o)) for o in outer_offs]
+
+        cases = [c for c in cases if ONLY in c[0]]
 
         def attempt(i_case):
             i, (label, make) = i_case
