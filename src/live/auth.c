@@ -221,7 +221,7 @@ static vp_status from_token_file(vl_auth *a, int force, vp_error *err)
 static vp_status parse_token_response(vl_auth *a, const vl_response *resp, const char *where, int managed,
                                       vp_error *err)
 {
-    cJSON *root = cJSON_ParseWithLength(resp->body.data ? resp->body.data : "", resp->body.len);
+    cJSON *root = vpv_json_parse(resp->body.data, resp->body.len);
     vp_status st;
     if (resp->status != 200) {
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");

@@ -215,7 +215,7 @@ static void record_failure(vl_engine *e, vl_call *c, const vl_response *r, int b
 
 void vpv_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const char *failure)
 {
-    cJSON *root = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+    cJSON *root = r->body.len ? vpv_json_parse(r->body.data, r->body.len) : NULL;
     char why[640];
     if (failure || r->status != 200 || !root) {
         if (failure)

@@ -157,7 +157,7 @@ static void finished(vl_engine *e, CURLM *multi, slot *s, CURLcode code)
     }
     const char *reason = vpv_retry_reason(&s->resp);
     if (!reason && code == CURLE_OK && s->resp.status == 200) {
-        cJSON *probe = cJSON_ParseWithLength(s->resp.body.data ? s->resp.body.data : "", s->resp.body.len);
+        cJSON *probe = vpv_json_parse(s->resp.body.data, s->resp.body.len);
         if (!probe)
             reason = "malformed JSON body";
         cJSON_Delete(probe);

@@ -31,6 +31,11 @@ void vpv_buf_free(vl_buf *b);
  * $skipToken and $top (docs/replay-format.md) and dropping any user:password@. The
  * result is what sidecars and messages may show. Truncates to size. */
 void vpv_url_scrub(const char *url, char *out, size_t size);
+/* Parses a response body (or token claims) with the project's strict JSON layer, so live
+ * collection never acts on text that replay would refuse (`\u0000`, leading zeros, ...).
+ * Returns the tree (cJSON_Delete it) or NULL when data is not strict JSON or memory ran
+ * out; the reason is not kept: callers report "not JSON" in their own terms. */
+cJSON *vpv_json_parse(const char *data, size_t len);
 
 /* ---- HTTP transport (http.c) ---- */
 typedef struct {

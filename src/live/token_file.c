@@ -30,7 +30,7 @@ static void principal_from_jwt(const char *token, char *out, size_t size)
     out[0] = '\0';
     const char *p1 = strchr(token, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
     unsigned char *claims_text = p2 ? vpv_base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &n) : NULL;
-    cJSON *claims = claims_text ? cJSON_ParseWithLength((const char *)claims_text, n) : NULL;
+    cJSON *claims = claims_text ? vpv_json_parse((const char *)claims_text, n) : NULL;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, "appid");
     if (!cJSON_IsString(id))
         id = cJSON_GetObjectItemCaseSensitive(claims, "azp");

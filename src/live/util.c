@@ -7,6 +7,7 @@
 
 #include "live/internal.h"
 #include "vaultproof/clock.h"
+#include "vaultproof/json.h"
 
 long long vpv_now_ms(void)
 {
@@ -117,4 +118,13 @@ void vpv_url_scrub(const char *url, char *out, size_t size)
             q++;
     }
 #undef PUT
+}
+
+cJSON *vpv_json_parse(const char *data, size_t len)
+{
+    cJSON *root = NULL;
+    vp_error err = {0};
+    if (vp_json_parse("response", data ? data : "", len, &root, &err) != VP_OK)
+        return NULL;
+    return root;
 }

@@ -167,6 +167,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, {"error": {"code": code, "message": "Injected fault %s." % kind}}, h,
                        compress=compress)
             return True
+        elif kind == "lenient-json":
+            # an empty page that only a lenient parser takes: cJSON reads "\u0000" as an
+            # empty string; RFC 8259 readers and vaultproof's strict layer refuse the body
+            self._send(200, b'{"value": [], "note": "\\u0000"}', headers, compress=compress)
+            return True
         elif kind == "content-type":
             html = b"<!DOCTYPE html><html><head><title>Gateway</title></head><body><h1>Bad gateway</h1></body></html>"
             self._send(200, html, headers, content_type="text/html", compress=compress)

@@ -280,6 +280,10 @@ class LiveFaults(TempDirTest):
     def test_truncated_body(self):
         self.recovered({"operation": "backupProtectedItems", "kind": "truncate", "times": 1})
 
+    def test_lenient_json_page_is_retried_not_taken_as_empty(self):
+        # cJSON reads this page as an empty list; taking it would drop the vault's items
+        self.recovered({"operation": "backupProtectedItems", "kind": "lenient-json", "times": 1})
+
     def test_wrong_content_type(self):
         self.recovered({"operation": "backupconfig", "kind": "content-type", "times": 1})
 
