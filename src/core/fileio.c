@@ -315,36 +315,10 @@ vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err)
 {
     int fd;
     size_t size;
-    unsigned char md[32];
-    unsigned int mdlen = 0;
     vp_status st = open_input(path, &fd, &size, err);
     if (st)
         return st;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    char *buf = malloc(1 << 20);
-    if (!ctx || !buf || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-        st = vp_error_set(err, VP_ERR_CRYPTO, "%s: cannot start SHA-256", path);
-        goto done;
-    }
-    for (;;) {
-        ssize_t n = read(fd, buf, 1 << 20);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            st = vp_error_set(err, VP_ERR_IO, "%s: read failed: %s", path, strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        EVP_DigestUpdate(ctx, buf, (size_t)n);
-    }
-    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
-        st = vp_error_set(err, VP_ERR_CRYPTO, "%s: SHA-256 failed", path);
-    else
-        to_hex(md, hex);
-done:
-    free(buf);
-    EVP_MD_CTX_free(ctx);
+    st = vp_sha256_fd(fd, path, hex, NULL, err); /* one hashing loop, in atfile.c */
     close(fd);
     return st;
 }
