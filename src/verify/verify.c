@@ -69,7 +69,8 @@ const char *vp_verify_check_name(vp_verify_check c)
     return (unsigned)c < VP_CHECK_COUNT ? check_names[c] : "?";
 }
 
-static void vfail(verify_state *v, vp_verify_check c, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0))) vfail(verify_state *v, vp_verify_check c, const char *fmt,
+                                                        va_list ap)
 {
     vp_verify_report *r = v->rep;
     r->state[c] = VP_CHECK_FAILED;

@@ -12,7 +12,8 @@
 #include "vaultproof/ledger.h"
 #include "vaultproof/verify.h"
 
-static void add_line(char (*lines)[512], size_t *count, size_t *dropped, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 4, 0))) add_line(char (*lines)[512], size_t *count, size_t *dropped,
+                                                           const char *fmt, va_list ap)
 {
     if (*count == VP_AUDIT_MAX_LINES) {
         (*dropped)++;
