@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/vec.h"
 #include "pack/pack_internal.h"
 #include "vaultproof/archive.h"
 #include "vaultproof/fileio.h"
@@ -75,18 +76,13 @@ vp_status vpk_staged_record(vpk_staging *s, const char *rel, const char sha256[6
 {
     vpk_staged_file *f = find(s, rel);
     if (!f) {
-        if (s->count == s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 64;
-            vpk_staged_file *v = realloc(s->files, cap * sizeof *v);
-            if (!v)
-                return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-            s->files = v;
-            s->cap = cap;
-        }
-        f = &s->files[s->count];
-        if (!(f->rel = strdup(rel)))
+        char *copy = strdup(rel);
+        /* the core growable array; the slot is taken only once the name is copied */
+        if (!copy || !(f = vpc_vec_grow((void **)&s->files, &s->count, &s->cap, sizeof *s->files))) {
+            free(copy);
             return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        s->count++;
+        }
+        f->rel = copy;
     }
     memcpy(f->sha256, sha256, 65);
     f->size = size;
