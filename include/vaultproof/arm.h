@@ -28,20 +28,34 @@ typedef enum {
     VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES,
     VP_ARM_BACKUP_CONFIG,
     VP_ARM_BACKUP_STORAGE_CONFIG,
+    VP_ARM_BACKUP_ENGINES,  /* DPM / Azure Backup Server engines registered to a vault */
+    VP_ARM_DELETED_VAULTS,  /* soft-deleted vaults of one subscription and location */
+    VP_ARM_RESOURCE_GUARDS, /* GET of one resource guard a vault's proxy names */
     VP_ARM_OP_COUNT
 } vp_arm_op;
 
 /* What an operation lists under; its scope is "/" (tenant), the subscription id
- * ("/subscriptions/{id}") or the vault id. */
-typedef enum { VP_ARM_PARENT_TENANT, VP_ARM_PARENT_SUBSCRIPTION, VP_ARM_PARENT_VAULT } vp_arm_parent;
+ * ("/subscriptions/{id}"), the vault id, a location of a subscription
+ * ("/subscriptions/{id}/providers/Microsoft.RecoveryServices/locations/{location}",
+ * location in ARM form: lowercase, no spaces) or, for a GET of one resource named by
+ * another (a resource guard named by a vault's proxy), that resource's own id. */
+typedef enum {
+    VP_ARM_PARENT_TENANT,
+    VP_ARM_PARENT_SUBSCRIPTION,
+    VP_ARM_PARENT_VAULT,
+    VP_ARM_PARENT_LOCATION,
+    VP_ARM_PARENT_RESOURCE
+} vp_arm_parent;
 
 /* api-version families: one pinned default each, overridable per family by the
- * live options (config "live.api_versions": subscriptions, vaults, backup, compute). */
+ * live options (config "live.api_versions": subscriptions, vaults, backup, compute,
+ * dataprotection). */
 typedef enum {
     VP_ARM_API_SUBSCRIPTIONS,
     VP_ARM_API_VAULTS,
     VP_ARM_API_BACKUP,
     VP_ARM_API_COMPUTE,
+    VP_ARM_API_DATAPROTECTION,
     VP_ARM_API_COUNT
 } vp_arm_api;
 
@@ -56,6 +70,9 @@ typedef enum {
     VP_ARM_KIND_GUARD,
     VP_ARM_KIND_VAULTCONFIG,
     VP_ARM_KIND_STORAGECONFIG,
+    VP_ARM_KIND_ENGINE,
+    VP_ARM_KIND_DELETED_VAULT,
+    VP_ARM_KIND_RESOURCE_GUARD,
     VP_ARM_KIND_COUNT
 } vp_arm_kind;
 
@@ -69,6 +86,7 @@ typedef enum {
     VP_ARM_LIST_VAULTCONFIG,
     VP_ARM_LIST_STORAGECONFIG,
     VP_ARM_LIST_GUARDS,
+    VP_ARM_LIST_ENGINES,
     VP_ARM_LIST_COUNT
 } vp_arm_list;
 
@@ -78,7 +96,8 @@ typedef struct {
     const char *const *types;  /* ARM resource types it returns, NULL-terminated; empty for
                                 * subscriptions, which carry no type (told by shape) */
     const char *path;          /* appended to the parent's scope after a '/':
-                                * "backupstorageconfig/vaultstorageconfig" */
+                                * "backupstorageconfig/vaultstorageconfig"; "" for a GET
+                                * of the scope itself (VP_ARM_PARENT_RESOURCE) */
     vp_arm_api api;
     vp_arm_parent parent;
     int pages;                 /* 1: a list ARM may page with nextLink; 0: one resource */
@@ -99,7 +118,7 @@ const vp_arm_operation *vp_arm_find_type(const char *type);
 /* The per-vault row that sets list, or NULL for VP_ARM_LIST_NONE / out of range. */
 const vp_arm_operation *vp_arm_for_list(vp_arm_list list);
 
-/* The pinned default api-version of a family ("2024-04-01"); NULL out of range. */
+/* The pinned default api-version of a family ("2026-08-01"); NULL out of range. */
 const char *vp_arm_api_default(vp_arm_api api);
 
 /* Writes every operation name, in table order, separated by sep, into out (always
@@ -108,8 +127,10 @@ const char *vp_arm_api_default(vp_arm_api api);
 size_t vp_arm_names(char *out, size_t size, const char *sep);
 
 /* Writes the ARM path of op under parent_scope into out: parent_scope + "/" + path,
- * where parent_scope is "" for the tenant, "/subscriptions/{id}" or a vault id (no
- * trailing '/'). Returns the length needed, like snprintf (>= size: cut). */
+ * where parent_scope is "" for the tenant, "/subscriptions/{id}", a vault id or a
+ * location scope (no trailing '/'); for an empty path (a GET of the resource at
+ * parent_scope) the scope itself. Returns the length needed, like snprintf (>= size:
+ * cut). */
 size_t vp_arm_path(const vp_arm_operation *op, const char *parent_scope, char *out, size_t size);
 
 #endif

@@ -24,7 +24,10 @@
 #include "vaultproof/presence.h"
 #include "vaultproof/worm.h"
 
-#define VP_SNAPSHOT_FORMAT "vaultproof-snapshot/1"
+#define VP_SNAPSHOT_FORMAT "vaultproof-snapshot/2"
+/* Still read (baselines written before format 2); the members format 2 added read as
+ * not reported. Written back, such a snapshot is format 2. */
+#define VP_SNAPSHOT_FORMAT_1 "vaultproof-snapshot/1"
 
 typedef struct {
     const char *file;    /* path relative to the replay directory, e.g. "subscriptions/x/vaults.json" */
@@ -94,7 +97,16 @@ typedef struct {
     const char *id, *name, *resource_group, *subscription_id, *location;
     vp_source source;
     vp_tags tags;
+    const char *api_version;      /* api-version the vault was read at (its capture sidecar's URL);
+                                     NULL when unknown (offline export). What an absent member
+                                     means depends on it: docs/snapshot-format.md */
+    unsigned char security_settings;     /* vp_presence of properties.securitySettings */
+    unsigned char immutability_settings; /* vp_presence of securitySettings.immutabilitySettings:
+                                            absent = never configured on current api-versions */
     vp_text immutability;         /* Disabled | Unlocked | Locked */
+    vp_text immutability_type;    /* immutabilitySettings.configuration.type: AsPerPolicy | TimeBased */
+    vp_num immutability_days;     /* immutabilitySettings.configuration.durationInDays (TimeBased) */
+    vp_text source_scan;          /* securitySettings.sourceScanConfiguration.state: Enabled | Disabled | Invalid */
     vp_text soft_delete;          /* AlwaysON | Enabled | Disabled | Invalid */
     vp_num soft_delete_days;
     vp_text enhanced_security;    /* AlwaysON | Enabled | Disabled | Invalid */
@@ -106,8 +118,53 @@ typedef struct {
     vp_guard_proxy *guards;
     size_t guard_count;
     vp_list_status lists[VP_ARM_LIST_COUNT]; /* per-vault calls' completeness, by vaultproof/arm.h */
-    size_t policy_count, item_count;
+    size_t policy_count, item_count, engine_count;
 } vp_vault;
+
+/* A Resource Guard (Microsoft.DataProtection/resourceGuards) named by a vault's proxy.
+ * One entity per distinct guard id referenced by a proxy of a vault in the snapshot,
+ * whether or not it could be read. */
+typedef struct {
+    const char *id;               /* ARM id as the proxy names it (normalized) */
+    const char *name, *resource_group, *subscription_id;
+    const char *status;           /* "read": the GET answered 200;
+                                     "unreadable": the GET failed (detail: HTTP status and code);
+                                     "out-of-scope": its subscription is outside the collection's
+                                     --subscription scope, so it was not asked for;
+                                     "missing": in scope, but no response was found */
+    const char *detail;           /* why it is not "read"; NULL when read */
+    vp_text location, provisioning_state;
+    const char **operations;      /* resourceGuardOperations[].vaultCriticalOperation, as listed */
+    size_t operation_count;
+    const char **exclusions;      /* vaultCriticalOperationExclusionList[] verbatim (absent: 0) */
+    size_t exclusion_count;
+    unsigned char exclusions_presence; /* vp_presence of vaultCriticalOperationExclusionList */
+    vp_flag allow_auto_approvals;
+    vp_source source;             /* file NULL when not read */
+} vp_resource_guard;
+
+/* A DPM server or Azure Backup Server registered to a vault (backupEngines). */
+typedef struct {
+    const char *id, *name, *vault_id, *subscription_id;
+    vp_source source;
+    int vault_listed;
+    vp_text friendly_name;
+    vp_text management_type;      /* backupManagementType: DPM | AzureBackupServer | ... */
+    vp_text engine_type;          /* backupEngineType: DpmBackupEngine | AzureBackupServerEngine */
+    vp_text registration_status, engine_state, health_status;
+    vp_text dpm_version, agent_version; /* dpmVersion, azureBackupAgentVersion */
+    vp_num protected_items_count, protected_servers_count; /* extendedInfo */
+    vp_text refreshed_at;         /* extendedInfo.refreshedAt: when the engine last reported (RFC 3339) */
+} vp_backup_engine;
+
+/* A soft-deleted vault (locations/{location}/deletedVaults). */
+typedef struct {
+    const char *id, *name, *subscription_id;
+    const char *location;         /* ARM form, from the id's locations segment */
+    vp_source source;
+    vp_text vault_id;             /* properties.vaultId (normalized): the vault it was */
+    vp_text deletion_time, purge_at; /* vaultDeletionTime, purgeAt (RFC 3339) */
+} vp_deleted_vault;
 
 typedef struct {
     const char *sub_policy; /* Full, Differential, Log, Incremental, ... or NULL */
@@ -225,6 +282,12 @@ typedef struct vp_snapshot {
     size_t item_count;
     vp_vm *vms;
     size_t vm_count;
+    vp_resource_guard *resource_guards;
+    size_t resource_guard_count;
+    vp_backup_engine *engines;
+    size_t engine_count;
+    vp_deleted_vault *deleted_vaults;
+    size_t deleted_vault_count;
     /* Non-NULL after vp_snapshot_read_json_lazy: the file whose protected items and VMs
      * were counted (item_count, vm_count) but not loaded (items and vms are NULL); read
      * them with vp_snapshot_each_item / vp_snapshot_each_vm. */
@@ -273,6 +336,10 @@ const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);
 const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id);
 const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id);
+const vp_resource_guard *vp_snapshot_find_resource_guard(const vp_snapshot *snap, const char *id);
+const vp_backup_engine *vp_snapshot_find_engine(const vp_snapshot *snap, const char *id);
+/* The soft-deleted vault whose properties.vaultId is vault_id (not its own id), or NULL. */
+const vp_deleted_vault *vp_snapshot_find_deleted_vault(const vp_snapshot *snap, const char *vault_id);
 /* The region of a location ("West Europe" and "westeurope" are the same region, see
  * vp_location_normalize); NULL for a NULL location or one not in the snapshot. */
 const vp_region *vp_snapshot_find_region(const vp_snapshot *snap, const char *location);

@@ -15,9 +15,17 @@
 
 typedef struct vp_worm_catalog vp_worm_catalog;
 
-/* A source the catalog cites; a snapshot copies the ones it used. */
+/* A source the catalog cites; a snapshot copies the ones it used. One revision of a
+ * document is one source: the same page under the same ms.date can say different things,
+ * so a revision is told by when it was retrieved and the SHA-256 of the text quoted from it. */
 typedef struct {
-    const char *id, *title, *url, *as_of, *recorded;
+    const char *id, *title, *url;
+    const char *as_of;      /* the source's own date (ms.date), or NULL */
+    const char *retrieved;  /* when this revision was read (YYYY-MM-DD), or NULL */
+    const char *sha256;     /* of quote's UTF-8 bytes, lowercase hex; NULL when there is no quote */
+    const char *quote;      /* the text the regions were taken from, or NULL */
+    const char *supersedes; /* id of the earlier revision of the same document, or NULL */
+    const char *recorded;   /* when the catalog recorded it */
 } vp_worm_source;
 
 typedef struct {
@@ -46,6 +54,11 @@ const vp_worm_region *vp_worm_catalog_regions(const vp_worm_catalog *cat, size_t
 /* Finds a region by ARM location name or by display name, ignoring case and spaces
  * ("India South", "southindia", "SouthIndia"); NULL when the catalog does not list it. */
 const vp_worm_region *vp_worm_catalog_find(const vp_worm_catalog *cat, const char *location);
+
+/* The display name of any Azure location, by ARM name or display name ("eastus2" ->
+ * "East US 2"), from the catalog's table of locations (the ARM locations list); NULL for
+ * a location the catalog does not know. */
+const char *vp_worm_catalog_display_name(const vp_worm_catalog *cat, const char *location);
 
 /* Canonical ARM form of a location: lowercase with spaces removed. Writes into buf. */
 char *vp_location_normalize(const char *location, char *buf, size_t size);

@@ -2,7 +2,9 @@
  * Azure REST reference: Subscriptions_List, Vaults_ListBySubscriptionId,
  * VirtualMachines_ListAll, BackupPolicies_List, BackupProtectedItems_List,
  * ResourceGuardProxies_Get, BackupResourceVaultConfigs_Get,
- * BackupResourceStorageConfigsNonCRR_Get. */
+ * BackupResourceStorageConfigsNonCRR_Get, BackupEngines_List,
+ * DeletedVaults_ListBySubscriptionId (Microsoft.RecoveryServices) and ResourceGuards_Get
+ * (Microsoft.DataProtection). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +22,9 @@ static const char *const item_types[] = {RS "/backupFabrics/protectionContainers
 static const char *const guard_types[] = {RS "/backupResourceGuardProxies", NULL};
 static const char *const vaultconfig_types[] = {RS "/backupconfig", NULL};
 static const char *const storageconfig_types[] = {RS "/backupstorageconfig", NULL};
+static const char *const engine_types[] = {RS "/backupEngines", NULL};
+static const char *const deleted_vault_types[] = {"Microsoft.RecoveryServices/locations/deletedVaults", NULL};
+static const char *const resource_guard_types[] = {"Microsoft.DataProtection/resourceGuards", NULL};
 
 static const vp_arm_operation table[] = {
     [VP_ARM_SUBSCRIPTIONS] = {VP_ARM_SUBSCRIPTIONS, "subscriptions", no_types, "subscriptions",
@@ -46,15 +51,28 @@ static const vp_arm_operation table[] = {
                                       "backupstorageconfig/vaultstorageconfig", VP_ARM_API_BACKUP,
                                       VP_ARM_PARENT_VAULT, 0, VP_ARM_KIND_STORAGECONFIG,
                                       VP_ARM_LIST_STORAGECONFIG},
+    [VP_ARM_BACKUP_ENGINES] = {VP_ARM_BACKUP_ENGINES, "backupEngines", engine_types, "backupEngines",
+                               VP_ARM_API_BACKUP, VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_ENGINE, VP_ARM_LIST_ENGINES},
+    [VP_ARM_DELETED_VAULTS] = {VP_ARM_DELETED_VAULTS, "deletedVaults", deleted_vault_types, "deletedVaults",
+                               VP_ARM_API_VAULTS, VP_ARM_PARENT_LOCATION, 1, VP_ARM_KIND_DELETED_VAULT,
+                               VP_ARM_LIST_NONE},
+    [VP_ARM_RESOURCE_GUARDS] = {VP_ARM_RESOURCE_GUARDS, "resourceGuards", resource_guard_types, "",
+                                VP_ARM_API_DATAPROTECTION, VP_ARM_PARENT_RESOURCE, 0, VP_ARM_KIND_RESOURCE_GUARD,
+                                VP_ARM_LIST_NONE},
 };
 _Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per vp_arm_op");
 
-/* Pinned so that a collection is reproducible; docs/live-collection.md names them. */
+/* Pinned so that a collection is reproducible; docs/live-collection.md names them and
+ * what each adds. The newest stable versions in azure-rest-api-specs: Recovery Services
+ * 2026-08-01 (immutabilitySettings.configuration, deletedVaults with vaultId),
+ * Recovery Services backup 2026-02-01, Compute 2025-04-01, DataProtection 2025-09-01
+ * (resource guards). */
 static const char *const api_defaults[] = {
     [VP_ARM_API_SUBSCRIPTIONS] = "2022-12-01",
-    [VP_ARM_API_VAULTS] = "2024-04-01",
-    [VP_ARM_API_BACKUP] = "2024-04-01",
-    [VP_ARM_API_COMPUTE] = "2024-07-01",
+    [VP_ARM_API_VAULTS] = "2026-08-01",
+    [VP_ARM_API_BACKUP] = "2026-02-01",
+    [VP_ARM_API_COMPUTE] = "2025-04-01",
+    [VP_ARM_API_DATAPROTECTION] = "2025-09-01",
 };
 _Static_assert(sizeof api_defaults / sizeof api_defaults[0] == VP_ARM_API_COUNT, "one default per family");
 
@@ -108,6 +126,6 @@ size_t vp_arm_names(char *out, size_t size, const char *sep)
 
 size_t vp_arm_path(const vp_arm_operation *op, const char *parent_scope, char *out, size_t size)
 {
-    int n = snprintf(out, size, "%s/%s", parent_scope ? parent_scope : "", op->path);
+    int n = snprintf(out, size, "%s%s%s", parent_scope ? parent_scope : "", op->path[0] ? "/" : "", op->path);
     return n > 0 ? (size_t)n : 0;
 }

@@ -423,8 +423,8 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
     if ((st = link_items(n, err)) || (st = add_referenced_subscriptions(n, err)))
         return st;
     SORT_UNIQUE(n->subs, vp_subscription, "subscription");
-    if (st || (st = vpo_judge_completeness(n, snap, err)) || (st = resolve_regions(n, snap, err)) ||
-        (st = collection_metadata(n, snap, err)))
+    if (st || (st = vpo_judge_completeness(n, snap, err)) || (st = vpo_finish_extras(n, snap, err)) ||
+        (st = resolve_regions(n, snap, err)) || (st = collection_metadata(n, snap, err)))
         return st;
     if (out_of_scope)
         vpo_warn(n, "out-of-scope", NULL, NULL, "%lld resource(s) outside the configured scope were left out", out_of_scope);

@@ -63,6 +63,9 @@ struct vp_normalizer {
     VP_VEC(vp_pending_vaultconfig) vaultconfigs;
     VP_VEC(vp_pending_storageconfig) storageconfigs;
     VP_VEC(vp_pending_guard) guards;
+    VP_VEC(vp_resource_guard) resource_guards; /* read by GET; finish adds the unread ones */
+    VP_VEC(vp_backup_engine) engines;
+    VP_VEC(vp_deleted_vault) deleted_vaults;
     VP_VEC(vp_warning) warnings;
     VP_VEC(vp_input_file) files;
     VP_VEC(vp_capture) captures;
@@ -77,6 +80,8 @@ typedef struct {
     const char *file;    /* arena copy */
     const char *pointer; /* of the resource, e.g. "/value/3" */
     const cJSON *res;
+    const vp_capture *cap;   /* the body's capture sidecar, or NULL (offline export) */
+    const char *api_version; /* api-version of cap's URL (interned), or NULL */
 } vp_res_ctx;
 
 
@@ -113,6 +118,14 @@ vp_status vpo_norm_guard(vp_res_ctx *c);
 vp_status vpo_norm_vm(vp_res_ctx *c);
 vp_status vpo_norm_policy(vp_res_ctx *c);
 vp_status vpo_norm_item(vp_res_ctx *c);
+vp_status vpo_norm_engine(vp_res_ctx *c);
+vp_status vpo_norm_deleted_vault(vp_res_ctx *c);
+vp_status vpo_norm_resource_guard(vp_res_ctx *c);
+
+/* After vaults, items and proxies are sorted and linked (finish.c): sorts and links
+ * engines and deleted vaults, and makes one vp_resource_guard per guard id the proxies
+ * name (status from the resourceGuards list calls), into snap (finish_extras.c). */
+vp_status vpo_finish_extras(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* Parses a sidecar into a capture. */
 vp_status vpo_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
@@ -165,6 +178,11 @@ const char *vpo_intern(vp_normalizer *n, const char *s);
 const char *vpo_intern_n(vp_normalizer *n, const char *s, size_t len);
 
 /* ARM id helpers; segment names match case-insensitively. Interned strings or NULL. */
+/* The ARM id s names: an id spelled as a URL ("https://management.azure.com/subscriptions/...")
+ * loses its scheme and host; anything else is kept as spelled (ids are compared ignoring
+ * case, so "/Subscriptions/" needs no rewriting). Every id read or referenced goes through
+ * this before linking; the raw spelling stays in the file the entity's source points at. */
+const char *vpo_armid_normalize(vp_normalizer *n, const char *s);
 const char *vpo_armid_segment(vp_normalizer *n, const char *id, const char *segment); /* value after /segment/ */
 const char *vpo_armid_vault_id(vp_normalizer *n, const char *id); /* id of the parent vault, as spelled in id */
 

@@ -199,6 +199,17 @@ const char *vpo_armid_vault_id(vp_normalizer *n, const char *id)
     return NULL;
 }
 
+const char *vpo_armid_normalize(vp_normalizer *n, const char *s)
+{
+    /* Microsoft's own list examples (and real item lists' properties.vaultId) spell ids
+     * as URLs: "https://management.azure.com/subscriptions/...". The path is the id. */
+    if (s && (!strncasecmp(s, "https://", 8) || !strncasecmp(s, "http://", 7))) {
+        const char *path = strchr(strstr(s, "://") + 3, '/');
+        return vpo_intern(n, path ? path : "/");
+    }
+    return vpo_intern(n, s);
+}
+
 vp_status vpo_read_identity(vp_res_ctx *c, const char **id, const char **name)
 {
     const char *s = NULL, *nm = NULL;
@@ -209,7 +220,7 @@ vp_status vpo_read_identity(vp_res_ctx *c, const char **id, const char **name)
                        cJSON_GetObjectItemCaseSensitive(c->res, "id"));
         return c->r->status;
     }
-    *id = vpc_arena_strdup(&c->n->arena, s);
+    *id = vpo_armid_normalize(c->n, s);
     if (vp_jr_string(c->r, c->res, c->pointer, "name", &nm) != VP_PRESENT) {
         const char *slash = strrchr(s, '/');
         nm = slash ? slash + 1 : s;

@@ -31,6 +31,9 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->vaultconfigs.v);
     free(n->storageconfigs.v);
     free(n->guards.v);
+    free(n->resource_guards.v);
+    free(n->engines.v);
+    free(n->deleted_vaults.v);
     free(n->warnings.v);
     free(n->files.v);
     free(n->captures.v);
@@ -96,6 +99,9 @@ static const col_normalize_fn normalizers[] = {
     [VP_ARM_KIND_GUARD] = vpo_norm_guard,
     [VP_ARM_KIND_VAULTCONFIG] = vpo_norm_vaultconfig,
     [VP_ARM_KIND_STORAGECONFIG] = vpo_norm_storageconfig,
+    [VP_ARM_KIND_ENGINE] = vpo_norm_engine,
+    [VP_ARM_KIND_DELETED_VAULT] = vpo_norm_deleted_vault,
+    [VP_ARM_KIND_RESOURCE_GUARD] = vpo_norm_resource_guard,
 };
 _Static_assert(sizeof normalizers / sizeof normalizers[0] == VP_ARM_KIND_COUNT,
                "every vp_arm_kind needs a normalizer in this array");
@@ -103,6 +109,16 @@ _Static_assert(sizeof normalizers / sizeof normalizers[0] == VP_ARM_KIND_COUNT,
 col_normalize_fn vpo_normalizer_for(vp_arm_kind kind)
 {
     return (unsigned)kind < VP_ARM_KIND_COUNT ? normalizers[kind] : NULL;
+}
+
+/* The api-version a capture's URL asked for (interned), or NULL. */
+static const char *capture_api_version(vp_normalizer *n, const vp_capture *cap)
+{
+    const char *q = cap && cap->url ? strchr(cap->url, '?') : NULL;
+    for (const char *p = q; p; p = strchr(p + 1, '&'))
+        if (!strncmp(p + 1, "api-version=", 12))
+            return vpo_intern_n(n, p + 13, strcspn(p + 13, "&#"));
+    return NULL;
 }
 
 static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON *root, const vp_capture *cap,
@@ -113,6 +129,7 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
     const char *base = "", *next = NULL;
     long long ignored = 0;
     size_t first_seen = n->seen.n;
+    const char *api_version = capture_api_version(n, cap);
     char ptr[64];
 
     if (cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "value")) {
@@ -153,7 +170,7 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
             ignored++;
             continue;
         }
-        vp_res_ctx c = {n, &r, file, ptr, res};
+        vp_res_ctx c = {n, &r, file, ptr, res, cap, api_version};
         if (normalizers[arm->kind](&c))
             return r.status ? r.status : err->status;
         if (!cap)

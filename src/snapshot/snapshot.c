@@ -27,6 +27,9 @@ void vp_snapshot_free(vp_snapshot *snap)
     free(snap->policies);
     free(snap->items);
     free(snap->vms);
+    free(snap->resource_guards);
+    free(snap->engines);
+    free(snap->deleted_vaults);
     free(snap->regions);
     free(snap->collection.lists);
     free(snap->collection.files);
@@ -48,6 +51,8 @@ ID_CMP(cmp_vault, vp_vault)
 ID_CMP(cmp_item, vp_item)
 ID_CMP(cmp_policy, vp_policy)
 ID_CMP(cmp_vm, vp_vm)
+ID_CMP(cmp_guard, vp_resource_guard)
+ID_CMP(cmp_engine, vp_backup_engine)
 
 /* A lazy snapshot has no items or VMs in memory: a NULL array finds nothing. */
 #define FIND_BY_ID(arr, count, id, cmp) ((id) && (arr) ? vp_search((id), (arr), (count), sizeof *(arr), (cmp)) : NULL)
@@ -70,6 +75,25 @@ const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id
 const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id)
 {
     return FIND_BY_ID(snap->vms, snap->vm_count, id, cmp_vm);
+}
+
+const vp_resource_guard *vp_snapshot_find_resource_guard(const vp_snapshot *snap, const char *id)
+{
+    return FIND_BY_ID(snap->resource_guards, snap->resource_guard_count, id, cmp_guard);
+}
+
+const vp_backup_engine *vp_snapshot_find_engine(const vp_snapshot *snap, const char *id)
+{
+    return FIND_BY_ID(snap->engines, snap->engine_count, id, cmp_engine);
+}
+
+const vp_deleted_vault *vp_snapshot_find_deleted_vault(const vp_snapshot *snap, const char *vault_id)
+{
+    for (size_t i = 0; vault_id && i < snap->deleted_vault_count; i++) /* few: soft-deleted vaults */
+        if (snap->deleted_vaults[i].vault_id.presence == VP_PRESENT &&
+            !strcasecmp(snap->deleted_vaults[i].vault_id.value, vault_id))
+            return &snap->deleted_vaults[i];
+    return NULL;
 }
 
 const vp_region *vp_snapshot_find_region(const vp_snapshot *snap, const char *location)

@@ -215,3 +215,9 @@ const vp_worm_region *vp_worm_catalog_find(const vp_worm_catalog *cat, const cha
     }
     return NULL;
 }
+
+const char *vp_worm_catalog_display_name(const vp_worm_catalog *cat, const char *location)
+{
+    const vp_worm_region *r = vp_worm_catalog_find(cat, location);
+    return r ? r->display_name : NULL;
+}

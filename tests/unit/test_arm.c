@@ -92,7 +92,8 @@ START_TEST(names_join_in_table_order)
     char out[512], small[12];
     size_t n = vp_arm_names(out, sizeof out, ", ");
     ck_assert_str_eq(out, "subscriptions, vaults, virtualMachines, backupPolicies, backupProtectedItems, "
-                          "backupResourceGuardProxies, backupconfig, backupstorageconfig");
+                          "backupResourceGuardProxies, backupconfig, backupstorageconfig, backupEngines, "
+                          "deletedVaults, resourceGuards");
     ck_assert_uint_eq(n, strlen(out));
     ck_assert_uint_eq(vp_arm_names(small, sizeof small, ", "), n);
     ck_assert_str_eq(small, "subscriptio");
@@ -132,7 +133,7 @@ START_TEST(snapshot_completeness_keys_follow_the_lists)
     char *json = vp_test_snapshot_json(s);
     ck_assert_ptr_nonnull(strstr(json, "\"completeness\":{\"backupPolicies\":\"missing\",\"backupProtectedItems\":"
                                        "\"missing\",\"backupconfig\":\"missing\",\"backupstorageconfig\":\"missing\","
-                                       "\"backupResourceGuardProxies\":\"missing\"}"));
+                                       "\"backupResourceGuardProxies\":\"missing\",\"backupEngines\":\"missing\"}"));
     free(json);
     vp_snapshot_free(s);
 }
