@@ -43,6 +43,12 @@ void vpo_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const c
     const char *s = NULL;
     memset(out, 0, sizeof *out);
     out->presence = (unsigned char)vp_jr_string(c->r, obj, base, key, &s);
+    if (out->presence == VP_PRESENT && !*s) {
+        /* The API writes "" where it has nothing to say (policyId of an unprotected item,
+         * lastBackupStatus before the first backup): not reported, never a value. */
+        out->presence = VP_ABSENT;
+        return;
+    }
     if (out->presence != VP_PRESENT)
         return;
     out->value = kind == VP_TEXT_SHARED ? vpo_intern(c->n, s) : vpc_arena_strdup(&c->n->arena, s);
@@ -54,16 +60,48 @@ void vpo_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const c
     }
 }
 
+/* Whether a warning of code was already recorded for file. A body's warnings are
+ * recorded while it is read, so they are the last ones: the walk stops at the first
+ * warning of another file. */
+static int warned_in_file(const vp_normalizer *n, const char *code, const char *file)
+{
+    for (size_t i = n->warnings.n; i-- > 0;) {
+        const vp_warning *w = &n->warnings.v[i];
+        if (!w->file || strcmp(w->file, file) != 0)
+            return 0;
+        if (!strcmp(w->code, code))
+            return 1;
+    }
+    return 0;
+}
+
 void vpo_read_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
 {
     long long epoch;
+    char ptr[512];
     vpo_read_text_as(c, obj, base, key, NULL, VP_TEXT_UNIQUE, out);
-    if (out->presence == VP_PRESENT && vp_time_parse(out->value, &epoch) != 0 && c->r->status == VP_OK) {
-        char ptr[512];
-        vp_json_pointer_join(ptr, sizeof ptr, base, key);
-        c->r->status = vp_error_set(c->r->err, VP_ERR_INPUT, "%s: %s: '%s'; expected an RFC 3339 time", c->file,
-                                    ptr, out->value);
+    if (out->presence != VP_PRESENT || vp_time_parse(out->value, &epoch) == 0 || c->r->status != VP_OK)
+        return;
+    vp_json_pointer_join(ptr, sizeof ptr, base, key);
+    /* Azure writes some times without an offset ("2026-09-29T21:14:05.1234567": a .NET
+     * DateTime serialized without its kind); the service keeps them in UTC. Such a time
+     * is accepted as UTC and kept with "Z" appended (fraction as given), and the file
+     * is warned about once: it is the API's shape, not one bad value. Anything that
+     * still does not parse with the "Z" is not a time. */
+    const char *utc = vpc_arena_printf(&c->n->arena, "%sZ", out->value);
+    if (!utc) {
+        c->r->status = vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+        return;
     }
+    if (vp_time_parse(utc, &epoch) == 0) {
+        if (!warned_in_file(c->n, "time-without-offset", c->file))
+            vpo_warn(c->n, "time-without-offset", c->file, ptr,
+                     "time '%.64s' has no UTC offset; read as UTC, as is every such time in this file", out->value);
+        out->value = utc;
+        return;
+    }
+    c->r->status = vp_error_set(c->r->err, VP_ERR_INPUT, "%s: %s: '%s'; expected an RFC 3339 time", c->file, ptr,
+                                out->value);
 }
 
 void vpo_read_num(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, long long min,
