@@ -3,6 +3,31 @@
 #include <strings.h>
 
 #include "collect/internal.h"
+#include "vaultproof/clock.h"
+
+/* A referenced ARM id (policyId, sourceResourceId, virtualMachineId, vaultId): read as
+ * text, then normalized (vpo_armid_normalize) so it links whatever its spelling; the
+ * raw spelling stays in the file the item's source points at. */
+static void read_ref(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
+{
+    vpo_read_text(c, obj, base, key, NULL, out); /* interned: normalizing it again is a lookup */
+    if (out->presence == VP_PRESENT && !(out->value = vpo_armid_normalize(c->n, out->value)))
+        c->r->status = vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+}
+
+/* An item time. Before the first backup the API does not omit lastBackupTime,
+ * lastRecoveryPoint or oldestRecoveryPoint: it writes the sentinel
+ * 2001-01-01T00:00:00Z (also with zero fractions or +00:00). Any item time before
+ * 2001-01-02 is that sentinel, not a backup - Azure Backup did not exist - so it is
+ * absent in the snapshot ("no backup yet"); the raw file keeps the value. */
+static void read_item_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
+{
+    long long epoch;
+    vpo_read_time(c, obj, base, key, out);
+    if (out->presence == VP_PRESENT && vp_time_parse(out->value, &epoch) == 0 &&
+        epoch < vp_days_from_civil(2001, 1, 2) * 86400)
+        memset(out, 0, sizeof *out);
+}
 
 static const char *item_kind(const vp_text *type, const vp_text *mgmt, const vp_text *workload)
 {
@@ -63,9 +88,9 @@ vp_status vpo_norm_item(vp_res_ctx *c)
     if (it->server.presence != VP_PRESENT)
         vpo_read_text(c, p, pp, "backupEngineName", NULL, &it->server);
     vpo_read_text_as(c, p, pp, "containerName", NULL, VP_TEXT_UNIQUE, &it->container);
-    vpo_read_text_as(c, p, pp, "sourceResourceId", NULL, VP_TEXT_UNIQUE, &it->source_resource_id);
-    vpo_read_text_as(c, p, pp, "virtualMachineId", NULL, VP_TEXT_UNIQUE, &it->vm_id);
-    vpo_read_text(c, p, pp, "policyId", NULL, &it->policy_id);
+    read_ref(c, p, pp, "sourceResourceId", &it->source_resource_id);
+    read_ref(c, p, pp, "virtualMachineId", &it->vm_id);
+    read_ref(c, p, pp, "policyId", &it->policy_id);
     vpo_read_text(c, p, pp, "policyName", NULL, &it->policy_name);
     vpo_read_text(c, p, pp, "protectionState", vpo_enum_protection_state, &it->protection_state);
     vpo_read_text(c, p, pp, "protectionStatus", NULL, &it->protection_status);
@@ -73,14 +98,24 @@ vp_status vpo_norm_item(vp_res_ctx *c)
     if (it->health_status.presence != VP_PRESENT)
         vpo_read_text(c, p, pp, "protectedItemHealthStatus", vpo_enum_health, &it->health_status);
     vpo_read_text(c, p, pp, "lastBackupStatus", NULL, &it->last_backup_status);
-    vpo_read_time(c, p, pp, "lastBackupTime", &it->last_backup_time);
-    vpo_read_time(c, p, pp, "lastRecoveryPoint", &it->last_recovery_point);
+    read_item_time(c, p, pp, "lastBackupTime", &it->last_backup_time);
+    read_item_time(c, p, pp, "lastRecoveryPoint", &it->last_recovery_point);
     vpo_read_flag(c, p, pp, "isScheduledForDeferredDelete", &it->deferred_delete);
-    vpo_read_time(c, p, pp, "deferredDeleteTimeInUTC", &it->deferred_delete_time);
+    read_item_time(c, p, pp, "deferredDeleteTimeInUTC", &it->deferred_delete_time);
     vpo_read_flag(c, p, pp, "isArchiveEnabled", &it->archive_enabled);
+    /* Azure Files items name their vault in properties.vaultId, often as a URL
+     * ("https://management.azure.com/subscriptions/..."). The item's own id decides;
+     * vaultId only stands in when the id names no vault. */
+    vp_text vault_ref;
+    read_ref(c, p, pp, "vaultId", &vault_ref);
+    if (!it->vault_id && vault_ref.presence == VP_PRESENT) {
+        it->vault_id = vpo_armid_vault_id(c->n, vault_ref.value);
+        if (!it->subscription_id)
+            it->subscription_id = vpo_armid_segment(c->n, vault_ref.value, "subscriptions");
+    }
 
     const cJSON *ext = vpo_read_object(c, p, pp, "extendedInfo", ext_p, sizeof ext_p);
-    vpo_read_time(c, ext, ext_p, "oldestRecoveryPoint", &it->oldest_recovery_point);
+    read_item_time(c, ext, ext_p, "oldestRecoveryPoint", &it->oldest_recovery_point);
     vpo_read_num(c, ext, ext_p, "recoveryPointCount", 0, 1LL << 40, &it->recovery_point_count);
     vpo_read_text(c, ext, ext_p, "policyState", NULL, &it->policy_state);
     if (it->last_backup_status.presence != VP_PRESENT) /* DPM and MABS report it here */
