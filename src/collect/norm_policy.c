@@ -13,6 +13,7 @@ typedef struct {
     vp_res_ctx *c;
     vp_policy *p;
     tier_vec tiers;
+    int share_snapshot; /* parsing an Azure Files policy's retentionPolicy (share snapshots) */
 } policy_build;
 
 /* Pointer relative to the policy resource (strip the resource's own pointer prefix). */
@@ -40,7 +41,9 @@ static vp_status add_tier(policy_build *b, const char *sub, const char *tier, co
     if (!t)
         return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
     t->sub_policy = vpc_arena_strdup(&b->c->n->arena, sub);
-    t->tier = tier;
+    t->tier = b->share_snapshot ? vpc_arena_printf(&b->c->n->arena, "snapshot-%s", tier) : tier;
+    if (!t->tier)
+        return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
     t->count = pc == VP_PRESENT ? count : -1;
     t->unit = vpc_arena_strdup(&b->c->n->arena, unit);
     t->pointer = relative(b, dur_p);
@@ -107,21 +110,34 @@ static vp_status add_days_tier(policy_build *b, const char *sub, const char *tie
     return VP_OK;
 }
 
+/* Workload policies (SQL, SAP HANA, SAP ASE) have no top-level schedulePolicy: each
+ * sub-policy has its own. The policy's frequency is the Full sub-policy's (a workload's
+ * full backups are what retention keeps), else the first sub-policy's that has one;
+ * Log sub-policies state minutes (scheduleFrequencyInMins), not a run frequency. */
 static vp_status parse_sub_policies(policy_build *b, const cJSON *props, const char *props_p)
 {
     const cJSON *subs = NULL;
     char sp[512], rp[512], schp[512];
-    int i = 0;
+    int i = 0, from_full = 0;
     vp_res_ctx *c = b->c;
     if (vp_jr_array(c->r, props, props_p, "subProtectionPolicy", &subs) != VP_PRESENT)
         return c->r->status;
+    int take_frequency = b->p->schedule_frequency.presence != VP_PRESENT;
     for (const cJSON *s = subs->child; s; s = s->next, i++) {
-        vp_text type;
+        vp_text type, freq;
         vp_json_pointer_index(sp, sizeof sp, vp_json_pointer_join(sp, sizeof sp, props_p, "subProtectionPolicy"), i);
         if (!cJSON_IsObject(s))
             return vp_jr_fail(c->r, sp, "a sub-policy object", s);
         vpo_read_text(c, s, sp, "policyType", vpo_enum_sub_policy_type, &type);
         const char *name = type.presence == VP_PRESENT ? type.value : "(not reported)";
+        const cJSON *sched = vpo_read_object(c, s, sp, "schedulePolicy", schp, sizeof schp);
+        vpo_read_text(c, sched, schp, "scheduleRunFrequency", NULL, &freq);
+        int full = type.presence == VP_PRESENT && strcasecmp(type.value, "Full") == 0;
+        if (take_frequency && freq.presence == VP_PRESENT && !from_full &&
+            (full || b->p->schedule_frequency.presence != VP_PRESENT)) {
+            b->p->schedule_frequency = freq;
+            from_full = full;
+        }
         const cJSON *ret = vpo_read_object(c, s, sp, "retentionPolicy", rp, sizeof rp);
         if (parse_retention(b, name, ret, rp))
             return c->r->status;
@@ -150,7 +166,7 @@ static void summarize(vp_policy *p)
                 p->log_days = t->days;
             continue;
         }
-        if (strcmp(t->tier, "instant") == 0 || strcmp(t->tier, "snapshot") == 0)
+        if (strcmp(t->tier, "instant") == 0 || strncmp(t->tier, "snapshot", 8) == 0) /* snapshot, snapshot-daily, ... */
             continue;
         if (has_full && (!sub || strcasecmp(sub, "Full") != 0))
             continue;
@@ -162,7 +178,7 @@ static void summarize(vp_policy *p)
 vp_status vpo_norm_policy(vp_res_ctx *c)
 {
     char props_p[512], rp[512], sp[512], vp[512], set_p[512];
-    policy_build b = {c, NULL, {0}};
+    policy_build b = {c, NULL, {0}, 0};
     vp_policy *p = VP_VEC_PUSH(c->n->policies);
     if (!p)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
@@ -178,15 +194,36 @@ vp_status vpo_norm_policy(vp_res_ctx *c)
     vpo_read_num(c, props, props_p, "protectedItemsCount", 0, 1LL << 40, &p->protected_items_count);
     const cJSON *sched = vpo_read_object(c, props, props_p, "schedulePolicy", sp, sizeof sp);
     vpo_read_text(c, sched, sp, "scheduleRunFrequency", NULL, &p->schedule_frequency);
+    /* An IaaS VM policy listed without its top-level policyType (Microsoft's
+     * v2-List-Policies example) is still told by its schedule: SimpleSchedulePolicyV2
+     * exists only for Enhanced (V2) policies. Nothing else is inferred: a V1 schedule
+     * type does not prove V1, so policy_type stays not reported. */
+    if (p->policy_type.presence != VP_PRESENT && p->management_type.presence == VP_PRESENT &&
+        !strcasecmp(p->management_type.value, "AzureIaasVM")) {
+        vp_text sched_type;
+        vpo_read_text(c, sched, sp, "schedulePolicyType", NULL, &sched_type);
+        if (sched_type.presence == VP_PRESENT && !strcasecmp(sched_type.value, "SimpleSchedulePolicyV2")) {
+            p->policy_type.value = "V2";
+            p->policy_type.presence = VP_PRESENT;
+            p->policy_type.unknown = 0;
+        }
+    }
     const cJSON *settings = vpo_read_object(c, props, props_p, "settings", set_p, sizeof set_p);
     if (p->time_zone.presence != VP_PRESENT)
         vpo_read_text(c, settings, set_p, "timeZone", NULL, &p->time_zone);
     if (c->r->status)
         goto out;
 
+    /* An Azure Files (AzureStorage) policy's top-level retentionPolicy keeps share
+     * SNAPSHOTS in the storage account, not backups in the vault: its tiers are
+     * snapshot-daily, snapshot-weekly, ... and never count as long-term retention. Only
+     * the vault tier (vaultRetentionPolicy.vaultRetention, newer api-versions) does;
+     * without one, long_term_days stays unknown - not a vault backup. */
+    b.share_snapshot = p->management_type.presence == VP_PRESENT && !strcasecmp(p->management_type.value, "AzureStorage");
     const cJSON *ret = vpo_read_object(c, props, props_p, "retentionPolicy", rp, sizeof rp);
     if (parse_retention(&b, NULL, ret, rp))
         goto out;
+    b.share_snapshot = 0;
     const cJSON *vret = vpo_read_object(c, props, props_p, "vaultRetentionPolicy", vp, sizeof vp);
     if (vret) {
         char vr[512];
