@@ -57,27 +57,10 @@ static vp_status record_file(vp_normalizer *n, const char *path, const char *sha
     return f->path && f->sha256 ? VP_OK : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 }
 
-/* The list call a resource returned by arm came from, inferred from its id, for offline
- * exports that have no sidecar to say so. */
-static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON *res, const char *file,
-                      size_t *first_seen)
+static void push_seen(vp_normalizer *n, const char *op, const char *scope, const char *file, size_t first_seen,
+                      int dangling)
 {
-    const cJSON *idj = cJSON_GetObjectItemCaseSensitive(res, "id");
-    const char *op = arm->name, *scope = NULL;
-    if (!cJSON_IsString(idj))
-        return;
-    const char *id = idj->valuestring;
-    if (arm->parent == VP_ARM_PARENT_TENANT) {
-        scope = "/";
-    } else if (arm->parent == VP_ARM_PARENT_SUBSCRIPTION) {
-        const char *sub = vpo_armid_segment(n, id, "subscriptions");
-        scope = sub ? vpc_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
-    } else {
-        scope = vpo_armid_vault_id(n, id);
-    }
-    if (!scope)
-        return;
-    for (size_t i = *first_seen; i < n->seen.n; i++) /* once per body and call */
+    for (size_t i = first_seen; i < n->seen.n; i++) /* once per body and call */
         if (!strcmp(n->seen.v[i].operation, op) && !strcasecmp(n->seen.v[i].scope, scope))
             return;
     vp_seen_call *s = VP_VEC_PUSH(n->seen);
@@ -87,6 +70,88 @@ static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON
     s->scope = scope;
     s->scope_key = vpc_arena_strlower(&n->arena, scope);
     s->file = file;
+    s->dangling_next = dangling;
+}
+
+/* The list call a resource returned by arm came from, inferred from its id, for offline
+ * exports that have no sidecar to say so. The id is normalized first (a URL-spelled id
+ * evidences the same call as the path). */
+static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON *res, const char *file,
+                      size_t first_seen)
+{
+    const cJSON *idj = cJSON_GetObjectItemCaseSensitive(res, "id");
+    const char *scope = NULL;
+    if (!cJSON_IsString(idj))
+        return;
+    const char *id = vpo_armid_normalize(n, idj->valuestring);
+    const char *sub = id ? vpo_armid_segment(n, id, "subscriptions") : NULL;
+    switch (arm->parent) {
+    case VP_ARM_PARENT_TENANT:
+        scope = "/";
+        break;
+    case VP_ARM_PARENT_SUBSCRIPTION:
+        scope = sub ? vpc_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
+        break;
+    case VP_ARM_PARENT_LOCATION: {
+        const char *loc = id ? vpo_armid_segment(n, id, "locations") : NULL;
+        scope = sub && loc ? vpc_arena_printf(&n->arena, "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s",
+                                              sub, loc)
+                           : NULL;
+        break;
+    }
+    case VP_ARM_PARENT_RESOURCE:
+        scope = id; /* a GET of the resource itself */
+        break;
+    case VP_ARM_PARENT_VAULT:
+        scope = id ? vpo_armid_vault_id(n, id) : NULL;
+        break;
+    }
+    if (scope)
+        push_seen(n, arm->name, scope, file, first_seen, 0);
+}
+
+/* The call a body answered, told by its path in the recommended layout
+ * (docs/replay-format.md): subscriptions/<sub>/<operation>[.page-NNNN].json for a
+ * subscription's lists, subscriptions/<sub>/locations/<location>/<operation>[...].json
+ * for a location's. Used only when nothing in the body identifies its call and the body
+ * has a nextLink nobody answered: the call is then incomplete instead of unrecorded
+ * (fail closed). Per-vault paths name the vault but not its resource group, so they
+ * cannot give the vault's id. Returns the operation (and *scope), or NULL. */
+static const vp_arm_operation *call_from_path(vp_normalizer *n, const char *file, const char **scope)
+{
+    static const char prefix[] = "subscriptions/";
+    const char *p = file, *slash;
+    char name[64];
+    if (strncmp(p, prefix, sizeof prefix - 1) != 0)
+        return NULL;
+    p += sizeof prefix - 1;
+    if (!(slash = strchr(p, '/')) || slash == p)
+        return NULL;
+    const char *sub = vpo_intern_n(n, p, (size_t)(slash - p)), *loc = NULL;
+    p = slash + 1;
+    if (!strncmp(p, "locations/", 10)) {
+        p += 10;
+        if (!(slash = strchr(p, '/')) || slash == p)
+            return NULL;
+        loc = vpo_intern_n(n, p, (size_t)(slash - p));
+        p = slash + 1;
+    }
+    size_t len = strcspn(p, ".");
+    if (strchr(p, '/') || len == 0 || len >= sizeof name)
+        return NULL;
+    const char *rest = p + len;
+    if (!strncmp(rest, ".page-", 6))
+        rest += 6 + strspn(rest + 6, "0123456789");
+    if (strcmp(rest, ".json") != 0)
+        return NULL;
+    memcpy(name, p, len);
+    name[len] = '\0';
+    const vp_arm_operation *op = vp_arm_find(name);
+    if (!op || !sub || op->parent != (loc ? VP_ARM_PARENT_LOCATION : VP_ARM_PARENT_SUBSCRIPTION))
+        return NULL;
+    *scope = loc ? vpc_arena_printf(&n->arena, "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s", sub, loc)
+                 : vpc_arena_printf(&n->arena, "/subscriptions/%s", sub);
+    return *scope ? op : NULL;
 }
 
 /* One normalizer per kind the table names (vaultproof/arm.h). */
@@ -174,7 +239,7 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
         if (normalizers[arm->kind](&c))
             return r.status ? r.status : err->status;
         if (!cap)
-            note_seen(n, arm, res, file, &first_seen);
+            note_seen(n, arm, res, file, first_seen);
     }
     if (ignored) {
         n->ignored += ignored;
@@ -182,11 +247,17 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
                 ignored);
     }
     if (next && !cap) {
+        const vp_arm_operation *op;
+        const char *scope = NULL;
         for (size_t s = first_seen; s < n->seen.n; s++)
             n->seen.v[s].dangling_next = 1;
-        if (first_seen == n->seen.n)
-            vpo_warn(n, "unanswered-next-link", file, "/nextLink",
-                    "the list has more pages but nothing identifies the call it belongs to");
+        if (first_seen == n->seen.n) { /* no resource named the call */
+            if ((op = call_from_path(n, file, &scope)) != NULL)
+                push_seen(n, op->name, scope, file, first_seen, 1);
+            else
+                vpo_warn(n, "unanswered-next-link", file, "/nextLink",
+                        "the list has more pages but nothing identifies the call it belongs to");
+        }
     }
     if (cap && (next != NULL) != (cap->has_next != 0))
         vpo_warn(n, "sidecar-mismatch", file, "/nextLink", "the body's nextLink and its sidecar's call.next_link disagree");
