@@ -60,6 +60,7 @@ int main(void)
     srunner_add_suite(sr, retention_suite());
     srunner_add_suite(sr, worm_suite());
     srunner_add_suite(sr, normalize_suite());
+    srunner_add_suite(sr, collect_shapes_suite());
     srunner_add_suite(sr, completeness_suite());
     srunner_add_suite(sr, config_suite());
     srunner_add_suite(sr, output_suite());

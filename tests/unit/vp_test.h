@@ -12,6 +12,7 @@ Suite *time_suite(void);
 Suite *retention_suite(void);
 Suite *worm_suite(void);
 Suite *normalize_suite(void);
+Suite *collect_shapes_suite(void);
 Suite *completeness_suite(void);
 Suite *config_suite(void);
 Suite *output_suite(void);
