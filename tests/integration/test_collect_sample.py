@@ -124,13 +124,16 @@ class Snapshot(TempDirTest):
         self.assertEqual(regions["westus3"]["worm"], "pending-automatic-transition")
         self.assertEqual(regions["eastus2"]["worm"], "pending-automatic-transition")
         self.assertEqual(regions["switzerlandwest"]["worm"], "ga")
-        self.assertEqual(len(regions["switzerlandwest"]["sources"]), 2)
-        self.assertEqual(regions["polandcentral"]["sources"], ["organization-strategy"])
+        # both revisions of Microsoft's page list Switzerland West; Poland Central is new in r2
+        self.assertEqual(regions["switzerlandwest"]["sources"],
+                         ["microsoft-learn-2025-06-19-r1", "microsoft-learn-2025-06-19-r2", "organization-strategy"])
+        self.assertEqual(regions["polandcentral"]["sources"], ["microsoft-learn-2025-06-19-r2", "organization-strategy"])
         ga = [r for r in regions.values() if r["worm"] == "ga"]
         self.assertGreaterEqual(len(ga), 2)
         self.assertGreaterEqual(len(regions) - len(ga), 2)
         src = {s["id"]: s for s in self.snap["worm_sources"]}
-        self.assertEqual(src["microsoft-learn-2025-06-19"]["as_of"], "2025-06-19")
+        self.assertEqual(src["microsoft-learn-2025-06-19-r1"]["as_of"], "2025-06-19")
+        self.assertEqual(src["microsoft-learn-2025-06-19-r2"]["as_of"], "2025-06-19")
 
     def test_recording_is_complete_and_dated(self):
         c = self.snap["collection"]

@@ -8,7 +8,6 @@
 #include "vaultproof/clock.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/retention.h"
-#include "vaultproof/worm.h"
 #include "vp_test.h"
 
 START_TEST(time_parse_and_format)
@@ -77,46 +76,6 @@ START_TEST(retention_convention)
 }
 END_TEST
 
-START_TEST(builtin_worm_catalog)
-{
-    vp_worm_catalog *cat = NULL;
-    vp_error e = {0};
-    size_t n;
-    ck_assert_int_eq(vp_worm_catalog_builtin(&cat, &e), VP_OK);
-    vp_worm_catalog_regions(cat, &n);
-    ck_assert_int_eq(n, 14);
-    const vp_worm_region *r = vp_worm_catalog_find(cat, "India South");
-    ck_assert_ptr_nonnull(r);
-    ck_assert_str_eq(r->location, "southindia");
-    ck_assert_int_eq(r->source_count, 1); /* only the organization's document lists it */
-    r = vp_worm_catalog_find(cat, "Australia Central 2");
-    ck_assert_str_eq(r->location, "australiacentral2");
-    ck_assert_int_eq(r->source_count, 2);
-    ck_assert_ptr_nonnull(vp_worm_catalog_find(cat, "SwitzerlandWest"));
-    ck_assert_ptr_null(vp_worm_catalog_find(cat, "westus3"));
-    ck_assert_int_eq(strlen(vp_worm_catalog_sha256(cat)), 64);
-    vp_worm_catalog_free(cat);
-}
-END_TEST
-
-START_TEST(worm_catalog_validation)
-{
-    vp_worm_catalog *cat = NULL;
-    vp_error e = {0};
-    const char *bad_source = "{\"format\":\"vaultproof-worm-catalog/1\",\"version\":\"x\",\"sources\":[{\"id\":\"a\",\"title\":\"A\"}],"
-                             "\"regions\":[{\"location\":\"eastus\",\"status\":\"ga\",\"sources\":[\"b\"]}]}";
-    ck_assert_int_eq(vp_worm_catalog_parse("c.json", bad_source, strlen(bad_source), &cat, &e), VP_ERR_INPUT);
-    ck_assert_str_eq(e.message, "c.json: /regions/0/sources/0: source 'b' is not defined in /sources");
-    const char *bad_status = "{\"format\":\"vaultproof-worm-catalog/1\",\"version\":\"x\",\"sources\":[{\"id\":\"a\",\"title\":\"A\"}],"
-                             "\"regions\":[{\"location\":\"eastus\",\"status\":\"preview\",\"sources\":[\"a\"]}]}";
-    ck_assert_int_eq(vp_worm_catalog_parse("c.json", bad_status, strlen(bad_status), &cat, &e), VP_ERR_INPUT);
-    ck_assert_ptr_nonnull(strstr(e.message, "/regions/0/status: 'preview'"));
-    const char *bad_format = "{\"format\":\"other\",\"version\":\"x\",\"sources\":[],\"regions\":[]}";
-    ck_assert_int_eq(vp_worm_catalog_parse("c.json", bad_format, strlen(bad_format), &cat, &e), VP_ERR_INPUT);
-    ck_assert_ptr_null(cat);
-}
-END_TEST
-
 START_TEST(atomic_output)
 {
     char dir[] = "/tmp/vp-unit-XXXXXX", path[256];
@@ -161,16 +120,6 @@ Suite *retention_suite(void)
     Suite *s = suite_create("retention");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, retention_convention);
-    suite_add_tcase(s, tc);
-    return s;
-}
-
-Suite *worm_suite(void)
-{
-    Suite *s = suite_create("worm");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, builtin_worm_catalog);
-    tcase_add_test(tc, worm_catalog_validation);
     suite_add_tcase(s, tc);
     return s;
 }

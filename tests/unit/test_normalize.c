@@ -280,7 +280,7 @@ START_TEST(regions_and_subscriptions)
     ck_assert_str_eq(snap->regions[1].location, "southindia");
     ck_assert_str_eq(snap->regions[1].worm, "ga");
     ck_assert_str_eq(snap->regions[2].location, "switzerlandwest");
-    ck_assert_int_eq(snap->regions[2].source_count, 2);
+    ck_assert_int_eq(snap->regions[2].source_count, 3); /* both Microsoft revisions and the strategy document */
     ck_assert_str_eq(snap->regions[3].location, "westus3"); /* "West US 3" normalized */
     ck_assert_int_eq(snap->subscription_count, 2);
     ck_assert_int_eq(snap->subscriptions[0].listed, 1);
