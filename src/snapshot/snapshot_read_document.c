@@ -164,9 +164,6 @@ vp_status vpn_rd_element(rd_ctx *c, rd_kind k, const cJSON *obj)
     if (c->status)
         return c->status;
     vpn_rd_element_path(k, c->index_base[k] + c->vec[k].n, &arr, &at);
-    if (k >= RD_FIRST_FORMAT2_KIND && c->format < 2) /* the line reader found the array */
-        return vpn_rd_fail(c, NULL, vpn_rd_kind_names[k], "a member of %s; expected only the members %s defines",
-                           VP_SNAPSHOT_FORMAT, VP_SNAPSHOT_FORMAT_1);
     if (!cJSON_IsObject(obj))
         return vpn_rd_fail(c, &at, NULL, "expected an object, found %s", vp_json_type_name(obj));
     void *out = vpn_rd_push(c, k, kinds[k].size);

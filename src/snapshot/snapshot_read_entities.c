@@ -425,9 +425,6 @@ void vpn_rd_read_resource_guard(rd_obj *o, void *out)
                                                  &g->exclusions_presence);
     vpn_rd_flag(o, "allow_auto_approvals", &g->allow_auto_approvals);
     vpn_rd_read_source(o, "source", &g->source);
-    if (!o->c->status && (g->status && strcmp(g->status, "read") == 0) != (g->detail == NULL))
-        vpn_rd_fail(o->c, o->at, "detail", "%s with status \"%s\"; expected a reason exactly when the guard was "
-                    "not read", g->detail ? "a reason" : "null", g->status);
 }
 
 void vpn_rd_read_engine(rd_obj *o, void *out)
