@@ -1,5 +1,5 @@
-/* The conversions of vaults, policies, protected items and VMs, from a cJSON object
- * to the model. The line reader and the whole-document reader both call these (via
+/* The conversions of vaults, policies, protected items, VMs, resource guards, backup
+ * engines and soft-deleted vaults, from a cJSON object to the model. The line reader and the whole-document reader both call these (via
  * vpn_rd_element), so both build the same snapshot. Members are read in the writer's
  * order (snapshot_write.c), which is the format.
  *

@@ -1321,6 +1321,33 @@ START_TEST(format2_bad_values_name_file_line_pointer)
 }
 END_TEST
 
+/* The new arrays are sorted as the others are, and an id twice is refused. */
+START_TEST(format2_arrays_sorted_ids_unique)
+{
+    scratch t = {0};
+    f2_model m;
+    f2_fill(&m);
+    char *text = vp_test_snapshot_json(&m.s);
+    lines l = split_lines(text);
+    reverse_region(&l, "  \"resource_guards\": [");
+    char *reversed = join_lines(&l);
+    ck_assert_uint_lt(line_of(reversed, "guard-c\""), line_of(reversed, "guard-a\""));
+    vp_snapshot *r = read_text(&t, reversed);
+    ck_assert_str_eq(r->resource_guards[0].name, "guard-a");
+    char *again = vp_test_snapshot_json(r);
+    assert_same_text(again, text);
+    free(again);
+    vp_snapshot_free(r);
+    free(reversed);
+    char *twice = replace_once(text, "/resourceGuards/guard-b\"", "/resourceGuards/GUARD-A\"");
+    assert_error(&t, twice, "/resource_guards/1/id: '");
+    assert_error(&t, twice, "' again (first at /resource_guards/0); expected each id once, compared ignoring case");
+    free(twice);
+    free_lines(&l);
+    free(text);
+}
+END_TEST
+
 static char *format1_text(void)
 {
     return fixture("../snapshots/format1-contoso.json");
@@ -1473,6 +1500,7 @@ Suite *snapshot_read_suite(void)
     tcase_set_timeout(tf, 60);
     tcase_add_test(tf, format2_members_round_trip);
     tcase_add_test(tf, format2_bad_values_name_file_line_pointer);
+    tcase_add_test(tf, format2_arrays_sorted_ids_unique);
     tcase_add_test(tf, format1_file_is_read);
     tcase_add_test(tf, format2_members_in_format1_are_errors);
     suite_add_tcase(s, tf);
