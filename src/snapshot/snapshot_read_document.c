@@ -298,7 +298,9 @@ static vp_status check_format(rd_obj *o)
         return vpn_rd_fail(o->c, NULL, "format", "missing member; expected %s", expected);
     if (!cJSON_IsString(f))
         return vpn_rd_fail(o->c, NULL, "format", "expected %s, found %s", expected, vp_json_type_name(f));
-    int format = strcmp(f->valuestring, VP_SNAPSHOT_FORMAT) == 0 ? 2 : strcmp(f->valuestring, VP_SNAPSHOT_FORMAT_1) == 0 ? 1 : 0;
+    int format = strcmp(f->valuestring, VP_SNAPSHOT_FORMAT) == 0     ? 2
+                 : strcmp(f->valuestring, VP_SNAPSHOT_FORMAT_1) == 0 ? 1
+                                                                     : 0;
     if (!format)
         return vpn_rd_fail(o->c, NULL, "format", "'%s'; expected %s", f->valuestring, expected);
     if (format != o->c->format) {

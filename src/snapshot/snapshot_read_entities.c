@@ -1,7 +1,8 @@
 /* The conversions of vaults, policies, protected items, VMs, resource guards, backup
- * engines and soft-deleted vaults, from a cJSON object to the model. The line reader and the whole-document reader both call these (via
- * vpn_rd_element), so both build the same snapshot. Members are read in the writer's
- * order (snapshot_write.c), which is the format.
+ * engines and soft-deleted vaults, from a cJSON object to the model. The line reader
+ * and the whole-document reader both call these (via vpn_rd_element), so both build
+ * the same snapshot. Members are read in the writer's order (snapshot_write.c), which
+ * is the format; what format 2 added is asked for only in a format-2 document.
  *
  * Strings that repeat across entities (ids referenced by other entities, states,
  * types, source files) are interned; strings unique to an entity are copied. */
