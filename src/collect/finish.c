@@ -307,6 +307,7 @@ static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < ns; i++) {
         vp_worm_source *d = &snap->worm_sources[i];
+        *d = (vp_worm_source){0}; /* arena memory: members not copied below must not be garbage */
         d->id = vpc_arena_strdup(&n->arena, src[i].id);
         d->title = vpc_arena_strdup(&n->arena, src[i].title);
         d->url = vpc_arena_strdup(&n->arena, src[i].url);

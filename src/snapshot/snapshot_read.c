@@ -44,6 +44,7 @@ vp_status vpn_rd_ctx_init(rd_ctx *c, const char *path, const rd_input *in, vp_er
     c->len = in->len;
     c->err = err;
     c->stream_kind = -1;
+    c->format = vpn_rd_detect_format(in->text, in->len);
     c->arena = calloc(1, sizeof *c->arena);
     c->snap = calloc(1, sizeof *c->snap);
     if (!c->arena || !c->snap)
@@ -157,6 +158,9 @@ static vp_status hand_over(rd_ctx *c, vp_snapshot **out)
     s->policies = take(c, RD_POLICIES, &s->policy_count);
     s->items = take(c, RD_ITEMS, &s->item_count);
     s->vms = take(c, RD_VMS, &s->vm_count);
+    s->resource_guards = take(c, RD_GUARDS, &s->resource_guard_count);
+    s->engines = take(c, RD_ENGINES, &s->engine_count);
+    s->deleted_vaults = take(c, RD_DELETED, &s->deleted_vault_count);
     s->internal = c->arena;
     c->arena = NULL;
     c->snap = NULL;
@@ -183,7 +187,7 @@ static vp_status read_tree(rd_ctx *c, const char *text, size_t len, vp_status pe
     }
     if (!st)
         st = vpn_rd_check_counts(c);
-    for (rd_kind k = RD_SUBSCRIPTIONS; k <= RD_VMS && !st; k++)
+    for (rd_kind k = RD_SUBSCRIPTIONS; k < RD_KINDS && !st; k++)
         st = sort_by_id(c, k);
     return st;
 }
@@ -217,10 +221,24 @@ static vp_status read_json(const char *path, unsigned lazy_kinds, vp_snapshot **
         c.lazy_kinds = lazy_kinds;
         st = read_lines(&c, &in, &other_layout);
     }
+    if (st && c.format_retry) {
+        /* the document is of the other format than its start suggested (not the
+         * writer's layout): read again, knowing it */
+        int format = c.format_retry;
+        vpn_rd_ctx_free(&c);
+        if (!(st = vpn_rd_ctx_init(&c, path, &in, err))) {
+            c.format = format;
+            c.lazy_kinds = lazy_kinds;
+            st = read_lines(&c, &in, &other_layout);
+        }
+    }
     if (!st && other_layout) {
+        int format = c.format;
         vpn_rd_ctx_free(&c); /* start again from nothing on the whole document (read whole: not lazy) */
-        if (!(st = vpn_rd_ctx_init(&c, path, &in, err)))
+        if (!(st = vpn_rd_ctx_init(&c, path, &in, err))) {
+            c.format = format;
             st = read_tree(&c, in.text, in.len, VP_OK, NULL);
+        }
     }
     lazy_items = c.lazy_count[RD_ITEMS];
     lazy_vms = c.lazy_count[RD_VMS];

@@ -9,7 +9,8 @@
 
 const char *const vpn_rd_kind_names[RD_KINDS] = {"lists",   "warnings",      "files",  "worm_sources",
                                              "regions", "subscriptions", "vaults", "policies",
-                                             "protected_items", "virtual_machines"};
+                                             "protected_items", "virtual_machines", "resource_guards",
+                                             "backup_engines", "deleted_vaults"};
 const char *const vpn_rd_list_statuses[] = {"missing", "unverified", "incomplete", "complete", NULL}; /* vp_list_status */
 
 static const char *const worm_states[] = {"ga", "pending-automatic-transition", NULL};
@@ -18,6 +19,37 @@ static const char *const source_kinds[] = {"replay", "live", NULL};
 static const char *const tool_names[] = {"vaultproof", NULL};
 
 static const rd_path collection_path = {NULL, "collection", 0};
+
+/* The first kind format 2 added: every kind from here on is format 2 only. */
+#define RD_FIRST_FORMAT2_KIND RD_GUARDS
+
+const char *vpn_rd_format_name(const rd_ctx *c)
+{
+    return c->format == 1 ? VP_SNAPSHOT_FORMAT_1 : VP_SNAPSHOT_FORMAT;
+}
+
+static size_t skip_blanks(const char *t, size_t i, size_t len)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        i++;
+    return i;
+}
+
+int vpn_rd_detect_format(const char *t, size_t len)
+{
+    static const char key[] = "\"format\"", one[] = "\"" VP_SNAPSHOT_FORMAT_1 "\"";
+    size_t i = skip_blanks(t, 0, len);
+    if (i >= len || t[i] != '{')
+        return 2;
+    i = skip_blanks(t, i + 1, len);
+    if (len - i < sizeof key - 1 || memcmp(t + i, key, sizeof key - 1) != 0)
+        return 2;
+    i = skip_blanks(t, i + sizeof key - 1, len);
+    if (i >= len || t[i] != ':')
+        return 2;
+    i = skip_blanks(t, i + 1, len);
+    return len - i >= sizeof one - 1 && memcmp(t + i, one, sizeof one - 1) == 0 ? 1 : 2;
+}
 
 /* ---- collection arrays, WORM sources, regions, subscriptions ---- */
 
@@ -60,6 +92,11 @@ static void read_worm_source(rd_obj *o, void *out)
     vpn_rd_str(o, "title", RD_COPY, &w->title);
     vpn_rd_str(o, "url", RD_COPY, &w->url);
     vpn_rd_str(o, "as_of", RD_COPY, &w->as_of);
+    if (o->c->format >= 2) { /* format 1 told revisions apart by as_of alone */
+        vpn_rd_str(o, "retrieved", RD_COPY, &w->retrieved);
+        vpn_rd_str(o, "sha256", RD_COPY, &w->sha256);
+        vpn_rd_str(o, "supersedes", RD_COPY, &w->supersedes);
+    }
     vpn_rd_str(o, "recorded", RD_COPY, &w->recorded);
 }
 
@@ -104,6 +141,9 @@ static const struct {
     [RD_POLICIES] = {sizeof(vp_policy), vpn_rd_read_policy},
     [RD_ITEMS] = {sizeof(vp_item), vpn_rd_read_item},
     [RD_VMS] = {sizeof(vp_vm), vpn_rd_read_vm},
+    [RD_GUARDS] = {sizeof(vp_resource_guard), vpn_rd_read_resource_guard},
+    [RD_ENGINES] = {sizeof(vp_backup_engine), vpn_rd_read_engine},
+    [RD_DELETED] = {sizeof(vp_deleted_vault), vpn_rd_read_deleted_vault},
 };
 
 void vpn_rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at)
@@ -168,11 +208,19 @@ static void read_worm_catalog(rd_obj *o, vp_collection *col)
     vpn_rd_close(&w);
 }
 
-/* collection.counts as written, in the writer's order; vpn_rd_check_counts compares. */
+/* collection.counts as written, in the writer's order; vpn_rd_check_counts compares.
+ * Format 1 has the first COUNTS_FORMAT1 of them. */
 static const char *const count_names[] = {"subscriptions",    "vaults",  "policies", "protected_items",
-                                          "virtual_machines", "regions", "files",    "warnings"};
-static const rd_kind count_kinds[] = {RD_SUBSCRIPTIONS, RD_VAULTS, RD_POLICIES, RD_ITEMS,
-                                      RD_VMS,           RD_REGIONS, RD_FILES,   RD_WARNINGS};
+                                          "virtual_machines", "regions", "files",    "warnings",
+                                          "resource_guards",  "backup_engines", "deleted_vaults"};
+static const rd_kind count_kinds[] = {RD_SUBSCRIPTIONS, RD_VAULTS,  RD_POLICIES, RD_ITEMS,   RD_VMS,    RD_REGIONS,
+                                      RD_FILES,         RD_WARNINGS, RD_GUARDS,  RD_ENGINES, RD_DELETED};
+#define COUNTS_FORMAT1 8
+
+static size_t count_total(const rd_ctx *c)
+{
+    return c->format >= 2 ? sizeof count_names / sizeof count_names[0] : COUNTS_FORMAT1;
+}
 
 static void read_counts(rd_obj *o)
 {
@@ -180,7 +228,7 @@ static void read_counts(rd_obj *o)
     rd_obj s;
     if (!vpn_rd_object(o, "counts", 0, &p, &s))
         return;
-    for (size_t i = 0; i < sizeof count_names / sizeof count_names[0]; i++)
+    for (size_t i = 0; i < count_total(o->c); i++)
         vpn_rd_int(&s, count_names[i], 0, LLONG_MAX, 0, &o->c->counts[i]);
     vpn_rd_close(&s);
 }
@@ -241,16 +289,31 @@ static void read_field_paths(rd_obj *o)
 }
 
 /* The format string is checked before anything else: a document of another format
- * is reported as such, not by its first unexpected member. */
+ * is reported as such, not by its first unexpected member. Format 1 is still read. */
 static vp_status check_format(rd_obj *o)
 {
+    static const char expected[] = "\"" VP_SNAPSHOT_FORMAT "\" or \"" VP_SNAPSHOT_FORMAT_1 "\"";
     const cJSON *f = vpn_rd_member(o, "format");
     if (!f)
-        return vpn_rd_fail(o->c, NULL, "format", "missing member; expected \"%s\"", VP_SNAPSHOT_FORMAT);
+        return vpn_rd_fail(o->c, NULL, "format", "missing member; expected %s", expected);
     if (!cJSON_IsString(f))
-        return vpn_rd_fail(o->c, NULL, "format", "expected \"%s\", found %s", VP_SNAPSHOT_FORMAT, vp_json_type_name(f));
-    if (strcmp(f->valuestring, VP_SNAPSHOT_FORMAT) != 0)
-        return vpn_rd_fail(o->c, NULL, "format", "'%s'; expected \"%s\"", f->valuestring, VP_SNAPSHOT_FORMAT);
+        return vpn_rd_fail(o->c, NULL, "format", "expected %s, found %s", expected, vp_json_type_name(f));
+    int format = strcmp(f->valuestring, VP_SNAPSHOT_FORMAT) == 0     ? 2
+                 : strcmp(f->valuestring, VP_SNAPSHOT_FORMAT_1) == 0 ? 1
+                                                                     : 0;
+    if (!format)
+        return vpn_rd_fail(o->c, NULL, "format", "'%s'; expected %s", f->valuestring, expected);
+    if (format != o->c->format) {
+        size_t read = 0;
+        for (int k = 0; k < RD_KINDS; k++)
+            read += o->c->vec[k].n + o->c->lazy_count[k];
+        if (read) { /* the line reader read elements for the other format: again (snapshot_read.c) */
+            o->c->format_retry = format;
+            return vpn_rd_fail(o->c, NULL, "format", "'%s' is not the format the elements were read for",
+                               f->valuestring);
+        }
+        o->c->format = format;
+    }
     return VP_OK;
 }
 
@@ -264,7 +327,7 @@ vp_status vpn_rd_document(rd_ctx *c, const cJSON *root)
         return c->status;
     read_collection(&o);
     read_field_paths(&o);
-    for (rd_kind k = RD_WORM_SOURCES; k < RD_KINDS; k++)
+    for (rd_kind k = RD_WORM_SOURCES; k < (c->format >= 2 ? RD_KINDS : RD_FIRST_FORMAT2_KIND); k++)
         read_elements(&o, k);
     return vpn_rd_close(&o);
 }
@@ -274,7 +337,7 @@ vp_status vpn_rd_document(rd_ctx *c, const cJSON *root)
 vp_status vpn_rd_check_counts(rd_ctx *c)
 {
     rd_path col = collection_path, counts = {&col, "counts", 0};
-    for (size_t i = 0; i < sizeof count_names / sizeof count_names[0] && !c->status; i++) {
+    for (size_t i = 0; i < count_total(c) && !c->status; i++) {
         size_t have = c->vec[count_kinds[i]].n + c->lazy_count[count_kinds[i]];
         if ((unsigned long long)c->counts[i] != have)
             vpn_rd_fail(c, &counts, count_names[i], "%lld; expected %zu, the number of %s in the document",

@@ -1,7 +1,8 @@
-/* The conversions of vaults, policies, protected items and VMs, from a cJSON object
- * to the model. The line reader and the whole-document reader both call these (via
- * vpn_rd_element), so both build the same snapshot. Members are read in the writer's
- * order (snapshot_write.c), which is the format.
+/* The conversions of vaults, policies, protected items, VMs, resource guards, backup
+ * engines and soft-deleted vaults, from a cJSON object to the model. The line reader
+ * and the whole-document reader both call these (via vpn_rd_element), so both build
+ * the same snapshot. Members are read in the writer's order (snapshot_write.c), which
+ * is the format; what format 2 added is asked for only in a format-2 document.
  *
  * Strings that repeat across entities (ids referenced by other entities, states,
  * types, source files) are interned; strings unique to an entity are copied. */
@@ -20,6 +21,8 @@ static const char *const item_kinds[] = {"azure_vm", "sql_in_vm", "sap_hana_in_v
                                          "azure_backup_server", "dpm", "mars", "azure_file_share",
                                          "azure_sql", "generic", "unknown", NULL};
 static const char *const policy_links[] = {"resolved", "missing", "none", NULL};
+static const char *const presences[] = {"absent", "null", "present", NULL}; /* vp_presence */
+static const char *const guard_statuses[] = {"read", "unreadable", "out-of-scope", "missing", NULL};
 
 /* ---- shared parts ---- */
 
@@ -145,13 +148,16 @@ static void read_vault_counts(rd_obj *o, vp_vault *v)
 {
     rd_path p;
     rd_obj s;
-    long long policies = 0, items = 0;
+    long long policies = 0, items = 0, engines = 0;
     if (!vpn_rd_object(o, "counts", 0, &p, &s))
         return;
     vpn_rd_int(&s, "policies", 0, LLONG_MAX, 0, &policies);
     vpn_rd_int(&s, "protected_items", 0, LLONG_MAX, 0, &items);
+    if (o->c->format >= 2)
+        vpn_rd_int(&s, "backup_engines", 0, LLONG_MAX, 0, &engines);
     v->policy_count = (size_t)policies;
     v->item_count = (size_t)items;
+    v->engine_count = (size_t)engines;
     vpn_rd_close(&s);
 }
 
@@ -167,8 +173,10 @@ static void read_completeness(rd_obj *o, vp_vault *v)
     rd_obj s;
     if (!vpn_rd_object(o, "completeness", 0, &p, &s))
         return;
+    /* format 1 did not list engines: not asked is not complete (missing) */
     for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
-        v->lists[l] = read_status(&s, vp_arm_for_list(l)->name);
+        v->lists[l] = o->c->format >= 2 || l != VP_ARM_LIST_ENGINES ? read_status(&s, vp_arm_for_list(l)->name)
+                                                                    : VP_LIST_MISSING;
     vpn_rd_close(&s);
 }
 
@@ -205,14 +213,37 @@ static void read_derived(rd_obj *o, const rd_named *fields, size_t n, vp_num *da
     }
 }
 
+/* Whether securitySettings and immutabilitySettings were in the response (absence
+ * means "never configured" on current api-versions: docs/snapshot-format.md), and the
+ * immutability configuration. Their agreement with the state is the collector's to
+ * keep; the reader takes what the writer wrote. */
+static void read_immutability_members(rd_obj *o, vp_vault *v)
+{
+    rd_path p;
+    rd_obj s;
+    int imm = vpn_rd_enum(o, "immutability_settings", presences, 0);
+    int sec = vpn_rd_enum(o, "security_settings", presences, 0);
+    if (o->c->status)
+        return;
+    v->immutability_settings = (unsigned char)imm;
+    v->security_settings = (unsigned char)sec;
+    if (!vpn_rd_object(o, "immutability_configuration", 0, &p, &s))
+        return;
+    vpn_rd_text(&s, "type", RD_INTERN, &v->immutability_type);
+    vpn_rd_num(&s, "duration_days", &v->immutability_days);
+    vpn_rd_close(&s);
+}
+
 void vpn_rd_read_vault(rd_obj *o, void *out)
 {
     vp_vault *v = out;
     const rd_named texts[] = {
         {"immutability", &v->immutability},
+        {"immutability_configuration.type", &v->immutability_type},
         {"soft_delete.state", &v->soft_delete},
         {"soft_delete.enhanced_security", &v->enhanced_security},
         {"multi_user_authorization", &v->mua},
+        {"source_scan", &v->source_scan},
         {"storage_redundancy", &v->storage_redundancy},
         {"cross_region_restore", &v->cross_region_restore},
         {"secure_score", &v->secure_score},
@@ -225,9 +256,17 @@ void vpn_rd_read_vault(rd_obj *o, void *out)
     vpn_rd_str(o, "location", RD_INTERN, &v->location);
     vpn_rd_text(o, "sku", RD_INTERN, &v->sku);
     read_tags(o, &v->tags);
+    if (o->c->format >= 2)
+        vpn_rd_str(o, "api_version", RD_INTERN, &v->api_version);
     vpn_rd_text(o, "immutability", RD_INTERN, &v->immutability);
+    if (o->c->format >= 2)
+        read_immutability_members(o, v);
+    else /* format 1 kept only the state, which can only have come from inside both */
+        v->security_settings = v->immutability_settings = v->immutability.presence == VP_PRESENT ? VP_PRESENT : VP_NULL;
     read_soft_delete(o, v);
     vpn_rd_text(o, "multi_user_authorization", RD_INTERN, &v->mua);
+    if (o->c->format >= 2)
+        vpn_rd_text(o, "source_scan", RD_INTERN, &v->source_scan);
     v->guards = read_parts(o, "resource_guard_proxies", sizeof *v->guards, read_guard, &v->guard_count);
     vpn_rd_text(o, "storage_redundancy", RD_INTERN, &v->storage_redundancy);
     vpn_rd_text(o, "cross_region_restore", RD_INTERN, &v->cross_region_restore);
@@ -365,4 +404,66 @@ void vpn_rd_read_vm(rd_obj *o, void *out)
     read_tags(o, &vm->tags);
     vm->protected_by = vpn_rd_string_array(o, "protected_by", RD_INTERN, &vm->protected_count);
     vpn_rd_read_source(o, "source", &vm->source);
+}
+
+/* ---- resource guards, backup engines, soft-deleted vaults (format 2) ---- */
+
+void vpn_rd_read_resource_guard(rd_obj *o, void *out)
+{
+    vp_resource_guard *g = out;
+    vpn_rd_str_req(o, "id", RD_INTERN, &g->id); /* vaults' proxies name the guard by this id */
+    vpn_rd_str(o, "name", RD_COPY, &g->name);
+    vpn_rd_str(o, "resource_group", RD_INTERN, &g->resource_group);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &g->subscription_id);
+    int st = vpn_rd_enum(o, "status", guard_statuses, 0);
+    g->status = st >= 0 ? guard_statuses[st] : NULL;
+    vpn_rd_str(o, "detail", RD_COPY, &g->detail);
+    vpn_rd_text(o, "location", RD_INTERN, &g->location);
+    vpn_rd_text(o, "provisioning_state", RD_INTERN, &g->provisioning_state);
+    g->operations = vpn_rd_string_array(o, "operations", RD_INTERN, &g->operation_count);
+    /* null: the list was not reported (exclusions_presence VP_NULL); [] excludes nothing */
+    g->exclusions = vpn_rd_string_array_nullable(o, "exclusions", RD_INTERN, &g->exclusion_count,
+                                                 &g->exclusions_presence);
+    vpn_rd_flag(o, "allow_auto_approvals", &g->allow_auto_approvals);
+    vpn_rd_read_source(o, "source", &g->source);
+}
+
+void vpn_rd_read_engine(rd_obj *o, void *out)
+{
+    vp_backup_engine *e = out;
+    const rd_named texts[] = {{"backup_management_type", &e->management_type},
+                              {"engine_type", &e->engine_type},
+                              {"registration_status", &e->registration_status},
+                              {"health_status", &e->health_status}};
+    vpn_rd_str_req(o, "id", RD_INTERN, &e->id);
+    vpn_rd_str(o, "name", RD_COPY, &e->name);
+    vpn_rd_str(o, "vault_id", RD_INTERN, &e->vault_id);
+    vpn_rd_bool(o, "vault_listed", &e->vault_listed);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &e->subscription_id);
+    vpn_rd_text(o, "friendly_name", RD_COPY, &e->friendly_name);
+    vpn_rd_text(o, "backup_management_type", RD_INTERN, &e->management_type);
+    vpn_rd_text(o, "engine_type", RD_INTERN, &e->engine_type);
+    vpn_rd_text(o, "registration_status", RD_INTERN, &e->registration_status);
+    vpn_rd_text(o, "engine_state", RD_INTERN, &e->engine_state);
+    vpn_rd_text(o, "health_status", RD_INTERN, &e->health_status);
+    vpn_rd_text(o, "dpm_version", RD_INTERN, &e->dpm_version);
+    vpn_rd_text(o, "agent_version", RD_INTERN, &e->agent_version);
+    vpn_rd_num(o, "protected_items_count", &e->protected_items_count);
+    vpn_rd_num(o, "protected_servers_count", &e->protected_servers_count);
+    vpn_rd_text(o, "refreshed_at", RD_COPY, &e->refreshed_at);
+    read_unknown(o, texts, sizeof texts / sizeof texts[0]);
+    vpn_rd_read_source(o, "source", &e->source);
+}
+
+void vpn_rd_read_deleted_vault(rd_obj *o, void *out)
+{
+    vp_deleted_vault *d = out;
+    vpn_rd_str_req(o, "id", RD_INTERN, &d->id);
+    vpn_rd_str(o, "name", RD_COPY, &d->name);
+    vpn_rd_str(o, "subscription_id", RD_INTERN, &d->subscription_id);
+    vpn_rd_str(o, "location", RD_INTERN, &d->location);
+    vpn_rd_text(o, "vault_id", RD_INTERN, &d->vault_id);
+    vpn_rd_text(o, "deletion_time", RD_COPY, &d->deletion_time);
+    vpn_rd_text(o, "purge_at", RD_COPY, &d->purge_at);
+    vpn_rd_read_source(o, "source", &d->source);
 }

@@ -21,6 +21,9 @@ typedef enum {
     RD_POLICIES,
     RD_ITEMS,
     RD_VMS,
+    RD_GUARDS,   /* format 2 added these three */
+    RD_ENGINES,
+    RD_DELETED,
     RD_KINDS
 } rd_kind;
 
@@ -59,7 +62,14 @@ typedef struct {
     rd_strings strings;
     vp_snapshot *snap;     /* scalars are read straight into it */
     rd_vec vec[RD_KINDS];  /* entities, in document order */
-    long long counts[8];   /* collection.counts as written, checked at the end */
+    long long counts[RD_KINDS]; /* collection.counts as written, checked at the end */
+    /* The document's format, 1 or 2 (VP_SNAPSHOT_FORMAT_1, VP_SNAPSHOT_FORMAT): which
+     * members are expected. Known before the elements are converted - from the file's
+     * first member when it is "format" (the writer's layout), else assumed 2 - and
+     * checked against the document; on a mismatch format_retry is the document's and
+     * the read starts again with it (snapshot_read.c). */
+    int format;
+    int format_retry;
     vp_error *err;
     vp_status status;      /* first error; every getter is a no-op after one */
     /* A lazy read (vp_snapshot_read_json_lazy): elements of these kinds (bit 1 << kind)
@@ -114,6 +124,9 @@ int vpn_rd_enum(rd_obj *o, const char *key, const char *const *names, int nullab
 int vpn_rd_object(rd_obj *o, const char *key, int nullable, rd_path *p, rd_obj *child);
 const cJSON *vpn_rd_array(rd_obj *o, const char *key, rd_path *p);
 const char **vpn_rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count);
+/* As vpn_rd_string_array, but null is allowed: *presence says which it was. */
+const char **vpn_rd_string_array_nullable(rd_obj *o, const char *key, rd_store how, size_t *count,
+                                          unsigned char *presence);
 
 /* ---- snapshot_read_scan.c ---- */
 /* The line on which the value at pointer (or, when absent, its nearest enclosing
@@ -143,10 +156,18 @@ void vpn_rd_read_vault(rd_obj *o, void *out);
 void vpn_rd_read_policy(rd_obj *o, void *out);
 void vpn_rd_read_item(rd_obj *o, void *out);
 void vpn_rd_read_vm(rd_obj *o, void *out);
+void vpn_rd_read_resource_guard(rd_obj *o, void *out);
+void vpn_rd_read_engine(rd_obj *o, void *out);
+void vpn_rd_read_deleted_vault(rd_obj *o, void *out);
 
 /* ---- snapshot_read_document.c ---- */
 extern const char *const vpn_rd_kind_names[RD_KINDS];
 extern const char *const vpn_rd_list_statuses[];
+/* The format string of c's document ("vaultproof-snapshot/1" or "/2"), for messages. */
+const char *vpn_rd_format_name(const rd_ctx *c);
+/* The format named at the start of text when the document starts with its "format"
+ * member, as the writer puts it; 2 (the current one) otherwise. */
+int vpn_rd_detect_format(const char *text, size_t len);
 size_t vpn_rd_kind_size(rd_kind k);
 void vpn_rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at);
 vp_status vpn_rd_element(rd_ctx *c, rd_kind k, const cJSON *obj);

@@ -196,7 +196,7 @@ vp_status vpn_rd_close(rd_obj *o)
             i++;
         if (i == o->asked_count)
             return vpn_rd_fail(o->c, o->at, m->string, "unknown member; expected only the members %s defines",
-                           VP_SNAPSHOT_FORMAT);
+                               vpn_rd_format_name(o->c));
     }
     return VP_OK;
 }
@@ -353,13 +353,8 @@ const cJSON *vpn_rd_array(rd_obj *o, const char *key, rd_path *p)
     return m;
 }
 
-const char **vpn_rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count)
+static const char **strings_of(rd_obj *o, const cJSON *arr, rd_path p, rd_store how, size_t *count)
 {
-    rd_path p;
-    const cJSON *arr = vpn_rd_array(o, key, &p);
-    *count = 0;
-    if (!arr)
-        return NULL;
     size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
     const char **v = vpc_arena_alloc(o->c->arena, (n + 1) * sizeof *v);
     if (!v) {
@@ -376,5 +371,31 @@ const char **vpn_rd_string_array(rd_obj *o, const char *key, rd_store how, size_
             return NULL;
     }
     *count = n;
+    return v;
+}
+
+const char **vpn_rd_string_array(rd_obj *o, const char *key, rd_store how, size_t *count)
+{
+    rd_path p;
+    const cJSON *arr = vpn_rd_array(o, key, &p);
+    *count = 0;
+    return arr ? strings_of(o, arr, p, how, count) : NULL;
+}
+
+const char **vpn_rd_string_array_nullable(rd_obj *o, const char *key, rd_store how, size_t *count,
+                                          unsigned char *presence)
+{
+    const cJSON *m = need(o, key, "an array or null");
+    *count = 0;
+    *presence = m && cJSON_IsNull(m) ? VP_NULL : VP_ABSENT;
+    if (!m || cJSON_IsNull(m))
+        return NULL;
+    if (!cJSON_IsArray(m)) {
+        type_fail(o, key, "an array or null", m);
+        return NULL;
+    }
+    const char **v = strings_of(o, m, (rd_path){o->at, key, 0}, how, count);
+    if (v)
+        *presence = VP_PRESENT;
     return v;
 }

@@ -80,6 +80,12 @@ static void w_unknown(vp_jsonw *w, const named_text *fields, size_t n)
     vp_jw_end(w);
 }
 
+/* vp_presence as the format spells it (vault security_settings, immutability_settings). */
+static const char *presence_name(unsigned char p)
+{
+    return p == VP_PRESENT ? "present" : p == VP_NULL ? "null" : "absent";
+}
+
 static const char *origin_name(unsigned char o)
 {
     return o == VP_ORIGIN_VAULTCONFIG     ? vp_arm_get(VP_ARM_BACKUP_CONFIG)->name
@@ -123,6 +129,9 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
     vp_jw_kint(w, "regions", (long long)s->region_count);
     vp_jw_kint(w, "files", (long long)c->file_count);
     vp_jw_kint(w, "warnings", (long long)c->warning_count);
+    vp_jw_kint(w, "resource_guards", (long long)s->resource_guard_count);
+    vp_jw_kint(w, "backup_engines", (long long)s->engine_count);
+    vp_jw_kint(w, "deleted_vaults", (long long)s->deleted_vault_count);
     vp_jw_end(w);
 
     vp_jw_key(w, "lists");
@@ -170,6 +179,13 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
  * named document instead (paths under "backupconfig" / "backupstorageconfig"). */
 static const char *const field_paths[][3] = {
     {"vault", "immutability", "/properties/securitySettings/immutabilitySettings/state"},
+    {"vault", "immutability_settings", "/properties/securitySettings/immutabilitySettings"},
+    {"vault", "security_settings", "/properties/securitySettings"},
+    {"vault", "immutability_configuration.type",
+     "/properties/securitySettings/immutabilitySettings/configuration/type"},
+    {"vault", "immutability_configuration.duration_days",
+     "/properties/securitySettings/immutabilitySettings/configuration/durationInDays"},
+    {"vault", "source_scan", "/properties/securitySettings/sourceScanConfiguration/state"},
     {"vault", "soft_delete.state", "/properties/securitySettings/softDeleteSettings/softDeleteState"},
     {"vault", "soft_delete.retention_days", "/properties/securitySettings/softDeleteSettings/softDeleteRetentionPeriodInDays"},
     {"vault", "soft_delete.enhanced_security", "/properties/securitySettings/softDeleteSettings/enhancedSecurityState"},
@@ -220,6 +236,25 @@ static const char *const field_paths[][3] = {
     {"virtual_machine", "os_type", "/properties/storageProfile/osDisk/osType"},
     {"virtual_machine", "time_created", "/properties/timeCreated"},
     {"virtual_machine", "tags", "/tags"},
+    {"resource_guard", "location", "/location"},
+    {"resource_guard", "provisioning_state", "/properties/provisioningState"},
+    {"resource_guard", "operations", "/properties/resourceGuardOperations/*/vaultCriticalOperation"},
+    {"resource_guard", "exclusions", "/properties/vaultCriticalOperationExclusionList"},
+    {"resource_guard", "allow_auto_approvals", "/properties/allowAutoApprovals"},
+    {"backup_engine", "friendly_name", "/properties/friendlyName"},
+    {"backup_engine", "backup_management_type", "/properties/backupManagementType"},
+    {"backup_engine", "engine_type", "/properties/backupEngineType"},
+    {"backup_engine", "registration_status", "/properties/registrationStatus"},
+    {"backup_engine", "engine_state", "/properties/backupEngineState"},
+    {"backup_engine", "health_status", "/properties/healthStatus"},
+    {"backup_engine", "dpm_version", "/properties/dpmVersion"},
+    {"backup_engine", "agent_version", "/properties/azureBackupAgentVersion"},
+    {"backup_engine", "protected_items_count", "/properties/extendedInfo/protectedItemsCount"},
+    {"backup_engine", "protected_servers_count", "/properties/extendedInfo/protectedServersCount"},
+    {"backup_engine", "refreshed_at", "/properties/extendedInfo/refreshedAt"},
+    {"deleted_vault", "vault_id", "/properties/vaultId"},
+    {"deleted_vault", "deletion_time", "/properties/vaultDeletionTime"},
+    {"deleted_vault", "purge_at", "/properties/purgeAt"},
 };
 
 static void write_field_paths(vp_jsonw *w)
@@ -252,6 +287,9 @@ static void write_worm(vp_jsonw *w, const vp_snapshot *s)
         vp_jw_kstring(w, "title", x->title);
         vp_jw_kstring(w, "url", x->url);
         vp_jw_kstring(w, "as_of", x->as_of);
+        vp_jw_kstring(w, "retrieved", x->retrieved);
+        vp_jw_kstring(w, "sha256", x->sha256);
+        vp_jw_kstring(w, "supersedes", x->supersedes);
         vp_jw_kstring(w, "recorded", x->recorded);
         vp_jw_end(w);
     }
@@ -293,8 +331,9 @@ static void write_subscriptions(vp_jsonw *w, const vp_snapshot *s)
 static void write_vault(vp_jsonw *w, const vp_vault *v)
 {
     const named_text texts[] = {
-        {"immutability", &v->immutability},       {"soft_delete.state", &v->soft_delete},
-        {"soft_delete.enhanced_security", &v->enhanced_security}, {"multi_user_authorization", &v->mua},
+        {"immutability", &v->immutability},       {"immutability_configuration.type", &v->immutability_type},
+        {"soft_delete.state", &v->soft_delete},   {"soft_delete.enhanced_security", &v->enhanced_security},
+        {"multi_user_authorization", &v->mua},    {"source_scan", &v->source_scan},
         {"storage_redundancy", &v->storage_redundancy}, {"cross_region_restore", &v->cross_region_restore},
         {"secure_score", &v->secure_score},       {"bcdr_security_level", &v->bcdr_security_level},
     };
@@ -306,7 +345,15 @@ static void write_vault(vp_jsonw *w, const vp_vault *v)
     vp_jw_kstring(w, "location", v->location);
     w_text(w, "sku", &v->sku);
     w_tags(w, &v->tags);
+    vp_jw_kstring(w, "api_version", v->api_version);
     w_text(w, "immutability", &v->immutability);
+    vp_jw_kstring(w, "immutability_settings", presence_name(v->immutability_settings));
+    vp_jw_kstring(w, "security_settings", presence_name(v->security_settings));
+    vp_jw_key(w, "immutability_configuration");
+    vp_jw_object(w, VP_JW_COMPACT);
+    w_text(w, "type", &v->immutability_type);
+    w_num(w, "duration_days", &v->immutability_days);
+    vp_jw_end(w);
     vp_jw_key(w, "soft_delete");
     vp_jw_object(w, VP_JW_COMPACT);
     w_text(w, "state", &v->soft_delete);
@@ -314,6 +361,7 @@ static void write_vault(vp_jsonw *w, const vp_vault *v)
     w_text(w, "enhanced_security", &v->enhanced_security);
     vp_jw_end(w);
     w_text(w, "multi_user_authorization", &v->mua);
+    w_text(w, "source_scan", &v->source_scan);
     vp_jw_key(w, "resource_guard_proxies");
     vp_jw_array(w, VP_JW_COMPACT);
     for (size_t i = 0; i < v->guard_count; i++) {
@@ -337,6 +385,7 @@ static void write_vault(vp_jsonw *w, const vp_vault *v)
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kint(w, "policies", (long long)v->policy_count);
     vp_jw_kint(w, "protected_items", (long long)v->item_count);
+    vp_jw_kint(w, "backup_engines", (long long)v->engine_count);
     vp_jw_end(w);
     vp_jw_key(w, "completeness");
     vp_jw_object(w, VP_JW_COMPACT);
@@ -487,6 +536,69 @@ static void write_vm(vp_jsonw *w, const vp_vm *vm)
     vp_jw_end(w);
 }
 
+static void write_resource_guard(vp_jsonw *w, const vp_resource_guard *g)
+{
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "id", g->id);
+    vp_jw_kstring(w, "name", g->name);
+    vp_jw_kstring(w, "resource_group", g->resource_group);
+    vp_jw_kstring(w, "subscription_id", g->subscription_id);
+    vp_jw_kstring(w, "status", g->status);
+    vp_jw_kstring(w, "detail", g->detail);
+    w_text(w, "location", &g->location);
+    w_text(w, "provisioning_state", &g->provisioning_state);
+    w_strings(w, "operations", g->operations, g->operation_count);
+    if (g->exclusions_presence == VP_PRESENT) /* an empty list excludes nothing; absent was not reported */
+        w_strings(w, "exclusions", g->exclusions, g->exclusion_count);
+    else
+        vp_jw_kstring(w, "exclusions", NULL);
+    w_flag(w, "allow_auto_approvals", &g->allow_auto_approvals);
+    w_source(w, "source", &g->source);
+    vp_jw_end(w);
+}
+
+static void write_engine(vp_jsonw *w, const vp_snapshot *s, const vp_backup_engine *e)
+{
+    const named_text texts[] = {{"backup_management_type", &e->management_type},
+                                {"engine_type", &e->engine_type},
+                                {"registration_status", &e->registration_status},
+                                {"health_status", &e->health_status}};
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "id", e->id);
+    vp_jw_kstring(w, "name", e->name);
+    vp_jw_kstring(w, "vault_id", vault_id(s, e->vault_id));
+    vp_jw_kbool(w, "vault_listed", e->vault_listed);
+    vp_jw_kstring(w, "subscription_id", e->subscription_id);
+    w_text(w, "friendly_name", &e->friendly_name);
+    w_text(w, "backup_management_type", &e->management_type);
+    w_text(w, "engine_type", &e->engine_type);
+    w_text(w, "registration_status", &e->registration_status);
+    w_text(w, "engine_state", &e->engine_state);
+    w_text(w, "health_status", &e->health_status);
+    w_text(w, "dpm_version", &e->dpm_version);
+    w_text(w, "agent_version", &e->agent_version);
+    w_num(w, "protected_items_count", &e->protected_items_count);
+    w_num(w, "protected_servers_count", &e->protected_servers_count);
+    w_text(w, "refreshed_at", &e->refreshed_at);
+    w_unknown(w, texts, sizeof texts / sizeof texts[0]);
+    w_source(w, "source", &e->source);
+    vp_jw_end(w);
+}
+
+static void write_deleted_vault(vp_jsonw *w, const vp_deleted_vault *d)
+{
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "id", d->id);
+    vp_jw_kstring(w, "name", d->name);
+    vp_jw_kstring(w, "subscription_id", d->subscription_id);
+    vp_jw_kstring(w, "location", d->location);
+    w_text(w, "vault_id", &d->vault_id);
+    w_text(w, "deletion_time", &d->deletion_time);
+    w_text(w, "purge_at", &d->purge_at);
+    w_source(w, "source", &d->source);
+    vp_jw_end(w);
+}
+
 vp_status vp_snapshot_write_json(const vp_snapshot *s, FILE *fp, const char *label, vp_error *err)
 {
     if (s->lazy_source) /* its items and VMs are not in memory: writing would drop them */
@@ -519,6 +631,21 @@ vp_status vp_snapshot_write_json(const vp_snapshot *s, FILE *fp, const char *lab
     vp_jw_array(&w, VP_JW_PRETTY);
     for (size_t i = 0; i < s->vm_count; i++)
         write_vm(&w, &s->vms[i]);
+    vp_jw_end(&w);
+    vp_jw_key(&w, "resource_guards");
+    vp_jw_array(&w, VP_JW_PRETTY);
+    for (size_t i = 0; i < s->resource_guard_count; i++)
+        write_resource_guard(&w, &s->resource_guards[i]);
+    vp_jw_end(&w);
+    vp_jw_key(&w, "backup_engines");
+    vp_jw_array(&w, VP_JW_PRETTY);
+    for (size_t i = 0; i < s->engine_count; i++)
+        write_engine(&w, s, &s->engines[i]);
+    vp_jw_end(&w);
+    vp_jw_key(&w, "deleted_vaults");
+    vp_jw_array(&w, VP_JW_PRETTY);
+    for (size_t i = 0; i < s->deleted_vault_count; i++)
+        write_deleted_vault(&w, &s->deleted_vaults[i]);
     vp_jw_end(&w);
     vp_jw_end(&w);
     return vp_jw_finish(&w, label, err);

@@ -127,7 +127,7 @@ class Outputs(TempDirTest):
     def test_stdout_output_and_summary_on_stderr(self):
         rc, out, err = run(["collect", "--replay", RAW, "--config", CONFIG, "--out", "-", "--now", PINNED], cwd=self.tmp)
         self.assertEqual(rc, 0, err)
-        self.assertTrue(out.startswith('{\n  "format": "vaultproof-snapshot/1"'))
+        self.assertTrue(out.startswith('{\n  "format": "vaultproof-snapshot/2"'))
         self.assertIn("snapshot: (stdout)", err)
         self.assertEqual(os.listdir(self.tmp), [])
 

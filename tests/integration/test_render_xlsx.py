@@ -104,7 +104,7 @@ class SampleWorkbook(unittest.TestCase):
     def test_bad_snapshot_exits_3_with_path(self):
         bad = self.path("bad-snapshot.json")
         with open(bad, "w") as f:
-            f.write('{"format": "vaultproof-snapshot/1", "collection": ')
+            f.write('{"format": "vaultproof-snapshot/2", "collection": ')
         out = self.path("bad.xlsx")
         rc, _, err = render(bad, self.findings, out)
         self.assertEqual(rc, 3, err)

@@ -767,17 +767,18 @@ START_TEST(wrong_format)
 {
     scratch t = {0};
     char *canonical = canonical_fixture_text();
-    char *bad = replace_once(canonical, "\"vaultproof-snapshot/1\"", "\"vaultproof-snapshot/9\"");
-    assert_error(&t, bad, "snap.json:2: /format: 'vaultproof-snapshot/9'; expected \"vaultproof-snapshot/1\"");
+    char *bad = replace_once(canonical, "\"vaultproof-snapshot/2\"", "\"vaultproof-snapshot/9\"");
+    assert_error(&t, bad, "snap.json:2: /format: 'vaultproof-snapshot/9'; expected \"vaultproof-snapshot/2\" or "
+                          "\"vaultproof-snapshot/1\"");
     free(bad);
     /* the format is reported even when the entities of that other format do not fit */
-    char *worse = replace_once(canonical, "\"vaultproof-snapshot/1\"", "\"vaultproof-snapshot/2\"");
+    char *worse = replace_once(canonical, "\"vaultproof-snapshot/2\"", "\"vaultproof-snapshot/3\"");
     char *both = replace_once(worse, "\"protection_state\":\"Protected\"", "\"protection_state\":{}");
-    assert_error(&t, both, "/format: 'vaultproof-snapshot/2'");
+    assert_error(&t, both, "/format: 'vaultproof-snapshot/3'");
     free(worse);
     free(both);
-    bad = replace_once(canonical, "{\n  \"format\": \"vaultproof-snapshot/1\",", "{");
-    assert_error(&t, bad, "snap.json:1: /format: missing member; expected \"vaultproof-snapshot/1\"");
+    bad = replace_once(canonical, "{\n  \"format\": \"vaultproof-snapshot/2\",", "{");
+    assert_error(&t, bad, "snap.json:1: /format: missing member; expected \"vaultproof-snapshot/2\" or");
     free(bad);
     assert_error(&t, "[1, 2]\n", "snap.json:1: (document root): expected an object, found an array");
     free(canonical);
@@ -825,9 +826,9 @@ START_TEST(unknown_members_are_errors)
     scratch t = {0};
     char expected[128];
     char *canonical = canonical_fixture_text();
-    char *bad = replace_once(canonical, "\"sku\":null,\"tags\":null,\"immutability\":null",
-                             "\"colour\":\"red\",\"sku\":null,\"tags\":null,\"immutability\":null");
-    assert_error(&t, bad, "/vaults/0/colour: unknown member; expected only the members vaultproof-snapshot/1 defines");
+    char *bad = replace_once(canonical, "\"sku\":null,\"tags\":null,\"api_version\":null,",
+                             "\"colour\":\"red\",\"sku\":null,\"tags\":null,\"api_version\":null,");
+    assert_error(&t, bad, "/vaults/0/colour: unknown member; expected only the members vaultproof-snapshot/2 defines");
     free(bad);
     bad = replace_once(canonical, "\"deferred_delete\":{\"scheduled\":", "\"deferred_delete\":{\"when\":1,\"scheduled\":");
     assert_error(&t, bad, "/deferred_delete/when: unknown member");
@@ -1045,6 +1046,433 @@ START_TEST(region_lookup_normalizes_locations)
 }
 END_TEST
 
+/* ---- format 2: the members it added, and format 1 still read ---- */
+
+/* A snapshot with every member format 2 added set, each to a value its default (zero,
+ * NULL) could not stand for: a vault read at a current api-version with a TimeBased
+ * configuration, guards in each status (one excluding nothing, one not reporting its
+ * list), an engine with an unknown enum value, a soft-deleted vault and a revised WORM
+ * source. */
+static const char *const f2_ops[] = {"Microsoft.RecoveryServices/vaults/backupconfig/write",
+                                     "Microsoft.RecoveryServices/vaults/backupResourceGuardProxies/delete"};
+static const char *const f2_excluded[] = {"Microsoft.RecoveryServices/vaults/backupconfig/write"};
+#define F2_SUB "/subscriptions/11111111-2222-3333-4444-555555555555"
+#define F2_VAULT F2_SUB "/resourceGroups/rg-a/providers/Microsoft.RecoveryServices/vaults/rsv-a"
+#define F2_GUARD F2_SUB "/resourceGroups/rg-g/providers/Microsoft.DataProtection/resourceGuards/"
+
+static vp_text f2_text(const char *v)
+{
+    return (vp_text){v, VP_PRESENT, 0, VP_ORIGIN_SELF};
+}
+
+static vp_num f2_num(long long v)
+{
+    return (vp_num){v, VP_PRESENT, VP_ORIGIN_SELF};
+}
+
+typedef struct {
+    vp_snapshot s;
+    vp_vault vault;
+    vp_resource_guard guards[3];
+    vp_backup_engine engine;
+    vp_deleted_vault deleted;
+    vp_worm_source worm[2];
+} f2_model;
+
+static void f2_fill(f2_model *m)
+{
+    memset(m, 0, sizeof *m);
+    vp_vault *v = &m->vault;
+    v->id = F2_VAULT;
+    v->name = "rsv-a";
+    v->subscription_id = "11111111-2222-3333-4444-555555555555";
+    v->location = "westeurope";
+    v->api_version = "2026-08-01";
+    v->security_settings = VP_PRESENT;
+    v->immutability_settings = VP_PRESENT;
+    v->immutability = f2_text("Unlocked");
+    v->immutability_type = f2_text("TimeBased");
+    v->immutability_days = f2_num(30);
+    v->source_scan = f2_text("Sometimes");
+    v->source_scan.unknown = 1;
+    v->engine_count = 1;
+    v->source = (vp_source){"subscriptions/x/vaults.json", "/value/0"};
+    for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
+        v->lists[l] = VP_LIST_COMPLETE;
+    v->lists[VP_ARM_LIST_ENGINES] = VP_LIST_INCOMPLETE;
+
+    vp_resource_guard *g = m->guards;
+    g[0] = (vp_resource_guard){.id = F2_GUARD "guard-a", .name = "guard-a", .resource_group = "rg-g",
+                               .subscription_id = v->subscription_id, .status = "read"};
+    g[0].location = f2_text("westeurope");
+    g[0].provisioning_state = f2_text("Succeeded");
+    g[0].operations = (const char **)f2_ops;
+    g[0].operation_count = 2;
+    g[0].exclusions = (const char **)f2_excluded;
+    g[0].exclusion_count = 1;
+    g[0].exclusions_presence = VP_PRESENT;
+    g[0].allow_auto_approvals = (vp_flag){0, VP_PRESENT};
+    g[0].source = (vp_source){"resourceGuards/s/rg-g/guard-a.json", ""};
+    g[1] = (vp_resource_guard){.id = F2_GUARD "guard-b", .name = "guard-b", .status = "read",
+                               .exclusions_presence = VP_PRESENT}; /* [] excludes nothing */
+    g[1].allow_auto_approvals = (vp_flag){1, VP_PRESENT};
+    g[1].source = (vp_source){"resourceGuards/s/rg-g/guard-b.json", ""};
+    g[2] = (vp_resource_guard){.id = F2_GUARD "guard-c", .name = "guard-c", .status = "unreadable",
+                               .detail = "HTTP 403 AuthorizationFailed", .exclusions_presence = VP_NULL};
+
+    vp_backup_engine *e = &m->engine;
+    e->id = F2_VAULT "/backupEngines/dpm-01";
+    e->name = "dpm-01";
+    e->vault_id = F2_VAULT;
+    e->vault_listed = 1;
+    e->subscription_id = v->subscription_id;
+    e->friendly_name = f2_text("DPM-01.contoso.com");
+    e->management_type = f2_text("DPM");
+    e->engine_type = f2_text("DpmBackupEngine");
+    e->registration_status = f2_text("Registered");
+    e->engine_state = f2_text("Active");
+    e->health_status = f2_text("Degraded");
+    e->health_status.unknown = 1;
+    e->dpm_version = f2_text("5.1.378.0");
+    e->agent_version = f2_text("2.0.9262.0");
+    e->protected_items_count = f2_num(12);
+    e->protected_servers_count = f2_num(3);
+    e->refreshed_at = f2_text("2026-09-29T23:10:00Z");
+    e->source = (vp_source){"subscriptions/x/vaults/rsv-a/backupEngines.json", "/value/0"};
+
+    vp_deleted_vault *d = &m->deleted;
+    d->id = F2_SUB "/providers/Microsoft.RecoveryServices/locations/westeurope/deletedVaults/dv-1";
+    d->name = "dv-1";
+    d->subscription_id = v->subscription_id;
+    d->location = "westeurope";
+    d->vault_id = f2_text(F2_SUB "/resourceGroups/rg-a/providers/Microsoft.RecoveryServices/vaults/rsv-gone");
+    d->deletion_time = f2_text("2026-09-01T10:00:00Z");
+    d->purge_at = f2_text("2026-09-15T10:00:00Z");
+    d->source = (vp_source){"subscriptions/x/locations/westeurope/deletedVaults.json", "/value/0"};
+
+    m->worm[0] = (vp_worm_source){.id = "learn-2025-06-19-a", .title = "Learn", .as_of = "2025-06-19",
+                                  .retrieved = "2025-07-01", .recorded = "2025-07-01",
+                                  .sha256 = "aa00000000000000000000000000000000000000000000000000000000000000"};
+    m->worm[1] = (vp_worm_source){.id = "learn-2025-06-19-b", .title = "Learn", .as_of = "2025-06-19",
+                                  .retrieved = "2026-11-20", .supersedes = "learn-2025-06-19-a",
+                                  .sha256 = "bb00000000000000000000000000000000000000000000000000000000000000"};
+
+    m->s.vaults = v;
+    m->s.vault_count = 1;
+    m->s.resource_guards = g;
+    m->s.resource_guard_count = 3;
+    m->s.engines = e;
+    m->s.engine_count = 1;
+    m->s.deleted_vaults = d;
+    m->s.deleted_vault_count = 1;
+    m->s.worm_sources = m->worm;
+    m->s.worm_source_count = 2;
+}
+
+START_TEST(format2_members_round_trip)
+{
+    scratch t = {0};
+    f2_model m;
+    f2_fill(&m);
+    char *text = vp_test_snapshot_json(&m.s);
+    ck_assert_msg(strncmp(text, "{\n  \"format\": \"vaultproof-snapshot/2\",\n", 39) == 0, "%.60s", text);
+    /* the three new arrays are one element per line, like the vaults */
+    ck_assert_uint_eq(line_of(text, "\"id\":\"" F2_GUARD "guard-b\""), line_of(text, "\"id\":\"" F2_GUARD "guard-a\"") + 1);
+    ck_assert_uint_eq(line_of(text, "{\"id\":\"" F2_VAULT "/backupEngines/dpm-01\""), line_of(text, "  \"backup_engines\": [") + 1);
+    vp_snapshot *r = assert_round_trip(&t, &m.s);
+    const vp_vault *v = &r->vaults[0];
+    ck_assert_str_eq(v->api_version, "2026-08-01");
+    ck_assert_int_eq(v->security_settings, VP_PRESENT);
+    ck_assert_int_eq(v->immutability_settings, VP_PRESENT);
+    ck_assert_str_eq(v->immutability_type.value, "TimeBased");
+    ck_assert_int_eq(v->immutability_days.presence, VP_PRESENT);
+    ck_assert_int_eq(v->immutability_days.value, 30);
+    ck_assert_str_eq(v->source_scan.value, "Sometimes");
+    ck_assert_int_eq(v->source_scan.unknown, 1);
+    ck_assert_uint_eq(v->engine_count, 1);
+    ck_assert_int_eq(v->lists[VP_ARM_LIST_ENGINES], VP_LIST_INCOMPLETE);
+    ck_assert_int_eq(v->lists[VP_ARM_LIST_POLICIES], VP_LIST_COMPLETE);
+
+    ck_assert_uint_eq(r->resource_guard_count, 3);
+    const vp_resource_guard *g = vp_snapshot_find_resource_guard(r, F2_GUARD "GUARD-A"); /* ignoring case */
+    ck_assert_ptr_nonnull(g);
+    ck_assert_str_eq(g->status, "read");
+    ck_assert_ptr_null(g->detail);
+    ck_assert_uint_eq(g->operation_count, 2);
+    ck_assert_str_eq(g->operations[1], f2_ops[1]);
+    ck_assert_int_eq(g->exclusions_presence, VP_PRESENT);
+    ck_assert_uint_eq(g->exclusion_count, 1);
+    ck_assert_str_eq(g->exclusions[0], f2_excluded[0]);
+    ck_assert_int_eq(g->allow_auto_approvals.presence, VP_PRESENT);
+    ck_assert_int_eq(g->allow_auto_approvals.value, 0);
+    g = vp_snapshot_find_resource_guard(r, F2_GUARD "guard-b");
+    ck_assert_int_eq(g->exclusions_presence, VP_PRESENT); /* an empty list, not "not reported" */
+    ck_assert_uint_eq(g->exclusion_count, 0);
+    g = vp_snapshot_find_resource_guard(r, F2_GUARD "guard-c");
+    ck_assert_str_eq(g->status, "unreadable");
+    ck_assert_str_eq(g->detail, "HTTP 403 AuthorizationFailed");
+    ck_assert_int_ne(g->exclusions_presence, VP_PRESENT);
+    ck_assert_int_ne(g->allow_auto_approvals.presence, VP_PRESENT);
+    ck_assert_ptr_null(g->source.file);
+
+    const vp_backup_engine *e = vp_snapshot_find_engine(r, F2_VAULT "/backupEngines/dpm-01");
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->vault_id, F2_VAULT);
+    ck_assert_str_eq(e->dpm_version.value, "5.1.378.0");
+    ck_assert_str_eq(e->agent_version.value, "2.0.9262.0");
+    ck_assert_int_eq(e->protected_servers_count.value, 3);
+    ck_assert_int_eq(e->health_status.unknown, 1);
+    ck_assert_int_eq(e->registration_status.unknown, 0);
+    ck_assert_str_eq(e->refreshed_at.value, "2026-09-29T23:10:00Z");
+
+    const vp_deleted_vault *d = vp_snapshot_find_deleted_vault(r, F2_SUB "/resourcegroups/RG-A/providers/"
+                                                                "Microsoft.RecoveryServices/vaults/rsv-gone");
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->location, "westeurope");
+    ck_assert_str_eq(d->purge_at.value, "2026-09-15T10:00:00Z");
+    ck_assert_ptr_null(vp_snapshot_find_deleted_vault(r, F2_VAULT)); /* by the vault it was, not by its own id */
+
+    ck_assert_str_eq(r->worm_sources[1].supersedes, "learn-2025-06-19-a");
+    ck_assert_str_eq(r->worm_sources[1].retrieved, "2026-11-20");
+    ck_assert_str_eq(r->worm_sources[0].sha256, m.worm[0].sha256);
+    ck_assert_ptr_null(r->worm_sources[0].supersedes);
+    vp_snapshot_free(r);
+
+    /* absent and null are told apart for the two settings members */
+    m.vault.immutability = (vp_text){0};
+    m.vault.immutability_settings = VP_ABSENT;
+    m.vault.security_settings = VP_NULL;
+    r = assert_round_trip(&t, &m.s);
+    ck_assert_int_eq(r->vaults[0].immutability_settings, VP_ABSENT);
+    ck_assert_int_eq(r->vaults[0].security_settings, VP_NULL);
+    vp_snapshot_free(r);
+    free(text);
+}
+END_TEST
+
+/* Each member format 2 added, given a value of the wrong kind: refused, naming the
+ * file, the line of the element and the member's pointer. */
+START_TEST(format2_bad_values_name_file_line_pointer)
+{
+    static const struct {
+        const char *from, *to, *line_of, *pointer, *says;
+    } cases[] = {
+        {"\"api_version\":\"2026-08-01\"", "\"api_version\":20260801", "\"api_version\"", "/vaults/0/api_version",
+         "expected a string or null, found a number"},
+        {"\"immutability_settings\":\"present\"", "\"immutability_settings\":\"maybe\"", "\"maybe\"",
+         "/vaults/0/immutability_settings", "'maybe'; expected one of \"absent\", \"null\", \"present\""},
+        {"\"security_settings\":\"present\"", "\"security_settings\":null", "\"security_settings\":null",
+         "/vaults/0/security_settings", "expected a string, found null"},
+        {"\"duration_days\":30", "\"duration_days\":\"30\"", "\"duration_days\"",
+         "/vaults/0/immutability_configuration/duration_days", "expected an integer or null, found a string"},
+        {"\"immutability_configuration\":{", "\"immutability_configuration\":{\"state\":1,", "\"state\":1",
+         "/vaults/0/immutability_configuration/state", "unknown member"},
+        {"\"source_scan\":\"Sometimes\"", "\"source_scan\":true", "\"source_scan\":true", "/vaults/0/source_scan",
+         "expected a string or null, found a boolean"},
+        {"\"protected_items\":0,\"backup_engines\":1}", "\"protected_items\":0,\"backup_engines\":-1}",
+         "\"backup_engines\":-1", "/vaults/0/counts/backup_engines", "-1; expected an integer from 0"},
+        {"\"backupEngines\":\"incomplete\"", "\"backupEngines\":\"partial\"", "\"partial\"",
+         "/vaults/0/completeness/backupEngines", "'partial'; expected one of"},
+        {"\"status\":\"unreadable\"", "\"status\":\"gone\"", "\"gone\"", "/resource_guards/2/status",
+         "'gone'; expected one of \"read\", \"unreadable\", \"out-of-scope\", \"missing\""},
+        {"\"exclusions\":[]", "\"exclusions\":{}", "\"exclusions\":{}", "/resource_guards/1/exclusions",
+         "expected an array or null, found an object"},
+        {"\"exclusions\":[\"Microsoft", "\"exclusions\":[7,\"Microsoft", "\"exclusions\":[7", "/resource_guards/0/exclusions/0",
+         "expected a string, found a number"},
+        {"\"operations\":[\"Microsoft", "\"operations\":7,\"was\":[\"Microsoft", "\"operations\":7",
+         "/resource_guards/0/operations", "expected an array, found a number"},
+        {"\"allow_auto_approvals\":true", "\"allow_auto_approvals\":\"yes\"", "\"yes\"",
+         "/resource_guards/1/allow_auto_approvals", "expected a boolean or null, found a string"},
+        {"\"detail\":\"HTTP 403 AuthorizationFailed\"", "\"detail\":403", "\"detail\":403", "/resource_guards/2/detail",
+         "expected a string or null, found a number"},
+        {"\"protected_servers_count\":3", "\"protected_servers_count\":2.5", "2.5",
+         "/backup_engines/0/protected_servers_count", "2.5; expected an integer"},
+        {"\"unknown_enums\":[\"health_status\"]", "\"unknown_enums\":[\"dpm_version\"]", "\"dpm_version\"]",
+         "/backup_engines/0/unknown_enums/0", "'dpm_version'; expected the name of an enumerated field"},
+        {"\"vault_listed\":true,\"subscription_id\":\"11111111-2222-3333-4444-555555555555\",\"friendly_name\"",
+         "\"vault_listed\":1,\"subscription_id\":\"11111111-2222-3333-4444-555555555555\",\"friendly_name\"",
+         "\"vault_listed\":1", "/backup_engines/0/vault_listed", "expected a boolean, found a number"},
+        {"\"deletion_time\":\"2026-09-01T10:00:00Z\"", "\"deletion_time\":[]", "\"deletion_time\":[]",
+         "/deleted_vaults/0/deletion_time", "expected a string or null, found an array"},
+        {"\"purge_at\":\"2026-09-15T10:00:00Z\",", "", "/deletedVaults/dv-1\",\"name\"", "/deleted_vaults/0/purge_at",
+         "missing member; expected a string or null"},
+        {"\"retrieved\":\"2026-11-20\"", "\"retrieved\":20261120", "20261120", "/worm_sources/1/retrieved",
+         "expected a string or null, found a number"},
+        {"\"supersedes\":\"learn-2025-06-19-a\",", "", "\"id\":\"learn-2025-06-19-b\"", "/worm_sources/1/supersedes",
+         "missing member"},
+        {"\"resource_guards\":3,", "\"resource_guards\":2,", "\"resource_guards\":2",
+         "/collection/counts/resource_guards", "2; expected 3, the number of resource_guards in the document"},
+        {"\"deleted_vaults\":1}", "\"deleted_vaults\":1,\"tombstones\":0}", "\"tombstones\"",
+         "/collection/counts/tombstones", "unknown member"},
+    };
+    scratch t = {0};
+    f2_model m;
+    f2_fill(&m);
+    char *text = vp_test_snapshot_json(&m.s);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char expected[512];
+        char *bad = replace_once(text, cases[i].from, cases[i].to);
+        size_t line = line_of(bad, cases[i].line_of);
+        snprintf(expected, sizeof expected, "snap.json:%zu: %s: %s", line, cases[i].pointer, cases[i].says);
+        assert_error(&t, bad, expected);
+        free(bad);
+    }
+    free(text);
+}
+END_TEST
+
+/* The new arrays are sorted as the others are, and an id twice is refused. */
+START_TEST(format2_arrays_sorted_ids_unique)
+{
+    scratch t = {0};
+    f2_model m;
+    f2_fill(&m);
+    char *text = vp_test_snapshot_json(&m.s);
+    lines l = split_lines(text);
+    reverse_region(&l, "  \"resource_guards\": [");
+    char *reversed = join_lines(&l);
+    ck_assert_uint_lt(line_of(reversed, "guard-c\""), line_of(reversed, "guard-a\""));
+    vp_snapshot *r = read_text(&t, reversed);
+    ck_assert_str_eq(r->resource_guards[0].name, "guard-a");
+    char *again = vp_test_snapshot_json(r);
+    assert_same_text(again, text);
+    free(again);
+    vp_snapshot_free(r);
+    free(reversed);
+    char *twice = replace_once(text, "/resourceGuards/guard-b\"", "/resourceGuards/GUARD-A\"");
+    assert_error(&t, twice, "/resource_guards/1/id: '");
+    assert_error(&t, twice, "' again (first at /resource_guards/0); expected each id once, compared ignoring case");
+    free(twice);
+    free_lines(&l);
+    free(text);
+}
+END_TEST
+
+static char *format1_text(void)
+{
+    return fixture("../snapshots/format1-contoso.json");
+}
+
+/* A snapshot the format-1 writer made (vaultproof at b5d84bd, Contoso sample replayed
+ * with --now 2026-10-01T00:00:00Z): read, its new members not reported, written back as
+ * format 2, which then round-trips. */
+START_TEST(format1_file_is_read)
+{
+    scratch t = {0};
+    char *text = format1_text();
+    vp_snapshot *s = read_text(&t, text);
+    ck_assert_uint_eq(s->subscription_count, 3);
+    ck_assert_uint_eq(s->vault_count, 7);
+    ck_assert_uint_eq(s->policy_count, 24);
+    ck_assert_uint_eq(s->item_count, 295);
+    ck_assert_uint_eq(s->vm_count, 271);
+    ck_assert_uint_eq(s->region_count, 6);
+    ck_assert_uint_eq(s->collection.warning_count, 1);
+    ck_assert_uint_eq(s->resource_guard_count + s->engine_count + s->deleted_vault_count, 0);
+    ck_assert_str_eq(s->collection.tool_commit, "b5d84bd");
+    const vp_vault *v = vp_snapshot_find_vault(s, "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/"
+                                                  "rg-backup-dr-chw/providers/Microsoft.RecoveryServices/vaults/rsv-epic-dr-chw");
+    ck_assert_ptr_nonnull(v);
+    ck_assert_str_eq(v->immutability.value, "Locked");
+    ck_assert_ptr_null(v->api_version);
+    ck_assert_int_eq(v->immutability_settings, VP_PRESENT); /* a state can only come from inside both */
+    ck_assert_int_eq(v->security_settings, VP_PRESENT);
+    ck_assert_int_ne(v->immutability_type.presence, VP_PRESENT);
+    ck_assert_int_ne(v->immutability_days.presence, VP_PRESENT);
+    ck_assert_int_ne(v->source_scan.presence, VP_PRESENT);
+    ck_assert_int_eq(v->lists[VP_ARM_LIST_POLICIES], VP_LIST_COMPLETE);
+    ck_assert_int_eq(v->lists[VP_ARM_LIST_ENGINES], VP_LIST_MISSING); /* format 1 did not ask */
+    ck_assert_uint_eq(v->engine_count, 0);
+    ck_assert_uint_eq(v->item_count, 11);
+    for (size_t i = 0; i < s->vault_count; i++)
+        if (!strcmp(s->vaults[i].name, "rsv-shared-mars-sin")) { /* no immutability state reported */
+            ck_assert_int_eq(s->vaults[i].immutability_settings, VP_NULL);
+            ck_assert_int_eq(s->vaults[i].security_settings, VP_NULL);
+        }
+    ck_assert_uint_eq(s->worm_source_count, 2);
+    ck_assert_ptr_null(s->worm_sources[0].retrieved);
+    ck_assert_ptr_null(s->worm_sources[0].sha256);
+    ck_assert_str_eq(s->worm_sources[0].as_of, "2025-06-19");
+    /* written back: format 2, and from then on byte-stable */
+    char *again = vp_test_snapshot_json(s);
+    ck_assert_msg(strncmp(again, "{\n  \"format\": \"vaultproof-snapshot/2\",\n", 39) == 0, "%.60s", again);
+    vp_snapshot *r = assert_round_trip(&t, s);
+    same_model(s, r);
+    vp_snapshot_free(r);
+    /* the lazy read and its stream take format 1 too */
+    vp_snapshot *lazy = NULL;
+    vp_error e = {0};
+    size_t seen = 0;
+    ck_assert_msg(vp_snapshot_read_json_lazy(scratch_write(&t, text, strlen(text)), &lazy, &e) == VP_OK, "%s", e.message);
+    ck_assert_uint_eq(lazy->item_count, 295);
+    ck_assert_msg(vp_snapshot_each_item(lazy, count_item, &seen, &e) == VP_OK, "%s", e.message);
+    scratch_remove(&t);
+    ck_assert_uint_eq(seen, 295);
+    /* "format" not the first member: the elements are read again for the right format */
+    char *moved = replace_once(text, "{\n  \"format\": \"vaultproof-snapshot/1\",\n", "{\n");
+    char *last = strrchr(moved, ']');
+    ck_assert_ptr_nonnull(last);
+    *last = '\0';
+    char *tail = malloc(strlen(moved) + 64);
+    sprintf(tail, "%s],\n  \"format\": \"vaultproof-snapshot/1\"\n}\n", moved);
+    vp_snapshot *late = read_text(&t, tail);
+    char *late_text = vp_test_snapshot_json(late);
+    assert_same_text(late_text, again);
+    free(late_text);
+    vp_snapshot_free(late);
+    free(tail);
+    free(moved);
+    vp_snapshot_free(lazy);
+    free(again);
+    vp_snapshot_free(s);
+    free(text);
+}
+END_TEST
+
+/* What format 2 added is unknown to format 1: a document saying it is format 1 may not
+ * carry it, wherever it is. */
+START_TEST(format2_members_in_format1_are_errors)
+{
+    scratch t = {0};
+    char *text = format1_text();
+    char *bad = replace_once(text, "\"tags\":null,\"immutability\":null,", "\"tags\":null,\"api_version\":null,\"immutability\":null,");
+    char expected[256];
+    snprintf(expected, sizeof expected, "snap.json:%zu: /vaults/6/api_version: unknown member; expected only the members "
+             "vaultproof-snapshot/1 defines", line_of(bad, "\"api_version\":null"));
+    assert_error(&t, bad, expected);
+    free(bad);
+    bad = replace_once(text, "\"multi_user_authorization\":null,", "\"multi_user_authorization\":null,\"source_scan\":null,");
+    assert_error(&t, bad, "/source_scan: unknown member; expected only the members vaultproof-snapshot/1 defines");
+    free(bad);
+    bad = replace_once(text, "\"counts\":{\"policies\":3,\"protected_items\":7}",
+                       "\"counts\":{\"policies\":3,\"protected_items\":7,\"backup_engines\":0}");
+    assert_error(&t, bad, "/counts/backup_engines: unknown member; expected only the members vaultproof-snapshot/1");
+    free(bad);
+    bad = replace_once(text, "\"warnings\":1}", "\"warnings\":1,\"resource_guards\":0}");
+    assert_error(&t, bad, "/collection/counts/resource_guards: unknown member");
+    free(bad);
+    bad = replace_once(text, "\"as_of\":\"2025-06-19\",", "\"as_of\":\"2025-06-19\",\"retrieved\":null,");
+    assert_error(&t, bad, "/worm_sources/0/retrieved: unknown member");
+    free(bad);
+    /* a new array, empty (read from the skeleton) or with an element (read by the line reader) */
+    char *last = strrchr(text, ']');
+    ck_assert_ptr_nonnull(last);
+    size_t head = (size_t)(last - text) + 1;
+    const char *const arrays[] = {",\n  \"deleted_vaults\": [\n  ]\n}\n",
+                                  ",\n  \"resource_guards\": [\n    {\"id\":\"/g\"}\n  ]\n}\n"};
+    const char *const says[] = {"/deleted_vaults: unknown member; expected only the members vaultproof-snapshot/1 defines",
+                                "/resource_guards: unknown member; expected only the members vaultproof-snapshot/1 defines"};
+    for (int i = 0; i < 2; i++) {
+        char *more = malloc(head + strlen(arrays[i]) + 1);
+        memcpy(more, text, head);
+        strcpy(more + head, arrays[i]);
+        assert_error(&t, more, says[i]);
+        free(more);
+    }
+    free(text);
+}
+END_TEST
+
 Suite *snapshot_read_suite(void)
 {
     Suite *s = suite_create("snapshot_read");
@@ -1068,6 +1496,14 @@ Suite *snapshot_read_suite(void)
     tcase_set_timeout(tl, 60);
     tcase_add_test(tl, lazy_read_streams_what_a_full_read_holds);
     tcase_add_test(tl, lazy_stream_refuses_entities_out_of_order);
+    TCase *tf = tcase_create("format2");
+    tcase_set_timeout(tf, 60);
+    tcase_add_test(tf, format2_members_round_trip);
+    tcase_add_test(tf, format2_bad_values_name_file_line_pointer);
+    tcase_add_test(tf, format2_arrays_sorted_ids_unique);
+    tcase_add_test(tf, format1_file_is_read);
+    tcase_add_test(tf, format2_members_in_format1_are_errors);
+    suite_add_tcase(s, tf);
     suite_add_tcase(s, tl);
     return s;
 }
