@@ -49,13 +49,26 @@ def _key(rule, resource_id):
     return (rule, resource_id.lower())
 
 
+# TODO-LEAD: the exit status of collect on a recording made before the new calls existed.
+# The brief asks for 0. The skeleton exits 4: the recording is verified (sidecars) and the
+# backupEngines calls it expects per vault are `missing`. Either the completeness rules
+# learn that a recording made before an operation existed cannot hold it (0), or 4 is
+# the documented answer and this constant becomes 4 (the snapshot is written either way).
+PRE13_EXIT = 0
+
+
 class OldRecordingTest(TempDirTest):
     def collect(self, out):
         rc, _, err = run(["collect", "--replay", PRE13, "--config", CONFIG, "--now", NOW,
                           "--out", out, "--quiet"])
-        self.assertEqual(rc, 0, "issue 13 (old recordings still replay): collect --replay "
-                                "pre-13-contoso exited %d:\n%s" % (rc, err))
-        return out
+        self.assertIn(rc, (0, 4), "issue 13 (old recordings still replay): collect --replay "
+                                  "pre-13-contoso exited %d:\n%s" % (rc, err))
+        return out, rc, err
+
+    def test_replay_exit_status(self):
+        _out, rc, err = self.collect(self.path("s.json"))
+        self.assertEqual(rc, PRE13_EXIT, "issue 13 (old recordings still replay): collect --replay "
+                                         "pre-13-contoso exited %d:\n%s" % (rc, err))
 
     def test_oracle_is_well_formed(self):
         doc = load(ORACLE)
@@ -68,8 +81,8 @@ class OldRecordingTest(TempDirTest):
             self.assertEqual(found, [old], "DELIBERATE entry %s %s does not match the oracle" % (rule, rid))
 
     def test_replay_is_byte_identical(self):
-        a = self.collect(self.path("a.json"))
-        b = self.collect(self.path("b.json"))
+        a = self.collect(self.path("a.json"))[0]
+        b = self.collect(self.path("b.json"))[0]
         with open(a, "rb") as fa, open(b, "rb") as fb:
             self.assertEqual(fa.read(), fb.read(),
                              "issue 13 (old recordings): two replays of pre-13-contoso differ")
@@ -82,14 +95,14 @@ class OldRecordingTest(TempDirTest):
             # The api-version comes from the capture sidecar URL; the pre-13 recording
             # was made at 2024-04-01, so absence of securitySettings keeps meaning
             # "not reported" (COMMON13 "Immutability").
-            self.assertEqual(v["api_version"], "2024-04-01", v["name"])
+            self.assertEqual(v.get("api_version"), "2024-04-01", "issue 13 (api_version from the sidecar URL): " + v["name"])
         # New kinds are absent from the recording: nothing invented.
         self.assertEqual([g["id"] for g in snap.get("resource_guards", []) if g["status"] == "read"], [])
         self.assertEqual(snap.get("backup_engines", []), [])
         self.assertEqual(snap.get("deleted_vaults", []), [])
 
     def test_findings_match_the_pre_change_binary(self):
-        snap = self.collect(self.path("snapshot.json"))
+        snap = self.collect(self.path("snapshot.json"))[0]
         out = self.path("findings.json")
         rc, _, err = run(["evaluate", "--snapshot", snap, "--config", CONFIG, "--now", NOW, "--out", out])
         self.assertEqual(rc, 0, err)
