@@ -9,7 +9,7 @@ found with the same status, except the pairs listed in DELIBERATE, each with the
 the new behaviour is intended. Pairs the new binary adds (new rules, new list calls) are
 not compared: the old binary could not have judged them.
 """
-import json
+import hashlib
 import os
 import sys
 
@@ -21,6 +21,9 @@ PRE13 = os.path.join(RECORDINGS, "pre-13-contoso")
 ORACLE = os.path.join(RECORDINGS, "pre-13-contoso.findings-b5d84bd.json")
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
 NOW = "2026-10-01T00:00:00Z"  # the clock the oracle was produced with
+# sha256 of the sorted "sha256 path" lines of every file in pre-13-contoso (86 files) as
+# copied from samples/contoso-health/raw at b5d84bd: the recording must never be edited.
+PRE13_MANIFEST = "9584620e14b72b52724bfb6a0f46658597ec04e6cd4c304b09531863d6bbffd4"
 
 _SUB_PROD = "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231"
 _SUB_FIN = "/subscriptions/ee5069bf-cd72-4c61-bacb-150ed73a18e5"
@@ -69,6 +72,17 @@ class OldRecordingTest(TempDirTest):
         _out, rc, err = self.collect(self.path("s.json"))
         self.assertEqual(rc, PRE13_EXIT, "issue 13 (old recordings still replay): collect --replay "
                                          "pre-13-contoso exited %d:\n%s" % (rc, err))
+
+    def test_recording_is_unchanged(self):
+        lines = []
+        for root, _dirs, files in os.walk(PRE13):
+            for name in files:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    lines.append("%s %s\n" % (hashlib.sha256(f.read()).hexdigest(), os.path.relpath(path, PRE13)))
+        digest = hashlib.sha256("".join(sorted(lines)).encode()).hexdigest()
+        self.assertEqual(digest, PRE13_MANIFEST, "tests/data/recordings/pre-13-contoso was edited; it is a "
+                                                 "recording made before issue 13 and must stay as recorded")
 
     def test_oracle_is_well_formed(self):
         doc = load(ORACLE)
