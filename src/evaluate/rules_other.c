@@ -171,7 +171,8 @@ void vpe_rule_engine_reporting(vp_eval_ctx *c)
         d.snapshot_pointer = vpe_fmt(c, "/backup_engines/%zu/refreshed_at", i);
         d.raw_evidence = vpe_raw(c, &e->source, "/properties/extendedInfo/refreshedAt");
         d.expected = vpe_fmt(c, "Registered, last reported within %lld h before %s", rpo, c->f->as_of_text);
-        vp_list_status dep = v ? v->lists[VP_ARM_LIST_ENGINES] : vpe_list_of(c->s, "backupEngines", e->vault_id);
+        vp_list_status dep = v ? v->lists[VP_ARM_LIST_ENGINES]
+                              : e->vault_id ? vpe_list_of(c->s, "backupEngines", e->vault_id) : VP_LIST_MISSING;
         const char *counts = vpe_fmt(c, "%s %s, registration %s, DPM %s, agent %s, %s server(s), %s item(s)",
                                      e->management_type.presence == VP_PRESENT ? e->management_type.value : "engine",
                                      e->engine_state.presence == VP_PRESENT ? e->engine_state.value : "state not reported",
