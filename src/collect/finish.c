@@ -313,6 +313,10 @@ static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *
         d->url = vpc_arena_strdup(&n->arena, src[i].url);
         d->as_of = vpc_arena_strdup(&n->arena, src[i].as_of);
         d->recorded = vpc_arena_strdup(&n->arena, src[i].recorded);
+        d->retrieved = vpc_arena_strdup(&n->arena, src[i].retrieved);
+        d->sha256 = vpc_arena_strdup(&n->arena, src[i].sha256);
+        d->quote = vpc_arena_strdup(&n->arena, src[i].quote);
+        d->supersedes = vpc_arena_strdup(&n->arena, src[i].supersedes);
     }
     snap->worm_source_count = ns;
     return VP_OK;

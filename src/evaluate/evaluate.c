@@ -19,6 +19,7 @@ static const struct {
 } implementations[] = {
     {"evidence.complete", vpe_rule_evidence_complete, 0},
     {"immutability.locked", vpe_rule_immutability_locked, 0},
+    {"immutability.duration-covers-retention", vpe_rule_immutability_duration, 0},
     {"immutability.critical-items-locked", vpe_rule_critical_items_locked, 0},
     {"worm.region-available", vpe_rule_worm_region, 0},
     {"soft-delete.always-on", vpe_rule_soft_delete, 0},
@@ -26,6 +27,7 @@ static const struct {
     {"retention.minimum", vpe_rule_retention_minimum, 0},
     {"protection.state", vpe_rule_protection_state, 0},
     {"backup.rpo", vpe_rule_rpo, 0},
+    {"engine.reporting", vpe_rule_engine_reporting, 0},
     {"coverage.critical-vms", vpe_rule_coverage, 0},
     {"decommission.no-active-backup", vpe_rule_decommission, 0},
     {"dr.redundancy", vpe_rule_redundancy, 0},
@@ -34,6 +36,7 @@ static const struct {
     {"drift.retention-not-reduced", vpe_rule_drift_retention, 1},
     {"drift.item-policy-not-weakened", vpe_rule_drift_item_policy, 1},
     {"drift.item-left-locked-vault", vpe_rule_drift_left_locked, 1},
+    {"drift.vault-not-deleted", vpe_rule_drift_vault_not_deleted, 1},
 };
 
 const char *vp_finding_status_name(vp_finding_status s)

@@ -91,16 +91,28 @@ static inline const vp_item_info *vp_info(const vp_eval_ctx *c, const vp_item *i
     return &c->info[it - c->s->items];
 }
 
+/* Whether the vault's immutability was never configured: not reported, and the API
+ * version (or a reported securitySettings) says absence means exactly that. */
+int vpe_immutability_never_configured(const vp_vault *v);
+/* Why: names the api-version that omits immutabilitySettings, or the securitySettings seen. */
+const char *vpe_never_configured_note(vp_eval_ctx *c, const vp_vault *v);
+
+/* The longest retention (days) any retention minimum requires of item it; -1 when none
+ * applies. classes receives the names of the classes that apply ("default+sox"). */
+long long vpe_required_days(vp_eval_ctx *c, const vp_item *it, char *classes, size_t size);
+
 /* RFC 3339 text to epoch, or -1. */
 long long vpe_epoch_of(const char *t);
 
 /* The rules, by catalog id. Each emits one finding per in-scope resource. */
 void vpe_rule_evidence_complete(vp_eval_ctx *c);
 void vpe_rule_immutability_locked(vp_eval_ctx *c);
+void vpe_rule_immutability_duration(vp_eval_ctx *c);
 void vpe_rule_critical_items_locked(vp_eval_ctx *c);
 void vpe_rule_worm_region(vp_eval_ctx *c);
 void vpe_rule_soft_delete(vp_eval_ctx *c);
 void vpe_rule_mua(vp_eval_ctx *c);
+void vpe_rule_engine_reporting(vp_eval_ctx *c);
 void vpe_rule_retention_minimum(vp_eval_ctx *c);
 void vpe_rule_protection_state(vp_eval_ctx *c);
 void vpe_rule_rpo(vp_eval_ctx *c);
@@ -112,5 +124,6 @@ void vpe_rule_drift_immutability(vp_eval_ctx *c);
 void vpe_rule_drift_retention(vp_eval_ctx *c);
 void vpe_rule_drift_item_policy(vp_eval_ctx *c);
 void vpe_rule_drift_left_locked(vp_eval_ctx *c);
+void vpe_rule_drift_vault_not_deleted(vp_eval_ctx *c);
 
 #endif

@@ -23,6 +23,20 @@ static int rank(const vp_text *t)
     return !strcasecmp(t->value, "Locked") ? 2 : !strcasecmp(t->value, "Unlocked") ? 1 : 0;
 }
 
+/* A vault whose immutability was never configured ranks as Disabled: Locked -> never
+ * configured is a downgrade, not an unknown. */
+static int vault_rank(const vp_vault *v)
+{
+    return vpe_immutability_never_configured(v) ? 0 : rank(&v->immutability);
+}
+
+static const char *vault_state(const vp_vault *v)
+{
+    return v->immutability.presence == VP_PRESENT ? v->immutability.value
+           : vpe_immutability_never_configured(v) ? "never configured"
+                                                  : "not reported";
+}
+
 static const char *when(const vp_snapshot *s)
 {
     return s->collection.captured_to ? s->collection.captured_to : s->collection.generated_at;
@@ -46,10 +60,10 @@ void vpe_rule_drift_immutability(vp_eval_ctx *c)
             const vp_vault *bv = b < c->f->baseline_count ? vp_snapshot_find_vault(s, v->id) : v;
             if (!bv)
                 continue;
-            int r = rank(&bv->immutability);
+            int r = vault_rank(bv);
             seen++;
             n += (size_t)snprintf(trail + n, n < sizeof trail ? sizeof trail - n : 0, "%s%s %s", n ? " -> " : "",
-                                  when(s), bv->immutability.presence == VP_PRESENT ? bv->immutability.value : "not reported");
+                                  when(s), vault_state(bv));
             if (r >= 0 && best >= 0 && r < best)
                 down = 1;
             if (r > best)
@@ -175,7 +189,7 @@ static const char *workload_key(const vp_item *it, char *buf, size_t size)
 static int in_locked_vault(const vp_snapshot *s, const vp_item *it)
 {
     const vp_vault *v = vp_snapshot_find_vault(s, it->vault_id);
-    return v && rank(&v->immutability) == 2;
+    return v && vault_rank(v) == 2;
 }
 
 void vpe_rule_drift_left_locked(vp_eval_ctx *c)
@@ -219,5 +233,94 @@ void vpe_rule_drift_left_locked(vp_eval_ctx *c)
         if (now)
             d.snapshot_pointer = vpe_fmt(c, "/protected_items/%zu", (size_t)(now - c->s->items));
         vpe_emit(c, &d, vpe_all_item_lists(c->s));
+    }
+}
+
+/* Whether vault id is in a baseline newer than b (then that baseline reports it). */
+static int in_later_baseline(const vp_eval_ctx *c, size_t b, const char *id)
+{
+    for (size_t k = b + 1; k < c->f->baseline_count; k++)
+        if (vp_snapshot_find_vault(c->f->baselines[k]->snapshot, id))
+            return 1;
+    return 0;
+}
+
+/* A vault of a baseline that the current snapshot lacks: soft-deleted (found among the
+ * deleted vaults of its location), gone (that list was complete and does not hold it) or
+ * unknown (the list was not made, or the current vault list itself is not complete). */
+static void judge_missing_vault(vp_eval_ctx *c, const vp_snapshot *bs, const vp_vault *bv)
+{
+    char loc[128] = "", scope[512];
+    int held = bv->item_count > 0;
+    vp_draft d = {.resource_type = "vault", .resource_id = bv->id, .resource_name = bv->name,
+                  .expected = "every vault of the period still present (or its deletion accounted for)"};
+    const vp_deleted_vault *dv = vp_snapshot_find_deleted_vault(c->s, bv->id);
+    const char *held_text = vpe_fmt(c, "%zu protected item(s) at %s", bv->item_count, when(bs));
+    if (dv) {
+        d.status = held ? VP_FAIL : VP_WARN;
+        d.observed = vpe_fmt(c, "soft-deleted at %s, purged at %s", dv->deletion_time.value ? dv->deletion_time.value
+                                                                                          : "(time not reported)",
+                             dv->purge_at.value ? dv->purge_at.value : "(time not reported)");
+        d.note = held ? vpe_fmt(c, "it held %s: a vault holding backups was deleted", held_text)
+                      : "it held no protected items at the baseline";
+        d.snapshot_pointer = vpe_fmt(c, "/deleted_vaults/%zu", (size_t)(dv - c->s->deleted_vaults));
+        d.raw_evidence = vpe_raw(c, &dv->source, "/properties");
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
+        return;
+    }
+    vp_list_status vaults = vpe_vault_list_status(c->s, bv);
+    if (bv->location)
+        vp_location_normalize(bv->location, loc, sizeof loc);
+    snprintf(scope, sizeof scope, "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s",
+             bv->subscription_id ? bv->subscription_id : "", loc);
+    vp_list_status deleted = loc[0] ? vpe_list_of(c->s, "deletedVaults", scope) : VP_LIST_MISSING;
+    if (vaults == VP_LIST_COMPLETE && deleted == VP_LIST_COMPLETE) {
+        d.status = held ? VP_FAIL : VP_WARN;
+        d.observed = "gone: not listed and not among soft-deleted vaults (purged, moved or out of scope)";
+        d.note = held ? vpe_fmt(c, "it held %s", held_text) : "it held no protected items at the baseline";
+    } else if (vaults != VP_LIST_COMPLETE) {
+        d.status = VP_INCOMPLETE;
+        d.observed = vpe_fmt(c, "not in this snapshot, whose vault list of subscription %s is %s",
+                             bv->subscription_id ? bv->subscription_id : "(not reported)", vp_list_status_name(vaults));
+        d.note = "whether the vault still exists cannot be told";
+    } else {
+        d.status = VP_INCOMPLETE;
+        d.observed = loc[0] ? vpe_fmt(c, "not listed; the soft-deleted vaults of %s in subscription %s were not listed (%s)",
+                                      loc, bv->subscription_id ? bv->subscription_id : "?", vp_list_status_name(deleted))
+                            : "not listed; its location is not reported, so its soft-deleted vaults cannot be listed";
+        d.note = loc[0] ? vpe_fmt(c, "a soft-deleted vault can only be found where its location's deleted vaults are "
+                                     "listed: add \"%s\" to live.deleted_vault_locations in the config and collect again",
+                                  loc)
+                        : NULL;
+    }
+    vpe_emit(c, &d, VP_LIST_COMPLETE);
+}
+
+void vpe_rule_drift_vault_not_deleted(vp_eval_ctx *c)
+{
+    if (no_baselines(c))
+        return;
+    for (size_t i = 0; i < c->s->vault_count; i++) {
+        const vp_vault *v = &c->s->vaults[i];
+        size_t seen = 0;
+        for (size_t b = 0; b < c->f->baseline_count; b++)
+            seen += vp_snapshot_find_vault(c->f->baselines[b]->snapshot, v->id) != NULL;
+        if (!seen)
+            continue; /* new in the period: nothing could have been deleted */
+        vp_draft d = {.resource_type = "vault", .resource_id = v->id, .resource_name = v->name, .status = VP_PASS,
+                      .expected = "every vault of the period still present (or its deletion accounted for)"};
+        d.snapshot_pointer = vpe_fmt(c, "/vaults/%zu", i);
+        d.observed = vpe_fmt(c, "still present (in %zu earlier snapshot(s))", seen);
+        vpe_emit(c, &d, vpe_vault_list_status(c->s, v));
+    }
+    /* each missing vault once, judged at the latest baseline that has it */
+    for (size_t b = c->f->baseline_count; b-- > 0;) {
+        const vp_snapshot *bs = c->f->baselines[b]->snapshot;
+        for (size_t i = 0; i < bs->vault_count; i++) {
+            const vp_vault *bv = &bs->vaults[i];
+            if (vp_snapshot_find_vault(c->s, bv->id) || in_later_baseline(c, b, bv->id))
+                continue;
+            judge_missing_vault(c, bs, bv);
+        }
     }
 }

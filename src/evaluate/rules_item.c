@@ -67,11 +67,14 @@ void vpe_rule_critical_items_locked(vp_eval_ctx *c)
         }
         d.raw_evidence = vpe_raw(c, &v->source, "/properties/securitySettings/immutabilitySettings/state");
         dep = vpe_list_min(dep, vpe_vault_list_status(c->s, v));
+        int never = vpe_immutability_never_configured(v); /* as Disabled: the API says it was never set */
         d.observed = vpe_fmt(c, "vault %s, immutability %s", v->name,
-                            v->immutability.presence == VP_PRESENT ? v->immutability.value : "not reported");
+                            v->immutability.presence == VP_PRESENT ? v->immutability.value
+                            : never                                ? "never configured"
+                                                                   : "not reported");
         if (is(&v->immutability, "Locked")) {
             d.status = VP_PASS;
-        } else if (v->immutability.presence != VP_PRESENT || v->immutability.unknown) {
+        } else if (!never && (v->immutability.presence != VP_PRESENT || v->immutability.unknown)) {
             d.status = VP_INCOMPLETE;
             d.note = "the vault's immutability cannot be assessed from what the API returned";
         } else {
@@ -143,6 +146,17 @@ static vp_retention_minimum required_for(const vp_eval_settings *e, const vp_ite
                 *dst[k] = *src[k];
     }
     return m;
+}
+
+long long vpe_required_days(vp_eval_ctx *c, const vp_item *it, char *classes, size_t size)
+{
+    static const char *const units[] = {"Days", "Weeks", "Months", "Years"};
+    vp_retention_minimum m = required_for(c->f->settings, vp_info(c, it), it, classes, size);
+    long long req[4] = {m.daily_days, m.weekly_weeks, m.monthly_months, m.yearly_years}, longest = -1, days;
+    for (int g = 0; g < 4; g++)
+        if (req[g] >= 0 && vp_retention_days(req[g], units[g], &days) == 0 && days > longest)
+            longest = days;
+    return longest;
 }
 
 static void describe_tiers(const vp_policy *p, char *buf, size_t size)

@@ -155,3 +155,60 @@ void vpe_rule_exemption_valid(vp_eval_ctx *c)
         vpe_emit(c, &d, VP_LIST_COMPLETE);
     }
 }
+
+/* DPM and Azure Backup Server engines: their protected items report only the latest
+ * recovery point, so the engine's own last report (extendedInfo.refreshedAt) and its
+ * registration are the evidence that it is still backing up. Judged against the same
+ * RPO as backup.rpo: an engine silent for longer cannot be meeting it. */
+void vpe_rule_engine_reporting(vp_eval_ctx *c)
+{
+    long long rpo = c->f->settings->rpo_hours;
+    for (size_t i = 0; i < c->s->engine_count; i++) {
+        const vp_backup_engine *e = &c->s->engines[i];
+        const vp_vault *v = vp_snapshot_find_vault(c->s, e->vault_id);
+        vp_draft d = {.resource_type = "backup_engine", .resource_id = e->id,
+                      .resource_name = e->friendly_name.presence == VP_PRESENT ? e->friendly_name.value : e->name};
+        d.snapshot_pointer = vpe_fmt(c, "/backup_engines/%zu/refreshed_at", i);
+        d.raw_evidence = vpe_raw(c, &e->source, "/properties/extendedInfo/refreshedAt");
+        d.expected = vpe_fmt(c, "Registered, last reported within %lld h before %s", rpo, c->f->as_of_text);
+        vp_list_status dep = v ? v->lists[VP_ARM_LIST_ENGINES]
+                              : e->vault_id ? vpe_list_of(c->s, "backupEngines", e->vault_id) : VP_LIST_MISSING;
+        const char *counts = vpe_fmt(c, "%s %s, registration %s, DPM %s, agent %s, %s server(s), %s item(s)",
+                                     e->management_type.presence == VP_PRESENT ? e->management_type.value : "engine",
+                                     e->engine_state.presence == VP_PRESENT ? e->engine_state.value : "state not reported",
+                                     e->registration_status.presence == VP_PRESENT ? e->registration_status.value
+                                                                                    : "not reported",
+                                     e->dpm_version.presence == VP_PRESENT ? e->dpm_version.value : "not reported",
+                                     e->agent_version.presence == VP_PRESENT ? e->agent_version.value : "not reported",
+                                     e->protected_servers_count.presence == VP_PRESENT
+                                         ? vpe_fmt(c, "%lld", e->protected_servers_count.value) : "?",
+                                     e->protected_items_count.presence == VP_PRESENT
+                                         ? vpe_fmt(c, "%lld", e->protected_items_count.value) : "?");
+        long long when = vpe_epoch_of(e->refreshed_at.value);
+        if (when < 0) {
+            d.status = VP_INCOMPLETE;
+            d.observed = vpe_fmt(c, "%s; last report time not reported", counts);
+            d.note = "whether the engine still reports cannot be assessed";
+            vpe_emit(c, &d, dep);
+            continue;
+        }
+        long long age = c->as_of - when;
+        d.observed = vpe_fmt(c, "%s; last reported %s (%lld.%lld h before capture)", counts, e->refreshed_at.value,
+                             age / 3600, (age % 3600) * 10 / 3600);
+        d.status = VP_PASS;
+        if (age > rpo * 3600) {
+            d.status = VP_WARN;
+            d.note = vpe_fmt(c, "not reported for longer than the RPO (%lld h): its backups may have stopped", rpo);
+        }
+        if (e->registration_status.presence != VP_PRESENT) {
+            d.status = d.status == VP_PASS ? VP_INCOMPLETE : d.status;
+            if (!d.note)
+                d.note = "registration status not reported";
+        } else if (strcasecmp(e->registration_status.value, "Registered") != 0) {
+            d.status = VP_WARN;
+            d.note = vpe_fmt(c, "%s%sregistration %s: the server is not registered to the vault", d.note ? d.note : "",
+                             d.note ? "; " : "", e->registration_status.value);
+        }
+        vpe_emit(c, &d, dep);
+    }
+}

@@ -57,7 +57,36 @@ def make_baseline(dest):
             if touched:
                 with open(path, "w", encoding="utf-8") as f:
                     json.dump(doc, f, indent=1, ensure_ascii=False)
+    changed["deleted"] = add_deleted_vault(dest)
     return changed
+
+
+def add_deleted_vault(dest):
+    """The sample's soft-deleted vault (subscriptions/<s>/locations/<l>/deletedVaults.json)
+    as it stood before its deletion: an entry of its subscription's vault list in the
+    baseline, so drift.vault-not-deleted finds it missing now. Returns its name, or None
+    when the sample has no soft-deleted vault."""
+    subs = os.path.join(dest, "subscriptions")
+    for sub in sorted(os.listdir(subs)):
+        locs = os.path.join(subs, sub, "locations")
+        for loc in sorted(os.listdir(locs)) if os.path.isdir(locs) else []:
+            path = os.path.join(locs, loc, "deletedVaults.json")
+            if not os.path.exists(path):
+                continue
+            for d in load(path).get("value") or []:
+                vault_id = (d.get("properties") or {}).get("vaultId") or ""
+                if "://" in vault_id:  # the URL spelling: scheme and host are not part of the id
+                    vault_id = "/" + vault_id.split("://", 1)[1].split("/", 1)[1]
+                if not vault_id:
+                    continue
+                vaults_path = os.path.join(subs, sub, "vaults.json")
+                doc = load(vaults_path)
+                doc["value"].append({"id": vault_id, "name": vault_id.rsplit("/", 1)[1], "location": loc,
+                                     "type": "Microsoft.RecoveryServices/vaults", "properties": {}})
+                with open(vaults_path, "w", encoding="utf-8") as f:
+                    json.dump(doc, f, indent=1, ensure_ascii=False)
+                return vault_id.rsplit("/", 1)[1]
+    return None
 
 
 class SampleFindings(TempDirTest):
@@ -106,6 +135,11 @@ class SampleFindings(TempDirTest):
         self.assertEqual(by[("worm.region-available", "rsv-epic-dr-chw")]["status"], "pass")
         self.assertEqual(by[("drift.immutability-not-downgraded", self.changed["vault"])]["status"], "fail")
         self.assertEqual(by[("drift.retention-not-reduced", self.changed["policy"])]["status"], "fail")
+        # the sample's soft-deleted vault, listed in the baseline only (it held no items then)
+        self.assertIsNotNone(self.changed["deleted"], "the sample has no soft-deleted vault (deletedVaults.json)")
+        gone = by[("drift.vault-not-deleted", self.changed["deleted"])]
+        self.assertEqual(gone["status"], "warn")
+        self.assertIn("soft-deleted at ", gone["observed"])
         expired = [x for x in self.f["findings"] if x["rule"] == "exemption.valid" and x["status"] == "fail"]
         self.assertEqual(len(expired), 1)
 
