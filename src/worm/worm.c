@@ -141,7 +141,6 @@ static vp_status parse_sources(vp_worm_catalog *cat, vp_jreader *r, const cJSON 
         if (!cJSON_IsObject(s))
             return vp_jr_fail(r, ptr, "an object", s);
         vp_worm_source *src = &cat->sources[i];
-        *src = (vp_worm_source){0}; /* the arena does not zero: members not read here stay NULL */
         src->id = vpc_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "id"));
         src->title = vpc_arena_strdup(&cat->arena, vp_jr_req_nonempty(r, s, ptr, "title"));
         src->url = vpc_arena_strdup(&cat->arena, opt_string(r, s, ptr, "url"));
