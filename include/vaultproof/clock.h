@@ -32,6 +32,14 @@ int vp_time_parse(const char *s, long long *epoch);
  * independent of the time zone. */
 long long vp_days_from_civil(long long y, unsigned m, unsigned d);
 
+/* Whether s is Azure Backup's "no backup yet" placeholder rather than a time: before the
+ * first backup the service writes 2001-01-01T00:00:00Z (also with zero fractions or
+ * +00:00) in lastBackupTime, lastRecoveryPoint and oldestRecoveryPoint instead of
+ * omitting them. Any time before 2010-01-01 is taken as the placeholder (no Azure backup
+ * is older). The snapshot keeps the value verbatim; evaluation and rendering say "never"
+ * through this one test. 0 for NULL or a malformed time. */
+int vp_time_is_never(const char *s);
+
 /* Formats epoch as "YYYY-MM-DDThh:mm:ssZ" into buf (at least 21 bytes). */
 char *vp_time_format(long long epoch, char *buf, size_t size);
 

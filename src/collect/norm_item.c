@@ -3,7 +3,6 @@
 #include <strings.h>
 
 #include "collect/internal.h"
-#include "vaultproof/clock.h"
 
 /* A referenced ARM id (policyId, sourceResourceId, virtualMachineId, vaultId): read as
  * text, then normalized (vpo_armid_normalize) so it links whatever its spelling; the
@@ -15,18 +14,12 @@ static void read_ref(vp_res_ctx *c, const cJSON *obj, const char *base, const ch
         c->r->status = vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
 }
 
-/* An item time. Before the first backup the API does not omit lastBackupTime,
- * lastRecoveryPoint or oldestRecoveryPoint: it writes the sentinel
- * 2001-01-01T00:00:00Z (also with zero fractions or +00:00). Any item time before
- * 2001-01-02 is that sentinel, not a backup - Azure Backup did not exist - so it is
- * absent in the snapshot ("no backup yet"); the raw file keeps the value. */
+/* An item time. Before the first backup the API writes a placeholder
+ * (2001-01-01T00:00:00Z) instead of omitting the member; it is kept verbatim, like every
+ * value, and read as "never" wherever it is judged or shown (vp_time_is_never). */
 static void read_item_time(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
 {
-    long long epoch;
     vpo_read_time(c, obj, base, key, out);
-    if (out->presence == VP_PRESENT && vp_time_parse(out->value, &epoch) == 0 &&
-        epoch < vp_days_from_civil(2001, 1, 2) * 86400)
-        memset(out, 0, sizeof *out);
 }
 
 static const char *item_kind(const vp_text *type, const vp_text *mgmt, const vp_text *workload)

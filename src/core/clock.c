@@ -110,3 +110,9 @@ vp_status vp_clock_resolve(const char *now_arg, const char *sde, vp_clock *out, 
     out->from = "system clock";
     return VP_OK;
 }
+
+int vp_time_is_never(const char *s)
+{
+    long long t;
+    return s && vp_time_parse(s, &t) == 0 && t < vp_days_from_civil(2010, 1, 1) * 86400;
+}

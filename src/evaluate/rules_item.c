@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "evaluate/internal.h"
+#include "vaultproof/clock.h"
 #include "vaultproof/retention.h"
 
 #define DAY 86400LL
@@ -319,7 +320,6 @@ void vpe_rule_protection_state(vp_eval_ctx *c)
 void vpe_rule_rpo(vp_eval_ctx *c)
 {
     long long rpo = c->f->settings->rpo_hours;
-    static const long long never = 1262304000LL; /* 2010-01-01: the API's placeholder times are older */
     for (size_t i = 0; i < c->s->item_count; i++) {
         const vp_item *it = &c->s->items[i];
         const char *names[4];
@@ -334,7 +334,7 @@ void vpe_rule_rpo(vp_eval_ctx *c)
         if (when < 0) {
             d.status = VP_INCOMPLETE;
             d.observed = "last backup time not reported";
-        } else if (when < never) {
+        } else if (vp_time_is_never(t->value)) {
             d.status = is(&it->protection_state, "IRPending") ? VP_WARN : VP_FAIL;
             d.observed = vpe_fmt(c, "no backup yet (%s)", t->value);
         } else {

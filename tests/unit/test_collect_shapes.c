@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "vaultproof/fileio.h"
+#include "vaultproof/clock.h"
 #include "vp_test.h"
 
 static char *azure(const char *name)
@@ -213,29 +214,31 @@ START_TEST(empty_strings_are_absent)
 }
 END_TEST
 
-/* The API's "never" is 2001-01-01T00:00:00Z in any spelling: absent in the snapshot.
- * A day later is a real time and stays. */
-START_TEST(never_sentinel_is_absent)
+/* The API's "never" is 2001-01-01T00:00:00Z in any spelling: kept verbatim (it is what
+ * the API said) and recognized as "no backup yet" by vp_time_is_never, the one test the
+ * evaluator and the renderers use. A real time is not a placeholder. */
+START_TEST(never_sentinel_is_kept_and_recognized)
 {
     const char *items =
         "{\"value\":["
         VM_ITEM("n1", "\"protectionState\":\"IRPending\",\"lastBackupTime\":\"2001-01-01T00:00:00Z\",\"lastRecoveryPoint\":\"2001-01-01T00:00:00.0000000Z\","
                       "\"extendedInfo\":{\"oldestRecoveryPoint\":\"2001-01-01T00:00:00+00:00\",\"recoveryPointCount\":0}") ","
-        VM_ITEM("n2", "\"lastBackupTime\":\"2001-01-01T23:59:59Z\",\"deferredDeleteTimeInUTC\":\"0001-01-01T00:00:00Z\"") ","
-        VM_ITEM("real", "\"lastBackupTime\":\"2001-01-02T00:00:00Z\",\"extendedInfo\":{\"oldestRecoveryPoint\":\"2026-09-01T22:00:00Z\"}")
+        VM_ITEM("real", "\"lastBackupTime\":\"2026-09-29T21:14:05Z\",\"extendedInfo\":{\"oldestRecoveryPoint\":\"2026-09-01T22:00:00Z\"}")
         "]}";
     vp_test_body b[] = {{"i.json", items, NULL}};
     vp_snapshot *s = normalize(b, 1);
-    const vp_item *n1 = item_named(s, "n1"), *n2 = item_named(s, "n2"), *real = item_named(s, "real");
-    ck_assert_int_eq(n1->last_backup_time.presence, VP_ABSENT);
-    ck_assert_ptr_null(n1->last_backup_time.value);
-    ck_assert_int_eq(n1->last_recovery_point.presence, VP_ABSENT);
-    ck_assert_int_eq(n1->oldest_recovery_point.presence, VP_ABSENT);
-    ck_assert_int_eq(n1->recovery_point_count.value, 0);
-    ck_assert_int_eq(n2->last_backup_time.presence, VP_ABSENT);
-    ck_assert_int_eq(n2->deferred_delete_time.presence, VP_ABSENT);
-    ck_assert_str_eq(real->last_backup_time.value, "2001-01-02T00:00:00Z");
-    ck_assert_str_eq(real->oldest_recovery_point.value, "2026-09-01T22:00:00Z");
+    const vp_item *n1 = item_named(s, "n1"), *real = item_named(s, "real");
+    ck_assert_str_eq(n1->last_backup_time.value, "2001-01-01T00:00:00Z");
+    ck_assert_str_eq(n1->last_recovery_point.value, "2001-01-01T00:00:00.0000000Z");
+    ck_assert_str_eq(n1->oldest_recovery_point.value, "2001-01-01T00:00:00+00:00");
+    ck_assert(vp_time_is_never(n1->last_backup_time.value));
+    ck_assert(vp_time_is_never(n1->last_recovery_point.value));
+    ck_assert(vp_time_is_never(n1->oldest_recovery_point.value));
+    ck_assert(!vp_time_is_never(real->last_backup_time.value));
+    ck_assert(!vp_time_is_never("2010-01-01T00:00:00Z"));
+    ck_assert(vp_time_is_never("2009-12-31T23:59:59Z"));
+    ck_assert(!vp_time_is_never(NULL));
+    ck_assert(!vp_time_is_never("not a time"));
     vp_snapshot_free(s);
 }
 END_TEST
@@ -408,7 +411,7 @@ Suite *collect_shapes_suite(void)
     tcase_add_test(tc, url_spelled_references_link);
     tcase_add_test(tc, vault_id_stands_in_for_the_id);
     tcase_add_test(tc, empty_strings_are_absent);
-    tcase_add_test(tc, never_sentinel_is_absent);
+    tcase_add_test(tc, never_sentinel_is_kept_and_recognized);
     tcase_add_test(tc, offsetless_times_are_utc);
     tcase_add_test(tc, azure_files_snapshot_retention_never_counts);
     tcase_add_test(tc, workload_schedule_and_v2_inferred);
