@@ -38,11 +38,12 @@ static int part(pdf_ctx *c, const char *key, size_t count)
 
 static void engines(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Vault", 62, PF_SANS, PA_LEFT, 2},         {"Engine", 70, PF_SANS, PA_LEFT, 3},
-                                   {"Type", 52, PF_SANS, PA_LEFT, 2},          {"Registration", 44, PF_SANS, PA_LEFT, 2},
-                                   {"Health", 38, PF_SANS, PA_LEFT, 2},        {"DPM version", 46, PF_MONO, PA_LEFT, 2},
-                                   {"Agent version", 46, PF_MONO, PA_LEFT, 2}, {"Servers", 30, PF_SANS, PA_RIGHT, 1},
-                                   {"Items", 30, PF_SANS, PA_RIGHT, 1},        {"Last reported", PDF_WIDTH - 418, PF_SANS, PA_LEFT, 1}};
+    /* versions: DPM above the Azure Backup agent; counts: protected servers / items */
+    static const pdf_col cols[] = {{"Vault", 70, PF_SANS, PA_LEFT, 3},        {"Engine", 90, PF_SANS, PA_LEFT, 4},
+                                   {"Type", 45, PF_SANS, PA_LEFT, 2},         {"Registration", 52, PF_SANS, PA_LEFT, 2},
+                                   {"Health", 42, PF_SANS, PA_LEFT, 2},       {"Versions", 70, PF_MONO, PA_LEFT, 2},
+                                   {"Servers / items", 62, PF_SANS, PA_RIGHT, 1},
+                                   {"Last reported", PDF_WIDTH - 431, PF_SANS, PA_LEFT, 1}};
     const vp_snapshot *s = c->snap;
     if (!part(c, "engines", s->engine_count))
         return;
@@ -50,7 +51,7 @@ static void engines(pdf_ctx *c)
     vpr_pdf_table_begin(c, &t, cols, sizeof cols / sizeof *cols, 6.2f);
     for (size_t i = 0; i < s->engine_count && !c->status; i++) {
         const vp_backup_engine *e = &s->engines[i];
-        pdf_cell cells[10];
+        pdf_cell cells[8];
         cells[0] = vpr_pdf_cell_text(vault_name(s, e->vault_id));
         cells[1] = vpr_pdf_cell_text(e->friendly_name.presence == VP_PRESENT ? e->friendly_name.value : vpr_pdf_nz(e->name));
         cells[1].nparts = 2;
@@ -58,11 +59,10 @@ static void engines(pdf_ctx *c)
         cells[2] = vpr_pdf_cell_text(reported(&e->management_type));
         cells[3] = vpr_pdf_cell_text(reported(&e->registration_status));
         cells[4] = vpr_pdf_cell_text(reported(&e->health_status));
-        cells[5] = vpr_pdf_cell_text(reported(&e->dpm_version));
-        cells[6] = vpr_pdf_cell_text(reported(&e->agent_version));
-        cells[7] = vpr_pdf_cell_text(num(c, &e->protected_servers_count));
-        cells[8] = vpr_pdf_cell_text(num(c, &e->protected_items_count));
-        cells[9] = vpr_pdf_cell_text(e->refreshed_at.presence == VP_PRESENT ? vpr_pdf_short_time(c, e->refreshed_at.value)
+        cells[5] = vpr_pdf_cell_text(vpr_pdf_printf(c, "%s\n%s", reported(&e->dpm_version), reported(&e->agent_version)));
+        cells[6] = vpr_pdf_cell_text(vpr_pdf_printf(c, "%s / %s", num(c, &e->protected_servers_count),
+                                                    num(c, &e->protected_items_count)));
+        cells[7] = vpr_pdf_cell_text(e->refreshed_at.presence == VP_PRESENT ? vpr_pdf_short_time(c, e->refreshed_at.value)
                                                                             : "not reported");
         vpr_pdf_table_row(c, &t, cells);
     }
@@ -127,7 +127,7 @@ static void guards(pdf_ctx *c)
             const char *slash = id ? strrchr(id, '/') : NULL;
             cells[1] = vpr_pdf_cell_text(g && g->name ? g->name : slash ? slash + 1 : "");
             cells[1].nparts = 2;
-            cells[1].parts[1] = (pdf_part){id ? id : "no guard id in the proxy", PF_MONO, 3, -1, &vpr_pdf_muted, 5.2f};
+            cells[1].parts[1] = (pdf_part){id ? id : "no guard id in the proxy", PF_MONO, 6, -1, &vpr_pdf_muted, 5.2f};
             cells[2] = vpr_pdf_cell_text(guard_status(c, g));
             cells[3] = vpr_pdf_cell_text(iso ? iso : "not known");
             cells[4] = vpr_pdf_cell_text(exclusions(c, g));
