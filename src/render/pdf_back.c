@@ -97,9 +97,9 @@ static void population_summary(pdf_ctx *c, const char *const *vars)
 
 void vpr_pdf_population(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Protected item", 114, PF_SANS, PA_LEFT, 2}, {"Vault", 86, PF_SANS, PA_LEFT, 2},
+    static const pdf_col cols[] = {{"Protected item", 108, PF_SANS, PA_LEFT, 2}, {"Vault", 86, PF_SANS, PA_LEFT, 2},
                                    {"Kind", 58, PF_MONO, PA_LEFT, 1},            {"Policy", 72, PF_SANS, PA_LEFT, 2},
-                                   {"State", 58, PF_SANS, PA_LEFT, 1},           {"Last backup", 62, PF_SANS, PA_LEFT, 1},
+                                   {"State", 58, PF_SANS, PA_LEFT, 1},           {"Last backup", 68, PF_SANS, PA_LEFT, 1},
                                    {"Retention", PDF_WIDTH - 450, PF_SANS, PA_RIGHT, 1}};
     const char *count = vpr_pdf_count(c, c->snap->item_count), *limit = vpr_pdf_count(c, c->population_limit);
     const char *vars[] = {"count", count, "limit", limit, "xlsx", vpr_pdf_nz(c->in->xlsx_name),
