@@ -129,8 +129,9 @@ static void worm(pdf_ctx *c)
     static const pdf_col rcols[] = {{"Region", 90, PF_MONO, PA_LEFT, 0},  {"Display name", 90, PF_SANS, PA_LEFT, 0},
                                     {"WORM status", 120, PF_SANS, PA_LEFT, 0}, {"Vaults", 45, PF_SANS, PA_RIGHT, 0},
                                     {"Sources", PDF_WIDTH - 345, PF_MONO, PA_LEFT, 0}};
-    static const pdf_col scols[] = {{"Source", 70, PF_MONO, PA_LEFT, 0}, {"Title and address", PDF_WIDTH - 200, PF_SANS, PA_LEFT, 0},
-                                    {"As of", 65, PF_SANS, PA_LEFT, 0},   {"Recorded", 65, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col scols[] = {{"Source", 70, PF_MONO, PA_LEFT, 0}, {"Title, address and revision", PDF_WIDTH - 250, PF_SANS, PA_LEFT, 0},
+                                    {"As of", 60, PF_SANS, PA_LEFT, 0},   {"Retrieved", 60, PF_SANS, PA_LEFT, 0},
+                                    {"Recorded", 60, PF_SANS, PA_LEFT, 0}};
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/worm/title"), 1);
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/worm/intro"));
     vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted,
@@ -150,12 +151,21 @@ static void worm(pdf_ctx *c)
         vpr_pdf_table_strings(c, &t, row);
     }
     vpr_pdf_table_end(c, &t);
-    vpr_pdf_table_begin(c, &t, scols, 4, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, scols, 5, PDF_TABLE_SIZE);
     for (size_t i = 0; i < s->worm_source_count && !c->status; i++) {
         const vp_worm_source *w = &s->worm_sources[i];
-        pdf_cell cells[4] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title), vpr_pdf_cell_text(w->as_of), vpr_pdf_cell_text(w->recorded)};
+        /* one revision of a page is one source: told apart by retrieval date and the hash of its quote */
+        pdf_cell cells[5] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title), vpr_pdf_cell_text(w->as_of),
+                             vpr_pdf_cell_text(w->retrieved ? w->retrieved : "\xE2\x80\x94"), vpr_pdf_cell_text(w->recorded)};
         cells[1].nparts = 2;
         cells[1].parts[1] = (pdf_part){vpr_pdf_nz(w->url), PF_MONO, 3, -1, &vpr_pdf_muted, 5.8f};
+        if (w->sha256 || w->supersedes) {
+            cells[1].nparts = 3;
+            cells[1].parts[2] = (pdf_part){vpr_pdf_printf(c, "%s%s%s%s", w->sha256 ? "SHA-256 of the quoted text " : "",
+                                                          vpr_pdf_nz(w->sha256), w->supersedes ? (w->sha256 ? "; supersedes " : "supersedes ") : "",
+                                                          vpr_pdf_nz(w->supersedes)),
+                                           PF_MONO, 3, -1, &vpr_pdf_muted, 5.2f};
+        }
         vpr_pdf_table_row(c, &t, cells);
     }
     vpr_pdf_table_end(c, &t);

@@ -167,8 +167,10 @@ static const char *worm_status(pdf_ctx *c, const vp_vault *v)
     for (size_t i = 0; i < r->source_count; i++)
         for (size_t k = 0; k < s->worm_source_count; k++)
             if (s->worm_sources[k].id && r->sources[i] && !strcmp(s->worm_sources[k].id, r->sources[i]))
-                text = vpr_pdf_printf(c, "%s\nsource: %s, as of %s (recorded %s)", text, vpr_pdf_nz(s->worm_sources[k].title),
-                                  vpr_pdf_nz(s->worm_sources[k].as_of), vpr_pdf_nz(s->worm_sources[k].recorded));
+                text = vpr_pdf_printf(c, "%s\nsource: %s, as of %s%s%s (recorded %s; %s)", text, vpr_pdf_nz(s->worm_sources[k].title),
+                                      vpr_pdf_nz(s->worm_sources[k].as_of),
+                                      s->worm_sources[k].retrieved ? ", retrieved " : "", vpr_pdf_nz(s->worm_sources[k].retrieved),
+                                      vpr_pdf_nz(s->worm_sources[k].recorded), s->worm_sources[k].id);
     return text;
 }
 
