@@ -55,6 +55,23 @@ GUARD = {
     "source": {"file": "resourceGuards/%s/rg-sec-resourceguards/rguard-contoso-backup.json" % GUARD_SUB,
                "pointer": ""},
 }
+FIN_SUB = "ee5069bf-cd72-4c61-bacb-150ed73a18e5"
+GUARD2_ID = ("/subscriptions/%s/resourceGroups/rg-fin-sox-security/providers/Microsoft.DataProtection/"
+             "resourceGuards/rguard-fin-sox" % FIN_SUB)
+GUARD2 = {  # in the vault's own subscription, and the principal could not read it
+    "id": GUARD2_ID,
+    "name": "rguard-fin-sox",
+    "resource_group": "rg-fin-sox-security",
+    "subscription_id": FIN_SUB,
+    "status": "unreadable",
+    "detail": "HTTP 403 AuthorizationFailed",
+    "location": None,
+    "provisioning_state": None,
+    "operations": [],
+    "exclusions": None,
+    "allow_auto_approvals": None,
+    "source": None,  # not read
+}
 DELETED = {
     "id": "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/eastus2/deletedVaults/rsv-old-eus2" % SUB,
     "name": "rsv-old-eus2",
@@ -124,7 +141,14 @@ def make(directory):
     never.update(api_version="2026-08-01", immutability_settings="absent", security_settings="present")
 
     add_sorted(snap, "backup_engines", ENGINE)
-    add_sorted(snap, "resource_guards", GUARD)
+    # the two vaults with a proxy name these guards (whatever the sample's proxies name):
+    # one in a subscription outside the snapshot, one in the vault's own subscription
+    for name, guard in (("rsv-epic-immutable-wus3", GUARD_ID), ("rsv-fin-sox-plc", GUARD2_ID)):
+        proxies = by_name[name]["resource_guard_proxies"]
+        assert proxies, name
+        for p in proxies:
+            p["resource_guard_id"] = guard
+    snap["resource_guards"] = sorted([GUARD, GUARD2], key=lambda e: e["id"].lower())
     add_sorted(snap, "deleted_vaults", DELETED)
     for w in snap["worm_sources"]:
         for k in ("retrieved", "sha256", "supersedes"):

@@ -348,9 +348,14 @@ class Format2Report(unittest.TestCase):
         text = squeeze(self.text)
         for value in ["dpmsql01.contoso.local", "14.0.30.0", "2.0.9262.0", "3/12", "2026092923:10",
                       "rguardcontosobackup", "othersubscription(tenantnotknown)", "notallowed",
+                      "rguardfinsox", "HTTP403AuthorizationFailed",
                       "Microsoft.RecoveryServices/vaults/backupconfig/write", "rsvoldeus2", "2026090110:00",
                       "2026091510:00"]:
             self.assertIn(value, text)
+        # the unreadable guard's row (pdftotext -layout keeps a row's first line together)
+        row = [line for line in self.layout if line.startswith("rsv-fin-sox-plc") and "rguard-fin-sox" in line]
+        self.assertEqual(len(row), 1, row)
+        self.assertRegex(row[0], r"unreadable: HTTP\s.*same subscription")
 
 
 if __name__ == "__main__":

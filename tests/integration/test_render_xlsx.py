@@ -328,12 +328,19 @@ class Format2Workbook(unittest.TestCase):
         self.assertEqual((e["Protected servers"].value, e["Protected items"].value), (3, 12))
         self.assertEqual(e["Last reported (UTC)"].number_format, "yyyy-mm-dd hh:mm:ss.000")
         guards = self.rows("Resource Guards", "Guard id", render_format2.GUARD_ID)
-        self.assertEqual(sorted(g["Vault"].value for g in guards), ["rsv-epic-immutable-wus3", "rsv-fin-sox-plc"])
-        for g in guards:
-            self.assertEqual(g["Status"].value, "read")
-            self.assertEqual(g["Isolation"].value, "other subscription (tenant not known)")
-            self.assertEqual(g["Excluded operations"].value, "Microsoft.RecoveryServices/vaults/backupconfig/write")
-            self.assertIs(g["Auto approvals allowed"].value, False)
+        self.assertEqual([g["Vault"].value for g in guards], ["rsv-epic-immutable-wus3"])
+        g = guards[0]
+        self.assertEqual(g["Status"].value, "read")
+        self.assertEqual(g["Isolation"].value, "other subscription (tenant not known)")
+        self.assertEqual(g["Excluded operations"].value, "Microsoft.RecoveryServices/vaults/backupconfig/write")
+        self.assertIs(g["Auto approvals allowed"].value, False)
+        guards = self.rows("Resource Guards", "Guard id", render_format2.GUARD2_ID)
+        self.assertEqual([g["Vault"].value for g in guards], ["rsv-fin-sox-plc"])
+        g = guards[0]
+        self.assertEqual((g["Status"].value, g["Detail"].value), ("unreadable", "HTTP 403 AuthorizationFailed"))
+        self.assertEqual(g["Isolation"].value, "same subscription")
+        self.assertIsNone(g["Excluded operations"].value)  # not read: not reported, never "none"
+        self.assertIsNone(g["Auto approvals allowed"].value)
         d = self.rows("Deleted Vaults", "Vault", "rsv-old-eus2")
         self.assertEqual(len(d), 1)
         self.assertEqual(d[0]["Vault id"].value, render_format2.DELETED["vault_id"])
