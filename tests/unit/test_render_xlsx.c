@@ -374,7 +374,7 @@ START_TEST(format2_estate_in_both_renderers)
 
     /* a vault with a TimeBased configuration, source scan, an engine; one whose API
      * returned securitySettings without immutabilitySettings */
-    vp_vault *v = (vp_vault *)vp_snapshot_find_vault(s, eus2 ? "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/rg-backup-prd-eus2/providers/Microsoft.RecoveryServices/vaults/rsv-epic-standard-eus2" : "");
+    vp_vault *v = (vp_vault *)vp_snapshot_find_vault(s, "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/rg-backup-prd-eus2/providers/Microsoft.RecoveryServices/vaults/rsv-epic-standard-eus2");
     ck_assert_ptr_nonnull(v);
     v->api_version = "2026-08-01";
     v->security_settings = VP_PRESENT;
@@ -418,6 +418,22 @@ START_TEST(format2_estate_in_both_renderers)
     gone.vault_id = (vp_text){"/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/rg-old/providers/Microsoft.RecoveryServices/vaults/rsv-old-eus2", VP_PRESENT, 0, 0};
     gone.deletion_time = (vp_text){"2026-09-01T10:00:00Z", VP_PRESENT, 0, 0};
     gone.purge_at = (vp_text){"2026-09-15T10:00:00Z", VP_PRESENT, 0, 0};
+    /* the first vault with a proxy names this guard (whatever the sample's proxies name) */
+    vp_vault *guarded = NULL;
+    size_t proxies = 0;
+    for (size_t i = 0; i < s->vault_count; i++) {
+        proxies += s->vaults[i].guard_count;
+        if (!guarded && s->vaults[i].guard_count)
+            guarded = &s->vaults[i];
+    }
+    ck_assert_ptr_nonnull(guarded);
+    const char *was_guard_id = guarded->guards[0].resource_guard_id;
+    guarded->guards[0].resource_guard_id = GUARD_ID;
+    /* the snapshot's own arrays (a collector may have filled them) come back after rendering */
+    vp_backup_engine *was_engines = s->engines;
+    vp_resource_guard *was_guards = s->resource_guards;
+    vp_deleted_vault *was_deleted = s->deleted_vaults;
+    size_t was_counts[3] = {s->engine_count, s->resource_guard_count, s->deleted_vault_count};
     s->engines = &engine, s->engine_count = 1;
     s->resource_guards = &guard, s->resource_guard_count = 1;
     s->deleted_vaults = &gone, s->deleted_vault_count = 1;
@@ -431,9 +447,10 @@ START_TEST(format2_estate_in_both_renderers)
     char *engines = sheet_xml(x.xlsx, wb, "Backup Engines"), *guards = sheet_xml(x.xlsx, wb, "Resource Guards");
     char *deleted = sheet_xml(x.xlsx, wb, "Deleted Vaults"), *vaults = sheet_xml(x.xlsx, wb, "Vaults");
     char *styles = part(x.xlsx, "xl/styles.xml"), *readme = sheet_xml(x.xlsx, wb, "README");
-    s->engines = NULL, s->engine_count = 0; /* the arrays are this test's, not the snapshot's */
-    s->resource_guards = NULL, s->resource_guard_count = 0;
-    s->deleted_vaults = NULL, s->deleted_vault_count = 0;
+    s->engines = was_engines, s->engine_count = was_counts[0]; /* the arrays are this test's, not the snapshot's */
+    s->resource_guards = was_guards, s->resource_guard_count = was_counts[1];
+    s->deleted_vaults = was_deleted, s->deleted_vault_count = was_counts[2];
+    guarded->guards[0].resource_guard_id = was_guard_id;
     fixture_remove_files(&x);
     ck_assert_msg(pst == VP_OK && xst == VP_OK, "%s", e.message);
 
@@ -471,11 +488,12 @@ START_TEST(format2_estate_in_both_renderers)
     ck_assert_ptr_nonnull(strstr(re, ">5.1.378.0<"));
     ck_assert_ptr_nonnull(strstr(re, ">Registered<"));
     ck_assert_ptr_nonnull(strstr(re, ">rsv-epic-standard-eus2<"));
-    char *rg = row_with(guards, ">rsv-fin-sox-plc<");
+    char *rg = row_with(guards, GUARD_ID);
     ck_assert_ptr_nonnull(strstr(rg, ">read<"));
     ck_assert_ptr_nonnull(strstr(rg, ">other subscription (tenant not known)<"));
     ck_assert_ptr_nonnull(strstr(rg, ">Microsoft.RecoveryServices/vaults/backupconfig/write<"));
-    ck_assert_uint_eq(count(guards, "<row "), 1 + 2); /* one row per vault proxy: two vaults name the guard */
+    ck_assert_ptr_nonnull(strstr(rg, guarded->name));
+    ck_assert_uint_eq(count(guards, "<row "), 1 + proxies); /* one row per vault proxy */
     ck_assert_ptr_nonnull(strstr(deleted, ">rsv-old-eus2<"));
     char *rv = row_with(vaults, ">rsv-epic-standard-eus2<");
     ck_assert_ptr_nonnull(strstr(rv, ">TimeBased<"));
