@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/estate.h"
 #include "render/pdf_internal.h"
 
 #define MAX_GROUPS 64
@@ -15,12 +16,12 @@ static const char *reported(const vp_text *t)
     return t->presence == VP_PRESENT && t->value ? t->value : "not reported";
 }
 
-/* "2026-09-29T22:01:07.123Z" -> "2026-09-29 22:01" */
-static const char *short_time(pdf_ctx *c, const vp_text *t)
+/* "2026-09-29T22:01:07.123Z" -> "2026-09-29 22:01"; NULL -> a dash (not reported). */
+const char *vpr_pdf_short_time(pdf_ctx *c, const char *rfc3339)
 {
-    if (t->presence != VP_PRESENT || !t->value)
+    if (!rfc3339)
         return "\xE2\x80\x94";
-    char *s = vpr_pdf_printf(c, "%.16s", t->value);
+    char *s = vpr_pdf_printf(c, "%.16s", rfc3339);
     if (strlen(s) > 10 && s[10] == 'T')
         s[10] = ' ';
     return s;
@@ -38,11 +39,12 @@ static void item_row(pdf_ctx *c, pdf_table *t, size_t index)
     cells[0].parts[1] = (pdf_part){vpr_pdf_nz(it->name), PF_MONO, 1, -1, &vpr_pdf_muted, 5.5f};
     cells[1] = vpr_pdf_cell_text(v ? v->name : vpr_pdf_nz(it->vault_id));
     cells[2] = vpr_pdf_cell_text(it->kind);
-    cells[3] = vpr_pdf_cell_text(it->policy_name.value ? it->policy_name.value : "none");
-    if (it->policy_link && !strcmp(it->policy_link, "missing"))
-        cells[3].parts[0].text = vpr_pdf_printf(c, "%s (not found)", reported(&it->policy_name));
+    char policy[512];
+    cells[3] = vpr_pdf_cell_text(vpr_pdf_strdup(c, vpr_item_policy(c->snap, it, policy, sizeof policy)));
     cells[4] = vpr_pdf_cell_text(reported(&it->protection_state));
-    cells[5] = vpr_pdf_cell_text(short_time(c, &it->last_backup_time));
+    /* absent (or the API's 2001-01-01 placeholder) is "never", as findings say "no backup yet" */
+    cells[5] = vpr_pdf_cell_text(vpr_time_never(&it->last_backup_time) ? VPR_NEVER
+                                                                       : vpr_pdf_short_time(c, it->last_backup_time.value));
     cells[6] = vpr_pdf_cell_text(!p ? "\xE2\x80\x94" : p->long_term_days < 0 ? "unknown" : vpr_pdf_printf(c, "%lld d", p->long_term_days));
     vpr_pdf_table_row(c, t, cells);
 }
@@ -95,9 +97,9 @@ static void population_summary(pdf_ctx *c, const char *const *vars)
 
 void vpr_pdf_population(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Protected item", 114, PF_SANS, PA_LEFT, 2}, {"Vault", 86, PF_SANS, PA_LEFT, 2},
+    static const pdf_col cols[] = {{"Protected item", 108, PF_SANS, PA_LEFT, 2}, {"Vault", 86, PF_SANS, PA_LEFT, 2},
                                    {"Kind", 58, PF_MONO, PA_LEFT, 1},            {"Policy", 72, PF_SANS, PA_LEFT, 2},
-                                   {"State", 58, PF_SANS, PA_LEFT, 1},           {"Last backup", 62, PF_SANS, PA_LEFT, 1},
+                                   {"State", 58, PF_SANS, PA_LEFT, 1},           {"Last backup", 68, PF_SANS, PA_LEFT, 1},
                                    {"Retention", PDF_WIDTH - 450, PF_SANS, PA_RIGHT, 1}};
     const char *count = vpr_pdf_count(c, c->snap->item_count), *limit = vpr_pdf_count(c, c->population_limit);
     const char *vars[] = {"count", count, "limit", limit, "xlsx", vpr_pdf_nz(c->in->xlsx_name),
@@ -106,6 +108,7 @@ void vpr_pdf_population(pdf_ctx *c)
     vpr_pdf_section(c, vpr_pdf_t(c, "/sections/population/title"));
     if (c->snap->item_count > c->population_limit) {
         population_summary(c, vars);
+        vpr_pdf_population_estate(c);
         return;
     }
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/population/intro", vars));
@@ -114,6 +117,7 @@ void vpr_pdf_population(pdf_ctx *c)
     for (size_t i = 0; i < c->snap->item_count && !c->status; i++)
         item_row(c, &t, i);
     vpr_pdf_table_end(c, &t);
+    vpr_pdf_population_estate(c);
 }
 
 /* ---- appendix ---- */
@@ -125,8 +129,9 @@ static void worm(pdf_ctx *c)
     static const pdf_col rcols[] = {{"Region", 90, PF_MONO, PA_LEFT, 0},  {"Display name", 90, PF_SANS, PA_LEFT, 0},
                                     {"WORM status", 120, PF_SANS, PA_LEFT, 0}, {"Vaults", 45, PF_SANS, PA_RIGHT, 0},
                                     {"Sources", PDF_WIDTH - 345, PF_MONO, PA_LEFT, 0}};
-    static const pdf_col scols[] = {{"Source", 70, PF_MONO, PA_LEFT, 0}, {"Title and address", PDF_WIDTH - 200, PF_SANS, PA_LEFT, 0},
-                                    {"As of", 65, PF_SANS, PA_LEFT, 0},   {"Recorded", 65, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col scols[] = {{"Source", 70, PF_MONO, PA_LEFT, 0}, {"Title, address and revision", PDF_WIDTH - 250, PF_SANS, PA_LEFT, 0},
+                                    {"As of", 60, PF_SANS, PA_LEFT, 0},   {"Retrieved", 60, PF_SANS, PA_LEFT, 0},
+                                    {"Recorded", 60, PF_SANS, PA_LEFT, 0}};
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/worm/title"), 1);
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/worm/intro"));
     vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted,
@@ -140,18 +145,27 @@ static void worm(pdf_ctx *c)
         for (size_t k = 0; k < r->source_count; k++)
             sources = vpr_pdf_printf(c, "%s%s%s", sources, k ? "\n" : "", r->sources[k]);
         int ga = r->worm && !strcmp(r->worm, "ga");
-        const char *row[] = {vpr_pdf_nz(r->location), vpr_pdf_nz(r->display_name),
+        const char *row[] = {vpr_pdf_nz(r->location), r->display_name && *r->display_name ? r->display_name : "\xE2\x80\x94",
                              ga ? "generally available" : r->worm ? "pending automatic transition" : "not listed",
                              vpr_pdf_count(c, r->vault_count), *sources ? sources : "\xE2\x80\x94"};
         vpr_pdf_table_strings(c, &t, row);
     }
     vpr_pdf_table_end(c, &t);
-    vpr_pdf_table_begin(c, &t, scols, 4, PDF_TABLE_SIZE);
+    vpr_pdf_table_begin(c, &t, scols, 5, PDF_TABLE_SIZE);
     for (size_t i = 0; i < s->worm_source_count && !c->status; i++) {
         const vp_worm_source *w = &s->worm_sources[i];
-        pdf_cell cells[4] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title), vpr_pdf_cell_text(w->as_of), vpr_pdf_cell_text(w->recorded)};
+        /* one revision of a page is one source: told apart by retrieval date and the hash of its quote */
+        pdf_cell cells[5] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title), vpr_pdf_cell_text(w->as_of),
+                             vpr_pdf_cell_text(w->retrieved ? w->retrieved : "\xE2\x80\x94"), vpr_pdf_cell_text(w->recorded)};
         cells[1].nparts = 2;
         cells[1].parts[1] = (pdf_part){vpr_pdf_nz(w->url), PF_MONO, 3, -1, &vpr_pdf_muted, 5.8f};
+        if (w->sha256 || w->supersedes) {
+            cells[1].nparts = 3;
+            cells[1].parts[2] = (pdf_part){vpr_pdf_printf(c, "%s%s%s%s", w->sha256 ? "SHA-256 of the quoted text " : "",
+                                                          vpr_pdf_nz(w->sha256), w->supersedes ? (w->sha256 ? "; supersedes " : "supersedes ") : "",
+                                                          vpr_pdf_nz(w->supersedes)),
+                                           PF_MONO, 3, -1, &vpr_pdf_muted, 5.2f};
+        }
         vpr_pdf_table_row(c, &t, cells);
     }
     vpr_pdf_table_end(c, &t);

@@ -233,6 +233,10 @@ vp_status vpr_pdf_index_snapshot(pdf_ctx *c);
 void vpr_pdf_vaults(pdf_ctx *c);
 void vpr_pdf_exceptions(pdf_ctx *c);
 void vpr_pdf_population(pdf_ctx *c);
+/* pdf_estate.c: backup engines, resource guards and soft-deleted vaults, after the items */
+void vpr_pdf_population_estate(pdf_ctx *c);
+/* pdf_back.c: "2026-09-29 22:01" of an RFC 3339 time; a dash for NULL */
+const char *vpr_pdf_short_time(pdf_ctx *c, const char *rfc3339);
 void vpr_pdf_appendix(pdf_ctx *c);
 int vpr_pdf_vault_of(pdf_ctx *c, const char *resource_id, size_t *index);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "render/estate.h"
 #include "render/pdf_internal.h"
 
 #define NO_VAULT ((size_t)-1)
@@ -133,22 +134,43 @@ static const char *flagged(pdf_ctx *c, const vp_text *t)
     return t->unknown ? vpr_pdf_printf(c, "%s (value not documented by Azure: kept verbatim)", reported(t)) : reported(t);
 }
 
+/* The state, the configuration format 2 added (type, and days for TimeBased), and - when
+ * the state is not reported - whether the API returned no immutability settings at all,
+ * which on current api-versions means never configured (docs/snapshot-format.md). */
+static const char *immutability(pdf_ctx *c, const vp_vault *v)
+{
+    const char *text = flagged(c, &v->immutability);
+    if (v->immutability_type.presence == VP_PRESENT)
+        text = vpr_pdf_printf(c, "%s; configuration %s%s", text, flagged(c, &v->immutability_type),
+                              v->immutability_days.presence == VP_PRESENT
+                                  ? vpr_pdf_printf(c, ", %lld days", v->immutability_days.value) : "");
+    /* a format 1 snapshot knows neither (both read as absent, api-version NULL): no note */
+    if (v->immutability.presence != VP_PRESENT && v->immutability_settings == VP_ABSENT &&
+        (v->security_settings == VP_PRESENT || v->api_version))
+        text = vpr_pdf_printf(c, "%s (the API returned no immutability settings%s%s)", text,
+                              v->api_version ? " at api-version " : "", vpr_pdf_nz(v->api_version));
+    return text;
+}
+
 static const char *worm_status(pdf_ctx *c, const vp_vault *v)
 {
     const vp_snapshot *s = c->snap;
     const vp_region *r = vp_snapshot_find_region(s, vpr_pdf_nz(v->location));
     if (!r)
         return vpr_pdf_printf(c, "%s: not in the WORM region catalog", vpr_pdf_nz(v->location));
+    char label[256];
+    const char *name = vpr_region_label(r->location, r->display_name, label, sizeof label);
     if (!r->worm || strcmp(r->worm, "ga"))
-        return vpr_pdf_printf(c, "%s (%s): pending automatic transition to WORM storage; not listed as generally available",
-                          vpr_pdf_nz(r->display_name), vpr_pdf_nz(r->location));
-    const char *text = vpr_pdf_printf(c, "%s (%s): WORM storage generally available", vpr_pdf_nz(r->display_name),
-                                  vpr_pdf_nz(r->location));
+        return vpr_pdf_printf(c, "%s: pending automatic transition to WORM storage; not listed as generally available",
+                              name);
+    const char *text = vpr_pdf_printf(c, "%s: WORM storage generally available", name);
     for (size_t i = 0; i < r->source_count; i++)
         for (size_t k = 0; k < s->worm_source_count; k++)
             if (s->worm_sources[k].id && r->sources[i] && !strcmp(s->worm_sources[k].id, r->sources[i]))
-                text = vpr_pdf_printf(c, "%s\nsource: %s, as of %s (recorded %s)", text, vpr_pdf_nz(s->worm_sources[k].title),
-                                  vpr_pdf_nz(s->worm_sources[k].as_of), vpr_pdf_nz(s->worm_sources[k].recorded));
+                text = vpr_pdf_printf(c, "%s\nsource: %s, as of %s%s%s (recorded %s; %s)", text, vpr_pdf_nz(s->worm_sources[k].title),
+                                      vpr_pdf_nz(s->worm_sources[k].as_of),
+                                      s->worm_sources[k].retrieved ? ", retrieved " : "", vpr_pdf_nz(s->worm_sources[k].retrieved),
+                                      vpr_pdf_nz(s->worm_sources[k].recorded), s->worm_sources[k].id);
     return text;
 }
 
@@ -172,7 +194,7 @@ static void settings(pdf_ctx *c, size_t vi)
     vpr_pdf_kv(c, &t, "Resource id", v->id, PF_MONO);
     vpr_pdf_kv(c, &t, "Subscription, group", vpr_pdf_printf(c, "%s \xC2\xB7 %s", vpr_pdf_nz(v->subscription_id), vpr_pdf_nz(v->resource_group)),
            PF_SANS);
-    vpr_pdf_kv(c, &t, "Immutability", flagged(c, &v->immutability), PF_BOLD);
+    vpr_pdf_kv(c, &t, "Immutability", immutability(c, v), PF_BOLD);
     vpr_pdf_kv(c, &t, "Soft delete",
            vpr_pdf_printf(c, "%s; retention %s; enhanced security %s", flagged(c, &v->soft_delete),
                       v->soft_delete_days.presence == VP_PRESENT ? vpr_pdf_printf(c, "%lld days", v->soft_delete_days.value)
@@ -181,21 +203,34 @@ static void settings(pdf_ctx *c, size_t vi)
            PF_SANS);
     const char *mua = vpr_pdf_printf(c, "%s; %zu resource guard prox%s", flagged(c, &v->mua), v->guard_count,
                                  v->guard_count == 1 ? "y" : "ies");
-    for (size_t g = 0; g < v->guard_count; g++)
-        mua = vpr_pdf_printf(c, "%s\nguard %s", mua, vpr_pdf_nz(v->guards[g].resource_guard_id));
+    for (size_t g = 0; g < v->guard_count; g++) {
+        const vp_resource_guard *guard = vpr_proxy_guard(c->snap, &v->guards[g]);
+        const char *id = guard ? guard->id : v->guards[g].resource_guard_id;
+        const char *iso = vpr_guard_isolation(c->snap, v, guard ? guard->subscription_id : NULL, id);
+        mua = vpr_pdf_printf(c, "%s\nguard %s (%s; %s)", mua, vpr_pdf_nz(id), guard ? vpr_pdf_nz(guard->status) : "not in the snapshot",
+                             iso ? iso : "isolation not known");
+    }
     vpr_pdf_kv(c, &t, "Multi-user authorization", mua, PF_SANS);
     vpr_pdf_kv(c, &t, "Redundancy", vpr_pdf_printf(c, "%s; cross-region restore %s", flagged(c, &v->storage_redundancy),
                                            flagged(c, &v->cross_region_restore)), PF_SANS);
     vpr_pdf_kv(c, &t, "Region WORM status", worm_status(c, v), PF_SANS);
-    vpr_pdf_kv(c, &t, "Other settings", vpr_pdf_printf(c, "SKU %s; secure score %s; BCDR security level %s; public network access %s",
+    vpr_pdf_kv(c, &t, "Source scan", flagged(c, &v->source_scan), PF_SANS);
+    if (v->engine_count)
+        vpr_pdf_kv(c, &t, "Backup engines",
+                   vpr_pdf_printf(c, "%s DPM / Azure Backup Server engine%s registered (listed under Population)",
+                                  vpr_pdf_count(c, v->engine_count), v->engine_count == 1 ? "" : "s"), PF_SANS);
+    vpr_pdf_kv(c, &t, "Other settings", vpr_pdf_printf(c, "SKU %s; secure score %s; BCDR security level %s; public network access %s; "
+                                                          "read at api-version %s",
                                                reported(&v->sku), reported(&v->secure_score),
-                                               reported(&v->bcdr_security_level), reported(&v->public_network_access)),
+                                               reported(&v->bcdr_security_level), reported(&v->public_network_access),
+                                               v->api_version ? v->api_version : "not known"),
            PF_SANS);
-    vpr_pdf_kv(c, &t, "List calls", vpr_pdf_printf(c, "policies %s, items %s, backup config %s, storage config %s, guards %s",
+    vpr_pdf_kv(c, &t, "List calls", vpr_pdf_printf(c, "policies %s, items %s, backup config %s, storage config %s, guards %s, engines %s",
                                            vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]), vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]),
                                            vp_list_status_name(v->lists[VP_ARM_LIST_VAULTCONFIG]),
                                            vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]),
-                                           vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS])), PF_SANS);
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS]),
+                                           vp_list_status_name(v->lists[VP_ARM_LIST_ENGINES])), PF_SANS);
     vpr_pdf_kv(c, &t, "Findings", tally(c, c->vault_counts[vi]), PF_SANS);
     vpr_pdf_kv(c, &t, "Source", vpr_pdf_printf(c, "%s#%s", vpr_pdf_nz(v->source.file), vpr_pdf_nz(v->source.pointer)), PF_MONO);
     vpr_pdf_table_end(c, &t);

@@ -49,6 +49,10 @@ static void make_formats(xlsx_ctx *x)
     f->time = workbook_add_format(x->wb);
     format_set_num_format(f->time, "yyyy-mm-dd hh:mm:ss");
     format_set_align(f->time, LXW_ALIGN_LEFT);
+    /* a time the API gave with a fraction of a second keeps it, to Excel's millisecond */
+    f->time_ms = workbook_add_format(x->wb);
+    format_set_num_format(f->time_ms, "yyyy-mm-dd hh:mm:ss.000");
+    format_set_align(f->time_ms, LXW_ALIGN_LEFT);
     for (int s = 0; s < XS_STYLES; s++) {
         f->status[s] = workbook_add_format(x->wb);
         format_set_bg_color(f->status[s], styles[s].bg);
@@ -57,7 +61,7 @@ static void make_formats(xlsx_ctx *x)
     /* libxlsxwriter numbers a format in a workbook-wide table the first time a cell or a
      * conditional format uses it. Numbering them all now, in this fixed order, makes that
      * table read-only while two threads write sheets, and keeps the bytes the same. */
-    lxw_format *cell_formats[] = {f->header, f->title, f->heading, f->label, f->wrap, f->date, f->time};
+    lxw_format *cell_formats[] = {f->header, f->title, f->heading, f->label, f->wrap, f->date, f->time, f->time_ms};
     for (size_t i = 0; i < sizeof cell_formats / sizeof cell_formats[0]; i++)
         lxw_format_get_xf_index(cell_formats[i]);
     for (int s = 0; s < XS_STYLES; s++)
@@ -191,6 +195,9 @@ static void write_sheets(xlsx_ctx *x)
     vpr_xlsx_write_controls(x);
     /* findings also count per vault and exemption, for the Summary and Exemptions */
     write_populations(x);
+    vpr_xlsx_write_engines(x);
+    vpr_xlsx_write_guards(x);
+    vpr_xlsx_write_deleted_vaults(x);
     vpr_xlsx_write_regions(x);
     vpr_xlsx_write_exemptions(x);
     vpr_xlsx_write_collection(x);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/vec.h"
+#include "render/estate.h"
 #include "render/xlsx_internal.h"
 
 /* The snapshot's field names of the vp_text fields flagged as outside their enum. */
@@ -31,9 +32,11 @@ static void tags_text(vpc_buf *b, const vp_tags *t)
 }
 
 enum {
-    V_NAME, V_SUB, V_RG, V_LOCATION, V_WORM, V_SKU, V_IMMUTABILITY, V_SOFT_DELETE, V_SOFT_DAYS, V_ENHANCED, V_MUA,
-    V_GUARDS, V_GUARD_IDS, V_REDUNDANCY, V_CRR, V_SCORE, V_BCDR, V_PROVISIONING, V_PUBLIC, V_POLICIES, V_ITEMS,
-    V_L_POLICIES, V_L_ITEMS, V_L_CONFIG, V_L_STORAGE, V_L_GUARDS, V_UNKNOWN, V_TAGS, V_ID, V_FILE, V_POINTER, V_NCOLS
+    V_NAME, V_SUB, V_RG, V_LOCATION, V_WORM, V_SKU, V_IMMUTABILITY, V_IMM_SETTINGS, V_IMM_TYPE, V_IMM_DAYS,
+    V_SECURITY_SETTINGS, V_SOFT_DELETE, V_SOFT_DAYS, V_ENHANCED, V_MUA, V_GUARDS, V_GUARD_IDS, V_SOURCE_SCAN,
+    V_REDUNDANCY, V_CRR, V_SCORE, V_BCDR, V_PROVISIONING, V_PUBLIC, V_POLICIES, V_ITEMS, V_ENGINES, V_L_POLICIES,
+    V_L_ITEMS, V_L_CONFIG, V_L_STORAGE, V_L_GUARDS, V_L_ENGINES, V_UNKNOWN, V_API, V_TAGS, V_ID, V_FILE, V_POINTER,
+    V_NCOLS
 };
 
 static const xlsx_col vault_cols[V_NCOLS] = {
@@ -44,12 +47,17 @@ static const xlsx_col vault_cols[V_NCOLS] = {
     [V_WORM] = {"Region WORM", XC_TEXT, XP_WORM},
     [V_SKU] = {"SKU", XC_TEXT, 0},
     [V_IMMUTABILITY] = {"Immutability", XC_TEXT, XP_IMMUTABLE},
+    [V_IMM_SETTINGS] = {"Immutability settings", XC_TEXT, 0},
+    [V_IMM_TYPE] = {"Immutability type", XC_TEXT, 0},
+    [V_IMM_DAYS] = {"Immutability duration (days)", XC_NUM, 0},
+    [V_SECURITY_SETTINGS] = {"Security settings", XC_TEXT, 0},
     [V_SOFT_DELETE] = {"Soft delete", XC_TEXT, XP_SOFTDELETE},
     [V_SOFT_DAYS] = {"Soft delete retention (days)", XC_NUM, 0},
     [V_ENHANCED] = {"Enhanced security", XC_TEXT, XP_SOFTDELETE},
     [V_MUA] = {"Multi-user authorization", XC_TEXT, XP_ENABLED},
     [V_GUARDS] = {"Resource guard proxies", XC_NUM, 0},
     [V_GUARD_IDS] = {"Resource guards", XC_ID, 0},
+    [V_SOURCE_SCAN] = {"Source scan", XC_TEXT, XP_ENABLED},
     [V_REDUNDANCY] = {"Storage redundancy", XC_TEXT, 0},
     [V_CRR] = {"Cross-region restore", XC_TEXT, 0},
     [V_SCORE] = {"Secure score", XC_TEXT, 0},
@@ -58,12 +66,15 @@ static const xlsx_col vault_cols[V_NCOLS] = {
     [V_PUBLIC] = {"Public network access", XC_TEXT, 0},
     [V_POLICIES] = {"Policies", XC_NUM, 0},
     [V_ITEMS] = {"Protected items", XC_NUM, 0},
+    [V_ENGINES] = {"Backup engines", XC_NUM, 0},
     [V_L_POLICIES] = {"List: backupPolicies", XC_TEXT, XP_LIST},
     [V_L_ITEMS] = {"List: backupProtectedItems", XC_TEXT, XP_LIST},
     [V_L_CONFIG] = {"List: backupconfig", XC_TEXT, XP_LIST},
     [V_L_STORAGE] = {"List: backupstorageconfig", XC_TEXT, XP_LIST},
     [V_L_GUARDS] = {"List: backupResourceGuardProxies", XC_TEXT, XP_LIST},
+    [V_L_ENGINES] = {"List: backupEngines", XC_TEXT, XP_LIST},
     [V_UNKNOWN] = {"Values outside the documented enum", XC_TEXT, 0},
+    [V_API] = {"API version", XC_ID, 0},
     [V_TAGS] = {"Tags", XC_TEXT, 0},
     [V_ID] = {"Id", XC_ID, 0},
     [V_FILE] = {"Source file", XC_ID, 0},
@@ -72,13 +83,14 @@ static const xlsx_col vault_cols[V_NCOLS] = {
 
 static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
 {
-    static const char *const names[] = {"immutability", "soft_delete.state", "soft_delete.enhanced_security",
-                                        "multi_user_authorization", "storage_redundancy", "cross_region_restore",
-                                        "secure_score", "bcdr_security_level", "provisioning_state",
-                                        "public_network_access", "sku"};
-    const vp_text *fields[] = {&v->immutability, &v->soft_delete, &v->enhanced_security, &v->mua,
-                               &v->storage_redundancy, &v->cross_region_restore, &v->secure_score,
-                               &v->bcdr_security_level, &v->provisioning_state, &v->public_network_access, &v->sku};
+    static const char *const names[] = {"immutability", "immutability_configuration.type", "soft_delete.state",
+                                        "soft_delete.enhanced_security", "multi_user_authorization", "source_scan",
+                                        "storage_redundancy", "cross_region_restore", "secure_score",
+                                        "bcdr_security_level", "provisioning_state", "public_network_access", "sku"};
+    const vp_text *fields[] = {&v->immutability, &v->immutability_type, &v->soft_delete, &v->enhanced_security,
+                               &v->mua, &v->source_scan, &v->storage_redundancy, &v->cross_region_restore,
+                               &v->secure_score, &v->bcdr_security_level, &v->provisioning_state,
+                               &v->public_network_access, &v->sku};
     const vp_region *region = vp_snapshot_find_region(x->in->snapshot, v->location);
     if (vpr_xlsx_pop_row(p))
         return;
@@ -89,6 +101,11 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     vpr_xlsx_text(p, V_WORM, region ? region->worm : NULL);
     vpr_xlsx_vtext(p, V_SKU, &v->sku);
     vpr_xlsx_vtext(p, V_IMMUTABILITY, &v->immutability);
+    /* absent settings on a current api-version mean "never configured" (docs/snapshot-format.md) */
+    vpr_xlsx_text(p, V_IMM_SETTINGS, vpr_presence_name(v->immutability_settings));
+    vpr_xlsx_vtext(p, V_IMM_TYPE, &v->immutability_type);
+    vpr_xlsx_vnum(p, V_IMM_DAYS, &v->immutability_days);
+    vpr_xlsx_text(p, V_SECURITY_SETTINGS, vpr_presence_name(v->security_settings));
     vpr_xlsx_vtext(p, V_SOFT_DELETE, &v->soft_delete);
     vpr_xlsx_vnum(p, V_SOFT_DAYS, &v->soft_delete_days);
     vpr_xlsx_vtext(p, V_ENHANCED, &v->enhanced_security);
@@ -100,6 +117,7 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
         vpc_buf_adds(&x->buf, v->guards[g].resource_guard_id);
     }
     vpr_xlsx_text(p, V_GUARD_IDS, vpc_buf_str(&x->buf));
+    vpr_xlsx_vtext(p, V_SOURCE_SCAN, &v->source_scan);
     vpr_xlsx_vtext(p, V_REDUNDANCY, &v->storage_redundancy);
     vpr_xlsx_vtext(p, V_CRR, &v->cross_region_restore);
     vpr_xlsx_vtext(p, V_SCORE, &v->secure_score);
@@ -108,13 +126,16 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     vpr_xlsx_vtext(p, V_PUBLIC, &v->public_network_access);
     vpr_xlsx_num(p, V_POLICIES, (double)v->policy_count);
     vpr_xlsx_num(p, V_ITEMS, (double)v->item_count);
+    vpr_xlsx_num(p, V_ENGINES, (double)v->engine_count);
     vpr_xlsx_text(p, V_L_POLICIES, vp_list_status_name(v->lists[VP_ARM_LIST_POLICIES]));
     vpr_xlsx_text(p, V_L_ITEMS, vp_list_status_name(v->lists[VP_ARM_LIST_ITEMS]));
     vpr_xlsx_text(p, V_L_CONFIG, vp_list_status_name(v->lists[VP_ARM_LIST_VAULTCONFIG]));
     vpr_xlsx_text(p, V_L_STORAGE, vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]));
     vpr_xlsx_text(p, V_L_GUARDS, vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS]));
+    vpr_xlsx_text(p, V_L_ENGINES, vp_list_status_name(v->lists[VP_ARM_LIST_ENGINES]));
     unknown_list(&x->buf, fields, names, sizeof names / sizeof names[0]);
     vpr_xlsx_text(p, V_UNKNOWN, vpc_buf_str(&x->buf));
+    vpr_xlsx_text(p, V_API, v->api_version);
     tags_text(&x->buf, &v->tags);
     vpr_xlsx_text(p, V_TAGS, vpc_buf_str(&x->buf));
     vpr_xlsx_text(p, V_ID, v->id);
@@ -275,13 +296,18 @@ static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
     vpr_xlsx_text(p, I_KIND, it->kind);
     vpr_xlsx_text(p, I_VAULT, vpr_xlsx_vault_name(x->in->snapshot, it->vault_id));
     vpr_xlsx_text(p, I_SUB, it->subscription_id);
-    vpr_xlsx_vtext(p, I_POLICY, &it->policy_name);
+    char policy[512];
+    vpr_xlsx_text(p, I_POLICY, vpr_item_policy(x->in->snapshot, it, policy, sizeof policy));
     vpr_xlsx_text(p, I_POLICY_LINK, it->policy_link);
     vpr_xlsx_vtext(p, I_STATE, &it->protection_state);
     vpr_xlsx_vtext(p, I_STATUS, &it->protection_status);
     vpr_xlsx_vtext(p, I_HEALTH, &it->health_status);
     vpr_xlsx_vtext(p, I_LAST_STATUS, &it->last_backup_status);
-    vpr_xlsx_time(p, I_LAST_BACKUP, it->last_backup_time.value);
+    /* absent (or the API's 2001-01-01 placeholder) is "never", as findings say "no backup yet" */
+    if (vpr_time_never(&it->last_backup_time))
+        vpr_xlsx_text(p, I_LAST_BACKUP, VPR_NEVER);
+    else
+        vpr_xlsx_time(p, I_LAST_BACKUP, it->last_backup_time.value);
     vpr_xlsx_time(p, I_LAST_RP, it->last_recovery_point.value);
     vpr_xlsx_time(p, I_OLDEST_RP, it->oldest_recovery_point.value);
     vpr_xlsx_vnum(p, I_RP_COUNT, &it->recovery_point_count);
@@ -318,13 +344,14 @@ int vpr_xlsx_digest_add(xlsx_ctx *x, const vp_item *it)
     if (!x->digest_strings && !(x->digest_strings = calloc(1, sizeof *x->digest_strings)))
         return vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
     /* vault names live in the snapshot's vaults, which stay in memory */
+    char policy[512];
     xlsx_item_digest d = {digest_copy(x, it->id), vpr_xlsx_vault_name(x->in->snapshot, it->vault_id),
-                          it->policy_name.presence == VP_PRESENT ? digest_copy(x, it->policy_name.value) : NULL,
+                          digest_copy(x, vpr_item_policy(x->in->snapshot, it, policy, sizeof policy)),
                           it->protection_state.presence == VP_PRESENT ? digest_copy(x, it->protection_state.value)
                                                                       : NULL};
     if (d.vault_name == it->vault_id)
         d.vault_name = digest_copy(x, it->vault_id); /* no such vault: the id itself, copied */
-    if (!d.id || (it->vault_id && !d.vault_name) || (it->policy_name.presence == VP_PRESENT && !d.policy_name) ||
+    if (!d.id || (it->vault_id && !d.vault_name) || !d.policy_name ||
         (it->protection_state.presence == VP_PRESENT && !d.protection_state))
         return vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
     xlsx_item_digest *slot = VP_VEC_PUSH(x->digest);

@@ -68,7 +68,7 @@ typedef struct {
 typedef enum { XS_GOOD = 0, XS_WARN, XS_BAD, XS_ORANGE, XS_INFO, XS_GREY, XS_STYLES } xlsx_style;
 
 typedef struct {
-    lxw_format *header, *title, *heading, *label, *wrap, *date, *time, *status[XS_STYLES];
+    lxw_format *header, *title, *heading, *label, *wrap, *date, *time, *time_ms, *status[XS_STYLES];
 } xlsx_formats;
 
 /* One sheet as listed in the README's directory. */
@@ -159,8 +159,12 @@ int vpr_xlsx_pop_end(xlsx_pop *p);
 /* Writes s as a text cell of any sheet, guarded; with the width tracked in w when not NULL. */
 void vpr_xlsx_cell_text(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s, lxw_format *fmt,
                     double *w);
-/* Excel serial date of an RFC 3339 time or yyyy-mm-dd, in UTC; -1 when not a time. */
+/* Excel serial date of an RFC 3339 time or yyyy-mm-dd, in UTC, with the time's fraction
+ * of a second; -1 when not a time. */
 double vpr_xlsx_serial(const char *s);
+/* The number format that shows such a value: a date, a time to the second, or - when the
+ * text has a fraction of a second - to the millisecond. */
+lxw_format *vpr_xlsx_time_format(const xlsx_ctx *x, const char *s);
 /* Counts of the characters s would show, for column widths. */
 size_t vpr_xlsx_chars(const char *s);
 /* Applies the palette's colours to rows first..last of a column. */
@@ -192,6 +196,9 @@ void vpr_xlsx_write_vaults(xlsx_ctx *x);
 void vpr_xlsx_write_policies(xlsx_ctx *x);
 void vpr_xlsx_write_items(xlsx_ctx *x);
 void vpr_xlsx_write_vms(xlsx_ctx *x); /* xlsx_vms.c */
+void vpr_xlsx_write_engines(xlsx_ctx *x);        /* xlsx_guards.c */
+void vpr_xlsx_write_guards(xlsx_ctx *x);         /* xlsx_guards.c */
+void vpr_xlsx_write_deleted_vaults(xlsx_ctx *x); /* xlsx_guards.c */
 void vpr_xlsx_write_regions(xlsx_ctx *x);
 void vpr_xlsx_write_collection(xlsx_ctx *x);
 void vpr_xlsx_write_summary(xlsx_ctx *x);
@@ -205,7 +212,9 @@ const char *vpr_xlsx_vault_name(const vp_snapshot *s, const char *vault_id);
 
 /* An item as the VM sheet's coverage columns see it (xlsx_estate.c). */
 typedef struct xlsx_item_digest {
-    const char *id, *vault_name, *policy_name, *protection_state; /* NULL: absent */
+    const char *id, *vault_name;
+    const char *policy_name;      /* as the item's row shows it (render/estate.h), never NULL */
+    const char *protection_state; /* NULL: absent */
 } xlsx_item_digest;
 /* Records it (only when the snapshot's items are streamed); returns nonzero on failure. */
 int vpr_xlsx_digest_add(xlsx_ctx *x, const vp_item *it);

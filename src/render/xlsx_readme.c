@@ -63,7 +63,7 @@ static void kv_time(readme *r, const char *label, const char *rfc3339)
     if (serial < 0)
         cell(r, 1, rfc3339, NULL);
     else if (!r->x->status)
-        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, serial, r->x->f.time), "README");
+        vpr_xlsx_check(r->x, worksheet_write_number(r->ws, r->row, 1, serial, vpr_xlsx_time_format(r->x, rfc3339)), "README");
     r->row++;
 }
 

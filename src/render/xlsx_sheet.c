@@ -123,19 +123,40 @@ static int plain_date(const char *s, long long *days)
     return 0;
 }
 
-/* Excel's serial: days since 1899-12-30, so 1970-01-01 is 25569. Whole seconds, as
- * evaluation measures them; times before 1900-03-01 (where Excel's calendar is off) are
- * not dates. */
+/* The fraction of a second of an RFC 3339 time ("...:07.123Z" -> 0.123), 0 without one.
+ * vp_time_parse reads whole seconds (what evaluation measures); the workbook shows the
+ * value as the API gave it. */
+static double fraction_of(const char *s)
+{
+    const char *dot = strlen(s) > 19 && s[19] == '.' ? s + 20 : NULL;
+    double f = 0, scale = 0.1;
+    for (; dot && *dot >= '0' && *dot <= '9'; dot++, scale /= 10)
+        f += (*dot - '0') * scale;
+    return f;
+}
+
+/* Excel's serial: days since 1899-12-30, so 1970-01-01 is 25569. Times before 1900-03-01
+ * (where Excel's calendar is off) are not dates. */
 double vpr_xlsx_serial(const char *s)
 {
     long long days, epoch;
+    double fraction = 0;
     if (plain_date(s, &days) == 0)
         epoch = days * 86400;
     else if (vp_time_parse(s, &epoch) != 0)
         return -1;
+    else
+        fraction = fraction_of(s);
     if (epoch < -2203891200LL) /* 1900-03-01T00:00:00Z */
         return -1;
-    return 25569.0 + (double)epoch / 86400.0;
+    return 25569.0 + ((double)epoch + fraction) / 86400.0;
+}
+
+lxw_format *vpr_xlsx_time_format(const xlsx_ctx *x, const char *s)
+{
+    if (strlen(s) == 10)
+        return x->f.date;
+    return fraction_of(s) > 0 ? x->f.time_ms : x->f.time;
 }
 
 static const char *header_of(const xlsx_pop *p, size_t i)
@@ -329,8 +350,11 @@ void vpr_xlsx_time(xlsx_pop *p, size_t col, const char *s)
         vpr_xlsx_text(p, col, s);
         return;
     }
-    lxw_format *fmt = strlen(s) == 10 ? p->x->f.date : p->x->f.time;
-    vpr_xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, serial, fmt), "writing a date");
+    lxw_format *fmt = vpr_xlsx_time_format(p->x, s);
+    if (vpr_xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, serial, fmt), "writing a date"))
+        return;
+    if (fmt == p->x->f.time_ms)
+        track(&p->width[col], 23); /* "yyyy-mm-dd hh:mm:ss.000" */
 }
 
 void vpr_xlsx_vtext(xlsx_pop *p, size_t col, const vp_text *t)

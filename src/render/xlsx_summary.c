@@ -343,7 +343,7 @@ void vpr_xlsx_write_summary(xlsx_ctx *x)
     s.row++;
     label(&s, 0, "Measured as of (UTC)", x->f.label);
     if (h->as_of && vpr_xlsx_serial(h->as_of) >= 0 && !x->status)
-        vpr_xlsx_check(x, worksheet_write_number(s.ws, s.row, 1, vpr_xlsx_serial(h->as_of), x->f.time), "Summary");
+        vpr_xlsx_check(x, worksheet_write_number(s.ws, s.row, 1, vpr_xlsx_serial(h->as_of), vpr_xlsx_time_format(x, h->as_of)), "Summary");
     s.row += 2;
     frameworks_block(&s, rows);
     controls_block(&s, rows);

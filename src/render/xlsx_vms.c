@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/vec.h"
+#include "render/estate.h"
 #include "render/xlsx_internal.h"
 
 #define MAX_TAG_COLUMNS 40 /* the most used keys beyond this stay in the Tags column only */
@@ -163,6 +164,7 @@ static void add_unique(vpc_buf *b, const char *s)
 static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
 {
     const vp_snapshot *s = x->in->snapshot;
+    char policy[512]; /* as the item's own row shows it (render/estate.h) */
     vpc_buf_clear(&x->buf);
     for (size_t k = 0; k < vm->protected_count; k++) {
         if (s->lazy_source) { /* items were streamed: their digests were kept */
@@ -178,7 +180,7 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
         if (what == M_VAULTS)
             add_unique(&x->buf, vpr_xlsx_vault_name(s, it->vault_id));
         else if (what == M_POLICIES)
-            add_unique(&x->buf, it->policy_name.value);
+            add_unique(&x->buf, vpr_item_policy(s, it, policy, sizeof policy));
         else
             add_unique(&x->buf, it->protection_state.value);
     }

@@ -11,9 +11,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+import render_format2  # noqa: E402
 
 RAW = os.path.join(SAMPLE, "raw")
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
@@ -287,6 +289,73 @@ class Errors(TempDirTest):
         self.assertEqual(rc, 6, err)
         self.assertIn(target, err)
         self.assertFalse(os.path.exists(target))
+
+
+class Format2Report(unittest.TestCase):
+    """What snapshot format 2 holds, in the PDF (issue 13), over the hand-made snapshot of
+    render_format2.py: the resolved policy of an item without policyName, "never" for no
+    backup time, region names, the vault's immutability configuration and source scan,
+    and the engines, resource guards and soft-deleted vaults at the end of the population."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="vp-pdf2-")
+        cls.snap, cls.findings, cls.facts = render_format2.make(cls.dir)
+        cls.pdf = os.path.join(cls.dir, "report.pdf")
+        rc, _, err = render(cls.snap, cls.findings, cls.pdf)
+        assert rc == 0, err
+        cls.text = tool("pdftotext", "-enc", "UTF-8", cls.pdf, "-")
+        cls.layout = tool("pdftotext", "-layout", "-enc", "UTF-8", cls.pdf, "-").splitlines()
+        cls.flat = re.sub(r"\s+", " ", cls.text)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def row(self, friendly):
+        """The first line of an item's row in the population table (pdftotext -layout)."""
+        start = max(i for i, line in enumerate(self.layout) if "Every protected item in the snapshot" in line)
+        rows = [line for line in self.layout[start:] if friendly in line]
+        self.assertEqual(len(rows), 1, friendly)
+        return rows[0]
+
+    def test_item_policy_resolved_missing(self):
+        line = self.row("item-a-no-policy-name")
+        self.assertIn(self.facts["a_policy"][:8], line)
+        self.assertNotRegex(line, r"\bnone\b")
+        self.assertIn("polgoneaway(notfound)", squeeze(self.text))
+
+    def test_never_for_no_backup_time(self):
+        self.assertRegex(self.row("item-c-no-backup-time"), r"\bnever\b")
+        self.assertRegex(self.row("item-d-placeholder"), r"\bnever\b")
+        self.assertNotIn("2001-01-01", self.row("item-d-placeholder"))  # (findings may quote it)
+        self.assertIn("2026-09-29 21:47", self.row("item-e-milliseconds"))
+
+    def test_region_names(self):
+        self.assertIn("East US 2 (eastus2)", self.flat)
+        self.assertIn("westus3: ", self.flat)
+        self.assertNotRegex(self.text, r"(?m)^\s*\(westus3\)")
+
+    def test_vault_immutability_configuration_and_source_scan(self):
+        self.assertIn("configurationTimeBased,30days", squeeze(self.text))
+        self.assertIn("SourcescanEnabled", squeeze(self.text))
+        self.assertIn("theAPIreturnednoimmutabilitysettingsatapiversion20260801", squeeze(self.text))
+
+    def test_engines_guards_deleted_vaults(self):
+        outline = tool("mutool", "show", self.pdf, "outline")
+        for title in ["Backup engines", "Resource guards", "Soft-deleted vaults"]:
+            self.assertIn(title, outline)
+        text = squeeze(self.text)
+        for value in ["dpmsql01.contoso.local", "14.0.30.0", "2.0.9262.0", "3/12", "2026092923:10",
+                      "rguardcontosobackup", "othersubscription(tenantnotknown)", "notallowed",
+                      "rguardfinsox", "HTTP403AuthorizationFailed",
+                      "Microsoft.RecoveryServices/vaults/backupconfig/write", "rsvoldeus2", "2026090110:00",
+                      "2026091510:00"]:
+            self.assertIn(value, text)
+        # the unreadable guard's row (pdftotext -layout keeps a row's first line together)
+        row = [line for line in self.layout if line.startswith("rsv-fin-sox-plc") and "rguard-fin-sox" in line]
+        self.assertEqual(len(row), 1, row)
+        self.assertRegex(row[0], r"unreadable: HTTP\s.*same subscription")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 tools independent of vaultproof (tests/tools/xlsx_check.py: unzip, xlsx2csv, openpyxl);
 formula injection from tag values; byte-identical output with a pinned clock; bad
 inputs (exit 3, naming the file) and unwritable output (exit 6), never a partial file."""
+import datetime
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 import openpyxl  # noqa: E402
 import xlsx_check  # noqa: E402
 from vptest import PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
+import render_format2  # noqa: E402
 
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
 SUB = "/subscriptions/00000000-0000-0000-0000-000000000001"
@@ -254,6 +256,125 @@ class StreamedPopulations(TempDirTest):
         self.assertIn("expected the writer's order", err)
         self.assertIn("/protected_items/1/id", err)
         self.assertFalse(os.path.exists(out), "no partial workbook")
+
+
+class Format2Workbook(unittest.TestCase):
+    """What snapshot format 2 holds, in the workbook (issue 13), over the hand-made
+    snapshot of render_format2.py, row by row with openpyxl."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="vp-xlsx2-")
+        cls.snapshot, cls.findings, cls.facts = render_format2.make(cls.tmp)
+        # with --pdf too the snapshot is read whole; --xlsx alone reads it lazily (below)
+        cls.xlsx = os.path.join(cls.tmp, "format2.xlsx")
+        rc, _, err = render(cls.snapshot, cls.findings, cls.xlsx, "--pdf", os.path.join(cls.tmp, "format2.pdf"))
+        assert rc == 0, err
+        cls.wb = openpyxl.load_workbook(cls.xlsx)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def rows(self, sheet, key, value):
+        """The rows of a sheet whose column `key` is value, as {header: cell}."""
+        ws = self.wb[sheet]
+        hdr = [c.value for c in ws[1]]
+        return [dict(zip(hdr, r)) for r in ws.iter_rows(min_row=2) if r[hdr.index(key)].value == value]
+
+    def item(self, letter):
+        found = self.rows("Protected Items", "Id", self.facts[letter]["id"])
+        self.assertEqual(len(found), 1, letter)
+        return found[0]
+
+    def test_whole_workbook_checks(self):
+        xlsx_check.check(self.xlsx, self.snapshot, self.findings, now=PINNED)
+
+    def test_item_policy(self):
+        self.assertEqual(self.item("a")["Policy"].value, self.facts["a_policy"])
+        self.assertEqual(self.item("b")["Policy"].value, "pol-gone-away (not found)")
+        self.assertEqual(self.item("b")["Policy link"].value, "missing")
+
+    def test_last_backup_never_and_milliseconds(self):
+        self.assertEqual(self.item("c")["Last backup (UTC)"].value, "never")
+        self.assertEqual(self.item("d")["Last backup (UTC)"].value, "never")
+        cell = self.item("e")["Last backup (UTC)"]
+        self.assertEqual(cell.value.replace(microsecond=round(cell.value.microsecond, -3)),
+                         datetime.datetime(2026, 9, 29, 21, 47, 26, 472000))
+        self.assertEqual(cell.number_format, "yyyy-mm-dd hh:mm:ss.000")
+        whole = self.item("a")["Last backup (UTC)"]
+        self.assertIn(whole.number_format, ("yyyy-mm-dd hh:mm:ss", "yyyy-mm-dd hh:mm:ss.000"))
+
+    def test_vault_configuration(self):
+        v = self.rows("Vaults", "Vault", "rsv-epic-standard-eus2")[0]
+        self.assertEqual(v["Immutability type"].value, "TimeBased")
+        self.assertEqual(v["Immutability duration (days)"].value, 30)
+        self.assertEqual(v["Source scan"].value, "Enabled")
+        self.assertEqual(v["API version"].value, "2026-08-01")
+        self.assertEqual(v["Backup engines"].value, 1)
+        self.assertEqual(v["List: backupEngines"].value, "complete")
+        never = self.rows("Vaults", "Vault", "rsv-shared-mars-sin")[0]
+        self.assertIsNone(never["Immutability"].value)
+        self.assertEqual(never["Immutability settings"].value, "absent")
+        self.assertEqual(never["Security settings"].value, "present")
+
+    def test_engine_guard_deleted_vault_sheets(self):
+        e = self.rows("Backup Engines", "Engine", "dpm-sql-01.contoso.local")
+        self.assertEqual(len(e), 1)
+        e = e[0]
+        self.assertEqual(e["Vault"].value, "rsv-epic-standard-eus2")
+        self.assertEqual((e["Registration status"].value, e["Health status"].value), ("Registered", "Healthy"))
+        self.assertEqual((e["DPM version"].value, e["Agent version"].value), ("14.0.30.0", "2.0.9262.0"))
+        self.assertEqual((e["Protected servers"].value, e["Protected items"].value), (3, 12))
+        self.assertEqual(e["Last reported (UTC)"].number_format, "yyyy-mm-dd hh:mm:ss.000")
+        guards = self.rows("Resource Guards", "Guard id", render_format2.GUARD_ID)
+        self.assertEqual([g["Vault"].value for g in guards], ["rsv-epic-immutable-wus3"])
+        g = guards[0]
+        self.assertEqual(g["Status"].value, "read")
+        self.assertEqual(g["Isolation"].value, "other subscription (tenant not known)")
+        self.assertEqual(g["Excluded operations"].value, "Microsoft.RecoveryServices/vaults/backupconfig/write")
+        self.assertIs(g["Auto approvals allowed"].value, False)
+        guards = self.rows("Resource Guards", "Guard id", render_format2.GUARD2_ID)
+        self.assertEqual([g["Vault"].value for g in guards], ["rsv-fin-sox-plc"])
+        g = guards[0]
+        self.assertEqual((g["Status"].value, g["Detail"].value), ("unreadable", "HTTP 403 AuthorizationFailed"))
+        self.assertEqual(g["Isolation"].value, "same subscription")
+        self.assertIsNone(g["Excluded operations"].value)  # not read: not reported, never "none"
+        self.assertIsNone(g["Auto approvals allowed"].value)
+        d = self.rows("Deleted Vaults", "Vault", "rsv-old-eus2")
+        self.assertEqual(len(d), 1)
+        self.assertEqual(d[0]["Vault id"].value, render_format2.DELETED["vault_id"])
+        self.assertEqual(d[0]["Deleted (UTC)"].value, datetime.datetime(2026, 9, 1, 10, 0))
+        self.assertEqual(d[0]["Purge at (UTC)"].value, datetime.datetime(2026, 9, 15, 10, 0))
+
+    def test_readme_describes_the_new_sheets(self):
+        texts = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "templates", "report",
+                                            "workbook.json"), encoding="utf-8"))["sheets"]
+        listed = {r[0]: r[1] for r in self.wb["README"].iter_rows(values_only=True) if r[0] in texts}
+        for sheet in ["Backup Engines", "Resource Guards", "Deleted Vaults"]:
+            self.assertEqual(listed.get(sheet), texts[sheet], sheet)
+
+    def test_one_line_snapshot_alone_is_the_loaded_one(self):
+        """--xlsx alone asks for a lazy read; a snapshot that is not in the canonical
+        layout (this one is one line) is read whole, so the workbook is the same."""
+        alone = os.path.join(self.tmp, "alone.xlsx")
+        rc, _, err = render(self.snapshot, self.findings, alone)
+        self.assertEqual(rc, 0, err)
+        with open(alone, "rb") as a, open(self.xlsx, "rb") as b:
+            self.assertTrue(a.read() == b.read(), "--xlsx alone lost rows of a non-canonical snapshot")
+
+    def test_streamed_workbook_is_the_loaded_one(self):
+        """The new arrays are loaded whole even when items and VMs are streamed: the
+        collected (canonical) snapshot gives the same workbook either way."""
+        snapshot, findings = collect_and_evaluate(self.tmp, os.path.join(SAMPLE, "raw"), CONFIG, "canonical")
+        streamed, loaded = os.path.join(self.tmp, "streamed.xlsx"), os.path.join(self.tmp, "loaded.xlsx")
+        rc, _, err = render(snapshot, findings, streamed)
+        self.assertEqual(rc, 0, err)
+        rc, _, err = render(snapshot, findings, loaded, "--pdf", os.path.join(self.tmp, "loaded.pdf"))
+        self.assertEqual(rc, 0, err)
+        with open(streamed, "rb") as a, open(loaded, "rb") as b:
+            self.assertTrue(a.read() == b.read(), "the streamed workbook differs from the loaded one")
+        xlsx_check.check(streamed, snapshot, findings, now=PINNED)
 
 
 if __name__ == "__main__":

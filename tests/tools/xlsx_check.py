@@ -38,12 +38,14 @@ HEADERS = {
                  "Citations", "Exemption #", "Exemption approver", "Exemption expires", "Exemption reason",
                  "Resource id", "Evidence in snapshot (JSON pointer)", "Evidence in raw responses (file#pointer)"],
     "Vaults": ["Vault", "Subscription", "Resource group", "Location", "Region WORM", "SKU", "Immutability",
+               "Immutability settings", "Immutability type", "Immutability duration (days)", "Security settings",
                "Soft delete", "Soft delete retention (days)", "Enhanced security", "Multi-user authorization",
-               "Resource guard proxies", "Resource guards", "Storage redundancy", "Cross-region restore",
-               "Secure score", "BCDR security level", "Provisioning state", "Public network access", "Policies",
-               "Protected items", "List: backupPolicies", "List: backupProtectedItems", "List: backupconfig",
-               "List: backupstorageconfig", "List: backupResourceGuardProxies",
-               "Values outside the documented enum", "Tags", "Id", "Source file", "Source pointer"],
+               "Resource guard proxies", "Resource guards", "Source scan", "Storage redundancy",
+               "Cross-region restore", "Secure score", "BCDR security level", "Provisioning state",
+               "Public network access", "Policies", "Protected items", "Backup engines", "List: backupPolicies",
+               "List: backupProtectedItems", "List: backupconfig", "List: backupstorageconfig",
+               "List: backupResourceGuardProxies", "List: backupEngines", "Values outside the documented enum",
+               "API version", "Tags", "Id", "Source file", "Source pointer"],
     "Policies": ["Policy", "Vault", "Subscription", "Backup management type", "Workload type", "Policy type",
                  "Schedule frequency", "Time zone", "Protected items (reported)", "Sub-policy", "Retention tier",
                  "Retention count", "Retention unit", "Retention (days)", "Policy long-term retention (days)",
@@ -59,6 +61,16 @@ HEADERS = {
     "Virtual Machines": ["Virtual machine", "Subscription", "Resource group", "Location", "Size", "OS",
                          "Created (UTC)", "Backed up", "Protected items", "Vaults", "Policies", "Protection states",
                          "Tags", "VM id", "Type", "Id", "Source file", "Source pointer"],
+    "Backup Engines": ["Vault", "Engine", "Name", "Backup management type", "Engine type", "Registration status",
+                       "Engine state", "Health status", "DPM version", "Agent version", "Protected servers",
+                       "Protected items", "Last reported (UTC)", "Values outside the documented enum",
+                       "Vault listed", "Subscription", "Id", "Source file", "Source pointer"],
+    "Resource Guards": ["Vault", "Resource guard", "Status", "Detail", "Isolation", "Guard subscription",
+                        "Guard resource group", "Location", "Provisioning state", "Excluded operations",
+                        "Protected operations", "Auto approvals allowed", "Proxy last updated (UTC)", "Proxy id",
+                        "Vault id", "Guard id", "Source file", "Source pointer"],
+    "Deleted Vaults": ["Vault", "Vault id", "Subscription", "Location", "Deleted (UTC)", "Purge at (UTC)", "Id",
+                       "Source file", "Source pointer"],
     "Regions": ["Location", "Region", "WORM status", "Vaults", "Sources", "Source titles", "Source URLs",
                 "Source date (latest)", "Recorded in the catalog"],
     "Exemptions": ["Exemption #", "Rule", "Resource", "Approver", "Reason", "Expires", "Validity (exemption.valid)",
@@ -68,7 +80,7 @@ HEADERS = {
     "Warnings": ["Code", "File", "Pointer", "Message"],
 }
 ORDER = ["README", "Summary", "Controls", "Findings", "Vaults", "Policies", "Protected Items", "Virtual Machines",
-         "Regions", "Exemptions", "Collection", "Raw Files", "Warnings"]
+         "Backup Engines", "Resource Guards", "Deleted Vaults", "Regions", "Exemptions", "Collection", "Raw Files", "Warnings"]
 
 
 def shown(text):
@@ -79,7 +91,7 @@ def shown(text):
 
 
 def utc(text):
-    """An RFC 3339 time or a date, to the second, as the naive UTC datetime openpyxl gives."""
+    """An RFC 3339 time or a date, with its fraction of a second, as the naive UTC datetime openpyxl gives."""
     if text is None:
         return None
     if len(text) == 10:
@@ -87,6 +99,8 @@ def utc(text):
     m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", text)
     assert m, "not a time: %r" % text
     t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")
+    if m.group(2):  # the workbook keeps fractions of a second (to Excel's millisecond)
+        t += datetime.timedelta(seconds=float("0" + m.group(2)))
     if m.group(3) != "Z":
         sign = 1 if m.group(3)[0] == "+" else -1
         t -= sign * datetime.timedelta(hours=int(m.group(3)[1:3]), minutes=int(m.group(3)[4:6]))
@@ -99,7 +113,7 @@ def same_time(cell, text, where):
         assert cell is None, "%s: %r where nothing was reported" % (where, cell)
         return
     assert isinstance(cell, datetime.datetime), "%s: %r is not a date" % (where, cell)
-    assert abs((cell - want).total_seconds()) < 0.5, "%s: %s, expected %s" % (where, cell, want)
+    assert abs((cell - want).total_seconds()) < 0.001, "%s: %s, expected %s" % (where, cell, want)
 
 
 def check_zip(path):
@@ -202,6 +216,9 @@ def check_populations(wb, snap, fnd, max_rows):
     pol_rows = sum(max(1, len(p["retention"])) for p in snap["policies"])
     want = {"Vaults": len(snap["vaults"]), "Policies": pol_rows, "Protected Items": len(snap["protected_items"]),
             "Virtual Machines": len(snap["virtual_machines"]), "Regions": len(snap["regions"]),
+            "Backup Engines": len(snap.get("backup_engines") or []),
+            "Resource Guards": sum(len(v.get("resource_guard_proxies") or []) for v in snap["vaults"]),
+            "Deleted Vaults": len(snap.get("deleted_vaults") or []),
             "Collection": len(snap["collection"]["lists"]), "Raw Files": len(snap["collection"]["files"]),
             "Warnings": len(snap["collection"]["warnings"]), "Findings": fnd["summary"]["findings"],
             "Exemptions": fnd["parameters"]["exemptions"],
@@ -219,7 +236,12 @@ def check_items(wb, rows, snap):
         assert r[hdr.index("Id")] == shown(it["id"]), "item id %r" % r[hdr.index("Id")]
         assert r[hdr.index("Item")] == shown(it["friendly_name"]), it["id"]
         assert r[hdr.index("Recovery points")] == it["recovery_point_count"], it["id"]
-        for name, key in [("Last backup (UTC)", "last_backup_time"), ("Last recovery point (UTC)", "last_recovery_point"),
+        last = it["last_backup_time"]
+        if last is None or last[:10] < "2001-01-02":  # no backup time, or the API's placeholder for none
+            assert r[hdr.index("Last backup (UTC)")] == "never", "%s: last backup %r" % (it["id"], r[hdr.index("Last backup (UTC)")])
+        else:
+            same_time(r[hdr.index("Last backup (UTC)")], last, "%s last backup" % it["id"])
+        for name, key in [("Last recovery point (UTC)", "last_recovery_point"),
                           ("Oldest recovery point (UTC)", "oldest_recovery_point")]:
             same_time(r[hdr.index(name)], it[key], "%s %s" % (it["id"], name))
         assert r[hdr.index("Deferred delete")] is it["deferred_delete"]["scheduled"], it["id"]

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "render/estate.h"
 #include "render/xlsx_internal.h"
+#include "vaultproof/render.h"
 #include "vaultproof/catalog.h"
 #include "vaultproof/collect.h"
 #include "vaultproof/config.h"
@@ -271,6 +273,263 @@ START_TEST(bad_row_limit_is_a_bug)
 }
 END_TEST
 
+/* ---- what snapshot format 2 adds, in both renderers (issue 13) ---- */
+
+/* The text pdftotext reads from a PDF, without whitespace and hyphens (a table cell may
+ * wrap anywhere; pdftotext drops a hyphen that ends a line), malloc'd. */
+static char *pdf_text(const char *pdf)
+{
+    char cmd[1024], *buf = NULL;
+    size_t len = 0;
+    int ch;
+    snprintf(cmd, sizeof cmd, "pdftotext -enc UTF-8 '%s' - 2>/dev/null", pdf);
+    FILE *p = popen(cmd, "r");
+    FILE *out = open_memstream(&buf, &len);
+    while (p && (ch = fgetc(p)) != EOF)
+        if (ch != ' ' && ch != '\n' && ch != '\t' && ch != '\f' && ch != '-')
+            fputc(ch, out);
+    if (p)
+        pclose(p);
+    fclose(out);
+    return buf;
+}
+
+static vp_status render_pdf_file(fixture *x, const char *path, vp_error *e)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return vp_error_set(e, VP_ERR_IO, "%s: cannot create", path);
+    vp_status st = vp_render_pdf(&x->in, fp, path, e);
+    if (fclose(fp) != 0 && !st)
+        st = vp_error_set(e, VP_ERR_IO, "%s: cannot write", path);
+    return st;
+}
+
+/* The <row> of a sheet's XML that holds text, malloc'd; "" when none. */
+static char *row_with(const char *xml, const char *text)
+{
+    const char *at = strstr(xml, text), *start = at, *end = at ? strstr(at, "</row>") : NULL;
+    while (start && start > xml && strncmp(start, "<row ", 5))
+        start--;
+    return at && end ? strndup(start, (size_t)(end - start)) : strdup("");
+}
+
+static int modern_backup(const vp_item *it)
+{
+    return it->last_backup_time.presence == VP_PRESENT && strcmp(it->last_backup_time.value, "2020") > 0;
+}
+
+#define GUARD_ID "/subscriptions/6c3f01ad-7ded-49a0-ab3b-1a895ad0d714/resourceGroups/rg-sec-resourceguards/providers/Microsoft.DataProtection/resourceGuards/rguard-contoso-backup"
+
+START_TEST(format2_estate_in_both_renderers)
+{
+    fixture x;
+    vp_error e = {0};
+    char pdf[400], before_pdf[400];
+    fixture_open(&x);
+    vp_snapshot *s = x.snap;
+    snprintf(pdf, sizeof pdf, "%s/report.pdf", x.dir);
+    snprintf(before_pdf, sizeof before_pdf, "%s/before.pdf", x.dir);
+    ck_assert_msg(render_pdf_file(&x, before_pdf, &e) == VP_OK, "%s", e.message);
+    char *before = pdf_text(before_pdf);
+    unlink(before_pdf);
+
+    /* items: A resolves its policy but carries no policyName (and the policy is renamed,
+     * so only the resolved name can show it); B names a policy that is not there; C has
+     * no last backup time; D has the API's "never" placeholder (a snapshot from before) */
+    vp_item *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+    for (size_t i = 0; i < s->item_count; i++) {
+        vp_item *it = &s->items[i];
+        int resolved = it->policy_link && !strcmp(it->policy_link, "resolved") && modern_backup(it);
+        if (!a && resolved)
+            a = it;
+        else if (a && !b && resolved && strcasecmp(it->policy_id.value, a->policy_id.value))
+            b = it;
+        else if (a && b && !c && modern_backup(it))
+            c = it;
+        else if (c && !d && modern_backup(it))
+            d = it;
+    }
+    ck_assert(a && b && c && d);
+    vp_policy *pa = (vp_policy *)vp_snapshot_find_policy(s, a->policy_id.value);
+    ck_assert_ptr_nonnull(pa);
+    pa->name = "polRenamedX";
+    a->policy_name = (vp_text){NULL, VP_ABSENT, 0, 0};
+    b->policy_link = "missing";
+    b->policy_id.value = "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/rg/providers/"
+                         "Microsoft.RecoveryServices/vaults/v/backupPolicies/pol-gone-away";
+    b->policy_name = (vp_text){NULL, VP_ABSENT, 0, 0};
+    c->last_backup_time = (vp_text){NULL, VP_ABSENT, 0, 0};
+    d->last_backup_time.value = "2001-01-01T00:00:00Z";
+    size_t on_pa = 0;
+    for (size_t i = 0; i < s->item_count; i++)
+        on_pa += s->items[i].policy_link && !strcmp(s->items[i].policy_link, "resolved") &&
+                 vp_snapshot_find_policy(s, s->items[i].policy_id.value) == pa;
+
+    /* regions: one with a display name, one still without */
+    vp_region *eus2 = (vp_region *)vp_snapshot_find_region(s, "eastus2"), *wus3 = (vp_region *)vp_snapshot_find_region(s, "westus3");
+    ck_assert(eus2 && wus3);
+    eus2->display_name = "East US 2";
+    wus3->display_name = NULL;
+
+    /* a vault with a TimeBased configuration, source scan, an engine; one whose API
+     * returned securitySettings without immutabilitySettings */
+    vp_vault *v = (vp_vault *)vp_snapshot_find_vault(s, "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/rg-backup-prd-eus2/providers/Microsoft.RecoveryServices/vaults/rsv-epic-standard-eus2");
+    ck_assert_ptr_nonnull(v);
+    v->api_version = "2026-08-01";
+    v->security_settings = VP_PRESENT;
+    v->immutability_settings = VP_PRESENT;
+    v->immutability_type = (vp_text){"TimeBased", VP_PRESENT, 0, 0};
+    v->immutability_days = (vp_num){30, VP_PRESENT, 0};
+    v->source_scan = (vp_text){"Enabled", VP_PRESENT, 0, 0};
+    v->engine_count = 1;
+    v->lists[VP_ARM_LIST_ENGINES] = VP_LIST_COMPLETE;
+    vp_vault *never = NULL;
+    for (size_t i = 0; i < s->vault_count; i++)
+        if (s->vaults[i].immutability.presence != VP_PRESENT)
+            never = &s->vaults[i];
+    ck_assert_ptr_nonnull(never);
+    never->api_version = "2026-08-01";
+    never->security_settings = VP_PRESENT;
+    never->immutability_settings = VP_ABSENT;
+
+    vp_backup_engine engine = {.id = "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/rg-backup-prd-eus2/providers/Microsoft.RecoveryServices/vaults/rsv-epic-standard-eus2/backupEngines/dpm-sql-01",
+                               .name = "dpm-sql-01", .vault_id = v->id, .subscription_id = v->subscription_id, .vault_listed = 1};
+    engine.friendly_name = (vp_text){"dpm-sql-01.contoso.local", VP_PRESENT, 0, 0};
+    engine.management_type = (vp_text){"DPM", VP_PRESENT, 0, 0};
+    engine.engine_type = (vp_text){"DpmBackupEngine", VP_PRESENT, 0, 0};
+    engine.registration_status = (vp_text){"Registered", VP_PRESENT, 0, 0};
+    engine.health_status = (vp_text){"Healthy", VP_PRESENT, 0, 0};
+    engine.dpm_version = (vp_text){"5.1.378.0", VP_PRESENT, 0, 0};
+    engine.agent_version = (vp_text){"2.0.9262.0", VP_PRESENT, 0, 0};
+    engine.protected_servers_count = (vp_num){3, VP_PRESENT, 0};
+    engine.protected_items_count = (vp_num){12, VP_PRESENT, 0};
+    engine.refreshed_at = (vp_text){"2026-09-29T23:10:00.25Z", VP_PRESENT, 0, 0};
+    const char *excluded[] = {"Microsoft.RecoveryServices/vaults/backupconfig/write"};
+    const char *operations[] = {"Microsoft.RecoveryServices/vaults/backupResourceGuardProxies/delete"};
+    vp_resource_guard guard = {.id = GUARD_ID, .name = "rguard-contoso-backup", .resource_group = "rg-sec-resourceguards",
+                               .subscription_id = "6c3f01ad-7ded-49a0-ab3b-1a895ad0d714", .status = "read",
+                               .operations = operations, .operation_count = 1, .exclusions = excluded,
+                               .exclusion_count = 1, .exclusions_presence = VP_PRESENT};
+    guard.allow_auto_approvals = (vp_flag){0, VP_PRESENT};
+    guard.source = (vp_source){"resourceGuards/6c3f01ad-7ded-49a0-ab3b-1a895ad0d714/rg-sec-resourceguards/rguard-contoso-backup.json", ""};
+    vp_deleted_vault gone = {.id = "/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/providers/Microsoft.RecoveryServices/locations/eastus2/deletedVaults/rsv-old-eus2",
+                             .name = "rsv-old-eus2", .subscription_id = "74dd82d1-2c42-4ca6-80c5-ffbd52be5231", .location = "eastus2"};
+    gone.vault_id = (vp_text){"/subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231/resourceGroups/rg-old/providers/Microsoft.RecoveryServices/vaults/rsv-old-eus2", VP_PRESENT, 0, 0};
+    gone.deletion_time = (vp_text){"2026-09-01T10:00:00Z", VP_PRESENT, 0, 0};
+    gone.purge_at = (vp_text){"2026-09-15T10:00:00Z", VP_PRESENT, 0, 0};
+    /* the first vault with a proxy names this guard (whatever the sample's proxies name) */
+    vp_vault *guarded = NULL;
+    size_t proxies = 0;
+    for (size_t i = 0; i < s->vault_count; i++) {
+        proxies += s->vaults[i].guard_count;
+        if (!guarded && s->vaults[i].guard_count)
+            guarded = &s->vaults[i];
+    }
+    ck_assert_ptr_nonnull(guarded);
+    const char *was_guard_id = guarded->guards[0].resource_guard_id;
+    guarded->guards[0].resource_guard_id = GUARD_ID;
+    /* the snapshot's own arrays (a collector may have filled them) come back after rendering */
+    vp_backup_engine *was_engines = s->engines;
+    vp_resource_guard *was_guards = s->resource_guards;
+    vp_deleted_vault *was_deleted = s->deleted_vaults;
+    size_t was_counts[3] = {s->engine_count, s->resource_guard_count, s->deleted_vault_count};
+    s->engines = &engine, s->engine_count = 1;
+    s->resource_guards = &guard, s->resource_guard_count = 1;
+    s->deleted_vaults = &gone, s->deleted_vault_count = 1;
+
+    vp_status pst = render_pdf_file(&x, pdf, &e);
+    char *text = pdf_text(pdf);
+    if (!getenv("VP_KEEP_PDF"))
+        unlink(pdf);
+    vp_status xst = render_file(&x, XLSX_MAX_ROWS, &e);
+    char *wb = part(x.xlsx, "xl/workbook.xml"), *items = sheet_xml(x.xlsx, wb, "Protected Items");
+    char *engines = sheet_xml(x.xlsx, wb, "Backup Engines"), *guards = sheet_xml(x.xlsx, wb, "Resource Guards");
+    char *deleted = sheet_xml(x.xlsx, wb, "Deleted Vaults"), *vaults = sheet_xml(x.xlsx, wb, "Vaults");
+    char *styles = part(x.xlsx, "xl/styles.xml"), *readme = sheet_xml(x.xlsx, wb, "README");
+    s->engines = was_engines, s->engine_count = was_counts[0]; /* the arrays are this test's, not the snapshot's */
+    s->resource_guards = was_guards, s->resource_guard_count = was_counts[1];
+    s->deleted_vaults = was_deleted, s->deleted_vault_count = was_counts[2];
+    guarded->guards[0].resource_guard_id = was_guard_id;
+    fixture_remove_files(&x);
+    ck_assert_msg(pst == VP_OK && xst == VP_OK, "%s", e.message);
+
+    /* PDF: the policy by resolution (policies table once, then every item on it) */
+    ck_assert_uint_eq(count(text, "polRenamedX"), 1 + on_pa);
+    ck_assert_ptr_nonnull(strstr(text, "polgoneaway(notfound)"));
+    ck_assert_uint_eq(count(text, "never"), count(before, "never") + 2);
+    ck_assert_ptr_null(strstr(text, "2001010100:00"));
+    ck_assert_ptr_nonnull(strstr(text, "EastUS2(eastus2):"));
+    ck_assert_ptr_null(strstr(text, "(westus3):"));
+    ck_assert_ptr_nonnull(strstr(text, "westus3:"));
+    ck_assert_ptr_nonnull(strstr(text, "configurationTimeBased,30days"));
+    ck_assert_ptr_nonnull(strstr(text, "SourcescanEnabled"));
+    ck_assert_ptr_nonnull(strstr(text, "theAPIreturnednoimmutabilitysettingsatapiversion20260801"));
+    ck_assert_ptr_nonnull(strstr(text, "dpmsql01.contoso.local"));
+    ck_assert_ptr_nonnull(strstr(text, "5.1.378.0"));
+    ck_assert_ptr_nonnull(strstr(text, "2.0.9262.0"));
+    ck_assert_ptr_nonnull(strstr(text, "3/12"));
+    ck_assert_ptr_nonnull(strstr(text, "2026092923:10"));
+    ck_assert_ptr_nonnull(strstr(text, "rguardcontosobackup"));
+    ck_assert_ptr_nonnull(strstr(text, "othersubscription(tenantnotknown)"));
+    ck_assert_ptr_nonnull(strstr(text, "Microsoft.RecoveryServices/vaults/backupconfig/write"));
+    ck_assert_ptr_nonnull(strstr(text, "notallowed"));
+    ck_assert_ptr_nonnull(strstr(text, "rsvoldeus2"));
+    ck_assert_ptr_nonnull(strstr(text, "2026090110:00"));
+    ck_assert_ptr_nonnull(strstr(text, "2026091510:00"));
+
+    /* workbook: the same facts, row by row */
+    char *ra = row_with(items, a->id), *rb = row_with(items, b->id), *rc = row_with(items, c->id), *rd = row_with(items, d->id);
+    ck_assert_ptr_nonnull(strstr(ra, ">polRenamedX<"));
+    ck_assert_ptr_nonnull(strstr(rb, ">pol-gone-away (not found)<"));
+    ck_assert_ptr_nonnull(strstr(rc, ">never<"));
+    ck_assert_ptr_nonnull(strstr(rd, ">never<"));
+    char *re = row_with(engines, "dpm-sql-01.contoso.local");
+    ck_assert_ptr_nonnull(strstr(re, ">5.1.378.0<"));
+    ck_assert_ptr_nonnull(strstr(re, ">Registered<"));
+    ck_assert_ptr_nonnull(strstr(re, ">rsv-epic-standard-eus2<"));
+    char *rg = row_with(guards, GUARD_ID);
+    ck_assert_ptr_nonnull(strstr(rg, ">read<"));
+    ck_assert_ptr_nonnull(strstr(rg, ">other subscription (tenant not known)<"));
+    ck_assert_ptr_nonnull(strstr(rg, ">Microsoft.RecoveryServices/vaults/backupconfig/write<"));
+    ck_assert_ptr_nonnull(strstr(rg, guarded->name));
+    ck_assert_uint_eq(count(guards, "<row "), 1 + proxies); /* one row per vault proxy */
+    ck_assert_ptr_nonnull(strstr(deleted, ">rsv-old-eus2<"));
+    char *rv = row_with(vaults, ">rsv-epic-standard-eus2<");
+    ck_assert_ptr_nonnull(strstr(rv, ">TimeBased<"));
+    ck_assert_ptr_nonnull(strstr(rv, ">2026-08-01<"));
+    ck_assert_ptr_nonnull(strstr(styles, "formatCode=\"yyyy-mm-dd hh:mm:ss.000\""));
+    ck_assert_ptr_nonnull(strstr(readme, ">Backup Engines<"));
+    free(ra), free(rb), free(rc), free(rd), free(re), free(rg), free(rv);
+    free(text), free(before), free(wb), free(items), free(engines), free(guards), free(deleted), free(vaults);
+    free(styles), free(readme);
+    fixture_close(&x);
+}
+END_TEST
+
+/* Isolation of a guard from the vault, from subscription and tenant ids. */
+START_TEST(guard_isolation_levels)
+{
+    vp_subscription subs[] = {{.subscription_id = "s-vault", .tenant_id = "t-1"},
+                              {.subscription_id = "s-same-tenant", .tenant_id = "T-1"},
+                              {.subscription_id = "s-other-tenant", .tenant_id = "t-2"},
+                              {.subscription_id = "s-no-tenant"}};
+    vp_snapshot s = {.subscriptions = subs, .subscription_count = 4};
+    vp_vault v = {.subscription_id = "s-vault"};
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "S-VAULT", NULL), "same subscription");
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "s-same-tenant", NULL), "other subscription");
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "s-other-tenant", NULL), "other tenant");
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "s-no-tenant", NULL), "other subscription (tenant not known)");
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, NULL, "/Subscriptions/s-other-tenant/resourceGroups/rg/providers/"
+                                                         "Microsoft.DataProtection/resourceGuards/g"), "other tenant");
+    ck_assert_ptr_null(vpr_guard_isolation(&s, &v, NULL, "not-an-arm-id"));
+    char buf[64];
+    ck_assert_str_eq(vpr_region_label("eastus2", "East US 2", buf, sizeof buf), "East US 2 (eastus2)");
+    ck_assert_str_eq(vpr_region_label("eastus2", NULL, buf, sizeof buf), "eastus2");
+    ck_assert_str_eq(vpr_region_label("eastus2", "", buf, sizeof buf), "eastus2");
+}
+END_TEST
+
 Suite *render_xlsx_suite(void)
 {
     Suite *s = suite_create("render_xlsx");
@@ -282,6 +541,8 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, findings_of_another_snapshot_are_refused);
     tcase_add_test(tc, write_failure_is_an_io_error);
     tcase_add_test(tc, bad_row_limit_is_a_bug);
+    tcase_add_test(tc, format2_estate_in_both_renderers);
+    tcase_add_test(tc, guard_isolation_levels);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,45 @@
+/* How both renderers show a few derived facts of the snapshot, so that the PDF and the
+ * workbook never say different things about the same entity: an item's policy, a
+ * backup time the API reported as "never", a region's name and a resource guard's
+ * isolation from the vault it protects. Internal to render. */
+#ifndef VP_RENDER_ESTATE_H
+#define VP_RENDER_ESTATE_H
+
+#include <stddef.h>
+
+#include "vaultproof/snapshot.h"
+
+/* An item's policy as shown: policy_link "resolved" -> the resolved policy's name (the
+ * snapshot's policy, even when the item itself carried no policyName); "missing" -> the
+ * last segment of policyId followed by " (not found)"; otherwise "none". Written into
+ * buf when it has to be composed; the result is buf or a string of the snapshot. */
+const char *vpr_item_policy(const vp_snapshot *s, const vp_item *it, char *buf, size_t size);
+
+/* 1 when an item's backup time means "no backup yet": not reported (the collector maps
+ * the API's "never" placeholder 2001-01-01T00:00:00Z to absent), or, in a snapshot
+ * written before it did, a time before 2001-01-02 (the placeholder itself). */
+int vpr_time_never(const vp_text *t);
+/* What the renderers print for such a time. */
+#define VPR_NEVER "never"
+
+/* The snapshot's spelling of a vp_presence: "absent", "null" or "present"
+ * (docs/snapshot-format.md, vault immutability_settings / security_settings). */
+const char *vpr_presence_name(unsigned char presence);
+
+/* "East US 2 (eastus2)"; just the ARM name when the display name is unknown (or the
+ * same text), so that no region is printed as " (eastus2)". */
+const char *vpr_region_label(const char *location, const char *display_name, char *buf, size_t size);
+
+/* Where a resource guard lives relative to the vault whose proxy names it, from the
+ * subscription ids and the subscriptions' tenant ids in the snapshot: "same
+ * subscription", "other subscription" (same tenant), "other tenant", or "other
+ * subscription (tenant not known)"; NULL when the guard's subscription is not known.
+ * guard_subscription may be NULL: it is then read from guard_id. */
+const char *vpr_guard_isolation(const vp_snapshot *s, const vp_vault *v, const char *guard_subscription,
+                                const char *guard_id);
+
+/* The resource guard entity a proxy names (by its normalized id, ignoring case), or NULL
+ * (a format 1 snapshot, or a proxy without a guard id). */
+const vp_resource_guard *vpr_proxy_guard(const vp_snapshot *s, const vp_guard_proxy *proxy);
+
+#endif
