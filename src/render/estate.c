@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "render/estate.h"
+#include "vaultproof/clock.h"
 
 const char *vpr_item_policy(const vp_snapshot *s, const vp_item *it, char *buf, size_t size)
 {
@@ -27,10 +28,7 @@ const char *vpr_item_policy(const vp_snapshot *s, const vp_item *it, char *buf, 
 
 int vpr_time_never(const vp_text *t)
 {
-    if (t->presence != VP_PRESENT || !t->value)
-        return 1;
-    /* RFC 3339 with a four-digit year compares as text */
-    return strncmp(t->value, "2001-01-02", 10) < 0;
+    return t->presence == VP_PRESENT && vp_time_is_never(t->value);
 }
 
 const char *vpr_presence_name(unsigned char presence)

@@ -15,9 +15,9 @@
  * buf when it has to be composed; the result is buf or a string of the snapshot. */
 const char *vpr_item_policy(const vp_snapshot *s, const vp_item *it, char *buf, size_t size);
 
-/* 1 when an item's backup time means "no backup yet": not reported (the collector maps
- * the API's "never" placeholder 2001-01-01T00:00:00Z to absent), or, in a snapshot
- * written before it did, a time before 2001-01-02 (the placeholder itself). */
+/* 1 when an item's backup time is the API's "no backup yet" placeholder
+ * (2001-01-01T00:00:00Z, kept verbatim in the snapshot: vp_time_is_never). A time that
+ * was not reported is not "never": it is shown as not reported. */
 int vpr_time_never(const vp_text *t);
 /* What the renderers print for such a time. */
 #define VPR_NEVER "never"

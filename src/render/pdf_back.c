@@ -42,7 +42,7 @@ static void item_row(pdf_ctx *c, pdf_table *t, size_t index)
     char policy[512];
     cells[3] = vpr_pdf_cell_text(vpr_pdf_strdup(c, vpr_item_policy(c->snap, it, policy, sizeof policy)));
     cells[4] = vpr_pdf_cell_text(reported(&it->protection_state));
-    /* absent (or the API's 2001-01-01 placeholder) is "never", as findings say "no backup yet" */
+    /* the API's 2001-01-01 placeholder is "never", as findings say "no backup yet" */
     cells[5] = vpr_pdf_cell_text(vpr_time_never(&it->last_backup_time) ? VPR_NEVER
                                                                        : vpr_pdf_short_time(c, it->last_backup_time.value));
     cells[6] = vpr_pdf_cell_text(!p ? "\xE2\x80\x94" : p->long_term_days < 0 ? "unknown" : vpr_pdf_printf(c, "%lld d", p->long_term_days));

@@ -303,7 +303,7 @@ static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
     vpr_xlsx_vtext(p, I_STATUS, &it->protection_status);
     vpr_xlsx_vtext(p, I_HEALTH, &it->health_status);
     vpr_xlsx_vtext(p, I_LAST_STATUS, &it->last_backup_status);
-    /* absent (or the API's 2001-01-01 placeholder) is "never", as findings say "no backup yet" */
+    /* the API's 2001-01-01 placeholder is "never", as findings say "no backup yet" */
     if (vpr_time_never(&it->last_backup_time))
         vpr_xlsx_text(p, I_LAST_BACKUP, VPR_NEVER);
     else

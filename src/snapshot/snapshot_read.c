@@ -201,6 +201,8 @@ static vp_status read_lines(rd_ctx *c, rd_input *in, int *other_layout)
     vp_status st = vpn_rd_read_lines(c, in, &pending_err, &skel, &skel_len, other_layout);
     vp_status pending = c->status;
     c->status = VP_OK;
+    if (!st && !*other_layout && !skel)
+        c->lazy_kinds = 0; /* no one-per-line array: the text is read whole, nothing is left to stream */
     if (!st && !*other_layout)
         st = read_tree(c, skel ? skel : in->text, skel ? skel_len : in->len, pending, &pending_err);
     free(skel);
