@@ -41,7 +41,7 @@ const char *vp_result_of(const size_t counts[VP_STATUS_COUNT]);
 typedef struct {
     const vp_rule *rule;
     vp_finding_status status;
-    const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, list_call, exemption,
+    const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, backup_engine, list_call, exemption,
                                   decommissioned_server */
     const char *resource_id, *resource_name;
     const char *observed, *expected;
