@@ -17,8 +17,8 @@ void vpo_note_seen_call(vp_normalizer *n, const char *op, const char *scope, con
     const char *key = vpc_arena_strlower(&n->arena, scope);
     if (!key)
         return;
-    for (size_t i = n->seen.n; i-- > 0 && n->seen.v[i].file == file;) /* this body's, at the end */
-        if (!strcmp(n->seen.v[i].operation, op) && !strcmp(n->seen.v[i].scope_key, key))
+    for (size_t i = 0; i < n->seen.n; i++) /* file is the body's one arena copy */
+        if (n->seen.v[i].file == file && !strcmp(n->seen.v[i].operation, op) && !strcmp(n->seen.v[i].scope_key, key))
             return;
     vp_seen_call *s = VP_VEC_PUSH(n->seen);
     if (!s)

@@ -249,6 +249,17 @@ START_TEST(proxy_without_arm_id_goes_to_the_vault_that_returned_it)
     ck_assert_ptr_null(warning(s, "orphan-resource", NULL));
     vp_snapshot_free(s);
 
+    /* two such proxies in one body evidence one call of one page */
+    const char *two = "[{\"id\":\"/backupmanagement/resources/sampleVault/backupResourceGuardProxies/a\","
+                      "\"type\":\"Microsoft.RecoveryServices/vaults/backupResourceGuardProxies\",\"properties\":{}},"
+                      "{\"id\":\"/backupmanagement/resources/sampleVault/backupResourceGuardProxies/b\","
+                      "\"type\":\"Microsoft.RecoveryServices/vaults/backupResourceGuardProxies\",\"properties\":{}}]";
+    b[1] = (vp_test_body){"subscriptions/" PROXY_SUB "/vaults/sampleVault/backupResourceGuardProxies.json", two, NULL};
+    ck_assert_msg(run(b, 2, NULL, 0, NULL, 0, &s, &e) == VP_OK, "%s", e.message);
+    ck_assert_int_eq(s->vaults[0].guard_count, 2);
+    ck_assert_int_eq(call(s, "backupResourceGuardProxies", PROXY_VAULT)->pages, 1);
+    vp_snapshot_free(s);
+
     /* 3. offline, nothing says which vault: warned and counted, never silently dropped */
     b[1] = (vp_test_body){"export/proxies.json", proxies, NULL};
     ck_assert_msg(run(b, 2, NULL, 0, NULL, 0, &s, &e) == VP_OK, "%s", e.message);
