@@ -120,7 +120,12 @@ static vp_status build_resource_guards(vp_normalizer *n, vp_snapshot *snap, vp_e
         }
         const vp_list_call *l = find_call(snap, op, ids[i]);
         g->status = l && l->status == VP_LIST_INCOMPLETE ? "unreadable" : "missing";
-        g->detail = l && l->detail ? l->detail : "no response found for this call";
+        if (!l || l->status == VP_LIST_MISSING)
+            g->detail = "no response found for this call";
+        else if (l->status == VP_LIST_INCOMPLETE)
+            g->detail = l->detail;
+        else /* answered, but what came back was no resource guard */
+            g->detail = "its GET was answered but returned no resource guard";
     }
     /* read, but no vault of the snapshot names it */
     for (size_t i = 0; i < n->resource_guards.n; i++) {

@@ -477,10 +477,19 @@ START_TEST(resource_guards_read_unreadable_missing_out_of_scope)
     ck_assert_ptr_null(g->source.file);
     vp_snapshot_free(s);
 
+    /* answered 200 with something that is no guard: missing, and says so */
+    b[2] = (vp_test_body){"guard.json", "{\"properties\":{}}", sg};
+    ck_assert_msg(run(b, 3, NULL, 0, NULL, 0, &s, &e) == VP_OK, "%s", e.message);
+    g = vp_snapshot_find_resource_guard(s, GUARD);
+    ck_assert_str_eq(g->status, "missing");
+    ck_assert_str_eq(g->detail, "its GET was answered but returned no resource guard");
+    vp_snapshot_free(s);
+
     /* missing: expected, no response */
     ck_assert_msg(run(b, 2, NULL, 0, NULL, 0, &s, &e) == VP_OK, "%s", e.message);
     g = vp_snapshot_find_resource_guard(s, GUARD);
     ck_assert_str_eq(g->status, "missing");
+    ck_assert_str_eq(g->detail, "no response found for this call");
     ck_assert_str_eq(g->name, "VaultGuardTestNew");
     ck_assert_int_eq(call(s, "resourceGuards", GUARD)->status, VP_LIST_MISSING);
     vp_snapshot_free(s);
