@@ -182,7 +182,8 @@ static void merge_vault_documents(vp_normalizer *n)
          * counts as absent here and the storage config's value (origin says so) wins. */
         if (v->storage_redundancy.presence != VP_PRESENT) {
             v->storage_redundancy = sc->storage_type;
-        } else if (is_invalid(&v->storage_redundancy) && sc->storage_type.presence == VP_PRESENT) {
+        } else if (is_invalid(&v->storage_redundancy) && sc->storage_type.presence == VP_PRESENT &&
+                   !is_invalid(&sc->storage_type)) {
             vpo_warn(n, "invalid-redundancy", v->source.file,
                      vpc_arena_printf(&n->arena, "%s/properties/redundancySettings/standardTierStorageRedundancy",
                                       v->source.pointer),

@@ -186,6 +186,16 @@ START_TEST(invalid_redundancy_falls_back_to_storage_config)
     ck_assert_str_eq(w->pointer, "/value/0/properties/redundancySettings/standardTierStorageRedundancy");
     vp_snapshot_free(s);
 
+    /* backupstorageconfig says Invalid too: nothing better, the vault's own stays */
+    const char *sc_inv = "{\"id\":\"" IMM_VAULT "/backupstorageconfig/vaultstorageconfig\","
+                         "\"type\":\"Microsoft.RecoveryServices/vaults/backupstorageconfig\","
+                         "\"properties\":{\"storageType\":\"Invalid\"}}";
+    vp_test_body b1[] = {{"vaults.json", vl, NULL}, {"storage.json", sc_inv, NULL}};
+    ck_assert_msg(run(b1, 2, NULL, 0, NULL, 0, &s, &e) == VP_OK, "%s", e.message);
+    ck_assert_int_eq(s->vaults[0].storage_redundancy.origin, VP_ORIGIN_SELF);
+    ck_assert_ptr_null(warning(s, "invalid-redundancy", NULL));
+    vp_snapshot_free(s);
+
     /* nothing in backupstorageconfig: the vault's verbatim value stays */
     vp_test_body b2[] = {{"vaults.json", vl, NULL}};
     ck_assert_msg(run(b2, 1, NULL, 0, NULL, 0, &s, &e) == VP_OK, "%s", e.message);
