@@ -377,6 +377,16 @@ START_TEST(backup_engines)
     ck_assert_ptr_nonnull(call(s, "backupEngines", ENGINE_VAULT));
     vp_snapshot_free(s);
 
+    /* a sidecar scope spelled as a URL names the same call */
+    char *url_sc = malloc(strlen(sc) + 64);
+    const char *at = strstr(sc, "\"scope\":\"") + 9;
+    sprintf(url_sc, "%.*shttps://management.azure.com%s", (int)(at - sc), sc, at);
+    b[1].sidecar = url_sc;
+    ck_assert_msg(run(b, 2, NULL, 0, NULL, 0, &s, &e) == VP_OK, "%s", e.message);
+    ck_assert_int_eq(s->vaults[0].lists[VP_ARM_LIST_ENGINES], VP_LIST_COMPLETE);
+    vp_snapshot_free(s);
+    free(url_sc);
+
     /* an engine type outside the enum is kept and flagged; a vault out of scope drops its engines */
     char *odd = strdup(engines);
     memcpy(strstr(odd, "DpmBackupEngine"), "DpmBackupEngin3", 15);
