@@ -139,8 +139,13 @@ static void orphan(vp_normalizer *n, const char *vault_id, const vp_source *src,
     if (vault_id && !vpo_vault_in_scope(n, vault_id))
         return;
     n->ignored++;
-    vpo_warn(n, "orphan-resource", src->file, src->pointer, "%s of a vault that was not listed (%s); left out", what,
-             vault_id ? vault_id : "its id names no vault");
+    if (vault_id)
+        vpo_warn(n, "orphan-resource", src->file, src->pointer, "%s of a vault that was not listed (%s); left out", what,
+                 vault_id);
+    else
+        vpo_warn(n, "orphan-resource", src->file, src->pointer,
+                 "%s whose vault nothing names (its id is no vault's, and neither a capture sidecar nor the "
+                 "file's path says which vault returned it); left out", what);
 }
 
 static int is_invalid(const vp_text *t)
@@ -447,7 +452,7 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
     SORT_UNIQUE(n->resource_guards, vp_resource_guard, "resource guard");
     if (st)
         return st;
-    vpo_attribute_proxies(n); /* before sorting: a proxy's vault decides where it goes */
+    vpo_attribute_proxies(n); /* before the scope filter: any vault read may be the one */
     vp_sort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
 
     FILTER(n->subs, vp_subscription, vpo_subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vpo_armid_segment(n, e->id, "subscriptions")));
