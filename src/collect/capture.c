@@ -67,8 +67,9 @@ vp_status vpo_capture_parse(vp_normalizer *n, const char *path, const char *data
         goto done;
     }
     out->operation = arm->name;
-    out->scope = vpc_arena_strdup(&n->arena, scope);
-    out->scope_key = vpc_arena_strlower(&n->arena, scope);
+    /* a scope is an ARM id like any other: a URL spelling names the same call */
+    out->scope = vpo_armid_normalize(n, scope);
+    out->scope_key = vpc_arena_strlower(&n->arena, out->scope);
     out->url = vpc_arena_strdup(&n->arena, url);
     out->requested_at = vpc_arena_strdup(&n->arena, requested);
     out->received_at = vpc_arena_strdup(&n->arena, received);

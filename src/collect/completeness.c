@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "collect/internal.h"
+#include "collect/extras.h"
 #include "vaultproof/arm.h"
 
 typedef VP_VEC(vp_list_call) list_vec;
@@ -59,6 +59,30 @@ static void judge_captures(vp_normalizer *n, const vp_capture *first, size_t cou
     }
 }
 
+/* The subscriptions whose calls are expected: those in the snapshot (listed or named
+ * by a vault or VM), and each --subscription one even when nothing of it was read -
+ * its vault list is expected all the same. NULL-terminated; malloc'd (NULL: no memory). */
+static const char **expected_subscriptions(vp_normalizer *n)
+{
+    size_t count = 0;
+    const char **subs = malloc((n->subs.n + n->opt.subscription_count + 1) * sizeof *subs);
+    if (!subs)
+        return NULL;
+    for (size_t i = 0; i < n->subs.n; i++) {
+        const vp_subscription *s = &n->subs.v[i];
+        subs[count++] = s->subscription_id ? s->subscription_id : s->id + 15; /* "/subscriptions/" */
+    }
+    for (size_t i = 0; i < n->opt.subscription_count; i++) {
+        size_t k = 0;
+        while (k < count && strcasecmp(subs[k], n->opt.subscriptions[i]))
+            k++;
+        if (k == count)
+            subs[count++] = n->opt.subscriptions[i];
+    }
+    subs[count] = NULL;
+    return subs;
+}
+
 static vp_list_call *push_list(list_vec *lists, const char *op, const char *scope)
 {
     vp_list_call *l = VP_VEC_PUSH(*lists);
@@ -76,21 +100,61 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
     vp_sort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
     vp_sort(n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
 
+    const char **subs = expected_subscriptions(n);
+    if (!subs)
+        goto nomem;
     for (vp_arm_op op = 0; op < VP_ARM_OP_COUNT; op++) {
         const vp_arm_operation *a = vp_arm_get(op);
         if (a->parent == VP_ARM_PARENT_SUBSCRIPTION) {
-            for (size_t i = 0; i < n->subs.n; i++)
-                if (!push_list(&lists, a->name, n->subs.v[i].id))
+            for (size_t i = 0; subs[i]; i++)
+                if (!push_list(&lists, a->name, i < n->subs.n ? n->subs.v[i].id
+                                                              : vpc_arena_printf(&n->arena, "/subscriptions/%s", subs[i])))
                     goto nomem;
         } else if (a->parent == VP_ARM_PARENT_VAULT) {
             for (size_t i = 0; i < n->vaults.n; i++)
                 if (!push_list(&lists, a->name, n->vaults.v[i].id))
                     goto nomem;
+        } else if (a->parent == VP_ARM_PARENT_LOCATION) {
+            /* soft-deleted vaults are listed per location: those of the subscription's
+             * vaults, and the ones the configuration names (a vault deleted from a
+             * location nobody lists cannot be found) */
+            for (size_t i = 0; subs[i]; i++) {
+                for (size_t k = 0; k < n->vaults.n; k++) {
+                    const char *sc = n->vaults.v[k].subscription_id && !strcasecmp(n->vaults.v[k].subscription_id, subs[i])
+                                         ? vpo_location_scope(n, subs[i], n->vaults.v[k].location)
+                                         : NULL;
+                    if (sc && !push_list(&lists, a->name, sc))
+                        goto nomem;
+                }
+                for (size_t k = 0; k < n->opt.deleted_vault_location_count; k++) {
+                    const char *sc = vpo_location_scope(n, subs[i], n->opt.deleted_vault_locations[k]);
+                    if (sc && !push_list(&lists, a->name, sc))
+                        goto nomem;
+                }
+            }
+        } else if (a->parent == VP_ARM_PARENT_RESOURCE) {
+            /* a GET of each guard a proxy of an in-scope vault names, in a subscription
+             * in scope (the others are reported out of scope, not asked for) */
+            for (size_t i = 0; i < n->vaults.n; i++)
+                for (size_t k = 0; k < n->vaults.v[i].guard_count; k++) {
+                    const char *g = n->vaults.v[i].guards[k].resource_guard_id;
+                    if (g && vpo_subscription_in_scope(&n->opt, vpo_armid_segment(n, g, "subscriptions")) &&
+                        !push_list(&lists, a->name, g))
+                        goto nomem;
+                }
         }
     }
+    free(subs);
+    subs = NULL;
+    /* one expected call per scope: several vaults share a location, proxies a guard */
+    vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
+    size_t kept = 0;
+    for (size_t i = 0; i < lists.n; i++)
+        if (kept == 0 || cmp_list(&lists.v[kept - 1], &lists.v[i]))
+            lists.v[kept++] = lists.v[i];
+    lists.n = kept;
     /* calls evidenced by sidecars but not expected (e.g. a vault's items whose vault was
      * not listed) are reported too, when in scope */
-    vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
     size_t expected_count = lists.n;
     for (size_t i = 0; i < n->captures.n; i++) {
         vp_capture *c = &n->captures.v[i];
@@ -161,6 +225,7 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
     snap->collection.verified = n->captures.n > 0;
     return VP_OK;
 nomem:
+    free(subs);
     free(lists.v);
     return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 }

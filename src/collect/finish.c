@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "collect/internal.h"
+#include "collect/extras.h"
 #include "vaultproof/clock.h"
 #include "vaultproof/version.h"
 
@@ -132,14 +132,34 @@ int vpo_vault_in_scope(vp_normalizer *n, const char *vault_id)
 
 /* ---- per-vault documents ---- */
 
+/* Left out of the snapshot for want of its vault: never silently (warned and counted in
+ * collection.ignored_resources), unless the vault is outside the scope anyway. */
+static void orphan(vp_normalizer *n, const char *vault_id, const vp_source *src, const char *what)
+{
+    if (vault_id && !vpo_vault_in_scope(n, vault_id))
+        return;
+    n->ignored++;
+    if (vault_id)
+        vpo_warn(n, "orphan-resource", src->file, src->pointer, "%s of a vault that was not listed (%s); left out", what,
+                 vault_id);
+    else
+        vpo_warn(n, "orphan-resource", src->file, src->pointer,
+                 "%s whose vault nothing names (its id is no vault's, and neither a capture sidecar nor the "
+                 "file's path says which vault returned it); left out", what);
+}
+
+static int is_invalid(const vp_text *t)
+{
+    return t->presence == VP_PRESENT && !strcasecmp(t->value, "Invalid");
+}
+
 static void merge_vault_documents(vp_normalizer *n)
 {
     for (size_t i = 0; i < n->vaultconfigs.n; i++) {
         vp_pending_vaultconfig *vc = &n->vaultconfigs.v[i];
         vp_vault *v = FIND(n->vaults, vp_vault, vc->vault_id);
         if (!v) {
-            if (vpo_vault_in_scope(n, vc->vault_id))
-                vpo_warn(n, "orphan-resource", vc->source.file, vc->source.pointer, "backup config of a vault that was not listed");
+            orphan(n, vc->vault_id, &vc->source, "backup config");
             continue;
         }
         if (v->vaultconfig_source.file)
@@ -155,11 +175,27 @@ static void merge_vault_documents(vp_normalizer *n)
     for (size_t i = 0; i < n->storageconfigs.n; i++) {
         vp_pending_storageconfig *sc = &n->storageconfigs.v[i];
         vp_vault *v = FIND(n->vaults, vp_vault, sc->vault_id);
-        if (!v || v->storageconfig_source.file)
+        if (!v) {
+            orphan(n, sc->vault_id, &sc->source, "backup storage config");
+            continue;
+        }
+        if (v->storageconfig_source.file)
             continue;
         v->storageconfig_source = sc->source;
-        if (v->storage_redundancy.presence != VP_PRESENT)
+        /* A real vault body says standardTierStorageRedundancy "Invalid" while its
+         * backupstorageconfig says GeoRedundant: "Invalid" is no redundancy, so it
+         * counts as absent here and the storage config's value (origin says so) wins. */
+        if (v->storage_redundancy.presence != VP_PRESENT) {
             v->storage_redundancy = sc->storage_type;
+        } else if (is_invalid(&v->storage_redundancy) && sc->storage_type.presence == VP_PRESENT &&
+                   !is_invalid(&sc->storage_type)) {
+            vpo_warn(n, "invalid-redundancy", v->source.file,
+                     vpc_arena_printf(&n->arena, "%s/properties/redundancySettings/standardTierStorageRedundancy",
+                                      v->source.pointer),
+                     "the vault reports storage redundancy 'Invalid'; %s from its backup storage config (%s) is used",
+                     sc->storage_type.value, sc->source.file);
+            v->storage_redundancy = sc->storage_type;
+        }
         if (v->cross_region_restore.presence != VP_PRESENT)
             v->cross_region_restore = sc->cross_region_restore;
     }
@@ -168,6 +204,8 @@ static void merge_vault_documents(vp_normalizer *n)
         vp_vault *v = FIND(n->vaults, vp_vault, n->guards.v[i].vault_id);
         if (v)
             v->guard_count++;
+        else
+            orphan(n, n->guards.v[i].vault_id, &n->guards.v[i].proxy.source, "resource guard proxy");
     }
     for (size_t i = 0; i < n->vaults.n; i++) {
         vp_vault *v = &n->vaults.v[i];
@@ -414,8 +452,12 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
     SORT_UNIQUE(n->policies, vp_policy, "policy");
     SORT_UNIQUE(n->items, vp_item, "protected item");
     SORT_UNIQUE(n->vms, vp_vm, "virtual machine");
+    SORT_UNIQUE(n->engines, vp_backup_engine, "backup engine");
+    SORT_UNIQUE(n->deleted_vaults, vp_deleted_vault, "deleted vault");
+    SORT_UNIQUE(n->resource_guards, vp_resource_guard, "resource guard");
     if (st)
         return st;
+    vpo_attribute_proxies(n); /* before the scope filter: any vault read may be the one */
     vp_sort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
 
     FILTER(n->subs, vp_subscription, vpo_subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vpo_armid_segment(n, e->id, "subscriptions")));
@@ -423,6 +465,9 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
     FILTER(n->policies, vp_policy, vpo_vault_in_scope(n, e->vault_id));
     FILTER(n->items, vp_item, vpo_vault_in_scope(n, e->vault_id));
     FILTER(n->vms, vp_vm, vpo_subscription_in_scope(&n->opt, e->subscription_id));
+    FILTER(n->engines, vp_backup_engine, vpo_vault_in_scope(n, e->vault_id));
+    FILTER(n->deleted_vaults, vp_deleted_vault, vpo_subscription_in_scope(&n->opt, e->subscription_id));
+    FILTER(n->resource_guards, vp_resource_guard, vpo_subscription_in_scope(&n->opt, e->subscription_id));
 
     merge_vault_documents(n);
     if ((st = link_items(n, err)) || (st = add_referenced_subscriptions(n, err)))

@@ -162,6 +162,8 @@ START_TEST(bad_sidecar_is_invalid_input)
 }
 END_TEST
 
+TCase *collect_extras_tcase(void); /* tests/unit/test_collect_extras.c */
+
 Suite *completeness_suite(void)
 {
     Suite *s = suite_create("completeness");
@@ -172,5 +174,6 @@ Suite *completeness_suite(void)
     tcase_add_test(tc, offline_export_unverified_or_dangling);
     tcase_add_test(tc, bad_sidecar_is_invalid_input);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, collect_extras_tcase());
     return s;
 }
