@@ -331,6 +331,18 @@ typedef vp_status (*vp_vm_fn)(void *ctx, const vp_vm *vm, vp_error *err);
 vp_status vp_snapshot_each_item(const vp_snapshot *snap, vp_item_fn fn, void *ctx, vp_error *err);
 vp_status vp_snapshot_each_vm(const vp_snapshot *snap, vp_vm_fn fn, void *ctx, vp_error *err);
 
+/* Recovery Services api-versions from this one on omit immutabilitySettings when
+ * immutability was never configured (docs/snapshot-format.md, "What an absent member
+ * means, per api-version"). */
+#define VP_IMMUTABILITY_ABSENT_MEANS_NEVER "2026-07-01"
+
+/* 1 when the API said, by omission, that the vault's immutability was never configured:
+ * no state and no immutabilitySettings, while securitySettings was reported or the vault
+ * was read at VP_IMMUTABILITY_ABSENT_MEANS_NEVER or later. 0 otherwise (reported, or
+ * simply not reported - an older api-version, or a format 1 snapshot). The one test the
+ * evaluator, the renderers and the command line use. */
+int vp_vault_immutability_never_configured(const vp_vault *v);
+
 /* Lookups by ARM id, compared case-insensitively; NULL when not present. */
 const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);

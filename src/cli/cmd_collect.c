@@ -112,7 +112,7 @@ static void summary(FILE *to, const vp_snapshot *s, const char *out)
             if (!strcmp(s->regions[r].location, loc))
                 worm = strcmp(s->regions[r].worm, "ga") ? "pending" : "GA";
         snprintf(region, sizeof region, "%s (%s)", v->location ? v->location : "?", worm);
-        fprintf(to, "  %-28s %-24s %-13s %-10s %-10s %zu\n", v->name, region, text_or_not(&v->immutability),
+        fprintf(to, "  %-28s %-24s %-13s %-10s %-10s %zu\n", v->name, region, vp_vault_immutability_never_configured(v) ? "never conf." : text_or_not(&v->immutability),
                 text_or_not(&v->soft_delete), text_or_not(&v->mua), v->item_count);
     }
 }

@@ -325,9 +325,11 @@ static vp_status resolve_regions(vp_normalizer *n, vp_snapshot *snap, vp_error *
         }
         vp_region *r = &snap->regions[snap->region_count++];
         const vp_worm_region *w = vp_worm_catalog_find(n->opt.worm, locs[i]);
-        r->location = w ? w->location : locs[i];
-        r->display_name = w ? vpc_arena_strdup(&n->arena, w->display_name) : NULL;
-        r->location = vpc_arena_strdup(&n->arena, r->location);
+        /* a WORM region keeps its sources' spelling ("India South"); any other location
+         * the catalog's ARM location table knows gets its displayName ("East US 2") */
+        const char *display = w ? w->display_name : vp_worm_catalog_display_name(n->opt.worm, locs[i]);
+        r->location = vpc_arena_strdup(&n->arena, w ? w->location : locs[i]);
+        r->display_name = vpc_arena_strdup(&n->arena, display);
         r->worm = w ? "ga" : "pending-automatic-transition";
         r->vault_count = 1;
         if (w) {

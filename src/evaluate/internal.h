@@ -91,9 +91,6 @@ static inline const vp_item_info *vp_info(const vp_eval_ctx *c, const vp_item *i
     return &c->info[it - c->s->items];
 }
 
-/* Whether the vault's immutability was never configured: not reported, and the API
- * version (or a reported securitySettings) says absence means exactly that. */
-int vpe_immutability_never_configured(const vp_vault *v);
 /* Why: names the api-version that omits immutabilitySettings, or the securitySettings seen. */
 const char *vpe_never_configured_note(vp_eval_ctx *c, const vp_vault *v);
 

@@ -27,13 +27,13 @@ static int rank(const vp_text *t)
  * configured is a downgrade, not an unknown. */
 static int vault_rank(const vp_vault *v)
 {
-    return vpe_immutability_never_configured(v) ? 0 : rank(&v->immutability);
+    return vp_vault_immutability_never_configured(v) ? 0 : rank(&v->immutability);
 }
 
 static const char *vault_state(const vp_vault *v)
 {
     return v->immutability.presence == VP_PRESENT ? v->immutability.value
-           : vpe_immutability_never_configured(v) ? "never configured"
+           : vp_vault_immutability_never_configured(v) ? "never configured"
                                                   : "not reported";
 }
 

@@ -68,7 +68,7 @@ void vpe_rule_critical_items_locked(vp_eval_ctx *c)
         }
         d.raw_evidence = vpe_raw(c, &v->source, "/properties/securitySettings/immutabilitySettings/state");
         dep = vpe_list_min(dep, vpe_vault_list_status(c->s, v));
-        int never = vpe_immutability_never_configured(v); /* as Disabled: the API says it was never set */
+        int never = vp_vault_immutability_never_configured(v); /* as Disabled: the API says it was never set */
         d.observed = vpe_fmt(c, "vault %s, immutability %s", v->name,
                             v->immutability.presence == VP_PRESENT ? v->immutability.value
                             : never                                ? "never configured"

@@ -64,18 +64,6 @@ static const vp_source *origin_source(const vp_vault *v, const vp_text *t)
            : t->origin == VP_ORIGIN_STORAGECONFIG ? &v->storageconfig_source : &v->source;
 }
 
-/* First api-version of Recovery Services at which an absent immutabilitySettings means
- * "never configured" (a real GET at 2026-07-01 omits it; docs/snapshot-format.md). */
-#define VP_IMMUTABILITY_ABSENT_MEANS_NEVER "2026-07-01"
-
-int vpe_immutability_never_configured(const vp_vault *v)
-{
-    if (v->immutability.presence == VP_PRESENT || v->immutability_settings != VP_ABSENT)
-        return 0;
-    return v->security_settings == VP_PRESENT ||
-           (v->api_version && strcmp(v->api_version, VP_IMMUTABILITY_ABSENT_MEANS_NEVER) >= 0);
-}
-
 const char *vpe_never_configured_note(vp_eval_ctx *c, const vp_vault *v)
 {
     if (v->api_version && strcmp(v->api_version, VP_IMMUTABILITY_ABSENT_MEANS_NEVER) >= 0)
@@ -94,7 +82,7 @@ void vpe_rule_immutability_locked(vp_eval_ctx *c)
         vp_list_status dep = vpe_list_min(vpe_vault_list_status(c->s, v), v->lists[VP_ARM_LIST_ITEMS]);
         vp_draft d = vault_draft(c, i, "immutability", "/properties/securitySettings/immutabilitySettings/state");
         d.expected = vpe_param_bool(c, "accept_unlocked") ? "Locked (Unlocked accepted with a warning)" : "Locked";
-        if (vpe_immutability_never_configured(v)) {
+        if (vp_vault_immutability_never_configured(v)) {
             d.status = VP_FAIL;
             d.observed = "not configured (the API returned no immutability settings)";
             d.note = vpe_never_configured_note(c, v);
@@ -454,7 +442,7 @@ void vpe_rule_immutability_duration(vp_eval_ctx *c)
             d.status = VP_NOT_APPLICABLE;
             d.observed = vpe_fmt(c, "no immutability configuration reported (immutability %s)",
                                  v->immutability.presence == VP_PRESENT ? v->immutability.value
-                                 : vpe_immutability_never_configured(v) ? "never configured"
+                                 : vp_vault_immutability_never_configured(v) ? "never configured"
                                                                         : "not reported");
             d.note = "only a TimeBased configuration can end immutability before retention does; "
                      "see immutability.locked for the state";

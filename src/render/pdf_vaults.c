@@ -144,9 +144,7 @@ static const char *immutability(pdf_ctx *c, const vp_vault *v)
         text = vpr_pdf_printf(c, "%s; configuration %s%s", text, flagged(c, &v->immutability_type),
                               v->immutability_days.presence == VP_PRESENT
                                   ? vpr_pdf_printf(c, ", %lld days", v->immutability_days.value) : "");
-    /* a format 1 snapshot knows neither (both read as absent, api-version NULL): no note */
-    if (v->immutability.presence != VP_PRESENT && v->immutability_settings == VP_ABSENT &&
-        (v->security_settings == VP_PRESENT || v->api_version))
+    if (vp_vault_immutability_never_configured(v))
         text = vpr_pdf_printf(c, "%s (the API returned no immutability settings%s%s)", text,
                               v->api_version ? " at api-version " : "", vpr_pdf_nz(v->api_version));
     return text;

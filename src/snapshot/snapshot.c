@@ -41,6 +41,14 @@ void vp_snapshot_free(vp_snapshot *snap)
     free(snap);
 }
 
+int vp_vault_immutability_never_configured(const vp_vault *v)
+{
+    if (v->immutability.presence == VP_PRESENT || v->immutability_settings != VP_ABSENT)
+        return 0;
+    return v->security_settings == VP_PRESENT ||
+           (v->api_version && strcmp(v->api_version, VP_IMMUTABILITY_ABSENT_MEANS_NEVER) >= 0);
+}
+
 /* Entities are sorted by id compared case-insensitively. */
 #define ID_CMP(name, T)                                                                                      \
     static int name(const void *key, const void *elem)                                                       \
