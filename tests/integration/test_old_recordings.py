@@ -31,9 +31,7 @@ _WUS3 = _SUB_PROD + "/resourceGroups/rg-backup-prd-wus3/providers/Microsoft.Reco
 _PLC = _SUB_FIN + "/resourceGroups/rg-backup-fin-plc/providers/Microsoft.RecoveryServices/vaults/rsv-fin-sox-plc"
 
 # (rule, resource id) -> (status at b5d84bd, status now, why the change is intended).
-# TODO-LEAD: this is the expectation written before the helpers' parts were merged
-# (issue 13, "The resource guard itself"); confirm or complete it after the merge, one
-# entry per pair, never a whole rule at once.
+# One entry per pair, never a whole rule at once.
 DELIBERATE = {
     ("mua.resource-guard", _WUS3): (
         "pass", "incomplete",
@@ -52,12 +50,13 @@ def _key(rule, resource_id):
     return (rule, resource_id.lower())
 
 
-# TODO-LEAD: the exit status of collect on a recording made before the new calls existed.
-# The brief asks for 0. The skeleton exits 4: the recording is verified (sidecars) and the
-# backupEngines calls it expects per vault are `missing`. Either the completeness rules
-# learn that a recording made before an operation existed cannot hold it (0), or 4 is
-# the documented answer and this constant becomes 4 (the snapshot is written either way).
-PRE13_EXIT = 0
+# A recording made before vaultproof read backup engines, soft-deleted vaults and resource
+# guards has none of those calls, while its sidecars prove it is a verified recording: the
+# calls are `missing`, collect writes the snapshot and exits 4 ("missing from a
+# recording", docs/replay-format.md). Treating calls a recording never made as not
+# expected would let anyone hide engines by deleting their files; the snapshot says
+# exactly which calls are missing and only the findings resting on them are incomplete.
+PRE13_EXIT = 4
 
 
 class OldRecordingTest(TempDirTest):
