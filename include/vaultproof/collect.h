@@ -32,6 +32,12 @@ typedef struct {
     size_t vault_include_count;
     const char *const *vault_exclude;
     size_t vault_exclude_count;
+    /* Locations (any spelling: "West Europe" or "westeurope") whose soft-deleted vaults
+     * are expected to be listed in every in-scope subscription, besides the locations
+     * of its vaults (config live.deleted_vault_locations; default none). A vault
+     * soft-deleted in a location nobody lists cannot be found. Not owned. */
+    const char *const *deleted_vault_locations;
+    size_t deleted_vault_location_count;
     vp_progress_fn progress;     /* optional; called as files are read */
     void *progress_ctx;
 } vp_collect_options;
