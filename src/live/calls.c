@@ -7,6 +7,7 @@
  * Every page is recorded with its sidecar, failures included, so completeness is
  * judged from the recording alone. */
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,7 +211,8 @@ static int sub_in_scope(const vl_engine *e, const char *sub)
  * id ignoring case, when the id is a guard's
  * (/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.DataProtection/resourceGuards/{name})
  * and its subscription is in scope: a guard outside the scope is never asked for (the
- * snapshot reports it out-of-scope). Recorded as resourceGuards/{s}/{rg}/{name}. */
+ * snapshot reports it out-of-scope). Recorded as resourceGuards/{s}/{rg}/{name}, lowercase
+ * (then named like vault directories). */
 static void add_guard_call(vl_engine *e, const char *given)
 {
     static const char *const shape[] = {"", "subscriptions", NULL, "resourceGroups", NULL, "providers",
@@ -237,10 +239,15 @@ static void add_guard_call(vl_engine *e, const char *given)
     snprintf(key, sizeof key, "%s %s", op->name, id);
     if (!first_time(e, key))
         return;
+    /* ids are case-insensitive and proxies may spell one guard differently: whichever
+     * spelling arrives first is asked for, but the recording path must not depend on it */
+    for (size_t i = 2; i < SEGS; i++)
+        for (char *p = seg[i]; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
     vpv_vault_dirname(seg[4], rg, sizeof rg);
     vpv_vault_dirname(seg[8], name, sizeof name);
     snprintf(base, sizeof base, "%s/%s/%s/%s", op->name, seg[2], rg, name);
-    add_call(e, op, id, id, seg[2], base);
+    add_call(e, op, id, id, seg[2], base); /* paced with the guard's subscription */
 }
 
 static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
