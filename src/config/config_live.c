@@ -69,7 +69,7 @@ vp_status vpf_config_parse_live(vp_config *c, vp_jreader *r)
             if (vp_jr_string(r, apis, "/live/api_versions", k->string, slots[i]) == VP_PRESENT &&
                 (!**slots[i] || strpbrk(*slots[i], "&?#/ ")))
                 return vp_error_set(r->err, VP_ERR_INPUT, "%s: /live/api_versions/%s: '%s'; expected an api-version "
-                                    "such as 2024-04-01", r->file, k->string, *slots[i]);
+                                    "such as 2026-08-01", r->file, k->string, *slots[i]);
         }
     }
     vp_status st = r->status;
