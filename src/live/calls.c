@@ -98,26 +98,46 @@ int vpv_location_arm(const char *given, char *out, size_t size)
     return 1;
 }
 
-/* 1 the first time key (compared ignoring case) is offered, which remembers it; 0 after
- * that, or when memory ran out (e->fatal set). A call several pages can lead to (the
- * soft-deleted vaults of a location, a guard named by many proxies) is queued once. */
+static unsigned long long key_hash(const char *key)
+{
+    unsigned long long h = 1469598103934665603ull; /* FNV-1a over the lowercase key */
+    for (; *key; key++)
+        h = (h ^ (unsigned char)tolower((unsigned char)*key)) * 1099511628211ull;
+    return h;
+}
+
+/* 1 the first time key (compared ignoring case, as ARM compares ids) is offered, which
+ * remembers it; 0 after that, or when memory ran out (e->fatal set). A call several
+ * pages can lead to (the soft-deleted vaults of a location, a guard named by many
+ * proxies, a vault listed twice) is queued once. An open-addressing set: a tenant may
+ * have thousands of vaults. */
 static int first_time(vl_engine *e, const char *key)
 {
-    for (size_t i = 0; i < e->queued_count; i++)
-        if (!strcasecmp(e->queued[i], key))
-            return 0;
-    if (e->queued_count == e->queued_cap) {
-        size_t cap = e->queued_cap ? e->queued_cap * 2 : 16;
-        char **q = realloc(e->queued, cap * sizeof *q);
+    if (2 * (e->queued_count + 1) > e->queued_cap) {
+        size_t cap = e->queued_cap ? e->queued_cap * 2 : 64;
+        char **q = calloc(cap, sizeof *q);
         if (!q) {
             if (!e->fatal)
                 e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
             return 0;
         }
+        for (size_t i = 0; i < e->queued_cap; i++) {
+            if (!e->queued[i])
+                continue;
+            size_t j = (size_t)key_hash(e->queued[i]) & (cap - 1);
+            while (q[j])
+                j = (j + 1) & (cap - 1);
+            q[j] = e->queued[i];
+        }
+        free(e->queued);
         e->queued = q;
         e->queued_cap = cap;
     }
-    if (!(e->queued[e->queued_count] = dupe(e, key)))
+    size_t j = (size_t)key_hash(key) & (e->queued_cap - 1);
+    for (; e->queued[j]; j = (j + 1) & (e->queued_cap - 1))
+        if (!strcasecmp(e->queued[j], key))
+            return 0;
+    if (!(e->queued[j] = dupe(e, key)))
         return 0;
     e->queued_count++;
     return 1;
@@ -268,6 +288,10 @@ static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
             if (!vid || !cJSON_IsString(name))
                 continue; /* not a vault we can address; the snapshot reports what it holds */
             char dir[80], base[1024];
+            /* listed twice (both spellings of its id): its calls once, into one directory */
+            snprintf(base, sizeof base, "vault %s", vid);
+            if (!first_time(e, base))
+                continue;
             vpv_vault_dirname(name->valuestring, dir, sizeof dir);
             for (vp_arm_op o = 0; o < VP_ARM_OP_COUNT; o++) {
                 const vp_arm_operation *op = vp_arm_get(o);

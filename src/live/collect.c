@@ -392,7 +392,7 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
     res->items = e.items;
     res->failed_calls = e.failed_calls;
     free(e.paces);
-    for (size_t i = 0; i < e.queued_count; i++)
+    for (size_t i = 0; i < e.queued_cap; i++)
         free(e.queued[i]);
     free(e.queued);
     vpv_auth_free(e.auth);

@@ -39,8 +39,9 @@ typedef struct {
     vl_call *head, *tail;  /* calls waiting to start (ready or backing off) */
     vl_pace *paces;
     size_t pace_count, pace_cap;
-    char **queued;         /* calls discovered from several places, queued once each:
-                            * "deletedVaults <sub> <location>", "resourceGuards <id>" (lowercase) */
+    char **queued;         /* set of calls discovered from several places, queued once each
+                            * (open addressing, NULL = free slot): "deletedVaults <sub>
+                            * <location>", "resourceGuards <id>", "vault <id>" */
     size_t queued_count, queued_cap;
     unsigned long long rng;
     int max_pages, max_attempts;

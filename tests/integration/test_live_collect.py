@@ -476,11 +476,13 @@ class LiveCurrentCalls(TempDirTest):
             self.assertIn(pointer, log)
             self.assertIsNone(snap)
 
-    def test_vault_id_under_another_host_is_not_asked_about(self):
+    def test_vault_id_under_another_host_is_not_asked_about_and_a_vault_listed_twice_once(self):
         raw = self.path("raw")
         current_estate(raw)
         doc = load(os.path.join(raw, "subscriptions/%s/vaults.json" % SUB_B))
         doc["value"][1]["id"] = "https://arm.attacker.example" + vault_id(SUB_B, "rsv-b2")
+        # and rsv-b1 listed a second time, its id spelled as a URL: its calls are made once
+        doc["value"].append(dict(doc["value"][0], id="https://management.azure.com" + vault_id(SUB_B, "rsv-b1")))
         write_json(raw, "subscriptions/%s/vaults.json" % SUB_B, doc)
         with Emulator(raw) as emu:
             rec = self.path("rec")
