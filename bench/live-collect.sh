@@ -47,15 +47,17 @@ raw="$work/raw"
 echo "generating $items items / $vaults vaults into $raw ..."
 "$python" "$here/tests/tools/gen_estate.py" scale --out "$raw" --items "$items" --vaults "$vaults" --page-size "$page"
 
-# The fewest list pages this estate needs, read from the generated files independently
-# of vaultproof: per subscription vaults + VMs, per vault policies, items, proxies
-# (paged) and the two single-resource configs.
+# The fewest requests this estate needs, read from the generated files independently
+# of vaultproof: per subscription vaults + VMs + the soft-deleted vaults of each location
+# its vaults are in, per vault policies, items, proxies, engines (paged) and the two
+# single-resource configs, and one GET per resource guard a proxy names.
 minimum="$("$python" - "$raw" "$page" <<'EOF'
 import json, math, os, sys
 raw, page = sys.argv[1], int(sys.argv[2])
-subs, vaults, vms, per = set(), {}, {}, {}
+subs, vaults, vms, per, locs, deleted, guards = set(), {}, {}, {}, {}, {}, set()
 kinds = ("microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems",
-         "microsoft.recoveryservices/vaults/backuppolicies", "microsoft.recoveryservices/vaults/backupresourceguardproxies")
+         "microsoft.recoveryservices/vaults/backuppolicies", "microsoft.recoveryservices/vaults/backupresourceguardproxies",
+         "microsoft.recoveryservices/vaults/backupengines")
 for root, _d, files in os.walk(raw):
     for name in files:
         if not name.endswith(".json") or name.endswith(".meta.json"):
@@ -65,19 +67,26 @@ for root, _d, files in os.walk(raw):
         for r in res:
             rid, t = r.get("id", ""), r.get("type", "").lower()
             p = rid.split("/")
-            if len(p) > 2 and p[1].lower() == "subscriptions":
+            if not t and r.get("subscriptionId"):
                 subs.add(p[2].lower())
             if t == "microsoft.recoveryservices/vaults":
                 vaults.setdefault(p[2].lower(), set()).add(rid.lower())
+                locs.setdefault(p[2].lower(), set()).add(r["location"].replace(" ", "").lower())
+            elif t == "microsoft.recoveryservices/locations/deletedvaults":
+                deleted[(p[2].lower(), p[6].lower())] = deleted.get((p[2].lower(), p[6].lower()), 0) + 1
             elif t in ("microsoft.compute/virtualmachines", "microsoft.classiccompute/virtualmachines"):
                 vms[p[2].lower()] = vms.get(p[2].lower(), 0) + 1
             elif t in kinds:
                 k = ("/".join(p[:9]).lower(), t)
                 per[k] = per.get(k, 0) + 1
+                g = (r.get("properties") or {}).get("resourceGuardResourceId")
+                if g:
+                    guards.add(g.lower())
 pages = lambda n: max(1, math.ceil(n / page))
-total = pages(len(subs))
+total = pages(len(subs)) + len(guards)
 for s in subs:
     total += pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0))
+    total += sum(pages(deleted.get((s, l), 0)) for l in locs.get(s, ()))
     for v in vaults.get(s, ()):
         total += 2 + sum(pages(per.get((v, t), 0)) for t in kinds)
 print(total)

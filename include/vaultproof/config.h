@@ -116,6 +116,11 @@ typedef struct {
     const char *api_backup;
     const char *api_compute;
     const char *api_subscriptions;
+    const char *api_dataprotection;
+    /* "deleted_vault_locations": where soft-deleted vaults are also listed (as given;
+     * validated: letters and digits once spaces are removed); NULL / 0 when absent */
+    const char **deleted_vault_locations;
+    size_t deleted_vault_location_count;
     int concurrency;                   /* 1..64; 0: default */
 } vp_live_settings;
 

@@ -34,6 +34,13 @@ typedef struct {
     const char *api_backup;
     const char *api_compute;
     const char *api_subscriptions;
+    const char *api_dataprotection;   /* resource guards (Microsoft.DataProtection) */
+    /* Locations (any spelling: "West Europe", "westeurope") whose soft-deleted vaults are
+     * listed in every subscription collected, besides the locations of the subscription's
+     * own vaults: a vault soft-deleted where no vault of it remains is only found this
+     * way. Each must be letters and digits once spaces are removed (VP_ERR_USAGE). */
+    const char *const *deleted_vault_locations;
+    size_t deleted_vault_location_count;
     int concurrency;             /* requests in flight at most; 0: 8 */
     int max_pages;               /* pages per list call before giving up; 0: 1000 */
     int max_attempts;            /* attempts per request; 0: 6 */

@@ -1,9 +1,13 @@
-/* What the live collector fetches (list endpoints only; the calls are the rows of
- * vaultproof/arm.h) and what each page leads to: the subscription list discovers
- * subscriptions, a vault list discovers the per-vault calls, a nextLink is followed verbatim, with loop detection and a page cap.
+/* What the live collector fetches (the calls are the rows of vaultproof/arm.h) and what
+ * each page leads to: the subscription list discovers subscriptions; a vault list
+ * discovers the per-vault calls and the soft-deleted vault list of each of its vaults'
+ * locations; a resource guard proxy list discovers the GET of each guard it names (once
+ * per guard, in-scope subscriptions only); a nextLink is followed verbatim, with loop
+ * detection and a page cap.
  * Every page is recorded with its sidecar, failures included, so completeness is
  * judged from the recording alone. */
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 #include <strings.h>
 
 #include "live/engine.h"
+#include "vaultproof/worm.h"
 
 static char *dupe(vl_engine *e, const char *s)
 {
@@ -80,6 +85,80 @@ static void add_call(vl_engine *e, const vp_arm_operation *op, const char *paren
     vpv_call_add(e, op, scope, sub, base, url, 0);
 }
 
+int vpv_location_arm(const char *given, char *out, size_t size)
+{
+    if (!given || strlen(given) >= size)
+        return 0;
+    const char *p = vp_location_normalize(given, out, size);
+    if (!*p)
+        return 0;
+    for (; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            return 0;
+    return 1;
+}
+
+static unsigned long long key_hash(const char *key)
+{
+    unsigned long long h = 1469598103934665603ull; /* FNV-1a over the lowercase key */
+    for (; *key; key++)
+        h = (h ^ (unsigned char)tolower((unsigned char)*key)) * 1099511628211ull;
+    return h;
+}
+
+/* 1 the first time key (compared ignoring case, as ARM compares ids) is offered, which
+ * remembers it; 0 after that, or when memory ran out (e->fatal set). A call several
+ * pages can lead to (the soft-deleted vaults of a location, a guard named by many
+ * proxies, a vault listed twice) is queued once. An open-addressing set: a tenant may
+ * have thousands of vaults. */
+static int first_time(vl_engine *e, const char *key)
+{
+    if (2 * (e->queued_count + 1) > e->queued_cap) {
+        size_t cap = e->queued_cap ? e->queued_cap * 2 : 64;
+        char **q = calloc(cap, sizeof *q);
+        if (!q) {
+            if (!e->fatal)
+                e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+        for (size_t i = 0; i < e->queued_cap; i++) {
+            if (!e->queued[i])
+                continue;
+            size_t j = (size_t)key_hash(e->queued[i]) & (cap - 1);
+            while (q[j])
+                j = (j + 1) & (cap - 1);
+            q[j] = e->queued[i];
+        }
+        free(e->queued);
+        e->queued = q;
+        e->queued_cap = cap;
+    }
+    size_t j = (size_t)key_hash(key) & (e->queued_cap - 1);
+    for (; e->queued[j]; j = (j + 1) & (e->queued_cap - 1))
+        if (!strcasecmp(e->queued[j], key))
+            return 0;
+    if (!(e->queued[j] = dupe(e, key)))
+        return 0;
+    e->queued_count++;
+    return 1;
+}
+
+/* The soft-deleted vaults of sub in location (any spelling; skipped when it is not an
+ * Azure location), once per subscription and location. */
+static void add_deleted_vaults_call(vl_engine *e, const char *sub, const char *location)
+{
+    const vp_arm_operation *op = vp_arm_get(VP_ARM_DELETED_VAULTS);
+    char loc[128], key[256], scope[512], base[512];
+    if (!vpv_location_arm(location, loc, sizeof loc))
+        return;
+    snprintf(key, sizeof key, "%s %s %s", op->name, sub, loc);
+    if (!first_time(e, key))
+        return;
+    snprintf(scope, sizeof scope, "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s", sub, loc);
+    snprintf(base, sizeof base, "subscriptions/%s/locations/%s/%s", sub, loc, op->name);
+    add_call(e, op, scope, scope, sub, base);
+}
+
 static void add_subscription_calls(vl_engine *e, const char *sub)
 {
     char base[512], scope[256];
@@ -91,6 +170,9 @@ static void add_subscription_calls(vl_engine *e, const char *sub)
         snprintf(base, sizeof base, "subscriptions/%s/%s", sub, op->name);
         add_call(e, op, scope, scope, sub, base);
     }
+    /* locations the configuration names, for vaults soft-deleted where none remains */
+    for (size_t i = 0; i < e->opt->deleted_vault_location_count; i++)
+        add_deleted_vaults_call(e, sub, e->opt->deleted_vault_locations[i]);
 }
 
 void vpv_calls_start(vl_engine *e)
@@ -115,6 +197,79 @@ static int safe_id(const char *s)
     return 1;
 }
 
+/* The ARM path an id names, pointing into id: the id itself when it is a path; for an
+ * id spelled as a URL (Microsoft's list examples: "https://management.azure.com/
+ * subscriptions/..."), the path after this run's ARM endpoint or the cloud's (what ids
+ * say when the endpoint is overridden). NULL for another host (not a resource of this
+ * ARM: nothing is asked about it) or a path unusable in a request. */
+static const char *arm_path(const vl_engine *e, const char *id)
+{
+    if (id[0] != '/') {
+        const char *bases[] = {e->ep.arm, e->ep.cloud_arm}, *path = NULL;
+        for (size_t i = 0; i < sizeof bases / sizeof bases[0] && !path; i++) {
+            size_t n = bases[i] ? strlen(bases[i]) : 0;
+            if (n && !strncasecmp(id, bases[i], n) && id[n] == '/')
+                path = id + n;
+        }
+        if (!path)
+            return NULL;
+        id = path;
+    }
+    return strpbrk(id, "?#% \"\\") ? NULL : id;
+}
+
+/* Whether sub is collected: every subscription when none was named. */
+static int sub_in_scope(const vl_engine *e, const char *sub)
+{
+    for (size_t i = 0; i < e->opt->subscription_count; i++)
+        if (!strcasecmp(e->opt->subscriptions[i], sub))
+            return 1;
+    return e->opt->subscription_count == 0;
+}
+
+/* The GET of the resource guard a proxy names (resourceGuardResourceId), once per guard
+ * id ignoring case, when the id is a guard's
+ * (/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.DataProtection/resourceGuards/{name})
+ * and its subscription is in scope: a guard outside the scope is never asked for (the
+ * snapshot reports it out-of-scope). Recorded as resourceGuards/{s}/{rg}/{name}, lowercase
+ * (then named like vault directories). */
+static void add_guard_call(vl_engine *e, const char *given)
+{
+    static const char *const shape[] = {"", "subscriptions", NULL, "resourceGroups", NULL, "providers",
+                                        "Microsoft.DataProtection", "resourceGuards", NULL};
+    enum { SEGS = sizeof shape / sizeof shape[0] };
+    const vp_arm_operation *op = vp_arm_get(VP_ARM_RESOURCE_GUARDS);
+    const char *id = arm_path(e, given);
+    char seg[SEGS][256], key[1200], base[1024], rg[80], name[80];
+    size_t n = 0;
+    if (!id || strlen(id) >= 1000)
+        return;
+    for (const char *p = id; n < SEGS; n++) {
+        size_t len = strcspn(p, "/");
+        if (len >= sizeof seg[n])
+            return;
+        memcpy(seg[n], p, len);
+        seg[n][len] = '\0';
+        if ((shape[n] ? strcasecmp(seg[n], shape[n]) != 0 : !len) || (n + 1 < SEGS) != (p[len] == '/'))
+            return; /* not a resource guard's id */
+        p += len + 1;
+    }
+    if (!safe_id(seg[2]) || !sub_in_scope(e, seg[2]))
+        return;
+    snprintf(key, sizeof key, "%s %s", op->name, id);
+    if (!first_time(e, key))
+        return;
+    /* ids are case-insensitive and proxies may spell one guard differently: whichever
+     * spelling arrives first is asked for, but the recording path must not depend on it */
+    for (size_t i = 2; i < SEGS; i++)
+        for (char *p = seg[i]; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    vpv_vault_dirname(seg[4], rg, sizeof rg);
+    vpv_vault_dirname(seg[8], name, sizeof name);
+    snprintf(base, sizeof base, "%s/%s/%s/%s", op->name, seg[2], rg, name);
+    add_call(e, op, id, id, seg[2], base); /* paced with the guard's subscription */
+}
+
 static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "value"), *r;
@@ -126,18 +281,30 @@ static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
         } else if (c->op->op == VP_ARM_VAULTS) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
-            if (!cJSON_IsString(id) || !cJSON_IsString(name) || id->valuestring[0] != '/' ||
-                strpbrk(id->valuestring, "?#% \"\\"))
+            const cJSON *location = cJSON_GetObjectItemCaseSensitive(r, "location");
+            if (cJSON_IsString(location))
+                add_deleted_vaults_call(e, c->sub, location->valuestring);
+            const char *vid = cJSON_IsString(id) ? arm_path(e, id->valuestring) : NULL;
+            if (!vid || !cJSON_IsString(name))
                 continue; /* not a vault we can address; the snapshot reports what it holds */
             char dir[80], base[1024];
+            /* listed twice (both spellings of its id): its calls once, into one directory */
+            snprintf(base, sizeof base, "vault %s", vid);
+            if (!first_time(e, base))
+                continue;
             vpv_vault_dirname(name->valuestring, dir, sizeof dir);
             for (vp_arm_op o = 0; o < VP_ARM_OP_COUNT; o++) {
                 const vp_arm_operation *op = vp_arm_get(o);
                 if (op->parent != VP_ARM_PARENT_VAULT)
                     continue;
                 snprintf(base, sizeof base, "subscriptions/%s/vaults/%s/%s", c->sub, dir, op->name);
-                add_call(e, op, id->valuestring, id->valuestring, c->sub, base);
+                add_call(e, op, vid, vid, c->sub, base);
             }
+        } else if (c->op->op == VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES) {
+            const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
+            const cJSON *guard = cJSON_GetObjectItemCaseSensitive(props, "resourceGuardResourceId");
+            if (cJSON_IsString(guard))
+                add_guard_call(e, guard->valuestring);
         }
     }
 }

@@ -331,16 +331,25 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
             if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
                 return vp_error_set(err, VP_ERR_USAGE, "subscription '%s': expected a subscription id (a GUID)",
                                     opt->subscriptions[i]);
+    for (size_t i = 0; i < opt->deleted_vault_location_count; i++) {
+        char loc[128];
+        if (!vpv_location_arm(opt->deleted_vault_locations[i], loc, sizeof loc))
+            return vp_error_set(err, VP_ERR_USAGE, "deleted-vault location '%s': expected an Azure location such as "
+                                "westeurope (letters and digits once spaces are removed)",
+                                opt->deleted_vault_locations[i] ? opt->deleted_vault_locations[i] : "(null)");
+    }
     snprintf(scope, sizeof scope, "%s.default", cl->resource);
 
     e.opt = opt;
     e.err = err;
     e.ep.arm = arm;
+    e.ep.cloud_arm = cl->arm;
     const char *api_overrides[VP_ARM_API_COUNT] = {
         [VP_ARM_API_SUBSCRIPTIONS] = opt->api_subscriptions,
         [VP_ARM_API_VAULTS] = opt->api_recoveryservices,
         [VP_ARM_API_BACKUP] = opt->api_backup,
         [VP_ARM_API_COMPUTE] = opt->api_compute,
+        [VP_ARM_API_DATAPROTECTION] = opt->api_dataprotection,
     };
     for (vp_arm_api a = 0; a < VP_ARM_API_COUNT; a++)
         e.ep.api[a] = api_overrides[a] ? api_overrides[a] : vp_arm_api_default(a);
@@ -383,6 +392,9 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
     res->items = e.items;
     res->failed_calls = e.failed_calls;
     free(e.paces);
+    for (size_t i = 0; i < e.queued_cap; i++)
+        free(e.queued[i]);
+    free(e.queued);
     vpv_auth_free(e.auth);
     return st;
 }

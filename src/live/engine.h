@@ -39,6 +39,10 @@ typedef struct {
     vl_call *head, *tail;  /* calls waiting to start (ready or backing off) */
     vl_pace *paces;
     size_t pace_count, pace_cap;
+    char **queued;         /* set of calls discovered from several places, queued once each
+                            * (open addressing, NULL = free slot): "deletedVaults <sub>
+                            * <location>", "resourceGuards <id>", "vault <id>" */
+    size_t queued_count, queued_cap;
     unsigned long long rng;
     int max_pages, max_attempts;
     long long requests, retries, items, in_flight;
@@ -53,6 +57,10 @@ void vpv_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, c
 void vpv_call_free(vl_call *c);
 /* Puts c back in the queue, at the front. */
 void vpv_call_requeue(vl_engine *e, vl_call *c);
+/* The ARM form of a location ("West Europe" -> "westeurope") into out; 0 when given is
+ * not one (empty, too long, anything but letters and digits once normalized): it goes
+ * into a URL path and a recording path. */
+int vpv_location_arm(const char *given, char *out, size_t size);
 /* Queues the first calls: GET /subscriptions, or per configured subscription. */
 void vpv_calls_start(vl_engine *e);
 /* Handles a final response for c's current page (after retries were decided on):

@@ -152,6 +152,8 @@ vp_status vpv_write_sidecar(const char *dir, const char *rel, const vl_sidecar *
 /* ---- enumeration (enumerate.c) ---- */
 typedef struct {
     const char *arm;          /* ARM endpoint without trailing slash */
+    const char *cloud_arm;    /* the cloud's own ARM endpoint, which ids spelled as URLs name
+                               * even when arm is overridden (a proxy, the emulator) */
     const char *api[VP_ARM_API_COUNT]; /* api-version per family */
 } vl_endpoints;
 

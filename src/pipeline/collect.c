@@ -76,6 +76,9 @@ static void live_options(const vp_pipeline_collect_options *opt, vp_live_options
         lo->api_backup = ls->api_backup;
         lo->api_compute = ls->api_compute;
         lo->api_subscriptions = ls->api_subscriptions;
+        lo->api_dataprotection = ls->api_dataprotection;
+        lo->deleted_vault_locations = ls->deleted_vault_locations;
+        lo->deleted_vault_location_count = ls->deleted_vault_location_count;
         if (!lo->concurrency)
             lo->concurrency = ls->concurrency;
     }
@@ -121,6 +124,11 @@ vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapsho
     if (opt->config) {
         co.vault_include = vp_config_vault_include(opt->config, &co.vault_include_count);
         co.vault_exclude = vp_config_vault_exclude(opt->config, &co.vault_exclude_count);
+        /* the calls live collection makes for these are expected calls: completeness
+         * must judge them whether the snapshot is built live or from the recording */
+        const vp_live_settings *ls = vp_config_live(opt->config);
+        co.deleted_vault_locations = ls->deleted_vault_locations;
+        co.deleted_vault_location_count = ls->deleted_vault_location_count;
     }
     co.input = opt->replay_dir ? opt->input_label : NULL;
     co.progress = opt->progress;

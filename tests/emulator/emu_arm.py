@@ -23,6 +23,11 @@ ROUTES = [
     (re.compile("^" + _V + r"/backupResourceGuardProxies/?$", re.I), "backupResourceGuardProxies"),
     (re.compile("^" + _V + r"/backupconfig/vaultconfig/?$", re.I), "backupconfig"),
     (re.compile("^" + _V + r"/backupstorageconfig/vaultstorageconfig/?$", re.I), "backupstorageconfig"),
+    (re.compile("^" + _V + r"/backupEngines/?$", re.I), "backupEngines"),
+    (re.compile("^" + _P + r"/providers/Microsoft\.RecoveryServices/locations/([^/]+)/deletedVaults/?$", re.I),
+     "deletedVaults"),
+    (re.compile("^" + _P + r"/resourceGroups/([^/]+)/providers/Microsoft\.DataProtection/resourceGuards/([^/]+)/?$",
+                re.I), "resourceGuards"),
 ]
 SINGLE = ("backupconfig", "backupstorageconfig")
 
@@ -82,12 +87,23 @@ def route(estate, operation, groups):
     if operation == "subscriptions":
         return 200, list(estate.subscriptions), True
     sub = groups[0]
+    if operation == "resourceGuards":
+        # looked up by id alone: a guard may live in a subscription the estate lists nowhere
+        # else (another team's, another tenant's); unknown -> ARM's 404 for a missing resource
+        guard = estate.guard(sub, groups[1], groups[2])
+        if guard is None:
+            return arm_error(404, "ResourceNotFound",
+                             "The Resource 'Microsoft.DataProtection/resourceGuards/%s' under resource group '%s' "
+                             "was not found." % (groups[2], groups[1])) + (False,)
+        return 200, guard, False
     if not estate.has_subscription(sub):
         return arm_error(404, "SubscriptionNotFound", "The subscription '%s' could not be found." % sub) + (False,)
     if operation == "vaults":
         return 200, list(estate.vaults.get(sub.lower(), [])), True
     if operation == "virtualMachines":
         return 200, list(estate.vms.get(sub.lower(), [])), True
+    if operation == "deletedVaults":
+        return 200, list(estate.deleted_vaults_in(sub, groups[1])), True
     rg, vault = groups[1], groups[2]
     if estate.vault(sub, rg, vault) is None:
         return arm_error(404, "ResourceNotFound",

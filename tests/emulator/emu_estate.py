@@ -16,7 +16,10 @@ CHILD_TYPES = {
     "microsoft.recoveryservices/vaults/backupconfig": "backupconfig",
     "microsoft.recoveryservices/vaults/backupstorageconfig": "backupstorageconfig",
     "microsoft.recoveryservices/vaults/backupresourceguardproxies": "backupResourceGuardProxies",
+    "microsoft.recoveryservices/vaults/backupengines": "backupEngines",
 }
+DELETED_VAULT_TYPE = "microsoft.recoveryservices/locations/deletedvaults"
+RESOURCE_GUARD_TYPE = "microsoft.dataprotection/resourceguards"
 # Classic VMs are served by the Microsoft.Compute list too, so a collector reading the
 # emulator sees the same coverage set a replay of the same directory would.
 VM_TYPES = ("microsoft.compute/virtualmachines", "microsoft.classiccompute/virtualmachines")
@@ -26,6 +29,26 @@ _SUB_RE = re.compile(r"^(?:https?://[^/]+)?/subscriptions/([^/]+)", re.IGNORECAS
 _VAULT_RE = re.compile(
     r"^(?:https?://[^/]+)?/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/"
     r"Microsoft\.RecoveryServices/vaults/([^/]+)", re.IGNORECASE)
+_LOCATION_RE = re.compile(
+    r"^(?:https?://[^/]+)?/subscriptions/([^/]+)/providers/Microsoft\.RecoveryServices/locations/([^/]+)/",
+    re.IGNORECASE)
+_GUARD_RE = re.compile(
+    r"^(?:https?://[^/]+)?/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/"
+    r"Microsoft\.DataProtection/resourceGuards/([^/]+)/?$", re.IGNORECASE)
+_PROVIDER_RE = re.compile(r"/providers/([^/]+)/(.+)$", re.IGNORECASE)
+
+
+def type_of(res, rid):
+    """The resource's type, lowercased; when it has none (Compute ListAll examples omit it),
+    the one its id spells: namespace and every type segment after /providers/."""
+    rtype = res.get("type")
+    if isinstance(rtype, str) and rtype:
+        return rtype.lower()
+    m = _PROVIDER_RE.search(rid)
+    if not m:
+        return ""
+    parts = m.group(2).split("/")
+    return "/".join([m.group(1)] + parts[0::2]).lower()
 
 
 def _bodies(replay_dir):
@@ -73,6 +96,8 @@ class Estate:
         self.vault_index = {}            # (sub, rg, vault) -> vault resource
         self.vms = {}                    # sub -> [vm resource]
         self.children = {}               # (sub, rg, vault) -> {operation: [resources]}
+        self.deleted_vaults = {}         # (sub, location) -> [deleted vault resource]
+        self.guards = {}                 # (sub, rg, name) -> resource guard
         self.known_subs = set()
         seen = set()
         derived = {}                     # lowercased sub -> sub as first spelled
@@ -107,7 +132,17 @@ class Estate:
         sub = m.group(1).lower()
         self.known_subs.add(sub)
         derived.setdefault(sub, m.group(1))
-        rtype = str(res.get("type", "")).lower()
+        rtype = type_of(res, rid)
+        if rtype == DELETED_VAULT_TYPE:
+            loc = _LOCATION_RE.match(rid)
+            if loc:
+                self.deleted_vaults.setdefault((sub, loc.group(2).lower()), []).append(res)
+            return
+        if rtype == RESOURCE_GUARD_TYPE:
+            g = _GUARD_RE.match(rid)
+            if g:
+                self.guards.setdefault((sub, g.group(2).lower(), g.group(3).lower()), res)
+            return
         if rtype in VM_TYPES:
             self.vms.setdefault(sub, []).append(res)
             return
@@ -130,6 +165,12 @@ class Estate:
     def vault_children(self, sub, rg, name, operation):
         return self.children.get((sub.lower(), rg.lower(), name.lower()), {}).get(operation, [])
 
+    def deleted_vaults_in(self, sub, location):
+        return self.deleted_vaults.get((sub.lower(), location.lower()), [])
+
+    def guard(self, sub, rg, name):
+        return self.guards.get((sub.lower(), rg.lower(), name.lower()))
+
     def counts(self):
         """Resource counts, for the startup log line."""
         return {
@@ -137,4 +178,6 @@ class Estate:
             "vaults": sum(len(v) for v in self.vaults.values()),
             "virtualMachines": sum(len(v) for v in self.vms.values()),
             "vault_children": sum(len(r) for c in self.children.values() for r in c.values()),
+            "deletedVaults": sum(len(v) for v in self.deleted_vaults.values()),
+            "resourceGuards": len(self.guards),
         }

@@ -1,10 +1,10 @@
 """Fault rules: which request gets which misbehaviour (see README.md, "Fault injection")."""
 import threading
 
-KINDS = ("429", "500", "503", "reset", "truncate", "slow", "expire-token", "nextlink-loop", "content-type",
+KINDS = ("429", "500", "503", "403", "reset", "truncate", "slow", "expire-token", "nextlink-loop", "content-type",
          "lenient-json")
 LIST_OPERATIONS = ("subscriptions", "vaults", "virtualMachines", "backupPolicies", "backupProtectedItems",
-                   "backupResourceGuardProxies")
+                   "backupResourceGuardProxies", "backupEngines", "deletedVaults")
 
 
 def validate(rules):

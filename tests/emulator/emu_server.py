@@ -167,6 +167,15 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, {"error": {"code": code, "message": "Injected fault %s." % kind}}, h,
                        compress=compress)
             return True
+        elif kind == "403":
+            # what ARM answers a principal without read access (a resource guard in another
+            # team's subscription, typically); not retried by a client
+            self._send(403, {"error": {"code": "AuthorizationFailed",
+                                       "message": "The client does not have authorization to perform action "
+                                                  "'read' over scope '%s' or the scope is invalid. (Injected fault "
+                                                  "403.)" % urllib.parse.urlsplit(self.path).path}},
+                       headers, compress=compress)
+            return True
         elif kind == "lenient-json":
             # an empty page that only a lenient parser takes: cJSON reads "\u0000" as an
             # empty string; RFC 8259 readers and vaultproof's strict layer refuse the body

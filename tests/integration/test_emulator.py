@@ -434,12 +434,26 @@ class SharedEmulator(unittest.TestCase):
                 self.assertTrue(all(n <= 7 for n in sizes))
                 if "vaults" in path:
                     vaults = items
+            locations = {v["location"].replace(" ", "").lower() for v in vaults}
+            locations |= {r["id"].split("/")[6].lower() for r in raw_resources(RAW)
+                          if r.get("type", "").lower() == "microsoft.recoveryservices/locations/deletedvaults"
+                          and r["id"].split("/")[2].lower() == s.lower()}
+            for loc in sorted(locations):
+                served.extend(self.c.list_all("/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s/"
+                                              "deletedVaults?api-version=%s" % (s, loc, API), self.token)[0])
             for v in vaults:
-                for op in ("backupPolicies", "backupProtectedItems", "backupResourceGuardProxies"):
+                for op in ("backupPolicies", "backupProtectedItems", "backupResourceGuardProxies", "backupEngines"):
                     items, sizes = self.c.list_all("%s/%s?api-version=%s" % (v["id"], op, API), self.token)
                     self.assertTrue(all(n <= 7 for n in sizes[:-1]) and all(n == 7 for n in sizes[:-1]))
                     served.extend(items)
                     multi_page += len(sizes) > 1
+                    for proxy in items if op == "backupResourceGuardProxies" else ():
+                        guard = proxy["properties"]["resourceGuardResourceId"]
+                        status, _, doc = self.c.arm(guard + "?api-version=2025-09-01", self.token)
+                        if status == 200 and doc["id"] not in served:
+                            served.append(doc)
+                        elif status != 200:
+                            self.assertEqual(status, 404)
                 for op in ("backupconfig/vaultconfig", "backupstorageconfig/vaultstorageconfig"):
                     status, _, doc = self.c.arm("%s/%s?api-version=%s" % (v["id"], op, API), self.token)
                     if status == 200:
@@ -746,6 +760,77 @@ class Lifecycle(TempDirTest):
                                                               token)[0])
         self.assertEqual(sorted(served), sorted(items))
         self.assertEqual(len(items), 60)
+
+
+SUB1 = "5e6f7a8b-0000-4000-8000-00000000aa01"
+SUB2 = "5e6f7a8b-0000-4000-8000-00000000aa02"
+
+
+def _write(root, rel, doc):
+    path = os.path.join(root, *rel.split("/"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+
+
+class CurrentRoutes(TempDirTest):
+    """The routes of the current api-versions: backup engines, soft-deleted vaults, resource
+    guards by id; a vault id spelled as a URL; a VM list entry without `type`."""
+
+    def setUp(self):
+        super().setUp()
+        raw = self.raw = self.path("raw")
+        rs = "Microsoft.RecoveryServices/vaults"
+        self.vault = "/subscriptions/%s/resourceGroups/rg/providers/%s/rsv-1" % (SUB1, rs)
+        self.guard = "/subscriptions/%s/resourceGroups/rg-sec/providers/Microsoft.DataProtection/resourceGuards/g1" % SUB2
+        _write(raw, "subscriptions.json", {"value": [{"id": "/subscriptions/" + SUB1, "subscriptionId": SUB1}]})
+        _write(raw, "subscriptions/%s/vaults.json" % SUB1, {"value": [
+            {"id": "https://management.azure.com" + self.vault, "name": "rsv-1", "type": rs, "location": "eastus"}]})
+        _write(raw, "subscriptions/%s/vaults/rsv-1/backupEngines.json" % SUB1, {"value": [
+            {"id": "%s/backupEngines/e%d" % (self.vault, i), "name": "e%d" % i, "type": rs + "/backupEngines",
+             "properties": {"friendlyName": "dpm%d" % i}} for i in range(5)]})
+        _write(raw, "subscriptions/%s/locations/eastus/deletedVaults.json" % SUB1, {"value": [
+            {"id": "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/eastus/deletedVaults/old" % SUB1,
+             "name": "old", "type": "Microsoft.RecoveryServices/locations/deletedVaults",
+             "properties": {"vaultId": self.vault.replace("rsv-1", "old")}}]})
+        _write(raw, "resourceGuards/%s/rg-sec/g1.json" % SUB2, {
+            "id": self.guard, "name": "g1", "type": "Microsoft.DataProtection/resourceGuards", "location": "eastus",
+            "properties": {"vaultCriticalOperationExclusionList": []}})
+        # Compute ListAll MinimumSet examples carry no type
+        _write(raw, "subscriptions/%s/virtualMachines.json" % SUB1, {"value": [
+            {"id": "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1" % SUB1,
+             "location": "eastus"}]})
+
+    def test_new_routes(self):
+        with Emulator(self.raw, page_size=2, faults=[
+                {"operation": "resourceGuards", "match": "/denied", "kind": "403", "times": -1}]) as emu:
+            c = Client(emu.info)
+            token = c.secret_token()
+            items, sizes = c.list_all(self.vault + "/backupEngines?api-version=2026-02-01", token)
+            self.assertEqual(([e["name"] for e in items], sizes), (["e0", "e1", "e2", "e3", "e4"], [2, 2, 1]))
+            base = "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/" % SUB1
+            items, _ = c.list_all(base + "eastus/deletedVaults?api-version=2026-08-01", token)
+            self.assertEqual([d["name"] for d in items], ["old"])
+            self.assertEqual(c.list_all(base + "westeurope/deletedVaults?api-version=2026-08-01", token)[0], [])
+            status, _, doc = c.arm(base.replace(SUB1, str(uuid.uuid4())) + "eastus/deletedVaults?api-version=1", token)
+            self.assertEqual((status, doc["error"]["code"]), (404, "SubscriptionNotFound"))
+            # a guard is found by its id, in a subscription the estate lists nowhere else, in any case
+            status, _, doc = c.arm(self.guard.upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")
+                                   + "?api-version=2025-09-01", token)
+            self.assertEqual((status, doc["id"]), (200, self.guard))
+            status, _, doc = c.arm(self.guard.replace("/g1", "/g2") + "?api-version=2025-09-01", token)
+            self.assertEqual((status, doc["error"]["code"]), (404, "ResourceNotFound"))
+            status, _, doc = c.arm(self.guard.replace("/g1", "/denied") + "?api-version=2025-09-01", token)
+            self.assertEqual((status, doc["error"]["code"]), (403, "AuthorizationFailed"))
+            # the vault spelled as a URL is served under its path, untyped VMs as VMs
+            self.assertEqual(c.list_all(self.vault + "/backupPolicies?api-version=1", token)[0], [])
+            vms, _ = c.list_all("/subscriptions/%s/providers/Microsoft.Compute/virtualMachines?api-version=1" % SUB1,
+                                token)
+            self.assertEqual([v["id"].rsplit("/", 1)[1] for v in vms], ["vm1"])
+            stats = emu.stats()
+            self.assertEqual(stats["by_operation"]["resourceGuards"], 3)
+            self.assertEqual(stats["by_operation"]["deletedVaults"], 3)
+            self.assertEqual(stats["api_versions"]["backupEngines"], ["2026-02-01"])
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import filecmp
 import json
 import math
 import os
+import re
 import sys
 import time
 import urllib.parse
@@ -23,6 +24,9 @@ ITEM_T = "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/p
 POLICY_T = "microsoft.recoveryservices/vaults/backuppolicies"
 GUARD_T = "microsoft.recoveryservices/vaults/backupresourceguardproxies"
 VAULT_T = "microsoft.recoveryservices/vaults"
+ENGINE_T = "microsoft.recoveryservices/vaults/backupengines"
+DELETED_T = "microsoft.recoveryservices/locations/deletedvaults"
+PER_VAULT_LISTS = (ITEM_T, POLICY_T, GUARD_T, ENGINE_T)
 VM_TYPES = ("microsoft.compute/virtualmachines", "microsoft.classiccompute/virtualmachines")
 # every credential variable the collector reads, blanked so the host's own never leak in
 CREDENTIAL_VARS = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
@@ -47,34 +51,55 @@ def live(emu, out, *extra, env=None):
     return rc, (load(out) if os.path.exists(out) else None), stdout + err
 
 
-def expected_requests(raw_dir, page):
-    """The minimum number of list pages an estate needs, computed from the raw files."""
+def arm_path(rid):
+    """An ARM id as a path: a URL spelling (https://management.azure.com/subscriptions/...)
+    loses scheme and host."""
+    return re.sub(r"^https?://[^/]+", "", rid)
+
+
+def expected_requests(raw_dir, page, subscriptions=None, extra_locations=()):
+    """The minimum number of requests an estate needs, computed from the raw files: list
+    pages per subscription (vaults, VMs, soft-deleted vaults per location of its vaults and
+    per extra location)
+    and per vault (policies, items, proxies, engines, two single configs), and one GET
+    per resource guard a proxy names in a collected subscription (all when None)."""
     res = raw_resources(raw_dir)
-    subs, vaults, vms, per_vault = set(), {}, {}, {}
+    subs, vaults, vms, per_vault, locations, deleted, guards = set(), {}, {}, {}, {}, {}, set()
     for r in res:
-        rid, t = r.get("id", ""), r.get("type", "").lower()
+        rid, t = arm_path(r.get("id", "")), r.get("type", "").lower()
         parts = rid.split("/")
         if not t and r.get("subscriptionId"):
             subs.add(r["subscriptionId"].lower())
         elif t == VAULT_T:
             vaults.setdefault(parts[2].lower(), set()).add(rid.lower())
+            locations.setdefault(parts[2].lower(), set()).add(r["location"].replace(" ", "").lower())
         elif t in VM_TYPES:
             vms[parts[2].lower()] = vms.get(parts[2].lower(), 0) + 1
-        elif t in (ITEM_T, POLICY_T, GUARD_T):
+        elif t == DELETED_T:
+            key = (parts[2].lower(), parts[6].lower())
+            deleted[key] = deleted.get(key, 0) + 1
+        elif t in PER_VAULT_LISTS:
             vault = "/".join(parts[:9]).lower()
             key = (vault, t)
             per_vault[key] = per_vault.get(key, 0) + 1
+            guard = (r.get("properties") or {}).get("resourceGuardResourceId")
+            if t == GUARD_T and guard and (subscriptions is None or
+                                           arm_path(guard).split("/")[2].lower() in subscriptions):
+                guards.add(arm_path(guard).lower())
+    if subscriptions is not None:
+        subs = set(subscriptions)
 
     def pages(n):
         return max(1, math.ceil(n / page))
 
-    total = pages(len(subs))
+    total = pages(len(subs)) if subscriptions is None else 0
     for s in subs:
         total += pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0))
+        total += sum(pages(deleted.get((s, loc), 0)) for loc in locations.get(s, set()) | set(extra_locations))
         for v in vaults.get(s, ()):
             total += 2  # backupconfig, backupstorageconfig: single resources
-            total += sum(pages(per_vault.get((v, t), 0)) for t in (ITEM_T, POLICY_T, GUARD_T))
-    return total
+            total += sum(pages(per_vault.get((v, t), 0)) for t in PER_VAULT_LISTS)
+    return total + len(guards)
 
 
 def item_ids(snapshot):
@@ -219,6 +244,269 @@ class LiveSample(TempDirTest):
         self.assertIn("nextLink loop", bad[0]["detail"])
         vault = [v for v in snap["vaults"] if v["name"] == "rsv-epic-immutable-wus3"][0]
         self.assertNotEqual(json.dumps(vault).find("incomplete"), -1)
+
+
+SUB_A = "0b8e7b44-2a51-4c1d-9a3e-5f0d6e1c2a01"   # collected
+SUB_B = "1c9f8c55-3b62-4d2e-8b4f-6a1e7f2d3b02"   # collected
+SUB_C = "2da09d66-4c73-4e3f-9c50-7b2f803e4c03"   # security team's: outside --subscription
+RS = "Microsoft.RecoveryServices/vaults"
+
+
+def guard_id(sub, name, rg="rg-sec"):
+    return "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.DataProtection/resourceGuards/%s" % (sub, rg, name)
+
+
+def vault_id(sub, name, rg="rg-bk"):
+    return "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (sub, rg, RS, name)
+
+
+def write_json(root, rel, doc):
+    path = os.path.join(root, *rel.split("/"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+
+
+def current_estate(root):
+    """An estate with one of everything the current API versions add: backup engines (3, so
+    they page at 2 a page), soft-deleted vaults (one where a vault remains, one in a location
+    only the configuration names), resource guards a proxy names (readable; spelled as a URL
+    and in another case by a second proxy; denied; in a subscription not collected) and a
+    vault whose id is spelled as a URL (Microsoft's Vaults_ListBySubscriptionId example)."""
+    write_json(root, "subscriptions.json", {"value": [
+        {"id": "/subscriptions/" + s, "subscriptionId": s, "displayName": n, "state": "Enabled",
+         "tenantId": "7f4c2b1e-0000-4000-8000-000000000001"} for s, n in ((SUB_A, "A"), (SUB_B, "B"))]})
+    vaults = {
+        SUB_A: [("rsv-east", "eastus", vault_id(SUB_A, "rsv-east")),
+                # as the Vaults_ListBySubscriptionId example spells it
+                ("rsv-url", "westeurope", "https://management.azure.com" + vault_id(SUB_A, "rsv-url"))],
+        SUB_B: [("rsv-b1", "eastus", vault_id(SUB_B, "rsv-b1")), ("rsv-b2", "eastus", vault_id(SUB_B, "rsv-b2"))],
+    }
+    proxies = {"rsv-east": guard_id(SUB_A, "rguard-main"),
+               "rsv-url": guard_id(SUB_A, "rguard-denied"),
+               "rsv-b1": guard_id(SUB_C, "rguard-secops"),
+               # the same guard as rsv-east's, spelled as a URL and in capitals: one GET
+               "rsv-b2": "https://management.azure.com" + guard_id(SUB_A, "RGUARD-MAIN").replace("/resourceGroups/rg-sec",
+                                                                                                 "/resourceGroups/RG-SEC")}
+    for sub, vs in vaults.items():
+        write_json(root, "subscriptions/%s/vaults.json" % sub, {"value": [
+            {"id": vid, "name": name, "type": RS, "location": loc,
+             "properties": {"provisioningState": "Succeeded"}} for name, loc, vid in vs]})
+        for name, loc, vid in vs:
+            base = "subscriptions/%s/vaults/%s/" % (sub, name)
+            path = arm_path(vid)
+            write_json(root, base + "backupconfig.json", {"id": path + "/backupconfig/vaultconfig", "name": "vaultconfig",
+                                                          "type": RS + "/backupconfig",
+                                                          "properties": {"softDeleteFeatureState": "Enabled"}})
+            write_json(root, base + "backupstorageconfig.json", {
+                "id": path + "/backupstorageconfig/vaultstorageconfig", "name": "vaultstorageconfig",
+                "type": RS + "/backupstorageconfig", "properties": {"storageType": "GeoRedundant"}})
+            write_json(root, base + "backupResourceGuardProxies.json", {"value": [
+                {"id": path + "/backupResourceGuardProxies/VaultProxy", "name": "VaultProxy",
+                 "type": RS + "/backupResourceGuardProxies",
+                 "properties": {"resourceGuardResourceId": proxies[name]}}]})
+    engine_vault = vault_id(SUB_A, "rsv-east")
+    write_json(root, "subscriptions/%s/vaults/rsv-east/backupEngines.json" % SUB_A, {"value": [
+        {"id": "%s/backupEngines/%d" % (engine_vault, i), "name": str(i), "type": RS + "/backupEngines",
+         "properties": {"friendlyName": "mabs%d.contoso.example" % i, "backupManagementType": "AzureBackupServer",
+                        "registrationStatus": "Registered", "backupEngineState": "Active",
+                        "healthStatus": "Healthy", "backupEngineType": "AzureBackupServerEngine",
+                        "dpmVersion": "14.0.30.0", "azureBackupAgentVersion": "2.0.9262.0"}}
+        for i in (1, 2, 3)]})
+    for loc, name in (("eastus", "rsv-gone"), ("northeurope", "rsv-north-gone")):
+        scope = "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s" % (SUB_A, loc)
+        write_json(root, "subscriptions/%s/locations/%s/deletedVaults.json" % (SUB_A, loc), {"value": [
+            {"id": scope + "/deletedVaults/" + name, "name": name,
+             "type": "Microsoft.RecoveryServices/locations/deletedVaults",
+             "properties": {"vaultId": vault_id(SUB_A, name), "vaultDeletionTime": "2026-09-20T10:00:00Z",
+                            "purgeAt": "2026-10-04T10:00:00Z"}}]})
+    write_json(root, "resourceGuards/%s/rg-sec/rguard-main.json" % SUB_A, {
+        "id": guard_id(SUB_A, "rguard-main"), "name": "rguard-main", "type": "Microsoft.DataProtection/resourceGuards",
+        "location": "eastus", "properties": {
+            "provisioningState": "Succeeded", "allowAutoApprovals": False, "vaultCriticalOperationExclusionList": [],
+            "resourceGuardOperations": [{
+                "requestResourceType": "Microsoft.DataProtection/resourceGuards/disableSoftDeleteRequests",
+                "vaultCriticalOperation": "Microsoft.RecoveryServices/vaults/backupconfig/write"}]}})
+    # the denied guard exists (the emulator would serve it) but the principal may not read it
+    write_json(root, "resourceGuards/%s/rg-sec/rguard-denied.json" % SUB_A, {
+        "id": guard_id(SUB_A, "rguard-denied"), "name": "rguard-denied",
+        "type": "Microsoft.DataProtection/resourceGuards", "location": "westeurope", "properties": {}})
+    write_json(root, "resourceGuards/%s/rg-sec/rguard-secops.json" % SUB_C, {
+        "id": guard_id(SUB_C, "rguard-secops"), "name": "rguard-secops",
+        "type": "Microsoft.DataProtection/resourceGuards", "location": "eastus", "properties": {}})
+
+
+class LiveCurrentCalls(TempDirTest):
+    """The calls of the current api-versions: engines, soft-deleted vaults, resource guards,
+    vault ids spelled as URLs. Recorded with their scopes, api-versions and layout."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.raw = os.path.join(cls.emu_root(), "raw")
+        current_estate(cls.raw)
+        cls.emu = Emulator(cls.raw, page_size=2, faults=[
+            {"operation": "resourceGuards", "match": "rguard-denied", "kind": "403", "times": -1}]).start()
+
+    @classmethod
+    def emu_root(cls):
+        import tempfile
+        cls._root = tempfile.mkdtemp(prefix="vp-it-current-")
+        return cls._root
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+        import shutil
+        shutil.rmtree(cls._root, ignore_errors=True)
+
+    def collect(self, out, rec):
+        cfg = self.path("vaultproof.json")
+        with open(cfg, "w", encoding="utf-8") as f:
+            json.dump({"live": {"deleted_vault_locations": ["North Europe"]}}, f)
+        before = self.emu.stats()
+        rc, snap, log = live(self.emu, out, "--config", cfg, "--subscription", SUB_A, "--subscription", SUB_B,
+                             "--record", rec, "--allow-incomplete")
+        after = self.emu.stats()
+        ops = {k: v - before["by_operation"].get(k, 0) for k, v in after["by_operation"].items()}
+        return rc, snap, log, ops, after["requests"] - before["requests"], cfg
+
+    def sidecars(self, rec):
+        found = {}
+        for root, _dirs, files in os.walk(rec):
+            for name in files:
+                if name.endswith(".meta.json"):
+                    rel = os.path.relpath(os.path.join(root, name), rec).replace(os.sep, "/")
+                    found[rel] = load(os.path.join(root, name))
+        return found
+
+    def test_records_the_new_calls_with_scopes_api_versions_and_layout(self):
+        rec = self.path("rec")
+        rc, snap, log, ops, requests, cfg = self.collect(self.path("live.json"), rec)
+        # the denied guard is the only incomplete call: exit 4, written with --allow-incomplete
+        self.assertEqual(rc, 4, log)
+        self.assertIn("rguard-denied", log)
+        self.assertEqual(requests, expected_requests(self.raw, 2, {SUB_A, SUB_B}, {"northeurope"}), ops)
+        side = self.sidecars(rec)
+        by_op = {}
+        for rel, doc in side.items():
+            by_op.setdefault(doc["call"]["operation"], {})[rel] = doc
+        api = {"vaults": "2026-08-01", "deletedVaults": "2026-08-01", "backupEngines": "2026-02-01",
+               "backupPolicies": "2026-02-01", "backupProtectedItems": "2026-02-01",
+               "backupResourceGuardProxies": "2026-02-01", "backupconfig": "2026-02-01",
+               "backupstorageconfig": "2026-02-01", "virtualMachines": "2025-04-01", "resourceGuards": "2025-09-01"}
+        for op, version in api.items():
+            self.assertIn(op, by_op)
+            for rel, doc in by_op[op].items():
+                if doc["call"]["page"] == 1:
+                    self.assertIn("api-version=" + version, doc["url"], rel)
+        # engines: per vault, paged (3 at 2 a page), scope the vault id
+        east = "subscriptions/%s/vaults/rsv-east/" % SUB_A
+        self.assertEqual(side[east + "backupEngines.meta.json"]["call"]["scope"], vault_id(SUB_A, "rsv-east"))
+        self.assertEqual(side[east + "backupEngines.page-0002.meta.json"]["call"]["page"], 2)
+        self.assertEqual(len(load(os.path.join(rec, east + "backupEngines.json"))["value"]), 2)
+        self.assertEqual(len(by_op["backupEngines"]), 5)  # 4 vaults, one with 2 pages
+        # soft-deleted vaults: per subscription, each location of its vaults and the configured
+        # one ("North Europe" -> northeurope), each once
+        self.assertEqual(sorted(by_op["deletedVaults"]), sorted(
+            "subscriptions/%s/locations/%s/deletedVaults.meta.json" % (s, loc)
+            for s, loc in ((SUB_A, "eastus"), (SUB_A, "westeurope"), (SUB_A, "northeurope"), (SUB_B, "eastus"),
+                           (SUB_B, "northeurope"))))
+        for rel, doc in by_op["deletedVaults"].items():
+            sub, loc = rel.split("/")[1], rel.split("/")[3]
+            self.assertEqual(doc["call"]["scope"],
+                             "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s" % (sub, loc))
+            self.assertTrue(doc["url"].startswith(self.emu.info["arm"] + doc["call"]["scope"] + "/deletedVaults?"))
+        north = load(os.path.join(rec, "subscriptions/%s/locations/northeurope/deletedVaults.json" % SUB_A))
+        self.assertEqual([d["name"] for d in north["value"]], ["rsv-north-gone"])
+        # resource guards: one GET per guard (two proxies name rguard-main), none outside scope
+        self.assertEqual(ops.get("resourceGuards"), 2, ops)
+        self.assertEqual(sorted(by_op["resourceGuards"]), [
+            "resourceGuards/%s/rg-sec/rguard-denied.meta.json" % SUB_A,
+            "resourceGuards/%s/rg-sec/rguard-main.meta.json" % SUB_A])
+        self.assertFalse(os.path.exists(os.path.join(rec, "resourceGuards", SUB_C)))
+        main_side = by_op["resourceGuards"]["resourceGuards/%s/rg-sec/rguard-main.meta.json" % SUB_A]
+        # asked for in whichever spelling a proxy page brought first (concurrency decides)
+        self.assertEqual(main_side["call"]["scope"].lower(), guard_id(SUB_A, "rguard-main").lower())
+        self.assertEqual(main_side["status"], 200)
+        self.assertEqual(main_side["url"].lower(), ("%s%s?api-version=2025-09-01" % (
+            self.emu.info["arm"], guard_id(SUB_A, "rguard-main"))).lower())
+        self.assertEqual(load(os.path.join(rec, "resourceGuards/%s/rg-sec/rguard-main.json" % SUB_A))["name"],
+                         "rguard-main")
+        # a guard the principal may not read: ARM's 403 body and the sidecar say so, not retried
+        denied = by_op["resourceGuards"]["resourceGuards/%s/rg-sec/rguard-denied.meta.json" % SUB_A]
+        self.assertEqual((denied["status"], denied["retries"], denied["call"]["complete"]), (403, 0, False))
+        self.assertIn("AuthorizationFailed", denied["call"]["error"])
+        body = load(os.path.join(rec, "resourceGuards/%s/rg-sec/rguard-denied.json" % SUB_A))
+        self.assertEqual(body["error"]["code"], "AuthorizationFailed")
+        # the vault whose id is spelled as a URL got every per-vault call, scoped by its path
+        url_vault = "subscriptions/%s/vaults/rsv-url/" % SUB_A
+        for op in ("backupPolicies", "backupProtectedItems", "backupResourceGuardProxies", "backupconfig",
+                   "backupstorageconfig", "backupEngines"):
+            doc = side[url_vault + op + ".meta.json"]
+            self.assertEqual(doc["status"], 200, op)
+            self.assertEqual(doc["call"]["scope"], vault_id(SUB_A, "rsv-url"), op)
+            self.assertTrue(doc["url"].startswith(self.emu.info["arm"] + vault_id(SUB_A, "rsv-url") + "/"), op)
+        # the live snapshot is the replay of its recording, byte for byte
+        rc2, _out, err = run(["collect", "--replay", rec, "--config", cfg, "--subscription", SUB_A, "--subscription",
+                              SUB_B, "--now", PINNED, "--out", self.path("replay.json")])
+        self.assertEqual(rc2, rc, err)
+        self.assertTrue(filecmp.cmp(self.path("live.json"), self.path("replay.json"), shallow=False))
+
+    def test_config_dataprotection_api_version_and_location_validation(self):
+        cfg = self.path("vaultproof.json")
+        with open(cfg, "w", encoding="utf-8") as f:
+            json.dump({"live": {"api_versions": {"dataprotection": "2025-07-01"}}}, f)
+        rec = self.path("rec")
+        rc, snap, log = live(self.emu, self.path("s.json"), "--config", cfg, "--subscription", SUB_A, "--record",
+                             rec, "--allow-incomplete")
+        self.assertEqual(rc, 4, log)  # the denied guard
+        self.assertIn("2025-07-01", self.emu.stats()["api_versions"]["resourceGuards"])
+        side = load(os.path.join(rec, "resourceGuards", SUB_A, "rg-sec", "rguard-main.meta.json"))
+        self.assertTrue(side["url"].endswith("?api-version=2025-07-01"), side["url"])
+        # without the configured location, only the locations of the vaults are listed
+        self.assertEqual(sorted(os.listdir(os.path.join(rec, "subscriptions", SUB_A, "locations"))),
+                         ["eastus", "westeurope"])
+        for bad, pointer in (({"deleted_vault_locations": ["west/europe"]}, "/live/deleted_vault_locations/0"),
+                             ({"deleted_vault_locations": "westeurope"}, "/live/deleted_vault_locations"),
+                             ({"api_versions": {"guards": "2025-09-01"}}, "/live/api_versions/guards")):
+            with open(cfg, "w", encoding="utf-8") as f:
+                json.dump({"live": bad}, f)
+            rc, snap, log = live(self.emu, self.path("t.json"), "--config", cfg, "--subscription", SUB_A)
+            self.assertEqual(rc, 3, log)
+            self.assertIn(pointer, log)
+            self.assertIsNone(snap)
+
+    def test_vault_id_under_another_host_is_not_asked_about_and_a_vault_listed_twice_once(self):
+        raw = self.path("raw")
+        current_estate(raw)
+        doc = load(os.path.join(raw, "subscriptions/%s/vaults.json" % SUB_B))
+        doc["value"][1]["id"] = "https://arm.attacker.example" + vault_id(SUB_B, "rsv-b2")
+        # and rsv-b1 listed a second time, its id spelled as a URL: its calls are made once
+        doc["value"].append(dict(doc["value"][0], id="https://management.azure.com" + vault_id(SUB_B, "rsv-b1")))
+        write_json(raw, "subscriptions/%s/vaults.json" % SUB_B, doc)
+        with Emulator(raw) as emu:
+            rec = self.path("rec")
+            rc, snap, log = live(emu, self.path("s.json"), "--subscription", SUB_B, "--record", rec,
+                                 "--allow-incomplete")
+            self.assertIn(rc, (0, 4), log)
+            vault_dirs = sorted(os.listdir(os.path.join(rec, "subscriptions", SUB_B, "vaults")))
+            self.assertEqual(vault_dirs, ["rsv-b1"])
+            self.assertEqual(emu.stats()["by_operation"].get("backupPolicies"), 1)
+            # its location is still listed for soft-deleted vaults (once: rsv-b1 is there too)
+            self.assertEqual(emu.stats()["by_operation"].get("deletedVaults"), 1)
+
+    def test_snapshot_reports_what_was_recorded(self):
+        """Needs the collector's part of issue 13 (format 2 members): the 403 guard is
+        'unreadable', the out-of-scope one 'out-of-scope', engines and deleted vaults read."""
+        rc, snap, log, _ops, _n, _cfg = self.collect(self.path("live.json"), self.path("rec"))
+        self.assertEqual(rc, 4, log)
+        guards = {g["name"].lower(): g["status"] for g in snap["resource_guards"]}
+        self.assertEqual(guards, {"rguard-main": "read", "rguard-denied": "unreadable",
+                                  "rguard-secops": "out-of-scope"})
+        self.assertEqual(len(snap["backup_engines"]), 3)
+        self.assertEqual(sorted(d["name"] for d in snap["deleted_vaults"]), ["rsv-gone", "rsv-north-gone"])
+        url_vault = [v for v in snap["vaults"] if v["name"] == "rsv-url"][0]
+        self.assertTrue(all(s == "complete" for s in url_vault["completeness"].values()), url_vault["completeness"])
 
 
 class LiveFaults(TempDirTest):

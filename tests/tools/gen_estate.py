@@ -33,6 +33,10 @@ ARM = "https://management.azure.com"
 API_RS = "2024-04-01"        # Microsoft.RecoveryServices (vaults and backup RP)
 API_COMPUTE = "2024-07-01"   # Microsoft.Compute
 API_SUBS = "2022-12-01"      # GET /subscriptions
+# The calls issue 13 added are recorded at the current api-versions (docs/live-collection.md).
+API_VAULTS_NOW = "2026-08-01"        # Microsoft.RecoveryServices deletedVaults
+API_BACKUP_NOW = "2026-02-01"        # backupEngines
+API_DATAPROTECTION = "2025-09-01"    # Microsoft.DataProtection resourceGuards
 FORMAT = "vaultproof-capture/1"
 
 CAPTURE_S = calendar.timegm((2026, 9, 30, 2, 0, 0, 0, 0, 0))  # 2026-09-30T02:00:00Z
@@ -1687,10 +1691,57 @@ def scale(args):
         for v in vaults_by_sub[si]:
             total_items += scale_vault(out, v, vm_stream, vm_seq, args.page_size)
         vm_stream.close()
+    write_current_calls(out, vaults_by_sub)
     dt = time.time() - t_start
     print("scale: %d files, %d bytes (%.1f MB), %d subscriptions, %d vaults, %d protected items, "
           "%.1f s -> %s" % (out.files, out.bytes, out.bytes / 1e6, nsubs, args.vaults, total_items, dt, args.out),
           file=sys.stderr)
+
+
+def resource_guard(gid, location):
+    """A resource guard as GET returns it (dataprotection 2025-09-01, GetResourceGuard.json's
+    shape): both protection operations guarded, nothing excluded."""
+    return {
+        "id": gid, "name": gid.rsplit("/", 1)[1], "type": "Microsoft.DataProtection/resourceGuards",
+        "location": location,
+        "properties": {
+            "provisioningState": "Succeeded",
+            "allowAutoApprovals": False,
+            "resourceGuardOperations": [
+                {"requestResourceType": "Microsoft.DataProtection/resourceGuards/deleteResourceGuardProxyRequests",
+                 "vaultCriticalOperation": "Microsoft.RecoveryServices/vaults/backupResourceGuardProxies/delete"},
+                {"requestResourceType": "Microsoft.DataProtection/resourceGuards/disableSoftDeleteRequests",
+                 "vaultCriticalOperation": "Microsoft.RecoveryServices/vaults/backupconfig/write"},
+            ],
+            "vaultCriticalOperationExclusionList": [],
+        },
+    }
+
+
+def write_current_calls(out, vaults_by_sub):
+    """The calls a current collection adds, written after everything else so every other
+    file keeps its bytes (and its capture times): per vault its backup engines (none
+    registered), per subscription and vault location its soft-deleted vaults (none), and
+    the GET of each resource guard a proxy names (in the security subscription)."""
+    guards = {}
+    for vaults in vaults_by_sub:
+        for v in vaults:
+            rel = "subscriptions/%s/vaults/%s/backupEngines.json" % (v["sub"], v["name"])
+            out.write(rel, {"value": []})
+            out.call(rel, vault_url(v, "backupEngines").replace(API_RS, API_BACKUP_NOW), "backupEngines",
+                     vault_arm_id(v))
+            if v["guard"]:
+                guards.setdefault(v["guard"], v["location"])
+        for sid, loc in sorted({(v["sub"], v["location"]) for v in vaults}):
+            scope = "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s" % (sid, loc)
+            rel = "subscriptions/%s/locations/%s/deletedVaults.json" % (sid, loc)
+            out.write(rel, {"value": []})
+            out.call(rel, "%s%s/deletedVaults?api-version=%s" % (ARM, scope, API_VAULTS_NOW), "deletedVaults", scope)
+    for gid, loc in sorted(guards.items()):
+        p = gid.split("/")
+        rel = "resourceGuards/%s/%s/%s.json" % (p[2], p[4], p[8])
+        out.write(rel, resource_guard(gid, loc))
+        out.call(rel, "%s%s?api-version=%s" % (ARM, gid, API_DATAPROTECTION), "resourceGuards", gid)
 
 
 def scale_vault(out, v, vm_stream, vm_seq, page_size):

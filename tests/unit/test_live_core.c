@@ -1,5 +1,5 @@
 /* Live collector arithmetic and encodings: Retry-After, backoff, pacing, retry
- * decisions, URL scrubbing, vault directory names, and the RS256 client assertion
+ * decisions, URL scrubbing, vault directory names, location names, and the RS256 client assertion
  * (decoded and its signature verified with OpenSSL). */
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "live/engine.h"
 #include "live/internal.h"
 #include "vp_test.h"
 
@@ -77,11 +78,31 @@ START_TEST(retry_decisions)
     r.status = 404;
     strcpy(r.content_type, "application/json");
     ck_assert_ptr_null(vpv_retry_reason(&r));
+    r.status = 403; /* a resource guard the principal may not read: recorded, not retried */
+    ck_assert_ptr_null(vpv_retry_reason(&r));
     r.code = CURLE_PARTIAL_FILE;
     ck_assert_ptr_nonnull(vpv_retry_reason(&r));
     r.code = CURLE_PEER_FAILED_VERIFICATION;
     ck_assert_ptr_null(vpv_retry_reason(&r)); /* TLS failures are never retried */
     ck_assert(vpv_tls_failure(CURLE_PEER_FAILED_VERIFICATION));
+}
+END_TEST
+
+START_TEST(location_names)
+{
+    char out[32];
+    ck_assert(vpv_location_arm("West Europe", out, sizeof out));
+    ck_assert_str_eq(out, "westeurope");
+    ck_assert(vpv_location_arm("australiacentral2", out, sizeof out));
+    ck_assert_str_eq(out, "australiacentral2");
+    /* it goes into a URL path and a recording path: nothing else gets through */
+    ck_assert(!vpv_location_arm("west/europe", out, sizeof out));
+    ck_assert(!vpv_location_arm("..", out, sizeof out));
+    ck_assert(!vpv_location_arm("east-us", out, sizeof out));
+    ck_assert(!vpv_location_arm("   ", out, sizeof out));
+    ck_assert(!vpv_location_arm("", out, sizeof out));
+    ck_assert(!vpv_location_arm(NULL, out, sizeof out));
+    ck_assert(!vpv_location_arm("averyveryveryverylonglocationname", out, sizeof out)); /* would be cut */
 }
 END_TEST
 
@@ -286,6 +307,7 @@ Suite *live_suite(void)
     tcase_add_test(tc, pacing_slows_down_before_throttling);
     tcase_add_test(tc, retry_decisions);
     tcase_add_test(tc, url_scrubbing);
+    tcase_add_test(tc, location_names);
     tcase_add_test(tc, vault_dirname_rule);
     tcase_add_test(tc, jwt_client_assertion);
     tcase_add_test(tc, base64url_lengths);
