@@ -118,6 +118,14 @@ const vp_arm_operation *vp_arm_find_type(const char *type);
 /* The per-vault row that sets list, or NULL for VP_ARM_LIST_NONE / out of range. */
 const vp_arm_operation *vp_arm_for_list(vp_arm_list list);
 
+/* Whether ARM refusing op with http_status is itself the evidence rather than a failed
+ * collection: a GET of a resource another resource names (VP_ARM_PARENT_RESOURCE: the
+ * resource guard a vault's proxy names) answered 401, 403 or 404. Microsoft recommends
+ * keeping a guard in another subscription or tenant, where the collecting principal
+ * often cannot read it; the call is recorded and listed as incomplete with its status,
+ * the finding that rests on it says so, but the collection is not failed for it. */
+int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status);
+
 /* The pinned default api-version of a family ("2026-08-01"); NULL out of range. */
 const char *vp_arm_api_default(vp_arm_api api);
 

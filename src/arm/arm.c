@@ -106,6 +106,12 @@ const vp_arm_operation *vp_arm_for_list(vp_arm_list list)
     return NULL;
 }
 
+int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status)
+{
+    return op && op->parent == VP_ARM_PARENT_RESOURCE &&
+           (http_status == 401 || http_status == 403 || http_status == 404);
+}
+
 const char *vp_arm_api_default(vp_arm_api api)
 {
     return (unsigned)api < VP_ARM_API_COUNT ? api_defaults[api] : NULL;

@@ -119,6 +119,8 @@ static void summary(FILE *to, const vp_snapshot *s, const char *out)
 
 static int collection_failed(const vp_snapshot *s)
 {
+    if (s->collection.complete) /* a refused guard GET may be listed incomplete (vp_arm_refusal_is_evidence) */
+        return 0;
     for (size_t i = 0; i < s->collection.list_count; i++) {
         vp_list_status st = s->collection.lists[i].status;
         if (st == VP_LIST_INCOMPLETE || (st == VP_LIST_MISSING && s->collection.verified))

@@ -169,6 +169,7 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
         if (in_scope && !push_list(&lists, c->operation, c->scope))
             goto nomem;
     }
+    int complete = 1;
     for (size_t i = 0; i < lists.n; i++) {
         vp_list_call *l = &lists.v[i];
         const char *key = vpc_arena_strlower(&n->arena, l->scope);
@@ -186,8 +187,11 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
             hi++;
         if (hi > lo) {
             judge_captures(n, &n->captures.v[lo], hi - lo, l);
+            complete &= l->status == VP_LIST_COMPLETE ||
+                        (hi - lo == 1 && vp_arm_refusal_is_evidence(vp_arm_find(l->operation), n->captures.v[lo].status));
             continue;
         }
+        complete = 0;
         vp_seen_call probe = {.operation = l->operation, .scope_key = key};
         vp_seen_call *s = vp_search(&probe, n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
         if (s) {
@@ -208,10 +212,9 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
         }
     }
     vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
-    snap->collection.complete = 1;
+    snap->collection.complete = complete;
     for (size_t i = 0; i < lists.n; i++) {
         vp_list_call *l = &lists.v[i];
-        snap->collection.complete &= l->status == VP_LIST_COMPLETE;
         const char *vk = vpo_armid_vault_id(n, l->scope);
         vp_vault *v = vk && !strcasecmp(vk, l->scope) ? FIND(n->vaults, vp_vault, vk) : NULL;
         const vp_arm_operation *a = v ? vp_arm_find(l->operation) : NULL;

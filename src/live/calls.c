@@ -374,9 +374,14 @@ static void record_failure(vl_engine *e, vl_call *c, const vl_response *r, int b
         record(e, c, r, text, strlen(text), NULL, 0, detail);
         free(text);
     }
-    e->failed_calls++;
     char url[1024];
     vpv_url_scrub(c->url, url, sizeof url);
+    if (vp_arm_refusal_is_evidence(c->op, (int)r->status)) { /* recorded: the refusal is the evidence */
+        tell_incomplete(e, "%s %s: %s (%s); recorded, the finding that rests on it says so", c->op->name, c->scope,
+                        why, url);
+        return;
+    }
+    e->failed_calls++;
     tell_incomplete(e, "%s %s: %s (%s); recorded as incomplete", c->op->name, c->scope, why, url);
 }
 

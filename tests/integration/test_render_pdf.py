@@ -326,7 +326,9 @@ class Format2Report(unittest.TestCase):
         self.assertIn("polgoneaway(notfound)", squeeze(self.text))
 
     def test_never_for_no_backup_time(self):
-        self.assertRegex(self.row("item-c-no-backup-time"), r"\bnever\b")
+        # not reported is not "never": only the API's placeholder means no backup yet
+        self.assertNotRegex(self.row("item-c-no-backup-time"), r"\bnever\b")
+        self.assertIn("\u2014", self.row("item-c-no-backup-time"))
         self.assertRegex(self.row("item-d-placeholder"), r"\bnever\b")
         self.assertNotIn("2001-01-01", self.row("item-d-placeholder"))  # (findings may quote it)
         self.assertIn("2026-09-29 21:47", self.row("item-e-milliseconds"))

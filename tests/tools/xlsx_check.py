@@ -237,9 +237,9 @@ def check_items(wb, rows, snap):
         assert r[hdr.index("Item")] == shown(it["friendly_name"]), it["id"]
         assert r[hdr.index("Recovery points")] == it["recovery_point_count"], it["id"]
         last = it["last_backup_time"]
-        if last is None or last[:10] < "2001-01-02":  # no backup time, or the API's placeholder for none
+        if last is not None and last[:10] < "2010-01-01":  # the API's placeholder for "no backup yet"
             assert r[hdr.index("Last backup (UTC)")] == "never", "%s: last backup %r" % (it["id"], r[hdr.index("Last backup (UTC)")])
-        else:
+        else:  # a time, or not reported (an empty cell)
             same_time(r[hdr.index("Last backup (UTC)")], last, "%s last backup" % it["id"])
         for name, key in [("Last recovery point (UTC)", "last_recovery_point"),
                           ("Oldest recovery point (UTC)", "oldest_recovery_point")]:
