@@ -172,7 +172,8 @@ void vpe_rule_worm_region(vp_eval_ctx *c)
         }
         if (!is(&v->immutability, "Locked")) {
             d.status = VP_NOT_APPLICABLE;
-            d.observed = vpe_fmt(c, "immutability %s", vp_vault_immutability_never_configured(v) ? "never configured" : shown(&v->immutability));
+            d.observed = vpe_fmt(c, "immutability %s",
+                                 vp_vault_immutability_never_configured(v) ? "never configured" : shown(&v->immutability));
             d.note = "WORM storage backs locked immutable vaults only; see immutability.locked";
             vpe_emit(c, &d, VP_LIST_COMPLETE);
             continue;
