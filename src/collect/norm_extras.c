@@ -95,9 +95,6 @@ vp_status vpo_norm_deleted_vault(vp_res_ctx *c)
         d->vault_id.value = vpo_armid_normalize(c->n, s);
     vpo_read_time(c, props, props_p, "vaultDeletionTime", &d->deletion_time);
     vpo_read_time(c, props, props_p, "purgeAt", &d->purge_at);
-    if (!c->cap) /* note_seen knows no location scope: the call is evidenced here */
-        vpo_note_seen_call(c->n, vp_arm_get(VP_ARM_DELETED_VAULTS)->name,
-                           vpo_location_scope(c->n, d->subscription_id, d->location), c->file);
     return c->r->status;
 }
 
@@ -165,7 +162,5 @@ vp_status vpo_norm_resource_guard(vp_res_ctx *c)
     if (excl && read_strings(c, excl, vp_json_pointer_join(p, sizeof p, props_p, "vaultCriticalOperationExclusionList"),
                              NULL, &g->exclusions, &g->exclusion_count))
         return c->r->status;
-    if (!c->cap) /* note_seen knows no resource scope: the GET is evidenced here */
-        vpo_note_seen_call(c->n, vp_arm_get(VP_ARM_RESOURCE_GUARDS)->name, g->id, c->file);
     return c->r->status;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "collect/extras.h"
 #include "collect/internal.h"
 #include "vaultproof/fileio.h"
 
@@ -93,10 +94,7 @@ static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON
         scope = sub ? vpc_arena_printf(&n->arena, "/subscriptions/%s", sub) : NULL;
         break;
     case VP_ARM_PARENT_LOCATION: {
-        const char *loc = id ? vpo_armid_segment(n, id, "locations") : NULL;
-        scope = sub && loc ? vpc_arena_printf(&n->arena, "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s",
-                                              sub, loc)
-                           : NULL;
+        scope = vpo_location_scope(n, sub, id ? vpo_armid_segment(n, id, "locations") : NULL);
         break;
     }
     case VP_ARM_PARENT_RESOURCE:
