@@ -7,10 +7,17 @@
 /* A referenced ARM id (policyId, sourceResourceId, virtualMachineId, vaultId): read as
  * text, then normalized (vpo_armid_normalize) so it links whatever its spelling; the
  * raw spelling stays in the file the item's source points at. */
-static void read_ref(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text *out)
+/* A referenced ARM id, normalized. SHARED references (a policy, a vault) repeat across
+ * items and are interned; UNIQUE ones (the item's own VM) are copied. */
+static void read_ref(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text_kind kind,
+                     vp_text *out)
 {
-    vpo_read_text(c, obj, base, key, NULL, out); /* interned: normalizing it again is a lookup */
-    if (out->presence == VP_PRESENT && !(out->value = vpo_armid_normalize(c->n, out->value)))
+    vpo_read_text_as(c, obj, base, key, NULL, kind, out);
+    if (out->presence != VP_PRESENT)
+        return;
+    out->value = kind == VP_TEXT_SHARED ? vpo_armid_normalize(c->n, out->value)
+                                        : vpo_armid_normalize_unique(c->n, out->value);
+    if (!out->value)
         c->r->status = vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
 }
 
@@ -81,9 +88,9 @@ vp_status vpo_norm_item(vp_res_ctx *c)
     if (it->server.presence != VP_PRESENT)
         vpo_read_text(c, p, pp, "backupEngineName", NULL, &it->server);
     vpo_read_text_as(c, p, pp, "containerName", NULL, VP_TEXT_UNIQUE, &it->container);
-    read_ref(c, p, pp, "sourceResourceId", &it->source_resource_id);
-    read_ref(c, p, pp, "virtualMachineId", &it->vm_id);
-    read_ref(c, p, pp, "policyId", &it->policy_id);
+    read_ref(c, p, pp, "sourceResourceId", VP_TEXT_UNIQUE, &it->source_resource_id);
+    read_ref(c, p, pp, "virtualMachineId", VP_TEXT_UNIQUE, &it->vm_id);
+    read_ref(c, p, pp, "policyId", VP_TEXT_SHARED, &it->policy_id);
     vpo_read_text(c, p, pp, "policyName", NULL, &it->policy_name);
     vpo_read_text(c, p, pp, "protectionState", vpo_enum_protection_state, &it->protection_state);
     vpo_read_text(c, p, pp, "protectionStatus", NULL, &it->protection_status);
@@ -100,7 +107,7 @@ vp_status vpo_norm_item(vp_res_ctx *c)
      * ("https://management.azure.com/subscriptions/..."). The item's own id decides;
      * vaultId only stands in when the id names no vault. */
     vp_text vault_ref;
-    read_ref(c, p, pp, "vaultId", &vault_ref);
+    read_ref(c, p, pp, "vaultId", VP_TEXT_SHARED, &vault_ref);
     if (!it->vault_id && vault_ref.presence == VP_PRESENT) {
         it->vault_id = vpo_armid_vault_id(c->n, vault_ref.value);
         if (!it->subscription_id)
