@@ -1,0 +1,63 @@
+/*
+ * vaultproof/tally.h - every count the reports print, computed once.
+ *
+ * The PDF and the workbook print the same numbers: findings per vault and status
+ * (findings that concern no vault in their own row), per framework and status, and the
+ * items without a backup policy per vault. Both renderers take them from one vp_tally,
+ * so that the two documents and findings.json cannot disagree. Definitions (also in the
+ * report's method text, templates/report/report.json and docs/user-guide.md):
+ *  - every finding is counted, whatever its status; not-applicable is a column of its own;
+ *  - a finding belongs to a vault when its resource id names the vault's id
+ *    ("/subscriptions/.../vaults/NAME", ignoring case, anywhere in the id, so that an
+ *    evidence.complete finding "items /subscriptions/.../vaults/NAME" is the vault's);
+ *  - a framework's counts add up the findings of every rule citing one of its controls;
+ *  - an item is without policy when its policy link is "none" (vp_tally_item_without_policy);
+ *  - a control or rule is "not tested" when none of its findings is pass, warn, fail,
+ *    exempt or incomplete (nothing, or only not-applicable findings, evidences it).
+ */
+#ifndef VAULTPROOF_TALLY_H
+#define VAULTPROOF_TALLY_H
+
+#include <stddef.h>
+
+#include "vaultproof/error.h"
+#include "vaultproof/evaluate.h"
+#include "vaultproof/findings_read.h"
+#include "vaultproof/snapshot.h"
+
+#define VP_TALLY_HIPAA 0
+#define VP_TALLY_SOX 1
+#define VP_TALLY_FRAMEWORKS 2
+
+typedef struct {
+    size_t vault_count;                       /* the snapshot's */
+    size_t (*by_vault)[VP_STATUS_COUNT];      /* vault_count + 1 rows: the last one is outside every vault */
+    size_t by_framework[VP_TALLY_FRAMEWORKS][VP_STATUS_COUNT]; /* indexed by VP_TALLY_HIPAA / _SOX */
+    size_t *without_policy;                   /* vault_count + 1: the last one is items of no known vault */
+    size_t without_policy_total;
+} vp_tally;
+
+/* Reads every finding of ff once (from the first; ff is rewound before and after) and
+ * the snapshot's items once (vp_snapshot_each_item: a lazy snapshot too). Errors: VP_ERR_NOMEM; VP_ERR_INPUT from a malformed finding
+ * (with its line), and those of vp_snapshot_each_item. On error *t holds nothing to free. */
+vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, vp_error *err);
+void vp_tally_free(vp_tally *t);
+
+/* The index of the vault a resource id belongs to, or s->vault_count for none. */
+size_t vp_tally_vault_of(const vp_snapshot *s, const char *resource_id);
+
+/* 1 when the item's policy link is "none" (no policyId, or an empty one). Until
+ * vp_item_without_policy (evaluate.h) exists this is the one definition. */
+int vp_tally_item_without_policy(const vp_item *it);
+
+/* VP_TALLY_HIPAA / VP_TALLY_SOX for "hipaa" / "sox"; -1 otherwise. */
+int vp_tally_framework_index(const char *framework);
+
+/* 1 when counts hold evidence: a pass, warn, fail, exempt or incomplete finding. */
+int vp_tally_tested(const size_t counts[VP_STATUS_COUNT]);
+
+/* What a control or rule's "operated" column says: "not tested" when vp_tally_tested is
+ * 0, else "operated OK of OF" written into buf. */
+const char *vp_tally_operated(const size_t counts[VP_STATUS_COUNT], size_t ok, size_t of, char *buf, size_t size);
+
+#endif
