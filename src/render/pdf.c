@@ -303,7 +303,7 @@ static void cleanup(pdf_ctx *c)
     vpc_buf_free(&c->tmp);
     vpc_buf_free(&c->text);
     free(c->lines.v);
-    free(c->vault_counts);
+    vp_tally_free(&c->tally);
     free(c->exemptions.v);
     free(c->item_order);
     free(c->item_start);

@@ -1,7 +1,9 @@
 /* Charts drawn with libharu's path primitives: horizontal stacked bars of finding
  * statuses and plain horizontal bars. Every bar carries its number as text, and the
  * status fills differ in lightness (pass light, fail near black) with warn also hatched,
- * so a greyscale print loses nothing. Not-applicable findings are not drawn. */
+ * so a greyscale print loses nothing. Not-applicable findings are not drawn; under each
+ * stacked bar a line gives every segment's number as text, not-applicable and the total
+ * of all findings included (the numbers of vaultproof/tally.h). */
 #include <string.h>
 
 #include "render/pdf_internal.h"
@@ -80,6 +82,21 @@ static size_t drawn_total(const size_t counts[VP_STATUS_COUNT])
     return t;
 }
 
+/* "pass 1,197 · exempt 18 · warn 12 · incomplete 1 · fail 70 · not-applicable 22 ·
+ * 1,320 findings": the bar's segments as text. */
+static const char *segments(pdf_ctx *c, const size_t counts[VP_STATUS_COUNT])
+{
+    const char *s = "";
+    size_t total = counts[VP_NOT_APPLICABLE];
+    for (size_t k = 0; k < SEGS; k++) {
+        int st = seg_order[k];
+        total += counts[st];
+        s = vpr_pdf_printf(c, "%s%s %s \xC2\xB7 ", s, vp_finding_status_name((vp_finding_status)st), vpr_pdf_count(c, counts[st]));
+    }
+    return vpr_pdf_printf(c, "%s%s %s \xC2\xB7 %s findings", s, vp_finding_status_name(VP_NOT_APPLICABLE),
+                          vpr_pdf_count(c, counts[VP_NOT_APPLICABLE]), vpr_pdf_count(c, total));
+}
+
 void vpr_pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n)
 {
     float area = PDF_WIDTH - LABEL_W - VALUE_W;
@@ -104,7 +121,10 @@ void vpr_pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (
         axis(c, y - BAR_GAP / 2, c->y + BAR_GAP / 2);
         vpr_pdf_fill(c, &vpr_pdf_ink);
         vpr_pdf_text(c, PF_SANS, 7, x + 4, y + 2, vpr_pdf_count(c, drawn_total(counts[i])), NULL);
-        c->y -= BAR_H + BAR_GAP;
+        c->y -= BAR_H + 1;
+        vpr_pdf_need(c, 8 + BAR_GAP);
+        vpr_pdf_text(c, PF_SANS, 6, PDF_LEFT + LABEL_W, c->y - 6, segments(c, counts[i]), &vpr_pdf_muted);
+        c->y -= 8 + BAR_GAP;
     }
     c->y -= 4;
 }

@@ -1,7 +1,7 @@
 /* The exceptions: every finding that is fail, warn, incomplete or exempt, in full, in
  * file order (grouped by rule in catalog order), laid out in the one pass over the
- * findings that also tallies what the summary needs (per framework, per vault) and
- * keeps the exemption register (the exemption.valid findings; a handful).
+ * findings that also keeps the exemption register (the exemption.valid findings; a
+ * handful). The counts the summary prints are vaultproof/tally.h's, made before.
  *
  * Up to the population limit each exception is a block with its full resource id,
  * note, exemption and both evidence pointers; beyond it (a large estate has tens of
@@ -16,7 +16,6 @@
 typedef struct {
     const vp_rule_record *rules;
     size_t nrules, current;
-    unsigned *frameworks; /* per rule: bit 0 HIPAA, bit 1 SOX, from the citations' controls */
     pdf_table table;
     int in_table;
     size_t shown;
@@ -27,23 +26,10 @@ static int is_exception(vp_finding_status s)
     return s == VP_WARN || s == VP_FAIL || s == VP_INCOMPLETE || s == VP_EXEMPT;
 }
 
-static int rule_masks(pdf_ctx *c, pass_state *ps)
+static void rules_begin(pdf_ctx *c, pass_state *ps)
 {
-    size_t nctl;
-    const vp_control_record *ctl = vp_findings_file_controls(c->ff, &nctl);
     ps->rules = vp_findings_file_rules(c->ff, &ps->nrules);
     ps->current = (size_t)-1;
-    ps->frameworks = calloc(ps->nrules + 1, sizeof *ps->frameworks);
-    if (!ps->frameworks) {
-        vpr_pdf_nomem(c);
-        return -1;
-    }
-    for (size_t r = 0; r < ps->nrules; r++)
-        for (size_t k = 0; k < ps->rules[r].citation_count; k++)
-            for (size_t i = 0; i < nctl; i++)
-                if (ctl[i].citation && !strcmp(ctl[i].citation, ps->rules[r].citations[k]) && ctl[i].framework)
-                    ps->frameworks[r] |= !strcmp(ctl[i].framework, "hipaa") ? 1u : !strcmp(ctl[i].framework, "sox") ? 2u : 0u;
-    return 0;
 }
 
 /* The rule record of a finding; the previous answer first (findings come by rule). */
@@ -57,17 +43,8 @@ static size_t find_rule(pass_state *ps, const char *id)
     return ps->nrules;
 }
 
-static void tally(pdf_ctx *c, pass_state *ps, const vp_finding_record *f, size_t rule)
+static void keep_exemption(pdf_ctx *c, const vp_finding_record *f)
 {
-    size_t v;
-    unsigned mask = rule < ps->nrules ? ps->frameworks[rule] : 0;
-    for (int fw = 0; fw < 2; fw++)
-        if (mask & (1u << fw))
-            c->fw_counts[fw][f->status]++;
-    if (vpr_pdf_vault_of(c, f->resource_id, &v))
-        c->vault_counts[v][f->status]++;
-    else
-        c->other_counts[f->status]++;
     if (!strcmp(f->rule, "exemption.valid")) {
         pdf_exemption *e = VP_VEC_PUSH(c->exemptions);
         if (!e) {
@@ -224,8 +201,9 @@ void vpr_pdf_exceptions(pdf_ctx *c)
     c->exceptions = n[VP_WARN] + n[VP_FAIL] + n[VP_INCOMPLETE] + n[VP_EXEMPT];
     c->compact = c->exceptions > c->population_limit;
     intro(c);
-    if (c->status || rule_masks(c, &ps))
+    if (c->status)
         return;
+    rules_begin(c, &ps);
     vp_findings_file_rewind(c->ff);
     for (;;) {
         const vp_finding_record *f;
@@ -239,7 +217,7 @@ void vpr_pdf_exceptions(pdf_ctx *c)
         if ((unsigned)f->status >= VP_STATUS_COUNT)
             continue;
         size_t rule = find_rule(&ps, f->rule);
-        tally(c, &ps, f, rule);
+        keep_exemption(c, f);
         if (!is_exception(f->status))
             continue;
         if (!ps.in_table || rule != ps.current)
@@ -253,5 +231,4 @@ void vpr_pdf_exceptions(pdf_ctx *c)
     }
     if (ps.in_table)
         vpr_pdf_table_end(c, &ps.table);
-    free(ps.frameworks);
 }

@@ -21,6 +21,7 @@
 #include "render/texts.h"
 #include "vaultproof/json.h"
 #include "vaultproof/render.h"
+#include "vaultproof/tally.h"
 
 /* A4 portrait, in points. */
 #define PDF_PAGE_W 595.276f
@@ -148,16 +149,13 @@ typedef struct pdf_ctx {
     unsigned missing[8];
     size_t missing_count;
 
+    vp_tally tally;                       /* every count printed (vaultproof/tally.h) */
     /* from the findings pass */
-    size_t (*vault_counts)[VP_STATUS_COUNT];
-    size_t other_counts[VP_STATUS_COUNT];
-    size_t fw_counts[2][VP_STATUS_COUNT]; /* 0 hipaa, 1 sox */
     VP_VEC(pdf_exemption) exemptions;
     size_t exceptions;
     int compact;                          /* exceptions in one-line rows */
     /* snapshot indexes: items and policies grouped by vault (counting sort) */
     size_t *item_order, *item_start, *policy_order, *policy_start;
-    size_t last_vault;                    /* vpr_pdf_vault_of's cache, or (size_t)-1 */
 } pdf_ctx;
 
 /* pdf.c */
@@ -238,6 +236,5 @@ void vpr_pdf_population_estate(pdf_ctx *c);
 /* pdf_back.c: "2026-09-29 22:01" of an RFC 3339 time; a dash for NULL */
 const char *vpr_pdf_short_time(pdf_ctx *c, const char *rfc3339);
 void vpr_pdf_appendix(pdf_ctx *c);
-int vpr_pdf_vault_of(pdf_ctx *c, const char *resource_id, size_t *index);
 
 #endif

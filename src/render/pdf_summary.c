@@ -42,7 +42,7 @@ static void frameworks(pdf_ctx *c)
     for (int f = 0; f < 2; f++)
         if (enabled[f]) {
             labels[n] = names[f];
-            memcpy(counts[n++], c->fw_counts[f], sizeof counts[0]);
+            memcpy(counts[n++], c->tally.by_framework[f], sizeof counts[0]);
         }
     if (!n)
         return;
@@ -104,16 +104,17 @@ static void vaults(pdf_ctx *c)
         return;
     }
     for (size_t i = 0; i < nv; i++)
-        rank[i] = (vault_rank){i, open_count(c->vault_counts[i]), vpr_pdf_nz(c->snap->vaults[i].name)};
+        rank[i] = (vault_rank){i, open_count(c->tally.by_vault[i]), vpr_pdf_nz(c->snap->vaults[i].name)};
     vp_sort(rank, nv, sizeof *rank, rank_cmp);
     for (; n < shown; n++) {
         labels[n] = rank[n].name;
-        memcpy(counts[n], c->vault_counts[rank[n].index], sizeof counts[0]);
+        memcpy(counts[n], c->tally.by_vault[rank[n].index], sizeof counts[0]);
     }
     free(rank);
-    if (open_count(c->other_counts) || c->other_counts[VP_PASS]) {
+    const size_t *outside = c->tally.by_vault[nv];
+    if (open_count(outside) || outside[VP_PASS] || outside[VP_NOT_APPLICABLE]) {
         labels[n] = "outside vaults";
-        memcpy(counts[n++], c->other_counts, sizeof counts[0]);
+        memcpy(counts[n++], outside, sizeof counts[0]);
     }
     const char *vars[] = {"shown", vpr_pdf_count(c, shown), "total", vpr_pdf_count(c, nv), NULL};
     vpr_pdf_need(c, 70 + 14 * (float)n);
@@ -141,26 +142,31 @@ static void immutability(pdf_ctx *c)
 
 static void retention(pdf_ctx *c)
 {
-    static const char *const labels[] = {"no policy or policy not found", "retention not understood", "under 30 days",
-                                         "30 to 89 days",  "90 days to under 1 year", "1 to under 3 years",
-                                         "3 to under 6 years", "6 to under 7 years", "7 years or more"};
+    static const char *const labels[] = {"without policy", "policy not found", "retention not understood",
+                                         "under 30 days", "30 to 89 days", "90 days to under 1 year",
+                                         "1 to under 3 years", "3 to under 6 years", "6 to under 7 years",
+                                         "7 years or more"};
     static const long long bounds[] = {30, 90, 365, 1095, 2191, 2556};
-    size_t values[9] = {0};
+    enum { NBARS = sizeof labels / sizeof *labels };
+    size_t values[NBARS] = {0};
+    values[0] = c->tally.without_policy_total;
     for (size_t i = 0; i < c->snap->item_count; i++) {
         const vp_item *it = &c->snap->items[i];
+        if (vp_tally_item_without_policy(it))
+            continue;
         const vp_policy *p = it->policy_id.value ? vp_snapshot_find_policy(c->snap, it->policy_id.value) : NULL;
-        size_t k = 0;
+        size_t k = 1;
         if (p && p->long_term_days < 0)
-            k = 1;
+            k = 2;
         else if (p)
-            for (k = 2; k - 2 < sizeof bounds / sizeof *bounds && p->long_term_days >= bounds[k - 2]; k++)
+            for (k = 3; k - 3 < sizeof bounds / sizeof *bounds && p->long_term_days >= bounds[k - 3]; k++)
                 ;
         values[k]++;
     }
-    vpr_pdf_need(c, 60 + 14 * 9);
+    vpr_pdf_need(c, 60 + 14 * NBARS);
     vpr_pdf_heading(c, 2, vpr_pdf_t(c, "/sections/summary/retention/title"), 0);
     vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted, vpr_pdf_t(c, "/sections/summary/retention/caption"));
-    vpr_pdf_chart_bars(c, labels, values, 9, "items");
+    vpr_pdf_chart_bars(c, labels, values, NBARS, "items");
 }
 
 void vpr_pdf_summary(pdf_ctx *c)
@@ -176,12 +182,14 @@ void vpr_pdf_summary(pdf_ctx *c)
 
 /* ---- control matrices ---- */
 
-static pdf_cell result_cell(pdf_ctx *c, const char *result, size_t ok, size_t of)
+static pdf_cell result_cell(pdf_ctx *c, const char *result, const size_t *counts, size_t ok, size_t of)
 {
+    char buf[64];
     pdf_cell cell = vpr_pdf_cell_text(result);
     cell.parts[0].status = vpr_pdf_result_status(result);
     cell.nparts = 2;
-    cell.parts[1] = (pdf_part){vpr_pdf_printf(c, "operated %zu of %zu", ok, of), PF_SANS, 1, -1, &vpr_pdf_muted, 6};
+    cell.parts[1] = (pdf_part){vpr_pdf_printf(c, "%s", vp_tally_operated(counts, ok, of, buf, sizeof buf)), PF_SANS, 1, -1,
+                               &vpr_pdf_muted, 6};
     return cell;
 }
 
@@ -221,7 +229,7 @@ static void matrix(pdf_ctx *c, const char *framework, const char *title)
         cells[2] = vpr_pdf_cell_text(rules.s ? rules.s : "none: not machine-checkable");
         cells[2].parts[0].size = 5.8f;
         count_cells(c, cells + 3, ctl[i].counts);
-        cells[9] = result_cell(c, ctl[i].result, ctl[i].operated_ok, ctl[i].operated_of);
+        cells[9] = result_cell(c, ctl[i].result, ctl[i].counts, ctl[i].operated_ok, ctl[i].operated_of);
         vpr_pdf_table_row(c, &t, cells);
         free(rules.s);
     }
@@ -247,7 +255,7 @@ static void rules(pdf_ctx *c)
         cells[1] = vpr_pdf_cell_text(r[i].title);
         cells[2] = vpr_pdf_cell_text(r[i].severity);
         count_cells(c, cells + 3, r[i].counts);
-        cells[9] = result_cell(c, r[i].result, r[i].operated_ok, r[i].operated_of);
+        cells[9] = result_cell(c, r[i].result, r[i].counts, r[i].operated_ok, r[i].operated_of);
         vpr_pdf_table_row(c, &t, cells);
     }
     vpr_pdf_table_end(c, &t);

@@ -64,60 +64,12 @@ static const char *policy_vault(const vp_snapshot *s, size_t i)
 
 vp_status vpr_pdf_index_snapshot(pdf_ctx *c)
 {
-    c->last_vault = NO_VAULT;
-    c->vault_counts = calloc(c->snap->vault_count + 1, sizeof *c->vault_counts);
-    if (!c->vault_counts) {
-        vpr_pdf_nomem(c);
+    if ((c->status = vp_tally_build(&c->tally, c->snap, c->ff, c->err)) != VP_OK)
         return c->status;
-    }
     if (group(c, c->snap->item_count, item_vault, &c->item_order, &c->item_start) ||
         group(c, c->snap->policy_count, policy_vault, &c->policy_order, &c->policy_start))
         return c->status;
     return VP_OK;
-}
-
-/* strcasestr is a GNU extension; ids are ASCII. */
-static const char *find_nocase(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (!strncasecmp(hay, needle, n))
-            return hay;
-    return NULL;
-}
-
-/* The vault a resource id lies under (".../providers/Microsoft.RecoveryServices/vaults/NAME/..."),
- * by snapshot index. Findings come grouped by rule and sorted by resource, so the last
- * answer is checked first. */
-int vpr_pdf_vault_of(pdf_ctx *c, const char *id, size_t *index)
-{
-    static const char marker[] = "/providers/microsoft.recoveryservices/vaults/";
-    if (!id)
-        return 0;
-    if (c->last_vault != NO_VAULT) {
-        const char *vid = c->snap->vaults[c->last_vault].id;
-        size_t n = strlen(vid);
-        if (!strncasecmp(id, vid, n) && (id[n] == 0 || id[n] == '/')) {
-            *index = c->last_vault;
-            return 1;
-        }
-    }
-    const char *p = find_nocase(id, marker);
-    if (!p)
-        return 0;
-    size_t end = (size_t)(p - id) + sizeof marker - 1;
-    end += strcspn(id + end, "/");
-    char buf[1024];
-    if (end >= sizeof buf)
-        return 0;
-    memcpy(buf, id, end);
-    buf[end] = 0;
-    size_t v = vault_index(c->snap, buf);
-    if (v == NO_VAULT)
-        return 0;
-    c->last_vault = v;
-    *index = v;
-    return 1;
 }
 
 /* ---- one vault ---- */
@@ -176,11 +128,14 @@ static const char *tally(pdf_ctx *c, const size_t *counts)
 {
     static const int order[] = {VP_FAIL, VP_INCOMPLETE, VP_WARN, VP_EXEMPT, VP_PASS, VP_NOT_APPLICABLE};
     const char *text = "";
+    size_t total = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-        if (counts[order[i]])
+        if (counts[order[i]]) {
+            total += counts[order[i]];
             text = vpr_pdf_printf(c, "%s%s%s %s", text, *text ? ", " : "", vpr_pdf_count(c, counts[order[i]]),
-                              vp_finding_status_name((vp_finding_status)order[i]));
-    return *text ? text : "none";
+                                  vp_finding_status_name((vp_finding_status)order[i]));
+        }
+    return *text ? vpr_pdf_printf(c, "%s (%s findings)", text, vpr_pdf_count(c, total)) : "none";
 }
 
 static void settings(pdf_ctx *c, size_t vi)
@@ -229,7 +184,7 @@ static void settings(pdf_ctx *c, size_t vi)
                                            vp_list_status_name(v->lists[VP_ARM_LIST_STORAGECONFIG]),
                                            vp_list_status_name(v->lists[VP_ARM_LIST_GUARDS]),
                                            vp_list_status_name(v->lists[VP_ARM_LIST_ENGINES])), PF_SANS);
-    vpr_pdf_kv(c, &t, "Findings", tally(c, c->vault_counts[vi]), PF_SANS);
+    vpr_pdf_kv(c, &t, "Findings", tally(c, c->tally.by_vault[vi]), PF_SANS);
     vpr_pdf_kv(c, &t, "Source", vpr_pdf_printf(c, "%s#%s", vpr_pdf_nz(v->source.file), vpr_pdf_nz(v->source.pointer)), PF_MONO);
     vpr_pdf_table_end(c, &t);
 }
@@ -301,7 +256,7 @@ static void count_item(kind_tally *k, size_t *nk, const vp_item *it)
             memset(&k[i], 0, sizeof k[i]), k[i].kind = kind, (*nk)++;
     }
     k[i].items++;
-    k[i].no_policy += !it->policy_id.value;
+    k[i].no_policy += (size_t)vp_tally_item_without_policy(it);
     while (j < k[i].nstates && strcmp(k[i].state[j], state))
         j++;
     if (j == k[i].nstates) {

@@ -265,7 +265,7 @@ static void free_ctx(xlsx_ctx *x)
         free(e->expires);
     }
     free(x->exemptions);
-    free(x->per_vault);
+    vp_tally_free(&x->tally);
     vpr_xlsx_digest_free(x);
     vpc_buf_free(&x->buf);
     vpc_buf_free(&x->guard);
@@ -287,11 +287,12 @@ vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char 
     x.max_rows = max_rows;
     x.err = err;
     x.exemption_count = (size_t)x.hdr->exemption_count;
-    x.per_vault = calloc(in->snapshot->vault_count + 1, sizeof *x.per_vault);
     x.exemptions = calloc(x.exemption_count ? x.exemption_count : 1, sizeof *x.exemptions);
     snprintf(dir, sizeof dir, "%s/vaultproof-xlsx.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!x.per_vault || !x.exemptions) {
+    if (!x.exemptions) {
         st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    } else if ((st = vp_tally_build(&x.tally, in->snapshot, in->findings, err)) != VP_OK) {
+        /* err says why */
     } else if (!mkdtemp(dir)) {
         st = vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
     } else {

@@ -45,6 +45,17 @@ static const vp_rule_record *find_rule(const vp_rule_record *rules, size_t n, co
     return NULL;
 }
 
+/* The snapshots the control or rule operated in, or "not tested" (vp_tally_tested). */
+static void operated(xlsx_pop *p, size_t ok_col, size_t of_col, const size_t *counts, size_t ok, size_t of)
+{
+    if (!vp_tally_tested(counts)) {
+        vpr_xlsx_text(p, ok_col, "not tested");
+        return;
+    }
+    vpr_xlsx_num(p, ok_col, (double)ok);
+    vpr_xlsx_num(p, of_col, (double)of);
+}
+
 static void control_row(xlsx_pop *p, const vp_control_record *c, const vp_rule_record *r, const char *rule_id)
 {
     size_t total = 0;
@@ -54,8 +65,7 @@ static void control_row(xlsx_pop *p, const vp_control_record *c, const vp_rule_r
     vpr_xlsx_text(p, C_CITATION, c->citation);
     vpr_xlsx_text(p, C_TITLE, c->title);
     vpr_xlsx_text(p, C_RESULT, c->result);
-    vpr_xlsx_num(p, C_OK, (double)c->operated_ok);
-    vpr_xlsx_num(p, C_OF, (double)c->operated_of);
+    operated(p, C_OK, C_OF, c->counts, c->operated_ok, c->operated_of);
     vpr_xlsx_text(p, C_RULE, rule_id);
     if (!r)
         return;
@@ -67,8 +77,7 @@ static void control_row(xlsx_pop *p, const vp_control_record *c, const vp_rule_r
         total += r->counts[s];
     }
     vpr_xlsx_num(p, C_TOTAL, (double)total);
-    vpr_xlsx_num(p, C_RULE_OK, (double)r->operated_ok);
-    vpr_xlsx_num(p, C_RULE_OF, (double)r->operated_of);
+    operated(p, C_RULE_OK, C_RULE_OF, r->counts, r->operated_ok, r->operated_of);
 }
 
 /* One row per control and rule mapped to it (a control without rules keeps one row). */
@@ -164,10 +173,9 @@ static void note_exemption(xlsx_ctx *x, const vp_finding_record *r)
 static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
 {
     const vp_snapshot *s = x->in->snapshot;
-    size_t v = vpr_xlsx_vault_of(s, r->resource_id);
+    size_t v = vp_tally_vault_of(s, r->resource_id);
     if (vpr_xlsx_pop_row(p))
         return;
-    x->per_vault[v][r->status]++;
     vpr_xlsx_text(p, F_RULE, r->rule);
     vpr_xlsx_text(p, F_STATUS, vp_finding_status_name(r->status));
     vpr_xlsx_text(p, F_SEVERITY, r->severity);

@@ -20,6 +20,7 @@
 #include "core/vec.h"
 #include "render/texts.h"
 #include "vaultproof/render.h"
+#include "vaultproof/tally.h"
 
 #define XLSX_MAX_ROWS LXW_ROW_MAX /* Excel's limit, header row included */
 #define XLSX_MAX_SHEETS 64
@@ -82,7 +83,6 @@ typedef struct {
 } xlsx_sheet_info;
 
 /* Per vault: findings by status, for the Summary (index vault_count: no vault). */
-typedef size_t xlsx_counts[VP_STATUS_COUNT];
 
 /* An exemption from the config, as the findings show it. */
 typedef struct {
@@ -104,7 +104,7 @@ typedef struct {
     xlsx_sheet_info sheets[XLSX_MAX_SHEETS];
     size_t sheet_count;
     lxw_worksheet *readme, *summary;
-    xlsx_counts *per_vault;            /* snapshot->vault_count + 1 */
+    vp_tally tally;                    /* every count printed (vaultproof/tally.h) */
     xlsx_exemption *exemptions;        /* hdr->exemption_count */
     size_t exemption_count;
     size_t findings_rows;              /* findings written */
@@ -204,9 +204,6 @@ void vpr_xlsx_write_collection(xlsx_ctx *x);
 void vpr_xlsx_write_summary(xlsx_ctx *x);
 void vpr_xlsx_write_readme(xlsx_ctx *x);
 
-/* The vault a resource id lies in (case-insensitive), as an index into the snapshot's
- * vaults; vault_count when none. */
-size_t vpr_xlsx_vault_of(const vp_snapshot *s, const char *resource_id);
 /* The name of a vault by id, or the id itself when it is not in the snapshot. */
 const char *vpr_xlsx_vault_name(const vp_snapshot *s, const char *vault_id);
 

@@ -41,6 +41,17 @@ static void number(summary *s, lxw_col_t col, double v)
         vpr_xlsx_check(s->x, worksheet_write_number(s->ws, s->row, col, v, NULL), "Summary");
 }
 
+/* Columns E-F: the snapshots it operated in, or "not tested" (vp_tally_tested). */
+static void operated(summary *s, const size_t *counts, size_t ok, size_t of)
+{
+    if (!vp_tally_tested(counts)) {
+        label(s, 4, "not tested", NULL);
+        return;
+    }
+    number(s, 4, (double)ok);
+    number(s, 5, (double)of);
+}
+
 static void formula(summary *s, lxw_col_t col, const char *f, double cached)
 {
     if (!s->x->status)
@@ -227,8 +238,7 @@ static void controls_block(summary *s, int *rows)
         label(s, 1, cr->citation, NULL);
         label(s, 2, cr->title, s->x->f.wrap);
         label(s, 3, cr->result, NULL);
-        number(s, 4, (double)cr->operated_ok);
-        number(s, 5, (double)cr->operated_of);
+        operated(s, cr->counts, cr->operated_ok, cr->operated_of);
         count_cells(s, cr->counts, NULL, rows, n);
     }
     if (s->ncontrols)
@@ -252,8 +262,7 @@ static void rules_block(summary *s)
         label(s, 1, r->title, NULL);
         label(s, 2, r->severity, NULL);
         label(s, 3, r->result, NULL);
-        number(s, 4, (double)r->operated_ok);
-        number(s, 5, (double)r->operated_of);
+        operated(s, r->counts, r->operated_ok, r->operated_of);
         count_cells(s, r->counts, r->id, NULL, 0);
     }
     if (s->nrules)
@@ -307,8 +316,8 @@ static void vaults_block(summary *s)
     s->row++;
     top = s->row;
     for (size_t v = 0; v < snap->vault_count && s->row + 1 < LXW_ROW_MAX; v++)
-        vault_row(s, snap->vaults[v].name, &snap->vaults[v], s->x->per_vault[v]);
-    vault_row(s, vpr_xlsx_t(s->x, "/summary/no_vault"), NULL, s->x->per_vault[snap->vault_count]);
+        vault_row(s, snap->vaults[v].name, &snap->vaults[v], s->x->tally.by_vault[v]);
+    vault_row(s, vpr_xlsx_t(s->x, "/summary/no_vault"), NULL, s->x->tally.by_vault[snap->vault_count]);
     vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 2, XP_IMMUTABLE);
     vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 3, XP_SOFTDELETE);
     vpr_xlsx_palette_apply(s->x, s->ws, top, s->row - 1, 4, XP_ENABLED);

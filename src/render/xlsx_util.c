@@ -112,34 +112,6 @@ void vpr_xlsx_palette_apply(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t first, lxw
     }
 }
 
-/* Case-insensitive substring search (ASCII). */
-static const char *find_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0)
-            return hay;
-    return NULL;
-}
-
-size_t vpr_xlsx_vault_of(const vp_snapshot *s, const char *id)
-{
-    static const char marker[] = "/providers/Microsoft.RecoveryServices/vaults/";
-    char key[2048];
-    const char *at, *start, *end;
-    if (!id || !(at = find_ci(id, marker)) || !(start = find_ci(id, "/subscriptions/")) || start > at)
-        return s->vault_count;
-    end = at + sizeof marker - 1;
-    while (*end && *end != '/' && *end != ' ')
-        end++;
-    if ((size_t)(end - start) >= sizeof key)
-        return s->vault_count;
-    memcpy(key, start, (size_t)(end - start));
-    key[end - start] = '\0';
-    const vp_vault *v = vp_snapshot_find_vault(s, key);
-    return v ? (size_t)(v - s->vaults) : s->vault_count;
-}
-
 const char *vpr_xlsx_vault_name(const vp_snapshot *s, const char *vault_id)
 {
     const vp_vault *v = vp_snapshot_find_vault(s, vault_id);
