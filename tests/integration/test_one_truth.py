@@ -47,6 +47,8 @@ class OneTruth(unittest.TestCase):
             assert rc in (0, 1), (args, rc, err)  # evaluate exits 1 when the sample fails
         p = subprocess.run(["pdftotext", "-enc", "UTF-8", cls.pdf, "-"], capture_output=True, check=True)
         cls.text = p.stdout.decode("utf-8")
+        p = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", cls.pdf, "-"], capture_output=True, check=True)
+        cls.layout = p.stdout.decode("utf-8")
         cls.snap, cls.doc = load(snap), load(findings)
         cls.wb = openpyxl.load_workbook(cls.xlsx, read_only=True)
         cls.expected_from_sources()
@@ -191,6 +193,30 @@ class OneTruth(unittest.TestCase):
         m = re.search(r"^without policy\s*\n\s*([\d,]+) items?$", self.text, re.M)
         self.assertTrue(m, "the retention chart's without-policy bar")
         self.assertEqual(num(m.group(1)), sum(self.without.values()))
+
+    def test_pdf_vault_pages_without_policy(self):
+        """The vault pages' item tables (vault order, "Without policy" the last column)
+        add up, vault by vault, to the items whose policy link is none. A table that
+        continues on the next page repeats its header (a part of its own here), so the
+        vaults are compared by their non-zero counts, in order, and by the total."""
+        lines = self.layout.splitlines()
+        per_table = []
+        for i, line in enumerate(lines):
+            if not re.match(r"^Item kind\s+Items\s+Protection states\s+Without policy\s*$", line):
+                continue
+            total = 0
+            for row in lines[i + 1:]:
+                m = re.match(r"^(\S+)\s+([\d,]+) .*\s([\d,]+)\s*$", row)
+                if m:
+                    total += num(m.group(3))
+                elif row.strip() and not row.startswith(" "):
+                    break
+            per_table.append(total)
+        with_items = [v["name"] for v in self.snap["vaults"]
+                      if any((it["vault_id"] or "").lower() == v["id"].lower() for it in self.snap["protected_items"])]
+        wanted = [self.without[name] for name in with_items]
+        self.assertEqual(sum(per_table), sum(self.without.values()))
+        self.assertEqual([n for n in per_table if n], [n for n in wanted if n])
 
     def test_pdf_not_tested(self):
         untested = [r for r in self.doc["rules"] if not any(r["counts"][s] for s in EVIDENCE)]
