@@ -120,7 +120,8 @@ void vpr_pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (
         }
         axis(c, y - BAR_GAP / 2, c->y + BAR_GAP / 2);
         vpr_pdf_fill(c, &vpr_pdf_ink);
-        vpr_pdf_text(c, PF_SANS, 7, x + 4, y + 2, vpr_pdf_count(c, drawn_total(counts[i])), NULL);
+        /* every finding, not-applicable included: the total the workbook gives */
+        vpr_pdf_text(c, PF_SANS, 7, x + 4, y + 2, vpr_pdf_count(c, drawn_total(counts[i]) + counts[i][VP_NOT_APPLICABLE]), NULL);
         c->y -= BAR_H + 1;
         vpr_pdf_need(c, 8 + BAR_GAP);
         vpr_pdf_text(c, PF_SANS, 6, PDF_LEFT + LABEL_W, c->y - 6, segments(c, counts[i]), &vpr_pdf_muted);

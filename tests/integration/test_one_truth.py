@@ -176,6 +176,11 @@ class OneTruth(unittest.TestCase):
         expected = {tuple(c[s] for s in BAR_ORDER) for c in self.by_vault.values()}
         for got in lines[len(fws):]:
             self.assertIn(tuple(num(x) for x in got[:6]), expected)
+        # the number at a bar's end is every finding of it, not-applicable included
+        ends = re.findall(r"^([\d,]+)\npass [\d,]+ · .* · ([\d,]+) findings$", self.text, re.M)
+        self.assertEqual(len(ends), len(lines))
+        for end, total in ends:
+            self.assertEqual(num(end), num(total))
         outside = tuple(self.by_vault[None][s] for s in BAR_ORDER)
         self.assertEqual(tuple(num(x) for x in lines[-1][:6]), outside, "the last bar is outside vaults")
 
