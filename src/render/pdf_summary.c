@@ -1,7 +1,7 @@
 /* The executive summary (statuses, charts per framework and per vault, immutability and
  * retention across the estate) and the control matrices (HIPAA and SOX citations, then
- * every rule). Numbers come from the findings header and from the tallies of the
- * findings pass; nothing is judged here. */
+ * every rule). Numbers come from the findings header and from vp_tally (the counts the
+ * workbook prints too, vaultproof/tally.h); nothing is judged or counted anew here. */
 #include <stdlib.h>
 #include <string.h>
 
