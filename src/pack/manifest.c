@@ -199,9 +199,17 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kbool(w, "verified", m->verified);
     vp_jw_end(w);
     vp_jw_kstring(w, "result", m->result);
+    vp_jw_kint(w, "failing_findings", m->failing_findings);
     vp_jw_kstring(w, "previous_bundle_sha256", m->previous_bundle_sha256);
     /* signed, so removing manifest.json.tsr or the tokens later is detected */
     vp_jw_kbool(w, "timestamped", m->timestamped);
+    /* whether generated_at and the signatures' claimed times are a pinned clock's rather
+     * than when pack ran: verify warns when they are and no time-stamp backs them */
+    vp_jw_key(w, "clock");
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kbool(w, "pinned", m->clock_pinned);
+    vp_jw_kstring(w, "source", m->clock_source);
+    vp_jw_end(w);
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes
