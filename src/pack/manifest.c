@@ -173,7 +173,18 @@ static const char readme_text[] =
     "                                        own (CAdES-T / PAdES B-T) over their signature\n"
     "                                        values; vaultproof verify checks those.\n"
     "Or all of it at once:\n"
-    "  vaultproof verify BUNDLE.tar.gz --trust ca.pem [--tsa-trust tsa-ca.pem] [--ledger ledger.jsonl]\n";
+    "  vaultproof verify BUNDLE.tar.gz --trust ca.pem [--tsa-trust tsa-ca.pem] [--ledger ledger.jsonl]\n"
+    "                                        -> last line \"bundle: VERIFIED\" (exit 0), else\n"
+    "                                        \"bundle: NOT VERIFIED\" and what failed. The line\n"
+    "                                        \"evidence result: FAIL (N failing findings)\" is\n"
+    "                                        what the findings say, not the verification.\n\n"
+    "Times\n"
+    "  When the data was read: manifest.json \"collection\" captured_from .. captured_to, from\n"
+    "  the Azure responses' own Date headers. When the bundle was signed: the signing times\n"
+    "  (manifest.json.p7s, the PDF's /M, \"generated_at\") are pack's clock; when manifest.json\n"
+    "  says \"clock\": {\"pinned\": true} they are a pinned time, not when the signatures were\n"
+    "  made, and only an RFC 3161 time-stamp (manifest.json.tsr) shows when the bundle existed\n"
+    "  (vaultproof verify then shows \"clock  WARNING\" unless a time-stamp backs it).\n";
 
 vp_status vpk_write_readme(vpk_staging *staging, vp_error *err)
 {

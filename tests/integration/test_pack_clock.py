@@ -37,10 +37,11 @@ class Clock(TempDirTest):
         self.assertEqual(rc, expect, out + err)
         return (out.splitlines()[0] if rc == 0 else None), out, err
 
-    def member(self, bundle, rel):
+    def member(self, bundle, rel, text=False):
         with tarfile.open(bundle) as tar:
             (name,) = [n for n in tar.getnames() if n.split("/", 1)[-1] == rel]
-            return json.load(tar.extractfile(name))
+            f = tar.extractfile(name)
+            return f.read().decode() if text else json.load(f)
 
     def test_manifest_records_the_clock(self):
         key, cert, _ = self.keygen()
@@ -125,6 +126,13 @@ class Clock(TempDirTest):
         self.assertIn(line, out.splitlines())
         self.assertEqual(out.splitlines()[-1], "bundle: VERIFIED")
         self.assertNotRegex(out, r"(?m)^(result|verdict):")
+        # the bundle's README.txt quotes the lines verify prints, and says what a pinned clock means
+        readme = self.member(b, "README.txt", text=True)
+        self.assertIn('"bundle: VERIFIED"', readme)
+        self.assertIn('"bundle: NOT VERIFIED"', readme)
+        self.assertIn('"evidence result: FAIL (N failing findings)"', readme)
+        self.assertIn('"clock": {"pinned": true}', readme)
+        self.assertNotIn("verdict", readme)
         rc, out, _ = run(["verify", b, "--trust", ca, "--json"])
         self.assertEqual(json.loads(out)["failing_findings"], failing)
         # the ledger audit likewise
