@@ -32,7 +32,7 @@ echo "running $bin pack ..."
 bundle="$(head -n1 "$work/pack.out")"
 echo "running $bin verify ..."
 /usr/bin/time -v -o "$work/time-verify.txt" "$bin" verify "$bundle" --trust "$work/keys/ca.pem" >"$work/verify.out"
-grep -q '^verdict: verified$' "$work/verify.out"
+grep -q '^bundle: VERIFIED$' "$work/verify.out"
 
 pack_wall=$(seconds "$work/time-pack.txt")
 pack_rss=$(megabytes "$work/time-pack.txt")

@@ -49,7 +49,12 @@ typedef struct {
     const char *key_path, *cert_path, *chain_path; /* as vp_signer_load; key_path NULL: the config's
                                                       "signer" object (key, cert, chain, passphrase, tsa) */
     const char *passphrase;    /* NULL when the key is not encrypted; never kept or printed */
-    vp_clock clock;            /* the pinned clock: archive mtime, signing time, bundle name */
+    vp_clock clock;            /* the run's clock: archive mtime, signing time, bundle name; whether
+                                  it was pinned is recorded in manifest.json ("clock") */
+    int reproducible;          /* allow a pinned clock (clock.pinned) with a signer that is not a
+                                  demo signer (vp_pack_demo_signer): the signatures then claim the
+                                  pinned time, not the time they were made at. Without it such a
+                                  pack is refused (VP_ERR_USAGE) */
     const char *tsa_url;       /* RFC 3161 time-stamping authority (http/https); NULL: the config's
                                   signer/tsa, if any */
     const char *ca_bundle;     /* PEM CAs for every https connection (ARM, Entra ID, TSA), or NULL
@@ -82,11 +87,23 @@ typedef struct {
     long long bundle_bytes;
     char manifest_sha256[65];
     char result[64];           /* overall result, as vp_result_of */
+    size_t failing_findings;   /* findings with status fail (manifest.json "failing_findings") */
     int complete, verified;    /* collection completeness, as recorded in the manifest */
     size_t baseline_count;     /* earlier snapshots of the period used as baselines */
     long long ledger_seq;      /* the ledger entry appended */
     double stage_seconds[VP_PACK_STAGE_COUNT]; /* wall time per stage (monotonic clock; never in the bundle) */
 } vp_pack_result;
+
+/* The evidence result as pack and verify print it: "FAIL (65 failing findings)" for
+ * result "fail" with 65 failing findings, the result in capitals alone ("PASS",
+ * "INCOMPLETE") when none fails or the count is unknown (failing < 0: a manifest written
+ * before it was recorded). Writes into buf and returns it. */
+char *vp_pack_evidence_result(const char *result, long long failing, char *buf, size_t size);
+
+/* Whether a signer's certificate subject marks it as a demo signer: it contains
+ * "NOT FOR PRODUCTION", as both subjects `vaultproof keygen` writes do (vaultproof/keygen.h).
+ * The one rule pack uses to let a demo signer sign at a pinned clock without --reproducible. */
+int vp_pack_demo_signer(const char *subject);
 
 /* Builds, signs and publishes one bundle, keeps data/snapshot.json as
  * ARCHIVE_DIR/snapshots/<period>/<bundle stem>.json (a baseline for later packs of the
@@ -99,7 +116,8 @@ typedef struct {
  * exactly the bytes pack wrote (checked after archiving: VP_ERR_IO otherwise) and is
  * written as a hidden .pending- file that gets its name only after the ledger records it. An incomplete collection is not an error: it is recorded
  * (out->complete, the manifest). Errors also: VP_ERR_IO when another pack holds the lock.
- * Errors: VP_ERR_USAGE (options), VP_ERR_INPUT (config, replay data, key permissions:
+ * Errors: VP_ERR_USAGE (options; a pinned clock with a signer that is not a demo signer,
+ * unless opt->reproducible), VP_ERR_INPUT (config, replay data, key permissions:
  * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify), VP_ERR_CRYPTO (also
  * any failed RFC 3161 time-stamp when tsa_url is set: unreachable, refused, mismatched),
  * VP_ERR_IO, VP_ERR_NOMEM. The key is loaded first, so a bad key writes nothing. */

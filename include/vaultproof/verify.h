@@ -11,6 +11,7 @@
 #include "vaultproof/error.h"
 
 #define VP_VERIFY_MAX_PROBLEMS 64
+#define VP_VERIFY_MAX_WARNINGS 8
 
 /* What verify holds in memory or reads at most, so a small hostile bundle cannot make it
  * use much more memory or time than the bundle's signed manifest declares (the archive
@@ -35,15 +36,21 @@ typedef enum {
                              signer chains to --trust when given */
     VP_CHECK_TIMESTAMP,   /* RFC 3161 tokens (manifest.json.tsr, the .p7s and PDF tokens):
                              imprint, signature, TSA chain; skipped when the bundle has none */
+    VP_CHECK_CLOCK,       /* the times the bundle claims: a warning (never a failure) when
+                             manifest.json says the clock was pinned and no RFC 3161
+                             time-stamp backs the bundle; skipped when the manifest did not
+                             verify or predates the "clock" member */
     VP_CHECK_LEDGER,      /* ledger verifies and has an entry for this bundle (only with --ledger) */
     VP_CHECK_COUNT
 } vp_verify_check;
 
 /* "archive", "manifest", "files", "sha256sums", "signature", "trust", "pdf-signature",
- * "timestamp", "ledger". */
+ * "timestamp", "clock", "ledger". */
 const char *vp_verify_check_name(vp_verify_check c);
 
-typedef enum { VP_CHECK_SKIPPED = 0, VP_CHECK_PASSED, VP_CHECK_FAILED } vp_check_state;
+/* VP_CHECK_WARNING: held, but with something the reader must know (report->warnings);
+ * not a failure. */
+typedef enum { VP_CHECK_SKIPPED = 0, VP_CHECK_PASSED, VP_CHECK_FAILED, VP_CHECK_WARNING } vp_check_state;
 
 typedef struct {
     char bundle_sha256[65];
@@ -55,6 +62,10 @@ typedef struct {
     int manifest_verified;                      /* its signature verified and the signer chains to --trust:
                                                    only then are manifest_result/period facts */
     char manifest_result[64], manifest_period[65]; /* "" unless the signature verified */
+    long long manifest_failing;                 /* its "failing_findings", or -1 when it has none */
+    int clock_pinned;                           /* its "clock"/"pinned": 1, 0, or -1 when it has none */
+    char warnings[VP_VERIFY_MAX_WARNINGS][512]; /* what the reader must know that is no failure */
+    size_t warning_count;
     long long ledger_seq;                       /* the bundle's ledger entry, or 0 */
     int timestamped;                            /* the signed manifest.json says the bundle is time-stamped */
     char pdf_signer_subject[512];               /* the PDF signature's signer */

@@ -11,7 +11,7 @@
 static const char synopsis[] =
     "usage: vaultproof pack --config FILE [--replay DIR] (--period YYYY-Qn | --request-id ID)\n"
     "                       --out ARCHIVE_DIR [--key FILE --cert FILE [--chain FILE]\n"
-    "                       [--passphrase-file F | --passphrase-env NAME]] [--now TIME]\n"
+    "                       [--passphrase-file F | --passphrase-env NAME]] [--now TIME [--reproducible]]\n"
     "                       [--tsa URL] [--ca-bundle FILE] [--subscription ID ...] [live options]\n"
     "\n"
     "Collects live from Azure Resource Manager (recording every response into the bundle's\n"
@@ -26,6 +26,8 @@ static const char synopsis[] =
     "kept in ARCHIVE_DIR/snapshots/<period>/ as a baseline for later packs of the period.\n"
     "With a pinned clock (--now, SOURCE_DATE_EPOCH) the bundle is byte-reproducible for\n"
     "RSA keys; ECDSA signatures are randomized, so then only manifest.json.p7s differs.\n"
+    "A pinned clock is refused with a signer that is not a demo signer unless --reproducible\n"
+    "is given; manifest.json records whether the clock was pinned (\"clock\").\n"
     "\n"
     "report/report.pdf also carries its own embedded PAdES signature (ETSI.CAdES.detached,\n"
     "covering the whole file, claimed time in /M), made before the manifest is written.\n"
@@ -47,7 +49,12 @@ static const vp_opt_spec specs[] = {
     {"chain", "FILE", 0, "intermediate certificates to embed and ship in certs/"},
     {"passphrase-file", "FILE", 0, "key passphrase from the first line of FILE"},
     {"passphrase-env", "NAME", 0, "key passphrase from environment variable NAME"},
-    {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH)"},
+    {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); with a signer that is not a\n"
+                       "demo signer (subject without \"NOT FOR PRODUCTION\") only with --reproducible"},
+    {"reproducible", NULL, 0, "allow a pinned clock (--now, SOURCE_DATE_EPOCH) with any signer: the\n"
+                              "signatures then claim the pinned time, not the time they were made at;\n"
+                              "manifest.json records that the clock was pinned and verify warns\n"
+                              "unless an RFC 3161 time-stamp backs the bundle"},
     {"tsa", "URL", 0, "RFC 3161 TSA (http:// or https://; https is always verified);\n"
                       "default: the config's signer/tsa"},
     {"subscription", "ID", VP_OPT_REPEATABLE, "scope: only this subscription (repeatable; overrides config)"},
@@ -103,6 +110,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.chain_path = vp_opts_get(o, "chain");
     opt.tsa_url = vp_opts_get(o, "tsa");
     opt.ca_bundle = vp_opts_get(o, "ca-bundle");
+    opt.reproducible = vp_opts_has(o, "reproducible");
     opt.token_file = vp_opts_get(o, "token-file");
     opt.arm_endpoint = vp_opts_get(o, "arm-endpoint");
     opt.authority_host = vp_opts_get(o, "authority-host");
@@ -128,7 +136,9 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
         return st;
     printf("%s\n", res.bundle_path);
     if (!vp_opts_has(o, "quiet")) {
-        printf("sha256: %s\nresult: %s\n", res.bundle_sha256, res.result);
+        char shown[96];
+        printf("sha256: %s\nevidence result: %s\n", res.bundle_sha256,
+               vp_pack_evidence_result(res.result, (long long)res.failing_findings, shown, sizeof shown));
         printf("collection: %s%s; baselines: %zu; ledger entry %lld\n", res.complete ? "complete" : "INCOMPLETE",
                res.verified ? "" : " (not verified: no capture sidecars)", res.baseline_count, res.ledger_seq);
         fprintf(stderr, "pack: %lld bytes in %.2fs (", res.bundle_bytes,

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "vaultproof/audit.h"
 #include "vaultproof/jsonw.h"
+#include "vaultproof/pack.h"
 #include "vaultproof/verify.h"
 
 static const char synopsis[] =
@@ -24,7 +25,13 @@ static const char synopsis[] =
     "manifest.json.p7s, the PDF signature's token) matches what it stamps, is signed, and\n"
     "its TSA chains to --tsa-trust for time-stamping - and a bundle whose manifest says it\n"
     "is time-stamped must have all three; with --ledger, the ledger verifies and records\n"
-    "this bundle's SHA-256 and manifest. Time-stamp times (genTime) are printed.\n"
+    "this bundle's SHA-256 and manifest. Time-stamp times (genTime) are printed. When\n"
+    "manifest.json says the clock was pinned (--now, SOURCE_DATE_EPOCH) and no time-stamp\n"
+    "backs the bundle, the clock row says WARNING and a \"warning:\" line says why (not a\n"
+    "failure: the capture window is the evidence of when the data was read).\n"
+    "The last lines: \"evidence result: FAIL (N failing findings)\" (what the evidence\n"
+    "says, from the signed manifest) and \"bundle: VERIFIED\" or \"bundle: NOT VERIFIED\"\n"
+    "(whether the bundle is intact and authentic).\n"
     "The manifest signature is checked as soon as it is read; after that every entry\n"
     "must have the size the manifest declares before it is inflated, and the first\n"
     "integrity failure stops verification (later checks show skipped). Bounds: 100 times\n"
@@ -75,12 +82,17 @@ static int stdout_ok(void)
     return vp_exit_code(VP_ERR_IO);
 }
 
+static const char *state_text(vp_check_state s)
+{
+    return s == VP_CHECK_PASSED ? "ok" : s == VP_CHECK_FAILED ? "FAILED" : s == VP_CHECK_WARNING ? "WARNING" : "skipped";
+}
+
 static void print_text(const char *bundle, const vp_verify_report *r)
 {
+    char shown[96];
     printf("bundle: %s\nsha256: %s\n", bundle, r->bundle_sha256);
     for (int c = 0; c < VP_CHECK_COUNT; c++)
-        printf("  %-14s %s\n", vp_verify_check_name((vp_verify_check)c),
-               r->state[c] == VP_CHECK_PASSED ? "ok" : r->state[c] == VP_CHECK_FAILED ? "FAILED" : "skipped");
+        printf("  %-14s %s\n", vp_verify_check_name((vp_verify_check)c), state_text(r->state[c]));
     if (r->signer_subject[0])
         printf("signer: %s\n", r->signer_subject);
     if (r->pdf_signer_subject[0])
@@ -91,15 +103,20 @@ static void print_text(const char *bundle, const vp_verify_report *r)
     if (r->pdf_timestamp_gen_time[0])
         printf("pdf time-stamp: %s\n", r->pdf_timestamp_gen_time);
     /* what manifest.json says is a fact only once its signer is trusted */
+    /* the evidence's own result (what the findings say) is not the bundle's verification */
     if (r->manifest_result[0] && r->manifest_verified)
-        printf("result: %s\n", r->manifest_result);
+        printf("evidence result: %s\n", vp_pack_evidence_result(r->manifest_result, r->manifest_failing, shown,
+                                                                 sizeof shown));
     else if (r->manifest_result[0])
-        printf("unverified result (manifest.json's signer is not trusted): %s\n", r->manifest_result);
+        printf("unverified evidence result (manifest.json's signer is not trusted): %s\n",
+               vp_pack_evidence_result(r->manifest_result, r->manifest_failing, shown, sizeof shown));
+    for (size_t i = 0; i < r->warning_count; i++)
+        printf("warning: %s\n", r->warnings[i]);
     for (size_t i = 0; i < r->problem_count; i++)
         printf("FAILED: %s\n", r->problems[i]);
     if (r->problems_dropped)
         printf("FAILED: ... and %zu more\n", r->problems_dropped);
-    printf("verdict: %s\n", r->problem_count || r->problems_dropped ? "FAILED" : "verified");
+    printf("bundle: %s\n", r->problem_count || r->problems_dropped ? "NOT VERIFIED" : "VERIFIED");
 }
 
 static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_error *err)
@@ -116,7 +133,10 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
     vp_jw_object(w, VP_JW_PRETTY);
     for (int c = 0; c < VP_CHECK_COUNT; c++)
         vp_jw_kstring(w, vp_verify_check_name((vp_verify_check)c),
-                      r->state[c] == VP_CHECK_PASSED ? "pass" : r->state[c] == VP_CHECK_FAILED ? "fail" : "skipped");
+                      r->state[c] == VP_CHECK_PASSED    ? "pass"
+                      : r->state[c] == VP_CHECK_FAILED  ? "fail"
+                      : r->state[c] == VP_CHECK_WARNING ? "warning"
+                                                        : "skipped");
     vp_jw_end(w);
     vp_jw_kstring(w, "signer", r->signer_subject[0] ? r->signer_subject : NULL);
     vp_jw_kstring(w, "pdf_signer", r->pdf_signer_subject[0] ? r->pdf_signer_subject : NULL);
@@ -127,6 +147,21 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
     vp_jw_kbool(w, "manifest_verified", r->manifest_verified);
     vp_jw_kstring(w, "result", r->manifest_verified && r->manifest_result[0] ? r->manifest_result : NULL);
     vp_jw_kstring(w, "period", r->manifest_verified && r->manifest_period[0] ? r->manifest_period : NULL);
+    if (r->manifest_verified && r->manifest_failing >= 0)
+        vp_jw_kint(w, "failing_findings", r->manifest_failing);
+    else
+        {
+        vp_jw_key(w, "failing_findings");
+        vp_jw_null(w);
+    }
+    if (r->clock_pinned >= 0)
+        vp_jw_kbool(w, "clock_pinned", r->clock_pinned);
+    else
+        {
+        vp_jw_key(w, "clock_pinned");
+        vp_jw_null(w);
+    }
+    json_lines(w, "warnings", r->warnings, r->warning_count);
     vp_jw_kint(w, "ledger_seq", r->ledger_seq);
     json_lines(w, "problems", r->problems, r->problem_count);
     vp_jw_kint(w, "problems_dropped", (long long)r->problems_dropped);
@@ -174,7 +209,7 @@ static void print_audit_text(const char *ledger, const vp_ledger_audit *a)
         printf("FAILED: %s\n", a->problems[i]);
     if (a->problems_dropped)
         printf("FAILED: ... and %zu more\n", a->problems_dropped);
-    printf("verdict: %s\n", a->problem_count || a->problems_dropped ? "FAILED" : "verified");
+    printf("archive: %s\n", a->problem_count || a->problems_dropped ? "NOT VERIFIED" : "VERIFIED");
 }
 
 static vp_status print_audit_json(const char *ledger, const vp_ledger_audit *a, vp_error *err)

@@ -173,7 +173,18 @@ static const char readme_text[] =
     "                                        own (CAdES-T / PAdES B-T) over their signature\n"
     "                                        values; vaultproof verify checks those.\n"
     "Or all of it at once:\n"
-    "  vaultproof verify BUNDLE.tar.gz --trust ca.pem [--tsa-trust tsa-ca.pem] [--ledger ledger.jsonl]\n";
+    "  vaultproof verify BUNDLE.tar.gz --trust ca.pem [--tsa-trust tsa-ca.pem] [--ledger ledger.jsonl]\n"
+    "                                        -> last line \"bundle: VERIFIED\" (exit 0), else\n"
+    "                                        \"bundle: NOT VERIFIED\" and what failed. The line\n"
+    "                                        \"evidence result: FAIL (N failing findings)\" is\n"
+    "                                        what the findings say, not the verification.\n\n"
+    "Times\n"
+    "  When the data was read: manifest.json \"collection\" captured_from .. captured_to, from\n"
+    "  the Azure responses' own Date headers. When the bundle was signed: the signing times\n"
+    "  (manifest.json.p7s, the PDF's /M, \"generated_at\") are pack's clock; when manifest.json\n"
+    "  says \"clock\": {\"pinned\": true} they are a pinned time, not when the signatures were\n"
+    "  made, and only an RFC 3161 time-stamp (manifest.json.tsr) shows when the bundle existed\n"
+    "  (vaultproof verify then shows \"clock  WARNING\" unless a time-stamp backs it).\n";
 
 vp_status vpk_write_readme(vpk_staging *staging, vp_error *err)
 {
@@ -199,9 +210,17 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kbool(w, "verified", m->verified);
     vp_jw_end(w);
     vp_jw_kstring(w, "result", m->result);
+    vp_jw_kint(w, "failing_findings", m->failing_findings);
     vp_jw_kstring(w, "previous_bundle_sha256", m->previous_bundle_sha256);
     /* signed, so removing manifest.json.tsr or the tokens later is detected */
     vp_jw_kbool(w, "timestamped", m->timestamped);
+    /* whether generated_at and the signatures' claimed times are a pinned clock's rather
+     * than when pack ran: verify warns when they are and no time-stamp backs them */
+    vp_jw_key(w, "clock");
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kbool(w, "pinned", m->clock_pinned);
+    vp_jw_kstring(w, "source", m->clock_source);
+    vp_jw_end(w);
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes

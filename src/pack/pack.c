@@ -368,7 +368,8 @@ static vp_status ledger_head(pack_state *s, char prev[65], int *have, vp_error *
     return VP_OK;
 }
 
-static vp_status manifest_and_sign(pack_state *s, const char *result, char manifest_sha[65], vp_error *err)
+static vp_status manifest_and_sign(pack_state *s, const char *result, size_t failing, char manifest_sha[65],
+                                   vp_error *err)
 {
     char prev[65], gen[32], subject[512];
     int have_prev;
@@ -380,7 +381,8 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, char manif
     vpk_manifest_meta m = {vp_config_organization(s->cfg), s->opt->period, s->opt->request_id, gen, vp_version(),
                            vp_commit(), vp_catalog_version(s->cat), vp_config_sha256(s->cfg), c->captured_from,
                            c->captured_to, c->complete, c->verified, result, have_prev ? prev : NULL,
-                           vp_signer_subject(s->signer, subject, sizeof subject), s->tsa_url != NULL};
+                           vp_signer_subject(s->signer, subject, sizeof subject), s->tsa_url != NULL,
+                           s->opt->clock.pinned, s->opt->clock.from, (long long)failing};
     char *data = NULL;
     size_t len = 0;
     unsigned char *der = NULL;
@@ -548,6 +550,38 @@ static vp_status load_signer(pack_state *s, vp_error *err)
     return st;
 }
 
+char *vp_pack_evidence_result(const char *result, long long failing, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (!size)
+        return buf;
+    for (const char *p = result ? result : "unknown"; *p && n + 1 < size; p++)
+        buf[n++] = (char)toupper((unsigned char)*p);
+    buf[n] = '\0';
+    if (failing > 0)
+        snprintf(buf + n, size - n, " (%lld failing finding%s)", failing, failing == 1 ? "" : "s");
+    return buf;
+}
+
+int vp_pack_demo_signer(const char *subject)
+{
+    return subject && strstr(subject, "NOT FOR PRODUCTION") != NULL;
+}
+
+/* A pinned clock makes every signature claim the pinned time: fine for the demo and for
+ * reproducible builds asked for by name, refused otherwise (docs/signing.md). */
+static vp_status check_pinned_signer(const pack_state *s, vp_error *err)
+{
+    char subject[512];
+    if (!s->opt->clock.pinned || s->opt->reproducible ||
+        vp_pack_demo_signer(vp_signer_subject(s->signer, subject, sizeof subject)))
+        return VP_OK;
+    return vp_error_set(err, VP_ERR_USAGE, "pack: the clock is pinned (%s) and the signer (%s) is not a demo signer: "
+                        "its signatures would claim a time they were not made at; give --reproducible to pack at "
+                        "a pinned clock anyway (recorded in manifest.json), or unpin the clock",
+                        s->opt->clock.from ? s->opt->clock.from : "--now", subject);
+}
+
 static vp_status make_staging(pack_state *s, vp_error *err)
 {
     /* refused here, before anything is written, when others could rename our entries */
@@ -571,7 +605,7 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     /* the config (which only reads) and then the key, before anything is written: a key
      * others can read, or a wrong passphrase, must stop us here */
     if (st || (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = load_signer(&s, err)) ||
-        (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
+        (st = check_pinned_signer(&s, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
         (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
         (st = vpk_sign_report(&s.stg, s.signer, s.tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
@@ -584,7 +618,8 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     vp_pipeline_baselines_refs(s.bases, &out->baseline_count);
     bundle_stem(&s);
     /* publish writes the pending bundle; the ledger entry is the commit point (recover.c) */
-    if ((st = manifest_and_sign(&s, out->result, out->manifest_sha256, err)))
+    out->failing_findings = counts[VP_FAIL];
+    if ((st = manifest_and_sign(&s, out->result, out->failing_findings, out->manifest_sha256, err)))
         goto done;
     lap(&s, VP_PACK_SIGN);
     if ((st = publish(&s, out, err)))

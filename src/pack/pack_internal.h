@@ -88,6 +88,9 @@ typedef struct {
     int complete, verified;
     const char *result, *previous_bundle_sha256, *signer_subject;
     int timestamped; /* manifest.json.tsr and time-stamp tokens are part of the bundle */
+    int clock_pinned;           /* generated_at and the signing times are a pinned clock's */
+    const char *clock_source;   /* vp_clock.from: "--now", "SOURCE_DATE_EPOCH", "system clock" */
+    long long failing_findings; /* findings with status fail */
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging with the hashes recorded

@@ -55,7 +55,7 @@ typedef struct {
 
 static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest",      "files",     "sha256sums",
                                                           "signature", "trust",       "pdf-signature", "timestamp",
-                                                          "ledger"};
+                                                          "clock",     "ledger"};
 
 /* Written after manifest.json, so neither it nor SHA256SUMS can list them. */
 static int after_manifest(const char *rel)
@@ -285,6 +285,10 @@ static void read_meta(verify_state *v, const cJSON *m)
     if (cJSON_IsString(period))
         snprintf(v->rep->manifest_period, sizeof v->rep->manifest_period, "%s", period->valuestring);
     v->rep->timestamped = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "timestamped"));
+    const cJSON *failing = cJSON_GetObjectItemCaseSensitive(m, "failing_findings");
+    v->rep->manifest_failing = cJSON_IsNumber(failing) && failing->valuedouble >= 0 ? (long long)failing->valuedouble : -1;
+    const cJSON *pinned = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "clock"), "pinned");
+    v->rep->clock_pinned = cJSON_IsBool(pinned) ? cJSON_IsTrue(pinned) : -1;
 }
 
 static int cmp_decl(const void *a, const void *b)
@@ -592,11 +596,38 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
     pass_unless_failed(v, VP_CHECK_LEDGER);
 }
 
+/* The times a bundle claims (generated_at, the signatures' signing times, the PDF's /M)
+ * are when pack ran only when its clock was not pinned or an RFC 3161 time-stamp backs
+ * them; otherwise a warning, never a failure: the capture window (from the responses'
+ * own Date headers) remains the evidence of when the data was read. */
+static void check_clock(verify_state *v)
+{
+    vp_verify_report *r = v->rep;
+    if (r->state[VP_CHECK_MANIFEST] != VP_CHECK_PASSED || r->clock_pinned < 0)
+        return; /* skipped: nothing verified to read, or a manifest older than "clock" */
+    if (!r->clock_pinned || (r->timestamped && r->state[VP_CHECK_TIMESTAMP] == VP_CHECK_PASSED)) {
+        r->state[VP_CHECK_CLOCK] = VP_CHECK_PASSED;
+        return;
+    }
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(v->manifest, "generated_at");
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(v->manifest, "clock"), "source");
+    r->state[VP_CHECK_CLOCK] = VP_CHECK_WARNING;
+    if (r->warning_count < VP_VERIFY_MAX_WARNINGS)
+        snprintf(r->warnings[r->warning_count++], sizeof r->warnings[0],
+                 "manifest.json: the clock was pinned (%s) at %s: the signatures claim that time, not the time they "
+                 "were made at, and no RFC 3161 time-stamp backs it; the capture window (collection/captured_from "
+                 "to captured_to, from the responses' Date headers) is when the data was read",
+                 cJSON_IsString(src) ? src->valuestring : "source not recorded",
+                 cJSON_IsString(gen) ? gen->valuestring : "an unrecorded time");
+}
+
 vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *tsa_trust, const char *ledger,
                            vp_verify_report *rep, vp_error *err)
 {
     verify_state v = {.rep = rep, .trust = trust};
     memset(rep, 0, sizeof *rep);
+    rep->manifest_failing = -1;
+    rep->clock_pinned = -1;
     vp_status st = vp_sha256_file(bundle, rep->bundle_sha256, err);
     if (st)
         return st;
@@ -616,6 +647,8 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
         check_manifest_timestamps(&v, tsa_trust ? tsa_trust : trust);
     }
     rep->manifest_verified = v.authentic && rep->state[VP_CHECK_TRUST] == VP_CHECK_PASSED;
+    if (!st && !v.stopped)
+        check_clock(&v);
     if (!st && ledger)
         check_ledger(&v, ledger, trust);
     for (size_t i = 0; i < v.file_count; i++) {

@@ -23,7 +23,7 @@ def sh(*args, **kw):
 def pack(keys_key, keys_cert, archive):
     rc, out, err = run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay",
                         os.path.join(SAMPLE, "raw"), "--out", archive, "--key", keys_key, "--cert", keys_cert,
-                        "--now", PINNED, "--period", "2026-Q3", "--quiet"])
+                        "--now", PINNED, "--reproducible", "--period", "2026-Q3", "--quiet"])
     if rc != 0:
         raise AssertionError(err)
     return out.strip()

@@ -1,7 +1,7 @@
 """The byte-flip campaign: no single changed byte of a bundle verifies.
 
 A demo bundle (keygen + pack on the sample) is changed one byte at a time and given to
-`vaultproof verify --trust`; every variant must be refused (exit 1, verdict FAILED):
+`vaultproof verify --trust`; every variant must be refused (exit 1, "bundle: NOT VERIFIED"):
 - content: for every file in the bundle, a byte at offsets spread over the file (its
   first and last bytes and its first 16 always among them), flipped with a seeded
   non-zero mask, then re-encoded without re-signing exactly as pack encodes (the same
@@ -146,7 +146,7 @@ class ByteFlip(TempDirTest):
             if any(m in err for m in SANITIZER_MARKERS):
                 return label, "sanitizer: " + err
             out = p.stdout.decode("utf-8", "replace")
-            if p.returncode != 1 or "verdict: FAILED" not in out:
+            if p.returncode != 1 or "bundle: NOT VERIFIED" not in out:
                 return label, "exit %d\n%s%s" % (p.returncode, out, err)
             return None
 

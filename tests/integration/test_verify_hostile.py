@@ -279,8 +279,8 @@ class Hostile(TempDirTest):
     def test_untrusted_signer_result_is_labelled(self):
         rc, out, _ = run(["verify", self.bundle])
         self.assertEqual(rc, 1, out)
-        self.assertNotRegex(out, r"(?m)^result:")
-        self.assertIn("unverified result (manifest.json's signer is not trusted): fail", out)
+        self.assertNotRegex(out, r"(?m)^evidence result:")
+        self.assertRegex(out, r"unverified evidence result \(manifest.json's signer is not trusted\): FAIL \(\d+ failing")
 
     def test_stdout_write_error_is_exit_6(self):
         for fmt in ([], ["--json"]):
