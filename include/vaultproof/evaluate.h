@@ -38,6 +38,13 @@ const char *vp_finding_status_name(vp_finding_status s);
  * not-applicable. Static string. */
 const char *vp_result_of(const size_t counts[VP_STATUS_COUNT]);
 
+/* Whether the item has no backup policy: the one definition every count of items
+ * "without policy" uses (findings, PDF, workbook). True when the snapshot's policy_link
+ * is "none" - policyId absent, null or "" (collection normalizes "" to none) - or not
+ * set. An item naming a policy its vault does not list ("missing") has a policy that
+ * could not be read: that is not "without policy". */
+int vp_item_without_policy(const vp_item *item);
+
 typedef struct {
     const vp_rule *rule;
     vp_finding_status status;
