@@ -48,8 +48,8 @@ int vp_item_without_policy(const vp_item *item);
 typedef struct {
     const vp_rule *rule;
     vp_finding_status status;
-    const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, backup_engine, list_call, exemption,
-                                  decommissioned_server */
+    const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, backup_engine, list_call,
+                                  exemption, decommissioned_server, period, collection, subscription */
     const char *resource_id, *resource_name;
     const char *observed, *expected;
     const char *note;          /* why, when the status needs explaining (exemption, incomplete, expiry) */
