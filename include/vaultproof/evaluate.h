@@ -38,11 +38,18 @@ const char *vp_finding_status_name(vp_finding_status s);
  * not-applicable. Static string. */
 const char *vp_result_of(const size_t counts[VP_STATUS_COUNT]);
 
+/* Whether the item has no backup policy: the one definition every count of items
+ * "without policy" uses (findings, PDF, workbook). True when the snapshot's policy_link
+ * is "none" - policyId absent, null or "" (collection normalizes "" to none) - or not
+ * set. An item naming a policy its vault does not list ("missing") has a policy that
+ * could not be read: that is not "without policy". */
+int vp_item_without_policy(const vp_item *item);
+
 typedef struct {
     const vp_rule *rule;
     vp_finding_status status;
-    const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, backup_engine, list_call, exemption,
-                                  decommissioned_server */
+    const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, backup_engine, list_call,
+                                  exemption, decommissioned_server, period, collection, subscription */
     const char *resource_id, *resource_name;
     const char *observed, *expected;
     const char *note;          /* why, when the status needs explaining (exemption, incomplete, expiry) */

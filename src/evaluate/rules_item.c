@@ -97,6 +97,11 @@ void vpe_rule_critical_items_locked(vp_eval_ctx *c)
     }
 }
 
+int vp_item_without_policy(const vp_item *item)
+{
+    return !item->policy_link || !strcmp(item->policy_link, "none");
+}
+
 /* ---- retention ---- */
 
 static int granularity(const char *tier)
@@ -208,7 +213,7 @@ void vpe_rule_retention_minimum(vp_eval_ctx *c)
             vpe_emit(c, &d, VP_LIST_COMPLETE);
             continue;
         }
-        if (!strcmp(it->policy_link, "none")) {
+        if (vp_item_without_policy(it)) {
             d.status = VP_NOT_APPLICABLE;
             d.observed = "no backup policy";
             d.note = !strcmp(it->kind, "dpm") || !strcmp(it->kind, "azure_backup_server")
@@ -230,7 +235,10 @@ void vpe_rule_retention_minimum(vp_eval_ctx *c)
         d.observed = vpe_fmt(c, "%s: %s", p->name, tiers);
         d.raw_evidence = vpe_raw(c, &p->source, "/properties");
         d.status = VP_PASS;
-        for (int g = 0; g < 4; g++) {
+        char shortfalls[512];
+        size_t sn = 0;
+        shortfalls[0] = '\0';
+        for (int g = 0; g < 4; g++) { /* every tier short of its minimum is named, not only the first */
             if (req_days[g] < 0)
                 continue;
             int met = req_days[g] == 0; /* a finer tier kept as long also keeps a point per coarser period */
@@ -239,12 +247,14 @@ void vpe_rule_retention_minimum(vp_eval_ctx *c)
                 int gr = granularity(tier->tier);
                 met = gr >= 0 && gr <= g && primary(p, tier) && tier->days >= req_days[g];
             }
-            if (!met) {
-                d.status = p->unknown_retention ? VP_INCOMPLETE : VP_FAIL;
-                d.note = vpe_fmt(c, "%s retention of %lld %s not met%s", names[g], req[g], units[g],
-                                p->unknown_retention ? "; the policy has a tier vaultproof could not convert" : "");
-                break;
-            }
+            if (!met)
+                sn += (size_t)snprintf(shortfalls + sn, sn < sizeof shortfalls ? sizeof shortfalls - sn : 0,
+                                       "%s%s retention of %lld %s", sn ? ", " : "", names[g], req[g], units[g]);
+        }
+        if (sn) {
+            d.status = p->unknown_retention ? VP_INCOMPLETE : VP_FAIL;
+            d.note = vpe_fmt(c, "%s not met%s", shortfalls,
+                            p->unknown_retention ? "; the policy has a tier vaultproof could not convert" : "");
         }
         vpe_emit(c, &d, dep);
     }
@@ -259,15 +269,50 @@ static int active_state(const vp_item *it)
                                                                  it->deferred_delete.value);
 }
 
+/* How long deleted backup data stays recoverable after it expires, and where that figure
+ * comes from: the item's vault (softDeleteRetentionPeriodInDays; 0 when soft delete is
+ * Disabled), else the rule's soft_delete_tail_days. */
+static long long soft_delete_tail(vp_eval_ctx *c, const vp_item *it, const char **from)
+{
+    const vp_vault *v = vp_info(c, it)->vault;
+    if (v && is(&v->soft_delete, "Disabled")) {
+        *from = vpe_fmt(c, "vault %s has soft delete Disabled", v->name);
+        return 0;
+    }
+    if (v && v->soft_delete_days.presence == VP_PRESENT) {
+        *from = vpe_fmt(c, "vault %s's soft-delete retention", v->name);
+        return v->soft_delete_days.value;
+    }
+    *from = v ? vpe_fmt(c, "vault %s does not report its soft-delete retention: rule default", v->name)
+              : "its vault was not listed: rule default";
+    return vpe_param_int(c, "soft_delete_tail_days");
+}
+
+/* The item's health (healthStatus, or protectedItemHealthStatus for workload items):
+ * Passed/Healthy pass, ActionSuggested warns, ActionRequired/Unhealthy/NotReachable fail,
+ * Invalid or an undocumented value cannot be assessed. Item kinds whose API reports no
+ * health (DPM, Azure Backup Server, MARS) are judged on their protection state alone, and
+ * the finding says so. */
+static vp_finding_status health(const vp_item *it)
+{
+    const vp_text *h = &it->health_status;
+    if (h->presence != VP_PRESENT || is(h, "Passed") || is(h, "Healthy"))
+        return VP_PASS;
+    if (is(h, "ActionSuggested"))
+        return VP_WARN;
+    if (is(h, "ActionRequired") || is(h, "Unhealthy") || is(h, "NotReachable"))
+        return VP_FAIL;
+    return VP_INCOMPLETE; /* Invalid, IRPending, or a value the API does not document */
+}
+
 void vpe_rule_protection_state(vp_eval_ctx *c)
 {
-    long long tail = vpe_param_int(c, "soft_delete_tail_days");
     char day[32];
     for (size_t i = 0; i < c->s->item_count; i++) {
         const vp_item *it = &c->s->items[i];
         const char *names[4];
         vp_draft d = item_draft(c, i, "protection_state", "/properties/protectionState", names);
-        d.expected = "Protected";
+        d.expected = "Protected, health Passed or Healthy";
         vp_list_status dep = item_list(c, it);
         const vp_text *st = &it->protection_state;
         if (st->presence != VP_PRESENT || st->unknown) {
@@ -277,18 +322,28 @@ void vpe_rule_protection_state(vp_eval_ctx *c)
             vpe_emit(c, &d, dep);
             continue;
         }
-        d.observed = st->value;
+        const char *h = it->health_status.presence == VP_PRESENT ? it->health_status.value : "not reported";
+        d.observed = vpe_fmt(c, "%s, health %s", st->value, h);
         if (it->deferred_delete.presence == VP_PRESENT && it->deferred_delete.value) {
+            const char *from;
+            long long tail = soft_delete_tail(c, it, &from);
             d.status = VP_WARN;
             d.observed = vpe_fmt(c, "%s, soft-deleted", st->value);
-            d.note = vpe_fmt(c, "backup data deleted %s; recoverable until purged %lld days later",
-                            it->deferred_delete_time.value ? it->deferred_delete_time.value : "(time not reported)", tail);
+            d.note = vpe_fmt(c, "backup data deleted %s; recoverable until purged %lld days later (%s)",
+                            it->deferred_delete_time.value ? it->deferred_delete_time.value : "(time not reported)",
+                            tail, from);
         } else if (is(st, "Protected")) {
-            int unhealthy = is(&it->health_status, "ActionRequired") || is(&it->health_status, "Unhealthy") ||
-                            is(&it->health_status, "NotReachable");
-            d.status = unhealthy ? VP_WARN : VP_PASS;
-            if (unhealthy)
-                d.note = vpe_fmt(c, "health %s", it->health_status.value);
+            d.status = health(it);
+            if (d.status != VP_PASS) {
+                d.raw_evidence = vpe_raw(c, &it->source, "/properties/healthStatus");
+                d.note = d.status == VP_INCOMPLETE
+                             ? vpe_fmt(c, "health %s: whether backups are healthy cannot be assessed", h)
+                             : vpe_fmt(c, "health %s: Azure Backup reports %s on this item (healthDetails, when the "
+                                              "API gives them, are in the raw response)", h,
+                                           d.status == VP_WARN ? "a suggested action" : "an action required");
+            } else if (it->health_status.presence != VP_PRESENT) {
+                d.note = "the API reports no health for this item kind: judged on its protection state";
+            }
         } else if (is(st, "IRPending")) {
             d.status = VP_WARN;
             d.note = "initial backup pending";
@@ -297,19 +352,22 @@ void vpe_rule_protection_state(vp_eval_ctx *c)
                            (it->recovery_point_count.presence == VP_PRESENT && it->recovery_point_count.value > 0);
             const vp_policy *p = vp_info(c, it)->policy;
             long long last = vpe_epoch_of(it->last_recovery_point.value);
+            const char *from;
+            long long tail = soft_delete_tail(c, it, &from);
             d.status = retained ? VP_WARN : VP_NOT_APPLICABLE;
             if (!retained)
                 d.note = "protection stopped, no retained data reported";
             else if (p && p->long_term_days >= 0 && last >= 0)
                 d.note = vpe_fmt(c, "protection stopped, data retained: last recovery point %s expires about %s, then "
-                                   "%lld days of soft delete (until about %s)", it->last_recovery_point.value,
-                                day_of(last + p->long_term_days * DAY, day, sizeof day), tail,
+                                   "%lld days of soft delete (%s; until about %s)", it->last_recovery_point.value,
+                                day_of(last + p->long_term_days * DAY, day, sizeof day), tail, from,
                                 day_of(last + (p->long_term_days + tail) * DAY, (char[32]){0}, 32));
             else
                 d.note = vpe_fmt(c, "protection stopped, data retained (last recovery point %s); its expiry depends on "
                                    "the retention it was taken with, which the API no longer reports, plus %lld days "
-                                   "of soft delete",
-                                it->last_recovery_point.value ? it->last_recovery_point.value : "not reported", tail);
+                                   "of soft delete (%s)",
+                                it->last_recovery_point.value ? it->last_recovery_point.value : "not reported", tail,
+                                from);
         } else {
             d.status = VP_FAIL; /* ProtectionError, ProtectionPaused, BackupsSuspended, Invalid */
         }
@@ -317,6 +375,19 @@ void vpe_rule_protection_state(vp_eval_ctx *c)
     }
 }
 
+/* Whether lastBackupStatus says the last backup succeeded: "Completed", "Succeeded" or
+ * "CompletedWithWarnings" (IaaS VM, file share, MARS jobs' spelling) or "Healthy"
+ * (SQL/SAP HANA workload items' LastBackupStatus enum). */
+static int backup_succeeded(const vp_item *it)
+{
+    return is(&it->last_backup_status, "Completed") || is(&it->last_backup_status, "Succeeded") ||
+           is(&it->last_backup_status, "CompletedWithWarnings") || is(&it->last_backup_status, "Healthy");
+}
+
+/* The RPO is measured on the last successful backup, the same way for every item kind:
+ * the later of the last recovery point (what can be restored; the only time DPM and
+ * Azure Backup Server items report) and the last backup time when - and only when - its
+ * status is a success. A failed backup's time says nothing about what can be restored. */
 void vpe_rule_rpo(vp_eval_ctx *c)
 {
     long long rpo = c->f->settings->rpo_hours;
@@ -325,23 +396,36 @@ void vpe_rule_rpo(vp_eval_ctx *c)
         const char *names[4];
         if (!active_state(it))
             continue; /* stopped, soft-deleted or unassessable items: protection.state reports them */
-        int from_rp = it->last_backup_time.presence != VP_PRESENT;
-        const vp_text *t = from_rp ? &it->last_recovery_point : &it->last_backup_time;
+        const vp_text *rp = &it->last_recovery_point, *bt = &it->last_backup_time;
+        long long rp_at = vp_time_is_never(rp->value) ? -1 : vpe_epoch_of(rp->value);
+        long long bt_at = backup_succeeded(it) && !vp_time_is_never(bt->value) ? vpe_epoch_of(bt->value) : -1;
+        int from_rp = bt_at < 0 || (rp_at >= 0 && rp_at > bt_at);
+        const vp_text *t = from_rp ? rp : bt;
+        long long when = from_rp ? rp_at : bt_at;
         vp_draft d = item_draft(c, i, from_rp ? "last_recovery_point" : "last_backup_time",
                                 from_rp ? "/properties/lastRecoveryPoint" : "/properties/lastBackupTime", names);
-        d.expected = vpe_fmt(c, "a backup within %lld h before %s", rpo, c->f->as_of_text);
-        long long when = vpe_epoch_of(t->value);
-        if (when < 0) {
-            d.status = VP_INCOMPLETE;
-            d.observed = "last backup time not reported";
-        } else if (vp_time_is_never(t->value)) {
-            d.status = is(&it->protection_state, "IRPending") ? VP_WARN : VP_FAIL;
-            d.observed = vpe_fmt(c, "no backup yet (%s)", t->value);
-        } else {
+        d.expected = vpe_fmt(c, "a successful backup (recovery point) within %lld h before %s", rpo, c->f->as_of_text);
+        /* the last attempt, when it is not the success measured: an auditor sees why it is older */
+        const char *attempt =
+            bt->presence == VP_PRESENT && !backup_succeeded(it) && !vp_time_is_never(bt->value)
+                ? vpe_fmt(c, "; last backup attempt %s, status %s", bt->value,
+                          it->last_backup_status.presence == VP_PRESENT && *it->last_backup_status.value
+                              ? it->last_backup_status.value : "not reported")
+                : "";
+        if (when >= 0) {
             long long age = c->as_of - when;
-            d.observed = vpe_fmt(c, "%s (%lld.%lld h before capture)%s", t->value, age / 3600, (age % 3600) * 10 / 3600,
-                                from_rp ? ", latest recovery point" : "");
+            d.observed = vpe_fmt(c, "%s (%lld.%lld h before capture), %s%s", t->value, age / 3600,
+                                 (age % 3600) * 10 / 3600, from_rp ? "last recovery point" : "last successful backup",
+                                 attempt);
             d.status = age <= rpo * 3600 ? VP_PASS : VP_FAIL;
+        } else if (vp_time_is_never(rp->value) || (rp->presence != VP_PRESENT && vp_time_is_never(bt->value))) {
+            d.status = is(&it->protection_state, "IRPending") ? VP_WARN : VP_FAIL;
+            d.observed = vpe_fmt(c, "no backup yet (%s)", rp->presence == VP_PRESENT ? rp->value : bt->value);
+        } else {
+            d.status = VP_INCOMPLETE;
+            d.observed = vpe_fmt(c, "no successful backup time reported (last recovery point %s%s)",
+                                 rp->presence == VP_PRESENT ? rp->value : "not reported", attempt);
+            d.note = "the age of the last restorable backup cannot be assessed from what the API returned";
         }
         vpe_emit(c, &d, item_list(c, it));
     }

@@ -1,9 +1,115 @@
 /* Rules over the collection itself, VMs, decommissioned servers and exemptions. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "evaluate/internal.h"
+
+/* Whether sub (a subscription id, no prefix) is one the subscriptions list returned. */
+static int listed_subscription(const vp_snapshot *s, const char *sub)
+{
+    for (size_t i = 0; i < s->subscription_count; i++) {
+        const vp_subscription *x = &s->subscriptions[i];
+        const char *id = x->subscription_id ? x->subscription_id : x->id + strlen("/subscriptions/");
+        if (x->listed && !strcasecmp(id, sub))
+            return 1;
+    }
+    return 0;
+}
+
+static void add_unique(const char **subs, size_t *n, const char *sub)
+{
+    for (size_t k = 0; k < *n; k++)
+        if (!strcasecmp(subs[k], sub))
+            return;
+    subs[(*n)++] = sub;
+}
+
+/* The vaults whose resource guard proxies name guard g, as "a, b". */
+static const char *guarded_vaults(vp_eval_ctx *c, const vp_resource_guard *g)
+{
+    char buf[1024];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t v = 0; v < c->s->vault_count && n < sizeof buf; v++)
+        for (size_t k = 0; k < c->s->vaults[v].guard_count; k++)
+            if (c->s->vaults[v].guards[k].resource_guard_id &&
+                !strcasecmp(c->s->vaults[v].guards[k].resource_guard_id, g->id)) {
+                n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? ", " : "", c->s->vaults[v].name);
+                break;
+            }
+    return vpe_fmt(c, "%s", n ? buf : "no vault in the snapshot");
+}
+
+/* A subscription that resources of the snapshot live in (vaults, VMs, resource guards)
+ * but that the subscriptions list did not return: its own population was never
+ * enumerated. One finding per such subscription names it and what rests on it. Judged
+ * only when the subscriptions list was collected (without it nothing is "listed"). */
+static void unlisted_subscriptions(vp_eval_ctx *c)
+{
+    const vp_snapshot *s = c->s;
+    int have_list = 0;
+    for (size_t i = 0; i < s->collection.list_count && !have_list; i++)
+        have_list = !strcmp(s->collection.lists[i].operation, "subscriptions");
+    if (!have_list)
+        return;
+    size_t cap = s->subscription_count + s->vault_count + s->vm_count + s->resource_guard_count, n = 0;
+    const char **subs = cap ? malloc(cap * sizeof *subs) : NULL;
+    if (cap && !subs)
+        return; /* out of memory: vpe_emit has no error path; the list-call findings stand */
+    for (size_t i = 0; i < s->subscription_count; i++)
+        if (!s->subscriptions[i].listed)
+            add_unique(subs, &n, s->subscriptions[i].subscription_id ? s->subscriptions[i].subscription_id
+                                                                    : s->subscriptions[i].id + strlen("/subscriptions/"));
+    for (size_t i = 0; i < s->vault_count; i++)
+        if (s->vaults[i].subscription_id && !listed_subscription(s, s->vaults[i].subscription_id))
+            add_unique(subs, &n, s->vaults[i].subscription_id);
+    for (size_t i = 0; s->vms && i < s->vm_count; i++)
+        if (s->vms[i].subscription_id && !listed_subscription(s, s->vms[i].subscription_id))
+            add_unique(subs, &n, s->vms[i].subscription_id);
+    for (size_t i = 0; i < s->resource_guard_count; i++)
+        if (s->resource_guards[i].subscription_id && !listed_subscription(s, s->resource_guards[i].subscription_id))
+            add_unique(subs, &n, s->resource_guards[i].subscription_id);
+    for (size_t k = 0; k < n; k++) {
+        size_t vaults = 0, vms = 0, guards = 0, unread = 0;
+        char what[2048];
+        size_t w = 0;
+        what[0] = '\0';
+        for (size_t i = 0; i < s->vault_count; i++)
+            vaults += s->vaults[i].subscription_id && !strcasecmp(s->vaults[i].subscription_id, subs[k]);
+        for (size_t i = 0; s->vms && i < s->vm_count; i++)
+            vms += s->vms[i].subscription_id && !strcasecmp(s->vms[i].subscription_id, subs[k]);
+        for (size_t i = 0; i < s->resource_guard_count; i++) {
+            const vp_resource_guard *g = &s->resource_guards[i];
+            if (!g->subscription_id || strcasecmp(g->subscription_id, subs[k]))
+                continue;
+            guards++;
+            unread += !g->status || strcmp(g->status, "read") != 0;
+            if (w < sizeof what)
+                w += (size_t)snprintf(what + w, sizeof what - w, "%sresource guard %s (%s), the multi-user "
+                                      "authorization of %s", w ? "; " : "", g->name ? g->name : g->id,
+                                      g->status ? g->status : "not read", guarded_vaults(c, g));
+        }
+        if (vaults && w < sizeof what)
+            w += (size_t)snprintf(what + w, sizeof what - w, "%s%zu vault(s)", w ? "; " : "", vaults);
+        if (vms && w < sizeof what)
+            w += (size_t)snprintf(what + w, sizeof what - w, "%s%zu virtual machine(s)", w ? "; " : "", vms);
+        vp_draft d = {.resource_type = "subscription", .resource_id = vpe_fmt(c, "/subscriptions/%s", subs[k]),
+                      .resource_name = vpe_fmt(c, "subscription %s", subs[k]),
+                      .expected = "every subscription the estate's resources live in returned by the subscriptions "
+                                  "list and collected",
+                      .snapshot_pointer = "/subscriptions"};
+        d.observed = vpe_fmt(c, "not returned by the subscriptions list; referenced by resource ids: %zu resource "
+                                "guard(s), %zu vault(s), %zu VM(s)", guards, vaults, vms);
+        d.note = vpe_fmt(c, "what rests on it: %s. Its other resources were never enumerated: whether it holds "
+                            "vaults or critical VMs of the estate is unknown", w ? what : "nothing read");
+        /* what rests on it was read: a warning; something in it was not read: unknown */
+        d.status = unread || !guards ? VP_INCOMPLETE : VP_WARN;
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
+    }
+    free(subs);
+}
 
 void vpe_rule_evidence_complete(vp_eval_ctx *c)
 {
@@ -26,6 +132,7 @@ void vpe_rule_evidence_complete(vp_eval_ctx *c)
         d.status = l->status == VP_LIST_COMPLETE ? VP_PASS : VP_INCOMPLETE;
         vpe_emit(c, &d, VP_LIST_COMPLETE);
     }
+    unlisted_subscriptions(c);
 }
 
 static const char *item_names(vp_eval_ctx *c, const vp_vm *vm)

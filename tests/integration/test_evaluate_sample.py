@@ -128,7 +128,7 @@ class SampleFindings(TempDirTest):
         self.assertEqual(by[("decommission.no-active-backup", "epiccache-old02")]["status"], "fail")
         self.assertEqual(by[("decommission.no-active-backup", "epicprt-old01")]["status"], "pass")
         self.assertEqual(by[("decommission.no-active-backup", "epicrpt-old03")]["status"], "pass")
-        self.assertEqual(by[("backup.rpo", "epicmychart-prd-04")]["status"], "fail")  # 39.6 h > 24 h
+        self.assertEqual(by[("backup.rpo", "epicmychart-prd-04")]["status"], "fail")  # last recovery point 39.5 h > 24 h
         self.assertEqual(by[("immutability.locked", "rsv-epic-nonprod-gwn")]["status"], "exempt")
         self.assertEqual(by[("immutability.critical-items-locked", "epicic-prd-07")]["status"], "exempt")  # hyper-care
         self.assertEqual(by[("worm.region-available", "rsv-epic-immutable-wus3")]["status"], "warn")
@@ -142,6 +142,82 @@ class SampleFindings(TempDirTest):
         self.assertIn("soft-deleted at ", gone["observed"])
         expired = [x for x in self.f["findings"] if x["rule"] == "exemption.valid" and x["status"] == "fail"]
         self.assertEqual(len(expired), 1)
+
+    # ---- issue 14: wrong results an auditor's re-performance found ----
+
+    def finding(self, rule, name):
+        hits = [x for x in self.f["findings"] if x["rule"] == rule and x["resource"]["name"] == name]
+        self.assertEqual(len(hits), 1, (rule, name))
+        return hits[0]
+
+    def test_rpo_reperformed_from_raw(self):
+        """backup.rpo recomputed from raw/ alone: the age of the last successful backup - the
+        later of lastRecoveryPoint and lastBackupTime when lastBackupStatus is a success -
+        for every item kind, on items actively protected."""
+        from datetime import datetime, timezone
+
+        def epoch(t):
+            if not t:
+                return None
+            whole = t.rstrip("Z").split(".")[0]
+            e = int(datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp())
+            return None if e < 1262304000 else e  # before 2010: "never"
+
+        success = {"completed", "succeeded", "completedwithwarnings", "healthy"}
+        states = {"protected", "irpending", "protectionerror", "protectionpaused", "backupssuspended", "invalid"}
+        as_of = epoch(self.f["snapshot"]["as_of"])
+        rpo = load(CONFIG).get("rpo_hours", 24) * 3600
+        want = {}
+        for r in self.raw_items():
+            p = r.get("properties") or {}
+            state = (p.get("protectionState") or "").lower()
+            if state not in states or p.get("isScheduledForDeferredDelete"):
+                continue
+            rp = epoch(p.get("lastRecoveryPoint"))
+            bt = epoch(p.get("lastBackupTime")) if (p.get("lastBackupStatus") or "").lower() in success else None
+            last = max([t for t in (rp, bt) if t is not None], default=None)
+            if last is not None:
+                want[r["id"].lower()] = "pass" if as_of - last <= rpo else "fail"
+            elif state == "irpending":
+                want[r["id"].lower()] = "warn"
+        got = {x["resource"]["id"].lower(): x["status"] for x in self.f["findings"] if x["rule"] == "backup.rpo"}
+        self.assertEqual({k: got.get(k) for k in want}, want)
+        self.assertEqual(sorted(got), sorted(want))  # no item judged that raw/ does not judge
+        counts = {s: list(want.values()).count(s) for s in ("pass", "warn", "fail")}
+        self.assertEqual(counts, {"pass": 284, "warn": 1, "fail": 8})
+        # the Tier0 ePHI server whose failed backup 2.3 h before capture used to pass
+        x = self.finding("backup.rpo", "epicic-prd-03")
+        self.assertEqual(x["status"], "fail")
+        self.assertIn("73.6 h before capture", x["observed"])
+        self.assertIn("status Failed", x["observed"])
+
+    def raw_items(self):
+        from vptest import raw_resources
+        return [r for r in raw_resources(RAW) if "/protecteditems/" in (r.get("id") or "").lower()]
+
+    def test_health_is_evaluated(self):
+        suggested = [r["properties"]["friendlyName"] for r in self.raw_items()
+                     if (r.get("properties") or {}).get("healthStatus") == "ActionSuggested"
+                     and r["properties"].get("protectionState") == "Protected"]
+        self.assertEqual(len(suggested), 2)
+        for name in suggested:
+            x = self.finding("protection.state", name)
+            self.assertEqual(x["status"], "warn", x)
+            self.assertIn("health ActionSuggested", x["observed"])
+        title = [r["title"] for r in self.f["rules"] if r["id"] == "protection.state"][0]
+        self.assertIn("healthy", title)  # the title's promise is now kept
+
+    def test_stopped_item_soft_delete_is_its_vaults(self):
+        x = self.finding("protection.state", "epicprt-old01")
+        self.assertEqual(x["status"], "warn")
+        self.assertIn("30 days of soft delete", x["note"])
+        self.assertNotIn("14 days", x["note"])
+
+    def test_retention_note_names_every_shortfall(self):
+        x = self.finding("retention.minimum", "epicodb-sup-01")
+        self.assertEqual(x["status"], "fail")
+        self.assertIn("daily retention of", x["note"])
+        self.assertIn("yearly retention of", x["note"])
 
     def test_evidence_pointers_resolve(self):
         snap = load(self.snap)

@@ -30,6 +30,16 @@ _SUB_FIN = "/subscriptions/ee5069bf-cd72-4c61-bacb-150ed73a18e5"
 _WUS3 = _SUB_PROD + "/resourceGroups/rg-backup-prd-wus3/providers/Microsoft.RecoveryServices/vaults/rsv-epic-immutable-wus3"
 _PLC = _SUB_FIN + "/resourceGroups/rg-backup-fin-plc/providers/Microsoft.RecoveryServices/vaults/rsv-fin-sox-plc"
 
+_SUB_NPD = "/subscriptions/e608fb0d-26e7-4f43-82d7-dce452427c58"
+_GWN = _SUB_NPD + "/resourceGroups/rg-backup-npd-gwn/providers/Microsoft.RecoveryServices/vaults/rsv-epic-nonprod-gwn"
+_CHW = _SUB_PROD + "/resourceGroups/rg-backup-dr-chw/providers/Microsoft.RecoveryServices/vaults/rsv-epic-dr-chw"
+
+
+def _item(vault, rg, vm):
+    c = "iaasvmcontainerv2;%s;%s" % (rg, vm)
+    return "%s/backupFabrics/Azure/protectionContainers/IaasVMContainer;%s/protectedItems/VM;%s" % (vault, c, c)
+
+
 # (rule, resource id) -> (status at b5d84bd, status now, why the change is intended).
 # One entry per pair, never a whole rule at once.
 DELIBERATE = {
@@ -41,6 +51,22 @@ DELIBERATE = {
     ("mua.resource-guard", _PLC): (
         "pass", "incomplete",
         "issue 13: same guard as rsv-epic-immutable-wus3, outside the scope, not read"),
+    ("backup.rpo", _item(_WUS3, "rg-epic-prd-wus3", "epicic-prd-03")): (
+        "pass", "fail",
+        "issue 14: the RPO is measured on the last successful backup; its last backup "
+        "failed, and its last recovery point is older than the RPO"),
+    ("backup.rpo", _item(_GWN, "rg-epic-npd-gwn", "epicic-tst-01")): (
+        "fail", "pass",
+        "issue 14: measured on the recovery point (what can be restored), a few minutes "
+        "after the job's start time that was measured before, within the RPO"),
+    ("backup.rpo", _item(_GWN, "rg-epic-npd-gwn", "epicic-tst-02")): (
+        "fail", "pass", "issue 14: as epicic-tst-01, recovery point within the RPO"),
+    ("backup.rpo", _item(_GWN, "rg-epic-npd-gwn", "epicodb-tst-01")): (
+        "fail", "pass", "issue 14: as epicic-tst-01, recovery point within the RPO"),
+    ("protection.state", _item(_CHW, "rg-epic-dr-chw", "epicodb-dr-02")): (
+        "pass", "warn", "issue 14: health is evaluated; healthStatus ActionSuggested warns"),
+    ("protection.state", _item(_WUS3, "rg-epic-prd-wus3", "epicmychart-prd-04")): (
+        "pass", "warn", "issue 14: health is evaluated; healthStatus ActionSuggested warns"),
 }
 
 

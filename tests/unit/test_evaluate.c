@@ -357,8 +357,8 @@ START_TEST(protection_rpo_and_coverage)
 {
     run_t r = {0};
     char items[8192], vmlist[4096];
-    int n = snprintf(items, sizeof items, "[%s", vm_item("v", "ok", NULL, "\"protectionState\":\"Protected\",\"lastBackupTime\":\"2026-09-29T03:00:00Z\""));
-    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "stale", NULL, "\"protectionState\":\"Protected\",\"lastBackupTime\":\"2026-09-29T01:00:00Z\""));
+    int n = snprintf(items, sizeof items, "[%s", vm_item("v", "ok", NULL, "\"protectionState\":\"Protected\",\"lastBackupStatus\":\"Completed\",\"lastBackupTime\":\"2026-09-29T03:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "stale", NULL, "\"protectionState\":\"Protected\",\"lastBackupStatus\":\"Completed\",\"lastBackupTime\":\"2026-09-29T01:00:00Z\""));
     n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "pending", NULL, "\"protectionState\":\"IRPending\",\"lastBackupTime\":\"2001-01-01T00:00:00Z\""));
     n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "broken", NULL, "\"protectionState\":\"ProtectionError\",\"lastBackupTime\":\"2026-09-29T20:00:00Z\""));
     n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "paused", NULL, "\"protectionState\":\"ProtectionPaused\""));
@@ -383,6 +383,8 @@ START_TEST(protection_rpo_and_coverage)
     EXPECT(r.f, "backup.rpo", "ok", VP_PASS);     /* 23 h */
     EXPECT(r.f, "backup.rpo", "stale", VP_FAIL);  /* 25 h */
     EXPECT(r.f, "backup.rpo", "pending", VP_WARN);
+    /* a recent backup time without a success status says nothing about what can be restored */
+    EXPECT(r.f, "backup.rpo", "broken", VP_INCOMPLETE);
     ck_assert_ptr_null(find(r.f, "backup.rpo", "stopped"));
     EXPECT(r.f, "coverage.critical-vms", "ok", VP_PASS);
     EXPECT(r.f, "coverage.critical-vms", "orphan", VP_FAIL);
@@ -393,12 +395,86 @@ START_TEST(protection_rpo_and_coverage)
     run_free(&r);
 
     run_t r48 = {0};
-    snprintf(items, sizeof items, "[%s]", vm_item("v", "stale", NULL, "\"protectionState\":\"Protected\",\"lastBackupTime\":\"2026-09-29T01:00:00Z\""));
+    snprintf(items, sizeof items, "[%s]", vm_item("v", "stale", NULL, "\"protectionState\":\"Protected\",\"lastBackupStatus\":\"Completed\",\"lastBackupTime\":\"2026-09-29T01:00:00Z\""));
     vault(&r48.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
     vms(&r48.e, "");
     r48.f = evaluate(&r48.e, "{\"rpo_hours\":48}", &r48.snap, &r48.cfg, &r48.cat);
     EXPECT(r48.f, "backup.rpo", "stale", VP_PASS);
     run_free(&r48);
+}
+END_TEST
+
+/* Issue 14: the RPO is measured on the last successful backup for every item kind, health
+ * is evaluated, a stopped item's soft-delete tail is its vault's, and a retention note
+ * names every shortfall. */
+START_TEST(rpo_on_success_health_and_shortfalls)
+{
+    run_t r = {0};
+    char items[16384], pols[4096];
+    int n = snprintf(items, sizeof items, "[%s",
+                     vm_item("v", "failedlast", NULL, "\"protectionState\":\"ProtectionError\",\"lastBackupStatus\":\"Failed\","
+                             "\"lastBackupTime\":\"2026-09-29T23:40:00Z\",\"lastRecoveryPoint\":\"2026-09-27T00:20:00Z\""));
+    /* the same, Protected: the failed attempt 2 h ago must not pass the RPO either */
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "failedprot", NULL, "\"protectionState\":\"Protected\",\"lastBackupStatus\":\"Failed\","
+                          "\"lastBackupTime\":\"2026-09-29T23:40:00Z\",\"lastRecoveryPoint\":\"2026-09-27T00:20:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "rponly", NULL, "\"protectionState\":\"Protected\",\"lastRecoveryPoint\":\"2026-09-29T22:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "wlhealthy", NULL, "\"protectionState\":\"Protected\",\"lastBackupStatus\":\"Healthy\","
+                          "\"lastBackupTime\":\"2026-09-29T23:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "warnings", NULL, "\"protectionState\":\"Protected\",\"lastBackupStatus\":\"CompletedWithWarnings\","
+                          "\"lastBackupTime\":\"2026-09-29T23:00:00Z\",\"lastRecoveryPoint\":\"2026-09-20T00:00:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "suggest", NULL, "\"protectionState\":\"Protected\",\"healthStatus\":\"ActionSuggested\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "required", NULL, "\"protectionState\":\"Protected\",\"healthStatus\":\"ActionRequired\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "invalidh", NULL, "\"protectionState\":\"Protected\",\"healthStatus\":\"Invalid\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "nohealth", NULL, "\"protectionState\":\"Protected\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s",
+                  vm_item("v", "stopped30", NULL, "\"protectionState\":\"ProtectionStopped\",\"policyId\":\"\","
+                          "\"lastRecoveryPoint\":\"2026-08-14T22:45:00Z\""));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "short2", "p-short", "\"protectionState\":\"Protected\""));
+    snprintf(items + n, sizeof items - (size_t)n, ",%s]", vm_item("v", "lost", "p-gone", "\"protectionState\":\"Protected\""));
+    snprintf(pols, sizeof pols, "[%s]",
+             policy("v", "p-short", "\"dailySchedule\":{\"retentionDuration\":{\"count\":30,\"durationType\":\"Days\"}},"
+                    "\"monthlySchedule\":{\"retentionDuration\":{\"count\":12,\"durationType\":\"Months\"}},"
+                    "\"yearlySchedule\":{\"retentionDuration\":{\"count\":1,\"durationType\":\"Years\"}}"));
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "30"), items, pols);
+    vms(&r.e, "");
+    r.f = evaluate(&r.e, "{\"rpo_hours\":24,\"retention_minimums\":{\"default\":{\"daily_days\":35,\"monthly_months\":12,"
+                         "\"yearly_years\":6}}}", &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "backup.rpo", "failedlast", VP_FAIL); /* ProtectionError is an active state: RPO is measured */
+    EXPECT(r.f, "backup.rpo", "failedprot", VP_FAIL);
+    ck_assert_ptr_nonnull(strstr(find(r.f, "backup.rpo", "failedprot")->observed, "2026-09-27T00:20:00Z"));
+    ck_assert_ptr_nonnull(strstr(find(r.f, "backup.rpo", "failedprot")->observed, "status Failed"));
+    EXPECT(r.f, "backup.rpo", "rponly", VP_PASS);   /* DPM-style: only a recovery point */
+    EXPECT(r.f, "backup.rpo", "wlhealthy", VP_PASS); /* workload items spell success "Healthy" */
+    EXPECT(r.f, "backup.rpo", "warnings", VP_PASS);  /* CompletedWithWarnings is a success */
+    EXPECT(r.f, "protection.state", "failedlast", VP_FAIL);
+    EXPECT(r.f, "protection.state", "suggest", VP_WARN);
+    EXPECT(r.f, "protection.state", "required", VP_FAIL);
+    EXPECT(r.f, "protection.state", "invalidh", VP_INCOMPLETE);
+    EXPECT(r.f, "protection.state", "nohealth", VP_PASS);
+    ck_assert_ptr_nonnull(strstr(find(r.f, "protection.state", "nohealth")->note, "reports no health"));
+    EXPECT(r.f, "protection.state", "stopped30", VP_WARN);
+    const char *note = find(r.f, "protection.state", "stopped30")->note;
+    ck_assert_msg(strstr(note, "30 days of soft delete") && !strstr(note, "14 days"), "%s", note);
+    EXPECT(r.f, "retention.minimum", "short2", VP_FAIL);
+    note = find(r.f, "retention.minimum", "short2")->note;
+    ck_assert_msg(strstr(note, "daily retention of 35 Days") && strstr(note, "yearly retention of 6 Years") &&
+                      !strstr(note, "monthly"), "%s", note);
+    /* one definition of "without policy": "" and absent are; a policy that cannot be found is not */
+    ck_assert_int_eq(vp_item_without_policy(vp_snapshot_find_item(r.snap, find(r.f, "protection.state", "stopped30")->resource_id)), 1);
+    ck_assert_int_eq(vp_item_without_policy(vp_snapshot_find_item(r.snap, find(r.f, "protection.state", "nohealth")->resource_id)), 1);
+    ck_assert_int_eq(vp_item_without_policy(vp_snapshot_find_item(r.snap, find(r.f, "protection.state", "lost")->resource_id)), 0);
+    ck_assert_int_eq(vp_item_without_policy(vp_snapshot_find_item(r.snap, find(r.f, "protection.state", "short2")->resource_id)), 0);
+    EXPECT(r.f, "retention.minimum", "stopped30", VP_NOT_APPLICABLE);
+    EXPECT(r.f, "retention.minimum", "lost", VP_INCOMPLETE);
+    run_free(&r);
 }
 END_TEST
 
@@ -648,6 +724,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, retention_boundaries_and_units);
     tcase_add_test(tc, retention_by_class_and_workload_full);
     tcase_add_test(tc, protection_rpo_and_coverage);
+    tcase_add_test(tc, rpo_on_success_health_and_shortfalls);
     tcase_add_test(tc, exemptions_and_hyper_care);
     tcase_add_test(tc, drift_against_baseline);
     tcase_add_test(tc, config_checked_against_catalog);

@@ -534,6 +534,53 @@ START_TEST(vaults_missing_since_the_baseline)
 }
 END_TEST
 
+/* Issue 14: a subscription resources live in but the subscriptions list did not return
+ * is named with what rests on it, not counted as "0 only referenced". */
+START_TEST(unlisted_subscription_named_with_what_rests_on_it)
+{
+    model m;
+    model_init(&m);
+    sub(&m, S1, "t1");
+    list(&m, "subscriptions", "/", VP_LIST_COMPLETE);
+    proxy(&m, vault(&m, VAULT(S1, "v-a"), "s1", 1), GUARD("/subscriptions/s7", "g-a"));
+    proxy(&m, vault(&m, VAULT(S1, "v-b"), "s1", 1), GUARD("/subscriptions/s7", "g-b"));
+    guard(&m, GUARD("/subscriptions/s7", "g-a"), "s7", "read");
+    guard(&m, GUARD("/subscriptions/s7", "g-b"), "s7", "read");
+    result r = evaluate(&m, NULL, config);
+    const vp_finding *x = expect(r.f, "evidence.complete", "subscription s7", VP_WARN, "2 resource guard(s)");
+    ck_assert_msg(strstr(x->note, "resource guard g-a (read), the multi-user authorization of v-a") &&
+                      strstr(x->note, "resource guard g-b (read), the multi-user authorization of v-b"),
+                  "%s", x->note);
+    ck_assert_ptr_null(find(r.f, "evidence.complete", "subscription s1")); /* listed: no finding */
+    result_free(&r);
+    model_free(&m);
+
+    /* a guard in it that could not be read, and a vault in a subscription only referenced */
+    model_init(&m);
+    sub(&m, S1, "t1");
+    list(&m, "subscriptions", "/", VP_LIST_COMPLETE);
+    m.subs[m.s.subscription_count++] = (vp_subscription){.id = S2, .subscription_id = "s2", .listed = 0};
+    proxy(&m, vault(&m, VAULT(S1, "v-a"), "s1", 1), GUARD("/subscriptions/s7", "g-a"));
+    guard(&m, GUARD("/subscriptions/s7", "g-a"), "s7", "unreadable");
+    vault(&m, VAULT(S2, "v-ref"), "s2", 1);
+    r = evaluate(&m, NULL, config);
+    expect(r.f, "evidence.complete", "subscription s7", VP_INCOMPLETE, "resource guard g-a (unreadable)");
+    expect(r.f, "evidence.complete", "subscription s2", VP_INCOMPLETE, "1 vault(s)");
+    result_free(&r);
+    model_free(&m);
+
+    /* without a subscriptions list nothing is "listed": no such finding */
+    model_init(&m);
+    sub(&m, S1, "t1");
+    proxy(&m, vault(&m, VAULT(S1, "v-a"), "s1", 1), GUARD("/subscriptions/s7", "g-a"));
+    guard(&m, GUARD("/subscriptions/s7", "g-a"), "s7", "read");
+    r = evaluate(&m, NULL, config);
+    ck_assert_ptr_null(find(r.f, "evidence.complete", "subscription s7"));
+    result_free(&r);
+    model_free(&m);
+}
+END_TEST
+
 START_TEST(worm_finding_names_the_source_revision)
 {
     model m;
@@ -580,4 +627,5 @@ void evaluate_model_tests(TCase *tc)
     tcase_add_test(tc, backup_engines_reporting);
     tcase_add_test(tc, vaults_missing_since_the_baseline);
     tcase_add_test(tc, worm_finding_names_the_source_revision);
+    tcase_add_test(tc, unlisted_subscription_named_with_what_rests_on_it);
 }
