@@ -11,7 +11,7 @@
  *    ("/subscriptions/.../vaults/NAME", ignoring case, anywhere in the id, so that an
  *    evidence.complete finding "items /subscriptions/.../vaults/NAME" is the vault's);
  *  - a framework's counts add up the findings of every rule citing one of its controls;
- *  - an item is without policy when its policy link is "none" (vp_tally_item_without_policy);
+ *  - an item is without policy when its policy link is "none" (vp_item_without_policy, vaultproof/evaluate.h);
  *  - a control or rule is "not tested" when none of its findings is pass, warn, fail,
  *    exempt or incomplete (nothing, or only not-applicable findings, evidences it).
  */
@@ -45,10 +45,6 @@ void vp_tally_free(vp_tally *t);
 
 /* The index of the vault a resource id belongs to, or s->vault_count for none. */
 size_t vp_tally_vault_of(const vp_snapshot *s, const char *resource_id);
-
-/* 1 when the item's policy link is "none" (no policyId, or an empty one). Until
- * vp_item_without_policy (evaluate.h) exists this is the one definition. */
-int vp_tally_item_without_policy(const vp_item *it);
 
 /* VP_TALLY_HIPAA / VP_TALLY_SOX for "hipaa" / "sox"; -1 otherwise. */
 int vp_tally_framework_index(const char *framework);

@@ -34,11 +34,6 @@ size_t vp_tally_vault_of(const vp_snapshot *s, const char *id)
     return v ? (size_t)(v - s->vaults) : s->vault_count;
 }
 
-int vp_tally_item_without_policy(const vp_item *it)
-{
-    return !it->policy_link || !strcmp(it->policy_link, "none");
-}
-
 int vp_tally_framework_index(const char *framework)
 {
     if (!framework)
@@ -82,7 +77,7 @@ static vp_status count_item(void *ctx, const vp_item *it, vp_error *err)
 {
     struct item_pass *ip = ctx;
     (void)err;
-    if (!vp_tally_item_without_policy(it))
+    if (!vp_item_without_policy(it))
         return VP_OK;
     const vp_vault *v = it->vault_id ? vp_snapshot_find_vault(ip->s, it->vault_id) : NULL;
     ip->t->without_policy[v ? (size_t)(v - ip->s->vaults) : ip->s->vault_count]++;

@@ -152,7 +152,7 @@ static void retention(pdf_ctx *c)
     values[0] = c->tally.without_policy_total;
     for (size_t i = 0; i < c->snap->item_count; i++) {
         const vp_item *it = &c->snap->items[i];
-        if (vp_tally_item_without_policy(it))
+        if (vp_item_without_policy(it))
             continue;
         const vp_policy *p = it->policy_id.value ? vp_snapshot_find_policy(c->snap, it->policy_id.value) : NULL;
         size_t k = 1;

@@ -256,7 +256,7 @@ static void count_item(kind_tally *k, size_t *nk, const vp_item *it)
             memset(&k[i], 0, sizeof k[i]), k[i].kind = kind, (*nk)++;
     }
     k[i].items++;
-    k[i].no_policy += (size_t)vp_tally_item_without_policy(it);
+    k[i].no_policy += (size_t)vp_item_without_policy(it);
     while (j < k[i].nstates && strcmp(k[i].state[j], state))
         j++;
     if (j == k[i].nstates) {

@@ -30,11 +30,11 @@ START_TEST(without_policy_is_policy_link_none)
     vp_item it;
     memset(&it, 0, sizeof it);
     it.policy_link = "none";
-    ck_assert_int_eq(vp_tally_item_without_policy(&it), 1);
+    ck_assert_int_eq(vp_item_without_policy(&it), 1);
     it.policy_link = "missing";
-    ck_assert_int_eq(vp_tally_item_without_policy(&it), 0);
+    ck_assert_int_eq(vp_item_without_policy(&it), 0);
     it.policy_link = "resolved";
-    ck_assert_int_eq(vp_tally_item_without_policy(&it), 0);
+    ck_assert_int_eq(vp_item_without_policy(&it), 0);
 }
 END_TEST
 
