@@ -5,10 +5,6 @@
 
 #include "collect/internal.h"
 
-/* Records that an offline body (no sidecar) evidences the call op made under scope,
- * once per body (file) and call: the seen-call completeness judges "unverified". */
-void vpo_note_seen_call(vp_normalizer *n, const char *op, const char *scope, const char *file);
-
 /* The scope of a deletedVaults call: "/subscriptions/{sub}/providers/
  * Microsoft.RecoveryServices/locations/{location}" (location in ARM form). Arena copy,
  * NULL when out of memory or sub/location is NULL. */

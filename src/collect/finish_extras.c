@@ -55,7 +55,7 @@ void vpo_attribute_proxies(vp_normalizer *n)
             }
         }
         if (g->vault_id && !has_capture(n, file))
-            vpo_note_seen_call(n, vp_arm_get(VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES)->name, g->vault_id, file);
+            vpo_push_seen(n, vp_arm_get(VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES)->name, g->vault_id, file, 0, 0);
     }
 }
 

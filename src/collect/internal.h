@@ -131,6 +131,12 @@ vp_status vpo_finish_extras(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 vp_status vpo_capture_parse(vp_normalizer *n, const char *path, const char *data, size_t len, vp_capture *out,
                            vp_error *err);
 
+/* Records that an offline body (no sidecar) evidences the call op made under scope (NULL:
+ * nothing), once per body and call among the seen-calls from index first_seen on (0: all);
+ * file is the body's one arena copy. dangling: the body had a nextLink nobody answered. */
+void vpo_push_seen(vp_normalizer *n, const char *op, const char *scope, const char *file, size_t first_seen,
+                   int dangling);
+
 vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* Shared by finish.c and completeness.c. Entity arrays are sorted by id, ignoring case. */

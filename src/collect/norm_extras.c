@@ -10,25 +10,6 @@
 /* backupEngineType (recoveryservicesbackup BackupEngineBase). */
 static const char *const enum_engine_type[] = {"Invalid", "DpmBackupEngine", "AzureBackupServerEngine", NULL};
 
-void vpo_note_seen_call(vp_normalizer *n, const char *op, const char *scope, const char *file)
-{
-    if (!scope)
-        return;
-    const char *key = vpc_arena_strlower(&n->arena, scope);
-    if (!key)
-        return;
-    for (size_t i = 0; i < n->seen.n; i++) /* file is the body's one arena copy */
-        if (n->seen.v[i].file == file && !strcmp(n->seen.v[i].operation, op) && !strcmp(n->seen.v[i].scope_key, key))
-            return;
-    vp_seen_call *s = VP_VEC_PUSH(n->seen);
-    if (!s)
-        return;
-    s->operation = op;
-    s->scope = scope;
-    s->scope_key = key;
-    s->file = file;
-}
-
 const char *vpo_location_scope(vp_normalizer *n, const char *sub, const char *location)
 {
     char norm[128];

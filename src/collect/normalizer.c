@@ -58,11 +58,13 @@ static vp_status record_file(vp_normalizer *n, const char *path, const char *sha
     return f->path && f->sha256 ? VP_OK : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 }
 
-static void push_seen(vp_normalizer *n, const char *op, const char *scope, const char *file, size_t first_seen,
-                      int dangling)
+void vpo_push_seen(vp_normalizer *n, const char *op, const char *scope, const char *file, size_t first_seen,
+                   int dangling)
 {
-    for (size_t i = first_seen; i < n->seen.n; i++) /* once per body and call */
-        if (!strcmp(n->seen.v[i].operation, op) && !strcasecmp(n->seen.v[i].scope, scope))
+    if (!scope)
+        return;
+    for (size_t i = first_seen; i < n->seen.n; i++) /* once per body (file: its one arena copy) and call */
+        if (n->seen.v[i].file == file && !strcmp(n->seen.v[i].operation, op) && !strcasecmp(n->seen.v[i].scope, scope))
             return;
     vp_seen_call *s = VP_VEC_PUSH(n->seen);
     if (!s)
@@ -105,7 +107,7 @@ static void note_seen(vp_normalizer *n, const vp_arm_operation *arm, const cJSON
         break;
     }
     if (scope)
-        push_seen(n, arm->name, scope, file, first_seen, 0);
+        vpo_push_seen(n, arm->name, scope, file, first_seen, 0);
 }
 
 /* The call a body answered, told by its path in the recommended layout
@@ -251,7 +253,7 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
             n->seen.v[s].dangling_next = 1;
         if (first_seen == n->seen.n) { /* no resource named the call */
             if ((op = call_from_path(n, file, &scope)) != NULL)
-                push_seen(n, op->name, scope, file, first_seen, 1);
+                vpo_push_seen(n, op->name, scope, file, first_seen, 1);
             else
                 vpo_warn(n, "unanswered-next-link", file, "/nextLink",
                         "the list has more pages but nothing identifies the call it belongs to");
