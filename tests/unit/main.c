@@ -2,8 +2,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vaultproof/fileio.h"
 #include "vaultproof/worm.h"
 #include "vp_test.h"
+
+char *vp_test_data(const char *dir, const char *name)
+{
+    char path[1024], *data = NULL;
+    size_t len = 0;
+    vp_error e = {0};
+    const char *root = getenv("VP_TEST_DATA");
+    snprintf(path, sizeof path, "%s/%s/%s", root ? root : "tests/data", dir, name);
+    ck_assert_msg(vp_read_file(path, &data, &len, &e) == VP_OK, "%s", e.message);
+    return data;
+}
 
 vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **out, vp_error *err)
 {

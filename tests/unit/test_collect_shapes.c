@@ -13,13 +13,7 @@
 
 static char *azure(const char *name)
 {
-    char path[1024], *data = NULL;
-    size_t len = 0;
-    vp_error e = {0};
-    const char *dir = getenv("VP_TEST_DATA");
-    snprintf(path, sizeof path, "%s/azure/%s", dir ? dir : "tests/data", name);
-    ck_assert_msg(vp_read_file(path, &data, &len, &e) == VP_OK, "%s", e.message);
-    return data;
+    return vp_test_data("azure", name);
 }
 
 static vp_snapshot *normalize(const vp_test_body *b, size_t n)

@@ -9,13 +9,7 @@
 
 static char *fixture(const char *name)
 {
-    char path[1024], *data = NULL;
-    size_t len = 0;
-    vp_error e = {0};
-    const char *dir = getenv("VP_TEST_DATA");
-    snprintf(path, sizeof path, "%s/unit/%s", dir ? dir : "tests/data", name);
-    ck_assert_msg(vp_read_file(path, &data, &len, &e) == VP_OK, "%s", e.message);
-    return data;
+    return vp_test_data("unit", name);
 }
 
 static vp_snapshot *snap;

@@ -38,6 +38,10 @@ typedef struct {
  * status; *out is the snapshot (NULL on failure); err receives the message. */
 vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **out, vp_error *err);
 
+/* The contents of tests/data/<dir>/<name> (VP_TEST_DATA is tests/data), malloc'd and
+ * NUL-terminated; the test fails when it cannot be read. */
+char *vp_test_data(const char *dir, const char *name);
+
 /* Snapshot written to a malloc'd string. */
 char *vp_test_snapshot_json(const vp_snapshot *s);
 
