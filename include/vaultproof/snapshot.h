@@ -343,6 +343,24 @@ vp_status vp_snapshot_each_vm(const vp_snapshot *snap, vp_vm_fn fn, void *ctx, v
  * evaluator, the renderers and the command line use. */
 int vp_vault_immutability_never_configured(const vp_vault *v);
 
+/* Where a resource guard lives relative to a vault whose proxy names it. Microsoft ranks
+ * another subscription, and above it another tenant, as stronger isolation. */
+typedef enum {
+    VP_GUARD_ISOLATION_UNKNOWN,        /* the guard's or the vault's subscription is not known */
+    VP_GUARD_ISOLATION_SAME_SUBSCRIPTION,
+    VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION_TENANT_UNKNOWN, /* a tenant id is not in the snapshot */
+    VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION,                /* same tenant */
+    VP_GUARD_ISOLATION_OTHER_TENANT
+} vp_guard_isolation;
+
+/* The isolation of the guard guard_id (its entity's subscription_id when guard is given,
+ * else the id's /subscriptions/ segment) from vault v, judged from the subscriptions'
+ * tenant ids in snap. *guard_tenant and *vault_tenant (either may be NULL) receive the
+ * tenant ids when known, else NULL; they are the snapshot's strings. */
+vp_guard_isolation vp_snapshot_guard_isolation(const vp_snapshot *snap, const vp_vault *v,
+                                               const vp_resource_guard *guard, const char *guard_id,
+                                               const char **guard_tenant, const char **vault_tenant);
+
 /* Lookups by ARM id, compared case-insensitively; NULL when not present. */
 const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);

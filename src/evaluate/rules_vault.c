@@ -266,45 +266,24 @@ static vp_finding_status worse(vp_finding_status a, vp_finding_status b)
     return weight[b] > weight[a] ? b : a;
 }
 
-static const char *tenant_of(const vp_snapshot *s, const char *subscription_id)
-{
-    for (size_t i = 0; subscription_id && i < s->subscription_count; i++)
-        if (s->subscriptions[i].subscription_id && !strcasecmp(s->subscriptions[i].subscription_id, subscription_id))
-            return s->subscriptions[i].tenant_id;
-    return NULL;
-}
-
-/* Subscription id of an ARM id ("/subscriptions/<s>/..."), into buf; NULL when it has none. */
-static const char *subscription_of(const char *id, char *buf, size_t size)
-{
-    if (!id || strncasecmp(id, "/subscriptions/", 15) != 0)
-        return NULL;
-    const char *p = id + 15, *end = strchr(p, '/');
-    size_t n = end ? (size_t)(end - p) : strlen(p);
-    if (!n || n >= size)
-        return NULL;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* How far the guard is from the vault: Microsoft ranks another subscription, and above
  * it another tenant, as stronger isolation; the same subscription warns. */
 static const char *isolation(vp_eval_ctx *c, const vp_vault *v, const vp_resource_guard *g, vp_finding_status *st)
 {
-    char buf[128];
-    const char *gsub = g->subscription_id ? g->subscription_id : subscription_of(g->id, buf, sizeof buf);
-    if (!gsub || !v->subscription_id)
+    const char *gt, *vt;
+    switch (vp_snapshot_guard_isolation(c->s, v, g, g->id, &gt, &vt)) {
+    case VP_GUARD_ISOLATION_UNKNOWN:
         return "isolation not known (subscription not reported)";
-    if (!strcasecmp(gsub, v->subscription_id)) {
+    case VP_GUARD_ISOLATION_SAME_SUBSCRIPTION:
         *st = worse(*st, VP_WARN);
         return "same subscription as the vault: weaker isolation (Microsoft recommends another subscription or tenant)";
-    }
-    const char *gt = tenant_of(c->s, gsub), *vt = tenant_of(c->s, v->subscription_id);
-    if (!gt || !vt)
+    case VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION_TENANT_UNKNOWN:
         return "guard in another subscription (tenant not known)";
-    if (!strcasecmp(gt, vt))
+    case VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION:
         return vpe_fmt(c, "guard in another subscription (tenant %s)", gt);
+    case VP_GUARD_ISOLATION_OTHER_TENANT:
+        break;
+    }
     return vpe_fmt(c, "guard in another tenant (%s; the vault's is %s)", gt, vt);
 }
 

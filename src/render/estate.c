@@ -48,41 +48,17 @@ const char *vpr_region_label(const char *location, const char *display_name, cha
 }
 
 /* "/subscriptions/{id}/..." -> {id} into buf; NULL when id is not such a path. */
-static const char *subscription_of(const char *id, char *buf, size_t size)
-{
-    static const char prefix[] = "/subscriptions/";
-    if (!id || strncasecmp(id, prefix, sizeof prefix - 1))
-        return NULL;
-    id += sizeof prefix - 1;
-    size_t n = strcspn(id, "/");
-    if (!n || n >= size)
-        return NULL;
-    memcpy(buf, id, n);
-    buf[n] = 0;
-    return buf;
-}
-
-static const char *tenant_of(const vp_snapshot *s, const char *subscription)
-{
-    for (size_t i = 0; subscription && i < s->subscription_count; i++)
-        if (s->subscriptions[i].subscription_id && !strcasecmp(s->subscriptions[i].subscription_id, subscription))
-            return s->subscriptions[i].tenant_id;
-    return NULL;
-}
-
-const char *vpr_guard_isolation(const vp_snapshot *s, const vp_vault *v, const char *guard_subscription,
+const char *vpr_guard_isolation(const vp_snapshot *s, const vp_vault *v, const vp_resource_guard *guard,
                                 const char *guard_id)
 {
-    char buf[128];
-    const char *gs = guard_subscription ? guard_subscription : subscription_of(guard_id, buf, sizeof buf);
-    if (!gs || !v->subscription_id)
-        return NULL;
-    if (!strcasecmp(gs, v->subscription_id))
-        return "same subscription";
-    const char *vt = tenant_of(s, v->subscription_id), *gt = tenant_of(s, gs);
-    if (!vt || !gt)
-        return "other subscription (tenant not known)";
-    return strcasecmp(vt, gt) ? "other tenant" : "other subscription";
+    static const char *const words[] = {
+        [VP_GUARD_ISOLATION_UNKNOWN] = NULL,
+        [VP_GUARD_ISOLATION_SAME_SUBSCRIPTION] = "same subscription",
+        [VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION_TENANT_UNKNOWN] = "other subscription (tenant not known)",
+        [VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION] = "other subscription",
+        [VP_GUARD_ISOLATION_OTHER_TENANT] = "other tenant",
+    };
+    return words[vp_snapshot_guard_isolation(s, v, guard, guard_id, NULL, NULL)];
 }
 
 const vp_resource_guard *vpr_proxy_guard(const vp_snapshot *s, const vp_guard_proxy *proxy)

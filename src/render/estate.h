@@ -33,9 +33,9 @@ const char *vpr_region_label(const char *location, const char *display_name, cha
 /* Where a resource guard lives relative to the vault whose proxy names it, from the
  * subscription ids and the subscriptions' tenant ids in the snapshot: "same
  * subscription", "other subscription" (same tenant), "other tenant", or "other
- * subscription (tenant not known)"; NULL when the guard's subscription is not known.
- * guard_subscription may be NULL: it is then read from guard_id. */
-const char *vpr_guard_isolation(const vp_snapshot *s, const vp_vault *v, const char *guard_subscription,
+ * subscription (tenant not known)"; NULL when the guard's subscription is not known
+ * (vp_snapshot_guard_isolation). guard may be NULL (not read): guard_id is used. */
+const char *vpr_guard_isolation(const vp_snapshot *s, const vp_vault *v, const vp_resource_guard *guard,
                                 const char *guard_id);
 
 /* The resource guard entity a proxy names (by its normalized id, ignoring case), or NULL

@@ -121,7 +121,7 @@ static void guards(pdf_ctx *c)
             const vp_guard_proxy *proxy = &vault->guards[k];
             const vp_resource_guard *g = vpr_proxy_guard(s, proxy);
             const char *id = g ? g->id : proxy->resource_guard_id;
-            const char *iso = vpr_guard_isolation(s, vault, g ? g->subscription_id : NULL, id);
+            const char *iso = vpr_guard_isolation(s, vault, g, id);
             pdf_cell cells[6];
             cells[0] = vpr_pdf_cell_text(vpr_pdf_nz(vault->name));
             const char *slash = id ? strrchr(id, '/') : NULL;

@@ -159,7 +159,7 @@ static void settings(pdf_ctx *c, size_t vi)
     for (size_t g = 0; g < v->guard_count; g++) {
         const vp_resource_guard *guard = vpr_proxy_guard(c->snap, &v->guards[g]);
         const char *id = guard ? guard->id : v->guards[g].resource_guard_id;
-        const char *iso = vpr_guard_isolation(c->snap, v, guard ? guard->subscription_id : NULL, id);
+        const char *iso = vpr_guard_isolation(c->snap, v, guard, id);
         mua = vpr_pdf_printf(c, "%s\nguard %s (%s; %s)", mua, vpr_pdf_nz(id), guard ? vpr_pdf_nz(guard->status) : "not in the snapshot",
                              iso ? iso : "isolation not known");
     }

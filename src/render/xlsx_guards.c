@@ -125,7 +125,7 @@ static void guard_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v, const vp_guar
     if (vpr_xlsx_pop_row(p))
         return;
     vpr_xlsx_text(p, G_VAULT, v->name);
-    vpr_xlsx_text(p, G_ISOLATION, vpr_guard_isolation(s, v, g ? g->subscription_id : NULL, id));
+    vpr_xlsx_text(p, G_ISOLATION, vpr_guard_isolation(s, v, g, id));
     vpr_xlsx_time(p, G_PROXY_UPDATED, proxy->last_updated);
     vpr_xlsx_text(p, G_PROXY_ID, proxy->id);
     vpr_xlsx_text(p, G_VAULT_ID, v->id);

@@ -49,6 +49,48 @@ int vp_vault_immutability_never_configured(const vp_vault *v)
            (v->api_version && strcmp(v->api_version, VP_IMMUTABILITY_ABSENT_MEANS_NEVER) >= 0);
 }
 
+static const char *tenant_of(const vp_snapshot *s, const char *subscription_id)
+{
+    for (size_t i = 0; subscription_id && i < s->subscription_count; i++)
+        if (s->subscriptions[i].subscription_id && !strcasecmp(s->subscriptions[i].subscription_id, subscription_id))
+            return s->subscriptions[i].tenant_id;
+    return NULL;
+}
+
+vp_guard_isolation vp_snapshot_guard_isolation(const vp_snapshot *snap, const vp_vault *v,
+                                               const vp_resource_guard *guard, const char *guard_id,
+                                               const char **guard_tenant, const char **vault_tenant)
+{
+    static const char prefix[] = "/subscriptions/";
+    char buf[128];
+    const char *gsub = guard ? guard->subscription_id : NULL;
+    if (guard_tenant)
+        *guard_tenant = NULL;
+    if (vault_tenant)
+        *vault_tenant = NULL;
+    if (!gsub && guard_id && !strncasecmp(guard_id, prefix, sizeof prefix - 1)) {
+        const char *p = guard_id + sizeof prefix - 1;
+        size_t n = strcspn(p, "/");
+        if (n && n < sizeof buf) {
+            memcpy(buf, p, n);
+            buf[n] = '\0';
+            gsub = buf;
+        }
+    }
+    if (!gsub || !v->subscription_id)
+        return VP_GUARD_ISOLATION_UNKNOWN;
+    if (!strcasecmp(gsub, v->subscription_id))
+        return VP_GUARD_ISOLATION_SAME_SUBSCRIPTION;
+    const char *gt = tenant_of(snap, gsub), *vt = tenant_of(snap, v->subscription_id);
+    if (guard_tenant)
+        *guard_tenant = gt;
+    if (vault_tenant)
+        *vault_tenant = vt;
+    if (!gt || !vt)
+        return VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION_TENANT_UNKNOWN;
+    return strcasecmp(gt, vt) ? VP_GUARD_ISOLATION_OTHER_TENANT : VP_GUARD_ISOLATION_OTHER_SUBSCRIPTION;
+}
+
 /* Entities are sorted by id compared case-insensitively. */
 #define ID_CMP(name, T)                                                                                      \
     static int name(const void *key, const void *elem)                                                       \

@@ -516,10 +516,12 @@ START_TEST(guard_isolation_levels)
                               {.subscription_id = "s-no-tenant"}};
     vp_snapshot s = {.subscriptions = subs, .subscription_count = 4};
     vp_vault v = {.subscription_id = "s-vault"};
-    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "S-VAULT", NULL), "same subscription");
-    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "s-same-tenant", NULL), "other subscription");
-    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "s-other-tenant", NULL), "other tenant");
-    ck_assert_str_eq(vpr_guard_isolation(&s, &v, "s-no-tenant", NULL), "other subscription (tenant not known)");
+    vp_resource_guard g_same = {.subscription_id = "S-VAULT"}, g_tenant = {.subscription_id = "s-same-tenant"},
+                      g_other = {.subscription_id = "s-other-tenant"}, g_none = {.subscription_id = "s-no-tenant"};
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, &g_same, NULL), "same subscription");
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, &g_tenant, NULL), "other subscription");
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, &g_other, NULL), "other tenant");
+    ck_assert_str_eq(vpr_guard_isolation(&s, &v, &g_none, NULL), "other subscription (tenant not known)");
     ck_assert_str_eq(vpr_guard_isolation(&s, &v, NULL, "/Subscriptions/s-other-tenant/resourceGroups/rg/providers/"
                                                          "Microsoft.DataProtection/resourceGuards/g"), "other tenant");
     ck_assert_ptr_null(vpr_guard_isolation(&s, &v, NULL, "not-an-arm-id"));
