@@ -17,11 +17,12 @@ static const char synopsis[] =
     "       vaultproof collect --replay DIR [--config FILE] [--out SNAPSHOT] [options]\n"
     "\n"
     "Builds a normalized snapshot (docs/snapshot-format.md) of Recovery Services vaults,\n"
-    "backup policies, protected items, virtual machines and regions, live from Azure\n"
-    "Resource Manager (docs/live-collection.md) or from ARM responses stored in DIR\n"
-    "(docs/replay-format.md): a recording made by vaultproof, the raw/ folder of an\n"
-    "evidence bundle, or exports made with `az rest`, `az backup vault list`,\n"
-    "`az backup item list` or `az vm list`.\n"
+    "backup policies, protected items, virtual machines, regions, the resource guards\n"
+    "the vaults' proxies name, DPM / Azure Backup Server engines and soft-deleted\n"
+    "vaults, live from Azure Resource Manager (docs/live-collection.md) or from ARM\n"
+    "responses stored in DIR (docs/replay-format.md): a recording made by vaultproof,\n"
+    "the raw/ folder of an evidence bundle, or exports made with `az rest`,\n"
+    "`az backup vault list`, `az backup item list` or `az vm list`.\n"
     "\n";
 
 static const vp_opt_spec specs[] = {
