@@ -47,6 +47,60 @@ const char *vpr_region_label(const char *location, const char *display_name, cha
     return buf;
 }
 
+const char *vpr_location_display(const vp_snapshot *s, const vp_worm_catalog *cat, const char *location)
+{
+    if (!location || !*location)
+        return NULL;
+    const vp_region *r = s ? vp_snapshot_find_region(s, location) : NULL;
+    if (r && r->display_name && *r->display_name)
+        return r->display_name;
+    return cat ? vp_worm_catalog_display_name(cat, location) : NULL;
+}
+
+const char *vpr_location_label(const vp_snapshot *s, const vp_worm_catalog *cat, const char *location, char *buf,
+                               size_t size)
+{
+    return vpr_region_label(location, vpr_location_display(s, cat, location), buf, size);
+}
+
+static int is_workload_database(const char *kind)
+{
+    static const char *const kinds[] = {"sql_in_vm", "sap_hana_in_vm", "sap_ase_in_vm"};
+    for (size_t i = 0; kind && i < sizeof kinds / sizeof *kinds; i++)
+        if (!strcmp(kind, kinds[i]))
+            return 1;
+    return 0;
+}
+
+const char *vpr_item_display_name(const vp_item *it, char *buf, size_t size)
+{
+    const char *title = it->friendly_name.presence == VP_PRESENT && it->friendly_name.value && *it->friendly_name.value
+                            ? it->friendly_name.value
+                            : it->name ? it->name : "";
+    if (!is_workload_database(it->kind))
+        return title;
+    const char *server = it->server.presence == VP_PRESENT && it->server.value && *it->server.value ? it->server.value
+                                                                                                    : NULL;
+    /* "<workload>;<instance>;<database>": the instance is between the first two ';' */
+    const char *first = it->name ? strchr(it->name, ';') : NULL;
+    const char *second = first ? strchr(first + 1, ';') : NULL;
+    int instance = second && second > first + 1 ? (int)(second - first - 1) : 0;
+    if (!server && !instance)
+        return title;
+    if (!instance)
+        snprintf(buf, size, "%s (server %s)", title, server);
+    else if (!server)
+        snprintf(buf, size, "%s (instance %.*s)", title, instance, first + 1);
+    else
+        snprintf(buf, size, "%s (server %s, instance %.*s)", title, server, instance, first + 1);
+    return buf;
+}
+
+int vpr_item_on_premises(const vp_item *it)
+{
+    return it->kind && (!strcmp(it->kind, "dpm") || !strcmp(it->kind, "azure_backup_server") || !strcmp(it->kind, "mars"));
+}
+
 /* "/subscriptions/{id}/..." -> {id} into buf; NULL when id is not such a path. */
 const char *vpr_guard_isolation(const vp_snapshot *s, const vp_vault *v, const vp_resource_guard *guard,
                                 const char *guard_id)

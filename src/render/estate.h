@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "vaultproof/snapshot.h"
+#include "vaultproof/worm.h"
 
 /* An item's policy as shown: policy_link "resolved" -> the resolved policy's name (the
  * snapshot's policy, even when the item itself carried no policyName); "missing" -> the
@@ -29,6 +30,33 @@ const char *vpr_presence_name(unsigned char presence);
 /* "East US 2 (eastus2)"; just the ARM name when the display name is unknown (or the
  * same text), so that no region is printed as " (eastus2)". */
 const char *vpr_region_label(const char *location, const char *display_name, char *buf, size_t size);
+
+/* The display name of any location a renderer prints (a vault's, a VM's, a deleted
+ * vault's, a resource guard's): the snapshot's region entry first (what the catalog the
+ * collection used recorded), else the location table of cat (the built-in WORM catalog:
+ * vp_worm_catalog_display_name, which knows every Azure location). NULL when neither
+ * knows it; cat may be NULL. The string lives as long as s and cat. */
+const char *vpr_location_display(const vp_snapshot *s, const vp_worm_catalog *cat, const char *location);
+/* vpr_region_label of that display name: "East US 2 (eastus2)". */
+const char *vpr_location_label(const vp_snapshot *s, const vp_worm_catalog *cat, const char *location, char *buf,
+                               size_t size);
+
+/* The name an item is shown by, in the population pages, the exception list and the
+ * workbook. An in-VM database (sql_in_vm, sap_hana_in_vm, sap_ase_in_vm: Azure's
+ * AzureVmWorkload*DatabaseProtectedItem) is titled by its database alone ("master" on
+ * every SQL server), so it also names its server (serverName, the snapshot's server) and
+ * its instance: "master (server epicclarity-prd-01, instance mssqlserver)". The instance
+ * is the middle field of the item's name, which Azure forms as
+ * "<workload>;<instance>;<database>" ("SQLDataBase;mssqlserver;master"; for SAP HANA the
+ * instance is the system id: "SAPHanaDatabase;s4p;systemdb"); it is the snapshot's own
+ * record of what Azure's parentName says, so the snapshot needs no new member. Other items:
+ * the friendly name, else the name. Written into buf when composed. */
+const char *vpr_item_display_name(const vp_item *it, char *buf, size_t size);
+
+/* 1 for the kinds whose backups a server on premises makes (DPM, Azure Backup Server,
+ * the MARS agent): their lastBackupTime is often not reported, so the renderers show
+ * their last recovery point beside it. */
+int vpr_item_on_premises(const vp_item *it);
 
 /* Where a resource guard lives relative to the vault whose proxy names it, from the
  * subscription ids and the subscriptions' tenant ids in the snapshot: "same

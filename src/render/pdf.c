@@ -310,6 +310,7 @@ static void cleanup(pdf_ctx *c)
     free(c->policy_order);
     free(c->policy_start);
     vpr_texts_free(c->texts);
+    vp_worm_catalog_free(c->worm);
     vpc_arena_free(&c->arena);
 }
 
@@ -326,7 +327,8 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
     c.err = err;
     c.label = label ? label : "the PDF report";
     vp_error_clear(err);
-    if (check_inputs(&c) == VP_OK && (c.status = vpr_texts_load(VPR_TEXTS_REPORT, &c.texts, err)) == VP_OK) {
+    if (check_inputs(&c) == VP_OK && (c.status = vpr_texts_load(VPR_TEXTS_REPORT, &c.texts, err)) == VP_OK &&
+        (c.status = vp_worm_catalog_builtin(&c.worm, err)) == VP_OK) {
         c.doc = HPDF_New(on_hpdf_error, &c);
         if (!c.doc)
             vpr_pdf_nomem(&c);

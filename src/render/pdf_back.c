@@ -27,16 +27,29 @@ const char *vpr_pdf_short_time(pdf_ctx *c, const char *rfc3339)
     return s;
 }
 
+/* "2026-09-29T22:01:07.123Z" -> "2026-09-29\n22:01:07": the population's times to the
+ * second as the API reported them (UTC; the column title says so), the date above the
+ * time so that neither is broken inside. */
+static const char *population_time(pdf_ctx *c, const char *rfc3339)
+{
+    if (!rfc3339)
+        return "\xE2\x80\x94";
+    char *s = vpr_pdf_printf(c, "%.19s", rfc3339);
+    if (strlen(s) > 10 && s[10] == 'T')
+        s[10] = '\n';
+    return s;
+}
+
 static void item_row(pdf_ctx *c, pdf_table *t, size_t index)
 {
     const vp_item *it = &c->snap->items[index];
     const vp_vault *v = it->vault_id ? vp_snapshot_find_vault(c->snap, it->vault_id) : NULL;
     const vp_policy *p = it->policy_id.value ? vp_snapshot_find_policy(c->snap, it->policy_id.value) : NULL;
-    const char *friendly = it->friendly_name.value ? it->friendly_name.value : vpr_pdf_nz(it->name);
+    char name[512];
     pdf_cell cells[7];
-    cells[0] = vpr_pdf_cell_text(friendly);
+    cells[0] = vpr_pdf_cell_text(vpr_pdf_strdup(c, vpr_item_display_name(it, name, sizeof name)));
     cells[0].nparts = 2;
-    cells[0].parts[1] = (pdf_part){vpr_pdf_nz(it->name), PF_MONO, 1, -1, &vpr_pdf_muted, 5.5f};
+    cells[0].parts[1] = (pdf_part){vpr_pdf_nz(it->name), PF_MONO, -1, &vpr_pdf_muted, 5.5f};
     cells[1] = vpr_pdf_cell_text(v ? v->name : vpr_pdf_nz(it->vault_id));
     cells[2] = vpr_pdf_cell_text(it->kind);
     char policy[512];
@@ -44,7 +57,18 @@ static void item_row(pdf_ctx *c, pdf_table *t, size_t index)
     cells[4] = vpr_pdf_cell_text(reported(&it->protection_state));
     /* the API's 2001-01-01 placeholder is "never", as findings say "no backup yet" */
     cells[5] = vpr_pdf_cell_text(vpr_time_never(&it->last_backup_time) ? VPR_NEVER
-                                                                       : vpr_pdf_short_time(c, it->last_backup_time.value));
+                                 : it->last_backup_time.presence == VP_PRESENT ? population_time(c, it->last_backup_time.value)
+                                                                                 : "not reported");
+    /* DPM, Azure Backup Server and MARS items often report no lastBackupTime: their last
+     * recovery point is what shows that backups happen */
+    if (vpr_item_on_premises(it)) {
+        cells[5].nparts = 2;
+        cells[5].parts[1] = (pdf_part){vpr_pdf_printf(c, "last recovery point %s",
+                                                      it->last_recovery_point.presence == VP_PRESENT
+                                                          ? population_time(c, it->last_recovery_point.value)
+                                                          : "not reported"),
+                                       PF_SANS, -1, &vpr_pdf_muted, 5.5f};
+    }
     cells[6] = vpr_pdf_cell_text(!p ? "\xE2\x80\x94" : p->long_term_days < 0 ? "unknown" : vpr_pdf_printf(c, "%lld d", p->long_term_days));
     vpr_pdf_table_row(c, t, cells);
 }
@@ -70,7 +94,7 @@ static void count_into(group *g, size_t *ng, const char *name)
 
 static void group_table(pdf_ctx *c, const char *title, const group *g, size_t n)
 {
-    pdf_col cols[2] = {{title, 200, PF_MONO, PA_LEFT, 0}, {"Items", 70, PF_SANS, PA_RIGHT, 0}};
+    pdf_col cols[2] = {{title, 200, PF_MONO, PA_LEFT}, {"Items", 70, PF_SANS, PA_RIGHT}};
     pdf_table t;
     vpr_pdf_table_begin(c, &t, cols, 2, PDF_TABLE_SIZE);
     for (size_t i = 0; i < n && !c->status; i++) {
@@ -97,10 +121,12 @@ static void population_summary(pdf_ctx *c, const char *const *vars)
 
 void vpr_pdf_population(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Protected item", 108, PF_SANS, PA_LEFT, 2}, {"Vault", 86, PF_SANS, PA_LEFT, 2},
-                                   {"Kind", 58, PF_MONO, PA_LEFT, 1},            {"Policy", 72, PF_SANS, PA_LEFT, 2},
-                                   {"State", 58, PF_SANS, PA_LEFT, 1},           {"Last backup", 68, PF_SANS, PA_LEFT, 1},
-                                   {"Retention", PDF_WIDTH - 450, PF_SANS, PA_RIGHT, 1}};
+    /* widths that fit the estate's longest states ("ProtectionStopped") and kinds on one
+     * line; ids and times wrap at their separators (pdf_table.c cuts nothing) */
+    static const pdf_col cols[] = {{"Protected item", 114, PF_SANS, PA_LEFT}, {"Vault", 78, PF_SANS, PA_LEFT},
+                                   {"Kind", 66, PF_MONO, PA_LEFT},            {"Policy", 72, PF_SANS, PA_LEFT},
+                                   {"State", 66, PF_SANS, PA_LEFT},           {"Last backup (UTC)", 60, PF_SANS, PA_LEFT},
+                                   {"Retention", PDF_WIDTH - 456, PF_SANS, PA_RIGHT}};
     const char *count = vpr_pdf_count(c, c->snap->item_count), *limit = vpr_pdf_count(c, c->population_limit);
     const char *vars[] = {"count", count, "limit", limit, "xlsx", vpr_pdf_nz(c->in->xlsx_name),
                           "xlsx_sha256", c->in->xlsx_sha256 ? c->in->xlsx_sha256 : "recorded in the bundle manifest",
@@ -126,12 +152,12 @@ static void worm(pdf_ctx *c)
 {
     const vp_snapshot *s = c->snap;
     const vp_collection *col = &s->collection;
-    static const pdf_col rcols[] = {{"Region", 90, PF_MONO, PA_LEFT, 0},  {"Display name", 90, PF_SANS, PA_LEFT, 0},
-                                    {"WORM status", 120, PF_SANS, PA_LEFT, 0}, {"Vaults", 45, PF_SANS, PA_RIGHT, 0},
-                                    {"Sources", PDF_WIDTH - 345, PF_MONO, PA_LEFT, 0}};
-    static const pdf_col scols[] = {{"Source", 70, PF_MONO, PA_LEFT, 0}, {"Title, address and revision", PDF_WIDTH - 250, PF_SANS, PA_LEFT, 0},
-                                    {"As of", 60, PF_SANS, PA_LEFT, 0},   {"Retrieved", 60, PF_SANS, PA_LEFT, 0},
-                                    {"Recorded", 60, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col rcols[] = {{"Region", 90, PF_MONO, PA_LEFT},  {"Display name", 90, PF_SANS, PA_LEFT},
+                                    {"WORM status", 120, PF_SANS, PA_LEFT}, {"Vaults", 45, PF_SANS, PA_RIGHT},
+                                    {"Sources", PDF_WIDTH - 345, PF_MONO, PA_LEFT}};
+    static const pdf_col scols[] = {{"Source", 70, PF_MONO, PA_LEFT}, {"Title, address and revision", PDF_WIDTH - 250, PF_SANS, PA_LEFT},
+                                    {"As of", 60, PF_SANS, PA_LEFT},   {"Retrieved", 60, PF_SANS, PA_LEFT},
+                                    {"Recorded", 60, PF_SANS, PA_LEFT}};
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/worm/title"), 1);
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/worm/intro"));
     vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted,
@@ -158,13 +184,13 @@ static void worm(pdf_ctx *c)
         pdf_cell cells[5] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title), vpr_pdf_cell_text(w->as_of),
                              vpr_pdf_cell_text(w->retrieved ? w->retrieved : "\xE2\x80\x94"), vpr_pdf_cell_text(w->recorded)};
         cells[1].nparts = 2;
-        cells[1].parts[1] = (pdf_part){vpr_pdf_nz(w->url), PF_MONO, 3, -1, &vpr_pdf_muted, 5.8f};
+        cells[1].parts[1] = (pdf_part){vpr_pdf_nz(w->url), PF_MONO, -1, &vpr_pdf_muted, 5.8f};
         if (w->sha256 || w->supersedes) {
             cells[1].nparts = 3;
             cells[1].parts[2] = (pdf_part){vpr_pdf_printf(c, "%s%s%s%s", w->sha256 ? "SHA-256 of the quoted text " : "",
                                                           vpr_pdf_nz(w->sha256), w->supersedes ? (w->sha256 ? "; supersedes " : "supersedes ") : "",
                                                           vpr_pdf_nz(w->supersedes)),
-                                           PF_MONO, 3, -1, &vpr_pdf_muted, 5.2f};
+                                           PF_MONO, -1, &vpr_pdf_muted, 5.2f};
         }
         vpr_pdf_table_row(c, &t, cells);
     }
@@ -173,7 +199,7 @@ static void worm(pdf_ctx *c)
 
 static void glossary(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Term", 130, PF_BOLD, PA_LEFT, 0}, {"Meaning", PDF_WIDTH - 130, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"Term", 130, PF_BOLD, PA_LEFT}, {"Meaning", PDF_WIDTH - 130, PF_SANS, PA_LEFT}};
     const cJSON *g = vpr_texts_node(c->texts, "/glossary");
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/glossary/title"), 1);
     pdf_table t;
@@ -195,8 +221,8 @@ static void hash_row(pdf_ctx *c, pdf_table *t, const char *what, const char *fil
 static void raw_files(pdf_ctx *c)
 {
     const vp_collection *col = &c->snap->collection;
-    static const pdf_col cols[] = {{"Raw file", PDF_WIDTH - 255, PF_MONO, PA_LEFT, 3}, {"Bytes", 50, PF_SANS, PA_RIGHT, 0},
-                                   {"SHA-256", 205, PF_MONO, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"Raw file", PDF_WIDTH - 255, PF_MONO, PA_LEFT}, {"Bytes", 50, PF_SANS, PA_RIGHT},
+                                   {"SHA-256", 205, PF_MONO, PA_LEFT}};
     long long bytes = 0;
     for (size_t i = 0; i < col->file_count; i++)
         bytes += col->files[i].bytes;
@@ -221,8 +247,8 @@ static void hashes(pdf_ctx *c)
 {
     const vp_render_input *in = c->in;
     const vp_findings_header *h = c->hdr;
-    static const pdf_col cols[] = {{"File", 95, PF_BOLD, PA_LEFT, 0}, {"Name", PDF_WIDTH - 300, PF_SANS, PA_LEFT, 0},
-                                   {"SHA-256", 205, PF_MONO, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"File", 95, PF_BOLD, PA_LEFT}, {"Name", PDF_WIDTH - 300, PF_SANS, PA_LEFT},
+                                   {"SHA-256", 205, PF_MONO, PA_LEFT}};
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/hashes/title"), 1);
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/hashes/intro"));
     pdf_table t;
@@ -242,7 +268,7 @@ static void hashes(pdf_ctx *c)
 
 static void verify(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{NULL, PDF_WIDTH, PF_MONO, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{NULL, PDF_WIDTH, PF_MONO, PA_LEFT}};
     const vp_render_input *in = c->in;
     const cJSON *steps = vpr_texts_node(c->texts, "/verification");
     /* not the output's own name: the same inputs must give the same bytes wherever written */

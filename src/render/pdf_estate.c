@@ -39,11 +39,11 @@ static int part(pdf_ctx *c, const char *key, size_t count)
 static void engines(pdf_ctx *c)
 {
     /* versions: DPM above the Azure Backup agent; counts: protected servers / items */
-    static const pdf_col cols[] = {{"Vault", 70, PF_SANS, PA_LEFT, 3},        {"Engine", 90, PF_SANS, PA_LEFT, 4},
-                                   {"Type", 45, PF_SANS, PA_LEFT, 2},         {"Registration", 52, PF_SANS, PA_LEFT, 2},
-                                   {"Health", 42, PF_SANS, PA_LEFT, 2},       {"Versions", 70, PF_MONO, PA_LEFT, 2},
-                                   {"Servers / items", 62, PF_SANS, PA_RIGHT, 1},
-                                   {"Last reported", PDF_WIDTH - 431, PF_SANS, PA_LEFT, 1}};
+    static const pdf_col cols[] = {{"Vault", 70, PF_SANS, PA_LEFT},        {"Engine", 90, PF_SANS, PA_LEFT},
+                                   {"Type", 45, PF_SANS, PA_LEFT},         {"Registration", 52, PF_SANS, PA_LEFT},
+                                   {"Health", 42, PF_SANS, PA_LEFT},       {"Versions", 70, PF_MONO, PA_LEFT},
+                                   {"Servers / items", 62, PF_SANS, PA_RIGHT},
+                                   {"Last reported", PDF_WIDTH - 431, PF_SANS, PA_LEFT}};
     const vp_snapshot *s = c->snap;
     if (!part(c, "engines", s->engine_count))
         return;
@@ -55,7 +55,7 @@ static void engines(pdf_ctx *c)
         cells[0] = vpr_pdf_cell_text(vault_name(s, e->vault_id));
         cells[1] = vpr_pdf_cell_text(e->friendly_name.presence == VP_PRESENT ? e->friendly_name.value : vpr_pdf_nz(e->name));
         cells[1].nparts = 2;
-        cells[1].parts[1] = (pdf_part){vpr_pdf_nz(e->name), PF_MONO, 1, -1, &vpr_pdf_muted, 5.2f};
+        cells[1].parts[1] = (pdf_part){vpr_pdf_nz(e->name), PF_MONO, -1, &vpr_pdf_muted, 5.2f};
         cells[2] = vpr_pdf_cell_text(reported(&e->management_type));
         cells[3] = vpr_pdf_cell_text(reported(&e->registration_status));
         cells[4] = vpr_pdf_cell_text(reported(&e->health_status));
@@ -103,10 +103,10 @@ static const char *auto_approvals(const vp_resource_guard *g)
  * since its isolation is relative to each vault. */
 static void guards(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Vault", 66, PF_SANS, PA_LEFT, 2},      {"Resource guard", 124, PF_SANS, PA_LEFT, 5},
-                                   {"Status", 66, PF_SANS, PA_LEFT, 4},     {"Isolation", 66, PF_SANS, PA_LEFT, 3},
-                                   {"Excluded operations", PDF_WIDTH - 382, PF_MONO, PA_LEFT, 0},
-                                   {"Auto approvals", 60, PF_SANS, PA_LEFT, 2}};
+    static const pdf_col cols[] = {{"Vault", 66, PF_SANS, PA_LEFT},      {"Resource guard", 124, PF_SANS, PA_LEFT},
+                                   {"Status", 66, PF_SANS, PA_LEFT},     {"Isolation", 66, PF_SANS, PA_LEFT},
+                                   {"Excluded operations", PDF_WIDTH - 382, PF_MONO, PA_LEFT},
+                                   {"Auto approvals", 60, PF_SANS, PA_LEFT}};
     const vp_snapshot *s = c->snap;
     size_t proxies = 0;
     for (size_t v = 0; v < s->vault_count; v++)
@@ -127,7 +127,7 @@ static void guards(pdf_ctx *c)
             const char *slash = id ? strrchr(id, '/') : NULL;
             cells[1] = vpr_pdf_cell_text(g && g->name ? g->name : slash ? slash + 1 : "");
             cells[1].nparts = 2;
-            cells[1].parts[1] = (pdf_part){id ? id : "no guard id in the proxy", PF_MONO, 6, -1, &vpr_pdf_muted, 5.2f};
+            cells[1].parts[1] = (pdf_part){id ? id : "no guard id in the proxy", PF_MONO, -1, &vpr_pdf_muted, 5.2f};
             cells[2] = vpr_pdf_cell_text(guard_status(c, g));
             cells[3] = vpr_pdf_cell_text(iso ? iso : "not known");
             cells[4] = vpr_pdf_cell_text(exclusions(c, g));
@@ -141,9 +141,9 @@ static void guards(pdf_ctx *c)
 
 static void deleted_vaults(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Soft-deleted vault", 190, PF_SANS, PA_LEFT, 4}, {"Location", 70, PF_MONO, PA_LEFT, 1},
-                                   {"Subscription", 95, PF_MONO, PA_LEFT, 2},        {"Deleted (UTC)", 70, PF_SANS, PA_LEFT, 1},
-                                   {"Purge at (UTC)", PDF_WIDTH - 425, PF_SANS, PA_LEFT, 1}};
+    static const pdf_col cols[] = {{"Soft-deleted vault", 190, PF_SANS, PA_LEFT}, {"Location", 70, PF_MONO, PA_LEFT},
+                                   {"Subscription", 95, PF_MONO, PA_LEFT},        {"Deleted (UTC)", 70, PF_SANS, PA_LEFT},
+                                   {"Purge at (UTC)", PDF_WIDTH - 425, PF_SANS, PA_LEFT}};
     const vp_snapshot *s = c->snap;
     if (!part(c, "deleted", s->deleted_vault_count))
         return;
@@ -154,7 +154,7 @@ static void deleted_vaults(pdf_ctx *c)
         pdf_cell cells[5];
         cells[0] = vpr_pdf_cell_text(vpr_pdf_nz(d->name));
         cells[0].nparts = 2;
-        cells[0].parts[1] = (pdf_part){d->vault_id.presence == VP_PRESENT ? d->vault_id.value : vpr_pdf_nz(d->id), PF_MONO, 3,
+        cells[0].parts[1] = (pdf_part){d->vault_id.presence == VP_PRESENT ? d->vault_id.value : vpr_pdf_nz(d->id), PF_MONO,
                                        -1, &vpr_pdf_muted, 5.2f};
         cells[1] = vpr_pdf_cell_text(vpr_pdf_nz(d->location));
         cells[2] = vpr_pdf_cell_text(vpr_pdf_nz(d->subscription_id));

@@ -77,17 +77,17 @@ static size_t put(pdf_ctx *c, const char *fmt, ...)
     return off;
 }
 
-static void part(pdf_cell *cell, const char *text, int font, int max_lines, const pdf_rgb *color, float size)
+static void part(pdf_cell *cell, const char *text, int font, const pdf_rgb *color, float size)
 {
     if (cell->nparts < PDF_MAX_PARTS)
-        cell->parts[cell->nparts++] = (pdf_part){text, font, max_lines, -1, color, size};
+        cell->parts[cell->nparts++] = (pdf_part){text, font, -1, color, size};
 }
 
-static const pdf_col detailed_cols[] = {{"Status", 70, PF_BOLD, PA_LEFT, 0}, {"Finding", PDF_WIDTH - 70, PF_SANS, PA_LEFT, 0}};
+static const pdf_col detailed_cols[] = {{"Status", 70, PF_BOLD, PA_LEFT}, {"Finding", PDF_WIDTH - 70, PF_SANS, PA_LEFT}};
 /* Severity is the rule's: it is in the rule's heading, not repeated on each compact row. */
-static const pdf_col compact_cols[] = {{"Status", 66, PF_BOLD, PA_LEFT, 1}, {"Resource", 116, PF_SANS, PA_LEFT, 2},
-                                       {"Observed \xE2\x86\x92 expected", 200, PF_SANS, PA_LEFT, 2},
-                                       {"Evidence (snapshot)", PDF_WIDTH - 382, PF_MONO, PA_LEFT, 2}};
+static const pdf_col compact_cols[] = {{"Status", 66, PF_BOLD, PA_LEFT}, {"Resource", 116, PF_SANS, PA_LEFT},
+                                       {"Observed \xE2\x86\x92 expected", 200, PF_SANS, PA_LEFT},
+                                       {"Evidence (snapshot)", PDF_WIDTH - 382, PF_MONO, PA_LEFT}};
 
 static void status_cell(pdf_cell *cell, const vp_finding_record *f)
 {
@@ -118,16 +118,16 @@ static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
     if (c->status)
         return;
     status_cell(&cells[0], f);
-    part(&cells[0], f->severity, PF_SANS, 1, &vpr_pdf_muted, 6.5f);
+    part(&cells[0], f->severity, PF_SANS, &vpr_pdf_muted, 6.5f);
     memset(&cells[1], 0, sizeof cells[1]);
-    part(&cells[1], AT(name), PF_BOLD, 2, NULL, 7.5f);
-    part(&cells[1], AT(id), PF_MONO, 4, &vpr_pdf_muted, 5.8f);
-    part(&cells[1], AT(obs), PF_SANS, 8, NULL, 7);
+    part(&cells[1], AT(name), PF_BOLD, NULL, 7.5f);
+    part(&cells[1], AT(id), PF_MONO, &vpr_pdf_muted, 5.8f);
+    part(&cells[1], AT(obs), PF_SANS, NULL, 7);
     if (f->note)
-        part(&cells[1], AT(note), PF_SANS, 5, &vpr_pdf_muted, 6.5f);
+        part(&cells[1], AT(note), PF_SANS, &vpr_pdf_muted, 6.5f);
     if (f->exempted)
-        part(&cells[1], AT(ex), PF_SANS, 5, vpr_pdf_status_color(VP_EXEMPT), 6.5f);
-    part(&cells[1], AT(ev), PF_MONO, 5, &vpr_pdf_muted, 5.8f);
+        part(&cells[1], AT(ex), PF_SANS, vpr_pdf_status_color(VP_EXEMPT), 6.5f);
+    part(&cells[1], AT(ev), PF_MONO, &vpr_pdf_muted, 5.8f);
     vpr_pdf_table_row(c, &ps->table, cells);
 }
 
@@ -146,9 +146,9 @@ static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
     cells[1] = vpr_pdf_cell_text(f->resource_name ? f->resource_name : f->resource_id);
     cells[2] = vpr_pdf_cell_text(AT(obs));
     if (f->exempted)
-        part(&cells[2], AT(ex), PF_SANS, 1, vpr_pdf_status_color(VP_EXEMPT), 6);
+        part(&cells[2], AT(ex), PF_SANS, vpr_pdf_status_color(VP_EXEMPT), 6);
     else if (f->status == VP_EXEMPT && f->note) /* hyper-care: the note says until when */
-        part(&cells[2], f->note, PF_SANS, 2, vpr_pdf_status_color(VP_EXEMPT), 6);
+        part(&cells[2], f->note, PF_SANS, vpr_pdf_status_color(VP_EXEMPT), 6);
     cells[3] = vpr_pdf_cell_text(f->evidence_snapshot ? f->evidence_snapshot : f->evidence_raw);
     cells[3].parts[0].size = 5.8f;
     vpr_pdf_table_row(c, &ps->table, cells);

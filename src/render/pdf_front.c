@@ -145,9 +145,9 @@ static void reconciliation(pdf_ctx *c, const op_count *ops, size_t nops)
         policies += s->vaults[i].policy_count, items += s->vaults[i].item_count;
     for (size_t i = 0; i < s->item_count; i++)
         orphans += !s->items[i].vault_listed;
-    static const pdf_col cols[] = {{"Entity", 92, PF_BOLD, PA_LEFT, 0},
-                                   {"In the snapshot", 70, PF_SANS, PA_RIGHT, 0},
-                                   {"Reconciled against", PDF_WIDTH - 162, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"Entity", 92, PF_BOLD, PA_LEFT},
+                                   {"In the snapshot", 70, PF_SANS, PA_RIGHT},
+                                   {"Reconciled against", PDF_WIDTH - 162, PF_SANS, PA_LEFT}};
     pdf_table t;
     vpr_pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
     const char *rows[][3] = {
@@ -171,10 +171,10 @@ static void reconciliation(pdf_ctx *c, const op_count *ops, size_t nops)
 
 static void list_calls(pdf_ctx *c, const op_count *ops, size_t nops, const size_t total[4])
 {
-    static const pdf_col cols[] = {{"List call", 150, PF_MONO, PA_LEFT, 0}, {"Calls", 55, PF_SANS, PA_RIGHT, 0},
-                                   {"Complete", 62, PF_SANS, PA_RIGHT, 0},  {"Incomplete", 62, PF_SANS, PA_RIGHT, 0},
-                                   {"Unverified", 62, PF_SANS, PA_RIGHT, 0}, {"Missing", 52, PF_SANS, PA_RIGHT, 0},
-                                   {"Pages", PDF_WIDTH - 443, PF_SANS, PA_RIGHT, 0}};
+    static const pdf_col cols[] = {{"List call", 150, PF_MONO, PA_LEFT}, {"Calls", 55, PF_SANS, PA_RIGHT},
+                                   {"Complete", 62, PF_SANS, PA_RIGHT},  {"Incomplete", 62, PF_SANS, PA_RIGHT},
+                                   {"Unverified", 62, PF_SANS, PA_RIGHT}, {"Missing", 52, PF_SANS, PA_RIGHT},
+                                   {"Pages", PDF_WIDTH - 443, PF_SANS, PA_RIGHT}};
     pdf_table t;
     vpr_pdf_table_begin(c, &t, cols, 7, PDF_TABLE_SIZE);
     for (size_t k = 0; k <= nops; k++) {
@@ -200,8 +200,8 @@ static void incomplete_lists(pdf_ctx *c, const size_t total[4])
     const vp_collection *col = &c->snap->collection;
     if (total[VP_LIST_COMPLETE] == col->list_count)
         return;
-    static const pdf_col cols[] = {{"List call", 90, PF_MONO, PA_LEFT, 0}, {"Scope", 210, PF_MONO, PA_LEFT, 6},
-                                   {"Status", 55, PF_SANS, PA_LEFT, 0}, {"Why", PDF_WIDTH - 355, PF_SANS, PA_LEFT, 4}};
+    static const pdf_col cols[] = {{"List call", 90, PF_MONO, PA_LEFT}, {"Scope", 210, PF_MONO, PA_LEFT},
+                                   {"Status", 55, PF_SANS, PA_LEFT}, {"Why", PDF_WIDTH - 355, PF_SANS, PA_LEFT}};
     pdf_table t;
     vpr_pdf_table_begin(c, &t, cols, 4, PDF_TABLE_SIZE);
     size_t shown = 0;
@@ -219,9 +219,9 @@ static void incomplete_lists(pdf_ctx *c, const size_t total[4])
 static void subscriptions(pdf_ctx *c)
 {
     const vp_snapshot *s = c->snap;
-    static const pdf_col cols[] = {{"Subscription", 170, PF_MONO, PA_LEFT, 0}, {"Name", 120, PF_SANS, PA_LEFT, 2},
-                                   {"State", 55, PF_SANS, PA_LEFT, 0},         {"Listed", 40, PF_SANS, PA_LEFT, 0},
-                                   {"Vaults", 50, PF_SANS, PA_RIGHT, 0},       {"Items", PDF_WIDTH - 435, PF_SANS, PA_RIGHT, 0}};
+    static const pdf_col cols[] = {{"Subscription", 170, PF_MONO, PA_LEFT}, {"Name", 120, PF_SANS, PA_LEFT},
+                                   {"State", 55, PF_SANS, PA_LEFT},         {"Listed", 40, PF_SANS, PA_LEFT},
+                                   {"Vaults", 50, PF_SANS, PA_RIGHT},       {"Items", PDF_WIDTH - 435, PF_SANS, PA_RIGHT}};
     pdf_table t;
     vpr_pdf_table_begin(c, &t, cols, 6, PDF_TABLE_SIZE);
     for (size_t i = 0; i < s->subscription_count && !c->status; i++) {
@@ -327,9 +327,9 @@ static void parameters(pdf_ctx *c)
     vpr_pdf_kv(c, &t, "Decommissioned servers", vpr_pdf_printf(c, "%lld configured", h->decommission_count), PF_SANS);
     vpr_pdf_table_end(c, &t);
 
-    static const pdf_col mcols[] = {{"Data class", 90, PF_BOLD, PA_LEFT, 0}, {"Item kind", 100, PF_MONO, PA_LEFT, 0},
-                                    {"Daily", 75, PF_SANS, PA_RIGHT, 0},       {"Weekly", 75, PF_SANS, PA_RIGHT, 0},
-                                    {"Monthly", 75, PF_SANS, PA_RIGHT, 0},     {"Yearly", PDF_WIDTH - 415, PF_SANS, PA_RIGHT, 0}};
+    static const pdf_col mcols[] = {{"Data class", 90, PF_BOLD, PA_LEFT}, {"Item kind", 100, PF_MONO, PA_LEFT},
+                                    {"Daily", 75, PF_SANS, PA_RIGHT},       {"Weekly", 75, PF_SANS, PA_RIGHT},
+                                    {"Monthly", 75, PF_SANS, PA_RIGHT},     {"Yearly", PDF_WIDTH - 415, PF_SANS, PA_RIGHT}};
     vpr_pdf_table_begin(c, &t, mcols, 6, PDF_TABLE_SIZE);
     for (size_t i = 0; i < h->minimum_count && !c->status; i++) {
         const vp_findings_minimum *m = &h->minimums[i];
@@ -343,9 +343,9 @@ static void parameters(pdf_ctx *c)
 
 static void exemptions(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Exemption", 150, PF_SANS, PA_LEFT, 0},
-                                   {"Approval, expiry and reason", PDF_WIDTH - 225, PF_SANS, PA_LEFT, 0},
-                                   {"Status", 75, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"Exemption", 150, PF_SANS, PA_LEFT},
+                                   {"Approval, expiry and reason", PDF_WIDTH - 225, PF_SANS, PA_LEFT},
+                                   {"Status", 75, PF_SANS, PA_LEFT}};
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/scope/exemptions/title"), 1);
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/scope/exemptions/intro"));
     if (!c->exemptions.n) {
@@ -359,10 +359,10 @@ static void exemptions(pdf_ctx *c)
         int st = vp_finding_status_parse(e->status);
         pdf_cell cells[3] = {vpr_pdf_cell_text(e->name), vpr_pdf_cell_text(e->observed), vpr_pdf_cell_text(vpr_pdf_status_label(st))};
         cells[0].nparts = 2;
-        cells[0].parts[1] = (pdf_part){e->id, PF_MONO, 1, -1, &vpr_pdf_muted, 6};
+        cells[0].parts[1] = (pdf_part){e->id, PF_MONO, -1, &vpr_pdf_muted, 6};
         if (e->note) {
             cells[1].nparts = 2;
-            cells[1].parts[1] = (pdf_part){e->note, PF_SANS, 0, -1, vpr_pdf_status_color(st), 0};
+            cells[1].parts[1] = (pdf_part){e->note, PF_SANS, -1, vpr_pdf_status_color(st), 0};
         }
         cells[2].parts[0].status = st;
         vpr_pdf_table_row(c, &t, cells);
@@ -373,8 +373,8 @@ static void exemptions(pdf_ctx *c)
 static void baselines(pdf_ctx *c)
 {
     const vp_findings_header *h = c->hdr;
-    static const pdf_col cols[] = {{"Snapshot", 150, PF_MONO, PA_LEFT, 0}, {"SHA-256", 200, PF_MONO, PA_LEFT, 0},
-                                   {"Generated", 75, PF_SANS, PA_LEFT, 0}, {"Captured to", PDF_WIDTH - 425, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"Snapshot", 150, PF_MONO, PA_LEFT}, {"SHA-256", 200, PF_MONO, PA_LEFT},
+                                   {"Generated", 75, PF_SANS, PA_LEFT}, {"Captured to", PDF_WIDTH - 425, PF_SANS, PA_LEFT}};
     if (!h->baseline_count)
         return;
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/scope/baselines/title"), 1);

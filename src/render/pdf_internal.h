@@ -22,6 +22,7 @@
 #include "vaultproof/json.h"
 #include "vaultproof/render.h"
 #include "vaultproof/tally.h"
+#include "vaultproof/worm.h"
 
 /* A4 portrait, in points. */
 #define PDF_PAGE_W 595.276f
@@ -75,10 +76,12 @@ typedef struct {
     float y;
 } pdf_mark;
 
+/* A column. Its values are never cut: a value wider than the column wraps (at a space or
+ * an id's separator, else anywhere) and the row grows (pdf_table.c). */
 typedef struct {
     const char *title; /* NULL: no header row */
     float width;
-    int font, align, max_lines; /* max_lines 0: unlimited */
+    int font, align;
 } pdf_col;
 
 typedef struct {
@@ -93,7 +96,6 @@ typedef struct {
 typedef struct {
     const char *text;
     int font;          /* -1: the column's */
-    int max_lines;     /* 0: the column's */
     int status;        /* >= 0: a status marker (vp_finding_status) before the text */
     const pdf_rgb *color;
     float size;        /* 0: the table's */
@@ -122,6 +124,7 @@ typedef struct pdf_ctx {
     pdf_font font[PF_COUNT];
     HPDF_Encoder utf8;
     vpr_texts *texts;                  /* templates/report/report.json */
+    vp_worm_catalog *worm;             /* built-in: the display name of every location (render/estate.h) */
     vp_arena arena;
     size_t population_limit;
     char now[32], as_of[40], period[160];

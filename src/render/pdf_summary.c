@@ -11,8 +11,8 @@
 
 static void statuses(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Status", 80, PF_BOLD, PA_LEFT, 0}, {"Findings", 55, PF_SANS, PA_RIGHT, 0},
-                                   {"Meaning", PDF_WIDTH - 135, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"Status", 80, PF_BOLD, PA_LEFT}, {"Findings", 55, PF_SANS, PA_RIGHT},
+                                   {"Meaning", PDF_WIDTH - 135, PF_SANS, PA_LEFT}};
     static const int order[] = {VP_FAIL, VP_INCOMPLETE, VP_WARN, VP_EXEMPT, VP_PASS, VP_NOT_APPLICABLE};
     pdf_table t;
     vpr_pdf_heading(c, 2, vpr_pdf_t(c, "/sections/summary/statuses/title"), 0);
@@ -31,10 +31,10 @@ static void frameworks(pdf_ctx *c)
 {
     static const char *const names[2] = {"HIPAA Security Rule", "SOX"};
     static const char *const ids[2] = {"hipaa", "sox"};
-    static const pdf_col cols[] = {{"Controls by result", 100, PF_BOLD, PA_LEFT, 0}, {"Controls", 45, PF_SANS, PA_RIGHT, 0},
-                                   {"Fail", 40, PF_SANS, PA_RIGHT, 0},       {"Incomplete", 52, PF_SANS, PA_RIGHT, 0},
-                                   {"With warnings", 70, PF_SANS, PA_RIGHT, 0}, {"With exemptions", 78, PF_SANS, PA_RIGHT, 0},
-                                   {"Pass", 40, PF_SANS, PA_RIGHT, 0},       {"N/A", PDF_WIDTH - 425, PF_SANS, PA_RIGHT, 0}};
+    static const pdf_col cols[] = {{"Controls by result", 100, PF_BOLD, PA_LEFT}, {"Controls", 45, PF_SANS, PA_RIGHT},
+                                   {"Fail", 40, PF_SANS, PA_RIGHT},       {"Incomplete", 52, PF_SANS, PA_RIGHT},
+                                   {"With warnings", 70, PF_SANS, PA_RIGHT}, {"With exemptions", 78, PF_SANS, PA_RIGHT},
+                                   {"Pass", 40, PF_SANS, PA_RIGHT},       {"N/A", PDF_WIDTH - 425, PF_SANS, PA_RIGHT}};
     const char *labels[2];
     size_t counts[2][VP_STATUS_COUNT], n = 0, ncontrols;
     const vp_control_record *ctl = vp_findings_file_controls(c->ff, &ncontrols);
@@ -188,7 +188,7 @@ static pdf_cell result_cell(pdf_ctx *c, const char *result, const size_t *counts
     pdf_cell cell = vpr_pdf_cell_text(result);
     cell.parts[0].status = vpr_pdf_result_status(result);
     cell.nparts = 2;
-    cell.parts[1] = (pdf_part){vpr_pdf_printf(c, "%s", vp_tally_operated(counts, ok, of, buf, sizeof buf)), PF_SANS, 1, -1,
+    cell.parts[1] = (pdf_part){vpr_pdf_printf(c, "%s", vp_tally_operated(counts, ok, of, buf, sizeof buf)), PF_SANS, -1,
                                &vpr_pdf_muted, 6};
     return cell;
 }
@@ -200,18 +200,18 @@ static void count_cells(pdf_ctx *c, pdf_cell *cells, const size_t *counts)
         cells[i] = vpr_pdf_cell_text(vpr_pdf_count(c, counts[order[i]]));
 }
 
-static const pdf_col count_cols[] = {{"Pass", 30, PF_SANS, PA_RIGHT, 0},   {"Warn", 26, PF_SANS, PA_RIGHT, 0},
-                                     {"Fail", 26, PF_SANS, PA_RIGHT, 0},   {"Exempt", 34, PF_SANS, PA_RIGHT, 0},
-                                     {"Incompl.", 38, PF_SANS, PA_RIGHT, 0}, {"N/A", 24, PF_SANS, PA_RIGHT, 0}};
+static const pdf_col count_cols[] = {{"Pass", 30, PF_SANS, PA_RIGHT},   {"Warn", 26, PF_SANS, PA_RIGHT},
+                                     {"Fail", 26, PF_SANS, PA_RIGHT},   {"Exempt", 34, PF_SANS, PA_RIGHT},
+                                     {"Incompl.", 38, PF_SANS, PA_RIGHT}, {"N/A", 24, PF_SANS, PA_RIGHT}};
 
 static void matrix(pdf_ctx *c, const char *framework, const char *title)
 {
     size_t n;
     const vp_control_record *ctl = vp_findings_file_controls(c->ff, &n);
-    pdf_col cols[10] = {{"Citation", 86, PF_BOLD, PA_LEFT, 0}, {"Title", 80, PF_SANS, PA_LEFT, 0},
-                        {"Rules", 90, PF_MONO, PA_LEFT, 0}};
+    pdf_col cols[10] = {{"Citation", 86, PF_BOLD, PA_LEFT}, {"Title", 80, PF_SANS, PA_LEFT},
+                        {"Rules", 90, PF_MONO, PA_LEFT}};
     memcpy(cols + 3, count_cols, sizeof count_cols);
-    cols[9] = (pdf_col){"Result", PDF_WIDTH - 434, PF_SANS, PA_LEFT, 0};
+    cols[9] = (pdf_col){"Result", PDF_WIDTH - 434, PF_SANS, PA_LEFT};
     vpr_pdf_heading(c, 1, title, 1);
     pdf_table t;
     vpr_pdf_table_begin(c, &t, cols, 10, 6.5f);
@@ -240,10 +240,10 @@ static void rules(pdf_ctx *c)
 {
     size_t n;
     const vp_rule_record *r = vp_findings_file_rules(c->ff, &n);
-    pdf_col cols[10] = {{"Rule", 110, PF_MONO, PA_LEFT, 0}, {"Title", 112, PF_SANS, PA_LEFT, 0},
-                        {"Severity", 40, PF_SANS, PA_LEFT, 0}};
+    pdf_col cols[10] = {{"Rule", 110, PF_MONO, PA_LEFT}, {"Title", 112, PF_SANS, PA_LEFT},
+                        {"Severity", 40, PF_SANS, PA_LEFT}};
     memcpy(cols + 3, count_cols, sizeof count_cols);
-    cols[9] = (pdf_col){"Result", PDF_WIDTH - 440, PF_SANS, PA_LEFT, 0};
+    cols[9] = (pdf_col){"Result", PDF_WIDTH - 440, PF_SANS, PA_LEFT};
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/controls/rules/title"), 1);
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/controls/rules/intro"));
     pdf_table t;

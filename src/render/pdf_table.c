@@ -3,8 +3,14 @@
  *
  * A row is measured (every paragraph of every cell sanitized into one reused buffer and
  * wrapped), moved to a new page when it does not fit, drawn and forgotten: memory does
- * not grow with the number of rows. Rows never split across pages, so a cell is capped
- * at MAX_CELL_LINES lines (the rest is ellipsized) and always fits a page. */
+ * not grow with the number of rows.
+ *
+ * A value is never cut: an auditor must be able to read every id, state and time back
+ * from the page text exactly, so a value wider than its column wraps and the row grows.
+ * The one limit is the page itself: rows never split across pages, so a cell is capped at
+ * MAX_CELL_LINES lines (a page holds more than that many lines of the largest table size)
+ * and only a value longer than that - none of the estate's ids, states or times, which
+ * are one to four lines - is ellipsized. */
 #include <string.h>
 
 #include "render/pdf_internal.h"
@@ -33,19 +39,39 @@ static float table_width(const pdf_table *t)
     return w;
 }
 
+/* Column titles wrap like values (a narrow column's title takes two lines, never "Ret…").
+ * Uses c->tmp and the lines past c->lines.n, so it can run between measuring a row (whose
+ * text is in c->row and whose lines are below c->lines.n) and drawing it. */
 static void draw_header(pdf_ctx *c, const pdf_table *t)
 {
     if (!has_header(t))
         return;
-    float h = lead(t->size) + 2 * PAD, x = PDF_LEFT;
+    size_t first = c->lines.n, start[PDF_MAX_COLS + 1], most = 1;
+    c->tmp.len = 0;
+    for (size_t i = 0; i < t->ncols; i++) {
+        size_t off = vpr_pdf_sanitize(c, PF_BOLD, vpr_pdf_nz(t->cols[i].title), &c->tmp, 0);
+        start[i] = c->lines.n;
+        size_t n = vpr_pdf_wrap(c, PF_BOLD, t->size, &c->tmp, off, c->tmp.len - off, t->cols[i].width - 2 * PAD, 4,
+                                &c->lines);
+        if (n > most)
+            most = n;
+    }
+    start[t->ncols] = c->lines.n;
+    float h = lead(t->size) * (float)most + 2 * PAD, x = PDF_LEFT;
     vpr_pdf_rect(c, PDF_LEFT, c->y - h, table_width(t), h, &vpr_pdf_head_fill);
     vpr_pdf_fill(c, &vpr_pdf_ink);
-    for (size_t i = 0; i < t->ncols; i++) {
+    for (size_t i = 0; i < t->ncols && !c->status; i++) {
         const pdf_col *col = &t->cols[i];
-        vpr_pdf_text_fit(c, PF_BOLD, t->size, x + PAD, c->y - PAD - t->size * 0.95f, col->width - 2 * PAD, col->align,
-                     vpr_pdf_nz(col->title));
+        float y = c->y - PAD - t->size * 0.95f, width = col->width - 2 * PAD;
+        for (size_t k = start[i]; k < start[i + 1]; k++, y -= lead(t->size)) {
+            pdf_line l = c->lines.v[k];
+            float w = vpr_pdf_width(c, PF_BOLD, t->size, c->tmp.s + l.off, l.len);
+            float dx = col->align == PA_RIGHT ? width - w : col->align == PA_CENTER ? (width - w) / 2 : 0;
+            vpr_pdf_draw(c, PF_BOLD, t->size, x + PAD + dx, y, c->tmp.s + l.off, l.len, l.ellipsis);
+        }
         x += col->width;
     }
+    c->lines.n = first;
     vpr_pdf_hline(c, PDF_LEFT, PDF_LEFT + table_width(t), c->y - h, &vpr_pdf_muted, 0.6f);
     c->y -= h;
 }
@@ -102,11 +128,9 @@ static float measure(pdf_ctx *c, const pdf_table *t, const pdf_cell *cells, part
         for (size_t j = 0; j < cells[i].nparts && j < PDF_MAX_PARTS; j++) {
             const pdf_part *p = &cells[i].parts[j];
             part_lines *l = &pl[i][j];
-            size_t max = p->max_lines ? (size_t)p->max_lines : (size_t)col->max_lines;
+            size_t max = budget;
             l->font = p->font >= 0 ? p->font : col->font;
             l->size = p->size > 0 ? p->size : t->size;
-            if (!max || max > budget)
-                max = budget;
             float width = col->width - 2 * PAD - (p->status >= 0 ? marker_room(l->size) : 0);
             size_t off = vpr_pdf_sanitize(c, l->font, p->text, &c->row, 1);
             l->first = c->lines.n;
@@ -186,8 +210,8 @@ void vpr_pdf_table_strings(pdf_ctx *c, pdf_table *t, const char *const *texts)
 /* A two-column table of labels and values, without a header row. */
 void vpr_pdf_kv_begin(pdf_ctx *c, pdf_table *t, pdf_col cols[2], float key_width)
 {
-    cols[0] = (pdf_col){NULL, key_width, PF_BOLD, PA_LEFT, 0};
-    cols[1] = (pdf_col){NULL, PDF_WIDTH - key_width, PF_SANS, PA_LEFT, 0};
+    cols[0] = (pdf_col){NULL, key_width, PF_BOLD, PA_LEFT};
+    cols[1] = (pdf_col){NULL, PDF_WIDTH - key_width, PF_SANS, PA_LEFT};
     vpr_pdf_table_begin(c, t, cols, 2, 7.5f);
 }
 

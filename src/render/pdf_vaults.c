@@ -210,8 +210,8 @@ static const char *tiers(pdf_ctx *c, const vp_policy *p)
 
 static void policies(pdf_ctx *c, size_t vi)
 {
-    static const pdf_col cols[] = {{"Policy", 120, PF_BOLD, PA_LEFT, 0}, {"Type", 110, PF_SANS, PA_LEFT, 0},
-                                   {"Items", 40, PF_SANS, PA_RIGHT, 0},   {"Retention tiers (as configured, in days)", PDF_WIDTH - 270, PF_SANS, PA_LEFT, 0}};
+    static const pdf_col cols[] = {{"Policy", 120, PF_BOLD, PA_LEFT}, {"Type", 110, PF_SANS, PA_LEFT},
+                                   {"Items", 40, PF_SANS, PA_RIGHT},   {"Retention tiers (as configured, in days)", PDF_WIDTH - 270, PF_SANS, PA_LEFT}};
     size_t from = c->policy_start[vi], to = c->policy_start[vi + 1];
     if (from == to)
         return;
@@ -270,9 +270,9 @@ static void count_item(kind_tally *k, size_t *nk, const vp_item *it)
 
 static void items(pdf_ctx *c, size_t vi)
 {
-    static const pdf_col cols[] = {{"Item kind", 110, PF_MONO, PA_LEFT, 0}, {"Items", 50, PF_SANS, PA_RIGHT, 0},
-                                   {"Protection states", PDF_WIDTH - 230, PF_SANS, PA_LEFT, 0},
-                                   {"Without policy", 70, PF_SANS, PA_RIGHT, 0}};
+    static const pdf_col cols[] = {{"Item kind", 110, PF_MONO, PA_LEFT}, {"Items", 50, PF_SANS, PA_RIGHT},
+                                   {"Protection states", PDF_WIDTH - 230, PF_SANS, PA_LEFT},
+                                   {"Without policy", 70, PF_SANS, PA_RIGHT}};
     kind_tally k[MAX_KINDS];
     size_t nk = 0, from = c->item_start[vi], to = c->item_start[vi + 1];
     for (size_t i = from; i < to; i++)
