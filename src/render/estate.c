@@ -51,10 +51,11 @@ const char *vpr_location_display(const vp_snapshot *s, const vp_worm_catalog *ca
 {
     if (!location || !*location)
         return NULL;
+    const char *name = cat ? vp_worm_catalog_display_name(cat, location) : NULL;
+    if (name && *name)
+        return name;
     const vp_region *r = s ? vp_snapshot_find_region(s, location) : NULL;
-    if (r && r->display_name && *r->display_name)
-        return r->display_name;
-    return cat ? vp_worm_catalog_display_name(cat, location) : NULL;
+    return r && r->display_name && *r->display_name ? r->display_name : NULL;
 }
 
 const char *vpr_location_label(const vp_snapshot *s, const vp_worm_catalog *cat, const char *location, char *buf,

@@ -32,10 +32,11 @@ const char *vpr_presence_name(unsigned char presence);
 const char *vpr_region_label(const char *location, const char *display_name, char *buf, size_t size);
 
 /* The display name of any location a renderer prints (a vault's, a VM's, a deleted
- * vault's, a resource guard's): the snapshot's region entry first (what the catalog the
- * collection used recorded), else the location table of cat (the built-in WORM catalog:
- * vp_worm_catalog_display_name, which knows every Azure location). NULL when neither
- * knows it; cat may be NULL. The string lives as long as s and cat. */
+ * vault's, a resource guard's): ARM's displayName from the location table of cat (the
+ * built-in WORM catalog: vp_worm_catalog_display_name, which knows every Azure location,
+ * "South India" also for a source's "India South"), else the snapshot's region entry (a
+ * location the built-in table does not know but the collection's catalog did). NULL when
+ * neither knows it; cat may be NULL. The string lives as long as s and cat. */
 const char *vpr_location_display(const vp_snapshot *s, const vp_worm_catalog *cat, const char *location);
 /* vpr_region_label of that display name: "East US 2 (eastus2)". */
 const char *vpr_location_label(const vp_snapshot *s, const vp_worm_catalog *cat, const char *location, char *buf,

@@ -29,7 +29,7 @@ const char *vpr_pdf_short_time(pdf_ctx *c, const char *rfc3339)
 
 /* "2026-09-29T22:01:07.123Z" -> "2026-09-29\n22:01:07": the population's times to the
  * second as the API reported them (UTC; the column title says so), the date above the
- * time so that neither is broken inside. */
+ * time so that neither is broken inside; a dash for a time not reported. */
 static const char *population_time(pdf_ctx *c, const char *rfc3339)
 {
     if (!rfc3339)
@@ -57,16 +57,13 @@ static void item_row(pdf_ctx *c, pdf_table *t, size_t index)
     cells[4] = vpr_pdf_cell_text(reported(&it->protection_state));
     /* the API's 2001-01-01 placeholder is "never", as findings say "no backup yet" */
     cells[5] = vpr_pdf_cell_text(vpr_time_never(&it->last_backup_time) ? VPR_NEVER
-                                 : it->last_backup_time.presence == VP_PRESENT ? population_time(c, it->last_backup_time.value)
-                                                                                 : "not reported");
+                                                                       : population_time(c, it->last_backup_time.value));
     /* DPM, Azure Backup Server and MARS items often report no lastBackupTime: their last
      * recovery point is what shows that backups happen */
     if (vpr_item_on_premises(it)) {
         cells[5].nparts = 2;
         cells[5].parts[1] = (pdf_part){vpr_pdf_printf(c, "last recovery point %s",
-                                                      it->last_recovery_point.presence == VP_PRESENT
-                                                          ? population_time(c, it->last_recovery_point.value)
-                                                          : "not reported"),
+                                                      population_time(c, it->last_recovery_point.value)),
                                        PF_SANS, -1, &vpr_pdf_muted, 5.5f};
     }
     cells[6] = vpr_pdf_cell_text(!p ? "\xE2\x80\x94" : p->long_term_days < 0 ? "unknown" : vpr_pdf_printf(c, "%lld d", p->long_term_days));
@@ -181,7 +178,8 @@ static void worm(pdf_ctx *c)
     for (size_t i = 0; i < s->worm_source_count && !c->status; i++) {
         const vp_worm_source *w = &s->worm_sources[i];
         /* one revision of a page is one source: told apart by retrieval date and the hash of its quote */
-        pdf_cell cells[5] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title), vpr_pdf_cell_text(w->as_of),
+        pdf_cell cells[5] = {vpr_pdf_cell_text(w->id), vpr_pdf_cell_text(w->title),
+                             vpr_pdf_cell_text(w->as_of ? w->as_of : "undated"),
                              vpr_pdf_cell_text(w->retrieved ? w->retrieved : "\xE2\x80\x94"), vpr_pdf_cell_text(w->recorded)};
         cells[1].nparts = 2;
         cells[1].parts[1] = (pdf_part){vpr_pdf_nz(w->url), PF_MONO, -1, &vpr_pdf_muted, 5.8f};

@@ -156,7 +156,9 @@ static void deleted_vaults(pdf_ctx *c)
         cells[0].nparts = 2;
         cells[0].parts[1] = (pdf_part){d->vault_id.presence == VP_PRESENT ? d->vault_id.value : vpr_pdf_nz(d->id), PF_MONO,
                                        -1, &vpr_pdf_muted, 5.2f};
-        cells[1] = vpr_pdf_cell_text(vpr_pdf_nz(d->location));
+        char region[256];
+        cells[1] = vpr_pdf_cell_text(vpr_pdf_strdup(c, vpr_location_label(c->snap, c->worm, vpr_pdf_nz(d->location), region,
+                                                                           sizeof region)));
         cells[2] = vpr_pdf_cell_text(vpr_pdf_nz(d->subscription_id));
         cells[3] = vpr_pdf_cell_text(d->deletion_time.presence == VP_PRESENT ? vpr_pdf_short_time(c, d->deletion_time.value)
                                                                              : "not reported");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/estate.h"
 #include "render/pdf_internal.h"
 
 typedef struct {
@@ -96,6 +97,19 @@ static void status_cell(pdf_cell *cell, const vp_finding_record *f)
     cell->parts[0].color = vpr_pdf_status_color((int)f->status);
 }
 
+/* The resource as the population names it: an in-VM database also names its server and
+ * instance (vpr_item_display_name), not "master" alone. */
+static const char *resource_label(pdf_ctx *c, const vp_finding_record *f)
+{
+    const vp_item *it = f->resource_type && !strcmp(f->resource_type, "protected_item") && f->resource_id
+                            ? vp_snapshot_find_item(c->snap, f->resource_id)
+                            : NULL;
+    char name[512];
+    if (it)
+        return vpr_pdf_strdup(c, vpr_item_display_name(it, name, sizeof name));
+    return f->resource_name ? f->resource_name : f->resource_id;
+}
+
 /* Offsets into c->text become pointers only once every string of the row is written
  * (the buffer may move while it grows). */
 #define AT(off) (c->text.s + (off))
@@ -104,7 +118,7 @@ static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
 {
     pdf_cell cells[2];
     c->text.len = 0;
-    size_t name = put(c, "%s \xC2\xB7 %s", vpr_pdf_nz(f->resource_name), vpr_pdf_nz(f->resource_type));
+    size_t name = put(c, "%s \xC2\xB7 %s", vpr_pdf_nz(resource_label(c, f)), vpr_pdf_nz(f->resource_type));
     size_t id = put(c, "%s", vpr_pdf_nz(f->resource_id));
     size_t obs = put(c, "Observed: %s\nExpected: %s", f->observed ? f->observed : "not recorded",
                      f->expected ? f->expected : "not recorded");
@@ -143,7 +157,7 @@ static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
     if (c->status)
         return;
     status_cell(&cells[0], f);
-    cells[1] = vpr_pdf_cell_text(f->resource_name ? f->resource_name : f->resource_id);
+    cells[1] = vpr_pdf_cell_text(resource_label(c, f));
     cells[2] = vpr_pdf_cell_text(AT(obs));
     if (f->exempted)
         part(&cells[2], AT(ex), PF_SANS, vpr_pdf_status_color(VP_EXEMPT), 6);

@@ -106,21 +106,26 @@ static const char *worm_status(pdf_ctx *c, const vp_vault *v)
 {
     const vp_snapshot *s = c->snap;
     const vp_region *r = vp_snapshot_find_region(s, vpr_pdf_nz(v->location));
-    if (!r)
-        return vpr_pdf_printf(c, "%s: not in the WORM region catalog", vpr_pdf_nz(v->location));
     char label[256];
-    const char *name = vpr_region_label(r->location, r->display_name, label, sizeof label);
+    if (!r)
+        return vpr_pdf_printf(c, "%s: not in the WORM region catalog",
+                              vpr_location_label(s, c->worm, vpr_pdf_nz(v->location), label, sizeof label));
+    const char *name = vpr_location_label(s, c->worm, r->location, label, sizeof label);
     if (!r->worm || strcmp(r->worm, "ga"))
         return vpr_pdf_printf(c, "%s: pending automatic transition to WORM storage; not listed as generally available",
                               name);
     const char *text = vpr_pdf_printf(c, "%s: WORM storage generally available", name);
     for (size_t i = 0; i < r->source_count; i++)
-        for (size_t k = 0; k < s->worm_source_count; k++)
-            if (s->worm_sources[k].id && r->sources[i] && !strcmp(s->worm_sources[k].id, r->sources[i]))
-                text = vpr_pdf_printf(c, "%s\nsource: %s, as of %s%s%s (recorded %s; %s)", text, vpr_pdf_nz(s->worm_sources[k].title),
-                                      vpr_pdf_nz(s->worm_sources[k].as_of),
-                                      s->worm_sources[k].retrieved ? ", retrieved " : "", vpr_pdf_nz(s->worm_sources[k].retrieved),
-                                      vpr_pdf_nz(s->worm_sources[k].recorded), s->worm_sources[k].id);
+        for (size_t k = 0; k < s->worm_source_count; k++) {
+            const vp_worm_source *w = &s->worm_sources[k];
+            if (!w->id || !r->sources[i] || strcmp(w->id, r->sources[i]))
+                continue;
+            /* a source without a date (an undated internal document) says so in its title:
+             * "as of" is printed only with its date, never dangling */
+            text = vpr_pdf_printf(c, "%s\nsource: %s%s%s%s%s (recorded %s; %s)", text, vpr_pdf_nz(w->title),
+                                  w->as_of ? ", as of " : "", vpr_pdf_nz(w->as_of), w->retrieved ? ", retrieved " : "",
+                                  vpr_pdf_nz(w->retrieved), vpr_pdf_nz(w->recorded), w->id);
+        }
     return text;
 }
 

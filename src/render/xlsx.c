@@ -276,14 +276,20 @@ vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char 
 {
     xlsx_ctx x = {0};
     vpr_texts *texts = NULL;
+    vp_worm_catalog *worm = NULL;
     char dir[4096], path[4200];
     const char *tmp = getenv("TMPDIR");
     vp_status st = check_inputs(in, max_rows, err);
     if (st || (st = vpr_texts_load(VPR_TEXTS_WORKBOOK, &texts, err)))
         return st;
+    if ((st = vp_worm_catalog_builtin(&worm, err)) != VP_OK) {
+        vpr_texts_free(texts);
+        return st;
+    }
     x.in = in;
     x.hdr = vp_findings_file_header(in->findings);
     x.texts = texts;
+    x.worm = worm;
     x.max_rows = max_rows;
     x.err = err;
     x.exemption_count = (size_t)x.hdr->exemption_count;
@@ -305,6 +311,7 @@ vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char 
     }
     free_ctx(&x);
     vpr_texts_free(texts);
+    vp_worm_catalog_free(worm);
     return st;
 }
 

@@ -97,7 +97,8 @@ static void vault_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v)
     vpr_xlsx_text(p, V_NAME, v->name);
     vpr_xlsx_text(p, V_SUB, v->subscription_id);
     vpr_xlsx_text(p, V_RG, v->resource_group);
-    vpr_xlsx_text(p, V_LOCATION, v->location);
+    char label[256];
+    vpr_xlsx_text(p, V_LOCATION, vpr_location_label(x->in->snapshot, x->worm, v->location, label, sizeof label));
     vpr_xlsx_text(p, V_WORM, region ? region->worm : NULL);
     vpr_xlsx_vtext(p, V_SKU, &v->sku);
     vpr_xlsx_vtext(p, V_IMMUTABILITY, &v->immutability);
@@ -292,7 +293,9 @@ static void item_row(xlsx_ctx *x, xlsx_pop *p, const vp_item *it)
                                &it->policy_state};
     if (vpr_xlsx_pop_row(p))
         return;
-    vpr_xlsx_vtext(p, I_FRIENDLY, &it->friendly_name);
+    char name[512];
+    /* the name the PDF's population gives it: a database also names its server and instance */
+    vpr_xlsx_text(p, I_FRIENDLY, vpr_item_display_name(it, name, sizeof name));
     vpr_xlsx_text(p, I_KIND, it->kind);
     vpr_xlsx_text(p, I_VAULT, vpr_xlsx_vault_name(x->in->snapshot, it->vault_id));
     vpr_xlsx_text(p, I_SUB, it->subscription_id);

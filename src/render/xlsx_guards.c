@@ -141,7 +141,12 @@ static void guard_row(xlsx_ctx *x, xlsx_pop *p, const vp_vault *v, const vp_guar
     vpr_xlsx_text(p, G_DETAIL, g->detail);
     vpr_xlsx_text(p, G_SUB, g->subscription_id);
     vpr_xlsx_text(p, G_RG, g->resource_group);
-    vpr_xlsx_vtext(p, G_LOCATION, &g->location);
+    if (g->location.presence == VP_PRESENT) {
+        char region[256];
+        vpr_xlsx_text(p, G_LOCATION, vpr_location_label(x->in->snapshot, x->worm, g->location.value, region, sizeof region));
+    } else {
+        vpr_xlsx_vtext(p, G_LOCATION, &g->location);
+    }
     vpr_xlsx_vtext(p, G_PROVISIONING, &g->provisioning_state);
     if (g->exclusions_presence == VP_PRESENT) { /* an empty list is "none"; an empty cell, not reported */
         join(&x->buf, g->exclusions, g->exclusion_count);
@@ -196,7 +201,8 @@ void vpr_xlsx_write_deleted_vaults(xlsx_ctx *x)
         vpr_xlsx_text(&p, D_NAME, d->name);
         vpr_xlsx_vtext(&p, D_VAULT_ID, &d->vault_id);
         vpr_xlsx_text(&p, D_SUB, d->subscription_id);
-        vpr_xlsx_text(&p, D_LOCATION, d->location);
+        char region[256];
+        vpr_xlsx_text(&p, D_LOCATION, vpr_location_label(s, x->worm, d->location, region, sizeof region));
         if (d->deletion_time.presence == VP_PRESENT)
             vpr_xlsx_time(&p, D_DELETED, d->deletion_time.value);
         if (d->purge_at.presence == VP_PRESENT)

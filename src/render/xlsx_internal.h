@@ -21,6 +21,7 @@
 #include "render/texts.h"
 #include "vaultproof/render.h"
 #include "vaultproof/tally.h"
+#include "vaultproof/worm.h"
 
 #define XLSX_MAX_ROWS LXW_ROW_MAX /* Excel's limit, header row included */
 #define XLSX_MAX_SHEETS 64
@@ -97,6 +98,7 @@ typedef struct {
     const vp_render_input *in;
     const vp_findings_header *hdr;
     const vpr_texts *texts;            /* templates/report/workbook.json */
+    const vp_worm_catalog *worm;       /* built-in: the display name of every location (render/estate.h) */
     unsigned long max_rows;
     xlsx_formats f;
     vp_status status; /* first error; every later write is skipped */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/estate.h"
 #include "render/xlsx_internal.h"
 
 #define COL_TOTAL 6                       /* G: findings, then H-M by status */
@@ -277,7 +278,8 @@ static void vault_row(summary *s, const char *name, const vp_vault *v, const siz
     size_t total = 0;
     label(s, 0, name, v ? NULL : s->x->f.label);
     if (v) {
-        label(s, 1, v->location, NULL);
+        char region[256];
+        label(s, 1, vpr_location_label(snap, s->x->worm, v->location, region, sizeof region), NULL);
         label(s, 2, v->immutability.value, NULL);
         label(s, 3, v->soft_delete.value, NULL);
         label(s, 4, v->mua.value, NULL);

@@ -194,7 +194,8 @@ static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *key
     vpr_xlsx_text(p, M_NAME, vm->name);
     vpr_xlsx_text(p, M_SUB, vm->subscription_id);
     vpr_xlsx_text(p, M_RG, vm->resource_group);
-    vpr_xlsx_text(p, M_LOCATION, vm->location);
+    char region[256];
+    vpr_xlsx_text(p, M_LOCATION, vpr_location_label(x->in->snapshot, x->worm, vm->location, region, sizeof region));
     vpr_xlsx_vtext(p, M_SIZE, &vm->size);
     vpr_xlsx_vtext(p, M_OS, &vm->os_type);
     vpr_xlsx_time(p, M_CREATED, vm->time_created.value);

@@ -331,7 +331,9 @@ class Format2Report(unittest.TestCase):
         self.assertIn("\u2014", self.row("item-c-no-backup-time"))
         self.assertRegex(self.row("item-d-placeholder"), r"\bnever\b")
         self.assertNotIn("2001-01-01", self.row("item-d-placeholder"))  # (findings may quote it)
-        self.assertIn("2026-09-29 21:47", self.row("item-e-milliseconds"))
+        # the population gives times to the second, the date above the time (issue 14)
+        self.assertIn("2026-09-29", self.row("item-e-milliseconds"))
+        self.assertIn(squeeze(render_format2.FRACTION[:10] + " " + render_format2.FRACTION[11:19]), squeeze(self.text))
 
     def test_region_names(self):
         self.assertIn("East US 2 (eastus2)", self.flat)
