@@ -1,7 +1,10 @@
-/* The exceptions: every finding that is fail, warn, incomplete or exempt, in full, in
- * file order (grouped by rule in catalog order), laid out in the one pass over the
- * findings that also keeps the exemption register (the exemption.valid findings; a
- * handful). The counts the summary prints are vaultproof/tally.h's, made before.
+/* The exceptions: every finding that is fail, warn or incomplete, in full, in file order
+ * (grouped by rule in catalog order), laid out in a pass over the findings that also
+ * keeps the exemption register (the exemption.valid findings; a handful). The exempted
+ * findings follow in a section of their own, from a second pass: an exempted finding is
+ * not a failure, and an auditor reads the two lists for different questions (what is
+ * wrong; what was accepted, by whom, until when). The counts the summary prints are
+ * vaultproof/tally.h's, made before.
  *
  * Up to the population limit each exception is a block with its full resource id,
  * note, exemption and both evidence pointers; beyond it (a large estate has tens of
@@ -22,9 +25,14 @@ typedef struct {
     size_t shown;
 } pass_state;
 
-static int is_exception(vp_finding_status s)
+/* The two lists: failures (fail, warn, incomplete) and exempted findings. */
+enum { LIST_FAILURES, LIST_EXEMPT };
+
+static int in_list(int list, vp_finding_status s)
 {
-    return s == VP_WARN || s == VP_FAIL || s == VP_INCOMPLETE || s == VP_EXEMPT;
+    if (list == LIST_EXEMPT)
+        return s == VP_EXEMPT;
+    return s == VP_WARN || s == VP_FAIL || s == VP_INCOMPLETE;
 }
 
 static void rules_begin(pdf_ctx *c, pass_state *ps)
@@ -192,29 +200,33 @@ static void rule_heading(pdf_ctx *c, pass_state *ps, size_t rule, const vp_findi
     ps->in_table = 1;
 }
 
-static void intro(pdf_ctx *c)
+/* The texts of each list, under /sections/<key>/ of templates/report/report.json. */
+static const char *const list_key[] = {[LIST_FAILURES] = "exceptions", [LIST_EXEMPT] = "exempted"};
+
+static void intro(pdf_ctx *c, int list, size_t count)
 {
-    const char *count = vpr_pdf_count(c, c->exceptions), *limit = vpr_pdf_count(c, c->population_limit);
+    const char *n = vpr_pdf_count(c, count), *limit = vpr_pdf_count(c, c->population_limit);
     const char *workbook = c->in->xlsx_name ? vpr_pdf_printf(c, " and in the workbook %s", c->in->xlsx_name) : "";
-    const char *vars[] = {"count", count, "limit", limit, "findings", vpr_pdf_nz(c->in->findings_label),
+    const char *vars[] = {"count", n, "limit", limit, "findings", vpr_pdf_nz(c->in->findings_label),
                           "findings_sha256", c->in->findings_sha256 ? c->in->findings_sha256 : "not given",
                           "workbook", workbook, NULL};
-    vpr_pdf_section(c, vpr_pdf_t(c, "/sections/exceptions/title"));
-    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/exceptions/intro"));
+    const char *key = list_key[list];
+    vpr_pdf_section(c, vpr_pdf_t(c, vpr_pdf_printf(c, "/sections/%s/title", key)));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, vpr_pdf_printf(c, "/sections/%s/intro", key)));
     if (c->compact)
-        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/exceptions/compact", vars));
-    if (!c->exceptions)
-        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, &vpr_pdf_muted, vpr_pdf_t(c, "/sections/exceptions/none"));
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, vpr_pdf_printf(c, "/sections/%s/compact", key), vars));
+    if (!count)
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, &vpr_pdf_muted, vpr_pdf_t(c, vpr_pdf_printf(c, "/sections/%s/none", key)));
 }
 
-void vpr_pdf_exceptions(pdf_ctx *c)
+/* One list: its section, then one pass over the findings. The first pass also keeps the
+ * exemption register. */
+static void list_pass(pdf_ctx *c, int list, size_t count)
 {
-    const size_t *n = c->hdr->counts;
     pass_state ps;
     memset(&ps, 0, sizeof ps);
-    c->exceptions = n[VP_WARN] + n[VP_FAIL] + n[VP_INCOMPLETE] + n[VP_EXEMPT];
-    c->compact = c->exceptions > c->population_limit;
-    intro(c);
+    c->compact = count > c->population_limit;
+    intro(c, list, count);
     if (c->status)
         return;
     rules_begin(c, &ps);
@@ -231,8 +243,9 @@ void vpr_pdf_exceptions(pdf_ctx *c)
         if ((unsigned)f->status >= VP_STATUS_COUNT)
             continue;
         size_t rule = find_rule(&ps, f->rule);
-        keep_exemption(c, f);
-        if (!is_exception(f->status))
+        if (list == LIST_FAILURES)
+            keep_exemption(c, f);
+        if (!in_list(list, f->status))
             continue;
         if (!ps.in_table || rule != ps.current)
             rule_heading(c, &ps, rule, f);
@@ -245,4 +258,12 @@ void vpr_pdf_exceptions(pdf_ctx *c)
     }
     if (ps.in_table)
         vpr_pdf_table_end(c, &ps.table);
+}
+
+void vpr_pdf_exceptions(pdf_ctx *c)
+{
+    const size_t *n = c->hdr->counts;
+    c->exceptions = n[VP_WARN] + n[VP_FAIL] + n[VP_INCOMPLETE];
+    list_pass(c, LIST_FAILURES, c->exceptions);
+    list_pass(c, LIST_EXEMPT, n[VP_EXEMPT]);
 }

@@ -200,6 +200,7 @@ static void write_sheets(xlsx_ctx *x)
     vpr_xlsx_write_deleted_vaults(x);
     vpr_xlsx_write_regions(x);
     vpr_xlsx_write_exemptions(x);
+    vpr_xlsx_write_exempted(x);
     vpr_xlsx_write_collection(x);
     vpr_xlsx_write_summary(x);
     vpr_xlsx_write_readme(x);

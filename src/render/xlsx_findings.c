@@ -170,6 +170,7 @@ static void note_exemption(xlsx_ctx *x, const vp_finding_record *r)
     }
 }
 
+/* One finding's row, on the Findings sheet or the Exempted Findings sheet. */
 static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
 {
     const vp_snapshot *s = x->in->snapshot;
@@ -201,7 +202,6 @@ static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
     vpr_xlsx_text(p, F_ID, r->resource_id);
     vpr_xlsx_text(p, F_EV_SNAPSHOT, r->evidence_snapshot);
     vpr_xlsx_text(p, F_EV_RAW, r->evidence_raw);
-    note_exemption(x, r);
 }
 
 int vpr_xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p)
@@ -232,6 +232,7 @@ void vpr_xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p)
             break;
         }
         finding_row(x, p, r);
+        note_exemption(x, r);
     }
     if (!x->status && p->written != p->expected)
         vpr_xlsx_fail(x, VP_ERR_INPUT, "%s: %zu findings, but /summary/findings says %zu",
@@ -299,6 +300,31 @@ void vpr_xlsx_write_exemptions(xlsx_ctx *x)
         vpr_xlsx_num(&p, E_EXEMPTED, (double)e->exempted);
         vpr_xlsx_text(&p, E_STATED, e->observed);
         vpr_xlsx_text(&p, E_EVIDENCE, e->evidence);
+    }
+    vpr_xlsx_pop_end(&p);
+}
+
+/* The exempted findings on a sheet of their own, apart from every list of failures: a
+ * second pass over the findings (they are streamed, never held), after the Findings sheet
+ * is complete. The Findings sheet keeps them too: it is every finding, whatever its status. */
+void vpr_xlsx_write_exempted(xlsx_ctx *x)
+{
+    vp_findings_file *ff = x->in->findings;
+    const vp_finding_record *r;
+    xlsx_pop p;
+    if (vpr_xlsx_pop_begin(&p, x, "Exempted Findings", finding_cols, NULL, F_NCOLS, x->hdr->counts[VP_EXEMPT]))
+        return;
+    vp_findings_file_rewind(ff);
+    while (!x->status) {
+        vp_status st = vp_findings_file_next(ff, &r, x->err);
+        if (st) {
+            x->status = st;
+            break;
+        }
+        if (!r)
+            break;
+        if (r->status == VP_EXEMPT)
+            finding_row(x, &p, r);
     }
     vpr_xlsx_pop_end(&p);
 }

@@ -194,6 +194,7 @@ void vpr_xlsx_write_findings(xlsx_ctx *x);
 int vpr_xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p);
 void vpr_xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p);
 void vpr_xlsx_write_exemptions(xlsx_ctx *x);
+void vpr_xlsx_write_exempted(xlsx_ctx *x);
 void vpr_xlsx_write_vaults(xlsx_ctx *x);
 void vpr_xlsx_write_policies(xlsx_ctx *x);
 void vpr_xlsx_write_items(xlsx_ctx *x);
