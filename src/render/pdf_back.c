@@ -16,21 +16,10 @@ static const char *reported(const vp_text *t)
     return t->presence == VP_PRESENT && t->value ? t->value : "not reported";
 }
 
-/* "2026-09-29T22:01:07.123Z" -> "2026-09-29 22:01"; NULL -> a dash (not reported). */
-const char *vpr_pdf_short_time(pdf_ctx *c, const char *rfc3339)
-{
-    if (!rfc3339)
-        return "\xE2\x80\x94";
-    char *s = vpr_pdf_printf(c, "%.16s", rfc3339);
-    if (strlen(s) > 10 && s[10] == 'T')
-        s[10] = ' ';
-    return s;
-}
-
 /* "2026-09-29T22:01:07.123Z" -> "2026-09-29\n22:01:07": the population's times to the
- * second as the API reported them (UTC; the column title says so), the date above the
+ * second as the API reported them (UTC; the column titles say so), the date above the
  * time so that neither is broken inside; a dash for a time not reported. */
-static const char *population_time(pdf_ctx *c, const char *rfc3339)
+const char *vpr_pdf_time(pdf_ctx *c, const char *rfc3339)
 {
     if (!rfc3339)
         return "\xE2\x80\x94";
@@ -57,13 +46,13 @@ static void item_row(pdf_ctx *c, pdf_table *t, size_t index)
     cells[4] = vpr_pdf_cell_text(reported(&it->protection_state));
     /* the API's 2001-01-01 placeholder is "never", as findings say "no backup yet" */
     cells[5] = vpr_pdf_cell_text(vpr_time_never(&it->last_backup_time) ? VPR_NEVER
-                                                                       : population_time(c, it->last_backup_time.value));
+                                                                       : vpr_pdf_time(c, it->last_backup_time.value));
     /* DPM, Azure Backup Server and MARS items often report no lastBackupTime: their last
      * recovery point is what shows that backups happen */
     if (vpr_item_on_premises(it)) {
         cells[5].nparts = 2;
         cells[5].parts[1] = (pdf_part){vpr_pdf_printf(c, "last recovery point %s",
-                                                      population_time(c, it->last_recovery_point.value)),
+                                                      vpr_pdf_time(c, it->last_recovery_point.value)),
                                        PF_SANS, -1, &vpr_pdf_muted, 5.5f};
     }
     cells[6] = vpr_pdf_cell_text(!p ? "\xE2\x80\x94" : p->long_term_days < 0 ? "unknown" : vpr_pdf_printf(c, "%lld d", p->long_term_days));

@@ -39,11 +39,12 @@ static int part(pdf_ctx *c, const char *key, size_t count)
 static void engines(pdf_ctx *c)
 {
     /* versions: DPM above the Azure Backup agent; counts: protected servers / items */
-    static const pdf_col cols[] = {{"Vault", 70, PF_SANS, PA_LEFT},        {"Engine", 90, PF_SANS, PA_LEFT},
-                                   {"Type", 45, PF_SANS, PA_LEFT},         {"Registration", 52, PF_SANS, PA_LEFT},
-                                   {"Health", 42, PF_SANS, PA_LEFT},       {"Versions", 70, PF_MONO, PA_LEFT},
-                                   {"Servers / items", 62, PF_SANS, PA_RIGHT},
-                                   {"Last reported", PDF_WIDTH - 431, PF_SANS, PA_LEFT}};
+    /* Type fits "AzureBackupServer" on one line */
+    static const pdf_col cols[] = {{"Vault", 66, PF_SANS, PA_LEFT},        {"Engine", 84, PF_SANS, PA_LEFT},
+                                   {"Type", 70, PF_SANS, PA_LEFT},         {"Registration", 52, PF_SANS, PA_LEFT},
+                                   {"Health", 42, PF_SANS, PA_LEFT},       {"Versions", 56, PF_MONO, PA_LEFT},
+                                   {"Servers / items", 50, PF_SANS, PA_RIGHT},
+                                   {"Last reported (UTC)", PDF_WIDTH - 420, PF_SANS, PA_LEFT}};
     const vp_snapshot *s = c->snap;
     if (!part(c, "engines", s->engine_count))
         return;
@@ -62,7 +63,7 @@ static void engines(pdf_ctx *c)
         cells[5] = vpr_pdf_cell_text(vpr_pdf_printf(c, "%s\n%s", reported(&e->dpm_version), reported(&e->agent_version)));
         cells[6] = vpr_pdf_cell_text(vpr_pdf_printf(c, "%s / %s", num(c, &e->protected_servers_count),
                                                     num(c, &e->protected_items_count)));
-        cells[7] = vpr_pdf_cell_text(e->refreshed_at.presence == VP_PRESENT ? vpr_pdf_short_time(c, e->refreshed_at.value)
+        cells[7] = vpr_pdf_cell_text(e->refreshed_at.presence == VP_PRESENT ? vpr_pdf_time(c, e->refreshed_at.value)
                                                                             : "not reported");
         vpr_pdf_table_row(c, &t, cells);
     }
@@ -141,7 +142,7 @@ static void guards(pdf_ctx *c)
 
 static void deleted_vaults(pdf_ctx *c)
 {
-    static const pdf_col cols[] = {{"Soft-deleted vault", 190, PF_SANS, PA_LEFT}, {"Location", 70, PF_MONO, PA_LEFT},
+    static const pdf_col cols[] = {{"Soft-deleted vault", 170, PF_SANS, PA_LEFT}, {"Location", 90, PF_SANS, PA_LEFT},
                                    {"Subscription", 95, PF_MONO, PA_LEFT},        {"Deleted (UTC)", 70, PF_SANS, PA_LEFT},
                                    {"Purge at (UTC)", PDF_WIDTH - 425, PF_SANS, PA_LEFT}};
     const vp_snapshot *s = c->snap;
@@ -160,9 +161,9 @@ static void deleted_vaults(pdf_ctx *c)
         cells[1] = vpr_pdf_cell_text(vpr_pdf_strdup(c, vpr_location_label(c->snap, c->worm, vpr_pdf_nz(d->location), region,
                                                                            sizeof region)));
         cells[2] = vpr_pdf_cell_text(vpr_pdf_nz(d->subscription_id));
-        cells[3] = vpr_pdf_cell_text(d->deletion_time.presence == VP_PRESENT ? vpr_pdf_short_time(c, d->deletion_time.value)
+        cells[3] = vpr_pdf_cell_text(d->deletion_time.presence == VP_PRESENT ? vpr_pdf_time(c, d->deletion_time.value)
                                                                              : "not reported");
-        cells[4] = vpr_pdf_cell_text(d->purge_at.presence == VP_PRESENT ? vpr_pdf_short_time(c, d->purge_at.value)
+        cells[4] = vpr_pdf_cell_text(d->purge_at.presence == VP_PRESENT ? vpr_pdf_time(c, d->purge_at.value)
                                                                         : "not reported");
         vpr_pdf_table_row(c, &t, cells);
     }

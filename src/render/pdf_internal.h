@@ -155,8 +155,8 @@ typedef struct pdf_ctx {
     vp_tally tally;                       /* every count printed (vaultproof/tally.h) */
     /* from the findings pass */
     VP_VEC(pdf_exemption) exemptions;
-    size_t exceptions;
-    int compact;                          /* exceptions in one-line rows */
+    size_t exceptions;                    /* fail + warn + incomplete: the Exceptions list */
+    int compact;                          /* the list being laid out is in compact rows */
     /* snapshot indexes: items and policies grouped by vault (counting sort) */
     size_t *item_order, *item_start, *policy_order, *policy_start;
 } pdf_ctx;
@@ -236,8 +236,9 @@ void vpr_pdf_exceptions(pdf_ctx *c);
 void vpr_pdf_population(pdf_ctx *c);
 /* pdf_estate.c: backup engines, resource guards and soft-deleted vaults, after the items */
 void vpr_pdf_population_estate(pdf_ctx *c);
-/* pdf_back.c: "2026-09-29 22:01" of an RFC 3339 time; a dash for NULL */
-const char *vpr_pdf_short_time(pdf_ctx *c, const char *rfc3339);
+/* pdf_back.c: "2026-09-29\n22:01:07" of an RFC 3339 time (a table cell: date above time,
+ * to the second); a dash for NULL */
+const char *vpr_pdf_time(pdf_ctx *c, const char *rfc3339);
 void vpr_pdf_appendix(pdf_ctx *c);
 
 #endif

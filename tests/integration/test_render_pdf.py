@@ -305,6 +305,8 @@ class Format2Report(unittest.TestCase):
         rc, _, err = render(cls.snap, cls.findings, cls.pdf)
         assert rc == 0, err
         cls.text = tool("pdftotext", "-enc", "UTF-8", cls.pdf, "-")
+        # content-stream order: a table cell's lines stay together (a time's date and clock)
+        cls.raw = tool("pdftotext", "-raw", "-enc", "UTF-8", cls.pdf, "-")
         cls.layout = tool("pdftotext", "-layout", "-enc", "UTF-8", cls.pdf, "-").splitlines()
         cls.flat = re.sub(r"\s+", " ", cls.text)
 
@@ -350,12 +352,14 @@ class Format2Report(unittest.TestCase):
         for title in ["Backup engines", "Resource guards", "Soft-deleted vaults"]:
             self.assertIn(title, outline)
         text = squeeze(self.text)
-        for value in ["dpmsql01.contoso.local", "14.0.30.0", "2.0.9262.0", "3/12", "2026092923:10",
+        for value in ["dpmsql01.contoso.local", "14.0.30.0", "2.0.9262.0", "3/12",
                       "rguardcontosobackup", "othersubscription(tenantnotknown)", "notallowed",
                       "rguardfinsox", "HTTP403AuthorizationFailed",
-                      "Microsoft.RecoveryServices/vaults/backupconfig/write", "rsvoldeus2", "2026090110:00",
-                      "2026091510:00"]:
+                      "Microsoft.RecoveryServices/vaults/backupconfig/write", "rsvoldeus2"]:
             self.assertIn(value, text)
+        # times to the second, the date above the clock in their cell (issue 14)
+        for value in ["2026092923:10:", "2026090110:00:00", "2026091510:00:00"]:
+            self.assertIn(value, squeeze(self.raw))
         # the unreadable guard's row (pdftotext -layout keeps a row's first line together)
         row = [line for line in self.layout if line.startswith("rsv-fin-sox-plc") and "rguard-fin-sox" in line]
         self.assertEqual(len(row), 1, row)
