@@ -75,12 +75,17 @@ HEADERS = {
                 "Source date (latest)", "Recorded in the catalog"],
     "Exemptions": ["Exemption #", "Rule", "Resource", "Approver", "Reason", "Expires", "Validity (exemption.valid)",
                    "Validity note", "Findings exempted", "As evaluated", "Evidence (config)"],
+    "Exempted Findings": ["Rule", "Status", "Severity", "Resource type", "Resource", "Vault", "Observed",
+                          "Expected", "Note", "Citations", "Exemption #", "Exemption approver", "Exemption expires",
+                          "Exemption reason", "Resource id", "Evidence in snapshot (JSON pointer)",
+                          "Evidence in raw responses (file#pointer)"],
     "Collection": ["Operation", "Scope", "Vault", "Completeness", "Pages", "Detail", "Snapshot pointer"],
     "Raw Files": ["File", "Role", "Bytes", "SHA-256"],
     "Warnings": ["Code", "File", "Pointer", "Message"],
 }
 ORDER = ["README", "Summary", "Controls", "Findings", "Vaults", "Policies", "Protected Items", "Virtual Machines",
-         "Backup Engines", "Resource Guards", "Deleted Vaults", "Regions", "Exemptions", "Collection", "Raw Files", "Warnings"]
+         "Backup Engines", "Resource Guards", "Deleted Vaults", "Regions", "Exemptions", "Exempted Findings", "Collection", "Raw Files",
+         "Warnings"]
 
 
 def shown(text):
@@ -221,7 +226,7 @@ def check_populations(wb, snap, fnd, max_rows):
             "Deleted Vaults": len(snap.get("deleted_vaults") or []),
             "Collection": len(snap["collection"]["lists"]), "Raw Files": len(snap["collection"]["files"]),
             "Warnings": len(snap["collection"]["warnings"]), "Findings": fnd["summary"]["findings"],
-            "Exemptions": fnd["parameters"]["exemptions"],
+            "Exemptions": fnd["parameters"]["exemptions"], "Exempted Findings": fnd["summary"]["counts"]["exempt"],
             "Controls": sum(max(1, len(c["rules"])) for c in fnd["controls"])}
     rows = {}
     for base, n in want.items():
@@ -230,11 +235,24 @@ def check_populations(wb, snap, fnd, max_rows):
     return rows
 
 
+def display_name(it):
+    """An item as the renderers name it: a database in a VM ("master" on every SQL server)
+    with its server and its instance (the middle field of "SQLDataBase;<instance>;<db>")."""
+    title = it["friendly_name"] or it["name"]
+    if it["kind"] not in ("sql_in_vm", "sap_hana_in_vm", "sap_ase_in_vm"):
+        return title
+    parts = it["name"].split(";")
+    instance = parts[1] if len(parts) > 2 and parts[1] else None
+    named = [w for w in ("server %s" % it["server"] if it["server"] else None,
+                         "instance %s" % instance if instance else None) if w]
+    return "%s (%s)" % (title, ", ".join(named)) if named else title
+
+
 def check_items(wb, rows, snap):
     hdr = header(wb, "Protected Items")
     for it, r in zip(snap["protected_items"], rows):
         assert r[hdr.index("Id")] == shown(it["id"]), "item id %r" % r[hdr.index("Id")]
-        assert r[hdr.index("Item")] == shown(it["friendly_name"]), it["id"]
+        assert r[hdr.index("Item")] == shown(display_name(it)), it["id"]
         assert r[hdr.index("Recovery points")] == it["recovery_point_count"], it["id"]
         last = it["last_backup_time"]
         if last is not None and last[:10] < "2010-01-01":  # the API's placeholder for "no backup yet"
@@ -286,6 +304,10 @@ def check_findings(wb, rows, fnd):
     statuses = col(rows["Findings"], hdr, "Status")
     for s in STATUSES:
         assert statuses.count(s) == fnd["summary"]["counts"][s], "findings with status %s" % s
+    # the exempt findings again, alone and in file order, apart from the failures
+    exempt = [x for x in fnd["findings"] if x["status"] == "exempt"]
+    for x, r in zip(exempt, rows["Exempted Findings"]):
+        assert r[hdr.index("Status")] == "exempt" and r[hdr.index("Resource id")] == shown(x["resource"]["id"]), x
 
 
 def check_no_formula_text(wb):
