@@ -36,7 +36,8 @@ typedef void (*vp_history_note_fn)(void *ctx, const char *message);
  * bundle whose findings name another organization than organization (compared exactly;
  * NULL matches a bundle that names none) is skipped. Of each bundle only the keys of its
  * failing findings (status fail) are kept, with the earliest bundle's generated_at.
- * note (may be NULL) hears about every bundle left out. *out (vp_history_free) is set
+ * note (may be NULL) hears about every bundle left out; the history keeps the messages
+ * too (vp_history_notes). *out (vp_history_free) is set
  * only on success.
  * Errors: as vp_ledger_entries (VP_ERR_INPUT: the ledger missing; VP_ERR_CHECK: it does
  * not verify), VP_ERR_IO, VP_ERR_NOMEM. A bad earlier bundle is a note, never an error. */
@@ -56,6 +57,9 @@ const char *vp_history_first_seen(const vp_history *h, const char *rule, const c
 /* What the history rests on: earlier bundles read, left out (noted), and of another
  * organization. */
 void vp_history_counts(const vp_history *h, size_t *read, size_t *left_out, size_t *other_org);
+/* The notes of the bundles left out, as note heard them (the reports name them).
+ * Borrowed from h; NULL h gives none. */
+const char *const *vp_history_notes(const vp_history *h, size_t *count);
 /* NULL is allowed. */
 void vp_history_free(vp_history *h);
 

@@ -28,6 +28,7 @@ struct vp_history {
     VP_VEC(seen) keys;
     int sorted;        /* keys sorted and unique */
     size_t read, left_out, other_org;
+    VP_VEC(const char *) notes;
 };
 
 static int by_key(const void *a, const void *b)
@@ -117,10 +118,17 @@ void vp_history_counts(const vp_history *h, size_t *read, size_t *left_out, size
     *other_org = h ? h->other_org : 0;
 }
 
+const char *const *vp_history_notes(const vp_history *h, size_t *count)
+{
+    *count = h ? h->notes.n : 0;
+    return h ? (const char *const *)h->notes.v : NULL;
+}
+
 void vp_history_free(vp_history *h)
 {
     if (!h)
         return;
+    free(h->notes.v);
     free(h->keys.v);
     vpc_arena_free(&h->arena);
     free(h);
@@ -300,7 +308,12 @@ vp_status vp_history_load(const char *ledger_path, const char *organization, vp_
             goto done;
         }
         if (bst) {
+            const char **kept = VP_VEC_PUSH(h->notes);
             h->left_out++;
+            if (!kept || !(*kept = vpc_arena_strdup(&h->arena, why.message))) {
+                st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+                goto done;
+            }
             if (note)
                 note(note_ctx, why.message);
         }
