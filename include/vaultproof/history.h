@@ -35,7 +35,8 @@ typedef void (*vp_history_note_fn)(void *ctx, const char *message);
  * (vp_archive_scan, nothing written to disk) keeping only TOP/data/findings.json. A
  * bundle whose findings name another organization than organization (compared exactly;
  * NULL matches a bundle that names none) is skipped. Of each bundle only the keys of its
- * failing findings (status fail) are kept, with the earliest bundle's generated_at.
+ * failing findings (status fail) are kept, with the generated_at of the first bundle in
+ * ledger order that failed it (ledger order, not time: a pinned clock may say anything).
  * note (may be NULL) hears about every bundle left out; the history keeps the messages
  * too (vp_history_notes). *out (vp_history_free) is set
  * only on success.
@@ -46,12 +47,12 @@ vp_status vp_history_load(const char *ledger_path, const char *organization, vp_
 /* An empty history (no earlier bundle): every failing finding is first seen now. */
 vp_status vp_history_new(vp_history **out, vp_error *err);
 /* Records that the finding (rule, resource_id) failed in a bundle generated at
- * generated_at; the earliest recorded time is kept (a later call with an earlier time
- * replaces it). vp_history_load is this for every failing finding of every earlier
- * bundle. Errors: VP_ERR_NOMEM. */
+ * generated_at, later in ledger order than every call before: the first call's time is
+ * kept. vp_history_load does this for every failing finding of every earlier bundle.
+ * Errors: VP_ERR_NOMEM. */
 vp_status vp_history_add(vp_history *h, const char *rule, const char *resource_id, const char *generated_at,
                          vp_error *err);
-/* generated_at of the earliest earlier bundle in which (rule, resource_id) failed;
+/* generated_at of the first earlier bundle (ledger order) in which (rule, resource_id) failed;
  * NULL when none did (the finding is first seen in this bundle). Borrowed from h. */
 const char *vp_history_first_seen(const vp_history *h, const char *rule, const char *resource_id);
 /* What the history rests on: earlier bundles read, left out (noted), and of another

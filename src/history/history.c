@@ -1,7 +1,8 @@
 /* First seen: the failing findings of the bundles an archive's ledger records, indexed
- * by finding key (rule, resource id) with the earliest bundle's generation time. Only
- * the keys of failing findings are kept - a large estate's bundle holds hundreds of
- * thousands of findings, of which the failing ones are a small part. */
+ * by finding key (rule, resource id) with the generation time of the first bundle, in
+ * ledger order, failing it. Only the keys of failing findings are kept - a large
+ * estate's bundle holds hundreds of thousands of findings, of which the failing ones
+ * are a small part. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,7 +21,8 @@
 
 typedef struct {
     const char *key;   /* rule, US (0x1f), resource id lowercased (ARM ids ignore case) */
-    const char *first; /* generated_at of the earliest bundle it failed in */
+    const char *first; /* generated_at of the first bundle it failed in */
+    size_t order;      /* that bundle's position in the ledger (or the order of vp_history_add) */
 } seen;
 
 struct vp_history {
@@ -28,6 +30,7 @@ struct vp_history {
     VP_VEC(seen) keys;
     int sorted;        /* keys sorted and unique */
     size_t read, left_out, other_org;
+    size_t next;       /* order of the next bundle or added finding */
     VP_VEC(const char *) notes;
 };
 
@@ -36,11 +39,13 @@ static int by_key(const void *a, const void *b)
     return strcmp(((const seen *)a)->key, ((const seen *)b)->key);
 }
 
-/* Equal keys: the earliest time first (RFC 3339 UTC times of one writer sort as text). */
-static int by_key_time(const void *a, const void *b)
+/* Equal keys: the earliest in ledger order first (not the earliest time: a clock pinned
+ * for a reproducible pack may say anything). */
+static int by_key_order(const void *a, const void *b)
 {
+    const seen *x = a, *y = b;
     int c = by_key(a, b);
-    return c ? c : strcmp(((const seen *)a)->first, ((const seen *)b)->first);
+    return c ? c : x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* A finding's key into k (size bytes, enough for both and two more). */
@@ -69,13 +74,13 @@ vp_status vp_history_new(vp_history **out, vp_error *err)
     return *out ? VP_OK : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 }
 
-/* Sorted by key, the earliest time of each key kept. */
+/* Sorted by key, the first (ledger order) of each key kept. */
 static void settle(vp_history *h)
 {
     size_t n = 0;
     if (h->sorted)
         return;
-    vp_sort(h->keys.v, h->keys.n, sizeof *h->keys.v, by_key_time);
+    vp_sort(h->keys.v, h->keys.n, sizeof *h->keys.v, by_key_order);
     for (size_t i = 0; i < h->keys.n; i++)
         if (!n || strcmp(h->keys.v[n - 1].key, h->keys.v[i].key))
             h->keys.v[n++] = h->keys.v[i];
@@ -90,6 +95,7 @@ vp_status vp_history_add(vp_history *h, const char *rule, const char *resource_i
     if (!s || !(s->key = key_of(&h->arena, rule, resource_id)) ||
         !(s->first = vpc_arena_strdup(&h->arena, generated_at ? generated_at : "")))
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    s->order = h->next++;
     h->sorted = 0;
     settle(h);
     return VP_OK;
@@ -104,7 +110,7 @@ const char *vp_history_first_seen(const vp_history *h, const char *rule, const c
     if (need > sizeof buf && !(k = malloc(need)))
         return NULL;
     key_into(k, need, rule, resource_id);
-    seen key = {k, NULL};
+    seen key = {k, NULL, 0};
     const seen *hit = vp_search(&key, h->keys.v, h->keys.n, sizeof *h->keys.v, by_key);
     if (k != buf)
         free(k);
@@ -230,12 +236,14 @@ static vp_status index_findings(vp_history *h, const scan_ctx *s, const char *la
             break;
         }
         k->first = when;
+        k->order = h->next;
     }
     if (st && st != VP_ERR_NOMEM) {
         h->keys.n = before; /* a bundle is used whole or not at all */
         vp_error_prefix(err, "%s", label);
     }
     h->sorted = 0;
+    h->next++;
     if (!st)
         h->read++;
 done:
