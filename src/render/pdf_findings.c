@@ -205,6 +205,8 @@ static void follow_up_intro(pdf_ctx *c)
     const char *const *notes = vp_history_notes(c->in->history, &nnotes);
     vp_history_counts(c->in->history, &read, &left_out, &other_org);
     const char *left = left_out ? vpr_pdf_printf(c, "; %s could not be used (named below)", vpr_pdf_count(c, left_out)) : "";
+    if (other_org) /* same archive, another organization's findings: never compared */
+        left = vpr_pdf_printf(c, "%s; %s of another organization not compared", left, vpr_pdf_count(c, other_org));
     const char *vars[] = {"read", vpr_pdf_count(c, read), "left_out", left, "tag", vpr_owner_tag(c->in), NULL};
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL,
                  c->in->history ? vpr_pdf_tf(c, "/sections/exceptions/first_seen", vars)
