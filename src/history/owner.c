@@ -140,7 +140,13 @@ vp_status vp_owners_build(const vp_snapshot *snap, vp_findings_file *findings, c
         vp_owners_free(o);
         return nomem(err);
     }
-    if ((st = collect_subjects(o, findings, err)) || (st = vp_snapshot_each_item(snap, on_item, o, err)))
+    if ((st = collect_subjects(o, findings, err)))
+        goto fail;
+    if (!o->subjects.n) { /* nothing fails: no need to walk (or stream) the populations */
+        *out = o;
+        return VP_OK;
+    }
+    if ((st = vp_snapshot_each_item(snap, on_item, o, err)))
         goto fail;
     settle(&o->vms);
     if ((st = vp_snapshot_each_vm(snap, on_vm, o, err)))
