@@ -3,7 +3,8 @@
  *
  * The catalog is versioned data compiled into the binary: frameworks with their
  * citations, and rules with a title, rationale, severity, parameters with defaults,
- * the citations each supports and matching Azure Policy definitions. The evaluator
+ * the citations each supports, matching Azure Policy definitions and a remediation hint
+ * (what fixes a failing finding, shown with the exceptions). The evaluator
  * implements each rule by id; `vaultproof controls` prints the catalog.
  */
 #ifndef VAULTPROOF_CATALOG_H
@@ -45,6 +46,7 @@ typedef struct {
 
 typedef struct {
     const char *id, *title, *applies_to, *rationale;
+    const char *remediation; /* how to fix a failing finding in Azure; never empty */
     vp_severity severity;
     vp_param *params;
     size_t param_count;
@@ -56,8 +58,8 @@ typedef struct {
 
 typedef struct vp_catalog vp_catalog;
 
-/* Parses and validates a catalog: unique rule ids, citations that exist, parameter
- * defaults of the declared type. Errors: VP_ERR_INPUT with the JSON pointer. */
+/* Parses and validates a catalog: unique rule ids, a non-empty remediation for every
+ * rule, citations that exist, parameter defaults of the declared type. Errors: VP_ERR_INPUT with the JSON pointer. */
 vp_status vp_catalog_parse(const char *label, const char *json, size_t len, vp_catalog **out, vp_error *err);
 /* The catalog compiled into this binary. */
 vp_status vp_catalog_builtin(vp_catalog **out, vp_error *err);

@@ -29,6 +29,11 @@ void vp_config_free(vp_config *cfg);
 const char *vp_config_organization(const vp_config *cfg);
 const char *vp_config_report_title(const vp_config *cfg);
 
+/* The tag whose value on a failing finding's subject names its owner in the reports
+ * ("report": {"owner_tag": ...}); never NULL: VP_CONFIG_DEFAULT_OWNER_TAG when not set. */
+#define VP_CONFIG_DEFAULT_OWNER_TAG "Owner"
+const char *vp_config_owner_tag(const vp_config *cfg);
+
 /* Scope lists; the arrays stay valid while cfg lives. */
 const char *const *vp_config_subscriptions(const vp_config *cfg, size_t *count);
 const char *const *vp_config_vault_include(const vp_config *cfg, size_t *count);

@@ -28,6 +28,7 @@
 #include "vaultproof/config.h"
 #include "vaultproof/error.h"
 #include "vaultproof/evaluate.h"
+#include "vaultproof/history.h"
 #include "vaultproof/live.h"
 #include "vaultproof/snapshot.h"
 #include "vaultproof/worm.h"
@@ -205,12 +206,25 @@ typedef struct {
     const char *font_dir;             /* or NULL: the default search */
     void (*warn)(void *ctx, const char *message); /* optional: non-fatal problems */
     void *warn_ctx;
+    /* The exceptions' first seen: the failing findings of the archive's earlier bundles
+     * (vp_history_load; pack passes its archive's). NULL: first seen is not known. Kept
+     * out of findings.json, which must be re-performable from raw/ and the config alone. */
+    const vp_history *history;
+    /* Or the ledger to read it from (vp_history_load, the organization the findings
+     * name; left-out bundles go to warn); used only when history is NULL. */
+    const char *ledger_path;
+    /* The tag naming a failing finding's owner (report.owner_tag); NULL:
+     * VP_CONFIG_DEFAULT_OWNER_TAG. */
+    const char *owner_tag;
 } vp_pipeline_render_options;
 
-/* Renders the workbook and/or the report from a snapshot and its findings.
+/* Renders the workbook and/or the report from a snapshot and its findings; each failing
+ * finding is shown with its rule's remediation (the built-in catalog), its first seen
+ * (opt->history) and its owner (opt->owner_tag, read from the snapshot).
  * Errors: VP_ERR_USAGE (a bad period, no input or output, pdf_path == xlsx_path),
  * VP_ERR_INPUT (findings made from another snapshot: /snapshot/sha256 and both hashes
- * named; the snapshot changed while being streamed; bad snapshot, findings or fonts),
+ * named; the snapshot changed while being streamed; bad snapshot, findings or fonts;
+ * ledger_path missing), VP_ERR_CHECK (ledger_path does not verify),
  * VP_ERR_IO, VP_ERR_NOMEM. Outputs already written are left in place on a later failure
  * (published ones are complete files). */
 vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *err);

@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "vaultproof/catalog.h"
 #include "vaultproof/clock.h"
 #include "vaultproof/error.h"
 #include "vaultproof/findings_read.h"
+#include "vaultproof/history.h"
 #include "vaultproof/snapshot.h"
 
 #define VP_PDF_POPULATION_LIMIT 2000
@@ -30,6 +32,12 @@ typedef struct {
     const char *xlsx_sha256;           /* and its hash, when already written, or NULL */
     void (*warn)(void *ctx, const char *message); /* optional: non-fatal problems (missing glyphs) */
     void *warn_ctx;
+    /* What the exceptions add for a failing finding (vaultproof/history.h), each optional:
+     * the remediation of its rule (catalog), since when it fails (history; NULL: not
+     * known, no ledger was read) and its owner (owners). */
+    const vp_catalog *catalog;
+    const vp_history *history;
+    const vp_owners *owners;
 } vp_render_input;
 
 /* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts

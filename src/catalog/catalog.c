@@ -136,6 +136,8 @@ static vp_status parse_rule(vp_catalog *c, vp_jreader *r, const cJSON *o, const 
     rule->title = need(c, r, o, base, "title");
     rule->applies_to = need(c, r, o, base, "applies_to");
     rule->rationale = need(c, r, o, base, "rationale");
+    /* required: an exception the reports list must say what fixes it (docs/controls.md) */
+    rule->remediation = need(c, r, o, base, "remediation");
     sev = need(c, r, o, base, "severity");
     const cJSON *params = vp_jr_req_array(r, o, base, "parameters");
     const cJSON *cits = vp_jr_req_array(r, o, base, "citations");

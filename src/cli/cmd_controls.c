@@ -13,7 +13,8 @@ static const char synopsis[] =
     "Lists the control catalog compiled into this binary (templates/controls/catalog.json):\n"
     "every rule with its severity, what it applies to, its parameters and their defaults\n"
     "(override them in vaultproof.json under \"rule_parameters\"), the HIPAA and SOX\n"
-    "citations it supports and the matching Azure Policy built-in definitions.\n"
+    "citations it supports, the matching Azure Policy built-in definitions and how to\n"
+    "remediate a failing finding.\n"
     "\n";
 
 static const vp_opt_spec specs[] = {
@@ -45,6 +46,7 @@ static void print_catalog(const vp_catalog *cat)
         const vp_rule *ru = &rules[r];
         printf("%-36s %-8s %s\n", ru->id, vp_severity_name(ru->severity), ru->title);
         printf("    applies to: %s\n", ru->applies_to);
+        printf("    remediation: %s\n", ru->remediation);
         if (ru->param_count)
             printf("    parameters:\n");
         for (size_t p = 0; p < ru->param_count; p++)

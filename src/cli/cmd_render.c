@@ -33,6 +33,9 @@ static const vp_opt_spec specs[] = {
                                  "beyond that a summary points to the workbook"},
     {"font-dir", "DIR", 0, "where DejaVuSans.ttf and DejaVuSansMono.ttf are (default:\n"
                            "$VAULTPROOF_FONT_DIR, then /usr/share/fonts/truetype/dejavu)"},
+    {"ledger", "FILE", 0, "an archive's ledger.jsonl: each failing finding's first seen is\n"
+                          "the earliest of its bundles (same organization) failing it too"},
+    {"owner-tag", "TAG", 0, "the tag naming a failing finding's owner (default Owner)"},
     {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH too;\n"
                        "pinned runs are byte-reproducible"},
     {"quiet", NULL, 0, "no warnings or summary on stderr"},
@@ -41,8 +44,8 @@ static const vp_opt_spec specs[] = {
 
 static const char epilogue[] =
     "\n"
-    "Exit status: 0 written; 2 usage; 3 invalid input (snapshot, findings, fonts: the file\n"
-    "is named); 6 I/O. Outputs appear only when complete.\n"
+    "Exit status: 0 written; 1 the --ledger does not verify; 2 usage; 3 invalid input\n"
+    "(snapshot, findings, fonts, a missing ledger: the file is named); 6 I/O. Outputs appear only when complete.\n"
     "\n"
     "Example:\n"
     "  vaultproof render --snapshot snapshot.json --findings findings.json \\\n"
@@ -81,6 +84,10 @@ static vp_status check_options(const vp_opts *o, vp_pipeline_render_options *ro,
         ro->population_limit = VP_PDF_POPULATION_LIMIT;
     }
     ro->font_dir = vp_opts_get(o, "font-dir");
+    ro->ledger_path = vp_opts_get(o, "ledger");
+    ro->owner_tag = vp_opts_get(o, "owner-tag");
+    if (ro->owner_tag && !ro->owner_tag[0])
+        return vp_error_set(err, VP_ERR_USAGE, "render: --owner-tag: expected a tag name");
     return vp_cli_clock(o, &ro->clock, err);
 }
 

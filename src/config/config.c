@@ -29,6 +29,7 @@ static const struct {
     {"rule_parameters", cJSON_Object},
     {"live", cJSON_Object},
     {"signer", cJSON_Object},
+    {"report", cJSON_Object},
 };
 
 /* The lists of strings (e.g. scope globs) share this reader with config_eval.c. */
@@ -64,6 +65,27 @@ vp_status vpf_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, 
         (*out)[i] = vpc_arena_strdup(&c->arena, e->valuestring);
     }
     return VP_OK;
+}
+
+/* "report": how the reports present findings, never what they find. owner_tag names the
+ * tag whose value on a failing finding's subject is its owner (docs/config.md). */
+static vp_status parse_report(vp_config *c, vp_jreader *r)
+{
+    const cJSON *report = NULL;
+    c->owner_tag = VP_CONFIG_DEFAULT_OWNER_TAG;
+    if (vp_jr_object(r, c->root, "", "report", &report) != VP_PRESENT)
+        return r->status;
+    for (const cJSON *k = report->child; k; k = k->next)
+        if (strcmp(k->string, "owner_tag") != 0)
+            return vp_error_set(r->err, VP_ERR_INPUT, "%s: /report/%s: unknown key; expected owner_tag", r->file,
+                                k->string);
+    const cJSON *tag = cJSON_GetObjectItemCaseSensitive(report, "owner_tag");
+    if (!tag)
+        return VP_OK;
+    if (!cJSON_IsString(tag) || !tag->valuestring[0])
+        return vp_jr_fail(r, "/report/owner_tag", "a non-empty tag name", tag);
+    c->owner_tag = vpc_arena_strdup(&c->arena, tag->valuestring);
+    return c->owner_tag ? VP_OK : vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
 }
 
 static vp_status parse_scope(vp_config *c, vp_jreader *r)
@@ -162,7 +184,7 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
         if (i == n) {
             st = vp_error_set(err, VP_ERR_INPUT, "%s: /%s: unknown key; expected one of organization, report_title, "
                               "scope, frameworks, critical, classes, retention_minimums, rpo_hours, hyper_care_days, "
-                              "exemptions, decommissioned, rule_parameters, worm_catalog, live, signer (docs/config.md)", path,
+                              "exemptions, decommissioned, rule_parameters, worm_catalog, live, signer, report (docs/config.md)", path,
                               k->string);
             goto fail;
         }
@@ -174,7 +196,7 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
     }
     vp_jr_string(&r, c->root, "", "organization", &c->organization);
     vp_jr_string(&r, c->root, "", "report_title", &c->report_title);
-    if ((st = parse_scope(c, &r)) || (st = vpf_config_parse_eval(c, &r)) || (st = vpf_config_parse_live(c, &r)) ||
+    if ((st = parse_scope(c, &r)) || (st = parse_report(c, &r)) || (st = vpf_config_parse_eval(c, &r)) || (st = vpf_config_parse_live(c, &r)) ||
         (st = vpf_config_parse_signer(c, &r)))
         goto fail;
     *out = c;
@@ -195,6 +217,7 @@ void vp_config_free(vp_config *c)
 }
 
 const char *vp_config_organization(const vp_config *c) { return c->organization; }
+const char *vp_config_owner_tag(const vp_config *c) { return c->owner_tag; }
 const vp_eval_settings *vp_config_eval(const vp_config *c) { return &c->eval; }
 const char *vp_config_sha256(const vp_config *c) { return c->sha256; }
 const char *vp_config_path(const vp_config *c) { return c->path; }

@@ -12,6 +12,7 @@ struct vp_config {
     char sha256[65];
     cJSON *root;
     const char *organization, *report_title;
+    const char *owner_tag; /* report.owner_tag, else VP_CONFIG_DEFAULT_OWNER_TAG */
     const char **subs, **include, **exclude;
     size_t sub_count, include_count, exclude_count;
     vp_eval_settings eval;

@@ -16,6 +16,7 @@
 #include "vaultproof/config.h"
 #include "vaultproof/evaluate.h"
 #include "vaultproof/fileio.h"
+#include "vaultproof/history.h"
 #include "vaultproof/ledger.h"
 #include "vaultproof/pack.h"
 #include "vaultproof/pipeline.h"
@@ -286,6 +287,17 @@ static void *write_oscal(void *arg)
     return NULL;
 }
 
+/* First seen: the failing findings of the bundles this archive's ledger already records
+ * (the new one is not among them yet); none before the first bundle. A bundle left out
+ * is named in the report (vp_history_notes). */
+static vp_status load_history(pack_state *s, vp_history **out, vp_error *err)
+{
+    struct stat sb;
+    if (stat(s->ledger, &sb) && errno == ENOENT)
+        return vp_history_new(out, err);
+    return vp_history_load(s->ledger, vp_config_organization(s->cfg), NULL, NULL, out, err);
+}
+
 /* The renderers read findings back from the staged findings.json. */
 static vp_status render_both(pack_state *s, vp_error *err)
 {
@@ -312,8 +324,15 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.period = s->opt->period;
     ro.request_id = s->opt->request_id;
     ro.population_limit = VP_PDF_POPULATION_LIMIT;
+    ro.owner_tag = vp_config_owner_tag(s->cfg);
+    vp_history *history = NULL;
     vp_status st = vpk_staged_mkdirs(&s->stg, VP_BUNDLE_REPORT_PDF, err);
-    return st ? st : vp_pipeline_render(&ro, err);
+    if (!st && !(st = load_history(s, &history, err))) {
+        ro.history = history;
+        st = vp_pipeline_render(&ro, err);
+    }
+    vp_history_free(history);
+    return st;
 }
 
 static vp_status render_reports(pack_state *s, vp_error *err)

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "pipeline/internal.h"
+#include "vaultproof/catalog.h"
+#include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/findings_read.h"
 #include "vaultproof/render.h"
@@ -85,6 +87,9 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     vp_render_input in = {0};
     vp_snapshot *loaded = NULL;
     vp_findings_file *findings = NULL;
+    vp_catalog *catalog = NULL;
+    vp_owners *owners = NULL;
+    vp_history *history = NULL;
     char snap_sha[65], findings_sha[65], xlsx_sha[65];
     const char *snap_hash = opt->snapshot_sha256, *findings_hash = opt->findings_sha256;
     vp_status st = check_options(opt, err);
@@ -114,6 +119,18 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     in.font_dir = opt->font_dir;
     in.warn = opt->warn;
     in.warn_ctx = opt->warn_ctx;
+    /* the exceptions' remediation, first seen and owner: presentation, not findings */
+    if ((st = vp_catalog_builtin(&catalog, err)) ||
+        (st = vp_owners_build(in.snapshot, findings, opt->owner_tag ? opt->owner_tag : VP_CONFIG_DEFAULT_OWNER_TAG,
+                              &owners, err)))
+        goto done;
+    if (!opt->history && opt->ledger_path &&
+        (st = vp_history_load(opt->ledger_path, vp_findings_file_header(findings)->organization, opt->warn,
+                              opt->warn_ctx, &history, err)))
+        goto done;
+    in.catalog = catalog;
+    in.history = opt->history ? opt->history : history;
+    in.owners = owners;
     if (opt->xlsx_path) {
         if ((st = write_xlsx(opt, &in, xlsx_sha, err)))
             goto done;
@@ -124,6 +141,9 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
         st = vpp_write(opt->pdf_path, opt->pdf_label, opt->mode, opt->dir_fd, write_rendered, &c, NULL, err);
     }
 done:
+    vp_owners_free(owners);
+    vp_history_free(history);
+    vp_catalog_free(catalog);
     vp_findings_file_close(findings);
     vp_snapshot_free(loaded);
     return st;

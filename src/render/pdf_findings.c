@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "render/estate.h"
+#include "render/exceptions.h"
 #include "render/pdf_internal.h"
 
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
     size_t nrules, current;
     pdf_table table;
     int in_table;
+    int list; /* LIST_FAILURES or LIST_EXEMPT */
     size_t shown;
 } pass_state;
 
@@ -122,6 +124,15 @@ static const char *resource_label(pdf_ctx *c, const vp_finding_record *f)
  * (the buffer may move while it grows). */
 #define AT(off) (c->text.s + (off))
 
+/* A failing finding's first seen and owner (render/exceptions.h), in c->text. */
+static size_t follow_up(pdf_ctx *c, const vp_finding_record *f)
+{
+    const char *from;
+    const char *owner = vpr_owner(c->in, f->resource_id, &from);
+    return put(c, "First seen: %s \xC2\xB7 Owner: %s%s%s%s", vpr_first_seen(c->in, f->rule, f->resource_id), owner,
+               from ? " (tag on its " : "", from ? from : "", from ? ")" : "");
+}
+
 static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
 {
     pdf_cell cells[2];
@@ -137,6 +148,7 @@ static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
                             : 0;
     size_t ev = put(c, "snapshot %s\nraw %s", f->evidence_snapshot ? f->evidence_snapshot : "\xE2\x80\x94",
                     f->evidence_raw ? f->evidence_raw : "\xE2\x80\x94");
+    size_t next = f->status == VP_FAIL ? follow_up(c, f) : 0;
     if (c->status)
         return;
     status_cell(&cells[0], f);
@@ -149,6 +161,8 @@ static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
         part(&cells[1], AT(note), PF_SANS, &vpr_pdf_muted, 6.5f);
     if (f->exempted)
         part(&cells[1], AT(ex), PF_SANS, vpr_pdf_status_color(VP_EXEMPT), 6.5f);
+    if (f->status == VP_FAIL)
+        part(&cells[1], AT(next), PF_SANS, NULL, 6.5f);
     part(&cells[1], AT(ev), PF_MONO, &vpr_pdf_muted, 5.8f);
     vpr_pdf_table_row(c, &ps->table, cells);
 }
@@ -162,10 +176,13 @@ static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
     size_t ex = f->exempted ? put(c, "exemption #%lld until %s (%s)", f->exemption_index, vpr_pdf_nz(f->exemption_expires),
                                   vpr_pdf_nz(f->exemption_approver))
                             : 0;
+    size_t next = f->status == VP_FAIL ? follow_up(c, f) : 0;
     if (c->status)
         return;
     status_cell(&cells[0], f);
     cells[1] = vpr_pdf_cell_text(resource_label(c, f));
+    if (f->status == VP_FAIL)
+        part(&cells[1], AT(next), PF_SANS, &vpr_pdf_muted, 5.8f);
     cells[2] = vpr_pdf_cell_text(AT(obs));
     if (f->exempted)
         part(&cells[2], AT(ex), PF_SANS, vpr_pdf_status_color(VP_EXEMPT), 6);
@@ -191,6 +208,11 @@ static void rule_heading(pdf_ctx *c, pass_state *ps, size_t rule, const vp_findi
                             vpr_pdf_nz(r->severity), vpr_pdf_count(c, r->counts[VP_FAIL]), vpr_pdf_count(c, r->counts[VP_WARN]),
                             vpr_pdf_count(c, r->counts[VP_INCOMPLETE]), vpr_pdf_count(c, r->counts[VP_EXEMPT]), cites));
     }
+    /* once per rule, not on every row: a rule can fail on thousands of items; an
+     * accepted (exempted) finding needs no fix */
+    const char *fix = ps->list == LIST_FAILURES ? vpr_remediation(c->in, f->rule) : NULL;
+    if (fix)
+        vpr_pdf_para(c, PF_SANS, 7, NULL, vpr_pdf_printf(c, "Remediation: %s", fix));
     if (c->compact) {
         vpr_pdf_table_begin(c, &ps->table, compact_cols, 4, 6.5f);
         ps->table.no_rules = 1; /* zebra rows suffice; tens of thousands of hairlines do not */
@@ -198,6 +220,26 @@ static void rule_heading(pdf_ctx *c, pass_state *ps, size_t rule, const vp_findi
     else
         vpr_pdf_table_begin(c, &ps->table, detailed_cols, 2, PDF_TABLE_SIZE);
     ps->in_table = 1;
+}
+
+/* Where first seen and owner come from, and every earlier bundle first seen could not use. */
+static void follow_up_intro(pdf_ctx *c)
+{
+    size_t read, left_out, other_org, nnotes;
+    const char *const *notes = vp_history_notes(c->in->history, &nnotes);
+    vp_history_counts(c->in->history, &read, &left_out, &other_org);
+    const char *left = left_out ? vpr_pdf_printf(c, "; %s could not be used (named below)", vpr_pdf_count(c, left_out)) : "";
+    if (other_org) /* same archive, another organization's findings: never compared */
+        left = vpr_pdf_printf(c, "%s; %s of another organization not compared", left, vpr_pdf_count(c, other_org));
+    const char *vars[] = {"read", vpr_pdf_count(c, read), "left_out", left, "tag", vpr_owner_tag(c->in), NULL};
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL,
+                 c->in->history ? vpr_pdf_tf(c, "/sections/exceptions/first_seen", vars)
+                                : vpr_pdf_t(c, "/sections/exceptions/first_seen_unknown"));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/exceptions/owner", vars));
+    for (size_t i = 0; i < nnotes; i++) {
+        const char *nv[] = {"note", notes[i], NULL};
+        vpr_pdf_para(c, PF_SANS, 7, &vpr_pdf_muted, vpr_pdf_tf(c, "/sections/exceptions/left_out", nv));
+    }
 }
 
 /* The texts of each list, under /sections/<key>/ of templates/report/report.json. */
@@ -217,6 +259,8 @@ static void intro(pdf_ctx *c, int list, size_t count)
         vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, vpr_pdf_printf(c, "/sections/%s/compact", key), vars));
     if (!count)
         vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, &vpr_pdf_muted, vpr_pdf_t(c, vpr_pdf_printf(c, "/sections/%s/none", key)));
+    else if (list == LIST_FAILURES && c->hdr->counts[VP_FAIL])
+        follow_up_intro(c);
 }
 
 /* One list: its section, then one pass over the findings. The first pass also keeps the
@@ -225,6 +269,7 @@ static void list_pass(pdf_ctx *c, int list, size_t count)
 {
     pass_state ps;
     memset(&ps, 0, sizeof ps);
+    ps.list = list;
     c->compact = count > c->population_limit;
     intro(c, list, count);
     if (c->status)

@@ -199,6 +199,8 @@ static void write_sheets(xlsx_ctx *x)
     vpr_xlsx_write_guards(x);
     vpr_xlsx_write_deleted_vaults(x);
     vpr_xlsx_write_regions(x);
+    vpr_xlsx_write_exceptions(x);
+    vpr_xlsx_write_remediation(x);
     vpr_xlsx_write_exemptions(x);
     vpr_xlsx_write_exempted(x);
     vpr_xlsx_write_collection(x);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/exceptions.h"
 #include "render/xlsx_internal.h"
 
 enum {
@@ -246,6 +247,103 @@ void vpr_xlsx_write_findings(xlsx_ctx *x)
     xlsx_pop p;
     if (!vpr_xlsx_findings_begin(x, &p))
         vpr_xlsx_findings_rows(x, &p);
+}
+
+/* ---- Exceptions and Remediation: what an auditor asks next about a failing finding ---- */
+
+enum { X_RULE, X_SEVERITY, X_NAME, X_VAULT, X_OWNER, X_OWNER_FROM, X_FIRST_SEEN, X_OBSERVED, X_ID, X_EV_SNAPSHOT,
+       X_NCOLS };
+
+static const xlsx_col exception_cols[X_NCOLS] = {
+    [X_RULE] = {"Rule", XC_ID, 0},
+    [X_SEVERITY] = {"Severity", XC_TEXT, 0},
+    [X_NAME] = {"Resource", XC_TEXT, 0},
+    [X_VAULT] = {"Vault", XC_TEXT, 0},
+    [X_OWNER] = {"Owner", XC_TEXT, 0}, /* the header names the tag: see write_exceptions */
+    [X_OWNER_FROM] = {"Owner tag read from", XC_TEXT, 0},
+    [X_FIRST_SEEN] = {"First seen (UTC)", XC_TEXT, 0},
+    [X_OBSERVED] = {"Observed", XC_TEXT, 0},
+    [X_ID] = {"Resource id", XC_ID, 0},
+    [X_EV_SNAPSHOT] = {"Evidence in snapshot (JSON pointer)", XC_ID, 0},
+};
+
+static void exception_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
+{
+    const vp_snapshot *s = x->in->snapshot;
+    const char *from;
+    size_t v = vp_tally_vault_of(s, r->resource_id);
+    if (vpr_xlsx_pop_row(p))
+        return;
+    vpr_xlsx_text(p, X_RULE, r->rule);
+    vpr_xlsx_text(p, X_SEVERITY, r->severity);
+    vpr_xlsx_text(p, X_NAME, r->resource_name);
+    if (v < s->vault_count)
+        vpr_xlsx_text(p, X_VAULT, s->vaults[v].name);
+    vpr_xlsx_text(p, X_OWNER, vpr_owner(x->in, r->resource_id, &from));
+    vpr_xlsx_text(p, X_OWNER_FROM, from);
+    vpr_xlsx_text(p, X_FIRST_SEEN, vpr_first_seen(x->in, r->rule, r->resource_id));
+    vpr_xlsx_text(p, X_OBSERVED, r->observed);
+    vpr_xlsx_text(p, X_ID, r->resource_id);
+    vpr_xlsx_text(p, X_EV_SNAPSHOT, r->evidence_snapshot);
+}
+
+/* Every failing finding (status fail; exemptions and warnings are on Findings and
+ * Exemptions), in file order: a second pass over the findings stream. */
+void vpr_xlsx_write_exceptions(xlsx_ctx *x)
+{
+    const char *headers[X_NCOLS];
+    char owner[LXW_SHEETNAME_MAX + 600];
+    const vp_finding_record *r;
+    xlsx_pop p;
+    for (size_t i = 0; i < X_NCOLS; i++)
+        headers[i] = exception_cols[i].header;
+    snprintf(owner, sizeof owner, "Owner (tag %s)", vpr_owner_tag(x->in));
+    headers[X_OWNER] = owner;
+    vp_findings_file_rewind(x->in->findings);
+    if (vpr_xlsx_pop_begin(&p, x, "Exceptions", exception_cols, headers, X_NCOLS, x->hdr->counts[VP_FAIL]))
+        return;
+    while (!x->status) {
+        vp_status st = vp_findings_file_next(x->in->findings, &r, x->err);
+        if (st)
+            x->status = st;
+        if (st || !r)
+            break;
+        if (r->status == VP_FAIL)
+            exception_row(x, &p, r);
+    }
+    vpr_xlsx_pop_end(&p);
+}
+
+enum { M_RULE, M_TITLE, M_SEVERITY, M_FAILING, M_REMEDIATION, M_NCOLS };
+
+static const xlsx_col remediation_cols[M_NCOLS] = {
+    [M_RULE] = {"Rule", XC_ID, 0},
+    [M_TITLE] = {"Rule title", XC_TEXT, 0},
+    [M_SEVERITY] = {"Severity", XC_TEXT, 0},
+    [M_FAILING] = {"Failing findings", XC_NUM, 0},
+    [M_REMEDIATION] = {"Remediation", XC_TEXT, 0},
+};
+
+/* The remediation once per rule with failing findings, not on each Exceptions row. */
+void vpr_xlsx_write_remediation(xlsx_ctx *x)
+{
+    size_t nr, rows = 0;
+    const vp_rule_record *rules = vp_findings_file_rules(x->in->findings, &nr);
+    xlsx_pop p;
+    for (size_t i = 0; i < nr; i++)
+        rows += rules[i].counts[VP_FAIL] > 0;
+    if (vpr_xlsx_pop_begin(&p, x, "Remediation", remediation_cols, NULL, M_NCOLS, rows))
+        return;
+    for (size_t i = 0; i < nr && !x->status; i++) {
+        if (!rules[i].counts[VP_FAIL] || vpr_xlsx_pop_row(&p))
+            continue;
+        vpr_xlsx_text(&p, M_RULE, rules[i].id);
+        vpr_xlsx_text(&p, M_TITLE, rules[i].title);
+        vpr_xlsx_text(&p, M_SEVERITY, rules[i].severity);
+        vpr_xlsx_num(&p, M_FAILING, (double)rules[i].counts[VP_FAIL]);
+        vpr_xlsx_text(&p, M_REMEDIATION, vpr_remediation(x->in, rules[i].id));
+    }
+    vpr_xlsx_pop_end(&p);
 }
 
 enum { E_INDEX, E_RULE, E_RESOURCE, E_APPROVER, E_REASON, E_EXPIRES, E_VALID, E_NOTE, E_EXEMPTED, E_STATED,

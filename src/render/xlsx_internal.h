@@ -195,6 +195,10 @@ int vpr_xlsx_findings_begin(xlsx_ctx *x, xlsx_pop *p);
 void vpr_xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p);
 void vpr_xlsx_write_exemptions(xlsx_ctx *x);
 void vpr_xlsx_write_exempted(xlsx_ctx *x);
+/* Exceptions (every failing finding with owner and first seen) and Remediation (once
+ * per rule with failing findings): xlsx_findings.c. */
+void vpr_xlsx_write_exceptions(xlsx_ctx *x);
+void vpr_xlsx_write_remediation(xlsx_ctx *x);
 void vpr_xlsx_write_vaults(xlsx_ctx *x);
 void vpr_xlsx_write_policies(xlsx_ctx *x);
 void vpr_xlsx_write_items(xlsx_ctx *x);

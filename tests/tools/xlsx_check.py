@@ -73,6 +73,9 @@ HEADERS = {
                        "Source file", "Source pointer"],
     "Regions": ["Location", "Region", "WORM status", "Vaults", "Sources", "Source titles", "Source URLs",
                 "Source date (latest)", "Recorded in the catalog"],
+    "Exceptions": ["Rule", "Severity", "Resource", "Vault", "Owner (tag Owner)", "Owner tag read from",
+                   "First seen (UTC)", "Observed", "Resource id", "Evidence in snapshot (JSON pointer)"],
+    "Remediation": ["Rule", "Rule title", "Severity", "Failing findings", "Remediation"],
     "Exemptions": ["Exemption #", "Rule", "Resource", "Approver", "Reason", "Expires", "Validity (exemption.valid)",
                    "Validity note", "Findings exempted", "As evaluated", "Evidence (config)"],
     "Exempted Findings": ["Rule", "Status", "Severity", "Resource type", "Resource", "Vault", "Observed",
@@ -84,8 +87,8 @@ HEADERS = {
     "Warnings": ["Code", "File", "Pointer", "Message"],
 }
 ORDER = ["README", "Summary", "Controls", "Findings", "Vaults", "Policies", "Protected Items", "Virtual Machines",
-         "Backup Engines", "Resource Guards", "Deleted Vaults", "Regions", "Exemptions", "Exempted Findings", "Collection", "Raw Files",
-         "Warnings"]
+         "Backup Engines", "Resource Guards", "Deleted Vaults", "Regions", "Exceptions", "Remediation", "Exemptions",
+         "Exempted Findings", "Collection", "Raw Files", "Warnings"]
 
 
 def shown(text):
@@ -227,6 +230,8 @@ def check_populations(wb, snap, fnd, max_rows):
             "Collection": len(snap["collection"]["lists"]), "Raw Files": len(snap["collection"]["files"]),
             "Warnings": len(snap["collection"]["warnings"]), "Findings": fnd["summary"]["findings"],
             "Exemptions": fnd["parameters"]["exemptions"], "Exempted Findings": fnd["summary"]["counts"]["exempt"],
+            "Exceptions": fnd["summary"]["counts"]["fail"],
+            "Remediation": sum(1 for r in fnd["rules"] if r["counts"]["fail"]),
             "Controls": sum(max(1, len(c["rules"])) for c in fnd["controls"])}
     rows = {}
     for base, n in want.items():
