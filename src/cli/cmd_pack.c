@@ -83,17 +83,6 @@ static const char epilogue[] =
 
 const vp_cli_help vp_help_pack = {"pack", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
-static vp_status get_passphrase(const vp_opts *o, char **pass, vp_error *err)
-{
-    const char *file = vp_opts_get(o, "passphrase-file"), *env = vp_opts_get(o, "passphrase-env");
-    *pass = NULL;
-    if (file && env)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: give --passphrase-file or --passphrase-env, not both");
-    if (file)
-        return vp_passphrase_from_file(file, pass, err);
-    return env ? vp_passphrase_from_env(env, pass, err) : VP_OK;
-}
-
 static vp_status run(const vp_opts *o, int *code, vp_error *err)
 {
     vp_pack_options opt = {0};
@@ -125,7 +114,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --cert, --chain and --passphrase-* go with --key; without "
                             "--key the config's \"signer\" object names all of them");
     vp_status st = vp_cli_clock(o, &opt.clock, err);
-    if (st || (st = get_passphrase(o, &pass, err)))
+    if (st || (st = vp_cli_passphrase(o, "pack", &pass, err)))
         return st;
     opt.passphrase = pass;
     clock_gettime(CLOCK_MONOTONIC, &t0); /* elapsed time for the operator only; not in the bundle */

@@ -114,6 +114,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     in.font_dir = opt->font_dir;
     in.warn = opt->warn;
     in.warn_ctx = opt->warn_ctx;
+    in.recording = opt->recording;
     if (opt->xlsx_path) {
         if ((st = write_xlsx(opt, &in, xlsx_sha, err)))
             goto done;
