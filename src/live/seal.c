@@ -146,15 +146,28 @@ static long long http_date(const char *s)
     return vp_days_from_civil(y, (unsigned)((m - months) / 3 + 1), (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
 }
 
+/* An RFC 3339 time in milliseconds (the sidecars' precision); -1 when malformed. */
+static long long time_ms(const char *s)
+{
+    long long t, ms = 0;
+    if (vp_time_parse(s, &t))
+        return -1;
+    const char *frac = strlen(s) > 19 && s[19] == '.' ? s + 20 : NULL;
+    for (int i = 0; i < 3; i++)
+        ms = ms * 10 + (frac && frac[i] >= '0' && frac[i] <= '9' ? frac[i] - '0' : 0);
+    return t * 1000 + ms;
+}
+
 typedef struct {
     char from[40], to[40];      /* earliest requested_at, latest received_at (verbatim) */
     long long lo, hi, dlo, dhi; /* their times; the Date headers' */
 } window;
 
-/* The same window the snapshot of the recording records (collection.captured_from and
- * captured_to: the earliest requested_at and the latest received_at of the sidecars, in
- * path order, to the second), so a verifier can hold one against the other; and the
- * range of the responses' own Date headers, ARM's clock rather than the collector's. */
+/* The window the snapshot of the recording records (collection.captured_from and
+ * captured_to: the earliest requested_at and the latest received_at of the sidecars),
+ * here to the millisecond; the snapshot's is the same to the second, which is what a
+ * verifier compares. And the range of the responses' own Date headers, ARM's clock
+ * rather than the collector's. */
 static void capture_window(const char *root, const names *files, window *w)
 {
     memset(w, 0, sizeof *w);
@@ -177,11 +190,11 @@ static void capture_window(const char *root, const names *files, window *w)
         const cJSON *rc = cJSON_GetObjectItemCaseSensitive(root_json, "received_at");
         const cJSON *hd = cJSON_GetObjectItemCaseSensitive(root_json, "headers");
         const cJSON *dt = cJSON_GetObjectItemCaseSensitive(hd, "date");
-        if (cJSON_IsString(rq) && !vp_time_parse(rq->valuestring, &t) && (!w->from[0] || t < w->lo)) {
+        if (cJSON_IsString(rq) && (t = time_ms(rq->valuestring)) >= 0 && (!w->from[0] || t < w->lo)) {
             w->lo = t;
             snprintf(w->from, sizeof w->from, "%s", rq->valuestring);
         }
-        if (cJSON_IsString(rc) && !vp_time_parse(rc->valuestring, &t) && (!w->to[0] || t > w->hi)) {
+        if (cJSON_IsString(rc) && (t = time_ms(rc->valuestring)) >= 0 && (!w->to[0] || t > w->hi)) {
             w->hi = t;
             snprintf(w->to, sizeof w->to, "%s", rc->valuestring);
         }
