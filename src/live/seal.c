@@ -483,7 +483,7 @@ vp_status vp_seal_parse(const char *label, const char *data, size_t len, vp_seal
             r.status = vp_error_set(err, VP_ERR_INPUT, "%s: %s: '%s'; expected an RFC 3339 time", label, times[i][0],
                                     times[i][1]);
     if (!r.status)
-        read_files(&r, files, s);
+        r.status = read_files(&r, files, s);
 done:
     if (r.status) {
         vp_seal_free(s);
