@@ -229,6 +229,9 @@ static vp_status load_sealer(const vp_opts *o, const vp_config *cfg, const vp_cl
     so.passphrase = pass;
     st = vp_pipeline_signer(&so, cfg, vp_opts_get(o, "config"), "collect", 0, signer, tsa, err);
     vp_passphrase_free(pass);
+    if (!st && !*signer && (so.tsa_url || vp_opts_has(o, "reproducible")))
+        st = vp_error_set(err, VP_ERR_USAGE, "collect: --tsa and --reproducible are for the seal, and there is no "
+                          "signer: give --key FILE --cert FILE or a \"signer\" object in the config");
     /* as pack: a pinned clock makes the seal claim a time it was not made at */
     if (!st && *signer && clock->pinned && !vp_opts_has(o, "reproducible") &&
         !vp_pack_demo_signer(vp_signer_subject(*signer, subject, sizeof subject)))
