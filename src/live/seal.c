@@ -43,6 +43,17 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int grow(names *l)
+{
+    size_t cap = l->cap ? l->cap * 2 : 256;
+    char **v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+        return -1;
+    l->v = v;
+    l->cap = cap;
+    return 0;
+}
+
 /* Every response file below root/rel, recursively; hidden entries are not entered (the
  * seal itself is one). A symlink or special file where a response could be is refused:
  * what is sealed must be what a reader reads. */
@@ -73,8 +84,7 @@ static vp_status walk(const char *root, const char *rel, names *out, int depth, 
         else if (!S_ISREG(sb.st_mode))
             st = vp_error_set(err, VP_ERR_INPUT, "%s: not a regular file (a symlink or special file); a recording "
                               "holds regular files only", full);
-        else if (out->n == out->cap && !(out->v = realloc(out->v, (out->cap = out->cap ? out->cap * 2 : 256) *
-                                                                       sizeof *out->v)))
+        else if (out->n == out->cap && grow(out))
             st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
         else if (!(out->v[out->n] = strdup(child)))
             st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
@@ -102,10 +112,16 @@ static vp_status hash_file(const char *root, const char *rel, int sync, char hex
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", root, rel);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    /* non-blocking: a FIFO swapped in after the listing must not hang the seal or its check */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return vp_error_set(err, errno == ENOENT ? VP_ERR_INPUT : VP_ERR_IO, "%s: cannot read: %s", path,
                             strerror(errno));
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return vp_error_set(err, VP_ERR_INPUT, "%s: not a regular file; a recording holds regular files only", path);
+    }
     vp_status st = vp_sha256_fd(fd, path, hex, size, err);
     if (!st && sync && fsync(fd) != 0)
         st = vp_error_set(err, VP_ERR_IO, "%s: cannot sync: %s", path, strerror(errno));

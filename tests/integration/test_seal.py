@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(SOURCE, "tests", "emulator"))
 from arm_emulator import Emulator  # noqa: E402
 from test_live_collect import live, secret_env  # noqa: E402
 from test_pack import retar  # noqa: E402
+from test_tsa import NO_PROXY, Tsa  # noqa: E402
 
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
 SEAL = ".vaultproof-seal"
@@ -260,6 +261,34 @@ class Seal(TempDirTest):
         self.assertIn("Recording sealed at capture by", cover_text(os.path.join(top, "report", "report.pdf")))
         rc, v, _ = self.verify(bundle)
         self.assertEqual((rc, v["checks"]["seal"]), (0, "pass"), v)
+
+    def test_time_stamped_seal(self):
+        rec = self.path("rec")
+        tsa = Tsa(self.path("tsa"))
+        try:
+            env = dict(secret_env(self.emu.info), **NO_PROXY)
+            rc, _, log = live(self.emu, self.path("snapshot.json"), "--config", CONFIG, "--record", rec,
+                              "--tsa", tsa.url, *self.key("C"), env=env)
+        finally:
+            tsa.stop()
+        self.assertEqual(rc, 0, log)
+        seal_dir = os.path.join(rec, SEAL)
+        # the .tsr stamps the signature's bytes: checkable with openssl and the TSA's CA
+        r = sh("openssl", "ts", "-verify", "-in", os.path.join(seal_dir, "recording-seal.json.tsr"), "-data",
+               os.path.join(seal_dir, "recording-seal.json.p7s"), "-CAfile", tsa.ca)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        bundle, _ = self.pack(self.path("A"), "--replay", rec)
+        top = self.extract(bundle, self.path("x"))
+        self.assertEqual(sha256(os.path.join(top, "seal", "recording-seal.json.tsr")),
+                         sha256(os.path.join(seal_dir, "recording-seal.json.tsr")))
+        rc, out, err = run(["verify", bundle, "--trust", self.trust, "--tsa-trust", tsa.ca, "--json"])
+        v = json.loads(out)
+        self.assertEqual((rc, v["checks"]["seal"]), (0, "pass"), v)
+        # the TSA's chain is checked too: against the signers' CAs alone it fails
+        rc, out, err = run(["verify", bundle, "--trust", self.trust, "--json"])
+        v = json.loads(out)
+        self.assertEqual((rc, v["checks"]["seal"]), (1, "fail"), v)
+        self.assertTrue(any(p.startswith("seal/recording-seal.json.tsr") for p in v["problems"]), v["problems"])
 
     def rebuilt(self, top, change, name):
         """The extracted bundle at top changed by change(root) and made consistent again as
