@@ -262,6 +262,27 @@ class Seal(TempDirTest):
         rc, v, _ = self.verify(bundle)
         self.assertEqual((rc, v["checks"]["seal"]), (0, "pass"), v)
 
+    def test_incomplete_collection_is_sealed_as_incomplete(self):
+        rec = self.path("rec")
+        self.emu.set_faults([{"operation": "backupPolicies", "match": "rsv-fin-sox-plc", "kind": "500",
+                              "times": -1}])
+        try:
+            rc, snap, log = live(self.emu, self.path("snapshot.json"), "--config", CONFIG, "--record", rec,
+                                 *self.key("C"))
+        finally:
+            self.emu.set_faults([])
+        self.assertEqual(rc, 4, log)  # nothing written without --allow-incomplete ...
+        self.assertIsNone(snap)
+        with open(os.path.join(rec, SEAL, "recording-seal.json")) as f:
+            seal = json.load(f)  # ... but what was recorded is sealed, and says it is incomplete
+        self.assertFalse(seal["capture"]["complete"])
+        self.assertEqual(seal["capture"]["failed_calls"], 1)
+        self.assertEqual([e["path"] for e in seal["files"]], sorted(responses(rec)))
+        # packed, the incomplete collection is the evidence as sealed
+        bundle, _ = self.pack(self.path("A"), "--replay", rec)
+        rc, v, _ = self.verify(bundle)
+        self.assertEqual((rc, v["checks"]["seal"]), (0, "pass"), v)
+
     def test_time_stamped_seal(self):
         rec = self.path("rec")
         tsa = Tsa(self.path("tsa"))
