@@ -32,18 +32,19 @@ static const vp_opt_spec specs[] = {
     {"replay", "DIR", 0, "read ARM responses from DIR instead of calling Azure"},
     {"record", "DIR", VP_OPT_LIVE, "keep every response and its sidecar in DIR (new or\n"
                                    "empty); `collect --replay DIR` then gives the same snapshot;\n"
-                                   "with a signer, sealed when the collection ends (DIR/.vaultproof-seal/)"},
-    {"key", "FILE", VP_OPT_LIVE, "seal the --record DIR with this signer key (PEM, mode 0600, or\n"
-                                 ".p12 without --cert); without --key, the config's \"signer\"\n"
-                                 "object if it has one (docs/config.md)"},
+                                   "with a signer, sealed when the collection ends\n"
+                                   "(DIR/.vaultproof-seal/; docs/replay-format.md)"},
+    {"key", "FILE", VP_OPT_LIVE, "seal the --record DIR with this signer key (PEM, mode\n"
+                                 "0600, or .p12 without --cert); without --key, the config's\n"
+                                 "\"signer\" object if it has one (docs/config.md)"},
     {"cert", "FILE", VP_OPT_LIVE, "the signer's certificate (PEM), with --key"},
-    {"chain", "FILE", VP_OPT_LIVE, "intermediate certificates to embed in the seal's signature"},
+    {"chain", "FILE", VP_OPT_LIVE, "intermediate certificates for the seal's signature"},
     {"passphrase-file", "FILE", VP_OPT_LIVE, "key passphrase from the first line of FILE"},
     {"passphrase-env", "NAME", VP_OPT_LIVE, "key passphrase from environment variable NAME"},
-    {"tsa", "URL", VP_OPT_LIVE, "RFC 3161 TSA that time-stamps the seal (default: the config's\n"
-                                "signer/tsa); any time-stamp failure fails the collection"},
-    {"reproducible", NULL, VP_OPT_LIVE, "allow a pinned clock (--now) with a signer that is not a demo\n"
-                                        "signer: the seal then claims the pinned time (recorded in it)"},
+    {"tsa", "URL", VP_OPT_LIVE, "RFC 3161 TSA that time-stamps the seal (default: the\n"
+                                "config's signer/tsa); a time-stamp failure fails (exit 5)"},
+    {"reproducible", NULL, VP_OPT_LIVE, "allow a pinned clock (--now) with a signer that is not\n"
+                                        "a demo signer: the seal then claims the pinned time"},
     {"token-file", "FILE", VP_OPT_LIVE, "use this token (`az account get-access-token` JSON)\n"
                                         "instead of the credential chain (AZURE_* variables, managed\n"
                                         "identity; docs/live-collection.md)"},
@@ -72,7 +73,8 @@ static const char epilogue[] =
     "4 replay: snapshot written but a list call is incomplete, or missing from a\n"
     "recording; live: a list call could not be completed (nothing written unless\n"
     "--allow-incomplete), authentication or TLS failed; 2 usage; 3 invalid input (file\n"
-    "and JSON path named); 6 I/O. No snapshot file is left behind on 2, 3 or 6.\n"
+    "and JSON path named); 5 sealing the recording failed (signing, time-stamp); 6 I/O.\n"
+    "No snapshot file is left behind on 2, 3, 5 or 6.\n"
     "\n"
     "Examples:\n"
     "  vaultproof collect --config vaultproof.json --record raw --out snapshot.json\n"
