@@ -312,8 +312,11 @@ static vp_status write_durably(const char *dir, const char *name, const void *da
 }
 
 /* The signature, with a TSA time-stamped twice as pack stamps manifest.json.p7s: a
- * signature-time-stamp inside it and a .tsr over its final bytes. */
-static vp_status sign_and_stamp(const char *dir, const char *doc, size_t doc_len, const vp_seal_capture *cap,
+ * signature-time-stamp inside it and a .tsr over its final bytes. All of it is made
+ * before anything is written, so a failed signature or time-stamp leaves no seal; then
+ * the document, the .tsr and, last, the signature: a seal without its signature is
+ * incomplete, and refused as such. */
+static vp_status sign_and_write(const char *dir, const char *doc, size_t doc_len, const vp_seal_capture *cap,
                                 const vp_signer *signer, const char *tsa_url, const char *ca_bundle, vp_error *err)
 {
     unsigned char *der = NULL, *stamped = NULL, *resp = NULL;
@@ -331,10 +334,14 @@ static vp_status sign_and_stamp(const char *dir, const char *doc, size_t doc_len
             vp_error_prefix(err, "%s", VP_SEAL_SIG);
         }
     }
+    if (!st && mkdir(dir, 0755) != 0 && errno != EEXIST)
+        st = vp_error_set(err, VP_ERR_IO, "%s: cannot create the seal directory: %s", dir, strerror(errno));
     if (!st)
-        st = write_durably(dir, VP_SEAL_SIG, der, der_len, err);
+        st = write_durably(dir, VP_SEAL_DOC, doc, doc_len, err);
     if (!st && resp)
         st = write_durably(dir, VP_SEAL_TSR, resp, resp_len, err);
+    if (!st)
+        st = write_durably(dir, VP_SEAL_SIG, der, der_len, err);
     free(der);
     free(resp);
     return st;
@@ -361,12 +368,8 @@ vp_status vp_seal_write(const char *record_dir, const char *seal_dir, const vp_s
     /* responses first, durably; the seal only names what is on disk */
     if (!(st = build_document(record_dir, &files, cap, &doc, &doc_len, err)) &&
         !(st = sync_dirs(record_dir, &files, err))) {
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-            st = vp_error_set(err, VP_ERR_IO, "%s: cannot create the seal directory: %s", dir, strerror(errno));
-        /* the signature last: a seal without one is no seal (the document alone proves nothing) */
-        if (!st && !(st = write_durably(dir, VP_SEAL_DOC, doc, doc_len, err)))
-            st = sign_and_stamp(dir, doc, doc_len, cap, signer, tsa_url, ca_bundle, err);
         char parent[4096];
+        st = sign_and_write(dir, doc, doc_len, cap, signer, tsa_url, ca_bundle, err);
         vp_path_dir(dir, parent, sizeof parent);
         if (!st && !(st = vp_sync_dir(dir, err)))
             st = vp_sync_dir(parent, err);

@@ -311,6 +311,21 @@ class Seal(TempDirTest):
         self.assertEqual((rc, v["checks"]["seal"]), (1, "fail"), v)
         self.assertTrue(any(p.startswith("seal/recording-seal.json.tsr") for p in v["problems"]), v["problems"])
 
+    def test_failed_time_stamp_fails_and_leaves_no_seal(self):
+        rec = self.path("rec")
+        tsa = Tsa(self.path("tsa"), mode="http500")
+        try:
+            env = dict(secret_env(self.emu.info), **NO_PROXY)
+            rc, snap, log = live(self.emu, self.path("snapshot.json"), "--config", CONFIG, "--record", rec,
+                                 "--tsa", tsa.url, *self.key("C"), env=env)
+        finally:
+            tsa.stop()
+        self.assertEqual(rc, 5, log)
+        self.assertIn("sealing the recording", log)
+        self.assertIsNone(snap)
+        self.assertFalse(os.path.exists(os.path.join(rec, SEAL, "recording-seal.json.p7s")))
+        self.assertFalse(os.path.exists(os.path.join(rec, SEAL, "recording-seal.json")))
+
     def rebuilt(self, top, change, name):
         """The extracted bundle at top changed by change(root) and made consistent again as
         someone holding the pack key would: manifest and SHA256SUMS rehashed, the manifest
