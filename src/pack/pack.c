@@ -244,8 +244,8 @@ static vp_status carry_seal(pack_state *s, vp_error *err)
 
 /* Replay: the responses are copied into raw/ (exactly what the reader reads:
  * vp_seal_response_file, docs/replay-format.md), and a recording's seal into seal/;
- * live: raw/ is made for the collector to record into. Either
- * way the bundle holds exactly the responses its snapshot rests on. */
+ * live: raw/ is made for the collector to record into. Either way the bundle holds
+ * exactly the responses its snapshot rests on. */
 static vp_status copy_raw(pack_state *s, vp_error *err)
 {
     char **paths = NULL;
