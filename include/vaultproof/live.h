@@ -60,6 +60,8 @@ typedef struct {
     long long retries;
     long long items;       /* resources recorded */
     size_t failed_calls;   /* list calls recorded as incomplete */
+    size_t sealed_files;   /* response files the recording's seal lists (vaultproof/seal.h;
+                              set by vp_pipeline_collect); 0: not sealed */
 } vp_live_result;
 
 /* Collects into opt->record_dir. Returns VP_OK when every call was recorded, even if

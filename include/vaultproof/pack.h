@@ -9,6 +9,9 @@
  *   data/assessment-results.json  the findings as NIST OSCAL assessment results
  *   report/report.pdf, report/workbook.xlsx
  *   certs/signer.pem [certs/chain.pem]
+ *   seal/recording-seal.json[.p7s, .tsr]  only when the responses were sealed at capture
+ *                                 (vaultproof/seal.h): live, or --replay of a sealed
+ *                                 recording; manifest.json "recording" says which
  *   README.txt                    how to verify by hand
  *   manifest.json                 "vaultproof-manifest/1": pack metadata and every other
  *                                 file (except SHA256SUMS and manifest.json.p7s) with size
@@ -118,7 +121,9 @@ int vp_pack_demo_signer(const char *subject);
  * (out->complete, the manifest). Errors also: VP_ERR_IO when another pack holds the lock.
  * Errors: VP_ERR_USAGE (options; a pinned clock with a signer that is not a demo signer,
  * unless opt->reproducible), VP_ERR_INPUT (config, replay data, key permissions:
- * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify), VP_ERR_CRYPTO (also
+ * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify; --replay of a sealed
+ * recording changed after it was sealed, checked before anything is written, naming the
+ * first file that differs), VP_ERR_CRYPTO (also
  * any failed RFC 3161 time-stamp when tsa_url is set: unreachable, refused, mismatched),
  * VP_ERR_IO, VP_ERR_NOMEM. The key is loaded first, so a bad key writes nothing. */
 vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err);

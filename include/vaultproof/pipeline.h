@@ -29,7 +29,9 @@
 #include "vaultproof/error.h"
 #include "vaultproof/evaluate.h"
 #include "vaultproof/history.h"
+#include "vaultproof/keys.h"
 #include "vaultproof/live.h"
+#include "vaultproof/render.h"
 #include "vaultproof/snapshot.h"
 #include "vaultproof/worm.h"
 
@@ -80,6 +82,27 @@ vp_status vp_pipeline_write_oscal(const vp_findings *f, const char *findings_sha
 vp_status vp_pipeline_write_oscal_at(const vp_findings *f, const char *findings_sha256, int dir_fd, const char *path,
                                      const char *label, vp_pipeline_write_mode mode, char sha256[65], vp_error *err);
 
+/* ---- signer ---- */
+
+/* Who signs: --key/--cert/--chain and their passphrase, which override the config's
+ * "signer" object as a whole, else that object (key, cert, chain, passphrase_env or
+ * passphrase_file). The TSA: tsa_url, else the config's signer/tsa. */
+typedef struct {
+    const char *key_path, *cert_path, *chain_path; /* key_path NULL: the config's signer */
+    const char *passphrase;                        /* with key_path; never kept or printed */
+    const char *tsa_url;                           /* NULL: the config's signer/tsa, if any */
+} vp_pipeline_signer_options;
+
+/* Loads the signer pack and collect sign with. cfg may be NULL (no config); config_label
+ * names it in messages; command ("pack") prefixes them. required: no signer given is
+ * VP_ERR_USAGE; otherwise *out is then NULL and VP_OK returned. *tsa_url (may be NULL)
+ * receives o->tsa_url or the config's (borrowed from cfg), or NULL. *out (vp_signer_free)
+ * is set only on success. Errors: as vp_signer_load (VP_ERR_INPUT: key permissions, a
+ * wrong passphrase), vp_passphrase_from_env / _file (naming the config member). */
+vp_status vp_pipeline_signer(const vp_pipeline_signer_options *o, const vp_config *cfg, const char *config_label,
+                             const char *command, int required, vp_signer **out, const char **tsa_url,
+                             vp_error *err);
+
 /* ---- collect ---- */
 
 /* The WORM region catalog a collection uses: the file at path when given, else the one
@@ -116,17 +139,26 @@ typedef struct {
     void *on_incomplete_ctx;
     vp_progress_fn progress;          /* optional: called as response files are read */
     void *progress_ctx;
+    /* Live only: seal the recording when the collection ends (vaultproof/seal.h) - also
+     * when it failed or is incomplete (the seal records that), unless nothing was
+     * recorded. NULL: the recording is not sealed. */
+    const vp_signer *seal_signer;
+    const char *seal_dir;             /* where the seal goes; NULL: record_dir/.vaultproof-seal */
+    const char *seal_tsa_url;         /* RFC 3161 TSA for the seal (ca_bundle for https), or NULL */
 } vp_pipeline_collect_options;
 
 /* Collects a snapshot: live (replay_dir NULL) records every response into record_dir
- * first; the snapshot is then always built from the directory of responses exactly as a
+ * first (and seals it with seal_signer; live->sealed_files says how many files the seal
+ * lists); the snapshot is then always built from the directory of responses exactly as a
  * replay (vp_live_snapshot), so a recording replays byte-identically. *out is owned by
  * the caller (vp_snapshot_free). live (may be NULL) receives what the live collector
  * did (zeroed for a replay). An incomplete collection is not an error: the snapshot
  * records it (collection.complete) and live->failed_calls counts the failed calls.
  * Errors: VP_ERR_USAGE (neither or both of replay_dir and record_dir, no worm catalog),
  * as vp_live_collect (VP_ERR_COLLECT: no credential, authentication or TLS failure) and
- * as vp_live_snapshot (VP_ERR_INPUT naming the file, VP_ERR_IO). */
+ * as vp_live_snapshot (VP_ERR_INPUT naming the file, VP_ERR_IO), as vp_seal_write
+ * (VP_ERR_CRYPTO: signing or time-stamping the seal; a collection that failed reports its
+ * own error, with the seal's appended when that failed too). */
 vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapshot **out, vp_live_result *live,
                               vp_error *err);
 
@@ -216,6 +248,7 @@ typedef struct {
     /* The tag naming a failing finding's owner (report.owner_tag); NULL:
      * VP_CONFIG_DEFAULT_OWNER_TAG. */
     const char *owner_tag;
+    vp_render_recording recording;    /* as vp_render_input (pack: sealed or unsealed replay) */
 } vp_pipeline_render_options;
 
 /* Renders the workbook and/or the report from a snapshot and its findings; each failing

@@ -18,6 +18,15 @@
 
 #define VP_PDF_POPULATION_LIMIT 2000
 
+/* Whether the responses a bundle's snapshot rests on were sealed when they were captured
+ * (vaultproof/seal.h). Outside a bundle it is not known, and nothing is said. */
+typedef enum { VP_RECORDING_UNKNOWN = 0, VP_RECORDING_UNSEALED, VP_RECORDING_SEALED } vp_recording_state;
+
+typedef struct {
+    vp_recording_state state;
+    const char *sealed_by, *sealed_at; /* SEALED: the seal's signer (RFC 2253) and time */
+} vp_render_recording;
+
 typedef struct {
     const vp_snapshot *snapshot;
     const char *snapshot_label, *snapshot_sha256;
@@ -38,6 +47,7 @@ typedef struct {
     const vp_catalog *catalog;
     const vp_history *history;
     const vp_owners *owners;
+    vp_render_recording recording;     /* the cover's and README's "Recording" line (pack) */
 } vp_render_input;
 
 /* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts

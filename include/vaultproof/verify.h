@@ -40,12 +40,17 @@ typedef enum {
                              manifest.json says the clock was pinned and no RFC 3161
                              time-stamp backs the bundle; skipped when the manifest did not
                              verify or predates the "clock" member */
+    VP_CHECK_SEAL,        /* the recording's seal (seal/, vaultproof/seal.h) when manifest.json
+                             says raw/ was sealed: its signature, the signer's chain to --trust,
+                             its file list equal to raw/ (sizes, SHA-256), its capture window
+                             the manifest's; an unsealed replay is a warning (never a failure);
+                             skipped for a manifest older than the "recording" member (a note) */
     VP_CHECK_LEDGER,      /* ledger verifies and has an entry for this bundle (only with --ledger) */
     VP_CHECK_COUNT
 } vp_verify_check;
 
 /* "archive", "manifest", "files", "sha256sums", "signature", "trust", "pdf-signature",
- * "timestamp", "clock", "ledger". */
+ * "timestamp", "clock", "seal", "ledger". */
 const char *vp_verify_check_name(vp_verify_check c);
 
 /* VP_CHECK_WARNING: held, but with something the reader must know (report->warnings);
@@ -66,6 +71,11 @@ typedef struct {
     int clock_pinned;                           /* its "clock"/"pinned": 1, 0, or -1 when it has none */
     char warnings[VP_VERIFY_MAX_WARNINGS][512]; /* what the reader must know that is no failure */
     size_t warning_count;
+    char notes[VP_VERIFY_MAX_WARNINGS][512];    /* facts about the bundle's age or form, no warning */
+    size_t note_count;
+    int recording_sealed;                       /* manifest.json "recording"/"sealed": 1, 0, -1 absent */
+    char seal_signer_subject[512];              /* the seal's signer, once its signature verified */
+    char sealed_at[32];                         /* the seal's sealed_at, once it verified */
     long long ledger_seq;                       /* the bundle's ledger entry, or 0 */
     int timestamped;                            /* the signed manifest.json says the bundle is time-stamped */
     char pdf_signer_subject[512];               /* the PDF signature's signer */

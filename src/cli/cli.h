@@ -59,6 +59,11 @@ vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, l
 /* Shared by commands: resolve the clock from --now and SOURCE_DATE_EPOCH. */
 vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err);
 
+/* The key passphrase from --passphrase-file or --passphrase-env (neither: *pass NULL);
+ * release with vp_passphrase_free. Errors: VP_ERR_USAGE when both are given, as
+ * vp_passphrase_from_file / _env. */
+vp_status vp_cli_passphrase(const vp_opts *o, const char *command, char **pass, vp_error *err);
+
 /* Whether to show progress: stderr is a terminal and --quiet was not given. */
 int vp_cli_show_progress(const vp_opts *o);
 

@@ -9,8 +9,11 @@
 #include "vaultproof/collect.h"
 #include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
+#include "vaultproof/keys.h"
 #include "vaultproof/live.h"
+#include "vaultproof/pack.h"
 #include "vaultproof/pipeline.h"
+#include "vaultproof/seal.h"
 
 static const char synopsis[] =
     "usage: vaultproof collect --config FILE | --subscription ID | --record DIR [options]\n"
@@ -28,7 +31,20 @@ static const char synopsis[] =
 static const vp_opt_spec specs[] = {
     {"replay", "DIR", 0, "read ARM responses from DIR instead of calling Azure"},
     {"record", "DIR", VP_OPT_LIVE, "keep every response and its sidecar in DIR (new or\n"
-                                   "empty); `collect --replay DIR` then gives the same snapshot"},
+                                   "empty); `collect --replay DIR` then gives the same snapshot;\n"
+                                   "with a signer, sealed when the collection ends\n"
+                                   "(DIR/.vaultproof-seal/; docs/replay-format.md)"},
+    {"key", "FILE", VP_OPT_LIVE, "seal the --record DIR with this signer key (PEM, mode\n"
+                                 "0600, or .p12 without --cert); without --key, the config's\n"
+                                 "\"signer\" object if it has one (docs/config.md)"},
+    {"cert", "FILE", VP_OPT_LIVE, "the signer's certificate (PEM), with --key"},
+    {"chain", "FILE", VP_OPT_LIVE, "intermediate certificates for the seal's signature"},
+    {"passphrase-file", "FILE", VP_OPT_LIVE, "key passphrase from the first line of FILE"},
+    {"passphrase-env", "NAME", VP_OPT_LIVE, "key passphrase from environment variable NAME"},
+    {"tsa", "URL", VP_OPT_LIVE, "RFC 3161 TSA that time-stamps the seal (default: the\n"
+                                "config's signer/tsa); a time-stamp failure fails (exit 5)"},
+    {"reproducible", NULL, VP_OPT_LIVE, "allow a pinned clock (--now) with a signer that is not\n"
+                                        "a demo signer: the seal then claims the pinned time"},
     {"token-file", "FILE", VP_OPT_LIVE, "use this token (`az account get-access-token` JSON)\n"
                                         "instead of the credential chain (AZURE_* variables, managed\n"
                                         "identity; docs/live-collection.md)"},
@@ -57,10 +73,12 @@ static const char epilogue[] =
     "4 replay: snapshot written but a list call is incomplete, or missing from a\n"
     "recording; live: a list call could not be completed (nothing written unless\n"
     "--allow-incomplete), authentication or TLS failed; 2 usage; 3 invalid input (file\n"
-    "and JSON path named); 6 I/O. No snapshot file is left behind on 2, 3 or 6.\n"
+    "and JSON path named); 5 sealing the recording failed (signing, time-stamp); 6 I/O.\n"
+    "No snapshot file is left behind on 2, 3, 5 or 6.\n"
     "\n"
     "Examples:\n"
     "  vaultproof collect --config vaultproof.json --record raw --out snapshot.json\n"
+    "      --key keys/signer.key --cert keys/signer.pem\n"
     "  vaultproof collect --replay samples/contoso-health/raw \\\n"
     "      --config samples/contoso-health/vaultproof.json --out snapshot.json\n";
 
@@ -188,6 +206,44 @@ static vp_status map_live(const vp_opts *o, vp_pipeline_collect_options *co, cha
     return VP_OK;
 }
 
+/* The signer that seals --record DIR: --key and the rest, else the config's "signer"
+ * (vp_pipeline_signer, as pack); none leaves the recording unsealed. Loaded before
+ * anything is collected, so a bad key records nothing. */
+static vp_status load_sealer(const vp_opts *o, const vp_config *cfg, const vp_clock *clock, vp_signer **signer,
+                             const char **tsa, vp_error *err)
+{
+    vp_pipeline_signer_options so = {vp_opts_get(o, "key"), vp_opts_get(o, "cert"), vp_opts_get(o, "chain"), NULL,
+                                     vp_opts_get(o, "tsa")};
+    char *pass = NULL, subject[512];
+    if (!so.key_path && (so.cert_path || so.chain_path || vp_opts_has(o, "passphrase-file") ||
+                         vp_opts_has(o, "passphrase-env")))
+        return vp_error_set(err, VP_ERR_USAGE, "collect: --cert, --chain and --passphrase-* go with --key; without "
+                            "--key the config's \"signer\" object names all of them");
+    if (!vp_opts_has(o, "record")) {
+        if (so.key_path || so.tsa_url || vp_opts_has(o, "reproducible"))
+            return vp_error_set(err, VP_ERR_USAGE, "collect: --key, --tsa and --reproducible seal a recording; give "
+                                "--record DIR");
+        return VP_OK; /* a private recording is removed at the end: nothing to seal */
+    }
+    vp_status st = vp_cli_passphrase(o, "collect", &pass, err);
+    if (st)
+        return st;
+    so.passphrase = pass;
+    st = vp_pipeline_signer(&so, cfg, vp_opts_get(o, "config"), "collect", 0, signer, tsa, err);
+    vp_passphrase_free(pass);
+    if (!st && !*signer && (so.tsa_url || vp_opts_has(o, "reproducible")))
+        st = vp_error_set(err, VP_ERR_USAGE, "collect: --tsa and --reproducible are for the seal, and there is no "
+                          "signer: give --key FILE --cert FILE or a \"signer\" object in the config");
+    /* as pack: a pinned clock makes the seal claim a time it was not made at */
+    if (!st && *signer && clock->pinned && !vp_opts_has(o, "reproducible") &&
+        !vp_pack_demo_signer(vp_signer_subject(*signer, subject, sizeof subject)))
+        st = vp_error_set(err, VP_ERR_USAGE, "collect: the clock is pinned (%s) and the signer (%s) is not a demo "
+                          "signer: the seal would claim a time it was not made at; give --reproducible to seal at a "
+                          "pinned clock anyway (recorded in the seal), or unpin the clock",
+                          clock->from ? clock->from : "--now", subject);
+    return st;
+}
+
 /* A live collection with failed calls writes nothing unless --allow-incomplete. */
 static vp_status check_complete(const vp_opts *o, const vp_snapshot *snap, const vp_live_result *live, vp_error *err)
 {
@@ -210,6 +266,9 @@ static void print_summary(const vp_opts *o, const vp_snapshot *snap, const vp_li
         fprintf(to, "  live: %s as %s (%s), %lld requests, %lld retried\n", live->arm_endpoint,
                 live->principal[0] ? live->principal : "unknown principal", live->credential, live->requests,
                 live->retries);
+    if (is_live && live->sealed_files)
+        fprintf(to, "  sealed: %zu response files, seal in %s/" VP_SEAL_DIR "/\n", live->sealed_files,
+                vp_opts_get(o, "record"));
 }
 
 static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
@@ -217,6 +276,7 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     vp_config *cfg = NULL;
     vp_worm_catalog *worm = NULL;
     vp_snapshot *snap = NULL;
+    vp_signer *sealer = NULL;
     vp_pipeline_collect_options co = {0};
     vp_live_result live = {0};
     char dir[4096];
@@ -234,8 +294,10 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
         return st;
     if (config && (st = vp_config_load(config, &cfg, err)))
         return st;
-    if ((st = vp_pipeline_worm_catalog(vp_opts_get(o, "worm-catalog"), cfg, &worm, err)))
+    if ((st = vp_pipeline_worm_catalog(vp_opts_get(o, "worm-catalog"), cfg, &worm, err)) ||
+        (is_live && (st = load_sealer(o, cfg, &co.clock, &sealer, &co.seal_tsa_url, err))))
         goto done;
+    co.seal_signer = sealer;
     co.config = cfg;
     co.worm = worm;
     co.subscriptions = vp_opts_all(o, "subscription", &co.subscription_count);
@@ -245,6 +307,9 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     if ((is_live && (st = map_live(o, &co, dir, sizeof dir, &made_tmp, err))) ||
         (st = vp_pipeline_collect(&co, &snap, &live, err)))
         goto done;
+    if (is_live && !made_tmp && !sealer) /* one line: pack --replay will label it too */
+        fprintf(stderr, "vaultproof: collect: %s is not sealed (no signer: --key FILE --cert FILE or the config's "
+                "\"signer\"); a pack of it is labelled an unsealed replay\n", dir);
     int incomplete = is_live && (live.failed_calls || !snap->collection.complete);
     if ((incomplete && (st = check_complete(o, snap, &live, err))) ||
         (st = vp_pipeline_write_snapshot(snap, out_path, out_path, VP_PIPELINE_PUBLISH, NULL, err)))
@@ -260,6 +325,7 @@ done:
             fprintf(stderr, "vaultproof: warning: %s\n", rm.message);
     }
     vp_snapshot_free(snap);
+    vp_signer_free(sealer);
     vp_worm_catalog_free(worm);
     vp_config_free(cfg);
     return st;

@@ -20,7 +20,9 @@ static const char synopsis[] =
     "everything as one signed bundle in ARCHIVE_DIR:\n"
     "  <organization>-<period or request id>-<YYYYMMDDThhmmssZ>.tar.gz\n"
     "holding raw/ (the responses), data/ (snapshot, findings, OSCAL), report/ (PDF, XLSX),\n"
-    "certs/, README.txt (how to verify by hand), manifest.json (every file's size and\n"
+    "certs/, seal/ (when the responses were sealed at capture: a live pack seals raw/;\n"
+    "--replay of a sealed recording checks it first and refuses an altered one, exit 1),\n"
+    "README.txt (how to verify by hand), manifest.json (every file's size and\n"
     "SHA-256 and what was packed), SHA256SUMS and manifest.json.p7s (detached CMS over\n"
     "manifest.json). The bundle is appended to ARCHIVE_DIR/ledger.jsonl, and its snapshot\n"
     "kept in ARCHIVE_DIR/snapshots/<period>/ as a baseline for later packs of the period.\n"
@@ -71,7 +73,8 @@ static const vp_opt_spec specs[] = {
 static const char epilogue[] =
     "\n"
     "Exit status: 0 bundle written (also when the collection was incomplete: that is\n"
-    "recorded in manifest.json and printed); 1 the existing ledger does not verify;\n"
+    "recorded in manifest.json and printed); 1 the existing ledger does not verify, or\n"
+    "the --replay recording was changed after it was sealed;\n"
     "4 live collection could not start (no credential, authentication or TLS failure);\n"
     "2 usage; 3 invalid input (config, replay data, a key others can read: chmod 600);\n"
     "5 signing or time-stamp error; 6 I/O. Nothing is published on failure.\n"
@@ -82,17 +85,6 @@ static const char epilogue[] =
     "      --out archive --key keys/signer.key --cert keys/signer.pem\n";
 
 const vp_cli_help vp_help_pack = {"pack", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
-
-static vp_status get_passphrase(const vp_opts *o, char **pass, vp_error *err)
-{
-    const char *file = vp_opts_get(o, "passphrase-file"), *env = vp_opts_get(o, "passphrase-env");
-    *pass = NULL;
-    if (file && env)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: give --passphrase-file or --passphrase-env, not both");
-    if (file)
-        return vp_passphrase_from_file(file, pass, err);
-    return env ? vp_passphrase_from_env(env, pass, err) : VP_OK;
-}
 
 static vp_status run(const vp_opts *o, int *code, vp_error *err)
 {
@@ -125,7 +117,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --cert, --chain and --passphrase-* go with --key; without "
                             "--key the config's \"signer\" object names all of them");
     vp_status st = vp_cli_clock(o, &opt.clock, err);
-    if (st || (st = get_passphrase(o, &pass, err)))
+    if (st || (st = vp_cli_passphrase(o, "pack", &pass, err)))
         return st;
     opt.passphrase = pass;
     clock_gettime(CLOCK_MONOTONIC, &t0); /* elapsed time for the operator only; not in the bundle */

@@ -29,6 +29,12 @@ static const char synopsis[] =
     "manifest.json says the clock was pinned (--now, SOURCE_DATE_EPOCH) and no time-stamp\n"
     "backs the bundle, the clock row says WARNING and a \"warning:\" line says why (not a\n"
     "failure: the capture window is the evidence of when the data was read).\n"
+    "When manifest.json says raw/ was sealed at capture (\"recording\"), the seal row checks\n"
+    "seal/recording-seal.json: its CMS signature, its signer's chain to --trust (the same\n"
+    "file), any time-stamp, its file list against raw/ (sizes, SHA-256) and its capture\n"
+    "window against the manifest's. An unsealed replay shows \"seal WARNING (unsealed\n"
+    "replay)\": raw/ is proven from pack time only (not a failure); a bundle made before\n"
+    "seals gets a \"note:\" line.\n"
     "The last lines: \"evidence result: FAIL (N failing findings)\" (what the evidence\n"
     "says, from the signed manifest) and \"bundle: VERIFIED\" or \"bundle: NOT VERIFIED\"\n"
     "(whether the bundle is intact and authentic).\n"
@@ -92,9 +98,13 @@ static void print_text(const char *bundle, const vp_verify_report *r)
     char shown[96];
     printf("bundle: %s\nsha256: %s\n", bundle, r->bundle_sha256);
     for (int c = 0; c < VP_CHECK_COUNT; c++)
-        printf("  %-14s %s\n", vp_verify_check_name((vp_verify_check)c), state_text(r->state[c]));
+        printf("  %-14s %s%s\n", vp_verify_check_name((vp_verify_check)c), state_text(r->state[c]),
+               c == VP_CHECK_SEAL && r->state[c] == VP_CHECK_WARNING && !r->recording_sealed ? " (unsealed replay)" : "");
     if (r->signer_subject[0])
         printf("signer: %s\n", r->signer_subject);
+    if (r->seal_signer_subject[0])
+        printf("recording sealed by: %s%s%s%s\n", r->seal_signer_subject, r->sealed_at[0] ? " (at " : "",
+               r->sealed_at, r->sealed_at[0] ? ")" : "");
     if (r->pdf_signer_subject[0])
         printf("pdf signer: %s (claimed time %s)\n", r->pdf_signer_subject,
                r->pdf_claimed_time[0] ? r->pdf_claimed_time : "none");
@@ -110,6 +120,8 @@ static void print_text(const char *bundle, const vp_verify_report *r)
     else if (r->manifest_result[0])
         printf("unverified evidence result (manifest.json's signer is not trusted): %s\n",
                vp_pack_evidence_result(r->manifest_result, r->manifest_failing, shown, sizeof shown));
+    for (size_t i = 0; i < r->note_count; i++)
+        printf("note: %s\n", r->notes[i]);
     for (size_t i = 0; i < r->warning_count; i++)
         printf("warning: %s\n", r->warnings[i]);
     for (size_t i = 0; i < r->problem_count; i++)
@@ -162,6 +174,18 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
         vp_jw_null(w);
     }
     json_lines(w, "warnings", r->warnings, r->warning_count);
+    json_lines(w, "notes", r->notes, r->note_count);
+    /* the recording's seal: sealed true/false, null when the manifest predates it */
+    vp_jw_key(w, "recording");
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_key(w, "sealed");
+    if (r->recording_sealed >= 0)
+        vp_jw_bool(w, r->recording_sealed);
+    else
+        vp_jw_null(w);
+    vp_jw_kstring(w, "sealed_by", r->seal_signer_subject[0] ? r->seal_signer_subject : NULL);
+    vp_jw_kstring(w, "sealed_at", r->sealed_at[0] ? r->sealed_at : NULL);
+    vp_jw_end(w);
     vp_jw_kint(w, "ledger_seq", r->ledger_seq);
     json_lines(w, "problems", r->problems, r->problem_count);
     vp_jw_kint(w, "problems_dropped", (long long)r->problems_dropped);

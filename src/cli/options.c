@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "vaultproof/keys.h"
 
 static int find_spec(const vp_opts *o, const char *name, size_t len)
 {
@@ -184,4 +185,15 @@ int vp_cli_main(int argc, char **argv, const vp_cli_help *help, vp_cli_run_fn ru
 int vp_cli_show_progress(const vp_opts *o)
 {
     return !vp_opts_has(o, "quiet") && isatty(STDERR_FILENO);
+}
+
+vp_status vp_cli_passphrase(const vp_opts *o, const char *command, char **pass, vp_error *err)
+{
+    const char *file = vp_opts_get(o, "passphrase-file"), *env = vp_opts_get(o, "passphrase-env");
+    *pass = NULL;
+    if (file && env)
+        return vp_error_set(err, VP_ERR_USAGE, "%s: give --passphrase-file or --passphrase-env, not both", command);
+    if (file)
+        return vp_passphrase_from_file(file, pass, err);
+    return env ? vp_passphrase_from_env(env, pass, err) : VP_OK;
 }

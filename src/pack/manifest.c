@@ -12,6 +12,7 @@
 #include "vaultproof/fileio.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/seal.h"
 #include "vaultproof/version.h"
 
 typedef struct {
@@ -191,6 +192,23 @@ vp_status vpk_write_readme(vpk_staging *staging, vp_error *err)
     return vpk_staged_write(staging, "README.txt", readme_text, sizeof readme_text - 1, err);
 }
 
+/* Whether raw/ was sealed at capture, so integrity reaches back before pack: an
+ * unsealed replay's raw/ is only proven from generated_at (docs/replay-format.md). */
+static void recording_member(vp_jsonw *w, const vpk_manifest_meta *m)
+{
+    vp_jw_key(w, "recording");
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kbool(w, "sealed", m->sealed);
+    vp_jw_kstring(w, "seal", m->sealed ? "seal/" VP_SEAL_DOC : NULL);
+    if (m->sealed) {
+        vp_jw_kstring(w, "sealed_by", m->sealed_by);
+        vp_jw_kstring(w, "sealed_at", m->sealed_at);
+        vp_jw_kstring(w, "captured_from", m->sealed_from);
+        vp_jw_kstring(w, "captured_to", m->sealed_to);
+    }
+    vp_jw_end(w);
+}
+
 static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
 {
     vp_jw_kstring(w, "format", VP_MANIFEST_FORMAT);
@@ -221,6 +239,7 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kbool(w, "pinned", m->clock_pinned);
     vp_jw_kstring(w, "source", m->clock_source);
     vp_jw_end(w);
+    recording_member(w, m);
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes

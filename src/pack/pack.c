@@ -23,6 +23,7 @@
 #include "vaultproof/render.h"
 #include "vaultproof/cms.h"
 #include "vaultproof/keys.h"
+#include "vaultproof/seal.h"
 #include "vaultproof/version.h"
 
 /* Everything one pack holds; released by pack_free whatever happened. */
@@ -46,6 +47,11 @@ typedef struct {
     double *stage_seconds;  /* vp_pack_result's, filled by lap() */
     const char *tsa_url;    /* --tsa, else the config's signer/tsa, else NULL */
     struct timespec mark;   /* when the current stage started */
+    vp_seal_loaded replay_seal; /* --replay: the recording's seal as checked (doc NULL: unsealed) */
+    vp_seal *seal;          /* the seal the bundle carries in seal/ (borrowed from replay_seal, or
+                               parsed from what live collection wrote), NULL: unsealed */
+    vp_seal *live_seal;     /* owned: the parsed seal of a live collection */
+    char sealed_by[512];    /* the seal's signer */
 } pack_state;
 
 static const char *const stage_names[VP_PACK_STAGE_COUNT] = {"collect", "evaluate", "render",
@@ -74,6 +80,8 @@ static void pack_free(pack_state *s)
     vp_worm_catalog_free(s->worm);
     vp_config_free(s->cfg);
     vp_signer_free(s->signer);
+    vp_seal_loaded_free(&s->replay_seal);
+    vp_seal_free(s->live_seal);
     vpk_staging_close(&s->stg);
     if (s->pending[0]) { /* written but never recorded in the ledger: not published */
         unlink(s->pending);
@@ -185,27 +193,99 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
     return st;
 }
 
-/* Replay: the responses are copied into raw/ (exactly what the reader reads: *.json,
- * nothing hidden, docs/replay-format.md); live: raw/ is made for the collector to record
- * into. Either way the bundle holds exactly the responses its snapshot rests on. */
+/* --replay of a sealed recording: the recording must be exactly what was sealed
+ * (vp_seal_check_recording), checked before anything is written; an altered one is
+ * refused. An unsealed one is packed and labelled so (manifest.json "recording"). */
+static vp_status check_replay_seal(pack_state *s, vp_error *err)
+{
+    int present = 0;
+    if (!s->opt->replay_dir)
+        return VP_OK;
+    vp_status st = vp_seal_check_recording(s->opt->replay_dir, &s->replay_seal, &present, err);
+    if (st)
+        return vp_error_prefix(err, "pack: --replay %s", s->opt->replay_dir);
+    if (present) {
+        s->seal = s->replay_seal.seal;
+        snprintf(s->sealed_by, sizeof s->sealed_by, "%s", s->replay_seal.signer_subject);
+    }
+    return VP_OK;
+}
+
+/* The staged copy of raw/ against the seal checked before copying: the files could have
+ * changed in between, and what the bundle holds is what must match. */
+static vp_status check_staged_raw(pack_state *s, size_t copied, vp_error *err)
+{
+    const vp_seal *seal = s->replay_seal.seal;
+    for (size_t i = 0; i < seal->file_count; i++) {
+        char rel[4096];
+        snprintf(rel, sizeof rel, "raw/%s", seal->files[i].path);
+        const vpk_staged_file *f = vpk_staged_lookup(&s->stg, rel);
+        if (!f || f->size != seal->files[i].size || strcmp(f->sha256, seal->files[i].sha256))
+            return vp_error_set(err, VP_ERR_CHECK, "pack: --replay %s: %s %s while it was copied: the recording was "
+                                "changed after it was sealed", s->opt->replay_dir, seal->files[i].path,
+                                f ? "changed" : "disappeared");
+    }
+    if (copied != seal->file_count)
+        return vp_error_set(err, VP_ERR_CHECK, "pack: --replay %s: %zu response files copied, the seal lists %zu: the "
+                            "recording was changed after it was sealed", s->opt->replay_dir, copied, seal->file_count);
+    return VP_OK;
+}
+
+/* The seal's bytes as checked, into seal/: never read from the recording again. */
+static vp_status carry_seal(pack_state *s, vp_error *err)
+{
+    const vp_seal_loaded *l = &s->replay_seal;
+    vp_status st = vpk_staged_write(&s->stg, "seal/" VP_SEAL_DOC, l->doc, l->doc_len, err);
+    if (!st)
+        st = vpk_staged_write(&s->stg, "seal/" VP_SEAL_SIG, l->sig, l->sig_len, err);
+    if (!st && l->tsr)
+        st = vpk_staged_write(&s->stg, "seal/" VP_SEAL_TSR, l->tsr, l->tsr_len, err);
+    return st;
+}
+
+/* Replay: the responses are copied into raw/ (exactly what the reader reads:
+ * vp_seal_response_file, docs/replay-format.md), and a recording's seal into seal/;
+ * live: raw/ is made for the collector to record into. Either way the bundle holds
+ * exactly the responses its snapshot rests on. */
 static vp_status copy_raw(pack_state *s, vp_error *err)
 {
     char **paths = NULL;
-    size_t n = 0;
-    if (!s->opt->replay_dir)
+    size_t n = 0, copied = 0;
+    if (!s->opt->replay_dir) /* seal/ is made by the seal itself: no seal, no folder */
         return vpk_staged_mkdirs(&s->stg, "raw/", err);
     vp_status st = vpk_list_files(s->opt->replay_dir, &paths, &n, err);
     for (size_t i = 0; !st && i < n; i++) {
-        size_t len = strlen(paths[i]);
         char src[4096], rel[4096];
-        if (len < 5 || strcmp(paths[i] + len - 5, ".json") || paths[i][0] == '.' || strstr(paths[i], "/."))
+        if (!vp_seal_response_file(paths[i]))
             continue;
         snprintf(src, sizeof src, "%s/%s", s->opt->replay_dir, paths[i]);
         snprintf(rel, sizeof rel, "raw/%s", paths[i]);
         st = vpk_staged_copy(&s->stg, src, rel, err);
+        copied++;
     }
     vpk_free_list(paths, n);
+    if (!st && s->replay_seal.seal && !(st = check_staged_raw(s, copied, err)))
+        st = carry_seal(s, err);
     return st;
+}
+
+/* Live: the seal the collector wrote into seal/ at capture end, read back for the
+ * manifest and the cover. A collection that recorded nothing has none. */
+static vp_status read_live_seal(pack_state *s, size_t sealed_files, vp_error *err)
+{
+    char *doc = NULL, subject[512];
+    size_t len = 0;
+    if (!sealed_files)
+        return VP_OK;
+    vp_status st = vpk_staged_read(&s->stg, "seal/" VP_SEAL_DOC, &doc, &len, err);
+    if (!st)
+        st = vp_seal_parse("seal/" VP_SEAL_DOC, doc, len, &s->live_seal, err);
+    free(doc);
+    if (st)
+        return st;
+    s->seal = s->live_seal;
+    snprintf(s->sealed_by, sizeof s->sealed_by, "%s", vp_signer_subject(s->signer, subject, sizeof subject));
+    return VP_OK;
 }
 
 /* Records a file a stage wrote through the staging descriptor, with the hash it read
@@ -222,10 +302,12 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
 {
     vp_pipeline_collect_options co = {0};
     vp_pipeline_evaluate_options eo = {0};
+    vp_live_result live;
     vp_status st;
-    char raw[4096];
+    char raw[4096], seal_dir[4096];
     size_t nbase = 0;
     snprintf(raw, sizeof raw, "%s/raw", s->stg.root); /* the collector takes paths */
+    snprintf(seal_dir, sizeof seal_dir, "%s/seal", s->stg.root);
     co.config = s->cfg;
     co.worm = s->worm;
     co.clock = s->opt->clock;
@@ -241,7 +323,12 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     co.authority_host = s->opt->authority_host;
     co.ca_bundle = s->opt->ca_bundle;
     co.concurrency = s->opt->concurrency;
-    if ((st = vp_pipeline_collect(&co, &s->snap, NULL, err)) ||
+    /* live: the recording is sealed with the pack signer when the capture ends */
+    co.seal_signer = s->opt->replay_dir ? NULL : s->signer;
+    co.seal_dir = seal_dir;
+    co.seal_tsa_url = s->tsa_url;
+    if ((st = vp_pipeline_collect(&co, &s->snap, &live, err)) ||
+        (!s->opt->replay_dir && (st = read_live_seal(s, live.sealed_files, err))) ||
         (st = vpk_staged_mkdirs(&s->stg, "data/snapshot.json", err)) ||
         (st = vp_pipeline_write_snapshot_at(s->snap, s->stg.fd, "data/snapshot.json", "data/snapshot.json",
                                             VP_PIPELINE_STAGED, s->snap_sha, err)) ||
@@ -326,6 +413,10 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.population_limit = VP_PDF_POPULATION_LIMIT;
     ro.owner_tag = vp_config_owner_tag(s->cfg);
     vp_history *history = NULL;
+    /* the cover and the workbook say whether raw/ was sealed at capture */
+    ro.recording.state = s->seal ? VP_RECORDING_SEALED : VP_RECORDING_UNSEALED;
+    ro.recording.sealed_by = s->sealed_by;
+    ro.recording.sealed_at = s->seal ? s->seal->sealed_at : NULL;
     vp_status st = vpk_staged_mkdirs(&s->stg, VP_BUNDLE_REPORT_PDF, err);
     if (!st && !(st = load_history(s, &history, err))) {
         ro.history = history;
@@ -401,7 +492,9 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, size_t fai
                            vp_commit(), vp_catalog_version(s->cat), vp_config_sha256(s->cfg), c->captured_from,
                            c->captured_to, c->complete, c->verified, result, have_prev ? prev : NULL,
                            vp_signer_subject(s->signer, subject, sizeof subject), s->tsa_url != NULL,
-                           s->opt->clock.pinned, s->opt->clock.from, (long long)failing};
+                           s->opt->clock.pinned, s->opt->clock.from, (long long)failing, s->seal != NULL,
+                           s->sealed_by, s->seal ? s->seal->sealed_at : NULL, s->seal ? s->seal->captured_from : NULL,
+                           s->seal ? s->seal->captured_to : NULL};
     char *data = NULL;
     size_t len = 0;
     unsigned char *der = NULL;
@@ -545,28 +638,12 @@ static vp_status keep_snapshot(pack_state *s, vp_error *err)
     return VP_OK;
 }
 
-/* The signer: --key/--cert/--chain and the given passphrase when --key was given (they
- * override the config's signer as a whole), else the config's "signer" object with its
- * passphrase source. The TSA: --tsa, else the config's. */
+/* The signer and TSA (vp_pipeline_signer: --key and the rest, else the config's). */
 static vp_status load_signer(pack_state *s, vp_error *err)
 {
-    const vp_signer_settings *cs = vp_config_signer(s->cfg);
     const vp_pack_options *o = s->opt;
-    char *pass = NULL;
-    vp_status st;
-    s->tsa_url = o->tsa_url ? o->tsa_url : cs->tsa;
-    if (o->key_path)
-        return vp_signer_load(o->key_path, o->cert_path, o->chain_path, o->passphrase, &s->signer, err);
-    if (!cs->key)
-        return vp_error_set(err, VP_ERR_USAGE, "pack: no signer: give --key FILE --cert FILE, or a \"signer\" object "
-                            "in %s (docs/config.md)", o->config_path);
-    if (cs->passphrase_env && (st = vp_passphrase_from_env(cs->passphrase_env, &pass, err)))
-        return vp_error_prefix(err, "%s: /signer/passphrase_env", o->config_path);
-    if (cs->passphrase_file && (st = vp_passphrase_from_file(cs->passphrase_file, &pass, err)))
-        return vp_error_prefix(err, "%s: /signer/passphrase_file", o->config_path);
-    st = vp_signer_load(cs->key, cs->cert, cs->chain, pass, &s->signer, err);
-    vp_passphrase_free(pass);
-    return st;
+    vp_pipeline_signer_options so = {o->key_path, o->cert_path, o->chain_path, o->passphrase, o->tsa_url};
+    return vp_pipeline_signer(&so, s->cfg, o->config_path, "pack", 1, &s->signer, &s->tsa_url, err);
 }
 
 char *vp_pack_evidence_result(const char *result, long long failing, char *buf, size_t size)
@@ -619,6 +696,9 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     memset(out, 0, sizeof *out);
     clock_gettime(CLOCK_MONOTONIC, &s.mark);
     vp_status st = check_options(opt, err);
+    /* a sealed recording is checked before anything else: an altered one is refused */
+    if (!st)
+        st = check_replay_seal(&s, err);
     if (!st && (size_t)snprintf(s.ledger, sizeof s.ledger, "%s/ledger.jsonl", opt->archive_dir) >= sizeof s.ledger)
         st = vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
     /* the config (which only reads) and then the key, before anything is written: a key

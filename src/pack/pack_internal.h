@@ -91,6 +91,10 @@ typedef struct {
     int clock_pinned;           /* generated_at and the signing times are a pinned clock's */
     const char *clock_source;   /* vp_clock.from: "--now", "SOURCE_DATE_EPOCH", "system clock" */
     long long failing_findings; /* findings with status fail */
+    /* "recording": whether raw/ was sealed at capture (seal/, vaultproof/seal.h); when
+     * sealed, the seal's signer, time and capture window */
+    int sealed;
+    const char *sealed_by, *sealed_at, *sealed_from, *sealed_to;
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging with the hashes recorded

@@ -10,6 +10,7 @@
 
 #include "vaultproof/fileio.h"
 #include "vaultproof/pipeline.h"
+#include "vaultproof/seal.h"
 
 vp_status vp_pipeline_worm_catalog(const char *path, const vp_config *cfg, vp_worm_catalog **out, vp_error *err)
 {
@@ -93,6 +94,29 @@ static void live_options(const vp_pipeline_collect_options *opt, vp_live_options
     lo->on_incomplete_ctx = opt->on_incomplete_ctx;
 }
 
+/* The recording is sealed when the collector ends, whatever its outcome (the seal says
+ * whether it completed): a failed collection's responses are evidence too. Its own
+ * error stays the one reported. */
+static vp_status seal(const vp_pipeline_collect_options *opt, vp_live_result *live, vp_status collected,
+                      vp_error *err)
+{
+    vp_error serr = {0};
+    vp_seal_capture cap = {live->principal, live->credential, live->arm_endpoint, live->requests, live->failed_calls,
+                           collected ? err->message : NULL, opt->clock};
+    vp_status st = vp_seal_write(opt->record_dir, opt->seal_dir, &cap, opt->seal_signer, opt->seal_tsa_url,
+                                 opt->ca_bundle, &live->sealed_files, &serr);
+    if (st && collected) {
+        size_t n = strlen(err->message);
+        snprintf(err->message + n, sizeof err->message - n, " (and sealing the recording failed: %s)", serr.message);
+        return collected;
+    }
+    if (st) {
+        *err = serr;
+        return vp_error_prefix(err, "sealing the recording");
+    }
+    return collected;
+}
+
 vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapshot **out, vp_live_result *live,
                               vp_error *err)
 {
@@ -114,7 +138,10 @@ vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapsho
         live_options(opt, &lo);
         /* calls that failed after retries are recorded as incomplete: the snapshot says
          * which, as it does for a replay */
-        if ((st = vp_live_collect(&lo, live, err)))
+        st = vp_live_collect(&lo, live, err);
+        if (opt->seal_signer)
+            st = seal(opt, live, st, err);
+        if (st)
             return st;
         dir = opt->record_dir;
     }

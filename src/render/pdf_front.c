@@ -10,6 +10,21 @@
 
 /* ---- cover ---- */
 
+/* Whether the responses were sealed when captured (a bundle says; elsewhere nothing is
+ * known): integrity of raw/ then reaches back to the capture, else only to pack time. */
+static void recording(pdf_ctx *c, pdf_table *t)
+{
+    const vp_render_recording *r = &c->in->recording;
+    if (r->state == VP_RECORDING_UNKNOWN)
+        return;
+    const char *vars[] = {"subject", vpr_pdf_nz(r->sealed_by), "time", vpr_pdf_nz(r->sealed_at), "generated_at",
+                          c->now, NULL};
+    const char *text = vpr_pdf_strdup(c, vpr_pdf_tf(c, r->state == VP_RECORDING_SEALED ? "/cover/recording_sealed"
+                                                                                        : "/cover/recording_unsealed",
+                                                    vars));
+    vpr_pdf_kv(c, t, "Recording", text, PF_SANS);
+}
+
 static void cover_identity(pdf_ctx *c)
 {
     const vp_render_input *in = c->in;
@@ -25,6 +40,7 @@ static void cover_identity(pdf_ctx *c)
         vpr_pdf_kv(c, &t, "Auditor request", in->request_id, PF_SANS);
     vpr_pdf_kv(c, &t, "Generated",
            vpr_pdf_printf(c, "%s (%s%s)", c->now, in->clock.pinned ? "pinned by " : "", vpr_pdf_nz(in->clock.from)), PF_SANS);
+    recording(c, &t);
     vpr_pdf_kv(c, &t, "Tool", vpr_pdf_printf(c, "rendered by vaultproof %s (commit %s); findings by vaultproof %s (commit %s)",
                                      vp_version(), vp_commit(), vpr_pdf_nz(h->tool_version), vpr_pdf_nz(h->tool_commit)),
            PF_SANS);

@@ -67,6 +67,20 @@ static void kv_time(readme *r, const char *label, const char *rfc3339)
     r->row++;
 }
 
+/* The cover's "Recording" line (vp_render_recording), in the same words. */
+static void recording(readme *r)
+{
+    const vp_render_recording *rec = &r->x->in->recording;
+    char now[32];
+    if (rec->state == VP_RECORDING_UNKNOWN)
+        return;
+    const char *vars[] = {"subject", rec->sealed_by ? rec->sealed_by : "", "time", rec->sealed_at ? rec->sealed_at : "",
+                          "generated_at", vp_time_format(r->x->in->clock.epoch, now, sizeof now), NULL};
+    kv(r, "Recording", vpr_xlsx_t_fill(r->x, rec->state == VP_RECORDING_SEALED ? "/readme/recording_sealed"
+                                                                                 : "/readme/recording_unsealed",
+                                       vars));
+}
+
 static void record(readme *r)
 {
     const vp_render_input *in = r->x->in;
@@ -81,6 +95,7 @@ static void record(readme *r)
     kv(r, "Clock", in->clock.pinned ? "pinned (--now or SOURCE_DATE_EPOCH): the same inputs give the same bytes"
                                     : "system clock (not pinned)");
     kv_time(r, "Findings measured as of (UTC)", h->as_of);
+    recording(r);
     kv_time(r, "Capture started (UTC)", c->captured_from);
     kv_time(r, "Capture ended (UTC)", c->captured_to);
     kv(r, "Overall result", h->result);

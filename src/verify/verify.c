@@ -17,6 +17,7 @@
 #include "vaultproof/ledger.h"
 #include "vaultproof/pack.h"
 #include "vaultproof/pdfsign.h"
+#include "vaultproof/seal.h"
 #include "vaultproof/tsa.h"
 #include "vaultproof/verify.h"
 
@@ -55,7 +56,7 @@ typedef struct {
 
 static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest",      "files",     "sha256sums",
                                                           "signature", "trust",       "pdf-signature", "timestamp",
-                                                          "clock",     "ledger"};
+                                                          "clock",     "seal",          "ledger"};
 
 /* Written after manifest.json, so neither it nor SHA256SUMS can list them. */
 static int after_manifest(const char *rel)
@@ -155,6 +156,9 @@ static const struct {
     {VP_BUNDLE_SIGNATURE, VP_VERIFY_MAX_SIGNATURE, 0},
     {VP_BUNDLE_TSR, VP_VERIFY_MAX_SIGNATURE, 0},
     {VP_BUNDLE_REPORT_PDF, VP_VERIFY_MAX_PDF, 1},
+    {"seal/" VP_SEAL_DOC, VP_SEAL_MAX_DOC, 1},
+    {"seal/" VP_SEAL_SIG, VP_SEAL_MAX_SIG, 1},
+    {"seal/" VP_SEAL_TSR, VP_SEAL_MAX_SIG, 1},
 };
 
 /* name below the top folder ("" for the folder itself), or NULL when not below it. */
@@ -621,6 +625,176 @@ static void check_clock(verify_state *v)
                  cJSON_IsString(gen) ? gen->valuestring : "an unrecorded time");
 }
 
+/* ---- the recording's seal (seal/) ---- */
+
+static void __attribute__((format(printf, 3, 4))) add_line(char (*lines)[512], size_t *count, const char *fmt, ...)
+{
+    va_list ap;
+    if (*count == VP_VERIFY_MAX_WARNINGS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(lines[(*count)++], sizeof lines[0], fmt, ap);
+    va_end(ap);
+}
+
+static const char *member_string(const cJSON *o, const char *key)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+/* Two optional times name the same second (a seal and a snapshot of one recording pick
+ * the same sidecar, but the comparison must not hang on how a fraction is spelled). */
+static int same_time(const char *a, const char *b)
+{
+    long long ta, tb;
+    if (!a || !b)
+        return !a && !b;
+    return !vp_time_parse(a, &ta) && !vp_time_parse(b, &tb) && ta == tb;
+}
+
+static int same_string(const char *a, const char *b)
+{
+    return a && b ? !strcmp(a, b) : !a && !b;
+}
+
+/* The seal's signature, its signer's chain to --trust and its time-stamps. */
+static int check_seal_signature(verify_state *v, const char *doc, size_t doc_len, const char *tsa_trust)
+{
+    char *sig = NULL, *tsr = NULL;
+    size_t sig_len = 0, tsr_len = 0;
+    vp_cms_verdict verdict;
+    vp_tsa_verdict tv;
+    vp_error e;
+    if (kept(v, "seal/" VP_SEAL_SIG, &sig, &sig_len)) {
+        fail(v, VP_CHECK_SEAL, "seal/%s: missing, but manifest.json says raw/ was sealed", VP_SEAL_SIG);
+        return -1;
+    }
+    vp_status st = vp_seal_verify_signature(doc, doc_len, (unsigned char *)sig, sig_len, v->trust, &verdict, &e);
+    if (!verdict.signature_valid || !verdict.signing_cert_v2_match) {
+        fail(v, VP_CHECK_SEAL, "seal/%s", e.message);
+        return -1;
+    }
+    snprintf(v->rep->seal_signer_subject, sizeof v->rep->seal_signer_subject, "%s", verdict.signer_subject);
+    if (!v->trust)
+        fail(v, VP_CHECK_SEAL, "seal/%s: signer not checked against a trust anchor: give --trust CA.pem (signer: %s)",
+             VP_SEAL_SIG, verdict.signer_subject);
+    else if (st)
+        fail(v, VP_CHECK_SEAL, "seal/%s: signer does not chain to %s: %s (signer: %s)", VP_SEAL_SIG, v->trust,
+             verdict.chain_error[0] ? verdict.chain_error : e.message, verdict.signer_subject);
+    if (!kept(v, "seal/" VP_SEAL_TSR, &tsr, &tsr_len) &&
+        vp_tsa_verify_response((unsigned char *)tsr, tsr_len, sig, sig_len, tsa_trust, &tv, &e))
+        fail(v, VP_CHECK_SEAL, "seal/%s (over %s): %s", VP_SEAL_TSR, VP_SEAL_SIG, e.message);
+    unsigned char *sv = NULL, *tok = NULL;
+    size_t sv_len = 0, tok_len = 0;
+    if (vp_cms_signature_timestamp((unsigned char *)sig, sig_len, &sv, &sv_len, &tok, &tok_len, &e))
+        fail(v, VP_CHECK_SEAL, "seal/%s: %s", VP_SEAL_SIG, e.message);
+    else if (tok && vp_tsa_verify_token(tok, tok_len, sv, sv_len, tsa_trust, &tv, &e))
+        fail(v, VP_CHECK_SEAL, "seal/%s: signature time-stamp: %s", VP_SEAL_SIG, e.message);
+    free(sv);
+    free(tok);
+    return 0;
+}
+
+/* raw/ is exactly what was sealed: every file the seal lists (its paths are relative to
+ * the recording's root, raw/ in a bundle) with its size and SHA-256, and no other. */
+static void check_seal_files(verify_state *v, const vp_seal *seal)
+{
+    for (size_t i = 0; i < seal->file_count; i++) {
+        char rel[4200];
+        snprintf(rel, sizeof rel, "raw/%s", seal->files[i].path);
+        int at = find_file(v, rel);
+        if (at < 0)
+            fail(v, VP_CHECK_SEAL, "%s: listed in seal/%s but missing from the bundle", rel, VP_SEAL_DOC);
+        else if ((long long)v->files[at].size != seal->files[i].size || strcmp(v->files[at].sha, seal->files[i].sha256))
+            fail(v, VP_CHECK_SEAL, "%s: %s differs from seal/%s: the recording was changed after it was sealed", rel,
+                 (long long)v->files[at].size != seal->files[i].size ? "size" : "SHA-256", VP_SEAL_DOC);
+    }
+    for (size_t i = 0; i < v->file_count; i++)
+        if (!strncmp(v->files[i].rel, "raw/", 4) && !vp_seal_find(seal, v->files[i].rel + 4))
+            fail(v, VP_CHECK_SEAL, "%s: in raw/ but not listed in seal/%s: added after the recording was sealed",
+                 v->files[i].rel, VP_SEAL_DOC);
+}
+
+/* What manifest.json says of the seal against the seal itself. */
+static void check_seal_claims(verify_state *v, const cJSON *rec, const vp_seal *seal)
+{
+    const cJSON *col = cJSON_GetObjectItemCaseSensitive(v->manifest, "collection");
+    const char *from = member_string(col, "captured_from"), *to = member_string(col, "captured_to");
+    if (!same_string(member_string(rec, "seal"), "seal/" VP_SEAL_DOC))
+        fail(v, VP_CHECK_SEAL, "manifest.json: /recording/seal: expected \"seal/%s\"", VP_SEAL_DOC);
+    if (!same_string(member_string(rec, "sealed_by"), v->rep->seal_signer_subject))
+        fail(v, VP_CHECK_SEAL, "manifest.json: /recording/sealed_by: '%s', but seal/%s was signed by '%s'",
+             member_string(rec, "sealed_by") ? member_string(rec, "sealed_by") : "null", VP_SEAL_SIG,
+             v->rep->seal_signer_subject);
+    if (!same_string(member_string(rec, "sealed_at"), seal->sealed_at))
+        fail(v, VP_CHECK_SEAL, "manifest.json: /recording/sealed_at differs from seal/%s /sealed_at", VP_SEAL_DOC);
+    if (!same_string(member_string(rec, "captured_from"), seal->captured_from) ||
+        !same_string(member_string(rec, "captured_to"), seal->captured_to))
+        fail(v, VP_CHECK_SEAL, "manifest.json: /recording/captured_from..captured_to differ from seal/%s",
+             VP_SEAL_DOC);
+    if (!same_time(from, seal->captured_from) || !same_time(to, seal->captured_to))
+        fail(v, VP_CHECK_SEAL, "seal/%s: capture window %s to %s, but manifest.json's collection window is %s to %s",
+             VP_SEAL_DOC, seal->captured_from ? seal->captured_from : "null",
+             seal->captured_to ? seal->captured_to : "null", from ? from : "null", to ? to : "null");
+}
+
+/* Whether raw/ was sealed at capture (manifest.json "recording"), and if so, that the
+ * seal holds. An unsealed replay is said (a warning row), not failed: its raw/ is proven
+ * from pack time only. A manifest from before "recording" is noted. */
+static void check_seal(verify_state *v, const char *tsa_trust)
+{
+    vp_verify_report *r = v->rep;
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(v->manifest, "recording");
+    const cJSON *sealed = cJSON_GetObjectItemCaseSensitive(rec, "sealed");
+    int has_seal_files = find_file(v, "seal/" VP_SEAL_DOC) >= 0 || find_file(v, "seal/" VP_SEAL_SIG) >= 0 ||
+                         find_file(v, "seal/" VP_SEAL_TSR) >= 0;
+    char *doc = NULL;
+    size_t doc_len = 0;
+    vp_seal *seal = NULL;
+    vp_error e;
+    if (!rec) {
+        add_line(r->notes, &r->note_count, "manifest.json has no \"recording\" member (a bundle made before recordings "
+                 "were sealed): whether raw/ was sealed at capture is not recorded, so its integrity is proven from "
+                 "pack time only");
+        if (has_seal_files)
+            fail(v, VP_CHECK_SEAL, "seal/: present, but manifest.json does not say the recording was sealed");
+        return;
+    }
+    if (!cJSON_IsBool(sealed)) {
+        fail(v, VP_CHECK_SEAL, "manifest.json: /recording/sealed: expected true or false");
+        return;
+    }
+    r->recording_sealed = cJSON_IsTrue(sealed);
+    if (!r->recording_sealed) {
+        if (has_seal_files)
+            fail(v, VP_CHECK_SEAL, "seal/: present, but manifest.json says the recording is not sealed");
+        else {
+            r->state[VP_CHECK_SEAL] = VP_CHECK_WARNING;
+            add_line(r->warnings, &r->warning_count, "unsealed replay: raw/ was not sealed when it was captured, so "
+                     "its integrity is proven from pack time (%s) only: the responses could have been edited before "
+                     "they were packed", member_string(v->manifest, "generated_at") ? member_string(v->manifest,
+                     "generated_at") : "not recorded");
+        }
+        return;
+    }
+    if (kept(v, "seal/" VP_SEAL_DOC, &doc, &doc_len)) {
+        fail(v, VP_CHECK_SEAL, "seal/%s: missing, but manifest.json says raw/ was sealed", VP_SEAL_DOC);
+        return;
+    }
+    if (check_seal_signature(v, doc, doc_len, tsa_trust))
+        return;
+    if (vp_seal_parse("seal/" VP_SEAL_DOC, doc, doc_len, &seal, &e)) {
+        fail(v, VP_CHECK_SEAL, "%s", e.message);
+        return;
+    }
+    snprintf(r->sealed_at, sizeof r->sealed_at, "%s", seal->sealed_at);
+    check_seal_files(v, seal);
+    check_seal_claims(v, rec, seal);
+    vp_seal_free(seal);
+    pass_unless_failed(v, VP_CHECK_SEAL);
+}
+
 vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *tsa_trust, const char *ledger,
                            vp_verify_report *rep, vp_error *err)
 {
@@ -628,6 +802,7 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
     memset(rep, 0, sizeof *rep);
     rep->manifest_failing = -1;
     rep->clock_pinned = -1;
+    rep->recording_sealed = -1;
     vp_status st = vp_sha256_file(bundle, rep->bundle_sha256, err);
     if (st)
         return st;
@@ -649,6 +824,8 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
     rep->manifest_verified = v.authentic && rep->state[VP_CHECK_TRUST] == VP_CHECK_PASSED;
     if (!st && !v.stopped)
         check_clock(&v);
+    if (!st && !v.stopped && rep->state[VP_CHECK_MANIFEST] == VP_CHECK_PASSED)
+        check_seal(&v, tsa_trust ? tsa_trust : trust);
     if (!st && ledger)
         check_ledger(&v, ledger, trust);
     for (size_t i = 0; i < v.file_count; i++) {

@@ -74,7 +74,7 @@ class Clock(TempDirTest):
         rc, out, err = run(["verify", b, "--trust", cert])
         self.assertEqual(rc, 0, out + err)
         self.assertRegex(out, r"(?m)^  clock\s+ok$")
-        self.assertNotIn("warning:", out)
+        self.assertNotIn("warning: manifest.json: the clock was pinned", out)
 
     def test_verify_warns_on_pinned_times_without_a_time_stamp(self):
         key, cert, ca = self.keygen()
@@ -82,7 +82,8 @@ class Clock(TempDirTest):
         rc, out, err = run(["verify", b, "--trust", ca])
         self.assertEqual(rc, 0, out + err)  # a warning, not a failure
         self.assertRegex(out, r"(?m)^  clock\s+WARNING$")
-        (warning,) = [line for line in out.splitlines() if line.startswith("warning: ")]
+        # the sample's raw/ is an unsealed replay, which verify also warns about (test_seal.py)
+        (warning,) = [line for line in out.splitlines() if line.startswith("warning: ") and "unsealed" not in line]
         self.assertIn("pinned (--now) at " + PINNED, warning)
         self.assertIn("no RFC 3161 time-stamp", warning)
         self.assertIn("capture window", warning)
@@ -94,7 +95,7 @@ class Clock(TempDirTest):
         self.assertTrue(v["verified"])
         self.assertTrue(v["clock_pinned"])
         self.assertEqual(v["checks"]["clock"], "warning")
-        self.assertEqual(len(v["warnings"]), 1)
+        self.assertEqual(len([w for w in v["warnings"] if "unsealed replay" not in w]), 1)
         self.assertEqual(v["problems"], [])
 
     def test_a_time_stamp_backs_pinned_times(self):
@@ -109,7 +110,7 @@ class Clock(TempDirTest):
         self.assertEqual(rc, 0, out + err)
         self.assertRegex(out, r"(?m)^  timestamp\s+ok$")
         self.assertRegex(out, r"(?m)^  clock\s+ok$")
-        self.assertNotIn("warning:", out)
+        self.assertNotIn("warning: manifest.json: the clock was pinned", out)
 
     def test_summary_separates_evidence_result_from_verification(self):
         key, cert, ca = self.keygen()
