@@ -221,6 +221,8 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kbool(w, "pinned", m->clock_pinned);
     vp_jw_kstring(w, "source", m->clock_source);
     vp_jw_end(w);
+    /* the file config_sha256 is the hash of, and what re-performance evaluates with */
+    vp_jw_kstring(w, "config_file", m->config_file);
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes
