@@ -307,7 +307,13 @@ static vp_status find_baselines(state *s, const vp_findings_header *h, char **pa
         if (stat(bundle, &sb) || !S_ISREG(sb.st_mode))
             continue; /* recorded but moved to other storage: the others may still hold it */
         memset(here, 0, h->baseline_count * sizeof *here);
-        if ((st = vp_archive_scan(bundle, NULL, scan_entry, &scan, NULL, err)) || !scan.any)
+        if ((st = vp_archive_scan(bundle, NULL, scan_entry, &scan, NULL, err)) && st != VP_ERR_NOMEM) {
+            /* another bundle that cannot be read does not decide this one: said, and skipped */
+            note(s, "%s skipped while looking for baselines: %s", entries[e].bundle, err ? err->message : "unreadable");
+            st = VP_OK;
+            continue;
+        }
+        if (st || !scan.any)
             continue;
         snprintf(label, sizeof label, "baselines/%zu", e + 1);
         if ((st = join(dest, s->work, "baselines", err)) || (st = make_dir(dest, err)) ||
