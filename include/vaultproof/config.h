@@ -150,6 +150,8 @@ const vp_signer_settings *vp_config_signer(const vp_config *cfg);
 /* The WORM catalog the config selects: its own ("worm_catalog": path relative to the
  * config file, or an inline object) or, when unset or null, the built-in one. */
 vp_status vp_config_worm_catalog(const vp_config *cfg, vp_worm_catalog **out, vp_error *err);
+/* The file path "worm_catalog" gives, as written (NULL when it is null, absent or inline). */
+const char *vp_config_worm_catalog_file(const vp_config *cfg);
 
 /* ---- the copy an evidence bundle carries (docs/config.md "In an evidence bundle") ---- */
 

@@ -256,6 +256,12 @@ int vpf_config_beside_name(const vp_config *c, const char *path, char *out, size
     return beside(c->name, path, out, size);
 }
 
+const char *vp_config_worm_catalog_file(const vp_config *c)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(c->root, "worm_catalog");
+    return cJSON_IsString(w) ? w->valuestring : NULL;
+}
+
 vp_status vp_config_worm_catalog(const vp_config *c, vp_worm_catalog **out, vp_error *err)
 {
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(c->root, "worm_catalog");

@@ -213,8 +213,16 @@ static vp_status load_inputs(state *s, vp_error *err)
                             "the configuration they were evaluated with; re-perform by hand with that configuration "
                             "(docs/user-guide.md, \"Re-performing a bundle by hand\")", s->opt->bundle,
                             VP_BUNDLE_CONFIG);
-    if ((st = vp_config_load_named(cfg, VP_BUNDLE_CONFIG, &s->cfg, err)) ||
-        (st = vp_pipeline_worm_catalog(NULL, s->cfg, &s->worm, err)) || (st = vp_catalog_builtin(&s->cat, err)) ||
+    if ((st = vp_config_load_named(cfg, VP_BUNDLE_CONFIG, &s->cfg, err)))
+        return st;
+    /* a bundle's config names only the catalog copy beside it: never another file of
+     * this machine, which a hostile bundle could otherwise have read */
+    const char *worm = vp_config_worm_catalog_file(s->cfg);
+    if (worm && strcmp(worm, strrchr(VP_BUNDLE_WORM_CATALOG, '/') + 1))
+        return vp_error_set(err, VP_ERR_INPUT, "%s: %s: /worm_catalog: '%s'; a bundled configuration names only its "
+                            "bundled copy \"%s\" (or null, or an inline catalog)", s->opt->bundle, VP_BUNDLE_CONFIG,
+                            worm, strrchr(VP_BUNDLE_WORM_CATALOG, '/') + 1);
+    if ((st = vp_pipeline_worm_catalog(NULL, s->cfg, &s->worm, err)) || (st = vp_catalog_builtin(&s->cat, err)) ||
         (st = vp_findings_file_open(findings, &s->recorded, err)))
         return st;
     const vp_findings_header *h = vp_findings_file_header(s->recorded);

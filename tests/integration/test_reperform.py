@@ -16,6 +16,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 from test_pack import retar  # noqa: E402
 from vptest import BINARY, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
 
+sys.path.insert(0, os.path.join(SOURCE, "tests", "emulator"))
+from arm_emulator import Emulator  # noqa: E402
+from test_live_collect import secret_env  # noqa: E402
+
 LATER = "2026-09-30T07:00:00Z"
 FILES = ["data/snapshot.json", "data/findings.json", "data/assessment-results.json"]
 DEMO_NAME = "contoso-health-2026-q3-20260930T060000Z"
@@ -234,6 +238,12 @@ class Reperform(TempDirTest):
         self.assertIn("give the .tar.gz", err)
         rc, _, _ = run(["reperform"])
         self.assertEqual(rc, 2)
+        # a bundled config that names another file of this machine as WORM catalog is refused
+        config = os.path.join(root, "config", "vaultproof.json")
+        edit(config, '"worm_catalog":\tnull', '"worm_catalog":\t"/etc/hostname"')
+        rc, out, err = self.reperform(root)
+        self.assertEqual(rc, 3, out + err)
+        self.assertIn("names only its bundled copy", err)
         shutil.rmtree(os.path.join(root, "config"))
         rc, out, err = self.reperform(root)
         self.assertEqual(rc, 3, out + err)
@@ -241,6 +251,26 @@ class Reperform(TempDirTest):
         rc, out, _ = run(["reperform", "--help"])
         self.assertEqual(rc, 0)
         self.assertIn("--ledger FILE", out)
+
+
+class LiveBundle(TempDirTest):
+    def test_live_bundle_reperforms_identical(self):
+        rc, _, err = run(["keygen", "--out", self.path("K"), "--now", PINNED])
+        self.assertEqual(rc, 0, err)
+        with Emulator(os.path.join(SAMPLE, "raw"), page_size=50) as emu:
+            info = emu.info
+            rc, out, err = run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--period", "2026-Q3",
+                                "--out", self.path("live"), "--key", self.path("K", "signer.key"), "--cert",
+                                self.path("K", "signer.pem"), "--now", PINNED, "--arm-endpoint", info["arm"],
+                                "--authority-host", info["authority"], "--ca-bundle", info["ca"]],
+                               env=secret_env(info), timeout=300)
+        self.assertEqual(rc, 0, err)
+        bundle = out.splitlines()[0]
+        root = extract(bundle, self.path("x"))
+        self.assertEqual(load(os.path.join(root, "data", "snapshot.json"))["collection"]["source"], "live")
+        rc, out, err = run(["reperform", bundle, "--trust", self.path("K", "ca.pem")])
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(out.splitlines()[-1], "reperform: IDENTICAL")
 
 
 class ByHand(TempDirTest):
