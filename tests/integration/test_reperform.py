@@ -231,6 +231,24 @@ class Reperform(TempDirTest):
         self.assertEqual(rc, 0, out + err)
         self.assertIdentical(*self.reperform(bundle))
 
+    def test_unsafe_archive_writes_nothing_outside(self):
+        import io
+        import tarfile
+        bad = self.path("bad.tar.gz")
+        with tarfile.open(bad, "w:gz") as tar:
+            for name in ("top/manifest.json", "top/../../escaped.json"):
+                info = tarfile.TarInfo(name)
+                info.size = 2
+                tar.addfile(info, io.BytesIO(b"{}"))
+        os.makedirs(self.path("work"))
+        keep = self.path("work", "keep")
+        rc, out, err = self.reperform(bad, "--keep", keep)
+        self.assertEqual(rc, 3, out + err)
+        self.assertIn("..", err)
+        self.assertFalse(os.path.exists(self.path("escaped.json")))
+        self.assertFalse(os.path.exists(self.path("work", "escaped.json")))
+        self.assertEqual(os.listdir(keep), [], "nothing extracted from an archive that is not sound")
+
     def test_usage_and_unusable_bundles(self):
         root = extract(self.demo, self.path("x"))
         rc, _, err = self.reperform(root, "--trust", self.ca)
