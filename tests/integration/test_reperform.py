@@ -203,6 +203,13 @@ class Reperform(TempDirTest):
         self.assertEqual(load(os.path.join(root, "data", "snapshot.json"))["collection"]["clock_pinned"], False)
         self.assertIdentical(*self.reperform(bundle, "--trust", self.ca))
 
+    def test_pack_subscription_narrows_the_bundled_scope(self):
+        sub = "e608fb0d-26e7-4f43-82d7-dce452427c58"
+        bundle = pack(self.path("a"), self.keys, extra=["--subscription", sub])
+        root = extract(bundle, self.path("x"))
+        self.assertEqual(load(os.path.join(root, "config", "vaultproof.json"))["scope"]["subscriptions"], [sub])
+        self.assertIdentical(*self.reperform(bundle))
+
     def test_config_with_signer_and_worm_catalog_file(self):
         conf = self.path("conf")
         os.makedirs(os.path.join(conf, "keys"))
