@@ -133,6 +133,8 @@ static const char readme_text[] =
     "==========================\n\n"
     "Contents\n"
     "  raw/        the Azure Resource Manager responses the evidence was built from\n"
+    "  config/     vaultproof.json: the configuration the findings were evaluated with\n"
+    "              (signer left out); vaultproof reperform re-derives data/ from it and raw/\n"
     "  data/       snapshot.json, findings.json, assessment-results.json (NIST OSCAL)\n"
     "  report/     report.pdf (the evidence report, with its own embedded PAdES signature),\n"
     "              workbook.xlsx (full populations)\n"
