@@ -23,6 +23,11 @@ typedef struct vp_worm_catalog vp_worm_catalog;
 
 /* Loads and validates path. *out is owned by the caller (vp_config_free). */
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err);
+/* The same, reading path but named name (may be NULL: path) in what is recorded: the
+ * findings' and OSCAL's config path, and the origin of a WORM catalog file the config
+ * names (relative to name's directory). pack and reperform read a bundle's
+ * config/vaultproof.json from where it sits and record it as "config/vaultproof.json". */
+vp_status vp_config_load_named(const char *path, const char *name, vp_config **out, vp_error *err);
 void vp_config_free(vp_config *cfg);
 
 /* Organization name, report title (NULL when not set). */
@@ -113,6 +118,8 @@ const vp_eval_settings *vp_config_eval(const vp_config *cfg);
 /* The config file's SHA-256 (hex), for the record of what was evaluated. */
 const char *vp_config_sha256(const vp_config *cfg);
 const char *vp_config_path(const vp_config *cfg);
+/* How records name the config: the name given to vp_config_load_named, else the path. */
+const char *vp_config_name(const vp_config *cfg);
 
 /* ---- what live collection reads ("live", docs/config.md) ---- */
 typedef struct {
@@ -148,5 +155,35 @@ const vp_signer_settings *vp_config_signer(const vp_config *cfg);
 /* The WORM catalog the config selects: its own ("worm_catalog": path relative to the
  * config file, or an inline object) or, when unset or null, the built-in one. */
 vp_status vp_config_worm_catalog(const vp_config *cfg, vp_worm_catalog **out, vp_error *err);
+/* The file path "worm_catalog" gives, as written (NULL when it is null, absent or inline). */
+const char *vp_config_worm_catalog_file(const vp_config *cfg);
+
+/* ---- the copy an evidence bundle carries (docs/config.md "In an evidence bundle") ---- */
+
+/* Name of the bundled configuration inside a bundle, and of a WORM catalog file it names
+ * (relative to the bundle's top folder). */
+#define VP_BUNDLE_CONFIG "config/vaultproof.json"
+#define VP_BUNDLE_WORM_CATALOG "config/worm-catalog.json"
+
+typedef struct {
+    char *config;         /* the bundled vaultproof.json: JSON text ending in a newline */
+    size_t config_len;
+    char *worm_catalog;   /* the WORM catalog file the config names (its bytes, to be stored
+                             as VP_BUNDLE_WORM_CATALOG), or NULL when it names none */
+    size_t worm_catalog_len;
+} vp_config_bundled;
+
+/* The configuration as a bundle carries it, so the findings can be re-derived from the
+ * bundle alone: every member evaluation or collection reads is kept; "signer" (private
+ * key, certificate and chain paths, passphrase source, TSA) is left out; a "worm_catalog"
+ * file path is replaced by the name of the bundled copy (VP_BUNDLE_WORM_CATALOG relative
+ * to VP_BUNDLE_CONFIG) and its bytes returned; subscription_count > 0 replaces
+ * /scope/subscriptions by these (pack --subscription), so the copy says the scope that was
+ * collected. *out (vp_config_bundled_free) is set only on success.
+ * Errors: VP_ERR_INPUT/VP_ERR_IO naming the WORM catalog file when it cannot be read;
+ * VP_ERR_NOMEM. */
+vp_status vp_config_bundle(const vp_config *cfg, const char *const *subscriptions, size_t subscription_count,
+                           vp_config_bundled *out, vp_error *err);
+void vp_config_bundled_free(vp_config_bundled *b);
 
 #endif

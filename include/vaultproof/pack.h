@@ -4,6 +4,9 @@
  *
  * A bundle is a deterministic .tar.gz (vaultproof/archive.h) with one top folder:
  *   raw/                          every *.json of the replay directory, same relative paths
+ *   config/vaultproof.json        the configuration collected and evaluated with, without the
+ *                                 signer (vp_config_bundle); [config/worm-catalog.json] the
+ *                                 WORM catalog file it names, if any
  *   data/snapshot.json            the snapshot
  *   data/findings.json            the findings
  *   data/assessment-results.json  the findings as NIST OSCAL assessment results

@@ -103,6 +103,7 @@ int vp_cmd_render(int argc, char **argv);
 int vp_cmd_keygen(int argc, char **argv);
 int vp_cmd_pack(int argc, char **argv);
 int vp_cmd_verify(int argc, char **argv);
+int vp_cmd_reperform(int argc, char **argv);
 extern const vp_cli_help vp_help_collect;
 extern const vp_cli_help vp_help_evaluate;
 extern const vp_cli_help vp_help_controls;
@@ -110,5 +111,6 @@ extern const vp_cli_help vp_help_render;
 extern const vp_cli_help vp_help_keygen;
 extern const vp_cli_help vp_help_pack;
 extern const vp_cli_help vp_help_verify;
+extern const vp_cli_help vp_help_reperform;
 
 #endif

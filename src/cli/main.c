@@ -18,6 +18,8 @@ static const vp_command commands[] = {
     {"keygen", "write demo signing keys (NOT FOR PRODUCTION) for trying signed bundles", &vp_help_keygen, vp_cmd_keygen},
     {"pack", "build, sign and archive one evidence bundle, recorded in the ledger", &vp_help_pack, vp_cmd_pack},
     {"verify", "check a bundle: files, SHA256SUMS, signature, trust, ledger", &vp_help_verify, vp_cmd_verify},
+    {"reperform", "re-derive a bundle's data/ from its raw/ and config/; compare bytes",
+     &vp_help_reperform, vp_cmd_reperform},
 };
 
 static const char exit_codes[] =

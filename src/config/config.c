@@ -9,28 +9,39 @@
 #include "vaultproof/worm.h"
 
 
-/* Every top-level key the configuration knows and the JSON type it must have. */
+/* Every top-level key the configuration knows, the JSON type it must have, and what the
+ * copy of the configuration an evidence bundle carries does with it (config_bundle.c;
+ * docs/config.md "In an evidence bundle" is this column in words). */
 static const struct {
     const char *key;
     int type; /* cJSON type mask */
+    vpf_bundle_action bundle;
 } known_keys[] = {
-    {"organization", cJSON_String},
-    {"report_title", cJSON_String},
-    {"scope", cJSON_Object},
-    {"frameworks", cJSON_Array},
-    {"critical", cJSON_Object},
-    {"retention_minimums", cJSON_Object},
-    {"rpo_hours", cJSON_Number},
-    {"hyper_care_days", cJSON_Number},
-    {"exemptions", cJSON_Array},
-    {"decommissioned", cJSON_Array},
-    {"worm_catalog", cJSON_NULL | cJSON_String | cJSON_Object},
-    {"classes", cJSON_Object},
-    {"rule_parameters", cJSON_Object},
-    {"live", cJSON_Object},
-    {"signer", cJSON_Object},
-    {"report", cJSON_Object},
+    {"organization", cJSON_String, VPF_BUNDLE_KEEP},
+    {"report_title", cJSON_String, VPF_BUNDLE_KEEP},
+    {"scope", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"frameworks", cJSON_Array, VPF_BUNDLE_KEEP},
+    {"critical", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"retention_minimums", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"rpo_hours", cJSON_Number, VPF_BUNDLE_KEEP},
+    {"hyper_care_days", cJSON_Number, VPF_BUNDLE_KEEP},
+    {"exemptions", cJSON_Array, VPF_BUNDLE_KEEP},
+    {"decommissioned", cJSON_Array, VPF_BUNDLE_KEEP},
+    {"worm_catalog", cJSON_NULL | cJSON_String | cJSON_Object, VPF_BUNDLE_FILE},
+    {"classes", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"rule_parameters", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"live", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"signer", cJSON_Object, VPF_BUNDLE_DROP},
+    {"report", cJSON_Object, VPF_BUNDLE_KEEP},
 };
+
+vpf_bundle_action vpf_config_bundle_action(const char *key)
+{
+    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++)
+        if (!strcmp(known_keys[i].key, key))
+            return known_keys[i].bundle;
+    return VPF_BUNDLE_DROP; /* not reached for a loaded config: unknown keys are refused */
+}
 
 /* The lists of strings (e.g. scope globs) share this reader with config_eval.c. */
 static const char *type_words(int mask)
@@ -151,6 +162,11 @@ static vp_status check_lengths(const char *file, const cJSON *node, const char *
 
 vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
 {
+    return vp_config_load_named(path, NULL, out, err);
+}
+
+vp_status vp_config_load_named(const char *path, const char *name, vp_config **out, vp_error *err)
+{
     vp_jreader r = {.file = path, .err = err, .status = VP_OK};
     vp_status st;
     *out = NULL;
@@ -158,7 +174,8 @@ vp_status vp_config_load(const char *path, vp_config **out, vp_error *err)
     if (!c)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     c->path = strdup(path);
-    if (!c->path) {
+    c->name = strdup(name ? name : path);
+    if (!c->path || !c->name) {
         vp_config_free(c);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
@@ -213,6 +230,7 @@ void vp_config_free(vp_config *c)
     cJSON_Delete(c->root);
     vpc_arena_free(&c->arena);
     free(c->path);
+    free(c->name);
     free(c);
 }
 
@@ -221,6 +239,7 @@ const char *vp_config_owner_tag(const vp_config *c) { return c->owner_tag; }
 const vp_eval_settings *vp_config_eval(const vp_config *c) { return &c->eval; }
 const char *vp_config_sha256(const vp_config *c) { return c->sha256; }
 const char *vp_config_path(const vp_config *c) { return c->path; }
+const char *vp_config_name(const vp_config *c) { return c->name; }
 const char *vp_config_report_title(const vp_config *c) { return c->report_title; }
 
 const char *const *vp_config_subscriptions(const vp_config *c, size_t *count)
@@ -241,12 +260,29 @@ const char *const *vp_config_vault_exclude(const vp_config *c, size_t *count)
     return c->exclude;
 }
 
+/* path as given when absolute, else joined to the directory of base (a config file). */
+static int beside(const char *base, const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(base, '/');
+    int n = path[0] == '/' || !slash ? snprintf(out, size, "%s", path)
+                                     : snprintf(out, size, "%.*s/%s", (int)(slash - base), base, path);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 int vpf_config_beside(const vp_config *c, const char *path, char *out, size_t size)
 {
-    const char *slash = strrchr(c->path, '/');
-    int n = path[0] == '/' || !slash ? snprintf(out, size, "%s", path)
-                                     : snprintf(out, size, "%.*s/%s", (int)(slash - c->path), c->path, path);
-    return n < 0 || (size_t)n >= size ? -1 : 0;
+    return beside(c->path, path, out, size);
+}
+
+int vpf_config_beside_name(const vp_config *c, const char *path, char *out, size_t size)
+{
+    return beside(c->name, path, out, size);
+}
+
+const char *vp_config_worm_catalog_file(const vp_config *c)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(c->root, "worm_catalog");
+    return cJSON_IsString(w) ? w->valuestring : NULL;
 }
 
 vp_status vp_config_worm_catalog(const vp_config *c, vp_worm_catalog **out, vp_error *err)
@@ -259,19 +295,21 @@ vp_status vp_config_worm_catalog(const vp_config *c, vp_worm_catalog **out, vp_e
         char *text = cJSON_PrintUnformatted(w), label[4200];
         if (!text)
             return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        snprintf(label, sizeof label, "%s#/worm_catalog", c->path);
+        snprintf(label, sizeof label, "%s#/worm_catalog", c->name);
         st = vp_worm_catalog_parse(label, text, strlen(text), out, err);
         free(text);
         return st;
     }
-    /* a path, relative to the configuration file's directory */
-    char full[8192], *data = NULL;
+    /* a path, relative to the configuration file's directory; the snapshot names it
+     * relative to the config's name, as the config does */
+    char full[8192], named[8192], *data = NULL;
     size_t len = 0;
-    if (vpf_config_beside(c, w->valuestring, full, sizeof full))
+    if (vpf_config_beside(c, w->valuestring, full, sizeof full) ||
+        vpf_config_beside_name(c, w->valuestring, named, sizeof named))
         return vp_error_set(err, VP_ERR_INPUT, "%s: /worm_catalog: path too long", c->path);
     if ((st = vp_read_file(full, &data, &len, err)))
         return vp_error_prefix(err, "%s: /worm_catalog", c->path);
-    st = vp_worm_catalog_parse(full, data, len, out, err);
+    st = vp_worm_catalog_parse(named, data, len, out, err);
     free(data);
     return st;
 }

@@ -9,6 +9,7 @@
 struct vp_config {
     vp_arena arena;
     char *path;
+    char *name;          /* how records name the config (vp_config_name); never NULL once loaded */
     char sha256[65];
     cJSON *root;
     const char *organization, *report_title;
@@ -28,6 +29,21 @@ vp_status vpf_config_string_list(vp_config *c, vp_jreader *r, const cJSON *obj, 
 /* path as given when absolute, else joined to the config file's directory, into out.
  * Returns -1 when it does not fit. */
 int vpf_config_beside(const vp_config *c, const char *path, char *out, size_t size);
+
+/* What the bundled copy of the configuration does with a top-level member (config.c's
+ * table of known keys says it for every key; config_bundle.c acts on it). */
+typedef enum {
+    VPF_BUNDLE_KEEP = 0, /* copied as it is */
+    VPF_BUNDLE_DROP,     /* left out: the signer's private paths and passphrase source */
+    VPF_BUNDLE_FILE      /* worm_catalog: a file path is copied beside the bundled config */
+} vpf_bundle_action;
+
+/* The action for top-level key (a key the loader accepted). */
+vpf_bundle_action vpf_config_bundle_action(const char *key);
+
+/* path relative to the directory of the config's name (vp_config_name), into out: how
+ * records name a file the config names. Returns -1 when it does not fit. */
+int vpf_config_beside_name(const vp_config *c, const char *path, char *out, size_t size);
 
 /* Reads and validates the "signer" object (config_signer.c). */
 vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r);

@@ -357,7 +357,7 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
                                 s->lazy_source);
     }
     *out = NULL;
-    if ((st = check_overrides(catalog, settings, opt->config_label ? opt->config_label : vp_config_path(config), err)))
+    if ((st = check_overrides(catalog, settings, opt->config_label ? opt->config_label : vp_config_name(config), err)))
         return st;
     vp_findings *f = calloc(1, sizeof *f);
     if (!f)

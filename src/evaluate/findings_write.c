@@ -28,7 +28,7 @@ static void write_record(vp_jsonw *w, const vp_findings *f)
     vp_jw_end(w);
     vp_jw_key(w, "config");
     vp_jw_object(w, VP_JW_COMPACT);
-    vp_jw_kstring(w, "path", vp_config_path(f->config));
+    vp_jw_kstring(w, "path", vp_config_name(f->config));
     vp_jw_kstring(w, "sha256", vp_config_sha256(f->config));
     vp_jw_kstring(w, "organization", vp_config_organization(f->config));
     vp_jw_kstring(w, "report_title", vp_config_report_title(f->config));

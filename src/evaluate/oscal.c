@@ -772,11 +772,11 @@ static void write_run_resources(oscal *o, const char *findings_sha256)
           version, nz(catalog_sha));
     write_resource(o, o->catalog_res, &(resource_link){"assessment-plan", hash_href(o, catalog_sha), catalog_sha});
     t_clear(&o->title);
-    t_fmt(o, &o->title, "Configuration %s", nz(vp_config_path(f->config)));
+    t_fmt(o, &o->title, "Configuration %s", nz(vp_config_name(f->config)));
     t_clear(&o->body);
     t_fmt(o, &o->body, "vaultproof.json: scope, classes, retention minimums, RPO, exemptions, rule parameters.");
     write_resource(o, uuid_of(o, id, "resource/config"),
-                   &(resource_link){"config", file_href(o, vp_config_path(f->config)), vp_config_sha256(f->config)});
+                   &(resource_link){"config", file_href(o, vp_config_name(f->config)), vp_config_sha256(f->config)});
 }
 
 static void write_back_matter(oscal *o, const char *findings_sha256)

@@ -134,6 +134,8 @@ static const char readme_text[] =
     "==========================\n\n"
     "Contents\n"
     "  raw/        the Azure Resource Manager responses the evidence was built from\n"
+    "  config/     vaultproof.json: the configuration the findings were evaluated with\n"
+    "              (signer left out); vaultproof reperform re-derives data/ from it and raw/\n"
     "  data/       snapshot.json, findings.json, assessment-results.json (NIST OSCAL)\n"
     "  report/     report.pdf (the evidence report, with its own embedded PAdES signature),\n"
     "              workbook.xlsx (full populations)\n"
@@ -240,6 +242,8 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kstring(w, "source", m->clock_source);
     vp_jw_end(w);
     recording_member(w, m);
+    /* the file config_sha256 is the hash of, and what re-performance evaluates with */
+    vp_jw_kstring(w, "config_file", m->config_file);
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes

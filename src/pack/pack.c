@@ -32,7 +32,8 @@ typedef struct {
     int archive_fd;     /* --out, opened once (vpk_archive_open); -1 when not */
     vpk_staging stg;    /* everything staged goes through stg.fd (staging.c) */
     vp_signer *signer;
-    vp_config *cfg;
+    vp_config *cfg;      /* the user's config, then (stage_config) the bundled copy evaluated with */
+    vp_config *user_cfg; /* the user's config once cfg is the bundled copy: the signer's strings */
     vp_worm_catalog *worm;
     vp_catalog *cat;
     vp_snapshot *snap;
@@ -79,6 +80,7 @@ static void pack_free(pack_state *s)
     vp_catalog_free(s->cat);
     vp_worm_catalog_free(s->worm);
     vp_config_free(s->cfg);
+    vp_config_free(s->user_cfg);
     vp_signer_free(s->signer);
     vp_seal_loaded_free(&s->replay_seal);
     vp_seal_free(s->live_seal);
@@ -298,6 +300,38 @@ static vp_status record_staged(pack_state *s, const char *rel, const char sha[65
     return vpk_staged_record(&s->stg, rel, sha, (long long)sb.st_size, err);
 }
 
+/* The configuration goes into the bundle (VP_BUNDLE_CONFIG, without the signer:
+ * vp_config_bundle; a WORM catalog file it names beside it), and collection and
+ * evaluation then read that copy, so what the bundle says is what was evaluated and
+ * `vaultproof reperform` gives the same bytes. The findings and the WORM catalog's
+ * origin record it bundle-relatively. The user's config stays loaded for the signer's
+ * strings (tsa_url points into it). */
+static vp_status stage_config(pack_state *s, vp_error *err)
+{
+    vp_config_bundled b;
+    vp_config *bundled = NULL;
+    char path[4096];
+    vp_status st = vp_config_bundle(s->cfg, s->opt->subscriptions, s->opt->subscription_count, &b, err);
+    if (st)
+        return st;
+    st = vpk_staged_write(&s->stg, VP_BUNDLE_CONFIG, b.config, b.config_len, err);
+    if (!st && b.worm_catalog)
+        st = vpk_staged_write(&s->stg, VP_BUNDLE_WORM_CATALOG, b.worm_catalog, b.worm_catalog_len, err);
+    vp_config_bundled_free(&b);
+    snprintf(path, sizeof path, "%s/%s", s->stg.root, VP_BUNDLE_CONFIG); /* the loader takes a path */
+    if (st || (st = vp_config_load_named(path, VP_BUNDLE_CONFIG, &bundled, err)))
+        return st;
+    vp_worm_catalog_free(s->worm);
+    s->worm = NULL;
+    if ((st = vp_config_worm_catalog(bundled, &s->worm, err))) {
+        vp_config_free(bundled);
+        return st;
+    }
+    s->user_cfg = s->cfg;
+    s->cfg = bundled;
+    return VP_OK;
+}
+
 static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
 {
     vp_pipeline_collect_options co = {0};
@@ -308,15 +342,18 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     size_t nbase = 0;
     snprintf(raw, sizeof raw, "%s/raw", s->stg.root); /* the collector takes paths */
     snprintf(seal_dir, sizeof seal_dir, "%s/seal", s->stg.root);
+    if ((st = stage_config(s, err)))
+        return st;
     co.config = s->cfg;
     co.worm = s->worm;
     co.clock = s->opt->clock;
     co.subscriptions = s->opt->subscriptions;
     co.subscription_count = s->opt->subscription_count;
     /* the snapshot is built from raw/, so the bundle holds exactly the responses it rests
-     * on; a replay is still named by the directory the user gave */
+     * on, and names it as it sits in the bundle ("raw"), so that replaying the bundle's
+     * raw/ gives the same bytes (a live recording names its endpoint either way) */
     co.replay_dir = s->opt->replay_dir ? raw : NULL;
-    co.input_label = s->opt->replay_dir;
+    co.input_label = s->opt->replay_dir ? "raw" : NULL;
     co.record_dir = s->opt->replay_dir ? NULL : raw;
     co.token_file = s->opt->token_file;
     co.arm_endpoint = s->opt->arm_endpoint;
@@ -338,7 +375,7 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     if ((st = load_baselines(s, err)))
         return st;
     eo.config = s->cfg;
-    eo.config_label = s->opt->config_path;
+    eo.config_label = VP_BUNDLE_CONFIG;
     eo.catalog = s->cat;
     eo.clock = s->opt->clock;
     eo.snapshot = (vp_snapshot_ref){"data/snapshot.json", s->snap_sha, s->snap};
@@ -494,7 +531,8 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, size_t fai
                            vp_signer_subject(s->signer, subject, sizeof subject), s->tsa_url != NULL,
                            s->opt->clock.pinned, s->opt->clock.from, (long long)failing, s->seal != NULL,
                            s->sealed_by, s->seal ? s->seal->sealed_at : NULL, s->seal ? s->seal->captured_from : NULL,
-                           s->seal ? s->seal->captured_to : NULL};
+                           s->seal ? s->seal->captured_to : NULL,
+                           VP_BUNDLE_CONFIG /* config_sha256 is the bundled copy's (stage_config) */};
     char *data = NULL;
     size_t len = 0;
     unsigned char *der = NULL;

@@ -83,7 +83,8 @@ vp_status vpk_write_readme(vpk_staging *staging, vp_error *err);
 /* What manifest.json says besides the file list. NULL strings are written as null. */
 typedef struct {
     const char *organization, *period, *request_id, *generated_at;
-    const char *tool_version, *tool_commit, *catalog_version, *config_sha256;
+    const char *tool_version, *tool_commit, *catalog_version;
+    const char *config_sha256;  /* of config_file's bytes */
     const char *captured_from, *captured_to;
     int complete, verified;
     const char *result, *previous_bundle_sha256, *signer_subject;
@@ -95,6 +96,7 @@ typedef struct {
      * sealed, the seal's signer, time and capture window */
     int sealed;
     const char *sealed_by, *sealed_at, *sealed_from, *sealed_to;
+    const char *config_file;    /* the bundled configuration (VP_BUNDLE_CONFIG) config_sha256 is of */
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging with the hashes recorded

@@ -186,7 +186,7 @@ static decl *find_decl(const verify_state *v, const char *rel)
  * added. */
 static int dir_listed(const verify_state *v, const char *dir)
 {
-    static const char *const layout[] = {"certs", "data", "raw", "report"};
+    static const char *const layout[] = {"certs", "config", "data", "raw", "report"};
     size_t n = strlen(dir), lo = 0, hi = v->decl_count;
     for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++)
         if (!strcmp(dir, layout[i]))

@@ -15,8 +15,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
 
 LATER = "2026-09-30T07:00:00Z"
-TOP_FILES = ["README.txt", "SHA256SUMS", "certs/signer.pem", "data/assessment-results.json", "data/findings.json",
-             "data/snapshot.json", "manifest.json", "manifest.json.p7s", "report/report.pdf", "report/workbook.xlsx"]
+TOP_FILES = ["README.txt", "SHA256SUMS", "certs/signer.pem", "config/vaultproof.json", "data/assessment-results.json",
+             "data/findings.json", "data/snapshot.json", "manifest.json", "manifest.json.p7s", "report/report.pdf",
+             "report/workbook.xlsx"]
 
 
 def retar(src_dir, out_path, mtime=0):
@@ -254,8 +255,9 @@ class Pack(TempDirTest):
 
     def test_raw_holds_exactly_what_the_snapshot_was_built_from(self):
         """The bundle's raw/ is the copy the snapshot is read from: the replay reader's
-        files (*.json, nothing hidden) and nothing else, and the snapshot still names the
-        directory the user gave."""
+        files (*.json, nothing hidden) and nothing else, and the snapshot names it as it
+        sits in the bundle ("raw"), not the directory the user gave (issue 14: re-performance
+        from the bundle alone)."""
         keys = self.keygen()
         replay = self.path("replay")
         shutil.copytree(os.path.join(SAMPLE, "raw"), replay)
@@ -277,7 +279,7 @@ class Pack(TempDirTest):
         expected = sorted(os.path.relpath(os.path.join(d, f), os.path.join(SAMPLE, "raw"))
                           for d, _, fs in os.walk(os.path.join(SAMPLE, "raw")) for f in fs if f.endswith(".json"))
         self.assertEqual(packed, expected)
-        self.assertEqual(load(os.path.join(root, "data", "snapshot.json"))["collection"]["input"], replay)
+        self.assertEqual(load(os.path.join(root, "data", "snapshot.json"))["collection"]["input"], "raw")
 
     def test_usage(self):
         rc, _, err = run(["pack"])

@@ -139,6 +139,91 @@ START_TEST(config_texts_have_limits)
 }
 END_TEST
 
+/* The copy a bundle carries: nothing of the signer (paths, passphrase source, TSA) in
+ * it, everything evaluation reads kept, a WORM catalog file copied and renamed. */
+START_TEST(bundled_copy_leaves_the_signer_out)
+{
+    static const char *const secret[] = {"keys-dir/signer.key", "signer.key", "keys-dir/signer.pem", "chain.pem",
+                                         "VP_SECRET_PASSPHRASE_VAR", "tsa.example", "signer", "passphrase"};
+    static const char worm[] = "{\"format\":\"vaultproof-worm-catalog/1\",\"version\":\"mine-1\",\"sources\":[{\"id\":"
+                               "\"s\",\"title\":\"T\"}],\"regions\":[{\"location\":\"East US\",\"status\":\"ga\","
+                               "\"sources\":[\"s\"]}]}";
+    vp_config *cfg = NULL, *back = NULL;
+    vp_error e = {0};
+    vp_config_bundled b;
+    size_t n;
+    write_file("mine-worm.json", worm);
+    ck_assert_int_eq(load("{\"organization\":\"Contoso\",\"scope\":{\"subscriptions\":[\"a\"]},\"rpo_hours\":12,"
+                          "\"worm_catalog\":\"mine-worm.json\",\"live\":{\"cloud\":\"AzureUSGovernment\"},"
+                          "\"exemptions\":[{\"resource\":\"r\",\"rule\":\"backup.rpo\",\"reason\":\"why\","
+                          "\"approver\":\"CISO\",\"expires\":\"2027-01-31\"}],"
+                          "\"signer\":{\"key\":\"keys-dir/signer.key\",\"cert\":\"keys-dir/signer.pem\","
+                          "\"chain\":\"chain.pem\",\"passphrase_env\":\"VP_SECRET_PASSPHRASE_VAR\","
+                          "\"tsa\":\"https://tsa.example/tsr\"}}",
+                          &cfg, &e),
+                     VP_OK);
+    ck_assert_int_eq(vp_config_bundle(cfg, NULL, 0, &b, &e), VP_OK);
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+        ck_assert_msg(!strstr(b.config, secret[i]), "'%s' reached the bundled config:\n%s", secret[i], b.config);
+    ck_assert_ptr_nonnull(strstr(b.config, "\"worm-catalog.json\""));
+    ck_assert_ptr_null(strstr(b.config, "mine-worm.json"));
+    ck_assert_uint_eq(b.worm_catalog_len, strlen(worm));
+    ck_assert_mem_eq(b.worm_catalog, worm, strlen(worm));
+    ck_assert_int_eq(b.config[b.config_len - 1], '\n');
+
+    /* it reads back (named as in a bundle) as the same evaluation settings and scope */
+    write_file("worm-catalog.json", b.worm_catalog);
+    ck_assert_int_eq(vp_config_load_named(write_file("bundled.json", b.config), "config/vaultproof.json", &back, &e),
+                     VP_OK);
+    ck_assert_str_eq(vp_config_name(back), "config/vaultproof.json");
+    ck_assert_str_eq(vp_config_organization(back), "Contoso");
+    ck_assert_int_eq(vp_config_eval(back)->rpo_hours, 12);
+    ck_assert_int_eq(vp_config_eval(back)->exemption_count, 1);
+    ck_assert_str_eq(vp_config_eval(back)->exemptions[0].approver, "CISO");
+    ck_assert_str_eq(vp_config_live(back)->cloud, "AzureUSGovernment");
+    ck_assert_str_eq(vp_config_subscriptions(back, &n)[0], "a");
+    ck_assert_ptr_null(vp_config_signer(back)->key);
+    vp_worm_catalog *w = NULL;
+    ck_assert_int_eq(vp_config_worm_catalog(back, &w, &e), VP_OK);
+    ck_assert_str_eq(vp_worm_catalog_version(w), "mine-1");
+    ck_assert_str_eq(vp_worm_catalog_origin(w), "config/worm-catalog.json"); /* named as the bundle names it */
+    vp_worm_catalog_free(w);
+    vp_config_free(back);
+    vp_config_bundled_free(&b);
+    vp_config_free(cfg);
+
+    /* passphrase_file goes too; --subscription replaces the scope; no catalog file: none copied */
+    static const char *const subs[] = {"sub-x", "sub-y"};
+    ck_assert_int_eq(load("{\"signer\":{\"key\":\"k.p12\",\"passphrase_file\":\"/run/secrets/vp-pass-file\"},"
+                          "\"worm_catalog\":null}",
+                          &cfg, &e),
+                     VP_OK);
+    ck_assert_int_eq(vp_config_bundle(cfg, subs, 2, &b, &e), VP_OK);
+    ck_assert_ptr_null(strstr(b.config, "vp-pass-file"));
+    ck_assert_ptr_null(strstr(b.config, "k.p12"));
+    ck_assert_ptr_null(b.worm_catalog);
+    ck_assert_int_eq(vp_config_load(write_file("bundled.json", b.config), &back, &e), VP_OK);
+    ck_assert_int_eq(vp_config_subscriptions(back, &n) != NULL, 1);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(vp_config_subscriptions(back, &n)[1], "sub-y");
+    vp_config_free(back);
+    vp_config_bundled_free(&b);
+    vp_config_free(cfg);
+
+    /* a WORM catalog file that cannot be read is an error naming the config member */
+    unlink(write_file("mine-worm.json", ""));
+    ck_assert_int_eq(load("{\"worm_catalog\":\"mine-worm.json\"}", &cfg, &e), VP_OK);
+    ck_assert_int_ne(vp_config_bundle(cfg, NULL, 0, &b, &e), VP_OK);
+    ck_assert_ptr_nonnull(strstr(e.message, "/worm_catalog"));
+    ck_assert_ptr_null(b.config);
+    vp_config_free(cfg);
+    static const char *const made[] = {"c.json", "bundled.json", "worm-catalog.json"};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+        unlink(write_file(made[i], ""));
+    rmdir(dir);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -147,6 +232,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, valid_config_and_scope);
     tcase_add_test(tc, config_errors_name_the_key);
     tcase_add_test(tc, config_texts_have_limits);
+    tcase_add_test(tc, bundled_copy_leaves_the_signer_out);
     suite_add_tcase(s, tc);
     return s;
 }
