@@ -28,6 +28,13 @@ typedef struct {
     const char *font_dir;              /* directory with DejaVuSans.ttf etc., or NULL for the default search */
     const char *xlsx_name;             /* the workbook's file name, referenced from the PDF, or NULL */
     const char *xlsx_sha256;           /* and its hash, when already written, or NULL */
+    /* The how-to-verify texts (PDF appendix, workbook README sheet): rendered inside a
+     * bundle, they name it (bundle_name: the .tar.gz's name without ".tar.gz", which is
+     * also its top folder) and the expected SHA-256 fingerprint of the CA to trust
+     * ("AB:CD:...", vaultproof/keys.h vp_trust_anchor), and are runnable as printed.
+     * NULL: "BUNDLE" stands for the bundle and the texts say they are a template. */
+    const char *bundle_name;
+    const char *ca_fingerprint;
     void (*warn)(void *ctx, const char *message); /* optional: non-fatal problems (missing glyphs) */
     void *warn_ctx;
 } vp_render_input;

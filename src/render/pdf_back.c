@@ -240,26 +240,40 @@ static void hashes(pdf_ctx *c)
     raw_files(c);
 }
 
+/* The size of the command lines: the longest (about 140 characters) fits the page width
+ * in the mono font, so pdftotext gives each back as the one line it must be run as. */
+#define VERIFY_COMMAND_SIZE 5.6f
+
+/* The same "$ " lines as the bundle's README.txt, from templates/report/report.json
+ * "/verification" (the workbook's README sheet prints them too). Rendered by pack they
+ * name the bundle and the CA's fingerprint and run as printed
+ * (tests/integration/test_literal_steps.py); rendered alone, BUNDLE stands for the
+ * bundle and the intro says they are a template. */
 static void verify(pdf_ctx *c)
 {
     static const pdf_col cols[] = {{NULL, PDF_WIDTH, PF_MONO, PA_LEFT, 0}};
     const vp_render_input *in = c->in;
     const cJSON *steps = vpr_texts_node(c->texts, "/verification");
-    /* not the output's own name: the same inputs must give the same bytes wherever written */
-    const char *vars[] = {"snapshot", vpr_pdf_nz(in->snapshot_label), "findings", vpr_pdf_nz(in->findings_label),
-                          "collected_at", vpr_pdf_nz(c->snap->collection.generated_at), "evaluated_at",
-                          vpr_pdf_nz(c->hdr->generated_at), NULL};
+    const char *fp = in->bundle_name && in->ca_fingerprint
+                         ? vpr_pdf_printf(c, "  -> sha256 Fingerprint=%s", in->ca_fingerprint)
+                         : "";
+    const char *vars[] = {"bundle", in->bundle_name ? in->bundle_name : "BUNDLE", "fingerprint_expect", fp, NULL};
     vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/verify/title"), 1);
-    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/verify/intro"));
+    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/appendix/verify/intro", vars));
+    if (!in->bundle_name)
+        vpr_pdf_para(c, PF_BOLD, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/verify/template"));
     for (int i = 0; steps && i < cJSON_GetArraySize(steps) && !c->status; i++) {
         const cJSON *cmds = vpr_texts_node(c->texts, vpr_pdf_printf(c, "/verification/%d/commands", i));
         vpr_pdf_heading(c, 2, vpr_pdf_t(c, vpr_pdf_printf(c, "/verification/%d/title", i)), 0);
         vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, vpr_pdf_printf(c, "/verification/%d/text", i), vars));
         pdf_table t;
-        vpr_pdf_table_begin(c, &t, cols, 1, 7);
+        vpr_pdf_table_begin(c, &t, cols, 1, VERIFY_COMMAND_SIZE);
         t.rows = 1; /* every command on the shaded background */
         for (int k = 0; cmds && k < cJSON_GetArraySize(cmds); k++) {
-            const char *row[] = {vpr_pdf_strdup(c, vpr_pdf_tf(c, vpr_pdf_printf(c, "/verification/%d/commands/%d", i, k), vars))};
+            const char *line = vpr_pdf_strdup(c, vpr_pdf_tf(c, vpr_pdf_printf(c, "/verification/%d/commands/%d", i, k), vars));
+            if (!*line)
+                continue; /* an expectation not known here (the CA's fingerprint) */
+            const char *row[] = {line};
             vpr_pdf_table_strings(c, &t, row);
             t.rows = 1;
         }

@@ -2,7 +2,7 @@
  * SHA-256 of the snapshot and findings), how its sheets relate, which sheet holds which
  * population (with the continuation of any population split at Excel's row limit) and
  * how to verify it. Labels in column A, values in B; the prose is
- * templates/report/workbook.json. */
+ * templates/report/workbook.json, the verification steps the report's (report.json). */
 #include <stdio.h>
 #include <string.h>
 
@@ -195,6 +195,54 @@ static void sheets(readme *r)
         sheet_row(r, &r->x->sheets[i]);
 }
 
+/* The report's how-to-verify steps (templates/report/report.json "/verification", one
+ * place for both): every "$ " command and "  -> " expectation in a cell of its own in
+ * column B, so each reads back as the one line it must be run as. Named as in the PDF
+ * (vpr_pdf's verify): the bundle and the CA's fingerprint when pack renders, else BUNDLE
+ * and a line saying the steps are a template. */
+static void verify_steps(readme *r)
+{
+    const vp_render_input *in = r->x->in;
+    vpr_texts *texts = NULL;
+    vp_error err;
+    char fp[160]; /* "  -> sha256 Fingerprint=" and 95 characters */
+    if (vpr_texts_load(VPR_TEXTS_REPORT, &texts, &err)) {
+        vpr_xlsx_fail(r->x, err.status, "%s", err.message);
+        return;
+    }
+    snprintf(fp, sizeof fp, "%s%s", in->bundle_name && in->ca_fingerprint ? "  -> sha256 Fingerprint=" : "",
+             in->bundle_name && in->ca_fingerprint ? in->ca_fingerprint : "");
+    const char *const vars[] = {"bundle", in->bundle_name ? in->bundle_name : "BUNDLE", "fingerprint_expect", fp,
+                                NULL};
+    const cJSON *steps = vpr_texts_node(texts, "/verification");
+    heading(r, "/readme/verify_title");
+    cell(r, 1, vpr_texts_fill(&r->x->buf, vpr_texts_string(texts, "/sections/appendix/verify/intro"), vars),
+         r->x->f.wrap);
+    r->row++;
+    if (!in->bundle_name) {
+        cell(r, 1, vpr_texts_string(texts, "/sections/appendix/verify/template"), r->x->f.label);
+        r->row++;
+    }
+    for (int i = 0; steps && i < cJSON_GetArraySize(steps) && !r->x->status; i++) {
+        const cJSON *step = cJSON_GetArrayItem(steps, i);
+        const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(step, "commands");
+        cell(r, 0, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(step, "title")), r->x->f.label);
+        cell(r, 1, vpr_texts_fill(&r->x->buf, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(step, "text")),
+                                  vars), r->x->f.wrap);
+        r->row++;
+        for (int k = 0; cmds && k < cJSON_GetArraySize(cmds); k++) {
+            const char *line = vpr_texts_fill(&r->x->buf, cJSON_GetStringValue(cJSON_GetArrayItem(cmds, k)), vars);
+            if (!*line)
+                continue; /* an expectation not known here (the CA's fingerprint) */
+            cell(r, 1, line, NULL);
+            r->row++;
+        }
+    }
+    vpr_texts_free(texts);
+    heading(r, "/readme/sampling_title");
+    lines(r, "/readme/sampling");
+}
+
 void vpr_xlsx_write_readme(xlsx_ctx *x)
 {
     readme r = {.x = x, .ws = x->readme};
@@ -212,8 +260,7 @@ void vpr_xlsx_write_readme(xlsx_ctx *x)
     lines(&r, "/readme/relations");
     heading(&r, "/readme/conventions_title");
     lines(&r, "/readme/conventions");
-    heading(&r, "/readme/verify_title");
-    lines(&r, "/readme/verify");
+    verify_steps(&r);
     worksheet_set_column(r.ws, 0, 0, 34, NULL);
     worksheet_set_column(r.ws, 1, 1, 110, NULL);
     worksheet_set_column(r.ws, 2, 2, 10, NULL);
