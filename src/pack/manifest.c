@@ -250,6 +250,7 @@ static void readme_steps(FILE *fp, const vpk_readme_facts *f)
             "  -> bundle: VERIFIED\n"
             "$ vaultproof reperform %s.tar.gz --trust ca.pem\n"
             "  -> reperform: IDENTICAL\n"
+            "   Anything else ends in \"bundle: NOT VERIFIED\" after the lines saying what failed.\n"
             "   verify's line \"evidence result: FAIL (N failing findings)\" is what the findings\n"
             "   say, not the verification. Add --tsa-trust tsa-ca.pem for a time-stamped bundle\n"
             "   and --ledger ledger.jsonl to check the archive's ledger records it.\n\n",

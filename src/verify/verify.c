@@ -507,8 +507,8 @@ static int sums_signed(verify_state *v)
 }
 
 /* SHA256SUMS.p7s over exactly SHA256SUMS's bytes (before check_sums cuts them into
- * lines), by the manifest's signer, chaining to --trust when given (without one the
- * trust check has already failed). */
+ * lines), by the manifest's signer (issuer and serial), chaining to --trust when given
+ * (a failed chain is the trust check's; without an anchor it has already failed). */
 static void check_sums_signature(verify_state *v, const char *sums, size_t sums_len)
 {
     char *sig = NULL;
@@ -527,8 +527,10 @@ static void check_sums_signature(verify_state *v, const char *sums, size_t sums_
     else if (strcmp(verdict.signer_issuer, v->signer_issuer) || strcmp(verdict.signer_serial, v->signer_serial))
         fail(v, VP_CHECK_SUMS_SIGNATURE, "%s: signed by %s (serial %s), not by manifest.json's signer",
              VP_BUNDLE_SUMS_SIGNATURE, verdict.signer_subject, verdict.signer_serial);
-    else if (v->trust && (st || !verdict.chain_trusted))
-        fail(v, VP_CHECK_SUMS_SIGNATURE, "%s: signer does not chain to %s: %s", VP_BUNDLE_SUMS_SIGNATURE, v->trust,
+    else if (v->trust && (st || !verdict.chain_trusted) && v->rep->state[VP_CHECK_TRUST] == VP_CHECK_PASSED)
+        /* a trust failure, not an integrity one: the checks go on (the same signer's
+         * manifest signature chained, so only the certificates it carries can differ) */
+        fail(v, VP_CHECK_TRUST, "%s: signer does not chain to %s: %s", VP_BUNDLE_SUMS_SIGNATURE, v->trust,
              verdict.chain_error[0] ? verdict.chain_error : e.message);
     pass_unless_failed(v, VP_CHECK_SUMS_SIGNATURE);
 }
