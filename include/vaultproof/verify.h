@@ -19,7 +19,8 @@
  * reader's own bounds are in vaultproof/archive.h): manifest.json and SHA256SUMS (a
  * 100k-file bundle has about 20 MB of each), manifest.json.p7s and .tsr, and
  * report/report.pdf, whose size the manifest must also declare; and the entries before
- * the manifest and its signature in the archive (README.txt, SHA256SUMS, certs/, data/). */
+ * the manifest and its signature in the archive (README.txt, SHA256SUMS, SHA256SUMS.p7s,
+ * certs/, data/). SHA256SUMS.p7s is held like manifest.json.p7s (VP_VERIFY_MAX_SIGNATURE). */
 #define VP_VERIFY_MAX_MANIFEST (64ULL << 20)
 #define VP_VERIFY_MAX_SIGNATURE (1ULL << 20)
 #define VP_VERIFY_MAX_PDF (256ULL << 20)

@@ -204,6 +204,27 @@ class LiteralSteps(TempDirTest):
                 self.assertIn(fingerprint, expected, "the CA's fingerprint as openssl prints it")
                 self.assertIn("bundle: VERIFIED", expected)
 
+    def test_rendered_outside_a_bundle_the_texts_say_they_are_a_template(self):
+        """vaultproof render has no bundle: BUNDLE stands for it, the texts say so, and no
+        fingerprint is claimed."""
+        top = os.path.join(self.tree, self.stem)
+        out = os.path.join(self.tmp, "render")
+        os.mkdir(out)
+        rc, _, err = run(["render", "--snapshot", os.path.join(top, "data", "snapshot.json"), "--findings",
+                          os.path.join(top, "data", "findings.json"), "--pdf", os.path.join(out, "report.pdf"),
+                          "--xlsx", os.path.join(out, "workbook.xlsx"), "--period", "2026-Q3", "--now", PINNED])
+        self.assertEqual(rc, 0, err)
+        pdf_text = subprocess.run(["pdftotext", os.path.join(out, "report.pdf"), "-"], capture_output=True,
+                                  check=True).stdout.decode()
+        for where, steps in (("report.pdf", pdf_steps(os.path.join(out, "report.pdf"))),
+                             ("workbook.xlsx", workbook_steps(os.path.join(out, "workbook.xlsx")))):
+            with self.subTest(where=where):
+                commands = "\n".join(c for c, _ in steps)
+                self.assertIn("tar -xzf BUNDLE.tar.gz", commands)
+                self.assertNotIn(self.stem, commands)
+                self.assertFalse(any(e.startswith("sha256 Fingerprint=") for _, es in steps for e in es))
+        self.assertIn("not runnable as", pdf_text)
+
     def test_good_bundle_passes_every_step_as_printed(self):
         for where, steps in self.sets.items():
             with self.subTest(where=where):
