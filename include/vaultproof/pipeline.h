@@ -205,6 +205,7 @@ typedef struct {
     const char *font_dir;             /* or NULL: the default search */
     const char *bundle_name;          /* as vp_render_input (pack: the bundle's stem), or NULL */
     const char *ca_fingerprint;       /* as vp_render_input, or NULL */
+    int timestamped;                  /* as vp_render_input */
     void (*warn)(void *ctx, const char *message); /* optional: non-fatal problems */
     void *warn_ctx;
 } vp_pipeline_render_options;

@@ -13,6 +13,7 @@
 #include "vaultproof/fileio.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/render.h"
 #include "vaultproof/tsa.h"
 #include "vaultproof/version.h"
 
@@ -130,11 +131,10 @@ vp_status vpk_staged_copy(vpk_staging *staging, const char *src, const char *rel
     return st;
 }
 
-/* README.txt. Every command is one "$ " line for POSIX sh, run from the directory that
- * holds the .tar.gz and ca.pem (or where an earlier "$ cd" took it); what it must print
- * follows on "  -> " lines. tests/integration/test_literal_steps.py runs them as printed
- * on a good bundle and on tampered ones, so a step that does not work, or does not
- * catch what it claims to, fails there. */
+/* README.txt: the layout, the CA to trust, the steps (vp_render_verify_text: the list the
+ * report and the workbook print too, every command one "$ " line for POSIX sh with what
+ * it must print on "  -> " lines; tests/integration/test_literal_steps.py runs them as
+ * printed on a good bundle and on tampered ones) and what the times mean. */
 static void readme_contents(FILE *fp)
 {
     fputs("Contents\n"
@@ -172,91 +172,6 @@ static void readme_anchor(FILE *fp, const vp_trust_anchor *a)
               fp);
 }
 
-static void readme_steps(FILE *fp, const vpk_readme_facts *f)
-{
-    const char *b = f->stem;
-    fprintf(fp,
-            "How to verify, step by step, with standard tools\n"
-            "  Put the bundle and the CA certificate, saved as ca.pem, in one directory:\n"
-            "    %s.tar.gz\n"
-            "    ca.pem\n"
-            "  and run there, in this order, every line below that begins with \"$ \" (without\n"
-            "  the \"$ \"; POSIX sh; a \"$ cd\" line changes directory for the lines after it).\n"
-            "  The lines beginning with \"  -> \" are what the command must print; a command that\n"
-            "  fails, or an expected line that does not appear, means the bundle must not be\n"
-            "  relied on.\n\n",
-            b);
-    fputs("1. The CA certificate you were given is the one the bundle was signed under:\n"
-          "$ openssl x509 -in ca.pem -noout -fingerprint -sha256\n",
-          fp);
-    if (f->anchor && f->anchor->known)
-        fprintf(fp, "  -> sha256 Fingerprint=%s\n", f->anchor->sha256_fingerprint);
-    else
-        fputs("   (the fingerprint the signer's organization gave you; OpenSSL 1.1 prints \"SHA256\")\n", fp);
-    fprintf(fp,
-            "2. The archive holds one top folder; unpack it and go in (the steps below read\n"
-            "   ../ca.pem):\n"
-            "$ tar -tzf %s.tar.gz | cut -d/ -f1 | sort -u\n"
-            "  -> %s\n"
-            "$ tar -xzf %s.tar.gz\n"
-            "$ cd %s\n",
-            b, b, b, b);
-    fputs("3. SHA256SUMS was signed by a certificate that chains to ca.pem:\n"
-          "$ openssl cms -verify -binary -inform DER -in SHA256SUMS.p7s -content SHA256SUMS -CAfile ../ca.pem "
-          "-purpose any -out /dev/null\n"
-          "  -> CMS Verification successful\n"
-          "4. Every file SHA256SUMS lists is intact (it lists every file but itself and its\n"
-          "   signature, manifest.json and its signature included):\n"
-          "$ sha256sum -c --strict --quiet SHA256SUMS && echo \"all listed files intact\"\n"
-          "  -> all listed files intact\n"
-          "5. Nothing unlisted was added: the files present, but SHA256SUMS and SHA256SUMS.p7s,\n"
-          "   are as many as SHA256SUMS lists:\n"
-          "$ test \"$(find . ! -type d ! -path ./SHA256SUMS ! -path ./SHA256SUMS.p7s | wc -l)\" -eq "
-          "\"$(wc -l < SHA256SUMS)\" && echo \"nothing unlisted\"\n"
-          "  -> nothing unlisted\n"
-          "6. The manifest (what was packed, every file's size and SHA-256) is signed the same way:\n"
-          "$ openssl cms -verify -binary -inform DER -in manifest.json.p7s -content manifest.json -CAfile ../ca.pem "
-          "-purpose any -out /dev/null\n"
-          "  -> CMS Verification successful\n"
-          "7. The report's own PAdES signature, with ca.pem in an NSS database made beside the\n"
-          "   bundle folder, not in it (pdfsig exits 0 even for a digest mismatch: read its output):\n"
-          "$ mkdir -p ../nssdb\n"
-          "$ certutil -N -d sql:../nssdb --empty-password\n"
-          "$ certutil -A -d sql:../nssdb -n vaultproof-ca -t CT,C,C -i ../ca.pem\n"
-          "$ pdfsig -nssdir sql:../nssdb report/report.pdf\n"
-          "  -> Total document signed\n"
-          "  -> Signature Validation: Signature is Valid.\n"
-          "  -> Certificate Validation: Certificate is Trusted.\n"
-          "8. A second PDF verifier. mutool has no trust store it could be given ca.pem in, so it\n"
-          "   prints \"Certificate error: Unknown error.\" for any certificate it cannot chain\n"
-          "   (step 7 checked the chain); the line that matters is the last one, which after any\n"
-          "   change to the file reads \"Digest error: Signature invalidated by change to\n"
-          "   document.\" (mutool exits 0 either way):\n"
-          "$ mutool sign -v report/report.pdf\n"
-          "  -> The document is unchanged since signing.\n",
-          fp);
-    if (f->timestamped)
-        fputs("9. The RFC 3161 time-stamp over manifest.json.p7s (tsa-ca.pem: the time-stamping\n"
-              "   authority's CA, obtained separately and saved beside ca.pem); the time it vouches\n"
-              "   for is what openssl ts -reply -in manifest.json.tsr -text prints as \"Time stamp\":\n"
-              "$ openssl ts -verify -in manifest.json.tsr -data manifest.json.p7s -CAfile ../tsa-ca.pem\n"
-              "  -> Verification: OK\n",
-              fp);
-    fprintf(fp,
-            "\nOr all of it at once with vaultproof (also the time-stamp tokens inside the signatures),\n"
-            "and the findings re-derived from raw/ and compared byte for byte:\n"
-            "$ cd ..\n"
-            "$ vaultproof verify %s.tar.gz --trust ca.pem\n"
-            "  -> bundle: VERIFIED\n"
-            "$ vaultproof reperform %s.tar.gz --trust ca.pem\n"
-            "  -> reperform: IDENTICAL\n"
-            "   Anything else ends in \"bundle: NOT VERIFIED\" after the lines saying what failed.\n"
-            "   verify's line \"evidence result: FAIL (N failing findings)\" is what the findings\n"
-            "   say, not the verification. Add --tsa-trust tsa-ca.pem for a time-stamped bundle\n"
-            "   and --ledger ledger.jsonl to check the archive's ledger records it.\n\n",
-            b, b);
-}
-
 static void readme_times(FILE *fp)
 {
     fputs("Times\n"
@@ -280,13 +195,20 @@ vp_status vpk_write_readme(vpk_staging *staging, const vpk_readme_facts *facts, 
     fputs("==========================\n\n", fp);
     readme_contents(fp);
     readme_anchor(fp, facts->anchor);
-    readme_steps(fp, facts);
+    fputs("How to verify, step by step, with standard tools\n", fp);
+    /* the steps the report and the workbook print too: one list (render) */
+    vp_status st = vp_render_verify_text(fp, facts->stem, facts->anchor && facts->anchor->known
+                                                              ? facts->anchor->sha256_fingerprint : NULL,
+                                         facts->timestamped, err);
+    fputc('\n', fp);
     readme_times(fp);
-    if (fclose(fp)) {
+    if (fclose(fp) && !st)
+        st = vp_error_set(err, VP_ERR_NOMEM, "README.txt: out of memory");
+    if (st) {
         free(data);
-        return vp_error_set(err, VP_ERR_NOMEM, "README.txt: out of memory");
+        return st;
     }
-    vp_status st = vpk_staged_write(staging, "README.txt", data, len, err);
+    st = vpk_staged_write(staging, "README.txt", data, len, err);
     free(data);
     return st;
 }

@@ -316,6 +316,7 @@ static vp_status render_both(pack_state *s, vp_error *err)
     /* the how-to-verify texts name the real bundle and the CA's fingerprint */
     ro.bundle_name = s->stem;
     ro.ca_fingerprint = s->anchor.known ? s->anchor.sha256_fingerprint : NULL;
+    ro.timestamped = s->tsa_url != NULL;
     vp_status st = vpk_staged_mkdirs(&s->stg, VP_BUNDLE_REPORT_PDF, err);
     return st ? st : vp_pipeline_render(&ro, err);
 }

@@ -114,6 +114,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     in.font_dir = opt->font_dir;
     in.bundle_name = opt->bundle_name;
     in.ca_fingerprint = opt->ca_fingerprint;
+    in.timestamped = opt->timestamped;
     in.warn = opt->warn;
     in.warn_ctx = opt->warn_ctx;
     if (opt->xlsx_path) {

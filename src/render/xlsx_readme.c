@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "render/verify_steps.h"
 #include "render/xlsx_internal.h"
 #include "vaultproof/version.h"
 
@@ -195,49 +196,41 @@ static void sheets(readme *r)
         sheet_row(r, &r->x->sheets[i]);
 }
 
-/* The report's how-to-verify steps (templates/report/report.json "/verification", one
- * place for both): every "$ " command and "  -> " expectation in a cell of its own in
- * column B, so each reads back as the one line it must be run as. Named as in the PDF
- * (vpr_pdf's verify): the bundle and the CA's fingerprint when pack renders, else BUNDLE
- * and a line saying the steps are a template. */
+static void steps_para(void *ctx, const char *text, int emphasis)
+{
+    readme *r = ctx;
+    cell(r, 1, text, emphasis ? r->x->f.label : r->x->f.wrap);
+    r->row++;
+}
+
+static void steps_step(void *ctx, const char *title, const char *text)
+{
+    readme *r = ctx;
+    cell(r, 0, title, r->x->f.label);
+    cell(r, 1, text, r->x->f.wrap);
+    r->row++;
+}
+
+/* One cell per line, so each reads back as the one line it must be run as. */
+static void steps_line(void *ctx, const char *line)
+{
+    readme *r = ctx;
+    cell(r, 1, line, NULL);
+    r->row++;
+}
+
+/* The report's how-to-verify steps (render/verify_steps.h: one list for the PDF, this
+ * sheet and README.txt), named as in the PDF. */
 static void verify_steps(readme *r)
 {
     const vp_render_input *in = r->x->in;
+    const vpr_verify_sink sink = {steps_para, steps_step, steps_line, r};
+    const vpr_verify_names names = {in->bundle_name, in->ca_fingerprint, in->timestamped};
     vpr_texts *texts = NULL;
     vp_error err;
-    char fp[160]; /* "  -> sha256 Fingerprint=" and 95 characters */
-    if (vpr_texts_load(VPR_TEXTS_REPORT, &texts, &err)) {
-        vpr_xlsx_fail(r->x, err.status, "%s", err.message);
-        return;
-    }
-    snprintf(fp, sizeof fp, "%s%s", in->bundle_name && in->ca_fingerprint ? "  -> sha256 Fingerprint=" : "",
-             in->bundle_name && in->ca_fingerprint ? in->ca_fingerprint : "");
-    const char *const vars[] = {"bundle", in->bundle_name ? in->bundle_name : "BUNDLE", "fingerprint_expect", fp,
-                                NULL};
-    const cJSON *steps = vpr_texts_node(texts, "/verification");
     heading(r, "/readme/verify_title");
-    cell(r, 1, vpr_texts_fill(&r->x->buf, vpr_texts_string(texts, "/sections/appendix/verify/intro"), vars),
-         r->x->f.wrap);
-    r->row++;
-    if (!in->bundle_name) {
-        cell(r, 1, vpr_texts_string(texts, "/sections/appendix/verify/template"), r->x->f.label);
-        r->row++;
-    }
-    for (int i = 0; steps && i < cJSON_GetArraySize(steps) && !r->x->status; i++) {
-        const cJSON *step = cJSON_GetArrayItem(steps, i);
-        const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(step, "commands");
-        cell(r, 0, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(step, "title")), r->x->f.label);
-        cell(r, 1, vpr_texts_fill(&r->x->buf, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(step, "text")),
-                                  vars), r->x->f.wrap);
-        r->row++;
-        for (int k = 0; cmds && k < cJSON_GetArraySize(cmds); k++) {
-            const char *line = vpr_texts_fill(&r->x->buf, cJSON_GetStringValue(cJSON_GetArrayItem(cmds, k)), vars);
-            if (!*line)
-                continue; /* an expectation not known here (the CA's fingerprint) */
-            cell(r, 1, line, NULL);
-            r->row++;
-        }
-    }
+    if (vpr_texts_load(VPR_TEXTS_REPORT, &texts, &err) || vpr_verify_steps(texts, &names, &sink, &err))
+        vpr_xlsx_fail(r->x, err.status, "%s", err.message);
     vpr_texts_free(texts);
     heading(r, "/readme/sampling_title");
     lines(r, "/readme/sampling");
