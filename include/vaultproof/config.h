@@ -146,6 +146,8 @@ typedef struct {
     const char *passphrase_env;  /* environment variable holding the key's passphrase */
     const char *passphrase_file; /* file whose first line is the passphrase */
     const char *tsa;             /* RFC 3161 time-stamping authority URL */
+    const char *ca;              /* the CA (PEM) auditors should trust: its subject and
+                                    fingerprint are printed in the bundle's README.txt */
 } vp_signer_settings;
 
 /* The signer settings (all NULL when the config has no "signer"). Paths are resolved

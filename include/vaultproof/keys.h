@@ -85,4 +85,24 @@ vp_status vp_signer_cert_der(const vp_signer *s, unsigned char **der, size_t *de
 vp_status vp_signer_sign(const vp_signer *s, const void *data, size_t len, unsigned char **sig, size_t *sig_len,
                          vp_error *err);
 
+/* The CA an auditor should trust for a signer's signatures, as the bundle's README.txt
+ * names it. */
+#define VP_FINGERPRINT_MAX 96 /* 32 bytes as "AB:CD:...:EF" and the NUL */
+typedef struct {
+    int known;                                 /* 0: no CA was given or found */
+    char subject[512];                         /* RFC 2253, one line */
+    char sha256_fingerprint[VP_FINGERPRINT_MAX]; /* upper-case hex pairs joined by ':', as
+                                                  `openssl x509 -noout -fingerprint -sha256`
+                                                  prints after "sha256 Fingerprint=" */
+} vp_trust_anchor;
+
+/* Names the trust anchor of s: the first certificate of the PEM file ca_path, or, when
+ * ca_path is NULL, the last certificate of the signer's chain if it is self-signed
+ * (otherwise out->known is 0 and VP_OK is returned). The CA must have issued the signer
+ * (directly or through the signer's chain; validity times are not checked here).
+ * Errors: VP_ERR_INPUT (ca_path unreadable or not a PEM certificate), VP_ERR_CRYPTO (the
+ * CA did not issue the signer: the message names both subjects and OpenSSL's reason),
+ * VP_ERR_NOMEM. */
+vp_status vp_signer_trust_anchor(const vp_signer *s, const char *ca_path, vp_trust_anchor *out, vp_error *err);
+
 #endif

@@ -15,16 +15,21 @@
  *   seal/recording-seal.json[.p7s, .tsr]  only when the responses were sealed at capture
  *                                 (vaultproof/seal.h): live, or --replay of a sealed
  *                                 recording; manifest.json "recording" says which
- *   README.txt                    how to verify by hand
+ *   README.txt                    how to verify by hand (every command a "$ " line)
  *   manifest.json                 "vaultproof-manifest/1": pack metadata and every other
- *                                 file (except SHA256SUMS and manifest.json.p7s) with size
- *                                 and SHA-256, sorted by path
- *   SHA256SUMS                    `sha256sum -c` list of every file except itself and
- *                                 manifest.json.p7s (so manifest.json is included)
+ *                                 file (except manifest.json.p7s, manifest.json.tsr,
+ *                                 SHA256SUMS and SHA256SUMS.p7s, written after it) with
+ *                                 size and SHA-256, sorted by path
  *   manifest.json.p7s             detached CMS (DER) over manifest.json; with a TSA it
  *                                 carries a signature-time-stamp (CAdES-T)
  *   manifest.json.tsr             only with a TSA: an RFC 3161 TimeStampResp over the
  *                                 bytes of manifest.json.p7s (`openssl ts -verify`)
+ *   SHA256SUMS                    written last but one: `sha256sum -c` list of every file
+ *                                 except itself and SHA256SUMS.p7s (so manifest.json and
+ *                                 its signature are included)
+ *   SHA256SUMS.p7s                detached CMS (DER) over SHA256SUMS by the same signer
+ *                                 (CAdES-T with a TSA): with it, `openssl cms -verify` and
+ *                                 `sha256sum -c` alone check every file
  *
  * report/report.pdf also carries its own embedded PAdES signature (vaultproof/pdfsign.h),
  * made before the manifest hashes it; with a TSA, PAdES B-T (a token in the CMS).
@@ -44,6 +49,7 @@
 #define VP_BUNDLE_SIGNATURE "manifest.json.p7s"
 #define VP_BUNDLE_SUMS "SHA256SUMS"
 #define VP_BUNDLE_TSR "manifest.json.tsr"
+#define VP_BUNDLE_SUMS_SIGNATURE "SHA256SUMS.p7s"
 #define VP_BUNDLE_REPORT_PDF "report/report.pdf"
 
 typedef struct {
@@ -61,6 +67,12 @@ typedef struct {
                                   demo signer (vp_pack_demo_signer): the signatures then claim the
                                   pinned time, not the time they were made at. Without it such a
                                   pack is refused (VP_ERR_USAGE) */
+    const char *ca_path;       /* the CA (PEM) auditors should trust, named in README.txt and
+                                  manifest.json ("trust_anchor") by subject and SHA-256
+                                  fingerprint; it must have issued the signer (VP_ERR_CRYPTO
+                                  otherwise). NULL: the config's signer/ca when the signer comes
+                                  from the config, else the chain's last certificate when it is
+                                  self-signed, else unknown (vp_pack_result.trust_anchor_known) */
     const char *tsa_url;       /* RFC 3161 time-stamping authority (http/https); NULL: the config's
                                   signer/tsa, if any */
     const char *ca_bundle;     /* PEM CAs for every https connection (ARM, Entra ID, TSA), or NULL
@@ -78,7 +90,8 @@ typedef enum {
     VP_PACK_COLLECT = 0, /* replay collection and data/snapshot.json */
     VP_PACK_EVALUATE,    /* baselines, evaluation and data/findings.json */
     VP_PACK_RENDER,      /* workbook, report, and (alongside) the OSCAL document */
-    VP_PACK_SIGN,        /* PDF signature, manifest, SHA256SUMS, manifest signature, time-stamps */
+    VP_PACK_SIGN,        /* PDF signature, manifest, its signature, SHA256SUMS, its signature,
+                            time-stamps */
     VP_PACK_ARCHIVE,     /* the tar.gz */
     VP_PACK_PUBLISH,     /* baseline, ledger line, rename */
     VP_PACK_STAGE_COUNT
@@ -97,6 +110,8 @@ typedef struct {
     int complete, verified;    /* collection completeness, as recorded in the manifest */
     size_t baseline_count;     /* earlier snapshots of the period used as baselines */
     long long ledger_seq;      /* the ledger entry appended */
+    int trust_anchor_known;    /* README.txt names the CA to trust (else it tells the auditor to
+                                  obtain it from the signer's organization) */
     double stage_seconds[VP_PACK_STAGE_COUNT]; /* wall time per stage (monotonic clock; never in the bundle) */
 } vp_pack_result;
 
@@ -127,8 +142,9 @@ int vp_pack_demo_signer(const char *subject);
  * "chmod 600"), VP_ERR_CHECK (the existing ledger does not verify; --replay of a sealed
  * recording changed after it was sealed, checked before anything is written, naming the
  * first file that differs), VP_ERR_CRYPTO (also
- * any failed RFC 3161 time-stamp when tsa_url is set: unreachable, refused, mismatched),
- * VP_ERR_IO, VP_ERR_NOMEM. The key is loaded first, so a bad key writes nothing. */
+ * any failed RFC 3161 time-stamp when tsa_url is set: unreachable, refused, mismatched;
+ * a CA (ca_path) that did not issue the signer), VP_ERR_IO, VP_ERR_NOMEM. The key and the
+ * CA are loaded first, so a bad key or CA writes nothing. */
 vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err);
 
 #endif

@@ -236,6 +236,9 @@ typedef struct {
     const char *request_id;           /* or NULL */
     size_t population_limit;          /* as vp_render_input */
     const char *font_dir;             /* or NULL: the default search */
+    const char *bundle_name;          /* as vp_render_input (pack: the bundle's stem), or NULL */
+    const char *ca_fingerprint;       /* as vp_render_input, or NULL */
+    int timestamped;                  /* as vp_render_input */
     void (*warn)(void *ctx, const char *message); /* optional: non-fatal problems */
     void *warn_ctx;
     /* The exceptions' first seen: the failing findings of the archive's earlier bundles

@@ -39,6 +39,14 @@ typedef struct {
     const char *font_dir;              /* directory with DejaVuSans.ttf etc., or NULL for the default search */
     const char *xlsx_name;             /* the workbook's file name, referenced from the PDF, or NULL */
     const char *xlsx_sha256;           /* and its hash, when already written, or NULL */
+    /* The how-to-verify texts (PDF appendix, workbook README sheet): rendered inside a
+     * bundle, they name it (bundle_name: the .tar.gz's name without ".tar.gz", which is
+     * also its top folder) and the expected SHA-256 fingerprint of the CA to trust
+     * ("AB:CD:...", vaultproof/keys.h vp_trust_anchor), and are runnable as printed.
+     * NULL: "BUNDLE" stands for the bundle and the texts say they are a template. */
+    const char *bundle_name;
+    const char *ca_fingerprint;
+    int timestamped;                   /* the bundle is time-stamped: its steps include the .tsr's */
     void (*warn)(void *ctx, const char *message); /* optional: non-fatal problems (missing glyphs) */
     void *warn_ctx;
     /* What the exceptions add for a failing finding (vaultproof/history.h), each optional:
@@ -56,5 +64,13 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
 
 /* Writes the XLSX workbook to fp. Errors as vp_render_pdf. */
 vp_status vp_render_xlsx(const vp_render_input *in, FILE *fp, const char *label, vp_error *err);
+
+/* Writes the how-to-verify steps as plain text (the bundle's README.txt): the same list
+ * the report's appendix and the workbook's README sheet print, every command one "$ "
+ * line and every expected output a "  -> " line, named as in vp_render_input
+ * (bundle_name, ca_fingerprint, timestamped). Errors: VP_ERR_INTERNAL (a template text
+ * missing), VP_ERR_NOMEM. fp's write errors are the caller's to check. */
+vp_status vp_render_verify_text(FILE *fp, const char *bundle_name, const char *ca_fingerprint, int timestamped,
+                                vp_error *err);
 
 #endif

@@ -12,13 +12,15 @@
 
 #define VP_VERIFY_MAX_PROBLEMS 64
 #define VP_VERIFY_MAX_WARNINGS 8
+#define VP_VERIFY_MAX_NOTES 8
 
 /* What verify holds in memory or reads at most, so a small hostile bundle cannot make it
  * use much more memory or time than the bundle's signed manifest declares (the archive
  * reader's own bounds are in vaultproof/archive.h): manifest.json and SHA256SUMS (a
  * 100k-file bundle has about 20 MB of each), manifest.json.p7s and .tsr, and
  * report/report.pdf, whose size the manifest must also declare; and the entries before
- * the manifest and its signature in the archive (README.txt, SHA256SUMS, certs/, data/). */
+ * the manifest and its signature in the archive (README.txt, SHA256SUMS, SHA256SUMS.p7s,
+ * certs/, data/). SHA256SUMS.p7s is held like manifest.json.p7s (VP_VERIFY_MAX_SIGNATURE). */
 #define VP_VERIFY_MAX_MANIFEST (64ULL << 20)
 #define VP_VERIFY_MAX_SIGNATURE (1ULL << 20)
 #define VP_VERIFY_MAX_PDF (256ULL << 20)
@@ -29,7 +31,12 @@ typedef enum {
     VP_CHECK_ARCHIVE = 0, /* the archive is well formed and safe (no links, '..', absolute names) */
     VP_CHECK_MANIFEST,    /* manifest.json present, strict JSON, right format */
     VP_CHECK_FILES,       /* every listed file present with size and SHA-256, nothing unlisted */
-    VP_CHECK_SUMS,        /* SHA256SUMS agrees with the files and lists all of them */
+    VP_CHECK_SUMS,        /* SHA256SUMS agrees with the files and lists all of them (but
+                             itself and SHA256SUMS.p7s; in a bundle older than
+                             SHA256SUMS.p7s, also but manifest.json.p7s and .tsr) */
+    VP_CHECK_SUMS_SIGNATURE, /* SHA256SUMS.p7s: CMS over exactly SHA256SUMS's bytes, by the
+                             manifest's signer, chaining to --trust; skipped, with a note,
+                             for a bundle whose manifest names no "sums_signature" (older) */
     VP_CHECK_SIGNATURE,   /* CMS signature over manifest.json valid */
     VP_CHECK_TRUST,       /* signer chains to --trust (fails when no anchor was given) */
     VP_CHECK_PDF,         /* report/report.pdf: PAdES signature over the whole file, valid,
@@ -49,8 +56,8 @@ typedef enum {
     VP_CHECK_COUNT
 } vp_verify_check;
 
-/* "archive", "manifest", "files", "sha256sums", "signature", "trust", "pdf-signature",
- * "timestamp", "clock", "seal", "ledger". */
+/* "archive", "manifest", "files", "sha256sums", "sums-signature", "signature", "trust",
+ * "pdf-signature", "timestamp", "clock", "seal", "ledger". */
 const char *vp_verify_check_name(vp_verify_check c);
 
 /* VP_CHECK_WARNING: held, but with something the reader must know (report->warnings);
@@ -71,7 +78,8 @@ typedef struct {
     int clock_pinned;                           /* its "clock"/"pinned": 1, 0, or -1 when it has none */
     char warnings[VP_VERIFY_MAX_WARNINGS][512]; /* what the reader must know that is no failure */
     size_t warning_count;
-    char notes[VP_VERIFY_MAX_WARNINGS][512];    /* facts about the bundle's age or form, no warning */
+    char notes[VP_VERIFY_MAX_NOTES][512];       /* facts about the bundle's format (an older
+                                                   layout); neither failure nor warning */
     size_t note_count;
     int recording_sealed;                       /* manifest.json "recording"/"sealed": 1, 0, -1 absent */
     char seal_signer_subject[512];              /* the seal's signer, once its signature verified */

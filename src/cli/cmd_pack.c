@@ -11,7 +11,8 @@
 static const char synopsis[] =
     "usage: vaultproof pack --config FILE [--replay DIR] (--period YYYY-Qn | --request-id ID)\n"
     "                       --out ARCHIVE_DIR [--key FILE --cert FILE [--chain FILE]\n"
-    "                       [--passphrase-file F | --passphrase-env NAME]] [--now TIME [--reproducible]]\n"
+    "                       [--passphrase-file F | --passphrase-env NAME]] [--ca FILE]\n"
+    "                       [--now TIME [--reproducible]]\n"
     "                       [--tsa URL] [--ca-bundle FILE] [--subscription ID ...] [live options]\n"
     "\n"
     "Collects live from Azure Resource Manager (recording every response into the bundle's\n"
@@ -22,9 +23,10 @@ static const char synopsis[] =
     "holding raw/ (the responses), data/ (snapshot, findings, OSCAL), report/ (PDF, XLSX),\n"
     "certs/, seal/ (when the responses were sealed at capture: a live pack seals raw/;\n"
     "--replay of a sealed recording checks it first and refuses an altered one, exit 1),\n"
-    "README.txt (how to verify by hand), manifest.json (every file's size and\n"
-    "SHA-256 and what was packed), SHA256SUMS and manifest.json.p7s (detached CMS over\n"
-    "manifest.json). The bundle is appended to ARCHIVE_DIR/ledger.jsonl, and its snapshot\n"
+    "README.txt (how to verify by hand, naming the CA to trust by fingerprint),\n"
+    "manifest.json (every file's size and SHA-256 and what was packed), manifest.json.p7s\n"
+    "(detached CMS over manifest.json), SHA256SUMS (every other file) and SHA256SUMS.p7s\n"
+    "(detached CMS over SHA256SUMS). The bundle is appended to ARCHIVE_DIR/ledger.jsonl, and its snapshot\n"
     "kept in ARCHIVE_DIR/snapshots/<period>/ as a baseline for later packs of the period.\n"
     "With a pinned clock (--now, SOURCE_DATE_EPOCH) the bundle is byte-reproducible for\n"
     "RSA keys; ECDSA signatures are randomized, so then only manifest.json.p7s differs.\n"
@@ -49,6 +51,10 @@ static const vp_opt_spec specs[] = {
                        "passphrase_env or passphrase_file, tsa; docs/config.md)"},
     {"cert", "FILE", 0, "the signer's certificate (PEM), with --key"},
     {"chain", "FILE", 0, "intermediate certificates to embed and ship in certs/"},
+    {"ca", "FILE", 0, "the CA certificate (PEM) auditors should trust: README.txt prints its\n"
+                      "subject and SHA-256 fingerprint; it must have issued the signer (exit 5\n"
+                      "otherwise). Default: the config's signer/ca, else the self-signed last\n"
+                      "certificate of --chain; without one, a warning"},
     {"passphrase-file", "FILE", 0, "key passphrase from the first line of FILE"},
     {"passphrase-env", "NAME", 0, "key passphrase from environment variable NAME"},
     {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); with a signer that is not a\n"
@@ -82,7 +88,7 @@ static const char epilogue[] =
     "Example:\n"
     "  vaultproof keygen --out keys\n"
     "  vaultproof pack --config vaultproof.json --replay raw --period 2026-Q3 \\\n"
-    "      --out archive --key keys/signer.key --cert keys/signer.pem\n";
+    "      --out archive --key keys/signer.key --cert keys/signer.pem --ca keys/ca.pem\n";
 
 const vp_cli_help vp_help_pack = {"pack", synopsis, specs, sizeof specs / sizeof specs[0], epilogue};
 
@@ -100,6 +106,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.key_path = vp_opts_get(o, "key");
     opt.cert_path = vp_opts_get(o, "cert");
     opt.chain_path = vp_opts_get(o, "chain");
+    opt.ca_path = vp_opts_get(o, "ca");
     opt.tsa_url = vp_opts_get(o, "tsa");
     opt.ca_bundle = vp_opts_get(o, "ca-bundle");
     opt.reproducible = vp_opts_has(o, "reproducible");
@@ -126,6 +133,9 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     vp_passphrase_free(pass);
     if (st)
         return st;
+    if (!res.trust_anchor_known)
+        fprintf(stderr, "pack: warning: no CA given (--ca, signer/ca, or a self-signed end of --chain): README.txt "
+                "tells the auditor to obtain the CA's fingerprint from your organization\n");
     printf("%s\n", res.bundle_path);
     if (!vp_opts_has(o, "quiet")) {
         char shown[96];

@@ -15,20 +15,23 @@ static const char synopsis[] =
     "       vaultproof verify --ledger ARCHIVE/ledger.jsonl --trust CA.pem [--json]\n"
     "\n"
     "Reads the bundle once as a stream and writes nothing to disk (unsafe archives - '..',\n"
-    "absolute names, links, duplicates - are refused), hashing every file, and checks:\n"
-    "the archive is well formed; manifest.json is present and vaultproof-manifest/1;\n"
-    "every listed file is present with its size and SHA-256 and nothing is unlisted;\n"
-    "SHA256SUMS agrees and covers every file; the CMS signature over manifest.json is valid;\n"
-    "the signer chains to --trust; report/report.pdf carries a valid PAdES signature\n"
-    "(ETSI.CAdES.detached) covering the whole file, by a signer that chains to --trust;\n"
-    "any RFC 3161 time-stamp (manifest.json.tsr over manifest.json.p7s, the token inside\n"
-    "manifest.json.p7s, the PDF signature's token) matches what it stamps, is signed, and\n"
-    "its TSA chains to --tsa-trust for time-stamping - and a bundle whose manifest says it\n"
-    "is time-stamped must have all three; with --ledger, the ledger verifies and records\n"
-    "this bundle's SHA-256 and manifest. Time-stamp times (genTime) are printed. When\n"
-    "manifest.json says the clock was pinned (--now, SOURCE_DATE_EPOCH) and no time-stamp\n"
-    "backs the bundle, the clock row says WARNING and a \"warning:\" line says why (not a\n"
-    "failure: the capture window is the evidence of when the data was read).\n"
+    "absolute names, links, duplicates - are refused), hashing every file, and checks: the\n"
+    "archive is well formed; manifest.json is present and vaultproof-manifest/1; every\n"
+    "listed file is present with its size and SHA-256 and nothing is unlisted; SHA256SUMS\n"
+    "agrees and covers every file; SHA256SUMS.p7s is a CMS signature over exactly\n"
+    "SHA256SUMS by the manifest's signer (a bundle made before it existed says so in a\n"
+    "\"note:\" line, its sums-signature row skipped); the CMS signature over manifest.json is\n"
+    "valid; the signer chains to --trust; report/report.pdf carries a valid PAdES signature\n"
+    "(ETSI.CAdES.detached) covering the whole file, by a signer that chains to --trust; any\n"
+    "RFC 3161 time-stamp (manifest.json.tsr over manifest.json.p7s, the tokens inside\n"
+    "manifest.json.p7s and SHA256SUMS.p7s, the PDF signature's token) matches what it\n"
+    "stamps, is signed, and its TSA chains to --tsa-trust for time-stamping - and a bundle\n"
+    "whose manifest says it is time-stamped must have all of them; with --ledger, the\n"
+    "ledger verifies and records this bundle's SHA-256 and manifest. Time-stamp times\n"
+    "(genTime) are printed. When manifest.json says the clock was pinned (--now,\n"
+    "SOURCE_DATE_EPOCH) and no time-stamp backs the bundle, the clock row says WARNING and\n"
+    "a \"warning:\" line says why (not a failure: the capture window is the evidence of when\n"
+    "the data was read).\n"
     "When manifest.json says raw/ was sealed at capture (\"recording\"), the seal row checks\n"
     "seal/recording-seal.json: its CMS signature, its signer's chain to --trust (the same\n"
     "file), any time-stamp, its file list against raw/ (sizes, SHA-256) and its capture\n"
@@ -173,6 +176,7 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
         vp_jw_key(w, "clock_pinned");
         vp_jw_null(w);
     }
+    json_lines(w, "notes", r->notes, r->note_count);
     json_lines(w, "warnings", r->warnings, r->warning_count);
     json_lines(w, "notes", r->notes, r->note_count);
     /* the recording's seal: sealed true/false, null when the manifest predates it */

@@ -5,7 +5,8 @@
 
 #include "config/internal.h"
 
-static const char *const signer_keys[] = {"key", "cert", "chain", "passphrase_env", "passphrase_file", "tsa"};
+static const char *const signer_keys[] = {"key", "cert", "chain", "passphrase_env", "passphrase_file", "tsa", "ca"};
+#define SIGNER_KEY_COUNT (sizeof signer_keys / sizeof signer_keys[0])
 
 /* vpf_config_beside, copied into the config's arena; NULL when too long or out of memory. */
 static const char *beside_config(vp_config *c, vp_jreader *r, const char *path)
@@ -23,17 +24,19 @@ vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
 {
     const cJSON *sig = NULL;
     vp_signer_settings *s = &c->signer;
-    const char **paths[] = {&s->key, &s->cert, &s->chain, NULL, &s->passphrase_file, NULL};
-    const char **slots[] = {&s->key, &s->cert, &s->chain, &s->passphrase_env, &s->passphrase_file, &s->tsa};
+    /* in the order of signer_keys: where each value goes, and whether it is a path */
+    const char **paths[SIGNER_KEY_COUNT] = {&s->key, &s->cert, &s->chain, NULL, &s->passphrase_file, NULL, &s->ca};
+    const char **slots[SIGNER_KEY_COUNT] = {&s->key,           &s->cert,          &s->chain, &s->passphrase_env,
+                                            &s->passphrase_file, &s->tsa,          &s->ca};
     if (vp_jr_object(r, c->root, "", "signer", &sig) != VP_PRESENT)
         return r->status;
     for (const cJSON *k = sig->child; k; k = k->next) {
         size_t i = 0;
-        while (i < 6 && strcmp(signer_keys[i], k->string))
+        while (i < SIGNER_KEY_COUNT && strcmp(signer_keys[i], k->string))
             i++;
-        if (i == 6)
+        if (i == SIGNER_KEY_COUNT)
             return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: unknown key; expected key, cert, chain, "
-                                "passphrase_env, passphrase_file or tsa", r->file, k->string);
+                                "passphrase_env, passphrase_file, tsa or ca", r->file, k->string);
         if (vp_jr_string(r, sig, "/signer", k->string, slots[i]) != VP_PRESENT)
             return r->status ? r->status
                              : vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: expected a string", r->file,

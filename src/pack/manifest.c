@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include "pack/pack_internal.h"
+#include "vaultproof/cms.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/pack.h"
 #include "vaultproof/seal.h"
+#include "vaultproof/render.h"
+#include "vaultproof/tsa.h"
 #include "vaultproof/version.h"
 
 typedef struct {
@@ -129,69 +132,91 @@ vp_status vpk_staged_copy(vpk_staging *staging, const char *src, const char *rel
     return st;
 }
 
-static const char readme_text[] =
-    "vaultproof evidence bundle\n"
-    "==========================\n\n"
-    "Contents\n"
-    "  raw/        the Azure Resource Manager responses the evidence was built from\n"
-    "  config/     vaultproof.json: the configuration the findings were evaluated with\n"
-    "              (signer left out); vaultproof reperform re-derives data/ from it and raw/\n"
-    "  data/       snapshot.json, findings.json, assessment-results.json (NIST OSCAL)\n"
-    "  report/     report.pdf (the evidence report, with its own embedded PAdES signature),\n"
-    "              workbook.xlsx (full populations)\n"
-    "  certs/      signer.pem (and chain.pem): the certificate that signed the manifest\n"
-    "  manifest.json      every other file with its size and SHA-256, and what was packed\n"
-    "  SHA256SUMS         sha256sum list of every file except itself, manifest.json.p7s and\n"
-    "                     manifest.json.tsr\n"
-    "  manifest.json.p7s  detached CMS signature (DER) over manifest.json\n"
-    "  manifest.json.tsr  only when time-stamped (manifest.json says \"timestamped\": true):\n"
-    "                     an RFC 3161 time-stamp response over the bytes of manifest.json.p7s\n\n"
-    "How to verify, step by step (in the folder this README is in)\n"
-    "  1. tar -tzf BUNDLE.tar.gz             lists the files; nothing outside one top folder\n"
-    "  2. sha256sum -c SHA256SUMS            every file, manifest.json included, is intact\n"
-    "  3. openssl cms -verify -binary -inform DER -in manifest.json.p7s \\\n"
-    "         -content manifest.json -CAfile ca.pem -purpose any -out /dev/null\n"
-    "                                        the manifest was signed by a certificate that\n"
-    "                                        chains to ca.pem (your trusted CA, obtained\n"
-    "                                        separately - not the copy in certs/)\n"
-    "  4. compare manifest.json \"files\" with the folder: every file listed, sizes and\n"
-    "     SHA-256 as listed, nothing unlisted\n"
-    "  5. pdfsig report/report.pdf           the report's own signature; BOTH lines must say\n"
-    "                                        \"Signature Validation: Signature is Valid.\" and\n"
-    "                                        \"Total document signed\" (pdfsig exits 0 even for\n"
-    "                                        a digest mismatch, so read its output). For the\n"
-    "                                        chain, import ca.pem into an NSS database:\n"
-    "       mkdir nssdb; certutil -N -d sql:nssdb --empty-password\n"
-    "       certutil -A -d sql:nssdb -n ca -t CT,C,C -i ca.pem\n"
-    "       pdfsig -nssdir sql:$PWD/nssdb report/report.pdf   -> \"Certificate is Trusted.\"\n"
-    "  6. mutool sign -v report/report.pdf   a second verifier: \"The document is unchanged\n"
-    "                                        since signing.\"\n"
-    "  7. only when manifest.json.tsr is present (tsa-ca.pem: the TSA's CA, obtained\n"
-    "     separately):\n"
-    "       openssl ts -verify -in manifest.json.tsr -data manifest.json.p7s -CAfile tsa-ca.pem\n"
-    "                                        -> \"Verification: OK\"; the signed manifest existed\n"
-    "                                        at the time openssl ts -reply -in manifest.json.tsr\n"
-    "                                        -text prints. manifest.json.p7s and the PDF\n"
-    "                                        signature also carry time-stamp tokens of their\n"
-    "                                        own (CAdES-T / PAdES B-T) over their signature\n"
-    "                                        values; vaultproof verify checks those.\n"
-    "Or all of it at once:\n"
-    "  vaultproof verify BUNDLE.tar.gz --trust ca.pem [--tsa-trust tsa-ca.pem] [--ledger ledger.jsonl]\n"
-    "                                        -> last line \"bundle: VERIFIED\" (exit 0), else\n"
-    "                                        \"bundle: NOT VERIFIED\" and what failed. The line\n"
-    "                                        \"evidence result: FAIL (N failing findings)\" is\n"
-    "                                        what the findings say, not the verification.\n\n"
-    "Times\n"
-    "  When the data was read: manifest.json \"collection\" captured_from .. captured_to, from\n"
-    "  the Azure responses' own Date headers. When the bundle was signed: the signing times\n"
-    "  (manifest.json.p7s, the PDF's /M, \"generated_at\") are pack's clock; when manifest.json\n"
-    "  says \"clock\": {\"pinned\": true} they are a pinned time, not when the signatures were\n"
-    "  made, and only an RFC 3161 time-stamp (manifest.json.tsr) shows when the bundle existed\n"
-    "  (vaultproof verify then shows \"clock  WARNING\" unless a time-stamp backs it).\n";
-
-vp_status vpk_write_readme(vpk_staging *staging, vp_error *err)
+/* README.txt: the layout, the CA to trust, the steps (vp_render_verify_text: the list the
+ * report and the workbook print too, every command one "$ " line for POSIX sh with what
+ * it must print on "  -> " lines; tests/integration/test_literal_steps.py runs them as
+ * printed on a good bundle and on tampered ones) and what the times mean. */
+static void readme_contents(FILE *fp)
 {
-    return vpk_staged_write(staging, "README.txt", readme_text, sizeof readme_text - 1, err);
+    fputs("Contents\n"
+          "  raw/        the Azure Resource Manager responses the evidence was built from\n"
+          "  seal/       only when the responses were sealed when they were captured: the\n"
+          "              recording's seal (every raw/ file's SHA-256, the capture window) and\n"
+          "              its CMS signature (manifest.json \"recording\" says sealed or not)\n"
+          "  config/     vaultproof.json: the configuration the findings were evaluated with\n"
+          "              (signer left out); vaultproof reperform re-derives data/ from it and raw/\n"
+          "  data/       snapshot.json, findings.json, assessment-results.json (NIST OSCAL)\n"
+          "  report/     report.pdf (the evidence report, with its own embedded PAdES signature),\n"
+          "              workbook.xlsx (full populations)\n"
+          "  certs/      signer.pem (and chain.pem): the certificate that signed this bundle\n"
+          "  manifest.json      every file written before it, with its size and SHA-256, and what\n"
+          "                     was packed (signed by manifest.json.p7s)\n"
+          "  manifest.json.p7s  detached CMS signature (DER) over manifest.json\n"
+          "  manifest.json.tsr  only when time-stamped (manifest.json says \"timestamped\": true):\n"
+          "                     an RFC 3161 time-stamp response over the bytes of manifest.json.p7s\n"
+          "  SHA256SUMS         sha256sum list of every file except itself and SHA256SUMS.p7s\n"
+          "  SHA256SUMS.p7s     detached CMS signature (DER) over SHA256SUMS, same signer\n\n",
+          fp);
+}
+
+static void readme_anchor(FILE *fp, const vp_trust_anchor *a)
+{
+    fputs("The CA to trust\n", fp);
+    if (a && a->known)
+        fprintf(fp,
+                "  The bundle was signed under this CA. Obtain its certificate from the signer's\n"
+                "  organization, not from this bundle (certs/ holds only what the signer sent), save it\n"
+                "  as ca.pem, and compare its fingerprint with the one below (step 1). Subject:\n"
+                "    %s\n"
+                "  SHA-256 fingerprint:\n"
+                "    %s\n\n",
+                a->subject, a->sha256_fingerprint);
+    else
+        fputs("  pack was not told which CA issued the signer. Obtain the CA certificate and its SHA-256\n"
+              "  fingerprint from the signer's organization, not from this bundle, save the certificate\n"
+              "  as ca.pem, and check in step 1 that the fingerprint printed is the one they gave you.\n\n",
+              fp);
+}
+
+static void readme_times(FILE *fp)
+{
+    fputs("Times\n"
+          "  When the data was read: manifest.json \"collection\" captured_from .. captured_to, from\n"
+          "  the Azure responses' own Date headers. When the bundle was signed: the signing times\n"
+          "  (the .p7s files, the PDF's /M, \"generated_at\") are pack's clock; when manifest.json\n"
+          "  says \"clock\": {\"pinned\": true} they are a pinned time, not when the signatures were\n"
+          "  made, and only an RFC 3161 time-stamp (manifest.json.tsr) shows when the bundle existed\n"
+          "  (vaultproof verify then shows \"clock  WARNING\" unless a time-stamp backs it).\n",
+          fp);
+}
+
+vp_status vpk_write_readme(vpk_staging *staging, const vpk_readme_facts *facts, vp_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&data, &len);
+    if (!fp)
+        return vp_error_set(err, VP_ERR_NOMEM, "README.txt: cannot start: out of memory");
+    fprintf(fp, "vaultproof evidence bundle %s\n", facts->stem);
+    fputs("==========================\n\n", fp);
+    readme_contents(fp);
+    readme_anchor(fp, facts->anchor);
+    fputs("How to verify, step by step, with standard tools\n", fp);
+    /* the steps the report and the workbook print too: one list (render) */
+    vp_status st = vp_render_verify_text(fp, facts->stem, facts->anchor && facts->anchor->known
+                                                              ? facts->anchor->sha256_fingerprint : NULL,
+                                         facts->timestamped, err);
+    fputc('\n', fp);
+    readme_times(fp);
+    if (fclose(fp) && !st)
+        st = vp_error_set(err, VP_ERR_NOMEM, "README.txt: out of memory");
+    if (st) {
+        free(data);
+        return st;
+    }
+    st = vpk_staged_write(staging, "README.txt", data, len, err);
+    free(data);
+    return st;
 }
 
 /* Whether raw/ was sealed at capture, so integrity reaches back before pack: an
@@ -244,6 +269,20 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     recording_member(w, m);
     /* the file config_sha256 is the hash of, and what re-performance evaluates with */
     vp_jw_kstring(w, "config_file", m->config_file);
+    /* SHA256SUMS is signed too, so the standard-tool path (README.txt) is sound: an
+     * older bundle has no such member, and verify says so */
+    vp_jw_kstring(w, "sums_signature", VP_BUNDLE_SUMS_SIGNATURE);
+    /* the CA README.txt tells the auditor to trust, by fingerprint; null when pack was
+     * not told it */
+    vp_jw_key(w, "trust_anchor");
+    if (m->anchor && m->anchor->known) {
+        vp_jw_object(w, VP_JW_PRETTY);
+        vp_jw_kstring(w, "subject", m->anchor->subject);
+        vp_jw_kstring(w, "sha256_fingerprint", m->anchor->sha256_fingerprint);
+        vp_jw_end(w);
+    } else {
+        vp_jw_null(w);
+    }
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes
@@ -334,28 +373,58 @@ vp_status vpk_write_manifest(vpk_staging *staging, const vpk_manifest_meta *meta
     return VP_OK;
 }
 
-vp_status vpk_write_sums(vpk_staging *staging, vp_error *err)
+vp_status vpk_write_sums(vpk_staging *staging, char **data, size_t *len, vp_error *err)
 {
     char **paths = NULL;
     size_t n = 0;
     membuf m;
+    *data = NULL;
+    *len = 0;
     vp_status st = vpk_staged_list(staging, &paths, &n, err);
     if (st || (st = mem_open(&m, VP_BUNDLE_SUMS, err))) {
         vpk_free_list(paths, n);
         return st;
     }
+    /* every file written so far: the signatures over manifest.json included */
     for (size_t i = 0; !st && i < n; i++) {
         char hex[65];
         long long size;
-        if (!strcmp(paths[i], VP_BUNDLE_SIGNATURE))
+        if (!strcmp(paths[i], VP_BUNDLE_SUMS) || !strcmp(paths[i], VP_BUNDLE_SUMS_SIGNATURE))
             continue;
         if (!(st = vpk_staged_hash(staging, paths[i], hex, &size, err)))
             fprintf(m.fp, "%s  %s\n", hex, paths[i]); /* two spaces: text mode, as sha256sum writes */
     }
     vpk_free_list(paths, n);
-    if (!(st = mem_close(&m, st, VP_BUNDLE_SUMS, err))) {
-        st = vpk_staged_write(staging, VP_BUNDLE_SUMS, m.data, m.len, err);
+    if ((st = mem_close(&m, st, VP_BUNDLE_SUMS, err)))
+        return st;
+    if ((st = vpk_staged_write(staging, VP_BUNDLE_SUMS, m.data, m.len, err))) {
         free(m.data);
+        return st;
     }
+    *data = m.data;
+    *len = m.len;
+    return VP_OK;
+}
+
+vp_status vpk_sign_sums(vpk_staging *staging, const vp_signer *signer, const char *data, size_t len,
+                        long long signing_time, const char *tsa_url, const char *ca_bundle, vp_error *err)
+{
+    unsigned char *der = NULL, *stamped = NULL;
+    size_t der_len = 0, stamped_len = 0;
+    vp_status st = vp_cms_sign_detached(signer, data, len, signing_time, VP_CMS_DEFAULT, &der, &der_len, err);
+    if (!st && tsa_url) {
+        /* CAdES-T like manifest.json.p7s; no second .tsr: the token is inside */
+        vp_tsa tsa = {tsa_url, ca_bundle, 0};
+        if ((st = vp_cms_add_signature_timestamp(der, der_len, vp_tsa_token_fn, &tsa, &stamped, &stamped_len, err)))
+            vp_error_prefix(err, "%s", VP_BUNDLE_SUMS_SIGNATURE);
+        else {
+            free(der);
+            der = stamped;
+            der_len = stamped_len;
+        }
+    }
+    if (!st)
+        st = vpk_staged_write(staging, VP_BUNDLE_SUMS_SIGNATURE, der, der_len, err);
+    free(der);
     return st;
 }

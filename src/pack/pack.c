@@ -47,6 +47,7 @@ typedef struct {
     char kept[4096];    /* the baseline snapshot kept for this bundle while not yet recorded */
     double *stage_seconds;  /* vp_pack_result's, filled by lap() */
     const char *tsa_url;    /* --tsa, else the config's signer/tsa, else NULL */
+    vp_trust_anchor anchor; /* the CA README.txt and manifest.json name (load_anchor) */
     struct timespec mark;   /* when the current stage started */
     vp_seal_loaded replay_seal; /* --replay: the recording's seal as checked (doc NULL: unsealed) */
     vp_seal *seal;          /* the seal the bundle carries in seal/ (borrowed from replay_seal, or
@@ -454,6 +455,10 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.recording.state = s->seal ? VP_RECORDING_SEALED : VP_RECORDING_UNSEALED;
     ro.recording.sealed_by = s->sealed_by;
     ro.recording.sealed_at = s->seal ? s->seal->sealed_at : NULL;
+    /* the how-to-verify texts name the real bundle and the CA's fingerprint */
+    ro.bundle_name = s->stem;
+    ro.ca_fingerprint = s->anchor.known ? s->anchor.sha256_fingerprint : NULL;
+    ro.timestamped = s->tsa_url != NULL;
     vp_status st = vpk_staged_mkdirs(&s->stg, VP_BUNDLE_REPORT_PDF, err);
     if (!st && !(st = load_history(s, &history, err))) {
         ro.history = history;
@@ -494,7 +499,8 @@ static vp_status write_certs_readme(pack_state *s, vp_error *err)
         st = vpk_staged_copy(&s->stg, s->opt->cert_path, "certs/signer.pem", err);
     if (!st && s->opt->chain_path)
         st = vpk_staged_copy(&s->stg, s->opt->chain_path, "certs/chain.pem", err);
-    return st ? st : vpk_write_readme(&s->stg, err);
+    vpk_readme_facts facts = {s->stem, &s->anchor, s->tsa_url != NULL};
+    return st ? st : vpk_write_readme(&s->stg, &facts, err);
 }
 
 /* The previous bundle's hash from the ledger head (NULL for the first bundle). */
@@ -515,6 +521,9 @@ static vp_status ledger_head(pack_state *s, char prev[65], int *have, vp_error *
     return VP_OK;
 }
 
+/* manifest.json, its signature (and time-stamp), then SHA256SUMS over every file but
+ * itself and its signature, then that signature: each signature covers everything
+ * written before it, and SHA256SUMS + SHA256SUMS.p7s alone check the whole bundle. */
 static vp_status manifest_and_sign(pack_state *s, const char *result, size_t failing, char manifest_sha[65],
                                    vp_error *err)
 {
@@ -532,22 +541,24 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, size_t fai
                            s->opt->clock.pinned, s->opt->clock.from, (long long)failing, s->seal != NULL,
                            s->sealed_by, s->seal ? s->seal->sealed_at : NULL, s->seal ? s->seal->captured_from : NULL,
                            s->seal ? s->seal->captured_to : NULL,
-                           VP_BUNDLE_CONFIG /* config_sha256 is the bundled copy's (stage_config) */};
-    char *data = NULL;
-    size_t len = 0;
+                           VP_BUNDLE_CONFIG /* config_sha256 is the bundled copy's (stage_config) */, &s->anchor};
+    char *data = NULL, *sums = NULL;
+    size_t len = 0, sums_len = 0;
     unsigned char *der = NULL;
     size_t der_len = 0;
     /* what is signed is the manifest's bytes as built, not a file read back */
     if ((st = vpk_write_manifest(&s->stg, &m, &data, &len, err)))
         return st;
-    if (!(st = vpk_write_sums(&s->stg, err))) {
-        vp_sha256_hex(data, len, manifest_sha);
-        st = vp_cms_sign_detached(s->signer, data, len, s->opt->clock.epoch, VP_CMS_DEFAULT, &der, &der_len, err);
-    }
+    vp_sha256_hex(data, len, manifest_sha);
+    st = vp_cms_sign_detached(s->signer, data, len, s->opt->clock.epoch, VP_CMS_DEFAULT, &der, &der_len, err);
     if (!st && s->tsa_url)
         st = vpk_timestamp_manifest(&s->stg, s->tsa_url, s->opt->ca_bundle, &der, &der_len, err);
     if (!st)
         st = vpk_staged_write(&s->stg, VP_BUNDLE_SIGNATURE, der, der_len, err);
+    if (!st && !(st = vpk_write_sums(&s->stg, &sums, &sums_len, err)))
+        st = vpk_sign_sums(&s->stg, s->signer, sums, sums_len, s->opt->clock.epoch, s->tsa_url, s->opt->ca_bundle,
+                           err);
+    free(sums);
     free(der);
     free(data);
     return st;
@@ -684,6 +695,20 @@ static vp_status load_signer(pack_state *s, vp_error *err)
     return vp_pipeline_signer(&so, s->cfg, o->config_path, "pack", 1, &s->signer, &s->tsa_url, err);
 }
 
+/* The CA auditors are told to trust: --ca, else the config's signer/ca when the signer
+ * is the config's, else the chain's self-signed last certificate. Checked to have issued
+ * the signer, before anything is written. */
+static vp_status load_anchor(pack_state *s, vp_error *err)
+{
+    const char *ca = s->opt->ca_path;
+    if (!ca && !s->opt->key_path)
+        ca = vp_config_signer(s->cfg)->ca;
+    vp_status st = vp_signer_trust_anchor(s->signer, ca, &s->anchor, err);
+    if (st)
+        return vp_error_prefix(err, "pack");
+    return VP_OK;
+}
+
 char *vp_pack_evidence_result(const char *result, long long failing, char *buf, size_t size)
 {
     size_t n = 0;
@@ -742,9 +767,9 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     /* the config (which only reads) and then the key, before anything is written: a key
      * others can read, or a wrong passphrase, must stop us here */
     if (st || (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = load_signer(&s, err)) ||
-        (st = check_pinned_signer(&s, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
+        (st = load_anchor(&s, err)) || (st = check_pinned_signer(&s, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
-        (st = collect_and_evaluate(&s, err)) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
+        (st = collect_and_evaluate(&s, err)) || (bundle_stem(&s), 0) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
         (st = vpk_sign_report(&s.stg, s.signer, s.tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
         (st = write_certs_readme(&s, err)))
         goto done;
@@ -753,7 +778,7 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     out->complete = s.snap->collection.complete;
     out->verified = s.snap->collection.verified;
     vp_pipeline_baselines_refs(s.bases, &out->baseline_count);
-    bundle_stem(&s);
+    out->trust_anchor_known = s.anchor.known;
     /* publish writes the pending bundle; the ledger entry is the commit point (recover.c) */
     out->failing_findings = counts[VP_FAIL];
     if ((st = manifest_and_sign(&s, out->result, out->failing_findings, out->manifest_sha256, err)))

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "vaultproof/error.h"
+#include "vaultproof/keys.h"
 
 /* Every regular file below root as relative '/'-separated paths, sorted bytewise.
  * Symlinks and other non-regular files are refused (VP_ERR_INPUT naming them). */
@@ -77,8 +78,18 @@ vp_status vpk_staged_check_archive(vpk_staging *s, const char *archive_path, con
 
 /* Stages a copy of the file at src (read by path: it is an input) as rel. */
 vp_status vpk_staged_copy(vpk_staging *staging, const char *src, const char *rel, vp_error *err);
-/* staging/README.txt: how to verify the bundle by hand, step by step. */
-vp_status vpk_write_readme(vpk_staging *staging, vp_error *err);
+/* What README.txt names: the bundle (its stem is the .tar.gz's name without the
+ * extension and the top folder), the CA to trust, and whether it is time-stamped. */
+typedef struct {
+    const char *stem;
+    const vp_trust_anchor *anchor; /* anchor->known 0: the auditor must obtain it */
+    int timestamped;
+} vpk_readme_facts;
+
+/* staging/README.txt: how to verify the bundle by hand, step by step, every command one
+ * "$ " line run from the directory holding the .tar.gz and ca.pem, every expected output
+ * a "  -> " line (tests/integration/test_literal_steps.py runs them). */
+vp_status vpk_write_readme(vpk_staging *staging, const vpk_readme_facts *facts, vp_error *err);
 
 /* What manifest.json says besides the file list. NULL strings are written as null. */
 typedef struct {
@@ -97,15 +108,21 @@ typedef struct {
     int sealed;
     const char *sealed_by, *sealed_at, *sealed_from, *sealed_to;
     const char *config_file;    /* the bundled configuration (VP_BUNDLE_CONFIG) config_sha256 is of */
+    const vp_trust_anchor *anchor; /* "trust_anchor"; null when not known */
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging with the hashes recorded
  * when they were written (vpk_staged_hash), and returns its bytes in *data (caller frees).
- * Then vpk_write_sums writes staging/SHA256SUMS over every file including manifest.json,
- * from the same record. */
+ * Once manifest.json.p7s (and .tsr) are written, vpk_write_sums writes staging/SHA256SUMS
+ * over every file then in staging, from the same record, returning its bytes the same way,
+ * and vpk_sign_sums signs those bytes into staging/SHA256SUMS.p7s. */
 vp_status vpk_write_manifest(vpk_staging *staging, const vpk_manifest_meta *meta, char **data, size_t *len,
                              vp_error *err);
-vp_status vpk_write_sums(vpk_staging *staging, vp_error *err);
+vp_status vpk_write_sums(vpk_staging *staging, char **data, size_t *len, vp_error *err);
+/* Detached CMS as the manifest's (claimed time: signing_time), with a signature
+ * time-stamp when tsa_url is set (VP_ERR_CRYPTO on any TSA failure). */
+vp_status vpk_sign_sums(vpk_staging *staging, const struct vp_signer *signer, const char *data, size_t len,
+                        long long signing_time, const char *tsa_url, const char *ca_bundle, vp_error *err);
 
 /* seal.c: replaces staging/report/report.pdf by the same PDF with its PAdES signature
  * (claimed time: the pinned clock; B-T when opt->tsa_url is set). */

@@ -117,6 +117,9 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     in.request_id = opt->request_id;
     in.population_limit = opt->population_limit;
     in.font_dir = opt->font_dir;
+    in.bundle_name = opt->bundle_name;
+    in.ca_fingerprint = opt->ca_fingerprint;
+    in.timestamped = opt->timestamped;
     in.warn = opt->warn;
     in.warn_ctx = opt->warn_ctx;
     /* the exceptions' remediation, first seen and owner: presentation, not findings */

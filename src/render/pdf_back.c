@@ -6,6 +6,7 @@
 
 #include "render/estate.h"
 #include "render/pdf_internal.h"
+#include "render/verify_steps.h"
 
 #define MAX_GROUPS 64
 
@@ -253,31 +254,65 @@ static void hashes(pdf_ctx *c)
     raw_files(c);
 }
 
-static void verify(pdf_ctx *c)
+/* The size of the command lines: the longest (about 140 characters) fits the page width
+ * in the mono font, so pdftotext gives each back as the one line it must be run as. */
+#define VERIFY_COMMAND_SIZE 5.6f
+
+typedef struct {
+    pdf_ctx *c;
+    pdf_table t;
+    int open; /* t holds the current step's command box */
+} verify_page;
+
+static void close_box(verify_page *v)
+{
+    if (v->open)
+        vpr_pdf_table_end(v->c, &v->t);
+    v->open = 0;
+}
+
+static void verify_para(void *ctx, const char *text, int emphasis)
+{
+    verify_page *v = ctx;
+    vpr_pdf_para(v->c, emphasis ? PF_BOLD : PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_strdup(v->c, text));
+}
+
+static void verify_step(void *ctx, const char *title, const char *text)
+{
+    verify_page *v = ctx;
+    close_box(v);
+    vpr_pdf_heading(v->c, 2, vpr_pdf_strdup(v->c, title), 0);
+    vpr_pdf_para(v->c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_strdup(v->c, text));
+}
+
+static void verify_line(void *ctx, const char *line)
 {
     static const pdf_col cols[] = {{NULL, PDF_WIDTH, PF_MONO, PA_LEFT}};
-    const vp_render_input *in = c->in;
-    const cJSON *steps = vpr_texts_node(c->texts, "/verification");
-    /* not the output's own name: the same inputs must give the same bytes wherever written */
-    const char *vars[] = {"snapshot", vpr_pdf_nz(in->snapshot_label), "findings", vpr_pdf_nz(in->findings_label),
-                          "collected_at", vpr_pdf_nz(c->snap->collection.generated_at), "evaluated_at",
-                          vpr_pdf_nz(c->hdr->generated_at), NULL};
-    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/verify/title"), 1);
-    vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_t(c, "/sections/appendix/verify/intro"));
-    for (int i = 0; steps && i < cJSON_GetArraySize(steps) && !c->status; i++) {
-        const cJSON *cmds = vpr_texts_node(c->texts, vpr_pdf_printf(c, "/verification/%d/commands", i));
-        vpr_pdf_heading(c, 2, vpr_pdf_t(c, vpr_pdf_printf(c, "/verification/%d/title", i)), 0);
-        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, vpr_pdf_printf(c, "/verification/%d/text", i), vars));
-        pdf_table t;
-        vpr_pdf_table_begin(c, &t, cols, 1, 7);
-        t.rows = 1; /* every command on the shaded background */
-        for (int k = 0; cmds && k < cJSON_GetArraySize(cmds); k++) {
-            const char *row[] = {vpr_pdf_strdup(c, vpr_pdf_tf(c, vpr_pdf_printf(c, "/verification/%d/commands/%d", i, k), vars))};
-            vpr_pdf_table_strings(c, &t, row);
-            t.rows = 1;
-        }
-        vpr_pdf_table_end(c, &t);
+    verify_page *v = ctx;
+    if (!v->open) {
+        vpr_pdf_table_begin(v->c, &v->t, cols, 1, VERIFY_COMMAND_SIZE);
+        v->open = 1;
     }
+    v->t.rows = 1; /* every line on the shaded background */
+    const char *row[] = {vpr_pdf_strdup(v->c, line)};
+    vpr_pdf_table_strings(v->c, &v->t, row);
+}
+
+/* The steps every place prints (render/verify_steps.h): rendered by pack they name the
+ * bundle and the CA's fingerprint and run as printed (tests/integration/
+ * test_literal_steps.py); rendered alone, BUNDLE stands for the bundle and the intro
+ * says they are a template. */
+static void verify(pdf_ctx *c)
+{
+    const vp_render_input *in = c->in;
+    verify_page v = {c, {0}, 0};
+    const vpr_verify_sink sink = {verify_para, verify_step, verify_line, &v};
+    const vpr_verify_names names = {in->bundle_name, in->ca_fingerprint, in->timestamped};
+    vp_error err;
+    vpr_pdf_heading(c, 1, vpr_pdf_t(c, "/sections/appendix/verify/title"), 1);
+    if (vpr_verify_steps(c->texts, &names, &sink, &err))
+        vpr_pdf_fail(c, err.status, "%s", err.message);
+    close_box(&v);
 }
 
 void vpr_pdf_appendix(pdf_ctx *c)

@@ -2,10 +2,11 @@
  * SHA-256 of the snapshot and findings), how its sheets relate, which sheet holds which
  * population (with the continuation of any population split at Excel's row limit) and
  * how to verify it. Labels in column A, values in B; the prose is
- * templates/report/workbook.json. */
+ * templates/report/workbook.json, the verification steps the report's (report.json). */
 #include <stdio.h>
 #include <string.h>
 
+#include "render/verify_steps.h"
 #include "render/xlsx_internal.h"
 #include "vaultproof/version.h"
 
@@ -210,6 +211,46 @@ static void sheets(readme *r)
         sheet_row(r, &r->x->sheets[i]);
 }
 
+static void steps_para(void *ctx, const char *text, int emphasis)
+{
+    readme *r = ctx;
+    cell(r, 1, text, emphasis ? r->x->f.label : r->x->f.wrap);
+    r->row++;
+}
+
+static void steps_step(void *ctx, const char *title, const char *text)
+{
+    readme *r = ctx;
+    cell(r, 0, title, r->x->f.label);
+    cell(r, 1, text, r->x->f.wrap);
+    r->row++;
+}
+
+/* One cell per line, so each reads back as the one line it must be run as. */
+static void steps_line(void *ctx, const char *line)
+{
+    readme *r = ctx;
+    cell(r, 1, line, NULL);
+    r->row++;
+}
+
+/* The report's how-to-verify steps (render/verify_steps.h: one list for the PDF, this
+ * sheet and README.txt), named as in the PDF. */
+static void verify_steps(readme *r)
+{
+    const vp_render_input *in = r->x->in;
+    const vpr_verify_sink sink = {steps_para, steps_step, steps_line, r};
+    const vpr_verify_names names = {in->bundle_name, in->ca_fingerprint, in->timestamped};
+    vpr_texts *texts = NULL;
+    vp_error err;
+    heading(r, "/readme/verify_title");
+    if (vpr_texts_load(VPR_TEXTS_REPORT, &texts, &err) || vpr_verify_steps(texts, &names, &sink, &err))
+        vpr_xlsx_fail(r->x, err.status, "%s", err.message);
+    vpr_texts_free(texts);
+    heading(r, "/readme/sampling_title");
+    lines(r, "/readme/sampling");
+}
+
 void vpr_xlsx_write_readme(xlsx_ctx *x)
 {
     readme r = {.x = x, .ws = x->readme};
@@ -227,8 +268,7 @@ void vpr_xlsx_write_readme(xlsx_ctx *x)
     lines(&r, "/readme/relations");
     heading(&r, "/readme/conventions_title");
     lines(&r, "/readme/conventions");
-    heading(&r, "/readme/verify_title");
-    lines(&r, "/readme/verify");
+    verify_steps(&r);
     worksheet_set_column(r.ws, 0, 0, 34, NULL);
     worksheet_set_column(r.ws, 1, 1, 110, NULL);
     worksheet_set_column(r.ws, 2, 2, 10, NULL);

@@ -52,17 +52,19 @@ typedef struct {
     decl *decls;                       /* manifest.json's files, sorted by path */
     size_t decl_count;
     vp_archive_form form;
+    char signer_issuer[512], signer_serial[80]; /* manifest.json.p7s's signer, once it verified */
 } verify_state;
 
-static const char *const check_names[VP_CHECK_COUNT] = {"archive", "manifest",      "files",     "sha256sums",
-                                                          "signature", "trust",       "pdf-signature", "timestamp",
-                                                          "clock",     "seal",          "ledger"};
+static const char *const check_names[VP_CHECK_COUNT] = {
+    "archive", "manifest", "files", "sha256sums", "sums-signature", "signature", "trust", "pdf-signature",
+    "timestamp", "clock", "seal", "ledger"};
 
-/* Written after manifest.json, so neither it nor SHA256SUMS can list them. */
+/* Written after manifest.json, so it cannot list them (SHA256SUMS lists the first two
+ * since SHA256SUMS.p7s exists: check_sums). */
 static int after_manifest(const char *rel)
 {
     return !strcmp(rel, VP_BUNDLE_MANIFEST) || !strcmp(rel, VP_BUNDLE_SIGNATURE) || !strcmp(rel, VP_BUNDLE_SUMS) ||
-           !strcmp(rel, VP_BUNDLE_TSR);
+           !strcmp(rel, VP_BUNDLE_TSR) || !strcmp(rel, VP_BUNDLE_SUMS_SIGNATURE);
 }
 
 const char *vp_verify_check_name(vp_verify_check c)
@@ -155,6 +157,7 @@ static const struct {
     {VP_BUNDLE_SUMS, VP_VERIFY_MAX_MANIFEST, 0},
     {VP_BUNDLE_SIGNATURE, VP_VERIFY_MAX_SIGNATURE, 0},
     {VP_BUNDLE_TSR, VP_VERIFY_MAX_SIGNATURE, 0},
+    {VP_BUNDLE_SUMS_SIGNATURE, VP_VERIFY_MAX_SIGNATURE, 0},
     {VP_BUNDLE_REPORT_PDF, VP_VERIFY_MAX_PDF, 1},
     {"seal/" VP_SEAL_DOC, VP_SEAL_MAX_DOC, 1},
     {"seal/" VP_SEAL_SIG, VP_SEAL_MAX_SIG, 1},
@@ -352,6 +355,8 @@ static vp_status check_signature(verify_state *v)
     v->authentic = 1;
     v->rep->state[VP_CHECK_SIGNATURE] = VP_CHECK_PASSED;
     snprintf(v->rep->signer_subject, sizeof v->rep->signer_subject, "%s", verdict.signer_subject);
+    snprintf(v->signer_issuer, sizeof v->signer_issuer, "%s", verdict.signer_issuer);
+    snprintf(v->signer_serial, sizeof v->signer_serial, "%s", verdict.signer_serial);
     if (!v->trust)
         fail(v, VP_CHECK_TRUST, "signer not checked against a trust anchor: give --trust CA.pem (signer: %s)",
              verdict.signer_subject);
@@ -461,6 +466,12 @@ static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
     return VP_OK;
 }
 
+static void note(verify_state *v, const char *text)
+{
+    if (v->rep->note_count < VP_VERIFY_MAX_NOTES)
+        snprintf(v->rep->notes[v->rep->note_count++], sizeof v->rep->notes[0], "%s", text);
+}
+
 /* One "HEX  PATH" line of SHA256SUMS; returns the file's index or -1. */
 static int check_sum_line(verify_state *v, char *line, size_t lineno)
 {
@@ -478,6 +489,64 @@ static int check_sum_line(verify_state *v, char *line, size_t lineno)
     return at;
 }
 
+/* Whether the signed manifest says SHA256SUMS is signed: 1, 0 for a bundle made before
+ * SHA256SUMS.p7s (no member: noted), -1 when the member is not what pack writes. */
+static int sums_signed(verify_state *v)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(v->manifest, "sums_signature");
+    if (!m) {
+        note(v, "manifest.json names no sums_signature: a bundle made before SHA256SUMS was signed; SHA256SUMS "
+                "is checked against the signed manifest's files, and by hand only the manifest's signature "
+                "vouches for them");
+        if (find_file(v, VP_BUNDLE_SUMS_SIGNATURE) >= 0)
+            fail(v, VP_CHECK_SUMS_SIGNATURE, "%s: present, but manifest.json names no sums_signature",
+                 VP_BUNDLE_SUMS_SIGNATURE);
+        return 0;
+    }
+    if (!cJSON_IsString(m) || strcmp(m->valuestring, VP_BUNDLE_SUMS_SIGNATURE)) {
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: /sums_signature: expected \"%s\"", VP_BUNDLE_SUMS_SIGNATURE);
+        return -1;
+    }
+    return 1;
+}
+
+/* SHA256SUMS.p7s over exactly SHA256SUMS's bytes (before check_sums cuts them into
+ * lines), by the manifest's signer (issuer and serial), chaining to --trust when given
+ * (a failed chain is the trust check's; without an anchor it has already failed). */
+static void check_sums_signature(verify_state *v, const char *sums, size_t sums_len)
+{
+    char *sig = NULL;
+    size_t sig_len = 0;
+    vp_cms_verdict verdict;
+    vp_error e;
+    if (kept(v, VP_BUNDLE_SUMS_SIGNATURE, &sig, &sig_len)) {
+        fail(v, VP_CHECK_SUMS_SIGNATURE, "%s: missing, but manifest.json says SHA256SUMS is signed",
+             VP_BUNDLE_SUMS_SIGNATURE);
+        return;
+    }
+    vp_status st = vp_cms_verify_detached((unsigned char *)sig, sig_len, sums, sums_len, v->trust, &verdict, &e);
+    if (!verdict.signature_valid || !verdict.signing_cert_v2_match)
+        fail(v, VP_CHECK_SUMS_SIGNATURE, "%s: signature does not verify over SHA256SUMS: %s",
+             VP_BUNDLE_SUMS_SIGNATURE, st ? e.message : "signing-certificate-v2 missing or wrong");
+    else if (strcmp(verdict.signer_issuer, v->signer_issuer) || strcmp(verdict.signer_serial, v->signer_serial))
+        fail(v, VP_CHECK_SUMS_SIGNATURE, "%s: signed by %s (serial %s), not by manifest.json's signer",
+             VP_BUNDLE_SUMS_SIGNATURE, verdict.signer_subject, verdict.signer_serial);
+    else if (v->trust && (st || !verdict.chain_trusted) && v->rep->state[VP_CHECK_TRUST] == VP_CHECK_PASSED)
+        /* a trust failure, not an integrity one: the checks go on (the same signer's
+         * manifest signature chained, so only the certificates it carries can differ) */
+        fail(v, VP_CHECK_TRUST, "%s: signer does not chain to %s: %s", VP_BUNDLE_SUMS_SIGNATURE, v->trust,
+             verdict.chain_error[0] ? verdict.chain_error : e.message);
+    pass_unless_failed(v, VP_CHECK_SUMS_SIGNATURE);
+}
+
+/* Files SHA256SUMS does not list: itself and its signature; in an older bundle also
+ * manifest.json's signature and time-stamp, written after it then. */
+static int unlisted_by_design(const char *rel, int signed_sums)
+{
+    return !strcmp(rel, VP_BUNDLE_SUMS) || !strcmp(rel, VP_BUNDLE_SUMS_SIGNATURE) ||
+           (!signed_sums && (!strcmp(rel, VP_BUNDLE_SIGNATURE) || !strcmp(rel, VP_BUNDLE_TSR)));
+}
+
 static void check_sums(verify_state *v)
 {
     char *data = NULL;
@@ -488,6 +557,9 @@ static void check_sums(verify_state *v)
         free(seen);
         return;
     }
+    int signed_sums = sums_signed(v);
+    if (signed_sums > 0)
+        check_sums_signature(v, data, len);
     for (char *line = data, *nl; line < data + len; line = nl + 1) {
         if (!(nl = memchr(line, '\n', (size_t)(data + len - line)))) {
             fail(v, VP_CHECK_SUMS, "SHA256SUMS: last line has no newline");
@@ -495,15 +567,16 @@ static void check_sums(verify_state *v)
         }
         *nl = '\0';
         int at = check_sum_line(v, line, ++lineno);
-        if (at >= 0)
-            seen[at] = 1;
+        if (at >= 0 && (seen[at]++ || unlisted_by_design(v->files[at].rel, signed_sums > 0)))
+            fail(v, VP_CHECK_SUMS, "%s: listed %s in SHA256SUMS", v->files[at].rel,
+                 seen[at] > 1 ? "twice" : "unexpectedly");
     }
     for (size_t f = 0; f < v->file_count; f++)
-        if (!seen[f] && strcmp(v->files[f].rel, VP_BUNDLE_SUMS) && strcmp(v->files[f].rel, VP_BUNDLE_SIGNATURE) &&
-            strcmp(v->files[f].rel, VP_BUNDLE_TSR))
+        if (!seen[f] && !unlisted_by_design(v->files[f].rel, signed_sums > 0))
             fail(v, VP_CHECK_SUMS, "%s: not covered by SHA256SUMS", v->files[f].rel);
     pass_unless_failed(v, VP_CHECK_SUMS);
-    v->stopped = v->rep->state[VP_CHECK_SUMS] == VP_CHECK_FAILED;
+    v->stopped = v->rep->state[VP_CHECK_SUMS] == VP_CHECK_FAILED ||
+                 v->rep->state[VP_CHECK_SUMS_SIGNATURE] == VP_CHECK_FAILED || signed_sums < 0;
     free(seen);
 }
 
@@ -543,13 +616,31 @@ static void check_pdf(verify_state *v, const char *trust, const char *tsa_trust)
         pass_unless_failed(v, VP_CHECK_TIMESTAMP);
 }
 
-/* manifest.json.tsr over the bytes of manifest.json.p7s, and the token inside the .p7s
- * over its signature value. */
+/* The signature-time-stamp token inside a signature file, over its signature value. */
+static void check_signature_token(verify_state *v, const char *rel, const char *sig, size_t sig_len,
+                                  const char *anchors)
+{
+    size_t sv_len = 0, tok_len = 0;
+    unsigned char *sv = NULL, *tok = NULL;
+    vp_tsa_verdict tv;
+    vp_error e;
+    if (vp_cms_signature_timestamp((unsigned char *)sig, sig_len, &sv, &sv_len, &tok, &tok_len, &e))
+        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", rel, e.message);
+    else if (!tok)
+        fail(v, VP_CHECK_TIMESTAMP, "%s: no signature time-stamp attribute, but manifest.json says the bundle is "
+             "time-stamped", rel);
+    else if (vp_tsa_verify_token(tok, tok_len, sv, sv_len, anchors, &tv, &e))
+        fail(v, VP_CHECK_TIMESTAMP, "%s: signature time-stamp: %s", rel, e.message);
+    free(sv);
+    free(tok);
+}
+
+/* manifest.json.tsr over the bytes of manifest.json.p7s, and the tokens inside the
+ * .p7s files over their signature values. */
 static void check_manifest_timestamps(verify_state *v, const char *anchors)
 {
-    char *tsr = NULL, *sig = NULL;
-    size_t tsr_len = 0, sig_len = 0, sv_len = 0, tok_len = 0;
-    unsigned char *sv = NULL, *tok = NULL;
+    char *tsr = NULL, *sig = NULL, *sums_sig = NULL;
+    size_t tsr_len = 0, sig_len = 0, sums_sig_len = 0;
     vp_tsa_verdict tv;
     vp_error e;
     int have_tsr = find_file(v, VP_BUNDLE_TSR) >= 0;
@@ -567,16 +658,11 @@ static void check_manifest_timestamps(verify_state *v, const char *anchors)
         fail(v, VP_CHECK_TIMESTAMP, "%s (over %s): %s", VP_BUNDLE_TSR, VP_BUNDLE_SIGNATURE, e.message);
     else
         snprintf(v->rep->timestamp_gen_time, sizeof v->rep->timestamp_gen_time, "%s", tv.gen_time_text);
-    if (vp_cms_signature_timestamp((unsigned char *)sig, sig_len, &sv, &sv_len, &tok, &tok_len, &e))
-        fail(v, VP_CHECK_TIMESTAMP, "%s: %s", VP_BUNDLE_SIGNATURE, e.message);
-    else if (!tok)
-        fail(v, VP_CHECK_TIMESTAMP, "%s: no signature time-stamp attribute, but manifest.json says the bundle is "
-             "time-stamped", VP_BUNDLE_SIGNATURE);
-    else if (vp_tsa_verify_token(tok, tok_len, sv, sv_len, anchors, &tv, &e))
-        fail(v, VP_CHECK_TIMESTAMP, "%s: signature time-stamp: %s", VP_BUNDLE_SIGNATURE, e.message);
+    check_signature_token(v, VP_BUNDLE_SIGNATURE, sig, sig_len, anchors);
+    /* present only when the manifest names it (check_sums) */
+    if (!kept(v, VP_BUNDLE_SUMS_SIGNATURE, &sums_sig, &sums_sig_len))
+        check_signature_token(v, VP_BUNDLE_SUMS_SIGNATURE, sums_sig, sums_sig_len, anchors);
     pass_unless_failed(v, VP_CHECK_TIMESTAMP);
-    free(sv);
-    free(tok);
 }
 
 static void check_ledger(verify_state *v, const char *ledger, const char *trust)

@@ -3,8 +3,8 @@
  * VP_FUZZ_TRUST_DEFAULT; without the file the trust check simply fails).
  * Oracle, when a bundle verifies: read again on its own, it has one top folder; its
  * manifest.json carries a valid signature chaining to the anchor; and the files below
- * the top folder, apart from manifest.json, manifest.json.p7s, SHA256SUMS and
- * manifest.json.tsr, are exactly the signed manifest's list, each with its size and
+ * the top folder, apart from manifest.json, manifest.json.p7s, SHA256SUMS,
+ * SHA256SUMS.p7s and manifest.json.tsr, are exactly the signed manifest's list, each with its size and
  * SHA-256; and its bytes are the canonical ones pack writes. Anything else is a false
  * accept: abort(). */
 #include <stdio.h>
@@ -86,7 +86,7 @@ static vp_status on_entry(const vp_archive_entry *e, const char *sha256, unsigne
 static int unsigned_part(const char *rel)
 {
     return !strcmp(rel, VP_BUNDLE_MANIFEST) || !strcmp(rel, VP_BUNDLE_SIGNATURE) || !strcmp(rel, VP_BUNDLE_SUMS) ||
-           !strcmp(rel, VP_BUNDLE_TSR);
+           !strcmp(rel, VP_BUNDLE_TSR) || !strcmp(rel, VP_BUNDLE_SUMS_SIGNATURE);
 }
 
 /* The oracle: every statement is what a verified bundle promises an auditor. */

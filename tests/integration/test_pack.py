@@ -2,6 +2,7 @@
 'vaultproof verify' both accept, and that verify rejects once anything is changed."""
 import glob
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -15,9 +16,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
 
 LATER = "2026-09-30T07:00:00Z"
-TOP_FILES = ["README.txt", "SHA256SUMS", "certs/signer.pem", "config/vaultproof.json", "data/assessment-results.json",
-             "data/findings.json", "data/snapshot.json", "manifest.json", "manifest.json.p7s", "report/report.pdf",
-             "report/workbook.xlsx"]
+TOP_FILES = ["README.txt", "SHA256SUMS", "SHA256SUMS.p7s", "certs/signer.pem", "config/vaultproof.json",
+             "data/assessment-results.json", "data/findings.json", "data/snapshot.json", "manifest.json",
+             "manifest.json.p7s", "report/report.pdf", "report/workbook.xlsx"]
 
 
 def retar(src_dir, out_path, mtime=0):
@@ -85,10 +86,14 @@ class Pack(TempDirTest):
         s = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=root, capture_output=True, text=True)
         self.assertEqual(s.returncode, 0, s.stdout + s.stderr)
         self.assertIn("manifest.json: OK", s.stdout)
-        c = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "manifest.json.p7s",
-                            "-content", "manifest.json", "-CAfile", os.path.join(keys, "ca.pem"), "-purpose", "any",
-                            "-out", os.devnull], cwd=root, capture_output=True, text=True)
-        self.assertEqual(c.returncode, 0, c.stderr)
+        # SHA256SUMS is written last: it covers the manifest's signature, and is signed itself
+        self.assertIn("manifest.json.p7s: OK", s.stdout)
+        self.assertNotIn("SHA256SUMS", s.stdout)
+        for signed in ("manifest.json", "SHA256SUMS"):
+            c = subprocess.run(["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", signed + ".p7s",
+                                "-content", signed, "-CAfile", os.path.join(keys, "ca.pem"), "-purpose", "any",
+                                "-out", os.devnull], cwd=root, capture_output=True, text=True)
+            self.assertEqual(c.returncode, 0, c.stderr)
         manifest = load(os.path.join(root, "manifest.json"))
         self.assertEqual(manifest["format"], "vaultproof-manifest/1")
         self.assertEqual(manifest["period"], "2026-Q3")
@@ -97,6 +102,8 @@ class Pack(TempDirTest):
         listed = [f["path"] for f in manifest["files"]]
         self.assertEqual(listed, sorted(listed))
         self.assertNotIn("manifest.json", listed)
+        self.assertEqual(manifest["sums_signature"], "SHA256SUMS.p7s")
+        self.assertIsNone(manifest["trust_anchor"])  # pack was not told the CA
         if shutil.which("pdfinfo"):
             self.assertEqual(subprocess.run(["pdfinfo", os.path.join(root, "report/report.pdf")],
                                             capture_output=True).returncode, 0)
@@ -122,7 +129,7 @@ class Pack(TempDirTest):
         # ECDSA signatures are randomized: everything but the signatures (the .p7s, and the
         # PDF's /Contents - so also the manifest and SHA256SUMS that hash the PDF) is identical
         ra, rb = self.extract(a, self.path("xa")), self.extract(b, self.path("xb"))
-        randomized = ("manifest.json.p7s", "report/report.pdf", "manifest.json", "SHA256SUMS")
+        randomized = ("manifest.json.p7s", "report/report.pdf", "manifest.json", "SHA256SUMS", "SHA256SUMS.p7s")
         for f in TOP_FILES:
             if f not in randomized:
                 with open(os.path.join(ra, f), "rb") as fa, open(os.path.join(rb, f), "rb") as fb:
@@ -288,6 +295,97 @@ class Pack(TempDirTest):
         self.assertEqual(rc, 2)
         self.assertIn("BUNDLE", err)
 
+
+    def fingerprint(self, pem):
+        out = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-fingerprint", "-sha256"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        self.assertTrue(out.startswith("sha256 Fingerprint="), out)
+        return out.split("=", 1)[1]
+
+    def test_trust_anchor(self):
+        """--ca names the CA auditors should trust, by the fingerprint openssl prints; a CA
+        that did not issue the signer is refused before anything is written."""
+        keys, other = self.keygen("K"), self.keygen("O")
+        ca = os.path.join(keys, "ca.pem")
+        bundle, _, err = self.pack(keys, self.path("a"), extra=("--ca", ca))
+        self.assertNotIn("warning", err)
+        root = self.extract(bundle, self.path("xa"))
+        anchor = load(os.path.join(root, "manifest.json"))["trust_anchor"]
+        self.assertEqual(anchor["sha256_fingerprint"], self.fingerprint(ca))
+        self.assertIn("CN=vaultproof demo CA (NOT FOR PRODUCTION)", anchor["subject"])
+        with open(os.path.join(root, "README.txt")) as f:
+            readme = f.read()
+        self.assertIn("\n$ openssl x509 -in ca.pem -noout -fingerprint -sha256\n  -> sha256 Fingerprint=%s\n"
+                      % anchor["sha256_fingerprint"], readme)
+        self.assertIn(anchor["subject"], readme)
+        # the self-signed end of --chain is the anchor when --ca is not given
+        bundle, _, err = self.pack(keys, self.path("b"), extra=("--chain", ca))
+        self.assertNotIn("warning", err)
+        root = self.extract(bundle, self.path("xb"))
+        self.assertEqual(load(os.path.join(root, "manifest.json"))["trust_anchor"], anchor)
+        # without any: a warning, and README.txt says where the fingerprint must come from
+        bundle, _, err = self.pack(keys, self.path("c"))
+        self.assertIn("pack: warning: no CA given", err)
+        root = self.extract(bundle, self.path("xc"))
+        with open(os.path.join(root, "README.txt")) as f:
+            readme = f.read()
+        self.assertIn("from the signer's organization", readme)
+        self.assertNotIn("  -> sha256 Fingerprint=", readme)
+        # another CA did not issue this signer: exit 5 naming both, nothing published
+        _, _, err = self.pack(keys, self.path("d"), expect=5, extra=("--ca", os.path.join(other, "ca.pem")))
+        self.assertIn("did not issue the signer", err)
+        self.assertIn("demo CA", err)
+        self.assertIn("demo signer", err)
+        self.assertEqual(glob.glob(os.path.join(self.path("d"), "*.tar.gz")), [])
+
+    def test_older_bundle_without_sums_signature_verifies_with_a_note(self):
+        """A bundle made before SHA256SUMS.p7s (no "sums_signature" in its manifest, SHA256SUMS
+        not covering manifest.json.p7s) still verifies, and verify says what it is."""
+        import vpbundle
+        keys = self.keygen()
+        bundle, _, _ = self.pack(keys, self.path("a"))
+        with open(bundle, "rb") as f:
+            tar = gzip.decompress(f.read())
+        entries = vpbundle.members(tar)
+        top = entries[0][0].rstrip("/")
+        content = {name[len(top) + 1:]: tar[data:data + size] for name, _, data, size in entries}
+        manifest = json.loads(content["manifest.json"])
+        del manifest["sums_signature"], manifest["trust_anchor"]
+        new = {"manifest.json": (json.dumps(manifest, indent=2) + "\n").encode()}
+        with open(self.path("m.json"), "wb") as f:
+            f.write(new["manifest.json"])
+        subprocess.run(["openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256", "-nosmimecap", "-outform",
+                        "DER", "-signer", os.path.join(keys, "signer.pem"), "-inkey", os.path.join(keys, "signer.key"),
+                        "-in", self.path("m.json"), "-out", self.path("m.p7s")], check=True)
+        with open(self.path("m.p7s"), "rb") as f:
+            new["manifest.json.p7s"] = f.read()
+        lines = content["SHA256SUMS"].decode().splitlines()
+        new["SHA256SUMS"] = "".join(
+            "%s  %s\n" % (hashlib.sha256(new.get(rel, content[rel])).hexdigest(), rel)
+            for rel in (ln.split("  ", 1)[1] for ln in lines) if rel not in ("manifest.json.p7s", )).encode()
+        out = bytearray()
+        for name, head, data, size in entries:
+            rel = name[len(top) + 1:]
+            if rel == "SHA256SUMS.p7s":
+                continue
+            h = bytearray(tar[head:head + vpbundle.BLOCK])
+            body = new.get(rel, tar[data:data + size])
+            h[124:136] = vpbundle.octal(len(body), 12)
+            vpbundle.fix_checksum(h)
+            out += h + body + bytes((-len(body)) % vpbundle.BLOCK)
+        older = self.path("older.tar.gz")
+        with open(older, "wb") as f:
+            f.write(vpbundle.pgzip(vpbundle.tar_end(bytes(out))))
+        rc, out, _ = self.verify(older, "--trust", os.path.join(keys, "ca.pem"))
+        self.assertEqual(rc, 0, out)
+        self.assertRegex(out, r"\n  sums-signature\s+skipped\n")
+        self.assertIn("note: manifest.json names no sums_signature", out)
+        self.assertEqual(out.splitlines()[-1], "bundle: VERIFIED")
+        # the bundle as pack wrote it: no note, SHA256SUMS.p7s checked
+        rc, out, _ = self.verify(bundle, "--trust", os.path.join(keys, "ca.pem"))
+        self.assertEqual(rc, 0, out)
+        self.assertNotIn("note:", out)
+        self.assertRegex(out, r"\n  sums-signature\s+ok\n")
 
 if __name__ == "__main__":
     main()

@@ -127,9 +127,10 @@ class Clock(TempDirTest):
         self.assertIn(line, out.splitlines())
         self.assertEqual(out.splitlines()[-1], "bundle: VERIFIED")
         self.assertNotRegex(out, r"(?m)^(result|verdict):")
-        # the bundle's README.txt quotes the lines verify prints, and says what a pinned clock means
+        # the bundle's README.txt quotes the lines verify prints (the expected one as a
+        # "  -> " line, test_literal_steps), and says what a pinned clock means
         readme = self.member(b, "README.txt", text=True)
-        self.assertIn('"bundle: VERIFIED"', readme)
+        self.assertIn('\n  -> bundle: VERIFIED\n', readme)
         self.assertIn('"bundle: NOT VERIFIED"', readme)
         self.assertIn('"evidence result: FAIL (N failing findings)"', readme)
         self.assertIn('"clock": {"pinned": true}', readme)

@@ -45,6 +45,27 @@ class PackConfig(TempDirTest):
         verdict = self.verify(bundle, self.path("keys", "ca.pem"))
         self.assertIn("NOT FOR PRODUCTION", verdict["signer"])
 
+    def test_signer_ca_from_config_is_the_trust_anchor(self):
+        import tarfile
+        config = self.config(signer={"key": "keys/signer.key", "cert": "keys/signer.pem", "ca": "keys/ca.pem"})
+        bundle, err = self.pack(config, "a")
+        self.assertNotIn("no CA given", err)
+        with tarfile.open(bundle) as t:
+            top = t.getnames()[0].split("/")[0]
+            anchor = json.load(t.extractfile(top + "/manifest.json"))["trust_anchor"]
+        fp = subprocess.run(["openssl", "x509", "-in", self.path("keys", "ca.pem"), "-noout", "-fingerprint",
+                             "-sha256"], capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual("sha256 Fingerprint=" + anchor["sha256_fingerprint"], fp)
+        # --ca overrides it; a CA that did not issue the signer is refused (exit 5)
+        rc, _, err = run(["keygen", "--out", self.path("other"), "--now", PINNED])
+        self.assertEqual(rc, 0, err)
+        _, err = self.pack(config, "b", "--ca", self.path("other", "ca.pem"), expect=5)
+        self.assertIn("did not issue the signer", err)
+        config = self.config(signer={"key": "keys/signer.key", "cert": "keys/signer.pem",
+                                     "ca": "keys/missing.pem"})
+        _, err = self.pack(config, "c", expect=3)
+        self.assertIn("missing.pem", err)
+
     def test_command_line_key_overrides_the_config_signer(self):
         rc, _, err = run(["keygen", "--out", self.path("other"), "--now", PINNED])
         self.assertEqual(rc, 0, err)

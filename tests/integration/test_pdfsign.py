@@ -97,23 +97,27 @@ class PdfSignature(TempDirTest):
         self.assertEqual(sh("qpdf", "--check", pdf).returncode, 0)
 
     def test_readme_commands_work(self):
-        """The PDF steps of the bundle's README.txt, run as written, in a copy of the bundle."""
-        root = self.path("copy")
+        """The PDF steps of the bundle's README.txt ("$ " lines), run as written from inside
+        a copy of the bundle folder with ca.pem beside it (test_literal_steps runs them all)."""
+        base = self.path("beside")
+        root = os.path.join(base, "copy")
         shutil.copytree(self.root, root)
-        shutil.copy(self.ca, os.path.join(root, "ca.pem"))
+        shutil.copy(self.ca, os.path.join(base, "ca.pem"))
         with open(os.path.join(root, "README.txt")) as f:
-            lines = [ln.strip() for ln in f]
-        lines = [re.sub(r"^\d+\. ", "", ln) for ln in lines]  # "5. pdfsig ..." is a command too
-        starts = ("mkdir nssdb", "certutil ", "pdfsig ", "mutool sign")
-        cmds = [ln.split("   ")[0].strip() for ln in lines if ln.startswith(starts)]
+            lines = [ln.rstrip("\n") for ln in f]
+        starts = ("mkdir ", "certutil ", "pdfsig ", "mutool sign")
+        cmds = [ln[2:] for ln in lines if ln.startswith("$ ") and ln[2:].startswith(starts)]
         self.assertEqual(len(cmds), 5, cmds)
-        r = sh("bash", "-ec", "\n".join(cmds), cwd=root)
+        r = sh("sh", "-ec", "\n".join(cmds), cwd=root)
         out = r.stdout + r.stderr
         self.assertEqual(r.returncode, 0, out)
         self.assertIn("Certificate is Trusted.", out)
-        self.assertEqual(out.count("Total document signed"), 2)
-        self.assertEqual(out.count("Signature Validation: Signature is Valid."), 2)
+        self.assertEqual(out.count("Total document signed"), 1)
+        self.assertEqual(out.count("Signature Validation: Signature is Valid."), 1)
         self.assertIn("The document is unchanged since signing.", out)
+        # the NSS database is made beside the bundle folder, not inside it
+        self.assertTrue(os.path.isdir(os.path.join(base, "nssdb")))
+        self.assertFalse(os.path.exists(os.path.join(root, "nssdb")))
 
     def test_manifest_hashes_the_signed_pdf(self):
         with open(os.path.join(self.root, PDF), "rb") as f:
@@ -162,7 +166,7 @@ class PdfSignature(TempDirTest):
 
     def rebuilt_bundle(self, change):
         """The bundle with report.pdf changed by change(bytes) and everything else made
-        consistent again: manifest and SHA256SUMS rehashed, manifest re-signed with the
+        consistent again: manifest and SHA256SUMS rehashed, both re-signed with the
         signer's own key - so only the PDF signature can notice."""
         root = self.path("rebuilt", os.path.basename(self.root))
         shutil.copytree(self.root, root)
@@ -177,18 +181,22 @@ class PdfSignature(TempDirTest):
                 e["size"], e["sha256"] = len(pdf), hashlib.sha256(pdf).hexdigest()
         with open(os.path.join(root, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
-        sums = []
-        with open(os.path.join(root, "SHA256SUMS")) as f:
-            for line in f:
-                h, name = line.rstrip("\n").split("  ", 1)
-                with open(os.path.join(root, name), "rb") as g:
-                    sums.append("%s  %s\n" % (hashlib.sha256(g.read()).hexdigest(), name))
-        with open(os.path.join(root, "SHA256SUMS"), "w") as f:
-            f.writelines(sums)
-        os.remove(os.path.join(root, "manifest.json.p7s"))
-        sh("openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256", "-nosmimecap", "-outform", "DER",
-           "-signer", os.path.join(self.keys, "signer.pem"), "-inkey", os.path.join(self.keys, "signer.key"),
-           "-in", os.path.join(root, "manifest.json"), "-out", os.path.join(root, "manifest.json.p7s"), check=True)
+        # as pack does: the manifest's signature, then SHA256SUMS over it too, then its signature
+        for signed in ("manifest.json", None, "SHA256SUMS"):
+            if signed is None:
+                sums = []
+                with open(os.path.join(root, "SHA256SUMS")) as f:
+                    for line in f:
+                        h, name = line.rstrip("\n").split("  ", 1)
+                        with open(os.path.join(root, name), "rb") as g:
+                            sums.append("%s  %s\n" % (hashlib.sha256(g.read()).hexdigest(), name))
+                with open(os.path.join(root, "SHA256SUMS"), "w") as f:
+                    f.writelines(sums)
+                continue
+            os.remove(os.path.join(root, signed + ".p7s"))
+            sh("openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256", "-nosmimecap", "-outform", "DER",
+               "-signer", os.path.join(self.keys, "signer.pem"), "-inkey", os.path.join(self.keys, "signer.key"),
+               "-in", os.path.join(root, signed), "-out", os.path.join(root, signed + ".p7s"), check=True)
         out = self.path("rebuilt.tar.gz")
         retar(self.path("rebuilt"), out)
         return out, os.path.join(root, PDF)

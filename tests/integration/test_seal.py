@@ -326,9 +326,15 @@ class Seal(TempDirTest):
         self.assertFalse(os.path.exists(os.path.join(rec, SEAL, "recording-seal.json.p7s")))
         self.assertFalse(os.path.exists(os.path.join(rec, SEAL, "recording-seal.json")))
 
+    def cms_sign(self, content, out):
+        r = sh("openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256", "-nosmimecap", "-outform", "DER",
+               "-signer", self.path("P", "signer.pem"), "-inkey", self.path("P", "signer.key"), "-in", content,
+               "-out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def rebuilt(self, top, change, name):
         """The extracted bundle at top changed by change(root) and made consistent again as
-        someone holding the pack key would: manifest and SHA256SUMS rehashed, the manifest
+        someone holding the pack key would: manifest and SHA256SUMS rehashed, both
         re-signed with P's key. Only the seal (C's key) can notice."""
         root = self.path(name, os.path.basename(top))
         shutil.copytree(top, root)
@@ -340,6 +346,9 @@ class Seal(TempDirTest):
             e["size"], e["sha256"] = os.path.getsize(full), sha256(full)
         with open(os.path.join(root, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
+        # pack's order: the manifest's signature, then SHA256SUMS over everything else
+        # (that signature included), then SHA256SUMS's own signature
+        self.cms_sign(os.path.join(root, "manifest.json"), os.path.join(root, "manifest.json.p7s"))
         sums = []
         with open(os.path.join(root, "SHA256SUMS")) as f:
             for line in f:
@@ -347,10 +356,7 @@ class Seal(TempDirTest):
                 sums.append("%s  %s\n" % (sha256(os.path.join(root, rel)), rel))
         with open(os.path.join(root, "SHA256SUMS"), "w") as f:
             f.writelines(sums)
-        r = sh("openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256", "-nosmimecap", "-outform", "DER",
-               "-signer", self.path("P", "signer.pem"), "-inkey", self.path("P", "signer.key"), "-in",
-               os.path.join(root, "manifest.json"), "-out", os.path.join(root, "manifest.json.p7s"))
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.cms_sign(os.path.join(root, "SHA256SUMS"), os.path.join(root, "SHA256SUMS.p7s"))
         out = self.path(name + ".tar.gz")
         retar(self.path(name), out)
         return out

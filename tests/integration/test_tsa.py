@@ -134,12 +134,16 @@ class Timestamps(TempDirTest):
             self.assertIs(json.load(f)["timestamped"], True)
 
     def test_readme_command_works(self):
+        """The time-stamp step of README.txt, a "$ " line run from inside the bundle folder
+        with tsa-ca.pem beside the folder, prints its "  -> " line."""
         with open(os.path.join(self.root, "README.txt")) as f:
-            (cmd,) = [ln.strip() for ln in f if ln.strip().startswith("openssl ts -verify")]
-        root = self.path("copy")
+            lines = f.read().splitlines()
+        (at,) = [i for i, ln in enumerate(lines) if ln.startswith("$ openssl ts -verify")]
+        self.assertEqual(lines[at + 1], "  -> Verification: OK")
+        root = self.path("beside", "copy")
         shutil.copytree(self.root, root)
-        shutil.copy(self.tsa_ca, os.path.join(root, "tsa-ca.pem"))
-        r = sh("bash", "-ec", cmd, cwd=root)
+        shutil.copy(self.tsa_ca, self.path("beside", "tsa-ca.pem"))
+        r = sh("sh", "-ec", lines[at][2:], cwd=root)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("Verification: OK", r.stdout)
 
@@ -160,8 +164,9 @@ class Timestamps(TempDirTest):
         self.assertNotEqual(r.returncode, 0)  # the token is over exactly the signature value
 
     def test_tokens_stamp_the_signature_values(self):
-        with open(os.path.join(self.root, "manifest.json.p7s"), "rb") as f:
-            self.check_token_with_openssl(f.read())
+        for signature in ("manifest.json.p7s", "SHA256SUMS.p7s"):
+            with open(os.path.join(self.root, signature), "rb") as f:
+                self.check_token_with_openssl(f.read())
         with open(os.path.join(self.root, "report", "report.pdf"), "rb") as f:
             pdf = f.read()
         m = list(re.finditer(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)", pdf))[-1]
@@ -211,7 +216,8 @@ class Timestamps(TempDirTest):
         retar(self.path("copy"), bundle)
         rc, out, _ = run(["verify", bundle, "--trust", self.ca, "--tsa-trust", self.tsa_ca])
         self.assertEqual(rc, 1)
-        self.assertIn("manifest.json.tsr: missing, but manifest.json says the bundle is time-stamped", out)
+        # the signed SHA256SUMS lists the .tsr (it is written after it), so that catches it first
+        self.assertIn("manifest.json.tsr: listed in SHA256SUMS but missing from the bundle", out)
 
     def assert_nothing_published(self, archive):
         self.assertEqual(glob.glob(os.path.join(archive, "*.tar.gz")), [])
