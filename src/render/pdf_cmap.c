@@ -170,7 +170,7 @@ typedef struct {
 typedef struct {
     VP_VEC(bf_entry) bf;
     VP_VEC(code_range) space;
-    size_t width; /* bytes per code: the codespace's widest */
+    size_t width; /* bytes per code, as the codespace says */
     const char *label;
     vp_error *err;
 } translation;
@@ -248,8 +248,11 @@ static vp_status read_block(translation *t, cmap_lex *x, const char *end, int ar
             if (v[1] < v[0])
                 return bad(t, x, "a codespace range with low <= high");
             *r = (code_range){(unsigned)v[0], (unsigned)v[1], (digits[0] > digits[1] ? digits[0] : digits[1]) / 2};
-            if (r->width > t->width)
-                t->width = r->width;
+            /* mixed widths would make a code's width depend on its value; libharu's
+             * Identity-H CMaps (the only ones it writes as ToUnicode) have <0000> <FFFF> */
+            if (t->width && r->width != t->width)
+                return bad(t, x, "codespace ranges all of one width");
+            t->width = r->width;
         } else {
             if (!t->width)
                 return bad(t, x, "begincodespacerange before the first mapping");

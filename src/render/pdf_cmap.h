@@ -29,7 +29,8 @@
  * *entries gets the number of bfrange and bfchar entries written; 0 (and out untouched)
  * when src holds no cid mappings, e.g. a CMap that is already a ToUnicode one.
  * Linear in len. Errors: VP_ERR_INTERNAL naming label, the byte offset and what was
- * expected (unparsable or out-of-range input); VP_ERR_NOMEM. */
+ * expected (unparsable or out-of-range input, a codespace of mixed code widths);
+ * VP_ERR_NOMEM. */
 vp_status vpr_cmap_to_unicode(const char *src, size_t len, vpc_buf *out, size_t *entries, const char *label,
                               vp_error *err);
 

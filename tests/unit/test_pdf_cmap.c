@@ -224,6 +224,8 @@ START_TEST(malformed_is_refused)
     assert_refused("1 begincidrange\n<0000> <00FF> 0\nendcidrange\n", "begincodespacerange before the first mapping");
     assert_refused("1 begincodespacerange\n<000000> <FFFFFF>\nendcodespacerange\n",
                    "a code of one or two bytes");
+    assert_refused("2 begincodespacerange\n<00> <80>\n<8140> <FEFE>\nendcodespacerange\n",
+                   "codespace ranges all of one width");
 }
 END_TEST
 
