@@ -13,7 +13,11 @@
  * patched: only its exported object API is used.
  *
  * The translation keeps libharu's mapping exactly (code -> CID, and CID = Unicode for the
- * UTF-8 encoder, whose CIDToGIDMap is indexed by Unicode) and only changes its form. */
+ * UTF-8 encoder, whose CIDToGIDMap is indexed by Unicode) and changes its form; it leaves
+ * out the codes that draw no glyph (CIDToGIDMap 0: nothing the renderer draws, since it
+ * replaces characters the font lacks). A reader builds its ToUnicode table code by code,
+ * per font and often per page: mapping the 3,300-5,400 codes a DejaVu font has a glyph
+ * for instead of all 63,000 keeps poppler's cost at what the rejected CMap cost it. */
 #include <hpdf_conf.h> /* HPDF_STREAM_BUF_SIZ */
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +175,8 @@ typedef struct {
     VP_VEC(bf_entry) bf;
     VP_VEC(code_range) space;
     size_t width; /* bytes per code, as the codespace says */
+    const unsigned char *drawn; /* NULL, or drawn[code] for code < drawn_len: keep it */
+    size_t drawn_len;
     const char *label;
     vp_error *err;
 } translation;
@@ -185,9 +191,36 @@ static vp_status nomem(translation *t)
     return vp_error_set(t->err, VP_ERR_NOMEM, "out of memory translating the CMap of %s", t->label);
 }
 
+static int drawn(const translation *t, unsigned long code)
+{
+    return !t->drawn || (code < t->drawn_len && t->drawn[code]);
+}
+
+/* One piece of a range that already keeps to one last-byte run: as entries for the runs
+ * of codes that draw a glyph. */
+static vp_status add_drawn(translation *t, unsigned long lo, unsigned long n, unsigned long cid)
+{
+    for (unsigned long k = 0; k < n;) {
+        if (!drawn(t, lo + k)) {
+            k++;
+            continue;
+        }
+        unsigned long run = k;
+        while (run < n && drawn(t, lo + run))
+            run++;
+        bf_entry *e = VP_VEC_PUSH(t->bf);
+        if (!e)
+            return nomem(t);
+        *e = (bf_entry){(unsigned)(lo + k), (unsigned)(lo + run - 1), (unsigned)(cid + k)};
+        k = run;
+    }
+    return VP_OK;
+}
+
 /* Codes lo..hi to CIDs cid.. as bfrange entries: a new entry wherever the last byte of the
  * code or of the destination would pass FF; destinations that are surrogates are dropped
- * (each entry's destinations share their high byte, so an entry is all or none). */
+ * (each piece's destinations share their high byte, so a piece is all or none), and so
+ * are codes that draw no glyph. */
 static vp_status add_mapping(translation *t, const cmap_lex *x, unsigned long lo, unsigned long hi, unsigned long cid)
 {
     unsigned long max_code = t->width == 1 ? 0xFFu : 0xFFFFu;
@@ -203,10 +236,9 @@ static vp_status add_mapping(translation *t, const cmap_lex *x, unsigned long lo
         if (n > 256 - (cid & 0xFFu))
             n = 256 - (cid & 0xFFu);
         if (cid < 0xD800u || cid > 0xDFFFu) {
-            bf_entry *e = VP_VEC_PUSH(t->bf);
-            if (!e)
-                return nomem(t);
-            *e = (bf_entry){(unsigned)lo, (unsigned)(lo + n - 1), (unsigned)cid};
+            vp_status st = add_drawn(t, lo, n, cid);
+            if (st)
+                return st;
         }
         lo += n;
         cid += n;
@@ -321,10 +353,10 @@ static void put_cmap(vpc_buf *b, const translation *t)
                     "end\n");
 }
 
-vp_status vpr_cmap_to_unicode(const char *src, size_t len, vpc_buf *out, size_t *entries, const char *label,
-                              vp_error *err)
+vp_status vpr_cmap_to_unicode(const char *src, size_t len, const unsigned char *drawn, size_t drawn_len, vpc_buf *out,
+                              size_t *entries, const char *label, vp_error *err)
 {
-    translation t = {.label = label ? label : "a ToUnicode CMap", .err = err};
+    translation t = {.drawn = drawn, .drawn_len = drawn_len, .label = label ? label : "a ToUnicode CMap", .err = err};
     cmap_lex x = {.s = src, .len = src ? len : 0};
     vp_status st = VP_OK;
     *entries = 0;
@@ -354,26 +386,62 @@ vp_status vpr_cmap_to_unicode(const char *src, size_t len, vpc_buf *out, size_t 
 
 /* ---- the libharu side ---- */
 
+/* The contents of a libharu stream object, malloc'd (*size bytes); NULL when it cannot
+ * be read back. Reads exactly the stream's size: asking a libharu memory stream for more
+ * is an error. */
+static unsigned char *read_stream(HPDF_Dict obj, HPDF_UINT32 *size)
+{
+    *size = HPDF_Stream_Size(obj->stream);
+    unsigned char *data = malloc(*size ? *size : 1);
+    HPDF_UINT n = *size;
+    if (data && *size &&
+        (HPDF_Stream_Seek(obj->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
+         HPDF_Stream_Read(obj->stream, data, &n) != HPDF_OK || n != *size)) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+/* Which codes draw a glyph, from the descendant font's /CIDToGIDMap (two bytes, the glyph
+ * id, per CID; CID = code under Identity-H): nonzero and within the map. *len = 0 when the
+ * font has no map (not embedded): then every code is kept. */
+static unsigned char *drawn_codes(HPDF_Font font, size_t *len)
+{
+    *len = 0;
+    HPDF_Array fonts = HPDF_Dict_GetItem(font, "DescendantFonts", HPDF_OCLASS_ARRAY);
+    HPDF_Dict cidfont = fonts && HPDF_Array_Items(fonts) ? HPDF_Array_GetItem(fonts, 0, HPDF_OCLASS_DICT) : NULL;
+    HPDF_Dict map = cidfont ? HPDF_Dict_GetItem(cidfont, "CIDToGIDMap", HPDF_OCLASS_DICT) : NULL;
+    if (!map || !map->stream)
+        return NULL;
+    HPDF_UINT32 size;
+    unsigned char *gids = read_stream(map, &size);
+    if (!gids)
+        return NULL;
+    for (size_t c = 0; c < size / 2; c++)
+        gids[c] = gids[2 * c] || gids[2 * c + 1]; /* in place: byte c is read before written */
+    *len = size / 2;
+    return gids;
+}
+
 vp_status vpr_pdf_cmap_fix(HPDF_Font font, const char *label, vp_error *err)
 {
     HPDF_Dict cmap = font ? HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT) : NULL;
     if (!cmap || !cmap->stream)
         return VP_OK;
-    HPDF_UINT32 size = HPDF_Stream_Size(cmap->stream);
-    char *src = malloc(size ? size : 1);
+    HPDF_UINT32 size;
+    char *src = (char *)read_stream(cmap, &size);
     if (!src)
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory reading the ToUnicode CMap of %s", label);
-    /* read exactly the stream's size: asking a libharu memory stream for more is an error */
-    HPDF_UINT n = size;
-    if (size && (HPDF_Stream_Seek(cmap->stream, 0, HPDF_SEEK_SET) != HPDF_OK ||
-                 HPDF_Stream_Read(cmap->stream, (HPDF_BYTE *)src, &n) != HPDF_OK || n != size)) {
-        free(src);
-        return vp_error_set(err, VP_ERR_INTERNAL, "%s: libharu could not read back a font's ToUnicode CMap", label);
-    }
+        return vp_error_set(err, VP_ERR_INTERNAL, "%s: libharu could not read back a font's ToUnicode CMap (or memory ran out)",
+                            label);
+    /* without the map (or the memory to read it) every code is kept: a larger CMap, as exact */
+    size_t drawn_len;
+    unsigned char *drawn = drawn_codes(font, &drawn_len);
     vpc_buf out = VPC_BUF_INIT;
     size_t entries = 0;
-    vp_status st = vpr_cmap_to_unicode(src, size, &out, &entries, label, err);
+    vp_status st = vpr_cmap_to_unicode(src, size, drawn_len ? drawn : NULL, drawn_len, &out, &entries, label, err);
     free(src);
+    free(drawn);
     if (st || !entries) {
         vpc_buf_free(&out);
         return st;

@@ -25,17 +25,20 @@
  * scalar value (it builds the CIDToGIDMap from Unicode). Ranges are split wherever the
  * last byte of the code or of the destination would pass FF (a bfrange may only vary its
  * last byte); destinations in D800-DFFF (lone surrogates, not characters) are left
- * unmapped, as are notdef ranges (a ToUnicode CMap has no notdef). The codespace is kept.
+ * unmapped, as are notdef ranges (a ToUnicode CMap has no notdef). drawn, when not NULL,
+ * says which codes draw a glyph (drawn[code] nonzero, code < drawn_len); the others are
+ * left unmapped too. The codespace is kept.
  * *entries gets the number of bfrange and bfchar entries written; 0 (and out untouched)
  * when src holds no cid mappings, e.g. a CMap that is already a ToUnicode one.
  * Linear in len. Errors: VP_ERR_INTERNAL naming label, the byte offset and what was
  * expected (unparsable or out-of-range input, a codespace of mixed code widths);
  * VP_ERR_NOMEM. */
-vp_status vpr_cmap_to_unicode(const char *src, size_t len, vpc_buf *out, size_t *entries, const char *label,
-                              vp_error *err);
+vp_status vpr_cmap_to_unicode(const char *src, size_t len, const unsigned char *drawn, size_t drawn_len, vpc_buf *out,
+                              size_t *entries, const char *label, vp_error *err);
 
 /* Replaces the contents of font's /ToUnicode stream with vpr_cmap_to_unicode's translation
- * and its dictionary's /CMapName and CIDSystemInfo Ordering with the ToUnicode ones
+ * (drawn: the codes its /CIDToGIDMap gives a glyph, all codes when it has none) and its
+ * dictionary's /CMapName and CIDSystemInfo Ordering with the ToUnicode ones
  * (Adobe-Identity-UCS, UCS); a font without /ToUnicode or whose CMap has no cid mappings
  * is left alone. Call before HPDF_SaveToStream. libharu errors are also reported to the
  * document's error handler. Errors: as vpr_cmap_to_unicode; VP_ERR_INTERNAL when libharu

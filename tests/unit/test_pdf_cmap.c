@@ -1,8 +1,9 @@
 /* The ToUnicode CMap rewrite (src/render/pdf_cmap.c) on small hand-made CMaps: every code
  * of a cidrange maps to exactly the UTF-16 unit it should, each bfrange varies only in its
  * last byte (also where the source range crosses one or many byte boundaries, or its CID
- * is not aligned with its code), blocks hold at most 100 entries, surrogates and notdef
- * ranges stay unmapped, malformed input is refused with the byte offset. Then the same on
+ * is not aligned with its code), blocks hold at most 100 entries, surrogates, notdef
+ * ranges and codes that draw no glyph stay unmapped, malformed input is refused with the
+ * byte offset. Then the same on
  * a real libharu document: the saved PDF holds the rewritten CMap, not libharu's. The
  * report itself is checked with poppler, qpdf and mutool in
  * tests/integration/test_pdf_cmap.py. */
@@ -102,14 +103,20 @@ static void decode(const char *cmap, decoded *d)
     }
 }
 
-static char *translate_ok(const char *blocks, size_t *entries)
+static char *translate_drawn(const char *blocks, const unsigned char *drawn, size_t drawn_len, size_t *entries)
 {
     char *src = harucmap(blocks);
     vpc_buf out = VPC_BUF_INIT;
     vp_error e = {0};
-    ck_assert_msg(vpr_cmap_to_unicode(src, strlen(src), &out, entries, "test", &e) == VP_OK, "%s", e.message);
+    ck_assert_msg(vpr_cmap_to_unicode(src, strlen(src), drawn, drawn_len, &out, entries, "test", &e) == VP_OK, "%s",
+                  e.message);
     free(src);
     return vpc_buf_detach(&out, NULL);
+}
+
+static char *translate_ok(const char *blocks, size_t *entries)
+{
+    return translate_drawn(blocks, NULL, 0, entries);
 }
 
 /* libharu's UTF-8 CMap: one cidrange over the whole BMP, CID = code. */
@@ -178,6 +185,33 @@ START_TEST(ranges_split_exactly)
 }
 END_TEST
 
+/* Only the codes that draw a glyph are mapped: runs of them, split at byte boundaries as
+ * before, nothing at or past drawn_len. */
+START_TEST(only_drawn_codes)
+{
+    unsigned char *drawn = calloc(0x10000, 1);
+    ck_assert_ptr_nonnull(drawn);
+    static const unsigned runs[][2] = {{0x20, 0x7E}, {0xA0, 0x17F}, {0x2014, 0x2014}, {0x2026, 0x2026}, {0xD7FE, 0xE001}};
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++)
+        for (unsigned c = runs[r][0]; c <= runs[r][1]; c++)
+            drawn[c] = 1;
+    size_t entries = 0;
+    char *out = translate_drawn("1 begincidrange\r\n<0000> <FFFF> 0\r\nendcidrange\r\n", drawn, 0x2020, &entries);
+    decoded d;
+    decode(out, &d);
+    for (unsigned c = 0; c < 0x10000; c++) {
+        int want = c < 0x2020 && drawn[c];
+        ck_assert_msg(d.map[c] == (want ? c : NO_MAP), "code %04X -> %04X", c, d.map[c]);
+    }
+    ck_assert_ptr_nonnull(strstr(out, "3 beginbfrange\n<0020> <007E> <0020>\n<00A0> <00FF> <00A0>\n"
+                                      "<0100> <017F> <0100>\nendbfrange\n1 beginbfchar\n<2014> <2014>\nendbfchar\n"));
+    ck_assert_uint_eq(entries, 4); /* 2026 and D7FE-E001 lie past drawn_len */
+    free(d.map);
+    free(out);
+    free(drawn);
+}
+END_TEST
+
 /* A CMap that already is a ToUnicode one (a fixed libharu) is left alone. */
 START_TEST(nothing_to_translate)
 {
@@ -186,7 +220,7 @@ START_TEST(nothing_to_translate)
     vpc_buf out = VPC_BUF_INIT;
     vp_error e = {0};
     size_t entries = 7;
-    ck_assert_int_eq(vpr_cmap_to_unicode(tu, strlen(tu), &out, &entries, "test", &e), VP_OK);
+    ck_assert_int_eq(vpr_cmap_to_unicode(tu, strlen(tu), NULL, 0, &out, &entries, "test", &e), VP_OK);
     ck_assert_uint_eq(entries, 0);
     ck_assert_uint_eq(out.len, 0);
     vpc_buf_free(&out);
@@ -198,7 +232,7 @@ static void assert_refused(const char *src, const char *mention)
     vpc_buf out = VPC_BUF_INIT;
     vp_error e = {0};
     size_t entries = 7;
-    ck_assert_int_eq(vpr_cmap_to_unicode(src, strlen(src), &out, &entries, "font X", &e), VP_ERR_INTERNAL);
+    ck_assert_int_eq(vpr_cmap_to_unicode(src, strlen(src), NULL, 0, &out, &entries, "font X", &e), VP_ERR_INTERNAL);
     ck_assert_msg(strstr(e.message, "font X") && strstr(e.message, mention), "%s", e.message);
     ck_assert_uint_eq(entries, 0);
     ck_assert_uint_eq(out.len, 0);
@@ -269,17 +303,29 @@ START_TEST(libharu_document)
             pdf[i] = ' ';
     ck_assert_ptr_null(strstr(pdf, "begincidrange"));
     ck_assert_ptr_null(strstr(pdf, "notdefrange"));
-    ck_assert_ptr_nonnull(strstr(pdf, "/CMapName /Adobe-Identity-UCS def"));
-    ck_assert_ptr_nonnull(strstr(pdf, "100 beginbfrange\n<0000> <00FF> <0000>\n"));
+    /* the CMap maps what the font draws, by its CIDToGIDMap: the text's characters, not a
+     * control character nor a CJK ideograph (no glyph in DejaVu Sans) */
+    char *cmap = strstr(pdf, "/CIDInit /ProcSet");
+    ck_assert_ptr_nonnull(cmap);
+    char *cmap_end = strstr(cmap, "endcmap\n");
+    ck_assert_ptr_nonnull(cmap_end);
+    cmap_end[strlen("endcmap\n")] = 0;
+    decoded d;
+    decode(cmap, &d);
+    static const unsigned text[] = {'Z', 0xFC, 'r', ' ', 0x2014, 0x0141, 0xF3, 'd', 0x017A};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        ck_assert_msg(d.map[text[i]] == text[i], "U+%04X -> %04X", text[i], d.map[text[i]]);
+    ck_assert_uint_eq(d.map[0x0001], NO_MAP);
+    ck_assert_uint_eq(d.map[0x4E00], NO_MAP);
+    cmap_end[strlen("endcmap\n")] = ' ';
     /* and the stream's dictionary: renamed, Ordering UCS, no writing mode */
     ck_assert_ptr_nonnull(strstr(pdf, "/CMapName /Adobe-Identity-UCS\n"));
     ck_assert_ptr_nonnull(strstr(pdf, "/Ordering (UCS)"));
     ck_assert_ptr_null(strstr(pdf, "/CMapName /UTF-8"));
     ck_assert_ptr_null(strstr(pdf, "/WMode"));
     /* one ToUnicode CMap (the second call found nothing to translate) */
-    const char *first = strstr(pdf, "/CIDInit /ProcSet");
-    ck_assert_ptr_nonnull(first);
-    ck_assert_ptr_null(strstr(first + 1, "/CIDInit /ProcSet"));
+    ck_assert_ptr_null(strstr(cmap + 1, "/CIDInit /ProcSet"));
+    free(d.map);
     free(pdf);
     HPDF_Free(doc);
 }
@@ -293,6 +339,7 @@ Suite *pdf_cmap_suite(void)
     TCase *t = tcase_create("to_unicode");
     tcase_add_test(t, whole_bmp_identity);
     tcase_add_test(t, ranges_split_exactly);
+    tcase_add_test(t, only_drawn_codes);
     tcase_add_test(t, nothing_to_translate);
     tcase_add_test(t, malformed_is_refused);
     tcase_add_test(t, libharu_document);
