@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "render/pdf_cmap.h"
 #include "render/pdf_internal.h"
 #include "vaultproof/version.h"
 
@@ -265,11 +266,28 @@ static void warn_glyphs(pdf_ctx *c)
     c->in->warn(c->in->warn_ctx, msg);
 }
 
+/* The UTF-8 fonts' ToUnicode CMaps as libharu writes them are invalid (pdf_cmap.h);
+ * they are replaced in libharu's objects, before it saves, so that it still compresses,
+ * numbers and indexes everything itself. Bold may be the regular font: fix each once. */
+static vp_status fix_cmaps(pdf_ctx *c)
+{
+    for (int i = 0; i < PF_COUNT && !c->status; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++)
+            seen |= c->font[j].uni == c->font[i].uni;
+        if (!seen)
+            c->status = vpr_pdf_cmap_fix(c->font[i].uni, c->label, c->err);
+    }
+    return c->status;
+}
+
 /* libharu saves into its own memory stream; copy that to fp. Reading exactly the saved
  * size never asks libharu for more than it has (which it reports as an error). */
 static vp_status write_out(pdf_ctx *c, FILE *fp)
 {
     unsigned char buf[1 << 15];
+    if (fix_cmaps(c) != VP_OK || vpr_pdf_failed(c))
+        return c->status;
     if (HPDF_SaveToStream(c->doc) != HPDF_OK || vpr_pdf_failed(c))
         return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu could not save", c->label);
     HPDF_ResetStream(c->doc);

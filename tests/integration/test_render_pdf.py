@@ -23,8 +23,7 @@ NON_ASCII = ["Zürich", "Kraków", "Łódź", "Księgowość", "Genève"]
 
 
 def tool(*args, check=True):
-    """Runs an external tool; returns stdout as text (stderr is noise: poppler warns
-    about libharu's ToUnicode CMap syntax but reads it)."""
+    """Runs an external tool; returns stdout as text (stderr: see test_pdf_cmap.py)."""
     p = subprocess.run(list(args), capture_output=True, timeout=300)
     if check and p.returncode != 0:
         raise AssertionError("%s failed (%d): %s" % (args, p.returncode, p.stderr.decode("utf-8", "replace")))

@@ -67,6 +67,7 @@ Suite *pack_staging_suite(void); /* tests/unit/test_pack_staging.c */
 Suite *tally_suite(void);        /* tests/unit/test_tally.c */
 Suite *exceptions_suite(void);   /* tests/unit/test_exceptions.c */
 Suite *seal_suite(void);         /* tests/unit/test_seal.c */
+Suite *pdf_cmap_suite(void);     /* tests/unit/test_pdf_cmap.c */
 
 int main(void)
 {
@@ -95,6 +96,7 @@ int main(void)
     srunner_add_suite(sr, tally_suite());
     srunner_add_suite(sr, exceptions_suite());
     srunner_add_suite(sr, seal_suite());
+    srunner_add_suite(sr, pdf_cmap_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
