@@ -442,6 +442,8 @@ const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);
 const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id);
 const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id);
+/* The subscription entity of subscription id sub (no /subscriptions/ prefix). */
+const vp_subscription *vp_snapshot_find_subscription(const vp_snapshot *snap, const char *sub);
 const vp_resource_guard *vp_snapshot_find_resource_guard(const vp_snapshot *snap, const char *id);
 const vp_backup_engine *vp_snapshot_find_engine(const vp_snapshot *snap, const char *id);
 /* The soft-deleted vault whose properties.vaultId is vault_id (not its own id), or NULL. */

@@ -75,20 +75,25 @@ static int allows(const cJSON *perm, const char *operation)
     return allowed;
 }
 
-/* Whether an action pattern grants a change: a write or delete operation, or a wildcard
- * that covers them (a trailing "*": Owner's "*", Backup Contributor's protected items).
- * Read patterns and ".../action" (POST operations such as exporting jobs, which Backup
- * Reader holds) do not. */
-static int grants_write(const char *pattern)
-{
-    size_t n = strlen(pattern);
-    return (n >= 6 && !strcasecmp(pattern + n - 6, "/write")) || (n >= 7 && !strcasecmp(pattern + n - 7, "/delete")) ||
-           (n >= 1 && pattern[n - 1] == '*');
-}
-
 /* The operations a collector needs: the vaults list and each vault's protected items. */
 static const char *const vault_reads[] = {"Microsoft.RecoveryServices/vaults/read",
                                           "Microsoft.RecoveryServices/vaults/backupProtectedItems/read"};
+/* Changes to what the evidence reports on: the vault and its settings, policies, protection,
+ * and who may do it. Any one allowed makes a role one that "writes" (Owner, Contributor,
+ * Backup Contributor, Backup Operator, ...). Backup Reader's own monitoring writes
+ * (monitoringConfigurations, monitoringAlerts) change none of it and do not count. */
+static const char *const evidence_writes[] = {
+    "Microsoft.RecoveryServices/vaults/write",
+    "Microsoft.RecoveryServices/vaults/delete",
+    "Microsoft.RecoveryServices/vaults/backupconfig/write",
+    "Microsoft.RecoveryServices/vaults/backupPolicies/write",
+    "Microsoft.RecoveryServices/vaults/backupPolicies/delete",
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/write",
+    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/delete",
+    "Microsoft.RecoveryServices/vaults/backupResourceGuardProxies/write",
+    "Microsoft.Authorization/roleAssignments/write",
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* One role definition (RoleDefinitions_GetById). */
 vp_status vpo_norm_role_definition(vp_res_ctx *c)
@@ -108,17 +113,17 @@ vp_status vpo_norm_role_definition(vp_res_ctx *c)
     const cJSON *perms = NULL;
     if (props)
         vp_jr_array(c->r, props, props_p, "permissions", &perms);
-    int reads[2] = {0, 0}, writes = 0;
+    int reads[COUNT(vault_reads)] = {0}, writes = 0;
     const cJSON *perm;
     cJSON_ArrayForEach(perm, perms) {
-        for (size_t i = 0; i < 2; i++)
+        for (size_t i = 0; i < COUNT(vault_reads); i++)
             reads[i] |= allows(perm, vault_reads[i]);
-        const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(perm, "actions")) writes |=
-            cJSON_IsString(a) && grants_write(a->valuestring);
+        for (size_t i = 0; i < COUNT(evidence_writes); i++)
+            writes |= allows(perm, evidence_writes[i]);
     }
     /* without permissions the definition says nothing: not known rather than "none" */
     d->reads_vaults = perms ? reads[0] && reads[1] : -1;
+    _Static_assert(COUNT(vault_reads) == 2, "both reads are needed");
     d->writes = perms ? writes : -1;
     return c->r->status;
 }

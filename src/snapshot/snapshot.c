@@ -52,6 +52,16 @@ const char *vp_access_verdict_name(vp_access_verdict v)
     return "unknown";
 }
 
+const vp_subscription *vp_snapshot_find_subscription(const vp_snapshot *snap, const char *sub)
+{
+    for (size_t i = 0; sub && i < snap->subscription_count; i++) {
+        const vp_subscription *x = &snap->subscriptions[i];
+        if (!strcasecmp(x->subscription_id ? x->subscription_id : x->id + strlen("/subscriptions/"), sub))
+            return x;
+    }
+    return NULL;
+}
+
 const vp_access_scope *vp_access_find_scope(const vp_access *a, const char *sub)
 {
     for (size_t i = 0; a && sub && i < a->scope_count; i++)
