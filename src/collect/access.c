@@ -178,7 +178,8 @@ vp_status vpo_access_finish(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
     if (!in)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n->subs.n; i++)
-        in[ns++] = sub_of(&n->subs.v[i]);
+        if (vpo_subscription_in_scope(&n->opt, sub_of(&n->subs.v[i]))) /* not a guard's outside it */
+            in[ns++] = sub_of(&n->subs.v[i]);
     for (size_t i = 0; i < n->opt.subscription_count; i++)
         if (!(in[ns++] = vpo_intern(n, n->opt.subscriptions[i]))) {
             free(in);

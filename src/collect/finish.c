@@ -271,9 +271,10 @@ static vp_status link_items(vp_normalizer *n, vp_error *err)
 }
 
 /* Subscriptions referenced by vaults, VMs and resource guards but not listed become
- * entries too (listed 0): the cover counts and names them, and the evaluator says what
- * rests on each. A guard's subscription is one only when in scope: outside it the guard
- * is reported out-of-scope and its subscription was never meant to be collected. */
+ * entries too (listed 0): the report counts and names them, and the evaluator says what
+ * rests on each - a guard's subscription also when it is outside the scope (the guard is
+ * then reported out-of-scope, and the vaults' multi-user authorization rests on it all
+ * the same). Completeness expects nothing of a subscription only a guard names. */
 static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
 {
     const char *last = NULL;
@@ -290,7 +291,7 @@ static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
                 for (size_t k = 0; k < n->vaults.v[i].guard_count && nsubs < sizeof subs / sizeof subs[0]; k++) {
                     const char *g = n->vaults.v[i].guards[k].resource_guard_id;
                     const char *gs = g ? vpo_armid_segment(n, g, "subscriptions") : NULL;
-                    if (gs && vpo_subscription_in_scope(&n->opt, gs))
+                    if (gs)
                         subs[nsubs++] = gs;
                 }
             for (size_t k = 0; k < nsubs; k++) {
