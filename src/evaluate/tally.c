@@ -96,8 +96,8 @@ static const char *const population_labels[VP_POP_COUNT] = {
     [VP_POP_SUBS_LISTED] = "subscriptions listed",
     [VP_POP_SUBS_REFERENCED] = "subscriptions only referenced by resource ids",
     [VP_POP_SUBS_IN_SCOPE] = "subscriptions in scope and visible",
-    [VP_POP_SUBS_NOT_VISIBLE] = "subscriptions in scope, not visible",
-    [VP_POP_SUBS_OUT_OF_SCOPE] = "subscriptions visible, out of scope",
+    [VP_POP_SUBS_NOT_VISIBLE] = "subscriptions in scope but not visible",
+    [VP_POP_SUBS_OUT_OF_SCOPE] = "subscriptions visible but out of scope",
 };
 
 const char *vp_tally_population_label(vp_population p)
