@@ -65,6 +65,7 @@ char *vp_test_snapshot_json(const vp_snapshot *s)
 
 Suite *pack_staging_suite(void); /* tests/unit/test_pack_staging.c */
 Suite *tally_suite(void);        /* tests/unit/test_tally.c */
+Suite *access_suite(void);       /* tests/unit/test_access.c */
 
 int main(void)
 {
@@ -91,6 +92,7 @@ int main(void)
     srunner_add_suite(sr, pipeline_suite());
     srunner_add_suite(sr, pack_staging_suite());
     srunner_add_suite(sr, tally_suite());
+    srunner_add_suite(sr, access_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
