@@ -26,9 +26,11 @@ void vpo_access_note_visible(vp_normalizer *n)
         if (!s->listed)
             continue;
         vp_access_subscription *v = VP_VEC_PUSH(n->visible);
-        if (!v)
+        vp_subscription *e = v ? VP_VEC_PUSH(n->listed_all) : NULL;
+        if (!e)
             return; /* out of memory: vpo_access_finish reports it */
         *v = (vp_access_subscription){sub_of(s), s->display_name, s->state, NULL, s->source};
+        *e = *s;
     }
 }
 
@@ -154,8 +156,18 @@ static vp_status fill_scope(vp_normalizer *n, const vp_snapshot *snap, const cha
     return VP_OK;
 }
 
+const vp_subscription *vpo_listed_subscription(const vp_normalizer *n, const char *sub)
+{
+    for (size_t i = 0; sub && i < n->listed_all.n; i++)
+        if (!strcasecmp(sub_of(&n->listed_all.v[i]), sub))
+            return &n->listed_all.v[i];
+    return NULL;
+}
+
 vp_status vpo_access_finish(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
 {
+    if (n->visible.n != n->listed_all.n)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     vp_access *a = &snap->collection.access;
     a->recorded = 1;
     for (size_t i = 0; i < n->captures.n; i++) { /* captures are sorted: the same choice every run */

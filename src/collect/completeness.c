@@ -74,7 +74,8 @@ static int holds_estate(const vp_normalizer *n, const char *sub)
 }
 
 /* The subscriptions whose calls are expected: those in the snapshot (listed or named
- * by a vault or VM; not those only a resource guard names), and each --subscription one
+ * by a vault or VM; not those only a resource guard names, nor a guard's outside the
+ * scope that the list returned), and each --subscription one
  * even when nothing of it was read - its vault list is expected all the same.
  * NULL-terminated, with *ids[i] the snapshot id of each (NULL for a configured one not in
  * the snapshot); malloc'd (NULL: no memory). */
@@ -92,7 +93,8 @@ static const char **expected_subscriptions(vp_normalizer *n, const char ***ids)
     for (size_t i = 0; i < n->subs.n; i++) {
         const vp_subscription *s = &n->subs.v[i];
         const char *sub = s->subscription_id ? s->subscription_id : s->id + 15; /* "/subscriptions/" */
-        if (!s->listed && !holds_estate(n, sub) && !vpo_subscription_configured(&n->opt, sub))
+        if ((!s->listed && !holds_estate(n, sub) && !vpo_subscription_configured(&n->opt, sub)) ||
+            !vpo_subscription_in_scope(&n->opt, sub)) /* a guard's, outside the scope */
             continue;
         (*ids)[count] = s->id;
         subs[count++] = sub;

@@ -308,6 +308,13 @@ static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
                 vp_subscription *s = VP_VEC_PUSH(n->subs);
                 if (!s)
                     return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+                /* a guard's subscription the list returned, outside the scope: its entry as
+                 * listed (name, tenant for the guard's isolation), nothing of it collected */
+                const vp_subscription *listed = pass == 2 ? vpo_listed_subscription(n, sub) : NULL;
+                if (listed) {
+                    *s = *listed;
+                    continue;
+                }
                 memset(s, 0, sizeof *s);
                 s->id = vpc_arena_printf(&n->arena, "/subscriptions/%s", sub);
                 s->subscription_id = sub;

@@ -90,6 +90,8 @@ struct vp_normalizer {
     VP_VEC(vp_pending_role_assignment) role_assignments;
     VP_VEC(vp_pending_role_definition) role_definitions;
     VP_VEC(vp_access_subscription) visible; /* the subscriptions list's entries, before scope */
+    VP_VEC(vp_subscription) listed_all;     /* the same entries as entities (a guard's subscription
+                                               outside the scope is one of them) */
     long long ignored;
 };
 
@@ -149,6 +151,9 @@ vp_status vpo_norm_role_definition(vp_res_ctx *c);
  * listed subscriptions before the scope filter (vpo_access_note_visible), then builds
  * the access after completeness was judged (vpo_access_finish). */
 void vpo_access_note_visible(vp_normalizer *n);
+/* The subscriptions list's entry for sub (ignoring case), scope or not; NULL when the list
+ * did not return it. Valid after vpo_access_note_visible. */
+const vp_subscription *vpo_listed_subscription(const vp_normalizer *n, const char *sub);
 vp_status vpo_access_finish(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* After vaults, items and proxies are sorted and linked (finish.c): sorts and links

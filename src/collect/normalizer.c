@@ -42,6 +42,7 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->role_assignments.v);
     free(n->role_definitions.v);
     free(n->visible.v);
+    free(n->listed_all.v);
     free(n->strings.slots);
     free(n->strings.hashes);
     vpc_arena_free(&n->arena);

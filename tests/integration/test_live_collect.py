@@ -281,6 +281,52 @@ class LiveSample(TempDirTest):
         vault = [v for v in snap["vaults"] if v["name"] == "rsv-epic-immutable-wus3"][0]
         self.assertNotEqual(json.dumps(vault).find("incomplete"), -1)
 
+    def test_refused_access_reads_are_recorded_not_fatal(self):
+        """A principal that may read vaults but not its own role assignments (403 on one
+        subscription's list, on one role definition): exit 0, the refusals recorded, the
+        snapshot says refused / not known."""
+        prd, fin = "74dd82d1-2c42-4ca6-80c5-ffbd52be5231", "ee5069bf-cd72-4c61-bacb-150ed73a18e5"
+        self.emu.set_faults([{"operation": "roleAssignments", "match": prd, "kind": "403", "times": -1},
+                             {"operation": "roleDefinitions", "match": "a795c7a0", "kind": "403", "times": -1}])
+        rec = self.path("rec")
+        rc, snap, log = live(self.emu, self.path("s.json"), "--record", rec)
+        self.assertEqual(rc, 0, log)
+        self.assertTrue(snap["collection"]["complete"])
+        scopes = {r["subscription_id"]: r for r in snap["collection"]["access"]["role_assignments"]}
+        self.assertEqual((scopes[prd]["status"], scopes[prd]["verdict"]), ("refused", "unknown"))
+        # Reader (from the management group) still reads; Backup Reader's definition was refused
+        self.assertEqual(scopes[fin]["verdict"], "reads")
+        names = {a["role_definition_id"].rsplit("/", 1)[-1]: a["role_name"] for a in scopes[fin]["assignments"]}
+        self.assertEqual(names["a795c7a0-d4a2-40c1-ae25-d81f01202912"], None)
+        self.assertEqual(names["acdd72a7-3385-48ef-bd42-f606fba81ae7"], "Reader")
+        side = load(os.path.join(rec, "subscriptions", prd, "roleAssignments.meta.json"))
+        self.assertEqual((side["status"], side["call"]["complete"]), (403, False))
+        self.assertIn("$filter=assignedTo('%s')" % self.emu.info["object_ids"][self.emu.info["client_id"]],
+                      urllib.parse.unquote(side["url"]))
+
+    def test_scope_reconciled_with_the_subscription_list(self):
+        """With --subscription, the subscription list is still read: the others it returns
+        are named out of scope (not collected), and a configured one it does not return is
+        not visible (its calls fail where they should: exit 4)."""
+        prd, hidden = "74dd82d1-2c42-4ca6-80c5-ffbd52be5231", "6b6b6b6b-1111-4222-8333-955555555555"
+        rc, snap, log = live(self.emu, self.path("s.json"), "--subscription", prd, "--subscription", hidden,
+                             "--allow-incomplete")
+        self.assertEqual(rc, 4, log)
+        status = {x["subscription_id"]: (x["status"], x["display_name"]) for x in snap["collection"]["access"]["subscriptions"]}
+        self.assertEqual(status, {
+            prd: ("in-scope", "Contoso Health – Epic Production"),
+            "e608fb0d-26e7-4f43-82d7-dce452427c58": ("out-of-scope", "Contoso Health – Epic Non-Production"),
+            "ee5069bf-cd72-4c61-bacb-150ed73a18e5": ("out-of-scope", "Contoso Health – Shared Services / Finance (SOX)"),
+            hidden: ("not-visible", None)})
+        self.assertEqual({v["subscription_id"] for v in snap["vaults"]}, {prd})
+        # wus3's resource guard lives in the Finance subscription: the list returned it, so its
+        # entry says so (not "only referenced"), and nothing of it is expected or collected
+        fin = [x for x in snap["subscriptions"] if x["subscription_id"] == "ee5069bf-cd72-4c61-bacb-150ed73a18e5"]
+        self.assertEqual([(x["listed"], x["display_name"]) for x in fin],
+                         [(True, "Contoso Health – Shared Services / Finance (SOX)")])
+        self.assertEqual([l for l in snap["collection"]["lists"] if "ee5069bf" in l["scope"] and
+                          l["operation"] in ("vaults", "virtualMachines")], [])
+
 
 SUB_A = "0b8e7b44-2a51-4c1d-9a3e-5f0d6e1c2a01"   # collected
 SUB_B = "1c9f8c55-3b62-4d2e-8b4f-6a1e7f2d3b02"   # collected
