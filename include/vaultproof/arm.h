@@ -31,6 +31,8 @@ typedef enum {
     VP_ARM_BACKUP_ENGINES,  /* DPM / Azure Backup Server engines registered to a vault */
     VP_ARM_DELETED_VAULTS,  /* soft-deleted vaults of one subscription and location */
     VP_ARM_RESOURCE_GUARDS, /* GET of one resource guard a vault's proxy names */
+    VP_ARM_ROLE_ASSIGNMENTS, /* the collecting principal's role assignments at a subscription (access) */
+    VP_ARM_ROLE_DEFINITIONS, /* GET of one role definition such an assignment names (access) */
     VP_ARM_OP_COUNT
 } vp_arm_op;
 
@@ -56,6 +58,7 @@ typedef enum {
     VP_ARM_API_BACKUP,
     VP_ARM_API_COMPUTE,
     VP_ARM_API_DATAPROTECTION,
+    VP_ARM_API_AUTHORIZATION, /* Microsoft.Authorization: role assignments and definitions */
     VP_ARM_API_COUNT
 } vp_arm_api;
 
@@ -73,6 +76,8 @@ typedef enum {
     VP_ARM_KIND_ENGINE,
     VP_ARM_KIND_DELETED_VAULT,
     VP_ARM_KIND_RESOURCE_GUARD,
+    VP_ARM_KIND_ROLE_ASSIGNMENT,
+    VP_ARM_KIND_ROLE_DEFINITION,
     VP_ARM_KIND_COUNT
 } vp_arm_kind;
 
@@ -103,6 +108,16 @@ typedef struct {
     int pages;                 /* 1: a list ARM may page with nextLink; 0: one resource */
     vp_arm_kind kind;
     vp_arm_list list;          /* the per-vault status it sets, or VP_ARM_LIST_NONE */
+    /* 1: a read of the collecting principal's own access (its role assignments and the
+     * role definitions they name), not of the estate. Such calls are judged like any
+     * other when recorded, but completeness never expects them: a recording made before
+     * they existed stays complete, and its snapshot says the access was "not recorded"
+     * (docs/snapshot-format.md, collection.access). */
+    int access;
+    /* A query parameter the live call adds after api-version, or NULL. "{object_id}"
+     * stands for the collecting principal's object id (the token's oid claim); without
+     * a known object id the call is not made. */
+    const char *query;
 } vp_arm_operation;
 
 /* The row of op. op must be below VP_ARM_OP_COUNT (anything else is a bug: NULL). */
@@ -123,7 +138,9 @@ const vp_arm_operation *vp_arm_for_list(vp_arm_list list);
  * resource guard a vault's proxy names) answered 401, 403 or 404. Microsoft recommends
  * keeping a guard in another subscription or tenant, where the collecting principal
  * often cannot read it; the call is recorded and listed as incomplete with its status,
- * the finding that rests on it says so, but the collection is not failed for it. */
+ * the finding that rests on it says so, but the collection is not failed for it.
+ * Likewise an access read (op->access) answered 401 or 403: a principal allowed to
+ * read vaults but not its own role assignments is what the snapshot then records. */
 int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status);
 
 /* The pinned default api-version of a family ("2026-08-01"); NULL out of range. */

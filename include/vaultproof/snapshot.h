@@ -241,6 +241,81 @@ typedef struct {
     long long bytes;
 } vp_input_file;
 
+/* What the collecting principal could see and read (collection.access): population
+ * completeness an auditor can test (PCAOB AS 1105 on information produced by the
+ * entity). Recorded since this member exists; a snapshot written before it reads with
+ * recorded == 0 ("not recorded"), never as "saw nothing". */
+
+/* One subscription of the reconciliation of the scope with the subscriptions list. */
+typedef struct {
+    const char *subscription_id, *display_name, *state; /* names: from the list; NULL when not listed */
+    const char *status;   /* "in-scope": in scope and returned by the list;
+                             "not-visible": in scope (configured, or holding resources of the
+                             snapshot) but not returned: the principal could not see it;
+                             "out-of-scope": returned by the list, outside the configured scope */
+    vp_source source;     /* its entry in the subscriptions list; file NULL when not listed */
+} vp_access_subscription;
+
+/* One role assignment of the collecting principal, as the roleAssignments list returned it. */
+typedef struct {
+    const char *id;                 /* the assignment's ARM id */
+    const char *scope;              /* properties.scope: where it applies */
+    const char *role_definition_id; /* properties.roleDefinitionId */
+    const char *role_name;          /* the definition's roleName; NULL when it was not read */
+    const char *principal_type;     /* properties.principalType (ServicePrincipal, Group, ...); NULL absent */
+    int covers_subscription;        /* 1: scope is the subscription or above it (a management group,
+                                       the root); 0: a resource group or resource inside it */
+    int reads_vaults;               /* the role's actions allow Microsoft.RecoveryServices/vaults/read;
+                                       -1: not known (its definition was not read) */
+    int writes;                     /* the role's actions allow a write or delete (Owner, Contributor,
+                                       Backup Contributor, ...); -1: not known */
+    vp_source source;
+} vp_role_assignment;
+
+/* The principal's role assignments at one in-scope subscription. */
+typedef struct {
+    const char *subscription_id;
+    const char *status;  /* "read": every page answered 200; "refused": ARM answered 401/403;
+                            "incomplete": another failure or a list cut short;
+                            "not-recorded": the recording has no such call (older recordings,
+                            or an object id the collector did not know) */
+    const char *detail;  /* why it is not "read"; NULL when read */
+    vp_role_assignment *assignments;
+    size_t assignment_count;
+} vp_access_scope;
+
+typedef struct {
+    int recorded;                /* 0: written before collection.access existed: nothing below is known */
+    /* the collector identity, from the recording's sidecars (NULL: not recorded) */
+    const char *client_id;       /* appid / azp claim, or the configured client id */
+    const char *object_id;       /* oid claim: the principal role assignments name */
+    const char *tenant_id;       /* tid claim */
+    const char *credential;      /* which credential: "secret", "certificate", "managed-identity", ... */
+    const char *display_name;    /* name / app_displayname claim when the token carries one */
+    int subscriptions_listed;    /* the subscriptions list was recorded: the reconciliation is evidence */
+    vp_access_subscription *subscriptions; /* sorted by subscription id, ignoring case */
+    size_t subscription_count;
+    vp_access_scope *scopes;     /* one per in-scope subscription, sorted by subscription id */
+    size_t scope_count;
+} vp_access;
+
+/* What the principal's role assignments say about one subscription. */
+typedef enum {
+    VP_ACCESS_NOT_RECORDED,  /* no role assignments recorded for it */
+    VP_ACCESS_UNKNOWN,       /* refused, incomplete, or a role whose definition was not read */
+    VP_ACCESS_NO_READ,       /* read: no role at the subscription or above allows reading vaults */
+    VP_ACCESS_READS,         /* a role at the subscription or above reads vaults, none writes */
+    VP_ACCESS_READS_WRITES   /* reads vaults, and a role held can write (least privilege) */
+} vp_access_verdict;
+
+/* The verdict for sc (NULL: not recorded): the one judgement the evaluator and both
+ * renderers use. */
+vp_access_verdict vp_access_judge(const vp_access_scope *sc);
+const char *vp_access_verdict_name(vp_access_verdict v); /* "reads", "no-read", ... */
+
+/* The access scope of subscription sub (ignoring case), or NULL. */
+const vp_access_scope *vp_access_find_scope(const vp_access *a, const char *sub);
+
 typedef struct {
     const char *tool_version, *tool_commit;
     const char *source_kind;        /* "replay" (offline) or "live" */
@@ -264,6 +339,7 @@ typedef struct {
     size_t warning_count;
     long long ignored_resources;
     const char *worm_catalog_version, *worm_catalog_sha256, *worm_catalog_origin;
+    vp_access access;               /* what the collecting principal could see and read */
 } vp_collection;
 
 typedef struct vp_snapshot {
@@ -366,6 +442,8 @@ const vp_vault *vp_snapshot_find_vault(const vp_snapshot *snap, const char *id);
 const vp_item *vp_snapshot_find_item(const vp_snapshot *snap, const char *id);
 const vp_policy *vp_snapshot_find_policy(const vp_snapshot *snap, const char *id);
 const vp_vm *vp_snapshot_find_vm(const vp_snapshot *snap, const char *id);
+/* The subscription entity of subscription id sub (no /subscriptions/ prefix). */
+const vp_subscription *vp_snapshot_find_subscription(const vp_snapshot *snap, const char *sub);
 const vp_resource_guard *vp_snapshot_find_resource_guard(const vp_snapshot *snap, const char *id);
 const vp_backup_engine *vp_snapshot_find_engine(const vp_snapshot *snap, const char *id);
 /* The soft-deleted vault whose properties.vaultId is vault_id (not its own id), or NULL. */

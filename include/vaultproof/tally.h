@@ -13,7 +13,11 @@
  *  - a framework's counts add up the findings of every rule citing one of its controls;
  *  - an item is without policy when its policy link is "none" (vp_item_without_policy, vaultproof/evaluate.h);
  *  - a control or rule is "not tested" when none of its findings is pass, warn, fail,
- *    exempt or incomplete (nothing, or only not-applicable findings, evidences it).
+ *    exempt or incomplete (nothing, or only not-applicable findings, evidences it);
+ *  - the population counts (vp_population) are the snapshot's entities; a subscription
+ *    "only referenced by resource ids" is one the subscriptions list did not return but a
+ *    vault, VM or resource guard of the snapshot lives in; the reconciliation counts are
+ *    collection.access's (not recorded in snapshots written before it).
  */
 #ifndef VAULTPROOF_TALLY_H
 #define VAULTPROOF_TALLY_H
@@ -29,13 +33,43 @@
 #define VP_TALLY_SOX 1
 #define VP_TALLY_FRAMEWORKS 2
 
+/* The population counts both reports print, in this order (labels: vp_tally_population_label). */
+typedef enum {
+    VP_POP_VAULTS,
+    VP_POP_POLICIES,
+    VP_POP_ITEMS,
+    VP_POP_VMS,
+    VP_POP_ENGINES,
+    VP_POP_GUARDS,            /* resource guards named by the vaults' proxies */
+    VP_POP_DELETED_VAULTS,
+    VP_POP_SUBS_LISTED,       /* in the snapshot, returned by the subscriptions list */
+    VP_POP_SUBS_REFERENCED,   /* not returned by it, only referenced by resource ids */
+    VP_POP_SUBS_IN_SCOPE,     /* reconciliation: in scope and visible to the principal */
+    VP_POP_SUBS_NOT_VISIBLE,  /* in scope, not visible */
+    VP_POP_SUBS_OUT_OF_SCOPE, /* visible, outside the configured scope */
+    VP_POP_COUNT
+} vp_population;
+#define VP_POP_FIRST_RECONCILED VP_POP_SUBS_IN_SCOPE
+
 typedef struct {
     size_t vault_count;                       /* the snapshot's */
     size_t (*by_vault)[VP_STATUS_COUNT];      /* vault_count + 1 rows: the last one is outside every vault */
     size_t by_framework[VP_TALLY_FRAMEWORKS][VP_STATUS_COUNT]; /* indexed by VP_TALLY_HIPAA / _SOX */
     size_t *without_policy;                   /* vault_count + 1: the last one is items of no known vault */
     size_t without_policy_total;
+    size_t population[VP_POP_COUNT];
+    int reconciled;                           /* 0: the reconciliation counts were not recorded */
+    const char **referenced;                  /* the subscription ids only referenced by resource ids,
+                                                 population[VP_POP_SUBS_REFERENCED] of them, sorted;
+                                                 the snapshot's strings */
 } vp_tally;
+
+/* "vaults", "backup policies", ...: the label both reports print for p; NULL out of range. */
+const char *vp_tally_population_label(vp_population p);
+
+/* What rests on subscription sub (one of t->referenced): "resource guard rguard-x;
+ * 2 vault(s); 1 VM(s)", written into buf. */
+const char *vp_tally_referenced_detail(const vp_snapshot *s, const char *sub, char *buf, size_t size);
 
 /* Reads every finding of ff once (from the first; ff is rewound before and after) and
  * the snapshot's items once (vp_snapshot_each_item: a lazy snapshot too). Errors: VP_ERR_NOMEM; VP_ERR_INPUT from a malformed finding

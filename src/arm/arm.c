@@ -3,8 +3,9 @@
  * VirtualMachines_ListAll, BackupPolicies_List, BackupProtectedItems_List,
  * ResourceGuardProxies_Get, BackupResourceVaultConfigs_Get,
  * BackupResourceStorageConfigsNonCRR_Get, BackupEngines_List,
- * DeletedVaults_ListBySubscriptionId (Microsoft.RecoveryServices) and ResourceGuards_Get
- * (Microsoft.DataProtection). */
+ * DeletedVaults_ListBySubscriptionId (Microsoft.RecoveryServices), ResourceGuards_Get
+ * (Microsoft.DataProtection), RoleAssignments_ListForSubscription and RoleDefinitions_GetById
+ * (Microsoft.Authorization 2022-04-01). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +26,8 @@ static const char *const storageconfig_types[] = {RS "/backupstorageconfig", NUL
 static const char *const engine_types[] = {RS "/backupEngines", NULL};
 static const char *const deleted_vault_types[] = {"Microsoft.RecoveryServices/locations/deletedVaults", NULL};
 static const char *const resource_guard_types[] = {"Microsoft.DataProtection/resourceGuards", NULL};
+static const char *const role_assignment_types[] = {"Microsoft.Authorization/roleAssignments", NULL};
+static const char *const role_definition_types[] = {"Microsoft.Authorization/roleDefinitions", NULL};
 
 static const vp_arm_operation table[] = {
     [VP_ARM_SUBSCRIPTIONS] = {VP_ARM_SUBSCRIPTIONS, "subscriptions", no_types, "subscriptions",
@@ -59,6 +62,18 @@ static const vp_arm_operation table[] = {
     [VP_ARM_RESOURCE_GUARDS] = {VP_ARM_RESOURCE_GUARDS, "resourceGuards", resource_guard_types, "",
                                 VP_ARM_API_DATAPROTECTION, VP_ARM_PARENT_RESOURCE, 0, VP_ARM_KIND_RESOURCE_GUARD,
                                 VP_ARM_LIST_NONE},
+    /* assignedTo(): the principal's assignments at, above and below the subscription,
+     * those it holds through groups included (RoleAssignments_ListForSubscription) */
+    [VP_ARM_ROLE_ASSIGNMENTS] = {VP_ARM_ROLE_ASSIGNMENTS, "roleAssignments", role_assignment_types,
+                                 "providers/Microsoft.Authorization/roleAssignments", VP_ARM_API_AUTHORIZATION,
+                                 VP_ARM_PARENT_SUBSCRIPTION, 1, VP_ARM_KIND_ROLE_ASSIGNMENT, VP_ARM_LIST_NONE, 1,
+                                 "$filter=assignedTo('{object_id}')"},
+    /* one GET per role definition an assignment names (RoleDefinitions_GetById): its
+     * roleName and permissions, built-in or custom, for only the few roles held - the
+     * subscription's whole list is hundreds of built-in roles per subscription */
+    [VP_ARM_ROLE_DEFINITIONS] = {VP_ARM_ROLE_DEFINITIONS, "roleDefinitions", role_definition_types, "",
+                                 VP_ARM_API_AUTHORIZATION, VP_ARM_PARENT_RESOURCE, 0, VP_ARM_KIND_ROLE_DEFINITION,
+                                 VP_ARM_LIST_NONE, 1, NULL},
 };
 _Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per vp_arm_op");
 
@@ -66,13 +81,15 @@ _Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per v
  * what each adds. The newest stable versions in azure-rest-api-specs: Recovery Services
  * 2026-08-01 (immutabilitySettings.configuration, deletedVaults with vaultId),
  * Recovery Services backup 2026-02-01, Compute 2025-04-01, DataProtection 2025-09-01
- * (resource guards). */
+ * (resource guards), Authorization 2022-04-01 (the newest stable one with assignedTo()
+ * on role assignments' list). */
 static const char *const api_defaults[] = {
     [VP_ARM_API_SUBSCRIPTIONS] = "2022-12-01",
     [VP_ARM_API_VAULTS] = "2026-08-01",
     [VP_ARM_API_BACKUP] = "2026-02-01",
     [VP_ARM_API_COMPUTE] = "2025-04-01",
     [VP_ARM_API_DATAPROTECTION] = "2025-09-01",
+    [VP_ARM_API_AUTHORIZATION] = "2022-04-01",
 };
 _Static_assert(sizeof api_defaults / sizeof api_defaults[0] == VP_ARM_API_COUNT, "one default per family");
 
@@ -108,6 +125,8 @@ const vp_arm_operation *vp_arm_for_list(vp_arm_list list)
 
 int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status)
 {
+    if (op && op->access)
+        return http_status == 401 || http_status == 403 || (op->parent == VP_ARM_PARENT_RESOURCE && http_status == 404);
     return op && op->parent == VP_ARM_PARENT_RESOURCE &&
            (http_status == 401 || http_status == 403 || http_status == 404);
 }

@@ -57,6 +57,15 @@ vp_status vpo_capture_parse(vp_normalizer *n, const char *path, const char *data
     s = NULL;
     if (vp_jr_string(&r, call, "/call", "error", &s) == VP_PRESENT)
         out->error = vpc_arena_strdup(&n->arena, s);
+    /* provenance of a live recording: optional, never required of a replay */
+    static const char *const ident_keys[] = {"principal", "credential", "principal_object_id", "principal_tenant_id",
+                                             "principal_name"};
+    const char **ident[] = {&out->principal, &out->credential, &out->object_id, &out->tenant_id, &out->principal_name};
+    for (size_t i = 0; i < sizeof ident_keys / sizeof ident_keys[0]; i++) {
+        s = NULL;
+        if (vp_jr_string(&r, root, "", ident_keys[i], &s) == VP_PRESENT && *s)
+            *ident[i] = vpo_intern(n, s);
+    }
     if ((st = r.status))
         goto done;
     const vp_arm_operation *arm = vp_arm_find(op);

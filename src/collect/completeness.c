@@ -59,25 +59,54 @@ static void judge_captures(vp_normalizer *n, const vp_capture *first, size_t cou
     }
 }
 
+/* Whether anything of the snapshot but a resource guard lives in sub: a subscription
+ * only a guard's id names (Microsoft recommends keeping guards apart) is not one whose
+ * estate the collection set out to enumerate. */
+static int holds_estate(const vp_normalizer *n, const char *sub)
+{
+    for (size_t i = 0; i < n->vaults.n; i++)
+        if (n->vaults.v[i].subscription_id && !strcasecmp(n->vaults.v[i].subscription_id, sub))
+            return 1;
+    for (size_t i = 0; i < n->vms.n; i++)
+        if (n->vms.v[i].subscription_id && !strcasecmp(n->vms.v[i].subscription_id, sub))
+            return 1;
+    return 0;
+}
+
 /* The subscriptions whose calls are expected: those in the snapshot (listed or named
- * by a vault or VM), and each --subscription one even when nothing of it was read -
- * its vault list is expected all the same. NULL-terminated; malloc'd (NULL: no memory). */
-static const char **expected_subscriptions(vp_normalizer *n)
+ * by a vault or VM; not those only a resource guard names, nor a guard's outside the
+ * scope that the list returned), and each --subscription one
+ * even when nothing of it was read - its vault list is expected all the same.
+ * NULL-terminated, with *ids[i] the snapshot id of each (NULL for a configured one not in
+ * the snapshot); malloc'd (NULL: no memory). */
+static const char **expected_subscriptions(vp_normalizer *n, const char ***ids)
 {
     size_t count = 0;
     const char **subs = malloc((n->subs.n + n->opt.subscription_count + 1) * sizeof *subs);
-    if (!subs)
+    *ids = malloc((n->subs.n + n->opt.subscription_count + 1) * sizeof **ids);
+    if (!subs || !*ids) {
+        free(subs);
+        free(*ids);
+        *ids = NULL;
         return NULL;
+    }
     for (size_t i = 0; i < n->subs.n; i++) {
         const vp_subscription *s = &n->subs.v[i];
-        subs[count++] = s->subscription_id ? s->subscription_id : s->id + 15; /* "/subscriptions/" */
+        const char *sub = s->subscription_id ? s->subscription_id : s->id + 15; /* "/subscriptions/" */
+        if ((!s->listed && !holds_estate(n, sub) && !vpo_subscription_configured(&n->opt, sub)) ||
+            !vpo_subscription_in_scope(&n->opt, sub)) /* a guard's, outside the scope */
+            continue;
+        (*ids)[count] = s->id;
+        subs[count++] = sub;
     }
     for (size_t i = 0; i < n->opt.subscription_count; i++) {
         size_t k = 0;
         while (k < count && strcasecmp(subs[k], n->opt.subscriptions[i]))
             k++;
-        if (k == count)
+        if (k == count) {
+            (*ids)[count] = NULL;
             subs[count++] = n->opt.subscriptions[i];
+        }
     }
     subs[count] = NULL;
     return subs;
@@ -100,15 +129,17 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
     vp_sort(n->captures.v, n->captures.n, sizeof *n->captures.v, cmp_capture);
     vp_sort(n->seen.v, n->seen.n, sizeof *n->seen.v, cmp_seen);
 
-    const char **subs = expected_subscriptions(n);
+    const char **ids = NULL;
+    const char **subs = expected_subscriptions(n, &ids);
     if (!subs)
         goto nomem;
     for (vp_arm_op op = 0; op < VP_ARM_OP_COUNT; op++) {
         const vp_arm_operation *a = vp_arm_get(op);
+        if (a->access)
+            continue; /* judged when recorded, never expected (vaultproof/arm.h) */
         if (a->parent == VP_ARM_PARENT_SUBSCRIPTION) {
             for (size_t i = 0; subs[i]; i++)
-                if (!push_list(&lists, a->name, i < n->subs.n ? n->subs.v[i].id
-                                                              : vpc_arena_printf(&n->arena, "/subscriptions/%s", subs[i])))
+                if (!push_list(&lists, a->name, ids[i] ? ids[i] : vpc_arena_printf(&n->arena, "/subscriptions/%s", subs[i])))
                     goto nomem;
         } else if (a->parent == VP_ARM_PARENT_VAULT) {
             for (size_t i = 0; i < n->vaults.n; i++)
@@ -145,7 +176,9 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
         }
     }
     free(subs);
+    free(ids);
     subs = NULL;
+    ids = NULL;
     /* one expected call per scope: several vaults share a location, proxies a guard */
     vp_sort(lists.v, lists.n, sizeof *lists.v, cmp_list);
     size_t kept = 0;
@@ -229,6 +262,7 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
     return VP_OK;
 nomem:
     free(subs);
+    free(ids);
     free(lists.v);
     return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 }

@@ -97,6 +97,11 @@ int vpo_subscription_in_scope(const vp_collect_options *o, const char *sub)
     return 0;
 }
 
+int vpo_subscription_configured(const vp_collect_options *o, const char *sub)
+{
+    return o->subscription_count > 0 && vpo_subscription_in_scope(o, sub);
+}
+
 static int vault_name_in_scope(const vp_collect_options *o, const char *name)
 {
     int in = o->vault_include_count == 0;
@@ -265,29 +270,56 @@ static vp_status link_items(vp_normalizer *n, vp_error *err)
     return VP_OK;
 }
 
-/* Subscriptions referenced by vaults and VMs but not listed become entries too. */
+/* Subscriptions referenced by vaults, VMs and resource guards but not listed become
+ * entries too (listed 0): the report counts and names them, and the evaluator says what
+ * rests on each - a guard's subscription also when it is outside the scope (the guard is
+ * then reported out-of-scope, and the vaults' multi-user authorization rests on it all
+ * the same). Completeness expects nothing of a subscription only a guard names. */
 static vp_status add_referenced_subscriptions(vp_normalizer *n, vp_error *err)
 {
     const char *last = NULL;
-    for (size_t pass = 0; pass < 2; pass++) {
-        size_t count = pass ? n->vms.n : n->vaults.n;
+    for (size_t pass = 0; pass < 3; pass++) {
+        size_t count = pass == 0 ? n->vaults.n : pass == 1 ? n->vms.n : n->vaults.n;
         for (size_t i = 0; i < count; i++) {
-            const char *sub = pass ? n->vms.v[i].subscription_id : n->vaults.v[i].subscription_id;
-            if (!sub || sub == last) /* interned: equal pointers, equal strings */
-                continue;
-            last = sub;
-            int found = 0;
-            for (size_t j = 0; j < n->subs.n && !found; j++)
-                found = n->subs.v[j].subscription_id ? !strcasecmp(n->subs.v[j].subscription_id, sub)
-                                                     : !strcasecmp(n->subs.v[j].id + 15, sub);
-            if (found)
-                continue;
-            vp_subscription *s = VP_VEC_PUSH(n->subs);
-            if (!s)
-                return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-            s->id = vpc_arena_printf(&n->arena, "/subscriptions/%s", sub);
-            s->subscription_id = sub;
-            s->listed = 0;
+            const char *subs[64];
+            size_t nsubs = 0;
+            if (pass == 0)
+                subs[nsubs++] = n->vaults.v[i].subscription_id;
+            else if (pass == 1)
+                subs[nsubs++] = n->vms.v[i].subscription_id;
+            else
+                for (size_t k = 0; k < n->vaults.v[i].guard_count && nsubs < sizeof subs / sizeof subs[0]; k++) {
+                    const char *g = n->vaults.v[i].guards[k].resource_guard_id;
+                    const char *gs = g ? vpo_armid_segment(n, g, "subscriptions") : NULL;
+                    if (gs)
+                        subs[nsubs++] = gs;
+                }
+            for (size_t k = 0; k < nsubs; k++) {
+                const char *sub = subs[k];
+                if (!sub || sub == last) /* interned: equal pointers, equal strings */
+                    continue;
+                last = sub;
+                int found = 0;
+                for (size_t j = 0; j < n->subs.n && !found; j++)
+                    found = n->subs.v[j].subscription_id ? !strcasecmp(n->subs.v[j].subscription_id, sub)
+                                                         : !strcasecmp(n->subs.v[j].id + 15, sub);
+                if (found)
+                    continue;
+                vp_subscription *s = VP_VEC_PUSH(n->subs);
+                if (!s)
+                    return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+                /* a guard's subscription the list returned, outside the scope: its entry as
+                 * listed (name, tenant for the guard's isolation), nothing of it collected */
+                const vp_subscription *listed = pass == 2 ? vpo_listed_subscription(n, sub) : NULL;
+                if (listed) {
+                    *s = *listed;
+                    continue;
+                }
+                memset(s, 0, sizeof *s);
+                s->id = vpc_arena_printf(&n->arena, "/subscriptions/%s", sub);
+                s->subscription_id = sub;
+                s->listed = 0;
+            }
         }
     }
     return VP_OK;
@@ -461,6 +493,7 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
         return st;
     vpo_attribute_proxies(n); /* before the scope filter: any vault read may be the one */
     vp_sort(n->guards.v, n->guards.n, sizeof *n->guards.v, cmp_guard);
+    vpo_access_note_visible(n); /* what the principal could see, before the scope leaves some out */
 
     FILTER(n->subs, vp_subscription, vpo_subscription_in_scope(&n->opt, e->subscription_id ? e->subscription_id : vpo_armid_segment(n, e->id, "subscriptions")));
     FILTER(n->vaults, vp_vault, vpo_vault_in_scope(n, e->id));
@@ -476,7 +509,8 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
         return st;
     SORT_UNIQUE(n->subs, vp_subscription, "subscription");
     if (st || (st = vpo_judge_completeness(n, snap, err)) || (st = vpo_finish_extras(n, snap, err)) ||
-        (st = resolve_regions(n, snap, err)) || (st = collection_metadata(n, snap, err)))
+        (st = resolve_regions(n, snap, err)) || (st = collection_metadata(n, snap, err)) ||
+        (st = vpo_access_finish(n, snap, err)))
         return st;
     if (out_of_scope)
         vpo_warn(n, "out-of-scope", NULL, NULL, "%lld resource(s) outside the configured scope were left out", out_of_scope);

@@ -35,7 +35,24 @@ typedef struct {
     const char *requested_at, *received_at, *url;
     int page, status, complete, has_next;
     long long retries;
+    /* the collector identity a live recording's sidecar names (optional keys "principal",
+     * "credential", "principal_object_id", "principal_tenant_id", "principal_name"); NULL
+     * when absent */
+    const char *principal, *credential, *object_id, *tenant_id, *principal_name;
 } vp_capture;
+
+/* A role assignment of the collecting principal, until finish sorts it into its scope. */
+typedef struct {
+    const char *subscription_id; /* of the list call that returned it */
+    vp_role_assignment ra;       /* role_name, reads_vaults, writes filled at finish */
+} vp_pending_role_assignment;
+
+/* A role definition read by GET, reduced to what the access judgement needs. */
+typedef struct {
+    const char *id, *role_name;
+    int reads_vaults, writes;
+    vp_source source;
+} vp_pending_role_definition;
 
 /* A list call evidenced only by resources found in an offline export. */
 typedef struct {
@@ -70,6 +87,11 @@ struct vp_normalizer {
     VP_VEC(vp_input_file) files;
     VP_VEC(vp_capture) captures;
     VP_VEC(vp_seen_call) seen;
+    VP_VEC(vp_pending_role_assignment) role_assignments;
+    VP_VEC(vp_pending_role_definition) role_definitions;
+    VP_VEC(vp_access_subscription) visible; /* the subscriptions list's entries, before scope */
+    VP_VEC(vp_subscription) listed_all;     /* the same entries as entities (a guard's subscription
+                                               outside the scope is one of them) */
     long long ignored;
 };
 
@@ -121,6 +143,18 @@ vp_status vpo_norm_item(vp_res_ctx *c);
 vp_status vpo_norm_engine(vp_res_ctx *c);
 vp_status vpo_norm_deleted_vault(vp_res_ctx *c);
 vp_status vpo_norm_resource_guard(vp_res_ctx *c);
+vp_status vpo_norm_role_assignment(vp_res_ctx *c);
+vp_status vpo_norm_role_definition(vp_res_ctx *c);
+
+/* collection.access (access.c): the reconciliation of the scope with the subscriptions
+ * list and the principal's role assignments per in-scope subscription. Remembers the
+ * listed subscriptions before the scope filter (vpo_access_note_visible), then builds
+ * the access after completeness was judged (vpo_access_finish). */
+void vpo_access_note_visible(vp_normalizer *n);
+/* The subscriptions list's entry for sub (ignoring case), scope or not; NULL when the list
+ * did not return it. Valid after vpo_access_note_visible. */
+const vp_subscription *vpo_listed_subscription(const vp_normalizer *n, const char *sub);
+vp_status vpo_access_finish(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* After vaults, items and proxies are sorted and linked (finish.c): sorts and links
  * engines and deleted vaults, and makes one vp_resource_guard per guard id the proxies
@@ -143,6 +177,8 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
 void *vpo_find_by_id(void *arr, size_t count, size_t elem, size_t id_off, const char *id);
 #define FIND(vec, T, k) ((T *)vpo_find_by_id((vec).v, (vec).n, sizeof(T), offsetof(T, id), (k)))
 int vpo_subscription_in_scope(const vp_collect_options *o, const char *sub);
+/* Whether sub is one the configured scope names (0 when no scope is configured). */
+int vpo_subscription_configured(const vp_collect_options *o, const char *sub);
 int vpo_vault_in_scope(vp_normalizer *n, const char *vault_id);
 /* Judges every list call and records the vaults' completeness (completeness.c). */
 vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *err);

@@ -39,6 +39,10 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->files.v);
     free(n->captures.v);
     free(n->seen.v);
+    free(n->role_assignments.v);
+    free(n->role_definitions.v);
+    free(n->visible.v);
+    free(n->listed_all.v);
     free(n->strings.slots);
     free(n->strings.hashes);
     vpc_arena_free(&n->arena);
@@ -167,6 +171,8 @@ static const col_normalize_fn normalizers[] = {
     [VP_ARM_KIND_ENGINE] = vpo_norm_engine,
     [VP_ARM_KIND_DELETED_VAULT] = vpo_norm_deleted_vault,
     [VP_ARM_KIND_RESOURCE_GUARD] = vpo_norm_resource_guard,
+    [VP_ARM_KIND_ROLE_ASSIGNMENT] = vpo_norm_role_assignment,
+    [VP_ARM_KIND_ROLE_DEFINITION] = vpo_norm_role_definition,
 };
 _Static_assert(sizeof normalizers / sizeof normalizers[0] == VP_ARM_KIND_COUNT,
                "every vp_arm_kind needs a normalizer in this array");

@@ -111,6 +111,78 @@ static void unlisted_subscriptions(vp_eval_ctx *c)
     free(subs);
 }
 
+/* The roles held at a subscription, as "Reader at /subscriptions/x; Backup Reader at
+ * .../resourceGroups/rg" (a role whose definition was not read: its definition id). */
+static const char *roles_held(vp_eval_ctx *c, const vp_access_scope *sc)
+{
+    char buf[2048];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sc->assignment_count && n < sizeof buf; i++) {
+        const vp_role_assignment *r = &sc->assignments[i];
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s%s at %s", n ? "; " : "",
+                              r->role_name ? r->role_name : r->role_definition_id ? r->role_definition_id : "a role",
+                              r->writes == 1 ? " (can write)" : r->role_name ? "" : " (definition not read)",
+                              r->scope ? r->scope : "an unknown scope");
+    }
+    return vpe_fmt(c, "%s", n ? buf : "no role assignment");
+}
+
+/* Population completeness an auditor can test (collection.access): each in-scope
+ * subscription the principal could not see, and per in-scope subscription whether the
+ * principal held a role reading its vaults (incomplete when not, or not known; a warning
+ * when a role held can also write: a collector needs Reader or Backup Reader). Nothing
+ * is judged of what was not recorded: a recording made before access was recorded keeps
+ * its findings (docs/controls.md). */
+static void collector_access(vp_eval_ctx *c)
+{
+    const vp_access *a = &c->s->collection.access;
+    if (!a->recorded)
+        return;
+    for (size_t i = 0; i < a->subscription_count; i++) {
+        const vp_access_subscription *x = &a->subscriptions[i];
+        if (strcmp(x->status, "not-visible") != 0 || vp_snapshot_find_subscription(c->s, x->subscription_id))
+            continue; /* in the snapshot: unlisted_subscriptions names it with what rests on it */
+        vp_draft d = {.status = VP_INCOMPLETE, .resource_type = "subscription",
+                      .resource_id = vpe_fmt(c, "/subscriptions/%s", x->subscription_id),
+                      .resource_name = vpe_fmt(c, "subscription %s", x->subscription_id),
+                      .observed = "in the configured scope but not returned by the subscriptions list: the collecting "
+                                  "principal could not see it, so nothing of it was enumerated",
+                      .expected = "every in-scope subscription visible to the collecting principal",
+                      .snapshot_pointer = vpe_fmt(c, "/collection/access/subscriptions/%zu", i)};
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
+    }
+    for (size_t i = 0; i < a->scope_count; i++) {
+        const vp_access_scope *sc = &a->scopes[i];
+        vp_access_verdict v = vp_access_judge(sc);
+        if (v == VP_ACCESS_NOT_RECORDED)
+            continue;
+        vp_draft d = {.resource_type = "subscription", .resource_id = vpe_fmt(c, "/subscriptions/%s", sc->subscription_id),
+                      .resource_name = vpe_fmt(c, "collector access to subscription %s", sc->subscription_id),
+                      .expected = "the collecting principal holds a role at the subscription (or above) that reads "
+                                  "vaults and their protected items, and none that can write",
+                      .snapshot_pointer = vpe_fmt(c, "/collection/access/role_assignments/%zu", i)};
+        if (strcmp(sc->status, "read") != 0) {
+            d.status = VP_INCOMPLETE;
+            d.observed = vpe_fmt(c, "its role assignments were not read (%s%s%s)", sc->status, sc->detail ? ": " : "",
+                                 sc->detail ? sc->detail : "");
+            d.note = "what the principal could read rests on the list calls alone";
+        } else {
+            d.observed = vpe_fmt(c, "holds %s", roles_held(c, sc));
+            d.status = v == VP_ACCESS_READS ? VP_PASS : v == VP_ACCESS_READS_WRITES ? VP_WARN : VP_INCOMPLETE;
+            if (v == VP_ACCESS_NO_READ)
+                d.note = "no role held at the subscription or above allows reading vaults and protected items: the "
+                         "population collected there may be incomplete";
+            else if (v == VP_ACCESS_UNKNOWN)
+                d.note = "a role's definition was not read: whether it reads vaults is not known";
+            else if (v == VP_ACCESS_READS_WRITES)
+                d.note = "least privilege: a collector needs Reader or Backup Reader; a role that can write lets the "
+                         "identity that produces the evidence change what it reports on";
+        }
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
+    }
+}
+
 void vpe_rule_evidence_complete(vp_eval_ctx *c)
 {
     const vp_collection *col = &c->s->collection;
@@ -123,6 +195,9 @@ void vpe_rule_evidence_complete(vp_eval_ctx *c)
     }
     for (size_t i = 0; i < col->list_count; i++) {
         const vp_list_call *l = &col->lists[i];
+        const vp_arm_operation *op = vp_arm_find(l->operation);
+        if (op && op->access)
+            continue; /* the principal's access reads: judged per subscription by collector_access */
         vp_draft d = {.resource_type = "list_call", .resource_id = vpe_fmt(c, "%s %s", l->operation, l->scope),
                       .resource_name = l->operation, .expected = "complete: every page fetched with HTTP 200"};
         d.snapshot_pointer = vpe_fmt(c, "/collection/lists/%zu", i);
@@ -133,6 +208,7 @@ void vpe_rule_evidence_complete(vp_eval_ctx *c)
         vpe_emit(c, &d, VP_LIST_COMPLETE);
     }
     unlisted_subscriptions(c);
+    collector_access(c);
 }
 
 static const char *item_names(vp_eval_ctx *c, const vp_vm *vm)

@@ -85,10 +85,122 @@ static vp_status count_item(void *ctx, const vp_item *it, vp_error *err)
     return VP_OK;
 }
 
+static const char *const population_labels[VP_POP_COUNT] = {
+    [VP_POP_VAULTS] = "vaults",
+    [VP_POP_POLICIES] = "backup policies",
+    [VP_POP_ITEMS] = "protected items",
+    [VP_POP_VMS] = "virtual machines",
+    [VP_POP_ENGINES] = "backup engines",
+    [VP_POP_GUARDS] = "resource guards",
+    [VP_POP_DELETED_VAULTS] = "soft-deleted vaults",
+    [VP_POP_SUBS_LISTED] = "subscriptions listed",
+    [VP_POP_SUBS_REFERENCED] = "subscriptions only referenced by resource ids",
+    [VP_POP_SUBS_IN_SCOPE] = "subscriptions in scope and visible",
+    [VP_POP_SUBS_NOT_VISIBLE] = "subscriptions in scope but not visible",
+    [VP_POP_SUBS_OUT_OF_SCOPE] = "subscriptions visible but out of scope",
+};
+
+const char *vp_tally_population_label(vp_population p)
+{
+    return (unsigned)p < VP_POP_COUNT ? population_labels[p] : NULL;
+}
+
+static int listed_sub(const vp_snapshot *s, const char *sub)
+{
+    const vp_subscription *x = vp_snapshot_find_subscription(s, sub);
+    return x && x->listed;
+}
+
+static int cmp_ci(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Subscriptions only referenced by resource ids: entities not listed, and - for a
+ * snapshot written before the collector added them - the subscriptions of vaults, VMs and
+ * resource guards that no listed entry names. */
+static vp_status referenced_subscriptions(vp_tally *t, const vp_snapshot *s, vp_error *err)
+{
+    size_t cap = s->subscription_count + s->vault_count + s->resource_guard_count + (s->vms ? s->vm_count : 0), n = 0;
+    const char **v = calloc(cap + 1, sizeof *v);
+    if (!v)
+        return vp_error_set(err, VP_ERR_NOMEM, "tally: out of memory");
+    for (size_t i = 0; i < s->subscription_count; i++)
+        if (!s->subscriptions[i].listed)
+            v[n++] = s->subscriptions[i].subscription_id ? s->subscriptions[i].subscription_id
+                                                         : s->subscriptions[i].id + strlen("/subscriptions/");
+    for (size_t i = 0; i < s->vault_count; i++)
+        if (s->vaults[i].subscription_id && !listed_sub(s, s->vaults[i].subscription_id))
+            v[n++] = s->vaults[i].subscription_id;
+    for (size_t i = 0; s->vms && i < s->vm_count; i++)
+        if (s->vms[i].subscription_id && !listed_sub(s, s->vms[i].subscription_id))
+            v[n++] = s->vms[i].subscription_id;
+    for (size_t i = 0; i < s->resource_guard_count; i++) {
+        const vp_resource_guard *g = &s->resource_guards[i];
+        if (g->subscription_id && !listed_sub(s, g->subscription_id))
+            v[n++] = g->subscription_id;
+    }
+    qsort(v, n, sizeof *v, cmp_ci);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || strcasecmp(v[k - 1], v[i]))
+            v[k++] = v[i];
+    t->referenced = v;
+    t->population[VP_POP_SUBS_REFERENCED] = k;
+    return VP_OK;
+}
+
+const char *vp_tally_referenced_detail(const vp_snapshot *s, const char *sub, char *buf, size_t size)
+{
+    size_t n = 0, vaults = 0, vms = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->resource_guard_count && n < size; i++) {
+        const vp_resource_guard *g = &s->resource_guards[i];
+        if (g->subscription_id && !strcasecmp(g->subscription_id, sub))
+            n += (size_t)snprintf(buf + n, size - n, "%sresource guard %s (%s)", n ? "; " : "",
+                                  g->name ? g->name : g->id, g->status ? g->status : "not read");
+    }
+    for (size_t i = 0; i < s->vault_count; i++)
+        vaults += s->vaults[i].subscription_id && !strcasecmp(s->vaults[i].subscription_id, sub);
+    for (size_t i = 0; s->vms && i < s->vm_count; i++)
+        vms += s->vms[i].subscription_id && !strcasecmp(s->vms[i].subscription_id, sub);
+    if (vaults && n < size)
+        n += (size_t)snprintf(buf + n, size - n, "%s%zu vault(s)", n ? "; " : "", vaults);
+    if (vms && n < size)
+        n += (size_t)snprintf(buf + n, size - n, "%s%zu VM(s)", n ? "; " : "", vms);
+    if (!n)
+        snprintf(buf, size, "nothing read");
+    return buf;
+}
+
+static vp_status population(vp_tally *t, const vp_snapshot *s, vp_error *err)
+{
+    size_t *p = t->population;
+    p[VP_POP_VAULTS] = s->vault_count;
+    p[VP_POP_POLICIES] = s->policy_count;
+    p[VP_POP_ITEMS] = s->item_count;
+    p[VP_POP_VMS] = s->vm_count;
+    p[VP_POP_ENGINES] = s->engine_count;
+    p[VP_POP_GUARDS] = s->resource_guard_count;
+    p[VP_POP_DELETED_VAULTS] = s->deleted_vault_count;
+    for (size_t i = 0; i < s->subscription_count; i++)
+        p[VP_POP_SUBS_LISTED] += s->subscriptions[i].listed != 0;
+    const vp_access *a = &s->collection.access;
+    t->reconciled = a->recorded && a->subscriptions_listed;
+    for (size_t i = 0; t->reconciled && i < a->subscription_count; i++) {
+        const char *st = a->subscriptions[i].status;
+        p[VP_POP_SUBS_IN_SCOPE] += !strcmp(st, "in-scope");
+        p[VP_POP_SUBS_NOT_VISIBLE] += !strcmp(st, "not-visible");
+        p[VP_POP_SUBS_OUT_OF_SCOPE] += !strcmp(st, "out-of-scope");
+    }
+    return referenced_subscriptions(t, s, err);
+}
+
 void vp_tally_free(vp_tally *t)
 {
     free(t->by_vault);
     free(t->without_policy);
+    free(t->referenced);
     memset(t, 0, sizeof *t);
 }
 
@@ -104,6 +216,11 @@ vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff
     if (!t->by_vault || !t->without_policy) {
         vp_tally_free(t);
         return vp_error_set(err, VP_ERR_NOMEM, "tally: out of memory for %zu vaults", s->vault_count);
+    }
+    vp_status pst = population(t, s, err);
+    if (pst) {
+        vp_tally_free(t);
+        return pst;
     }
     for (size_t r = 0; r < nrules; r++) {
         unsigned mask = rule_frameworks(&rules[r], ctl, nctl);

@@ -28,6 +28,7 @@ struct vl_auth {
     vl_auth_config cfg;
     kind kind;
     char tenant[128], client_id[160], principal[160];
+    vl_identity identity;  /* claims of the current token */
     char *secret;          /* client secret or IDENTITY_HEADER; wiped on free */
     char federated[1024];  /* token file path */
     char endpoint[1024];   /* IDENTITY_ENDPOINT or IMDS base */
@@ -144,6 +145,11 @@ const char *vpv_auth_principal(const vl_auth *a)
     return a->principal;
 }
 
+const vl_identity *vpv_auth_identity(const vl_auth *a)
+{
+    return &a->identity;
+}
+
 const char *vpv_auth_kind(const vl_auth *a)
 {
     return kind_names[a->kind];
@@ -190,6 +196,10 @@ static vp_status take_token(vl_auth *a, const char *token, long long expires, co
     wipe_free(a->token);
     a->token = copy_tok;
     a->expires = expires;
+    /* who ARM will see: the object id names the principal's role assignments */
+    vpv_jwt_identity(copy_tok, &a->identity);
+    if (a->principal[0] == '\0')
+        copy(a->principal, sizeof a->principal, a->identity.client_id);
     /* refresh 5 minutes early (the Azure SDKs' offset), or halfway for short tokens */
     long long life = expires - now;
     a->margin = life / 2 < 300 ? life / 2 : 300;

@@ -17,6 +17,8 @@
 #include "live/engine.h"
 #include "vaultproof/worm.h"
 
+static int safe_id(const char *s);
+
 static char *dupe(vl_engine *e, const char *s)
 {
     char *d = strdup(s ? s : "");
@@ -72,16 +74,29 @@ void vpv_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, c
 }
 
 /* Queues op listing under parent_scope ("" for the tenant); scope is what the
- * recording names as the call's scope. */
+ * recording names as the call's scope. An operation with a query (vaultproof/arm.h)
+ * gets it after api-version, "{object_id}" being the principal's object id; without a
+ * usable object id (an opaque token names none) the call is not made, and the snapshot
+ * says the access was not recorded. */
 static void add_call(vl_engine *e, const vp_arm_operation *op, const char *parent_scope, const char *scope,
                      const char *sub, const char *base)
 {
-    char url[4096];
+    char url[4096], query[512] = "";
+    if (op->query) {
+        const char *oid = vpv_auth_identity(e->auth)->object_id, *mark = strstr(op->query, "{object_id}");
+        if (mark && !safe_id(oid))
+            return;
+        if (mark)
+            snprintf(query, sizeof query, "&%.*s%s%s", (int)(mark - op->query), op->query, oid,
+                     mark + strlen("{object_id}"));
+        else
+            snprintf(query, sizeof query, "&%s", op->query);
+    }
     size_t n = (size_t)snprintf(url, sizeof url, "%s", e->ep.arm);
     if (n < sizeof url)
         n += vp_arm_path(op, parent_scope, url + n, sizeof url - n);
     if (n < sizeof url)
-        snprintf(url + n, sizeof url - n, "?api-version=%s", e->ep.api[op->api]);
+        snprintf(url + n, sizeof url - n, "?api-version=%s%s", e->ep.api[op->api], query);
     vpv_call_add(e, op, scope, sub, base, url, 0);
 }
 
@@ -175,13 +190,14 @@ static void add_subscription_calls(vl_engine *e, const char *sub)
         add_deleted_vaults_call(e, sub, e->opt->deleted_vault_locations[i]);
 }
 
+/* The subscription list is always read, a configured scope or not: what the principal
+ * could see is reconciled with the scope (collection.access). With a scope, only its
+ * subscriptions are collected - each even when the list does not return it, so a
+ * subscription the principal cannot see fails where it should. */
 void vpv_calls_start(vl_engine *e)
 {
-    if (e->opt->subscription_count == 0) {
-        const vp_arm_operation *op = vp_arm_get(VP_ARM_SUBSCRIPTIONS);
-        add_call(e, op, "", "/", "", op->name);
-        return;
-    }
+    const vp_arm_operation *op = vp_arm_get(VP_ARM_SUBSCRIPTIONS);
+    add_call(e, op, "", "/", "", op->name);
     for (size_t i = 0; i < e->opt->subscription_count; i++)
         add_subscription_calls(e, e->opt->subscriptions[i]);
 }
@@ -189,7 +205,7 @@ void vpv_calls_start(vl_engine *e)
 /* A subscription id safe to use in a path and a URL (a GUID, in practice). */
 static int safe_id(const char *s)
 {
-    if (!*s || strlen(s) > 63)
+    if (!s || !*s || strlen(s) > 63)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-'))
@@ -270,14 +286,54 @@ static void add_guard_call(vl_engine *e, const char *given)
     add_call(e, op, id, id, seg[2], base); /* paced with the guard's subscription */
 }
 
+/* The GET of the role definition a role assignment names (roleDefinitionId), once per
+ * definition: ARM spells one with and without a /subscriptions/{s} prefix, and its last
+ * segment (a GUID) is the same. Recorded as roleDefinitions/{guid}, lowercase. */
+static void add_role_definition_call(vl_engine *e, const vl_call *c, const char *given)
+{
+    static const char tail[] = "/providers/Microsoft.Authorization/roleDefinitions/";
+    const vp_arm_operation *op = vp_arm_get(VP_ARM_ROLE_DEFINITIONS);
+    const char *id = arm_path(e, given), *last = id ? strrchr(id, '/') : NULL;
+    char key[256], base[256], guid[80];
+    size_t tl = sizeof tail - 1;
+    if (!last || strlen(id) >= 1000 || (size_t)(last + 1 - id) < tl || strncasecmp(last + 1 - tl, tail, tl) ||
+        !safe_id(last + 1) || strlen(last + 1) >= sizeof guid)
+        return;
+    const char *t = last + 1 - tl;
+    if (t != id) { /* "/subscriptions/{s}" before it, nothing else */
+        size_t n = strlen("/subscriptions/");
+        char sub[80];
+        if (strncasecmp(id, "/subscriptions/", n) || (size_t)(t - id) - n >= sizeof sub)
+            return;
+        snprintf(sub, sizeof sub, "%.*s", (int)((size_t)(t - id) - n), id + n);
+        if (!safe_id(sub))
+            return;
+    }
+    snprintf(guid, sizeof guid, "%s", t + sizeof tail - 1);
+    for (char *p = guid; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    snprintf(key, sizeof key, "%s %s", op->name, guid);
+    if (!first_time(e, key))
+        return;
+    snprintf(base, sizeof base, "%s/%s", op->name, guid);
+    add_call(e, op, id, id, c->sub, base);
+}
+
 static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "value"), *r;
     cJSON_ArrayForEach(r, list) {
         if (c->op->op == VP_ARM_SUBSCRIPTIONS) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "subscriptionId");
-            if (cJSON_IsString(id) && safe_id(id->valuestring))
+            /* with a scope, its subscriptions were queued at the start: the list is only
+             * what the principal could see */
+            if (cJSON_IsString(id) && safe_id(id->valuestring) && e->opt->subscription_count == 0)
                 add_subscription_calls(e, id->valuestring);
+        } else if (c->op->op == VP_ARM_ROLE_ASSIGNMENTS) {
+            const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
+            const cJSON *def = cJSON_GetObjectItemCaseSensitive(props, "roleDefinitionId");
+            if (cJSON_IsString(def))
+                add_role_definition_call(e, c, def->valuestring);
         } else if (c->op->op == VP_ARM_VAULTS) {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
@@ -327,6 +383,8 @@ static void record(vl_engine *e, vl_call *c, const vl_response *r, const char *b
         .operation = c->op->name, .scope = c->scope, .url = url, .next_link = next, .error = error,
         .request_id = r->request_id, .correlation_id = r->correlation_id, .date = r->date,
         .principal = vpv_auth_principal(e->auth), .credential = vpv_auth_kind(e->auth),
+        .object_id = vpv_auth_identity(e->auth)->object_id, .tenant_id = vpv_auth_identity(e->auth)->tenant_id,
+        .principal_name = vpv_auth_identity(e->auth)->name,
         .status = r->status ? r->status : 599, .page = c->page, .complete = complete, .retries = c->retries,
         .requested_ms = c->requested_ms, .received_ms = vpv_wall_ms(),
     };

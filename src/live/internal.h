@@ -100,6 +100,15 @@ vp_status vpv_load_certificate(const char *path, const char *password, vp_signer
 unsigned char *vpv_base64url_decode(const char *s, size_t n, size_t *len);
 
 /* ---- token file (token_file.c) ---- */
+/* Who a JWT access token names - none of it secret: the claims ARM authorizes by. */
+typedef struct {
+    char client_id[160];  /* appid (v1) or azp (v2) */
+    char object_id[64];   /* oid: the principal role assignments name */
+    char tenant_id[64];   /* tid */
+    char name[160];       /* name (a user) or app_displayname, when the token has one */
+} vl_identity;
+/* Reads the identity claims of token; all "" for an opaque (non-JWT) token. */
+void vpv_jwt_identity(const char *token, vl_identity *out);
 /* A number, or a string holding one (IMDS sends "3599"); -1 when neither. */
 long long vpv_json_epoch(const cJSON *v);
 /* Reads the JSON `az account get-access-token` prints: *token (malloc'd, secret),
@@ -126,6 +135,8 @@ void vpv_auth_free(vl_auth *a);
  * always when force). *token stays owned by a; *generation changes with each new token. */
 vp_status vpv_auth_token(vl_auth *a, int force, const char **token, unsigned *generation, vp_error *err);
 const char *vpv_auth_principal(const vl_auth *a); /* client id, "" unknown */
+/* The current token's oid, tid and name claims ("" when unknown, e.g. an opaque token). */
+const vl_identity *vpv_auth_identity(const vl_auth *a);
 const char *vpv_auth_kind(const vl_auth *a);      /* "secret", "certificate", ... */
 long long vpv_auth_exchanges(const vl_auth *a);   /* tokens obtained so far */
 
@@ -134,6 +145,7 @@ typedef struct {
     const char *operation, *scope, *url, *next_link, *error;
     const char *request_id, *correlation_id, *date;
     const char *principal, *credential;
+    const char *object_id, *tenant_id, *principal_name; /* token claims; NULL or "": not written */
     long status;
     int page, complete;
     long long retries, requested_ms, received_ms;

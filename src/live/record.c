@@ -126,6 +126,9 @@ vp_status vpv_write_sidecar(const char *dir, const char *rel, const vl_sidecar *
     vp_jw_kstring(w, "collector", "vaultproof-live");
     vp_jw_kstring(w, "credential", s->credential);
     vp_jw_kstring(w, "principal", s->principal && *s->principal ? s->principal : NULL);
+    vp_jw_kstring(w, "principal_object_id", s->object_id && *s->object_id ? s->object_id : NULL);
+    vp_jw_kstring(w, "principal_tenant_id", s->tenant_id && *s->tenant_id ? s->tenant_id : NULL);
+    vp_jw_kstring(w, "principal_name", s->principal_name && *s->principal_name ? s->principal_name : NULL);
     vp_jw_end(w);
     st = vp_jw_finish(w, path, err);
     free(w);

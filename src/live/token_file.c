@@ -23,21 +23,33 @@ long long vpv_json_epoch(const cJSON *v)
     return -1;
 }
 
+void vpv_jwt_identity(const char *token, vl_identity *out)
+{
+    static const char *const keys[][2] = {{"appid", "azp"}, {"oid", NULL}, {"tid", NULL}, {"name", "app_displayname"}};
+    char *fields[] = {out->client_id, out->object_id, out->tenant_id, out->name};
+    size_t sizes[] = {sizeof out->client_id, sizeof out->object_id, sizeof out->tenant_id, sizeof out->name};
+    size_t n = 0;
+    memset(out, 0, sizeof *out);
+    const char *p1 = token ? strchr(token, '.') : NULL, *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
+    unsigned char *claims_text = p2 ? vpv_base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &n) : NULL;
+    cJSON *claims = claims_text ? vpv_json_parse((const char *)claims_text, n) : NULL;
+    for (size_t i = 0; claims && i < sizeof fields / sizeof fields[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, keys[i][0]);
+        if (!cJSON_IsString(v) && keys[i][1])
+            v = cJSON_GetObjectItemCaseSensitive(claims, keys[i][1]);
+        if (cJSON_IsString(v))
+            snprintf(fields[i], sizes[i], "%s", v->valuestring);
+    }
+    cJSON_Delete(claims);
+    free(claims_text);
+}
+
 /* The client id a JWT access token names (appid in v1 tokens, azp in v2). */
 static void principal_from_jwt(const char *token, char *out, size_t size)
 {
-    size_t n = 0;
-    out[0] = '\0';
-    const char *p1 = strchr(token, '.'), *p2 = p1 ? strchr(p1 + 1, '.') : NULL;
-    unsigned char *claims_text = p2 ? vpv_base64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &n) : NULL;
-    cJSON *claims = claims_text ? vpv_json_parse((const char *)claims_text, n) : NULL;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(claims, "appid");
-    if (!cJSON_IsString(id))
-        id = cJSON_GetObjectItemCaseSensitive(claims, "azp");
-    if (cJSON_IsString(id))
-        snprintf(out, size, "%s", id->valuestring);
-    cJSON_Delete(claims);
-    free(claims_text);
+    vl_identity id;
+    vpv_jwt_identity(token, &id);
+    snprintf(out, size, "%s", id.client_id);
 }
 
 /* az prints expiresOn in local time: "2026-09-30 03:00:00.000000" */

@@ -25,6 +25,42 @@ static void recording(pdf_ctx *c, pdf_table *t)
     vpr_pdf_kv(c, t, "Recording", text, PF_SANS);
 }
 
+/* "7 vaults, 24 backup policies, ..." from the tally (the workbook's Access sheet prints
+ * the same counts); first..last of vp_population. */
+static const char *population_line(pdf_ctx *c, vp_population first, vp_population last)
+{
+    pdf_buf b = {0};
+    for (vp_population p = first; p <= last; p++) {
+        const char *part = vpr_pdf_printf(c, "%s%s %s", p == first ? "" : ", ", vpr_pdf_count(c, c->tally.population[p]),
+                                          vp_tally_population_label(p));
+        vpr_pdf_buf_add(c, &b, part, strlen(part));
+    }
+    char *out = vpr_pdf_strdup(c, b.s ? b.s : "");
+    vpc_buf_free(&b);
+    return out;
+}
+
+/* Who collected: the identity the recording names, one line. */
+static const char *collector_line(pdf_ctx *c)
+{
+    const vp_access *a = &c->snap->collection.access;
+    if (!a->recorded || (!a->client_id && !a->object_id))
+        return "not recorded (no identity in the recording)";
+    return vpr_pdf_printf(c, "%s%sclient id %s, object id %s, %s credential, tenant %s",
+                          a->display_name ? a->display_name : "", a->display_name ? ": " : "", vpr_pdf_nz(a->client_id),
+                          vpr_pdf_nz(a->object_id), a->credential ? a->credential : "unknown",
+                          a->tenant_id ? a->tenant_id : "not recorded");
+}
+
+/* The scope reconciled with what the principal could see, one line. */
+static const char *reconciliation_line(pdf_ctx *c)
+{
+    if (!c->tally.reconciled)
+        return "not recorded (no subscriptions list in the recording)";
+    return vpr_pdf_printf(c, "%s (listed in Scope and method)",
+                          population_line(c, VP_POP_FIRST_RECONCILED, VP_POP_SUBS_OUT_OF_SCOPE));
+}
+
 static void cover_identity(pdf_ctx *c)
 {
     const vp_render_input *in = c->in;
@@ -45,6 +81,9 @@ static void cover_identity(pdf_ctx *c)
                                      vp_version(), vp_commit(), vpr_pdf_nz(h->tool_version), vpr_pdf_nz(h->tool_commit)),
            PF_SANS);
     vpr_pdf_kv(c, &t, "Control catalog", vpr_pdf_printf(c, "version %s", vpr_pdf_nz(h->catalog_version)), PF_SANS);
+    vpr_pdf_kv(c, &t, "Collector identity", collector_line(c), PF_SANS);
+    vpr_pdf_kv(c, &t, "Subscriptions", reconciliation_line(c), PF_SANS);
+    vpr_pdf_kv(c, &t, "Population", population_line(c, VP_POP_VAULTS, VP_POP_SUBS_REFERENCED), PF_SANS);
     vpr_pdf_kv(c, &t, "Snapshot", vpr_pdf_nz(in->snapshot_label), PF_SANS);
     vpr_pdf_kv(c, &t, "Snapshot SHA-256", in->snapshot_sha256 ? in->snapshot_sha256 : h->snapshot_sha256, PF_MONO);
     vpr_pdf_kv(c, &t, "Findings", vpr_pdf_nz(in->findings_label), PF_SANS);
@@ -151,12 +190,25 @@ static const char *list_summary(pdf_ctx *c, const op_count *ops, size_t nops, co
     return vpr_pdf_printf(c, "no %s list call recorded", operation);
 }
 
+/* The subscriptions only referenced by resource ids, each with what rests on it. */
+static const char *referenced_names(pdf_ctx *c)
+{
+    pdf_buf b = {0};
+    char detail[1024];
+    for (size_t i = 0; i < c->tally.population[VP_POP_SUBS_REFERENCED]; i++) {
+        const char *part = vpr_pdf_printf(c, "%s%s (%s)", i ? "; " : ": ", c->tally.referenced[i],
+                                          vp_tally_referenced_detail(c->snap, c->tally.referenced[i], detail, sizeof detail));
+        vpr_pdf_buf_add(c, &b, part, strlen(part));
+    }
+    char *out = vpr_pdf_strdup(c, b.s ? b.s : "");
+    vpc_buf_free(&b);
+    return out;
+}
+
 static void reconciliation(pdf_ctx *c, const op_count *ops, size_t nops)
 {
     const vp_snapshot *s = c->snap;
-    size_t listed = 0, policies = 0, items = 0, orphans = 0;
-    for (size_t i = 0; i < s->subscription_count; i++)
-        listed += s->subscriptions[i].listed != 0;
+    size_t policies = 0, items = 0, orphans = 0;
     for (size_t i = 0; i < s->vault_count; i++)
         policies += s->vaults[i].policy_count, items += s->vaults[i].item_count;
     for (size_t i = 0; i < s->item_count; i++)
@@ -168,8 +220,9 @@ static void reconciliation(pdf_ctx *c, const op_count *ops, size_t nops)
     vpr_pdf_table_begin(c, &t, cols, 3, PDF_TABLE_SIZE);
     const char *rows[][3] = {
         {"Subscriptions", vpr_pdf_count(c, s->subscription_count),
-         vpr_pdf_printf(c, "%s listed by the subscriptions call, %s only referenced by resource ids", vpr_pdf_count(c, listed),
-                    vpr_pdf_count(c, s->subscription_count - listed))},
+         vpr_pdf_printf(c, "%s listed by the subscriptions call, %s only referenced by resource ids%s",
+                        vpr_pdf_count(c, c->tally.population[VP_POP_SUBS_LISTED]),
+                        vpr_pdf_count(c, c->tally.population[VP_POP_SUBS_REFERENCED]), referenced_names(c))},
         {"Vaults", vpr_pdf_count(c, s->vault_count), list_summary(c, ops, nops, "vaults")},
         {"Backup policies", vpr_pdf_count(c, s->policy_count),
          vpr_pdf_printf(c, "sum of per-vault counts %s; %s", vpr_pdf_count(c, policies),
@@ -254,6 +307,55 @@ static void subscriptions(pdf_ctx *c)
     vpr_pdf_table_end(c, &t);
 }
 
+/* What the collecting principal could see (the scope reconciled with its subscriptions
+ * list) and read (its roles per in-scope subscription): the evidence that the population
+ * above is complete, as far as access goes. */
+static void access(pdf_ctx *c)
+{
+    const vp_access *a = &c->snap->collection.access;
+    static const pdf_col vcols[] = {{"Subscription", 170, PF_MONO, PA_LEFT},
+                                    {"Name", 150, PF_SANS, PA_LEFT},
+                                    {"Reconciliation", PDF_WIDTH - 320, PF_SANS, PA_LEFT}};
+    static const pdf_col rcols[] = {{"Subscription", 170, PF_MONO, PA_LEFT},
+                                    {"Roles held (scope)", PDF_WIDTH - 250, PF_SANS, PA_LEFT},
+                                    {"Verdict", 80, PF_SANS, PA_LEFT}};
+    pdf_table t;
+    if (!a->recorded) {
+        vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, &vpr_pdf_muted,
+                     "Collector access: not recorded (the snapshot was written before vaultproof recorded it).");
+        return;
+    }
+    vpr_pdf_table_begin(c, &t, vcols, 3, PDF_TABLE_SIZE);
+    for (size_t i = 0; i < a->subscription_count && !c->status; i++) {
+        const vp_access_subscription *x = &a->subscriptions[i];
+        const char *row[] = {vpr_pdf_nz(x->subscription_id), x->display_name ? x->display_name : "(not listed)",
+                             !strcmp(x->status, "in-scope")      ? "in scope, visible"
+                             : !strcmp(x->status, "not-visible") ? "in scope, NOT visible to the collector"
+                                                                 : "visible, out of scope (not collected)"};
+        vpr_pdf_table_strings(c, &t, row);
+    }
+    vpr_pdf_table_end(c, &t);
+    vpr_pdf_table_begin(c, &t, rcols, 3, PDF_TABLE_SIZE);
+    for (size_t i = 0; i < a->scope_count && !c->status; i++) {
+        const vp_access_scope *sc = &a->scopes[i];
+        pdf_buf b = {0};
+        for (size_t k = 0; k < sc->assignment_count; k++) {
+            const vp_role_assignment *r = &sc->assignments[k];
+            const char *part = vpr_pdf_printf(c, "%s%s%s (%s)", k ? "\n" : "", r->role_name ? r->role_name : "role not read",
+                                              r->writes == 1 ? ", can write" : "", vpr_pdf_nz(r->scope));
+            vpr_pdf_buf_add(c, &b, part, strlen(part));
+        }
+        const char *roles = strcmp(sc->status, "read") ? vpr_pdf_printf(c, "%s%s%s", sc->status, sc->detail ? ": " : "",
+                                                                        sc->detail ? sc->detail : "")
+                            : b.s                      ? vpr_pdf_strdup(c, b.s)
+                                                       : "no role assignment";
+        vpc_buf_free(&b);
+        const char *row[] = {vpr_pdf_nz(sc->subscription_id), roles, vp_access_verdict_name(vp_access_judge(sc))};
+        vpr_pdf_table_strings(c, &t, row);
+    }
+    vpr_pdf_table_end(c, &t);
+}
+
 static void population(pdf_ctx *c)
 {
     op_count ops[32];
@@ -264,6 +366,7 @@ static void population(pdf_ctx *c)
     list_calls(c, ops, nops, total);
     incomplete_lists(c, total);
     subscriptions(c);
+    access(c);
 }
 
 /* ---- collection, parameters, exemptions, baselines ---- */

@@ -18,6 +18,58 @@ const char *vp_list_status_name(vp_list_status s)
     return "missing";
 }
 
+vp_access_verdict vp_access_judge(const vp_access_scope *sc)
+{
+    int reads = 0, unknown = 0, writes = 0;
+    if (!sc || !sc->status || !strcmp(sc->status, "not-recorded"))
+        return VP_ACCESS_NOT_RECORDED;
+    if (strcmp(sc->status, "read") != 0)
+        return VP_ACCESS_UNKNOWN;
+    for (size_t i = 0; i < sc->assignment_count; i++) {
+        const vp_role_assignment *r = &sc->assignments[i];
+        /* a role held in one resource group reads that group only: the subscription's
+         * population rests on a role at the subscription or above */
+        if (r->covers_subscription) {
+            reads |= r->reads_vaults == 1;
+            unknown |= r->reads_vaults < 0;
+        }
+        writes |= r->writes == 1; /* write access anywhere in scope is more than a collector needs */
+    }
+    if (reads)
+        return writes ? VP_ACCESS_READS_WRITES : VP_ACCESS_READS;
+    return unknown ? VP_ACCESS_UNKNOWN : VP_ACCESS_NO_READ;
+}
+
+const char *vp_access_verdict_name(vp_access_verdict v)
+{
+    switch (v) {
+    case VP_ACCESS_NOT_RECORDED: return "not-recorded";
+    case VP_ACCESS_UNKNOWN: return "unknown";
+    case VP_ACCESS_NO_READ: return "no-read";
+    case VP_ACCESS_READS: return "reads";
+    case VP_ACCESS_READS_WRITES: return "reads-writes";
+    }
+    return "unknown";
+}
+
+const vp_subscription *vp_snapshot_find_subscription(const vp_snapshot *snap, const char *sub)
+{
+    for (size_t i = 0; sub && i < snap->subscription_count; i++) {
+        const vp_subscription *x = &snap->subscriptions[i];
+        if (!strcasecmp(x->subscription_id ? x->subscription_id : x->id + strlen("/subscriptions/"), sub))
+            return x;
+    }
+    return NULL;
+}
+
+const vp_access_scope *vp_access_find_scope(const vp_access *a, const char *sub)
+{
+    for (size_t i = 0; a && sub && i < a->scope_count; i++)
+        if (a->scopes[i].subscription_id && !strcasecmp(a->scopes[i].subscription_id, sub))
+            return &a->scopes[i];
+    return NULL;
+}
+
 void vp_snapshot_free(vp_snapshot *snap)
 {
     if (!snap)

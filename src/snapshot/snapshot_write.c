@@ -93,6 +93,78 @@ static const char *origin_name(unsigned char o)
                                           : NULL;
 }
 
+static void w_tristate(vp_jsonw *w, const char *key, int v)
+{
+    vp_jw_key(w, key);
+    if (v < 0)
+        vp_jw_null(w);
+    else
+        vp_jw_bool(w, v);
+}
+
+/* collection.access, on one line (the canonical layout keeps one-line elements for the
+ * big arrays only; this object is small). Left out when not recorded: a snapshot read
+ * from a file written before it existed is written back as it was. */
+static void write_access(vp_jsonw *w, const vp_access *a)
+{
+    if (!a->recorded)
+        return;
+    vp_jw_key(w, "access");
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_key(w, "principal");
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "client_id", a->client_id);
+    vp_jw_kstring(w, "object_id", a->object_id);
+    vp_jw_kstring(w, "tenant_id", a->tenant_id);
+    vp_jw_kstring(w, "credential", a->credential);
+    vp_jw_kstring(w, "display_name", a->display_name);
+    vp_jw_end(w);
+    vp_jw_kbool(w, "subscriptions_listed", a->subscriptions_listed);
+    vp_jw_key(w, "subscriptions");
+    vp_jw_array(w, VP_JW_COMPACT);
+    for (size_t i = 0; i < a->subscription_count; i++) {
+        const vp_access_subscription *x = &a->subscriptions[i];
+        vp_jw_object(w, VP_JW_COMPACT);
+        vp_jw_kstring(w, "subscription_id", x->subscription_id);
+        vp_jw_kstring(w, "display_name", x->display_name);
+        vp_jw_kstring(w, "state", x->state);
+        vp_jw_kstring(w, "status", x->status);
+        w_source(w, "source", &x->source);
+        vp_jw_end(w);
+    }
+    vp_jw_end(w);
+    vp_jw_key(w, "role_assignments");
+    vp_jw_array(w, VP_JW_COMPACT);
+    for (size_t i = 0; i < a->scope_count; i++) {
+        const vp_access_scope *sc = &a->scopes[i];
+        vp_jw_object(w, VP_JW_COMPACT);
+        vp_jw_kstring(w, "subscription_id", sc->subscription_id);
+        vp_jw_kstring(w, "status", sc->status);
+        vp_jw_kstring(w, "detail", sc->detail);
+        vp_jw_kstring(w, "verdict", vp_access_verdict_name(vp_access_judge(sc)));
+        vp_jw_key(w, "assignments");
+        vp_jw_array(w, VP_JW_COMPACT);
+        for (size_t k = 0; k < sc->assignment_count; k++) {
+            const vp_role_assignment *r = &sc->assignments[k];
+            vp_jw_object(w, VP_JW_COMPACT);
+            vp_jw_kstring(w, "id", r->id);
+            vp_jw_kstring(w, "scope", r->scope);
+            vp_jw_kstring(w, "role_definition_id", r->role_definition_id);
+            vp_jw_kstring(w, "role_name", r->role_name);
+            vp_jw_kstring(w, "principal_type", r->principal_type);
+            vp_jw_kbool(w, "covers_subscription", r->covers_subscription);
+            w_tristate(w, "reads_vaults", r->reads_vaults);
+            w_tristate(w, "writes", r->writes);
+            w_source(w, "source", &r->source);
+            vp_jw_end(w);
+        }
+        vp_jw_end(w);
+        vp_jw_end(w);
+    }
+    vp_jw_end(w);
+    vp_jw_end(w);
+}
+
 static void write_collection(vp_jsonw *w, const vp_snapshot *s)
 {
     const vp_collection *c = &s->collection;
@@ -113,6 +185,7 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
     vp_jw_kbool(w, "verified", c->verified);
     vp_jw_kbool(w, "complete", c->complete);
     vp_jw_kint(w, "ignored_resources", c->ignored_resources);
+    write_access(w, &c->access);
     vp_jw_key(w, "worm_catalog");
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "version", c->worm_catalog_version);

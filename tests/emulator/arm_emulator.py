@@ -146,7 +146,7 @@ def main(argv=None):
             "client_cert_p12": pki.client_cert_p12, "client_cert_password": pki.client_cert_password,
             "federated_client_id": ids.federated_client_id, "federated_token_file": pki.federated_token_file,
             "imds": imds_url, "identity_endpoint": imds_url + "/msi/token", "identity_header": ids.identity_header,
-            "managed_client_id": ids.managed_client_id, "pid": os.getpid()}
+            "managed_client_id": ids.managed_client_id, "object_ids": ids.object_ids, "pid": os.getpid()}
     ready = os.path.join(state_dir, "ready.json")
     _write_json_atomic(ready, info)
     sys.stdout.write(json.dumps(info) + "\n")

@@ -6,6 +6,7 @@ HTTP layer (emu_server.py) only adds headers, faults and encoding.
 import base64
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import threading
@@ -28,7 +29,11 @@ ROUTES = [
      "deletedVaults"),
     (re.compile("^" + _P + r"/resourceGroups/([^/]+)/providers/Microsoft\.DataProtection/resourceGuards/([^/]+)/?$",
                 re.I), "resourceGuards"),
+    (re.compile("^" + _P + r"/providers/Microsoft\.Authorization/roleAssignments/?$", re.I), "roleAssignments"),
+    (re.compile(r"^(?:/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)/?$", re.I),
+     "roleDefinitions"),
 ]
+_ASSIGNED_TO = re.compile(r"^assignedTo\('([^']*)'\)$")
 SINGLE = ("backupconfig", "backupstorageconfig")
 
 
@@ -80,13 +85,39 @@ class Pager:
         return offset
 
 
-def route(estate, operation, groups):
-    """(status, resource list or single resource or error body, is_list) for a classified path."""
+def route(estate, operation, groups, query=None, object_ids=()):
+    """(status, resource list or single resource or error body, is_list) for a classified path.
+    query: the request's query parameters (lowercased names); object_ids: the object ids of
+    the principals the emulator issues tokens for."""
     if operation == "unknown":
         return arm_error(404, "NotFound", "No route for this path in the ARM emulator.") + (False,)
     if operation == "subscriptions":
         return 200, list(estate.subscriptions), True
+    if operation == "roleDefinitions":
+        definition = estate.role_definition(groups[0])
+        if definition is None:
+            return arm_error(404, "RoleDefinitionDoesNotExist",
+                             "The specified role definition with ID '%s' does not exist." % groups[0]) + (False,)
+        return 200, definition, False
     sub = groups[0]
+    if operation == "roleAssignments":
+        # The recording's assignments belong to whichever principal collected it: the
+        # emulator hands them to any principal it issued a token for, with that principal's
+        # object id, as ARM answers assignedTo() for the caller; another id has none.
+        f = (query or {}).get("$filter")
+        if f is None:
+            return 200, list(estate.role_assignments_in(sub)), True
+        m = _ASSIGNED_TO.match(f)
+        if not m:
+            return arm_error(400, "InvalidFilter", "The filter '%s' is not supported." % f[:100]) + (False,)
+        if m.group(1) not in object_ids:
+            return 200, [], True
+        out = []
+        for ra in estate.role_assignments_in(sub):
+            ra = json.loads(json.dumps(ra))
+            ra.setdefault("properties", {})["principalId"] = m.group(1)
+            out.append(ra)
+        return 200, out, True
     if operation == "resourceGuards":
         # looked up by id alone: a guard may live in a subscription the estate lists nowhere
         # else (another team's, another tenant's); unknown -> ARM's 404 for a missing resource

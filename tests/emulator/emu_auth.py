@@ -12,7 +12,7 @@ import time
 import urllib.parse
 import uuid
 
-from emu_pki import b64url_decode, make_federated_token
+from emu_pki import b64url, b64url_decode, make_federated_token
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ARM_RESOURCE = "https://management.azure.com/"
@@ -25,8 +25,13 @@ class TokenStore:
         self._lock = threading.Lock()
         self._tokens = {}
 
-    def issue(self, lifetime):
-        token = "emu." + secrets.token_urlsafe(32)
+    def issue(self, lifetime, claims=None):
+        """A JWT-shaped token (unsigned: ARM's side is the emulator itself) whose claims name
+        the principal - appid, oid, tid, as Entra ID's do - so a collector can read who it is."""
+        body = dict(claims or {})
+        body["jti"] = secrets.token_urlsafe(16)
+        token = "%s.%s.%s" % (b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode()),
+                              b64url(json.dumps(body, sort_keys=True).encode()), secrets.token_urlsafe(24))
         with self._lock:
             self._tokens[token] = time.monotonic() + lifetime
         return token
@@ -73,6 +78,9 @@ class Identities:
         self.cert_client_id = str(uuid.uuid4())
         self.federated_client_id = str(uuid.uuid4())
         self.managed_client_id = str(uuid.uuid4())
+        # each principal's object id (the token's oid claim; what assignedTo() filters on)
+        self.object_ids = {c: str(uuid.uuid4()) for c in (self.client_id, self.cert_client_id,
+                                                           self.federated_client_id, self.managed_client_id)}
         self.identity_header = secrets.token_urlsafe(18)
         self._fed_lock = threading.Lock()
         self._federated = None
@@ -126,9 +134,13 @@ class Identities:
         else:
             return aad_error(400, "unauthorized_client", 700016,
                              "Application with identifier '%s' was not found in the directory." % client_id[:64])
-        token = self.store.issue(self.lifetime)
+        token = self.store.issue(self.lifetime, self.claims(client_id))
         return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
                      "access_token": token}, {}
+
+    def claims(self, client_id):
+        return {"aud": ARM_RESOURCE, "appid": client_id, "oid": self.object_ids[client_id], "tid": self.tenant,
+                "idtyp": "app"}
 
     def _scope_ok(self, scope):
         if not scope.endswith("/.default"):
@@ -210,7 +222,7 @@ class Identities:
                          "error_description": "Identity not found"}, {}
         # IMDS reports one second less than the token lives; keep both consistent.
         lifetime = self.lifetime - 1 if self.lifetime > 1 else self.lifetime
-        token = self.store.issue(lifetime)
+        token = self.store.issue(lifetime, self.claims(client_id))
         now = int(time.time())
         return 200, {"access_token": token, "client_id": client_id, "expires_in": str(lifetime),
                      "expires_on": str(now + lifetime), "ext_expires_in": str(lifetime),

@@ -20,6 +20,11 @@ CHILD_TYPES = {
 }
 DELETED_VAULT_TYPE = "microsoft.recoveryservices/locations/deletedvaults"
 RESOURCE_GUARD_TYPE = "microsoft.dataprotection/resourceguards"
+ROLE_ASSIGNMENT_TYPE = "microsoft.authorization/roleassignments"
+ROLE_DEFINITION_TYPE = "microsoft.authorization/roledefinitions"
+# A recording's role assignments are filed under the subscription whose list returned them
+# (an assignment made at a management group has no subscription in its id).
+_RA_PATH_RE = re.compile(r"^subscriptions/([^/]+)/roleAssignments[^/]*\.json$")
 # Classic VMs are served by the Microsoft.Compute list too, so a collector reading the
 # emulator sees the same coverage set a replay of the same directory would.
 VM_TYPES = ("microsoft.compute/virtualmachines", "microsoft.classiccompute/virtualmachines")
@@ -98,6 +103,8 @@ class Estate:
         self.children = {}               # (sub, rg, vault) -> {operation: [resources]}
         self.deleted_vaults = {}         # (sub, location) -> [deleted vault resource]
         self.guards = {}                 # (sub, rg, name) -> resource guard
+        self.role_assignments = {}       # sub -> [role assignment], by the file's subscription
+        self.role_definitions = {}       # lowercased GUID -> role definition
         self.known_subs = set()
         seen = set()
         derived = {}                     # lowercased sub -> sub as first spelled
@@ -107,9 +114,20 @@ class Estate:
                     doc = json.load(f)
                 except ValueError as e:
                     raise ValueError("%s: not JSON (%s)" % (path, e)) from None
+            ra_path = _RA_PATH_RE.match(os.path.relpath(path, replay_dir).replace(os.sep, "/"))
             for res in _resources(doc):
                 rid = res.get("id")
                 if not isinstance(rid, str):
+                    continue
+                rtype = str(res.get("type", "")).lower()
+                if rtype == ROLE_ASSIGNMENT_TYPE:
+                    # the same assignment (a management group's) is listed under each subscription
+                    sub = ra_path.group(1) if ra_path else (_SUB_RE.match(rid).group(1) if _SUB_RE.match(rid) else None)
+                    if sub:
+                        self.role_assignments.setdefault(sub.lower(), []).append(res)
+                    continue
+                if rtype == ROLE_DEFINITION_TYPE:
+                    self.role_definitions.setdefault(rid.rstrip("/").rsplit("/", 1)[-1].lower(), res)
                     continue
                 if rid.lower() in seen:
                     continue
@@ -171,6 +189,12 @@ class Estate:
     def guard(self, sub, rg, name):
         return self.guards.get((sub.lower(), rg.lower(), name.lower()))
 
+    def role_assignments_in(self, sub):
+        return self.role_assignments.get(sub.lower(), [])
+
+    def role_definition(self, guid):
+        return self.role_definitions.get(guid.lower())
+
     def counts(self):
         """Resource counts, for the startup log line."""
         return {
@@ -180,4 +204,6 @@ class Estate:
             "vault_children": sum(len(r) for c in self.children.values() for r in c.values()),
             "deletedVaults": sum(len(v) for v in self.deleted_vaults.values()),
             "resourceGuards": len(self.guards),
+            "roleAssignments": sum(len(v) for v in self.role_assignments.values()),
+            "roleDefinitions": len(self.role_definitions),
         }

@@ -4,7 +4,7 @@ import threading
 KINDS = ("429", "500", "503", "403", "reset", "truncate", "slow", "expire-token", "nextlink-loop", "content-type",
          "lenient-json")
 LIST_OPERATIONS = ("subscriptions", "vaults", "virtualMachines", "backupPolicies", "backupProtectedItems",
-                   "backupResourceGuardProxies", "backupEngines", "deletedVaults")
+                   "backupResourceGuardProxies", "backupEngines", "deletedVaults", "roleAssignments")
 
 
 def validate(rules):

@@ -330,7 +330,8 @@ class Handler(BaseHTTPRequestHandler):
         if method != "GET":
             return self._send(405, {"error": {"code": "MethodNotAllowed",
                                               "message": "The emulator serves GET only."}}, headers, compress=compress)
-        status, answer, is_list = emu_arm.route(emu.estate, operation, groups)
+        status, answer, is_list = emu_arm.route(emu.estate, operation, groups, q,
+                                                emu.identities.object_ids.values())
         if status == 200 and is_list:
             status, answer = self._page(path, q, api_version, answer, rule)
         self._send(status, answer, headers, compress=compress, truncate=_truncates(rule))
@@ -346,6 +347,8 @@ class Handler(BaseHTTPRequestHandler):
         end = offset + emu.pager.page_size
         body = {"value": items[offset:end]}
         base = "%s%s?api-version=%s" % (emu.arm_url, path, urllib.parse.quote(api_version, safe=""))
+        if q.get("$filter") is not None:  # ARM's nextLink keeps the list's filter
+            base += "&$filter=" + urllib.parse.quote(q["$filter"], safe="()'")
         if rule is not None and rule["kind"] == "nextlink-loop":
             body["nextLink"] = base
         elif end < len(items):

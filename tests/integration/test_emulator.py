@@ -33,7 +33,7 @@ ARM_SCOPE = "https://management.azure.com/.default"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 READY_KEYS = {"arm", "authority", "ca", "tenant", "client_id", "client_secret", "cert_client_id", "client_cert_pem",
               "client_cert_p12", "client_cert_password", "federated_client_id", "federated_token_file", "imds",
-              "identity_endpoint", "identity_header", "managed_client_id", "pid"}
+              "identity_endpoint", "identity_header", "managed_client_id", "object_ids", "pid"}
 
 
 def b64url(data):
@@ -135,6 +135,10 @@ class SharedEmulator(unittest.TestCase):
             uuid.UUID(info[key])
         self.assertEqual(len({info["client_id"], info["cert_client_id"], info["federated_client_id"],
                               info["managed_client_id"]}), 4)
+        # each principal's object id (the tokens' oid claim, what assignedTo() filters on)
+        self.assertEqual(set(info["object_ids"]), {info["client_id"], info["cert_client_id"],
+                                                   info["federated_client_id"], info["managed_client_id"]})
+        self.assertEqual(len({uuid.UUID(o) for o in info["object_ids"].values()}), 4)
         self.assertRegex(info["arm"], r"^https://127\.0\.0\.1:\d+$")
         self.assertEqual(info["authority"], info["arm"])
         self.assertRegex(info["imds"], r"^http://127\.0\.0\.1:\d+$")
@@ -460,9 +464,36 @@ class SharedEmulator(unittest.TestCase):
                         served.append(doc)
                     else:
                         self.assertEqual(status, 404)
+            # the recording's role assignments (unfiltered) and each role definition they name
+            items, _ = self.c.list_all("/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments"
+                                       "?api-version=2022-04-01" % s, self.token)
+            served.extend(items)
+            for ra in items:
+                status, _, doc = self.c.arm(ra["properties"]["roleDefinitionId"] + "?api-version=2022-04-01", self.token)
+                self.assertEqual(status, 200)
+                if doc["id"] not in [r["id"] for r in served]:
+                    served.append(doc)
         expected = sorted(r["id"] for r in raw_resources(RAW))
         self.assertEqual(sorted(r["id"] for r in served), expected)
         self.assertGreater(multi_page, 3)
+
+    def test_role_assignments_answer_assigned_to_for_the_caller(self):
+        """assignedTo(oid): the recording's assignments for a principal the emulator issued
+        a token to (with its object id), none for another, 400 for a filter ARM would refuse."""
+        sub = "74dd82d1-2c42-4ca6-80c5-ffbd52be5231"
+        base = "/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01" % sub
+        oid = self.info["object_ids"][self.info["client_id"]]
+        items, _ = self.c.list_all(base + "&$filter=" + urllib.parse.quote("assignedTo('%s')" % oid), self.token)
+        self.assertEqual(len(items), 2)
+        self.assertEqual({r["properties"]["principalId"] for r in items}, {oid})
+        items, _ = self.c.list_all(base + "&$filter=" + urllib.parse.quote("assignedTo('%s')" % uuid.uuid4()),
+                                   self.token)
+        self.assertEqual(items, [])
+        status, _, doc = self.c.arm(base + "&$filter=" + urllib.parse.quote("principalId eq 'x'"), self.token)
+        self.assertEqual((status, doc["error"]["code"]), (400, "InvalidFilter"))
+        status, _, doc = self.c.arm("/providers/Microsoft.Authorization/roleDefinitions/%s?api-version=2022-04-01"
+                                    % uuid.uuid4(), self.token)
+        self.assertEqual((status, doc["error"]["code"]), (404, "RoleDefinitionDoesNotExist"))
 
     def test_protected_items_keep_replay_order_and_nextlink_shape(self):
         vid = next(v for v in self.vault_ids if v.endswith("rsv-epic-immutable-wus3"))

@@ -57,17 +57,38 @@ def arm_path(rid):
     return re.sub(r"^https?://[^/]+", "", rid)
 
 
+def role_assignment_pages(raw_dir, page):
+    """Per subscription (lowercase): the role assignments its recorded list holds (files
+    subscriptions/<sub>/roleAssignments*.json, as the emulator files them), and the role
+    definition GUIDs they name."""
+    counts, definitions = {}, {}
+    subs_dir = os.path.join(raw_dir, "subscriptions")
+    for sub in os.listdir(subs_dir) if os.path.isdir(subs_dir) else ():
+        for name in os.listdir(os.path.join(subs_dir, sub)):
+            if name.startswith("roleAssignments") and name.endswith(".json") and not name.endswith(".meta.json"):
+                for ra in load(os.path.join(subs_dir, sub, name)).get("value", []):
+                    counts[sub.lower()] = counts.get(sub.lower(), 0) + 1
+                    definitions.setdefault(sub.lower(), set()).add(
+                        ra["properties"]["roleDefinitionId"].rsplit("/", 1)[-1].lower())
+    return counts, definitions
+
+
 def expected_requests(raw_dir, page, subscriptions=None, extra_locations=()):
-    """The minimum number of requests an estate needs, computed from the raw files: list
-    pages per subscription (vaults, VMs, soft-deleted vaults per location of its vaults and
-    per extra location)
-    and per vault (policies, items, proxies, engines, two single configs), and one GET
-    per resource guard a proxy names in a collected subscription (all when None)."""
+    """The minimum number of requests an estate needs, computed from the raw files: the
+    subscription list (always read: it is reconciled with a configured scope), list pages
+    per collected subscription (vaults, VMs, the principal's role assignments, soft-deleted
+    vaults per location of its vaults and per extra location) and per vault (policies,
+    items, proxies, engines, two single configs), one GET per resource guard a proxy names
+    in a collected subscription (all when None), and one GET per role definition the
+    collected subscriptions' role assignments name."""
     res = raw_resources(raw_dir)
     subs, vaults, vms, per_vault, locations, deleted, guards = set(), {}, {}, {}, {}, {}, set()
+    named = set()  # subscriptions resource ids name (the emulator's list when none is recorded)
     for r in res:
         rid, t = arm_path(r.get("id", "")), r.get("type", "").lower()
         parts = rid.split("/")
+        if len(parts) > 2 and parts[1].lower() == "subscriptions" and not t.startswith("microsoft.authorization/"):
+            named.add(parts[2].lower())
         if not t and r.get("subscriptionId"):
             subs.add(r["subscriptionId"].lower())
         elif t == VAULT_T:
@@ -86,20 +107,24 @@ def expected_requests(raw_dir, page, subscriptions=None, extra_locations=()):
             if t == GUARD_T and guard and (subscriptions is None or
                                            arm_path(guard).split("/")[2].lower() in subscriptions):
                 guards.add(arm_path(guard).lower())
+    listed = subs or named
     if subscriptions is not None:
         subs = set(subscriptions)
+    assignments, definitions = role_assignment_pages(raw_dir, page)
 
     def pages(n):
         return max(1, math.ceil(n / page))
 
-    total = pages(len(subs)) if subscriptions is None else 0
+    total = pages(len(listed))
+    roles = set()
     for s in subs:
-        total += pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0))
+        total += pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0)) + pages(assignments.get(s, 0))
+        roles |= definitions.get(s, set())
         total += sum(pages(deleted.get((s, loc), 0)) for loc in locations.get(s, set()) | set(extra_locations))
         for v in vaults.get(s, ()):
             total += 2  # backupconfig, backupstorageconfig: single resources
             total += sum(pages(per_vault.get((v, t), 0)) for t in PER_VAULT_LISTS)
-    return total + len(guards)
+    return total + len(guards) + len(roles)
 
 
 def item_ids(snapshot):
@@ -137,6 +162,17 @@ class LiveSample(TempDirTest):
         self.assertEqual(snap["collection"]["principal"], self.emu.info["client_id"])
         raw_items = sorted(r["id"].lower() for r in raw_resources(SAMPLE_RAW) if r.get("type", "").lower() == ITEM_T)
         self.assertEqual(item_ids(snap), raw_items)
+        # who collected, from the token's claims, and what it could see and read: the
+        # emulator answers assignedTo() for the object id its token names
+        access = snap["collection"]["access"]
+        self.assertEqual(access["principal"]["client_id"], self.emu.info["client_id"])
+        self.assertEqual(access["principal"]["object_id"], self.emu.info["object_ids"][self.emu.info["client_id"]])
+        self.assertEqual(access["principal"]["tenant_id"], self.emu.info["tenant"])
+        self.assertEqual(access["principal"]["credential"], "secret")
+        self.assertEqual([x["status"] for x in access["subscriptions"]], ["in-scope"] * 3)
+        self.assertEqual([r["verdict"] for r in access["role_assignments"]], ["reads"] * 3)
+        self.assertEqual({a["role_name"] for r in access["role_assignments"] for a in r["assignments"]},
+                         {"Reader", "Backup Reader"})
         paged = [l for l in snap["collection"]["lists"] if l["pages"] > 1]
         self.assertTrue(any(l["operation"] == "backupProtectedItems" for l in paged))
         self.assertTrue(any(l["operation"] == "virtualMachines" for l in paged))
@@ -244,6 +280,52 @@ class LiveSample(TempDirTest):
         self.assertIn("nextLink loop", bad[0]["detail"])
         vault = [v for v in snap["vaults"] if v["name"] == "rsv-epic-immutable-wus3"][0]
         self.assertNotEqual(json.dumps(vault).find("incomplete"), -1)
+
+    def test_refused_access_reads_are_recorded_not_fatal(self):
+        """A principal that may read vaults but not its own role assignments (403 on one
+        subscription's list, on one role definition): exit 0, the refusals recorded, the
+        snapshot says refused / not known."""
+        prd, fin = "74dd82d1-2c42-4ca6-80c5-ffbd52be5231", "ee5069bf-cd72-4c61-bacb-150ed73a18e5"
+        self.emu.set_faults([{"operation": "roleAssignments", "match": prd, "kind": "403", "times": -1},
+                             {"operation": "roleDefinitions", "match": "a795c7a0", "kind": "403", "times": -1}])
+        rec = self.path("rec")
+        rc, snap, log = live(self.emu, self.path("s.json"), "--record", rec)
+        self.assertEqual(rc, 0, log)
+        self.assertTrue(snap["collection"]["complete"])
+        scopes = {r["subscription_id"]: r for r in snap["collection"]["access"]["role_assignments"]}
+        self.assertEqual((scopes[prd]["status"], scopes[prd]["verdict"]), ("refused", "unknown"))
+        # Reader (from the management group) still reads; Backup Reader's definition was refused
+        self.assertEqual(scopes[fin]["verdict"], "reads")
+        names = {a["role_definition_id"].rsplit("/", 1)[-1]: a["role_name"] for a in scopes[fin]["assignments"]}
+        self.assertEqual(names["a795c7a0-d4a2-40c1-ae25-d81f01202912"], None)
+        self.assertEqual(names["acdd72a7-3385-48ef-bd42-f606fba81ae7"], "Reader")
+        side = load(os.path.join(rec, "subscriptions", prd, "roleAssignments.meta.json"))
+        self.assertEqual((side["status"], side["call"]["complete"]), (403, False))
+        self.assertIn("$filter=assignedTo('%s')" % self.emu.info["object_ids"][self.emu.info["client_id"]],
+                      urllib.parse.unquote(side["url"]))
+
+    def test_scope_reconciled_with_the_subscription_list(self):
+        """With --subscription, the subscription list is still read: the others it returns
+        are named out of scope (not collected), and a configured one it does not return is
+        not visible (its calls fail where they should: exit 4)."""
+        prd, hidden = "74dd82d1-2c42-4ca6-80c5-ffbd52be5231", "6b6b6b6b-1111-4222-8333-955555555555"
+        rc, snap, log = live(self.emu, self.path("s.json"), "--subscription", prd, "--subscription", hidden,
+                             "--allow-incomplete")
+        self.assertEqual(rc, 4, log)
+        status = {x["subscription_id"]: (x["status"], x["display_name"]) for x in snap["collection"]["access"]["subscriptions"]}
+        self.assertEqual(status, {
+            prd: ("in-scope", "Contoso Health – Epic Production"),
+            "e608fb0d-26e7-4f43-82d7-dce452427c58": ("out-of-scope", "Contoso Health – Epic Non-Production"),
+            "ee5069bf-cd72-4c61-bacb-150ed73a18e5": ("out-of-scope", "Contoso Health – Shared Services / Finance (SOX)"),
+            hidden: ("not-visible", None)})
+        self.assertEqual({v["subscription_id"] for v in snap["vaults"]}, {prd})
+        # wus3's resource guard lives in the Finance subscription: the list returned it, so its
+        # entry says so (not "only referenced"), and nothing of it is expected or collected
+        fin = [x for x in snap["subscriptions"] if x["subscription_id"] == "ee5069bf-cd72-4c61-bacb-150ed73a18e5"]
+        self.assertEqual([(x["listed"], x["display_name"]) for x in fin],
+                         [(True, "Contoso Health – Shared Services / Finance (SOX)")])
+        self.assertEqual([l for l in snap["collection"]["lists"] if "ee5069bf" in l["scope"] and
+                          l["operation"] in ("vaults", "virtualMachines")], [])
 
 
 SUB_A = "0b8e7b44-2a51-4c1d-9a3e-5f0d6e1c2a01"   # collected

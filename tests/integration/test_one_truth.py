@@ -5,7 +5,10 @@ documents print is asserted equal to the one derived here from findings.json and
 snapshot: findings per vault and status (findings outside every vault in their own
 row), per framework and status, per control and per rule; items without a policy (policy
 link "none") per vault and in all; and "not tested" where no finding evidences a control
-or rule (only not-applicable findings, or none)."""
+or rule (only not-applicable findings, or none); and the population counts (vaults,
+policies, items, VMs, engines, guards, deleted vaults, subscriptions listed / only
+referenced by resource ids / by reconciliation status) on the PDF's cover and the
+workbook's Access sheet, derived here from the snapshot."""
 import collections
 import os
 import re
@@ -231,6 +234,48 @@ class OneTruth(unittest.TestCase):
         tested = sum(1 for r in self.doc["rules"] if any(r["counts"][s] for s in EVIDENCE))
         tested += sum(1 for c in self.doc["controls"] if any(c["counts"][s] for s in EVIDENCE))
         self.assertEqual(tested_operated, tested)
+
+    def population_from_snapshot(self):
+        """The population counts, derived here from the snapshot JSON alone."""
+        s = self.snap
+        listed = {x["subscription_id"].lower() for x in s["subscriptions"] if x["listed"]}
+        referenced = {x["subscription_id"].lower() for x in s["subscriptions"] if not x["listed"]}
+        for kind in ("vaults", "virtual_machines", "resource_guards"):
+            referenced |= {x["subscription_id"].lower() for x in s[kind]
+                           if x.get("subscription_id") and x["subscription_id"].lower() not in listed}
+        access = s["collection"]["access"]
+        status = collections.Counter(x["status"] for x in access["subscriptions"])
+        return {"vaults": len(s["vaults"]), "backup policies": len(s["policies"]),
+                "protected items": len(s["protected_items"]), "virtual machines": len(s["virtual_machines"]),
+                "backup engines": len(s["backup_engines"]), "resource guards": len(s["resource_guards"]),
+                "soft-deleted vaults": len(s["deleted_vaults"]), "subscriptions listed": len(listed),
+                "subscriptions only referenced by resource ids": len(referenced),
+                "subscriptions in scope and visible": status["in-scope"],
+                "subscriptions in scope but not visible": status["not-visible"],
+                "subscriptions visible but out of scope": status["out-of-scope"]}
+
+    def cover_value(self, key, next_key):
+        """A cover row's value, wrapped lines joined: text between key and next_key on page 1."""
+        page = " ".join(self.layout.split("\f")[0].split())
+        m = re.search(re.escape(key) + r" (.*?) " + re.escape(next_key) + " ", page)
+        self.assertIsNotNone(m, "cover row %r not found" % key)
+        return m.group(1)
+
+    def test_population_counts_agree(self):
+        expected = self.population_from_snapshot()
+        pdf = {}
+        for key, nxt in (("Population", "Snapshot"), ("Subscriptions", "Population")):
+            for part in re.sub(r" \(listed in Scope and method\)$", "", self.cover_value(key, nxt)).split(", "):
+                m = re.match(r"^([\d,]+) (.+)$", part)
+                self.assertIsNotNone(m, "cover part %r of %s" % (part, key))
+                pdf[m.group(2)] = num(m.group(1))
+        book = {r[2]: r[4] for r in self.wb["Access"].iter_rows(min_row=2, values_only=True) if r[0] == "population"}
+        self.assertEqual(pdf, expected)
+        self.assertEqual(book, expected)
+        # the sample: every subscription in scope is visible, and its principal reads them all
+        self.assertEqual(expected["subscriptions in scope and visible"], 3)
+        self.assertIn("vaultproof-collector", self.cover_value("Collector identity", "Subscriptions"))
+        self.assertIn("certificate credential", self.cover_value("Collector identity", "Subscriptions"))
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ class Output:
         return ListStream(self, rel)
 
     def call(self, rel, url, operation, scope, page=1, next_link=None, complete=True,
-             latency=(90, 700), retries=None):
+             latency=(90, 700), retries=None, extra=None):
         """Advance the capture clock by one HTTP exchange and write its sidecar."""
         r = self.mrng
         if retries is None:
@@ -178,6 +178,7 @@ class Output:
                 "error": None,
             },
         }
+        meta.update(extra or {})
         assert rel.endswith(".json")
         self.write(rel[:-len(".json")] + ".meta.json", meta)
 
@@ -1692,6 +1693,7 @@ def scale(args):
             total_items += scale_vault(out, v, vm_stream, vm_seq, args.page_size)
         vm_stream.close()
     write_current_calls(out, vaults_by_sub)
+    write_access(out, [s for s, _n in subs], tenant, seed)
     dt = time.time() - t_start
     print("scale: %d files, %d bytes (%.1f MB), %d subscriptions, %d vaults, %d protected items, "
           "%.1f s -> %s" % (out.files, out.bytes, out.bytes / 1e6, nsubs, args.vaults, total_items, dt, args.out),
@@ -1716,6 +1718,42 @@ def resource_guard(gid, location):
             "vaultCriticalOperationExclusionList": [],
         },
     }
+
+
+API_AUTHORIZATION = "2022-04-01"     # Microsoft.Authorization role assignments and definitions
+READER_ROLE = "acdd72a7-3385-48ef-bd42-f606fba81ae7"  # the built-in Reader role's id
+
+
+def write_access(out, sids, tenant, seed):
+    """The collector's access, last (so no other call's capture time moves): per
+    subscription its role assignment list (assignedTo() the collecting principal: Reader at
+    the subscription; the shape of Microsoft's RoleAssignments_ListForScope example) and one
+    GET of the Reader definition (GetRoleDefinitionById), sidecars naming the principal."""
+    prng = random.Random(seed + "/principal")
+    app, oid = guid(prng), guid(prng)
+    who = {"credential": "secret", "principal": app, "principal_object_id": oid, "principal_tenant_id": tenant,
+           "principal_name": "vaultproof-collector"}
+    for sid in sids:
+        name = guid(prng)
+        rel = "subscriptions/%s/roleAssignments.json" % sid
+        out.write(rel, {"value": [{
+            "properties": {"roleDefinitionId": "/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s"
+                                               % (sid, READER_ROLE),
+                           "principalId": oid, "principalType": "ServicePrincipal", "scope": "/subscriptions/" + sid},
+            "id": "/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments/%s" % (sid, name),
+            "type": "Microsoft.Authorization/roleAssignments", "name": name}]})
+        out.call(rel, "%s/subscriptions/%s/providers/Microsoft.Authorization/roleAssignments?api-version=%s"
+                      "&$filter=assignedTo('%s')" % (ARM, sid, API_AUTHORIZATION, oid),
+                 "roleAssignments", sub_id(sid), extra=who)
+    rid = "/providers/Microsoft.Authorization/roleDefinitions/" + READER_ROLE
+    rel = "roleDefinitions/%s.json" % READER_ROLE
+    out.write(rel, {"properties": {"roleName": "Reader", "type": "BuiltInRole",
+                                   "description": "View all resources, but does not allow you to make any changes.",
+                                   "assignableScopes": ["/"], "permissions": [
+                                       {"actions": ["*/read"], "notActions": [], "dataActions": [],
+                                        "notDataActions": []}]},
+                    "id": rid, "type": "Microsoft.Authorization/roleDefinitions", "name": READER_ROLE})
+    out.call(rel, "%s%s?api-version=%s" % (ARM, rid, API_AUTHORIZATION), "roleDefinitions", rid, extra=who)
 
 
 def write_current_calls(out, vaults_by_sub):

@@ -85,10 +85,12 @@ HEADERS = {
     "Collection": ["Operation", "Scope", "Vault", "Completeness", "Pages", "Detail", "Snapshot pointer"],
     "Raw Files": ["File", "Role", "Bytes", "SHA-256"],
     "Warnings": ["Code", "File", "Pointer", "Message"],
+    "Access": ["Kind", "Subscription", "Name", "Status", "Count", "Scope", "Reads vaults", "Can write", "Detail",
+               "Snapshot pointer"],
 }
 ORDER = ["README", "Summary", "Controls", "Findings", "Vaults", "Policies", "Protected Items", "Virtual Machines",
          "Backup Engines", "Resource Guards", "Deleted Vaults", "Regions", "Exceptions", "Remediation", "Exemptions",
-         "Exempted Findings", "Collection", "Raw Files", "Warnings"]
+         "Exempted Findings", "Collection", "Raw Files", "Warnings", "Access"]
 
 
 def shown(text):
@@ -220,6 +222,20 @@ def col(rows, hdr, name):
     return [r[i] for r in rows]
 
 
+def access_rows(snap):
+    """The Access sheet's rows: 12 population counts, one per subscription only referenced
+    by resource ids, the collector, each reconciled subscription, each role assignment (a
+    subscription without one still gets a row)."""
+    listed = {s["subscription_id"].lower() for s in snap["subscriptions"] if s["listed"]}
+    referenced = {s["subscription_id"].lower() for s in snap["subscriptions"] if not s["listed"]}
+    for kind in ("vaults", "virtual_machines", "resource_guards"):
+        referenced |= {x["subscription_id"].lower() for x in snap.get(kind) or []
+                       if x.get("subscription_id") and x["subscription_id"].lower() not in listed}
+    access = snap["collection"].get("access") or {"subscriptions": [], "role_assignments": []}
+    return (12 + len(referenced) + 1 + len(access["subscriptions"]) +
+            sum(max(1, len(r["assignments"])) for r in access["role_assignments"]))
+
+
 def check_populations(wb, snap, fnd, max_rows):
     pol_rows = sum(max(1, len(p["retention"])) for p in snap["policies"])
     want = {"Vaults": len(snap["vaults"]), "Policies": pol_rows, "Protected Items": len(snap["protected_items"]),
@@ -232,7 +248,8 @@ def check_populations(wb, snap, fnd, max_rows):
             "Exemptions": fnd["parameters"]["exemptions"], "Exempted Findings": fnd["summary"]["counts"]["exempt"],
             "Exceptions": fnd["summary"]["counts"]["fail"],
             "Remediation": sum(1 for r in fnd["rules"] if r["counts"]["fail"]),
-            "Controls": sum(max(1, len(c["rules"])) for c in fnd["controls"])}
+            "Controls": sum(max(1, len(c["rules"])) for c in fnd["controls"]),
+            "Access": access_rows(snap)}
     rows = {}
     for base, n in want.items():
         rows[base] = rows_of(wb, base, max_rows)

@@ -276,10 +276,13 @@ START_TEST(regions_and_subscriptions)
     ck_assert_str_eq(snap->regions[2].location, "switzerlandwest");
     ck_assert_int_eq(snap->regions[2].source_count, 3); /* both Microsoft revisions and the strategy document */
     ck_assert_str_eq(snap->regions[3].location, "westus3"); /* "West US 3" normalized */
-    ck_assert_int_eq(snap->subscription_count, 2);
+    ck_assert_int_eq(snap->subscription_count, 3);
     ck_assert_int_eq(snap->subscriptions[0].listed, 1);
     ck_assert_str_eq(snap->subscriptions[0].display_name, "Epic Production");
     ck_assert_int_eq(snap->subscriptions[1].listed, 0); /* sub-b only referenced by vault ids */
+    /* sub-g only referenced by a resource guard proxy's guard id: counted and named too */
+    ck_assert_str_eq(snap->subscriptions[2].subscription_id, "sub-g");
+    ck_assert_int_eq(snap->subscriptions[2].listed, 0);
 }
 END_TEST
 
