@@ -181,12 +181,14 @@ static void readme_anchor(FILE *fp, const vp_trust_anchor *a)
 static void readme_times(FILE *fp)
 {
     fputs("Times\n"
-          "  When the data was read: manifest.json \"collection\" captured_from .. captured_to, from\n"
-          "  the Azure responses' own Date headers. When the bundle was signed: the signing times\n"
-          "  (the .p7s files, the PDF's /M, \"generated_at\") are pack's clock; when manifest.json\n"
-          "  says \"clock\": {\"pinned\": true} they are a pinned time, not when the signatures were\n"
-          "  made, and only an RFC 3161 time-stamp (manifest.json.tsr) shows when the bundle existed\n"
-          "  (vaultproof verify then shows \"clock  WARNING\" unless a time-stamp backs it).\n",
+          "  When the data was read: manifest.json \"collection\" captured_from .. captured_to: the\n"
+          "  earliest request and the latest response of the capture, as each response's sidecar in\n"
+          "  raw/ records them (beside the response's own Date header, ARM's clock).\n"
+          "  When the bundle was signed: the signing times (the .p7s files, the PDF's /M,\n"
+          "  \"generated_at\") are pack's clock; when manifest.json says \"clock\": {\"pinned\": true}\n"
+          "  they are a pinned time, not when the signatures were made, and only an RFC 3161\n"
+          "  time-stamp (manifest.json.tsr) shows when the bundle existed (vaultproof verify then\n"
+          "  shows \"clock  WARNING\" unless a time-stamp backs it).\n",
           fp);
 }
 
@@ -197,8 +199,10 @@ vp_status vpk_write_readme(vpk_staging *staging, const vpk_readme_facts *facts, 
     FILE *fp = open_memstream(&data, &len);
     if (!fp)
         return vp_error_set(err, VP_ERR_NOMEM, "README.txt: cannot start: out of memory");
-    fprintf(fp, "vaultproof evidence bundle %s\n", facts->stem);
-    fputs("==========================\n\n", fp);
+    int title = fprintf(fp, "vaultproof evidence bundle %s\n", facts->stem) - 1;
+    for (int i = 0; i < title; i++) /* underlined as long as the title */
+        fputc('=', fp);
+    fputs("\n\n", fp);
     readme_contents(fp);
     readme_anchor(fp, facts->anchor);
     fputs("How to verify, step by step, with standard tools\n", fp);

@@ -688,8 +688,9 @@ static void check_ledger(verify_state *v, const char *ledger, const char *trust)
 
 /* The times a bundle claims (generated_at, the signatures' signing times, the PDF's /M)
  * are when pack ran only when its clock was not pinned or an RFC 3161 time-stamp backs
- * them; otherwise a warning, never a failure: the capture window (from the responses'
- * own Date headers) remains the evidence of when the data was read. */
+ * them; otherwise a warning, never a failure: the capture window (the request and
+ * response times the capture sidecars record, beside each response's own Date header)
+ * remains the evidence of when the data was read. */
 static void check_clock(verify_state *v)
 {
     vp_verify_report *r = v->rep;
@@ -706,7 +707,7 @@ static void check_clock(verify_state *v)
         snprintf(r->warnings[r->warning_count++], sizeof r->warnings[0],
                  "manifest.json: the clock was pinned (%s) at %s: the signatures claim that time, not the time they "
                  "were made at, and no RFC 3161 time-stamp backs it; the capture window (collection/captured_from "
-                 "to captured_to, from the responses' Date headers) is when the data was read",
+                 "to captured_to, from the capture sidecars) is when the data was read",
                  cJSON_IsString(src) ? src->valuestring : "source not recorded",
                  cJSON_IsString(gen) ? gen->valuestring : "an unrecorded time");
 }
