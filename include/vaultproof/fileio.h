@@ -79,6 +79,20 @@ vp_status vp_sync_dir(const char *dir, vp_error *err);
  * path has no '/', "/" for a file in the root. */
 void vp_path_dir(const char *path, char *dir, size_t size);
 
+/* Listing a tree (src/core/tree.c): every non-directory entry below root for which
+ * keep(rel) is nonzero (keep NULL: every one), as '/'-separated paths relative to root,
+ * sorted bytewise, in *paths (count in *count; free with vp_list_free). With
+ * VP_LIST_SKIP_HIDDEN, entries whose name begins with '.' are passed over with everything
+ * below them. A kept entry that is not a regular file (a symlink, FIFO, device) is refused:
+ * what is listed is copied or hashed, and a link could lead outside root. Errors:
+ * VP_ERR_INPUT (naming the entry; also a tree nested deeper than VP_LIST_MAX_DEPTH),
+ * VP_ERR_IO (an unreadable directory), VP_ERR_NOMEM; nothing is returned on error. */
+#define VP_LIST_SKIP_HIDDEN 1u
+#define VP_LIST_MAX_DEPTH 64
+vp_status vp_list_files(const char *root, unsigned flags, int (*keep)(const char *rel), char ***paths,
+                        size_t *count, vp_error *err);
+void vp_list_free(char **paths, size_t count);
+
 /* ---- descriptors (src/core/atfile.c) ---- */
 
 /* SHA-256 of everything the open file fd holds, read from offset 0 with pread (the file

@@ -1,7 +1,6 @@
 /* The seal of a live recording (vaultproof/seal.h): written when a collection ends,
  * parsed and checked by pack --replay and verify. */
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,83 +26,21 @@ int vp_seal_response_file(const char *rel)
 
 typedef struct {
     char **v;
-    size_t n, cap;
+    size_t n;
 } names;
 
 static void names_free(names *l)
 {
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
+    vp_list_free(l->v, l->n);
     memset(l, 0, sizeof *l);
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int grow(names *l)
-{
-    size_t cap = l->cap ? l->cap * 2 : 256;
-    char **v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-        return -1;
-    l->v = v;
-    l->cap = cap;
-    return 0;
-}
-
-/* Every response file below root/rel, recursively; hidden entries are not entered (the
- * seal itself is one). A symlink or special file where a response could be is refused:
- * what is sealed must be what a reader reads. */
-static vp_status walk(const char *root, const char *rel, names *out, int depth, vp_error *err)
-{
-    char dir[8192];
-    snprintf(dir, sizeof dir, "%s%s%s", root, *rel ? "/" : "", rel);
-    if (depth > 64)
-        return vp_error_set(err, VP_ERR_INPUT, "%s: directories nested too deeply", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot read the directory: %s", dir, strerror(errno));
-    vp_status st = VP_OK;
-    struct dirent *e;
-    while (!st && (e = readdir(d)) != NULL) {
-        char child[4096], full[8192];
-        struct stat sb;
-        if (e->d_name[0] == '.')
-            continue;
-        if ((size_t)snprintf(child, sizeof child, "%s%s%s", rel, *rel ? "/" : "", e->d_name) >= sizeof child)
-            st = vp_error_set(err, VP_ERR_INPUT, "%s/%s: path too long", dir, e->d_name);
-        else if (snprintf(full, sizeof full, "%s/%s", root, child), lstat(full, &sb) != 0)
-            st = vp_error_set(err, VP_ERR_IO, "%s: %s", full, strerror(errno));
-        else if (S_ISDIR(sb.st_mode))
-            st = walk(root, child, out, depth + 1, err);
-        else if (!vp_seal_response_file(child))
-            continue;
-        else if (!S_ISREG(sb.st_mode))
-            st = vp_error_set(err, VP_ERR_INPUT, "%s: not a regular file (a symlink or special file); a recording "
-                              "holds regular files only", full);
-        else if (out->n == out->cap && grow(out))
-            st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        else if (!(out->v[out->n] = strdup(child)))
-            st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        else
-            out->n++;
-    }
-    closedir(d);
-    return st;
-}
-
+/* Every response file below root, sorted; hidden entries are not entered (the seal
+ * itself is one). A symlink or special file where a response could be is refused: what
+ * is sealed must be what a reader reads. */
 static vp_status list_responses(const char *root, names *out, vp_error *err)
 {
-    memset(out, 0, sizeof *out);
-    vp_status st = walk(root, "", out, 0, err);
-    if (st)
-        names_free(out);
-    else if (out->n)
-        qsort(out->v, out->n, sizeof *out->v, cmp_name);
-    return st;
+    return vp_list_files(root, VP_LIST_SKIP_HIDDEN, vp_seal_response_file, &out->v, &out->n, err);
 }
 
 /* Hashes root/rel through a descriptor that does not follow a link; sync: fsync it too,

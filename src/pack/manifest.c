@@ -1,5 +1,4 @@
 /* File trees for the bundle: listing, copying, removing, and the manifest + SHA256SUMS. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,88 +16,6 @@
 #include "vaultproof/render.h"
 #include "vaultproof/tsa.h"
 #include "vaultproof/version.h"
-
-typedef struct {
-    char **items;
-    size_t count, cap;
-} path_list;
-
-static vp_status push(path_list *l, const char *rel, vp_error *err)
-{
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **items = realloc(l->items, cap * sizeof *items);
-        if (!items)
-            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        l->items = items;
-        l->cap = cap;
-    }
-    if (!(l->items[l->count] = strdup(rel)))
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    l->count++;
-    return VP_OK;
-}
-
-/* Recursion depth is bounded by PATH_MAX-length names; trees here are shallow. */
-static vp_status walk(const char *root, const char *rel, path_list *l, vp_error *err)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s%s%s", root, rel[0] ? "/" : "", rel);
-    DIR *d = opendir(dir);
-    if (!d)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot open directory: %s", dir, strerror(errno));
-    vp_status st = VP_OK;
-    struct dirent *de;
-    while (!st && (de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        char child[4096], full[4096];
-        struct stat sb;
-        if ((size_t)snprintf(child, sizeof child, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >= sizeof child) {
-            st = vp_error_set(err, VP_ERR_INPUT, "%s/%s: path too long", dir, de->d_name);
-            break;
-        }
-        if ((st = vpk_join(full, sizeof full, root, child, err)))
-            break;
-        if (lstat(full, &sb))
-            st = vp_error_set(err, VP_ERR_IO, "%s: %s", full, strerror(errno));
-        else if (S_ISDIR(sb.st_mode))
-            st = walk(root, child, l, err);
-        else if (S_ISREG(sb.st_mode))
-            st = push(l, child, err);
-        else
-            st = vp_error_set(err, VP_ERR_INPUT, "%s: not a regular file or directory (symlinks are refused)", full);
-    }
-    closedir(d);
-    return st;
-}
-
-static int by_bytes(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-vp_status vpk_list_files(const char *root, char ***paths, size_t *count, vp_error *err)
-{
-    path_list l = {0};
-    vp_status st = walk(root, "", &l, err);
-    if (st) {
-        vpk_free_list(l.items, l.count);
-        return st;
-    }
-    if (l.count)
-        qsort(l.items, l.count, sizeof *l.items, by_bytes);
-    *paths = l.items;
-    *count = l.count;
-    return VP_OK;
-}
-
-void vpk_free_list(char **paths, size_t count)
-{
-    for (size_t i = 0; paths && i < count; i++)
-        free(paths[i]);
-    free(paths);
-}
 
 vp_status vpk_join(char *out, size_t size, const char *a, const char *b, vp_error *err)
 {
@@ -354,7 +271,7 @@ vp_status vpk_write_manifest(vpk_staging *staging, const vpk_manifest_meta *meta
     vp_jsonw *w = malloc(sizeof *w); /* 64 KiB buffer: not on the stack */
     if (!w || (st = mem_open(&m, VP_BUNDLE_MANIFEST, err))) {
         free(w);
-        vpk_free_list(paths, n);
+        vp_list_free(paths, n);
         return st ? st : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
     vp_jw_init(w, m.fp);
@@ -365,7 +282,7 @@ vp_status vpk_write_manifest(vpk_staging *staging, const vpk_manifest_meta *meta
     if (!st)
         st = vp_jw_finish(w, VP_BUNDLE_MANIFEST, err);
     free(w);
-    vpk_free_list(paths, n);
+    vp_list_free(paths, n);
     if ((st = mem_close(&m, st, VP_BUNDLE_MANIFEST, err)))
         return st;
     if ((st = vpk_staged_write(staging, VP_BUNDLE_MANIFEST, m.data, m.len, err))) {
@@ -386,7 +303,7 @@ vp_status vpk_write_sums(vpk_staging *staging, char **data, size_t *len, vp_erro
     *len = 0;
     vp_status st = vpk_staged_list(staging, &paths, &n, err);
     if (st || (st = mem_open(&m, VP_BUNDLE_SUMS, err))) {
-        vpk_free_list(paths, n);
+        vp_list_free(paths, n);
         return st;
     }
     /* every file written so far: the signatures over manifest.json included */
@@ -398,7 +315,7 @@ vp_status vpk_write_sums(vpk_staging *staging, char **data, size_t *len, vp_erro
         if (!(st = vpk_staged_hash(staging, paths[i], hex, &size, err)))
             fprintf(m.fp, "%s  %s\n", hex, paths[i]); /* two spaces: text mode, as sha256sum writes */
     }
-    vpk_free_list(paths, n);
+    vp_list_free(paths, n);
     if ((st = mem_close(&m, st, VP_BUNDLE_SUMS, err)))
         return st;
     if ((st = vpk_staged_write(staging, VP_BUNDLE_SUMS, m.data, m.len, err))) {

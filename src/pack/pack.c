@@ -169,7 +169,7 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
         return VP_OK;
     vp_ledger_entry *recorded = NULL;
     size_t recorded_n = 0;
-    vp_status st = vpk_list_files(dir, &names, &n, err);
+    vp_status st = vp_list_files(dir, 0, NULL, &names, &n, err);
     if (!st && !(stat(s->ledger, &sb) && errno == ENOENT))
         st = vp_ledger_entries(s->ledger, &recorded, &recorded_n, err);
     if (!st && (!(paths = calloc(n + 1, sizeof *paths)) || !(labels = calloc(n + 1, sizeof *labels))))
@@ -189,9 +189,9 @@ static vp_status load_baselines(pack_state *s, vp_error *err)
     if (!st)
         st = vp_pipeline_baselines_load((const char *const *)paths, (const char *const *)labels, kept, &s->bases,
                                         err);
-    vpk_free_list(paths, kept);
-    vpk_free_list(labels, kept);
-    vpk_free_list(names, n);
+    vp_list_free(paths, kept);
+    vp_list_free(labels, kept);
+    vp_list_free(names, n);
     free(recorded);
     return st;
 }
@@ -256,7 +256,7 @@ static vp_status copy_raw(pack_state *s, vp_error *err)
     size_t n = 0, copied = 0;
     if (!s->opt->replay_dir) /* seal/ is made by the seal itself: no seal, no folder */
         return vpk_staged_mkdirs(&s->stg, "raw/", err);
-    vp_status st = vpk_list_files(s->opt->replay_dir, &paths, &n, err);
+    vp_status st = vp_list_files(s->opt->replay_dir, 0, NULL, &paths, &n, err);
     for (size_t i = 0; !st && i < n; i++) {
         char src[4096], rel[4096];
         if (!vp_seal_response_file(paths[i]))
@@ -266,7 +266,7 @@ static vp_status copy_raw(pack_state *s, vp_error *err)
         st = vpk_staged_copy(&s->stg, src, rel, err);
         copied++;
     }
-    vpk_free_list(paths, n);
+    vp_list_free(paths, n);
     if (!st && s->replay_seal.seal && !(st = check_staged_raw(s, copied, err)))
         st = carry_seal(s, err);
     return st;

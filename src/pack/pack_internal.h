@@ -9,11 +9,6 @@
 #include "vaultproof/error.h"
 #include "vaultproof/keys.h"
 
-/* Every regular file below root as relative '/'-separated paths, sorted bytewise.
- * Symlinks and other non-regular files are refused (VP_ERR_INPUT naming them). */
-vp_status vpk_list_files(const char *root, char ***paths, size_t *count, vp_error *err);
-void vpk_free_list(char **paths, size_t count);
-
 /* out = a "/" b; VP_ERR_INPUT naming both when it does not fit. */
 vp_status vpk_join(char *out, size_t size, const char *a, const char *b, vp_error *err);
 /* Creates every missing parent directory of root/rel (mode 0755). */
@@ -69,7 +64,7 @@ const vpk_staged_file *vpk_staged_lookup(const vpk_staging *s, const char *rel);
 /* The recorded hash and size of rel; a file no record names (written by a stage that
  * takes paths) is hashed through the descriptor now and recorded. */
 vp_status vpk_staged_hash(vpk_staging *s, const char *rel, char sha256[65], long long *size, vp_error *err);
-/* Every regular file below the staging directory, sorted bytewise (as vpk_list_files). */
+/* Every regular file below the staging directory, sorted bytewise (as vp_list_files). */
 vp_status vpk_staged_list(const vpk_staging *s, char ***paths, size_t *count, vp_error *err);
 /* The .tar.gz at archive_path holds, below top/, exactly the recorded files with the
  * recorded hashes. Errors: VP_ERR_IO naming the first member that differs; as

@@ -442,7 +442,7 @@ vp_status vpk_staged_list(const vpk_staging *s, char ***paths, size_t *count, vp
     name_list l = {0};
     vp_status st = walk(s, s->fd, "", &l, err);
     if (st) {
-        vpk_free_list(l.items, l.count);
+        vp_list_free(l.items, l.count);
         return st;
     }
     if (l.count)
