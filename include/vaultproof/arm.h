@@ -158,4 +158,16 @@ size_t vp_arm_names(char *out, size_t size, const char *sep);
  * cut). */
 size_t vp_arm_path(const vp_arm_operation *op, const char *parent_scope, char *out, size_t size);
 
+/* Azure Backup's job list filter takes its dates as "yyyy-MM-dd hh:mm:ss AM/PM" strings
+ * (a 12-hour clock, UTC), not RFC 3339: 2026-07-01T00:00:00Z is "2026-07-01 12:00:00 AM"
+ * and noon "2026-07-01 12:00:00 PM" (azure-cli's get_filter_string, '%Y-%m-%d %I:%M:%S
+ * %p'; tests/data/azure/SOURCES.md). Writes that form of epoch into buf (at least 23
+ * bytes; shorter or a time gmtime cannot represent: "" ) and returns buf. */
+char *vp_arm_job_filter_time(long long epoch, char *buf, size_t size);
+
+/* Writes the $filter value of a job list over [from, to) into out:
+ * "startTime eq '<from>' and endTime eq '<to>'" (unescaped: the caller URL-encodes it).
+ * Returns the length needed, like snprintf (>= size: cut). */
+size_t vp_arm_job_filter(long long from, long long to, char *out, size_t size);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "vaultproof/arm.h"
 
@@ -152,5 +153,28 @@ size_t vp_arm_names(char *out, size_t size, const char *sep)
 size_t vp_arm_path(const vp_arm_operation *op, const char *parent_scope, char *out, size_t size)
 {
     int n = snprintf(out, size, "%s%s%s", parent_scope ? parent_scope : "", op->path[0] ? "/" : "", op->path);
+    return n > 0 ? (size_t)n : 0;
+}
+
+char *vp_arm_job_filter_time(long long epoch, char *buf, size_t size)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    if (size)
+        buf[0] = '\0';
+    if (size < 23 || !gmtime_r(&t, &tm))
+        return buf;
+    /* hh is the 12-hour clock: 0h is 12 AM, 12h is 12 PM */
+    int h12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
+    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, h12,
+             tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
+    return buf;
+}
+
+size_t vp_arm_job_filter(long long from, long long to, char *out, size_t size)
+{
+    char f[32], t[32];
+    int n = snprintf(out, size, "startTime eq '%s' and endTime eq '%s'", vp_arm_job_filter_time(from, f, sizeof f),
+                     vp_arm_job_filter_time(to, t, sizeof t));
     return n > 0 ? (size_t)n : 0;
 }

@@ -69,6 +69,7 @@ Suite *exceptions_suite(void);   /* tests/unit/test_exceptions.c */
 Suite *seal_suite(void);         /* tests/unit/test_seal.c */
 Suite *pdf_cmap_suite(void);     /* tests/unit/test_pdf_cmap.c */
 Suite *access_suite(void);       /* tests/unit/test_access.c */
+Suite *period_suite(void);       /* tests/unit/test_period.c */
 
 int main(void)
 {
@@ -99,6 +100,7 @@ int main(void)
     srunner_add_suite(sr, seal_suite());
     srunner_add_suite(sr, pdf_cmap_suite());
     srunner_add_suite(sr, access_suite());
+    srunner_add_suite(sr, period_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
