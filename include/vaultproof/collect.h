@@ -38,6 +38,8 @@ typedef struct {
      * soft-deleted in a location nobody lists cannot be found. Not owned. */
     const char *const *deleted_vault_locations;
     size_t deleted_vault_location_count;
+    /* The evidence period (NULL: none): recorded as collection.period. Not owned. */
+    const vp_period *period;
     vp_progress_fn progress;     /* optional; called as files are read */
     void *progress_ctx;
 } vp_collect_options;

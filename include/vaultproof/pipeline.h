@@ -137,6 +137,7 @@ typedef struct {
     int live_progress;                /* 1: the live collector draws a progress line on stderr */
     void (*on_incomplete)(void *ctx, const char *message); /* as vp_live_options; may be NULL */
     void *on_incomplete_ctx;
+    const vp_period *period;          /* the evidence period (vp_period_options) or NULL */
     vp_progress_fn progress;          /* optional: called as response files are read */
     void *progress_ctx;
     /* Live only: seal the recording when the collection ends (vaultproof/seal.h) - also

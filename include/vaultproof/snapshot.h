@@ -21,6 +21,7 @@
 
 #include "vaultproof/arm.h"
 #include "vaultproof/error.h"
+#include "vaultproof/period.h"
 #include "vaultproof/presence.h"
 #include "vaultproof/worm.h"
 
@@ -322,6 +323,10 @@ typedef struct {
     const char *input;              /* the replay directory as given */
     const char *generated_at;       /* the run's clock, RFC 3339 */
     int clock_pinned;
+    /* collection.period: the window the period evidence covers; has_period 0 when the
+     * run was given none (the member is then absent, as in every older snapshot) */
+    int has_period;
+    vp_period period;
     const char *captured_from, *captured_to; /* from sidecars; NULL when unknown */
     const char **endpoints;         /* scheme://host seen in sidecar URLs, sorted */
     size_t endpoint_count;

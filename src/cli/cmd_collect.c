@@ -12,6 +12,7 @@
 #include "vaultproof/keys.h"
 #include "vaultproof/live.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/period.h"
 #include "vaultproof/pipeline.h"
 #include "vaultproof/seal.h"
 
@@ -61,6 +62,10 @@ static const vp_opt_spec specs[] = {
     {"subscription", "ID", VP_OPT_REPEATABLE, "only this subscription (repeatable; overrides config)"},
     {"worm-catalog", "FILE", 0, "use this WORM region catalog instead of the built-in one"},
     {"out", "FILE", 0, "where to write the snapshot (default snapshot.json; - = stdout)"},
+    {"period", "YYYY-Qn", 0, "the evidence period: the quarter's first day 00:00:00Z up to\n"
+                             "the next quarter's (recorded as collection.period)"},
+    {"from", "TIME", 0, "the period's start (RFC 3339 UTC, with --to; instead of --period)"},
+    {"to", "TIME", 0, "the period's end, excluded (RFC 3339 UTC, with --from)"},
     {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH\n"
                        "does the same; pinned runs are byte-reproducible"},
     {"quiet", NULL, 0, "no progress or summary on stderr"},
@@ -280,7 +285,8 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     vp_pipeline_collect_options co = {0};
     vp_live_result live = {0};
     char dir[4096];
-    int made_tmp = 0;
+    int made_tmp = 0, has_period = 0;
+    vp_period period;
     const char *replay = vp_opts_get(o, "replay"), *config = vp_opts_get(o, "config");
     const char *out_path = vp_opts_get(o, "out");
     int is_live = !replay;
@@ -292,6 +298,10 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
         out_path = "snapshot.json";
     if ((st = vp_cli_clock(o, &co.clock, err)))
         return st;
+    if ((st = vp_period_options(vp_opts_get(o, "period"), vp_opts_get(o, "from"), vp_opts_get(o, "to"), "collect",
+                                &period, &has_period, err)))
+        return st;
+    co.period = has_period ? &period : NULL;
     if (config && (st = vp_config_load(config, &cfg, err)))
         return st;
     if ((st = vp_pipeline_worm_catalog(vp_opts_get(o, "worm-catalog"), cfg, &worm, err)) ||

@@ -426,6 +426,10 @@ static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_err
     col->principal = n->opt.principal && n->opt.principal[0] ? vpc_arena_strdup(&n->arena, n->opt.principal) : NULL;
     col->generated_at = vpc_arena_strdup(&n->arena, vp_time_format(n->opt.clock.epoch, buf, sizeof buf));
     col->clock_pinned = n->opt.clock.pinned;
+    if (n->opt.period) {
+        col->has_period = 1;
+        col->period = *n->opt.period;
+    }
     for (size_t i = 0; i < n->captures.n; i++) {
         vp_capture *c = &n->captures.v[i];
         col->request_count++;

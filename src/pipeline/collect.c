@@ -158,6 +158,7 @@ vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapsho
         co.deleted_vault_location_count = ls->deleted_vault_location_count;
     }
     co.input = opt->replay_dir ? opt->input_label : NULL;
+    co.period = opt->period;
     co.progress = opt->progress;
     co.progress_ctx = opt->progress_ctx;
     /* the snapshot describes the recording, whichever way it is read */

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "snapshot/snapshot_read_internal.h"
+#include "vaultproof/clock.h"
+#include "vaultproof/period.h"
 
 const char *const vpn_rd_kind_names[RD_KINDS] = {"lists",   "warnings",      "files",  "worm_sources",
                                              "regions", "subscriptions", "vaults", "policies",
@@ -322,6 +324,43 @@ static void read_access_scope(rd_obj *o, void *out)
                     vp_access_verdict_name(vp_access_judge(sc)));
 }
 
+/* collection.period: absent when the run had none. A label must be the quarter its
+ * bounds are (one window, one spelling); without one, any from < to. */
+static void read_period(rd_obj *co, vp_collection *col)
+{
+    rd_path p;
+    rd_obj po;
+    const char *label = NULL, *from = NULL, *to = NULL;
+    if (!cJSON_GetObjectItemCaseSensitive(co->obj, "period")) {
+        vpn_rd_member(co, "period"); /* asked for: absence is allowed */
+        return;
+    }
+    if (!vpn_rd_object(co, "period", 0, &p, &po))
+        return;
+    vpn_rd_str(&po, "label", RD_COPY, &label);
+    vpn_rd_str_req(&po, "from", RD_COPY, &from);
+    vpn_rd_str_req(&po, "to", RD_COPY, &to);
+    if (vpn_rd_close(&po) || !from || !to)
+        return;
+    vp_period q = {{0}, 0, 0};
+    vp_error ignored = {0};
+    if (vp_time_parse(from, &q.from) || vp_time_parse(to, &q.to) || q.from >= q.to) {
+        vpn_rd_fail(co->c, &p, "to", "'%s' after '%s': expected two RFC 3339 times, from before to", to, from);
+        return;
+    }
+    if (label) {
+        vp_period want;
+        if (vp_period_quarter(label, "snapshot", &want, &ignored) || want.from != q.from || want.to != q.to) {
+            vpn_rd_fail(co->c, &p, "label", "'%s' with from %s and to %s: expected a quarter YYYY-Qn and its bounds",
+                        label, from, to);
+            return;
+        }
+        memcpy(q.label, want.label, sizeof q.label);
+    }
+    col->period = q;
+    col->has_period = 1;
+}
+
 /* collection.access: absent in snapshots written before it existed (recorded stays 0). */
 static void read_access(rd_obj *co, vp_access *a)
 {
@@ -363,6 +402,7 @@ static void read_collection(rd_obj *o)
     vpn_rd_str(&co, "input", RD_COPY, &col->input);
     vpn_rd_str(&co, "generated_at", RD_COPY, &col->generated_at);
     vpn_rd_bool(&co, "clock_pinned", &col->clock_pinned);
+    read_period(&co, col);
     vpn_rd_str(&co, "captured_from", RD_COPY, &col->captured_from);
     vpn_rd_str(&co, "captured_to", RD_COPY, &col->captured_to);
     col->endpoints = vpn_rd_string_array(&co, "endpoints", RD_COPY, &col->endpoint_count);

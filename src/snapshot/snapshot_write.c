@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vaultproof/arm.h"
+#include "vaultproof/clock.h"
 #include "vaultproof/jsonw.h"
 #include "vaultproof/snapshot.h"
 #include "vaultproof/version.h"
@@ -175,6 +176,15 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
     vp_jw_kstring(w, "input", c->input);
     vp_jw_kstring(w, "generated_at", c->generated_at);
     vp_jw_kbool(w, "clock_pinned", c->clock_pinned);
+    if (c->has_period) { /* absent: no period, so a run without one writes what it always did */
+        char from[32], to[32];
+        vp_jw_key(w, "period");
+        vp_jw_object(w, VP_JW_COMPACT);
+        vp_jw_kstring(w, "label", c->period.label[0] ? c->period.label : NULL);
+        vp_jw_kstring(w, "from", vp_time_format(c->period.from, from, sizeof from));
+        vp_jw_kstring(w, "to", vp_time_format(c->period.to, to, sizeof to));
+        vp_jw_end(w);
+    }
     vp_jw_kstring(w, "captured_from", c->captured_from);
     vp_jw_kstring(w, "captured_to", c->captured_to);
     w_strings(w, "endpoints", c->endpoints, c->endpoint_count);

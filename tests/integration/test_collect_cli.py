@@ -59,6 +59,19 @@ class UsageErrors(TempDirTest):
     def test_replay_required(self):
         self.check_usage(["collect"], "--replay DIR is required")
 
+    def test_bad_periods(self):
+        for args, fragment in (
+            (["--period", "2026-Q5"], "--period '2026-Q5': expected YYYY-Qn"),
+            (["--period", "2026-Q3", "--from", "2026-07-01T00:00:00Z", "--to", "2026-10-01T00:00:00Z"],
+             "--period or --from/--to, not both"),
+            (["--from", "2026-07-01T00:00:00Z"], "--from needs --to"),
+            (["--from", "2026-07-01T00:00:00+02:00", "--to", "2026-10-01T00:00:00Z"], "--from '2026-07-01T00:00:00+02:00'"),
+            (["--from", "2027-02-29T00:00:00Z", "--to", "2027-03-01T00:00:00Z"], "--from '2027-02-29T00:00:00Z'"),
+            (["--from", "2026-10-01T00:00:00Z", "--to", "2026-07-01T00:00:00Z"], "is not before --to"),
+        ):
+            with self.subTest(args=args):
+                self.check_usage(["collect", "--replay", RAW, "--out", "s.json"] + args, fragment)
+
     def test_live_without_credentials_says_what_was_looked_for(self):
         """--config alone means live collection: with no credential in the environment and no
         managed identity answering, it fails fast (exit 4), says which credentials it looked
@@ -157,6 +170,43 @@ class Outputs(TempDirTest):
         rc, out, err = run(["collect", "--replay", RAW, "--out", self.path("s.json"), "--now", PINNED])
         self.assertEqual(rc, 0)
         self.assertNotIn("\r", err + out)
+
+
+
+class Period(TempDirTest):
+    """collection.period: recorded when given, absent (and the bytes unchanged) when not."""
+
+    def collect(self, name, *extra):
+        out = self.path(name)
+        rc, _, err = run(["collect", "--replay", RAW, "--config", CONFIG, "--now", PINNED, "--quiet",
+                          "--out", out] + list(extra))
+        self.assertEqual(rc, 0, err)
+        with open(out, "rb") as f:
+            return f.read()
+
+    def test_period_recorded_and_nothing_else_moves(self):
+        plain = self.collect("plain.json")
+        q3 = self.collect("q3.json", "--period", "2026-Q3")
+        ranged = self.collect("r.json", "--from", "2026-08-01T00:00:00Z", "--to", "2026-08-15T12:00:00Z")
+        self.assertNotIn(b'"period"', plain)
+        self.assertEqual(load(self.path("q3.json"))["collection"]["period"],
+                         {"label": "2026-Q3", "from": "2026-07-01T00:00:00Z", "to": "2026-10-01T00:00:00Z"})
+        self.assertEqual(load(self.path("r.json"))["collection"]["period"],
+                         {"label": None, "from": "2026-08-01T00:00:00Z", "to": "2026-08-15T12:00:00Z"})
+        line = b'    "period": {"label":"2026-Q3","from":"2026-07-01T00:00:00Z","to":"2026-10-01T00:00:00Z"},\n'
+        self.assertEqual(q3.replace(line, b""), plain)
+        self.assertNotEqual(ranged, plain)
+
+    def test_reader_checks_the_label_against_its_bounds(self):
+        self.collect("q3.json", "--period", "2026-Q3")
+        with open(self.path("q3.json"), "rb") as f:
+            doc = f.read().replace(b'"label":"2026-Q3"', b'"label":"2026-Q2"')
+        with open(self.path("bad.json"), "wb") as f:
+            f.write(doc)
+        rc, _, err = run(["evaluate", "--snapshot", self.path("bad.json"), "--config", CONFIG, "--now", PINNED,
+                          "--out", self.path("f.json")])
+        self.assertEqual(rc, 3, err)
+        self.assertIn("/collection/period/label", err)
 
 
 if __name__ == "__main__":
