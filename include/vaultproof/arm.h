@@ -33,6 +33,7 @@ typedef enum {
     VP_ARM_RESOURCE_GUARDS, /* GET of one resource guard a vault's proxy names */
     VP_ARM_ROLE_ASSIGNMENTS, /* the collecting principal's role assignments at a subscription (access) */
     VP_ARM_ROLE_DEFINITIONS, /* GET of one role definition such an assignment names (access) */
+    VP_ARM_BACKUP_JOBS,      /* a vault's backup jobs over the period (period: only with one) */
     VP_ARM_OP_COUNT
 } vp_arm_op;
 
@@ -78,6 +79,7 @@ typedef enum {
     VP_ARM_KIND_RESOURCE_GUARD,
     VP_ARM_KIND_ROLE_ASSIGNMENT,
     VP_ARM_KIND_ROLE_DEFINITION,
+    VP_ARM_KIND_JOB,
     VP_ARM_KIND_COUNT
 } vp_arm_kind;
 
@@ -92,6 +94,7 @@ typedef enum {
     VP_ARM_LIST_STORAGECONFIG,
     VP_ARM_LIST_GUARDS,
     VP_ARM_LIST_ENGINES,
+    VP_ARM_LIST_JOBS, /* written only when the snapshot has a period (op->period) */
     VP_ARM_LIST_COUNT
 } vp_arm_list;
 
@@ -118,6 +121,12 @@ typedef struct {
      * stands for the collecting principal's object id (the token's oid claim); without
      * a known object id the call is not made. */
     const char *query;
+    /* 1: period evidence. The call is made (live) and expected (completeness) only when
+     * the collection has a period, and a snapshot without one writes no per-vault status
+     * for it: recordings and runs without a period stay complete and byte-identical.
+     * "{period_filter}" in query stands for vp_arm_job_filter over the period,
+     * URL-encoded. */
+    int period;
 } vp_arm_operation;
 
 /* The row of op. op must be below VP_ARM_OP_COUNT (anything else is a bug: NULL). */

@@ -41,6 +41,9 @@ typedef struct {
      * way. Each must be letters and digits once spaces are removed (VP_ERR_USAGE). */
     const char *const *deleted_vault_locations;
     size_t deleted_vault_location_count;
+    /* The evidence period (NULL: none): period operations (vaultproof/arm.h, op->period:
+     * backup jobs) are called only with one, filtered to it. Not owned. */
+    const vp_period *period;
     int concurrency;             /* requests in flight at most; 0: 8 */
     int max_pages;               /* pages per list call before giving up; 0: 1000 */
     int max_attempts;            /* attempts per request; 0: 6 */

@@ -5,7 +5,7 @@
  * BackupResourceStorageConfigsNonCRR_Get, BackupEngines_List,
  * DeletedVaults_ListBySubscriptionId (Microsoft.RecoveryServices), ResourceGuards_Get
  * (Microsoft.DataProtection), RoleAssignments_ListForSubscription and RoleDefinitions_GetById
- * (Microsoft.Authorization 2022-04-01). */
+ * (Microsoft.Authorization 2022-04-01), BackupJobs_List (Microsoft.RecoveryServices). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +29,7 @@ static const char *const deleted_vault_types[] = {"Microsoft.RecoveryServices/lo
 static const char *const resource_guard_types[] = {"Microsoft.DataProtection/resourceGuards", NULL};
 static const char *const role_assignment_types[] = {"Microsoft.Authorization/roleAssignments", NULL};
 static const char *const role_definition_types[] = {"Microsoft.Authorization/roleDefinitions", NULL};
+static const char *const job_types[] = {RS "/backupJobs", NULL};
 
 static const vp_arm_operation table[] = {
     [VP_ARM_SUBSCRIPTIONS] = {VP_ARM_SUBSCRIPTIONS, "subscriptions", no_types, "subscriptions",
@@ -75,6 +76,10 @@ static const vp_arm_operation table[] = {
     [VP_ARM_ROLE_DEFINITIONS] = {VP_ARM_ROLE_DEFINITIONS, "roleDefinitions", role_definition_types, "",
                                  VP_ARM_API_AUTHORIZATION, VP_ARM_PARENT_RESOURCE, 0, VP_ARM_KIND_ROLE_DEFINITION,
                                  VP_ARM_LIST_NONE, 1, NULL},
+    /* BackupJobs_List over the period: every job whose start falls in the filter's
+     * window, paged with a nextLink whose $skiptoken is followed as given */
+    [VP_ARM_BACKUP_JOBS] = {VP_ARM_BACKUP_JOBS, "backupJobs", job_types, "backupJobs", VP_ARM_API_BACKUP,
+                            VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_JOB, VP_ARM_LIST_JOBS, 0, "$filter={period_filter}", 1},
 };
 _Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per vp_arm_op");
 

@@ -137,6 +137,8 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
         const vp_arm_operation *a = vp_arm_get(op);
         if (a->access)
             continue; /* judged when recorded, never expected (vaultproof/arm.h) */
+        if (a->period && !n->opt.period)
+            continue; /* period evidence: expected only over a period */
         if (a->parent == VP_ARM_PARENT_SUBSCRIPTION) {
             for (size_t i = 0; subs[i]; i++)
                 if (!push_list(&lists, a->name, ids[i] ? ids[i] : vpc_arena_printf(&n->arena, "/subscriptions/%s", subs[i])))

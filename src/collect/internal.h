@@ -145,6 +145,7 @@ vp_status vpo_norm_deleted_vault(vp_res_ctx *c);
 vp_status vpo_norm_resource_guard(vp_res_ctx *c);
 vp_status vpo_norm_role_assignment(vp_res_ctx *c);
 vp_status vpo_norm_role_definition(vp_res_ctx *c);
+vp_status vpo_norm_job(vp_res_ctx *c); /* norm_job.c */
 
 /* collection.access (access.c): the reconciliation of the scope with the subscriptions
  * list and the principal's role assignments per in-scope subscription. Remembers the

@@ -173,6 +173,7 @@ static const col_normalize_fn normalizers[] = {
     [VP_ARM_KIND_RESOURCE_GUARD] = vpo_norm_resource_guard,
     [VP_ARM_KIND_ROLE_ASSIGNMENT] = vpo_norm_role_assignment,
     [VP_ARM_KIND_ROLE_DEFINITION] = vpo_norm_role_definition,
+    [VP_ARM_KIND_JOB] = vpo_norm_job,
 };
 _Static_assert(sizeof normalizers / sizeof normalizers[0] == VP_ARM_KIND_COUNT,
                "every vp_arm_kind needs a normalizer in this array");

@@ -73,6 +73,33 @@ void vpv_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, c
     }
 }
 
+/* "&" + op->query with "{period_filter}" replaced by the period's job filter
+ * (vp_arm_job_filter), percent-encoded: its quotes and spaces are not URL characters. */
+static void query_period(const vl_engine *e, const vp_arm_operation *op, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char filter[128], enc[384];
+    const char *mark = strstr(op->query, "{period_filter}");
+    size_t k = 0;
+    vp_arm_job_filter(e->opt->period->from, e->opt->period->to, filter, sizeof filter);
+    for (const unsigned char *p = (const unsigned char *)filter; *p && k + 4 < sizeof enc; p++) {
+        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+                    *p == '.' || *p == '_' || *p == '~';
+        if (plain) {
+            enc[k++] = (char)*p;
+        } else {
+            enc[k++] = '%';
+            enc[k++] = hex[*p >> 4];
+            enc[k++] = hex[*p & 15];
+        }
+    }
+    enc[k] = '\0';
+    if (mark)
+        snprintf(out, size, "&%.*s%s%s", (int)(mark - op->query), op->query, enc, mark + strlen("{period_filter}"));
+    else
+        snprintf(out, size, "&%s", op->query);
+}
+
 /* Queues op listing under parent_scope ("" for the tenant); scope is what the
  * recording names as the call's scope. An operation with a query (vaultproof/arm.h)
  * gets it after api-version, "{object_id}" being the principal's object id; without a
@@ -82,7 +109,11 @@ static void add_call(vl_engine *e, const vp_arm_operation *op, const char *paren
                      const char *sub, const char *base)
 {
     char url[4096], query[512] = "";
-    if (op->query) {
+    if (op->period && !e->opt->period)
+        return; /* period evidence: only over a period */
+    if (op->period) {
+        query_period(e, op, query, sizeof query);
+    } else if (op->query) {
         const char *oid = vpv_auth_identity(e->auth)->object_id, *mark = strstr(op->query, "{object_id}");
         if (mark && !safe_id(oid))
             return;

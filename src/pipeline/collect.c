@@ -83,6 +83,7 @@ static void live_options(const vp_pipeline_collect_options *opt, vp_live_options
         if (!lo->concurrency)
             lo->concurrency = ls->concurrency;
     }
+    lo->period = opt->period;
     lo->record_dir = opt->record_dir;
     lo->token_file = opt->token_file;
     lo->arm_endpoint = opt->arm_endpoint;

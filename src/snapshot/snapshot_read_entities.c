@@ -174,9 +174,18 @@ static void read_completeness(rd_obj *o, vp_vault *v)
     if (!vpn_rd_object(o, "completeness", 0, &p, &s))
         return;
     /* format 1 did not list engines: not asked is not complete (missing) */
-    for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
-        v->lists[l] = o->c->format >= 2 || l != VP_ARM_LIST_ENGINES ? read_status(&s, vp_arm_for_list(l)->name)
-                                                                    : VP_LIST_MISSING;
+    for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++) {
+        const char *name = vp_arm_for_list(l)->name;
+        /* period evidence is listed only in a snapshot with a period (vaultproof/arm.h);
+         * the vault lines may be read before the collection header, so its absence is
+         * allowed here and means "not asked" */
+        if (vp_arm_for_list(l)->period && !cJSON_GetObjectItemCaseSensitive(s.obj, name)) {
+            vpn_rd_member(&s, name);
+            v->lists[l] = VP_LIST_MISSING;
+            continue;
+        }
+        v->lists[l] = o->c->format >= 2 || l != VP_ARM_LIST_ENGINES ? read_status(&s, name) : VP_LIST_MISSING;
+    }
     vpn_rd_close(&s);
 }
 

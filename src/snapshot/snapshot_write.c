@@ -411,7 +411,7 @@ static void write_subscriptions(vp_jsonw *w, const vp_snapshot *s)
     vp_jw_end(w);
 }
 
-static void write_vault(vp_jsonw *w, const vp_vault *v)
+static void write_vault(vp_jsonw *w, const vp_vault *v, int has_period)
 {
     const named_text texts[] = {
         {"immutability", &v->immutability},       {"immutability_configuration.type", &v->immutability_type},
@@ -473,7 +473,8 @@ static void write_vault(vp_jsonw *w, const vp_vault *v)
     vp_jw_key(w, "completeness");
     vp_jw_object(w, VP_JW_COMPACT);
     for (vp_arm_list l = 0; l < VP_ARM_LIST_COUNT; l++)
-        vp_jw_kstring(w, vp_arm_for_list(l)->name, vp_list_status_name(v->lists[l]));
+        if (!vp_arm_for_list(l)->period || has_period) /* vaultproof/arm.h: period */
+            vp_jw_kstring(w, vp_arm_for_list(l)->name, vp_list_status_name(v->lists[l]));
     vp_jw_end(w);
     vp_jw_key(w, "derived_from");
     vp_jw_object(w, VP_JW_COMPACT);
@@ -698,7 +699,7 @@ vp_status vp_snapshot_write_json(const vp_snapshot *s, FILE *fp, const char *lab
     vp_jw_key(&w, "vaults");
     vp_jw_array(&w, VP_JW_PRETTY);
     for (size_t i = 0; i < s->vault_count; i++)
-        write_vault(&w, &s->vaults[i]);
+        write_vault(&w, &s->vaults[i], s->collection.has_period);
     vp_jw_end(&w);
     vp_jw_key(&w, "policies");
     vp_jw_array(&w, VP_JW_PRETTY);

@@ -174,31 +174,46 @@ class Outputs(TempDirTest):
 
 
 class Period(TempDirTest):
-    """collection.period: recorded when given, absent (and the bytes unchanged) when not."""
+    """collection.period: recorded when given, absent (and the bytes unchanged) when not;
+    backup jobs are expected per vault only over a period."""
 
-    def collect(self, name, *extra):
+    def collect(self, name, *extra, rc=0):
         out = self.path(name)
-        rc, _, err = run(["collect", "--replay", RAW, "--config", CONFIG, "--now", PINNED, "--quiet",
-                          "--out", out] + list(extra))
-        self.assertEqual(rc, 0, err)
+        got, _, err = run(["collect", "--replay", RAW, "--config", CONFIG, "--now", PINNED, "--quiet",
+                           "--out", out] + list(extra))
+        self.assertEqual(got, rc, err)
         with open(out, "rb") as f:
             return f.read()
 
-    def test_period_recorded_and_nothing_else_moves(self):
+    def test_no_period_no_jobs_expected(self):
         plain = self.collect("plain.json")
-        q3 = self.collect("q3.json", "--period", "2026-Q3")
-        ranged = self.collect("r.json", "--from", "2026-08-01T00:00:00Z", "--to", "2026-08-15T12:00:00Z")
         self.assertNotIn(b'"period"', plain)
-        self.assertEqual(load(self.path("q3.json"))["collection"]["period"],
+        self.assertNotIn(b'backupJobs', plain)
+        self.assertTrue(load(self.path("plain.json"))["collection"]["complete"])
+
+    def test_period_recorded_and_jobs_expected_per_vault(self):
+        # the sample recording holds no backup jobs: over a period it is incomplete (exit 4)
+        self.collect("q3.json", "--period", "2026-Q3", rc=4)
+        self.collect("r.json", "--from", "2026-08-01T00:00:00Z", "--to", "2026-08-15T12:00:00Z", rc=4)
+        q3 = load(self.path("q3.json"))
+        self.assertEqual(q3["collection"]["period"],
                          {"label": "2026-Q3", "from": "2026-07-01T00:00:00Z", "to": "2026-10-01T00:00:00Z"})
         self.assertEqual(load(self.path("r.json"))["collection"]["period"],
                          {"label": None, "from": "2026-08-01T00:00:00Z", "to": "2026-08-15T12:00:00Z"})
-        line = b'    "period": {"label":"2026-Q3","from":"2026-07-01T00:00:00Z","to":"2026-10-01T00:00:00Z"},\n'
-        self.assertEqual(q3.replace(line, b""), plain)
-        self.assertNotEqual(ranged, plain)
+        self.assertFalse(q3["collection"]["complete"])
+        jobs = [l for l in q3["collection"]["lists"] if l["operation"] == "backupJobs"]
+        self.assertEqual(sorted(l["scope"].lower() for l in jobs), sorted(v["id"].lower() for v in q3["vaults"]))
+        self.assertTrue(jobs and all(l["status"] == "missing" for l in jobs))
+        for v in q3["vaults"]:
+            self.assertEqual(list(v["completeness"])[-1], "backupJobs")
+            self.assertEqual(v["completeness"]["backupJobs"], "missing")
+        # and the snapshot reads back (its vault lines come before the header that says "period")
+        rc, _, err = run(["evaluate", "--snapshot", self.path("q3.json"), "--config", CONFIG, "--now", PINNED,
+                          "--out", self.path("f.json")])
+        self.assertIn(rc, (0, 1), err)
 
     def test_reader_checks_the_label_against_its_bounds(self):
-        self.collect("q3.json", "--period", "2026-Q3")
+        self.collect("q3.json", "--period", "2026-Q3", rc=4)
         with open(self.path("q3.json"), "rb") as f:
             doc = f.read().replace(b'"label":"2026-Q3"', b'"label":"2026-Q2"')
         with open(self.path("bad.json"), "wb") as f:

@@ -19,6 +19,12 @@ char *vp_test_data(const char *dir, const char *name)
 
 vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **out, vp_error *err)
 {
+    return vp_test_normalize_period(bodies, n, NULL, out, err);
+}
+
+vp_status vp_test_normalize_period(const vp_test_body *bodies, size_t n, const vp_period *period, vp_snapshot **out,
+                                   vp_error *err)
+{
     vp_worm_catalog *worm = NULL;
     vp_normalizer *norm = NULL;
     vp_collect_options opt = {0};
@@ -33,6 +39,7 @@ vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **
     opt.worm = worm;
     opt.clock.epoch = 1790000000;
     opt.clock.pinned = 1;
+    opt.period = period;
     if ((st = vp_normalizer_new(&opt, &norm, err)))
         goto done;
     for (size_t i = 0; i < n; i++) {

@@ -37,7 +37,9 @@ START_TEST(every_operation_round_trips)
         }
     }
     ck_assert_ptr_null(vp_arm_get(VP_ARM_OP_COUNT));
-    ck_assert_ptr_null(vp_arm_find("backupJobs"));
+    ck_assert_ptr_null(vp_arm_find("backupCrrJobs")); /* not read (yet) */
+    ck_assert_int_eq(vp_arm_find("backupJobs")->period, 1);
+    ck_assert_int_eq(vp_arm_find("backupPolicies")->period, 0);
     ck_assert_ptr_null(vp_arm_find("BACKUPCONFIG")); /* sidecars spell names exactly */
     ck_assert_ptr_null(vp_arm_find(NULL));
     ck_assert_ptr_null(vp_arm_find_type("Microsoft.Storage/storageAccounts"));
@@ -93,7 +95,7 @@ START_TEST(names_join_in_table_order)
     size_t n = vp_arm_names(out, sizeof out, ", ");
     ck_assert_str_eq(out, "subscriptions, vaults, virtualMachines, backupPolicies, backupProtectedItems, "
                           "backupResourceGuardProxies, backupconfig, backupstorageconfig, backupEngines, "
-                          "deletedVaults, resourceGuards, roleAssignments, roleDefinitions");
+                          "deletedVaults, resourceGuards, roleAssignments, roleDefinitions, backupJobs");
     ck_assert_uint_eq(n, strlen(out));
     ck_assert_uint_eq(vp_arm_names(small, sizeof small, ", "), n);
     ck_assert_str_eq(small, "subscriptio");
@@ -105,14 +107,14 @@ START_TEST(capture_error_lists_every_operation)
     static const char vaults[] = "{\"value\":[]}";
     static const char badop[] = "{\"format\":\"vaultproof-capture/1\",\"url\":\"u\",\"status\":200,"
                                 "\"requested_at\":\"2026-01-01T00:00:00Z\",\"received_at\":\"2026-01-01T00:00:00Z\","
-                                "\"retries\":0,\"call\":{\"operation\":\"backupJobs\",\"scope\":\"/\",\"page\":1,"
+                                "\"retries\":0,\"call\":{\"operation\":\"backupCrrJobs\",\"scope\":\"/\",\"page\":1,"
                                 "\"complete\":true}}";
     vp_test_body b[] = {{"v.json", vaults, badop}};
     vp_snapshot *s = NULL;
     vp_error e = {0};
     ck_assert_int_eq(vp_test_normalize(b, 1, &s, &e), VP_ERR_INPUT);
     ck_assert_ptr_null(s);
-    ck_assert_ptr_nonnull(strstr(e.message, "v.json.meta: /call/operation: 'backupJobs'; expected one of "));
+    ck_assert_ptr_nonnull(strstr(e.message, "v.json.meta: /call/operation: 'backupCrrJobs'; expected one of "));
     const char *list = strstr(e.message, "expected one of ") + strlen("expected one of ");
     for (vp_arm_op op = 0; op < VP_ARM_OP_COUNT; op++)
         ck_assert_msg(strstr(list, vp_arm_get(op)->name) != NULL, "%s missing from: %s", vp_arm_get(op)->name,
@@ -139,6 +141,55 @@ START_TEST(snapshot_completeness_keys_follow_the_lists)
 }
 END_TEST
 
+
+/* Backup jobs are period evidence: expected per vault, and listed in the vault's
+ * completeness, only when the collection has a period; Microsoft's example is read. */
+START_TEST(jobs_are_expected_only_over_a_period)
+{
+    static const char vaults[] =
+        "{\"value\":[{\"id\":\"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/SwaggerTestRg/"
+        "providers/Microsoft.RecoveryServices/vaults/NetSDKTestRsVault\",\"type\":\"Microsoft.RecoveryServices/vaults\","
+        "\"location\":\"eastus\"}]}";
+    static const char sidecar[] = "{\"format\":\"vaultproof-capture/1\",\"url\":\"u\",\"status\":200,"
+                                  "\"requested_at\":\"2026-01-01T00:00:00Z\",\"received_at\":\"2026-01-01T00:00:00Z\","
+                                  "\"retries\":0,\"call\":{\"operation\":\"vaults\",\"scope\":"
+                                  "\"/subscriptions/00000000-0000-0000-0000-000000000000\",\"page\":1,\"complete\":true}}";
+    char *jobs = vp_test_data("azure", "ListJobs.json");
+    vp_test_body b[] = {{"v.json", vaults, sidecar}, {"jobs.json", jobs, NULL}};
+    vp_period q3;
+    vp_snapshot *s = NULL;
+    vp_error e = {0};
+    ck_assert_int_eq(vp_period_quarter("2026-Q3", "test", &q3, &e), VP_OK);
+
+    ck_assert_int_eq(vp_test_normalize_period(b, 2, NULL, &s, &e), VP_OK);
+    char *json = vp_test_snapshot_json(s);
+    ck_assert_ptr_null(strstr(json, "\"backupJobs\""));
+    for (size_t i = 0; i < s->collection.list_count; i++)
+        ck_assert_str_ne(s->collection.lists[i].operation, "backupJobs");
+    free(json);
+    vp_snapshot_free(s);
+
+    ck_assert_int_eq(vp_test_normalize_period(b, 2, &q3, &s, &e), VP_OK);
+    json = vp_test_snapshot_json(s);
+    ck_assert_ptr_nonnull(strstr(json, "\"backupEngines\":\"missing\",\"backupJobs\":\"unverified\"}"));
+    size_t expected = 0;
+    for (size_t i = 0; i < s->collection.list_count; i++)
+        expected += !strcmp(s->collection.lists[i].operation, "backupJobs");
+    ck_assert_uint_eq(expected, 1);
+    ck_assert_int_eq(s->vaults[0].lists[VP_ARM_LIST_JOBS], VP_LIST_UNVERIFIED); /* an export without sidecars */
+    free(json);
+    vp_snapshot_free(s);
+
+    /* a job without its kind is refused, naming where */
+    char *p = strstr(jobs, "\"jobType\"");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, "\"jobTypo\"", 9);
+    ck_assert_int_eq(vp_test_normalize_period(b, 2, &q3, &s, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/value/0/properties/jobType"));
+    free(jobs);
+}
+END_TEST
+
 Suite *arm_suite(void)
 {
     Suite *s = suite_create("arm");
@@ -149,6 +200,7 @@ Suite *arm_suite(void)
     tcase_add_test(tc, names_join_in_table_order);
     tcase_add_test(tc, capture_error_lists_every_operation);
     tcase_add_test(tc, snapshot_completeness_keys_follow_the_lists);
+    tcase_add_test(tc, jobs_are_expected_only_over_a_period);
     suite_add_tcase(s, tc);
     return s;
 }
