@@ -4,6 +4,8 @@ route() turns a GET path into (operation, status, body) without any HTTP concern
 HTTP layer (emu_server.py) only adds headers, faults and encoding.
 """
 import base64
+import calendar
+import datetime
 import hashlib
 import hmac
 import json
@@ -25,6 +27,7 @@ ROUTES = [
     (re.compile("^" + _V + r"/backupconfig/vaultconfig/?$", re.I), "backupconfig"),
     (re.compile("^" + _V + r"/backupstorageconfig/vaultstorageconfig/?$", re.I), "backupstorageconfig"),
     (re.compile("^" + _V + r"/backupEngines/?$", re.I), "backupEngines"),
+    (re.compile("^" + _V + r"/backupJobs/?$", re.I), "backupJobs"),
     (re.compile("^" + _P + r"/providers/Microsoft\.RecoveryServices/locations/([^/]+)/deletedVaults/?$", re.I),
      "deletedVaults"),
     (re.compile("^" + _P + r"/resourceGroups/([^/]+)/providers/Microsoft\.DataProtection/resourceGuards/([^/]+)/?$",
@@ -34,6 +37,11 @@ ROUTES = [
      "roleDefinitions"),
 ]
 _ASSIGNED_TO = re.compile(r"^assignedTo\('([^']*)'\)$")
+# BackupJobs_List's $filter (ListJobsWithStartTimeAndEndTimeFilters.json): dates as
+# 'yyyy-MM-dd hh:mm:ss AM/PM' on a 12-hour clock, UTC. Microsoft's example writes midnight
+# "00:00:00 AM", the Azure CLI "12:00:00 AM": both are read as midnight.
+_JOB_FILTER = re.compile(r"^startTime eq '([^']*)' and endTime eq '([^']*)'$", re.I)
+_JOB_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) (AM|PM)$")
 SINGLE = ("backupconfig", "backupstorageconfig")
 
 
@@ -83,6 +91,48 @@ class Pager:
         if offset < 0 or not hmac.compare_digest(mac, self._mac(path, offset)):
             return None
         return offset
+
+
+def job_filter_time(text):
+    """Seconds since 1970 for an Azure job filter date, or None when it is not one."""
+    m = _JOB_DATE.match(text)
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+    if h > 12 or mi > 59 or s > 59:
+        return None
+    h = h % 12 + (12 if m.group(7) == "PM" else 0)
+    try:
+        return calendar.timegm(datetime.datetime(y, mo, d, h, mi, s).timetuple())
+    except ValueError:
+        return None
+
+
+def _iso_seconds(text):
+    """Seconds of an RFC 3339 time as jobs carry it (fraction dropped), or None."""
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})", text or "")
+    if not m:
+        return None
+    return calendar.timegm(tuple(int(g) for g in m.groups()) + (0, 0, 0))
+
+
+def filter_jobs(jobs, f):
+    """(status, jobs or error) for BackupJobs_List's $filter: the jobs whose startTime lies
+    in [startTime, endTime] - both ends included, the emulator's reading of the service
+    (vaultproof clips to its half-open period itself). No filter: every job."""
+    if f is None:
+        return 200, list(jobs)
+    m = _JOB_FILTER.match(f.strip())
+    lo = job_filter_time(m.group(1)) if m else None
+    hi = job_filter_time(m.group(2)) if m else None
+    if lo is None or hi is None:
+        return arm_error(400, "InvalidFilter", "The filter '%s' is not supported." % f[:100])
+    out = []
+    for job in jobs:
+        t = _iso_seconds(job.get("properties", {}).get("startTime"))
+        if t is not None and lo <= t <= hi:
+            out.append(job)
+    return 200, out
 
 
 def route(estate, operation, groups, query=None, object_ids=()):
@@ -141,6 +191,9 @@ def route(estate, operation, groups, query=None, object_ids=()):
                          "The Resource 'Microsoft.RecoveryServices/vaults/%s' under resource group '%s' was not found."
                          % (vault, rg)) + (False,)
     items = estate.vault_children(sub, rg, vault, operation)
+    if operation == "backupJobs":
+        status, answer = filter_jobs(items, (query or {}).get("$filter"))
+        return status, answer, status == 200
     if operation in SINGLE:
         if not items:
             return arm_error(404, "ResourceNotFound", "The vault '%s' has no %s resource." % (vault, operation)) + (False,)

@@ -17,6 +17,7 @@ CHILD_TYPES = {
     "microsoft.recoveryservices/vaults/backupstorageconfig": "backupstorageconfig",
     "microsoft.recoveryservices/vaults/backupresourceguardproxies": "backupResourceGuardProxies",
     "microsoft.recoveryservices/vaults/backupengines": "backupEngines",
+    "microsoft.recoveryservices/vaults/backupjobs": "backupJobs",
 }
 DELETED_VAULT_TYPE = "microsoft.recoveryservices/locations/deletedvaults"
 RESOURCE_GUARD_TYPE = "microsoft.dataprotection/resourceguards"
