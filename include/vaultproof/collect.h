@@ -10,6 +10,7 @@
 #define VAULTPROOF_COLLECT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "vaultproof/clock.h"
 #include "vaultproof/error.h"
@@ -40,6 +41,10 @@ typedef struct {
     size_t deleted_vault_location_count;
     /* The evidence period (NULL: none): recorded as collection.period. Not owned. */
     const vp_period *period;
+    /* Where backup jobs go, one normalized JSON line each, as they are read (recording
+     * order; jobs starting outside the period left out): docs/period-evidence.md. NULL:
+     * jobs are checked, not written. Not owned; the caller closes it. */
+    FILE *jobs_out;
     vp_progress_fn progress;     /* optional; called as files are read */
     void *progress_ctx;
 } vp_collect_options;

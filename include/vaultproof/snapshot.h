@@ -327,6 +327,9 @@ typedef struct {
      * run was given none (the member is then absent, as in every older snapshot) */
     int has_period;
     vp_period period;
+    /* collection.jobs, with a period only: backup jobs read that start in the period
+     * (the jobs stream's lines) and those the service returned outside it */
+    long long job_count, jobs_outside_period;
     const char *captured_from, *captured_to; /* from sidecars; NULL when unknown */
     const char **endpoints;         /* scheme://host seen in sidecar URLs, sorted */
     size_t endpoint_count;

@@ -429,6 +429,8 @@ static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_err
     if (n->opt.period) {
         col->has_period = 1;
         col->period = *n->opt.period;
+        col->job_count = n->jobs_seen;
+        col->jobs_outside_period = n->jobs_clipped;
     }
     for (size_t i = 0; i < n->captures.n; i++) {
         vp_capture *c = &n->captures.v[i];

@@ -10,6 +10,7 @@
 #include "vaultproof/arm.h"
 #include "vaultproof/collect.h"
 #include "vaultproof/json.h"
+#include "vaultproof/jsonw.h"
 
 typedef struct {
     const char *vault_id;
@@ -93,6 +94,10 @@ struct vp_normalizer {
     VP_VEC(vp_subscription) listed_all;     /* the same entries as entities (a guard's subscription
                                                outside the scope is one of them) */
     long long ignored;
+    /* backup jobs (norm_job.c): streamed, never kept; only these stay */
+    long long jobs_seen, jobs_clipped;    /* in the period (written when streamed) / outside it */
+    VP_VEC(const char *) job_unknown_kinds; /* interned; warned once each */
+    vp_jsonw *job_writer;                 /* heap (its 64 KiB buffer), with opt.jobs_out */
 };
 
 /* Context for normalizing one resource object. */

@@ -16,6 +16,10 @@ vp_status vp_normalizer_new(const vp_collect_options *opt, vp_normalizer **out, 
     if (!n)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     n->opt = *opt;
+    if (opt->jobs_out && !(n->job_writer = malloc(sizeof *n->job_writer))) {
+        free(n);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
     *out = n;
     return VP_OK;
 }
@@ -43,6 +47,8 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->role_definitions.v);
     free(n->visible.v);
     free(n->listed_all.v);
+    free(n->job_unknown_kinds.v);
+    free(n->job_writer);
     free(n->strings.slots);
     free(n->strings.hashes);
     vpc_arena_free(&n->arena);

@@ -359,6 +359,12 @@ static void read_period(rd_obj *co, vp_collection *col)
     }
     col->period = q;
     col->has_period = 1;
+    rd_obj jo;
+    if (vpn_rd_object(co, "jobs", 0, &p, &jo)) { /* written with every period */
+        vpn_rd_int(&jo, "count", 0, LLONG_MAX, 0, &col->job_count);
+        vpn_rd_int(&jo, "outside_period", 0, LLONG_MAX, 0, &col->jobs_outside_period);
+        vpn_rd_close(&jo);
+    }
 }
 
 /* collection.access: absent in snapshots written before it existed (recorded stays 0). */

@@ -184,6 +184,11 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
         vp_jw_kstring(w, "from", vp_time_format(c->period.from, from, sizeof from));
         vp_jw_kstring(w, "to", vp_time_format(c->period.to, to, sizeof to));
         vp_jw_end(w);
+        vp_jw_key(w, "jobs");
+        vp_jw_object(w, VP_JW_COMPACT);
+        vp_jw_kint(w, "count", c->job_count);
+        vp_jw_kint(w, "outside_period", c->jobs_outside_period);
+        vp_jw_end(w);
     }
     vp_jw_kstring(w, "captured_from", c->captured_from);
     vp_jw_kstring(w, "captured_to", c->captured_to);

@@ -73,6 +73,10 @@ class JobsOverAPeriod(TempDirTest):
             self.assertEqual((l["status"], l["pages"]), ("complete", pages))
         for v in snap["vaults"]:
             self.assertEqual(v["completeness"]["backupJobs"], "complete")
+        # the service's filter included 2026-10-01T00:00:00Z; the period [from, to) does not
+        in_period = [t for t in IN_FILTER if t < "2026-10-01T00:00:00Z"]
+        self.assertEqual(snap["collection"]["jobs"], {"count": len(in_period) * len(self.vaults),
+                                                      "outside_period": len(self.vaults)})
         # the recorded calls: the filter on Azure's 12-hour clock, every page's nextLink followed
         sidecars = sorted(glob.glob(os.path.join(rec, "subscriptions", "*", "vaults", "*", "backupJobs*.meta.json")))
         self.assertEqual(len(sidecars), pages * len(self.vaults))
@@ -98,6 +102,7 @@ class JobsOverAPeriod(TempDirTest):
         self.assertEqual(rc, 0, log)
         self.assertEqual(glob.glob(os.path.join(rec, "**", "backupJobs*"), recursive=True), [])
         self.assertNotIn("period", snap["collection"])
+        self.assertNotIn("jobs", snap["collection"])
         self.assertTrue(all("backupJobs" not in v["completeness"] for v in snap["vaults"]))
 
 

@@ -25,6 +25,12 @@ vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **
 vp_status vp_test_normalize_period(const vp_test_body *bodies, size_t n, const vp_period *period, vp_snapshot **out,
                                    vp_error *err)
 {
+    return vp_test_normalize_jobs(bodies, n, period, NULL, out, err);
+}
+
+vp_status vp_test_normalize_jobs(const vp_test_body *bodies, size_t n, const vp_period *period, FILE *jobs,
+                                 vp_snapshot **out, vp_error *err)
+{
     vp_worm_catalog *worm = NULL;
     vp_normalizer *norm = NULL;
     vp_collect_options opt = {0};
@@ -40,6 +46,7 @@ vp_status vp_test_normalize_period(const vp_test_body *bodies, size_t n, const v
     opt.clock.epoch = 1790000000;
     opt.clock.pinned = 1;
     opt.period = period;
+    opt.jobs_out = jobs;
     if ((st = vp_normalizer_new(&opt, &norm, err)))
         goto done;
     for (size_t i = 0; i < n; i++) {
@@ -77,6 +84,7 @@ Suite *seal_suite(void);         /* tests/unit/test_seal.c */
 Suite *pdf_cmap_suite(void);     /* tests/unit/test_pdf_cmap.c */
 Suite *access_suite(void);       /* tests/unit/test_access.c */
 Suite *period_suite(void);       /* tests/unit/test_period.c */
+Suite *jobs_suite(void);         /* tests/unit/test_jobs.c */
 
 int main(void)
 {
@@ -108,6 +116,7 @@ int main(void)
     srunner_add_suite(sr, pdf_cmap_suite());
     srunner_add_suite(sr, access_suite());
     srunner_add_suite(sr, period_suite());
+    srunner_add_suite(sr, jobs_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

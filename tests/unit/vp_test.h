@@ -40,6 +40,9 @@ vp_status vp_test_normalize(const vp_test_body *bodies, size_t n, vp_snapshot **
 /* As vp_test_normalize, over an evidence period (NULL: none). */
 vp_status vp_test_normalize_period(const vp_test_body *bodies, size_t n, const vp_period *period, vp_snapshot **out,
                                    vp_error *err);
+/* As vp_test_normalize_period, streaming the jobs to jobs (NULL: not written). */
+vp_status vp_test_normalize_jobs(const vp_test_body *bodies, size_t n, const vp_period *period, FILE *jobs,
+                                 vp_snapshot **out, vp_error *err);
 
 /* The contents of tests/data/<dir>/<name> (VP_TEST_DATA is tests/data), malloc'd and
  * NUL-terminated; the test fails when it cannot be read. */
