@@ -138,6 +138,11 @@ typedef struct {
     void (*on_incomplete)(void *ctx, const char *message); /* as vp_live_options; may be NULL */
     void *on_incomplete_ctx;
     const vp_period *period;          /* the evidence period (vp_period_options) or NULL */
+    /* With a period: the backup jobs stream (one JSON line per job in the period,
+     * docs/period-evidence.md) is written to a temporary file beside jobs_path and
+     * renamed to it when the snapshot is built; the snapshot records jobs_label (NULL:
+     * jobs_path) and the file's SHA-256 (collection.jobs). NULL: counted, not written. */
+    const char *jobs_path, *jobs_label;
     vp_progress_fn progress;          /* optional: called as response files are read */
     void *progress_ctx;
     /* Live only: seal the recording when the collection ends (vaultproof/seal.h) - also

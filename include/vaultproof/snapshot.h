@@ -330,6 +330,8 @@ typedef struct {
     /* collection.jobs, with a period only: backup jobs read that start in the period
      * (the jobs stream's lines) and those the service returned outside it */
     long long job_count, jobs_outside_period;
+    char jobs_file[256];   /* the jobs stream as the run named it ("" when not written) */
+    char jobs_sha256[65];  /* its SHA-256, lowercase hex ("" when not written) */
     const char *captured_from, *captured_to; /* from sidecars; NULL when unknown */
     const char **endpoints;         /* scheme://host seen in sidecar URLs, sorted */
     size_t endpoint_count;

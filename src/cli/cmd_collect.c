@@ -4,6 +4,7 @@
  * as --replay would: one path, so a recording replays byte-identically. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "vaultproof/collect.h"
@@ -66,6 +67,9 @@ static const vp_opt_spec specs[] = {
                              "the next quarter's (recorded as collection.period)"},
     {"from", "TIME", 0, "the period's start (RFC 3339 UTC, with --to; instead of --period)"},
     {"to", "TIME", 0, "the period's end, excluded (RFC 3339 UTC, with --from)"},
+    {"jobs-out", "FILE", 0, "with a period: write the backup jobs of the period here, one\n"
+                            "JSON line each (docs/period-evidence.md); the snapshot\n"
+                            "records its name and SHA-256"},
     {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH\n"
                        "does the same; pinned runs are byte-reproducible"},
     {"quiet", NULL, 0, "no progress or summary on stderr"},
@@ -302,6 +306,11 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
                                 &period, &has_period, err)))
         return st;
     co.period = has_period ? &period : NULL;
+    co.jobs_path = vp_opts_get(o, "jobs-out");
+    if (co.jobs_path && !has_period)
+        return vp_error_set(err, VP_ERR_USAGE, "collect: --jobs-out needs a period (--period or --from/--to)");
+    if (co.jobs_path && (st = vp_pipeline_check_distinct(co.jobs_path, "jobs-out", out_path, "out", "collect", err)))
+        return st;
     if (config && (st = vp_config_load(config, &cfg, err)))
         return st;
     if ((st = vp_pipeline_worm_catalog(vp_opts_get(o, "worm-catalog"), cfg, &worm, err)) ||
@@ -329,6 +338,8 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     if (*exit_code)
         fprintf(stderr, "vaultproof: collect: the snapshot records incomplete collection (see collection.lists)\n");
 done:
+    if (st && snap && snap->collection.jobs_file[0]) /* no snapshot written: no stream either */
+        unlink(co.jobs_path);
     if (made_tmp) {
         vp_error rm = {0};
         if (vp_remove_tree(dir, &rm))

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vaultproof/fileio.h"
 #include "vaultproof/pipeline.h"
@@ -118,6 +119,48 @@ static vp_status seal(const vp_pipeline_collect_options *opt, vp_live_result *li
     return collected;
 }
 
+/* The snapshot, with the jobs stream written to a temporary file beside jobs_path as the
+ * responses are read, renamed into place only once the snapshot is built: a failed run
+ * leaves no half stream. */
+static vp_status snapshot_with_jobs(const vp_pipeline_collect_options *opt, const char *dir, vp_collect_options *co,
+                                    vp_snapshot **out, vp_error *err)
+{
+    const char *label = opt->jobs_label ? opt->jobs_label : opt->jobs_path;
+    char tmp[4096];
+    if (strlen(label) >= sizeof (*out)->collection.jobs_file ||
+        snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", opt->jobs_path) >= (int)sizeof tmp)
+        return vp_error_set(err, VP_ERR_USAGE, "collect: the jobs file name '%s' is too long", opt->jobs_path);
+    int fd = mkstemp(tmp);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!fp) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create the jobs file beside it: %s", opt->jobs_path,
+                            strerror(e));
+    }
+    co->jobs_out = fp;
+    vp_status st = vp_live_snapshot(dir, co, out, err);
+    int bad = ferror(fp) | fflush(fp) | fsync(fileno(fp));
+    bad |= fclose(fp);
+    if (!st && bad)
+        st = vp_error_set(err, VP_ERR_IO, "%s: writing the jobs stream failed: %s", opt->jobs_path, strerror(errno));
+    if (!st && rename(tmp, opt->jobs_path))
+        st = vp_error_set(err, VP_ERR_IO, "%s: %s", opt->jobs_path, strerror(errno));
+    if (st) {
+        unlink(tmp);
+    } else if (!(st = vp_sha256_file(opt->jobs_path, (*out)->collection.jobs_sha256, err))) {
+        memcpy((*out)->collection.jobs_file, label, strlen(label) + 1);
+    }
+    if (st) {
+        vp_snapshot_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapshot **out, vp_live_result *live,
                               vp_error *err)
 {
@@ -163,5 +206,7 @@ vp_status vp_pipeline_collect(const vp_pipeline_collect_options *opt, vp_snapsho
     co.progress = opt->progress;
     co.progress_ctx = opt->progress_ctx;
     /* the snapshot describes the recording, whichever way it is read */
-    return vp_live_snapshot(dir, &co, out, err);
+    if (!opt->period || !opt->jobs_path)
+        return vp_live_snapshot(dir, &co, out, err);
+    return snapshot_with_jobs(opt, dir, &co, out, err);
 }

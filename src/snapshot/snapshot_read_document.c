@@ -363,6 +363,21 @@ static void read_period(rd_obj *co, vp_collection *col)
     if (vpn_rd_object(co, "jobs", 0, &p, &jo)) { /* written with every period */
         vpn_rd_int(&jo, "count", 0, LLONG_MAX, 0, &col->job_count);
         vpn_rd_int(&jo, "outside_period", 0, LLONG_MAX, 0, &col->jobs_outside_period);
+        const char *file = NULL, *sha = NULL;
+        if (!cJSON_GetObjectItemCaseSensitive(jo.obj, "file")) { /* counted, not written */
+            vpn_rd_member(&jo, "file");
+            vpn_rd_member(&jo, "sha256");
+        } else {
+            vpn_rd_str_req(&jo, "file", RD_COPY, &file);
+            vpn_rd_str_req(&jo, "sha256", RD_COPY, &sha);
+        }
+        if (file && sha && (strlen(file) >= sizeof col->jobs_file || strlen(sha) != 64))
+            vpn_rd_fail(co->c, &p, "jobs", "file of %zu bytes, sha256 of %zu: expected a path below %zu bytes and 64 "
+                        "hex digits", strlen(file), strlen(sha), sizeof col->jobs_file);
+        else if (file && sha) {
+            memcpy(col->jobs_file, file, strlen(file) + 1);
+            memcpy(col->jobs_sha256, sha, 65);
+        }
         vpn_rd_close(&jo);
     }
 }

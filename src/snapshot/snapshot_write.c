@@ -188,6 +188,10 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
         vp_jw_object(w, VP_JW_COMPACT);
         vp_jw_kint(w, "count", c->job_count);
         vp_jw_kint(w, "outside_period", c->jobs_outside_period);
+        if (c->jobs_file[0]) { /* absent: the jobs were counted, not written */
+            vp_jw_kstring(w, "file", c->jobs_file);
+            vp_jw_kstring(w, "sha256", c->jobs_sha256);
+        }
         vp_jw_end(w);
     }
     vp_jw_kstring(w, "captured_from", c->captured_from);

@@ -4,7 +4,8 @@ import threading
 KINDS = ("429", "500", "503", "403", "reset", "truncate", "slow", "expire-token", "nextlink-loop", "content-type",
          "lenient-json")
 LIST_OPERATIONS = ("subscriptions", "vaults", "virtualMachines", "backupPolicies", "backupProtectedItems",
-                   "backupResourceGuardProxies", "backupEngines", "deletedVaults", "roleAssignments")
+                   "backupResourceGuardProxies", "backupEngines", "deletedVaults", "roleAssignments",
+                   "backupJobs")
 
 
 def validate(rules):

@@ -96,6 +96,66 @@ class JobsOverAPeriod(TempDirTest):
         with open(self.path("live.json"), "rb") as a, open(self.path("replay.json"), "rb") as b:
             self.assertEqual(a.read(), b.read())
 
+    def test_jobs_stream_live_and_replayed_byte_identical(self):
+        info = self.emu.info
+        env = {k: "" for k in ("AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT",
+                               "IDENTITY_HEADER", "VAULTPROOF_IMDS_ENDPOINT", "AZURE_AUTHORITY_HOST")}
+        env.update(AZURE_TENANT_ID=info["tenant"], AZURE_CLIENT_ID=info["client_id"],
+                   AZURE_CLIENT_SECRET=info["client_secret"])
+        os.makedirs(self.path("live"))
+        os.makedirs(self.path("replay"))
+        rc, _, err = run(["collect", "--arm-endpoint", info["arm"], "--authority-host", info["authority"],
+                          "--ca-bundle", info["ca"], "--now", PINNED, "--quiet", "--period", "2026-Q3",
+                          "--record", self.path("rec"), "--out", "snapshot.json", "--jobs-out", "jobs.jsonl"],
+                         env=env, cwd=self.path("live"))
+        self.assertEqual(rc, 0, err)
+        rc, _, err = run(["collect", "--replay", self.path("rec"), "--now", PINNED, "--quiet", "--period", "2026-Q3",
+                          "--out", "snapshot.json", "--jobs-out", "jobs.jsonl"], cwd=self.path("replay"))
+        self.assertEqual(rc, 0, err)
+        for name in ("snapshot.json", "jobs.jsonl"):
+            with open(self.path("live", name), "rb") as a, open(self.path("replay", name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+        snap = load(self.path("live", "snapshot.json"))
+        with open(self.path("live", "jobs.jsonl"), "rb") as f:
+            data = f.read()
+        lines = [json.loads(l) for l in data.splitlines()]
+        import hashlib
+        self.assertEqual(snap["collection"]["jobs"]["file"], "jobs.jsonl")
+        self.assertEqual(snap["collection"]["jobs"]["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(len(lines), snap["collection"]["jobs"]["count"])
+        self.assertTrue(all("2026-07-01T00:00:00Z" <= l["start"] < "2026-10-01T00:00:00Z" for l in lines))
+        self.assertEqual({l["vault_id"].lower() for l in lines}, {v.lower() for v in self.vaults})
+        self.assertEqual({l["kind"] for l in lines}, {"AzureIaaSVMJob"})
+        self.assertEqual(sorted(os.listdir(self.path("live"))), ["jobs.jsonl", "snapshot.json"])  # no temp left
+
+    def test_jobs_out_needs_a_period(self):
+        rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--out", self.path("s.json"),
+                          "--jobs-out", self.path("j.jsonl")])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--jobs-out needs a period", err)
+        self.assertFalse(os.path.exists(self.path("j.jsonl")))
+
+    def test_incomplete_replay_writes_both(self):
+        # the sample recording has no jobs: over a period a replay is incomplete (exit 4)
+        # and, as a replay does, writes the snapshot - and the stream beside it, empty
+        rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--period", "2026-Q3", "--quiet",
+                          "--now", PINNED, "--out", self.path("s.json"), "--jobs-out", self.path("j.jsonl")])
+        self.assertEqual(rc, 4, err)
+        with open(self.path("j.jsonl"), "rb") as f:
+            self.assertEqual(f.read(), b"")
+        self.assertEqual(load(self.path("s.json"))["collection"]["jobs"]["count"], 0)
+
+    def test_failed_live_job_list_leaves_neither_file(self):
+        self.emu.set_faults([{"operation": "backupJobs", "kind": "403", "times": -1}])
+        try:
+            rc, snap, log = live(self.emu, self.path("s.json"), "--period", "2026-Q3", "--jobs-out",
+                                 self.path("j.jsonl"))
+        finally:
+            self.emu.set_faults([])
+        self.assertEqual(rc, 4, log)
+        self.assertIsNone(snap)
+        self.assertEqual(sorted(os.listdir(self.tmp)), [])
+
     def test_live_without_period_asks_for_no_jobs(self):
         rec = self.path("rec")
         rc, snap, log = live(self.emu, self.path("live.json"), "--record", rec)
