@@ -97,12 +97,37 @@ START_TEST(unknown_kind_kept_verbatim_and_error_codes)
 }
 END_TEST
 
+
+/* Microsoft's AzureWorkloadJob (SQL in a VM): a failed full backup, its error code, and a
+ * duration that is not ISO 8601, kept verbatim. */
+START_TEST(workload_job_with_error_code)
+{
+    char *body = vp_test_data("azure", "manage-azure-sql-vm-rest-backup-job.json");
+    vp_snapshot *s = NULL;
+    char *out = stream(body, "2018-05-01T00:00:00Z", "2018-06-01T00:00:00Z", &s);
+    ck_assert_str_eq(out, "{\"id\":\"/subscriptions/00000000-0000-0000-0000-0000000000/resourceGroups/SQLServerSelfHost/"
+                          "providers/microsoft.recoveryservices/vaults/SQLServer2012/backupJobs/"
+                          "c22eca5d-0c1c-48a0-a40d-69bef708d92a\",\"vault_id\":\"/subscriptions/"
+                          "00000000-0000-0000-0000-0000000000/resourceGroups/SQLServerSelfHost/providers/"
+                          "microsoft.recoveryservices/vaults/SQLServer2012\",\"kind\":\"AzureWorkloadJob\",\"entity\":"
+                          "\"MSSQLSERVER/msDB [sqlserver-0.contoso.com]\",\"operation\":\"Backup (Full)\",\"status\":"
+                          "\"Failed\",\"start\":\"2018-05-28T11:43:21.6516182Z\",\"end\":\"2018-05-28T11:46:35.2955649Z\","
+                          "\"duration\":\"00:03:13.6439467\",\"error_codes\":[\"510008\"],\"source\":{\"file\":"
+                          "\"jobs.json\",\"pointer\":\"/value/0\"}}\n");
+    ck_assert_uint_eq(s->collection.warning_count, 0);
+    free(out);
+    vp_snapshot_free(s);
+    free(body);
+}
+END_TEST
+
 Suite *jobs_suite(void); /* registered in main.c */
 Suite *jobs_suite(void)
 {
     Suite *s = suite_create("jobs");
     TCase *tc = tcase_create("stream");
     tcase_add_test(tc, iaasvm_jobs_as_lines);
+    tcase_add_test(tc, workload_job_with_error_code);
     tcase_add_test(tc, jobs_outside_the_period_are_counted_not_written);
     tcase_add_test(tc, unknown_kind_kept_verbatim_and_error_codes);
     suite_add_tcase(s, tc);
