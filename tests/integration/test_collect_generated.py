@@ -100,5 +100,36 @@ class Generated(TempDirTest):
         self.assertEqual(rc, 4 if paged else 0, log)
 
 
+class GeneratedJobs(TempDirTest):
+    """gen_estate.py --jobs-period: a quarter of nightly jobs per item, paged; collected
+    over the same period they are complete and streamed, without a period ignored."""
+
+    def test_a_quarter_of_jobs(self):
+        raw = self.path("raw")
+        generate(raw, "scale", "--items", "30", "--vaults", "3", "--seed", "5", "--jobs-period", "2026-Q3",
+                 "--jobs-page-size", "400")
+        out, jobs = self.path("s.json"), self.path("jobs.jsonl")
+        rc, _, err = run(["collect", "--replay", raw, "--out", out, "--now", PINNED, "--quiet", "--period", "2026-Q3",
+                          "--jobs-out", jobs])
+        self.assertEqual(rc, 0, err)
+        s = load(out)
+        self.assertTrue(s["collection"]["complete"])
+        self.assertEqual(s["collection"]["jobs"]["count"], 30 * 92)
+        self.assertEqual(s["collection"]["jobs"]["outside_period"], 0)
+        lists = [l for l in s["collection"]["lists"] if l["operation"] == "backupJobs"]
+        self.assertEqual(len(lists), 3)
+        self.assertTrue(all(l["status"] == "complete" for l in lists))
+        self.assertTrue(any(l["pages"] > 1 for l in lists))
+        with open(jobs, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), 30 * 92)
+        meta = load(glob.glob(os.path.join(raw, "subscriptions", "*", "vaults", "*", "backupJobs.meta.json"))[0])
+        self.assertIn("%272026-07-01%2012%3A00%3A00%20AM%27", meta["url"])
+        # the same recording without a period: the jobs are neither expected nor counted
+        rc, _, err = run(["collect", "--replay", raw, "--out", out, "--now", PINNED, "--quiet"])
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("jobs", load(out)["collection"])
+
+
 if __name__ == "__main__":
     main()

@@ -7,9 +7,12 @@ vaultproof replay layout (docs/replay-format.md, format `vaultproof-capture/1`).
         under samples/contoso-health/raw.
 
     gen_estate.py scale --out DIR --items N --vaults M [--subscriptions S] [--seed K]
-                        [--page-size 200] [--no-sidecars]
+                        [--page-size 200] [--no-sidecars] [--jobs-period YYYY-Qn]
         A synthetic estate of N protected items spread over M vaults, written
         streaming (vault by vault) so that 100,000+ items fit in little memory.
+        With --jobs-period, each vault's backup jobs over that quarter too: one
+        nightly backup job per item per day (BackupJobs_List, filtered to the quarter
+        with Azure's 'yyyy-MM-dd hh:mm:ss AM/PM' dates), streamed page by page.
 
 Every body is written with json.dumps(obj, indent=1, ensure_ascii=False) plus a
 newline, UTF-8. Sidecars (BODY.meta.json) pretend the live collector recorded the
@@ -27,6 +30,7 @@ import os
 import random
 import sys
 import time
+import urllib.parse
 import uuid
 
 ARM = "https://management.azure.com"
@@ -1625,6 +1629,11 @@ def scale(args):
         sys.exit("gen_estate: --subscriptions must be >= 1")
     if args.page_size < 1:
         sys.exit("gen_estate: --page-size must be >= 1")
+    if args.jobs_period and not (len(args.jobs_period) == 7 and args.jobs_period[:4].isdigit() and
+                                 args.jobs_period[4:6] == "-Q" and args.jobs_period[6] in "1234"):
+        sys.exit("gen_estate: --jobs-period: expected YYYY-Qn")
+    if args.jobs_page_size < 1:
+        sys.exit("gen_estate: --jobs-page-size must be >= 1")
     seed = "vaultproof-scale/%d/%d/%d/%d" % (args.seed, args.items, args.vaults, nsubs)
     rng = random.Random(seed)
     prepare_out(args.out)
@@ -1693,6 +1702,10 @@ def scale(args):
             total_items += scale_vault(out, v, vm_stream, vm_seq, args.page_size)
         vm_stream.close()
     write_current_calls(out, vaults_by_sub)
+    if args.jobs_period:
+        for vaults in vaults_by_sub:
+            for v in vaults:
+                write_jobs(out, v, quarter_bounds(args.jobs_period), args.jobs_page_size)
     write_access(out, [s for s, _n in subs], tenant, seed)
     dt = time.time() - t_start
     print("scale: %d files, %d bytes (%.1f MB), %d subscriptions, %d vaults, %d protected items, "
@@ -1780,6 +1793,51 @@ def write_current_calls(out, vaults_by_sub):
         rel = "resourceGuards/%s/%s/%s.json" % (p[2], p[4], p[8])
         out.write(rel, resource_guard(gid, loc))
         out.call(rel, "%s%s?api-version=%s" % (ARM, gid, API_DATAPROTECTION), "resourceGuards", gid)
+
+
+def quarter_bounds(label):
+    """(from, to) seconds of a quarter "YYYY-Qn": [its first day, the next quarter's)."""
+    y, q = int(label[:4]), int(label[6])
+    start = at(y, 3 * q - 2, 1)
+    return start, (at(y + 1, 1, 1) if q == 4 else at(y, 3 * q + 1, 1))
+
+
+def job_filter_time(seconds):
+    """Azure Backup's job filter date: 'yyyy-MM-dd hh:mm:ss AM/PM', 12-hour clock, UTC
+    (midnight is 12:00:00 AM), as vaultproof and the Azure CLI send it."""
+    t = time.gmtime(seconds)
+    return "%04d-%02d-%02d %02d:%02d:%02d %s" % (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour % 12 or 12, t.tm_min,
+                                                 t.tm_sec, "AM" if t.tm_hour < 12 else "PM")
+
+
+def write_jobs(out, v, bounds, page_size):
+    """One vault's backup jobs over bounds = (from, to): per day and item one nightly
+    AzureIaaSVMJob Backup (ListJobs.json's shape; about 2% Failed, a few still
+    InProgress on the last night), streamed page by page in start order."""
+    rng = random.Random(v["seed"] ^ 0x10B5)
+    lo, hi = bounds
+    flt = "startTime eq '%s' and endTime eq '%s'" % (job_filter_time(lo), job_filter_time(hi))
+    url = "%s/subscriptions/%s/resourceGroups/%s/providers/%s/%s/backupJobs?api-version=%s&$filter=%s" % (
+        ARM, v["sub"], v["rg"], RS_VAULT, v["name"], API_BACKUP_NOW,
+        urllib.parse.quote(flt, safe=""))
+    stream = PagedListStream(out, "subscriptions/%s/vaults/%s/backupJobs.json" % (v["sub"], v["name"]), url,
+                             "backupJobs", vault_arm_id(v), page_size)
+    for day in range(lo, hi, DAY):
+        for i in range(v["n_items"]):
+            start = day + 20 * HOUR + (i % 240) * 30 + rng.randrange(30)
+            took = rng.randint(300, 5400)
+            last = day + DAY >= hi and start + took >= hi
+            status = "InProgress" if last else ("Failed" if rng.random() < 0.02 else "Completed")
+            props = {"activityId": guid(rng), "backupManagementType": "AzureIaasVM", "duration": "PT%dS" % took,
+                     "entityFriendlyName": "%s-vm%05d" % (v["name"], i), "jobType": "AzureIaaSVMJob",
+                     "operation": "Backup", "startTime": ts0(start), "status": status,
+                     "virtualMachineVersion": "Compute"}
+            if status != "InProgress":
+                props["endTime"] = ts0(start + took)
+            name = guid(rng)
+            stream.add({"name": name, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
+                        "id": "%s/backupJobs/%s" % (vault_bms_id(v), name), "properties": props})
+    stream.close()
 
 
 def scale_vault(out, v, vm_stream, vm_seq, page_size):
@@ -1978,6 +2036,9 @@ def main(argv=None):
                    help="virtual machines per page of a VM list (an assumption: Compute pages ListAll)")
     s.add_argument("--no-sidecars", action="store_true",
                    help="write bodies only, like an offline export")
+    s.add_argument("--jobs-period", metavar="YYYY-Qn",
+                   help="also each vault's backup jobs over this quarter (one per item per day)")
+    s.add_argument("--jobs-page-size", type=int, default=200, help="backup jobs per page (an assumption)")
     args = ap.parse_args(argv)
     if args.mode == "contoso":
         contoso(args)
