@@ -231,6 +231,9 @@ const char *vpo_intern_n(vp_normalizer *n, const char *s, size_t len);
  * case, so "/Subscriptions/" needs no rewriting). Every id read or referenced goes through
  * this before linking; the raw spelling stays in the file the entity's source points at. */
 const char *vpo_armid_normalize(vp_normalizer *n, const char *s);
+/* The id part of s without copying: a URL spelling loses scheme and host (a pointer into
+ * s), anything else is s. For ids written out at once and never kept (backup jobs). */
+const char *vpo_armid_path(const char *s);
 /* As vpo_armid_normalize for an id unique to one resource (sourceResourceId,
  * virtualMachineId): s is an arena copy (vpo_read_text_as VP_TEXT_UNIQUE); the result is
  * s or an arena copy of its path, never interned (100k unique ids would only fill the

@@ -124,5 +124,5 @@ vp_status vpo_norm_job(vp_res_ctx *c)
         return c->r->status;
     }
     c->n->jobs_seen++;
-    return c->n->opt.jobs_out ? write_line(c, vpo_armid_normalize(c->n, id), kind, props) : c->r->status;
+    return c->n->opt.jobs_out ? write_line(c, vpo_armid_path(id), kind, props) : c->r->status;
 }

@@ -240,7 +240,7 @@ const char *vpo_armid_vault_id(vp_normalizer *n, const char *id)
 /* The id part of s: a URL spelling ("https://management.azure.com/subscriptions/...", as
  * Microsoft's own list examples and real item lists' properties.vaultId have it) loses
  * scheme and host; anything else is s itself. */
-static const char *armid_path(const char *s)
+const char *vpo_armid_path(const char *s)
 {
     if (s && (!strncasecmp(s, "https://", 8) || !strncasecmp(s, "http://", 7))) {
         const char *path = strchr(strstr(s, "://") + 3, '/');
@@ -251,12 +251,12 @@ static const char *armid_path(const char *s)
 
 const char *vpo_armid_normalize(vp_normalizer *n, const char *s)
 {
-    return vpo_intern(n, armid_path(s));
+    return vpo_intern(n, vpo_armid_path(s));
 }
 
 const char *vpo_armid_normalize_unique(vp_normalizer *n, const char *s)
 {
-    const char *p = armid_path(s);
+    const char *p = vpo_armid_path(s);
     if (p == s) /* already a copy of the caller's (an arena string): nothing to make */
         return s;
     return vpc_arena_strdup(&n->arena, p);
@@ -272,7 +272,7 @@ vp_status vpo_read_identity(vp_res_ctx *c, const char **id, const char **name)
                        cJSON_GetObjectItemCaseSensitive(c->res, "id"));
         return c->r->status;
     }
-    *id = vpc_arena_strdup(&c->n->arena, armid_path(s)); /* ids are unique: copied, not interned */
+    *id = vpc_arena_strdup(&c->n->arena, vpo_armid_path(s)); /* ids are unique: copied, not interned */
     if (vp_jr_string(c->r, c->res, c->pointer, "name", &nm) != VP_PRESENT) {
         const char *slash = strrchr(s, '/');
         nm = slash ? slash + 1 : s;
