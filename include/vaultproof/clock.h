@@ -32,6 +32,10 @@ int vp_time_parse(const char *s, long long *epoch);
  * independent of the time zone. */
 long long vp_days_from_civil(long long y, unsigned m, unsigned d);
 
+/* The n decimal digits at s as a number in *out: 0, or -1 (and *out untouched) when any
+ * of them is not a digit. For the fixed-width fields of time and period forms. */
+int vp_time_digits(const char *s, int n, int *out);
+
 /* Whether s is Azure Backup's "no backup yet" placeholder rather than a time: before the
  * first backup the service writes 2001-01-01T00:00:00Z (also with zero fractions or
  * +00:00) in lastBackupTime, lastRecoveryPoint and oldestRecoveryPoint instead of

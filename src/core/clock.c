@@ -16,7 +16,7 @@ long long vp_days_from_civil(long long y, unsigned m, unsigned d)
     return era * 146097 + (long long)doe - 719468;
 }
 
-static int digits(const char *s, int n, int *out)
+int vp_time_digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -32,9 +32,9 @@ int vp_time_parse(const char *s, long long *epoch)
 {
     int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s || strlen(s) < 20 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
-        digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, &h) ||
-        s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' || digits(s + 17, 2, &sec))
+    if (!s || strlen(s) < 20 || vp_time_digits(s, 4, &Y) || s[4] != '-' || vp_time_digits(s + 5, 2, &M) || s[7] != '-' ||
+        vp_time_digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || vp_time_digits(s + 11, 2, &h) ||
+        s[13] != ':' || vp_time_digits(s + 14, 2, &m) || s[16] != ':' || vp_time_digits(s + 17, 2, &sec))
         return -1;
     const char *p = s + 19;
     if (*p == '.') {
@@ -48,7 +48,7 @@ int vp_time_parse(const char *s, long long *epoch)
         p++;
     } else if (*p == '+' || *p == '-') {
         sign = *p == '-' ? -1 : 1;
-        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
+        if (vp_time_digits(p + 1, 2, &oh) || p[3] != ':' || vp_time_digits(p + 4, 2, &om))
             return -1;
         p += 6;
     } else {

@@ -11,22 +11,10 @@ static int is_leap(long long y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int num(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 vp_status vp_period_quarter(const char *label, const char *command, vp_period *out, vp_error *err)
 {
     int y = 0;
-    if (!label || strlen(label) != 7 || num(label, 4, &y) || label[4] != '-' || label[5] != 'Q' || label[6] < '1' ||
+    if (!label || strlen(label) != 7 || vp_time_digits(label, 4, &y) || label[4] != '-' || label[5] != 'Q' || label[6] < '1' ||
         label[6] > '4' || y < 1970)
         return vp_error_set(err, VP_ERR_USAGE, "%s: --period '%s': expected YYYY-Qn (year 1970 or later), e.g. "
                             "2026-Q3", command, label ? label : "");
@@ -43,9 +31,9 @@ static int parse_utc(const char *s, long long *epoch)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int Y, M, D, h, m, sec;
-    if (!s || strlen(s) != 20 || num(s, 4, &Y) || s[4] != '-' || num(s + 5, 2, &M) || s[7] != '-' ||
-        num(s + 8, 2, &D) || s[10] != 'T' || num(s + 11, 2, &h) || s[13] != ':' || num(s + 14, 2, &m) ||
-        s[16] != ':' || num(s + 17, 2, &sec) || s[19] != 'Z')
+    if (!s || strlen(s) != 20 || vp_time_digits(s, 4, &Y) || s[4] != '-' || vp_time_digits(s + 5, 2, &M) || s[7] != '-' ||
+        vp_time_digits(s + 8, 2, &D) || s[10] != 'T' || vp_time_digits(s + 11, 2, &h) || s[13] != ':' || vp_time_digits(s + 14, 2, &m) ||
+        s[16] != ':' || vp_time_digits(s + 17, 2, &sec) || s[19] != 'Z')
         return -1;
     if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] + (M == 2 && is_leap(Y)) || h > 23 || m > 59 ||
         sec > 59)
