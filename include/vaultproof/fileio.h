@@ -92,6 +92,8 @@ void vp_path_dir(const char *path, char *dir, size_t size);
 vp_status vp_list_files(const char *root, unsigned flags, int (*keep)(const char *rel), char ***paths,
                         size_t *count, vp_error *err);
 void vp_list_free(char **paths, size_t count);
+/* Sorts paths bytewise (strcmp), the one order every listing and manifest uses. */
+void vp_list_sort(char **paths, size_t count);
 
 /* ---- descriptors (src/core/atfile.c) ---- */
 

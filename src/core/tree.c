@@ -124,6 +124,12 @@ static int by_bytes(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void vp_list_sort(char **paths, size_t count)
+{
+    if (count)
+        qsort(paths, count, sizeof *paths, by_bytes);
+}
+
 vp_status vp_list_files(const char *root, unsigned flags, int (*keep)(const char *rel), char ***paths,
                         size_t *count, vp_error *err)
 {
@@ -135,8 +141,7 @@ vp_status vp_list_files(const char *root, unsigned flags, int (*keep)(const char
         vp_list_free(l.v, l.n);
         return st;
     }
-    if (l.n)
-        qsort(l.v, l.n, sizeof *l.v, by_bytes);
+    vp_list_sort(l.v, l.n);
     *paths = l.v;
     *count = l.n;
     return VP_OK;

@@ -432,11 +432,6 @@ static vp_status walk(const vpk_staging *s, int dirfd, const char *rel, name_lis
     return st;
 }
 
-static int by_bytes(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 vp_status vpk_staged_list(const vpk_staging *s, char ***paths, size_t *count, vp_error *err)
 {
     name_list l = {0};
@@ -445,8 +440,7 @@ vp_status vpk_staged_list(const vpk_staging *s, char ***paths, size_t *count, vp
         vp_list_free(l.items, l.count);
         return st;
     }
-    if (l.count)
-        qsort(l.items, l.count, sizeof *l.items, by_bytes);
+    vp_list_sort(l.items, l.count);
     *paths = l.items;
     *count = l.count;
     return VP_OK;
