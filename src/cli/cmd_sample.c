@@ -105,14 +105,13 @@ static vp_status check_options(const vp_opts *o, vp_sample_options *so, vp_error
     return VP_OK;
 }
 
-static vp_status write_xlsx(const vp_opts *o, const vp_sample *s, const char *path, vp_error *err)
+static vp_status write_xlsx(const vp_sample *s, const vp_clock *clock, const char *path, vp_error *err)
 {
-    vp_clock clock;
     vp_output *out = NULL;
-    vp_status st = vp_cli_clock(o, &clock, err);
-    if (st || (st = vp_output_open(path, &out, err)))
+    vp_status st = vp_output_open(path, &out, err);
+    if (st)
         return st;
-    if ((st = vp_render_sample_xlsx(s, &clock, vp_output_stream(out), path, err))) {
+    if ((st = vp_render_sample_xlsx(s, clock, vp_output_stream(out), path, err))) {
         vp_output_abort(out);
         return st;
     }
@@ -123,10 +122,11 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
 {
     vp_sample_options so = {0};
     vp_sample *s = NULL;
+    vp_clock clock;
     char record[4096];
     const char *csv = vp_opts_get(o, "out-csv"), *xlsx = vp_opts_get(o, "out-xlsx");
     vp_status st = check_options(o, &so, err);
-    if (st || (st = vp_sample_record_path(csv, record, sizeof record, err)))
+    if (st || (st = vp_sample_record_path(csv, record, sizeof record, err)) || (st = vp_cli_clock(o, &clock, err)))
         return st;
     const char *outs[] = {so.path, csv, record, xlsx};
     for (size_t i = 0; i < 4; i++) /* an output over the population, or over another output, loses evidence */
@@ -137,7 +137,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     if ((st = vp_sample_draw(&so, &s, err)))
         return st;
     if (!(st = vp_sample_write_csv(s, csv, err)) && !(st = vp_sample_write_json(s, record, err)) && xlsx)
-        st = write_xlsx(o, s, xlsx, err);
+        st = write_xlsx(s, &clock, xlsx, err);
     if (!st && !vp_opts_has(o, "quiet")) {
         vp_sample_view v;
         vp_sample_get(s, &v);
