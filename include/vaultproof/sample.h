@@ -21,6 +21,7 @@
 #define VAULTPROOF_SAMPLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "vaultproof/error.h"
 
@@ -109,14 +110,14 @@ typedef struct {
 } vp_sample_view;
 void vp_sample_get(const vp_sample *s, vp_sample_view *v);
 
-/* The sample as CSV (RFC 4180, UTF-8, CRLF, one header row: ordinal, stratum, key,
- * sha256, then the population's columns; one row per drawn member, in population order).
- * Written atomically (vp_output_open). Errors: VP_ERR_IO. */
-vp_status vp_sample_write_csv(const vp_sample *s, const char *path, vp_error *err);
-/* The sample's record (VP_SAMPLE_FORMAT: method, seed, strata, population name, file,
- * SHA-256 and size, the allocation, every drawn member's ordinal, key, stratum and
- * draw value; docs/sampling.md). Written atomically. Errors: VP_ERR_IO. */
-vp_status vp_sample_write_json(const vp_sample *s, const char *path, vp_error *err);
+/* Writes the sample as CSV to fp (label names it in messages): RFC 4180, UTF-8, CRLF, one
+ * header row - ordinal, stratum, key, sha256, then the population's columns - and one row
+ * per drawn member, in population order. Errors: VP_ERR_IO. */
+vp_status vp_sample_write_csv(const vp_sample *s, FILE *fp, const char *label, vp_error *err);
+/* Writes the sample's record to fp (VP_SAMPLE_FORMAT: method, seed, strata, population
+ * name, file, SHA-256 and size, the allocation, every drawn member's ordinal, key,
+ * stratum and draw value; docs/sampling.md). Errors: VP_ERR_IO. */
+vp_status vp_sample_write_json(const vp_sample *s, FILE *fp, const char *label, vp_error *err);
 /* The record's path beside a CSV's: a trailing ".csv" becomes ".json", else ".json" is
  * appended. Errors: VP_ERR_USAGE when it does not fit in size. */
 vp_status vp_sample_record_path(const char *csv_path, char *out, size_t size, vp_error *err);

@@ -105,13 +105,20 @@ static vp_status check_options(const vp_opts *o, vp_sample_options *so, vp_error
     return VP_OK;
 }
 
-static vp_status write_xlsx(const vp_sample *s, const vp_clock *clock, const char *path, vp_error *err)
+typedef enum { OUT_CSV, OUT_RECORD, OUT_XLSX } out_kind;
+
+/* Each output appears only when complete (vp_output: a temporary file renamed). */
+static vp_status write_out(const vp_sample *s, const vp_clock *clock, out_kind kind, const char *path, vp_error *err)
 {
     vp_output *out = NULL;
     vp_status st = vp_output_open(path, &out, err);
     if (st)
         return st;
-    if ((st = vp_render_sample_xlsx(s, clock, vp_output_stream(out), path, err))) {
+    FILE *fp = vp_output_stream(out);
+    st = kind == OUT_CSV      ? vp_sample_write_csv(s, fp, path, err)
+         : kind == OUT_RECORD ? vp_sample_write_json(s, fp, path, err)
+                              : vp_render_sample_xlsx(s, clock, fp, path, err);
+    if (st) {
         vp_output_abort(out);
         return st;
     }
@@ -136,8 +143,9 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
                                     "its record and --out-xlsx; expected distinct files", outs[i]);
     if ((st = vp_sample_draw(&so, &s, err)))
         return st;
-    if (!(st = vp_sample_write_csv(s, csv, err)) && !(st = vp_sample_write_json(s, record, err)) && xlsx)
-        st = write_xlsx(s, &clock, xlsx, err);
+    if (!(st = write_out(s, &clock, OUT_CSV, csv, err)) && !(st = write_out(s, &clock, OUT_RECORD, record, err)) &&
+        xlsx)
+        st = write_out(s, &clock, OUT_XLSX, xlsx, err);
     if (!st && !vp_opts_has(o, "quiet")) {
         vp_sample_view v;
         vp_sample_get(s, &v);

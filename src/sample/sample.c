@@ -1,4 +1,5 @@
 /* vp_sample_draw and the sample's two outputs: the CSV table and its JSON record. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,14 +271,9 @@ static void csv_field(FILE *fp, const char *v, int last)
     fputs(last ? "\r\n" : ",", fp);
 }
 
-vp_status vp_sample_write_csv(const vp_sample *s, const char *path, vp_error *err)
+vp_status vp_sample_write_csv(const vp_sample *s, FILE *fp, const char *label, vp_error *err)
 {
-    vp_output *o = NULL;
     size_t ncols = populations[s->population].ncols;
-    vp_status st = vp_output_open(path, &o, err);
-    if (st)
-        return st;
-    FILE *fp = vp_output_stream(o);
     fputs("ordinal,stratum,key,sha256", fp);
     for (size_t c = 0; c < ncols; c++)
         fprintf(fp, ",%s", populations[s->population].cols[c]);
@@ -291,25 +287,17 @@ vp_status vp_sample_write_csv(const vp_sample *s, const char *path, vp_error *er
         for (size_t c = 0; c < ncols; c++)
             csv_field(fp, m->cols[c], c + 1 == ncols);
     }
-    if (ferror(fp)) {
-        vp_output_abort(o);
-        return vp_error_set(err, VP_ERR_IO, "%s: write failed", path);
-    }
-    return vp_output_commit(o, err);
+    if (fflush(fp) != 0 || ferror(fp))
+        return vp_error_set(err, VP_ERR_IO, "%s: write failed: %s", label, strerror(errno));
+    return VP_OK;
 }
 
-vp_status vp_sample_write_json(const vp_sample *s, const char *path, vp_error *err)
+vp_status vp_sample_write_json(const vp_sample *s, FILE *fp, const char *label, vp_error *err)
 {
-    vp_output *o = NULL;
-    vp_status st = vp_output_open(path, &o, err);
-    if (st)
-        return st;
     vp_jsonw *w = malloc(sizeof *w); /* 64 KiB of buffer: not on the stack */
-    if (!w) {
-        vp_output_abort(o);
+    if (!w)
         return vp_error_set(err, VP_ERR_NOMEM, "sample: out of memory");
-    }
-    vp_jw_init(w, vp_output_stream(o));
+    vp_jw_init(w, fp);
     vp_jw_object(w, VP_JW_PRETTY);
     vp_jw_kstring(w, "format", VP_SAMPLE_FORMAT);
     vp_jw_kstring(w, "method", VP_SAMPLE_METHOD);
@@ -351,11 +339,7 @@ vp_status vp_sample_write_json(const vp_sample *s, const char *path, vp_error *e
     }
     vp_jw_end(w);
     vp_jw_end(w);
-    st = vp_jw_finish(w, path, err);
+    vp_status st = vp_jw_finish(w, label, err);
     free(w);
-    if (st) {
-        vp_output_abort(o);
-        return st;
-    }
-    return vp_output_commit(o, err);
+    return st;
 }

@@ -6,6 +6,7 @@ the workbook's Sample sheet holds the record's facts and the table; usage errors
 import csv
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -176,3 +177,71 @@ class Sample(TempDirTest):
 
 if __name__ == "__main__":
     main()
+
+
+class PackSample(TempDirTest):
+    """pack --sample-size N --sample-seed S: the sample and its record in the bundle,
+    listed in SHA256SUMS, verified, re-drawn from the bundle alone; the Sample sheet."""
+
+    def keygen(self):
+        out = self.path("keys")
+        rc, _, err = run(["keygen", "--out", out, "--now", PINNED])
+        self.assertEqual(rc, 0, err)
+        return out
+
+    def pack(self, keys, *extra, expect=0):
+        archive = self.path("archive")
+        rc, out, err = run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay",
+                            os.path.join(SAMPLE, "raw"), "--period", "2026-Q3", "--out", archive, "--key",
+                            os.path.join(keys, "signer.key"), "--cert", os.path.join(keys, "signer.pem"), "--ca",
+                            os.path.join(keys, "ca.pem"), "--now", PINNED, "--quiet"] + list(extra))
+        self.assertEqual(rc, expect, err)
+        return out.strip(), err
+
+    def test_bundle_holds_the_sample_and_verifies(self):
+        keys = self.keygen()
+        bundle, _ = self.pack(keys, "--sample-size", "25", "--sample-seed", "20261001", "--sample-strata", "vault")
+        rc, out, err = run(["verify", bundle, "--trust", os.path.join(keys, "ca.pem")])
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("bundle: VERIFIED", out)
+        dest = self.path("x")
+        os.makedirs(dest)
+        subprocess.run(["tar", "-xzf", bundle, "-C", dest], check=True)
+        top = os.path.join(dest, os.listdir(dest)[0])
+        with open(os.path.join(top, "SHA256SUMS"), encoding="utf-8") as f:
+            sums = f.read()
+        for rel in ("data/sample.csv", "data/sample.json"):
+            with open(os.path.join(top, rel), "rb") as f:
+                self.assertIn("%s  %s" % (hashlib.sha256(f.read()).hexdigest(), rel), sums)
+            self.assertIn(rel, [e["path"] for e in load(os.path.join(top, "manifest.json"))["files"]])
+        rec = load(os.path.join(top, "data", "sample.json"))
+        self.assertEqual(rec["population"]["name"], "items")  # no jobs in the bundle: items by default
+        self.assertEqual(rec["population"]["file"], "data/snapshot.json")
+        self.assertEqual(rec["seed"], "20261001")
+        self.assertEqual(rec["strata"], "vault")
+        self.assertEqual(rec["size_drawn"], 25)
+        # re-drawn from the bundle alone, from its folder, as README.txt says
+        p = subprocess.run([sys.executable, REDRAW, "--check", "data/sample.json", "data/snapshot.json"], cwd=top,
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(top, "README.txt"), encoding="utf-8") as f:
+            readme = f.read()
+        self.assertIn("redraw_sample.py --check data/sample.json data/snapshot.json", readme)
+        self.assertIn("  -> " + p.stdout.strip(), readme)
+        with zipfile.ZipFile(os.path.join(top, "report", "workbook.xlsx")) as z:
+            self.assertIn('name="Sample"', z.read("xl/workbook.xml").decode())
+            self.assertIn(rec["members"][0]["sha256"], z.read("xl/sharedStrings.xml").decode())
+
+    def test_findings_population_and_usage_errors(self):
+        keys = self.keygen()
+        bundle, _ = self.pack(keys, "--sample-size", "5", "--sample-seed", "x", "--sample-population", "findings")
+        names = subprocess.run(["tar", "-xzOf", bundle, "--wildcards", "*/data/sample.json"], capture_output=True,
+                               check=True).stdout
+        self.assertEqual(json.loads(names)["population"]["file"], "data/findings.json")
+        for extra, says in ((["--sample-size", "5"], "--sample-seed"), (["--sample-seed", "x"], "--sample-size"),
+                            (["--sample-size", "0", "--sample-seed", "x"], "--sample-size"),
+                            (["--sample-size", "5", "--sample-seed", "x", "--sample-population", "people"], "people"),
+                            (["--sample-size", "5", "--sample-seed", "x", "--sample-population", "jobs"],
+                             "data/jobs.jsonl")):
+            _, err = self.pack(keys, *extra, expect=2)
+            self.assertIn(says, err)
