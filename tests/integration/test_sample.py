@@ -15,10 +15,9 @@ import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
+from vptest import GENERATOR, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run, sample_evidence  # noqa: E402
 
 REDRAW = os.path.join(SOURCE, "tests", "tools", "redraw_sample.py")
-GENERATOR = os.path.join(SOURCE, "tests", "tools", "gen_estate.py")
 
 
 def redraw(*args):
@@ -32,13 +31,7 @@ class Sample(TempDirTest):
         cls.root = tempfile.mkdtemp(prefix="vp-it-sample-")
         cls.snapshot = os.path.join(cls.root, "snapshot.json")
         cls.findings = os.path.join(cls.root, "findings.json")
-        config = os.path.join(SAMPLE, "vaultproof.json")
-        rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--config", config, "--out",
-                          cls.snapshot, "--now", PINNED, "--quiet"])
-        assert rc == 0, err
-        rc, _, err = run(["evaluate", "--snapshot", cls.snapshot, "--config", config, "--out", cls.findings,
-                          "--now", PINNED, "--quiet"])
-        assert rc in (0, 1), err
+        sample_evidence(cls.snapshot, cls.findings)
         # a quarter of nightly jobs (gen_estate.py scale), streamed by collect --jobs-out
         gen = os.path.join(cls.root, "gen")
         subprocess.run([sys.executable, GENERATOR, "scale", "--items", "30", "--vaults", "3", "--jobs-period",

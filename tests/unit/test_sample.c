@@ -54,15 +54,23 @@ START_TEST(known_draw_value)
 }
 END_TEST
 
-START_TEST(known_sample)
+/* Draws from the known-answer file and checks the drawn keys; the caller frees. */
+static vp_sample *draw_expecting(const char *seed, size_t n, vp_sample_strata strata, const char *want,
+                                 vp_sample_view *v)
 {
     char k[512];
-    vp_sample_view v;
-    vp_sample *s = draw("KAT-2026", 4, VP_SAMPLE_STRATA_NONE);
-    vp_sample_get(s, &v);
+    vp_sample *s = draw(seed, n, strata);
+    vp_sample_get(s, v);
     keys(s, k, sizeof k);
-    ck_assert_str_eq(k, "job-02 job-08 job-09 job-12");
-    ck_assert_uint_eq(v.population_size, 12); /* the detail line is no member */
+    ck_assert_str_eq(k, want);
+    ck_assert_uint_eq(v->population_size, 12); /* the detail line is no member */
+    return s;
+}
+
+START_TEST(known_sample)
+{
+    vp_sample_view v;
+    vp_sample *s = draw_expecting("KAT-2026", 4, VP_SAMPLE_STRATA_NONE, "job-02 job-08 job-09 job-12", &v);
     ck_assert_uint_eq(v.members[0].ordinal, 2);
     ck_assert_uint_eq(v.members[3].ordinal, 12);
     ck_assert_str_eq(v.members[0].sha256, "3c58658f6ddbf7e158fa7a441b772b255fef2c3295a978c5978b248ce384c698");
@@ -73,12 +81,8 @@ END_TEST
 
 START_TEST(known_stratified_sample)
 {
-    char k[512];
     vp_sample_view v;
-    vp_sample *s = draw("KAT-2026", 5, VP_SAMPLE_STRATA_VAULT);
-    vp_sample_get(s, &v);
-    keys(s, k, sizeof k);
-    ck_assert_str_eq(k, "job-02 job-06 job-08 job-09 job-12");
+    vp_sample *s = draw_expecting("KAT-2026", 5, VP_SAMPLE_STRATA_VAULT, "job-02 job-06 job-08 job-09 job-12", &v);
     ck_assert_uint_eq(v.stratum_count, 3);
     const size_t pop[] = {6, 4, 2}, drawn[] = {2, 2, 1};
     for (size_t i = 0; i < 3; i++) {
@@ -91,26 +95,17 @@ START_TEST(known_stratified_sample)
     ck_assert_str_eq(v.members[4].stratum, v.strata_list[2].stratum); /* job-12 is vC's */
     vp_sample_free(s);
     /* N below the number of strata: vC gets none */
-    s = draw("KAT-2026", 2, VP_SAMPLE_STRATA_VAULT);
-    keys(s, k, sizeof k);
-    ck_assert_str_eq(k, "job-02 job-08");
-    vp_sample_free(s);
+    vp_sample_free(draw_expecting("KAT-2026", 2, VP_SAMPLE_STRATA_VAULT, "job-02 job-08", &v));
 }
 END_TEST
 
 START_TEST(same_seed_same_sample_other_seed_other)
 {
-    char a[512], b[512], c[512];
-    vp_sample *s1 = draw("KAT-2026", 4, VP_SAMPLE_STRATA_NONE), *s2 = draw("KAT-2026", 4, VP_SAMPLE_STRATA_NONE),
-              *s3 = draw("KAT-2027", 4, VP_SAMPLE_STRATA_NONE);
-    keys(s1, a, sizeof a);
-    keys(s2, b, sizeof b);
-    keys(s3, c, sizeof c);
-    ck_assert_str_eq(a, b);
-    ck_assert_str_eq(c, "job-03 job-06 job-07 job-10"); /* redraw_sample.py --seed KAT-2027 */
-    vp_sample_free(s1);
-    vp_sample_free(s2);
-    vp_sample_free(s3);
+    vp_sample_view v;
+    /* the same seed twice, then another seed (redraw_sample.py --seed KAT-2027) */
+    vp_sample_free(draw_expecting("KAT-2026", 4, VP_SAMPLE_STRATA_NONE, "job-02 job-08 job-09 job-12", &v));
+    vp_sample_free(draw_expecting("KAT-2026", 4, VP_SAMPLE_STRATA_NONE, "job-02 job-08 job-09 job-12", &v));
+    vp_sample_free(draw_expecting("KAT-2027", 4, VP_SAMPLE_STRATA_NONE, "job-03 job-06 job-07 job-10", &v));
 }
 END_TEST
 
