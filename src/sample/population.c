@@ -45,6 +45,8 @@ static vp_status walk_jobs(const char *path, walk *w, vp_error *err)
             st = vp_error_set(err, VP_ERR_NOMEM, "sample: out of memory");
             break;
         }
+        if (len > 0 && line[len - 1] == '\n') /* the parser then places an error on the line itself */
+            line[--len] = '\0';
         if ((st = vp_json_parse(vpc_buf_str(&label), line, (size_t)len, &root, err)))
             break;
         vp_jreader r = {.file = vpc_buf_str(&label), .err = err};
