@@ -223,7 +223,9 @@ class PackSample(TempDirTest):
         self.assertIn("  -> " + p.stdout.strip(), readme)
         with zipfile.ZipFile(os.path.join(top, "report", "workbook.xlsx")) as z:
             self.assertIn('name="Sample"', z.read("xl/workbook.xml").decode())
-            self.assertIn(rec["members"][0]["sha256"], z.read("xl/sharedStrings.xml").decode())
+            strings = z.read("xl/sharedStrings.xml").decode()
+            self.assertIn(rec["members"][0]["sha256"], strings)
+            self.assertIn("The audit sample drawn for this bundle", strings)  # the README sheet's directory row
 
     def test_findings_population_and_usage_errors(self):
         keys = self.keygen()
