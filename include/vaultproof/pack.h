@@ -10,6 +10,8 @@
  *   data/snapshot.json            the snapshot
  *   data/findings.json            the findings
  *   data/assessment-results.json  the findings as NIST OSCAL assessment results
+ *   [data/sample.csv, data/sample.json]  with --sample-size: the audit sample and its
+ *                                 record (vaultproof/sample.h, docs/sampling.md)
  *   report/report.pdf, report/workbook.xlsx
  *   certs/signer.pem [certs/chain.pem]
  *   seal/recording-seal.json[.p7s, .tsr]  only when the responses were sealed at capture
@@ -51,6 +53,13 @@
 #define VP_BUNDLE_TSR "manifest.json.tsr"
 #define VP_BUNDLE_SUMS_SIGNATURE "SHA256SUMS.p7s"
 #define VP_BUNDLE_REPORT_PDF "report/report.pdf"
+/* pack --sample-size (docs/sampling.md): the sample and its record; the jobs stream a
+ * sample of jobs is drawn from (staged by a pack over a period that kept its jobs) */
+#define VP_BUNDLE_SAMPLE_CSV "data/sample.csv"
+#define VP_BUNDLE_SAMPLE_RECORD "data/sample.json"
+#ifndef VP_BUNDLE_JOBS
+#define VP_BUNDLE_JOBS "data/jobs.jsonl"
+#endif
 
 typedef struct {
     const char *config_path;   /* vaultproof.json (required) */
@@ -83,6 +92,12 @@ typedef struct {
     int concurrency;           /* 0: the config's, else 8 */
     const char *const *subscriptions; /* scope: these subscriptions instead of the config's */
     size_t subscription_count;
+    /* An audit sample in the bundle (docs/sampling.md): sample_size 0 draws none; else
+     * sample_seed is required (vp_sample_check_seed). sample_population "jobs", "items",
+     * "vms" or "findings"; NULL: jobs when the bundle holds the period's jobs
+     * (VP_BUNDLE_JOBS), else items. sample_strata NULL or "vault". */
+    size_t sample_size;
+    const char *sample_seed, *sample_population, *sample_strata;
 } vp_pack_options;
 
 /* The stages of vp_pack, for the wall-time figures in vp_pack_result. */

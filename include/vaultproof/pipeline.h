@@ -32,6 +32,7 @@
 #include "vaultproof/keys.h"
 #include "vaultproof/live.h"
 #include "vaultproof/render.h"
+#include "vaultproof/sample.h"
 #include "vaultproof/snapshot.h"
 #include "vaultproof/worm.h"
 
@@ -258,6 +259,7 @@ typedef struct {
      * VP_CONFIG_DEFAULT_OWNER_TAG. */
     const char *owner_tag;
     vp_render_recording recording;    /* as vp_render_input (pack: sealed or unsealed replay) */
+    const vp_sample *sample;          /* the workbook's Sample sheet (pack --sample-size), or NULL */
 } vp_pipeline_render_options;
 
 /* Renders the workbook and/or the report from a snapshot and its findings; each failing

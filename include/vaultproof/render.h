@@ -14,6 +14,7 @@
 #include "vaultproof/error.h"
 #include "vaultproof/findings_read.h"
 #include "vaultproof/history.h"
+#include "vaultproof/sample.h"
 #include "vaultproof/snapshot.h"
 
 #define VP_PDF_POPULATION_LIMIT 2000
@@ -56,6 +57,7 @@ typedef struct {
     const vp_history *history;
     const vp_owners *owners;
     vp_render_recording recording;     /* the cover's and README's "Recording" line (pack) */
+    const vp_sample *sample;           /* the workbook's Sample sheet (pack --sample-size), or NULL */
 } vp_render_input;
 
 /* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts
@@ -64,6 +66,15 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
 
 /* Writes the XLSX workbook to fp. Errors as vp_render_pdf. */
 vp_status vp_render_xlsx(const vp_render_input *in, FILE *fp, const char *label, vp_error *err);
+
+/* Writes a workbook holding only the Sample sheet of s (vaultproof sample --out-xlsx) to
+ * fp: the record's facts (method, seed, population, its file, SHA-256 and size, strata,
+ * allocation) in the first rows, then one row per drawn member under a header row with
+ * an autofilter. clock dates the document properties (a pinned clock keeps the bytes
+ * reproducible). Errors: VP_ERR_INPUT (more members than a sheet holds), VP_ERR_IO,
+ * VP_ERR_NOMEM. */
+vp_status vp_render_sample_xlsx(const vp_sample *s, const vp_clock *clock, FILE *fp, const char *label,
+                                vp_error *err);
 
 /* Writes the how-to-verify steps as plain text (the bundle's README.txt): the same list
  * the report's appendix and the workbook's README sheet print, every command one "$ "

@@ -1,4 +1,5 @@
 /* vaultproof pack: one signed, reproducible evidence bundle per period or request. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,13 @@ static const vp_opt_spec specs[] = {
     {"arm-endpoint", "URL", VP_OPT_LIVE, "ARM endpoint (default: the config's cloud)"},
     {"authority-host", "URL", VP_OPT_LIVE, "Entra ID authority (default: AZURE_AUTHORITY_HOST)"},
     {"concurrency", "N", VP_OPT_LIVE, "requests in flight at most (default: config, else 8)"},
+    {"sample-size", "N", 0, "draw an audit sample of N into data/sample.csv and data/sample.json\n"
+                            "and the workbook's Sample sheet (docs/sampling.md)"},
+    {"sample-seed", "S", 0, "the sample's seed (required with --sample-size): 1 to 128\n"
+                            "printable characters without spaces, used as its bytes"},
+    {"sample-population", "NAME", 0, "jobs, items, vms or findings (default: the period's jobs when\n"
+                                     "the bundle holds them, else items)"},
+    {"sample-strata", "vault", 0, "draw the sample per vault (largest-remainder allocation)"},
     {"quiet", NULL, 0, "print only the bundle path"},
     {"help", NULL, VP_OPT_HIDDEN, NULL},
 };
@@ -117,6 +125,13 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     if (cst)
         return cst;
     opt.subscriptions = vp_opts_all(o, "subscription", &opt.subscription_count);
+    int sample_size = 0;
+    if ((cst = vp_opts_int(o, "pack", "sample-size", 1, INT_MAX, &sample_size, err)))
+        return cst;
+    opt.sample_size = (size_t)sample_size;
+    opt.sample_seed = vp_opts_get(o, "sample-seed");
+    opt.sample_population = vp_opts_get(o, "sample-population");
+    opt.sample_strata = vp_opts_get(o, "sample-strata");
     if (!opt.config_path || !opt.archive_dir)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required; see 'vaultproof help pack'");
     if (!opt.key_path && (vp_opts_has(o, "cert") || vp_opts_has(o, "chain") || vp_opts_has(o, "passphrase-file") ||

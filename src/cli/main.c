@@ -20,6 +20,7 @@ static const vp_command commands[] = {
     {"verify", "check a bundle: files, SHA256SUMS, signature, trust, ledger", &vp_help_verify, vp_cmd_verify},
     {"reperform", "re-derive a bundle's data/ from its raw/ and config/; compare bytes",
      &vp_help_reperform, vp_cmd_reperform},
+    {"sample", "draw a reproducible audit sample of jobs, items, VMs or findings", &vp_help_sample, vp_cmd_sample},
 };
 
 static const char exit_codes[] =

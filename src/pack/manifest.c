@@ -129,6 +129,8 @@ vp_status vpk_write_readme(vpk_staging *staging, const vpk_readme_facts *facts, 
                                          facts->timestamped, err);
     fputc('\n', fp);
     readme_times(fp);
+    if (facts->sample)
+        vpk_readme_sample(fp, facts->sample);
     if (fclose(fp) && !st)
         st = vp_error_set(err, VP_ERR_NOMEM, "README.txt: out of memory");
     if (st) {

@@ -54,6 +54,7 @@ typedef struct {
                                parsed from what live collection wrote), NULL: unsealed */
     vp_seal *live_seal;     /* owned: the parsed seal of a live collection */
     char sealed_by[512];    /* the seal's signer */
+    vp_sample *sample;      /* pack --sample-size: the staged audit sample, else NULL */
 } pack_state;
 
 static const char *const stage_names[VP_PACK_STAGE_COUNT] = {"collect", "evaluate", "render",
@@ -85,6 +86,7 @@ static void pack_free(pack_state *s)
     vp_signer_free(s->signer);
     vp_seal_loaded_free(&s->replay_seal);
     vp_seal_free(s->live_seal);
+    vp_sample_free(s->sample);
     vpk_staging_close(&s->stg);
     if (s->pending[0]) { /* written but never recorded in the ledger: not published */
         unlink(s->pending);
@@ -111,7 +113,7 @@ static vp_status check_options(const vp_pack_options *o, vp_error *err)
         return st;
     if (o->request_id && (!o->request_id[0] || strlen(o->request_id) > VP_LEDGER_REQUEST_MAX))
         return vp_error_set(err, VP_ERR_USAGE, "pack: --request-id must be 1 to %d bytes", VP_LEDGER_REQUEST_MAX);
-    return VP_OK;
+    return vpk_sample_check(o, err);
 }
 
 /* Lowercase ASCII letters and digits; every other run of bytes becomes one dash. */
@@ -459,6 +461,7 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.bundle_name = s->stem;
     ro.ca_fingerprint = s->anchor.known ? s->anchor.sha256_fingerprint : NULL;
     ro.timestamped = s->tsa_url != NULL;
+    ro.sample = s->sample;
     vp_status st = vpk_staged_mkdirs(&s->stg, VP_BUNDLE_REPORT_PDF, err);
     if (!st && !(st = load_history(s, &history, err))) {
         ro.history = history;
@@ -499,7 +502,7 @@ static vp_status write_certs_readme(pack_state *s, vp_error *err)
         st = vpk_staged_copy(&s->stg, s->opt->cert_path, "certs/signer.pem", err);
     if (!st && s->opt->chain_path)
         st = vpk_staged_copy(&s->stg, s->opt->chain_path, "certs/chain.pem", err);
-    vpk_readme_facts facts = {s->stem, &s->anchor, s->tsa_url != NULL};
+    vpk_readme_facts facts = {s->stem, &s->anchor, s->tsa_url != NULL, s->sample};
     return st ? st : vpk_write_readme(&s->stg, &facts, err);
 }
 
@@ -769,7 +772,8 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     if (st || (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = load_signer(&s, err)) ||
         (st = load_anchor(&s, err)) || (st = check_pinned_signer(&s, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
-        (st = collect_and_evaluate(&s, err)) || (bundle_stem(&s), 0) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
+        (st = collect_and_evaluate(&s, err)) || (st = vpk_stage_sample(&s.stg, opt, s.snap, &s.sample, err)) ||
+        (bundle_stem(&s), 0) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
         (st = vpk_sign_report(&s.stg, s.signer, s.tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
         (st = write_certs_readme(&s, err)))
         goto done;

@@ -4,10 +4,14 @@
 #define VP_PACK_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "vaultproof/error.h"
 #include "vaultproof/keys.h"
+#include "vaultproof/pack.h"
+#include "vaultproof/sample.h"
+#include "vaultproof/snapshot.h"
 
 /* out = a "/" b; VP_ERR_INPUT naming both when it does not fit. */
 vp_status vpk_join(char *out, size_t size, const char *a, const char *b, vp_error *err);
@@ -79,6 +83,7 @@ typedef struct {
     const char *stem;
     const vp_trust_anchor *anchor; /* anchor->known 0: the auditor must obtain it */
     int timestamped;
+    const vp_sample *sample;       /* the bundle's audit sample: how to re-draw it; NULL: none */
 } vpk_readme_facts;
 
 /* staging/README.txt: how to verify the bundle by hand, step by step, every command one
@@ -145,5 +150,18 @@ vp_status vpk_archive_lock(const char *archive_dir, int *fd, vp_error *err);
  * a recorded pending bundle does not match its entry; VP_ERR_IO. */
 vp_status vpk_archive_recover(const char *archive_dir, const char *ledger, vp_error *err);
 
+
+/* sample_stage.c: pack --sample-size. The sample options are consistent (both size and
+ * seed, a known population and strata, a valid seed). Errors: VP_ERR_USAGE. */
+vp_status vpk_sample_check(const vp_pack_options *opt, vp_error *err);
+/* Draws the sample from the staged population file (opt->sample_population, else the
+ * period's jobs when staged, else the protected items of data/snapshot.json) and stages
+ * VP_BUNDLE_SAMPLE_CSV and VP_BUNDLE_SAMPLE_RECORD; *out (vp_sample_free) is the sample
+ * for the workbook and README.txt, NULL when opt->sample_size is 0. Errors: VP_ERR_USAGE
+ * (jobs asked for, none staged), as vp_sample_draw, vpk_staged_write. */
+vp_status vpk_stage_sample(vpk_staging *stg, const vp_pack_options *opt, const vp_snapshot *snap, vp_sample **out,
+                           vp_error *err);
+/* README.txt's section on the sample: what it holds and how to re-draw it. */
+void vpk_readme_sample(FILE *fp, const vp_sample *s);
 
 #endif

@@ -135,6 +135,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     in.history = opt->history ? opt->history : history;
     in.owners = owners;
     in.recording = opt->recording;
+    in.sample = opt->sample;
     if (opt->xlsx_path) {
         if ((st = write_xlsx(opt, &in, xlsx_sha, err)))
             goto done;

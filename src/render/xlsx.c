@@ -205,6 +205,7 @@ static void write_sheets(xlsx_ctx *x)
     vpr_xlsx_write_exempted(x);
     vpr_xlsx_write_collection(x);
     vpr_xlsx_write_access(x);
+    vpr_xlsx_write_sample(x);
     vpr_xlsx_write_summary(x);
     vpr_xlsx_write_readme(x);
     if (x->readme)
@@ -217,7 +218,7 @@ static size_t population_rows(const vp_render_input *in, const vp_findings_heade
     return h->finding_count + s->item_count + s->vm_count + s->policy_count + s->collection.file_count;
 }
 
-static vp_status copy_out(const char *path, FILE *fp, const char *label, vp_error *err)
+vp_status vpr_xlsx_copy_out(const char *path, FILE *fp, const char *label, vp_error *err)
 {
     char chunk[1 << 16];
     size_t n;
@@ -309,7 +310,7 @@ vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char 
         snprintf(path, sizeof path, "%s/workbook.xlsx", dir);
         st = build(&x, path, dir);
         if (!st)
-            st = copy_out(path, fp, label, err);
+            st = vpr_xlsx_copy_out(path, fp, label, err);
         unlink(path);
         rmdir(dir);
     }

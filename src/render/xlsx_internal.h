@@ -125,6 +125,8 @@ vp_status vpr_xlsx_fail(xlsx_ctx *x, vp_status st, const char *fmt, ...) __attri
 /* Checks a libxlsxwriter result: a failure is recorded as a bug (VP_ERR_INTERNAL) unless
  * it is a file error. Returns nonzero on error. */
 int vpr_xlsx_check(xlsx_ctx *x, lxw_error e, const char *what);
+/* Copies the finished workbook at path to fp (label names fp). Errors: VP_ERR_IO. */
+vp_status vpr_xlsx_copy_out(const char *path, FILE *fp, const char *label, vp_error *err);
 
 /* A population written over one or more sheets (xlsx_sheet.c). */
 typedef struct {
@@ -187,6 +189,8 @@ const char *vpr_xlsx_t_fill(xlsx_ctx *x, const char *pointer, const char *const 
 
 /* The sheets (xlsx_findings.c, xlsx_estate.c, xlsx_collection.c, xlsx_summary.c, xlsx_readme.c). */
 void vpr_xlsx_write_controls(xlsx_ctx *x);
+/* The Sample sheet, when in->sample is set (xlsx_sample.c). */
+void vpr_xlsx_write_sample(xlsx_ctx *x);
 void vpr_xlsx_write_findings(xlsx_ctx *x);
 /* The Findings sheet in two steps, so that its rows can be written on a second thread
  * while the estate sheets are (xlsx.c): begin creates the sheet (call it where the

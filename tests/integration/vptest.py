@@ -72,5 +72,20 @@ class TempDirTest(unittest.TestCase):
         return os.path.join(self.tmp, *parts)
 
 
+def sample_evidence(snapshot, findings, raw=None, config=None):
+    """Collects raw (default: the sample estate's) into snapshot and evaluates it into
+    findings at the pinned clock; fails on any error (evaluate's exit 1, failing
+    findings, is expected of the sample estate)."""
+    raw = raw or os.path.join(SAMPLE, "raw")
+    config = config or os.path.join(SAMPLE, "vaultproof.json")
+    rc, _, err = run(["collect", "--replay", raw, "--config", config, "--out", snapshot, "--now", PINNED, "--quiet"])
+    if rc != 0:
+        raise AssertionError("collect failed (%d): %s" % (rc, err))
+    rc, _, err = run(["evaluate", "--snapshot", snapshot, "--config", config, "--out", findings, "--now", PINNED,
+                      "--quiet"])
+    if rc not in (0, 1):
+        raise AssertionError("evaluate failed (%d): %s" % (rc, err))
+
+
 def main():
     unittest.main(verbosity=2)
