@@ -74,6 +74,9 @@ static vp_status write_line(vp_res_ctx *c, const char *id, const char *kind, con
     vp_jw_kstring(w, "id", id);
     vp_jw_kstring(w, "vault_id", vpo_armid_vault_id(c->n, id));
     vp_jw_kstring(w, "kind", kind);
+    /* backupManagementType (AzureIaasVM, AzureWorkload, MAB, DPM, ...), verbatim: the
+     * workload family a job-to-item match needs beside the kind (docs/period-evidence.md) */
+    vp_jw_kstring(w, "management_type", str(props, "backupManagementType"));
     vp_jw_kstring(w, "entity", str(props, "entityFriendlyName"));
     vp_jw_kstring(w, "operation", str(props, "operation"));
     vp_jw_kstring(w, "status", str(props, "status"));

@@ -33,11 +33,11 @@ START_TEST(iaasvm_jobs_as_lines)
     char *out = stream(body, "2017-08-01T00:00:00Z", "2017-09-01T00:00:00Z", &s);
     ck_assert_str_eq(out,
                      "{\"id\":\"" VAULT "/backupJobs/00000000-0000-0000-0000-000000000000\",\"vault_id\":\"" VAULT
-                     "\",\"kind\":\"AzureIaaSVMJob\",\"entity\":\"testvm\",\"operation\":\"Backup\",\"status\":"
+                     "\",\"kind\":\"AzureIaaSVMJob\",\"management_type\":\"AzureIaasVM\",\"entity\":\"testvm\",\"operation\":\"Backup\",\"status\":"
                      "\"InProgress\",\"start\":\"2017-08-03T05:31:07.014604Z\",\"end\":null,\"duration\":"
                      "\"PT12.4272909S\",\"error_codes\":[],\"source\":{\"file\":\"jobs.json\",\"pointer\":\"/value/0\"}}\n"
                      "{\"id\":\"" VAULT "/backupJobs/00000000-0000-0000-0000-000000000000\",\"vault_id\":\"" VAULT
-                     "\",\"kind\":\"AzureIaaSVMJob\",\"entity\":\"testvm\",\"operation\":\"ConfigureBackup\",\"status\":"
+                     "\",\"kind\":\"AzureIaaSVMJob\",\"management_type\":\"AzureIaasVM\",\"entity\":\"testvm\",\"operation\":\"ConfigureBackup\",\"status\":"
                      "\"Completed\",\"start\":\"2017-08-03T05:30:32.4487085Z\",\"end\":\"2017-08-03T05:31:03.7553376Z\","
                      "\"duration\":\"PT31.3066291S\",\"error_codes\":[],\"source\":{\"file\":\"jobs.json\",\"pointer\":"
                      "\"/value/1\"}}\n");
@@ -85,7 +85,7 @@ START_TEST(unknown_kind_kept_verbatim_and_error_codes)
         "\"properties\":{\"jobType\":\"FutureJob\",\"startTime\":\"2026-08-02T01:00:00Z\"}}]}";
     vp_snapshot *s = NULL;
     char *out = stream(body, "2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z", &s);
-    ck_assert_ptr_nonnull(strstr(out, "\"kind\":\"FutureJob\",\"entity\":null,\"operation\":\"Backup\",\"status\":"
+    ck_assert_ptr_nonnull(strstr(out, "\"kind\":\"FutureJob\",\"management_type\":null,\"entity\":null,\"operation\":\"Backup\",\"status\":"
                                       "\"Failed\""));
     ck_assert_ptr_nonnull(strstr(out, "\"error_codes\":[\"400002\",\"UserErrorX\"]"));
     ck_assert_int_eq(s->collection.job_count, 2);
@@ -109,7 +109,7 @@ START_TEST(workload_job_with_error_code)
                           "providers/microsoft.recoveryservices/vaults/SQLServer2012/backupJobs/"
                           "c22eca5d-0c1c-48a0-a40d-69bef708d92a\",\"vault_id\":\"/subscriptions/"
                           "00000000-0000-0000-0000-0000000000/resourceGroups/SQLServerSelfHost/providers/"
-                          "microsoft.recoveryservices/vaults/SQLServer2012\",\"kind\":\"AzureWorkloadJob\",\"entity\":"
+                          "microsoft.recoveryservices/vaults/SQLServer2012\",\"kind\":\"AzureWorkloadJob\",\"management_type\":\"AzureWorkload\",\"entity\":"
                           "\"MSSQLSERVER/msDB [sqlserver-0.contoso.com]\",\"operation\":\"Backup (Full)\",\"status\":"
                           "\"Failed\",\"start\":\"2018-05-28T11:43:21.6516182Z\",\"end\":\"2018-05-28T11:46:35.2955649Z\","
                           "\"duration\":\"00:03:13.6439467\",\"error_codes\":[\"510008\"],\"source\":{\"file\":"
