@@ -34,6 +34,7 @@ typedef enum {
     VP_ARM_ROLE_ASSIGNMENTS, /* the collecting principal's role assignments at a subscription (access) */
     VP_ARM_ROLE_DEFINITIONS, /* GET of one role definition such an assignment names (access) */
     VP_ARM_BACKUP_JOBS,      /* a vault's backup jobs over the period (period: only with one) */
+    VP_ARM_BACKUP_JOB_DETAILS, /* GET of one failed or warned job a job list named (period) */
     VP_ARM_OP_COUNT
 } vp_arm_op;
 
@@ -127,7 +128,15 @@ typedef struct {
      * "{period_filter}" in query stands for vp_arm_job_filter over the period,
      * URL-encoded. */
     int period;
+    /* How many pages live follows before it gives up on the list: 0, the collector's
+     * setting (vp_live_options.max_pages, default 1000); VP_ARM_PAGES_UNLIMITED, every
+     * page (loop detection still applies). See vp_arm_page_cap. */
+    int page_limit;
 } vp_arm_operation;
+
+/* page_limit of a list that must never be cut: a period's job list is as long as the
+ * period and the vault make it (vp_arm_page_cap). */
+#define VP_ARM_PAGES_UNLIMITED (-1)
 
 /* The row of op. op must be below VP_ARM_OP_COUNT (anything else is a bug: NULL). */
 const vp_arm_operation *vp_arm_get(vp_arm_op op);
@@ -151,6 +160,19 @@ const vp_arm_operation *vp_arm_for_list(vp_arm_list list);
  * Likewise an access read (op->access) answered 401 or 403: a principal allowed to
  * read vaults but not its own role assignments is what the snapshot then records. */
 int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status);
+
+/* The page cap live applies to op: configured (the collector's max_pages; <= 0 means its
+ * default of 1000) for an operation without its own limit, 0 (no cap) for one marked
+ * VP_ARM_PAGES_UNLIMITED. A period's job list may not be cut by a cap meant to stop a
+ * runaway list: 1000 pages of 200 jobs is one vault of 2,200 nightly items over a quarter,
+ * and a cut list is an incomplete period, not a shorter one (docs/period-evidence.md). */
+int vp_arm_page_cap(const vp_arm_operation *op, int configured);
+
+/* Whether a job of status (BackupJobs_List's properties.status) gets a job-details GET:
+ * Failed and CompletedWithWarnings, whose details carry the error codes and
+ * recommendations (errorDetails). Live asks for exactly these, completeness expects
+ * exactly these: one list in one place. */
+int vp_arm_job_needs_details(const char *status);
 
 /* The pinned default api-version of a family ("2026-08-01"); NULL out of range. */
 const char *vp_arm_api_default(vp_arm_api api);

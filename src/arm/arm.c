@@ -79,7 +79,16 @@ static const vp_arm_operation table[] = {
     /* BackupJobs_List over the period: every job whose start falls in the filter's
      * window, paged with a nextLink whose $skiptoken is followed as given */
     [VP_ARM_BACKUP_JOBS] = {VP_ARM_BACKUP_JOBS, "backupJobs", job_types, "backupJobs", VP_ARM_API_BACKUP,
-                            VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_JOB, VP_ARM_LIST_JOBS, 0, "$filter={period_filter}", 1},
+                            VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_JOB, VP_ARM_LIST_JOBS, 0, "$filter={period_filter}", 1,
+                            VP_ARM_PAGES_UNLIMITED},
+    /* JobDetails_Get (examples/Common/GetJobDetails.json): one GET per job a job list
+     * returned as Failed or CompletedWithWarnings (vp_arm_job_needs_details), like
+     * roleDefinitions per role - the list's entries carry no errorString or
+     * recommendations in every workload; recorded as backupJobs/<job name>.json under
+     * the vault's directory. Its body is of backupJobs' type: classified as that row,
+     * then told apart by the call (vpo_job_operation), so it lists no type of its own */
+    [VP_ARM_BACKUP_JOB_DETAILS] = {VP_ARM_BACKUP_JOB_DETAILS, "backupJobDetails", no_types, "", VP_ARM_API_BACKUP,
+                                   VP_ARM_PARENT_RESOURCE, 0, VP_ARM_KIND_JOB, VP_ARM_LIST_NONE, 0, NULL, 1},
 };
 _Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per vp_arm_op");
 
@@ -133,8 +142,27 @@ int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status)
 {
     if (op && op->access)
         return http_status == 401 || http_status == 403 || (op->parent == VP_ARM_PARENT_RESOURCE && http_status == 404);
-    return op && op->parent == VP_ARM_PARENT_RESOURCE &&
+    /* period evidence is never excused: a job's details refused leave the period incomplete */
+    return op && op->parent == VP_ARM_PARENT_RESOURCE && !op->period &&
            (http_status == 401 || http_status == 403 || http_status == 404);
+}
+
+int vp_arm_page_cap(const vp_arm_operation *op, int configured)
+{
+    if (op && op->page_limit == VP_ARM_PAGES_UNLIMITED)
+        return 0;
+    if (op && op->page_limit > 0)
+        return op->page_limit;
+    return configured > 0 ? configured : 1000;
+}
+
+int vp_arm_job_needs_details(const char *status)
+{
+    static const char *const needs[] = {"Failed", "CompletedWithWarnings", NULL};
+    for (const char *const *s = needs; status && *s; s++)
+        if (!strcasecmp(*s, status))
+            return 1;
+    return 0;
 }
 
 const char *vp_arm_api_default(vp_arm_api api)

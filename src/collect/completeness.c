@@ -165,6 +165,11 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
                         goto nomem;
                 }
             }
+        } else if (a->op == VP_ARM_BACKUP_JOB_DETAILS) {
+            /* a GET of each failed or warned job the vaults' job lists returned */
+            for (size_t i = 0; i < n->job_detail_ids.n; i++)
+                if (!push_list(&lists, a->name, n->job_detail_ids.v[i]))
+                    goto nomem;
         } else if (a->parent == VP_ARM_PARENT_RESOURCE) {
             /* a GET of each guard a proxy of an in-scope vault names, in a subscription
              * in scope (the others are reported out of scope, not asked for) */

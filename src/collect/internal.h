@@ -98,6 +98,10 @@ struct vp_normalizer {
     long long jobs_seen, jobs_clipped;    /* in the period (written when streamed) / outside it */
     VP_VEC(const char *) job_unknown_kinds; /* interned; warned once each */
     vp_jsonw *job_writer;                 /* heap (its 64 KiB buffer), with opt.jobs_out */
+    /* ids (arena copies, ARM path form) of the listed jobs vp_arm_job_needs_details names:
+     * the job-details GETs completeness expects - per-job memory for failed and warned
+     * jobs only (a few per cent of a period's jobs) */
+    VP_VEC(const char *) job_detail_ids;
 };
 
 /* Context for normalizing one resource object. */
@@ -109,6 +113,9 @@ typedef struct {
     const cJSON *res;
     const vp_capture *cap;   /* the body's capture sidecar, or NULL (offline export) */
     const char *api_version; /* api-version of cap's URL (interned), or NULL */
+    /* the call the resource answered: its type's row, refined for backup jobs (a list
+     * page, a job's details) by vpo_job_operation */
+    const vp_arm_operation *op;
 } vp_res_ctx;
 
 
@@ -151,6 +158,10 @@ vp_status vpo_norm_resource_guard(vp_res_ctx *c);
 vp_status vpo_norm_role_assignment(vp_res_ctx *c);
 vp_status vpo_norm_role_definition(vp_res_ctx *c);
 vp_status vpo_norm_job(vp_res_ctx *c); /* norm_job.c */
+/* Which job call a resource of backupJobs' type answered (norm_job.c): the sidecar's
+ * operation when cap names a job row; without one, a body that is the resource itself
+ * (single: not a list) is a job's details, anything else a job list page. */
+const vp_arm_operation *vpo_job_operation(const vp_capture *cap, int single);
 
 /* collection.access (access.c): the reconciliation of the scope with the subscriptions
  * list and the principal's role assignments per in-scope subscription. Remembers the

@@ -46,6 +46,21 @@ static void warn_unknown_kind(vp_res_ctx *c, const char *kind, const char *point
              "verbatim in the jobs stream", kind);
 }
 
+/* The one code of an error entry as text: errorCode, a number in IaaS VM and workload
+ * jobs (ListJobs.json, the Learn workload job), or a string; NULL when absent (MAB and
+ * DPM error entries carry only errorString). */
+static const char *error_code_text(const cJSON *d, char *num, size_t size)
+{
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(d, "errorCode");
+    if (cJSON_IsString(code))
+        return code->valuestring;
+    if (cJSON_IsNumber(code) && code->valuedouble == (double)(long long)code->valuedouble) {
+        snprintf(num, size, "%lld", (long long)code->valuedouble);
+        return num;
+    }
+    return NULL;
+}
+
 /* errorDetails[].errorCode as text (a number in IaaS VM and workload jobs; MAB and DPM
  * jobs carry only errorString). */
 static void write_error_codes(vp_jsonw *w, const cJSON *props)
@@ -53,15 +68,11 @@ static void write_error_codes(vp_jsonw *w, const cJSON *props)
     const cJSON *details = cJSON_GetObjectItemCaseSensitive(props, "errorDetails");
     vp_jw_key(w, "error_codes");
     vp_jw_array(w, VP_JW_COMPACT);
+    char num[32];
     for (const cJSON *d = cJSON_IsArray(details) ? details->child : NULL; d; d = d->next) {
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(d, "errorCode");
-        char num[32];
-        if (cJSON_IsString(code))
-            vp_jw_string(w, code->valuestring);
-        else if (cJSON_IsNumber(code) && code->valuedouble == (double)(long long)code->valuedouble) {
-            snprintf(num, sizeof num, "%lld", (long long)code->valuedouble);
-            vp_jw_string(w, num);
-        }
+        const char *code = error_code_text(d, num, sizeof num);
+        if (code)
+            vp_jw_string(w, code);
     }
     vp_jw_end(w);
 }
@@ -93,6 +104,52 @@ static vp_status write_line(vp_res_ctx *c, const char *id, const char *kind, con
     return vp_jw_finish(w, "jobs stream", c->r->err);
 }
 
+/* A job's details (JobDetails_Get) as one detail line (Contract 2 of the issue's second
+ * slice): {"detail_of", "vault_id", "errors": [{"code", "message", "recommendations"}],
+ * "source"}; code from errorCode (text), message from errorString, recommendations
+ * verbatim. Readers that want jobs only skip lines with "detail_of". */
+static vp_status write_detail(vp_res_ctx *c, const char *id, const cJSON *props)
+{
+    vp_jsonw *w = c->n->job_writer;
+    const cJSON *details = cJSON_GetObjectItemCaseSensitive(props, "errorDetails");
+    char num[32];
+    vp_jw_init(w, c->n->opt.jobs_out);
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "detail_of", id);
+    vp_jw_kstring(w, "vault_id", vpo_armid_vault_id(c->n, id));
+    vp_jw_key(w, "errors");
+    vp_jw_array(w, VP_JW_COMPACT);
+    for (const cJSON *d = cJSON_IsArray(details) ? details->child : NULL; d; d = d->next) {
+        const cJSON *recs = cJSON_GetObjectItemCaseSensitive(d, "recommendations");
+        vp_jw_object(w, VP_JW_COMPACT);
+        vp_jw_kstring(w, "code", error_code_text(d, num, sizeof num));
+        vp_jw_kstring(w, "message", str(d, "errorString"));
+        vp_jw_key(w, "recommendations");
+        vp_jw_array(w, VP_JW_COMPACT);
+        for (const cJSON *r = cJSON_IsArray(recs) ? recs->child : NULL; r; r = r->next)
+            if (cJSON_IsString(r))
+                vp_jw_string(w, r->valuestring);
+        vp_jw_end(w);
+        vp_jw_end(w);
+    }
+    vp_jw_end(w);
+    vp_jw_key(w, "source");
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "file", c->file);
+    vp_jw_kstring(w, "pointer", c->pointer);
+    vp_jw_end(w);
+    vp_jw_end(w);
+    return vp_jw_finish(w, "jobs stream", c->r->err);
+}
+
+const vp_arm_operation *vpo_job_operation(const vp_capture *cap, int single)
+{
+    const vp_arm_operation *op = cap ? vp_arm_find(cap->operation) : NULL;
+    if (op && op->kind == VP_ARM_KIND_JOB)
+        return op;
+    return vp_arm_get(single ? VP_ARM_BACKUP_JOB_DETAILS : VP_ARM_BACKUP_JOBS);
+}
+
 vp_status vpo_norm_job(vp_res_ctx *c)
 {
     const char *id = NULL, *kind = NULL;
@@ -118,11 +175,24 @@ vp_status vpo_norm_job(vp_res_ctx *c)
     }
     if (!known_kind(kind))
         warn_unknown_kind(c, kind, kp);
+    int details = c->op && c->op->op == VP_ARM_BACKUP_JOB_DETAILS;
+    if (!details && vp_arm_job_needs_details(str(props, "status"))) {
+        /* its details are expected, in or out of the period: live asks for every failed
+         * or warned job its list pages returned */
+        const char **slot = VP_VEC_PUSH(c->n->job_detail_ids);
+        if (!slot || !(*slot = vpc_arena_strdup(&c->n->arena, vpo_armid_path(id))))
+            return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+    }
     /* the period is [from, to) by start time; the service's filter may give more (its
-     * ends are not documented): those are counted, not written */
+     * ends are not documented): those are counted, not written - and so are their
+     * details, which would describe a job the stream does not hold */
     long long start = 0;
     const char *st = str(props, "startTime");
-    if (c->n->opt.period && st && vp_time_parse(st, &start) == 0 && !vp_period_contains(c->n->opt.period, start)) {
+    int outside = c->n->opt.period && st && vp_time_parse(st, &start) == 0 &&
+                  !vp_period_contains(c->n->opt.period, start);
+    if (details)
+        return c->n->opt.jobs_out && !outside ? write_detail(c, vpo_armid_path(id), props) : c->r->status;
+    if (outside) {
         c->n->jobs_clipped++;
         return c->r->status;
     }

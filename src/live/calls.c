@@ -34,6 +34,7 @@ void vpv_call_free(vl_call *c)
     for (size_t i = 0; i < c->seen_count; i++)
         free(c->seen[i]);
     free(c->seen);
+    free(c->seen_hash);
     free(c->scope);
     free(c->sub);
     free(c->base);
@@ -111,7 +112,7 @@ static void add_call(vl_engine *e, const vp_arm_operation *op, const char *paren
     char url[4096], query[512] = "";
     if (op->period && !e->opt->period)
         return; /* period evidence: only over a period */
-    if (op->period) {
+    if (op->period && op->query) {
         query_period(e, op, query, sizeof query);
     } else if (op->query) {
         const char *oid = vpv_auth_identity(e->auth)->object_id, *mark = strstr(op->query, "{object_id}");
@@ -350,6 +351,24 @@ static void add_role_definition_call(vl_engine *e, const vl_call *c, const char 
     add_call(e, op, id, id, c->sub, base);
 }
 
+/* The GET of a failed or warned job a vault's job list returned (JobDetails_Get), once
+ * per job id ignoring case (ListJobs.json shows one id listed twice). Recorded beside the
+ * list as <vault dir>/backupJobs/<job name>.json; a job id whose last segment is not a
+ * plain name (a GUID, in practice) is not asked for, and completeness then says so. */
+static void add_job_details_call(vl_engine *e, const vl_call *c, const char *given)
+{
+    const vp_arm_operation *op = vp_arm_get(VP_ARM_BACKUP_JOB_DETAILS);
+    const char *id = arm_path(e, given), *name = id ? strrchr(id, '/') : NULL;
+    char key[1200], base[1200];
+    if (!name || strlen(id) >= 1000 || !safe_id(name + 1))
+        return;
+    snprintf(key, sizeof key, "%s %s", op->name, id);
+    if (!first_time(e, key))
+        return;
+    snprintf(base, sizeof base, "%s/%s", c->base, name + 1);
+    add_call(e, op, id, id, c->sub, base);
+}
+
 static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "value"), *r;
@@ -387,6 +406,12 @@ static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
                 snprintf(base, sizeof base, "subscriptions/%s/vaults/%s/%s", c->sub, dir, op->name);
                 add_call(e, op, vid, vid, c->sub, base);
             }
+        } else if (c->op->op == VP_ARM_BACKUP_JOBS) {
+            const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
+            const cJSON *status = cJSON_GetObjectItemCaseSensitive(props, "status");
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+            if (cJSON_IsString(status) && vp_arm_job_needs_details(status->valuestring) && cJSON_IsString(id))
+                add_job_details_call(e, c, id->valuestring);
         } else if (c->op->op == VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES) {
             const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
             const cJSON *guard = cJSON_GetObjectItemCaseSensitive(props, "resourceGuardResourceId");
@@ -499,12 +524,16 @@ void vpv_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const ch
     e->items += count_items(root);
     discover(e, c, root);
     if (next) {
+        /* hashes first: an uncapped job list may run to thousands of pages whose URLs
+         * share a long prefix, and each new one is checked against all before it */
+        unsigned long long nh = key_hash(next);
         int loop = !strcmp(c->url, next);
         for (size_t i = 0; i < c->seen_count && !loop; i++)
-            loop = !strcmp(c->seen[i], next);
+            loop = c->seen_hash[i] == nh && !strcmp(c->seen[i], next);
         if (loop)
                 stop = "nextLink loop: the next page's link repeats a page already fetched";
-        if (!stop && c->page >= e->max_pages)
+        int cap = vp_arm_page_cap(c->op, e->max_pages); /* 0: none (a period's job list) */
+        if (!stop && cap && c->page >= cap)
             stop = "page cap reached with more pages to fetch";
         size_t al = strlen(e->ep.arm);
         if (!stop && (strncasecmp(next, e->ep.arm, al) != 0 || (next[al] != '/' && next[al] != '?')))
@@ -522,18 +551,21 @@ void vpv_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const ch
         return;
     }
     char **seen = realloc(c->seen, (c->seen_count + 1) * sizeof *seen);
+    if (seen)
+        c->seen = seen;
+    unsigned long long *hashes = seen ? realloc(c->seen_hash, (c->seen_count + 1) * sizeof *hashes) : NULL;
+    if (hashes)
+        c->seen_hash = hashes;
     char *nu = strdup(next);
     cJSON_Delete(root);
-    if (!seen || !nu) {
+    if (!seen || !hashes || !nu) {
         free(nu);
-        if (seen)
-            c->seen = seen;
         if (!e->fatal)
             e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
         vpv_call_free(c);
         return;
     }
-    c->seen = seen;
+    c->seen_hash[c->seen_count] = key_hash(c->url);
     c->seen[c->seen_count++] = c->url; /* the page just fetched */
     c->url = nu;
     c->page++;

@@ -14,6 +14,7 @@ typedef struct vl_call {
     char *base;         /* recording path without extension */
     char *url;          /* the page being fetched, as sent */
     char **seen;        /* URLs of pages fetched so far: a nextLink back to one is a loop */
+    unsigned long long *seen_hash; /* their FNV-1a hashes (key_hash), compared first */
     size_t seen_count;
     int page;
     int attempt;        /* attempts made for this page */

@@ -35,6 +35,7 @@ ROUTES = [
     (re.compile("^" + _P + r"/providers/Microsoft\.Authorization/roleAssignments/?$", re.I), "roleAssignments"),
     (re.compile(r"^(?:/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)/?$", re.I),
      "roleDefinitions"),
+    (re.compile("^" + _V + r"/backupJobs/([^/]+)/?$", re.I), "backupJobDetails"),
 ]
 _ASSIGNED_TO = re.compile(r"^assignedTo\('([^']*)'\)$")
 # BackupJobs_List's $filter (ListJobsWithStartTimeAndEndTimeFilters.json): dates as
@@ -190,6 +191,13 @@ def route(estate, operation, groups, query=None, object_ids=()):
         return arm_error(404, "ResourceNotFound",
                          "The Resource 'Microsoft.RecoveryServices/vaults/%s' under resource group '%s' was not found."
                          % (vault, rg)) + (False,)
+    if operation == "backupJobDetails":
+        # JobDetails_Get: one job of the vault by name (GetJobDetails.json's shape: the job
+        # as listed, the list entry being the emulator's whole job)
+        for job in estate.vault_children(sub, rg, vault, "backupJobs"):
+            if str(job.get("name", "")).lower() == groups[3].lower():
+                return 200, job, False
+        return arm_error(404, "ResourceNotFound", "The job '%s' was not found in vault '%s'." % (groups[3], vault)) + (False,)
     items = estate.vault_children(sub, rg, vault, operation)
     if operation == "backupJobs":
         status, answer = filter_jobs(items, (query or {}).get("$filter"))

@@ -26,14 +26,26 @@ STARTS = ["2026-06-30T23:59:59Z", "2026-07-01T00:00:00Z", "2026-07-01T12:00:00Z"
 IN_FILTER = [s for s in STARTS if "2026-07-01T00:00:00Z" <= s <= "2026-10-01T00:00:00Z"]
 
 
-def job(vault_id, n, start):
-    return {"id": "%s/backupJobs/%08d-0000-0000-0000-000000000000" % (vault_id, n),
-            "name": "%08d-0000-0000-0000-000000000000" % n,
-            "type": "Microsoft.RecoveryServices/vaults/backupJobs",
-            "properties": {"jobType": "AzureIaaSVMJob", "backupManagementType": "AzureIaasVM",
-                           "entityFriendlyName": "vm%d" % n, "operation": "Backup", "status": "Completed",
-                           "startTime": start, "endTime": start.replace("Z", ".5Z"), "duration": "PT0.5S",
-                           "activityId": "00000000-0000-0000-0000-%012d" % n}}
+# index in STARTS -> status: a failed job inside the period, a warned one, and a failed one
+# the service returns at the filter's end (2026-10-01T00:00:00Z) that the period leaves out;
+# the error entry is Microsoft Learn's (tests/data/azure/manage-azure-sql-vm-rest-backup-job.json)
+STATUS = {2: "Failed", 6: "CompletedWithWarnings", 4: "Failed"}
+ERROR = {"errorCode": 510008, "errorTitle": "OperationCancelledBecauseConflictingOperationRunningUserError",
+         "errorString": "Operation cancelled as a conflicting operation was already running on the same database.",
+         "recommendations": ["Please try again after sometime."]}
+
+
+def job(vault_id, n, start, status="Completed"):
+    j = {"id": "%s/backupJobs/%08d-0000-0000-0000-000000000000" % (vault_id, n),
+         "name": "%08d-0000-0000-0000-000000000000" % n,
+         "type": "Microsoft.RecoveryServices/vaults/backupJobs",
+         "properties": {"jobType": "AzureIaaSVMJob", "backupManagementType": "AzureIaasVM",
+                        "entityFriendlyName": "vm%d" % n, "operation": "Backup", "status": status,
+                        "startTime": start, "endTime": start.replace("Z", ".5Z"), "duration": "PT0.5S",
+                        "activityId": "00000000-0000-0000-0000-%012d" % n}}
+    if status != "Completed":
+        j["properties"]["errorDetails"] = [ERROR]
+    return j
 
 
 def estate_with_jobs(dest):
@@ -44,7 +56,8 @@ def estate_with_jobs(dest):
         vaults += [v["id"] for v in load(path)["value"]]
     for i, vid in enumerate(sorted(vaults)):
         with open(os.path.join(dest, "jobs-%02d.json" % i), "w") as f:
-            json.dump({"value": [job(vid, i * 100 + k, s) for k, s in enumerate(STARTS)]}, f)
+            json.dump({"value": [job(vid, i * 100 + k, s, STATUS.get(k, "Completed")) for k, s in enumerate(STARTS)]},
+                      f)
     return vaults
 
 
@@ -118,7 +131,9 @@ class JobsOverAPeriod(TempDirTest):
         snap = load(self.path("live", "snapshot.json"))
         with open(self.path("live", "jobs.jsonl"), "rb") as f:
             data = f.read()
-        lines = [json.loads(l) for l in data.splitlines()]
+        everything = [json.loads(l) for l in data.splitlines()]
+        lines = [l for l in everything if "detail_of" not in l]
+        details = [l for l in everything if "detail_of" in l]
         import hashlib
         self.assertEqual(snap["collection"]["jobs"]["file"], "jobs.jsonl")
         self.assertEqual(snap["collection"]["jobs"]["sha256"], hashlib.sha256(data).hexdigest())
@@ -126,6 +141,22 @@ class JobsOverAPeriod(TempDirTest):
         self.assertTrue(all("2026-07-01T00:00:00Z" <= l["start"] < "2026-10-01T00:00:00Z" for l in lines))
         self.assertEqual({l["vault_id"].lower() for l in lines}, {v.lower() for v in self.vaults})
         self.assertEqual({l["kind"] for l in lines}, {"AzureIaaSVMJob"})
+        self.assertEqual({l["management_type"] for l in lines}, {"AzureIaasVM"})
+        # one detail line per failed or warned job of the period (the one at the filter's end
+        # was asked for and recorded, but is Q4's), after the job lines of its vault
+        failed = {l["id"] for l in lines if l["status"] in ("Failed", "CompletedWithWarnings")}
+        self.assertEqual(len(failed), 2 * len(self.vaults))
+        self.assertEqual(sorted(d["detail_of"] for d in details), sorted(failed))
+        for d in details:
+            self.assertEqual(d["errors"], [{"code": "510008", "message": ERROR["errorString"],
+                                            "recommendations": ERROR["recommendations"]}])
+            self.assertEqual(d["source"]["pointer"], "")
+            self.assertTrue(d["source"]["file"].endswith("/backupJobs/%s.json" % d["detail_of"].rsplit("/", 1)[1]))
+        recorded = glob.glob(self.path("rec", "subscriptions", "*", "vaults", "*", "backupJobs", "*.json"))
+        self.assertEqual(len([p for p in recorded if not p.endswith(".meta.json")]), 3 * len(self.vaults))
+        done = [l for l in snap["collection"]["lists"] if l["operation"] == "backupJobDetails"]
+        self.assertEqual(len(done), 3 * len(self.vaults))
+        self.assertTrue(all(l["status"] == "complete" for l in done))
         self.assertEqual(sorted(os.listdir(self.path("live"))), ["jobs.jsonl", "snapshot.json"])  # no temp left
 
     def test_jobs_out_needs_a_period(self):
@@ -144,6 +175,26 @@ class JobsOverAPeriod(TempDirTest):
         with open(self.path("j.jsonl"), "rb") as f:
             self.assertEqual(f.read(), b"")
         self.assertEqual(load(self.path("s.json"))["collection"]["jobs"]["count"], 0)
+
+    def test_refused_job_details_fail_closed(self):
+        """A job's details answered 403 are not excused like a resource guard's: the
+        collection is incomplete (exit 4) and says which job."""
+        self.emu.set_faults([{"operation": "backupJobDetails", "kind": "403", "times": -1}])
+        try:
+            rc, snap, log = live(self.emu, self.path("live.json"), "--period", "2026-Q3", "--record", self.path("rec"))
+        finally:
+            self.emu.set_faults([])
+        self.assertEqual(rc, 4, log)
+        self.assertIsNone(snap)  # a live run that is incomplete writes no snapshot
+        self.assertIn("backupJobDetails", log)
+        # its recording, replayed, says which calls failed and why
+        rc, _, err = run(["collect", "--replay", self.path("rec"), "--now", PINNED, "--period", "2026-Q3", "--quiet",
+                          "--out", self.path("replay.json")])
+        self.assertEqual(rc, 4, err)
+        snap = load(self.path("replay.json"))
+        bad = [l for l in snap["collection"]["lists"] if l["operation"] == "backupJobDetails"]
+        self.assertEqual(len(bad), 3 * len(self.vaults))
+        self.assertTrue(all(l["status"] == "incomplete" and "403" in l["detail"] for l in bad), bad[:1])
 
     def test_failed_live_job_list_leaves_neither_file(self):
         self.emu.set_faults([{"operation": "backupJobs", "kind": "403", "times": -1}])

@@ -3,7 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <cjson/cJSON.h>
+
+#include "vaultproof/arm.h"
 #include "vaultproof/period.h"
 #include "vp_test.h"
 
@@ -121,6 +125,119 @@ START_TEST(workload_job_with_error_code)
 }
 END_TEST
 
+#define SQLJOB "/subscriptions/00000000-0000-0000-0000-0000000000/resourceGroups/SQLServerSelfHost/providers/" \
+               "microsoft.recoveryservices/vaults/SQLServer2012/backupJobs/c22eca5d-0c1c-48a0-a40d-69bef708d92a"
+
+static char *capture(const char *op, const char *scope)
+{
+    char *buf = malloc(2048);
+    snprintf(buf, 2048,
+             "{\"format\":\"vaultproof-capture/1\",\"url\":\"https://management.azure.com%s?api-version=2026-02-01\","
+             "\"status\":200,\"requested_at\":\"2026-09-30T02:00:01Z\",\"received_at\":\"2026-09-30T02:00:02Z\","
+             "\"call\":{\"operation\":\"%s\",\"scope\":\"%s\",\"page\":1,\"next_link\":null,\"complete\":true,"
+             "\"error\":null}}",
+             scope, op, scope);
+    return buf;
+}
+
+static const vp_list_call *find_call(const vp_snapshot *s, const char *op, const char *scope)
+{
+    for (size_t i = 0; i < s->collection.list_count; i++)
+        if (!strcmp(s->collection.lists[i].operation, op) && !strcasecmp(s->collection.lists[i].scope, scope))
+            return &s->collection.lists[i];
+    return NULL;
+}
+
+/* Microsoft Learn's failed workload job, as its list entry and as the GET of its details
+ * (the page's body is that GET's): a job line, then a detail line with the error's code,
+ * message and recommendations; the details GET is expected for the Failed job and, with
+ * its sidecar, complete. */
+START_TEST(failed_job_details_line_and_expectation)
+{
+    char *list = vp_test_data("azure", "manage-azure-sql-vm-rest-backup-job.json");
+    cJSON *root = cJSON_Parse(list);
+    char *detail = cJSON_PrintUnformatted(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "value"), 0));
+    char *s_list = capture("backupJobs", "/subscriptions/00000000-0000-0000-0000-0000000000/resourceGroups/"
+                                         "SQLServerSelfHost/providers/microsoft.recoveryservices/vaults/SQLServer2012");
+    char *s_detail = capture("backupJobDetails", SQLJOB);
+    vp_period p;
+    vp_error e = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    vp_snapshot *s = NULL;
+    ck_assert_int_eq(vp_period_range("2018-05-01T00:00:00Z", "2018-06-01T00:00:00Z", "test", &p, &e), VP_OK);
+    FILE *fp = open_memstream(&buf, &len);
+    vp_test_body b[] = {{"v/backupJobs.json", list, s_list}, {"v/backupJobs/c22eca5d.json", detail, s_detail}};
+    ck_assert_msg(vp_test_normalize_jobs(b, 2, &p, fp, &s, &e) == VP_OK, "%s", e.message);
+    fclose(fp);
+    const char *second = strchr(buf, '\n') + 1;
+    ck_assert_str_eq(second,
+                     "{\"detail_of\":\"" SQLJOB "\",\"vault_id\":\"/subscriptions/00000000-0000-0000-0000-0000000000/"
+                     "resourceGroups/SQLServerSelfHost/providers/microsoft.recoveryservices/vaults/SQLServer2012\","
+                     "\"errors\":[{\"code\":\"510008\",\"message\":\"Operation cancelled as a conflicting operation was "
+                     "already running on the same database.\",\"recommendations\":[\"Please try again after sometime.\"]}],"
+                     "\"source\":{\"file\":\"v/backupJobs/c22eca5d.json\",\"pointer\":\"\"}}\n");
+    ck_assert_int_eq(s->collection.job_count, 1); /* a detail is not a job */
+    const vp_list_call *l = find_call(s, "backupJobDetails", SQLJOB);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_int_eq(l->status, VP_LIST_COMPLETE);
+    vp_snapshot_free(s);
+    free(buf);
+    /* without the details: expected all the same, and missing */
+    ck_assert_msg(vp_test_normalize_period(b, 1, &p, &s, &e) == VP_OK, "%s", e.message);
+    l = find_call(s, "backupJobDetails", SQLJOB);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_int_eq(l->status, VP_LIST_MISSING);
+    ck_assert_int_eq(s->collection.complete, 0);
+    vp_snapshot_free(s);
+    /* without a period nothing of the jobs is expected */
+    ck_assert_msg(vp_test_normalize(b, 1, &s, &e) == VP_OK, "%s", e.message);
+    ck_assert_ptr_null(find_call(s, "backupJobDetails", SQLJOB));
+    vp_snapshot_free(s);
+    free(s_list);
+    free(s_detail);
+    free(detail);
+    cJSON_Delete(root);
+    free(list);
+}
+END_TEST
+
+/* Microsoft's GetJobDetails.json (an InProgress job, no errorDetails), offline: a body
+ * that is one job, not a list, is read as details - a detail line with no errors. */
+START_TEST(get_job_details_example_offline)
+{
+    char *body = vp_test_data("azure", "GetJobDetails.json");
+    vp_snapshot *s = NULL;
+    char *out = stream(body, "2017-08-01T00:00:00Z", "2017-09-01T00:00:00Z", &s);
+    ck_assert_str_eq(out, "{\"detail_of\":\"" VAULT "/backupJobs/00000000-0000-0000-0000-000000000000\",\"vault_id\":\""
+                          VAULT "\",\"errors\":[],\"source\":{\"file\":\"jobs.json\",\"pointer\":\"\"}}\n");
+    ck_assert_int_eq(s->collection.job_count, 0);
+    free(out);
+    vp_snapshot_free(s);
+    free(body);
+}
+END_TEST
+
+/* The statuses that get a details GET, and the page cap per operation. */
+START_TEST(details_statuses_and_page_caps)
+{
+    ck_assert(vp_arm_job_needs_details("Failed"));
+    ck_assert(vp_arm_job_needs_details("CompletedWithWarnings"));
+    ck_assert(!vp_arm_job_needs_details("Completed"));
+    ck_assert(!vp_arm_job_needs_details("InProgress"));
+    ck_assert(!vp_arm_job_needs_details(NULL));
+    /* a period's job list is never cut; every other list keeps the collector's cap */
+    ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_JOBS), 1000), 0);
+    ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_JOBS), 5), 0);
+    ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_PROTECTED_ITEMS), 5), 5);
+    ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_PROTECTED_ITEMS), 0), 1000);
+    ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_VAULTS), -3), 1000);
+    /* a refused details GET is never excused, unlike a refused guard */
+    ck_assert(!vp_arm_refusal_is_evidence(vp_arm_get(VP_ARM_BACKUP_JOB_DETAILS), 403));
+    ck_assert(vp_arm_refusal_is_evidence(vp_arm_get(VP_ARM_RESOURCE_GUARDS), 403));
+}
+END_TEST
+
 Suite *jobs_suite(void); /* registered in main.c */
 Suite *jobs_suite(void)
 {
@@ -130,6 +247,9 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, workload_job_with_error_code);
     tcase_add_test(tc, jobs_outside_the_period_are_counted_not_written);
     tcase_add_test(tc, unknown_kind_kept_verbatim_and_error_codes);
+    tcase_add_test(tc, failed_job_details_line_and_expectation);
+    tcase_add_test(tc, get_job_details_example_offline);
+    tcase_add_test(tc, details_statuses_and_page_caps);
     suite_add_tcase(s, tc);
     return s;
 }
