@@ -30,6 +30,13 @@ typedef struct {
     vp_guard_proxy proxy;
 } vp_pending_guard;
 
+/* What one vault's job list returned (norm_job.c), until finish makes a vp_job_vault. */
+typedef struct {
+    const char *vault_id;       /* interned, as the job ids spell it */
+    long long read, earliest;   /* jobs returned; the earliest start (epoch s) */
+    const char *earliest_text;  /* that start verbatim (arena), NULL before the first */
+} vp_pending_job_vault;
+
 /* One recorded response (sidecar), reduced to what completeness needs. */
 typedef struct {
     const char *operation, *scope, *scope_key, *file, *error;
@@ -102,6 +109,10 @@ struct vp_normalizer {
      * the job-details GETs completeness expects - per-job memory for failed and warned
      * jobs only (a few per cent of a period's jobs) */
     VP_VEC(const char *) job_detail_ids;
+    /* per vault whose backupJobs list was read: jobs returned and the earliest start
+     * (collection.jobs.vaults); a vault's jobs are contiguous, so the last one is cached */
+    VP_VEC(vp_pending_job_vault) job_vaults;
+    size_t job_vault_last;
 };
 
 /* Context for normalizing one resource object. */
@@ -162,6 +173,9 @@ vp_status vpo_norm_job(vp_res_ctx *c); /* norm_job.c */
  * operation when cap names a job row; without one, a body that is the resource itself
  * (single: not a list) is a job's details, anything else a job list page. */
 const vp_arm_operation *vpo_job_operation(const vp_capture *cap, int single);
+/* collection.jobs.vaults (norm_job.c): one entry per in-scope vault, those whose job list
+ * returned nothing included, sorted by vault id ignoring case. With a period only. */
+vp_status vpo_job_vaults_finish(vp_normalizer *n, vp_collection *col, vp_error *err);
 
 /* collection.access (access.c): the reconciliation of the scope with the subscriptions
  * list and the principal's role assignments per in-scope subscription. Remembers the

@@ -142,6 +142,69 @@ static vp_status write_detail(vp_res_ctx *c, const char *id, const cJSON *props)
     return vp_jw_finish(w, "jobs stream", c->r->err);
 }
 
+/* Counts a job of a vault's list and keeps the earliest start read: the fact that tells
+ * whether the service still held the start of the period (docs/snapshot-format.md). */
+static vp_status note_vault_job(vp_res_ctx *c, const char *vault_id, const char *start_text, long long start)
+{
+    vp_normalizer *n = c->n;
+    vp_pending_job_vault *v = NULL;
+    if (!vault_id)
+        return VP_OK;
+    if (n->job_vault_last < n->job_vaults.n && !strcasecmp(n->job_vaults.v[n->job_vault_last].vault_id, vault_id))
+        v = &n->job_vaults.v[n->job_vault_last];
+    for (size_t i = 0; !v && i < n->job_vaults.n; i++)
+        if (!strcasecmp(n->job_vaults.v[i].vault_id, vault_id)) {
+            v = &n->job_vaults.v[i];
+            n->job_vault_last = i;
+        }
+    if (!v) {
+        if (!(v = VP_VEC_PUSH(n->job_vaults)))
+            return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+        memset(v, 0, sizeof *v);
+        v->vault_id = vault_id;
+        n->job_vault_last = n->job_vaults.n - 1;
+    }
+    v->read++;
+    if (start_text && (!v->earliest_text || start < v->earliest)) {
+        if (!(v->earliest_text = vpc_arena_strdup(&n->arena, start_text)))
+            return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+        v->earliest = start;
+    }
+    return VP_OK;
+}
+
+static int cmp_job_vault(const void *a, const void *b)
+{
+    const vp_job_vault *x = a, *y = b;
+    int c = strcasecmp(x->vault_id, y->vault_id);
+    return c ? c : strcmp(x->vault_id, y->vault_id);
+}
+
+vp_status vpo_job_vaults_finish(vp_normalizer *n, vp_collection *col, vp_error *err)
+{
+    size_t k = 0;
+    vp_job_vault *out = vpc_arena_alloc(&n->arena, (n->job_vaults.n + n->vaults.n + 1) * sizeof *out);
+    if (!out)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n->job_vaults.n; i++) {
+        const vp_pending_job_vault *p = &n->job_vaults.v[i];
+        if (vpo_vault_in_scope(n, p->vault_id))
+            out[k++] = (vp_job_vault){p->vault_id, p->read, p->earliest_text};
+    }
+    size_t read = k;
+    for (size_t i = 0; i < n->vaults.n; i++) { /* listed, but its job list returned nothing */
+        size_t j = 0;
+        while (j < read && strcasecmp(out[j].vault_id, n->vaults.v[i].id))
+            j++;
+        if (j == read)
+            out[k++] = (vp_job_vault){n->vaults.v[i].id, 0, NULL};
+    }
+    vp_sort(out, k, sizeof *out, cmp_job_vault);
+    col->job_vaults = k ? out : NULL;
+    col->job_vault_count = k;
+    return VP_OK;
+}
+
 const vp_arm_operation *vpo_job_operation(const vp_capture *cap, int single)
 {
     const vp_arm_operation *op = cap ? vp_arm_find(cap->operation) : NULL;
@@ -188,8 +251,11 @@ vp_status vpo_norm_job(vp_res_ctx *c)
      * details, which would describe a job the stream does not hold */
     long long start = 0;
     const char *st = str(props, "startTime");
-    int outside = c->n->opt.period && st && vp_time_parse(st, &start) == 0 &&
-                  !vp_period_contains(c->n->opt.period, start);
+    int parsed = st && vp_time_parse(st, &start) == 0;
+    int outside = c->n->opt.period && parsed && !vp_period_contains(c->n->opt.period, start);
+    if (!details && c->op && c->op->op == VP_ARM_BACKUP_JOBS &&
+        note_vault_job(c, vpo_armid_vault_id(c->n, id), parsed ? st : NULL, start))
+        return c->r->err->status;
     if (details)
         return c->n->opt.jobs_out && !outside ? write_detail(c, vpo_armid_path(id), props) : c->r->status;
     if (outside) {

@@ -49,6 +49,7 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->listed_all.v);
     free(n->job_unknown_kinds.v);
     free(n->job_detail_ids.v);
+    free(n->job_vaults.v);
     free(n->job_writer);
     free(n->strings.slots);
     free(n->strings.hashes);

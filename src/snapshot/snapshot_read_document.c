@@ -55,6 +55,14 @@ int vpn_rd_detect_format(const char *t, size_t len)
 
 /* ---- collection arrays, WORM sources, regions, subscriptions ---- */
 
+static void read_job_vault(rd_obj *o, void *out)
+{
+    vp_job_vault *v = out;
+    vpn_rd_str_req(o, "vault_id", RD_INTERN, &v->vault_id);
+    vpn_rd_int(o, "jobs_read", 0, LLONG_MAX, 0, &v->jobs_read);
+    vpn_rd_str(o, "earliest_start", RD_COPY, &v->earliest_start);
+}
+
 static void read_list(rd_obj *o, void *out)
 {
     vp_list_call *l = out;
@@ -378,6 +386,12 @@ static void read_period(rd_obj *co, vp_collection *col)
             memcpy(col->jobs_file, file, strlen(file) + 1);
             memcpy(col->jobs_sha256, sha, 65);
         }
+        rd_path vp_;
+        if (!cJSON_GetObjectItemCaseSensitive(jo.obj, "vaults")) /* a first-slice snapshot: none */
+            vpn_rd_member(&jo, "vaults");
+        else
+            col->job_vaults = read_access_array(&jo, "vaults", sizeof *col->job_vaults, &col->job_vault_count, &vp_,
+                                                read_job_vault);
         vpn_rd_close(&jo);
     }
 }

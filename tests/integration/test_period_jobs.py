@@ -88,8 +88,13 @@ class JobsOverAPeriod(TempDirTest):
             self.assertEqual(v["completeness"]["backupJobs"], "complete")
         # the service's filter included 2026-10-01T00:00:00Z; the period [from, to) does not
         in_period = [t for t in IN_FILTER if t < "2026-10-01T00:00:00Z"]
-        self.assertEqual(snap["collection"]["jobs"], {"count": len(in_period) * len(self.vaults),
-                                                      "outside_period": len(self.vaults)})
+        jobs = snap["collection"]["jobs"]
+        self.assertEqual((jobs["count"], jobs["outside_period"]), (len(in_period) * len(self.vaults), len(self.vaults)))
+        # per vault: what its list returned and the earliest start read (the period's start
+        # is held when that is not after collection.period.from)
+        self.assertEqual([v["vault_id"].lower() for v in jobs["vaults"]], sorted(v.lower() for v in self.vaults))
+        for v in jobs["vaults"]:
+            self.assertEqual((v["jobs_read"], v["earliest_start"]), (len(IN_FILTER), "2026-07-01T00:00:00Z"))
         # the recorded calls: the filter on Azure's 12-hour clock, every page's nextLink followed
         sidecars = sorted(glob.glob(os.path.join(rec, "subscriptions", "*", "vaults", "*", "backupJobs*.meta.json")))
         self.assertEqual(len(sidecars), pages * len(self.vaults))

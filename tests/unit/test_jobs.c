@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -218,6 +219,49 @@ START_TEST(get_job_details_example_offline)
 }
 END_TEST
 
+/* collection.jobs.vaults: per vault, the jobs its list returned (in the period or not) and
+ * the earliest start among them, written with a period and read back. */
+START_TEST(earliest_start_per_vault)
+{
+    char *body = vp_test_data("azure", "ListJobs.json");
+    vp_snapshot *s = NULL, *back = NULL;
+    vp_error e = {0};
+    /* the period holds one of the two jobs; the earliest start read is the other's */
+    char *out = stream(body, "2017-08-03T05:31:00Z", "2017-08-03T05:32:00Z", &s);
+    ck_assert_uint_eq(s->collection.job_vault_count, 1);
+    ck_assert_str_eq(s->collection.job_vaults[0].vault_id, VAULT);
+    ck_assert_int_eq(s->collection.job_vaults[0].jobs_read, 2);
+    ck_assert_str_eq(s->collection.job_vaults[0].earliest_start, "2017-08-03T05:30:32.4487085Z");
+    char *json = vp_test_snapshot_json(s);
+    ck_assert_ptr_nonnull(strstr(json, "\"vaults\":[{\"vault_id\":\"" VAULT "\",\"jobs_read\":2,\"earliest_start\":"
+                                       "\"2017-08-03T05:30:32.4487085Z\"}]"));
+    char path[] = "/tmp/vp-jobs-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+    close(fd);
+    ck_assert_msg(vp_snapshot_read_json(path, &back, &e) == VP_OK, "%s", e.message);
+    unlink(path);
+    ck_assert_uint_eq(back->collection.job_vault_count, 1);
+    ck_assert_str_eq(back->collection.job_vaults[0].vault_id, VAULT);
+    ck_assert_int_eq(back->collection.job_vaults[0].jobs_read, 2);
+    ck_assert_str_eq(back->collection.job_vaults[0].earliest_start, "2017-08-03T05:30:32.4487085Z");
+    vp_snapshot_free(back);
+    free(json);
+    free(out);
+    vp_snapshot_free(s);
+    /* no period: no jobs member at all, as before */
+    vp_test_body b[] = {{"jobs.json", body, NULL}};
+    ck_assert_msg(vp_test_normalize(b, 1, &s, &e) == VP_OK, "%s", e.message);
+    json = vp_test_snapshot_json(s);
+    ck_assert_ptr_null(strstr(json, "\"jobs\""));
+    ck_assert_uint_eq(s->collection.job_vault_count, 0);
+    free(json);
+    vp_snapshot_free(s);
+    free(body);
+}
+END_TEST
+
 /* The statuses that get a details GET, and the page cap per operation. */
 START_TEST(details_statuses_and_page_caps)
 {
@@ -250,6 +294,7 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, failed_job_details_line_and_expectation);
     tcase_add_test(tc, get_job_details_example_offline);
     tcase_add_test(tc, details_statuses_and_page_caps);
+    tcase_add_test(tc, earliest_start_per_vault);
     suite_add_tcase(s, tc);
     return s;
 }
