@@ -338,6 +338,7 @@ typedef struct {
     /* collection.jobs, with a period only: backup jobs read that start in the period
      * (the jobs stream's lines) and those the service returned outside it */
     long long job_count, jobs_outside_period;
+    long long jobs_duplicates; /* repeats of a job (id, start, operation) within one vault's list, dropped */
     char jobs_file[256];   /* the jobs stream as the run named it ("" when not written) */
     char jobs_sha256[65];  /* its SHA-256, lowercase hex ("" when not written) */
     vp_job_vault *job_vaults; /* every in-scope vault, sorted by vault id ignoring case */

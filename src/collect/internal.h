@@ -37,6 +37,14 @@ typedef struct {
     const char *earliest_text;  /* that start verbatim (arena), NULL before the first */
 } vp_pending_job_vault;
 
+/* The jobs of the list being read, by 128-bit key (norm_job.c, repeats). */
+typedef struct {
+    unsigned long long *keys; /* 2 per slot; a slot of two zeros is free */
+    size_t cap, count;
+    const char *vault_id;     /* interned: the list the set holds */
+    const vp_arm_operation *op;
+} vp_job_keys;
+
 /* One recorded response (sidecar), reduced to what completeness needs. */
 typedef struct {
     const char *operation, *scope, *scope_key, *file, *error;
@@ -113,6 +121,11 @@ struct vp_normalizer {
      * (collection.jobs.vaults); a vault's jobs are contiguous, so the last one is cached */
     VP_VEC(vp_pending_job_vault) job_vaults;
     size_t job_vault_last;
+    /* repeats of one job within one vault's list (norm_job.c): 128-bit keys of (id, start,
+     * operation) of the list being read, an open-addressing set emptied when the next
+     * vault's (or operation's) list begins - memory bounded by the largest vault's list */
+    vp_job_keys job_keys;
+    long long jobs_duplicates;
 };
 
 /* Context for normalizing one resource object. */

@@ -205,6 +205,70 @@ vp_status vpo_job_vaults_finish(vp_normalizer *n, vp_collection *col, vp_error *
     return VP_OK;
 }
 
+/* Two independent 64-bit hashes of (id, start, operation): FNV-1a and a multiply-rotate
+ * hash, each over the three fields with a separator. Two distinct jobs are taken for one
+ * only when both collide (about n^2 / 2^129: never, at any list length Azure serves). */
+static void job_key(const char *id, const char *start, const char *operation, unsigned long long k[2])
+{
+    const char *parts[] = {id, start ? start : "", operation ? operation : ""};
+    unsigned long long a = 1469598103934665603ull, b = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < 3; i++) {
+        for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) {
+            a = (a ^ *p) * 1099511628211ull;
+            b = ((b ^ *p) * 0xff51afd7ed558ccdull);
+            b ^= b >> 29;
+        }
+        a = (a ^ 0x1f) * 1099511628211ull;
+        b = (b ^ 0x1f) * 0xc4ceb9fe1a85ec53ull;
+    }
+    k[0] = a | 1; /* never both zero: zero marks a free slot */
+    k[1] = b;
+}
+
+/* 1 when (id, start, operation) was already read in the current vault's list (a repeat:
+ * paging under inserts, or Microsoft's ListJobs.json's shape); remembers it otherwise. The
+ * set is emptied when a list of another vault or operation begins. -1: out of memory. */
+static int job_repeat(vp_normalizer *n, const vp_arm_operation *op, const char *vault_id, const char *id,
+                      const char *start, const char *operation)
+{
+    vp_job_keys *s = &n->job_keys;
+    unsigned long long k[2];
+    if (s->vault_id != vault_id || s->op != op) {
+        if (s->keys)
+            memset(s->keys, 0, 2 * s->cap * sizeof *s->keys);
+        s->count = 0;
+        s->vault_id = vault_id;
+        s->op = op;
+    }
+    if (2 * (s->count + 1) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 1024;
+        unsigned long long *keys = calloc(2 * cap, sizeof *keys);
+        if (!keys)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->keys[2 * i] && !s->keys[2 * i + 1])
+                continue;
+            size_t j = (size_t)s->keys[2 * i] & (cap - 1);
+            while (keys[2 * j] || keys[2 * j + 1])
+                j = (j + 1) & (cap - 1);
+            keys[2 * j] = s->keys[2 * i];
+            keys[2 * j + 1] = s->keys[2 * i + 1];
+        }
+        free(s->keys);
+        s->keys = keys;
+        s->cap = cap;
+    }
+    job_key(id, start, operation, k);
+    size_t j = (size_t)k[0] & (s->cap - 1);
+    for (; s->keys[2 * j] || s->keys[2 * j + 1]; j = (j + 1) & (s->cap - 1))
+        if (s->keys[2 * j] == k[0] && s->keys[2 * j + 1] == k[1])
+            return 1;
+    s->keys[2 * j] = k[0];
+    s->keys[2 * j + 1] = k[1];
+    s->count++;
+    return 0;
+}
+
 const vp_arm_operation *vpo_job_operation(const vp_capture *cap, int single)
 {
     const vp_arm_operation *op = cap ? vp_arm_find(cap->operation) : NULL;
@@ -239,6 +303,16 @@ vp_status vpo_norm_job(vp_res_ctx *c)
     if (!known_kind(kind))
         warn_unknown_kind(c, kind, kp);
     int details = c->op && c->op->op == VP_ARM_BACKUP_JOB_DETAILS;
+    if (!details) {
+        /* a repeat within the vault's list is one job read twice: dropped and counted */
+        int r = job_repeat(c->n, c->op, vpo_armid_vault_id(c->n, id), id, str(props, "startTime"), str(props, "operation"));
+        if (r < 0)
+            return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+        if (r) {
+            c->n->jobs_duplicates++;
+            return c->r->status;
+        }
+    }
     if (!details && vp_arm_job_needs_details(str(props, "status"))) {
         /* its details are expected, in or out of the period: live asks for every failed
          * or warned job its list pages returned */

@@ -50,6 +50,7 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->job_unknown_kinds.v);
     free(n->job_detail_ids.v);
     free(n->job_vaults.v);
+    free(n->job_keys.keys);
     free(n->job_writer);
     free(n->strings.slots);
     free(n->strings.hashes);

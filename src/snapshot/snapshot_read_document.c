@@ -387,6 +387,7 @@ static void read_period(rd_obj *co, vp_collection *col)
             memcpy(col->jobs_sha256, sha, 65);
         }
         rd_path vp_;
+        vpn_rd_int(&jo, "duplicates", 0, LLONG_MAX, 0, &col->jobs_duplicates);
         if (!cJSON_GetObjectItemCaseSensitive(jo.obj, "vaults")) /* a first-slice snapshot: none */
             vpn_rd_member(&jo, "vaults");
         else

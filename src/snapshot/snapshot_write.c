@@ -192,6 +192,7 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
             vp_jw_kstring(w, "file", c->jobs_file);
             vp_jw_kstring(w, "sha256", c->jobs_sha256);
         }
+        vp_jw_kint(w, "duplicates", c->jobs_duplicates);
         vp_jw_key(w, "vaults");
         vp_jw_array(w, VP_JW_COMPACT);
         for (size_t i = 0; i < c->job_vault_count; i++) {

@@ -262,6 +262,37 @@ START_TEST(earliest_start_per_vault)
 }
 END_TEST
 
+/* Repeats within one vault's list: Microsoft's ListJobs.json has two jobs with one all-zero
+ * id (different operations and starts: two jobs, both kept); the same job read twice (its
+ * id, start and operation), as paging under inserts can give, is one line and counted. */
+START_TEST(repeats_dropped_and_counted)
+{
+    char *body = vp_test_data("azure", "ListJobs.json");
+    cJSON *root = cJSON_Parse(body), *value = cJSON_GetObjectItem(root, "value");
+    cJSON_AddItemToArray(value, cJSON_Duplicate(cJSON_GetArrayItem(value, 0), 1));
+    cJSON_AddItemToArray(value, cJSON_Duplicate(cJSON_GetArrayItem(value, 1), 1));
+    char *twice = cJSON_PrintUnformatted(root);
+    vp_snapshot *s = NULL, *once = NULL;
+    char *out = stream(twice, "2017-08-01T00:00:00Z", "2017-09-01T00:00:00Z", &s);
+    char *again = stream(body, "2017-08-01T00:00:00Z", "2017-09-01T00:00:00Z", &once);
+    ck_assert_int_eq(once->collection.jobs_duplicates, 0); /* one id, two jobs: no repeat */
+    vp_snapshot_free(once);
+    ck_assert_str_eq(out, again); /* the repeats wrote nothing */
+    ck_assert_int_eq(s->collection.job_count, 2);
+    ck_assert_int_eq(s->collection.jobs_duplicates, 2);
+    ck_assert_int_eq(s->collection.job_vaults[0].jobs_read, 2);
+    char *json = vp_test_snapshot_json(s);
+    ck_assert_ptr_nonnull(strstr(json, "\"duplicates\":2,"));
+    free(json);
+    vp_snapshot_free(s);
+    free(out);
+    free(again);
+    free(twice);
+    cJSON_Delete(root);
+    free(body);
+}
+END_TEST
+
 /* The statuses that get a details GET, and the page cap per operation. */
 START_TEST(details_statuses_and_page_caps)
 {
@@ -295,6 +326,7 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, get_job_details_example_offline);
     tcase_add_test(tc, details_statuses_and_page_caps);
     tcase_add_test(tc, earliest_start_per_vault);
+    tcase_add_test(tc, repeats_dropped_and_counted);
     suite_add_tcase(s, tc);
     return s;
 }
