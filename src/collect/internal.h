@@ -184,8 +184,9 @@ vp_status vpo_norm_role_definition(vp_res_ctx *c);
 vp_status vpo_norm_job(vp_res_ctx *c); /* norm_job.c */
 /* Which job call a resource of backupJobs' type answered (norm_job.c): the sidecar's
  * operation when cap names a job row; without one, a body that is the resource itself
- * (single: not a list) is a job's details, anything else a job list page. */
-const vp_arm_operation *vpo_job_operation(const vp_capture *cap, int single);
+ * (single: not a list) is a job's details, a job whose id names a location rather than a
+ * vault (ListCrrJobs_Post.json) a CRR job, anything else a job list page. */
+const vp_arm_operation *vpo_job_operation(const vp_capture *cap, const cJSON *res, int single);
 /* collection.jobs.vaults (norm_job.c): one entry per in-scope vault, those whose job list
  * returned nothing included, sorted by vault id ignoring case. With a period only. */
 vp_status vpo_job_vaults_finish(vp_normalizer *n, vp_collection *col, vp_error *err);

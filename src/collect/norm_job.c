@@ -77,13 +77,16 @@ static void write_error_codes(vp_jsonw *w, const cJSON *props)
     vp_jw_end(w);
 }
 
-static vp_status write_line(vp_res_ctx *c, const char *id, const char *kind, const cJSON *props)
+/* One job line; vault_id is the vault the list was read for (a CRR job's id names a
+ * location, not its vault); crr marks jobs read from backupCrrJobs. */
+static vp_status write_line(vp_res_ctx *c, const char *id, const char *vault_id, const char *kind,
+                            const cJSON *props, int crr)
 {
     vp_jsonw *w = c->n->job_writer;
     vp_jw_init(w, c->n->opt.jobs_out);
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "id", id);
-    vp_jw_kstring(w, "vault_id", vpo_armid_vault_id(c->n, id));
+    vp_jw_kstring(w, "vault_id", vault_id);
     vp_jw_kstring(w, "kind", kind);
     /* backupManagementType (AzureIaasVM, AzureWorkload, MAB, DPM, ...), verbatim: the
      * workload family a job-to-item match needs beside the kind (docs/period-evidence.md) */
@@ -95,6 +98,8 @@ static vp_status write_line(vp_res_ctx *c, const char *id, const char *kind, con
     vp_jw_kstring(w, "end", str(props, "endTime"));
     vp_jw_kstring(w, "duration", str(props, "duration"));
     write_error_codes(w, props);
+    if (crr) /* absent otherwise: Contract 2 */
+        vp_jw_kbool(w, "crr", 1);
     vp_jw_key(w, "source");
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "file", c->file);
@@ -269,12 +274,19 @@ static int job_repeat(vp_normalizer *n, const vp_arm_operation *op, const char *
     return 0;
 }
 
-const vp_arm_operation *vpo_job_operation(const vp_capture *cap, int single)
+const vp_arm_operation *vpo_job_operation(const vp_capture *cap, const cJSON *res, int single)
 {
+    static const char loc[] = "/providers/microsoft.recoveryservices/locations/";
     const vp_arm_operation *op = cap ? vp_arm_find(cap->operation) : NULL;
     if (op && op->kind == VP_ARM_KIND_JOB)
         return op;
-    return vp_arm_get(single ? VP_ARM_BACKUP_JOB_DETAILS : VP_ARM_BACKUP_JOBS);
+    if (single)
+        return vp_arm_get(VP_ARM_BACKUP_JOB_DETAILS);
+    const char *id = str(res, "id");
+    for (const char *p = id; p && *p; p++) /* a CRR job's id: .../locations/{region}/backupJobs/{name} */
+        if (!strncasecmp(p, loc, sizeof loc - 1))
+            return vp_arm_get(VP_ARM_BACKUP_CRR_JOBS);
+    return vp_arm_get(VP_ARM_BACKUP_JOBS);
 }
 
 vp_status vpo_norm_job(vp_res_ctx *c)
@@ -303,9 +315,13 @@ vp_status vpo_norm_job(vp_res_ctx *c)
     if (!known_kind(kind))
         warn_unknown_kind(c, kind, kp);
     int details = c->op && c->op->op == VP_ARM_BACKUP_JOB_DETAILS;
+    int crr = c->op && c->op->op == VP_ARM_BACKUP_CRR_JOBS;
+    /* a CRR job belongs to the vault its call was made for (the sidecar's scope); read
+     * offline, nothing names that vault */
+    const char *vault_id = !crr ? vpo_armid_vault_id(c->n, id) : c->cap ? vpo_intern(c->n, c->cap->scope) : NULL;
     if (!details) {
         /* a repeat within the vault's list is one job read twice: dropped and counted */
-        int r = job_repeat(c->n, c->op, vpo_armid_vault_id(c->n, id), id, str(props, "startTime"), str(props, "operation"));
+        int r = job_repeat(c->n, c->op, vault_id, id, str(props, "startTime"), str(props, "operation"));
         if (r < 0)
             return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
         if (r) {
@@ -313,7 +329,7 @@ vp_status vpo_norm_job(vp_res_ctx *c)
             return c->r->status;
         }
     }
-    if (!details && vp_arm_job_needs_details(str(props, "status"))) {
+    if (!details && !crr && vp_arm_job_needs_details(str(props, "status"))) {
         /* its details are expected, in or out of the period: live asks for every failed
          * or warned job its list pages returned */
         const char **slot = VP_VEC_PUSH(c->n->job_detail_ids);
@@ -337,5 +353,5 @@ vp_status vpo_norm_job(vp_res_ctx *c)
         return c->r->status;
     }
     c->n->jobs_seen++;
-    return c->n->opt.jobs_out ? write_line(c, vpo_armid_path(id), kind, props) : c->r->status;
+    return c->n->opt.jobs_out ? write_line(c, vpo_armid_path(id), vault_id, kind, props, crr) : c->r->status;
 }

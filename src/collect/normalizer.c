@@ -252,7 +252,7 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
             continue;
         }
         if (arm->kind == VP_ARM_KIND_JOB) /* one type, several calls */
-            arm = vpo_job_operation(cap, single);
+            arm = vpo_job_operation(cap, res, single);
         vp_res_ctx c = {n, &r, file, ptr, res, cap, api_version, arm};
         if (normalizers[arm->kind](&c))
             return r.status ? r.status : err->status;

@@ -39,6 +39,7 @@ void vpv_call_free(vl_call *c)
     free(c->sub);
     free(c->base);
     free(c->url);
+    free(c->body);
     free(c);
 }
 
@@ -106,18 +107,18 @@ static void query_period(const vl_engine *e, const vp_arm_operation *op, char *o
  * gets it after api-version, "{object_id}" being the principal's object id; without a
  * usable object id (an opaque token names none) the call is not made, and the snapshot
  * says the access was not recorded. */
-static void add_call(vl_engine *e, const vp_arm_operation *op, const char *parent_scope, const char *scope,
-                     const char *sub, const char *base)
+static vl_call *add_call(vl_engine *e, const vp_arm_operation *op, const char *parent_scope, const char *scope,
+                         const char *sub, const char *base)
 {
     char url[4096], query[512] = "";
     if (op->period && !e->opt->period)
-        return; /* period evidence: only over a period */
+        return NULL; /* period evidence: only over a period */
     if (op->period && op->query) {
         query_period(e, op, query, sizeof query);
     } else if (op->query) {
         const char *oid = vpv_auth_identity(e->auth)->object_id, *mark = strstr(op->query, "{object_id}");
         if (mark && !safe_id(oid))
-            return;
+            return NULL;
         if (mark)
             snprintf(query, sizeof query, "&%.*s%s%s", (int)(mark - op->query), op->query, oid,
                      mark + strlen("{object_id}"));
@@ -130,6 +131,33 @@ static void add_call(vl_engine *e, const vp_arm_operation *op, const char *paren
     if (n < sizeof url)
         snprintf(url + n, sizeof url - n, "?api-version=%s%s", e->ep.api[op->api], query);
     vpv_call_add(e, op, scope, sub, base, url, 0);
+    return e->fatal ? NULL : e->tail; /* queued last */
+}
+
+/* A vault's cross-region-restore jobs (BackupCrrJobs_List): only for a vault whose vault
+ * list entry says redundancySettings.crossRegionRestore Enabled, posted to its location's
+ * paired region with the vault's id in the body, recorded under the vault like its other
+ * calls. A location without a known pair gets no call: completeness then reports the
+ * vault's backupCrrJobs missing (fail closed). */
+static void add_crr_call(vl_engine *e, const vp_arm_operation *op, const cJSON *vault, const char *vid,
+                         const char *sub, const char *base)
+{
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(vault, "properties");
+    const cJSON *red = cJSON_GetObjectItemCaseSensitive(props, "redundancySettings");
+    const cJSON *crr = cJSON_GetObjectItemCaseSensitive(red, "crossRegionRestore");
+    const cJSON *location = cJSON_GetObjectItemCaseSensitive(vault, "location");
+    char loc[128], scope[512], body[1200];
+    const char *mark = strstr(op->body, "{vault_id}"), *secondary;
+    if (!cJSON_IsString(crr) || strcasecmp(crr->valuestring, "Enabled") || !cJSON_IsString(location) ||
+        !vpv_location_arm(location->valuestring, loc, sizeof loc) || !(secondary = vp_arm_paired_region(loc)) ||
+        !mark || strlen(vid) >= 1000)
+        return;
+    snprintf(scope, sizeof scope, "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s", sub,
+             secondary);
+    snprintf(body, sizeof body, "%.*s%s%s", (int)(mark - op->body), op->body, vid, mark + strlen("{vault_id}"));
+    vl_call *c = add_call(e, op, scope, vid, sub, base);
+    if (c && !(c->body = strdup(body)) && !e->fatal)
+        e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
 }
 
 int vpv_location_arm(const char *given, char *out, size_t size)
@@ -404,7 +432,10 @@ static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
                 if (op->parent != VP_ARM_PARENT_VAULT)
                     continue;
                 snprintf(base, sizeof base, "subscriptions/%s/vaults/%s/%s", c->sub, dir, op->name);
-                add_call(e, op, vid, vid, c->sub, base);
+                if (op->crr_only)
+                    add_crr_call(e, op, r, vid, c->sub, base);
+                else
+                    add_call(e, op, vid, vid, c->sub, base);
             }
         } else if (c->op->op == VP_ARM_BACKUP_JOBS) {
             const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
@@ -436,6 +467,7 @@ static void record(vl_engine *e, vl_call *c, const vl_response *r, const char *b
     vpv_page_paths(c->base, c->page, body_rel, side_rel, sizeof body_rel);
     vpv_url_scrub(c->url, url, sizeof url);
     vl_sidecar s = {
+        .method = c->body ? "POST" : "GET", .request_body = c->body,
         .operation = c->op->name, .scope = c->scope, .url = url, .next_link = next, .error = error,
         .request_id = r->request_id, .correlation_id = r->correlation_id, .date = r->date,
         .principal = vpv_auth_principal(e->auth), .credential = vpv_auth_kind(e->auth),

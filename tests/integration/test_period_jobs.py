@@ -48,12 +48,29 @@ def job(vault_id, n, start, status="Completed"):
     return j
 
 
+def crr_job(n, start):
+    """A cross-region-restore job in the vault's secondary region (ListCrrJobs_Post.json's shape)."""
+    return {"id": "/subscriptions/%s/providers/microsoft.recoveryservices/locations/eastus/backupJobs/"
+                  "%08d-0000-0000-0000-00000000c0cc" % ("0" * 8 + "-0000-0000-0000-" + "0" * 12, n),
+            "name": "%08d-0000-0000-0000-00000000c0cc" % n, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
+            "properties": {"jobType": "AzureIaaSVMJob", "virtualMachineVersion": "Compute",
+                           "entityFriendlyName": "vm%d" % n, "backupManagementType": "AzureIaasVM",
+                           "operation": "CrossRegionRestore", "status": "Completed", "startTime": start,
+                           "endTime": start.replace("Z", ".5Z"), "activityId": "c0cc-%d" % n}}
+
+
 def estate_with_jobs(dest):
-    """The sample estate plus, per vault, jobs starting at STARTS (ListJobs.json's shape)."""
+    """The sample estate plus, per vault, jobs starting at STARTS (ListJobs.json's shape), and
+    for the one vault whose crossRegionRestore is Enabled (rsv-epic-immutable-wus3, westus3,
+    paired with eastus) two CRR jobs - one in the period, one before it."""
     shutil.copytree(os.path.join(SAMPLE, "raw"), dest)
     vaults = []
     for path in glob.glob(os.path.join(dest, "subscriptions", "*", "vaults.json")):
         vaults += [v["id"] for v in load(path)["value"]]
+        for v in load(path)["value"]:
+            if (v["properties"].get("redundancySettings") or {}).get("crossRegionRestore") == "Enabled":
+                with open(os.path.join(os.path.dirname(path), "vaults", v["name"], "backupCrrJobs.json"), "w") as f:
+                    json.dump({"value": [crr_job(1, "2026-08-15T09:00:00Z"), crr_job(2, "2026-05-01T09:00:00Z")]}, f)
     for i, vid in enumerate(sorted(vaults)):
         with open(os.path.join(dest, "jobs-%02d.json" % i), "w") as f:
             json.dump({"value": [job(vid, i * 100 + k, s, STATUS.get(k, "Completed")) for k, s in enumerate(STARTS)]},
@@ -89,7 +106,9 @@ class JobsOverAPeriod(TempDirTest):
         # the service's filter included 2026-10-01T00:00:00Z; the period [from, to) does not
         in_period = [t for t in IN_FILTER if t < "2026-10-01T00:00:00Z"]
         jobs = snap["collection"]["jobs"]
-        self.assertEqual((jobs["count"], jobs["outside_period"]), (len(in_period) * len(self.vaults), len(self.vaults)))
+        # (+1: the CRR-enabled vault's cross-region restore in the period; the filter left out the other)
+        self.assertEqual((jobs["count"], jobs["outside_period"]),
+                         (len(in_period) * len(self.vaults) + 1, len(self.vaults)))
         # per vault: what its list returned and the earliest start read (the period's start
         # is held when that is not after collection.period.from)
         self.assertEqual([v["vault_id"].lower() for v in jobs["vaults"]], sorted(v.lower() for v in self.vaults))
@@ -163,6 +182,27 @@ class JobsOverAPeriod(TempDirTest):
         self.assertEqual(len(done), 3 * len(self.vaults))
         self.assertTrue(all(l["status"] == "complete" for l in done))
         self.assertEqual(sorted(os.listdir(self.path("live"))), ["jobs.jsonl", "snapshot.json"])  # no temp left
+        # cross-region restore: asked of the CRR-enabled vault's paired region by POST with
+        # its id, recorded under the vault, its job streamed with "crr": true and that vault
+        crr = [l for l in lines if l.get("crr")]
+        self.assertEqual([(l["entity"], l["operation"]) for l in crr], [("vm1", "CrossRegionRestore")])
+        self.assertTrue(crr[0]["vault_id"].endswith("/vaults/rsv-epic-immutable-wus3"), crr[0])
+        self.assertTrue(all("crr" not in l for l in lines if l is not crr[0]))
+        side = glob.glob(self.path("rec", "subscriptions", "*", "vaults", "rsv-epic-immutable-wus3",
+                                   "backupCrrJobs.meta.json"))
+        self.assertEqual(len(side), 1)
+        meta = load(side[0])
+        self.assertEqual(meta["method"], "POST")
+        self.assertEqual(json.loads(meta["request_body"]), {"resourceId": crr[0]["vault_id"]})
+        url = urllib.parse.urlsplit(meta["url"])
+        self.assertTrue(url.path.endswith("/providers/Microsoft.RecoveryServices/locations/eastus/backupCrrJobs"), url)
+        query = urllib.parse.parse_qs(url.query)
+        self.assertEqual((query["api-version"], query["$filter"]), (["2024-11-15"], [FILTER]))
+        self.assertEqual(meta["call"]["scope"], crr[0]["vault_id"])
+        # only that vault: CRR is not asked of the others
+        self.assertEqual(len(glob.glob(self.path("rec", "subscriptions", "*", "vaults", "*", "backupCrrJobs*.json"))), 2)
+        done = [l for l in snap["collection"]["lists"] if l["operation"] == "backupCrrJobs"]
+        self.assertEqual([(l["scope"], l["status"]) for l in done], [(crr[0]["vault_id"], "complete")])
 
     def test_jobs_out_needs_a_period(self):
         rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--out", self.path("s.json"),

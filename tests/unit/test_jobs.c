@@ -293,6 +293,70 @@ START_TEST(repeats_dropped_and_counted)
 }
 END_TEST
 
+#define CRR_VAULT "/subscriptions/f2edfd5d-5496-4683-b94f-b3588c579009/resourceGroups/srinivasccyrg/providers/" \
+                  "Microsoft.RecoveryServices/vaults/sriniccyvault"
+
+/* Microsoft's ListCrrJobs_Post.json: a CrossRegionRestore job whose id names the secondary
+ * location. Recorded for a vault, its line carries that vault (the sidecar's scope) and
+ * "crr": true after error_codes; read offline (no sidecar) it is still a CRR job - told by
+ * its id - with no vault. No details are expected for CRR jobs. */
+START_TEST(crr_jobs_carry_their_vault_and_crr)
+{
+    char *body = vp_test_data("azure", "ListCrrJobs_Post.json");
+    char *side = capture("backupCrrJobs", CRR_VAULT);
+    vp_period p;
+    vp_error e = {0};
+    char *buf = NULL;
+    size_t len = 0;
+    vp_snapshot *s = NULL;
+    ck_assert_int_eq(vp_period_range("2019-10-01T00:00:00Z", "2019-11-01T00:00:00Z", "test", &p, &e), VP_OK);
+    FILE *fp = open_memstream(&buf, &len);
+    vp_test_body b[] = {{"v/backupCrrJobs.json", body, side}};
+    ck_assert_msg(vp_test_normalize_jobs(b, 1, &p, fp, &s, &e) == VP_OK, "%s", e.message);
+    fclose(fp);
+    ck_assert_str_eq(buf, "{\"id\":\"/subscriptions/f2edfd5d-5496-4683-b94f-b3588c579009/providers/microsoft.recoveryservices/"
+                          "locations/eastus2euap/backupJobs/02585cc9-d7f4-4b46-860c-14c048cce178\",\"vault_id\":\"" CRR_VAULT
+                          "\",\"kind\":\"AzureIaaSVMJob\",\"management_type\":\"AzureIaasVM\",\"entity\":\"sriniccylinux\","
+                          "\"operation\":\"CrossRegionRestore\",\"status\":\"InProgress\",\"start\":"
+                          "\"2019-10-12T10:22:43.9139656Z\",\"end\":null,\"duration\":null,\"error_codes\":[],\"crr\":true,"
+                          "\"source\":{\"file\":\"v/backupCrrJobs.json\",\"pointer\":\"/value/0\"}}\n");
+    ck_assert_int_eq(s->collection.job_count, 1);
+    ck_assert_uint_eq(s->collection.job_vault_count, 0); /* earliest_start is of backupJobs only */
+    vp_snapshot_free(s);
+    free(buf);
+    char *out = stream(body, "2019-10-01T00:00:00Z", "2019-11-01T00:00:00Z", &s);
+    ck_assert_ptr_nonnull(strstr(out, "\"vault_id\":null,"));
+    ck_assert_ptr_nonnull(strstr(out, "\"crr\":true,"));
+    free(out);
+    vp_snapshot_free(s);
+    free(side);
+    free(body);
+}
+END_TEST
+
+/* The secondary region of a location: pairs both ways, the list's one-way pairs, and none
+ * for a nonpaired region. */
+START_TEST(paired_regions)
+{
+    ck_assert_str_eq(vp_arm_paired_region("germanynorth"), "germanywestcentral");
+    ck_assert_str_eq(vp_arm_paired_region("germanywestcentral"), "germanynorth");
+    ck_assert_str_eq(vp_arm_paired_region("switzerlandwest"), "switzerlandnorth");
+    ck_assert_str_eq(vp_arm_paired_region("southindia"), "centralindia");
+    ck_assert_str_eq(vp_arm_paired_region("westindia"), "southindia");
+    ck_assert_str_eq(vp_arm_paired_region("westus3"), "eastus");
+    ck_assert_str_eq(vp_arm_paired_region("eastus"), "westus");
+    ck_assert_str_eq(vp_arm_paired_region("brazilsouth"), "southcentralus");
+    ck_assert_str_eq(vp_arm_paired_region("southcentralus"), "northcentralus");
+    ck_assert_ptr_null(vp_arm_paired_region("polandcentral"));
+    ck_assert_ptr_null(vp_arm_paired_region("spaincentral"));
+    ck_assert_ptr_null(vp_arm_paired_region(NULL));
+    const vp_arm_operation *crr = vp_arm_get(VP_ARM_BACKUP_CRR_JOBS);
+    ck_assert_str_eq(crr->method, "POST");
+    ck_assert(crr->crr_only && crr->period);
+    ck_assert_str_eq(vp_arm_api_default(crr->api), "2024-11-15");
+}
+END_TEST
+
 /* The statuses that get a details GET, and the page cap per operation. */
 START_TEST(details_statuses_and_page_caps)
 {
@@ -304,6 +368,7 @@ START_TEST(details_statuses_and_page_caps)
     /* a period's job list is never cut; every other list keeps the collector's cap */
     ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_JOBS), 1000), 0);
     ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_JOBS), 5), 0);
+    ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_CRR_JOBS), 5), 0);
     ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_PROTECTED_ITEMS), 5), 5);
     ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_BACKUP_PROTECTED_ITEMS), 0), 1000);
     ck_assert_int_eq(vp_arm_page_cap(vp_arm_get(VP_ARM_VAULTS), -3), 1000);
@@ -327,6 +392,8 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, details_statuses_and_page_caps);
     tcase_add_test(tc, earliest_start_per_vault);
     tcase_add_test(tc, repeats_dropped_and_counted);
+    tcase_add_test(tc, crr_jobs_carry_their_vault_and_crr);
+    tcase_add_test(tc, paired_regions);
     suite_add_tcase(s, tc);
     return s;
 }
