@@ -1680,7 +1680,9 @@ def scale(args):
              "tags": None if rng.random() < 0.15 else {"Environment": env, "Owner": "backup-ops",
                                                        "Site": rng.choice(SITES)},
              "immutability": imm, "soft_state": soft, "soft_days": soft_days, "enhanced": enhanced,
-             "redundancy": redundancy, "crr": redundancy == "GeoRedundant" and rng.random() < 0.5,
+             "redundancy": redundancy,
+             # cross-region restore needs a paired region to restore into (SCALE_PAIRS)
+             "crr": redundancy == "GeoRedundant" and rng.random() < 0.5 and region in SCALE_PAIRS,
              "guard": guard, "guard_updated": ticks_of(created + rng.randrange(200 * DAY), rng),
              "guard_description": None,
              "secure_score": score, "bcdr": {"Maximum": "Excellent", "Adequate": "Good", "Minimum": "Fair",
@@ -1826,6 +1828,47 @@ JOB_ERRORS = {
 }
 
 
+# The secondary region of each REGIONS entry that has one (MicrosoftDocs azure-docs,
+# articles/reliability/cross-region-replication-azure.md; polandcentral and spaincentral are
+# nonpaired): where a CRR-enabled vault's cross-region-restore jobs are listed.
+SCALE_PAIRS = {
+    "westus3": "eastus", "eastus2": "centralus", "southindia": "centralindia", "switzerlandwest": "switzerlandnorth",
+    "germanynorth": "germanywestcentral", "australiacentral2": "australiacentral", "koreacentral": "koreasouth",
+    "southafricawest": "southafricanorth", "northeurope": "westeurope", "westeurope": "northeurope",
+    "centralus": "eastus2", "uksouth": "ukwest", "japaneast": "japanwest", "canadacentral": "canadaeast",
+    "koreasouth": "koreacentral", "swedencentral": "swedensouth",
+}
+API_BACKUP_CRR = "2024-11-15"  # BackupCrrJobs_List (ListCrrJobs_Post.json)
+
+
+def write_crr_jobs(out, v, lo, hi, flt, rng, entities):
+    """A CRR-enabled vault's cross-region-restore jobs (BackupCrrJobs_List, ListCrrJobs_Post.json's
+    shape: ids under the secondary location): one CrossRegionRestore per 500 VMs, at least one,
+    on days of the quarter; recorded as vaultproof does, a POST with the vault's id."""
+    secondary = SCALE_PAIRS[v["location"]]
+    jobs = []
+    for _ in range(max(1, len(entities) // 500) if entities else 0):
+        start = lo + rng.randrange((hi - lo) // DAY) * DAY + 11 * HOUR + rng.randrange(3600)
+        took = rng.randint(1800, 10800)
+        name = guid(rng)
+        jobs.append({"id": "/subscriptions/%s/providers/microsoft.recoveryservices/locations/%s/backupJobs/%s"
+                           % (v["sub"], secondary, name),
+                     "name": name, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
+                     "properties": {"jobType": "AzureIaaSVMJob", "virtualMachineVersion": "Compute",
+                                    "entityFriendlyName": rng.choice(entities), "backupManagementType": "AzureIaasVM",
+                                    "operation": "CrossRegionRestore", "status": "Completed",
+                                    "startTime": ts0(start), "endTime": ts0(start + took), "duration": "PT%dS" % took,
+                                    "activityId": guid(rng)}})
+    jobs.sort(key=lambda j: j["properties"]["startTime"])
+    rel = "subscriptions/%s/vaults/%s/backupCrrJobs.json" % (v["sub"], v["name"])
+    out.write(rel, {"value": jobs})
+    out.call(rel, "%s/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s/backupCrrJobs?api-version=%s"
+                  "&$filter=%s" % (ARM, v["sub"], secondary, API_BACKUP_CRR, urllib.parse.quote(flt, safe="")),
+             "backupCrrJobs", vault_arm_id(v),
+             extra={"method": "POST", "request_body": json.dumps({"resourceId": vault_arm_id(v)},
+                                                                  separators=(",", ":"))})
+
+
 def failure_nights(rng, days):
     """The nights (day indexes) one item's backup fails: about 5% of items fail one to
     three nights in a row and then recover; the rest never fail."""
@@ -1896,6 +1939,8 @@ def write_jobs(out, v, bounds, page_size):
         rel = "%s/%s.json" % (base, job["name"])
         out.write(rel, job)
         out.call(rel, "%s%s?api-version=%s" % (ARM, job["id"], API_BACKUP_NOW), "backupJobDetails", job["id"])
+    if v["crr"]:
+        write_crr_jobs(out, v, lo, hi, flt, rng, [items[i]["entity"] for i in vms])
 
 
 def scale_vault(out, v, vm_stream, vm_seq, page_size):
