@@ -119,7 +119,8 @@ class GeneratedJobs(TempDirTest):
         # plus a restore per 200 VMs (none at 30 items)
         nightly = [i for i in s["protected_items"] if i["kind"] in ("azure_vm", "sql_in_vm", "sap_hana_in_vm", "sap_ase_in_vm")
                    and i["protection_state"] != "ProtectionStopped"]
-        self.assertEqual(s["collection"]["jobs"]["count"], len(nightly) * 92)
+        crr_vaults = {v["id"].lower() for v in s["vaults"] if v["cross_region_restore"] == "Enabled"}
+        self.assertEqual(s["collection"]["jobs"]["count"], len(nightly) * 92 + len(crr_vaults))
         self.assertEqual(s["collection"]["jobs"]["outside_period"], 0)
         self.assertEqual(s["collection"]["jobs"]["duplicates"], 0)
         lists = [l for l in s["collection"]["lists"] if l["operation"] == "backupJobs"]
@@ -128,8 +129,12 @@ class GeneratedJobs(TempDirTest):
         self.assertTrue(any(l["pages"] > 1 for l in lists))
         with open(jobs, encoding="utf-8") as f:
             everything = [json.loads(l) for l in f.read().splitlines()]
-        lines = [l for l in everything if "detail_of" not in l]
+        crr = [l for l in everything if l.get("crr")]
+        lines = [l for l in everything if "detail_of" not in l and not l.get("crr")]
         self.assertEqual(len(lines), len(nightly) * 92)
+        # a cross-region restore per CRR-enabled vault (one per 500 VMs, at least one)
+        self.assertEqual(sorted(l["vault_id"].lower() for l in crr), sorted(crr_vaults))
+        self.assertEqual({l["operation"] for l in crr}, {"CrossRegionRestore"} if crr else set())
         # jobs are named after their items: every entity is one item's friendly name in its vault
         names = {(i["vault_id"].lower(), i["friendly_name"]) for i in nightly}
         self.assertEqual({(l["vault_id"].lower(), l["entity"]) for l in lines}, names)
