@@ -343,6 +343,11 @@ typedef struct {
     char jobs_sha256[65];  /* its SHA-256, lowercase hex ("" when not written) */
     vp_job_vault *job_vaults; /* every in-scope vault, sorted by vault id ignoring case */
     size_t job_vault_count;
+    /* collection.jobs.imported (collect --import-jobs): the Log Analytics export as named,
+     * its SHA-256, its rows and the job lines taken from it ("" / 0: none) */
+    char jobs_import_file[256];
+    char jobs_import_sha256[65];
+    long long jobs_import_rows, jobs_imported;
     const char *captured_from, *captured_to; /* from sidecars; NULL when unknown */
     const char **endpoints;         /* scheme://host seen in sidecar URLs, sorted */
     size_t endpoint_count;

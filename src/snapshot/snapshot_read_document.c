@@ -393,6 +393,25 @@ static void read_period(rd_obj *co, vp_collection *col)
         else
             col->job_vaults = read_access_array(&jo, "vaults", sizeof *col->job_vaults, &col->job_vault_count, &vp_,
                                                 read_job_vault);
+        rd_obj io;
+        rd_path ip;
+        if (!cJSON_GetObjectItemCaseSensitive(jo.obj, "imported")) { /* nothing imported */
+            vpn_rd_member(&jo, "imported");
+        } else if (vpn_rd_object(&jo, "imported", 0, &ip, &io)) {
+            const char *ifile = NULL, *isha = NULL;
+            vpn_rd_str_req(&io, "file", RD_COPY, &ifile);
+            vpn_rd_str_req(&io, "sha256", RD_COPY, &isha);
+            vpn_rd_int(&io, "rows", 0, LLONG_MAX, 0, &col->jobs_import_rows);
+            vpn_rd_int(&io, "jobs", 0, LLONG_MAX, 0, &col->jobs_imported);
+            if (ifile && isha && strlen(ifile) < sizeof col->jobs_import_file && strlen(isha) == 64) {
+                memcpy(col->jobs_import_file, ifile, strlen(ifile) + 1);
+                memcpy(col->jobs_import_sha256, isha, 65);
+            } else if (ifile && isha) {
+                vpn_rd_fail(co->c, &ip, "file", "of %zu bytes, sha256 of %zu: expected a name below %zu bytes and 64 "
+                            "hex digits", strlen(ifile), strlen(isha), sizeof col->jobs_import_file);
+            }
+            vpn_rd_close(&io);
+        }
         vpn_rd_close(&jo);
     }
 }

@@ -204,6 +204,34 @@ class JobsOverAPeriod(TempDirTest):
         done = [l for l in snap["collection"]["lists"] if l["operation"] == "backupCrrJobs"]
         self.assertEqual([(l["scope"], l["status"]) for l in done], [(crr[0]["vault_id"], "complete")])
 
+    def test_import_jobs_only_where_azure_no_longer_holds(self):
+        """--import-jobs: a Log Analytics export (CSV) replayed with the recording; every
+        vault's list starts at the period's start, so Azure held all of it and no row is
+        taken - the rows are counted, the export named and hashed. Without --jobs-out: exit 2."""
+        rec = self.path("rec")
+        rc, _, log = live(self.emu, self.path("live.json"), "--record", rec, "--period", "2026-Q3")
+        self.assertEqual(rc, 0, log)
+        vault = self.vaults[0]
+        with open(self.path("la.csv"), "w", encoding="utf-8", newline="") as f:
+            f.write("JobUniqueId,_ResourceId,BackupItemFriendlyName,JobOperation,JobStatus,JobStartDateTime\r\n")
+            f.write("a,%s,vm1,Backup,Completed,2026-07-01T00:00:00Z\r\n" % vault.lower())
+            f.write("b,%s,vm1,Backup,Completed,2026-06-30T00:00:00Z\r\n" % vault.lower())
+        rc, _, err = run(["collect", "--replay", rec, "--now", PINNED, "--period", "2026-Q3", "--quiet",
+                          "--out", self.path("s.json"), "--jobs-out", self.path("j.jsonl"),
+                          "--import-jobs", self.path("la.csv")])
+        self.assertEqual(rc, 0, err)
+        imported = load(self.path("s.json"))["collection"]["jobs"]["imported"]
+        import hashlib
+        with open(self.path("la.csv"), "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        self.assertEqual(imported, {"file": self.path("la.csv"), "sha256": digest, "rows": 2, "jobs": 0})
+        with open(self.path("j.jsonl"), encoding="utf-8") as f:
+            self.assertNotIn(self.path("la.csv"), f.read())
+        rc, _, err = run(["collect", "--replay", rec, "--now", PINNED, "--period", "2026-Q3", "--quiet",
+                          "--out", self.path("s2.json"), "--import-jobs", self.path("la.csv")])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--import-jobs needs --jobs-out", err)
+
     def test_jobs_out_needs_a_period(self):
         rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--out", self.path("s.json"),
                           "--jobs-out", self.path("j.jsonl")])

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "vaultproof/arm.h"
+#include "vaultproof/collect.h"
 #include "vaultproof/period.h"
 #include "vp_test.h"
 
@@ -357,6 +358,93 @@ START_TEST(paired_regions)
 }
 END_TEST
 
+/* collect --import-jobs: rows of a Log Analytics AddonAzureBackupJobs export become job
+ * lines only for a vault of the snapshot and only before the earliest job its list
+ * returned (ARM holds the rest), inside the period; the query API's JSON and CSV alike. */
+static char *import_into(const char *export_text, vp_snapshot *s, vp_status want, vp_error *e)
+{
+    char path[] = "/tmp/vp-import-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, export_text, strlen(export_text)), (ssize_t)strlen(export_text));
+    close(fd);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    ck_assert_int_eq(vp_collect_import_jobs(path, "la-export", s, fp, e), want);
+    fclose(fp);
+    unlink(path);
+    return buf;
+}
+
+START_TEST(log_analytics_import_fills_the_aged_out_start)
+{
+    /* the vault's list starts at 2017-08-03T05:30:32.45Z: [2017-08-01, that) is not held */
+    char *body = vp_test_data("azure", "ListJobs.json");
+    vp_snapshot *s = NULL;
+    vp_error e = {0};
+    char *own = stream(body, "2017-08-01T00:00:00Z", "2017-09-01T00:00:00Z", &s);
+    static const char json[] =
+        "{\"tables\":[{\"name\":\"PrimaryResult\",\"columns\":[{\"name\":\"JobUniqueId\",\"type\":\"string\"},"
+        "{\"name\":\"_ResourceId\",\"type\":\"string\"},{\"name\":\"BackupItemFriendlyName\",\"type\":\"string\"},"
+        "{\"name\":\"BackupManagementType\",\"type\":\"string\"},{\"name\":\"JobOperation\",\"type\":\"string\"},"
+        "{\"name\":\"JobStatus\",\"type\":\"string\"},{\"name\":\"JobStartDateTime\",\"type\":\"datetime\"},"
+        "{\"name\":\"JobDurationInSecs\",\"type\":\"real\"},{\"name\":\"JobFailureCode\",\"type\":\"string\"}],"
+        "\"rows\":["
+        "[\"j1\",\"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/swaggertestrg/providers/"
+        "microsoft.recoveryservices/vaults/netsdktestrsvault\",\"testvm\",\"AzureIaasVM\",\"Backup\",\"Failed\","
+        "\"2017-08-02T20:00:00Z\",1800,\"UserErrorX\"],"
+        "[\"j2\",\"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/swaggertestrg/providers/"
+        "microsoft.recoveryservices/vaults/netsdktestrsvault\",\"testvm\",\"AzureIaasVM\",\"Backup\",\"Completed\","
+        "\"2017-08-03T06:00:00Z\",60,\"\"],"
+        "[\"j3\",\"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg/providers/"
+        "microsoft.recoveryservices/vaults/other\",\"x\",\"AzureIaasVM\",\"Backup\",\"Completed\","
+        "\"2017-08-02T20:00:00Z\",60,null],"
+        "[\"j4\",\"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/swaggertestrg/providers/"
+        "microsoft.recoveryservices/vaults/netsdktestrsvault\",\"testvm\",\"AzureIaasVM\",\"Backup\",\"Completed\","
+        "\"2017-07-30T20:00:00Z\",60,null]]}]}";
+    char *out = import_into(json, s, VP_OK, &e);
+    ck_assert_str_eq(out, "{\"id\":\"j1\",\"vault_id\":\"" VAULT "\",\"kind\":null,\"management_type\":\"AzureIaasVM\","
+                          "\"entity\":\"testvm\",\"operation\":\"Backup\",\"status\":\"Failed\",\"start\":"
+                          "\"2017-08-02T20:00:00Z\",\"end\":null,\"duration\":\"PT1800S\",\"error_codes\":[\"UserErrorX\"],"
+                          "\"source\":{\"file\":\"la-export\",\"pointer\":\"/tables/0/rows/0\"}}\n");
+    ck_assert_int_eq(s->collection.jobs_import_rows, 4);
+    ck_assert_int_eq(s->collection.jobs_imported, 1);
+    ck_assert_str_eq(s->collection.jobs_import_file, "la-export");
+    char *snap = vp_test_snapshot_json(s);
+    ck_assert_ptr_nonnull(strstr(snap, "\"imported\":{\"file\":\"la-export\",\"sha256\":\""));
+    ck_assert_ptr_nonnull(strstr(snap, "\",\"rows\":4,\"jobs\":1}"));
+    free(snap);
+    free(out);
+    /* CSV with a header row (quoted fields, a comma inside one, CRLF), the same rule */
+    static const char csv[] =
+        "JobUniqueId,ResourceId,BackupItemFriendlyName,JobOperation,JobStatus,JobStartDateTime,JobDurationInSecs\r\n"
+        "j1,/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/SWAGGERTESTRG/PROVIDERS/"
+        "MICROSOFT.RECOVERYSERVICES/VAULTS/NETSDKTESTRSVAULT,\"test,\"\"vm\"\"\",Backup,Completed,2017-08-01T00:00:00Z,5\r\n"
+        "\r\n"
+        "j2,/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/SWAGGERTESTRG/PROVIDERS/"
+        "MICROSOFT.RECOVERYSERVICES/VAULTS/NETSDKTESTRSVAULT,testvm,Backup,Completed,2017-08-05T00:00:00Z,5\r\n";
+    out = import_into(csv, s, VP_OK, &e);
+    ck_assert_ptr_nonnull(strstr(out, "\"id\":\"j1\","));
+    ck_assert_ptr_nonnull(strstr(out, "\"entity\":\"test,\\\"vm\\\"\""));
+    ck_assert_ptr_nonnull(strstr(out, "\"pointer\":\"/1\"}}\n"));
+    ck_assert_ptr_null(strstr(out, "\"j2\""));
+    ck_assert_int_eq(s->collection.jobs_imported, 1);
+    free(out);
+    /* a missing column and a start that is not RFC 3339: input errors that say so */
+    out = import_into("JobUniqueId,JobStartDateTime\n", s, VP_ERR_INPUT, &e);
+    ck_assert_ptr_nonnull(strstr(e.message, "no column JobOperation"));
+    free(out);
+    out = import_into("JobUniqueId,_ResourceId,JobOperation,JobStatus,JobStartDateTime\n"
+                      "j,v,Backup,Completed,\"8/1/2017, 8:00:00.000 PM\"\n", s, VP_ERR_INPUT, &e);
+    ck_assert_ptr_nonnull(strstr(e.message, "/1: JobStartDateTime '8/1/2017, 8:00:00.000 PM'; expected an RFC 3339"));
+    free(out);
+    vp_snapshot_free(s);
+    free(own);
+    free(body);
+}
+END_TEST
+
 /* The statuses that get a details GET, and the page cap per operation. */
 START_TEST(details_statuses_and_page_caps)
 {
@@ -394,6 +482,7 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, repeats_dropped_and_counted);
     tcase_add_test(tc, crr_jobs_carry_their_vault_and_crr);
     tcase_add_test(tc, paired_regions);
+    tcase_add_test(tc, log_analytics_import_fills_the_aged_out_start);
     suite_add_tcase(s, tc);
     return s;
 }
