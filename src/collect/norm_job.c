@@ -77,6 +77,19 @@ static void write_error_codes(vp_jsonw *w, const cJSON *props)
     vp_jw_end(w);
 }
 
+/* Every stream line ends alike: where it was read (file and JSON pointer), then the
+ * line's end. */
+static vp_status end_line(vp_res_ctx *c, vp_jsonw *w)
+{
+    vp_jw_key(w, "source");
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "file", c->file);
+    vp_jw_kstring(w, "pointer", c->pointer);
+    vp_jw_end(w);
+    vp_jw_end(w);
+    return vp_jw_finish(w, "jobs stream", c->r->err);
+}
+
 /* One job line; vault_id is the vault the list was read for (a CRR job's id names a
  * location, not its vault); crr marks jobs read from backupCrrJobs. */
 static vp_status write_line(vp_res_ctx *c, const char *id, const char *vault_id, const char *kind,
@@ -100,13 +113,7 @@ static vp_status write_line(vp_res_ctx *c, const char *id, const char *vault_id,
     write_error_codes(w, props);
     if (crr) /* absent otherwise: Contract 2 */
         vp_jw_kbool(w, "crr", 1);
-    vp_jw_key(w, "source");
-    vp_jw_object(w, VP_JW_COMPACT);
-    vp_jw_kstring(w, "file", c->file);
-    vp_jw_kstring(w, "pointer", c->pointer);
-    vp_jw_end(w);
-    vp_jw_end(w);
-    return vp_jw_finish(w, "jobs stream", c->r->err);
+    return end_line(c, w);
 }
 
 /* A job's details (JobDetails_Get) as one detail line (Contract 2 of the issue's second
@@ -138,13 +145,7 @@ static vp_status write_detail(vp_res_ctx *c, const char *id, const cJSON *props)
         vp_jw_end(w);
     }
     vp_jw_end(w);
-    vp_jw_key(w, "source");
-    vp_jw_object(w, VP_JW_COMPACT);
-    vp_jw_kstring(w, "file", c->file);
-    vp_jw_kstring(w, "pointer", c->pointer);
-    vp_jw_end(w);
-    vp_jw_end(w);
-    return vp_jw_finish(w, "jobs stream", c->r->err);
+    return end_line(c, w);
 }
 
 /* Counts a job of a vault's list and keeps the earliest start read: the fact that tells
