@@ -34,6 +34,8 @@ typedef enum {
     VP_ARM_ROLE_ASSIGNMENTS, /* the collecting principal's role assignments at a subscription (access) */
     VP_ARM_ROLE_DEFINITIONS, /* GET of one role definition such an assignment names (access) */
     VP_ARM_BACKUP_JOBS,      /* a vault's backup jobs over the period (period: only with one) */
+    VP_ARM_BACKUP_JOB_DETAILS, /* GET of one failed or warned job a job list named (period) */
+    VP_ARM_BACKUP_CRR_JOBS,  /* a CRR-enabled vault's jobs in its secondary region (period) */
     VP_ARM_OP_COUNT
 } vp_arm_op;
 
@@ -60,6 +62,7 @@ typedef enum {
     VP_ARM_API_COMPUTE,
     VP_ARM_API_DATAPROTECTION,
     VP_ARM_API_AUTHORIZATION, /* Microsoft.Authorization: role assignments and definitions */
+    VP_ARM_API_BACKUP_CRR,    /* Recovery Services backup's cross-region-restore calls ("passivestamp") */
     VP_ARM_API_COUNT
 } vp_arm_api;
 
@@ -127,7 +130,24 @@ typedef struct {
      * "{period_filter}" in query stands for vp_arm_job_filter over the period,
      * URL-encoded. */
     int period;
+    /* How many pages live follows before it gives up on the list: 0, the collector's
+     * setting (vp_live_options.max_pages, default 1000); VP_ARM_PAGES_UNLIMITED, every
+     * page (loop detection still applies). See vp_arm_page_cap. */
+    int page_limit;
+    /* NULL: a GET. "POST": the call posts body, "{vault_id}" in it standing for the vault
+     * the call is made for (BackupCrrJobs_List takes {"resourceId": <vault id>}). */
+    const char *method, *body;
+    /* 1: made (live) and expected (completeness) only for vaults whose own
+     * redundancySettings.crossRegionRestore is Enabled (the vault list's, not the storage
+     * config's: live decides from the vault list before any storage config is read), and
+     * sent to the vault location's paired region (vp_arm_paired_region): parent_scope of
+     * its URL is that location's scope, while it is recorded under the vault. */
+    int crr_only;
 } vp_arm_operation;
+
+/* page_limit of a list that must never be cut: a period's job list is as long as the
+ * period and the vault make it (vp_arm_page_cap). */
+#define VP_ARM_PAGES_UNLIMITED (-1)
 
 /* The row of op. op must be below VP_ARM_OP_COUNT (anything else is a bug: NULL). */
 const vp_arm_operation *vp_arm_get(vp_arm_op op);
@@ -151,6 +171,27 @@ const vp_arm_operation *vp_arm_for_list(vp_arm_list list);
  * Likewise an access read (op->access) answered 401 or 403: a principal allowed to
  * read vaults but not its own role assignments is what the snapshot then records. */
 int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status);
+
+/* The page cap live applies to op: configured (the collector's max_pages; <= 0 means its
+ * default of 1000) for an operation without its own limit, 0 (no cap) for one marked
+ * VP_ARM_PAGES_UNLIMITED. A period's job list may not be cut by a cap meant to stop a
+ * runaway list: 1000 pages of 200 jobs is one vault of 2,200 nightly items over a quarter,
+ * and a cut list is an incomplete period, not a shorter one (docs/period-evidence.md). */
+int vp_arm_page_cap(const vp_arm_operation *op, int configured);
+
+/* Whether a job of status (BackupJobs_List's properties.status) gets a job-details GET:
+ * Failed and CompletedWithWarnings, whose details carry the error codes and
+ * recommendations (errorDetails). Live asks for exactly these, completeness expects
+ * exactly these: one list in one place. */
+int vp_arm_job_needs_details(const char *status);
+
+/* The secondary region of an Azure location (ARM form: lowercase, no spaces), the one
+ * geo-redundant vault storage and cross-region restore use: Microsoft's list of region
+ * pairs (MicrosoftDocs azure-docs, articles/reliability/cross-region-replication-azure.md;
+ * one-way pairs as listed there: westus3 -> eastus, westindia -> southindia, brazilsouth
+ * -> southcentralus). NULL for a nonpaired region (polandcentral, spaincentral, ...) or
+ * one not in the list. */
+const char *vp_arm_paired_region(const char *location);
 
 /* The pinned default api-version of a family ("2026-08-01"); NULL out of range. */
 const char *vp_arm_api_default(vp_arm_api api);

@@ -51,6 +51,20 @@ typedef struct {
 
 typedef struct vp_normalizer vp_normalizer;
 
+/* collect --import-jobs (docs/period-evidence.md): appends to jobs_out one job line per row
+ * of path - an export of Log Analytics' AddonAzureBackupJobs table, the query API's JSON
+ * ({"tables": [{"columns", "rows"}]}) or CSV with a header row - whose vault (_ResourceId,
+ * else ResourceId, ignoring case) is one of snap's collection.jobs.vaults and whose
+ * JobStartDateTime lies in [period.from, that vault's earliest_start) (the whole period when
+ * its list returned none): the part of the period Azure no longer held. Lines have
+ * "kind": null (the table has no jobType), "end": null, the duration as "PT<secs>S",
+ * JobFailureCode as the one error code, and source {file: label, pointer:
+ * "/tables/<t>/rows/<r>" or "/<data row from 1>"}. Records label, the file's SHA-256, the
+ * rows read and the lines written in snap's collection (jobs.imported). snap must have a
+ * period. Errors: VP_ERR_INPUT naming the file, row and what was expected (a missing
+ * column, a start that is not RFC 3339); VP_ERR_IO writing. */
+vp_status vp_collect_import_jobs(const char *path, const char *label, vp_snapshot *snap, FILE *jobs_out, vp_error *err);
+
 /* Creates a normalizer. opt is copied (the strings it points to must outlive it). */
 vp_status vp_normalizer_new(const vp_collect_options *opt, vp_normalizer **out, vp_error *err);
 

@@ -144,6 +144,11 @@ typedef struct {
      * renamed to it when the snapshot is built; the snapshot records jobs_label (NULL:
      * jobs_path) and the file's SHA-256 (collection.jobs). NULL: counted, not written. */
     const char *jobs_path, *jobs_label;
+    /* With jobs_path: an export of Log Analytics' AddonAzureBackupJobs (vp_collect_import_jobs)
+     * whose rows fill the part of the period Azure no longer held, appended to the stream
+     * after the jobs read from ARM; the snapshot records import_label (NULL:
+     * import_jobs_path). NULL: none. */
+    const char *import_jobs_path, *import_label;
     vp_progress_fn progress;          /* optional: called as response files are read */
     void *progress_ctx;
     /* Live only: seal the recording when the collection ends (vaultproof/seal.h) - also

@@ -317,6 +317,14 @@ const char *vp_access_verdict_name(vp_access_verdict v); /* "reads", "no-read", 
 /* The access scope of subscription sub (ignoring case), or NULL. */
 const vp_access_scope *vp_access_find_scope(const vp_access *a, const char *sub);
 
+/* collection.jobs.vaults[] (with a period only): per vault, what its backupJobs list
+ * returned - the fact that tells whether Azure still held the start of the period. */
+typedef struct {
+    const char *vault_id;
+    long long jobs_read;        /* jobs the list returned, in the period or not */
+    const char *earliest_start; /* the earliest startTime among them, verbatim; NULL: none */
+} vp_job_vault;
+
 typedef struct {
     const char *tool_version, *tool_commit;
     const char *source_kind;        /* "replay" (offline) or "live" */
@@ -330,8 +338,16 @@ typedef struct {
     /* collection.jobs, with a period only: backup jobs read that start in the period
      * (the jobs stream's lines) and those the service returned outside it */
     long long job_count, jobs_outside_period;
+    long long jobs_duplicates; /* repeats of a job (id, start, operation) within one vault's list, dropped */
     char jobs_file[256];   /* the jobs stream as the run named it ("" when not written) */
     char jobs_sha256[65];  /* its SHA-256, lowercase hex ("" when not written) */
+    vp_job_vault *job_vaults; /* every in-scope vault, sorted by vault id ignoring case */
+    size_t job_vault_count;
+    /* collection.jobs.imported (collect --import-jobs): the Log Analytics export as named,
+     * its SHA-256, its rows and the job lines taken from it ("" / 0: none) */
+    char jobs_import_file[256];
+    char jobs_import_sha256[65];
+    long long jobs_import_rows, jobs_imported;
     const char *captured_from, *captured_to; /* from sidecars; NULL when unknown */
     const char **endpoints;         /* scheme://host seen in sidecar URLs, sorted */
     size_t endpoint_count;

@@ -79,7 +79,23 @@ static const vp_arm_operation table[] = {
     /* BackupJobs_List over the period: every job whose start falls in the filter's
      * window, paged with a nextLink whose $skiptoken is followed as given */
     [VP_ARM_BACKUP_JOBS] = {VP_ARM_BACKUP_JOBS, "backupJobs", job_types, "backupJobs", VP_ARM_API_BACKUP,
-                            VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_JOB, VP_ARM_LIST_JOBS, 0, "$filter={period_filter}", 1},
+                            VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_JOB, VP_ARM_LIST_JOBS, 0, "$filter={period_filter}", 1,
+                            VP_ARM_PAGES_UNLIMITED},
+    /* JobDetails_Get (examples/Common/GetJobDetails.json): one GET per job a job list
+     * returned as Failed or CompletedWithWarnings (vp_arm_job_needs_details), like
+     * roleDefinitions per role - the list's entries carry no errorString or
+     * recommendations in every workload; recorded as backupJobs/<job name>.json under
+     * the vault's directory. Its body is of backupJobs' type: classified as that row,
+     * then told apart by the call (vpo_job_operation), so it lists no type of its own */
+    [VP_ARM_BACKUP_JOB_DETAILS] = {VP_ARM_BACKUP_JOB_DETAILS, "backupJobDetails", no_types, "", VP_ARM_API_BACKUP,
+                                   VP_ARM_PARENT_RESOURCE, 0, VP_ARM_KIND_JOB, VP_ARM_LIST_NONE, 0, NULL, 1},
+    /* BackupCrrJobs_List (examples/AzureIaasVm/ListCrrJobs_Post.json, passivestamp
+     * 2024-11-15): POST .../locations/{secondary region}/backupCrrJobs with the vault's id,
+     * the same $filter as backupJobs; the jobs' ids name the location, not the vault */
+    [VP_ARM_BACKUP_CRR_JOBS] = {VP_ARM_BACKUP_CRR_JOBS, "backupCrrJobs", no_types, "backupCrrJobs",
+                                VP_ARM_API_BACKUP_CRR, VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_JOB, VP_ARM_LIST_NONE, 0,
+                                "$filter={period_filter}", 1, VP_ARM_PAGES_UNLIMITED, "POST",
+                                "{\"resourceId\":\"{vault_id}\"}", 1},
 };
 _Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per vp_arm_op");
 
@@ -96,6 +112,7 @@ static const char *const api_defaults[] = {
     [VP_ARM_API_COMPUTE] = "2025-04-01",
     [VP_ARM_API_DATAPROTECTION] = "2025-09-01",
     [VP_ARM_API_AUTHORIZATION] = "2022-04-01",
+    [VP_ARM_API_BACKUP_CRR] = "2024-11-15",
 };
 _Static_assert(sizeof api_defaults / sizeof api_defaults[0] == VP_ARM_API_COUNT, "one default per family");
 
@@ -133,8 +150,66 @@ int vp_arm_refusal_is_evidence(const vp_arm_operation *op, int http_status)
 {
     if (op && op->access)
         return http_status == 401 || http_status == 403 || (op->parent == VP_ARM_PARENT_RESOURCE && http_status == 404);
-    return op && op->parent == VP_ARM_PARENT_RESOURCE &&
+    /* period evidence is never excused: a job's details refused leave the period incomplete */
+    return op && op->parent == VP_ARM_PARENT_RESOURCE && !op->period &&
            (http_status == 401 || http_status == 403 || http_status == 404);
+}
+
+int vp_arm_page_cap(const vp_arm_operation *op, int configured)
+{
+    if (op && op->page_limit == VP_ARM_PAGES_UNLIMITED)
+        return 0;
+    if (op && op->page_limit > 0)
+        return op->page_limit;
+    return configured > 0 ? configured : 1000;
+}
+
+/* (location, its secondary): Microsoft's list of region pairs, each pair both ways but
+ * for the one-way entries the list marks (cross-region-replication-azure.md). */
+static const char *const region_pairs[][2] = {
+    {"eastasia", "southeastasia"}, {"southeastasia", "eastasia"},
+    {"australiaeast", "australiasoutheast"}, {"australiasoutheast", "australiaeast"},
+    {"australiacentral", "australiacentral2"}, {"australiacentral2", "australiacentral"},
+    {"brazilsouth", "southcentralus"}, {"brazilsoutheast", "brazilsouth"},
+    {"canadacentral", "canadaeast"}, {"canadaeast", "canadacentral"},
+    {"chinanorth", "chinaeast"}, {"chinaeast", "chinanorth"},
+    {"chinanorth2", "chinaeast2"}, {"chinaeast2", "chinanorth2"},
+    {"chinanorth3", "chinaeast3"}, {"chinaeast3", "chinanorth3"},
+    {"northeurope", "westeurope"}, {"westeurope", "northeurope"},
+    {"francecentral", "francesouth"}, {"francesouth", "francecentral"},
+    {"germanywestcentral", "germanynorth"}, {"germanynorth", "germanywestcentral"},
+    {"centralindia", "southindia"}, {"southindia", "centralindia"}, {"westindia", "southindia"},
+    {"japaneast", "japanwest"}, {"japanwest", "japaneast"},
+    {"koreacentral", "koreasouth"}, {"koreasouth", "koreacentral"},
+    {"norwayeast", "norwaywest"}, {"norwaywest", "norwayeast"},
+    {"southafricanorth", "southafricawest"}, {"southafricawest", "southafricanorth"},
+    {"swedencentral", "swedensouth"}, {"swedensouth", "swedencentral"},
+    {"switzerlandnorth", "switzerlandwest"}, {"switzerlandwest", "switzerlandnorth"},
+    {"ukwest", "uksouth"}, {"uksouth", "ukwest"},
+    {"eastus", "westus"}, {"westus", "eastus"}, {"westus3", "eastus"},
+    {"eastus2", "centralus"}, {"centralus", "eastus2"},
+    {"northcentralus", "southcentralus"}, {"southcentralus", "northcentralus"},
+    {"westus2", "westcentralus"}, {"westcentralus", "westus2"},
+    {"uaenorth", "uaecentral"}, {"uaecentral", "uaenorth"},
+    {"usdodeast", "usdodcentral"}, {"usdodcentral", "usdodeast"},
+    {"usgovarizona", "usgovtexas"}, {"usgovvirginia", "usgovtexas"}, {"usgovtexas", "usgovvirginia"},
+};
+
+const char *vp_arm_paired_region(const char *location)
+{
+    for (size_t i = 0; location && i < sizeof region_pairs / sizeof region_pairs[0]; i++)
+        if (!strcasecmp(region_pairs[i][0], location))
+            return region_pairs[i][1];
+    return NULL;
+}
+
+int vp_arm_job_needs_details(const char *status)
+{
+    static const char *const needs[] = {"Failed", "CompletedWithWarnings", NULL};
+    for (const char *const *s = needs; status && *s; s++)
+        if (!strcasecmp(*s, status))
+            return 1;
+    return 0;
 }
 
 const char *vp_arm_api_default(vp_arm_api api)

@@ -70,6 +70,9 @@ static const vp_opt_spec specs[] = {
     {"jobs-out", "FILE", 0, "with a period: write the backup jobs of the period here, one\n"
                             "JSON line each (docs/period-evidence.md); the snapshot\n"
                             "records its name and SHA-256"},
+    {"import-jobs", "FILE", 0, "with --jobs-out: a Log Analytics export of AddonAzureBackupJobs\n"
+                               "(query API JSON or CSV) filling the part of the period\n"
+                               "Azure no longer holds (docs/period-evidence.md)"},
     {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); SOURCE_DATE_EPOCH\n"
                        "does the same; pinned runs are byte-reproducible"},
     {"quiet", NULL, 0, "no progress or summary on stderr"},
@@ -311,6 +314,9 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
         return vp_error_set(err, VP_ERR_USAGE, "collect: --jobs-out needs a period (--period or --from/--to)");
     if (co.jobs_path && (st = vp_pipeline_check_distinct(co.jobs_path, "jobs-out", out_path, "out", "collect", err)))
         return st;
+    co.import_jobs_path = vp_opts_get(o, "import-jobs");
+    if (co.import_jobs_path && !co.jobs_path)
+        return vp_error_set(err, VP_ERR_USAGE, "collect: --import-jobs needs --jobs-out (the stream it fills)");
     if (config && (st = vp_config_load(config, &cfg, err)))
         return st;
     if ((st = vp_pipeline_worm_catalog(vp_opts_get(o, "worm-catalog"), cfg, &worm, err)) ||

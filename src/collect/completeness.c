@@ -144,9 +144,15 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
                 if (!push_list(&lists, a->name, ids[i] ? ids[i] : vpc_arena_printf(&n->arena, "/subscriptions/%s", subs[i])))
                     goto nomem;
         } else if (a->parent == VP_ARM_PARENT_VAULT) {
-            for (size_t i = 0; i < n->vaults.n; i++)
+            for (size_t i = 0; i < n->vaults.n; i++) {
+                const vp_text *crr = &n->vaults.v[i].cross_region_restore;
+                /* a CRR call is made for a vault whose own crossRegionRestore is Enabled */
+                if (a->crr_only && !(crr->presence == VP_PRESENT && crr->origin == VP_ORIGIN_SELF && crr->value &&
+                                     !strcasecmp(crr->value, "Enabled")))
+                    continue;
                 if (!push_list(&lists, a->name, n->vaults.v[i].id))
                     goto nomem;
+            }
         } else if (a->parent == VP_ARM_PARENT_LOCATION) {
             /* soft-deleted vaults are listed per location: those of the subscription's
              * vaults, and the ones the configuration names (a vault deleted from a
@@ -165,6 +171,11 @@ vp_status vpo_judge_completeness(vp_normalizer *n, vp_snapshot *snap, vp_error *
                         goto nomem;
                 }
             }
+        } else if (a->op == VP_ARM_BACKUP_JOB_DETAILS) {
+            /* a GET of each failed or warned job the vaults' job lists returned */
+            for (size_t i = 0; i < n->job_detail_ids.n; i++)
+                if (!push_list(&lists, a->name, n->job_detail_ids.v[i]))
+                    goto nomem;
         } else if (a->parent == VP_ARM_PARENT_RESOURCE) {
             /* a GET of each guard a proxy of an in-scope vault names, in a subscription
              * in scope (the others are reported out of scope, not asked for) */

@@ -431,6 +431,10 @@ static vp_status collection_metadata(vp_normalizer *n, vp_snapshot *snap, vp_err
         col->period = *n->opt.period;
         col->job_count = n->jobs_seen;
         col->jobs_outside_period = n->jobs_clipped;
+        col->jobs_duplicates = n->jobs_duplicates;
+        vp_status st = vpo_job_vaults_finish(n, col, err);
+        if (st)
+            return st;
     }
     for (size_t i = 0; i < n->captures.n; i++) {
         vp_capture *c = &n->captures.v[i];

@@ -30,6 +30,21 @@ typedef struct {
     vp_guard_proxy proxy;
 } vp_pending_guard;
 
+/* What one vault's job list returned (norm_job.c), until finish makes a vp_job_vault. */
+typedef struct {
+    const char *vault_id;       /* interned, as the job ids spell it */
+    long long read, earliest;   /* jobs returned; the earliest start (epoch s) */
+    const char *earliest_text;  /* that start verbatim (arena), NULL before the first */
+} vp_pending_job_vault;
+
+/* The jobs of the list being read, by 128-bit key (norm_job.c, repeats). */
+typedef struct {
+    unsigned long long *keys; /* 2 per slot; a slot of two zeros is free */
+    size_t cap, count;
+    const char *vault_id;     /* interned: the list the set holds */
+    const vp_arm_operation *op;
+} vp_job_keys;
+
 /* One recorded response (sidecar), reduced to what completeness needs. */
 typedef struct {
     const char *operation, *scope, *scope_key, *file, *error;
@@ -98,6 +113,19 @@ struct vp_normalizer {
     long long jobs_seen, jobs_clipped;    /* in the period (written when streamed) / outside it */
     VP_VEC(const char *) job_unknown_kinds; /* interned; warned once each */
     vp_jsonw *job_writer;                 /* heap (its 64 KiB buffer), with opt.jobs_out */
+    /* ids (arena copies, ARM path form) of the listed jobs vp_arm_job_needs_details names:
+     * the job-details GETs completeness expects - per-job memory for failed and warned
+     * jobs only (a few per cent of a period's jobs) */
+    VP_VEC(const char *) job_detail_ids;
+    /* per vault whose backupJobs list was read: jobs returned and the earliest start
+     * (collection.jobs.vaults); a vault's jobs are contiguous, so the last one is cached */
+    VP_VEC(vp_pending_job_vault) job_vaults;
+    size_t job_vault_last;
+    /* repeats of one job within one vault's list (norm_job.c): 128-bit keys of (id, start,
+     * operation) of the list being read, an open-addressing set emptied when the next
+     * vault's (or operation's) list begins - memory bounded by the largest vault's list */
+    vp_job_keys job_keys;
+    long long jobs_duplicates;
 };
 
 /* Context for normalizing one resource object. */
@@ -109,6 +137,9 @@ typedef struct {
     const cJSON *res;
     const vp_capture *cap;   /* the body's capture sidecar, or NULL (offline export) */
     const char *api_version; /* api-version of cap's URL (interned), or NULL */
+    /* the call the resource answered: its type's row, refined for backup jobs (a list
+     * page, a job's details) by vpo_job_operation */
+    const vp_arm_operation *op;
 } vp_res_ctx;
 
 
@@ -151,6 +182,14 @@ vp_status vpo_norm_resource_guard(vp_res_ctx *c);
 vp_status vpo_norm_role_assignment(vp_res_ctx *c);
 vp_status vpo_norm_role_definition(vp_res_ctx *c);
 vp_status vpo_norm_job(vp_res_ctx *c); /* norm_job.c */
+/* Which job call a resource of backupJobs' type answered (norm_job.c): the sidecar's
+ * operation when cap names a job row; without one, a body that is the resource itself
+ * (single: not a list) is a job's details, a job whose id names a location rather than a
+ * vault (ListCrrJobs_Post.json) a CRR job, anything else a job list page. */
+const vp_arm_operation *vpo_job_operation(const vp_capture *cap, const cJSON *res, int single);
+/* collection.jobs.vaults (norm_job.c): one entry per in-scope vault, those whose job list
+ * returned nothing included, sorted by vault id ignoring case. With a period only. */
+vp_status vpo_job_vaults_finish(vp_normalizer *n, vp_collection *col, vp_error *err);
 
 /* collection.access (access.c): the reconciliation of the scope with the subscriptions
  * list and the principal's role assignments per in-scope subscription. Remembers the

@@ -48,6 +48,9 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->visible.v);
     free(n->listed_all.v);
     free(n->job_unknown_kinds.v);
+    free(n->job_detail_ids.v);
+    free(n->job_vaults.v);
+    free(n->job_keys.keys);
     free(n->job_writer);
     free(n->strings.slots);
     free(n->strings.hashes);
@@ -248,7 +251,9 @@ static vp_status normalize_body(vp_normalizer *n, const char *file, const cJSON 
             ignored++;
             continue;
         }
-        vp_res_ctx c = {n, &r, file, ptr, res, cap, api_version};
+        if (arm->kind == VP_ARM_KIND_JOB) /* one type, several calls */
+            arm = vpo_job_operation(cap, res, single);
+        vp_res_ctx c = {n, &r, file, ptr, res, cap, api_version, arm};
         if (normalizers[arm->kind](&c))
             return r.status ? r.status : err->status;
         if (!cap)

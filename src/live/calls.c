@@ -34,10 +34,12 @@ void vpv_call_free(vl_call *c)
     for (size_t i = 0; i < c->seen_count; i++)
         free(c->seen[i]);
     free(c->seen);
+    free(c->seen_hash);
     free(c->scope);
     free(c->sub);
     free(c->base);
     free(c->url);
+    free(c->body);
     free(c);
 }
 
@@ -105,18 +107,18 @@ static void query_period(const vl_engine *e, const vp_arm_operation *op, char *o
  * gets it after api-version, "{object_id}" being the principal's object id; without a
  * usable object id (an opaque token names none) the call is not made, and the snapshot
  * says the access was not recorded. */
-static void add_call(vl_engine *e, const vp_arm_operation *op, const char *parent_scope, const char *scope,
-                     const char *sub, const char *base)
+static vl_call *add_call(vl_engine *e, const vp_arm_operation *op, const char *parent_scope, const char *scope,
+                         const char *sub, const char *base)
 {
     char url[4096], query[512] = "";
     if (op->period && !e->opt->period)
-        return; /* period evidence: only over a period */
-    if (op->period) {
+        return NULL; /* period evidence: only over a period */
+    if (op->period && op->query) {
         query_period(e, op, query, sizeof query);
     } else if (op->query) {
         const char *oid = vpv_auth_identity(e->auth)->object_id, *mark = strstr(op->query, "{object_id}");
         if (mark && !safe_id(oid))
-            return;
+            return NULL;
         if (mark)
             snprintf(query, sizeof query, "&%.*s%s%s", (int)(mark - op->query), op->query, oid,
                      mark + strlen("{object_id}"));
@@ -129,6 +131,33 @@ static void add_call(vl_engine *e, const vp_arm_operation *op, const char *paren
     if (n < sizeof url)
         snprintf(url + n, sizeof url - n, "?api-version=%s%s", e->ep.api[op->api], query);
     vpv_call_add(e, op, scope, sub, base, url, 0);
+    return e->fatal ? NULL : e->tail; /* queued last */
+}
+
+/* A vault's cross-region-restore jobs (BackupCrrJobs_List): only for a vault whose vault
+ * list entry says redundancySettings.crossRegionRestore Enabled, posted to its location's
+ * paired region with the vault's id in the body, recorded under the vault like its other
+ * calls. A location without a known pair gets no call: completeness then reports the
+ * vault's backupCrrJobs missing (fail closed). */
+static void add_crr_call(vl_engine *e, const vp_arm_operation *op, const cJSON *vault, const char *vid,
+                         const char *sub, const char *base)
+{
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(vault, "properties");
+    const cJSON *red = cJSON_GetObjectItemCaseSensitive(props, "redundancySettings");
+    const cJSON *crr = cJSON_GetObjectItemCaseSensitive(red, "crossRegionRestore");
+    const cJSON *location = cJSON_GetObjectItemCaseSensitive(vault, "location");
+    char loc[128], scope[512], body[1200];
+    const char *mark = strstr(op->body, "{vault_id}"), *secondary;
+    if (!cJSON_IsString(crr) || strcasecmp(crr->valuestring, "Enabled") || !cJSON_IsString(location) ||
+        !vpv_location_arm(location->valuestring, loc, sizeof loc) || !(secondary = vp_arm_paired_region(loc)) ||
+        !mark || strlen(vid) >= 1000)
+        return;
+    snprintf(scope, sizeof scope, "/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s", sub,
+             secondary);
+    snprintf(body, sizeof body, "%.*s%s%s", (int)(mark - op->body), op->body, vid, mark + strlen("{vault_id}"));
+    vl_call *c = add_call(e, op, scope, vid, sub, base);
+    if (c && !(c->body = strdup(body)) && !e->fatal)
+        e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
 }
 
 int vpv_location_arm(const char *given, char *out, size_t size)
@@ -350,6 +379,24 @@ static void add_role_definition_call(vl_engine *e, const vl_call *c, const char 
     add_call(e, op, id, id, c->sub, base);
 }
 
+/* The GET of a failed or warned job a vault's job list returned (JobDetails_Get), once
+ * per job id ignoring case (ListJobs.json shows one id listed twice). Recorded beside the
+ * list as <vault dir>/backupJobs/<job name>.json; a job id whose last segment is not a
+ * plain name (a GUID, in practice) is not asked for, and completeness then says so. */
+static void add_job_details_call(vl_engine *e, const vl_call *c, const char *given)
+{
+    const vp_arm_operation *op = vp_arm_get(VP_ARM_BACKUP_JOB_DETAILS);
+    const char *id = arm_path(e, given), *name = id ? strrchr(id, '/') : NULL;
+    char key[1200], base[1200];
+    if (!name || strlen(id) >= 1000 || !safe_id(name + 1))
+        return;
+    snprintf(key, sizeof key, "%s %s", op->name, id);
+    if (!first_time(e, key))
+        return;
+    snprintf(base, sizeof base, "%s/%s", c->base, name + 1);
+    add_call(e, op, id, id, c->sub, base);
+}
+
 static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "value"), *r;
@@ -385,8 +432,17 @@ static void discover(vl_engine *e, const vl_call *c, const cJSON *root)
                 if (op->parent != VP_ARM_PARENT_VAULT)
                     continue;
                 snprintf(base, sizeof base, "subscriptions/%s/vaults/%s/%s", c->sub, dir, op->name);
-                add_call(e, op, vid, vid, c->sub, base);
+                if (op->crr_only)
+                    add_crr_call(e, op, r, vid, c->sub, base);
+                else
+                    add_call(e, op, vid, vid, c->sub, base);
             }
+        } else if (c->op->op == VP_ARM_BACKUP_JOBS) {
+            const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
+            const cJSON *status = cJSON_GetObjectItemCaseSensitive(props, "status");
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+            if (cJSON_IsString(status) && vp_arm_job_needs_details(status->valuestring) && cJSON_IsString(id))
+                add_job_details_call(e, c, id->valuestring);
         } else if (c->op->op == VP_ARM_BACKUP_RESOURCE_GUARD_PROXIES) {
             const cJSON *props = cJSON_GetObjectItemCaseSensitive(r, "properties");
             const cJSON *guard = cJSON_GetObjectItemCaseSensitive(props, "resourceGuardResourceId");
@@ -411,6 +467,7 @@ static void record(vl_engine *e, vl_call *c, const vl_response *r, const char *b
     vpv_page_paths(c->base, c->page, body_rel, side_rel, sizeof body_rel);
     vpv_url_scrub(c->url, url, sizeof url);
     vl_sidecar s = {
+        .method = c->body ? "POST" : "GET", .request_body = c->body,
         .operation = c->op->name, .scope = c->scope, .url = url, .next_link = next, .error = error,
         .request_id = r->request_id, .correlation_id = r->correlation_id, .date = r->date,
         .principal = vpv_auth_principal(e->auth), .credential = vpv_auth_kind(e->auth),
@@ -499,12 +556,16 @@ void vpv_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const ch
     e->items += count_items(root);
     discover(e, c, root);
     if (next) {
+        /* hashes first: an uncapped job list may run to thousands of pages whose URLs
+         * share a long prefix, and each new one is checked against all before it */
+        unsigned long long nh = key_hash(next);
         int loop = !strcmp(c->url, next);
         for (size_t i = 0; i < c->seen_count && !loop; i++)
-            loop = !strcmp(c->seen[i], next);
+            loop = c->seen_hash[i] == nh && !strcmp(c->seen[i], next);
         if (loop)
                 stop = "nextLink loop: the next page's link repeats a page already fetched";
-        if (!stop && c->page >= e->max_pages)
+        int cap = vp_arm_page_cap(c->op, e->max_pages); /* 0: none (a period's job list) */
+        if (!stop && cap && c->page >= cap)
             stop = "page cap reached with more pages to fetch";
         size_t al = strlen(e->ep.arm);
         if (!stop && (strncasecmp(next, e->ep.arm, al) != 0 || (next[al] != '/' && next[al] != '?')))
@@ -522,18 +583,21 @@ void vpv_call_page_done(vl_engine *e, vl_call *c, const vl_response *r, const ch
         return;
     }
     char **seen = realloc(c->seen, (c->seen_count + 1) * sizeof *seen);
+    if (seen)
+        c->seen = seen;
+    unsigned long long *hashes = seen ? realloc(c->seen_hash, (c->seen_count + 1) * sizeof *hashes) : NULL;
+    if (hashes)
+        c->seen_hash = hashes;
     char *nu = strdup(next);
     cJSON_Delete(root);
-    if (!seen || !nu) {
+    if (!seen || !hashes || !nu) {
         free(nu);
-        if (seen)
-            c->seen = seen;
         if (!e->fatal)
             e->fatal = vp_error_set(e->err, VP_ERR_NOMEM, "out of memory");
         vpv_call_free(c);
         return;
     }
-    c->seen = seen;
+    c->seen_hash[c->seen_count] = key_hash(c->url);
     c->seen[c->seen_count++] = c->url; /* the page just fetched */
     c->url = nu;
     c->page++;

@@ -95,8 +95,15 @@ static void start(vl_engine *e, CURLM *multi, slot *s, vl_call *c)
     OPENSSL_cleanse(hdr, len);
     free(hdr);
     vpv_response_reset(&s->resp);
+    if (c->body)
+        s->headers = curl_slist_append(s->headers, "Content-Type: application/json");
     vpv_http_setup(s->h, &e->http, c->url, s->headers, &s->resp);
-    curl_easy_setopt(s->h, CURLOPT_HTTPGET, 1L);
+    if (c->body) { /* BackupCrrJobs_List: a POST, on every page of it */
+        curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
+        curl_easy_setopt(s->h, CURLOPT_COPYPOSTFIELDS, c->body);
+    } else {
+        curl_easy_setopt(s->h, CURLOPT_HTTPGET, 1L);
+    }
     if (c->attempt == 0)
         c->requested_ms = vpv_wall_ms();
     c->attempt++;

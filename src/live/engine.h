@@ -13,7 +13,9 @@ typedef struct vl_call {
     char *sub;          /* subscription id, for pacing ("" for the subscription list) */
     char *base;         /* recording path without extension */
     char *url;          /* the page being fetched, as sent */
+    char *body;         /* a POST's request body (op->method), sent with every page; NULL: GET */
     char **seen;        /* URLs of pages fetched so far: a nextLink back to one is a loop */
+    unsigned long long *seen_hash; /* their FNV-1a hashes (key_hash), compared first */
     size_t seen_count;
     int page;
     int attempt;        /* attempts made for this page */

@@ -142,6 +142,8 @@ long long vpv_auth_exchanges(const vl_auth *a);   /* tokens obtained so far */
 
 /* ---- recording (record.c) ---- */
 typedef struct {
+    const char *method;       /* "GET" or "POST" */
+    const char *request_body; /* a POST's body, written as "request_body" (a string); NULL: none */
     const char *operation, *scope, *url, *next_link, *error;
     const char *request_id, *correlation_id, *date;
     const char *principal, *credential;

@@ -101,8 +101,10 @@ vp_status vpv_write_sidecar(const char *dir, const char *rel, const vl_sidecar *
     vp_jw_init(w, fp);
     vp_jw_object(w, VP_JW_PRETTY);
     vp_jw_kstring(w, "format", "vaultproof-capture/1");
-    vp_jw_kstring(w, "method", "GET");
+    vp_jw_kstring(w, "method", s->method ? s->method : "GET");
     vp_jw_kstring(w, "url", s->url);
+    if (s->request_body) /* only on a POST: GET sidecars keep their bytes */
+        vp_jw_kstring(w, "request_body", s->request_body);
     vp_jw_kint(w, "status", s->status);
     vp_jw_kstring(w, "requested_at", vpv_rfc3339_ms(s->requested_ms, t1));
     vp_jw_kstring(w, "received_at", vpv_rfc3339_ms(s->received_ms, t2));

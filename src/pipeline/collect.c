@@ -143,6 +143,9 @@ static vp_status snapshot_with_jobs(const vp_pipeline_collect_options *opt, cons
     }
     co->jobs_out = fp;
     vp_status st = vp_live_snapshot(dir, co, out, err);
+    if (!st && opt->import_jobs_path) /* after ARM's jobs: it fills only what ARM no longer held */
+        st = vp_collect_import_jobs(opt->import_jobs_path, opt->import_label ? opt->import_label : opt->import_jobs_path,
+                                    *out, fp, err);
     int bad = ferror(fp) | fflush(fp) | fsync(fileno(fp));
     bad |= fclose(fp);
     if (!st && bad)

@@ -55,6 +55,14 @@ int vpn_rd_detect_format(const char *t, size_t len)
 
 /* ---- collection arrays, WORM sources, regions, subscriptions ---- */
 
+static void read_job_vault(rd_obj *o, void *out)
+{
+    vp_job_vault *v = out;
+    vpn_rd_str_req(o, "vault_id", RD_INTERN, &v->vault_id);
+    vpn_rd_int(o, "jobs_read", 0, LLONG_MAX, 0, &v->jobs_read);
+    vpn_rd_str(o, "earliest_start", RD_COPY, &v->earliest_start);
+}
+
 static void read_list(rd_obj *o, void *out)
 {
     vp_list_call *l = out;
@@ -377,6 +385,32 @@ static void read_period(rd_obj *co, vp_collection *col)
         else if (file && sha) {
             memcpy(col->jobs_file, file, strlen(file) + 1);
             memcpy(col->jobs_sha256, sha, 65);
+        }
+        rd_path vp_;
+        vpn_rd_int(&jo, "duplicates", 0, LLONG_MAX, 0, &col->jobs_duplicates);
+        if (!cJSON_GetObjectItemCaseSensitive(jo.obj, "vaults")) /* a first-slice snapshot: none */
+            vpn_rd_member(&jo, "vaults");
+        else
+            col->job_vaults = read_access_array(&jo, "vaults", sizeof *col->job_vaults, &col->job_vault_count, &vp_,
+                                                read_job_vault);
+        rd_obj io;
+        rd_path ip;
+        if (!cJSON_GetObjectItemCaseSensitive(jo.obj, "imported")) { /* nothing imported */
+            vpn_rd_member(&jo, "imported");
+        } else if (vpn_rd_object(&jo, "imported", 0, &ip, &io)) {
+            const char *ifile = NULL, *isha = NULL;
+            vpn_rd_str_req(&io, "file", RD_COPY, &ifile);
+            vpn_rd_str_req(&io, "sha256", RD_COPY, &isha);
+            vpn_rd_int(&io, "rows", 0, LLONG_MAX, 0, &col->jobs_import_rows);
+            vpn_rd_int(&io, "jobs", 0, LLONG_MAX, 0, &col->jobs_imported);
+            if (ifile && isha && strlen(ifile) < sizeof col->jobs_import_file && strlen(isha) == 64) {
+                memcpy(col->jobs_import_file, ifile, strlen(ifile) + 1);
+                memcpy(col->jobs_import_sha256, isha, 65);
+            } else if (ifile && isha) {
+                vpn_rd_fail(co->c, &ip, "file", "of %zu bytes, sha256 of %zu: expected a name below %zu bytes and 64 "
+                            "hex digits", strlen(ifile), strlen(isha), sizeof col->jobs_import_file);
+            }
+            vpn_rd_close(&io);
         }
         vpn_rd_close(&jo);
     }

@@ -192,6 +192,26 @@ static void write_collection(vp_jsonw *w, const vp_snapshot *s)
             vp_jw_kstring(w, "file", c->jobs_file);
             vp_jw_kstring(w, "sha256", c->jobs_sha256);
         }
+        vp_jw_kint(w, "duplicates", c->jobs_duplicates);
+        vp_jw_key(w, "vaults");
+        vp_jw_array(w, VP_JW_COMPACT);
+        for (size_t i = 0; i < c->job_vault_count; i++) {
+            vp_jw_object(w, VP_JW_COMPACT);
+            vp_jw_kstring(w, "vault_id", c->job_vaults[i].vault_id);
+            vp_jw_kint(w, "jobs_read", c->job_vaults[i].jobs_read);
+            vp_jw_kstring(w, "earliest_start", c->job_vaults[i].earliest_start);
+            vp_jw_end(w);
+        }
+        vp_jw_end(w);
+        if (c->jobs_import_file[0]) { /* absent: nothing was imported */
+            vp_jw_key(w, "imported");
+            vp_jw_object(w, VP_JW_COMPACT);
+            vp_jw_kstring(w, "file", c->jobs_import_file);
+            vp_jw_kstring(w, "sha256", c->jobs_import_sha256);
+            vp_jw_kint(w, "rows", c->jobs_import_rows);
+            vp_jw_kint(w, "jobs", c->jobs_imported);
+            vp_jw_end(w);
+        }
         vp_jw_end(w);
     }
     vp_jw_kstring(w, "captured_from", c->captured_from);

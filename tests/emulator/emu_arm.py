@@ -35,7 +35,12 @@ ROUTES = [
     (re.compile("^" + _P + r"/providers/Microsoft\.Authorization/roleAssignments/?$", re.I), "roleAssignments"),
     (re.compile(r"^(?:/subscriptions/[^/]+)?/providers/Microsoft\.Authorization/roleDefinitions/([^/]+)/?$", re.I),
      "roleDefinitions"),
+    (re.compile("^" + _V + r"/backupJobs/([^/]+)/?$", re.I), "backupJobDetails"),
+    (re.compile("^" + _P + r"/providers/Microsoft\.RecoveryServices/locations/([^/]+)/backupCrrJobs/?$", re.I),
+     "backupCrrJobs"),
 ]
+# BackupCrrJobs_List is a POST (ListCrrJobs_Post.json); every other ARM route a GET
+POST_OPERATIONS = ("backupCrrJobs",)
 _ASSIGNED_TO = re.compile(r"^assignedTo\('([^']*)'\)$")
 # BackupJobs_List's $filter (ListJobsWithStartTimeAndEndTimeFilters.json): dates as
 # 'yyyy-MM-dd hh:mm:ss AM/PM' on a 12-hour clock, UTC. Microsoft's example writes midnight
@@ -135,7 +140,32 @@ def filter_jobs(jobs, f):
     return 200, out
 
 
-def route(estate, operation, groups, query=None, object_ids=()):
+def crr_jobs(estate, sub, region, body, f):
+    """(status, jobs or error, is_list) for BackupCrrJobs_List: the jobs recorded for the
+    vault the body's resourceId names (its CrrJobRequest), if that vault exists and region
+    is not the vault's own location (the secondary region is asked, never the primary; which
+    region pairs with which is the product's table, not the emulator's); the job list's
+    $filter semantics."""
+    try:
+        req = json.loads(body.decode("utf-8") or "null")
+    except ValueError:
+        req = None
+    rid = req.get("resourceId") if isinstance(req, dict) else None
+    m = re.match("^" + _V + r"/?$", rid or "", re.I)
+    if not m or m.group(1).lower() != sub.lower():
+        return arm_error(400, "BMSUserErrorInvalidInput", "The request body's resourceId is not a vault of this "
+                                                          "subscription.") + (False,)
+    vault = estate.vault(m.group(1), m.group(2), m.group(3))
+    if vault is None:
+        return arm_error(404, "ResourceNotFound", "The vault '%s' was not found." % m.group(3)) + (False,)
+    if str(vault.get("location", "")).replace(" ", "").lower() == region.lower():
+        return arm_error(400, "BMSUserErrorInvalidInput", "backupCrrJobs is asked of the secondary region, not the "
+                                                          "vault's own location '%s'." % region) + (False,)
+    status, answer = filter_jobs(estate.crr_jobs_of(m.group(1), m.group(3)), f)
+    return status, answer, status == 200
+
+
+def route(estate, operation, groups, query=None, object_ids=(), body=b""):
     """(status, resource list or single resource or error body, is_list) for a classified path.
     query: the request's query parameters (lowercased names); object_ids: the object ids of
     the principals the emulator issues tokens for."""
@@ -179,6 +209,8 @@ def route(estate, operation, groups, query=None, object_ids=()):
         return 200, guard, False
     if not estate.has_subscription(sub):
         return arm_error(404, "SubscriptionNotFound", "The subscription '%s' could not be found." % sub) + (False,)
+    if operation == "backupCrrJobs":
+        return crr_jobs(estate, sub, groups[1], body, (query or {}).get("$filter"))
     if operation == "vaults":
         return 200, list(estate.vaults.get(sub.lower(), [])), True
     if operation == "virtualMachines":
@@ -190,6 +222,13 @@ def route(estate, operation, groups, query=None, object_ids=()):
         return arm_error(404, "ResourceNotFound",
                          "The Resource 'Microsoft.RecoveryServices/vaults/%s' under resource group '%s' was not found."
                          % (vault, rg)) + (False,)
+    if operation == "backupJobDetails":
+        # JobDetails_Get: one job of the vault by name (GetJobDetails.json's shape: the job
+        # as listed, the list entry being the emulator's whole job)
+        for job in estate.vault_children(sub, rg, vault, "backupJobs"):
+            if str(job.get("name", "")).lower() == groups[3].lower():
+                return 200, job, False
+        return arm_error(404, "ResourceNotFound", "The job '%s' was not found in vault '%s'." % (groups[3], vault)) + (False,)
     items = estate.vault_children(sub, rg, vault, operation)
     if operation == "backupJobs":
         status, answer = filter_jobs(items, (query or {}).get("$filter"))

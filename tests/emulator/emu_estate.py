@@ -26,6 +26,9 @@ ROLE_DEFINITION_TYPE = "microsoft.authorization/roledefinitions"
 # A recording's role assignments are filed under the subscription whose list returned them
 # (an assignment made at a management group has no subscription in its id).
 _RA_PATH_RE = re.compile(r"^subscriptions/([^/]+)/roleAssignments[^/]*\.json$")
+# A vault's cross-region-restore jobs are filed by the layout path they were recorded at
+# (their ids name a location, not the vault): subscriptions/<sub>/vaults/<vault>/backupCrrJobs*.json
+_CRR_PATH_RE = re.compile(r"^subscriptions/([^/]+)/vaults/([^/]+)/backupCrrJobs(?:\.page-\d+)?\.json$")
 # Classic VMs are served by the Microsoft.Compute list too, so a collector reading the
 # emulator sees the same coverage set a replay of the same directory would.
 VM_TYPES = ("microsoft.compute/virtualmachines", "microsoft.classiccompute/virtualmachines")
@@ -106,6 +109,7 @@ class Estate:
         self.guards = {}                 # (sub, rg, name) -> resource guard
         self.role_assignments = {}       # sub -> [role assignment], by the file's subscription
         self.role_definitions = {}       # lowercased GUID -> role definition
+        self.crr_jobs = {}               # (sub, vault name) -> [CRR job], by the file's path
         self.known_subs = set()
         seen = set()
         derived = {}                     # lowercased sub -> sub as first spelled
@@ -115,7 +119,13 @@ class Estate:
                     doc = json.load(f)
                 except ValueError as e:
                     raise ValueError("%s: not JSON (%s)" % (path, e)) from None
-            ra_path = _RA_PATH_RE.match(os.path.relpath(path, replay_dir).replace(os.sep, "/"))
+            rel = os.path.relpath(path, replay_dir).replace(os.sep, "/")
+            ra_path = _RA_PATH_RE.match(rel)
+            crr_path = _CRR_PATH_RE.match(rel)
+            if crr_path:
+                key = (crr_path.group(1).lower(), crr_path.group(2).lower())
+                self.crr_jobs.setdefault(key, []).extend(_resources(doc))
+                continue
             for res in _resources(doc):
                 rid = res.get("id")
                 if not isinstance(rid, str):
@@ -183,6 +193,9 @@ class Estate:
 
     def vault_children(self, sub, rg, name, operation):
         return self.children.get((sub.lower(), rg.lower(), name.lower()), {}).get(operation, [])
+
+    def crr_jobs_of(self, sub, vault_name):
+        return self.crr_jobs.get((sub.lower(), vault_name.lower()), [])
 
     def deleted_vaults_in(self, sub, location):
         return self.deleted_vaults.get((sub.lower(), location.lower()), [])

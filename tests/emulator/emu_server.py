@@ -217,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path.lower() == "/common/discovery/instance" and method == "GET":
             self._instance_discovery()
         else:
-            self._arm(method, path, q)
+            self._arm(method, path, q, body)
 
     # --- control -------------------------------------------------------------------------
     def _control(self, method, path, body):
@@ -289,13 +289,13 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, answer, headers, truncate=_truncates(rule))
 
     # --- ARM -----------------------------------------------------------------------------
-    def _arm(self, method, path, q):
+    def _arm(self, method, path, q, body=b""):
         emu = self.server.emu
         operation, groups = emu_arm.classify(path)
         api_version = q.get("api-version")
         emu.stats_obj.arm_begin(operation, self.request_version, api_version)
         try:
-            self._arm_handle(method, path, q, operation, groups, api_version)
+            self._arm_handle(method, path, q, operation, groups, api_version, body)
         finally:
             emu.stats_obj.arm_end()
 
@@ -307,7 +307,7 @@ class Handler(BaseHTTPRequestHandler):
                 "x-ms-ratelimit-remaining-subscription-resource-requests": str(resource),
                 "Cache-Control": "no-cache"}
 
-    def _arm_handle(self, method, path, q, operation, groups, api_version):
+    def _arm_handle(self, method, path, q, operation, groups, api_version, body=b""):
         emu = self.server.emu
         headers = self._arm_headers(path)
         compress = accepts_gzip(self.headers.get("Accept-Encoding"))
@@ -327,11 +327,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(400, {"error": {"code": "MissingApiVersionParameter",
                                               "message": "The api-version query parameter (?api-version=) is required "
                                                          "for all requests."}}, headers, compress=compress)
-        if method != "GET":
+        if method != ("POST" if operation in emu_arm.POST_OPERATIONS else "GET"):
             return self._send(405, {"error": {"code": "MethodNotAllowed",
-                                              "message": "The emulator serves GET only."}}, headers, compress=compress)
+                                              "message": "The emulator serves %s here." % (
+                                                  "POST" if operation in emu_arm.POST_OPERATIONS else "GET")}},
+                              headers, compress=compress)
         status, answer, is_list = emu_arm.route(emu.estate, operation, groups, q,
-                                                emu.identities.object_ids.values())
+                                                emu.identities.object_ids.values(), body)
         if status == 200 and is_list:
             status, answer = self._page(path, q, api_version, answer, rule)
         self._send(status, answer, headers, compress=compress, truncate=_truncates(rule))

@@ -1,6 +1,7 @@
 """collect on estates written by the seeded generator: populations, paging and
 completeness at a size well beyond the sample (the 100k benchmark lives in bench/)."""
 import glob
+import json
 import os
 import sys
 
@@ -114,15 +115,41 @@ class GeneratedJobs(TempDirTest):
         self.assertEqual(rc, 0, err)
         s = load(out)
         self.assertTrue(s["collection"]["complete"])
-        self.assertEqual(s["collection"]["jobs"]["count"], 30 * 92)
+        # one nightly job per VM or database item still protected (MAB/DPM items have none),
+        # plus a restore per 200 VMs (none at 30 items)
+        nightly = [i for i in s["protected_items"] if i["kind"] in ("azure_vm", "sql_in_vm", "sap_hana_in_vm", "sap_ase_in_vm")
+                   and i["protection_state"] != "ProtectionStopped"]
+        crr_vaults = {v["id"].lower() for v in s["vaults"] if v["cross_region_restore"] == "Enabled"}
+        self.assertEqual(s["collection"]["jobs"]["count"], len(nightly) * 92 + len(crr_vaults))
         self.assertEqual(s["collection"]["jobs"]["outside_period"], 0)
+        self.assertEqual(s["collection"]["jobs"]["duplicates"], 0)
         lists = [l for l in s["collection"]["lists"] if l["operation"] == "backupJobs"]
         self.assertEqual(len(lists), 3)
         self.assertTrue(all(l["status"] == "complete" for l in lists))
         self.assertTrue(any(l["pages"] > 1 for l in lists))
         with open(jobs, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        self.assertEqual(len(lines), 30 * 92)
+            everything = [json.loads(l) for l in f.read().splitlines()]
+        crr = [l for l in everything if l.get("crr")]
+        lines = [l for l in everything if "detail_of" not in l and not l.get("crr")]
+        self.assertEqual(len(lines), len(nightly) * 92)
+        # a cross-region restore per CRR-enabled vault (one per 500 VMs, at least one)
+        self.assertEqual(sorted(l["vault_id"].lower() for l in crr), sorted(crr_vaults))
+        self.assertEqual({l["operation"] for l in crr}, {"CrossRegionRestore"} if crr else set())
+        # jobs are named after their items: every entity is one item's friendly name in its vault
+        names = {(i["vault_id"].lower(), i["friendly_name"]) for i in nightly}
+        self.assertEqual({(l["vault_id"].lower(), l["entity"]) for l in lines}, names)
+        self.assertEqual({l["kind"] for l in lines}, {"AzureIaaSVMJob", "AzureWorkloadJob"})
+        # failure streaks: each failed job has its details (recorded, expected, complete), and
+        # the next night of that item is a success again
+        failed = [l for l in lines if l["status"] == "Failed"]
+        self.assertTrue(failed)
+        self.assertEqual(sorted(l["detail_of"] for l in everything if "detail_of" in l), sorted(l["id"] for l in failed))
+        details = [l for l in s["collection"]["lists"] if l["operation"] == "backupJobDetails"]
+        self.assertEqual(len(details), len(failed))
+        self.assertTrue(all(l["status"] == "complete" for l in details))
+        for key in {(l["vault_id"], l["entity"]) for l in failed}:
+            runs = sorted((l["start"], l["status"]) for l in lines if (l["vault_id"], l["entity"]) == key)
+            self.assertEqual(runs[-1][1], "Completed", key)  # recovered by the quarter's end
         meta = load(glob.glob(os.path.join(raw, "subscriptions", "*", "vaults", "*", "backupJobs.meta.json"))[0])
         self.assertIn("%272026-07-01%2012%3A00%3A00%20AM%27", meta["url"])
         # the same recording without a period: the jobs are neither expected nor counted

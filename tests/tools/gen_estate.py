@@ -11,8 +11,10 @@ vaultproof replay layout (docs/replay-format.md, format `vaultproof-capture/1`).
         A synthetic estate of N protected items spread over M vaults, written
         streaming (vault by vault) so that 100,000+ items fit in little memory.
         With --jobs-period, each vault's backup jobs over that quarter too: one
-        nightly backup job per item per day (BackupJobs_List, filtered to the quarter
-        with Azure's 'yyyy-MM-dd hh:mm:ss AM/PM' dates), streamed page by page.
+        nightly backup job per VM or database item per day, named after the item
+        (BackupJobs_List, filtered to the quarter with Azure's 'yyyy-MM-dd hh:mm:ss
+        AM/PM' dates), streamed page by page; failure streaks of 1-3 nights with
+        each failed job's details (backupJobs/<name>.json), a restore per 200 VMs.
 
 Every body is written with json.dumps(obj, indent=1, ensure_ascii=False) plus a
 newline, UTF-8. Sidecars (BODY.meta.json) pretend the live collector recorded the
@@ -1678,7 +1680,9 @@ def scale(args):
              "tags": None if rng.random() < 0.15 else {"Environment": env, "Owner": "backup-ops",
                                                        "Site": rng.choice(SITES)},
              "immutability": imm, "soft_state": soft, "soft_days": soft_days, "enhanced": enhanced,
-             "redundancy": redundancy, "crr": redundancy == "GeoRedundant" and rng.random() < 0.5,
+             "redundancy": redundancy,
+             # cross-region restore needs a paired region to restore into (SCALE_PAIRS)
+             "crr": redundancy == "GeoRedundant" and rng.random() < 0.5 and region in SCALE_PAIRS,
              "guard": guard, "guard_updated": ticks_of(created + rng.randrange(200 * DAY), rng),
              "guard_description": None,
              "secure_score": score, "bcdr": {"Maximum": "Excellent", "Adequate": "Good", "Minimum": "Fair",
@@ -1810,34 +1814,133 @@ def job_filter_time(seconds):
                                                  t.tm_sec, "AM" if t.tm_hour < 12 else "PM")
 
 
+# Error entries of failed jobs, as Microsoft published them: an IaaS VM job's (the
+# Get-AzureRmBackupJobDetails reference's failed-job example: 400001 "Command execution
+# failed."; its recommendation is printed cut off there, so none is given) and a workload
+# job's (Microsoft Learn, "Manage SQL Server databases in Azure VMs with REST API":
+# tests/data/azure/manage-azure-sql-vm-rest-backup-job.json).
+JOB_ERRORS = {
+    "AzureIaaSVMJob": {"errorCode": 400001, "errorString": "Command execution failed.", "recommendations": []},
+    "AzureWorkloadJob": {"errorCode": 510008, "errorTitle": "OperationCancelledBecauseConflictingOperationRunningUserError",
+                         "errorString": "Operation cancelled as a conflicting operation was already running on the "
+                                        "same database.",
+                         "recommendations": ["Please try again after sometime."]},
+}
+
+
+# The secondary region of each REGIONS entry that has one (MicrosoftDocs azure-docs,
+# articles/reliability/cross-region-replication-azure.md; polandcentral and spaincentral are
+# nonpaired): where a CRR-enabled vault's cross-region-restore jobs are listed.
+SCALE_PAIRS = {
+    "westus3": "eastus", "eastus2": "centralus", "southindia": "centralindia", "switzerlandwest": "switzerlandnorth",
+    "germanynorth": "germanywestcentral", "australiacentral2": "australiacentral", "koreacentral": "koreasouth",
+    "southafricawest": "southafricanorth", "northeurope": "westeurope", "westeurope": "northeurope",
+    "centralus": "eastus2", "uksouth": "ukwest", "japaneast": "japanwest", "canadacentral": "canadaeast",
+    "koreasouth": "koreacentral", "swedencentral": "swedensouth",
+}
+API_BACKUP_CRR = "2024-11-15"  # BackupCrrJobs_List (ListCrrJobs_Post.json)
+
+
+def write_crr_jobs(out, v, lo, hi, flt, rng, entities):
+    """A CRR-enabled vault's cross-region-restore jobs (BackupCrrJobs_List, ListCrrJobs_Post.json's
+    shape: ids under the secondary location): one CrossRegionRestore per 500 VMs, at least one,
+    on days of the quarter; recorded as vaultproof does, a POST with the vault's id."""
+    secondary = SCALE_PAIRS[v["location"]]
+    jobs = []
+    for _ in range(max(1, len(entities) // 500) if entities else 0):
+        start = lo + rng.randrange((hi - lo) // DAY) * DAY + 11 * HOUR + rng.randrange(3600)
+        took = rng.randint(1800, 10800)
+        name = guid(rng)
+        jobs.append({"id": "/subscriptions/%s/providers/microsoft.recoveryservices/locations/%s/backupJobs/%s"
+                           % (v["sub"], secondary, name),
+                     "name": name, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
+                     "properties": {"jobType": "AzureIaaSVMJob", "virtualMachineVersion": "Compute",
+                                    "entityFriendlyName": rng.choice(entities), "backupManagementType": "AzureIaasVM",
+                                    "operation": "CrossRegionRestore", "status": "Completed",
+                                    "startTime": ts0(start), "endTime": ts0(start + took), "duration": "PT%dS" % took,
+                                    "activityId": guid(rng)}})
+    jobs.sort(key=lambda j: j["properties"]["startTime"])
+    rel = "subscriptions/%s/vaults/%s/backupCrrJobs.json" % (v["sub"], v["name"])
+    out.write(rel, {"value": jobs})
+    out.call(rel, "%s/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s/backupCrrJobs?api-version=%s"
+                  "&$filter=%s" % (ARM, v["sub"], secondary, API_BACKUP_CRR, urllib.parse.quote(flt, safe="")),
+             "backupCrrJobs", vault_arm_id(v),
+             extra={"method": "POST", "request_body": json.dumps({"resourceId": vault_arm_id(v)},
+                                                                  separators=(",", ":"))})
+
+
+def failure_nights(rng, days):
+    """The nights (day indexes) one item's backup fails: about 5% of items fail one to
+    three nights in a row and then recover; the rest never fail."""
+    if days < 2 or rng.random() >= 0.05:
+        return set()
+    first = rng.randrange(days - 1)
+    return set(range(first, min(days - 1, first + rng.randint(1, 3))))
+
+
 def write_jobs(out, v, bounds, page_size):
-    """One vault's backup jobs over bounds = (from, to): per day and item one nightly
-    AzureIaaSVMJob Backup (ListJobs.json's shape; about 2% Failed, a few still
-    InProgress on the last night), streamed page by page in start order."""
+    """One vault's backup jobs over bounds = (from, to), streamed page by page in start
+    order (ListJobs.json's shape): per day one nightly Backup per protected item, named
+    after the item (entityFriendlyName = the item's friendlyName, so jobs match items) -
+    AzureIaaSVMJob for VMs, AzureWorkloadJob "Backup (Full)" for SQL/HANA/ASE databases
+    (the Learn body's shape); MAB and DPM items get none (no published MabJob/DpmJob body);
+    stopped items none. Failure streaks (failure_nights) with their job details written as
+    the details GET records them (backupJobs/<name>.json, operation backupJobDetails); jobs
+    still running on the last night InProgress; one Restore job per 200 VM items, by day."""
     rng = random.Random(v["seed"] ^ 0x10B5)
     lo, hi = bounds
+    days = (hi - lo) // DAY
     flt = "startTime eq '%s' and endTime eq '%s'" % (job_filter_time(lo), job_filter_time(hi))
     url = "%s/subscriptions/%s/resourceGroups/%s/providers/%s/%s/backupJobs?api-version=%s&$filter=%s" % (
         ARM, v["sub"], v["rg"], RS_VAULT, v["name"], API_BACKUP_NOW,
         urllib.parse.quote(flt, safe=""))
-    stream = PagedListStream(out, "subscriptions/%s/vaults/%s/backupJobs.json" % (v["sub"], v["name"]), url,
-                             "backupJobs", vault_arm_id(v), page_size)
-    for day in range(lo, hi, DAY):
-        for i in range(v["n_items"]):
+    base = "subscriptions/%s/vaults/%s/backupJobs" % (v["sub"], v["name"])
+    stream = PagedListStream(out, base + ".json", url, "backupJobs", vault_arm_id(v), page_size)
+    items = [it for it in v.get("job_items", []) if not it["stopped"]]
+    fails = [failure_nights(rng, days) for _ in items]
+    vms = [i for i, it in enumerate(items) if it["job_type"] == "AzureIaaSVMJob"]
+    restores = {}
+    for _ in range(len(vms) // 200):
+        restores.setdefault(rng.randrange(days), []).append(rng.choice(vms))
+    details = []
+
+    def add(it, start, took, operation, status):
+        props = {"activityId": guid(rng), "backupManagementType": it["bmt"], "duration": "PT%dS" % took,
+                 "entityFriendlyName": it["entity"], "jobType": it["job_type"], "operation": operation,
+                 "startTime": ts0(start), "status": status}
+        if it["job_type"] == "AzureIaaSVMJob":
+            props["virtualMachineVersion"] = "Compute"
+        else:
+            props["workloadType"] = it["workload"]
+        if status != "InProgress":
+            props["endTime"] = ts0(start + took)
+        if status == "Failed":
+            props["errorDetails"] = [dict(JOB_ERRORS[it["job_type"]])]
+        name = guid(rng)
+        job = {"name": name, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
+               "id": "%s/backupJobs/%s" % (vault_bms_id(v), name), "properties": props}
+        stream.add(job)
+        if status in ("Failed", "CompletedWithWarnings"):
+            details.append(job)
+
+    for d in range(days):
+        day = lo + d * DAY
+        for k, i in enumerate(restores.get(d, [])):  # restores by day, before the nightly backups
+            add(items[i], day + 10 * HOUR + k * 600 + rng.randrange(60), rng.randint(1800, 10800), "Restore",
+                "Completed")
+        for i, it in enumerate(items):
             start = day + 20 * HOUR + (i % 240) * 30 + rng.randrange(30)
             took = rng.randint(300, 5400)
             last = day + DAY >= hi and start + took >= hi
-            status = "InProgress" if last else ("Failed" if rng.random() < 0.02 else "Completed")
-            props = {"activityId": guid(rng), "backupManagementType": "AzureIaasVM", "duration": "PT%dS" % took,
-                     "entityFriendlyName": "%s-vm%05d" % (v["name"], i), "jobType": "AzureIaaSVMJob",
-                     "operation": "Backup", "startTime": ts0(start), "status": status,
-                     "virtualMachineVersion": "Compute"}
-            if status != "InProgress":
-                props["endTime"] = ts0(start + took)
-            name = guid(rng)
-            stream.add({"name": name, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
-                        "id": "%s/backupJobs/%s" % (vault_bms_id(v), name), "properties": props})
+            status = "InProgress" if last else ("Failed" if d in fails[i] else "Completed")
+            add(it, start, took, "Backup" if it["job_type"] == "AzureIaaSVMJob" else "Backup (Full)", status)
     stream.close()
+    for job in details:  # JobDetails_Get of each failed job (GetJobDetails.json's shape)
+        rel = "%s/%s.json" % (base, job["name"])
+        out.write(rel, job)
+        out.call(rel, "%s%s?api-version=%s" % (ARM, job["id"], API_BACKUP_NOW), "backupJobDetails", job["id"])
+    if v["crr"]:
+        write_crr_jobs(out, v, lo, hi, flt, rng, [items[i]["entity"] for i in vms])
 
 
 def scale_vault(out, v, vm_stream, vm_seq, page_size):
@@ -2007,6 +2110,12 @@ def scale_vault(out, v, vm_stream, vm_seq, page_size):
         new_vm()
 
     resources = [BUILDERS[it["kind"]](v, it, rng) for it in items]
+    # what write_jobs names its jobs after: the items a job list covers (VMs, databases)
+    v["job_items"] = [{"entity": r["properties"]["friendlyName"], "stopped": it["stopped"],
+                       "job_type": "AzureIaaSVMJob" if it["kind"] == "vm" else "AzureWorkloadJob",
+                       "bmt": "AzureIaasVM" if it["kind"] == "vm" else "AzureWorkload",
+                       "workload": None if it["kind"] == "vm" else _WL[it["kind"]][1]}
+                      for it, r in zip(items, resources) if it["kind"] in ("vm", "sql", "hana", "ase")]
     pols = [policy_resource(v, p) for p in policies.values()]
     write_vault_calls(out, v, pols, resources, page_size, items_last_null=rng.random() < 0.5)
     for r in vms_out:
@@ -2037,7 +2146,8 @@ def main(argv=None):
     s.add_argument("--no-sidecars", action="store_true",
                    help="write bodies only, like an offline export")
     s.add_argument("--jobs-period", metavar="YYYY-Qn",
-                   help="also each vault's backup jobs over this quarter (one per item per day)")
+                   help="also each vault's backup jobs over this quarter (one per VM or database item "
+                        "per day, failure streaks with job details, a restore per 200 VMs)")
     s.add_argument("--jobs-page-size", type=int, default=200, help="backup jobs per page (an assumption)")
     args = ap.parse_args(argv)
     if args.mode == "contoso":

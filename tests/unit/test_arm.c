@@ -28,8 +28,9 @@ START_TEST(every_operation_round_trips)
             upper[i] = '\0';
             ck_assert_ptr_eq(vp_arm_find_type(upper), a); /* ARM compares types ignoring case */
         }
-        /* a per-vault call sets exactly one vault status; the others set none */
-        if (a->parent == VP_ARM_PARENT_VAULT) {
+        /* a per-vault call sets exactly one vault status; the others set none, nor does a
+         * call made for only some vaults (CRR: its status is in collection.lists alone) */
+        if (a->parent == VP_ARM_PARENT_VAULT && !a->crr_only) {
             ck_assert_int_ne(a->list, VP_ARM_LIST_NONE);
             ck_assert_ptr_eq(vp_arm_for_list(a->list), a);
         } else {
@@ -37,7 +38,7 @@ START_TEST(every_operation_round_trips)
         }
     }
     ck_assert_ptr_null(vp_arm_get(VP_ARM_OP_COUNT));
-    ck_assert_ptr_null(vp_arm_find("backupCrrJobs")); /* not read (yet) */
+    ck_assert_ptr_null(vp_arm_find("backupProtectableItems")); /* not read */
     ck_assert_int_eq(vp_arm_find("backupJobs")->period, 1);
     ck_assert_int_eq(vp_arm_find("backupPolicies")->period, 0);
     ck_assert_ptr_null(vp_arm_find("BACKUPCONFIG")); /* sidecars spell names exactly */
@@ -95,7 +96,8 @@ START_TEST(names_join_in_table_order)
     size_t n = vp_arm_names(out, sizeof out, ", ");
     ck_assert_str_eq(out, "subscriptions, vaults, virtualMachines, backupPolicies, backupProtectedItems, "
                           "backupResourceGuardProxies, backupconfig, backupstorageconfig, backupEngines, "
-                          "deletedVaults, resourceGuards, roleAssignments, roleDefinitions, backupJobs");
+                          "deletedVaults, resourceGuards, roleAssignments, roleDefinitions, backupJobs, backupJobDetails, "
+                          "backupCrrJobs");
     ck_assert_uint_eq(n, strlen(out));
     ck_assert_uint_eq(vp_arm_names(small, sizeof small, ", "), n);
     ck_assert_str_eq(small, "subscriptio");
@@ -107,14 +109,14 @@ START_TEST(capture_error_lists_every_operation)
     static const char vaults[] = "{\"value\":[]}";
     static const char badop[] = "{\"format\":\"vaultproof-capture/1\",\"url\":\"u\",\"status\":200,"
                                 "\"requested_at\":\"2026-01-01T00:00:00Z\",\"received_at\":\"2026-01-01T00:00:00Z\","
-                                "\"retries\":0,\"call\":{\"operation\":\"backupCrrJobs\",\"scope\":\"/\",\"page\":1,"
+                                "\"retries\":0,\"call\":{\"operation\":\"backupProtectableItems\",\"scope\":\"/\",\"page\":1,"
                                 "\"complete\":true}}";
     vp_test_body b[] = {{"v.json", vaults, badop}};
     vp_snapshot *s = NULL;
     vp_error e = {0};
     ck_assert_int_eq(vp_test_normalize(b, 1, &s, &e), VP_ERR_INPUT);
     ck_assert_ptr_null(s);
-    ck_assert_ptr_nonnull(strstr(e.message, "v.json.meta: /call/operation: 'backupCrrJobs'; expected one of "));
+    ck_assert_ptr_nonnull(strstr(e.message, "v.json.meta: /call/operation: 'backupProtectableItems'; expected one of "));
     const char *list = strstr(e.message, "expected one of ") + strlen("expected one of ");
     for (vp_arm_op op = 0; op < VP_ARM_OP_COUNT; op++)
         ck_assert_msg(strstr(list, vp_arm_get(op)->name) != NULL, "%s missing from: %s", vp_arm_get(op)->name,
