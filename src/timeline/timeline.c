@@ -1,0 +1,639 @@
+/* The timeline: the jobs stream folded into per-item facts in one pass
+ * (vaultproof/timeline.h has the definitions). The stream is in the recording's order -
+ * vault, page, array index - so one item's jobs are not sorted by time: each item keeps
+ * its successes as a compact array of 4-byte offsets from the period's start, its
+ * failures and its restores, and everything is sorted per item once the file is read. */
+#include <ctype.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/arena.h"
+#include "core/vec.h"
+#include "vaultproof/clock.h"
+#include "vaultproof/json.h"
+#include "vaultproof/timeline.h"
+
+#define DAY 86400LL
+/* Until collection records the earliest job a vault still holds (helper A): a vault whose
+ * first job in the stream starts more than this after the period's start is taken as
+ * having aged out the start. TODO(lead): replace by the snapshot's recorded fact. */
+#define AGED_OUT_SLACK (48 * 3600LL)
+
+enum { BIT_SUCCESS = 1, BIT_FAILED = 2, BIT_RUNNING = 4 };
+
+typedef VP_VEC(uint32_t) u32_vec;
+typedef VP_VEC(vp_tl_job) job_vec;
+
+typedef struct {
+    vp_tl_item pub;
+    u32_vec successes;   /* success times - period.from */
+    job_vec failed, restores;
+} item_acc;
+
+typedef struct {
+    const char *vault, *name, *server; /* lowercased (ASCII) */
+    size_t item;
+} match_key;
+
+typedef struct {
+    const char *job_id, *message;
+} detail;
+
+struct vp_timeline {
+    vp_arena arena;
+    const vp_snapshot *snap;
+    long long from, to, wend;
+    size_t day_count, job_lines;
+    item_acc *items;
+    unsigned char *days;  /* [item * day_count + day]: BIT_* */
+    vp_tl_vault *vaults;
+    int *aged_out;        /* per vault */
+    match_key *keys;
+    size_t key_count;
+    job_vec unmatched;
+    size_t unmatched_total;
+    VP_VEC(detail) details;
+};
+
+const char *vp_day_state_name(vp_day_state s)
+{
+    static const char *const names[] = {"none", "success", "failed", "in-progress", "outside"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+/* ---- durations ---- */
+
+/* ISO 8601 duration: P[nD]T[nH][nM][n.nS] (the fields a job duration uses). */
+static int iso_duration(const char *s, double *out)
+{
+    double total = 0;
+    int in_time = 0, any = 0;
+    if (*s++ != 'P')
+        return -1;
+    while (*s) {
+        if (*s == 'T') {
+            if (in_time++)
+                return -1;
+            s++;
+            continue;
+        }
+        char *end;
+        if (!isdigit((unsigned char)*s))
+            return -1;
+        double v = strtod(s, &end);
+        if (end == s)
+            return -1;
+        switch (*end) {
+        case 'D': if (in_time) return -1; total += v * 86400; break;
+        case 'H': if (!in_time) return -1; total += v * 3600; break;
+        case 'M': if (!in_time) return -1; total += v * 60; break;
+        case 'S': if (!in_time) return -1; total += v; break;
+        default: return -1;
+        }
+        any = 1;
+        s = end + 1;
+    }
+    if (!any)
+        return -1;
+    *out = total;
+    return 0;
+}
+
+/* .NET TimeSpan: [d.]hh:mm:ss[.fffffff]. */
+static int dotnet_duration(const char *s, double *out)
+{
+    long days = 0, h, m;
+    char *end;
+    const char *colon = strchr(s, ':');
+    if (!colon || !isdigit((unsigned char)*s))
+        return -1;
+    const char *dot = memchr(s, '.', (size_t)(colon - s));
+    if (dot) {
+        days = strtol(s, &end, 10);
+        if (end != dot)
+            return -1;
+        s = dot + 1;
+    }
+    h = strtol(s, &end, 10);
+    if (*end != ':' || end == s || h > 23)
+        return -1;
+    s = end + 1;
+    m = strtol(s, &end, 10);
+    if (*end != ':' || end == s || m > 59)
+        return -1;
+    s = end + 1;
+    if (!isdigit((unsigned char)*s))
+        return -1;
+    double sec = strtod(s, &end);
+    if (*end || sec >= 60)
+        return -1;
+    *out = days * 86400.0 + h * 3600.0 + m * 60.0 + sec;
+    return 0;
+}
+
+int vp_duration_seconds(const char *s, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    return *s == 'P' ? iso_duration(s, out) : dotnet_duration(s, out);
+}
+
+/* ---- matching a job to an item ---- */
+
+static int cmp_key(const void *a, const void *b)
+{
+    const match_key *x = a, *y = b;
+    int c = strcmp(x->vault, y->vault);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+static char *lower_dup(vp_arena *a, const char *s, size_t n)
+{
+    char *d = vpc_arena_strndup(a, s, n);
+    for (char *p = d; p && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+static vp_status build_keys(vp_timeline *t, vp_error *err)
+{
+    const vp_snapshot *s = t->snap;
+    t->keys = calloc(s->item_count + 1, sizeof *t->keys);
+    if (!t->keys)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->item_count; i++) {
+        const vp_item *it = &s->items[i];
+        if (it->friendly_name.presence != VP_PRESENT || !it->vault_id)
+            continue; /* no name to match: its jobs stay unmatched */
+        match_key *k = &t->keys[t->key_count++];
+        k->vault = lower_dup(&t->arena, it->vault_id, strlen(it->vault_id));
+        k->name = lower_dup(&t->arena, it->friendly_name.value, strlen(it->friendly_name.value));
+        k->server = it->server.presence == VP_PRESENT ? lower_dup(&t->arena, it->server.value, strlen(it->server.value))
+                                                      : NULL;
+        k->item = i;
+        if (!k->vault || !k->name)
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    vp_sort(t->keys, t->key_count, sizeof *t->keys, cmp_key);
+    return VP_OK;
+}
+
+/* The one item named (name, server: NULL for any) in vault, or -1 (none or several). */
+static long find_item(const vp_timeline *t, const char *vault, const char *name, size_t name_len, const char *server,
+                      size_t server_len)
+{
+    char nb[512], vb[512];
+    if (name_len >= sizeof nb || strlen(vault) >= sizeof vb)
+        return -1;
+    for (size_t i = 0; i <= name_len; i++)
+        nb[i] = i < name_len ? (char)tolower((unsigned char)name[i]) : '\0';
+    for (size_t i = 0; (vb[i] = (char)tolower((unsigned char)vault[i])) != '\0'; i++)
+        ;
+    match_key probe = {.vault = vb, .name = nb};
+    size_t k = vpc_lower_bound(&probe, t->keys, t->key_count, sizeof probe, cmp_key);
+    long found = -1;
+    for (; k < t->key_count && !cmp_key(&probe, &t->keys[k]); k++) {
+        if (server && (!t->keys[k].server || strlen(t->keys[k].server) != server_len ||
+                       strncasecmp(t->keys[k].server, server, server_len)))
+            continue;
+        if (found >= 0)
+            return -1; /* two items answer to this name: never guess */
+        found = (long)t->keys[k].item;
+    }
+    return found;
+}
+
+static long match_job(const vp_timeline *t, const char *vault, const char *entity)
+{
+    if (!vault || !entity)
+        return -1;
+    size_t n = strlen(entity);
+    long i = find_item(t, vault, entity, n, NULL, 0);
+    const char *open = n > 3 && entity[n - 1] == ')' ? strstr(entity, " (") : NULL;
+    if (i < 0 && open) /* a workload job may name "<database> (<server>)" */
+        i = find_item(t, vault, entity, (size_t)(open - entity), open + 2, (size_t)(entity + n - 1 - (open + 2)));
+    return i;
+}
+
+/* ---- reading the stream ---- */
+
+static const char *member(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int is_any(const char *s, const char *const *values)
+{
+    for (; s && *values; values++)
+        if (!strcasecmp(s, *values))
+            return 1;
+    return 0;
+}
+
+static const char *const success_states[] = {"Completed", "CompletedWithWarnings", NULL};
+static const char *const failure_states[] = {"Failed", "Cancelled", NULL};
+static const char *const running_states[] = {"InProgress", "Cancelling", NULL};
+static const char *const restore_operations[] = {"Restore", "CrossRegionRestore", NULL};
+
+static int is_backup(const char *op)
+{
+    return op && !strncasecmp(op, "Backup", 6);
+}
+
+static long long time_of(const char *s)
+{
+    long long e;
+    return s && vp_time_parse(s, &e) == 0 ? e : -1;
+}
+
+static const char *codes_of(vp_timeline *t, const cJSON *job)
+{
+    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(job, "error_codes");
+    char buf[1024];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (const cJSON *c = cJSON_IsArray(codes) ? codes->child : NULL; c; c = c->next)
+        if (cJSON_IsString(c) && n < sizeof buf)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? ";" : "", c->valuestring);
+    return vpc_arena_strdup(&t->arena, buf);
+}
+
+static vp_tl_job *keep_job(vp_timeline *t, job_vec *vec, const cJSON *job, long long start, long long end, int crr)
+{
+    vp_tl_job *j = VP_VEC_PUSH(*vec);
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(job, "source");
+    if (!j)
+        return NULL;
+    j->job_id = vpc_arena_strdup(&t->arena, member(job, "id"));
+    j->entity = vpc_arena_strdup(&t->arena, member(job, "entity"));
+    j->operation = vpc_arena_strdup(&t->arena, member(job, "operation"));
+    j->status = vpc_arena_strdup(&t->arena, member(job, "status"));
+    j->error_codes = codes_of(t, job);
+    j->start = start;
+    j->end = end;
+    j->next_success = -1;
+    j->crr = crr;
+    j->source_file = vpc_arena_strdup(&t->arena, member(src, "file"));
+    j->source_pointer = vpc_arena_strdup(&t->arena, member(src, "pointer"));
+    return j;
+}
+
+static vp_status fold_detail(vp_timeline *t, const cJSON *line, const char *of)
+{
+    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(line, "errors");
+    const cJSON *first = cJSON_IsArray(errors) ? errors->child : NULL;
+    const char *msg = member(first, "message");
+    if (!msg)
+        return VP_OK;
+    detail *d = VP_VEC_PUSH(t->details);
+    if (!d)
+        return VP_ERR_NOMEM;
+    d->job_id = vpc_arena_strlower(&t->arena, of);
+    d->message = vpc_arena_strdup(&t->arena, msg);
+    return d->job_id && d->message ? VP_OK : VP_ERR_NOMEM;
+}
+
+static vp_status fold_job(vp_timeline *t, const cJSON *job)
+{
+    const char *vault_id = member(job, "vault_id"), *status = member(job, "status"), *op = member(job, "operation");
+    long long start = time_of(member(job, "start")), end = time_of(member(job, "end"));
+    int crr = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(job, "crr"));
+    const vp_vault *v = vault_id ? vp_snapshot_find_vault(t->snap, vault_id) : NULL;
+    vp_tl_vault *tv = v ? &t->vaults[v - t->snap->vaults] : NULL;
+    long i = start >= 0 ? match_job(t, vault_id, member(job, "entity")) : -1;
+    int restore = crr || is_any(op, restore_operations);
+    t->job_lines++;
+    if (tv) {
+        tv->jobs++;
+        if (start >= 0 && (tv->earliest_start < 0 || start < tv->earliest_start))
+            tv->earliest_start = start;
+        tv->restores += restore;
+    }
+    if (i < 0) {
+        if (tv)
+            tv->unmatched++;
+        if (t->unmatched_total++ < VP_TIMELINE_UNMATCHED_KEPT && !keep_job(t, &t->unmatched, job, start, end, crr))
+            return VP_ERR_NOMEM;
+        return VP_OK;
+    }
+    item_acc *a = &t->items[i];
+    a->pub.jobs++;
+    if (restore)
+        return keep_job(t, &a->restores, job, start, end, crr) ? VP_OK : VP_ERR_NOMEM;
+    if (!is_backup(op))
+        return VP_OK;
+    a->pub.backups++;
+    if (tv)
+        tv->backups++;
+    unsigned char *day = start >= t->from && start < t->to ? &t->days[(size_t)i * t->day_count +
+                                                                      (size_t)((start - t->from) / DAY)]
+                                                           : NULL;
+    if (is_any(status, success_states)) {
+        long long at = end >= 0 ? end : start, off = at - t->from;
+        uint32_t *slot = VP_VEC_PUSH(a->successes);
+        if (!slot)
+            return VP_ERR_NOMEM;
+        *slot = (uint32_t)(off < 0 ? 0 : off > UINT32_MAX ? UINT32_MAX : off);
+        a->pub.successes++;
+        if (tv)
+            tv->successes++;
+        if (day)
+            *day |= BIT_SUCCESS;
+    } else if (is_any(status, failure_states)) {
+        a->pub.failures++;
+        if (tv)
+            tv->failures++;
+        if (day)
+            *day |= BIT_FAILED;
+        return keep_job(t, &a->failed, job, start, end, crr) ? VP_OK : VP_ERR_NOMEM;
+    } else if (is_any(status, running_states)) {
+        a->pub.in_progress++;
+        if (day)
+            *day |= BIT_RUNNING;
+    }
+    return VP_OK;
+}
+
+/* ---- once the file is read ---- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_job(const void *a, const void *b)
+{
+    const vp_tl_job *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return strcmp(x->job_id ? x->job_id : "", y->job_id ? y->job_id : "");
+}
+
+static int cmp_detail(const void *a, const void *b)
+{
+    return strcmp(((const detail *)a)->job_id, ((const detail *)b)->job_id);
+}
+
+static void attach_details(vp_timeline *t, job_vec *jobs)
+{
+    char low[1024];
+    for (size_t k = 0; k < jobs->n; k++) {
+        const char *id = jobs->v[k].job_id;
+        if (!id || strlen(id) >= sizeof low)
+            continue;
+        size_t n = 0;
+        for (; id[n]; n++)
+            low[n] = (char)tolower((unsigned char)id[n]);
+        low[n] = '\0';
+        detail probe = {.job_id = low};
+        size_t at = vpc_lower_bound(&probe, t->details.v, t->details.n, sizeof probe, cmp_detail);
+        if (at < t->details.n && !strcmp(t->details.v[at].job_id, low))
+            jobs->v[k].error_message = t->details.v[at].message;
+    }
+}
+
+/* Gaps between successes over [from, wend), and each failure's next success. */
+static void finish_item(vp_timeline *t, item_acc *a)
+{
+    vp_tl_item *p = &a->pub;
+    vp_sort(a->successes.v, a->successes.n, sizeof *a->successes.v, cmp_u32);
+    vp_sort(a->failed.v, a->failed.n, sizeof *a->failed.v, cmp_job);
+    vp_sort(a->restores.v, a->restores.n, sizeof *a->restores.v, cmp_job);
+    long long prev = t->from;
+    p->gap = -1;
+    p->first_success = p->last_success = -1;
+    for (size_t k = 0; k <= a->successes.n; k++) {
+        long long at = k < a->successes.n ? t->from + a->successes.v[k] : t->wend;
+        if (at > t->wend)
+            at = t->wend; /* ended after the window: the window's end bounds the gap */
+        if (k < a->successes.n) {
+            if (p->first_success < 0)
+                p->first_success = t->from + a->successes.v[k];
+            p->last_success = t->from + a->successes.v[k];
+        }
+        if (at - prev > p->gap) {
+            p->gap = at - prev;
+            p->gap_from = prev;
+            p->gap_to = at;
+        }
+        prev = at > prev ? at : prev;
+    }
+    for (size_t k = 0; k < a->failed.n; k++) {
+        vp_tl_job *j = &a->failed.v[k];
+        uint32_t off = j->start <= t->from ? 0 : (uint32_t)(j->start - t->from);
+        /* the first success that ended after this attempt started */
+        size_t lo = 0, hi = a->successes.n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (a->successes.v[mid] <= off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        j->next_success = lo < a->successes.n ? t->from + a->successes.v[lo] : -1;
+    }
+    attach_details(t, &a->failed);
+    attach_details(t, &a->restores);
+    p->failed = a->failed.v;
+    p->failed_count = a->failed.n;
+    p->restores = a->restores.v;
+    p->restore_count = a->restores.n;
+}
+
+static long long collection_time(const vp_snapshot *s)
+{
+    long long e = time_of(s->collection.captured_to);
+    return e >= 0 ? e : time_of(s->collection.generated_at);
+}
+
+static vp_status check_snapshot(const vp_snapshot *s, const char *label, vp_error *err)
+{
+    if (!s->collection.has_period)
+        return vp_error_set(err, VP_ERR_INPUT, "%s: the snapshot has no period (collection.period): a jobs stream "
+                            "belongs to a collection over a period (collect --period ... --jobs-out)", label);
+    if (!s->collection.jobs_sha256[0])
+        return vp_error_set(err, VP_ERR_INPUT, "%s: the snapshot records no jobs stream (collection.jobs.sha256): "
+                            "the jobs were counted, not kept - collect with --jobs-out", label);
+    if (s->lazy_source)
+        return vp_error_set(err, VP_ERR_INTERNAL, "timeline: %s was read lazily; the timeline needs its items",
+                            s->lazy_source);
+    return VP_OK;
+}
+
+static vp_status read_stream(vp_timeline *t, FILE *fp, const char *label, EVP_MD_CTX *md, vp_error *err)
+{
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    vp_status st = VP_OK;
+    vp_json_pool *pool = vp_json_pool_new();
+    if (!pool)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    while (!st && (len = getline(&line, &cap, fp)) > 0) {
+        lineno++;
+        EVP_DigestUpdate(md, line, (size_t)len);
+        char where[64];
+        cJSON *obj = NULL;
+        snprintf(where, sizeof where, "%s line %zu", label, lineno);
+        vp_json_pool_reset(pool);
+        if ((st = vp_json_parse_pooled(where, line, (size_t)len, pool, &obj, err)))
+            break;
+        const char *of = member(obj, "detail_of");
+        if (!cJSON_IsObject(obj) || (!of && !member(obj, "id")))
+            st = vp_error_set(err, VP_ERR_INPUT, "%s: expected a job (an object with \"id\") or a job's details "
+                              "(\"detail_of\")", where);
+        else if ((st = of ? fold_detail(t, obj, of) : fold_job(t, obj)) == VP_ERR_NOMEM)
+            vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    if (!st && ferror(fp))
+        st = vp_error_set(err, VP_ERR_IO, "%s: read error", label);
+    free(line);
+    vp_json_pool_free(pool);
+    return st;
+}
+
+vp_status vp_timeline_build(const char *path, const char *label, const vp_snapshot *snap, vp_timeline **out,
+                            vp_error *err)
+{
+    vp_status st;
+    *out = NULL;
+    label = label ? label : path;
+    if ((st = check_snapshot(snap, label, err)))
+        return st;
+    vp_timeline *t = calloc(1, sizeof *t);
+    if (!t)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    t->snap = snap;
+    t->from = snap->collection.period.from;
+    t->to = snap->collection.period.to;
+    long long ct = collection_time(snap);
+    t->wend = ct >= 0 && ct < t->to ? (ct > t->from ? ct : t->from) : t->to;
+    t->day_count = (size_t)((t->to - t->from + DAY - 1) / DAY);
+    t->items = calloc(snap->item_count + 1, sizeof *t->items);
+    t->days = calloc(snap->item_count * t->day_count + 1, 1);
+    t->vaults = calloc(snap->vault_count + 1, sizeof *t->vaults);
+    t->aged_out = calloc(snap->vault_count + 1, sizeof *t->aged_out);
+    if (!t->items || !t->days || !t->vaults || !t->aged_out) {
+        vp_timeline_free(t);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    for (size_t v = 0; v < snap->vault_count; v++)
+        t->vaults[v].earliest_start = -1;
+    if ((st = build_keys(t, err))) {
+        vp_timeline_free(t);
+        return st;
+    }
+    FILE *fp = fopen(path, "rb");
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!fp || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        st = fp ? vp_error_set(err, VP_ERR_NOMEM, "out of memory")
+                : vp_error_set(err, VP_ERR_INPUT, "%s: cannot open the jobs stream: %s", label, strerror(errno));
+    } else {
+        st = read_stream(t, fp, label, md, err);
+    }
+    if (!st) {
+        unsigned char dig[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        char hex[65];
+        EVP_DigestFinal_ex(md, dig, &n);
+        for (unsigned k = 0; k < 32 && k < n; k++)
+            snprintf(hex + 2 * k, 3, "%02x", dig[k]);
+        if (strcmp(hex, snap->collection.jobs_sha256))
+            st = vp_error_set(err, VP_ERR_INPUT, "%s: SHA-256 %s, but the snapshot's collection.jobs.sha256 is %s: "
+                              "not the jobs stream of this collection", label, hex, snap->collection.jobs_sha256);
+    }
+    if (fp)
+        fclose(fp);
+    EVP_MD_CTX_free(md);
+    if (st) {
+        vp_timeline_free(t);
+        return st;
+    }
+    vp_sort(t->details.v, t->details.n, sizeof *t->details.v, cmp_detail);
+    for (size_t i = 0; i < snap->item_count; i++)
+        finish_item(t, &t->items[i]);
+    vp_sort(t->unmatched.v, t->unmatched.n, sizeof *t->unmatched.v, cmp_job);
+    attach_details(t, &t->unmatched);
+    for (size_t v = 0; v < snap->vault_count; v++)
+        t->aged_out[v] = t->vaults[v].earliest_start > t->from + AGED_OUT_SLACK;
+    *out = t;
+    return VP_OK;
+}
+
+void vp_timeline_free(vp_timeline *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; t->items && i < t->snap->item_count; i++) {
+        free(t->items[i].successes.v);
+        free(t->items[i].failed.v);
+        free(t->items[i].restores.v);
+    }
+    free(t->items);
+    free(t->days);
+    free(t->vaults);
+    free(t->aged_out);
+    free(t->keys);
+    free(t->unmatched.v);
+    free(t->details.v);
+    vpc_arena_free(&t->arena);
+    free(t);
+}
+
+const vp_tl_item *vp_timeline_item(const vp_timeline *t, size_t i)
+{
+    return &t->items[i].pub;
+}
+
+const vp_tl_vault *vp_timeline_vault(const vp_timeline *t, size_t v)
+{
+    return &t->vaults[v];
+}
+
+int vp_timeline_aged_out(const vp_timeline *t, size_t v)
+{
+    return t->aged_out[v];
+}
+
+size_t vp_timeline_day_count(const vp_timeline *t)
+{
+    return t->day_count;
+}
+
+long long vp_timeline_window_end(const vp_timeline *t)
+{
+    return t->wend;
+}
+
+vp_day_state vp_timeline_day(const vp_timeline *t, size_t item, size_t day)
+{
+    long long day_start = t->from + (long long)day * DAY;
+    const vp_vault *v = vp_snapshot_find_vault(t->snap, t->snap->items[item].vault_id);
+    if (day_start >= t->wend)
+        return VP_DAY_OUTSIDE;
+    if (v && t->aged_out[v - t->snap->vaults] && day_start + DAY <= t->vaults[v - t->snap->vaults].earliest_start)
+        return VP_DAY_OUTSIDE;
+    unsigned char bits = t->days[item * t->day_count + day];
+    return bits & BIT_SUCCESS ? VP_DAY_SUCCESS : bits & BIT_FAILED ? VP_DAY_FAILED
+                                             : bits & BIT_RUNNING  ? VP_DAY_RUNNING
+                                                                   : VP_DAY_NONE;
+}
+
+const vp_tl_job *vp_timeline_unmatched(const vp_timeline *t, size_t *kept, size_t *total)
+{
+    *kept = t->unmatched.n;
+    *total = t->unmatched_total;
+    return t->unmatched.v;
+}
+
+size_t vp_timeline_job_count(const vp_timeline *t)
+{
+    return t->job_lines;
+}
