@@ -105,6 +105,18 @@ const vp_tl_job *vp_timeline_unmatched(const vp_timeline *t, size_t *kept, size_
 /* Job lines read (detail lines not counted). */
 size_t vp_timeline_job_count(const vp_timeline *t);
 
+/* Marks in days[d] (d < vp_timeline_day_count) each day of the window on which item i
+ * went longer than limit seconds without a successful backup (counting from the window's
+ * start, as the largest gap does); returns how many days it marked that were not marked
+ * already. days is the caller's, so one array can collect the days of many items. */
+size_t vp_timeline_breach_days(const vp_timeline *t, size_t i, long long limit, unsigned char *days);
+/* Days of the window (days that start before its end). */
+size_t vp_timeline_window_days(const vp_timeline *t);
+
+/* Whether a job status is a success (Completed, CompletedWithWarnings): the one
+ * definition for backups and restores alike. */
+int vp_job_succeeded(const char *status);
+
 /* A job duration in seconds: ISO 8601 ("PT12.4272909S", "P1DT2H") or .NET
  * ("00:03:13.6439467", "1.02:03:04"). Returns 0, or -1 when s is neither. */
 int vp_duration_seconds(const char *s, double *out);

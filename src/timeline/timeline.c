@@ -241,6 +241,11 @@ static const char *const failure_states[] = {"Failed", "Cancelled", NULL};
 static const char *const running_states[] = {"InProgress", "Cancelling", NULL};
 static const char *const restore_operations[] = {"Restore", "CrossRegionRestore", NULL};
 
+int vp_job_succeeded(const char *status)
+{
+    return is_any(status, success_states);
+}
+
 static int is_backup(const char *op)
 {
     return op && !strncasecmp(op, "Backup", 6);
@@ -636,4 +641,37 @@ const vp_tl_job *vp_timeline_unmatched(const vp_timeline *t, size_t *kept, size_
 size_t vp_timeline_job_count(const vp_timeline *t)
 {
     return t->job_lines;
+}
+
+size_t vp_timeline_window_days(const vp_timeline *t)
+{
+    return (size_t)((t->wend - t->from + DAY - 1) / DAY);
+}
+
+/* Marks the days [a, b) overlaps. */
+static size_t mark(const vp_timeline *t, long long a, long long b, unsigned char *days)
+{
+    size_t n = 0;
+    for (long long d = (a - t->from) / DAY; d * DAY + t->from < b && (size_t)d < t->day_count; d++)
+        if (d >= 0 && !days[d]) {
+            days[d] = 1;
+            n++;
+        }
+    return n;
+}
+
+size_t vp_timeline_breach_days(const vp_timeline *t, size_t i, long long limit, unsigned char *days)
+{
+    const item_acc *a = &t->items[i];
+    long long prev = t->from;
+    size_t n = 0;
+    for (size_t k = 0; k <= a->successes.n; k++) {
+        long long at = k < a->successes.n ? t->from + a->successes.v[k] : t->wend;
+        if (at > t->wend)
+            at = t->wend;
+        if (at - prev > limit)
+            n += mark(t, prev + limit, at, days);
+        prev = at > prev ? at : prev;
+    }
+    return n;
 }

@@ -534,7 +534,7 @@ START_TEST(drift_against_baseline)
     EXPECT(f, "drift.retention-not-reduced", "p", VP_FAIL);
     EXPECT(f, "drift.item-left-locked-vault", "a1", VP_FAIL); /* its vault is no longer Locked */
     size_t ok, total;
-    vp_findings_operated(f, vp_catalog_find_rule(now.cat, "immutability.locked"), &ok, &total);
+    vp_findings_operated(f, vp_catalog_find_rule(now.cat, "immutability.locked"), &ok, &total, NULL);
     ck_assert_int_eq(total, 2);
     ck_assert_int_eq(ok, 1); /* locked in the baseline, not now */
     vp_findings_free(f);
