@@ -48,7 +48,7 @@ struct vp_timeline {
     vp_arena arena;
     const vp_snapshot *snap;
     long long from, to, wend;
-    size_t day_count, job_lines;
+    size_t day_count, job_lines, outside;
     item_acc *items;
     unsigned char *days;  /* [item * day_count + day]: BIT_* */
     vp_tl_vault *vaults;
@@ -314,6 +314,10 @@ static vp_status fold_job(vp_timeline *t, const cJSON *job)
     long i = start >= 0 ? match_job(t, vault_id, member(job, "entity")) : -1;
     int restore = crr || is_any(op, restore_operations);
     t->job_lines++;
+    if (start >= 0 && (start < t->from || start >= t->to)) {
+        t->outside++; /* another period's job (the period is [from, to) by start) */
+        return VP_OK;
+    }
     if (tv) {
         tv->jobs++;
         if (start >= 0 && (tv->earliest_start < 0 || start < tv->earliest_start))
