@@ -204,13 +204,19 @@ typedef struct {
     vp_pipeline_write_mode mode;
     int dir_fd;                       /* STAGED only: the directory the output paths are
                                          relative to (ignored when publishing) */
+    /* The snapshot's jobs stream (collect --jobs-out; evaluate --jobs), read once into a
+     * timeline (vaultproof/timeline.h) for the period rules; its SHA-256 must be the
+     * snapshot's collection.jobs.sha256. NULL: with a period those rules are incomplete.
+     * jobs_label names it in messages (NULL: jobs_path). A path, not staged: read as given. */
+    const char *jobs_path, *jobs_label;
 } vp_pipeline_evaluate_options;
 
 /* Evaluates the snapshot and writes the outputs asked for. *out (vp_findings_free) is
  * set only on success. findings_sha256 (may be NULL) receives the hash of the written
  * findings.json ("" when none was written or it went to "-").
  * Errors: VP_ERR_USAGE (findings_path and oscal_path the same, a required member
- * missing), as vp_evaluate (VP_ERR_INPUT naming the config member), VP_ERR_IO. */
+ * missing), as vp_evaluate (VP_ERR_INPUT naming the config member), as vp_timeline_build
+ * (VP_ERR_INPUT: jobs_path is not this snapshot's stream, both hashes named), VP_ERR_IO. */
 vp_status vp_pipeline_evaluate(const vp_pipeline_evaluate_options *opt, vp_findings **out, char findings_sha256[65],
                                vp_error *err);
 

@@ -74,6 +74,28 @@ typedef struct {
     long long earliest_start;   /* earliest job start seen in the stream, -1 when none */
 } vp_tl_vault;
 
+/* One line of the jobs stream as read (Contract 2 of docs/period-evidence.md): a job, or
+ * a job's details (detail_of set: then only vault_id, message and source are). Strings
+ * are valid during the callback only; absent members are NULL; error_codes is joined
+ * with ";" ("" when none); members this reader does not know are ignored. */
+typedef struct {
+    size_t line;              /* 1-based */
+    const char *detail_of;    /* a detail line: the job's id */
+    const char *id, *vault_id, *kind, *management_type, *entity, *operation, *status, *start, *end, *duration;
+    const char *error_codes;
+    int crr;                  /* "crr": true (read from the cross-region-restore list) */
+    const char *message;      /* a detail line: its first error's message */
+    const char *source_file, *source_pointer;
+} vp_job_line;
+
+/* Reads the jobs stream at path once, line by line (label names it in messages; NULL:
+ * path), calling fn for each line; fn returns VP_OK to go on, else that status is
+ * returned (its message set by fn). sha256 (may be NULL) receives the SHA-256 of the
+ * bytes read. Errors: VP_ERR_INPUT (not JSON, or neither a job - an object with "id" -
+ * nor a detail line: file and line named), VP_ERR_IO, VP_ERR_NOMEM, fn's. */
+vp_status vp_jobs_read(const char *path, const char *label, vp_status (*fn)(void *ctx, const vp_job_line *line, vp_error *err),
+                       void *ctx, char sha256[65], vp_error *err);
+
 typedef struct vp_timeline vp_timeline;
 
 /* Reads the jobs stream at path for snapshot snap (which must have a period and record

@@ -425,6 +425,7 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
         for (size_t snap = 0; implementations[k].drift && snap < f->baseline_count; snap++)
             f->ok[snap * rule_count + r] = f->ok[f->baseline_count * rule_count + r]; /* judged once, over all */
     }
+    f->timeline = NULL; /* borrowed for the rules only: the findings outlive it */
     f->rule_counts = calloc(rule_count * VP_STATUS_COUNT + 1, sizeof *f->rule_counts);
     if (!f->rule_counts) {
         st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");

@@ -4,7 +4,6 @@
  * its successes as a compact array of 4-byte offsets from the period's start, its
  * failures and its restores, and everything is sorted per item once the file is read. */
 #include <ctype.h>
-#include <errno.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "core/arena.h"
 #include "core/vec.h"
 #include "vaultproof/clock.h"
+#include "vaultproof/fileio.h"
 #include "vaultproof/json.h"
 #include "vaultproof/timeline.h"
 
@@ -257,67 +257,49 @@ static long long time_of(const char *s)
     return s && vp_time_parse(s, &e) == 0 ? e : -1;
 }
 
-static const char *codes_of(vp_timeline *t, const cJSON *job)
-{
-    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(job, "error_codes");
-    char buf[1024];
-    size_t n = 0;
-    buf[0] = '\0';
-    for (const cJSON *c = cJSON_IsArray(codes) ? codes->child : NULL; c; c = c->next)
-        if (cJSON_IsString(c) && n < sizeof buf)
-            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? ";" : "", c->valuestring);
-    return vpc_arena_strdup(&t->arena, buf);
-}
-
-static vp_tl_job *keep_job(vp_timeline *t, job_vec *vec, const cJSON *job, long long start, long long end, int crr)
+static vp_tl_job *keep_job(vp_timeline *t, job_vec *vec, const vp_job_line *l, long long start, long long end)
 {
     vp_tl_job *j = VP_VEC_PUSH(*vec);
-    const cJSON *src = cJSON_GetObjectItemCaseSensitive(job, "source");
     if (!j)
         return NULL;
-    j->job_id = vpc_arena_strdup(&t->arena, member(job, "id"));
-    j->entity = vpc_arena_strdup(&t->arena, member(job, "entity"));
-    j->operation = vpc_arena_strdup(&t->arena, member(job, "operation"));
-    j->status = vpc_arena_strdup(&t->arena, member(job, "status"));
-    j->error_codes = codes_of(t, job);
+    j->job_id = vpc_arena_strdup(&t->arena, l->id);
+    j->entity = vpc_arena_strdup(&t->arena, l->entity);
+    j->operation = vpc_arena_strdup(&t->arena, l->operation);
+    j->status = vpc_arena_strdup(&t->arena, l->status);
+    j->error_codes = vpc_arena_strdup(&t->arena, l->error_codes);
     j->start = start;
     j->end = end;
     j->next_success = -1;
-    j->crr = crr;
-    j->source_file = vpc_arena_strdup(&t->arena, member(src, "file"));
-    j->source_pointer = vpc_arena_strdup(&t->arena, member(src, "pointer"));
+    j->crr = l->crr;
+    j->source_file = vpc_arena_strdup(&t->arena, l->source_file);
+    j->source_pointer = vpc_arena_strdup(&t->arena, l->source_pointer);
     return j;
 }
 
-static vp_status fold_detail(vp_timeline *t, const cJSON *line, const char *of)
+static vp_status fold_detail(vp_timeline *t, const vp_job_line *l)
 {
-    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(line, "errors");
-    const cJSON *first = cJSON_IsArray(errors) ? errors->child : NULL;
-    const char *msg = member(first, "message");
-    if (!msg)
+    if (!l->message)
         return VP_OK;
     detail *d = VP_VEC_PUSH(t->details);
     if (!d)
         return VP_ERR_NOMEM;
-    d->job_id = vpc_arena_strlower(&t->arena, of);
-    d->message = vpc_arena_strdup(&t->arena, msg);
+    d->job_id = vpc_arena_strlower(&t->arena, l->detail_of);
+    d->message = vpc_arena_strdup(&t->arena, l->message);
     return d->job_id && d->message ? VP_OK : VP_ERR_NOMEM;
 }
 
-static vp_status fold_job(vp_timeline *t, const cJSON *job)
+static vp_status fold_job(vp_timeline *t, const vp_job_line *l)
 {
-    const char *vault_id = member(job, "vault_id"), *status = member(job, "status"), *op = member(job, "operation");
-    long long start = time_of(member(job, "start")), end = time_of(member(job, "end"));
-    int crr = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(job, "crr"));
-    const vp_vault *v = vault_id ? vp_snapshot_find_vault(t->snap, vault_id) : NULL;
+    long long start = time_of(l->start), end = time_of(l->end);
+    const vp_vault *v = l->vault_id ? vp_snapshot_find_vault(t->snap, l->vault_id) : NULL;
     vp_tl_vault *tv = v ? &t->vaults[v - t->snap->vaults] : NULL;
-    long i = start >= 0 ? match_job(t, vault_id, member(job, "entity")) : -1;
-    int restore = crr || is_any(op, restore_operations);
+    int restore = l->crr || is_any(l->operation, restore_operations);
     t->job_lines++;
     if (start >= 0 && (start < t->from || start >= t->to)) {
         t->outside++; /* another period's job (the period is [from, to) by start) */
         return VP_OK;
     }
+    long i = start >= 0 ? match_job(t, l->vault_id, l->entity) : -1;
     if (tv) {
         tv->jobs++;
         if (start >= 0 && (tv->earliest_start < 0 || start < tv->earliest_start))
@@ -327,46 +309,126 @@ static vp_status fold_job(vp_timeline *t, const cJSON *job)
     if (i < 0) {
         if (tv)
             tv->unmatched++;
-        if (t->unmatched_total++ < VP_TIMELINE_UNMATCHED_KEPT && !keep_job(t, &t->unmatched, job, start, end, crr))
+        if (t->unmatched_total++ < VP_TIMELINE_UNMATCHED_KEPT && !keep_job(t, &t->unmatched, l, start, end))
             return VP_ERR_NOMEM;
         return VP_OK;
     }
     item_acc *a = &t->items[i];
     a->pub.jobs++;
     if (restore)
-        return keep_job(t, &a->restores, job, start, end, crr) ? VP_OK : VP_ERR_NOMEM;
-    if (!is_backup(op))
+        return keep_job(t, &a->restores, l, start, end) ? VP_OK : VP_ERR_NOMEM;
+    if (!is_backup(l->operation))
         return VP_OK;
     a->pub.backups++;
     if (tv)
         tv->backups++;
-    unsigned char *day = start >= t->from && start < t->to ? &t->days[(size_t)i * t->day_count +
-                                                                      (size_t)((start - t->from) / DAY)]
-                                                           : NULL;
-    if (is_any(status, success_states)) {
+    unsigned char *day = &t->days[(size_t)i * t->day_count + (size_t)((start - t->from) / DAY)];
+    if (is_any(l->status, success_states)) {
         long long at = end >= 0 ? end : start, off = at - t->from;
         uint32_t *slot = VP_VEC_PUSH(a->successes);
         if (!slot)
             return VP_ERR_NOMEM;
-        *slot = (uint32_t)(off < 0 ? 0 : off > UINT32_MAX ? UINT32_MAX : off);
+        *slot = (uint32_t)(off > UINT32_MAX ? UINT32_MAX : off);
         a->pub.successes++;
         if (tv)
             tv->successes++;
-        if (day)
-            *day |= BIT_SUCCESS;
-    } else if (is_any(status, failure_states)) {
+        *day |= BIT_SUCCESS;
+    } else if (is_any(l->status, failure_states)) {
         a->pub.failures++;
         if (tv)
             tv->failures++;
-        if (day)
-            *day |= BIT_FAILED;
-        return keep_job(t, &a->failed, job, start, end, crr) ? VP_OK : VP_ERR_NOMEM;
-    } else if (is_any(status, running_states)) {
+        *day |= BIT_FAILED;
+        return keep_job(t, &a->failed, l, start, end) ? VP_OK : VP_ERR_NOMEM;
+    } else if (is_any(l->status, running_states)) {
         a->pub.in_progress++;
-        if (day)
-            *day |= BIT_RUNNING;
+        *day |= BIT_RUNNING;
     }
     return VP_OK;
+}
+
+static vp_status fold_line(void *ctx, const vp_job_line *l, vp_error *err)
+{
+    vp_timeline *t = ctx;
+    vp_status st = l->detail_of ? fold_detail(t, l) : fold_job(t, l);
+    return st == VP_ERR_NOMEM ? vp_error_set(err, VP_ERR_NOMEM, "out of memory") : st;
+}
+
+/* ---- the stream reader ---- */
+
+static void join_codes(const cJSON *job, char *buf, size_t size)
+{
+    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(job, "error_codes");
+    size_t n = 0;
+    buf[0] = '\0';
+    for (const cJSON *c = cJSON_IsArray(codes) ? codes->child : NULL; c; c = c->next)
+        if (cJSON_IsString(c) && n < size)
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ";" : "", c->valuestring);
+}
+
+vp_status vp_jobs_read(const char *path, const char *label, vp_status (*fn)(void *ctx, const vp_job_line *line, vp_error *err),
+                       void *ctx, char sha256[65], vp_error *err)
+{
+    char *buf = NULL, codes[1024];
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    FILE *fp = NULL;
+    label = label ? label : path;
+    vp_status st = vp_fopen_regular(path, &fp, err);
+    if (st)
+        return st;
+    vp_json_pool *pool = vp_json_pool_new();
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!pool || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    while (!st && (len = getline(&buf, &cap, fp)) > 0) {
+        char where[600];
+        cJSON *obj = NULL;
+        vp_job_line l = {.line = ++lineno};
+        EVP_DigestUpdate(md, buf, (size_t)len);
+        snprintf(where, sizeof where, "%s line %zu", label, lineno);
+        vp_json_pool_reset(pool);
+        if ((st = vp_json_parse_pooled(where, buf, (size_t)len, pool, &obj, err)))
+            break;
+        l.detail_of = member(obj, "detail_of");
+        l.id = member(obj, "id");
+        if (!cJSON_IsObject(obj) || (!l.detail_of && !l.id)) {
+            st = vp_error_set(err, VP_ERR_INPUT, "%s: expected a job (an object with \"id\") or a job's details "
+                              "(\"detail_of\")", where);
+            break;
+        }
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(obj, "source");
+        const cJSON *errors = cJSON_GetObjectItemCaseSensitive(obj, "errors");
+        l.vault_id = member(obj, "vault_id");
+        l.kind = member(obj, "kind");
+        l.management_type = member(obj, "management_type");
+        l.entity = member(obj, "entity");
+        l.operation = member(obj, "operation");
+        l.status = member(obj, "status");
+        l.start = member(obj, "start");
+        l.end = member(obj, "end");
+        l.duration = member(obj, "duration");
+        join_codes(obj, codes, sizeof codes);
+        l.error_codes = codes;
+        l.crr = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "crr"));
+        l.message = member(cJSON_IsArray(errors) ? errors->child : NULL, "message");
+        l.source_file = member(src, "file");
+        l.source_pointer = member(src, "pointer");
+        st = fn(ctx, &l, err);
+    }
+    if (!st && ferror(fp))
+        st = vp_error_set(err, VP_ERR_IO, "%s: read error", label);
+    if (!st && sha256) {
+        unsigned char dig[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        EVP_DigestFinal_ex(md, dig, &n);
+        for (unsigned k = 0; k < 32 && k < n; k++)
+            snprintf(sha256 + 2 * k, 3, "%02x", dig[k]);
+    }
+    free(buf);
+    fclose(fp);
+    vp_json_pool_free(pool);
+    EVP_MD_CTX_free(md);
+    return st;
 }
 
 /* ---- once the file is read ---- */
@@ -476,38 +538,6 @@ static vp_status check_snapshot(const vp_snapshot *s, const char *label, vp_erro
     return VP_OK;
 }
 
-static vp_status read_stream(vp_timeline *t, FILE *fp, const char *label, EVP_MD_CTX *md, vp_error *err)
-{
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t len;
-    vp_status st = VP_OK;
-    vp_json_pool *pool = vp_json_pool_new();
-    if (!pool)
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    while (!st && (len = getline(&line, &cap, fp)) > 0) {
-        lineno++;
-        EVP_DigestUpdate(md, line, (size_t)len);
-        char where[64];
-        cJSON *obj = NULL;
-        snprintf(where, sizeof where, "%s line %zu", label, lineno);
-        vp_json_pool_reset(pool);
-        if ((st = vp_json_parse_pooled(where, line, (size_t)len, pool, &obj, err)))
-            break;
-        const char *of = member(obj, "detail_of");
-        if (!cJSON_IsObject(obj) || (!of && !member(obj, "id")))
-            st = vp_error_set(err, VP_ERR_INPUT, "%s: expected a job (an object with \"id\") or a job's details "
-                              "(\"detail_of\")", where);
-        else if ((st = of ? fold_detail(t, obj, of) : fold_job(t, obj)) == VP_ERR_NOMEM)
-            vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    }
-    if (!st && ferror(fp))
-        st = vp_error_set(err, VP_ERR_IO, "%s: read error", label);
-    free(line);
-    vp_json_pool_free(pool);
-    return st;
-}
-
 vp_status vp_timeline_build(const char *path, const char *label, const vp_snapshot *snap, vp_timeline **out,
                             vp_error *err)
 {
@@ -539,28 +569,10 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
         vp_timeline_free(t);
         return st;
     }
-    FILE *fp = fopen(path, "rb");
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!fp || !md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-        st = fp ? vp_error_set(err, VP_ERR_NOMEM, "out of memory")
-                : vp_error_set(err, VP_ERR_INPUT, "%s: cannot open the jobs stream: %s", label, strerror(errno));
-    } else {
-        st = read_stream(t, fp, label, md, err);
-    }
-    if (!st) {
-        unsigned char dig[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        char hex[65];
-        EVP_DigestFinal_ex(md, dig, &n);
-        for (unsigned k = 0; k < 32 && k < n; k++)
-            snprintf(hex + 2 * k, 3, "%02x", dig[k]);
-        if (strcmp(hex, snap->collection.jobs_sha256))
-            st = vp_error_set(err, VP_ERR_INPUT, "%s: SHA-256 %s, but the snapshot's collection.jobs.sha256 is %s: "
-                              "not the jobs stream of this collection", label, hex, snap->collection.jobs_sha256);
-    }
-    if (fp)
-        fclose(fp);
-    EVP_MD_CTX_free(md);
+    char hex[65];
+    if (!(st = vp_jobs_read(path, label, fold_line, t, hex, err)) && strcmp(hex, snap->collection.jobs_sha256))
+        st = vp_error_set(err, VP_ERR_INPUT, "%s: SHA-256 %s, but the snapshot's collection.jobs.sha256 is %s: "
+                          "not the jobs stream of this collection", label, hex, snap->collection.jobs_sha256);
     if (st) {
         vp_timeline_free(t);
         return st;
