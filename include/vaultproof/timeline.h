@@ -96,6 +96,15 @@ typedef struct {
 vp_status vp_jobs_read(const char *path, const char *label, vp_status (*fn)(void *ctx, const vp_job_line *line, vp_error *err),
                        void *ctx, char sha256[65], vp_error *err);
 
+/* The detail lines' error messages by job id: the first detail line of a job wins.
+ * add ignores lines without detail_of or message; find works once done was called. */
+typedef struct vp_job_details vp_job_details;
+vp_job_details *vp_job_details_new(void); /* NULL when out of memory */
+vp_status vp_job_details_add(vp_job_details *d, const vp_job_line *line, vp_error *err); /* VP_ERR_NOMEM */
+void vp_job_details_done(vp_job_details *d);
+const char *vp_job_details_find(const vp_job_details *d, const char *job_id); /* ASCII case ignored; or NULL */
+void vp_job_details_free(vp_job_details *d); /* NULL is allowed */
+
 typedef struct vp_timeline vp_timeline;
 
 /* Reads the jobs stream at path for snapshot snap (which must have a period and record
@@ -124,6 +133,8 @@ vp_day_state vp_timeline_day(const vp_timeline *t, size_t item, size_t day);
 /* Unmatched jobs: the total counted and the first VP_TIMELINE_UNMATCHED_KEPT kept. */
 #define VP_TIMELINE_UNMATCHED_KEPT 1000
 const vp_tl_job *vp_timeline_unmatched(const vp_timeline *t, size_t *kept, size_t *total);
+/* The first error message of the detail line of job_id (ASCII case ignored), or NULL. */
+const char *vp_timeline_detail_message(const vp_timeline *t, const char *job_id);
 /* Job lines read (detail lines not counted). */
 size_t vp_timeline_job_count(const vp_timeline *t);
 

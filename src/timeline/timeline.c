@@ -40,9 +40,15 @@ typedef struct {
     size_t item;
 } match_key;
 
-typedef struct {
-    const char *job_id, *message;
-} detail;
+struct job_detail {
+    const char *job_id, *message; /* job_id lowercased */
+    size_t seq;                   /* its line: the first detail line of a job wins */
+};
+
+struct vp_job_details {
+    vp_arena arena;
+    VP_VEC(struct job_detail) v;
+};
 
 struct vp_timeline {
     vp_arena arena;
@@ -57,7 +63,7 @@ struct vp_timeline {
     size_t key_count;
     job_vec unmatched;
     size_t unmatched_total;
-    VP_VEC(detail) details;
+    vp_job_details *details;
 };
 
 const char *vp_day_state_name(vp_day_state s)
@@ -276,18 +282,6 @@ static vp_tl_job *keep_job(vp_timeline *t, job_vec *vec, const vp_job_line *l, l
     return j;
 }
 
-static vp_status fold_detail(vp_timeline *t, const vp_job_line *l)
-{
-    if (!l->message)
-        return VP_OK;
-    detail *d = VP_VEC_PUSH(t->details);
-    if (!d)
-        return VP_ERR_NOMEM;
-    d->job_id = vpc_arena_strlower(&t->arena, l->detail_of);
-    d->message = vpc_arena_strdup(&t->arena, l->message);
-    return d->job_id && d->message ? VP_OK : VP_ERR_NOMEM;
-}
-
 static vp_status fold_job(vp_timeline *t, const vp_job_line *l)
 {
     long long start = time_of(l->start), end = time_of(l->end);
@@ -349,7 +343,9 @@ static vp_status fold_job(vp_timeline *t, const vp_job_line *l)
 static vp_status fold_line(void *ctx, const vp_job_line *l, vp_error *err)
 {
     vp_timeline *t = ctx;
-    vp_status st = l->detail_of ? fold_detail(t, l) : fold_job(t, l);
+    if (l->detail_of)
+        return vp_job_details_add(t->details, l, err);
+    vp_status st = fold_job(t, l);
     return st == VP_ERR_NOMEM ? vp_error_set(err, VP_ERR_NOMEM, "out of memory") : st;
 }
 
@@ -447,27 +443,72 @@ static int cmp_job(const void *a, const void *b)
     return strcmp(x->job_id ? x->job_id : "", y->job_id ? y->job_id : "");
 }
 
+static int cmp_detail_id(const void *a, const void *b)
+{
+    return strcmp(((const struct job_detail *)a)->job_id, ((const struct job_detail *)b)->job_id);
+}
+
 static int cmp_detail(const void *a, const void *b)
 {
-    return strcmp(((const detail *)a)->job_id, ((const detail *)b)->job_id);
+    const struct job_detail *x = a, *y = b;
+    int c = cmp_detail_id(a, b);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+vp_job_details *vp_job_details_new(void)
+{
+    return calloc(1, sizeof(vp_job_details));
+}
+
+vp_status vp_job_details_add(vp_job_details *d, const vp_job_line *l, vp_error *err)
+{
+    if (!l->detail_of || !l->message)
+        return VP_OK;
+    struct job_detail *e = VP_VEC_PUSH(d->v);
+    if (!e || !(e->job_id = vpc_arena_strlower(&d->arena, l->detail_of)) ||
+        !(e->message = vpc_arena_strdup(&d->arena, l->message)))
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    e->seq = l->line;
+    return VP_OK;
+}
+
+void vp_job_details_done(vp_job_details *d)
+{
+    vp_sort(d->v.v, d->v.n, sizeof *d->v.v, cmp_detail);
+}
+
+const char *vp_job_details_find(const vp_job_details *d, const char *id)
+{
+    char low[1024];
+    size_t n = 0;
+    if (!id || strlen(id) >= sizeof low)
+        return NULL;
+    for (; id[n]; n++)
+        low[n] = (char)tolower((unsigned char)id[n]);
+    low[n] = '\0';
+    struct job_detail probe = {.job_id = low};
+    size_t at = vpc_lower_bound(&probe, d->v.v, d->v.n, sizeof probe, cmp_detail_id);
+    return at < d->v.n && !strcmp(d->v.v[at].job_id, low) ? d->v.v[at].message : NULL;
+}
+
+void vp_job_details_free(vp_job_details *d)
+{
+    if (!d)
+        return;
+    free(d->v.v);
+    vpc_arena_free(&d->arena);
+    free(d);
+}
+
+const char *vp_timeline_detail_message(const vp_timeline *t, const char *id)
+{
+    return vp_job_details_find(t->details, id);
 }
 
 static void attach_details(vp_timeline *t, job_vec *jobs)
 {
-    char low[1024];
-    for (size_t k = 0; k < jobs->n; k++) {
-        const char *id = jobs->v[k].job_id;
-        if (!id || strlen(id) >= sizeof low)
-            continue;
-        size_t n = 0;
-        for (; id[n]; n++)
-            low[n] = (char)tolower((unsigned char)id[n]);
-        low[n] = '\0';
-        detail probe = {.job_id = low};
-        size_t at = vpc_lower_bound(&probe, t->details.v, t->details.n, sizeof probe, cmp_detail);
-        if (at < t->details.n && !strcmp(t->details.v[at].job_id, low))
-            jobs->v[k].error_message = t->details.v[at].message;
-    }
+    for (size_t k = 0; k < jobs->n; k++)
+        jobs->v[k].error_message = vp_timeline_detail_message(t, jobs->v[k].job_id);
 }
 
 /* Gaps between successes over [from, wend), and each failure's next success. */
@@ -559,7 +600,8 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
     t->days = calloc(snap->item_count * t->day_count + 1, 1);
     t->vaults = calloc(snap->vault_count + 1, sizeof *t->vaults);
     t->aged_out = calloc(snap->vault_count + 1, sizeof *t->aged_out);
-    if (!t->items || !t->days || !t->vaults || !t->aged_out) {
+    t->details = vp_job_details_new();
+    if (!t->items || !t->days || !t->vaults || !t->aged_out || !t->details) {
         vp_timeline_free(t);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
@@ -577,7 +619,7 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
         vp_timeline_free(t);
         return st;
     }
-    vp_sort(t->details.v, t->details.n, sizeof *t->details.v, cmp_detail);
+    vp_job_details_done(t->details);
     for (size_t i = 0; i < snap->item_count; i++)
         finish_item(t, &t->items[i]);
     vp_sort(t->unmatched.v, t->unmatched.n, sizeof *t->unmatched.v, cmp_job);
@@ -603,7 +645,7 @@ void vp_timeline_free(vp_timeline *t)
     free(t->aged_out);
     free(t->keys);
     free(t->unmatched.v);
-    free(t->details.v);
+    vp_job_details_free(t->details);
     vpc_arena_free(&t->arena);
     free(t);
 }
