@@ -264,6 +264,13 @@ typedef struct {
      * VP_CONFIG_DEFAULT_OWNER_TAG. */
     const char *owner_tag;
     vp_render_recording recording;    /* as vp_render_input (pack: sealed or unsealed replay) */
+    /* The snapshot's jobs stream (render --jobs): its timeline gives the workbook's Jobs,
+     * Failures and Restore Tests sheets and the report's period section; its SHA-256 must
+     * be the snapshot's collection.jobs.sha256. The snapshot is then read whole, never
+     * lazily (the timeline needs its items). jobs_label names it (NULL: jobs_path). */
+    const char *jobs_path, *jobs_label;
+    /* With jobs_path: the jobs population as CSV too (vp_render_jobs_csv; published). */
+    const char *jobs_csv_path;
 } vp_pipeline_render_options;
 
 /* Renders the workbook and/or the report from a snapshot and its findings; each failing
@@ -271,7 +278,7 @@ typedef struct {
  * (opt->history) and its owner (opt->owner_tag, read from the snapshot).
  * Errors: VP_ERR_USAGE (a bad period, no input or output, pdf_path == xlsx_path),
  * VP_ERR_INPUT (findings made from another snapshot: /snapshot/sha256 and both hashes
- * named; the snapshot changed while being streamed; bad snapshot, findings or fonts;
+ * named; a jobs stream not the snapshot's, both hashes named; the snapshot changed while being streamed; bad snapshot, findings or fonts;
  * ledger_path missing), VP_ERR_CHECK (ledger_path does not verify),
  * VP_ERR_IO, VP_ERR_NOMEM. Outputs already written are left in place on a later failure
  * (published ones are complete files). */

@@ -15,6 +15,7 @@
 #include "vaultproof/findings_read.h"
 #include "vaultproof/history.h"
 #include "vaultproof/snapshot.h"
+#include "vaultproof/timeline.h"
 
 #define VP_PDF_POPULATION_LIMIT 2000
 
@@ -56,6 +57,11 @@ typedef struct {
     const vp_history *history;
     const vp_owners *owners;
     vp_render_recording recording;     /* the cover's and README's "Recording" line (pack) */
+    /* The evidence period (render --jobs): the timeline of the snapshot's jobs stream and
+     * the stream itself (read again for the workbook's Jobs sheet, its hash checked);
+     * NULL: no period sheets or sections. jobs_label names it in messages. */
+    const vp_timeline *timeline;
+    const char *jobs_path, *jobs_label;
 } vp_render_input;
 
 /* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts
