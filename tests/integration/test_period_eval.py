@@ -14,7 +14,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
+
+sys.path.insert(0, os.path.join(SOURCE, "tests", "tools"))
+import oscal_check  # noqa: E402
 
 DAY0 = 1782864000  # 2026-07-01T00:00:00Z
 FLAKY_DAYS = (40, 41, 42)  # 10-12 August failed, 13 August recovered
@@ -130,6 +133,22 @@ class PeriodEvaluation(TempDirTest):
         self.assertTrue(tested, f["findings"][-1])
         # classes other than ephi have no restore test configured: failed, never silently passed
         self.assertTrue(any(s == "fail" and ":" not in n for n, s in tested.items()), tested)
+
+    def test_oscal_time_frame_is_the_period(self):
+        oscal = self.path("ar.json")
+        rc, f, err = self.evaluate("--jobs", self.jobs, "--oscal", oscal)
+        self.assertEqual(rc, 0, err)
+        doc = load(oscal)
+        self.assertEqual(oscal_check.problems(doc), [])
+        result = doc["assessment-results"]["results"][0]
+        self.assertEqual((result["start"], result["end"]), ("2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z"))
+        observed = [o for o in result["observations"]
+                    if any(p.get("name") == "rule" and p.get("value") == "backup.ran" for p in o.get("props", []))]
+        self.assertEqual(len(observed), len([x for x in f["findings"] if x["rule"] == "backup.ran"]))
+        a = [x for x in result["findings"]
+             if any(p["name"] == "citation" and p["value"] == "164.308(a)(7)(ii)(A)" for p in x["props"])][0]
+        operated = [p["value"] for p in a["props"] if p["name"] == "operated-effectively"][0]
+        self.assertTrue(operated.endswith(" of 92 days"), operated)
 
     def test_without_jobs_incomplete_and_wrong_stream_refused(self):
         rc, f, err = self.evaluate()
