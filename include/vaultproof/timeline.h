@@ -67,6 +67,7 @@ typedef struct {
     size_t failed_count;
     const vp_tl_job *restores;  /* by start */
     size_t restore_count;
+    size_t ambiguous;           /* jobs naming it and another item alike: matched to neither */
 } vp_tl_item;
 
 typedef struct {

@@ -503,7 +503,13 @@ void vpe_rule_backup_ran(vp_eval_ctx *c)
         if (ti->failed_count)
             d.raw_evidence = vpe_fmt(c, "%s#%s", ti->failed[0].source_file ? ti->failed[0].source_file : "",
                                      ti->failed[0].source_pointer ? ti->failed[0].source_pointer : "");
-        if (ti->backups == 0) {
+        if (ti->backups == 0 && ti->ambiguous) {
+            d.status = VP_INCOMPLETE; /* its jobs may be among them: never guessed, never failed on a guess */
+            d.observed = vpe_fmt(c, "no backup job matched; %zu job%s of the vault name another item alike", ti->ambiguous,
+                                 ti->ambiguous == 1 ? "" : "s");
+            d.note = "jobs are matched to an item by vault and name; a name several items share (a database on two "
+                     "servers) cannot be matched unless the job names the server (\"<name> (<server>)\")";
+        } else if (ti->backups == 0) {
             d.status = dep == VP_LIST_COMPLETE ? VP_FAIL : VP_INCOMPLETE;
             d.observed = "no backup job in the period";
             if (d.status == VP_INCOMPLETE)

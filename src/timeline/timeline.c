@@ -189,8 +189,9 @@ static vp_status build_keys(vp_timeline *t, vp_error *err)
     return VP_OK;
 }
 
-/* The one item named (name, server: NULL for any) in vault, or -1 (none or several). */
-static long find_item(const vp_timeline *t, const char *vault, const char *name, size_t name_len, const char *server,
+/* The one item named (name, server: NULL for any) in vault; -1 none, -2 several (each
+ * of them counts the job as ambiguous). */
+static long find_item(vp_timeline *t, const char *vault, const char *name, size_t name_len, const char *server,
                       size_t server_len)
 {
     char nb[512], vb[512];
@@ -203,18 +204,25 @@ static long find_item(const vp_timeline *t, const char *vault, const char *name,
     match_key probe = {.vault = vb, .name = nb};
     size_t k = vpc_lower_bound(&probe, t->keys, t->key_count, sizeof probe, cmp_key);
     long found = -1;
+    size_t first = k, hits = 0;
     for (; k < t->key_count && !cmp_key(&probe, &t->keys[k]); k++) {
         if (server && (!t->keys[k].server || strlen(t->keys[k].server) != server_len ||
                        strncasecmp(t->keys[k].server, server, server_len)))
             continue;
-        if (found >= 0)
-            return -1; /* two items answer to this name: never guess */
+        hits++;
         found = (long)t->keys[k].item;
     }
-    return found;
+    if (hits < 2)
+        return found;
+    /* several items answer to this name: never guess, but let each know it was named */
+    for (k = first; k < t->key_count && !cmp_key(&probe, &t->keys[k]); k++)
+        if (!server || (t->keys[k].server && strlen(t->keys[k].server) == server_len &&
+                        !strncasecmp(t->keys[k].server, server, server_len)))
+            t->items[t->keys[k].item].pub.ambiguous++;
+    return -2;
 }
 
-static long match_job(const vp_timeline *t, const char *vault, const char *entity)
+static long match_job(vp_timeline *t, const char *vault, const char *entity)
 {
     if (!vault || !entity)
         return -1;

@@ -49,7 +49,9 @@ def add_jobs(raw):
         vdir = os.path.dirname(items_path)
         meta = load(items_path.replace(".json", ".meta.json"))
         vault_id = meta["call"]["scope"]
-        names = [i["properties"]["friendlyName"] for i in load(items_path)["value"]]
+        names = [i["properties"]["friendlyName"]
+                 for page in sorted(glob.glob(os.path.join(vdir, "backupProtectedItems*.json")))
+                 if not page.endswith(".meta.json") for i in load(page)["value"]]
         jobs, n = [], k * 100000
         for name in names:
             for d in range(92):
@@ -68,6 +70,7 @@ def add_jobs(raw):
             json.dump({"value": jobs}, f)
         meta["url"] = meta["url"].replace("/backupProtectedItems?", "/backupJobs?")
         meta["call"]["operation"] = "backupJobs"
+        meta["call"].update(next_link=None, complete=True)  # one page (the items list copied may have two)
         with open(os.path.join(vdir, "backupJobs.meta.json"), "w") as f:
             json.dump(meta, f)
         total += len(jobs)
@@ -149,6 +152,22 @@ class PeriodEvaluation(TempDirTest):
              if any(p["name"] == "citation" and p["value"] == "164.308(a)(7)(ii)(A)" for p in x["props"])][0]
         operated = [p["value"] for p in a["props"] if p["name"] == "operated-effectively"][0]
         self.assertTrue(operated.endswith(" of 92 days"), operated)
+
+    def test_report_period_section(self):
+        rc, f, err = self.evaluate("--jobs", self.jobs)
+        self.assertEqual(rc, 0, err)
+        pdf = self.path("r.pdf")
+        rc, _, err = run(["render", "--snapshot", self.snap, "--findings", self.path("findings.json"), "--now",
+                          PINNED, "--quiet", "--pdf", pdf, "--jobs", self.jobs])
+        self.assertEqual(rc, 0, err)
+        if not shutil.which("pdftotext"):
+            self.skipTest("pdftotext is not installed")
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout
+        self.assertIn("Backups over the period", text)
+        self.assertIn("2026-07-01T00:00:00Z to 2026-10-01T00:00:00Z", text.replace("\n", " "))
+        self.assertIn("resolved after 72.5 h", text)
+        self.assertIn("96.0 h", text)  # the flaky item's largest gap, at its strip
+        self.assertRegex(text, r"operated \d+ of 92", "no 'operated N of 92 (days)' in the report")
 
     def test_without_jobs_incomplete_and_wrong_stream_refused(self):
         rc, f, err = self.evaluate()
