@@ -1023,6 +1023,55 @@ START_TEST(backup_ran_and_restore_tested)
 }
 END_TEST
 
+/* Matching (Contract 2): a name two items share is matched to neither - each item knows
+ * it was named - unless the job names the server ("<db> (<server>)"). */
+#define DB_ITEM \
+        "{\"id\":\"" RG "v/backupFabrics/Azure/protectionContainers/VMAppContainer;%s/protectedItems/SQLDataBase;%s;msdb\"," \
+        "\"type\":\"Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems\"," \
+        "\"properties\":{\"backupManagementType\":\"AzureWorkload\",\"workloadType\":\"SQLDataBase\"," \
+        "\"protectedItemType\":\"AzureVmWorkloadSQLDatabase\",\"friendlyName\":\"msdb\",\"serverName\":\"%s\"," \
+        "\"protectionState\":\"Protected\"}}"
+
+START_TEST(timeline_never_guesses_a_shared_name)
+{
+    run_t r = {0};
+    char items[4096];
+    int n = snprintf(items, sizeof items, "[");
+    n += snprintf(items + n, sizeof items - (size_t)n, DB_ITEM, "sql-a", "sql-a", "sql-a");
+    n += snprintf(items + n, sizeof items - (size_t)n, ",");
+    n += snprintf(items + n, sizeof items - (size_t)n, DB_ITEM, "sql-b", "sql-b", "sql-b");
+    snprintf(items + n, sizeof items - (size_t)n, "]");
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    jobs_list(&r.e, "v");
+    vms(&r.e, "");
+    stream_buf b = {0};
+    job(&b, "v", "msdb", "Backup", "Completed", "2026-08-01T01:00:00Z", "2026-08-01T01:10:00Z", NULL);
+    job(&b, "v", "msdb (SQL-B)", "Backup", "Completed", "2026-08-02T01:00:00Z", "2026-08-02T01:10:00Z", NULL);
+    period_run pr = {.jobs = b.text};
+    r.f = evaluate_over(&r.e, PERIOD_CONFIG, &pr, &r.snap, &r.cfg, &r.cat);
+    size_t a = r.snap->items[0].server.value[4] == 'a' ? 0 : 1;
+    const vp_tl_item *ta = vp_timeline_item(pr.timeline, a), *tb = vp_timeline_item(pr.timeline, 1 - a);
+    ck_assert_uint_eq(ta->ambiguous, 1);
+    ck_assert_uint_eq(ta->backups, 0);
+    ck_assert_uint_eq(tb->ambiguous, 1);
+    ck_assert_uint_eq(tb->backups, 1); /* named with its server */
+    size_t kept, total;
+    vp_timeline_unmatched(pr.timeline, &kept, &total);
+    ck_assert_uint_eq(total, 1);
+    /* sql-a's msdb: its job may be the ambiguous one - incomplete, never failed on a guess */
+    size_t nf;
+    const vp_finding *list = vp_findings_list(r.f, &nf);
+    int incomplete = 0;
+    for (size_t i = 0; i < nf; i++)
+        if (!strcmp(list[i].rule->id, "backup.ran") && !strcmp(list[i].resource_id, r.snap->items[a].id))
+            incomplete = list[i].status == VP_INCOMPLETE;
+    ck_assert_int_eq(incomplete, 1);
+    vp_timeline_free(pr.timeline);
+    free(b.text);
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(timeline_refuses_another_stream)
 {
     run_t r = {0};
@@ -1083,6 +1132,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, timeline_per_item);
     tcase_add_test(tc, backup_ran_and_restore_tested);
     tcase_add_test(tc, timeline_refuses_another_stream);
+    tcase_add_test(tc, timeline_never_guesses_a_shared_name);
     tcase_add_test(tc, durations_both_forms);
     evaluate_model_tests(tc);
     suite_add_tcase(s, tc);
