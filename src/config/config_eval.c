@@ -113,6 +113,21 @@ static int known_class(const vp_eval_settings *e, const char *name)
     return 0;
 }
 
+/* A member of an object keyed by data class (retention_minimums, restore_tests): an
+ * object, named "default" or a class of /classes. p receives its pointer. */
+static vp_status class_entry(vp_jreader *r, const vp_eval_settings *e, const cJSON *k, const char *base,
+                             const char *expected, char *p, size_t size)
+{
+    vp_json_pointer_join(p, size, base, k->string);
+    if (!cJSON_IsObject(k))
+        return vp_jr_fail(r, p, expected, k);
+    if (!known_class(e, k->string))
+        return r->status = vp_error_set(r->err, VP_ERR_INPUT,
+                                        "%s: %s: no data class '%s'; expected \"default\" or a name defined in /classes",
+                                        r->file, p, k->string);
+    return VP_OK;
+}
+
 static vp_status parse_retention(vp_config *c, vp_jreader *r)
 {
     const cJSON *mins = NULL, *kinds = NULL;
@@ -127,13 +142,8 @@ static vp_status parse_retention(vp_config *c, vp_jreader *r)
     }
     e->retention = vpc_arena_alloc(&c->arena, (cap + 1) * sizeof *e->retention);
     for (const cJSON *k = mins->child; k; k = k->next) {
-        vp_json_pointer_join(p, sizeof p, "/retention_minimums", k->string);
-        if (!cJSON_IsObject(k))
-            return vp_jr_fail(r, p, "an object of minimums", k);
-        if (!known_class(e, k->string))
-            return r->status = vp_error_set(r->err, VP_ERR_INPUT,
-                                            "%s: %s: no data class '%s'; expected \"default\" or a name defined in /classes",
-                                            r->file, p, k->string);
+        if (class_entry(r, e, k, "/retention_minimums", "an object of minimums", p, sizeof p))
+            return r->status;
         vp_retention_rule *rule = &e->retention[e->retention_count++];
         rule->class_name = vpc_arena_strdup(&c->arena, k->string);
         rule->kind = NULL;
@@ -192,14 +202,9 @@ static vp_status parse_restore_tests(vp_config *c, vp_jreader *r)
     e->restore_tests = vpc_arena_alloc(&c->arena, ((size_t)cJSON_GetArraySize(tests) + 1) * sizeof *e->restore_tests);
     memset(e->restore_tests, 0, ((size_t)cJSON_GetArraySize(tests) + 1) * sizeof *e->restore_tests);
     for (const cJSON *k = tests->child; k; k = k->next) {
-        vp_json_pointer_join(p, sizeof p, "/restore_tests", k->string);
-        if (!cJSON_IsObject(k))
-            return vp_jr_fail(r, p, "an object ({\"select\": ..., \"group_by\": ..., \"min_successful\": ...})", k);
-        if (!known_class(e, k->string))
-            return r->status = vp_error_set(r->err, VP_ERR_INPUT,
-                                            "%s: %s: no data class '%s'; expected \"default\" or a name defined in /classes",
-                                            r->file, p, k->string);
-        if (only_keys(r, k, p, keys, "select, group_by or min_successful"))
+        if (class_entry(r, e, k, "/restore_tests", "an object ({\"select\": ..., \"group_by\": ..., "
+                        "\"min_successful\": ...})", p, sizeof p) ||
+            only_keys(r, k, p, keys, "select, group_by or min_successful"))
             return r->status;
         vp_restore_test *t = &e->restore_tests[e->restore_test_count++];
         t->class_name = vpc_arena_strdup(&c->arena, k->string);

@@ -123,38 +123,23 @@ static void time_cell(xlsx_pop *p, size_t col, long long t)
         vpr_xlsx_time(p, col, vp_time_format(t, buf, sizeof buf));
 }
 
-static void write_failures(xlsx_ctx *x)
+static void failure_row(xlsx_pop *p, const vp_snapshot *s, size_t item, const vp_tl_job *j)
 {
-    const vp_snapshot *s = x->in->snapshot;
-    const vp_timeline *t = x->in->timeline;
-    size_t total = 0;
-    xlsx_pop p;
-    for (size_t i = 0; i < s->item_count; i++)
-        total += vp_timeline_item(t, i)->failed_count;
-    if (vpr_xlsx_pop_begin(&p, x, "Failures", failure_cols, NULL, F_NCOLS, total))
-        return;
-    for (size_t i = 0; i < s->item_count && !x->status; i++) {
-        const vp_tl_item *ti = vp_timeline_item(t, i);
-        for (size_t k = 0; k < ti->failed_count && !vpr_xlsx_pop_row(&p); k++) {
-            const vp_tl_job *j = &ti->failed[k];
-            vpr_xlsx_text(&p, F_VAULT, vpr_xlsx_vault_name(s, s->items[i].vault_id));
-            vpr_xlsx_text(&p, F_ITEM, j->entity);
-            vpr_xlsx_text(&p, F_OPERATION, j->operation);
-            vpr_xlsx_text(&p, F_STATUS, j->status);
-            time_cell(&p, F_START, j->start);
-            time_cell(&p, F_END, j->end);
-            vpr_xlsx_text(&p, F_CODES, j->error_codes);
-            vpr_xlsx_text(&p, F_MESSAGE, j->error_message);
-            time_cell(&p, F_NEXT, j->next_success);
-            if (j->next_success >= 0)
-                vpr_xlsx_num(&p, F_HOURS, (double)(j->next_success - j->start) / 3600.0);
-            vpr_xlsx_text(&p, F_RESOLVED, j->next_success >= 0 ? "resolved" : "unresolved");
-            vpr_xlsx_text(&p, F_ID, j->job_id);
-            vpr_xlsx_text(&p, F_FILE, j->source_file);
-            vpr_xlsx_text(&p, F_POINTER, j->source_pointer);
-        }
-    }
-    vpr_xlsx_pop_end(&p);
+    vpr_xlsx_text(p, F_VAULT, vpr_xlsx_vault_name(s, s->items[item].vault_id));
+    vpr_xlsx_text(p, F_ITEM, j->entity);
+    vpr_xlsx_text(p, F_OPERATION, j->operation);
+    vpr_xlsx_text(p, F_STATUS, j->status);
+    time_cell(p, F_START, j->start);
+    time_cell(p, F_END, j->end);
+    vpr_xlsx_text(p, F_CODES, j->error_codes);
+    vpr_xlsx_text(p, F_MESSAGE, j->error_message);
+    time_cell(p, F_NEXT, j->next_success);
+    if (j->next_success >= 0)
+        vpr_xlsx_num(p, F_HOURS, (double)(j->next_success - j->start) / 3600.0);
+    vpr_xlsx_text(p, F_RESOLVED, j->next_success >= 0 ? "resolved" : "unresolved");
+    vpr_xlsx_text(p, F_ID, j->job_id);
+    vpr_xlsx_text(p, F_FILE, j->source_file);
+    vpr_xlsx_text(p, F_POINTER, j->source_pointer);
 }
 
 enum { R_VAULT, R_ITEM, R_OPERATION, R_STATUS, R_OK, R_CRR, R_START, R_END, R_ID, R_FILE, R_POINTER, R_NCOLS };
@@ -173,32 +158,39 @@ static const xlsx_col restore_cols[R_NCOLS] = {
     [R_POINTER] = {"Source pointer", XC_ID, 0},
 };
 
-static void write_restores(xlsx_ctx *x)
+static void restore_row(xlsx_pop *p, const vp_snapshot *s, size_t item, const vp_tl_job *j)
+{
+    vpr_xlsx_text(p, R_VAULT, vpr_xlsx_vault_name(s, s->items[item].vault_id));
+    vpr_xlsx_text(p, R_ITEM, j->entity);
+    vpr_xlsx_text(p, R_OPERATION, j->operation);
+    vpr_xlsx_text(p, R_STATUS, j->status);
+    vpr_xlsx_bool(p, R_OK, vp_job_succeeded(j->status));
+    vpr_xlsx_bool(p, R_CRR, j->crr);
+    time_cell(p, R_START, j->start);
+    time_cell(p, R_END, j->end);
+    vpr_xlsx_text(p, R_ID, j->job_id);
+    vpr_xlsx_text(p, R_FILE, j->source_file);
+    vpr_xlsx_text(p, R_POINTER, j->source_pointer);
+}
+
+/* One row per failed backup (restores 0) or per restore job (restores 1) of every item. */
+static void item_jobs_sheet(xlsx_ctx *x, const char *name, const xlsx_col *cols, size_t ncols, int restores,
+                            void (*row)(xlsx_pop *p, const vp_snapshot *s, size_t item, const vp_tl_job *j))
 {
     const vp_snapshot *s = x->in->snapshot;
     const vp_timeline *t = x->in->timeline;
     size_t total = 0;
     xlsx_pop p;
     for (size_t i = 0; i < s->item_count; i++)
-        total += vp_timeline_item(t, i)->restore_count;
-    if (vpr_xlsx_pop_begin(&p, x, "Restore Tests", restore_cols, NULL, R_NCOLS, total))
+        total += restores ? vp_timeline_item(t, i)->restore_count : vp_timeline_item(t, i)->failed_count;
+    if (vpr_xlsx_pop_begin(&p, x, name, cols, NULL, ncols, total))
         return;
     for (size_t i = 0; i < s->item_count && !x->status; i++) {
         const vp_tl_item *ti = vp_timeline_item(t, i);
-        for (size_t k = 0; k < ti->restore_count && !vpr_xlsx_pop_row(&p); k++) {
-            const vp_tl_job *j = &ti->restores[k];
-            vpr_xlsx_text(&p, R_VAULT, vpr_xlsx_vault_name(s, s->items[i].vault_id));
-            vpr_xlsx_text(&p, R_ITEM, j->entity);
-            vpr_xlsx_text(&p, R_OPERATION, j->operation);
-            vpr_xlsx_text(&p, R_STATUS, j->status);
-            vpr_xlsx_bool(&p, R_OK, vp_job_succeeded(j->status));
-            vpr_xlsx_bool(&p, R_CRR, j->crr);
-            time_cell(&p, R_START, j->start);
-            time_cell(&p, R_END, j->end);
-            vpr_xlsx_text(&p, R_ID, j->job_id);
-            vpr_xlsx_text(&p, R_FILE, j->source_file);
-            vpr_xlsx_text(&p, R_POINTER, j->source_pointer);
-        }
+        const vp_tl_job *jobs = restores ? ti->restores : ti->failed;
+        size_t n = restores ? ti->restore_count : ti->failed_count;
+        for (size_t k = 0; k < n && !vpr_xlsx_pop_row(&p); k++)
+            row(&p, s, i, &jobs[k]);
     }
     vpr_xlsx_pop_end(&p);
 }
@@ -208,6 +200,6 @@ void vpr_xlsx_write_period(xlsx_ctx *x)
     if (!x->in->timeline || x->status)
         return; /* rendered without --jobs: no period sheets */
     write_jobs(x);
-    write_failures(x);
-    write_restores(x);
+    item_jobs_sheet(x, "Failures", failure_cols, F_NCOLS, 0, failure_row);
+    item_jobs_sheet(x, "Restore Tests", restore_cols, R_NCOLS, 1, restore_row);
 }
