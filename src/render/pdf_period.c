@@ -14,6 +14,8 @@
 #define PERIOD_ITEMS 40      /* strips per vault at most: the worst items */
 #define PERIOD_FAILURES 15   /* failures listed per vault at most */
 #define STRIP_ROW 6.0f       /* points per item row: 92 days stay legible at A4 width */
+#define STRIP_COMPACT 4.0f   /* and for vaults of more than COMPACT_FROM items: the page budget */
+#define COMPACT_FROM 20
 #define NAME_W 150.0f
 #define GAP_W 48.0f
 
@@ -35,7 +37,8 @@ static void day_cell(pdf_ctx *c, vp_day_state st, float x, float y, float w, flo
     vpr_pdf_rect(c, x, y, w, h, &day_colors[st]);
     if (st != VP_DAY_OUTSIDE)
         return;
-    vpr_pdf_stroke(c, &vpr_pdf_rule, 0.3f); /* hatched: one diagonal per day */
+    vpr_pdf_stroke(c, &vpr_pdf_rule, 0.3f); /* hatched: outlined, one diagonal per day */
+    HPDF_Page_Rectangle(c->page, x, y, w, h);
     HPDF_Page_MoveTo(c->page, x, y);
     HPDF_Page_LineTo(c->page, x + w, y + h);
     HPDF_Page_Stroke(c->page);
@@ -46,7 +49,7 @@ static void legend(pdf_ctx *c)
     static const char *const names[] = {
         [VP_DAY_SUCCESS] = "a backup succeeded", [VP_DAY_FAILED] = "backups ran and failed",
         [VP_DAY_RUNNING] = "only jobs in progress", [VP_DAY_NONE] = "no backup job",
-        [VP_DAY_OUTSIDE] = "outside the evidence (after the collection, or aged out)"};
+        [VP_DAY_OUTSIDE] = "outside the evidence"};
     static const vp_day_state order[] = {VP_DAY_SUCCESS, VP_DAY_FAILED, VP_DAY_RUNNING, VP_DAY_NONE, VP_DAY_OUTSIDE};
     float x = PDF_LEFT;
     vpr_pdf_need(c, 14);
@@ -79,30 +82,33 @@ static void sort_items(const vp_timeline *t, const vp_snapshot *s, size_t *idx, 
     }
 }
 
-static void strips(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t n)
+static void strips(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t n, float row)
 {
     size_t days = vp_timeline_day_count(t);
+    float text = row > STRIP_COMPACT ? 5.5f : 3.8f;
     float w = (PDF_WIDTH - NAME_W - GAP_W) / (float)(days ? days : 1);
     for (size_t k = 0; k < n && !c->status; k++) {
         const vp_item *it = &c->snap->items[idx[k]];
         const vp_tl_item *ti = vp_timeline_item(t, idx[k]);
-        vpr_pdf_need(c, STRIP_ROW + 1);
-        float y = c->y - STRIP_ROW;
-        vpr_pdf_text_fit(c, PF_SANS, 5.5f, PDF_LEFT, y + 1, NAME_W - 4, PA_LEFT,
+        vpr_pdf_need(c, row + 1);
+        float y = c->y - row;
+        vpr_pdf_fill(c, &vpr_pdf_ink); /* the text's colour, after the last day's */
+        vpr_pdf_text_fit(c, PF_SANS, text, PDF_LEFT, y + 0.6f, NAME_W - 4, PA_LEFT,
                          vpr_pdf_nz(it->friendly_name.value ? it->friendly_name.value : it->name));
         for (size_t d = 0; d < days; d++)
-            day_cell(c, vp_timeline_day(t, idx[k], d), PDF_LEFT + NAME_W + (float)d * w, y + 0.5f, w - 0.4f,
-                     STRIP_ROW - 1);
-        vpr_pdf_text_fit(c, PF_SANS, 5.5f, PDF_RIGHT - GAP_W + 4, y + 1, GAP_W - 4, PA_RIGHT, hours(c, ti->gap));
-        c->y -= STRIP_ROW;
+            day_cell(c, vp_timeline_day(t, idx[k], d), PDF_LEFT + NAME_W + (float)d * w, y + 0.4f, w - 0.4f,
+                     row - 0.8f);
+        vpr_pdf_fill(c, &vpr_pdf_ink);
+        vpr_pdf_text_fit(c, PF_SANS, text, PDF_RIGHT - GAP_W + 4, y + 0.6f, GAP_W - 4, PA_RIGHT, hours(c, ti->gap));
+        c->y -= row;
     }
     c->y -= 4;
 }
 
 static void failures(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t n)
 {
-    static const pdf_col cols[] = {{"Protected item", 130, PF_SANS, PA_LEFT}, {"First seen (UTC)", 85, PF_MONO, PA_LEFT},
-                                   {"Error", PDF_WIDTH - 305, PF_SANS, PA_LEFT},
+    static const pdf_col cols[] = {{"Protected item", 130, PF_SANS, PA_LEFT}, {"First seen (UTC)", 100, PF_MONO, PA_LEFT},
+                                   {"Error", PDF_WIDTH - 320, PF_SANS, PA_LEFT},
                                    {"Resolution", 90, PF_SANS, PA_LEFT}};
     size_t shown = 0, total = 0;
     pdf_table tb;
@@ -183,7 +189,7 @@ static void vault(pdf_ctx *c, const vp_timeline *t, size_t v, size_t *idx)
                      "after it): the earlier evidence bundles of the ledger hold those days.");
     if (!n)
         return;
-    strips(c, t, idx, n < PERIOD_ITEMS ? n : PERIOD_ITEMS);
+    strips(c, t, idx, n < PERIOD_ITEMS ? n : PERIOD_ITEMS, n > COMPACT_FROM ? STRIP_COMPACT : STRIP_ROW);
     if (n > PERIOD_ITEMS)
         vpr_pdf_para(c, PF_SANS, 7, &vpr_pdf_muted,
                      vpr_pdf_printf(c, "The %d items with the largest gaps of %zu; the workbook's Jobs and Failures "
