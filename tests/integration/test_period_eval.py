@@ -183,6 +183,17 @@ class PeriodEvaluation(TempDirTest):
         with open(other, "rb") as f2:
             self.assertIn(hashlib.sha256(f2.read()).hexdigest(), err)
         self.assertIn(load(self.snap)["collection"]["jobs"]["sha256"], err)
+        # render checks the stream the same way, and --jobs-csv needs --jobs
+        rc, _, err = self.evaluate("--jobs", self.jobs)
+        self.assertEqual(rc, 0, err)
+        base = ["render", "--snapshot", self.snap, "--findings", self.path("findings.json"), "--now", PINNED,
+                "--quiet", "--xlsx", self.path("w.xlsx")]
+        rc, _, err = run(base + ["--jobs", other])
+        self.assertEqual(rc, 3, err)
+        rc, _, err = run(base + ["--jobs-csv", self.path("j.csv")])
+        self.assertEqual(rc, 2, err)
+        self.assertIn("--jobs-csv needs --jobs", err)
+        self.assertFalse(os.path.exists(self.path("w.xlsx")))
 
     def test_render_jobs_sheet_and_csv(self):
         rc, f, err = self.evaluate("--jobs", self.jobs)
