@@ -96,6 +96,18 @@ typedef struct {
     const char *string_value;
 } vp_param_override;
 
+/* A restore test requirement for one data class ("restore_tests", docs/config.md): the
+ * items of the class (and of select, when it selects anything) are grouped by the value
+ * of the VM tag group_by (NULL: the class is one group); each group needs at least
+ * min_successful successful restores in the period. */
+typedef struct {
+    const char *class_name; /* a name defined in "classes", or "default" (every item) */
+    vp_selector select;     /* narrows the class; no tags and no names: the whole class */
+    const char *group_by;   /* a tag key, or NULL */
+    long long min_successful; /* default 1 */
+    const char *pointer;    /* "/restore_tests/<class>", for findings */
+} vp_restore_test;
+
 typedef struct {
     int hipaa, sox;                 /* frameworks enabled (default: both) */
     vp_selector critical;
@@ -111,6 +123,8 @@ typedef struct {
     size_t decommission_count;
     vp_param_override *overrides;   /* "rule_parameters" */
     size_t override_count;
+    vp_restore_test *restore_tests; /* "restore_tests" (rule restore.tested) */
+    size_t restore_test_count;
 } vp_eval_settings;
 
 /* The evaluation settings, validated when the config was loaded. */

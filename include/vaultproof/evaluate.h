@@ -17,6 +17,7 @@
 #include "vaultproof/config.h"
 #include "vaultproof/error.h"
 #include "vaultproof/snapshot.h"
+#include "vaultproof/timeline.h"
 
 #define VP_FINDINGS_FORMAT "vaultproof-findings/1"
 
@@ -49,7 +50,8 @@ typedef struct {
     const vp_rule *rule;
     vp_finding_status status;
     const char *resource_type; /* vault, protected_item, virtual_machine, backup_policy, backup_engine, list_call,
-                                  exemption, decommissioned_server, period, collection, subscription */
+                                  exemption, decommissioned_server, period, collection, subscription,
+                                  data_class_group */
     const char *resource_id, *resource_name;
     const char *observed, *expected;
     const char *note;          /* why, when the status needs explaining (exemption, incomplete, expiry) */
@@ -70,6 +72,9 @@ typedef struct {
     const vp_snapshot_ref *baselines; /* earlier snapshots of the period, any order */
     size_t baseline_count;
     const char *config_label;        /* for the record */
+    /* The period's jobs (vp_timeline_build over the current snapshot's jobs stream), or
+     * NULL: with a period the rules that read jobs are then incomplete. Borrowed. */
+    const vp_timeline *timeline;
 } vp_evaluate_options;
 
 typedef struct vp_findings vp_findings;
@@ -85,8 +90,17 @@ const vp_finding *vp_findings_list(const vp_findings *f, size_t *count);
 /* Counts of findings by status for one rule (or every rule when rule is NULL). */
 void vp_findings_count(const vp_findings *f, const vp_rule *rule, size_t counts[VP_STATUS_COUNT]);
 /* For each rule: on how many of the snapshots (baselines + current) it had no failing
- * or incomplete finding. */
-void vp_findings_operated(const vp_findings *f, const vp_rule *rule, size_t *ok, size_t *total);
+ * or incomplete finding - or, for a rule over the evidence period (backup.ran), on how
+ * many of the period's days it had no failing subject; *days (may be NULL) says which:
+ * 1 for days. A period rule without evidence in the period has *total 0 ("not tested"). */
+void vp_findings_operated(const vp_findings *f, const vp_rule *rule, size_t *ok, size_t *total, int *days);
+/* The same for a control (citation): over the snapshots, as the AND of its rules; when
+ * one of its rules reports days, in days - the period's days minus every day on which any
+ * of its day rules failed (a conservative bound: a day two rules failed counts twice). */
+void vp_findings_operated_control(const vp_findings *f, const vp_citation *cit, size_t *ok, size_t *total, int *days);
+/* Whether the evaluated snapshot has an evidence period (findings.json then names the
+ * unit of every operated_effectively). */
+int vp_findings_has_period(const vp_findings *f);
 /* Whether any fail or incomplete finding has at least this severity (--fail-on). */
 int vp_findings_any_failing(const vp_findings *f, vp_severity at_least);
 

@@ -52,6 +52,7 @@ typedef struct {
     size_t rule_count;
     size_t counts[VP_STATUS_COUNT];
     size_t operated_ok, operated_of;
+    int operated_days;                   /* 1: counted in the period's days ("unit": "days") */
 } vp_control_record;
 
 typedef struct {
@@ -62,6 +63,7 @@ typedef struct {
     size_t azure_policy_count;
     size_t counts[VP_STATUS_COUNT];
     size_t operated_ok, operated_of;
+    int operated_days;                   /* as vp_control_record */
 } vp_rule_record;
 
 typedef struct {

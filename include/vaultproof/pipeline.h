@@ -210,13 +210,19 @@ typedef struct {
     vp_pipeline_write_mode mode;
     int dir_fd;                       /* STAGED only: the directory the output paths are
                                          relative to (ignored when publishing) */
+    /* The snapshot's jobs stream (collect --jobs-out; evaluate --jobs), read once into a
+     * timeline (vaultproof/timeline.h) for the period rules; its SHA-256 must be the
+     * snapshot's collection.jobs.sha256. NULL: with a period those rules are incomplete.
+     * jobs_label names it in messages (NULL: jobs_path). A path, not staged: read as given. */
+    const char *jobs_path, *jobs_label;
 } vp_pipeline_evaluate_options;
 
 /* Evaluates the snapshot and writes the outputs asked for. *out (vp_findings_free) is
  * set only on success. findings_sha256 (may be NULL) receives the hash of the written
  * findings.json ("" when none was written or it went to "-").
  * Errors: VP_ERR_USAGE (findings_path and oscal_path the same, a required member
- * missing), as vp_evaluate (VP_ERR_INPUT naming the config member), VP_ERR_IO. */
+ * missing), as vp_evaluate (VP_ERR_INPUT naming the config member), as vp_timeline_build
+ * (VP_ERR_INPUT: jobs_path is not this snapshot's stream, both hashes named), VP_ERR_IO. */
 vp_status vp_pipeline_evaluate(const vp_pipeline_evaluate_options *opt, vp_findings **out, char findings_sha256[65],
                                vp_error *err);
 
@@ -265,6 +271,13 @@ typedef struct {
     const char *owner_tag;
     vp_render_recording recording;    /* as vp_render_input (pack: sealed or unsealed replay) */
     const vp_sample *sample;          /* the workbook's Sample sheet (pack --sample-size), or NULL */
+    /* The snapshot's jobs stream (render --jobs): its timeline gives the workbook's Jobs,
+     * Failures and Restore Tests sheets and the report's period section; its SHA-256 must
+     * be the snapshot's collection.jobs.sha256. The snapshot is then read whole, never
+     * lazily (the timeline needs its items). jobs_label names it (NULL: jobs_path). */
+    const char *jobs_path, *jobs_label;
+    /* With jobs_path: the jobs population as CSV too (vp_render_jobs_csv; published). */
+    const char *jobs_csv_path;
 } vp_pipeline_render_options;
 
 /* Renders the workbook and/or the report from a snapshot and its findings; each failing
@@ -272,7 +285,7 @@ typedef struct {
  * (opt->history) and its owner (opt->owner_tag, read from the snapshot).
  * Errors: VP_ERR_USAGE (a bad period, no input or output, pdf_path == xlsx_path),
  * VP_ERR_INPUT (findings made from another snapshot: /snapshot/sha256 and both hashes
- * named; the snapshot changed while being streamed; bad snapshot, findings or fonts;
+ * named; a jobs stream not the snapshot's, both hashes named; the snapshot changed while being streamed; bad snapshot, findings or fonts;
  * ledger_path missing), VP_ERR_CHECK (ledger_path does not verify),
  * VP_ERR_IO, VP_ERR_NOMEM. Outputs already written are left in place on a later failure
  * (published ones are complete files). */

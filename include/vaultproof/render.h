@@ -16,6 +16,7 @@
 #include "vaultproof/history.h"
 #include "vaultproof/sample.h"
 #include "vaultproof/snapshot.h"
+#include "vaultproof/timeline.h"
 
 #define VP_PDF_POPULATION_LIMIT 2000
 
@@ -58,6 +59,11 @@ typedef struct {
     const vp_owners *owners;
     vp_render_recording recording;     /* the cover's and README's "Recording" line (pack) */
     const vp_sample *sample;           /* the workbook's Sample sheet (pack --sample-size), or NULL */
+    /* The evidence period (render --jobs): the timeline of the snapshot's jobs stream and
+     * the stream itself (read again for the workbook's Jobs sheet, its hash checked);
+     * NULL: no period sheets or sections. jobs_label names it in messages. */
+    const vp_timeline *timeline;
+    const char *jobs_path, *jobs_label;
 } vp_render_input;
 
 /* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts
@@ -83,5 +89,22 @@ vp_status vp_render_sample_xlsx(const vp_sample *s, const vp_clock *clock, FILE 
  * missing), VP_ERR_NOMEM. fp's write errors are the caller's to check. */
 vp_status vp_render_verify_text(FILE *fp, const char *bundle_name, const char *ca_fingerprint, int timestamped,
                                 vp_error *err);
+
+/* The column names of the jobs population as the CSV writes them (and the workbook's
+ * Jobs sheet heads them), NULL-terminated. */
+extern const char *const vp_jobs_csv_columns[];
+
+/* Writes the jobs population (the jobs stream, vaultproof/timeline.h) as CSV to out_path
+ * (published atomically; "-" is standard output): RFC 4180 - UTF-8, CRLF line ends, a
+ * header row, fields quoted when they hold '"', ',', CR or LF (quotes doubled) - one row
+ * per job line, detail lines giving the error_message column of their job: vault (the
+ * snapshot's vault name, else the vault id), item (entity), kind, management_type,
+ * operation, status, start, end, duration (verbatim), error_codes (joined with ";"),
+ * error_message (the first error message of the job's detail line), crr ("true" or ""),
+ * job_id, source_file, source_pointer. The stream is read twice (details come after the
+ * jobs), never held whole. snap (may be NULL: no check, vault ids as given): the
+ * stream's SHA-256 must be its collection.jobs.sha256.
+ * Errors: as vp_jobs_read, VP_ERR_INPUT (another stream: both hashes named), VP_ERR_IO. */
+vp_status vp_render_jobs_csv(const char *jobs_path, const vp_snapshot *snap, const char *out_path, vp_error *err);
 
 #endif

@@ -86,8 +86,13 @@ int vp_tally_framework_index(const char *framework);
 /* 1 when counts hold evidence: a pass, warn, fail, exempt or incomplete finding. */
 int vp_tally_tested(const size_t counts[VP_STATUS_COUNT]);
 
-/* What a control or rule's "operated" column says: "not tested" when vp_tally_tested is
- * 0, else "operated OK of OF" written into buf. */
-const char *vp_tally_operated(const size_t counts[VP_STATUS_COUNT], size_t ok, size_t of, char *buf, size_t size);
+/* Whether an "operated" figure has evidence behind it: vp_tally_tested, and of > 0 (a
+ * rule over the period with no evidence in it counts 0 days). */
+int vp_tally_has_evidence(const size_t counts[VP_STATUS_COUNT], size_t of);
+/* What a control or rule's "operated" column says: "not tested" without evidence
+ * (vp_tally_has_evidence), else "operated OK of OF" - "operated OK of OF days" when days
+ * (the figure is in the period's days) - written into buf. */
+const char *vp_tally_operated(const size_t counts[VP_STATUS_COUNT], size_t ok, size_t of, int days, char *buf,
+                              size_t size);
 
 #endif

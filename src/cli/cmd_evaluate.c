@@ -11,7 +11,7 @@
 
 static const char synopsis[] =
     "usage: vaultproof evaluate --snapshot FILE --config FILE [--baseline FILE]...\n"
-    "                           [--out FINDINGS] [--oscal FILE] [--fail-on SEVERITY] [options]\n"
+    "                           [--jobs FILE] [--out FINDINGS] [--oscal FILE] [--fail-on SEVERITY] [options]\n"
     "\n"
     "Applies the control catalog ('vaultproof controls') to a snapshot made by 'collect'\n"
     "and writes findings.json (docs/findings-format.md): one finding per rule and in-scope\n"
@@ -26,6 +26,9 @@ static const vp_opt_spec specs[] = {
                           "decommissioned servers, rule parameters (required; docs/config.md)"},
     {"baseline", "FILE", VP_OPT_REPEATABLE, "an earlier snapshot of the period (repeatable): adds drift findings\n"
                                             "and 'operated effectively on N of M snapshots' per control"},
+    {"jobs", "FILE", 0, "the snapshot's jobs stream (collect --period ... --jobs-out FILE): backup.ran\n"
+                        "and restore.tested judge the period from it; its SHA-256 must be the\n"
+                        "snapshot's collection.jobs.sha256 (else exit 3)"},
     {"out", "FILE", 0, "findings.json path (default findings.json; - = stdout)"},
     {"oscal", "FILE", 0, "also write NIST OSCAL 1.1.2 assessment-results JSON"},
     {"fail-on", "SEVERITY", 0, "exit 1 when a finding of at least this severity (low, medium,\n"
@@ -38,7 +41,8 @@ static const vp_opt_spec specs[] = {
 static const char epilogue[] =
     "\n"
     "Exit status: 0 findings written; 1 --fail-on threshold met (findings still written);\n"
-    "2 usage; 3 invalid input (snapshot, config: file and JSON path named); 6 I/O.\n"
+    "2 usage; 3 invalid input (snapshot, config, a jobs stream not the snapshot's: file and\n"
+    "JSON path or both hashes named); 6 I/O.\n"
     "\n"
     "Example:\n"
     "  vaultproof evaluate --snapshot snapshot.json --config vaultproof.json \\\n"
@@ -99,6 +103,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     eo.baseline_count = nrefs;
     eo.findings_path = out_path;
     eo.oscal_path = oscal;
+    eo.jobs_path = vp_opts_get(o, "jobs");
     if ((st = vp_pipeline_evaluate(&eo, &f, NULL, err)))
         goto done;
     if (!vp_opts_has(o, "quiet"))

@@ -10,7 +10,8 @@
 #include "vaultproof/render.h"
 
 static const char synopsis[] =
-    "usage: vaultproof render --snapshot FILE --findings FILE [--pdf FILE] [--xlsx FILE] [options]\n"
+    "usage: vaultproof render --snapshot FILE --findings FILE [--pdf FILE] [--xlsx FILE]\n"
+    "                         [--jobs FILE [--jobs-csv FILE]] [options]\n"
     "\n"
     "Lays out a snapshot and the findings 'evaluate' made from it, computing nothing new:\n"
     "the evidence report (--pdf), the workbook (--xlsx), or both. At least one of the two\n"
@@ -27,6 +28,12 @@ static const vp_opt_spec specs[] = {
                        "how to verify"},
     {"xlsx", "FILE", 0, "the workbook auditors filter and sample: full populations, one\n"
                         "sheet per entity, typed cells, frozen headers, autofilters"},
+    {"jobs", "FILE", 0, "the snapshot's jobs stream (collect --period ... --jobs-out FILE):\n"
+                        "the workbook's Jobs, Failures and Restore Tests sheets and the\n"
+                        "report's period section per vault (its SHA-256 must be the\n"
+                        "snapshot's collection.jobs.sha256, else exit 3)"},
+    {"jobs-csv", "FILE", 0, "with --jobs: the job population as CSV too (RFC 4180, UTF-8,\n"
+                            "CRLF; one row per job)"},
     {"period", "YYYY-Qn", 0, "reporting period shown on every page (else point in time)"},
     {"request-id", "ID", 0, "auditor request reference shown on every page"},
     {"population-limit", "N", 0, "PDF: list at most N protected items in full (default 2000);\n"
@@ -114,6 +121,9 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     ro.xlsx_name = base_name(xlsx);
     ro.warn = warn;
     ro.warn_ctx = &quiet;
+    ro.jobs_path = vp_opts_get(o, "jobs");
+    ro.jobs_label = base_name(ro.jobs_path);
+    ro.jobs_csv_path = vp_opts_get(o, "jobs-csv");
     if ((st = vp_pipeline_render(&ro, err)))
         return st;
     if (!quiet)

@@ -33,6 +33,7 @@ static const struct {
     {"live", cJSON_Object, VPF_BUNDLE_KEEP},
     {"signer", cJSON_Object, VPF_BUNDLE_DROP},
     {"report", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"restore_tests", cJSON_Object, VPF_BUNDLE_KEEP},
 };
 
 vpf_bundle_action vpf_config_bundle_action(const char *key)
@@ -201,7 +202,7 @@ vp_status vp_config_load_named(const char *path, const char *name, vp_config **o
         if (i == n) {
             st = vp_error_set(err, VP_ERR_INPUT, "%s: /%s: unknown key; expected one of organization, report_title, "
                               "scope, frameworks, critical, classes, retention_minimums, rpo_hours, hyper_care_days, "
-                              "exemptions, decommissioned, rule_parameters, worm_catalog, live, signer, report (docs/config.md)", path,
+                              "exemptions, decommissioned, rule_parameters, worm_catalog, live, signer, report, restore_tests (docs/config.md)", path,
                               k->string);
             goto fail;
         }

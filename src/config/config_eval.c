@@ -113,6 +113,21 @@ static int known_class(const vp_eval_settings *e, const char *name)
     return 0;
 }
 
+/* A member of an object keyed by data class (retention_minimums, restore_tests): an
+ * object, named "default" or a class of /classes. p receives its pointer. */
+static vp_status class_entry(vp_jreader *r, const vp_eval_settings *e, const cJSON *k, const char *base,
+                             const char *expected, char *p, size_t size)
+{
+    vp_json_pointer_join(p, size, base, k->string);
+    if (!cJSON_IsObject(k))
+        return vp_jr_fail(r, p, expected, k);
+    if (!known_class(e, k->string))
+        return r->status = vp_error_set(r->err, VP_ERR_INPUT,
+                                        "%s: %s: no data class '%s'; expected \"default\" or a name defined in /classes",
+                                        r->file, p, k->string);
+    return VP_OK;
+}
+
 static vp_status parse_retention(vp_config *c, vp_jreader *r)
 {
     const cJSON *mins = NULL, *kinds = NULL;
@@ -127,13 +142,8 @@ static vp_status parse_retention(vp_config *c, vp_jreader *r)
     }
     e->retention = vpc_arena_alloc(&c->arena, (cap + 1) * sizeof *e->retention);
     for (const cJSON *k = mins->child; k; k = k->next) {
-        vp_json_pointer_join(p, sizeof p, "/retention_minimums", k->string);
-        if (!cJSON_IsObject(k))
-            return vp_jr_fail(r, p, "an object of minimums", k);
-        if (!known_class(e, k->string))
-            return r->status = vp_error_set(r->err, VP_ERR_INPUT,
-                                            "%s: %s: no data class '%s'; expected \"default\" or a name defined in /classes",
-                                            r->file, p, k->string);
+        if (class_entry(r, e, k, "/retention_minimums", "an object of minimums", p, sizeof p))
+            return r->status;
         vp_retention_rule *rule = &e->retention[e->retention_count++];
         rule->class_name = vpc_arena_strdup(&c->arena, k->string);
         rule->kind = NULL;
@@ -178,6 +188,37 @@ static int parse_day_end(const char *s, long long *epoch)
         return -1;
     snprintf(buf, sizeof buf, "%sT23:59:59Z", s);
     return vp_time_parse(buf, epoch);
+}
+
+/* "restore_tests": {"<class>": {"select": {...}, "group_by": "<tag>", "min_successful": n}} */
+static vp_status parse_restore_tests(vp_config *c, vp_jreader *r)
+{
+    static const char *const keys[] = {"select", "group_by", "min_successful", NULL};
+    const cJSON *tests = NULL, *sel = NULL;
+    char p[256], sp[300];
+    vp_eval_settings *e = &c->eval;
+    if (vp_jr_object(r, c->root, "", "restore_tests", &tests) != VP_PRESENT)
+        return r->status;
+    e->restore_tests = vpc_arena_alloc(&c->arena, ((size_t)cJSON_GetArraySize(tests) + 1) * sizeof *e->restore_tests);
+    memset(e->restore_tests, 0, ((size_t)cJSON_GetArraySize(tests) + 1) * sizeof *e->restore_tests);
+    for (const cJSON *k = tests->child; k; k = k->next) {
+        if (class_entry(r, e, k, "/restore_tests", "an object ({\"select\": ..., \"group_by\": ..., "
+                        "\"min_successful\": ...})", p, sizeof p) ||
+            only_keys(r, k, p, keys, "select, group_by or min_successful"))
+            return r->status;
+        vp_restore_test *t = &e->restore_tests[e->restore_test_count++];
+        t->class_name = vpc_arena_strdup(&c->arena, k->string);
+        t->pointer = vpc_arena_strdup(&c->arena, p);
+        t->group_by = copy_string(c, r, k, p, "group_by", 0);
+        t->min_successful = 1;
+        vp_jr_int(r, k, p, "min_successful", 1, 100000, &t->min_successful);
+        if (vp_jr_object(r, k, p, "select", &sel) == VP_PRESENT &&
+            parse_selector(c, r, sel, vp_json_pointer_join(sp, sizeof sp, p, "select"), &t->select))
+            return r->status;
+        if (r->status)
+            return r->status;
+    }
+    return VP_OK;
 }
 
 static vp_status parse_exemptions(vp_config *c, vp_jreader *r)
@@ -308,7 +349,7 @@ vp_status vpf_config_parse_eval(vp_config *c, vp_jreader *r)
     vp_jr_int(r, c->root, "", "rpo_hours", 1, 24 * 366, &e->rpo_hours);
     vp_jr_int(r, c->root, "", "hyper_care_days", 0, 3650, &e->hyper_care_days);
     if (r->status || parse_classes(c, r) || parse_retention(c, r) || parse_exemptions(c, r) ||
-        parse_decommissioned(c, r) || parse_rule_parameters(c, r))
+        parse_decommissioned(c, r) || parse_rule_parameters(c, r) || parse_restore_tests(c, r))
         return r->status ? r->status : r->err->status;
     return VP_OK;
 }

@@ -15,7 +15,7 @@
 static const struct {
     const char *id;
     void (*run)(vp_eval_ctx *c);
-    int drift; /* compares snapshots: not re-run on baselines */
+    int drift; /* compares snapshots, or judges the period: not re-run on baselines */
 } implementations[] = {
     {"evidence.complete", vpe_rule_evidence_complete, 0},
     {"immutability.locked", vpe_rule_immutability_locked, 0},
@@ -37,6 +37,8 @@ static const struct {
     {"drift.item-policy-not-weakened", vpe_rule_drift_item_policy, 1},
     {"drift.item-left-locked-vault", vpe_rule_drift_left_locked, 1},
     {"drift.vault-not-deleted", vpe_rule_drift_vault_not_deleted, 1},
+    {"backup.ran", vpe_rule_backup_ran, 1},
+    {"restore.tested", vpe_rule_restore_tested, 1},
 };
 
 const char *vp_finding_status_name(vp_finding_status s)
@@ -86,6 +88,13 @@ const char *vpe_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix)
     if (!src->file)
         return NULL;
     return vpe_fmt(c, "%s#%s%s", src->file, src->pointer ? src->pointer : "", suffix ? suffix : "");
+}
+
+void vpe_operated_days(vp_eval_ctx *c, size_t ok_days, size_t of_days)
+{
+    if (!c->record)
+        return;
+    c->f->days[c->rule_index] = (struct vpe_days){ok_days < of_days ? ok_days : of_days, of_days, 1};
 }
 
 /* ---- parameters ---- */
@@ -370,9 +379,11 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
     f->rule_count = rule_count;
     f->baseline_count = opt->baseline_count;
     f->snapshot_count = opt->baseline_count + 1;
+    f->timeline = opt->timeline;
     f->baselines = calloc(opt->baseline_count + 1, sizeof *f->baselines);
     f->ok = calloc(f->snapshot_count * (rule_count + 1), 1);
-    if (!f->baselines || !f->ok) {
+    f->days = calloc(rule_count + 1, sizeof *f->days);
+    if (!f->baselines || !f->ok || !f->days) {
         vp_findings_free(f);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
@@ -414,6 +425,7 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
         for (size_t snap = 0; implementations[k].drift && snap < f->baseline_count; snap++)
             f->ok[snap * rule_count + r] = f->ok[f->baseline_count * rule_count + r]; /* judged once, over all */
     }
+    f->timeline = NULL; /* borrowed for the rules only: the findings outlive it */
     f->rule_counts = calloc(rule_count * VP_STATUS_COUNT + 1, sizeof *f->rule_counts);
     if (!f->rule_counts) {
         st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
@@ -440,6 +452,7 @@ void vp_findings_free(vp_findings *f)
     free(f->list.v);
     free(f->baselines);
     free(f->ok);
+    free(f->days);
     free(f->rule_counts);
     vpc_arena_free(&f->arena);
     free(f);
@@ -462,13 +475,55 @@ void vp_findings_count(const vp_findings *f, const vp_rule *rule, size_t counts[
                 counts[s] += f->rule_counts[r * VP_STATUS_COUNT + (size_t)s];
 }
 
-void vp_findings_operated(const vp_findings *f, const vp_rule *rule, size_t *ok, size_t *total)
+void vp_findings_operated(const vp_findings *f, const vp_rule *rule, size_t *ok, size_t *total, int *days)
 {
     size_t r = (size_t)(rule - vp_catalog_rules(f->catalog, &(size_t){0}));
+    if (days)
+        *days = f->days[r].set;
+    if (f->days[r].set) {
+        *ok = f->days[r].ok;
+        *total = f->days[r].of;
+        return;
+    }
     *ok = 0;
     *total = f->snapshot_count;
     for (size_t s = 0; s < f->snapshot_count; s++)
         *ok += f->ok[s * f->rule_count + r];
+}
+
+void vp_findings_operated_control(const vp_findings *f, const vp_citation *cit, size_t *ok, size_t *total, int *days)
+{
+    size_t nrules, failed_days = 0, of_days = 0;
+    const vp_rule *rules = vp_catalog_rules(f->catalog, &nrules);
+    int any_days = 0;
+    *ok = 0;
+    for (size_t snap = 0; snap < f->snapshot_count; snap++) {
+        int all = 1;
+        for (size_t r = 0; r < nrules; r++)
+            for (size_t k = 0; k < rules[r].citation_count; k++)
+                if (rules[r].citations[k] == cit)
+                    all &= f->ok[snap * f->rule_count + r];
+        *ok += (size_t)all;
+    }
+    *total = f->snapshot_count;
+    for (size_t r = 0; r < nrules; r++)
+        for (size_t k = 0; k < rules[r].citation_count; k++)
+            if (rules[r].citations[k] == cit && f->days[r].set) {
+                any_days = 1;
+                of_days = f->days[r].of > of_days ? f->days[r].of : of_days;
+                failed_days += f->days[r].of - f->days[r].ok;
+            }
+    if (any_days) {
+        *ok = failed_days < of_days ? of_days - failed_days : 0;
+        *total = of_days;
+    }
+    if (days)
+        *days = any_days;
+}
+
+int vp_findings_has_period(const vp_findings *f)
+{
+    return f->current.snapshot->collection.has_period;
 }
 
 int vp_findings_any_failing(const vp_findings *f, vp_severity at_least)

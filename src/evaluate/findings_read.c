@@ -116,11 +116,16 @@ static void counts(vp_jreader *r, const cJSON *o, const char *base, size_t out[V
         out[s] = (size_t)num(r, c, p, vp_finding_status_name((vp_finding_status)s));
 }
 
-static void operated(vp_jreader *r, const cJSON *o, const char *base, size_t *ok, size_t *of)
+/* {"snapshots"|"days": N, "of": M[, "unit": "snapshots"|"days"]} (the unit only with a period). */
+static void operated(vp_jreader *r, const cJSON *o, const char *base, size_t *ok, size_t *of, int *days)
 {
     char p[256];
+    const char *unit = NULL;
     const cJSON *e = obj(r, o, base, "operated_effectively", p, sizeof p);
-    *ok = e ? (size_t)num(r, e, p, "snapshots") : 0;
+    if (e && vp_jr_string(r, e, p, "unit", &unit) == VP_PRESENT && strcmp(unit, "days") && strcmp(unit, "snapshots"))
+        vp_jr_fail(r, p, "a unit \"days\" or \"snapshots\"", cJSON_GetObjectItemCaseSensitive(e, "unit"));
+    *days = unit && !strcmp(unit, "days");
+    *ok = e ? (size_t)num(r, e, p, *days ? "days" : "snapshots") : 0;
     *of = e ? (size_t)num(r, e, p, "of") : 0;
 }
 
@@ -256,7 +261,7 @@ static void read_controls_and_rules(vp_findings_file *f, vp_jreader *r, const cJ
         c->rules = strings(f, r, arr(r, e, ep, "rules", sub, sizeof sub), sub, &c->rule_count);
         counts(r, e, ep, c->counts);
         c->result = str(f, r, e, ep, "result", 1);
-        operated(r, e, ep, &c->operated_ok, &c->operated_of);
+        operated(r, e, ep, &c->operated_ok, &c->operated_of, &c->operated_days);
     }
     const cJSON *rs = arr(r, root, "", "rules", p, sizeof p);
     f->rule_count = rs ? (size_t)cJSON_GetArraySize(rs) : 0;
@@ -272,7 +277,7 @@ static void read_controls_and_rules(vp_findings_file *f, vp_jreader *r, const cJ
         ru->azure_policy = strings(f, r, arr(r, e, ep, "azure_policy", sub, sizeof sub), sub, &ru->azure_policy_count);
         counts(r, e, ep, ru->counts);
         ru->result = str(f, r, e, ep, "result", 1);
-        operated(r, e, ep, &ru->operated_ok, &ru->operated_of);
+        operated(r, e, ep, &ru->operated_ok, &ru->operated_of, &ru->operated_days);
     }
 }
 

@@ -125,6 +125,19 @@ static void write_parameters(vp_jsonw *w, const vp_findings *f)
     vp_jw_end(w);
 }
 
+/* {"snapshots": N, "of": M}, or with a period {"days"|"snapshots": N, "of": M, "unit": ...}:
+ * the unit is written only with a period, so findings without one keep their bytes. */
+static void w_operated(vp_jsonw *w, const vp_findings *f, size_t ok, size_t of, int days)
+{
+    vp_jw_key(w, "operated_effectively");
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kint(w, days ? "days" : "snapshots", (long long)ok);
+    vp_jw_kint(w, "of", (long long)of);
+    if (vp_findings_has_period(f))
+        vp_jw_kstring(w, "unit", days ? "days" : "snapshots");
+    vp_jw_end(w);
+}
+
 static void write_controls(vp_jsonw *w, const vp_findings *f)
 {
     size_t nfw, nrules;
@@ -153,21 +166,12 @@ static void write_controls(vp_jsonw *w, const vp_findings *f)
                             total[s] += counts[s];
                     }
             vp_jw_end(w);
-            for (size_t snap = 0; snap < f->snapshot_count; snap++) {
-                int ok = 1;
-                for (size_t r = 0; r < nrules; r++)
-                    for (size_t k = 0; k < rules[r].citation_count; k++)
-                        if (rules[r].citations[k] == cit)
-                            ok &= f->ok[snap * f->rule_count + r];
-                ok_snapshots += (size_t)ok;
-            }
+            size_t of;
+            int days;
+            vp_findings_operated_control(f, cit, &ok_snapshots, &of, &days);
             w_counts(w, total);
             vp_jw_kstring(w, "result", vp_result_of(total));
-            vp_jw_key(w, "operated_effectively");
-            vp_jw_object(w, VP_JW_COMPACT);
-            vp_jw_kint(w, "snapshots", (long long)ok_snapshots);
-            vp_jw_kint(w, "of", (long long)f->snapshot_count);
-            vp_jw_end(w);
+            w_operated(w, f, ok_snapshots, of, days);
             vp_jw_end(w);
         }
     }
@@ -200,12 +204,9 @@ static void write_rules(vp_jsonw *w, const vp_findings *f)
         vp_findings_count(f, rule, counts);
         w_counts(w, counts);
         vp_jw_kstring(w, "result", vp_result_of(counts));
-        vp_findings_operated(f, rule, &ok, &total);
-        vp_jw_key(w, "operated_effectively");
-        vp_jw_object(w, VP_JW_COMPACT);
-        vp_jw_kint(w, "snapshots", (long long)ok);
-        vp_jw_kint(w, "of", (long long)total);
-        vp_jw_end(w);
+        int days;
+        vp_findings_operated(f, rule, &ok, &total, &days);
+        w_operated(w, f, ok, total, days);
         vp_jw_end(w);
     }
     vp_jw_end(w);

@@ -30,6 +30,8 @@ struct vp_findings {
     unsigned char *ok;                 /* ok[snapshot * rule_count + rule]: no fail/incomplete */
     size_t *rule_counts;               /* [rule * VP_STATUS_COUNT + status], filled after evaluation */
     size_t rule_count, snapshot_count;
+    const vp_timeline *timeline;       /* the period's jobs, or NULL */
+    struct vpe_days { size_t ok, of; int set; } *days; /* per rule: vpe_operated_days */
 };
 
 /* Evaluation of one rule over one snapshot. */
@@ -55,6 +57,11 @@ typedef struct {
 /* Records a finding: a pass that rests on data not fully collected becomes incomplete
  * (fail closed); a fail or warn covered by an active exemption becomes exempt. */
 void vpe_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on);
+
+/* A rule over the evidence period says on how many of the period's days it operated
+ * (no failing subject that day) of how many days with evidence; of_days 0: not tested.
+ * findings.json then gives the rule's operated_effectively in days. */
+void vpe_operated_days(vp_eval_ctx *c, size_t ok_days, size_t of_days);
 
 /* printf into the findings' arena (NULL on a tally-only pass: nothing is kept). */
 const char *vpe_fmt(vp_eval_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -122,5 +129,7 @@ void vpe_rule_drift_retention(vp_eval_ctx *c);
 void vpe_rule_drift_item_policy(vp_eval_ctx *c);
 void vpe_rule_drift_left_locked(vp_eval_ctx *c);
 void vpe_rule_drift_vault_not_deleted(vp_eval_ctx *c);
+void vpe_rule_backup_ran(vp_eval_ctx *c);
+void vpe_rule_restore_tested(vp_eval_ctx *c);
 
 #endif

@@ -47,7 +47,7 @@ typedef struct {
     EVP_MD_CTX *scope, *ctx; /* SHA-1 state after namespace + document scope; copied per UUID */
     text title, body, href, name;
     int nomem, crypto;
-    char as_of[32], start[32], now[32];
+    char as_of[32], start[32], end[32], now[32]; /* start/end: the result's time frame */
     uuid_text snapshot_res, catalog_res;
     char snapshot_ref[40], catalog_ref[40]; /* "#uuid": references to those back-matter resources */
 } oscal;
@@ -523,27 +523,22 @@ static void write_related(oscal *o)
 }
 
 /* The roll-up of one citation over the rules citing it, as findings.json's controls. */
-static void citation_rollup(oscal *o, const vp_citation *c, size_t total[VP_STATUS_COUNT], size_t *ok_snapshots)
+/* The control's counts, and on how many snapshots - or days of the period - it operated
+ * (vp_findings_operated_control: the one definition findings.json uses too). */
+static void citation_rollup(oscal *o, const vp_citation *c, size_t total[VP_STATUS_COUNT], size_t *ok, size_t *of,
+                            int *days)
 {
-    const vp_findings *f = o->f;
     memset(total, 0, VP_STATUS_COUNT * sizeof *total);
-    *ok_snapshots = 0;
     for (size_t r = 0; r < o->nrules; r++) {
         o->cited[r] = (unsigned char)rule_cites(&o->rules[r], c);
         for (int s = 0; o->cited[r] && s < VP_STATUS_COUNT; s++)
             total[s] += o->rule_counts[r][s];
     }
-    for (size_t snap = 0; snap < f->snapshot_count; snap++) {
-        int ok = 1;
-        for (size_t r = 0; r < o->nrules; r++)
-            if (o->cited[r])
-                ok &= f->ok[snap * f->rule_count + r];
-        *ok_snapshots += (size_t)ok;
-    }
+    vp_findings_operated_control(o->f, c, ok, of, days);
 }
 
 static void finding_text(oscal *o, const vp_framework *fw, const vp_citation *c, const size_t total[VP_STATUS_COUNT],
-                         size_t ok_snapshots)
+                         size_t ok, size_t of, int days)
 {
     t_clear(&o->title);
     t_fmt(o, &o->title, "%s: %s", c->id, nz(c->title));
@@ -555,8 +550,11 @@ static void finding_text(oscal *o, const vp_framework *fw, const vp_citation *c,
             t_fmt(o, &o->body, "%s %s", n++ ? "," : " Rules:", o->rules[r].id);
     t_fmt(o, &o->body, "%s Tests: ", n ? "." : " No rule of the catalog tests it.");
     counts_text(o, &o->body, total);
-    t_fmt(o, &o->body, ". Result: %s. Operated effectively on %zu of %zu snapshots.", vp_result_of(total), ok_snapshots,
-          o->f->snapshot_count);
+    if (days && !of)
+        t_fmt(o, &o->body, ". Result: %s. Not tested: no evidence in the period.", vp_result_of(total));
+    else
+        t_fmt(o, &o->body, ". Result: %s. Operated effectively on %zu of %zu %s.", vp_result_of(total), ok, of,
+              days ? "days of the period" : "snapshots");
 }
 
 /* satisfied unless a test failed or rests on incomplete evidence (then "other": the
@@ -584,13 +582,14 @@ static void write_status(oscal *o, const size_t total[VP_STATUS_COUNT])
 static void write_finding(oscal *o, const vp_framework *fw, const vp_citation *c)
 {
     vp_jsonw *w = &o->w;
-    size_t total[VP_STATUS_COUNT], ok_snapshots;
+    size_t total[VP_STATUS_COUNT], ok, of;
+    int days;
     uuid_text id;
     char operated[64];
-    citation_rollup(o, c, total, &ok_snapshots);
+    citation_rollup(o, c, total, &ok, &of, &days);
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "uuid", uuid_fmt(o, id, "finding/%s/%s", fw->id, c->id));
-    finding_text(o, fw, c, total, ok_snapshots);
+    finding_text(o, fw, c, total, ok, of, days);
     vp_jw_kstring(w, "title", t_str(&o->title));
     vp_jw_kstring(w, "description", t_str(&o->body));
     vp_jw_key(w, "props");
@@ -598,7 +597,10 @@ static void write_finding(oscal *o, const vp_framework *fw, const vp_citation *c
     w_prop(o, "framework", fw->id);
     w_prop(o, "citation", c->id);
     w_prop(o, "result", vp_result_of(total));
-    snprintf(operated, sizeof operated, "%zu of %zu", ok_snapshots, o->f->snapshot_count);
+    if (days && !of)
+        snprintf(operated, sizeof operated, "not tested");
+    else
+        snprintf(operated, sizeof operated, "%zu of %zu%s", ok, of, days ? " days" : "");
     w_prop(o, "operated-effectively", operated);
     vp_jw_end(w);
     vp_jw_key(w, "target");
@@ -651,7 +653,7 @@ static void write_result(oscal *o)
     vp_jw_kstring(w, "title", t_str(&o->title));
     vp_jw_kstring(w, "description", t_str(&o->body));
     vp_jw_kstring(w, "start", o->start);
-    vp_jw_kstring(w, "end", o->as_of);
+    vp_jw_kstring(w, "end", o->end);
     vp_jw_key(w, "props");
     vp_jw_array(w, VP_JW_PRETTY);
     w_prop(o, "result", vp_result_of(counts));
@@ -806,6 +808,11 @@ static vp_status prepare(oscal *o, const vp_findings *f, const char *label, vp_e
     utc_time(c->captured_from, f->as_of >= 0 ? f->as_of : f->clock.epoch, o->start);
     if (strcmp(o->start, o->as_of) > 0) /* same format: text order is time order */
         memcpy(o->start, o->as_of, sizeof o->start);
+    memcpy(o->end, o->as_of, sizeof o->end);
+    if (c->has_period) { /* the assessment covers the evidence period, not the capture's seconds */
+        vp_time_format(c->period.from, o->start, sizeof o->start);
+        vp_time_format(c->period.to, o->end, sizeof o->end);
+    }
     vp_time_format(f->clock.epoch, o->now, sizeof o->now);
     vp_status st = start_uuids(o, label, err);
     if (!st) {

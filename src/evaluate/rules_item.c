@@ -1,6 +1,8 @@
 /* Protected-item rules: critical items in Locked vaults, retention minimums,
- * protection state and the recovery point objective. */
+ * protection state, the recovery point objective and, over the evidence period, backups
+ * ran (backup.ran: the largest gap between successful backups). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -429,4 +431,108 @@ void vpe_rule_rpo(vp_eval_ctx *c)
         }
         vpe_emit(c, &d, item_list(c, it));
     }
+}
+
+/* ---- over the evidence period: backups ran ---- */
+
+/* "49.0 h": hours with one decimal, as backup.rpo prints ages. */
+static const char *hours(vp_eval_ctx *c, long long seconds)
+{
+    return vpe_fmt(c, "%lld.%lld h", seconds / 3600, (seconds % 3600) * 10 / 3600);
+}
+
+/* The failed backups of the item, each with its error and when the next success came. */
+static const char *failure_list(vp_eval_ctx *c, const vp_tl_item *ti)
+{
+    char buf[1536], t1[32];
+    size_t n = 0, shown = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < ti->failed_count && n < sizeof buf - 200; k++, shown++) {
+        const vp_tl_job *j = &ti->failed[k];
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %s (%s%s%s)", k ? "; " : "", vp_time_format(j->start, t1, sizeof t1),
+                              j->status ? j->status : "?", *j->error_codes ? "error " : "no error code",
+                              j->error_codes, j->error_message ? vpe_fmt(c, ": %s", j->error_message) : "");
+        if (n < sizeof buf)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, j->next_success >= 0 ? ", resolved after %s" : ", unresolved",
+                                  j->next_success >= 0 ? hours(c, j->next_success - j->start) : "");
+    }
+    if (shown < ti->failed_count && n < sizeof buf)
+        snprintf(buf + n, sizeof buf - n, "; and %zu more (the workbook's Failures sheet lists them all)",
+                 ti->failed_count - shown);
+    return vpe_fmt(c, "%s", buf);
+}
+
+/* Why a snapshot over a period has no timeline: not kept, or not given. */
+static const char *no_jobs_note(const vp_eval_ctx *c)
+{
+    return c->s->collection.jobs_sha256[0] ? "the jobs stream was not given: evaluate --jobs FILE (the file the "
+                                             "snapshot's collection.jobs names)"
+                                           : "jobs were counted, not kept: collect with --jobs-out";
+}
+
+void vpe_rule_backup_ran(vp_eval_ctx *c)
+{
+    const vp_snapshot *s = c->s;
+    const vp_timeline *t = c->f->timeline;
+    long long rpo = c->f->settings->rpo_hours * 3600;
+    char t1[32], t2[32];
+    if (!s->collection.has_period)
+        return; /* no period, no finding: findings without one keep their bytes */
+    size_t window = t ? vp_timeline_window_days(t) : 0, failed_days = 0;
+    unsigned char *days = t ? calloc(vp_timeline_day_count(t) + 1, 1) : NULL;
+    for (size_t i = 0; i < s->item_count; i++) {
+        const vp_item *it = &s->items[i];
+        const vp_vault *v = vp_info(c, it)->vault;
+        const char *names[4];
+        if (!active_state(it))
+            continue; /* stopped, soft-deleted or unassessable items: protection.state reports them */
+        vp_draft d = item_draft(c, i, "friendly_name", NULL, names);
+        d.expected = vpe_fmt(c, "a successful backup at least every %lld h over %s to %s (largest gap within the RPO)",
+                             c->f->settings->rpo_hours, vp_time_format(s->collection.period.from, t1, sizeof t1),
+                             vp_time_format(t ? vp_timeline_window_end(t) : s->collection.period.to, t2, sizeof t2));
+        vp_list_status dep = vpe_list_min(item_list(c, it), v ? v->lists[VP_ARM_LIST_JOBS] : VP_LIST_MISSING);
+        if (!t || !days) {
+            d.status = VP_INCOMPLETE;
+            d.observed = "no jobs stream";
+            d.note = no_jobs_note(c);
+            vpe_emit(c, &d, dep);
+            continue;
+        }
+        const vp_tl_item *ti = vp_timeline_item(t, i);
+        failed_days += vp_timeline_breach_days(t, i, rpo, days);
+        if (ti->failed_count)
+            d.raw_evidence = vpe_fmt(c, "%s#%s", ti->failed[0].source_file ? ti->failed[0].source_file : "",
+                                     ti->failed[0].source_pointer ? ti->failed[0].source_pointer : "");
+        if (ti->backups == 0 && ti->ambiguous) {
+            d.status = VP_INCOMPLETE; /* its jobs may be among them: never guessed, never failed on a guess */
+            d.observed = vpe_fmt(c, "no backup job matched; %zu job%s of the vault name another item alike", ti->ambiguous,
+                                 ti->ambiguous == 1 ? "" : "s");
+            d.note = "jobs are matched to an item by vault and name; a name several items share (a database on two "
+                     "servers) cannot be matched unless the job names the server (\"<name> (<server>)\")";
+        } else if (ti->backups == 0) {
+            d.status = dep == VP_LIST_COMPLETE ? VP_FAIL : VP_INCOMPLETE;
+            d.observed = "no backup job in the period";
+            if (d.status == VP_INCOMPLETE)
+                d.note = vpe_fmt(c, "the vault's job list is %s: the jobs may exist but were not collected",
+                                 vp_list_status_name(dep));
+        } else {
+            d.observed = vpe_fmt(c, "largest gap %s (%s to %s); %zu of %zu backups succeeded (%.1f%%)%s%s",
+                                 hours(c, ti->gap), vp_time_format(ti->gap_from, t1, sizeof t1),
+                                 vp_time_format(ti->gap_to, t2, sizeof t2), ti->successes, ti->backups,
+                                 100.0 * (double)ti->successes / (double)ti->backups,
+                                 ti->failed_count ? "; failed: " : "", ti->failed_count ? failure_list(c, ti) : "");
+            d.status = ti->gap <= rpo ? VP_PASS : VP_FAIL;
+        }
+        if (v && vp_timeline_aged_out(t, (size_t)(v - s->vaults)) && d.status != VP_PASS) {
+            /* TODO(lead): the earliest job per vault recorded by collection (helper A) */
+            d.status = VP_INCOMPLETE;
+            d.note = vpe_fmt(c, "Azure no longer holds the start of the period for vault %s (its first job starts %s, "
+                             "more than 48 h after the period's start): the earlier evidence bundles of the ledger "
+                             "hold the jobs before it", v->name,
+                             vp_time_format(vp_timeline_vault(t, (size_t)(v - s->vaults))->earliest_start, t1, sizeof t1));
+        }
+        vpe_emit(c, &d, dep);
+    }
+    vpe_operated_days(c, window - (failed_days < window ? failed_days : window), window);
+    free(days);
 }

@@ -1,4 +1,5 @@
-/* Rules over the collection itself, VMs, decommissioned servers and exemptions. */
+/* Rules over the collection itself, VMs, decommissioned servers, exemptions and, over the
+ * evidence period, restore tests (restore.tested). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,4 +395,138 @@ void vpe_rule_engine_reporting(vp_eval_ctx *c)
         }
         vpe_emit(c, &d, dep);
     }
+}
+
+/* ---- over the evidence period: restores tested ---- */
+
+typedef struct {
+    const char *group; /* the group_by tag's value, or NULL (untagged / no grouping) */
+    size_t item;
+} group_member;
+
+static int cmp_member(const void *a, const void *b)
+{
+    const group_member *x = a, *y = b;
+    int c = x->group && y->group ? strcasecmp(x->group, y->group) : (x->group != NULL) - (y->group != NULL);
+    return c ? c : (x->item > y->item) - (x->item < y->item);
+}
+
+static const char *tag_value(const vp_vm *vm, const char *key)
+{
+    for (size_t t = 0; vm && key && t < vm->tags.count; t++)
+        if (!strcasecmp(vm->tags.items[t].key, key))
+            return vm->tags.items[t].value;
+    return NULL;
+}
+
+static int in_test(vp_eval_ctx *c, const vp_restore_test *rt, size_t i)
+{
+    const vp_eval_settings *e = c->f->settings;
+    const vp_item *it = &c->s->items[i];
+    int member = !strcmp(rt->class_name, "default");
+    for (size_t k = 0; !member && k < e->class_count && k < 8 * sizeof(unsigned long); k++)
+        member = !strcmp(e->classes[k].name, rt->class_name) && (vp_info(c, it)->classes & (1UL << k));
+    if (member && (rt->select.tag_count || rt->select.name_count))
+        member = vpe_selector_matches_item(&rt->select, c->s, it);
+    return member;
+}
+
+/* One finding for the group members[0..n): pass with its successful restores as evidence. */
+static void restore_group(vp_eval_ctx *c, const vp_restore_test *rt, const group_member *m, size_t n)
+{
+    const vp_timeline *t = c->f->timeline;
+    vp_list_status dep = VP_LIST_COMPLETE;
+    size_t ok = 0, tried = 0, len = 0;
+    int aged = 0;
+    char evidence[1024], when[32];
+    evidence[0] = '\0';
+    const vp_tl_job *first = NULL;
+    for (size_t k = 0; k < n; k++) {
+        const vp_item *it = &c->s->items[m[k].item];
+        const vp_vault *v = vp_info(c, it)->vault;
+        dep = vpe_list_min(dep, v ? v->lists[VP_ARM_LIST_JOBS] : VP_LIST_MISSING);
+        aged |= t && v && vp_timeline_aged_out(t, (size_t)(v - c->s->vaults));
+        const vp_tl_item *ti = t ? vp_timeline_item(t, m[k].item) : NULL;
+        for (size_t r = 0; ti && r < ti->restore_count; r++) {
+            const vp_tl_job *j = &ti->restores[r];
+            tried++;
+            if (!vp_job_succeeded(j->status))
+                continue;
+            first = first ? first : j;
+            if (ok++ < 5 && len < sizeof evidence)
+                len += (size_t)snprintf(evidence + len, sizeof evidence - len, "%s%s %s of %s%s", ok > 1 ? "; " : "",
+                                        vp_time_format(j->start, when, sizeof when), j->operation ? j->operation : "?",
+                                        j->entity ? j->entity : "?", j->crr ? " (cross-region)" : "");
+        }
+    }
+    const char *group = m[0].group ? m[0].group : rt->group_by ? "(untagged)" : "all";
+    vp_draft d = {.resource_type = "data_class_group"};
+    d.resource_name = vpe_fmt(c, "%s: %s%s%s", rt->class_name, rt->group_by ? rt->group_by : "",
+                              rt->group_by ? "=" : "", group);
+    d.resource_id = vpe_fmt(c, "%s/%s", rt->pointer, group);
+    d.expected = vpe_fmt(c, "at least %lld successful restore%s in the period across the group's %zu item%s",
+                         rt->min_successful, rt->min_successful == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    if (first)
+        d.raw_evidence = vpe_fmt(c, "%s#%s", first->source_file ? first->source_file : "",
+                                 first->source_pointer ? first->source_pointer : "");
+    if (!t) {
+        d.status = VP_INCOMPLETE;
+        d.observed = "no jobs stream";
+        d.note = c->s->collection.jobs_sha256[0] ? "the jobs stream was not given: evaluate --jobs FILE"
+                                                 : "jobs were counted, not kept: collect with --jobs-out";
+    } else if ((long long)ok >= rt->min_successful) {
+        d.status = VP_PASS;
+        d.observed = vpe_fmt(c, "%zu successful restore%s: %s%s", ok, ok == 1 ? "" : "s", evidence,
+                             ok > 5 ? "; ..." : "");
+    } else {
+        d.status = dep != VP_LIST_COMPLETE || aged ? VP_INCOMPLETE : VP_FAIL;
+        d.observed = vpe_fmt(c, "not tested: %zu successful restore%s in the period (%zu attempted)%s%s", ok,
+                             ok == 1 ? "" : "s", tried, ok ? ": " : "", evidence);
+        if (d.status == VP_INCOMPLETE)
+            d.note = aged ? "Azure no longer holds the start of the period for a vault of the group: the earlier "
+                            "evidence bundles of the ledger hold the jobs before it"
+                          : vpe_fmt(c, "a job list of the group's vaults is %s", vp_list_status_name(dep));
+    }
+    vpe_emit(c, &d, dep);
+}
+
+void vpe_rule_restore_tested(vp_eval_ctx *c)
+{
+    const vp_eval_settings *e = c->f->settings;
+    if (!c->s->collection.has_period)
+        return; /* no period, no finding: findings without one keep their bytes */
+    group_member *m = calloc(c->s->item_count + 1, sizeof *m);
+    if (!m)
+        return;
+    for (size_t r = 0; r < e->restore_test_count; r++) {
+        const vp_restore_test *rt = &e->restore_tests[r];
+        size_t n = 0;
+        for (size_t i = 0; i < c->s->item_count; i++)
+            if (in_test(c, rt, i))
+                m[n++] = (group_member){rt->group_by ? tag_value(vp_info(c, &c->s->items[i])->vm, rt->group_by) : NULL,
+                                        i};
+        vp_sort(m, n, sizeof *m, cmp_member);
+        for (size_t a = 0, b; a < n; a = b) {
+            for (b = a + 1; b < n && !cmp_member(&(group_member){m[a].group, 0}, &(group_member){m[b].group, 0}); b++)
+                ;
+            restore_group(c, rt, m + a, b - a);
+        }
+    }
+    /* a data class no restore test covers is a failure of testing, never a silent pass */
+    for (size_t k = 0; k < e->class_count; k++) {
+        int covered = 0;
+        for (size_t r = 0; r < e->restore_test_count && !covered; r++)
+            covered = !strcmp(e->restore_tests[r].class_name, e->classes[k].name) ||
+                      !strcmp(e->restore_tests[r].class_name, "default");
+        if (covered)
+            continue;
+        vp_draft d = {.resource_type = "data_class_group", .status = VP_FAIL};
+        d.resource_name = vpe_fmt(c, "%s", e->classes[k].name);
+        d.resource_id = vpe_fmt(c, "/classes/%s", e->classes[k].name);
+        d.observed = "not tested: no restore test is configured for this data class";
+        d.expected = vpe_fmt(c, "restore_tests.%s in the configuration, and its restores in the period",
+                             e->classes[k].name);
+        vpe_emit(c, &d, VP_LIST_COMPLETE);
+    }
+    free(m);
 }

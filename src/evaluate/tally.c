@@ -46,11 +46,17 @@ int vp_tally_tested(const size_t counts[VP_STATUS_COUNT])
     return counts[VP_PASS] + counts[VP_WARN] + counts[VP_FAIL] + counts[VP_EXEMPT] + counts[VP_INCOMPLETE] > 0;
 }
 
-const char *vp_tally_operated(const size_t counts[VP_STATUS_COUNT], size_t ok, size_t of, char *buf, size_t size)
+int vp_tally_has_evidence(const size_t counts[VP_STATUS_COUNT], size_t of)
 {
-    if (!vp_tally_tested(counts))
-        return "not tested";
-    snprintf(buf, size, "operated %zu of %zu", ok, of);
+    return vp_tally_tested(counts) && of > 0;
+}
+
+const char *vp_tally_operated(const size_t counts[VP_STATUS_COUNT], size_t ok, size_t of, int days, char *buf,
+                              size_t size)
+{
+    if (!vp_tally_has_evidence(counts, of))
+        return "not tested"; /* never "operated 0 of 0": no evidence in the period */
+    snprintf(buf, size, "operated %zu of %zu%s", ok, of, days ? " days" : "");
     return buf;
 }
 

@@ -119,8 +119,13 @@ vp_status vp_pipeline_evaluate(const vp_pipeline_evaluate_options *opt, vp_findi
     eo.baselines = opt->baselines;
     eo.baseline_count = opt->baseline_count;
     eo.config_label = opt->config_label;
-    if ((st = vp_evaluate(&opt->snapshot, opt->catalog, opt->config, &eo, &f, err)) ||
-        (st = write_outputs(opt, f, findings_sha256 != NULL, sha, err))) {
+    vp_timeline *tl = NULL;
+    if (opt->jobs_path && (st = vp_timeline_build(opt->jobs_path, opt->jobs_label, opt->snapshot.snapshot, &tl, err)))
+        return st;
+    eo.timeline = tl;
+    st = vp_evaluate(&opt->snapshot, opt->catalog, opt->config, &eo, &f, err);
+    vp_timeline_free(tl);
+    if (st || (st = write_outputs(opt, f, findings_sha256 != NULL, sha, err))) {
         vp_findings_free(f);
         return st;
     }

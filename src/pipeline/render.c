@@ -47,6 +47,8 @@ static vp_status check_options(const vp_pipeline_render_options *opt, vp_error *
                             "findings file are required");
     if (!opt->pdf_path && !opt->xlsx_path)
         return vp_error_set(err, VP_ERR_USAGE, "render: nothing to write; expected a PDF and/or a workbook path");
+    if (opt->jobs_csv_path && !opt->jobs_path)
+        return vp_error_set(err, VP_ERR_USAGE, "render: --jobs-csv needs --jobs FILE (the stream it is written from)");
     return vp_pipeline_check_distinct(opt->pdf_path, "pdf", opt->xlsx_path, "xlsx", "render", err);
 }
 
@@ -90,6 +92,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     vp_catalog *catalog = NULL;
     vp_owners *owners = NULL;
     vp_history *history = NULL;
+    vp_timeline *timeline = NULL;
     char snap_sha[65], findings_sha[65], xlsx_sha[65];
     const char *snap_hash = opt->snapshot_sha256, *findings_hash = opt->findings_sha256;
     vp_status st = check_options(opt, err);
@@ -100,12 +103,23 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
         findings_hash = findings_sha;
     if (st || (st = vp_findings_file_open(opt->findings_path, &findings, err)))
         goto done;
-    /* the workbook alone streams the big populations; the report needs them in memory */
-    if (!opt->snapshot && (st = opt->pdf_path ? vp_snapshot_read_json(opt->snapshot_path, &loaded, err)
-                                              : vp_snapshot_read_json_lazy(opt->snapshot_path, &loaded, err)))
+    /* the workbook alone streams the big populations; the report and the timeline need
+     * them in memory */
+    if (!opt->snapshot && (st = opt->pdf_path || opt->jobs_path
+                                    ? vp_snapshot_read_json(opt->snapshot_path, &loaded, err)
+                                    : vp_snapshot_read_json_lazy(opt->snapshot_path, &loaded, err)))
         goto done;
     if ((st = check_belongs(opt, findings, snap_hash, err)))
         goto done;
+    if (opt->jobs_path &&
+        ((st = vp_timeline_build(opt->jobs_path, opt->jobs_label, opt->snapshot ? opt->snapshot : loaded, &timeline,
+                                 err)) ||
+         (opt->jobs_csv_path &&
+          (st = vp_render_jobs_csv(opt->jobs_path, opt->snapshot ? opt->snapshot : loaded, opt->jobs_csv_path, err)))))
+        goto done;
+    in.timeline = timeline;
+    in.jobs_path = opt->jobs_path;
+    in.jobs_label = opt->jobs_label ? opt->jobs_label : opt->jobs_path;
     in.snapshot = opt->snapshot ? opt->snapshot : loaded;
     in.snapshot_label = opt->snapshot_label ? opt->snapshot_label : opt->snapshot_path;
     in.snapshot_sha256 = snap_hash;
@@ -146,6 +160,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
         st = vpp_write(opt->pdf_path, opt->pdf_label, opt->mode, opt->dir_fd, write_rendered, &c, NULL, err);
     }
 done:
+    vp_timeline_free(timeline);
     vp_owners_free(owners);
     vp_history_free(history);
     vp_catalog_free(catalog);

@@ -229,6 +229,7 @@ void vpr_pdf_contents_reserve(pdf_ctx *c);
 void vpr_pdf_contents_fill(pdf_ctx *c);
 void vpr_pdf_scope(pdf_ctx *c);
 void vpr_pdf_summary(pdf_ctx *c);
+void vpr_pdf_period(pdf_ctx *c); /* pdf_period.c: with render --jobs */
 void vpr_pdf_controls(pdf_ctx *c);
 vp_status vpr_pdf_index_snapshot(pdf_ctx *c);
 void vpr_pdf_vaults(pdf_ctx *c);

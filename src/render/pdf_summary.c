@@ -182,13 +182,13 @@ void vpr_pdf_summary(pdf_ctx *c)
 
 /* ---- control matrices ---- */
 
-static pdf_cell result_cell(pdf_ctx *c, const char *result, const size_t *counts, size_t ok, size_t of)
+static pdf_cell result_cell(pdf_ctx *c, const char *result, const size_t *counts, size_t ok, size_t of, int days)
 {
     char buf[64];
     pdf_cell cell = vpr_pdf_cell_text(result);
     cell.parts[0].status = vpr_pdf_result_status(result);
     cell.nparts = 2;
-    cell.parts[1] = (pdf_part){vpr_pdf_printf(c, "%s", vp_tally_operated(counts, ok, of, buf, sizeof buf)), PF_SANS, -1,
+    cell.parts[1] = (pdf_part){vpr_pdf_printf(c, "%s", vp_tally_operated(counts, ok, of, days, buf, sizeof buf)), PF_SANS, -1,
                                &vpr_pdf_muted, 6};
     return cell;
 }
@@ -229,7 +229,7 @@ static void matrix(pdf_ctx *c, const char *framework, const char *title)
         cells[2] = vpr_pdf_cell_text(rules.s ? rules.s : "none: not machine-checkable");
         cells[2].parts[0].size = 5.8f;
         count_cells(c, cells + 3, ctl[i].counts);
-        cells[9] = result_cell(c, ctl[i].result, ctl[i].counts, ctl[i].operated_ok, ctl[i].operated_of);
+        cells[9] = result_cell(c, ctl[i].result, ctl[i].counts, ctl[i].operated_ok, ctl[i].operated_of, ctl[i].operated_days);
         vpr_pdf_table_row(c, &t, cells);
         free(rules.s);
     }
@@ -255,7 +255,7 @@ static void rules(pdf_ctx *c)
         cells[1] = vpr_pdf_cell_text(r[i].title);
         cells[2] = vpr_pdf_cell_text(r[i].severity);
         count_cells(c, cells + 3, r[i].counts);
-        cells[9] = result_cell(c, r[i].result, r[i].counts, r[i].operated_ok, r[i].operated_of);
+        cells[9] = result_cell(c, r[i].result, r[i].counts, r[i].operated_ok, r[i].operated_of, r[i].operated_days);
         vpr_pdf_table_row(c, &t, cells);
     }
     vpr_pdf_table_end(c, &t);

@@ -46,10 +46,10 @@ static const vp_rule_record *find_rule(const vp_rule_record *rules, size_t n, co
     return NULL;
 }
 
-/* The snapshots the control or rule operated in, or "not tested" (vp_tally_tested). */
+/* The snapshots the control or rule operated in, or "not tested" (vp_tally_has_evidence). */
 static void operated(xlsx_pop *p, size_t ok_col, size_t of_col, const size_t *counts, size_t ok, size_t of)
 {
-    if (!vp_tally_tested(counts)) {
+    if (!vp_tally_has_evidence(counts, of)) {
         vpr_xlsx_text(p, ok_col, "not tested");
         return;
     }

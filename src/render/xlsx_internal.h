@@ -213,6 +213,7 @@ void vpr_xlsx_write_deleted_vaults(xlsx_ctx *x); /* xlsx_guards.c */
 void vpr_xlsx_write_regions(xlsx_ctx *x);
 void vpr_xlsx_write_collection(xlsx_ctx *x);
 void vpr_xlsx_write_access(xlsx_ctx *x); /* xlsx_access.c */
+void vpr_xlsx_write_period(xlsx_ctx *x); /* xlsx_period.c: Jobs, Failures, Restore Tests (with in->timeline) */
 void vpr_xlsx_write_summary(xlsx_ctx *x);
 void vpr_xlsx_write_readme(xlsx_ctx *x);
 

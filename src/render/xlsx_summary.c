@@ -42,10 +42,10 @@ static void number(summary *s, lxw_col_t col, double v)
         vpr_xlsx_check(s->x, worksheet_write_number(s->ws, s->row, col, v, NULL), "Summary");
 }
 
-/* Columns E-F: the snapshots it operated in, or "not tested" (vp_tally_tested). */
+/* Columns E-F: the snapshots it operated in, or "not tested" (vp_tally_has_evidence). */
 static void operated(summary *s, const size_t *counts, size_t ok, size_t of)
 {
-    if (!vp_tally_tested(counts)) {
+    if (!vp_tally_has_evidence(counts, of)) {
         label(s, 4, "not tested", NULL);
         return;
     }

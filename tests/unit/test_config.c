@@ -78,6 +78,23 @@ START_TEST(config_errors_name_the_key)
     ck_assert_int_eq(load("{\"scope\":{\"vault\":{}}}", &cfg, &e), VP_ERR_INPUT);
     ck_assert_ptr_nonnull(strstr(e.message, "/scope/vault: unknown key"));
     ck_assert_int_eq(load("[1]", &cfg, &e), VP_ERR_INPUT);
+    /* restore_tests: per data class of /classes (or default), known keys, a positive minimum */
+    ck_assert_int_eq(load("{\"restore_tests\":{\"ephi\":{}}}", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/restore_tests/ephi: no data class 'ephi'"));
+    ck_assert_int_eq(load("{\"restore_tests\":{\"default\":{\"groupby\":\"App\"}}}", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/restore_tests/default/groupby: unknown key"));
+    ck_assert_int_eq(load("{\"restore_tests\":{\"default\":{\"min_successful\":0}}}", &cfg, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "/restore_tests/default/min_successful"));
+    ck_assert_int_eq(load("{\"classes\":{\"ephi\":{\"tags\":{\"DataClass\":[\"ePHI\"]}}},\"restore_tests\":{\"ephi\":"
+                          "{\"select\":{\"tags\":{\"Criticality\":[\"Tier0\"]}},\"group_by\":\"Application\"}}}",
+                          &cfg, &e), VP_OK);
+    const vp_eval_settings *es = vp_config_eval(cfg);
+    ck_assert_uint_eq(es->restore_test_count, 1);
+    ck_assert_str_eq(es->restore_tests[0].class_name, "ephi");
+    ck_assert_str_eq(es->restore_tests[0].group_by, "Application");
+    ck_assert_int_eq(es->restore_tests[0].min_successful, 1); /* the default */
+    ck_assert_uint_eq(es->restore_tests[0].select.tag_count, 1);
+    vp_config_free(cfg);
     ck_assert_int_eq(load("{\"worm_catalog\":\"missing.json\"}", &cfg, &e), VP_OK);
     vp_worm_catalog *w = NULL;
     ck_assert_int_eq(vp_config_worm_catalog(cfg, &w, &e), VP_ERR_INPUT);

@@ -10,7 +10,10 @@
 #include "vaultproof/catalog.h"
 #include "vaultproof/config.h"
 #include "vaultproof/evaluate.h"
+#include "vaultproof/fileio.h"
 #include "vaultproof/findings_read.h"
+#include "vaultproof/period.h"
+#include "vaultproof/timeline.h"
 #include "vp_test.h"
 
 #define SUB "/subscriptions/s1"
@@ -120,15 +123,55 @@ static void vms(estate *e, const char *list)
     add(e, "vaults-list.meta-only.json", "vaults", SUB, "{\"value\":[]}");
 }
 
+/* The evidence period of the period cases: 2026-Q3, with the jobs stream text to build
+ * the timeline from (NULL: jobs counted, not kept). */
+typedef struct {
+    const char *jobs;
+    vp_timeline *timeline; /* out */
+} period_run;
+
+static vp_findings *evaluate_over(estate *e, const char *config_json, period_run *pr, vp_snapshot **snap_out,
+                                  vp_config **cfg_out, vp_catalog **cat_out);
+
 static vp_findings *evaluate(estate *e, const char *config_json, vp_snapshot **snap_out, vp_config **cfg_out,
                              vp_catalog **cat_out)
 {
+    return evaluate_over(e, config_json, NULL, snap_out, cfg_out, cat_out);
+}
+
+/* Writes the stream to a file, records its hash in the snapshot as collect --jobs-out
+ * does, and builds the timeline from it. */
+static vp_timeline *timeline_of(vp_snapshot *snap, const char *jobs, vp_error *err, vp_status *st)
+{
+    char path[] = "/tmp/vp-jobs-XXXXXX";
+    int fd = mkstemp(path);
+    vp_timeline *t = NULL;
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, jobs, strlen(jobs)), (ssize_t)strlen(jobs));
+    close(fd);
+    if (!snap->collection.jobs_sha256[0])
+        ck_assert_int_eq(vp_sha256_file(path, snap->collection.jobs_sha256, err), VP_OK);
+    *st = vp_timeline_build(path, "jobs.jsonl", snap, &t, err);
+    unlink(path);
+    return t;
+}
+
+static vp_findings *evaluate_over(estate *e, const char *config_json, period_run *pr, vp_snapshot **snap_out,
+                                  vp_config **cfg_out, vp_catalog **cat_out)
+{
     vp_test_body b[64];
     vp_error err = {0};
+    vp_period q3;
     char dir[] = "/tmp/vp-eval-XXXXXX", path[64];
     for (size_t i = 0; i < e->n; i++)
         b[i] = (vp_test_body){e->paths[i], e->bodies[i], e->sidecars[i]};
-    ck_assert_msg(vp_test_normalize(b, e->n, snap_out, &err) == VP_OK, "%s", err.message);
+    ck_assert_int_eq(vp_period_quarter("2026-Q3", "test", &q3, &err), VP_OK);
+    ck_assert_msg(vp_test_normalize_period(b, e->n, pr ? &q3 : NULL, snap_out, &err) == VP_OK, "%s", err.message);
+    if (pr && pr->jobs) {
+        vp_status st;
+        pr->timeline = timeline_of(*snap_out, pr->jobs, &err, &st);
+        ck_assert_msg(st == VP_OK, "%s", err.message);
+    }
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/c.json", dir);
     FILE *fp = fopen(path, "w");
@@ -139,7 +182,7 @@ static vp_findings *evaluate(estate *e, const char *config_json, vp_snapshot **s
     rmdir(dir);
     ck_assert_int_eq(vp_catalog_builtin(cat_out, &err), VP_OK);
     vp_snapshot_ref ref = {"snap.json", NULL, *snap_out};
-    vp_evaluate_options opt = {.clock = {.epoch = 1790748000, .pinned = 1}};
+    vp_evaluate_options opt = {.clock = {.epoch = 1790748000, .pinned = 1}, .timeline = pr ? pr->timeline : NULL};
     vp_findings *f = NULL;
     ck_assert_msg(vp_evaluate(&ref, *cat_out, *cfg_out, &opt, &f, &err) == VP_OK, "%s", err.message);
     return f;
@@ -534,7 +577,7 @@ START_TEST(drift_against_baseline)
     EXPECT(f, "drift.retention-not-reduced", "p", VP_FAIL);
     EXPECT(f, "drift.item-left-locked-vault", "a1", VP_FAIL); /* its vault is no longer Locked */
     size_t ok, total;
-    vp_findings_operated(f, vp_catalog_find_rule(now.cat, "immutability.locked"), &ok, &total);
+    vp_findings_operated(f, vp_catalog_find_rule(now.cat, "immutability.locked"), &ok, &total, NULL);
     ck_assert_int_eq(total, 2);
     ck_assert_int_eq(ok, 1); /* locked in the baseline, not now */
     vp_findings_free(f);
@@ -712,6 +755,362 @@ START_TEST(findings_read_back)
 }
 END_TEST
 
+/* ---- over the evidence period (issue 15): the timeline and backup.ran / restore.tested ---- */
+
+#define VAULT_ID(name) RG name
+
+/* The vault's job list, answered and complete (the stream itself is written by the case). */
+static void jobs_list(estate *e, const char *name)
+{
+    char scope[256], path[64];
+    snprintf(scope, sizeof scope, RG "%s", name);
+    snprintf(path, sizeof path, "%s-jobs.json", name);
+    ADD_OWNED(e, path, "backupJobs", scope, "{\"value\":[]}");
+}
+
+typedef struct {
+    char *text;
+    size_t len, cap;
+    int n;
+} stream_buf;
+
+/* Appends one job line (Contract 2 of issue 15: unknown members such as management_type are
+ * written as collection writes them, so the reader is shown to ignore them). */
+static void job(stream_buf *b, const char *vault, const char *entity, const char *op, const char *status,
+                const char *start, const char *end, const char *extra)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof line,
+                     "{\"id\":\"" RG "%s/backupJobs/j%d\",\"vault_id\":\"" RG "%s\",\"kind\":\"AzureIaaSVMJob\","
+                     "\"management_type\":\"AzureIaasVM\",\"entity\":\"%s\",\"operation\":\"%s\",\"status\":\"%s\","
+                     "\"start\":\"%s\",\"end\":%s%s%s,\"duration\":\"PT30M\",\"error_codes\":[%s]%s,"
+                     "\"source\":{\"file\":\"subscriptions/s1/vaults/%s/backupJobs.json\",\"pointer\":\"/value/%d\"}}\n",
+                     vault, b->n, vault, entity, op, status, start, end ? "\"" : "", end ? end : "null", end ? "\"" : "",
+                     strcmp(status, "Failed") ? "" : "\"UserErrorVmNotFound\"", extra ? extra : "", vault, b->n);
+    b->n++;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        b->cap = (b->cap + (size_t)n + 1) * 2;
+        b->text = realloc(b->text, b->cap);
+    }
+    memcpy(b->text + b->len, line, (size_t)n + 1);
+    b->len += (size_t)n;
+}
+
+/* A nightly backup at 01:00 taking 30 min, for each day of Q3 [first, last] (day 0 = 1 July),
+ * with status Failed on the days in [fail_from, fail_to]. */
+static void nightly(stream_buf *b, const char *vault, const char *entity, int first, int last, int fail_from,
+                    int fail_to)
+{
+    char start[32], end[32];
+    for (int d = first; d <= last; d++) {
+        long long t = 1782864000LL + d * 86400LL + 3600; /* 2026-07-01T00:00:00Z + d days + 1 h */
+        int failed = d >= fail_from && d <= fail_to;
+        vp_time_format(t, start, sizeof start);
+        vp_time_format(t + 1800, end, sizeof end);
+        job(b, vault, entity, "Backup", failed ? "Failed" : "Completed", start, end, NULL);
+    }
+}
+
+static const vp_tl_item *tl_item(const vp_timeline *t, const vp_snapshot *s, const char *name)
+{
+    for (size_t i = 0; i < s->item_count; i++)
+        if (!strcmp(s->items[i].friendly_name.value, name))
+            return vp_timeline_item(t, i);
+    ck_abort_msg("no item %s", name);
+    return NULL;
+}
+
+static size_t item_index(const vp_snapshot *s, const char *name)
+{
+    for (size_t i = 0; i < s->item_count; i++)
+        if (!strcmp(s->items[i].friendly_name.value, name))
+            return i;
+    ck_abort_msg("no item %s", name);
+    return 0;
+}
+
+#define P "\"protectionState\":\"Protected\""
+#define PERIOD_CONFIG "{\"rpo_hours\":24,\"classes\":{\"ephi\":{\"tags\":{\"Criticality\":[\"Tier0\"]}}," \
+                      "\"sox\":{\"names\":[\"nosuch*\"]}},\"restore_tests\":{\"ephi\":{\"group_by\":\"Application\"}}}"
+
+/* The estate of the period cases: vault v (ok, flaky, failing, silent, edge, ghost-free)
+ * and vault w whose first job comes 4 days into the quarter (the start aged out). */
+static void period_estate(estate *e)
+{
+    char items[8192], vmlist[2048];
+    int n = snprintf(items, sizeof items, "[%s", vm_item("v", "ok", NULL, P));
+    const char *more[] = {"flaky", "failing", "silent", "edge"};
+    for (size_t i = 0; i < 4; i++)
+        n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", more[i], NULL, P));
+    snprintf(items + n, sizeof items - (size_t)n, "]");
+    vault(e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    jobs_list(e, "v");
+    snprintf(items, sizeof items, "[%s]", vm_item("w", "late", NULL, P));
+    vault(e, "w", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    jobs_list(e, "w");
+    snprintf(vmlist, sizeof vmlist,
+             "{\"id\":\"" VMS "ok\",\"name\":\"ok\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"Criticality\":\"Tier0\",\"Application\":\"EHR\"}},"
+             "{\"id\":\"" VMS "flaky\",\"name\":\"flaky\",\"type\":\"Microsoft.Compute/virtualMachines\",\"tags\":{\"Criticality\":\"Tier0\",\"Application\":\"Lab\"}}");
+    vms(e, vmlist);
+}
+
+static char *period_stream(void)
+{
+    stream_buf b = {0};
+    /* edge, written first and out of order: unsorted per item; the same success three
+     * times (duplicate times); a job spanning midnight; a start with an offset; a job
+     * starting exactly at the period's end; one still running */
+    job(&b, "v", "edge", "Backup", "Completed", "2026-08-01T01:00:00+02:00", "2026-08-01T01:30:00+02:00", NULL);
+    job(&b, "v", "EDGE", "Backup", "Completed", "2026-08-01T01:00:00+02:00", "2026-08-01T01:30:00+02:00", NULL);
+    job(&b, "v", "edge", "Backup", "Completed", "2026-07-31T23:00:00Z", "2026-07-31T23:30:00Z", NULL);
+    job(&b, "v", "edge", "Backup", "Completed", "2026-07-15T23:50:00Z", "2026-07-16T00:20:00Z", NULL);
+    job(&b, "v", "edge", "Backup", "Failed", "2026-10-01T00:00:00Z", "2026-10-01T00:10:00Z", NULL);
+    job(&b, "v", "edge", "Backup", "InProgress", "2026-09-29T22:00:00Z", NULL, NULL);
+    nightly(&b, "v", "ok", 0, 91, -1, -1);
+    nightly(&b, "v", "flaky", 0, 91, 40, 42);   /* 10-12 August failed, 13 August recovered */
+    nightly(&b, "v", "failing", 0, 91, 89, 91); /* 28-30 September failed: unresolved */
+    nightly(&b, "w", "late", 4, 91, -1, -1);    /* nothing before 5 July: aged out */
+    job(&b, "v", "ok", "Restore", "Completed", "2026-08-20T10:00:00Z", "2026-08-20T11:00:00Z", NULL);
+    job(&b, "v", "flaky", "CrossRegionRestore", "Failed", "2026-08-21T10:00:00Z", "2026-08-21T10:05:00Z",
+        ",\"crr\":true");
+    job(&b, "v", "ghost", "Backup", "Completed", "2026-08-21T01:00:00Z", "2026-08-21T01:30:00Z", NULL);
+    /* job details of flaky's first failure (Contract 2: after the lists) */
+    char detail[512];
+    snprintf(detail, sizeof detail,
+             "{\"detail_of\":\"" RG "v/backupJobs/j%d\",\"vault_id\":\"" RG "v\",\"errors\":[{\"code\":\"UserErrorVmNotFound\","
+             "\"message\":\"The VM was not found\",\"recommendations\":[\"Check the VM\"]}],\"source\":{\"file\":\"x\",\"pointer\":\"\"}}\n",
+             6 + 92 + 40);
+    size_t n = strlen(detail);
+    b.text = realloc(b.text, b.len + n + 1);
+    memcpy(b.text + b.len, detail, n + 1);
+    return b.text;
+}
+
+START_TEST(timeline_per_item)
+{
+    run_t r = {0};
+    char *jobs = period_stream();
+    period_run pr = {.jobs = jobs};
+    char t1[32];
+    period_estate(&r.e);
+    r.f = evaluate_over(&r.e, PERIOD_CONFIG, &pr, &r.snap, &r.cfg, &r.cat);
+    const vp_timeline *t = pr.timeline;
+    ck_assert_uint_eq(vp_timeline_day_count(t), 92);
+    ck_assert_uint_eq(vp_timeline_window_days(t), 92); /* captured 30 September 02:00 */
+    ck_assert_str_eq(vp_time_format(vp_timeline_window_end(t), t1, sizeof t1), CAPTURED);
+    /* nightly: the largest gap is one day, end to end (successes count at their end) */
+    const vp_tl_item *ok = tl_item(t, r.snap, "ok");
+    ck_assert_uint_eq(ok->backups, 92);
+    ck_assert_uint_eq(ok->successes, 92);
+    ck_assert_int_eq(ok->gap, 86400);
+    ck_assert_uint_eq(ok->restore_count, 1);
+    ck_assert_int_eq(vp_job_succeeded(ok->restores[0].status), 1);
+    /* three failed nights then a success: each failure resolved by the 13 August success */
+    const vp_tl_item *fl = tl_item(t, r.snap, "flaky");
+    ck_assert_uint_eq(fl->failures, 3);
+    ck_assert_uint_eq(fl->failed_count, 3);
+    ck_assert_str_eq(vp_time_format(fl->failed[0].start, t1, sizeof t1), "2026-08-10T01:00:00Z");
+    ck_assert_str_eq(vp_time_format(fl->failed[0].next_success, t1, sizeof t1), "2026-08-13T01:30:00Z");
+    ck_assert_int_eq(fl->failed[0].next_success - fl->failed[0].start, 72 * 3600 + 1800);
+    ck_assert_str_eq(fl->failed[0].error_codes, "UserErrorVmNotFound");
+    ck_assert_str_eq(fl->failed[0].error_message, "The VM was not found");
+    ck_assert_ptr_null(fl->failed[1].error_message);
+    ck_assert_int_eq(fl->gap, 4 * 86400); /* 9 August 01:30 to 13 August 01:30 */
+    ck_assert_str_eq(vp_time_format(fl->gap_from, t1, sizeof t1), "2026-08-09T01:30:00Z");
+    ck_assert_uint_eq(fl->restore_count, 1);
+    ck_assert_int_eq(fl->restores[0].crr, 1);
+    size_t fi = item_index(r.snap, "flaky");
+    ck_assert_int_eq(vp_timeline_day(t, fi, 39), VP_DAY_SUCCESS);
+    ck_assert_int_eq(vp_timeline_day(t, fi, 40), VP_DAY_FAILED);
+    ck_assert_int_eq(vp_timeline_day(t, fi, 43), VP_DAY_SUCCESS);
+    /* still failing at the end: unresolved; the gap runs to the collection time */
+    const vp_tl_item *fa = tl_item(t, r.snap, "failing");
+    ck_assert_int_eq(fa->failed[2].next_success, -1);
+    ck_assert_str_eq(vp_time_format(fa->gap_to, t1, sizeof t1), CAPTURED);
+    ck_assert_int_eq(fa->gap, 3 * 86400 + 1800);
+    /* no jobs: the whole window is the gap */
+    const vp_tl_item *si = tl_item(t, r.snap, "silent");
+    ck_assert_uint_eq(si->jobs, 0);
+    ck_assert_int_eq(si->gap, vp_timeline_window_end(t) - 1782864000LL);
+    ck_assert_int_eq(vp_timeline_day(t, item_index(r.snap, "silent"), 10), VP_DAY_NONE);
+    /* edge: unsorted and duplicate successes, midnight, offsets, the period's end */
+    size_t ei = item_index(r.snap, "edge");
+    const vp_tl_item *ed = tl_item(t, r.snap, "edge");
+    ck_assert_uint_eq(ed->backups, 5);      /* the job starting at 1 October 00:00 is Q4's */
+    ck_assert_uint_eq(ed->failures, 0);
+    ck_assert_uint_eq(ed->successes, 4);
+    ck_assert_uint_eq(ed->in_progress, 1);
+    ck_assert_str_eq(vp_time_format(ed->first_success, t1, sizeof t1), "2026-07-16T00:20:00Z");
+    ck_assert_int_eq(vp_timeline_day(t, ei, 14), VP_DAY_SUCCESS); /* started 15 July 23:50 */
+    ck_assert_int_eq(vp_timeline_day(t, ei, 15), VP_DAY_NONE);    /* ended 16 July: not that day's */
+    ck_assert_int_eq(vp_timeline_day(t, ei, 30), VP_DAY_SUCCESS); /* 1 August 01:00+02:00 is 31 July */
+    ck_assert_int_eq(vp_timeline_day(t, ei, 31), VP_DAY_NONE);
+    ck_assert_int_eq(vp_timeline_day(t, ei, 90), VP_DAY_RUNNING);
+    /* aged out: the days before vault w's first job are outside coverage */
+    size_t li = item_index(r.snap, "late");
+    ck_assert_int_eq(vp_timeline_aged_out(t, 1), 1);
+    ck_assert_int_eq(vp_timeline_aged_out(t, 0), 0);
+    ck_assert_int_eq(vp_timeline_day(t, li, 0), VP_DAY_OUTSIDE);
+    ck_assert_int_eq(vp_timeline_day(t, li, 4), VP_DAY_SUCCESS);
+    /* a job no item answers to is unmatched, never guessed */
+    size_t kept, total;
+    const vp_tl_job *um = vp_timeline_unmatched(t, &kept, &total);
+    ck_assert_uint_eq(total, 1);
+    ck_assert_str_eq(um[0].entity, "ghost");
+    ck_assert_uint_eq(vp_timeline_vault(t, 0)->unmatched, 1);
+    ck_assert_uint_eq(vp_timeline_job_count(t), 6 + 92 * 3 + 88 + 3);
+    vp_timeline_free(pr.timeline);
+    free(jobs);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(backup_ran_and_restore_tested)
+{
+    run_t r = {0};
+    char *jobs = period_stream();
+    period_run pr = {.jobs = jobs};
+    period_estate(&r.e);
+    r.f = evaluate_over(&r.e, PERIOD_CONFIG, &pr, &r.snap, &r.cfg, &r.cat);
+    EXPECT(r.f, "backup.ran", "ok", VP_PASS);
+    EXPECT(r.f, "backup.ran", "flaky", VP_FAIL);
+    ck_assert_ptr_nonnull(strstr(find(r.f, "backup.ran", "flaky")->observed, "largest gap 96.0 h (2026-08-09T01:30:00Z"));
+    ck_assert_ptr_nonnull(strstr(find(r.f, "backup.ran", "flaky")->observed, "89 of 92 backups succeeded"));
+    ck_assert_ptr_nonnull(strstr(find(r.f, "backup.ran", "flaky")->observed,
+                                 "2026-08-10T01:00:00Z Failed (error UserErrorVmNotFound: The VM was not found), "
+                                 "resolved after 72.5 h"));
+    EXPECT(r.f, "backup.ran", "failing", VP_FAIL);
+    ck_assert_ptr_nonnull(strstr(find(r.f, "backup.ran", "failing")->observed, "unresolved"));
+    EXPECT(r.f, "backup.ran", "silent", VP_FAIL);
+    ck_assert_str_eq(find(r.f, "backup.ran", "silent")->observed, "no backup job in the period");
+    EXPECT(r.f, "backup.ran", "late", VP_INCOMPLETE); /* aged out: fail closed */
+    ck_assert_ptr_nonnull(strstr(find(r.f, "backup.ran", "late")->note, "earlier evidence bundles"));
+    /* restores: EHR restored, Lab's only restore failed, class sox has no test configured */
+    EXPECT(r.f, "restore.tested", "ephi: Application=EHR", VP_PASS);
+    EXPECT(r.f, "restore.tested", "ephi: Application=Lab", VP_FAIL);
+    ck_assert_ptr_nonnull(strstr(find(r.f, "restore.tested", "ephi: Application=Lab")->observed, "not tested"));
+    EXPECT(r.f, "restore.tested", "sox", VP_FAIL);
+    /* operated in days: a day fails when any item was beyond the RPO during it */
+    size_t okd, of;
+    int days;
+    vp_findings_operated(r.f, vp_catalog_find_rule(r.cat, "backup.ran"), &okd, &of, &days);
+    ck_assert_int_eq(days, 1);
+    ck_assert_uint_eq(of, 92);
+    ck_assert_uint_lt(okd, of);
+    vp_timeline_free(pr.timeline);
+    free(jobs);
+    run_free(&r);
+
+    /* over a period without the jobs kept: incomplete, and "not tested" in days */
+    run_t nk = {0};
+    period_run none = {0};
+    period_estate(&nk.e);
+    nk.f = evaluate_over(&nk.e, PERIOD_CONFIG, &none, &nk.snap, &nk.cfg, &nk.cat);
+    EXPECT(nk.f, "backup.ran", "ok", VP_INCOMPLETE);
+    ck_assert_str_eq(find(nk.f, "backup.ran", "ok")->note, "jobs were counted, not kept: collect with --jobs-out");
+    EXPECT(nk.f, "restore.tested", "ephi: Application=EHR", VP_INCOMPLETE);
+    vp_findings_operated(nk.f, vp_catalog_find_rule(nk.cat, "backup.ran"), &okd, &of, &days);
+    ck_assert_uint_eq(of, 0);
+    run_free(&nk);
+
+    /* without a period: no finding at all (older findings keep their bytes) */
+    run_t np = {0};
+    period_estate(&np.e);
+    np.f = evaluate(&np.e, PERIOD_CONFIG, &np.snap, &np.cfg, &np.cat);
+    ck_assert_ptr_null(find(np.f, "backup.ran", "ok"));
+    ck_assert_ptr_null(find(np.f, "restore.tested", "sox"));
+    run_free(&np);
+}
+END_TEST
+
+/* Matching (Contract 2): a name two items share is matched to neither - each item knows
+ * it was named - unless the job names the server ("<db> (<server>)"). */
+#define DB_ITEM \
+        "{\"id\":\"" RG "v/backupFabrics/Azure/protectionContainers/VMAppContainer;%s/protectedItems/SQLDataBase;%s;msdb\"," \
+        "\"type\":\"Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems\"," \
+        "\"properties\":{\"backupManagementType\":\"AzureWorkload\",\"workloadType\":\"SQLDataBase\"," \
+        "\"protectedItemType\":\"AzureVmWorkloadSQLDatabase\",\"friendlyName\":\"msdb\",\"serverName\":\"%s\"," \
+        "\"protectionState\":\"Protected\"}}"
+
+START_TEST(timeline_never_guesses_a_shared_name)
+{
+    run_t r = {0};
+    char items[4096];
+    int n = snprintf(items, sizeof items, "[");
+    n += snprintf(items + n, sizeof items - (size_t)n, DB_ITEM, "sql-a", "sql-a", "sql-a");
+    n += snprintf(items + n, sizeof items - (size_t)n, ",");
+    n += snprintf(items + n, sizeof items - (size_t)n, DB_ITEM, "sql-b", "sql-b", "sql-b");
+    snprintf(items + n, sizeof items - (size_t)n, "]");
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    jobs_list(&r.e, "v");
+    vms(&r.e, "");
+    stream_buf b = {0};
+    job(&b, "v", "msdb", "Backup", "Completed", "2026-08-01T01:00:00Z", "2026-08-01T01:10:00Z", NULL);
+    job(&b, "v", "msdb (SQL-B)", "Backup", "Completed", "2026-08-02T01:00:00Z", "2026-08-02T01:10:00Z", NULL);
+    period_run pr = {.jobs = b.text};
+    r.f = evaluate_over(&r.e, PERIOD_CONFIG, &pr, &r.snap, &r.cfg, &r.cat);
+    size_t a = r.snap->items[0].server.value[4] == 'a' ? 0 : 1;
+    const vp_tl_item *ta = vp_timeline_item(pr.timeline, a), *tb = vp_timeline_item(pr.timeline, 1 - a);
+    ck_assert_uint_eq(ta->ambiguous, 1);
+    ck_assert_uint_eq(ta->backups, 0);
+    ck_assert_uint_eq(tb->ambiguous, 1);
+    ck_assert_uint_eq(tb->backups, 1); /* named with its server */
+    size_t kept, total;
+    vp_timeline_unmatched(pr.timeline, &kept, &total);
+    ck_assert_uint_eq(total, 1);
+    /* sql-a's msdb: its job may be the ambiguous one - incomplete, never failed on a guess */
+    size_t nf;
+    const vp_finding *list = vp_findings_list(r.f, &nf);
+    int incomplete = 0;
+    for (size_t i = 0; i < nf; i++)
+        if (!strcmp(list[i].rule->id, "backup.ran") && !strcmp(list[i].resource_id, r.snap->items[a].id))
+            incomplete = list[i].status == VP_INCOMPLETE;
+    ck_assert_int_eq(incomplete, 1);
+    vp_timeline_free(pr.timeline);
+    free(b.text);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(timeline_refuses_another_stream)
+{
+    run_t r = {0};
+    period_run pr = {0};
+    vp_error err = {0};
+    vp_status st;
+    period_estate(&r.e);
+    r.f = evaluate_over(&r.e, PERIOD_CONFIG, &pr, &r.snap, &r.cfg, &r.cat);
+    memset(r.snap->collection.jobs_sha256, 'a', 64);
+    ck_assert_ptr_null(timeline_of(r.snap, "", &err, &st));
+    ck_assert_int_eq(st, VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    ck_assert_ptr_nonnull(strstr(err.message, "aaaaaaaa"));
+    ck_assert_ptr_null(timeline_of(r.snap, "{\"x\":1}\n", &err, &st));
+    ck_assert_int_eq(st, VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "jobs.jsonl line 1"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(durations_both_forms)
+{
+    double d;
+    ck_assert_int_eq(vp_duration_seconds("PT12.4272909S", &d), 0);
+    ck_assert_double_eq_tol(d, 12.4272909, 1e-9);
+    ck_assert_int_eq(vp_duration_seconds("P1DT2H3M4S", &d), 0);
+    ck_assert_double_eq_tol(d, 93784, 1e-9);
+    ck_assert_int_eq(vp_duration_seconds("00:03:13.6439467", &d), 0);
+    ck_assert_double_eq_tol(d, 193.6439467, 1e-9);
+    ck_assert_int_eq(vp_duration_seconds("1.02:03:04", &d), 0);
+    ck_assert_double_eq_tol(d, 93784, 1e-9);
+    ck_assert_int_eq(vp_duration_seconds("PT", &d), -1);
+    ck_assert_int_eq(vp_duration_seconds("P1H", &d), -1);
+    ck_assert_int_eq(vp_duration_seconds("00:61:00", &d), -1);
+    ck_assert_int_eq(vp_duration_seconds("", &d), -1);
+    ck_assert_int_eq(vp_duration_seconds(NULL, &d), -1);
+}
+END_TEST
+
 void evaluate_model_tests(TCase *tc); /* tests/unit/test_evaluate_model.c */
 
 Suite *evaluate_suite(void)
@@ -730,6 +1129,11 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, config_checked_against_catalog);
     tcase_add_test(tc, findings_are_deterministic);
     tcase_add_test(tc, findings_read_back);
+    tcase_add_test(tc, timeline_per_item);
+    tcase_add_test(tc, backup_ran_and_restore_tested);
+    tcase_add_test(tc, timeline_refuses_another_stream);
+    tcase_add_test(tc, timeline_never_guesses_a_shared_name);
+    tcase_add_test(tc, durations_both_forms);
     evaluate_model_tests(tc);
     suite_add_tcase(s, tc);
     return s;

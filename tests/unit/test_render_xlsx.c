@@ -584,6 +584,48 @@ START_TEST(item_names_and_locations)
 }
 END_TEST
 
+/* vp_render_jobs_csv (Contract 3): RFC 4180 with CRLF, the detail line's first message
+ * for its job (ids compared ignoring case, the first detail line of a job wins), detail
+ * lines not rows, quoting of quotes, commas and line breaks; another stream is refused. */
+START_TEST(jobs_csv_rows_and_details)
+{
+    char dir[] = "/tmp/vp-csv-XXXXXX", in[64], out[64];
+    vp_error e = {0};
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(in, sizeof in, "%s/jobs.jsonl", dir);
+    snprintf(out, sizeof out, "%s/jobs.csv", dir);
+    FILE *fp = fopen(in, "w");
+    fputs("{\"id\":\"/v/backupJobs/A\",\"vault_id\":\"/v\",\"kind\":\"AzureIaaSVMJob\",\"management_type\":null,"
+          "\"entity\":\"web,\\\"01\\\"\\nZ\u00fcrich\",\"operation\":\"Backup\",\"status\":\"Failed\","
+          "\"start\":\"2026-08-01T01:00:00Z\",\"end\":null,\"duration\":\"PT1S\",\"error_codes\":[\"1\",\"2\"],"
+          "\"crr\":true,\"future\":{\"x\":1},\"source\":{\"file\":\"f.json\",\"pointer\":\"/value/0\"}}\n"
+          "{\"detail_of\":\"/V/backupjobs/a\",\"vault_id\":\"/v\",\"errors\":[{\"code\":\"1\",\"message\":\"first\"}],"
+          "\"source\":{\"file\":\"d.json\",\"pointer\":\"\"}}\n"
+          "{\"detail_of\":\"/v/backupJobs/A\",\"vault_id\":\"/v\",\"errors\":[{\"code\":\"2\",\"message\":\"second\"}],"
+          "\"source\":{\"file\":\"d2.json\",\"pointer\":\"\"}}\n",
+          fp);
+    fclose(fp);
+    ck_assert_msg(vp_render_jobs_csv(in, NULL, out, &e) == VP_OK, "%s", e.message);
+    char *csv = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(vp_read_file(out, &csv, &len, &e), VP_OK);
+    ck_assert_str_eq(csv, "vault,item,kind,management_type,operation,status,start,end,duration,error_codes,"
+                          "error_message,crr,job_id,source_file,source_pointer\r\n"
+                          "/v,\"web,\"\"01\"\"\nZ\xc3\xbcrich\",AzureIaaSVMJob,,Backup,Failed,2026-08-01T01:00:00Z,,PT1S,1;2,"
+                          "first,true,/v/backupJobs/A,f.json,/value/0\r\n");
+    free(csv);
+    /* with a snapshot, the stream must be the one it records */
+    vp_snapshot snap;
+    memset(&snap, 0, sizeof snap);
+    memset(snap.collection.jobs_sha256, 'a', 64);
+    ck_assert_int_eq(vp_render_jobs_csv(in, &snap, out, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "aaaaaaaa"));
+    unlink(out);
+    unlink(in);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *render_xlsx_suite(void)
 {
     Suite *s = suite_create("render_xlsx");
@@ -598,6 +640,7 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, format2_estate_in_both_renderers);
     tcase_add_test(tc, guard_isolation_levels);
     tcase_add_test(tc, item_names_and_locations);
+    tcase_add_test(tc, jobs_csv_rows_and_details);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,9 +14,13 @@ START_TEST(not_applicable_alone_is_not_tested)
     incomplete[VP_INCOMPLETE] = 1;
     ck_assert_int_eq(vp_tally_tested(none), 0);
     ck_assert_int_eq(vp_tally_tested(na), 0);
-    ck_assert_str_eq(vp_tally_operated(na, 1, 1, buf, sizeof buf), "not tested");
+    ck_assert_str_eq(vp_tally_operated(na, 1, 1, 0, buf, sizeof buf), "not tested");
     ck_assert_int_eq(vp_tally_tested(incomplete), 1);
-    ck_assert_str_eq(vp_tally_operated(incomplete, 0, 1, buf, sizeof buf), "operated 0 of 1");
+    ck_assert_str_eq(vp_tally_operated(incomplete, 0, 1, 0, buf, sizeof buf), "operated 0 of 1");
+    /* over a period: days, and no day with evidence is "not tested", never "operated 0 of 0" */
+    ck_assert_str_eq(vp_tally_operated(incomplete, 88, 92, 1, buf, sizeof buf), "operated 88 of 92 days");
+    ck_assert_str_eq(vp_tally_operated(incomplete, 0, 0, 1, buf, sizeof buf), "not tested");
+    ck_assert_int_eq(vp_tally_has_evidence(incomplete, 0), 0);
     for (int st = 0; st < VP_STATUS_COUNT; st++) {
         size_t one[VP_STATUS_COUNT] = {0};
         one[st] = 1;
