@@ -129,6 +129,7 @@ typedef struct {
     const char *api_compute;
     const char *api_subscriptions;
     const char *api_dataprotection;
+    const char *api_insights;
     /* "deleted_vault_locations": where soft-deleted vaults are also listed (as given;
      * validated: letters and digits once spaces are removed); NULL / 0 when absent */
     const char **deleted_vault_locations;

@@ -98,6 +98,10 @@ struct vp_normalizer {
     long long jobs_seen, jobs_clipped;    /* in the period (written when streamed) / outside it */
     VP_VEC(const char *) job_unknown_kinds; /* interned; warned once each */
     vp_jsonw *job_writer;                 /* heap (its 64 KiB buffer), with opt.jobs_out */
+    /* Activity Log events (norm_event.c), only with a period */
+    VP_VEC(vp_change) changes;            /* terminal events kept */
+    VP_VEC(const char *) begun;           /* correlation ids of Started / Accepted events (interned) */
+    long long events_outside, events_other; /* outside the period / not a backup resource change */
 };
 
 /* Context for normalizing one resource object. */
@@ -151,6 +155,14 @@ vp_status vpo_norm_resource_guard(vp_res_ctx *c);
 vp_status vpo_norm_role_assignment(vp_res_ctx *c);
 vp_status vpo_norm_role_definition(vp_res_ctx *c);
 vp_status vpo_norm_job(vp_res_ctx *c); /* norm_job.c */
+vp_status vpo_norm_event(vp_res_ctx *c); /* norm_event.c */
+/* A policy's properties (c->res: a policy resource or a policy write's request body)
+ * into p: tiers, frequency, long_term_days (norm_policy.c). */
+vp_status vpo_policy_read(vp_res_ctx *c, vp_policy *p);
+/* The changes kept so far and the correlation ids of the Started / Accepted events
+ * (norm_event.c); vpo_finish_changes counts the latter into the former, sorts and hands
+ * them to snap (only with a period). */
+vp_status vpo_finish_changes(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* collection.access (access.c): the reconciliation of the scope with the subscriptions
  * list and the principal's role assignments per in-scope subscription. Remembers the
