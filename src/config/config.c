@@ -33,6 +33,7 @@ static const struct {
     {"live", cJSON_Object, VPF_BUNDLE_KEEP},
     {"signer", cJSON_Object, VPF_BUNDLE_DROP},
     {"report", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"change_register", cJSON_Array, VPF_BUNDLE_KEEP},
 };
 
 vpf_bundle_action vpf_config_bundle_action(const char *key)

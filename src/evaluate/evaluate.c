@@ -37,6 +37,7 @@ static const struct {
     {"drift.item-policy-not-weakened", vpe_rule_drift_item_policy, 1},
     {"drift.item-left-locked-vault", vpe_rule_drift_left_locked, 1},
     {"drift.vault-not-deleted", vpe_rule_drift_vault_not_deleted, 1},
+    {"change.authorized", vpe_rule_change_authorized, 0},
 };
 
 const char *vp_finding_status_name(vp_finding_status s)

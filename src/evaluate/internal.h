@@ -122,5 +122,6 @@ void vpe_rule_drift_retention(vp_eval_ctx *c);
 void vpe_rule_drift_item_policy(vp_eval_ctx *c);
 void vpe_rule_drift_left_locked(vp_eval_ctx *c);
 void vpe_rule_drift_vault_not_deleted(vp_eval_ctx *c);
+void vpe_rule_change_authorized(vp_eval_ctx *c); /* rules_changes.c */
 
 #endif
