@@ -112,7 +112,8 @@ class SampleFindings(TempDirTest):
 
     def test_every_rule_has_passing_and_non_passing_cases(self):
         catalog = json.loads(run(["controls", "--json"])[1])
-        skip = {"evidence.complete"}  # the recording is complete; see the offline-export test
+        skip = {"evidence.complete",  # the recording is complete; see the offline-export test
+                "change.authorized"}  # the sample has no period yet: tests/integration/test_changes.py
         for rule in catalog["rules"]:
             if rule["id"] in skip:
                 continue
