@@ -89,15 +89,6 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
     if (!s->collection.has_period)
         return; /* no period, no changes: not applicable */
     vp_list_status dep = activity_log_status(s, &calls);
-    if (!calls) {
-        vp_draft d = {.status = VP_INCOMPLETE, .resource_type = "period", .resource_id = "activity-log",
-                      .resource_name = "Activity Log",
-                      .observed = "the snapshot has a period but no Activity Log call",
-                      .expected = "the period's Activity Log (Microsoft.RecoveryServices, Microsoft.DataProtection)",
-                      .note = "collect over the period with a vaultproof that reads the Activity Log"};
-        vpe_emit(c, &d, VP_LIST_MISSING);
-        return;
-    }
     /* Azure keeps 90 days: what started before (collection - 90 days) can no longer be
      * read, and an empty log there is not evidence of no change (fail closed) */
     long long held_from = c->as_of - (long long)ACTIVITY_LOG_DAYS * 86400;
@@ -117,6 +108,7 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
     const vp_snapshot *baseline = baseline_before(c);
     size_t of_days = (size_t)((s->collection.period.to - s->collection.period.from + 86399) / 86400);
     char failing_days[400] = {0}; /* a day of the period (index) with an unauthorized change; at most a year */
+    size_t reducing = 0, registered_count = 0, blocked = 0;
     for (size_t i = 0; i < s->change_count; i++) {
         const vp_change *ch = &s->changes[i];
         vp_change_class k;
@@ -125,6 +117,9 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
             continue; /* not a reduction (the Changes sheet lists every change) */
         vp_draft d = change_draft(c, i, &k);
         const vp_change_entry *r = k.reduces ? registered(e, ch) : NULL;
+        reducing += k.reduces ? 1 : 0;
+        registered_count += r ? 1 : 0;
+        blocked += k.blocked ? 1 : 0;
         if (k.blocked) {
             d.status = VP_PASS;
             d.note = vpe_fmt(c, "blocked: the vault refused the attempt (%s%s%s) - the control operated; %s",
@@ -144,6 +139,22 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
         }
         vpe_emit(c, &d, dep);
     }
+    /* the period as a whole: what the log held, resting on every Activity Log call */
+    vp_draft d = {.status = VP_PASS, .resource_type = "period", .resource_id = "activity-log",
+                  .resource_name = "Activity Log",
+                  .expected = "the period's Activity Log (Microsoft.RecoveryServices, Microsoft.DataProtection) "
+                              "collected completely; every protection-reducing change registered"};
+    if (!calls) {
+        d.status = VP_INCOMPLETE;
+        d.observed = "the snapshot has a period but no Activity Log call";
+        d.note = "collect over the period with a vaultproof that reads the Activity Log";
+    } else {
+        d.observed = vpe_fmt(c, "%zu change(s) in the period: %zu reduced protection (%zu registered, %zu not), "
+                                "%zu blocked attempt(s)", s->change_count, reducing, registered_count,
+                             reducing - registered_count, blocked);
+        d.status = reducing > registered_count ? VP_FAIL : VP_PASS;
+    }
+    vpe_emit(c, &d, dep);
     size_t ok_days = of_days;
     for (size_t i = 0; i < of_days && i < sizeof failing_days; i++)
         ok_days -= failing_days[i] ? 1 : 0;
