@@ -71,7 +71,8 @@ static const vp_snapshot *baseline_before(vp_eval_ctx *c)
 static vp_draft change_draft(vp_eval_ctx *c, size_t i, const vp_change_class *k)
 {
     const vp_change *ch = &c->s->changes[i];
-    vp_draft d = {.resource_type = "change", .resource_id = ch->id, .resource_name = ch->operation};
+    /* the kind as the resource name: the Changes sheet reads it from findings.json */
+    vp_draft d = {.resource_type = "change", .resource_id = ch->id, .resource_name = vp_change_kind_name(k->kind)};
     d.observed = vpe_fmt(c, "%s: %s %s by %s at %s (correlation %s)", vp_change_kind_name(k->kind), ch->operation,
                          ch->status, ch->caller ? ch->caller : "an unknown caller", ch->time,
                          ch->correlation_id ? ch->correlation_id : "none");

@@ -205,6 +205,7 @@ static void write_sheets(xlsx_ctx *x)
     vpr_xlsx_write_exempted(x);
     vpr_xlsx_write_collection(x);
     vpr_xlsx_write_access(x);
+    vpr_xlsx_write_changes(x);
     vpr_xlsx_write_summary(x);
     vpr_xlsx_write_readme(x);
     if (x->readme)

@@ -184,6 +184,33 @@ class ChangesOverAPeriod(TempDirTest):
         self.assertEqual(sorted(x["status"] for x in found if x["resource"]["type"] == "change"),
                          ["fail", "fail", "fail", "pass"])
 
+    def test_changes_sheet(self):
+        import openpyxl  # /usr/bin/python3, as the tests run
+        self.assertEqual(self.fixed_rc, 0, self.fixed_err)
+        self.evaluate(self.fixed_out, [{"ticket": "CHG-1", "approver": "cab@contoso.com", "date": "2026-08-09",
+                                         "match": {"correlation_id": "c-registered"}}])
+        rc, _, err = run(["render", "--snapshot", self.fixed_out, "--findings", self.path("findings.json"),
+                          "--now", PINNED, "--xlsx", self.path("w.xlsx")])
+        self.assertEqual(rc, 0, err)
+        ws = openpyxl.load_workbook(self.path("w.xlsx"))["Changes"]
+        rows = list(ws.iter_rows(values_only=True))
+        head = list(rows[0])
+        by = {r[head.index("Correlation id")]: dict(zip(head, r)) for r in rows[1:]}
+        self.assertEqual(sorted(by), ["c-blocked", "c-mua", "c-raise", "c-registered", "c-unregistered"])
+        self.assertEqual((by["c-unregistered"]["Kind"], by["c-unregistered"]["Reduces protection"],
+                          by["c-unregistered"]["Finding"]), ("retention-reduced", "yes", "fail"))
+        self.assertEqual((by["c-blocked"]["Blocked"], by["c-blocked"]["Reduces protection"]), ("yes", "no"))
+        self.assertIn("CHG-1", by["c-registered"]["Register / why"])
+        self.assertEqual(by["c-raise"]["Kind"], "no reduction")
+        # without a period: no Changes sheet
+        rc, _, err = run(["collect", "--replay", self.fixed, "--now", PINNED, "--quiet", "--out", self.path("n.json")])
+        self.assertEqual(rc, 0, err)
+        self.evaluate(self.path("n.json"), [])
+        rc, _, err = run(["render", "--snapshot", self.path("n.json"), "--findings", self.path("findings.json"),
+                          "--now", PINNED, "--xlsx", self.path("n.xlsx")])
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("Changes", openpyxl.load_workbook(self.path("n.xlsx")).sheetnames)
+
     def test_quarter_collected_at_its_end_has_aged_out_days(self):
         # answered at 2026-09-30T05:59Z over 2026-Q3: 2026-07-01 .. 07-02T05:59 is older than 90 days
         rc, _, err = run(["collect", "--replay", self.fixed, "--now", PINNED, "--quiet", "--period", "2026-Q3",
