@@ -124,12 +124,18 @@ typedef struct {
  * "retention-reduced", "policy-swapped", "stop-protection-delete-data". */
 const char *vp_change_kind_name(vp_change_kind k);
 
-/* Classifies snap->changes[index] (index < snap->change_count) with the one table of
- * operations (src/evaluate/changes.c). The previous value a reduction is measured against
+/* The period's changes indexed for classification (by resource and time), built once per
+ * snapshot; NULL when out of memory. The snapshot must outlive it. */
+typedef struct vp_change_index vp_change_index;
+vp_change_index *vp_change_index_new(const vp_snapshot *snap);
+void vp_change_index_free(vp_change_index *ix); /* NULL is allowed */
+
+/* Classifies the indexed snapshot's changes[index] (index < change_count) with the one
+ * table of operations (src/evaluate/changes.c). The previous value a reduction is measured against
  * is, in order: the last successful change of the same setting on the same resource
  * earlier in the period, else baseline (the snapshot before the period, may be NULL),
  * else the current snapshot is not used (it is after the change) and the direction is
  * unknown - treated as reducing (fail closed), and why says so. */
-void vp_change_classify(const vp_snapshot *snap, const vp_snapshot *baseline, size_t index, vp_change_class *out);
+void vp_change_classify(const vp_change_index *ix, const vp_snapshot *baseline, size_t index, vp_change_class *out);
 
 #endif

@@ -8,6 +8,7 @@
  * Failed event of a reducing kind on a vault whose immutability is enabled (Unlocked or
  * Locked) or which has a resource guard proxy. Its error code and message are kept
  * verbatim in the snapshot for the auditor to read. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -106,31 +107,90 @@ static int carries(const vp_change *ch, setting s)
     return 0;
 }
 
-/* The last successful change before ch in the period that set s on the same resource. */
-static const vp_change *previous(const vp_snapshot *snap, const vp_change *ch, setting s)
+/* The changes in (resource, time, id) order, so that "the last successful change of a
+ * setting on the same resource before this one" is a binary search and a short walk back,
+ * not a scan of the period (a quarter can hold tens of thousands of changes). */
+typedef struct {
+    const char *resource, *id; /* resource_id ("" when none), the event id */
+    long long t;               /* its time, -1 when not a time */
+    size_t index;              /* in snap->changes */
+} change_key;
+
+struct vp_change_index {
+    const vp_snapshot *snap;
+    change_key *keys; /* sorted by (resource ignoring case, time, id) */
+};
+
+static int cmp_key(const void *a, const void *b)
 {
-    const vp_change *best = NULL;
-    long long t = epoch_of(ch->time), bt = -1;
-    for (size_t i = 0; ch->resource_id && i < snap->change_count; i++) {
-        const vp_change *o = &snap->changes[i];
-        long long ot = epoch_of(o->time);
-        if (o == ch || !o->resource_id || strcasecmp(o->resource_id, ch->resource_id) || strcasecmp(o->status, "Succeeded") ||
-            !carries(o, s) || ot < 0 || ot > t || (ot == t && strcmp(o->id, ch->id) >= 0))
-            continue;
-        if (!best || ot > bt || (ot == bt && strcmp(o->id, best->id) > 0)) {
-            best = o;
-            bt = ot;
-        }
+    const change_key *x = a, *y = b;
+    int c = strcasecmp(x->resource, y->resource);
+    if (c)
+        return c;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+vp_change_index *vp_change_index_new(const vp_snapshot *snap)
+{
+    vp_change_index *ix = calloc(1, sizeof *ix);
+    size_t n = snap->change_count;
+    if (!ix || !(ix->keys = malloc((n + 1) * sizeof *ix->keys))) {
+        free(ix);
+        return NULL;
     }
-    return best;
+    ix->snap = snap;
+    for (size_t i = 0; i < n; i++) {
+        const vp_change *c = &snap->changes[i];
+        ix->keys[i] = (change_key){c->resource_id ? c->resource_id : "", c->id, epoch_of(c->time), i};
+    }
+    qsort(ix->keys, n, sizeof *ix->keys, cmp_key);
+    return ix;
+}
+
+void vp_change_index_free(vp_change_index *ix)
+{
+    if (ix)
+        free(ix->keys);
+    free(ix);
+}
+
+/* The last successful change before k (same resource, earlier time or the same time and
+ * a smaller id) in the period that set s on that resource, or NULL. */
+static const vp_change *previous_at(const vp_change_index *ix, const change_key *k, setting s)
+{
+    size_t lo = 0, hi = ix->snap->change_count;
+    while (lo < hi) { /* the first key not before k */
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_key(k, &ix->keys[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo-- > 0) {
+        const change_key *o = &ix->keys[lo];
+        const vp_change *c = &ix->snap->changes[o->index];
+        if (strcasecmp(o->resource, k->resource))
+            break;
+        if (o->t >= 0 && !strcasecmp(c->status, "Succeeded") && carries(c, s))
+            return c;
+    }
+    return NULL;
+}
+
+static const vp_change *previous(const vp_change_index *ix, const vp_change *ch, setting s)
+{
+    change_key k = {ch->resource_id, ch->id, epoch_of(ch->time), 0};
+    return ch->resource_id ? previous_at(ix, &k, s) : NULL;
 }
 
 /* The retention of a policy before the change: in the period, else the baseline's. */
-static long long retention_before(const vp_snapshot *snap, const vp_snapshot *baseline, const vp_change *ch,
+static long long retention_before(const vp_change_index *ix, const vp_snapshot *baseline, const vp_change *ch,
                                   const char *policy_id)
 {
-    vp_change probe = {.id = ch->id, .time = ch->time, .resource_id = policy_id};
-    const vp_change *p = policy_id ? previous(snap, &probe, SET_RETENTION) : NULL;
+    change_key k = {policy_id, ch->id, epoch_of(ch->time), 0};
+    const vp_change *p = policy_id ? previous_at(ix, &k, SET_RETENTION) : NULL;
     if (p)
         return p->request.retention_days.value;
     const vp_policy *bp = baseline && policy_id ? vp_snapshot_find_policy(baseline, policy_id) : NULL;
@@ -140,10 +200,11 @@ static long long retention_before(const vp_snapshot *snap, const vp_snapshot *ba
 /* The retention the policy a change moves an item to has: written in the period before
  * the change, else the current snapshot's (the policy is read after the period), else
  * the baseline's. */
-static long long retention_of(const vp_snapshot *snap, const vp_snapshot *baseline, const vp_change *ch,
+static long long retention_of(const vp_change_index *ix, const vp_snapshot *baseline, const vp_change *ch,
                               const char *policy_id)
 {
-    long long days = retention_before(snap, baseline, ch, policy_id);
+    const vp_snapshot *snap = ix->snap;
+    long long days = retention_before(ix, baseline, ch, policy_id);
     const vp_policy *p = days < 0 && policy_id ? vp_snapshot_find_policy(snap, policy_id) : NULL;
     return p && !p->unknown_retention ? p->long_term_days : days;
 }
@@ -157,13 +218,13 @@ static int vault_protected(const vp_snapshot *snap, const vp_change *ch)
                  (v->mua.presence == VP_PRESENT && !strcasecmp(v->mua.value, "Enabled")));
 }
 
-static void classify_vault(const vp_snapshot *snap, const vp_snapshot *baseline, const vp_change *ch, op_family fam,
+static void classify_vault(const vp_change_index *ix, const vp_snapshot *baseline, const vp_change *ch, op_family fam,
                            vp_change_class *out)
 {
     const vp_vault *bv = baseline && ch->vault_id ? vp_snapshot_find_vault(baseline, ch->vault_id) : NULL;
     const vp_change_request *q = &ch->request;
     if (fam == OP_VAULT && carries(ch, SET_IMMUTABILITY)) {
-        const vp_change *p = previous(snap, ch, SET_IMMUTABILITY);
+        const vp_change *p = previous(ix, ch, SET_IMMUTABILITY);
         int to = rank_immutability(&q->immutability);
         int from = p ? rank_immutability(&p->request.immutability) : bv ? rank_immutability(&bv->immutability) : -1;
         if (to < 2 && (from < 0 || to < 0 || to < from)) {
@@ -176,7 +237,7 @@ static void classify_vault(const vp_snapshot *snap, const vp_snapshot *baseline,
         }
     }
     if (carries(ch, SET_SOFT_DELETE) || carries(ch, SET_SOFT_DELETE_DAYS)) {
-        const vp_change *ps = previous(snap, ch, SET_SOFT_DELETE), *pd = previous(snap, ch, SET_SOFT_DELETE_DAYS);
+        const vp_change *ps = previous(ix, ch, SET_SOFT_DELETE), *pd = previous(ix, ch, SET_SOFT_DELETE_DAYS);
         int to = rank_soft_delete(&q->soft_delete);
         int from = ps ? rank_soft_delete(&ps->request.soft_delete) : bv ? rank_soft_delete(&bv->soft_delete) : -1;
         long long dto = q->soft_delete_days.presence == VP_PRESENT ? q->soft_delete_days.value : -1;
@@ -198,8 +259,9 @@ static void classify_vault(const vp_snapshot *snap, const vp_snapshot *baseline,
     out->why = "the request lowers neither immutability nor soft delete";
 }
 
-void vp_change_classify(const vp_snapshot *snap, const vp_snapshot *baseline, size_t index, vp_change_class *out)
+void vp_change_classify(const vp_change_index *ix, const vp_snapshot *baseline, size_t index, vp_change_class *out)
 {
+    const vp_snapshot *snap = ix->snap;
     const vp_change *ch = &snap->changes[index];
     op_family fam;
     *out = (vp_change_class){VP_CHANGE_OTHER, 0, 0, "not an operation that can reduce protection"};
@@ -208,7 +270,7 @@ void vp_change_classify(const vp_snapshot *snap, const vp_snapshot *baseline, si
     switch (fam) {
     case OP_VAULT:
     case OP_VAULTCONFIG:
-        classify_vault(snap, baseline, ch, fam, out);
+        classify_vault(ix, baseline, ch, fam, out);
         break;
     case OP_GUARD_DELETE:
         *out = (vp_change_class){VP_CHANGE_MUA, 1, 0, "a resource guard proxy deleted: multi-user authorization off"};
@@ -218,7 +280,7 @@ void vp_change_classify(const vp_snapshot *snap, const vp_snapshot *baseline, si
         break;
     case OP_POLICY_WRITE: {
         long long to = carries(ch, SET_RETENTION) ? ch->request.retention_days.value : -1;
-        long long from = retention_before(snap, baseline, ch, ch->resource_id);
+        long long from = retention_before(ix, baseline, ch, ch->resource_id);
         if (to >= 0 && from >= 0 && to >= from) {
             out->why = "retention kept or raised";
             break;
@@ -234,7 +296,7 @@ void vp_change_classify(const vp_snapshot *snap, const vp_snapshot *baseline, si
             out->why = "the request names no policy";
             break;
         }
-        const vp_change *p = previous(snap, ch, SET_POLICY);
+        const vp_change *p = previous(ix, ch, SET_POLICY);
         const vp_item *bi = baseline && ch->resource_id ? vp_snapshot_find_item(baseline, ch->resource_id) : NULL;
         const char *old = p ? p->request.policy_id.value
                           : bi && bi->policy_id.presence == VP_PRESENT ? bi->policy_id.value
@@ -248,7 +310,7 @@ void vp_change_classify(const vp_snapshot *snap, const vp_snapshot *baseline, si
             out->why = "protection configured (no earlier policy)";
             break;
         }
-        long long before = retention_of(snap, baseline, ch, old), after = retention_of(snap, baseline, ch, new_id);
+        long long before = retention_of(ix, baseline, ch, old), after = retention_of(ix, baseline, ch, new_id);
         if (before >= 0 && after >= 0 && after >= before) {
             out->why = "moved to a policy with the same or longer retention";
             break;

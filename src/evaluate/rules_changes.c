@@ -107,13 +107,20 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
         vpe_emit(c, &d, VP_LIST_INCOMPLETE);
     }
     const vp_snapshot *baseline = baseline_before(c);
+    vp_change_index *ix = vp_change_index_new(s);
+    if (!ix) {
+        vp_draft d = {.status = VP_INCOMPLETE, .resource_type = "period", .resource_id = "activity-log",
+                      .resource_name = "Activity Log", .observed = "out of memory classifying the changes"};
+        vpe_emit(c, &d, VP_LIST_MISSING);
+        return;
+    }
     size_t of_days = (size_t)((s->collection.period.to - s->collection.period.from + 86399) / 86400);
     char failing_days[400] = {0}; /* a day of the period (index) with an unauthorized change; at most a year */
     size_t reducing = 0, registered_count = 0, blocked = 0;
     for (size_t i = 0; i < s->change_count; i++) {
         const vp_change *ch = &s->changes[i];
         vp_change_class k;
-        vp_change_classify(s, baseline, i, &k);
+        vp_change_classify(ix, baseline, i, &k);
         if (!k.reduces && !k.blocked)
             continue; /* not a reduction (the Changes sheet lists every change) */
         vp_draft d = change_draft(c, i, &k);
@@ -156,6 +163,7 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
         d.status = reducing > registered_count ? VP_FAIL : VP_PASS;
     }
     vpe_emit(c, &d, dep);
+    vp_change_index_free(ix);
     size_t ok_days = of_days;
     for (size_t i = 0; i < of_days && i < sizeof failing_days; i++)
         ok_days -= failing_days[i] ? 1 : 0;

@@ -233,5 +233,22 @@ class ChangesOverAPeriod(TempDirTest):
         self.assertEqual(self.evaluate(self.path("n.json"), []), [])
 
 
+class GeneratedEvents(TempDirTest):
+    def test_scale_events_are_collected_complete(self):
+        gen = os.path.join(SOURCE, "tests", "tools", "gen_estate.py")
+        import subprocess
+        subprocess.run([sys.executable, gen, "scale", "--out", self.path("raw"), "--items", "12", "--vaults", "2",
+                        "--jobs-period", "2026-Q3", "--events", "450", "--jobs-page-size", "100"], check=True,
+                       capture_output=True)
+        self.assertTrue(os.path.exists(self.path("raw", "subscriptions", load(self.path("raw", "subscriptions.json"))
+                                                  ["value"][0]["subscriptionId"], "activityLog.page-0002.json")))
+        rc, _, err = run(["collect", "--replay", self.path("raw"), "--now", PINNED, "--quiet", "--period", "2026-Q3",
+                          "--out", self.path("s.json")])
+        self.assertEqual(rc, 0, err)
+        snap = load(self.path("s.json"))
+        self.assertTrue(snap["collection"]["complete"])
+        self.assertEqual(len(snap["changes"]), 450)
+
+
 if __name__ == "__main__":
     main()

@@ -166,7 +166,10 @@ static vp_change_class classify(vp_change *v, size_t n, size_t i, vp_vault *vaul
     s.change_count = n;
     s.vaults = vault;
     s.vault_count = vault ? 1 : 0;
-    vp_change_classify(&s, baseline, i, &k);
+    vp_change_index *ix = vp_change_index_new(&s);
+    ck_assert_ptr_nonnull(ix);
+    vp_change_classify(ix, baseline, i, &k);
+    vp_change_index_free(ix);
     return k;
 }
 
