@@ -5,10 +5,7 @@
  * resource name is the kind, its note names the ticket or says "blocked"), never worked
  * out again here: the workbook says what evaluate found. A change with no finding
  * reduced nothing. */
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-
+#include "render/change_findings.h"
 #include "render/xlsx_internal.h"
 
 enum {
@@ -35,74 +32,20 @@ static const xlsx_col change_cols[G_NCOLS] = {
     [G_POINTER] = {"Source pointer", XC_ID, 0},
 };
 
-typedef struct {
-    char *id, *kind, *note;
-    vp_finding_status status;
-} change_finding;
-
-static int cmp_finding(const void *a, const void *b)
-{
-    return strcasecmp(((const change_finding *)a)->id, ((const change_finding *)b)->id);
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-/* change.authorized's findings about changes, sorted by id (malloc'd; *n of them). */
-static change_finding *read_findings(xlsx_ctx *x, size_t *n)
-{
-    change_finding *v = NULL;
-    size_t cap = 0;
-    const vp_finding_record *r;
-    *n = 0;
-    vp_findings_file_rewind(x->in->findings);
-    while (!x->status) {
-        vp_status st = vp_findings_file_next(x->in->findings, &r, x->err);
-        if (st)
-            x->status = st;
-        if (st || !r)
-            break;
-        if (strcmp(r->rule, "change.authorized") || !r->resource_type || strcmp(r->resource_type, "change") ||
-            !r->resource_id)
-            continue;
-        if (*n == cap) {
-            change_finding *g = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *v);
-            if (!g) {
-                vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-                break;
-            }
-            v = g;
-        }
-        change_finding *f = &v[(*n)++];
-        f->id = dup_or_null(r->resource_id);
-        f->kind = dup_or_null(r->resource_name);
-        f->note = dup_or_null(r->note);
-        f->status = r->status;
-        if (!f->id)
-            vpr_xlsx_fail(x, VP_ERR_NOMEM, "out of memory");
-    }
-    vp_findings_file_rewind(x->in->findings);
-    if (!x->status && *n)
-        qsort(v, *n, sizeof *v, cmp_finding);
-    return v;
-}
-
 void vpr_xlsx_write_changes(xlsx_ctx *x)
 {
     const vp_snapshot *s = x->in->snapshot;
-    size_t nf = 0;
+    vpr_change_findings found;
     xlsx_pop p;
     if (!s->collection.has_period || x->status)
         return; /* period evidence only: a workbook without a period keeps its sheets */
-    change_finding *found = read_findings(x, &nf);
-    if (!x->status && !vpr_xlsx_pop_begin(&p, x, "Changes", change_cols, NULL, G_NCOLS, s->change_count)) {
+    if ((x->status = vpr_change_findings_read(x->in->findings, &found, x->err)))
+        return;
+    if (!vpr_xlsx_pop_begin(&p, x, "Changes", change_cols, NULL, G_NCOLS, s->change_count)) {
         for (size_t i = 0; i < s->change_count && !vpr_xlsx_pop_row(&p); i++) {
             const vp_change *ch = &s->changes[i];
-            change_finding key = {.id = (char *)ch->id};
-            const change_finding *f = nf ? bsearch(&key, found, nf, sizeof *found, cmp_finding) : NULL;
-            int blocked = f && f->note && !strncmp(f->note, "blocked", 7);
+            const vpr_change_finding *f = vpr_change_finding_of(&found, ch->id);
+            int blocked = f && f->blocked;
             vpr_xlsx_text(&p, G_TIME, ch->time);
             vpr_xlsx_text(&p, G_VAULT, ch->vault_id);
             vpr_xlsx_text(&p, G_RESOURCE, ch->resource_id);
@@ -122,10 +65,5 @@ void vpr_xlsx_write_changes(xlsx_ctx *x)
         }
         vpr_xlsx_pop_end(&p);
     }
-    for (size_t i = 0; i < nf; i++) {
-        free(found[i].id);
-        free(found[i].kind);
-        free(found[i].note);
-    }
-    free(found);
+    vpr_change_findings_free(&found);
 }

@@ -202,6 +202,19 @@ class ChangesOverAPeriod(TempDirTest):
         self.assertEqual((by["c-blocked"]["Blocked"], by["c-blocked"]["Reduces protection"]), ("yes", "no"))
         self.assertIn("CHG-1", by["c-registered"]["Register / why"])
         self.assertEqual(by["c-raise"]["Kind"], "no reduction")
+        # the PDF: change log (the reductions) and blocked attempts, from the same findings
+        rc, _, err = run(["render", "--snapshot", self.fixed_out, "--findings", self.path("findings.json"),
+                          "--now", PINNED, "--pdf", self.path("r.pdf")])
+        self.assertEqual(rc, 0, err)
+        import subprocess
+        text = subprocess.run(["pdftotext", "-layout", self.path("r.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        log = text[text.index("Change log"):text.index("Blocked attempts")]
+        self.assertIn("retention-reduced", log)
+        self.assertIn("stop-protection-delete-", log)  # wrapped in its column
+        self.assertIn("CHG-1", log)
+        blocked = text[text.index("Blocked attempts"):]
+        self.assertIn("BMSUserErrorExample", blocked)
         # without a period: no Changes sheet
         rc, _, err = run(["collect", "--replay", self.fixed, "--now", PINNED, "--quiet", "--out", self.path("n.json")])
         self.assertEqual(rc, 0, err)
