@@ -180,6 +180,16 @@ static int parse_day_end(const char *s, long long *epoch)
     return vp_time_parse(buf, epoch);
 }
 
+/* A "YYYY-MM-DD" member (value, NULL when absent) at base/key, else the error naming it. */
+static vp_status check_day(vp_jreader *r, const char *base, const char *key, const char *value)
+{
+    long long t;
+    if (value && parse_day_end(value, &t))
+        return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/%s: '%s'; expected a date YYYY-MM-DD", r->file,
+                                        base, key, value);
+    return VP_OK;
+}
+
 static vp_status parse_exemptions(vp_config *c, vp_jreader *r)
 {
     static const char *const keys[] = {"resource", "rule", "reason", "approver", "expires", NULL};
@@ -218,7 +228,6 @@ static vp_status parse_decommissioned(vp_config *c, vp_jreader *r)
     static const char *const keys[] = {"server", "date", "ticket", NULL};
     const cJSON *arr = NULL;
     char p[64];
-    long long t;
     vp_eval_settings *e = &c->eval;
     if (vp_jr_array(r, c->root, "", "decommissioned", &arr) != VP_PRESENT)
         return r->status;
@@ -237,9 +246,8 @@ static vp_status parse_decommissioned(vp_config *c, vp_jreader *r)
         d->ticket = copy_string(c, r, x, p, "ticket", 0);
         if (r->status)
             return r->status;
-        if (d->date && parse_day_end(d->date, &t))
-            return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/date: '%s'; expected a date YYYY-MM-DD",
-                                            r->file, p, d->date);
+        if (check_day(r, p, "date", d->date))
+            return r->status;
     }
     return VP_OK;
 }
@@ -253,7 +261,6 @@ static vp_status parse_change_register(vp_config *c, vp_jreader *r)
     static const char *const match_keys[] = {"correlation_id", "resource_id", "operation", "date", NULL};
     const cJSON *arr = NULL, *m = NULL;
     char p[64], mp[80];
-    long long t;
     vp_eval_settings *e = &c->eval;
     if (vp_jr_array(r, c->root, "", "change_register", &arr) != VP_PRESENT)
         return r->status;
@@ -276,9 +283,8 @@ static vp_status parse_change_register(vp_config *c, vp_jreader *r)
         ce->date = copy_string(c, r, x, p, "date", 1);
         if (r->status)
             return r->status;
-        if (parse_day_end(ce->date, &t))
-            return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/date: '%s'; expected a date YYYY-MM-DD",
-                                            r->file, p, ce->date);
+        if (check_day(r, p, "date", ce->date))
+            return r->status;
         if (vp_jr_object(r, x, p, "match", &m) != VP_PRESENT)
             return r->status ? r->status
                              : vp_jr_fail(r, vp_json_pointer_join(mp, sizeof mp, p, "match"),
@@ -297,9 +303,8 @@ static vp_status parse_change_register(vp_config *c, vp_jreader *r)
             ce->resource_id = copy_string(c, r, m, mp, "resource_id", 1);
             ce->operation = copy_string(c, r, m, mp, "operation", 1);
             ce->on_day = copy_string(c, r, m, mp, "date", 1);
-            if (!r->status && parse_day_end(ce->on_day, &t))
-                return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/date: '%s'; expected a date YYYY-MM-DD",
-                                                r->file, mp, ce->on_day);
+            if (!r->status && check_day(r, mp, "date", ce->on_day))
+                return r->status;
         }
         if (r->status)
             return r->status;
