@@ -234,6 +234,16 @@ class ChangesOverAPeriod(TempDirTest):
         self.assertEqual(aged["status"], "incomplete")
         self.assertIn("2026-07-01T00:00:00Z up to 2026-07-02T05:59:00Z", aged["observed"])
 
+    def test_ninety_day_edge(self):
+        # answered at 2026-09-30T05:59:00Z: a period from exactly 90 days before is covered,
+        # one second earlier is not
+        for start, aged in (("2026-07-02T05:59:00Z", False), ("2026-07-02T05:58:59Z", True)):
+            rc, _, err = run(["collect", "--replay", self.fixed, "--now", PINNED, "--quiet", "--from", start,
+                              "--to", "2026-09-30T00:00:00Z", "--out", self.path("e.json")])
+            self.assertIn(rc, (0, 4), err)
+            ids = {x["resource"]["id"] for x in self.evaluate(self.path("e.json"), [])}
+            self.assertEqual("activity-log-aged-out" in ids, aged, start)
+
     def test_period_without_activity_log_is_incomplete_and_no_period_has_no_changes(self):
         rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--now", PINNED, "--quiet", *WINDOW,
                           "--out", self.path("p.json")])
