@@ -14,9 +14,9 @@ vaultproof replay layout (docs/replay-format.md, format `vaultproof-capture/1`).
         With --jobs-period, each vault's backup jobs over that quarter too: one
         nightly backup job per item per day (BackupJobs_List, filtered to the quarter
         with Azure's 'yyyy-MM-dd hh:mm:ss AM/PM' dates), streamed page by page.
-        With --events N (needs --jobs-period), N Activity Log events of the vaults over
-        that quarter (GetActivityLogsFiltered.json's shape), per subscription in
-        activityLog.json and activityLog-dataprotection.json (docs/changes.md).
+        With --jobs-period also the quarter's Activity Log per subscription
+        (activityLog.json, activityLog-dataprotection.json; docs/changes.md): empty, or
+        with --events N, N events of the vaults (GetActivityLogsFiltered.json's shape).
 
 Every body is written with json.dumps(obj, indent=1, ensure_ascii=False) plus a
 newline, UTF-8. Sidecars (BODY.meta.json) pretend the live collector recorded the
@@ -1712,7 +1712,7 @@ def scale(args):
         for vaults in vaults_by_sub:
             for v in vaults:
                 write_jobs(out, v, quarter_bounds(args.jobs_period), args.jobs_page_size)
-    if args.events:
+    if args.jobs_period:  # a period's recording holds its Activity Log too (empty without --events)
         write_events(out, vaults_by_sub, quarter_bounds(args.jobs_period), args.events, args.jobs_page_size)
     write_access(out, [s for s, _n in subs], tenant, seed)
     dt = time.time() - t_start
@@ -2090,7 +2090,7 @@ def scale_event(rng, v, n, when):
 def write_events(out, vaults_by_sub, bounds, total, page_size):
     """total Activity Log events spread over the vaults of every subscription, in time
     order per subscription; each subscription's DataProtection call answers an empty list."""
-    rng = random.Random("vaultproof-scale-events/%d" % total)
+    rng = random.Random("vaultproof-scale-events/%d" % total)  # its own stream: jobs and items keep their bytes
     lo, hi = bounds
     nsubs = len(vaults_by_sub)
     for si, vaults in enumerate(vaults_by_sub):
