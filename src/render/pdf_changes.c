@@ -2,8 +2,11 @@
  * changes that reduced protection or were refused by the vault, with what
  * change.authorized found of each (render/change_findings.h: read from findings.json,
  * never classified again). Every other change is counted and left to the workbook. */
+#include <stdlib.h>
+
 #include "render/change_findings.h"
 #include "render/pdf_internal.h"
+#include "vaultproof/clock.h"
 
 static const pdf_col log_cols[] = {
     {"Time (UTC)", 62, PF_SANS, PA_LEFT},       {"Kind", 78, PF_SANS, PA_LEFT},
@@ -25,7 +28,19 @@ static void change_row(pdf_ctx *c, pdf_table *t, const vp_change *ch, const vpr_
     vpr_pdf_table_row(c, t, cells);
 }
 
-/* blocked: 0 the change log (reductions), 1 the blocked attempts. */
+typedef struct {
+    long long t; /* the change's time (-1 when not a time: first) */
+    size_t index;
+} by_time;
+
+static int cmp_time(const void *a, const void *b)
+{
+    const by_time *x = a, *y = b;
+    return x->t != y->t ? (x->t < y->t ? -1 : 1) : (x->index > y->index) - (x->index < y->index);
+}
+
+/* blocked: 0 the change log (reductions), 1 the blocked attempts; in time order, as a
+ * log is read. */
 static void change_table(pdf_ctx *c, const vpr_change_findings *found, int blocked)
 {
     const vp_snapshot *s = c->snap;
@@ -42,13 +57,26 @@ static void change_table(pdf_ctx *c, const vpr_change_findings *found, int block
                      vpr_pdf_t(c, blocked ? "/sections/changes/blocked_none" : "/sections/changes/log_none"));
         return;
     }
+    by_time *order = malloc(rows * sizeof *order);
+    if (!order) {
+        vpr_pdf_nomem(c);
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->change_count; i++) {
+        const vpr_change_finding *f = vpr_change_finding_of(found, s->changes[i].id);
+        long long t;
+        if (f && f->blocked == blocked)
+            order[n++] = (by_time){vp_time_parse(s->changes[i].time, &t) == 0 ? t : -1, i};
+    }
+    qsort(order, n, sizeof *order, cmp_time);
     pdf_table t;
     vpr_pdf_table_begin(c, &t, log_cols, sizeof log_cols / sizeof *log_cols, 6.2f);
-    for (size_t i = 0; i < s->change_count && !c->status; i++) {
-        const vpr_change_finding *f = vpr_change_finding_of(found, s->changes[i].id);
-        if (f && f->blocked == blocked)
-            change_row(c, &t, &s->changes[i], f);
+    for (size_t k = 0; k < n && !c->status; k++) {
+        const vp_change *ch = &s->changes[order[k].index];
+        change_row(c, &t, ch, vpr_change_finding_of(found, ch->id));
     }
+    free(order);
     vpr_pdf_table_end(c, &t);
 }
 

@@ -213,6 +213,7 @@ class ChangesOverAPeriod(TempDirTest):
         self.assertIn("retention-reduced", log)
         self.assertIn("stop-protection-delete-", log)  # wrapped in its column
         self.assertIn("CHG-1", log)
+        self.assertLess(log.index("retention-reduced"), log.index("stop-protection-delete-"))  # 08-03 before 08-10
         blocked = text[text.index("Blocked attempts"):]
         self.assertIn("BMSUserErrorExample", blocked)
         # without a period: no Changes sheet

@@ -63,6 +63,19 @@ START_TEST(microsoft_example_is_read_and_left_out)
     free(json);
     vp_snapshot_free(s);
     free(body);
+    /* the two period rows: recorded names, provider, path, api family and its pin */
+    const vp_arm_operation *rs = vp_arm_find("activityLog"), *dp = vp_arm_find("activityLog-dataprotection");
+    ck_assert_ptr_nonnull(rs);
+    ck_assert_ptr_nonnull(dp);
+    ck_assert_int_eq(rs->period && dp->period && rs->pages, 1);
+    ck_assert_int_eq(rs->kind, VP_ARM_KIND_EVENT);
+    ck_assert_int_eq(rs->parent, VP_ARM_PARENT_SUBSCRIPTION);
+    ck_assert_str_eq(rs->provider, "Microsoft.RecoveryServices");
+    ck_assert_str_eq(dp->provider, "Microsoft.DataProtection");
+    ck_assert_str_eq(vp_arm_api_default(rs->api), "2015-04-01");
+    char path[256];
+    vp_arm_path(rs, "/subscriptions/s1", path, sizeof path);
+    ck_assert_str_eq(path, "/subscriptions/s1/providers/Microsoft.Insights/eventtypes/management/values");
     char f[256];
     ck_assert_uint_lt(vp_arm_event_filter(1782864000LL, 1790812800LL, "Microsoft.RecoveryServices", f, sizeof f),
                       sizeof f);
