@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "vaultproof/arm.h"
+#include "vaultproof/catalog.h"
+#include "vaultproof/config.h"
 #include "vaultproof/evaluate.h"
 #include "vaultproof/period.h"
 #include "vp_test.h"
@@ -283,6 +285,81 @@ START_TEST(policy_swap)
 }
 END_TEST
 
+
+/* The change register through vp_evaluate: by correlation id, by resource + operation +
+ * the change's UTC day, and an entry of another day that matches nothing. */
+START_TEST(register_matching)
+{
+#define SIDECAR(op)                                                                                          \
+    "{\"format\":\"vaultproof-capture/1\",\"url\":\"https://management.azure.com" SUB "/x\",\"status\":200,"  \
+    "\"requested_at\":\"2026-09-30T02:00:00Z\",\"received_at\":\"2026-09-30T02:00:00Z\",\"retries\":0,"      \
+    "\"call\":{\"operation\":\"" op "\",\"scope\":\"" SUB "\",\"page\":1,\"next_link\":null,\"complete\":true}}"
+    char *e1 = event("e1", "Microsoft.RecoveryServices/vaults/backupPolicies/write", "Succeeded",
+                     "2026-08-03T09:00:00Z", "c-1", POLICY, NULL);
+    char *e2 = event("e2", "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/delete",
+                     "Succeeded", "2026-08-10T23:59:59Z", "c-2", ITEM, NULL);
+    char *e3 = event("e3", "Microsoft.RecoveryServices/vaults/backupResourceGuardProxies/delete", "Succeeded",
+                     "2026-08-11T00:00:00Z", "c-3", VAULT "/backupResourceGuardProxies/VaultProxy", NULL);
+    char *body = NULL, cfg_path[] = "/tmp/vp-changes-cfg-XXXXXX";
+    ck_assert_int_gt(asprintf(&body, "{\"value\":[%s,%s,%s]}", e1, e2, e3), 0);
+    vp_test_body b[] = {{"subscriptions/s/activityLog.json", body, SIDECAR("activityLog")},
+                        {"subscriptions/s/activityLog-dataprotection.json", "{\"value\":[]}",
+                         SIDECAR("activityLog-dataprotection")}};
+    vp_period p;
+    vp_error e = {0};
+    vp_snapshot *s = NULL;
+    ck_assert_int_eq(vp_period_range("2026-07-15T00:00:00Z", "2026-09-30T00:00:00Z", "test", &p, &e), VP_OK);
+    ck_assert_msg(vp_test_normalize_period(b, 2, &p, &s, &e) == VP_OK, "%s", e.message);
+    int fd = mkstemp(cfg_path);
+    static const char cfg[] =
+        "{\"change_register\":[{\"ticket\":\"CHG-1\",\"approver\":\"cab\",\"date\":\"2026-08-01\",\"match\":"
+        "{\"correlation_id\":\"C-1\"}},{\"ticket\":\"CHG-2\",\"approver\":\"cab\",\"date\":\"2026-08-01\",\"match\":"
+        "{\"resource_id\":\"" ITEM "\",\"operation\":\"microsoft.recoveryservices/vaults/backupfabrics/"
+        "protectioncontainers/protecteditems/delete\",\"date\":\"2026-08-10\"}},{\"ticket\":\"CHG-3\",\"approver\":"
+        "\"cab\",\"date\":\"2026-08-01\",\"match\":{\"resource_id\":\"" VAULT "/backupResourceGuardProxies/VaultProxy\","
+        "\"operation\":\"Microsoft.RecoveryServices/vaults/backupResourceGuardProxies/delete\",\"date\":\"2026-08-10\"}}]}";
+    ck_assert_int_eq(write(fd, cfg, strlen(cfg)), (ssize_t)strlen(cfg));
+    close(fd);
+    vp_config *config = NULL;
+    vp_catalog *cat = NULL;
+    ck_assert_msg(vp_config_load(cfg_path, &config, &e) == VP_OK, "%s", e.message);
+    unlink(cfg_path);
+    ck_assert_int_eq(vp_catalog_builtin(&cat, &e), VP_OK);
+    vp_snapshot_ref ref = {"snap.json", NULL, s};
+    vp_evaluate_options opt = {.clock = {.epoch = 1790748000, .pinned = 1}};
+    vp_findings *f = NULL;
+    ck_assert_msg(vp_evaluate(&ref, cat, config, &opt, &f, &e) == VP_OK, "%s", e.message);
+    size_t n, seen = 0;
+    const vp_finding *list = vp_findings_list(f, &n);
+    for (size_t i = 0; i < n; i++) {
+        const vp_finding *x = &list[i];
+        if (strcmp(x->rule->id, "change.authorized") || strcmp(x->resource_type, "change"))
+            continue;
+        seen++;
+        if (strstr(x->resource_id, "/events/e1/")) {
+            ck_assert_int_eq(x->status, VP_PASS);
+            ck_assert_ptr_nonnull(strstr(x->note, "ticket CHG-1"));
+        } else if (strstr(x->resource_id, "/events/e2/")) {
+            ck_assert_int_eq(x->status, VP_PASS); /* 23:59:59 is still the 10th */
+            ck_assert_ptr_nonnull(strstr(x->note, "ticket CHG-2"));
+        } else {
+            ck_assert_int_eq(x->status, VP_FAIL); /* the 11th: CHG-3 names the 10th */
+            ck_assert_str_eq(x->resource_name, "mua-removed");
+        }
+    }
+    ck_assert_uint_eq(seen, 3);
+    vp_findings_free(f);
+    vp_catalog_free(cat);
+    vp_config_free(config);
+    vp_snapshot_free(s);
+    free(body);
+    free(e1);
+    free(e2);
+    free(e3);
+#undef SIDECAR
+}
+END_TEST
+
 Suite *changes_suite(void); /* registered in main.c */
 Suite *changes_suite(void)
 {
@@ -292,6 +369,7 @@ Suite *changes_suite(void)
     tcase_add_test(tc, terminal_events_kept_started_counted);
     tcase_add_test(tc, every_kind);
     tcase_add_test(tc, policy_swap);
+    tcase_add_test(tc, register_matching);
     suite_add_tcase(s, tc);
     return s;
 }
