@@ -36,6 +36,8 @@ typedef enum {
     VP_ARM_BACKUP_JOBS,      /* a vault's backup jobs over the period (period: only with one) */
     VP_ARM_BACKUP_JOB_DETAILS, /* GET of one failed or warned job a job list named (period) */
     VP_ARM_BACKUP_CRR_JOBS,  /* a CRR-enabled vault's jobs in its secondary region (period) */
+    VP_ARM_ACTIVITY_LOG,     /* a subscription's Activity Log, Microsoft.RecoveryServices (period) */
+    VP_ARM_ACTIVITY_LOG_DP,  /* the same for Microsoft.DataProtection (period) */
     VP_ARM_OP_COUNT
 } vp_arm_op;
 
@@ -63,6 +65,7 @@ typedef enum {
     VP_ARM_API_DATAPROTECTION,
     VP_ARM_API_AUTHORIZATION, /* Microsoft.Authorization: role assignments and definitions */
     VP_ARM_API_BACKUP_CRR,    /* Recovery Services backup's cross-region-restore calls ("passivestamp") */
+    VP_ARM_API_INSIGHTS,      /* Microsoft.Insights: the Activity Log (config key "insights") */
     VP_ARM_API_COUNT
 } vp_arm_api;
 
@@ -83,6 +86,7 @@ typedef enum {
     VP_ARM_KIND_ROLE_ASSIGNMENT,
     VP_ARM_KIND_ROLE_DEFINITION,
     VP_ARM_KIND_JOB,
+    VP_ARM_KIND_EVENT, /* Activity Log events (EventData: no type, told by shape) */
     VP_ARM_KIND_COUNT
 } vp_arm_kind;
 
@@ -128,7 +132,8 @@ typedef struct {
      * the collection has a period, and a snapshot without one writes no per-vault status
      * for it: recordings and runs without a period stay complete and byte-identical.
      * "{period_filter}" in query stands for vp_arm_job_filter over the period,
-     * URL-encoded. */
+     * URL-encoded; "{event_filter}" for vp_arm_event_filter over the period and
+     * provider, URL-encoded. */
     int period;
     /* How many pages live follows before it gives up on the list: 0, the collector's
      * setting (vp_live_options.max_pages, default 1000); VP_ARM_PAGES_UNLIMITED, every
@@ -143,6 +148,9 @@ typedef struct {
      * sent to the vault location's paired region (vp_arm_paired_region): parent_scope of
      * its URL is that location's scope, while it is recorded under the vault. */
     int crr_only;
+    /* The resource provider an Activity Log call filters on ("Microsoft.RecoveryServices"),
+     * or NULL for the other operations. */
+    const char *provider;
 } vp_arm_operation;
 
 /* page_limit of a list that must never be cut: a period's job list is as long as the
@@ -219,5 +227,14 @@ char *vp_arm_job_filter_time(long long epoch, char *buf, size_t size);
  * "startTime eq '<from>' and endTime eq '<to>'" (unescaped: the caller URL-encodes it).
  * Returns the length needed, like snprintf (>= size: cut). */
 size_t vp_arm_job_filter(long long from, long long to, char *out, size_t size);
+
+/* The Activity Log's $filter over [from, to) for one resource provider (Microsoft's
+ * Activity Logs - List, api-version 2015-04-01; GetActivityLogsFiltered.json):
+ * "eventTimestamp ge '<from>' and eventTimestamp le '<to>' and resourceProvider eq
+ * '<provider>'", both bounds RFC 3339 UTC ("2026-07-01T00:00:00Z"). The service's `le`
+ * includes an event stamped exactly at the period's end; the normalizer keeps the period
+ * half-open. Unescaped: the caller URL-encodes it. Returns the length needed, like
+ * snprintf (>= size: cut). */
+size_t vp_arm_event_filter(long long from, long long to, const char *provider, char *out, size_t size);
 
 #endif

@@ -88,6 +88,16 @@ typedef struct {
     const char *server, *date, *ticket;
 } vp_decommission;
 
+/* One entry of "change_register" (docs/config.md): an approved change to backup
+ * protection. It matches a change by correlation_id, or by resource_id + operation + the
+ * UTC day of the change (the two forms are exclusive). */
+typedef struct {
+    const char *ticket, *approver, *date;          /* date: YYYY-MM-DD the change was approved */
+    const char *correlation_id;                    /* match form 1, or NULL */
+    const char *resource_id, *operation, *on_day;  /* match form 2 (all three), or NULL */
+    size_t index;                                  /* position in the array, for findings */
+} vp_change_entry;
+
 typedef struct {
     const char *rule, *name;
     int is_bool, is_string;
@@ -125,6 +135,8 @@ typedef struct {
     size_t override_count;
     vp_restore_test *restore_tests; /* "restore_tests" (rule restore.tested) */
     size_t restore_test_count;
+    vp_change_entry *change_register; /* "change_register" */
+    size_t change_register_count;
 } vp_eval_settings;
 
 /* The evaluation settings, validated when the config was loaded. */
@@ -143,6 +155,7 @@ typedef struct {
     const char *api_compute;
     const char *api_subscriptions;
     const char *api_dataprotection;
+    const char *api_insights;
     /* "deleted_vault_locations": where soft-deleted vaults are also listed (as given;
      * validated: letters and digits once spaces are removed); NULL / 0 when absent */
     const char **deleted_vault_locations;

@@ -113,4 +113,43 @@ vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *lab
 vp_status vp_findings_write_oscal(const vp_findings *f, const char *findings_sha256, FILE *fp, const char *label,
                                   vp_error *err);
 
+/* ---- changes (the Activity Log's changes of the period; docs/changes.md) ---- */
+
+/* What a change did to protection. Everything but VP_CHANGE_OTHER can reduce it. */
+typedef enum {
+    VP_CHANGE_OTHER = 0,          /* no protection-reducing kind: a schedule, a new item, a raise */
+    VP_CHANGE_IMMUTABILITY,       /* immutability set lower (Locked > Unlocked > Disabled) */
+    VP_CHANGE_SOFT_DELETE,        /* soft delete weakened (state or days) */
+    VP_CHANGE_MUA,                /* a resource guard proxy deleted: multi-user authorization off */
+    VP_CHANGE_RETENTION,          /* a policy's retention reduced */
+    VP_CHANGE_POLICY_SWAP,        /* a protected item moved to a policy with shorter retention */
+    VP_CHANGE_DELETE_DATA,        /* stop protection with delete data (protected item delete) */
+    VP_CHANGE_KIND_COUNT
+} vp_change_kind;
+
+typedef struct {
+    vp_change_kind kind;
+    int reduces;     /* 1: reduces protection, or may (direction unknown: fail closed) */
+    int blocked;     /* 1: a Failed attempt of a reducing kind on a vault immutability or MUA protects */
+    const char *why; /* static text: how kind and direction were told */
+} vp_change_class;
+
+/* "other", "immutability-lowered", "soft-delete-weakened", "mua-removed",
+ * "retention-reduced", "policy-swapped", "stop-protection-delete-data". */
+const char *vp_change_kind_name(vp_change_kind k);
+
+/* The period's changes indexed for classification (by resource and time), built once per
+ * snapshot; NULL when out of memory. The snapshot must outlive it. */
+typedef struct vp_change_index vp_change_index;
+vp_change_index *vp_change_index_new(const vp_snapshot *snap);
+void vp_change_index_free(vp_change_index *ix); /* NULL is allowed */
+
+/* Classifies the indexed snapshot's changes[index] (index < change_count) with the one
+ * table of operations (src/evaluate/changes.c). The previous value a reduction is measured against
+ * is, in order: the last successful change of the same setting on the same resource
+ * earlier in the period, else baseline (the snapshot before the period, may be NULL),
+ * else the current snapshot is not used (it is after the change) and the direction is
+ * unknown - treated as reducing (fail closed), and why says so. */
+void vp_change_classify(const vp_change_index *ix, const vp_snapshot *baseline, size_t index, vp_change_class *out);
+
 #endif

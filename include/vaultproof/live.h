@@ -35,6 +35,7 @@ typedef struct {
     const char *api_compute;
     const char *api_subscriptions;
     const char *api_dataprotection;   /* resource guards (Microsoft.DataProtection) */
+    const char *api_insights;         /* the Activity Log (Microsoft.Insights) */
     /* Locations (any spelling: "West Europe", "westeurope") whose soft-deleted vaults are
      * listed in every subscription collected, besides the locations of the subscription's
      * own vaults: a vault soft-deleted where no vault of it remains is only found this

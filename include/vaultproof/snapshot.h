@@ -167,6 +167,35 @@ typedef struct {
     vp_text deletion_time, purge_at; /* vaultDeletionTime, purgeAt (RFC 3339) */
 } vp_deleted_vault;
 
+/* What a change's request set (the Activity Log event's properties.requestbody, a JSON
+ * string), reduced to what change.authorized reads; each member absent when the request
+ * did not carry it (docs/snapshot-format.md, "changes"). */
+typedef struct {
+    vp_text immutability;    /* securitySettings.immutabilitySettings.state (vault write) */
+    vp_text soft_delete;     /* softDeleteFeatureState (backupconfig) or securitySettings.softDeleteSettings
+                              * .softDeleteState / .state (Recovery Services / Backup vault) - verbatim */
+    vp_num soft_delete_days; /* softDeleteRetentionPeriodInDays / retentionDurationInDays */
+    vp_text policy_id;       /* policyId (protected item write) */
+    vp_num retention_days;   /* a policy write's long-term retention, computed as vp_policy.long_term_days */
+} vp_change_request;
+
+/* One terminal Activity Log event (Succeeded, Failed, Canceled) of a write, delete or
+ * action on a backup resource in the period: the top-level "changes" array, written
+ * only when the snapshot has a period. */
+typedef struct {
+    const char *id;             /* the event's id (".../events/{eventDataId}/ticks/{ticks}"), the sort key */
+    const char *time;           /* eventTimestamp, verbatim */
+    const char *operation;      /* operationName.value */
+    const char *status, *sub_status; /* status.value, subStatus.value (NULL when absent) */
+    const char *caller, *correlation_id;
+    const char *resource_id;    /* resourceId, else authorization.scope */
+    const char *vault_id;       /* the vault the resource belongs to (Recovery Services or Backup vault), or NULL */
+    const char *error_code, *error_message; /* properties.statusMessage's error (a JSON string), NULL when none */
+    long long begun;            /* Started / Accepted events of the same correlation id: counted, not kept */
+    vp_change_request request;
+    vp_source source;
+} vp_change;
+
 typedef struct {
     const char *sub_policy; /* Full, Differential, Log, Incremental, ... or NULL */
     const char *tier;       /* daily, weekly, monthly, yearly, simple, instant, snapshot */
@@ -390,6 +419,8 @@ typedef struct vp_snapshot {
     size_t engine_count;
     vp_deleted_vault *deleted_vaults;
     size_t deleted_vault_count;
+    vp_change *changes;        /* only with a period (collection.has_period), sorted by id */
+    size_t change_count;
     /* Non-NULL after vp_snapshot_read_json_lazy: the file whose protected items and VMs
      * were counted (item_count, vm_count) but not loaded (items and vms are NULL); read
      * them with vp_snapshot_each_item / vp_snapshot_each_vm. */

@@ -5,13 +5,15 @@
  * BackupResourceStorageConfigsNonCRR_Get, BackupEngines_List,
  * DeletedVaults_ListBySubscriptionId (Microsoft.RecoveryServices), ResourceGuards_Get
  * (Microsoft.DataProtection), RoleAssignments_ListForSubscription and RoleDefinitions_GetById
- * (Microsoft.Authorization 2022-04-01), BackupJobs_List (Microsoft.RecoveryServices). */
+ * (Microsoft.Authorization 2022-04-01), BackupJobs_List (Microsoft.RecoveryServices),
+ * ActivityLogs_List (Microsoft.Insights 2015-04-01). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "vaultproof/arm.h"
+#include "vaultproof/clock.h"
 
 #define RS "Microsoft.RecoveryServices/vaults"
 
@@ -30,6 +32,9 @@ static const char *const resource_guard_types[] = {"Microsoft.DataProtection/res
 static const char *const role_assignment_types[] = {"Microsoft.Authorization/roleAssignments", NULL};
 static const char *const role_definition_types[] = {"Microsoft.Authorization/roleDefinitions", NULL};
 static const char *const job_types[] = {RS "/backupJobs", NULL};
+/* EventData carries no type: events are told by shape (collect's vpo_classify) */
+static const char *const event_types[] = {NULL};
+#define ACTIVITY_LOG_PATH "providers/Microsoft.Insights/eventtypes/management/values"
 
 static const vp_arm_operation table[] = {
     [VP_ARM_SUBSCRIPTIONS] = {VP_ARM_SUBSCRIPTIONS, "subscriptions", no_types, "subscriptions",
@@ -96,6 +101,17 @@ static const vp_arm_operation table[] = {
                                 VP_ARM_API_BACKUP_CRR, VP_ARM_PARENT_VAULT, 1, VP_ARM_KIND_JOB, VP_ARM_LIST_NONE, 0,
                                 "$filter={period_filter}", 1, VP_ARM_PAGES_UNLIMITED, "POST",
                                 "{\"resourceId\":\"{vault_id}\"}", 1},
+    /* ActivityLogs_List over the period, once per resource provider the issue names;
+     * paged with nextLink (its $skiptoken followed as given). Recorded as
+     * subscriptions/<sub>/activityLog.json and activityLog-dataprotection.json. */
+    [VP_ARM_ACTIVITY_LOG] = {VP_ARM_ACTIVITY_LOG, "activityLog", event_types, ACTIVITY_LOG_PATH, VP_ARM_API_INSIGHTS,
+                             VP_ARM_PARENT_SUBSCRIPTION, 1, VP_ARM_KIND_EVENT, VP_ARM_LIST_NONE, 0,
+                             "$filter={event_filter}", 1, VP_ARM_PAGES_UNLIMITED, NULL, NULL, 0,
+                             "Microsoft.RecoveryServices"},
+    [VP_ARM_ACTIVITY_LOG_DP] = {VP_ARM_ACTIVITY_LOG_DP, "activityLog-dataprotection", event_types, ACTIVITY_LOG_PATH,
+                                VP_ARM_API_INSIGHTS, VP_ARM_PARENT_SUBSCRIPTION, 1, VP_ARM_KIND_EVENT,
+                                VP_ARM_LIST_NONE, 0, "$filter={event_filter}", 1, VP_ARM_PAGES_UNLIMITED, NULL,
+                                NULL, 0, "Microsoft.DataProtection"},
 };
 _Static_assert(sizeof table / sizeof table[0] == VP_ARM_OP_COUNT, "one row per vp_arm_op");
 
@@ -113,6 +129,7 @@ static const char *const api_defaults[] = {
     [VP_ARM_API_DATAPROTECTION] = "2025-09-01",
     [VP_ARM_API_AUTHORIZATION] = "2022-04-01",
     [VP_ARM_API_BACKUP_CRR] = "2024-11-15",
+    [VP_ARM_API_INSIGHTS] = "2015-04-01", /* the Activity Log's only stable version */
 };
 _Static_assert(sizeof api_defaults / sizeof api_defaults[0] == VP_ARM_API_COUNT, "one default per family");
 
@@ -256,5 +273,13 @@ size_t vp_arm_job_filter(long long from, long long to, char *out, size_t size)
     char f[32], t[32];
     int n = snprintf(out, size, "startTime eq '%s' and endTime eq '%s'", vp_arm_job_filter_time(from, f, sizeof f),
                      vp_arm_job_filter_time(to, t, sizeof t));
+    return n > 0 ? (size_t)n : 0;
+}
+
+size_t vp_arm_event_filter(long long from, long long to, const char *provider, char *out, size_t size)
+{
+    char f[32], t[32];
+    int n = snprintf(out, size, "eventTimestamp ge '%s' and eventTimestamp le '%s' and resourceProvider eq '%s'",
+                     vp_time_format(from, f, sizeof f), vp_time_format(to, t, sizeof t), provider ? provider : "");
     return n > 0 ? (size_t)n : 0;
 }

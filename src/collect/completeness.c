@@ -3,6 +3,7 @@
  * capture sidecars evidence, judge complete / incomplete / unverified / missing
  * (docs/replay-format.md, "Completeness"). */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -34,6 +35,48 @@ static int cmp_list(const void *a, const void *b)
     return c ? c : strcmp(x->operation, y->operation);
 }
 
+/* The $filter of a recorded URL, percent-decoded into out ("" when it has none). */
+static void url_filter(const char *url, char *out, size_t size)
+{
+    const char *q = url ? strchr(url, '?') : NULL, *f = NULL;
+    size_t k = 0;
+    for (const char *p = q; p && !f; p = strchr(p + 1, '&'))
+        if (!strncmp(p + 1, "$filter=", 8))
+            f = p + 9;
+    for (; f && *f && *f != '&' && *f != '#' && k + 1 < size; f++) {
+        unsigned hi, lo;
+        if (f[0] == '%' && sscanf(f + 1, "%1x%1x", &hi, &lo) == 2) {
+            out[k++] = (char)(hi * 16 + lo);
+            f += 2;
+        } else {
+            out[k++] = *f;
+        }
+    }
+    out[k] = '\0';
+}
+
+/* Period evidence recorded over another window than the run's (a recording of July
+ * replayed over the quarter) answers a different question: the list is incomplete for
+ * this period, not complete. A URL without $filter (a hand-made export) is not judged. */
+static int other_window(vp_normalizer *n, const vp_capture *first, vp_list_call *out)
+{
+    const vp_arm_operation *a = vp_arm_find(out->operation);
+    char want[512], got[512];
+    if (!a || !a->period || !n->opt.period)
+        return 0;
+    url_filter(first->url, got, sizeof got);
+    if (a->provider)
+        vp_arm_event_filter(n->opt.period->from, n->opt.period->to, a->provider, want, sizeof want);
+    else
+        vp_arm_job_filter(n->opt.period->from, n->opt.period->to, want, sizeof want);
+    if (!got[0] || !strcmp(got, want))
+        return 0;
+    out->status = VP_LIST_INCOMPLETE;
+    out->detail = vpc_arena_printf(&n->arena, "recorded over another window: $filter \"%s\"; this period's is \"%s\"",
+                                   got, want);
+    return 1;
+}
+
 static void judge_captures(vp_normalizer *n, const vp_capture *first, size_t count, vp_list_call *out)
 {
     const vp_capture *last = &first[count - 1];
@@ -52,6 +95,8 @@ static void judge_captures(vp_normalizer *n, const vp_capture *first, size_t cou
             return;
         }
     }
+    if (other_window(n, first, out))
+        return;
     if (!last->complete || last->has_next) {
         out->status = VP_LIST_INCOMPLETE;
         out->detail = vpc_arena_printf(&n->arena, "stopped after page %d%s%s", last->page, last->error ? ": " : "",

@@ -520,7 +520,7 @@ vp_status vpo_finish_snapshot(vp_normalizer *n, vp_snapshot *snap, vp_error *err
     SORT_UNIQUE(n->subs, vp_subscription, "subscription");
     if (st || (st = vpo_judge_completeness(n, snap, err)) || (st = vpo_finish_extras(n, snap, err)) ||
         (st = resolve_regions(n, snap, err)) || (st = collection_metadata(n, snap, err)) ||
-        (st = vpo_access_finish(n, snap, err)))
+        (st = vpo_access_finish(n, snap, err)) || (st = vpo_finish_changes(n, snap, err)))
         return st;
     if (out_of_scope)
         vpo_warn(n, "out-of-scope", NULL, NULL, "%lld resource(s) outside the configured scope were left out", out_of_scope);

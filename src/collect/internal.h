@@ -126,6 +126,10 @@ struct vp_normalizer {
      * vault's (or operation's) list begins - memory bounded by the largest vault's list */
     vp_job_keys job_keys;
     long long jobs_duplicates;
+    /* Activity Log events (norm_event.c), only with a period */
+    VP_VEC(vp_change) changes;            /* terminal events kept */
+    VP_VEC(const char *) begun;           /* correlation ids of Started / Accepted events (interned) */
+    long long events_outside, events_other; /* outside the period / not a backup resource change */
 };
 
 /* Context for normalizing one resource object. */
@@ -190,6 +194,14 @@ const vp_arm_operation *vpo_job_operation(const vp_capture *cap, const cJSON *re
 /* collection.jobs.vaults (norm_job.c): one entry per in-scope vault, those whose job list
  * returned nothing included, sorted by vault id ignoring case. With a period only. */
 vp_status vpo_job_vaults_finish(vp_normalizer *n, vp_collection *col, vp_error *err);
+vp_status vpo_norm_event(vp_res_ctx *c); /* norm_event.c */
+/* A policy's properties (c->res: a policy resource or a policy write's request body)
+ * into p: tiers, frequency, long_term_days (norm_policy.c). */
+vp_status vpo_policy_read(vp_res_ctx *c, vp_policy *p);
+/* The changes kept so far and the correlation ids of the Started / Accepted events
+ * (norm_event.c); vpo_finish_changes counts the latter into the former, sorts and hands
+ * them to snap (only with a period). */
+vp_status vpo_finish_changes(vp_normalizer *n, vp_snapshot *snap, vp_error *err);
 
 /* collection.access (access.c): the reconciliation of the scope with the subscriptions
  * list and the principal's role assignments per in-scope subscription. Remembers the

@@ -177,15 +177,18 @@ static void summarize(vp_policy *p)
 
 vp_status vpo_norm_policy(vp_res_ctx *c)
 {
-    char props_p[512], rp[512], sp[512], vp[512], set_p[512];
-    policy_build b = {c, NULL, {0}, 0};
     vp_policy *p = VP_VEC_PUSH(c->n->policies);
     if (!p)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
-    b.p = p;
     if (vpo_read_vault_child(c, &p->id, &p->name, &p->source, &p->vault_id, &p->subscription_id))
         return c->r->status;
+    return vpo_policy_read(c, p);
+}
 
+vp_status vpo_policy_read(vp_res_ctx *c, vp_policy *p)
+{
+    char props_p[512], rp[512], sp[512], vp[512], set_p[512];
+    policy_build b = {c, p, {0}, 0};
     const cJSON *props = vpo_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     vpo_read_text(c, props, props_p, "backupManagementType", vpo_enum_management_type, &p->management_type);
     vpo_read_text(c, props, props_p, "workLoadType", vpo_enum_workload_type, &p->workload_type);
@@ -237,7 +240,8 @@ vp_status vpo_norm_policy(vp_res_ctx *c)
         goto out;
     if (b.tiers.n == 0 && props) {
         p->unknown_retention = 1;
-        vpo_warn(c->n, "retention-not-reported", c->file, props_p, "policy '%s' reports no retention tier", p->name);
+        vpo_warn(c->n, "retention-not-reported", c->file, props_p, "policy '%s' reports no retention tier",
+                 p->name ? p->name : "(a request body)");
     }
 out:
     p->tier_count = b.tiers.n;

@@ -49,6 +49,11 @@ const vp_arm_operation *vpo_classify(const cJSON *res, const char *type)
 {
     if (type)
         return vp_arm_find_type(type);
+    /* Activity Log events (EventData) carry no type either: told by the members every
+     * event has (GetActivityLogsFiltered.json); both Activity Log calls read them alike */
+    if (cJSON_GetObjectItemCaseSensitive(res, "eventDataId") && cJSON_GetObjectItemCaseSensitive(res, "operationName") &&
+        cJSON_GetObjectItemCaseSensitive(res, "eventTimestamp"))
+        return vp_arm_get(VP_ARM_ACTIVITY_LOG);
     /* subscriptions carry no type: told by an id of one segment and a subscriptionId */
     const cJSON *sid = cJSON_GetObjectItemCaseSensitive(res, "subscriptionId");
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(res, "id");

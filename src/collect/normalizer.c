@@ -52,6 +52,8 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->job_vaults.v);
     free(n->job_keys.keys);
     free(n->job_writer);
+    free(n->changes.v);
+    free(n->begun.v);
     free(n->strings.slots);
     free(n->strings.hashes);
     vpc_arena_free(&n->arena);
@@ -183,6 +185,7 @@ static const col_normalize_fn normalizers[] = {
     [VP_ARM_KIND_ROLE_ASSIGNMENT] = vpo_norm_role_assignment,
     [VP_ARM_KIND_ROLE_DEFINITION] = vpo_norm_role_definition,
     [VP_ARM_KIND_JOB] = vpo_norm_job,
+    [VP_ARM_KIND_EVENT] = vpo_norm_event,
 };
 _Static_assert(sizeof normalizers / sizeof normalizers[0] == VP_ARM_KIND_COUNT,
                "every vp_arm_kind needs a normalizer in this array");

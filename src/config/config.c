@@ -34,6 +34,7 @@ static const struct {
     {"signer", cJSON_Object, VPF_BUNDLE_DROP},
     {"report", cJSON_Object, VPF_BUNDLE_KEEP},
     {"restore_tests", cJSON_Object, VPF_BUNDLE_KEEP},
+    {"change_register", cJSON_Array, VPF_BUNDLE_KEEP},
 };
 
 vpf_bundle_action vpf_config_bundle_action(const char *key)

@@ -221,6 +221,16 @@ static vp_status parse_restore_tests(vp_config *c, vp_jreader *r)
     return VP_OK;
 }
 
+/* A "YYYY-MM-DD" member (value, NULL when absent) at base/key, else the error naming it. */
+static vp_status check_day(vp_jreader *r, const char *base, const char *key, const char *value)
+{
+    long long t;
+    if (value && parse_day_end(value, &t))
+        return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/%s: '%s'; expected a date YYYY-MM-DD", r->file,
+                                        base, key, value);
+    return VP_OK;
+}
+
 static vp_status parse_exemptions(vp_config *c, vp_jreader *r)
 {
     static const char *const keys[] = {"resource", "rule", "reason", "approver", "expires", NULL};
@@ -259,7 +269,6 @@ static vp_status parse_decommissioned(vp_config *c, vp_jreader *r)
     static const char *const keys[] = {"server", "date", "ticket", NULL};
     const cJSON *arr = NULL;
     char p[64];
-    long long t;
     vp_eval_settings *e = &c->eval;
     if (vp_jr_array(r, c->root, "", "decommissioned", &arr) != VP_PRESENT)
         return r->status;
@@ -278,9 +287,68 @@ static vp_status parse_decommissioned(vp_config *c, vp_jreader *r)
         d->ticket = copy_string(c, r, x, p, "ticket", 0);
         if (r->status)
             return r->status;
-        if (d->date && parse_day_end(d->date, &t))
-            return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s/date: '%s'; expected a date YYYY-MM-DD",
-                                            r->file, p, d->date);
+        if (check_day(r, p, "date", d->date))
+            return r->status;
+    }
+    return VP_OK;
+}
+
+/* "change_register": [{ticket, approver, date, match: {correlation_id} | {resource_id,
+ * operation, date}}] - every member required and non-empty, nothing else allowed: an
+ * entry that could match by accident would authorize a change nobody approved. */
+static vp_status parse_change_register(vp_config *c, vp_jreader *r)
+{
+    static const char *const keys[] = {"ticket", "approver", "date", "match", NULL};
+    static const char *const match_keys[] = {"correlation_id", "resource_id", "operation", "date", NULL};
+    const cJSON *arr = NULL, *m = NULL;
+    char p[64], mp[80];
+    vp_eval_settings *e = &c->eval;
+    if (vp_jr_array(r, c->root, "", "change_register", &arr) != VP_PRESENT)
+        return r->status;
+    e->change_register_count = (size_t)cJSON_GetArraySize(arr);
+    e->change_register = vpc_arena_alloc(&c->arena, (e->change_register_count + 1) * sizeof *e->change_register);
+    if (!e->change_register)
+        return vp_error_set(r->err, VP_ERR_NOMEM, "out of memory");
+    size_t i = 0;
+    for (const cJSON *x = arr->child; x; x = x->next, i++) {
+        vp_change_entry *ce = &e->change_register[i];
+        memset(ce, 0, sizeof *ce);
+        ce->index = i;
+        vp_json_pointer_index(p, sizeof p, "/change_register", (int)i);
+        if (!cJSON_IsObject(x))
+            return vp_jr_fail(r, p, "an object {ticket, approver, date, match}", x);
+        if (only_keys(r, x, p, keys, "ticket, approver, date or match"))
+            return r->status;
+        ce->ticket = copy_string(c, r, x, p, "ticket", 1);
+        ce->approver = copy_string(c, r, x, p, "approver", 1);
+        ce->date = copy_string(c, r, x, p, "date", 1);
+        if (r->status)
+            return r->status;
+        if (check_day(r, p, "date", ce->date))
+            return r->status;
+        if (vp_jr_object(r, x, p, "match", &m) != VP_PRESENT)
+            return r->status ? r->status
+                             : vp_jr_fail(r, vp_json_pointer_join(mp, sizeof mp, p, "match"),
+                                          "an object {correlation_id} or {resource_id, operation, date}",
+                                          cJSON_GetObjectItemCaseSensitive(x, "match"));
+        vp_json_pointer_join(mp, sizeof mp, p, "match");
+        if (only_keys(r, m, mp, match_keys, "correlation_id, or resource_id, operation and date"))
+            return r->status;
+        if (cJSON_GetObjectItemCaseSensitive(m, "correlation_id")) {
+            if (cJSON_GetArraySize(m) != 1)
+                return r->status = vp_error_set(r->err, VP_ERR_INPUT, "%s: %s: correlation_id with other members; "
+                                                "expected {correlation_id} alone or {resource_id, operation, date}",
+                                                r->file, mp);
+            ce->correlation_id = copy_string(c, r, m, mp, "correlation_id", 1);
+        } else {
+            ce->resource_id = copy_string(c, r, m, mp, "resource_id", 1);
+            ce->operation = copy_string(c, r, m, mp, "operation", 1);
+            ce->on_day = copy_string(c, r, m, mp, "date", 1);
+            if (!r->status && check_day(r, mp, "date", ce->on_day))
+                return r->status;
+        }
+        if (r->status)
+            return r->status;
     }
     return VP_OK;
 }
@@ -349,7 +417,8 @@ vp_status vpf_config_parse_eval(vp_config *c, vp_jreader *r)
     vp_jr_int(r, c->root, "", "rpo_hours", 1, 24 * 366, &e->rpo_hours);
     vp_jr_int(r, c->root, "", "hyper_care_days", 0, 3650, &e->hyper_care_days);
     if (r->status || parse_classes(c, r) || parse_retention(c, r) || parse_exemptions(c, r) ||
-        parse_decommissioned(c, r) || parse_rule_parameters(c, r) || parse_restore_tests(c, r))
+        parse_decommissioned(c, r) || parse_rule_parameters(c, r) || parse_restore_tests(c, r) ||
+        parse_change_register(c, r))
         return r->status ? r->status : r->err->status;
     return VP_OK;
 }

@@ -6,7 +6,8 @@
 #include "vaultproof/worm.h"
 
 static const char *const clouds[] = {"AzureCloud", "AzureUSGovernment", "AzureChinaCloud"};
-static const char *const api_keys[] = {"vaults", "backup", "compute", "subscriptions", "dataprotection"};
+static const char *const api_keys[] = {"vaults", "backup", "compute", "subscriptions", "dataprotection",
+                                        "insights"};
 #define API_KEY_COUNT (sizeof api_keys / sizeof api_keys[0])
 static const char *const live_keys[] = {"cloud", "api_versions", "concurrency", "deleted_vault_locations"};
 #define LIVE_KEY_COUNT (sizeof live_keys / sizeof live_keys[0])
@@ -57,7 +58,7 @@ vp_status vpf_config_parse_live(vp_config *c, vp_jreader *r)
         l->concurrency = (int)conc;
     if (vp_jr_object(r, live, "/live", "api_versions", &apis) == VP_PRESENT) {
         const char **slots[] = {&l->api_vaults, &l->api_backup, &l->api_compute, &l->api_subscriptions,
-                                &l->api_dataprotection};
+                                &l->api_dataprotection, &l->api_insights};
         _Static_assert(sizeof slots / sizeof slots[0] == API_KEY_COUNT, "one slot per api_versions key");
         for (const cJSON *k = apis->child; k; k = k->next) {
             size_t i = 0;
@@ -65,7 +66,7 @@ vp_status vpf_config_parse_live(vp_config *c, vp_jreader *r)
                 i++;
             if (i == API_KEY_COUNT)
                 return vp_error_set(r->err, VP_ERR_INPUT, "%s: /live/api_versions/%s: unknown key; expected vaults, "
-                                    "backup, compute, subscriptions or dataprotection", r->file, k->string);
+                                    "backup, compute, subscriptions, dataprotection or insights", r->file, k->string);
             if (vp_jr_string(r, apis, "/live/api_versions", k->string, slots[i]) == VP_PRESENT &&
                 (!**slots[i] || strpbrk(*slots[i], "&?#/ ")))
                 return vp_error_set(r->err, VP_ERR_INPUT, "%s: /live/api_versions/%s: '%s'; expected an api-version "

@@ -39,6 +39,7 @@ static const struct {
     {"drift.vault-not-deleted", vpe_rule_drift_vault_not_deleted, 1},
     {"backup.ran", vpe_rule_backup_ran, 1},
     {"restore.tested", vpe_rule_restore_tested, 1},
+    {"change.authorized", vpe_rule_change_authorized, 0},
 };
 
 const char *vp_finding_status_name(vp_finding_status s)

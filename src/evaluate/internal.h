@@ -131,5 +131,6 @@ void vpe_rule_drift_left_locked(vp_eval_ctx *c);
 void vpe_rule_drift_vault_not_deleted(vp_eval_ctx *c);
 void vpe_rule_backup_ran(vp_eval_ctx *c);
 void vpe_rule_restore_tested(vp_eval_ctx *c);
+void vpe_rule_change_authorized(vp_eval_ctx *c); /* rules_changes.c */
 
 #endif

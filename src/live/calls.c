@@ -75,15 +75,24 @@ void vpv_call_add(vl_engine *e, const vp_arm_operation *op, const char *scope, c
     }
 }
 
-/* "&" + op->query with "{period_filter}" replaced by the period's job filter
- * (vp_arm_job_filter), percent-encoded: its quotes and spaces are not URL characters. */
+/* "&" + op->query with its period placeholder replaced, percent-encoded (its quotes
+ * and spaces are not URL characters): "{period_filter}" by the period's job filter
+ * (vp_arm_job_filter), "{event_filter}" by the Activity Log's filter over the period
+ * and the operation's provider (vp_arm_event_filter). */
 static void query_period(const vl_engine *e, const vp_arm_operation *op, char *out, size_t size)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char filter[128], enc[384];
-    const char *mark = strstr(op->query, "{period_filter}");
+    static const char *const marks[] = {"{period_filter}", "{event_filter}"};
+    char filter[256], enc[768];
+    const char *mark = NULL, *name = NULL;
     size_t k = 0;
-    vp_arm_job_filter(e->opt->period->from, e->opt->period->to, filter, sizeof filter);
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0] && !mark; i++)
+        if ((mark = strstr(op->query, marks[i])) != NULL)
+            name = marks[i];
+    if (op->provider)
+        vp_arm_event_filter(e->opt->period->from, e->opt->period->to, op->provider, filter, sizeof filter);
+    else
+        vp_arm_job_filter(e->opt->period->from, e->opt->period->to, filter, sizeof filter);
     for (const unsigned char *p = (const unsigned char *)filter; *p && k + 4 < sizeof enc; p++) {
         int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
                     *p == '.' || *p == '_' || *p == '~';
@@ -97,7 +106,7 @@ static void query_period(const vl_engine *e, const vp_arm_operation *op, char *o
     }
     enc[k] = '\0';
     if (mark)
-        snprintf(out, size, "&%.*s%s%s", (int)(mark - op->query), op->query, enc, mark + strlen("{period_filter}"));
+        snprintf(out, size, "&%.*s%s%s", (int)(mark - op->query), op->query, enc, mark + strlen(name));
     else
         snprintf(out, size, "&%s", op->query);
 }
@@ -110,7 +119,7 @@ static void query_period(const vl_engine *e, const vp_arm_operation *op, char *o
 static vl_call *add_call(vl_engine *e, const vp_arm_operation *op, const char *parent_scope, const char *scope,
                          const char *sub, const char *base)
 {
-    char url[4096], query[512] = "";
+    char url[4096], query[1024] = "";
     if (op->period && !e->opt->period)
         return NULL; /* period evidence: only over a period */
     if (op->period && op->query) {

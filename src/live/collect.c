@@ -357,6 +357,7 @@ vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_er
         [VP_ARM_API_BACKUP] = opt->api_backup,
         [VP_ARM_API_COMPUTE] = opt->api_compute,
         [VP_ARM_API_DATAPROTECTION] = opt->api_dataprotection,
+        [VP_ARM_API_INSIGHTS] = opt->api_insights,
     };
     for (vp_arm_api a = 0; a < VP_ARM_API_COUNT; a++)
         e.ep.api[a] = api_overrides[a] ? api_overrides[a] : vp_arm_api_default(a);

@@ -79,6 +79,7 @@ static void live_options(const vp_pipeline_collect_options *opt, vp_live_options
         lo->api_compute = ls->api_compute;
         lo->api_subscriptions = ls->api_subscriptions;
         lo->api_dataprotection = ls->api_dataprotection;
+        lo->api_insights = ls->api_insights;
         lo->deleted_vault_locations = ls->deleted_vault_locations;
         lo->deleted_vault_location_count = ls->deleted_vault_location_count;
         if (!lo->concurrency)

@@ -243,6 +243,7 @@ static void layout(pdf_ctx *c)
     vpr_pdf_controls(c);
     vpr_pdf_vaults(c);
     vpr_pdf_period(c);
+    vpr_pdf_changes(c);
     c->phase = PH_BACK;
     vpr_pdf_population(c);
     vpr_pdf_appendix(c);

@@ -241,5 +241,6 @@ void vpr_pdf_population_estate(pdf_ctx *c);
  * to the second); a dash for NULL */
 const char *vpr_pdf_time(pdf_ctx *c, const char *rfc3339);
 void vpr_pdf_appendix(pdf_ctx *c);
+void vpr_pdf_changes(pdf_ctx *c); /* pdf_changes.c: with a period only */
 
 #endif

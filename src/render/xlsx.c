@@ -206,6 +206,7 @@ static void write_sheets(xlsx_ctx *x)
     vpr_xlsx_write_collection(x);
     vpr_xlsx_write_access(x);
     vpr_xlsx_write_period(x);
+    vpr_xlsx_write_changes(x);
     vpr_xlsx_write_sample(x);
     vpr_xlsx_write_summary(x);
     vpr_xlsx_write_readme(x);

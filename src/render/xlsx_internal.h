@@ -211,6 +211,7 @@ void vpr_xlsx_write_engines(xlsx_ctx *x);        /* xlsx_guards.c */
 void vpr_xlsx_write_guards(xlsx_ctx *x);         /* xlsx_guards.c */
 void vpr_xlsx_write_deleted_vaults(xlsx_ctx *x); /* xlsx_guards.c */
 void vpr_xlsx_write_regions(xlsx_ctx *x);
+void vpr_xlsx_write_changes(xlsx_ctx *x); /* xlsx_changes.c: with a period only */
 void vpr_xlsx_write_collection(xlsx_ctx *x);
 void vpr_xlsx_write_access(xlsx_ctx *x); /* xlsx_access.c */
 void vpr_xlsx_write_period(xlsx_ctx *x); /* xlsx_period.c: Jobs, Failures, Restore Tests (with in->timeline) */

@@ -82,6 +82,7 @@ void vp_snapshot_free(vp_snapshot *snap)
     free(snap->resource_guards);
     free(snap->engines);
     free(snap->deleted_vaults);
+    free(snap->changes);
     free(snap->regions);
     free(snap->collection.lists);
     free(snap->collection.files);

@@ -161,6 +161,7 @@ static vp_status hand_over(rd_ctx *c, vp_snapshot **out)
     s->resource_guards = take(c, RD_GUARDS, &s->resource_guard_count);
     s->engines = take(c, RD_ENGINES, &s->engine_count);
     s->deleted_vaults = take(c, RD_DELETED, &s->deleted_vault_count);
+    s->changes = take(c, RD_CHANGES, &s->change_count);
     s->internal = c->arena;
     c->arena = NULL;
     c->snap = NULL;

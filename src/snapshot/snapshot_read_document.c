@@ -12,7 +12,7 @@
 const char *const vpn_rd_kind_names[RD_KINDS] = {"lists",   "warnings",      "files",  "worm_sources",
                                              "regions", "subscriptions", "vaults", "policies",
                                              "protected_items", "virtual_machines", "resource_guards",
-                                             "backup_engines", "deleted_vaults"};
+                                             "backup_engines", "deleted_vaults", "changes"};
 const char *const vpn_rd_list_statuses[] = {"missing", "unverified", "incomplete", "complete", NULL}; /* vp_list_status */
 
 static const char *const worm_states[] = {"ga", "pending-automatic-transition", NULL};
@@ -154,6 +154,7 @@ static const struct {
     [RD_GUARDS] = {sizeof(vp_resource_guard), vpn_rd_read_resource_guard},
     [RD_ENGINES] = {sizeof(vp_backup_engine), vpn_rd_read_engine},
     [RD_DELETED] = {sizeof(vp_deleted_vault), vpn_rd_read_deleted_vault},
+    [RD_CHANGES] = {sizeof(vp_change), vpn_rd_read_change},
 };
 
 void vpn_rd_element_path(rd_kind k, size_t index, rd_path *arr, rd_path *at)
@@ -540,7 +541,8 @@ vp_status vpn_rd_document(rd_ctx *c, const cJSON *root)
     read_collection(&o);
     read_field_paths(&o);
     for (rd_kind k = RD_WORM_SOURCES; k < (c->format >= 2 ? RD_KINDS : RD_FIRST_FORMAT2_KIND); k++)
-        read_elements(&o, k);
+        if (k != RD_CHANGES || c->snap->collection.has_period) /* absent without a period: an unknown member */
+            read_elements(&o, k);
     return vpn_rd_close(&o);
 }
 

@@ -476,3 +476,36 @@ void vpn_rd_read_deleted_vault(rd_obj *o, void *out)
     vpn_rd_text(o, "purge_at", RD_COPY, &d->purge_at);
     vpn_rd_read_source(o, "source", &d->source);
 }
+
+static void read_change_request(rd_obj *o, vp_change_request *q)
+{
+    rd_path p;
+    rd_obj r;
+    if (!vpn_rd_object(o, "request", 0, &p, &r))
+        return;
+    vpn_rd_text(&r, "immutability", RD_INTERN, &q->immutability);
+    vpn_rd_text(&r, "soft_delete", RD_INTERN, &q->soft_delete);
+    vpn_rd_num(&r, "soft_delete_days", &q->soft_delete_days);
+    vpn_rd_text(&r, "policy_id", RD_INTERN, &q->policy_id);
+    vpn_rd_num(&r, "retention_days", &q->retention_days);
+    vpn_rd_close(&r);
+}
+
+void vpn_rd_read_change(rd_obj *o, void *out)
+{
+    vp_change *ch = out;
+    vpn_rd_str_req(o, "id", RD_COPY, &ch->id);
+    vpn_rd_str_req(o, "time", RD_COPY, &ch->time);
+    vpn_rd_str_req(o, "operation", RD_INTERN, &ch->operation);
+    vpn_rd_str_req(o, "status", RD_INTERN, &ch->status);
+    vpn_rd_str(o, "sub_status", RD_INTERN, &ch->sub_status);
+    vpn_rd_str(o, "caller", RD_INTERN, &ch->caller);
+    vpn_rd_str(o, "correlation_id", RD_COPY, &ch->correlation_id);
+    vpn_rd_str(o, "resource_id", RD_INTERN, &ch->resource_id);
+    vpn_rd_str(o, "vault_id", RD_INTERN, &ch->vault_id);
+    vpn_rd_str(o, "error_code", RD_INTERN, &ch->error_code);
+    vpn_rd_str(o, "error_message", RD_COPY, &ch->error_message);
+    vpn_rd_int(o, "begun", 0, LLONG_MAX, 0, &ch->begun);
+    read_change_request(o, &ch->request);
+    vpn_rd_read_source(o, "source", &ch->source);
+}

@@ -24,6 +24,7 @@ typedef enum {
     RD_GUARDS,   /* format 2 added these three */
     RD_ENGINES,
     RD_DELETED,
+    RD_CHANGES,  /* only with collection.period */
     RD_KINDS
 } rd_kind;
 
@@ -159,6 +160,7 @@ void vpn_rd_read_vm(rd_obj *o, void *out);
 void vpn_rd_read_resource_guard(rd_obj *o, void *out);
 void vpn_rd_read_engine(rd_obj *o, void *out);
 void vpn_rd_read_deleted_vault(rd_obj *o, void *out);
+void vpn_rd_read_change(rd_obj *o, void *out);
 
 /* ---- snapshot_read_document.c ---- */
 extern const char *const vpn_rd_kind_names[RD_KINDS];

@@ -712,6 +712,34 @@ static void write_deleted_vault(vp_jsonw *w, const vp_deleted_vault *d)
     vp_jw_end(w);
 }
 
+static void write_change(vp_jsonw *w, const vp_change *ch)
+{
+    const vp_change_request *q = &ch->request;
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "id", ch->id);
+    vp_jw_kstring(w, "time", ch->time);
+    vp_jw_kstring(w, "operation", ch->operation);
+    vp_jw_kstring(w, "status", ch->status);
+    vp_jw_kstring(w, "sub_status", ch->sub_status);
+    vp_jw_kstring(w, "caller", ch->caller);
+    vp_jw_kstring(w, "correlation_id", ch->correlation_id);
+    vp_jw_kstring(w, "resource_id", ch->resource_id);
+    vp_jw_kstring(w, "vault_id", ch->vault_id);
+    vp_jw_kstring(w, "error_code", ch->error_code);
+    vp_jw_kstring(w, "error_message", ch->error_message);
+    vp_jw_kint(w, "begun", ch->begun);
+    vp_jw_key(w, "request");
+    vp_jw_object(w, VP_JW_COMPACT);
+    w_text(w, "immutability", &q->immutability);
+    w_text(w, "soft_delete", &q->soft_delete);
+    w_num(w, "soft_delete_days", &q->soft_delete_days);
+    w_text(w, "policy_id", &q->policy_id);
+    w_num(w, "retention_days", &q->retention_days);
+    vp_jw_end(w);
+    w_source(w, "source", &ch->source);
+    vp_jw_end(w);
+}
+
 vp_status vp_snapshot_write_json(const vp_snapshot *s, FILE *fp, const char *label, vp_error *err)
 {
     if (s->lazy_source) /* its items and VMs are not in memory: writing would drop them */
@@ -760,6 +788,13 @@ vp_status vp_snapshot_write_json(const vp_snapshot *s, FILE *fp, const char *lab
     for (size_t i = 0; i < s->deleted_vault_count; i++)
         write_deleted_vault(&w, &s->deleted_vaults[i]);
     vp_jw_end(&w);
+    if (s->collection.has_period) { /* period evidence: no member at all without a period */
+        vp_jw_key(&w, "changes");
+        vp_jw_array(&w, VP_JW_PRETTY);
+        for (size_t i = 0; i < s->change_count; i++)
+            write_change(&w, &s->changes[i]);
+        vp_jw_end(&w);
+    }
     vp_jw_end(&w);
     return vp_jw_finish(&w, label, err);
 }

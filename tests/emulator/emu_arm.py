@@ -38,6 +38,7 @@ ROUTES = [
     (re.compile("^" + _V + r"/backupJobs/([^/]+)/?$", re.I), "backupJobDetails"),
     (re.compile("^" + _P + r"/providers/Microsoft\.RecoveryServices/locations/([^/]+)/backupCrrJobs/?$", re.I),
      "backupCrrJobs"),
+    (re.compile("^" + _P + r"/providers/Microsoft\.Insights/eventtypes/management/values/?$", re.I), "activityLog"),
 ]
 # BackupCrrJobs_List is a POST (ListCrrJobs_Post.json); every other ARM route a GET
 POST_OPERATIONS = ("backupCrrJobs",)
@@ -165,6 +166,49 @@ def crr_jobs(estate, sub, region, body, f):
     return status, answer, status == 200
 
 
+# ActivityLogs_List's $filter (GetActivityLogsFiltered.json): RFC 3339 bounds with ge / le,
+# optionally narrowed to one resource provider; any other filter is refused (400), as the
+# service refuses the patterns it does not list.
+_EVENT_FILTER = re.compile(r"^eventTimestamp ge '([^']*)' and eventTimestamp le '([^']*)'"
+                           r"(?: and resourceProvider eq '([^']*)')?$", re.I)
+
+
+def _iso_float(text):
+    """Seconds (with fraction) of an RFC 3339 UTC time, or None."""
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$", text or "")
+    if not m:
+        return None
+    return calendar.timegm(tuple(int(g) for g in m.groups()[:6]) + (0, 0, 0)) + float(m.group(7) or 0)
+
+
+def _event_provider(event):
+    name = event.get("resourceProviderName")
+    if isinstance(name, dict) and isinstance(name.get("value"), str):
+        return name["value"]
+    op = (event.get("operationName") or {}).get("value") or ""
+    return op.split("/", 1)[0]
+
+
+def filter_events(events, f):
+    """(status, events or error) for the Activity Log's $filter: eventTimestamp in [ge, le]
+    (both ends included, as the operators say) and, when named, the resource provider
+    (ignoring case). Without a filter the service refuses the call (400)."""
+    m = _EVENT_FILTER.match((f or "").strip())
+    lo = _iso_float(m.group(1)) if m else None
+    hi = _iso_float(m.group(2)) if m else None
+    if lo is None or hi is None:
+        return arm_error(400, "BadRequest", "The $filter '%s' is not supported." % (f or "")[:100])
+    out = []
+    for ev in events:
+        t = _iso_float(ev.get("eventTimestamp"))
+        if t is None or not lo <= t <= hi:
+            continue
+        if m.group(3) and _event_provider(ev).lower() != m.group(3).lower():
+            continue
+        out.append(ev)
+    return 200, out
+
+
 def route(estate, operation, groups, query=None, object_ids=(), body=b""):
     """(status, resource list or single resource or error body, is_list) for a classified path.
     query: the request's query parameters (lowercased names); object_ids: the object ids of
@@ -211,6 +255,9 @@ def route(estate, operation, groups, query=None, object_ids=(), body=b""):
         return arm_error(404, "SubscriptionNotFound", "The subscription '%s' could not be found." % sub) + (False,)
     if operation == "backupCrrJobs":
         return crr_jobs(estate, sub, groups[1], body, (query or {}).get("$filter"))
+    if operation == "activityLog":
+        status, answer = filter_events(estate.events_in(sub), (query or {}).get("$filter"))
+        return status, answer, status == 200
     if operation == "vaults":
         return 200, list(estate.vaults.get(sub.lower(), [])), True
     if operation == "virtualMachines":

@@ -110,6 +110,7 @@ class Estate:
         self.role_assignments = {}       # sub -> [role assignment], by the file's subscription
         self.role_definitions = {}       # lowercased GUID -> role definition
         self.crr_jobs = {}               # (sub, vault name) -> [CRR job], by the file's path
+        self.events = {}                 # sub -> [Activity Log event], in file order
         self.known_subs = set()
         seen = set()
         derived = {}                     # lowercased sub -> sub as first spelled
@@ -139,6 +140,12 @@ class Estate:
                     continue
                 if rtype == ROLE_DEFINITION_TYPE:
                     self.role_definitions.setdefault(rid.rstrip("/").rsplit("/", 1)[-1].lower(), res)
+                    continue
+                if "eventDataId" in res and "eventTimestamp" in res:  # EventData: no type
+                    m = _SUB_RE.match(rid)
+                    if m and rid.lower() not in seen:
+                        seen.add(rid.lower())
+                        self.events.setdefault(m.group(1).lower(), []).append(res)
                     continue
                 if rid.lower() in seen:
                     continue
@@ -206,6 +213,9 @@ class Estate:
     def role_assignments_in(self, sub):
         return self.role_assignments.get(sub.lower(), [])
 
+    def events_in(self, sub):
+        return self.events.get(sub.lower(), [])
+
     def role_definition(self, guid):
         return self.role_definitions.get(guid.lower())
 
@@ -220,4 +230,5 @@ class Estate:
             "resourceGuards": len(self.guards),
             "roleAssignments": sum(len(v) for v in self.role_assignments.values()),
             "roleDefinitions": len(self.role_definitions),
+            "events": sum(len(v) for v in self.events.values()),
         }

@@ -8,6 +8,7 @@ vaultproof replay layout (docs/replay-format.md, format `vaultproof-capture/1`).
 
     gen_estate.py scale --out DIR --items N --vaults M [--subscriptions S] [--seed K]
                         [--page-size 200] [--no-sidecars] [--jobs-period YYYY-Qn]
+                        [--events N]
         A synthetic estate of N protected items spread over M vaults, written
         streaming (vault by vault) so that 100,000+ items fit in little memory.
         With --jobs-period, each vault's backup jobs over that quarter too: one
@@ -15,6 +16,9 @@ vaultproof replay layout (docs/replay-format.md, format `vaultproof-capture/1`).
         (BackupJobs_List, filtered to the quarter with Azure's 'yyyy-MM-dd hh:mm:ss
         AM/PM' dates), streamed page by page; failure streaks of 1-3 nights with
         each failed job's details (backupJobs/<name>.json), a restore per 200 VMs.
+        With --jobs-period also the quarter's Activity Log per subscription
+        (activityLog.json, activityLog-dataprotection.json; docs/changes.md): empty, or
+        with --events N, N events of the vaults (GetActivityLogsFiltered.json's shape).
 
 Every body is written with json.dumps(obj, indent=1, ensure_ascii=False) plus a
 newline, UTF-8. Sidecars (BODY.meta.json) pretend the live collector recorded the
@@ -1636,6 +1640,8 @@ def scale(args):
         sys.exit("gen_estate: --jobs-period: expected YYYY-Qn")
     if args.jobs_page_size < 1:
         sys.exit("gen_estate: --jobs-page-size must be >= 1")
+    if args.events and (args.events < 0 or not args.jobs_period):
+        sys.exit("gen_estate: --events needs N >= 0 and --jobs-period (the quarter they fall in)")
     seed = "vaultproof-scale/%d/%d/%d/%d" % (args.seed, args.items, args.vaults, nsubs)
     rng = random.Random(seed)
     prepare_out(args.out)
@@ -1710,6 +1716,8 @@ def scale(args):
         for vaults in vaults_by_sub:
             for v in vaults:
                 write_jobs(out, v, quarter_bounds(args.jobs_period), args.jobs_page_size)
+    if args.jobs_period:  # a period's recording holds its Activity Log too (empty without --events)
+        write_events(out, vaults_by_sub, quarter_bounds(args.jobs_period), args.events, args.jobs_page_size)
     write_access(out, [s for s, _n in subs], tenant, seed)
     dt = time.time() - t_start
     print("scale: %d files, %d bytes (%.1f MB), %d subscriptions, %d vaults, %d protected items, "
@@ -2127,6 +2135,91 @@ def scale_vault(out, v, vm_stream, vm_seq, page_size):
 # ---------------------------------------------------------------------------------------
 
 
+API_INSIGHTS = "2015-04-01"
+EVENT_KINDS = (  # (operation under the vault, what a request sets) - docs/changes.md
+    ("backupPolicies/write", "policy"),
+    ("write", "vault"),
+    ("backupconfig/write", "config"),
+    ("backupFabrics/protectionContainers/protectedItems/write", "item"),
+    ("backupFabrics/protectionContainers/protectedItems/delete", None),
+)
+
+
+def event_filter(bounds, provider):
+    """The Activity Log $filter vaultproof sends: RFC 3339 bounds, ge / le, one provider."""
+    return "eventTimestamp ge '%s' and eventTimestamp le '%s' and resourceProvider eq '%s'" % (
+        ts0(bounds[0]), ts0(bounds[1]), provider)
+
+
+def scale_event(rng, v, n, when):
+    """One terminal event of vault v (GetActivityLogsFiltered.json's shape): a
+    Recovery Services write or delete, about 5% Failed, with the request it carried."""
+    op_tail, sets = EVENT_KINDS[rng.randrange(len(EVENT_KINDS))]
+    op = "%s/%s" % (RS_VAULT, op_tail)
+    resource = vault_arm_id(v)
+    if sets == "policy":
+        resource += "/backupPolicies/%s-daily" % v["name"]
+    elif sets == "config":
+        resource += "/backupconfig/vaultconfig"
+    elif op_tail.startswith("backupFabrics"):
+        resource += "/backupFabrics/Azure/protectionContainers/c/protectedItems/vm%05d" % rng.randrange(1000)
+    props = {"statusCode": "OK"}
+    if sets == "policy":
+        props["requestbody"] = json.dumps({"properties": {
+            "backupManagementType": "AzureIaasVM", "retentionPolicy": {
+                "retentionPolicyType": "LongTermRetentionPolicy", "dailySchedule": {
+                    "retentionDuration": {"count": rng.choice((7, 14, 30, 35, 90)), "durationType": "Days"}}}}})
+    elif sets == "vault":
+        props["requestbody"] = json.dumps({"properties": {"securitySettings": {"immutabilitySettings": {
+            "state": rng.choice(("Disabled", "Unlocked", "Locked"))}}}})
+    elif sets == "config":
+        props["requestbody"] = json.dumps({"properties": {"softDeleteFeatureState": rng.choice(("Enabled",
+                                                                                              "AlwaysON"))}})
+    elif sets == "item":
+        props["requestbody"] = json.dumps({"properties": {"policyId": vault_arm_id(v) + "/backupPolicies/p%d"
+                                                          % rng.randrange(3)}})
+    status = "Failed" if rng.random() < 0.05 else "Succeeded"
+    if status == "Failed":
+        props["statusMessage"] = json.dumps({"status": "Failed", "error": {"code": "UserError",
+                                                                            "message": "generated failure"}})
+    corr = guid(rng)
+    eid = guid(rng)
+    return {"authorization": {"action": op, "scope": resource}, "caller": "admin%02d@contoso.example" % (n % 17),
+            "correlationId": corr, "eventDataId": eid,
+            "eventName": {"value": "EndRequest", "localizedValue": "End request"},
+            "id": "%s/events/%s/ticks/%d" % (resource, eid, 621355968000000000 + when * 10000000),
+            "level": "Informational", "operationId": corr,
+            "operationName": {"value": op, "localizedValue": op}, "properties": props,
+            "resourceGroupName": v["rg"], "resourceId": resource,
+            "resourceProviderName": {"value": "Microsoft.RecoveryServices", "localizedValue": "Microsoft.RecoveryServices"},
+            "status": {"value": status, "localizedValue": status}, "subStatus": {"value": "", "localizedValue": ""},
+            "eventTimestamp": ts0(when), "submissionTimestamp": ts0(when + 12), "subscriptionId": v["sub"]}
+
+
+def write_events(out, vaults_by_sub, bounds, total, page_size):
+    """total Activity Log events spread over the vaults of every subscription, in time
+    order per subscription; each subscription's DataProtection call answers an empty list."""
+    rng = random.Random("vaultproof-scale-events/%d" % total)  # its own stream: jobs and items keep their bytes
+    lo, hi = bounds
+    nsubs = len(vaults_by_sub)
+    for si, vaults in enumerate(vaults_by_sub):
+        if not vaults:
+            continue
+        sid = vaults[0]["sub"]
+        share = total // nsubs + (1 if si < total % nsubs else 0)
+        times = sorted(lo + rng.randrange(hi - lo) for _ in range(share))
+        for provider, name in (("Microsoft.RecoveryServices", "activityLog"),
+                               ("Microsoft.DataProtection", "activityLog-dataprotection")):
+            url = "%s/subscriptions/%s/providers/Microsoft.Insights/eventtypes/management/values?api-version=%s" \
+                  "&$filter=%s" % (ARM, sid, API_INSIGHTS, urllib.parse.quote(event_filter(bounds, provider), safe=""))
+            stream = PagedListStream(out, "subscriptions/%s/%s.json" % (sid, name), url, name, sub_id(sid),
+                                     page_size)
+            if provider == "Microsoft.RecoveryServices":
+                for n, when in enumerate(times):
+                    stream.add(scale_event(rng, vaults[rng.randrange(len(vaults))], n, when))
+            stream.close()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Generate Azure Backup estates in the vaultproof replay layout.")
     sp = ap.add_subparsers(dest="mode", required=True)
@@ -2149,6 +2242,8 @@ def main(argv=None):
                    help="also each vault's backup jobs over this quarter (one per VM or database item "
                         "per day, failure streaks with job details, a restore per 200 VMs)")
     s.add_argument("--jobs-page-size", type=int, default=200, help="backup jobs per page (an assumption)")
+    s.add_argument("--events", type=int, default=0, metavar="N",
+                   help="also N Activity Log events over the --jobs-period quarter")
     args = ap.parse_args(argv)
     if args.mode == "contoso":
         contoso(args)

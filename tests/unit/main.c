@@ -86,6 +86,7 @@ Suite *access_suite(void);       /* tests/unit/test_access.c */
 Suite *period_suite(void);       /* tests/unit/test_period.c */
 Suite *jobs_suite(void);         /* tests/unit/test_jobs.c */
 Suite *sample_suite(void);       /* tests/unit/test_sample.c */
+Suite *changes_suite(void);      /* tests/unit/test_changes.c */
 
 int main(void)
 {
@@ -119,6 +120,7 @@ int main(void)
     srunner_add_suite(sr, period_suite());
     srunner_add_suite(sr, jobs_suite());
     srunner_add_suite(sr, sample_suite());
+    srunner_add_suite(sr, changes_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

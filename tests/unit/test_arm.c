@@ -97,7 +97,7 @@ START_TEST(names_join_in_table_order)
     ck_assert_str_eq(out, "subscriptions, vaults, virtualMachines, backupPolicies, backupProtectedItems, "
                           "backupResourceGuardProxies, backupconfig, backupstorageconfig, backupEngines, "
                           "deletedVaults, resourceGuards, roleAssignments, roleDefinitions, backupJobs, backupJobDetails, "
-                          "backupCrrJobs");
+                          "backupCrrJobs, activityLog, activityLog-dataprotection");
     ck_assert_uint_eq(n, strlen(out));
     ck_assert_uint_eq(vp_arm_names(small, sizeof small, ", "), n);
     ck_assert_str_eq(small, "subscriptio");

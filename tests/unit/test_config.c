@@ -241,6 +241,48 @@ START_TEST(bundled_copy_leaves_the_signer_out)
 }
 END_TEST
 
+/* change_register: both match forms read; a partial, mixed or unknown match refused with
+ * the member named (an entry that could match by accident would authorize anything). */
+START_TEST(change_register_is_strict)
+{
+    vp_config *cfg = NULL;
+    vp_error e = {0};
+    ck_assert_int_eq(load("{\"change_register\":[{\"ticket\":\"CHG-1\",\"approver\":\"cab\",\"date\":"
+                          "\"2026-08-14\",\"match\":{\"correlation_id\":\"c-1\"}},{\"ticket\":\"CHG-2\","
+                          "\"approver\":\"cab\",\"date\":\"2026-09-01\",\"match\":{\"resource_id\":\"/x\","
+                          "\"operation\":\"Microsoft.RecoveryServices/vaults/write\",\"date\":\"2026-09-02\"}}]}",
+                          &cfg, &e),
+                     VP_OK);
+    const vp_eval_settings *ev = vp_config_eval(cfg);
+    ck_assert_uint_eq(ev->change_register_count, 2);
+    ck_assert_str_eq(ev->change_register[0].correlation_id, "c-1");
+    ck_assert_ptr_null(ev->change_register[0].resource_id);
+    ck_assert_str_eq(ev->change_register[1].on_day, "2026-09-02");
+    ck_assert_uint_eq(ev->change_register[1].index, 1);
+    vp_config_free(cfg);
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"{\"change_register\":[{\"ticket\":\"T\",\"approver\":\"A\",\"date\":\"2026-08-14\"}]}", "/change_register/0/match"},
+        {"{\"change_register\":[{\"ticket\":\"T\",\"approver\":\"A\",\"date\":\"14.08.2026\",\"match\":"
+         "{\"correlation_id\":\"c\"}}]}", "/change_register/0/date"},
+        {"{\"change_register\":[{\"ticket\":\"T\",\"approver\":\"A\",\"date\":\"2026-08-14\",\"match\":"
+         "{\"correlation_id\":\"c\",\"operation\":\"x\"}}]}", "correlation_id with other members"},
+        {"{\"change_register\":[{\"ticket\":\"T\",\"approver\":\"A\",\"date\":\"2026-08-14\",\"match\":"
+         "{\"resource_id\":\"/x\",\"operation\":\"x\"}}]}", "date"},
+        {"{\"change_register\":[{\"ticket\":\"\",\"approver\":\"A\",\"date\":\"2026-08-14\",\"match\":"
+         "{\"correlation_id\":\"c\"}}]}", "ticket"},
+        {"{\"change_register\":[{\"ticket\":\"T\",\"approver\":\"A\",\"date\":\"2026-08-14\",\"who\":1,"
+         "\"match\":{\"correlation_id\":\"c\"}}]}", "who"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg = NULL;
+        ck_assert_int_eq(load(bad[i].text, &cfg, &e), VP_ERR_INPUT);
+        ck_assert_msg(strstr(e.message, bad[i].message) != NULL, "%zu: %s", i, e.message);
+    }
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -250,6 +292,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, config_errors_name_the_key);
     tcase_add_test(tc, config_texts_have_limits);
     tcase_add_test(tc, bundled_copy_leaves_the_signer_out);
+    tcase_add_test(tc, change_register_is_strict);
     suite_add_tcase(s, tc);
     return s;
 }
