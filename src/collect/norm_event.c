@@ -192,7 +192,7 @@ static vp_status read_request(vp_res_ctx *c, const cJSON *props, vp_change *ch)
         vp_policy p = {0};
         vp_json_pointer_join(ptr, sizeof ptr, c->pointer, "properties");
         vp_json_pointer_join(ptr, sizeof ptr, ptr, "requestbody");
-        vp_res_ctx rc = {n, c->r, c->file, ptr, body, c->cap, c->api_version};
+        vp_res_ctx rc = {n, c->r, c->file, ptr, body, c->cap, c->api_version, c->op};
         st = vpo_policy_read(&rc, &p);
         if (!st && p.long_term_days >= 0 && !p.unknown_retention) {
             q->retention_days.value = p.long_term_days;

@@ -167,7 +167,6 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
     size_t ok_days = of_days;
     for (size_t i = 0; i < of_days && i < sizeof failing_days; i++)
         ok_days -= failing_days[i] ? 1 : 0;
-    /* TODO(lead): vpe_operated_days(c, ok_days, of_days) once C's Contract 4 is merged:
-     * the control operated on the period's days without an unauthorized reduction. */
-    (void)ok_days;
+    /* the control operated on the period's days without an unauthorized reduction */
+    vpe_operated_days(c, ok_days, of_days);
 }

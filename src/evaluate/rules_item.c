@@ -524,10 +524,10 @@ void vpe_rule_backup_ran(vp_eval_ctx *c)
             d.status = ti->gap <= rpo ? VP_PASS : VP_FAIL;
         }
         if (v && vp_timeline_aged_out(t, (size_t)(v - s->vaults)) && d.status != VP_PASS) {
-            /* TODO(lead): the earliest job per vault recorded by collection (helper A) */
             d.status = VP_INCOMPLETE;
             d.note = vpe_fmt(c, "Azure no longer holds the start of the period for vault %s (its first job starts %s, "
-                             "more than 48 h after the period's start): the earlier evidence bundles of the ledger "
+                             "more than 48 h after the period's start): the earlier evidence bundles of the ledger, or "
+                             "collect --import-jobs with a Log Analytics export, "
                              "hold the jobs before it", v->name,
                              vp_time_format(vp_timeline_vault(t, (size_t)(v - s->vaults))->earliest_start, t1, sizeof t1));
         }

@@ -19,10 +19,23 @@
 #include "vaultproof/timeline.h"
 
 #define DAY 86400LL
-/* Until collection records the earliest job a vault still holds (helper A): a vault whose
- * first job in the stream starts more than this after the period's start is taken as
- * having aged out the start. TODO(lead): replace by the snapshot's recorded fact. */
+/* A vault whose earliest job - the earliest of what its backupJobs list returned (the
+ * snapshot's collection.jobs.vaults[], jobs before the period included) and of the stream
+ * (which holds the Log Analytics import's rows too) - starts more than this after the
+ * period's start is taken as one for which Azure no longer held the start of the period.
+ * Two days, because the list is filtered to the period: a nightly schedule's first job
+ * starts up to a day after it. A vault whose list returned no job at all is not aged out:
+ * its items fail "no backup job in the period" rather than hide behind incomplete. */
 #define AGED_OUT_SLACK (48 * 3600LL)
+
+/* collection.jobs.vaults[]'s entry of vault id (ignoring case, as ARM ids compare), or NULL */
+static const vp_job_vault *recorded_job_vault(const vp_snapshot *snap, const char *id)
+{
+    for (size_t i = 0; id && i < snap->collection.job_vault_count; i++)
+        if (snap->collection.job_vaults[i].vault_id && !strcasecmp(snap->collection.job_vaults[i].vault_id, id))
+            return &snap->collection.job_vaults[i];
+    return NULL;
+}
 
 enum { BIT_SUCCESS = 1, BIT_FAILED = 2, BIT_RUNNING = 4 };
 
@@ -632,8 +645,13 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
         finish_item(t, &t->items[i]);
     vp_sort(t->unmatched.v, t->unmatched.n, sizeof *t->unmatched.v, cmp_job);
     attach_details(t, &t->unmatched);
-    for (size_t v = 0; v < snap->vault_count; v++)
-        t->aged_out[v] = t->vaults[v].earliest_start > t->from + AGED_OUT_SLACK;
+    for (size_t v = 0; v < snap->vault_count; v++) {
+        long long first = t->vaults[v].earliest_start, listed;
+        const vp_job_vault *jv = recorded_job_vault(snap, snap->vaults[v].id);
+        if (jv && jv->earliest_start && !vp_time_parse(jv->earliest_start, &listed) && (first < 0 || listed < first))
+            first = listed;
+        t->aged_out[v] = first > t->from + AGED_OUT_SLACK;
+    }
     *out = t;
     return VP_OK;
 }
