@@ -1697,6 +1697,11 @@ def runs_of(it, P, vkey, lo, hi):
     if kind == "dpm":  # DPM / MABS schedules live on premises: nightly at 20:00 (as the items' last points)
         return [(d + 20 * HOUR, "Backup") for d in range(lo, hi, DAY) if d + 20 * HOUR < hi]
     p = P.get((vkey, it.get("policy_name")))
+    if p is None and it.get("policy_name") and it.get("last_backup"):
+        # its policy was deleted from the vault (epiceps-prd-05, #26): it keeps running on
+        # the old weekly schedule, on its last backup's weekday and time
+        last = it["last_backup"] // TICKS
+        return [(t, "Backup") for t in range(last - (last - lo) // (7 * DAY) * 7 * DAY, hi, 7 * DAY) if t >= lo]
     if p is None:
         return []
     g = time.gmtime(p["time"])
