@@ -1611,7 +1611,6 @@ def contoso_period(args, V, P, ITEMS, subs):
     """The quarter's jobs, job details, CRR jobs and Activity Log events of the sample,
     written after (and independent of) the point-in-time capture: its own random streams
     and a capture clock starting at 02:00:30Z, after the last point-in-time call."""
-    rng = random.Random("contoso-health/2026-Q3")
     out = Output(args.out, True, "contoso-health/2026-Q3")
     out.clock_ms = 30_000
     lo, hi = quarter_bounds(args.period)
@@ -1624,32 +1623,38 @@ def contoso_period(args, V, P, ITEMS, subs):
                         os.path.basename(dirpath) == "backupJobs":
                     os.unlink(os.path.join(dirpath, f))
     flt = "startTime eq '%s' and endTime eq '%s'" % (job_filter_time(lo), job_filter_time(hi))
-    stats = {}
+    # the job lists first, each vault from its own random stream, and the other files after
+    # them: --period-files jobs writes exactly the job lists (and sidecars) "all" writes
+    stats, made = {}, []
     for key, v in V.items():
-        jobs, crr = period_jobs(v, P, ITEMS[key], lo, min(hi, CAPTURE_S), rng)
+        jrng = random.Random("contoso-health/2026-Q3/jobs/" + v["name"])
+        jobs, crr = period_jobs(v, key, P, ITEMS[key], lo, min(hi, CAPTURE_S), jrng)
+        made.append((v, jobs, crr))
         stats[v["name"]] = (len(jobs), sum(1 for j in jobs if j["properties"]["status"] == "Failed"), len(crr))
-        base = "subscriptions/%s/vaults/%s/" % (v["sub"], v["name"])
         url = "%s/subscriptions/%s/resourceGroups/%s/providers/%s/%s/backupJobs?api-version=%s&$filter=%s" % (
             ARM, v["sub"], v["rg"], RS_VAULT, v["name"], API_BACKUP_NOW, urllib.parse.quote(flt, safe=""))
-        write_job_pages(out, base + "backupJobs.json", url, "backupJobs", vault_arm_id(v), jobs, rng)
-        if args.period_files == "jobs":
-            continue
+        write_job_pages(out, "subscriptions/%s/vaults/%s/backupJobs.json" % (v["sub"], v["name"]), url,
+                        "backupJobs", vault_arm_id(v), jobs, random.Random("contoso-health/2026-Q3/token/" + v["name"]))
+    for v, jobs, crr in made if args.period_files == "all" else ():
+        base = "subscriptions/%s/vaults/%s/" % (v["sub"], v["name"])
         if v.get("crr"):
             region = CRR_SECONDARY[v["location"]]
             curl = "%s/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s/backupCrrJobs" \
                    "?api-version=%s&$filter=%s" % (ARM, v["sub"], region, API_CRR, urllib.parse.quote(flt, safe=""))
-            write_job_pages(out, base + "backupCrrJobs.json", curl, "backupCrrJobs", vault_arm_id(v), crr, rng,
+            write_job_pages(out, base + "backupCrrJobs.json", curl, "backupCrrJobs", vault_arm_id(v), crr,
+                            random.Random("contoso-health/2026-Q3/crr-token/" + v["name"]),
                             extra={"method": "POST", "request_body": {"resourceId": vault_arm_id(v)}})
+        drng = random.Random("contoso-health/2026-Q3/details/" + v["name"])
         for j in jobs:
             if j["properties"]["status"] in ("Failed", "CompletedWithWarnings"):
                 rel = base + "backupJobs/%s.json" % j["name"]
-                out.write(rel, job_details(j, rng))
+                out.write(rel, job_details(j, drng))
                 out.call(rel, vault_url(v, "backupJobs/" + j["name"]).replace(API_RS, API_BACKUP_NOW),
                          "backupJobDetails", vault_arm_id(v), latency=(60, 250))
     for sid in subs if args.period_files == "all" else ():
         for provider, name in (("Microsoft.RecoveryServices", "activityLog.json"),
                                ("Microsoft.DataProtection", "activityLog-dataprotection.json")):
-            events = [e for e in activity_events(V, P, rng) if e["subscriptionId"] == sid and
+            events = [e for e in activity_events(V) if e["subscriptionId"] == sid and
                       e["resourceProviderName"]["value"] == provider]
             rel = "subscriptions/%s/%s" % (sid, name)
             out.write(rel, {"value": events})
@@ -1787,7 +1792,7 @@ def job_details(job, rng):
     return d
 
 
-def period_jobs(v, P, items, lo, hi, rng):
+def period_jobs(v, vkey, P, items, lo, hi, rng):
     """A vault's jobs in [lo, hi) sorted by start, and its CRR jobs. The curated situations
     (samples/contoso-health/README.md, "Period evidence") are keyed by entity name."""
     jobs = []
@@ -1800,7 +1805,8 @@ def period_jobs(v, P, items, lo, hi, rng):
         if lo <= since < hi and it["kind"] in ("vm", "sql", "hana", "ase", "mars"):
             jobs.append(job_body(v, it, since - HOUR + rng.randint(0, 1800), rng.randint(40, 200),
                                  "ConfigureBackup", "Completed", rng))
-        runs = [r for r in runs_of(it, P, v["key"], max(lo, since), hi)]
+        # vkey, not v["key"]: rsv-epic-nonprod-eus2's "key" is its region's ("eus2")
+        runs = runs_of(it, P, vkey, max(lo, since), hi)
         if it["state"] == "IRPending":
             runs = []
         if last is not None:
@@ -1874,7 +1880,7 @@ def activity_event(sid, rg, resource_id, operation, status, when, caller, correl
     return ev
 
 
-def activity_events(V, P, rng):
+def activity_events(V):
     """The quarter's changes (README "Period evidence"): each operation as its BeginRequest
     (Started) and EndRequest events under one correlation id, in time order."""
     r = random.Random("contoso-health/2026-Q3/activity")
