@@ -51,6 +51,44 @@ class SampleQuarter(TempDirTest):
         self.assertEqual(len(list(glob.glob(self.path("raw", "**", "*.json"), recursive=True))),
                          len(list(glob.glob(os.path.join(RAW, "**", "*.json"), recursive=True))))
 
+    def test_all_period_files(self):
+        """--period-files all (what the lead regenerates with once the details, CRR and
+        Activity Log operations are in the table): the same job lists, plus one detail body
+        per failed job, the CRR jobs of the CRR vault (a POST) and the Activity Log events."""
+        shutil.copytree(RAW, self.path("raw"))
+        subprocess.run([sys.executable, GENERATOR, "contoso", "--out", self.path("raw"), "--period", "2026-Q3",
+                        "--period-only"], check=True, capture_output=True)
+        mine, committed = period_files(self.path("raw")), period_files(RAW)
+        for rel in committed:
+            self.assertEqual(mine[rel], committed[rel], rel)
+        extra = sorted(set(mine) - set(committed))
+        details = [r for r in extra if os.sep + "backupJobs" + os.sep in r and not r.endswith(".meta.json")]
+        failed = []
+        for rel, data in committed.items():
+            if os.path.basename(rel).startswith("backupJobs.") and not rel.endswith(".meta.json"):
+                failed += [j["name"] for j in json.loads(data)["value"] if j["properties"]["status"] == "Failed"]
+        self.assertEqual(sorted(os.path.basename(r)[:-5] for r in details), sorted(failed))
+        d = json.loads(mine[details[0]])
+        self.assertIn("tasksList", d["properties"]["extendedInfo"])
+        crr = [r for r in extra if os.path.basename(r) == "backupCrrJobs.json"]
+        self.assertEqual([os.path.basename(os.path.dirname(r)) for r in crr], ["rsv-epic-immutable-wus3"])
+        (job,) = json.loads(mine[crr[0]])["value"]
+        self.assertEqual((job["properties"]["operation"], job["properties"]["entityFriendlyName"]),
+                         ("CrossRegionRestore", "epicodb-prd-02"))
+        meta = json.loads(mine[crr[0][:-5] + ".meta.json"])
+        self.assertEqual(meta["method"], "POST")
+        self.assertIn("/locations/eastus/backupCrrJobs?", meta["url"])
+        events = []
+        for rel in extra:
+            if os.path.basename(rel) in ("activityLog.json", "activityLog-dataprotection.json"):
+                events += json.loads(mine[rel])["value"]
+        ends = {(e["operationName"]["value"].rsplit("/", 2)[-2], e["status"]["value"]) for e in events
+                if e["eventName"]["value"] == "EndRequest"}
+        self.assertEqual(ends, {("backupPolicies", "Succeeded"), ("backupPolicies", "Failed"),
+                                ("vaults", "Succeeded"), ("protectedItems", "Accepted")})
+        self.assertEqual(len(events), 8)  # each operation as BeginRequest and EndRequest
+        self.assertEqual(len({e["correlationId"] for e in events}), 4)
+
     def test_every_kind_paged_and_linked(self):
         """Job lists page at 200 with nextLink (an opaque $skiptoken) on all but the last page,
         each page's sidecar URL being the previous nextLink; every kind of job is present."""
