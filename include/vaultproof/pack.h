@@ -57,9 +57,8 @@
  * sample of jobs is drawn from (staged by a pack over a period that kept its jobs) */
 #define VP_BUNDLE_SAMPLE_CSV "data/sample.csv"
 #define VP_BUNDLE_SAMPLE_RECORD "data/sample.json"
-#ifndef VP_BUNDLE_JOBS
-#define VP_BUNDLE_JOBS "data/jobs.jsonl"
-#endif
+#define VP_BUNDLE_JOBS "data/jobs.jsonl"   /* the period's jobs stream (pack --period) */
+#define VP_BUNDLE_JOBS_CSV "data/jobs.csv" /* the same population as RFC 4180 CSV */
 
 typedef struct {
     const char *config_path;   /* vaultproof.json (required) */

@@ -22,8 +22,12 @@
 
 #include "vaultproof/error.h"
 
-/* The files re-derived and compared, in this order (relative to the bundle's top folder). */
-#define VP_REPERFORM_FILE_COUNT 3
+/* The files re-derived and compared, in this order (relative to the bundle's top folder).
+ * The last, data/jobs.jsonl (the period's backup jobs, docs/period-evidence.md), only in a
+ * bundle whose manifest.json has a "period_window": raw/ is then replayed over that window
+ * and the stream compared too; a bundle without one (packed without a period, or before
+ * packs collected over it) is re-performed without a period and has no such file. */
+#define VP_REPERFORM_FILE_COUNT 4
 extern const char *const vp_reperform_files[VP_REPERFORM_FILE_COUNT];
 
 #define VP_REPERFORM_MAX_NOTES 8
@@ -43,6 +47,8 @@ typedef struct {
 } vp_reperform_options;
 
 typedef struct {
+    int absent;              /* not part of this bundle (data/jobs.jsonl without a period
+                                window): neither re-derived nor compared; identical is 1 */
     int identical;
     long long offset;        /* the first byte at which the files differ; -1 when identical */
     long long recorded_size, derived_size;

@@ -21,7 +21,8 @@ static const char synopsis[] =
     "--replay directory, evaluates it, renders the report and workbook, and publishes\n"
     "everything as one signed bundle in ARCHIVE_DIR:\n"
     "  <organization>-<period or request id>-<YYYYMMDDThhmmssZ>.tar.gz\n"
-    "holding raw/ (the responses), data/ (snapshot, findings, OSCAL), report/ (PDF, XLSX),\n"
+    "holding raw/ (the responses), data/ (snapshot, findings, OSCAL; with --period the\n"
+    "quarter's backup jobs, jobs.jsonl, collected over it), report/ (PDF, XLSX),\n"
     "certs/, seal/ (when the responses were sealed at capture: a live pack seals raw/;\n"
     "--replay of a sealed recording checks it first and refuses an altered one, exit 1),\n"
     "README.txt (how to verify by hand, naming the CA to trust by fingerprint),\n"
@@ -44,7 +45,8 @@ static const char synopsis[] =
 static const vp_opt_spec specs[] = {
     {"config", "FILE", 0, "vaultproof.json (required)"},
     {"replay", "DIR", 0, "ARM responses to collect from instead of calling Azure"},
-    {"period", "YYYY-Qn", 0, "reporting period (enables baselines), and/or"},
+    {"period", "YYYY-Qn", 0, "reporting period: collected over (its backup jobs kept as\n"
+                             "data/jobs.jsonl) and enables baselines; and/or"},
     {"request-id", "ID", 0, "the auditor's request reference"},
     {"out", "ARCHIVE_DIR", 0, "where bundles, ledger.jsonl and snapshots/ live (required)"},
     {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert);\n"

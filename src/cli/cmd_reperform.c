@@ -13,7 +13,9 @@ static const char synopsis[] =
     "with the configuration it was evaluated with (config/vaultproof.json) at the bundle's\n"
     "own clock (manifest.json generated_at), evaluates with this build's control catalog,\n"
     "writes the OSCAL document, and compares the bytes with data/snapshot.json,\n"
-    "data/findings.json and data/assessment-results.json. BUNDLE is the .tar.gz (extracted\n"
+    "data/findings.json and data/assessment-results.json - and, when manifest.json has a\n"
+    "\"period_window\" (pack --period), replays over that window and compares the period's\n"
+    "jobs stream data/jobs.jsonl too. BUNDLE is the .tar.gz (extracted\n"
     "into a private temporary directory by the safe archive reader, removed afterwards) or\n"
     "its extracted top folder (only read). One line per file, \"IDENTICAL\" or \"DIFFERENT\"\n"
     "with the first differing byte and the JSON pointer of the recorded value there; the\n"
@@ -58,6 +60,8 @@ static void print_report(const vp_reperform_report *r)
         printf("reperform: note: %s\n", r->notes[i]);
     for (int i = 0; i < VP_REPERFORM_FILE_COUNT; i++) {
         const vp_reperform_file *f = &r->files[i];
+        if (f->absent) /* data/jobs.jsonl of a bundle without a period window */
+            continue;
         if (f->identical)
             printf("reperform: %s  IDENTICAL\n", vp_reperform_files[i]);
         else

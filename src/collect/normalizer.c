@@ -303,11 +303,19 @@ vp_status vpo_normalizer_add_prepared(vp_normalizer *n, const vp_prepared_body *
 
     if (!file)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    if (b->sidecar && (st = vpo_capture_parse(n, b->sidecar_path, b->sidecar, b->sidecar_len, &cap, err)))
+        return st;
+    /* Period evidence (the ARM table's period column) recorded beside a point-in-time capture
+     * is not what a snapshot without a period rests on: left out entirely - not listed, not
+     * counted, not in the capture window - so such a replay keeps its bytes whether or not
+     * the recording also holds a quarter of jobs (docs/period-evidence.md). An offline export
+     * (no sidecar) names no operation and is read as before. */
+    if (b->sidecar && !n->opt.period && vp_arm_find(cap.operation)->period)
+        return VP_OK;
     if ((st = record_file(n, b->path, b->sha256, b->len, "body", err)))
         return st;
     if (b->sidecar) {
-        if ((st = record_file(n, b->sidecar_path, b->sidecar_sha256, b->sidecar_len, "sidecar", err)) ||
-            (st = vpo_capture_parse(n, b->sidecar_path, b->sidecar, b->sidecar_len, &cap, err)))
+        if ((st = record_file(n, b->sidecar_path, b->sidecar_sha256, b->sidecar_len, "sidecar", err)))
             return st;
         vp_capture *slot = VP_VEC_PUSH(n->captures);
         if (!slot)

@@ -62,7 +62,9 @@ static void readme_contents(FILE *fp)
           "              its CMS signature (manifest.json \"recording\" says sealed or not)\n"
           "  config/     vaultproof.json: the configuration the findings were evaluated with\n"
           "              (signer left out); vaultproof reperform re-derives data/ from it and raw/\n"
-          "  data/       snapshot.json, findings.json, assessment-results.json (NIST OSCAL)\n"
+          "  data/       snapshot.json, findings.json, assessment-results.json (NIST OSCAL); with a\n"
+          "              period (manifest.json \"period_window\"), jobs.jsonl: every backup job of\n"
+          "              the period, one JSON line each, and jobs.csv: the same as CSV (RFC 4180)\n"
           "  report/     report.pdf (the evidence report, with its own embedded PAdES signature),\n"
           "              workbook.xlsx (full populations)\n"
           "  certs/      signer.pem (and chain.pem): the certificate that signed this bundle\n"
@@ -164,6 +166,16 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kstring(w, "format", VP_MANIFEST_FORMAT);
     vp_jw_kstring(w, "organization", m->organization);
     vp_jw_kstring(w, "period", m->period);
+    if (m->period_window) { /* absent in bundles packed without a period, and before */
+        char from[32], to[32];
+        vp_time_format(m->period_window->from, from, sizeof from);
+        vp_time_format(m->period_window->to, to, sizeof to);
+        vp_jw_key(w, "period_window");
+        vp_jw_object(w, VP_JW_PRETTY);
+        vp_jw_kstring(w, "from", from);
+        vp_jw_kstring(w, "to", to);
+        vp_jw_end(w);
+    }
     vp_jw_kstring(w, "request_id", m->request_id);
     vp_jw_kstring(w, "generated_at", m->generated_at);
     vp_jw_tool(w, VP_JW_PRETTY, m->tool_version, m->tool_commit);

@@ -23,6 +23,7 @@
 #include "vaultproof/render.h"
 #include "vaultproof/cms.h"
 #include "vaultproof/keys.h"
+#include "vaultproof/period.h"
 #include "vaultproof/seal.h"
 #include "vaultproof/version.h"
 
@@ -55,7 +56,11 @@ typedef struct {
     vp_seal *live_seal;     /* owned: the parsed seal of a live collection */
     char sealed_by[512];    /* the seal's signer */
     vp_sample *sample;      /* pack --sample-size: the staged audit sample, else NULL */
+    vp_period period;       /* --period as the collection's window (manifest "period_window") */
+    int has_period;
 } pack_state;
+
+/* The jobs population of the period, staged beside the snapshot (docs/period-evidence.md). */
 
 static const char *const stage_names[VP_PACK_STAGE_COUNT] = {"collect", "evaluate", "render",
                                                               "sign",    "archive",  "publish"};
@@ -345,7 +350,7 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     size_t nbase = 0;
     snprintf(raw, sizeof raw, "%s/raw", s->stg.root); /* the collector takes paths */
     snprintf(seal_dir, sizeof seal_dir, "%s/seal", s->stg.root);
-    if ((st = stage_config(s, err)))
+    if ((st = stage_config(s, err)) || (st = vpk_staged_mkdirs(&s->stg, "data/snapshot.json", err)))
         return st;
     co.config = s->cfg;
     co.worm = s->worm;
@@ -367,9 +372,17 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     co.seal_signer = s->opt->replay_dir ? NULL : s->signer;
     co.seal_dir = seal_dir;
     co.seal_tsa_url = s->tsa_url;
+    /* --period is the collection's window: the period's backup jobs are collected and kept
+     * as data/jobs.jsonl (the collector takes a path: through the staging descriptor) */
+    char jobs[4096];
+    snprintf(jobs, sizeof jobs, "%s/" VP_BUNDLE_JOBS, s->stg.root);
+    co.period = s->has_period ? &s->period : NULL;
+    co.jobs_path = s->has_period ? jobs : NULL;
+    co.jobs_label = VP_BUNDLE_JOBS;
     if ((st = vp_pipeline_collect(&co, &s->snap, &live, err)) ||
         (!s->opt->replay_dir && (st = read_live_seal(s, live.sealed_files, err))) ||
-        (st = vpk_staged_mkdirs(&s->stg, "data/snapshot.json", err)) ||
+        (s->snap->collection.jobs_file[0] &&
+         (st = record_staged(s, VP_BUNDLE_JOBS, s->snap->collection.jobs_sha256, err))) ||
         (st = vp_pipeline_write_snapshot_at(s->snap, s->stg.fd, "data/snapshot.json", "data/snapshot.json",
                                             VP_PIPELINE_STAGED, s->snap_sha, err)) ||
         (st = record_staged(s, "data/snapshot.json", s->snap_sha, err)))
@@ -388,6 +401,9 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     eo.findings_label = "data/findings.json";
     eo.mode = VP_PIPELINE_STAGED;
     eo.dir_fd = s->stg.fd;
+    /* the period's rules read the staged stream (its hash checked against the snapshot) */
+    eo.jobs_path = s->snap->collection.jobs_file[0] ? jobs : NULL;
+    eo.jobs_label = VP_BUNDLE_JOBS;
     if ((st = vp_pipeline_evaluate(&eo, &s->findings, s->findings_sha, err)) ||
         (st = record_staged(s, "data/findings.json", s->findings_sha, err)))
         return st;
@@ -425,6 +441,20 @@ static vp_status load_history(pack_state *s, vp_history **out, vp_error *err)
     return vp_history_load(s->ledger, vp_config_organization(s->cfg), NULL, NULL, out, err);
 }
 
+/* data/jobs.csv: the jobs population for the auditors' own tools (RFC 4180, UTF-8), written
+ * from the staged stream by the renderer's one CSV writer (Contract 3: vp_render_jobs_csv,
+ * helper C). Only a pack with a period has a stream. */
+static vp_status write_jobs_csv(pack_state *s, vp_error *err)
+{
+    if (!s->snap->collection.jobs_file[0])
+        return VP_OK;
+    char in[4096], out[4096], sha[65];
+    snprintf(in, sizeof in, "%s/" VP_BUNDLE_JOBS, s->stg.root);
+    snprintf(out, sizeof out, "%s/" VP_BUNDLE_JOBS_CSV, s->stg.root);
+    vp_status st = vp_render_jobs_csv(in, s->snap, out, err);
+    return st ? st : vpk_staged_hash(&s->stg, VP_BUNDLE_JOBS_CSV, sha, NULL, err);
+}
+
 /* The renderers read findings back from the staged findings.json. */
 static vp_status render_both(pack_state *s, vp_error *err)
 {
@@ -452,6 +482,10 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.request_id = s->opt->request_id;
     ro.population_limit = VP_PDF_POPULATION_LIMIT;
     ro.owner_tag = vp_config_owner_tag(s->cfg);
+    char jobs[4096];
+    snprintf(jobs, sizeof jobs, "%s/" VP_BUNDLE_JOBS, s->stg.root);
+    ro.jobs_path = s->snap->collection.jobs_file[0] ? jobs : NULL;
+    ro.jobs_label = VP_BUNDLE_JOBS;
     vp_history *history = NULL;
     /* the cover and the workbook say whether raw/ was sealed at capture */
     ro.recording.state = s->seal ? VP_RECORDING_SEALED : VP_RECORDING_UNSEALED;
@@ -544,7 +578,8 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, size_t fai
                            s->opt->clock.pinned, s->opt->clock.from, (long long)failing, s->seal != NULL,
                            s->sealed_by, s->seal ? s->seal->sealed_at : NULL, s->seal ? s->seal->captured_from : NULL,
                            s->seal ? s->seal->captured_to : NULL,
-                           VP_BUNDLE_CONFIG /* config_sha256 is the bundled copy's (stage_config) */, &s->anchor};
+                           VP_BUNDLE_CONFIG /* config_sha256 is the bundled copy's (stage_config) */, &s->anchor,
+                           s->has_period ? &s->period : NULL};
     char *data = NULL, *sums = NULL;
     size_t len = 0, sums_len = 0;
     unsigned char *der = NULL;
@@ -762,6 +797,8 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     memset(out, 0, sizeof *out);
     clock_gettime(CLOCK_MONOTONIC, &s.mark);
     vp_status st = check_options(opt, err);
+    if (!st && opt->period && !(st = vp_period_quarter(opt->period, "pack", &s.period, err)))
+        s.has_period = 1;
     /* a sealed recording is checked before anything else: an altered one is refused */
     if (!st)
         st = check_replay_seal(&s, err);
@@ -773,7 +810,8 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
         (st = load_anchor(&s, err)) || (st = check_pinned_signer(&s, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
         (st = collect_and_evaluate(&s, err)) || (st = vpk_stage_sample(&s.stg, opt, s.snap, &s.sample, err)) ||
-        (bundle_stem(&s), 0) || (st = render_reports(&s, err)) || (lap(&s, VP_PACK_RENDER), 0) ||
+        (bundle_stem(&s), 0) || (st = render_reports(&s, err)) || (st = write_jobs_csv(&s, err)) ||
+        (lap(&s, VP_PACK_RENDER), 0) ||
         (st = vpk_sign_report(&s.stg, s.signer, s.tsa_url, opt->ca_bundle, opt->clock.epoch, err)) ||
         (st = write_certs_readme(&s, err)))
         goto done;

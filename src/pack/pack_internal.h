@@ -10,6 +10,7 @@
 #include "vaultproof/error.h"
 #include "vaultproof/keys.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/period.h"
 #include "vaultproof/sample.h"
 #include "vaultproof/snapshot.h"
 
@@ -109,6 +110,10 @@ typedef struct {
     const char *sealed_by, *sealed_at, *sealed_from, *sealed_to;
     const char *config_file;    /* the bundled configuration (VP_BUNDLE_CONFIG) config_sha256 is of */
     const vp_trust_anchor *anchor; /* "trust_anchor"; null when not known */
+    /* "period_window" {from, to}: the window the collection was made over (--period);
+     * NULL: written not at all, as in every bundle packed without a period and before
+     * packs collected over one (reperform then re-derives without a period) */
+    const vp_period *period_window;
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging with the hashes recorded

@@ -19,14 +19,15 @@
 #include "vaultproof/json.h"
 #include "vaultproof/ledger.h"
 #include "vaultproof/pack.h"
+#include "vaultproof/period.h"
 #include "vaultproof/pipeline.h"
 #include "vaultproof/reperform.h"
 #include "vaultproof/verify.h"
 #include "vaultproof/version.h"
 
 const char *const vp_reperform_files[VP_REPERFORM_FILE_COUNT] = {"data/snapshot.json", "data/findings.json",
-                                                                 "data/assessment-results.json"};
-enum { SNAPSHOT_FILE = 0, FINDINGS_FILE = 1, OSCAL_FILE = 2 };
+                                                                 "data/assessment-results.json", VP_BUNDLE_JOBS};
+enum { SNAPSHOT_FILE = 0, FINDINGS_FILE = 1, OSCAL_FILE = 2, JOBS_FILE = 3 };
 
 #define PATH_MAX_LEN 4096
 
@@ -45,6 +46,8 @@ typedef struct {
     vp_findings *findings;
     vp_pipeline_baselines *bases;
     vp_clock clock;
+    vp_period period;          /* manifest.json "period_window", when has_period */
+    int has_period;
 } state;
 
 static void note(state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -177,6 +180,33 @@ static vp_status open_bundle(state *s, vp_error *err)
     return only_entry(dest, bundle, s->top, err);
 }
 
+/* The window pack collected over: manifest.json's "period_window" {from, to} (signed), with
+ * the quarter label "period" names. Absent (a bundle packed without a period, or before
+ * packs collected over one): re-performed without a period, as it was packed. */
+static vp_status bundle_period(state *s, const cJSON *m, const char *path, vp_error *err)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(m, "period_window");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(m, "period");
+    const cJSON *from = cJSON_GetObjectItemCaseSensitive(w, "from");
+    const cJSON *to = cJSON_GetObjectItemCaseSensitive(w, "to");
+    long long f = 0, t = 0;
+    vp_error ignored;
+    if (!w)
+        return VP_OK;
+    if (!cJSON_IsString(from) || !cJSON_IsString(to) || vp_time_parse(from->valuestring, &f) ||
+        vp_time_parse(to->valuestring, &t))
+        return vp_error_set(err, VP_ERR_INPUT, "%s: /period_window: expected {\"from\", \"to\"} RFC 3339 times",
+                            path);
+    /* pack collects over a quarter: the label must name exactly this window */
+    if (!cJSON_IsString(label) || vp_period_quarter(label->valuestring, "reperform", &s->period, &ignored) ||
+        s->period.from != f || s->period.to != t)
+        return vp_error_set(err, VP_ERR_INPUT, "%s: /period_window: %s to %s is not the window of /period %s%s%s",
+                            path, from->valuestring, to->valuestring, cJSON_IsString(label) ? "'" : "",
+                            cJSON_IsString(label) ? label->valuestring : "(none)", cJSON_IsString(label) ? "'" : "");
+    s->has_period = 1;
+    return VP_OK;
+}
+
 /* The clock pack ran at: manifest.json's generated_at (signed, so the one to trust over
  * the data files' own copies), pinned as its "clock" says. */
 static vp_status bundle_clock(state *s, vp_error *err)
@@ -196,6 +226,8 @@ static vp_status bundle_clock(state *s, vp_error *err)
                           "manifest.json said whether its clock was pinned cannot be re-performed)", path);
     else
         s->clock = (vp_clock){s->clock.epoch, cJSON_IsTrue(pinned), "manifest.json generated_at"};
+    if (!st)
+        st = bundle_period(s, m, path, err);
     cJSON_Delete(m);
     return st;
 }
@@ -244,7 +276,7 @@ static vp_status load_inputs(state *s, vp_error *err)
 static vp_status collect(state *s, char sha[65], vp_error *err)
 {
     vp_pipeline_collect_options co = {0};
-    char raw[PATH_MAX_LEN], out[PATH_MAX_LEN], dir[PATH_MAX_LEN];
+    char raw[PATH_MAX_LEN], out[PATH_MAX_LEN], dir[PATH_MAX_LEN], jobs[PATH_MAX_LEN];
     struct stat sb;
     vp_status st;
     if ((st = join(raw, s->top, "raw", err)))
@@ -257,9 +289,15 @@ static vp_status collect(state *s, char sha[65], vp_error *err)
     co.clock = s->clock;
     co.replay_dir = raw;
     co.input_label = "raw"; /* as pack names the bundle's raw/ */
-    if ((st = vp_pipeline_collect(&co, &s->snap, NULL, err)) || (st = join(dir, s->work, "derived", err)) ||
-        (st = make_dir(dir, err)) || (st = join(dir, s->work, "derived/data", err)) || (st = make_dir(dir, err)) ||
-        (st = join(out, dir, "snapshot.json", err)))
+    if ((st = join(dir, s->work, "derived", err)) || (st = make_dir(dir, err)) ||
+        (st = join(dir, s->work, "derived/data", err)) || (st = make_dir(dir, err)) ||
+        (st = join(jobs, dir, "jobs.jsonl", err)))
+        return st;
+    /* over the bundle's window, the jobs stream is re-derived as pack wrote it */
+    co.period = s->has_period ? &s->period : NULL;
+    co.jobs_path = s->has_period ? jobs : NULL;
+    co.jobs_label = vp_reperform_files[JOBS_FILE];
+    if ((st = vp_pipeline_collect(&co, &s->snap, NULL, err)) || (st = join(out, dir, "snapshot.json", err)))
         return st;
     return vp_pipeline_write_snapshot(s->snap, out, vp_reperform_files[SNAPSHOT_FILE], VP_PIPELINE_PUBLISH, sha, err);
 }
@@ -394,6 +432,12 @@ static vp_status evaluate(state *s, const char snapshot_sha[65], vp_error *err)
     eo.oscal_path = oscal;
     eo.oscal_label = vp_reperform_files[OSCAL_FILE];
     eo.mode = VP_PIPELINE_PUBLISH;
+    /* the period's rules read the re-derived stream, as pack's read the staged one */
+    char jobs[PATH_MAX_LEN];
+    if (s->snap->collection.jobs_file[0] && (st = join(jobs, s->work, "derived/data/jobs.jsonl", err)))
+        return st;
+    eo.jobs_path = s->snap->collection.jobs_file[0] ? jobs : NULL;
+    eo.jobs_label = vp_reperform_files[JOBS_FILE];
     return vp_pipeline_evaluate(&eo, &s->findings, NULL, err);
 }
 
@@ -560,6 +604,11 @@ static vp_status compare_all(state *s, vp_error *err)
     s->rep->identical = 1;
     for (int i = 0; i < VP_REPERFORM_FILE_COUNT; i++) {
         char recorded[PATH_MAX_LEN], derived[PATH_MAX_LEN], rel[64];
+        if (i == JOBS_FILE && !s->has_period) { /* no window, no stream: nothing to compare */
+            s->rep->files[i].absent = s->rep->files[i].identical = 1;
+            s->rep->files[i].offset = -1;
+            continue;
+        }
         snprintf(rel, sizeof rel, "derived/%s", vp_reperform_files[i]);
         vp_status st = join(recorded, s->top, vp_reperform_files[i], err);
         if (st || (st = join(derived, s->work, rel, err)) ||

@@ -882,6 +882,33 @@ static void check_seal(verify_state *v, const char *tsa_trust)
     pass_unless_failed(v, VP_CHECK_SEAL);
 }
 
+/* The period's members (pack --period, docs/period-evidence.md): with a "period_window"
+ * {from, to} in the signed manifest, data/jobs.jsonl (the period's backup jobs) must be
+ * listed, data/jobs.csv may be; without one (a bundle packed without a period, or before
+ * packs collected over one) neither may be, since pack writes them only over a window. */
+static void check_period_members(verify_state *v)
+{
+    static const char *const members[] = {VP_BUNDLE_JOBS, VP_BUNDLE_JOBS_CSV};
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(v->manifest, "period_window");
+    const cJSON *from = cJSON_GetObjectItemCaseSensitive(w, "from");
+    const cJSON *to = cJSON_GetObjectItemCaseSensitive(w, "to");
+    long long f = 0, t = 0;
+    if (!w) {
+        for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)
+            if (find_decl(v, members[i]))
+                fail(v, VP_CHECK_MANIFEST, "manifest.json: lists %s but has no period_window: pack writes the "
+                     "period's jobs only when it collected over a period", members[i]);
+        return;
+    }
+    if (!cJSON_IsString(from) || !cJSON_IsString(to) || vp_time_parse(from->valuestring, &f) ||
+        vp_time_parse(to->valuestring, &t) || f >= t)
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: /period_window: expected {\"from\", \"to\"}, two RFC 3339 "
+             "times with from before to");
+    else if (!find_decl(v, members[0]))
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: period_window %s to %s, but %s is not listed: the period's jobs "
+             "are missing from the bundle", from->valuestring, to->valuestring, members[0]);
+}
+
 vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *tsa_trust, const char *ledger,
                            vp_verify_report *rep, vp_error *err)
 {
@@ -911,6 +938,8 @@ vp_status vp_verify_bundle(const char *bundle, const char *trust, const char *ts
     rep->manifest_verified = v.authentic && rep->state[VP_CHECK_TRUST] == VP_CHECK_PASSED;
     if (!st && !v.stopped)
         check_clock(&v);
+    if (!st && !v.stopped && rep->state[VP_CHECK_MANIFEST] == VP_CHECK_PASSED)
+        check_period_members(&v);
     if (!st && !v.stopped && rep->state[VP_CHECK_MANIFEST] == VP_CHECK_PASSED)
         check_seal(&v, tsa_trust ? tsa_trust : trust);
     if (!st && ledger)

@@ -6,7 +6,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+from vptest import PINNED, SAMPLE, TempDirTest, copy_point_in_time, load, main, run  # noqa: E402
 
 RAW = os.path.join(SAMPLE, "raw")
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
@@ -177,9 +177,9 @@ class Period(TempDirTest):
     """collection.period: recorded when given, absent (and the bytes unchanged) when not;
     backup jobs are expected per vault only over a period."""
 
-    def collect(self, name, *extra, rc=0):
+    def collect(self, name, *extra, rc=0, raw=RAW):
         out = self.path(name)
-        got, _, err = run(["collect", "--replay", RAW, "--config", CONFIG, "--now", PINNED, "--quiet",
+        got, _, err = run(["collect", "--replay", raw, "--config", CONFIG, "--now", PINNED, "--quiet",
                            "--out", out] + list(extra))
         self.assertEqual(got, rc, err)
         with open(out, "rb") as f:
@@ -192,9 +192,14 @@ class Period(TempDirTest):
         self.assertTrue(load(self.path("plain.json"))["collection"]["complete"])
 
     def test_period_recorded_and_jobs_expected_per_vault(self):
-        # the sample recording holds no backup jobs: over a period it is incomplete (exit 4)
-        self.collect("q3.json", "--period", "2026-Q3", rc=4)
-        self.collect("r.json", "--from", "2026-08-01T00:00:00Z", "--to", "2026-08-15T12:00:00Z", rc=4)
+        # the sample as captured, without its quarter of backup jobs: over a period it is
+        # incomplete (exit 4); the sample itself is complete over 2026-Q3
+        pit = self.path("pit")
+        copy_point_in_time(RAW, pit)
+        self.collect("q3.json", "--period", "2026-Q3", rc=4, raw=pit)
+        self.collect("r.json", "--from", "2026-08-01T00:00:00Z", "--to", "2026-08-15T12:00:00Z", rc=4, raw=pit)
+        self.collect("sample-q3.json", "--period", "2026-Q3")
+        self.assertTrue(load(self.path("sample-q3.json"))["collection"]["complete"])
         q3 = load(self.path("q3.json"))
         self.assertEqual(q3["collection"]["period"],
                          {"label": "2026-Q3", "from": "2026-07-01T00:00:00Z", "to": "2026-10-01T00:00:00Z"})
@@ -213,7 +218,7 @@ class Period(TempDirTest):
         self.assertIn(rc, (0, 1), err)
 
     def test_reader_checks_the_label_against_its_bounds(self):
-        self.collect("q3.json", "--period", "2026-Q3", rc=4)
+        self.collect("q3.json", "--period", "2026-Q3")
         with open(self.path("q3.json"), "rb") as f:
             doc = f.read().replace(b'"label":"2026-Q3"', b'"label":"2026-Q2"')
         with open(self.path("bad.json"), "wb") as f:

@@ -11,7 +11,7 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
+from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, copy_point_in_time, load, main, run  # noqa: E402
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "emulator"))
 from arm_emulator import Emulator  # noqa: E402
@@ -60,10 +60,11 @@ def crr_job(n, start):
 
 
 def estate_with_jobs(dest):
-    """The sample estate plus, per vault, jobs starting at STARTS (ListJobs.json's shape), and
-    for the one vault whose crossRegionRestore is Enabled (rsv-epic-immutable-wus3, westus3,
-    paired with eastus) two CRR jobs - one in the period, one before it."""
-    shutil.copytree(os.path.join(SAMPLE, "raw"), dest)
+    """The sample estate as captured (without its quarter of jobs) plus, per vault, jobs
+    starting at STARTS (ListJobs.json's shape), and for the one vault whose
+    crossRegionRestore is Enabled (rsv-epic-immutable-wus3, westus3, paired with eastus) two
+    CRR jobs - one in the period, one before it."""
+    copy_point_in_time(os.path.join(SAMPLE, "raw"), dest)
     vaults = []
     for path in glob.glob(os.path.join(dest, "subscriptions", "*", "vaults.json")):
         vaults += [v["id"] for v in load(path)["value"]]
@@ -240,9 +241,10 @@ class JobsOverAPeriod(TempDirTest):
         self.assertFalse(os.path.exists(self.path("j.jsonl")))
 
     def test_incomplete_replay_writes_both(self):
-        # the sample recording has no jobs: over a period a replay is incomplete (exit 4)
-        # and, as a replay does, writes the snapshot - and the stream beside it, empty
-        rc, _, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--period", "2026-Q3", "--quiet",
+        # a recording without jobs: over a period a replay is incomplete (exit 4) and, as a
+        # replay does, writes the snapshot - and the stream beside it, empty
+        copy_point_in_time(os.path.join(SAMPLE, "raw"), self.path("raw"))
+        rc, _, err = run(["collect", "--replay", self.path("raw"), "--period", "2026-Q3", "--quiet",
                           "--now", PINNED, "--out", self.path("s.json"), "--jobs-out", self.path("j.jsonl")])
         self.assertEqual(rc, 4, err)
         with open(self.path("j.jsonl"), "rb") as f:

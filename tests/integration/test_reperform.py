@@ -21,7 +21,9 @@ from arm_emulator import Emulator  # noqa: E402
 from test_live_collect import secret_env  # noqa: E402
 
 LATER = "2026-09-30T07:00:00Z"
-FILES = ["data/snapshot.json", "data/findings.json", "data/assessment-results.json"]
+# a bundle packed over a period (every pack below: --period 2026-Q3) re-derives its jobs too
+FILES = ["data/snapshot.json", "data/findings.json", "data/assessment-results.json", "data/jobs.jsonl"]
+POINT_IN_TIME = FILES[:3]
 DEMO_NAME = "contoso-health-2026-q3-20260930T060000Z"
 
 
@@ -84,10 +86,10 @@ class Reperform(TempDirTest):
     def reperform(self, bundle, *extra, env=None):
         return run(["reperform", bundle] + list(extra), env=env)
 
-    def assertIdentical(self, rc, out, err):
+    def assertIdentical(self, rc, out, err, files=FILES):
         self.assertEqual(rc, 0, out + err)
         self.assertEqual([line for line in out.splitlines() if "note:" not in line],
-                         ["reperform: %s  IDENTICAL" % f for f in FILES] + ["reperform: IDENTICAL"])
+                         ["reperform: %s  IDENTICAL" % f for f in files] + ["reperform: IDENTICAL"])
 
     def different(self, rc, out):
         """{file: line} of the files reported DIFFERENT; the run must end DIFFERENT, exit 1."""
@@ -187,6 +189,50 @@ class Reperform(TempDirTest):
         found = self.different(*self.reperform(root)[:2])
         self.assertEqual(sorted(found), ["data/assessment-results.json", "data/findings.json"])
         self.assertIn("JSON pointer /config/sha256", found["data/findings.json"])
+
+    def test_jobs_stream_rederived_over_the_period_window(self):
+        """pack --period collects over the quarter: manifest period_window, the stream as
+        data/jobs.jsonl (named by the snapshot, listed, summed); an edited stream is the one
+        DIFFERENT file."""
+        root = extract(self.demo, self.path("x"))
+        manifest = load(os.path.join(root, "manifest.json"))
+        self.assertEqual(manifest["period_window"], {"from": "2026-07-01T00:00:00Z", "to": "2026-10-01T00:00:00Z"})
+        with open(os.path.join(root, "data", "jobs.jsonl"), "rb") as f:
+            stream = f.read()
+        jobs = load(os.path.join(root, "data", "snapshot.json"))["collection"]["jobs"]
+        self.assertEqual(jobs["file"], "data/jobs.jsonl")
+        self.assertEqual(jobs["sha256"], hashlib.sha256(stream).hexdigest())
+        self.assertEqual(jobs["count"], stream.count(b"\n"))
+        self.assertGreater(jobs["count"], 30000)
+        listed = {e["path"]: e["sha256"] for e in manifest["files"]}
+        self.assertEqual(listed["data/jobs.jsonl"], jobs["sha256"])
+        with open(os.path.join(root, "SHA256SUMS"), encoding="utf-8") as f:
+            self.assertIn("%s  data/jobs.jsonl" % jobs["sha256"], f.read())
+        with open(os.path.join(root, "README.txt"), encoding="utf-8") as f:
+            self.assertIn("jobs.jsonl", f.read())
+        # one job's status edited: only the stream differs (the snapshot records its hash,
+        # re-derived from raw/, which is unchanged)
+        edit(os.path.join(root, "data", "jobs.jsonl"), '"status":"Failed"', '"status":"Completed"')
+        found = self.different(*self.reperform(root)[:2])
+        self.assertEqual(sorted(found), ["data/jobs.jsonl"])
+
+    def test_bundle_without_period_window_reperforms_as_before(self):
+        """A bundle whose manifest has no period_window - pack --request-id, and every bundle
+        packed before packs collected over the period - is re-performed without a period:
+        the three files, no jobs stream, and it verifies."""
+        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", os.path.join(SAMPLE, "raw"),
+                "--out", self.path("req"), "--request-id", "AUD-2026-114", "--now", PINNED,
+                "--key", os.path.join(self.keys, "signer.key"), "--cert", os.path.join(self.keys, "signer.pem")]
+        rc, out, err = run(args)
+        self.assertEqual(rc, 0, err)
+        bundle = out.splitlines()[0]
+        root = extract(bundle, self.path("x"))
+        self.assertNotIn("period_window", load(os.path.join(root, "manifest.json")))
+        self.assertFalse(os.path.exists(os.path.join(root, "data", "jobs.jsonl")))
+        self.assertNotIn("period", load(os.path.join(root, "data", "snapshot.json"))["collection"])
+        rc, out, err = run(["verify", bundle, "--trust", self.ca])
+        self.assertEqual(rc, 0, out + err)
+        self.assertIdentical(*self.reperform(bundle, "--trust", self.ca), files=POINT_IN_TIME)
 
     def test_edited_findings_are_different(self):
         root = extract(self.demo, self.path("x"))

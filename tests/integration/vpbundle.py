@@ -7,7 +7,7 @@ import os
 import struct
 import zlib
 
-from vptest import PINNED, SAMPLE, run
+from vptest import PINNED, SAMPLE, copy_point_in_time, run
 
 BLOCK = 512
 RECORD = 10240
@@ -86,14 +86,20 @@ def tar_end(tar):
 
 
 def demo(testcase, name="K"):
-    """keygen + pack on the sample (as test_pack.py does): (bundle path, ca.pem, tar bytes)."""
+    """keygen + pack on the sample as captured (as test_pack.py does, but without the
+    sample's quarter of jobs: the hostile-archive tests bound verify's memory and time on a
+    bundle of the point-in-time sample's size, and the crafted archives hold all of it):
+    (bundle path, ca.pem, tar bytes). Packed for a request (no period), so it is the
+    point-in-time bundle these tests were written for: complete, no jobs stream."""
     keys = testcase.path(name)
     rc, _, err = run(["keygen", "--out", keys, "--now", PINNED])
     testcase.assertEqual(rc, 0, err)
+    raw = testcase.path("raw-" + name)
+    copy_point_in_time(os.path.join(SAMPLE, "raw"), raw)
     rc, out, err = run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay",
-                        os.path.join(SAMPLE, "raw"), "--out", testcase.path("archive-" + name), "--key",
+                        raw, "--out", testcase.path("archive-" + name), "--key",
                         os.path.join(keys, "signer.key"), "--cert", os.path.join(keys, "signer.pem"),
-                        "--now", PINNED, "--period", "2026-Q3"])
+                        "--now", PINNED, "--request-id", "hostile-archive-tests"])
     testcase.assertEqual(rc, 0, err)
     bundle = out.splitlines()[0]
     with open(bundle, "rb") as f:

@@ -44,12 +44,29 @@ def load(path):
         return json.load(f)
 
 
-def raw_resources(raw_dir):
-    """Every resource in a replay directory, read independently of vaultproof."""
+def is_period_evidence(name, parent):
+    """Whether a recorded file is period evidence (the ARM table's period column: job lists,
+    job details, CRR jobs, the Activity Log; docs/period-evidence.md), which a collection
+    without a period leaves out: by its file name, and parent (its directory's name)."""
+    return name.startswith(("backupJobs.", "backupCrrJobs.", "activityLog")) or parent == "backupJobs"
+
+
+def copy_point_in_time(src, dest):
+    """Copies a recording without its period evidence (the sample as captured before it held
+    a quarter of jobs)."""
+    shutil.copytree(src, dest, ignore=lambda d, names: [n for n in names
+                                                        if is_period_evidence(n, os.path.basename(d))])
+
+
+def raw_resources(raw_dir, period=False):
+    """Every resource in a replay directory, read independently of vaultproof; the period
+    evidence only when period is true (a collection without a period leaves it out)."""
     found = []
     for root, _dirs, files in os.walk(raw_dir):
         for name in sorted(files):
             if not name.endswith(".json") or name.endswith(".meta.json"):
+                continue
+            if not period and is_period_evidence(name, os.path.basename(root)):
                 continue
             doc = load(os.path.join(root, name))
             if isinstance(doc, dict) and "value" in doc:

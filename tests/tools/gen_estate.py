@@ -2,9 +2,15 @@
 """Deterministic generator of Azure Backup (Recovery Services vault) estates in the
 vaultproof replay layout (docs/replay-format.md, format `vaultproof-capture/1`).
 
-    gen_estate.py contoso --out DIR
+    gen_estate.py contoso --out DIR [--period 2026-Q3 [--period-only] [--period-files all|jobs]]
         The curated "Contoso Health" sample estate (fixed content) that is committed
-        under samples/contoso-health/raw.
+        under samples/contoso-health/raw. With --period, also the quarter's evidence:
+        every protected item's backup jobs as its policy schedules them (ListJobs.json's
+        shape, 200 a page, compact JSON as the service writes it), job details of failed
+        jobs, the CRR jobs of the CRR-enabled vault and Activity Log events, with the
+        curated situations of samples/contoso-health/README.md ("Period evidence").
+        --period-only writes just those into an existing recording (how the committed
+        sample, which holds files this generator does not write, gets them).
 
     gen_estate.py scale --out DIR --items N --vaults M [--subscriptions S] [--seed K]
                         [--page-size 200] [--no-sidecars] [--jobs-period YYYY-Qn]
@@ -142,6 +148,14 @@ class Output:
 
     def write(self, rel, obj):
         data = dumps(obj).encode("utf-8")
+        with open(self._path(rel), "wb") as f:
+            f.write(data)
+        self.files += 1
+        self.bytes += len(data)
+
+    def write_compact(self, rel, obj):
+        """As write, but compact (one line) - the service's own spelling - for the big job lists."""
+        data = (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         with open(self._path(rel), "wb") as f:
             f.write(data)
         self.files += 1
@@ -1011,7 +1025,11 @@ SITE_TAGS = {"wus3": "Phoenix", "eus2": "Boston", "chw": "Zürich", "gwn": "Hamb
 def contoso(args):
     rng = random.Random("contoso-health/2026-09-30")
     out = Output(args.out, True, "contoso-health")
-    prepare_out(args.out)
+    if args.period_only:
+        if not os.path.isdir(args.out):
+            sys.exit("gen_estate: --period-only: --out %s must be the existing sample recording" % args.out)
+    else:
+        prepare_out(args.out)
 
     tenant = guid(rng)
     S_PRD, S_NPD, S_FIN = guid(rng), guid(rng), guid(rng)
@@ -1191,6 +1209,7 @@ def contoso(args):
               "rp_count": rp_count(p, age) if p else 0,
               "archive": bool(p and p.get("tiering"))}
         it.update(kw)
+        it["since"] = since  # for the quarter's jobs (contoso_period); no body reads it
         ITEMS[vkey].append(it)
         if p is not None and it.get("policy_name") == pname:
             p["count"] += 1
@@ -1208,6 +1227,7 @@ def contoso(args):
               "rp_count": rp_count(p, age),
               "archive": bool(p.get("tiering"))}
         it.update(kw)
+        it["since"] = since
         ITEMS[vkey].append(it)
         p["count"] += 1
         return it
@@ -1383,6 +1403,7 @@ def contoso(args):
               "oldest": ticks_of(CAPTURE_S - min(age, policy_max_days(p)) * DAY, rng),
               "rp_count": rp_count(p, age)}
         it.update(kw)
+        it["since"] = since
         ITEMS[vkey].append(it)
         p["count"] += 1
 
@@ -1526,6 +1547,9 @@ def contoso(args):
                          "Standard_D4ds_v5", "Windows", at(2026, 9, 24, 10, 0)), "DefaultPolicy",
                since=at(2026, 9, 25, 19, 30))
 
+    if args.period_only:  # the quarter's files only, into the existing sample (contoso_period)
+        contoso_period(args, V, P, ITEMS, (S_PRD, S_NPD, S_FIN))
+        return
     # ---- write everything in collector order ----
     write_subscriptions(out, subs)
     order = {S_PRD: ["wus3", "eus2", "chw"], S_NPD: ["gwn", "npe"], S_FIN: ["plc", "sin"]}
@@ -1546,9 +1570,364 @@ def contoso(args):
             for op in ("backupPolicies", "backupconfig", "backupstorageconfig", "backupResourceGuardProxies"):
                 r.setdefault(op, 0)
             write_vault_calls(out, v, pols, items, args.page_size, items_last_null=(k == "wus3"), retries=r)
+    if args.period:
+        contoso_period(args, V, P, ITEMS, (S_PRD, S_NPD, S_FIN))
     total = sum(len(x) for x in ITEMS.values())
     print("contoso: %d files, %d bytes, %d vaults, %d protected items -> %s"
           % (out.files, out.bytes, len(V), total, args.out), file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------------------
+# Contoso Health over 2026-Q3: the period evidence (issue 15)
+# ---------------------------------------------------------------------------------------
+# Shapes (tests/data/azure/SOURCES.md, "Contoso's quarter"): job lists as ListJobs.json
+# (BackupJobs_List), job details as GetJobDetails.json (JobDetails_Get), AzureWorkloadJob as
+# Microsoft Learn's SQL REST page, MabJob / DpmJob with the members of the backup RP's
+# swagger (no published example body), Activity Log events as GetActivityLogsFiltered.json.
+
+API_INSIGHTS = "2015-04-01"        # Microsoft.Insights eventtypes/management/values
+API_CRR = "2021-11-15"             # the passive stamp's backupCrrJobs (helper A owns the live URL)
+CRR_SECONDARY = {"westus3": "eastus"}  # Azure's paired region of the CRR-enabled vault
+# Error texts of failed jobs, from Microsoft's "Troubleshoot Azure Backup failure: Issues
+# with the agent or extension" (backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout.md).
+# The page prints the symbolic code and the message, not the numeric errorCode the job body
+# carries (AzureIaaSVMErrorInfo.errorCode is an integer): 400064 is the number the sample's
+# protected item healthDetails already used, NOT a sourced value (docs say so).
+VM_AGENT_ERROR = {"errorCode": 400064, "errorTitle": "UserErrorGuestAgentStatusUnavailable",
+                  "errorString": "VM Agent unable to communicate with Azure Backup",
+                  "recommendations": ["Open Azure portal > VM > Settings > Properties pane > ensure VM Status "
+                                      "is Running and Agent status is Ready. If the VM agent is stopped or is "
+                                      "in an inconsistent state, restart the agent."]}
+# The code the vault answers a retention reduction on a Locked immutable vault with was not
+# found in Microsoft's docs or examples: the blocked event carries the HTTP status only.
+IMMUTABLE_BLOCK_ERROR = None
+JOBS_PAGE = 200                    # the service's page size for job lists
+
+
+def dur_iso(seconds, rng):
+    return "PT%d.%07dS" % (seconds, rng.randrange(TICKS))
+
+
+def dur_timespan(seconds, rng):
+    h, rem = divmod(int(seconds), HOUR)
+    return "%02d:%02d:%02d.%07d" % (h, rem // 60, rem % 60, rng.randrange(TICKS))
+
+
+def contoso_period(args, V, P, ITEMS, subs):
+    """The quarter's jobs, job details, CRR jobs and Activity Log events of the sample,
+    written after (and independent of) the point-in-time capture: its own random streams
+    and a capture clock starting at 02:00:30Z, after the last point-in-time call."""
+    out = Output(args.out, True, "contoso-health/2026-Q3")
+    out.clock_ms = 30_000
+    lo, hi = quarter_bounds(args.period)
+    root = args.out
+    for sid in subs:  # a regeneration replaces what an earlier one wrote
+        base = os.path.join(root, "subscriptions", sid)
+        for dirpath, dirnames, filenames in os.walk(base):
+            for f in filenames:
+                if f.startswith(("backupJobs", "backupCrrJobs", "activityLog")) or \
+                        os.path.basename(dirpath) == "backupJobs":
+                    os.unlink(os.path.join(dirpath, f))
+    flt = "startTime eq '%s' and endTime eq '%s'" % (job_filter_time(lo), job_filter_time(hi))
+    # the job lists first, each vault from its own random stream, and the other files after
+    # them: --period-files jobs writes exactly the job lists (and sidecars) "all" writes
+    stats, made = {}, []
+    for key, v in V.items():
+        jrng = random.Random("contoso-health/2026-Q3/jobs/" + v["name"])
+        jobs, crr = period_jobs(v, key, P, ITEMS[key], lo, min(hi, CAPTURE_S), jrng)
+        made.append((v, jobs, crr))
+        stats[v["name"]] = (len(jobs), sum(1 for j in jobs if j["properties"]["status"] == "Failed"), len(crr))
+        url = "%s/subscriptions/%s/resourceGroups/%s/providers/%s/%s/backupJobs?api-version=%s&$filter=%s" % (
+            ARM, v["sub"], v["rg"], RS_VAULT, v["name"], API_BACKUP_NOW, urllib.parse.quote(flt, safe=""))
+        write_job_pages(out, "subscriptions/%s/vaults/%s/backupJobs.json" % (v["sub"], v["name"]), url,
+                        "backupJobs", vault_arm_id(v), jobs, random.Random("contoso-health/2026-Q3/token/" + v["name"]))
+    for v, jobs, crr in made if args.period_files == "all" else ():
+        base = "subscriptions/%s/vaults/%s/" % (v["sub"], v["name"])
+        if v.get("crr"):
+            region = CRR_SECONDARY[v["location"]]
+            curl = "%s/subscriptions/%s/providers/Microsoft.RecoveryServices/locations/%s/backupCrrJobs" \
+                   "?api-version=%s&$filter=%s" % (ARM, v["sub"], region, API_CRR, urllib.parse.quote(flt, safe=""))
+            write_job_pages(out, base + "backupCrrJobs.json", curl, "backupCrrJobs", vault_arm_id(v), crr,
+                            random.Random("contoso-health/2026-Q3/crr-token/" + v["name"]),
+                            extra={"method": "POST", "request_body": {"resourceId": vault_arm_id(v)}})
+        drng = random.Random("contoso-health/2026-Q3/details/" + v["name"])
+        for j in jobs:
+            if j["properties"]["status"] in ("Failed", "CompletedWithWarnings"):
+                rel = base + "backupJobs/%s.json" % j["name"]
+                out.write(rel, job_details(j, drng))
+                out.call(rel, vault_url(v, "backupJobs/" + j["name"]).replace(API_RS, API_BACKUP_NOW),
+                         "backupJobDetails", vault_arm_id(v), latency=(60, 250))
+    for sid in subs if args.period_files == "all" else ():
+        for provider, name in (("Microsoft.RecoveryServices", "activityLog.json"),
+                               ("Microsoft.DataProtection", "activityLog-dataprotection.json")):
+            events = [e for e in activity_events(V) if e["subscriptionId"] == sid and
+                      e["resourceProviderName"]["value"] == provider]
+            rel = "subscriptions/%s/%s" % (sid, name)
+            out.write(rel, {"value": events})
+            aflt = "eventTimestamp ge '%s' and eventTimestamp le '%s' and resourceProvider eq '%s'" % (
+                ts0(lo), ts0(hi), provider)
+            out.call(rel, "%s/subscriptions/%s/providers/Microsoft.Insights/eventtypes/management/values"
+                          "?api-version=%s&$filter=%s" % (ARM, sid, API_INSIGHTS, urllib.parse.quote(aflt, safe="")),
+                     "activityLog", sub_id(sid), latency=(400, 1500))
+    for name, (n, failed, crr) in stats.items():
+        print("contoso %s: %-26s %6d jobs, %3d failed, %d CRR" % (args.period, name, n, failed, crr),
+              file=sys.stderr)
+
+
+def write_job_pages(out, base_rel, url, operation, scope, jobs, rng, extra=None):
+    """A job list as the service pages it: JOBS_PAGE jobs a page, each nextLink the same URL
+    plus an opaque $skiptoken (the real one is an XML continuation token; vaultproof follows
+    nextLink verbatim and never reads it), the last page without nextLink."""
+    stem = base_rel[:-len(".json")]
+    pages = max(1, -(-len(jobs) // JOBS_PAGE))
+    page_url = url
+    for p in range(1, pages + 1):
+        rel = base_rel if p == 1 else "%s.page-%04d.json" % (stem, p)
+        body = {"value": jobs[(p - 1) * JOBS_PAGE:p * JOBS_PAGE]}
+        nxt = None
+        if p < pages:
+            token = urllib.parse.quote("<ContinuationToken><Page>%d</Page><Id>%s</Id></ContinuationToken>"
+                                       % (p + 1, guid(rng)), safe="")
+            nxt = "%s&$skiptoken=%s" % (url, token)
+            body["nextLink"] = nxt
+        out.write_compact(rel, body)
+        out.call(rel, page_url, operation, scope, page=p, next_link=nxt, complete=(p == pages),
+                 latency=(200, 1200), extra=extra)
+        page_url = nxt
+
+
+def item_entity(it):
+    """entityFriendlyName: the protected item's friendlyName exactly (contract of the sample)."""
+    return {"vm": lambda: it["vm"]["name"], "sql": lambda: it["db"], "hana": lambda: it["db"],
+            "ase": lambda: it["db"]}.get(it["kind"], lambda: it["friendly"])()
+
+
+def runs_of(it, P, vkey, lo, hi):
+    """(start seconds, operation) of every scheduled run of the item's policy in [lo, hi)."""
+    kind = it["kind"]
+    if kind == "dpm":  # DPM / MABS schedules live on premises: nightly at 20:00 (as the items' last points)
+        return [(d + 20 * HOUR, "Backup") for d in range(lo, hi, DAY) if d + 20 * HOUR < hi]
+    p = P.get((vkey, it.get("policy_name")))
+    if p is None and it.get("policy_name") and it.get("last_backup"):
+        # its policy was deleted from the vault (epiceps-prd-05, #26): it keeps running on
+        # the old weekly schedule, on its last backup's weekday and time
+        last = it["last_backup"] // TICKS
+        return [(t, "Backup") for t in range(last - (last - lo) // (7 * DAY) * 7 * DAY, hi, 7 * DAY) if t >= lo]
+    if p is None:
+        return []
+    g = time.gmtime(p["time"])
+    tod = g.tm_hour * HOUR + g.tm_min * 60
+    runs = []
+    if p["kind"] == "iaas_v2_hourly":
+        step = p["interval"] * HOUR
+        t = lo + tod
+        while t < hi:
+            runs.append((t, "Backup"))
+            t += step
+    elif kind in ("sql", "hana", "ase"):
+        for d in range(lo, hi, DAY):
+            wd = time.gmtime(d).tm_wday  # Monday 0 .. Sunday 6
+            if p.get("full_days") or wd == 6:
+                runs.append((d + tod, "Backup (Full)"))
+            elif p.get("diff_days"):
+                runs.append((d + tod + 1800, "Backup (Incremental)" if kind == "hana" else "Backup (Differential)"))
+        # Log backups at the policy's frequency: in the sample only over the last 7 days before
+        # the capture (a quarter of 15-minute logs is ~100,000 jobs; README "Period evidence")
+        step = p["log_mins"] * 60
+        t = max(lo, CAPTURE_S - 7 * DAY) // step * step + step
+        while t < hi:
+            runs.append((t, "Backup (Log)"))
+            t += step
+    else:  # daily VM, MARS
+        runs = [(d + tod, "Backup") for d in range(lo, hi, DAY) if d + tod < hi]
+    return sorted(r for r in runs if lo <= r[0] < hi)
+
+
+def job_body(v, it, start, took, op, status, rng, errors=None):
+    """One job resource (ListJobs.json's shape) of the item's kind."""
+    kind = it["kind"]
+    name = guid(rng)
+    props = {"activityId": guid(rng)}
+    end = None if status == "InProgress" else start + took
+    if kind == "vm":
+        props.update({"backupManagementType": "AzureIaasVM", "duration": dur_iso(took, rng),
+                      "entityFriendlyName": item_entity(it), "jobType": "AzureIaaSVMJob", "operation": op,
+                      "startTime": ts7(ticks_of(start, rng)), "status": status,
+                      "virtualMachineVersion": "Compute"})
+    elif kind in ("sql", "hana", "ase"):
+        props.update({"jobType": "AzureWorkloadJob", "workloadType": _WL[kind][1],
+                      "duration": dur_timespan(took, rng), "entityFriendlyName": item_entity(it),
+                      "backupManagementType": "AzureWorkload", "operation": op, "status": status,
+                      "startTime": ts7(ticks_of(start, rng))})
+    elif kind == "mars":
+        props.update({"jobType": "MabJob", "mabServerName": it["computer"], "mabServerType": "Windows",
+                      "workloadType": "FileFolder", "duration": dur_iso(took, rng),
+                      "entityFriendlyName": item_entity(it), "backupManagementType": "MAB", "operation": op,
+                      "status": status, "startTime": ts7(ticks_of(start, rng))})
+    else:  # dpm / Azure Backup Server
+        props.update({"jobType": "DpmJob", "dpmServerName": it["engine"], "containerName": it["server"],
+                      "containerType": "DPMContainer" if it["bmt"] == "DPM" else "AzureBackupServerContainer",
+                      "workloadType": it["workload"], "duration": dur_iso(took, rng),
+                      "entityFriendlyName": item_entity(it), "backupManagementType": it["bmt"], "operation": op,
+                      "status": status, "startTime": ts7(ticks_of(start, rng))})
+    if end is not None:
+        props["endTime"] = ts7(ticks_of(end, rng))
+    if errors is not None:
+        props["errorDetails"] = errors
+    return {"name": name, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
+            "id": "%s/backupJobs/%s" % (vault_bms_id(v), name), "properties": props}
+
+
+def job_details(job, rng):
+    """GET .../backupJobs/{name} (GetJobDetails.json's shape): the list's job plus extendedInfo."""
+    d = json.loads(json.dumps(job))
+    props = d["properties"]
+    failed = props["status"] == "Failed"
+    if props["jobType"] == "AzureIaaSVMJob":
+        tasks = [{"duration": "PT0S" if failed else dur_iso(30, rng), "status": "Failed" if failed else "Completed",
+                  "taskId": "Take Snapshot"},
+                 {"duration": "PT0S", "status": "Cancelled" if failed else "Completed",
+                  "taskId": "Transfer data to vault"}]
+        props["extendedInfo"] = {"propertyBag": {"VM Name": props["entityFriendlyName"]}, "tasksList": tasks}
+    elif props["jobType"] == "AzureWorkloadJob":
+        props["extendedInfo"] = {"tasksList": [{"taskId": "Transfer data to vault",
+                                                "status": "Failed" if failed else "Completed"}],
+                                 "propertyBag": {"Data Transferred (in MB)": "0"}}
+    else:
+        props["extendedInfo"] = {"tasksList": [], "propertyBag": {}}
+    return d
+
+
+def period_jobs(v, vkey, P, items, lo, hi, rng):
+    """A vault's jobs in [lo, hi) sorted by start, and its CRR jobs. The curated situations
+    (samples/contoso-health/README.md, "Period evidence") are keyed by entity name."""
+    jobs = []
+    crr = []
+    for it in items:
+        ent = item_entity(it)
+        since = it.get("since") or lo
+        last = it["last_backup"] // TICKS if it.get("last_backup") is not None else None
+        last_rp = it["last_rp"] // TICKS if it.get("last_rp") is not None else None
+        if lo <= since < hi and it["kind"] in ("vm", "sql", "hana", "ase", "mars"):
+            jobs.append(job_body(v, it, since - HOUR + rng.randint(0, 1800), rng.randint(40, 200),
+                                 "ConfigureBackup", "Completed", rng))
+        # vkey, not v["key"]: rsv-epic-nonprod-eus2's "key" is its region's ("eus2")
+        runs = runs_of(it, P, vkey, max(lo, since), hi)
+        if it["state"] == "IRPending":
+            runs = []
+        if last is not None:
+            runs = [r for r in runs if r[0] <= last]
+        for i, (start, op) in enumerate(runs):
+            start += rng.randint(60, 1500) if op != "Backup (Log)" else rng.randint(5, 90)
+            is_last = i == len(runs) - 1
+            if is_last and last is not None and last - DAY < start <= last + 1800:
+                start = last
+            took = rng.randint(20, 240) if op == "Backup (Log)" else rng.randint(300, 3600)
+            status, errors = "Completed", None
+            if it["kind"] == "vm" and last_rp is not None and it["state"] == "ProtectionError" and start > last_rp:
+                status, errors = "Failed", [VM_AGENT_ERROR]  # still failing at quarter end
+            elif ent == "epicmychart-prd-02" and (at(2026, 8, 11) <= start < at(2026, 8, 14)):
+                status, errors = "Failed", [VM_AGENT_ERROR]  # three failed nights, then recovered
+            elif it["kind"] == "dpm" and it["state"] == "ProtectionError" and last_rp is not None and \
+                    start > last_rp:
+                status, errors = "Failed", []  # no published DPM error text: none invented
+            if status == "Failed":
+                took = rng.randint(120, 900)
+            jobs.append(job_body(v, it, start, took, op, status, rng, errors))
+        if ent == "epicprt-old01":  # stop protection, retain data (decommissioned 2026-08-15)
+            jobs.append(job_body(v, it, at(2026, 8, 15, 9, 2, 41), 95, "DisableBackup", "Completed", rng))
+        if ent == "epicbca-prd-02":  # stop protection with delete data (Activity Log: protectedItems/delete)
+            jobs.append(job_body(v, it, at(2026, 9, 26, 14, 3, 22), 61, "DeleteBackupData", "Completed", rng))
+        # restore tests: ePHI restored twice (one in the primary region, one cross-region),
+        # Internal once; the SOX / Financial class never (the missing test)
+        if ent == "epicodb-prd-01":
+            jobs.append(job_body(v, it, at(2026, 8, 20, 9, 14, 5), 5312, "Restore", "Completed", rng))
+        if ent == "ad-dc-wus3-01":
+            jobs.append(job_body(v, it, at(2026, 7, 15, 13, 40, 51), 2211, "Restore", "Completed", rng))
+        if ent == "epicodb-prd-02" and v.get("crr"):
+            crr.append(job_body(v, it, at(2026, 9, 10, 10, 5, 12), 7044, "CrossRegionRestore", "Completed", rng))
+    jobs.sort(key=lambda j: (j["properties"]["startTime"], j["name"]))
+    return jobs, crr
+
+
+def activity_event(sid, rg, resource_id, operation, status, when, caller, correlation, rng, request_body=None,
+                   status_code=None, sub_status=None, provider="Microsoft.RecoveryServices", begin=False):
+    """One Activity Log event (GetActivityLogsFiltered.json's shape)."""
+    event_id = guid(rng)
+    ev = {
+        "authorization": {"action": operation, "scope": resource_id},
+        "caller": caller,
+        "correlationId": correlation,
+        "description": "",
+        "eventDataId": event_id,
+        "eventName": {"value": "BeginRequest", "localizedValue": "Begin request"} if begin
+        else {"value": "EndRequest", "localizedValue": "End request"},
+        "httpRequest": {"clientRequestId": guid(rng), "clientIpAddress": "10.40.%d.%d" % (rng.randint(1, 9),
+                                                                                          rng.randint(2, 250)),
+                        "method": "DELETE" if operation.endswith("/delete") else "PUT"},
+        "id": "%s/events/%s/ticks/%d" % (resource_id, event_id, when * TICKS + 621355968000000000),
+        "level": "Error" if status == "Failed" else "Informational",
+        "resourceGroupName": rg,
+        "resourceProviderName": {"value": provider, "localizedValue": provider},
+        "resourceId": resource_id,
+        "operationId": correlation,
+        "operationName": {"value": operation, "localizedValue": operation},
+        "properties": {},
+        "status": {"value": status, "localizedValue": status},
+        "subStatus": {"value": sub_status or "", "localizedValue": sub_status or ""},
+        "eventTimestamp": ts7(ticks_of(when, rng)),
+        "submissionTimestamp": ts7(ticks_of(when + rng.randint(8, 40), rng)),
+        "subscriptionId": sid,
+    }
+    if status_code:
+        ev["properties"]["statusCode"] = status_code
+    if request_body is not None:
+        ev["properties"]["requestbody"] = json.dumps(request_body, separators=(",", ":"))
+    return ev
+
+
+def activity_events(V):
+    """The quarter's changes (README "Period evidence"): each operation as its BeginRequest
+    (Started) and EndRequest events under one correlation id, in time order."""
+    r = random.Random("contoso-health/2026-Q3/activity")
+    out = []
+
+    def op(v, suffix, operation, when, caller, body, status, code, sub):
+        rid = vault_arm_id(v) + suffix
+        corr = guid(r)
+        out.append(activity_event(v["sub"], v["rg"], rid, operation, "Started", when, caller, corr, r,
+                                  request_body=body, begin=True))
+        out.append(activity_event(v["sub"], v["rg"], rid, operation, status, when + r.randint(2, 30), caller, corr,
+                                  r, status_code=code, sub_status=sub))
+
+    pol = "Microsoft.RecoveryServices/vaults/backupPolicies/write"
+    wus3, chw, eus2, plc = V["wus3"], V["chw"], V["eus2"], V["plc"]
+    # 1. retention increase: pol-epic-tier1-daily daily 30 -> 35 days (now 35, the snapshot's value)
+    op(wus3, "/backupPolicies/pol-epic-tier1-daily", pol, at(2026, 7, 22, 15, 4, 12),
+       "j.alvarez@contosohealth.example",
+       {"properties": {"retentionPolicy": {"dailySchedule": {"retentionDuration": {"count": 35,
+                                                                                    "durationType": "Days"}}}}},
+       "Succeeded", "OK", "OK")
+    # 2. immutability Unlocked -> Locked on rsv-epic-dr-chw (its lastModifiedAt, 2026-08-11 13:20:09Z)
+    op(chw, "", "Microsoft.RecoveryServices/vaults/write", at(2026, 8, 11, 13, 20, 9),
+       "m.keller@contosohealth.example",
+       {"properties": {"securitySettings": {"immutabilitySettings": {"state": "Locked"}}}},
+       "Succeeded", "OK", "OK")
+    # 3. stop protection with delete data: epicbca-prd-02 (the soft-deleted item)
+    op(eus2, "/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg-epic-prd-eus2;"
+             "epicbca-prd-02/protectedItems/VM;iaasvmcontainerv2;rg-epic-prd-eus2;epicbca-prd-02",
+       "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/delete",
+       at(2026, 9, 26, 14, 3, 20), "s.okafor@contosohealth.example", None, "Accepted", "Accepted", "Accepted")
+    # 4. blocked retention decrease on the Locked immutable SOX vault: yearly 10 -> 5 years
+    op(plc, "/backupPolicies/pol-sox-yearly-10y", pol, at(2026, 9, 8, 11, 47, 33),
+       "p.wisniewski@contosohealth.example",
+       {"properties": {"retentionPolicy": {"yearlySchedule": {"retentionDuration": {"count": 5,
+                                                                                     "durationType": "Years"}}}}},
+       "Failed", "BadRequest", "BadRequest")
+    if IMMUTABLE_BLOCK_ERROR:
+        out[-1]["properties"]["statusMessage"] = json.dumps({"error": IMMUTABLE_BLOCK_ERROR}, separators=(",", ":"))
+    out.sort(key=lambda e: e["eventTimestamp"])
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -2225,6 +2604,15 @@ def main(argv=None):
     sp = ap.add_subparsers(dest="mode", required=True)
     c = sp.add_parser("contoso", help="the curated Contoso Health sample estate")
     c.add_argument("--out", required=True, metavar="DIR")
+    c.add_argument("--period", metavar="YYYY-Qn",
+                   help="also the period evidence of this quarter (only 2026-Q3 is curated): backup jobs, "
+                        "job details, CRR jobs and Activity Log events")
+    c.add_argument("--period-only", action="store_true",
+                   help="write only the period evidence into the existing recording DIR (replacing what "
+                        "an earlier run wrote there); every other file is left as it is")
+    c.add_argument("--period-files", choices=("all", "jobs"), default="all",
+                   help="all (default): job lists, job details, CRR jobs and the Activity Log; jobs: the job "
+                        "lists only (what a reader without the details / CRR / Activity Log operations replays)")
     c.set_defaults(page_size=200)
     s = sp.add_parser("scale", help="a large synthetic estate for benchmarks")
     s.add_argument("--out", required=True, metavar="DIR")
@@ -2245,6 +2633,8 @@ def main(argv=None):
     s.add_argument("--events", type=int, default=0, metavar="N",
                    help="also N Activity Log events over the --jobs-period quarter")
     args = ap.parse_args(argv)
+    if args.mode == "contoso" and (args.period_only or args.period) and args.period != "2026-Q3":
+        sys.exit("gen_estate: contoso: --period 2026-Q3 is the one curated quarter (--period-only needs it too)")
     if args.mode == "contoso":
         contoso(args)
     else:
