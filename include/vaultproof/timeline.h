@@ -62,6 +62,9 @@ typedef struct {
     size_t jobs;                /* matched jobs of every operation */
     size_t backups, successes, failures, in_progress;
     long long gap, gap_from, gap_to; /* largest gap (seconds) and its ends (epoch) */
+    long long protected_from;   /* where the gaps are measured from: the period's start, or the
+                                   item's first successful ConfigureBackup in the period when it
+                                   came before any successful backup */
     long long first_success, last_success; /* -1 when none */
     const vp_tl_job *failed;    /* failed backups, by start */
     size_t failed_count;

@@ -84,6 +84,12 @@ typedef struct {
     size_t cap, count;
 } vp_intern_table;
 
+/* A Started event's request (norm_event.c), joined to its terminal event by correlation id */
+typedef struct {
+    const char *correlation_id; /* interned */
+    vp_change_request request;
+} vpo_begun_request;
+
 struct vp_normalizer {
     vp_collect_options opt;
     vp_intern_table strings;
@@ -129,6 +135,9 @@ struct vp_normalizer {
     /* Activity Log events (norm_event.c), only with a period */
     VP_VEC(vp_change) changes;            /* terminal events kept */
     VP_VEC(const char *) begun;           /* correlation ids of Started / Accepted events (interned) */
+    /* what a Started event's requestbody set, by its correlation id (interned): the
+     * service writes the request on the operation's first event, not on its terminal one */
+    VP_VEC(vpo_begun_request) begun_requests;
     long long events_outside, events_other; /* outside the period / not a backup resource change */
 };
 

@@ -242,6 +242,22 @@ vp_status vpo_norm_event(vp_res_ctx *c)
             return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
         if (slot)
             *slot = vpo_intern(n, corr);
+        /* the service writes the request body on the operation's Started event: kept by
+         * correlation id for the terminal event, which carries only the outcome */
+        const cJSON *bprops = cJSON_GetObjectItemCaseSensitive(res, "properties");
+        if (corr && cJSON_IsObject(bprops) && cJSON_GetObjectItemCaseSensitive(bprops, "requestbody")) {
+            vp_change tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.operation = op; /* read_request reads a policy's retention by the operation */
+            vp_status st = read_request(c, bprops, &tmp);
+            vpo_begun_request *b = st ? NULL : VP_VEC_PUSH(n->begun_requests);
+            if (st)
+                return st;
+            if (!b)
+                return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+            b->correlation_id = *slot;
+            b->request = tmp.request;
+        }
         return VP_OK;
     }
     if (!in_list(terminal_statuses, status)) {
@@ -274,6 +290,13 @@ vp_status vpo_norm_event(vp_res_ctx *c)
         return read_request(c, props, ch);
     }
     return VP_OK;
+}
+
+static int request_present(const vp_change_request *r)
+{
+    return r->immutability.presence == VP_PRESENT || r->soft_delete.presence == VP_PRESENT ||
+           r->soft_delete_days.presence == VP_PRESENT || r->policy_id.presence == VP_PRESENT ||
+           r->retention_days.presence == VP_PRESENT;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -319,6 +342,14 @@ vp_status vpo_finish_changes(vp_normalizer *n, vp_snapshot *snap, vp_error *err)
         }
         for (ch->begun = 0; corr && lo < n->begun.n && !strcmp(n->begun.v[lo], corr); lo++)
             ch->begun++;
+        /* a terminal event without a request takes its Started event's (few per period:
+         * a linear search) */
+        if (corr && !request_present(&ch->request))
+            for (size_t b = 0; b < n->begun_requests.n; b++)
+                if (n->begun_requests.v[b].correlation_id == corr) {
+                    ch->request = n->begun_requests.v[b].request;
+                    break;
+                }
     }
     snap->changes = n->changes.v;
     snap->change_count = n->changes.n;

@@ -54,6 +54,7 @@ void vp_normalizer_free(vp_normalizer *n)
     free(n->job_writer);
     free(n->changes.v);
     free(n->begun.v);
+    free(n->begun_requests.v);
     free(n->strings.slots);
     free(n->strings.hashes);
     vpc_arena_free(&n->arena);

@@ -94,13 +94,14 @@ void vpe_rule_change_authorized(vp_eval_ctx *c)
      * read, and an empty log there is not evidence of no change (fail closed) */
     long long held_from = c->as_of - (long long)ACTIVITY_LOG_DAYS * 86400;
     if (c->as_of > 0 && s->collection.period.from < held_from) {
-        char from[32], upto[32];
+        char from[32], upto[32], asof[32];
         long long end = held_from < s->collection.period.to ? held_from : s->collection.period.to;
         vp_draft d = {.status = VP_INCOMPLETE, .resource_type = "period", .resource_id = "activity-log-aged-out",
                       .resource_name = "Activity Log"};
         d.observed = vpe_fmt(c, "the Activity Log of %s up to %s had aged out when collected (%s; Azure keeps %d days)",
                              vp_time_format(s->collection.period.from, from, sizeof from),
-                             vp_time_format(end, upto, sizeof upto), s->collection.generated_at, ACTIVITY_LOG_DAYS);
+                             vp_time_format(end, upto, sizeof upto), vp_time_format(c->as_of, asof, sizeof asof),
+                             ACTIVITY_LOG_DAYS);
         d.expected = "the whole period's Activity Log";
         d.note = "the uncovered part is in the bundles packed earlier in the period (see the ledger); collect within "
                  "90 days of the period's start";

@@ -474,7 +474,10 @@ void vpe_rule_backup_ran(vp_eval_ctx *c)
 {
     const vp_snapshot *s = c->s;
     const vp_timeline *t = c->f->timeline;
-    long long rpo = c->f->settings->rpo_hours * 3600;
+    /* a job's end wanders by its run time: recovery points of a daily schedule are 24 h
+     * apart by design and 24 h plus some minutes apart by their jobs' ends */
+    long long slack = vpe_param_int(c, "slack_minutes") * 60;
+    long long rpo = c->f->settings->rpo_hours * 3600 + slack;
     char t1[32], t2[32];
     if (!s->collection.has_period)
         return; /* no period, no finding: findings without one keep their bytes */
@@ -487,8 +490,9 @@ void vpe_rule_backup_ran(vp_eval_ctx *c)
         if (!active_state(it))
             continue; /* stopped, soft-deleted or unassessable items: protection.state reports them */
         vp_draft d = item_draft(c, i, "friendly_name", NULL, names);
-        d.expected = vpe_fmt(c, "a successful backup at least every %lld h over %s to %s (largest gap within the RPO)",
-                             c->f->settings->rpo_hours, vp_time_format(s->collection.period.from, t1, sizeof t1),
+        d.expected = vpe_fmt(c, "a successful backup at least every %lld h (+ %lld min for the jobs' run time) over %s "
+                             "to %s (largest gap within the RPO)",
+                             c->f->settings->rpo_hours, slack / 60, vp_time_format(s->collection.period.from, t1, sizeof t1),
                              vp_time_format(t ? vp_timeline_window_end(t) : s->collection.period.to, t2, sizeof t2));
         vp_list_status dep = vpe_list_min(item_list(c, it), v ? v->lists[VP_ARM_LIST_JOBS] : VP_LIST_MISSING);
         if (!t || !days) {

@@ -46,6 +46,7 @@ typedef struct {
     vp_tl_item pub;
     u32_vec successes;   /* success times - period.from */
     job_vec failed, restores;
+    long long configured; /* the earliest successful ConfigureBackup's start in the period; 0: none */
 } item_acc;
 
 typedef struct {
@@ -332,6 +333,9 @@ static vp_status fold_job(vp_timeline *t, const vp_job_line *l)
     a->pub.jobs++;
     if (restore)
         return keep_job(t, &a->restores, l, start, end) ? VP_OK : VP_ERR_NOMEM;
+    if (l->operation && !strcasecmp(l->operation, "ConfigureBackup") && is_any(l->status, success_states) &&
+        start >= 0 && (!a->configured || start < a->configured))
+        a->configured = start;
     if (!is_backup(l->operation))
         return VP_OK;
     a->pub.backups++;
@@ -539,7 +543,13 @@ static void finish_item(vp_timeline *t, item_acc *a)
     vp_sort(a->successes.v, a->successes.n, sizeof *a->successes.v, cmp_u32);
     vp_sort(a->failed.v, a->failed.n, sizeof *a->failed.v, cmp_job);
     vp_sort(a->restores.v, a->restores.n, sizeof *a->restores.v, cmp_job);
+    /* an item whose protection was configured in the period, before any of its backups
+     * succeeded, is measured from then: the time before it was not a gap in its backups
+     * (a later ConfigureBackup - a policy change makes one - moves nothing) */
     long long prev = t->from;
+    if (a->configured > t->from && (!a->successes.n || a->configured <= t->from + (long long)a->successes.v[0]))
+        prev = a->configured < t->wend ? a->configured : t->wend;
+    p->protected_from = prev;
     p->gap = -1;
     p->first_success = p->last_success = -1;
     for (size_t k = 0; k <= a->successes.n; k++) {

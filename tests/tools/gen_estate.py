@@ -1586,7 +1586,7 @@ def contoso(args):
 # swagger (no published example body), Activity Log events as GetActivityLogsFiltered.json.
 
 API_INSIGHTS = "2015-04-01"        # Microsoft.Insights eventtypes/management/values
-API_CRR = "2021-11-15"             # the passive stamp's backupCrrJobs (helper A owns the live URL)
+API_CRR = "2024-11-15"             # the passive stamp's backupCrrJobs (the api-version live collection pins)
 CRR_SECONDARY = {"westus3": "eastus"}  # Azure's paired region of the CRR-enabled vault
 # Error texts of failed jobs, from Microsoft's "Troubleshoot Azure Backup failure: Issues
 # with the agent or extension" (backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout.md).
@@ -1656,19 +1656,19 @@ def contoso_period(args, V, P, ITEMS, subs):
                 rel = base + "backupJobs/%s.json" % j["name"]
                 out.write(rel, job_details(j, drng))
                 out.call(rel, vault_url(v, "backupJobs/" + j["name"]).replace(API_RS, API_BACKUP_NOW),
-                         "backupJobDetails", vault_arm_id(v), latency=(60, 250))
+                         "backupJobDetails", j["id"], latency=(60, 250))
     for sid in subs if args.period_files == "all" else ():
-        for provider, name in (("Microsoft.RecoveryServices", "activityLog.json"),
-                               ("Microsoft.DataProtection", "activityLog-dataprotection.json")):
-            events = [e for e in activity_events(V) if e["subscriptionId"] == sid and
+        for provider, op in (("Microsoft.RecoveryServices", "activityLog"),
+                             ("Microsoft.DataProtection", "activityLog-dataprotection")):
+            events = [e for e in activity_events(V, P) if e["subscriptionId"] == sid and
                       e["resourceProviderName"]["value"] == provider]
-            rel = "subscriptions/%s/%s" % (sid, name)
+            rel = "subscriptions/%s/%s.json" % (sid, op)
             out.write(rel, {"value": events})
             aflt = "eventTimestamp ge '%s' and eventTimestamp le '%s' and resourceProvider eq '%s'" % (
                 ts0(lo), ts0(hi), provider)
             out.call(rel, "%s/subscriptions/%s/providers/Microsoft.Insights/eventtypes/management/values"
                           "?api-version=%s&$filter=%s" % (ARM, sid, API_INSIGHTS, urllib.parse.quote(aflt, safe="")),
-                     "activityLog", sub_id(sid), latency=(400, 1500))
+                     op, sub_id(sid), latency=(400, 1500))
     for name, (n, failed, crr) in stats.items():
         print("contoso %s: %-26s %6d jobs, %3d failed, %d CRR" % (args.period, name, n, failed, crr),
               file=sys.stderr)
@@ -1886,9 +1886,10 @@ def activity_event(sid, rg, resource_id, operation, status, when, caller, correl
     return ev
 
 
-def activity_events(V):
+def activity_events(V, P):
     """The quarter's changes (README "Period evidence"): each operation as its BeginRequest
-    (Started) and EndRequest events under one correlation id, in time order."""
+    (Started) and EndRequest events under one correlation id, in time order. A policy
+    write's request body is the whole policy, as a PUT sends it."""
     r = random.Random("contoso-health/2026-Q3/activity")
     out = []
 
@@ -1905,8 +1906,7 @@ def activity_events(V):
     # 1. retention increase: pol-epic-tier1-daily daily 30 -> 35 days (now 35, the snapshot's value)
     op(wus3, "/backupPolicies/pol-epic-tier1-daily", pol, at(2026, 7, 22, 15, 4, 12),
        "j.alvarez@contosohealth.example",
-       {"properties": {"retentionPolicy": {"dailySchedule": {"retentionDuration": {"count": 35,
-                                                                                    "durationType": "Days"}}}}},
+       {"properties": policy_props(P[("wus3", "pol-epic-tier1-daily")])},
        "Succeeded", "OK", "OK")
     # 2. immutability Unlocked -> Locked on rsv-epic-dr-chw (its lastModifiedAt, 2026-08-11 13:20:09Z)
     op(chw, "", "Microsoft.RecoveryServices/vaults/write", at(2026, 8, 11, 13, 20, 9),
@@ -1917,12 +1917,12 @@ def activity_events(V):
     op(eus2, "/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg-epic-prd-eus2;"
              "epicbca-prd-02/protectedItems/VM;iaasvmcontainerv2;rg-epic-prd-eus2;epicbca-prd-02",
        "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/delete",
-       at(2026, 9, 26, 14, 3, 20), "s.okafor@contosohealth.example", None, "Accepted", "Accepted", "Accepted")
-    # 4. blocked retention decrease on the Locked immutable SOX vault: yearly 10 -> 5 years
+       at(2026, 9, 26, 14, 3, 20), "s.okafor@contosohealth.example", None, "Succeeded", "OK", "OK")
+    # 4. blocked retention decrease on the Locked immutable SOX vault: yearly 10 -> 5 years, monthly 84 -> 60
     op(plc, "/backupPolicies/pol-sox-yearly-10y", pol, at(2026, 9, 8, 11, 47, 33),
        "p.wisniewski@contosohealth.example",
-       {"properties": {"retentionPolicy": {"yearlySchedule": {"retentionDuration": {"count": 5,
-                                                                                     "durationType": "Years"}}}}},
+       {"properties": policy_props(dict(P[("plc", "pol-sox-yearly-10y")],
+                                         ltr=(35, 52, 60, 5)))},
        "Failed", "BadRequest", "BadRequest")
     if IMMUTABLE_BLOCK_ERROR:
         out[-1]["properties"]["statusMessage"] = json.dumps({"error": IMMUTABLE_BLOCK_ERROR}, separators=(",", ":"))
