@@ -449,10 +449,11 @@ static vp_status write_jobs_csv(pack_state *s, vp_error *err)
     if (!s->snap->collection.jobs_file[0])
         return VP_OK;
     char in[4096], out[4096], sha[65];
+    long long size;
     snprintf(in, sizeof in, "%s/" VP_BUNDLE_JOBS, s->stg.root);
     snprintf(out, sizeof out, "%s/" VP_BUNDLE_JOBS_CSV, s->stg.root);
     vp_status st = vp_render_jobs_csv(in, s->snap, out, err);
-    return st ? st : vpk_staged_hash(&s->stg, VP_BUNDLE_JOBS_CSV, sha, NULL, err);
+    return st ? st : vpk_staged_hash(&s->stg, VP_BUNDLE_JOBS_CSV, sha, &size, err);
 }
 
 /* The renderers read findings back from the staged findings.json. */
