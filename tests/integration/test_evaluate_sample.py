@@ -113,11 +113,9 @@ class SampleFindings(TempDirTest):
     def test_every_rule_has_passing_and_non_passing_cases(self):
         catalog = json.loads(run(["controls", "--json"])[1])
         skip = {"evidence.complete"}  # the recording is complete; see the offline-export test
-        # the sample has no quarter of jobs yet, so no period: the period rules make no
-        # finding (test_period_eval.py covers them). TODO(lead): drop once the sample
-        # estate has its 2026-Q3 jobs (issue 15, helper D).
-        skip |= {"backup.ran", "restore.tested"}
-        skip |= {"change.authorized"}  # the sample has no period yet: tests/integration/test_changes.py
+        # evaluated here without a period: the period rules make no finding; over 2026-Q3
+        # they are checked in test_period_by_hand.py
+        skip |= {"backup.ran", "restore.tested", "change.authorized"}
         for rule in catalog["rules"]:
             if rule["id"] in skip:
                 continue

@@ -433,8 +433,6 @@ class Pack(TempDirTest):
         rc, out, _ = self.verify(bundle, "--trust", ca)
         self.assertEqual(rc, 0, out)
 
-    @unittest.skip("data/jobs.csv waits for helper C's vp_render_jobs_csv (Contract 3); TODO(lead): un-skip "
-                   "with pack.c write_jobs_csv")
     def test_jobs_csv(self):
         """data/jobs.csv: one row per job line of data/jobs.jsonl, header first, RFC 4180."""
         import csv

@@ -175,6 +175,23 @@ class ByHand(TempDirTest):
                    x["resource"]["name"] == "Activity Log" and x["observed"].startswith("%d change" % len(mine))]
         self.assertEqual(len(summary), 1, "the period summary counts the same changes")
 
+    def test_period_rules_show_the_readme_situations(self):
+        """samples/contoso-health/README.md's quarter: each period rule passes somewhere and
+        not elsewhere - P1 resolved and P2 unresolved failures, the ePHI restore tests
+        passing, the unregistered stop-protection-with-delete failing, the registered
+        retention change and the blocked decrease passing."""
+        st = lambda rule: {x["status"] for x in self.f["findings"] if x["rule"] == rule}
+        self.assertTrue({"pass", "fail"} <= st("backup.ran"))
+        self.assertIn("pass", st("restore.tested"))
+        self.assertTrue({"pass", "fail"} <= st("change.authorized"))
+        obs = {x["resource"]["name"]: x["observed"] for x in self.f["findings"] if x["rule"] == "backup.ran"}
+        self.assertIn("resolved after", obs["epicmychart-prd-02"])
+        self.assertIn("unresolved", obs["epicic-prd-03"])
+        kinds = {(x["resource"]["name"], x["status"]) for x in self.f["findings"] if x["rule"] == "change.authorized"}
+        self.assertIn(("stop-protection-delete-data", "fail"), kinds)
+        notes = " ".join(x["note"] or "" for x in self.f["findings"] if x["rule"] == "change.authorized")
+        self.assertIn("CHG-2026-0717", notes)
+
 
 if __name__ == "__main__":
     main()
