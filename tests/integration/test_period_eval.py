@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
+from vptest import copy_point_in_time, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "tools"))
 import oscal_check  # noqa: E402
@@ -83,7 +83,7 @@ class PeriodEvaluation(TempDirTest):
         import tempfile
         cls._root = tempfile.mkdtemp(prefix="vp-it-period-")
         raw = os.path.join(cls._root, "raw")
-        shutil.copytree(os.path.join(SAMPLE, "raw"), raw)
+        copy_point_in_time(os.path.join(SAMPLE, "raw"), raw)  # this test's own quarter of jobs
         cls.total, cls.flaky = add_jobs(raw)
         cls.snap = os.path.join(cls._root, "snapshot.json")
         cls.jobs = os.path.join(cls._root, "jobs.jsonl")

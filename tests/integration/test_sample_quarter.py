@@ -38,11 +38,11 @@ class SampleQuarter(TempDirTest):
         return rc, err
 
     def test_generated_by_the_generator(self):
-        """The committed quarter is exactly what the generator writes into the sample (only
-        the job lists until the details / CRR / Activity Log operations are in the table)."""
+        """The committed quarter is exactly what the generator writes into the sample (job
+        lists, job details, CRR jobs and the Activity Log: --period-files all, the default)."""
         shutil.copytree(RAW, self.path("raw"))
         subprocess.run([sys.executable, GENERATOR, "contoso", "--out", self.path("raw"), "--period", "2026-Q3",
-                        "--period-only", "--period-files", "jobs"], check=True, capture_output=True)
+                        "--period-only"], check=True, capture_output=True)
         mine, committed = period_files(self.path("raw")), period_files(RAW)
         self.assertEqual(sorted(mine), sorted(committed))
         for rel in mine:
@@ -52,15 +52,16 @@ class SampleQuarter(TempDirTest):
                          len(list(glob.glob(os.path.join(RAW, "**", "*.json"), recursive=True))))
 
     def test_all_period_files(self):
-        """--period-files all (what the lead regenerates with once the details, CRR and
-        Activity Log operations are in the table): the same job lists, plus one detail body
-        per failed job, the CRR jobs of the CRR vault (a POST) and the Activity Log events."""
+        """--period-files jobs writes exactly the committed job lists; the committed quarter
+        (--period-files all) adds one detail body per failed job, the CRR jobs of the CRR
+        vault (a POST) and the Activity Log events."""
         shutil.copytree(RAW, self.path("raw"))
         subprocess.run([sys.executable, GENERATOR, "contoso", "--out", self.path("raw"), "--period", "2026-Q3",
-                        "--period-only"], check=True, capture_output=True)
-        mine, committed = period_files(self.path("raw")), period_files(RAW)
-        for rel in committed:
-            self.assertEqual(mine[rel], committed[rel], rel)
+                        "--period-only", "--period-files", "jobs"], check=True, capture_output=True)
+        jobs_only, mine = period_files(self.path("raw")), period_files(RAW)
+        for rel in jobs_only:
+            self.assertEqual(jobs_only[rel], mine[rel], rel)
+        committed = jobs_only
         extra = sorted(set(mine) - set(committed))
         details = [r for r in extra if os.sep + "backupJobs" + os.sep in r and not r.endswith(".meta.json")]
         failed = []
@@ -85,7 +86,7 @@ class SampleQuarter(TempDirTest):
         ends = {(e["operationName"]["value"].rsplit("/", 2)[-2], e["status"]["value"]) for e in events
                 if e["eventName"]["value"] == "EndRequest"}
         self.assertEqual(ends, {("backupPolicies", "Succeeded"), ("backupPolicies", "Failed"),
-                                ("vaults", "Succeeded"), ("protectedItems", "Accepted")})
+                                ("vaults", "Succeeded"), ("protectedItems", "Succeeded")})
         self.assertEqual(len(events), 8)  # each operation as BeginRequest and EndRequest
         self.assertEqual(len({e["correlationId"] for e in events}), 4)
 
@@ -135,11 +136,12 @@ class SampleQuarter(TempDirTest):
         snap = load(self.path("q.json"))
         self.assertTrue(snap["collection"]["complete"])
         with open(self.path("jobs.jsonl"), encoding="utf-8") as f:
-            jobs = [json.loads(line) for line in f]
+            lines = [json.loads(line) for line in f]
+        jobs = [j for j in lines if "detail_of" not in j]
         self.assertEqual(snap["collection"]["jobs"]["count"], len(jobs))
-        # every job of raw/ is in the stream, read independently
+        # every job of raw/ is in the stream, read independently (the lists and the CRR list)
         raw_jobs = 0
-        for p in glob.glob(os.path.join(RAW, "subscriptions", "*", "vaults", "*", "backupJobs*.json")):
+        for p in glob.glob(os.path.join(RAW, "subscriptions", "*", "vaults", "*", "back*Jobs*.json")):
             if not p.endswith(".meta.json"):
                 raw_jobs += len(load(p)["value"])
         self.assertEqual(len(jobs), raw_jobs)
