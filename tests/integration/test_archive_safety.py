@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import BINARY, PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
+from vptest import light_sample, BINARY, PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
 
 LEFTOVER_PATTERNS = (".staging-*", ".pending-*", "*.tmp.*")
 
@@ -32,7 +32,7 @@ class ArchiveSafety(TempDirTest):
         self.ca = self.path("K", "ca.pem")
 
     def pack_args(self, now):
-        return ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", os.path.join(SAMPLE, "raw"),
+        return ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", light_sample(),
                 "--period", "2026-Q3", "--out", self.arch, "--key", self.path("K", "signer.key"),
                 "--cert", self.path("K", "signer.pem"), "--now", now, "--quiet"]
 

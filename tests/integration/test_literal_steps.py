@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 import unittest
 
-from vptest import BINARY, PINNED, SAMPLE, TempDirTest, main, run
+from vptest import light_sample, BINARY, PINNED, SAMPLE, TempDirTest, main, run
 
 SYSTEM_PATH = "/usr/bin:/bin"
 MARK = "@@vp-literal-step "
@@ -95,7 +95,7 @@ class LiteralSteps(TempDirTest):
 
         def pack(archive, *label):
             rc, out, err = run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay",
-                                os.path.join(SAMPLE, "raw"), "--out", os.path.join(cls.dir, archive), "--key",
+                                light_sample(), "--out", os.path.join(cls.dir, archive), "--key",
                                 os.path.join(keys, "signer.key"), "--cert", os.path.join(keys, "signer.pem"),
                                 "--ca", cls.ca, "--now", PINNED] + list(label))
             assert rc == 0, err

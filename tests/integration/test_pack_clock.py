@@ -11,7 +11,7 @@ import tarfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_tsa import NO_PROXY, Tsa  # noqa: E402
-from vptest import PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
+from vptest import light_sample, PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
 
 
 class Clock(TempDirTest):
@@ -31,7 +31,7 @@ class Clock(TempDirTest):
         return key, cert
 
     def pack(self, key, cert, archive, *extra, env=None, expect=0):
-        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", os.path.join(SAMPLE, "raw"),
+        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", light_sample(),
                 "--out", archive, "--key", key, "--cert", cert, "--period", "2026-Q3"] + list(extra)
         rc, out, err = run(args, env=env)
         self.assertEqual(rc, expect, out + err)

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+from vptest import light_sample, PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
 
-RAW = os.path.join(SAMPLE, "raw")
+RAW = light_sample()
 
 
 class PackConfig(TempDirTest):

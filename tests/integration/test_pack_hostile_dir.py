@@ -16,7 +16,7 @@ import tarfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, TempDirTest, generate, main, run  # noqa: E402
+from vptest import light_sample, PINNED, SAMPLE, TempDirTest, generate, main, run  # noqa: E402
 
 OSCAL = "data/assessment-results.json"
 ATTEMPTS = 50
@@ -63,7 +63,7 @@ class HostileArchiveDir(TempDirTest):
         self.assertEqual(rc, 0, err)
         return out
 
-    def pack(self, keys, archive, replay=os.path.join(SAMPLE, "raw")):
+    def pack(self, keys, archive, replay=light_sample()):
         return run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", replay, "--out", archive, "--key", os.path.join(keys, "signer.key"),
                     "--cert", os.path.join(keys, "signer.pem"), "--now", PINNED, "--request-id", "REQ-7"])
 

@@ -7,7 +7,7 @@ import sys
 import tarfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, main, run  # noqa: E402
+from vptest import light_sample, PINNED, SAMPLE, SOURCE, TempDirTest, main, run  # noqa: E402
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "emulator"))
 from arm_emulator import Emulator  # noqa: E402
@@ -17,7 +17,7 @@ from test_live_collect import secret_env  # noqa: E402
 class PackLive(TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.emu = Emulator(os.path.join(SAMPLE, "raw"), page_size=50)
+        cls.emu = Emulator(light_sample(), page_size=50)
         cls.emu.__enter__()
 
     @classmethod
@@ -62,7 +62,7 @@ class PackLive(TempDirTest):
         self.assertGreater(len(sidecars), 20)
         self.assertTrue(all(json.loads(files[s])["collector"] == "vaultproof-live" for s in sidecars))
         # every vault, policy, item and VM of the estate, as a replay of it sees them
-        rc, ref, err = run(["collect", "--replay", os.path.join(SAMPLE, "raw"), "--now", PINNED, "--out", "-",
+        rc, ref, err = run(["collect", "--replay", light_sample(), "--now", PINNED, "--out", "-",
                             "--quiet"])
         self.assertEqual(rc, 0, err)
         ref = json.loads(ref)
@@ -97,7 +97,7 @@ class PackLive(TempDirTest):
         self.assertEqual(leftovers, [], "nothing is published when live collection cannot start")
 
     def test_live_options_are_refused_with_replay(self):
-        _, log = self.pack(self.path("mixed"), "--replay", os.path.join(SAMPLE, "raw"), "--token-file", "t.json",
+        _, log = self.pack(self.path("mixed"), "--replay", light_sample(), "--token-file", "t.json",
                            expect=2)
         self.assertIn("cannot be combined with --replay", log)
 

@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_pack import retar  # noqa: E402
-from vptest import BINARY, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
+from vptest import light_sample, BINARY, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "emulator"))
 from arm_emulator import Emulator  # noqa: E402
@@ -27,9 +27,11 @@ POINT_IN_TIME = FILES[:3]
 DEMO_NAME = "contoso-health-2026-q3-20260930T060000Z"
 
 
-def pack(archive, keys, now=PINNED, config=None, extra=()):
+def pack(archive, keys, now=PINNED, config=None, extra=(), raw=None):
+    """Packs light_sample() (the sample with an empty quarter: quick) unless raw names a
+    recording; the class's demo bundles pack the sample's own quarter."""
     args = ["pack", "--config", config or os.path.join(SAMPLE, "vaultproof.json"), "--replay",
-            os.path.join(SAMPLE, "raw"), "--out", archive, "--period", "2026-Q3"]
+            raw or light_sample(), "--out", archive, "--period", "2026-Q3"]
     if keys:
         args += ["--key", os.path.join(keys, "signer.key"), "--cert", os.path.join(keys, "signer.pem")]
     if now:
@@ -75,8 +77,8 @@ class Reperform(TempDirTest):
         cls.ca = os.path.join(cls.keys, "ca.pem")
         cls.archive = os.path.join(cls.shared, "archive")
         # as scripts/demo packs the sample, then a second pack of the period (one baseline)
-        cls.demo = pack(cls.archive, cls.keys)
-        cls.second = pack(cls.archive, cls.keys, now=LATER)
+        cls.demo = pack(cls.archive, cls.keys, raw=os.path.join(SAMPLE, "raw"))
+        cls.second = pack(cls.archive, cls.keys, now=LATER, raw=os.path.join(SAMPLE, "raw"))
         cls.ledger = os.path.join(cls.archive, "ledger.jsonl")
 
     @classmethod
@@ -220,7 +222,7 @@ class Reperform(TempDirTest):
         """A bundle whose manifest has no period_window - pack --request-id, and every bundle
         packed before packs collected over the period - is re-performed without a period:
         the three files, no jobs stream, and it verifies."""
-        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", os.path.join(SAMPLE, "raw"),
+        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", light_sample(),
                 "--out", self.path("req"), "--request-id", "AUD-2026-114", "--now", PINNED,
                 "--key", os.path.join(self.keys, "signer.key"), "--cert", os.path.join(self.keys, "signer.pem")]
         rc, out, err = run(args)
@@ -328,7 +330,7 @@ class LiveBundle(TempDirTest):
     def test_live_bundle_reperforms_identical(self):
         rc, _, err = run(["keygen", "--out", self.path("K"), "--now", PINNED])
         self.assertEqual(rc, 0, err)
-        with Emulator(os.path.join(SAMPLE, "raw"), page_size=50) as emu:
+        with Emulator(light_sample(), page_size=50) as emu:
             info = emu.info
             rc, out, err = run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--period", "2026-Q3",
                                 "--out", self.path("live"), "--key", self.path("K", "signer.key"), "--cert",

@@ -14,7 +14,7 @@ import tarfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
+from vptest import light_sample, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "emulator"))
 from arm_emulator import Emulator  # noqa: E402
@@ -61,7 +61,7 @@ def workbook_text(xlsx):
 class Seal(TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.emu = Emulator(os.path.join(SAMPLE, "raw"), page_size=50)
+        cls.emu = Emulator(light_sample(), page_size=50)
         cls.emu.__enter__()
 
     @classmethod

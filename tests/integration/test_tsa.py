@@ -14,7 +14,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_pack import retar  # noqa: E402
-from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, main, run  # noqa: E402
+from vptest import light_sample, PINNED, SAMPLE, SOURCE, TempDirTest, main, run  # noqa: E402
 
 SERVER = os.path.join(SOURCE, "tests", "tools", "tsa_server.py")
 NO_PROXY = {"no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"}
@@ -81,7 +81,7 @@ def sh(*args, **kw):
 
 
 def pack_args(keys, archive, tsa_url):
-    return ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", os.path.join(SAMPLE, "raw"),
+    return ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", light_sample(),
             "--out", archive, "--key", os.path.join(keys, "signer.key"), "--cert", os.path.join(keys, "signer.pem"),
             "--now", PINNED, "--period", "2026-Q3", "--quiet", "--tsa", tsa_url]
 

@@ -58,6 +58,41 @@ def copy_point_in_time(src, dest):
                                                         if is_period_evidence(n, os.path.basename(d))])
 
 
+def light_quarter(src, dest):
+    """The sample as captured plus an EMPTY quarter: every period list the sample recorded
+    (its first page's sidecar, so the same calls and filters) answered with no job and no
+    event. A collection over 2026-Q3 is then complete and quick; the tests of packing,
+    signing, archives and ledgers that do not look at jobs use it instead of the sample's
+    39k jobs (tests about the quarter itself read the sample)."""
+    copy_point_in_time(src, dest)
+    for d, _dirs, files in os.walk(src):
+        for name in files:
+            if name not in ("backupJobs.meta.json", "backupCrrJobs.meta.json", "activityLog.meta.json",
+                            "activityLog-dataprotection.meta.json"):
+                continue
+            meta = load(os.path.join(d, name))
+            meta["call"].update({"page": 1, "next_link": None, "complete": True, "error": None})
+            out = os.path.join(dest, os.path.relpath(d, src))
+            with open(os.path.join(out, name), "w", encoding="utf-8") as f:
+                json.dump(meta, f, indent=1)
+            with open(os.path.join(out, name.replace(".meta.json", ".json")), "w", encoding="utf-8") as f:
+                f.write('{"value": []}\n')
+
+
+_LIGHT = []
+
+
+def light_sample():
+    """light_quarter of the sample, made once per test process (removed at its exit)."""
+    if not _LIGHT:
+        import atexit
+        top = tempfile.mkdtemp(prefix="vp-light-")
+        atexit.register(shutil.rmtree, top, True)
+        light_quarter(os.path.join(SAMPLE, "raw"), os.path.join(top, "raw"))
+        _LIGHT.append(os.path.join(top, "raw"))
+    return _LIGHT[0]
+
+
 def raw_resources(raw_dir, period=False):
     """Every resource in a replay directory, read independently of vaultproof; the period
     evidence only when period is true (a collection without a period leaves it out)."""
