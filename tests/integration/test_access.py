@@ -16,7 +16,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+from vptest import copy_point_in_time, PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
 
 RAW = os.path.join(SAMPLE, "raw")
 SUBS = ["74dd82d1-2c42-4ca6-80c5-ffbd52be5231", "e608fb0d-26e7-4f43-82d7-dce452427c58",
@@ -37,7 +37,7 @@ class Access(TempDirTest):
     def setUp(self):
         super().setUp()
         self.raw = self.path("raw")
-        shutil.copytree(RAW, self.raw)
+        copy_point_in_time(RAW, self.raw)
         self.config = load(os.path.join(SAMPLE, "vaultproof.json"))
 
     def collect_evaluate(self, render=False, collect_rc=0):

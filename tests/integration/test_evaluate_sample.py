@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+from vptest import copy_point_in_time, PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
 
 RAW = os.path.join(SAMPLE, "raw")
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
@@ -27,7 +27,7 @@ def make_baseline(dest):
     """The sample as it stood earlier in the quarter: one vault still Locked, one
     policy with longer yearly retention, one item on a longer policy, and a workload
     in a Locked vault that has since moved to the standard vault."""
-    shutil.copytree(RAW, dest)
+    copy_point_in_time(RAW, dest)
     changed = {"vault": None, "policy": None}
     for root, _dirs, files in os.walk(dest):
         for name in files:

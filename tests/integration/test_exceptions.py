@@ -17,7 +17,7 @@ import sys
 import tarfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import SAMPLE, TempDirTest, main, run  # noqa: E402
+from vptest import copy_point_in_time, SAMPLE, TempDirTest, main, run  # noqa: E402
 
 FIRST = "2026-09-30T06:00:00Z"
 SECOND = "2026-10-01T06:00:00Z"
@@ -74,7 +74,7 @@ class Exceptions(TempDirTest):
         cls.first = out.splitlines()[0]
         # the edited recording and a config naming another owner tag
         raw2 = d("raw2")
-        shutil.copytree(os.path.join(SAMPLE, "raw"), raw2)
+        copy_point_in_time(os.path.join(SAMPLE, "raw"), raw2)
         cls.new_vm = cls.edit_recording(raw2)
         with open(config, encoding="utf-8") as f:
             cfg = json.load(f)

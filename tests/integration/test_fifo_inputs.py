@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import BINARY, PINNED, SAMPLE, SANITIZER_MARKERS, TempDirTest, main, run  # noqa: E402
+from vptest import copy_point_in_time, BINARY, PINNED, SAMPLE, SANITIZER_MARKERS, TempDirTest, main, run  # noqa: E402
 
 RUN_TIMEOUT = float(os.environ.get("VP_RUN_TIMEOUT", "20"))
 SUB = "74dd82d1-2c42-4ca6-80c5-ffbd52be5231"
@@ -86,7 +86,7 @@ class FifoInputs(TempDirTest):
 
     def test_replay_body_that_is_a_fifo_is_skipped_by_the_walk(self):
         raw = self.path("raw")
-        shutil.copytree(RAW, raw)
+        copy_point_in_time(RAW, raw)
         os.mkfifo(os.path.join(raw, "zz.json"))
         rc, _, err = run(["collect", "--replay", raw, "--out", self.path("s.json"), "--now", PINNED],
                          timeout=RUN_TIMEOUT)

@@ -6,7 +6,7 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import SAMPLE, TempDirTest, main, run  # noqa: E402
+from vptest import copy_point_in_time, SAMPLE, TempDirTest, main, run  # noqa: E402
 
 SUB = "subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231"
 VAULTS = SUB + "/vaults.json"
@@ -17,7 +17,7 @@ STATE = "/value/0/properties/securitySettings/immutabilitySettings/state"
 class StrictJson(TempDirTest):
     def collect_with(self, rel, old, new):
         raw = self.path("raw")
-        shutil.copytree(os.path.join(SAMPLE, "raw"), raw)
+        copy_point_in_time(os.path.join(SAMPLE, "raw"), raw)
         path = os.path.join(raw, rel)
         with open(path, encoding="utf-8") as f:
             text = f.read()

@@ -78,7 +78,7 @@ class Reperform(TempDirTest):
         cls.archive = os.path.join(cls.shared, "archive")
         # as scripts/demo packs the sample, then a second pack of the period (one baseline)
         cls.demo = pack(cls.archive, cls.keys, raw=os.path.join(SAMPLE, "raw"))
-        cls.second = pack(cls.archive, cls.keys, now=LATER, raw=os.path.join(SAMPLE, "raw"))
+        cls.second = pack(cls.archive, cls.keys, now=LATER)  # light: its baseline is the demo
         cls.ledger = os.path.join(cls.archive, "ledger.jsonl")
 
     @classmethod
