@@ -100,6 +100,11 @@ typedef struct {
 vp_status vp_jobs_read(const char *path, const char *label, vp_status (*fn)(void *ctx, const vp_job_line *line, vp_error *err),
                        void *ctx, char sha256[65], vp_error *err);
 
+/* Whether sha256 (of the stream label, as vp_jobs_read gives it) is snap's
+ * collection.jobs.sha256: VP_OK, else VP_ERR_INPUT naming both hashes (the one check
+ * every reader of a snapshot's stream makes). */
+vp_status vp_jobs_check(const vp_snapshot *snap, const char *label, const char sha256[65], vp_error *err);
+
 /* The detail lines' error messages by job id: the first detail line of a job wins.
  * add ignores lines without detail_of or message; find works once done was called. */
 typedef struct vp_job_details vp_job_details;
@@ -126,9 +131,10 @@ void vp_timeline_free(vp_timeline *t);
 const vp_tl_item *vp_timeline_item(const vp_timeline *t, size_t i);
 /* The totals of vault v of the snapshot (0 <= v < vault_count). */
 const vp_tl_vault *vp_timeline_vault(const vp_timeline *t, size_t v);
-/* Whether vault v's stream starts more than 48 h after the period's start: Azure no
- * longer holds the start of the period (jobs age out), so the period cannot be judged
- * from this stream alone. TODO(lead): the snapshot's recorded earliest job (helper A). */
+/* Whether Azure no longer held the start of the period for vault v (jobs age out): the
+ * earlier of the snapshot's recorded earliest job (collection.jobs.vaults[]) and the
+ * stream's first job starts more than 48 h after the period's start, so the period
+ * cannot be judged from this stream alone (docs/period-evidence.md). */
 int vp_timeline_aged_out(const vp_timeline *t, size_t v);
 /* The period's days: count, and the first day's start (period.from, UTC). */
 size_t vp_timeline_day_count(const vp_timeline *t);
