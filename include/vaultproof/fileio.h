@@ -66,6 +66,11 @@ vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err);
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
 void vp_sha256_hex(const void *data, size_t len, char hex[65]);
 
+/* One RFC 4180 field to fp: preceded by a comma unless first; quoted (quotes doubled)
+ * only when it holds a comma, quote, CR or LF; NULL is the empty field. The caller ends
+ * each row with "\r\n" and checks fp for errors. */
+void vp_csv_field(FILE *fp, const char *value, int first);
+
 /* Removes a directory tree the program made, without following symbolic links (a link
  * is removed, not its target). A missing directory is not an error. Errors: VP_ERR_IO
  * naming the first entry that could not be removed (err may be NULL: best effort). */

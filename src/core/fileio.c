@@ -330,3 +330,22 @@ void vp_sha256_hex(const void *data, size_t len, char hex[65])
     EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
     to_hex(md, hex);
 }
+
+void vp_csv_field(FILE *fp, const char *value, int first)
+{
+    if (!first)
+        fputc(',', fp);
+    if (!value)
+        return;
+    if (!strpbrk(value, "\",\r\n")) {
+        fputs(value, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *value; value++) {
+        if (*value == '"')
+            fputc('"', fp);
+        fputc(*value, fp);
+    }
+    fputc('"', fp);
+}

@@ -57,6 +57,7 @@ typedef struct {
     char sealed_by[512];    /* the seal's signer */
     vp_sample *sample;      /* pack --sample-size: the staged audit sample, else NULL */
     vp_period period;       /* --period as the collection's window (manifest "period_window") */
+    char jobs[4096];        /* the staged data/jobs.jsonl by path (the collector and readers take paths) */
     int has_period;
 } pack_state;
 
@@ -374,10 +375,9 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     co.seal_tsa_url = s->tsa_url;
     /* --period is the collection's window: the period's backup jobs are collected and kept
      * as data/jobs.jsonl (the collector takes a path: through the staging descriptor) */
-    char jobs[4096];
-    snprintf(jobs, sizeof jobs, "%s/" VP_BUNDLE_JOBS, s->stg.root);
+    snprintf(s->jobs, sizeof s->jobs, "%s/" VP_BUNDLE_JOBS, s->stg.root);
     co.period = s->has_period ? &s->period : NULL;
-    co.jobs_path = s->has_period ? jobs : NULL;
+    co.jobs_path = s->has_period ? s->jobs : NULL;
     co.jobs_label = VP_BUNDLE_JOBS;
     if ((st = vp_pipeline_collect(&co, &s->snap, &live, err)) ||
         (!s->opt->replay_dir && (st = read_live_seal(s, live.sealed_files, err))) ||
@@ -402,7 +402,7 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     eo.mode = VP_PIPELINE_STAGED;
     eo.dir_fd = s->stg.fd;
     /* the period's rules read the staged stream (its hash checked against the snapshot) */
-    eo.jobs_path = s->snap->collection.jobs_file[0] ? jobs : NULL;
+    eo.jobs_path = s->snap->collection.jobs_file[0] ? s->jobs : NULL;
     eo.jobs_label = VP_BUNDLE_JOBS;
     if ((st = vp_pipeline_evaluate(&eo, &s->findings, s->findings_sha, err)) ||
         (st = record_staged(s, "data/findings.json", s->findings_sha, err)))
@@ -448,11 +448,10 @@ static vp_status write_jobs_csv(pack_state *s, vp_error *err)
 {
     if (!s->snap->collection.jobs_file[0])
         return VP_OK;
-    char in[4096], out[4096], sha[65];
+    char out[4096], sha[65];
     long long size;
-    snprintf(in, sizeof in, "%s/" VP_BUNDLE_JOBS, s->stg.root);
     snprintf(out, sizeof out, "%s/" VP_BUNDLE_JOBS_CSV, s->stg.root);
-    vp_status st = vp_render_jobs_csv(in, s->snap, out, err);
+    vp_status st = vp_render_jobs_csv(s->jobs, s->snap, out, err);
     return st ? st : vpk_staged_hash(&s->stg, VP_BUNDLE_JOBS_CSV, sha, &size, err);
 }
 
@@ -483,9 +482,7 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.request_id = s->opt->request_id;
     ro.population_limit = VP_PDF_POPULATION_LIMIT;
     ro.owner_tag = vp_config_owner_tag(s->cfg);
-    char jobs[4096];
-    snprintf(jobs, sizeof jobs, "%s/" VP_BUNDLE_JOBS, s->stg.root);
-    ro.jobs_path = s->snap->collection.jobs_file[0] ? jobs : NULL;
+    ro.jobs_path = s->snap->collection.jobs_file[0] ? s->jobs : NULL;
     ro.jobs_label = VP_BUNDLE_JOBS;
     vp_history *history = NULL;
     /* the cover and the workbook say whether raw/ was sealed at capture */

@@ -25,26 +25,6 @@ static vp_status gather(void *ctx, const vp_job_line *l, vp_error *err)
     return vp_job_details_add(((csv_ctx *)ctx)->details, l, err);
 }
 
-/* One RFC 4180 field: quoted only when it must be. */
-static void field(FILE *fp, const char *s, int first)
-{
-    if (!first)
-        fputc(',', fp);
-    if (!s)
-        return;
-    if (!strpbrk(s, "\",\r\n")) {
-        fputs(s, fp);
-        return;
-    }
-    fputc('"', fp);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', fp);
-        fputc(*s, fp);
-    }
-    fputc('"', fp);
-}
-
 static vp_status row(void *ctx, const vp_job_line *l, vp_error *err)
 {
     csv_ctx *c = ctx;
@@ -56,7 +36,7 @@ static vp_status row(void *ctx, const vp_job_line *l, vp_error *err)
                            l->status, l->start, l->end, l->duration, l->error_codes, vp_job_details_find(c->details, l->id),
                            l->crr ? "true" : "", l->id, l->source_file, l->source_pointer};
     for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
-        field(c->fp, cells[i], i == 0);
+        vp_csv_field(c->fp, cells[i], i == 0);
     fputs("\r\n", c->fp);
     return VP_OK;
 }
@@ -68,10 +48,8 @@ vp_status vp_render_jobs_csv(const char *jobs_path, const vp_snapshot *snap, con
     vp_output *out = NULL;
     vp_status st = c.details ? vp_jobs_read(jobs_path, NULL, gather, &c, hex, err)
                              : vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    if (!st && snap && strcmp(hex, snap->collection.jobs_sha256))
-        st = vp_error_set(err, VP_ERR_INPUT, "%s: SHA-256 %s, but the snapshot's collection.jobs.sha256 is %s: not the "
-                          "jobs stream of this collection", jobs_path, hex,
-                          snap->collection.jobs_sha256[0] ? snap->collection.jobs_sha256 : "(none: jobs not kept)");
+    if (!st && snap)
+        st = vp_jobs_check(snap, jobs_path, hex, err);
     if (!st) {
         vp_job_details_done(c.details);
         st = vp_output_open(out_path, &out, err);
@@ -79,7 +57,7 @@ vp_status vp_render_jobs_csv(const char *jobs_path, const vp_snapshot *snap, con
     if (!st) {
         c.fp = vp_output_stream(out);
         for (size_t i = 0; vp_jobs_csv_columns[i]; i++)
-            field(c.fp, vp_jobs_csv_columns[i], i == 0);
+            vp_csv_field(c.fp, vp_jobs_csv_columns[i], i == 0);
         fputs("\r\n", c.fp);
         st = vp_jobs_read(jobs_path, NULL, row, &c, again, err);
         if (!st && strcmp(hex, again))

@@ -253,24 +253,6 @@ vp_status vp_sample_record_path(const char *csv_path, char *out, size_t size, vp
     return VP_OK;
 }
 
-/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
-static void csv_field(FILE *fp, const char *v, int last)
-{
-    v = v ? v : "";
-    if (strpbrk(v, ",\"\r\n")) {
-        fputc('"', fp);
-        for (; *v; v++) {
-            if (*v == '"')
-                fputc('"', fp);
-            fputc(*v, fp);
-        }
-        fputc('"', fp);
-    } else {
-        fputs(v, fp);
-    }
-    fputs(last ? "\r\n" : ",", fp);
-}
-
 vp_status vp_sample_write_csv(const vp_sample *s, FILE *fp, const char *label, vp_error *err)
 {
     size_t ncols = populations[s->population].ncols;
@@ -280,12 +262,13 @@ vp_status vp_sample_write_csv(const vp_sample *s, FILE *fp, const char *label, v
     fputs("\r\n", fp);
     for (size_t i = 0; i < s->member_count; i++) {
         const vp_sample_member *m = &s->members[i];
-        fprintf(fp, "%zu,", m->ordinal);
-        csv_field(fp, m->stratum, 0);
-        csv_field(fp, m->key, 0);
-        csv_field(fp, m->sha256, ncols == 0);
+        fprintf(fp, "%zu", m->ordinal);
+        vp_csv_field(fp, m->stratum, 0);
+        vp_csv_field(fp, m->key, 0);
+        vp_csv_field(fp, m->sha256, 0);
         for (size_t c = 0; c < ncols; c++)
-            csv_field(fp, m->cols[c], c + 1 == ncols);
+            vp_csv_field(fp, m->cols[c], 0);
+        fputs("\r\n", fp);
     }
     if (fflush(fp) != 0 || ferror(fp))
         return vp_error_set(err, VP_ERR_IO, "%s: write failed: %s", label, strerror(errno));

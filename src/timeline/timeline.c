@@ -386,6 +386,15 @@ static void join_codes(const cJSON *job, char *buf, size_t size)
             n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ";" : "", c->valuestring);
 }
 
+vp_status vp_jobs_check(const vp_snapshot *snap, const char *label, const char sha256[65], vp_error *err)
+{
+    const char *want = snap->collection.jobs_sha256;
+    if (!strcmp(sha256, want))
+        return VP_OK;
+    return vp_error_set(err, VP_ERR_INPUT, "%s: SHA-256 %s, but the snapshot's collection.jobs.sha256 is %s: not the jobs "
+                        "stream of this collection", label, sha256, want[0] ? want : "(none: jobs not kept)");
+}
+
 vp_status vp_jobs_read(const char *path, const char *label, vp_status (*fn)(void *ctx, const vp_job_line *line, vp_error *err),
                        void *ctx, char sha256[65], vp_error *err)
 {
@@ -643,9 +652,8 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
         return st;
     }
     char hex[65];
-    if (!(st = vp_jobs_read(path, label, fold_line, t, hex, err)) && strcmp(hex, snap->collection.jobs_sha256))
-        st = vp_error_set(err, VP_ERR_INPUT, "%s: SHA-256 %s, but the snapshot's collection.jobs.sha256 is %s: "
-                          "not the jobs stream of this collection", label, hex, snap->collection.jobs_sha256);
+    if (!(st = vp_jobs_read(path, label, fold_line, t, hex, err)))
+        st = vp_jobs_check(snap, label, hex, err);
     if (st) {
         vp_timeline_free(t);
         return st;
