@@ -168,7 +168,12 @@ const vp_live_settings *vp_config_live(const vp_config *cfg);
 
 /* ---- where pack finds its signer ("signer", docs/config.md) ---- */
 typedef struct {
-    const char *key;             /* private key (PEM, mode 0600, or .p12); required in the object */
+    /* exactly one of key, pkcs11_uri and key_vault_key */
+    const char *key;             /* private key (PEM, mode 0600, or .p12) */
+    const char *pkcs11_uri;      /* RFC 7512 "pkcs11:token=...;object=..." (a key in a token) */
+    const char *pkcs11_module;   /* the PKCS#11 module (.so); NULL: the default (docs/signing.md) */
+    const char *pin_env;         /* environment variable holding the token's PIN */
+    const char *key_vault_key;   /* "https://<vault>.vault.azure.net/keys/<name>/<version>" */
     const char *cert, *chain;    /* signer certificate (PEM; not with .p12) and extra certificates */
     const char *passphrase_env;  /* environment variable holding the key's passphrase */
     const char *passphrase_file; /* file whose first line is the passphrase */

@@ -44,6 +44,16 @@ typedef struct vp_signer vp_signer;
 vp_status vp_signer_load(const char *key_path, const char *cert_path, const char *chain_path,
                          const char *passphrase, vp_signer **out, vp_error *err);
 
+/* Which kind of key signs: "file" (vp_signer_load: a PEM or PKCS#12 file), "pkcs11"
+ * (a token, through OpenSSL's pkcs11 engine), "key-vault" (Azure Key Vault or Managed
+ * HSM, signing remotely). Recorded in the manifest and printed by verify. Never NULL. */
+const char *vp_signer_key_kind(const vp_signer *s);
+
+/* What names the key, for the manifest: "" for a file key (a local path means nothing to
+ * an auditor), "token=<label>;object=<label>" for PKCS#11 (never the PIN), the key
+ * identifier with its version for Key Vault. Never NULL. */
+const char *vp_signer_key_ref(const vp_signer *s);
+
 /* Frees a signer (the key is freed by OpenSSL, which clears it). NULL is allowed. */
 void vp_signer_free(vp_signer *s);
 

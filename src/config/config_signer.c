@@ -5,7 +5,9 @@
 
 #include "config/internal.h"
 
-static const char *const signer_keys[] = {"key", "cert", "chain", "passphrase_env", "passphrase_file", "tsa", "ca"};
+static const char *const signer_keys[] = {"key",        "cert", "chain",         "passphrase_env", "passphrase_file",
+                                          "tsa",        "ca",   "pkcs11_uri",    "pkcs11_module",  "pin_env",
+                                          "key_vault_key"};
 #define SIGNER_KEY_COUNT (sizeof signer_keys / sizeof signer_keys[0])
 
 /* vpf_config_beside, copied into the config's arena; NULL when too long or out of memory. */
@@ -25,9 +27,11 @@ vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
     const cJSON *sig = NULL;
     vp_signer_settings *s = &c->signer;
     /* in the order of signer_keys: where each value goes, and whether it is a path */
-    const char **paths[SIGNER_KEY_COUNT] = {&s->key, &s->cert, &s->chain, NULL, &s->passphrase_file, NULL, &s->ca};
-    const char **slots[SIGNER_KEY_COUNT] = {&s->key,           &s->cert,          &s->chain, &s->passphrase_env,
-                                            &s->passphrase_file, &s->tsa,          &s->ca};
+    const char **paths[SIGNER_KEY_COUNT] = {&s->key, &s->cert, &s->chain, NULL, &s->passphrase_file, NULL,
+                                            &s->ca,  NULL,     NULL,      NULL, NULL};
+    const char **slots[SIGNER_KEY_COUNT] = {&s->key,        &s->cert,          &s->chain,   &s->passphrase_env,
+                                            &s->passphrase_file, &s->tsa,      &s->ca,      &s->pkcs11_uri,
+                                            &s->pkcs11_module,   &s->pin_env,  &s->key_vault_key};
     if (vp_jr_object(r, c->root, "", "signer", &sig) != VP_PRESENT)
         return r->status;
     for (const cJSON *k = sig->child; k; k = k->next) {
@@ -35,8 +39,9 @@ vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
         while (i < SIGNER_KEY_COUNT && strcmp(signer_keys[i], k->string))
             i++;
         if (i == SIGNER_KEY_COUNT)
-            return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: unknown key; expected key, cert, chain, "
-                                "passphrase_env, passphrase_file, tsa or ca", r->file, k->string);
+            return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: unknown key; expected key, pkcs11_uri, "
+                                "key_vault_key, cert, chain, passphrase_env, passphrase_file, pkcs11_module, "
+                                "pin_env, tsa or ca", r->file, k->string);
         if (vp_jr_string(r, sig, "/signer", k->string, slots[i]) != VP_PRESENT)
             return r->status ? r->status
                              : vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: expected a string", r->file,
@@ -47,8 +52,19 @@ vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
             return r->status ? r->status
                              : vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: path too long", r->file, k->string);
     }
-    if (!s->key)
-        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: expected a key (PEM or .p12)", r->file);
+    int keys = !!s->key + !!s->pkcs11_uri + !!s->key_vault_key;
+    if (keys != 1)
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: expected %s of key (a PEM or .p12 file), pkcs11_uri "
+                            "(a token) and key_vault_key (Azure Key Vault)", r->file, keys ? "only one" : "one");
+    if (s->pkcs11_uri && strncmp(s->pkcs11_uri, "pkcs11:", 7))
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/pkcs11_uri: expected an RFC 7512 URI starting with "
+                            "\"pkcs11:\"", r->file);
+    if (s->key_vault_key && strncmp(s->key_vault_key, "https://", 8))
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/key_vault_key: expected "
+                            "https://<vault>.vault.azure.net/keys/<name>/<version>", r->file);
+    if ((s->pkcs11_module || s->pin_env) && !s->pkcs11_uri)
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: pkcs11_module and pin_env go with pkcs11_uri",
+                            r->file);
     if (s->passphrase_env && s->passphrase_file)
         return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: give passphrase_env or passphrase_file, not both",
                             r->file);

@@ -18,15 +18,20 @@ vp_status vp_pipeline_signer(const vp_pipeline_signer_options *o, const vp_confi
         *tsa_url = o->tsa_url ? o->tsa_url : cs->tsa;
     if (o->key_path)
         return vp_signer_load(o->key_path, o->cert_path, o->chain_path, o->passphrase, out, err);
-    if (!cs->key && !required)
+    int configured = cs->key || cs->pkcs11_uri || cs->key_vault_key;
+    if (!configured && !required)
         return VP_OK;
-    if (!cs->key)
+    if (!configured)
         return vp_error_set(err, VP_ERR_USAGE, "%s: no signer: give --key FILE --cert FILE, or a \"signer\" object "
                             "in %s (docs/config.md)", command, config_label ? config_label : "the config");
     if (cs->passphrase_env && (st = vp_passphrase_from_env(cs->passphrase_env, &pass, err)))
         return vp_error_prefix(err, "%s: /signer/passphrase_env", config_label);
     if (cs->passphrase_file && (st = vp_passphrase_from_file(cs->passphrase_file, &pass, err)))
         return vp_error_prefix(err, "%s: /signer/passphrase_file", config_label);
+    if (cs->pkcs11_uri) /* TODO(A): the PKCS#11 signer */
+        return vp_error_set(err, VP_ERR_USAGE, "%s: /signer/pkcs11_uri: not built yet", config_label);
+    if (cs->key_vault_key) /* TODO(B): the Key Vault signer */
+        return vp_error_set(err, VP_ERR_USAGE, "%s: /signer/key_vault_key: not built yet", config_label);
     st = vp_signer_load(cs->key, cs->cert, cs->chain, pass, out, err);
     vp_passphrase_free(pass);
     return st;

@@ -12,7 +12,24 @@ struct vp_signer {
     X509 *cert;
     STACK_OF(X509) *chain; /* never NULL, may be empty */
     int is_rsa;            /* RSA (PKCS#1 v1.5 or PSS) rather than ECDSA P-256 */
+    char kind[16];         /* vp_signer_key_kind: "file", "pkcs11", "key-vault" */
+    char key_ref[512];     /* vp_signer_key_ref; never a PIN, token or path */
+    /* A key held elsewhere keeps its backend (an ENGINE, a Key Vault client) here;
+     * release(ctx) runs after the key is freed, since the key may still call into it. */
+    void (*release)(void *ctx);
+    void *ctx;
 };
+
+/* Makes a signer of a key held outside a file (PKCS#11 token, Key Vault): reads the
+ * certificate (cert_path, PEM, required) and the optional chain, checks the key type
+ * (as for file keys) and that key matches the certificate. label names the key in
+ * messages. kind and key_ref are recorded (vp_signer_key_kind / _ref). Ownership of key
+ * and of ctx (released with release, may be NULL) passes to this call on success and on
+ * failure alike. Errors: VP_ERR_USAGE without cert_path; VP_ERR_INPUT for an unreadable
+ * certificate or chain, an unsupported key or a key that does not match; VP_ERR_NOMEM. */
+vp_status vps_signer_assemble(EVP_PKEY *key, const char *label, const char *cert_path, const char *chain_path,
+                              const char *kind, const char *key_ref, void (*release)(void *ctx), void *ctx,
+                              vp_signer **out, vp_error *err);
 
 /* Appends OpenSSL's first queued reason (if any) to err's message and clears the
  * queue, so a later call never reports a stale reason. Returns err->status. */

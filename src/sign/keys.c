@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -268,10 +269,51 @@ vp_status vp_signer_load(const char *key_path, const char *cert_path, const char
         goto fail;
     }
     sk_X509_pop_free(p12_ca, X509_free);
+    snprintf(s->kind, sizeof s->kind, "file");
     *out = s;
     return VP_OK;
 fail:
     sk_X509_pop_free(p12_ca, X509_free);
+    vp_signer_free(s);
+    return st;
+}
+
+vp_status vps_signer_assemble(EVP_PKEY *key, const char *label, const char *cert_path, const char *chain_path,
+                              const char *kind, const char *key_ref, void (*release)(void *ctx), void *ctx,
+                              vp_signer **out, vp_error *err)
+{
+    vp_status st;
+    vp_signer *s = calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s || !(s->chain = sk_X509_new_null())) {
+        free(s);
+        EVP_PKEY_free(key);
+        if (release)
+            release(ctx);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    s->key = key;
+    s->release = release;
+    s->ctx = ctx;
+    snprintf(s->kind, sizeof s->kind, "%s", kind);
+    snprintf(s->key_ref, sizeof s->key_ref, "%s", key_ref ? key_ref : "");
+    if (!cert_path) {
+        st = vp_error_set(err, VP_ERR_USAGE, "signer key %s: expected a signer certificate (PEM) with it", label);
+        goto fail;
+    }
+    if ((st = load_cert(cert_path, &s->cert, err)) || (chain_path && (st = load_chain(chain_path, s->chain, err))) ||
+        (st = check_key_type(label, s->key, &s->is_rsa, err)))
+        goto fail;
+    if (X509_check_private_key(s->cert, s->key) != 1) {
+        ERR_clear_error();
+        st = vp_error_set(err, VP_ERR_INPUT, "signer key %s does not match the certificate %s; expected the key the "
+                                             "certificate was issued for",
+                          label, cert_path);
+        goto fail;
+    }
+    *out = s;
+    return VP_OK;
+fail:
     vp_signer_free(s);
     return st;
 }
@@ -283,7 +325,19 @@ void vp_signer_free(vp_signer *s)
     EVP_PKEY_free(s->key);
     X509_free(s->cert);
     sk_X509_pop_free(s->chain, X509_free);
+    if (s->release)
+        s->release(s->ctx);
     free(s);
+}
+
+const char *vp_signer_key_kind(const vp_signer *s)
+{
+    return s->kind[0] ? s->kind : "file";
+}
+
+const char *vp_signer_key_ref(const vp_signer *s)
+{
+    return s->key_ref;
 }
 
 const char *vp_signer_subject(const vp_signer *s, char *buf, size_t size)
