@@ -92,7 +92,7 @@ class PackConfig(TempDirTest):
         self.assertFalse(os.path.exists(self.path("c", "ledger.jsonl")))
 
     def test_config_signer_is_validated(self):
-        for signer, fragment in [({"cert": "keys/signer.pem"}, "/signer: expected a key"),
+        for signer, fragment in [({"cert": "keys/signer.pem"}, "/signer: expected one of key"),
                                  ({"key": "keys/signer.key", "pin": "1234"}, "/signer/pin: unknown key"),
                                  ({"key": "keys/signer.key", "tsa": "ftp://tsa"}, "/signer/tsa"),
                                  ({"key": 7}, "/signer")]:
