@@ -115,4 +115,38 @@ typedef struct {
  * VP_ERR_NOMEM. */
 vp_status vp_signer_trust_anchor(const vp_signer *s, const char *ca_path, vp_trust_anchor *out, vp_error *err);
 
+/* ---- keys in a PKCS#11 token (docs/signing.md "Keys in a token (PKCS#11)") ---- */
+
+/* The environment variable the token's PIN is read from when none is named (--pin-env,
+ * the config's pin_env). A PIN is never taken from the command line or a URI. */
+#define VP_PKCS11_PIN_ENV "VAULTPROOF_PKCS11_PIN"
+
+/* Whether s is a PKCS#11 URI (starts with "pkcs11:"), which --key takes instead of a file. */
+int vp_pkcs11_is_uri(const char *s);
+
+/* What names the key of an RFC 7512 URI, as vp_signer_key_ref records it: its token,
+ * serial, object and id attributes, those present, in that order, as written (percent-
+ * encoded), e.g. "token=vaultproof;object=signer". Nothing else: no PIN, no module path.
+ * Errors (VP_ERR_INPUT; the message never repeats a value that could be a PIN): not a
+ * "pkcs11:" URI; a pin-value or pin-source attribute (the PIN comes from an environment
+ * variable); module-path or module-name (the module is pkcs11_module); no object or id;
+ * an attribute twice, one without '=', a value with a character RFC 7512 wants
+ * percent-encoded; longer than size. */
+vp_status vp_pkcs11_key_ref(const char *uri, char *ref, size_t size, vp_error *err);
+
+/* Loads a signer whose private key stays in a PKCS#11 token, through OpenSSL's pkcs11
+ * engine (libp11, Debian's libengine-pkcs11-openssl) on a handle of its own, released
+ * with the signer.
+ * uri: the key (vp_pkcs11_key_ref's rules). module: the PKCS#11 module (.so); NULL for
+ * libp11's default, p11-kit-proxy, which loads the modules p11-kit has registered.
+ * pin: the token's user PIN (required; not kept by vaultproof, never in messages).
+ * cert_path (required), chain_path: as vp_signer_load; the key must match the
+ * certificate. Key kind "pkcs11", key_ref as vp_pkcs11_key_ref.
+ * Errors: VP_ERR_INPUT (the URI, no PIN, the certificate or chain, an unsupported key or
+ * one that does not match); VP_ERR_USAGE without cert_path; VP_ERR_CRYPTO when the
+ * engine or module cannot be loaded, the token refuses the PIN, or the key is not found
+ * (the message names "pkcs11:<key_ref>"); VP_ERR_NOMEM. */
+vp_status vp_signer_load_pkcs11(const char *uri, const char *module, const char *pin, const char *cert_path,
+                                const char *chain_path, vp_signer **out, vp_error *err);
+
 #endif

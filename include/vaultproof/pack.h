@@ -69,6 +69,7 @@ typedef struct {
     const char *key_path, *cert_path, *chain_path; /* as vp_signer_load; key_path NULL: the config's
                                                       "signer" object (key, cert, chain, passphrase, tsa) */
     const char *passphrase;    /* NULL when the key is not encrypted; never kept or printed */
+    const char *pin_env, *pkcs11_module; /* key_path a PKCS#11 URI: vp_pipeline_signer_options */
     vp_clock clock;            /* the run's clock: archive mtime, signing time, bundle name; whether
                                   it was pinned is recorded in manifest.json ("clock") */
     int reproducible;          /* allow a pinned clock (clock.pinned) with a signer that is not a

@@ -92,6 +92,10 @@ typedef struct {
     const char *key_path, *cert_path, *chain_path; /* key_path NULL: the config's signer */
     const char *passphrase;                        /* with key_path; never kept or printed */
     const char *tsa_url;                           /* NULL: the config's signer/tsa, if any */
+    /* with a key_path that is a PKCS#11 URI (vp_pkcs11_is_uri): the environment variable
+     * holding the token's PIN (NULL: VP_PKCS11_PIN_ENV) and the module (NULL: libp11's
+     * default); both are refused with a key file */
+    const char *pin_env, *pkcs11_module;
 } vp_pipeline_signer_options;
 
 /* Loads the signer pack and collect sign with. cfg may be NULL (no config); config_label
@@ -99,7 +103,9 @@ typedef struct {
  * VP_ERR_USAGE; otherwise *out is then NULL and VP_OK returned. *tsa_url (may be NULL)
  * receives o->tsa_url or the config's (borrowed from cfg), or NULL. *out (vp_signer_free)
  * is set only on success. Errors: as vp_signer_load (VP_ERR_INPUT: key permissions, a
- * wrong passphrase), vp_passphrase_from_env / _file (naming the config member). */
+ * wrong passphrase), vp_passphrase_from_env / _file (naming the config member),
+ * vp_signer_load_pkcs11 (VP_ERR_CRYPTO: a PIN the token refused); VP_ERR_INPUT when the
+ * PIN's environment variable is not set or empty (the message names it). */
 vp_status vp_pipeline_signer(const vp_pipeline_signer_options *o, const vp_config *cfg, const char *config_label,
                              const char *command, int required, vp_signer **out, const char **tsa_url,
                              vp_error *err);

@@ -90,6 +90,10 @@ typedef struct {
     char pdf_claimed_time[40];                  /* its /M, e.g. "D:20260930060000Z" */
     char timestamp_gen_time[32];                /* genTime of manifest.json.tsr (RFC 3339), or "" */
     char pdf_timestamp_gen_time[32];            /* genTime of the PDF signature's token, or "" */
+    /* manifest.json "signer_key": which kind of key signed ("file", "pkcs11", "key-vault";
+     * another value is kept as written) and what names it ("" when null); kind is "" when
+     * the manifest has no such member (a bundle made before it: noted) */
+    char signer_key_kind[32], signer_key_ref[512];
 } vp_verify_report;
 
 /* Verifies a bundle: reads it once as a stream (vp_archive_scan: every file hashed, the

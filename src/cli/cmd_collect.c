@@ -37,12 +37,17 @@ static const vp_opt_spec specs[] = {
                                    "with a signer, sealed when the collection ends\n"
                                    "(DIR/.vaultproof-seal/; docs/replay-format.md)"},
     {"key", "FILE", VP_OPT_LIVE, "seal the --record DIR with this signer key (PEM, mode\n"
-                                 "0600, or .p12 without --cert); without --key, the config's\n"
-                                 "\"signer\" object if it has one (docs/config.md)"},
+                                 "0600, or .p12 without --cert) or token key (pkcs11:URI);\n"
+                                 "without --key, the config's \"signer\" object if it has one\n"
+                                 "(docs/config.md)"},
     {"cert", "FILE", VP_OPT_LIVE, "the signer's certificate (PEM), with --key"},
     {"chain", "FILE", VP_OPT_LIVE, "intermediate certificates for the seal's signature"},
     {"passphrase-file", "FILE", VP_OPT_LIVE, "key passphrase from the first line of FILE"},
     {"passphrase-env", "NAME", VP_OPT_LIVE, "key passphrase from environment variable NAME"},
+    {"pin-env", "NAME", VP_OPT_LIVE, "with --key pkcs11:...: the token's PIN from environment\n"
+                                     "variable NAME (default VAULTPROOF_PKCS11_PIN)"},
+    {"pkcs11-module", "FILE", VP_OPT_LIVE, "with --key pkcs11:...: the PKCS#11 module (.so);\n"
+                                           "default: p11-kit-proxy"},
     {"tsa", "URL", VP_OPT_LIVE, "RFC 3161 TSA that time-stamps the seal (default: the\n"
                                 "config's signer/tsa); a time-stamp failure fails (exit 5)"},
     {"reproducible", NULL, VP_OPT_LIVE, "allow a pinned clock (--now) with a signer that is not\n"
@@ -224,12 +229,14 @@ static vp_status map_live(const vp_opts *o, vp_pipeline_collect_options *co, cha
 static vp_status load_sealer(const vp_opts *o, const vp_config *cfg, const vp_clock *clock, vp_signer **signer,
                              const char **tsa, vp_error *err)
 {
-    vp_pipeline_signer_options so = {vp_opts_get(o, "key"), vp_opts_get(o, "cert"), vp_opts_get(o, "chain"), NULL,
-                                     vp_opts_get(o, "tsa")};
+    vp_pipeline_signer_options so = {vp_opts_get(o, "key"),     vp_opts_get(o, "cert"),   vp_opts_get(o, "chain"),
+                                     NULL,                      vp_opts_get(o, "tsa"),    vp_opts_get(o, "pin-env"),
+                                     vp_opts_get(o, "pkcs11-module")};
     char *pass = NULL, subject[512];
     if (!so.key_path && (so.cert_path || so.chain_path || vp_opts_has(o, "passphrase-file") ||
-                         vp_opts_has(o, "passphrase-env")))
-        return vp_error_set(err, VP_ERR_USAGE, "collect: --cert, --chain and --passphrase-* go with --key; without "
+                         vp_opts_has(o, "passphrase-env") || so.pin_env || so.pkcs11_module))
+        return vp_error_set(err, VP_ERR_USAGE, "collect: --cert, --chain, --passphrase-*, --pin-env and "
+                            "--pkcs11-module go with --key; without "
                             "--key the config's \"signer\" object names all of them");
     if (!vp_opts_has(o, "record")) {
         if (so.key_path || so.tsa_url || vp_opts_has(o, "reproducible"))

@@ -13,6 +13,7 @@ static const char synopsis[] =
     "usage: vaultproof pack --config FILE [--replay DIR] (--period YYYY-Qn | --request-id ID)\n"
     "                       --out ARCHIVE_DIR [--key FILE --cert FILE [--chain FILE]\n"
     "                       [--passphrase-file F | --passphrase-env NAME]] [--ca FILE]\n"
+    "                       [--key pkcs11:URI --cert FILE [--pin-env NAME] [--pkcs11-module SO]]\n"
     "                       [--now TIME [--reproducible]]\n"
     "                       [--tsa URL] [--ca-bundle FILE] [--subscription ID ...] [live options]\n"
     "\n"
@@ -49,9 +50,10 @@ static const vp_opt_spec specs[] = {
                              "data/jobs.jsonl) and enables baselines; and/or"},
     {"request-id", "ID", 0, "the auditor's request reference"},
     {"out", "ARCHIVE_DIR", 0, "where bundles, ledger.jsonl and snapshots/ live (required)"},
-    {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert);\n"
-                       "without --key, the config's \"signer\" object (key, cert, chain,\n"
-                       "passphrase_env or passphrase_file, tsa; docs/config.md)"},
+    {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert), or a key in a\n"
+                       "token: pkcs11:token=LABEL;object=LABEL (with --cert; PIN: --pin-env);\n"
+                       "without --key, the config's \"signer\" object (key or pkcs11_uri, cert,\n"
+                       "chain, passphrase_env or passphrase_file, pin_env, tsa; docs/config.md)"},
     {"cert", "FILE", 0, "the signer's certificate (PEM), with --key"},
     {"chain", "FILE", 0, "intermediate certificates to embed and ship in certs/"},
     {"ca", "FILE", 0, "the CA certificate (PEM) auditors should trust: README.txt prints its\n"
@@ -60,6 +62,10 @@ static const vp_opt_spec specs[] = {
                       "certificate of --chain; without one, a warning"},
     {"passphrase-file", "FILE", 0, "key passphrase from the first line of FILE"},
     {"passphrase-env", "NAME", 0, "key passphrase from environment variable NAME"},
+    {"pin-env", "NAME", 0, "with --key pkcs11:...: the token's PIN from environment variable\n"
+                           "NAME (default VAULTPROOF_PKCS11_PIN); never on the command line"},
+    {"pkcs11-module", "FILE", 0, "with --key pkcs11:...: the PKCS#11 module (.so); default:\n"
+                                 "p11-kit-proxy, which loads every module p11-kit registers"},
     {"now", "TIME", 0, "pin the clock (RFC 3339 UTC or @EPOCH); with a signer that is not a\n"
                        "demo signer (subject without \"NOT FOR PRODUCTION\") only with --reproducible"},
     {"reproducible", NULL, 0, "allow a pinned clock (--now, SOURCE_DATE_EPOCH) with any signer: the\n"
@@ -93,7 +99,7 @@ static const char epilogue[] =
     "the --replay recording was changed after it was sealed;\n"
     "4 live collection could not start (no credential, authentication or TLS failure);\n"
     "2 usage; 3 invalid input (config, replay data, a key others can read: chmod 600);\n"
-    "5 signing or time-stamp error; 6 I/O. Nothing is published on failure.\n"
+    "5 signing or time-stamp error (also: a token refused the PIN); 6 I/O. Nothing is published on failure.\n"
     "\n"
     "Example:\n"
     "  vaultproof keygen --out keys\n"
@@ -116,6 +122,8 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.key_path = vp_opts_get(o, "key");
     opt.cert_path = vp_opts_get(o, "cert");
     opt.chain_path = vp_opts_get(o, "chain");
+    opt.pin_env = vp_opts_get(o, "pin-env");
+    opt.pkcs11_module = vp_opts_get(o, "pkcs11-module");
     opt.ca_path = vp_opts_get(o, "ca");
     opt.tsa_url = vp_opts_get(o, "tsa");
     opt.ca_bundle = vp_opts_get(o, "ca-bundle");
@@ -137,8 +145,9 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     if (!opt.config_path || !opt.archive_dir)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required; see 'vaultproof help pack'");
     if (!opt.key_path && (vp_opts_has(o, "cert") || vp_opts_has(o, "chain") || vp_opts_has(o, "passphrase-file") ||
-                          vp_opts_has(o, "passphrase-env")))
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --cert, --chain and --passphrase-* go with --key; without "
+                          vp_opts_has(o, "passphrase-env") || opt.pin_env || opt.pkcs11_module))
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --cert, --chain, --passphrase-*, --pin-env and --pkcs11-module "
+                            "go with --key; without "
                             "--key the config's \"signer\" object names all of them");
     vp_status st = vp_cli_clock(o, &opt.clock, err);
     if (st || (st = vp_cli_passphrase(o, "pack", &pass, err)))

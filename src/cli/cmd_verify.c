@@ -105,6 +105,10 @@ static void print_text(const char *bundle, const vp_verify_report *r)
                c == VP_CHECK_SEAL && r->state[c] == VP_CHECK_WARNING && !r->recording_sealed ? " (unsealed replay)" : "");
     if (r->signer_subject[0])
         printf("signer: %s\n", r->signer_subject);
+    /* what the signed manifest says: a fact once its signer is trusted, like the result */
+    if (r->signer_key_kind[0])
+        printf("%ssigner key: %s%s%s\n", r->manifest_verified ? "" : "unverified ", r->signer_key_kind,
+               r->signer_key_ref[0] ? " " : "", r->signer_key_ref);
     if (r->seal_signer_subject[0])
         printf("recording sealed by: %s%s%s%s\n", r->seal_signer_subject, r->sealed_at[0] ? " (at " : "",
                r->sealed_at, r->sealed_at[0] ? ")" : "");
@@ -154,6 +158,15 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
                                                         : "skipped");
     vp_jw_end(w);
     vp_jw_kstring(w, "signer", r->signer_subject[0] ? r->signer_subject : NULL);
+    vp_jw_key(w, "signer_key"); /* null when the manifest has none */
+    if (r->signer_key_kind[0]) {
+        vp_jw_object(w, VP_JW_PRETTY);
+        vp_jw_kstring(w, "kind", r->signer_key_kind);
+        vp_jw_kstring(w, "ref", r->signer_key_ref[0] ? r->signer_key_ref : NULL);
+        vp_jw_end(w);
+    } else {
+        vp_jw_null(w);
+    }
     vp_jw_kstring(w, "pdf_signer", r->pdf_signer_subject[0] ? r->pdf_signer_subject : NULL);
     vp_jw_kstring(w, "pdf_claimed_time", r->pdf_claimed_time[0] ? r->pdf_claimed_time : NULL);
     vp_jw_kbool(w, "timestamped", r->timestamped);

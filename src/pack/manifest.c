@@ -182,6 +182,13 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     vp_jw_kstring(w, "catalog_version", m->catalog_version);
     vp_jw_kstring(w, "config_sha256", m->config_sha256);
     vp_jw_kstring(w, "signer", m->signer_subject);
+    /* which kind of key signed (a file, a token, Key Vault) and what names it: signed, so
+     * an auditor can rely on "the key never left the HSM" as evidence */
+    vp_jw_key(w, "signer_key");
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kstring(w, "kind", m->signer_key_kind);
+    vp_jw_kstring(w, "ref", m->signer_key_ref && m->signer_key_ref[0] ? m->signer_key_ref : NULL);
+    vp_jw_end(w);
     vp_jw_key(w, "collection");
     vp_jw_object(w, VP_JW_PRETTY);
     vp_jw_kstring(w, "captured_from", m->captured_from);

@@ -577,7 +577,8 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, size_t fai
                            s->sealed_by, s->seal ? s->seal->sealed_at : NULL, s->seal ? s->seal->captured_from : NULL,
                            s->seal ? s->seal->captured_to : NULL,
                            VP_BUNDLE_CONFIG /* config_sha256 is the bundled copy's (stage_config) */, &s->anchor,
-                           s->has_period ? &s->period : NULL};
+                           s->has_period ? &s->period : NULL, vp_signer_key_kind(s->signer),
+                           vp_signer_key_ref(s->signer)};
     char *data = NULL, *sums = NULL;
     size_t len = 0, sums_len = 0;
     unsigned char *der = NULL;
@@ -727,7 +728,8 @@ static vp_status keep_snapshot(pack_state *s, vp_error *err)
 static vp_status load_signer(pack_state *s, vp_error *err)
 {
     const vp_pack_options *o = s->opt;
-    vp_pipeline_signer_options so = {o->key_path, o->cert_path, o->chain_path, o->passphrase, o->tsa_url};
+    vp_pipeline_signer_options so = {o->key_path, o->cert_path, o->chain_path, o->passphrase, o->tsa_url,
+                                     o->pin_env, o->pkcs11_module};
     return vp_pipeline_signer(&so, s->cfg, o->config_path, "pack", 1, &s->signer, &s->tsa_url, err);
 }
 

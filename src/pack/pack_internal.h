@@ -114,6 +114,9 @@ typedef struct {
      * NULL: written not at all, as in every bundle packed without a period and before
      * packs collected over one (reperform then re-derives without a period) */
     const vp_period *period_window;
+    /* "signer_key" {kind, ref}: which kind of key signed (vp_signer_key_kind) and what
+     * names it (vp_signer_key_ref; "" for a file key is written as null) */
+    const char *signer_key_kind, *signer_key_ref;
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging with the hashes recorded

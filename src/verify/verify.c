@@ -283,6 +283,35 @@ static vp_status match_decl(verify_state *v, const bfile *f)
     return VP_OK;
 }
 
+static void note(verify_state *v, const char *text)
+{
+    if (v->rep->note_count < VP_VERIFY_MAX_NOTES)
+        snprintf(v->rep->notes[v->rep->note_count++], sizeof v->rep->notes[0], "%s", text);
+}
+
+/* "signer_key" {kind, ref}: which kind of key signed. Absent in bundles made before it
+ * was recorded (noted); malformed fails the manifest check. */
+static void read_signer_key(verify_state *v, const cJSON *m)
+{
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(m, "signer_key");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(k, "kind");
+    const cJSON *ref = cJSON_GetObjectItemCaseSensitive(k, "ref");
+    if (!k) {
+        note(v, "manifest.json has no \"signer_key\" member (a bundle made before the kind of signing key was "
+                "recorded): which kind of key signed it is not stated");
+        return;
+    }
+    if (!cJSON_IsObject(k) || !cJSON_IsString(kind) || !kind->valuestring[0] || (ref && !cJSON_IsNull(ref) &&
+                                                                                  !cJSON_IsString(ref))) {
+        fail(v, VP_CHECK_MANIFEST, "manifest.json: /signer_key: expected {\"kind\": \"file\" | \"pkcs11\" | "
+             "\"key-vault\", \"ref\": string or null}");
+        return;
+    }
+    /* an unknown kind is kept verbatim and printed as written, never taken for another */
+    snprintf(v->rep->signer_key_kind, sizeof v->rep->signer_key_kind, "%s", kind->valuestring);
+    snprintf(v->rep->signer_key_ref, sizeof v->rep->signer_key_ref, "%s", cJSON_IsString(ref) ? ref->valuestring : "");
+}
+
 static void read_meta(verify_state *v, const cJSON *m)
 {
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(m, "result");
@@ -336,6 +365,7 @@ static vp_status read_manifest(verify_state *v, const char *data, size_t len)
             return stop(v, VP_CHECK_MANIFEST, "%s: listed twice in manifest.json", v->decls[i].path);
     read_meta(v, v->manifest);
     v->rep->state[VP_CHECK_MANIFEST] = VP_CHECK_PASSED;
+    read_signer_key(v, v->manifest); /* after: a malformed member fails the check */
     return VP_OK;
 }
 
@@ -464,12 +494,6 @@ static vp_status scan_bundle(verify_state *v, const char *bundle, vp_error *err)
         fail(v, VP_CHECK_ARCHIVE, "archive: not the encoding vaultproof writes: %s", v->form.deviation);
     pass_unless_failed(v, VP_CHECK_ARCHIVE);
     return VP_OK;
-}
-
-static void note(verify_state *v, const char *text)
-{
-    if (v->rep->note_count < VP_VERIFY_MAX_NOTES)
-        snprintf(v->rep->notes[v->rep->note_count++], sizeof v->rep->notes[0], "%s", text);
 }
 
 /* One "HEX  PATH" line of SHA256SUMS; returns the file's index or -1. */
