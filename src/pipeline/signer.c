@@ -23,7 +23,12 @@ static vp_status load_pkcs11(const char *uri, const char *module, const char *pi
         return vp_error_set(err, VP_ERR_INPUT, "signer key pkcs11:%s: environment variable %s is %s; expected the "
                             "token's PIN in it (%s)", ref, name, pin ? "empty" : "not set",
                             pin_env ? where : "the default; another variable: pin_env or --pin-env");
-    return vp_signer_load_pkcs11(uri, module, pin, cert, chain, out, err);
+    st = vp_signer_load_pkcs11(uri, module, pin, cert, chain, out, err);
+    if (st == VP_ERR_CRYPTO) { /* say where the PIN came from (never what it is) */
+        vp_error copy = *err;
+        vp_error_set(err, st, "%s (the PIN was read from environment variable %s)", copy.message, name);
+    }
+    return st;
 }
 
 vp_status vp_pipeline_signer(const vp_pipeline_signer_options *o, const vp_config *cfg, const char *config_label,

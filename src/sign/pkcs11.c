@@ -115,9 +115,10 @@ vp_status vp_pkcs11_key_ref(const char *uri, char *ref, size_t size, vp_error *e
     if (!val[2] && !val[3])
         return vp_error_set(err, VP_ERR_INPUT, "PKCS#11 key URI: names no key; expected object=<label> or id=<hex> "
                                                "(and token=<label>)");
-    size_t need = 1;
+    size_t need = 0; /* "name=value" each, ';' between them, the NUL */
     for (size_t i = 0; i < REF_ATTR_COUNT; i++)
-        need += val[i] ? strlen(ref_attrs[i]) + 2 + len[i] : 0;
+        need += val[i] ? (need ? 1 : 0) + strlen(ref_attrs[i]) + 1 + len[i] : 0;
+    need++;
     if (need > size)
         return vp_error_set(err, VP_ERR_INPUT, "PKCS#11 key URI: longer than %zu characters; expected a shorter "
                                                "token and object label", size);
@@ -143,19 +144,29 @@ static void release_engine(void *ctx)
 #define CKR_PIN_INCORRECT_ 0xA0UL
 #define CKR_PIN_LOCKED_ 0xA4UL
 
-/* Whether the token refused the PIN (1; 2 when it is locked), else 0; empties OpenSSL's
- * error queue. */
-static int pin_refused(void)
+typedef enum { LOAD_FAILED, LOAD_NOT_FOUND, LOAD_PIN_REFUSED, LOAD_PIN_LOCKED, LOAD_NO_MODULE } load_failure;
+
+/* Why ENGINE_load_private_key failed, from OpenSSL's error queue (emptied): the PIN,
+ * the module (libp11 loads it at the first key, not at ENGINE_init), or no such key;
+ * else LOAD_FAILED with the first reason in reason. */
+static load_failure why_not_loaded(char *reason, size_t size)
 {
     unsigned long e;
-    int found = 0;
+    load_failure why = LOAD_FAILED;
+    reason[0] = '\0';
     while ((e = ERR_get_error()) != 0) {
-        const char *lib = ERR_lib_error_string(e);
-        unsigned long reason = (unsigned long)ERR_GET_REASON(e);
-        if (lib && !strcmp(lib, "PKCS#11 module") && reason >= CKR_PIN_INCORRECT_ && reason <= CKR_PIN_LOCKED_)
-            found = reason == CKR_PIN_LOCKED_ ? 2 : found ? found : 1;
+        const char *lib = ERR_lib_error_string(e), *text = ERR_reason_error_string(e);
+        unsigned long code = (unsigned long)ERR_GET_REASON(e);
+        if (lib && !strcmp(lib, "PKCS#11 module") && code >= CKR_PIN_INCORRECT_ && code <= CKR_PIN_LOCKED_)
+            why = code == CKR_PIN_LOCKED_ ? LOAD_PIN_LOCKED : LOAD_PIN_REFUSED;
+        else if (why == LOAD_FAILED && lib && !strcmp(lib, "libp11") && text && strstr(text, "load PKCS#11 module"))
+            why = LOAD_NO_MODULE;
+        else if (why == LOAD_FAILED && text && !strcmp(text, "object not found"))
+            why = LOAD_NOT_FOUND;
+        if (!reason[0])
+            ERR_error_string_n(e, reason, size);
     }
-    return found;
+    return why;
 }
 
 /* An ENGINE handle of our own (ENGINE_by_id loads pkcs11.so from OpenSSL's engines
@@ -182,8 +193,7 @@ static vp_status open_engine(const char *label, const char *module, ENGINE **out
     }
     if (!ENGINE_init(e)) {
         ENGINE_free(e);
-        vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: cannot load the PKCS#11 module %s; expected a PKCS#11 "
-                     "module (.so) that initializes", label, module ? module : "(libp11's default, p11-kit-proxy)");
+        vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: OpenSSL's pkcs11 engine does not initialize", label);
         return vps_ossl_reason(err);
     }
     *out = e;
@@ -218,17 +228,28 @@ vp_status vp_signer_load_pkcs11(const char *uri, const char *module, const char 
     /* UI_null: when the PIN is refused, fail; never prompt on a terminal */
     EVP_PKEY *key = ENGINE_load_private_key(e, uri, (UI_METHOD *)UI_null(), NULL);
     if (!key) {
-        int pin_bad = pin_refused(); /* reads and clears the error queue */
+        char reason[256];
+        const char *mod = module ? module : "libp11's default module (p11-kit-proxy)";
+        load_failure why = why_not_loaded(reason, sizeof reason);
         release_engine(e);
-        if (pin_bad == 2)
-            return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: the token refused the PIN: it is locked "
-                                "(too many wrong PINs); expected an unlocked user PIN", label);
-        if (pin_bad)
-            return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: the token refused the PIN; expected the user "
-                                "PIN of the token in the environment variable", label);
-        return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: no such private key found through %s; expected a "
-                            "token with that label holding a private key with that label or id (pkcs11-tool "
-                            "--list-objects)", label, module ? module : "libp11's default module (p11-kit-proxy)");
+        switch (why) {
+        case LOAD_PIN_LOCKED:
+            return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: the token refused the PIN: it is locked (too "
+                                "many wrong PINs); expected an unlocked user PIN", label);
+        case LOAD_PIN_REFUSED:
+            return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: the token refused the PIN; expected the token's "
+                                "user PIN", label);
+        case LOAD_NO_MODULE:
+            return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: cannot load the PKCS#11 module %s; expected a "
+                                "PKCS#11 module (.so) that loads", label, mod);
+        case LOAD_NOT_FOUND:
+            return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: no such private key found through %s; expected "
+                                "a token with that label holding a private key with that label or id (pkcs11-tool "
+                                "--list-objects)", label, mod);
+        default:
+            return vp_error_set(err, VP_ERR_CRYPTO, "signer key %s: the pkcs11 engine could not load the key through "
+                                "%s (OpenSSL: %s)", label, mod, reason[0] ? reason : "no reason given");
+        }
     }
     ERR_clear_error();
     return vps_signer_assemble(key, label, cert_path, chain_path, "pkcs11", ref, release_engine, e, out, err);
