@@ -3,11 +3,12 @@ pkcs11 engine) and the bundle, its PDF and its ledger line verify with the same 
 commands as a file key's; the manifest says which kind of key signed and verify prints it;
 a wrong PIN is exit 5 and the PIN appears in no output and no file.
 
-The token is made at test time in a private directory (SOFTHSM2_CONF): an RSA 3072 and an
-ECDSA P-256 key pair are generated INSIDE it (pkcs11-tool --keypairgen; the private keys
-are never extractable), and each certificate is issued by a test CA over a request the
-token key signed (openssl req -engine pkcs11 -keyform engine). These are the steps
-docs/signing.md "Keys in a token (PKCS#11)" prints.
+The token is made at test time in a private directory (SOFTHSM2_CONF) by the two shell
+blocks docs/signing.md "Keys in a token (PKCS#11)" prints, run as printed: an RSA 3072
+and an ECDSA P-256 key pair generated INSIDE it (pkcs11-tool --keypairgen; the private
+keys are never extractable), each certificate issued by a test CA over a request the
+token key signed (openssl req -engine pkcs11 -keyform engine), the EC certificate stored
+in the token and exported back with pkcs11-tool.
 
 The RSA key is used from the config ("signer": pkcs11_uri, pin_env, pkcs11_module: the
 SoftHSM module); the EC key from the command line (--key pkcs11:..., --pin-env) through
@@ -20,6 +21,7 @@ frees them; the file says why each line is there.
 import glob
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -29,7 +31,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import light_sample, BINARY, PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+from vptest import light_sample, BINARY, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
 from test_literal_steps import readme_steps  # noqa: E402
 import test_pack  # noqa: E402  (its resigned(): an older bundle, without "signer_key")
 
@@ -63,47 +65,24 @@ class TokenKeys(unittest.TestCase):
             f.write("directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n" % d)
         cls.env = dict(os.environ, SOFTHSM2_CONF=conf)
         cls.env.pop("SOURCE_DATE_EPOCH", None)
-        if os.environ.get("VP_SANITIZED"):
-            # the suppressions match through libp11's frames only with full malloc stacks
-            cls.env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":fast_unwind_on_malloc=0"
-            cls.env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % SUPPRESSIONS
-        # [docs] the token and its keys, generated inside it
-        sh(["softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--pin", cls.pin, "--so-pin", so_pin],
-           cls.env)
-        tool = ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", TOKEN, "--login", "--pin", cls.pin]
-        # RSA 3072 takes seconds of prime search: the CA (a file, no token) is made meanwhile;
-        # the EC key only after, since two processes writing one SoftHSM token race
-        rsa = subprocess.Popen(tool + ["--keypairgen", "--key-type", "rsa:3072", "--label", "signer-rsa", "--id", "01"],
-                               env=cls.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        cls.ca, ca_key = os.path.join(d, "ca.pem"), os.path.join(d, "ca.key")
-        sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", ca_key, "-out", cls.ca, "-days", "30", "-subj", "/O=vaultproof test/CN=token test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
-           cls.env)
-        out, _ = rsa.communicate(timeout=120)
-        assert rsa.returncode == 0, out.decode(errors="replace")
-        sh(tool + ["--keypairgen", "--key-type", "EC:prime256v1", "--label", "signer-ec", "--id", "02"], cls.env)
-        cls.objects = sh(tool + ["--list-objects"], cls.env)
-        ext = os.path.join(d, "signer.ext")
-        with open(ext, "w") as f:
-            f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n"
-                    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid:always\n")
-        cls.certs = {}
-        pin_env = dict(cls.env, **{PIN_ENV: cls.pin})
-        for name, uri, serial in (("rsa", RSA_URI, "1"), ("ec", EC_URI, "2")):
-            csr, cert = os.path.join(d, name + ".csr"), os.path.join(d, name + ".pem")
-            # [docs] a certificate request signed by the key in the token (the PIN from the environment)
-            sh(["openssl", "req", "-new", "-engine", "pkcs11", "-keyform", "engine", "-key", uri + ";type=private",
-                "-passin", "env:" + PIN_ENV, "-subj", "/O=vaultproof test/CN=token signer " + name, "-out", csr],
-               pin_env)
-            sh(["openssl", "x509", "-req", "-in", csr, "-CA", cls.ca, "-CAkey", ca_key, "-set_serial", serial,
-                "-days", "30", "-extfile", ext, "-out", cert], cls.env)
-            cls.certs[name] = cert
+        # docs/signing.md's blocks, as printed: the token, the keys made inside it, the
+        # certificate requests they signed, a test CA issuing the certificates, the EC
+        # certificate stored in the token and exported back
+        with open(os.path.join(SOURCE, "docs", "signing.md"), encoding="utf-8") as f:
+            blocks = re.findall(r"<!-- test_pkcs11.py runs the next block -->\n```sh\n(.*?)```", f.read(), re.S)
+        assert len(blocks) == 2, "docs/signing.md: expected the two blocks this test runs, found %d" % len(blocks)
+        doc_env = dict(cls.env, VAULTPROOF_PKCS11_PIN=cls.pin, SO_PIN=so_pin)
+        for block in blocks:
+            sh(["sh", "-e", "-c", block], doc_env, cwd=d)
+        cls.ca = os.path.join(d, "ca.pem")
+        cls.certs = {k: os.path.join(d, "signer-%s.pem" % k) for k in ("rsa", "ec")}
+        cls.objects = sh(["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", TOKEN, "--login", "--pin",
+                          cls.pin, "--list-objects"], cls.env)
         cls.outputs = []  # every stdout and stderr of vaultproof, for the PIN search
         cls.archive = os.path.join(d, "archive")
         cfg = load(os.path.join(SAMPLE, "vaultproof.json"))
         cfg["signer"] = {"pkcs11_uri": RSA_URI, "pin_env": PIN_ENV, "pkcs11_module": SOFTHSM_MODULE,
-                         "cert": "rsa.pem", "ca": "ca.pem"}
+                         "cert": "signer-rsa.pem", "ca": "ca.pem"}
         cls.config = os.path.join(d, "vaultproof.json")
         with open(cls.config, "w") as f:
             json.dump(cfg, f)
@@ -123,6 +102,11 @@ class TokenKeys(unittest.TestCase):
         env.pop(PIN_ENV, None)
         if pin is not None:
             env[PIN_ENV] = pin
+        if os.environ.get("VP_SANITIZED") and args[0] == "pack":
+            # pack loads the engine; the suppressions match through libp11's frames only with
+            # full malloc stacks, which are slow, so only here
+            env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":fast_unwind_on_malloc=0"
+            env["LSAN_OPTIONS"] = "suppressions=%s:print_suppressions=0" % SUPPRESSIONS
         rc, out, err = run(args, env=env)
         cls.outputs.append(out + err)
         assert rc == expect, "%r: exit %d, expected %d:\n%s%s" % (args, rc, expect, out, err)
@@ -159,6 +143,9 @@ class TokenKeys(unittest.TestCase):
         for label, text in private.items():
             self.assertIn("sensitive, always sensitive, never extractable, local", text, label)
         self.assertIn("RSA 3072 bits", self.objects)
+        # the certificate exported from the token is the one the CA issued
+        with open(os.path.join(self.dir, "issued-ec.pem")) as a, open(self.certs["ec"]) as b:
+            self.assertEqual(a.read(), b.read())
 
     # ---- the same standard commands as for a file key ----
 
@@ -257,7 +244,7 @@ class TokenKeys(unittest.TestCase):
             if pin is not None:
                 env[PIN_ENV] = pin
             rc, out, err = run(["pack", "--config", self.config, "--replay", light_sample(), "--period", "2026-Q3",
-                                "--out", self.archive], env=env)
+                                "--out", self.archive], env=env)  # refused before the engine is loaded
             self.outputs.append(out + err)
             self.assertEqual(rc, 3, err)
             self.assertIn("environment variable %s %s" % (PIN_ENV, how), err)
