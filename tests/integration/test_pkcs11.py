@@ -303,6 +303,10 @@ class TokenKeys(unittest.TestCase):
                     self.assertNotIn(pin, inflated, path)
                 seen += 1
         self.assertGreater(seen, 20)
+        # the bundled configuration leaves the signer out whole (docs/config.md)
+        with tarfile.open(self.rsa_bundle) as t:
+            name = next(n for n in t.getnames() if n.endswith("/config/vaultproof.json"))
+            self.assertNotIn("signer", json.load(t.extractfile(name)))
 
 
 class FileKeyKind(TempDirTest):
