@@ -191,7 +191,6 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
     }
     json_lines(w, "notes", r->notes, r->note_count);
     json_lines(w, "warnings", r->warnings, r->warning_count);
-    json_lines(w, "notes", r->notes, r->note_count);
     /* the recording's seal: sealed true/false, null when the manifest predates it */
     vp_jw_key(w, "recording");
     vp_jw_object(w, VP_JW_PRETTY);

@@ -529,11 +529,16 @@ static vp_status render_reports(pack_state *s, vp_error *err)
 
 static vp_status write_certs_readme(pack_state *s, vp_error *err)
 {
+    /* the certificate files the signer was loaded with: --cert/--chain with --key, else
+     * the config's signer object (a token's or a key file's alike) */
+    const vp_signer_settings *cs = vp_config_signer(s->user_cfg ? s->user_cfg : s->cfg);
+    const char *cert = s->opt->key_path ? s->opt->cert_path : cs->cert;
+    const char *chain = s->opt->key_path ? s->opt->chain_path : cs->chain;
     vp_status st = vpk_staged_mkdirs(&s->stg, "certs/signer.pem", err);
-    if (!st && s->opt->cert_path)
-        st = vpk_staged_copy(&s->stg, s->opt->cert_path, "certs/signer.pem", err);
-    if (!st && s->opt->chain_path)
-        st = vpk_staged_copy(&s->stg, s->opt->chain_path, "certs/chain.pem", err);
+    if (!st && cert)
+        st = vpk_staged_copy(&s->stg, cert, "certs/signer.pem", err);
+    if (!st && chain)
+        st = vpk_staged_copy(&s->stg, chain, "certs/chain.pem", err);
     vpk_readme_facts facts = {s->stem, &s->anchor, s->tsa_url != NULL, s->sample};
     return st ? st : vpk_write_readme(&s->stg, &facts, err);
 }

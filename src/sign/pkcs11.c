@@ -169,9 +169,11 @@ static load_failure why_not_loaded(char *reason, size_t size)
     return why;
 }
 
-/* An ENGINE handle of our own (ENGINE_by_id loads pkcs11.so from OpenSSL's engines
- * directory without adding it to the global list; nothing is made a default), with the
- * module chosen and initialized. */
+/* An ENGINE handle of our own, with the module chosen and initialized. ENGINE_by_id
+ * loads pkcs11.so from OpenSSL's engines directory (OpenSSL lists it among its engines,
+ * as any engine loaded by id); nothing is made a default (no ENGINE_set_default), so only
+ * the key loaded through this handle uses the token, and every other hash, signature or
+ * verification stays with OpenSSL's providers. */
 static vp_status open_engine(const char *label, const char *module, ENGINE **out, vp_error *err)
 {
     ENGINE *e = ENGINE_by_id("pkcs11");

@@ -168,6 +168,9 @@ class TokenKeys(unittest.TestCase):
                 self.assertIn("Total document signed", pdf.stdout)
                 self.assertIn("token signer " + name, pdf.stdout)
                 subprocess.run(["sha256sum", "-c", "--strict", "--quiet", "SHA256SUMS"], cwd=top, check=True)
+                # certs/ holds the signer's certificate, from the config as from --cert
+                with open(os.path.join(top, "certs", "signer.pem")) as a, open(self.certs[name]) as b:
+                    self.assertEqual(a.read(), b.read())
 
     def test_readme_steps_run_as_printed(self):
         """The bundle's own README.txt steps (the ones a file-key bundle prints), run literally."""
@@ -331,6 +334,12 @@ class FileKeyKind(TempDirTest):
         self.assertNotIn("signer key:", out)
         self.assertIn("note: manifest.json has no \"signer_key\" member", out)
         self.assertEqual(out.splitlines()[-1], "bundle: VERIFIED")
+        rc, out, _ = run(["verify", older, "--trust", os.path.join(keys, "ca.pem"), "--json"])
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out.count('"notes"'), 1, out)  # one member, not two of the same name
+        verdict = json.loads(out)
+        self.assertIsNone(verdict["signer_key"])
+        self.assertTrue(any('no "signer_key" member' in n for n in verdict["notes"]), verdict["notes"])
         # a malformed member fails the manifest check
         bad = test_pack.Pack.resigned(self, keys, bundle, "bad.tar.gz", lambda m: m.update(signer_key="pkcs11"))
         rc, out, _ = run(["verify", bad, "--trust", os.path.join(keys, "ca.pem")])
