@@ -289,6 +289,16 @@ static void note(verify_state *v, const char *text)
         snprintf(v->rep->notes[v->rep->note_count++], sizeof v->rep->notes[0], "%s", text);
 }
 
+/* Printable ASCII only: what verify prints from a manifest must not be able to add a line
+ * of its own ("bundle: VERIFIED") to the output. */
+static int printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return 0;
+    return 1;
+}
+
 /* "signer_key" {kind, ref}: which kind of key signed. Absent in bundles made before it
  * was recorded (noted); malformed fails the manifest check. */
 static void read_signer_key(verify_state *v, const cJSON *m)
@@ -301,10 +311,10 @@ static void read_signer_key(verify_state *v, const cJSON *m)
                 "recorded): which kind of key signed it is not stated");
         return;
     }
-    if (!cJSON_IsObject(k) || !cJSON_IsString(kind) || !kind->valuestring[0] || (ref && !cJSON_IsNull(ref) &&
-                                                                                  !cJSON_IsString(ref))) {
+    if (!cJSON_IsObject(k) || !cJSON_IsString(kind) || !kind->valuestring[0] || !printable(kind->valuestring) ||
+        (ref && !cJSON_IsNull(ref) && (!cJSON_IsString(ref) || !printable(ref->valuestring)))) {
         fail(v, VP_CHECK_MANIFEST, "manifest.json: /signer_key: expected {\"kind\": \"file\" | \"pkcs11\" | "
-             "\"key-vault\", \"ref\": string or null}");
+             "\"key-vault\", \"ref\": printable text or null}");
         return;
     }
     /* an unknown kind is kept verbatim and printed as written, never taken for another */

@@ -341,10 +341,14 @@ class FileKeyKind(TempDirTest):
         self.assertIsNone(verdict["signer_key"])
         self.assertTrue(any('no "signer_key" member' in n for n in verdict["notes"]), verdict["notes"])
         # a malformed member fails the manifest check
-        bad = test_pack.Pack.resigned(self, keys, bundle, "bad.tar.gz", lambda m: m.update(signer_key="pkcs11"))
-        rc, out, _ = run(["verify", bad, "--trust", os.path.join(keys, "ca.pem")])
-        self.assertEqual(rc, 1, out)
-        self.assertIn("FAILED: manifest.json: /signer_key: expected", out)
+        for n, bad_key in enumerate(("pkcs11", {"kind": "file\nbundle: VERIFIED", "ref": None},
+                                     {"kind": "pkcs11", "ref": 7})):
+            bad = test_pack.Pack.resigned(self, keys, bundle, "bad%d.tar.gz" % n,
+                                          lambda m: m.update(signer_key=bad_key))
+            rc, out, _ = run(["verify", bad, "--trust", os.path.join(keys, "ca.pem")])
+            self.assertEqual(rc, 1, out)
+            self.assertIn("FAILED: manifest.json: /signer_key: expected", out)
+            self.assertNotIn("signer key:", out)
 
 
 if __name__ == "__main__":
