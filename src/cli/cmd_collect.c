@@ -225,7 +225,8 @@ static vp_status load_sealer(const vp_opts *o, const vp_config *cfg, const vp_cl
                              const char **tsa, vp_error *err)
 {
     vp_pipeline_signer_options so = {vp_opts_get(o, "key"), vp_opts_get(o, "cert"), vp_opts_get(o, "chain"), NULL,
-                                     vp_opts_get(o, "tsa")};
+                                     vp_opts_get(o, "tsa"), vp_opts_get(o, "ca-bundle"),
+                                     vp_opts_get(o, "authority-host")};
     char *pass = NULL, subject[512];
     if (!so.key_path && (so.cert_path || so.chain_path || vp_opts_has(o, "passphrase-file") ||
                          vp_opts_has(o, "passphrase-env")))
