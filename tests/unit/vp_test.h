@@ -29,6 +29,7 @@ Suite *arm_suite(void);
 Suite *core_prims_suite(void);
 Suite *pipeline_suite(void);
 Suite *remote_suite(void);
+Suite *keyvault_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
 typedef struct {
