@@ -45,8 +45,8 @@ vp_status vps_ecdsa_der_to_rs(const unsigned char *der, size_t der_len, size_t c
  * PSS encoding happens before the private operation, which a remote key does not have). */
 int vps_signer_pkcs1_only(const vp_signer *s);
 
-/* Appends OpenSSL's first queued reason (if any, with its detail text: a remote key's
- * failure is told there) to err's message and clears the
+/* Appends OpenSSL's first queued reason (if any; a remote key's refusal, queued by
+ * remote.c as ERR_LIB_USER with its text, is appended as that text) to err's message and clears the
  * queue, so a later call never reports a stale reason. Returns err->status. */
 vp_status vps_ossl_reason(vp_error *err);
 

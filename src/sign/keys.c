@@ -32,8 +32,8 @@ vp_status vps_ossl_reason(vp_error *err)
         ERR_error_string_n(e, reason, sizeof reason);
         /* the message is copied first: it cannot be both source and destination */
         vp_error copy = *err;
-        if ((flags & ERR_TXT_STRING) && data && *data) /* e.g. what Key Vault answered */
-            vp_error_set(err, copy.status, "%s (OpenSSL: %s: %s)", copy.message, reason, data);
+        if (ERR_GET_LIB(e) == ERR_LIB_USER && (flags & ERR_TXT_STRING) && data && *data)
+            vp_error_set(err, copy.status, "%s (%s)", copy.message, data); /* a remote key's own words */
         else
             vp_error_set(err, copy.status, "%s (OpenSSL: %s)", copy.message, reason);
     }
