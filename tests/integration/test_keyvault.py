@@ -8,6 +8,7 @@ are exit 5 (no version: exit 2); no secret or token appears in any output or wri
 The signer certificate is issued by a CA the test makes, for the public key the emulator
 writes beside each key (openssl x509 -req -force_pubkey): what an organization CA does with
 a CSR for a Key Vault key (docs/signing.md)."""
+import hashlib
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ CREDENTIAL_VARS = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", 
                    "AZURE_POD_IDENTITY_AUTHORITY_HOST")
 # every token the emulator issues starts with this (emu_auth.TokenStore.issue's header)
 TOKEN_PREFIX = b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+KVSIGN = os.environ.get("VP_KVSIGN")  # tests/tools/kvsign.c, set by tests/CMakeLists.txt
 SIGNER_EXT = ("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n"
               "extendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n")
 
@@ -212,6 +214,58 @@ class KeyVaultSigning(TempDirTest):
         _, err = self.pack(self.path("d"), key=self.rsa["kid"].rsplit("/", 1)[0], cert=self.rsa["cert"], expect=2)
         self.assertIn("no key version", err)
         self.assert_no_secrets(self.tmp)
+
+    def test_client_signs_ps256_rs256_and_es256_the_public_key_verifies(self):
+        """The Key Vault client's algorithms, bundle or not (PS256 is not used for CMS: see
+        docs/signing.md), each checked by openssl with the key's public key."""
+        if not KVSIGN:
+            raise AssertionError("VP_KVSIGN is not set: run through ctest (tests/CMakeLists.txt)")
+        digest = hashlib.sha256(b"vaultproof PS256 probe").digest()
+        data = self.path("digest")
+        with open(data, "wb") as f:
+            f.write(digest)
+        env = dict(os.environ, **self.env)
+        cases = (("PS256", self.rsa, ["-pkeyopt", "rsa_padding_mode:pss", "-pkeyopt", "rsa_pss_saltlen:32"]),
+                 ("RS256", self.rsa, []), ("ES256", self.ec, []))
+        for alg, key, opts in cases:
+            sig = self.path(alg + ".sig")
+            p = subprocess.run([KVSIGN, key["kid"], alg, digest.hex(), sig, "--ca", self.emu.info["ca"]],
+                               env=env, capture_output=True, text=True)
+            self.outputs.append(p.stdout + p.stderr)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            if alg == "ES256":  # r||s as Key Vault returns it; openssl wants DER
+                with open(sig, "rb") as f:
+                    rs = f.read()
+                self.assertEqual(len(rs), 64)
+                der = self.path("es256.der")
+                with open(der, "wb") as f:
+                    f.write(der_ecdsa(rs))
+                sig = der
+            v = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", key["public_key"], "-in", data,
+                                "-sigfile", sig, "-pkeyopt", "digest:sha256"] + opts, capture_output=True, text=True)
+            self.assertIn("Signature Verified Successfully", v.stdout, alg + ": " + v.stderr)
+        # PS256 with the wrong salt length does not verify: the check above can fail
+        v = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", self.rsa["public_key"], "-in", data,
+                            "-sigfile", self.path("PS256.sig"), "-pkeyopt", "digest:sha256", "-pkeyopt",
+                            "rsa_padding_mode:pkcs1"], capture_output=True, text=True)
+        self.assertNotIn("Signature Verified Successfully", v.stdout)
+        # an algorithm the key cannot do is refused before the vault is asked
+        p = subprocess.run([KVSIGN, self.ec["kid"], "PS256", digest.hex(), self.path("x.sig"), "--ca",
+                            self.emu.info["ca"]], env=env, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertIn("is EC P-256, but PS256 was asked for", p.stderr)
+        self.assert_no_secrets(self.tmp)
+
+
+def der_ecdsa(rs):
+    """r||s -> DER Ecdsa-Sig-Value (independent of vaultproof's conversion)."""
+    def integer(b):
+        b = b.lstrip(b"\x00") or b"\x00"
+        if b[0] & 0x80:
+            b = b"\x00" + b
+        return b"\x02" + bytes([len(b)]) + b
+    body = integer(rs[:32]) + integer(rs[32:])
+    return b"\x30" + bytes([len(body)]) + body
 
 
 if __name__ == "__main__":
