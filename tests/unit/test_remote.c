@@ -1,11 +1,9 @@
 /* Remote keys (src/sign/remote.c): r||s <-> DER, and a signer whose private operation is
  * a callback - here a local key standing in for Key Vault - signing CMS that the openssl
  * CLI verifies. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -25,24 +23,10 @@ static void make_tmp(char dir[256])
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    ck_assert_int_lt(n, (int)sizeof cmd);
-    int rc = system(cmd);
-    ck_assert_int_ne(rc, -1);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
-}
-
 /* dir/NAME.key + dir/NAME.pem, self-signed; newkey is "rsa:2048" or "ec -pkeyopt ec_paramgen_curve:P-256". */
 static void make_key(const char *dir, const char *name, const char *newkey)
 {
-    ck_assert_int_eq(sh("cd '%s' && openssl req -x509 -newkey %s -nodes -keyout %s.key -out %s.pem -days 2 "
+    ck_assert_int_eq(vp_test_sh("cd '%s' && openssl req -x509 -newkey %s -nodes -keyout %s.key -out %s.pem -days 2 "
                         "-subj '/CN=remote %s' -addext extendedKeyUsage=emailProtection 2>/dev/null",
                         dir, newkey, name, name, name),
                      0);
@@ -136,7 +120,7 @@ static void cms_round_trip(const vp_signer *s, const char *dir, const char *cert
     fwrite(DATA, 1, strlen(DATA), fp);
     fclose(fp);
     free(der);
-    ck_assert_int_eq(sh("cd '%s' && openssl cms -verify -binary -inform DER -in sig.der -content data -CAfile %s.pem "
+    ck_assert_int_eq(vp_test_sh("cd '%s' && openssl cms -verify -binary -inform DER -in sig.der -content data -CAfile %s.pem "
                         "-purpose any -out /dev/null 2>/dev/null",
                         dir, cert),
                      0);
@@ -223,7 +207,7 @@ START_TEST(remote_rsa_and_ec_sign_cms)
         vp_signer_free(s);
         ck_assert_int_eq(released, 1);
     }
-    sh("rm -rf '%s'", dir);
+    vp_test_sh("rm -rf '%s'", dir);
 }
 END_TEST
 
@@ -267,7 +251,7 @@ START_TEST(remote_refuses_wrong_certificate_and_failing_service)
                                            &e),
                      VP_ERR_USAGE);
     ck_assert_int_eq(released, 4);
-    sh("rm -rf '%s'", dir);
+    vp_test_sh("rm -rf '%s'", dir);
 }
 END_TEST
 
