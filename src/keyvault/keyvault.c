@@ -264,10 +264,10 @@ static vp_status read_key(vp_keyvault_key *k, const vp_az_response *r, vp_error 
     vp_jr_string(&jr, key, "/key", "crv", &crv);
     if (vp_jr_object(&jr, doc, "", "attributes", &attrs) == VP_PRESENT)
         vp_jr_bool(&jr, attrs, "/attributes", "enabled", &enabled);
-    if ((st = jr.status)) {
+    if (jr.status) {
         cJSON_Delete(doc);
-        err->status = VP_ERR_CRYPTO; /* an answer we cannot use is the vault's failure, not the user's input */
-        return st;
+        /* an answer we cannot use is the vault's failure, not the user's input */
+        return err->status = VP_ERR_CRYPTO;
     }
     st = VP_ERR_CRYPTO;
     int can_sign = 0;
@@ -374,9 +374,9 @@ vp_status vp_keyvault_sign(void *ctx, vp_remote_alg alg, const unsigned char *di
     if (alg != VP_REMOTE_RS256 && alg != VP_REMOTE_PS256 && alg != VP_REMOTE_ES256)
         return vp_error_set(err, VP_ERR_USAGE, "Key Vault key %s: unknown signing algorithm %d", k->label, (int)alg);
     if ((alg == VP_REMOTE_ES256) == k->is_rsa)
-        return vp_error_set(err, VP_ERR_CRYPTO, "Key Vault key %s is %s, but %s was asked for: the certificate holds "
-                            "a%s key; expected the certificate issued for this Key Vault key", k->label,
-                            k->is_rsa ? "RSA" : "EC P-256", names[alg], k->is_rsa ? "n EC" : "n RSA");
+        return vp_error_set(err, VP_ERR_CRYPTO, "Key Vault key %s is %s, but %s was asked for (a signer certificate "
+                            "with %s key is not this key's); expected the certificate issued for this Key Vault key",
+                            k->label, k->is_rsa ? "RSA" : "EC P-256", names[alg], k->is_rsa ? "an EC" : "an RSA");
     char *value = b64url_encode(digest, digest_len), *body = NULL;
     if (!value || !(body = malloc(strlen(value) + 64))) {
         free(value);
