@@ -1,4 +1,4 @@
-/* Shared by keys.c, cms.c, keygen.c and tsa.c: the signer's parts, and OpenSSL's reasons in messages. */
+/* Shared by keys.c, cms.c, keygen.c, tsa.c and remote.c: the signer's parts, and OpenSSL's reasons in messages. */
 #ifndef VP_SIGN_INTERNAL_H
 #define VP_SIGN_INTERNAL_H
 
