@@ -164,15 +164,19 @@ class KeyVaultSigning(TempDirTest):
         # per bundle: the test signature, PDF, manifest, SHA256SUMS and the ledger line at least
         self.assertGreaterEqual(signs, 10)
 
-    def test_throttling_and_unavailability_are_retried(self):
+    def test_throttling_unavailability_and_expiry_are_retried(self):
         self.emu.set_faults([{"operation": "keyvaultSign", "kind": "429", "retry_after": "1", "times": 1, "after": 2},
-                             {"operation": "keyvaultGetKey", "kind": "503", "times": 1}])
+                             {"operation": "keyvaultGetKey", "kind": "503", "times": 1},
+                             {"operation": "keyvaultSign", "kind": "expire-token", "times": 1, "after": 4}])
         before = self.emu.stats()
         archive = self.path("archive")
         bundle, _ = self.pack(archive, config=self.config(self.ec["kid"], self.ec["cert"]))
         self.check_bundle(bundle, archive, self.ec["kid"])
         after = self.emu.stats()
-        self.assertEqual(after["faults_fired"] - before["faults_fired"], 2)
+        self.assertEqual(after["faults_fired"] - before["faults_fired"], 3)
+        # the expired token was answered 401 once, and a new token asked for the vault
+        self.assertEqual(after["unauthorized"] - before["unauthorized"], 1)
+        self.assertGreaterEqual(after["token_requests"] - before["token_requests"], 2)
         self.assert_no_secrets(archive)
 
     def test_forbidden_is_exit_5_with_key_vaults_words(self):
