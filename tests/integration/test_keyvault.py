@@ -2,8 +2,10 @@
 (tests/emulator/emu_keyvault.py) over real TLS on loopback: RSA and EC P-256 keys sign
 the bundle (manifest and SHA256SUMS CMS, PAdES, ledger line) and the same standard tools
 as for a file key verify it; 429/503 are retried; a 403 is exit 5 with Key Vault's text;
-a certificate of another key and an unknown key version
-are exit 5 (no version: exit 2); no secret or token appears in any output or written file.
+a certificate of another key, an unknown key version, a disabled key and one without the
+sign operation are exit 5 (no version: exit 2); the Key Vault client's PS256 checks with
+the public key; the emulator answers as Key Vault does (audience, RBAC, shapes); no secret
+or token appears in any output or written file.
 
 The signer certificate is issued by a CA the test makes, for the public key the emulator
 writes beside each key (openssl x509 -req -force_pubkey): what an organization CA does with
@@ -14,8 +16,11 @@ import os
 import shutil
 import subprocess
 import sys
+import ssl
 import tempfile
-import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from vptest import PINNED, SAMPLE, SOURCE, TempDirTest, light_sample, load, main, run  # noqa: E402
@@ -218,6 +223,60 @@ class KeyVaultSigning(TempDirTest):
         _, err = self.pack(self.path("d"), key=self.rsa["kid"].rsplit("/", 1)[0], cert=self.rsa["cert"], expect=2)
         self.assertIn("no key version", err)
         self.assert_no_secrets(self.tmp)
+
+    def test_keys_that_cannot_sign_are_exit_5(self):
+        disabled = self.emu.kv_create_key("evidence-off", "EC", enabled=False)
+        verify_only = self.emu.kv_create_key("evidence-verify", "EC", key_ops=["verify"])
+        _, err = self.pack(self.path("a"), config=self.config(disabled["kid"], self.ec["cert"]), expect=5)
+        self.assertIn("the key version is disabled", err)
+        _, err = self.pack(self.path("b"), config=self.config(verify_only["kid"], self.ec["cert"]), expect=5)
+        self.assertIn("key_ops does not include \"sign\"", err)
+        self.assert_no_secrets(self.tmp)
+
+    def test_emulator_answers_as_key_vault(self):
+        """The emulator's Key Vault side itself (tests/emulator/README.md): audiences, RBAC, shapes."""
+        info = self.emu.info
+        ctx = ssl.create_default_context(cafile=info["ca"])
+
+        def call(url, token=None, body=None):
+            headers = {"Authorization": "Bearer " + token} if token else {}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            req = urllib.request.Request(url, data=body, headers=headers)
+            try:
+                with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+                    return r.status, json.loads(r.read())
+            except urllib.error.HTTPError as e:
+                return e.code, json.loads(e.read())
+
+        def token(resource):
+            form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": info["client_id"],
+                                           "client_secret": info["client_secret"],
+                                           "scope": resource + "/.default"}).encode()
+            return call("%s/%s/oauth2/v2.0/token" % (info["authority"], info["tenant"]), body=form)[1]["access_token"]
+
+        vault, arm = token("https://vault.azure.net"), token("https://management.azure.com")
+        kid = self.rsa["kid"] + "?api-version=7.4"
+        st, body = call(kid, arm)
+        self.assertEqual(st, 401)
+        self.assertTrue(body["error"]["message"].startswith("AKV10022: Invalid audience"), body)
+        st, body = call(info["arm"] + "/subscriptions?api-version=2022-12-01", vault)
+        self.assertEqual((st, body["error"]["code"]), (401, "InvalidAuthenticationToken"))
+        st, body = call(kid, vault)
+        self.assertEqual(st, 200)
+        self.assertEqual(body["key"]["kid"], self.rsa["kid"])
+        self.assertEqual(body["key"]["kty"], "RSA")
+        # without a version: the newest (the test's second version of evidence-rsa)
+        st, body = call(self.rsa["kid"].rsplit("/", 1)[0] + "?api-version=7.4", vault)
+        self.assertEqual(body["key"]["kid"], self.other["kid"])
+        self.emu.kv_deny([info["object_ids"][info["client_id"]]])
+        st, body = call(kid, vault)
+        self.assertEqual((st, body["error"]["code"], body["error"]["innererror"]["code"]),
+                         (403, "Forbidden", "ForbiddenByRbac"))
+        self.emu.kv_deny([])
+        st, body = call(self.ec["kid"] + "/sign?api-version=7.4", vault,
+                        json.dumps({"alg": "RS256", "value": b64url(b"\0" * 32)}).encode())
+        self.assertEqual((st, body["error"]["code"]), (400, "BadParameter"))
 
     def test_client_signs_ps256_rs256_and_es256_the_public_key_verifies(self):
         """The Key Vault client's algorithms, bundle or not (PS256 is not used for CMS: see
