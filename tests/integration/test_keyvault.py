@@ -222,6 +222,14 @@ class KeyVaultSigning(TempDirTest):
         # no version: the manifest could not say which key version signed
         _, err = self.pack(self.path("d"), key=self.rsa["kid"].rsplit("/", 1)[0], cert=self.rsa["cert"], expect=2)
         self.assertIn("no key version", err)
+        # a Key Vault key has no passphrase: one given is a mistake, not ignored
+        cfg = self.config(self.rsa["kid"], self.rsa["cert"])
+        doc = load(cfg)
+        doc["signer"]["passphrase_env"] = "VP_TEST_UNUSED"
+        with open(cfg, "w") as f:
+            json.dump(doc, f)
+        _, err = self.pack(self.path("e"), config=cfg, expect=3)
+        self.assertIn("a Key Vault key (key_vault_key) has none", err)
         self.assert_no_secrets(self.tmp)
 
     def test_keys_that_cannot_sign_are_exit_5(self):
