@@ -87,11 +87,16 @@ vp_status vp_pipeline_write_oscal_at(const vp_findings *f, const char *findings_
 
 /* Who signs: --key/--cert/--chain and their passphrase, which override the config's
  * "signer" object as a whole, else that object (key, cert, chain, passphrase_env or
- * passphrase_file). The TSA: tsa_url, else the config's signer/tsa. */
+ * passphrase_file). The TSA: tsa_url, else the config's signer/tsa. A key_path (or the
+ * config's key_vault_key) starting with "https://" is an Azure Key Vault key
+ * (vaultproof/keyvault.h), reached with ca_bundle and authority_host and the config's
+ * live/cloud. */
 typedef struct {
     const char *key_path, *cert_path, *chain_path; /* key_path NULL: the config's signer */
     const char *passphrase;                        /* with key_path; never kept or printed */
     const char *tsa_url;                           /* NULL: the config's signer/tsa, if any */
+    const char *ca_bundle;                         /* Key Vault: PEM CAs for its TLS; NULL: system */
+    const char *authority_host;                    /* Key Vault: Entra ID authority; NULL: default */
     /* with a key_path that is a PKCS#11 URI (vp_pkcs11_is_uri): the environment variable
      * holding the token's PIN (NULL: VP_PKCS11_PIN_ENV) and the module (NULL: libp11's
      * default); both are refused with a key file */

@@ -37,7 +37,8 @@ static const vp_opt_spec specs[] = {
                                    "with a signer, sealed when the collection ends\n"
                                    "(DIR/.vaultproof-seal/; docs/replay-format.md)"},
     {"key", "FILE", VP_OPT_LIVE, "seal the --record DIR with this signer key (PEM, mode\n"
-                                 "0600, or .p12 without --cert) or token key (pkcs11:URI);\n"
+                                 "0600, or .p12 without --cert, an https:// Key Vault key, or\n"
+                                 "a token key pkcs11:URI);\n"
                                  "without --key, the config's \"signer\" object if it has one\n"
                                  "(docs/config.md)"},
     {"cert", "FILE", VP_OPT_LIVE, "the signer's certificate (PEM), with --key"},
@@ -229,8 +230,10 @@ static vp_status map_live(const vp_opts *o, vp_pipeline_collect_options *co, cha
 static vp_status load_sealer(const vp_opts *o, const vp_config *cfg, const vp_clock *clock, vp_signer **signer,
                              const char **tsa, vp_error *err)
 {
-    vp_pipeline_signer_options so = {vp_opts_get(o, "key"),     vp_opts_get(o, "cert"),   vp_opts_get(o, "chain"),
-                                     NULL,                      vp_opts_get(o, "tsa"),    vp_opts_get(o, "pin-env"),
+    vp_pipeline_signer_options so = {vp_opts_get(o, "key"),           vp_opts_get(o, "cert"),
+                                     vp_opts_get(o, "chain"),         NULL,
+                                     vp_opts_get(o, "tsa"),           vp_opts_get(o, "ca-bundle"),
+                                     vp_opts_get(o, "authority-host"), vp_opts_get(o, "pin-env"),
                                      vp_opts_get(o, "pkcs11-module")};
     char *pass = NULL, subject[512];
     if (!so.key_path && (so.cert_path || so.chain_path || vp_opts_has(o, "passphrase-file") ||

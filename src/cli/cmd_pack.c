@@ -50,10 +50,12 @@ static const vp_opt_spec specs[] = {
                              "data/jobs.jsonl) and enables baselines; and/or"},
     {"request-id", "ID", 0, "the auditor's request reference"},
     {"out", "ARCHIVE_DIR", 0, "where bundles, ledger.jsonl and snapshots/ live (required)"},
-    {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert), or a key in a\n"
-                       "token: pkcs11:token=LABEL;object=LABEL (with --cert; PIN: --pin-env);\n"
-                       "without --key, the config's \"signer\" object (key or pkcs11_uri, cert,\n"
-                       "chain, passphrase_env or passphrase_file, pin_env, tsa; docs/config.md)"},
+    {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert), an Azure Key\n"
+                       "Vault key https://VAULT.vault.azure.net/keys/NAME/VERSION, or a key\n"
+                       "in a token: pkcs11:token=LABEL;object=LABEL (PIN: --pin-env);\n"
+                       "without --key, the config's \"signer\" object (key, pkcs11_uri or\n"
+                       "key_vault_key, cert, chain, passphrase_env or passphrase_file,\n"
+                       "pin_env, tsa; docs/config.md)"},
     {"cert", "FILE", 0, "the signer's certificate (PEM), with --key"},
     {"chain", "FILE", 0, "intermediate certificates to embed and ship in certs/"},
     {"ca", "FILE", 0, "the CA certificate (PEM) auditors should trust: README.txt prints its\n"

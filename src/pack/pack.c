@@ -734,7 +734,7 @@ static vp_status load_signer(pack_state *s, vp_error *err)
 {
     const vp_pack_options *o = s->opt;
     vp_pipeline_signer_options so = {o->key_path, o->cert_path, o->chain_path, o->passphrase, o->tsa_url,
-                                     o->pin_env, o->pkcs11_module};
+                                     o->ca_bundle, o->authority_host, o->pin_env, o->pkcs11_module};
     return vp_pipeline_signer(&so, s->cfg, o->config_path, "pack", 1, &s->signer, &s->tsa_url, err);
 }
 
