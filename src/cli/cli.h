@@ -59,6 +59,12 @@ vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, l
 /* Shared by commands: resolve the clock from --now and SOURCE_DATE_EPOCH. */
 vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err);
 
+/* The --period value, with "last-quarter" (VP_PERIOD_LAST_QUARTER) resolved by clock into
+ * buf as "YYYY-Qn"; NULL when --period was not given. Errors: VP_ERR_USAGE when clock
+ * names no earlier quarter. */
+vp_status vp_cli_period(const vp_opts *o, const char *command, const vp_clock *clock, char buf[8], const char **period,
+                        vp_error *err);
+
 /* The key passphrase from --passphrase-file or --passphrase-env (neither: *pass NULL);
  * release with vp_passphrase_free. Errors: VP_ERR_USAGE when both are given, as
  * vp_passphrase_from_file / _env. */
