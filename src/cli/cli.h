@@ -111,6 +111,7 @@ int vp_cmd_pack(int argc, char **argv);
 int vp_cmd_verify(int argc, char **argv);
 int vp_cmd_reperform(int argc, char **argv);
 int vp_cmd_sample(int argc, char **argv);
+int vp_cmd_doctor(int argc, char **argv);
 extern const vp_cli_help vp_help_collect;
 extern const vp_cli_help vp_help_evaluate;
 extern const vp_cli_help vp_help_controls;
@@ -120,5 +121,6 @@ extern const vp_cli_help vp_help_pack;
 extern const vp_cli_help vp_help_verify;
 extern const vp_cli_help vp_help_reperform;
 extern const vp_cli_help vp_help_sample;
+extern const vp_cli_help vp_help_doctor;
 
 #endif
