@@ -77,25 +77,28 @@ typedef struct {
     const vp_live_settings *live;
 } azure_ctx;
 
-/* What a refused request says: "HTTP 403 AuthorizationFailed: <ARM's message>". */
-static void az_refusal(const vp_az_response *resp, char *out, size_t size)
-{
-    snprintf(out, size, "HTTP %ld%s%s%s%s", resp->status, resp->error_code[0] ? " " : "", resp->error_code,
-             resp->error_message[0] ? ": " : "", resp->error_message);
-}
-
-/* GET url; *doc the parsed JSON body of a 200 (cJSON_Delete), else NULL. Returns the HTTP
- * status, or -1 when no response came (err says why). */
-static long az_get(azure_ctx *a, const char *url, cJSON **doc, vp_az_response *resp, vp_error *err)
+/* GET url: the HTTP status, or -1 when no response came. *doc is the parsed JSON body of a
+ * 200 (cJSON_Delete), else NULL; why says what went wrong otherwise: the transport or
+ * token error, or the refusal as "HTTP 403 AuthorizationFailed: <Azure's message>". */
+static long az_get(azure_ctx *a, const char *url, cJSON **doc, char *why, size_t size)
 {
     static const vp_az_header accept = {"Accept", "application/json"};
+    vp_az_response resp = {0};
+    vp_error err = {0};
     *doc = NULL;
-    memset(resp, 0, sizeof *resp);
-    if (vp_az_request(a->client, "GET", url, &accept, 1, NULL, 0, resp, err))
+    why[0] = '\0';
+    if (vp_az_request(a->client, "GET", url, &accept, 1, NULL, 0, &resp, &err)) {
+        snprintf(why, size, "%s", err.message);
         return -1;
-    if (resp->status == 200)
-        *doc = cJSON_ParseWithLength((const char *)resp->body, resp->body_len);
-    return resp->status;
+    }
+    long status = resp.status;
+    if (status == 200 && !(*doc = cJSON_ParseWithLength((const char *)resp.body, resp.body_len)))
+        snprintf(why, size, "HTTP 200 with a body that is not JSON");
+    else if (status != 200)
+        snprintf(why, size, "HTTP %ld%s%s%s%s", status, resp.error_code[0] ? " " : "", resp.error_code,
+                 resp.error_message[0] ? ": " : "", resp.error_message);
+    vp_az_response_free(&resp);
+    return status;
 }
 
 static const char *api(const char *configured, vp_arm_api family)
@@ -121,25 +124,18 @@ static int vault_in_scope(const vp_config *cfg, const char *name)
 static void check_vault(azure_ctx *a, const char *id, const char *name)
 {
     char url[2048], why[1100];
-    vp_error err = {0};
-    vp_az_response resp;
     cJSON *doc = NULL;
     snprintf(url, sizeof url, "%s%s/backupconfig/vaultconfig?api-version=%s", a->arm, id,
              api(a->live->api_backup, VP_ARM_API_BACKUP));
-    long status = az_get(a, url, &doc, &resp, &err);
-    if (status == 200)
+    long status = az_get(a, url, &doc, why, sizeof why);
+    if (doc)
         report(a->r, VP_DOCTOR_OK, VP_DOCTOR_AZURE, "vault", "%s: Recovery Services backup configuration readable",
                name);
-    else if (status < 0)
-        report(a->r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "vault", "%s: %s", name, err.message);
-    else {
-        az_refusal(&resp, why, sizeof why);
+    else
         report(a->r, status == 404 ? VP_DOCTOR_WARN : VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "vault",
                "%s: backupconfig/vaultconfig: %s%s", name, why,
                status == 403 ? " (needs Backup Reader or Reader: docs/live-collection.md)" : "");
-    }
     cJSON_Delete(doc);
-    vp_az_response_free(&resp);
 }
 
 /* Lists the subscription's vaults as a collection does and checks each one in scope. */
@@ -150,21 +146,12 @@ static void check_vaults(azure_ctx *a, const vp_config *cfg, const char *sub)
     snprintf(url, sizeof url, "%s/subscriptions/%s/providers/Microsoft.RecoveryServices/vaults?api-version=%s", a->arm,
              sub, api(a->live->api_vaults, VP_ARM_API_VAULTS));
     for (int page = 0; page < VPD_MAX_PAGES && url[0]; page++) {
-        vp_error err = {0};
-        vp_az_response resp;
         cJSON *doc = NULL;
-        long status = az_get(a, url, &doc, &resp, &err);
-        if (status != 200 || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "value"))) {
-            if (status < 0)
-                snprintf(why, sizeof why, "%s", err.message);
-            else if (status == 200)
-                snprintf(why, sizeof why, "HTTP 200 without a JSON \"value\" list");
-            else
-                az_refusal(&resp, why, sizeof why);
+        az_get(a, url, &doc, why, sizeof why);
+        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "value"))) {
             report(a->r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "vaults", "%s: listing Recovery Services vaults: %s", sub,
-                   why);
+                   doc ? "a body without a \"value\" list" : why);
             cJSON_Delete(doc);
-            vp_az_response_free(&resp);
             return;
         }
         const cJSON *v;
@@ -190,7 +177,6 @@ static void check_vaults(azure_ctx *a, const vp_config *cfg, const char *sub)
         else
             url[0] = '\0';
         cJSON_Delete(doc);
-        vp_az_response_free(&resp);
     }
     report(a->r, total && !in_scope ? VP_DOCTOR_WARN : VP_DOCTOR_OK, VP_DOCTOR_AZURE, "vaults",
            "%s: %zu Recovery Services vault%s listed, %zu in scope%s", sub, total, total == 1 ? "" : "s", in_scope,
@@ -200,30 +186,22 @@ static void check_vaults(azure_ctx *a, const vp_config *cfg, const char *sub)
 static void check_subscription(azure_ctx *a, const vp_config *cfg, const char *sub)
 {
     char url[1024], why[1100];
-    vp_error err = {0};
-    vp_az_response resp;
     cJSON *doc = NULL;
     snprintf(url, sizeof url, "%s/subscriptions/%s?api-version=%s", a->arm, sub,
              api(a->live->api_subscriptions, VP_ARM_API_SUBSCRIPTIONS));
-    long status = az_get(a, url, &doc, &resp, &err);
-    if (status == 200) {
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "displayName"),
-                    *state = cJSON_GetObjectItemCaseSensitive(doc, "state");
-        int enabled = !cJSON_IsString(state) || !strcmp(state->valuestring, "Enabled");
-        report(a->r, enabled ? VP_DOCTOR_OK : VP_DOCTOR_WARN, VP_DOCTOR_AZURE, "subscription", "%s: readable%s%s%s%s",
-               sub, cJSON_IsString(name) ? " (" : "", cJSON_IsString(name) ? name->valuestring : "",
-               cJSON_IsString(name) ? ")" : "", enabled ? "" : ", state is not Enabled");
-    } else {
-        if (status < 0)
-            snprintf(why, sizeof why, "%s", err.message);
-        else
-            az_refusal(&resp, why, sizeof why);
+    az_get(a, url, &doc, why, sizeof why);
+    if (!doc) {
         report(a->r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "subscription", "%s: %s", sub, why);
+        return;
     }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "displayName"),
+                *state = cJSON_GetObjectItemCaseSensitive(doc, "state");
+    int enabled = !cJSON_IsString(state) || !strcmp(state->valuestring, "Enabled");
+    report(a->r, enabled ? VP_DOCTOR_OK : VP_DOCTOR_WARN, VP_DOCTOR_AZURE, "subscription", "%s: readable%s%s%s%s", sub,
+           cJSON_IsString(name) ? " (" : "", cJSON_IsString(name) ? name->valuestring : "",
+           cJSON_IsString(name) ? ")" : "", enabled ? "" : ", state is not Enabled");
     cJSON_Delete(doc);
-    vp_az_response_free(&resp);
-    if (status == 200)
-        check_vaults(a, cfg, sub);
+    check_vaults(a, cfg, sub);
 }
 
 static vp_status check_azure(run_ctx *r, const vp_config *cfg, vp_error *fatal)
@@ -251,17 +229,12 @@ static vp_status check_azure(run_ctx *r, const vp_config *cfg, vp_error *fatal)
     /* the first request obtains the token: the tenant's subscription list, which also
      * gives the scope when the config names none */
     char url[1024], why[1100], label[512];
-    vp_az_response resp;
     cJSON *doc = NULL;
     snprintf(url, sizeof url, "%s/subscriptions?api-version=%s", a.arm,
              api(a.live->api_subscriptions, VP_ARM_API_SUBSCRIPTIONS));
     vp_az_url_label(a.arm, label, sizeof label);
-    long status = az_get(&a, url, &doc, &resp, &err);
+    long status = az_get(&a, url, &doc, why, sizeof why);
     if (status < 0 || status == 401) {
-        if (status < 0)
-            snprintf(why, sizeof why, "%s", err.message);
-        else
-            az_refusal(&resp, why, sizeof why);
         report(r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "credential", "%s: no usable token for %s: %s",
                vp_az_client_credential(a.client), label, why);
     } else {
@@ -287,17 +260,12 @@ static vp_status check_azure(run_ctx *r, const vp_config *cfg, vp_error *fatal)
                     check_subscription(&a, cfg, id->valuestring);
                 }
             }
-            if (!seen) {
-                if (status == 200)
-                    snprintf(why, sizeof why, "the principal can list no subscription");
-                else
-                    az_refusal(&resp, why, sizeof why);
-                report(r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "subscription", "no scope.subscriptions and %s", why);
-            }
+            if (!seen)
+                report(r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "subscription", "no scope.subscriptions and %s",
+                       doc ? "the principal can list no subscription" : why);
         }
     }
     cJSON_Delete(doc);
-    vp_az_response_free(&resp);
     vp_az_client_free(a.client);
     return VP_OK;
 }
