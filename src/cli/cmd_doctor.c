@@ -26,7 +26,7 @@ static const char synopsis[] =
     "  ca            signer/ca issued the signer (a warning when none is named)\n"
     "  tsa           the time-stamping authority grants a time-stamp for a test digest\n"
     "  archive       ARCHIVE_DIR is writable (or can be created)\n"
-    "  archive-url   the Blob archive (--archive-url)\n"
+    "  archive-url   the Blob archive (--archive-url): reported, not yet probed\n"
     "Every check runs even after one failed, except when the config does not load.\n"
     "Nothing secret is printed: Azure errors show their status, code and message.\n"
     "\n";
