@@ -108,7 +108,8 @@ class Package(TempDirTest):
     def test_contents(self):
         listing = subprocess.run(["dpkg-deb", "-c", self.deb], capture_output=True, text=True, check=True).stdout
         files = {line.split()[-1].lstrip(".") for line in listing.splitlines()}
-        for want in ("/usr/bin/vaultproof", "/usr/share/man/man1/vaultproof.1",
+        for want in ("/usr/bin/vaultproof", "/usr/share/man/man1/vaultproof.1.gz",
+                     "/usr/share/doc/vaultproof/changelog.gz",
                      "/usr/lib/systemd/system/vaultproof.service", "/usr/lib/systemd/system/vaultproof.timer",
                      "/usr/share/doc/vaultproof/examples/vaultproof.json.example",
                      "/usr/share/doc/vaultproof/examples/credentials.conf.example",
@@ -127,6 +128,11 @@ class Package(TempDirTest):
         # templates are compiled in (CMakeLists.txt embeds templates/), none is shipped
         self.assertFalse([f for f in files if "templates" in f])
         self.assertRegex(listing, r"-rwxr-xr-x root/root +\d+ \S+ \S+ \./usr/share/vaultproof/demo\n")
+        # the man page is docs/vaultproof.1, compressed as Debian's policy asks
+        import gzip
+        with gzip.open(os.path.join(self.root, "usr", "share", "man", "man1", "vaultproof.1.gz")) as f, \
+                open(os.path.join(SOURCE, "docs", "vaultproof.1"), "rb") as g:
+            self.assertEqual(f.read(), g.read())
 
     def test_maintainer_scripts(self):
         ctl = self.path("control")
