@@ -361,7 +361,9 @@ static void check_tsa(run_ctx *r, const char *url)
 static vp_status check_signer(run_ctx *r, const vp_config *cfg, vp_error *fatal)
 {
     const vp_signer_settings *ss = vp_config_signer(cfg);
-    vp_pipeline_signer_options so = {.tsa_url = r->opt->tsa_url};
+    /* a Key Vault key signs remotely: its client takes doctor's TLS and authority options */
+    vp_pipeline_signer_options so = {.tsa_url = r->opt->tsa_url, .ca_bundle = r->opt->ca_bundle,
+                                     .authority_host = r->opt->authority_host};
     vp_signer *s = NULL;
     const char *tsa = NULL;
     vp_error err = {0};

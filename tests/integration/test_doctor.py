@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(SOURCE, "tests", "emulator"))
 from arm_emulator import Emulator  # noqa: E402
 from test_live_collect import CREDENTIAL_VARS, secret_env  # noqa: E402
 from test_tsa import NO_PROXY, Tsa  # noqa: E402
+from test_keyvault import SIGNER_EXT, TOKEN_PREFIX, openssl  # noqa: E402
 
 PASSPHRASE = "doctor-passphrase-Zq81"
 NOW = "2026-10-01T06:00:00Z"
@@ -61,6 +62,25 @@ class Doctor(TempDirTest):
         cls.old = os.path.join(cls.shared, "old")
         rc, _, err = run(["keygen", "--out", cls.old, "--now", "2020-01-01T00:00:00Z"])
         assert rc == 0, err
+        # a key in the emulator's Key Vault, its certificate issued by the demo CA for the
+        # public key the emulator writes beside it (as test_keyvault does)
+        cls.kv = cls.emu.kv_create_key("doctor-ec", "EC", crv="P-256")
+        ext = os.path.join(cls.shared, "ext.cnf")
+        with open(ext, "w", encoding="utf-8") as f:
+            f.write("[signer]\n" + SIGNER_EXT)
+        throwaway, csr = os.path.join(cls.shared, "throwaway.key"), os.path.join(cls.shared, "req.csr")
+        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", throwaway,
+                "-out", csr, "-subj", "/CN=unused")
+        cls.kv_cert = os.path.join(cls.shared, "kv.pem")
+        ca_key = os.path.join(cls.shared, "ca.key")
+        # the demo CA's key is not kept (keygen): a CA of the test's own for this certificate
+        cls.kv_ca = os.path.join(cls.shared, "kv-ca.pem")
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", ca_key,
+                "-out", cls.kv_ca, "-subj", "/CN=Doctor Test CA", "-days", "91", "-addext",
+                "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        openssl("x509", "-req", "-in", csr, "-CA", cls.kv_ca, "-CAkey", ca_key, "-CAcreateserial", "-force_pubkey",
+                cls.kv["public_key"], "-subj", "/O=Contoso Health/CN=Evidence signer (Key Vault)", "-days", "90",
+                "-sha256", "-extfile", ext, "-extensions", "signer", "-out", cls.kv_cert)
 
     @classmethod
     def tearDownClass(cls):
@@ -99,6 +119,7 @@ class Doctor(TempDirTest):
         for secret in (info["client_secret"], info["client_cert_password"], info["identity_header"], federated,
                        PASSPHRASE, "wrong-" + info["client_secret"]):
             self.assertNotIn(secret, text)
+        self.assertNotIn(TOKEN_PREFIX, text)  # every token the emulator issues starts so
         self.assertNotRegex(text, r"(?i)bearer |access_token|eyJ[A-Za-z0-9_-]{10,}")
 
     def level(self, found, check):
@@ -235,6 +256,32 @@ class Doctor(TempDirTest):
         self.assertEqual(rc, 3, log)
         self.assertEqual(found, [("FAIL", "config", found[0][2])], log)
         self.assertIn("/scope/subscription", found[0][2])
+
+    def kv_config(self):
+        return self.config(key=None, passphrase_file=None, key_vault_key=self.kv["kid"], cert=self.kv_cert,
+                           ca=self.kv_ca)
+
+    def test_key_vault_key_signs(self):
+        # the test signature is made by the emulator's Key Vault (its sign operation), with
+        # a token for Key Vault from the same credential chain; the real clock: the
+        # certificate was issued today
+        before = self.emu.stats()["by_operation"].get("keyvaultSign", 0)
+        rc, found, log = self.doctor(self.kv_config(), now=None)
+        self.assertEqual(rc, 0, log)
+        self.assertEqual({lv for lv, _, _ in found}, {"ok"}, log)
+        detail = dict((c, d) for _, c, d in found)
+        self.assertIn("key-vault key (ECDSA P-256, %s)" % self.kv["kid"], detail["signer"])
+        self.assertGreater(self.emu.stats()["by_operation"].get("keyvaultSign", 0), before)
+
+    def test_key_vault_refusal_is_exit_5(self):
+        self.emu.kv_deny([self.emu.info["object_ids"][self.emu.info["client_id"]]])
+        try:
+            rc, found, log = self.doctor(self.kv_config(), now=None)
+        finally:
+            self.emu.kv_deny([])
+        self.assertEqual(rc, 5, log)
+        self.assertEqual(self.level(found, "signer"), ["FAIL"], log)
+        self.assertEqual(set(self.level(found, "subscription")), {"ok"})  # ARM reads are another permission
 
     def test_workload_identity_steps_as_documented(self):
         # docs/workload-identity.md's job step, run with sh up to its doctor line: the
