@@ -178,6 +178,18 @@ class Package(TempDirTest):
                             "-out", "/dev/null"], cwd=top, capture_output=True, text=True)
         self.assertEqual(v.returncode, 0, v.stderr)
 
+    def test_installed_example_config_loads(self):
+        # the example the admin copies to /etc/vaultproof: it loads, and doctor names what
+        # the host still lacks (no Azure here: a missing token file; a TSA that refuses)
+        example = os.path.join(self.root, "usr", "share", "doc", "vaultproof", "examples", "vaultproof.json.example")
+        p = subprocess.run([os.path.join(self.root, "usr", "bin", "vaultproof"), "doctor", "--config", example,
+                            "--token-file", self.path("absent.json"), "--tsa", "http://127.0.0.1:9/tsa"],
+                           capture_output=True, text=True, timeout=60)
+        lines = p.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("ok    config "), p.stdout + p.stderr)
+        self.assertIn("/run/credentials/vaultproof.service/signer-passphrase", p.stdout)
+        self.assertEqual(p.returncode, 4, p.stdout + p.stderr)
+
     def test_units_verify_in_the_installed_root(self):
         # the package's units, binary and man page (what verify reads), not its 39 MB sample
         root = self.path("units-root")
