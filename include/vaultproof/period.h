@@ -37,6 +37,16 @@ vp_status vp_period_range(const char *from, const char *to, const char *command,
 vp_status vp_period_options(const char *period, const char *from, const char *to, const char *command,
                             vp_period *out, int *given, vp_error *err);
 
+/* What `--period last-quarter` stands for (pack, collect): the last quarter that ended
+ * before now, resolved by the run's clock (vaultproof/clock.h), so an unattended run on
+ * the day after a quarter ends - or a late catch-up run during the next quarter - packs
+ * the quarter that ended. */
+#define VP_PERIOD_LAST_QUARTER "last-quarter"
+
+/* The label ("YYYY-Qn") of the quarter before the one holding now (epoch seconds, UTC)
+ * into label. now before 1970-04-01 (no earlier quarter a period may name) gives "". */
+void vp_period_last_quarter(long long now, char label[8]);
+
 /* 1 when from <= t < to. p may be NULL (no period: 0). */
 int vp_period_contains(const vp_period *p, long long t);
 

@@ -59,6 +59,12 @@ vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, l
 /* Shared by commands: resolve the clock from --now and SOURCE_DATE_EPOCH. */
 vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err);
 
+/* The --period value, with "last-quarter" (VP_PERIOD_LAST_QUARTER) resolved by clock into
+ * buf as "YYYY-Qn"; NULL when --period was not given. Errors: VP_ERR_USAGE when clock
+ * names no earlier quarter. */
+vp_status vp_cli_period(const vp_opts *o, const char *command, const vp_clock *clock, char buf[8], const char **period,
+                        vp_error *err);
+
 /* The key passphrase from --passphrase-file or --passphrase-env (neither: *pass NULL);
  * release with vp_passphrase_free. Errors: VP_ERR_USAGE when both are given, as
  * vp_passphrase_from_file / _env. */
@@ -105,6 +111,7 @@ int vp_cmd_pack(int argc, char **argv);
 int vp_cmd_verify(int argc, char **argv);
 int vp_cmd_reperform(int argc, char **argv);
 int vp_cmd_sample(int argc, char **argv);
+int vp_cmd_doctor(int argc, char **argv);
 extern const vp_cli_help vp_help_collect;
 extern const vp_cli_help vp_help_evaluate;
 extern const vp_cli_help vp_help_controls;
@@ -114,5 +121,6 @@ extern const vp_cli_help vp_help_pack;
 extern const vp_cli_help vp_help_verify;
 extern const vp_cli_help vp_help_reperform;
 extern const vp_cli_help vp_help_sample;
+extern const vp_cli_help vp_help_doctor;
 
 #endif

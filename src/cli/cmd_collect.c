@@ -70,7 +70,8 @@ static const vp_opt_spec specs[] = {
     {"worm-catalog", "FILE", 0, "use this WORM region catalog instead of the built-in one"},
     {"out", "FILE", 0, "where to write the snapshot (default snapshot.json; - = stdout)"},
     {"period", "YYYY-Qn", 0, "the evidence period: the quarter's first day 00:00:00Z up to\n"
-                             "the next quarter's (recorded as collection.period)"},
+                             "the next quarter's (recorded as collection.period);\n"
+                             "\"last-quarter\": the last one that ended before the clock"},
     {"from", "TIME", 0, "the period's start (RFC 3339 UTC, with --to; instead of --period)"},
     {"to", "TIME", 0, "the period's end, excluded (RFC 3339 UTC, with --from)"},
     {"jobs-out", "FILE", 0, "with a period: write the backup jobs of the period here, one\n"
@@ -301,7 +302,8 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
     vp_signer *sealer = NULL;
     vp_pipeline_collect_options co = {0};
     vp_live_result live = {0};
-    char dir[4096];
+    char dir[4096], quarter[8];
+    const char *period_arg = NULL;
     int made_tmp = 0, has_period = 0;
     vp_period period;
     const char *replay = vp_opts_get(o, "replay"), *config = vp_opts_get(o, "config");
@@ -315,7 +317,9 @@ static vp_status run(const vp_opts *o, int *exit_code, vp_error *err)
         out_path = "snapshot.json";
     if ((st = vp_cli_clock(o, &co.clock, err)))
         return st;
-    if ((st = vp_period_options(vp_opts_get(o, "period"), vp_opts_get(o, "from"), vp_opts_get(o, "to"), "collect",
+    if ((st = vp_cli_period(o, "collect", &co.clock, quarter, &period_arg, err)))
+        return st;
+    if ((st = vp_period_options(period_arg, vp_opts_get(o, "from"), vp_opts_get(o, "to"), "collect",
                                 &period, &has_period, err)))
         return st;
     co.period = has_period ? &period : NULL;

@@ -47,7 +47,9 @@ static const vp_opt_spec specs[] = {
     {"config", "FILE", 0, "vaultproof.json (required)"},
     {"replay", "DIR", 0, "ARM responses to collect from instead of calling Azure"},
     {"period", "YYYY-Qn", 0, "reporting period: collected over (its backup jobs kept as\n"
-                             "data/jobs.jsonl) and enables baselines; and/or"},
+                             "data/jobs.jsonl) and enables baselines; \"last-quarter\": the\n"
+                             "last quarter that ended before the run's clock (--now), as\n"
+                             "the systemd timer runs it; and/or"},
     {"request-id", "ID", 0, "the auditor's request reference"},
     {"out", "ARCHIVE_DIR", 0, "where bundles, ledger.jsonl and snapshots/ live (required)"},
     {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert), an Azure Key\n"
@@ -114,11 +116,10 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
 {
     vp_pack_options opt = {0};
     vp_pack_result res;
-    char *pass = NULL;
+    char *pass = NULL, quarter[8];
     struct timespec t0, t1;
     opt.config_path = vp_opts_get(o, "config");
     opt.replay_dir = vp_opts_get(o, "replay");
-    opt.period = vp_opts_get(o, "period");
     opt.request_id = vp_opts_get(o, "request-id");
     opt.archive_dir = vp_opts_get(o, "out");
     opt.key_path = vp_opts_get(o, "key");
@@ -152,7 +153,8 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
                             "go with --key; without "
                             "--key the config's \"signer\" object names all of them");
     vp_status st = vp_cli_clock(o, &opt.clock, err);
-    if (st || (st = vp_cli_passphrase(o, "pack", &pass, err)))
+    if (st || (st = vp_cli_period(o, "pack", &opt.clock, quarter, &opt.period, err)) ||
+        (st = vp_cli_passphrase(o, "pack", &pass, err)))
         return st;
     opt.passphrase = pass;
     clock_gettime(CLOCK_MONOTONIC, &t0); /* elapsed time for the operator only; not in the bundle */

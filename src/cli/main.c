@@ -21,6 +21,8 @@ static const vp_command commands[] = {
     {"reperform", "re-derive a bundle's data/ from its raw/ and config/; compare bytes",
      &vp_help_reperform, vp_cmd_reperform},
     {"sample", "draw a reproducible audit sample of jobs, items, VMs or findings", &vp_help_sample, vp_cmd_sample},
+    {"doctor", "check credentials, permissions, signer, TSA and archive before a run", &vp_help_doctor,
+     vp_cmd_doctor},
 };
 
 static const char exit_codes[] =

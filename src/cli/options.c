@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "vaultproof/keys.h"
+#include "vaultproof/period.h"
 
 static int find_spec(const vp_opts *o, const char *name, size_t len)
 {
@@ -121,6 +122,20 @@ vp_status vp_opts_int(const vp_opts *o, const char *command, const char *name, l
 vp_status vp_cli_clock(const vp_opts *o, vp_clock *clock, vp_error *err)
 {
     return vp_clock_resolve(vp_opts_get(o, "now"), getenv("SOURCE_DATE_EPOCH"), clock, err);
+}
+
+vp_status vp_cli_period(const vp_opts *o, const char *command, const vp_clock *clock, char buf[8], const char **period,
+                        vp_error *err)
+{
+    *period = vp_opts_get(o, "period");
+    if (!*period || strcmp(*period, VP_PERIOD_LAST_QUARTER) != 0)
+        return VP_OK;
+    vp_period_last_quarter(clock->epoch, buf);
+    if (!buf[0])
+        return vp_error_set(err, VP_ERR_USAGE, "%s: --period %s: the clock (%s) names no earlier quarter", command,
+                            VP_PERIOD_LAST_QUARTER, clock->from ? clock->from : "system clock");
+    *period = buf;
+    return VP_OK;
 }
 
 /* Options are listed as git does: the name and value in a column as wide as the longest

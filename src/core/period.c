@@ -76,6 +76,29 @@ vp_status vp_period_options(const char *period, const char *from, const char *to
     return st;
 }
 
+void vp_period_last_quarter(long long now, char label[8])
+{
+    long long days = now >= 0 ? now / 86400 : -1;
+    label[0] = '\0';
+    if (days < 0)
+        return;
+    /* the civil year and month of now, then one quarter back */
+    long long y = 1970 + days / 366, q;
+    while (vp_days_from_civil(y + 1, 1, 1) <= days)
+        y++;
+    unsigned m = 1;
+    while (m < 12 && vp_days_from_civil(y, m + 1, 1) <= days)
+        m++;
+    q = (m - 1) / 3 + 1;
+    if (--q == 0) {
+        q = 4;
+        y--;
+    }
+    if (y < 1970 || y > 9999)
+        return;
+    snprintf(label, 8, "%04lld-Q%lld", y, q);
+}
+
 int vp_period_contains(const vp_period *p, long long t)
 {
     return p && p->from <= t && t < p->to;

@@ -19,6 +19,7 @@ _P = r"/subscriptions/([^/]+)"
 _V = _P + r"/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)"
 ROUTES = [
     (re.compile(r"^/subscriptions/?$", re.I), "subscriptions"),
+    (re.compile("^" + _P + r"/?$", re.I), "subscription"),  # Subscriptions_Get (vaultproof doctor)
     (re.compile("^" + _P + r"/providers/Microsoft\.RecoveryServices/vaults/?$", re.I), "vaults"),
     (re.compile("^" + _P + r"/providers/Microsoft\.Compute/virtualMachines/?$", re.I), "virtualMachines"),
     (re.compile("^" + _V + r"/backupPolicies/?$", re.I), "backupPolicies"),
@@ -217,6 +218,11 @@ def route(estate, operation, groups, query=None, object_ids=(), body=b""):
         return arm_error(404, "NotFound", "No route for this path in the ARM emulator.") + (False,)
     if operation == "subscriptions":
         return 200, list(estate.subscriptions), True
+    if operation == "subscription":
+        for res in estate.subscriptions:
+            if str(res.get("subscriptionId", "")).lower() == groups[0].lower():
+                return 200, res, False
+        return arm_error(404, "SubscriptionNotFound", "The subscription '%s' could not be found." % groups[0]) + (False,)
     if operation == "roleDefinitions":
         definition = estate.role_definition(groups[0])
         if definition is None:

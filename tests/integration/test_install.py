@@ -7,6 +7,8 @@ import filecmp
 import os
 import shutil
 import subprocess
+import tempfile
+import unittest
 
 from vptest import BINARY, SOURCE, TempDirTest, main
 
@@ -38,17 +40,24 @@ int main(void)
 
 
 class Install(TempDirTest):
-    def setUp(self):
-        super().setUp()
+    # one install for the class: it copies the sample estate (39 MB) too
+    @classmethod
+    def setUpClass(cls):
         if not os.path.exists(os.path.join(BUILD, "CMakeCache.txt")):
-            self.skipTest("%s is not a CMake build directory" % BUILD)
+            raise unittest.SkipTest("%s is not a CMake build directory" % BUILD)
         cmake = shutil.which("cmake")
         if not cmake:
-            self.skipTest("cmake not on PATH")
-        self.prefix = self.path("prefix")
-        p = subprocess.run([cmake, "--install", BUILD, "--prefix", self.prefix], capture_output=True, text=True,
+            raise unittest.SkipTest("cmake not on PATH")
+        cls.top = tempfile.mkdtemp(prefix="vp-install-")
+        cls.prefix = os.path.join(cls.top, "prefix")
+        p = subprocess.run([cmake, "--install", BUILD, "--prefix", cls.prefix], capture_output=True, text=True,
                            timeout=120)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        if p.returncode != 0:
+            raise AssertionError(p.stdout + p.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.top, ignore_errors=True)
 
     def installed(self, *parts):
         return os.path.join(self.prefix, *parts)

@@ -160,6 +160,39 @@ START_TEST(azure_filter_string)
 }
 END_TEST
 
+/* --period last-quarter: the quarter that ended last, by the run's clock; the timer's run on
+ * the day after a quarter ends, and a late catch-up run, both get the quarter that ended. */
+START_TEST(last_quarter)
+{
+    static const struct {
+        const char *now, *want;
+    } cases[] = {
+        {"2026-10-01T06:00:00Z", "2026-Q3"}, /* the timer's run */
+        {"2026-10-01T00:00:00Z", "2026-Q3"}, /* the first second of Q4 */
+        {"2026-09-30T23:59:59Z", "2026-Q2"}, /* still in Q3: Q3 has not ended */
+        {"2026-12-31T23:59:59Z", "2026-Q3"}, /* a catch-up run late in Q4 */
+        {"2027-01-01T06:00:00Z", "2026-Q4"}, /* across the year */
+        {"2027-03-15T12:00:00Z", "2026-Q4"},
+        {"2028-04-01T00:00:00Z", "2028-Q1"}, /* after a leap February */
+        {"2028-07-01T00:00:00Z", "2028-Q2"},
+        {"1970-04-01T00:00:00Z", "1970-Q1"}, /* the first quarter a period may name */
+    };
+    char label[8];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vp_period_last_quarter(at(cases[i].now), label);
+        ck_assert_msg(strcmp(label, cases[i].want) == 0, "%s: got %s, want %s", cases[i].now, label, cases[i].want);
+        vp_period p;
+        vp_error err = {0};
+        ck_assert_int_eq(vp_period_quarter(label, "pack", &p, &err), VP_OK);
+        ck_assert(p.to <= at(cases[i].now)); /* it has ended */
+    }
+    vp_period_last_quarter(at("1970-03-31T23:59:59Z"), label); /* no quarter before 1970-Q1 */
+    ck_assert_str_eq(label, "");
+    vp_period_last_quarter(-1, label);
+    ck_assert_str_eq(label, "");
+}
+END_TEST
+
 Suite *period_suite(void); /* registered in main.c */
 Suite *period_suite(void)
 {
@@ -173,6 +206,7 @@ Suite *period_suite(void)
     tcase_add_test(tc, options_mapping);
     tcase_add_test(tc, azure_filter_times);
     tcase_add_test(tc, azure_filter_string);
+    tcase_add_test(tc, last_quarter);
     suite_add_tcase(s, tc);
     return s;
 }
