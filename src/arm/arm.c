@@ -263,8 +263,12 @@ char *vp_arm_job_filter_time(long long epoch, char *buf, size_t size)
         return buf;
     /* hh is the 12-hour clock: 0h is 12 AM, 12h is 12 PM */
     int h12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
-    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, h12,
-             tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
+    /* formatted with room for any int, then copied: the compiler cannot know the fields' ranges */
+    char full[96];
+    snprintf(full, sizeof full, "%04d-%02d-%02d %02d:%02d:%02d %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             h12, tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
+    if (strlen(full) < size)
+        memcpy(buf, full, strlen(full) + 1);
     return buf;
 }
 

@@ -313,7 +313,7 @@ static void to_hex(const unsigned char md[32], char hex[65])
 
 vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err)
 {
-    int fd;
+    int fd = -1;
     size_t size;
     vp_status st = open_input(path, &fd, &size, err);
     if (st)

@@ -57,7 +57,8 @@ static void append_n(const char *path, int n)
     }
 }
 
-static char *slurp(const char *path, size_t *len)
+/* not inlined: GCC 12 at -O3 then takes the returned buffer for the local it was read through (-Wdangling-pointer) */
+__attribute__((noinline)) static char *slurp(const char *path, size_t *len)
 {
     char *data;
     vp_error err = {0};
