@@ -90,6 +90,10 @@ typedef struct {
     char pdf_claimed_time[40];                  /* its /M, e.g. "D:20260930060000Z" */
     char timestamp_gen_time[32];                /* genTime of manifest.json.tsr (RFC 3339), or "" */
     char pdf_timestamp_gen_time[32];            /* genTime of the PDF signature's token, or "" */
+    /* manifest.json "archive_container" (pack --archive-url) as one line: "<url>: Locked,
+     * 2555 days (checked at <time>)"; "" when the manifest has none. Its warning, if it
+     * recorded one, is in warnings. */
+    char archive_container[1024];
 } vp_verify_report;
 
 /* Verifies a bundle: reads it once as a stream (vp_archive_scan: every file hashed, the

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "vaultproof/audit.h"
+#include "vaultproof/blob.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/ledger.h"
 #include "vaultproof/verify.h"
@@ -136,5 +137,48 @@ vp_status vp_verify_ledger(const char *ledger, const char *trust_ca, vp_ledger_a
     if (!st && out->problem_count + out->problems_dropped)
         st = vp_error_set(err, VP_ERR_CHECK, "%s: %zu problem(s) found", ledger,
                           out->problem_count + out->problems_dropped);
+    return st;
+}
+
+vp_status vp_verify_ledger_url(const char *url, const vp_az_client_options *az, const char *trust_ca,
+                               vp_ledger_audit *out, vp_error *err)
+{
+    vp_blob_url u;
+    vp_az_client *c = NULL;
+    vp_az_client_options o = *az;
+    char tmp[4096], ledger[4200], label[1700];
+    size_t ignored = 0;
+    memset(out, 0, sizeof *out);
+    if (!trust_ca)
+        return vp_error_set(err, VP_ERR_USAGE, "verifying a ledger needs --trust CA.pem (its lines are signed)");
+    vp_status st = vp_blob_url_parse(url, &u, err);
+    if (st)
+        return st;
+    vp_blob_url_label(&u, label, sizeof label);
+    o.resource = "https://storage.azure.com";
+    const char *base = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s/vaultproof-ledger-XXXXXX", base && *base ? base : "/tmp");
+    if ((st = vp_az_client_new(&o, &c, err)))
+        return st;
+    if (!mkdtemp(tmp)) { /* 0700: what is downloaded is the caller's alone */
+        vp_az_client_free(c);
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create a private directory: %s", tmp, strerror(errno));
+    }
+    st = vp_blob_fetch_archive(c, &u, tmp, &ignored, err);
+    vp_az_client_free(c);
+    if (st == VP_ERR_CHECK)
+        problem(out, "%s", err->message);
+    snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", tmp);
+    if (!st)
+        st = vp_verify_ledger(ledger, trust_ca, out, err);
+    if (!st && ignored)
+        note(out, "%s: %zu other blob(s) under the prefix were not read (older ledger snapshots or not part of the "
+             "archive layout)", label, ignored);
+    vp_error rerr = {0};
+    vp_status rst = vp_remove_tree(tmp, &rerr);
+    if (!st && rst) {
+        *err = rerr;
+        st = rst;
+    }
     return st;
 }
