@@ -24,17 +24,6 @@ typedef struct {
     int busy;
 } slot;
 
-typedef struct {
-    const char *name, *arm, *authority, *resource;
-} cloud;
-
-static const cloud clouds[] = {
-    {"AzureCloud", "https://management.azure.com", "https://login.microsoftonline.com", "https://management.azure.com/"},
-    {"AzureUSGovernment", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us",
-     "https://management.usgovcloudapi.net/"},
-    {"AzureChinaCloud", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn",
-     "https://management.chinacloudapi.cn/"},
-};
 
 static void trim_slash(char *s)
 {
@@ -297,15 +286,12 @@ done:
 
 vp_status vp_live_collect(const vp_live_options *opt, vp_live_result *res, vp_error *err)
 {
-    const cloud *cl = NULL;
     char arm[512], authority[512], scope[600];
     vl_engine e;
     memset(&e, 0, sizeof e);
     memset(res, 0, sizeof *res);
     const char *name = opt->cloud ? opt->cloud : "AzureCloud";
-    for (size_t i = 0; i < sizeof clouds / sizeof clouds[0]; i++)
-        if (!strcmp(clouds[i].name, name))
-            cl = &clouds[i];
+    const vpv_cloud *cl = vpv_cloud_find(name);
     if (!cl)
         return vp_error_set(err, VP_ERR_USAGE, "cloud '%s' is not known; expected AzureCloud, AzureUSGovernment or "
                             "AzureChinaCloud", name);

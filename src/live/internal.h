@@ -18,6 +18,16 @@ long long vpv_wall_ms(void);         /* Unix epoch milliseconds */
 char *vpv_rfc3339_ms(long long wall_ms, char buf[32]); /* "2026-09-30T02:00:01.120Z" */
 unsigned vpv_rand(unsigned long long *state); /* xorshift; state must be non-zero */
 
+/* ---- national clouds (util.c) ---- */
+typedef struct {
+    const char *name;      /* "AzureCloud", "AzureUSGovernment", "AzureChinaCloud" */
+    const char *arm;       /* ARM endpoint, no trailing slash */
+    const char *authority; /* Entra ID authority host */
+    const char *resource;  /* ARM's token resource (trailing slash, as managed identity wants it) */
+} vpv_cloud;
+/* The cloud called name, or NULL when there is none. */
+const vpv_cloud *vpv_cloud_find(const char *name);
+
 /* ---- growable byte buffer (util.c) ---- */
 typedef struct {
     char *data;

@@ -128,3 +128,20 @@ cJSON *vpv_json_parse(const char *data, size_t len)
         return NULL;
     return root;
 }
+
+/* One row per national cloud: the endpoints a credential and a request need. */
+static const vpv_cloud clouds[] = {
+    {"AzureCloud", "https://management.azure.com", "https://login.microsoftonline.com", "https://management.azure.com/"},
+    {"AzureUSGovernment", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us",
+     "https://management.usgovcloudapi.net/"},
+    {"AzureChinaCloud", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn",
+     "https://management.chinacloudapi.cn/"},
+};
+
+const vpv_cloud *vpv_cloud_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof clouds / sizeof clouds[0]; i++)
+        if (!strcmp(clouds[i].name, name))
+            return &clouds[i];
+    return NULL;
+}
