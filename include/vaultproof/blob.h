@@ -85,14 +85,15 @@ typedef enum {
 
 /* Uploads the local file path as block blob name, once: a blob already there with the
  * same length and MD5 is left as it is (*outcome VP_BLOB_PRESENT); with other content
- * the upload fails and nothing is overwritten. Files up to VP_BLOB_BLOCK_SIZE go in one
- * Put Blob, larger ones as Put Block + Put Block List; every request carries Content-MD5
+ * the upload fails and nothing is overwritten. Files up to block_size bytes (0:
+ * VP_BLOB_BLOCK_SIZE) go in one Put Blob, larger ones as Put Block (block_size each) +
+ * Put Block List (at most 50000 blocks); every request carries Content-MD5
  * (and an echoed Content-MD5 must match), the blob gets x-ms-blob-content-md5, the final
  * write has If-None-Match: * and a Get Blob Properties afterwards must show the file's
  * length and MD5. Errors: VP_ERR_IO (reading path), VP_ERR_COLLECT (any refusal, a
  * different blob at the name, a mismatch: the message names the blob by label), VP_ERR_NOMEM. */
 vp_status vp_blob_upload_file(vp_az_client *c, const vp_blob_url *u, const char *name, const char *path,
-                              vp_blob_outcome *outcome, vp_error *err);
+                              size_t block_size, vp_blob_outcome *outcome, vp_error *err);
 
 /* Get Blob name into the new file path (mode 0600, not replacing anything: O_EXCL), its
  * Content-MD5 checked when the blob has one. Errors: VP_ERR_COLLECT, VP_ERR_IO, VP_ERR_NOMEM. */

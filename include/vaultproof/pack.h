@@ -109,6 +109,7 @@ typedef struct {
                                        the scope's subscriptions */
     int require_worm_archive;       /* a container without a Locked time-based policy fails the
                                        pack (VP_ERR_CHECK) before anything is written */
+    size_t archive_block_size;      /* files larger than this go up in blocks of it; 0: 4 MiB */
     int upload_only;                /* pack nothing: upload what ARCHIVE_DIR's ledger records
                                        (the retry after a failed upload); needs the archive URL */
 } vp_pack_options;

@@ -348,10 +348,10 @@ static vp_status final_status(const vp_az_response *r, const char *method, const
 }
 
 static vp_status put_blocks(vp_az_client *c, const char *url, int fd, const char *path, long long size,
-                            const char *file_md5_b64, const char *ctype, int *raced, vp_error *err)
+                            size_t block_size, const char *file_md5_b64, const char *ctype, int *raced, vp_error *err)
 {
-    size_t blocks = (size_t)((size + VP_BLOB_BLOCK_SIZE - 1) / VP_BLOB_BLOCK_SIZE);
-    unsigned char *buf = malloc(VP_BLOB_BLOCK_SIZE);
+    size_t blocks = (size_t)((size + (long long)block_size - 1) / (long long)block_size);
+    unsigned char *buf = malloc(block_size);
     size_t list_cap = 128 + blocks * 64;
     char *list = malloc(list_cap);
     char bu[2300];
@@ -377,7 +377,7 @@ static vp_status put_blocks(vp_az_client *c, const char *url, int fd, const char
         for (const char *p = id; *p; p++)
             k += (size_t)(isalnum((unsigned char)*p) ? snprintf(enc + k, sizeof enc - k, "%c", *p)
                                                      : snprintf(enc + k, sizeof enc - k, "%%%02X", (unsigned char)*p));
-        if ((st = read_block(fd, path, buf, VP_BLOB_BLOCK_SIZE, &got, err)))
+        if ((st = read_block(fd, path, buf, block_size, &got, err)))
             break;
         vpb_md5_base64(buf, got, md5);
         snprintf(bu, sizeof bu, "%s?comp=block&blockid=%s", url, enc);
@@ -426,14 +426,21 @@ static const char *content_type(const char *name)
 }
 
 vp_status vp_blob_upload_file(vp_az_client *c, const vp_blob_url *u, const char *name, const char *path,
-                              vp_blob_outcome *outcome, vp_error *err)
+                              size_t block_size, vp_blob_outcome *outcome, vp_error *err)
 {
     char url[2048], md5[32], label[600];
     long long size = 0;
     vp_blob_props p;
     int raced = 0;
     vp_status st = vp_blob_url_of(u, name, url, sizeof url, err);
-    if (st || (st = file_md5(path, &size, md5, err)) || (st = vp_blob_properties(c, u, name, &p, err)))
+    if (!block_size)
+        block_size = VP_BLOB_BLOCK_SIZE;
+    if (st || (st = file_md5(path, &size, md5, err)))
+        return st;
+    if ((size + (long long)block_size - 1) / (long long)block_size > 50000) /* the service's block count limit */
+        return vp_error_set(err, VP_ERR_USAGE, "%s: %lld bytes need more than 50000 blocks of %zu bytes", path, size,
+                            block_size);
+    if ((st = vp_blob_properties(c, u, name, &p, err)))
         return st;
     if (p.exists) {
         if ((st = compare_existing(&p, size, md5, url, err)))
@@ -445,7 +452,7 @@ vp_status vp_blob_upload_file(vp_az_client *c, const vp_blob_url *u, const char 
     if (fd < 0)
         return vp_error_set(err, VP_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
     const char *ctype = content_type(name);
-    if (size <= (long long)VP_BLOB_BLOCK_SIZE) {
+    if (size <= (long long)block_size) {
         unsigned char *buf = malloc(size ? (size_t)size : 1);
         size_t got = 0;
         if (!buf)
@@ -465,7 +472,7 @@ vp_status vp_blob_upload_file(vp_az_client *c, const vp_blob_url *u, const char 
         }
         free(buf);
     } else {
-        st = put_blocks(c, url, fd, path, size, md5, ctype, &raced, err);
+        st = put_blocks(c, url, fd, path, size, block_size, md5, ctype, &raced, err);
     }
     close(fd);
     /* what is there now must be our bytes: after a race, whoever wrote it first */

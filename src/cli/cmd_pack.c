@@ -92,6 +92,8 @@ static const vp_opt_spec specs[] = {
                                     "name in the scope's subscriptions)"},
     {"require-worm-archive", NULL, 0, "fail (exit 1, before anything is written) when the container has\n"
                                       "no Locked time-based retention policy (or archive.require_worm)"},
+    {"archive-block-size", "BYTES", 0, "files larger than this go up in blocks of this size (Put Block,\n"
+                                       "Put Block List); 65536 to 104857600, default 4194304"},
     {"upload-only", NULL, 0, "pack nothing: upload what ARCHIVE_DIR's ledger records (the retry\n"
                              "after a failed upload; safe to repeat)"},
     {"quiet", NULL, 0, "print only the bundle path"},
@@ -154,6 +156,10 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.archive_account_id = vp_opts_get(o, "archive-account-id");
     opt.require_worm_archive = vp_opts_has(o, "require-worm-archive");
     opt.upload_only = vp_opts_has(o, "upload-only");
+    int block_size = 0;
+    if ((cst = vp_opts_int(o, "pack", "archive-block-size", 65536, 104857600, &block_size, err)))
+        return cst;
+    opt.archive_block_size = (size_t)block_size;
     if (!opt.config_path || !opt.archive_dir)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required; see 'vaultproof help pack'");
     if (!opt.key_path && (vp_opts_has(o, "cert") || vp_opts_has(o, "chain") || vp_opts_has(o, "passphrase-file") ||

@@ -820,12 +820,16 @@ static vp_status upload(pack_state *s, vp_pack_result *out, vp_error *err)
     if (!s->archive)
         return VP_OK;
     vp_status st = vpk_archive_upload(s->opt, s->cfg, s->archive, s->ledger, &out->uploaded, &out->already_there, err);
-    if (st)
-        vp_error_prefix(err, "pack: %s is complete in %s, but the upload to %s failed (%zu blob(s) sent); nothing "
-                        "there is overwritten, so retrying is safe: vaultproof pack --config FILE --out %s "
-                        "--upload-only with the same archive options (docs/archive-storage.md)",
-                        s->opt->upload_only ? "the archive" : "the bundle", s->opt->archive_dir, s->archive->label,
-                        out->uploaded, s->opt->archive_dir);
+    if (st) {
+        char cause[VP_ERROR_MSG_MAX];
+        snprintf(cause, sizeof cause, "%s", err->message);
+        /* the retry first: a long cause may be cut, the way out must not be */
+        vp_error_set(err, st, "pack: upload to %s failed after %zu blob(s) (%s committed in %s; nothing in the "
+                     "container is ever overwritten, so retry safely with: vaultproof pack --config FILE --out %s "
+                     "--upload-only and the same archive options; docs/archive-storage.md): %s", s->archive->label,
+                     out->uploaded, s->opt->upload_only ? "every bundle is" : "the bundle is", s->opt->archive_dir,
+                     s->opt->archive_dir, cause);
+    }
     return st;
 }
 

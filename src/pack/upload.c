@@ -50,6 +50,7 @@ vp_status vpk_archive_check(const vp_pack_options *opt, const vp_config *cfg, vp
     memset(rec, 0, sizeof *rec);
     rec->sas_env = opt->archive_sas_env ? opt->archive_sas_env : a->sas_env;
     rec->checked_at = opt->clock.epoch;
+    rec->block_size = opt->archive_block_size;
     vp_status st = vp_blob_url_parse(url, &rec->url, err);
     if (st)
         return vp_error_prefix(err, "pack");
@@ -92,7 +93,7 @@ static vp_status upload_one(vp_az_client *c, const vpk_archive_record *rec, cons
                             size_t *uploaded, size_t *present, vp_error *err)
 {
     vp_blob_outcome out = VP_BLOB_UPLOADED;
-    vp_status st = vp_blob_upload_file(c, &rec->url, name, path, &out, err);
+    vp_status st = vp_blob_upload_file(c, &rec->url, name, path, rec->block_size, &out, err);
     if (!st)
         (*(out == VP_BLOB_PRESENT ? present : uploaded))++;
     return st;

@@ -164,8 +164,7 @@ class BlobArchive(unittest.TestCase):
         status, body = self.blob_request("GET", "/%s?restype=container&comp=list&prefix=%s" %
                                          (container, urllib.parse.quote(prefix + "/")))
         self.assertEqual(status, 200, body)
-        names = [urllib.parse.unquote(n) if False else n for n in re.findall(r"<Name>([^<]*)</Name>", body.decode())]
-        return [n[len(prefix) + 1:] for n in names]
+        return [n[len(prefix) + 1:] for n in re.findall(r"<Name>([^<]*)</Name>", body.decode())]
 
     def get_blob(self, container, name):
         status, body = self.blob_request("GET", "/%s/%s" % (container, name))
@@ -209,8 +208,11 @@ class BlobArchive(unittest.TestCase):
     def test_1_upload_idempotent_verify_and_tamper(self):
         archive = os.path.join(self.tmp, "a1")
         url = self.url("evidence-locked", "q3/contoso")
-        out, err = self.pack(archive, url, "--archive-account-id", ACCOUNT_ID)
+        # 256 KiB blocks: the ~1 MB bundle goes up as Put Block x4 + Put Block List, the
+        # signature and the ledger in one Put Blob each
+        out, err = self.pack(archive, url, "--archive-account-id", ACCOUNT_ID, "--archive-block-size", "262144")
         bundle = out.splitlines()[0]
+        self.assertGreater(os.path.getsize(bundle), 3 * 262144)
         self.assertIn("archive: %s (Locked, 2555 days): 3 blob(s) uploaded, 0 already there" % url, out)
         # the policy as read before signing, in the signed manifest; verify prints it
         rec = self.manifest(bundle)["archive_container"]
@@ -233,6 +235,10 @@ class BlobArchive(unittest.TestCase):
             self.assertEqual(conn_status, 200)
             self.assertEqual(props["content-md5"], base64.b64encode(hashlib.md5(data).digest()).decode(), n)
             self.assertEqual(int(props["content-length"]), len(data), n)
+        status, blocks = self.blob_request("GET", "/evidence-locked/q3/contoso/%s?comp=blocklist&blocklisttype=committed"
+                                           % name)
+        self.assertEqual(status, 200, blocks)
+        self.assertEqual(blocks.decode().count("<Block>"), (os.path.getsize(bundle) + 262143) // 262144, blocks)
         # re-running the upload is safe and sends nothing; a second pack adds only its own
         out, _ = self.vp(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--out", archive,
                           "--upload-only", "--archive-url", url, "--archive-sas-env", SAS_VAR,
@@ -271,7 +277,7 @@ class BlobArchive(unittest.TestCase):
         self.put_blob("evidence-locked", "q3/clash/" + stem, b"not the bundle")
         out, err = self.pack(archive, url, "--archive-account-id", ACCOUNT_ID, expect=4)
         self.assertIn("a blob of other content is already there", err)
-        self.assertIn("--upload-only", err)
+        self.assertIn("retry safely with: vaultproof pack --config FILE --out %s --upload-only" % archive, err)
         # committed locally all the same, and nothing overwritten there
         self.assertTrue(os.path.exists(os.path.join(archive, stem)), os.listdir(archive))
         self.assertEqual(self.get_blob("evidence-locked", "q3/clash/" + stem), b"not the bundle")
