@@ -167,7 +167,7 @@ void vp_blob_url_label(const vp_blob_url *u, char *out, size_t size)
 vp_status vp_blob_check_name(const char *name, vp_error *err)
 {
     size_t n = strlen(name);
-    int ok = n > 0 && n < 1024 && name[0] != '/' && !strchr(name, '\\');
+    int ok = n > 0 && n < 1024 && name[0] != '/' && name[n - 1] != '/' && !strchr(name, '\\');
     for (const char *seg = name; ok && *seg;) {
         const char *e = strchr(seg, '/');
         size_t sl = e ? (size_t)(e - seg) : strlen(seg);

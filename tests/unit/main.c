@@ -121,6 +121,7 @@ int main(void)
     srunner_add_suite(sr, jobs_suite());
     srunner_add_suite(sr, sample_suite());
     srunner_add_suite(sr, changes_suite());
+    srunner_add_suite(sr, blob_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
