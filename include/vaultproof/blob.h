@@ -111,10 +111,10 @@ void vp_blob_list_free(char **names, size_t count);
  * ledger.jsonl.sig/NNNNNN.p7s, and the newest ledger/ledger.NNNNNN.jsonl as dir/ledger.jsonl.
  * Every listed name is checked first (vp_blob_check_name): one that could leave dir fails
  * the whole fetch before anything is downloaded. Other names are ignored; *ignored counts
- * them. Errors: VP_ERR_CHECK (an unsafe name; no ledger in the listing), VP_ERR_COLLECT,
+ * them. *ledger_seq is the NNNNNN of the ledger snapshot fetched. Errors: VP_ERR_CHECK (an unsafe name; no ledger in the listing), VP_ERR_COLLECT,
  * VP_ERR_IO, VP_ERR_NOMEM. */
 vp_status vp_blob_fetch_archive(vp_az_client *c, const vp_blob_url *u, const char *dir, size_t *ignored,
-                                vp_error *err);
+                                long long *ledger_seq, vp_error *err);
 
 /* The container's time-based retention policy, as ARM reports it (BlobContainers_Get). */
 typedef struct {

@@ -31,12 +31,13 @@ static int is_bundle(const char *name)
 }
 
 vp_status vp_blob_fetch_archive(vp_az_client *c, const vp_blob_url *u, const char *dir, size_t *ignored,
-                                vp_error *err)
+                                long long *ledger_seq, vp_error *err)
 {
     char **names = NULL, label[1700], path[4400];
     size_t n = 0, newest = 0;
     long newest_seq = -1;
     *ignored = 0;
+    *ledger_seq = 0;
     vp_blob_url_label(u, label, sizeof label);
     vp_status st = vp_blob_list(c, u, &names, &n, err);
     /* every name first: one unsafe name refuses the archive before any byte is written */
@@ -68,5 +69,6 @@ vp_status vp_blob_fetch_archive(vp_az_client *c, const vp_blob_url *u, const cha
         st = vp_blob_download(c, u, names[i], path, err);
     }
     vp_blob_list_free(names, n);
+    *ledger_seq = newest_seq;
     return st;
 }

@@ -790,8 +790,8 @@ static vp_status check_archive(pack_state *s, vp_pack_result *out, vp_error *err
     int wanted = vpk_archive_wanted(o, s->cfg);
     if (o->replay_dir && !wanted && (o->token_file || o->arm_endpoint || o->authority_host))
         return vp_error_set(err, VP_ERR_USAGE, "pack: --token-file, --arm-endpoint and --authority-host are for live "
-                            "collection and the archive URL's ARM read; with --replay and no archive URL they have "
-                            "nothing to do");
+                            "collection and the archive URL's ARM read; without an archive URL they cannot be combined "
+                            "with --replay");
     if (!wanted) {
         if (o->upload_only || o->archive_sas_env || o->archive_account_id || o->require_worm_archive)
             return vp_error_set(err, VP_ERR_USAGE, "pack: --upload-only and the --archive-* options need an archive "

@@ -174,9 +174,10 @@ class BlobArchive(unittest.TestCase):
     def url(self, container, prefix):
         return "https://127.0.0.1:%d/%s/%s/%s" % (self.port, ACCOUNT, container, prefix)
 
-    def vp(self, args, expect):
+    def vp(self, args, expect, env_extra=None):
         env = secret_env(self.emu.info)
         env[SAS_VAR] = self.sas
+        env.update(env_extra or {})
         rc, out, err = run(args, env=env, timeout=300)
         self.outputs.append(out + err)
         self.assertEqual(rc, expect, out + err)
@@ -193,8 +194,14 @@ class BlobArchive(unittest.TestCase):
         return self.vp(args, expect)
 
     def verify_url(self, url, expect):
-        return self.vp(["verify", "--ledger", url, "--trust", os.path.join(self.tmp, "K", "ca.pem"),
-                        "--archive-sas-env", SAS_VAR, "--ca-bundle", self.emu.info["ca"]], expect)
+        """verify --ledger URL with its own TMPDIR, which must be empty again afterwards."""
+        tmpdir = os.path.join(self.tmp, "tmpdir")
+        os.makedirs(tmpdir, exist_ok=True)
+        res = self.vp(["verify", "--ledger", url, "--trust", os.path.join(self.tmp, "K", "ca.pem"),
+                       "--archive-sas-env", SAS_VAR, "--ca-bundle", self.emu.info["ca"]], expect,
+                      env_extra={"TMPDIR": tmpdir})
+        self.assertEqual(os.listdir(tmpdir), [], "the private download directory is removed")
+        return res
 
     def manifest(self, bundle):
         with tarfile.open(bundle, "r:gz") as tar:
@@ -258,7 +265,13 @@ class BlobArchive(unittest.TestCase):
         self.put_blob("evidence-locked", "q3/contoso/" + name, bytes(data))
         vout, _ = self.verify_url(url, 1)
         self.assertIn("archive: NOT VERIFIED", vout)
-        self.assertIn(name, vout)
+        self.assertIn("FAILED: line 1: %s: " % name, vout)
+        # a shorter ledger put under a newer snapshot name would hide the lines after it
+        self.put_blob("evidence-locked", "q3/contoso/ledger/ledger.000003.jsonl",
+                      self.get_blob("evidence-locked", "q3/contoso/ledger/ledger.000001.jsonl"))
+        vout, _ = self.verify_url(url, 1)
+        self.assertIn("%s/ledger/ledger.000003.jsonl holds 1 line(s), not 3" % url, vout)
+        self.assertNotIn("vaultproof-ledger-", vout)  # the private download directory is never named
         self.no_secret_anywhere([archive])
 
     def head(self, container, name):
