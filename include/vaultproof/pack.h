@@ -105,6 +105,9 @@ typedef struct {
      * bundles the ledger records, the line signatures and the ledger go up. */
     const char *archive_url;
     const char *archive_sas_env;    /* env var holding a SAS; NULL: an Entra token for Storage */
+    const char *archive_token_file; /* a token for https://storage.azure.com (`az account
+                                       get-access-token --resource https://storage.azure.com`);
+                                       NULL: the credential chain */
     const char *archive_account_id; /* the storage account's ARM id; NULL: looked up by name in
                                        the scope's subscriptions */
     int require_worm_archive;       /* a container without a Locked time-based policy fails the

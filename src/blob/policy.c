@@ -53,18 +53,24 @@ static int is_account_id(const char *id)
     return id[strlen(id) - 1] != '/';
 }
 
-static vp_status arm_get(vp_az_client *arm, const char *url, vp_az_response *r, const char *what, vp_error *err)
+/* One ARM GET answered 200 with a JSON body, parsed into *doc (cJSON_Delete). */
+static vp_status arm_get(vp_az_client *arm, const char *url, const char *what, cJSON **doc, vp_error *err)
 {
-    memset(r, 0, sizeof *r);
-    vp_status st = vp_az_request(arm, "GET", url, NULL, 0, NULL, 0, r, err);
+    vp_az_response r;
+    memset(&r, 0, sizeof r);
+    *doc = NULL;
+    vp_status st = vp_az_request(arm, "GET", url, NULL, 0, NULL, 0, &r, err);
     if (st)
         return vp_error_prefix(err, "%s", what);
-    if (r->status == 200)
-        return VP_OK;
-    st = vpb_refused(err, "GET", url, r, r->status == 403 ? "reading it needs Microsoft.Storage/storageAccounts/"
-                     "blobServices/containers/read (e.g. the role Reader on the storage account)" : NULL);
-    vp_az_response_free(r);
-    return vp_error_prefix(err, "%s", what);
+    if (r.status == 200) {
+        st = vp_json_parse(what, (const char *)r.body, r.body_len, doc, err);
+    } else {
+        vpb_refused(err, "GET", url, &r, r.status == 403 ? "reading it needs Microsoft.Storage/storageAccounts/"
+                    "blobServices/containers/read (e.g. the role Reader on the storage account)" : NULL);
+        st = vp_error_prefix(err, "%s", what);
+    }
+    vp_az_response_free(&r);
+    return st;
 }
 
 static const cJSON *member(const cJSON *o, const char *k)
@@ -76,7 +82,6 @@ vp_status vp_blob_container_policy(vp_az_client *arm, const char *arm_endpoint, 
                                    const char *container, vp_blob_immutability *out, vp_error *err)
 {
     char url[2048], what[600];
-    vp_az_response r;
     cJSON *doc = NULL;
     memset(out, 0, sizeof *out);
     if (!is_account_id(account_id))
@@ -88,11 +93,7 @@ vp_status vp_blob_container_policy(vp_az_client *arm, const char *arm_endpoint, 
     snprintf(url, sizeof url, "%.*s%s/blobServices/default/containers/%s?api-version=" VP_BLOB_ARM_API_VERSION,
              (int)el, arm_endpoint, account_id, container);
     snprintf(what, sizeof what, "immutability policy of container '%s'", container);
-    vp_status st = arm_get(arm, url, &r, what, err);
-    if (st)
-        return st;
-    st = vp_json_parse(what, (const char *)r.body, r.body_len, &doc, err);
-    vp_az_response_free(&r);
+    vp_status st = arm_get(arm, url, what, &doc, err);
     if (st)
         return st;
     const cJSON *props = member(doc, "properties");
@@ -139,13 +140,8 @@ vp_status vp_blob_find_account(vp_az_client *arm, const char *arm_endpoint, cons
         snprintf(url, sizeof url, "%.*s/subscriptions/%s/providers/Microsoft.Storage/storageAccounts?api-version="
                  VP_BLOB_ARM_API_VERSION, (int)el, arm_endpoint, subscriptions[i]);
         for (int page = 0; page < 1000; page++) {
-            vp_az_response r;
             cJSON *doc = NULL;
-            vp_status st = arm_get(arm, url, &r, what, err);
-            if (st)
-                return st;
-            st = vp_json_parse(what, (const char *)r.body, r.body_len, &doc, err);
-            vp_az_response_free(&r);
+            vp_status st = arm_get(arm, url, what, &doc, err);
             if (st)
                 return st;
             const cJSON *v, *next = member(doc, "nextLink");

@@ -87,6 +87,8 @@ static const vp_opt_spec specs[] = {
                               "(default: the config's archive.url; docs/archive-storage.md)"},
     {"archive-sas-env", "NAME", 0, "a SAS for the container from environment variable NAME (default:\n"
                                    "archive.sas_env; else an Entra token for Storage)"},
+    {"archive-token-file", "FILE", 0, "a token for https://storage.azure.com (`az account get-access-token\n"
+                                      "--resource https://storage.azure.com` JSON) instead of the chain"},
     {"archive-account-id", "ID", 0, "the storage account's ARM id, to read the container's immutability\n"
                                     "policy (default: archive.storage_account_id; else looked up by\n"
                                     "name in the scope's subscriptions)"},
@@ -153,6 +155,7 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.sample_strata = vp_opts_get(o, "sample-strata");
     opt.archive_url = vp_opts_get(o, "archive-url");
     opt.archive_sas_env = vp_opts_get(o, "archive-sas-env");
+    opt.archive_token_file = vp_opts_get(o, "archive-token-file");
     opt.archive_account_id = vp_opts_get(o, "archive-account-id");
     opt.require_worm_archive = vp_opts_has(o, "require-worm-archive");
     opt.upload_only = vp_opts_has(o, "upload-only");

@@ -71,6 +71,8 @@ static const vp_opt_spec specs[] = {
                               "(docs/archive-storage.md)"},
     {"archive-sas-env", "NAME", 0, "with an archive URL: a SAS (read, list) from environment variable\n"
                                    "NAME instead of an Entra token for Storage"},
+    {"archive-token-file", "FILE", 0, "with an archive URL: a token for https://storage.azure.com\n"
+                                      "(`az account get-access-token` JSON) instead of the chain"},
     {"ca-bundle", "FILE", 0, "with an archive URL: PEM CA certificates for https (default: system CAs)"},
     {"authority-host", "URL", 0, "with an archive URL: Entra ID authority (default: AZURE_AUTHORITY_HOST)"},
     {"json", NULL, 0, "print the verdict as JSON on stdout"},
@@ -293,6 +295,7 @@ static int audit_ledger(const vp_opts *o)
     if (!strncasecmp(ledger, "https://", 8)) {
         vp_az_client_options az = {0};
         az.sas_env = vp_opts_get(o, "archive-sas-env");
+        az.token_file = vp_opts_get(o, "archive-token-file");
         az.ca_bundle = vp_opts_get(o, "ca-bundle");
         az.authority_host = vp_opts_get(o, "authority-host");
         st = vp_verify_ledger_url(ledger, &az, vp_opts_get(o, "trust"), a, &err);

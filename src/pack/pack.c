@@ -793,7 +793,8 @@ static vp_status check_archive(pack_state *s, vp_pack_result *out, vp_error *err
                             "collection and the archive URL's ARM read; without an archive URL they cannot be combined "
                             "with --replay");
     if (!wanted) {
-        if (o->upload_only || o->archive_sas_env || o->archive_account_id || o->require_worm_archive)
+        if (o->upload_only || o->archive_sas_env || o->archive_token_file || o->archive_account_id ||
+            o->require_worm_archive || o->archive_block_size)
             return vp_error_set(err, VP_ERR_USAGE, "pack: --upload-only and the --archive-* options need an archive "
                                 "URL (--archive-url, or archive.url in the config)");
         return VP_OK;

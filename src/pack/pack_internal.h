@@ -184,6 +184,7 @@ typedef struct vpk_archive_record {
     long long checked_at;    /* the run's clock */
     char warning[512];       /* "" when the policy is locked */
     const char *sas_env;     /* NULL: an Entra token for Storage */
+    const char *token_file;  /* a Storage token; NULL: the credential chain */
     size_t block_size;       /* 0: VP_BLOB_BLOCK_SIZE */
 } vpk_archive_record;
 

@@ -49,6 +49,10 @@ vp_status vpk_archive_check(const vp_pack_options *opt, const vp_config *cfg, vp
     vp_az_client *arm = NULL;
     memset(rec, 0, sizeof *rec);
     rec->sas_env = opt->archive_sas_env ? opt->archive_sas_env : a->sas_env;
+    rec->token_file = opt->archive_token_file;
+    if (rec->sas_env && rec->token_file)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: a SAS (--archive-sas-env, archive.sas_env) and "
+                            "--archive-token-file are two ways to authenticate to the container: give one");
     rec->checked_at = opt->clock.epoch;
     rec->block_size = opt->archive_block_size;
     vp_status st = vp_blob_url_parse(url, &rec->url, err);
@@ -113,6 +117,7 @@ vp_status vpk_archive_upload(const vp_pack_options *opt, const vp_config *cfg, c
     *uploaded = *present = 0;
     o.resource = STORAGE_RESOURCE;
     o.sas_env = rec->sas_env;
+    o.token_file = rec->token_file;
     vp_path_dir(ledger, dir, sizeof dir);
     vp_status st = vp_ledger_entries(ledger, &v, &n, err);
     if (!st)

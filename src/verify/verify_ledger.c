@@ -167,6 +167,9 @@ vp_status vp_verify_ledger_url(const char *url, const vp_az_client_options *az, 
     memset(out, 0, sizeof *out);
     if (!trust_ca)
         return vp_error_set(err, VP_ERR_USAGE, "verifying a ledger needs --trust CA.pem (its lines are signed)");
+    if (az->sas_env && az->token_file)
+        return vp_error_set(err, VP_ERR_USAGE, "verify: --archive-sas-env and --archive-token-file are two ways to "
+                            "authenticate to the container: give one");
     vp_status st = vp_blob_url_parse(url, &u, err);
     if (st)
         return st;

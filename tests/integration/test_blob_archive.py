@@ -4,12 +4,15 @@ immutability policy): blobs land with the right MD5, re-running is idempotent, a
 blob at a bundle's name is refused with the local bundle intact, verify --ledger reads the
 archive back from its URL and fails once a blob is tampered with, the policy is recorded in
 the signed manifest (Locked) or warned about (Unlocked, none), --require-worm-archive
-fails before anything is written, a listing name with ".." is refused, and the SAS is in
-no output and no file.
+fails before anything is written, a listing name with ".." is refused, and neither the SAS
+nor the token is in any output or file.
 
 Azurite comes from scripts/install-test-tools (scripts/test runs it); missing, the test
-FAILS. Authentication is a SAS (account SAS made here with the well-known devstoreaccount1
-key, HMAC-SHA256) in an environment variable; the ARM read uses the emulator's client secret.
+FAILS. Authentication to the container: a SAS (account SAS made here with the well-known
+devstoreaccount1 key, HMAC-SHA256) in an environment variable, or an Entra-shaped bearer
+token for https://storage.azure.com in a token file (Azurite's --oauth basic checks its
+issuer, audience and lifetime, not its signature). The ARM read uses the emulator's client
+secret.
 """
 import base64
 import datetime
@@ -66,6 +69,23 @@ def container_resource(name, state=None, days=0):
             "properties": props}
 
 
+def storage_token_file(path):
+    """An `az account get-access-token --resource https://storage.azure.com` file whose JWT
+    has the claims Azurite's basic OAuth check reads (unsigned: Azurite does not verify)."""
+    now = int(time.time())
+    b64 = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
+    token = "%s.%s.%s" % (b64({"alg": "RS256", "typ": "JWT"}), b64({
+        "aud": "https://storage.azure.com", "iss": "https://sts.windows.net/72f988bf-0000-0000-0000-000000000001/",
+        "iat": now - 60, "nbf": now - 60, "exp": now + 3600, "appid": "11111111-2222-3333-4444-555555555555",
+        "oid": "66666666-7777-8888-9999-000000000000", "tid": "72f988bf-0000-0000-0000-000000000001"}),
+        base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode())
+    with open(path, "w") as f:
+        json.dump({"accessToken": token, "expires_on": now + 3600, "tokenType": "Bearer",
+                   "expiresOn": time.strftime("%Y-%m-%d %H:%M:%S.000000", time.localtime(now + 3600))}, f)
+    os.chmod(path, 0o600)
+    return token
+
+
 def account_sas():
     """An account SAS (sv 2021-08-06: blob service, service/container/object, read, write,
     delete, list, add, create), signed with the account key as Azure documents."""
@@ -105,7 +125,8 @@ class BlobArchive(unittest.TestCase):
         cls.azurite = subprocess.Popen([binary, "--blobHost", "127.0.0.1", "--blobPort", "0", "--location",
                                         os.path.join(cls.tmp, "azurite"), "--cert",
                                         os.path.join(state, "server.pem"), "--key",
-                                        os.path.join(state, "server-key.pem"), "--disableTelemetry", "--silent"],
+                                        os.path.join(state, "server-key.pem"), "--oauth", "basic",
+                                        "--disableTelemetry", "--silent"],
                                        stdout=cls.azurite_log, stderr=subprocess.STDOUT)
         cls.port = None
         deadline = time.time() + 30
@@ -123,6 +144,8 @@ class BlobArchive(unittest.TestCase):
             raise AssertionError("azurite did not start:\n" + cls.azurite_log.read())
         cls.ctx = ssl.create_default_context(cafile=info["ca"])
         cls.sas, cls.sig = account_sas()
+        cls.token_file = os.path.join(cls.tmp, "storage-token.json")
+        cls.token = storage_token_file(cls.token_file)
         for c in ("evidence-locked", "evidence-unlocked", "evidence-none"):
             status, _ = cls.blob_request("PUT", "/%s?restype=container" % c)
             assert status == 201, status
@@ -183,22 +206,23 @@ class BlobArchive(unittest.TestCase):
         self.assertEqual(rc, expect, out + err)
         return out, err
 
-    def pack(self, archive, url, *extra, expect=0, now=PINNED):
+    def pack(self, archive, url, *extra, expect=0, now=PINNED, auth=None):
         info = self.emu.info
         k = os.path.join(self.tmp, "K")
+        auth = auth or ["--archive-sas-env", SAS_VAR]
         args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", light_sample(),
                 "--period", "2026-Q3", "--out", archive, "--key", os.path.join(k, "signer.key"), "--cert",
                 os.path.join(k, "signer.pem"), "--ca", os.path.join(k, "ca.pem"), "--now", now,
-                "--archive-url", url, "--archive-sas-env", SAS_VAR, "--arm-endpoint", info["arm"],
+                "--archive-url", url] + auth + ["--arm-endpoint", info["arm"],
                 "--authority-host", info["authority"], "--ca-bundle", info["ca"]] + list(extra)
         return self.vp(args, expect)
 
-    def verify_url(self, url, expect):
+    def verify_url(self, url, expect, auth=None):
         """verify --ledger URL with its own TMPDIR, which must be empty again afterwards."""
         tmpdir = os.path.join(self.tmp, "tmpdir")
         os.makedirs(tmpdir, exist_ok=True)
         res = self.vp(["verify", "--ledger", url, "--trust", os.path.join(self.tmp, "K", "ca.pem"),
-                       "--archive-sas-env", SAS_VAR, "--ca-bundle", self.emu.info["ca"]], expect,
+                       "--ca-bundle", self.emu.info["ca"]] + (auth or ["--archive-sas-env", SAS_VAR]), expect,
                       env_extra={"TMPDIR": tmpdir})
         self.assertEqual(os.listdir(tmpdir), [], "the private download directory is removed")
         return res
@@ -297,9 +321,14 @@ class BlobArchive(unittest.TestCase):
         self.no_secret_anywhere([archive])
 
     def test_3_unlocked_or_no_policy_warns_and_require_worm_fails_first(self):
-        # no --archive-account-id: the account is looked up by name in the config's subscriptions
+        # no --archive-account-id: the account is looked up by name in the config's subscriptions;
+        # a bearer token for Storage instead of the SAS, for the upload and for verify
         archive = os.path.join(self.tmp, "a3")
-        out, err = self.pack(archive, self.url("evidence-unlocked", "p"))
+        bearer = ["--archive-token-file", self.token_file]
+        out, err = self.pack(archive, self.url("evidence-unlocked", "p"), auth=bearer)
+        self.assertIn("3 blob(s) uploaded", out)
+        vout, _ = self.verify_url(self.url("evidence-unlocked", "p"), 0, auth=bearer)
+        self.assertIn("archive: VERIFIED", vout)
         self.assertIn("pack: warning: archive: container 'evidence-unlocked' has Unlocked time-based retention "
                       "policy of 7 days", err)
         rec = self.manifest(out.splitlines()[0])["archive_container"]
@@ -330,7 +359,8 @@ class BlobArchive(unittest.TestCase):
 
     def no_secret_anywhere(self, dirs):
         """Neither the SAS's signature nor the client secret in any output or written file."""
-        secrets = [self.sig, urllib.parse.quote(self.sig, safe=""), self.emu.info["client_secret"]]
+        secrets = [self.sig, urllib.parse.quote(self.sig, safe=""), self.emu.info["client_secret"],
+                   self.token, self.token.rsplit(".", 1)[1]]
         for text in self.outputs:
             for s in secrets:
                 self.assertNotIn(s, text)
