@@ -17,7 +17,8 @@
 static const struct {
     const char *cloud, *arm;
 } clouds[] = {
-    /* the live collector's table (src/live/collect.c); TODO(lead): one public table */
+    /* the ARM column of the live collector's table (vpv_cloud_find, src/live/util.c, private to
+     * live); TODO(lead): a public accessor in azclient.h, e.g. vp_az_cloud_arm(cloud), and drop this */
     {"AzureCloud", "https://management.azure.com"},
     {"AzureUSGovernment", "https://management.usgovcloudapi.net"},
     {"AzureChinaCloud", "https://management.chinacloudapi.cn"},
