@@ -337,14 +337,28 @@ class BlobArchive(unittest.TestCase):
         self.assertIn("can be deleted or replaced", rec["warning"])
         vout, _ = self.vp(["verify", out.splitlines()[0], "--trust", os.path.join(self.tmp, "K", "ca.pem")], 0)
         self.assertIn("warning: archive: container 'evidence-unlocked'", vout)
-        # without any policy, --require-worm-archive: exit 1 before anything is written
+        # without any policy and the config's archive.require_worm: exit 1 before anything is written
         archive = os.path.join(self.tmp, "a4")
-        _, err = self.pack(archive, self.url("evidence-none", "p"), "--archive-account-id", ACCOUNT_ID,
-                           "--require-worm-archive", expect=1)
+        config = load(os.path.join(SAMPLE, "vaultproof.json"))
+        config["archive"] = {"url": self.url("evidence-none", "p"), "sas_env": SAS_VAR,
+                             "storage_account_id": ACCOUNT_ID, "require_worm": True}
+        cfg = os.path.join(self.tmp, "archive-config.json")
+        with open(cfg, "w") as f:
+            json.dump(config, f)
+        info = self.emu.info
+        k = os.path.join(self.tmp, "K")
+        base = ["pack", "--config", cfg, "--replay", light_sample(), "--period", "2026-Q3", "--out", archive,
+                "--key", os.path.join(k, "signer.key"), "--cert", os.path.join(k, "signer.pem"), "--now", PINNED,
+                "--arm-endpoint", info["arm"], "--authority-host", info["authority"], "--ca-bundle", info["ca"]]
+        _, err = self.vp(base, 1)
         self.assertIn("no time-based retention policy", err)
-        self.assertIn("before anything was written", err)
+        self.assertIn("refused by archive.require_worm, before anything was written", err)
         self.assertFalse(os.path.exists(archive) and [n for n in os.listdir(archive) if n.endswith(".tar.gz")])
         self.assertEqual(self.list_blobs("evidence-none", "p"), [])
+        # a container ARM does not know: exit 4, nothing written either
+        _, err = self.vp(base + ["--archive-url", self.url("evidence-gone", "p")], 4)
+        self.assertIn("ContainerNotFound", err)
+        self.assertFalse(os.path.exists(archive) and [n for n in os.listdir(archive) if n.endswith(".tar.gz")])
         self.no_secret_anywhere([os.path.join(self.tmp, "a3")])
 
     def test_4_unsafe_names_in_a_listing_are_refused(self):
