@@ -115,4 +115,34 @@ typedef struct {
  * VP_ERR_NOMEM. */
 vp_status vp_signer_trust_anchor(const vp_signer *s, const char *ca_path, vp_trust_anchor *out, vp_error *err);
 
+
+/* ---- a key held by a remote signing service (Azure Key Vault, Managed HSM) ---- */
+
+/* What the remote service is asked to compute over a SHA-256 digest (JWS names). */
+typedef enum { VP_REMOTE_RS256 = 1, VP_REMOTE_PS256, VP_REMOTE_ES256 } vp_remote_alg;
+
+/* Signs a SHA-256 digest remotely. RSA: the modulus-length signature; ES256: r||s (64
+ * bytes), as Key Vault returns it. On success *sig (free with free()) and *sig_len are
+ * set; on failure *sig is NULL and err says why (the service's error text, never a
+ * token). */
+typedef vp_status (*vp_remote_sign_fn)(void *ctx, vp_remote_alg alg, const unsigned char *digest, size_t digest_len,
+                                       unsigned char **sig, size_t *sig_len, vp_error *err);
+
+/* Makes a signer of a remote key: the certificate's public key, with every private
+ * operation sent to fn(ctx, ...). RSA keys sign PKCS#1 v1.5 (RS256), P-256 keys ES256;
+ * RSA-PSS CMS (VP_CMS_RSA_PSS) is refused with VP_ERR_USAGE, since PSS encodes the digest
+ * before the private operation, which a remote key does not offer. label names the key in
+ * messages; kind and key_ref are recorded (vp_signer_key_kind / _ref). release(ctx) (may be
+ * NULL) runs when the signer is freed, or at once on failure: ctx belongs to this call.
+ *
+ * Before returning, a random digest is signed through fn and verified with the
+ * certificate's public key, so a certificate that is not the remote key's is refused.
+ * Errors: VP_ERR_USAGE without cert_path; VP_ERR_INPUT for an unreadable certificate or
+ * chain or an unsupported key type (RSA < 2048 bits, a curve other than P-256);
+ * VP_ERR_CRYPTO when the test signature fails (fn's message) or does not verify (naming
+ * key_ref and the certificate's subject); VP_ERR_NOMEM. */
+vp_status vp_signer_load_remote(const char *label, const char *cert_path, const char *chain_path,
+                                vp_remote_sign_fn fn, void *ctx, void (*release)(void *ctx), const char *kind,
+                                const char *key_ref, vp_signer **out, vp_error *err);
+
 #endif

@@ -87,11 +87,16 @@ vp_status vp_pipeline_write_oscal_at(const vp_findings *f, const char *findings_
 
 /* Who signs: --key/--cert/--chain and their passphrase, which override the config's
  * "signer" object as a whole, else that object (key, cert, chain, passphrase_env or
- * passphrase_file). The TSA: tsa_url, else the config's signer/tsa. */
+ * passphrase_file). The TSA: tsa_url, else the config's signer/tsa. A key_path (or the
+ * config's key_vault_key) starting with "https://" is an Azure Key Vault key
+ * (vaultproof/keyvault.h), reached with ca_bundle and authority_host and the config's
+ * live/cloud. */
 typedef struct {
     const char *key_path, *cert_path, *chain_path; /* key_path NULL: the config's signer */
     const char *passphrase;                        /* with key_path; never kept or printed */
     const char *tsa_url;                           /* NULL: the config's signer/tsa, if any */
+    const char *ca_bundle;                         /* Key Vault: PEM CAs for its TLS; NULL: system */
+    const char *authority_host;                    /* Key Vault: Entra ID authority; NULL: default */
 } vp_pipeline_signer_options;
 
 /* Loads the signer pack and collect sign with. cfg may be NULL (no config); config_label

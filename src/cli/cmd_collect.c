@@ -37,8 +37,9 @@ static const vp_opt_spec specs[] = {
                                    "with a signer, sealed when the collection ends\n"
                                    "(DIR/.vaultproof-seal/; docs/replay-format.md)"},
     {"key", "FILE", VP_OPT_LIVE, "seal the --record DIR with this signer key (PEM, mode\n"
-                                 "0600, or .p12 without --cert); without --key, the config's\n"
-                                 "\"signer\" object if it has one (docs/config.md)"},
+                                 "0600, or .p12 without --cert, or an https:// Key Vault key);\n"
+                                 "without --key, the config's \"signer\" object if it has one\n"
+                                 "(docs/config.md)"},
     {"cert", "FILE", VP_OPT_LIVE, "the signer's certificate (PEM), with --key"},
     {"chain", "FILE", VP_OPT_LIVE, "intermediate certificates for the seal's signature"},
     {"passphrase-file", "FILE", VP_OPT_LIVE, "key passphrase from the first line of FILE"},
@@ -225,7 +226,8 @@ static vp_status load_sealer(const vp_opts *o, const vp_config *cfg, const vp_cl
                              const char **tsa, vp_error *err)
 {
     vp_pipeline_signer_options so = {vp_opts_get(o, "key"), vp_opts_get(o, "cert"), vp_opts_get(o, "chain"), NULL,
-                                     vp_opts_get(o, "tsa")};
+                                     vp_opts_get(o, "tsa"), vp_opts_get(o, "ca-bundle"),
+                                     vp_opts_get(o, "authority-host")};
     char *pass = NULL, subject[512];
     if (!so.key_path && (so.cert_path || so.chain_path || vp_opts_has(o, "passphrase-file") ||
                          vp_opts_has(o, "passphrase-env")))

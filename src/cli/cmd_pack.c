@@ -49,7 +49,8 @@ static const vp_opt_spec specs[] = {
                              "data/jobs.jsonl) and enables baselines; and/or"},
     {"request-id", "ID", 0, "the auditor's request reference"},
     {"out", "ARCHIVE_DIR", 0, "where bundles, ledger.jsonl and snapshots/ live (required)"},
-    {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert);\n"
+    {"key", "FILE", 0, "signer key (PEM, mode 0600, or .p12 without --cert), or an Azure\n"
+                       "Key Vault key https://VAULT.vault.azure.net/keys/NAME/VERSION;\n"
                        "without --key, the config's \"signer\" object (key, cert, chain,\n"
                        "passphrase_env or passphrase_file, tsa; docs/config.md)"},
     {"cert", "FILE", 0, "the signer's certificate (PEM), with --key"},

@@ -732,7 +732,8 @@ static vp_status keep_snapshot(pack_state *s, vp_error *err)
 static vp_status load_signer(pack_state *s, vp_error *err)
 {
     const vp_pack_options *o = s->opt;
-    vp_pipeline_signer_options so = {o->key_path, o->cert_path, o->chain_path, o->passphrase, o->tsa_url};
+    vp_pipeline_signer_options so = {o->key_path, o->cert_path, o->chain_path, o->passphrase, o->tsa_url,
+                                     o->ca_bundle, o->authority_host};
     return vp_pipeline_signer(&so, s->cfg, o->config_path, "pack", 1, &s->signer, &s->tsa_url, err);
 }
 

@@ -176,6 +176,9 @@ vp_status vp_cms_sign_detached(const vp_signer *s, const void *data, size_t len,
     int pss = (flags & VP_CMS_RSA_PSS) != 0;
     if (pss && !s->is_rsa)
         return vp_error_set(err, VP_ERR_USAGE, "signing: RSA-PSS requested for a key that is not RSA");
+    if (pss && vps_signer_pkcs1_only(s))
+        return vp_error_set(err, VP_ERR_USAGE, "signing: RSA-PSS requested for a remote key (%s), which signs "
+                            "PKCS#1 v1.5 only; sign without RSA-PSS (docs/signing.md)", s->key_ref);
     if (len > INT_MAX)
         return vp_error_set(err, VP_ERR_INPUT, "signing: %zu bytes; expected at most %d (sign a manifest instead)",
                             len, INT_MAX);

@@ -1,4 +1,4 @@
-/* Shared by keys.c, cms.c, keygen.c and tsa.c: the signer's parts, and OpenSSL's reasons in messages. */
+/* Shared by keys.c, cms.c, keygen.c, tsa.c and remote.c: the signer's parts, and OpenSSL's reasons in messages. */
 #ifndef VP_SIGN_INTERNAL_H
 #define VP_SIGN_INTERNAL_H
 
@@ -31,7 +31,22 @@ vp_status vps_signer_assemble(EVP_PKEY *key, const char *label, const char *cert
                               const char *kind, const char *key_ref, void (*release)(void *ctx), void *ctx,
                               vp_signer **out, vp_error *err);
 
-/* Appends OpenSSL's first queued reason (if any) to err's message and clears the
+/* Reads a PEM certificate (a regular file). Errors: VP_ERR_INPUT naming the file. */
+vp_status vps_load_cert(const char *path, X509 **cert, vp_error *err);
+
+/* Remote keys (remote.c). An ECDSA signature as r||s (two equal halves, as Key Vault and
+ * JWS return it) to a DER Ecdsa-Sig-Value (*der malloc'd), and back (coord bytes each for
+ * r and s: 32 on P-256). Errors: VP_ERR_CRYPTO for a malformed signature; VP_ERR_NOMEM. */
+vp_status vps_ecdsa_rs_to_der(const unsigned char *rs, size_t rs_len, unsigned char **der, size_t *der_len,
+                              vp_error *err);
+vp_status vps_ecdsa_der_to_rs(const unsigned char *der, size_t der_len, size_t coord, unsigned char *rs,
+                              vp_error *err);
+/* 1 when s is a remote RSA key, which signs PKCS#1 v1.5 digests only (no RSA-PSS: the
+ * PSS encoding happens before the private operation, which a remote key does not have). */
+int vps_signer_pkcs1_only(const vp_signer *s);
+
+/* Appends OpenSSL's first queued reason (if any; a remote key's refusal, queued by
+ * remote.c as ERR_LIB_USER with its text, is appended as that text) to err's message and clears the
  * queue, so a later call never reports a stale reason. Returns err->status. */
 vp_status vps_ossl_reason(vp_error *err);
 

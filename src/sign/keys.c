@@ -24,13 +24,18 @@
 
 vp_status vps_ossl_reason(vp_error *err)
 {
-    unsigned long e = ERR_peek_error();
+    const char *data = NULL;
+    int flags = 0;
+    unsigned long e = ERR_peek_error_data(&data, &flags);
     if (err && e) {
         char reason[256];
         ERR_error_string_n(e, reason, sizeof reason);
         /* the message is copied first: it cannot be both source and destination */
         vp_error copy = *err;
-        vp_error_set(err, copy.status, "%s (OpenSSL: %s)", copy.message, reason);
+        if (ERR_GET_LIB(e) == ERR_LIB_USER && (flags & ERR_TXT_STRING) && data && *data)
+            vp_error_set(err, copy.status, "%s (%s)", copy.message, data); /* a remote key's own words */
+        else
+            vp_error_set(err, copy.status, "%s (OpenSSL: %s)", copy.message, reason);
     }
     ERR_clear_error();
     return err ? err->status : VP_ERR_INTERNAL;
@@ -147,7 +152,7 @@ static vp_status load_p12(const char *path, const char *pass, EVP_PKEY **key, X5
     return VP_OK;
 }
 
-static vp_status load_cert(const char *path, X509 **cert, vp_error *err)
+vp_status vps_load_cert(const char *path, X509 **cert, vp_error *err)
 {
     BIO *bio = bio_open_regular(path, "signer certificate", err);
     if (!bio)
@@ -246,7 +251,7 @@ vp_status vp_signer_load(const char *key_path, const char *cert_path, const char
     if (p12)
         st = load_p12(key_path, passphrase, &s->key, &s->cert, &p12_ca, err);
     else if (!(st = load_pem_key(key_path, passphrase, &s->key, err)))
-        st = load_cert(cert_path, &s->cert, err);
+        st = vps_load_cert(cert_path, &s->cert, err);
     if (st)
         goto fail;
     while (p12_ca && sk_X509_num(p12_ca) > 0) {
@@ -301,7 +306,7 @@ vp_status vps_signer_assemble(EVP_PKEY *key, const char *label, const char *cert
         st = vp_error_set(err, VP_ERR_USAGE, "signer key %s: expected a signer certificate (PEM) with it", label);
         goto fail;
     }
-    if ((st = load_cert(cert_path, &s->cert, err)) || (chain_path && (st = load_chain(chain_path, s->chain, err))) ||
+    if ((st = vps_load_cert(cert_path, &s->cert, err)) || (chain_path && (st = load_chain(chain_path, s->chain, err))) ||
         (st = check_key_type(label, s->key, &s->is_rsa, err)))
         goto fail;
     if (X509_check_private_key(s->cert, s->key) != 1) {

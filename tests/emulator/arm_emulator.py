@@ -30,6 +30,7 @@ import emu_arm  # noqa: E402
 import emu_auth  # noqa: E402
 import emu_estate  # noqa: E402
 import emu_faults  # noqa: E402
+import emu_keyvault  # noqa: E402
 import emu_pki  # noqa: E402
 import emu_server  # noqa: E402
 
@@ -48,6 +49,7 @@ class EmulatorCore:
         self.ratelimits = emu_arm.RateLimits(args.ratelimit_reads)
         self.faults = emu_faults.Faults(faults)
         self.stats_obj = emu_server.Stats()
+        self.keyvault = emu_keyvault.KeyVault(pki.dir, arm_url)
 
     def stats(self):
         return self.stats_obj.snapshot(self.faults.fired)
@@ -62,6 +64,11 @@ class EmulatorCore:
             return "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time."
         if state != "valid":
             return "InvalidAuthenticationToken", "The access token is invalid."
+        aud = self.store.claims(token.strip()).get("aud")
+        if aud != emu_auth.ARM_RESOURCE:  # e.g. a Key Vault token: ARM's answer to it
+            return "InvalidAuthenticationToken", ("The access token has been obtained for wrong audience or resource "
+                                                  "'%s'. It should exactly match with one of the allowed audiences "
+                                                  "'https://management.azure.com/'." % aud)
         return None
 
 
@@ -268,6 +275,14 @@ class Emulator:
 
     def rotate_federated_token(self):
         return self._control("POST", "rotate-federated-token", {})
+
+    def kv_create_key(self, name, kty="RSA", **spec):
+        """A new Key Vault key version: {"kid", "public_key": PEM path} (emu_keyvault.py)."""
+        return self._control("POST", "keyvault/keys", dict(spec, name=name, kty=kty))
+
+    def kv_deny(self, object_ids):
+        """These principals (object ids) get 403 ForbiddenByRbac from Key Vault."""
+        return self._control("POST", "keyvault/deny", list(object_ids))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ from emu_pki import b64url, b64url_decode, make_federated_token
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ARM_RESOURCE = "https://management.azure.com/"
+# Data-plane resources a token may also be asked for (scope "<resource>/.default"); the
+# token's aud claim is the resource, so each service can refuse another's tokens.
+DATA_PLANE_RESOURCES = ("https://vault.azure.net", "https://managedhsm.azure.net")
 
 
 class TokenStore:
@@ -24,6 +27,7 @@ class TokenStore:
     def __init__(self):
         self._lock = threading.Lock()
         self._tokens = {}
+        self._claims = {}
 
     def issue(self, lifetime, claims=None):
         """A JWT-shaped token (unsigned: ARM's side is the emulator itself) whose claims name
@@ -34,7 +38,13 @@ class TokenStore:
                               b64url(json.dumps(body, sort_keys=True).encode()), secrets.token_urlsafe(24))
         with self._lock:
             self._tokens[token] = time.monotonic() + lifetime
+            self._claims[token] = body
         return token
+
+    def claims(self, token):
+        """The claims a token was issued with ({} when unknown)."""
+        with self._lock:
+            return dict(self._claims.get(token, {}))
 
     def expire_all(self):
         with self._lock:
@@ -108,7 +118,8 @@ class Identities:
             return aad_error(400, "unsupported_grant_type", 70003,
                              "The app requested an unsupported grant type; expected client_credentials.")
         scope = f.get("scope", "")
-        if not self._scope_ok(scope):
+        audience = self._audience(scope)
+        if audience is None:
             return aad_error(400, "invalid_scope", 70011,
                              "The provided value for the input parameter 'scope' is not valid; "
                              "expected https://management.azure.com/.default.")
@@ -134,19 +145,26 @@ class Identities:
         else:
             return aad_error(400, "unauthorized_client", 700016,
                              "Application with identifier '%s' was not found in the directory." % client_id[:64])
-        token = self.store.issue(self.lifetime, self.claims(client_id))
+        token = self.store.issue(self.lifetime, self.claims(client_id, audience))
         return 200, {"token_type": "Bearer", "expires_in": self.lifetime, "ext_expires_in": self.lifetime,
                      "access_token": token}, {}
 
-    def claims(self, client_id):
-        return {"aud": ARM_RESOURCE, "appid": client_id, "oid": self.object_ids[client_id], "tid": self.tenant,
+    def claims(self, client_id, audience=ARM_RESOURCE):
+        return {"aud": audience, "appid": client_id, "oid": self.object_ids[client_id], "tid": self.tenant,
                 "idtyp": "app"}
 
-    def _scope_ok(self, scope):
+    def _resource_audience(self, resource):
+        """The aud claim for a resource: ARM's (also for the emulator's own URL), a data
+        plane's, or None when the emulator issues no tokens for it."""
+        resource = resource.rstrip("/")
+        if resource in (ARM_RESOURCE.rstrip("/"), self.arm_url.rstrip("/")):
+            return ARM_RESOURCE
+        return resource if resource in DATA_PLANE_RESOURCES else None
+
+    def _audience(self, scope):
         if not scope.endswith("/.default"):
-            return False
-        resource = scope[: -len("/.default")].rstrip("/")
-        return resource in (ARM_RESOURCE.rstrip("/"), self.arm_url.rstrip("/"))
+            return None
+        return self._resource_audience(scope[: -len("/.default")])
 
     @staticmethod
     def _check_assertion_fields(f):
@@ -212,7 +230,8 @@ class Identities:
         if not q.get("api-version"):
             return 400, {"error": "invalid_request", "error_description": "api-version is required"}, {}
         resource = q.get("resource", "")
-        if resource.rstrip("/") not in (ARM_RESOURCE.rstrip("/"), self.arm_url.rstrip("/")):
+        audience = self._resource_audience(resource)
+        if audience is None:
             return 400, {"error": "invalid_resource",
                          "error_description": "AADSTS500011: The resource principal named %s was not found."
                          % resource[:200]}, {}
@@ -222,7 +241,7 @@ class Identities:
                          "error_description": "Identity not found"}, {}
         # IMDS reports one second less than the token lives; keep both consistent.
         lifetime = self.lifetime - 1 if self.lifetime > 1 else self.lifetime
-        token = self.store.issue(lifetime, self.claims(client_id))
+        token = self.store.issue(lifetime, self.claims(client_id, audience))
         now = int(time.time())
         return 200, {"access_token": token, "client_id": client_id, "expires_in": str(lifetime),
                      "expires_on": str(now + lifetime), "ext_expires_in": str(lifetime),

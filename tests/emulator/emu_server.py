@@ -13,6 +13,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import emu_arm
+import emu_keyvault
 
 TOKEN_PATH = re.compile(r"^/([^/]+)/oauth2/v2\.0/token/?$", re.I)
 OPENID_PATH = re.compile(r"^/([^/]+)/v2\.0/\.well-known/openid-configuration/?$", re.I)
@@ -216,6 +217,8 @@ class Handler(BaseHTTPRequestHandler):
             self._openid(OPENID_PATH.match(path).group(1))
         elif path.lower() == "/common/discovery/instance" and method == "GET":
             self._instance_discovery()
+        elif emu_keyvault.classify(method, path):
+            self._keyvault(method, path, q, body)
         else:
             self._arm(method, path, q, body)
 
@@ -234,6 +237,10 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and name == "expire-tokens":
             emu.store.expire_all()
             return self._send(200, {"ok": True})
+        if name.startswith("keyvault/"):
+            answer = emu_keyvault.control(emu, method, name, body)
+            if answer is not None:
+                return self._send(*answer)
         if method == "POST" and name == "rotate-federated-token":
             emu.identities.rotate_federated_token()
             return self._send(200, {"ok": True})
@@ -287,6 +294,16 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(405, {"error": "invalid_request", "error_description": "use GET"})
         status, answer, headers = emu.identities.managed_identity(query, self.headers, low == "/msi/token")
         self._send(status, answer, headers, truncate=_truncates(rule))
+
+    # --- Key Vault (emu_keyvault.py) ------------------------------------------------------
+    def _keyvault(self, method, path, q, body):
+        emu = self.server.emu
+        operation = emu_keyvault.classify(method, path)
+        emu.stats_obj.arm_begin(operation, self.request_version, q.get("api-version"))
+        try:
+            emu_keyvault.serve(self, operation, method, path, body)
+        finally:
+            emu.stats_obj.arm_end()
 
     # --- ARM -----------------------------------------------------------------------------
     def _arm(self, method, path, q, body=b""):

@@ -1,10 +1,25 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "vaultproof/fileio.h"
 #include "vaultproof/worm.h"
 #include "vp_test.h"
+
+int vp_test_sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    ck_assert_int_lt(n, (int)sizeof cmd);
+    int rc = system(cmd);
+    ck_assert_int_ne(rc, -1);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
 
 char *vp_test_data(const char *dir, const char *name)
 {
@@ -121,6 +136,8 @@ int main(void)
     srunner_add_suite(sr, jobs_suite());
     srunner_add_suite(sr, sample_suite());
     srunner_add_suite(sr, changes_suite());
+    srunner_add_suite(sr, remote_suite());
+    srunner_add_suite(sr, keyvault_suite());
     srunner_add_suite(sr, blob_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

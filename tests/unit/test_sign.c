@@ -1,10 +1,8 @@
 /* Signer keys, detached CMS signatures and demo keys; cross-checked with the openssl CLI. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,25 +29,10 @@ static void rm_tmp(const char *dir)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Runs a shell command built like printf; returns its exit status. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    ck_assert_int_lt(n, (int)sizeof cmd);
-    int rc = system(cmd);
-    ck_assert_int_ne(rc, -1);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
-}
-
 /* `openssl cms -verify` of dir/sig.der over content with the anchors in ca; exit status. */
 static int cli_verify(const char *dir, const char *content, const char *ca, const char *extra)
 {
-    return sh("openssl cms -verify -binary -inform DER -in '%s/sig.der' -content '%s' -CAfile '%s' %s "
+    return vp_test_sh("openssl cms -verify -binary -inform DER -in '%s/sig.der' -content '%s' -CAfile '%s' %s "
               "-out /dev/null 2>/dev/null",
               dir, content, ca, extra);
 }
@@ -57,7 +40,7 @@ static int cli_verify(const char *dir, const char *content, const char *ca, cons
 /* 0 when `openssl cms -cmsout -print` of dir/sig.der contains needle. */
 static int cms_print_has(const char *dir, const char *needle)
 {
-    return sh("openssl cms -cmsout -print -inform DER -in '%s/sig.der' | grep -q '%s'", dir, needle);
+    return vp_test_sh("openssl cms -cmsout -print -inform DER -in '%s/sig.der' | grep -q '%s'", dir, needle);
 }
 
 static void path_in(char out[512], const char *dir, const char *name)
@@ -122,13 +105,13 @@ START_TEST(keygen_files_modes_and_no_overwrite)
     path_in(p, dir, "signer.pem");
     ck_assert_int_eq(stat(p, &st), 0);
     /* the CA key is not kept */
-    ck_assert_int_eq(sh("test $(ls '%s' | wc -l) -eq 3", dir), 0);
-    ck_assert_int_eq(sh("openssl x509 -in '%s/ca.pem' -noout -text | grep -q 'CA:TRUE'", dir), 0);
-    ck_assert_int_eq(sh("openssl x509 -in '%s/ca.pem' -noout -text | grep -q 'Certificate Sign'", dir), 0);
-    ck_assert_int_eq(sh("openssl x509 -in '%s/signer.pem' -noout -text | grep -q 'Digital Signature, Non Repudiation'",
+    ck_assert_int_eq(vp_test_sh("test $(ls '%s' | wc -l) -eq 3", dir), 0);
+    ck_assert_int_eq(vp_test_sh("openssl x509 -in '%s/ca.pem' -noout -text | grep -q 'CA:TRUE'", dir), 0);
+    ck_assert_int_eq(vp_test_sh("openssl x509 -in '%s/ca.pem' -noout -text | grep -q 'Certificate Sign'", dir), 0);
+    ck_assert_int_eq(vp_test_sh("openssl x509 -in '%s/signer.pem' -noout -text | grep -q 'Digital Signature, Non Repudiation'",
                         dir),
                      0);
-    ck_assert_int_eq(sh("openssl verify -CAfile '%s/ca.pem' '%s/signer.pem' >/dev/null", dir, dir), 0);
+    ck_assert_int_eq(vp_test_sh("openssl verify -CAfile '%s/ca.pem' '%s/signer.pem' >/dev/null", dir, dir), 0);
 
     vp_signer *s = load_demo(dir);
     ck_assert_ptr_nonnull(strstr(vp_signer_subject(s, subj, sizeof subj), "NOT FOR PRODUCTION"));
@@ -223,7 +206,7 @@ START_TEST(openssl_cli_accepts_and_prints)
     ck_assert_int_ne(cms_print_has(dir, "signingTime"), 0);
     ck_assert_int_ne(cms_print_has(dir, "SMIMECapabilities"), 0);
     /* signer and CA certificates are both embedded */
-    ck_assert_int_eq(sh("openssl cms -cmsout -print -inform DER -in '%s/sig.der' | grep -c 'subject:' | grep -qx 2",
+    ck_assert_int_eq(vp_test_sh("openssl cms -cmsout -print -inform DER -in '%s/sig.der' | grep -c 'subject:' | grep -qx 2",
                         dir),
                      0);
 
@@ -234,7 +217,7 @@ START_TEST(openssl_cli_accepts_and_prints)
     ck_assert_int_eq(cms_print_has(dir, "signingCertificateV2"), 0);
 
     /* tampered data: the CLI refuses too */
-    ck_assert_int_eq(sh("printf X >> '%s/data'", dir), 0);
+    ck_assert_int_eq(vp_test_sh("printf X >> '%s/data'", dir), 0);
     ck_assert_int_ne(cli_verify(dir, data, ca, "-purpose any"), 0);
     vp_signer_free(s);
     rm_tmp(dir);
@@ -324,7 +307,7 @@ START_TEST(key_permissions_and_mismatch_refused)
     const char *gen[] = {"-algorithm EC -pkeyopt ec_paramgen_curve:P-384", "-algorithm ED25519",
                          "-algorithm RSA -pkeyopt rsa_keygen_bits:1024"};
     for (size_t i = 0; i < sizeof gen / sizeof *gen; i++) {
-        ck_assert_int_eq(sh("cd '%s' && openssl genpkey %s -out bad.key 2>/dev/null && chmod 600 bad.key && "
+        ck_assert_int_eq(vp_test_sh("cd '%s' && openssl genpkey %s -out bad.key 2>/dev/null && chmod 600 bad.key && "
                             "openssl req -new -x509 -key bad.key -subj /CN=bad -days 2 -out bad.pem 2>/dev/null",
                             dir, gen[i]),
                          0);
@@ -352,7 +335,7 @@ START_TEST(encrypted_pem_and_passphrase_helpers)
     path_in(enc, dir, "enc.key");
     path_in(cert, dir, "signer.pem");
     path_in(ca, dir, "ca.pem");
-    ck_assert_int_eq(sh("cd '%s' && openssl pkcs8 -topk8 -v2 aes-256-cbc -in signer.key -out enc.key "
+    ck_assert_int_eq(vp_test_sh("cd '%s' && openssl pkcs8 -topk8 -v2 aes-256-cbc -in signer.key -out enc.key "
                         "-passout pass:%s && chmod 600 enc.key",
                         dir, PASS),
                      0);
@@ -407,7 +390,7 @@ START_TEST(pkcs12_loads_with_chain)
     keygen_ok(dir);
     path_in(p12, dir, "signer.p12");
     path_in(ca, dir, "ca.pem");
-    ck_assert_int_eq(sh("cd '%s' && openssl pkcs12 -export -inkey signer.key -in signer.pem -certfile ca.pem "
+    ck_assert_int_eq(vp_test_sh("cd '%s' && openssl pkcs12 -export -inkey signer.key -in signer.pem -certfile ca.pem "
                         "-out signer.p12 -passout pass:%s && chmod 600 signer.p12",
                         dir, PASS),
                      0);
@@ -420,10 +403,10 @@ START_TEST(pkcs12_loads_with_chain)
     ck_assert_msg(vp_signer_load(p12, NULL, NULL, PASS, &s, &e) == VP_OK, "%s", e.message);
     sign_to_files(s, dir, -1, 0);
     /* the CA certificate came from the PKCS#12 and is embedded */
-    ck_assert_int_eq(sh("openssl cms -cmsout -print -inform DER -in '%s/sig.der' | grep -c 'subject:' | grep -qx 2",
+    ck_assert_int_eq(vp_test_sh("openssl cms -cmsout -print -inform DER -in '%s/sig.der' | grep -c 'subject:' | grep -qx 2",
                         dir),
                      0);
-    ck_assert_int_eq(sh("openssl cms -verify -binary -inform DER -in '%s/sig.der' -content '%s/data' "
+    ck_assert_int_eq(vp_test_sh("openssl cms -verify -binary -inform DER -in '%s/sig.der' -content '%s/data' "
                         "-CAfile '%s' -purpose any -out /dev/null 2>/dev/null",
                         dir, dir, ca),
                      0);
@@ -439,7 +422,7 @@ START_TEST(rsa_pkcs1_and_pss)
     vp_error e = {0};
     vp_cms_verdict v;
     make_tmp(dir);
-    ck_assert_int_eq(sh("cd '%s' && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key "
+    ck_assert_int_eq(vp_test_sh("cd '%s' && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key "
                         "2>/dev/null && chmod 600 rsa.key && openssl req -new -x509 -key rsa.key "
                         "-subj '/CN=rsa test signer' -days 2 -out rsa.pem",
                         dir),

@@ -29,6 +29,8 @@ Suite *live_suite(void);
 Suite *arm_suite(void);
 Suite *core_prims_suite(void);
 Suite *pipeline_suite(void);
+Suite *remote_suite(void);
+Suite *keyvault_suite(void);
 
 /* A body to feed the normalizer: path, JSON text, optional sidecar JSON text. */
 typedef struct {
@@ -45,6 +47,8 @@ vp_status vp_test_normalize_period(const vp_test_body *bodies, size_t n, const v
 vp_status vp_test_normalize_jobs(const vp_test_body *bodies, size_t n, const vp_period *period, FILE *jobs,
                                  vp_snapshot **out, vp_error *err);
 
+/* Runs a shell command built like printf (cut commands fail the test); returns its exit status. */
+int vp_test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The contents of tests/data/<dir>/<name> (VP_TEST_DATA is tests/data), malloc'd and
  * NUL-terminated; the test fails when it cannot be read. */
 char *vp_test_data(const char *dir, const char *name);
