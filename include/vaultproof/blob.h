@@ -100,10 +100,12 @@ vp_status vp_blob_upload_file(vp_az_client *c, const vp_blob_url *u, const char 
 vp_status vp_blob_download(vp_az_client *c, const vp_blob_url *u, const char *name, const char *path,
                            vp_error *err);
 
-/* List Blobs under the prefix, every page (NextMarker): *names (free with vp_blob_list_free)
- * holds each blob's name relative to the prefix, as listed (not checked: vp_blob_check_name).
+/* List Blobs under the prefix, every page (NextMarker; page_size 1..5000 names per page,
+ * 0: the service's default of 5000): *names (free with vp_blob_list_free) holds each
+ * blob's name relative to the prefix, as listed (not checked: vp_blob_check_name).
  * Errors: VP_ERR_COLLECT (no response, a refusal, a malformed listing), VP_ERR_NOMEM. */
-vp_status vp_blob_list(vp_az_client *c, const vp_blob_url *u, char ***names, size_t *count, vp_error *err);
+vp_status vp_blob_list(vp_az_client *c, const vp_blob_url *u, unsigned page_size, char ***names, size_t *count,
+                       vp_error *err);
 void vp_blob_list_free(char **names, size_t count);
 
 /* Lists the archive at u and downloads what `verify --ledger` reads into dir (an empty

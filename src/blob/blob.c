@@ -658,8 +658,12 @@ static void query_escape(const char *s, char *out, size_t size)
     out[n] = '\0';
 }
 
-vp_status vp_blob_list(vp_az_client *c, const vp_blob_url *u, char ***names, size_t *count, vp_error *err)
+vp_status vp_blob_list(vp_az_client *c, const vp_blob_url *u, unsigned page_size, char ***names, size_t *count,
+                       vp_error *err)
 {
+    char max[32] = "";
+    if (page_size)
+        snprintf(max, sizeof max, "&maxresults=%u", page_size > 5000 ? 5000 : page_size);
     char *marker = NULL;
     size_t cap = 0;
     vp_status st = VP_OK;
@@ -671,9 +675,9 @@ vp_status vp_blob_list(vp_az_client *c, const vp_blob_url *u, char ***names, siz
         query_escape(u->prefix, pfx, sizeof pfx);
         if (marker)
             query_escape(marker, mk, sizeof mk);
-        int len = snprintf(url, sizeof url, "%s/%s?restype=container&comp=list%s%s%s%s%s", u->base, u->container,
-                           u->prefix[0] ? "&prefix=" : "", pfx, u->prefix[0] ? "%2F" : "", marker ? "&marker=" : "",
-                           mk);
+        int len = snprintf(url, sizeof url, "%s/%s?restype=container&comp=list%s%s%s%s%s%s", u->base, u->container,
+                           max, u->prefix[0] ? "&prefix=" : "", pfx, u->prefix[0] ? "%2F" : "",
+                           marker ? "&marker=" : "", mk);
         free(marker);
         marker = NULL;
         if (len < 0 || (size_t)len >= sizeof url) {

@@ -39,7 +39,7 @@ vp_status vp_blob_fetch_archive(vp_az_client *c, const vp_blob_url *u, const cha
     *ignored = 0;
     *ledger_seq = 0;
     vp_blob_url_label(u, label, sizeof label);
-    vp_status st = vp_blob_list(c, u, &names, &n, err);
+    vp_status st = vp_blob_list(c, u, 0, &names, &n, err);
     /* every name first: one unsafe name refuses the archive before any byte is written */
     for (size_t i = 0; i < n && !st; i++)
         if ((st = vp_blob_check_name(names[i], err)))

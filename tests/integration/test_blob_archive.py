@@ -279,6 +279,16 @@ class BlobArchive(unittest.TestCase):
         out, _ = self.pack(archive, url, "--archive-account-id", ACCOUNT_ID, now="2026-10-01T06:00:00Z")
         self.assertIn("3 blob(s) uploaded, 2 already there", out)
         self.assertEqual(len(self.list_blobs("evidence-locked", "q3/contoso")), 6)
+        # the listing follows NextMarker: two names per page, the same six names
+        tool = os.environ.get("VP_BLOBLIST")
+        if not tool:
+            raise AssertionError("VP_BLOBLIST is not set: run through ctest (tests/CMakeLists.txt)")
+        env = dict(os.environ, **{SAS_VAR: self.sas})
+        p = subprocess.run([tool, url, "2", "--ca", self.emu.info["ca"], "--sas-env", SAS_VAR], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), self.list_blobs("evidence-locked", "q3/contoso"))
+        self.outputs.append(p.stdout + p.stderr)
         # verify reads the archive from its URL
         vout, _ = self.verify_url(url, 0)
         self.assertIn("bundles          2 verified, 0 failed, 0 not found, 0 unrecorded", vout)
