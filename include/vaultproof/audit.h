@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "vaultproof/azclient.h"
 #include "vaultproof/error.h"
 
 #define VP_AUDIT_MAX_LINES 256 /* problems and notes kept; the rest are counted */
@@ -39,5 +40,16 @@ typedef struct {
  * (out says what), VP_ERR_USAGE without trust_ca, VP_ERR_INPUT when the ledger cannot
  * be read, VP_ERR_IO, VP_ERR_NOMEM. */
 vp_status vp_verify_ledger(const char *ledger, const char *trust_ca, vp_ledger_audit *out, vp_error *err);
+
+/* The same audit of an archive in Azure Blob Storage (an archive URL, vaultproof/blob.h):
+ * its blobs are listed and downloaded into a new private directory (mkdtemp, 0700, under
+ * $TMPDIR or /tmp) - only the layout's names, each checked first so none can write
+ * outside it ("..", absolute names and backslashes are refused: VP_ERR_CHECK) - then
+ * audited as vp_verify_ledger does, and the directory is removed whatever happens.
+ * az: how to reach the storage account (its resource is set here; sas_env may be set).
+ * Errors: as vp_verify_ledger; VP_ERR_USAGE (the URL), VP_ERR_COLLECT (listing or
+ * download failed), VP_ERR_CHECK (an unsafe name, no ledger under the prefix). */
+vp_status vp_verify_ledger_url(const char *url, const vp_az_client_options *az, const char *trust_ca,
+                               vp_ledger_audit *out, vp_error *err);
 
 #endif

@@ -186,6 +186,18 @@ typedef struct {
  * against the config file's directory; the strings live as long as cfg. */
 const vp_signer_settings *vp_config_signer(const vp_config *cfg);
 
+/* ---- where pack uploads bundles ("archive", docs/config.md, docs/archive-storage.md) ---- */
+typedef struct {
+    const char *url;                /* https://<account>.blob.<suffix>/<container>[/<prefix>] (vaultproof/blob.h) */
+    const char *sas_env;            /* environment variable holding a SAS; NULL: an Entra token for Storage */
+    const char *storage_account_id; /* the account's ARM id, for the container's immutability policy;
+                                       NULL: looked up by name in the scope's subscriptions */
+    int require_worm;               /* a container without a locked time-based policy fails the pack */
+} vp_archive_settings;
+
+/* The archive settings (all NULL / 0 when the config has no "archive"). */
+const vp_archive_settings *vp_config_archive(const vp_config *cfg);
+
 /* The WORM catalog the config selects: its own ("worm_catalog": path relative to the
  * config file, or an inline object) or, when unset or null, the built-in one. */
 vp_status vp_config_worm_catalog(const vp_config *cfg, vp_worm_catalog **out, vp_error *err);

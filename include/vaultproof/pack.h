@@ -98,6 +98,24 @@ typedef struct {
      * (VP_BUNDLE_JOBS), else items. sample_strata NULL or "vault". */
     size_t sample_size;
     const char *sample_seed, *sample_population, *sample_strata;
+    /* The archive in Azure Blob Storage (vaultproof/blob.h, docs/archive-storage.md). Each
+     * NULL / 0 falls back to the config's "archive" member. With a URL, the container's
+     * immutability policy is read through ARM (token_file, arm_endpoint, authority_host,
+     * ca_bundle as for live collection, also with replay_dir) before anything is written
+     * and recorded in manifest.json ("archive_container"); after the local commit the
+     * bundles the ledger records, the line signatures and the ledger go up. */
+    const char *archive_url;
+    const char *archive_sas_env;    /* env var holding a SAS; NULL: an Entra token for Storage */
+    const char *archive_token_file; /* a token for https://storage.azure.com (`az account
+                                       get-access-token --resource https://storage.azure.com`);
+                                       NULL: the credential chain */
+    const char *archive_account_id; /* the storage account's ARM id; NULL: looked up by name in
+                                       the scope's subscriptions */
+    int require_worm_archive;       /* a container without a Locked time-based policy fails the
+                                       pack (VP_ERR_CHECK) before anything is written */
+    size_t archive_block_size;      /* files larger than this go up in blocks of it; 0: 4 MiB */
+    int upload_only;                /* pack nothing: upload what ARCHIVE_DIR's ledger records
+                                       (the retry after a failed upload); needs the archive URL */
 } vp_pack_options;
 
 /* The stages of vp_pack, for the wall-time figures in vp_pack_result. */
@@ -109,10 +127,11 @@ typedef enum {
                             time-stamps */
     VP_PACK_ARCHIVE,     /* the tar.gz */
     VP_PACK_PUBLISH,     /* baseline, ledger line, rename */
+    VP_PACK_UPLOAD,      /* the archive URL's container (0 without one) */
     VP_PACK_STAGE_COUNT
 } vp_pack_stage;
 
-/* "collect", "evaluate", "render", "sign", "archive", "publish". */
+/* "collect", "evaluate", "render", "sign", "archive", "publish", "upload". */
 const char *vp_pack_stage_name(vp_pack_stage s);
 
 typedef struct {
@@ -128,6 +147,11 @@ typedef struct {
     int trust_anchor_known;    /* README.txt names the CA to trust (else it tells the auditor to
                                   obtain it from the signer's organization) */
     double stage_seconds[VP_PACK_STAGE_COUNT]; /* wall time per stage (monotonic clock; never in the bundle) */
+    /* With an archive URL: where it went (no query), the policy found, and what was sent */
+    char archive_label[1700];
+    char archive_policy[96];   /* "Locked, 2555 days", "Unlocked, 7 days", "none" */
+    char archive_warning[512]; /* "" when the container has a locked time-based policy */
+    size_t uploaded, already_there; /* blobs written now / found there with the same content */
 } vp_pack_result;
 
 /* The evidence result as pack and verify print it: "FAIL (65 failing findings)" for

@@ -94,6 +94,10 @@ typedef struct {
      * another value is kept as written) and what names it ("" when null); kind is "" when
      * the manifest has no such member (a bundle made before it: noted) */
     char signer_key_kind[32], signer_key_ref[512];
+    /* manifest.json "archive_container" (pack --archive-url) as one line: "<url>: Locked,
+     * 2555 days (checked at <time>)"; "" when the manifest has none. Its warning, if it
+     * recorded one, is in warnings. */
+    char archive_container[1024];
 } vp_verify_report;
 
 /* Verifies a bundle: reads it once as a stream (vp_archive_scan: every file hashed, the

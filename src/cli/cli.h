@@ -27,7 +27,7 @@ typedef struct {
     const char *help;    /* one line per '\n', wrapped by hand to fit 88 columns; NULL if hidden */
 } vp_opt_spec;
 
-#define VP_OPT_MAX_SPECS 32 /* options one command may define */
+#define VP_OPT_MAX_SPECS 48 /* options one command may define (pack has 33 with the archive options) */
 
 /* Parsed options: values[i] holds the occurrences of specs[i]. */
 typedef struct {

@@ -92,6 +92,22 @@ static const vp_opt_spec specs[] = {
     {"sample-population", "NAME", 0, "jobs, items, vms or findings (default: the period's jobs when\n"
                                      "the bundle holds them, else items)"},
     {"sample-strata", "vault", 0, "draw the sample per vault (largest-remainder allocation)"},
+    {"archive-url", "URL", 0, "after the local commit, upload the bundles, line signatures and\n"
+                              "ledger to https://<account>.blob.core.windows.net/<container>/<prefix>\n"
+                              "(default: the config's archive.url; docs/archive-storage.md)"},
+    {"archive-sas-env", "NAME", 0, "a SAS for the container from environment variable NAME (default:\n"
+                                   "archive.sas_env; else an Entra token for Storage)"},
+    {"archive-token-file", "FILE", 0, "a token for https://storage.azure.com (`az account get-access-token\n"
+                                      "--resource https://storage.azure.com` JSON) instead of the chain"},
+    {"archive-account-id", "ID", 0, "the storage account's ARM id, to read the container's immutability\n"
+                                    "policy (default: archive.storage_account_id; else looked up by\n"
+                                    "name in the scope's subscriptions)"},
+    {"require-worm-archive", NULL, 0, "fail (exit 1, before anything is written) when the container has\n"
+                                      "no Locked time-based retention policy (or archive.require_worm)"},
+    {"archive-block-size", "BYTES", 0, "files larger than this go up in blocks of this size (Put Block,\n"
+                                       "Put Block List); 65536 to 104857600, default 4194304"},
+    {"upload-only", NULL, 0, "pack nothing: upload what ARCHIVE_DIR's ledger records (the retry\n"
+                             "after a failed upload; safe to repeat)"},
     {"quiet", NULL, 0, "print only the bundle path"},
     {"help", NULL, VP_OPT_HIDDEN, NULL},
 };
@@ -104,6 +120,9 @@ static const char epilogue[] =
     "4 live collection could not start (no credential, authentication or TLS failure);\n"
     "2 usage; 3 invalid input (config, replay data, a key others can read: chmod 600);\n"
     "5 signing or time-stamp error (also: a token refused the PIN); 6 I/O. Nothing is published on failure.\n"
+    "With an archive URL: 1 also when --require-worm-archive finds no Locked policy (nothing\n"
+    "written); 4 when the container's policy cannot be read (nothing written) or the upload\n"
+    "fails (the bundle is committed locally; retry with --upload-only).\n"
     "\n"
     "Example:\n"
     "  vaultproof keygen --out keys\n"
@@ -145,6 +164,16 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     opt.sample_seed = vp_opts_get(o, "sample-seed");
     opt.sample_population = vp_opts_get(o, "sample-population");
     opt.sample_strata = vp_opts_get(o, "sample-strata");
+    opt.archive_url = vp_opts_get(o, "archive-url");
+    opt.archive_sas_env = vp_opts_get(o, "archive-sas-env");
+    opt.archive_token_file = vp_opts_get(o, "archive-token-file");
+    opt.archive_account_id = vp_opts_get(o, "archive-account-id");
+    opt.require_worm_archive = vp_opts_has(o, "require-worm-archive");
+    opt.upload_only = vp_opts_has(o, "upload-only");
+    int block_size = 0;
+    if ((cst = vp_opts_int(o, "pack", "archive-block-size", 65536, 104857600, &block_size, err)))
+        return cst;
+    opt.archive_block_size = (size_t)block_size;
     if (!opt.config_path || !opt.archive_dir)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required; see 'vaultproof help pack'");
     if (!opt.key_path && (vp_opts_has(o, "cert") || vp_opts_has(o, "chain") || vp_opts_has(o, "passphrase-file") ||
@@ -161,8 +190,16 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
     st = vp_pack(&opt, &res, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     vp_passphrase_free(pass);
+    if (res.archive_warning[0]) /* printed whatever happened next: it is about the container */
+        fprintf(stderr, "pack: warning: archive: %s\n", res.archive_warning);
     if (st)
         return st;
+    if (opt.upload_only) {
+        printf("archive: %s (%s): %zu blob(s) uploaded, %zu already there\n", res.archive_label,
+               res.archive_policy, res.uploaded, res.already_there);
+        *code = 0;
+        return VP_OK;
+    }
     if (!res.trust_anchor_known)
         fprintf(stderr, "pack: warning: no CA given (--ca, signer/ca, or a self-signed end of --chain): README.txt "
                 "tells the auditor to obtain the CA's fingerprint from your organization\n");
@@ -171,6 +208,9 @@ static vp_status run(const vp_opts *o, int *code, vp_error *err)
         char shown[96];
         printf("sha256: %s\nevidence result: %s\n", res.bundle_sha256,
                vp_pack_evidence_result(res.result, (long long)res.failing_findings, shown, sizeof shown));
+        if (res.archive_label[0])
+            printf("archive: %s (%s): %zu blob(s) uploaded, %zu already there\n", res.archive_label,
+                   res.archive_policy, res.uploaded, res.already_there);
         printf("collection: %s%s; baselines: %zu; ledger entry %lld\n", res.complete ? "complete" : "INCOMPLETE",
                res.verified ? "" : " (not verified: no capture sidecars)", res.baseline_count, res.ledger_seq);
         fprintf(stderr, "pack: %lld bytes in %.2fs (", res.bundle_bytes,

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/cli.h"
 #include "vaultproof/audit.h"
@@ -13,6 +14,8 @@ static const char synopsis[] =
     "usage: vaultproof verify BUNDLE.tar.gz [--trust CA.pem] [--tsa-trust TSA-CA.pem] [--ledger FILE]\n"
     "                         [--json]\n"
     "       vaultproof verify --ledger ARCHIVE/ledger.jsonl --trust CA.pem [--json]\n"
+    "       vaultproof verify --ledger https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX\n"
+    "                         --trust CA.pem [--archive-sas-env NAME] [--ca-bundle FILE] [--json]\n"
     "\n"
     "Reads the bundle once as a stream and writes nothing to disk (unsafe archives - '..',\n"
     "absolute names, links, duplicates - are refused), hashing every file, and checks: the\n"
@@ -52,6 +55,9 @@ static const char synopsis[] =
     "that is beside it (all the checks above, and that it is the bundle its line names),\n"
     "and any *.tar.gz beside it that no line records. A recorded bundle that is not there\n"
     "(moved to other storage) is listed as a note, not a failure.\n"
+    "With an archive URL (what `pack --archive-url` uploads), the archive is listed and\n"
+    "downloaded into a new private temporary directory (removed afterwards) and audited the\n"
+    "same way; a blob name that could write outside it ('..', absolute, backslash) fails.\n"
     "\n";
 
 static const vp_opt_spec specs[] = {
@@ -60,7 +66,15 @@ static const vp_opt_spec specs[] = {
                            "the certificate inside a bundle proves nothing by itself"},
     {"tsa-trust", "FILE", 0, "trusted CA certificates of time-stamping authorities (default:\n"
                              "the --trust file, which may hold both)"},
-    {"ledger", "FILE", 0, "the archive's ledger.jsonl"},
+    {"ledger", "FILE|URL", 0, "the archive's ledger.jsonl, or without a BUNDLE an archive URL\n"
+                              "https://<account>.blob.core.windows.net/<container>/<prefix>\n"
+                              "(docs/archive-storage.md)"},
+    {"archive-sas-env", "NAME", 0, "with an archive URL: a SAS (read, list) from environment variable\n"
+                                   "NAME instead of an Entra token for Storage"},
+    {"archive-token-file", "FILE", 0, "with an archive URL: a token for https://storage.azure.com\n"
+                                      "(`az account get-access-token` JSON) instead of the chain"},
+    {"ca-bundle", "FILE", 0, "with an archive URL: PEM CA certificates for https (default: system CAs)"},
+    {"authority-host", "URL", 0, "with an archive URL: Entra ID authority (default: AZURE_AUTHORITY_HOST)"},
     {"json", NULL, 0, "print the verdict as JSON on stdout"},
     {"help", NULL, VP_OPT_HIDDEN, NULL},
 };
@@ -119,6 +133,8 @@ static void print_text(const char *bundle, const vp_verify_report *r)
         printf("manifest time-stamp: %s\n", r->timestamp_gen_time);
     if (r->pdf_timestamp_gen_time[0])
         printf("pdf time-stamp: %s\n", r->pdf_timestamp_gen_time);
+    if (r->archive_container[0])
+        printf("archive container: %s\n", r->archive_container);
     /* what manifest.json says is a fact only once its signer is trusted */
     /* the evidence's own result (what the findings say) is not the bundle's verification */
     if (r->manifest_result[0] && r->manifest_verified)
@@ -191,6 +207,8 @@ static vp_status print_json(const char *bundle, const vp_verify_report *r, vp_er
     }
     json_lines(w, "notes", r->notes, r->note_count);
     json_lines(w, "warnings", r->warnings, r->warning_count);
+    /* pack --archive-url: the container and its policy as recorded; null without one */
+    vp_jw_kstring(w, "archive_container", r->archive_container[0] ? r->archive_container : NULL);
     /* the recording's seal: sealed true/false, null when the manifest predates it */
     vp_jw_key(w, "recording");
     vp_jw_object(w, VP_JW_PRETTY);
@@ -285,7 +303,17 @@ static int audit_ledger(const vp_opts *o)
         fprintf(stderr, "vaultproof: verify: out of memory\n");
         return vp_exit_code(VP_ERR_NOMEM);
     }
-    vp_status st = vp_verify_ledger(ledger, vp_opts_get(o, "trust"), a, &err);
+    vp_status st;
+    if (!strncasecmp(ledger, "https://", 8)) {
+        vp_az_client_options az = {0};
+        az.sas_env = vp_opts_get(o, "archive-sas-env");
+        az.token_file = vp_opts_get(o, "archive-token-file");
+        az.ca_bundle = vp_opts_get(o, "ca-bundle");
+        az.authority_host = vp_opts_get(o, "authority-host");
+        st = vp_verify_ledger_url(ledger, &az, vp_opts_get(o, "trust"), a, &err);
+    } else {
+        st = vp_verify_ledger(ledger, vp_opts_get(o, "trust"), a, &err);
+    }
     int code = st ? vp_exit_code(st) : 0;
     if (st && st != VP_ERR_CHECK) {
         fprintf(stderr, "vaultproof: verify: %s\n", err.message);

@@ -32,6 +32,7 @@ static const struct {
     {"rule_parameters", cJSON_Object, VPF_BUNDLE_KEEP},
     {"live", cJSON_Object, VPF_BUNDLE_KEEP},
     {"signer", cJSON_Object, VPF_BUNDLE_DROP},
+    {"archive", cJSON_Object, VPF_BUNDLE_KEEP},
     {"report", cJSON_Object, VPF_BUNDLE_KEEP},
     {"restore_tests", cJSON_Object, VPF_BUNDLE_KEEP},
     {"change_register", cJSON_Array, VPF_BUNDLE_KEEP},
@@ -129,7 +130,8 @@ static size_t max_length(const char *ptr)
 {
     size_t n = strlen(ptr);
     int reason = n > 7 && !strcmp(ptr + n - 7, "/reason") && !strncmp(ptr, "/exemptions/", 12);
-    return reason || !strncmp(ptr, "/signer/", 8) || !strncmp(ptr, "/live/", 6) || !strcmp(ptr, "/worm_catalog")
+    return reason || !strncmp(ptr, "/signer/", 8) || !strncmp(ptr, "/live/", 6) ||
+                   !strncmp(ptr, "/archive/", 9) || !strcmp(ptr, "/worm_catalog")
                ? VP_CONFIG_MAX_TEXT
                : VP_CONFIG_MAX_NAME;
 }
@@ -203,7 +205,7 @@ vp_status vp_config_load_named(const char *path, const char *name, vp_config **o
         if (i == n) {
             st = vp_error_set(err, VP_ERR_INPUT, "%s: /%s: unknown key; expected one of organization, report_title, "
                               "scope, frameworks, critical, classes, retention_minimums, rpo_hours, hyper_care_days, "
-                              "exemptions, decommissioned, rule_parameters, worm_catalog, live, signer, report, restore_tests (docs/config.md)", path,
+                              "exemptions, decommissioned, rule_parameters, worm_catalog, live, signer, archive, report, restore_tests (docs/config.md)", path,
                               k->string);
             goto fail;
         }
@@ -216,7 +218,7 @@ vp_status vp_config_load_named(const char *path, const char *name, vp_config **o
     vp_jr_string(&r, c->root, "", "organization", &c->organization);
     vp_jr_string(&r, c->root, "", "report_title", &c->report_title);
     if ((st = parse_scope(c, &r)) || (st = parse_report(c, &r)) || (st = vpf_config_parse_eval(c, &r)) || (st = vpf_config_parse_live(c, &r)) ||
-        (st = vpf_config_parse_signer(c, &r)))
+        (st = vpf_config_parse_signer(c, &r)) || (st = vpf_config_parse_archive(c, &r)))
         goto fail;
     *out = c;
     return VP_OK;

@@ -19,6 +19,7 @@ struct vp_config {
     vp_eval_settings eval;
     vp_live_settings live;
     vp_signer_settings signer;
+    vp_archive_settings archive;
 };
 
 /* A member holding an array of non-empty strings, copied into the config. Absent:
@@ -47,6 +48,9 @@ int vpf_config_beside_name(const vp_config *c, const char *path, char *out, size
 
 /* Reads and validates the "signer" object (config_signer.c). */
 vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r);
+
+/* Reads and validates the "archive" object (config_archive.c). */
+vp_status vpf_config_parse_archive(vp_config *c, vp_jreader *r);
 
 /* Reads and validates the "live" object (config_live.c). */
 vp_status vpf_config_parse_live(vp_config *c, vp_jreader *r);

@@ -146,6 +146,29 @@ vp_status vpk_write_readme(vpk_staging *staging, const vpk_readme_facts *facts, 
 
 /* Whether raw/ was sealed at capture, so integrity reaches back before pack: an
  * unsealed replay's raw/ is only proven from generated_at (docs/replay-format.md). */
+/* "archive_container": the container the bundle is uploaded to (its URL without query)
+ * and its immutability policy as ARM reported it before this manifest was signed; a
+ * warning when it is not a locked time-based policy. */
+static void archive_member(vp_jsonw *w, const vpk_archive_record *a)
+{
+    char at[32];
+    vp_time_format(a->checked_at, at, sizeof at);
+    vp_jw_key(w, "archive_container");
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kstring(w, "url", a->label);
+    vp_jw_kstring(w, "storage_account_id", a->account_id);
+    vp_jw_key(w, "immutability");
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kstring(w, "state", a->policy.has_policy ? a->policy.state : "None");
+    vp_jw_kint(w, "days", a->policy.days);
+    vp_jw_kbool(w, "allow_protected_append_writes", a->policy.allow_protected_append_writes);
+    vp_jw_kbool(w, "version_level", a->policy.version_level);
+    vp_jw_end(w);
+    vp_jw_kstring(w, "checked_at", at);
+    vp_jw_kstring(w, "warning", a->warning[0] ? a->warning : NULL);
+    vp_jw_end(w);
+}
+
 static void recording_member(vp_jsonw *w, const vpk_manifest_meta *m)
 {
     vp_jw_key(w, "recording");
@@ -225,6 +248,8 @@ static void meta_fields(vp_jsonw *w, const vpk_manifest_meta *m)
     } else {
         vp_jw_null(w);
     }
+    if (m->archive)
+        archive_member(w, m->archive);
 }
 
 /* One compact line per file: {"path":..., "size":..., "sha256":...}, with the hashes

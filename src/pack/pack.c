@@ -59,12 +59,14 @@ typedef struct {
     vp_period period;       /* --period as the collection's window (manifest "period_window") */
     char jobs[4096];        /* the staged data/jobs.jsonl by path (the collector and readers take paths) */
     int has_period;
+    vpk_archive_record *archive; /* --archive-url (or the config's): checked before signing; NULL: none */
 } pack_state;
 
 /* The jobs population of the period, staged beside the snapshot (docs/period-evidence.md). */
 
 static const char *const stage_names[VP_PACK_STAGE_COUNT] = {"collect", "evaluate", "render",
-                                                              "sign",    "archive",  "publish"};
+                                                              "sign",    "archive",  "publish",
+                                                              "upload"};
 
 const char *vp_pack_stage_name(vp_pack_stage st)
 {
@@ -93,6 +95,7 @@ static void pack_free(pack_state *s)
     vp_seal_loaded_free(&s->replay_seal);
     vp_seal_free(s->live_seal);
     vp_sample_free(s->sample);
+    free(s->archive);
     vpk_staging_close(&s->stg);
     if (s->pending[0]) { /* written but never recorded in the ledger: not published */
         unlink(s->pending);
@@ -109,9 +112,11 @@ static vp_status check_options(const vp_pack_options *o, vp_error *err)
 {
     if (!o->config_path || !o->archive_dir)
         return vp_error_set(err, VP_ERR_USAGE, "pack: --config and --out are required");
-    if (o->replay_dir && (o->token_file || o->arm_endpoint || o->authority_host || o->concurrency))
-        return vp_error_set(err, VP_ERR_USAGE, "pack: --token-file, --arm-endpoint, --authority-host and "
-                            "--concurrency are for live collection; they cannot be combined with --replay");
+    if (o->replay_dir && o->concurrency)
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --concurrency is for live collection; it cannot be combined "
+                            "with --replay");
+    if (o->upload_only)
+        return VP_OK;
     if (!o->period && !o->request_id)
         return vp_error_set(err, VP_ERR_USAGE, "pack: give --period YYYY-Qn or --request-id ID");
     vp_status st = vp_pipeline_check_period(o->period, "pack", err);
@@ -583,7 +588,7 @@ static vp_status manifest_and_sign(pack_state *s, const char *result, size_t fai
                            s->seal ? s->seal->captured_to : NULL,
                            VP_BUNDLE_CONFIG /* config_sha256 is the bundled copy's (stage_config) */, &s->anchor,
                            s->has_period ? &s->period : NULL, vp_signer_key_kind(s->signer),
-                           vp_signer_key_ref(s->signer)};
+                           vp_signer_key_ref(s->signer), s->archive};
     char *data = NULL, *sums = NULL;
     size_t len = 0, sums_len = 0;
     unsigned char *der = NULL;
@@ -784,6 +789,77 @@ static vp_status check_pinned_signer(const pack_state *s, vp_error *err)
                         s->opt->clock.from ? s->opt->clock.from : "--now", subject);
 }
 
+/* With --replay, --token-file, --arm-endpoint and --authority-host only serve the archive's
+ * ARM read (its container's policy). Then, before anything is written: that policy. */
+static vp_status check_archive(pack_state *s, vp_pack_result *out, vp_error *err)
+{
+    const vp_pack_options *o = s->opt;
+    int wanted = vpk_archive_wanted(o, s->cfg);
+    if (o->replay_dir && !wanted && (o->token_file || o->arm_endpoint || o->authority_host))
+        return vp_error_set(err, VP_ERR_USAGE, "pack: --token-file, --arm-endpoint and --authority-host are for live "
+                            "collection and the archive URL's ARM read; without an archive URL they cannot be combined "
+                            "with --replay");
+    if (!wanted) {
+        if (o->upload_only || o->archive_sas_env || o->archive_token_file || o->archive_account_id ||
+            o->require_worm_archive || o->archive_block_size)
+            return vp_error_set(err, VP_ERR_USAGE, "pack: --upload-only and the --archive-* options need an archive "
+                                "URL (--archive-url, or archive.url in the config)");
+        return VP_OK;
+    }
+    if (!(s->archive = calloc(1, sizeof *s->archive)))
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    vp_status st = vpk_archive_check(o, s->cfg, s->archive, err);
+    if (st)
+        return st;
+    snprintf(out->archive_label, sizeof out->archive_label, "%s", s->archive->label);
+    snprintf(out->archive_warning, sizeof out->archive_warning, "%s", s->archive->warning);
+    const vp_blob_immutability *p = &s->archive->policy;
+    if (p->has_policy)
+        snprintf(out->archive_policy, sizeof out->archive_policy, "%s, %lld days", p->state, p->days);
+    else
+        snprintf(out->archive_policy, sizeof out->archive_policy, "none");
+    return VP_OK;
+}
+
+/* After the local commit: the archive's bundles, line signatures and ledger go up. The
+ * local archive is complete whatever happens here; a failure says how to retry. */
+static vp_status upload(pack_state *s, vp_pack_result *out, vp_error *err)
+{
+    if (!s->archive)
+        return VP_OK;
+    vp_status st = vpk_archive_upload(s->opt, s->cfg, s->archive, s->ledger, &out->uploaded, &out->already_there, err);
+    if (st) {
+        char cause[VP_ERROR_MSG_MAX];
+        snprintf(cause, sizeof cause, "%s", err->message);
+        /* the retry first: a long cause may be cut, the way out must not be */
+        vp_error_set(err, st, "pack: upload to %s failed after %zu blob(s) (%s committed in %s; nothing in the "
+                     "container is ever overwritten, so retry safely with: vaultproof pack --config FILE --out %s "
+                     "--upload-only and the same archive options; docs/archive-storage.md): %s", s->archive->label,
+                     out->uploaded, s->opt->upload_only ? "every bundle is" : "the bundle is", s->opt->archive_dir,
+                     s->opt->archive_dir, cause);
+    }
+    return st;
+}
+
+/* pack --upload-only: what ARCHIVE_DIR's ledger records, under the pack lock, nothing packed. */
+static vp_status upload_only(pack_state *s, vp_pack_result *out, vp_error *err)
+{
+    struct stat sb;
+    vp_status st = vpk_archive_open(s->opt->archive_dir, &s->archive_fd, err);
+    if (st || (st = vpk_archive_lock(s->opt->archive_dir, &s->lock_fd, err)) ||
+        (st = vpk_archive_recover(s->opt->archive_dir, s->ledger, err)))
+        return st;
+    if (stat(s->ledger, &sb))
+        return vp_error_set(err, VP_ERR_IO, "%s: no ledger: nothing to upload", s->ledger);
+    vp_ledger_report rep;
+    if ((st = vp_ledger_verify(s->ledger, &rep, err)))
+        return st;
+    out->ledger_seq = rep.entries;
+    st = upload(s, out, err);
+    lap(s, VP_PACK_UPLOAD);
+    return st;
+}
+
 static vp_status make_staging(pack_state *s, vp_error *err)
 {
     /* refused here, before anything is written, when others could rename our entries */
@@ -811,7 +887,14 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
         st = vp_error_set(err, VP_ERR_USAGE, "pack: --out path too long");
     /* the config (which only reads) and then the key, before anything is written: a key
      * others can read, or a wrong passphrase, must stop us here */
-    if (st || (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = load_signer(&s, err)) ||
+    if (!st && opt->upload_only) {
+        if (!(st = vp_config_load(opt->config_path, &s.cfg, err)) && !(st = check_archive(&s, out, err)))
+            st = upload_only(&s, out, err);
+        goto done;
+    }
+    /* the archive container's policy is read before the key is used or anything written */
+    if (st || (st = vp_config_load(opt->config_path, &s.cfg, err)) || (st = check_archive(&s, out, err)) ||
+        (st = load_signer(&s, err)) ||
         (st = load_anchor(&s, err)) || (st = check_pinned_signer(&s, err)) || (st = vp_config_worm_catalog(s.cfg, &s.worm, err)) ||
         (st = vp_catalog_builtin(&s.cat, err)) || (st = make_staging(&s, err)) || (st = copy_raw(&s, err)) ||
         (st = collect_and_evaluate(&s, err)) || (st = vpk_stage_sample(&s.stg, opt, s.snap, &s.sample, err)) ||
@@ -837,6 +920,9 @@ vp_status vp_pack(const vp_pack_options *opt, vp_pack_result *out, vp_error *err
     if (!(st = keep_snapshot(&s, err)))
         st = append_ledger(&s, out, err);
     lap(&s, VP_PACK_PUBLISH);
+    if (!st)
+        st = upload(&s, out, err);
+    lap(&s, VP_PACK_UPLOAD);
 done:
     pack_free(&s);
     return st;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "vaultproof/blob.h"
 #include "vaultproof/error.h"
 #include "vaultproof/keys.h"
 #include "vaultproof/pack.h"
@@ -117,6 +118,9 @@ typedef struct {
     /* "signer_key" {kind, ref}: which kind of key signed (vp_signer_key_kind) and what
      * names it (vp_signer_key_ref; "" for a file key is written as null) */
     const char *signer_key_kind, *signer_key_ref;
+    /* "archive_container": the container pack uploads to and its immutability policy as
+     * read before signing; NULL: not written (no archive URL) */
+    const struct vpk_archive_record *archive;
 } vpk_manifest_meta;
 
 /* Writes staging/manifest.json over every file then in staging with the hashes recorded
@@ -171,5 +175,36 @@ vp_status vpk_stage_sample(vpk_staging *stg, const vp_pack_options *opt, const v
                            vp_error *err);
 /* README.txt's section on the sample: what it holds and how to re-draw it. */
 void vpk_readme_sample(FILE *fp, const vp_sample *s);
+
+/* upload.c: the archive in Blob Storage (vaultproof/blob.h). */
+struct vp_config;
+
+typedef struct vpk_archive_record {
+    vp_blob_url url;
+    char label[1700];        /* the URL without query */
+    char account_id[1024];   /* the storage account's ARM id, as given or looked up */
+    vp_blob_immutability policy;
+    long long checked_at;    /* the run's clock */
+    char warning[512];       /* "" when the policy is locked */
+    const char *sas_env;     /* NULL: an Entra token for Storage */
+    const char *token_file;  /* a Storage token; NULL: the credential chain */
+    size_t block_size;       /* 0: VP_BLOB_BLOCK_SIZE */
+} vpk_archive_record;
+
+/* Whether the pack has an archive URL (opt->archive_url, else the config's). */
+int vpk_archive_wanted(const vp_pack_options *opt, const struct vp_config *cfg);
+
+/* Parses the archive URL and reads the container's policy through ARM (the live options
+ * of opt); without a locked time-based policy: rec->warning, or VP_ERR_CHECK with
+ * require_worm (opt's or the config's). Errors: VP_ERR_USAGE (URL, options),
+ * VP_ERR_COLLECT (ARM unreachable or refusing), VP_ERR_CHECK, VP_ERR_NOMEM. */
+vp_status vpk_archive_check(const vp_pack_options *opt, const struct vp_config *cfg, vpk_archive_record *rec,
+                            vp_error *err);
+
+/* Uploads every bundle ledger (in archive_dir) records and is in archive_dir, every line
+ * signature, then the ledger as ledger/ledger.NNNNNN.jsonl; counts what was sent and
+ * what was already there. Errors: VP_ERR_COLLECT (with how to retry), VP_ERR_IO, VP_ERR_NOMEM. */
+vp_status vpk_archive_upload(const vp_pack_options *opt, const struct vp_config *cfg, const vpk_archive_record *rec,
+                             const char *ledger, size_t *uploaded, size_t *present, vp_error *err);
 
 #endif

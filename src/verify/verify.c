@@ -322,6 +322,27 @@ static void read_signer_key(verify_state *v, const cJSON *m)
     snprintf(v->rep->signer_key_ref, sizeof v->rep->signer_key_ref, "%s", cJSON_IsString(ref) ? ref->valuestring : "");
 }
 
+/* "archive_container" (pack --archive-url): where the bundle was uploaded and the
+ * container's immutability policy pack read before signing, printed as recorded. */
+static void archive_meta(vp_verify_report *r, const cJSON *a)
+{
+    const cJSON *url = cJSON_GetObjectItemCaseSensitive(a, "url");
+    const cJSON *imm = cJSON_GetObjectItemCaseSensitive(a, "immutability");
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(imm, "state");
+    const cJSON *days = cJSON_GetObjectItemCaseSensitive(imm, "days");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(a, "checked_at");
+    const cJSON *warning = cJSON_GetObjectItemCaseSensitive(a, "warning");
+    if (!cJSON_IsString(url) || !printable(url->valuestring) || (cJSON_IsString(state) && !printable(state->valuestring)) ||
+        (cJSON_IsString(at) && !printable(at->valuestring)))
+        return;
+    snprintf(r->archive_container, sizeof r->archive_container, "%s: immutability %s, %lld days (checked at %s)",
+             url->valuestring, cJSON_IsString(state) ? state->valuestring : "unknown",
+             cJSON_IsNumber(days) ? (long long)days->valuedouble : 0LL,
+             cJSON_IsString(at) ? at->valuestring : "unknown");
+    if (cJSON_IsString(warning) && printable(warning->valuestring) && r->warning_count < VP_VERIFY_MAX_WARNINGS)
+        snprintf(r->warnings[r->warning_count++], sizeof r->warnings[0], "archive: %s", warning->valuestring);
+}
+
 static void read_meta(verify_state *v, const cJSON *m)
 {
     const cJSON *result = cJSON_GetObjectItemCaseSensitive(m, "result");
@@ -335,6 +356,7 @@ static void read_meta(verify_state *v, const cJSON *m)
     v->rep->manifest_failing = cJSON_IsNumber(failing) && failing->valuedouble >= 0 ? (long long)failing->valuedouble : -1;
     const cJSON *pinned = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "clock"), "pinned");
     v->rep->clock_pinned = cJSON_IsBool(pinned) ? cJSON_IsTrue(pinned) : -1;
+    archive_meta(v->rep, cJSON_GetObjectItemCaseSensitive(m, "archive_container"));
 }
 
 static int cmp_decl(const void *a, const void *b)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "vaultproof/audit.h"
+#include "vaultproof/blob.h"
 #include "vaultproof/fileio.h"
 #include "vaultproof/ledger.h"
 #include "vaultproof/verify.h"
@@ -136,5 +137,77 @@ vp_status vp_verify_ledger(const char *ledger, const char *trust_ca, vp_ledger_a
     if (!st && out->problem_count + out->problems_dropped)
         st = vp_error_set(err, VP_ERR_CHECK, "%s: %zu problem(s) found", ledger,
                           out->problem_count + out->problems_dropped);
+    return st;
+}
+
+/* Lines that name the private download directory name the container instead. */
+static void relabel(vp_ledger_audit *a, const char *tmp, const char *label)
+{
+    char (*sets[2])[512] = {a->problems, a->notes};
+    size_t counts[2] = {a->problem_count, a->note_count}, tl = strlen(tmp);
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < counts[s]; i++) {
+            char *hit = strstr(sets[s][i], tmp), line[512];
+            if (!hit)
+                continue;
+            snprintf(line, sizeof line, "%.*s%s%s", (int)(hit - sets[s][i]), sets[s][i], label, hit + tl);
+            memcpy(sets[s][i], line, sizeof line);
+        }
+}
+
+vp_status vp_verify_ledger_url(const char *url, const vp_az_client_options *az, const char *trust_ca,
+                               vp_ledger_audit *out, vp_error *err)
+{
+    vp_blob_url u;
+    vp_az_client *c = NULL;
+    vp_az_client_options o = *az;
+    char tmp[4096], ledger[4200], label[1700];
+    size_t ignored = 0;
+    long long seq = 0;
+    memset(out, 0, sizeof *out);
+    if (!trust_ca)
+        return vp_error_set(err, VP_ERR_USAGE, "verifying a ledger needs --trust CA.pem (its lines are signed)");
+    if (az->sas_env && az->token_file)
+        return vp_error_set(err, VP_ERR_USAGE, "verify: --archive-sas-env and --archive-token-file are two ways to "
+                            "authenticate to the container: give one");
+    vp_status st = vp_blob_url_parse(url, &u, err);
+    if (st)
+        return st;
+    vp_blob_url_label(&u, label, sizeof label);
+    o.resource = "https://storage.azure.com";
+    const char *base = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s/vaultproof-ledger-XXXXXX", base && *base ? base : "/tmp");
+    if ((st = vp_az_client_new(&o, &c, err)))
+        return st;
+    if (!mkdtemp(tmp)) { /* 0700: what is downloaded is the caller's alone */
+        vp_az_client_free(c);
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot create a private directory: %s", tmp, strerror(errno));
+    }
+    st = vp_blob_fetch_archive(c, &u, tmp, &ignored, &seq, err);
+    vp_az_client_free(c);
+    if (st == VP_ERR_CHECK)
+        problem(out, "%s", err->message);
+    snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", tmp);
+    if (!st) {
+        st = vp_verify_ledger(ledger, trust_ca, out, err);
+        relabel(out, tmp, label);
+        /* the snapshot's name says how many lines it holds: a shorter one put under a
+         * newer name would hide the lines after it */
+        if (out->chain_ok && out->entries != seq) {
+            problem(out, "%s/" VP_BLOB_LEDGER_DIR "/ledger.%06lld.jsonl holds %lld line(s), not %lld", label, seq,
+                    out->entries, seq);
+            if (st == VP_OK)
+                st = vp_error_set(err, VP_ERR_CHECK, "%s: the ledger snapshot does not match its name", label);
+        }
+    }
+    if ((!st || st == VP_ERR_CHECK) && ignored)
+        note(out, "%s: %zu other blob(s) under the prefix were not read (older ledger snapshots or not part of the "
+             "archive layout)", label, ignored);
+    vp_error rerr = {0};
+    vp_status rst = vp_remove_tree(tmp, &rerr);
+    if (!st && rst) {
+        *err = rerr;
+        st = rst;
+    }
     return st;
 }

@@ -40,6 +40,10 @@ ROUTES = [
     (re.compile("^" + _P + r"/providers/Microsoft\.RecoveryServices/locations/([^/]+)/backupCrrJobs/?$", re.I),
      "backupCrrJobs"),
     (re.compile("^" + _P + r"/providers/Microsoft\.Insights/eventtypes/management/values/?$", re.I), "activityLog"),
+    # the bundle archive's storage account and container (pack --archive-url)
+    (re.compile("^" + _P + r"/providers/Microsoft\.Storage/storageAccounts/?$", re.I), "storageAccounts"),
+    (re.compile("^" + _P + r"/resourceGroups/([^/]+)/providers/Microsoft\.Storage/storageAccounts/([^/]+)/"
+                r"blobServices/default/containers/([^/]+)/?$", re.I), "blobContainer"),
 ]
 # BackupCrrJobs_List is a POST (ListCrrJobs_Post.json); every other ARM route a GET
 POST_OPERATIONS = ("backupCrrJobs",)
@@ -266,6 +270,13 @@ def route(estate, operation, groups, query=None, object_ids=(), body=b""):
         return status, answer, status == 200
     if operation == "vaults":
         return 200, list(estate.vaults.get(sub.lower(), [])), True
+    if operation == "storageAccounts":
+        return 200, list(estate.storage_accounts.get(sub.lower(), [])), True
+    if operation == "blobContainer":
+        container = estate.container(sub, groups[1], groups[2], groups[3])
+        if container is None:
+            return arm_error(404, "ContainerNotFound", "The specified container does not exist.") + (False,)
+        return 200, container, False
     if operation == "virtualMachines":
         return 200, list(estate.vms.get(sub.lower(), [])), True
     if operation == "deletedVaults":

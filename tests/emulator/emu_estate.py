@@ -23,6 +23,14 @@ DELETED_VAULT_TYPE = "microsoft.recoveryservices/locations/deletedvaults"
 RESOURCE_GUARD_TYPE = "microsoft.dataprotection/resourceguards"
 ROLE_ASSIGNMENT_TYPE = "microsoft.authorization/roleassignments"
 ROLE_DEFINITION_TYPE = "microsoft.authorization/roledefinitions"
+# The bundle archive's storage (pack --archive-url): accounts listed per subscription
+# (StorageAccounts_List) and containers read one by one (BlobContainers_Get), with the
+# shape of Azure's BlobContainersGetWithAllowProtectedAppendWritesAll.json example.
+STORAGE_ACCOUNT_TYPE = "microsoft.storage/storageaccounts"
+CONTAINER_TYPE = "microsoft.storage/storageaccounts/blobservices/containers"
+_CONTAINER_RE = re.compile(
+    r"^(?:https?://[^/]+)?/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.Storage/"
+    r"storageAccounts/([^/]+)/blobServices/default/containers/([^/]+)/?$", re.IGNORECASE)
 # A recording's role assignments are filed under the subscription whose list returned them
 # (an assignment made at a management group has no subscription in its id).
 _RA_PATH_RE = re.compile(r"^subscriptions/([^/]+)/roleAssignments[^/]*\.json$")
@@ -111,6 +119,8 @@ class Estate:
         self.role_definitions = {}       # lowercased GUID -> role definition
         self.crr_jobs = {}               # (sub, vault name) -> [CRR job], by the file's path
         self.events = {}                 # sub -> [Activity Log event], in file order
+        self.storage_accounts = {}       # sub -> [storage account resource]
+        self.containers = {}             # (sub, rg, account, container) -> blob container resource
         self.known_subs = set()
         seen = set()
         derived = {}                     # lowercased sub -> sub as first spelled
@@ -179,6 +189,14 @@ class Estate:
             if g:
                 self.guards.setdefault((sub, g.group(2).lower(), g.group(3).lower()), res)
             return
+        if rtype == STORAGE_ACCOUNT_TYPE:
+            self.storage_accounts.setdefault(sub, []).append(res)
+            return
+        if rtype == CONTAINER_TYPE:
+            c = _CONTAINER_RE.match(rid)
+            if c:
+                self.containers.setdefault(tuple(g.lower() for g in c.groups()), res)
+            return
         if rtype in VM_TYPES:
             self.vms.setdefault(sub, []).append(res)
             return
@@ -215,6 +233,9 @@ class Estate:
 
     def events_in(self, sub):
         return self.events.get(sub.lower(), [])
+
+    def container(self, sub, rg, account, name):
+        return self.containers.get((sub.lower(), rg.lower(), account.lower(), name.lower()))
 
     def role_definition(self, guid):
         return self.role_definitions.get(guid.lower())

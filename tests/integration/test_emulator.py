@@ -415,7 +415,7 @@ class SharedEmulator(unittest.TestCase):
         sub = vid.split("/")[2]
         cases = [("/subscriptions/%s/providers/Microsoft.RecoveryServices/vaults" % uuid.uuid4(), "SubscriptionNotFound"),
                  (vid.rsplit("/", 1)[0] + "/no-such-vault/backupPolicies", "ResourceNotFound"),
-                 ("/subscriptions/%s/providers/Microsoft.Storage/storageAccounts" % sub, None)]
+                 ("/subscriptions/%s/providers/Microsoft.Network/virtualNetworks" % sub, None)]
         for path, code in cases:
             status, _, doc = self.c.arm(path + "?api-version=" + API, self.token)
             self.assertEqual(status, 404, path)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import unittest
 
@@ -110,6 +111,27 @@ def raw_resources(raw_dir, period=False):
                 found.extend(doc)
             elif isinstance(doc, dict) and "id" in doc:
                 found.append(doc)
+    return found
+
+
+def secrets_found(secrets, texts=(), dirs=()):
+    """Where any of secrets (strings) appears: in texts (command outputs), in a file below
+    dirs, or in a member of a .tar.gz there. [] when nowhere; each entry names the place."""
+    found = []
+    for i, text in enumerate(texts):
+        found += ["output %d" % i for s in secrets if s in text]
+    for d in dirs:
+        for root, _dirs, files in os.walk(d):
+            for name in files:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    data = f.read()
+                found += [path for s in secrets if s.encode() in data]
+                if name.endswith(".tar.gz"):
+                    with tarfile.open(path, "r:gz") as tar:
+                        for m in tar.getmembers():
+                            member = tar.extractfile(m).read() if m.isfile() else b""
+                            found += ["%s:%s" % (path, m.name) for s in secrets if s.encode() in member]
     return found
 
 

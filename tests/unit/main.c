@@ -139,6 +139,7 @@ int main(void)
     srunner_add_suite(sr, remote_suite());
     srunner_add_suite(sr, keyvault_suite());
     srunner_add_suite(sr, pkcs11_suite());
+    srunner_add_suite(sr, blob_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -11,6 +11,7 @@ Suite *json_suite(void);
 Suite *time_suite(void);
 Suite *retention_suite(void);
 Suite *worm_suite(void);
+Suite *blob_suite(void);  /* tests/unit/test_blob.c */
 Suite *normalize_suite(void);
 Suite *collect_shapes_suite(void);
 Suite *completeness_suite(void);
