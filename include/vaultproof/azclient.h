@@ -104,6 +104,11 @@ void vp_az_response_free(vp_az_response *r);
 vp_status vp_az_request(vp_az_client *c, const char *method, const char *url, const vp_az_header *headers, size_t n,
                         const void *body, size_t body_len, vp_az_response *resp, vp_error *err);
 
+/* The ARM endpoint of a national cloud ("AzureCloud" when cloud is NULL):
+ * "https://management.azure.com", no trailing slash; NULL for an unknown cloud. The one
+ * table of clouds is the live collector's. */
+const char *vp_az_cloud_arm(const char *cloud);
+
 /* What a URL may be shown as in messages and records: scheme://host[:port]/path, without
  * user info, query or fragment (where a SAS or signature would be). Cut to size. */
 void vp_az_url_label(const char *url, char *out, size_t size);

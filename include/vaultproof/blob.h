@@ -144,7 +144,13 @@ vp_status vp_blob_container_policy(vp_az_client *arm, const char *arm_endpoint, 
 vp_status vp_blob_find_account(vp_az_client *arm, const char *arm_endpoint, const char *const *subscriptions,
                                size_t count, const char *account, char *id, size_t size, vp_error *err);
 
-/* The ARM endpoint of a cloud ("AzureCloud" when NULL), or NULL for an unknown cloud. */
-const char *vp_blob_arm_endpoint(const char *cloud);
+/* The immutability policy of the container an archive URL names, as pack records it and
+ * doctor checks it: the storage account's ARM id is account_id when given, else looked up
+ * by the URL's account name among subscriptions (vp_blob_find_account); then
+ * vp_blob_container_policy. The id used goes to id_out (id_size bytes).
+ * Errors: as those two calls. */
+vp_status vp_blob_archive_policy(vp_az_client *arm, const char *arm_endpoint, const vp_blob_url *u,
+                                 const char *account_id, const char *const *subscriptions, size_t count, char *id_out,
+                                 size_t id_size, vp_blob_immutability *out, vp_error *err);
 
 #endif

@@ -173,6 +173,7 @@ typedef struct {
     const char *pkcs11_uri;      /* RFC 7512 "pkcs11:token=...;object=..." (a key in a token) */
     const char *pkcs11_module;   /* the PKCS#11 module (.so); NULL: the default (docs/signing.md) */
     const char *pin_env;         /* environment variable holding the token's PIN */
+    const char *pin_file;        /* or a file whose first line is the PIN (a systemd credential) */
     const char *key_vault_key;   /* "https://<vault>.vault.azure.net/keys/<name>/<version>" */
     const char *cert, *chain;    /* signer certificate (PEM; not with .p12) and extra certificates */
     const char *passphrase_env;  /* environment variable holding the key's passphrase */

@@ -14,24 +14,6 @@
 #include "vaultproof/blob.h"
 #include "vaultproof/json.h"
 
-static const struct {
-    const char *cloud, *arm;
-} clouds[] = {
-    /* the ARM column of the live collector's table (vpv_cloud_find, src/live/util.c, private to
-     * live); TODO(lead): a public accessor in azclient.h, e.g. vp_az_cloud_arm(cloud), and drop this */
-    {"AzureCloud", "https://management.azure.com"},
-    {"AzureUSGovernment", "https://management.usgovcloudapi.net"},
-    {"AzureChinaCloud", "https://management.chinacloudapi.cn"},
-};
-
-const char *vp_blob_arm_endpoint(const char *cloud)
-{
-    for (size_t i = 0; i < sizeof clouds / sizeof clouds[0]; i++)
-        if (!strcmp(clouds[i].cloud, cloud ? cloud : "AzureCloud"))
-            return clouds[i].arm;
-    return NULL;
-}
-
 int vp_blob_immutability_locked(const vp_blob_immutability *p)
 {
     return p->has_policy && !strcmp(p->state, "Locked") && p->days > 0;
@@ -168,4 +150,16 @@ vp_status vp_blob_find_account(vp_az_client *arm, const char *arm_endpoint, cons
     }
     return vp_error_set(err, VP_ERR_COLLECT, "storage account '%s' is in none of the %zu subscription(s) searched; "
                         "give its id with --archive-account-id (or archive.storage_account_id)", account, count);
+}
+
+vp_status vp_blob_archive_policy(vp_az_client *arm, const char *arm_endpoint, const vp_blob_url *u,
+                                 const char *account_id, const char *const *subscriptions, size_t count, char *id_out,
+                                 size_t id_size, vp_blob_immutability *out, vp_error *err)
+{
+    vp_status st = VP_OK;
+    if (account_id)
+        snprintf(id_out, id_size, "%s", account_id);
+    else
+        st = vp_blob_find_account(arm, arm_endpoint, subscriptions, count, u->account, id_out, id_size, err);
+    return st ? st : vp_blob_container_policy(arm, arm_endpoint, id_out, u->container, out, err);
 }

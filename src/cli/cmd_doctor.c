@@ -26,7 +26,12 @@ static const char synopsis[] =
     "  ca            signer/ca issued the signer (a warning when none is named)\n"
     "  tsa           the time-stamping authority grants a time-stamp for a test digest\n"
     "  archive       ARCHIVE_DIR is writable (or can be created)\n"
-    "  archive-url   the Blob archive (--archive-url): reported, not yet probed\n"
+    "  archive-url   the Blob archive (--archive-url or archive.url): one name listed with the\n"
+    "                credential or SAS pack uploads with (writing is not probed: a probe\n"
+    "                blob in a locked container could never be deleted)\n"
+    "  archive-policy  its immutability policy, read through ARM as pack reads it: a Locked\n"
+    "                time-based policy is ok, anything else a warning (FAIL with\n"
+    "                archive.require_worm)\n"
     "Every check runs even after one failed, except when the config does not load.\n"
     "Nothing secret is printed: Azure errors show their status, code and message.\n"
     "\n";

@@ -7,7 +7,7 @@
 
 static const char *const signer_keys[] = {"key",        "cert", "chain",         "passphrase_env", "passphrase_file",
                                           "tsa",        "ca",   "pkcs11_uri",    "pkcs11_module",  "pin_env",
-                                          "key_vault_key"};
+                                          "key_vault_key", "pin_file"};
 #define SIGNER_KEY_COUNT (sizeof signer_keys / sizeof signer_keys[0])
 
 /* vpf_config_beside, copied into the config's arena; NULL when too long or out of memory. */
@@ -28,10 +28,11 @@ vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
     vp_signer_settings *s = &c->signer;
     /* in the order of signer_keys: where each value goes, and whether it is a path */
     const char **paths[SIGNER_KEY_COUNT] = {&s->key, &s->cert, &s->chain, NULL, &s->passphrase_file, NULL,
-                                            &s->ca,  NULL,     NULL,      NULL, NULL};
+                                            &s->ca,  NULL,     NULL,      NULL, NULL, &s->pin_file};
     const char **slots[SIGNER_KEY_COUNT] = {&s->key,        &s->cert,          &s->chain,   &s->passphrase_env,
                                             &s->passphrase_file, &s->tsa,      &s->ca,      &s->pkcs11_uri,
-                                            &s->pkcs11_module,   &s->pin_env,  &s->key_vault_key};
+                                            &s->pkcs11_module,   &s->pin_env,  &s->key_vault_key,
+                                            &s->pin_file};
     if (vp_jr_object(r, c->root, "", "signer", &sig) != VP_PRESENT)
         return r->status;
     for (const cJSON *k = sig->child; k; k = k->next) {
@@ -41,7 +42,7 @@ vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
         if (i == SIGNER_KEY_COUNT)
             return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: unknown key; expected key, pkcs11_uri, "
                                 "key_vault_key, cert, chain, passphrase_env, passphrase_file, pkcs11_module, "
-                                "pin_env, tsa or ca", r->file, k->string);
+                                "pin_env, pin_file, tsa or ca", r->file, k->string);
         if (vp_jr_string(r, sig, "/signer", k->string, slots[i]) != VP_PRESENT)
             return r->status ? r->status
                              : vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/%s: expected a string", r->file,
@@ -62,9 +63,11 @@ vp_status vpf_config_parse_signer(vp_config *c, vp_jreader *r)
     if (s->key_vault_key && strncmp(s->key_vault_key, "https://", 8))
         return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer/key_vault_key: expected "
                             "https://<vault>.vault.azure.net/keys/<name>/<version>", r->file);
-    if ((s->pkcs11_module || s->pin_env) && !s->pkcs11_uri)
-        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: pkcs11_module and pin_env go with pkcs11_uri",
-                            r->file);
+    if ((s->pkcs11_module || s->pin_env || s->pin_file) && !s->pkcs11_uri)
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: pkcs11_module, pin_env and pin_file go with "
+                            "pkcs11_uri", r->file);
+    if (s->pin_env && s->pin_file)
+        return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: give pin_env or pin_file, not both", r->file);
     if (s->passphrase_env && s->passphrase_file)
         return vp_error_set(r->err, VP_ERR_INPUT, "%s: /signer: give passphrase_env or passphrase_file, not both",
                             r->file);

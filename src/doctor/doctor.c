@@ -18,6 +18,7 @@
 
 #include "vaultproof/arm.h"
 #include "vaultproof/azclient.h"
+#include "vaultproof/blob.h"
 #include "vaultproof/config.h"
 #include "vaultproof/doctor.h"
 #include "vaultproof/keys.h"
@@ -55,20 +56,6 @@ static void report(run_ctx *r, vp_doctor_level level, vp_doctor_area area, const
 }
 
 /* ---- Azure ---- */
-
-/* TODO(lead): the cloud -> ARM endpoint table is private to live (vpv_cloud_find); a public
- * vp_az_cloud_arm(cloud) in azclient.h would let doctor (and blob's ARM read) use it
- * instead of these three rows. */
-static const char *cloud_arm(const char *cloud)
-{
-    static const char *const table[][2] = {{"AzureCloud", "https://management.azure.com"},
-                                           {"AzureUSGovernment", "https://management.usgovcloudapi.net"},
-                                           {"AzureChinaCloud", "https://management.chinacloudapi.cn"}};
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (!strcmp(table[i][0], cloud ? cloud : "AzureCloud"))
-            return table[i][1];
-    return NULL;
-}
 
 typedef struct {
     run_ctx *r;
@@ -211,7 +198,7 @@ static vp_status check_azure(run_ctx *r, const vp_config *cfg, vp_error *fatal)
     vp_az_client_options co = {.cloud = a.live->cloud, .authority_host = o->authority_host,
                                .ca_bundle = o->ca_bundle, .token_file = o->token_file};
     vp_error err = {0};
-    const char *arm = o->arm_endpoint ? o->arm_endpoint : cloud_arm(a.live->cloud);
+    const char *arm = o->arm_endpoint ? o->arm_endpoint : vp_az_cloud_arm(a.live->cloud);
     if (!arm) {
         report(r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "credential", "unknown cloud '%s' (live.cloud)", a.live->cloud);
         return VP_OK;
@@ -461,6 +448,68 @@ static void check_archive(run_ctx *r)
         report(r, VP_DOCTOR_FAIL, VP_DOCTOR_IO, "archive", "%s does not exist and %s", dir, why);
 }
 
+/* The archive container (pack --archive-url, config archive): readable with the storage
+ * credential or SAS pack will use (a one-name listing), and its immutability policy, read
+ * through ARM as pack reads it before signing. Writing is not probed: a probe blob in a
+ * locked container could never be deleted again. */
+static vp_status check_archive_url(run_ctx *r, const vp_config *cfg, const char *url, vp_error *fatal)
+{
+    const vp_doctor_options *o = r->opt;
+    const vp_archive_settings *a = vp_config_archive(cfg);
+    const vp_live_settings *live = vp_config_live(cfg);
+    vp_blob_url u;
+    vp_error err = {0};
+    vp_az_client *storage = NULL, *arm = NULL;
+    char label[512], id[1024];
+    vp_az_url_label(url, label, sizeof label);
+    if (vp_blob_url_parse(url, &u, &err)) {
+        report(r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "archive-url", "%s", err.message);
+        return VP_OK;
+    }
+    vp_az_client_options so = {.cloud = live->cloud, .authority_host = o->authority_host, .ca_bundle = o->ca_bundle,
+                               .resource = "https://storage.azure.com", .sas_env = a->sas_env};
+    vp_status st = vp_az_client_new(&so, &storage, &err);
+    char **names = NULL;
+    size_t count = 0;
+    if (!st)
+        st = vp_blob_list(storage, &u, 1, &names, &count, &err);
+    vp_blob_list_free(names, count);
+    vp_az_client_free(storage);
+    if (st == VP_ERR_NOMEM)
+        return *fatal = err, st;
+    if (st)
+        report(r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "archive-url", "%s: cannot list the container: %s", label,
+               err.message);
+    else
+        report(r, VP_DOCTOR_OK, VP_DOCTOR_AZURE, "archive-url", "%s: listed with %s (writing is not probed: a "
+               "probe blob in a locked container could never be deleted)", label, a->sas_env ? "the SAS" : "a token");
+
+    const char *arm_endpoint = o->arm_endpoint ? o->arm_endpoint : vp_az_cloud_arm(live->cloud);
+    vp_az_client_options ao = {.cloud = live->cloud, .authority_host = o->authority_host, .ca_bundle = o->ca_bundle,
+                               .token_file = o->token_file};
+    vp_blob_immutability pol;
+    size_t n = o->subscription_count;
+    const char *const *subs = n ? o->subscriptions : vp_config_subscriptions(cfg, &n);
+    st = arm_endpoint ? vp_az_client_new(&ao, &arm, &err) : VP_ERR_USAGE;
+    if (!st)
+        st = vp_blob_archive_policy(arm, arm_endpoint, &u, a->storage_account_id, subs, n, id, sizeof id, &pol, &err);
+    vp_az_client_free(arm);
+    if (st == VP_ERR_NOMEM)
+        return *fatal = err, st;
+    if (st)
+        report(r, VP_DOCTOR_FAIL, VP_DOCTOR_AZURE, "archive-policy", "%s: %s", label,
+               arm_endpoint ? err.message : "no ARM endpoint for the config's cloud");
+    else if (vp_blob_immutability_locked(&pol))
+        report(r, VP_DOCTOR_OK, VP_DOCTOR_AZURE, "archive-policy", "%s: Locked time-based retention, %lld days",
+               label, pol.days);
+    else
+        report(r, a->require_worm ? VP_DOCTOR_FAIL : VP_DOCTOR_WARN, VP_DOCTOR_AZURE, "archive-policy",
+               "%s: %s%s: the evidence uploaded there can be deleted%s", label,
+               pol.has_policy ? pol.state : "no time-based retention policy", pol.has_policy ? " policy" : "",
+               a->require_worm ? " (archive.require_worm: pack would refuse it)" : "");
+    return VP_OK;
+}
+
 vp_status vp_doctor_run(const vp_doctor_options *opt, vp_doctor_result *res, vp_error *err)
 {
     run_ctx r = {opt, res};
@@ -484,14 +533,9 @@ vp_status vp_doctor_run(const vp_doctor_options *opt, vp_doctor_result *res, vp_
            (opt->subscription_count ? opt->subscription_count : subs) == 1 ? "" : "s");
     if (!(st = check_azure(&r, cfg, err)) && !(st = check_signer(&r, cfg, err))) {
         check_archive(&r);
-        if (opt->archive_url) {
-            /* TODO(lead): the Blob archive's probe (C's blob module, vaultproof/blob.h) goes on
-             * this line: container reachable with the storage credential or SAS, and its
-             * immutability policy read through ARM. Until then the URL is reported unchecked. */
-            char label[512];
-            vp_az_url_label(opt->archive_url, label, sizeof label);
-            report(&r, VP_DOCTOR_WARN, VP_DOCTOR_AZURE, "archive-url", "%s: not checked by this build", label);
-        }
+        const char *url = opt->archive_url ? opt->archive_url : vp_config_archive(cfg)->url;
+        if (url)
+            st = check_archive_url(&r, cfg, url, err);
     }
     vp_config_free(cfg);
     return st;

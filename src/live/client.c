@@ -34,6 +34,12 @@ void vp_az_url_label(const char *url, char *out, size_t size)
     out[strcspn(out, "?#")] = '\0';
 }
 
+const char *vp_az_cloud_arm(const char *cloud)
+{
+    const vpv_cloud *cl = vpv_cloud_find(cloud ? cloud : "AzureCloud");
+    return cl ? cl->arm : NULL;
+}
+
 static void trim_slash(char *s)
 {
     size_t n = strlen(s);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "pack/pack_internal.h"
+#include "vaultproof/azclient.h"
 #include "vaultproof/blob.h"
 #include "vaultproof/config.h"
 #include "vaultproof/fileio.h"
@@ -59,24 +60,16 @@ vp_status vpk_archive_check(const vp_pack_options *opt, const vp_config *cfg, vp
     if (st)
         return vp_error_prefix(err, "pack");
     vp_blob_url_label(&rec->url, rec->label, sizeof rec->label);
-    const char *arm_endpoint = opt->arm_endpoint ? opt->arm_endpoint : vp_blob_arm_endpoint(o.cloud);
+    const char *arm_endpoint = opt->arm_endpoint ? opt->arm_endpoint : vp_az_cloud_arm(o.cloud);
     if (!arm_endpoint)
         return vp_error_set(err, VP_ERR_USAGE, "pack: no ARM endpoint for cloud '%s'", o.cloud ? o.cloud : "");
     o.token_file = opt->token_file; /* --token-file is an ARM token (as for live collection) */
     if ((st = vp_az_client_new(&o, &arm, err)))
         return vp_error_prefix(err, "pack: reading the archive container's immutability policy through ARM");
-    if (account_id) {
-        snprintf(rec->account_id, sizeof rec->account_id, "%s", account_id);
-    } else {
-        size_t n = 0;
-        const char *const *subs = opt->subscription_count ? opt->subscriptions : vp_config_subscriptions(cfg, &n);
-        if (opt->subscription_count)
-            n = opt->subscription_count;
-        st = vp_blob_find_account(arm, arm_endpoint, subs, n, rec->url.account, rec->account_id,
-                                  sizeof rec->account_id, err);
-    }
-    if (!st)
-        st = vp_blob_container_policy(arm, arm_endpoint, rec->account_id, rec->url.container, &rec->policy, err);
+    size_t n = opt->subscription_count;
+    const char *const *subs = n ? opt->subscriptions : vp_config_subscriptions(cfg, &n);
+    st = vp_blob_archive_policy(arm, arm_endpoint, &rec->url, account_id, subs, n, rec->account_id,
+                                sizeof rec->account_id, &rec->policy, err);
     vp_az_client_free(arm);
     if (st)
         return vp_error_prefix(err, "pack: archive %s", rec->label);

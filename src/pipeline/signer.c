@@ -29,15 +29,28 @@ static int is_https(const char *s)
 }
 
 /* A key in a PKCS#11 token: the PIN from the environment variable pin_env (default
- * VP_PKCS11_PIN_ENV), read here and passed on, never copied or printed. where names what
- * chose the variable in messages ("--pin-env", "<config>: /signer/pin_env"). */
-static vp_status load_pkcs11(const char *uri, const char *module, const char *pin_env, const char *where,
-                             const char *cert, const char *chain, vp_signer **out, vp_error *err)
+ * VP_PKCS11_PIN_ENV), or from the first line of pin_file (what systemd's LoadCredential=
+ * provides), read here and passed on, never printed. where names what chose the variable
+ * in messages ("--pin-env", "<config>: /signer/pin_env"). */
+static vp_status load_pkcs11(const char *uri, const char *module, const char *pin_env, const char *pin_file,
+                             const char *where, const char *cert, const char *chain, vp_signer **out, vp_error *err)
 {
     char ref[512];
     vp_status st = vp_pkcs11_key_ref(uri, ref, sizeof ref, err);
     if (st)
         return st;
+    if (pin_file) {
+        char *pin = NULL;
+        if ((st = vp_passphrase_from_file(pin_file, &pin, err)))
+            return vp_error_prefix(err, "signer key pkcs11:%s: pin_file", ref);
+        st = vp_signer_load_pkcs11(uri, module, pin, cert, chain, out, err);
+        vp_passphrase_free(pin);
+        if (st == VP_ERR_CRYPTO) {
+            vp_error copy = *err;
+            vp_error_set(err, st, "%s (the PIN was read from %s)", copy.message, pin_file);
+        }
+        return st;
+    }
     const char *name = pin_env ? pin_env : VP_PKCS11_PIN_ENV;
     const char *pin = getenv(name);
     if (!pin || !*pin)
@@ -67,8 +80,8 @@ vp_status vp_pipeline_signer(const vp_pipeline_signer_options *o, const vp_confi
         if (o->passphrase)
             return vp_error_set(err, VP_ERR_USAGE, "%s: --passphrase-* is for a key file; a token's PIN comes from "
                                 "--pin-env NAME (default %s)", command, VP_PKCS11_PIN_ENV);
-        return load_pkcs11(o->key_path, o->pkcs11_module, o->pin_env, "--pin-env", o->cert_path, o->chain_path, out,
-                           err);
+        return load_pkcs11(o->key_path, o->pkcs11_module, o->pin_env, NULL, "--pin-env", o->cert_path, o->chain_path,
+                           out, err);
     }
     if (o->key_path && (o->pin_env || o->pkcs11_module))
         return vp_error_set(err, VP_ERR_USAGE, "%s: --pin-env and --pkcs11-module go with --key pkcs11:...; "
@@ -97,7 +110,8 @@ vp_status vp_pipeline_signer(const vp_pipeline_signer_options *o, const vp_confi
     if (cs->pkcs11_uri) {
         char where[600];
         snprintf(where, sizeof where, "%s: /signer/pin_env", config_label);
-        if ((st = load_pkcs11(cs->pkcs11_uri, cs->pkcs11_module, cs->pin_env, where, cs->cert, cs->chain, out, err)))
+        if ((st = load_pkcs11(cs->pkcs11_uri, cs->pkcs11_module, cs->pin_env, cs->pin_file, where, cs->cert,
+                              cs->chain, out, err)))
             return vp_error_prefix(err, "%s: /signer", config_label);
         return VP_OK;
     }

@@ -112,7 +112,10 @@ class BlobArchive(unittest.TestCase):
                  "location": "westeurope", "kind": "StorageV2"},
                 container_resource("evidence-locked", "Locked", 2555),
                 container_resource("evidence-unlocked", "Unlocked", 7),
-                container_resource("evidence-none")]}, f)
+                container_resource("evidence-none"),
+                # the subscription itself, for doctor's check of the scope (test_5)
+                {"id": "/subscriptions/" + SUB, "subscriptionId": SUB, "displayName": "Evidence archive",
+                 "state": "Enabled"}]}, f)
         cls.emu = Emulator(estate)
         cls.emu.__enter__()
         info = cls.emu.info
@@ -370,6 +373,42 @@ class BlobArchive(unittest.TestCase):
         self.assertIn("ContainerNotFound", err)
         self.assertFalse(os.path.exists(archive) and [n for n in os.listdir(archive) if n.endswith(".tar.gz")])
         self.no_secret_anywhere([os.path.join(self.tmp, "a3")])
+
+    def test_5_doctor_probes_the_archive(self):
+        """doctor lists the container with the SAS pack will use and reads its policy as pack does."""
+        info = self.emu.info
+        k = os.path.join(self.tmp, "K")
+
+        def doctor(container, expect, require_worm=False, env_extra=None):
+            config = load(os.path.join(SAMPLE, "vaultproof.json"))
+            config["signer"] = {"key": os.path.join(k, "signer.key"), "cert": os.path.join(k, "signer.pem"),
+                                "ca": os.path.join(k, "ca.pem")}
+            config["archive"] = {"url": self.url(container, "p"), "sas_env": SAS_VAR,
+                                 "storage_account_id": ACCOUNT_ID, "require_worm": require_worm}
+            cfg = os.path.join(self.tmp, "doctor-config.json")
+            with open(cfg, "w") as f:
+                json.dump(config, f)
+            out, _ = self.vp(["doctor", "--config", cfg, "--now", PINNED, "--subscription", SUB,
+                              "--arm-endpoint", info["arm"],
+                              "--authority-host", info["authority"], "--ca-bundle", info["ca"]], expect,
+                             env_extra=env_extra)
+            return {line.split()[1]: line for line in out.splitlines() if len(line.split()) > 1}
+
+        lines = doctor("evidence-locked", 0)
+        self.assertTrue(lines["archive-url"].startswith("ok"), lines["archive-url"])
+        self.assertIn("listed with the SAS", lines["archive-url"])
+        self.assertTrue(lines["archive-policy"].startswith("ok"), lines["archive-policy"])
+        self.assertIn("Locked time-based retention, 2555 days", lines["archive-policy"])
+        lines = doctor("evidence-unlocked", 0)
+        self.assertTrue(lines["archive-policy"].startswith("warn"), lines["archive-policy"])
+        self.assertIn("Unlocked policy", lines["archive-policy"])
+        lines = doctor("evidence-none", 4, require_worm=True)
+        self.assertTrue(lines["archive-policy"].startswith("FAIL"), lines["archive-policy"])
+        self.assertIn("pack would refuse it", lines["archive-policy"])
+        # a SAS that does not grant the container: the listing is refused, exit 4
+        lines = doctor("evidence-locked", 4, env_extra={SAS_VAR: self.sas.replace("sig=", "sig=AAAA")})
+        self.assertTrue(lines["archive-url"].startswith("FAIL"), lines["archive-url"])
+        self.assertIn("cannot list the container", lines["archive-url"])
 
     def test_4_unsafe_names_in_a_listing_are_refused(self):
         # a name with a ".." segment (percent-encoded so no client squashes it on the way)

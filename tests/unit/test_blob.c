@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "blob/internal.h"
+#include "vaultproof/azclient.h"
 #include "vaultproof/blob.h"
 #include "vp_test.h"
 
@@ -130,8 +131,8 @@ START_TEST(locked_policy)
     strcpy(p.state, "Locked");
     p.days = 0;
     ck_assert(!vp_blob_immutability_locked(&p));
-    ck_assert_str_eq(vp_blob_arm_endpoint(NULL), "https://management.azure.com");
-    ck_assert_ptr_null(vp_blob_arm_endpoint("Mars"));
+    ck_assert_str_eq(vp_az_cloud_arm(NULL), "https://management.azure.com");
+    ck_assert_ptr_null(vp_az_cloud_arm("Mars"));
 }
 END_TEST
 
