@@ -166,18 +166,6 @@ typedef struct {
     vp_az_response *az; /* every header of the final response */
 } attempt;
 
-static void trimmed(char *dst, size_t size, const char *v, size_t len)
-{
-    while (len && isspace((unsigned char)*v))
-        v++, len--;
-    while (len && isspace((unsigned char)v[len - 1]))
-        len--;
-    if (len >= size)
-        len = size - 1;
-    memcpy(dst, v, len);
-    dst[len] = '\0';
-}
-
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
     attempt *a = ctx;
@@ -191,16 +179,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
     if (!colon || a->az->header_count >= VP_AZ_MAX_HEADERS)
         return len;
     size_t k = a->az->header_count;
-    trimmed(a->az->headers[k].name, sizeof a->az->headers[k].name, p, (size_t)(colon - p));
-    trimmed(a->az->headers[k].value, sizeof a->az->headers[k].value, colon + 1, len - (size_t)(colon - p) - 1);
+    vpv_copy_trimmed(a->az->headers[k].name, sizeof a->az->headers[k].name, p, (size_t)(colon - p));
+    vpv_copy_trimmed(a->az->headers[k].value, sizeof a->az->headers[k].value, colon + 1,
+                     len - (size_t)(colon - p) - 1);
     a->az->header_count++;
     const char *name = a->az->headers[k].name, *value = a->az->headers[k].value;
     if (!strcasecmp(name, "retry-after"))
-        trimmed(a->raw.retry_after, sizeof a->raw.retry_after, value, strlen(value));
+        vpv_copy_trimmed(a->raw.retry_after, sizeof a->raw.retry_after, value, strlen(value));
     else if (!strcasecmp(name, "x-ms-request-id"))
-        trimmed(a->raw.request_id, sizeof a->raw.request_id, value, strlen(value));
+        vpv_copy_trimmed(a->raw.request_id, sizeof a->raw.request_id, value, strlen(value));
     else if (!strcasecmp(name, "content-type"))
-        trimmed(a->raw.content_type, sizeof a->raw.content_type, value, strlen(value));
+        vpv_copy_trimmed(a->raw.content_type, sizeof a->raw.content_type, value, strlen(value));
     return len;
 }
 

@@ -34,7 +34,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-static void copy_value(char *dst, size_t size, const char *v, size_t len)
+void vpv_copy_trimmed(char *dst, size_t size, const char *v, size_t len)
 {
     while (len && isspace((unsigned char)*v))
         v++, len--;
@@ -63,19 +63,19 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
     size_t vlen = len - klen - 1;
 #define IS(name) (klen == sizeof(name) - 1 && strncasecmp(p, name, klen) == 0)
     if (IS("content-type"))
-        copy_value(r->content_type, sizeof r->content_type, v, vlen);
+        vpv_copy_trimmed(r->content_type, sizeof r->content_type, v, vlen);
     else if (IS("x-ms-request-id"))
-        copy_value(r->request_id, sizeof r->request_id, v, vlen);
+        vpv_copy_trimmed(r->request_id, sizeof r->request_id, v, vlen);
     else if (IS("x-ms-correlation-request-id"))
-        copy_value(r->correlation_id, sizeof r->correlation_id, v, vlen);
+        vpv_copy_trimmed(r->correlation_id, sizeof r->correlation_id, v, vlen);
     else if (IS("date"))
-        copy_value(r->date, sizeof r->date, v, vlen);
+        vpv_copy_trimmed(r->date, sizeof r->date, v, vlen);
     else if (IS("retry-after"))
-        copy_value(r->retry_after, sizeof r->retry_after, v, vlen);
+        vpv_copy_trimmed(r->retry_after, sizeof r->retry_after, v, vlen);
     else if (klen > 26 && strncasecmp(p, "x-ms-ratelimit-remaining-", 25) == 0) {
         /* every remaining-budget header counts: the lowest one is what throttles us */
         char num[32];
-        copy_value(num, sizeof num, v, vlen);
+        vpv_copy_trimmed(num, sizeof num, v, vlen);
         char *end;
         long long rem = strtoll(num, &end, 10);
         if (end != num && *end == '\0' && rem >= 0 && (r->ratelimit_remaining < 0 || rem < r->ratelimit_remaining))

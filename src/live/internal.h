@@ -60,6 +60,9 @@ typedef struct {
 } vl_response;
 
 void vpv_response_reset(vl_response *r); /* frees the body, clears everything */
+/* Copies the len bytes at v into dst without leading and trailing white space, cut to
+ * size and NUL-terminated: a header value as it arrives. */
+void vpv_copy_trimmed(char *dst, size_t size, const char *v, size_t len);
 void vpv_headers_free(struct curl_slist *h); /* wipes each header (they carry secrets), then frees */
 
 typedef struct {
