@@ -147,11 +147,14 @@ static void relabel(vp_ledger_audit *a, const char *tmp, const char *label)
     size_t counts[2] = {a->problem_count, a->note_count}, tl = strlen(tmp);
     for (int s = 0; s < 2; s++)
         for (size_t i = 0; i < counts[s]; i++) {
-            char *hit = strstr(sets[s][i], tmp), line[512];
+            char *hit = strstr(sets[s][i], tmp), line[4096];
             if (!hit)
                 continue;
+            /* built whole, then cut to the line's size */
             snprintf(line, sizeof line, "%.*s%s%s", (int)(hit - sets[s][i]), sets[s][i], label, hit + tl);
-            memcpy(sets[s][i], line, sizeof line);
+            size_t n = strlen(line) < sizeof sets[s][i] ? strlen(line) : sizeof sets[s][i] - 1;
+            memcpy(sets[s][i], line, n);
+            sets[s][i][n] = '\0';
         }
 }
 
