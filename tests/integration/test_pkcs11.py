@@ -237,21 +237,18 @@ class TokenKeys(unittest.TestCase):
         one is exit 5 naming the file, never the PIN."""
         cfg = load(self.config)
         del cfg["signer"]["pin_env"]
+        config = os.path.join(self.dir, "vaultproof-pin-file.json")
+        pin_path = os.path.join(self.dir, "pin-credential")
+        args = ["pack", "--config", config, "--replay", light_sample(), "--period", "2026-Q3",
+                "--out", os.path.join(self.dir, "archive-pin-file")]
         wrong = "wrong-" + secrets.token_hex(6)
         for pin, expect in ((wrong, 5), (self.pin, 0)):
-            pin_path = os.path.join(self.dir, "pin-credential")
             with open(pin_path, "w") as f:
                 f.write(pin + "\n")
             cfg["signer"]["pin_file"] = pin_path
-            config = os.path.join(self.dir, "vaultproof-pin-file.json")
             with open(config, "w") as f:
                 json.dump(cfg, f)
-            env = dict(self.env)
-            env.pop(PIN_ENV, None)
-            rc, out, err = run(["pack", "--config", config, "--replay", light_sample(), "--period", "2026-Q3",
-                                "--out", os.path.join(self.dir, "archive-pin-file")], env=env)
-            self.outputs.append(out + err)
-            self.assertEqual(rc, expect, err)
+            out, err = self.vp(args, expect=expect)  # no PIN variable in the environment
             self.assertNotIn(pin, out + err)
             if expect:
                 self.assertIn("the token refused the PIN", err)
@@ -259,9 +256,7 @@ class TokenKeys(unittest.TestCase):
         cfg["signer"]["pin_env"] = PIN_ENV
         with open(config, "w") as f:
             json.dump(cfg, f)
-        rc, _, err = run(["pack", "--config", config, "--replay", light_sample(), "--period", "2026-Q3",
-                          "--out", os.path.join(self.dir, "archive-pin-file")], env=self.env)
-        self.assertEqual(rc, 3, err)
+        _, err = self.vp(args, pin=self.pin, expect=3)
         self.assertIn("give pin_env or pin_file, not both", err)
 
     def test_wrong_pin_and_other_refusals(self):
