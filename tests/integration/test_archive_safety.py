@@ -214,7 +214,11 @@ class ArchiveSafety(TempDirTest):
         duration = time.monotonic() - started
         rng = random.Random(20260930)
         kills = 0
-        for i in range(2, 26):
+        # Under the sanitizers fewer kills: what they add is a check of the recovery code's
+        # memory use, which a few recoveries exercise as well as many; the kill points
+        # themselves are what the plain build covers (24 kills).
+        rounds = 8 if os.environ.get("VP_SANITIZED") else 24
+        for i in range(2, 2 + rounds):
             before = set(self.bundles())
             p = subprocess.Popen([BINARY] + self.pack_args(stamp(i)), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
@@ -233,7 +237,7 @@ class ArchiveSafety(TempDirTest):
             recorded = [line for line in self.ledger_lines()]
             for name in after:
                 self.assertTrue(any(name.encode() in line for line in recorded), name)
-        self.assertGreater(kills, 5, "the kills must land while pack runs")
+        self.assertGreater(kills, rounds // 4, "the kills must land while pack runs")
         # the next pack finishes or discards what the killed ones left
         self.pack(stamp(40))
         self.assertEqual(self.leftovers(), [])
