@@ -73,6 +73,22 @@ def workbook_steps(xlsx):
     return parse_steps(out.decode("utf-8").splitlines())
 
 
+def run_readme_literally(bundle, ca, work, env=None, skip=("vaultproof reperform",)):
+    """Runs the bundle's README.txt steps as printed (sh -e) in work, a fresh directory that
+    gets only the bundle and ca.pem: the check any bundle gets, whatever key signed it.
+    Returns (exit status, everything printed, the steps run); commands starting with one
+    of skip are left out (re-performance is no key matter)."""
+    shutil.copy(bundle, work)
+    shutil.copy(ca, os.path.join(work, "ca.pem"))
+    steps = [s for s in readme_steps(bundle) if not s[0].startswith(tuple(skip))]
+    script = "".join("%s\necho '@@step %d'\n" % (cmd, i) for i, (cmd, _) in enumerate(steps))
+    full_env = dict(env or {}, PATH=SYSTEM_PATH + ":" + os.path.dirname(os.path.abspath(BINARY)), HOME=work,
+                    LC_ALL="C")
+    p = subprocess.run(["sh", "-e", "-c", script], cwd=work, env=full_env, capture_output=True, text=True,
+                       timeout=300)
+    return p.returncode, p.stdout + p.stderr, steps
+
+
 def is_vaultproof(command):
     return command.startswith("vaultproof ")
 
