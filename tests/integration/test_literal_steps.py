@@ -89,6 +89,18 @@ def run_readme_literally(bundle, ca, work, env=None, skip=("vaultproof reperform
     return p.returncode, p.stdout + p.stderr, steps
 
 
+def assert_readme_steps_pass(test, bundle, ca, work, env=None, outputs=None):
+    """run_readme_literally, asserting on test that every step ran and printed what it must."""
+    rc, printed, steps = run_readme_literally(bundle, ca, work, env=env)
+    if outputs is not None:
+        outputs.append(printed)
+    test.assertEqual(rc, 0, printed)
+    test.assertGreater(len(steps), 5, "the README.txt steps were found")
+    for cmd, expected in steps:
+        for e in expected:
+            test.assertIn(e, printed, cmd)
+
+
 def is_vaultproof(command):
     return command.startswith("vaultproof ")
 
