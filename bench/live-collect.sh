@@ -13,7 +13,10 @@
 # collection with the Azure SDK for JavaScript (bench/js-baseline/) is timed too, after
 # `npm install` into a temporary directory. A missed target is reported, not fatal.
 # Environment: PYTHON (default python3), CONCURRENCY (default 8), LATENCY_MS (default 50;
-# 0 measures the emulator's own per-response cost).
+# 0 measures the emulator's own per-response cost); for bench/run-all.sh: ESTATE (serve this
+# replay directory instead of generating one), KEEP (a directory to copy the /usr/bin/time
+# reports into: vaultproof.time, js.time), JS_DIR (where the SDK is npm-installed; an
+# existing install there is reused).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,8 +47,14 @@ cleanup() {
 trap cleanup EXIT
 raw="$work/raw"
 
-echo "generating $items items / $vaults vaults into $raw ..."
-"$python" "$here/tests/tools/gen_estate.py" scale --out "$raw" --items "$items" --vaults "$vaults" --page-size "$page"
+if [ -n "${ESTATE:-}" ]; then
+  raw="$ESTATE"
+  items="the estate's"
+  vaults="$(find "$raw" -mindepth 4 -maxdepth 4 -type d -path '*/vaults/*' | wc -l)"
+else
+  echo "generating $items items / $vaults vaults into $raw ..."
+  "$python" "$here/tests/tools/gen_estate.py" scale --out "$raw" --items "$items" --vaults "$vaults" --page-size "$page"
+fi
 
 # The fewest requests this estate needs, read from the generated files independently
 # of vaultproof: per subscription vaults + VMs + the soft-deleted vaults of each location
@@ -130,6 +139,7 @@ wall_s="$(awk -F': ' '/Elapsed \(wall clock\)/ {
 rss_kb="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")"
 target_s="$(awk -v r="$requests" -v l="$latency_ms" -v c="$concurrency" 'BEGIN { printf "%.2f", 1.5 * r * l / 1000 / c }')"
 
+[ -n "${KEEP:-}" ] && cp "$work/time.txt" "$KEEP/vaultproof.time"
 echo
 echo "vaultproof live collect: $items items, $vaults vaults, page size $page, +$latency_ms ms per response"
 printf '  requests   %6d   (minimum for this estate: %d) %s\n' "$requests" "$minimum" \
@@ -145,10 +155,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   exit 0
 fi
 echo
-echo "installing the Azure SDK for JavaScript baseline (npm) ..."
-mkdir -p "$work/js"
-cp "$here/bench/js-baseline/package.json" "$here/bench/js-baseline/collect.js" "$work/js/"
-if ! (cd "$work/js" && npm install --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1); then
+js_dir="${JS_DIR:-$work/js}"
+mkdir -p "$js_dir"
+cp "$here/bench/js-baseline/package.json" "$here/bench/js-baseline/collect.js" "$js_dir/"
+echo "installing the Azure SDK for JavaScript baseline (npm) into $js_dir ..."
+if [ ! -d "$js_dir/node_modules/@azure/arm-recoveryservicesbackup" ] &&
+   ! (cd "$js_dir" && npm install --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1); then
   echo "  JS baseline: skipped (npm install failed; see below)"
   tail -n 5 "$work/npm.log"
   exit 0
@@ -158,7 +170,7 @@ js_env=(NODE_EXTRA_CA_CERTS="$ca" ARM_ENDPOINT="$arm" AUTHORITY_HOST="$authority
 run_js() {
   before="$(stat_requests)"
   rc=0
-  env "${js_env[@]}" "$@" /usr/bin/time -v -o "$work/js-time.txt" node "$work/js/collect.js" >"$work/js.out" \
+  env "${js_env[@]}" "$@" /usr/bin/time -v -o "$work/js-time.txt" node "$js_dir/collect.js" >"$work/js.out" \
     2>"$work/js.err" || rc=$?
   js_requests=$(( $(stat_requests) - before ))
   return "$rc"
@@ -182,5 +194,6 @@ fi
 js_wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {
   n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }' "$work/js-time.txt")"
 js_rss="$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$work/js-time.txt")"
+[ -n "${KEEP:-}" ] && cp "$work/js-time.txt" "$KEEP/js.time"
 echo "Azure SDK for JavaScript baseline ($how): $(cat "$work/js.out")"
 printf '  requests   %6d\n  wall       %6.2f s\n  peak RSS   %6.1f MB\n' "$js_requests" "$js_wall" "$js_rss"
