@@ -107,7 +107,7 @@ done
 [ $big = 1 ] && sizes="$sizes,1000000"
 sizes="$(tr , '\n' <<<"$sizes" | sort -nu | paste -sd' ')"
 if [ -z "$peer_sizes" ]; then
-  peer_sizes="$(for n in $sizes; do [ "$n" -le 100000 ] && echo "$n"; done | paste -sd' ')"
+  peer_sizes="$(for n in $sizes; do if [ "$n" -le 100000 ]; then echo "$n"; fi; done | paste -sd' ')"
 else
   peer_sizes="$(tr , ' ' <<<"$peer_sizes")"
 fi
@@ -119,7 +119,7 @@ if [ -n "$only" ]; then
   done
 fi
 if [ $no_peers = 1 ]; then
-  selected="$(for s in $selected; do [ "$s" = peers ] || [ "$s" = js ] || echo "$s"; done | tr '\n' ' ')"
+  selected="$(for s in $selected; do case $s in peers|js) ;; *) echo "$s" ;; esac; done | paste -sd' ')"
 fi
 is_selected() { [[ " $selected " == *" $1 "* ]]; }
 
@@ -361,6 +361,7 @@ floors() { # SET
     command -v pigz >/dev/null && { timed "$set" pigz-tar floor 1 0 /dev/null -- pigz -6 -p "$cores" -c "$tar" || true; }
     rm -f "$tar"
   fi
+  return 0
 }
 
 # openpyxl and XlsxWriter on the new build's snapshot and findings of this run.
@@ -378,6 +379,7 @@ peers() { # SET
       "$(wc -c <"$out/tmp/peer-$lib.xlsx")" >>"$out/raw/outputs.tsv"
     rm -f "$out/tmp/peer-$lib.xlsx"
   done
+  return 0
 }
 
 # vaultproof's live collect and the Azure SDK for JavaScript against the ARM emulator
