@@ -300,11 +300,13 @@ def main():
             d = os.path.join(raw, s, "live")
             logtext = open(os.path.join(d, "live-collect.log"), encoding="utf-8", errors="replace").read() \
                 if os.path.exists(os.path.join(d, "live-collect.log")) else ""
-            req = re.search(r"requests\s+(\d+)", logtext)
-            for name, f in (("vaultproof collect (live)", "vaultproof.time"), ("Azure SDK for JavaScript", "js.time")):
+            # live-collect.sh prints vaultproof's request count first, then the SDK's
+            req = re.findall(r"requests\s+(\d+)", logtext)
+            for i, (name, f) in enumerate((("vaultproof collect (live)", "vaultproof.time"),
+                                           ("Azure SDK for JavaScript", "js.time"))):
                 t = time_report(os.path.join(d, f))
                 if t:
-                    note = f"{req.group(1)} requests" if req else ""
+                    note = f"{req[i]} requests" if len(req) > i else ""
                     p(f"| {label(s)} | {name} | {fmt(t['wall'])} | {fmt(t['cpu'])} | {fmt(t['rss'], 1)} | {note} |")
                 else:
                     why = re.findall(r"JS baseline[^\n]*", logtext)
