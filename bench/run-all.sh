@@ -167,6 +167,8 @@ progress() {
   if [ -t 2 ]; then printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; fi
 }
 failed=0
+# An interrupted run leaves its records and reports, not gigabytes of one run's outputs.
+trap 'rm -rf "$work" "$out/tmp"; echo "run-all.sh: interrupted; records so far in $out/raw" >&2; exit 130' INT TERM
 export SOURCE_DATE_EPOCH=1790748000
 now=2026-09-30T06:00:00Z
 
@@ -279,8 +281,8 @@ stage_cmd() { # STAGE BIN RAW -> sets cmd (array), okc, inputs
              --quiet); okc=0; inputs="snapshot.json findings.json" ;;
   pack) cmd=("$bin" pack --config "$config" --replay "$raw" --period 2026-Q3 --out "$work/archive" --key "$keys/signer.key"
              --cert "$keys/signer.pem" --now "$now"); okc=0; inputs="" ;;
-  verify) cmd=("$bin" verify "$(bundle_path)" --trust "$keys/ca.pem")
-          okc=0; inputs="archive" ;;
+  verify) cmd=("$bin" verify "$(bundle_path)" --trust "$keys/ca.pem"); okc=0
+          inputs="archive/a-bundle"; [ -z "$(bundle_path)" ] || inputs="${cmd[2]#"$work"/}" ;;
   period-collect) cmd=("$bin" collect --replay "$raw" --config "$period_config" --period 2026-Q3
                        --out "$work/p-snapshot.json" --jobs-out "$work/jobs.jsonl" --quiet); okc=0,4; inputs="" ;;
   period-evaluate) cmd=("$bin" evaluate --snapshot "$work/p-snapshot.json" --jobs "$work/jobs.jsonl"
