@@ -117,6 +117,16 @@ def main():
     lines = []
     p = lines.append
 
+    def table(title, columns, note=None):
+        """A section: its heading, an optional line under it, the column header."""
+        p(f"## {title}")
+        p("")
+        if note:
+            p(note)
+            p("")
+        p("| " + " | ".join(columns) + " |")
+        p("|" + "---|" * len(columns))
+
     with open(os.path.join(raw, "header.txt"), encoding="utf-8") as f:
         header = [line.rstrip("\n") for line in f]
     p("# vaultproof benchmark (bench/run-all.sh)")
@@ -157,10 +167,7 @@ def main():
     if has_old:
         cols += ["old median s", "old CPU s", "old RSS MB", "new/old wall", "new/old CPU", "new/old RSS"]
     cols += ["x floor"]
-    p("## Stages")
-    p("")
-    p("| " + " | ".join(cols) + " |")
-    p("|" + "---|" * len(cols))
+    table("Stages", cols)
     failures = []
     any_marked = False
     for s in order:
@@ -230,10 +237,7 @@ def main():
             for k in v:
                 if k not in keys:
                     keys.append(k)
-        p("## pack's own stages (median s, from its stderr)")
-        p("")
-        p("| items | build | " + " | ".join(keys) + " |")
-        p("|---|---|" + "---|" * len(keys))
+        table("pack's own stages (median s, from its stderr)", ["items", "build"] + keys)
         for s in order:
             for b in ("new", "old"):
                 if (s, b) in pack_parts:
@@ -244,10 +248,8 @@ def main():
     inputs = {(s, k): int(v) for s, k, v in read_tsv(os.path.join(raw, "floor-inputs.tsv"), 3)}
     floor_rows = [(s, st) for s in order for st in FLOORS if get(s, st, "floor")]
     if floor_rows:
-        p("## Floors (once per size, on the new build's outputs of run 1)")
-        p("")
-        p("| items | tool | input | input MB | wall s | CPU s | MB/s |")
-        p("|---|---|---|---|---|---|---|")
+        table("Floors (once per size, on the new build's outputs of run 1)",
+              ["items", "tool", "input", "input MB", "wall s", "CPU s", "MB/s"])
         for s, st in floor_rows:
             tool, what = FLOORS[st]
             w, c = floor_wall(s, st), median(s, st, "floor", "cpu")
@@ -261,10 +263,9 @@ def main():
         outputs[(rec[0], rec[1], rec[2])] = (int(rec[3]), rec[4])
     peer_rows = [(s, st) for s in order for st in ("peer-xlsxwriter", "peer-openpyxl") if get(s, st, "peer")]
     if peer_rows:
-        p("## Peers: the items and findings sheets of the same snapshot and findings, once per size")
-        p("")
-        p("| items | writer | wall s | CPU s | peak RSS MB | xlsx MB | x vaultproof render --xlsx wall | x its RSS |")
-        p("|---|---|---|---|---|---|---|---|")
+        table("Peers: the items and findings sheets of the same snapshot and findings, once per size",
+              ["items", "writer", "wall s", "CPU s", "peak RSS MB", "xlsx MB", "x vaultproof render --xlsx wall",
+               "x its RSS"])
         for s in order:
             if not any(ps == s for ps, _ in peer_rows):
                 continue
@@ -291,11 +292,8 @@ def main():
 
     js = read_tsv(os.path.join(raw, "js.tsv"), 2)
     if js:
-        p("## Live collection against the ARM emulator (bench/live-collect.sh: +50 ms per response, 200 items a"
-          " page, 8 in flight)")
-        p("")
-        p("| items | client | wall s | CPU s | peak RSS MB | note |")
-        p("|---|---|---|---|---|---|")
+        table("Live collection against the ARM emulator (bench/live-collect.sh: +50 ms per response, 200 items a"
+              " page, 8 in flight)", ["items", "client", "wall s", "CPU s", "peak RSS MB", "note"])
         for s, rc in js:
             d = os.path.join(raw, s, "live")
             logtext = open(os.path.join(d, "live-collect.log"), encoding="utf-8", errors="replace").read() \
@@ -315,10 +313,8 @@ def main():
         p("")
 
     if has_old:
-        p("## Outputs, old and new build (run 1): byte-identical or not (informative)")
-        p("")
-        p("| items | output | new bytes | old bytes | same |")
-        p("|---|---|---|---|---|")
+        table("Outputs, old and new build (run 1): byte-identical or not (informative)",
+              ["items", "output", "new bytes", "old bytes", "same"])
         for s in order:
             for name in ("snapshot.json", "findings.json", "oscal.json", "report.pdf", "workbook.xlsx", "bundle",
                          "p-snapshot.json", "jobs.jsonl", "p-findings.json"):
