@@ -16,7 +16,8 @@
 # 0 measures the emulator's own per-response cost); for bench/run-all.sh: ESTATE (serve this
 # replay directory instead of generating one), KEEP (a directory to copy the /usr/bin/time
 # reports into: vaultproof.time, js.time), JS_DIR (where the SDK is npm-installed; an
-# existing install there is reused).
+# existing install there is reused), READY_TIMEOUT_S (how long the emulator may take to
+# start, default 20).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -106,12 +107,15 @@ echo "starting the ARM emulator (latency $latency_ms ms, page size $page) ..."
 "$python" "$here/tests/emulator/arm_emulator.py" --replay "$raw" --state-dir "$work/emu" --page-size "$page" \
   --latency-ms "$latency_ms" >"$work/emu.out" 2>"$work/emu.log" &
 emu_pid=$!
-for _ in $(seq 400); do
+# The emulator indexes the whole estate before it is ready: seconds at 5,000 items, minutes at 100k.
+deadline=$(( $(date +%s) + ${READY_TIMEOUT_S:-20} ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
   [ -s "$work/emu/ready.json" ] && break
   kill -0 "$emu_pid" 2>/dev/null || { echo "live-collect: the emulator exited:" >&2; cat "$work/emu.log" >&2; exit 1; }
   sleep 0.05
 done
-[ -s "$work/emu/ready.json" ] || { echo "live-collect: the emulator did not get ready" >&2; exit 1; }
+[ -s "$work/emu/ready.json" ] ||
+  { echo "live-collect: the emulator did not get ready in ${READY_TIMEOUT_S:-20} s (READY_TIMEOUT_S)" >&2; exit 1; }
 field() { "$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/emu/ready.json" "$1"; }
 arm="$(field arm)"; authority="$(field authority)"; ca="$(field ca)"
 stat_requests() {

@@ -390,7 +390,7 @@ js_peer() { # SET RAW
   local d="$out/raw/$1/live" rc=0
   mkdir -p "$d"
   progress "$1 js: bench/live-collect.sh on the same estate (emulator, npm install once) ..."
-  ESTATE="$2" KEEP="$d" JS_DIR="$out/js-baseline" PYTHON=$py \
+  ESTATE="$2" KEEP="$d" JS_DIR="$out/js-baseline" PYTHON=$py READY_TIMEOUT_S=1800 \
     "$here/bench/live-collect.sh" "$(dirname "$new_bin")" >"$d/live-collect.log" 2>&1 || rc=$?
   [ $rc = 0 ] || { failed=1; progress "  live-collect.sh exited $rc (see $d/live-collect.log)"; }
   printf '%s\t%s\n' "$1" "$rc" >>"$out/raw/js.tsv"

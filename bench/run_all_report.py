@@ -167,7 +167,9 @@ def main():
     if has_old:
         cols += ["old median s", "old CPU s", "old RSS MB", "new/old wall", "new/old CPU", "new/old RSS"]
     cols += ["x floor"]
-    table("Stages", cols)
+    stage_rows = any(st in STAGES for (_s, st, _b) in runs)
+    if stage_rows:
+        table("Stages", cols)
     failures = []
     any_marked = False
     for s in order:
@@ -218,18 +220,19 @@ def main():
                 fl = f"{med / f:.1f}x sha256sum + gzip -dc" if med else "-"
             row.append(fl)
             p("| " + " | ".join(row) + " |")
-    p("")
-    p("min s, median s: wall-clock seconds over the runs; median CPU s: user + system seconds (all threads);"
-      " peak RSS: the largest maximum resident set over the runs; x prev size: median wall at this size over"
-      " the previous size's (linear = the items ratio); RSS KB/item: peak RSS growth per added item since the"
-      " previous size; new/old: medians of the new build over the old build's (below 1 = the new one is"
-      " faster or smaller); x floor: the stage over the standard tool doing the irreducible part of its work on"
-      " the same bytes (table Floors).")
-    if any_marked:
-        p(f"* other processes used more than {FOREIGN_SHARE:.0%} of a core during at least one run of this row"
-          " (machine CPU time from /proc/stat minus the stage's own): its wall times are not the machine's; read"
-          " CPU time and RSS.")
-    p("")
+    if stage_rows:
+        p("")
+        p("min s, median s: wall-clock seconds over the runs; median CPU s: user + system seconds (all threads);"
+          " peak RSS: the largest maximum resident set over the runs; x prev size: median wall at this size over"
+          " the previous size's (linear = the items ratio); RSS KB/item: peak RSS growth per added item since the"
+          " previous size; new/old: medians of the new build over the old build's (below 1 = the new one is"
+          " faster or smaller); x floor: the stage over the standard tool doing the irreducible part of its work on"
+          " the same bytes (table Floors).")
+        if any_marked:
+            p(f"* other processes used more than {FOREIGN_SHARE:.0%} of a core during at least one run of this row"
+              " (machine CPU time from /proc/stat minus the stage's own): its wall times are not the machine's; read"
+              " CPU time and RSS.")
+        p("")
 
     if pack_parts:
         keys = []
