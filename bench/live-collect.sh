@@ -58,13 +58,14 @@ else
 fi
 
 # The fewest requests this estate needs, read from the generated files independently
-# of vaultproof: per subscription vaults + VMs + the soft-deleted vaults of each location
+# of vaultproof: per subscription role assignments + vaults + VMs + the soft-deleted vaults of each location
 # its vaults are in, per vault policies, items, proxies, engines (paged) and the two
-# single-resource configs, and one GET per resource guard a proxy names.
+# single-resource configs, one GET per resource guard a proxy names and per role
+# definition the role assignments name.
 minimum="$("$python" - "$raw" "$page" <<'EOF'
 import json, math, os, sys
 raw, page = sys.argv[1], int(sys.argv[2])
-subs, vaults, vms, per, locs, deleted, guards = set(), {}, {}, {}, {}, {}, set()
+subs, vaults, vms, per, locs, deleted, guards, ra, roledefs = set(), {}, {}, {}, {}, {}, set(), {}, set()
 kinds = ("microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems",
          "microsoft.recoveryservices/vaults/backuppolicies", "microsoft.recoveryservices/vaults/backupresourceguardproxies",
          "microsoft.recoveryservices/vaults/backupengines")
@@ -74,6 +75,13 @@ for root, _d, files in os.walk(raw):
             continue
         doc = json.load(open(os.path.join(root, name), encoding="utf-8"))
         res = doc["value"] if isinstance(doc, dict) and "value" in doc else doc if isinstance(doc, list) else [doc]
+        if name == "roleAssignments.json":
+            # listed per subscription (assignments inherited from a management group too),
+            # then one GET per role definition GUID
+            ra[os.path.basename(root).lower()] = len(res)
+            roledefs.update(((r.get("properties") or {}).get("roleDefinitionId") or "").rsplit("/", 1)[-1].lower()
+                            for r in res)
+            continue
         for r in res:
             rid, t = r.get("id", ""), r.get("type", "").lower()
             p = rid.split("/")
@@ -93,9 +101,9 @@ for root, _d, files in os.walk(raw):
                 if g:
                     guards.add(g.lower())
 pages = lambda n: max(1, math.ceil(n / page))
-total = pages(len(subs)) + len(guards)
+total = pages(len(subs)) + len(guards) + len(roledefs - {""})
 for s in subs:
-    total += pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0))
+    total += pages(ra.get(s, 0)) + pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0))
     total += sum(pages(deleted.get((s, l), 0)) for l in locs.get(s, ()))
     for v in vaults.get(s, ()):
         total += 2 + sum(pages(per.get((v, t), 0)) for t in kinds)
