@@ -12,8 +12,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() {
   cat <<'EOF'
 usage: bench/run-all.sh [--build DIR] [--old DIR|BINARY] [--big] [--runs N] [--sizes LIST]
-                        [--estates DIR] [--out DIR] [--force] [--only STAGES] [--no-peers]
-                        [--peer-sizes LIST] [--install-peers]
+                        [--estates DIR] [--keys DIR] [--out DIR] [--force] [--only STAGES]
+                        [--no-peers] [--peer-sizes LIST] [--install-peers]
 
 Times every stage of vaultproof with /usr/bin/time -v on generated estates, N runs each,
 and prints one table (also OUT/results.md; the raw /usr/bin/time reports are in OUT/raw/).
@@ -33,6 +33,9 @@ It builds nothing; build first, RelWithDebInfo as the figures in bench/README.md
                      items-N/.done marker, period-10000/raw (+ .done), config.json, keys/
                      (signer.key, signer.pem, ca.pem; made as a throwaway RSA identity
                      when missing). Never written to when it already holds what is needed.
+  --keys DIR         the signer for pack and the CA for verify instead of ESTATES/keys (made
+                     as a throwaway RSA identity when missing): bundles compare byte for byte
+                     only with RSA, whose signatures are deterministic (keygen's are ECDSA)
   --out DIR          results (default bench-results-<UTC time> in the current directory);
                      the work directory OUT/work holds the largest outputs of one run only
   --only STAGES      comma-separated subset of: collect, evaluate, oscal, pdf, xlsx, pack,
@@ -80,15 +83,15 @@ die_usage() { echo "run-all.sh: $*" >&2; echo "try: bench/run-all.sh --help" >&2
 
 build=build-rel old="" runs=3 sizes=10000,100000,300000 big=0 force=0 install_peers=0
 estates="${XDG_CACHE_HOME:-$HOME/.cache}/vaultproof/bench-estates"
-out="bench-results-$(date -u +%Y%m%dT%H%M%SZ)" only="" no_peers=0 peer_sizes=""
+out="bench-results-$(date -u +%Y%m%dT%H%M%SZ)" only="" no_peers=0 peer_sizes="" keys=""
 all_stages="collect evaluate oscal pdf xlsx pack verify period peers js floors"
 while [ $# -gt 0 ]; do
   case $1 in
-  --build|--old|--runs|--sizes|--estates|--out|--only|--peer-sizes)
+  --build|--old|--runs|--sizes|--estates|--keys|--out|--only|--peer-sizes)
     [ $# -ge 2 ] || die_usage "$1 needs a value"
     case $1 in
     --build) build=$2 ;; --old) old=$2 ;; --runs) runs=$2 ;; --sizes) sizes=$2 ;;
-    --estates) estates=$2 ;; --out) out=$2 ;; --only) only=$2 ;; --peer-sizes) peer_sizes=$2 ;;
+    --estates) estates=$2 ;; --keys) keys=$2 ;; --out) out=$2 ;; --only) only=$2 ;; --peer-sizes) peer_sizes=$2 ;;
     esac
     shift 2 ;;
   --big) big=1; shift ;;
@@ -209,7 +212,7 @@ cfg.pop("restore_tests", None)
 cfg.pop("change_register", None)
 json.dump(cfg, open(sys.argv[2], "w", encoding="utf-8"))
 PY
-keys="$estates/keys"
+keys="${keys:-$estates/keys}"
 if [ ! -f "$keys/signer.key" ] || [ ! -f "$keys/signer.pem" ] || [ ! -f "$keys/ca.pem" ]; then
   progress "making a throwaway RSA signing identity in $keys ..."
   rsa_identity "$keys"
