@@ -13,7 +13,11 @@
 # collection with the Azure SDK for JavaScript (bench/js-baseline/) is timed too, after
 # `npm install` into a temporary directory. A missed target is reported, not fatal.
 # Environment: PYTHON (default python3), CONCURRENCY (default 8), LATENCY_MS (default 50;
-# 0 measures the emulator's own per-response cost).
+# 0 measures the emulator's own per-response cost); for bench/run-all.sh: ESTATE (serve this
+# replay directory instead of generating one), KEEP (a directory to copy the /usr/bin/time
+# reports into: vaultproof.time, js.time), JS_DIR (where the SDK is npm-installed; an
+# existing install there is reused), READY_TIMEOUT_S (how long the emulator may take to
+# start, default 20).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,17 +48,24 @@ cleanup() {
 trap cleanup EXIT
 raw="$work/raw"
 
-echo "generating $items items / $vaults vaults into $raw ..."
-"$python" "$here/tests/tools/gen_estate.py" scale --out "$raw" --items "$items" --vaults "$vaults" --page-size "$page"
+if [ -n "${ESTATE:-}" ]; then
+  raw="$ESTATE"
+  items="the estate's"
+  vaults="$(find "$raw" -mindepth 4 -maxdepth 4 -type d -path '*/vaults/*' | wc -l)"
+else
+  echo "generating $items items / $vaults vaults into $raw ..."
+  "$python" "$here/tests/tools/gen_estate.py" scale --out "$raw" --items "$items" --vaults "$vaults" --page-size "$page"
+fi
 
 # The fewest requests this estate needs, read from the generated files independently
-# of vaultproof: per subscription vaults + VMs + the soft-deleted vaults of each location
+# of vaultproof: per subscription role assignments + vaults + VMs + the soft-deleted vaults of each location
 # its vaults are in, per vault policies, items, proxies, engines (paged) and the two
-# single-resource configs, and one GET per resource guard a proxy names.
+# single-resource configs, one GET per resource guard a proxy names and per role
+# definition the role assignments name.
 minimum="$("$python" - "$raw" "$page" <<'EOF'
 import json, math, os, sys
 raw, page = sys.argv[1], int(sys.argv[2])
-subs, vaults, vms, per, locs, deleted, guards = set(), {}, {}, {}, {}, {}, set()
+subs, vaults, vms, per, locs, deleted, guards, ra, roledefs = set(), {}, {}, {}, {}, {}, set(), {}, set()
 kinds = ("microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems",
          "microsoft.recoveryservices/vaults/backuppolicies", "microsoft.recoveryservices/vaults/backupresourceguardproxies",
          "microsoft.recoveryservices/vaults/backupengines")
@@ -64,6 +75,13 @@ for root, _d, files in os.walk(raw):
             continue
         doc = json.load(open(os.path.join(root, name), encoding="utf-8"))
         res = doc["value"] if isinstance(doc, dict) and "value" in doc else doc if isinstance(doc, list) else [doc]
+        if name == "roleAssignments.json":
+            # listed per subscription (assignments inherited from a management group too),
+            # then one GET per role definition GUID
+            ra[os.path.basename(root).lower()] = len(res)
+            roledefs.update(((r.get("properties") or {}).get("roleDefinitionId") or "").rsplit("/", 1)[-1].lower()
+                            for r in res)
+            continue
         for r in res:
             rid, t = r.get("id", ""), r.get("type", "").lower()
             p = rid.split("/")
@@ -83,9 +101,9 @@ for root, _d, files in os.walk(raw):
                 if g:
                     guards.add(g.lower())
 pages = lambda n: max(1, math.ceil(n / page))
-total = pages(len(subs)) + len(guards)
+total = pages(len(subs)) + len(guards) + len(roledefs - {""})
 for s in subs:
-    total += pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0))
+    total += pages(ra.get(s, 0)) + pages(len(vaults.get(s, ()))) + pages(vms.get(s, 0))
     total += sum(pages(deleted.get((s, l), 0)) for l in locs.get(s, ()))
     for v in vaults.get(s, ()):
         total += 2 + sum(pages(per.get((v, t), 0)) for t in kinds)
@@ -97,12 +115,15 @@ echo "starting the ARM emulator (latency $latency_ms ms, page size $page) ..."
 "$python" "$here/tests/emulator/arm_emulator.py" --replay "$raw" --state-dir "$work/emu" --page-size "$page" \
   --latency-ms "$latency_ms" >"$work/emu.out" 2>"$work/emu.log" &
 emu_pid=$!
-for _ in $(seq 400); do
+# The emulator indexes the whole estate before it is ready: seconds at 5,000 items, minutes at 100k.
+deadline=$(( $(date +%s) + ${READY_TIMEOUT_S:-20} ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
   [ -s "$work/emu/ready.json" ] && break
   kill -0 "$emu_pid" 2>/dev/null || { echo "live-collect: the emulator exited:" >&2; cat "$work/emu.log" >&2; exit 1; }
   sleep 0.05
 done
-[ -s "$work/emu/ready.json" ] || { echo "live-collect: the emulator did not get ready" >&2; exit 1; }
+[ -s "$work/emu/ready.json" ] ||
+  { echo "live-collect: the emulator did not get ready in ${READY_TIMEOUT_S:-20} s (READY_TIMEOUT_S)" >&2; exit 1; }
 field() { "$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$work/emu/ready.json" "$1"; }
 arm="$(field arm)"; authority="$(field authority)"; ca="$(field ca)"
 stat_requests() {
@@ -130,6 +151,7 @@ wall_s="$(awk -F': ' '/Elapsed \(wall clock\)/ {
 rss_kb="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")"
 target_s="$(awk -v r="$requests" -v l="$latency_ms" -v c="$concurrency" 'BEGIN { printf "%.2f", 1.5 * r * l / 1000 / c }')"
 
+[ -n "${KEEP:-}" ] && cp "$work/time.txt" "$KEEP/vaultproof.time"
 echo
 echo "vaultproof live collect: $items items, $vaults vaults, page size $page, +$latency_ms ms per response"
 printf '  requests   %6d   (minimum for this estate: %d) %s\n' "$requests" "$minimum" \
@@ -145,10 +167,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   exit 0
 fi
 echo
-echo "installing the Azure SDK for JavaScript baseline (npm) ..."
-mkdir -p "$work/js"
-cp "$here/bench/js-baseline/package.json" "$here/bench/js-baseline/collect.js" "$work/js/"
-if ! (cd "$work/js" && npm install --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1); then
+js_dir="${JS_DIR:-$work/js}"
+mkdir -p "$js_dir"
+cp "$here/bench/js-baseline/package.json" "$here/bench/js-baseline/collect.js" "$js_dir/"
+echo "installing the Azure SDK for JavaScript baseline (npm) into $js_dir ..."
+if [ ! -d "$js_dir/node_modules/@azure/arm-recoveryservicesbackup" ] &&
+   ! (cd "$js_dir" && npm install --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1); then
   echo "  JS baseline: skipped (npm install failed; see below)"
   tail -n 5 "$work/npm.log"
   exit 0
@@ -158,7 +182,7 @@ js_env=(NODE_EXTRA_CA_CERTS="$ca" ARM_ENDPOINT="$arm" AUTHORITY_HOST="$authority
 run_js() {
   before="$(stat_requests)"
   rc=0
-  env "${js_env[@]}" "$@" /usr/bin/time -v -o "$work/js-time.txt" node "$work/js/collect.js" >"$work/js.out" \
+  env "${js_env[@]}" "$@" /usr/bin/time -v -o "$work/js-time.txt" node "$js_dir/collect.js" >"$work/js.out" \
     2>"$work/js.err" || rc=$?
   js_requests=$(( $(stat_requests) - before ))
   return "$rc"
@@ -182,5 +206,6 @@ fi
 js_wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {
   n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }' "$work/js-time.txt")"
 js_rss="$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$work/js-time.txt")"
+[ -n "${KEEP:-}" ] && cp "$work/js-time.txt" "$KEEP/js.time"
 echo "Azure SDK for JavaScript baseline ($how): $(cat "$work/js.out")"
 printf '  requests   %6d\n  wall       %6.2f s\n  peak RSS   %6.1f MB\n' "$js_requests" "$js_wall" "$js_rss"

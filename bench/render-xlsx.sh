@@ -8,7 +8,7 @@
 # collects and evaluates it (as bench/evaluate.sh), then runs
 #   /usr/bin/time -v BUILD_DIR/vaultproof render --snapshot S --findings F --xlsx W --now T
 # and reports wall time, peak RSS and workbook size against the targets (under 4 s,
-# under 150 MB), and the size of each sheet's XML. Then times bench/openpyxl_baseline.py
+# under 150 MB), and the size of each sheet's XML. Then times bench/xlsx_baseline.py
 # (Debian's /usr/bin/python3 with python3-openpyxl) writing the same protected items;
 # BASELINE_FINDINGS=1 makes it write the findings too (several minutes, several GB).
 # A missed target is reported, not fatal; a failing command is.
@@ -36,8 +36,8 @@ unzip -tq "$work/workbook.xlsx" >/dev/null
 wall=$(seconds "$work/time.txt")
 rss=$(megabytes "$work/time.txt")
 
-echo "running bench/openpyxl_baseline.py (protected items${BASELINE_FINDINGS:+ and findings}) ..."
-/usr/bin/time -v -o "$work/time-openpyxl.txt" /usr/bin/python3 "$here/bench/openpyxl_baseline.py" \
+echo "running bench/xlsx_baseline.py (protected items${BASELINE_FINDINGS:+ and findings}) ..."
+/usr/bin/time -v -o "$work/time-openpyxl.txt" /usr/bin/python3 "$here/bench/xlsx_baseline.py" \
   "$work/snapshot.json" "$work/openpyxl.xlsx" ${BASELINE_FINDINGS:+--findings "$work/findings.json"}
 
 echo

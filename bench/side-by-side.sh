@@ -25,20 +25,6 @@ bench_start side-by-side.sh "$old"
 
 generate_estate "$python" "$here" "$work/raw"
 bench_config "$python" "$here" "$work/config.json"
-# An RSA identity, not `keygen`'s ECDSA one: PKCS#1 v1.5 signatures are deterministic, so
-# equal inputs give byte-equal bundles; ECDSA's random nonce would make every bundle differ.
-rsa_identity() { # dir
-  local k=$1
-  mkdir -p "$k"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$k/ca.key" -out "$k/ca.pem" -days 3650 \
-    -subj "/CN=vaultproof bench CA NOT FOR PRODUCTION" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -keyout "$k/signer.key" -out "$k/signer.csr" \
-    -subj "/CN=vaultproof bench signer NOT FOR PRODUCTION" 2>/dev/null
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n' > "$k/ext"
-  openssl x509 -req -in "$k/signer.csr" -CA "$k/ca.pem" -CAkey "$k/ca.key" -CAcreateserial -days 3650 \
-    -extfile "$k/ext" -out "$k/signer.pem" 2>/dev/null
-  chmod 600 "$k/signer.key" "$k/ca.key"
-}
 rsa_identity "$work/keys"
 export SOURCE_DATE_EPOCH=1790748000
 
@@ -65,7 +51,7 @@ for r in $(seq 1 "$rounds"); do
     bin=$old; [ $name = new ] && bin=$new
     rm -rf "$work/out"; mkdir -p "$work/out"
     echo "round $r: $name ..."
-    for st in $stages; do stage $name "$bin" $st "$r"; done
+    for st in $stages; do stage $name "$bin" "$st" "$r"; done
     if [ "$r" = 1 ]; then
       mkdir -p "$work/keep-$name"
       (cd "$work/out" && sha256sum snapshot.json findings.json report.pdf workbook.xlsx archive/*.tar.gz) \
@@ -75,9 +61,6 @@ for r in $(seq 1 "$rounds"); do
 done
 
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-# CPU seconds (user + system) from a /usr/bin/time -v report: less disturbed than wall time
-# when something else runs on the machine.
-cpu() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f\n", s}' "$1"; }
 col() { # kind build stage: median over the rounds
   for r in $(seq 1 "$rounds"); do
     case $1 in wall) seconds "$work/time-$2-$3-$r.txt" ;; cpu) cpu "$work/time-$2-$3-$r.txt" ;;
