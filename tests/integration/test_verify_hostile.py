@@ -27,7 +27,10 @@ from vptest import BINARY, SANITIZER_MARKERS, TempDirTest, main, run  # noqa: E4
 
 SANITIZED = bool(os.environ.get("VP_SANITIZED"))
 MAX_RSS_MB = 800 if SANITIZED else 200
-MAX_SECONDS = 60 if SANITIZED else 5
+# CPU seconds (user + system, every thread), not wall time: the bound is on the work a
+# hostile bundle can make verify do, which a loaded machine does not change; wall time on
+# a shared CI machine did (a 39 s run of a 4 s test). Verify uses every core, hence 2 x 5.
+MAX_CPU_SECONDS = 120 if SANITIZED else 10
 HUGE = 0o77777777777  # the largest ustar size field: 8 GiB - 1
 
 
@@ -38,7 +41,7 @@ def ended(parts):
 
 
 def measured(args, timeout=120):
-    """Runs vaultproof; returns (exit code, stdout, stderr, wall seconds, max RSS in MB)."""
+    """Runs vaultproof; returns (exit code, stdout, stderr, CPU seconds, max RSS in MB)."""
     env = dict(os.environ)
     env.pop("SOURCE_DATE_EPOCH", None)
 
@@ -53,13 +56,16 @@ def measured(args, timeout=120):
         _, status, usage = os.wait4(p.pid, 0)
         timer.cancel()
         p.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - t0
+        seconds = usage.ru_utime + usage.ru_stime
+        wall = time.monotonic() - t0
         fo.seek(0)
         fe.seek(0)
         out, err = fo.read().decode("utf-8", "replace"), fe.read().decode("utf-8", "replace")
     for marker in SANITIZER_MARKERS:
         if marker in err:
             raise AssertionError("sanitizer report from %r:\n%s" % (args, err))
+    if wall > timeout / 2:
+        print("note: %r took %.1f s of wall time (%.1f CPU s)" % (args, wall, seconds), file=sys.stderr)
     return p.returncode, out, err, seconds, usage.ru_maxrss / 1024
 
 
@@ -93,7 +99,7 @@ class Hostile(TempDirTest):
 
     def verify_bounded(self, path, *extra):
         rc, out, err, seconds, rss = measured(["verify", path, "--trust", self.ca] + list(extra))
-        self.assertLess(seconds, MAX_SECONDS, "verify took %.1f s\n%s%s" % (seconds, out, err))
+        self.assertLess(seconds, MAX_CPU_SECONDS, "verify took %.1f CPU s\n%s%s" % (seconds, out, err))
         self.assertLess(rss, MAX_RSS_MB, "verify used %.0f MB\n%s%s" % (rss, out, err))
         return rc, out, err
 
