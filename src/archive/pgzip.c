@@ -19,7 +19,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "archive/pgzip.h"
@@ -200,11 +199,6 @@ static void stop_workers(vpa_pgz *z)
     for (int t = 0; t < z->workers; t++)
         pthread_join(z->tid[t], NULL);
     z->workers = 0;
-}
-
-vp_status vpa_pgz_new(FILE *fp, int level, vpa_pgz **out, vp_error *err)
-{
-    return vpa_pgz_new_threads(fp, level, (int)sysconf(_SC_NPROCESSORS_ONLN), out, err);
 }
 
 vp_status vpa_pgz_new_threads(FILE *fp, int level, int cpus, vpa_pgz **out, vp_error *err)
