@@ -70,6 +70,21 @@ typedef vp_status (*vp_archive_entry_cb)(const vp_archive_entry *entry, void *ct
  */
 vp_status vp_archive_write(const char *src_dir, const char *top_name, long long mtime, FILE *out, vp_error *err);
 
+/* Called by vp_archive_write_checked for every file once its content is in the stream:
+ * its name below src_dir ('/'-separated), its size and the SHA-256 (64 lowercase hex
+ * digits) of exactly the bytes that went into the archive. Return VP_OK to continue; any
+ * other status stops the writer and is returned unchanged (fill err). */
+typedef vp_status (*vp_archive_written_cb)(const char *rel, unsigned long long size, const char sha256[65], void *ctx,
+                                           vp_error *err);
+
+/* vp_archive_write, checking while it writes instead of reading the archive back: cb (may
+ * be NULL) sees every file with the hash of the bytes it put into the stream, and
+ * archive_sha256 (may be NULL) receives the SHA-256 of every compressed byte written to
+ * out, so the caller can tell whether the file it then holds is what was written.
+ * Errors: as vp_archive_write; VP_ERR_CRYPTO when hashing fails; or whatever cb returned. */
+vp_status vp_archive_write_checked(const char *src_dir, const char *top_name, long long mtime, FILE *out,
+                                   vp_archive_written_cb cb, void *ctx, char archive_sha256[65], vp_error *err);
+
 /*
  * Lists the .tar.gz at archive_path without extracting: cb (may be NULL) is called for
  * every file and directory entry, in archive order, with its normalised name and size.

@@ -39,8 +39,9 @@ typedef struct {
     const char *request_id;            /* auditor request reference, or NULL */
     size_t population_limit;           /* PDF: items listed in full up to this (0: default 2000) */
     const char *font_dir;              /* directory with DejaVuSans.ttf etc., or NULL for the default search */
-    const char *xlsx_name;             /* the workbook's file name, referenced from the PDF, or NULL */
-    const char *xlsx_sha256;           /* and its hash, when already written, or NULL */
+    /* the workbook's file name, referenced from the PDF, or NULL; never its hash: the two
+     * render at the same time (a bundle's manifest.json and SHA256SUMS record it) */
+    const char *xlsx_name;
     /* The how-to-verify texts (PDF appendix, workbook README sheet): rendered inside a
      * bundle, they name it (bundle_name: the .tar.gz's name without ".tar.gz", which is
      * also its top folder) and the expected SHA-256 fingerprint of the CA to trust

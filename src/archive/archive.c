@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "vaultproof/archive.h"
 
 #include "archive/pgzip.h"
@@ -32,7 +34,39 @@ typedef struct {
     vpa_pgz *gz;
     unsigned long long written; /* uncompressed bytes, for the record padding */
     vp_error *err;
+    vp_archive_written_cb cb;   /* NULL: files are not hashed */
+    void *cb_ctx;
+    EVP_MD_CTX *file_md;        /* the file being streamed, with cb */
+    FILE *out;
+    EVP_MD_CTX *out_md;         /* every compressed byte written to out, with archive_sha256 */
 } tarw;
+
+static vp_status hash_fail(vp_error *err)
+{
+    return vp_error_set(err, VP_ERR_CRYPTO, "archive: SHA-256 failed");
+}
+
+static void hex_digest(EVP_MD_CTX *md, char hex[65], int *ok)
+{
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    hex[0] = '\0';
+    if (!(*ok = EVP_DigestFinal_ex(md, d, &len) && len == 32))
+        return;
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+/* The archive's bytes go to the file and, when asked for, into its hash. */
+static vp_status out_sink(void *ctx, const void *p, size_t n, vp_error *err)
+{
+    tarw *w = ctx;
+    if (fwrite(p, 1, n, w->out) != n)
+        return vp_error_set(err, VP_ERR_IO, "archive: writing the archive failed: %s", strerror(errno));
+    if (w->out_md && !EVP_DigestUpdate(w->out_md, p, n))
+        return hash_fail(err);
+    return VP_OK;
+}
 
 static int bad_name_bytes(const char *s)
 {
@@ -241,6 +275,8 @@ static vp_status write_file_data(tarw *w, const char *full, unsigned long long s
         return vp_error_set(w->err, VP_ERR_IO, "archive: cannot open %s: %s", full, strerror(errno));
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size != size)
         s = vp_error_set(w->err, VP_ERR_IO, "archive: %s changed while the archive was being written", full);
+    if (!s && w->cb && !EVP_DigestInit_ex(w->file_md, EVP_sha256(), NULL))
+        s = hash_fail(w->err);
     while (!s && done < size) {
         size_t want = size - done < CHUNK ? (size_t)(size - done) : CHUNK;
         ssize_t n = read(fd, buf, want);
@@ -249,6 +285,8 @@ static vp_status write_file_data(tarw *w, const char *full, unsigned long long s
         if (n <= 0)
             s = vp_error_set(w->err, VP_ERR_IO, "archive: reading %s failed: %s", full,
                              n < 0 ? strerror(errno) : "file shrank while being read");
+        else if (w->cb && !EVP_DigestUpdate(w->file_md, buf, (size_t)n))
+            s = hash_fail(w->err);
         else if (!(s = tw_put(w, buf, (size_t)n)))
             done += (unsigned long long)n;
     }
@@ -256,6 +294,17 @@ static vp_status write_file_data(tarw *w, const char *full, unsigned long long s
         s = vp_error_set(w->err, VP_ERR_IO, "archive: %s grew while being read", full);
     close(fd);
     return s ? s : tw_pad(w, size);
+}
+
+/* Hands the hash of exactly the bytes streamed for rel to the caller's check. */
+static vp_status file_written(tarw *w, const char *rel, unsigned long long size)
+{
+    char hex[65];
+    int ok;
+    if (!w->cb)
+        return VP_OK;
+    hex_digest(w->file_md, hex, &ok);
+    return ok ? w->cb(rel, size, hex, w->cb_ctx, w->err) : hash_fail(w->err);
 }
 
 static vp_status write_entry(tarw *w, const char *src_dir, const char *top, const wentry *e, long long mtime)
@@ -268,7 +317,8 @@ static vp_status write_entry(tarw *w, const char *src_dir, const char *top, cons
     if (s || e->is_dir)
         return s;
     snprintf(full, sizeof full, "%s/%s", src_dir, e->rel);
-    return write_file_data(w, full, e->size);
+    s = write_file_data(w, full, e->size);
+    return s ? s : file_written(w, e->rel, e->size);
 }
 
 /* Two zero blocks end the archive; zeros up to a full 10240-byte record match GNU tar. */
@@ -311,6 +361,12 @@ static vp_status write_all(tarw *w, const char *src_dir, const char *top, const 
 
 vp_status vp_archive_write(const char *src_dir, const char *top_name, long long mtime, FILE *out, vp_error *err)
 {
+    return vp_archive_write_checked(src_dir, top_name, mtime, out, NULL, NULL, NULL, err);
+}
+
+vp_status vp_archive_write_checked(const char *src_dir, const char *top_name, long long mtime, FILE *out,
+                                   vp_archive_written_cb cb, void *ctx, char archive_sha256[65], vp_error *err)
+{
     wlist l = {0};
     tarw *w;
     vp_status s = check_write_args(src_dir, top_name, mtime, out, err);
@@ -326,12 +382,27 @@ vp_status vp_archive_write(const char *src_dir, const char *top_name, long long 
         return vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
     }
     w->err = err;
-    if (!(s = vpa_pgz_new(out, VPA_LEVEL, &w->gz, err)))
+    w->out = out;
+    w->cb = cb;
+    w->cb_ctx = ctx;
+    if ((cb && !(w->file_md = EVP_MD_CTX_new())) || (archive_sha256 && !(w->out_md = EVP_MD_CTX_new())))
+        s = vp_error_set(err, VP_ERR_NOMEM, "archive: out of memory");
+    else if (w->out_md && !EVP_DigestInit_ex(w->out_md, EVP_sha256(), NULL))
+        s = hash_fail(err);
+    if (!s && !(s = vpa_pgz_new_sink(out_sink, w, VPA_LEVEL, (int)sysconf(_SC_NPROCESSORS_ONLN), &w->gz, err)))
         s = write_all(w, src_dir, top_name, &l, mtime);
-    vpa_pgz_free(w->gz);
-    free(w);
-    list_free(&l);
     if (!s && fflush(out) != 0)
         s = vp_error_set(err, VP_ERR_IO, "archive: writing the archive failed: %s", strerror(errno));
+    if (!s && archive_sha256) {
+        int ok;
+        hex_digest(w->out_md, archive_sha256, &ok);
+        if (!ok)
+            s = hash_fail(err);
+    }
+    vpa_pgz_free(w->gz);
+    EVP_MD_CTX_free(w->file_md);
+    EVP_MD_CTX_free(w->out_md);
+    free(w);
+    list_free(&l);
     return s;
 }

@@ -15,12 +15,9 @@ extern const unsigned char vpa_gzip_header[10];
 typedef vp_status (*vpa_pgz_sink)(void *ctx, const void *data, size_t len, vp_error *err);
 
 /* Starts one gzip member written to fp (header: mtime 0, no name, OS 3) at the zlib
- * level given. Uses up to one thread per online CPU (at most 8); the output does not
- * depend on the number. Free with vpa_pgz_free. Errors: VP_ERR_NOMEM. */
-vp_status vpa_pgz_new(FILE *fp, int level, vpa_pgz **out, vp_error *err);
-
-/* As vpa_pgz_new with a given number of threads (clamped to 1..8); for tests that show
- * the output does not depend on it. */
+ * level given, deflated on up to `threads` threads (clamped to 1..8; callers pass the
+ * online CPUs, tests several counts): the output does not depend on the number. Free
+ * with vpa_pgz_free. Errors: VP_ERR_NOMEM. */
 vp_status vpa_pgz_new_threads(FILE *fp, int level, int threads, vpa_pgz **out, vp_error *err);
 
 /* As vpa_pgz_new_threads, writing through sink. */

@@ -625,8 +625,9 @@ static vp_status publish(pack_state *s, vp_pack_result *out, vp_error *err)
         s->pending[0] = '\0';
         return st;
     }
-    /* the archive writer takes a path: the staging directory by descriptor */
-    if ((st = vp_archive_write(s->stg.root, s->stem, s->opt->clock.epoch, vp_output_stream(o), err))) {
+    /* only what pack wrote, as it wrote it, goes into a bundle (checked while writing) */
+    char written[65];
+    if ((st = vpk_staged_archive(&s->stg, s->stem, s->opt->clock.epoch, vp_output_stream(o), written, err))) {
         vp_output_abort(o);
         s->pending[0] = '\0';
         return st;
@@ -635,11 +636,12 @@ static vp_status publish(pack_state *s, vp_pack_result *out, vp_error *err)
         s->pending[0] = '\0';
         return st;
     }
-    /* only what pack wrote, as it wrote it, goes into a bundle */
-    if ((st = vpk_staged_check_archive(&s->stg, s->pending, s->stem, err)))
-        return st;
+    /* the ledger records the file as it is now: it must be the bytes written */
     if ((st = vp_sha256_file(s->pending, out->bundle_sha256, err)))
         return st;
+    if (strcmp(written, out->bundle_sha256))
+        return vp_error_set(err, VP_ERR_IO, "%s: has SHA-256 %.16s... after it was written, but %.16s... was written; "
+                            "it was changed by someone else", s->pending, out->bundle_sha256, written);
     if (stat(s->pending, &sb))
         return vp_error_set(err, VP_ERR_IO, "%s: %s", s->pending, strerror(errno));
     out->bundle_bytes = (long long)sb.st_size;

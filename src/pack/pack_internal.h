@@ -72,10 +72,14 @@ const vpk_staged_file *vpk_staged_lookup(const vpk_staging *s, const char *rel);
 vp_status vpk_staged_hash(vpk_staging *s, const char *rel, char sha256[65], long long *size, vp_error *err);
 /* Every regular file below the staging directory, sorted bytewise (as vp_list_files). */
 vp_status vpk_staged_list(const vpk_staging *s, char ***paths, size_t *count, vp_error *err);
-/* The .tar.gz at archive_path holds, below top/, exactly the recorded files with the
- * recorded hashes. Errors: VP_ERR_IO naming the first member that differs; as
- * vp_archive_scan. */
-vp_status vpk_staged_check_archive(vpk_staging *s, const char *archive_path, const char *top, vp_error *err);
+/* Writes the bundle's .tar.gz of the staging directory to out (vp_archive_write, below
+ * top/, every time mtime) holding exactly the recorded files with the recorded hashes:
+ * each file is hashed as it is streamed into the archive. archive_sha256 receives the
+ * hash of the compressed bytes written, for the caller to compare with the file it
+ * publishes. Errors: VP_ERR_IO naming the first file that differs, is not recorded or is
+ * missing; as vp_archive_write_checked. */
+vp_status vpk_staged_archive(vpk_staging *s, const char *top, long long mtime, FILE *out, char archive_sha256[65],
+                             vp_error *err);
 
 /* Stages a copy of the file at src (read by path: it is an input) as rel. */
 vp_status vpk_staged_copy(vpk_staging *staging, const char *src, const char *rel, vp_error *err);

@@ -1,5 +1,7 @@
-/* The render stage: the findings must have been made from this snapshot; the workbook
- * first, so the report can cite its hash. */
+/* The render stage: the findings must have been made from this snapshot. The report and
+ * the workbook render at the same time (the report names the workbook, never its hash:
+ * a bundle's manifest.json and SHA256SUMS record that), each with its own findings reader. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,22 +68,78 @@ static vp_status check_belongs(const vp_pipeline_render_options *opt, const vp_f
     return VP_OK;
 }
 
-static vp_status write_xlsx(const vp_pipeline_render_options *opt, vp_render_input *in, char xlsx_sha[65],
-                            vp_error *err)
+static vp_status write_xlsx(const vp_pipeline_render_options *opt, const vp_render_input *in, vp_error *err)
 {
     render_ctx c = {in, in->snapshot->lazy_source ? render_xlsx_streamed : vp_render_xlsx};
-    int staged = opt->mode == VP_PIPELINE_STAGED;
-    /* a bundle must cite the hash of what it holds (read back through the descriptor
-     * written); a published workbook that cannot be read back is still complete, and
-     * the report then cites none */
-    vp_status st = vpp_write(opt->xlsx_path, opt->xlsx_label, opt->mode, opt->dir_fd, write_rendered, &c,
-                             staged ? xlsx_sha : NULL, err);
+    return vpp_write(opt->xlsx_path, opt->xlsx_label, opt->mode, opt->dir_fd, write_rendered, &c, NULL, err);
+}
+
+/* The report, on a thread of its own while the workbook is written on the caller's. */
+typedef struct {
+    const vp_pipeline_render_options *opt;
+    vp_render_input in; /* the caller's, with the report's own findings reader */
+    vp_status st;
+    vp_error err;
+} pdf_job;
+
+static void *write_pdf(void *arg)
+{
+    pdf_job *j = arg;
+    render_ctx c = {&j->in, vp_render_pdf};
+    j->st = vpp_write(j->opt->pdf_path, j->opt->pdf_label, j->opt->mode, j->opt->dir_fd, write_rendered, &c, NULL,
+                      &j->err);
+    return NULL;
+}
+
+/* The report's reader opens the file again: it must be the findings the first one read. */
+static vp_status open_again(const vp_pipeline_render_options *opt, const vp_findings_file *first,
+                            vp_findings_file **out, vp_error *err)
+{
+    vp_status st = vp_findings_file_open(opt->findings_path, out, err);
     if (st)
         return st;
-    in->xlsx_name = opt->xlsx_name ? opt->xlsx_name : opt->xlsx_path;
-    if (staged || (strcmp(opt->xlsx_path, "-") && !vp_sha256_file(opt->xlsx_path, xlsx_sha, err)))
-        in->xlsx_sha256 = xlsx_sha;
+    const vp_findings_header *a = vp_findings_file_header(first), *b = vp_findings_file_header(*out);
+    if (a->finding_count != b->finding_count || !a->generated_at != !b->generated_at ||
+        (a->generated_at && strcmp(a->generated_at, b->generated_at)) || !a->snapshot_sha256 != !b->snapshot_sha256 ||
+        (a->snapshot_sha256 && strcmp(a->snapshot_sha256, b->snapshot_sha256))) {
+        vp_findings_file_close(*out);
+        *out = NULL;
+        return vp_error_set(err, VP_ERR_INPUT, "%s: changed while it was being rendered (read twice, for the "
+                            "workbook and the report); expected it to stay the same", opt->findings_path);
+    }
     return VP_OK;
+}
+
+/* Both outputs, the report alongside the workbook when both are asked for. A reader
+ * holds a read position, so the report gets a second one of the same file. The
+ * workbook's failure is the one reported when both fail. */
+static vp_status write_outputs(const vp_pipeline_render_options *opt, const vp_render_input *in, vp_error *err)
+{
+    pdf_job j = {opt, *in, VP_OK, {0}};
+    vp_findings_file *own = NULL;
+    pthread_t tid;
+    if (!opt->pdf_path)
+        return write_xlsx(opt, in, err);
+    if (opt->xlsx_path) {
+        vp_status st = open_again(opt, in->findings, &own, err);
+        if (st)
+            return st;
+        j.in.findings = own;
+        int threaded = pthread_create(&tid, NULL, write_pdf, &j) == 0;
+        st = write_xlsx(opt, in, err);
+        if (threaded)
+            pthread_join(tid, NULL);
+        else if (!st)
+            write_pdf(&j); /* no thread to be had: one after the other */
+        vp_findings_file_close(own);
+        if (st)
+            return st;
+    } else {
+        write_pdf(&j);
+    }
+    if (j.st)
+        *err = j.err;
+    return j.st;
 }
 
 vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *err)
@@ -93,7 +151,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     vp_owners *owners = NULL;
     vp_history *history = NULL;
     vp_timeline *timeline = NULL;
-    char snap_sha[65], findings_sha[65], xlsx_sha[65];
+    char snap_sha[65], findings_sha[65];
     const char *snap_hash = opt->snapshot_sha256, *findings_hash = opt->findings_sha256;
     vp_status st = check_options(opt, err);
 
@@ -150,15 +208,8 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     in.owners = owners;
     in.recording = opt->recording;
     in.sample = opt->sample;
-    if (opt->xlsx_path) {
-        if ((st = write_xlsx(opt, &in, xlsx_sha, err)))
-            goto done;
-        vp_findings_file_rewind(findings);
-    }
-    if (opt->pdf_path) {
-        render_ctx c = {&in, vp_render_pdf};
-        st = vpp_write(opt->pdf_path, opt->pdf_label, opt->mode, opt->dir_fd, write_rendered, &c, NULL, err);
-    }
+    in.xlsx_name = opt->xlsx_path ? (opt->xlsx_name ? opt->xlsx_name : opt->xlsx_path) : NULL;
+    st = write_outputs(opt, &in, err);
 done:
     vp_timeline_free(timeline);
     vp_owners_free(owners);

@@ -116,7 +116,7 @@ void vpr_pdf_population(pdf_ctx *c)
                                    {"Retention", PDF_WIDTH - 456, PF_SANS, PA_RIGHT}};
     const char *count = vpr_pdf_count(c, c->snap->item_count), *limit = vpr_pdf_count(c, c->population_limit);
     const char *vars[] = {"count", count, "limit", limit, "xlsx", vpr_pdf_nz(c->in->xlsx_name),
-                          "xlsx_sha256", c->in->xlsx_sha256 ? c->in->xlsx_sha256 : "recorded in the bundle manifest",
+                          "xlsx_sha256", vpr_pdf_workbook_sha256(c),
                           "sheet", vpr_pdf_t(c, "/sections/population/sheet"), "snapshot", vpr_pdf_nz(c->in->snapshot_label), NULL};
     vpr_pdf_section(c, vpr_pdf_t(c, "/sections/population/title"));
     if (c->snap->item_count > c->population_limit) {
@@ -200,6 +200,14 @@ static void glossary(pdf_ctx *c)
     vpr_pdf_table_end(c, &t);
 }
 
+/* The report renders alongside the workbook, so it cannot know the workbook's hash; in a
+ * bundle the manifest and SHA256SUMS record it (pipeline/render.c). */
+const char *vpr_pdf_workbook_sha256(pdf_ctx *c)
+{
+    return vpr_pdf_t(c, c->in->bundle_name ? "/sections/appendix/hashes/workbook_bundle"
+                                           : "/sections/appendix/hashes/workbook_alone");
+}
+
 static void hash_row(pdf_ctx *c, pdf_table *t, const char *what, const char *file, const char *sha)
 {
     const char *row[] = {what, file && *file ? file : "\xE2\x80\x94", sha && *sha ? sha : "not given"};
@@ -244,7 +252,7 @@ static void hashes(pdf_ctx *c)
     hash_row(c, &t, "Snapshot", in->snapshot_label, in->snapshot_sha256 ? in->snapshot_sha256 : h->snapshot_sha256);
     hash_row(c, &t, "Findings", in->findings_label, in->findings_sha256);
     if (in->xlsx_name)
-        hash_row(c, &t, "Workbook", in->xlsx_name, in->xlsx_sha256);
+        hash_row(c, &t, "Workbook", in->xlsx_name, vpr_pdf_workbook_sha256(c));
     hash_row(c, &t, "Control catalog", vpr_pdf_printf(c, "version %s", vpr_pdf_nz(h->catalog_version)), h->catalog_sha256);
     hash_row(c, &t, "Configuration", h->config_path, h->config_sha256);
     hash_row(c, &t, "WORM catalog", c->snap->collection.worm_catalog_origin, c->snap->collection.worm_catalog_sha256);

@@ -90,8 +90,8 @@ static void cover_identity(pdf_ctx *c)
     vpr_pdf_kv(c, &t, "Findings SHA-256", in->findings_sha256, PF_MONO);
     if (in->xlsx_name) {
         vpr_pdf_kv(c, &t, "Workbook", in->xlsx_name, PF_SANS);
-        if (in->xlsx_sha256)
-            vpr_pdf_kv(c, &t, "Workbook SHA-256", in->xlsx_sha256, PF_MONO);
+        if (in->bundle_name)
+            vpr_pdf_kv(c, &t, "Workbook SHA-256", vpr_pdf_workbook_sha256(c), PF_SANS);
     }
     vpr_pdf_table_end(c, &t);
 }

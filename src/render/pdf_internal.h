@@ -217,6 +217,9 @@ pdf_cell vpr_pdf_cell_text(const char *text);
  * next call. */
 const char *vpr_pdf_t(pdf_ctx *c, const char *pointer);
 const char *vpr_pdf_tf(pdf_ctx *c, const char *pointer, const char *const *vars);
+/* pdf_back.c: what the report says of the workbook's SHA-256 (it renders alongside the
+ * workbook, so it never knows it): where a bundle records it, or that it is not here. */
+const char *vpr_pdf_workbook_sha256(pdf_ctx *c);
 
 /* pdf_charts.c */
 void vpr_pdf_chart_stacked(pdf_ctx *c, const char *const *labels, const size_t (*counts)[VP_STATUS_COUNT], size_t n);

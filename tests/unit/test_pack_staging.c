@@ -105,9 +105,10 @@ static vp_status archive(place *p, vp_error *e)
 {
     FILE *fp = fopen(p->bundle, "wb");
     ck_assert_ptr_nonnull(fp);
-    vp_status st = vp_archive_write(p->s.root, "top", 0, fp, e);
+    char written[65];
+    vp_status st = vpk_staged_archive(&p->s, "top", 0, fp, written, e);
     ck_assert_int_eq(fclose(fp), 0);
-    return st ? st : vpk_staged_check_archive(&p->s, p->bundle, "top", e);
+    return st;
 }
 
 START_TEST(swap_between_steps_is_not_followed)
