@@ -193,6 +193,7 @@ static void write_sheets(xlsx_ctx *x)
     x->readme = vpr_xlsx_add_report_sheet(x, "README");
     x->summary = vpr_xlsx_add_report_sheet(x, "Summary");
     vpr_xlsx_write_controls(x);
+    vpr_xlsx_write_rules(x);
     /* findings also count per vault and exemption, for the Summary and Exemptions */
     write_populations(x);
     vpr_xlsx_write_engines(x);

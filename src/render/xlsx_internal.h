@@ -110,6 +110,7 @@ typedef struct {
     xlsx_exemption *exemptions;        /* hdr->exemption_count */
     size_t exemption_count;
     size_t findings_rows;              /* findings written */
+    const vp_rule_record *last_rule;   /* the rule of the last finding written (findings come by rule) */
     /* When the snapshot's items are streamed (lazy_source), what the VM sheet's coverage
      * columns need of each item, kept while the item sheet goes by (sorted by id). */
     VP_VEC(struct xlsx_item_digest) digest;
@@ -189,6 +190,9 @@ const char *vpr_xlsx_t_fill(xlsx_ctx *x, const char *pointer, const char *const 
 
 /* The sheets (xlsx_findings.c, xlsx_estate.c, xlsx_collection.c, xlsx_summary.c, xlsx_readme.c). */
 void vpr_xlsx_write_controls(xlsx_ctx *x);
+/* The Rules sheet: each rule's title, severity and citations, looked up by the Findings
+ * sheet's Rule column (a finding's citations are its rule's). */
+void vpr_xlsx_write_rules(xlsx_ctx *x);
 /* The Sample sheet, when in->sample is set (xlsx_sample.c). */
 void vpr_xlsx_write_sample(xlsx_ctx *x);
 void vpr_xlsx_write_findings(xlsx_ctx *x);
