@@ -81,6 +81,7 @@ typedef struct {
     size_t first, last;     /* 1-based positions of its rows in the whole population */
     int part, parts;        /* continuation: part of parts (1 of 1 when whole) */
     const char *base;       /* population name: the key of its description */
+    lxw_worksheet *ws;      /* population sheets: created with the population's first part */
 } xlsx_sheet_info;
 
 /* Per vault: findings by status, for the Summary (index vault_count: no vault). */
@@ -138,6 +139,7 @@ typedef struct {
     size_t ncols;
     size_t expected;        /* population size: decides the parts */
     lxw_worksheet *ws;
+    size_t first_info;      /* index into x->sheets of the first part (all parts follow it) */
     size_t info;            /* index into x->sheets of the current part */
     lxw_row_t row;          /* current row of the current part */
     size_t written;         /* data rows so far */

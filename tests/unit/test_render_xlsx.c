@@ -154,6 +154,9 @@ START_TEST(population_continues_at_the_row_limit)
     const char *p1 = strstr(wb, "\"Protected Items\""), *p2 = strstr(wb, "\"Protected Items (2)\""),
                *p3 = strstr(wb, "\"Protected Items (3)\""), *vm = strstr(wb, "\"Virtual Machines\"");
     ck_assert(p1 && p2 && p3 && vm && p1 < p2 && p2 < p3 && p3 < vm);
+    /* the findings, written on a second thread, keep their parts in place too */
+    const char *f1 = strstr(wb, "\"Findings\""), *f2 = strstr(wb, "\"Findings (2)\""), *va = strstr(wb, "\"Vaults\"");
+    ck_assert(f1 && f2 && va && f1 < f2 && f2 < va);
     ck_assert_uint_eq(count(last, "<row "), 1 + 97);
     ck_assert_uint_eq(count(second, "<row "), 100);
     ck_assert_ptr_nonnull(strstr(second, "<pane ySplit=\"1\""));
