@@ -8,7 +8,8 @@ Checks: the zip is sound (unzip -tq), every part has a content type and every
 relationship target exists, xlsx2csv converts every sheet, openpyxl loads it; the sheet
 names and header rows are the documented ones; each population's rows (over all parts
 of a population split at the row limit) equal the snapshot's and findings' counts and
-match them row by row on key columns; cells are typed (dates are datetimes, counts
+match them row by row on key columns; each finding's citations resolve through its Rule
+on the Rules sheet (they are shown once per rule); cells are typed (dates are datetimes, counts
 numbers, ids text); every data sheet has a frozen header row, an autofilter and a
 defined name over its rows; no text cell begins with = + - @ (formula injection); the
 Summary's formulas, evaluated here, give their cached values and those equal the
