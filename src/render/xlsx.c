@@ -140,14 +140,14 @@ static void *findings_thread(void *arg)
 /* The Findings sheet (the largest, read from the findings stream) and the estate sheets
  * (read from the snapshot model) share nothing but the workbook, so on a machine with a
  * second core the findings rows are written alongside the estate sheets. Sheets are
- * created in workbook order by this thread; a population that would need continuation
- * sheets (created mid-stream) is written the plain way. */
+ * created in workbook order by this thread, all parts of a population split at the row
+ * limit included (xlsx_sheet.c), so findings beyond one sheet's rows take the same path. */
 static void write_populations(xlsx_ctx *x)
 {
     pthread_t tid;
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     findings_job *j = NULL;
-    if (x->hdr->finding_count + 1 < x->max_rows && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+    if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
         j = calloc(1, sizeof *j);
     if (!j || vpr_xlsx_findings_begin(x, &j->p)) {
         if (j) {
@@ -177,7 +177,8 @@ static void write_populations(xlsx_ctx *x)
     if (threaded)
         pthread_join(tid, NULL);
     x->wb_lock = NULL;
-    x->sheets[j->p.info] = j->wx.sheets[j->p.info];
+    for (int k = 0; k < j->p.parts; k++) /* what the thread recorded of each part */
+        x->sheets[j->p.first_info + (size_t)k] = j->wx.sheets[j->p.first_info + (size_t)k];
     x->findings_rows = j->wx.findings_rows;
     if (j->wx.status && !x->status) {
         x->status = j->wx.status;
@@ -193,6 +194,7 @@ static void write_sheets(xlsx_ctx *x)
     x->readme = vpr_xlsx_add_report_sheet(x, "README");
     x->summary = vpr_xlsx_add_report_sheet(x, "Summary");
     vpr_xlsx_write_controls(x);
+    vpr_xlsx_write_rules(x);
     /* findings also count per vault and exemption, for the Summary and Exemptions */
     write_populations(x);
     vpr_xlsx_write_engines(x);

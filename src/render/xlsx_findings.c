@@ -1,4 +1,4 @@
-/* Controls, Findings and Exemptions: what evaluate decided, laid out for testing.
+/* Controls, Rules, Findings and Exemptions: what evaluate decided, laid out for testing.
  *
  * The findings are streamed from findings.json one at a time (a large estate has
  * hundreds of thousands) straight into the Findings sheet; on the way they are counted
@@ -102,9 +102,41 @@ void vpr_xlsx_write_controls(xlsx_ctx *x)
     vpr_xlsx_pop_end(&p);
 }
 
+enum { R_RULE, R_TITLE, R_SEVERITY, R_CITATIONS, R_NCOLS };
+
+static const xlsx_col rule_cols[R_NCOLS] = {
+    [R_RULE] = {"Rule", XC_ID, 0},
+    [R_TITLE] = {"Rule title", XC_TEXT, 0},
+    [R_SEVERITY] = {"Severity", XC_TEXT, 0},
+    [R_CITATIONS] = {"Citations", XC_TEXT, 0},
+};
+
+/* The lookup of a finding's citations: one row per rule of the findings file, keyed by
+ * the Rule column that every Findings row carries. */
+void vpr_xlsx_write_rules(xlsx_ctx *x)
+{
+    size_t nr;
+    const vp_rule_record *rules = vp_findings_file_rules(x->in->findings, &nr);
+    xlsx_pop p;
+    if (vpr_xlsx_pop_begin(&p, x, "Rules", rule_cols, NULL, R_NCOLS, nr))
+        return;
+    for (size_t i = 0; i < nr && !vpr_xlsx_pop_row(&p); i++) {
+        vpr_xlsx_text(&p, R_RULE, rules[i].id);
+        vpr_xlsx_text(&p, R_TITLE, rules[i].title);
+        vpr_xlsx_text(&p, R_SEVERITY, rules[i].severity);
+        vpc_buf_clear(&x->buf);
+        for (size_t k = 0; k < rules[i].citation_count; k++) {
+            vpr_xlsx_sep(&x->buf, "; ");
+            vpc_buf_adds(&x->buf, rules[i].citations[k]);
+        }
+        vpr_xlsx_text(&p, R_CITATIONS, vpc_buf_str(&x->buf));
+    }
+    vpr_xlsx_pop_end(&p);
+}
+
 enum {
     F_RULE = XLSX_FINDINGS_RULE_COL, F_STATUS = XLSX_FINDINGS_STATUS_COL, F_SEVERITY, F_TYPE, F_NAME, F_VAULT,
-    F_OBSERVED, F_EXPECTED, F_NOTE, F_CITATIONS, F_EX_INDEX, F_EX_APPROVER, F_EX_EXPIRES, F_EX_REASON, F_ID,
+    F_OBSERVED, F_EXPECTED, F_NOTE, F_EX_INDEX, F_EX_APPROVER, F_EX_EXPIRES, F_EX_REASON, F_ID,
     F_EV_SNAPSHOT, F_EV_RAW, F_NCOLS
 };
 
@@ -118,7 +150,6 @@ static const xlsx_col finding_cols[F_NCOLS] = {
     [F_OBSERVED] = {"Observed", XC_TEXT, 0},
     [F_EXPECTED] = {"Expected", XC_TEXT, 0},
     [F_NOTE] = {"Note", XC_TEXT, 0},
-    [F_CITATIONS] = {"Citations", XC_TEXT, 0},
     [F_EX_INDEX] = {"Exemption #", XC_NUM, 0},
     [F_EX_APPROVER] = {"Exemption approver", XC_TEXT, 0},
     [F_EX_EXPIRES] = {"Exemption expires", XC_DATE, 0},
@@ -171,6 +202,31 @@ static void note_exemption(xlsx_ctx *x, const vp_finding_record *r)
     }
 }
 
+/* A finding's citations are its rule's (evaluate maps citations to rules), so the
+ * workbook shows them once per rule on the Rules sheet instead of on each of hundreds of
+ * thousands of rows. A findings file where they differ cannot be shown that way: it is
+ * refused rather than shown with citations it does not carry. Findings come grouped by
+ * rule, so the last rule found is tried first. Returns 0 (x->status set) on a mismatch. */
+static int citations_as_rule(xlsx_ctx *x, const vp_finding_record *r)
+{
+    size_t nr;
+    const vp_rule_record *rules = vp_findings_file_rules(x->in->findings, &nr);
+    const vp_rule_record *rule = x->last_rule;
+    if (!rule || strcmp(rule->id, r->rule) != 0)
+        rule = x->last_rule = find_rule(rules, nr, r->rule);
+    size_t want = rule ? rule->citation_count : 0;
+    int same = r->citation_count == want;
+    for (size_t k = 0; same && k < want; k++)
+        same = strcmp(r->citations[k], rule->citations[k]) == 0;
+    if (!same)
+        vpr_xlsx_fail(x, VP_ERR_INPUT,
+                      "%s: a finding of rule %s on %s cites other citations than /rules gives for %s; the workbook "
+                      "shows citations once per rule (Rules sheet), so each finding must cite its rule's",
+                      x->in->findings_label ? x->in->findings_label : "findings", r->rule,
+                      r->resource_id ? r->resource_id : "(no resource)", r->rule);
+    return same;
+}
+
 /* One finding's row, on the Findings sheet or the Exempted Findings sheet. */
 static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
 {
@@ -188,12 +244,8 @@ static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
     vpr_xlsx_text(p, F_OBSERVED, r->observed);
     vpr_xlsx_text(p, F_EXPECTED, r->expected);
     vpr_xlsx_text(p, F_NOTE, r->note);
-    vpc_buf_clear(&x->buf);
-    for (size_t k = 0; k < r->citation_count; k++) {
-        vpr_xlsx_sep(&x->buf, "; ");
-        vpc_buf_adds(&x->buf, r->citations[k]);
-    }
-    vpr_xlsx_text(p, F_CITATIONS, vpc_buf_str(&x->buf));
+    if (!citations_as_rule(x, r))
+        return;
     if (r->exempted) {
         vpr_xlsx_num(p, F_EX_INDEX, (double)r->exemption_index);
         vpr_xlsx_text(p, F_EX_APPROVER, r->exemption_approver);

@@ -81,6 +81,7 @@ typedef struct {
     size_t first, last;     /* 1-based positions of its rows in the whole population */
     int part, parts;        /* continuation: part of parts (1 of 1 when whole) */
     const char *base;       /* population name: the key of its description */
+    lxw_worksheet *ws;      /* population sheets: created with the population's first part */
 } xlsx_sheet_info;
 
 /* Per vault: findings by status, for the Summary (index vault_count: no vault). */
@@ -110,6 +111,7 @@ typedef struct {
     xlsx_exemption *exemptions;        /* hdr->exemption_count */
     size_t exemption_count;
     size_t findings_rows;              /* findings written */
+    const vp_rule_record *last_rule;   /* the rule of the last finding written (findings come by rule) */
     /* When the snapshot's items are streamed (lazy_source), what the VM sheet's coverage
      * columns need of each item, kept while the item sheet goes by (sorted by id). */
     VP_VEC(struct xlsx_item_digest) digest;
@@ -137,6 +139,7 @@ typedef struct {
     size_t ncols;
     size_t expected;        /* population size: decides the parts */
     lxw_worksheet *ws;
+    size_t first_info;      /* index into x->sheets of the first part (all parts follow it) */
     size_t info;            /* index into x->sheets of the current part */
     lxw_row_t row;          /* current row of the current part */
     size_t written;         /* data rows so far */
@@ -189,6 +192,9 @@ const char *vpr_xlsx_t_fill(xlsx_ctx *x, const char *pointer, const char *const 
 
 /* The sheets (xlsx_findings.c, xlsx_estate.c, xlsx_collection.c, xlsx_summary.c, xlsx_readme.c). */
 void vpr_xlsx_write_controls(xlsx_ctx *x);
+/* The Rules sheet: each rule's title, severity and citations, looked up by the Findings
+ * sheet's Rule column (a finding's citations are its rule's). */
+void vpr_xlsx_write_rules(xlsx_ctx *x);
 /* The Sample sheet, when in->sample is set (xlsx_sample.c). */
 void vpr_xlsx_write_sample(xlsx_ctx *x);
 void vpr_xlsx_write_findings(xlsx_ctx *x);

@@ -186,35 +186,50 @@ static void part_note(xlsx_pop *p, const xlsx_sheet_info *info)
     vpr_xlsx_check(x, worksheet_write_comment(p->ws, 0, 0, note), "continuation note");
 }
 
+/* Creates the sheets of every part at once, in order, when the population begins: the
+ * same workbook order as creating each at its row limit (a population is written whole
+ * before the next begins), and no workbook-wide call is left for the row writer, so a
+ * population split over several sheets can be written on a second thread too. */
+static int parts_create(xlsx_pop *p)
+{
+    xlsx_ctx *x = p->x;
+    if ((size_t)p->parts > XLSX_MAX_SHEETS - x->sheet_count)
+        return vpr_xlsx_fail(x, VP_ERR_INPUT, "XLSX: %s needs more than %d sheets", p->name, XLSX_MAX_SHEETS);
+    p->first_info = x->sheet_count;
+    for (int k = 1; k <= p->parts; k++) {
+        xlsx_sheet_info *info = &x->sheets[x->sheet_count];
+        memset(info, 0, sizeof *info);
+        if (k == 1)
+            snprintf(info->name, sizeof info->name, "%s", p->name);
+        else
+            snprintf(info->name, sizeof info->name, "%s (%d)", p->name, k);
+        snprintf(info->defined_name, sizeof info->defined_name, "Data_%s", p->name);
+        for (char *c = info->defined_name; *c; c++)
+            if (*c == ' ')
+                *c = '_';
+        if (k > 1) {
+            size_t len = strlen(info->defined_name);
+            snprintf(info->defined_name + len, sizeof info->defined_name - len, "_%d", k);
+        }
+        info->part = k;
+        info->parts = p->parts;
+        info->base = p->name;
+        info->ws = workbook_add_worksheet(x->wb, info->name);
+        if (!info->ws)
+            return vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: cannot add sheet %s", info->name);
+        x->sheet_count++;
+    }
+    return 0;
+}
+
 static int part_begin(xlsx_pop *p)
 {
     xlsx_ctx *x = p->x;
-    xlsx_sheet_info *info;
-    if (x->sheet_count == XLSX_MAX_SHEETS)
-        return vpr_xlsx_fail(x, VP_ERR_INPUT, "XLSX: %s needs more than %d sheets", p->name, XLSX_MAX_SHEETS);
-    info = &x->sheets[x->sheet_count];
-    memset(info, 0, sizeof *info);
     p->part++;
-    if (p->part == 1)
-        snprintf(info->name, sizeof info->name, "%s", p->name);
-    else
-        snprintf(info->name, sizeof info->name, "%s (%d)", p->name, p->part);
-    snprintf(info->defined_name, sizeof info->defined_name, "Data_%s", p->name);
-    for (char *c = info->defined_name; *c; c++)
-        if (*c == ' ')
-            *c = '_';
-    if (p->part > 1) {
-        size_t len = strlen(info->defined_name);
-        snprintf(info->defined_name + len, sizeof info->defined_name - len, "_%d", p->part);
-    }
-    info->part = p->part;
-    info->parts = p->parts;
-    info->base = p->name;
+    p->info = p->first_info + (size_t)p->part - 1;
+    xlsx_sheet_info *info = &x->sheets[p->info];
     info->first = p->written + 1;
-    p->ws = workbook_add_worksheet(x->wb, info->name);
-    if (!p->ws)
-        return vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: cannot add sheet %s", info->name);
-    p->info = x->sheet_count++;
+    p->ws = info->ws;
     p->row = 0;
     for (size_t c = 0; c < p->ncols; c++) {
         p->width[c] = 0;
@@ -285,7 +300,7 @@ int vpr_xlsx_pop_begin(xlsx_pop *p, xlsx_ctx *x, const char *name, const xlsx_co
     p->width = calloc(ncols, sizeof *p->width);
     if (!p->width)
         return vpr_xlsx_fail(x, VP_ERR_NOMEM, "XLSX: out of memory");
-    if (part_begin(p)) {
+    if (parts_create(p) || part_begin(p)) {
         free(p->width);
         p->width = NULL;
     }

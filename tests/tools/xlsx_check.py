@@ -8,7 +8,8 @@ Checks: the zip is sound (unzip -tq), every part has a content type and every
 relationship target exists, xlsx2csv converts every sheet, openpyxl loads it; the sheet
 names and header rows are the documented ones; each population's rows (over all parts
 of a population split at the row limit) equal the snapshot's and findings' counts and
-match them row by row on key columns; cells are typed (dates are datetimes, counts
+match them row by row on key columns; each finding's citations resolve through its Rule
+on the Rules sheet (they are shown once per rule); cells are typed (dates are datetimes, counts
 numbers, ids text); every data sheet has a frozen header row, an autofilter and a
 defined name over its rows; no text cell begins with = + - @ (formula injection); the
 Summary's formulas, evaluated here, give their cached values and those equal the
@@ -34,8 +35,9 @@ HEADERS = {
     "Controls": ["Framework", "Citation", "Control", "Control result", "Control operated effectively (snapshots)",
                  "Of snapshots", "Rule", "Rule title", "Severity", "Rule result", "Findings", "Pass", "Warn", "Fail",
                  "Not applicable", "Exempt", "Incomplete", "Rule operated effectively (snapshots)", "Of snapshots"],
+    "Rules": ["Rule", "Rule title", "Severity", "Citations"],
     "Findings": ["Rule", "Status", "Severity", "Resource type", "Resource", "Vault", "Observed", "Expected", "Note",
-                 "Citations", "Exemption #", "Exemption approver", "Exemption expires", "Exemption reason",
+                 "Exemption #", "Exemption approver", "Exemption expires", "Exemption reason",
                  "Resource id", "Evidence in snapshot (JSON pointer)", "Evidence in raw responses (file#pointer)"],
     "Vaults": ["Vault", "Subscription", "Resource group", "Location", "Region WORM", "SKU", "Immutability",
                "Immutability settings", "Immutability type", "Immutability duration (days)", "Security settings",
@@ -79,7 +81,7 @@ HEADERS = {
     "Exemptions": ["Exemption #", "Rule", "Resource", "Approver", "Reason", "Expires", "Validity (exemption.valid)",
                    "Validity note", "Findings exempted", "As evaluated", "Evidence (config)"],
     "Exempted Findings": ["Rule", "Status", "Severity", "Resource type", "Resource", "Vault", "Observed",
-                          "Expected", "Note", "Citations", "Exemption #", "Exemption approver", "Exemption expires",
+                          "Expected", "Note", "Exemption #", "Exemption approver", "Exemption expires",
                           "Exemption reason", "Resource id", "Evidence in snapshot (JSON pointer)",
                           "Evidence in raw responses (file#pointer)"],
     "Collection": ["Operation", "Scope", "Vault", "Completeness", "Pages", "Detail", "Snapshot pointer"],
@@ -88,7 +90,7 @@ HEADERS = {
     "Access": ["Kind", "Subscription", "Name", "Status", "Count", "Scope", "Reads vaults", "Can write", "Detail",
                "Snapshot pointer"],
 }
-ORDER = ["README", "Summary", "Controls", "Findings", "Vaults", "Policies", "Protected Items", "Virtual Machines",
+ORDER = ["README", "Summary", "Controls", "Rules", "Findings", "Vaults", "Policies", "Protected Items", "Virtual Machines",
          "Backup Engines", "Resource Guards", "Deleted Vaults", "Regions", "Exceptions", "Remediation", "Exemptions",
          "Exempted Findings", "Collection", "Raw Files", "Warnings", "Access"]
 
@@ -249,6 +251,7 @@ def check_populations(wb, snap, fnd, max_rows):
             "Exceptions": fnd["summary"]["counts"]["fail"],
             "Remediation": sum(1 for r in fnd["rules"] if r["counts"]["fail"]),
             "Controls": sum(max(1, len(c["rules"])) for c in fnd["controls"]),
+            "Rules": len(fnd["rules"]),
             "Access": access_rows(snap)}
     rows = {}
     for base, n in want.items():
@@ -323,6 +326,12 @@ def check_findings(wb, rows, fnd):
         if ex:
             assert r[hdr.index("Exemption #")] == ex["index"], x
             same_time(r[hdr.index("Exemption expires")], ex["expires"], "exemption of %s" % x["resource"]["id"])
+    # a finding's citations are shown once per rule: its Rule must resolve on Rules to exactly them
+    rhdr = header(wb, "Rules")
+    cited = {r[rhdr.index("Rule")]: r[rhdr.index("Citations")] for r in rows["Rules"]}
+    for x, r in zip(fnd["findings"], rows["Findings"]):
+        assert r[hdr.index("Rule")] in cited, "rule %s of a finding is not on Rules" % x["rule"]
+        assert cited[r[hdr.index("Rule")]] == ("; ".join(x["citations"]) or None), x
     statuses = col(rows["Findings"], hdr, "Status")
     for s in STATUSES:
         assert statuses.count(s) == fnd["summary"]["counts"][s], "findings with status %s" % s

@@ -154,6 +154,9 @@ START_TEST(population_continues_at_the_row_limit)
     const char *p1 = strstr(wb, "\"Protected Items\""), *p2 = strstr(wb, "\"Protected Items (2)\""),
                *p3 = strstr(wb, "\"Protected Items (3)\""), *vm = strstr(wb, "\"Virtual Machines\"");
     ck_assert(p1 && p2 && p3 && vm && p1 < p2 && p2 < p3 && p3 < vm);
+    /* the findings, written on a second thread, keep their parts in place too */
+    const char *f1 = strstr(wb, "\"Findings\""), *f2 = strstr(wb, "\"Findings (2)\""), *va = strstr(wb, "\"Vaults\"");
+    ck_assert(f1 && f2 && va && f1 < f2 && f2 < va);
     ck_assert_uint_eq(count(last, "<row "), 1 + 97);
     ck_assert_uint_eq(count(second, "<row "), 100);
     ck_assert_ptr_nonnull(strstr(second, "<pane ySplit=\"1\""));
@@ -232,6 +235,51 @@ START_TEST(findings_of_another_snapshot_are_refused)
     ck_assert_int_eq(st, VP_ERR_INPUT);
     ck_assert_ptr_nonnull(strstr(e.message, "SHA-256"));
     ck_assert_ptr_nonnull(strstr(e.message, "snapshot.json"));
+    fixture_close(&x);
+}
+END_TEST
+
+/* The workbook shows citations once per rule (Rules sheet): a finding that cites other
+ * citations than its rule in /rules would be shown with citations it does not carry, so
+ * the findings file is refused. Here the last finding citing anything cites one more. */
+START_TEST(finding_citing_otherwise_than_its_rule_is_refused)
+{
+    fixture x;
+    vp_error e = {0};
+    char path[1100];
+    fixture_open(&x);
+    snprintf(path, sizeof path, "%s/edited.json", x.dir);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    ck_assert_int_eq(vp_findings_write_json(x.f, mem, "memory", &e), VP_OK);
+    ck_assert_int_eq(fclose(mem), 0);
+    const char *key = "\"citations\":[\"";
+    char *last = NULL;
+    for (char *at = text; (at = strstr(at, key)) != NULL; at++)
+        last = at;
+    ck_assert_ptr_nonnull(last);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    size_t head = (size_t)(last - text) + strlen(key);
+    fwrite(text, 1, head, fp);
+    fputs("made-up 1.2.3\",\"", fp);
+    fputs(text + head, fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    free(text);
+    vp_findings_file *edited = NULL;
+    vp_status st = vp_findings_file_open(path, &edited, &e);
+    unlink(path);
+    ck_assert_msg(st == VP_OK, "%s", e.message);
+    x.in.findings = edited;
+    x.in.findings_label = "edited.json";
+    st = render_file(&x, XLSX_MAX_ROWS, &e);
+    x.in.findings = x.ff;
+    vp_findings_file_close(edited);
+    fixture_remove_files(&x);
+    ck_assert_int_eq(st, VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "edited.json"));
+    ck_assert_ptr_nonnull(strstr(e.message, "Rules sheet"));
     fixture_close(&x);
 }
 END_TEST
@@ -635,6 +683,7 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, same_bytes_from_one_reader);
     tcase_add_test(tc, text_is_guarded_and_cut_not_lost);
     tcase_add_test(tc, findings_of_another_snapshot_are_refused);
+    tcase_add_test(tc, finding_citing_otherwise_than_its_rule_is_refused);
     tcase_add_test(tc, write_failure_is_an_io_error);
     tcase_add_test(tc, bad_row_limit_is_a_bug);
     tcase_add_test(tc, format2_estate_in_both_renderers);
