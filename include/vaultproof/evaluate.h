@@ -73,19 +73,38 @@ typedef struct {
     size_t baseline_count;
     const char *config_label;        /* for the record */
     /* The period's jobs (vp_timeline_build over the current snapshot's jobs stream), or
-     * NULL: with a period the rules that read jobs are then incomplete. Borrowed. */
+     * NULL: with a period the rules that read jobs are then incomplete. Borrowed, and read
+     * again whenever the findings are (vp_findings_each): it must outlive the findings,
+     * unless take_timeline hands it over (vp_findings_free then frees it; a failed
+     * vp_evaluate frees it too). */
     const vp_timeline *timeline;
+    int take_timeline;
 } vp_evaluate_options;
 
 typedef struct vp_findings vp_findings;
 
 /* Evaluates current against the catalog and settings. Rule parameters given in the
  * config are checked against the catalog here (unknown rule or parameter, wrong type:
- * VP_ERR_INPUT naming /rule_parameters/...), as are exemption rule ids. */
+ * VP_ERR_INPUT naming /rule_parameters/...), as are exemption rule ids.
+ * The findings object holds the counts and roll-ups, not the findings themselves: those
+ * are made again, in the same order, each time they are read (vp_findings_each), so
+ * memory does not grow with the number of findings. Everything evaluated (snapshots,
+ * catalog, config, timeline) must therefore outlive the findings object. */
 vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog, const vp_config *config,
                       const vp_evaluate_options *opt, vp_findings **out, vp_error *err);
 void vp_findings_free(vp_findings *f);
 
+/* The number of findings (of the current snapshot). */
+size_t vp_findings_total(const vp_findings *f);
+/* Calls fn with each finding in order (the order of findings.json); a finding and its
+ * strings are valid during the call only. Stops at the first error fn returns. Reads
+ * only what was evaluated, so two threads may each walk the same findings. Errors: fn's,
+ * VP_ERR_NOMEM, VP_ERR_INTERNAL when the walk does not give the counted findings. */
+vp_status vp_findings_each(const vp_findings *f, vp_status (*fn)(void *ctx, const vp_finding *x, vp_error *err),
+                           void *ctx, vp_error *err);
+/* Every finding at once, made on the first call and kept in f until vp_findings_free
+ * (for tests and small estates: it costs memory per finding; NULL with *count 0 when
+ * out of memory). Not to be called while another thread reads f. */
 const vp_finding *vp_findings_list(const vp_findings *f, size_t *count);
 /* Counts of findings by status for one rule (or every rule when rule is NULL). */
 void vp_findings_count(const vp_findings *f, const vp_rule *rule, size_t counts[VP_STATUS_COUNT]);
@@ -106,7 +125,8 @@ int vp_findings_any_failing(const vp_findings *f, vp_severity at_least);
 
 /* Writes findings.json (docs/findings-format.md). Errors: VP_ERR_IO. */
 vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *label, vp_error *err);
-/* Writes NIST OSCAL 1.1.2 assessment-results JSON: an observation per finding, a finding
+/* Writes NIST OSCAL 1.1.2 assessment-results JSON: an observation per rule with the
+ * resources it tested as subjects (each with its result), a finding
  * per control objective, back-matter with the SHA-256 of the snapshot, the findings file
  * (findings_sha256, may be NULL when it went to stdout), catalog and config.
  * Errors: VP_ERR_IO, VP_ERR_CRYPTO (UUID derivation), VP_ERR_NOMEM. */

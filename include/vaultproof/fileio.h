@@ -13,7 +13,18 @@
 
 #include "vaultproof/error.h"
 
-#define VP_MAX_INPUT_FILE (2048ull * 1024 * 1024) /* larger inputs are refused */
+/* The one size rule for inputs (docs/user-guide.md, "Limits"). A file that vaultproof
+ * itself wrote and the next stage reads - the snapshot, findings.json, the jobs stream -
+ * has no size limit (VP_INPUT_OWN): whatever one stage writes, the next must read, and
+ * those files are mapped, never copied, so their size costs address space only. Every
+ * other input (configuration, keys, tokens, ledger, manifests, raw ARM responses, job
+ * exports, anything from a bundle) is untrusted and refused above VP_MAX_INPUT_FILE: no
+ * such file is legitimately that large, and a hostile one must not make us read it. */
+#define VP_MAX_INPUT_FILE (2048ull * 1024 * 1024)
+typedef enum {
+    VP_INPUT_UNTRUSTED = 0, /* at most VP_MAX_INPUT_FILE bytes */
+    VP_INPUT_OWN            /* written by vaultproof: any size the address space can map */
+} vp_input_trust;
 
 /* Opens path read-only (close-on-exec) only if it is a regular file, without ever
  * blocking: a FIFO, device, socket or directory is refused after a non-blocking open
@@ -25,20 +36,23 @@ vp_status vp_open_regular(const char *path, int *fd, vp_error *err);
 /* The same as a stdio stream ("rb"); *fp is NULL on failure. */
 vp_status vp_fopen_regular(const char *path, FILE **fp, vp_error *err);
 
-/* Reads a whole regular file. On success *data (NUL-terminated, caller frees) and
- * *len are set. Errors: as vp_open_regular, and VP_ERR_INPUT for a file too large,
- * VP_ERR_IO for read failures. */
+/* Reads a whole regular file, an untrusted input (VP_MAX_INPUT_FILE). On success *data
+ * (NUL-terminated, caller frees) and *len are set. Errors: as vp_open_regular, and
+ * VP_ERR_INPUT for a file too large (naming its size and the limit), VP_ERR_IO for read
+ * failures. */
 vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err);
 
 /* A read-only view of a whole file (memory-mapped, advised for sequential reading, not
- * made resident up front; empty files have data == NULL and len == 0). Large inputs are mapped rather than copied so that reading hundreds of
- * response files does not churn the heap. Release with vp_unmap_file(). Errors as
- * vp_read_file(). */
+ * made resident up front; empty files have data == NULL and len == 0). Large inputs are
+ * mapped rather than copied so that reading hundreds of response files does not churn
+ * the heap. trust says which size rule applies (above). Release with vp_unmap_file().
+ * Errors as vp_read_file(); VP_ERR_NOMEM when an own file does not fit the address
+ * space. */
 typedef struct {
     const char *data;
     size_t len;
 } vp_mapped_file;
-vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err);
+vp_status vp_map_file(const char *path, vp_input_trust trust, vp_mapped_file *out, vp_error *err);
 void vp_unmap_file(vp_mapped_file *f);
 
 typedef struct vp_output vp_output;
@@ -59,8 +73,8 @@ vp_status vp_output_commit(vp_output *o, vp_error *err);
 /* Discards the output: removes the temporary file. NULL is allowed. */
 void vp_output_abort(vp_output *o);
 
-/* SHA-256 of a file's bytes, read in chunks (memory stays small for large files).
- * Errors as vp_read_file(). */
+/* SHA-256 of a file's bytes, read in chunks (memory stays small for large files, so
+ * any size is hashed). Errors as vp_open_regular(), VP_ERR_IO for read failures. */
 vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err);
 
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */

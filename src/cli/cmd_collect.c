@@ -4,6 +4,7 @@
  * as --replay would: one path, so a recording replays byte-identically. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -129,7 +130,13 @@ static void summary(FILE *to, const vp_snapshot *s, const char *out)
     for (size_t i = 0; i < s->vault_count; i++)
         locked += s->vaults[i].immutability.presence == VP_PRESENT &&
                   strcmp(s->vaults[i].immutability.value, "Locked") == 0;
-    fprintf(to, "snapshot: %s\n", strcmp(out, "-") ? out : "(stdout)");
+    struct stat sb;
+    /* the size, so that a large estate's snapshot is never written without a word (the
+     * next stages read it whatever its size: docs/user-guide.md, "Limits") */
+    if (strcmp(out, "-") && stat(out, &sb) == 0)
+        fprintf(to, "snapshot: %s (%.1f MB)\n", out, (double)sb.st_size / 1e6);
+    else
+        fprintf(to, "snapshot: %s\n", strcmp(out, "-") ? out : "(stdout)");
     fprintf(to, "  subscriptions %zu, vaults %zu (%zu immutability Locked), policies %zu, protected items %zu, "
                 "virtual machines %zu, regions %zu\n",
             s->subscription_count, s->vault_count, locked, s->policy_count, s->item_count, s->vm_count,

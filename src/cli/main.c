@@ -33,7 +33,10 @@ static const char exit_codes[] =
     "  3  invalid input (config, JSON, replay data); the message names file and JSON path\n"
     "  4  collection failed or is incomplete\n"
     "  5  signing or crypto error\n"
-    "  6  I/O error (cannot read or write a file)\n";
+    "  6  I/O error (cannot read or write a file)\n"
+    "\nInput sizes: files vaultproof wrote (snapshot, findings, jobs stream) are read\n"
+    "whatever their size; every other input (config, keys, ledger, raw responses,\n"
+    "bundle files) is refused above 2 GiB (docs/user-guide.md, \"Limits\").\n";
 
 static void usage(FILE *to)
 {

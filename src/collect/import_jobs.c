@@ -261,7 +261,7 @@ vp_status vp_collect_import_jobs(const char *path, const char *label, vp_snapsho
         return vp_error_set(err, VP_ERR_USAGE, "collect: --import-jobs needs a period (--period or --from/--to)");
     if (strlen(label) >= sizeof col->jobs_import_file)
         return vp_error_set(err, VP_ERR_USAGE, "collect: the import's name '%s' is too long", label);
-    vp_status st = vp_map_file(path, &f, err);
+    vp_status st = vp_map_file(path, VP_INPUT_UNTRUSTED, &f, err);
     if (st)
         return st;
     importer im = {.path = path, .label = label, .snap = snap, .out = jobs_out, .err = err};

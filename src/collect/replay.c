@@ -125,11 +125,11 @@ static void prepare(pipeline *p, size_t i, job *j)
         b->status = vp_error_set(&b->error, VP_ERR_NOMEM, "out of memory");
         return;
     }
-    if ((b->status = vp_map_file(body_path, &j->body, &b->error)))
+    if ((b->status = vp_map_file(body_path, VP_INPUT_UNTRUSTED, &j->body, &b->error)))
         return;
     const char *side_rel = j->side_rel;
     int has_side = vp_search(&side_rel, p->all->v, p->all->n, sizeof *p->all->v, cmp_path) != NULL;
-    if (has_side && (b->status = vp_map_file(side_path, &j->side, &b->error)))
+    if (has_side && (b->status = vp_map_file(side_path, VP_INPUT_UNTRUSTED, &j->side, &b->error)))
         return;
     b->body = j->body.data ? j->body.data : "";
     b->len = j->body.len;

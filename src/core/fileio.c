@@ -81,18 +81,24 @@ vp_status vp_fopen_regular(const char *path, FILE **fp, vp_error *err)
     return VP_OK;
 }
 
-/* Opens path for reading and checks it is a regular file of acceptable size. */
-static vp_status open_input(const char *path, int *fd_out, size_t *size, vp_error *err)
+/* Opens path for reading and checks it is a regular file of acceptable size (the rule
+ * in fileio.h). */
+static vp_status open_input(const char *path, vp_input_trust trust, int *fd_out, size_t *size, vp_error *err)
 {
     struct stat st;
     int fd = -1;
     vp_status s = open_regular(path, &fd, &st, err);
     if (s)
         return s;
-    if ((unsigned long long)st.st_size > VP_MAX_INPUT_FILE) {
+    if (trust != VP_INPUT_OWN && (unsigned long long)st.st_size > VP_MAX_INPUT_FILE) {
         close(fd);
-        return vp_error_set(err, VP_ERR_INPUT, "%s: %lld bytes; expected at most %llu", path, (long long)st.st_size,
-                            VP_MAX_INPUT_FILE);
+        return vp_error_set(err, VP_ERR_INPUT, "%s: %lld bytes; expected at most %llu (the limit for inputs "
+                            "vaultproof did not write itself)", path, (long long)st.st_size, VP_MAX_INPUT_FILE);
+    }
+    if ((unsigned long long)st.st_size >= SIZE_MAX) {
+        close(fd);
+        return vp_error_set(err, VP_ERR_NOMEM, "%s: %lld bytes do not fit this machine's address space", path,
+                            (long long)st.st_size);
     }
     *fd_out = fd;
     *size = (size_t)st.st_size;
@@ -103,7 +109,7 @@ vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err
 {
     int fd = -1; /* set by open_input; initialized so -O3's flow analysis agrees */
     size_t size = 0, got = 0;
-    vp_status st = open_input(path, &fd, &size, err);
+    vp_status st = open_input(path, VP_INPUT_UNTRUSTED, &fd, &size, err);
     if (st)
         return st;
     char *buf = malloc(size + 1);
@@ -130,13 +136,13 @@ vp_status vp_read_file(const char *path, char **data, size_t *len, vp_error *err
     return VP_OK;
 }
 
-vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err)
+vp_status vp_map_file(const char *path, vp_input_trust trust, vp_mapped_file *out, vp_error *err)
 {
     int fd = -1; /* as in vp_read_file */
     size_t size = 0;
     out->data = NULL;
     out->len = 0;
-    vp_status st = open_input(path, &fd, &size, err);
+    vp_status st = open_input(path, trust, &fd, &size, err);
     if (st)
         return st;
     if (size > 0) {
@@ -144,7 +150,8 @@ vp_status vp_map_file(const char *path, vp_mapped_file *out, vp_error *err)
         if (p == MAP_FAILED) {
             int e = errno;
             close(fd);
-            return vp_error_set(err, VP_ERR_IO, "%s: cannot map: %s", path, strerror(e));
+            return vp_error_set(err, e == ENOMEM ? VP_ERR_NOMEM : VP_ERR_IO, "%s: cannot map %zu bytes: %s", path,
+                                size, strerror(e));
         }
         madvise(p, size, MADV_SEQUENTIAL); /* read ahead, and drop pages behind the reader */
         out->data = p;
@@ -315,7 +322,8 @@ vp_status vp_sha256_file(const char *path, char hex[65], vp_error *err)
 {
     int fd = -1;
     size_t size;
-    vp_status st = open_input(path, &fd, &size, err);
+    /* hashing streams in chunks: a file's size costs time, never memory */
+    vp_status st = open_input(path, VP_INPUT_OWN, &fd, &size, err);
     if (st)
         return st;
     st = vp_sha256_fd(fd, path, hex, NULL, err); /* one hashing loop, in atfile.c */

@@ -81,7 +81,7 @@ const char *vpe_fmt(vp_eval_ctx *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    return vpc_arena_strdup(&c->f->arena, buf);
+    return vpc_arena_strdup(c->arena, buf);
 }
 
 const char *vpe_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix)
@@ -93,9 +93,9 @@ const char *vpe_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix)
 
 void vpe_operated_days(vp_eval_ctx *c, size_t ok_days, size_t of_days)
 {
-    if (!c->record)
+    if (!c->days)
         return;
-    c->f->days[c->rule_index] = (struct vpe_days){ok_days < of_days ? ok_days : of_days, of_days, 1};
+    *c->days = (struct vpe_days){ok_days < of_days ? ok_days : of_days, of_days, 1};
 }
 
 /* ---- parameters ---- */
@@ -302,22 +302,13 @@ void vpe_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on)
     }
     if (d->status == VP_FAIL || d->status == VP_INCOMPLETE)
         c->failing = 1;
-    if (!c->record)
+    if (!c->record || c->sink->st)
         return;
-    vp_finding *f = VP_VEC_PUSH(c->f->list);
-    if (!f)
-        return; /* vp_evaluate reports out of memory from the vector's size */
-    f->rule = c->rule;
-    f->status = d->status;
-    f->resource_type = d->resource_type;
-    f->resource_id = d->resource_id;
-    f->resource_name = d->resource_name;
-    f->observed = d->observed;
-    f->expected = d->expected;
-    f->note = d->note;
-    f->snapshot_pointer = d->snapshot_pointer;
-    f->raw_evidence = d->raw_evidence;
-    f->exemption = x;
+    vp_finding f = {.rule = c->rule, .status = d->status, .resource_type = d->resource_type,
+                    .resource_id = d->resource_id, .resource_name = d->resource_name, .observed = d->observed,
+                    .expected = d->expected, .note = d->note, .snapshot_pointer = d->snapshot_pointer,
+                    .raw_evidence = d->raw_evidence, .exemption = x};
+    c->sink->st = c->sink->fn(c->sink->ctx, &f, c->sink->err);
 }
 
 /* ---- driver ---- */
@@ -347,10 +338,20 @@ static vp_item_info *item_infos(const vp_eval_settings *e, const vp_snapshot *s)
     return info;
 }
 
+static vp_status count_finding(void *ctx, const vp_finding *x, vp_error *err);
+
 static long long snapshot_time(const vp_snapshot *s)
 {
     long long t = vpe_epoch_of(s->collection.captured_to);
     return t >= 0 ? t : vpe_epoch_of(s->collection.generated_at);
+}
+
+/* Takes the timeline over on failure too, as the options promise. */
+static vp_status drop_timeline(const vp_evaluate_options *opt, vp_status st)
+{
+    if (opt && opt->take_timeline)
+        vp_timeline_free((vp_timeline *)opt->timeline);
+    return st;
 }
 
 vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog, const vp_config *config,
@@ -363,15 +364,15 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
     for (size_t b = 0; b <= (opt ? opt->baseline_count : 0); b++) {
         const vp_snapshot *s = b ? opt->baselines[b - 1].snapshot : current->snapshot;
         if (s && s->lazy_source)
-            return vp_error_set(err, VP_ERR_INTERNAL, "evaluate: %s was read lazily; evaluation needs it whole",
-                                s->lazy_source);
+            return drop_timeline(opt, vp_error_set(err, VP_ERR_INTERNAL, "evaluate: %s was read lazily; "
+                                                   "evaluation needs it whole", s->lazy_source));
     }
     *out = NULL;
     if ((st = check_overrides(catalog, settings, opt->config_label ? opt->config_label : vp_config_name(config), err)))
-        return st;
+        return drop_timeline(opt, st);
     vp_findings *f = calloc(1, sizeof *f);
     if (!f)
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        return drop_timeline(opt, vp_error_set(err, VP_ERR_NOMEM, "out of memory"));
     f->catalog = catalog;
     f->settings = settings;
     f->config = config;
@@ -381,10 +382,14 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
     f->baseline_count = opt->baseline_count;
     f->snapshot_count = opt->baseline_count + 1;
     f->timeline = opt->timeline;
+    if (opt->take_timeline)
+        f->owned_timeline = (vp_timeline *)opt->timeline;
     f->baselines = calloc(opt->baseline_count + 1, sizeof *f->baselines);
     f->ok = calloc(f->snapshot_count * (rule_count + 1), 1);
     f->days = calloc(rule_count + 1, sizeof *f->days);
-    if (!f->baselines || !f->ok || !f->days) {
+    f->impl = calloc(rule_count + 1, 1);
+    f->rule_counts = calloc(rule_count * VP_STATUS_COUNT + 1, sizeof *f->rule_counts);
+    if (!f->baselines || !f->ok || !f->days || !f->impl || !f->rule_counts) {
         vp_findings_free(f);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
@@ -404,6 +409,8 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
         st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
         goto out;
     }
+    vp_arena arena = {0};
+    vpe_sink count = {count_finding, f, err, VP_OK};
     for (size_t r = 0; r < rule_count; r++) {
         size_t k = 0, n_impl = sizeof implementations / sizeof implementations[0];
         while (k < n_impl && strcmp(implementations[k].id, rules[r].id) != 0)
@@ -413,27 +420,28 @@ vp_status vp_evaluate(const vp_snapshot_ref *current, const vp_catalog *catalog,
                               rules[r].id);
             goto out;
         }
+        f->impl[r] = (unsigned char)k;
         for (size_t snap = 0; snap < f->snapshot_count; snap++) {
             int is_current = snap == f->baseline_count;
             if (!is_current && implementations[k].drift)
                 continue;
             const vp_snapshot *s = is_current ? current->snapshot : f->baselines[snap]->snapshot;
+            /* the current snapshot's findings are made in full (an exemption may match a
+             * formatted name) and counted; they are made again when read */
             vp_eval_ctx c = {.f = f, .s = s, .rule = &rules[r], .rule_index = r, .snapshot_index = snap,
-                             .record = is_current, .as_of = snapshot_time(s), .info = infos[snap]};
+                             .record = is_current, .arena = &arena, .sink = &count,
+                             .days = is_current ? &f->days[r] : NULL, .as_of = snapshot_time(s),
+                             .info = infos[snap]};
             implementations[k].run(&c);
+            vpc_arena_reset(&arena);
             f->ok[snap * rule_count + r] = !c.failing;
         }
         for (size_t snap = 0; implementations[k].drift && snap < f->baseline_count; snap++)
             f->ok[snap * rule_count + r] = f->ok[f->baseline_count * rule_count + r]; /* judged once, over all */
     }
-    f->timeline = NULL; /* borrowed for the rules only: the findings outlive it */
-    f->rule_counts = calloc(rule_count * VP_STATUS_COUNT + 1, sizeof *f->rule_counts);
-    if (!f->rule_counts) {
-        st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < f->list.n; i++)
-        f->rule_counts[(size_t)(f->list.v[i].rule - rules) * VP_STATUS_COUNT + f->list.v[i].status]++;
+    vpc_arena_free(&arena);
+    f->current_info = infos[f->baseline_count];
+    infos[f->baseline_count] = NULL; /* kept for the replays */
 out:
     for (size_t snap = 0; infos && snap < f->snapshot_count; snap++)
         free(infos[snap]);
@@ -446,24 +454,105 @@ out:
     return VP_OK;
 }
 
+/* The first pass's sink: per-rule counts by status. */
+static vp_status count_finding(void *ctx, const vp_finding *x, vp_error *err)
+{
+    vp_findings *f = ctx;
+    (void)err;
+    f->rule_counts[(size_t)(x->rule - vp_catalog_rules(f->catalog, &(size_t){0})) * VP_STATUS_COUNT + x->status]++;
+    f->total++;
+    return VP_OK;
+}
+
+/* Counts what a replay delivers, to check it against the first pass. */
+typedef struct {
+    vp_status (*fn)(void *ctx, const vp_finding *x, vp_error *err);
+    void *ctx;
+    size_t n;
+} replay_count;
+
+static vp_status replay_one(void *ctx, const vp_finding *x, vp_error *err)
+{
+    replay_count *rc = ctx;
+    rc->n++;
+    return rc->fn(rc->ctx, x, err);
+}
+
+vp_status vp_findings_each(const vp_findings *f, vp_status (*fn)(void *ctx, const vp_finding *x, vp_error *err),
+                           void *ctx, vp_error *err)
+{
+    size_t nrules;
+    const vp_rule *rules = vp_catalog_rules(f->catalog, &nrules);
+    const vp_snapshot *s = f->current.snapshot;
+    replay_count rc = {fn, ctx, 0};
+    vpe_sink sink = {replay_one, &rc, err, VP_OK};
+    vp_arena arena = {0};
+    for (size_t r = 0; r < nrules && !sink.st; r++) {
+        /* the rules only read f here: vpe_operated_days records on the first pass only */
+        vp_eval_ctx c = {.f = (vp_findings *)f, .s = s, .rule = &rules[r], .rule_index = r,
+                         .snapshot_index = f->baseline_count, .record = 1, .arena = &arena, .sink = &sink,
+                         .as_of = snapshot_time(s), .info = f->current_info};
+        implementations[f->impl[r]].run(&c);
+        vpc_arena_reset(&arena);
+    }
+    vpc_arena_free(&arena);
+    if (sink.st)
+        return sink.st;
+    if (rc.n != f->total)
+        return vp_error_set(err, VP_ERR_INTERNAL, "evaluate: the findings made again number %zu, not the %zu counted",
+                            rc.n, f->total);
+    return VP_OK;
+}
+
+size_t vp_findings_total(const vp_findings *f)
+{
+    return f->total;
+}
+
+static vp_status keep_finding(void *ctx, const vp_finding *x, vp_error *err)
+{
+    vp_findings *f = ctx;
+    vp_finding *k = VP_VEC_PUSH(f->list);
+    const char **s[] = {&k->resource_id, &k->resource_name, &k->observed, &k->expected, &k->note,
+                        &k->snapshot_pointer, &k->raw_evidence};
+    if (!k)
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    *k = *x;
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        if (*s[i] && !(*s[i] = vpc_arena_strdup(&f->list_arena, *s[i])))
+            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    return VP_OK;
+}
+
+const vp_finding *vp_findings_list(const vp_findings *f, size_t *count)
+{
+    /* the list is a cache of what vp_findings_each gives: filling it changes no answer */
+    vp_findings *cache = (vp_findings *)f;
+    vp_error e;
+    if (f->list.n != f->total && (f->list.n || vp_findings_each(f, keep_finding, cache, &e))) {
+        *count = 0;
+        return NULL;
+    }
+    *count = f->list.n;
+    return f->list.v;
+}
+
 void vp_findings_free(vp_findings *f)
 {
     if (!f)
         return;
     free(f->list.v);
+    vpc_arena_free(&f->list_arena);
+    free(f->impl);
+    free(f->current_info);
+    vp_timeline_free(f->owned_timeline);
     free(f->baselines);
     free(f->ok);
     free(f->days);
     free(f->rule_counts);
-    vpc_arena_free(&f->arena);
     free(f);
 }
 
-const vp_finding *vp_findings_list(const vp_findings *f, size_t *count)
-{
-    *count = f->list.n;
-    return f->list.v;
-}
 
 void vp_findings_count(const vp_findings *f, const vp_rule *rule, size_t counts[VP_STATUS_COUNT])
 {
@@ -529,10 +618,11 @@ int vp_findings_has_period(const vp_findings *f)
 
 int vp_findings_any_failing(const vp_findings *f, vp_severity at_least)
 {
-    for (size_t i = 0; i < f->list.n; i++) {
-        const vp_finding *x = &f->list.v[i];
-        if ((x->status == VP_FAIL || x->status == VP_INCOMPLETE) && x->rule->severity >= at_least)
+    size_t n;
+    const vp_rule *rules = vp_catalog_rules(f->catalog, &n);
+    for (size_t r = 0; r < n; r++)
+        if (rules[r].severity >= at_least &&
+            (f->rule_counts[r * VP_STATUS_COUNT + VP_FAIL] || f->rule_counts[r * VP_STATUS_COUNT + VP_INCOMPLETE]))
             return 1;
-    }
     return 0;
 }

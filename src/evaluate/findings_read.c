@@ -446,7 +446,7 @@ vp_status vp_findings_file_open(const char *path, vp_findings_file **out, vp_err
         vp_findings_file_close(f);
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
     }
-    if ((st = vp_map_file(path, &f->map, err)))
+    if ((st = vp_map_file(path, VP_INPUT_OWN, &f->map, err)))
         goto fail;
     const char *member = f->map.data ? findings_member(f) : NULL;
     if (member) {

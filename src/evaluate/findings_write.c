@@ -212,8 +212,16 @@ static void write_rules(vp_jsonw *w, const vp_findings *f)
     vp_jw_end(w);
 }
 
-static void write_finding(vp_jsonw *w, const vp_findings *f, const vp_finding *x)
+typedef struct {
+    vp_jsonw *w;
+    const vp_findings *f;
+} finding_writer;
+
+static vp_status write_finding(void *ctx, const vp_finding *x, vp_error *err)
 {
+    vp_jsonw *w = ((finding_writer *)ctx)->w;
+    const vp_findings *f = ((finding_writer *)ctx)->f;
+    (void)err; /* the writer's errors are reported once, by vp_jw_finish */
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "rule", x->rule->id);
     vp_jw_kstring(w, "status", vp_finding_status_name(x->status));
@@ -251,6 +259,7 @@ static void write_finding(vp_jsonw *w, const vp_findings *f, const vp_finding *x
             vp_jw_string(w, x->rule->citations[k]->id);
     vp_jw_end(w);
     vp_jw_end(w);
+    return VP_OK;
 }
 
 vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *label, vp_error *err)
@@ -265,7 +274,7 @@ vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *lab
     vp_findings_count(f, NULL, counts);
     vp_jw_key(&w, "summary");
     vp_jw_object(&w, VP_JW_COMPACT);
-    vp_jw_kint(&w, "findings", (long long)f->list.n);
+    vp_jw_kint(&w, "findings", (long long)vp_findings_total(f));
     w_counts(&w, counts);
     vp_jw_kstring(&w, "result", vp_result_of(counts));
     vp_jw_end(&w);
@@ -273,9 +282,10 @@ vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *lab
     write_rules(&w, f);
     vp_jw_key(&w, "findings");
     vp_jw_array(&w, VP_JW_PRETTY);
-    for (size_t i = 0; i < f->list.n; i++)
-        write_finding(&w, f, &f->list.v[i]);
+    vp_status st = vp_findings_each(f, write_finding, &(finding_writer){&w, f}, err);
     vp_jw_end(&w);
     vp_jw_end(&w);
-    return vp_jw_finish(&w, label, err);
+    vp_error ignored;
+    vp_status wst = vp_jw_finish(&w, label, st ? &ignored : err);
+    return st ? st : wst;
 }

@@ -15,9 +15,23 @@ typedef struct {
     int critical;           /* critical selector or any class */
 } vp_item_info;
 
+/* Where the current snapshot's findings go as they are made: counted on the first pass,
+ * then written (vp_findings_each). Nothing holds all of them: a million-item estate has
+ * millions of findings. */
+typedef struct {
+    vp_status (*fn)(void *ctx, const vp_finding *x, vp_error *err);
+    void *ctx;
+    vp_error *err;
+    vp_status st; /* the first failure of fn; later findings are not delivered */
+} vpe_sink;
+
 struct vp_findings {
-    vp_arena arena;
-    VP_VEC(vp_finding) list;
+    VP_VEC(vp_finding) list; /* only when vp_findings_list() asked for it (tests, small estates) */
+    vp_arena list_arena;     /* the strings of list */
+    size_t total;            /* findings of the current snapshot */
+    unsigned char *impl;     /* per rule: its index in the implementations table */
+    vp_item_info *current_info; /* the current snapshot's item facts, for each replay */
+    vp_timeline *owned_timeline; /* taken over (vp_evaluate_options.take_timeline) */
     const vp_catalog *catalog;
     const vp_eval_settings *settings;
     const vp_config *config;
@@ -40,7 +54,10 @@ typedef struct {
     const vp_snapshot *s;               /* the snapshot being evaluated */
     const vp_rule *rule;
     size_t rule_index, snapshot_index;
-    int record;                         /* 0: baseline pass, only tally */
+    int record;                         /* 0: baseline pass, only tally (no strings made) */
+    vp_arena *arena;                    /* the strings of the findings being made (record) */
+    vpe_sink *sink;                     /* receives each finding (record) */
+    struct vpe_days *days;              /* where vpe_operated_days records, or NULL (replays) */
     int failing;                        /* a fail or incomplete was emitted */
     const vp_item_info *info;           /* per item of s */
     long long as_of;
@@ -63,7 +80,8 @@ void vpe_emit(vp_eval_ctx *c, vp_draft *d, vp_list_status depends_on);
  * findings.json then gives the rule's operated_effectively in days. */
 void vpe_operated_days(vp_eval_ctx *c, size_t ok_days, size_t of_days);
 
-/* printf into the findings' arena (NULL on a tally-only pass: nothing is kept). */
+/* printf into the pass's arena (NULL on a tally-only pass: nothing is kept); the text
+ * lives until the rule is done. */
 const char *vpe_fmt(vp_eval_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "file#pointer" + suffix for an entity's raw evidence. */
 const char *vpe_raw(vp_eval_ctx *c, const vp_source *src, const char *suffix);

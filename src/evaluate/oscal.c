@@ -1,15 +1,20 @@
-/* NIST OSCAL 1.1.2 assessment-results (JSON) for GRC tools.
+/* NIST OSCAL 1.1.2 assessment-results (JSON) for GRC tools (docs/findings-format.md,
+ * "OSCAL").
  *
- * One observation per vaultproof finding (an automated test, method TEST, of one
- * resource by one rule), one OSCAL finding per control objective (a HIPAA or SOX
- * citation of an enabled framework, rolled up as in findings_write.c), and back-matter
- * resources carrying the SHA-256 of the snapshot, findings.json, the control catalog
- * (the implicit assessment plan) and the config.
+ * One observation per rule of the catalog (an automated test, method TEST) whose
+ * subjects are the resources it tested, each subject carrying its own result (and, when
+ * it did not pass, what was observed and expected); one OSCAL finding per control
+ * objective (a HIPAA or SOX citation of an enabled framework, rolled up as in
+ * findings_write.c); back-matter resources carrying the SHA-256 of the snapshot,
+ * findings.json, the control catalog (the implicit assessment plan) and the config.
+ * Until vaultproof 17 there was one observation per finding: the same facts in about
+ * six times the bytes.
  *
  * Same input, same bytes: every UUID is a version-5 UUID of a stable name, scoped by
- * the hashes of what was evaluated. The document is streamed: observations are written
- * and forgotten, and a finding's related observations are re-derived from their names
- * rather than kept. */
+ * the hashes of what was evaluated - except a subject's, which names the resource
+ * alone, so that a GRC tool can follow one resource from one assessment to the next.
+ * The document is streamed: findings are made again one at a time (vp_findings_each)
+ * and forgotten, and a finding's related observations are re-derived from rule ids. */
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +50,8 @@ typedef struct {
     unsigned char *cited;                   /* per rule: cites the citation being written */
     EVP_MD *sha1;
     EVP_MD_CTX *scope, *ctx; /* SHA-1 state after namespace + document scope; copied per UUID */
+    EVP_MD_CTX *unscoped;    /* SHA-1 state after the namespace alone: subjects' UUIDs */
+    const vp_rule *open_rule; /* the rule whose observation is being written, or NULL */
     text title, body, href, name;
     int nomem, crypto;
     char as_of[32], start[32], end[32], now[32]; /* start/end: the result's time frame */
@@ -145,13 +152,14 @@ static int oscal_string(const char *s)
     return n == 0;
 }
 
-/* RFC 4122 section 4.3, version 5: SHA-1 over namespace, document scope and name. */
-static const char *uuid_of(oscal *o, uuid_text out, const char *name)
+/* RFC 4122 section 4.3, version 5: SHA-1 over namespace, scope (the document's, or
+ * none) and name. */
+static const char *uuid_in(oscal *o, EVP_MD_CTX *scope, uuid_text out, const char *name)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE] = {0};
     unsigned int n = 0;
-    if (!EVP_MD_CTX_copy_ex(o->ctx, o->scope) || !EVP_DigestUpdate(o->ctx, name, strlen(name)) ||
+    if (!EVP_MD_CTX_copy_ex(o->ctx, scope) || !EVP_DigestUpdate(o->ctx, name, strlen(name)) ||
         !EVP_DigestFinal_ex(o->ctx, md, &n) || n < 16)
         o->crypto = 1;
     md[6] = (unsigned char)((md[6] & 0x0f) | 0x50);
@@ -165,6 +173,11 @@ static const char *uuid_of(oscal *o, uuid_text out, const char *name)
     }
     *q = '\0';
     return out;
+}
+
+static const char *uuid_of(oscal *o, uuid_text out, const char *name)
+{
+    return uuid_in(o, o->scope, out, name);
 }
 
 static const char *uuid_fmt(oscal *o, uuid_text out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -187,11 +200,18 @@ static const char *uuid_fmt(oscal *o, uuid_text out, const char *fmt, ...)
     return uuid_of(o, out, t_str(&o->name));
 }
 
-/* The observation of finding i: its name is position, rule and resource, which the
- * findings' deterministic order makes stable. */
-static const char *observation_uuid(oscal *o, size_t i, const vp_finding *x, uuid_text out)
+/* A subject: the resource by type and id, the same in every document (no scope). */
+static const char *uuid_fmt_unscoped(oscal *o, uuid_text out, const char *type, const char *id)
 {
-    return uuid_fmt(o, out, "observation/%zu/%s/%s", i, x->rule->id, nz(x->resource_id));
+    t_clear(&o->name);
+    t_fmt(o, &o->name, "resource/%s/%s", nz(type), nz(id));
+    return uuid_in(o, o->unscoped, out, t_str(&o->name));
+}
+
+/* The observation of a rule: one per rule and document. */
+static const char *observation_uuid(oscal *o, const vp_rule *r, uuid_text out)
+{
+    return uuid_fmt(o, out, "observation/%s", r->id);
 }
 
 /* What the UUIDs are scoped by: the inputs' hashes, so another snapshot, catalog,
@@ -210,9 +230,11 @@ static vp_status start_uuids(oscal *o, const char *label, vp_error *err)
         return vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory", label);
     o->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
     o->scope = EVP_MD_CTX_new();
+    o->unscoped = EVP_MD_CTX_new();
     o->ctx = EVP_MD_CTX_new();
-    if (!o->sha1 || !o->scope || !o->ctx || !EVP_DigestInit_ex(o->scope, o->sha1, NULL) ||
-        !EVP_DigestUpdate(o->scope, uuid_namespace, sizeof uuid_namespace) || !EVP_DigestUpdate(o->scope, t->s, t->len))
+    if (!o->sha1 || !o->scope || !o->unscoped || !o->ctx || !EVP_DigestInit_ex(o->unscoped, o->sha1, NULL) ||
+        !EVP_DigestUpdate(o->unscoped, uuid_namespace, sizeof uuid_namespace) ||
+        !EVP_MD_CTX_copy_ex(o->scope, o->unscoped) || !EVP_DigestUpdate(o->scope, t->s, t->len))
         return vp_error_set(err, VP_ERR_CRYPTO, "%s: SHA-1 (for the OSCAL UUIDs) is not available from OpenSSL", label);
     return VP_OK;
 }
@@ -333,11 +355,13 @@ static void write_metadata(oscal *o)
     }
     t_clear(&o->body);
     t_fmt(o, &o->body,
-          "Written by vaultproof %s (commit %s). Each observation is one automated test (method TEST) of one "
-          "resource by one rule of the vaultproof control catalog %s; each finding is one HIPAA or SOX citation, "
-          "not satisfied when a test of one of its rules failed or rests on evidence that was not completely "
-          "collected. The snapshot, findings.json, catalog and configuration are back-matter resources with "
-          "their SHA-256.",
+          "Written by vaultproof %s (commit %s). Each observation is one rule of the vaultproof control catalog %s "
+          "applied by automated test (method TEST) to every resource in its scope: its subjects are those "
+          "resources, each with its own result in the property 'result' (and, unless it passed, what was "
+          "observed and expected in its remarks). Each finding is one HIPAA or SOX citation, not satisfied when "
+          "a test of one of its rules failed or rests on evidence that was not completely collected. The "
+          "snapshot, findings.json (every test with its evidence pointers), catalog and configuration are "
+          "back-matter resources with their SHA-256.",
           vp_version(), vp_commit(), nz(version));
     vp_jw_kstring(w, "remarks", t_str(&o->body));
     vp_jw_end(w);
@@ -407,18 +431,13 @@ static void write_reviewed_controls(oscal *o)
     vp_jw_end(w);
 }
 
-static void observation_text(oscal *o, const vp_finding *x)
+/* What a subject's remarks say when it did not pass: the same facts as findings.json's
+ * observed, expected, note and exemption. */
+static void subject_remarks(oscal *o, const vp_finding *x)
 {
-    t_clear(&o->title);
-    t_fmt(o, &o->title, "%s: %s %s", x->rule->id, nz(x->resource_type),
-          x->resource_name && *x->resource_name ? x->resource_name : nz(x->resource_id));
     t_clear(&o->body);
-    t_fmt(o, &o->body, "%s.", nz(x->rule->title));
-    if (!oscal_string(x->resource_id)) /* else the resource-id property carries it */
-        t_fmt(o, &o->body, " Resource: %s.", x->resource_id ? x->resource_id : "(none)");
-    t_fmt(o, &o->body, " Observed: %s. Expected: %s. Result: %s (severity %s).",
-          x->observed ? x->observed : "not reported", x->expected ? x->expected : "not stated",
-          vp_finding_status_name(x->status), vp_severity_name(x->rule->severity));
+    t_fmt(o, &o->body, "Observed: %s. Expected: %s.", x->observed ? x->observed : "not reported",
+          x->expected ? x->expected : "not stated");
     if (x->note && *x->note)
         t_fmt(o, &o->body, " Note: %s.", x->note);
     if (x->exemption)
@@ -426,72 +445,104 @@ static void observation_text(oscal *o, const vp_finding *x)
               nz(x->exemption->approver), nz(x->exemption->expires), nz(x->exemption->reason));
 }
 
-/* The snapshot (a back-matter resource, the pointer as resource fragment) and the raw
- * ARM response the value was read from. */
-static void write_evidence(oscal *o, const vp_finding *x)
+/* Starts rule r's observation, up to its subjects. */
+static void open_observation(oscal *o, const vp_rule *r)
 {
     vp_jsonw *w = &o->w;
+    size_t counts[VP_STATUS_COUNT], n = 0;
+    uuid_text id;
+    vp_findings_count(o->f, r, counts);
+    for (int s = 0; s < VP_STATUS_COUNT; s++)
+        n += counts[s];
+    vp_jw_object(w, VP_JW_PRETTY);
+    vp_jw_kstring(w, "uuid", observation_uuid(o, r, id));
+    t_clear(&o->title);
+    t_fmt(o, &o->title, "%s: %s", r->id, nz(r->title));
+    vp_jw_kstring(w, "title", t_str(&o->title));
+    t_clear(&o->body);
+    t_fmt(o, &o->body, "%s (severity %s), tested on %zu resource%s: ", nz(r->title), vp_severity_name(r->severity), n,
+          n == 1 ? "" : "s");
+    counts_text(o, &o->body, counts);
+    t_fmt(o, &o->body, ". Result: %s. Each subject is one resource tested, its result in the property 'result'.",
+          vp_result_of(counts));
+    vp_jw_kstring(w, "description", t_str(&o->body));
+    vp_jw_key(w, "props");
+    vp_jw_array(w, VP_JW_COMPACT);
+    w_prop(o, "rule", r->id);
+    w_prop(o, "severity", vp_severity_name(r->severity));
+    w_prop(o, "result", vp_result_of(counts));
+    w_prop_count(o, "tests", n);
+    vp_jw_end(w);
+    w_one_string_array(w, "methods", "TEST");
+    w_one_string_array(w, "types", "finding");
+    vp_jw_key(w, "subjects");
+    vp_jw_array(w, VP_JW_PRETTY);
+    o->open_rule = r;
+}
+
+/* Ends the open observation: its evidence is the snapshot (each finding's JSON pointer
+ * is in findings.json) and the findings file. */
+static void close_observation(oscal *o)
+{
+    vp_jsonw *w = &o->w;
+    if (!o->open_rule)
+        return;
+    vp_jw_end(w);
     vp_jw_key(w, "relevant-evidence");
     vp_jw_array(w, VP_JW_COMPACT);
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "href", o->snapshot_ref);
-    t_clear(&o->body);
-    t_fmt(o, &o->body, "Snapshot%s%s", x->snapshot_pointer ? ", JSON pointer " : "", nz(x->snapshot_pointer));
-    vp_jw_kstring(w, "description", t_str(&o->body));
-    if (x->snapshot_pointer && *x->snapshot_pointer) {
-        t_clear(&o->name);
-        t_uri(o, &o->name, x->snapshot_pointer);
-        vp_jw_key(w, "links");
-        vp_jw_array(w, VP_JW_COMPACT);
-        vp_jw_object(w, VP_JW_COMPACT);
-        vp_jw_kstring(w, "href", o->snapshot_ref);
-        vp_jw_kstring(w, "resource-fragment", t_str(&o->name));
-        vp_jw_end(w);
-        vp_jw_end(w);
-    }
+    vp_jw_kstring(w, "description", "Snapshot: the values tested; findings.json gives each test's JSON pointer into "
+                                    "it and the raw ARM response it was read from");
     vp_jw_end(w);
-    if (x->raw_evidence && *x->raw_evidence) {
-        vp_jw_object(w, VP_JW_COMPACT);
-        vp_jw_kstring(w, "description", x->raw_evidence);
-        vp_jw_end(w);
-    }
     vp_jw_end(w);
-}
-
-static void write_observation(oscal *o, size_t i, const vp_finding *x)
-{
-    vp_jsonw *w = &o->w;
-    uuid_text id;
-    vp_jw_object(w, VP_JW_COMPACT);
-    vp_jw_kstring(w, "uuid", observation_uuid(o, i, x, id));
-    observation_text(o, x);
-    vp_jw_kstring(w, "title", t_str(&o->title));
-    vp_jw_kstring(w, "description", t_str(&o->body));
-    vp_jw_key(w, "props");
-    vp_jw_array(w, VP_JW_COMPACT);
-    w_prop(o, "rule", x->rule->id);
-    w_prop(o, "status", vp_finding_status_name(x->status));
-    w_prop(o, "severity", vp_severity_name(x->rule->severity));
-    w_prop(o, "resource-type", x->resource_type);
-    w_prop(o, "resource-id", x->resource_id);
-    vp_jw_end(w);
-    w_one_string_array(w, "methods", "TEST");
-    w_one_string_array(w, "types", "finding");
-    write_evidence(o, x);
     vp_jw_kstring(w, "collected", o->as_of);
     vp_jw_end(w);
+    o->open_rule = NULL;
 }
 
-static void write_observations(oscal *o)
+/* One test as a subject of its rule's observation. Findings come rule by rule, in the
+ * catalog's order, so a new rule closes the observation before it. */
+static vp_status write_subject(void *ctx, const vp_finding *x, vp_error *err)
 {
-    const vp_findings *f = o->f;
-    if (!f->list.n)
-        return; /* OSCAL arrays have at least one member */
+    oscal *o = ctx;
+    vp_jsonw *w = &o->w;
+    uuid_text id;
+    (void)err; /* the writer's and the buffers' failures are reported at the end */
+    if (o->open_rule != x->rule) {
+        close_observation(o);
+        open_observation(o, x->rule);
+    }
+    vp_jw_object(w, VP_JW_COMPACT);
+    vp_jw_kstring(w, "subject-uuid", uuid_fmt_unscoped(o, id, x->resource_type, x->resource_id));
+    vp_jw_kstring(w, "type", "inventory-item");
+    t_clear(&o->title);
+    t_fmt(o, &o->title, "%s %s", nz(x->resource_type),
+          x->resource_name && *x->resource_name ? x->resource_name : nz(x->resource_id));
+    vp_jw_kstring(w, "title", t_str(&o->title));
+    vp_jw_key(w, "props");
+    vp_jw_array(w, VP_JW_COMPACT);
+    w_prop(o, "result", vp_finding_status_name(x->status));
+    w_prop(o, "resource-id", x->resource_id);
+    vp_jw_end(w);
+    if (x->status != VP_PASS && x->status != VP_NOT_APPLICABLE) {
+        subject_remarks(o, x);
+        vp_jw_kstring(w, "remarks", t_str(&o->body));
+    }
+    vp_jw_end(w);
+    return VP_OK;
+}
+
+static vp_status write_observations(oscal *o, vp_error *err)
+{
+    if (!vp_findings_total(o->f))
+        return VP_OK; /* OSCAL arrays have at least one member */
     vp_jw_key(&o->w, "observations");
     vp_jw_array(&o->w, VP_JW_PRETTY);
-    for (size_t i = 0; i < f->list.n; i++)
-        write_observation(o, i, &f->list.v[i]);
+    vp_status st = vp_findings_each(o->f, write_subject, o, err);
+    close_observation(o);
     vp_jw_end(&o->w);
+    return st;
 }
 
 /* Passing and not-applicable tests support no conclusion an auditor must follow up. */
@@ -500,22 +551,24 @@ static int needs_attention(vp_finding_status s)
     return s == VP_FAIL || s == VP_INCOMPLETE || s == VP_WARN || s == VP_EXEMPT;
 }
 
+/* The observations of the cited rules (o->cited) with a test to follow up. */
 static void write_related(oscal *o)
 {
-    const vp_findings *f = o->f;
     vp_jsonw *w = &o->w;
     int listed = 0;
     uuid_text id;
-    for (size_t i = 0; i < f->list.n; i++) {
-        const vp_finding *x = &f->list.v[i];
-        if (!needs_attention(x->status) || !o->cited[x->rule - o->rules])
+    for (size_t r = 0; r < o->nrules; r++) {
+        int attention = 0;
+        for (int s = 0; s < VP_STATUS_COUNT; s++)
+            attention |= needs_attention((vp_finding_status)s) && o->rule_counts[r][s];
+        if (!attention || !o->cited[r])
             continue;
         if (!listed++) {
             vp_jw_key(w, "related-observations");
             vp_jw_array(w, VP_JW_COMPACT);
         }
         vp_jw_object(w, VP_JW_COMPACT);
-        vp_jw_kstring(w, "observation-uuid", observation_uuid(o, i, x, id));
+        vp_jw_kstring(w, "observation-uuid", observation_uuid(o, &o->rules[r], id));
         vp_jw_end(w);
     }
     if (listed)
@@ -634,12 +687,12 @@ static void result_text(oscal *o, const size_t counts[VP_STATUS_COUNT])
     if (f->baseline_count)
         t_fmt(o, &o->body, ", with %zu earlier snapshot%s for drift", f->baseline_count,
               f->baseline_count == 1 ? " as a baseline" : "s as baselines");
-    t_fmt(o, &o->body, ": %zu tests (", f->list.n);
+    t_fmt(o, &o->body, ": %zu tests (", vp_findings_total(f));
     counts_text(o, &o->body, counts);
     t_fmt(o, &o->body, "); overall result %s.", vp_result_of(counts));
 }
 
-static void write_result(oscal *o)
+static vp_status write_result(oscal *o, vp_error *err)
 {
     vp_jsonw *w = &o->w;
     size_t counts[VP_STATUS_COUNT];
@@ -657,15 +710,16 @@ static void write_result(oscal *o)
     vp_jw_key(w, "props");
     vp_jw_array(w, VP_JW_PRETTY);
     w_prop(o, "result", vp_result_of(counts));
-    w_prop_count(o, "tests", o->f->list.n);
+    w_prop_count(o, "tests", vp_findings_total(o->f));
     for (int s = 0; s < VP_STATUS_COUNT; s++)
         w_prop_count(o, vp_finding_status_name((vp_finding_status)s), counts[s]);
     vp_jw_end(w);
     write_reviewed_controls(o);
-    write_observations(o);
+    vp_status st = write_observations(o, err);
     write_findings(o);
     vp_jw_end(w);
     vp_jw_end(w);
+    return st;
 }
 
 typedef struct {
@@ -762,7 +816,7 @@ static void write_run_resources(oscal *o, const char *findings_sha256)
     t_fmt(o, &o->title, "vaultproof findings (%s)", VP_FINDINGS_FORMAT);
     t_clear(&o->body);
     t_fmt(o, &o->body, "findings.json written by the same run: the same %zu findings with HIPAA and SOX roll-ups%s.",
-          f->list.n, findings_sha256 ? "" : " (written to standard output: not hashed)");
+          vp_findings_total(f), findings_sha256 ? "" : " (written to standard output: not hashed)");
     write_resource(o, uuid_of(o, id, "resource/findings"),
                    &(resource_link){"findings", hash_href(o, findings_sha256), findings_sha256});
     t_clear(&o->title);
@@ -802,8 +856,8 @@ static vp_status prepare(oscal *o, const vp_findings *f, const char *label, vp_e
     o->cited = calloc(o->nrules + 1, 1);
     if (!o->rule_counts || !o->cited)
         return vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory", label);
-    for (size_t i = 0; i < f->list.n; i++)
-        o->rule_counts[f->list.v[i].rule - o->rules][f->list.v[i].status]++;
+    for (size_t r = 0; r < o->nrules; r++)
+        vp_findings_count(f, &o->rules[r], o->rule_counts[r]);
     utc_time(o->f->as_of_text, f->as_of >= 0 ? f->as_of : f->clock.epoch, o->as_of);
     utc_time(c->captured_from, f->as_of >= 0 ? f->as_of : f->clock.epoch, o->start);
     if (strcmp(o->start, o->as_of) > 0) /* same format: text order is time order */
@@ -831,6 +885,7 @@ static void release(oscal *o)
     vpc_buf_free(&o->href);
     vpc_buf_free(&o->name);
     EVP_MD_CTX_free(o->scope);
+    EVP_MD_CTX_free(o->unscoped);
     EVP_MD_CTX_free(o->ctx);
     EVP_MD_free(o->sha1);
 }
@@ -851,11 +906,13 @@ vp_status vp_findings_write_oscal(const vp_findings *f, const char *findings_sha
         vp_jw_kstring(&o->w, "uuid", uuid_of(o, id, "assessment-results"));
         write_metadata(o);
         write_import_ap(o);
-        write_result(o);
+        st = write_result(o, err);
         write_back_matter(o, findings_sha256);
         vp_jw_end(&o->w);
         vp_jw_end(&o->w);
-        st = vp_jw_finish(&o->w, label, err);
+        vp_error ignored;
+        vp_status wst = vp_jw_finish(&o->w, label, st ? &ignored : err);
+        st = st ? st : wst;
     }
     if (!st && o->nomem)
         st = vp_error_set(err, VP_ERR_NOMEM, "%s: out of memory", label);

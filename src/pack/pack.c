@@ -416,8 +416,9 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     return VP_OK;
 }
 
-/* The OSCAL document needs only the findings in memory, so it is written on a second
- * thread while the workbook and report render (both only read the shared data). */
+/* The OSCAL document makes the findings again from the evaluated data (snapshot, config,
+ * timeline), reading it only, so it is written on a second thread while the workbook and
+ * report render (both only read the shared data too). */
 typedef struct {
     pack_state *s;
     vp_error err;

@@ -123,8 +123,8 @@ vp_status vp_pipeline_evaluate(const vp_pipeline_evaluate_options *opt, vp_findi
     if (opt->jobs_path && (st = vp_timeline_build(opt->jobs_path, opt->jobs_label, opt->snapshot.snapshot, &tl, err)))
         return st;
     eo.timeline = tl;
+    eo.take_timeline = 1; /* read again each time the findings are written */
     st = vp_evaluate(&opt->snapshot, opt->catalog, opt->config, &eo, &f, err);
-    vp_timeline_free(tl);
     if (st || (st = write_outputs(opt, f, findings_sha256 != NULL, sha, err))) {
         vp_findings_free(f);
         return st;

@@ -20,7 +20,7 @@
 vp_status vpn_rd_map_input(const char *path, rd_input *in, vp_error *err)
 {
     vp_mapped_file m;
-    vp_status st = vp_map_file(path, &m, err);
+    vp_status st = vp_map_file(path, VP_INPUT_OWN, &m, err);
     in->text = m.data ? m.data : "";
     in->len = m.len;
     in->released = 0;

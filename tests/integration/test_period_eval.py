@@ -147,7 +147,8 @@ class PeriodEvaluation(TempDirTest):
         self.assertEqual((result["start"], result["end"]), ("2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z"))
         observed = [o for o in result["observations"]
                     if any(p.get("name") == "rule" and p.get("value") == "backup.ran" for p in o.get("props", []))]
-        self.assertEqual(len(observed), len([x for x in f["findings"] if x["rule"] == "backup.ran"]))
+        self.assertEqual(len(observed), 1)  # one observation per rule, each item tested one of its subjects
+        self.assertEqual(len(observed[0]["subjects"]), len([x for x in f["findings"] if x["rule"] == "backup.ran"]))
         a = [x for x in result["findings"]
              if any(p["name"] == "citation" and p["value"] == "164.308(a)(7)(ii)(A)" for p in x["props"])][0]
         operated = [p["value"] for p in a["props"] if p["name"] == "operated-effectively"][0]

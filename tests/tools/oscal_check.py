@@ -15,7 +15,7 @@ definitions):
 - closed value sets (allOf in the schema): finding target type, objective status state,
   party type; open value sets (anyOf: OSCAL allows other values) are held to the listed
   values here, which is stricter than the schema: observation methods and types,
-  objective status reason, link rel, hash algorithm;
+  objective status reason, link rel, hash algorithm, subject type;
 - members the schema allows but vaultproof does not write (risks, assessment-log,
   local-definitions, roles, ...) are checked only for their JSON type;
 - referential integrity (OSCAL's index constraints, checked more strictly): UUIDs unique
@@ -163,12 +163,16 @@ REVIEWED_CONTROLS = obj(["control-selections"], {
     "control-objective-selections": ANY_ARRAY, "remarks": TEXT})
 RELEVANT_EVIDENCE = obj(["description"], {"href": URI_REF, "description": TEXT, "props": PROPS, "links": LINKS,
                                           "remarks": TEXT})
+SUBJECT_REFERENCE = obj(["subject-uuid", "type"], {
+    "subject-uuid": UUID,
+    "type": one_of(TOKEN, ["component", "inventory-item", "location", "party", "user"], "subject type"),
+    "title": TEXT, "props": PROPS, "links": LINKS, "remarks": TEXT})
 OBSERVATION = obj(["uuid", "description", "methods", "collected"], {
     "uuid": UUID, "title": TEXT, "description": TEXT, "props": PROPS, "links": LINKS,
     "methods": arr(one_of(STRING, ["EXAMINE", "INTERVIEW", "TEST", "UNKNOWN"], "observation method")),
     "types": arr(one_of(TOKEN, ["ssp-statement-issue", "control-objective", "mitigation", "finding", "historic"],
                         "observation type")),
-    "origins": ANY_ARRAY, "subjects": ANY_ARRAY, "relevant-evidence": arr(RELEVANT_EVIDENCE),
+    "origins": ANY_ARRAY, "subjects": arr(SUBJECT_REFERENCE), "relevant-evidence": arr(RELEVANT_EVIDENCE),
     "collected": DATETIME, "expires": DATETIME, "remarks": TEXT})
 OBJECTIVE_STATUS = obj(["state"], {
     "state": one_of(TOKEN, ["satisfied", "not-satisfied"], "objective status state"),

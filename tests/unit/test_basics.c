@@ -1,4 +1,4 @@
-/* Clock, retention convention, WORM catalog, atomic output. */
+/* Clock, retention convention, WORM catalog, atomic output, the input size rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +124,44 @@ Suite *retention_suite(void)
     return s;
 }
 
+/* Whatever one stage writes the next must read: an own file above the untrusted limit is
+ * mapped; the same file as an untrusted input is refused, naming its size. A sparse file
+ * costs no disk and mapping it reads nothing. */
+START_TEST(input_size_rule)
+{
+    char dir[] = "/tmp/vp-unit-XXXXXX", path[256];
+    vp_mapped_file m = {0};
+    vp_error e = {0};
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/snapshot.json", dir);
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_int_eq(ftruncate(fileno(fp), (off_t)VP_MAX_INPUT_FILE + 1), 0);
+    fclose(fp);
+
+    ck_assert_msg(vp_map_file(path, VP_INPUT_OWN, &m, &e) == VP_OK, "%s", e.message);
+    ck_assert_uint_eq(m.len, VP_MAX_INPUT_FILE + 1);
+    ck_assert_int_eq(m.data[m.len - 1], 0);
+    vp_unmap_file(&m);
+
+    ck_assert_int_eq(vp_map_file(path, VP_INPUT_UNTRUSTED, &m, &e), VP_ERR_INPUT);
+    ck_assert_ptr_nonnull(strstr(e.message, "2147483649 bytes; expected at most 2147483648"));
+    ck_assert_ptr_null(m.data);
+    ck_assert_int_eq(vp_read_file(path, &data, &len, &e), VP_ERR_INPUT);
+    ck_assert_ptr_null(data);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *output_suite(void)
 {
     Suite *s = suite_create("output");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, atomic_output);
+    tcase_add_test(tc, input_size_rule);
     suite_add_tcase(s, tc);
     return s;
 }
