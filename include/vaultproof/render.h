@@ -38,6 +38,9 @@ typedef struct {
     const char *period;                /* "2026-Q3", or NULL */
     const char *request_id;            /* auditor request reference, or NULL */
     size_t population_limit;           /* PDF: items listed in full up to this (0: default 2000) */
+    /* PDF: lists (exceptions and exemptions) of more rows than this get a two-level page
+     * tree, which libharu needs past 32,767 pages (0: default 400,000; tests set it low) */
+    size_t deep_page_tree_rows;
     const char *font_dir;              /* directory with DejaVuSans.ttf etc., or NULL for the default search */
     /* the workbook's file name, referenced from the PDF, or NULL; never its hash: the two
      * render at the same time (a bundle's manifest.json and SHA256SUMS record it) */

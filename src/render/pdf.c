@@ -334,6 +334,23 @@ static void cleanup(pdf_ctx *c)
     vpc_arena_free(&c->arena);
 }
 
+/* libharu puts every page under one page-tree node, whose Kids array it caps at 32,767
+ * entries (HPDF_LIMIT_MAX_ARRAY): a report listing the exceptions of about a million
+ * items has more pages than that and failed with error 0x1001. Reports whose lists are
+ * that long get a two-level tree (nodes of PDF_PAGES_PER_NODE pages); the tree can only
+ * be chosen before the first page, so the choice is made from the findings' counts. A
+ * report below the threshold (about 15,000 pages at ~26 compact rows a page) keeps the
+ * one-node tree, and so the bytes it always had. */
+#define PDF_DEEP_TREE_ROWS 400000
+#define PDF_PAGES_PER_NODE 4096
+
+static int needs_deep_page_tree(const pdf_ctx *c)
+{
+    const size_t *n = c->hdr->counts;
+    size_t limit = c->in->deep_page_tree_rows ? c->in->deep_page_tree_rows : PDF_DEEP_TREE_ROWS;
+    return n[VP_FAIL] + n[VP_WARN] + n[VP_INCOMPLETE] + n[VP_EXEMPT] > limit;
+}
+
 vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)
 {
     if (in && in->snapshot && in->snapshot->lazy_source)
@@ -355,6 +372,8 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
     }
     if (!c.status) {
         HPDF_SetCompressionMode(c.doc, HPDF_COMP_ALL);
+        if (needs_deep_page_tree(&c))
+            HPDF_SetPagesConfiguration(c.doc, PDF_PAGES_PER_NODE);
         if (vpr_pdf_fonts_load(&c) == VP_OK) {
             prepare_strings(&c);
             measure_header(&c);

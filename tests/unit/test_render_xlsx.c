@@ -368,6 +368,51 @@ static int modern_backup(const vp_item *it)
     return it->last_backup_time.presence == VP_PRESENT && strcmp(it->last_backup_time.value, "2020") > 0;
 }
 
+/* Occurrences of needle in the file at path. */
+static int count_in_file(const char *path, const char *needle)
+{
+    size_t len = 0, k = strlen(needle);
+    char *data = NULL;
+    int n = 0;
+    vp_error e = {0};
+    ck_assert_msg(vp_read_file(path, &data, &len, &e) == VP_OK, "%s", e.message);
+    for (size_t i = 0; i + k <= len; i++) /* binary: compressed streams hold NULs */
+        n += !memcmp(data + i, needle, k);
+    free(data);
+    return n;
+}
+
+/* A report whose lists pass the threshold gets a two-level page tree (libharu caps one
+ * node at 32,767 pages: the exceptions of a million items failed to render); below it
+ * the one-node tree, as every report had. Both are valid PDF with the same text. */
+START_TEST(long_lists_get_a_two_level_page_tree)
+{
+    fixture x;
+    vp_error e = {0};
+    char flat[400], deep[400], cmd[1000];
+    fixture_open(&x);
+    snprintf(flat, sizeof flat, "%s/flat.pdf", x.dir);
+    snprintf(deep, sizeof deep, "%s/deep.pdf", x.dir);
+    ck_assert_msg(render_pdf_file(&x, flat, &e) == VP_OK, "%s", e.message);
+    x.in.deep_page_tree_rows = 1;
+    ck_assert_msg(render_pdf_file(&x, deep, &e) == VP_OK, "%s", e.message);
+    int flat_nodes = count_in_file(flat, "/Type /Pages"), deep_nodes = count_in_file(deep, "/Type /Pages");
+    char *flat_text = pdf_text(flat), *deep_text = pdf_text(deep);
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1 && qpdf --check '%s' >/dev/null 2>&1", flat, deep);
+    int qpdf = system(cmd);
+    unlink(flat);
+    unlink(deep);
+    fixture_close(&x);
+    ck_assert_int_eq(flat_nodes, 1);
+    ck_assert_int_eq(deep_nodes, 2); /* the root and one node of up to 4,096 pages */
+    ck_assert_int_eq(qpdf, 0);
+    ck_assert_msg(strlen(flat_text) > 1000, "pdftotext read the report");
+    ck_assert_str_eq(flat_text, deep_text);
+    free(flat_text);
+    free(deep_text);
+}
+END_TEST
+
 #define GUARD_ID "/subscriptions/6c3f01ad-7ded-49a0-ab3b-1a895ad0d714/resourceGroups/rg-sec-resourceguards/providers/Microsoft.DataProtection/resourceGuards/rguard-contoso-backup"
 
 START_TEST(format2_estate_in_both_renderers)
@@ -687,6 +732,7 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, write_failure_is_an_io_error);
     tcase_add_test(tc, bad_row_limit_is_a_bug);
     tcase_add_test(tc, format2_estate_in_both_renderers);
+    tcase_add_test(tc, long_lists_get_a_two_level_page_tree);
     tcase_add_test(tc, guard_isolation_levels);
     tcase_add_test(tc, item_names_and_locations);
     tcase_add_test(tc, jobs_csv_rows_and_details);
