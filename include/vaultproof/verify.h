@@ -23,7 +23,7 @@
  * certs/, data/). SHA256SUMS.p7s is held like manifest.json.p7s (VP_VERIFY_MAX_SIGNATURE). */
 #define VP_VERIFY_MAX_MANIFEST (64ULL << 20)
 #define VP_VERIFY_MAX_SIGNATURE (1ULL << 20)
-#define VP_VERIFY_MAX_PDF (256ULL << 20)
+#define VP_VERIFY_MAX_PDF (1ULL << 30) /* a 1,000,000-item report is 306 MB; pack refuses a larger one */
 #define VP_VERIFY_MAX_EARLY 4096
 
 /* One check of vp_verify_bundle, in the order they are made. */

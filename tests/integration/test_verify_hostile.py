@@ -125,6 +125,17 @@ class Hostile(TempDirTest):
         self.assertEqual(rc, 1, out)
         self.assertIn("FAILED: SHA256SUMS: 536870912 bytes, more than the 67108864 verify reads", out)
 
+    def test_report_over_the_pdf_bound_is_refused_from_its_header(self):
+        """report.pdf one byte over VP_VERIFY_MAX_PDF (1 GiB; a 1,000,000-item report is
+        306 MB, over the old 256 MiB bound): refused before any of it is held."""
+        bound = 1 << 30
+        parts = [self.prefix_until("report/report.pdf"), self.entry("report/report.pdf", bound + 1),
+                 Zeros(bound + 1)]
+        path = self.write("pdf-over.tar.gz", pgzip_parts(ended(parts)))
+        rc, out, _ = self.verify_bounded(path)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("FAILED: report/report.pdf: %d bytes, more than the %d verify reads" % (bound + 1, bound), out)
+
     def test_huge_entry_after_the_manifest_is_refused_by_its_declared_size(self):
         """An 8 GiB entry (8.5 MB on disk) where the signed manifest declares 1732 bytes:
         refused from its header, nothing of it inflated (the old verify took 34 s)."""
