@@ -53,6 +53,10 @@
 #define VP_BUNDLE_TSR "manifest.json.tsr"
 #define VP_BUNDLE_SUMS_SIGNATURE "SHA256SUMS.p7s"
 #define VP_BUNDLE_REPORT_PDF "report/report.pdf"
+/* The largest report a bundle may hold: verify holds it whole to check its signature
+ * (VP_VERIFY_MAX_PDF), so pack refuses to publish a larger one. A 1,000,000-item report
+ * is about 306 MB. */
+#define VP_BUNDLE_MAX_REPORT_PDF (1ULL << 30)
 /* pack --sample-size (docs/sampling.md): the sample and its record; the jobs stream a
  * sample of jobs is drawn from (staged by a pack over a period that kept its jobs) */
 #define VP_BUNDLE_SAMPLE_CSV "data/sample.csv"

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "vaultproof/error.h"
+#include "vaultproof/pack.h"
 
 #define VP_VERIFY_MAX_PROBLEMS 64
 #define VP_VERIFY_MAX_WARNINGS 8
@@ -23,7 +24,7 @@
  * certs/, data/). SHA256SUMS.p7s is held like manifest.json.p7s (VP_VERIFY_MAX_SIGNATURE). */
 #define VP_VERIFY_MAX_MANIFEST (64ULL << 20)
 #define VP_VERIFY_MAX_SIGNATURE (1ULL << 20)
-#define VP_VERIFY_MAX_PDF (1ULL << 30) /* a 1,000,000-item report is 306 MB; pack refuses a larger one */
+#define VP_VERIFY_MAX_PDF VP_BUNDLE_MAX_REPORT_PDF /* vaultproof/pack.h: pack refuses a larger report */
 #define VP_VERIFY_MAX_EARLY 4096
 
 /* One check of vp_verify_bundle, in the order they are made. */

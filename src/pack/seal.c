@@ -9,7 +9,6 @@
 #include "vaultproof/pack.h"
 #include "vaultproof/pdfsign.h"
 #include "vaultproof/tsa.h"
-#include "vaultproof/verify.h"
 
 #define REPORT_REASON "Evidence report sealed by vaultproof"
 
@@ -27,11 +26,11 @@ vp_status vpk_sign_report(vpk_staging *staging, const vp_signer *signer, const c
     st = vp_pdf_sign(signer, (const unsigned char *)pdf, len, &po, &out, &out_len, err);
     free(pdf);
     /* a bundle whose report verify would refuse must not be published */
-    if (!st && out_len > VP_VERIFY_MAX_PDF)
+    if (!st && out_len > VP_BUNDLE_MAX_REPORT_PDF)
         st = vp_error_set(err, VP_ERR_INPUT,
-                          "%zu bytes, more than the %llu verify reads (VP_VERIFY_MAX_PDF): the estate lists too many "
-                          "exceptions for one report; pack it in parts (scope in the config)",
-                          out_len, (unsigned long long)VP_VERIFY_MAX_PDF);
+                          "%zu bytes, more than the %llu verify reads: the estate lists too many exceptions for one "
+                          "report; pack it in parts (scope in the config)",
+                          out_len, (unsigned long long)VP_BUNDLE_MAX_REPORT_PDF);
     /* the staged file was created exclusively; replace it the same way */
     if (!st && !(st = vpk_staged_unlink(staging, VP_BUNDLE_REPORT_PDF, err)))
         st = vpk_staged_write(staging, VP_BUNDLE_REPORT_PDF, out, out_len, err);
