@@ -83,20 +83,21 @@ void vp_period_last_quarter(long long now, char label[8])
     if (days < 0)
         return;
     /* the civil year and month of now, then one quarter back */
-    long long y = 1970 + days / 366, q;
+    long long y = 1970 + days / 366;
     while (vp_days_from_civil(y + 1, 1, 1) <= days)
         y++;
     unsigned m = 1;
     while (m < 12 && vp_days_from_civil(y, m + 1, 1) <= days)
         m++;
-    q = (m - 1) / 3 + 1;
-    if (--q == 0) {
+    unsigned q = (m - 1) / 3; /* the quarter before now's, 1..4 */
+    if (q == 0) {
         q = 4;
         y--;
     }
     if (y < 1970 || y > 9999)
         return;
-    snprintf(label, 8, "%04lld-Q%lld", y, q);
+    /* a digit, not %u: GCC at -O1 cannot see q's range and warns the label may truncate */
+    snprintf(label, 8, "%04lld-Q%c", y, (char)('0' + q));
 }
 
 int vp_period_contains(const vp_period *p, long long t)
