@@ -290,7 +290,12 @@ static vp_status write_out(pdf_ctx *c, FILE *fp)
     unsigned char buf[1 << 15];
     if (fix_cmaps(c) != VP_OK || vpr_pdf_failed(c))
         return c->status;
-    if (HPDF_SaveToStream(c->doc) != HPDF_OK || vpr_pdf_failed(c))
+    if (c->page && (c->status = vpr_pdf_hold_park(c->hold, c->page, c->err)) != VP_OK)
+        return c->status;
+    HPDF_STATUS saved = HPDF_SaveToStream(c->doc);
+    if (saved != HPDF_OK && (c->status = vpr_pdf_hold_status(c->hold, c->err)) != VP_OK)
+        return c->status; /* what failed while libharu took a page back: more than its code says */
+    if (saved != HPDF_OK || vpr_pdf_failed(c))
         return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu could not save", c->label);
     HPDF_ResetStream(c->doc);
     for (HPDF_UINT32 left = HPDF_GetStreamSize(c->doc); left > 0;) {
@@ -310,6 +315,7 @@ static void cleanup(pdf_ctx *c)
 {
     if (c->doc)
         HPDF_Free(c->doc);
+    vpr_pdf_hold_free(c->hold); /* after the document: its pages' records point to it */
     for (int i = 0; i < PF_COUNT; i++)
         if (i == PF_SANS || c->font[i].adv != c->font[PF_SANS].adv)
             free(c->font[i].adv);
@@ -369,6 +375,8 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
         c.doc = HPDF_New(on_hpdf_error, &c);
         if (!c.doc)
             vpr_pdf_nomem(&c);
+        else
+            c.status = vpr_pdf_hold_new(&c.hold, err);
     }
     if (!c.status) {
         HPDF_SetCompressionMode(c.doc, HPDF_COMP_ALL);

@@ -18,6 +18,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/vec.h"
+#include "render/pdf_hold.h"
 #include "render/texts.h"
 #include "vaultproof/json.h"
 #include "vaultproof/render.h"
@@ -131,6 +132,7 @@ typedef struct pdf_ctx {
     const char *title, *header_left;
     float period_width;
 
+    vpr_pdf_hold *hold;                /* page contents held deflated until saved (pdf_hold.h) */
     VP_VEC(HPDF_Page) pages[PH_COUNT];
     HPDF_Page *order;                  /* every page in document order (after layout) */
     size_t page_total;

@@ -113,6 +113,9 @@ void vpr_pdf_use_page(pdf_ctx *c, HPDF_Page page)
 {
     if (page == c->page)
         return;
+    vp_status st = c->page && !c->status ? vpr_pdf_hold_park(c->hold, c->page, c->err) : VP_OK;
+    if (st)
+        c->status = st;
     c->page = page;
     c->cur_font = NULL;
     c->cur_size = 0;
@@ -144,6 +147,11 @@ void vpr_pdf_new_page(pdf_ctx *c)
         return;
     }
     *slot = p;
+    vp_status st = vpr_pdf_hold_attach(c->hold, p, c->err);
+    if (st) {
+        c->status = st;
+        return;
+    }
     HPDF_Page_SetSize(p, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
     vpr_pdf_use_page(c, p);
     c->y = PDF_TOP;

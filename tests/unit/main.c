@@ -97,6 +97,7 @@ Suite *tally_suite(void);        /* tests/unit/test_tally.c */
 Suite *exceptions_suite(void);   /* tests/unit/test_exceptions.c */
 Suite *seal_suite(void);         /* tests/unit/test_seal.c */
 Suite *pdf_cmap_suite(void);     /* tests/unit/test_pdf_cmap.c */
+Suite *pdf_hold_suite(void);     /* tests/unit/test_pdf_hold.c */
 Suite *access_suite(void);       /* tests/unit/test_access.c */
 Suite *period_suite(void);       /* tests/unit/test_period.c */
 Suite *jobs_suite(void);         /* tests/unit/test_jobs.c */
@@ -131,6 +132,7 @@ int main(void)
     srunner_add_suite(sr, exceptions_suite());
     srunner_add_suite(sr, seal_suite());
     srunner_add_suite(sr, pdf_cmap_suite());
+    srunner_add_suite(sr, pdf_hold_suite());
     srunner_add_suite(sr, access_suite());
     srunner_add_suite(sr, period_suite());
     srunner_add_suite(sr, jobs_suite());
