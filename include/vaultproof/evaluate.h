@@ -96,6 +96,10 @@ void vp_findings_free(vp_findings *f);
 
 /* The number of findings (of the current snapshot). */
 size_t vp_findings_total(const vp_findings *f);
+/* The period's jobs timeline f was evaluated with (vp_evaluate_options.timeline), or NULL
+ * without one; valid while f lives (and, when not taken over, while the caller keeps it).
+ * Read-only: threads may read it at the same time. */
+const vp_timeline *vp_findings_timeline(const vp_findings *f);
 /* Calls fn with each finding in order (the order of findings.json); a finding and its
  * strings are valid during the call only. Stops at the first error fn returns. Reads
  * only what was evaluated, so two threads may each walk the same findings. Errors: fn's,

@@ -287,6 +287,10 @@ typedef struct {
      * be the snapshot's collection.jobs.sha256. The snapshot is then read whole, never
      * lazily (the timeline needs its items). jobs_label names it (NULL: jobs_path). */
     const char *jobs_path, *jobs_label;
+    /* With jobs_path: that stream's timeline when the caller has already built it over
+     * this snapshot (pack: the evaluation's, vp_findings_timeline), so it is not read and
+     * held a second time; NULL: built here from jobs_path. Only read. */
+    const vp_timeline *timeline;
     /* With jobs_path: the jobs population as CSV too (vp_render_jobs_csv; published). */
     const char *jobs_csv_path;
 } vp_pipeline_render_options;

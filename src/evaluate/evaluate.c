@@ -537,6 +537,11 @@ const vp_finding *vp_findings_list(const vp_findings *f, size_t *count)
     return f->list.v;
 }
 
+const vp_timeline *vp_findings_timeline(const vp_findings *f)
+{
+    return f ? f->timeline : NULL;
+}
+
 void vp_findings_free(vp_findings *f)
 {
     if (!f)

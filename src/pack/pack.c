@@ -490,6 +490,7 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.owner_tag = vp_config_owner_tag(s->cfg);
     ro.jobs_path = s->snap->collection.jobs_file[0] ? s->jobs : NULL;
     ro.jobs_label = VP_BUNDLE_JOBS;
+    ro.timeline = vp_findings_timeline(s->findings); /* built over the same staged stream by evaluate */
     vp_history *history = NULL;
     /* the cover and the workbook say whether raw/ was sealed at capture */
     ro.recording.state = s->seal ? VP_RECORDING_SEALED : VP_RECORDING_UNSEALED;

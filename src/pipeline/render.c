@@ -49,6 +49,8 @@ static vp_status check_options(const vp_pipeline_render_options *opt, vp_error *
                             "findings file are required");
     if (!opt->pdf_path && !opt->xlsx_path)
         return vp_error_set(err, VP_ERR_USAGE, "render: nothing to write; expected a PDF and/or a workbook path");
+    if (opt->timeline && !opt->jobs_path)
+        return vp_error_set(err, VP_ERR_USAGE, "render: a jobs timeline was given without its jobs stream");
     if (opt->jobs_csv_path && !opt->jobs_path)
         return vp_error_set(err, VP_ERR_USAGE, "render: --jobs-csv needs --jobs FILE (the stream it is written from)");
     return vp_pipeline_check_distinct(opt->pdf_path, "pdf", opt->xlsx_path, "xlsx", "render", err);
@@ -170,12 +172,12 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     if ((st = check_belongs(opt, findings, snap_hash, err)))
         goto done;
     if (opt->jobs_path &&
-        ((st = vp_timeline_build(opt->jobs_path, opt->jobs_label, opt->snapshot ? opt->snapshot : loaded, &timeline,
-                                 err)) ||
+        ((!opt->timeline && (st = vp_timeline_build(opt->jobs_path, opt->jobs_label,
+                                                    opt->snapshot ? opt->snapshot : loaded, &timeline, err))) ||
          (opt->jobs_csv_path &&
           (st = vp_render_jobs_csv(opt->jobs_path, opt->snapshot ? opt->snapshot : loaded, opt->jobs_csv_path, err)))))
         goto done;
-    in.timeline = timeline;
+    in.timeline = opt->timeline ? opt->timeline : timeline;
     in.jobs_path = opt->jobs_path;
     in.jobs_label = opt->jobs_label ? opt->jobs_label : opt->jobs_path;
     in.snapshot = opt->snapshot ? opt->snapshot : loaded;

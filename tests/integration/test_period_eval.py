@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from vptest import copy_point_in_time, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
@@ -237,6 +238,44 @@ class PeriodEvaluation(TempDirTest):
         self.assertIn(types, ("datetime float", "datetime int"))  # 1800 s reads back as an int
         self.assertEqual(int(failures), 3)
         self.assertEqual(int(restores), 1)
+
+
+    def test_pack_renders_the_period_it_evaluated(self):
+        # pack evaluates the staged jobs stream once and renders the report and the workbook
+        # from that same timeline: both must show this quarter's jobs, as render --jobs does
+        keys, archive = self.path("K"), self.path("archive")
+        rc, _, err = run(["keygen", "--out", keys, "--now", PINNED])
+        self.assertEqual(rc, 0, err)
+        raw = os.path.join(self._root, "raw")
+        rc, out, err = run(["pack", "--config", self.config, "--replay", raw, "--out", archive, "--quiet",
+                            "--key", os.path.join(keys, "signer.key"), "--cert", os.path.join(keys, "signer.pem"),
+                            "--period", "2026-Q3", "--now", PINNED])
+        self.assertEqual(rc, 0, err)
+        bundle = out.splitlines()[0]
+        with tarfile.open(bundle, "r:gz") as tar:
+            names = {m.name.split("/", 1)[1]: m for m in tar.getmembers() if "/" in m.name}
+            for rel in ("report/report.pdf", "report/workbook.xlsx"):
+                with open(self.path(os.path.basename(rel)), "wb") as f:
+                    f.write(tar.extractfile(names[rel]).read())
+            jobs = [json.loads(l) for l in tar.extractfile(names["data/jobs.jsonl"]).read().splitlines()]
+        jobs = [j for j in jobs if "detail_of" not in j]
+        self.assertEqual(len(jobs), self.total)
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", "-layout", self.path("report.pdf"), "-"], capture_output=True,
+                                  text=True).stdout
+            self.assertIn("Backups over the period", text)
+            self.assertIn("resolved after 72.5 h", text)
+            self.assertIn("96.0 h", text)
+        script = ("import openpyxl,sys\n"
+                  "wb=openpyxl.load_workbook(sys.argv[1],read_only=True)\n"
+                  "print(len(list(wb['Jobs'].iter_rows(values_only=True)))-1)\n"
+                  "print(len(list(wb['Failures'].iter_rows(values_only=True)))-1)\n")
+        res = subprocess.run(["/usr/bin/python3", "-c", script, self.path("workbook.xlsx")], capture_output=True,
+                             text=True)
+        if res.returncode and "No module named 'openpyxl'" in res.stderr:
+            self.skipTest("openpyxl is not installed for /usr/bin/python3")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stdout.split(), [str(self.total), "3"])
 
 
 if __name__ == "__main__":

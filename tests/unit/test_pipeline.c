@@ -207,6 +207,10 @@ START_TEST(render_options)
     ro.xlsx_path = "w.xlsx";
     ro.snapshot = (const vp_snapshot *)&ro; /* given in memory without its hash */
     ck_assert_int_eq(vp_pipeline_render(&ro, &e), VP_ERR_USAGE);
+    ro.snapshot = NULL;
+    ro.timeline = (const vp_timeline *)&ro; /* a timeline must come with the stream it was built from */
+    ck_assert_int_eq(vp_pipeline_render(&ro, &e), VP_ERR_USAGE);
+    ck_assert_str_eq(e.message, "render: a jobs timeline was given without its jobs stream");
 }
 END_TEST
 
