@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/vec.h"
 #include "vaultproof/history.h"
 
@@ -25,6 +26,8 @@ struct vp_owners {
     const char *tag;
     subject_vec subjects; /* sorted by id once built */
     subject_vec vms;      /* VMs an item's owner is read from, sorted by id */
+    vpc_buf key;          /* the lowercased id being looked up: every item and VM is looked
+                             up, few are kept, so the key is not copied into the arena */
 };
 
 static int by_id(const void *a, const void *b)
@@ -52,6 +55,18 @@ static const char *tag_value(const vp_tags *tags, const char *tag)
 static vp_status nomem(vp_error *err)
 {
     return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+}
+
+/* id lowercased into o->key (valid until the next call); NULL when out of memory. */
+static const char *lookup_key(vp_owners *o, const char *id)
+{
+    vpc_buf_clear(&o->key);
+    if (vpc_buf_adds(&o->key, id) < 0)
+        return NULL;
+    for (char *c = o->key.s; c && *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    return vpc_buf_str(&o->key);
 }
 
 /* Unique, sorted. */
@@ -94,10 +109,10 @@ static void from_vault(const vp_owners *o, const vp_snapshot *snap, const char *
 static vp_status on_item(void *ctx, const vp_item *item, vp_error *err)
 {
     vp_owners *o = ctx;
-    char *id = vpc_arena_strlower(&o->arena, item->id);
-    subject *s = find(o, 0, id);
+    const char *id = lookup_key(o, item->id);
     if (!id)
         return nomem(err);
+    subject *s = find(o, 0, id);
     if (!s)
         return VP_OK;
     const vp_text *src = item->source_resource_id.value ? &item->source_resource_id : &item->vm_id;
@@ -114,7 +129,7 @@ static vp_status on_item(void *ctx, const vp_item *item, vp_error *err)
 static vp_status on_vm(void *ctx, const vp_vm *vm, vp_error *err)
 {
     vp_owners *o = ctx;
-    char *id = vpc_arena_strlower(&o->arena, vm->id);
+    const char *id = lookup_key(o, vm->id);
     if (!id)
         return nomem(err);
     const char *value = tag_value(&vm->tags, o->tag);
@@ -202,6 +217,7 @@ void vp_owners_free(vp_owners *o)
         return;
     free(o->subjects.v);
     free(o->vms.v);
+    vpc_buf_free(&o->key);
     vpc_arena_free(&o->arena);
     free(o);
 }

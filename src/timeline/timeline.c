@@ -186,12 +186,18 @@ static vp_status build_keys(vp_timeline *t, vp_error *err)
     t->keys = calloc(s->item_count + 1, sizeof *t->keys);
     if (!t->keys)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    const char *vault = NULL; /* the last item's vault id and its key: items come vault by vault */
+    char *vault_key = NULL;
     for (size_t i = 0; i < s->item_count; i++) {
         const vp_item *it = &s->items[i];
         if (it->friendly_name.presence != VP_PRESENT || !it->vault_id)
             continue; /* no name to match: its jobs stay unmatched */
         match_key *k = &t->keys[t->key_count++];
-        k->vault = lower_dup(&t->arena, it->vault_id, strlen(it->vault_id));
+        if (!vault || strcmp(vault, it->vault_id)) { /* one key per vault, not per item (~150 bytes) */
+            vault = it->vault_id;
+            vault_key = lower_dup(&t->arena, it->vault_id, strlen(it->vault_id));
+        }
+        k->vault = vault_key;
         k->name = lower_dup(&t->arena, it->friendly_name.value, strlen(it->friendly_name.value));
         k->server = it->server.presence == VP_PRESENT ? lower_dup(&t->arena, it->server.value, strlen(it->server.value))
                                                       : NULL;
