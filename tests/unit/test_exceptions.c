@@ -224,6 +224,19 @@ static vp_text present(const char *v)
     return (vp_text){v, VP_PRESENT, 0, 0};
 }
 
+/* text written to a new file named from the mkstemp template path, opened as findings */
+static vp_findings_file *open_findings(const char *text, char *path)
+{
+    vp_findings_file *ff = NULL;
+    vp_error e = {0};
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    write_text(path, text);
+    ck_assert_msg(vp_findings_file_open(path, &ff, &e) == VP_OK, "%s", e.message);
+    return ff;
+}
+
 START_TEST(owner_is_the_vm_tag_else_the_vault_tag)
 {
     vp_tag vault_tags[] = {{"Owner", "backup-ops"}};
@@ -244,15 +257,10 @@ START_TEST(owner_is_the_vm_tag_else_the_vault_tag)
                               {"coverage.critical-vms", "fail", VM("untagged")}};
     char *text = findings_text("2026-09-30T06:00:00Z", "Fuzz Seed Clinic", f, 5);
     char path[] = "/tmp/vp-owners-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    close(fd);
-    write_text(path, text);
-    vp_findings_file *ff = NULL;
+    vp_findings_file *ff = open_findings(text, path);
     vp_owners *o = NULL;
     vp_error e = {0};
     vp_owner_source src;
-    ck_assert_msg(vp_findings_file_open(path, &ff, &e) == VP_OK, "%s", e.message);
     ck_assert_int_eq(vp_owners_build(&snap, ff, "", &o, &e), VP_ERR_USAGE);
     ck_assert_msg(vp_owners_build(&snap, ff, "Owner", &o, &e) == VP_OK, "%s", e.message);
     ck_assert_str_eq(vp_owners_tag(o), "Owner");
@@ -280,6 +288,56 @@ START_TEST(owner_is_the_vm_tag_else_the_vault_tag)
 }
 END_TEST
 
+/* Thousands of items, each failing three rules, the findings rule by rule (as evaluate
+ * writes them): the subjects settle while they are read, and every one is still found
+ * with its owner, whichever finding named it first. */
+START_TEST(owners_of_many_subjects_failing_several_rules)
+{
+    enum { N = 9000, RULES = 3 };
+    static const char *const rules[RULES] = {"backup.rpo", "retention.minimum", "immutability.locked"};
+    vp_tag vault_tags[] = {{"Owner", "backup-ops"}};
+    vp_tag vm_tags[] = {{"Owner", "alice@contoso.example"}};
+    vp_vault vault = {.id = VAULT, .name = "v1", .tags = {vault_tags, 1, VP_PRESENT}};
+    vp_vm vm = {.id = VM("tagged"), .tags = {vm_tags, 1, VP_PRESENT}};
+    vp_item *items = calloc(N + 1, sizeof *items);
+    char (*ids)[160] = calloc(N + 1, sizeof *ids);
+    test_finding *f = calloc(RULES * N + 1, sizeof *f);
+    ck_assert(items && ids && f);
+    for (size_t i = 0; i <= N; i++) {
+        /* odd items back up the tagged VM; their ids in mixed order and case */
+        snprintf(ids[i], sizeof ids[i], ITEM("%s%05zu"), i % 3 ? "Item" : "item", (i * 7919) % (N + 1));
+        items[i] = (vp_item){.id = ids[i], .vault_id = VAULT};
+        if (i % 2)
+            items[i].source_resource_id = present(VM("tagged"));
+    }
+    size_t n = 0;
+    for (size_t r = 0; r < RULES; r++)
+        for (size_t i = 0; i < N; i++) /* item N passes every rule */
+            f[n++] = (test_finding){rules[r], "fail", ids[(i + r * 1000) % N]};
+    f[n++] = (test_finding){rules[0], "pass", ids[N]};
+    vp_snapshot snap = {.vaults = &vault, .vault_count = 1, .items = items, .item_count = N + 1, .vms = &vm,
+                        .vm_count = 1};
+    char *text = findings_text("2026-09-30T06:00:00Z", "Fuzz Seed Clinic", f, n);
+    char path[] = "/tmp/vp-owners-XXXXXX";
+    vp_findings_file *ff = open_findings(text, path);
+    vp_owners *o = NULL;
+    vp_error e = {0};
+    vp_owner_source src;
+    ck_assert_msg(vp_owners_build(&snap, ff, "Owner", &o, &e) == VP_OK, "%s", e.message);
+    for (size_t i = 0; i < N; i++) {
+        const char *owner = vp_owners_get(o, ids[i], &src);
+        ck_assert_msg(owner, "%s has no owner", ids[i]);
+        ck_assert_str_eq(owner, i % 2 ? "alice@contoso.example" : "backup-ops");
+        ck_assert_int_eq(src, i % 2 ? VP_OWNER_VM : VP_OWNER_VAULT);
+    }
+    ck_assert_ptr_null(vp_owners_get(o, ids[N], &src)); /* passes: not indexed */
+    vp_owners_free(o);
+    vp_findings_file_close(ff);
+    unlink(path);
+    free(text), free(f), free(ids), free(items);
+}
+END_TEST
+
 Suite *exceptions_suite(void); /* tests/unit/main.c runs it */
 Suite *exceptions_suite(void)
 {
@@ -290,6 +348,7 @@ Suite *exceptions_suite(void)
     tcase_add_test(tc, history_keeps_the_first_bundle_per_finding);
     tcase_add_test(tc, history_reads_the_failing_findings_of_verified_bundles);
     tcase_add_test(tc, owner_is_the_vm_tag_else_the_vault_tag);
+    tcase_add_test(tc, owners_of_many_subjects_failing_several_rules);
     suite_add_tcase(s, tc);
     return s;
 }
