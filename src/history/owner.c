@@ -35,12 +35,16 @@ static int by_id(const void *a, const void *b)
     return strcmp(((const subject *)a)->id, ((const subject *)b)->id);
 }
 
-static subject *find(const vp_owners *o, int vms, const char *lower_id)
+/* lower_id among the first n of v, which are sorted and unique */
+static subject *search(const subject *v, size_t n, const char *lower_id)
 {
     subject key = {.id = lower_id};
-    return lower_id ? vp_search(&key, vms ? o->vms.v : o->subjects.v, vms ? o->vms.n : o->subjects.n,
-                                sizeof key, by_id)
-                    : NULL;
+    return lower_id ? vp_search(&key, v, n, sizeof key, by_id) : NULL;
+}
+
+static subject *find(const vp_owners *o, int vms, const char *lower_id)
+{
+    return vms ? search(o->vms.v, o->vms.n, lower_id) : search(o->subjects.v, o->subjects.n, lower_id);
 }
 
 /* The tag's value (tag names compared ignoring case, as Azure does); NULL when absent. */
@@ -94,10 +98,9 @@ static vp_status collect_subjects(vp_owners *o, vp_findings_file *f, vp_error *e
         /* A resource fails several rules, each a finding: the ids already settled are not
          * copied again (at 100k items the copies were 23 MB of the arena). */
         const char *id = lookup_key(o, rec->resource_id);
-        subject key = {.id = id};
         if (!id)
             return nomem(err);
-        if (vp_search(&key, o->subjects.v, settled, sizeof key, by_id))
+        if (search(o->subjects.v, settled, id))
             continue;
         subject *s = VP_VEC_PUSH(o->subjects);
         if (!s || !(s->id = vpc_arena_strdup(&o->arena, id)))
