@@ -11,12 +11,6 @@
 
 #include "collect/internal.h"
 
-static vp_source here(const vp_res_ctx *c)
-{
-    vp_source s = {c->file, vpc_arena_strdup(&c->n->arena, c->pointer)};
-    return s;
-}
-
 /* A string member of obj, interned (NULL when absent, null or not a string: the
  * getter reports a wrong type). */
 static const char *member(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key)
@@ -50,7 +44,7 @@ vp_status vpo_norm_role_assignment(vp_res_ctx *c)
     memset(p, 0, sizeof *p);
     p->subscription_id = sub;
     p->ra.id = id;
-    p->ra.source = here(c);
+    p->ra.source = vpo_source_here(c);
     p->ra.reads_vaults = p->ra.writes = -1;
     const cJSON *props = vpo_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     const char *scope = member(c, props, props_p, "scope");
@@ -107,7 +101,7 @@ vp_status vpo_norm_role_definition(vp_res_ctx *c)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     memset(d, 0, sizeof *d);
     d->id = vpo_armid_normalize(c->n, id);
-    d->source = here(c);
+    d->source = vpo_source_here(c);
     const cJSON *props = vpo_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     d->role_name = member(c, props, props_p, "roleName");
     const cJSON *perms = NULL;

@@ -19,12 +19,6 @@ const char *vpo_location_scope(vp_normalizer *n, const char *sub, const char *lo
                             vp_location_normalize(location, norm, sizeof norm));
 }
 
-static vp_source here(const vp_res_ctx *c)
-{
-    vp_source s = {c->file, vpc_arena_strdup(&c->n->arena, c->pointer)};
-    return s;
-}
-
 /* One entry of BackupEngines_List (recoveryservicesbackup, examples/Dpm/BackupEngines_List.json). */
 vp_status vpo_norm_engine(vp_res_ctx *c)
 {
@@ -64,7 +58,7 @@ vp_status vpo_norm_deleted_vault(vp_res_ctx *c)
     memset(d, 0, sizeof *d);
     if (vpo_read_identity(c, &d->id, &d->name))
         return c->r->status;
-    d->source = here(c);
+    d->source = vpo_source_here(c);
     d->subscription_id = vpo_armid_segment(c->n, d->id, "subscriptions");
     const char *loc = vpo_armid_segment(c->n, d->id, "locations");
     d->location = loc ? vpo_intern(c->n, vp_location_normalize(loc, norm, sizeof norm)) : NULL;
@@ -124,7 +118,7 @@ vp_status vpo_norm_resource_guard(vp_res_ctx *c)
     memset(g, 0, sizeof *g);
     if (vpo_read_identity(c, &g->id, &g->name))
         return c->r->status;
-    g->source = here(c);
+    g->source = vpo_source_here(c);
     g->status = "read";
     g->resource_group = vpo_armid_segment(c->n, g->id, "resourceGroups");
     g->subscription_id = vpo_armid_segment(c->n, g->id, "subscriptions");

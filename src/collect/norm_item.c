@@ -6,18 +6,28 @@
 
 /* A referenced ARM id (policyId, sourceResourceId, virtualMachineId, vaultId): read as
  * text, then normalized (vpo_armid_normalize) so it links whatever its spelling; the
- * raw spelling stays in the file the item's source points at. */
-/* A referenced ARM id, normalized. SHARED references (a policy, a vault) repeat across
- * items and are interned; UNIQUE ones (the item's own VM) are copied. */
+ * raw spelling stays in the file the item's source points at. SHARED references (a
+ * policy, a vault) repeat across items and are interned; UNIQUE ones (the item's own VM)
+ * are kept once (vpo_keep_unique: the tail of one of hosts, else a copy). */
 static void read_ref(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, vp_text_kind kind,
-                     vp_text *out)
+                     const char *const *hosts, size_t nhosts, vp_text *out)
 {
-    vpo_read_text_as(c, obj, base, key, NULL, kind, out);
+    vpo_read_text_as(c, obj, base, key, NULL, VP_TEXT_BORROWED, out);
     if (out->presence != VP_PRESENT)
         return;
-    out->value = kind == VP_TEXT_SHARED ? vpo_armid_normalize(c->n, out->value)
-                                        : vpo_armid_normalize_unique(c->n, out->value);
+    const char *path = vpo_armid_path(out->value);
+    out->value = kind == VP_TEXT_SHARED ? vpo_intern(c->n, path) : vpo_keep_unique(c->n, path, hosts, nhosts);
     if (!out->value)
+        c->r->status = vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
+}
+
+/* A name unique to the item (friendlyName, containerName), kept once: most are the
+ * tail of the item's id. */
+static void read_own_name(vp_res_ctx *c, const cJSON *obj, const char *base, const char *key, const char *id,
+                          vp_text *out)
+{
+    vpo_read_text_as(c, obj, base, key, NULL, VP_TEXT_BORROWED, out);
+    if (out->presence == VP_PRESENT && !(out->value = vpo_keep_unique(c->n, out->value, &id, 1)))
         c->r->status = vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
 }
 
@@ -80,17 +90,17 @@ vp_status vpo_norm_item(vp_res_ctx *c)
     vpo_read_text(c, p, pp, "workloadType", vpo_enum_workload_type, &it->workload_type);
     it->kind = item_kind(&it->item_type, &it->management_type, &it->workload_type);
 
-    vpo_read_text_as(c, p, pp, "friendlyName", NULL, VP_TEXT_UNIQUE, &it->friendly_name);
+    read_own_name(c, p, pp, "friendlyName", it->id, &it->friendly_name);
     /* The machine that runs the workload: its name lives in a different member per type. */
     vpo_read_text(c, p, pp, "serverName", NULL, &it->server);
     if (it->server.presence != VP_PRESENT)
         vpo_read_text(c, p, pp, "computerName", NULL, &it->server);
     if (it->server.presence != VP_PRESENT)
         vpo_read_text(c, p, pp, "backupEngineName", NULL, &it->server);
-    vpo_read_text_as(c, p, pp, "containerName", NULL, VP_TEXT_UNIQUE, &it->container);
-    read_ref(c, p, pp, "sourceResourceId", VP_TEXT_UNIQUE, &it->source_resource_id);
-    read_ref(c, p, pp, "virtualMachineId", VP_TEXT_UNIQUE, &it->vm_id);
-    read_ref(c, p, pp, "policyId", VP_TEXT_SHARED, &it->policy_id);
+    read_own_name(c, p, pp, "containerName", it->id, &it->container);
+    read_ref(c, p, pp, "sourceResourceId", VP_TEXT_UNIQUE, NULL, 0, &it->source_resource_id);
+    read_ref(c, p, pp, "virtualMachineId", VP_TEXT_UNIQUE, &it->source_resource_id.value, 1, &it->vm_id);
+    read_ref(c, p, pp, "policyId", VP_TEXT_SHARED, NULL, 0, &it->policy_id);
     vpo_read_text(c, p, pp, "policyName", NULL, &it->policy_name);
     vpo_read_text(c, p, pp, "protectionState", vpo_enum_protection_state, &it->protection_state);
     vpo_read_text(c, p, pp, "protectionStatus", NULL, &it->protection_status);
@@ -107,7 +117,7 @@ vp_status vpo_norm_item(vp_res_ctx *c)
      * ("https://management.azure.com/subscriptions/..."). The item's own id decides;
      * vaultId only stands in when the id names no vault. */
     vp_text vault_ref;
-    read_ref(c, p, pp, "vaultId", VP_TEXT_SHARED, &vault_ref);
+    read_ref(c, p, pp, "vaultId", VP_TEXT_SHARED, NULL, 0, &vault_ref);
     if (!it->vault_id && vault_ref.presence == VP_PRESENT) {
         it->vault_id = vpo_armid_vault_id(c->n, vault_ref.value);
         if (!it->subscription_id)

@@ -87,12 +87,6 @@ static unsigned char member_presence(const cJSON *obj, const char *key)
     return !m ? VP_ABSENT : cJSON_IsNull(m) ? VP_NULL : VP_PRESENT;
 }
 
-static vp_source here(const vp_res_ctx *c)
-{
-    vp_source s = {c->file, vpc_arena_strdup(&c->n->arena, c->pointer)};
-    return s;
-}
-
 vp_status vpo_norm_subscription(vp_res_ctx *c)
 {
     vp_subscription *s = VP_VEC_PUSH(c->n->subs);
@@ -102,7 +96,7 @@ vp_status vpo_norm_subscription(vp_res_ctx *c)
     if (vpo_read_identity(c, &s->id, &name))
         return c->r->status;
     s->listed = 1;
-    s->source = here(c);
+    s->source = vpo_source_here(c);
     if (vp_jr_string(c->r, c->res, c->pointer, "subscriptionId", &v) == VP_PRESENT)
         s->subscription_id = vpc_arena_strdup(&c->n->arena, v);
     v = NULL;
@@ -126,7 +120,7 @@ vp_status vpo_norm_vault(vp_res_ctx *c)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     if (vpo_read_identity(c, &v->id, &v->name))
         return c->r->status;
-    v->source = here(c);
+    v->source = vpo_source_here(c);
     v->resource_group = vpo_armid_segment(c->n, v->id, "resourceGroups");
     v->subscription_id = vpo_armid_segment(c->n, v->id, "subscriptions");
     if (vp_jr_string(c->r, c->res, c->pointer, "location", &loc) == VP_PRESENT)
@@ -178,7 +172,7 @@ vp_status vpo_norm_vaultconfig(vp_res_ctx *c)
     if (vpo_read_identity(c, &id, &name))
         return c->r->status;
     vc->vault_id = vpo_armid_vault_id(c->n, id);
-    vc->source = here(c);
+    vc->source = vpo_source_here(c);
     const cJSON *props = vpo_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     vpo_read_text(c, props, props_p, "softDeleteFeatureState", vpo_enum_soft_delete, &vc->soft_delete);
     vpo_read_num(c, props, props_p, "softDeleteRetentionPeriodInDays", 0, 36500, &vc->soft_delete_days);
@@ -198,7 +192,7 @@ vp_status vpo_norm_storageconfig(vp_res_ctx *c)
     if (vpo_read_identity(c, &id, &name))
         return c->r->status;
     sc->vault_id = vpo_armid_vault_id(c->n, id);
-    sc->source = here(c);
+    sc->source = vpo_source_here(c);
     const cJSON *props = vpo_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     vpo_read_text(c, props, props_p, "storageType", vpo_enum_redundancy, &sc->storage_type);
     vpo_read_flag(c, props, props_p, "crossRegionRestoreFlag", &crr);
@@ -226,7 +220,7 @@ vp_status vpo_norm_guard(vp_res_ctx *c)
      * offline body is attributed by its path at finish (vpo_attribute_proxies). */
     if (!g->vault_id && c->cap)
         g->vault_id = vpo_armid_vault_id(c->n, vpo_armid_normalize(c->n, c->cap->scope));
-    g->proxy.source = here(c);
+    g->proxy.source = vpo_source_here(c);
     const cJSON *props = vpo_read_object(c, c->res, c->pointer, "properties", props_p, sizeof props_p);
     if (vp_jr_string(c->r, props, props_p, "resourceGuardResourceId", &s) == VP_PRESENT && *s)
         g->proxy.resource_guard_id = vpo_armid_normalize(c->n, s);
@@ -247,7 +241,7 @@ vp_status vpo_norm_vm(vp_res_ctx *c)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     if (vpo_read_identity(c, &vm->id, &vm->name))
         return c->r->status;
-    vm->source = here(c);
+    vm->source = vpo_source_here(c);
     vm->resource_group = vpo_armid_segment(c->n, vm->id, "resourceGroups");
     vm->subscription_id = vpo_armid_segment(c->n, vm->id, "subscriptions");
     if (vp_jr_string(c->r, c->res, c->pointer, "location", &s) == VP_PRESENT)

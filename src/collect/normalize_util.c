@@ -51,7 +51,9 @@ void vpo_read_text_as(vp_res_ctx *c, const cJSON *obj, const char *base, const c
     }
     if (out->presence != VP_PRESENT)
         return;
-    out->value = kind == VP_TEXT_SHARED ? vpo_intern(c->n, s) : vpc_arena_strdup(&c->n->arena, s);
+    out->value = kind == VP_TEXT_SHARED   ? vpo_intern(c->n, s)
+                 : kind == VP_TEXT_UNIQUE ? vpc_arena_strdup(&c->n->arena, s)
+                                          : s;
     if (allowed && !in_enum(allowed, s)) {
         char ptr[512];
         out->unknown = 1;
@@ -249,6 +251,17 @@ const char *vpo_armid_path(const char *s)
     return s;
 }
 
+const char *vpo_keep_unique(vp_normalizer *n, const char *s, const char *const *hosts, size_t nhosts)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < nhosts; i++) {
+        size_t hl = hosts[i] ? strlen(hosts[i]) : 0;
+        if (hl >= len && memcmp(hosts[i] + hl - len, s, len) == 0)
+            return hosts[i] + hl - len;
+    }
+    return vpc_arena_strdup(&n->arena, s);
+}
+
 const char *vpo_armid_normalize(vp_normalizer *n, const char *s)
 {
     return vpo_intern(n, vpo_armid_path(s));
@@ -277,10 +290,16 @@ vp_status vpo_read_identity(vp_res_ctx *c, const char **id, const char **name)
         const char *slash = strrchr(s, '/');
         nm = slash ? slash + 1 : s;
     }
-    *name = vpc_arena_strdup(&c->n->arena, nm);
+    *name = *id ? vpo_keep_unique(c->n, nm, id, 1) : NULL; /* an ARM name is its id's last segment */
     if (!*id || !*name)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     return c->r->status;
+}
+
+vp_source vpo_source_here(const vp_res_ctx *c)
+{
+    vp_source s = {c->file, vpo_intern(c->n, c->pointer)};
+    return s;
 }
 
 vp_status vpo_read_vault_child(vp_res_ctx *c, const char **id, const char **name, vp_source *source,
@@ -288,8 +307,7 @@ vp_status vpo_read_vault_child(vp_res_ctx *c, const char **id, const char **name
 {
     if (vpo_read_identity(c, id, name))
         return c->r->status;
-    source->file = c->file;
-    source->pointer = vpc_arena_strdup(&c->n->arena, c->pointer);
+    *source = vpo_source_here(c);
     *vault_id = vpo_armid_vault_id(c->n, *id);
     *subscription_id = vpo_armid_segment(c->n, *id, "subscriptions");
     return VP_OK;

@@ -17,6 +17,17 @@ void *vpc_vec_grow(void **v, size_t *n, size_t *cap, size_t elem)
     return slot;
 }
 
+void vpc_vec_fit(void **v, size_t n, size_t *cap, size_t elem)
+{
+    if (!n || n == *cap)
+        return;
+    void *p = realloc(*v, n * elem);
+    if (p) {
+        *v = p;
+        *cap = n;
+    }
+}
+
 size_t vpc_lower_bound(const void *key, const void *base, size_t n, size_t size,
                       int (*cmp)(const void *key, const void *elem))
 {

@@ -10,6 +10,11 @@
 /* Makes room for one more element; returns a pointer to it (zeroed) or NULL. */
 #define VP_VEC_PUSH(vec) ((__typeof__((vec).v))vpc_vec_grow((void **)&(vec).v, &(vec).n, &(vec).cap, sizeof *(vec).v))
 void *vpc_vec_grow(void **v, size_t *n, size_t *cap, size_t elem);
+/* Gives back the room VP_VEC_PUSH made beyond n (up to half the array, since it doubles)
+ * once an array is complete; the elements may move. Keeps the array as it is when the
+ * allocator cannot shrink it. */
+#define VP_VEC_FIT(vec) vpc_vec_fit((void **)&(vec).v, (vec).n, &(vec).cap, sizeof *(vec).v)
+void vpc_vec_fit(void **v, size_t n, size_t *cap, size_t elem);
 
 /* qsort/bsearch that accept an empty (NULL) array: the C library's may not. */
 static inline void vp_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))

@@ -28,6 +28,8 @@ struct vp_owners {
     subject_vec vms;      /* VMs an item's owner is read from, sorted by id */
     vpc_buf key;          /* the lowercased id being looked up: every item and VM is looked
                              up, few are kept, so the key is not copied into the arena */
+    const char *last_vault; /* the lowercased vault id kept last: items come sorted by id, so a
+                               vault's items follow one another and share one copy */
 };
 
 static int by_id(const void *a, const void *b)
@@ -133,7 +135,10 @@ static vp_status on_item(void *ctx, const vp_item *item, vp_error *err)
         return VP_OK;
     const vp_text *src = item->source_resource_id.value ? &item->source_resource_id : &item->vm_id;
     s->is_item = 1;
-    s->vault = item->vault_id ? vpc_arena_strlower(&o->arena, item->vault_id) : NULL;
+    if (item->vault_id && !(o->last_vault && !strcasecmp(o->last_vault, item->vault_id)) &&
+        !(o->last_vault = vpc_arena_strlower(&o->arena, item->vault_id)))
+        return nomem(err);
+    s->vault = item->vault_id ? o->last_vault : NULL;
     if (src->value) {
         subject *vm = VP_VEC_PUSH(o->vms);
         if (!vm || !(s->vm = vm->id = vpc_arena_strlower(&o->arena, src->value)))

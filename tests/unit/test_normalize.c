@@ -286,6 +286,60 @@ START_TEST(regions_and_subscriptions)
 }
 END_TEST
 
+/* An item's strings that repeat its id's tail (name, friendlyName, containerName) or its
+ * sourceResourceId (virtualMachineId) are kept once, inside the string they repeat; the
+ * values read the same either way, and one that repeats nothing is a copy of its own. */
+static int within(const char *s, const char *host)
+{
+    return s >= host && s < host + strlen(host);
+}
+
+START_TEST(item_strings_kept_once)
+{
+#define SUB_ "/subscriptions/s1/resourceGroups/rg/providers/"
+#define VAULT_ SUB_ "Microsoft.RecoveryServices/vaults/v1/backupFabrics/Azure/protectionContainers/"
+    static const char body[] =
+        "{\"value\":[{\"id\":\"" VAULT_ "IaasVMContainer;iaasvmcontainerv2;rg;web01/protectedItems/"
+        "VM;iaasvmcontainerv2;rg;web01\",\"name\":\"VM;iaasvmcontainerv2;rg;web01\",\"properties\":{"
+        "\"friendlyName\":\"web01\",\"containerName\":\"iaasvmcontainerv2;rg;web01\","
+        "\"protectedItemType\":\"Microsoft.Compute/virtualMachines\","
+        "\"sourceResourceId\":\"" SUB_ "Microsoft.Compute/virtualMachines/web01\","
+        "\"virtualMachineId\":\"https://management.azure.com" SUB_ "Microsoft.Compute/virtualMachines/web01\"}},"
+        "{\"id\":\"" VAULT_ "VMAppContainer;compute;rg;sql01/protectedItems/SQLDataBase;mssqlserver;epicdb\","
+        "\"name\":\"SQLDataBase;mssqlserver;epicdb\",\"properties\":{\"friendlyName\":\"EPICDB\","
+        "\"containerName\":\"VMAppContainer;Compute;rg;sql01\",\"protectedItemType\":\"AzureVmWorkloadSQLDatabase\","
+        "\"sourceResourceId\":\"" SUB_ "Microsoft.Compute/virtualMachines/sql01\","
+        "\"virtualMachineId\":\"" SUB_ "Microsoft.Compute/virtualMachines/sql01-old\"}}]}";
+    vp_test_body b = {"subscriptions/s1/vaults/v1/backupProtectedItems.json", body, NULL};
+    vp_snapshot *s = NULL;
+    vp_error e = {0};
+    ck_assert_msg(vp_test_normalize(&b, 1, &s, &e) == VP_OK, "%s", e.message);
+    ck_assert_int_eq(s->item_count, 2);
+    const vp_item *web = strstr(s->items[0].id, "web01") ? &s->items[0] : &s->items[1];
+    const vp_item *sql = web == &s->items[0] ? &s->items[1] : &s->items[0];
+
+    ck_assert_str_eq(web->name, "VM;iaasvmcontainerv2;rg;web01");
+    ck_assert_str_eq(web->friendly_name.value, "web01");
+    ck_assert_str_eq(web->container.value, "iaasvmcontainerv2;rg;web01");
+    ck_assert_str_eq(web->source_resource_id.value, SUB_ "Microsoft.Compute/virtualMachines/web01");
+    ck_assert_str_eq(web->vm_id.value, SUB_ "Microsoft.Compute/virtualMachines/web01"); /* URL spelling: the id */
+    ck_assert(within(web->name, web->id));
+    ck_assert(within(web->friendly_name.value, web->id));
+    ck_assert(within(web->container.value, web->id));
+    ck_assert_ptr_eq(web->vm_id.value, web->source_resource_id.value);
+
+    ck_assert_str_eq(sql->friendly_name.value, "EPICDB"); /* the id has it in lower case: a copy */
+    ck_assert(!within(sql->friendly_name.value, sql->id));
+    ck_assert_str_eq(sql->container.value, "VMAppContainer;Compute;rg;sql01");
+    ck_assert(!within(sql->container.value, sql->id));
+    ck_assert_str_eq(sql->vm_id.value, SUB_ "Microsoft.Compute/virtualMachines/sql01-old");
+    ck_assert(within(sql->name, sql->id));
+    vp_snapshot_free(s);
+#undef VAULT_
+#undef SUB_
+}
+END_TEST
+
 START_TEST(sorted_and_deterministic)
 {
     for (size_t i = 1; i < snap->item_count; i++)
@@ -368,6 +422,7 @@ Suite *normalize_suite(void)
     tcase_add_test(tc, unknown_enums_kept_and_flagged);
     tcase_add_test(tc, item_kinds);
     tcase_add_test(tc, item_fields);
+    tcase_add_test(tc, item_strings_kept_once);
     tcase_add_test(tc, links_are_case_insensitive);
     tcase_add_test(tc, nulls_anywhere);
     tcase_add_test(tc, policy_shapes);
