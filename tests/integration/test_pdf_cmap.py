@@ -20,7 +20,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, main, run  # noqa: E402
+from vptest import PINNED, SAMPLE, main, runs_no_vaultproof, run  # noqa: E402
 
 RAW = os.path.join(SAMPLE, "raw")
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
@@ -139,6 +139,7 @@ class SampleReport(unittest.TestCase):
         for noise in NOISE:
             self.assertNotIn(noise, err, "%s printed on stderr:\n%s" % (what, err[:2000]))
 
+    @runs_no_vaultproof
     def test_poppler_quiet(self):
         for pdf in (self.pdf, self.signed):
             for args in (["pdftotext", pdf, os.devnull], ["pdffonts", pdf]):
@@ -157,6 +158,7 @@ class SampleReport(unittest.TestCase):
         for line in type0:
             self.assertEqual(line.split()[-5:-2], ["yes", "yes", "yes"], line)  # emb sub uni
 
+    @runs_no_vaultproof
     def test_qpdf_and_mutool(self):
         for pdf in (self.pdf, self.signed):
             out, _ = tool("qpdf", "--check", pdf)
@@ -208,6 +210,7 @@ class SampleReport(unittest.TestCase):
         # non-ASCII the report draws in every sample (no "…": no value is ever cut)
         self.assertTrue({"—", "·", "ó", "Ł"} <= {ch for _, s in drawn for ch in s}, drawn)
 
+    @runs_no_vaultproof
     def test_known_words_in_every_font(self):
         out, _ = tool("mutool", "draw", "-F", "stext", "-o", "-", self.pdf)
         per_font = {}

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 import openpyxl  # noqa: E402
 import xlsx_check  # noqa: E402
-from vptest import PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
+from vptest import PINNED, SAMPLE, TempDirTest, main, runs_no_vaultproof, run  # noqa: E402
 import render_format2  # noqa: E402
 
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
@@ -63,6 +63,7 @@ class SampleWorkbook(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertTrue(os.path.getsize(self.xlsx) > 0)
 
+    @runs_no_vaultproof
     def test_independent_checks(self):
         """unzip -tq, xlsx2csv on every sheet, openpyxl: names, headers, row counts equal to the
         populations, typed cells, frozen panes, autofilters, defined names, formulas, properties."""
@@ -75,6 +76,7 @@ class SampleWorkbook(unittest.TestCase):
         with open(self.xlsx, "rb") as a, open(again, "rb") as b:
             self.assertEqual(a.read(), b.read(), "two renders with the same --now differ")
 
+    @runs_no_vaultproof
     def test_typed_cells_and_sample_values(self):
         wb = openpyxl.load_workbook(self.xlsx)
         items = wb["Protected Items"]
@@ -205,6 +207,7 @@ class FormulaInjection(TempDirTest):
             for field in line.split(","):
                 self.assertFalse(field.startswith(("=", "+", "-", "@")), field)
 
+    @runs_no_vaultproof
     def test_whole_workbook_checks(self):
         xlsx_check.check(self.xlsx, self.snapshot, self.findings, now=PINNED)
 
@@ -287,6 +290,7 @@ class Format2Workbook(unittest.TestCase):
         self.assertEqual(len(found), 1, letter)
         return found[0]
 
+    @runs_no_vaultproof
     def test_whole_workbook_checks(self):
         xlsx_check.check(self.xlsx, self.snapshot, self.findings, now=PINNED)
 

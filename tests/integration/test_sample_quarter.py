@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from vptest import (GENERATOR, PINNED, SAMPLE, TempDirTest, copy_point_in_time,  # noqa: E402
-                    is_period_evidence, load, main, run)
+                    is_period_evidence, load, main, run, runs_no_vaultproof)
 
 RAW = os.path.join(SAMPLE, "raw")
 CONFIG = os.path.join(SAMPLE, "vaultproof.json")
@@ -37,6 +37,7 @@ class SampleQuarter(TempDirTest):
                             + list(extra))
         return rc, err
 
+    @runs_no_vaultproof
     def test_generated_by_the_generator(self):
         """The committed quarter is exactly what the generator writes into the sample (job
         lists, job details, CRR jobs and the Activity Log: --period-files all, the default)."""
@@ -51,6 +52,7 @@ class SampleQuarter(TempDirTest):
         self.assertEqual(len(list(glob.glob(self.path("raw", "**", "*.json"), recursive=True))),
                          len(list(glob.glob(os.path.join(RAW, "**", "*.json"), recursive=True))))
 
+    @runs_no_vaultproof
     def test_all_period_files(self):
         """--period-files jobs writes exactly the committed job lists; the committed quarter
         (--period-files all) adds one detail body per failed job, the CRR jobs of the CRR

@@ -19,9 +19,11 @@ first failure (exit 1). Importable: check(...) raises AssertionError.
 import argparse
 import datetime
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -160,10 +162,14 @@ def check_zip(path):
                 assert "/".join(parts) in names, "%s points at missing %s" % (name, target)
 
 
-def check_xlsx2csv(path, count):
-    for i in range(1, count + 1):
-        p = subprocess.run(["xlsx2csv", "-s", str(i), path], capture_output=True)
-        assert p.returncode == 0, "xlsx2csv sheet %d: %s" % (i, p.stderr.decode(errors="replace")[:300])
+def check_xlsx2csv(path, sheetnames):
+    """xlsx2csv converts every sheet: one run over all of them (-a), a CSV per sheet (a
+    run per sheet re-read the whole package each time: 3.4 s instead of 0.4 on the sample)."""
+    with tempfile.TemporaryDirectory(prefix="vp-xlsx2csv-") as out:
+        p = subprocess.run(["xlsx2csv", "-a", path, out], capture_output=True)
+        assert p.returncode == 0, "xlsx2csv -a: %s" % p.stderr.decode(errors="replace")[:300]
+        made = sorted(name[:-len(".csv")] for name in os.listdir(out))
+        assert made == sorted(sheetnames), "xlsx2csv converted %s, the workbook has %s" % (made, sheetnames)
 
 
 def parts(wb, base):
@@ -405,8 +411,7 @@ def evaluate(wb, values, expr, sheet):
     return total
 
 
-def check_summary(path, fnd):
-    wb = openpyxl.load_workbook(path)
+def check_summary(wb, path, fnd):
     values = openpyxl.load_workbook(path, data_only=True)
     ws, vs = wb["Summary"], values["Summary"]
     formulas = 0
@@ -448,7 +453,7 @@ def check(path, snapshot, findings, now=None, max_rows=1048576):
         fnd = json.load(f)
     check_zip(path)
     wb = openpyxl.load_workbook(path)
-    check_xlsx2csv(path, len(wb.sheetnames))
+    check_xlsx2csv(path, wb.sheetnames)
     assert [s for s in wb.sheetnames if not re.search(r" \(\d+\)$", s)] == ORDER, wb.sheetnames
     check_headers(wb, snap)
     rows = check_populations(wb, snap, fnd, max_rows)
@@ -457,7 +462,7 @@ def check(path, snapshot, findings, now=None, max_rows=1048576):
     check_findings(wb, rows, fnd)
     check_no_formula_text(wb)
     check_properties(wb, path, fnd, now)
-    check_summary(path, fnd)
+    check_summary(wb, path, fnd)
 
 
 def main():
