@@ -8,9 +8,11 @@ a hang that depended on timing, and a hung pack kept ARCHIVE/.pack.lock so every
 pack was refused. Each case therefore runs many times, a few at a time, half of them
 next to busy-looping processes, each run with a timeout (a timeout is a failure).
 
-VP_REPLAY_REPS (default 50; 20 under the sanitizers, VP_SANITIZED=1, where each run is
-slower and the timing-dependent hang is the plain build's to catch, the sanitizers' to
-check the failure path's memory use) and VP_RUN_TIMEOUT (seconds, default 30) tune the runs.
+VP_REPLAY_REPS (default 50; 6 under the sanitizers, VP_SANITIZED=1, and no busy loops
+there: the timing-dependent hang is the plain build's to catch, the sanitizers' to check
+the failure path's memory use, which a few runs do as well as many, while busy loops
+would only take the CPU the rest of that pass needs) and VP_RUN_TIMEOUT (seconds,
+default 30) tune the runs.
 """
 import concurrent.futures
 import fcntl
@@ -24,7 +26,9 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from vptest import copy_point_in_time, BINARY, PINNED, SAMPLE, SANITIZER_MARKERS, TempDirTest, main  # noqa: E402
 
-REPS = int(os.environ.get("VP_REPLAY_REPS", "20" if os.environ.get("VP_SANITIZED") else "50"))
+SANITIZED = bool(os.environ.get("VP_SANITIZED"))
+REPS = int(os.environ.get("VP_REPLAY_REPS", "6" if SANITIZED else "50"))
+HOGS = 0 if SANITIZED else 2
 RUN_TIMEOUT = float(os.environ.get("VP_RUN_TIMEOUT", "30"))
 PARALLEL = 4
 SUB = "subscriptions/74dd82d1-2c42-4ca6-80c5-ffbd52be5231"
@@ -135,7 +139,7 @@ class ReplayFailures(TempDirTest):
             with concurrent.futures.ThreadPoolExecutor(PARALLEL) as pool:
                 for half in (0, 1):
                     if half:
-                        hogs = busy_loops(2)
+                        hogs = busy_loops(HOGS)
                     runs = range(half * (REPS // 2), REPS if half else REPS // 2)
                     futures = [pool.submit(self.one, command, d, k, keys, user, codes, fragments) for k in runs]
                     for f in futures:
