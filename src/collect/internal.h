@@ -306,11 +306,6 @@ const char *vpo_armid_normalize(vp_normalizer *n, const char *s);
 /* The id part of s without copying: a URL spelling loses scheme and host (a pointer into
  * s), anything else is s. For ids written out at once and never kept (backup jobs). */
 const char *vpo_armid_path(const char *s);
-/* As vpo_armid_normalize for an id unique to one resource (sourceResourceId,
- * virtualMachineId): s is an arena copy (vpo_read_text_as VP_TEXT_UNIQUE); the result is
- * s or an arena copy of its path, never interned (100k unique ids would only fill the
- * intern table). */
-const char *vpo_armid_normalize_unique(vp_normalizer *n, const char *s);
 const char *vpo_armid_segment(vp_normalizer *n, const char *id, const char *segment); /* value after /segment/ */
 const char *vpo_armid_vault_id(vp_normalizer *n, const char *id); /* id of the parent vault, as spelled in id */
 

@@ -272,7 +272,7 @@ vp_status vpo_norm_event(vp_res_ctx *c)
     const char *rid = str_of(res, "resourceId");
     if (!rid)
         rid = str_of(cJSON_GetObjectItemCaseSensitive(res, "authorization"), "scope");
-    ch->id = vpo_armid_normalize_unique(n, vpc_arena_strdup(&n->arena, id));
+    ch->id = vpo_keep_unique(n, vpo_armid_path(id), NULL, 0);
     ch->time = vpc_arena_strdup(&n->arena, when);
     ch->operation = vpo_intern(n, op);
     ch->status = vpo_intern(n, status);
@@ -281,8 +281,7 @@ vp_status vpo_norm_event(vp_res_ctx *c)
     ch->correlation_id = corr ? vpc_arena_strdup(&n->arena, corr) : NULL;
     ch->resource_id = rid ? vpo_armid_normalize(n, rid) : NULL;
     ch->vault_id = vault_of(n, ch->resource_id);
-    ch->source.file = c->file;
-    ch->source.pointer = vpc_arena_strdup(&n->arena, c->pointer);
+    ch->source = vpo_source_here(c);
     if (!ch->id || !ch->time || !ch->source.pointer)
         return vp_error_set(c->r->err, VP_ERR_NOMEM, "out of memory");
     if (cJSON_IsObject(props)) {

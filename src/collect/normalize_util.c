@@ -267,14 +267,6 @@ const char *vpo_armid_normalize(vp_normalizer *n, const char *s)
     return vpo_intern(n, vpo_armid_path(s));
 }
 
-const char *vpo_armid_normalize_unique(vp_normalizer *n, const char *s)
-{
-    const char *p = vpo_armid_path(s);
-    if (p == s) /* already a copy of the caller's (an arena string): nothing to make */
-        return s;
-    return vpc_arena_strdup(&n->arena, p);
-}
-
 vp_status vpo_read_identity(vp_res_ctx *c, const char **id, const char **name)
 {
     const char *s = NULL, *nm = NULL;
