@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import light_sample, BINARY, PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
+from vptest import SANITIZED, light_sample, BINARY, PINNED, SAMPLE, TempDirTest, main, run  # noqa: E402
 
 LEFTOVER_PATTERNS = (".staging-*", ".pending-*", "*.tmp.*")
 
@@ -218,7 +218,7 @@ class ArchiveSafety(TempDirTest):
         # memory use, which a few recoveries exercise as well as many; the kill points
         # themselves are what the plain build covers (24 kills). Each round audits the whole
         # archive, so the rounds cost more the more there are.
-        rounds = 4 if os.environ.get("VP_SANITIZED") else 24
+        rounds = 4 if SANITIZED else 24
         for i in range(2, 2 + rounds):
             before = set(self.bundles())
             p = subprocess.Popen([BINARY] + self.pack_args(stamp(i)), stdout=subprocess.DEVNULL,

@@ -16,13 +16,13 @@ import tarfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import light_sample, PINNED, SAMPLE, TempDirTest, generate, main, run  # noqa: E402
+from vptest import light_sample, PINNED, SANITIZED, SAMPLE, TempDirTest, generate, main, run  # noqa: E402
 
 OSCAL = "data/assessment-results.json"
 # 50 races in the plain build; 20 under the sanitizers, whose job is the memory use of the
 # refusal and clean-up paths (the race's timing is the plain build's to exercise, and each
 # sanitized pack is 2-3 times slower, so 50 of them cost the suite ~30 s for nothing new)
-ATTEMPTS = 20 if os.environ.get("VP_SANITIZED") else 50
+ATTEMPTS = 20 if SANITIZED else 50
 
 # The neighbour: watches the archive named in ROOT/target for a staging directory that
 # already holds the OSCAL document, copies it with that document replaced, renames the

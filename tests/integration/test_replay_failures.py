@@ -24,9 +24,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import copy_point_in_time, BINARY, PINNED, SAMPLE, SANITIZER_MARKERS, TempDirTest, main  # noqa: E402
+from vptest import (copy_point_in_time, BINARY, PINNED, SAMPLE, SANITIZED, SANITIZER_MARKERS,  # noqa: E402
+                    TempDirTest, main)
 
-SANITIZED = bool(os.environ.get("VP_SANITIZED"))
 REPS = int(os.environ.get("VP_REPLAY_REPS", "6" if SANITIZED else "50"))
 HOGS = 0 if SANITIZED else 2
 RUN_TIMEOUT = float(os.environ.get("VP_RUN_TIMEOUT", "30"))

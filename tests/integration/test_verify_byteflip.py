@@ -12,15 +12,16 @@ A demo bundle (keygen + pack on the sample) is changed one byte at a time and gi
 - the .tar.gz itself: the 10 gzip header bytes, the 8 trailer bytes, the end of the
   deflate stream, and offsets spread over it.
 
-CI runs a seeded sample, the same every run (about 160 variants, some 10 s on 2 idle
+CI runs a seeded sample, the same every run (about 190 variants, some 10 s on 2 idle
 cores): one content offset per file (its first byte, its last byte or a seeded one, in
 turn), one header byte of 16 seeded entries, and the gzip header, trailer and end of the
-deflate stream plus 10 spread offsets of the .tar.gz. The sanitizer pass of scripts/test (VP_SANITIZED=1) gives every other variant of that
-sample to the ASan/UBSan build, half of them: the first pass has checked all of them on
-the same bytes, and verify under the sanitizers on hostile bundles is fuzzed besides
-(tests/fuzz/verify.c). VP_FULL_BYTEFLIP=1 runs the full campaign: up
-to 300 content offsets per file (every byte of smaller files), 24 header bytes per entry
-and 300 offsets of the .tar.gz - about 30,000 verify runs, roughly an hour on 2 cores.
+deflate stream plus 10 spread offsets of the .tar.gz. The sanitizer pass of scripts/test
+(VP_SANITIZED=1) gives every other variant of that sample to the ASan/UBSan build, half
+of them: the first pass has checked all of them on the same bytes, and verify under the
+sanitizers on hostile bundles is fuzzed besides (tests/fuzz/verify.c).
+VP_FULL_BYTEFLIP=1 runs the full campaign: up to 300 content offsets per file (every byte
+of smaller files), 24 header bytes per entry and 300 offsets of the .tar.gz - about
+30,000 verify runs, roughly an hour on 2 cores.
 VP_BYTEFLIP_JOBS sets the number of parallel verify processes (default 2).
 VP_BYTEFLIP_ONLY=TEXT keeps only the cases whose label contains TEXT (for example
 VP_FULL_BYTEFLIP=1 VP_BYTEFLIP_ONLY=manifest.json.p7s: every byte of the signature).
@@ -35,10 +36,9 @@ import zlib
 sys.path.insert(0, os.path.dirname(__file__))
 import vpbundle  # noqa: E402
 from vpbundle import BLOCK, DICT, PGZ_BLOCK, fix_checksum, members  # noqa: E402
-from vptest import BINARY, SANITIZER_MARKERS, TempDirTest, main  # noqa: E402
+from vptest import BINARY, SANITIZER_MARKERS, TempDirTest, main, SANITIZED  # noqa: E402
 
 FULL = os.environ.get("VP_FULL_BYTEFLIP") == "1"
-SANITIZED = bool(os.environ.get("VP_SANITIZED"))
 JOBS = int(os.environ.get("VP_BYTEFLIP_JOBS", "2"))
 ONLY = os.environ.get("VP_BYTEFLIP_ONLY", "")
 SEED = 12
@@ -158,9 +158,9 @@ class ByteFlip(TempDirTest):
 
         with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
             bad = [r for r in pool.map(attempt, enumerate(cases)) if r]
+        kind = "full" if FULL else "half the sample" if SANITIZED else "sample"
         print("byte-flip campaign (%s): %d variants, %d content, %d header, %d .tar.gz; accepted or mishandled: %d"
-              % ("full" if FULL else "half the sample" if SANITIZED else "sample", len(cases), sum(1 for c in cases if "@" in c[0] and
-                                                               not c[0].startswith(("header", ".tar.gz"))),
+              % (kind, len(cases), sum(1 for c in cases if "@" in c[0] and not c[0].startswith(("header", ".tar.gz"))),
                  sum(1 for c in cases if c[0].startswith("header")), len(outer_offs), len(bad)), file=sys.stderr)
         for label, why in bad:
             print("NOT REFUSED: %s: %s" % (label, why.splitlines()[0]), file=sys.stderr)

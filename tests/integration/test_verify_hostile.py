@@ -23,9 +23,8 @@ import zlib
 sys.path.insert(0, os.path.dirname(__file__))
 import vpbundle  # noqa: E402
 from vpbundle import BLOCK, Zeros, fix_checksum, header, members, pgzip, pgzip_parts, tar_end  # noqa: E402
-from vptest import BINARY, SANITIZER_MARKERS, TempDirTest, main, run  # noqa: E402
+from vptest import BINARY, SANITIZER_MARKERS, TempDirTest, main, run, SANITIZED  # noqa: E402
 
-SANITIZED = bool(os.environ.get("VP_SANITIZED"))
 MAX_RSS_MB = 800 if SANITIZED else 200
 # CPU seconds (user + system, every thread), not wall time: the bound is on the work a
 # hostile bundle can make verify do, which a loaded machine does not change; wall time on
