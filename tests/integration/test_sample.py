@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import GENERATOR, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run, sample_evidence  # noqa: E402
+from vptest import GENERATOR, light_sample, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run, sample_evidence  # noqa: E402
 
 REDRAW = os.path.join(SOURCE, "tests", "tools", "redraw_sample.py")
 
@@ -168,13 +168,11 @@ class Sample(TempDirTest):
         self.assertFalse(os.path.exists(self.path("x.csv")))
 
 
-if __name__ == "__main__":
-    main()
-
-
 class PackSample(TempDirTest):
     """pack --sample-size N --sample-seed S: the sample and its record in the bundle,
-    listed in SHA256SUMS, verified, re-drawn from the bundle alone; the Sample sheet."""
+    listed in SHA256SUMS and the manifest, verified, re-drawn from the bundle alone by the
+    command its README.txt prints; the workbook's Sample sheet. (Until 2026-12-04 this
+    class sat below the main() call, so ctest never ran it.)"""
 
     def keygen(self):
         out = self.path("keys")
@@ -182,18 +180,21 @@ class PackSample(TempDirTest):
         self.assertEqual(rc, 0, err)
         return out
 
-    def pack(self, keys, *extra, expect=0):
+    def pack(self, keys, *extra, expect=0, raw=None, period="2026-Q3"):
+        """Packs light_sample() (an empty quarter: quick) unless raw names a recording; without
+        a period, as a request (--request-id)."""
         archive = self.path("archive")
-        rc, out, err = run(["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay",
-                            os.path.join(SAMPLE, "raw"), "--period", "2026-Q3", "--out", archive, "--key",
-                            os.path.join(keys, "signer.key"), "--cert", os.path.join(keys, "signer.pem"), "--ca",
-                            os.path.join(keys, "ca.pem"), "--now", PINNED, "--quiet"] + list(extra))
+        args = ["pack", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", raw or light_sample(),
+                "--out", archive, "--key", os.path.join(keys, "signer.key"), "--cert",
+                os.path.join(keys, "signer.pem"), "--ca", os.path.join(keys, "ca.pem"), "--now", PINNED, "--quiet"]
+        rc, out, err = run(args + (["--period", period] if period else ["--request-id", "AUD-1"]) + list(extra))
         self.assertEqual(rc, expect, err)
         return out.strip(), err
 
-    def test_bundle_holds_the_sample_and_verifies(self):
-        keys = self.keygen()
-        bundle, _ = self.pack(keys, "--sample-size", "25", "--sample-seed", "20261001", "--sample-strata", "vault")
+    def redrawn_from_the_bundle(self, keys, bundle, name):
+        """Verifies the bundle, checks the sample's files are hashed and listed, runs the
+        re-draw README.txt prints (from the bundle's folder, as it says) and returns the
+        record, after checking it names the population NAME and the workbook has it."""
         rc, out, err = run(["verify", bundle, "--trust", os.path.join(keys, "ca.pem")])
         self.assertEqual(rc, 0, out + err)
         self.assertIn("bundle: VERIFIED", out)
@@ -208,24 +209,57 @@ class PackSample(TempDirTest):
                 self.assertIn("%s  %s" % (hashlib.sha256(f.read()).hexdigest(), rel), sums)
             self.assertIn(rel, [e["path"] for e in load(os.path.join(top, "manifest.json"))["files"]])
         rec = load(os.path.join(top, "data", "sample.json"))
-        self.assertEqual(rec["population"]["name"], "items")  # no jobs in the bundle: items by default
-        self.assertEqual(rec["population"]["file"], "data/snapshot.json")
+        self.assertEqual(rec["population"]["name"], name)
+        with open(os.path.join(top, rec["population"]["file"]), "rb") as f:
+            self.assertEqual(rec["population"]["sha256"], hashlib.sha256(f.read()).hexdigest())
+        with open(os.path.join(top, "README.txt"), encoding="utf-8") as f:
+            readme = f.read().splitlines()
+        # the printed command, run as printed from the bundle's folder (the script is in
+        # vaultproof's sources, which README.txt says), and the answer it says to expect
+        at = [i for i, line in enumerate(readme) if line.startswith("  python3 redraw_sample.py ")]
+        self.assertEqual(len(at), 1, readme)
+        argv = readme[at[0]].split()
+        self.assertEqual(argv[2:], ["--check", "data/sample.json", rec["population"]["file"]])
+        p = subprocess.run([sys.executable, REDRAW] + argv[2:], cwd=top, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(readme[at[0] + 1], "  -> " + p.stdout.strip())
+        with zipfile.ZipFile(os.path.join(top, "report", "workbook.xlsx")) as z:
+            self.assertIn('name="Sample"', z.read("xl/workbook.xml").decode())
+            # inline strings (libxlsxwriter's constant-memory mode): the sheets hold the text
+            strings = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+            self.assertIn(rec["members"][0]["sha256"], strings)
+            self.assertIn("The audit sample drawn for this bundle", strings)  # the README sheet's directory row
+        return rec, top
+
+    def test_period_bundle_samples_its_jobs(self):
+        """Over a period whose jobs the bundle holds, the sample is of those jobs by default
+        (the sample's own quarter: 39k job lines), allocated per vault."""
+        keys = self.keygen()
+        bundle, _ = self.pack(keys, "--sample-size", "25", "--sample-seed", "20261001", "--sample-strata", "vault",
+                              raw=os.path.join(SAMPLE, "raw"))
+        rec, top = self.redrawn_from_the_bundle(keys, bundle, "jobs")
+        self.assertEqual(rec["population"]["file"], "data/jobs.jsonl")
+        with open(os.path.join(top, "data", "jobs.jsonl"), encoding="utf-8") as f:
+            lines = sum(1 for line in f if '"detail_of"' not in line)
+        self.assertGreater(lines, 30000)
         self.assertEqual(rec["seed"], "20261001")
         self.assertEqual(rec["strata"], "vault")
         self.assertEqual(rec["size_drawn"], 25)
-        # re-drawn from the bundle alone, from its folder, as README.txt says
-        p = subprocess.run([sys.executable, REDRAW, "--check", "data/sample.json", "data/snapshot.json"], cwd=top,
-                           capture_output=True, text=True)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        with open(os.path.join(top, "README.txt"), encoding="utf-8") as f:
-            readme = f.read()
-        self.assertIn("redraw_sample.py --check data/sample.json data/snapshot.json", readme)
-        self.assertIn("  -> " + p.stdout.strip(), readme)
-        with zipfile.ZipFile(os.path.join(top, "report", "workbook.xlsx")) as z:
-            self.assertIn('name="Sample"', z.read("xl/workbook.xml").decode())
-            strings = z.read("xl/sharedStrings.xml").decode()
-            self.assertIn(rec["members"][0]["sha256"], strings)
-            self.assertIn("The audit sample drawn for this bundle", strings)  # the README sheet's directory row
+        self.assertGreater(len(rec["allocation"]), 1)
+        self.assertEqual(sum(a["drawn"] for a in rec["allocation"]), 25)
+
+    def test_bundle_without_jobs_samples_items(self):
+        """Without a period the bundle holds no jobs: protected items by default, and
+        --sample-population jobs is a usage error naming the missing file."""
+        keys = self.keygen()
+        bundle, _ = self.pack(keys, "--sample-size", "25", "--sample-seed", "20261001", period=None)
+        rec, _ = self.redrawn_from_the_bundle(keys, bundle, "items")
+        self.assertEqual(rec["population"]["file"], "data/snapshot.json")
+        self.assertEqual(rec["size_drawn"], 25)
+        shutil.rmtree(self.path("archive"))
+        _, err = self.pack(keys, "--sample-size", "5", "--sample-seed", "x", "--sample-population", "jobs",
+                           period=None, expect=2)
+        self.assertIn("data/jobs.jsonl", err)
 
     def test_findings_population_and_usage_errors(self):
         keys = self.keygen()
@@ -235,8 +269,10 @@ class PackSample(TempDirTest):
         self.assertEqual(json.loads(names)["population"]["file"], "data/findings.json")
         for extra, says in ((["--sample-size", "5"], "--sample-seed"), (["--sample-seed", "x"], "--sample-size"),
                             (["--sample-size", "0", "--sample-seed", "x"], "--sample-size"),
-                            (["--sample-size", "5", "--sample-seed", "x", "--sample-population", "people"], "people"),
-                            (["--sample-size", "5", "--sample-seed", "x", "--sample-population", "jobs"],
-                             "data/jobs.jsonl")):
+                            (["--sample-size", "5", "--sample-seed", "x", "--sample-population", "people"], "people")):
             _, err = self.pack(keys, *extra, expect=2)
             self.assertIn(says, err)
+
+
+if __name__ == "__main__":
+    main()
