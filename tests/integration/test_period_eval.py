@@ -15,7 +15,7 @@ import sys
 import tarfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import copy_point_in_time, PINNED, SAMPLE, SOURCE, TempDirTest, load, main, run  # noqa: E402
+from vptest import copy_point_in_time, PINNED, SAMPLE, SANITIZED, SOURCE, TempDirTest, load, main, run  # noqa: E402
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "tools"))
 import oscal_check  # noqa: E402
@@ -220,6 +220,8 @@ class PeriodEvaluation(TempDirTest):
         failed = [r for r in rows[1:] if r[5] == "Failed"]
         self.assertEqual(len(failed), 3)
         self.assertEqual({r[9] for r in failed}, {"UserErrorVmNotFound"})
+        if SANITIZED:
+            return  # what follows is openpyxl reading the workbook, as the first pass did: no C code of ours
         # the workbook: the Jobs sheet holds every job line, typed
         script = ("import openpyxl,sys\n"
                   "wb=openpyxl.load_workbook(sys.argv[1],read_only=True)\n"
@@ -266,6 +268,8 @@ class PeriodEvaluation(TempDirTest):
             self.assertIn("Backups over the period", text)
             self.assertIn("resolved after 72.5 h", text)
             self.assertIn("96.0 h", text)
+        if SANITIZED:
+            return  # what follows is openpyxl reading the workbook, as the first pass did: no C code of ours
         script = ("import openpyxl,sys\n"
                   "wb=openpyxl.load_workbook(sys.argv[1],read_only=True)\n"
                   "print(len(list(wb['Jobs'].iter_rows(values_only=True)))-1)\n"
