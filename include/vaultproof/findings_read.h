@@ -93,6 +93,14 @@ const vp_rule_record *vp_findings_file_rules(const vp_findings_file *f, size_t *
 vp_status vp_findings_file_next(vp_findings_file *f, const vp_finding_record **rec, vp_error *err);
 /* Starts the findings over from the first. */
 void vp_findings_file_rewind(vp_findings_file *f);
+/* Starts over, and until the next rewind returns only the findings whose status is in
+ * status_mask (bit 1u << vp_finding_status) or whose rule is rule (borrowed until then;
+ * NULL: none); 0 and NULL: every finding. For a pass that wants a few of hundreds of
+ * thousands (the failing ones, the exempt ones, one rule's): a line of the writer's
+ * layout whose rule and status, its first two members, are not wanted is skipped without
+ * being parsed, so such a pass does not check those lines; the passes that read every
+ * finding do (the tally, the workbook's Findings rows, the report's findings). */
+void vp_findings_file_rewind_only(vp_findings_file *f, unsigned status_mask, const char *rule);
 void vp_findings_file_close(vp_findings_file *f);
 
 /* "pass" ... "incomplete" to the enum; -1 when unknown. */

@@ -30,6 +30,8 @@ struct vp_findings_file {
     size_t rule_count;
     vp_finding_record rec;
     const char *citations[64];
+    unsigned only;             /* vp_findings_file_rewind_only's status mask, */
+    const char *only_rule;     /* and rule; 0 and NULL: every finding */
 };
 
 int vp_finding_status_parse(const char *name)
@@ -374,14 +376,65 @@ static void release_behind(vp_findings_file *f)
     }
 }
 
+/* The status of a finding line in the writer's layout, which begins
+ * {"rule":"RULE","status":"STATUS", - the object's first two members, so they are the
+ * finding's own; -1 when the line does not begin so (anything escaped included). *rule
+ * and *rule_len are RULE's bytes. */
+static int plain_status(const char *line, size_t len, const char **rule, size_t *rule_len)
+{
+    static const char head[] = "{\"rule\":\"", mid[] = "\",\"status\":\"";
+    const char *end = line + len, *p = line + sizeof head - 1;
+    if (len < sizeof head - 1 || memcmp(line, head, sizeof head - 1))
+        return -1;
+    while (p < end && *p != '"' && *p != '\\')
+        p++;
+    *rule = line + sizeof head - 1;
+    *rule_len = (size_t)(p - *rule);
+    if ((size_t)(end - p) < sizeof mid - 1 || memcmp(p, mid, sizeof mid - 1))
+        return -1;
+    const char *word = p + sizeof mid - 1, *q = word;
+    while (q < end && ((*q >= 'a' && *q <= 'z') || *q == '-'))
+        q++;
+    char name[24];
+    if (q == end || *q != '"' || (size_t)(q - word) >= sizeof name)
+        return -1;
+    memcpy(name, word, (size_t)(q - word));
+    name[q - word] = '\0';
+    return vp_finding_status_parse(name);
+}
+
+/* Whether a finding of this status and rule is one vp_findings_file_rewind_only asked for;
+ * status -1 or rule NULL: not known yet, so it may be. */
+static int wanted(const vp_findings_file *f, int status, const char *rule, size_t rule_len)
+{
+    if (!f->only && !f->only_rule)
+        return 1;
+    if (status < 0 || !rule)
+        return 1;
+    if (f->only >> status & 1u)
+        return 1;
+    return f->only_rule && strlen(f->only_rule) == rule_len && !memcmp(f->only_rule, rule, rule_len);
+}
+
+static vp_status next_any(vp_findings_file *f, const vp_finding_record **rec, vp_error *err);
+
 vp_status vp_findings_file_next(vp_findings_file *f, const vp_finding_record **rec, vp_error *err)
+{
+    for (;;) {
+        vp_status st = next_any(f, rec, err);
+        if (st || !*rec || wanted(f, (int)(*rec)->status, (*rec)->rule, strlen((*rec)->rule)))
+            return st;
+    }
+}
+
+static vp_status next_any(vp_findings_file *f, const vp_finding_record **rec, vp_error *err)
 {
     char ptr[64], label[4200];
     *rec = NULL;
-    vp_json_pointer_index(ptr, sizeof ptr, "/findings", (int)f->index);
     if (f->whole) {
         if (!f->whole_next)
             return VP_OK;
+        vp_json_pointer_index(ptr, sizeof ptr, "/findings", (int)f->index);
         vp_status st = convert(f, f->whole_next, ptr, err);
         f->whole_next = f->whole_next->next;
         f->index++;
@@ -389,31 +442,55 @@ vp_status vp_findings_file_next(vp_findings_file *f, const vp_finding_record **r
             *rec = &f->rec;
         return st;
     }
-    const char *end = f->map.data + f->map.len, *nl = memchr(f->pos, '\n', (size_t)(end - f->pos));
-    const char *line = f->pos, *stop = nl ? nl : end;
-    while (line < stop && *line == ' ')
-        line++;
-    if (line < stop && *line == ']') /* the end of the findings array */
-        return VP_OK;
-    size_t len = (size_t)(stop - line);
-    if (len && line[len - 1] == ',')
-        len--;
-    cJSON *tree = NULL;
-    snprintf(label, sizeof label, "%s:%zu", f->path, f->line++);
-    vp_json_pool_reset(f->pool);
-    vp_status st = vp_json_parse_pooled(label, line, len, f->pool, &tree, err);
-    if (!st)
-        st = convert(f, tree, ptr, err);
-    f->pos = nl ? nl + 1 : end;
-    f->index++;
-    release_behind(f);
-    if (!st)
-        *rec = &f->rec;
-    return st;
+    const char *end = f->map.data + f->map.len;
+    for (;;) {
+        const char *nl = memchr(f->pos, '\n', (size_t)(end - f->pos));
+        const char *line = f->pos, *stop = nl ? nl : end, *rule = NULL;
+        size_t rule_len = 0;
+        while (line < stop && *line == ' ')
+            line++;
+        if (line < stop && *line == ']') /* the end of the findings array */
+            return VP_OK;
+        size_t len = (size_t)(stop - line);
+        if (len && line[len - 1] == ',')
+            len--;
+        int plain = f->only || f->only_rule ? plain_status(line, len, &rule, &rule_len) : -1;
+        if (plain >= 0 && !wanted(f, plain, rule, rule_len)) {
+            /* not wanted, as its first bytes say: this pass does not parse it (the
+             * passes that read every finding do) */
+            f->pos = nl ? nl + 1 : end;
+            f->index++;
+            f->line++;
+            release_behind(f);
+            continue;
+        }
+        cJSON *tree = NULL;
+        vp_json_pointer_index(ptr, sizeof ptr, "/findings", (int)f->index);
+        snprintf(label, sizeof label, "%s:%zu", f->path, f->line++);
+        vp_json_pool_reset(f->pool);
+        vp_status st = vp_json_parse_pooled(label, line, len, f->pool, &tree, err);
+        if (!st)
+            st = convert(f, tree, ptr, err);
+        f->pos = nl ? nl + 1 : end;
+        f->index++;
+        release_behind(f);
+        if (!st)
+            *rec = &f->rec;
+        return st;
+    }
+}
+
+void vp_findings_file_rewind_only(vp_findings_file *f, unsigned status_mask, const char *rule)
+{
+    vp_findings_file_rewind(f);
+    f->only = status_mask;
+    f->only_rule = rule;
 }
 
 void vp_findings_file_rewind(vp_findings_file *f)
 {
+    f->only = 0;
+    f->only_rule = NULL;
     f->index = 0;
     f->pos = f->first;
     f->line = f->first_line;

@@ -224,6 +224,7 @@ static vp_status index_findings(vp_history *h, const scan_ctx *s, const char *la
     }
     const char *when = vpc_arena_strdup(&h->arena, hdr->generated_at ? hdr->generated_at : "");
     size_t before = h->keys.n;
+    vp_findings_file_rewind_only(f, 1u << VP_FAIL, NULL);
     for (;;) {
         const vp_finding_record *rec;
         if ((st = vp_findings_file_next(f, &rec, err)) || !rec)

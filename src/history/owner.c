@@ -90,7 +90,7 @@ static vp_status collect_subjects(vp_owners *o, vp_findings_file *f, vp_error *e
 {
     vp_status st;
     size_t settled = 0; /* o->subjects.v[0..settled) is sorted and unique */
-    vp_findings_file_rewind(f);
+    vp_findings_file_rewind_only(f, 1u << VP_FAIL, NULL);
     for (;;) {
         const vp_finding_record *rec;
         if ((st = vp_findings_file_next(f, &rec, err)) || !rec)

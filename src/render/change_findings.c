@@ -24,7 +24,7 @@ vp_status vpr_change_findings_read(vp_findings_file *ff, vpr_change_findings *ou
     vp_status st = VP_OK;
     int nomem = 0;
     memset(out, 0, sizeof *out);
-    vp_findings_file_rewind(ff);
+    vp_findings_file_rewind_only(ff, 0, "change.authorized");
     while (!st && !nomem) {
         if ((st = vp_findings_file_next(ff, &r, err)) || !r)
             break;

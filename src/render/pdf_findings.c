@@ -275,7 +275,12 @@ static void list_pass(pdf_ctx *c, int list, size_t count)
     if (c->status)
         return;
     rules_begin(c, &ps);
-    vp_findings_file_rewind(c->ff);
+    /* the list's statuses, and with the failures every exemption.valid finding (kept for
+     * the exemption register) */
+    if (list == LIST_EXEMPT)
+        vp_findings_file_rewind_only(c->ff, 1u << VP_EXEMPT, NULL);
+    else
+        vp_findings_file_rewind_only(c->ff, 1u << VP_WARN | 1u << VP_FAIL | 1u << VP_INCOMPLETE, "exemption.valid");
     for (;;) {
         const vp_finding_record *f;
         vp_status st = vp_findings_file_next(c->ff, &f, c->err);

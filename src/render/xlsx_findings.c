@@ -351,7 +351,7 @@ void vpr_xlsx_write_exceptions(xlsx_ctx *x)
         headers[i] = exception_cols[i].header;
     snprintf(owner, sizeof owner, "Owner (tag %s)", vpr_owner_tag(x->in));
     headers[X_OWNER] = owner;
-    vp_findings_file_rewind(x->in->findings);
+    vp_findings_file_rewind_only(x->in->findings, 1u << VP_FAIL, NULL);
     if (vpr_xlsx_pop_begin(&p, x, "Exceptions", exception_cols, headers, X_NCOLS, x->hdr->counts[VP_FAIL]))
         return;
     while (!x->status) {
@@ -464,7 +464,7 @@ void vpr_xlsx_write_exempted(xlsx_ctx *x)
     xlsx_pop p;
     if (vpr_xlsx_pop_begin(&p, x, "Exempted Findings", finding_cols, NULL, F_NCOLS, x->hdr->counts[VP_EXEMPT]))
         return;
-    vp_findings_file_rewind(ff);
+    vp_findings_file_rewind_only(ff, 1u << VP_EXEMPT, NULL);
     while (!x->status) {
         vp_status st = vp_findings_file_next(ff, &r, x->err);
         if (st) {
