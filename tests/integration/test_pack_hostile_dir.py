@@ -9,11 +9,9 @@ possible (as here: the tests run the attacker as the same user) every file of th
 is the one pack wrote.
 """
 import os
-import stat
 import subprocess
 import sys
 import tarfile
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from vptest import light_sample, PINNED, SANITIZED, SAMPLE, TempDirTest, generate, main, run  # noqa: E402

@@ -668,20 +668,31 @@ static const char *write_temp(const char *dir, const char *name, const char *tex
     return path;
 }
 
+/* Vault "v" holding items (a JSON array), evaluated with config_json into a, and the
+ * findings written as text (malloc'd). */
+static char *findings_text(run_t *a, const char *items, const char *config_json)
+{
+    char *text = NULL;
+    size_t len;
+    vp_error err = {0};
+    vault(&a->e, "v", SEC("Unlocked", "Enabled", "14"), items, NULL);
+    vms(&a->e, "");
+    a->f = evaluate(&a->e, config_json, &a->snap, &a->cfg, &a->cat);
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_int_eq(vp_findings_write_json(a->f, fp, "m", &err), VP_OK);
+    fclose(fp);
+    return text;
+}
+
 START_TEST(findings_read_back)
 {
     run_t a = {0};
-    char items[4096], dir[] = "/tmp/vp-fr-XXXXXX", *text = NULL;
-    size_t len;
+    char items[4096], dir[] = "/tmp/vp-fr-XXXXXX";
     vp_error err = {0};
     snprintf(items, sizeof items, "[%s]", vm_item("v", "a1", NULL, "\"protectionState\":\"Protected\""));
-    vault(&a.e, "v", SEC("Unlocked", "Enabled", "14"), items, NULL);
-    vms(&a.e, "");
-    a.f = evaluate(&a.e, "{\"organization\":\"Zürich Health\",\"exemptions\":[{\"resource\":\"v\",\"rule\":\"soft-delete.always-on\","
-                         "\"reason\":\"r\",\"approver\":\"CISO\",\"expires\":\"2027-01-01\"}]}", &a.snap, &a.cfg, &a.cat);
-    FILE *fp = open_memstream(&text, &len);
-    ck_assert_int_eq(vp_findings_write_json(a.f, fp, "m", &err), VP_OK);
-    fclose(fp);
+    char *text = findings_text(&a, items, "{\"organization\":\"Zürich Health\",\"exemptions\":[{\"resource\":\"v\","
+                                          "\"rule\":\"soft-delete.always-on\",\"reason\":\"r\",\"approver\":\"CISO\","
+                                          "\"expires\":\"2027-01-01\"}]}");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     const char *path = write_temp(dir, "f.json", text);
 
@@ -795,19 +806,13 @@ static char *expected_of(const char *all, unsigned mask, const char *rule)
 START_TEST(findings_read_only_what_is_asked)
 {
     run_t a = {0};
-    char items[8192], first[4096], dir[] = "/tmp/vp-fro-XXXXXX", *text = NULL;
-    size_t len;
+    char items[8192], first[4096], dir[] = "/tmp/vp-fro-XXXXXX";
     vp_error err = {0};
     /* vm_item's buffer is reused: the first item is copied before the second is made */
     snprintf(first, sizeof first, "%s", vm_item("v", "a1", NULL, "\"protectionState\":\"Protected\""));
     snprintf(items, sizeof items, "[%s,%s]", first, vm_item("v", "a2", NULL, "\"protectionState\":\"ProtectionStopped\""));
-    vault(&a.e, "v", SEC("Unlocked", "Enabled", "14"), items, NULL);
-    vms(&a.e, "");
-    a.f = evaluate(&a.e, "{\"exemptions\":[{\"resource\":\"v\",\"rule\":\"soft-delete.always-on\","
-                         "\"reason\":\"r\",\"approver\":\"CISO\",\"expires\":\"2027-01-01\"}]}", &a.snap, &a.cfg, &a.cat);
-    FILE *fp = open_memstream(&text, &len);
-    ck_assert_int_eq(vp_findings_write_json(a.f, fp, "m", &err), VP_OK);
-    fclose(fp);
+    char *text = findings_text(&a, items, "{\"exemptions\":[{\"resource\":\"v\",\"rule\":\"soft-delete.always-on\","
+                                          "\"reason\":\"r\",\"approver\":\"CISO\",\"expires\":\"2027-01-01\"}]}");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     /* the first failing finding's rule spelled with an escape: its line is not in the
      * writer's layout, so it is parsed to learn its rule and status */
