@@ -99,7 +99,7 @@ void vp_findings_file_rewind(vp_findings_file *f);
  * thousands (the failing ones, the exempt ones, one rule's): a line of the writer's
  * layout whose rule and status, its first two members, are not wanted is skipped without
  * being parsed, so such a pass does not check those lines; the passes that read every
- * finding do (the tally, the workbook's Findings rows, the report's findings). */
+ * finding do (the tally, which both renderers build, and the workbook's Findings rows). */
 void vp_findings_file_rewind_only(vp_findings_file *f, unsigned status_mask, const char *rule);
 void vp_findings_file_close(vp_findings_file *f);
 

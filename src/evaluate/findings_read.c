@@ -32,6 +32,7 @@ struct vp_findings_file {
     const char *citations[64];
     unsigned only;             /* vp_findings_file_rewind_only's status mask, */
     const char *only_rule;     /* and rule; 0 and NULL: every finding */
+    size_t only_rule_len;
 };
 
 int vp_finding_status_parse(const char *name)
@@ -403,17 +404,24 @@ static int plain_status(const char *line, size_t len, const char **rule, size_t 
     return vp_finding_status_parse(name);
 }
 
-/* Whether a finding of this status and rule is one vp_findings_file_rewind_only asked for;
- * status -1 or rule NULL: not known yet, so it may be. */
+static int filtering(const vp_findings_file *f)
+{
+    return f->only || f->only_rule;
+}
+
+/* Whether a finding of this status and rule is one vp_findings_file_rewind_only asked for. */
 static int wanted(const vp_findings_file *f, int status, const char *rule, size_t rule_len)
 {
-    if (!f->only && !f->only_rule)
-        return 1;
-    if (status < 0 || !rule)
-        return 1;
-    if (f->only >> status & 1u)
-        return 1;
-    return f->only_rule && strlen(f->only_rule) == rule_len && !memcmp(f->only_rule, rule, rule_len);
+    return (f->only >> status & 1u) ||
+           (f->only_rule && f->only_rule_len == rule_len && !memcmp(f->only_rule, rule, rule_len));
+}
+
+/* Past the current line (nl its end, or NULL for the map's end). */
+static void step(vp_findings_file *f, const char *nl, const char *end)
+{
+    f->pos = nl ? nl + 1 : end;
+    f->index++;
+    release_behind(f);
 }
 
 static vp_status next_any(vp_findings_file *f, const vp_finding_record **rec, vp_error *err);
@@ -422,7 +430,7 @@ vp_status vp_findings_file_next(vp_findings_file *f, const vp_finding_record **r
 {
     for (;;) {
         vp_status st = next_any(f, rec, err);
-        if (st || !*rec || wanted(f, (int)(*rec)->status, (*rec)->rule, strlen((*rec)->rule)))
+        if (st || !*rec || !filtering(f) || wanted(f, (int)(*rec)->status, (*rec)->rule, strlen((*rec)->rule)))
             return st;
     }
 }
@@ -454,14 +462,12 @@ static vp_status next_any(vp_findings_file *f, const vp_finding_record **rec, vp
         size_t len = (size_t)(stop - line);
         if (len && line[len - 1] == ',')
             len--;
-        int plain = f->only || f->only_rule ? plain_status(line, len, &rule, &rule_len) : -1;
+        int plain = filtering(f) ? plain_status(line, len, &rule, &rule_len) : -1;
         if (plain >= 0 && !wanted(f, plain, rule, rule_len)) {
             /* not wanted, as its first bytes say: this pass does not parse it (the
              * passes that read every finding do) */
-            f->pos = nl ? nl + 1 : end;
-            f->index++;
             f->line++;
-            release_behind(f);
+            step(f, nl, end);
             continue;
         }
         cJSON *tree = NULL;
@@ -471,9 +477,7 @@ static vp_status next_any(vp_findings_file *f, const vp_finding_record **rec, vp
         vp_status st = vp_json_parse_pooled(label, line, len, f->pool, &tree, err);
         if (!st)
             st = convert(f, tree, ptr, err);
-        f->pos = nl ? nl + 1 : end;
-        f->index++;
-        release_behind(f);
+        step(f, nl, end);
         if (!st)
             *rec = &f->rec;
         return st;
@@ -485,6 +489,7 @@ void vp_findings_file_rewind_only(vp_findings_file *f, unsigned status_mask, con
     vp_findings_file_rewind(f);
     f->only = status_mask;
     f->only_rule = rule;
+    f->only_rule_len = rule ? strlen(rule) : 0;
 }
 
 void vp_findings_file_rewind(vp_findings_file *f)

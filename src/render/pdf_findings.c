@@ -54,9 +54,12 @@ static size_t find_rule(pass_state *ps, const char *id)
     return ps->nrules;
 }
 
+/* The rule whose findings make the exemption register, whatever their status. */
+static const char register_rule[] = "exemption.valid";
+
 static void keep_exemption(pdf_ctx *c, const vp_finding_record *f)
 {
-    if (!strcmp(f->rule, "exemption.valid")) {
+    if (!strcmp(f->rule, register_rule)) {
         pdf_exemption *e = VP_VEC_PUSH(c->exemptions);
         if (!e) {
             vpr_pdf_nomem(c);
@@ -275,12 +278,11 @@ static void list_pass(pdf_ctx *c, int list, size_t count)
     if (c->status)
         return;
     rules_begin(c, &ps);
-    /* the list's statuses, and with the failures every exemption.valid finding (kept for
-     * the exemption register) */
-    if (list == LIST_EXEMPT)
-        vp_findings_file_rewind_only(c->ff, 1u << VP_EXEMPT, NULL);
-    else
-        vp_findings_file_rewind_only(c->ff, 1u << VP_WARN | 1u << VP_FAIL | 1u << VP_INCOMPLETE, "exemption.valid");
+    /* the list's statuses, and with the failures the register's findings */
+    unsigned mask = 0;
+    for (int s = 0; s < VP_STATUS_COUNT; s++)
+        mask |= in_list(list, (vp_finding_status)s) ? 1u << s : 0;
+    vp_findings_file_rewind_only(c->ff, mask, list == LIST_FAILURES ? register_rule : NULL);
     for (;;) {
         const vp_finding_record *f;
         vp_status st = vp_findings_file_next(c->ff, &f, c->err);
