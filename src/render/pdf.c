@@ -7,6 +7,9 @@
  *
  * The file is a clean single revision that a later incremental update can sign: no
  * encryption, no /ID, no annotations; the only clock in it is the run's (CreationDate). */
+#include <errno.h>
+#include <hpdf_doc.h>
+#include <hpdf_streams.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,29 +286,48 @@ static vp_status fix_cmaps(pdf_ctx *c)
     return c->status;
 }
 
-/* libharu saves into its own memory stream; copy that to fp. Reading exactly the saved
- * size never asks libharu for more than it has (which it reports as an error). */
+/* libharu's public API saves into its own memory stream (the whole report, 306 MB at a
+ * million items, held beside every page) or to a path, and our output is a stream.
+ * HPDF_SaveToStream saves into whatever stream the document holds and empties only a
+ * memory stream first, so a callback writer placed there sends each write straight to
+ * fp. Its offsets are libharu's own count of what it wrote, as for a memory stream, so
+ * the bytes are the same. */
+typedef struct {
+    FILE *fp;
+    int err; /* errno of the first failed write */
+} save_sink;
+
+static HPDF_STATUS save_write(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT siz)
+{
+    save_sink *s = stream->attr;
+    if (s->err)
+        return HPDF_FILE_IO_ERROR;
+    if (siz && fwrite(ptr, 1, siz, s->fp) != siz) {
+        s->err = errno ? errno : EIO;
+        return HPDF_FILE_IO_ERROR;
+    }
+    return HPDF_OK;
+}
+
 static vp_status write_out(pdf_ctx *c, FILE *fp)
 {
-    unsigned char buf[1 << 15];
     if (fix_cmaps(c) != VP_OK || vpr_pdf_failed(c))
         return c->status;
     if (c->page && (c->status = vpr_pdf_hold_park(c->hold, c->page, c->err)) != VP_OK)
         return c->status;
+    save_sink sink = {fp, 0};
+    /* the document is saved once, so it holds no stream of its own yet */
+    if (!(c->doc->stream = HPDF_CallbackWriter_New(c->doc->mmgr, save_write, &sink)))
+        return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_NOMEM, "out of memory");
     HPDF_STATUS saved = HPDF_SaveToStream(c->doc);
+    HPDF_Stream_Free(c->doc->stream); /* it points to sink */
+    c->doc->stream = NULL;
+    if (sink.err) /* before libharu's view: its code says only that a write failed */
+        return vpr_pdf_fail(c, VP_ERR_IO, "cannot write %s: %s", c->label, strerror(sink.err));
     if (saved != HPDF_OK && (c->status = vpr_pdf_hold_status(c->hold, c->err)) != VP_OK)
         return c->status; /* what failed while libharu took a page back: more than its code says */
     if (saved != HPDF_OK || vpr_pdf_failed(c))
         return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu could not save", c->label);
-    HPDF_ResetStream(c->doc);
-    for (HPDF_UINT32 left = HPDF_GetStreamSize(c->doc); left > 0;) {
-        HPDF_UINT32 n = left < sizeof buf ? left : (HPDF_UINT32)sizeof buf;
-        if (HPDF_ReadFromStream(c->doc, buf, &n) != HPDF_OK || n == 0)
-            return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_INTERNAL, "%s: libharu stream ended early", c->label);
-        if (fwrite(buf, 1, n, fp) != n)
-            return vpr_pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
-        left -= n;
-    }
     if (fflush(fp) != 0 || ferror(fp))
         return vpr_pdf_fail(c, VP_ERR_IO, "cannot write %s", c->label);
     return VP_OK;

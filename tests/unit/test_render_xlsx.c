@@ -4,6 +4,7 @@
  * (inconsistent inputs, unwritable output or temporary directory). The workbook's parts
  * are read back with `unzip -p`; tests/integration/test_render_xlsx.py checks the
  * workbook itself with xlsx2csv and openpyxl. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,24 @@ START_TEST(write_failure_is_an_io_error)
     fclose(mem);
     ck_assert_uint_eq(len, 0);
     free(buf);
+    fixture_close(&x);
+}
+END_TEST
+
+/* The report is saved straight to its stream (pdf.c, write_out): a failed write is an
+ * I/O error naming the output and the system's reason, not libharu's code. */
+START_TEST(pdf_write_failure_is_an_io_error)
+{
+    fixture x;
+    vp_error e = {0};
+    fixture_open(&x);
+    fixture_remove_files(&x);
+    FILE *full = fopen("/dev/full", "w");
+    ck_assert_ptr_nonnull(full);
+    ck_assert_int_eq(vp_render_pdf(&x.in, full, "/dev/full", &e), VP_ERR_IO);
+    ck_assert_msg(strstr(e.message, "cannot write /dev/full: ") && strstr(e.message, strerror(ENOSPC)), "%s",
+                  e.message);
+    fclose(full);
     fixture_close(&x);
 }
 END_TEST
@@ -730,6 +749,7 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, findings_of_another_snapshot_are_refused);
     tcase_add_test(tc, finding_citing_otherwise_than_its_rule_is_refused);
     tcase_add_test(tc, write_failure_is_an_io_error);
+    tcase_add_test(tc, pdf_write_failure_is_an_io_error);
     tcase_add_test(tc, bad_row_limit_is_a_bug);
     tcase_add_test(tc, format2_estate_in_both_renderers);
     tcase_add_test(tc, long_lists_get_a_two_level_page_tree);
