@@ -6,16 +6,15 @@
 #include <strings.h>
 
 #include "core/arena.h"
-#include "core/buf.h"
 #include "core/vec.h"
 #include "vaultproof/history.h"
 
 typedef struct {
-    const char *id;      /* lowercased ARM id */
+    const char *id;      /* ARM id, any case: ids are compared case-insensitively, as ARM does */
     const char *owner;   /* the tag's value, NULL when none */
     vp_owner_source source;
-    const char *vm;      /* items: their source VM's lowercased id (NULL when none) */
-    const char *vault;   /* items: their vault's lowercased id */
+    const char *vm;      /* items: their source VM's id (NULL when none) */
+    const char *vault;   /* items: their vault's id */
     int is_item;
 } subject;
 
@@ -24,29 +23,31 @@ typedef VP_VEC(subject) subject_vec;
 struct vp_owners {
     vp_arena arena;
     const char *tag;
+    const vp_snapshot *snap;
+    int borrow;           /* the snapshot is held in memory: its strings outlive the index
+                             (vp_owners_get's contract) and are pointed to, not copied (at a
+                             million items the copies were 250 MB) */
     subject_vec subjects; /* sorted by id once built */
     subject_vec vms;      /* VMs an item's owner is read from, sorted by id */
-    vpc_buf key;          /* the lowercased id being looked up: every item and VM is looked
-                             up, few are kept, so the key is not copied into the arena */
-    const char *last_vault; /* the lowercased vault id kept last: items come sorted by id, so a
-                               vault's items follow one another and share one copy */
+    const char *last_vault; /* a streamed snapshot: the vault id copied last. Items come sorted
+                               by id, so a vault's items follow one another and share one copy */
 };
 
 static int by_id(const void *a, const void *b)
 {
-    return strcmp(((const subject *)a)->id, ((const subject *)b)->id);
+    return strcasecmp(((const subject *)a)->id, ((const subject *)b)->id);
 }
 
-/* lower_id among the first n of v, which are sorted and unique */
-static subject *search(const subject *v, size_t n, const char *lower_id)
+/* id among the first n of v, which are sorted and unique */
+static subject *search(const subject *v, size_t n, const char *id)
 {
-    subject key = {.id = lower_id};
-    return lower_id ? vp_search(&key, v, n, sizeof key, by_id) : NULL;
+    subject key = {.id = id};
+    return id ? vp_search(&key, v, n, sizeof key, by_id) : NULL;
 }
 
-static subject *find(const vp_owners *o, int vms, const char *lower_id)
+static subject *find(const vp_owners *o, int vms, const char *id)
 {
-    return vms ? search(o->vms.v, o->vms.n, lower_id) : search(o->subjects.v, o->subjects.n, lower_id);
+    return vms ? search(o->vms.v, o->vms.n, id) : search(o->subjects.v, o->subjects.n, id);
 }
 
 /* The tag's value (tag names compared ignoring case, as Azure does); NULL when absent. */
@@ -63,16 +64,20 @@ static vp_status nomem(vp_error *err)
     return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
 }
 
-/* id lowercased into o->key (valid until the next call); NULL when out of memory. */
-static const char *lookup_key(vp_owners *o, const char *id)
+/* s kept for the index's life: the snapshot's own string when it is held in memory,
+ * else a copy. NULL only when out of memory. */
+static const char *keep(vp_owners *o, const char *s)
 {
-    vpc_buf_clear(&o->key);
-    if (vpc_buf_adds(&o->key, id) < 0)
-        return NULL;
-    for (char *c = o->key.s; c && *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    return vpc_buf_str(&o->key);
+    return o->borrow ? s : vpc_arena_strdup(&o->arena, s);
+}
+
+/* A failing subject's id as the index keeps it: the snapshot's copy of the same id when
+ * it holds one (an item or a VM, most subjects), else a copy of the finding's. */
+static const char *subject_id(vp_owners *o, const char *id)
+{
+    const vp_item *it = o->borrow ? vp_snapshot_find_item(o->snap, id) : NULL;
+    const vp_vm *vm = o->borrow && !it ? vp_snapshot_find_vm(o->snap, id) : NULL;
+    return it ? it->id : vm ? vm->id : vpc_arena_strdup(&o->arena, id);
 }
 
 /* Unique, sorted. */
@@ -81,7 +86,7 @@ static void settle(subject_vec *v)
     size_t n = 0;
     vp_sort(v->v, v->n, sizeof *v->v, by_id);
     for (size_t i = 0; i < v->n; i++)
-        if (!n || strcmp(v->v[n - 1].id, v->v[i].id))
+        if (!n || strcasecmp(v->v[n - 1].id, v->v[i].id))
             v->v[n++] = v->v[i];
     v->n = n;
 }
@@ -98,14 +103,11 @@ static vp_status collect_subjects(vp_owners *o, vp_findings_file *f, vp_error *e
         if (rec->status != VP_FAIL || !rec->resource_id)
             continue;
         /* A resource fails several rules, each a finding: the ids already settled are not
-         * copied again (at 100k items the copies were 23 MB of the arena). */
-        const char *id = lookup_key(o, rec->resource_id);
-        if (!id)
-            return nomem(err);
-        if (search(o->subjects.v, settled, id))
+         * kept again. */
+        if (search(o->subjects.v, settled, rec->resource_id))
             continue;
         subject *s = VP_VEC_PUSH(o->subjects);
-        if (!s || !(s->id = vpc_arena_strdup(&o->arena, id)))
+        if (!s || !(s->id = subject_id(o, rec->resource_id)))
             return nomem(err);
         if (o->subjects.n - settled > (settled > 4096 ? settled : 4096)) {
             settle(&o->subjects); /* doubling: O(n log n) sorting in all */
@@ -127,21 +129,18 @@ static void from_vault(const vp_owners *o, const vp_snapshot *snap, const char *
 static vp_status on_item(void *ctx, const vp_item *item, vp_error *err)
 {
     vp_owners *o = ctx;
-    const char *id = lookup_key(o, item->id);
-    if (!id)
-        return nomem(err);
-    subject *s = find(o, 0, id);
+    subject *s = find(o, 0, item->id);
     if (!s)
         return VP_OK;
     const vp_text *src = item->source_resource_id.value ? &item->source_resource_id : &item->vm_id;
     s->is_item = 1;
     if (item->vault_id && !(o->last_vault && !strcasecmp(o->last_vault, item->vault_id)) &&
-        !(o->last_vault = vpc_arena_strlower(&o->arena, item->vault_id)))
+        !(o->last_vault = keep(o, item->vault_id)))
         return nomem(err);
     s->vault = item->vault_id ? o->last_vault : NULL;
     if (src->value) {
         subject *vm = VP_VEC_PUSH(o->vms);
-        if (!vm || !(s->vm = vm->id = vpc_arena_strlower(&o->arena, src->value)))
+        if (!vm || !(s->vm = vm->id = keep(o, src->value)))
             return nomem(err);
     }
     return VP_OK;
@@ -150,12 +149,11 @@ static vp_status on_item(void *ctx, const vp_item *item, vp_error *err)
 static vp_status on_vm(void *ctx, const vp_vm *vm, vp_error *err)
 {
     vp_owners *o = ctx;
-    const char *id = lookup_key(o, vm->id);
-    if (!id)
-        return nomem(err);
     const char *value = tag_value(&vm->tags, o->tag);
-    subject *as_subject = find(o, 0, id), *as_source = find(o, 1, id);
-    if (value && !(value = vpc_arena_strdup(&o->arena, value)))
+    subject *as_subject = find(o, 0, vm->id), *as_source = find(o, 1, vm->id);
+    if (!as_subject && !as_source)
+        return VP_OK;
+    if (value && !(value = keep(o, value)))
         return nomem(err);
     if (as_subject && !as_subject->is_item)
         as_subject->owner = value, as_subject->source = value ? VP_OWNER_VM : VP_OWNER_NONE;
@@ -176,6 +174,8 @@ vp_status vp_owners_build(const vp_snapshot *snap, vp_findings_file *findings, c
         vp_owners_free(o);
         return nomem(err);
     }
+    o->snap = snap;
+    o->borrow = !snap->lazy_source;
     if ((st = collect_subjects(o, findings, err)))
         goto fail;
     if (!o->subjects.n) { /* nothing fails: no need to walk (or stream) the populations */
@@ -210,20 +210,9 @@ fail:
 
 const char *vp_owners_get(const vp_owners *o, const char *resource_id, vp_owner_source *source)
 {
-    char buf[1024], *id = buf;
-    size_t n = resource_id ? strlen(resource_id) : 0;
-    const subject *s = NULL;
+    const subject *s = o && resource_id ? find(o, 0, resource_id) : NULL;
     if (source)
-        *source = VP_OWNER_NONE;
-    if (!o || !resource_id || (n >= sizeof buf && !(id = malloc(n + 1))))
-        return NULL;
-    for (size_t i = 0; i <= n; i++)
-        id[i] = (char)(resource_id[i] >= 'A' && resource_id[i] <= 'Z' ? resource_id[i] - 'A' + 'a' : resource_id[i]);
-    s = find(o, 0, id);
-    if (id != buf)
-        free(id);
-    if (s && s->owner && source)
-        *source = s->source;
+        *source = s && s->owner ? s->source : VP_OWNER_NONE;
     return s ? s->owner : NULL;
 }
 
@@ -238,7 +227,6 @@ void vp_owners_free(vp_owners *o)
         return;
     free(o->subjects.v);
     free(o->vms.v);
-    vpc_buf_free(&o->key);
     vpc_arena_free(&o->arena);
     free(o);
 }

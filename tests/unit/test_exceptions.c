@@ -266,6 +266,9 @@ START_TEST(owner_is_the_vm_tag_else_the_vault_tag)
     ck_assert_str_eq(vp_owners_tag(o), "Owner");
     ck_assert_str_eq(vp_owners_get(o, ITEM("a"), &src), "alice@contoso.example");
     ck_assert_int_eq(src, VP_OWNER_VM);
+    /* a snapshot held in memory is pointed to, not copied (owner.c, borrow) */
+    ck_assert_ptr_eq(vp_owners_get(o, ITEM("a"), NULL), tagged_vm[1].value);
+    ck_assert_ptr_eq(vp_owners_get(o, VAULT, NULL), vault_tags[0].value);
     /* ids compared ignoring case, as ARM does */
     ck_assert_str_eq(vp_owners_get(o, "/SUBSCRIPTIONS/s/resourceGroups/RG/providers/Microsoft.RecoveryServices/vaults/"
                                       "V1/backupFabrics/Azure/protectionContainers/c/protectedItems/a", NULL),
