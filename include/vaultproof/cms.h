@@ -43,6 +43,20 @@
 vp_status vp_cms_sign_detached(const vp_signer *s, const void *data, size_t len, long long signing_time,
                                unsigned flags, unsigned char **der, size_t *der_len, vp_error *err);
 
+/* A piece of the signed content: len bytes at data (data may be NULL when len is 0). */
+typedef struct {
+    const void *data;
+    size_t len;
+} vp_cms_piece;
+
+/* As vp_cms_sign_detached, over the concatenation of the count pieces, which is never
+ * assembled in memory: a PDF signature covers the whole file but the gap left for it
+ * (pdfsign.h), and at a million items that file is 306 MB. The same pieces in one
+ * buffer give the same signature (up to ECDSA's and PSS's randomness). */
+vp_status vp_cms_sign_detached_pieces(const vp_signer *s, const vp_cms_piece *pieces, size_t count,
+                                      long long signing_time, unsigned flags, unsigned char **der, size_t *der_len,
+                                      vp_error *err);
+
 /* What vp_cms_verify_detached found. Every field is set whatever the outcome; strings
  * are empty when unknown. */
 typedef struct {

@@ -52,6 +52,13 @@ typedef struct {
 vp_status vp_pdf_sign(const vp_signer *s, const unsigned char *in, size_t len, const vp_pdf_sign_options *opt,
                       unsigned char **out, size_t *out_len, vp_error *err);
 
+/* As vp_pdf_sign, but *update (free with free()) holds only the signing update, the
+ * bytes to append to the len bytes at in, which are neither copied nor changed: a
+ * report of hundreds of megabytes is signed by appending a few kilobytes to its file
+ * (what pack does), without a second copy of it in memory. Errors as vp_pdf_sign. */
+vp_status vp_pdf_sign_update(const vp_signer *s, const unsigned char *in, size_t len, const vp_pdf_sign_options *opt,
+                             unsigned char **update, size_t *update_len, vp_error *err);
+
 /* What vp_pdf_verify found about the last signature of a PDF. */
 typedef struct {
     int found;                /* a signature dictionary with /ByteRange and /Contents */

@@ -61,6 +61,8 @@ vp_status vpk_staged_mkdirs(const vpk_staging *s, const char *rel, vp_error *err
 vp_status vpk_staged_create(const vpk_staging *s, const char *rel, int *fd, vp_error *err);
 /* Creates rel with these bytes and records their hash. */
 vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err);
+/* Appends these bytes to rel, which exists, and records the whole file's hash. */
+vp_status vpk_staged_append(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err);
 vp_status vpk_staged_read(const vpk_staging *s, const char *rel, char **data, size_t *len, vp_error *err);
 vp_status vpk_staged_unlink(const vpk_staging *s, const char *rel, vp_error *err);
 /* Records (or replaces the record of) rel as written with these bytes' hash and size. */

@@ -16,27 +16,28 @@ vp_status vpk_sign_report(vpk_staging *staging, const vp_signer *signer, const c
                           long long claimed_time, vp_error *err)
 {
     char *pdf = NULL;
-    size_t len = 0, out_len = 0;
-    unsigned char *out = NULL;
+    size_t len = 0, update_len = 0;
+    unsigned char *update = NULL;
     vp_tsa tsa = {tsa_url, ca_bundle, 0};
     vp_pdf_sign_options po = {claimed_time, REPORT_REASON, 0, tsa_url ? vp_tsa_token_fn : NULL, &tsa};
     vp_status st = vpk_staged_read(staging, VP_BUNDLE_REPORT_PDF, &pdf, &len, err);
     if (st)
         return st;
-    st = vp_pdf_sign(signer, (const unsigned char *)pdf, len, &po, &out, &out_len, err);
+    /* the signature is an incremental update: appended to the staged file, so the
+     * report is held once, not once more with the update and again for the digest */
+    st = vp_pdf_sign_update(signer, (const unsigned char *)pdf, len, &po, &update, &update_len, err);
     free(pdf);
     /* a bundle whose report verify would refuse must not be published */
-    if (!st && out_len > VP_BUNDLE_MAX_REPORT_PDF)
+    if (!st && len + update_len > VP_BUNDLE_MAX_REPORT_PDF)
         st = vp_error_set(err, VP_ERR_INPUT,
                           "%zu bytes, more than the %llu verify reads: the estate lists too many exceptions for one "
                           "report; pack it in parts (scope in the config)",
-                          out_len, (unsigned long long)VP_BUNDLE_MAX_REPORT_PDF);
-    /* the staged file was created exclusively; replace it the same way */
-    if (!st && !(st = vpk_staged_unlink(staging, VP_BUNDLE_REPORT_PDF, err)))
-        st = vpk_staged_write(staging, VP_BUNDLE_REPORT_PDF, out, out_len, err);
-    else if (st)
+                          len + update_len, (unsigned long long)VP_BUNDLE_MAX_REPORT_PDF);
+    if (!st)
+        st = vpk_staged_append(staging, VP_BUNDLE_REPORT_PDF, update, update_len, err);
+    else
         vp_error_prefix(err, "%s", VP_BUNDLE_REPORT_PDF);
-    free(out);
+    free(update);
     return st;
 }
 

@@ -279,30 +279,61 @@ static vp_status open_staged(const vpk_staging *s, const char *rel, int *fd, str
     return VP_OK;
 }
 
-vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err)
+static vp_status write_all(const vpk_staging *s, const char *rel, int fd, const void *data, size_t len, vp_error *err)
 {
-    int fd;
-    char sha[65];
-    size_t done = 0;
-    vp_status st = vpk_staged_create(s, rel, &fd, err);
-    if (st)
-        return st;
-    while (!st && done < len) {
+    for (size_t done = 0; done < len;) {
         ssize_t n = write(fd, (const char *)data + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            st = vp_error_set(err, VP_ERR_IO, "%s/%s: write failed: %s", s->shown, rel,
-                              n < 0 ? strerror(errno) : "nothing written");
-        else
-            done += (size_t)n;
+            return vp_error_set(err, VP_ERR_IO, "%s/%s: write failed: %s", s->shown, rel,
+                                n < 0 ? strerror(errno) : "nothing written");
+        done += (size_t)n;
     }
+    return VP_OK;
+}
+
+vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err)
+{
+    int fd;
+    char sha[65];
+    vp_status st = vpk_staged_create(s, rel, &fd, err);
+    if (st)
+        return st;
+    st = write_all(s, rel, fd, data, len, err);
     if (close(fd) && !st)
         st = vp_error_set(err, VP_ERR_IO, "%s/%s: write failed: %s", s->shown, rel, strerror(errno));
     if (st)
         return st;
     vp_sha256_hex(data, len, sha); /* the bytes we hold are the bytes written */
     return vpk_staged_record(s, rel, sha, (long long)len, err);
+}
+
+vp_status vpk_staged_append(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err)
+{
+    int dir, fd;
+    const char *leaf;
+    struct stat sb;
+    char sha[65], shown[4200];
+    long long size = 0;
+    vp_status st = open_parent(s, rel, 0, &dir, &leaf, err);
+    if (st)
+        return st;
+    fd = openat(dir, leaf, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    int e = errno;
+    close(dir);
+    if (fd < 0)
+        return vp_error_set(err, VP_ERR_IO, "%s/%s: cannot open: %s", s->shown, rel, strerror(e));
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
+        st = vp_error_set(err, VP_ERR_IO, "%s/%s: not a regular file", s->shown, rel);
+    if (!st)
+        st = write_all(s, rel, fd, data, len, err);
+    snprintf(shown, sizeof shown, "%s/%s", s->shown, rel);
+    if (!st) /* the whole file, read back through the descriptor that wrote it */
+        st = vp_sha256_fd(fd, shown, sha, &size, err);
+    if (close(fd) && !st)
+        st = vp_error_set(err, VP_ERR_IO, "%s/%s: write failed: %s", s->shown, rel, strerror(errno));
+    return st ? st : vpk_staged_record(s, rel, sha, size, err);
 }
 
 vp_status vpk_staged_read(const vpk_staging *s, const char *rel, char **data, size_t *len, vp_error *err)

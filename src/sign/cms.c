@@ -154,13 +154,43 @@ static vp_status add_signing_time(CMS_SignerInfo *si, long long t, vp_error *err
     return ok ? VP_OK : crypto_fail(err, "adding the signing-time attribute");
 }
 
+/* What CMS_final does with a BIO of the content (its digest BIO chain from
+ * CMS_dataInit, the content written through, CMS_dataFinal), fed piece by piece. */
+static int digest_pieces(CMS_ContentInfo *cms, const vp_cms_piece *pieces, size_t count)
+{
+    BIO *chain = CMS_dataInit(cms, NULL);
+    int ok = chain != NULL;
+    for (size_t i = 0; ok && i < count; i++)
+        for (size_t done = 0; ok && done < pieces[i].len;) {
+            size_t left = pieces[i].len - done;
+            int n = BIO_write(chain, (const unsigned char *)pieces[i].data + done, left > (1u << 30) ? 1 << 30 : (int)left);
+            ok = n > 0;
+            done += ok ? (size_t)n : 0;
+        }
+    if (ok)
+        (void)BIO_flush(chain); /* as CMS_final: a digest chain ends in a null sink */
+    ok = ok && CMS_dataFinal(cms, chain);
+    BIO_free_all(chain);
+    return ok;
+}
+
 vp_status vp_cms_sign_detached(const vp_signer *s, const void *data, size_t len, long long signing_time,
                                unsigned flags, unsigned char **der, size_t *der_len, vp_error *err)
 {
+    vp_cms_piece whole = {data, len};
+    return vp_cms_sign_detached_pieces(s, &whole, 1, signing_time, flags, der, der_len, err);
+}
+
+vp_status vp_cms_sign_detached_pieces(const vp_signer *s, const vp_cms_piece *pieces, size_t count,
+                                      long long signing_time, unsigned flags, unsigned char **der, size_t *der_len,
+                                      vp_error *err)
+{
     CMS_ContentInfo *cms = NULL;
-    BIO *in = NULL;
     unsigned char *enc = NULL;
     vp_status st = VP_OK;
+    size_t len = 0;
+    for (size_t i = 0; i < count; i++)
+        len += pieces[i].len;
 
     *der = NULL;
     *der_len = 0;
@@ -202,8 +232,7 @@ vp_status vp_cms_sign_detached(const vp_signer *s, const void *data, size_t len,
     }
     if (signing_time >= 0 && (st = add_signing_time(si, signing_time, err)))
         goto done;
-    in = BIO_new_mem_buf(len ? data : "", (int)len);
-    if (!in || !CMS_final(cms, in, NULL, cflags)) {
+    if (!digest_pieces(cms, pieces, count)) {
         st = crypto_fail(err, "CMS_final");
         goto done;
     }
@@ -238,7 +267,6 @@ vp_status vp_cms_sign_detached(const vp_signer *s, const void *data, size_t len,
     *der_len = (size_t)n;
 done:
     OPENSSL_free(enc);
-    BIO_free(in);
     CMS_ContentInfo_free(cms);
     ERR_clear_error();
     return st;

@@ -21,8 +21,15 @@
 typedef struct {
     unsigned char *data;
     size_t len, cap;
+    size_t base; /* bytes before data in the file: the original document */
     int oom;
 } obuf;
+
+/* Where the next byte put lands in the signed file. */
+static size_t at(const obuf *o)
+{
+    return o->base + o->len;
+}
 
 static void put(obuf *o, const void *p, size_t n)
 {
@@ -241,27 +248,27 @@ static vp_status layout(obuf *o, const unsigned char *in, size_t len, const pdf_
     size_t off[4];
     long nums[4] = {pl->root, pl->page, widget, sig}, gens[4] = {pl->root_gen, pl->page_gen, 0, 0};
     vp_status st;
-    put(o, in, len);
+    o->base = len; /* the original bytes stay where they are: only the update is held */
     if (len && in[len - 1] != '\n' && in[len - 1] != '\r')
         put(o, "\n", 1);
-    off[0] = o->len;
+    off[0] = at(o);
     if ((st = put_catalog(o, pl, widget, err)))
         return st;
-    off[1] = o->len;
+    off[1] = at(o);
     if ((st = put_page(o, pl, widget, err)))
         return st;
-    off[2] = o->len;
+    off[2] = at(o);
     putf(o, "%ld 0 obj\n<< /Type /Annot /Subtype /Widget /FT /Sig /T (VaultproofSignature%ld) /V %ld 0 R /F 132 "
          "/Rect [0 0 0 0] /P %ld %ld R >>\nendobj\n", widget, widget, sig, pl->page, pl->page_gen);
-    off[3] = o->len;
+    off[3] = at(o);
     putf(o, "%ld 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M (%s)", sig, when);
     if (opt->reason)
         put_reason(o, opt->reason);
     put(o, " /ByteRange ", 12);
-    lay->byterange_at = o->len;
+    lay->byterange_at = at(o);
     put(o, BYTERANGE_PLACEHOLDER, sizeof BYTERANGE_PLACEHOLDER - 1);
     put(o, " /Contents ", 11);
-    lay->contents_at = o->len;
+    lay->contents_at = at(o);
     put(o, "<", 1);
     for (size_t i = 0; i < 2 * lay->reserve; i += 64)
         put(o, "0000000000000000000000000000000000000000000000000000000000000000",
@@ -269,7 +276,7 @@ static vp_status layout(obuf *o, const unsigned char *in, size_t len, const pdf_
     put(o, "> >>\nendobj\n", 12);
 
     /* xref: one subsection per run of consecutive object numbers, ascending */
-    size_t xref_at = o->len, order[4] = {0, 1, 2, 3};
+    size_t xref_at = at(o), order[4] = {0, 1, 2, 3};
     for (int i = 1; i < 4; i++)
         for (int j = i; j > 0 && nums[order[j]] < nums[order[j - 1]]; j--) {
             size_t t = order[j];
@@ -301,26 +308,25 @@ static vp_status layout(obuf *o, const unsigned char *in, size_t len, const pdf_
     return o->oom ? vp_error_set(err, VP_ERR_NOMEM, "out of memory") : VP_OK;
 }
 
-/* Fills the ByteRange, signs the two ranges; *need > reserve when the CMS did not fit. */
-static vp_status seal(obuf *o, const vp_signer *s, const vp_pdf_sign_options *opt, const sig_layout *lay,
-                      size_t *need, vp_error *err)
+/* Fills the ByteRange, signs the two ranges (the original document and the update but
+ * the /Contents gap); *need > reserve when the CMS did not fit. */
+static vp_status seal(obuf *o, const unsigned char *in, const vp_signer *s, const vp_pdf_sign_options *opt,
+                      const sig_layout *lay, size_t *need, vp_error *err)
 {
-    size_t a = lay->contents_at, b = a + 2 * lay->reserve + 2, c = o->len - b;
+    size_t a = lay->contents_at, b = a + 2 * lay->reserve + 2, c = at(o) - b;
     char br[64];
     int n = snprintf(br, sizeof br, "[0 %zu %zu %zu]", a, b, c);
     if (n < 0 || (size_t)n > sizeof BYTERANGE_PLACEHOLDER - 1)
-        return vp_error_set(err, VP_ERR_INPUT, "PDF: too large to sign (%zu bytes)", o->len);
-    memset(o->data + lay->byterange_at, ' ', sizeof BYTERANGE_PLACEHOLDER - 1);
-    memcpy(o->data + lay->byterange_at, br, (size_t)n);
+        return vp_error_set(err, VP_ERR_INPUT, "PDF: too large to sign (%zu bytes)", at(o));
+    unsigned char *range = o->data + (lay->byterange_at - o->base), *gap = o->data + (a - o->base);
+    memset(range, ' ', sizeof BYTERANGE_PLACEHOLDER - 1);
+    memcpy(range, br, (size_t)n);
 
-    unsigned char *ranges = malloc(a + c), *der = NULL, *stamped = NULL;
+    unsigned char *der = NULL, *stamped = NULL;
     size_t der_len = 0, stamped_len = 0;
-    if (!ranges)
-        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    memcpy(ranges, o->data, a);
-    memcpy(ranges + a, o->data + b, c);
-    vp_status st = vp_cms_sign_detached(s, ranges, a + c, -1, VP_CMS_PADES | opt->cms_flags, &der, &der_len, err);
-    free(ranges);
+    const vp_cms_piece signed_bytes[3] = {{in, o->base}, {o->data, a - o->base}, {o->data + (b - o->base), c}};
+    vp_status st = vp_cms_sign_detached_pieces(s, signed_bytes, 3, -1, VP_CMS_PADES | opt->cms_flags, &der, &der_len,
+                                               err);
     if (!st && opt->timestamp) {
         st = vp_cms_add_signature_timestamp(der, der_len, opt->timestamp, opt->timestamp_ctx, &stamped, &stamped_len,
                                             err);
@@ -332,22 +338,22 @@ static vp_status seal(obuf *o, const vp_signer *s, const vp_pdf_sign_options *op
     if (!st && der_len <= lay->reserve) {
         static const char hexd[] = "0123456789ABCDEF";
         for (size_t i = 0; i < der_len; i++) {
-            o->data[a + 1 + 2 * i] = (unsigned char)hexd[der[i] >> 4];
-            o->data[a + 2 + 2 * i] = (unsigned char)hexd[der[i] & 15];
+            gap[1 + 2 * i] = (unsigned char)hexd[der[i] >> 4];
+            gap[2 + 2 * i] = (unsigned char)hexd[der[i] & 15];
         }
     }
     free(der);
     return st;
 }
 
-vp_status vp_pdf_sign(const vp_signer *s, const unsigned char *in, size_t len, const vp_pdf_sign_options *opt,
-                      unsigned char **out, size_t *out_len, vp_error *err)
+vp_status vp_pdf_sign_update(const vp_signer *s, const unsigned char *in, size_t len, const vp_pdf_sign_options *opt,
+                             unsigned char **update, size_t *update_len, vp_error *err)
 {
     pdf_plan pl = {0};
     char when[40];
     struct tm tm;
-    *out = NULL;
-    *out_len = 0;
+    *update = NULL;
+    *update_len = 0;
     if (!opt || opt->claimed_time < 0)
         return vp_error_set(err, VP_ERR_USAGE, "PDF signing: a claimed signing time (seconds since 1970) is required");
     for (const char *p = opt->reason; p && *p; p++)
@@ -364,10 +370,10 @@ vp_status vp_pdf_sign(const vp_signer *s, const unsigned char *in, size_t len, c
     for (int attempt = 0; !st && attempt < 2; attempt++) {
         obuf o = {0};
         size_t need = 0;
-        if (!(st = layout(&o, in, len, &pl, when, opt, &lay, err)) && !(st = seal(&o, s, opt, &lay, &need, err)) &&
+        if (!(st = layout(&o, in, len, &pl, when, opt, &lay, err)) && !(st = seal(&o, in, s, opt, &lay, &need, err)) &&
             need <= lay.reserve) {
-            *out = o.data;
-            *out_len = o.len;
+            *update = o.data;
+            *update_len = o.len;
             break;
         }
         free(o.data);
@@ -378,4 +384,28 @@ vp_status vp_pdf_sign(const vp_signer *s, const unsigned char *in, size_t len, c
     }
     vps_pdf_xref_free(&pl.x);
     return st;
+}
+
+vp_status vp_pdf_sign(const vp_signer *s, const unsigned char *in, size_t len, const vp_pdf_sign_options *opt,
+                      unsigned char **out, size_t *out_len, vp_error *err)
+{
+    unsigned char *update = NULL;
+    size_t update_len = 0;
+    *out = NULL;
+    *out_len = 0;
+    vp_status st = vp_pdf_sign_update(s, in, len, opt, &update, &update_len, err);
+    if (st)
+        return st;
+    unsigned char *whole = malloc(len + update_len);
+    if (!whole) {
+        free(update);
+        return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+    }
+    if (len)
+        memcpy(whole, in, len);
+    memcpy(whole + len, update, update_len);
+    free(update);
+    *out = whole;
+    *out_len = len + update_len;
+    return VP_OK;
 }

@@ -330,6 +330,51 @@ START_TEST(signature_search_skips_decoys)
 }
 END_TEST
 
+/* pack appends vp_pdf_sign_update's bytes to the staged report: they are exactly what
+ * vp_pdf_sign adds after the original bytes (the signature's hex aside: ECDSA is
+ * randomized), and the file they make verifies. The CMS over pieces is the CMS over
+ * their concatenation, whatever the cuts (an empty piece included). */
+START_TEST(update_is_what_sign_appends)
+{
+    fixture f;
+    setup(&f);
+    size_t len, out_len, up_len;
+    unsigned char *in = make_pdf("", "", "", &len), *out = NULL, *up = NULL;
+    vp_error err;
+    vp_pdf_verdict v;
+    vp_pdf_sign_options o = {T0, "unit test", 0, NULL, NULL};
+    ck_assert_int_eq(vp_pdf_sign(f.signer, in, len, &o, &out, &out_len, &err), VP_OK);
+    ck_assert_int_eq(vp_pdf_sign_update(f.signer, in, len, &o, &up, &up_len, &err), VP_OK);
+    ck_assert_uint_eq(out_len, len + up_len);
+    ck_assert(!memcmp(out, in, len));
+    const unsigned char *gap = (const unsigned char *)strstr((const char *)up, "/Contents <");
+    ck_assert_ptr_nonnull(gap);
+    size_t a = (size_t)(gap - up) + 11, b = a + (size_t)(strchr((const char *)up + a, '>') - (const char *)up - a);
+    ck_assert_uint_gt(b, a + 1000);
+    ck_assert(!memcmp(out + len, up, a));                    /* up to the signature's hex */
+    ck_assert(!memcmp(out + len + b, up + b, up_len - b));    /* from its end */
+    unsigned char *whole = malloc(len + up_len);
+    ck_assert_ptr_nonnull(whole);
+    memcpy(whole, in, len);
+    memcpy(whole + len, up, up_len);
+    ck_assert_msg(vp_pdf_verify(whole, len + up_len, NULL, NULL, &v, &err) == VP_OK, "%s", err.message);
+    ck_assert(v.covers_whole_file);
+
+    static const char text[] = "the signed bytes, cut anywhere";
+    const vp_cms_piece pieces[4] = {{text, 3}, {NULL, 0}, {text + 3, 10}, {text + 13, sizeof text - 14}};
+    unsigned char *der = NULL;
+    size_t der_len = 0;
+    vp_cms_verdict cv;
+    ck_assert_int_eq(vp_cms_sign_detached_pieces(f.signer, pieces, 4, -1, VP_CMS_DEFAULT, &der, &der_len, &err), VP_OK);
+    ck_assert_int_eq(vp_cms_verify_detached(der, der_len, text, sizeof text - 1, NULL, &cv, &err), VP_OK);
+    ck_assert(cv.signature_valid);
+    ck_assert_int_ne(vp_cms_verify_detached(der, der_len, text, sizeof text - 2, NULL, &cv, &err), VP_OK);
+    ck_assert(!cv.signature_valid);
+    free(der), free(whole), free(up), free(out), free(in);
+    teardown(&f);
+}
+END_TEST
+
 Suite *pdfsign_suite(void)
 {
     Suite *s = suite_create("pdfsign");
@@ -342,6 +387,7 @@ Suite *pdfsign_suite(void)
     tcase_add_test(tc, altered_signature_algorithm_is_refused);
     tcase_add_test(tc, signature_search_is_linear);
     tcase_add_test(tc, signature_search_skips_decoys);
+    tcase_add_test(tc, update_is_what_sign_appends);
     suite_add_tcase(s, tc);
     return s;
 }
