@@ -111,15 +111,16 @@ static void status_cell(pdf_cell *cell, const vp_finding_record *f)
 }
 
 /* The resource as the population names it: an in-VM database also names its server and
- * instance (vpr_item_display_name), not "master" alone. */
-static const char *resource_label(pdf_ctx *c, const vp_finding_record *f)
+ * instance (vpr_item_display_name), not "master" alone. Written into name (the caller's,
+ * alive while the row is laid out) rather than kept: the report lists a row per failing
+ * finding, 58 MB of names at a million items. */
+static const char *resource_label(pdf_ctx *c, const vp_finding_record *f, char name[512])
 {
     const vp_item *it = f->resource_type && !strcmp(f->resource_type, "protected_item") && f->resource_id
                             ? vp_snapshot_find_item(c->snap, f->resource_id)
                             : NULL;
-    char name[512];
     if (it)
-        return vpr_pdf_strdup(c, vpr_item_display_name(it, name, sizeof name));
+        return vpr_item_display_name(it, name, 512);
     return f->resource_name ? f->resource_name : f->resource_id;
 }
 
@@ -139,8 +140,9 @@ static size_t follow_up(pdf_ctx *c, const vp_finding_record *f)
 static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
 {
     pdf_cell cells[2];
+    char label[512];
     c->text.len = 0;
-    size_t name = put(c, "%s \xC2\xB7 %s", vpr_pdf_nz(resource_label(c, f)), vpr_pdf_nz(f->resource_type));
+    size_t name = put(c, "%s \xC2\xB7 %s", vpr_pdf_nz(resource_label(c, f, label)), vpr_pdf_nz(f->resource_type));
     size_t id = put(c, "%s", vpr_pdf_nz(f->resource_id));
     size_t obs = put(c, "Observed: %s\nExpected: %s", f->observed ? f->observed : "not recorded",
                      f->expected ? f->expected : "not recorded");
@@ -173,6 +175,7 @@ static void detailed_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
 static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
 {
     pdf_cell cells[4];
+    char label[512];
     c->text.len = 0;
     size_t obs = put(c, "%s \xE2\x86\x92 %s", f->observed ? f->observed : "not recorded",
                      f->expected ? f->expected : "not recorded");
@@ -183,7 +186,7 @@ static void compact_row(pdf_ctx *c, pass_state *ps, const vp_finding_record *f)
     if (c->status)
         return;
     status_cell(&cells[0], f);
-    cells[1] = vpr_pdf_cell_text(resource_label(c, f));
+    cells[1] = vpr_pdf_cell_text(resource_label(c, f, label));
     if (f->status == VP_FAIL)
         part(&cells[1], AT(next), PF_SANS, &vpr_pdf_muted, 5.8f);
     cells[2] = vpr_pdf_cell_text(AT(obs));
