@@ -404,7 +404,7 @@ vp_status vp_render_pdf(const vp_render_input *in, FILE *fp, const char *label, 
         HPDF_SetCompressionMode(c.doc, HPDF_COMP_ALL);
         if (needs_deep_page_tree(&c))
             HPDF_SetPagesConfiguration(c.doc, PDF_PAGES_PER_NODE);
-        if (vpr_pdf_fonts_load(&c) == VP_OK) {
+        if (vpr_pdf_fonts_load(&c) == VP_OK && vpr_pdf_shared_resources(&c) == VP_OK) {
             prepare_strings(&c);
             measure_header(&c);
             document_info(&c);

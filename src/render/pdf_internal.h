@@ -133,6 +133,8 @@ typedef struct pdf_ctx {
     float period_width;
 
     vpr_pdf_hold *hold;                /* page contents held deflated until saved (pdf_hold.h) */
+    HPDF_Dict resources, page_fonts;   /* the one /Resources every page points to, and its /Font
+                                          (vpr_pdf_shared_resources) */
     VP_VEC(HPDF_Page) pages[PH_COUNT];
     HPDF_Page *order;                  /* every page in document order (after layout) */
     size_t page_total;
@@ -190,6 +192,11 @@ void vpr_pdf_text_fit(pdf_ctx *c, int font, float size, float x, float y, float 
 /* pdf_layout.c: pages, running header, headings and bookmarks, paragraphs, markers */
 void vpr_pdf_use_page(pdf_ctx *c, HPDF_Page page);
 void vpr_pdf_new_page(pdf_ctx *c);
+/* One /Resources object for every page, naming every font once, in a fixed order: libharu
+ * gives each page its own (a /ProcSet of five names and a /Font dictionary naming fonts in
+ * the order the page first uses them), about 2 KB of objects per page held until the
+ * save, 200 MB at a million items. After the fonts are loaded, before the first page. */
+vp_status vpr_pdf_shared_resources(pdf_ctx *c);
 int vpr_pdf_need(pdf_ctx *c, float height);
 void vpr_pdf_fill(pdf_ctx *c, const pdf_rgb *rgb);
 void vpr_pdf_stroke(pdf_ctx *c, const pdf_rgb *rgb, float width);

@@ -133,6 +133,40 @@ static void running_header(pdf_ctx *c)
     vpr_pdf_hline(c, PDF_LEFT, PDF_RIGHT, y - 6, &vpr_pdf_rule, 0.6f);
 }
 
+vp_status vpr_pdf_shared_resources(pdf_ctx *c)
+{
+    static const char *const procset[] = {"PDF", "Text", "ImageB", "ImageC", "ImageI"}; /* libharu's, in its order */
+    HPDF_MMgr mm = c->doc->mmgr;
+    /* each object is handed to libharu as soon as it exists (the document frees it) */
+    HPDF_Dict res = HPDF_Dict_New(mm);
+    int ok = res && HPDF_Xref_Add(c->doc->xref, res) == HPDF_OK;
+    HPDF_Array ps = ok ? HPDF_Array_New(mm) : NULL;
+    ok = ps && HPDF_Dict_Add(res, "ProcSet", ps) == HPDF_OK;
+    for (size_t i = 0; ok && i < sizeof procset / sizeof *procset; i++)
+        ok = HPDF_Array_AddName(ps, procset[i]) == HPDF_OK;
+    HPDF_Dict fonts = ok ? HPDF_Dict_New(mm) : NULL;
+    ok = fonts && HPDF_Dict_Add(res, "Font", fonts) == HPDF_OK;
+    int n = 0;
+    for (int i = 0; ok && i < PF_COUNT; i++) {
+        HPDF_Font each[2] = {c->font[i].ansi, c->font[i].uni};
+        for (int k = 0; ok && k < 2; k++) {
+            char name[16];
+            if (HPDF_Dict_GetKeyByObj(fonts, each[k])) /* bold may be the regular font */
+                continue;
+            snprintf(name, sizeof name, "F%d", ++n);
+            ok = HPDF_Dict_Add(fonts, name, each[k]) == HPDF_OK;
+        }
+    }
+    if (!ok) {
+        if (!vpr_pdf_failed(c))
+            vpr_pdf_nomem(c);
+        return c->status;
+    }
+    c->resources = res;
+    c->page_fonts = fonts;
+    return VP_OK;
+}
+
 void vpr_pdf_new_page(pdf_ctx *c)
 {
     if (c->status)
@@ -152,6 +186,13 @@ void vpr_pdf_new_page(pdf_ctx *c)
         c->status = st;
         return;
     }
+    /* the page's own /Resources (libharu's, still empty) is replaced and freed */
+    if (HPDF_Dict_Add(p, "Resources", c->resources) != HPDF_OK) {
+        if (!vpr_pdf_failed(c))
+            vpr_pdf_nomem(c);
+        return;
+    }
+    ((HPDF_PageAttr)p->attr)->fonts = c->page_fonts;
     HPDF_Page_SetSize(p, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
     vpr_pdf_use_page(c, p);
     c->y = PDF_TOP;

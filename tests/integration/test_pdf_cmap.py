@@ -169,6 +169,30 @@ class SampleReport(unittest.TestCase):
                     if not ln.startswith("page ") and ln != "warning: ICC support is not available"]
             self.assertEqual(said, [])
 
+    def test_every_page_shares_one_resources_object(self):
+        # one /Resources for all pages (pdf_layout.c, vpr_pdf_shared_resources): each font
+        # named once, every font a page's text selects is named there
+        objects = qpdf_objects(self.pdf)
+        pages = [o["value"] for o in objects.values()
+                 if isinstance(o.get("value"), dict) and o["value"].get("/Type") == "/Page"]
+        self.assertGreater(len(pages), 10)
+        inline = [p for p in pages if not isinstance(p["/Resources"], str)]
+        self.assertEqual(inline, [], "pages with a /Resources of their own")
+        shared = {page["/Resources"] for page in pages}
+        self.assertEqual(len(shared), 1, shared)
+        (res_ref,) = shared
+        self.assertTrue(res_ref.endswith(" R"), "an indirect object: %r" % res_ref)
+        res = ref(objects, res_ref)
+        self.assertEqual(res["/ProcSet"], ["/PDF", "/Text", "/ImageB", "/ImageC", "/ImageI"])
+        fonts = ref(objects, res["/Font"])
+        self.assertEqual(len(set(fonts.values())), len(fonts), fonts)
+        used = set()
+        for page in pages:
+            contents = page["/Contents"]
+            for c in contents if isinstance(contents, list) else [contents]:
+                used |= set(re.findall(r"/(\S+)\s+[\d.]+\s+Tf", stream_data(objects, c).decode("latin-1")))
+        self.assertTrue(used and {"/" + u for u in used} <= set(fonts), (used, fonts))
+
     def test_tounicode_streams_are_valid_and_cover_the_text(self):
         objects = qpdf_objects(self.pdf)
         maps = {}
