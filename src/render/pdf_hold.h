@@ -3,7 +3,8 @@
  *
  * libharu keeps every page's content stream as plain operators in memory until the
  * document is saved (about 17 KB a page for the Exceptions list: 0.9 GB of a 1M-item
- * report). A page left behind by the layout is deflated here (zlib level 1, a few KB) and
+ * report). A page left behind by the layout is deflated here (zlib level 1 with a preset
+ * dictionary taken from an earlier page, a KB or two) and
  * its plain bytes freed; when libharu writes that page at save time, a hook on its content
  * stream inflates them back just before libharu compresses them with its own deflate, and
  * frees them again just after. libharu therefore writes exactly the bytes it would have
@@ -44,8 +45,9 @@ vp_status vpr_pdf_hold_park(vpr_pdf_hold *h, HPDF_Page page, vp_error *err);
  * time is such an error: its contents are released once written. */
 vp_status vpr_pdf_hold_status(const vpr_pdf_hold *h, vp_error *err);
 
-/* Bytes held deflated and plain bytes parked so far (for tests and measurements). */
-void vpr_pdf_hold_totals(const vpr_pdf_hold *h, size_t *deflated, size_t *plain);
+/* Bytes held deflated and plain bytes parked so far, and how many parks were deflated
+ * against the preset dictionary (pdf_hold.c; for tests and measurements). */
+void vpr_pdf_hold_totals(const vpr_pdf_hold *h, size_t *deflated, size_t *plain, size_t *primed);
 
 /* Frees h; NULL is allowed. */
 void vpr_pdf_hold_free(vpr_pdf_hold *h);

@@ -111,10 +111,14 @@ START_TEST(same_bytes_as_libharu_alone)
     ck_assert_uint_eq(held_size, plain_size);
     ck_assert_msg(memcmp(a, b, plain_size) == 0, "the held document's bytes differ from libharu's own");
     /* what was held: every page parked at least once, the first past 64 KB of operators */
-    size_t deflated = 0, parked = 0;
-    vpr_pdf_hold_totals(h, &deflated, &parked);
+    size_t deflated = 0, parked = 0, primed = 0;
+    vpr_pdf_hold_totals(h, &deflated, &parked, &primed);
     ck_assert_uint_gt(parked, 64 * 1024);
     ck_assert_uint_lt(deflated * 3, parked);
+    /* the first page's first park chose the dictionary; every later park used it (pages
+     * 2, 3, 4 when left, the four footers, the contents page: 8) and the save inflated
+     * them all back */
+    ck_assert_uint_eq(primed, 8);
     /* once saved, a page holds nothing: libharu's stream for it is empty again */
     for (int p = 0; p < PAGES; p++)
         ck_assert_uint_eq(HPDF_Stream_Size(((HPDF_PageAttr)held.page[p]->attr)->contents->stream), 0);
@@ -160,10 +164,11 @@ START_TEST(misuse_refused)
     ck_assert_int_eq(vpr_pdf_hold_park(other, page, &e), VP_ERR_INTERNAL);
     /* parking a page with nothing drawn is no work and no error */
     ck_assert_int_eq(vpr_pdf_hold_park(h, page, &e), VP_OK);
-    size_t deflated = 1, parked = 1;
-    vpr_pdf_hold_totals(h, &deflated, &parked);
+    size_t deflated = 1, parked = 1, primed = 1;
+    vpr_pdf_hold_totals(h, &deflated, &parked, &primed);
     ck_assert_uint_eq(deflated, 0);
     ck_assert_uint_eq(parked, 0);
+    ck_assert_uint_eq(primed, 0);
     HPDF_Free(doc);
     vpr_pdf_hold_free(h);
     vpr_pdf_hold_free(other);
