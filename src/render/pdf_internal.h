@@ -192,10 +192,11 @@ void vpr_pdf_text_fit(pdf_ctx *c, int font, float size, float x, float y, float 
 /* pdf_layout.c: pages, running header, headings and bookmarks, paragraphs, markers */
 void vpr_pdf_use_page(pdf_ctx *c, HPDF_Page page);
 void vpr_pdf_new_page(pdf_ctx *c);
-/* One /Resources object for every page, naming every font once, in a fixed order: libharu
- * gives each page its own (a /ProcSet of five names and a /Font dictionary naming fonts in
- * the order the page first uses them), about 2 KB of objects per page held until the
- * save, 200 MB at a million items. After the fonts are loaded, before the first page. */
+/* One /Resources object for every page, naming every font once, in a fixed order, and one
+ * /MediaBox on the root of the page tree: libharu gives each page its own (a /ProcSet of
+ * five names, a /Font dictionary naming fonts in the order the page first uses them, a
+ * box of four numbers), about 2.5 KB of objects per page held until the save, 250 MB at
+ * a million items. After the fonts are loaded, before the first page. */
 vp_status vpr_pdf_shared_resources(pdf_ctx *c);
 int vpr_pdf_need(pdf_ctx *c, float height);
 void vpr_pdf_fill(pdf_ctx *c, const pdf_rgb *rgb);

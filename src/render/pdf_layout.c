@@ -157,6 +157,12 @@ vp_status vpr_pdf_shared_resources(pdf_ctx *c)
             ok = HPDF_Dict_Add(fonts, name, each[k]) == HPDF_OK;
         }
     }
+    /* and one /MediaBox, A4 as libharu's HPDF_PAGE_SIZE_A4, on the root of the page tree,
+     * which every page inherits. libharu 2.3 cannot read an inherited box (its
+     * HPDF_Page_GetInheritableItem looks the key up on the page again instead of on the
+     * parents), so nothing here asks libharu for a page's size: PDF_PAGE_W/H are ours. */
+    HPDF_Array box = ok ? HPDF_Box_Array_New(mm, (HPDF_Box){0, 0, PDF_PAGE_W, PDF_PAGE_H}) : NULL;
+    ok = box && HPDF_Dict_Add(c->doc->root_pages, "MediaBox", box) == HPDF_OK;
     if (!ok) {
         if (!vpr_pdf_failed(c))
             vpr_pdf_nomem(c);
@@ -193,7 +199,7 @@ void vpr_pdf_new_page(pdf_ctx *c)
         return;
     }
     ((HPDF_PageAttr)p->attr)->fonts = c->page_fonts;
-    HPDF_Page_SetSize(p, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    HPDF_Dict_RemoveElement(p, "MediaBox"); /* inherited from the root (vpr_pdf_shared_resources) */
     vpr_pdf_use_page(c, p);
     c->y = PDF_TOP;
     if (c->phase != PH_FRONT || c->pages[PH_FRONT].n > 1)

@@ -171,7 +171,7 @@ class SampleReport(unittest.TestCase):
 
     def test_every_page_shares_one_resources_object(self):
         # one /Resources for all pages (pdf_layout.c, vpr_pdf_shared_resources): each font
-        # named once, every font a page's text selects is named there
+        # named once, every font a page's text selects is named there; one /MediaBox
         objects = qpdf_objects(self.pdf)
         pages = [o["value"] for o in objects.values()
                  if isinstance(o.get("value"), dict) and o["value"].get("/Type") == "/Page"]
@@ -192,6 +192,13 @@ class SampleReport(unittest.TestCase):
             for c in contents if isinstance(contents, list) else [contents]:
                 used |= set(re.findall(r"/(\S+)\s+[\d.]+\s+Tf", stream_data(objects, c).decode("latin-1")))
         self.assertTrue(used and {"/" + u for u in used} <= set(fonts), (used, fonts))
+        # and one /MediaBox (A4), on the root of the page tree, which every page inherits
+        self.assertEqual([p for p in pages if "/MediaBox" in p], [])
+        (root,) = [o["value"] for o in objects.values()
+                   if isinstance(o.get("value"), dict) and o["value"].get("/Type") == "/Pages"
+                   and "/Parent" not in o["value"]]
+        for got, want in zip(root["/MediaBox"], [0, 0, 595.276, 841.89], strict=True):  # A4; libharu writes floats
+            self.assertAlmostEqual(got, want, places=3)
 
     def test_tounicode_streams_are_valid_and_cover_the_text(self):
         objects = qpdf_objects(self.pdf)
