@@ -302,6 +302,7 @@ static HPDF_STATUS save_write(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UIN
     save_sink *s = stream->attr;
     if (s->err)
         return HPDF_FILE_IO_ERROR;
+    errno = 0;
     if (siz && fwrite(ptr, 1, siz, s->fp) != siz) {
         s->err = errno ? errno : EIO;
         return HPDF_FILE_IO_ERROR;

@@ -10,10 +10,11 @@
  * Each park is its own zlib stream, so what pages have in common (the running header,
  * the table heads, the same operators and fonts row after row) would be deflated again
  * on every page. The first page parked with at least DICT_MIN bytes of operators lends
- * its last 32 KB as a preset dictionary (zlib's FDICT) to every later park: an Exceptions
- * page then holds 42 % fewer bytes (1,370 instead of 2,370 on average; 135 MB less at a
- * million items), and deflates about three times faster, its matches being long. Parks
- * made before the dictionary was chosen have none; inflate says which (Z_NEED_DICT). */
+ * its last 32 KB as a preset dictionary (zlib's FDICT) to every later park. On a sample
+ * of 100 Exceptions pages that held 42 % fewer bytes and deflated about three times
+ * faster, the matches being long; over a whole report of 100,000 items the held bytes fell
+ * by 15 % (heap 23.3 -> 19.8 MB), its other pages being less alike. Parks made before the
+ * dictionary was chosen have none; inflate says which (Z_NEED_DICT). */
 #include <hpdf_error.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
