@@ -259,14 +259,15 @@ vp_status vpk_staged_create(const vpk_staging *s, const char *rel, int *fd, vp_e
     return VP_OK;
 }
 
-static vp_status open_staged(const vpk_staging *s, const char *rel, int *fd, struct stat *sb, vp_error *err)
+/* rel, which exists and is a regular file, opened with mode (O_RDONLY, O_RDWR | O_APPEND). */
+static vp_status open_staged(const vpk_staging *s, const char *rel, int mode, int *fd, struct stat *sb, vp_error *err)
 {
     int dir;
     const char *leaf;
     vp_status st = open_parent(s, rel, 0, &dir, &leaf, err);
     if (st)
         return st;
-    *fd = openat(dir, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    *fd = openat(dir, leaf, mode | O_NOFOLLOW | O_CLOEXEC);
     int e = errno;
     close(dir);
     if (*fd < 0)
@@ -311,23 +312,14 @@ vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, si
 
 vp_status vpk_staged_append(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err)
 {
-    int dir, fd;
-    const char *leaf;
+    int fd;
     struct stat sb;
     char sha[65], shown[4200];
     long long size = 0;
-    vp_status st = open_parent(s, rel, 0, &dir, &leaf, err);
+    vp_status st = open_staged(s, rel, O_RDWR | O_APPEND, &fd, &sb, err);
     if (st)
         return st;
-    fd = openat(dir, leaf, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-    int e = errno;
-    close(dir);
-    if (fd < 0)
-        return vp_error_set(err, VP_ERR_IO, "%s/%s: cannot open: %s", s->shown, rel, strerror(e));
-    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
-        st = vp_error_set(err, VP_ERR_IO, "%s/%s: not a regular file", s->shown, rel);
-    if (!st)
-        st = write_all(s, rel, fd, data, len, err);
+    st = write_all(s, rel, fd, data, len, err);
     snprintf(shown, sizeof shown, "%s/%s", s->shown, rel);
     if (!st) /* the whole file, read back through the descriptor that wrote it */
         st = vp_sha256_fd(fd, shown, sha, &size, err);
@@ -341,7 +333,7 @@ vp_status vpk_staged_read(const vpk_staging *s, const char *rel, char **data, si
     int fd;
     struct stat sb;
     size_t got = 0;
-    vp_status st = open_staged(s, rel, &fd, &sb, err);
+    vp_status st = open_staged(s, rel, O_RDONLY, &fd, &sb, err);
     if (st)
         return st;
     size_t size = (size_t)sb.st_size;
@@ -395,7 +387,7 @@ vp_status vpk_staged_hash(vpk_staging *s, const char *rel, char sha256[65], long
     struct stat sb;
     char shown[4200];
     snprintf(shown, sizeof shown, "%s/%s", s->shown, rel);
-    vp_status st = open_staged(s, rel, &fd, &sb, err);
+    vp_status st = open_staged(s, rel, O_RDONLY, &fd, &sb, err);
     if (st)
         return st;
     st = vp_sha256_fd(fd, shown, sha256, size, err);
