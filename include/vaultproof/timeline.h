@@ -127,8 +127,10 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
                             vp_error *err);
 void vp_timeline_free(vp_timeline *t);
 
-/* The facts of item i of the snapshot (0 <= i < item_count). */
-const vp_tl_item *vp_timeline_item(const vp_timeline *t, size_t i);
+/* The facts of item i of the snapshot (0 <= i < item_count), computed on each call from
+ * what the timeline keeps (the gaps walk the item's successes): keep the value rather
+ * than ask again in a loop. Its failed and restores point into t. */
+vp_tl_item vp_timeline_item(const vp_timeline *t, size_t i);
 /* The totals of vault v of the snapshot (0 <= v < vault_count). */
 const vp_tl_vault *vp_timeline_vault(const vp_timeline *t, size_t v);
 /* Whether Azure no longer held the start of the period for vault v (jobs age out): the

@@ -502,7 +502,7 @@ void vpe_rule_backup_ran(vp_eval_ctx *c)
             vpe_emit(c, &d, dep);
             continue;
         }
-        const vp_tl_item *ti = vp_timeline_item(t, i);
+        const vp_tl_item facts = vp_timeline_item(t, i), *ti = &facts;
         failed_days += vp_timeline_breach_days(t, i, rpo, days);
         if (ti->failed_count)
             d.raw_evidence = vpe_fmt(c, "%s#%s", ti->failed[0].source_file ? ti->failed[0].source_file : "",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vec.h"
 #include "render/pdf_internal.h"
 #include "vaultproof/clock.h"
 #include "vaultproof/timeline.h"
@@ -61,25 +62,37 @@ static void legend(pdf_ctx *c)
     c->y -= 14;
 }
 
-/* Items of a vault, worst first: the largest gap, then the most failures, then by name. */
-static int worse(const vp_timeline *t, const vp_snapshot *s, size_t a, size_t b)
+/* An item's place in its vault's list, worst first: the largest gap, then the most
+ * failures, then by name, then as listed. */
+typedef struct {
+    long long gap;
+    size_t failures, pos, item;
+    const char *name;
+} worst_key;
+
+static int cmp_worst(const void *a, const void *b)
 {
-    const vp_tl_item *x = vp_timeline_item(t, a), *y = vp_timeline_item(t, b);
+    const worst_key *x = a, *y = b;
     if (x->gap != y->gap)
         return x->gap > y->gap ? -1 : 1;
     if (x->failures != y->failures)
         return x->failures > y->failures ? -1 : 1;
-    return strcmp(vpr_pdf_nz(s->items[a].friendly_name.value), vpr_pdf_nz(s->items[b].friendly_name.value));
+    int c = strcmp(x->name, y->name);
+    return c ? c : x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-static void sort_items(const vp_timeline *t, const vp_snapshot *s, size_t *idx, size_t n)
+/* Each item's facts are computed once (vp_timeline_item walks its successes), not once
+ * per comparison. */
+static void sort_items(const vp_timeline *t, const vp_snapshot *s, size_t *idx, size_t n, worst_key *keys)
 {
-    for (size_t i = 1; i < n; i++) { /* insertion sort: stable, and a vault's items are few */
-        size_t v = idx[i], j = i;
-        for (; j > 0 && worse(t, s, v, idx[j - 1]) < 0; j--)
-            idx[j] = idx[j - 1];
-        idx[j] = v;
+    for (size_t k = 0; k < n; k++) {
+        vp_tl_item ti = vp_timeline_item(t, idx[k]);
+        keys[k] = (worst_key){.gap = ti.gap, .failures = ti.failures, .pos = k, .item = idx[k],
+                              .name = vpr_pdf_nz(s->items[idx[k]].friendly_name.value)};
     }
+    vp_sort(keys, n, sizeof *keys, cmp_worst);
+    for (size_t k = 0; k < n; k++)
+        idx[k] = keys[k].item;
 }
 
 static void strips(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t n, float row)
@@ -89,7 +102,7 @@ static void strips(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t n
     float w = (PDF_WIDTH - NAME_W - GAP_W) / (float)(days ? days : 1);
     for (size_t k = 0; k < n && !c->status; k++) {
         const vp_item *it = &c->snap->items[idx[k]];
-        const vp_tl_item *ti = vp_timeline_item(t, idx[k]);
+        const vp_tl_item facts = vp_timeline_item(t, idx[k]), *ti = &facts;
         vpr_pdf_need(c, row + 1);
         float y = c->y - row;
         vpr_pdf_fill(c, &vpr_pdf_ink); /* the text's colour, after the last day's */
@@ -114,12 +127,12 @@ static void failures(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t
     pdf_table tb;
     char when[32];
     for (size_t k = 0; k < n; k++)
-        total += vp_timeline_item(t, idx[k])->failed_count;
+        total += vp_timeline_item(t, idx[k]).failed_count;
     if (!total)
         return;
     vpr_pdf_table_begin(c, &tb, cols, 4, PDF_TABLE_SIZE);
     for (size_t k = 0; k < n && shown < PERIOD_FAILURES; k++) {
-        const vp_tl_item *ti = vp_timeline_item(t, idx[k]);
+        const vp_tl_item facts = vp_timeline_item(t, idx[k]), *ti = &facts;
         for (size_t f = 0; f < ti->failed_count && shown < PERIOD_FAILURES; f++, shown++) {
             const vp_tl_job *j = &ti->failed[f];
             const char *cells[] = {vpr_pdf_nz(j->entity), vp_time_format(j->start, when, sizeof when),
@@ -146,7 +159,7 @@ static void restores(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t
     char when[32];
     int begun = 0;
     for (size_t k = 0; k < n; k++) {
-        const vp_tl_item *ti = vp_timeline_item(t, idx[k]);
+        const vp_tl_item facts = vp_timeline_item(t, idx[k]), *ti = &facts;
         for (size_t r = 0; r < ti->restore_count; r++) {
             const vp_tl_job *j = &ti->restores[r];
             if (!begun++)
@@ -163,16 +176,16 @@ static void restores(pdf_ctx *c, const vp_timeline *t, const size_t *idx, size_t
         vpr_pdf_para(c, PF_SANS, 7, &vpr_pdf_muted, "No restore job of this vault's items in the period.");
 }
 
-static void vault(pdf_ctx *c, const vp_timeline *t, size_t v, size_t *idx)
+static void vault(pdf_ctx *c, const vp_timeline *t, size_t v, size_t *idx, worst_key *keys)
 {
     const vp_tl_vault *tv = vp_timeline_vault(t, v);
     size_t n = 0, from = c->item_start[v], to = c->item_start[v + 1];
     for (size_t i = from; i < to; i++)
         idx[n++] = c->item_order[i];
-    sort_items(t, c->snap, idx, n);
+    sort_items(t, c->snap, idx, n, keys);
     vpr_pdf_need(c, 120);
     vpr_pdf_heading(c, 1, vpr_pdf_nz(c->snap->vaults[v].name), 0);
-    const vp_tl_item *worst = n ? vp_timeline_item(t, idx[0]) : NULL;
+    const vp_tl_item worst_facts = n ? vp_timeline_item(t, idx[0]) : (vp_tl_item){0}, *worst = n ? &worst_facts : NULL;
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL,
                  vpr_pdf_printf(c, "%s backup jobs, %s succeeded (%.1f%%), %s failed; %s restore jobs; %s jobs matched "
                                    "no protected item%s%s%s.",
@@ -207,7 +220,10 @@ void vpr_pdf_period(pdf_ctx *c)
     const vp_period *p = &c->snap->collection.period;
     char from[32], to[32], end[32];
     size_t *idx = calloc(c->snap->item_count + 1, sizeof *idx);
-    if (!idx) {
+    worst_key *keys = calloc(c->snap->item_count + 1, sizeof *keys);
+    if (!idx || !keys) {
+        free(idx);
+        free(keys);
         vpr_pdf_nomem(c);
         return;
     }
@@ -219,6 +235,7 @@ void vpr_pdf_period(pdf_ctx *c)
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL, vpr_pdf_tf(c, "/sections/period/intro", vars));
     legend(c);
     for (size_t v = 0; v < c->snap->vault_count && !c->status; v++)
-        vault(c, t, v, idx);
+        vault(c, t, v, idx, keys);
     free(idx);
+    free(keys);
 }

@@ -182,11 +182,11 @@ static void item_jobs_sheet(xlsx_ctx *x, const char *name, const xlsx_col *cols,
     size_t total = 0;
     xlsx_pop p;
     for (size_t i = 0; i < s->item_count; i++)
-        total += restores ? vp_timeline_item(t, i)->restore_count : vp_timeline_item(t, i)->failed_count;
+        total += restores ? vp_timeline_item(t, i).restore_count : vp_timeline_item(t, i).failed_count;
     if (vpr_xlsx_pop_begin(&p, x, name, cols, NULL, ncols, total))
         return;
     for (size_t i = 0; i < s->item_count && !x->status; i++) {
-        const vp_tl_item *ti = vp_timeline_item(t, i);
+        const vp_tl_item facts = vp_timeline_item(t, i), *ti = &facts;
         const vp_tl_job *jobs = restores ? ti->restores : ti->failed;
         size_t n = restores ? ti->restore_count : ti->failed_count;
         for (size_t k = 0; k < n && !vpr_xlsx_pop_row(&p); k++)

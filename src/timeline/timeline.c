@@ -39,18 +39,23 @@ static const vp_job_vault *recorded_job_vault(const vp_snapshot *snap, const cha
 
 enum { BIT_SUCCESS = 1, BIT_FAILED = 2, BIT_RUNNING = 4 };
 
-typedef VP_VEC(uint32_t) u32_vec;
 typedef VP_VEC(vp_tl_job) job_vec;
 
+/* One item's facts while the stream is read: 56 bytes. An estate of a million items
+ * holds a million of these whatever its jobs, so the counts are 32-bit, an array's
+ * capacity is implied by its length (grow_list), and the gaps are computed when asked
+ * (item_facts) instead of stored. successes == success_n and failures == failed_n: every
+ * success and every failure is kept. */
 typedef struct {
-    vp_tl_item pub;
-    u32_vec successes;   /* success times - period.from */
-    job_vec failed, restores;
-    long long configured; /* the earliest successful ConfigureBackup's start in the period; 0: none */
+    uint32_t *successes;          /* success times - period.from; sorted once read */
+    vp_tl_job *failed, *restores; /* by start once read */
+    uint32_t success_n, failed_n, restore_n;
+    uint32_t jobs, backups, in_progress, ambiguous;
+    uint32_t configured; /* 1 + the earliest successful ConfigureBackup's start - period.from; 0: none */
 } item_acc;
 
 typedef struct {
-    const char *vault, *name, *server; /* lowercased (ASCII) */
+    const char *vault, *name, *server; /* the snapshot's own strings, compared ignoring ASCII case */
     size_t item;
 } match_key;
 
@@ -70,10 +75,10 @@ struct vp_timeline {
     long long from, to, wend;
     size_t day_count, job_lines, outside;
     item_acc *items;
-    unsigned char *days;  /* [item * day_count + day]: BIT_* */
+    unsigned char *days;  /* two days a byte: [(item * day_count + day) / 2], the odd one in the high nibble: BIT_* */
     vp_tl_vault *vaults;
     int *aged_out;        /* per vault */
-    match_key *keys;
+    match_key *keys;      /* while the stream is read */
     size_t key_count;
     job_vec unmatched;
     size_t unmatched_total;
@@ -168,45 +173,34 @@ int vp_duration_seconds(const char *s, double *out)
 static int cmp_key(const void *a, const void *b)
 {
     const match_key *x = a, *y = b;
-    int c = strcmp(x->vault, y->vault);
-    return c ? c : strcmp(x->name, y->name);
+    int c = strcasecmp(x->vault, y->vault);
+    return c ? c : strcasecmp(x->name, y->name);
 }
 
-static char *lower_dup(vp_arena *a, const char *s, size_t n)
-{
-    char *d = vpc_arena_strndup(a, s, n);
-    for (char *p = d; p && *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return d;
-}
-
+/* The keys point into the snapshot, which outlives the timeline: a lowercased copy of
+ * every name cost ~40 bytes an item for the whole run. */
 static vp_status build_keys(vp_timeline *t, vp_error *err)
 {
     const vp_snapshot *s = t->snap;
     t->keys = calloc(s->item_count + 1, sizeof *t->keys);
     if (!t->keys)
         return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
-    const char *vault = NULL; /* the last item's vault id and its key: items come vault by vault */
-    char *vault_key = NULL;
     for (size_t i = 0; i < s->item_count; i++) {
         const vp_item *it = &s->items[i];
         if (it->friendly_name.presence != VP_PRESENT || !it->vault_id)
             continue; /* no name to match: its jobs stay unmatched */
-        match_key *k = &t->keys[t->key_count++];
-        if (!vault || strcmp(vault, it->vault_id)) { /* one key per vault, not per item (~150 bytes) */
-            vault = it->vault_id;
-            vault_key = lower_dup(&t->arena, it->vault_id, strlen(it->vault_id));
-        }
-        k->vault = vault_key;
-        k->name = lower_dup(&t->arena, it->friendly_name.value, strlen(it->friendly_name.value));
-        k->server = it->server.presence == VP_PRESENT ? lower_dup(&t->arena, it->server.value, strlen(it->server.value))
-                                                      : NULL;
-        k->item = i;
-        if (!k->vault || !k->name)
-            return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
+        t->keys[t->key_count++] = (match_key){.vault = it->vault_id,
+                                              .name = it->friendly_name.value,
+                                              .server = it->server.presence == VP_PRESENT ? it->server.value : NULL,
+                                              .item = i};
     }
     vp_sort(t->keys, t->key_count, sizeof *t->keys, cmp_key);
     return VP_OK;
+}
+
+static int same_server(const match_key *k, const char *server, size_t server_len)
+{
+    return !server || (k->server && strlen(k->server) == server_len && !strncasecmp(k->server, server, server_len));
 }
 
 /* The one item named (name, server: NULL for any) in vault; -1 none, -2 several (each
@@ -214,31 +208,26 @@ static vp_status build_keys(vp_timeline *t, vp_error *err)
 static long find_item(vp_timeline *t, const char *vault, const char *name, size_t name_len, const char *server,
                       size_t server_len)
 {
-    char nb[512], vb[512];
-    if (name_len >= sizeof nb || strlen(vault) >= sizeof vb)
+    char nb[512]; /* name is a prefix of the entity ("<name> (<server>)"): terminated here */
+    if (name_len >= sizeof nb)
         return -1;
-    for (size_t i = 0; i <= name_len; i++)
-        nb[i] = i < name_len ? (char)tolower((unsigned char)name[i]) : '\0';
-    for (size_t i = 0; (vb[i] = (char)tolower((unsigned char)vault[i])) != '\0'; i++)
-        ;
-    match_key probe = {.vault = vb, .name = nb};
+    memcpy(nb, name, name_len);
+    nb[name_len] = '\0';
+    match_key probe = {.vault = vault, .name = nb};
     size_t k = vpc_lower_bound(&probe, t->keys, t->key_count, sizeof probe, cmp_key);
     long found = -1;
     size_t first = k, hits = 0;
-    for (; k < t->key_count && !cmp_key(&probe, &t->keys[k]); k++) {
-        if (server && (!t->keys[k].server || strlen(t->keys[k].server) != server_len ||
-                       strncasecmp(t->keys[k].server, server, server_len)))
-            continue;
-        hits++;
-        found = (long)t->keys[k].item;
-    }
+    for (; k < t->key_count && !cmp_key(&probe, &t->keys[k]); k++)
+        if (same_server(&t->keys[k], server, server_len)) {
+            hits++;
+            found = (long)t->keys[k].item;
+        }
     if (hits < 2)
         return found;
     /* several items answer to this name: never guess, but let each know it was named */
     for (k = first; k < t->key_count && !cmp_key(&probe, &t->keys[k]); k++)
-        if (!server || (t->keys[k].server && strlen(t->keys[k].server) == server_len &&
-                        !strncasecmp(t->keys[k].server, server, server_len)))
-            t->items[t->keys[k].item].pub.ambiguous++;
+        if (same_server(&t->keys[k], server, server_len) && t->items[t->keys[k].item].ambiguous < UINT32_MAX)
+            t->items[t->keys[k].item].ambiguous++;
     return -2;
 }
 
@@ -291,11 +280,28 @@ static long long time_of(const char *s)
     return s && vp_time_parse(s, &e) == 0 ? e : -1;
 }
 
-static vp_tl_job *keep_job(vp_timeline *t, job_vec *vec, const vp_job_line *l, long long start, long long end)
+/* Room for element *n of an array whose capacity its length implies: 4, then doubling (a
+ * length of 4, 8, 16... is full). The element is zeroed; NULL when out of memory. */
+static void *grow_list(void **v, uint32_t *n, size_t elem)
 {
-    vp_tl_job *j = VP_VEC_PUSH(*vec);
-    if (!j)
+    if (*n == UINT32_MAX)
         return NULL;
+    if (*n == 0 || (*n >= 4 && !(*n & (*n - 1)))) {
+        void *p = realloc(*v, (*n ? (size_t)*n * 2 : 4) * elem);
+        if (!p)
+            return NULL;
+        *v = p;
+    }
+    void *slot = (char *)*v + (size_t)(*n)++ * elem;
+    memset(slot, 0, elem);
+    return slot;
+}
+
+/* Fills j (pushed by the caller) from the line; 0, or -1 when out of memory. */
+static int keep_job(vp_timeline *t, vp_tl_job *j, const vp_job_line *l, long long start, long long end)
+{
+    if (!j)
+        return -1;
     j->job_id = vpc_arena_strdup(&t->arena, l->id);
     j->entity = vpc_arena_strdup(&t->arena, l->entity);
     j->operation = vpc_arena_strdup(&t->arena, l->operation);
@@ -307,7 +313,12 @@ static vp_tl_job *keep_job(vp_timeline *t, job_vec *vec, const vp_job_line *l, l
     j->crr = l->crr;
     j->source_file = vpc_arena_strdup(&t->arena, l->source_file);
     j->source_pointer = vpc_arena_strdup(&t->arena, l->source_pointer);
-    return j;
+    return 0;
+}
+
+static void bump(uint32_t *n)
+{
+    *n += *n < UINT32_MAX;
 }
 
 static vp_status fold_job(vp_timeline *t, const vp_job_line *l)
@@ -331,42 +342,47 @@ static vp_status fold_job(vp_timeline *t, const vp_job_line *l)
     if (i < 0) {
         if (tv)
             tv->unmatched++;
-        if (t->unmatched_total++ < VP_TIMELINE_UNMATCHED_KEPT && !keep_job(t, &t->unmatched, l, start, end))
+        if (t->unmatched_total++ < VP_TIMELINE_UNMATCHED_KEPT && keep_job(t, VP_VEC_PUSH(t->unmatched), l, start, end))
             return VP_ERR_NOMEM;
         return VP_OK;
     }
     item_acc *a = &t->items[i];
-    a->pub.jobs++;
+    bump(&a->jobs);
     if (restore)
-        return keep_job(t, &a->restores, l, start, end) ? VP_OK : VP_ERR_NOMEM;
+        return keep_job(t, grow_list((void **)&a->restores, &a->restore_n, sizeof *a->restores), l, start, end)
+                   ? VP_ERR_NOMEM : VP_OK;
     if (l->operation && !strcasecmp(l->operation, "ConfigureBackup") && is_any(l->status, success_states) &&
-        start >= 0 && (!a->configured || start < a->configured))
-        a->configured = start;
+        start >= 0) {
+        long long off = start - t->from; /* >= 0: the period's jobs only get here */
+        uint32_t at = off >= UINT32_MAX - 1 ? UINT32_MAX : (uint32_t)off + 1;
+        if (!a->configured || at < a->configured)
+            a->configured = at;
+    }
     if (!is_backup(l->operation))
         return VP_OK;
-    a->pub.backups++;
+    bump(&a->backups);
     if (tv)
         tv->backups++;
-    unsigned char *day = &t->days[(size_t)i * t->day_count + (size_t)((start - t->from) / DAY)];
+    size_t day = (size_t)i * t->day_count + (size_t)((start - t->from) / DAY);
+    unsigned shift = day % 2 * 4;
     if (is_any(l->status, success_states)) {
         long long at = end >= 0 ? end : start, off = at - t->from;
-        uint32_t *slot = VP_VEC_PUSH(a->successes);
+        uint32_t *slot = grow_list((void **)&a->successes, &a->success_n, sizeof *a->successes);
         if (!slot)
             return VP_ERR_NOMEM;
         *slot = (uint32_t)(off > UINT32_MAX ? UINT32_MAX : off);
-        a->pub.successes++;
         if (tv)
             tv->successes++;
-        *day |= BIT_SUCCESS;
+        t->days[day / 2] |= (unsigned char)(BIT_SUCCESS << shift);
     } else if (is_any(l->status, failure_states)) {
-        a->pub.failures++;
         if (tv)
             tv->failures++;
-        *day |= BIT_FAILED;
-        return keep_job(t, &a->failed, l, start, end) ? VP_OK : VP_ERR_NOMEM;
+        t->days[day / 2] |= (unsigned char)(BIT_FAILED << shift);
+        return keep_job(t, grow_list((void **)&a->failed, &a->failed_n, sizeof *a->failed), l, start, end)
+                   ? VP_ERR_NOMEM : VP_OK;
     } else if (is_any(l->status, running_states)) {
-        a->pub.in_progress++;
-        *day |= BIT_RUNNING;
+        bump(&a->in_progress);
+        t->days[day / 2] |= (unsigned char)(BIT_RUNNING << shift);
     }
     return VP_OK;
 }
@@ -545,64 +561,76 @@ const char *vp_timeline_detail_message(const vp_timeline *t, const char *id)
     return vp_job_details_find(t->details, id);
 }
 
-static void attach_details(vp_timeline *t, job_vec *jobs)
+static void attach_details(vp_timeline *t, vp_tl_job *jobs, size_t n)
 {
-    for (size_t k = 0; k < jobs->n; k++)
-        jobs->v[k].error_message = vp_timeline_detail_message(t, jobs->v[k].job_id);
+    for (size_t k = 0; k < n; k++)
+        jobs[k].error_message = vp_timeline_detail_message(t, jobs[k].job_id);
 }
 
-/* Gaps between successes over [from, wend), and each failure's next success. */
+/* Sorts what the item kept and gives each failure its next success. */
 static void finish_item(vp_timeline *t, item_acc *a)
 {
-    vp_tl_item *p = &a->pub;
-    vp_sort(a->successes.v, a->successes.n, sizeof *a->successes.v, cmp_u32);
-    vp_sort(a->failed.v, a->failed.n, sizeof *a->failed.v, cmp_job);
-    vp_sort(a->restores.v, a->restores.n, sizeof *a->restores.v, cmp_job);
-    /* an item whose protection was configured in the period, before any of its backups
-     * succeeded, is measured from then: the time before it was not a gap in its backups
-     * (a later ConfigureBackup - a policy change makes one - moves nothing) */
-    long long prev = t->from;
-    if (a->configured > t->from && (!a->successes.n || a->configured <= t->from + (long long)a->successes.v[0]))
-        prev = a->configured < t->wend ? a->configured : t->wend;
-    p->protected_from = prev;
-    p->gap = -1;
-    p->first_success = p->last_success = -1;
-    for (size_t k = 0; k <= a->successes.n; k++) {
-        long long at = k < a->successes.n ? t->from + a->successes.v[k] : t->wend;
-        if (at > t->wend)
-            at = t->wend; /* ended after the window: the window's end bounds the gap */
-        if (k < a->successes.n) {
-            if (p->first_success < 0)
-                p->first_success = t->from + a->successes.v[k];
-            p->last_success = t->from + a->successes.v[k];
-        }
-        if (at - prev > p->gap) {
-            p->gap = at - prev;
-            p->gap_from = prev;
-            p->gap_to = at;
-        }
-        prev = at > prev ? at : prev;
-    }
-    for (size_t k = 0; k < a->failed.n; k++) {
-        vp_tl_job *j = &a->failed.v[k];
+    vp_sort(a->successes, a->success_n, sizeof *a->successes, cmp_u32);
+    vp_sort(a->failed, a->failed_n, sizeof *a->failed, cmp_job);
+    vp_sort(a->restores, a->restore_n, sizeof *a->restores, cmp_job);
+    for (size_t k = 0; k < a->failed_n; k++) {
+        vp_tl_job *j = &a->failed[k];
         uint32_t off = j->start <= t->from ? 0 : (uint32_t)(j->start - t->from);
         /* the first success that ended after this attempt started */
-        size_t lo = 0, hi = a->successes.n;
+        size_t lo = 0, hi = a->success_n;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (a->successes.v[mid] <= off)
+            if (a->successes[mid] <= off)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        j->next_success = lo < a->successes.n ? t->from + a->successes.v[lo] : -1;
+        j->next_success = lo < a->success_n ? t->from + a->successes[lo] : -1;
     }
-    attach_details(t, &a->failed);
-    attach_details(t, &a->restores);
-    p->failed = a->failed.v;
-    p->failed_count = a->failed.n;
-    p->restores = a->restores.v;
-    p->restore_count = a->restores.n;
+    attach_details(t, a->failed, a->failed_n);
+    attach_details(t, a->restores, a->restore_n);
+}
+
+/* The item's facts, with its gaps between successes over [from, wend). */
+static vp_tl_item item_facts(const vp_timeline *t, const item_acc *a)
+{
+    vp_tl_item p = {.jobs = a->jobs,
+                    .backups = a->backups,
+                    .successes = a->success_n,
+                    .failures = a->failed_n,
+                    .in_progress = a->in_progress,
+                    .gap = -1,
+                    .first_success = -1,
+                    .last_success = -1,
+                    .failed = a->failed,
+                    .failed_count = a->failed_n,
+                    .restores = a->restores,
+                    .restore_count = a->restore_n,
+                    .ambiguous = a->ambiguous};
+    /* an item whose protection was configured in the period, before any of its backups
+     * succeeded, is measured from then: the time before it was not a gap in its backups
+     * (a later ConfigureBackup - a policy change makes one - moves nothing) */
+    long long prev = t->from, configured = t->from + (long long)a->configured - 1;
+    if (a->configured > 1 && (!a->success_n || configured <= t->from + (long long)a->successes[0]))
+        prev = configured < t->wend ? configured : t->wend;
+    p.protected_from = prev;
+    for (size_t k = 0; k <= a->success_n; k++) {
+        long long at = k < a->success_n ? t->from + a->successes[k] : t->wend;
+        if (at > t->wend)
+            at = t->wend; /* ended after the window: the window's end bounds the gap */
+        if (k < a->success_n) {
+            if (p.first_success < 0)
+                p.first_success = t->from + a->successes[k];
+            p.last_success = t->from + a->successes[k];
+        }
+        if (at - prev > p.gap) {
+            p.gap = at - prev;
+            p.gap_from = prev;
+            p.gap_to = at;
+        }
+        prev = at > prev ? at : prev;
+    }
+    return p;
 }
 
 static long long collection_time(const vp_snapshot *s)
@@ -643,7 +671,7 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
     t->wend = ct >= 0 && ct < t->to ? (ct > t->from ? ct : t->from) : t->to;
     t->day_count = (size_t)((t->to - t->from + DAY - 1) / DAY);
     t->items = calloc(snap->item_count + 1, sizeof *t->items);
-    t->days = calloc(snap->item_count * t->day_count + 1, 1);
+    t->days = calloc(snap->item_count * t->day_count / 2 + 1, 1);
     t->vaults = calloc(snap->vault_count + 1, sizeof *t->vaults);
     t->aged_out = calloc(snap->vault_count + 1, sizeof *t->aged_out);
     t->details = vp_job_details_new();
@@ -660,6 +688,8 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
     char hex[65];
     if (!(st = vp_jobs_read(path, label, fold_line, t, hex, err)))
         st = vp_jobs_check(snap, label, hex, err);
+    free(t->keys); /* the stream is read: nothing is matched any more */
+    t->keys = NULL;
     if (st) {
         vp_timeline_free(t);
         return st;
@@ -668,7 +698,7 @@ vp_status vp_timeline_build(const char *path, const char *label, const vp_snapsh
     for (size_t i = 0; i < snap->item_count; i++)
         finish_item(t, &t->items[i]);
     vp_sort(t->unmatched.v, t->unmatched.n, sizeof *t->unmatched.v, cmp_job);
-    attach_details(t, &t->unmatched);
+    attach_details(t, t->unmatched.v, t->unmatched.n);
     for (size_t v = 0; v < snap->vault_count; v++) {
         long long first = t->vaults[v].earliest_start, listed;
         const vp_job_vault *jv = recorded_job_vault(snap, snap->vaults[v].id);
@@ -685,9 +715,9 @@ void vp_timeline_free(vp_timeline *t)
     if (!t)
         return;
     for (size_t i = 0; t->items && i < t->snap->item_count; i++) {
-        free(t->items[i].successes.v);
-        free(t->items[i].failed.v);
-        free(t->items[i].restores.v);
+        free(t->items[i].successes);
+        free(t->items[i].failed);
+        free(t->items[i].restores);
     }
     free(t->items);
     free(t->days);
@@ -700,9 +730,9 @@ void vp_timeline_free(vp_timeline *t)
     free(t);
 }
 
-const vp_tl_item *vp_timeline_item(const vp_timeline *t, size_t i)
+vp_tl_item vp_timeline_item(const vp_timeline *t, size_t i)
 {
-    return &t->items[i].pub;
+    return item_facts(t, &t->items[i]);
 }
 
 const vp_tl_vault *vp_timeline_vault(const vp_timeline *t, size_t v)
@@ -733,7 +763,8 @@ vp_day_state vp_timeline_day(const vp_timeline *t, size_t item, size_t day)
         return VP_DAY_OUTSIDE;
     if (v && t->aged_out[v - t->snap->vaults] && day_start + DAY <= t->vaults[v - t->snap->vaults].earliest_start)
         return VP_DAY_OUTSIDE;
-    unsigned char bits = t->days[item * t->day_count + day];
+    size_t at = item * t->day_count + day;
+    unsigned bits = (unsigned)(t->days[at / 2] >> (at % 2 * 4));
     return bits & BIT_SUCCESS ? VP_DAY_SUCCESS : bits & BIT_FAILED ? VP_DAY_FAILED
                                              : bits & BIT_RUNNING  ? VP_DAY_RUNNING
                                                                    : VP_DAY_NONE;
@@ -773,8 +804,8 @@ size_t vp_timeline_breach_days(const vp_timeline *t, size_t i, long long limit, 
     const item_acc *a = &t->items[i];
     long long prev = t->from;
     size_t n = 0;
-    for (size_t k = 0; k <= a->successes.n; k++) {
-        long long at = k < a->successes.n ? t->from + a->successes.v[k] : t->wend;
+    for (size_t k = 0; k <= a->success_n; k++) {
+        long long at = k < a->success_n ? t->from + a->successes[k] : t->wend;
         if (at > t->wend)
             at = t->wend;
         if (at - prev > limit)

@@ -949,13 +949,13 @@ static void nightly(stream_buf *b, const char *vault, const char *entity, int fi
     }
 }
 
-static const vp_tl_item *tl_item(const vp_timeline *t, const vp_snapshot *s, const char *name)
+static vp_tl_item tl_item(const vp_timeline *t, const vp_snapshot *s, const char *name)
 {
     for (size_t i = 0; i < s->item_count; i++)
         if (!strcmp(s->items[i].friendly_name.value, name))
             return vp_timeline_item(t, i);
     ck_abort_msg("no item %s", name);
-    return NULL;
+    return (vp_tl_item){0};
 }
 
 static size_t item_index(const vp_snapshot *s, const char *name)
@@ -1037,14 +1037,14 @@ START_TEST(timeline_per_item)
     ck_assert_uint_eq(vp_timeline_window_days(t), 92); /* captured 30 September 02:00 */
     ck_assert_str_eq(vp_time_format(vp_timeline_window_end(t), t1, sizeof t1), CAPTURED);
     /* nightly: the largest gap is one day, end to end (successes count at their end) */
-    const vp_tl_item *ok = tl_item(t, r.snap, "ok");
+    const vp_tl_item ok_facts = tl_item(t, r.snap, "ok"), *ok = &ok_facts;
     ck_assert_uint_eq(ok->backups, 92);
     ck_assert_uint_eq(ok->successes, 92);
     ck_assert_int_eq(ok->gap, 86400);
     ck_assert_uint_eq(ok->restore_count, 1);
     ck_assert_int_eq(vp_job_succeeded(ok->restores[0].status), 1);
     /* three failed nights then a success: each failure resolved by the 13 August success */
-    const vp_tl_item *fl = tl_item(t, r.snap, "flaky");
+    const vp_tl_item fl_facts = tl_item(t, r.snap, "flaky"), *fl = &fl_facts;
     ck_assert_uint_eq(fl->failures, 3);
     ck_assert_uint_eq(fl->failed_count, 3);
     ck_assert_str_eq(vp_time_format(fl->failed[0].start, t1, sizeof t1), "2026-08-10T01:00:00Z");
@@ -1062,18 +1062,18 @@ START_TEST(timeline_per_item)
     ck_assert_int_eq(vp_timeline_day(t, fi, 40), VP_DAY_FAILED);
     ck_assert_int_eq(vp_timeline_day(t, fi, 43), VP_DAY_SUCCESS);
     /* still failing at the end: unresolved; the gap runs to the collection time */
-    const vp_tl_item *fa = tl_item(t, r.snap, "failing");
+    const vp_tl_item fa_facts = tl_item(t, r.snap, "failing"), *fa = &fa_facts;
     ck_assert_int_eq(fa->failed[2].next_success, -1);
     ck_assert_str_eq(vp_time_format(fa->gap_to, t1, sizeof t1), CAPTURED);
     ck_assert_int_eq(fa->gap, 3 * 86400 + 1800);
     /* no jobs: the whole window is the gap */
-    const vp_tl_item *si = tl_item(t, r.snap, "silent");
+    const vp_tl_item si_facts = tl_item(t, r.snap, "silent"), *si = &si_facts;
     ck_assert_uint_eq(si->jobs, 0);
     ck_assert_int_eq(si->gap, vp_timeline_window_end(t) - 1782864000LL);
     ck_assert_int_eq(vp_timeline_day(t, item_index(r.snap, "silent"), 10), VP_DAY_NONE);
     /* edge: unsorted and duplicate successes, midnight, offsets, the period's end */
     size_t ei = item_index(r.snap, "edge");
-    const vp_tl_item *ed = tl_item(t, r.snap, "edge");
+    const vp_tl_item ed_facts = tl_item(t, r.snap, "edge"), *ed = &ed_facts;
     ck_assert_uint_eq(ed->backups, 5);      /* the job starting at 1 October 00:00 is Q4's */
     ck_assert_uint_eq(ed->failures, 0);
     ck_assert_uint_eq(ed->successes, 4);
@@ -1188,7 +1188,8 @@ START_TEST(timeline_never_guesses_a_shared_name)
     period_run pr = {.jobs = b.text};
     r.f = evaluate_over(&r.e, PERIOD_CONFIG, &pr, &r.snap, &r.cfg, &r.cat);
     size_t a = r.snap->items[0].server.value[4] == 'a' ? 0 : 1;
-    const vp_tl_item *ta = vp_timeline_item(pr.timeline, a), *tb = vp_timeline_item(pr.timeline, 1 - a);
+    const vp_tl_item ta_facts = vp_timeline_item(pr.timeline, a), *ta = &ta_facts;
+    const vp_tl_item tb_facts = vp_timeline_item(pr.timeline, 1 - a), *tb = &tb_facts;
     ck_assert_uint_eq(ta->ambiguous, 1);
     ck_assert_uint_eq(ta->backups, 0);
     ck_assert_uint_eq(tb->ambiguous, 1);
@@ -1204,6 +1205,49 @@ START_TEST(timeline_never_guesses_a_shared_name)
         if (!strcmp(list[i].rule->id, "backup.ran") && !strcmp(list[i].resource_id, r.snap->items[a].id))
             incomplete = list[i].status == VP_INCOMPLETE;
     ck_assert_int_eq(incomplete, 1);
+    vp_timeline_free(pr.timeline);
+    free(b.text);
+    run_free(&r);
+}
+END_TEST
+
+/* An item whose protection was configured in the period, before any backup succeeded, is
+ * measured from then; a failed ConfigureBackup, or a later one (a policy change makes
+ * one), moves nothing. */
+START_TEST(timeline_measures_from_configuration)
+{
+    run_t r = {0};
+    char items[4096];
+    int n = snprintf(items, sizeof items, "[%s", vm_item("v", "fresh", NULL, P));
+    n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "refused", NULL, P));
+    snprintf(items + n, sizeof items - (size_t)n, ",%s]", vm_item("v", "changed", NULL, P));
+    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    jobs_list(&r.e, "v");
+    vms(&r.e, "");
+    stream_buf b = {0};
+    job(&b, "v", "fresh", "ConfigureBackup", "Completed", "2026-07-21T00:00:00Z", "2026-07-21T00:01:00Z", NULL);
+    job(&b, "v", "fresh", "ConfigureBackup", "Completed", "2026-07-25T00:00:00Z", "2026-07-25T00:01:00Z", NULL);
+    nightly(&b, "v", "fresh", 20, 91, -1, -1);
+    job(&b, "v", "refused", "ConfigureBackup", "Failed", "2026-07-21T00:00:00Z", "2026-07-21T00:01:00Z", NULL);
+    nightly(&b, "v", "refused", 20, 91, -1, -1);
+    nightly(&b, "v", "changed", 0, 91, -1, -1);
+    job(&b, "v", "changed", "ConfigureBackup", "Completed", "2026-08-20T12:00:00Z", "2026-08-20T12:01:00Z", NULL);
+    period_run pr = {.jobs = b.text};
+    char t1[32];
+    r.f = evaluate_over(&r.e, PERIOD_CONFIG, &pr, &r.snap, &r.cfg, &r.cat);
+    const vp_timeline *t = pr.timeline;
+    const vp_tl_item fresh_facts = tl_item(t, r.snap, "fresh"), *fresh = &fresh_facts;
+    ck_assert_str_eq(vp_time_format(fresh->protected_from, t1, sizeof t1), "2026-07-21T00:00:00Z");
+    ck_assert_int_eq(fresh->gap, 86400); /* not the 20 days before it was configured */
+    ck_assert_uint_eq(fresh->jobs, 2 + 72);
+    ck_assert_uint_eq(fresh->backups, 72);
+    const vp_tl_item refused_facts = tl_item(t, r.snap, "refused"), *refused = &refused_facts;
+    ck_assert_int_eq(refused->protected_from, 1782864000LL);
+    ck_assert_int_eq(refused->gap, 20 * 86400 + 5400); /* 1 July to 21 July 01:30 */
+    ck_assert_str_eq(vp_time_format(refused->gap_to, t1, sizeof t1), "2026-07-21T01:30:00Z");
+    const vp_tl_item changed_facts = tl_item(t, r.snap, "changed"), *changed = &changed_facts;
+    ck_assert_int_eq(changed->protected_from, 1782864000LL);
+    ck_assert_int_eq(changed->gap, 86400);
     vp_timeline_free(pr.timeline);
     free(b.text);
     run_free(&r);
@@ -1271,6 +1315,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, timeline_per_item);
     tcase_add_test(tc, backup_ran_and_restore_tested);
     tcase_add_test(tc, timeline_refuses_another_stream);
+    tcase_add_test(tc, timeline_measures_from_configuration);
     tcase_add_test(tc, timeline_never_guesses_a_shared_name);
     tcase_add_test(tc, durations_both_forms);
     evaluate_model_tests(tc);
