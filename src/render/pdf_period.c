@@ -219,8 +219,12 @@ void vpr_pdf_period(pdf_ctx *c)
         return; /* rendered without --jobs */
     const vp_period *p = &c->snap->collection.period;
     char from[32], to[32], end[32];
-    size_t *idx = calloc(c->snap->item_count + 1, sizeof *idx);
-    worst_key *keys = calloc(c->snap->item_count + 1, sizeof *keys);
+    size_t most = 0; /* the largest vault's items: the lists are per vault */
+    for (size_t v = 0; v < c->snap->vault_count; v++)
+        if (c->item_start[v + 1] - c->item_start[v] > most)
+            most = c->item_start[v + 1] - c->item_start[v];
+    size_t *idx = calloc(most + 1, sizeof *idx);
+    worst_key *keys = calloc(most + 1, sizeof *keys);
     if (!idx || !keys) {
         free(idx);
         free(keys);
