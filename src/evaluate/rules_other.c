@@ -446,10 +446,9 @@ static void restore_group(vp_eval_ctx *c, const vp_restore_test *rt, const group
         const vp_vault *v = vp_info(c, it)->vault;
         dep = vpe_list_min(dep, v ? v->lists[VP_ARM_LIST_JOBS] : VP_LIST_MISSING);
         aged |= t && v && vp_timeline_aged_out(t, (size_t)(v - c->s->vaults));
-        vp_tl_item facts = {0};
-        const vp_tl_item *ti = t ? (facts = vp_timeline_item(t, m[k].item), &facts) : NULL;
-        for (size_t r = 0; ti && r < ti->restore_count; r++) {
-            const vp_tl_job *j = &ti->restores[r];
+        const vp_tl_item ti = t ? vp_timeline_item(t, m[k].item) : (vp_tl_item){0};
+        for (size_t r = 0; r < ti.restore_count; r++) {
+            const vp_tl_job *j = &ti.restores[r];
             tried++;
             if (!vp_job_succeeded(j->status))
                 continue;

@@ -185,16 +185,15 @@ static void vault(pdf_ctx *c, const vp_timeline *t, size_t v, size_t *idx, worst
     sort_items(t, c->snap, idx, n, keys);
     vpr_pdf_need(c, 120);
     vpr_pdf_heading(c, 1, vpr_pdf_nz(c->snap->vaults[v].name), 0);
-    const vp_tl_item worst_facts = n ? vp_timeline_item(t, idx[0]) : (vp_tl_item){0}, *worst = n ? &worst_facts : NULL;
     vpr_pdf_para(c, PF_SANS, PDF_BODY_SIZE, NULL,
                  vpr_pdf_printf(c, "%s backup jobs, %s succeeded (%.1f%%), %s failed; %s restore jobs; %s jobs matched "
                                    "no protected item%s%s%s.",
                                 vpr_pdf_count(c, tv->backups), vpr_pdf_count(c, tv->successes),
                                 tv->backups ? 100.0 * (double)tv->successes / (double)tv->backups : 0.0,
                                 vpr_pdf_count(c, tv->failures), vpr_pdf_count(c, tv->restores),
-                                vpr_pdf_count(c, tv->unmatched), worst ? "; largest gap " : "",
-                                worst ? hours(c, worst->gap) : "",
-                                worst ? vpr_pdf_printf(c, " (%s)", vpr_pdf_nz(c->snap->items[idx[0]].friendly_name.value))
+                                vpr_pdf_count(c, tv->unmatched), n ? "; largest gap " : "",
+                                n ? hours(c, keys[0].gap) : "", /* keys[0] is idx[0]'s, the worst */
+                                n ? vpr_pdf_printf(c, " (%s)", vpr_pdf_nz(c->snap->items[idx[0]].friendly_name.value))
                                       : ""));
     if (vp_timeline_aged_out(t, v))
         vpr_pdf_para(c, PF_SANS, 7.5f, &vpr_pdf_muted,

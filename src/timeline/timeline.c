@@ -198,6 +198,12 @@ static vp_status build_keys(vp_timeline *t, vp_error *err)
     return VP_OK;
 }
 
+/* counts saturate rather than wrap (a stream would need 4 billion lines to reach it) */
+static void bump(uint32_t *n)
+{
+    *n += *n < UINT32_MAX;
+}
+
 static int same_server(const match_key *k, const char *server, size_t server_len)
 {
     return !server || (k->server && strlen(k->server) == server_len && !strncasecmp(k->server, server, server_len));
@@ -226,8 +232,8 @@ static long find_item(vp_timeline *t, const char *vault, const char *name, size_
         return found;
     /* several items answer to this name: never guess, but let each know it was named */
     for (k = first; k < t->key_count && !cmp_key(&probe, &t->keys[k]); k++)
-        if (same_server(&t->keys[k], server, server_len) && t->items[t->keys[k].item].ambiguous < UINT32_MAX)
-            t->items[t->keys[k].item].ambiguous++;
+        if (same_server(&t->keys[k], server, server_len))
+            bump(&t->items[t->keys[k].item].ambiguous);
     return -2;
 }
 
@@ -314,11 +320,6 @@ static int keep_job(vp_timeline *t, vp_tl_job *j, const vp_job_line *l, long lon
     j->source_file = vpc_arena_strdup(&t->arena, l->source_file);
     j->source_pointer = vpc_arena_strdup(&t->arena, l->source_pointer);
     return 0;
-}
-
-static void bump(uint32_t *n)
-{
-    *n += *n < UINT32_MAX;
 }
 
 static vp_status fold_job(vp_timeline *t, const vp_job_line *l)

@@ -906,6 +906,14 @@ static void jobs_list(estate *e, const char *name)
     ADD_OWNED(e, path, "backupJobs", scope, "{\"value\":[]}");
 }
 
+/* Vault "v", locked, holding items (a JSON array), its job list answered, no VMs. */
+static void locked_vault_v(estate *e, const char *items)
+{
+    vault(e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
+    jobs_list(e, "v");
+    vms(e, "");
+}
+
 typedef struct {
     char *text;
     size_t len, cap;
@@ -1179,9 +1187,7 @@ START_TEST(timeline_never_guesses_a_shared_name)
     n += snprintf(items + n, sizeof items - (size_t)n, ",");
     n += snprintf(items + n, sizeof items - (size_t)n, DB_ITEM, "sql-b", "sql-b", "sql-b");
     snprintf(items + n, sizeof items - (size_t)n, "]");
-    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
-    jobs_list(&r.e, "v");
-    vms(&r.e, "");
+    locked_vault_v(&r.e, items);
     stream_buf b = {0};
     job(&b, "v", "msdb", "Backup", "Completed", "2026-08-01T01:00:00Z", "2026-08-01T01:10:00Z", NULL);
     job(&b, "v", "msdb (SQL-B)", "Backup", "Completed", "2026-08-02T01:00:00Z", "2026-08-02T01:10:00Z", NULL);
@@ -1221,9 +1227,7 @@ START_TEST(timeline_measures_from_configuration)
     int n = snprintf(items, sizeof items, "[%s", vm_item("v", "fresh", NULL, P));
     n += snprintf(items + n, sizeof items - (size_t)n, ",%s", vm_item("v", "refused", NULL, P));
     snprintf(items + n, sizeof items - (size_t)n, ",%s]", vm_item("v", "changed", NULL, P));
-    vault(&r.e, "v", SEC("Locked", "AlwaysON", "14"), items, NULL);
-    jobs_list(&r.e, "v");
-    vms(&r.e, "");
+    locked_vault_v(&r.e, items);
     stream_buf b = {0};
     job(&b, "v", "fresh", "ConfigureBackup", "Completed", "2026-07-21T00:00:00Z", "2026-07-21T00:01:00Z", NULL);
     job(&b, "v", "fresh", "ConfigureBackup", "Completed", "2026-07-25T00:00:00Z", "2026-07-25T00:01:00Z", NULL);
