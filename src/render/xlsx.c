@@ -2,21 +2,21 @@
  * and draw samples from.
  *
  * libxlsxwriter writes to a file name, so the workbook is built in a private temporary
- * directory (which also holds constant-memory mode's row files) and then copied into
- * the caller's stream; the directory is removed whatever happens. Same inputs and
- * pinned clock, same bytes: the document's creation time is the run's clock, and zip
- * entries carry libxlsxwriter's fixed 1980 date. */
+ * directory (which also holds the sheets' row files); its zip is then written to the
+ * caller's stream with the population sheets' rows spliced in (xlsx_splice.c), and the
+ * directory is removed whatever happens. Same inputs and pinned clock, same bytes: the
+ * document's creation time is the run's clock, and zip entries carry libxlsxwriter's
+ * fixed 1980 date. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "render/xlsx_internal.h"
 #include "vaultproof/version.h"
-
-#define ZIP64_ROWS 1000000 /* beyond this many rows a part may pass 4 GB uncompressed */
 
 static void make_formats(xlsx_ctx *x)
 {
@@ -216,12 +216,6 @@ static void write_sheets(xlsx_ctx *x)
         worksheet_activate(x->readme);
 }
 
-static size_t population_rows(const vp_render_input *in, const vp_findings_header *h)
-{
-    const vp_snapshot *s = in->snapshot;
-    return h->finding_count + s->item_count + s->vm_count + s->policy_count + s->collection.file_count;
-}
-
 vp_status vpr_xlsx_copy_out(const char *path, FILE *fp, const char *label, vp_error *err)
 {
     char chunk[1 << 16];
@@ -242,10 +236,23 @@ vp_status vpr_xlsx_copy_out(const char *path, FILE *fp, const char *label, vp_er
     return VP_OK;
 }
 
+/* The zip libxlsxwriter wrote, to fp, with every population sheet's rows spliced in. */
+static vp_status assemble(xlsx_ctx *x, const char *path, FILE *fp, const char *label, int force64)
+{
+    xlsx_splice sp[XLSX_MAX_SHEETS];
+    size_t n = 0;
+    for (size_t i = 0; i < x->sheet_count; i++)
+        if (x->sheets[i].stream)
+            sp[n++] = (xlsx_splice){x->sheets[i].ws->index, x->sheets[i].stream};
+    if (n == 0 && !force64)
+        return vpr_xlsx_copy_out(path, fp, label, x->err);
+    return vpr_xlsx_splice(path, sp, n, force64, fp, label, x->err);
+}
+
 static vp_status build(xlsx_ctx *x, const char *path, const char *dir)
 {
+    /* libxlsxwriter's zip holds the header rows and the report sheets only: no ZIP64 */
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)dir};
-    opt.use_zip64 = population_rows(x->in, x->hdr) > ZIP64_ROWS ? LXW_TRUE : LXW_FALSE;
     x->wb = workbook_new_opt(path, &opt);
     if (!x->wb)
         return vpr_xlsx_fail(x, VP_ERR_NOMEM, "XLSX: cannot start a workbook");
@@ -274,15 +281,18 @@ static void free_ctx(xlsx_ctx *x)
         free(e->expires);
     }
     free(x->exemptions);
+    for (size_t i = 0; i < x->sheet_count; i++)
+        vpr_rows_free(x->sheets[i].stream);
     vp_tally_free(&x->tally);
     vpr_xlsx_digest_free(x);
     vpc_buf_free(&x->buf);
     vpc_buf_free(&x->guard);
 }
 
-vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
+vp_status vpr_xlsx_render_opts(const vp_render_input *in, FILE *fp, const char *label, const xlsx_render_opts *o,
                                vp_error *err)
 {
+    unsigned long max_rows = o->max_rows;
     xlsx_ctx x = {0};
     vpr_texts *texts = NULL;
     vp_worm_catalog *worm = NULL;
@@ -300,6 +310,8 @@ vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char 
     x.texts = texts;
     x.worm = worm;
     x.max_rows = max_rows;
+    x.rows_via_lxw = o->rows_via_lxw;
+    x.rows_level = Z_DEFAULT_COMPRESSION; /* libxlsxwriter's (minizip's) level for every part */
     x.err = err;
     x.exemption_count = (size_t)x.hdr->exemption_count;
     x.exemptions = calloc(x.exemption_count ? x.exemption_count : 1, sizeof *x.exemptions);
@@ -312,9 +324,10 @@ vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char 
         st = vp_error_set(err, VP_ERR_IO, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
     } else {
         snprintf(path, sizeof path, "%s/workbook.xlsx", dir);
+        x.tmpdir = dir;
         st = build(&x, path, dir);
         if (!st)
-            st = vpr_xlsx_copy_out(path, fp, label, err);
+            st = assemble(&x, path, fp, label, o->force_zip64);
         unlink(path);
         rmdir(dir);
     }
@@ -322,6 +335,13 @@ vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char 
     vpr_texts_free(texts);
     vp_worm_catalog_free(worm);
     return st;
+}
+
+vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
+                               vp_error *err)
+{
+    xlsx_render_opts o = {.max_rows = max_rows};
+    return vpr_xlsx_render_opts(in, fp, label, &o, err);
 }
 
 vp_status vp_render_xlsx(const vp_render_input *in, FILE *fp, const char *label, vp_error *err)

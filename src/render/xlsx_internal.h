@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <xlsxwriter.h>
 
 #include "core/arena.h"
@@ -33,6 +34,16 @@
 /* Renders with a row limit per sheet (header included, at least 2): the entry point
  * vp_render_xlsx() passes Excel's; tests pass a small one to exercise continuation. */
 vp_status vpr_xlsx_render_limit(const vp_render_input *in, FILE *fp, const char *label, unsigned long max_rows,
+                               vp_error *err);
+
+/* What tests may change about a render (vp_render_xlsx: Excel's row limit, the rest 0). */
+typedef struct {
+    unsigned long max_rows; /* per sheet, header included, at least 2 */
+    int rows_via_lxw;       /* the data rows through libxlsxwriter, as before xlsx_rows.c: the reference the
+                               unit tests compare the rows' XML with */
+    int force_zip64;        /* ZIP64 fields on every zip entry, as a part past 4 GB gets them */
+} xlsx_render_opts;
+vp_status vpr_xlsx_render_opts(const vp_render_input *in, FILE *fp, const char *label, const xlsx_render_opts *o,
                                vp_error *err);
 
 /* Joined values ("k=v; k=v") are built in core's buffer (core/buf.h). */
@@ -82,6 +93,7 @@ typedef struct {
     int part, parts;        /* continuation: part of parts (1 of 1 when whole) */
     const char *base;       /* population name: the key of its description */
     lxw_worksheet *ws;      /* population sheets: created with the population's first part */
+    struct xlsx_rows *stream; /* population sheets: the data rows (below), spliced in at close */
 } xlsx_sheet_info;
 
 /* Per vault: findings by status, for the Summary (index vault_count: no vault). */
@@ -94,9 +106,62 @@ typedef struct {
     size_t exempted;            /* findings it exempted */
 } xlsx_exemption;
 
+/* ---- The data rows of a population sheet (xlsx_rows.c) ----
+ * libxlsxwriter writes the sheet around them (header row, filter, widths, colours); the
+ * rows are formatted as libxlsxwriter would, deflated on the writing thread into an
+ * unlinked temporary file, and spliced into the sheet's part when the zip is assembled
+ * (xlsx_splice.c). One stream per sheet, used by one thread at a time. */
+typedef struct xlsx_rows xlsx_rows;
+
+typedef struct {
+    uint32_t crc;                  /* CRC-32 of the rows' XML */
+    uint64_t xml_size, deflated_size;
+    unsigned long last_row;        /* 1-based number of the last row with a cell; 0: none */
+    size_t min_col, max_col;       /* 0-based lowest column with a cell, and 1 + the highest */
+} xlsx_rows_info;
+
+/* A stream for a sheet of ncols columns, deflated at zlib level `level`, its temporary
+ * file in dir. Free with vpr_rows_free. Errors: VP_ERR_NOMEM, VP_ERR_IO. */
+vp_status vpr_rows_new(xlsx_rows **out, const char *dir, size_t ncols, int level, vp_error *err);
+/* Ends the current row (if any) and starts row number `row` (1-based, increasing). The
+ * functions below return 0, or -1 once anything failed (vpr_rows_why says what). */
+int vpr_rows_start(xlsx_rows *r, unsigned long row);
+/* Cells of the current row; xf is the format's index (lxw_format_get_xf_index), 0: none.
+ * A cell written twice keeps the last value. s is written as given (guard it first). */
+int vpr_rows_text(xlsx_rows *r, size_t col, const char *s, int xf);
+int vpr_rows_number(xlsx_rows *r, size_t col, double v, int xf);
+int vpr_rows_bool(xlsx_rows *r, size_t col, int v, int xf);
+/* Ends the last row and the deflate stream (on a byte boundary, no final block) and
+ * rewinds the file for reading. */
+int vpr_rows_finish(xlsx_rows *r);
+/* 0, or the errno of the first failure: ENOMEM, EINVAL (a misuse: a bug), or the file's. */
+int vpr_rows_failed(const xlsx_rows *r);
+const char *vpr_rows_why(const xlsx_rows *r);
+/* After vpr_rows_finish: the sizes and CRC, and the file positioned at the deflate data. */
+const xlsx_rows_info *vpr_rows_info(const xlsx_rows *r);
+FILE *vpr_rows_file(xlsx_rows *r);
+void vpr_rows_free(xlsx_rows *r); /* NULL is allowed */
+
+/* The sheet whose part is xl/worksheets/sheet<index+1>.xml, and its finished rows. */
+typedef struct {
+    unsigned index;
+    xlsx_rows *rows;
+} xlsx_splice;
+
+/* Writes to out the zip libxlsxwriter wrote at path, with each sheet's rows spliced in
+ * before its </sheetData> and its dimension widened to them (xlsx_splice.c). force64
+ * gives every entry ZIP64 fields (tests; otherwise only sizes or offsets past 4 GB get
+ * them). Errors: VP_ERR_IO (out; label names it), VP_ERR_NOMEM, VP_ERR_INTERNAL (the zip
+ * or a sheet is not as libxlsxwriter writes them). */
+vp_status vpr_xlsx_splice(const char *path, const xlsx_splice *sp, size_t n, int force64, FILE *out,
+                          const char *label, vp_error *err);
+
 typedef struct {
     lxw_workbook *wb;
     const vp_render_input *in;
+    const char *tmpdir;                /* the render's private temporary directory */
+    int rows_level;                    /* zlib level of the rows' deflate */
+    int rows_via_lxw;                  /* tests: rows through libxlsxwriter, the reference */
     const vp_findings_header *hdr;
     const vpr_texts *texts;            /* templates/report/workbook.json */
     const vp_worm_catalog *worm;       /* built-in: the display name of every location (render/estate.h) */

@@ -7,7 +7,10 @@
  *  - numbers are numbers, times are Excel dates in UTC, ids are text;
  *  - row 1 is the header, frozen, with an autofilter; widths follow the content;
  *  - each population has a defined name over its header and rows;
- *  - at the row limit the population continues on "Name (2)", never truncated. */
+ *  - at the row limit the population continues on "Name (2)", never truncated.
+ * libxlsxwriter writes each sheet's header row and everything around the rows; the data
+ * rows go through xlsx_rows.c (formatted and deflated on the writing thread). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,7 +241,25 @@ static int part_begin(xlsx_pop *p)
     }
     if (p->parts > 1)
         part_note(p, info);
+    if (!x->status && !x->rows_via_lxw)
+        x->status = vpr_rows_new(&info->stream, x->tmpdir, p->ncols, x->rows_level, x->err);
     return x->status;
+}
+
+/* The sheet's row stream, or NULL when the rows go through libxlsxwriter (tests). */
+static xlsx_rows *rows_of(const xlsx_pop *p)
+{
+    return p->x->sheets[p->info].stream;
+}
+
+static int rows_check(xlsx_pop *p, int rc)
+{
+    if (rc == 0)
+        return 0;
+    int e = vpr_rows_failed(rows_of(p));
+    vpr_xlsx_fail(p->x, e == ENOMEM ? VP_ERR_NOMEM : e == EINVAL ? VP_ERR_INTERNAL : VP_ERR_IO,
+                  "XLSX: %s: writing the rows: %s", p->x->sheets[p->info].name, vpr_rows_why(rows_of(p)));
+    return -1;
 }
 
 static void set_widths(xlsx_pop *p)
@@ -260,7 +281,7 @@ static void part_end(xlsx_pop *p)
     xlsx_sheet_info *info = &x->sheets[p->info];
     char ref[80], formula[LXW_DEFINED_NAME_LENGTH], first[16], last[16];
     lxw_col_t lastcol = (lxw_col_t)(p->ncols - 1);
-    if (x->status)
+    if (x->status || (info->stream && rows_check(p, vpr_rows_finish(info->stream))))
         return;
     info->rows = p->row;
     info->last = info->first + p->row - 1;
@@ -318,7 +339,7 @@ int vpr_xlsx_pop_row(xlsx_pop *p)
     }
     p->row++;
     p->written++;
-    return 0;
+    return rows_of(p) ? rows_check(p, vpr_rows_start(rows_of(p), (unsigned long)p->row + 1)) : 0;
 }
 
 int vpr_xlsx_pop_end(xlsx_pop *p)
@@ -336,23 +357,44 @@ int vpr_xlsx_pop_end(xlsx_pop *p)
 
 void vpr_xlsx_text(xlsx_pop *p, size_t col, const char *s)
 {
-    vpr_xlsx_cell_text(p->x, p->ws, p->row, (lxw_col_t)col, s, NULL, &p->width[col]);
+    xlsx_rows *rows = rows_of(p);
+    if (!rows) {
+        vpr_xlsx_cell_text(p->x, p->ws, p->row, (lxw_col_t)col, s, NULL, &p->width[col]);
+        return;
+    }
+    if (!s || !*s || p->x->status)
+        return;
+    const char *v = cell_value(p->x, s);
+    if (v && !rows_check(p, vpr_rows_text(rows, col, v, 0)))
+        track(&p->width[col], vpr_xlsx_chars(v));
+}
+
+/* A number cell, with the index of its format (0: none). */
+static int number_cell(xlsx_pop *p, size_t col, double v, lxw_format *fmt)
+{
+    xlsx_rows *rows = rows_of(p);
+    if (rows)
+        return rows_check(p, vpr_rows_number(rows, col, v, fmt ? lxw_format_get_xf_index(fmt) : 0));
+    return vpr_xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, v, fmt), "writing a number");
 }
 
 void vpr_xlsx_num(xlsx_pop *p, size_t col, double v)
 {
     char digits[32];
-    if (p->x->status)
+    if (p->x->status || number_cell(p, col, v, NULL))
         return;
-    vpr_xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, v, NULL), "writing a number");
     track(&p->width[col], (size_t)snprintf(digits, sizeof digits, "%.15g", v));
 }
 
 void vpr_xlsx_bool(xlsx_pop *p, size_t col, int v)
 {
+    xlsx_rows *rows = rows_of(p);
     if (p->x->status)
         return;
-    vpr_xlsx_check(p->x, worksheet_write_boolean(p->ws, p->row, (lxw_col_t)col, v != 0, NULL), "writing a boolean");
+    if (rows ? rows_check(p, vpr_rows_bool(rows, col, v != 0, 0))
+             : vpr_xlsx_check(p->x, worksheet_write_boolean(p->ws, p->row, (lxw_col_t)col, v != 0, NULL),
+                              "writing a boolean"))
+        return;
     track(&p->width[col], 5);
 }
 
@@ -366,7 +408,7 @@ void vpr_xlsx_time(xlsx_pop *p, size_t col, const char *s)
         return;
     }
     lxw_format *fmt = vpr_xlsx_time_format(p->x, s);
-    if (vpr_xlsx_check(p->x, worksheet_write_number(p->ws, p->row, (lxw_col_t)col, serial, fmt), "writing a date"))
+    if (number_cell(p, col, serial, fmt))
         return;
     if (fmt == p->x->f.time_ms)
         track(&p->width[col], 23); /* "yyyy-mm-dd hh:mm:ss.000" */

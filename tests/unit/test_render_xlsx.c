@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "render/estate.h"
 #include "render/xlsx_internal.h"
@@ -738,6 +739,187 @@ START_TEST(jobs_csv_rows_and_details)
 }
 END_TEST
 
+/* Renders to path with the options given. */
+static vp_status render_opts(fixture *x, const char *path, const xlsx_render_opts *o, vp_error *e)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return vp_error_set(e, VP_ERR_IO, "%s: cannot create", path);
+    vp_status st = vpr_xlsx_render_opts(&x->in, fp, path, o, e);
+    if (fclose(fp) != 0 && !st)
+        st = vp_error_set(e, VP_ERR_IO, "%s: cannot write", path);
+    return st;
+}
+
+/* Text libxlsxwriter treats specially, put where the workbook shows it (VM tags). */
+static const char *const awkward[] = {
+    " lead", "trail ", "a&b<c>d\"e'f", "tab\tin", "\ttab", "nl\nx", "ctl\x01x\x1f", "x\r", "\x0b", "\n",
+    "_x0041_", "\xc3\xa9 \xe2\x98\x83", "<row r=\"9\">", "</sheetData>", " ",
+};
+
+/* Every part of the workbook, as unzip lists it, with its bytes: one string "name\n" per
+ * part followed by its contents, so two workbooks compare with one strcmp. */
+static char *all_parts(const char *xlsx)
+{
+    char cmd[1024], name[256], *out = NULL;
+    size_t len = 0;
+    FILE *list, *acc = open_memstream(&out, &len);
+    snprintf(cmd, sizeof cmd, "unzip -Z1 '%s'", xlsx);
+    ck_assert_ptr_nonnull(list = popen(cmd, "r"));
+    while (fgets(name, sizeof name, list)) {
+        name[strcspn(name, "\n")] = '\0';
+        char *body = part(xlsx, name);
+        fprintf(acc, "%s\n%s", name, body);
+        free(body);
+    }
+    pclose(list);
+    fclose(acc);
+    return out;
+}
+
+/* The rows are written by our own writer (xlsx_rows.c) and spliced into libxlsxwriter's
+ * parts: every part must read exactly as when libxlsxwriter wrote the rows itself, for
+ * awkward text, numbers, dates, booleans, and sheets continued at a row limit. */
+START_TEST(rows_read_as_libxlsxwriter_wrote_them)
+{
+    fixture x;
+    vp_error e = {0};
+    char ref[340];
+    fixture_open(&x);
+    snprintf(ref, sizeof ref, "%s/reference.xlsx", x.dir);
+    size_t n = sizeof awkward / sizeof awkward[0];
+    for (size_t v = 0, i = 0; v < x.snap->vm_count && i < n; v++)
+        for (size_t t = 0; t < x.snap->vms[v].tags.count && i < n; t++)
+            x.snap->vms[v].tags.items[t].value = (char *)awkward[i++];
+    for (int limit = 0; limit < 2; limit++) {
+        xlsx_render_opts ours = {.max_rows = limit ? 100 : XLSX_MAX_ROWS}, theirs = ours;
+        theirs.rows_via_lxw = 1;
+        vp_status a = render_opts(&x, x.xlsx, &ours, &e);
+        ck_assert_msg(a == VP_OK, "%s", e.message);
+        vp_status b = render_opts(&x, ref, &theirs, &e);
+        ck_assert_msg(b == VP_OK, "%s", e.message);
+        char *mine = all_parts(x.xlsx), *lxw = all_parts(ref), *wb = part(x.xlsx, "xl/workbook.xml");
+        char *vms = sheet_xml(x.xlsx, wb, "Virtual Machines");
+        char test[400];
+        snprintf(test, sizeof test, "unzip -tq '%s' >/dev/null 2>&1", x.xlsx);
+        int tested = system(test);
+        unlink(ref);
+        if (limit)
+            fixture_remove_files(&x);
+        ck_assert_int_eq(tested, 0);
+        ck_assert_uint_gt(strlen(lxw), 100000);
+        ck_assert_ptr_nonnull(strstr(vms, "ctl_x0001_x_x001F_")); /* the awkward text is in there */
+        ck_assert_ptr_nonnull(strstr(vms, "&lt;/sheetData&gt;"));
+        ck_assert_ptr_nonnull(strstr(mine, limit ? "<sheet name=\"Findings (2)\"" : "<sheet name=\"Findings\""));
+        for (size_t i = 0; mine[i] || lxw[i]; i++) /* where they part, for the message */
+            ck_assert_msg(mine[i] == lxw[i], "parts differ at byte %zu: ...%.80s... against ...%.80s...", i,
+                          mine + (i > 40 ? i - 40 : 0), lxw + (i > 40 ? i - 40 : 0));
+        free(vms);
+        free(wb);
+        free(mine);
+        free(lxw);
+    }
+    fixture_close(&x);
+}
+END_TEST
+
+static int has_bytes(const char *hay, size_t len, const char sig[4])
+{
+    for (size_t i = 0; i + 4 <= len; i++)
+        if (memcmp(hay + i, sig, 4) == 0)
+            return 1;
+    return 0;
+}
+
+/* The ZIP64 fields a part past 4 GB gets, forced on a small workbook: unzip tests and
+ * reads it, and its parts are the plain workbook's. */
+START_TEST(zip64_workbook_reads_the_same)
+{
+    fixture x;
+    vp_error e = {0};
+    char big[340], *data = NULL;
+    size_t len = 0;
+    fixture_open(&x);
+    snprintf(big, sizeof big, "%s/zip64.xlsx", x.dir);
+    xlsx_render_opts plain = {.max_rows = XLSX_MAX_ROWS}, forced = {.max_rows = XLSX_MAX_ROWS, .force_zip64 = 1};
+    ck_assert_int_eq(render_opts(&x, x.xlsx, &plain, &e), VP_OK);
+    ck_assert_int_eq(render_opts(&x, big, &forced, &e), VP_OK);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "unzip -tq '%s' >/dev/null 2>&1", big);
+    int tested = system(cmd);
+    char *a = all_parts(x.xlsx), *b = all_parts(big);
+    ck_assert_int_eq(vp_read_file(big, &data, &len, &e), VP_OK);
+    unlink(big);
+    fixture_remove_files(&x);
+    ck_assert_int_eq(tested, 0);
+    ck_assert_str_eq(a, b);
+    ck_assert_uint_gt(len, 100);
+    /* the ZIP64 end of central directory record and its locator come before the plain end */
+    ck_assert(has_bytes(data, len, "PK\x06\x06"));
+    ck_assert(has_bytes(data, len, "PK\x06\x07"));
+    free(a);
+    free(b);
+    free(data);
+    fixture_close(&x);
+}
+END_TEST
+
+/* The rows' stream on its own: cells come out in column order whatever order they were
+ * written in, the last value of a cell wins, a row without cells is left out, and the
+ * deflate data ends on a byte boundary that more deflate data can follow. */
+START_TEST(rows_stream_orders_cells)
+{
+    xlsx_rows *r = NULL;
+    vp_error e = {0};
+    const char *tmp = getenv("TMPDIR");
+    ck_assert_int_eq(vpr_rows_new(&r, tmp && *tmp ? tmp : "/tmp", 4, 6, &e), VP_OK);
+    ck_assert_int_eq(vpr_rows_start(r, 2), 0);
+    ck_assert_int_eq(vpr_rows_number(r, 3, 1.5, 0), 0);
+    ck_assert_int_eq(vpr_rows_text(r, 1, "first", 0), 0);
+    ck_assert_int_eq(vpr_rows_text(r, 1, "a&b", 7), 0); /* replaces "first" */
+    ck_assert_int_eq(vpr_rows_start(r, 3), 0);          /* no cells: no row */
+    ck_assert_int_eq(vpr_rows_start(r, 4), 0);
+    ck_assert_int_eq(vpr_rows_bool(r, 2, 1, 0), 0);
+    ck_assert_int_eq(vpr_rows_text(r, 9, "x", 0), -1); /* past the columns: a bug, reported */
+    ck_assert_int_eq(vpr_rows_failed(r), EINVAL);
+    vpr_rows_free(r);
+
+    ck_assert_int_eq(vpr_rows_new(&r, tmp && *tmp ? tmp : "/tmp", 4, 6, &e), VP_OK);
+    ck_assert_int_eq(vpr_rows_start(r, 2), 0);
+    ck_assert_int_eq(vpr_rows_number(r, 3, 1.5, 0), 0);
+    ck_assert_int_eq(vpr_rows_text(r, 1, "first", 0), 0);
+    ck_assert_int_eq(vpr_rows_text(r, 1, "a&b", 7), 0);
+    ck_assert_int_eq(vpr_rows_start(r, 3), 0);
+    ck_assert_int_eq(vpr_rows_start(r, 4), 0);
+    ck_assert_int_eq(vpr_rows_bool(r, 2, 1, 0), 0);
+    ck_assert_int_eq(vpr_rows_finish(r), 0);
+    const xlsx_rows_info *ri = vpr_rows_info(r);
+    unsigned char packed[4096], xml[4096];
+    size_t got = fread(packed, 1, sizeof packed, vpr_rows_file(r));
+    ck_assert_uint_eq(got, ri->deflated_size);
+    packed[got] = 0x03; /* a final, empty fixed-Huffman block: what may follow the rows */
+    packed[got + 1] = 0x00;
+    z_stream z = {0};
+    ck_assert_int_eq(inflateInit2(&z, -MAX_WBITS), Z_OK);
+    z.next_in = packed;
+    z.avail_in = (uInt)got + 2;
+    z.next_out = xml;
+    z.avail_out = sizeof xml - 1;
+    ck_assert_int_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+    xml[z.total_out] = '\0';
+    inflateEnd(&z);
+    ck_assert_str_eq((char *)xml, "<row r=\"2\"><c r=\"B2\" s=\"7\" t=\"inlineStr\"><is><t>a&amp;b</t></is></c>"
+                                  "<c r=\"D2\"><v>1.5</v></c></row>"
+                                  "<row r=\"4\"><c r=\"C4\" t=\"b\"><v>1</v></c></row>");
+    ck_assert_uint_eq(ri->xml_size, z.total_out);
+    ck_assert_uint_eq(ri->crc, crc32(0, xml, (uInt)z.total_out));
+    ck_assert_uint_eq(ri->last_row, 4);
+    ck_assert_uint_eq(ri->min_col, 1);
+    ck_assert_uint_eq(ri->max_col, 4);
+    vpr_rows_free(r);
+}
+END_TEST
+
 Suite *render_xlsx_suite(void)
 {
     Suite *s = suite_create("render_xlsx");
@@ -756,6 +938,9 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, guard_isolation_levels);
     tcase_add_test(tc, item_names_and_locations);
     tcase_add_test(tc, jobs_csv_rows_and_details);
+    tcase_add_test(tc, rows_read_as_libxlsxwriter_wrote_them);
+    tcase_add_test(tc, zip64_workbook_reads_the_same);
+    tcase_add_test(tc, rows_stream_orders_cells);
     suite_add_tcase(s, tc);
     return s;
 }
