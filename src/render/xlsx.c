@@ -243,7 +243,7 @@ static vp_status assemble(xlsx_ctx *x, const char *path, FILE *fp, const char *l
     size_t n = 0;
     for (size_t i = 0; i < x->sheet_count; i++)
         if (x->sheets[i].stream)
-            sp[n++] = (xlsx_splice){x->sheets[i].ws->index, x->sheets[i].stream};
+            sp[n++] = (xlsx_splice){x->sheets[i].part_index, x->sheets[i].stream};
     if (n == 0 && !force64)
         return vpr_xlsx_copy_out(path, fp, label, x->err);
     return vpr_xlsx_splice(path, sp, n, force64, fp, label, x->err);

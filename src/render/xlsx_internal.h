@@ -94,6 +94,7 @@ typedef struct {
     const char *base;       /* population name: the key of its description */
     lxw_worksheet *ws;      /* population sheets: created with the population's first part */
     struct xlsx_rows *stream; /* population sheets: the data rows (below), spliced in at close */
+    unsigned part_index;      /* its part is xl/worksheets/sheet<part_index+1>.xml (ws is gone by then) */
 } xlsx_sheet_info;
 
 /* Per vault: findings by status, for the Summary (index vault_count: no vault). */

@@ -220,6 +220,7 @@ static int parts_create(xlsx_pop *p)
         info->ws = workbook_add_worksheet(x->wb, info->name);
         if (!info->ws)
             return vpr_xlsx_fail(x, VP_ERR_INTERNAL, "XLSX: cannot add sheet %s", info->name);
+        info->part_index = info->ws->index;
         x->sheet_count++;
     }
     return 0;

@@ -757,22 +757,19 @@ static const char *const awkward[] = {
     "_x0041_", "\xc3\xa9 \xe2\x98\x83", "<row r=\"9\">", "</sheetData>", " ",
 };
 
-/* Every part of the workbook, as unzip lists it, with its bytes: one string "name\n" per
- * part followed by its contents, so two workbooks compare with one strcmp. */
+/* Every part of the workbook: the names unzip lists, then every part's bytes in that
+ * order (unzip -p), so two workbooks compare with one strcmp. */
 static char *all_parts(const char *xlsx)
 {
-    char cmd[1024], name[256], *out = NULL;
-    size_t len = 0;
-    FILE *list, *acc = open_memstream(&out, &len);
-    snprintf(cmd, sizeof cmd, "unzip -Z1 '%s'", xlsx);
-    ck_assert_ptr_nonnull(list = popen(cmd, "r"));
-    while (fgets(name, sizeof name, list)) {
-        name[strcspn(name, "\n")] = '\0';
-        char *body = part(xlsx, name);
-        fprintf(acc, "%s\n%s", name, body);
-        free(body);
-    }
-    pclose(list);
+    char cmd[1024], chunk[65536], *out = NULL;
+    size_t len = 0, n;
+    FILE *acc = open_memstream(&out, &len);
+    snprintf(cmd, sizeof cmd, "unzip -Z1 '%s' && unzip -p '%s'", xlsx, xlsx);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+        fwrite(chunk, 1, n, acc);
+    ck_assert_int_eq(pclose(p), 0);
     fclose(acc);
     return out;
 }
@@ -791,8 +788,8 @@ START_TEST(rows_read_as_libxlsxwriter_wrote_them)
     for (size_t v = 0, i = 0; v < x.snap->vm_count && i < n; v++)
         for (size_t t = 0; t < x.snap->vms[v].tags.count && i < n; t++)
             x.snap->vms[v].tags.items[t].value = (char *)awkward[i++];
-    for (int limit = 0; limit < 2; limit++) {
-        xlsx_render_opts ours = {.max_rows = limit ? 100 : XLSX_MAX_ROWS}, theirs = ours;
+    { /* at a row limit of 100, so that populations continue over several sheets */
+        xlsx_render_opts ours = {.max_rows = 100}, theirs = ours;
         theirs.rows_via_lxw = 1;
         vp_status a = render_opts(&x, x.xlsx, &ours, &e);
         ck_assert_msg(a == VP_OK, "%s", e.message);
@@ -804,14 +801,13 @@ START_TEST(rows_read_as_libxlsxwriter_wrote_them)
         snprintf(test, sizeof test, "unzip -tq '%s' >/dev/null 2>&1", x.xlsx);
         int tested = system(test);
         unlink(ref);
-        if (limit)
-            fixture_remove_files(&x);
+        fixture_remove_files(&x);
         ck_assert_int_eq(tested, 0);
         ck_assert_uint_gt(strlen(lxw), 100000);
         ck_assert_ptr_nonnull(strstr(vms, "ctl_x0001_x_x001F_")); /* the awkward text is in there */
         ck_assert_ptr_nonnull(strstr(vms, "&lt;/sheetData&gt;"));
-        ck_assert_ptr_nonnull(strstr(mine, limit ? "<sheet name=\"Findings (2)\"" : "<sheet name=\"Findings\""));
-        for (size_t i = 0; mine[i] || lxw[i]; i++) /* where they part, for the message */
+        ck_assert_ptr_nonnull(strstr(mine, "<sheet name=\"Findings (2)\""));
+        for (size_t i = 0; mine[i] || lxw[i]; i++) /* where they differ, for the message */
             ck_assert_msg(mine[i] == lxw[i], "parts differ at byte %zu: ...%.80s... against ...%.80s...", i,
                           mine + (i > 40 ? i - 40 : 0), lxw + (i > 40 ? i - 40 : 0));
         free(vms);
