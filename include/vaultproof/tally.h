@@ -75,6 +75,14 @@ const char *vp_tally_referenced_detail(const vp_snapshot *s, const char *sub, ch
  * the snapshot's items once (vp_snapshot_each_item: a lazy snapshot too). Errors: VP_ERR_NOMEM; VP_ERR_INPUT from a malformed finding
  * (with its line), and those of vp_snapshot_each_item. On error *t holds nothing to free. */
 vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, vp_error *err);
+
+/* As vp_tally_build without reading a finding: by_vault is left at zero for the caller,
+ * who adds every finding of ff with vp_tally_add on a pass it makes anyway (the
+ * workbook's Findings rows), so that the findings are not parsed once more only to be
+ * counted. Until then by_vault is incomplete. Errors: as vp_tally_build. */
+vp_status vp_tally_build_uncounted(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, vp_error *err);
+/* Counts finding f in by_vault (vault_index: vp_tally_vault_of of its resource id). */
+void vp_tally_add(vp_tally *t, size_t vault_index, vp_finding_status status);
 void vp_tally_free(vp_tally *t);
 
 /* The index of the vault a resource id belongs to, or s->vault_count for none. */

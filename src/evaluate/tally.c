@@ -210,7 +210,8 @@ void vp_tally_free(vp_tally *t)
     memset(t, 0, sizeof *t);
 }
 
-vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, vp_error *err)
+/* The tally; by_vault counted from ff only when count_findings. */
+static vp_status build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, int count_findings, vp_error *err)
 {
     size_t nctl, nrules;
     const vp_control_record *ctl = vp_findings_file_controls(ff, &nctl);
@@ -235,7 +236,7 @@ vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff
                 t->by_framework[fw][st] += rules[r].counts[st];
     }
     vp_findings_file_rewind(ff);
-    for (;;) {
+    while (count_findings) {
         const vp_finding_record *f;
         vp_status rc = vp_findings_file_next(ff, &f, err);
         if (rc != VP_OK) {
@@ -245,7 +246,7 @@ vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff
         }
         if (!f)
             break;
-        t->by_vault[vp_tally_vault_of(s, f->resource_id)][f->status]++;
+        vp_tally_add(t, vp_tally_vault_of(s, f->resource_id), f->status);
     }
     vp_findings_file_rewind(ff);
     struct item_pass ip = {t, s};
@@ -253,4 +254,20 @@ vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff
     if (rc != VP_OK)
         vp_tally_free(t);
     return rc;
+}
+
+vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, vp_error *err)
+{
+    return build(t, s, ff, 1, err);
+}
+
+vp_status vp_tally_build_uncounted(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, vp_error *err)
+{
+    return build(t, s, ff, 0, err);
+}
+
+void vp_tally_add(vp_tally *t, size_t vault_index, vp_finding_status status)
+{
+    if (vault_index <= t->vault_count && (unsigned)status < VP_STATUS_COUNT)
+        t->by_vault[vault_index][status]++;
 }

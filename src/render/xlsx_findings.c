@@ -227,11 +227,11 @@ static int citations_as_rule(xlsx_ctx *x, const vp_finding_record *r)
     return same;
 }
 
-/* One finding's row, on the Findings sheet or the Exempted Findings sheet. */
-static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r)
+/* One finding's row, on the Findings sheet or the Exempted Findings sheet; v is the
+ * index of its vault (vp_tally_vault_of). */
+static void finding_row(xlsx_ctx *x, xlsx_pop *p, const vp_finding_record *r, size_t v)
 {
     const vp_snapshot *s = x->in->snapshot;
-    size_t v = vp_tally_vault_of(s, r->resource_id);
     if (vpr_xlsx_pop_row(p))
         return;
     vpr_xlsx_text(p, F_RULE, r->rule);
@@ -284,7 +284,9 @@ void vpr_xlsx_findings_rows(xlsx_ctx *x, xlsx_pop *p)
                       x->in->findings_label ? x->in->findings_label : "findings", p->expected);
             break;
         }
-        finding_row(x, p, r);
+        size_t v = vp_tally_vault_of(x->in->snapshot, r->resource_id);
+        finding_row(x, p, r, v);
+        vp_tally_add(&x->tally, v, r->status); /* the tally was built without them (xlsx.c) */
         note_exemption(x, r);
     }
     if (!x->status && p->written != p->expected)
@@ -474,7 +476,7 @@ void vpr_xlsx_write_exempted(xlsx_ctx *x)
         if (!r)
             break;
         if (r->status == VP_EXEMPT)
-            finding_row(x, &p, r);
+            finding_row(x, &p, r, vp_tally_vault_of(x->in->snapshot, r->resource_id));
     }
     vpr_xlsx_pop_end(&p);
 }

@@ -14,6 +14,7 @@
 #include "render/estate.h"
 #include "render/xlsx_internal.h"
 #include "vaultproof/render.h"
+#include "vaultproof/tally.h"
 #include "vaultproof/catalog.h"
 #include "vaultproof/collect.h"
 #include "vaultproof/config.h"
@@ -916,6 +917,41 @@ START_TEST(rows_stream_orders_cells)
 }
 END_TEST
 
+/* The workbook builds its tally without the findings and counts them per vault on the
+ * Findings rows' pass (vp_tally_build_uncounted, vp_tally_add): the same counts as the
+ * report's vp_tally_build. */
+START_TEST(tally_counted_later_is_the_same)
+{
+    fixture x;
+    vp_error e = {0};
+    vp_tally full, later;
+    const vp_finding_record *r;
+    size_t before = 0, after = 0, n = 0;
+    fixture_open(&x);
+    fixture_remove_files(&x);
+    ck_assert_int_eq(vp_tally_build(&full, x.snap, x.ff, &e), VP_OK);
+    ck_assert_int_eq(vp_tally_build_uncounted(&later, x.snap, x.ff, &e), VP_OK);
+    for (size_t v = 0; v <= later.vault_count; v++)
+        for (int st = 0; st < VP_STATUS_COUNT; st++)
+            before += later.by_vault[v][st];
+    while (vp_findings_file_next(x.ff, &r, &e) == VP_OK && r) {
+        vp_tally_add(&later, vp_tally_vault_of(x.snap, r->resource_id), r->status);
+        n++;
+    }
+    for (size_t v = 0; v <= later.vault_count; v++)
+        for (int st = 0; st < VP_STATUS_COUNT; st++)
+            after += later.by_vault[v][st];
+    ck_assert_uint_eq(before, 0);
+    ck_assert_uint_gt(n, 100);
+    ck_assert_uint_eq(after, n);
+    ck_assert_int_eq(memcmp(full.by_vault, later.by_vault, (full.vault_count + 1) * sizeof *full.by_vault), 0);
+    ck_assert_int_eq(memcmp(full.population, later.population, sizeof full.population), 0);
+    vp_tally_free(&full);
+    vp_tally_free(&later);
+    fixture_close(&x);
+}
+END_TEST
+
 Suite *render_xlsx_suite(void)
 {
     Suite *s = suite_create("render_xlsx");
@@ -937,6 +973,7 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, rows_read_as_libxlsxwriter_wrote_them);
     tcase_add_test(tc, zip64_workbook_reads_the_same);
     tcase_add_test(tc, rows_stream_orders_cells);
+    tcase_add_test(tc, tally_counted_later_is_the_same);
     suite_add_tcase(s, tc);
     return s;
 }
