@@ -74,8 +74,9 @@ vp_status vpr_rows_new(xlsx_rows **out, const char *dir, size_t ncols, int level
 {
     char path[4200];
     *out = NULL;
-    if (ncols == 0 || ncols > LXW_COL_MAX)
-        return vp_error_set(err, VP_ERR_INTERNAL, "XLSX: %zu columns", ncols);
+    if (ncols == 0 || ncols > LXW_COL_MAX || !dir)
+        return vp_error_set(err, VP_ERR_INTERNAL, "XLSX: a row stream of %zu columns%s", ncols,
+                            dir ? "" : " without a temporary directory");
     xlsx_rows *r = calloc(1, sizeof *r);
     if (r) {
         r->at = calloc(ncols, sizeof *r->at);

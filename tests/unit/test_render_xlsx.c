@@ -808,9 +808,11 @@ START_TEST(rows_read_as_libxlsxwriter_wrote_them)
         ck_assert_ptr_nonnull(strstr(vms, "ctl_x0001_x_x001F_")); /* the awkward text is in there */
         ck_assert_ptr_nonnull(strstr(vms, "&lt;/sheetData&gt;"));
         ck_assert_ptr_nonnull(strstr(mine, "<sheet name=\"Findings (2)\""));
-        for (size_t i = 0; mine[i] || lxw[i]; i++) /* where they differ, for the message */
-            ck_assert_msg(mine[i] == lxw[i], "parts differ at byte %zu: ...%.80s... against ...%.80s...", i,
-                          mine + (i > 40 ? i - 40 : 0), lxw + (i > 40 ? i - 40 : 0));
+        size_t i = 0; /* where they differ, for the message (one check: Check records every check) */
+        while (mine[i] && mine[i] == lxw[i])
+            i++;
+        ck_assert_msg(mine[i] == lxw[i], "parts differ at byte %zu: ...%.80s... against ...%.80s...", i,
+                      mine + (i > 40 ? i - 40 : 0), lxw + (i > 40 ? i - 40 : 0));
         free(vms);
         free(wb);
         free(mine);
