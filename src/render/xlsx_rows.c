@@ -42,7 +42,7 @@ struct xlsx_rows {
     vpc_buf cells;           /* the current row's cells, in the order written */
     vpc_buf text;            /* scratch: a text with its control characters escaped */
     cell_at *at;             /* per column */
-    char (*col_name)[4];     /* per column: "A" ... "XFD" */
+    char (*col_name)[LXW_MAX_COL_NAME_LENGTH]; /* per column: "A" ... "XFD" */
     size_t ncols;
     unsigned long row;       /* 1-based number of the current row; 0: none yet */
     char row_digits[16];     /* its number as text */
@@ -57,17 +57,6 @@ static int fail(xlsx_rows *r, int e)
     if (!r->failed)
         r->failed = e ? e : EIO;
     return -1;
-}
-
-static void column_name(char out[4], size_t col)
-{
-    char rev[4];
-    int n = 0;
-    for (size_t c = col + 1; c > 0 && n < 3; c = (c - 1) / 26)
-        rev[n++] = (char)('A' + (c - 1) % 26);
-    for (int i = 0; i < n; i++)
-        out[i] = rev[n - 1 - i];
-    out[n] = '\0';
 }
 
 vp_status vpr_rows_new(xlsx_rows **out, const char *dir, size_t ncols, int level, vp_error *err)
@@ -88,7 +77,7 @@ vp_status vpr_rows_new(xlsx_rows **out, const char *dir, size_t ncols, int level
     }
     r->ncols = ncols;
     for (size_t c = 0; c < ncols; c++)
-        column_name(r->col_name[c], c);
+        lxw_col_to_name(r->col_name[c], (lxw_col_t)c, 0);
     r->info.crc = (uint32_t)crc32(0L, Z_NULL, 0);
     if (deflateInit2(&r->z, level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         vpr_rows_free(r);

@@ -192,33 +192,20 @@ static vp_status deflate_piece(const char *xml, size_t len, int flush, vpc_buf *
     return out->nomem ? vp_error_set(err, VP_ERR_NOMEM, "out of memory") : VP_OK;
 }
 
-static void cell_ref(char *out, size_t size, unsigned long row0, unsigned long col0)
+/* The first and last cells of a dimension's ref ("A1:P1", or "A1" for one cell). */
+static int parse_dimension(const char *ref, size_t len, unsigned long *r0, unsigned long *c0, unsigned long *r1,
+                           unsigned long *c1)
 {
-    char rev[4], name[4];
-    int n = 0;
-    for (unsigned long c = col0 + 1; c > 0 && n < 3; c = (c - 1) / 26)
-        rev[n++] = (char)('A' + (c - 1) % 26);
-    for (int i = 0; i < n; i++)
-        name[i] = rev[n - 1 - i];
-    name[n] = '\0';
-    snprintf(out, size, "%s%lu", name, row0 + 1);
-}
-
-/* "B3" into a 0-based row and column; -1 when not a cell reference. */
-static int parse_ref(const char *s, size_t len, unsigned long *row0, unsigned long *col0)
-{
-    size_t i = 0;
-    unsigned long col = 0, row = 0;
-    for (; i < len && s[i] >= 'A' && s[i] <= 'Z'; i++)
-        col = col * 26 + (unsigned long)(s[i] - 'A' + 1);
-    if (i == 0 || i == len || col > LXW_COL_MAX)
+    char text[LXW_MAX_CELL_RANGE_LENGTH + 1];
+    if (len == 0 || len >= sizeof text || ref[0] < 'A' || ref[0] > 'Z')
         return -1;
-    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-        row = row * 10 + (unsigned long)(s[i] - '0');
-    if (i != len || row == 0 || row > LXW_ROW_MAX)
-        return -1;
-    *row0 = row - 1;
-    *col0 = col - 1;
+    memcpy(text, ref, len);
+    text[len] = '\0';
+    const char *colon = strchr(text, ':');
+    *r0 = lxw_name_to_row(text);
+    *c0 = lxw_name_to_col(text);
+    *r1 = colon ? lxw_name_to_row_2(text) : *r0;
+    *c1 = colon ? lxw_name_to_col_2(text) : *c0;
     return 0;
 }
 
@@ -229,11 +216,9 @@ static vp_status head_of(const zentry *e, const char *xml, size_t head_len, cons
 {
     static const char open[] = "<dimension ref=\"";
     const char *d = strstr(xml, open), *ref = d ? d + sizeof open - 1 : NULL, *q = ref ? strchr(ref, '"') : NULL;
-    const char *colon = ref ? memchr(ref, ':', (size_t)(q ? q - ref : 0)) : NULL;
     unsigned long r0, c0, r1, c1;
-    char first[16], last[16];
-    if (!q || (size_t)(q - xml) > head_len || parse_ref(ref, (size_t)((colon ? colon : q) - ref), &r0, &c0) ||
-        parse_ref(colon ? colon + 1 : ref, (size_t)(q - (colon ? colon + 1 : ref)), &r1, &c1))
+    char first[LXW_MAX_CELL_NAME_LENGTH], last[LXW_MAX_CELL_NAME_LENGTH];
+    if (!q || (size_t)(q - xml) > head_len || parse_dimension(ref, (size_t)(q - ref), &r0, &c0, &r1, &c1))
         return vp_error_set(err, VP_ERR_INTERNAL, "XLSX: %.*s has no dimension libxlsxwriter's way",
                             (int)e->name_len, e->name);
     if (ri->last_row) {
@@ -241,8 +226,8 @@ static vp_status head_of(const zentry *e, const char *xml, size_t head_len, cons
         c0 = ri->min_col < c0 ? ri->min_col : c0;
         c1 = ri->max_col - 1 > c1 ? ri->max_col - 1 : c1;
     }
-    cell_ref(first, sizeof first, r0, c0);
-    cell_ref(last, sizeof last, r1, c1);
+    lxw_rowcol_to_cell(first, (lxw_row_t)r0, (lxw_col_t)c0);
+    lxw_rowcol_to_cell(last, (lxw_row_t)r1, (lxw_col_t)c1);
     vpc_buf_add(out, xml, (size_t)(ref - xml));
     vpc_buf_adds(out, first);
     if (strcmp(first, last) != 0) {

@@ -101,21 +101,29 @@ static vp_status render_file(fixture *x, unsigned long max_rows, vp_error *e)
     return st;
 }
 
-/* One part of the workbook (unzip -p), malloc'd; "" when it cannot be read. */
-static char *part(const char *xlsx, const char *name)
+/* What a shell command prints, malloc'd ("" when it prints nothing); *status (optional)
+ * gets pclose's. */
+static char *command_output(const char *cmd, int *status)
 {
-    char cmd[1024], *buf = NULL;
+    char *buf = NULL, chunk[65536];
     size_t len = 0, n;
-    char chunk[65536];
-    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", xlsx, name);
     FILE *p = popen(cmd, "r");
     FILE *out = open_memstream(&buf, &len);
     while (p && (n = fread(chunk, 1, sizeof chunk, p)) > 0)
         fwrite(chunk, 1, n, out);
-    if (p)
-        pclose(p);
+    int rc = p ? pclose(p) : -1;
+    if (status)
+        *status = rc;
     fclose(out);
     return buf;
+}
+
+/* One part of the workbook (unzip -p), malloc'd; "" when it cannot be read. */
+static char *part(const char *xlsx, const char *name)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "unzip -p '%s' '%s' 2>/dev/null", xlsx, name);
+    return command_output(cmd, NULL);
 }
 
 static size_t count(const char *hay, const char *needle)
@@ -762,16 +770,11 @@ static const char *const awkward[] = {
  * order (unzip -p), so two workbooks compare with one strcmp. */
 static char *all_parts(const char *xlsx)
 {
-    char cmd[1024], chunk[65536], *out = NULL;
-    size_t len = 0, n;
-    FILE *acc = open_memstream(&out, &len);
+    char cmd[1024];
+    int status;
     snprintf(cmd, sizeof cmd, "unzip -Z1 '%s' && unzip -p '%s'", xlsx, xlsx);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-        fwrite(chunk, 1, n, acc);
-    ck_assert_int_eq(pclose(p), 0);
-    fclose(acc);
+    char *out = command_output(cmd, &status);
+    ck_assert_int_eq(status, 0);
     return out;
 }
 
