@@ -129,6 +129,24 @@ int vp_findings_any_failing(const vp_findings *f, vp_severity at_least);
 
 /* Writes findings.json (docs/findings-format.md). Errors: VP_ERR_IO. */
 vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *label, vp_error *err);
+
+/* Findings per vault and status, counted while findings.json is written, for renderers
+ * in the same process (pack): the report then need not parse every finding of the file
+ * again only to count them, and the workbook, which parses them all for its Findings
+ * rows anyway, checks that its count from the file is this one (vaultproof/tally.h). */
+typedef struct {
+    size_t vault_count;                  /* the evaluated snapshot's */
+    size_t (*by_vault)[VP_STATUS_COUNT]; /* vault_count + 1 rows: the last one is outside
+                                            every vault (vp_tally_vault_of) */
+} vp_vault_counts;
+
+/* As vp_findings_write_json, also counting every finding written into *counts, which
+ * it allocates (free with vp_vault_counts_free, also after an error). Errors: as
+ * vp_findings_write_json, VP_ERR_NOMEM. */
+vp_status vp_findings_write_json_counted(const vp_findings *f, FILE *fp, const char *label, vp_vault_counts *counts,
+                                         vp_error *err);
+/* Frees what counts holds and zeroes it; NULL is allowed. */
+void vp_vault_counts_free(vp_vault_counts *counts);
 /* Writes NIST OSCAL 1.1.2 assessment-results JSON: an observation per rule with the
  * resources it tested as subjects (each with its result), a finding
  * per control objective, back-matter with the SHA-256 of the snapshot, the findings file

@@ -226,6 +226,10 @@ typedef struct {
      * snapshot's collection.jobs.sha256. NULL: with a period those rules are incomplete.
      * jobs_label names it in messages (NULL: jobs_path). A path, not staged: read as given. */
     const char *jobs_path, *jobs_label;
+    /* Optional out (pack): the findings per vault and status, counted as findings_path is
+     * written (vp_findings_write_json_counted; vp_vault_counts_free it, also on error),
+     * for vp_pipeline_render_options.vault_counts. NULL: not counted. */
+    vp_vault_counts *vault_counts;
 } vp_pipeline_evaluate_options;
 
 /* Evaluates the snapshot and writes the outputs asked for. *out (vp_findings_free) is
@@ -293,6 +297,10 @@ typedef struct {
     const vp_timeline *timeline;
     /* With jobs_path: the jobs population as CSV too (vp_render_jobs_csv; published). */
     const char *jobs_csv_path;
+    /* The evaluation's count of findings_path per vault and status, when the caller wrote
+     * it (vp_pipeline_evaluate_options.vault_counts): as vp_render_input's. NULL: counted
+     * from the file. */
+    const vp_vault_counts *vault_counts;
 } vp_pipeline_render_options;
 
 /* Renders the workbook and/or the report from a snapshot and its findings; each failing

@@ -68,6 +68,11 @@ typedef struct {
      * NULL: no period sheets or sections. jobs_label names it in messages. */
     const vp_timeline *timeline;
     const char *jobs_path, *jobs_label;
+    /* Optional (pack): the findings per vault and status as the evaluation counted them
+     * writing findings (vp_findings_write_json_counted). The report takes its counts from
+     * them instead of parsing every finding again; the workbook, which parses them all,
+     * fails with VP_ERR_INTERNAL unless its count is the same. NULL: both count. */
+    const vp_vault_counts *vault_counts;
 } vp_render_input;
 
 /* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts

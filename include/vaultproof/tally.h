@@ -81,6 +81,16 @@ vp_status vp_tally_build(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff
  * workbook's Findings rows), so that the findings are not parsed once more only to be
  * counted. Until then by_vault is incomplete. Errors: as vp_tally_build. */
 vp_status vp_tally_build_uncounted(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff, vp_error *err);
+/* As vp_tally_build, by_vault copied from counts (the evaluation's, written with the
+ * findings file ff: vp_findings_write_json_counted) instead of parsing every finding of
+ * ff again. Errors: as vp_tally_build; VP_ERR_INTERNAL when counts are not of s's vaults. */
+vp_status vp_tally_build_counted(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff,
+                                 const vp_vault_counts *counts, vp_error *err);
+/* VP_OK when t->by_vault (counted from the findings file named label) equals counts;
+ * else VP_ERR_INTERNAL naming the first vault and status that differ and both counts:
+ * the file read back is not what the evaluation wrote. */
+vp_status vp_tally_check(const vp_tally *t, const vp_snapshot *s, const vp_vault_counts *counts, const char *label,
+                         vp_error *err);
 /* Counts finding f in by_vault (vault_index: vp_tally_vault_of of its resource id). */
 void vp_tally_add(vp_tally *t, size_t vault_index, vp_finding_status status);
 void vp_tally_free(vp_tally *t);

@@ -1,9 +1,11 @@
 /* findings.json (docs/findings-format.md): record, parameters, control roll-ups per
  * framework citation, per-rule counts, then every finding on its own line. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "evaluate/internal.h"
 #include "vaultproof/jsonw.h"
+#include "vaultproof/tally.h"
 #include "vaultproof/version.h"
 
 static void w_counts(vp_jsonw *w, const size_t counts[VP_STATUS_COUNT])
@@ -215,13 +217,18 @@ static void write_rules(vp_jsonw *w, const vp_findings *f)
 typedef struct {
     vp_jsonw *w;
     const vp_findings *f;
+    vp_vault_counts *counts; /* or NULL */
 } finding_writer;
 
 static vp_status write_finding(void *ctx, const vp_finding *x, vp_error *err)
 {
     vp_jsonw *w = ((finding_writer *)ctx)->w;
     const vp_findings *f = ((finding_writer *)ctx)->f;
+    vp_vault_counts *c = ((finding_writer *)ctx)->counts;
     (void)err; /* the writer's errors are reported once, by vp_jw_finish */
+    /* the same attribution as vp_tally_build's over the file (tally.c) */
+    if (c && (unsigned)x->status < VP_STATUS_COUNT)
+        c->by_vault[vp_tally_vault_of(f->current.snapshot, x->resource_id)][x->status]++;
     vp_jw_object(w, VP_JW_COMPACT);
     vp_jw_kstring(w, "rule", x->rule->id);
     vp_jw_kstring(w, "status", vp_finding_status_name(x->status));
@@ -262,7 +269,7 @@ static vp_status write_finding(void *ctx, const vp_finding *x, vp_error *err)
     return VP_OK;
 }
 
-vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *label, vp_error *err)
+static vp_status write_json(const vp_findings *f, FILE *fp, const char *label, vp_vault_counts *vc, vp_error *err)
 {
     vp_jsonw w;
     size_t counts[VP_STATUS_COUNT];
@@ -282,10 +289,35 @@ vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *lab
     write_rules(&w, f);
     vp_jw_key(&w, "findings");
     vp_jw_array(&w, VP_JW_PRETTY);
-    vp_status st = vp_findings_each(f, write_finding, &(finding_writer){&w, f}, err);
+    vp_status st = vp_findings_each(f, write_finding, &(finding_writer){&w, f, vc}, err);
     vp_jw_end(&w);
     vp_jw_end(&w);
     vp_error ignored;
     vp_status wst = vp_jw_finish(&w, label, st ? &ignored : err);
     return st ? st : wst;
+}
+
+vp_status vp_findings_write_json(const vp_findings *f, FILE *fp, const char *label, vp_error *err)
+{
+    return write_json(f, fp, label, NULL, err);
+}
+
+vp_status vp_findings_write_json_counted(const vp_findings *f, FILE *fp, const char *label, vp_vault_counts *counts,
+                                         vp_error *err)
+{
+    size_t nv = f->current.snapshot->vault_count;
+    memset(counts, 0, sizeof *counts);
+    counts->by_vault = calloc(nv + 1, sizeof *counts->by_vault);
+    if (!counts->by_vault)
+        return vp_error_set(err, VP_ERR_NOMEM, "evaluate: out of memory counting the findings of %zu vaults", nv);
+    counts->vault_count = nv;
+    return write_json(f, fp, label, counts, err);
+}
+
+void vp_vault_counts_free(vp_vault_counts *counts)
+{
+    if (!counts)
+        return;
+    free(counts->by_vault);
+    memset(counts, 0, sizeof *counts);
 }

@@ -266,6 +266,35 @@ vp_status vp_tally_build_uncounted(vp_tally *t, const vp_snapshot *s, vp_finding
     return build(t, s, ff, 0, err);
 }
 
+vp_status vp_tally_build_counted(vp_tally *t, const vp_snapshot *s, vp_findings_file *ff,
+                                 const vp_vault_counts *counts, vp_error *err)
+{
+    if (!counts->by_vault || counts->vault_count != s->vault_count)
+        return vp_error_set(err, VP_ERR_INTERNAL, "tally: findings counted over %zu vaults, the snapshot has %zu",
+                            counts->vault_count, s->vault_count);
+    vp_status st = build(t, s, ff, 0, err);
+    if (!st)
+        memcpy(t->by_vault, counts->by_vault, (s->vault_count + 1) * sizeof *t->by_vault);
+    return st;
+}
+
+vp_status vp_tally_check(const vp_tally *t, const vp_snapshot *s, const vp_vault_counts *counts, const char *label,
+                         vp_error *err)
+{
+    if (!counts->by_vault || counts->vault_count != t->vault_count)
+        return vp_error_set(err, VP_ERR_INTERNAL, "tally: findings counted over %zu vaults, %s over %zu",
+                            counts->vault_count, label, t->vault_count);
+    for (size_t v = 0; v <= t->vault_count; v++)
+        for (int st = 0; st < VP_STATUS_COUNT; st++)
+            if (t->by_vault[v][st] != counts->by_vault[v][st])
+                return vp_error_set(err, VP_ERR_INTERNAL,
+                                    "%s: %zu %s findings of %s read back, but the evaluation wrote %zu", label,
+                                    t->by_vault[v][st], vp_finding_status_name((vp_finding_status)st),
+                                    v < s->vault_count && s->vaults[v].name ? s->vaults[v].name : "no vault",
+                                    counts->by_vault[v][st]);
+    return VP_OK;
+}
+
 void vp_tally_add(vp_tally *t, size_t vault_index, vp_finding_status status)
 {
     if (vault_index <= t->vault_count && (unsigned)status < VP_STATUS_COUNT)

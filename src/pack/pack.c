@@ -42,6 +42,7 @@ typedef struct {
     vp_catalog *cat;
     vp_snapshot *snap;
     vp_findings *findings;
+    vp_vault_counts vault_counts; /* evaluate's count of findings.json per vault, for the renderers */
     vp_pipeline_baselines *bases;
     char snap_sha[65], findings_sha[65];
     char stem[200];
@@ -89,6 +90,7 @@ static void pack_free(pack_state *s)
 {
     vp_pipeline_baselines_free(s->bases);
     vp_findings_free(s->findings);
+    vp_vault_counts_free(&s->vault_counts);
     vp_snapshot_free(s->snap);
     vp_catalog_free(s->cat);
     vp_worm_catalog_free(s->worm);
@@ -412,6 +414,7 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     /* the period's rules read the staged stream (its hash checked against the snapshot) */
     eo.jobs_path = s->snap->collection.jobs_file[0] ? s->jobs : NULL;
     eo.jobs_label = VP_BUNDLE_JOBS;
+    eo.vault_counts = &s->vault_counts;
     if ((st = vp_pipeline_evaluate(&eo, &s->findings, s->findings_sha, err)) ||
         (st = record_staged(s, "data/findings.json", s->findings_sha, err)))
         return st;
@@ -494,6 +497,7 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.jobs_path = s->snap->collection.jobs_file[0] ? s->jobs : NULL;
     ro.jobs_label = VP_BUNDLE_JOBS;
     ro.timeline = vp_findings_timeline(s->findings); /* built over the same staged stream by evaluate */
+    ro.vault_counts = &s->vault_counts;              /* counted by evaluate as it wrote findings.json */
     vp_history *history = NULL;
     /* the cover and the workbook say whether raw/ was sealed at capture */
     ro.recording.state = s->seal ? VP_RECORDING_SEALED : VP_RECORDING_UNSEALED;

@@ -64,7 +64,11 @@ static const char *policy_vault(const vp_snapshot *s, size_t i)
 
 vp_status vpr_pdf_index_snapshot(pdf_ctx *c)
 {
-    if ((c->status = vp_tally_build(&c->tally, c->snap, c->ff, c->err)) != VP_OK)
+    /* pack hands over the evaluation's count: one parse of every finding fewer on the
+     * thread that finishes last (the workbook checks it against the file) */
+    c->status = c->in->vault_counts ? vp_tally_build_counted(&c->tally, c->snap, c->ff, c->in->vault_counts, c->err)
+                                    : vp_tally_build(&c->tally, c->snap, c->ff, c->err);
+    if (c->status != VP_OK)
         return c->status;
     if (group(c, c->snap->item_count, item_vault, &c->item_order, &c->item_start) ||
         group(c, c->snap->policy_count, policy_vault, &c->policy_order, &c->policy_start))

@@ -197,6 +197,9 @@ static void write_sheets(xlsx_ctx *x)
     vpr_xlsx_write_rules(x);
     /* findings also count per vault and exemption, for the Summary and Exemptions */
     write_populations(x);
+    if (!x->status && x->in->vault_counts)
+        x->status = vp_tally_check(&x->tally, x->in->snapshot, x->in->vault_counts,
+                                   x->in->findings_label ? x->in->findings_label : "findings", x->err);
     vpr_xlsx_write_engines(x);
     vpr_xlsx_write_guards(x);
     vpr_xlsx_write_deleted_vaults(x);

@@ -957,6 +957,90 @@ START_TEST(tally_counted_later_is_the_same)
 }
 END_TEST
 
+/* Renders one document to memory, malloc'd into *out. */
+static vp_status render_mem(vp_status (*fn)(const vp_render_input *, FILE *, const char *, vp_error *),
+                            const vp_render_input *in, char **out, size_t *len, vp_error *e)
+{
+    FILE *fp = open_memstream(out, len);
+    ck_assert_ptr_nonnull(fp);
+    vp_status st = fn(in, fp, "memory", e);
+    fclose(fp);
+    return st;
+}
+
+/* pack's evaluation counts the findings per vault as it writes findings.json: the file is
+ * the same, the counts are the report's vp_tally_build's, both documents come out the
+ * same with them, and a workbook reading back other counts than those refuses to go on. */
+START_TEST(evaluation_counts_serve_both_renderers)
+{
+    fixture x;
+    vp_error e = {0};
+    vp_vault_counts c = {0};
+    vp_tally full, counted;
+    char *plain = NULL, *with = NULL, *pdf_a = NULL, *pdf_b = NULL, *wb_a = NULL, *wb_b = NULL, *bad = NULL;
+    size_t plain_len = 0, with_len = 0, pa = 0, pb = 0, wa = 0, wbl = 0, bl = 0, total = 0;
+    fixture_open(&x);
+    fixture_remove_files(&x);
+    FILE *fp = open_memstream(&plain, &plain_len), *fc = open_memstream(&with, &with_len);
+    ck_assert_int_eq(vp_findings_write_json(x.f, fp, "plain", &e), VP_OK);
+    ck_assert_msg(vp_findings_write_json_counted(x.f, fc, "counted", &c, &e) == VP_OK, "%s", e.message);
+    fclose(fp);
+    fclose(fc);
+    ck_assert_uint_eq(plain_len, with_len);
+    ck_assert_int_eq(memcmp(plain, with, plain_len), 0);
+    ck_assert_uint_eq(c.vault_count, x.snap->vault_count);
+    ck_assert_int_eq(vp_tally_build(&full, x.snap, x.ff, &e), VP_OK);
+    for (size_t v = 0; v <= c.vault_count; v++)
+        for (int st = 0; st < VP_STATUS_COUNT; st++)
+            total += c.by_vault[v][st];
+    ck_assert_uint_eq(total, vp_findings_total(x.f));
+    ck_assert_int_eq(memcmp(full.by_vault, c.by_vault, (c.vault_count + 1) * sizeof *c.by_vault), 0);
+    ck_assert_int_eq(vp_tally_check(&full, x.snap, &c, "findings", &e), VP_OK);
+    ck_assert_int_eq(vp_tally_build_counted(&counted, x.snap, x.ff, &c, &e), VP_OK);
+    ck_assert_int_eq(memcmp(full.by_framework, counted.by_framework, sizeof full.by_framework), 0);
+    ck_assert_int_eq(memcmp(full.population, counted.population, sizeof full.population), 0);
+
+    ck_assert_msg(render_mem(vp_render_pdf, &x.in, &pdf_a, &pa, &e) == VP_OK, "%s", e.message);
+    ck_assert_msg(render_mem(vp_render_xlsx, &x.in, &wb_a, &wa, &e) == VP_OK, "%s", e.message);
+    x.in.vault_counts = &c;
+    ck_assert_msg(render_mem(vp_render_pdf, &x.in, &pdf_b, &pb, &e) == VP_OK, "%s", e.message);
+    ck_assert_msg(render_mem(vp_render_xlsx, &x.in, &wb_b, &wbl, &e) == VP_OK, "%s", e.message);
+    ck_assert_uint_gt(pa, 10000);
+    ck_assert_uint_eq(pa, pb);
+    ck_assert_int_eq(memcmp(pdf_a, pdf_b, pa), 0);
+    ck_assert_uint_eq(wa, wbl);
+    ck_assert_int_eq(memcmp(wb_a, wb_b, wa), 0);
+
+    /* one failing finding of the first vault more than the file holds */
+    c.by_vault[0][VP_FAIL]++;
+    ck_assert_int_eq(vp_tally_check(&full, x.snap, &c, "findings", &e), VP_ERR_INTERNAL);
+    /* the report prints the counts it is given (it has no pass of its own to compare) */
+    ck_assert_msg(render_mem(vp_render_pdf, &x.in, &bad, &bl, &e) == VP_OK, "%s", e.message);
+    ck_assert_msg(bl != pa || memcmp(bad, pdf_a, pa), "the report did not take the evaluation's counts");
+    free(bad);
+    bad = NULL;
+    ck_assert_int_eq(render_mem(vp_render_xlsx, &x.in, &bad, &bl, &e), VP_ERR_INTERNAL);
+    ck_assert_msg(strstr(e.message, " fail findings of ") && strstr(e.message, x.snap->vaults[0].name) &&
+                      strstr(e.message, "read back, but the evaluation wrote"),
+                  "%s", e.message);
+    c.vault_count++;
+    ck_assert_int_eq(vp_tally_build_counted(&counted, x.snap, x.ff, &c, &e), VP_ERR_INTERNAL);
+    c.vault_count--;
+    vp_tally_free(&full);
+    vp_tally_free(&counted);
+    vp_vault_counts_free(&c);
+    ck_assert_ptr_null(c.by_vault);
+    free(plain);
+    free(with);
+    free(pdf_a);
+    free(pdf_b);
+    free(wb_a);
+    free(wb_b);
+    free(bad);
+    fixture_close(&x);
+}
+END_TEST
+
 Suite *render_xlsx_suite(void)
 {
     Suite *s = suite_create("render_xlsx");
@@ -979,6 +1063,7 @@ Suite *render_xlsx_suite(void)
     tcase_add_test(tc, zip64_workbook_reads_the_same);
     tcase_add_test(tc, rows_stream_orders_cells);
     tcase_add_test(tc, tally_counted_later_is_the_same);
+    tcase_add_test(tc, evaluation_counts_serve_both_renderers);
     suite_add_tcase(s, tc);
     return s;
 }
