@@ -154,6 +154,17 @@ void vp_vault_counts_free(vp_vault_counts *counts);
  * Errors: VP_ERR_IO, VP_ERR_CRYPTO (UUID derivation), VP_ERR_NOMEM. */
 vp_status vp_findings_write_oscal(const vp_findings *f, const char *findings_sha256, FILE *fp, const char *label,
                                   vp_error *err);
+/* How vp_findings_write_oscal_awaiting gets the findings file's SHA-256: called once,
+ * from the writing thread, when the back-matter (the document's last part, the only one
+ * citing it) is written; it may wait for findings.json to be written meanwhile. *sha256
+ * NULL: not hashed (stdout), as vp_findings_write_oscal's NULL. An error it returns
+ * stops the document and is returned. */
+typedef vp_status (*vp_oscal_findings_hash)(void *ctx, const char **sha256, vp_error *err);
+/* As vp_findings_write_oscal, the hash asked of hash(hash_ctx) when it is needed, so
+ * that the document can be written while findings.json still is (pack). The same bytes
+ * for the same hash. Errors: as vp_findings_write_oscal, and hash's. */
+vp_status vp_findings_write_oscal_awaiting(const vp_findings *f, vp_oscal_findings_hash hash, void *hash_ctx, FILE *fp,
+                                           const char *label, vp_error *err);
 
 /* ---- changes (the Activity Log's changes of the period; docs/changes.md) ---- */
 

@@ -83,6 +83,22 @@ vp_status vp_pipeline_write_oscal(const vp_findings *f, const char *findings_sha
 vp_status vp_pipeline_write_oscal_at(const vp_findings *f, const char *findings_sha256, int dir_fd, const char *path,
                                      const char *label, vp_pipeline_write_mode mode, char sha256[65], vp_error *err);
 
+/* The same, the findings file's hash asked of hash(hash_ctx) only when the document's
+ * back-matter is written (vp_findings_write_oscal_awaiting): pack writes the document
+ * on a second thread while it writes findings.json. */
+vp_status vp_pipeline_write_oscal_awaiting_at(const vp_findings *f, vp_oscal_findings_hash hash, void *hash_ctx,
+                                              int dir_fd, const char *path, const char *label,
+                                              vp_pipeline_write_mode mode, char sha256[65], vp_error *err);
+
+/* Writes findings.json (vp_findings_write_json) to path relative to dir_fd, as
+ * vp_pipeline_write_snapshot_at. counts (may be NULL) receives the findings per vault
+ * and status as written (vp_findings_write_json_counted; vp_vault_counts_free it, also
+ * after an error), for vp_pipeline_render_options.vault_counts. Errors: as
+ * vp_findings_write_json, VP_ERR_IO naming path, VP_ERR_NOMEM. */
+vp_status vp_pipeline_write_findings_at(const vp_findings *f, int dir_fd, const char *path, const char *label,
+                                        vp_pipeline_write_mode mode, vp_vault_counts *counts, char sha256[65],
+                                        vp_error *err);
+
 /* ---- signer ---- */
 
 /* Who signs: --key/--cert/--chain and their passphrase, which override the config's
@@ -226,10 +242,6 @@ typedef struct {
      * snapshot's collection.jobs.sha256. NULL: with a period those rules are incomplete.
      * jobs_label names it in messages (NULL: jobs_path). A path, not staged: read as given. */
     const char *jobs_path, *jobs_label;
-    /* Optional out (pack): the findings per vault and status, counted as findings_path is
-     * written (vp_findings_write_json_counted; vp_vault_counts_free it, also on error),
-     * for vp_pipeline_render_options.vault_counts. NULL: not counted. */
-    vp_vault_counts *vault_counts;
 } vp_pipeline_evaluate_options;
 
 /* Evaluates the snapshot and writes the outputs asked for. *out (vp_findings_free) is
@@ -298,8 +310,8 @@ typedef struct {
     /* With jobs_path: the jobs population as CSV too (vp_render_jobs_csv; published). */
     const char *jobs_csv_path;
     /* The evaluation's count of findings_path per vault and status, when the caller wrote
-     * it (vp_pipeline_evaluate_options.vault_counts): as vp_render_input's. NULL: counted
-     * from the file. */
+     * it (vp_pipeline_write_findings_at): as vp_render_input's. NULL: counted from the
+     * file. */
     const vp_vault_counts *vault_counts;
 } vp_pipeline_render_options;
 

@@ -64,6 +64,7 @@ typedef struct {
     char jobs[4096];        /* the staged data/jobs.jsonl by path (the collector and readers take paths) */
     int has_period;
     vpk_archive_record *archive; /* --archive-url (or the config's): checked before signing; NULL: none */
+    struct oscal_job *oscal;     /* the OSCAL document being written (oscal_start), or NULL */
 } pack_state;
 
 /* The jobs population of the period, staged beside the snapshot (docs/period-evidence.md). */
@@ -86,8 +87,11 @@ static void lap(pack_state *s, vp_pack_stage st)
     s->mark = now;
 }
 
+static void oscal_free(pack_state *s);
+
 static void pack_free(pack_state *s)
 {
+    oscal_free(s); /* its thread reads the findings */
     vp_pipeline_baselines_free(s->bases);
     vp_findings_free(s->findings);
     vp_vault_counts_free(&s->vault_counts);
@@ -351,6 +355,107 @@ static vp_status stage_config(pack_state *s, vp_error *err)
     return VP_OK;
 }
 
+/* The OSCAL document makes the findings again from the evaluated data (snapshot, config,
+ * timeline), reading it only, so it is written on a second thread from the moment the
+ * findings are made: alongside findings.json, whose hash it cites in its last part only
+ * (it waits for it there), then alongside the workbook and the report, which only read
+ * the shared data too. */
+typedef struct oscal_job {
+    pack_state *s;
+    pthread_t tid;
+    int started;    /* a thread writes it; joined by oscal_finish or oscal_free */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int hash_state; /* 0: findings.json being written; 1: written, s->findings_sha; -1: not */
+    vp_error err;
+    vp_status st;
+    char sha[65];
+} oscal_job;
+
+#define OSCAL_REL "data/assessment-results.json"
+
+static vp_status await_findings_hash(void *ctx, const char **sha256, vp_error *err)
+{
+    oscal_job *j = ctx;
+    pthread_mutex_lock(&j->mu);
+    while (!j->hash_state)
+        pthread_cond_wait(&j->cv, &j->mu);
+    int written = j->hash_state > 0;
+    pthread_mutex_unlock(&j->mu);
+    *sha256 = j->s->findings_sha;
+    return written ? VP_OK : vp_error_set(err, VP_ERR_INTERNAL, OSCAL_REL ": findings.json was not written");
+}
+
+static void *write_oscal(void *arg)
+{
+    oscal_job *j = arg;
+    j->st = vp_pipeline_write_oscal_awaiting_at(j->s->findings, await_findings_hash, j, j->s->stg.fd, OSCAL_REL,
+                                                OSCAL_REL, VP_PIPELINE_STAGED, j->sha, &j->err);
+    return NULL;
+}
+
+/* Starts the document on a second thread; with no thread to be had, oscal_finish writes
+ * it after the reports. */
+static vp_status oscal_start(pack_state *s, vp_error *err)
+{
+    oscal_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return vp_error_set(err, VP_ERR_NOMEM, "pack: out of memory");
+    j->s = s;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    s->oscal = j;
+    j->started = pthread_create(&j->tid, NULL, write_oscal, j) == 0;
+    return VP_OK;
+}
+
+/* findings.json is staged with its hash (written) or failed: the document cites the
+ * hash, or gives up. Only the first call counts. */
+static void oscal_hash_known(pack_state *s, int written)
+{
+    oscal_job *j = s->oscal;
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->mu);
+    if (!j->hash_state)
+        j->hash_state = written ? 1 : -1;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* Waits for the document (or writes it now) and records it: on this thread, as the
+ * record is not shared while threads run. */
+static vp_status oscal_finish(pack_state *s, vp_error *err)
+{
+    oscal_job *j = s->oscal;
+    if (j->started)
+        pthread_join(j->tid, NULL);
+    else
+        write_oscal(j);
+    j->started = 0;
+    if (j->st) {
+        *err = j->err;
+        return j->st;
+    }
+    return record_staged(s, OSCAL_REL, j->sha, err);
+}
+
+/* After a failure anywhere: the thread is told findings.json will not come, if it was
+ * waiting for it, and joined before the findings it reads are freed. */
+static void oscal_free(pack_state *s)
+{
+    oscal_job *j = s->oscal;
+    if (!j)
+        return;
+    oscal_hash_known(s, 0);
+    if (j->started)
+        pthread_join(j->tid, NULL);
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+    s->oscal = NULL;
+}
+
 static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
 {
     vp_pipeline_collect_options co = {0};
@@ -407,39 +512,22 @@ static vp_status collect_and_evaluate(pack_state *s, vp_error *err)
     eo.snapshot = (vp_snapshot_ref){"data/snapshot.json", s->snap_sha, s->snap};
     eo.baselines = vp_pipeline_baselines_refs(s->bases, &nbase);
     eo.baseline_count = nbase;
-    eo.findings_path = "data/findings.json";
-    eo.findings_label = "data/findings.json";
-    eo.mode = VP_PIPELINE_STAGED;
-    eo.dir_fd = s->stg.fd;
     /* the period's rules read the staged stream (its hash checked against the snapshot) */
     eo.jobs_path = s->snap->collection.jobs_file[0] ? s->jobs : NULL;
     eo.jobs_label = VP_BUNDLE_JOBS;
-    eo.vault_counts = &s->vault_counts;
-    if ((st = vp_pipeline_evaluate(&eo, &s->findings, s->findings_sha, err)) ||
-        (st = record_staged(s, "data/findings.json", s->findings_sha, err)))
+    /* findings.json is written here rather than by vp_pipeline_evaluate, so that the OSCAL
+     * document is written alongside it; counted per vault as written, for the reports */
+    if ((st = vp_pipeline_evaluate(&eo, &s->findings, NULL, err)) || (st = oscal_start(s, err)))
+        return st;
+    st = vp_pipeline_write_findings_at(s->findings, s->stg.fd, "data/findings.json", "data/findings.json",
+                                       VP_PIPELINE_STAGED, &s->vault_counts, s->findings_sha, err);
+    if (!st)
+        st = record_staged(s, "data/findings.json", s->findings_sha, err);
+    oscal_hash_known(s, !st);
+    if (st)
         return st;
     lap(s, VP_PACK_EVALUATE);
     return VP_OK;
-}
-
-/* The OSCAL document makes the findings again from the evaluated data (snapshot, config,
- * timeline), reading it only, so it is written on a second thread while the workbook and
- * report render (both only read the shared data too). */
-typedef struct {
-    pack_state *s;
-    vp_error err;
-    vp_status st;
-    char sha[65];
-} oscal_job;
-
-#define OSCAL_REL "data/assessment-results.json"
-
-static void *write_oscal(void *arg)
-{
-    oscal_job *j = arg;
-    j->st = vp_pipeline_write_oscal_at(j->s->findings, j->s->findings_sha, j->s->stg.fd, OSCAL_REL, OSCAL_REL,
-                                       VP_PIPELINE_STAGED, j->sha, &j->err);
-    return NULL;
 }
 
 /* First seen: the failing findings of the bundles this archive's ledger already records
@@ -519,32 +607,14 @@ static vp_status render_both(pack_state *s, vp_error *err)
 
 static vp_status render_reports(pack_state *s, vp_error *err)
 {
-    pthread_t tid;
-    oscal_job job = {s, {0}, VP_OK, ""};
-    vp_status st;
 #ifdef __GLIBC__
     /* collect and evaluate have freed their parse state by now, hundreds of MB at a
      * million items in the middle of the heap, which glibc keeps resident; the renderers'
      * peak would stack on top of it (bench/README.md: 328 -> 308 MB at 100k items) */
     malloc_trim(0);
 #endif
-    if (pthread_create(&tid, NULL, write_oscal, &job) != 0) {
-        write_oscal(&job); /* no thread to be had: one after the other */
-        if (job.st) {
-            *err = job.err;
-            return job.st;
-        }
-        st = render_both(s, err);
-    } else {
-        st = render_both(s, err);
-        pthread_join(tid, NULL);
-        if (!st && job.st) {
-            *err = job.err;
-            st = job.st;
-        }
-    }
-    /* recorded here, not on the thread: the record is not shared while threads run */
-    return st ? st : record_staged(s, OSCAL_REL, job.sha, err);
+    vp_status st = render_both(s, err);
+    return st ? st : oscal_finish(s, err);
 }
 
 static vp_status write_certs_readme(pack_state *s, vp_error *err)

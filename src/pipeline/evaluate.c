@@ -75,20 +75,6 @@ const vp_snapshot_ref *vp_pipeline_baselines_refs(const vp_pipeline_baselines *b
     return b ? b->refs : NULL;
 }
 
-typedef struct {
-    const vp_findings *f;
-    vp_vault_counts *counts; /* or NULL */
-} findings_job;
-
-static vp_status write_findings(const void *ctx, FILE *fp, const char *label, vp_error *err)
-{
-    const findings_job *j = ctx;
-    if (!j->counts)
-        return vp_findings_write_json(j->f, fp, label, err);
-    vp_vault_counts_free(j->counts); /* a write made again counts again */
-    return vp_findings_write_json_counted(j->f, fp, label, j->counts, err);
-}
-
 /* findings.json, then the OSCAL document citing its hash: a document on stdout has
  * none to cite. */
 static vp_status write_outputs(const vp_pipeline_evaluate_options *opt, const vp_findings *f, int want_sha,
@@ -101,8 +87,8 @@ static vp_status write_outputs(const vp_pipeline_evaluate_options *opt, const vp
                                                             opt->mode, NULL, err)
                                : VP_OK;
     /* hashed only when someone cites it: findings.json of a large estate is big */
-    if ((st = vpp_write(opt->findings_path, opt->findings_label, opt->mode, opt->dir_fd, write_findings,
-                        &(findings_job){f, opt->vault_counts}, want_sha || opt->oscal_path ? sha : NULL, err)))
+    if ((st = vp_pipeline_write_findings_at(f, opt->dir_fd, opt->findings_path, opt->findings_label, opt->mode, NULL,
+                                            want_sha || opt->oscal_path ? sha : NULL, err)))
         return st;
     if (!opt->oscal_path)
         return VP_OK;

@@ -75,13 +75,37 @@ vp_status vp_pipeline_write_snapshot_at(const vp_snapshot *snap, int dir_fd, con
 
 typedef struct {
     const vp_findings *f;
-    const char *findings_sha256;
+    vp_vault_counts *counts; /* or NULL */
+} findings_ctx;
+
+static vp_status write_findings(const void *ctx, FILE *fp, const char *label, vp_error *err)
+{
+    const findings_ctx *c = ctx;
+    if (!c->counts)
+        return vp_findings_write_json(c->f, fp, label, err);
+    vp_vault_counts_free(c->counts); /* a write made again counts again */
+    return vp_findings_write_json_counted(c->f, fp, label, c->counts, err);
+}
+
+vp_status vp_pipeline_write_findings_at(const vp_findings *f, int dir_fd, const char *path, const char *label,
+                                        vp_pipeline_write_mode mode, vp_vault_counts *counts, char sha256[65],
+                                        vp_error *err)
+{
+    return vpp_write(path, label, mode, dir_fd, write_findings, &(findings_ctx){f, counts}, sha256, err);
+}
+
+typedef struct {
+    const vp_findings *f;
+    const char *findings_sha256; /* when hash is NULL */
+    vp_oscal_findings_hash hash;
+    void *hash_ctx;
 } oscal_ctx;
 
 static vp_status write_oscal(const void *ctx, FILE *fp, const char *label, vp_error *err)
 {
     const oscal_ctx *c = ctx;
-    return vp_findings_write_oscal(c->f, c->findings_sha256, fp, label, err);
+    return c->hash ? vp_findings_write_oscal_awaiting(c->f, c->hash, c->hash_ctx, fp, label, err)
+                   : vp_findings_write_oscal(c->f, c->findings_sha256, fp, label, err);
 }
 
 vp_status vp_pipeline_write_oscal(const vp_findings *f, const char *findings_sha256, const char *path,
@@ -93,6 +117,14 @@ vp_status vp_pipeline_write_oscal(const vp_findings *f, const char *findings_sha
 vp_status vp_pipeline_write_oscal_at(const vp_findings *f, const char *findings_sha256, int dir_fd, const char *path,
                                      const char *label, vp_pipeline_write_mode mode, char sha256[65], vp_error *err)
 {
-    oscal_ctx c = {f, findings_sha256};
+    oscal_ctx c = {f, findings_sha256, NULL, NULL};
+    return vpp_write(path, label, mode, dir_fd, write_oscal, &c, sha256, err);
+}
+
+vp_status vp_pipeline_write_oscal_awaiting_at(const vp_findings *f, vp_oscal_findings_hash hash, void *hash_ctx,
+                                              int dir_fd, const char *path, const char *label,
+                                              vp_pipeline_write_mode mode, char sha256[65], vp_error *err)
+{
+    oscal_ctx c = {f, NULL, hash, hash_ctx};
     return vpp_write(path, label, mode, dir_fd, write_oscal, &c, sha256, err);
 }

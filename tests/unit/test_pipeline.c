@@ -2,6 +2,8 @@
  * without going through the command line - the period format on both the render and
  * the pack path, findings refused with a snapshot they were not made from, the options
  * of a collection - and the stages run end to end on the Contoso Health sample. */
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +243,108 @@ START_TEST(evaluate_outputs)
 }
 END_TEST
 
+/* pack writes the OSCAL document on a second thread while it writes findings.json: the
+ * document asks for the findings hash once, when it reaches its back-matter, and comes
+ * out the same as one written after findings.json; a hash that does not come stops it
+ * and publishes nothing. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int state; /* 0 waiting, 1 given, -1 refused */
+    const char *sha;
+    int asked;
+    const vp_findings *f;
+    const char *path;
+    vp_status st;
+    vp_error err;
+} hash_wait;
+
+static vp_status wait_hash(void *ctx, const char **sha256, vp_error *err)
+{
+    hash_wait *h = ctx;
+    pthread_mutex_lock(&h->mu);
+    h->asked++;
+    while (!h->state)
+        pthread_cond_wait(&h->cv, &h->mu);
+    int given = h->state > 0;
+    pthread_mutex_unlock(&h->mu);
+    *sha256 = h->sha;
+    return given ? VP_OK : vp_error_set(err, VP_ERR_INTERNAL, "no findings hash");
+}
+
+static void *oscal_thread(void *arg)
+{
+    hash_wait *h = arg;
+    h->st = vp_pipeline_write_oscal_awaiting_at(h->f, wait_hash, h, AT_FDCWD, h->path, "oscal", VP_PIPELINE_PUBLISH,
+                                                NULL, &h->err);
+    return NULL;
+}
+
+static void give_hash(hash_wait *h, int state, const char *sha)
+{
+    pthread_mutex_lock(&h->mu);
+    h->sha = sha;
+    h->state = state;
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+START_TEST(oscal_awaits_the_findings_hash)
+{
+    fixture x;
+    vp_error e = {0};
+    vp_findings *f = NULL;
+    vp_vault_counts counts = {0};
+    char sha[65], before[65], after[65];
+    pthread_t tid;
+    hash_wait h = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL, 0, NULL, NULL, VP_OK, {0}};
+    fixture_open(&x);
+    vp_pipeline_evaluate_options eo = {.config = x.cfg, .catalog = x.cat, .clock = pinned(1790748000)};
+    eo.snapshot = (vp_snapshot_ref){x.snapshot, x.snap_sha, x.snap};
+    ck_assert_msg(vp_pipeline_evaluate(&eo, &f, NULL, &e) == VP_OK, "%s", e.message);
+    /* the reference: the document written after findings.json, citing its hash */
+    ck_assert_msg(vp_pipeline_write_oscal_at(f, x.findings_sha, AT_FDCWD, x.oscal, "oscal", VP_PIPELINE_PUBLISH, before,
+                                             &e) == VP_OK,
+                  "%s", e.message);
+    unlink(x.oscal);
+    unlink(x.findings);
+    h.f = f;
+    h.path = x.oscal;
+    ck_assert_int_eq(pthread_create(&tid, NULL, oscal_thread, &h), 0);
+    vp_status st = vp_pipeline_write_findings_at(f, AT_FDCWD, x.findings, "findings", VP_PIPELINE_PUBLISH, &counts,
+                                                 sha, &e);
+    give_hash(&h, st ? -1 : 1, sha);
+    pthread_join(tid, NULL);
+    ck_assert_msg(st == VP_OK, "%s", e.message);
+    ck_assert_msg(h.st == VP_OK, "%s", h.err.message);
+    ck_assert_str_eq(sha, x.findings_sha); /* the same findings.json as the fixture's */
+    ck_assert_int_eq(h.asked, 1);
+    ck_assert_int_eq(vp_sha256_file(x.oscal, after, &e), VP_OK);
+    ck_assert_str_eq(after, before);
+    size_t total = 0;
+    for (size_t v = 0; v <= counts.vault_count; v++)
+        for (int k = 0; k < VP_STATUS_COUNT; k++)
+            total += counts.by_vault[v][k];
+    ck_assert_uint_eq(counts.vault_count, x.snap->vault_count);
+    ck_assert_uint_eq(total, vp_findings_total(f));
+
+    /* findings.json failed: the document gives up and nothing is published */
+    unlink(x.oscal);
+    h.state = 0;
+    h.asked = 0;
+    ck_assert_int_eq(pthread_create(&tid, NULL, oscal_thread, &h), 0);
+    give_hash(&h, -1, NULL);
+    pthread_join(tid, NULL);
+    ck_assert_int_eq(h.st, VP_ERR_INTERNAL);
+    ck_assert_str_eq(h.err.message, "no findings hash");
+    ck_assert_int_eq(h.asked, 1);
+    ck_assert_int_eq(exists(x.oscal), 0);
+    vp_vault_counts_free(&counts);
+    vp_findings_free(f);
+    fixture_close(&x);
+}
+END_TEST
+
 START_TEST(collect_options)
 {
     vp_error e = {0};
@@ -330,6 +434,7 @@ Suite *pipeline_suite(void)
     tcase_add_test(stages, render_refuses_findings_of_another_snapshot);
     tcase_add_test(stages, render_own_snapshot);
     tcase_add_test(stages, evaluate_outputs);
+    tcase_add_test(stages, oscal_awaits_the_findings_hash);
     tcase_add_test(stages, baselines);
     suite_add_tcase(s, stages);
     return s;
