@@ -18,6 +18,7 @@
 #include "vaultproof/fileio.h"
 
 #include "archive/pgzip.h"
+#include "core/vec.h"
 #include "archive/tarfmt.h"
 
 #define BLOCK VPA_BLOCK
@@ -84,17 +85,9 @@ static const char *shown(const char *s, size_t len, char *out, size_t outsz)
     return out;
 }
 
-static size_t fnv(const char *s)
-{
-    size_t h = 1469598103934665603ULL & SIZE_MAX;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
-}
-
 static slot *set_find(nameset *s, const char *key)
 {
-    size_t i = fnv(key) & (s->cap - 1);
+    size_t i = vpc_hash(key, strlen(key)) & (s->cap - 1);
     while (s->v[i].key && strcmp(s->v[i].key, key))
         i = (i + 1) & (s->cap - 1);
     return &s->v[i];

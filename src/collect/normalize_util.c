@@ -155,14 +155,6 @@ vp_status vpo_read_tags(vp_res_ctx *c, vp_tags *out)
     return VP_OK;
 }
 
-static size_t fnv1a(const char *s, size_t len)
-{
-    size_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
-}
-
 const char *vpo_intern_n(vp_normalizer *n, const char *s, size_t len)
 {
     vp_intern_table *t = &n->strings;
@@ -192,7 +184,7 @@ const char *vpo_intern_n(vp_normalizer *n, const char *s, size_t len)
         t->hashes = hashes;
         t->cap = ncap;
     }
-    size_t h = fnv1a(s, len), j = h & (t->cap - 1);
+    size_t h = vpc_hash(s, len), j = h & (t->cap - 1);
     for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
         if (t->hashes[j] == h && strncmp(t->slots[j], s, len) == 0 && t->slots[j][len] == '\0')
             return t->slots[j];

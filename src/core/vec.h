@@ -16,6 +16,16 @@ void *vpc_vec_grow(void **v, size_t *n, size_t *cap, size_t elem);
 #define VP_VEC_FIT(vec) vpc_vec_fit((void **)&(vec).v, (vec).n, &(vec).cap, sizeof *(vec).v)
 void vpc_vec_fit(void **v, size_t n, size_t *cap, size_t elem);
 
+/* FNV-1a over len bytes: the hash of the engine's open-addressing tables (interned
+ * strings, names in an archive, files staged). */
+static inline size_t vpc_hash(const char *s, size_t len)
+{
+    size_t h = (size_t)1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ULL;
+    return h;
+}
+
 /* qsort/bsearch that accept an empty (NULL) array: the C library's may not. */
 static inline void vp_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {

@@ -45,6 +45,9 @@ typedef struct {
     ino_t ino;
     vpk_staged_file *files;
     size_t count, cap;
+    size_t *index;        /* open addressing over files by rel: i + 1, 0 empty (a bundle of a
+                             million items stages ~90,000 raw/ files, looked up as recorded) */
+    size_t index_cap;     /* a power of two, at least twice count */
 } vpk_staging;
 
 /* Makes and opens a new private staging directory; *s is initialised even on failure, so

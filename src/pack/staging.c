@@ -64,12 +64,33 @@ vp_status vpk_archive_open(const char *archive_dir, int *fd, vp_error *err)
 
 /* ---- the record of what was written ---- */
 
+/* rel's slot in the index: its file's, or the empty one where it would go. */
+static size_t *slot_of(const vpk_staging *s, const char *rel)
+{
+    size_t i = vpc_hash(rel, strlen(rel)) & (s->index_cap - 1);
+    while (s->index[i] && strcmp(s->files[s->index[i] - 1].rel, rel))
+        i = (i + 1) & (s->index_cap - 1);
+    return &s->index[i];
+}
+
 static vpk_staged_file *find(vpk_staging *s, const char *rel)
 {
+    size_t *slot = s->index_cap ? slot_of(s, rel) : NULL;
+    return slot && *slot ? &s->files[*slot - 1] : NULL;
+}
+
+static int index_grow(vpk_staging *s)
+{
+    size_t cap = s->index_cap ? s->index_cap * 2 : 256, *old = s->index;
+    if (!(s->index = calloc(cap, sizeof *s->index))) {
+        s->index = old;
+        return -1;
+    }
+    s->index_cap = cap;
     for (size_t i = 0; i < s->count; i++)
-        if (!strcmp(s->files[i].rel, rel))
-            return &s->files[i];
-    return NULL;
+        *slot_of(s, s->files[i].rel) = i + 1;
+    free(old);
+    return 0;
 }
 
 vp_status vpk_staged_record(vpk_staging *s, const char *rel, const char sha256[65], long long size, vp_error *err)
@@ -78,11 +99,13 @@ vp_status vpk_staged_record(vpk_staging *s, const char *rel, const char sha256[6
     if (!f) {
         char *copy = strdup(rel);
         /* the core growable array; the slot is taken only once the name is copied */
-        if (!copy || !(f = vpc_vec_grow((void **)&s->files, &s->count, &s->cap, sizeof *s->files))) {
+        if (!copy || ((s->count + 1) * 2 > s->index_cap && index_grow(s)) ||
+            !(f = vpc_vec_grow((void **)&s->files, &s->count, &s->cap, sizeof *s->files))) {
             free(copy);
             return vp_error_set(err, VP_ERR_NOMEM, "out of memory");
         }
         f->rel = copy;
+        *slot_of(s, rel) = s->count;
     }
     memcpy(f->sha256, sha256, 65);
     f->size = size;
@@ -190,6 +213,7 @@ void vpk_staging_close(vpk_staging *s)
     for (size_t i = 0; i < s->count; i++)
         free(s->files[i].rel);
     free(s->files);
+    free(s->index);
     memset(s, 0, sizeof *s);
     s->fd = -1;
 }
