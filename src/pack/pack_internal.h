@@ -64,6 +64,11 @@ vp_status vpk_staged_mkdirs(const vpk_staging *s, const char *rel, vp_error *err
 vp_status vpk_staged_create(const vpk_staging *s, const char *rel, int *fd, vp_error *err);
 /* Creates rel with these bytes and records their hash. */
 vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err);
+/* Creates rel with these bytes and gives their hash in sha256, without recording it:
+ * touches only the file system below s, so threads may each put files (and record them
+ * afterwards, on one thread, with vpk_staged_record). */
+vp_status vpk_staged_put(const vpk_staging *s, const char *rel, const void *data, size_t len, char sha256[65],
+                         vp_error *err);
 /* Appends these bytes to rel, which exists, and records the whole file's hash. */
 vp_status vpk_staged_append(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err);
 vp_status vpk_staged_read(const vpk_staging *s, const char *rel, char **data, size_t *len, vp_error *err);

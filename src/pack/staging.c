@@ -318,20 +318,26 @@ static vp_status write_all(const vpk_staging *s, const char *rel, int fd, const 
     return VP_OK;
 }
 
-vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err)
+vp_status vpk_staged_put(const vpk_staging *s, const char *rel, const void *data, size_t len, char sha256[65],
+                         vp_error *err)
 {
     int fd;
-    char sha[65];
     vp_status st = vpk_staged_create(s, rel, &fd, err);
     if (st)
         return st;
     st = write_all(s, rel, fd, data, len, err);
     if (close(fd) && !st)
         st = vp_error_set(err, VP_ERR_IO, "%s/%s: write failed: %s", s->shown, rel, strerror(errno));
-    if (st)
-        return st;
-    vp_sha256_hex(data, len, sha); /* the bytes we hold are the bytes written */
-    return vpk_staged_record(s, rel, sha, (long long)len, err);
+    if (!st)
+        vp_sha256_hex(data, len, sha256); /* the bytes we hold are the bytes written */
+    return st;
+}
+
+vp_status vpk_staged_write(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err)
+{
+    char sha[65];
+    vp_status st = vpk_staged_put(s, rel, data, len, sha, err);
+    return st ? st : vpk_staged_record(s, rel, sha, (long long)len, err);
 }
 
 vp_status vpk_staged_append(vpk_staging *s, const char *rel, const void *data, size_t len, vp_error *err)
