@@ -313,6 +313,7 @@ typedef struct {
      * it (vp_pipeline_write_findings_at): as vp_render_input's. NULL: counted from the
      * file. */
     const vp_vault_counts *vault_counts;
+    const char *scratch_dir;          /* as vp_render_input (pack: its staging directory), or NULL */
 } vp_pipeline_render_options;
 
 /* Renders the workbook and/or the report from a snapshot and its findings; each failing

@@ -73,6 +73,11 @@ typedef struct {
      * them instead of parsing every finding again; the workbook, which parses them all,
      * fails with VP_ERR_INTERNAL unless its count is the same. NULL: both count. */
     const vp_vault_counts *vault_counts;
+    /* Where the workbook makes its private temporary directory (its rows and
+     * libxlsxwriter's parts, about the workbook's size): pack gives its staging
+     * directory, which the next pack discards if this one is killed. NULL: $TMPDIR, else
+     * /tmp. */
+    const char *scratch_dir;
 } vp_render_input;
 
 /* Writes the PDF report to fp (label names it in messages). Errors: VP_ERR_INPUT (fonts

@@ -670,6 +670,9 @@ static vp_status render_both(pack_state *s, vp_error *err)
     ro.jobs_label = VP_BUNDLE_JOBS;
     ro.timeline = vp_findings_timeline(s->findings); /* built over the same staged stream by evaluate */
     ro.vault_counts = &s->vault_counts;              /* counted by evaluate as it wrote findings.json */
+    /* the workbook's temporary files in the staging directory: a killed pack leaves them
+     * where the next pack's recovery removes them, not in $TMPDIR */
+    ro.scratch_dir = s->stg.root;
     vp_history *history = NULL;
     /* the cover and the workbook say whether raw/ was sealed at capture */
     ro.recording.state = s->seal ? VP_RECORDING_SEALED : VP_RECORDING_UNSEALED;

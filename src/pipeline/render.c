@@ -211,6 +211,7 @@ vp_status vp_pipeline_render(const vp_pipeline_render_options *opt, vp_error *er
     in.recording = opt->recording;
     in.sample = opt->sample;
     in.vault_counts = opt->vault_counts;
+    in.scratch_dir = opt->scratch_dir;
     in.xlsx_name = opt->xlsx_path ? (opt->xlsx_name ? opt->xlsx_name : opt->xlsx_path) : NULL;
     st = write_outputs(opt, &in, err);
 done:

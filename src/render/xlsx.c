@@ -320,6 +320,8 @@ vp_status vpr_xlsx_render_opts(const vp_render_input *in, FILE *fp, const char *
     x.err = err;
     x.exemption_count = (size_t)x.hdr->exemption_count;
     x.exemptions = calloc(x.exemption_count ? x.exemption_count : 1, sizeof *x.exemptions);
+    if (in->scratch_dir)
+        tmp = in->scratch_dir;
     snprintf(dir, sizeof dir, "%s/vaultproof-xlsx.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!x.exemptions) {
         st = vp_error_set(err, VP_ERR_NOMEM, "out of memory");

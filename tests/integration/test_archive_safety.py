@@ -207,6 +207,15 @@ class ArchiveSafety(TempDirTest):
 
     # --- SIGKILL at random moments ------------------------------------------------------
 
+    def test_pack_writes_no_temporary_file_outside_the_archive(self):
+        # $TMPDIR unusable: the workbook's temporary directory is made in pack's staging
+        # directory, where a later pack's recovery removes what a killed one left
+        rc, out, err = run(self.pack_args(stamp(0)), env={"TMPDIR": self.path("no-such-dir")})
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.leftovers(), [])
+        rc, out, err = self.audit()
+        self.assertEqual(rc, 0, out + err)
+
     def test_sigkill_at_random_points_leaves_a_consistent_archive(self):
         self.pack(stamp(0))
         started = time.monotonic()
@@ -219,10 +228,16 @@ class ArchiveSafety(TempDirTest):
         # themselves are what the plain build covers (24 kills). Each round audits the whole
         # archive, so the rounds cost more the more there are.
         rounds = 4 if SANITIZED else 24
+        # the workbook's temporary files live in the staging directory, which recovery
+        # removes: a kill leaves nothing in $TMPDIR
+        tmp = self.path("tmp")
+        os.mkdir(tmp)
+        env = dict(os.environ, TMPDIR=tmp)
+        env.pop("SOURCE_DATE_EPOCH", None)
         for i in range(2, 2 + rounds):
             before = set(self.bundles())
             p = subprocess.Popen([BINARY] + self.pack_args(stamp(i)), stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+                                 stderr=subprocess.DEVNULL, env=env)
             time.sleep(rng.uniform(0.0, duration * 1.1))
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
@@ -242,6 +257,7 @@ class ArchiveSafety(TempDirTest):
         # the next pack finishes or discards what the killed ones left
         self.pack(stamp(40))
         self.assertEqual(self.leftovers(), [])
+        self.assertEqual(os.listdir(tmp), [])
         rc, out, err = self.audit()
         self.assertEqual(rc, 0, out + err)
         lines = self.ledger_lines()
