@@ -141,8 +141,9 @@ typedef struct {
 } vp_vault_counts;
 
 /* As vp_findings_write_json, also counting every finding written into *counts, which
- * it allocates (free with vp_vault_counts_free, also after an error). Errors: as
- * vp_findings_write_json, VP_ERR_NOMEM. */
+ * it allocates, freeing what *counts held ({0} or an earlier count; free with
+ * vp_vault_counts_free, also after an error). Errors: as vp_findings_write_json,
+ * VP_ERR_NOMEM. */
 vp_status vp_findings_write_json_counted(const vp_findings *f, FILE *fp, const char *label, vp_vault_counts *counts,
                                          vp_error *err);
 /* Frees what counts holds and zeroes it; NULL is allowed. */

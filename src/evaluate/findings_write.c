@@ -306,7 +306,7 @@ vp_status vp_findings_write_json_counted(const vp_findings *f, FILE *fp, const c
                                          vp_error *err)
 {
     size_t nv = f->current.snapshot->vault_count;
-    memset(counts, 0, sizeof *counts);
+    vp_vault_counts_free(counts); /* a second write counts afresh */
     counts->by_vault = calloc(nv + 1, sizeof *counts->by_vault);
     if (!counts->by_vault)
         return vp_error_set(err, VP_ERR_NOMEM, "evaluate: out of memory counting the findings of %zu vaults", nv);

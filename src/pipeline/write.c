@@ -81,10 +81,8 @@ typedef struct {
 static vp_status write_findings(const void *ctx, FILE *fp, const char *label, vp_error *err)
 {
     const findings_ctx *c = ctx;
-    if (!c->counts)
-        return vp_findings_write_json(c->f, fp, label, err);
-    vp_vault_counts_free(c->counts); /* a write made again counts again */
-    return vp_findings_write_json_counted(c->f, fp, label, c->counts, err);
+    return c->counts ? vp_findings_write_json_counted(c->f, fp, label, c->counts, err)
+                     : vp_findings_write_json(c->f, fp, label, err);
 }
 
 vp_status vp_pipeline_write_findings_at(const vp_findings *f, int dir_fd, const char *path, const char *label,
