@@ -3,6 +3,7 @@
  * ledger order, failing it. Only the keys of failing findings are kept - a large
  * estate's bundle holds hundreds of thousands of findings, of which the failing ones
  * are a small part. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -177,17 +178,23 @@ static vp_status take_findings(const vp_archive_entry *e, const char *sha256, un
 }
 
 /* The findings file's bytes, handed to the findings reader (which takes a path) through
- * an unlinked private temporary file: nothing of the bundle gets a name on disk. */
+ * a private temporary file without a name (O_TMPFILE): nothing of the bundle gets a name
+ * on disk, and a pack killed here leaves nothing behind. Where the file system cannot
+ * make one, a mkstemp file is unlinked at once (a name for that instant only). */
 static vp_status open_findings(const scan_ctx *s, const char *label, int *fd, vp_findings_file **out, vp_error *err)
 {
     char tmpl[4096], path[64];
     const char *dir = getenv("TMPDIR");
-    snprintf(tmpl, sizeof tmpl, "%s/vaultproof-history-XXXXXX", dir && *dir ? dir : "/tmp");
-    *fd = mkstemp(tmpl);
+    dir = dir && *dir ? dir : "/tmp";
+    *fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (*fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        snprintf(tmpl, sizeof tmpl, "%s/vaultproof-history-XXXXXX", dir);
+        if ((*fd = mkstemp(tmpl)) >= 0)
+            unlink(tmpl);
+    }
     if (*fd < 0)
-        return vp_error_set(err, VP_ERR_IO, "%s: cannot make a temporary file for its findings: %s", label,
+        return vp_error_set(err, VP_ERR_IO, "%s: cannot make a temporary file for its findings in %s: %s", label, dir,
                             strerror(errno));
-    unlink(tmpl);
     for (size_t off = 0; off < s->len;) {
         ssize_t n = write(*fd, s->findings + off, s->len - off);
         if (n < 0 && errno == EINTR)
