@@ -101,6 +101,18 @@ void vp_findings_file_rewind(vp_findings_file *f);
  * being parsed, so such a pass does not check those lines; the passes that read every
  * finding do (the tally, which both renderers build, and the workbook's Findings rows). */
 void vp_findings_file_rewind_only(vp_findings_file *f, unsigned status_mask, const char *rule);
+/* A handle's first pass after vp_findings_file_rewind_only learns where every line is and
+ * what status and rule it names (five bytes a line); its later such passes then go from
+ * one wanted line to the next without reading the lines in between. This hands to a
+ * second handle of the same file the index its first handle (from) learnt, so that its
+ * passes skip from the start. Returns 1 when shared, 0 when from has no complete index
+ * or the two differ in size, layout or finding count (to then learns its own). from must
+ * stay open as long as to is read; both may be read at once from different threads (the
+ * index no longer changes once complete). Rewinds to. */
+int vp_findings_file_share_index(vp_findings_file *to, const vp_findings_file *from);
+/* The lines of the file this handle has read (scanned or parsed) since the last rewind:
+ * a line skipped through the index is not read. For tests and measurements. */
+size_t vp_findings_file_lines_read(const vp_findings_file *f);
 void vp_findings_file_close(vp_findings_file *f);
 
 /* "pass" ... "incomplete" to the enum; -1 when unknown. */

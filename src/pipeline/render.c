@@ -109,6 +109,8 @@ static vp_status open_again(const vp_pipeline_render_options *opt, const vp_find
         return vp_error_set(err, VP_ERR_INPUT, "%s: changed while it was being rendered (read twice, for the "
                             "workbook and the report); expected it to stay the same", opt->findings_path);
     }
+    /* where the lines are, as the owners' pass learnt it: first outlives *out */
+    vp_findings_file_share_index(*out, first);
     return VP_OK;
 }
 

@@ -803,33 +803,58 @@ static char *expected_of(const char *all, unsigned mask, const char *rule)
     return out;
 }
 
-START_TEST(findings_read_only_what_is_asked)
+/* The findings of two VM items (one protected, one stopped) and an exemption, written as
+ * dir/f.json, and again as dir/escaped.json with the first failing finding's rule spelled
+ * with an escape: that line is not in the writer's layout, so readers parse it to learn
+ * its rule and status. *text and *edited are the two files' texts; *escaped_rule the
+ * rule so spelled (all three the caller's to free). */
+typedef struct {
+    char dir[32], plain_path[256], escaped_path[256];
+    char *text, *edited, *escaped_rule;
+} two_files;
+
+static void write_two_files(run_t *a, two_files *t)
 {
-    run_t a = {0};
-    char items[8192], first[4096], dir[] = "/tmp/vp-fro-XXXXXX";
-    vp_error err = {0};
+    char items[8192], first[4096];
+    snprintf(t->dir, sizeof t->dir, "/tmp/vp-fro-XXXXXX");
     /* vm_item's buffer is reused: the first item is copied before the second is made */
     snprintf(first, sizeof first, "%s", vm_item("v", "a1", NULL, "\"protectionState\":\"Protected\""));
     snprintf(items, sizeof items, "[%s,%s]", first, vm_item("v", "a2", NULL, "\"protectionState\":\"ProtectionStopped\""));
-    char *text = findings_text(&a, items, "{\"exemptions\":[{\"resource\":\"v\",\"rule\":\"soft-delete.always-on\","
-                                          "\"reason\":\"r\",\"approver\":\"CISO\",\"expires\":\"2027-01-01\"}]}");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    /* the first failing finding's rule spelled with an escape: its line is not in the
-     * writer's layout, so it is parsed to learn its rule and status */
-    char *edited = malloc(strlen(text) + 8), *at = strstr(text, "\",\"status\":\"fail\"");
+    t->text = findings_text(a, items, "{\"exemptions\":[{\"resource\":\"v\",\"rule\":\"soft-delete.always-on\","
+                                      "\"reason\":\"r\",\"approver\":\"CISO\",\"expires\":\"2027-01-01\"}]}");
+    ck_assert_ptr_nonnull(mkdtemp(t->dir));
+    char *at = strstr(t->text, "\",\"status\":\"fail\""), *start = at;
     ck_assert_ptr_nonnull(at);
-    char *start = at;
-    while (start > text && start[-1] != '\n')
+    while (start > t->text && start[-1] != '\n')
         start--;
     start = strstr(start, "{\"rule\":\"") + 9;
-    size_t head = (size_t)(start - text);
-    memcpy(edited, text, head);
-    sprintf(edited + head, "\\u%04x%s", (unsigned char)*start, start + 1);
-    const char *escaped_rule = strndup(start, (size_t)(at - start));
-    char plain_path[256];
-    snprintf(plain_path, sizeof plain_path, "%s", write_temp(dir, "f.json", text));
-    char escaped_path[256];
-    snprintf(escaped_path, sizeof escaped_path, "%s", write_temp(dir, "escaped.json", edited));
+    size_t head = (size_t)(start - t->text);
+    t->edited = malloc(strlen(t->text) + 8);
+    memcpy(t->edited, t->text, head);
+    sprintf(t->edited + head, "\\u%04x%s", (unsigned char)*start, start + 1);
+    t->escaped_rule = strndup(start, (size_t)(at - start));
+    snprintf(t->plain_path, sizeof t->plain_path, "%s", write_temp(t->dir, "f.json", t->text));
+    snprintf(t->escaped_path, sizeof t->escaped_path, "%s", write_temp(t->dir, "escaped.json", t->edited));
+}
+
+static void remove_two_files(two_files *t)
+{
+    unlink(t->plain_path);
+    unlink(t->escaped_path);
+    rmdir(t->dir);
+    free(t->escaped_rule);
+    free(t->edited);
+    free(t->text);
+}
+
+START_TEST(findings_read_only_what_is_asked)
+{
+    run_t a = {0};
+    two_files t;
+    vp_error err = {0};
+    write_two_files(&a, &t);
+    const char *text = t.text, *escaped_rule = t.escaped_rule, *dir = t.dir, *plain_path = t.plain_path,
+               *escaped_path = t.escaped_path;
     const char *files[] = {plain_path, escaped_path};
     for (int k = 0; k < 2; k++) {
         vp_findings_file *ff = NULL;
@@ -883,12 +908,82 @@ START_TEST(findings_read_only_what_is_asked)
     vp_findings_file_close(ff);
     unlink(bad_path);
     free(bad);
-    unlink(plain_path);
-    unlink(escaped_path);
-    rmdir(dir);
-    free((char *)escaped_rule);
-    free(edited);
-    free(text);
+    remove_two_files(&t);
+    run_free(&a);
+}
+END_TEST
+
+static size_t lines_in(const char *text)
+{
+    size_t n = 0;
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+/* The first filtered pass of a handle learns where the lines are; later ones, and those of
+ * a second handle it is shared with, read only the lines they return (and the closing
+ * bracket), with the same results. A line not in the writer's layout is always read. */
+START_TEST(findings_index_skips_what_it_knows)
+{
+    run_t a = {0};
+    two_files t;
+    vp_error err = {0};
+    write_two_files(&a, &t);
+    const char *path = t.plain_path, *escaped_path = t.escaped_path;
+    vp_findings_file *ff = NULL, *second = NULL, *other = NULL, *fresh = NULL;
+    ck_assert_msg(vp_findings_file_open(path, &ff, &err) == VP_OK, "%s", err.message);
+    char *all = pass_of(ff, 0, NULL);
+    size_t n = lines_in(all);
+    ck_assert_uint_gt(n, 4);
+    ck_assert_uint_eq(vp_findings_file_lines_read(ff), n + 1); /* a plain pass reads every line */
+    ck_assert_uint_eq(vp_findings_file_share_index(ff, ff), 0);
+    /* the first filtered pass reads every line and learns them */
+    char *got = pass_of(ff, 1u << VP_FAIL, NULL), *want = expected_of(all, 1u << VP_FAIL, NULL);
+    ck_assert_str_eq(got, want);
+    ck_assert_uint_eq(vp_findings_file_lines_read(ff), n + 1);
+    free(got);
+    free(want);
+    struct {
+        unsigned mask;
+        const char *rule;
+    } asks[] = {{1u << VP_EXEMPT, NULL}, {1u << VP_FAIL, NULL}, {0, "soft-delete.always-on"},
+                {1u << VP_WARN | 1u << VP_INCOMPLETE, "exemption.valid"}, {1u << VP_PASS, NULL}};
+    ck_assert_msg(vp_findings_file_open(path, &second, &err) == VP_OK, "%s", err.message);
+    ck_assert_msg(vp_findings_file_open(path, &fresh, &err) == VP_OK, "%s", err.message);
+    ck_assert_uint_eq(vp_findings_file_share_index(second, fresh), 0); /* fresh has learnt nothing */
+    ck_assert_uint_eq(vp_findings_file_share_index(second, ff), 1);
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        want = expected_of(all, asks[i].mask, asks[i].rule);
+        ck_assert_msg(lines_in(want) > 0 && lines_in(want) < n, "ask %zu: %zu of %zu", i, lines_in(want), n);
+        vp_findings_file *hs[] = {ff, second};
+        for (int h = 0; h < 2; h++) {
+            got = pass_of(hs[h], asks[i].mask, asks[i].rule);
+            ck_assert_str_eq(got, want);
+            ck_assert_msg(vp_findings_file_lines_read(hs[h]) == lines_in(want) + 1, "ask %zu, handle %d: read %zu lines for %zu",
+                          i, h, vp_findings_file_lines_read(hs[h]), lines_in(want));
+            free(got);
+        }
+        free(want);
+    }
+    /* a file of another size does not take it; its own index knows the escaped line
+     * only as one to read */
+    ck_assert_msg(vp_findings_file_open(escaped_path, &other, &err) == VP_OK, "%s", err.message);
+    ck_assert_uint_eq(vp_findings_file_share_index(other, ff), 0);
+    free(pass_of(other, 1u << VP_FAIL, NULL));
+    ck_assert_uint_eq(vp_findings_file_lines_read(other), n + 1);
+    got = pass_of(other, 1u << VP_EXEMPT, NULL);
+    want = expected_of(all, 1u << VP_EXEMPT, NULL);
+    ck_assert_str_eq(got, want);
+    ck_assert_uint_eq(vp_findings_file_lines_read(other), lines_in(want) + 2);
+    free(got);
+    free(want);
+    vp_findings_file_close(other);
+    vp_findings_file_close(fresh);
+    vp_findings_file_close(second);
+    vp_findings_file_close(ff);
+    free(all);
+    remove_two_files(&t);
     run_free(&a);
 }
 END_TEST
@@ -1316,6 +1411,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, findings_are_deterministic);
     tcase_add_test(tc, findings_read_back);
     tcase_add_test(tc, findings_read_only_what_is_asked);
+    tcase_add_test(tc, findings_index_skips_what_it_knows);
     tcase_add_test(tc, timeline_per_item);
     tcase_add_test(tc, backup_ran_and_restore_tested);
     tcase_add_test(tc, timeline_refuses_another_stream);
