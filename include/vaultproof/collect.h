@@ -82,6 +82,11 @@ vp_status vp_normalizer_finish(vp_normalizer *n, vp_snapshot **out, vp_error *er
 /* Releases a normalizer that will not be finished. NULL is allowed. */
 void vp_normalizer_free(vp_normalizer *n);
 
+/* Refuses a replay path that is not a directory (VP_ERR_INPUT, naming it), the check
+ * vp_collect_replay makes first, for callers that read the recording before it (pack's
+ * seal check). */
+vp_status vp_collect_replay_dir_check(const char *dir, vp_error *err);
+
 /* Reads every *.json body below dir (with its *.meta.json sidecar when present) in
  * sorted order and normalizes them. Errors: VP_ERR_INPUT for a missing directory or
  * bad data, VP_ERR_IO for read failures. An incomplete collection is not an error

@@ -285,17 +285,24 @@ static vp_status run_pipeline(pipeline *p, vp_normalizer *n, const vp_collect_op
     return st;
 }
 
+vp_status vp_collect_replay_dir_check(const char *dir, vp_error *err)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return vp_error_set(err, VP_ERR_INPUT, "%s: not a directory; expected a replay directory of ARM responses", dir);
+    return VP_OK;
+}
+
 vp_status vp_collect_replay(const char *dir, const vp_collect_options *opt, vp_snapshot **out, vp_error *err)
 {
     path_vec paths = {0};
     vp_normalizer *n = NULL;
     pipeline p = {0};
-    struct stat sb;
 
     *out = NULL;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return vp_error_set(err, VP_ERR_INPUT, "%s: not a directory; expected a replay directory of ARM responses", dir);
-    vp_status st = walk(dir, "", &paths, 0, err);
+    vp_status st = vp_collect_replay_dir_check(dir, err);
+    if (!st)
+        st = walk(dir, "", &paths, 0, err);
     if (!st)
         st = vp_normalizer_new(opt, &n, err);
     if (!st) {

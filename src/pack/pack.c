@@ -16,6 +16,7 @@
 #include "pack/pack_internal.h"
 #include "vaultproof/archive.h"
 #include "vaultproof/catalog.h"
+#include "vaultproof/collect.h"
 #include "vaultproof/config.h"
 #include "vaultproof/evaluate.h"
 #include "vaultproof/fileio.h"
@@ -226,7 +227,10 @@ static vp_status check_replay_seal(pack_state *s, vp_error *err)
     int present = 0;
     if (!s->opt->replay_dir)
         return VP_OK;
-    vp_status st = vp_seal_check_recording(s->opt->replay_dir, &s->replay_seal, &present, err);
+    vp_status st = vp_collect_replay_dir_check(s->opt->replay_dir, err);
+    if (st)
+        return vp_error_prefix(err, "pack: --replay");
+    st = vp_seal_check_recording(s->opt->replay_dir, &s->replay_seal, &present, err);
     if (st)
         return vp_error_prefix(err, "pack: --replay %s", s->opt->replay_dir);
     if (present) {

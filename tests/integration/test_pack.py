@@ -298,6 +298,23 @@ class Pack(TempDirTest):
         self.assertEqual(rc, 2)
         self.assertIn("BUNDLE", err)
 
+    def test_replay_that_is_not_a_directory_is_an_input_error(self):
+        """Exit 3 as for collect (the man page: an input that does not exist), naming the
+        path; nothing is written to the archive."""
+        keys = self.keygen()
+        a_file = self.path("a-file")
+        with open(a_file, "w") as f:
+            f.write("{}")
+        for raw in (self.path("missing"), a_file):
+            archive = self.path("archive-" + os.path.basename(raw))
+            _, _, err = self.pack(keys, archive, raw=raw, expect=3)
+            self.assertIn(raw + ": not a directory; expected a replay directory", err)
+            self.assertFalse(os.path.exists(os.path.join(archive, "ledger.jsonl")), os.listdir(archive)
+                             if os.path.isdir(archive) else archive)
+            rc, _, err = run(["collect", "--config", os.path.join(SAMPLE, "vaultproof.json"), "--replay", raw,
+                              "--out", self.path("snap.json")])
+            self.assertEqual(rc, 3, err)
+
 
     def fingerprint(self, pem):
         out = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-fingerprint", "-sha256"],
