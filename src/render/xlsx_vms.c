@@ -187,7 +187,29 @@ static const char *coverage(xlsx_ctx *x, const vp_vm *vm, int what)
     return vpc_buf_str(&x->buf);
 }
 
-static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *keys, size_t nkeys)
+/* The last location's label: VMs come in runs of the same location, and the catalog
+ * lookup normalizes every spelling of every location it knows (at 100k VMs a quarter
+ * of a second). */
+typedef struct {
+    char location[128], label[256];
+    int known;
+} location_memo;
+
+static const char *location_label(xlsx_ctx *x, location_memo *m, const char *location, char *buf, size_t size)
+{
+    if (!location || strlen(location) >= sizeof m->location)
+        return vpr_location_label(x->in->snapshot, x->worm, location, buf, size);
+    if (!m->known || strcmp(m->location, location)) {
+        snprintf(m->label, sizeof m->label, "%s",
+                 vpr_location_label(x->in->snapshot, x->worm, location, buf, size));
+        snprintf(m->location, sizeof m->location, "%s", location);
+        m->known = 1;
+    }
+    return m->label;
+}
+
+static void vm_row(xlsx_ctx *x, xlsx_pop *p, location_memo *memo, const vp_vm *vm, const tag_key *keys,
+                   size_t nkeys)
 {
     if (vpr_xlsx_pop_row(p))
         return;
@@ -195,7 +217,7 @@ static void vm_row(xlsx_ctx *x, xlsx_pop *p, const vp_vm *vm, const tag_key *key
     vpr_xlsx_text(p, M_SUB, vm->subscription_id);
     vpr_xlsx_text(p, M_RG, vm->resource_group);
     char region[256];
-    vpr_xlsx_text(p, M_LOCATION, vpr_location_label(x->in->snapshot, x->worm, vm->location, region, sizeof region));
+    vpr_xlsx_text(p, M_LOCATION, location_label(x, memo, vm->location, region, sizeof region));
     vpr_xlsx_vtext(p, M_SIZE, &vm->size);
     vpr_xlsx_vtext(p, M_OS, &vm->os_type);
     vpr_xlsx_time(p, M_CREATED, vm->time_created.value);
@@ -227,13 +249,14 @@ typedef struct {
     xlsx_pop *p;
     const tag_key *keys;
     size_t nkeys;
+    location_memo memo;
 } vm_rows;
 
 static vp_status vm_row_of(void *ctx, const vp_vm *vm, vp_error *err)
 {
     vm_rows *r = ctx;
     (void)err;
-    vm_row(r->x, r->p, vm, r->keys, r->nkeys);
+    vm_row(r->x, r->p, &r->memo, vm, r->keys, r->nkeys);
     return r->x->status; /* a failed row is already recorded in x */
 }
 
@@ -271,7 +294,7 @@ void vpr_xlsx_write_vms(xlsx_ctx *x)
     }
     if (vpr_xlsx_pop_begin(&p, x, "Virtual Machines", cols, headers, ncols, s->vm_count))
         goto done;
-    vm_rows rows = {x, &p, keys, nkeys};
+    vm_rows rows = {x, &p, keys, nkeys, {{0}, {0}, 0}};
     vp_status st = vp_snapshot_each_vm(s, vm_row_of, &rows, x->err);
     if (st && !x->status)
         x->status = st;

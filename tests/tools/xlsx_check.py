@@ -308,8 +308,13 @@ def check_vaults_vms(wb, rows, snap):
         assert r[hdr.index("Soft delete retention (days)")] == v["soft_delete"]["retention_days"], v["id"]
         assert r[hdr.index("Protected items")] == v["counts"]["protected_items"], v["id"]
     hdr = header(wb, "Virtual Machines")
+    labels = {}  # location -> its label: one label per location, naming it
     for vm, r in zip(snap["virtual_machines"], rows["Virtual Machines"]):
         assert r[hdr.index("Id")] == shown(vm["id"])
+        where, label = vm.get("location"), r[hdr.index("Location")]
+        if where:
+            assert label == where or label.endswith(" (%s)" % where), "%s: location %r shown as %r" % (vm["id"], where, label)
+            assert labels.setdefault(where, label) == label, "%s: %r shown as %r and %r" % (vm["id"], where, labels[where], label)
         assert r[hdr.index("Backed up")] is bool(vm["protected_by"]), vm["id"]
         assert r[hdr.index("Protected items")] == len(vm["protected_by"]), vm["id"]
         same_time(r[hdr.index("Created (UTC)")], vm["time_created"], vm["id"])
