@@ -1,6 +1,8 @@
 /* The findings reader (vp_findings_file_*) on arbitrary text: open, the header, controls
- * and rules, every finding, then a rewind and every finding again. Oracle: the second
- * pass reads the same number of findings with the same outcome as the first. */
+ * and rules, every finding, then a rewind and every finding again; then the failing ones
+ * twice (the first such pass learns the lines, the second skips through what it learnt)
+ * and once more on a second handle the index is shared with. Oracle: each pass of a kind
+ * reads the same number of findings with the same outcome as the first of that kind. */
 #include <string.h>
 
 #include "fuzz.h"
@@ -50,6 +52,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s1 != VP_ERR_NOMEM && s2 != VP_ERR_NOMEM && (n1 != n2 || s1 != s2))
         vp_fuzz_fail("findings", "first pass read %zu (status %d), the pass after rewind %zu (status %d)", n1, s1, n2,
                      s2);
+
+    vp_findings_file *g = NULL;
+    vp_status f1, f2, f3 = VP_OK;
+    vp_findings_file_rewind_only(f, 1u << VP_FAIL, "change.authorized");
+    size_t m1 = read_all(f, &f1, &err);
+    vp_findings_file_rewind_only(f, 1u << VP_FAIL, "change.authorized");
+    size_t m2 = read_all(f, &f2, &e2), m3 = m1;
+    if (!vp_findings_file_open(path, &g, &err) && vp_findings_file_share_index(g, f)) {
+        vp_findings_file_rewind_only(g, 1u << VP_FAIL, "change.authorized");
+        m3 = read_all(g, &f3, &e2);
+        f3 = f3 == VP_ERR_NOMEM ? f1 : f3;
+    }
+    if (f1 != VP_ERR_NOMEM && f2 != VP_ERR_NOMEM && (m1 != m2 || f1 != f2 || m1 != m3 || f1 != f3))
+        vp_fuzz_fail("findings", "filtered passes read %zu, %zu and %zu (status %d, %d, %d)", m1, m2, m3, f1, f2, f3);
+    vp_findings_file_close(g);
     vp_findings_file_close(f);
     return 0;
 }
