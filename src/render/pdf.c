@@ -314,13 +314,15 @@ static vp_status write_out(pdf_ctx *c, FILE *fp)
 {
     if (fix_cmaps(c) != VP_OK || vpr_pdf_failed(c))
         return c->status;
-    if (c->page && (c->status = vpr_pdf_hold_park(c->hold, c->page, c->err)) != VP_OK)
+    /* every page parked, and their streams made ahead of libharu's save (pdf_hold.h) */
+    if ((c->status = vpr_pdf_hold_save_begin(c->hold, c->err)) != VP_OK)
         return c->status;
     save_sink sink = {fp, 0};
     /* the document is saved once, so it holds no stream of its own yet */
     if (!(c->doc->stream = HPDF_CallbackWriter_New(c->doc->mmgr, save_write, &sink)))
         return vpr_pdf_failed(c) ? c->status : vpr_pdf_fail(c, VP_ERR_NOMEM, "out of memory");
     HPDF_STATUS saved = HPDF_SaveToStream(c->doc);
+    vpr_pdf_hold_save_end(c->hold);
     HPDF_Stream_Free(c->doc->stream); /* it points to sink */
     c->doc->stream = NULL;
     if (sink.err) /* before libharu's view: its code says only that a write failed */
@@ -336,6 +338,7 @@ static vp_status write_out(pdf_ctx *c, FILE *fp)
 
 static void cleanup(pdf_ctx *c)
 {
+    vpr_pdf_hold_save_end(c->hold); /* its thread reads the pages */
     if (c->doc)
         HPDF_Free(c->doc);
     vpr_pdf_hold_free(c->hold); /* after the document: its pages' records point to it */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render/pdf_hold.h"
 #include "vp_test.h"
@@ -43,7 +44,7 @@ static void text_line(doc_t *d, float y, const char *s)
 /* Pages drawn the way the report draws them: each filled in turn (the first one past
  * several of libharu's 4 KB buffers and the holder's 32 KB read-back), then all revisited
  * for a footer, then the second one again, as the contents page is. */
-static HPDF_UINT32 build(doc_t *d, vpr_pdf_hold *hold)
+static HPDF_UINT32 build_doc(doc_t *d, vpr_pdf_hold *hold, int ahead)
 {
     memset(d, 0, sizeof *d);
     d->hold = hold;
@@ -79,12 +80,24 @@ static HPDF_UINT32 build(doc_t *d, vpr_pdf_hold *hold)
     }
     use(d, d->page[1]);
     text_line(d, 700, "contents, filled in last");
-    if (hold) {
-        vp_error e = {0};
+    vp_error e = {0};
+    if (hold && !ahead)
         ck_assert_msg(vpr_pdf_hold_park(hold, d->current, &e) == VP_OK, "%s", e.message);
+    if (hold && ahead) { /* parks what is left itself */
+        ck_assert_msg(vpr_pdf_hold_save_begin(hold, &e) == VP_OK, "%s", e.message);
+        /* the thread makes every page before the save asks: libharu only copies them */
+        for (int waited = 0; vpr_pdf_hold_made_ahead(hold) < PAGES && waited < 10000; waited++)
+            usleep(1000);
+        ck_assert_uint_eq(vpr_pdf_hold_made_ahead(hold), PAGES);
     }
     ck_assert_int_eq(HPDF_SaveToStream(d->doc), HPDF_OK);
+    vpr_pdf_hold_save_end(hold);
     return HPDF_GetStreamSize(d->doc);
+}
+
+static HPDF_UINT32 build(doc_t *d, vpr_pdf_hold *hold)
+{
+    return build_doc(d, hold, 0);
 }
 
 static unsigned char *saved(doc_t *d, HPDF_UINT32 size)
@@ -98,6 +111,8 @@ static unsigned char *saved(doc_t *d, HPDF_UINT32 size)
     return b;
 }
 
+/* ahead (_i = 1): the pages' streams made ahead of the save on a second thread, which
+ * pages it reaches first depending on timing; the bytes are the same either way. */
 START_TEST(same_bytes_as_libharu_alone)
 {
     doc_t plain, held;
@@ -105,7 +120,7 @@ START_TEST(same_bytes_as_libharu_alone)
     vpr_pdf_hold *h = NULL;
     vp_error e = {0};
     ck_assert_int_eq(vpr_pdf_hold_new(&h, &e), VP_OK);
-    HPDF_UINT32 held_size = build(&held, h);
+    HPDF_UINT32 held_size = build_doc(&held, h, _i);
     ck_assert_int_eq(vpr_pdf_hold_status(h, &e), VP_OK);
     unsigned char *a = saved(&plain, plain_size), *b = saved(&held, held_size);
     ck_assert_uint_eq(held_size, plain_size);
@@ -147,15 +162,22 @@ START_TEST(second_save_fails_loudly)
 }
 END_TEST
 
-/* A page that was never attached, or one attached twice, is a caller's bug: refused. */
+/* A page that was never attached, or one attached twice, is a caller's bug: refused; so is
+ * a page of a document that does not deflate its pages (the holder writes them deflated). */
 START_TEST(misuse_refused)
 {
     vpr_pdf_hold *h = NULL, *other = NULL;
     vp_error e = {0};
     ck_assert_int_eq(vpr_pdf_hold_new(&h, &e), VP_OK);
     ck_assert_int_eq(vpr_pdf_hold_new(&other, &e), VP_OK);
+    HPDF_Doc plain = HPDF_New(NULL, NULL);
+    ck_assert_ptr_nonnull(plain);
+    ck_assert_int_eq(vpr_pdf_hold_attach(h, HPDF_AddPage(plain), &e), VP_ERR_INTERNAL);
+    ck_assert_msg(strstr(e.message, "not what libharu 2.3 makes") != NULL, "%s", e.message);
+    HPDF_Free(plain);
     HPDF_Doc doc = HPDF_New(NULL, NULL);
     ck_assert_ptr_nonnull(doc);
+    HPDF_SetCompressionMode(doc, HPDF_COMP_ALL);
     HPDF_Page page = HPDF_AddPage(doc);
     ck_assert_int_eq(vpr_pdf_hold_park(h, page, &e), VP_ERR_INTERNAL);
     ck_assert_msg(strstr(e.message, "not attached") != NULL, "%s", e.message);
@@ -180,7 +202,7 @@ Suite *pdf_hold_suite(void)
 {
     Suite *s = suite_create("pdf_hold");
     TCase *t = tcase_create("hold");
-    tcase_add_test(t, same_bytes_as_libharu_alone);
+    tcase_add_loop_test(t, same_bytes_as_libharu_alone, 0, 2);
     tcase_add_test(t, second_save_fails_loudly);
     tcase_add_test(t, misuse_refused);
     suite_add_tcase(s, t);
