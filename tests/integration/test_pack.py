@@ -188,6 +188,23 @@ class Pack(TempDirTest):
         self.assertEqual(rc, 1)
         self.assertIn("ledger", out)
 
+    def test_a_kept_snapshot_cut_short_stops_the_next_pack(self):
+        """The baselines are loaded while the new snapshot is being written on a second
+        thread: a failure there still stops the pack cleanly, naming the file, with no
+        bundle, no staging folder and the ledger unchanged."""
+        keys = self.keygen()
+        archive = self.path("archive")
+        self.pack(keys, archive)
+        (kept,) = glob.glob(os.path.join(archive, "snapshots", "2026-Q3", "*.json"))
+        with open(kept, "r+b") as f:
+            f.truncate(os.path.getsize(kept) // 2)
+        before = sorted(os.listdir(archive))
+        _, _, err = self.pack(keys, archive, now=LATER, expect=3)
+        self.assertIn(os.path.basename(kept), err)
+        self.assertEqual(sorted(os.listdir(archive)), before)
+        with open(os.path.join(archive, "ledger.jsonl")) as f:
+            self.assertEqual(len(f.readlines()), 1)
+
     def test_tampering_is_detected(self):
         keys = self.keygen()
         archive = self.path("archive")
