@@ -54,11 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      s2);
 
     vp_findings_file *g = NULL;
-    vp_status f1, f2, f3 = VP_OK;
+    vp_status f1, f2, f3;
     vp_findings_file_rewind_only(f, 1u << VP_FAIL, "change.authorized");
     size_t m1 = read_all(f, &f1, &err);
     vp_findings_file_rewind_only(f, 1u << VP_FAIL, "change.authorized");
     size_t m2 = read_all(f, &f2, &e2), m3 = m1;
+    f3 = f1; /* the third pass is made only when the index is shared (a pass ran to the end) */
     if (!vp_findings_file_open(path, &g, &err) && vp_findings_file_share_index(g, f)) {
         vp_findings_file_rewind_only(g, 1u << VP_FAIL, "change.authorized");
         m3 = read_all(g, &f3, &e2);
