@@ -200,10 +200,12 @@ static const char *location_label(xlsx_ctx *x, location_memo *m, const char *loc
     if (!location || strlen(location) >= sizeof m->location)
         return vpr_location_label(x->in->snapshot, x->worm, location, buf, size);
     if (!m->known || strcmp(m->location, location)) {
-        snprintf(m->label, sizeof m->label, "%s",
-                 vpr_location_label(x->in->snapshot, x->worm, location, buf, size));
+        const char *label = vpr_location_label(x->in->snapshot, x->worm, location, buf, size);
+        m->known = strlen(label) < sizeof m->label; /* a longer one is never cut: not kept */
+        if (!m->known)
+            return label;
+        snprintf(m->label, sizeof m->label, "%s", label);
         snprintf(m->location, sizeof m->location, "%s", location);
-        m->known = 1;
     }
     return m->label;
 }
