@@ -8,6 +8,24 @@
 
 #define ARENA_BLOCK_MIN (256u * 1024u)
 
+/* What the arena has forgotten is poisoned under AddressSanitizer (GCC's macro, clang's
+ * feature test), so a read of a released text fails the sanitizer build's tests. */
+#if defined(__SANITIZE_ADDRESS__)
+#define VP_ARENA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VP_ARENA_ASAN 1
+#endif
+#endif
+#ifdef VP_ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct vp_arena_block {
     vp_arena_block *next;
     size_t used, size;
@@ -20,17 +38,23 @@ void *vpc_arena_alloc(vp_arena *a, size_t size)
     vp_arena_block *b = a->head;
     size = (size + align - 1) & ~(align - 1);
     if (!b || b->size - b->used < size) {
-        size_t cap = size > ARENA_BLOCK_MIN ? size : ARENA_BLOCK_MIN;
-        b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
+        if (a->spare && a->spare->size >= size) {
+            b = a->spare;
+            a->spare = NULL;
+        } else {
+            size_t cap = size > ARENA_BLOCK_MIN ? size : ARENA_BLOCK_MIN;
+            if (!(b = malloc(sizeof *b + cap)))
+                return NULL;
+            b->size = cap;
+            POISON(b->data, cap);
+        }
         b->next = a->head;
         b->used = 0;
-        b->size = cap;
         a->head = b;
     }
     void *p = (char *)b->data + b->used;
     b->used += size;
+    UNPOISON(p, size);
     return p;
 }
 
@@ -76,6 +100,32 @@ char *vpc_arena_printf(vp_arena *a, const char *fmt, ...)
     return p;
 }
 
+vp_arena_mark vpc_arena_mark(const vp_arena *a)
+{
+    return (vp_arena_mark){a->head, a->head ? a->head->used : 0};
+}
+
+void vpc_arena_release(vp_arena *a, vp_arena_mark m)
+{
+    while (a->head && a->head != m.block) {
+        vp_arena_block *b = a->head;
+        a->head = b->next;
+        /* one ordinary block is kept: a mark near a block's end would otherwise cost a
+         * malloc and a free on every release */
+        if (!a->spare && b->size == ARENA_BLOCK_MIN) {
+            b->next = NULL;
+            POISON(b->data, b->size);
+            a->spare = b;
+        } else {
+            free(b);
+        }
+    }
+    if (a->head) {
+        POISON((char *)a->head->data + m.used, a->head->used - m.used);
+        a->head->used = m.used;
+    }
+}
+
 void vpc_arena_reset(vp_arena *a)
 {
     vp_arena_block *keep = a->head;
@@ -88,6 +138,7 @@ void vpc_arena_reset(vp_arena *a)
         free(keep);
         return;
     }
+    POISON(keep->data, keep->used);
     keep->used = 0;
     a->head = keep;
 }
@@ -101,4 +152,6 @@ void vpc_arena_free(vp_arena *a)
         b = next;
     }
     a->head = NULL;
+    free(a->spare);
+    a->spare = NULL;
 }

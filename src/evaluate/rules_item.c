@@ -53,7 +53,9 @@ void vpe_rule_critical_items_locked(vp_eval_ctx *c)
 {
     const vp_eval_settings *e = c->f->settings;
     char day[32];
+    vp_arena_mark texts = vpe_turns_begin(c);
     for (size_t i = 0; i < c->s->item_count; i++) {
+        vpe_turn(c, texts);
         const vp_item *it = &c->s->items[i];
         const char *names[4];
         if (!vp_info(c, it)->critical)
@@ -188,7 +190,9 @@ void vpe_rule_retention_minimum(vp_eval_ctx *c)
     static const char *const units[] = {"Days", "Weeks", "Months", "Years"};
     const vp_eval_settings *e = c->f->settings;
     char classes[256], tiers[512], want[512];
+    vp_arena_mark texts = vpe_turns_begin(c);
     for (size_t i = 0; i < c->s->item_count; i++) {
+        vpe_turn(c, texts);
         const vp_item *it = &c->s->items[i];
         const char *mnames[4];
         vp_retention_minimum m = required_for(e, vp_info(c, it), it, classes, sizeof classes);
@@ -310,7 +314,9 @@ static vp_finding_status health(const vp_item *it)
 void vpe_rule_protection_state(vp_eval_ctx *c)
 {
     char day[32];
+    vp_arena_mark texts = vpe_turns_begin(c);
     for (size_t i = 0; i < c->s->item_count; i++) {
+        vpe_turn(c, texts);
         const vp_item *it = &c->s->items[i];
         const char *names[4];
         vp_draft d = item_draft(c, i, "protection_state", "/properties/protectionState", names);
@@ -393,7 +399,9 @@ static int backup_succeeded(const vp_item *it)
 void vpe_rule_rpo(vp_eval_ctx *c)
 {
     long long rpo = c->f->settings->rpo_hours;
+    vp_arena_mark texts = vpe_turns_begin(c);
     for (size_t i = 0; i < c->s->item_count; i++) {
+        vpe_turn(c, texts);
         const vp_item *it = &c->s->items[i];
         const char *names[4];
         if (!active_state(it))
@@ -483,7 +491,9 @@ void vpe_rule_backup_ran(vp_eval_ctx *c)
         return; /* no period, no finding: findings without one keep their bytes */
     size_t window = t ? vp_timeline_window_days(t) : 0, failed_days = 0;
     unsigned char *days = t ? calloc(vp_timeline_day_count(t) + 1, 1) : NULL;
+    vp_arena_mark texts = vpe_turns_begin(c);
     for (size_t i = 0; i < s->item_count; i++) {
+        vpe_turn(c, texts);
         const vp_item *it = &s->items[i];
         const vp_vault *v = vp_info(c, it)->vault;
         const char *names[4];

@@ -238,7 +238,9 @@ void vpe_rule_coverage(vp_eval_ctx *c)
 {
     const vp_eval_settings *e = c->f->settings;
     vp_list_status items = vpe_all_item_lists(c->s);
+    vp_arena_mark texts = vpe_turns_begin(c);
     for (size_t i = 0; i < c->s->vm_count; i++) {
+        vpe_turn(c, texts);
         const vp_vm *vm = &c->s->vms[i];
         char scope[256];
         if (!vpe_vm_is_critical(e, vm))

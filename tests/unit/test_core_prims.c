@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/vec.h"
 #include "vp_test.h"
@@ -111,6 +112,48 @@ START_TEST(lower_bound_edges)
 }
 END_TEST
 
+/* A release forgets what came after its mark, over several blocks and an outsized one,
+ * and keeps what came before; the next text lands where the forgotten ones began, so a
+ * loop that releases every turn holds one turn's texts, not all of them. */
+START_TEST(arena_mark_and_release)
+{
+    vp_arena a = {0};
+    char *kept = vpc_arena_strdup(&a, "made before the mark");
+    vp_arena_mark m = vpc_arena_mark(&a);
+    char *first = vpc_arena_strdup(&a, "first");
+    for (int turn = 0; turn < 3; turn++) {
+        vpc_arena_release(&a, m);
+        char *p = vpc_arena_printf(&a, "turn %d", turn);
+        ck_assert_ptr_eq(p, first);
+        ck_assert_str_eq(p, turn == 0 ? "turn 0" : turn == 1 ? "turn 1" : "turn 2");
+        for (int k = 0; k < 4000; k++) { /* about 3 blocks of 256 KB */
+            char *q = vpc_arena_alloc(&a, 200);
+            ck_assert_ptr_nonnull(q);
+            memset(q, 'x', 200);
+        }
+        char *big = vpc_arena_alloc(&a, 600 * 1024);
+        ck_assert_ptr_nonnull(big);
+        memset(big, 'y', 600 * 1024);
+        ck_assert_str_eq(kept, "made before the mark");
+    }
+    vpc_arena_release(&a, m);
+    ck_assert_ptr_eq(vpc_arena_strdup(&a, "again"), first);
+    ck_assert_str_eq(kept, "made before the mark");
+
+    /* a mark on an empty arena: the release empties it, and it is usable after */
+    vp_arena b = {0};
+    vp_arena_mark empty = vpc_arena_mark(&b);
+    for (int k = 0; k < 3000; k++)
+        ck_assert_ptr_nonnull(vpc_arena_alloc(&b, 200));
+    vpc_arena_release(&b, empty);
+    ck_assert_str_eq(vpc_arena_strdup(&b, "after"), "after");
+    vpc_arena_reset(&b);
+    ck_assert_str_eq(vpc_arena_strdup(&b, "after a reset"), "after a reset");
+    vpc_arena_free(&a); /* LeakSanitizer checks the kept spare block goes too */
+    vpc_arena_free(&b);
+}
+END_TEST
+
 Suite *core_prims_suite(void)
 {
     Suite *s = suite_create("core_prims");
@@ -119,6 +162,7 @@ Suite *core_prims_suite(void)
     tcase_add_test(tc, buf_append_and_grow);
     tcase_add_test(tc, buf_nomem_is_sticky);
     tcase_add_test(tc, lower_bound_edges);
+    tcase_add_test(tc, arena_mark_and_release);
     suite_add_tcase(s, tc);
     return s;
 }
