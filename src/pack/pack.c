@@ -274,10 +274,14 @@ static vp_status carry_seal(pack_state *s, vp_error *err)
 
 /* raw/ copied by several threads: ~9,000 files at 100k items, ~90,000 at 1M, where
  * creating each file (kernel time) and hashing it kept one core busy while the other
- * waited. Files are taken in list order; each thread reads, puts and hashes its files,
- * and the record is made afterwards in list order on pack's thread. The error reported
- * is the first file's in list order that failed, whatever the threads' timing: files
- * before it are all still copied, none after it is started. */
+ * waited. Files are taken in list order, a directory's run of them at a time (at most
+ * RUN_MAX): creating a file locks its directory, and two threads creating files side by
+ * side in one directory spent a quarter of both cores spinning on that lock (perf, 100k
+ * items: 2.2 CPU s of pack's collect). Each thread reads, puts and hashes its files, and
+ * the record is made afterwards in list order on pack's thread. The error reported is
+ * the first file's in list order that failed, whatever the threads' timing: files before
+ * it are all still copied, none after it is started once it has failed. */
+#define RUN_MAX 64
 typedef struct {
     const pack_state *s;
     char **paths;
@@ -319,16 +323,42 @@ static void copy_one(raw_copy *c, size_t i)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* Whether path b is a file of the directory path a is in (dir_len bytes of a, 0: the top). */
+static int same_dir(const char *a, size_t dir_len, const char *b)
+{
+    if (!dir_len)
+        return !strchr(b, '/');
+    return !strncmp(a, b, dir_len) && b[dir_len] == '/' && !strchr(b + dir_len + 1, '/');
+}
+
+/* The end of the run of files from i on in i's directory. */
+static size_t run_end(char **paths, size_t n, size_t i)
+{
+    const char *slash = strrchr(paths[i], '/');
+    size_t dir_len = slash ? (size_t)(slash - paths[i]) : 0, j = i + 1;
+    while (j < n && j - i < RUN_MAX && same_dir(paths[i], dir_len, paths[j]))
+        j++;
+    return j;
+}
+
 static void *copy_some(void *arg)
 {
     raw_copy *c = arg;
     for (;;) {
         pthread_mutex_lock(&c->mu);
-        size_t i = c->next < c->failed_at ? c->next++ : c->n;
+        size_t i = c->next < c->failed_at ? c->next : c->n, end = i < c->n ? run_end(c->paths, c->n, i) : i;
+        c->next = end > c->next ? end : c->next;
         pthread_mutex_unlock(&c->mu);
         if (i >= c->n)
             return NULL;
-        copy_one(c, i);
+        for (; i < end; i++) {
+            pthread_mutex_lock(&c->mu);
+            int go = i < c->failed_at;
+            pthread_mutex_unlock(&c->mu);
+            if (!go)
+                break;
+            copy_one(c, i);
+        }
     }
 }
 

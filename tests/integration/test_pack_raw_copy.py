@@ -77,6 +77,24 @@ class RawCopy(TempDirTest):
         self.assertEqual([n for n in os.listdir(self.path("b")) if n.endswith(".tar.gz") or n.startswith(".staging")],
                          [])
 
+    def test_first_file_of_a_directory_run_is_named(self):
+        # threads take a directory's files a run at a time (at most 64): failures inside
+        # one run, and in a later run of the same directory, still name the first in list
+        # order
+        d = os.path.join(self.raw, "subscriptions", "many")
+        os.makedirs(d)
+        for i in range(150):
+            with open(os.path.join(d, "f-%03d.json" % i), "w") as f:
+                json.dump({"value": [], "n": i}, f)
+        for i in (37, 38, 120):
+            self.oversize(os.path.join("subscriptions", "many", "f-%03d.json" % i))
+        for attempt in range(5):
+            rc, _, err = self.pack("d")
+            self.assertEqual(rc, 3, err)
+            self.assertIn(os.path.join(d, "f-037.json"), err)
+            self.assertNotIn("f-038.json", err)
+            self.assertNotIn("f-120.json", err)
+
     def test_last_file_is_copied_and_checked(self):
         self.oversize("zzz.json")
         rc, _, err = self.pack("c")
