@@ -249,9 +249,8 @@ int vpe_selector_matches_vm(const vp_selector *sel, const vp_vm *vm)
     return vm && (tags_match(sel, &vm->tags) || glob_any(sel->names, sel->name_count, vm->name));
 }
 
-int vpe_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it)
+int vpe_selector_matches_item(const vp_selector *sel, const vp_vm *vm, const vp_item *it)
 {
-    const vp_vm *vm = vpe_item_vm(s, it);
     if (vm && vpe_selector_matches_vm(sel, vm))
         return 1;
     return glob_any(sel->names, sel->name_count, it->friendly_name.value) ||
@@ -331,9 +330,9 @@ static vp_item_info *item_infos(const vp_eval_settings *e, const vp_snapshot *s)
         if (it->policy_id.presence == VP_PRESENT && *it->policy_id.value)
             info[i].policy = vp_snapshot_find_policy(s, it->policy_id.value);
         for (size_t k = 0; k < e->class_count && k < 8 * sizeof info[i].classes; k++)
-            if (vpe_selector_matches_item(&e->classes[k].select, s, it))
+            if (vpe_selector_matches_item(&e->classes[k].select, info[i].vm, it))
                 info[i].classes |= 1UL << k;
-        info[i].critical = info[i].classes != 0 || vpe_selector_matches_item(&e->critical, s, it);
+        info[i].critical = info[i].classes != 0 || vpe_selector_matches_item(&e->critical, info[i].vm, it);
     }
     return info;
 }

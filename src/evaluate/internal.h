@@ -118,7 +118,9 @@ vp_list_status vpe_all_item_lists(const vp_snapshot *s);
 
 /* Selection of critical / class resources. */
 const vp_vm *vpe_item_vm(const vp_snapshot *s, const vp_item *it);
-int vpe_selector_matches_item(const vp_selector *sel, const vp_snapshot *s, const vp_item *it);
+/* vm: the item's VM (vpe_item_vm, or vp_info's), NULL when none: looked up once per item,
+ * not once per selector (a binary search over every VM's id each time). */
+int vpe_selector_matches_item(const vp_selector *sel, const vp_vm *vm, const vp_item *it);
 int vpe_selector_matches_vm(const vp_selector *sel, const vp_vm *vm);
 int vpe_vm_is_critical(const vp_eval_settings *e, const vp_vm *vm);
 

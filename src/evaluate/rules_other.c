@@ -429,7 +429,7 @@ static int in_test(vp_eval_ctx *c, const vp_restore_test *rt, size_t i)
     for (size_t k = 0; !member && k < e->class_count && k < 8 * sizeof(unsigned long); k++)
         member = !strcmp(e->classes[k].name, rt->class_name) && (vp_info(c, it)->classes & (1UL << k));
     if (member && (rt->select.tag_count || rt->select.name_count))
-        member = vpe_selector_matches_item(&rt->select, c->s, it);
+        member = vpe_selector_matches_item(&rt->select, vp_info(c, it)->vm, it);
     return member;
 }
 
