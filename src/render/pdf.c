@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <hpdf_doc.h>
 #include <hpdf_streams.h>
-#include <hpdf_utils.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +19,6 @@
 #include "render/pdf_cmap.h"
 #include "render/pdf_internal.h"
 #include "vaultproof/version.h"
-
-/* libharu clears a 512-byte buffer with HPDF_MemSet, a byte loop, in every page operator
- * it writes: 2 % of a 100k-item pack's CPU (0.9 s, perf), on the report's thread. libharu
- * calls it through its PLT, so this definition, with the prototype of libharu's header and
- * the same result (s + n), takes its place: the bytes libharu writes are the same. Should
- * a libharu build bind it internally, its own loop runs again, correct and slower. Kept
- * in this file so that every program laying out a report links it. */
-void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
-{
-    memset(s, c, n);
-    return (HPDF_BYTE *)s + n;
-}
 
 /* ---- errors and small helpers ---- */
 

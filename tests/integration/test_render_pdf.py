@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from vptest import PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
+from vptest import BINARY, PINNED, SAMPLE, TempDirTest, load, main, run  # noqa: E402
 import render_format2  # noqa: E402
 
 RAW = os.path.join(SAMPLE, "raw")
@@ -365,6 +365,21 @@ class Format2Report(unittest.TestCase):
         row = [line for line in self.layout if line.startswith("rsv-fin-sox-plc") and "rguard-fin-sox" in line]
         self.assertEqual(len(row), 1, row)
         self.assertRegex(row[0], r"unreadable: HTTP\s.*same subscription")
+
+
+class LibharuMemSet(unittest.TestCase):
+    """The program defines HPDF_MemSet (src/cli/hpdf_memset.c): a memset in place of
+    libharu's byte loop, run in every page operator libharu writes. libharu calls it
+    through its PLT, so the dynamic linker must bind libharu's calls to the program's."""
+
+    def test_libharu_binds_to_the_programs_memset(self):
+        env = dict(os.environ, LD_BIND_NOW="1", LD_DEBUG="bindings")
+        p = subprocess.run([BINARY, "--version"], capture_output=True, env=env, timeout=60)
+        self.assertEqual(p.returncode, 0)
+        lines = [l for l in p.stderr.decode("utf-8", "replace").splitlines() if "`HPDF_MemSet'" in l]
+        self.assertTrue(lines, "the dynamic linker bound no HPDF_MemSet")
+        for line in lines:
+            self.assertRegex(line, r"binding file \S*libhpdf\S* \[0\] to %s \[0\]" % re.escape(BINARY))
 
 
 if __name__ == "__main__":

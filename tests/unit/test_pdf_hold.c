@@ -1,14 +1,11 @@
 /* Page contents held deflated during layout (src/render/pdf_hold.c): libharu must write
  * exactly the bytes it writes without the holder, whatever order pages are drawn and
  * revisited in, and a misuse must fail the save loudly rather than write empty pages. */
-#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <check.h>
-#include <dlfcn.h>
 #include <hpdf.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
-#include <hpdf_utils.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,30 +197,6 @@ START_TEST(misuse_refused)
 }
 END_TEST
 
-/* src/render/pdf.c takes the place of libharu's HPDF_MemSet (a byte loop run in every
- * page operator) with a memset: the definition libharu's calls reach must be the
- * program's, exported for the library to bind to, and it must return what libharu's does
- * (s + n). */
-START_TEST(hpdf_memset_is_the_programs)
-{
-    void (*program_fn)(vpr_pdf_hold *) = vpr_pdf_hold_free;
-    void *found = dlsym(RTLD_DEFAULT, "HPDF_MemSet"), *program;
-    Dl_info in_found, in_program;
-    memcpy(&program, &program_fn, sizeof program);
-    ck_assert(found && dladdr(found, &in_found) && dladdr(program, &in_program));
-    ck_assert_msg(!strcmp(in_found.dli_fname, in_program.dli_fname),
-                  "libharu's calls reach the HPDF_MemSet of %s, not the program's (%s)", in_found.dli_fname,
-                  in_program.dli_fname);
-    unsigned char buf[16];
-    memset(buf, 1, sizeof buf);
-    ck_assert_ptr_eq(HPDF_MemSet(buf + 2, 0, 8), buf + 10);
-    for (int k = 0; k < 16; k++)
-        ck_assert_int_eq(buf[k], k >= 2 && k < 10 ? 0 : 1);
-    ck_assert_ptr_eq(HPDF_MemSet(buf, 7, 0), buf);
-    ck_assert_int_eq(buf[0], 1);
-}
-END_TEST
-
 Suite *pdf_hold_suite(void); /* declared here and in main.c: vp_test.h is shared */
 Suite *pdf_hold_suite(void)
 {
@@ -232,7 +205,6 @@ Suite *pdf_hold_suite(void)
     tcase_add_loop_test(t, same_bytes_as_libharu_alone, 0, 2);
     tcase_add_test(t, second_save_fails_loudly);
     tcase_add_test(t, misuse_refused);
-    tcase_add_test(t, hpdf_memset_is_the_programs);
     suite_add_tcase(s, t);
     return s;
 }
