@@ -83,8 +83,9 @@ void vpe_operated_days(vp_eval_ctx *c, size_t ok_days, size_t of_days);
 /* A rule's loop over its subjects (items, VMs): a finding's texts are needed only until
  * it is emitted, as the sinks write it and keep none of it. So the loop takes a mark
  * before it starts (vpe_turns_begin) and each turn begins by releasing what the last
- * turn made (vpe_turn), a `continue` included. Held until the rule's end instead, a rule
- * over a million items kept ~300 MB of texts, once for each walk over the findings.
+ * turn made (vpe_turn), a `continue` included. Held until the rule's end instead, every
+ * walk over the findings kept its rule's texts for all items at once: pack's peak at a
+ * million items was 80 MB higher (bench/README.md, 2026-12-05 noon).
  * Texts made before the loop, and any a turn must pass to the next, are not in a turn. */
 static inline vp_arena_mark vpe_turns_begin(vp_eval_ctx *c)
 {

@@ -347,7 +347,7 @@ static void *copy_some(void *arg)
     for (;;) {
         pthread_mutex_lock(&c->mu);
         size_t i = c->next < c->failed_at ? c->next : c->n, end = i < c->n ? run_end(c->paths, c->n, i) : i;
-        c->next = end > c->next ? end : c->next;
+        c->next = end;
         pthread_mutex_unlock(&c->mu);
         if (i >= c->n)
             return NULL;
